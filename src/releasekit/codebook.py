@@ -1,0 +1,94 @@
+"""The package ``README.md``: a codebook of every resource plus the register's provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import Register, Release
+from .tables import BY_NAME
+
+STATUS_TEXT = {
+    "open": "open — the data may be published / terbuka",
+    "exempted": "exempted — KPU claims an exemption; only metadata and provenance are published / dikecualikan",
+    "pending": "pending — a decision is awaited; only metadata and provenance are published / menunggu putusan",
+    "partially-open": "partially open — some of the data may be published / terbuka sebagian",
+}
+
+
+def _act(name: str, act: dict[str, Any]) -> str:
+    parts = [act.get(k) for k in ("body", "office", "reference", "date", "outcome") if act.get(k)]
+    return f"- **{name}:** " + " · ".join(str(p) for p in parts)
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int]) -> str:
+    """Render the README of one register's package."""
+    prov = desc["releasekit"]
+    out = [f"# {register.title}", ""]
+    if register.description:
+        out += [register.description, ""]
+    out += [
+        f"Register **{register.id}** (`{register.slug}`) of *{release.title}*, published by "
+        f"{release.publisher['name']}.",
+        "",
+        "## Legal status / Status hukum",
+        "",
+        f"Status: **{STATUS_TEXT[register.status]}**",
+        "",
+    ]
+    basis = register.basis
+    for key, label in (("request", "Request / Permohonan"), ("decision", "Decision / Putusan")):
+        if basis.get(key):
+            out.append(_act(label, basis[key]))
+    if basis.get("note"):
+        out.append(f"- {basis['note']}")
+    out += ["", "## Licence / Lisensi", ""]
+    for lic in desc["licenses"]:
+        out.append(f"- {lic.get('title') or lic['name']}" + (f" <{lic['path']}>" if lic.get("path") else ""))
+    out += ["", "## Sources and record accounting / Sumber dan perhitungan rekaman", ""]
+    if prov["sources"]:
+        out += [
+            "| path | reader | election | snapshot | sha256 | bytes | origin | retrieved | in | loaded | quarantined |",
+            "|---|---|---|---|---|---:|---|---|---:|---:|---:|",
+        ]
+        for s in prov["sources"]:
+            label = _md(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
+            out.append(
+                f"| {label} | {s['format']} {s.get('reader_version', '')} | {s.get('election', '')} | "
+                f"{s.get('snapshot', '')} | `{s['sha256']}` | {s['bytes']} | {_md(s.get('origin', ''))} | "
+                f"{s.get('retrieved', '')} | {s['records_in']} | {s['records_loaded']} | "
+                f"{s['records_quarantined']} |"
+            )
+    else:
+        out.append("This register publishes no data files: only its legal basis and provenance.")
+    out += [
+        "",
+        f"Built by releasekit {prov['releasekit_version']} from inputs with SHA-256 "
+        f"`{prov['inputs_sha256']}`.",
+        "",
+        "## Codebook / Buku kode",
+        "",
+    ]
+    for res in desc["resources"]:
+        table = BY_NAME[res["name"]]
+        out += [
+            f"### `{res['path']}` — {table.title}",
+            "",
+            f"{table.en} {table.id}",
+            "",
+            f"Rows: {rows[res['name']]} · primary key: `{', '.join(table.primary_key)}` · "
+            f"sha256 `{res['hash'].split(':', 1)[1]}`",
+            "",
+            "| column | type | description (EN) | deskripsi (ID) |",
+            "|---|---|---|---|",
+        ]
+        out += [f"| `{f.name}` | {f.type} | {_md(f.en)} | {_md(f.id)} |" for f in table.fields]
+        for fk in res["schema"].get("foreignKeys", []):
+            target = fk["reference"]["resource"] or res["name"]
+            out.append(f"\n`{', '.join(fk['fields'])}` → `{target}` (`{', '.join(fk['reference']['fields'])}`)")
+        out.append("")
+    out += ["Missing values are empty cells (NULL), never 0. Codes are text: keep leading zeros.", ""]
+    return "\n".join(out)

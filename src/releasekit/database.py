@@ -1,0 +1,100 @@
+"""The sqlite-utils layer: the canonical schema, bulk loading, and a canonical dump.
+
+Tables are created from :mod:`releasekit.tables` with explicit column types,
+primary keys, single-column foreign keys (the ones Datasette renders as links)
+and indexes; nothing is inferred from data. Rows go in through prepared
+statements on the same connection so every record's fate is known: a repeated
+natural key is caught by the primary key (``INSERT OR IGNORE`` + rowcount) and
+quarantined, without holding a set of seen keys in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from .tables import BY_NAME, TABLES, Table
+
+#: hasil_tps value columns, in the order readers produce them.
+HASIL_VALUE_COLUMNS = BY_NAME["hasil_tps"].columns[3:-1]
+
+
+def open_database(path: Path | str) -> sqlite_utils.Database:
+    """Open (or create) a database file for a build: no journal, no fsync, FKs off.
+
+    The build writes to a temporary file and renames it into place at the end,
+    so a crash never leaves a half-written ``release.db``; journalling and sync
+    would only slow the load down.
+    """
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA foreign_keys = OFF")
+    return db
+
+
+def create_schema(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES) -> None:
+    """Create every canonical table with explicit types, keys and indexes."""
+    for table in tables:
+        db[table.name].create(  # type: ignore[union-attr]
+            {f.name: f.sqlite_type for f in table.fields},
+            pk=table.primary_key if len(table.primary_key) > 1 else table.primary_key[0],
+            not_null={f.name for f in table.fields if f.required},
+            foreign_keys=[
+                (fk.fields[0], fk.table, fk.reference_fields[0])
+                for fk in table.foreign_keys
+                if len(fk.fields) == 1
+            ],
+        )
+        for columns in table.indexes:
+            db[table.name].create_index(columns)  # type: ignore[union-attr]
+
+
+def insert_sql(table: Table, *, verb: str = "INSERT OR IGNORE") -> str:
+    """A prepared ``INSERT`` for every column of ``table``."""
+    cols = ", ".join(f"[{c}]" for c in table.columns)
+    marks = ", ".join("?" for _ in table.columns)
+    return f"{verb} INTO [{table.name}] ({cols}) VALUES ({marks})"
+
+
+def iter_rows(db: sqlite_utils.Database, table: Table, where: str = "", params: tuple[object, ...] = ()
+              ) -> Iterator[tuple[object, ...]]:
+    """Rows of ``table`` in primary-key order, optionally filtered by a SQL ``where``."""
+    cols = ", ".join(f"[{c}]" for c in table.columns)
+    order = ", ".join(f"[{c}]" for c in table.primary_key)
+    sql = f"SELECT {cols} FROM [{table.name}] {where} ORDER BY {order}"
+    yield from db.execute(sql, params)
+
+
+def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Rows per canonical table."""
+    return {t.name: db.execute(f"SELECT count(*) FROM [{t.name}]").fetchone()[0] for t in TABLES
+            if t.name in db.table_names()}
+
+
+def canonical_dump(db: sqlite_utils.Database) -> Iterator[str]:
+    """A dump that depends only on content: schema, then every table's rows in key order.
+
+    Two builds of the same inputs give the same lines whatever the page layout
+    of the file; compare builds with this, never with the ``.db`` bytes.
+    """
+    for _name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+    ):
+        yield f"{sql};"
+    for table in TABLES:
+        if table.name not in db.table_names():
+            continue
+        for row in iter_rows(db, table):
+            yield f"{table.name}\t" + "\t".join("\\N" if v is None else repr(v) for v in row)
+
+
+def dump_sha256(db: sqlite_utils.Database) -> str:
+    """SHA-256 of :func:`canonical_dump`."""
+    digest = hashlib.sha256()
+    for line in canonical_dump(db):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()

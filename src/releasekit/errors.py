@@ -1,0 +1,37 @@
+"""The exceptions releasekit raises when it cannot continue.
+
+Data problems are never exceptions: they become quarantined records or findings.
+Everything here is a reason to stop, carrying a one-line message that names the
+file and place, plus an optional one-sentence ``hint``. The CLI turns every
+:class:`ReleasekitError` into ``Error: <message>`` and exit code 1.
+"""
+
+from __future__ import annotations
+
+
+class ReleasekitError(Exception):
+    """Base class: a message naming the file and place, and an optional hint."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{message} (hint: {self.hint})" if self.hint else message
+
+
+class ConfigError(ReleasekitError):
+    """``metadata.yml`` is missing, unreadable or does not match its schema."""
+
+
+class SourceError(ReleasekitError):
+    """A raw source cannot be used: missing, checksum mismatch, unknown reader."""
+
+
+class PackageError(ReleasekitError):
+    """A package path cannot be opened for validation (not a package at all)."""
+
+
+class PrivacyError(ReleasekitError):
+    """An artefact would carry an unmasked personal identifier."""

@@ -1,0 +1,207 @@
+"""Database → one Frictionless data package per register (DESIGN.md sections 2, 8, 9).
+
+Each package is ``datapackages/<slug>/`` (``datapackage.json``, ``data/*.csv``,
+``README.md``) plus ``datapackages/<slug>.zip``. Table Schemas come from
+:mod:`releasekit.tables`; every resource carries ``hash`` and ``bytes``; the
+register's provenance sits under the ``releasekit`` key. Rebuilding the same
+inputs gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import __version__
+from .artefacts import file_sha256, source_date_iso, write_csv, write_json, write_zip
+from .codebook import package_readme
+from .config import Register, Release
+from .database import iter_rows
+from .tables import BY_NAME, Field, Table
+
+PACKAGES_DIR = "datapackages"
+REGISTER_SOURCES = "(SELECT path FROM sources WHERE register = :register)"
+REGISTER_TPS = (f"(sumber IN {REGISTER_SOURCES} OR kode_tps IN "
+                f"(SELECT kode_tps FROM hasil_tps WHERE sumber IN {REGISTER_SOURCES}))")
+
+#: The rows of each table that belong to a register's package, as SQL filters.
+REGISTER_FILTERS: dict[str, str] = {
+    "pemilu": "WHERE kode_pemilu IN (SELECT election FROM sources WHERE register = :register)",
+    "peserta": "WHERE kode_pemilu IN (SELECT election FROM sources WHERE register = :register)",
+    "wilayah": (
+        "WHERE kode_wilayah IN (WITH RECURSIVE up(kode) AS ("
+        f"SELECT kode_wilayah FROM wilayah WHERE sumber IN {REGISTER_SOURCES} "
+        f"UNION SELECT kode_wilayah FROM tps WHERE {REGISTER_TPS} "
+        "UNION SELECT w.kode_induk FROM wilayah w JOIN up ON w.kode_wilayah = up.kode "
+        "WHERE w.kode_induk IS NOT NULL) SELECT kode FROM up)"
+    ),
+    "tps": f"WHERE {REGISTER_TPS}",
+    "hasil_tps": f"WHERE sumber IN {REGISTER_SOURCES}",
+    "suara": (
+        "WHERE EXISTS (SELECT 1 FROM hasil_tps h WHERE h.kode_pemilu = suara.kode_pemilu "
+        "AND h.snapshot = suara.snapshot AND h.kode_tps = suara.kode_tps "
+        f"AND h.sumber IN {REGISTER_SOURCES})"
+    ),
+    "quarantine": f"WHERE source IN {REGISTER_SOURCES}",
+    "sources": "WHERE register = :register",
+}
+#: Resources every package has, even when empty: its provenance and its rejects.
+ALWAYS = ("quarantine", "sources")
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    """What was written for one register."""
+
+    register: Register
+    folder: Path
+    zip_path: Path
+    rows: dict[str, int]
+
+
+def field_descriptor(field: Field) -> dict[str, Any]:
+    """The Table Schema field descriptor of a canonical field."""
+    out: dict[str, Any] = {"name": field.name, "type": field.type, "title": field.title,
+                           "description": f"{field.en}\n{field.id}"}
+    if field.type == "boolean":
+        out["trueValues"] = ["1"]
+        out["falseValues"] = ["0"]
+    constraints: dict[str, Any] = {}
+    if field.required:
+        constraints["required"] = True
+    if field.pattern:
+        constraints["pattern"] = field.pattern
+    if field.enum:
+        constraints["enum"] = list(field.enum)
+    if field.minimum is not None:
+        constraints["minimum"] = field.minimum
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def table_schema(table: Table, present: set[str]) -> dict[str, Any]:
+    """The Table Schema of ``table``; foreign keys only to resources that are ``present``."""
+    schema: dict[str, Any] = {
+        "fields": [field_descriptor(f) for f in table.fields],
+        "missingValues": [""],
+        "primaryKey": list(table.primary_key),
+    }
+    fks = [
+        {"fields": list(fk.fields),
+         "reference": {"resource": "" if fk.table == table.name else fk.table,
+                       "fields": list(fk.reference_fields)}}
+        for fk in table.foreign_keys if fk.table in present
+    ]
+    if fks:
+        schema["foreignKeys"] = fks
+    return schema
+
+
+def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
+    path = folder / "data" / f"{table.name}.csv"
+    return {
+        "name": table.name,
+        "path": f"data/{table.name}.csv",
+        "profile": "tabular-data-resource",
+        "title": table.title,
+        "description": f"{table.en}\n{table.id}",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "hash": f"sha256:{file_sha256(path)}",
+        "bytes": path.stat().st_size,
+        "schema": table_schema(table, present),
+    }
+
+
+def provenance(release: Release, register: Register, db: sqlite_utils.Database,
+               inputs_sha256: str) -> dict[str, Any]:
+    """The register's provenance block (DESIGN.md section 8)."""
+    sources = []
+    for row in iter_rows(db, BY_NAME["sources"], "WHERE register = ?", (register.id,)):
+        item = dict(zip(BY_NAME["sources"].columns, row, strict=True))
+        item["synthetic"] = bool(item["synthetic"])
+        sources.append({k: v for k, v in item.items() if v is not None and k != "register"})
+    return {
+        "releasekit_version": __version__,
+        "inputs_sha256": inputs_sha256,
+        "register": {"id": register.id, "slug": register.slug, "title": register.title,
+                     "status": register.status, "basis": register.basis},
+        "sources": sources,
+    }
+
+
+def descriptor(release: Release, register: Register, resources: list[dict[str, Any]],
+               prov: dict[str, Any]) -> dict[str, Any]:
+    """The ``datapackage.json`` of a register."""
+    publisher = release.publisher
+    out: dict[str, Any] = {
+        "profile": "tabular-data-package",
+        "name": register.slug,
+        "title": register.title,
+        "description": register.description or release.description or release.title,
+        "keywords": ["indonesia", "election", "pemilu", "kpu", register.slug],
+    }
+    if release.version:
+        out["version"] = release.version
+    if release.homepage:
+        out["homepage"] = release.homepage
+    created = source_date_iso()
+    if created:
+        out["created"] = created
+    out["licenses"] = [lic.to_descriptor() for lic in (register.licenses or release.licenses)]
+    contributor = {"title": publisher["name"], "role": "publisher"}
+    if publisher.get("url"):
+        contributor["path"] = publisher["url"]
+    if publisher.get("email"):
+        contributor["email"] = publisher["email"]
+    out["contributors"] = [contributor]
+    out["sources"] = [
+        {"title": s.title or s.path, **({"path": s.origin} if s.origin else {})} for s in register.sources
+    ]
+    out["releasekit"] = prov
+    out["resources"] = resources
+    return out
+
+
+def write_package(release: Release, register: Register, db: sqlite_utils.Database,
+                  inputs_sha256: str, out_dir: Path) -> PackageResult:
+    """Write one register's package folder and zip, replacing any previous one."""
+    tmp = out_dir / f".{register.slug}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "data").mkdir(parents=True)
+    params = {"register": register.id}
+    rows: dict[str, int] = {}
+    for table_name, where in REGISTER_FILTERS.items():
+        table = BY_NAME[table_name]
+        count = db.execute(f"SELECT count(*) FROM [{table.name}] {where}", params).fetchone()[0]
+        if count or table.name in ALWAYS:
+            rows[table.name] = write_csv(tmp / "data" / f"{table.name}.csv", table.columns,
+                                         iter_rows(db, table, where, params))  # type: ignore[arg-type]
+    present = set(rows)
+    resources = [_resource(BY_NAME[name], tmp, present) for name in REGISTER_FILTERS if name in present]
+    prov = provenance(release, register, db, inputs_sha256)
+    desc = descriptor(release, register, resources, prov)
+    write_json(tmp / "datapackage.json", desc)
+    (tmp / "README.md").write_text(package_readme(release, register, desc, rows), encoding="utf-8",
+                                   newline="\n")
+    folder = out_dir / register.slug
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+    names = ["datapackage.json", "README.md", *(f"data/{n}.csv" for n in rows)]
+    zip_path = out_dir / f"{register.slug}.zip"
+    write_zip(zip_path, folder, names)
+    return PackageResult(register, folder, zip_path, rows)
+
+
+def write_packages(release: Release, db: sqlite_utils.Database, inputs_sha256: str) -> list[PackageResult]:
+    """Write every register's package under ``<project>/datapackages/``."""
+    out_dir = release.root / PACKAGES_DIR
+    out_dir.mkdir(exist_ok=True)
+    return [write_package(release, reg, db, inputs_sha256, out_dir) for reg in release.registers]

@@ -1,0 +1,83 @@
+"""Provenance: file hashes, per-source record accounting, and the build's inputs hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Release, Source
+from .errors import SourceError
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """Stream a file (or every file of a folder, in sorted order) into SHA-256.
+
+    For a folder the digest covers each file's relative path and bytes, so a
+    renamed or edited member changes it. Returns ``(hexdigest, bytes)``.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    files = [path] if path.is_file() else sorted(
+        (p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).as_posix()
+    )
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class SourceFile:
+    """A source checked on disk: where it is, its hash and size."""
+
+    source: Source
+    path: Path
+    sha256: str
+    bytes: int
+
+
+def check_sources(release: Release) -> list[SourceFile]:
+    """Find and hash every source before any work; refuse missing or changed files.
+
+    :raises SourceError: a file is missing, or its sha256 differs from the pin.
+    """
+    checked = []
+    for source in release.sources:
+        path = (release.root / source.path).resolve()
+        where = f"metadata.yml: {source.key_path}"
+        if not path.exists():
+            raise SourceError(f"{source.path}: no such file ({where})",
+                              hint="put the raw export there or fix 'path'")
+        sha, size = sha256_file(path)
+        if source.sha256 and source.sha256 != sha:
+            raise SourceError(
+                f"{source.path}: sha256 is {sha}, but metadata.yml pins {source.sha256} ({where})",
+                hint="the raw file changed; restore it, or update the pin if the change is intended",
+            )
+        checked.append(SourceFile(source, path, sha, size))
+    return checked
+
+
+def canonical_json(value: Any) -> str:
+    """Canonical JSON text used for hashing (sorted keys, no spaces)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def inputs_sha256(release: Release, files: list[SourceFile]) -> str:
+    """Hash of everything a build depends on: metadata.yml, every raw file, the version."""
+    metadata = (release.root / "metadata.yml").read_bytes()
+    return hashlib.sha256(canonical_json({
+        "metadata.yml": hashlib.sha256(metadata).hexdigest(),
+        "sources": [[f.source.register, f.source.path, f.sha256] for f in files],
+        "releasekit": __version__,
+    }).encode()).hexdigest()

@@ -1,0 +1,69 @@
+"""Reader ``kpu-wilayah-csv``: headerless KPU region CSVs (FORMATS.md section 11).
+
+``provinces.csv`` is ``id,name``; ``regencies.csv``, ``districts.csv`` and
+``villages.csv`` are ``id,parent_id,name``. The path may be one such file or a
+folder of them (read in sorted order). The level comes from the code length
+(2, 4, 6, 10). Two real village rows carry an unquoted comma in the name
+(``1207281007,120728,LUBUK PAKAM I,II``): the first two fields are codes and the
+rest is the name, so they load with the comma restored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+from .base import ReadContext, Reader, Record, Region, Rejected, clip
+from .members import iter_members
+
+LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
+CODE = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
+
+
+class KpuWilayahReader(Reader):
+    """Headerless KPU region CSVs (provinces, regencies, districts, villages)."""
+
+    name = "kpu-wilayah-csv"
+    version = "1"
+    provides_places = True
+    summary = "headerless KPU region CSVs: id,name or id,parent_id,name (file or folder)"
+
+    def read(self, ctx: ReadContext) -> Iterator[Record]:
+        """Yield a :class:`Region` or :class:`Rejected` per CSV row."""
+        for member in iter_members(ctx.path, ctx.progress):
+            if isinstance(member, Rejected):
+                yield member
+                continue
+            if not member.name.lower().endswith(".csv"):
+                yield Rejected(member.name, "not a .csv member; nothing read from it")
+                continue
+            try:
+                text = member.data.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                yield Rejected(member.name, f"not UTF-8 at byte {e.start}; try re-encoding the file as UTF-8")
+                continue
+            for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+                if not row or row == [""]:
+                    continue
+                yield _row(row, f"{member.name}:{number}")
+
+
+def _row(row: list[str], locator: str) -> Record:
+    raw = clip(",".join(row))
+    code = row[0].strip()
+    level = LEVEL_BY_LENGTH.get(len(code))
+    if level is None or not CODE.match(code):
+        return Rejected(locator, f"'{code}' is not a KPU region code of 2, 4, 6 or 10 characters", raw)
+    if level == 1:
+        if len(row) < 2:
+            return Rejected(locator, "expected id,name", raw)
+        return Region(locator, code, 1, ",".join(row[1:]).strip() or None, None)
+    if len(row) < 3:
+        return Rejected(locator, "expected id,parent_id,name", raw)
+    parent = row[1].strip()
+    if not code.startswith(parent) or LEVEL_BY_LENGTH.get(len(parent)) != level - 1:
+        return Rejected(locator, f"parent '{parent}' is not the parent code of '{code}'", raw)
+    # Names with an unquoted comma split into extra fields: the rest of the row is the name.
+    return Region(locator, code, level, ",".join(row[2:]).strip() or None, parent)

@@ -1,0 +1,179 @@
+"""Reader ``sirekap-tps-json``: Sirekap 2024 per-TPS result JSON (FORMATS.md section 1).
+
+Accepts a folder tree, a ``.zip``, a ``.tar(.gz)``, a single ``.json`` file, or
+JSON Lines (``.jsonl``/``.ndjson``, optionally gzipped) where each line is a
+Sirekap object with a ``kode_tps`` key (or a ``path`` key ending in the TPS file
+name). In files, the TPS code comes from the file name.
+
+Every serialisation variant parses (compact, pretty with CRLF, no trailing
+newline, any key order); the literal ``"null": null`` chart key is ignored; a
+record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .base import ReadContext, Reader, Record, Rejected, TpsResult, clip
+from .members import ARCHIVE_ERRORS, Member, iter_members
+
+TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
+TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
+#: administrasi keys in hasil_tps column order (pengguna_non_dpt is stored as pengguna_dpk).
+ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+
+
+class RecordError(ValueError):
+    """A Sirekap object that does not have the documented shape."""
+
+
+def _int_or_none(value: Any, where: str) -> int | None:
+    if value is None or (type(value) is int):
+        return value  # type: ignore[no-any-return]
+    raise RecordError(f"{where}: expected an integer or null, got {json.dumps(value)[:40]}")
+
+
+def _bool_or_none(value: Any, where: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value  # type: ignore[no-any-return]
+    raise RecordError(f"{where}: expected true, false or null, got {json.dumps(value)[:40]}")
+
+
+def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> TpsResult:
+    """Turn one decoded Sirekap object into a :class:`TpsResult`.
+
+    :raises RecordError: when the object does not have the documented shape.
+    """
+    if not isinstance(obj, dict):
+        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+    chart = obj.get("chart")
+    votes: dict[int, int | None] | None = None
+    if chart is not None:
+        if not isinstance(chart, dict):
+            raise RecordError("chart: expected an object or null")
+        votes = {}
+        for key, value in chart.items():
+            if key == "null":
+                continue
+            nomor = nomor_by_id.get(key)
+            if nomor is None:
+                known = ", ".join(sorted(nomor_by_id))
+                raise RecordError(f"chart: unknown candidate id '{key}' (known: {known})")
+            votes[nomor] = _int_or_none(value, f"chart.{key}")
+    adm = obj.get("administrasi")
+    if adm is None:
+        figures: tuple[int | None, ...] = (None,) * len(ADMIN_KEYS)
+    elif isinstance(adm, dict):
+        figures = tuple(_int_or_none(adm.get(k), f"administrasi.{k}") for k in ADMIN_KEYS)
+    else:
+        raise RecordError("administrasi: expected an object or null")
+    ts = obj.get("ts")
+    if ts is not None and not isinstance(ts, str):
+        raise RecordError("ts: expected a string or null")
+    psu = obj.get("psu")
+    if psu is not None and not isinstance(psu, str):
+        raise RecordError("psu: expected a string or null")
+    images = obj.get("images")
+    if images is None:
+        photos = None
+    elif isinstance(images, list):
+        photos = sum(1 for i in images if isinstance(i, str) and i)
+    else:
+        raise RecordError("images: expected an array or null")
+    values = (
+        ts,
+        *figures,
+        _bool_or_none(obj.get("status_suara"), "status_suara"),
+        _bool_or_none(obj.get("status_adm"), "status_adm"),
+        psu,
+        photos,
+    )
+    return TpsResult(locator, kode_tps, values, votes)
+
+
+def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> Record:
+    try:
+        obj = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return Rejected(locator, f"invalid JSON: {e}", clip(data))
+    try:
+        return parse_record(obj, kode_tps, locator, nomor_by_id)
+    except RecordError as e:
+        return Rejected(locator, str(e), clip(data))
+
+
+def _code_from_name(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return base[:-5] if base.lower().endswith(".json") else base
+
+
+class SirekapTpsReader(Reader):
+    """Sirekap per-TPS result JSON, from a folder, archive or JSON Lines."""
+
+    name = "sirekap-tps-json"
+    version = "1"
+    needs_election = True
+    summary = "Sirekap per-TPS result JSON (folder, .zip, .tar.gz, JSON Lines)"
+
+    def read(self, ctx: ReadContext) -> Iterator[Record]:
+        """Yield one :class:`TpsResult` or :class:`Rejected` per TPS file or line."""
+        assert ctx.election is not None
+        nomor_by_id = ctx.election.nomor_by_source_id()
+        if ctx.path.is_file() and ctx.path.name.lower().endswith(JSONL_SUFFIXES):
+            yield from self._stream_lines(ctx.path, nomor_by_id)
+            return
+        for member in iter_members(ctx.path, ctx.progress):
+            if isinstance(member, Rejected):
+                yield member
+            elif member.name.lower().endswith(JSONL_SUFFIXES):
+                text = member.data.decode("utf-8-sig", errors="replace")
+                yield from self._lines(member.name, text.splitlines(), nomor_by_id)
+            elif member.name.lower().endswith(".json"):
+                yield self._file(member, nomor_by_id)
+            else:
+                yield Rejected(member.name, "not a .json or .jsonl member; nothing read from it")
+
+    def _file(self, member: Member, nomor_by_id: dict[str, int]) -> Record:
+        kode = _code_from_name(member.name)
+        if not TPS_CODE.match(kode):
+            return Rejected(member.name, f"file name '{kode}' is not a 13-character TPS code",
+                            clip(member.data))
+        return _decode(member.data, kode, member.name, nomor_by_id)
+
+    def _stream_lines(self, path: Path, nomor_by_id: dict[str, int]) -> Iterator[Record]:
+        """Read a JSON Lines file line by line, so memory stays flat at any size."""
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        try:
+            with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+                yield from self._lines(path.name, handle, nomor_by_id)
+        except ARCHIVE_ERRORS as e:
+            yield Rejected(f"{path.name}:end", f"file is truncated or corrupt: {type(e).__name__}: {e}")
+
+    def _lines(self, name: str, lines: Iterable[str], nomor_by_id: dict[str, int]) -> Iterator[Record]:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            locator = f"{name}:{number}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield Rejected(locator, f"invalid JSON: {e}", clip(line))
+                continue
+            kode = None
+            if isinstance(obj, dict):
+                kode = obj.pop("kode_tps", None) or _code_from_name(str(obj.pop("path", "")))
+                if isinstance(obj.get("data"), dict) and "chart" not in obj:
+                    obj = obj["data"]
+            if not kode or not TPS_CODE.match(str(kode)):
+                yield Rejected(locator, "line has no 13-character 'kode_tps' (or 'path')", clip(line))
+                continue
+            try:
+                yield parse_record(obj, str(kode), locator, nomor_by_id)
+            except RecordError as e:
+                yield Rejected(locator, str(e), clip(line))

@@ -1,0 +1,68 @@
+"""Reader ``sirekap-wilayah-json``: Sirekap region lists (FORMATS.md section 3).
+
+Each member ``wilayah/pemilu/ppwp/{parent path}.json`` is an array of
+``{"nama", "id", "kode", "tingkat"}``; ``0.json`` lists the provinces, and the
+file name is the parent's code. ``tingkat`` 1–4 become ``wilayah`` rows and
+``tingkat`` 5 becomes ``tps`` rows. Accepts a folder, ``.zip`` or ``.tar.gz``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from .base import ReadContext, Reader, Record, Region, Rejected, Station, clip
+from .members import iter_members
+from .sirekap_tps import TPS_CODE
+
+
+class SirekapWilayahReader(Reader):
+    """Sirekap region-list JSON: provinces down to TPS."""
+
+    name = "sirekap-wilayah-json"
+    version = "1"
+    provides_places = True
+    summary = "Sirekap region lists, wilayah/pemilu/ppwp/**.json (folder, .zip, .tar.gz)"
+
+    def read(self, ctx: ReadContext) -> Iterator[Record]:
+        """Yield a :class:`Region` or :class:`Station` per list element."""
+        for member in iter_members(ctx.path, ctx.progress):
+            if isinstance(member, Rejected):
+                yield member
+                continue
+            if not member.name.lower().endswith(".json"):
+                yield Rejected(member.name, "not a .json member; nothing read from it")
+                continue
+            stem = member.name.rsplit("/", 1)[-1][:-5]
+            parent = None if stem == "0" else stem
+            try:
+                items = json.loads(member.data)
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                yield Rejected(member.name, f"invalid JSON: {e}", clip(member.data))
+                continue
+            if not isinstance(items, list):
+                yield Rejected(member.name, "expected a JSON array of regions", clip(member.data))
+                continue
+            for index, item in enumerate(items):
+                yield _element(item, f"{member.name}[{index}]", parent)
+
+
+def _element(item: object, locator: str, parent: str | None) -> Record:
+    raw = clip(json.dumps(item, ensure_ascii=False))
+    if not isinstance(item, dict):
+        return Rejected(locator, "expected an object with nama, id, kode, tingkat", raw)
+    kode, nama, tingkat, ident = item.get("kode"), item.get("nama"), item.get("tingkat"), item.get("id")
+    if not isinstance(kode, str) or not kode:
+        return Rejected(locator, "kode: expected a non-empty string", raw)
+    if type(tingkat) is not int or not 1 <= tingkat <= 5:
+        return Rejected(locator, "tingkat: expected an integer from 1 to 5", raw)
+    if nama is not None and not isinstance(nama, str):
+        return Rejected(locator, "nama: expected a string", raw)
+    id_sumber = None if ident is None else str(ident)
+    if tingkat == 5:
+        if not TPS_CODE.match(kode):
+            return Rejected(locator, f"kode '{kode}' is not a 13-character TPS code", raw)
+        return Station(locator, kode, nama, id_sumber)
+    if parent is not None and not kode.startswith(parent):
+        return Rejected(locator, f"kode '{kode}' does not start with its list's parent code '{parent}'", raw)
+    return Region(locator, kode, tingkat, nama, parent, id_sumber)

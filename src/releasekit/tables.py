@@ -1,0 +1,262 @@
+"""The canonical tables (DESIGN.md section 5), declared once.
+
+These declarations drive the SQLite schema (:mod:`releasekit.database`), the
+Frictionless Table Schemas (:mod:`releasekit.package`), the package README
+codebook and the Datasette column descriptions, so none of them can drift.
+Every field carries an English and an Indonesian description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "INTEGER", "number": "REAL",
+                "date": "TEXT", "datetime": "TEXT"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column: name, Frictionless type, and bilingual documentation."""
+
+    name: str
+    type: str
+    title: str
+    en: str
+    id: str
+    required: bool = False
+    pattern: str | None = None
+    enum: tuple[str, ...] | None = None
+    minimum: int | None = None
+
+    @property
+    def sqlite_type(self) -> str:
+        """The SQLite column type."""
+        return SQLITE_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``fields`` of this table reference ``reference_fields`` of ``table``."""
+
+    fields: tuple[str, ...]
+    table: str
+    reference_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table."""
+
+    name: str
+    title: str
+    en: str
+    id: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+    label_column: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Column names in declared order."""
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``."""
+        return next(f for f in self.fields if f.name == name)
+
+
+CODE_TPS = r"^[0-9]{2}[0-9A-Z]{11}$"
+CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
+
+
+def _count(name: str, en: str, id_: str) -> Field:
+    return Field(name, "integer", name.replace("_", " "), en, id_)
+
+
+def _triples(prefix: str, en: str, id_: str) -> tuple[Field, ...]:
+    parts = (("j", "total", "jumlah"), ("l", "men", "laki-laki"), ("p", "women", "perempuan"))
+    return tuple(_count(f"{prefix}_{s}", f"{en} ({e_}).", f"{id_} ({i_}).") for s, e_, i_ in parts)
+
+
+KODE_PEMILU = Field("kode_pemilu", "string", "Election code", "Election code, e.g. ppwp-2024.",
+                    "Kode pemilu, misalnya ppwp-2024.", required=True, pattern=r"^[a-z0-9-]+$")
+SNAPSHOT = Field("snapshot", "string", "Snapshot", "The day (or time) the source describes, ISO 8601.",
+                 "Hari (atau waktu) yang digambarkan sumber, ISO 8601.", required=True)
+KODE_TPS = Field("kode_tps", "string", "Polling-station code",
+                 "KPU polling-station (TPS) code: village code plus 3-digit TPS number.",
+                 "Kode TPS KPU: kode desa/kelurahan ditambah nomor TPS 3 digit.",
+                 required=True, pattern=CODE_TPS)
+SUMBER = Field("sumber", "string", "Source", "Path of the raw source this row was read from.",
+               "Jalur berkas sumber mentah asal baris ini.")
+
+PEMILU = Table(
+    "pemilu", "Elections", "One row per election.", "Satu baris per pemilu.",
+    (
+        KODE_PEMILU,
+        Field("jenis", "string", "Type", "Election type.", "Jenis pemilu.",
+              enum=("ppwp", "dpr", "dpd", "dprd-prov", "dprd-kab", "pilkada")),
+        Field("tahun", "integer", "Year", "Election year.", "Tahun pemilu."),
+        Field("putaran", "integer", "Round", "Round (1 or 2).", "Putaran (1 atau 2)."),
+        Field("tanggal", "date", "Date", "Polling day.", "Hari pemungutan suara."),
+        Field("nama", "string", "Name", "Official name.", "Nama resmi."),
+    ),
+    ("kode_pemilu",), label_column="nama",
+)
+
+PESERTA = Table(
+    "peserta", "Candidates", "Candidates (pairs) or parties on the ballot.",
+    "Peserta pemilu (pasangan calon atau partai).",
+    (
+        KODE_PEMILU,
+        Field("nomor_urut", "integer", "Ballot number", "Ballot number.", "Nomor urut.",
+              required=True, minimum=1),
+        Field("id_sumber", "string", "Source id", "Identifier used by the raw source (Sirekap: 100025).",
+              "Pengenal yang dipakai sumber mentah (Sirekap: 100025)."),
+        Field("nama", "string", "Name", "Candidate (pair) or party name.", "Nama pasangan calon atau partai."),
+    ),
+    ("kode_pemilu", "nomor_urut"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+    label_column="nama",
+)
+
+WILAYAH = Table(
+    "wilayah", "Regions", "Administrative regions: province, regency/city, district, village.",
+    "Wilayah administrasi: provinsi, kabupaten/kota, kecamatan, desa/kelurahan.",
+    (
+        Field("kode_wilayah", "string", "Region code", "KPU region code (undotted).",
+              "Kode wilayah KPU (tanpa titik).", required=True, pattern=CODE_WILAYAH),
+        Field("tingkat", "integer", "Level", "1 province, 2 regency/city, 3 district, 4 village.",
+              "1 provinsi, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan.", required=True),
+        Field("nama", "string", "Name", "Name as the region list writes it; empty when derived from codes.",
+              "Nama sesuai daftar wilayah; kosong bila hanya diturunkan dari kode."),
+        Field("kode_induk", "string", "Parent code", "Code of the parent region.", "Kode wilayah induk."),
+        Field("id_sumber", "string", "Source id", "Identifier in the source list (Sirekap internal id).",
+              "Pengenal dalam daftar sumber (id internal Sirekap)."),
+        SUMBER,
+    ),
+    ("kode_wilayah",),
+    (ForeignKey(("kode_induk",), "wilayah", ("kode_wilayah",)),),
+    (("kode_induk",), ("tingkat",)),
+    label_column="nama",
+)
+
+TPS = Table(
+    "tps", "Polling stations", "Polling stations (TPS).", "Tempat pemungutan suara (TPS).",
+    (
+        KODE_TPS,
+        Field("kode_wilayah", "string", "Village code", "Code of the village the TPS belongs to.",
+              "Kode desa/kelurahan tempat TPS.", required=True),
+        Field("nomor_tps", "string", "TPS number", "TPS number within the village, as text (001).",
+              "Nomor TPS di desa/kelurahan, sebagai teks (001).", required=True),
+        Field("jenis_tps", "string", "TPS type", "reguler, khusus (9xx numbers) or luar-negeri (overseas).",
+              "reguler, khusus (nomor 9xx) atau luar-negeri.",
+              enum=("reguler", "khusus", "luar-negeri")),
+        Field("nama", "string", "Name", "Name in the source list (TPS 001).", "Nama dalam daftar sumber."),
+        Field("id_sumber", "string", "Source id", "Identifier in the source list.", "Pengenal dalam daftar sumber."),
+        SUMBER,
+    ),
+    ("kode_tps",),
+    (ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",)),),
+    (("kode_wilayah",),),
+    label_column="nama",
+)
+
+HASIL_TPS = Table(
+    "hasil_tps", "Results per TPS", "Results and administration figures per TPS per snapshot.",
+    "Hasil dan data administrasi per TPS per snapshot.",
+    (
+        KODE_PEMILU, SNAPSHOT, KODE_TPS,
+        Field("ts", "string", "Updated", "Last update time in the source (WIB, as written).",
+              "Waktu pembaruan terakhir di sumber (WIB, sesuai tertulis)."),
+        *_triples("pemilih_dpt", "Registered voters (DPT)", "Pemilih terdaftar dalam DPT"),
+        *_triples("pengguna_dpt", "Voters from the DPT who voted", "Pengguna hak pilih dari DPT"),
+        *_triples("pengguna_dptb", "Voters from the additional list (DPTb) who voted",
+                  "Pengguna hak pilih dari DPTb"),
+        *_triples("pengguna_dpk", "Voters from the special list (DPK) who voted",
+                  "Pengguna hak pilih dari DPK"),
+        *_triples("pengguna_total", "All voters who voted", "Seluruh pengguna hak pilih"),
+        _count("suara_sah", "Valid votes.", "Suara sah."),
+        _count("suara_tidak_sah", "Invalid votes.", "Suara tidak sah."),
+        _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
+        Field("status_suara", "boolean", "Votes entered", "Votes entered/verified flag.",
+              "Penanda suara sudah diisi/diverifikasi."),
+        Field("status_adm", "boolean", "Administration entered", "Administration figures entered flag.",
+              "Penanda data administrasi sudah diisi."),
+        Field("psu", "string", "Re-vote", "Re-vote (PSU) marker as the source writes it.",
+              "Penanda pemungutan suara ulang (PSU) sesuai sumber."),
+        Field("jumlah_foto", "integer", "Photos", "Number of C1-plano photos.", "Jumlah foto C1-plano."),
+        SUMBER,
+    ),
+    ("kode_pemilu", "snapshot", "kode_tps"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
+     ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
+    (("kode_tps",), ("sumber",)),
+)
+
+SUARA = Table(
+    "suara", "Votes per candidate per TPS", "Votes per candidate per TPS per snapshot.",
+    "Perolehan suara per peserta per TPS per snapshot.",
+    (
+        KODE_PEMILU, SNAPSHOT, KODE_TPS,
+        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
+              required=True),
+        _count("suara", "Votes for the candidate.", "Perolehan suara peserta."),
+    ),
+    ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut"),
+    (ForeignKey(("kode_pemilu", "snapshot", "kode_tps"), "hasil_tps", ("kode_pemilu", "snapshot", "kode_tps")),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+    (("kode_tps",), ("kode_pemilu", "nomor_urut")),
+)
+
+QUARANTINE = Table(
+    "quarantine", "Quarantined records", "Raw records that could not be loaded, with the reason.",
+    "Rekaman mentah yang tidak dapat dimuat, beserta alasannya.",
+    (
+        Field("source", "string", "Source", "Path of the raw source.", "Jalur berkas sumber.", required=True),
+        Field("locator", "string", "Locator", "Where in the source: archive member, file:line, or member[index].",
+              "Letak dalam sumber: anggota arsip, berkas:baris, atau anggota[indeks].", required=True),
+        Field("reason", "string", "Reason", "Why the record was not loaded.", "Alasan rekaman tidak dimuat.",
+              required=True),
+        Field("raw", "string", "Raw", "The raw record (truncated to 2,000 characters).",
+              "Rekaman mentah (dipotong sampai 2.000 karakter)."),
+    ),
+    ("source", "locator"),
+    indexes=(("reason",),),
+)
+
+SOURCES = Table(
+    "sources", "Sources", "Provenance: every raw file, its hash and its record accounting.",
+    "Asal-usul: setiap berkas mentah, hash-nya, dan perhitungan rekamannya.",
+    (
+        Field("register", "string", "Register", "Register number (001).", "Nomor register (001).", required=True),
+        Field("path", "string", "Path", "Path of the raw file in the project.", "Jalur berkas mentah.",
+              required=True),
+        Field("sha256", "string", "SHA-256", "SHA-256 of the raw file.", "SHA-256 berkas mentah.",
+              required=True, pattern=r"^[0-9a-f]{64}$"),
+        Field("bytes", "integer", "Bytes", "Size of the raw file in bytes.", "Ukuran berkas dalam byte.",
+              required=True),
+        Field("format", "string", "Reader", "Reader used (DESIGN.md section 4).", "Pembaca yang dipakai.",
+              required=True),
+        Field("reader_version", "string", "Reader version", "Version of the reader.", "Versi pembaca."),
+        Field("election", "string", "Election", "Election code the source belongs to.", "Kode pemilu sumber."),
+        Field("snapshot", "string", "Snapshot", "The day the source describes.", "Hari yang digambarkan sumber."),
+        Field("title", "string", "Title", "Title of the source.", "Judul sumber."),
+        Field("origin", "string", "Origin", "Where the file came from.", "Asal berkas."),
+        Field("retrieved", "string", "Retrieved", "When the file was retrieved.", "Waktu berkas diambil."),
+        Field("synthetic", "boolean", "Synthetic", "True when the file is generated demo data, not KPU data.",
+              "Benar bila berkas adalah data contoh buatan, bukan data KPU."),
+        Field("records_in", "integer", "Records in", "Records read from the file.", "Rekaman yang dibaca.",
+              required=True),
+        Field("records_loaded", "integer", "Records loaded", "Records loaded into the tables.",
+              "Rekaman yang dimuat.", required=True),
+        Field("records_quarantined", "integer", "Records quarantined",
+              "Records set aside in quarantine (in = loaded + quarantined).",
+              "Rekaman yang dikarantina (masuk = dimuat + dikarantina).", required=True),
+    ),
+    ("register", "path"),
+)
+
+TABLES: tuple[Table, ...] = (PEMILU, PESERTA, WILAYAH, TPS, HASIL_TPS, SUARA, QUARANTINE, SOURCES)
+BY_NAME = {t.name: t for t in TABLES}
