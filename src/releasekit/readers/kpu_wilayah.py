@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
-from .members import iter_members
+from .members import Member, iter_members
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 CODE = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
@@ -31,8 +31,9 @@ class KpuWilayahReader(Reader):
     summary = "headerless KPU region CSVs: id,name or id,parent_id,name (file or folder)"
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
-        """Yield a :class:`Region` or :class:`Rejected` per CSV row."""
-        for member in iter_members(ctx.path, ctx.progress):
+        """Yield a :class:`Region` or :class:`Rejected` per CSV row, provinces first."""
+        # A region list is a few MB at most, so the files can be held to read them top-down.
+        for member in sorted(iter_members(ctx.path, ctx.progress), key=_top_down):
             if isinstance(member, Rejected):
                 yield member
                 continue
@@ -48,6 +49,15 @@ class KpuWilayahReader(Reader):
                 if not row or row == [""]:
                     continue
                 yield _row(row, f"{member.name}:{number}")
+
+
+FILE_ORDER = ("provinces", "regencies", "districts", "villages")
+
+
+def _top_down(member: Member | Rejected) -> tuple[int, str]:
+    name = member.locator if isinstance(member, Rejected) else member.name
+    stem = name.rsplit("/", 1)[-1].split(".", 1)[0].lower()
+    return (FILE_ORDER.index(stem) if stem in FILE_ORDER else len(FILE_ORDER), name)
 
 
 def _row(row: list[str], locator: str) -> Record:
