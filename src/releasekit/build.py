@@ -18,6 +18,7 @@ from .ingest import Accounting, Loader
 from .package import PackageResult, write_packages
 from .provenance import SourceFile, check_sources, inputs_sha256
 from .readers import READERS
+from .rules import run_rules
 
 BUILD_DIR = "build"
 DATABASE_FILE = "release.db"
@@ -56,6 +57,7 @@ class BuildResult:
     counts: dict[str, int]
     accounting: dict[str, Accounting]
     inputs_sha256: str
+    findings: dict[str, int]
     seconds: float = field(default=0.0)
 
     @property
@@ -98,9 +100,10 @@ def build(release: Release, *, progress: BuildProgress | None = None) -> BuildRe
             accounting[file.source.path] = loader.load_source(release, file, report.update)
             report.finish()
         loader.derive_places()
+        findings = run_rules(db, release)
         counts = table_counts(db)
         packages = write_packages(release, db, inputs)
     finally:
         db.close()
     os.replace(tmp, final)
-    return BuildResult(final, packages, counts, accounting, inputs, time.perf_counter() - started)
+    return BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)

@@ -70,6 +70,14 @@ class Source:
 
 
 @dataclass(frozen=True)
+class RuleSetting:
+    """How a register counts one integrity rule."""
+
+    severity: str
+    error_if: str | None = None
+
+
+@dataclass(frozen=True)
 class Register:
     """A register of the information request (DESIGN.md section 1)."""
 
@@ -81,6 +89,7 @@ class Register:
     basis: dict[str, Any] = field(default_factory=dict)
     licenses: tuple[License, ...] = ()
     sources: tuple[Source, ...] = ()
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ def load_release(project: str | Path = ".") -> Release:
     :raises ConfigError: when the file is missing or invalid.
     """
     from .readers import READERS
+    from .rules import BY_SLUG
 
     path = Path(project)
     if path.is_dir():
@@ -241,11 +251,20 @@ def load_release(project: str | Path = ".") -> Release:
                     licenses=_licenses(src.get("licenses")),
                 )
             )
+        rules = {}
+        for slug, value in sorted(reg.get("rules", {}).items()):
+            if slug not in BY_SLUG:
+                close = difflib.get_close_matches(slug, list(BY_SLUG))
+                raise ConfigError(f"{where}/rules/{slug}: unknown rule",
+                                  hint=(f"did you mean '{close[0]}'? " if close else "")
+                                  + "rules: " + ", ".join(BY_SLUG))
+            rules[slug] = RuleSetting(value) if isinstance(value, str) else RuleSetting(
+                value["severity"], value.get("error_if"))
         registers.append(
             Register(
                 id=reg["id"], slug=reg["slug"], title=reg["title"], status=reg["status"],
                 description=reg.get("description"), basis=reg.get("basis", {}),
-                licenses=_licenses(reg.get("licenses")), sources=tuple(sources),
+                licenses=_licenses(reg.get("licenses")), sources=tuple(sources), rules=rules,
             )
         )
     return Release(

@@ -22,6 +22,7 @@ from .artefacts import file_sha256, source_date_iso, write_csv, write_json, writ
 from .codebook import package_readme
 from .config import Register, Release
 from .database import iter_rows
+from .rules import RULES, setting
 from .tables import BY_NAME, Field, Table
 
 PACKAGES_DIR = "datapackages"
@@ -47,11 +48,12 @@ REGISTER_FILTERS: dict[str, str] = {
         "AND h.snapshot = suara.snapshot AND h.kode_tps = suara.kode_tps "
         f"AND h.sumber IN {REGISTER_SOURCES})"
     ),
+    "findings": "WHERE register = :register",
     "quarantine": f"WHERE source IN {REGISTER_SOURCES}",
     "sources": "WHERE register = :register",
 }
 #: Resources every package has, even when empty: its provenance and its rejects.
-ALWAYS = ("quarantine", "sources")
+ALWAYS = ("findings", "quarantine", "sources")
 
 
 @dataclass(frozen=True)
@@ -128,12 +130,18 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
         item = dict(zip(BY_NAME["sources"].columns, row, strict=True))
         item["synthetic"] = bool(item["synthetic"])
         sources.append({k: v for k, v in item.items() if v is not None and k != "register"})
+    rules = {}
+    for rule in RULES:
+        s = setting(register.rules, rule.slug)
+        rules[rule.slug] = {"severity": s.severity, **({"error_if": s.error_if} if s.error_if else {}),
+                            "table": rule.table, "title": rule.title}
     return {
         "releasekit_version": __version__,
         "inputs_sha256": inputs_sha256,
         "register": {"id": register.id, "slug": register.slug, "title": register.title,
                      "status": register.status, "basis": register.basis},
         "sources": sources,
+        "rules": rules,
     }
 
 

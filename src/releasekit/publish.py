@@ -20,7 +20,7 @@ DATABASE_NAME = "release"
 SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False, "default_page_size": 100,
             "max_returned_rows": 1000, "allow_download": True}
 FACETS = {"hasil_tps": ["snapshot", "status_suara"], "tps": ["jenis_tps"], "wilayah": ["tingkat"],
-          "quarantine": ["source"], "sources": ["register"]}
+          "quarantine": ["source"], "findings": ["rule", "severity", "snapshot"], "sources": ["register"]}
 
 
 def datasette_metadata(release: Release) -> dict[str, Any]:

@@ -258,5 +258,26 @@ SOURCES = Table(
     ("register", "path"),
 )
 
-TABLES: tuple[Table, ...] = (PEMILU, PESERTA, WILAYAH, TPS, HASIL_TPS, SUARA, QUARANTINE, SOURCES)
+FINDINGS = Table(
+    "findings", "Findings", "Integrity-rule findings: facts about the source, published, not hidden.",
+    "Temuan aturan integritas: fakta tentang sumber, dipublikasikan, tidak disembunyikan.",
+    (
+        Field("rule", "string", "Rule", "Rule slug (DESIGN.md section 6).", "Slug aturan.", required=True),
+        KODE_PEMILU, SNAPSHOT,
+        Field("key", "string", "Key", "The offending row: TPS code, optionally /column.",
+              "Baris yang bermasalah: kode TPS, bisa diikuti /kolom.", required=True),
+        Field("severity", "string", "Severity", "error or warning, as the register sets the rule.",
+              "error atau warning, sesuai pengaturan register.", required=True, enum=("error", "warning")),
+        Field("expected", "integer", "Expected", "The value the rule expected.", "Nilai yang diharapkan."),
+        Field("actual", "integer", "Actual", "The value found.", "Nilai yang ditemukan."),
+        Field("detail", "string", "Detail", "What differs, in words.", "Uraian perbedaan."),
+        Field("register", "string", "Register", "Register the finding belongs to.", "Register temuan.",
+              required=True),
+    ),
+    ("rule", "kode_pemilu", "snapshot", "key"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+    (("key",), ("register", "rule")),
+)
+
+TABLES: tuple[Table, ...] = (PEMILU, PESERTA, WILAYAH, TPS, HASIL_TPS, SUARA, FINDINGS, QUARANTINE, SOURCES)
 BY_NAME = {t.name: t for t in TABLES}

@@ -10,6 +10,7 @@ vocabulary, rendered as text, JSON or Markdown.
 
 from __future__ import annotations
 
+import csv
 import json
 import tempfile
 import zipfile
@@ -22,7 +23,10 @@ from typing import Any
 from frictionless import validate as frictionless_validate
 
 from .artefacts import json_text
+from .config import RuleSetting
 from .errors import PackageError
+from .privacy import scan_csv
+from .rules import breaches
 
 DESCRIPTOR = "datapackage.json"
 FORMATS = ("text", "json", "markdown")
@@ -163,7 +167,76 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None) -> Pack
     result.problems += _path_problems(descriptor)
     if not result.problems:
         result.problems += _frictionless(descriptor_path)
+        result.problems += _pii_problems(descriptor_path.parent, descriptor)
+        result.problems += _provenance_problems(descriptor)
+        result.problems += _threshold_problems(descriptor_path.parent, descriptor)
     return result
+
+
+def _csv_resources(descriptor: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for res in descriptor.get("resources", []):
+        if isinstance(res, dict) and isinstance(res.get("path"), str):
+            yield str(res.get("name")), res["path"]
+
+
+def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+    """The PII gate: any NIK-like value in any column makes the package invalid (value never shown)."""
+    problems = []
+    for name, path in _csv_resources(descriptor):
+        file = folder / path
+        if not file.is_file():
+            continue
+        for hit in scan_csv(file):
+            problems.append(Problem(
+                "pii-nik",
+                "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor",
+                resource=name, row=hit.row, field=hit.field))
+    return problems
+
+
+def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:
+    """Every source carries its sha256, and records in = loaded + quarantined."""
+    prov = descriptor.get("releasekit")
+    if not isinstance(prov, dict):
+        return [Problem("provenance-error", "no 'releasekit' provenance block in datapackage.json")]
+    problems = []
+    for index, src in enumerate(prov.get("sources", [])):
+        label = src.get("path", f"source {index}") if isinstance(src, dict) else f"source {index}"
+        if not isinstance(src, dict) or not src.get("sha256"):
+            problems.append(Problem("provenance-error", f"{label}: no sha256"))
+            continue
+        counts = [src.get(k) for k in ("records_in", "records_loaded", "records_quarantined")]
+        if not all(isinstance(c, int) for c in counts) or counts[0] != counts[1] + counts[2]:
+            problems.append(Problem("provenance-error",
+                                    f"{label}: records in {counts[0]} != loaded {counts[1]} + quarantined {counts[2]}"))
+    return problems
+
+
+def _threshold_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+    """Rules the register sets to ``error`` whose findings pass their ``error_if`` threshold."""
+    prov = descriptor.get("releasekit") or {}
+    settings = {slug: RuleSetting(v.get("severity", "warning"), v.get("error_if"))
+                for slug, v in (prov.get("rules") or {}).items() if isinstance(v, dict)}
+    paths = dict(_csv_resources(descriptor))
+    if "findings" not in paths or not (folder / paths["findings"]).is_file():
+        return []
+    counts: dict[str, int] = {}
+    with (folder / paths["findings"]).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("severity") == "error":
+                counts[row["rule"]] = counts.get(row["rule"], 0) + 1
+    rows = 0
+    if "hasil_tps" in paths and (folder / paths["hasil_tps"]).is_file():
+        with (folder / paths["hasil_tps"]).open("rb") as handle:
+            rows = max(sum(1 for _ in handle) - 1, 0)
+    return [
+        Problem("rule-threshold",
+                f"{b.rule}: {b.findings} error finding(s) in {b.rows} row(s)"
+                + (f" break the threshold '{b.error_if}'" if b.error_if else "")
+                + " / temuan melewati ambang batas",
+                resource="findings")
+        for b in breaches(counts, settings, rows)
+    ]
 
 
 def _extract_zip(zip_path: Path, into: Path) -> Path:

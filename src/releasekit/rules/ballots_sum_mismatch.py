@@ -1,0 +1,16 @@
+"""``ballots-sum-mismatch``: valid + invalid votes ≠ total votes."""
+
+from .base import Rule
+
+RULE = Rule(
+    "ballots-sum-mismatch", "hasil_tps",
+    "Valid plus invalid votes differ from total votes",
+    "Suara sah ditambah tidak sah berbeda dengan jumlah suara",
+    """
+    SELECT kode_pemilu, snapshot, kode_tps, suara_total, suara_sah + suara_tidak_sah,
+           'suara_sah ' || suara_sah || ' + suara_tidak_sah ' || suara_tidak_sah || ' <> suara_total ' || suara_total,
+           sumber
+    FROM hasil_tps
+    WHERE suara_sah + suara_tidak_sah <> suara_total
+    """,
+)

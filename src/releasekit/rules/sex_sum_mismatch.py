@@ -1,0 +1,17 @@
+"""``sex-sum-mismatch``: men + women ≠ total, for any count triple."""
+
+from .base import TRIPLES, Rule
+
+_PARTS = " UNION ALL ".join(
+    f"""SELECT kode_pemilu, snapshot, kode_tps || '/{t}', {t}_j, {t}_l + {t}_p,
+        '{t}_l ' || {t}_l || ' + {t}_p ' || {t}_p || ' <> {t}_j ' || {t}_j, sumber
+        FROM hasil_tps WHERE {t}_l + {t}_p <> {t}_j"""
+    for t in TRIPLES
+)
+
+RULE = Rule(
+    "sex-sum-mismatch", "hasil_tps",
+    "Men plus women differ from the total",
+    "Laki-laki ditambah perempuan berbeda dengan jumlah",
+    _PARTS,
+)

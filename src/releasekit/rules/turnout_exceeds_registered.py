@@ -1,0 +1,16 @@
+"""``turnout-exceeds-registered``: more ballots than registered plus additional voters."""
+
+from .base import Rule
+
+RULE = Rule(
+    "turnout-exceeds-registered", "hasil_tps",
+    "More votes than registered (DPT) plus DPTb and DPK voters",
+    "Jumlah suara melebihi pemilih DPT ditambah pengguna DPTb dan DPK",
+    """
+    SELECT kode_pemilu, snapshot, kode_tps, pemilih_dpt_j + pengguna_dptb_j + pengguna_dpk_j, suara_total,
+           'suara_total ' || suara_total || ' > pemilih_dpt_j ' || pemilih_dpt_j || ' + pengguna_dptb_j '
+           || pengguna_dptb_j || ' + pengguna_dpk_j ' || pengguna_dpk_j, sumber
+    FROM hasil_tps
+    WHERE suara_total > pemilih_dpt_j + pengguna_dptb_j + pengguna_dpk_j
+    """,
+)
