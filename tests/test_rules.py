@@ -1,0 +1,166 @@
+"""Integrity rules: each finds exactly what an independent computation finds."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from releasekit import build, load_release, validate_paths
+from releasekit.rules import RULES, exceeds
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLE = SHARED / "sirekap2024_tps_sample_hendragunawan" / "json" / "tingkat6_1000data"
+TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
+
+
+def project(tmp_path: Path, raw: Path, rules: dict[str, object] | None = None) -> Path:
+    (tmp_path / "raw").mkdir(parents=True)
+    (tmp_path / "raw" / "tps").symlink_to(raw, target_is_directory=True)
+    register: dict[str, object] = {
+        "id": "001", "slug": "real-count", "title": "R", "status": "open",
+        "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
+                     "snapshot": "2024-02-16"}],
+    }
+    if rules:
+        register["rules"] = rules
+    meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [register]}
+    (tmp_path / "metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False))
+    return tmp_path
+
+
+def findings(tmp_path: Path) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    with sqlite3.connect(tmp_path / "build" / "release.db") as conn:
+        for rule, key in conn.execute("SELECT rule, key FROM findings"):
+            out.setdefault(rule, set()).add(key)
+    return out
+
+
+def expected_from_raw(folder: Path) -> dict[str, set[str]]:
+    """The findings computed straight from the raw JSON, without releasekit."""
+    out: dict[str, set[str]] = {r.slug: set() for r in RULES}
+    for file in sorted(folder.glob("*.json")):
+        code = file.stem
+        obj = json.loads(file.read_bytes())
+        adm = obj.get("administrasi") or {}
+        chart = {k: v for k, v in (obj.get("chart") or {}).items() if k != "null"}
+        sah, tidak, total = adm.get("suara_sah"), adm.get("suara_tidak_sah"), adm.get("suara_total")
+        if chart and sah is not None and None not in chart.values() and sum(chart.values()) != sah:
+            out["votes-sum-mismatch"].add(code)
+        if None not in (sah, tidak, total) and sah + tidak != total:
+            out["ballots-sum-mismatch"].add(code)
+        if None not in (adm.get("pengguna_total_j"), total) and adm["pengguna_total_j"] != total:
+            out["voters-ballots-mismatch"].add(code)
+        for t in TRIPLES:
+            j, lk, p = adm.get(f"{t}_j"), adm.get(f"{t}_l"), adm.get(f"{t}_p")
+            if None not in (j, lk, p) and lk + p != j:
+                out["sex-sum-mismatch"].add(f"{code}/{t.replace('non_dpt', 'dpk')}")
+        limit = [adm.get(k) for k in ("pemilih_dpt_j", "pengguna_dptb_j", "pengguna_non_dpt_j")]
+        if total is not None and None not in limit and total > sum(limit):  # type: ignore[arg-type]
+            out["turnout-exceeds-registered"].add(code)
+        for k, v in adm.items():
+            if isinstance(v, int) and v < 0:
+                out["negative-count"].add(f"{code}/{k.replace('non_dpt', 'dpk')}")
+    return {k: v for k, v in out.items() if v}
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="needs ../shared/data")
+def test_findings_equal_an_independent_count_on_real_sirekap_data(tmp_path: Path) -> None:
+    build(load_release(project(tmp_path, SAMPLE)))
+    got = findings(tmp_path)
+    expected = expected_from_raw(SAMPLE)
+    assert {k: len(v) for k, v in got.items()} == {k: len(v) for k, v in expected.items()}
+    assert got == expected
+    assert len(expected["votes-sum-mismatch"]) > 10  # the sample really has these errors
+
+
+def write_tps(folder: Path, code: str, chart: dict[str, int] | None, adm: dict[str, int] | None) -> None:
+    if chart is not None:
+        chart = {**chart, "null": None}  # type: ignore[dict-item]
+    (folder / f"{code}.json").write_text(json.dumps(
+        {"chart": chart, "administrasi": adm, "ts": "2024-02-16 10:00:00",
+         "status_suara": chart is not None, "status_adm": adm is not None}))
+
+
+def admin(**over: int) -> dict[str, int]:
+    base = {f"{t}_{s}": v for t in TRIPLES for s, v in (("j", 0), ("l", 0), ("p", 0))}
+    base.update(pemilih_dpt_j=200, pemilih_dpt_l=100, pemilih_dpt_p=100, pengguna_dpt_j=100, pengguna_dpt_l=50,
+                pengguna_dpt_p=50, pengguna_total_j=100, pengguna_total_l=50, pengguna_total_p=50,
+                suara_sah=98, suara_tidak_sah=2, suara_total=100)
+    base.update(over)
+    return base
+
+
+def test_each_rule_on_a_tiny_fixture(tmp_path: Path) -> None:
+    raw = tmp_path / "src"
+    raw.mkdir()
+    ok = {"100025": 50, "100026": 40, "100027": 8}
+    write_tps(raw, "3101011001001", ok, admin())                                 # clean
+    write_tps(raw, "3101011001002", {**ok, "100027": 9}, admin())                # votes-sum
+    write_tps(raw, "3101011001003", ok, admin(suara_tidak_sah=3))                # ballots-sum
+    write_tps(raw, "3101011001004", ok, admin(pengguna_total_j=101, pengguna_total_l=51))  # voters-ballots
+    write_tps(raw, "3101011001005", ok, admin(pemilih_dpt_l=101))                # sex-sum
+    write_tps(raw, "3101011001006", ok, admin(pemilih_dpt_j=90, pemilih_dpt_l=45, pemilih_dpt_p=45))  # turnout
+    write_tps(raw, "3101011001007", {**ok, "100025": -1}, None)                  # negative (votes)
+    write_tps(raw, "3101011001008", None, None)                                  # empty: no finding
+    write_tps(raw, "3101011001009", {**ok, "100026": None}, admin())  # type: ignore[dict-item]  # partial: no sum
+    proj = project(tmp_path / "p", raw)
+    build(load_release(proj))
+    assert findings(proj) == {
+        "votes-sum-mismatch": {"3101011001002"},
+        "ballots-sum-mismatch": {"3101011001003"},
+        "voters-ballots-mismatch": {"3101011001004"},
+        "sex-sum-mismatch": {"3101011001005/pemilih_dpt"},
+        "turnout-exceeds-registered": {"3101011001006"},
+        "negative-count": {"3101011001007/suara/1"},
+    }
+    # Warnings by default: the package is valid and publishes its findings.
+    assert validate_paths([proj]).valid
+    # A register that makes a rule an error turns the same data into an invalid package...
+    proj2 = project(tmp_path / "q", raw, rules={"votes-sum-mismatch": "error", "negative-count": "off"})
+    build(load_release(proj2))
+    assert "negative-count" not in findings(proj2)
+    report = validate_paths([proj2]).to_dict()
+    assert not report["valid"]
+    assert [e["type"] for e in report["packages"][0]["errors"]] == ["rule-threshold"]
+    # ... unless the finding rate stays under its threshold (1 of 9 rows is 11%).
+    proj3 = project(tmp_path / "r", raw, rules={"votes-sum-mismatch": {"severity": "error", "error_if": "> 20%"}})
+    build(load_release(proj3))
+    assert validate_paths([proj3]).valid
+
+
+@pytest.mark.parametrize(("error_if", "found", "rows", "breach"), [
+    (None, 0, 10, False), (None, 1, 10, True), ("> 0.5%", 5, 1000, False), ("> 0.5%", 6, 1000, True),
+    (">= 3", 3, 10, True), ("> 3", 3, 10, False),
+])
+def test_thresholds(error_if: str | None, found: int, rows: int, breach: bool) -> None:
+    assert exceeds(error_if, found, rows) is breach
+
+
+def test_missing_unknown_tps_and_region(tmp_path: Path) -> None:
+    raw = tmp_path / "src"
+    raw.mkdir()
+    ok = {"100025": 50, "100026": 40, "100027": 8}
+    for code in ("3101011001001", "3101011001004", "3101011009001"):
+        write_tps(raw, code, ok, admin())
+    lists = tmp_path / "lists" / "wilayah" / "pemilu" / "ppwp"
+    (lists / "31" / "3101" / "310101").mkdir(parents=True)
+    (lists / "0.json").write_text(json.dumps([{"nama": "DKI JAKARTA", "id": 1, "kode": "31", "tingkat": 1}]))
+    (lists / "31" / "3101" / "310101.json").write_text(json.dumps(
+        [{"nama": "PULAU PANGGANG", "id": 2, "kode": "3101011001", "tingkat": 4}]))
+    (lists / "31" / "3101" / "310101" / "3101011001.json").write_text(json.dumps(
+        [{"nama": f"TPS 00{n}", "id": n, "kode": f"310101100100{n}", "tingkat": 5} for n in (1, 2, 3)]))
+    proj = project(tmp_path / "p", raw)
+    (proj / "raw" / "lists").symlink_to(tmp_path / "lists", target_is_directory=True)
+    meta = yaml.safe_load((proj / "metadata.yml").read_text())
+    meta["registers"][0]["sources"].insert(0, {"path": "raw/lists", "format": "sirekap-wilayah-json"})
+    (proj / "metadata.yml").write_text(yaml.safe_dump(meta))
+    build(load_release(proj))
+    got = findings(proj)
+    assert got["missing-tps"] == {"3101011001002", "3101011001003"}
+    assert got["unknown-tps"] == {"3101011001004"}
+    assert got["unknown-region"] == {"3101011009001"}
