@@ -16,106 +16,19 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from frictionless import validate as frictionless_validate
 
-from .artefacts import json_text
 from .config import RuleSetting
 from .errors import PackageError
 from .privacy import scan_csv
+from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
 from .rules import breaches
 
 DESCRIPTOR = "datapackage.json"
-FORMATS = ("text", "json", "markdown")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a package is invalid, in Frictionless's vocabulary (``type`` slug)."""
-
-    type: str
-    message: str
-    resource: str | None = None
-    row: int | None = None
-    field: str | None = None
-
-
-@dataclass
-class PackageReport:
-    """The verdict on one package."""
-
-    package: str
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        """True when there is no problem."""
-        return not self.problems
-
-
-@dataclass
-class Report:
-    """The verdict on every package validated in one run."""
-
-    packages: list[PackageReport]
-
-    @property
-    def valid(self) -> bool:
-        """True when every package is valid."""
-        return all(p.valid for p in self.packages)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Stable JSON-able form (no timings)."""
-        return {
-            "valid": self.valid,
-            "packages": [
-                {"package": p.package, "valid": p.valid,
-                 "errors": [{k: v for k, v in asdict(e).items() if v is not None} for e in p.problems]}
-                for p in self.packages
-            ],
-        }
-
-    def render(self, fmt: str = "text") -> str:
-        """Render as ``text``, ``json`` or ``markdown``."""
-        if fmt == "json":
-            return json_text(self.to_dict())
-        if fmt == "markdown":
-            return _markdown(self)
-        return _text(self)
-
-
-def _where(p: Problem) -> str:
-    parts = [p.resource and f"resource {p.resource}", p.row and f"row {p.row}", p.field and f"field {p.field}"]
-    return ", ".join(x for x in parts if x)
-
-
-def _text(report: Report) -> str:
-    lines = []
-    for pkg in report.packages:
-        verdict = "valid / sah" if pkg.valid else f"INVALID / TIDAK SAH ({len(pkg.problems)} problem(s))"
-        lines.append(f"{pkg.package}: {verdict}")
-        for p in pkg.problems[:50]:
-            where = _where(p)
-            lines.append(f"  [{p.type}] {where + ': ' if where else ''}{p.message}")
-        if len(pkg.problems) > 50:
-            lines.append(f"  … and {len(pkg.problems) - 50} more")
-    return "\n".join(lines) + "\n"
-
-
-def _markdown(report: Report) -> str:
-    head = "✅ all packages valid" if report.valid else "❌ invalid packages found"
-    lines = [f"## releasekit validate: {head}", "", "| package | verdict | problems |", "|---|---|---:|"]
-    for pkg in report.packages:
-        lines.append(f"| `{pkg.package}` | {'valid' if pkg.valid else 'invalid'} | {len(pkg.problems)} |")
-    for pkg in report.packages:
-        if pkg.problems:
-            lines += ["", f"### `{pkg.package}`", "", "| type | where | message |", "|---|---|---|"]
-            for p in pkg.problems[:50]:
-                lines.append(f"| `{p.type}` | {_where(p)} | {p.message.replace('|', '/')} |")
-    return "\n".join(lines) + "\n"
+__all__ = ["FORMATS", "Report", "validate_paths"]
 
 
 def unsafe_path(path: object) -> str | None:
@@ -169,7 +82,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None) -> Pack
         result.problems += _frictionless(descriptor_path)
         result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _provenance_problems(descriptor)
-        result.problems += _threshold_problems(descriptor_path.parent, descriptor)
+        result.findings = _findings(descriptor_path.parent, descriptor)
+        result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
     return result
 
 
@@ -212,19 +126,30 @@ def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _threshold_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+def _findings(folder: Path, descriptor: dict[str, Any]) -> list[FindingSummary]:
+    """Count the package's published findings per rule and severity, with a few examples."""
+    paths = dict(_csv_resources(descriptor))
+    file = folder / paths.get("findings", "")
+    if "findings" not in paths or not file.is_file():
+        return []
+    summary: dict[tuple[str, str], FindingSummary] = {}
+    with file.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (row.get("rule") or "", row.get("severity") or "")
+            item = summary.setdefault(key, FindingSummary(*key, 0))
+            item.count += 1
+            if len(item.examples) < EXAMPLES:
+                item.examples.append(f"{row.get('snapshot')} {row.get('key')} ({row.get('detail')})")
+    return [summary[k] for k in sorted(summary)]
+
+
+def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[FindingSummary]) -> list[Problem]:
     """Rules the register sets to ``error`` whose findings pass their ``error_if`` threshold."""
     prov = descriptor.get("releasekit") or {}
     settings = {slug: RuleSetting(v.get("severity", "warning"), v.get("error_if"))
                 for slug, v in (prov.get("rules") or {}).items() if isinstance(v, dict)}
     paths = dict(_csv_resources(descriptor))
-    if "findings" not in paths or not (folder / paths["findings"]).is_file():
-        return []
-    counts: dict[str, int] = {}
-    with (folder / paths["findings"]).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row.get("severity") == "error":
-                counts[row["rule"]] = counts.get(row["rule"], 0) + 1
+    counts = {f.rule: f.count for f in found if f.severity == "error"}
     rows = 0
     if "hasil_tps" in paths and (folder / paths["hasil_tps"]).is_file():
         with (folder / paths["hasil_tps"]).open("rb") as handle:

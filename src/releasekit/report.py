@@ -1,0 +1,162 @@
+"""Validation reports: problems in Frictionless's error vocabulary, and four renderings.
+
+``text`` for people (grouped by error type, with the register's data findings),
+``json`` (stable keys, no timings), ``markdown`` (a CI step summary) and
+``github`` (workflow annotations). Messages a person reads are English first,
+then Indonesian.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .artefacts import json_text
+
+FORMATS = ("text", "json", "markdown", "github")
+EXAMPLES = 3
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a package is invalid; ``type`` is a Frictionless-style slug."""
+
+    type: str
+    message: str
+    resource: str | None = None
+    row: int | None = None
+    field: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``resource x, row n, field f`` (whatever is known)."""
+        parts = [self.resource and f"resource {self.resource}", self.row and f"row {self.row}",
+                 self.field and f"field {self.field}"]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass
+class FindingSummary:
+    """The data findings of one rule in a package (published facts, not problems)."""
+
+    rule: str
+    severity: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PackageReport:
+    """The verdict on one package."""
+
+    package: str
+    problems: list[Problem] = field(default_factory=list)
+    findings: list[FindingSummary] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no problem."""
+        return not self.problems
+
+
+@dataclass
+class Report:
+    """The verdict on every package validated in one run."""
+
+    packages: list[PackageReport]
+
+    @property
+    def valid(self) -> bool:
+        """True when every package is valid."""
+        return all(p.valid for p in self.packages)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable JSON-able form (no timings)."""
+        return {
+            "valid": self.valid,
+            "packages": [
+                {
+                    "package": p.package,
+                    "valid": p.valid,
+                    "errorCount": len(p.problems),
+                    "errors": [{k: v for k, v in asdict(e).items() if v is not None} for e in p.problems],
+                    "findings": [asdict(f) for f in p.findings],
+                }
+                for p in self.packages
+            ],
+        }
+
+    def render(self, fmt: str = "text") -> str:
+        """Render as one of :data:`FORMATS`."""
+        return {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
+                "text": _text}[fmt](self)
+
+
+def _verdict(pkg: PackageReport) -> str:
+    if pkg.valid:
+        return "valid / sah"
+    return f"INVALID / TIDAK SAH: {len(pkg.problems)} problem(s) / masalah"
+
+
+def _text(report: Report) -> str:
+    lines = []
+    for pkg in report.packages:
+        lines.append(f"{pkg.package}: {_verdict(pkg)}")
+        by_type = Counter(p.type for p in pkg.problems)
+        for kind, count in sorted(by_type.items()):
+            lines.append(f"  {kind} ({count})")
+            shown = [p for p in pkg.problems if p.type == kind][:SHOWN]
+            for p in shown:
+                lines.append(f"    {p.where + ': ' if p.where else ''}{p.message}")
+            if count > len(shown):
+                lines.append(f"    … {count - len(shown)} more / lainnya")
+        if pkg.findings:
+            lines.append("  data findings (published facts) / temuan data (fakta yang dipublikasikan):")
+            for f in pkg.findings:
+                examples = "; ".join(f.examples)
+                lines.append(f"    {f.rule:<28} {f.severity:<8} {f.count:>8}   e.g. {examples}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(report: Report) -> str:
+    head = "✅ all packages valid / semua paket sah" if report.valid else "❌ invalid packages / paket tidak sah"
+    lines = [f"## releasekit validate: {head}", "", "| package | verdict | problems | findings |",
+             "|---|---|---:|---:|"]
+    for pkg in report.packages:
+        lines.append(f"| `{pkg.package}` | {'valid' if pkg.valid else '**invalid**'} | {len(pkg.problems)} | "
+                     f"{sum(f.count for f in pkg.findings)} |")
+    for pkg in report.packages:
+        if pkg.problems:
+            lines += ["", f"### `{pkg.package}`: problems / masalah", "", "| type | where | message |",
+                      "|---|---|---|"]
+            lines += [f"| `{p.type}` | {p.where} | {_cell(p.message)} |" for p in pkg.problems[:SHOWN * 5]]
+        if pkg.findings:
+            lines += ["", f"### `{pkg.package}`: data findings / temuan data", "", "| rule | severity | count |",
+                      "|---|---|---:|"]
+            lines += [f"| `{f.rule}` | {f.severity} | {f.count} |" for f in pkg.findings]
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github(report: Report) -> str:
+    lines = []
+    for pkg in report.packages:
+        for p in pkg.problems:
+            file = f"{pkg.package}/data/{p.resource}.csv" if p.resource else f"{pkg.package}/datapackage.json"
+            props = f"file={_escape(file)}" + (f",line={p.row}" if p.row else "") + f",title={p.type}"
+            lines.append(f"::error {props}::{_escape((p.where + ': ' if p.where else '') + p.message)}")
+        for f in pkg.findings:
+            level = "warning" if f.severity == "warning" else "notice"
+            lines.append(f"::{level} file={_escape(pkg.package)}/data/findings.csv,title={f.rule}::"
+                         f"{f.count} finding(s) / temuan")
+        lines.append(f"::notice title=releasekit::{_escape(pkg.package)}: {_verdict(pkg)}")
+    return "\n".join(lines) + "\n"
