@@ -198,7 +198,7 @@ def station(rng: random.Random, code: str, shares: tuple[float, ...]) -> Station
 def stations(rng: random.Random, villages: list[tuple[str, tuple[float, ...]]]) -> list[Station]:
     """Every TPS of every village, sorted by code; a few villages also get special ``9xx`` TPS."""
     special = {code: n for n, (code, _) in zip((2, 1, 1), rng.sample(villages, 3), strict=True)}
-    out = []
+    out: list[Station] = []
     for code, shares in villages:
         numbers = [f"{n:03d}" for n in range(1, rng.randint(5, 10) + 1)]
         numbers += [f"{900 + n}" for n in range(1, special.get(code, 0) + 1)]

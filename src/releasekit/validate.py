@@ -23,7 +23,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import scan_csv
+from .privacy import mask_niks, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
 from .rules import breaches
 
@@ -58,10 +58,11 @@ def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
 
 def _frictionless(descriptor_path: Path) -> list[Problem]:
     report = frictionless_validate(str(descriptor_path))
-    problems = [Problem(e.type, e.message) for e in report.errors]
+    # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.
+    problems = [Problem(e.type, mask_niks(e.message)) for e in report.errors]
     for task in report.tasks:
         for e in task.errors:
-            problems.append(Problem(e.type, e.note or e.message, resource=task.name,
+            problems.append(Problem(e.type, mask_niks(e.note or e.message), resource=task.name,
                                     row=getattr(e, "row_number", None), field=getattr(e, "field_name", None)))
     return problems
 

@@ -1,0 +1,168 @@
+"""validate on packages as a downloader gets them: each kind of damage gives its error type."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from releasekit import build, load_release, validate_paths
+from releasekit.cli import cli
+from releasekit.privacy import contains_nik, is_nik_like, mask_niks
+
+FIXTURE = Path(__file__).parent / "fixtures" / "sirekap_tps"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("proj")
+    shutil.copytree(FIXTURE, root / "raw" / "tps")
+    meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [{
+        "id": "001", "slug": "real-count", "title": "R", "status": "open",
+        "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
+                     "snapshot": "2024-02-16"}]}]}
+    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
+    build(load_release(root))
+    return root / "datapackages" / "real-count"
+
+
+def copy(built: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "pkg"
+    shutil.copytree(built, target)
+    return target
+
+
+def rewrite(pkg: Path, resource: str, edit: object, *, rehash: bool = True) -> None:
+    """Edit a resource's rows and (by default) fix its hash and bytes, so only the edit is wrong."""
+    path = pkg / "data" / f"{resource}.csv"
+    rows = list(csv.reader(path.open(newline="")))
+    edit(rows)  # type: ignore[operator]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue())
+    if rehash:
+        desc = json.loads((pkg / "datapackage.json").read_text())
+        for res in desc["resources"]:
+            if res["name"] == resource:
+                data = path.read_bytes()
+                res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+                res["bytes"] = len(data)
+        (pkg / "datapackage.json").write_text(json.dumps(desc))
+
+
+def error_types(pkg: Path) -> set[str]:
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", str(pkg)])
+    report = json.loads(result.output)
+    assert result.exit_code == (0 if report["valid"] else 1)
+    return {e["type"] for p in report["packages"] for e in p["errors"]}
+
+
+def test_built_package_is_valid_in_every_form(built: Path) -> None:
+    for target in (built, built / "datapackage.json", built.with_suffix(".zip"), built.parents[1]):
+        assert error_types(target) == set(), target
+
+
+def test_changed_csv_byte(built: Path, tmp_path: Path) -> None:
+    pkg = copy(built, tmp_path)
+    path = pkg / "data" / "hasil_tps.csv"
+    data = bytearray(path.read_bytes())
+    data[-3] = ord("7") if data[-3] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    assert "hash-count" in error_types(pkg)
+
+
+def test_changed_byte_inside_zip(built: Path, tmp_path: Path) -> None:
+    src = built.with_suffix(".zip")
+    out = tmp_path / "real-count.zip"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "data/suara.csv":
+                data = data.replace(b",83\n", b",84\n", 1)
+            zout.writestr(info, data)
+    assert "hash-count" in error_types(out)
+
+
+def test_removed_required_value(built: Path, tmp_path: Path) -> None:
+    pkg = copy(built, tmp_path)
+    rewrite(pkg, "hasil_tps", lambda rows: rows[1].__setitem__(2, ""))
+    assert "constraint-error" in error_types(pkg)
+
+
+def test_duplicate_primary_key(built: Path, tmp_path: Path) -> None:
+    pkg = copy(built, tmp_path)
+    rewrite(pkg, "suara", lambda rows: rows.append(list(rows[1])))
+    assert "primary-key" in error_types(pkg)
+
+
+def test_dangling_foreign_key(built: Path, tmp_path: Path) -> None:
+    pkg = copy(built, tmp_path)
+    rewrite(pkg, "suara", lambda rows: rows[1].__setitem__(3, "9"))  # nomor_urut 9 is nobody
+    assert "foreign-key" in error_types(pkg)
+
+
+@pytest.mark.parametrize("column", [2, 4])  # kode_tps (a code column) and ts (free text)
+def test_unmasked_nik_in_any_text_column(built: Path, tmp_path: Path, column: int) -> None:
+    pkg = copy(built, tmp_path)
+    nik = "3171054512900003"  # synthetic: Jakarta prefix, 05-12-90 + 40 (a woman)
+    rewrite(pkg, "hasil_tps", lambda rows: rows[1].__setitem__(column, f"x {nik}"))
+    result = CliRunner().invoke(cli, ["validate", str(pkg)])
+    assert result.exit_code == 1
+    assert "pii-nik" in result.output and nik not in result.output  # named, never printed
+    assert "row 2" in result.output
+
+
+def test_descriptor_path_with_dotdot(built: Path, tmp_path: Path) -> None:
+    pkg = copy(built, tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["resources"][0]["path"] = "../../etc/passwd"
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    assert error_types(pkg) == {"unsafe-path"}
+
+
+def test_zip_member_escaping_is_refused(tmp_path: Path) -> None:
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("datapackage.json", "{}")
+        z.writestr("../outside.txt", "x")
+    result = CliRunner().invoke(cli, ["validate", str(evil)])
+    assert result.exit_code == 1 and "outside" in result.output and "Traceback" not in result.output
+
+
+def test_provenance_accounting_is_checked(built: Path, tmp_path: Path) -> None:
+    pkg = copy(built, tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["releasekit"]["sources"][0]["records_in"] += 1
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    assert error_types(pkg) == {"provenance-error"}
+
+
+def test_formats_and_usage(built: Path) -> None:
+    runner = CliRunner()
+    md = runner.invoke(cli, ["validate", "--format", "markdown", str(built)])
+    assert md.exit_code == 0 and md.output.startswith("## releasekit validate")
+    gh = runner.invoke(cli, ["validate", "--format", "github", str(built)])
+    assert gh.exit_code == 0 and "::notice title=releasekit::" in gh.output
+    assert runner.invoke(cli, ["validate", "--format", "yaml", str(built)]).exit_code == 2
+    missing = runner.invoke(cli, ["validate", "/nonexistent/pkg"])
+    assert missing.exit_code == 1 and missing.output.startswith("Error: ")
+
+
+def test_nik_detector() -> None:
+    assert is_nik_like("3171054512900003")       # woman: day 45 -> 05
+    assert is_nik_like("1101010101800001")
+    assert is_nik_like("3101011001001123")       # a TPS code + 3 digits has a NIK's shape too: flagged
+    assert not is_nik_like("0001010101800001")   # no province 00
+    assert not is_nik_like("3171057212900003")   # day 72 - 40 = 32: impossible
+    assert not is_nik_like("3171051513900003")   # month 13
+    assert contains_nik("NIK 3171054512900003 di TPS 001")
+    assert not contains_nik("31710545129000031")  # 17 digits is not a NIK
+    assert mask_niks("a 3171054512900003 b") == "a 317105********** b"
