@@ -168,3 +168,21 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "3101011001001.json").write_bytes(buf.getvalue())
     (record,) = read("sirekap-tps-json", tmp_path)
     assert isinstance(record, TpsResult)
+
+
+def test_tps_filed_under_another_village_is_rejected(tmp_path: Path) -> None:
+    folder = tmp_path / "31" / "3101" / "310101" / "3101011002"
+    folder.mkdir(parents=True)
+    (folder / "3101011001001.json").write_bytes((SIREKAP / "31" / "3101" / "3101011001001.json").read_bytes())
+    (record,) = read("sirekap-tps-json", tmp_path)
+    assert isinstance(record, Rejected) and "filed under village folder 3101011002" in record.reason
+
+
+def test_jsonl_invalid_utf8_line_is_quarantined_not_replaced(tmp_path: Path) -> None:
+    good = json.dumps({"kode_tps": "3101011001001", "chart": None, "administrasi": None}).encode()
+    bad = b'{"kode_tps": "3101011001002", "ts": "\xff\xfe"}'
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(good + b"\n" + bad + b"\n")
+    first, second = read("sirekap-tps-json", path)
+    assert isinstance(first, TpsResult)
+    assert isinstance(second, Rejected) and "not UTF-8" in second.reason and second.locator == "x.jsonl:2"

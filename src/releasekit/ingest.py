@@ -21,6 +21,7 @@ from .database import insert_sql
 from .elections import Election
 from .provenance import SourceFile
 from .readers import READERS, ReadContext, Region, Rejected, Station, TpsResult
+from .readers.base import clip
 
 ProgressCallback = Callable[[int], None]
 
@@ -76,8 +77,8 @@ class Loader:
                     acc.records_loaded += 1
                 else:
                     acc.records_quarantined += 1
-                    raw = record.raw if isinstance(record, Rejected) else None
-                    self._quarantine(cur, source.path, record.locator, reason, raw)
+                    raw = record.raw if isinstance(record, (Rejected, TpsResult)) else None
+                    self._quarantine(cur, source.path, record.locator, reason, clip(raw))
             self.conn.execute(self.sql["sources"], (
                 source.register, source.path, file.sha256, file.bytes, source.format, reader.version,
                 source.election, source.snapshot, source.title, source.origin, source.retrieved,

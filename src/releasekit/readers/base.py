@@ -62,6 +62,8 @@ class TpsResult:
     kode_tps: str
     values: tuple[object, ...]
     votes: dict[int, int | None] | None
+    #: The raw record (a reference, not a copy), kept for the quarantine if it turns out a duplicate.
+    raw: bytes | str | None = None
 
 
 Record = Rejected | Region | Station | TpsResult

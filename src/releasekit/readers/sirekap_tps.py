@@ -103,9 +103,11 @@ def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[st
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return Rejected(locator, f"invalid JSON: {e}", clip(data))
     try:
-        return parse_record(obj, kode_tps, locator, nomor_by_id)
+        record = parse_record(obj, kode_tps, locator, nomor_by_id)
     except RecordError as e:
         return Rejected(locator, str(e), clip(data))
+    record.raw = data
+    return record
 
 
 def _code_from_name(name: str) -> str:
@@ -132,8 +134,7 @@ class SirekapTpsReader(Reader):
             if isinstance(member, Rejected):
                 yield member
             elif member.name.lower().endswith(JSONL_SUFFIXES):
-                text = member.data.decode("utf-8-sig", errors="replace")
-                yield from self._lines(member.name, text.splitlines(), nomor_by_id)
+                yield from self._lines(member.name, member.data.splitlines(), nomor_by_id)
             elif member.name.lower().endswith(".json"):
                 yield self._file(member, nomor_by_id)
             else:
@@ -144,26 +145,35 @@ class SirekapTpsReader(Reader):
         if not TPS_CODE.match(kode):
             return Rejected(member.name, f"file name '{kode}' is not a 13-character TPS code",
                             clip(member.data))
+        parts = member.name.split("/")
+        folder = parts[-2] if len(parts) > 1 else ""
+        if len(folder) == 10 and folder[:2].isdigit() and folder != kode[:10]:
+            return Rejected(member.name, f"TPS {kode} is filed under village folder {folder}, not {kode[:10]}",
+                            clip(member.data))
         return _decode(member.data, kode, member.name, nomor_by_id)
 
     def _stream_lines(self, path: Path, nomor_by_id: dict[str, int]) -> Iterator[Record]:
         """Read a JSON Lines file line by line, so memory stays flat at any size."""
         opener = gzip.open if path.name.lower().endswith(".gz") else open
         try:
-            with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            with opener(path, "rb") as handle:
                 yield from self._lines(path.name, handle, nomor_by_id)
         except ARCHIVE_ERRORS as e:
             yield Rejected(f"{path.name}:end", f"file is truncated or corrupt: {type(e).__name__}: {e}")
 
-    def _lines(self, name: str, lines: Iterable[str], nomor_by_id: dict[str, int]) -> Iterator[Record]:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+    def _lines(self, name: str, lines: Iterable[bytes], nomor_by_id: dict[str, int]) -> Iterator[Record]:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
                 continue
             locator = f"{name}:{number}"
             try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 obj = json.loads(line)
+            except UnicodeDecodeError as e:
+                yield Rejected(locator, f"not UTF-8 at byte {e.start}; re-encode the file as UTF-8", clip(raw))
+                continue
             except json.JSONDecodeError as e:
-                yield Rejected(locator, f"invalid JSON: {e}", clip(line))
+                yield Rejected(locator, f"invalid JSON: {e}", clip(raw))
                 continue
             kode = None
             if isinstance(obj, dict):
@@ -174,6 +184,9 @@ class SirekapTpsReader(Reader):
                 yield Rejected(locator, "line has no 13-character 'kode_tps' (or 'path')", clip(line))
                 continue
             try:
-                yield parse_record(obj, str(kode), locator, nomor_by_id)
+                record = parse_record(obj, str(kode), locator, nomor_by_id)
             except RecordError as e:
                 yield Rejected(locator, str(e), clip(line))
+                continue
+            record.raw = line
+            yield record
