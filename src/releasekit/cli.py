@@ -12,7 +12,7 @@ from . import __version__
 from .build import build as build_release
 from .config import load_release
 from .errors import ReleasekitError
-from .validate import FORMATS, validate_paths
+from .validate import ENGINES, FORMATS, validate_paths
 
 
 class ReleasekitGroup(click.Group):
@@ -88,14 +88,16 @@ def build(project: Path) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format.")
-def validate(paths: tuple[Path, ...], fmt: str) -> None:
+@click.option("--engine", type=click.Choice(ENGINES), default="releasekit", show_default=True,
+              help="Data checker: releasekit's streaming checker, or frictionless (slower) to cross-check.")
+def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     """Validate packages: a package folder, datapackage.json, .zip, or a project (all its packages).
 
     Exit 0 when every package is valid, 1 when any is invalid, 2 on usage errors.
 
     Example: releasekit validate datapackages/real-count.zip
     """
-    report = validate_paths(list(paths) or [Path(".")])
+    report = validate_paths(list(paths) or [Path(".")], engine=engine)
     click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.valid else 1)
 

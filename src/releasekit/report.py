@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .artefacts import json_text
+from .privacy import mask_niks
 
 FORMATS = ("text", "json", "markdown", "github")
 EXAMPLES = 3
@@ -28,6 +29,10 @@ class Problem:
     resource: str | None = None
     row: int | None = None
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote cell values: no NIK-like value may reach a report, whoever built the message.
+        object.__setattr__(self, "message", mask_niks(self.message))
 
     @property
     def where(self) -> str:

@@ -19,6 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from frictionless import Package
 from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
@@ -26,9 +27,11 @@ from .errors import PackageError
 from .privacy import mask_niks, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
 from .rules import breaches
+from .tablecheck import check_package
 
 DESCRIPTOR = "datapackage.json"
-__all__ = ["FORMATS", "Report", "validate_paths"]
+ENGINES = ("releasekit", "frictionless")
+__all__ = ["ENGINES", "FORMATS", "Report", "validate_paths"]
 
 
 def unsafe_path(path: object) -> str | None:
@@ -67,8 +70,18 @@ def _frictionless(descriptor_path: Path) -> list[Problem]:
     return problems
 
 
-def validate_descriptor(descriptor_path: Path, label: str | None = None) -> PackageReport:
-    """Validate the package whose ``datapackage.json`` is at ``descriptor_path``."""
+def _descriptor_problems(descriptor: dict[str, Any]) -> list[Problem]:
+    report = Package.validate_descriptor(descriptor)
+    return [Problem(e.type, mask_niks(e.note or e.message)) for e in report.errors]
+
+
+def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engine: str = "releasekit"
+                        ) -> PackageReport:
+    """Validate the package whose ``datapackage.json`` is at ``descriptor_path``.
+
+    :param engine: ``releasekit`` (the streaming checker, :mod:`releasekit.tablecheck`) or
+        ``frictionless`` (``frictionless.validate``, slower, for cross-checking).
+    """
     result = PackageReport(label or str(descriptor_path))
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
@@ -80,7 +93,12 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None) -> Pack
         return result
     result.problems += _path_problems(descriptor)
     if not result.problems:
-        result.problems += _frictionless(descriptor_path)
+        if engine == "frictionless":
+            result.problems += _frictionless(descriptor_path)
+        else:
+            result.problems += _descriptor_problems(descriptor)
+            if not result.problems:
+                result.problems += check_package(descriptor_path.parent, descriptor)
         result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _provenance_problems(descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
@@ -209,8 +227,10 @@ def _targets(path: Path) -> Iterator[Path]:
     yield from found
 
 
-def validate_paths(paths: list[str | Path]) -> Report:
+def validate_paths(paths: list[str | Path], *, engine: str = "releasekit") -> Report:
     """Validate every package found at ``paths``.
+
+    :param engine: see :func:`validate_descriptor`.
 
     :raises PackageError: when a path holds no package at all.
     """
@@ -223,7 +243,7 @@ def validate_paths(paths: list[str | Path]) -> Report:
                         "package-error", "package not found; run 'releasekit build' first")]))
                 elif target.name.endswith(".zip"):
                     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                    reports.append(validate_descriptor(_extract_zip(target, tmp), label=str(target)))
+                    reports.append(validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine))
                 else:
-                    reports.append(validate_descriptor(target, label=str(target.parent)))
+                    reports.append(validate_descriptor(target, label=str(target.parent), engine=engine))
     return Report(reports)
