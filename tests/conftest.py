@@ -1,0 +1,139 @@
+"""Shared fixtures: the real data folder, a release-project factory, and a CLI runner.
+
+The real data (``shared/data``, see its SOURCES.md and FORMATS.md) lives beside the
+repository and is never copied into it: ``<repo>/../shared/data``. Tests that need it
+take the ``shared_data`` fixture and are skipped when the folder is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+#: ``<repo>/../shared/data`` (in CI the repository is cloned with ``shared/`` beside it).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: Raw files up to this size are copied into a project; larger files and folders are symlinked.
+COPY_LIMIT = 1 << 20
+
+ProjectFactory = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data folder; skips the test when it is absent."""
+    if not (SHARED_DATA / "FORMATS.md").is_file():
+        pytest.skip(f"real data not available at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def _place_raw(raw: object, target: Path) -> None:
+    """Put a raw source at ``target``: link/copy an existing path, or write inline files."""
+    if isinstance(raw, Mapping):  # {relative name: bytes | str | JSON-able object}
+        for name, content in raw.items():
+            file = target / name
+            file.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                file.write_bytes(content)
+            elif isinstance(content, str):
+                file.write_text(content, encoding="utf-8", newline="")
+            else:
+                file.write_text(json.dumps(content), encoding="utf-8")
+        return
+    source = Path(raw)  # type: ignore[arg-type]
+    if not source.exists():
+        raise FileNotFoundError(source)
+    if source.is_file() and source.stat().st_size <= COPY_LIMIT:
+        shutil.copyfile(source, target)
+        return
+    try:
+        target.symlink_to(source.resolve(), target_is_directory=source.is_dir())
+    except OSError:  # no symlinks on this platform: copy instead
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copyfile(source, target)
+
+
+def write_project(root: Path, sources_by_register: Mapping[str, Any],
+                  extra_metadata: Mapping[str, Any] | None = None) -> Path:
+    """Write a release project (``metadata.yml`` + ``raw/``) into the folder ``root``.
+
+    :param sources_by_register: register slug → list of sources, or → a dict of register
+        fields (``status``, ``title``, …) with a ``sources`` list. Registers get ids
+        ``001``, ``002``… in order. Each source is a ``metadata.yml`` source entry plus:
+
+        * ``raw``: an existing file or folder (copied when ≤ 1 MiB, else symlinked), or a
+          dict ``{relative name: bytes | str | JSON-able}`` written as a folder of files;
+          it lands at ``raw/<name>`` and ``path`` is set to that;
+        * ``name``: the name under ``raw/`` (default: the raw file's name, or ``source<i>``).
+
+        A source without ``raw`` keeps its ``path`` verbatim (e.g. to point at a missing file).
+    :param extra_metadata: top-level ``metadata.yml`` keys added or replaced (e.g. ``elections``).
+    :returns: the project folder.
+    """
+    (root / "raw").mkdir(parents=True, exist_ok=True)
+    registers = []
+    n = 0
+    for index, (slug, spec) in enumerate(sources_by_register.items(), start=1):
+        fields = dict(spec) if isinstance(spec, Mapping) else {"sources": list(spec)}
+        sources = []
+        for src in fields.pop("sources", []):
+            entry = dict(src)
+            n += 1
+            if "raw" in entry:
+                raw = entry.pop("raw")
+                default = f"source{n}" if isinstance(raw, Mapping) else Path(raw).name
+                name = entry.pop("name", default)
+                target = root / "raw" / name
+                if target.exists() or target.is_symlink():
+                    raise ValueError(f"two raw sources named {name!r}; give one a 'name'")
+                _place_raw(raw, target)
+                entry["path"] = f"raw/{name}"
+            sources.append(entry)
+        registers.append({"id": f"{index:03d}", "slug": slug, "title": slug.replace("-", " ").title(),
+                          "status": "open", **fields, "sources": sources})
+    metadata: dict[str, Any] = {
+        "title": "releasekit test release",
+        "publisher": {"name": "releasekit tests", "url": "https://example.org/releasekit-tests"},
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "registers": registers,
+        **(extra_metadata or {}),
+    }
+    (root / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
+                                       encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def make_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
+    """Factory ``make_project(sources_by_register, extra_metadata=None) -> Path``.
+
+    Each call writes a fresh project folder under the test run's temporary directory
+    (see :func:`write_project` for the arguments). Session-scoped so module-scoped
+    fixtures can build a project once and share it.
+
+    Example::
+
+        project = make_project({"real-count": [
+            {"raw": shared_data / "sirekap2024_tps_snapshots_aceh1101/ridwaanhall_repo",
+             "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-22"},
+        ]})
+    """
+
+    def factory(sources_by_register: Mapping[str, Any], extra_metadata: Mapping[str, Any] | None = None) -> Path:
+        return write_project(tmp_path_factory.mktemp("project"), sources_by_register, extra_metadata)
+
+    return factory
+
+
+@pytest.fixture
+def cli_runner() -> CliRunner:
+    """Click's ``CliRunner`` for invoking ``releasekit.cli:cli`` in-process."""
+    return CliRunner()
