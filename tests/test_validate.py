@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from releasekit import build, load_release, validate_paths
+from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.privacy import contains_nik, is_nik_like, mask_niks
 

@@ -20,7 +20,7 @@ from .config import Release
 from .database import insert_sql
 from .elections import Election
 from .provenance import SourceFile
-from .readers import READERS, ReadContext, Region, Rejected, Station, TpsResult
+from .readers import READERS, AreaResult, ReadContext, Region, Rejected, Station, TpsResult
 from .readers.base import clip
 
 ProgressCallback = Callable[[int], None]
@@ -100,6 +100,9 @@ class Loader:
             if record.votes:
                 cur.executemany(self.sql["suara"], [(*key, n, v) for n, v in sorted(record.votes.items())])
             return None
+        if isinstance(record, AreaResult):
+            assert election is not None
+            return self._load_area(cur, record, election.kode_pemilu, snapshot, path)
         if isinstance(record, Region):
             row = (record.kode_wilayah, record.tingkat, record.nama, record.kode_induk, record.id_sumber, path)
             cur.execute(self.sql["wilayah"], row)
@@ -117,6 +120,31 @@ class Loader:
                 return f"duplicate-key: TPS {kode} is already listed by {first}"
             return None
         raise TypeError(f"unknown record type {type(record).__name__}")
+
+    def _load_area(self, cur: sqlite3.Cursor, record: AreaResult, kode_pemilu: str, snapshot: str | None,
+                   path: str) -> str | None:
+        """An area's own totals replace totals its parent's table gave; children never replace anything."""
+        key = (kode_pemilu, snapshot, record.kode_wilayah)
+        cols = tables.HASIL_WILAYAH.columns
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols[3:])
+        cur.execute(
+            self.sql["hasil_wilayah"].replace("INSERT OR IGNORE", "INSERT")
+            + f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'",
+            (*key, *record.values, path),
+        )
+        if cur.rowcount == 0:
+            first = self.conn.execute("SELECT sumber FROM hasil_wilayah WHERE kode_pemilu = ? AND snapshot = ? "
+                                      "AND kode_wilayah = ?", key).fetchone()[0]
+            return (f"duplicate-key: area {record.kode_wilayah} already loaded for {kode_pemilu} {snapshot} "
+                    f"from {first}; the first one is kept")
+        cur.execute("DELETE FROM suara_wilayah WHERE kode_pemilu = ? AND snapshot = ? AND kode_wilayah = ?", key)
+        cur.executemany(self.sql["suara_wilayah"], [(*key, n, v) for n, v in sorted((record.votes or {}).items())])
+        for child, values, votes in record.children:
+            ckey = (kode_pemilu, snapshot, child)
+            cur.execute(self.sql["hasil_wilayah"], (*ckey, *values, path))
+            if cur.rowcount:
+                cur.executemany(self.sql["suara_wilayah"], [(*ckey, n, v) for n, v in sorted((votes or {}).items())])
+        return None
 
     def _duplicate_result(self, key: tuple[object, ...], record: TpsResult) -> str:
         cols = ", ".join(f"[{c}]" for c in tables.HASIL_TPS.columns[3:])

@@ -48,6 +48,12 @@ REGISTER_FILTERS: dict[str, str] = {
         "AND h.snapshot = suara.snapshot AND h.kode_tps = suara.kode_tps "
         f"AND h.sumber IN {REGISTER_SOURCES})"
     ),
+    "hasil_wilayah": f"WHERE sumber IN {REGISTER_SOURCES}",
+    "suara_wilayah": (
+        "WHERE EXISTS (SELECT 1 FROM hasil_wilayah h WHERE h.kode_pemilu = suara_wilayah.kode_pemilu "
+        "AND h.snapshot = suara_wilayah.snapshot AND h.kode_wilayah = suara_wilayah.kode_wilayah "
+        f"AND h.sumber IN {REGISTER_SOURCES})"
+    ),
     "findings": "WHERE register = :register",
     "quarantine": f"WHERE source IN {REGISTER_SOURCES}",
     "sources": "WHERE register = :register",

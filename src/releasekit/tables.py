@@ -258,6 +258,47 @@ SOURCES = Table(
     ("register", "path"),
 )
 
+HASIL_WILAYAH = Table(
+    "hasil_wilayah", "Published totals per area",
+    "Totals an aggregate source publishes for an area (0 = national), per snapshot.",
+    "Total yang dipublikasikan sumber agregat untuk suatu wilayah (0 = nasional), per snapshot.",
+    (
+        KODE_PEMILU, SNAPSHOT,
+        Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
+              "Kode wilayah; 0 berarti seluruh Indonesia.", required=True),
+        Field("ts", "string", "Updated", "Update time in the source.", "Waktu pembaruan di sumber."),
+        Field("psu", "string", "Type", "Vote type as the source writes it (Reguler).", "Jenis pemungutan suara."),
+        Field("persen", "number", "Progress %", "Share of TPS reporting, percent.", "Persentase TPS yang masuk."),
+        Field("tps_total", "integer", "TPS", "TPS in the area.", "Jumlah TPS di wilayah."),
+        Field("tps_masuk", "integer", "TPS reported", "TPS reported.", "Jumlah TPS yang sudah masuk."),
+        Field("status_progress", "boolean", "In progress", "Progress flag of a child area.",
+              "Penanda progres wilayah anak."),
+        Field("asal", "string", "From", "chart (the area's own file) or table (its parent's table).",
+              "chart (berkas wilayah itu sendiri) atau table (tabel wilayah induknya).", enum=("chart", "table")),
+        SUMBER,
+    ),
+    ("kode_pemilu", "snapshot", "kode_wilayah"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+    (("kode_wilayah",),),
+)
+
+SUARA_WILAYAH = Table(
+    "suara_wilayah", "Published votes per area", "Votes per candidate an aggregate source publishes for an area.",
+    "Perolehan suara per peserta yang dipublikasikan sumber agregat untuk suatu wilayah.",
+    (
+        KODE_PEMILU, SNAPSHOT,
+        Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
+              "Kode wilayah; 0 berarti seluruh Indonesia.", required=True),
+        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
+              required=True),
+        _count("suara", "Votes for the candidate.", "Perolehan suara peserta."),
+    ),
+    ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
+    (ForeignKey(("kode_pemilu", "snapshot", "kode_wilayah"), "hasil_wilayah",
+                ("kode_pemilu", "snapshot", "kode_wilayah")),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+)
+
 FINDINGS = Table(
     "findings", "Findings", "Integrity-rule findings: facts about the source, published, not hidden.",
     "Temuan aturan integritas: fakta tentang sumber, dipublikasikan, tidak disembunyikan.",
@@ -279,5 +320,6 @@ FINDINGS = Table(
     (("key",), ("register", "rule")),
 )
 
-TABLES: tuple[Table, ...] = (PEMILU, PESERTA, WILAYAH, TPS, HASIL_TPS, SUARA, FINDINGS, QUARANTINE, SOURCES)
+TABLES: tuple[Table, ...] = (PEMILU, PESERTA, WILAYAH, TPS, HASIL_TPS, SUARA, HASIL_WILAYAH, SUARA_WILAYAH,
+                              FINDINGS, QUARANTINE, SOURCES)
 BY_NAME = {t.name: t for t in TABLES}

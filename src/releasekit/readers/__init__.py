@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from .base import ReadContext, Reader, Record, Region, Rejected, Station, TpsResult
+from .base import AreaResult, ReadContext, Reader, Record, Region, Rejected, Station, TpsResult
 from .kpu_wilayah import KpuWilayahReader
+from .sirekap_aggregate import SirekapAggregateReader
 from .sirekap_tps import SirekapTpsReader
 from .sirekap_wilayah import SirekapWilayahReader
 
 READERS: dict[str, Reader] = {
-    r.name: r for r in (SirekapTpsReader(), SirekapWilayahReader(), KpuWilayahReader())
+    r.name: r
+    for r in (SirekapTpsReader(), SirekapAggregateReader(), SirekapWilayahReader(), KpuWilayahReader())
 }
 
-__all__ = ["READERS", "ReadContext", "Reader", "Record", "Region", "Rejected", "Station", "TpsResult"]
+__all__ = ["READERS", "AreaResult", "ReadContext", "Reader", "Record", "Region", "Rejected", "Station", "TpsResult"]

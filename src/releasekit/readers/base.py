@@ -66,7 +66,22 @@ class TpsResult:
     raw: bytes | str | None = None
 
 
-Record = Rejected | Region | Station | TpsResult
+@dataclass(slots=True)
+class AreaResult:
+    """Published totals of one area (``hasil_wilayah``) and of its child areas.
+
+    ``values`` are the ``hasil_wilayah`` columns after the key (``ts`` … ``asal``);
+    ``children`` are ``(kode_wilayah, values, votes)`` from the file's table.
+    """
+
+    locator: str
+    kode_wilayah: str
+    values: tuple[object, ...]
+    votes: dict[int, int] | None
+    children: list[tuple[str, tuple[object, ...], dict[int, int] | None]]
+
+
+Record = Rejected | Region | Station | TpsResult | AreaResult
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .ballots_sum_mismatch import RULE as BALLOTS_SUM_MISMATCH
 from .base import SEVERITIES, Rule
 from .missing_tps import RULE as MISSING_TPS
 from .negative_count import RULE as NEGATIVE_COUNT
+from .rollup_mismatch import RULE as ROLLUP_MISMATCH
 from .sex_sum_mismatch import RULE as SEX_SUM_MISMATCH
 from .turnout_exceeds_registered import RULE as TURNOUT_EXCEEDS_REGISTERED
 from .unknown_region import RULE as UNKNOWN_REGION
@@ -27,7 +28,7 @@ from .votes_sum_mismatch import RULE as VOTES_SUM_MISMATCH
 
 RULES: tuple[Rule, ...] = (
     VOTES_SUM_MISMATCH, BALLOTS_SUM_MISMATCH, VOTERS_BALLOTS_MISMATCH, SEX_SUM_MISMATCH,
-    TURNOUT_EXCEEDS_REGISTERED, NEGATIVE_COUNT, UNKNOWN_REGION, UNKNOWN_TPS, MISSING_TPS,
+    TURNOUT_EXCEEDS_REGISTERED, NEGATIVE_COUNT, UNKNOWN_REGION, UNKNOWN_TPS, ROLLUP_MISMATCH, MISSING_TPS,
 )
 BY_SLUG = {r.slug: r for r in RULES}
 THRESHOLD = re.compile(r"^\s*(>=?)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")

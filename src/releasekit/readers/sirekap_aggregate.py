@@ -1,0 +1,101 @@
+"""Reader ``sirekap-aggregate-json``: Sirekap published totals per area (FORMATS.md section 2).
+
+Files ``pemilu/hhcw/ppwp.json`` (national), ``ppwp/{p}.json``, ``ppwp/{p}/{kab}.json`` …:
+``chart`` holds the area's totals per candidate (and ``persen``, the share of TPS
+reporting), ``table`` the totals of each child area, ``progres`` the TPS counts.
+One file is one record: its own totals plus its children's. The area code is
+the file name; the national file (``ppwp.json``) is area ``0``. Used by the
+``rollup-mismatch`` rule to reconcile TPS sums with published totals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip
+from .members import iter_members
+
+AREA = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
+NATIONAL = "0"
+
+
+def _votes(obj: dict[str, Any], nomor_by_id: dict[str, int], where: str) -> dict[int, int] | None:
+    votes = {}
+    for key, value in obj.items():
+        if key in nomor_by_id:
+            if type(value) is not int:
+                raise ValueError(f"{where}.{key}: expected an integer")
+            votes[nomor_by_id[key]] = value
+        elif key.isdigit():
+            raise ValueError(f"{where}: unknown candidate id '{key}'")
+    return votes or None
+
+
+def _persen(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}.persen: expected a number")
+    return float(value)
+
+
+def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -> AreaResult:
+    """Turn one aggregate file into an :class:`AreaResult` with its children."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("chart"), dict):
+        raise ValueError("expected an object with a 'chart' object")
+    progres = obj.get("progres") if isinstance(obj.get("progres"), dict) else {}
+    ts = obj.get("ts") if isinstance(obj.get("ts"), str) else None
+    psu = obj.get("psu") if isinstance(obj.get("psu"), str) else None
+    own = (ts, psu, _persen(obj["chart"].get("persen"), "chart"), progres.get("total"), progres.get("progres"),
+           None, "chart")
+    children = []
+    table = obj.get("table") or {}
+    if not isinstance(table, dict):
+        raise ValueError("table: expected an object")
+    for child, entry in sorted(table.items()):
+        if not isinstance(entry, dict) or not AREA.match(child):
+            raise ValueError(f"table.{child}: expected an area code and an object")
+        status = entry.get("status_progress")
+        values = (ts, entry.get("psu") if isinstance(entry.get("psu"), str) else psu,
+                  _persen(entry.get("persen"), f"table.{child}"), None, None,
+                  status if isinstance(status, bool) else None, "table")
+        children.append((child, values, _votes(entry, nomor_by_id, f"table.{child}")))
+    return AreaResult(locator, kode, own, _votes(obj["chart"], nomor_by_id, "chart"), children)
+
+
+class SirekapAggregateReader(Reader):
+    """Sirekap aggregate JSON: published totals per area and per child area."""
+
+    name = "sirekap-aggregate-json"
+    version = "1"
+    needs_election = True
+    summary = "Sirekap aggregate totals per area, pemilu/hhcw/ppwp[/…].json (folder, .zip, .tar.gz)"
+
+    def read(self, ctx: ReadContext) -> Iterator[Record]:
+        """Yield one :class:`AreaResult` or :class:`Rejected` per file."""
+        assert ctx.election is not None
+        nomor_by_id = ctx.election.nomor_by_source_id()
+        for member in iter_members(ctx.path, ctx.progress):
+            if isinstance(member, Rejected):
+                yield member
+                continue
+            if not member.name.lower().endswith(".json"):
+                yield Rejected(member.name, "not a .json member; nothing read from it")
+                continue
+            stem = member.name.rsplit("/", 1)[-1][:-5]
+            kode = NATIONAL if stem == ctx.election.jenis or stem == "ppwp" else stem
+            if len(kode) == 13:
+                yield Rejected(member.name, "a per-TPS file, not an aggregate; read it with sirekap-tps-json")
+                continue
+            if kode != NATIONAL and not AREA.match(kode):
+                yield Rejected(member.name, f"file name '{stem}' is not an area code", clip(member.data))
+                continue
+            try:
+                yield parse_area(json.loads(member.data), kode, member.name, nomor_by_id)
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                yield Rejected(member.name, f"invalid JSON: {e}", clip(member.data))
+            except ValueError as e:
+                yield Rejected(member.name, str(e), clip(member.data))

@@ -1,0 +1,68 @@
+"""Reader sirekap-aggregate-json and the rollup-mismatch rule, on the real Sirekap API capture."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from releasekit import build, load_release, validate_paths
+
+API = Path(__file__).resolve().parents[2] / "shared" / "data" / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
+DESA = API / "hhcw" / "ppwp" / "11" / "1101" / "110101" / "1101012001"
+pytestmark = pytest.mark.skipif(not API.is_dir(), reason="needs ../shared/data")
+
+
+def project(root: Path, aggregates: Path, tps: Path) -> Path:
+    (root / "raw").mkdir(parents=True)
+    (root / "raw" / "agg").symlink_to(aggregates, target_is_directory=True)
+    (root / "raw" / "tps").symlink_to(tps, target_is_directory=True)
+    src = {"election": "ppwp-2024", "snapshot": "2024-03-07"}
+    meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [{
+        "id": "001", "slug": "real-count", "title": "R", "status": "open",
+        "sources": [{"path": "raw/agg", "format": "sirekap-aggregate-json", **src},
+                    {"path": "raw/tps", "format": "sirekap-tps-json", **src}]}]}
+    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
+    build(load_release(root))
+    return root
+
+
+def query(root: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(root / "build" / "release.db") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_aggregates_load_and_reconcile_where_tps_cover_the_area(tmp_path: Path) -> None:
+    root = project(tmp_path, API, DESA)
+    files = sorted(API.rglob("*.json"))
+    aggregates = [f for f in files if len(f.stem) != 13]
+    (agg,) = query(root, "SELECT records_in, records_loaded, records_quarantined FROM sources WHERE path='raw/agg'")
+    assert agg == (len(files), len(aggregates), len(files) - len(aggregates))
+    national = json.loads((API / "hhcw" / "ppwp.json").read_text())
+    assert query(root, "SELECT tps_total, tps_masuk, asal FROM hasil_wilayah WHERE kode_wilayah = '0'") == [
+        (national["progres"]["total"], national["progres"]["progres"], "chart")]
+    assert query(root, "SELECT suara FROM suara_wilayah WHERE kode_wilayah = '11' ORDER BY nomor_urut") == [
+        (national["table"]["11"][k],) for k in ("100025", "100026", "100027")]
+    # Desa 1101012001 has 3 TPS, all in the capture: their votes add up to the published desa total.
+    desa = json.loads((API / "hhcw" / "ppwp" / "11" / "1101" / "110101" / "1101012001.json").read_text())
+    assert desa["progres"]["total"] == 3
+    sums = query(root, "SELECT nomor_urut, sum(suara) FROM suara GROUP BY nomor_urut ORDER BY nomor_urut")
+    assert sums == [(1, desa["chart"]["100025"]), (2, desa["chart"]["100026"]), (3, desa["chart"]["100027"])]
+    assert query(root, "SELECT count(*) FROM findings WHERE rule = 'rollup-mismatch'") == [(0,)]
+    assert validate_paths([root]).valid
+
+
+def test_a_changed_tps_count_is_a_rollup_mismatch(tmp_path: Path) -> None:
+    tps = tmp_path / "tps"
+    shutil.copytree(DESA, tps)
+    first = sorted(tps.glob("*.json"))[0]
+    obj = json.loads(first.read_text())
+    obj["chart"]["100025"] += 10
+    first.write_text(json.dumps(obj))
+    root = project(tmp_path / "p", API, tps)
+    keys = [k for (k,) in query(root, "SELECT key FROM findings WHERE rule = 'rollup-mismatch' ORDER BY key")]
+    assert keys == ["1101012001/1", f"{first.stem}/1"]  # the desa total and the TPS the desa table lists
