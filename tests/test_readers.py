@@ -35,7 +35,8 @@ def check_fixture_records(records: list[object]) -> None:
     assert isinstance(full, TpsResult)
     assert full.kode_tps == "3101011001001"
     assert full.votes == {1: 83, 2: 107, 3: 38}  # the "null": null key is ignored
-    values = dict(zip(("ts", *ADMIN_KEYS, "status_suara", "status_adm", "psu", "jumlah_foto"), full.values, strict=False))
+    names = ("ts", *ADMIN_KEYS, "status_suara", "status_adm", "psu", "jumlah_foto")
+    values = dict(zip(names, full.values, strict=True))
     assert values["suara_sah"] == 228 and values["pemilih_dpt_l"] == 147
     assert values["status_suara"] is True and values["jumlah_foto"] == 2
     pretty = recs["3101011001002.json"]  # 4-space pretty, CRLF, no trailing newline, other key order
