@@ -281,7 +281,7 @@ class Checker:
             if values is None:
                 continue
             if check.primary_key and ordered:
-                if None in key or (previous is not None and not key > previous):  # type: ignore[operator]
+                if None in key or (previous is not None and not key > previous):
                     ordered = False
                 previous = key
             for idx, key_fields in collect:
@@ -390,7 +390,9 @@ class Checker:
 
 def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Resources ordered so every referenced resource comes before those that reference it."""
-    pending, done, out = list(resources), set(), []
+    pending: list[dict[str, Any]] = list(resources)
+    done: set[Any] = set()
+    out: list[dict[str, Any]] = []
     while pending:
         for res in pending:
             targets = {fk["reference"]["resource"] for fk in (res.get("schema") or {}).get("foreignKeys", [])}

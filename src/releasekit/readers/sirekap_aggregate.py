@@ -46,12 +46,12 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     """Turn one aggregate file into an :class:`AreaResult` with its children."""
     if not isinstance(obj, dict) or not isinstance(obj.get("chart"), dict):
         raise ValueError("expected an object with a 'chart' object")
-    progres = obj.get("progres") if isinstance(obj.get("progres"), dict) else {}
+    progres: dict[str, Any] = obj["progres"] if isinstance(obj.get("progres"), dict) else {}
     ts = obj.get("ts") if isinstance(obj.get("ts"), str) else None
     psu = obj.get("psu") if isinstance(obj.get("psu"), str) else None
     own = (ts, psu, _persen(obj["chart"].get("persen"), "chart"), progres.get("total"), progres.get("progres"),
            None, "chart")
-    children = []
+    children: list[tuple[str, tuple[object, ...], dict[int, int] | None]] = []
     table = obj.get("table") or {}
     if not isinstance(table, dict):
         raise ValueError("table: expected an object")

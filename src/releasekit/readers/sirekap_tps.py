@@ -35,13 +35,13 @@ class RecordError(ValueError):
 
 def _int_or_none(value: Any, where: str) -> int | None:
     if value is None or (type(value) is int):
-        return value  # type: ignore[no-any-return]
+        return value
     raise RecordError(f"{where}: expected an integer or null, got {json.dumps(value)[:40]}")
 
 
 def _bool_or_none(value: Any, where: str) -> bool | None:
     if value is None or isinstance(value, bool):
-        return value  # type: ignore[no-any-return]
+        return value
     raise RecordError(f"{where}: expected true, false or null, got {json.dumps(value)[:40]}")
 
 
