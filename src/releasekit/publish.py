@@ -61,17 +61,15 @@ def make_datasette(release: Release) -> Any:
     """A configured :class:`datasette.app.Datasette` over the release database."""
     from datasette.app import Datasette
 
-    db = database_path(release)
+    db = database_path(release)  # build/release.db: Datasette names the database "release" after the file
     if not db.is_file():
         raise ReleasekitError(f"{db}: no database", hint="run 'releasekit build' first")
-    named = db.with_name(f"{DATABASE_NAME}.db") if db.stem != DATABASE_NAME else db
-    return Datasette([], immutables=[str(named)], metadata=datasette_metadata(release), settings=SETTINGS)
+    return Datasette([], immutables=[str(db)], metadata=datasette_metadata(release), settings=SETTINGS)
 
 
 def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001) -> None:
     """Serve the release with Datasette until interrupted."""
     import uvicorn
-    from datasette.utils.asgi import NotFound  # noqa: F401  (fail early if Datasette is broken)
 
     ds = make_datasette(release)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
