@@ -1,22 +1,23 @@
 """A streaming Table Schema checker that reports what Frictionless reports, an order of magnitude faster.
 
 It checks a package's CSV resources against their Table Schemas: ``hash`` and
-``bytes``, header labels, row length (``extra-cell``/``missing-cell``), types,
-constraints (required, pattern, enum, minimum), primary keys and foreign keys,
-using Frictionless's error types, row positions (header = row 1) and notes.
+``bytes``, header labels, row length (``extra-cell``/``missing-cell``), blank
+rows, types, constraints (required, pattern, enum, minimum), primary keys and
+foreign keys, in Frictionless's error types, row positions (header = row 1) and
+notes; and, in the same pass, the PII gate (``pii-nik``, value never shown).
 
-Why it is fast: every row is first matched by one compiled regular expression
-built from the schema, which accepts only cells whose canonical form is
-certainly valid (``-?(0|[1-9][0-9]*)`` for an integer, the true/false values
-for a boolean, unquoted text for a string). Only the few fields with a pattern,
-enum, minimum or date are then checked in Python. A row the expression rejects
-(quoted cells, unusual but valid numbers such as ``+7``, or a real error) takes
-the slow path, which applies Frictionless's own casting rules cell by cell.
+Why it is fast: every line is matched by one compiled regular expression built
+from the schema, which accepts only cells that are certainly valid in their
+canonical form: ``-?(0|[1-9][0-9]*)`` for an integer, the true/false values for
+a boolean, the field's own pattern or enum for a constrained string, unquoted
+text otherwise. A line it rejects (quoted cells, unusual but valid numbers such
+as ``+7``, or a real error) takes the slow path, which applies Frictionless's
+own casting rules cell by cell. Keys are handled as canonical text.
 
-Memory stays flat: a primary key is proven unique by checking that rows come
-in strictly increasing key order (releasekit writes them so); only a file out of
-order is re-read with a key index. Foreign-key lookups keep 64-bit SipHash
-digests of the referenced keys (randomised per process), not the keys.
+Memory stays flat: a primary key is proven unique by checking that rows come in
+strictly increasing key order (releasekit writes them so); only a file out of
+order is re-read with a key index. Foreign-key lookups keep 64-bit hashes of the
+referenced keys (SipHash, randomised per process), not the keys themselves.
 """
 
 from __future__ import annotations
@@ -27,14 +28,18 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from .privacy import SIXTEEN, contains_nik
 from .report import Problem
 
 ERROR_LIMIT = 1000
-Cast = Callable[[str], Any]
+PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
+PLAIN = r'[^,"\r\n]'
+Key = Any  # one canonical string, or a tuple of them ("" = missing)
 
 
 class _Invalid(Exception):
@@ -62,14 +67,26 @@ def _date(text: str) -> datetime.date:
         raise _Invalid from None
 
 
+def _embeddable(pattern: str) -> str | None:
+    """The pattern as a part of the line expression, or None when it might match across cells."""
+    core = pattern.removeprefix("^").removesuffix("$")
+    if any(token in core for token in (".", "\\S", "\\W", "\\D", "\\s", "[^", "\\(", ",", '"', "^", "$", "\\n")):
+        return None
+    core = re.sub(r"\((?!\?)", "(?:", core)
+    try:
+        return core if re.compile(core).groups == 0 else None
+    except re.error:
+        return None
+
+
 @dataclass
 class FieldRule:
-    """One schema field, compiled: its fast-path regex and its exact (slow-path) checks."""
+    """One schema field, compiled: its part of the line expression and its exact (slow-path) checks."""
 
     name: str
     number: int
     type: str
-    cast: Cast
+    cast: Callable[[str], Any]
     required: bool = False
     pattern: re.Pattern[str] | None = None
     pattern_text: str | None = None
@@ -81,9 +98,7 @@ class FieldRule:
     def check(self, text: str) -> tuple[Any, tuple[str, str] | None]:
         """Cast one cell (missing = empty) and check its constraints: ``(value, (error type, note) | None)``."""
         if text == "":
-            if self.required:
-                return None, ("constraint-error", 'constraint "required" is "True"')
-            return None, None
+            return None, ("constraint-error", 'constraint "required" is "True"') if self.required else None
         try:
             value = self.cast(text)
         except _Invalid:
@@ -102,15 +117,22 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
     kind = descriptor.get("type", "string")
     cons = descriptor.get("constraints", {})
     rule = FieldRule(descriptor["name"], number, kind, str, required=bool(cons.get("required")))
-    plain = r'[^,"\r\n]'
+    if "pattern" in cons:
+        rule.pattern_text, rule.pattern = cons["pattern"], re.compile(f"^{cons['pattern']}$")
+    if "enum" in cons:
+        rule.enum = list(cons["enum"])
+    if "minimum" in cons:
+        rule.minimum = cons["minimum"]
     if kind == "integer":
-        rule.cast, rule.fast = _int, r"-?(?:0|[1-9][0-9]*)"
+        rule.cast = _int
+        rule.fast = {0: "0|[1-9][0-9]*", 1: "[1-9][0-9]*", None: "-?(?:0|[1-9][0-9]*)"}.get(rule.minimum, "")
+        rule.needs_python = not rule.fast or rule.enum is not None or rule.pattern is not None
     elif kind == "number":
         rule.cast, rule.fast = _num, r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
+        rule.needs_python = rule.minimum is not None or rule.enum is not None or rule.pattern is not None
     elif kind == "boolean":
-        truthy = {v: True for v in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])}
-        falsy = {v: False for v in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])}
-        mapping = {**truthy, **falsy}
+        mapping = {**{v: True for v in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])},
+                   **{v: False for v in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])}}
 
         def boolean(text: str) -> bool:
             if text not in mapping:
@@ -119,60 +141,56 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
 
         rule.cast = boolean
         rule.fast = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v)
-    elif kind == "date":
-        rule.cast, rule.fast, rule.needs_python = _date, r"[0-9]{4}-[0-9]{2}-[0-9]{2}", True
-    elif kind == "string":
-        rule.fast = plain + "+"
-    else:  # any other type: always checked exactly
-        rule.fast, rule.needs_python = plain + "+", True
-    if "pattern" in cons:
-        rule.pattern_text = cons["pattern"]
-        rule.pattern = re.compile(f"^{cons['pattern']}$")
-        rule.needs_python = True
-    if "enum" in cons:
-        rule.enum, rule.needs_python = list(cons["enum"]), True
-    if "minimum" in cons:
-        rule.minimum, rule.needs_python = cons["minimum"], True
-    rule.fast = f"({rule.fast})" if rule.required else f"((?:{rule.fast})?)"
+    elif kind == "string" and descriptor.get("format", "default") == "default":
+        embedded = _embeddable(rule.pattern_text) if rule.pattern_text else None
+        if rule.enum is not None and rule.pattern is None:
+            rule.fast = "|".join(re.escape(str(v)) for v in sorted(rule.enum, key=len, reverse=True) if v)
+        elif embedded is not None and rule.enum is None:
+            rule.fast = embedded
+        else:
+            rule.fast, rule.needs_python = PLAIN + "+", rule.pattern is not None or rule.enum is not None
+    else:  # dates and other types are always checked exactly
+        rule.cast = _date if kind == "date" else str
+        rule.fast, rule.needs_python = PLAIN + "+", True
+    rule.fast = f"((?:{rule.fast}))" if rule.required else f"((?:{rule.fast})?)"
     return rule
 
 
-@dataclass
-class ResourceCheck:
-    """The compiled checks of one CSV resource."""
-
-    name: str
-    path: Path
-    fields: list[FieldRule]
-    primary_key: list[int]
-    foreign_keys: list[dict[str, Any]]
-    line: re.Pattern[str] = field(init=False)
-    #: Key fields the fast path leaves as text, with the cast that makes them comparable.
-    key_casts: list[tuple[int, Cast]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.line = re.compile(",".join(f.fast for f in self.fields))
-        names = {n for fk in self.foreign_keys for n in fk["fields"]}
-        names |= {n for fk in self.foreign_keys for n in fk["reference"]["fields"] if not fk["reference"]["resource"]}
-        keyed = set(self.primary_key) | {f.number - 1 for f in self.fields if f.name in names}
-        self.key_casts = [(f.number - 1, {"integer": int, "number": float}.get(f.type, str))
-                          for f in self.fields if f.number - 1 in keyed and not f.needs_python]
-
-    @property
-    def header(self) -> list[str]:
-        """The expected labels."""
-        return [f.name for f in self.fields]
+def _getter(indexes: tuple[int, ...]) -> Callable[[Any], Key]:
+    return itemgetter(*indexes)
 
 
-def _digest(values: tuple[Any, ...]) -> int:
-    return hash("\x1f".join("" if v is None else str(v) for v in values))
+def _missing(key: Key) -> bool:
+    return key == "" if isinstance(key, str) else all(k == "" for k in key)
+
+
+def _order_function(check: ResourceCheck) -> Callable[[Key], Any]:
+    """How to compare primary keys in file order; None from it means "cannot tell, index the keys"."""
+    parts = check.int_key_parts
+    if len(check.primary_key) == 1:
+        if not parts:
+            return lambda key: key or None
+        return lambda key: (len(key), key) if key and key[0] != "-" else None
+
+    def order(key: tuple[str, ...]) -> Any:
+        if "" in key:
+            return None
+        if not parts:
+            return key
+        out = list(key)
+        for p in parts:
+            if key[p][0] == "-":
+                return None
+            out[p] = (len(key[p]), key[p])  # type: ignore[call-overload]
+        return out
+
+    return order
 
 
 def _records(path: Path) -> Iterator[tuple[int, str | list[str]]]:
     """Yield ``(row number, line or parsed cells)``: plain lines stay text, quoted records are parsed."""
     with path.open(encoding="utf-8", newline="") as handle:
-        number = 0
-        pending = ""
+        number, pending = 0, ""
         for line in handle:
             if pending or '"' in line or line.endswith("\r\n"):
                 pending += line
@@ -189,6 +207,24 @@ def _records(path: Path) -> Iterator[tuple[int, str | list[str]]]:
             yield number, next(csv.reader([pending]), [])
 
 
+@dataclass
+class ResourceCheck:
+    """The compiled checks of one CSV resource."""
+
+    name: str
+    path: Path
+    fields: list[FieldRule]
+    primary_key: tuple[int, ...]
+    foreign_keys: list[dict[str, Any]]
+
+    def __post_init__(self) -> None:
+        self.line = re.compile(",".join(f.fast for f in self.fields))
+        self.python_fields = [f for f in self.fields if f.needs_python]
+        self.index = {f.name: f.number - 1 for f in self.fields}
+        # Integer key parts compare by (length, text): numeric order for canonical non-negative integers.
+        self.int_key_parts = tuple(p for p, i in enumerate(self.primary_key) if self.fields[i].type == "integer")
+
+
 class Checker:
     """Checks every CSV resource of one package; collects :class:`Problem` records."""
 
@@ -199,19 +235,15 @@ class Checker:
         self.keys: dict[tuple[str, tuple[str, ...]], set[int]] = {}
         self.counts: dict[str | None, int] = {}
 
-    def wanted_keys(self) -> dict[str, list[tuple[str, ...]]]:
-        """For each resource, the field tuples other resources reference (to collect while reading it)."""
-        out: dict[str, list[tuple[str, ...]]] = {}
-        for res in self.descriptor.get("resources", []):
-            for fk in (res.get("schema") or {}).get("foreignKeys", []):
-                target = fk["reference"]["resource"] or res["name"]
-                out.setdefault(target, []).append(tuple(fk["reference"]["fields"]))
-        return out
-
     def run(self) -> list[Problem]:
         """Check every resource, referenced resources first."""
-        wanted = self.wanted_keys()
-        for res in _dependency_order([r for r in self.descriptor.get("resources", []) if isinstance(r, dict)]):
+        wanted: dict[str, list[tuple[str, ...]]] = {}
+        resources = [r for r in self.descriptor.get("resources", []) if isinstance(r, dict)]
+        for res in resources:
+            for fk in (res.get("schema") or {}).get("foreignKeys", []):
+                target = fk["reference"]["resource"] or res["name"]
+                wanted.setdefault(target, []).append(tuple(fk["reference"]["fields"]))
+        for res in _dependency_order(resources):
             self._resource(res, wanted.get(res.get("name", ""), []))
         return self.problems
 
@@ -230,9 +262,8 @@ class Checker:
         self._baseline(res, path)
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
-        pk = [i for i, f in enumerate(fields) if f.name in (schema.get("primaryKey") or [])]
-        check = ResourceCheck(name, path, fields, pk, schema.get("foreignKeys", []))
-        self._rows(check, wanted)
+        pk = tuple(i for i, f in enumerate(fields) if f.name in (schema.get("primaryKey") or []))
+        self._rows(ResourceCheck(name, path, fields, pk, schema.get("foreignKeys", [])), wanted)
 
     def _baseline(self, res: dict[str, Any], path: Path) -> None:
         declared = res.get("hash")
@@ -250,136 +281,136 @@ class Checker:
                               resource=res["name"]))
 
     def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:  # noqa: C901
-        fields, name = check.fields, check.name
-        width = len(fields)
-        python_fields = [f for f in fields if f.needs_python]
-        index = {f.name: f.number - 1 for f in fields}
-        collect = [(tuple(index[k] for k in key_fields), key_fields)
-                   for key_fields in wanted if all(k in index for k in key_fields)]
-        for _, key_fields in collect:
-            self.keys.setdefault((name, key_fields), set())
-        fks = []
-        for fk in check.foreign_keys:
-            idx = tuple(next(f.number - 1 for f in fields if f.name == n) for n in fk["fields"])
-            target = fk["reference"]["resource"] or name
-            fks.append((idx, fk, target))
-        self_refs: list[tuple[int, int, tuple[Any, ...], dict[str, Any]]] = []
-        previous: tuple[Any, ...] | None = None
+        name, index = check.name, check.index
+        collect = [(_getter(tuple(index[k] for k in fields)), self.keys.setdefault((name, fields), set()))
+                   for fields in wanted if all(k in index for k in fields)]
+        fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk,
+                self.keys.get((fk["reference"]["resource"], tuple(fk["reference"]["fields"]))))
+               for fk in check.foreign_keys if fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
+        self_fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk) for fk in check.foreign_keys
+                    if not fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
+        self_refs: list[tuple[int, Key, dict[str, Any]]] = []
+        pk_get = _getter(check.primary_key) if check.primary_key else None
+        blank_pk: Key = "" if len(check.primary_key) == 1 else ("",) * len(check.primary_key)
+        order_of = _order_function(check)
+        fk_blanks = [("" if len(fk["fields"]) == 1 else ("",) * len(fk["fields"])) for _, fk, _ in fks]
+        fks_full = [(get, fk, keys, blank) for (get, fk, keys), blank in zip(fks, fk_blanks, strict=True)]
+        fullmatch, search, add_key = check.line.fullmatch, SIXTEEN.search, hash
+        previous: Any = None
         ordered = True
-        header_seen = False
-        for number, record in _records(check.path):
-            if not header_seen:
-                header_seen = True
-                labels = record if isinstance(record, list) else next(csv.reader([record]))
-                self._labels(check, labels)  # rows are still read by position, as frictionless does
-                continue
-            values, ok = self._values(check, number, record, python_fields, width)
-            key = tuple(values[i] for i in check.primary_key) if values is not None else (None,)
-            if check.primary_key and all(k is None for k in key):
-                self._add(Problem("primary-key", 'cells composing the primary keys are all "None"',
-                                  resource=name, row=number))
+        records = _records(check.path)
+        for _, labels in records:
+            self._labels(check, labels if isinstance(labels, list) else next(csv.reader([labels]), []))
+            break
+        for number, record in records:
+            if type(record) is str:
+                if search(record):
+                    self._pii(check, number, next(csv.reader([record]), []))
+                match = fullmatch(record)
+                values = match.groups() if match is not None else None
+                if values is not None and check.python_fields:
+                    values = self._python_fields(check, number, values)
+                if values is None:
+                    values = self._slow(check, number, next(csv.reader([record]), []))
+            else:
+                if any(search(cell) for cell in record):
+                    self._pii(check, number, record)
+                values = self._slow(check, number, record)
+            if pk_get is not None:
+                key = pk_get(values) if values is not None else blank_pk
+                if key == blank_pk:
+                    self._add(Problem("primary-key", 'cells composing the primary keys are all "None"',
+                                      resource=name, row=number))
+                    ordered = False
+                elif ordered:
+                    order = order_of(key)
+                    if order is None or (previous is not None and not order > previous):
+                        ordered = False
+                    previous = order
             if values is None:
                 continue
-            if check.primary_key and ordered:
-                if None in key or (previous is not None and not key > previous):
-                    ordered = False
-                previous = key
-            for idx, key_fields in collect:
-                self.keys[(name, key_fields)].add(_digest(tuple(values[i] for i in idx)))
-            for idx, fk, target in fks:
-                cells = tuple(values[i] for i in idx)
-                if all(c is None for c in cells):
-                    continue
-                if target == name:
-                    self_refs.append((number, 0, cells, fk))
-                elif _digest(cells) not in self.keys.get((target, tuple(fk["reference"]["fields"])), set()):
+            for get, keys in collect:
+                keys.add(add_key(get(values)))
+            for get, fk, keys, blank in fks_full:
+                cells = get(values)
+                if cells != blank and (keys is None or add_key(cells) not in keys):
                     if not self._fk_problem(name, number, cells, fk):
                         return
-        for number, _, cells, fk in self_refs:
-            if _digest(cells) not in self.keys.get((name, tuple(fk["reference"]["fields"])), set()):
+            for get, fk in self_fks:
+                cells = get(values)
+                if not _missing(cells):
+                    self_refs.append((number, cells, fk))
+        for number, cells, fk in self_refs:
+            if hash(cells) not in self.keys.get((name, tuple(fk["reference"]["fields"])), set()):
                 self._fk_problem(name, number, cells, fk)
-        if check.primary_key and not ordered:
-            self._primary_key_pass(check)
+        if pk_get is not None and not ordered:
+            self._primary_key_pass(check, pk_get)
 
     def _labels(self, check: ResourceCheck, labels: list[str]) -> None:
-        expected = check.header
-        problems = []
+        expected = [f.name for f in check.fields]
         for i, label in enumerate(labels, start=1):
             if i > len(expected):
-                problems.append(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
+                self._add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
             elif label != expected[i - 1]:
-                problems.append(Problem("incorrect-label", f'"{label}" expected "{expected[i - 1]}"',
-                                        resource=check.name, field=expected[i - 1]))
+                self._add(Problem("incorrect-label", f'"{label}" expected "{expected[i - 1]}"',
+                                  resource=check.name, field=expected[i - 1]))
         for name in expected[len(labels):]:
-            problems.append(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
-        for p in problems:
-            self._add(p)
+            self._add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
 
-    def _values(self, check: ResourceCheck, number: int, record: str | list[str],
-                python_fields: list[FieldRule], width: int) -> tuple[list[Any] | None, bool]:
-        if isinstance(record, str):
-            match = check.line.fullmatch(record)
-            if match is not None:
-                values: list[Any] = list(match.groups())
-                bad = False
-                for f in python_fields:
-                    text = values[f.number - 1]
-                    value, error = f.check(text)
-                    values[f.number - 1] = value
-                    if error:
-                        bad = True
-                        self._add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
-                for i, cast in check.key_casts:
-                    text = values[i]
-                    values[i] = None if text == "" else cast(text)
-                return values, not bad
-            cells = next(csv.reader([record]), [])
-        else:
-            cells = record
+    def _pii(self, check: ResourceCheck, number: int, cells: list[str]) -> None:
+        for i, cell in enumerate(cells):
+            if contains_nik(cell):
+                field = check.fields[i].name if i < len(check.fields) else f"column {i + 1}"
+                self._add(Problem("pii-nik", PII_MESSAGE, resource=check.name, row=number, field=field))
+
+    def _python_fields(self, check: ResourceCheck, number: int, groups: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Exact checks of the fields the expression cannot decide; None sends the row to the slow path."""
+        for f in check.python_fields:
+            if f.check(groups[f.number - 1])[1] is not None:
+                return None
+        return groups
+
+    def _slow(self, check: ResourceCheck, number: int, cells: list[str], quiet: bool = False
+              ) -> tuple[str, ...] | None:
+        """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""
+        add = (lambda problem: True) if quiet else self._add
         if not any(cells):
-            self._add(Problem("blank-row", "", resource=check.name, row=number))
-            return None, False
-        values = []
-        ok = True
+            add(Problem("blank-row", "", resource=check.name, row=number))
+            return None
+        out = []
         for f in check.fields:
             if f.number > len(cells):
-                self._add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
-                values.append(None)
-                ok = False
+                add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
+                out.append("")
                 continue
-            value, error = f.check(cells[f.number - 1])
-            values.append(value)
+            text = cells[f.number - 1]
+            value, error = f.check(text)
             if error:
-                ok = False
-                self._add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
-        for position in range(width + 1, len(cells) + 1):
-            ok = False
-            self._add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
-        return values, ok
+                add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
+            out.append("" if value is None else str(value) if type(value) is int else text)
+        for position in range(len(check.fields) + 1, len(cells) + 1):
+            add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
+        return tuple(out)
 
-    def _fk_problem(self, name: str, number: int, cells: tuple[Any, ...], fk: dict[str, Any]) -> bool:
+    def _fk_problem(self, name: str, number: int, cells: Key, fk: dict[str, Any]) -> bool:
         target = fk["reference"]["resource"] or name
-        note = (f'for "{", ".join(fk["fields"])}": values "{", ".join(str(c) for c in cells)}" not found in '
+        shown = cells if isinstance(cells, str) else ", ".join(cells)
+        note = (f'for "{", ".join(fk["fields"])}": values "{shown}" not found in '
                 f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
         return self._add(Problem("foreign-key", note, resource=name, row=number))
 
-    def _primary_key_pass(self, check: ResourceCheck) -> None:
+    def _primary_key_pass(self, check: ResourceCheck, pk_get: Callable[[Any], Key]) -> None:
         """A file whose keys are not in increasing order: index every key to find the duplicates."""
         seen: dict[int, int] = {}
-        python_fields = [f for f in check.fields if f.needs_python]
-        quiet = Checker(self.folder, self.descriptor)
-        header = True
-        for number, record in _records(check.path):
-            if header:
-                header = False
+        records = _records(check.path)
+        next(records, None)
+        for number, record in records:
+            cells = next(csv.reader([record]), []) if isinstance(record, str) else record
+            values = self._slow(check, number, cells, quiet=True)
+            key = pk_get(values) if values is not None else ""
+            if _missing(key):
                 continue
-            values, _ = quiet._values(check, number, record, python_fields, len(check.fields))
-            if values is None:
-                continue
-            cells = tuple(values[i] for i in check.primary_key)
-            if all(c is None for c in cells):
-                continue
-            digest = _digest(cells)
+            digest = hash(key)
             if digest in seen:
                 if not self._add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
                                          resource=check.name, row=number)):
@@ -396,7 +427,7 @@ def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     while pending:
         for res in pending:
             targets = {fk["reference"]["resource"] for fk in (res.get("schema") or {}).get("foreignKeys", [])}
-            if targets - {"", res.get("name")} <= done or len(pending) == 1:
+            if targets - {"", res.get("name")} <= done:
                 break
         else:  # a reference cycle: keep the declared order for the rest
             res = pending[0]
@@ -407,10 +438,10 @@ def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def check_package(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """Check every CSV resource of the package in ``folder`` against its Table Schema."""
+    """Check every CSV resource of the package in ``folder`` against its Table Schema (and the PII gate)."""
     return Checker(folder, descriptor).run()
 
 
 def check_descriptor_file(path: Path) -> list[Problem]:
-    """Convenience: check the package whose ``datapackage.json`` is at ``path``."""
+    """Check the package whose ``datapackage.json`` is at ``path``."""
     return check_package(path.parent, json.loads(path.read_text(encoding="utf-8")))

@@ -95,11 +95,11 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     if not result.problems:
         if engine == "frictionless":
             result.problems += _frictionless(descriptor_path)
+            result.problems += _pii_problems(descriptor_path.parent, descriptor)
         else:
             result.problems += _descriptor_problems(descriptor)
-            if not result.problems:
+            if not result.problems:  # the checker runs the PII gate in the same pass
                 result.problems += check_package(descriptor_path.parent, descriptor)
-        result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _provenance_problems(descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
