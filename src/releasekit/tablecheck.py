@@ -303,7 +303,7 @@ class Checker:
             self._labels(check, labels if isinstance(labels, list) else next(csv.reader([labels]), []))
             break
         for number, record in records:
-            if type(record) is str:
+            if isinstance(record, str):
                 if search(record):
                     self._pii(check, number, next(csv.reader([record]), []))
                 match = fullmatch(record)
@@ -329,11 +329,11 @@ class Checker:
                     previous = order
             if values is None:
                 continue
-            for get, keys in collect:
-                keys.add(add_key(get(values)))
-            for get, fk, keys, blank in fks_full:
+            for get, collected in collect:
+                collected.add(add_key(get(values)))
+            for get, fk, refs, blank in fks_full:
                 cells = get(values)
-                if cells != blank and (keys is None or add_key(cells) not in keys):
+                if cells != blank and (refs is None or add_key(cells) not in refs):
                     if not self._fk_problem(name, number, cells, fk):
                         return
             for get, fk in self_fks:
