@@ -70,8 +70,11 @@ SEEDS = {
 }
 
 
+@pytest.mark.parametrize("chunk", [1 << 20, 97])  # whole files in one block, and blocks of a line or two
 @pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_same_errors_as_frictionless(package: Path, tmp_path: Path, seed: str) -> None:
+def test_same_errors_as_frictionless(package: Path, tmp_path: Path, seed: str, chunk: int,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
     pkg = tmp_path / "pkg"
     shutil.copytree(package, pkg)
     for resource, change in SEEDS[seed]:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import io
 import json
+import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -37,6 +39,10 @@ from .privacy import SIXTEEN, contains_nik
 from .report import Problem
 
 ERROR_LIMIT = 1000
+CHUNK = 1 << 20
+#: A bytes.translate table: ASCII digits become 1, every other byte 0.
+DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
+SIXTEEN_DIGITS = b"\x01" * 16
 PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
 PLAIN = r'[^,"\r\n]'
 Key = Any  # one canonical string, or a tuple of them ("" = missing)
@@ -152,7 +158,7 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
     else:  # dates and other types are always checked exactly
         rule.cast = _date if kind == "date" else str
         rule.fast, rule.needs_python = PLAIN + "+", True
-    rule.fast = f"((?:{rule.fast}))" if rule.required else f"((?:{rule.fast})?)"
+    rule.fast = f"(?:{rule.fast})" if rule.required else f"(?:{rule.fast})?"
     return rule
 
 
@@ -187,24 +193,47 @@ def _order_function(check: ResourceCheck) -> Callable[[Key], Any]:
     return order
 
 
-def _records(path: Path) -> Iterator[tuple[int, str | list[str]]]:
+def _rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
+    """The lines of ``carry`` followed by the file's, the piece cut at the block boundary made whole again."""
+    piece = ""
+    for line in io.StringIO(carry, newline=""):
+        if piece:
+            line, piece = piece + line, ""
+        if line.endswith("\n"):
+            yield line
+        else:
+            piece = line
+    for line in handle:
+        if piece.endswith("\r") and not line.startswith("\n"):
+            yield piece  # a line that really ended with a lone CR
+            piece = ""
+        if piece:
+            line, piece = piece + line, ""
+        if line.endswith("\r"):  # its "\n" may be the next line's first character
+            piece = line
+            continue
+        yield line
+    if piece:
+        yield piece
+
+
+def _records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, str | list[str]]]:
     """Yield ``(row number, line or parsed cells)``: plain lines stay text, quoted records are parsed."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        number, pending = 0, ""
-        for line in handle:
-            if pending or '"' in line or line.endswith("\r\n"):
-                pending += line
-                if pending.count('"') % 2:
-                    continue  # a quoted cell goes on over the line end
-                number += 1
-                yield number, next(csv.reader([pending]), [])
-                pending = ""
-                continue
-            number += 1
-            yield number, line[:-1] if line.endswith("\n") else line
-        if pending:
+    pending = ""
+    for line in lines:
+        if pending or '"' in line or line.endswith("\r\n"):
+            pending += line
+            if pending.count('"') % 2:
+                continue  # a quoted cell goes on over the line end
             number += 1
             yield number, next(csv.reader([pending]), [])
+            pending = ""
+            continue
+        number += 1
+        yield number, line[:-1] if line.endswith("\n") else line
+    if pending:
+        number += 1
+        yield number, next(csv.reader([pending]), [])
 
 
 @dataclass
@@ -218,7 +247,9 @@ class ResourceCheck:
     foreign_keys: list[dict[str, Any]]
 
     def __post_init__(self) -> None:
-        self.line = re.compile(",".join(f.fast for f in self.fields))
+        self.line = re.compile(",".join(f"({f.fast})" for f in self.fields))
+        # A block of whole valid lines, matched in one call; possessive, so no backtracking state piles up.
+        self.block = re.compile("(?:" + ",".join(f.fast for f in self.fields) + "\n)*+")
         self.python_fields = [f for f in self.fields if f.needs_python]
         self.index = {f.name: f.number - 1 for f in self.fields}
         # Integer key parts compare by (length, text): numeric order for canonical non-negative integers.
@@ -280,71 +311,33 @@ class Checker:
             self._add(Problem("byte-count", f'expected is "{res["bytes"]}" and actual is "{size}"',
                               resource=res["name"]))
 
-    def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:  # noqa: C901
-        name, index = check.name, check.index
-        collect = [(_getter(tuple(index[k] for k in fields)), self.keys.setdefault((name, fields), set()))
-                   for fields in wanted if all(k in index for k in fields)]
-        fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk,
-                self.keys.get((fk["reference"]["resource"], tuple(fk["reference"]["fields"]))))
-               for fk in check.foreign_keys if fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
-        self_fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk) for fk in check.foreign_keys
-                    if not fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
-        self_refs: list[tuple[int, Key, dict[str, Any]]] = []
-        pk_get = _getter(check.primary_key) if check.primary_key else None
-        blank_pk: Key = "" if len(check.primary_key) == 1 else ("",) * len(check.primary_key)
-        order_of = _order_function(check)
-        fk_blanks = [("" if len(fk["fields"]) == 1 else ("",) * len(fk["fields"])) for _, fk, _ in fks]
-        fks_full = [(get, fk, keys, blank) for (get, fk, keys), blank in zip(fks, fk_blanks, strict=True)]
-        fullmatch, search, add_key = check.line.fullmatch, SIXTEEN.search, hash
-        previous: Any = None
-        ordered = True
-        records = _records(check.path)
-        for _, labels in records:
-            self._labels(check, labels if isinstance(labels, list) else next(csv.reader([labels]), []))
-            break
-        for number, record in records:
-            if isinstance(record, str):
-                if search(record):
-                    self._pii(check, number, next(csv.reader([record]), []))
-                match = fullmatch(record)
-                values = match.groups() if match is not None else None
-                if values is not None and check.python_fields:
-                    values = self._python_fields(check, number, values)
-                if values is None:
-                    values = self._slow(check, number, next(csv.reader([record]), []))
-            else:
-                if any(search(cell) for cell in record):
-                    self._pii(check, number, record)
-                values = self._slow(check, number, record)
-            if pk_get is not None:
-                key = pk_get(values) if values is not None else blank_pk
-                if key == blank_pk:
-                    self._add(Problem("primary-key", 'cells composing the primary keys are all "None"',
-                                      resource=name, row=number))
-                    ordered = False
-                elif ordered:
-                    order = order_of(key)
-                    if order is None or (previous is not None and not order > previous):
-                        ordered = False
-                    previous = order
-            if values is None:
-                continue
-            for get, collected in collect:
-                collected.add(add_key(get(values)))
-            for get, fk, refs, blank in fks_full:
-                cells = get(values)
-                if cells != blank and (refs is None or add_key(cells) not in refs):
-                    if not self._fk_problem(name, number, cells, fk):
-                        return
-            for get, fk in self_fks:
-                cells = get(values)
-                if not _missing(cells):
-                    self_refs.append((number, cells, fk))
-        for number, cells, fk in self_refs:
-            if hash(cells) not in self.keys.get((name, tuple(fk["reference"]["fields"])), set()):
-                self._fk_problem(name, number, cells, fk)
-        if pk_get is not None and not ordered:
-            self._primary_key_pass(check, pk_get)
+    def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
+        """Read the resource in blocks of lines; a block that is not plainly valid is read line by line."""
+        state = _Pass(self, check, wanted)
+        with check.path.open(encoding="utf-8", newline="") as handle:
+            header = handle.readline()
+            self._labels(check, next(csv.reader([header]), []))
+            row, carry = 2, ""
+            while True:
+                data = handle.read(CHUNK)
+                if not data:
+                    break
+                data = carry + data
+                cut = data.rfind("\n") + 1
+                chunk, carry = data[:cut], data[cut:]
+                if not chunk:
+                    continue
+                if '"' in chunk or "\r" in chunk:  # quoted cells may span lines: the rest goes line by line
+                    carry = chunk + carry
+                    break
+                if not state.block(chunk, row) and not state.lines(chunk.split("\n")[:-1], row):
+                    return
+                row += chunk.count("\n")
+            rest = _records_from(_rejoin(carry, handle), row - 1)
+            for number, record in rest:
+                if not state.record(number, record):
+                    return
+        state.finish()
 
     def _labels(self, check: ResourceCheck, labels: list[str]) -> None:
         expected = [f.name for f in check.fields]
@@ -402,21 +395,175 @@ class Checker:
     def _primary_key_pass(self, check: ResourceCheck, pk_get: Callable[[Any], Key]) -> None:
         """A file whose keys are not in increasing order: index every key to find the duplicates."""
         seen: dict[int, int] = {}
-        records = _records(check.path)
-        next(records, None)
-        for number, record in records:
-            cells = next(csv.reader([record]), []) if isinstance(record, str) else record
-            values = self._slow(check, number, cells, quiet=True)
-            key = pk_get(values) if values is not None else ""
-            if _missing(key):
-                continue
-            digest = hash(key)
-            if digest in seen:
-                if not self._add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
-                                         resource=check.name, row=number)):
-                    return
+        with check.path.open(encoding="utf-8", newline="") as handle:
+            for number, record in _records_from(handle):
+                if number == 1:
+                    continue
+                cells = next(csv.reader([record]), []) if isinstance(record, str) else record
+                values = self._slow(check, number, cells, quiet=True)
+                key = pk_get(values) if values is not None else ""
+                if _missing(key):
+                    continue
+                digest = hash(key)
+                if digest in seen:
+                    if not self._add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
+                                             resource=check.name, row=number)):
+                        return
+                else:
+                    seen[digest] = number
+
+
+class _Pass:
+    """The state of one resource's pass: key order, collected keys, foreign keys to check."""
+
+    def __init__(self, checker: Checker, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
+        self.checker, self.check = checker, check
+        index = check.index
+        keys = checker.keys
+        self.collect = [(_getter(tuple(index[k] for k in fields)), keys.setdefault((check.name, fields), set()))
+                        for fields in wanted if all(k in index for k in fields)]
+        self.fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk,
+                     keys.get((fk["reference"]["resource"], tuple(fk["reference"]["fields"]))),
+                     "" if len(fk["fields"]) == 1 else ("",) * len(fk["fields"]))
+                    for fk in check.foreign_keys
+                    if fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
+        self.self_fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk) for fk in check.foreign_keys
+                         if not fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
+        self.self_refs: list[tuple[int, Key, dict[str, Any]]] = []
+        self.pk_get = _getter(check.primary_key) if check.primary_key else None
+        self.blank_pk: Key = "" if len(check.primary_key) == 1 else ("",) * len(check.primary_key)
+        self.order_of = _order_function(check)
+        self.previous: Any = None
+        self.ordered = True
+        needed = [i for i in check.primary_key] + [i for fk in check.foreign_keys for i in
+                                                   (index.get(n, 0) for n in fk["fields"])]
+        needed += [index[k] for fields in wanted for k in fields if k in index]
+        width = max(max(needed, default=0) + 1, 2)
+        self.columns = None
+        if width <= len(check.fields):
+            tail = "" if width == len(check.fields) else "(?:,[^\n]*)?"
+            self.columns = re.compile("^" + ",".join(["([^,\n]*)"] * width) + tail + "$", re.M)
+
+    def block(self, chunk: str, first_row: int) -> bool:
+        """Check a block of plain lines in a few C-level calls; False when it needs the line-by-line path."""
+        check, checker = self.check, self.checker
+        if self.columns is None or check.python_fields or check.block.fullmatch(chunk) is None:
+            return False
+        rows = self.columns.findall(chunk)
+        if self.pk_get is not None:
+            keys = list(map(self.pk_get, rows))
+            if self.blank_pk in keys:
+                return False
+            if self.ordered:
+                self._check_order(keys)
+        # A C-speed screen first (digits become 1, all else 0; look for sixteen 1s), the exact search after.
+        suspects = SIXTEEN.finditer(chunk) if SIXTEEN_DIGITS in chunk.encode().translate(DIGITS) else ()
+        for match in suspects:
+            if contains_nik(match.group()):
+                line_start = chunk.rfind("\n", 0, match.start()) + 1
+                line = chunk[line_start:chunk.index("\n", match.start())]
+                checker._pii(check, first_row + chunk.count("\n", 0, line_start), line.split(","))
+        for get, collected in self.collect:
+            collected.update(map(hash, map(get, rows)))
+        for get, fk, refs, blank in self.fks:
+            cells = list(map(get, rows))
+            if isinstance(blank, str):
+                distinct = set(cells)  # text caches its hash: repeated values cost nothing more
+                distinct.discard(blank)
+                digests = set(map(hash, distinct))
             else:
-                seen[digest] = number
+                digests = set(map(hash, cells))
+                digests.discard(hash(blank))
+            if refs is None or not digests <= refs:
+                for offset, value in enumerate(cells):
+                    if value != blank and (refs is None or hash(value) not in refs):
+                        if not checker._fk_problem(check.name, first_row + offset, value, fk):
+                            return True
+        for get, fk in self.self_fks:
+            for offset, value in enumerate(map(get, rows)):
+                if not _missing(value):
+                    self.self_refs.append((first_row + offset, value, fk))
+        return True
+
+    def _check_order(self, keys: list[Key]) -> None:
+        parts = self.check.int_key_parts
+        if parts and isinstance(keys[0], str):  # a single integer key
+            columns = [keys]
+        else:
+            columns = [list(map(operator.itemgetter(p), keys)) for p in parts]
+        # Integers of one length, none negative, compare as text exactly as they compare as numbers.
+        plain = all(len(set(map(len, c))) == 1 and min(c)[:1] not in ("-", "") for c in columns)
+        if plain:
+            if all(map(operator.lt, keys, keys[1:])):
+                first = self.order_of(keys[0])
+                if self.previous is not None and (first is None or not first > self.previous):
+                    self.ordered = False
+                self.previous = self.order_of(keys[-1])
+                return
+            self.ordered = False
+            return
+        for key in keys:
+            order = self.order_of(key)
+            if order is None or (self.previous is not None and not order > self.previous):
+                self.ordered = False
+                return
+            self.previous = order
+
+    def lines(self, lines: list[str], first_row: int) -> bool:
+        """The line-by-line path for plain lines (no quotes); False once the error limit is reached."""
+        return all(self.record(first_row + offset, line) for offset, line in enumerate(lines))
+
+    def record(self, number: int, record: str | list[str]) -> bool:
+        """Check one record exactly; False once the error limit is reached."""
+        check, checker = self.check, self.checker
+        values: tuple[str, ...] | None
+        if isinstance(record, str):
+            if SIXTEEN.search(record):
+                checker._pii(check, number, next(csv.reader([record]), []))
+            match = check.line.fullmatch(record)
+            values = match.groups() if match is not None else None
+            if values is not None and check.python_fields:
+                values = checker._python_fields(check, number, values)
+            if values is None:
+                values = checker._slow(check, number, next(csv.reader([record]), []))
+        else:
+            if any(SIXTEEN.search(cell) for cell in record):
+                checker._pii(check, number, record)
+            values = checker._slow(check, number, record)
+        if self.pk_get is not None:
+            key = self.pk_get(values) if values is not None else self.blank_pk
+            if key == self.blank_pk:
+                checker._add(Problem("primary-key", 'cells composing the primary keys are all "None"',
+                                     resource=check.name, row=number))
+                self.ordered = False
+            elif self.ordered:
+                order = self.order_of(key)
+                if order is None or (self.previous is not None and not order > self.previous):
+                    self.ordered = False
+                self.previous = order
+        if values is None:
+            return True
+        for get, collected in self.collect:
+            collected.add(hash(get(values)))
+        for get, fk, refs, blank in self.fks:
+            cells = get(values)
+            if cells != blank and (refs is None or hash(cells) not in refs):
+                if not checker._fk_problem(check.name, number, cells, fk):
+                    return False
+        for get, fk in self.self_fks:
+            cells = get(values)
+            if not _missing(cells):
+                self.self_refs.append((number, cells, fk))
+        return True
+
+    def finish(self) -> None:
+        """Self-references (checked once every key is known) and, for an unordered file, the key index."""
+        name = self.check.name
+        for number, cells, fk in self.self_refs:
+            if hash(cells) not in self.checker.keys.get((name, tuple(fk["reference"]["fields"])), set()):
+                self.checker._fk_problem(name, number, cells, fk)
+        if self.pk_get is not None and not self.ordered:
+            self.checker._primary_key_pass(self.check, self.pk_get)
 
 
 def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
