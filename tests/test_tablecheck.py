@@ -67,6 +67,7 @@ SEEDS = {
               ("suara", lambda r: r.insert(3, ["", "", "", "", ""]))],
     "quoted": [("tps", lambda r: corrupt(r, [(1, 4, 'TPS "1", utara\nbaris dua')]))],
     "header": [("pemilu", lambda r: corrupt(r, [(0, 5, "name")]))],
+    "unique": [("sources", lambda r: r.append(list(r[1])))],  # with a unique constraint on sources.sha256
 }
 
 
@@ -79,12 +80,21 @@ def test_same_errors_as_frictionless(package: Path, tmp_path: Path, seed: str, c
     shutil.copytree(package, pkg)
     for resource, change in SEEDS[seed]:
         edit(pkg, resource, change)
+    if seed == "unique":
+        desc = json.loads((pkg / "datapackage.json").read_text())
+        res = next(r for r in desc["resources"] if r["name"] == "sources")
+        res["schema"]["fields"][2]["constraints"]["unique"] = True
+        (pkg / "datapackage.json").write_text(json.dumps(desc))
     ours, theirs = both(pkg)
     if seed == "clean":
-        assert ours == theirs == set()
+        assert ours == theirs
+        if seed == "unique":
+            assert ("sources", "unique-error", 3, "sha256") in ours == set()
     else:
         assert ours, "the seeded corruption must produce errors"
         assert ours == theirs
+        if seed == "unique":
+            assert ("sources", "unique-error", 3, "sha256") in ours
 
 
 def test_checker_reads_the_real_descriptor(package: Path) -> None:

@@ -98,6 +98,7 @@ class FieldRule:
     pattern_text: str | None = None
     enum: list[Any] | None = None
     minimum: Any = None
+    unique: bool = False
     fast: str = ""
     needs_python: bool = False
 
@@ -122,7 +123,8 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
     """Compile a Table Schema field descriptor."""
     kind = descriptor.get("type", "string")
     cons = descriptor.get("constraints", {})
-    rule = FieldRule(descriptor["name"], number, kind, str, required=bool(cons.get("required")))
+    rule = FieldRule(descriptor["name"], number, kind, str, required=bool(cons.get("required")),
+                     unique=bool(cons.get("unique")))
     if "pattern" in cons:
         rule.pattern_text, rule.pattern = cons["pattern"], re.compile(f"^{cons['pattern']}$")
     if "enum" in cons:
@@ -430,6 +432,8 @@ class _Pass:
         self.self_fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk) for fk in check.foreign_keys
                          if not fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
         self.self_refs: list[tuple[int, Key, dict[str, Any]]] = []
+        # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
+        self.unique = [(f.number - 1, f.name, {}) for f in check.fields if f.unique]
         self.pk_get = _getter(check.primary_key) if check.primary_key else None
         self.blank_pk: Key = "" if len(check.primary_key) == 1 else ("",) * len(check.primary_key)
         self.order_of = _order_function(check)
@@ -438,6 +442,7 @@ class _Pass:
         needed = [i for i in check.primary_key] + [i for fk in check.foreign_keys for i in
                                                    (index.get(n, 0) for n in fk["fields"])]
         needed += [index[k] for fields in wanted for k in fields if k in index]
+        needed += [i for i, _, _ in self.unique]
         width = max(max(needed, default=0) + 1, 2)
         self.columns = None
         if width <= len(check.fields):
@@ -463,6 +468,9 @@ class _Pass:
                 line_start = chunk.rfind("\n", 0, match.start()) + 1
                 line = chunk[line_start:chunk.index("\n", match.start())]
                 checker._pii(check, first_row + chunk.count("\n", 0, line_start), line.split(","))
+        for i, name, seen in self.unique:
+            for offset, value in enumerate(map(operator.itemgetter(i), rows)):
+                self._unique(first_row + offset, value, name, seen)
         for get, collected in self.collect:
             collected.update(map(hash, map(get, rows)))
         for get, fk, refs, blank in self.fks:
@@ -543,6 +551,8 @@ class _Pass:
                 self.previous = order
         if values is None:
             return True
+        for i, name, seen in self.unique:
+            self._unique(number, values[i], name, seen)
         for get, collected in self.collect:
             collected.add(hash(get(values)))
         for get, fk, refs, blank in self.fks:
@@ -555,6 +565,16 @@ class _Pass:
             if not _missing(cells):
                 self.self_refs.append((number, cells, fk))
         return True
+
+    def _unique(self, number: int, value: str, name: str, seen: dict[int, int]) -> None:
+        if value == "":
+            return
+        digest = hash(value)
+        if digest in seen:
+            self.checker._add(Problem("unique-error", f"the same as in the row at position {seen[digest]}",
+                                      resource=self.check.name, row=number, field=name))
+        else:
+            seen[digest] = number
 
     def finish(self) -> None:
         """Self-references (checked once every key is known) and, for an unordered file, the key index."""
