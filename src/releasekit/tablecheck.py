@@ -433,7 +433,8 @@ class _Pass:
                          if not fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
         self.self_refs: list[tuple[int, Key, dict[str, Any]]] = []
         # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
-        self.unique = [(f.number - 1, f.name, {}) for f in check.fields if f.unique]
+        self.unique: list[tuple[int, str, dict[int, int]]] = [
+            (f.number - 1, f.name, {}) for f in check.fields if f.unique]
         self.pk_get = _getter(check.primary_key) if check.primary_key else None
         self.blank_pk: Key = "" if len(check.primary_key) == 1 else ("",) * len(check.primary_key)
         self.order_of = _order_function(check)
