@@ -1,0 +1,450 @@
+"""Benchmark: ``releasekit validate`` vs ``frictionless validate`` on the same package, same schema.
+
+``python benchmarks/bench_validate.py --tps N [--seed S] [--repeat R] [--fl-repeat F]``
+
+1. Generates (or reuses, cached by ``N`` and ``S`` in ``benchmarks/work/``) a synthetic
+   national-scale real-count package with :mod:`national` (``benchmarks/national.py``).
+2. In one run, in alternation (floor, releasekit, frictionless, floor, releasekit, …), runs each
+   measurement in a fresh child process:
+
+   * ``releasekit``:   ``python -m releasekit validate --engine releasekit --format json FOLDER``
+   * ``frictionless``: ``python -m releasekit validate --engine frictionless --format json FOLDER``
+     (the same command, same descriptor and Table Schemas, same PII/provenance/threshold
+     checks; only the table checker differs: ``frictionless.validate`` instead of
+     :mod:`releasekit.tablecheck`)
+   * ``bare``: ``frictionless.validate(datapackage.json)`` alone in a Python child (no releasekit
+     code, no PII/provenance checks): the same schema check without anything releasekit adds,
+     so the ratio to it is the conservative one.
+   * ``floor``: a bare Python pass over the same package: SHA-256 of every resource file plus
+     ``csv.reader`` over every row (no type checks at all): what any CSV validator written
+     in Python must at least spend.
+   * ``startup``: ``python -m releasekit --version`` (interpreter + imports, paid by both engines).
+
+   Wall time is ``time.perf_counter`` around spawn → exit. Peak memory is the child's own
+   ``ru_maxrss``, read with ``os.wait4(pid)`` on that very child: the kernel reports the peak
+   resident set of exactly that process (the validate command does not fork), with no
+   wrapper process in between and no dependency on ``/usr/bin/time``. (The
+   ``getrusage(RUSAGE_CHILDREN)`` delta does not work: it is a running *maximum* over all
+   children ever waited for, so a smaller child after a larger one reads as the larger one.)
+3. Prints medians, the ratio frictionless / releasekit, each against the floor, peak RSS, and
+   whether both engines reported the package valid with the same error count; updates
+   ``benchmarks/RESULTS.md`` (one section per ``--tps``/``--seed``, replaced on re-run).
+
+Absolute times drift ±30 % between runs on shared machines (DESIGN.md section 10): read the
+ratios, which are measured side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import national  # noqa: E402
+
+RESULTS = HERE / "RESULTS.md"
+MEMORY_LIMIT_MB = 300.0
+TARGET_RATIO = 10.0
+
+#: The floor: SHA-256 of each resource file and csv.reader over every row, nothing else.
+FLOOR = r"""
+import csv, hashlib, json, sys
+from pathlib import Path
+folder = Path(sys.argv[1])
+descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+rows = 0
+for res in descriptor["resources"]:
+    path = folder / res["path"]
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for _ in csv.reader(handle):
+            rows += 1
+print(json.dumps({"rows": rows}))
+"""
+
+#: frictionless on its own: ``frictionless.validate(datapackage.json)``, no releasekit code at all.
+BARE = r"""
+import json, sys
+from frictionless import validate
+report = validate(sys.argv[1])
+errors = [{"type": e.type} for e in report.errors] + [{"type": e.type} for t in report.tasks for e in t.errors]
+print(json.dumps({"valid": report.valid, "packages": [{"errorCount": len(errors), "errors": errors}]}))
+"""
+
+
+@dataclass
+class Run:
+    """One child process: wall seconds, CPU seconds, peak RSS (bytes), exit code, stdout."""
+
+    seconds: float
+    cpu: float
+    peak_rss: int
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+    source: str = ""  # src_fingerprint() when the run started
+
+
+@dataclass
+class Series:
+    """All runs of one command."""
+
+    label: str
+    command: list[str]
+    runs: list[Run] = field(default_factory=list)
+
+    def ok_runs(self) -> list[Run]:
+        return [r for r in self.runs if not r.timed_out]
+
+    @property
+    def median(self) -> float | None:
+        runs = self.ok_runs()
+        return statistics.median(r.seconds for r in runs) if runs else None
+
+    @property
+    def peak_rss(self) -> int | None:
+        runs = self.ok_runs()
+        return max(r.peak_rss for r in runs) if runs else None
+
+
+def measure(command: list[str], timeout: float | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run ``command`` in a fresh child; wall time and the child's own peak RSS via ``os.wait4``."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, start_new_session=True, env=env)
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        if timer:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+        out.seek(0)
+        err.seek(0)
+        # Linux reports ru_maxrss in KiB, macOS in bytes.
+        peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+        return Run(seconds, usage.ru_utime + usage.ru_stime, peak, proc.returncode,
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")[-4000:],
+                   timed_out.is_set())
+
+
+def src_fingerprint(src: Path = ROOT / "src") -> str:
+    """SHA-256 over releasekit's source files: to notice code changing under a long benchmark."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((src / "releasekit").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def pin_code(rev: str) -> tuple[Path, str]:
+    """A private copy of ``src/releasekit`` at git ``rev`` under benchmarks/work/: (its src dir, label).
+
+    Children run with ``PYTHONPATH`` set to it, so commits landing in the working tree during a
+    long benchmark cannot change the code being measured.
+    """
+    sha = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    dest = national.WORK / f"code-{sha[:12]}"
+    if not (dest / "src" / "releasekit" / "__init__.py").is_file():
+        tmp = dest.with_name(dest.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", sha, "src/releasekit"], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(tmp, dest)
+    return dest / "src", f"commit {sha[:12]} (pinned copy of src/releasekit)"
+
+
+def verdict(run: Run) -> dict[str, Any]:
+    """Validity and error counts from ``validate --format json`` output."""
+    try:
+        report = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        return {"valid": None, "errors": None, "types": {}, "note": (run.stderr or run.stdout)[-500:]}
+    types: Counter[str] = Counter()
+    for pkg in report["packages"]:
+        types.update(e["type"] for e in pkg["errors"])
+    return {"valid": report["valid"], "errors": sum(p["errorCount"] for p in report["packages"]),
+            "types": dict(sorted(types.items())), "exit": run.returncode}
+
+
+def mb(value: int | None) -> str:
+    return "—" if value is None else f"{value / 1e6:,.0f} MB"
+
+
+def secs(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f} s"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "—" if a is None or not b else f"{a / b:.1f}×"
+
+
+def machine(code_label: str) -> dict[str, str]:
+    """The machine and software the figures were measured on."""
+    import frictionless
+
+    import releasekit
+
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = next(int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))
+        memory = f"{mem / 2**30:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "?"
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "nproc": str(cpus),
+        "cpu": model or platform.processor() or "?",
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "frictionless": frictionless.__version__,
+        "releasekit": f"{releasekit.__version__}, {code_label}",
+    }
+
+
+def package_stats(folder: Path) -> tuple[dict[str, int], int]:
+    """Rows per resource (lines − header) and total bytes of the resource files."""
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    rows, size = {}, 0
+    for res in descriptor["resources"]:
+        path = folder / res["path"]
+        with path.open("rb") as handle:
+            rows[res["name"]] = sum(1 for _ in handle) - 1
+        size += path.stat().st_size
+    return rows, size
+
+
+def ensure_package(tps: int, seed: int, env: dict[str, str]) -> Path:
+    """The cached package for ``tps``/``seed``, (re)generated with the measured code when missing or stale."""
+    folder = national.default_folder(tps, seed)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(HERE / "national.py"), "--tps", str(tps), "--seed", str(seed),
+                    "--if-stale"], cwd=ROOT, env=env, check=True)
+    print(f"  ({time.perf_counter() - start:.1f} s)", flush=True)
+    return folder
+
+
+def render(args: argparse.Namespace, folder: Path, series: dict[str, Series], checks: dict[str, dict[str, Any]],
+           info: dict[str, str], stats: tuple[dict[str, int], int], command: str, sources: list[str]) -> str:
+    """The Markdown section of RESULTS.md for this scale."""
+    ours, fl, floor, start, bare = (series[k] for k in ("releasekit", "frictionless", "floor", "startup", "bare"))
+    rows, size = stats
+    speedup = fl.median / ours.median if fl.median and ours.median else None
+    fast_ok = speedup is not None and speedup >= TARGET_RATIO
+    mem_ok = ours.peak_rss is not None and ours.peak_rss / 1e6 < MEMORY_LIMIT_MB
+    same = all(checks[k].get("valid") == checks["releasekit"].get("valid")
+               and checks[k].get("errors") == checks["releasekit"].get("errors") for k in ("frictionless", "bare"))
+    lines = [
+        f"<!-- bench:tps={args.tps}:seed={args.seed} -->",
+        f"## {args.tps:,} TPS (seed {args.seed})",
+        "",
+        f"Package `{folder.relative_to(ROOT)}`: {size / 1e6:,.0f} MB of CSV, "
+        + ", ".join(f"{n} {c:,}" for n, c in rows.items()) + f" rows ({sum(rows.values()):,} in all).",
+        "",
+        f"Command: `{command}`",
+        "",
+        "| measurement | runs | median wall | min wall | median CPU | peak RSS | vs floor | valid | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key in ("floor", "startup", "releasekit", "frictionless", "bare"):
+        s = series[key]
+        ok = s.ok_runs()
+        check = checks.get(key, {})
+        valid = {True: "yes", False: "**no**", None: "?"}[check.get("valid")] if key in checks else ""
+        errors = str(check.get("errors", "")) if key in checks else ""
+        timeouts = len(s.runs) - len(ok)
+        lines.append(
+            f"| {s.label} | {len(ok)}" + (f" (+{timeouts} timed out)" if timeouts else "")
+            + f" | {secs(s.median)} | {secs(min((r.seconds for r in ok), default=None))} "
+            f"| {secs(statistics.median(r.cpu for r in ok) if ok else None)} | {mb(s.peak_rss)} "
+            f"| {ratio(s.median, floor.median) if key != 'floor' else '1.0×'} | {valid} | {errors} |")
+    lines += [
+        "",
+        f"- **frictionless / releasekit: {ratio(fl.median, ours.median)}** (target ≥ {TARGET_RATIO:.0f}×: "
+        f"{'met' if fast_ok else '**not met**'}); without interpreter start-up "
+        f"({secs(start.median)}, paid by both): "
+        f"{ratio((fl.median or 0) - (start.median or 0), (ours.median or 0) - (start.median or 0))}.",
+        f"- frictionless alone (no PII/provenance pass) / releasekit: {ratio(bare.median, ours.median)}.",
+        f"- releasekit peak RSS {mb(ours.peak_rss)} (limit {MEMORY_LIMIT_MB:.0f} MB: "
+        f"{'met' if mem_ok else '**not met**'}); frictionless {mb(fl.peak_rss)} "
+        f"(alone {mb(bare.peak_rss)}).",
+        f"- Same verdict from both engines: {'yes' if same else '**no**'} "
+        f"(releasekit: valid={checks['releasekit'].get('valid')}, errors={checks['releasekit'].get('errors')}"
+        f" {checks['releasekit'].get('types') or ''}; frictionless: valid={checks['frictionless'].get('valid')}, "
+        f"errors={checks['frictionless'].get('errors')} {checks['frictionless'].get('types') or ''}; alone: "
+        f"valid={checks['bare'].get('valid')}, errors={checks['bare'].get('errors')} {checks['bare'].get('types') or ''}).",
+        "- Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + f"; src fingerprint {', '.join(sources)}.",
+        *([f"- **WARNING: src/releasekit changed during this run ({', '.join(sources)}); the figures mix "
+           "code versions.**"] if len(sources) > 1 else []),
+        "",
+        "<!-- /bench -->",
+    ]
+    return "\n".join(lines)
+
+
+HEADER = """# Benchmark results: `releasekit validate` vs `frictionless validate`
+
+Written by `benchmarks/bench_validate.py` (see `benchmarks/README.md` for the method). One
+section per scale, replaced when that scale is re-run. Times are wall-clock medians of fresh
+child processes run in alternation in one run; peak RSS is the child's own `ru_maxrss`
+(`os.wait4`), the largest over its runs; MB = 10^6 bytes. The *floor* is a bare Python pass
+(SHA-256 of every file + `csv.reader` over every row, no checks). Absolute times drift ±30 %
+between runs on shared machines: compare the ratios.
+"""
+
+
+def update_results(path: Path, section: str, tps: int, seed: int) -> None:
+    """Replace (or add) this scale's section in RESULTS.md, keeping sections ordered by TPS."""
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    pattern = re.compile(r"<!-- bench:tps=(\d+):seed=(\d+) -->.*?<!-- /bench -->", re.S)
+    sections = {(int(m[1]), int(m[2])): m[0] for m in pattern.finditer(text)}
+    sections[(tps, seed)] = section
+    rest = pattern.sub("", text)
+    marker = "<!-- notes -->"  # hand-written notes below this marker are kept, after the sections
+    prefix, _, notes = rest.partition(marker)
+    body = "\n\n".join(sections[k] for k in sorted(sections))
+    out = prefix.rstrip() + "\n\n" + body + "\n"
+    if notes.strip():
+        out += "\n" + marker + "\n" + notes.strip() + "\n"
+    path.write_text(out, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tps", type=int, default=50_000, help="TPS in the package (default %(default)s; "
+                        f"national scale is {national.NATIONAL_TPS})")
+    parser.add_argument("--seed", type=int, default=national.DEFAULT_SEED)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of releasekit, floor and start-up (default 3)")
+    parser.add_argument("--fl-repeat", type=int, default=None,
+                        help="runs of frictionless (default: 3 up to 200,000 TPS, else 2; it is slow)")
+    parser.add_argument("--timeout", type=float, default=45 * 60,
+                        help="seconds before a run is killed and reported as timed out (default 2700)")
+    parser.add_argument("--code", default="HEAD",
+                        help="git revision of src/releasekit to measure, run from a private copy (default HEAD), "
+                             "or 'worktree' for the working tree as it is (guarded against changes mid-run)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to update")
+    parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    fl_repeat = args.fl_repeat if args.fl_repeat is not None else (3 if args.tps <= 200_000 else 2)
+
+    env = dict(os.environ)
+    if args.code == "worktree":
+        src = ROOT / "src"
+        dirty = git("status", "--porcelain", "--", "src")
+        code_label = f"working tree at {git('rev-parse', '--short=12', 'HEAD')}" + (" + uncommitted changes" if dirty else "")
+    else:
+        src, code_label = pin_code(args.code)
+        env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
+    where = subprocess.run([sys.executable, "-c", "import releasekit; print(releasekit.__file__)"], env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(where).resolve().is_relative_to(src.resolve()):
+        raise SystemExit(f"children would import releasekit from {where}, not from {src}")
+    print(f"measuring releasekit {code_label}: {where}", flush=True)
+    folder = ensure_package(args.tps, args.seed, env)
+    stats = package_stats(folder)
+    py = sys.executable
+    series = {
+        "floor": Series("floor (sha256 + csv.reader)", [py, "-c", FLOOR, str(folder)]),
+        "startup": Series("start-up (`python -m releasekit --version`)", [py, "-m", "releasekit", "--version"]),
+        "releasekit": Series("**releasekit validate**", [py, "-m", "releasekit", "validate", "--engine",
+                                                         "releasekit", "--format", "json", str(folder)]),
+        "frictionless": Series("**frictionless validate**", [py, "-m", "releasekit", "validate", "--engine",
+                                                             "frictionless", "--format", "json", str(folder)]),
+        "bare": Series("frictionless alone (`frictionless.validate`)",
+                       [py, "-c", BARE, str(folder / "datapackage.json")]),
+    }
+    checks: dict[str, dict[str, Any]] = {}
+    print(f"package {folder} ({stats[1] / 1e6:,.0f} MB, {sum(stats[0].values()):,} rows); "
+          f"{args.repeat} × releasekit/floor/start-up, {fl_repeat} × frictionless, alternating", flush=True)
+    for i in range(max(args.repeat, fl_repeat)):
+        plan = ["floor", "startup", "releasekit"] if i < args.repeat else []
+        plan += ["frictionless", "bare"] if i < fl_repeat else []
+        for key in plan:
+            s = series[key]
+            fingerprint = src_fingerprint(src)
+            run = measure(s.command, args.timeout, env)
+            run.source = fingerprint
+            s.runs.append(run)
+            note = " TIMED OUT" if run.timed_out else ""
+            if key in ("releasekit", "frictionless", "bare") and not run.timed_out:
+                v = verdict(run)
+                if key in checks and checks[key] != v:
+                    note += f" (verdict differs from run 1: {v})"
+                checks.setdefault(key, v)
+                note += f" valid={v['valid']} errors={v['errors']}"
+            print(f"  run {i + 1}: {key:<13} {run.seconds:9.2f} s  cpu {run.cpu:9.2f} s  "
+                  f"peak {run.peak_rss / 1e6:8.1f} MB  exit {run.returncode}{note}", flush=True)
+    for key in ("releasekit", "frictionless", "bare"):
+        checks.setdefault(key, {"valid": None, "errors": None, "types": {}})
+
+    sources = sorted({r.source for s in series.values() for r in s.runs} | {src_fingerprint(src)})
+    changed = len(sources) > 1
+    if changed:
+        print(f"\nWARNING: src/releasekit changed during this run ({', '.join(sources)}): the figures mix "
+              "code versions; run again.", flush=True)
+    command = "python benchmarks/bench_validate.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    section = render(args, folder, series, checks, machine(code_label), stats, command.strip(), sources)
+    print()
+    print(section.split("\n", 1)[1].rsplit("\n<!--", 1)[0])
+    if not args.no_results:
+        update_results(args.results, section, args.tps, args.seed)
+        print(f"\nupdated {args.results}")
+    return 3 if changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

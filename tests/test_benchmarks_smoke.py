@@ -1,0 +1,96 @@
+"""Smoke test of the validate benchmark at a tiny scale: no timing assertions.
+
+The generator (``benchmarks/national.py``) must write a package that both engines call
+valid, byte for byte the same for the same seed; the runner's measurement and RESULTS.md
+update must work end to end.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from releasekit.tables import CODE_TPS, CODE_WILAYAH
+from releasekit.validate import validate_paths
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bench") / "national"
+    rows = _load("national").generate(folder, tps=300, seed=7)
+    assert rows["tps"] == rows["hasil_tps"] == 300
+    return folder
+
+
+def test_generator_is_deterministic_and_shaped(package: Path, tmp_path: Path) -> None:
+    national = _load("national")
+    again = tmp_path / "again"
+    national.generate(again, tps=300, seed=7)
+    files = sorted(p.relative_to(package) for p in package.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    for name in files:
+        assert (package / name).read_bytes() == (again / name).read_bytes(), name
+
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    names = [r["name"] for r in descriptor["resources"]]
+    assert names == ["pemilu", "peserta", "wilayah", "tps", "hasil_tps", "suara", "findings", "quarantine",
+                     "sources"]
+    assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])
+    src = descriptor["releasekit"]["sources"][0]
+    assert src["records_in"] == src["records_loaded"] + src["records_quarantined"] == 300
+
+    import csv
+    import re
+
+    with (package / "data" / "tps.csv").open(encoding="utf-8", newline="") as handle:
+        tps = list(csv.DictReader(handle))
+    assert all(re.fullmatch(CODE_TPS, t["kode_tps"]) and t["kode_tps"][:10] == t["kode_wilayah"] for t in tps)
+    provinces = {t["kode_tps"][:2] for t in tps}
+    assert len(provinces) == 39 and "99" in provinces  # 38 provinces + overseas, at least 1 TPS each
+    with (package / "data" / "wilayah.csv").open(encoding="utf-8", newline="") as handle:
+        wilayah = list(csv.DictReader(handle))
+    assert all(re.fullmatch(CODE_WILAYAH, w["kode_wilayah"]) for w in wilayah)
+    assert [w["kode_wilayah"] for w in wilayah] == sorted(w["kode_wilayah"] for w in wilayah)
+    assert {len(w["kode_wilayah"]) for w in wilayah} == {2, 4, 6, 10}
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_both_engines_call_it_valid(package: Path, engine: str) -> None:
+    report = validate_paths([package], engine=engine)
+    assert report.valid, report.render("text")
+
+
+def test_runner_end_to_end(package: Path, tmp_path: Path) -> None:
+    bench = _load("bench_validate")
+    run = bench.measure([sys.executable, "-m", "releasekit", "validate", "--format", "json", str(package)])
+    assert run.returncode == 0 and not run.timed_out
+    assert run.peak_rss > 0 and run.seconds > 0
+    assert bench.verdict(run)["valid"] is True and bench.verdict(run)["errors"] == 0
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text(bench.HEADER + "\n<!-- notes -->\nhand-written\n", encoding="utf-8")
+    for tps in (500, 100, 500):
+        bench.update_results(results, f"<!-- bench:tps={tps}:seed=1 -->\nsection {tps}\n<!-- /bench -->", tps, 1)
+    text = results.read_text(encoding="utf-8")
+    assert text.count("section 500") == 1 and text.index("section 100") < text.index("section 500")
+    assert text.rstrip().endswith("hand-written")
