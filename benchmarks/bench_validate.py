@@ -226,7 +226,7 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def machine(code_label: str) -> dict[str, str]:
     """The machine and software the figures were measured on."""
-    import frictionless
+    import importlib.metadata
 
     import releasekit
 
@@ -251,7 +251,7 @@ def machine(code_label: str) -> dict[str, str]:
         "memory": memory,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "frictionless": frictionless.__version__,
+        "frictionless": importlib.metadata.version("frictionless"),
         "releasekit": f"{releasekit.__version__}, {code_label}",
     }
 
@@ -268,12 +268,12 @@ def package_stats(folder: Path) -> tuple[dict[str, int], int]:
     return rows, size
 
 
-def ensure_package(tps: int, seed: int, env: dict[str, str]) -> Path:
+def ensure_package(tps: int, seed: int, snapshots: int, env: dict[str, str]) -> Path:
     """The cached package for ``tps``/``seed``, (re)generated with the measured code when missing or stale."""
-    folder = national.default_folder(tps, seed)
+    folder = national.default_folder(tps, seed, snapshots)
     start = time.perf_counter()
     subprocess.run([sys.executable, str(HERE / "national.py"), "--tps", str(tps), "--seed", str(seed),
-                    "--if-stale"], cwd=ROOT, env=env, check=True)
+                    "--snapshots", str(snapshots), "--if-stale"], cwd=ROOT, env=env, check=True)
     print(f"  ({time.perf_counter() - start:.1f} s)", flush=True)
     return folder
 
@@ -283,15 +283,19 @@ def render(args: argparse.Namespace, folder: Path, series: dict[str, Series], ch
     """The Markdown section of RESULTS.md for this scale."""
     ours, fl, floor, start, bare = (series[k] for k in ("releasekit", "frictionless", "floor", "startup", "bare"))
     rows, size = stats
-    pairs = [b.seconds / a.seconds for a, b in zip(ours.runs, fl.runs) if not (a.timed_out or b.timed_out)]
+    pairs = [b.seconds / a.seconds for a, b in zip(ours.runs, fl.runs, strict=False)
+             if not (a.timed_out or b.timed_out)]
     speedup = statistics.median(pairs) if pairs else None
     fast_ok = speedup is not None and speedup >= TARGET_RATIO
+    verdict_fast = "met" if fast_ok else ("not measured" if speedup is None else "**not met**")
     mem_ok = ours.peak_rss is not None and ours.peak_rss / 1e6 < MEMORY_LIMIT_MB
-    same = all(checks[k].get("valid") == checks["releasekit"].get("valid")
-               and checks[k].get("errors") == checks["releasekit"].get("errors") for k in ("frictionless", "bare"))
+    compared = [k for k in ("frictionless", "bare") if series[k].ok_runs()]
+    same = bool(compared) and all(checks[k].get("valid") == checks["releasekit"].get("valid")
+                                  and checks[k].get("errors") == checks["releasekit"].get("errors") for k in compared)
     lines = [
-        f"<!-- bench:tps={args.tps}:seed={args.seed} -->",
-        f"## {args.tps:,} TPS (seed {args.seed})",
+        f"<!-- bench:{section_id(args.tps, args.seed, args.snapshots)} -->",
+        f"## {args.tps:,} TPS (seed {args.seed})"
+        + (f", {args.snapshots} daily snapshots" if args.snapshots > 1 else ""),
         "",
         f"Package `{folder.relative_to(ROOT)}`: {size / 1e6:,.0f} MB of CSV, "
         + ", ".join(f"{n} {c:,}" for n, c in rows.items()) + f" rows ({sum(rows.values()):,} in all).",
@@ -305,8 +309,9 @@ def render(args: argparse.Namespace, folder: Path, series: dict[str, Series], ch
         s = series[key]
         ok = s.ok_runs()
         check = checks.get(key, {})
-        valid = {True: "yes", False: "**no**", None: "?"}[check.get("valid")] if key in checks else ""
-        errors = str(check.get("errors", "")) if key in checks else ""
+        ran = key in checks and bool(ok)
+        valid = {True: "yes", False: "**no**", None: "?"}[check.get("valid")] if ran else ""
+        errors = str(check.get("errors", "")) if ran else ""
         timeouts = len(s.runs) - len(ok)
         lines.append(
             f"| {s.label} | {len(ok)}" + (f" (+{timeouts} timed out)" if timeouts else "")
@@ -315,32 +320,35 @@ def render(args: argparse.Namespace, folder: Path, series: dict[str, Series], ch
             f"| {ratio(s.median, floor.median) if key != 'floor' else '1.0×'} | {valid} | {errors} |")
     def paired(other: Series) -> str:
         """Ratios of runs made side by side in the same round (the drift between rounds cancels)."""
-        pairs = [b.seconds / a.seconds for a, b in zip(ours.runs, other.runs) if not (a.timed_out or b.timed_out)]
+        pairs = [b.seconds / a.seconds for a, b in zip(ours.runs, other.runs, strict=False)
+                 if not (a.timed_out or b.timed_out)]
         if not pairs:
             return "—"
         return f"{statistics.median(pairs):.1f}× (" + ", ".join(f"{p:.1f}×" for p in pairs) + ")"
 
-    floor_pairs = [a.seconds / f.seconds for a, f in zip(ours.runs, floor.runs) if not a.timed_out]
+    floor_pairs = [a.seconds / f.seconds for a, f in zip(ours.runs, floor.runs, strict=False) if not a.timed_out]
     lines += [
         "",
         f"- **frictionless / releasekit: {paired(fl)}**, round by round (runs made side by side, so the "
-        f"machine's drift cancels); target ≥ {TARGET_RATIO:.0f}×: {'met' if fast_ok else '**not met**'}.",
+        f"machine's drift cancels); target ≥ {TARGET_RATIO:.0f}×: {verdict_fast}.",
         f"- frictionless alone (no PII/provenance pass) / releasekit, round by round: {paired(bare)}.",
         f"- Ratios of medians: frictionless / releasekit {ratio(fl.median, ours.median)}, frictionless alone / "
         f"releasekit {ratio(bare.median, ours.median)}; without the interpreter start-up "
         f"({secs(start.median)}, paid by both): "
-        f"{ratio((fl.median or 0) - (start.median or 0), (ours.median or 0) - (start.median or 0))}.",
+        + (ratio(fl.median - (start.median or 0), ours.median - (start.median or 0))
+           if fl.median and ours.median else "—") + ".",
         f"- releasekit / floor, round by round: "
         f"{f'{statistics.median(floor_pairs):.1f}×' if floor_pairs else '—'}; frictionless / floor "
         f"{ratio(fl.median, floor.median)}.",
         f"- releasekit peak RSS {mb(ours.peak_rss)} (limit {MEMORY_LIMIT_MB:.0f} MB: "
         f"{'met' if mem_ok else '**not met**'}); frictionless {mb(fl.peak_rss)} "
         f"(alone {mb(bare.peak_rss)}).",
-        f"- Same verdict from both engines: {'yes' if same else '**no**'} "
-        f"(releasekit: valid={checks['releasekit'].get('valid')}, errors={checks['releasekit'].get('errors')}"
-        f" {checks['releasekit'].get('types') or ''}; frictionless: valid={checks['frictionless'].get('valid')}, "
-        f"errors={checks['frictionless'].get('errors')} {checks['frictionless'].get('types') or ''}; alone: "
-        f"valid={checks['bare'].get('valid')}, errors={checks['bare'].get('errors')} {checks['bare'].get('types') or ''}).",
+        "- Same verdict from both engines: "
+        + ("yes" if same else ("not compared" if not compared else "**no**")) + " ("
+        + "; ".join(f"{label}: valid={checks[k].get('valid')}, errors={checks[k].get('errors')}"
+                    + (f" {checks[k]['types']}" if checks[k].get("types") else "")
+                    for k, label in (("releasekit", "releasekit"), ("frictionless", "frictionless"),
+                                     ("bare", "alone")) if k == "releasekit" or k in compared) + ").",
         "- Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + f"; src fingerprint {', '.join(sources)}.",
         *([f"- **WARNING: src/releasekit changed during this run ({', '.join(sources)}); the figures mix "
            "code versions.**"] if len(sources) > 1 else []),
@@ -361,12 +369,16 @@ between runs on shared machines: compare the ratios.
 """
 
 
-def update_results(path: Path, section: str, tps: int, seed: int) -> None:
+def section_id(tps: int, seed: int, snapshots: int = 1) -> str:
+    return f"tps={tps}:seed={seed}" + (f":snapshots={snapshots}" if snapshots > 1 else "")
+
+
+def update_results(path: Path, section: str, tps: int, seed: int, snapshots: int = 1) -> None:
     """Replace (or add) this scale's section in RESULTS.md, keeping sections ordered by TPS."""
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    pattern = re.compile(r"<!-- bench:tps=(\d+):seed=(\d+) -->.*?<!-- /bench -->", re.S)
-    sections = {(int(m[1]), int(m[2])): m[0] for m in pattern.finditer(text)}
-    sections[(tps, seed)] = section
+    pattern = re.compile(r"<!-- bench:tps=(\d+):seed=(\d+)(?::snapshots=(\d+))? -->.*?<!-- /bench -->", re.S)
+    sections = {(int(m[1]), int(m[3] or 1), int(m[2])): m[0] for m in pattern.finditer(text)}
+    sections[(tps, snapshots, seed)] = section
     rest = pattern.sub("", text)
     marker = "<!-- notes -->"  # hand-written notes below this marker are kept, after the sections
     prefix, _, notes = rest.partition(marker)
@@ -382,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tps", type=int, default=50_000, help="TPS in the package (default %(default)s; "
                         f"national scale is {national.NATIONAL_TPS})")
     parser.add_argument("--seed", type=int, default=national.DEFAULT_SEED)
+    parser.add_argument("--snapshots", type=int, default=1,
+                        help="daily snapshots in the package (default 1); more grow the foreign-key index")
     parser.add_argument("--repeat", type=int, default=3, help="runs of releasekit, floor and start-up (default 3)")
     parser.add_argument("--fl-repeat", type=int, default=None,
                         help="runs of frictionless (default: 3 up to 200,000 TPS, else 2; it is slow)")
@@ -399,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.code == "worktree":
         src = ROOT / "src"
         dirty = git("status", "--porcelain", "--", "src")
-        code_label = f"working tree at {git('rev-parse', '--short=12', 'HEAD')}" + (" + uncommitted changes" if dirty else "")
+        code_label = (f"working tree at {git('rev-parse', '--short=12', 'HEAD')}"
+                      + (" + uncommitted changes" if dirty else ""))
     else:
         src, code_label = pin_code(args.code)
         env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
@@ -408,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(where).resolve().is_relative_to(src.resolve()):
         raise SystemExit(f"children would import releasekit from {where}, not from {src}")
     print(f"measuring releasekit {code_label}: {where}", flush=True)
-    folder = ensure_package(args.tps, args.seed, env)
+    folder = ensure_package(args.tps, args.seed, args.snapshots, env)
     stats = package_stats(folder)
     py = sys.executable
     series = {
@@ -455,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(section.split("\n", 1)[1].rsplit("\n<!--", 1)[0])
     if not args.no_results:
-        update_results(args.results, section, args.tps, args.seed)
+        update_results(args.results, section, args.tps, args.seed, args.snapshots)
         print(f"\nupdated {args.results}")
     return 3 if changed else 0
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import hashlib
 import json
 import os
@@ -62,6 +63,7 @@ ELECTION = "ppwp-2024"
 SNAPSHOT = "2024-03-10"
 REGISTER = "001"
 SLUG = "real-count"
+TITLE = "Real count (Sirekap) results per TPS (SYNTHETIC, national benchmark)"
 SOURCE_PATH = "raw/ppwp_tps_20240310.tar.gz"
 CANDIDATES = ((1, "100025", "H. Anies Rasyid Baswedan, Ph.D. – Dr. (H.C.) H. A. Muhaimin Iskandar"),
               (2, "100026", "H. Prabowo Subianto – Gibran Rakabuming Raka"),
@@ -158,20 +160,37 @@ def overseas_code(index: int) -> str:
 class Writers:
     """One csv.writer per resource, in releasekit's CSV convention (UTF-8, ``\\n``, minimal quoting)."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, snapshots: int = 1) -> None:
         self.data = data
+        self.snapshots = snapshots
         self.handles = {n: (data / f"{n}.csv").open("w", encoding="utf-8", newline="") for n in GENERATED}
         self.writers = {n: csv.writer(h, lineterminator="\n") for n, h in self.handles.items()}
         self.rows = dict.fromkeys(GENERATED, 0)
+        self.per_snapshot = [0] * snapshots  # hasil_tps rows per snapshot
         for n in GENERATED:
             self.writers[n].writerow(BY_NAME[n].columns)
+        # With several snapshots, rows in key order are (snapshot, kode_tps): one part file per snapshot,
+        # concatenated at the end.
+        self.parts = {(n, j): (data / f".{n}.{j}.part").open("w", encoding="utf-8", newline="")
+                      for n in ("hasil_tps", "suara") for j in range(snapshots)} if snapshots > 1 else {}
+        self.part_writers = {k: csv.writer(h, lineterminator="\n") for k, h in self.parts.items()}
 
-    def row(self, table: str, values: list[Any] | tuple[Any, ...]) -> None:
-        self.writers[table].writerow(["" if v is None else v for v in values])
+    def row(self, table: str, values: list[Any] | tuple[Any, ...], snapshot: int = 0) -> None:
+        writer = self.part_writers[(table, snapshot)] if self.parts and table in ("hasil_tps", "suara") else \
+            self.writers[table]
+        writer.writerow(["" if v is None else v for v in values])
         self.rows[table] += 1
+        if table == "hasil_tps":
+            self.per_snapshot[snapshot] += 1
 
     def close(self) -> set[str]:
         """Close every file; drop empty ones releasekit would not publish; return the present tables."""
+        for part in self.parts.values():
+            part.close()
+        for (table, _), part in self.parts.items():
+            with open(part.name, encoding="utf-8", newline="") as handle:
+                shutil.copyfileobj(handle, self.handles[table], 1 << 20)
+            os.unlink(part.name)
         for handle in self.handles.values():
             handle.close()
         present = {n for n, count in self.rows.items() if count or n in ALWAYS}
@@ -198,7 +217,7 @@ def _figures(rng: random.Random) -> tuple[list[int], list[int]]:
 
 
 def _province(out: Writers, rng: random.Random, index: int, tps: int, scale: float,
-              findings: list[tuple[Any, ...]]) -> None:
+              findings: list[tuple[Any, ...]], snapshots: list[tuple[str, str]]) -> None:
     """Write one province's wilayah, tps, hasil_tps and suara rows, in primary-key order."""
     code, prov_name, _, real_kab, real_desa = PROVINCES[index]
     overseas = code == "99"
@@ -234,16 +253,47 @@ def _province(out: Writers, rng: random.Random, index: int, tps: int, scale: flo
                 numbers = [f"{n:03d}" for n in range(1, n_tps + (0 if khusus else 1))] + (["901"] if khusus else [])
                 for number in numbers:
                     _tps(out, rng, desa + number, desa, number,
-                         "luar-negeri" if overseas else ("khusus" if number[0] == "9" else "reguler"), findings)
+                         "luar-negeri" if overseas else ("khusus" if number[0] == "9" else "reguler"),
+                         findings, snapshots)
                 desa_i += 1
             kec_i += 1
 
 
+def _ts(rng: random.Random) -> str:
+    return (f"2024-{rng.choice(('02', '03'))}-{rng.randint(1, 28):02d} "
+            f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
+
+
+def _tps_snapshots(out: Writers, rng: random.Random, kode: str, findings: list[tuple[Any, ...]],
+                   snapshots: list[tuple[str, str]]) -> None:
+    """Several daily snapshots: a record is empty until the day it is complete (about 25 % never are)."""
+    figures, votes = _figures(rng)
+    first = len(snapshots) if rng.random() < EMPTY_RATE else rng.randrange(len(snapshots))
+    broken = rng.random() < BROKEN_RATE
+    if broken:
+        figures[17] += 7
+    adm, photos = rng.choice((0, 1, 1, 1)), rng.randint(1, 4)
+    for j, (snapshot, source) in enumerate(snapshots):
+        ts = _ts(rng)
+        if j < first:
+            out.row("hasil_tps", (ELECTION, snapshot, kode, ts, *([None] * 18), 0, 0, None, 0, source), j)
+            continue
+        if broken:
+            findings.append(("ballots-sum-mismatch", ELECTION, snapshot, kode, "warning", figures[17],
+                             figures[15] + figures[16], f"suara_sah {figures[15]} + suara_tidak_sah {figures[16]} "
+                             f"<> suara_total {figures[17]}", REGISTER))
+        out.row("hasil_tps", (ELECTION, snapshot, kode, ts, *figures, 1, adm, None, photos, source), j)
+        for (nomor, _, _), count in zip(CANDIDATES, votes, strict=True):
+            out.row("suara", (ELECTION, snapshot, kode, nomor, count), j)
+
+
 def _tps(out: Writers, rng: random.Random, kode: str, desa: str, number: str, jenis: str,
-         findings: list[tuple[Any, ...]]) -> None:
+         findings: list[tuple[Any, ...]], snapshots: list[tuple[str, str]]) -> None:
     out.row("tps", (kode, desa, number, jenis, None, None, None))
-    ts = (f"2024-{rng.choice(('02', '03'))}-{rng.randint(1, 28):02d} "
-          f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
+    if len(snapshots) > 1:
+        _tps_snapshots(out, rng, kode, findings, snapshots)
+        return
+    ts = _ts(rng)
     if rng.random() < EMPTY_RATE:
         out.row("hasil_tps", (ELECTION, SNAPSHOT, kode, ts, *([None] * 18), 0, 0, None, 0, SOURCE_PATH))
         return
@@ -260,7 +310,7 @@ def _tps(out: Writers, rng: random.Random, kode: str, desa: str, number: str, je
         out.row("suara", (ELECTION, SNAPSHOT, kode, nomor, count))
 
 
-def provenance(source: dict[str, Any]) -> dict[str, Any]:
+def provenance(sources: list[dict[str, Any]]) -> dict[str, Any]:
     """The ``releasekit`` block, shaped like :func:`releasekit.package.provenance` writes it."""
     rules = {}
     for rule in RULES:
@@ -269,78 +319,97 @@ def provenance(source: dict[str, Any]) -> dict[str, Any]:
                             "table": rule.table, "title": rule.title}
     return {
         "releasekit_version": __version__,
-        "inputs_sha256": hashlib.sha256(source["sha256"].encode()).hexdigest(),
-        "register": {"id": REGISTER, "slug": SLUG, "title": "Real count (Sirekap) results per TPS (SYNTHETIC, national benchmark)",
-                     "status": "open",
+        "inputs_sha256": hashlib.sha256("".join(s["sha256"] for s in sources).encode()).hexdigest(),
+        "register": {"id": REGISTER, "slug": SLUG, "title": TITLE, "status": "open",
                      "basis": {"request": {"reference": "BENCHMARK-PPID-2024-001 (synthetic reference)",
                                            "date": "2024-02-26", "office": "PPID KPU RI"},
-                               "note": "Synthetic benchmark data generated by benchmarks/national.py; not KPU figures."}},
-        "sources": [{k: v for k, v in source.items() if v is not None and k != "register"}],
+                               "note": "Synthetic benchmark data generated by benchmarks/national.py; "
+                                       "not KPU figures."}},
+        "sources": [{k: v for k, v in s.items() if v is not None and k != "register"} for s in sources],
         "rules": rules,
     }
 
 
-def generate(folder: Path, tps: int = NATIONAL_TPS, seed: int = DEFAULT_SEED) -> dict[str, int]:
+def snapshot_days(count: int) -> list[tuple[str, str]]:
+    """``(snapshot day, source path)`` of ``count`` daily snapshots ending on :data:`SNAPSHOT`."""
+    if count == 1:
+        return [(SNAPSHOT, SOURCE_PATH)]
+    last = datetime.date.fromisoformat(SNAPSHOT)
+    days = [(last - datetime.timedelta(days=count - 1 - j)).isoformat() for j in range(count)]
+    return [(day, f"raw/ppwp_tps_{day.replace('-', '')}.tar.gz") for day in days]
+
+
+def generate(folder: Path, tps: int = NATIONAL_TPS, seed: int = DEFAULT_SEED, snapshots: int = 1) -> dict[str, int]:
     """Write the package into ``folder`` (replaced atomically); return rows per table."""
     folder = Path(folder)
     tmp = folder.with_name(f".{folder.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "data").mkdir(parents=True)
     rng = random.Random(seed)
-    out = Writers(tmp / "data")
+    days = snapshot_days(snapshots)
+    out = Writers(tmp / "data", snapshots)
     findings: list[tuple[Any, ...]] = []
+    sources: list[dict[str, Any]] = []
     try:
         out.row("pemilu", (ELECTION, "ppwp", 2024, 1, "2024-02-14", "Pemilihan Presiden dan Wakil Presiden 2024"))
         for nomor, id_sumber, nama in CANDIDATES:
             out.row("peserta", (ELECTION, nomor, id_sumber, nama))
         scale = tps / NATIONAL_TPS
         for index, count in enumerate(national_tps(tps)):
-            _province(out, rng, index, count, scale, findings)
+            _province(out, rng, index, count, scale, findings, days)
         for row in sorted(findings):
             out.row("findings", row)
-        loaded = out.rows["hasil_tps"]
-        digest = hashlib.sha256(f"releasekit benchmark national tps={tps} seed={seed}".encode()).hexdigest()
-        source: dict[str, Any] = {
-            "register": REGISTER, "path": SOURCE_PATH, "sha256": digest, "bytes": 1180 * loaded,
-            "format": "sirekap-tps-json", "reader_version": "1", "election": ELECTION, "snapshot": SNAPSHOT,
-            "title": f"Sirekap per-TPS JSON, {SNAPSHOT} (synthetic, national benchmark)",
-            "origin": "generated by benchmarks/national.py", "retrieved": f"{SNAPSHOT}T23:59:59+07:00",
-            "synthetic": 1, "records_in": loaded, "records_loaded": loaded, "records_quarantined": 0,
-        }
-        out.row("sources", tuple(source.values()))
+        for (day, path), loaded in zip(days, out.per_snapshot, strict=True):
+            label = f"tps={tps} seed={seed}" + (f" snapshot={day}" if snapshots > 1 else "")
+            sources.append({
+                "register": REGISTER, "path": path,
+                "sha256": hashlib.sha256(f"releasekit benchmark national {label}".encode()).hexdigest(),
+                "bytes": 1180 * loaded, "format": "sirekap-tps-json", "reader_version": "1", "election": ELECTION,
+                "snapshot": day, "title": f"Sirekap per-TPS JSON, {day} (synthetic, national benchmark)",
+                "origin": "generated by benchmarks/national.py", "retrieved": f"{day}T23:59:59+07:00",
+                "synthetic": 1, "records_in": loaded, "records_loaded": loaded, "records_quarantined": 0,
+            })
+        for source in sorted(sources, key=lambda s: (s["register"], s["path"])):
+            out.row("sources", tuple(source.values()))
     finally:
         present = out.close()
     resources = [_resource(t, tmp, present) for t in TABLES if t.name in present]
-    source["synthetic"] = True
+    for source in sources:
+        source["synthetic"] = True
+    what = "snapshot" if snapshots == 1 else f"{snapshots} daily snapshots"
     descriptor = {
         "profile": "tabular-data-package",
         "name": SLUG,
-        "title": "Real count (Sirekap) results per TPS (SYNTHETIC, national benchmark)",
-        "description": f"Synthetic national-scale Sirekap snapshot ({tps} TPS, seed {seed}) for benchmarking "
+        "title": TITLE,
+        "description": f"Synthetic national-scale Sirekap {what} ({tps} TPS, seed {seed}) for benchmarking "
                        "'releasekit validate'. Not KPU data.",
         "keywords": ["indonesia", "election", "pemilu", "kpu", SLUG],
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
                       "title": "Creative Commons Attribution 4.0 International"}],
         "contributors": [{"title": "releasekit benchmark", "role": "publisher"}],
-        "sources": [{"title": source["title"], "path": source["origin"]}],
-        "releasekit": provenance(source),
+        "sources": [{"title": s["title"], "path": s["origin"]} for s in sources],
+        "releasekit": provenance(sources),
         "resources": resources,
     }
     write_json(tmp / "datapackage.json", descriptor)
-    (tmp / MARKER).write_text(f"{GENERATOR_VERSION} {tps} {seed}\n", encoding="utf-8")
+    (tmp / MARKER).write_text(" ".join(_marker(tps, seed, snapshots)) + "\n", encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)
     return out.rows
 
 
-def is_current(folder: Path, tps: int, seed: int) -> bool:
+def _marker(tps: int, seed: int, snapshots: int) -> list[str]:
+    return [GENERATOR_VERSION, str(tps), str(seed)] + ([f"snapshots={snapshots}"] if snapshots > 1 else [])
+
+
+def is_current(folder: Path, tps: int, seed: int, snapshots: int = 1) -> bool:
     """Whether ``folder`` holds this generator's package for ``tps``/``seed`` with today's releasekit schemas."""
     try:
         marker = (folder / MARKER).read_text(encoding="utf-8").split()
         descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if marker != [GENERATOR_VERSION, str(tps), str(seed)]:
+    if marker != _marker(tps, seed, snapshots):
         return False
     resources = descriptor.get("resources", [])
     present = {r.get("name") for r in resources}
@@ -349,26 +418,30 @@ def is_current(folder: Path, tps: int, seed: int) -> bool:
         r.get("schema") == table_schema(t, present) for r, t in zip(resources, expected, strict=True))
 
 
-def default_folder(tps: int, seed: int = DEFAULT_SEED) -> Path:
-    """Where the runner caches the package for ``tps`` and ``seed``."""
-    return WORK / f"national-tps{tps}-seed{seed}"
+def default_folder(tps: int, seed: int = DEFAULT_SEED, snapshots: int = 1) -> Path:
+    """Where the runner caches the package for ``tps``, ``seed`` (and ``snapshots`` when more than 1)."""
+    return WORK / (f"national-tps{tps}-seed{seed}" + (f"-snapshots{snapshots}" if snapshots > 1 else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tps", type=int, default=NATIONAL_TPS, help="number of TPS (default %(default)s)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
+    parser.add_argument("--snapshots", type=int, default=1,
+                        help="daily snapshots in hasil_tps/suara (default 1; the register publishes one per day)")
     parser.add_argument("--out", type=Path, help="package folder (default benchmarks/work/national-tps<N>-seed<S>)")
     parser.add_argument("--if-stale", action="store_true",
                         help="keep an existing package made by this generator version with the current schemas")
     args = parser.parse_args(argv)
     if args.tps < 1:
         parser.error("--tps must be at least 1")
-    folder = args.out or default_folder(args.tps, args.seed)
-    if args.if_stale and is_current(folder, args.tps, args.seed):
+    if args.snapshots < 1:
+        parser.error("--snapshots must be at least 1")
+    folder = args.out or default_folder(args.tps, args.seed, args.snapshots)
+    if args.if_stale and is_current(folder, args.tps, args.seed, args.snapshots):
         print(f"{folder}: up to date")
         return 0
-    rows = generate(folder, args.tps, args.seed)
+    rows = generate(folder, args.tps, args.seed, args.snapshots)
     print(f"{folder}: " + ", ".join(f"{n} {c}" for n, c in rows.items()))
     return 0
 

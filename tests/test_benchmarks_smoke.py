@@ -80,6 +80,15 @@ def test_both_engines_call_it_valid(package: Path, engine: str) -> None:
     assert report.valid, report.render("text")
 
 
+def test_several_snapshots(tmp_path: Path) -> None:
+    folder = tmp_path / "snapshots"
+    rows = _load("national").generate(folder, tps=300, seed=7, snapshots=3)
+    assert rows["tps"] == 300 and rows["hasil_tps"] == 900 and rows["sources"] == 3
+    for engine in ("releasekit", "frictionless"):
+        report = validate_paths([folder], engine=engine)
+        assert report.valid, report.render("text")
+
+
 def test_runner_end_to_end(package: Path, tmp_path: Path) -> None:
     bench = _load("bench_validate")
     run = bench.measure([sys.executable, "-m", "releasekit", "validate", "--format", "json", str(package)])
@@ -89,8 +98,10 @@ def test_runner_end_to_end(package: Path, tmp_path: Path) -> None:
 
     results = tmp_path / "RESULTS.md"
     results.write_text(bench.HEADER + "\n<!-- notes -->\nhand-written\n", encoding="utf-8")
-    for tps in (500, 100, 500):
-        bench.update_results(results, f"<!-- bench:tps={tps}:seed=1 -->\nsection {tps}\n<!-- /bench -->", tps, 1)
+    for tps, snapshots in ((500, 1), (100, 1), (500, 2), (500, 1)):
+        ident = bench.section_id(tps, 1, snapshots)
+        bench.update_results(results, f"<!-- bench:{ident} -->\nsection {ident}\n<!-- /bench -->", tps, 1, snapshots)
     text = results.read_text(encoding="utf-8")
-    assert text.count("section 500") == 1 and text.index("section 100") < text.index("section 500")
+    assert text.count("section tps=500:seed=1\n") == 1
+    assert text.index("tps=100:") < text.index("tps=500:seed=1\n") < text.index("tps=500:seed=1:snapshots=2")
     assert text.rstrip().endswith("hand-written")
