@@ -43,11 +43,6 @@ def source_date_iso() -> str | None:
     return None if epoch is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def cell(value: object) -> str:
-    """A database value as CSV text: NULL → empty, booleans stay 0/1 unless converted by the caller."""
-    return "" if value is None else str(value)
-
-
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a CSV (UTF-8, ``\\n``, minimal quoting); return the number of data rows."""
     count = 0

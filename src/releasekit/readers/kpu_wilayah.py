@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
-from .members import Member, iter_members
+from .members import Member, members_named
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 CODE = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
@@ -33,12 +33,9 @@ class KpuWilayahReader(Reader):
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Region` or :class:`Rejected` per CSV row, provinces first."""
         # A region list is a few MB at most, so the files can be held to read them top-down.
-        for member in sorted(iter_members(ctx.path, ctx.progress), key=_top_down):
+        for member in sorted(members_named(ctx.path, ctx.progress, (".csv",), ".csv"), key=_top_down):
             if isinstance(member, Rejected):
                 yield member
-                continue
-            if not member.name.lower().endswith(".csv"):
-                yield Rejected(member.name, "not a .csv member; nothing read from it")
                 continue
             try:
                 text = member.data.decode("utf-8-sig")

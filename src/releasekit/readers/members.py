@@ -59,6 +59,22 @@ def iter_members(path: Path, progress: Progress | None = None) -> Iterator[Membe
         yield Member(path.name, path.read_bytes())
 
 
+def members_named(path: Path, progress: Progress | None, suffixes: tuple[str, ...], kind: str
+                  ) -> Iterator[Member | Rejected]:
+    """:func:`iter_members`, where a member whose name ends in none of ``suffixes`` is a rejected record."""
+    for member in iter_members(path, progress):
+        if isinstance(member, Rejected) or member.name.lower().endswith(suffixes):
+            yield member
+        else:
+            yield Rejected(member.name, f"not a {kind} member; nothing read from it")
+
+
+def stem(name: str) -> str:
+    """A member's file name without folders and without its last extension: ``a/b/1101.json`` → ``1101``."""
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
 def _folder(root: Path, report: Progress) -> Iterator[Member]:
     files = []
     for dirpath, dirnames, filenames in os.walk(root):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip
-from .members import iter_members
+from .members import members_named, stem
 
 AREA = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
 NATIONAL = "0"
@@ -78,20 +78,17 @@ class SirekapAggregateReader(Reader):
         """Yield one :class:`AreaResult` or :class:`Rejected` per file."""
         assert ctx.election is not None
         nomor_by_id = ctx.election.nomor_by_source_id()
-        for member in iter_members(ctx.path, ctx.progress):
+        for member in members_named(ctx.path, ctx.progress, (".json",), ".json"):
             if isinstance(member, Rejected):
                 yield member
                 continue
-            if not member.name.lower().endswith(".json"):
-                yield Rejected(member.name, "not a .json member; nothing read from it")
-                continue
-            stem = member.name.rsplit("/", 1)[-1][:-5]
-            kode = NATIONAL if stem == ctx.election.jenis or stem == "ppwp" else stem
+            name = stem(member.name)
+            kode = NATIONAL if name in (ctx.election.jenis, "ppwp") else name
             if len(kode) == 13:
                 yield Rejected(member.name, "a per-TPS file, not an aggregate; read it with sirekap-tps-json")
                 continue
             if kode != NATIONAL and not AREA.match(kode):
-                yield Rejected(member.name, f"file name '{stem}' is not an area code", clip(member.data))
+                yield Rejected(member.name, f"file name '{name}' is not an area code", clip(member.data))
                 continue
             try:
                 yield parse_area(json.loads(member.data), kode, member.name, nomor_by_id)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ReadContext, Reader, Record, Rejected, TpsResult, clip
-from .members import ARCHIVE_ERRORS, Member, iter_members
+from .members import ARCHIVE_ERRORS, Member, members_named, stem
 
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
@@ -110,11 +110,6 @@ def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[st
     return record
 
 
-def _code_from_name(name: str) -> str:
-    base = name.rsplit("/", 1)[-1]
-    return base[:-5] if base.lower().endswith(".json") else base
-
-
 class SirekapTpsReader(Reader):
     """Sirekap per-TPS result JSON, from a folder, archive or JSON Lines."""
 
@@ -130,18 +125,16 @@ class SirekapTpsReader(Reader):
         if ctx.path.is_file() and ctx.path.name.lower().endswith(JSONL_SUFFIXES):
             yield from self._stream_lines(ctx.path, nomor_by_id)
             return
-        for member in iter_members(ctx.path, ctx.progress):
+        for member in members_named(ctx.path, ctx.progress, (".json", *JSONL_SUFFIXES), ".json or .jsonl"):
             if isinstance(member, Rejected):
                 yield member
             elif member.name.lower().endswith(JSONL_SUFFIXES):
                 yield from self._lines(member.name, member.data.splitlines(), nomor_by_id)
-            elif member.name.lower().endswith(".json"):
-                yield self._file(member, nomor_by_id)
             else:
-                yield Rejected(member.name, "not a .json or .jsonl member; nothing read from it")
+                yield self._file(member, nomor_by_id)
 
     def _file(self, member: Member, nomor_by_id: dict[str, int]) -> Record:
-        kode = _code_from_name(member.name)
+        kode = stem(member.name)
         if not TPS_CODE.match(kode):
             return Rejected(member.name, f"file name '{kode}' is not a 13-character TPS code",
                             clip(member.data))
@@ -177,7 +170,7 @@ class SirekapTpsReader(Reader):
                 continue
             kode = None
             if isinstance(obj, dict):
-                kode = obj.pop("kode_tps", None) or _code_from_name(str(obj.pop("path", "")))
+                kode = obj.pop("kode_tps", None) or stem(str(obj.pop("path", "")))
                 if isinstance(obj.get("data"), dict) and "chart" not in obj:
                     obj = obj["data"]
             if not kode or not TPS_CODE.match(str(kode)):

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 
 from .base import ReadContext, Reader, Record, Region, Rejected, Station, clip
-from .members import iter_members
+from .members import members_named, stem
 from .sirekap_tps import TPS_CODE
 
 
@@ -26,15 +26,11 @@ class SirekapWilayahReader(Reader):
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Region` or :class:`Station` per list element."""
-        for member in iter_members(ctx.path, ctx.progress):
+        for member in members_named(ctx.path, ctx.progress, (".json",), ".json"):
             if isinstance(member, Rejected):
                 yield member
                 continue
-            if not member.name.lower().endswith(".json"):
-                yield Rejected(member.name, "not a .json member; nothing read from it")
-                continue
-            stem = member.name.rsplit("/", 1)[-1][:-5]
-            parent = None if stem == "0" else stem
+            parent = None if stem(member.name) == "0" else stem(member.name)
             try:
                 items = json.loads(member.data)
             except (UnicodeDecodeError, json.JSONDecodeError) as e:
