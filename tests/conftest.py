@@ -17,6 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from releasekit import build, load_release
+
 #: ``<repo>/../shared/data`` (in CI the repository is cloned with ``shared/`` beside it).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Raw files up to this size are copied into a project; larger files and folders are symlinked.
@@ -137,3 +139,17 @@ def make_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
 def cli_runner() -> CliRunner:
     """Click's ``CliRunner`` for invoking ``releasekit.cli:cli`` in-process."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package of a one-register project built from the tiny Sirekap fixture folder (read-only: copy to edit)."""
+    root = tmp_path_factory.mktemp("fixture-project")
+    shutil.copytree(Path(__file__).parent / "fixtures" / "sirekap_tps", root / "raw" / "tps")
+    meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [{
+        "id": "001", "slug": "real-count", "title": "R", "status": "open",
+        "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
+                     "snapshot": "2024-02-16"}]}]}
+    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
+    build(load_release(root))
+    return root / "datapackages" / "real-count"

@@ -9,25 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from releasekit import build, load_release
 from releasekit.validate import validate_descriptor
-
-FIXTURE = Path(__file__).parent / "fixtures" / "sirekap_tps"
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("proj")
-    shutil.copytree(FIXTURE, root / "raw" / "tps")
-    meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [{
-        "id": "001", "slug": "real-count", "title": "R", "status": "open",
-        "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
-                     "snapshot": "2024-02-16"}]}]}
-    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
-    build(load_release(root))
-    return root / "datapackages" / "real-count"
 
 
 def edit(pkg: Path, resource: str, change: object) -> None:
@@ -73,11 +56,11 @@ SEEDS = {
 
 @pytest.mark.parametrize("chunk", [1 << 20, 97])  # whole files in one block, and blocks of a line or two
 @pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_same_errors_as_frictionless(package: Path, tmp_path: Path, seed: str, chunk: int,
+def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed: str, chunk: int,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
     pkg = tmp_path / "pkg"
-    shutil.copytree(package, pkg)
+    shutil.copytree(fixture_package, pkg)
     for resource, change in SEEDS[seed]:
         edit(pkg, resource, change)
     if seed == "unique":
@@ -97,6 +80,6 @@ def test_same_errors_as_frictionless(package: Path, tmp_path: Path, seed: str, c
             assert ("sources", "unique-error", 3, "sha256") in ours
 
 
-def test_checker_reads_the_real_descriptor(package: Path) -> None:
-    desc = json.loads((package / "datapackage.json").read_text())
+def test_checker_reads_the_real_descriptor(fixture_package: Path) -> None:
+    desc = json.loads((fixture_package / "datapackage.json").read_text())
     assert {r["name"] for r in desc["resources"]} >= {"hasil_tps", "suara", "tps", "wilayah"}

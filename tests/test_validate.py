@@ -11,32 +11,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
-from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.privacy import contains_nik, is_nik_like, mask_niks
 
-FIXTURE = Path(__file__).parent / "fixtures" / "sirekap_tps"
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("proj")
-    shutil.copytree(FIXTURE, root / "raw" / "tps")
-    meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [{
-        "id": "001", "slug": "real-count", "title": "R", "status": "open",
-        "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
-                     "snapshot": "2024-02-16"}]}]}
-    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
-    build(load_release(root))
-    return root / "datapackages" / "real-count"
-
-
-def copy(built: Path, tmp_path: Path) -> Path:
+def copy(fixture_package: Path, tmp_path: Path) -> Path:
     target = tmp_path / "pkg"
-    shutil.copytree(built, target)
+    shutil.copytree(fixture_package, target)
     return target
 
 
@@ -65,13 +48,14 @@ def error_types(pkg: Path) -> set[str]:
     return {e["type"] for p in report["packages"] for e in p["errors"]}
 
 
-def test_built_package_is_valid_in_every_form(built: Path) -> None:
-    for target in (built, built / "datapackage.json", built.with_suffix(".zip"), built.parents[1]):
+def test_built_package_is_valid_in_every_form(fixture_package: Path) -> None:
+    pkg = fixture_package
+    for target in (pkg, pkg / "datapackage.json", pkg.with_suffix(".zip"), pkg.parents[1]):
         assert error_types(target) == set(), target
 
 
-def test_changed_csv_byte(built: Path, tmp_path: Path) -> None:
-    pkg = copy(built, tmp_path)
+def test_changed_csv_byte(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
     path = pkg / "data" / "hasil_tps.csv"
     data = bytearray(path.read_bytes())
     data[-3] = ord("7") if data[-3] != ord("7") else ord("8")
@@ -79,8 +63,8 @@ def test_changed_csv_byte(built: Path, tmp_path: Path) -> None:
     assert "hash-count" in error_types(pkg)
 
 
-def test_changed_byte_inside_zip(built: Path, tmp_path: Path) -> None:
-    src = built.with_suffix(".zip")
+def test_changed_byte_inside_zip(fixture_package: Path, tmp_path: Path) -> None:
+    src = fixture_package.with_suffix(".zip")
     out = tmp_path / "real-count.zip"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
         for info in zin.infolist():
@@ -91,27 +75,27 @@ def test_changed_byte_inside_zip(built: Path, tmp_path: Path) -> None:
     assert "hash-count" in error_types(out)
 
 
-def test_removed_required_value(built: Path, tmp_path: Path) -> None:
-    pkg = copy(built, tmp_path)
+def test_removed_required_value(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
     rewrite(pkg, "hasil_tps", lambda rows: rows[1].__setitem__(2, ""))
     assert "constraint-error" in error_types(pkg)
 
 
-def test_duplicate_primary_key(built: Path, tmp_path: Path) -> None:
-    pkg = copy(built, tmp_path)
+def test_duplicate_primary_key(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
     rewrite(pkg, "suara", lambda rows: rows.append(list(rows[1])))
     assert "primary-key" in error_types(pkg)
 
 
-def test_dangling_foreign_key(built: Path, tmp_path: Path) -> None:
-    pkg = copy(built, tmp_path)
+def test_dangling_foreign_key(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
     rewrite(pkg, "suara", lambda rows: rows[1].__setitem__(3, "9"))  # nomor_urut 9 is nobody
     assert "foreign-key" in error_types(pkg)
 
 
 @pytest.mark.parametrize("column", [2, 4])  # kode_tps (a code column) and ts (free text)
-def test_unmasked_nik_in_any_text_column(built: Path, tmp_path: Path, column: int) -> None:
-    pkg = copy(built, tmp_path)
+def test_unmasked_nik_in_any_text_column(fixture_package: Path, tmp_path: Path, column: int) -> None:
+    pkg = copy(fixture_package, tmp_path)
     nik = "3171054512900003"  # synthetic: Jakarta prefix, 05-12-90 + 40 (a woman)
     rewrite(pkg, "hasil_tps", lambda rows: rows[1].__setitem__(column, f"x {nik}"))
     result = CliRunner().invoke(cli, ["validate", str(pkg)])
@@ -120,8 +104,8 @@ def test_unmasked_nik_in_any_text_column(built: Path, tmp_path: Path, column: in
     assert "row 2" in result.output
 
 
-def test_descriptor_path_with_dotdot(built: Path, tmp_path: Path) -> None:
-    pkg = copy(built, tmp_path)
+def test_descriptor_path_with_dotdot(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
     desc = json.loads((pkg / "datapackage.json").read_text())
     desc["resources"][0]["path"] = "../../etc/passwd"
     (pkg / "datapackage.json").write_text(json.dumps(desc))
@@ -137,21 +121,21 @@ def test_zip_member_escaping_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "outside" in result.output and "Traceback" not in result.output
 
 
-def test_provenance_accounting_is_checked(built: Path, tmp_path: Path) -> None:
-    pkg = copy(built, tmp_path)
+def test_provenance_accounting_is_checked(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
     desc = json.loads((pkg / "datapackage.json").read_text())
     desc["releasekit"]["sources"][0]["records_in"] += 1
     (pkg / "datapackage.json").write_text(json.dumps(desc))
     assert error_types(pkg) == {"provenance-error"}
 
 
-def test_formats_and_usage(built: Path) -> None:
+def test_formats_and_usage(fixture_package: Path) -> None:
     runner = CliRunner()
-    md = runner.invoke(cli, ["validate", "--format", "markdown", str(built)])
+    md = runner.invoke(cli, ["validate", "--format", "markdown", str(fixture_package)])
     assert md.exit_code == 0 and md.output.startswith("## releasekit validate")
-    gh = runner.invoke(cli, ["validate", "--format", "github", str(built)])
+    gh = runner.invoke(cli, ["validate", "--format", "github", str(fixture_package)])
     assert gh.exit_code == 0 and "::notice title=releasekit::" in gh.output
-    assert runner.invoke(cli, ["validate", "--format", "yaml", str(built)]).exit_code == 2
+    assert runner.invoke(cli, ["validate", "--format", "yaml", str(fixture_package)]).exit_code == 2
     missing = runner.invoke(cli, ["validate", "/nonexistent/pkg"])
     assert missing.exit_code == 1 and missing.output.startswith("Error: ")
 

@@ -258,14 +258,16 @@ SOURCES = Table(
     ("register", "path"),
 )
 
+KODE_AREA = Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
+                  "Kode wilayah; 0 berarti seluruh Indonesia.", required=True)
+
 HASIL_WILAYAH = Table(
     "hasil_wilayah", "Published totals per area",
     "Totals an aggregate source publishes for an area (0 = national), per snapshot.",
     "Total yang dipublikasikan sumber agregat untuk suatu wilayah (0 = nasional), per snapshot.",
     (
         KODE_PEMILU, SNAPSHOT,
-        Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
-              "Kode wilayah; 0 berarti seluruh Indonesia.", required=True),
+        KODE_AREA,
         Field("ts", "string", "Updated", "Update time in the source.", "Waktu pembaruan di sumber."),
         Field("psu", "string", "Type", "Vote type as the source writes it (Reguler).", "Jenis pemungutan suara."),
         Field("persen", "number", "Progress %", "Share of TPS reporting, percent.", "Persentase TPS yang masuk."),
@@ -287,8 +289,7 @@ SUARA_WILAYAH = Table(
     "Perolehan suara per peserta yang dipublikasikan sumber agregat untuk suatu wilayah.",
     (
         KODE_PEMILU, SNAPSHOT,
-        Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
-              "Kode wilayah; 0 berarti seluruh Indonesia.", required=True),
+        KODE_AREA,
         Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
               required=True),
         _count("suara", "Votes for the candidate.", "Perolehan suara peserta."),
