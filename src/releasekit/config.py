@@ -50,6 +50,7 @@ class Source:
 
     register: str
     index: int
+    register_index: int
     path: str
     format: str
     election: str | None = None
@@ -65,8 +66,6 @@ class Source:
     def key_path(self) -> str:
         """Where this source is declared, as a ``metadata.yml`` key path."""
         return f"registers/{self.register_index}/sources/{self.index}"
-
-    register_index: int = 0
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,8 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
     paths = dict(_csv_resources(descriptor))
     counts = {f.rule: f.count for f in found if f.severity == "error"}
     rows = 0
-    if "hasil_tps" in paths and (folder / paths["hasil_tps"]).is_file():
+    # Rows are counted (one more read of the file) only when an error rule has findings to weigh.
+    if counts and "hasil_tps" in paths and (folder / paths["hasil_tps"]).is_file():
         with (folder / paths["hasil_tps"]).open("rb") as handle:
             rows = max(sum(1 for _ in handle) - 1, 0)
     return [
