@@ -20,12 +20,14 @@
      in Python must at least spend.
    * ``startup``: ``python -m releasekit --version`` (interpreter + imports, paid by both engines).
 
-   Wall time is ``time.perf_counter`` around spawn → exit. Peak memory is the child's own
-   ``ru_maxrss``, read with ``os.wait4(pid)`` on that very child: the kernel reports the peak
-   resident set of exactly that process (the validate command does not fork), with no
-   wrapper process in between and no dependency on ``/usr/bin/time``. (The
-   ``getrusage(RUSAGE_CHILDREN)`` delta does not work: it is a running *maximum* over all
-   children ever waited for, so a smaller child after a larger one reads as the larger one.)
+   Wall time is ``time.perf_counter`` around spawn → exit. Peak memory is the larger of the
+   child's own ``ru_maxrss``, read with ``os.wait4(pid)`` on that very child (no wrapper process
+   in between, no dependency on ``/usr/bin/time``), and the *summed* resident sets of the child
+   and every process below it, sampled every 10 ms from ``/proc``: ``releasekit validate`` may
+   check one resource in a second process, and ``ru_maxrss`` would only give the larger of the
+   two, not what they hold together. (The ``getrusage(RUSAGE_CHILDREN)`` delta does not work:
+   it is a running *maximum* over all children ever waited for, so a smaller child after a
+   larger one reads as the larger one.)
 3. Prints medians, the ratio frictionless / releasekit, each against the floor, peak RSS, and
    whether both engines reported the package valid with the same error count; updates
    ``benchmarks/RESULTS.md`` (one section per ``--tps``/``--seed``, replaced on re-run).
@@ -132,11 +134,45 @@ class Series:
         return max(r.peak_rss for r in runs) if runs else None
 
 
+def tree_rss(pid: int) -> int:
+    """Resident set of ``pid`` and every process below it, summed, in bytes (0 without ``/proc``)."""
+    total, stack = 0, [pid]
+    while stack:
+        proc = Path("/proc") / str(stack.pop())
+        try:
+            status = (proc / "status").read_text()
+            total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
+            for task in (proc / "task").iterdir():
+                stack += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError, StopIteration):
+            continue  # gone, a zombie, or no /proc: what is left still counts
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Samples :func:`tree_rss` of a process every 10 ms until stopped; ``peak`` is the largest sum seen."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+    def stop(self) -> int:
+        self.done.set()
+        self.join()
+        return self.peak
+
+
 def measure(command: list[str], timeout: float | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run ``command`` in a fresh child; wall time and the child's own peak RSS via ``os.wait4``."""
+    """Run ``command`` in a fresh child; wall time, and peak RSS: its own (``os.wait4``) or its process tree's."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, start_new_session=True, env=env)
+        sampler = TreeSampler(proc.pid)
         timed_out = threading.Event()
 
         def kill() -> None:
@@ -151,13 +187,14 @@ def measure(command: list[str], timeout: float | None = None, env: dict[str, str
             timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        tree_peak = sampler.stop()
         if timer:
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         out.seek(0)
         err.seek(0)
         # Linux reports ru_maxrss in KiB, macOS in bytes.
-        peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+        peak = max(usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024, tree_peak)
         return Run(seconds, usage.ru_utime + usage.ru_stime, peak, proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")[-4000:],
                    timed_out.is_set())
@@ -197,6 +234,36 @@ def pin_code(rev: str) -> tuple[Path, str]:
         shutil.rmtree(dest, ignore_errors=True)
         os.replace(tmp, dest)
     return dest / "src", f"commit {sha[:12]} (pinned copy of src/releasekit)"
+
+
+def overlay(src: Path, label: str, files: list[Path]) -> tuple[Path, str]:
+    """A copy of the pinned ``src`` with ``files`` from the working tree laid over it: (its src dir, label).
+
+    For measuring uncommitted work on a few modules against a committed base, pinned like the rest:
+    the copy is named by the overlaid files' fingerprint, so later edits cannot leak into a run.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    relative = []
+    for file in sorted(files):
+        path = (ROOT / file).resolve() if not file.is_absolute() else file
+        rel = path.relative_to(ROOT / "src")
+        if rel.parts[0] != "releasekit":
+            raise SystemExit(f"--overlay {file}: not a file of src/releasekit")
+        digest.update(str(rel).encode() + b"\0" + path.read_bytes())
+        relative.append((path, rel))
+    dest = src.parent.with_name(f"{src.parent.name}-overlay-{digest.hexdigest()[:12]}") / "src"
+    if not (dest / "releasekit" / "__init__.py").is_file():
+        tmp = dest.parent.with_name(dest.parent.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(src, tmp / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        for path, rel in relative:
+            shutil.copyfile(path, tmp / "src" / rel)
+        shutil.rmtree(dest.parent, ignore_errors=True)
+        os.replace(tmp, dest.parent)
+    names = ", ".join(str(rel.relative_to("releasekit")) for _, rel in relative)
+    return dest, label.replace(" (pinned copy", f" + working-tree {names} ({digest.hexdigest()[:12]}; pinned copy")
 
 
 def verdict(run: Run) -> dict[str, Any]:
@@ -362,8 +429,9 @@ HEADER = """# Benchmark results: `releasekit validate` vs `frictionless validate
 
 Written by `benchmarks/bench_validate.py` (see `benchmarks/README.md` for the method). One
 section per scale, replaced when that scale is re-run. Times are wall-clock medians of fresh
-child processes run in alternation in one run; peak RSS is the child's own `ru_maxrss`
-(`os.wait4`), the largest over its runs; MB = 10^6 bytes. The *floor* is a bare Python pass
+child processes run in alternation in one run; peak RSS is the larger of the child's own
+`ru_maxrss` (`os.wait4`) and its process tree's summed resident set (sampled every 10 ms), the
+largest over its runs; MB = 10^6 bytes. The *floor* is a bare Python pass
 (SHA-256 of every file + `csv.reader` over every row, no checks). Absolute times drift ±30 %
 between runs on shared machines: compare the ratios.
 """
@@ -404,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", default="HEAD",
                         help="git revision of src/releasekit to measure, run from a private copy (default HEAD), "
                              "or 'worktree' for the working tree as it is (guarded against changes mid-run)")
+    parser.add_argument("--overlay", type=Path, nargs="+", default=[], metavar="FILE",
+                        help="files of src/releasekit taken from the working tree over the pinned --code copy "
+                             "(to measure uncommitted work on a few modules, pinned all the same)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to update")
     parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
@@ -417,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
                       + (" + uncommitted changes" if dirty else ""))
     else:
         src, code_label = pin_code(args.code)
+        if args.overlay:
+            src, code_label = overlay(src, code_label, args.overlay)
         env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
     where = subprocess.run([sys.executable, "-c", "import releasekit; print(releasekit.__file__)"], env=env,
                            capture_output=True, text=True, check=True).stdout.strip()

@@ -153,3 +153,23 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "metadata.yml").write_text(yaml.safe_dump(meta))
     build(load_release(root))
     return root / "datapackages" / "real-count"
+
+
+#: The repository itself: its demo project is ``metadata.yml`` + ``raw/``.
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_demo(target: Path) -> Path:
+    """The repository's demo project (``metadata.yml`` + ``raw/``) in a folder of its own."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "metadata.yml", target / "metadata.yml")
+    shutil.copytree(REPO / "raw", target / "raw")
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project copied and built once per session (``build/`` and ``datapackages/`` written)."""
+    project = copy_demo(tmp_path_factory.mktemp("demo") / "project")
+    build(load_release(project))
+    return project

@@ -27,6 +27,8 @@ from pathlib import Path
 
 #: The CSV, relative to ``shared/data``.
 DKI_CSV = "sirekap2024_full_province_gigit_dki/derived_tps_pilpres_snapshot_20240317.csv.gz"
+#: The same province on 20 February 2024 (v1 layout: slug names, no ts), for snapshot diffs.
+DKI_CSV_20240220 = "sirekap2024_full_province_gigit_dki/derived_tps_pilpres_snapshot_20240220_v1layout.csv.gz"
 
 #: Sirekap candidate ids of Pilpres 2024 → the CSV column holding their votes.
 CANDIDATES = {"100025": "paslon_1", "100026": "paslon_2", "100027": "paslon_3"}
@@ -89,7 +91,7 @@ def sirekap_record(row: dict[str, str]) -> dict[str, object]:
         "images": images,
         "administrasi": administrasi,
         "psu": None,
-        "ts": row["ts"] or None,
+        "ts": row.get("ts") or None,  # the 20 Feb (v1 layout) CSV has no ts column
         "status_suara": chart is not None,
         "status_adm": administrasi is not None,
     }

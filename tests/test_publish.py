@@ -1,41 +1,290 @@
-"""Datasette over the built release: metadata from metadata.yml, immutable database, tables browsable."""
+"""The Datasette site: metadata from metadata.yml, register pages, downloads, canned queries, hardening.
+
+The site is the demo project (``metadata.yml`` + ``raw/`` of this repository) built
+once per module and served in-process through Datasette's test client, exactly as
+``datasette serve <site>`` serves it. Real-data checks of the canned queries (DKI
+Jakarta against its CSV) live in ``test_realdata.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
+import hashlib
+import html
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-import yaml
+import pytest
+from click.testing import CliRunner
 
+from conftest import copy_demo
 from releasekit import build, load_release
-from releasekit.publish import datasette_metadata, make_datasette
+from releasekit.cli import cli
+from releasekit.publish import PLUGINS, SETTINGS, make_datasette, write_site
+from releasekit.queries import CANNED_QUERIES
+from releasekit.tables import SUMMARY_TABLES, TABLES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "sirekap_tps"
+
+@dataclass
+class Served:
+    project: Path
+    site: Path
+    db: sqlite3.Connection
+
+    def get(self, path: str) -> Any:
+        async def fetch() -> Any:
+            return await make_datasette(self.site).client.get(path)
+
+        return asyncio.run(fetch())
+
+    def json(self, path: str) -> Any:
+        response = self.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+        return response.json()
 
 
-def test_datasette_serves_the_release(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURE, tmp_path / "raw" / "tps")
-    meta = {"title": "Demo release", "description": "About it", "publisher": {"name": "P", "url": "https://p.example"},
-            "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-            "registers": [{"id": "001", "slug": "real-count", "title": "R", "status": "open",
-                           "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
-                                        "snapshot": "2024-02-16"}]}]}
-    (tmp_path / "metadata.yml").write_text(yaml.safe_dump(meta))
-    release = load_release(tmp_path)
+@pytest.fixture(scope="module")
+def demo(demo_project: Path) -> Iterator[Served]:
+    project = demo_project
+    release = load_release(project)
+    site = write_site(release, project.parent / "site")
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        yield Served(project, site.folder, db)
+
+
+def rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    return db.execute(sql, params).fetchall()
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(demo: Served) -> None:
+    meta = demo.json("/-/metadata.json")
+    assert meta["title"].startswith("releasekit demo")
+    assert (meta["license"], meta["license_url"]) == ("Creative Commons Attribution 4.0 International",
+                                                       "https://creativecommons.org/licenses/by/4.0/")
+    tables = meta["databases"]["release"]["tables"]
+    assert set(tables) == {t.name for t in TABLES}
+    for table in TABLES:
+        t = tables[table.name]
+        assert (t["license"], t["source"], t["source_url"]) == (
+            meta["license"], "releasekit demo", "https://example.org/releasekit-demo"), table.name
+        for field in table.fields:
+            assert t["columns"][field.name] == f"{field.en} — {field.id}"
+    assert tables["findings"]["facets"] == ["rule", "severity", "snapshot"]
+    assert "facets" not in tables["hasil_tps"]  # millions of rows nationally: summaries answer instead
+    assert tables["wilayah"]["label_column"] == "nama"
+    assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES)
+
+
+def test_table_pages_link_to_the_registers_that_publish_them(demo: Served) -> None:
+    page = demo.get("/release/hasil_tps").text
+    assert '<a href="/registers/001">' in page and '<a href="/registers/003">' in page
+    assert '<a href="/registers/002">' not in page  # exempted: publishes no results
+    assert "Derived by releasekit" in demo.get("/release/rekap_suara").text
+    assert all(t.name.startswith("rekap_") for t in SUMMARY_TABLES)
+
+
+def test_foreign_keys_render_as_links(demo: Served) -> None:
+    kode_tps, = rows(demo.db, "SELECT kode_tps FROM suara ORDER BY kode_tps LIMIT 1")[0]
+    suara = demo.get(f"/release/suara?kode_tps={kode_tps}").text
+    assert f'href="/release/tps/{kode_tps}"' in suara
+    kode_wilayah, = rows(demo.db, "SELECT kode_wilayah FROM tps WHERE kode_tps = ?", (kode_tps,))[0]
+    assert f'href="/release/wilayah/{kode_wilayah}"' in demo.get(f"/release/tps?kode_tps={kode_tps}").text
+    parent, = rows(demo.db, "SELECT kode_induk FROM wilayah WHERE kode_wilayah = ?", (kode_wilayah,))[0]
+    assert f'href="/release/wilayah/{parent}"' in demo.get(f"/release/wilayah?kode_wilayah={kode_wilayah}").text
+
+
+# --------------------------------------------------------------------------- register pages
+
+
+def _sources_rows(page: str) -> dict[str, dict[str, str]]:
+    """The sources table of a register page: path → sha256 and record counts as shown."""
+    out = {}
+    for chunk in page.split('<tr class="source"')[1:]:
+        chunk = chunk.split("</tr>")[0]
+        path = html.unescape(re.search(r'data-path="([^"]*)"', chunk).group(1))  # type: ignore[union-attr]
+        cells = {name: re.sub(r"<[^>]+>", "", value) for name, value in
+                 re.findall(r'class="num records-(in|loaded|quarantined)">(.*?)</td>', chunk)}
+        cells["sha256"] = re.search(r'class="sha256">([0-9a-f]{64})<', chunk).group(1)  # type: ignore[union-attr]
+        out[path] = cells
+    return out
+
+
+def test_register_page_shows_status_sources_and_accounting_of_the_sources_table(demo: Served) -> None:
+    page = demo.get("/registers/001")
+    assert page.status_code == 200
+    text = page.text
+    assert "Open / Terbuka" in text and "Requested on 2024-02-26 from PPID KPU RI" in text
+    shown = _sources_rows(text)
+    expected = rows(demo.db, "SELECT path, sha256, records_in, records_loaded, records_quarantined "
+                             "FROM sources WHERE register = '001'")
+    assert len(expected) == 2
+    assert shown == {p: {"sha256": s, "in": str(i), "loaded": str(lo), "quarantined": str(q)}
+                     for p, s, i, lo, q in expected}
+    assert any(q for *_, q in expected)  # the demo quarantines records: the count links to them
+    assert 'href="/release/quarantine?source=raw%2Fppwp_tps_20240215.tar.gz"' in text
+    prov = json.loads((demo.project / "datapackages/real-count/datapackage.json").read_text())["releasekit"]
+    assert prov["inputs_sha256"] in text and f'<span class="version">{prov["releasekit_version"]}<' in text
+    for table in ("hasil_tps", "suara", "findings", "quarantine", "sources"):
+        assert f'">{table}</a>' in text
+
+
+def test_register_page_download_returns_the_bytes_whose_sha256_it_shows(demo: Served) -> None:
+    text = demo.get("/registers/001").text
+    url = re.search(r'<a class="download" href="([^"]+)"', text).group(1)  # type: ignore[union-attr]
+    shown = re.search(r'SHA-256 <code class="sha256">([0-9a-f]{64})</code>', text).group(1)  # type: ignore[union-attr]
+    body = demo.get(url).content
+    assert hashlib.sha256(body).hexdigest() == shown
+    assert body == (demo.project / "datapackages/real-count.zip").read_bytes()
+
+
+def test_home_page_links_every_register_and_offers_the_database_with_its_sha256(demo: Served) -> None:
+    text = demo.get("/").text
+    for reg in ("001", "002", "003"):
+        assert f'href="/registers/{reg}"' in text
+    sha = re.search(r'href="/release.db">release.db</a>.*?<code>([0-9a-f]{64})</code>', text, re.S)
+    assert sha is not None
+    body = demo.get("/release.db").content
+    assert hashlib.sha256(body).hexdigest() == sha.group(1)
+
+
+def test_exempted_register_page_explains_and_offers_provenance_only(demo: Served) -> None:
+    text = demo.get("/registers/002").text
+    assert "Exempted / Dikecualikan" in text and "Decision by KIP on 2024-06-18" in text
+    assert "publishes no data" in text and 'class="download"' in text
+    assert "chart-totals" not in text
+
+
+def test_register_page_charts_show_the_latest_snapshot_totals(demo: Served) -> None:
+    text = demo.get("/registers/003").text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart-totals"' in text
+    assert 'class="chart-completeness"' in text
+    for nomor, suara in rows(demo.db, "SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-03-20' "
+                                      "GROUP BY nomor_urut"):
+        assert f"{suara:,} (" in text, nomor
+
+
+def test_metadata_text_cannot_inject_template_syntax(tmp_path: Path) -> None:
+    project = copy_demo(tmp_path / "project")
+    meta = (project / "metadata.yml").read_text()
+    (project / "metadata.yml").write_text(meta.replace(
+        "title: Real count (Sirekap) results per TPS (SYNTHETIC)",
+        "title: \"Real count {{ 7 * 7 }} {% raw %} <script>x</script>\""))
+    release = load_release(project)
     build(release)
-    metadata = datasette_metadata(release)
-    assert (metadata["title"], metadata["license"], metadata["source_url"]) == (
-        "Demo release", "CC-BY-4.0", "https://p.example")
-    assert "Suara sah" in metadata["databases"]["release"]["tables"]["hasil_tps"]["columns"]["suara_sah"]
+    site = write_site(release, tmp_path / "site")
+    text = Served(project, site.folder, sqlite3.connect(":memory:")).get("/registers/001").text
+    assert "49" not in re.findall(r"Real count (\S+)", text)
+    assert "<script>x</script>" not in text and "&lt;script&gt;" in text
 
-    async def fetch() -> tuple[str, list[dict[str, object]], bool]:
-        ds = make_datasette(release)
-        home = await ds.client.get("/")
-        rows = await ds.client.get("/release/hasil_tps.json?_shape=array&kode_tps=3101011001001")
-        return home.text, rows.json(), ds.databases["release"].is_mutable
 
-    home, rows, mutable = asyncio.run(fetch())
-    assert "Demo release" in home and "CC-BY-4.0" in home
-    assert rows[0]["suara_sah"] == 228 and rows[0]["kode_tps"] == "3101011001001"
-    assert mutable is False
+# --------------------------------------------------------------------------- canned queries
+
+
+def test_national_and_province_totals_equal_sums_over_suara(demo: Served) -> None:
+    national = demo.json("/release/totals_national.json?_shape=array")
+    expected = rows(demo.db, "SELECT kode_pemilu, snapshot, nomor_urut, sum(suara), count(suara) FROM suara "
+                             "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+    assert [(r["kode_pemilu"], r["snapshot"], r["nomor_urut"], r["suara"], r["tps_dengan_suara"])
+            for r in national] == expected
+    province = demo.json("/release/totals_province.json?_shape=array&snapshot=2024-02-20")
+    expected = rows(demo.db, "SELECT substr(kode_tps, 1, 2), nomor_urut, sum(suara) FROM suara "
+                             "WHERE snapshot = '2024-02-20' GROUP BY 1, 2 ORDER BY 1, 2")
+    assert [(r["kode_wilayah"], r["nomor_urut"], r["suara"]) for r in province] == expected
+    for share in {(r["kode_wilayah"]): 0.0 for r in province}:
+        assert sum(r["persen"] for r in province if r["kode_wilayah"] == share) == pytest.approx(100, abs=0.05)
+
+
+@pytest.mark.parametrize(("query", "param", "length"), [
+    ("totals_kabkota", "provinsi", 4), ("totals_kecamatan", "kabkota", 6), ("totals_desa", "kecamatan", 10)])
+def test_drill_down_totals_equal_sums_over_suara(demo: Served, query: str, param: str, length: int) -> None:
+    parent, = rows(demo.db, f"SELECT substr(kode_tps, 1, {length - (2 if length <= 6 else 4)}) FROM suara "
+                            "ORDER BY kode_tps LIMIT 1")[0]
+    got = demo.json(f"/release/{query}.json?_shape=array&{param}={parent}&snapshot=2024-03-20")
+    expected = rows(demo.db, f"SELECT substr(kode_tps, 1, {length}), nomor_urut, sum(suara) FROM suara "
+                             "WHERE snapshot = '2024-03-20' AND kode_tps LIKE ? GROUP BY 1, 2 ORDER BY 1, 2",
+                    (f"{parent}%",))
+    assert expected and [(r["kode_wilayah"], r["nomor_urut"], r["suara"]) for r in got] == expected
+
+
+def test_completeness_and_turnout_per_province(demo: Served) -> None:
+    got = demo.json("/release/completeness.json?_shape=array&tingkat=&kode_induk=&snapshot=2024-02-15")
+    expected = rows(demo.db, """
+        SELECT substr(t.kode_tps, 1, 2), count(*),
+               sum(EXISTS (SELECT 1 FROM suara s WHERE s.snapshot = '2024-02-15' AND s.kode_tps = t.kode_tps))
+        FROM tps t GROUP BY 1 ORDER BY 1""")
+    assert [(r["kode_wilayah"], r["tps_terdaftar"], r["tps_suara"]) for r in got] == expected
+    assert all(r["kelengkapan"] == round(100 * r["tps_suara"] / r["tps_terdaftar"], 2) for r in got)
+    assert any(r["kelengkapan"] < 100 for r in got)  # the early snapshot is incomplete
+    turnout = demo.json("/release/turnout.json?_shape=array&tingkat=1&kode_induk=&snapshot=2024-03-20")
+    expected = rows(demo.db, """
+        SELECT substr(kode_tps, 1, 2), round(100.0 * sum(pengguna_total_j) / sum(pemilih_dpt_j), 2)
+        FROM hasil_tps WHERE snapshot = '2024-03-20' AND pengguna_total_j IS NOT NULL AND pemilih_dpt_j IS NOT NULL
+        GROUP BY 1 ORDER BY 1""")
+    assert [(r["kode_wilayah"], r["partisipasi"]) for r in turnout] == expected
+
+
+def test_findings_queries_count_the_findings_table(demo: Served) -> None:
+    by_rule = demo.json("/release/findings_by_rule.json?_shape=array")
+    assert sum(r["findings"] for r in by_rule) == rows(demo.db, "SELECT count(*) FROM findings")[0][0] > 0
+    rule, count = rows(demo.db, "SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY 2 DESC LIMIT 1")[0]
+    tps = demo.json(f"/release/tps_with_findings.json?_shape=array&rule={rule}")
+    assert len(tps) == count and {r["rule"] for r in tps} == {rule}
+    assert all(r["kode_tps"] for r in tps if len(r["key"].split("/")[0]) == 13)
+
+
+# --------------------------------------------------------------------------- hardening and the bundle
+
+
+def test_serving_is_hardened(demo: Served) -> None:
+    assert demo.get("/robots.txt").text.splitlines() == ["User-agent: *", "Disallow: /"]
+    plugins = {p["name"] for p in demo.json("/-/plugins.json")}
+    assert plugins <= set(PLUGINS) and not any("write" in p or "insert" in p or "upload" in p for p in plugins)
+    settings = demo.json("/-/settings.json")
+    assert {k: settings[k] for k in SETTINGS} == SETTINGS
+    databases = demo.json("/-/databases.json")
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [("release", False)]
+    bad = demo.get("/release.json?sql=" + quote("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                                                 "SELECT count(*) FROM c"))
+    assert bad.status_code == 400 and "interrupted" in bad.text.lower()
+
+
+def test_publish_writes_a_bundle_datasette_serves_as_is(demo: Served, tmp_path: Path,
+                                                         cli_runner: CliRunner) -> None:
+    out = tmp_path / "bundle"
+    result = cli_runner.invoke(cli, ["publish", str(out), "--project", str(demo.project)])
+    assert result.exit_code == 0, result.output
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"release.db", "metadata.json", "settings.json", "inspect-data.json", "requirements.txt", "Dockerfile",
+            "templates/pages/registers/001.html", "static/downloads/real-count.zip"} <= names
+    requirements = (out / "requirements.txt").read_text().splitlines()
+    assert all(re.fullmatch(r"[a-z-]+==[0-9][0-9.]*", line) for line in requirements)
+    assert {line.split("==")[0] for line in requirements} == set(PLUGINS)
+    assert "-r requirements.txt" in (out / "Dockerfile").read_text()
+    ok = Served(demo.project, out, demo.db).get("/registers/003")
+    assert ok.status_code == 200 and "Voter list and results" in ok.text
+    again = cli_runner.invoke(cli, ["publish", str(out), "--project", str(demo.project)])
+    assert again.exit_code == 0, again.output
+
+
+def test_publish_refuses_a_folder_it_did_not_write(demo: Served, tmp_path: Path, cli_runner: CliRunner) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    result = cli_runner.invoke(cli, ["publish", str(tmp_path / "mine"), "--project", str(demo.project)])
+    assert result.exit_code == 1 and "is not a site releasekit wrote" in result.output
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_publish_before_build_says_what_to_do(tmp_path: Path, cli_runner: CliRunner) -> None:
+    project = copy_demo(tmp_path / "project")
+    result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+    assert result.exit_code == 1 and "run 'releasekit build' first" in result.output

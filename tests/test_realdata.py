@@ -8,6 +8,7 @@ Each project is built once per module (module-scoped fixtures).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import tarfile
@@ -547,3 +548,89 @@ def test_real_data_packages_validate(fixture: str, request: pytest.FixtureReques
     result = cli_runner.invoke(cli, ["validate", "--format", "json", str(built.project)])
     assert result.exit_code == 0, result.output[:3000]
     assert json.loads(result.output)["valid"] is True
+
+
+# --------------------------------------------------------------------------- DKI Jakarta through Datasette
+
+@pytest.fixture(scope="module")
+def dki_site(dki: Built) -> Path:
+    from releasekit.publish import write_site
+
+    return write_site(load_release(dki.project), dki.project.parent / "site").folder
+
+
+def _query(site: Path, path: str) -> list[dict[str, Any]]:
+    """A canned query through Datasette, with its 1 s ``sql_time_limit_ms``: slower fails with 400."""
+    from releasekit.publish import SETTINGS, make_datasette
+
+    assert SETTINGS["sql_time_limit_ms"] <= 1000
+
+    async def fetch() -> Any:
+        return await make_datasette(site).client.get(path)
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 200, (path, response.text[:300])
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
+def _csv_sums(key_length: int, prefix: str = "") -> dict[tuple[str, int], int]:
+    sums: Counter[tuple[str, int]] = Counter()
+    for row in dki_helper.iter_rows(SHARED / dki_helper.DKI_CSV):
+        if row["kode_tps"].startswith(prefix):
+            for column, nomor in dki_helper.NOMOR_URUT.items():
+                if row[column] != "":
+                    sums[row["kode_tps"][:key_length], nomor] += int(row[column])
+    return dict(sums)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def test_dki_national_and_province_queries_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected) -> None:
+    national = _query(dki_site, "/release/totals_national.json?_shape=array")
+    assert {r["nomor_urut"]: r["suara"] for r in national} == dki_expected.votes
+    province = _query(dki_site, "/release/totals_province.json?_shape=array&snapshot=")
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in province} == {
+        ("31", n): v for n, v in dki_expected.votes.items()}
+
+
+def test_dki_drill_down_queries_equal_the_csv(dki_site: Path) -> None:
+    kabkota = _query(dki_site, "/release/totals_kabkota.json?_shape=array&provinsi=31&snapshot=2024-03-17")
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kabkota} == _csv_sums(4)
+    kab = kabkota[0]["kode_wilayah"]
+    kecamatan = _query(dki_site, f"/release/totals_kecamatan.json?_shape=array&kabkota={kab}&snapshot=")
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kecamatan} == _csv_sums(6, kab)
+    kec = kecamatan[0]["kode_wilayah"]
+    desa = _query(dki_site, f"/release/totals_desa.json?_shape=array&kecamatan={kec}&snapshot=")
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in desa} == _csv_sums(10, kec)
+
+
+def test_dki_completeness_and_turnout_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected) -> None:
+    (province,) = _query(dki_site, "/release/completeness.json?_shape=array&tingkat=1&kode_induk=&snapshot=")
+    assert (province["tps_terdaftar"], province["tps_suara"]) == (dki_expected.rows, dki_expected.tps_with_votes)
+    voted = registered = 0
+    for row in dki_helper.iter_rows(SHARED / dki_helper.DKI_CSV):
+        if row["pengguna_total_j"] != "" and row["dpt_j"] != "":
+            voted += int(row["pengguna_total_j"])
+            registered += int(row["dpt_j"])
+    (turnout,) = _query(dki_site, "/release/turnout.json?_shape=array&tingkat=&kode_induk=&snapshot=")
+    assert turnout["partisipasi"] == round(100 * voted / registered, 2)
+    kabkota = _query(dki_site, "/release/completeness.json?_shape=array&tingkat=2&kode_induk=31&snapshot=")
+    assert sum(r["tps_terdaftar"] for r in kabkota) == dki_expected.rows
+
+
+def test_dki_findings_queries_and_register_page(dki_site: Path, dki: Built) -> None:
+    by_rule = _query(dki_site, "/release/findings_by_rule.json?_shape=array")
+    assert {r["rule"]: r["findings"] for r in by_rule} == dict(
+        dki.db.execute("SELECT rule, count(*) FROM findings GROUP BY rule").fetchall())
+    flagged = _query(dki_site, "/release/tps_with_findings.json?_shape=array&rule=")
+    assert len(flagged) == min(1000, scalar(dki.db, "SELECT count(*) FROM findings"))
+    from releasekit.publish import make_datasette
+
+    async def page() -> str:
+        return str((await make_datasette(dki_site).client.get("/registers/001")).text)
+
+    text = asyncio.run(page())
+    assert 'class="num records-in">30766<' in text and 'class="num records-loaded">30766<' in text
+    assert "1,956,503 (" in text  # the chart of totals: candidate 2 in the CSV

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +86,386 @@ def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed
 def test_checker_reads_the_real_descriptor(fixture_package: Path) -> None:
     desc = json.loads((fixture_package / "datapackage.json").read_text())
     assert {r["name"] for r in desc["resources"]} >= {"hasil_tps", "suara", "tps", "wilayah"}
+
+
+# --- The key bookkeeping (releasekit.keycheck) -------------------------------------------------
+
+def test_key_text_round_trips_cells_with_commas_quotes_and_breaks() -> None:
+    from releasekit.keycheck import key_cells, key_text
+
+    for cells in (["a"], ["ppwp-2024", "2024-03-10", "3101011001001"], ["", "x"], ["a,b", "c"],
+                  ['say "hi"'], ["two\nlines", "1"], ["cr\r", ""]):
+        text = key_text(cells)
+        assert key_cells(text) == cells
+        assert "\n" not in text  # the key index joins keys with line breaks
+    assert key_text(["a", "b"]) == "a,b"  # as the block path captures it from the CSV line
+    assert key_text(["a,b"]) != key_text(["a", "b"])
+
+
+def test_runs_collapsed_keeps_each_run_of_equal_neighbours_once() -> None:
+    from releasekit.keycheck import runs_collapsed
+
+    assert runs_collapsed([]) == []
+    assert runs_collapsed(["a", "a", "a", "b", "c", "c"]) == ["a", "b", "c"]
+    assert runs_collapsed(["b", "a", "b"]) == ["b", "a", "b"]  # out of order: neighbours only
+
+
+def test_distinct_keys_proves_increasing_blocks_without_keeping_them() -> None:
+    from releasekit.keycheck import DistinctKeys
+
+    keys = DistinctKeys()
+    assert keys.add(["a", "b", "c"]) and keys.add(["d", "e"]) and keys.add([]) and keys.proven
+    assert keys.last == ["d", "e"] and keys.high == "e"
+
+
+def test_distinct_keys_accepts_numeric_order_that_is_not_text_order() -> None:
+    from releasekit.keycheck import DistinctKeys
+
+    keys = DistinctKeys()  # candidates 1..12 of one TPS: 9 before 10 in the file, not as text
+    assert keys.add([f"t1,{n}" for n in range(1, 8)])
+    assert keys.add([f"t1,{n}" for n in range(8, 13)] + ["t2,1", "t2,2"])  # overlaps the block before only
+    assert keys.add([f"t2,{n}" for n in range(3, 13)])
+    assert keys.proven
+    first = DistinctKeys()
+    assert first.add(["c", "d"]) and first.add(["a", "e"])  # below, but shares nothing with the only block before
+
+
+@pytest.mark.parametrize("blocks", [
+    [["a", "b", "a"]],                 # a duplicate inside one block
+    [["a", "b"], ["b", "c"]],          # the next block repeats the last key
+    [["c", "d"], ["a", "d"]],          # out of order, and shares a key with the block before
+    [["a", "b"], ["c", "d"], ["b"]],   # reaches back past the previous block
+])
+def test_distinct_keys_gives_up_when_a_key_may_repeat(blocks: list[list[str]]) -> None:
+    from releasekit.keycheck import DistinctKeys
+
+    keys = DistinctKeys()
+    results = [keys.add(block) for block in blocks]
+    assert results[-1] is False and not keys.proven
+    assert keys.add(["z"]) is False  # for good
+
+
+def test_key_index_finds_exactly_what_it_holds_in_compressed_runs() -> None:
+    from releasekit.keycheck import KeyIndex
+
+    index = KeyIndex()
+    index.add([f"k{n:05d}" for n in range(0, 1000, 2)])
+    index.add([f"k{n:05d}" for n in range(1000, 2000, 2)])
+    index.add([f"k{n:05d}" for n in range(2000, 3000, 2)][::-1])  # a run out of order is sorted
+    assert index.compact and len(index.runs) == 3 and len(index) == 1500
+    asked = [f"k{n:05d}" for n in range(0, 3000, 3)] + ["a", "k01999x", "zz"]
+    expected = {k for k in asked if not (k.startswith("k") and len(k) == 6 and int(k[1:]) % 2 == 0)}
+    assert index.missing(asked) == expected
+    assert index.missing(set(asked)) == expected  # any collection
+    assert index.missing([]) == set()
+
+
+def test_key_index_turns_into_hashes_when_runs_come_out_of_order() -> None:
+    from releasekit.keycheck import KeyIndex
+
+    index = KeyIndex()
+    index.add(["m", "n"])
+    index.add(["a", "b"])  # starts below the last run: lookups by run no longer work
+    assert not index.compact and len(index) == 4
+    assert index.missing(["a", "n", "c"]) == {"c"}
+    assert index.keys(10) is None
+
+
+def test_key_index_turns_into_hashes_when_lookups_are_scattered(monkeypatch: pytest.MonkeyPatch) -> None:
+    from releasekit import keycheck
+
+    monkeypatch.setattr(keycheck, "CACHED_RUNS", 1)
+    index = keycheck.KeyIndex()
+    for start in range(0, 10000, 100):
+        index.add([f"k{n:05d}" for n in range(start, start + 100)])
+    for n in range(0, 1000 * 997, 997):  # one key from a far run each time: a whole run decoded per key
+        key = f"k{n % 10000:05d}"
+        assert index.missing([key, key + "x"]) == {key + "x"}
+    assert not index.compact
+    assert index.missing(["k00000", "k09999", "k10000"]) == {"k10000"}
+
+
+def test_key_index_within_and_keys() -> None:
+    from releasekit.keycheck import KeyIndex
+
+    target, asked = KeyIndex(), KeyIndex()
+    target.add(["a", "b", "c", "d"])
+    asked.add(["b", "d"])
+    assert asked.within(target) and KeyIndex().within(None)
+    asked.add(["e"])
+    assert not asked.within(target) and not asked.within(None)
+    assert target.keys(4) == ["a", "b", "c", "d"] and target.keys(3) is None
+
+
+# --- The checker's paths, each compared with frictionless ---------------------------------------
+
+@pytest.fixture(scope="module")
+def national_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-TPS package from the benchmark's generator: every table large enough for many blocks."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "national.py"
+    spec = importlib.util.spec_from_file_location("national_for_tablecheck", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    folder = tmp_path_factory.mktemp("national") / "pkg"
+    module.generate(folder, tps=300, seed=7)
+    return folder
+
+
+def copy_of(package: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "pkg"
+    shutil.copytree(package, target)
+    return target
+
+
+def rehash(pkg: Path) -> None:
+    """Declare every resource's true hash and size again, so only the edits themselves are wrong."""
+    import hashlib
+
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        data = (pkg / res["path"]).read_bytes()
+        res["hash"], res["bytes"] = "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+
+
+def check(pkg: Path) -> list[tuple[object, ...]]:
+    from releasekit.tablecheck import check_package
+
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    return [(p.resource, p.type, p.row, p.field, p.message) for p in check_package(pkg, desc)]
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[int]:
+    """Count the calls of one :class:`releasekit.tablecheck._Pass` method."""
+    from releasekit import tablecheck
+
+    calls: list[int] = []
+    original = getattr(tablecheck._Pass, method)
+
+    def counted(self: object, *args: object) -> object:
+        calls.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(tablecheck._Pass, method, counted)
+    return calls
+
+
+def count_index_passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the resources whose primary key had to be indexed (not proven by order)."""
+    from releasekit import tablecheck
+
+    passes: list[str] = []
+    original = tablecheck.Checker._primary_key_pass
+
+    def counted(self: tablecheck.Checker, check: tablecheck.ResourceCheck, *args: object) -> None:
+        passes.append(check.name)
+        original(self, check, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tablecheck.Checker, "_primary_key_pass", counted)
+    return passes
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 4096])
+def test_sorted_package_is_proven_in_blocks_without_a_key_index(
+        national_package: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    records = count_calls(monkeypatch, "record")
+    passes = count_index_passes(monkeypatch)
+    assert check(national_package) == []
+    assert passes == []  # every primary key proven by order
+    assert len(records) <= 4  # line by line: pemilu (a date column) and the quoted peserta and sources cells
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 4096])
+def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
+        national_package: Path, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    pkg = copy_of(national_package, tmp_path)
+
+    def shuffle(rows: list[list[str]]) -> None:
+        rows.insert(len(rows) // 2, list(rows[5]))  # a duplicate far from its twin: order breaks mid-file
+        rows.insert(len(rows) // 3, ["ppwp-2024", rows[1][1], "3101019999999", "2", "7"])  # dangling
+        rows.append(list(rows[-1]))  # and a duplicate right next to its twin
+
+    edit(pkg, "suara", shuffle)
+    edit(pkg, "tps", lambda rows: rows.insert(len(rows) // 2, list(rows[3])))
+    rehash(pkg)
+    passes = count_index_passes(monkeypatch)
+    ours, theirs = both(pkg)
+    assert ours == theirs
+    found = [(r, t) for r, t, _, _ in ours]
+    assert found.count(("suara", "primary-key")) == 2 and found.count(("tps", "primary-key")) == 1
+    assert found.count(("suara", "foreign-key")) == 1
+    assert sorted(set(passes)) == ["suara", "tps"]
+
+
+def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
+        national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve candidates: rows come 1, 2, …, 9, 10, 11, 12 (numeric order), which is not text order."""
+    monkeypatch.setattr("releasekit.tablecheck.CHUNK", 2048)
+    pkg = copy_of(national_package, tmp_path)
+    edit(pkg, "peserta", lambda rows: rows.extend([["ppwp-2024", str(n), f"1000{n}", f"P{n}"] for n in range(4, 13)]))
+
+    def twelve(rows: list[list[str]]) -> None:
+        out = [rows[0]]
+        for row in rows[1:]:
+            if row[3] == "1":
+                out += [[*row[:3], str(n), "5"] for n in range(1, 13)]
+        rows[:] = out
+
+    edit(pkg, "suara", twelve)
+    rehash(pkg)
+    passes = count_index_passes(monkeypatch)
+    ours, theirs = both(pkg)
+    assert ours == theirs == set() and "suara" not in passes
+    edit(pkg, "suara", lambda rows: (rows.insert(40, list(rows[30])), rows.insert(len(rows) // 2, list(rows[31]))))
+    rehash(pkg)
+    ours, theirs = both(pkg)
+    assert ours == theirs and [t for _, t, _, _ in ours] == ["primary-key"] * 2
+
+
+def test_dangling_keys_into_a_small_target_checked_in_the_block_expression(
+        national_package: Path, tmp_path: Path) -> None:
+    pkg = copy_of(national_package, tmp_path)
+    edit(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) // 2, 3, "4"), (len(rows) - 1, 0, "ppwp-2019")]))
+    edit(pkg, "hasil_tps", lambda rows: corrupt(rows, [(7, 0, "ppwp-2019")]))
+    rehash(pkg)
+    ours, theirs = both(pkg)
+    assert ours == theirs
+    assert sum(1 for _, t, _, _ in ours if t == "foreign-key") >= 4
+
+
+def test_a_quoted_record_mid_file_goes_alone_and_blocks_resume(
+        national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pkg = copy_of(national_package, tmp_path)
+    edit(pkg, "tps", lambda rows: corrupt(rows, [(100, 4, 'TPS "A", utara\nbaris dua'), (200, 4, "x,y")]))
+    rehash(pkg)
+    records = count_calls(monkeypatch, "record")
+    ours, theirs = both(pkg)
+    assert ours == theirs == set()
+    assert len(records) <= 6  # the two quoted tps records; pemilu (a date column), quoted peserta and sources cells
+
+
+def test_crlf_line_ends_and_a_missing_final_line_break(national_package: Path, tmp_path: Path) -> None:
+    pkg = copy_of(national_package, tmp_path)
+    path = pkg / "data" / "tps.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    suara = pkg / "data" / "suara.csv"
+    suara.write_bytes(suara.read_bytes().rstrip(b"\n"))
+    ours, theirs = both(pkg)
+    assert ours == theirs and {t for _, t, _, _ in ours} == {"hash-count", "byte-count"}
+
+
+def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package: Path, tmp_path: Path) -> None:
+    pkg = copy_of(national_package, tmp_path)
+    edit(pkg, "suara", lambda rows: corrupt(rows, [(10, 3, "-0"), (11, 3, "007")]))
+    rehash(pkg)
+    ours = validate_descriptor(pkg / "datapackage.json")
+    theirs = validate_descriptor(pkg / "datapackage.json", engine="frictionless")
+    assert [(p.row, p.message) for p in ours.problems] == [(p.row, p.message) for p in theirs.problems]
+    assert [p.message.split('values "')[1][:12] for p in ours.problems] == ["ppwp-2024, 0", "ppwp-2024, 7"]
+
+
+def test_hash_from_the_thread_is_reported_before_the_rows(national_package: Path, tmp_path: Path) -> None:
+    pkg = copy_of(national_package, tmp_path)
+    edit(pkg, "hasil_tps", lambda rows: corrupt(rows, [(3, 5, "not-a-number")]))  # no rehash
+    problems = [(r, t) for r, t, *_ in check(pkg)]
+    assert problems == [("hasil_tps", "hash-count"), ("hasil_tps", "byte-count"), ("hasil_tps", "type-error")]
+
+
+# --- The second process -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start", [1 << 20, 1])  # forked once the small resources are done, or at once
+@pytest.mark.parametrize("damage", ["clean", "suara-rows", "dangling-deferred", "hasil-and-suara"])
+def test_second_process_reports_exactly_what_one_process_does(
+        national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, start: int) -> None:
+    from releasekit import forked, tablecheck
+
+    if not forked.available():
+        pytest.skip("no second process here (needs Linux and two CPUs)")
+    pkg = copy_of(national_package, tmp_path)
+    if damage == "suara-rows":  # a type error, an unknown candidate (peserta), a NIK
+        edit(pkg, "suara", lambda rows: corrupt(rows, [(5, 4, "x"), (9, 3, "9"), (12, 4, "3273014501900001")]))
+    elif damage == "dangling-deferred":  # a key suara asks of hasil_tps, looked up only at the end
+        edit(pkg, "suara", lambda rows: corrupt(rows, [(20, 2, "3101019999999"), (21, 1, "2024-01-01")]))
+    elif damage == "hasil-and-suara":
+        edit(pkg, "hasil_tps", lambda rows: rows.pop(30))
+        edit(pkg, "suara", lambda rows: corrupt(rows, [(40, 4, "-")]))
+    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", sys.maxsize)
+    alone = check(pkg)
+    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+    monkeypatch.setattr(tablecheck, "START_BYTES", start)
+    started = count_calls(monkeypatch, "__init__")  # passes built here (a forked child's do not count)
+    beside = check(pkg)
+    assert beside == alone
+    # Forked at once, suara's lookups into hasil_tps and peserta are deferred, and a dangling one means suara is
+    # checked again here; forked at suara's turn (this package's files are all small), nothing is deferred.
+    again = start == 1 and damage != "clean"
+    assert (len(started) == len(json.loads((pkg / "datapackage.json").read_text())["resources"])) == again
+    if damage == "clean":
+        assert alone == []
+
+
+def test_a_failed_second_process_falls_back_to_checking_here(
+        national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from releasekit import forked, tablecheck
+
+    if not forked.available():
+        pytest.skip("no second process here (needs Linux and two CPUs)")
+    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+    original = forked.Forked.result
+    monkeypatch.setattr(forked.Forked, "result", lambda self: (original(self), None)[1])
+    started = count_calls(monkeypatch, "__init__")
+    assert check(national_package) == []
+    assert len(started) == len(json.loads((national_package / "datapackage.json").read_text())["resources"])
+
+
+def test_a_refused_fork_means_one_process(national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from releasekit import forked, tablecheck
+
+    if not forked.available():
+        pytest.skip("no second process here (needs Linux and two CPUs)")
+    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+
+    def refuse(self: object, function: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked.Forked, "__init__", refuse)
+    assert check(national_package) == []
+
+
+def test_the_second_process_is_stopped_when_the_first_fails(
+        national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from releasekit import forked, tablecheck
+
+    if not forked.available():
+        pytest.skip("no second process here (needs Linux and two CPUs)")
+    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+    monkeypatch.setattr(tablecheck, "START_BYTES", 1)  # the child starts before hasil_tps fails
+    children: list[int] = []
+    original_init, original_resource = forked.Forked.__init__, tablecheck.Checker._resource
+
+    def remember(self: forked.Forked, function: Any) -> None:
+        original_init(self, function)
+        children.append(self.pid)
+
+    def broken(self: tablecheck.Checker, res: dict[str, Any], wanted: Any) -> None:
+        if res["name"] == "hasil_tps":
+            raise RuntimeError("a schema this checker cannot read")
+        original_resource(self, res, wanted)
+
+    monkeypatch.setattr(forked.Forked, "__init__", remember)
+    monkeypatch.setattr(tablecheck.Checker, "_resource", broken)
+    with pytest.raises(RuntimeError):
+        check(national_package)
+    assert len(children) == 1
+    with pytest.raises(ProcessLookupError):  # killed and reaped: no process, not even a zombie
+        os.kill(children[0], 0)

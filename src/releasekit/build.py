@@ -1,24 +1,29 @@
 """``releasekit build``: every source → ``build/release.db`` → one package per register.
 
-The database is written to a temporary file and renamed into place only when
-complete, so a failed build never leaves a half-written release behind.
+The whole release (database and packages) is written into a staging folder and
+swapped into place only when complete (:mod:`releasekit.staging`), so a failed or
+killed build never leaves a half-written release behind; a lock keeps two builds
+of one project from running at once.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from .config import Release
 from .database import create_schema, open_database, table_counts
 from .ingest import Accounting, Loader
-from .package import PackageResult, write_packages
+from .package import PACKAGES_DIR, PackageResult, write_packages
+from .privacy import refuse_niks_in_tree
 from .provenance import SourceFile, check_sources, inputs_sha256
 from .readers import READERS
 from .rules import run_rules
+from .snapshots import record as record_snapshots
+from .staging import Stage, release_lock
+from .summaries import summarize
 
 BUILD_DIR = "build"
 DATABASE_FILE = "release.db"
@@ -65,10 +70,15 @@ class BuildResult:
         """Records quarantined across all sources."""
         return sum(a.records_quarantined for a in self.accounting.values())
 
+    @property
+    def identical_duplicates(self) -> int:
+        """Quarantined records that are identical copies of a record kept (part of :attr:`quarantined`)."""
+        return sum(a.identical_duplicates for a in self.accounting.values())
+
 
 def load_order(files: list[SourceFile]) -> list[SourceFile]:
     """Region lists first (so results find their places named), then results; each in declared order."""
-    return sorted(files, key=lambda f: not READERS[f.source.format].provides_places)
+    return sorted(files, key=lambda f: not READERS[f.source.format].places_first(f.source))
 
 
 def build(release: Release, *, progress: BuildProgress | None = None) -> BuildResult:
@@ -78,16 +88,23 @@ def build(release: Release, *, progress: BuildProgress | None = None) -> BuildRe
     :param progress: optional receiver of per-source progress.
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
+    with release_lock(release.root), Stage(release.root) as stage:
+        result = _build(release, stage, progress or _Quiet())
+        refuse_niks_in_tree(stage.dir)  # the PII gate (DESIGN.md section 7); a refused stage is thrown away
+        stage.commit()
+    packages_dir = release.root / PACKAGES_DIR
+    result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
+                       for p in result.packages]
+    return result
+
+
+def _build(release: Release, stage: Stage, report: BuildProgress) -> BuildResult:
+    """Everything a build writes, written into ``stage``."""
     started = time.perf_counter()
-    report = progress or _Quiet()
     files = check_sources(release)
     inputs = inputs_sha256(release, files)
-    build_dir = release.root / BUILD_DIR
-    build_dir.mkdir(exist_ok=True)
-    final = build_dir / DATABASE_FILE
-    tmp = build_dir / f"{DATABASE_FILE}.tmp"
-    tmp.unlink(missing_ok=True)
-    db = open_database(tmp)
+    final = release.root / BUILD_DIR / DATABASE_FILE
+    db = open_database(stage.database)
     try:
         create_schema(db)
         loader = Loader(db)
@@ -100,10 +117,11 @@ def build(release: Release, *, progress: BuildProgress | None = None) -> BuildRe
             accounting[file.source.path] = loader.load_source(release, file, report.update)
             report.finish()
         loader.derive_places()
+        record_snapshots(db)
         findings = run_rules(db, release)
+        summarize(db)
         counts = table_counts(db)
-        packages = write_packages(release, db, inputs)
+        packages = write_packages(release, db, inputs, stage.packages)
     finally:
         db.close()
-    os.replace(tmp, final)
     return BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)

@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .build import build as build_release
 from .config import load_release
+from .diffreport import FORMATS as DIFF_FORMATS
 from .errors import ReleasekitError
 from .validate import ENGINES, FORMATS, validate_paths
 
@@ -79,7 +80,7 @@ def build(project: Path) -> None:
         click.echo(f"  {pkg.register.id} {pkg.register.slug:<24} {pkg.register.status:<15} "
                    f"{pkg.zip_path.relative_to(release.root)}")
     click.echo("rows: " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
-    click.echo(f"quarantined records: {result.quarantined}")
+    click.echo(f"quarantined records: {result.quarantined} ({result.identical_duplicates} identical duplicates)")
     click.echo("findings: " + (", ".join(f"{rule} {n}" for rule, n in result.findings.items()) or "none"))
     click.echo(f"database: {result.database.relative_to(release.root)}  ({result.seconds:.1f} s)")
 
@@ -103,11 +104,49 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
 
 
 @cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--project", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Project whose build/release.db holds the snapshot ids.")
+@click.option("--election", help="Compare only this election (e.g. ppwp-2024).")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
+              help="Report format; csv lists every changed field as a row.")
+@click.option("--ignore", multiple=True, metavar="FIELD",
+              help="Leave a field out of the comparison (repeatable): ts, jumlah_foto, suara, suara/2 ...")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
+              help="Changed TPS listed in detail per comparison (text, markdown, json); 0 lists all.")
+def diff(old: str, new: str, project: Path, election: str | None, fmt: str, ignore: tuple[str, ...],
+         limit: int) -> None:
+    """Compare two snapshots or two releases row by row (TPS added, removed, changed).
+
+    OLD and NEW are snapshot ids of the project (2024-02-19), package folders, .zip packages,
+    release.db files or projects; PATH@SNAPSHOT picks one snapshot of a path. Exit 0 whatever
+    the changes: it reports, it does not judge.
+
+    Example: releasekit diff published/real-count.zip datapackages/real-count
+    """
+    from .diff import diff as diff_release
+    from .diffreport import CsvChanges, render
+
+    stream = CsvChanges(sys.stdout) if fmt == "csv" else None
+    result = diff_release(old, new, project=project, election=election, ignore=ignore,
+                          limit=(limit or None) if fmt != "csv" else 0, on_change=stream)
+    if stream is None:
+        click.echo(render(result, fmt), nl=False)
+    else:
+        stream.flush()
+
+
+@cli.command()
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; loopback unless you say otherwise (0.0.0.0 for every interface).")
 @click.option("--port", default=8001, show_default=True, help="Port to bind.")
-def serve(project: Path, host: str, port: int) -> None:
-    """Serve build/release.db with Datasette, metadata generated from metadata.yml.
+@click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
+def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
+    """Serve the built release with Datasette: register pages, canned queries, downloads.
+
+    Writes the site into build/site/ (as 'publish' would) and serves it read-only.
 
     Example: releasekit serve . --port 8001
     """
@@ -115,4 +154,26 @@ def serve(project: Path, host: str, port: int) -> None:
 
     release = load_release(project)
     click.echo(f"serving {release.title} on http://{host}:{port}/", err=True)
-    serve_release(release, host=host, port=port)
+    serve_release(release, host=host, port=port, allow_robots=allow_robots)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--project", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The release project (built with 'releasekit build').")
+@click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
+def publish(folder: Path, project: Path, allow_robots: bool) -> None:
+    """Write a self-contained Datasette site to FOLDER, ready to deploy.
+
+    FOLDER holds the database, metadata.json, settings.json, register pages, the package
+    zips, a pinned requirements.txt and a Dockerfile; 'datasette serve FOLDER' serves it as is.
+
+    Example: releasekit publish ../site && datasette serve ../site
+    """
+    from .publish import write_site
+
+    release = load_release(project)
+    site = write_site(release, folder, allow_robots=allow_robots)
+    click.echo(f"wrote {site.folder}: {site.database.name} ({site.database.bytes:,} bytes, "
+               f"sha256 {site.database.sha256}), {len(site.packages)} package zip(s)")
+    click.echo(f"serve it with: datasette serve {site.folder}")

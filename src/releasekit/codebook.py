@@ -1,10 +1,13 @@
-"""The package ``README.md``: a codebook of every resource plus the register's provenance."""
+"""The package ``README.md``: a codebook of every resource, the register's provenance and its changelog."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlite_utils
+
 from .config import Register, Release
+from .snapshots import Entry, changelog
 from .tables import BY_NAME
 
 STATUS_TEXT = {
@@ -24,8 +27,51 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int]) -> str:
-    """Render the README of one register's package."""
+def _signed(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"+{value}" if value > 0 else ("±0" if value == 0 else f"−{-value}")
+
+
+def _entry(entry: Entry) -> list[str]:
+    head = f"### {entry.kode_pemilu} · {entry.snapshot}"
+    lines = [head + (f" (since / sejak {entry.previous})" if entry.previous else " (first / pertama)"), ""]
+    lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {entry.tps_complete} "
+                 f"complete / lengkap (status_suara) — from / dari " + ", ".join(f"`{s}`" for s in entry.sources))
+    if entry.previous:
+        lines += [
+            f"- TPS added / ditambah: {entry.added}; removed / hilang: {entry.removed}; changed / berubah: "
+            f"{entry.changed} ({entry.changed_beyond_ts} in more than the update time `ts` / selain `ts`)",
+            f"- TPS whose votes changed / suara berubah: {entry.votes_changed}, of which "
+            f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "
+            "(`changed-after-complete`)",
+            f"- TPS that became complete / menjadi lengkap (status_suara false → true): {entry.completed}",
+        ]
+    if entry.votes:
+        lines += ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|"]
+        lines += [f"| {nomor} {_md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
+                  for nomor, nama, votes, delta in entry.votes]
+    return lines + [""]
+
+
+def _changelog(entries: list[Entry]) -> list[str]:
+    out = [
+        "## Changelog / Catatan perubahan",
+        "",
+        "Each snapshot of this register and what changed since the one before it. Every changed field, TPS "
+        "by TPS, is in `data/changes.csv`; each snapshot's counts are in `data/snapshots.csv` and "
+        "`data/snapshot_votes.csv`. / Setiap snapshot register ini dan perubahannya sejak snapshot "
+        "sebelumnya; setiap isian yang berubah ada di `data/changes.csv`.",
+        "",
+    ]
+    for entry in entries:
+        out += _entry(entry)
+    return out
+
+
+def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int],
+                   db: sqlite_utils.Database | None = None) -> str:
+    """Render the README of one register's package (with its changelog when ``db`` is given)."""
     prov = desc["releasekit"]
     out = [f"# {register.title}", ""]
     if register.description:
@@ -69,9 +115,11 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         f"Built by releasekit {prov['releasekit_version']} from inputs with SHA-256 "
         f"`{prov['inputs_sha256']}`.",
         "",
-        "## Codebook / Buku kode",
-        "",
     ]
+    entries = changelog(db, register.id) if db is not None and "snapshots" in rows else []
+    if entries:
+        out += _changelog(entries)
+    out += ["## Codebook / Buku kode", ""]
     for res in desc["resources"]:
         table = BY_NAME[res["name"]]
         out += [

@@ -21,6 +21,8 @@ import yaml
 
 from .elections import Election, resolve_elections
 from .errors import ConfigError
+from .readers.csv_mapping import CsvMapping, parse_csv_mapping
+from .readers.dpt_csv import DptOptions, parse_dpt_options
 
 METADATA_FILE = "metadata.yml"
 STATUSES = ("open", "exempted", "pending", "partially-open")
@@ -61,6 +63,10 @@ class Source:
     title: str | None = None
     synthetic: bool = False
     licenses: tuple[License, ...] = ()
+    #: The column mapping of a ``csv`` source (see :mod:`releasekit.readers.csv_mapping`).
+    csv: CsvMapping | None = None
+    #: How a ``dpt-csv`` voter list's columns are named and read (see :mod:`releasekit.readers.dpt_csv`).
+    dpt: DptOptions | None = None
 
     @property
     def key_path(self) -> str:
@@ -89,6 +95,10 @@ class Register:
     licenses: tuple[License, ...] = ()
     sources: tuple[Source, ...] = ()
     rules: dict[str, RuleSetting] = field(default_factory=dict)
+    #: ``masked`` publishes a voter list's masked individual table (``dpt_pemilih``); default ``none``.
+    publish_individuals: str = "none"
+    #: Personal fields that table may also carry (``nama``, ``alamat``); none unless listed.
+    individual_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,15 +251,17 @@ def load_release(project: str | Path = ".") -> Release:
             if reader.needs_election and not snapshot:
                 raise ConfigError(f"{swhere}: no 'snapshot' (and no 'retrieved' to take it from)",
                                   hint="add snapshot: \"YYYY-MM-DD\", the day the export describes")
-            sources.append(
-                Source(
-                    register=reg["id"], index=si, register_index=ri, path=src["path"],
-                    format=src["format"], election=election, snapshot=snapshot,
-                    origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
-                    title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
-                    licenses=_licenses(src.get("licenses")),
-                )
+            mapping = parse_csv_mapping(src["csv"], f"{swhere}/csv") if src.get("csv") else None
+            source = Source(
+                register=reg["id"], index=si, register_index=ri, path=src["path"],
+                format=src["format"], election=election, snapshot=snapshot,
+                origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
+                title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
+                licenses=_licenses(src.get("licenses")), csv=mapping,
+                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None,
             )
+            reader.check(source, elections[election] if election else None, swhere)
+            sources.append(source)
         rules = {}
         for slug, value in sorted(reg.get("rules", {}).items()):
             if slug not in BY_SLUG:
@@ -264,6 +276,8 @@ def load_release(project: str | Path = ".") -> Release:
                 id=reg["id"], slug=reg["slug"], title=reg["title"], status=reg["status"],
                 description=reg.get("description"), basis=reg.get("basis", {}),
                 licenses=_licenses(reg.get("licenses")), sources=tuple(sources), rules=rules,
+                publish_individuals=reg.get("publish_individuals", "none"),
+                individual_fields=tuple(reg.get("individual_fields", ())),
             )
         )
     return Release(

@@ -17,8 +17,11 @@ class ReleasekitError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
+        from .privacy import mask_niks  # late: privacy raises PrivacyError
+
         message = super().__str__()
-        return f"{message} (hint: {self.hint})" if self.hint else message
+        # Whatever a message quotes from a source, a NIK in it is masked before anyone sees it.
+        return mask_niks(f"{message} (hint: {self.hint})" if self.hint else message)
 
 
 class ConfigError(ReleasekitError):

@@ -5,12 +5,18 @@ Each raw record ends up in exactly one place: a canonical table or the
 ``records_in = records_loaded + records_quarantined`` is written to ``sources``.
 TPS and region rows that no region list provides are derived from the codes
 afterwards, in SQL, so the loader keeps no per-TPS state in memory.
+
+A repeated natural key keeps the first record. The others are quarantined as
+``duplicate-key`` with a pointer to the kept record (its source and locator,
+remembered in a temporary table beside the database, never in Python memory)
+and say whether they are an identical copy; identical copies are counted.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -18,12 +24,16 @@ import sqlite_utils
 from . import tables
 from .config import Release
 from .database import insert_sql
+from .dpt import VoterLists, list_settings
 from .elections import Election
+from .privacy import mask_niks
 from .provenance import SourceFile
-from .readers import READERS, AreaResult, ReadContext, Region, Rejected, Station, TpsResult
-from .readers.base import clip
+from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
+from .readers.base import INT64, VoterRows, clip
 
 ProgressCallback = Callable[[int], None]
+#: Locators of loaded rows are written to the temporary table in batches of this size.
+LOCATOR_BATCH = 5000
 
 
 @dataclass
@@ -33,6 +43,16 @@ class Accounting:
     records_in: int = 0
     records_loaded: int = 0
     records_quarantined: int = 0
+    #: Quarantined duplicates that are identical copies of the kept record (part of records_quarantined).
+    identical_duplicates: int = 0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a record was not loaded; ``identical`` for an exact copy of a record already kept."""
+
+    reason: str
+    identical: bool = False
 
 
 def jenis_tps(kode_tps: str) -> str:
@@ -42,6 +62,35 @@ def jenis_tps(kode_tps: str) -> str:
     return "khusus" if kode_tps[10] == "9" else "reguler"
 
 
+def unstorable(values: Iterable[object]) -> str | None:
+    """Why SQLite could not store these values (None when it can): a last guard behind the readers."""
+    for value in values:
+        kind = type(value)
+        if kind is int:
+            if not -INT64 <= value < INT64:  # type: ignore[operator]
+                return f"the number {str(value)[:30]} does not fit a 64-bit integer"
+        elif kind is str:
+            if not value.isascii():  # type: ignore[attr-defined]
+                try:
+                    value.encode("utf-8")  # type: ignore[attr-defined]
+                except UnicodeEncodeError:
+                    return "a text value holds an unpaired surrogate (a broken \\u escape)"
+        elif kind is float and not math.isfinite(value):  # type: ignore[arg-type]
+            return "a number is not finite"
+    return None
+
+
+def safe_text(text: str) -> str:
+    """``text`` that SQLite can store and that shows no NIK: surrogates replaced, NIK-like values masked."""
+    if not text.isascii():
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return mask_niks(text)
+
+
+def _as_stored(value: object) -> object:
+    return int(value) if isinstance(value, bool) else value
+
+
 class Loader:
     """Writes records into an open database created by :func:`~releasekit.database.create_schema`."""
 
@@ -49,6 +98,12 @@ class Loader:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.sql = {t.name: insert_sql(t) for t in tables.TABLES}
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _lokasi (tbl TEXT NOT NULL, rid INTEGER NOT NULL, "
+            "sumber TEXT NOT NULL, locator TEXT NOT NULL, PRIMARY KEY (tbl, rid)) WITHOUT ROWID"
+        )
+        self._pending: list[tuple[str, int, str, str]] = []
+        self.voters = VoterLists(self.conn)
 
     def load_elections(self, elections: list[Election]) -> None:
         """Write ``pemilu`` and ``peserta`` rows for the elections the sources use."""
@@ -66,19 +121,30 @@ class Loader:
         source = file.source
         reader = READERS[source.format]
         election = release.elections[source.election] if source.election else None
-        ctx = ReadContext(file.path, source.path, election, progress)
+        ctx = ReadContext(file.path, source.path, election, progress, source)
         acc = Accounting()
         cur = self.conn.cursor()
         with self.conn:
+            if source.format == "dpt-csv":
+                assert election is not None
+                self.voters.begin(list_settings(release, source, election))
             for record in reader.read(ctx):
+                if type(record) is VoterRows:  # a voter list's clean rows come in batches: one record per row
+                    loaded = self.voters.add(record)
+                    acc.records_in += loaded
+                    acc.records_loaded += loaded
+                    continue
                 acc.records_in += 1
-                reason = self._load(cur, record, source.path, election, source.snapshot)
-                if reason is None:
+                refusal = self._load(cur, record, source.path, election, source.snapshot)
+                if refusal is None:
                     acc.records_loaded += 1
-                else:
-                    acc.records_quarantined += 1
-                    raw = record.raw if isinstance(record, (Rejected, TpsResult)) else None
-                    self._quarantine(cur, source.path, record.locator, reason, clip(raw))
+                    continue
+                acc.records_quarantined += 1
+                acc.identical_duplicates += refusal.identical
+                self._quarantine(cur, source.path, record.locator, refusal.reason, clip(record.raw))
+            self._flush()
+            if source.format == "dpt-csv":
+                self.voters.end()
             self.conn.execute(self.sql["sources"], (
                 source.register, source.path, file.sha256, file.bytes, source.format, reader.version,
                 source.election, source.snapshot, source.title, source.origin, source.retrieved,
@@ -86,43 +152,64 @@ class Loader:
             ))
         return acc
 
+    # Load
+
     def _load(self, cur: sqlite3.Cursor, record: object, path: str, election: Election | None,
-              snapshot: str | None) -> str | None:
-        """Load one record; return None when loaded, else the quarantine reason."""
+              snapshot: str | None) -> Refusal | None:
+        """Load one record; return None when loaded, else why not."""
         if isinstance(record, Rejected):
-            return record.reason
+            return Refusal(record.reason)
         if isinstance(record, TpsResult):
             assert election is not None
+            problem = unstorable(record.values) or unstorable((record.votes or {}).values())
+            if problem:
+                return Refusal(f"cannot be stored: {problem}")
             key = (election.kode_pemilu, snapshot, record.kode_tps)
             cur.execute(self.sql["hasil_tps"], (*key, *record.values, path))
             if cur.rowcount == 0:
                 return self._duplicate_result(key, record)
+            self._remember("hasil_tps", cur.lastrowid, path, record.locator)
             if record.votes:
                 cur.executemany(self.sql["suara"], [(*key, n, v) for n, v in sorted(record.votes.items())])
             return None
         if isinstance(record, AreaResult):
             assert election is not None
+            problem = unstorable(record.values) or unstorable((record.votes or {}).values()) or unstorable(
+                v for _, values, votes in record.children for v in (*values, *(votes or {}).values()))
+            if problem:
+                return Refusal(f"cannot be stored: {problem}")
             return self._load_area(cur, record, election.kode_pemilu, snapshot, path)
+        if isinstance(record, ResultPart):
+            assert election is not None
+            problem = unstorable((*record.values.values(), record.suara))
+            if problem:
+                return Refusal(f"cannot be stored: {problem}")
+            return self._load_part(cur, record, (election.kode_pemilu, snapshot, record.kode), path)
         if isinstance(record, Region):
-            row = (record.kode_wilayah, record.tingkat, record.nama, record.kode_induk, record.id_sumber, path)
-            cur.execute(self.sql["wilayah"], row)
+            row = (record.kode_wilayah, record.tingkat, record.nama, record.kode_induk, record.id_sumber)
+            problem = unstorable(row)
+            if problem:
+                return Refusal(f"cannot be stored: {problem}")
+            cur.execute(self.sql["wilayah"], (*row, path))
             if cur.rowcount == 0:
-                first = self.conn.execute("SELECT sumber FROM wilayah WHERE kode_wilayah = ?",
-                                          (record.kode_wilayah,)).fetchone()[0]
-                return f"duplicate-key: region {record.kode_wilayah} is already listed by {first}"
+                return self._duplicate_place("wilayah", "kode_wilayah", row, "region")
+            self._remember("wilayah", cur.lastrowid, path, record.locator)
             return None
         if isinstance(record, Station):
             kode = record.kode_tps
-            cur.execute(self.sql["tps"], (kode, kode[:10], kode[10:], jenis_tps(kode), record.nama,
-                                          record.id_sumber, path))
+            station = (kode, kode[:10], kode[10:], jenis_tps(kode), record.nama, record.id_sumber)
+            problem = unstorable(station)
+            if problem:
+                return Refusal(f"cannot be stored: {problem}")
+            cur.execute(self.sql["tps"], (*station, path))
             if cur.rowcount == 0:
-                first = self.conn.execute("SELECT sumber FROM tps WHERE kode_tps = ?", (kode,)).fetchone()[0]
-                return f"duplicate-key: TPS {kode} is already listed by {first}"
+                return self._duplicate_place("tps", "kode_tps", station, "TPS")
+            self._remember("tps", cur.lastrowid, path, record.locator)
             return None
         raise TypeError(f"unknown record type {type(record).__name__}")
 
     def _load_area(self, cur: sqlite3.Cursor, record: AreaResult, kode_pemilu: str, snapshot: str | None,
-                   path: str) -> str | None:
+                   path: str) -> Refusal | None:
         """An area's own totals replace totals its parent's table gave; children never replace anything."""
         key = (kode_pemilu, snapshot, record.kode_wilayah)
         cols = tables.HASIL_WILAYAH.columns
@@ -133,52 +220,141 @@ class Loader:
             (*key, *record.values, path),
         )
         if cur.rowcount == 0:
-            first = self.conn.execute("SELECT sumber FROM hasil_wilayah WHERE kode_pemilu = ? AND snapshot = ? "
-                                      "AND kode_wilayah = ?", key).fetchone()[0]
-            return (f"duplicate-key: area {record.kode_wilayah} already loaded for {kode_pemilu} {snapshot} "
-                    f"from {first}; the first one is kept")
+            return self._duplicate_area(key, record)
+        rid = self.conn.execute("SELECT rowid FROM hasil_wilayah WHERE kode_pemilu = ? AND snapshot = ? "
+                                "AND kode_wilayah = ?", key).fetchone()[0]
+        self._remember("hasil_wilayah", rid, path, record.locator)
         cur.execute("DELETE FROM suara_wilayah WHERE kode_pemilu = ? AND snapshot = ? AND kode_wilayah = ?", key)
         cur.executemany(self.sql["suara_wilayah"], [(*key, n, v) for n, v in sorted((record.votes or {}).items())])
         for child, values, votes in record.children:
             ckey = (kode_pemilu, snapshot, child)
             cur.execute(self.sql["hasil_wilayah"], (*ckey, *values, path))
             if cur.rowcount:
+                self._remember("hasil_wilayah", cur.lastrowid, path, f"{record.locator} (table.{child})")
                 cur.executemany(self.sql["suara_wilayah"], [(*ckey, n, v) for n, v in sorted((votes or {}).items())])
         return None
 
-    def _duplicate_result(self, key: tuple[object, ...], record: TpsResult) -> str:
-        cols = ", ".join(f"[{c}]" for c in tables.HASIL_TPS.columns[3:])
-        row = self.conn.execute(
-            f"SELECT {cols} FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps = ?", key
-        ).fetchone()
-        stored_votes = dict(self.conn.execute(
-            "SELECT nomor_urut, suara FROM suara WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps = ?", key
-        ).fetchall())
-        same = tuple(row[:-1]) == tuple(_as_stored(v) for v in record.values) and (
+    def _load_part(self, cur: sqlite3.Cursor, part: ResultPart, key: tuple[str, str | None, str],
+                   path: str) -> Refusal | None:
+        """Merge one long-layout row into its place's row; refuse it if it contradicts an earlier row."""
+        table, votes_table, key_col = (("hasil_wilayah", "suara_wilayah", "kode_wilayah") if part.area
+                                       else ("hasil_tps", "suara", "kode_tps"))
+        place = f"{'area' if part.area else 'TPS'} {part.kode}"
+        where = f"kode_pemilu = ? AND snapshot = ? AND {key_col} = ?"
+        cols = list(part.values)
+        picked = "".join(f", [{c}]" for c in cols)
+        row = self.conn.execute(f"SELECT rowid, sumber{picked} FROM {table} WHERE {where}", key).fetchone()
+        if row is not None:
+            if row[1] != path:
+                return Refusal(f"duplicate-key: {place} already loaded for {key[0]} {key[1]} from "
+                               f"{self._kept(table, row[0])}; rows of a long layout merge only within one source")
+            for col, stored in zip(cols, row[2:], strict=True):
+                new = _as_stored(part.values[col])
+                if stored is not None and new is not None and stored != new:
+                    return Refusal(f"duplicate-key: {place} {col} is {new} here but {stored} in the row kept "
+                                   f"from {self._kept(table, row[0])}; the first one is kept")
+        vote = self.conn.execute(f"SELECT rowid, suara FROM {votes_table} WHERE {where} AND nomor_urut = ?",
+                                 (*key, part.nomor_urut)).fetchone()
+        if vote is not None:
+            same = vote[1] == part.suara
+            return Refusal(f"duplicate-key: votes for {part.nomor_urut} at {place} already loaded for {key[0]} "
+                           f"{key[1]} from {self._kept(votes_table, vote[0])}; this is "
+                           f"{'an identical copy' if same else 'a different record'}, the first one is kept", same)
+        if row is None:
+            names = "".join(f", [{c}]" for c in cols)
+            marks = ", ?" * len(cols)
+            cur.execute(f"INSERT INTO {table} (kode_pemilu, snapshot, {key_col}{names}, sumber) "
+                        f"VALUES (?, ?, ?{marks}, ?)", (*key, *(part.values[c] for c in cols), path))
+            self._remember(table, cur.lastrowid, path, part.locator)
+        else:
+            fill = [c for c, stored in zip(cols, row[2:], strict=True) if stored is None and part.values[c] is not None]
+            if fill:
+                cur.execute(f"UPDATE {table} SET {', '.join(f'[{c}] = ?' for c in fill)} WHERE rowid = ?",
+                            (*(part.values[c] for c in fill), row[0]))
+        cur.execute(self.sql[votes_table], (*key, part.nomor_urut, part.suara))
+        self._remember(votes_table, cur.lastrowid, path, part.locator)
+        return None
+
+    # Duplicates
+
+    def _remember(self, table: str, rowid: int | None, path: str, locator: str) -> None:
+        """Note where a loaded row came from, so a later duplicate can point at it."""
+        if rowid is None:
+            return
+        self._pending.append((table, rowid, path, locator))
+        if len(self._pending) >= LOCATOR_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.conn.executemany("INSERT OR REPLACE INTO _lokasi VALUES (?, ?, ?, ?)",
+                                  [(t, r, p, safe_text(loc)) for t, r, p, loc in self._pending])
+            self._pending.clear()
+
+    def _kept(self, table: str, rowid: int) -> str:
+        """``<source> at <locator>`` of the record that made a row."""
+        self._flush()
+        found = self.conn.execute("SELECT sumber, locator FROM _lokasi WHERE tbl = ? AND rid = ?",
+                                  (table, rowid)).fetchone()
+        return f"{found[0]} at {found[1]}" if found else "(derived)"
+
+    def _duplicate_result(self, key: tuple[object, ...], record: TpsResult) -> Refusal:
+        cols = ", ".join(f"[{c}]" for c in tables.HASIL_TPS.columns[3:-1])
+        where = "kode_pemilu = ? AND snapshot = ? AND kode_tps = ?"
+        row = self.conn.execute(f"SELECT rowid, {cols} FROM hasil_tps WHERE {where}", key).fetchone()
+        stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM suara WHERE {where}", key).fetchall())
+        same = tuple(row[1:]) == tuple(_as_stored(v) for v in record.values) and (
             stored_votes == (record.votes or {}))
         kind = "an identical copy" if same else "a different record"
-        return (f"duplicate-key: TPS {record.kode_tps} already loaded for {key[0]} {key[1]} from {row[-1]}; "
-                f"this is {kind}, the first one is kept")
+        return Refusal(f"duplicate-key: TPS {record.kode_tps} already loaded for {key[0]} {key[1]} from "
+                       f"{self._kept('hasil_tps', row[0])}; this is {kind}, the first one is kept", same)
+
+    def _duplicate_area(self, key: tuple[object, ...], record: AreaResult) -> Refusal:
+        cols = ", ".join(f"[{c}]" for c in tables.HASIL_WILAYAH.columns[3:-1])
+        where = "kode_pemilu = ? AND snapshot = ? AND kode_wilayah = ?"
+        row = self.conn.execute(f"SELECT rowid, {cols} FROM hasil_wilayah WHERE {where}", key).fetchone()
+        stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM suara_wilayah WHERE {where}",
+                                              key).fetchall())
+        same = tuple(row[1:]) == tuple(_as_stored(v) for v in record.values) and (
+            stored_votes == (record.votes or {}))
+        kind = "an identical copy" if same else "a different record"
+        return Refusal(f"duplicate-key: area {record.kode_wilayah} already loaded for {key[0]} {key[1]} from "
+                       f"{self._kept('hasil_wilayah', row[0])}; this is {kind}, the first one is kept", same)
+
+    def _duplicate_place(self, table: str, key_col: str, row: tuple[object, ...], what: str) -> Refusal:
+        cols = tables.BY_NAME[table].columns[:len(row)]
+        stored = self.conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in cols)} FROM {table} "
+                                   f"WHERE [{key_col}] = ?", (row[0],)).fetchone()
+        same = tuple(stored[1:]) == row
+        kind = "an identical copy" if same else "a different record"
+        return Refusal(f"duplicate-key: {what} {row[0]} is already listed by {self._kept(table, stored[0])}; "
+                       f"this is {kind}, the first one is kept", same)
 
     def _quarantine(self, cur: sqlite3.Cursor, path: str, locator: str, reason: str, raw: str | None) -> None:
+        locator, reason = safe_text(locator), safe_text(reason)
+        raw = None if raw is None else safe_text(raw)
         cur.execute(self.sql["quarantine"], (path, locator, reason, raw))
         n = 2
         while cur.rowcount == 0:  # the same locator twice (a tar may repeat a member name)
             cur.execute(self.sql["quarantine"], (path, f"{locator}#{n}", reason, raw))
             n += 1
 
+    # Places
+
     def derive_places(self) -> None:
         """Add ``tps`` and ``wilayah`` rows implied by codes but listed by no region list.
 
         Derived rows have NULL ``nama`` and ``sumber``: the code is known, the name is not.
+        Voter lists are finished first (duplicate NIKs across all of them), and their TPS count too.
         """
         with self.conn:
+            self.voters.finish()
             self.conn.execute(
                 "INSERT OR IGNORE INTO tps (kode_tps, kode_wilayah, nomor_tps, jenis_tps) "
                 "SELECT DISTINCT kode_tps, substr(kode_tps, 1, 10), substr(kode_tps, 11), "
                 "CASE WHEN substr(kode_tps, 1, 2) = '99' THEN 'luar-negeri' "
                 "WHEN substr(kode_tps, 11, 1) = '9' THEN 'khusus' ELSE 'reguler' END "
-                "FROM hasil_tps ORDER BY kode_tps"
+                "FROM (SELECT kode_tps FROM hasil_tps UNION SELECT kode_tps FROM dpt_rekap) ORDER BY kode_tps"
             )
             self.conn.execute(
                 "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk) "
@@ -192,7 +368,3 @@ class Loader:
                     f"CASE WHEN {parent_length} = 0 THEN NULL ELSE substr(kode_induk, 1, {parent_length}) END "
                     f"FROM wilayah WHERE tingkat = {level} AND kode_induk IS NOT NULL ORDER BY kode_induk"
                 )
-
-
-def _as_stored(value: object) -> object:
-    return int(value) if isinstance(value, bool) else value

@@ -28,7 +28,8 @@ from .tables import BY_NAME, Field, Table
 PACKAGES_DIR = "datapackages"
 REGISTER_SOURCES = "(SELECT path FROM sources WHERE register = :register)"
 REGISTER_TPS = (f"(sumber IN {REGISTER_SOURCES} OR kode_tps IN "
-                f"(SELECT kode_tps FROM hasil_tps WHERE sumber IN {REGISTER_SOURCES}))")
+                f"(SELECT kode_tps FROM hasil_tps WHERE sumber IN {REGISTER_SOURCES}) OR kode_tps IN "
+                f"(SELECT kode_tps FROM dpt_rekap WHERE sumber IN {REGISTER_SOURCES}))")
 
 #: The rows of each table that belong to a register's package, as SQL filters.
 REGISTER_FILTERS: dict[str, str] = {
@@ -54,6 +55,11 @@ REGISTER_FILTERS: dict[str, str] = {
         "AND h.snapshot = suara_wilayah.snapshot AND h.kode_wilayah = suara_wilayah.kode_wilayah "
         f"AND h.sumber IN {REGISTER_SOURCES})"
     ),
+    "snapshots": f"WHERE source IN {REGISTER_SOURCES}",
+    "snapshot_votes": f"WHERE source IN {REGISTER_SOURCES}",
+    "changes": f"WHERE source IN {REGISTER_SOURCES}",
+    "dpt_rekap": f"WHERE sumber IN {REGISTER_SOURCES}",
+    "dpt_pemilih": f"WHERE sumber IN {REGISTER_SOURCES}",
     "findings": "WHERE register = :register",
     "quarantine": f"WHERE source IN {REGISTER_SOURCES}",
     "sources": "WHERE register = :register",
@@ -104,7 +110,7 @@ def table_schema(table: Table, present: set[str]) -> dict[str, Any]:
         {"fields": list(fk.fields),
          "reference": {"resource": "" if fk.table == table.name else fk.table,
                        "fields": list(fk.reference_fields)}}
-        for fk in table.foreign_keys if fk.table in present
+        for fk in table.foreign_keys if fk.table in present and not fk.link_only
     ]
     if fks:
         schema["foreignKeys"] = fks
@@ -203,7 +209,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
     prov = provenance(release, register, db, inputs_sha256)
     desc = descriptor(release, register, resources, prov)
     write_json(tmp / "datapackage.json", desc)
-    (tmp / "README.md").write_text(package_readme(release, register, desc, rows), encoding="utf-8",
+    (tmp / "README.md").write_text(package_readme(release, register, desc, rows, db), encoding="utf-8",
                                    newline="\n")
     folder = out_dir / register.slug
     shutil.rmtree(folder, ignore_errors=True)
@@ -214,8 +220,12 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
     return PackageResult(register, folder, zip_path, rows)
 
 
-def write_packages(release: Release, db: sqlite_utils.Database, inputs_sha256: str) -> list[PackageResult]:
-    """Write every register's package under ``<project>/datapackages/``."""
-    out_dir = release.root / PACKAGES_DIR
+def write_packages(release: Release, db: sqlite_utils.Database, inputs_sha256: str,
+                   out_dir: Path | None = None) -> list[PackageResult]:
+    """Write every register's package under ``out_dir`` (default ``<project>/datapackages/``).
+
+    :func:`releasekit.build.build` passes a staging folder, swapped into place when the whole release is done.
+    """
+    out_dir = out_dir or release.root / PACKAGES_DIR
     out_dir.mkdir(exist_ok=True)
     return [write_package(release, reg, db, inputs_sha256, out_dir) for reg in release.registers]

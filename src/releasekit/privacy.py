@@ -1,17 +1,27 @@
-"""Personal-data detection: the NIK-like test of DESIGN.md section 7.
+"""Personal data: the NIK-like test of DESIGN.md section 7, masking, and the gate on artefacts.
 
 A NIK is 16 digits: a 6-digit region code (province, regency, district), a
 DDMMYY birth date with 40 added to the day for women, and a 4-digit serial.
 Nothing here ever returns or prints the value it found: only where it is.
+
+The gate is enforced at three points: ``build`` scans every artefact byte by byte
+before moving it into place (:func:`refuse_niks_in_tree`),
+``validate`` fails a package holding one (:func:`scan_csv`, :func:`nik_lines`), and error
+messages mask any NIK they would print (:func:`mask_niks`).
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import sqlite3
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
+
+from .errors import PrivacyError
 
 #: Province codes used by Kemendagri/Dukcapil and KPU (2024: 38 provinces).
 PROVINCES = frozenset(
@@ -70,3 +80,131 @@ def scan_csv(path: Path) -> Iterator[PiiHit]:
                 if contains_nik(value):
                     name = header[index] if index < len(header) else f"column {index + 1}"
                     yield PiiHit(number, name)
+
+
+#: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
+VISIBLE_DIGITS = 6
+#: A run of this many digits or more is treated as an identifier in free text (NIK/NKK with typos included).
+LONG_NUMBER = re.compile(r"[0-9]{12,}")
+
+
+def mask_id(value: str | None) -> str | None:
+    """A NIK or NKK as published: the region prefix kept, every later character hidden (``320105**********``).
+
+    Values too short to hold a region prefix and a hidden part are hidden entirely;
+    an empty value stays NULL.
+    """
+    if not value:
+        return None
+    keep = VISIBLE_DIGITS if len(value) >= 2 * VISIBLE_DIGITS else 0
+    return value[:keep] + "*" * (len(value) - keep)
+
+
+def mask_long_numbers(text: str) -> str:
+    """``text`` with every run of 12+ digits masked like :func:`mask_id`, NIK-like or not."""
+    return LONG_NUMBER.sub(lambda m: mask_id(m.group()) or "", text)
+
+
+# The byte-level scan: every byte of a file, in C-speed chunks; only a chunk holding a
+# run of 16 digits is searched with the expression.
+_CHUNK = 1 << 22
+_DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
+_SIXTEEN_ONES = b"\x01" * 16
+_SIXTEEN_BYTES = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
+
+
+def nik_lines(path: Path) -> Iterator[int]:
+    """Yield the 1-based line number of every NIK-like value in a file's bytes, any format.
+
+    Binary files (a SQLite database) are scanned the same way: line numbers then only
+    say that something was found.
+    """
+    with path.open("rb") as handle:
+        yield from nik_lines_in(handle)
+
+
+def nik_lines_in(handle: IO[bytes]) -> Iterator[int]:
+    """:func:`nik_lines` over an open binary stream (a file, or a zip member being inflated)."""
+    lines = 0  # newlines before data[0]
+    tail = b""
+    skip = 0  # data[:skip] was decided already (kept as look-behind context)
+    while True:
+        chunk = handle.read(_CHUNK)
+        data = tail + chunk
+        last = not chunk
+        # A match starting before ``decided`` ends with its look-ahead byte inside ``data``.
+        decided = len(data) if last else max(len(data) - 17, 0)
+        if _SIXTEEN_ONES in data.translate(_DIGITS):
+            for match in _SIXTEEN_BYTES.finditer(data, skip):
+                if match.start() >= decided:
+                    break
+                if is_nik_like(match.group().decode("ascii")):
+                    yield lines + data.count(b"\n", 0, match.start()) + 1
+        if last:
+            return
+        keep_from = max(decided - 1, 0)  # one byte of look-behind context
+        skip = decided - keep_from
+        lines += data.count(b"\n", 0, keep_from)
+        tail = data[keep_from:]
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_REFUSED_HINT = ("a source carries identity numbers into a published column: mask them at its reader or leave "
+                 "the column out (the value is not shown here, on purpose)")
+
+
+def refuse_niks_in_tree(root: Path) -> None:
+    """The build's PII gate: scan every byte of every file under ``root`` before it is moved into place.
+
+    Zip archives are scanned member by member, inflated; a SQLite database is scanned
+    byte by byte and a hit is then located by table, column and row. Messages name the
+    file relative to ``root`` (where it would have gone) and never show the value.
+
+    :raises PrivacyError: at the first NIK-like value.
+    """
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = file.relative_to(root).as_posix()
+        with file.open("rb") as handle:
+            magic = handle.read(len(_SQLITE_MAGIC))
+        if magic == _SQLITE_MAGIC:
+            refuse_niks_in_database(file, name)
+        elif magic.startswith(b"PK\x03\x04"):
+            with zipfile.ZipFile(file) as archive:
+                for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                    with archive.open(info) as member:
+                        for line in nik_lines_in(member):
+                            raise PrivacyError(f"{name}: {info.filename}: line {line}: an unmasked NIK-like value; "
+                                               "nothing was published", hint=_REFUSED_HINT)
+        else:
+            for line in nik_lines(file):
+                raise PrivacyError(f"{name}: line {line}: an unmasked NIK-like value; nothing was published",
+                                   hint=_REFUSED_HINT)
+
+
+_GLOB16 = "'*" + "[0-9]" * 16 + "*'"
+
+
+def refuse_niks_in_database(path: Path, shown_as: str) -> None:
+    """Every value of every table of a SQLite file, indexes included by content, as text.
+
+    Checked value by value, not byte by byte: SQLite stores a row's values side by side
+    without separators, so the end of a snapshot date, a 13-digit TPS code and a one-byte
+    row id can sit together as 16 digits that look like a NIK without being one.
+
+    :raises PrivacyError: naming table, column and rowid of the first NIK-like value.
+    """
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        for table in tables:
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+            texts = [f"CAST([{c}] AS TEXT)" for c in columns]
+            suspect = " OR ".join(f"(length({t}) >= 16 AND {t} GLOB {_GLOB16})" for t in texts)
+            for row in conn.execute(f"SELECT rowid, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
+                for column, value in zip(columns, row[1:], strict=True):
+                    if value is not None and contains_nik(value):
+                        raise PrivacyError(f"{shown_as}: table {table}, column {column}, rowid {row[0]}: an "
+                                           "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)
+    finally:
+        conn.close()

@@ -1,55 +1,94 @@
-"""Datasette over ``build/release.db``, with metadata generated from ``metadata.yml``.
+"""The Datasette site of a release: metadata, register pages, downloads, hardened settings.
 
-One source of truth: titles, descriptions, licence and source come from the
-release, column descriptions from :mod:`releasekit.tables` (the same text as
-the Table Schemas). The database is served immutable, on 127.0.0.1 by default.
+One source of truth: titles, descriptions, licence and source come from
+``metadata.yml``; column descriptions from :mod:`releasekit.tables` (the same
+text as the Table Schemas); provenance from the ``sources`` table and each
+register's ``datapackage.json``.
+
+:func:`write_site` writes a *Datasette configuration directory* — database,
+``metadata.json``, ``settings.json``, ``inspect-data.json`` (which makes the
+database immutable and its row counts instant), register pages as custom
+templates, the package zips under ``static/downloads/``, plus ``requirements.txt``
+and a ``Dockerfile`` with pinned versions. ``releasekit serve`` writes one into
+``build/site/`` and serves it; ``releasekit publish DIR`` writes one to deploy,
+and a plain ``datasette serve DIR`` serves it as is.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sqlite3
+import sys
+from contextlib import closing
+from dataclasses import dataclass
+from html import escape
+from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
+from .artefacts import file_sha256, write_json
 from .build import BUILD_DIR, DATABASE_FILE
-from .config import Release
+from .config import Register, Release
 from .errors import ReleasekitError
-from .tables import TABLES
+from .package import PACKAGES_DIR
+from .pages import DATABASE, STATUS, Download, register_context, register_url, render_register_page
+from .queries import CANNED_QUERIES
+from .tables import SUMMARY_TABLES, TABLES
 
-DATABASE_NAME = "release"
-#: Serving defaults: a time limit on SQL, no facet suggestions (slow on big tables).
-SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False, "default_page_size": 100,
-            "max_returned_rows": 1000, "allow_download": True}
-FACETS = {"hasil_tps": ["snapshot", "status_suara"], "tps": ["jenis_tps"], "wilayah": ["tingkat"],
-          "quarantine": ["source"], "findings": ["rule", "severity", "snapshot"], "sources": ["register"]}
+SITE_DIR = "site"
+DOWNLOADS = "static/downloads"
+#: The hardened serving settings (Datasette ``settings.json``): SQL and facets time-limited,
+#: pages and CSV exports bounded, downloads allowed (the database is immutable).
+SETTINGS: dict[str, Any] = {
+    "sql_time_limit_ms": 1000,
+    "facet_time_limit_ms": 500,
+    "suggest_facets": False,
+    "default_page_size": 100,
+    "max_returned_rows": 1000,
+    "max_csv_mb": 100,
+    "allow_download": True,
+    "default_cache_ttl": 300,
+}
+#: The only plugin a site runs: robots are blocked unless the release says otherwise.
+PLUGINS = ("datasette", "datasette-block-robots")
+ROBOTS_BLOCKED: dict[str, Any] = {}
+ROBOTS_ALLOWED: dict[str, Any] = {"literal": "User-agent: *\nAllow: /"}
+
+#: Facets and sort per table: only where a facet stays cheap at national scale.
+TABLE_OPTIONS: dict[str, dict[str, Any]] = {
+    "wilayah": {"facets": ["tingkat"], "sort": "kode_wilayah"},
+    "tps": {"facets": ["jenis_tps"], "sort": "kode_tps"},
+    # hasil_tps and suara hold every TPS of every snapshot (millions of rows nationally): no default
+    # facets there, the canned queries and rekap_* answer those questions from summaries.
+    "findings": {"facets": ["rule", "severity", "snapshot"]},
+    "quarantine": {"facets": ["source"]},
+    "sources": {"facets": ["register", "format"], "sort": "register"},
+    "rekap_wilayah": {"facets": ["tingkat", "snapshot"]},
+    "rekap_suara": {"facets": ["tingkat", "snapshot", "nomor_urut"]},
+}
+CSS = """\
+article.register { margin: 0 1rem; }
+.register h1 { margin-bottom: 0.3em; }
+.register section { margin: 1.5em 0; }
+.register .status { font-size: 1.1em; }
+.register .status-open strong { color: #1a7f37; }
+.register .status-exempted strong, .register .status-pending strong { color: #b35900; }
+.register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; word-break: break-all; }
+.register td.num { text-align: right; }
+.register figure.chart { margin: 1em 0; overflow-x: auto; }
+.register .id { color: #555; }
+"""
 
 
-def datasette_metadata(release: Release) -> dict[str, Any]:
-    """Datasette ``metadata`` for the release: instance, database and every table."""
-    lic = release.licenses[0]
-    tables: dict[str, Any] = {}
-    for table in TABLES:
-        meta: dict[str, Any] = {
-            "title": table.title,
-            "description": f"{table.en} — {table.id}",
-            "columns": {f.name: f"{f.en} — {f.id}" for f in table.fields},
-        }
-        if table.label_column:
-            meta["label_column"] = table.label_column
-        if table.name in FACETS:
-            meta["facets"] = FACETS[table.name]
-        tables[table.name] = meta
-    meta = {
-        "title": release.title,
-        "description": release.description or "",
-        "license": lic.title or lic.name,
-        "source": release.publisher["name"],
-        "databases": {DATABASE_NAME: {"title": release.title, "tables": tables}},
-    }
-    if lic.path:
-        meta["license_url"] = lic.path
-    if release.publisher.get("url"):
-        meta["source_url"] = release.publisher["url"]
-    return meta
+@dataclass(frozen=True)
+class Site:
+    """A written site: where it is and what it offers for download."""
+
+    folder: Path
+    database: Download
+    packages: dict[str, Download]
 
 
 def database_path(release: Release) -> Path:
@@ -57,19 +96,210 @@ def database_path(release: Release) -> Path:
     return release.root / BUILD_DIR / DATABASE_FILE
 
 
-def make_datasette(release: Release) -> Any:
-    """A configured :class:`datasette.app.Datasette` over the release database."""
+def _download(path: Path, url: str) -> Download:
+    return Download(path.name, url, file_sha256(path), path.stat().st_size)
+
+
+def _register_link(register: Register, packages: dict[str, Download]) -> str:
+    link = f'<a href="{register_url(register)}">{escape(register.id)} · {escape(register.title)}</a>'
+    item = f"<li>{link} — {escape(STATUS[register.status][0])}"
+    pkg = packages.get(register.id)
+    if pkg:
+        item += (f' · <a href="{pkg.url}">{escape(pkg.name)}</a> '
+                 f'<small>SHA-256 <code>{pkg.sha256}</code></small>')
+    return item + "</li>"
+
+
+def _home_html(release: Release, database: Download, packages: dict[str, Download]) -> str:
+    parts = []
+    if release.description:
+        parts.append(f"<p>{escape(release.description)}</p>")
+    parts.append("<h2>Registers / Register</h2><ul class=\"registers\">")
+    parts += [_register_link(r, packages) for r in release.registers]
+    parts.append("</ul>")
+    parts.append(f'<h2>Downloads / Unduh</h2><p>The whole database: <a href="{database.url}">{database.name}</a> '
+                 f"({database.bytes:,} bytes) <small>SHA-256 <code>{database.sha256}</code></small>. "
+                 "Each register's validated Frictionless package is linked above and on its page.</p>")
+    return "\n".join(parts)
+
+
+def _table_registers(release: Release, packages_dir: Path) -> dict[str, list[Register]]:
+    """Which registers publish each table (from their packages' resources)."""
+    out: dict[str, list[Register]] = {}
+    for register in release.registers:
+        path = packages_dir / register.slug / "datapackage.json"
+        if path.is_file():
+            for resource in json.loads(path.read_text(encoding="utf-8")).get("resources", []):
+                out.setdefault(resource["name"], []).append(register)
+    return out
+
+
+def labelled_tables(db_path: Path) -> set[str]:
+    """Tables whose label column is filled on every row: only those get Datasette labels.
+
+    A label that is NULL on some rows would show as "None" beside the code, which reads
+    worse than the bare code (regions and TPS derived from codes have no names).
+    """
+    out = set()
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in TABLES:
+            if table.label_column and table.name in existing and conn.execute(
+                    f"SELECT NOT EXISTS (SELECT 1 FROM [{table.name}] WHERE [{table.label_column}] IS NULL "
+                    f"OR [{table.label_column}] = '')").fetchone()[0]:
+                out.add(table.name)
+    return out
+
+
+def datasette_metadata(release: Release, *, database: Download | None = None,
+                       packages: dict[str, Download] | None = None, allow_robots: bool = False,
+                       labelled: set[str] | None = None) -> dict[str, Any]:
+    """Datasette ``metadata.json`` for the release: instance, database, every table, canned queries.
+
+    :param labelled: tables whose ``label_column`` is used (default: every table that has one).
+    """
+    packages = packages or {}
+    lic = release.licenses[0]
+    licence = {"license": lic.title or lic.name, **({"license_url": lic.path} if lic.path else {})}
+    source = {"source": release.publisher["name"],
+              **({"source_url": release.publisher["url"]} if release.publisher.get("url") else {})}
+    by_table = _table_registers(release, release.root / PACKAGES_DIR)
+    tables: dict[str, Any] = {}
+    for table in TABLES:
+        registers = by_table.get(table.name, [])
+        links = ", ".join(f'<a href="{register_url(r)}">{escape(r.id)} {escape(r.title)}</a>' for r in registers)
+        where = (f"<p>Registers / register: {links}</p>" if links else
+                 "<p>Derived by releasekit for fast queries; not in the packages.</p>"
+                 if table in SUMMARY_TABLES else "")
+        meta: dict[str, Any] = {
+            "title": table.title,
+            "description": f"{table.en} — {table.id}",
+            "description_html": f"<p>{escape(table.en)}</p><p lang=\"id\">{escape(table.id)}</p>{where}",
+            "columns": {f.name: f"{f.en} — {f.id}" for f in table.fields},
+            **licence, **source,
+            **TABLE_OPTIONS.get(table.name, {}),
+        }
+        if table.label_column and table.name in (labelled or {table.name}):
+            meta["label_column"] = table.label_column
+        tables[table.name] = meta
+    meta = {
+        "title": release.title,
+        "description": release.description or "",
+        **licence, **source,
+        "databases": {DATABASE: {"title": release.title, "description": release.description or "",
+                                 **licence, **source, "tables": tables, "queries": CANNED_QUERIES}},
+        "extra_css_urls": ["/static/releasekit.css"],
+        "plugins": {"datasette-block-robots": ROBOTS_ALLOWED if allow_robots else ROBOTS_BLOCKED},
+    }
+    if release.homepage:
+        meta["about"] = "About this release"
+        meta["about_url"] = release.homepage
+    if database:
+        meta["description_html"] = _home_html(release, database, packages)
+    return meta
+
+
+def pinned_requirements() -> str:
+    """``requirements.txt``: the exact Datasette and plugin versions this site was made with."""
+    return "".join(f"{name}=={importlib_metadata.version(name)}\n" for name in PLUGINS)
+
+
+def dockerfile() -> str:
+    """A ``Dockerfile`` serving the site read-only with the pinned versions."""
+    python = ".".join(str(v) for v in sys.version_info[:3])
+    return (
+        f"FROM python:{python}-slim-bookworm\n"
+        "WORKDIR /site\n"
+        "COPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+        "COPY . .\n"
+        "EXPOSE 8001\n"
+        '# inspect-data.json makes release.db immutable; settings.json and metadata.json are read from "."\n'
+        'CMD ["datasette", "serve", ".", "--host", "0.0.0.0", "--port", "8001"]\n'
+    )
+
+
+def _place(source: Path, target: Path, *, link: bool) -> None:
+    """Put ``source`` at ``target``: a hard link when asked and possible, else a copy."""
+    target.unlink(missing_ok=True)
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(source, target)
+
+
+def _inspect_data(db_path: Path, sha256: str) -> dict[str, Any]:
+    """What ``datasette inspect`` writes: hash, size and row counts (makes the database immutable)."""
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        counts = {n: {"count": conn.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0]} for n in names}
+    return {DATABASE: {"hash": sha256, "size": db_path.stat().st_size, "file": DATABASE_FILE, "tables": counts}}
+
+
+def write_site(release: Release, folder: Path, *, link: bool = False, allow_robots: bool = False) -> Site:
+    """Write the Datasette configuration directory of the release into ``folder``.
+
+    :param link: hard-link the database and zips instead of copying them (``serve``).
+    :raises ReleasekitError: when the release has not been built.
+    """
+    db_path = database_path(release)
+    if not db_path.is_file():
+        raise ReleasekitError(f"{db_path}: no database", hint="run 'releasekit build' first")
+    if folder.is_file() or (folder.is_dir() and any(folder.iterdir())
+                            and not (folder / "inspect-data.json").is_file()):
+        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote",
+                              hint="give a new or empty folder; releasekit replaces only its own sites")
+    final, folder = folder, folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / DOWNLOADS).mkdir(parents=True)
+    (folder / "templates" / "pages" / "registers").mkdir(parents=True)
+    _place(db_path, folder / DATABASE_FILE, link=link)
+    database = _download(folder / DATABASE_FILE, f"/{DATABASE}.db")
+    packages: dict[str, Download] = {}
+    packages_dir = release.root / PACKAGES_DIR
+    for register in release.registers:
+        zip_path = packages_dir / f"{register.slug}.zip"
+        if zip_path.is_file():
+            _place(zip_path, folder / DOWNLOADS / zip_path.name, link=link)
+            packages[register.id] = _download(folder / DOWNLOADS / zip_path.name,
+                                              f"/{DOWNLOADS}/{zip_path.name}")
+    write_json(folder / "inspect-data.json", _inspect_data(folder / DATABASE_FILE, database.sha256))
+    write_json(folder / "metadata.json",
+               datasette_metadata(release, database=database, packages=packages, allow_robots=allow_robots,
+                                  labelled=labelled_tables(folder / DATABASE_FILE)))
+    write_json(folder / "settings.json", SETTINGS)
+    (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
+    with closing(sqlite3.connect(f"file:{folder / DATABASE_FILE}?mode=ro", uri=True)) as conn:
+        for register in release.registers:
+            context = register_context(release, register, conn, packages_dir, packages.get(register.id))
+            page = folder / "templates" / "pages" / "registers" / f"{register.id}.html"
+            page.write_text(render_register_page(context), encoding="utf-8", newline="\n")
+    (folder / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
+    (folder / "Dockerfile").write_text(dockerfile(), encoding="utf-8")
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(folder, final)
+    return Site(final, database, packages)
+
+
+def site_folder(release: Release) -> Path:
+    """Where ``serve`` writes the site it serves."""
+    return release.root / BUILD_DIR / SITE_DIR
+
+
+def make_datasette(folder: Path) -> Any:
+    """A :class:`datasette.app.Datasette` over a site folder, exactly as ``datasette serve DIR`` would make it."""
     from datasette.app import Datasette
 
-    db = database_path(release)  # build/release.db: Datasette names the database "release" after the file
-    if not db.is_file():
-        raise ReleasekitError(f"{db}: no database", hint="run 'releasekit build' first")
-    return Datasette([], immutables=[str(db)], metadata=datasette_metadata(release), settings=SETTINGS)
+    return Datasette([], config_dir=folder.resolve())
 
 
-def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Serve the release with Datasette until interrupted."""
+def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_robots: bool = False) -> None:
+    """Write the site into ``build/site/`` and serve it with Datasette until interrupted."""
     import uvicorn
 
-    ds = make_datasette(release)
+    site = write_site(release, site_folder(release), link=True, allow_robots=allow_robots)
+    ds = make_datasette(site.folder)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

@@ -6,18 +6,22 @@ rows, types, constraints (required, pattern, enum, minimum), primary keys and
 foreign keys, in Frictionless's error types, row positions (header = row 1) and
 notes; and, in the same pass, the PII gate (``pii-nik``, value never shown).
 
-Why it is fast: every line is matched by one compiled regular expression built
-from the schema, which accepts only cells that are certainly valid in their
-canonical form: ``-?(0|[1-9][0-9]*)`` for an integer, the true/false values for
-a boolean, the field's own pattern or enum for a constrained string, unquoted
-text otherwise. A line it rejects (quoted cells, unusual but valid numbers such
-as ``+7``, or a real error) takes the slow path, which applies Frictionless's
-own casting rules cell by cell. Keys are handled as canonical text.
+Why it is fast: a file is read in blocks of about 1 MiB, and each block of whole
+lines is matched by one compiled regular expression built from the schema (one
+``findall`` call), which accepts only cells that are certainly valid and, in the
+same call, captures the key columns as text. Key cells must be in canonical form
+(``0|-?[1-9][0-9]*`` for an integer), so equal text means equal value; other
+integer cells only need to be digits. A block with a line the expression rejects
+(unusual but valid numbers such as ``+7``, or a real error) is read line by line
+with Frictionless's own casting rules; a quoted record takes that path alone, and
+the block path resumes after it. The file's hash is computed in a thread beside
+the pass (``hashlib`` releases the GIL).
 
-Memory stays flat: a primary key is proven unique by checking that rows come in
-strictly increasing key order (releasekit writes them so); only a file out of
-order is re-read with a key index. Foreign-key lookups keep 64-bit hashes of the
-referenced keys (SipHash, randomised per process), not the keys themselves.
+Memory stays flat: keys are checked in the order releasekit writes rows, with
+:mod:`releasekit.keycheck` (a primary key is unique when its keys increase; the
+keys other resources reference are kept as compressed sorted runs, looked up run
+by run). A foreign key whose target holds a handful of keys (an election, its
+candidates) is checked inside the block expression itself.
 """
 
 from __future__ import annotations
@@ -26,25 +30,38 @@ import csv
 import datetime
 import hashlib
 import io
-import operator
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from . import forked
+from .keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
 from .privacy import SIXTEEN, contains_nik
 from .report import Problem
 
 ERROR_LIMIT = 1000
 CHUNK = 1 << 20
+#: Bytes the hashing thread reads at a time (few reads: it needs the GIL only between them).
+HASH_CHUNK = 4 << 20
+#: A foreign key whose target holds at most this many keys is checked inside the block expression.
+SMALL_TARGET = 64
+#: The largest resource no other resource points at is checked in a second process when it is this big and
+#: the others together are too (on Linux with two CPUs or more): the two halves then take about as long.
+ASIDE_BYTES = 8 << 20
+#: The second process starts just before the first resource this big (small ones first: their keys go with it).
+START_BYTES = 1 << 20
 #: A bytes.translate table: ASCII digits become 1, every other byte 0.
 DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
 SIXTEEN_DIGITS = b"\x01" * 16
 PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
 PLAIN = r'[^,"\r\n]'
 Key = Any  # one canonical string, or a tuple of them ("" = missing)
+View = tuple[int, ...]  # the field indexes (0-based) of a key, in the key's order
 
 
 class _Invalid(Exception):
@@ -86,7 +103,12 @@ def _embeddable(pattern: str) -> str | None:
 
 @dataclass
 class FieldRule:
-    """One schema field, compiled: its part of the line expression and its exact (slow-path) checks."""
+    """One schema field, compiled: its parts of the line expressions and its exact (slow-path) checks.
+
+    ``fast`` accepts only valid cells in canonical form (equal text means equal value), as keys
+    need; ``loose`` accepts any cell it can tell is valid without Python (``007`` for an
+    integer), which is all a cell outside every key needs and is cheaper to match.
+    """
 
     name: str
     number: int
@@ -99,6 +121,8 @@ class FieldRule:
     minimum: Any = None
     unique: bool = False
     fast: str = ""
+    loose: str = ""
+    core: re.Pattern[str] | None = None
     needs_python: bool = False
 
     def check(self, text: str) -> tuple[Any, tuple[str, str] | None]:
@@ -118,6 +142,15 @@ class FieldRule:
         return value, None
 
 
+def _loose_integer(rule: FieldRule) -> str | None:
+    """Digits for an integer outside keys (``int()`` takes leading zeros); None when only canonical text will do."""
+    if rule.enum is not None or rule.pattern is not None or rule.minimum not in (None, 0):
+        return None
+    if rule.minimum == 0:
+        return "[0-9]++" if rule.required else "[0-9]*+"
+    return "-?+[0-9]++" if rule.required else "(?:[0-9]*+|-[0-9]++)"
+
+
 def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
     """Compile a Table Schema field descriptor."""
     kind = descriptor.get("type", "string")
@@ -130,10 +163,12 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.enum = list(cons["enum"])
     if "minimum" in cons:
         rule.minimum = cons["minimum"]
+    loose = None
     if kind == "integer":
         rule.cast = _int
-        rule.fast = {0: "0|[1-9][0-9]*", 1: "[1-9][0-9]*", None: "-?(?:0|[1-9][0-9]*)"}.get(rule.minimum, "")
+        rule.fast = {0: "0|[1-9][0-9]*", 1: "[1-9][0-9]*", None: "0|-?[1-9][0-9]*"}.get(rule.minimum, "")
         rule.needs_python = not rule.fast or rule.enum is not None or rule.pattern is not None
+        loose = _loose_integer(rule)
     elif kind == "number":
         rule.cast, rule.fast = _num, r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
         rule.needs_python = rule.minimum is not None or rule.enum is not None or rule.pattern is not None
@@ -155,43 +190,24 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         elif embedded is not None and rule.enum is None:
             rule.fast = embedded
         else:
-            rule.fast, rule.needs_python = PLAIN + "+", rule.pattern is not None or rule.enum is not None
+            rule.fast, rule.needs_python = PLAIN + "++", rule.pattern is not None or rule.enum is not None
+            loose = PLAIN + ("++" if rule.required else "*+")
     else:  # dates and other types are always checked exactly
         rule.cast = _date if kind == "date" else str
         rule.fast, rule.needs_python = PLAIN + "+", True
+    rule.core = re.compile(rule.fast)
     rule.fast = f"(?:{rule.fast})" if rule.required else f"(?:{rule.fast})?"
+    rule.loose = loose or rule.fast
     return rule
-
-
-def _getter(indexes: tuple[int, ...]) -> Callable[[Any], Key]:
-    return itemgetter(*indexes)
 
 
 def _missing(key: Key) -> bool:
     return key == "" if isinstance(key, str) else all(k == "" for k in key)
 
 
-def _order_function(check: ResourceCheck) -> Callable[[Key], Any]:
-    """How to compare primary keys in file order; None from it means "cannot tell, index the keys"."""
-    parts = check.int_key_parts
-    if len(check.primary_key) == 1:
-        if not parts:
-            return lambda key: key or None
-        return lambda key: (len(key), key) if key and key[0] != "-" else None
-
-    def order(key: tuple[str, ...]) -> Any:
-        if "" in key:
-            return None
-        if not parts:
-            return key
-        out = list(key)
-        for p in parts:
-            if key[p][0] == "-":
-                return None
-            out[p] = (len(key[p]), key[p])  # type: ignore[call-overload]
-        return out
-
-    return order
+def _blank(view: View) -> str:
+    """The key text of a key whose cells are all missing."""
+    return "," * (len(view) - 1)
 
 
 def _rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
@@ -237,6 +253,19 @@ def _records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, 
         yield number, next(csv.reader([pending]), [])
 
 
+def _record_end(text: str, start: int) -> int:
+    """Where the record starting at ``start`` ends (after its line break), or -1 when a quote runs past the text."""
+    quotes, pos = 0, start
+    while True:
+        newline = text.find("\n", pos)
+        if newline < 0:
+            return -1
+        quotes += text.count('"', pos, newline)
+        if quotes % 2 == 0:  # quotes inside a quoted cell come in pairs
+            return newline + 1
+        pos = newline + 1
+
+
 @dataclass
 class ResourceCheck:
     """The compiled checks of one CSV resource."""
@@ -249,12 +278,131 @@ class ResourceCheck:
 
     def __post_init__(self) -> None:
         self.line = re.compile(",".join(f"({f.fast})" for f in self.fields))
-        # A block of whole valid lines, matched in one call; possessive, so no backtracking state piles up.
-        self.block = re.compile("(?:" + ",".join(f.fast for f in self.fields) + "\n)*+")
         self.python_fields = [f for f in self.fields if f.needs_python]
         self.index = {f.name: f.number - 1 for f in self.fields}
-        # Integer key parts compare by (length, text): numeric order for canonical non-negative integers.
-        self.int_key_parts = tuple(p for p, i in enumerate(self.primary_key) if self.fields[i].type == "integer")
+
+
+class _Layout:
+    """One resource's block expression: a line whose cells are checked and whose key columns are captured.
+
+    Matched with ``findall`` over a block of lines: the block is valid when every line matched,
+    and the result holds the captured key text of every row. A key over consecutive columns is
+    one capture (the CSV's own commas join its cells); a key over scattered columns is joined
+    from one capture per column.
+    """
+
+    def __init__(self, fields: list[FieldRule], views: list[View], cells: dict[int, str],
+                 canonical: Iterable[int] = ()) -> None:
+        groups = self._groups(set(views))
+        keyed = {i for view in views for i in view} | set(canonical)
+        parts = []
+        for f in fields:
+            i = f.number - 1
+            cell = cells.get(i, f.fast if i in keyed else f.loose)
+            opened = sum(1 for start, _ in groups if start == i)
+            closed = sum(1 for _, end in groups if end == i)
+            parts.append("(" * opened + cell + ")" * closed)
+        self.pattern = re.compile("^" + ",".join(parts) + "\n", re.M)
+        self.width = len(groups)
+        self.getters = [itemgetter(n) for n in range(self.width)]
+        number = {g: n for n, g in enumerate(groups)}
+        self.groups: dict[View, tuple[int, ...]] = {}
+        for view in views:
+            whole = (view[0], view[-1])
+            if _consecutive(view) and whole in number:
+                self.groups[view] = (number[whole],)
+            else:
+                self.groups[view] = tuple(number[(i, i)] for i in view)
+
+    @staticmethod
+    def _groups(views: set[View]) -> list[tuple[int, int]]:
+        """Capture groups (first, last column), nested or apart as regex groups must be, in group-number order."""
+        wanted = []
+        for view in views:
+            if _consecutive(view):
+                wanted.append((view[0], view[-1]))
+            else:
+                wanted += [(i, i) for i in view]
+        chosen: list[tuple[int, int]] = []
+        for start, end in sorted(set(wanted), key=lambda g: (g[1] - g[0] == 0, g)):
+            if all(end < s or e < start or (s <= start and end <= e) or (start <= s and e <= end)
+                   for s, e in chosen):
+                chosen.append((start, end))
+            else:  # overlaps a chosen group without nesting: capture its columns one by one
+                chosen += [(i, i) for i in range(start, end + 1) if (i, i) not in chosen]
+        return sorted(set(chosen), key=lambda g: (g[0], -g[1]))
+
+    def match(self, chunk: str) -> list[Any] | None:
+        """The captures of every line of ``chunk``, or None when a line is not plainly valid."""
+        rows = self.pattern.findall(chunk)
+        return rows if len(rows) == chunk.count("\n") else None
+
+    def columns(self, rows: list[Any]) -> Sequence[Sequence[str]]:
+        """The captures by group, each a sequence over the rows."""
+        if self.width <= 1:
+            return [rows] * self.width
+        return [list(map(get, rows)) for get in self.getters]
+
+    def keys(self, columns: Sequence[Sequence[str]], view: View) -> Sequence[str]:
+        """The key text of ``view`` for every row."""
+        numbers = self.groups[view]
+        if len(numbers) == 1:
+            return columns[numbers[0]]
+        return list(map(",".join, zip(*(columns[n] for n in numbers), strict=True)))
+
+
+def _consecutive(view: View) -> bool:
+    return all(b == a + 1 for a, b in zip(view, view[1:], strict=False))
+
+
+def _small_target(view: View, target: KeyIndex | None, fields: list[FieldRule]) -> dict[int, set[str]] | None:
+    """The values each column of a foreign key may take, when that is the whole check; else None.
+
+    True when the target holds a handful of keys and they are every combination of their columns'
+    values (one election's candidates: ``ppwp-2024`` × ``1, 2, 3``): then a row's key is in the
+    target exactly when each of its cells is among its column's values.
+    """
+    if target is None or len(set(view)) != len(view):
+        return None
+    keys = target.keys(SMALL_TARGET)
+    if not keys or any(k.startswith("\r") for k in keys):
+        return None
+    if len(view) > 1 and not all(fields[i].required for i in view):
+        return None  # a partly missing composite key is looked up, not skipped
+    rows = [k.split(",") for k in keys]
+    if any(len(r) != len(view) for r in rows):
+        return None
+    values = [{r[p] for r in rows} for p in range(len(view))]
+    if math.prod(map(len, values)) != len(keys):
+        return None
+    return {view[p]: values[p] for p in range(len(view))}
+
+
+class _Digest:
+    """A resource file's hash and size, computed in a thread beside the row pass (``hashlib`` releases the GIL)."""
+
+    def __init__(self, path: Path, algorithm: str) -> None:
+        self.digest = hashlib.new(algorithm)
+        self.size = 0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(HASH_CHUNK):
+                    self.digest.update(chunk)
+                    self.size += len(chunk)
+        except BaseException as e:  # handed to the main thread by result()
+            self.error = e
+
+    def result(self) -> tuple[str, int]:
+        """``(hex digest, bytes)``, once the thread is done."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.digest.hexdigest(), self.size
 
 
 class Checker:
@@ -264,23 +412,105 @@ class Checker:
         self.folder = folder
         self.descriptor = descriptor
         self.problems: list[Problem] = []
-        self.keys: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+        self.keys: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
         self.counts: dict[str | None, int] = {}
+        self.baselines: dict[str, tuple[dict[str, Any], _Digest]] = {}
+        # In the second process: foreign keys into resources not checked yet, and the keys they asked for.
+        self.deferred: set[tuple[str, tuple[str, ...]]] = set()
+        self.asked: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
 
     def run(self) -> list[Problem]:
-        """Check every resource, referenced resources first."""
+        """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
         wanted: dict[str, list[tuple[str, ...]]] = {}
         resources = [r for r in self.descriptor.get("resources", []) if isinstance(r, dict)]
         for res in resources:
             for fk in (res.get("schema") or {}).get("foreignKeys", []):
                 target = fk["reference"]["resource"] or res["name"]
-                wanted.setdefault(target, []).append(tuple(fk["reference"]["fields"]))
-        for res in _dependency_order(resources):
-            self._resource(res, wanted.get(res.get("name", ""), []))
+                fields = tuple(fk["reference"]["fields"])
+                if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
+                    wanted[target].append(fields)
+        order = _dependency_order(resources)
+        aside = self._aside(order)
+        child: forked.Forked | None = None
+        started, slot, done = False, 0, set[str]()
+        try:
+            for res in order:
+                name = res.get("name", "")
+                if aside is not None and not started and (res is aside or self._size(res) >= START_BYTES):
+                    started, child = True, self._start_aside(aside, wanted.get(aside.get("name", ""), []), done)
+                if res is aside:
+                    slot = len(self.problems)
+                else:
+                    self._resource(res, wanted.get(name, []))
+                done.add(name)
+        except BaseException:
+            if child is not None:
+                child.cancel()
+            raise
+        if aside is not None:
+            self._finish_aside(aside, wanted.get(aside.get("name", ""), []), child, slot)
         return self.problems
+
+    def _size(self, res: dict[str, Any]) -> int:
+        path = self.folder / res["path"] if isinstance(res.get("path"), str) else None
+        return path.stat().st_size if path is not None and path.is_file() else 0
+
+    def _aside(self, order: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The resource to check in a second process: the largest that no other resource points at, if it pays."""
+        if not forked.available():
+            return None
+        pointed = {fk["reference"]["resource"] for res in order
+                   for fk in (res.get("schema") or {}).get("foreignKeys", [])
+                   if fk["reference"]["resource"] not in ("", res.get("name"))}
+        sizes = {id(res): self._size(res) for res in order}
+        free = [res for res in order if res.get("name") not in pointed]
+        if not free:
+            return None
+        aside = max(free, key=lambda res: sizes[id(res)])
+        rest = sum(sizes.values()) - sizes[id(aside)]
+        return aside if sizes[id(aside)] >= ASIDE_BYTES and rest >= ASIDE_BYTES else None
+
+    def _start_aside(self, res: dict[str, Any], wanted: list[tuple[str, ...]], done: set[str]
+                     ) -> forked.Forked | None:
+        """Fork the second process (None if the system refuses); keys into resources not checked yet are deferred."""
+        targets = [(fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
+                   for fk in (res.get("schema") or {}).get("foreignKeys", [])]
+        deferred = {t for t in targets if t[0] and t[0] != res.get("name") and t[0] not in done}
+
+        def check() -> tuple[list[Problem], int, dict[tuple[str, tuple[str, ...]], KeyIndex]]:
+            self.problems, self.counts, self.deferred, self.asked = [], {}, deferred, {}
+            self._resource(res, wanted)
+            return self.problems, self.counts.get(res.get("name", ""), 0), self.asked
+
+        try:
+            return forked.Forked(check)
+        except OSError:  # no process to spare: the resource is checked here, in its turn at the end
+            return None
+
+    def _finish_aside(self, res: dict[str, Any], wanted: list[tuple[str, ...]], child: forked.Forked | None,
+                      slot: int) -> None:
+        """Put the second process's problems in the resource's place, once its deferred keys are all found.
+
+        A deferred key that is not found (or a failed child) means the resource is checked again here,
+        in order, exactly as without a second process: dangling keys are then reported in their rows.
+        """
+        result = child.result() if child is not None else None
+        if result is not None:
+            problems, count, asked = result
+            if all(index.within(self.keys.get(target)) for target, index in asked.items()):
+                self.problems[slot:slot] = problems
+                if count:
+                    self.counts[res.get("name", "")] = count
+                return
+        after = self.problems[slot:]
+        del self.problems[slot:]
+        self._resource(res, wanted)
+        self.problems += after
 
     def _add(self, problem: Problem) -> bool:
         """Record a problem; False once the resource has :data:`ERROR_LIMIT` of them."""
+        if problem.resource in self.baselines:  # the file's hash and size come first, as they always have
+            self._baseline(problem.resource)
         self.problems.append(problem)
         self.counts[problem.resource] = self.counts.get(problem.resource, 0) + 1
         return self.counts[problem.resource] < ERROR_LIMIT
@@ -291,54 +521,78 @@ class Checker:
         if not path.is_file():
             self._add(Problem("scheme-error", f"file not found: {res['path']}", resource=name))
             return
-        self._baseline(res, path)
+        declared = res.get("hash")
+        algorithm = declared.rpartition(":")[0] if isinstance(declared, str) else ""
+        self.baselines[name] = (res, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
         pk = tuple(i for i, f in enumerate(fields) if f.name in (schema.get("primaryKey") or []))
         self._rows(ResourceCheck(name, path, fields, pk, schema.get("foreignKeys", [])), wanted)
+        if name in self.baselines:
+            self._baseline(name)
 
-    def _baseline(self, res: dict[str, Any], path: Path) -> None:
+    def _baseline(self, name: str) -> None:
+        """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""
+        res, digest = self.baselines.pop(name)
+        actual, size = digest.result()
         declared = res.get("hash")
-        algo, _, expected = declared.rpartition(":") if isinstance(declared, str) else ("", "", None)
-        digest, size = hashlib.new(algo or "md5"), 0
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-        if expected and digest.hexdigest() != expected:
-            self._add(Problem("hash-count", f'expected is "{expected}" and actual is "{digest.hexdigest()}"',
+        expected = declared.rpartition(":")[2] if isinstance(declared, str) else None
+        if expected and actual != expected:
+            self._add(Problem("hash-count", f'expected is "{expected}" and actual is "{actual}"',
                               resource=res["name"]))
         if "bytes" in res and res["bytes"] != size:
             self._add(Problem("byte-count", f'expected is "{res["bytes"]}" and actual is "{size}"',
                               resource=res["name"]))
 
     def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
-        """Read the resource in blocks of lines; a block that is not plainly valid is read line by line."""
+        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line."""
         state = _Pass(self, check, wanted)
         with check.path.open(encoding="utf-8", newline="") as handle:
             header = handle.readline()
             self._labels(check, next(csv.reader([header]), []))
-            row, carry = 2, ""
-            while True:
-                data = handle.read(CHUNK)
-                if not data:
-                    break
-                data = carry + data
-                cut = data.rfind("\n") + 1
-                chunk, carry = data[:cut], data[cut:]
-                if not chunk:
+            row, text = 2, ""
+            while data := handle.read(CHUNK):
+                text += data
+                cut = text.rfind("\n") + 1
+                if not cut:
                     continue
-                if '"' in chunk or "\r" in chunk:  # quoted cells may span lines: the rest goes line by line
-                    carry = chunk + carry
+                if text.find("\r", 0, cut) >= 0:
                     break
-                if not state.block(chunk, row) and not state.lines(chunk.split("\n")[:-1], row):
+                done = self._region(state, text[:cut], row)
+                if done is None:
                     return
-                row += chunk.count("\n")
-            rest = _records_from(_rejoin(carry, handle), row - 1)
-            for number, record in rest:
+                used, row = done
+                text = text[used:]
+            for number, record in _records_from(_rejoin(text, handle), row - 1):
                 if not state.record(number, record):
                     return
         state.finish()
+
+    def _region(self, state: _Pass, region: str, row: int) -> tuple[int, int] | None:
+        """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
+
+        Returns how many characters were used (a quoted cell may go on past the region) and the next
+        row number; None once the error limit is reached.
+        """
+        pos = 0
+        while pos < len(region):
+            quote = region.find('"', pos)
+            newline = region.rfind("\n", pos, quote) if quote >= 0 else len(region) - 1
+            if newline >= pos:  # whole plain lines before the quoted record (or to the end)
+                checked = state.plain(region[pos:newline + 1], row)
+                if checked is None:
+                    return None
+                row += checked
+                pos = newline + 1
+            if quote < 0:
+                break
+            end = _record_end(region, pos)
+            if end < 0:
+                break
+            if not state.record(row, next(csv.reader([region[pos:end]]), [])):
+                return None
+            row, pos = row + 1, end
+        return pos, row
 
     def _labels(self, check: ResourceCheck, labels: list[str]) -> None:
         expected = [f.name for f in check.fields]
@@ -386,15 +640,14 @@ class Checker:
             add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
         return tuple(out)
 
-    def _fk_problem(self, name: str, number: int, cells: Key, fk: dict[str, Any]) -> bool:
+    def _fk_problem(self, name: str, number: int, key: str, fk: dict[str, Any]) -> bool:
         target = fk["reference"]["resource"] or name
-        shown = cells if isinstance(cells, str) else ", ".join(cells)
-        note = (f'for "{", ".join(fk["fields"])}": values "{shown}" not found in '
+        note = (f'for "{", ".join(fk["fields"])}": values "{", ".join(key_cells(key))}" not found in '
                 f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
         return self._add(Problem("foreign-key", note, resource=name, row=number))
 
     def _primary_key_pass(self, check: ResourceCheck, pk_get: Callable[[Any], Key]) -> None:
-        """A file whose keys are not in increasing order: index every key to find the duplicates."""
+        """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
         seen: dict[int, int] = {}
         with check.path.open(encoding="utf-8", newline="") as handle:
             for number, record in _records_from(handle):
@@ -415,67 +668,118 @@ class Checker:
 
 
 class _Pass:
-    """The state of one resource's pass: key order, collected keys, foreign keys to check."""
+    """The state of one resource's pass: its block expression, key checks, and keys to hand to others."""
 
     def __init__(self, checker: Checker, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
         self.checker, self.check = checker, check
         index = check.index
-        keys = checker.keys
-        self.collect = [(_getter(tuple(index[k] for k in fields)), keys.setdefault((check.name, fields), set()))
-                        for fields in wanted if all(k in index for k in fields)]
-        self.fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk,
-                     keys.get((fk["reference"]["resource"], tuple(fk["reference"]["fields"]))),
-                     "" if len(fk["fields"]) == 1 else ("",) * len(fk["fields"]))
-                    for fk in check.foreign_keys
-                    if fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
-        self.self_fks = [(_getter(tuple(index[n] for n in fk["fields"])), fk) for fk in check.foreign_keys
-                         if not fk["reference"]["resource"] and all(n in index for n in fk["fields"])]
-        self.self_refs: list[tuple[int, Key, dict[str, Any]]] = []
+
+        def view(names: Iterable[str]) -> View:
+            return tuple(index[n] for n in names)
+
+        def present(names: Iterable[str]) -> bool:
+            return all(n in index for n in names)
+
+        self.pk: View = check.primary_key
+        self.distinct = DistinctKeys() if self.pk else None
+        self.pk_blank = _blank(self.pk)
+        self.pk_nullable = any(not check.fields[i].required for i in self.pk)
+        self.collect = [(view(fields), checker.keys.setdefault((check.name, fields), KeyIndex()))
+                        for fields in wanted if present(fields)]
+        self.fks: list[tuple[View, dict[str, Any], KeyIndex | None]] = []
+        self.deferred: list[tuple[View, KeyIndex]] = []  # keys asked of a resource still being checked
+        for fk in check.foreign_keys:
+            if fk["reference"]["resource"] and present(fk["fields"]):
+                target = (fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
+                if target in checker.deferred:
+                    self.deferred.append((view(fk["fields"]), checker.asked.setdefault(target, KeyIndex())))
+                else:
+                    self.fks.append((view(fk["fields"]), fk, checker.keys.get(target)))
+        self.self_fks = [(view(fk["fields"]), fk) for fk in check.foreign_keys
+                         if not fk["reference"]["resource"] and present(fk["fields"])]
+        # Keys whose cells may all be missing (then not looked up); a required cell is never empty in a block.
+        self.nullable = {n for n, (v, _, _) in enumerate(self.fks) if not all(check.fields[i].required for i in v)}
+        # Keys are text; a target this resource fills itself must see the rows before each lookup.
+        own = {id(target) for _, target in self.collect}
+        self.fills_target = any(id(target) in own for _, _, target in self.fks)
+        self.self_refs: list[tuple[int, str, int]] = []
         # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
         self.unique: list[tuple[int, str, dict[int, int]]] = [
             (f.number - 1, f.name, {}) for f in check.fields if f.unique]
-        self.pk_get = _getter(check.primary_key) if check.primary_key else None
-        self.blank_pk: Key = "" if len(check.primary_key) == 1 else ("",) * len(check.primary_key)
-        self.order_of = _order_function(check)
-        self.previous: Any = None
-        self.ordered = True
-        needed = [i for i in check.primary_key] + [i for fk in check.foreign_keys for i in
-                                                   (index.get(n, 0) for n in fk["fields"])]
-        needed += [index[k] for fields in wanted for k in fields if k in index]
-        needed += [i for i, _, _ in self.unique]
-        width = max(max(needed, default=0) + 1, 2)
-        self.columns = None
-        if width <= len(check.fields):
-            tail = "" if width == len(check.fields) else "(?:,[^\n]*)?"
-            self.columns = re.compile("^" + ",".join(["([^,\n]*)"] * width) + tail + "$", re.M)
+        # Keys the line-by-line path found, handed on in file order before the next block's.
+        self.pending_pk: list[str] = []
+        self.pk_ordered: bool | None = None
+        self.lines_matched = 0
+        self.pending: list[list[str]] = [[] for _ in self.collect]
+        self.pending_asked: list[list[str]] = [[] for _ in self.deferred]
+        cells = self._embed_small_targets()
+        views = [self.pk] if self.pk else []
+        views += [v for v, _ in self.collect] + [v for n, (v, _, _) in enumerate(self.fks) if n not in self.embedded]
+        views += [v for v, _ in self.self_fks] + [(i,) for i, _, _ in self.unique] + [v for v, _ in self.deferred]
+        checked = [i for n, (v, _, _) in enumerate(self.fks) if n in self.embedded for i in v]  # not captured
+        self.layout = _Layout(check.fields, [v for v in views if v], cells, checked)
 
-    #: The steps of :meth:`block` after the validity match, in order (benchmarks time each one).
-    BLOCK_STEPS = ("_block_keys", "_block_pii", "_block_unique", "_block_collect", "_block_foreign_keys",
-                   "_block_self_refs")
+    def _embed_small_targets(self) -> dict[int, str]:
+        """Cell expressions for foreign keys into a handful of keys, which the block expression then checks."""
+        allowed: dict[int, set[str]] = {}
+        self.embedded: set[int] = set()
+        for n, (view, _, target) in enumerate(self.fks):
+            values = _small_target(view, target, self.check.fields)
+            if values is None:
+                continue
+            self.embedded.add(n)
+            for column, accepted in values.items():
+                allowed[column] = allowed[column] & accepted if column in allowed else accepted
+        cells = {}
+        for column, accepted in allowed.items():
+            field = self.check.fields[column]
+            assert field.core is not None
+            valid = sorted((v for v in accepted if field.core.fullmatch(v)), key=lambda v: (-len(v), v))
+            body = "|".join(map(re.escape, valid)) or "(?!)"
+            cells[column] = f"(?:{body})" if field.required else f"(?:{body})?"
+        return cells
 
-    def block(self, chunk: str, first_row: int) -> bool:
-        """Check a block of plain lines in a few C-level calls; False when it needs the line-by-line path."""
-        if self.columns is None or self.check.python_fields or self.check.block.fullmatch(chunk) is None:
-            return False
-        rows = self.columns.findall(chunk)
-        if not self._block_keys(rows):
-            return False
+    #: The steps of :meth:`block`, in order (benchmarks time each one).
+    BLOCK_STEPS = ("_block_match", "_block_pii", "_block_primary_key", "_block_unique", "_block_collect",
+                   "_block_foreign_keys", "_block_self_refs")
+
+    def plain(self, chunk: str, first_row: int) -> int | None:
+        """Check whole plain lines (no quotes): as one block if it can, else line by line.
+
+        Returns how many lines were checked; None once the error limit is reached.
+        """
+        checked = self.block(chunk, first_row)
+        if checked is not None:
+            return checked
+        lines = chunk.split("\n")[:-1]
+        return len(lines) if self.lines(lines, first_row) else None
+
+    def block(self, chunk: str, first_row: int) -> int | None:
+        """Check a block of plain lines in a few C-level calls: its line count, or None for the line-by-line path."""
+        if self.check.python_fields:
+            return None
+        columns = self._block_match(chunk)
+        if columns is None:
+            return None
+        pk_keys = self.layout.keys(columns, self.pk) if self.pk else ()
+        if self.pk_nullable and self.pk_blank in pk_keys:
+            return None  # the line-by-line path reports the missing key
+        self._flush()
         self._block_pii(chunk, first_row)
-        self._block_unique(rows, first_row)
-        self._block_collect(rows)
-        if self._block_foreign_keys(rows, first_row):
-            self._block_self_refs(rows, first_row)
-        return True
+        self._block_primary_key(pk_keys)
+        self._block_unique(columns, first_row)
+        self._block_collect(columns)
+        if self._block_foreign_keys(columns, first_row):
+            self._block_self_refs(columns, first_row)
+        return self.lines_matched
 
-    def _block_keys(self, rows: list[Any]) -> bool:
-        """Primary-key order; False when a key is missing (the line-by-line path reports it)."""
-        if self.pk_get is not None:
-            keys = list(map(self.pk_get, rows))
-            if self.blank_pk in keys:
-                return False
-            if self.ordered:
-                self._check_order(keys)
-        return True
+    def _block_match(self, chunk: str) -> Sequence[Sequence[str]] | None:
+        """Every cell checked and every key column captured, in one ``findall``; None when a line is not plain."""
+        rows = self.layout.match(chunk)
+        if rows is None:
+            return None
+        self.lines_matched = len(rows)
+        return self.layout.columns(rows)
 
     def _block_pii(self, chunk: str, first_row: int) -> None:
         # A C-speed screen first (digits become 1, all else 0; look for sixteen 1s), the exact search after.
@@ -486,62 +790,68 @@ class _Pass:
                 line = chunk[line_start:chunk.index("\n", match.start())]
                 self.checker._pii(self.check, first_row + chunk.count("\n", 0, line_start), line.split(","))
 
-    def _block_unique(self, rows: list[Any], first_row: int) -> None:
+    def _block_primary_key(self, keys: Sequence[str]) -> None:
+        self.pk_ordered = increasing(keys) if self.pk else None  # also tells the key index on the same columns
+        if self.distinct is not None:
+            self.distinct.add(keys, self.pk_ordered)
+
+    def _block_unique(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
         for i, name, seen in self.unique:
-            for offset, value in enumerate(map(operator.itemgetter(i), rows)):
+            for offset, value in enumerate(self.layout.keys(columns, (i,))):
                 self._unique(first_row + offset, value, name, seen)
 
-    def _block_collect(self, rows: list[Any]) -> None:
-        for get, collected in self.collect:
-            collected.update(map(hash, map(get, rows)))
+    def _block_collect(self, columns: Sequence[Sequence[str]]) -> None:
+        for view, target in self.collect:
+            target.add(self.layout.keys(columns, view), self.pk_ordered if view == self.pk else None)
 
-    def _block_foreign_keys(self, rows: list[Any], first_row: int) -> bool:
-        """Foreign keys by set inclusion; row by row only when a block has a dangling one."""
-        for get, fk, refs, blank in self.fks:
-            cells = list(map(get, rows))
-            if isinstance(blank, str):
-                distinct = set(cells)  # text caches its hash: repeated values cost nothing more
-                distinct.discard(blank)
-                digests = set(map(hash, distinct))
-            else:
-                digests = set(map(hash, cells))
-                digests.discard(hash(blank))
-            if refs is None or not digests <= refs:
-                for offset, value in enumerate(cells):
-                    if value != blank and (refs is None or hash(value) not in refs):
-                        if not self.checker._fk_problem(self.check.name, first_row + offset, value, fk):
-                            return False
+    def _block_foreign_keys(self, columns: Sequence[Sequence[str]], first_row: int) -> bool:
+        """Each foreign key's distinct keys looked up at once; dangling ones reported in row order."""
+        dangling: list[tuple[int, int, str]] = []
+        for n, (view, _, target) in enumerate(self.fks):
+            if n in self.embedded:
+                continue
+            keys = self.layout.keys(columns, view)
+            ordered = increasing(keys)  # distinct already; else repeats sit side by side, in file (key) order
+            asked = keys if ordered else runs_collapsed(keys)
+            if n in self.nullable:
+                blank = _blank(view)
+                asked = [k for k in asked if k != blank]
+            lost = set(asked) if target is None else target.missing(asked, ordered or None)
+            if lost:
+                dangling += [(offset, n, key) for offset, key in enumerate(keys) if key in lost]
+        for offset, n, key in sorted(dangling):
+            if not self.checker._fk_problem(self.check.name, first_row + offset, key, self.fks[n][1]):
+                return False
+        for view, index in self.deferred:  # looked up at the end, when the target is known
+            keys = self.layout.keys(columns, view)
+            ordered = increasing(keys)
+            asked = keys if ordered else runs_collapsed(keys)
+            if not all(self.check.fields[i].required for i in view):
+                blank = _blank(view)
+                asked = [k for k in asked if k != blank]
+            index.add(asked, ordered or None)
         return True
 
-    def _block_self_refs(self, rows: list[Any], first_row: int) -> None:
-        for get, fk in self.self_fks:
-            for offset, value in enumerate(map(get, rows)):
-                if not _missing(value):
-                    self.self_refs.append((first_row + offset, value, fk))
+    def _block_self_refs(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
+        for n, (view, _) in enumerate(self.self_fks):
+            blank = _blank(view)
+            self.self_refs += [(first_row + offset, key, n)
+                               for offset, key in enumerate(self.layout.keys(columns, view)) if key != blank]
 
-    def _check_order(self, keys: list[Key]) -> None:
-        parts = self.check.int_key_parts
-        if parts and isinstance(keys[0], str):  # a single integer key
-            columns = [keys]
-        else:
-            columns = [list(map(operator.itemgetter(p), keys)) for p in parts]
-        # Integers of one length, none negative, compare as text exactly as they compare as numbers.
-        plain = all(len(set(map(len, c))) == 1 and min(c)[:1] not in ("-", "") for c in columns)
-        if plain:
-            if all(map(operator.lt, keys, keys[1:])):
-                first = self.order_of(keys[0])
-                if self.previous is not None and (first is None or not first > self.previous):
-                    self.ordered = False
-                self.previous = self.order_of(keys[-1])
-                return
-            self.ordered = False
-            return
-        for key in keys:
-            order = self.order_of(key)
-            if order is None or (self.previous is not None and not order > self.previous):
-                self.ordered = False
-                return
-            self.previous = order
+    def _flush(self) -> None:
+        """Hand on the keys the line-by-line path collected since the last block."""
+        if self.pending_pk:
+            assert self.distinct is not None
+            self.distinct.add(self.pending_pk)
+            self.pending_pk = []
+        for n, (_, target) in enumerate(self.collect):
+            if self.pending[n]:
+                target.add(self.pending[n])
+                self.pending[n] = []
+        for n, (_, asked) in enumerate(self.deferred):
+            if self.pending_asked[n]:
+                asked.add(self.pending_asked[n])
+                self.pending_asked[n] = []
 
     def lines(self, lines: list[str], first_row: int) -> bool:
         """The line-by-line path for plain lines (no quotes); False once the error limit is reached."""
@@ -564,32 +874,34 @@ class _Pass:
             if any(SIXTEEN.search(cell) for cell in record):
                 checker._pii(check, number, record)
             values = checker._slow(check, number, record)
-        if self.pk_get is not None:
-            key = self.pk_get(values) if values is not None else self.blank_pk
-            if key == self.blank_pk:
+        if self.pk:
+            key = key_text([values[i] for i in self.pk]) if values is not None else self.pk_blank
+            if key == self.pk_blank:
                 checker._add(Problem("primary-key", 'cells composing the primary keys are all "None"',
                                      resource=check.name, row=number))
-                self.ordered = False
-            elif self.ordered:
-                order = self.order_of(key)
-                if order is None or (self.previous is not None and not order > self.previous):
-                    self.ordered = False
-                self.previous = order
+            else:
+                self.pending_pk.append(key)
         if values is None:
             return True
         for i, name, seen in self.unique:
             self._unique(number, values[i], name, seen)
-        for get, collected in self.collect:
-            collected.add(hash(get(values)))
-        for get, fk, refs, blank in self.fks:
-            cells = get(values)
-            if cells != blank and (refs is None or hash(cells) not in refs):
-                if not checker._fk_problem(check.name, number, cells, fk):
+        for n, (view, _) in enumerate(self.collect):
+            self.pending[n].append(key_text([values[i] for i in view]))
+        if self.fills_target:
+            self._flush()
+        for view, fk, target in self.fks:
+            key = key_text([values[i] for i in view])
+            if key != _blank(view) and (target is None or target.missing((key,))):
+                if not checker._fk_problem(check.name, number, key, fk):
                     return False
-        for get, fk in self.self_fks:
-            cells = get(values)
-            if not _missing(cells):
-                self.self_refs.append((number, cells, fk))
+        for n, (view, _) in enumerate(self.self_fks):
+            key = key_text([values[i] for i in view])
+            if key != _blank(view):
+                self.self_refs.append((number, key, n))
+        for n, (view, _) in enumerate(self.deferred):
+            key = key_text([values[i] for i in view])
+            if key != _blank(view):
+                self.pending_asked[n].append(key)
         return True
 
     def _unique(self, number: int, value: str, name: str, seen: dict[int, int]) -> None:
@@ -603,13 +915,19 @@ class _Pass:
             seen[digest] = number
 
     def finish(self) -> None:
-        """Self-references (checked once every key is known) and, for an unordered file, the key index."""
+        """Self-references (checked once every key is known) and, for keys not proven unique, the key index."""
+        self._flush()
         name = self.check.name
-        for number, cells, fk in self.self_refs:
-            if hash(cells) not in self.checker.keys.get((name, tuple(fk["reference"]["fields"])), set()):
-                self.checker._fk_problem(name, number, cells, fk)
-        if self.pk_get is not None and not self.ordered:
-            self.checker._primary_key_pass(self.check, self.pk_get)
+        lost = []
+        for _, fk in self.self_fks:
+            target = self.checker.keys.get((name, tuple(fk["reference"]["fields"])))
+            refs = {key for _, key, n in self.self_refs if self.self_fks[n][1] is fk}
+            lost.append(refs if target is None else target.missing(refs))
+        for number, key, n in self.self_refs:
+            if key in lost[n]:
+                self.checker._fk_problem(name, number, key, self.self_fks[n][1])
+        if self.distinct is not None and not self.distinct.proven:
+            self.checker._primary_key_pass(self.check, itemgetter(*self.pk))
 
 
 def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -41,6 +41,9 @@ class ForeignKey:
     fields: tuple[str, ...]
     table: str
     reference_fields: tuple[str, ...]
+    #: Declared in SQLite only, so Datasette renders the column as a link; not in the Table
+    #: Schema, where a stricter key already covers it (``suara`` → ``hasil_tps`` → ``tps``).
+    link_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ HASIL_TPS = Table(
     ("kode_pemilu", "snapshot", "kode_tps"),
     (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
      ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
-    (("kode_tps",), ("sumber",)),
+    (("kode_tps",), ("sumber",), ("snapshot", "kode_pemilu", "kode_tps")),
 )
 
 SUARA = Table(
@@ -206,7 +209,8 @@ SUARA = Table(
     ),
     ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "kode_tps"), "hasil_tps", ("kode_pemilu", "snapshot", "kode_tps")),
-     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_tps",), "tps", ("kode_tps",), link_only=True)),
     (("kode_tps",), ("kode_pemilu", "nomor_urut")),
 )
 
@@ -273,6 +277,11 @@ HASIL_WILAYAH = Table(
         Field("persen", "number", "Progress %", "Share of TPS reporting, percent.", "Persentase TPS yang masuk."),
         Field("tps_total", "integer", "TPS", "TPS in the area.", "Jumlah TPS di wilayah."),
         Field("tps_masuk", "integer", "TPS reported", "TPS reported.", "Jumlah TPS yang sudah masuk."),
+        _count("suara_sah", "Valid votes in the area, as published.", "Suara sah di wilayah, sesuai publikasi."),
+        _count("suara_tidak_sah", "Invalid votes in the area, as published.",
+               "Suara tidak sah di wilayah, sesuai publikasi."),
+        _count("suara_total", "Valid plus invalid votes in the area, as published.",
+               "Suara sah dan tidak sah di wilayah, sesuai publikasi."),
         Field("status_progress", "boolean", "In progress", "Progress flag of a child area.",
               "Penanda progres wilayah anak."),
         Field("asal", "string", "From", "chart (the area's own file) or table (its parent's table).",
@@ -300,6 +309,151 @@ SUARA_WILAYAH = Table(
      ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
 )
 
+SOURCE_PATH = Field("source", "string", "Source", "Path of the raw source the snapshot's rows come from.",
+                    "Jalur berkas sumber mentah asal baris snapshot.", required=True)
+PREVIOUS_SNAPSHOT = Field("previous_snapshot", "string", "Previous snapshot",
+                          "The snapshot before this one in the same register and election.",
+                          "Snapshot sebelumnya pada register dan pemilu yang sama.")
+
+SNAPSHOTS = Table(
+    "snapshots", "Snapshots", "Every source snapshot of per-TPS results: what it holds, counted at build time.",
+    "Setiap snapshot sumber hasil per TPS: isinya, dihitung saat build.",
+    (
+        KODE_PEMILU, SNAPSHOT, SOURCE_PATH,
+        Field("sha256", "string", "SHA-256", "SHA-256 of the raw source.", "SHA-256 berkas sumber mentah.",
+              pattern=r"^[0-9a-f]{64}$"),
+        PREVIOUS_SNAPSHOT,
+        _count("tps", "TPS with a result row in this source.", "TPS yang memiliki baris hasil dalam sumber ini."),
+        _count("tps_with_votes", "TPS with at least one candidate vote.", "TPS dengan sedikitnya satu suara peserta."),
+        _count("tps_complete", "TPS whose status_suara is true.", "TPS yang status_suara-nya benar."),
+        _count("suara_sah", "Valid votes, summed over TPS (empty when no TPS has them).",
+               "Jumlah suara sah seluruh TPS (kosong bila tidak ada)."),
+        _count("suara_total", "Valid plus invalid votes, summed over TPS.", "Jumlah suara sah dan tidak sah."),
+    ),
+    ("kode_pemilu", "snapshot", "source"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+)
+
+SNAPSHOT_VOTES = Table(
+    "snapshot_votes", "Votes per candidate per snapshot", "Each snapshot source's total votes per candidate.",
+    "Total suara per peserta untuk setiap sumber snapshot.",
+    (
+        KODE_PEMILU, SNAPSHOT, SOURCE_PATH,
+        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
+              required=True),
+        _count("suara", "Votes for the candidate, summed over TPS.", "Jumlah suara peserta seluruh TPS."),
+        _count("tps", "TPS with a vote count for the candidate.", "TPS yang memiliki angka suara peserta."),
+    ),
+    ("kode_pemilu", "snapshot", "source", "nomor_urut"),
+    (ForeignKey(("kode_pemilu", "snapshot", "source"), "snapshots", ("kode_pemilu", "snapshot", "source")),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+)
+
+CHANGES = Table(
+    "changes", "Changes between snapshots",
+    "Every field of a TPS that differs from the previous snapshot of the same register and election.",
+    "Setiap isian TPS yang berbeda dari snapshot sebelumnya pada register dan pemilu yang sama.",
+    (
+        KODE_PEMILU, SNAPSHOT, KODE_TPS,
+        Field("field", "string", "Field", "hasil_tps column, suara/<ballot number> for votes, or kode_tps when "
+              "the TPS appears or disappears.",
+              "Kolom hasil_tps, suara/<nomor urut> untuk suara, atau kode_tps bila TPS muncul atau hilang.",
+              required=True),
+        Field("previous_snapshot", "string", "Previous snapshot", "The snapshot compared with.",
+              "Snapshot pembanding.", required=True),
+        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number, for vote fields.",
+              "Nomor urut peserta, untuk isian suara."),
+        Field("kind", "string", "Kind", "added / removed (the TPS appears / disappears), filled (empty → value), "
+              "cleared (value → empty) or changed (value → another value).",
+              "added / removed (TPS muncul / hilang), filled (kosong → nilai), cleared (nilai → kosong) "
+              "atau changed (nilai → nilai lain).",
+              required=True, enum=("added", "removed", "filled", "cleared", "changed")),
+        Field("before", "string", "Before", "Value in the previous snapshot, as the CSV writes it.",
+              "Nilai pada snapshot sebelumnya, sebagaimana ditulis di CSV."),
+        Field("after", "string", "After", "Value in this snapshot, as the CSV writes it.",
+              "Nilai pada snapshot ini, sebagaimana ditulis di CSV."),
+        Field("delta", "integer", "Delta", "after − before, for counts present in both snapshots.",
+              "after − before, untuk angka yang ada di kedua snapshot."),
+        Field("was_complete", "boolean", "Was complete", "status_suara of the TPS was true in the previous snapshot.",
+              "status_suara TPS sudah benar pada snapshot sebelumnya."),
+        Field("source", "string", "Source", "Raw source of the TPS row in this snapshot (the previous one when "
+              "the TPS disappears).",
+              "Sumber mentah baris TPS pada snapshot ini (snapshot sebelumnya bila TPS hilang).", required=True),
+    ),
+    ("kode_pemilu", "snapshot", "kode_tps", "field"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
+     ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
+    (("kode_tps",),),
+)
+
+def _voters(name: str, en: str, id_: str) -> Field:
+    return Field(name, "integer", name.replace("_", " "), en, id_, minimum=0)
+
+
+#: A voter list's counts per TPS (DESIGN.md sections 5 and 7): what is published by default.
+DPT_REKAP = Table(
+    "dpt_rekap", "Voter list per TPS",
+    "Registered voters (DPT) per TPS counted from an individual voter list: by sex, by age band on polling "
+    "day, with a disability. Counts only; no person is published.",
+    "Pemilih terdaftar (DPT) per TPS dihitung dari daftar pemilih perorangan: menurut jenis kelamin, kelompok "
+    "umur pada hari pemungutan suara, dan penyandang disabilitas. Hanya jumlah; tidak ada data perorangan.",
+    (
+        KODE_PEMILU, KODE_TPS,
+        _voters("pemilih_j", "Voters on the list (men + women).", "Pemilih dalam daftar (laki-laki + perempuan)."),
+        _voters("pemilih_l", "Men on the list.", "Pemilih laki-laki."),
+        _voters("pemilih_p", "Women on the list.", "Pemilih perempuan."),
+        _voters("umur_lt17", "Under 17 on polling day (lawful only when ever married).",
+                "Di bawah 17 tahun pada hari pemungutan suara (sah hanya bila sudah/pernah kawin)."),
+        _voters("umur_17_20", "Aged 17 to 20 on polling day.", "Berumur 17–20 tahun pada hari pemungutan suara."),
+        _voters("umur_21_30", "Aged 21 to 30 on polling day.", "Berumur 21–30 tahun pada hari pemungutan suara."),
+        _voters("umur_31_40", "Aged 31 to 40 on polling day.", "Berumur 31–40 tahun pada hari pemungutan suara."),
+        _voters("umur_41_50", "Aged 41 to 50 on polling day.", "Berumur 41–50 tahun pada hari pemungutan suara."),
+        _voters("umur_51_60", "Aged 51 to 60 on polling day.", "Berumur 51–60 tahun pada hari pemungutan suara."),
+        _voters("umur_61_plus", "Aged 61 or more on polling day.",
+                "Berumur 61 tahun ke atas pada hari pemungutan suara."),
+        _voters("disabilitas", "Voters with a disability recorded.", "Pemilih penyandang disabilitas."),
+        SUMBER,
+    ),
+    ("kode_pemilu", "kode_tps"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)), ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
+    (("kode_tps",), ("sumber",)),
+)
+
+#: The masked individual list: written only for a register with ``publish_individuals: masked``.
+DPT_PEMILIH = Table(
+    "dpt_pemilih", "Voter list (masked)",
+    "Individual voters, masked as KPU masks printed lists: NIK and NKK show only their region prefix, the "
+    "birth date only its year; names and addresses only where the register allows them.",
+    "Pemilih perorangan, disamarkan seperti daftar cetak KPU: NIK dan NKK hanya menampilkan kode wilayahnya, "
+    "tanggal lahir hanya tahunnya; nama dan alamat hanya bila register mengizinkan.",
+    (
+        KODE_PEMILU, KODE_TPS,
+        Field("nomor", "integer", "Number", "The voter's number in the TPS list, in the order of the source.",
+              "Nomor urut pemilih di daftar TPS, sesuai urutan sumber.", required=True, minimum=1),
+        Field("nik", "string", "NIK (masked)", "National identity number, only the 6-digit region prefix shown.",
+              "NIK, hanya 6 digit kode wilayah yang ditampilkan.", pattern=r"^[0-9]{0,6}\*+$"),
+        Field("nkk", "string", "NKK (masked)", "Family-card number, only the 6-digit region prefix shown.",
+              "Nomor KK, hanya 6 digit kode wilayah yang ditampilkan.", pattern=r"^[0-9]{0,6}\*+$"),
+        Field("tahun_lahir", "integer", "Birth year", "Year of birth (the day and month are not published).",
+              "Tahun lahir (tanggal dan bulan tidak dipublikasikan)."),
+        Field("jenis_kelamin", "string", "Sex", "L (laki-laki) or P (perempuan).", "L atau P.", enum=("L", "P")),
+        Field("status_kawin", "string", "Marital status", "B never married, S married, P previously married.",
+              "B belum kawin, S sudah kawin, P pernah kawin.", enum=("B", "S", "P")),
+        Field("disabilitas", "boolean", "Disability", "Whether a disability is recorded (its kind is not published).",
+              "Apakah tercatat penyandang disabilitas (jenisnya tidak dipublikasikan)."),
+        Field("nama", "string", "Name", "Name, only where the register allows it.",
+              "Nama, hanya bila register mengizinkan."),
+        Field("alamat", "string", "Address", "Address, only where the register allows it.",
+              "Alamat, hanya bila register mengizinkan."),
+        Field("rt", "string", "RT", "Neighbourhood (RT), with the address.", "RT, bersama alamat."),
+        Field("rw", "string", "RW", "Hamlet (RW), with the address.", "RW, bersama alamat."),
+        SUMBER,
+    ),
+    ("kode_pemilu", "kode_tps", "nomor"),
+    (ForeignKey(("kode_pemilu", "kode_tps"), "dpt_rekap", ("kode_pemilu", "kode_tps")),
+     ForeignKey(("kode_tps",), "tps", ("kode_tps",), link_only=True)),
+)
+
 FINDINGS = Table(
     "findings", "Findings", "Integrity-rule findings: facts about the source, published, not hidden.",
     "Temuan aturan integritas: fakta tentang sumber, dipublikasikan, tidak disembunyikan.",
@@ -321,6 +475,67 @@ FINDINGS = Table(
     (("key",), ("register", "rule")),
 )
 
+TINGKAT_REKAP = Field("tingkat", "integer", "Level", "0 national, 1 province, 2 regency/city, 3 district, 4 village.",
+                      "0 nasional, 1 provinsi, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan.", required=True)
+NAMA_REKAP = Field("nama", "string", "Name", "Region name from the region list (Indonesia for 0).",
+                   "Nama wilayah dari daftar wilayah (Indonesia untuk 0).")
+INDUK_REKAP = Field("kode_induk", "string", "Parent code", "Code of the parent area (0 for a province).",
+                    "Kode wilayah induk (0 untuk provinsi).")
+
+REKAP_WILAYAH = Table(
+    "rekap_wilayah", "TPS results summed per area",
+    "Made by releasekit at build time from hasil_tps: every area at every level (0 = national), per snapshot. "
+    "Backs the canned queries; not part of the packages.",
+    "Dibuat releasekit saat build dari hasil_tps: setiap wilayah di setiap tingkat (0 = nasional), per snapshot. "
+    "Dipakai kueri siap pakai; tidak termasuk dalam paket.",
+    (
+        KODE_PEMILU, SNAPSHOT, KODE_AREA, TINGKAT_REKAP, NAMA_REKAP, INDUK_REKAP,
+        _count("tps_terdaftar", "TPS known in the area: listed, or reporting for this election in any snapshot.",
+               "TPS yang dikenal di wilayah: terdaftar, atau melapor untuk pemilu ini di snapshot mana pun."),
+        _count("tps_hasil", "TPS with a result record in this snapshot (possibly empty).",
+               "TPS yang memiliki rekaman hasil di snapshot ini (mungkin kosong)."),
+        _count("tps_suara", "TPS whose record carries votes.", "TPS yang rekamannya memuat perolehan suara."),
+        Field("kelengkapan", "number", "Completeness %", "tps_suara / tps_terdaftar, percent.",
+              "tps_suara / tps_terdaftar, persen."),
+        _count("pemilih_dpt_j", "Registered voters (DPT), summed over TPS that report it.",
+               "Pemilih DPT, dijumlahkan atas TPS yang melaporkannya."),
+        _count("pengguna_total_j", "Voters who voted, summed over TPS that report it.",
+               "Pengguna hak pilih, dijumlahkan atas TPS yang melaporkannya."),
+        Field("partisipasi", "number", "Turnout %",
+              "Voters who voted / registered voters, percent, over TPS reporting both figures.",
+              "Pengguna hak pilih / pemilih DPT, persen, atas TPS yang melaporkan keduanya."),
+        _count("suara_sah", "Valid votes.", "Suara sah."),
+        _count("suara_tidak_sah", "Invalid votes.", "Suara tidak sah."),
+        _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
+    ),
+    ("kode_pemilu", "snapshot", "kode_wilayah"),
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+    (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
+    label_column="nama",
+)
+
+REKAP_SUARA = Table(
+    "rekap_suara", "Votes per candidate summed per area",
+    "Made by releasekit at build time from suara: every area at every level (0 = national), per snapshot "
+    "and candidate. Backs the canned queries; not part of the packages.",
+    "Dibuat releasekit saat build dari suara: setiap wilayah di setiap tingkat (0 = nasional), per snapshot "
+    "dan peserta. Dipakai kueri siap pakai; tidak termasuk dalam paket.",
+    (
+        KODE_PEMILU, SNAPSHOT, KODE_AREA, TINGKAT_REKAP, NAMA_REKAP, INDUK_REKAP,
+        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
+              required=True),
+        _count("suara", "Votes for the candidate, summed over TPS.", "Perolehan suara peserta, dijumlahkan atas TPS."),
+        _count("tps", "TPS contributing a vote figure.", "TPS yang menyumbang angka perolehan suara."),
+    ),
+    ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
+    (ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),),
+    (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
+)
+
+#: Tables releasekit derives at build time for fast queries; served by Datasette, never packaged.
+SUMMARY_TABLES: tuple[Table, ...] = (REKAP_WILAYAH, REKAP_SUARA)
+
 TABLES: tuple[Table, ...] = (PEMILU, PESERTA, WILAYAH, TPS, HASIL_TPS, SUARA, HASIL_WILAYAH, SUARA_WILAYAH,
-                              FINDINGS, QUARANTINE, SOURCES)
+                              SNAPSHOTS, SNAPSHOT_VOTES, CHANGES, DPT_REKAP, DPT_PEMILIH, FINDINGS, QUARANTINE, SOURCES,
+                              *SUMMARY_TABLES)
 BY_NAME = {t.name: t for t in TABLES}

@@ -24,7 +24,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import mask_niks, scan_csv
+from .privacy import mask_niks, nik_lines, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
 from .rules import breaches
 from .tablecheck import check_package
@@ -101,6 +101,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             if not result.problems:  # the checker runs the PII gate in the same pass
                 result.problems += check_package(descriptor_path.parent, descriptor)
         result.problems += _provenance_problems(descriptor)
+        result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
     return result
@@ -125,6 +126,15 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
                 "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor",
                 resource=name, row=hit.row, field=hit.field))
     return problems
+
+
+def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+    """The PII gate on every other file of the package (``datapackage.json``, ``README.md`` …), by line."""
+    resources = {(folder / path).resolve() for _, path in _csv_resources(descriptor)}
+    return [Problem("pii-nik", "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor",
+                    resource=file.relative_to(folder).as_posix(), row=line)
+            for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.resolve() not in resources)
+            for line in nik_lines(file)]
 
 
 def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import AreaResult, ReadContext, Reader, Record, Region, Rejected, Station, TpsResult
+from .base import AreaResult, ReadContext, Reader, Record, Region, Rejected, ResultPart, Station, TpsResult
+from .csv_table import CsvReader
+from .dpt_csv import DptCsvReader
 from .kpu_wilayah import KpuWilayahReader
 from .sirekap_aggregate import SirekapAggregateReader
 from .sirekap_tps import SirekapTpsReader
@@ -10,7 +12,9 @@ from .sirekap_wilayah import SirekapWilayahReader
 
 READERS: dict[str, Reader] = {
     r.name: r
-    for r in (SirekapTpsReader(), SirekapAggregateReader(), SirekapWilayahReader(), KpuWilayahReader())
+    for r in (SirekapTpsReader(), SirekapAggregateReader(), SirekapWilayahReader(), KpuWilayahReader(), CsvReader(),
+              DptCsvReader())
 }
 
-__all__ = ["READERS", "AreaResult", "ReadContext", "Reader", "Record", "Region", "Rejected", "Station", "TpsResult"]
+__all__ = ["READERS", "AreaResult", "ReadContext", "Reader", "Record", "Region", "Rejected", "ResultPart", "Station",
+           "TpsResult"]

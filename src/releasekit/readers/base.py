@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from ..errors import ConfigError
+
 if TYPE_CHECKING:
+    from ..config import Source
     from ..elections import Election
 
 RAW_LIMIT = 2000
+#: SQLite integers are 64-bit: a count outside this range cannot be stored.
+INT64 = 1 << 63
 
 
 @dataclass(slots=True)
@@ -37,6 +42,7 @@ class Region:
     nama: str | None
     kode_induk: str | None
     id_sumber: str | None = None
+    raw: bytes | str | None = None
 
 
 @dataclass(slots=True)
@@ -47,6 +53,7 @@ class Station:
     kode_tps: str
     nama: str | None
     id_sumber: str | None = None
+    raw: bytes | str | None = None
 
 
 @dataclass(slots=True)
@@ -79,9 +86,69 @@ class AreaResult:
     values: tuple[object, ...]
     votes: dict[int, int] | None
     children: list[tuple[str, tuple[object, ...], dict[int, int] | None]]
+    raw: bytes | str | None = None
 
 
-Record = Rejected | Region | Station | TpsResult | AreaResult
+@dataclass(slots=True)
+class ResultPart:
+    """One row of a long-layout result table: one candidate's votes at a TPS or area.
+
+    Rows of the same place merge into one ``hasil_tps`` (or ``hasil_wilayah``)
+    row: ``values`` holds the figures this row carries (by column name), and a
+    figure or a candidate's votes that an earlier row already gave differently
+    makes this row a ``duplicate-key``.
+    """
+
+    locator: str
+    kode: str
+    #: False: a TPS (``hasil_tps``/``suara``); True: an area (``hasil_wilayah``/``suara_wilayah``).
+    area: bool
+    values: dict[str, object]
+    nomor_urut: int
+    suara: int | None
+    raw: bytes | str | None = None
+
+
+@dataclass(slots=True)
+class VoterRows:
+    """Consecutive clean rows of an individual voter list (``dpt-csv``), one column per list.
+
+    A voter list has millions of rows, so its clean rows travel in batches, column by
+    column, and are counted and checked with C-level passes (:mod:`releasekit.dpt`);
+    each row is one record of the source's accounting (``len(self)`` of them). ``lahir``
+    is the birth date as the integer ``YYYYMMDD``. ``rows`` are the parsed cells, kept
+    for the masked table only; nothing here is ever written as it is.
+    """
+
+    #: The file (or member) the rows were read from, and each row's line.
+    file: str
+    lines: list[int]
+    kode_tps: list[str]
+    nik: list[str]
+    lahir: list[int]
+    jenis_kelamin: list[str]
+    status_kawin: list[str]
+    #: Whether a disability is recorded.
+    disabilitas: list[bool]
+    rows: list[list[str]]
+    #: Canonical column → position in ``rows`` (optional columns may be missing).
+    positions: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @property
+    def locator(self) -> str:
+        """``file:line`` of the first row, like every other record's locator."""
+        return f"{self.file}:{self.lines[0]}"
+
+    @property
+    def raw(self) -> None:
+        """A voter's raw row is never kept as text, so nothing of it can reach the published quarantine."""
+        return None
+
+
+Record = Rejected | Region | Station | TpsResult | AreaResult | ResultPart | VoterRows
 
 
 @dataclass(frozen=True)
@@ -93,6 +160,8 @@ class ReadContext:
     election: Election | None
     #: Called with the number of bytes of the source consumed so far.
     progress: Callable[[int], None] | None = None
+    #: The source as declared (readers with options, such as ``csv``, read them here).
+    source: Source | None = None
 
 
 class Reader:
@@ -112,6 +181,28 @@ class Reader:
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield every record of the source, loaded or rejected, in a stable order."""
         raise NotImplementedError
+
+    def check(self, source: Source, election: Election | None, where: str) -> None:
+        """Refuse, before any work, a source this reader cannot read as declared.
+
+        :param where: ``<metadata.yml>: registers/i/sources/j``, the start of every message.
+        :raises ConfigError: naming the key path, with a hint.
+        """
+        if source.csv is not None:
+            raise ConfigError(f"{where}/csv: the '{self.name}' reader takes no csv mapping",
+                              hint="remove 'csv', or read the file with format: csv")
+        if source.dpt is not None:
+            raise ConfigError(f"{where}/dpt: the '{self.name}' reader takes no dpt options",
+                              hint="remove 'dpt', or read the voter list with format: dpt-csv")
+
+    def places_first(self, source: Source) -> bool:
+        """Whether this source lists places (regions, TPS) and so loads before results."""
+        return self.provides_places
+
+
+def is_count(value: object) -> bool:
+    """Whether a decoded JSON value is an integer SQLite can store (not a bool, within 64 bits)."""
+    return type(value) is int and -INT64 <= value < INT64
 
 
 def clip(text: str | bytes | None) -> str | None:

@@ -10,15 +10,17 @@ rest is the name, so they load with the comma restored.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 
+from ..errors import SourceError
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
 from .members import Member, members_named
+from .textio import TextOptions, open_table
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
+#: Rows are id,name or id,parent_id,name (the name may hold unquoted commas), so no header and no fixed width.
+HEADERLESS = TextOptions(delimiter=",", header=False, names=("id", "parent_id", "name"))
 CODE = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
 
 
@@ -38,14 +40,16 @@ class KpuWilayahReader(Reader):
                 yield member
                 continue
             try:
-                text = member.data.decode("utf-8-sig")
+                member.data.decode("utf-8-sig")
             except UnicodeDecodeError as e:
                 yield Rejected(member.name, f"not UTF-8 at byte {e.start}; try re-encoding the file as UTF-8")
                 continue
-            for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-                if not row or row == [""]:
-                    continue
-                yield _row(row, f"{member.name}:{number}")
+            try:
+                with open_table(member.data, member.name, HEADERLESS) as table:
+                    for item in table:
+                        yield item if isinstance(item, Rejected) else _row(item.cells, f"{member.name}:{item.line}")
+            except SourceError as e:  # an empty file, or UTF-16 that happens to decode
+                yield Rejected(member.name, f"{e}; nothing read")
 
 
 FILE_ORDER = ("provinces", "regencies", "districts", "villages")

@@ -11,11 +11,12 @@ the file name; the national file (``ppwp.json``) is area ``0``. Used by the
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip
+from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count
 from .members import members_named, stem
 
 AREA = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
@@ -26,7 +27,7 @@ def _votes(obj: dict[str, Any], nomor_by_id: dict[str, int], where: str) -> dict
     votes = {}
     for key, value in obj.items():
         if key in nomor_by_id:
-            if type(value) is not int:
+            if not is_count(value):
                 raise ValueError(f"{where}.{key}: expected an integer")
             votes[nomor_by_id[key]] = value
         elif key.isdigit():
@@ -37,9 +38,16 @@ def _votes(obj: dict[str, Any], nomor_by_id: dict[str, int], where: str) -> dict
 def _persen(value: Any, where: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{where}.persen: expected a number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{where}.persen: expected a finite number")
     return float(value)
+
+
+def _tps(progres: dict[str, Any], key: str) -> int | None:
+    value = progres.get(key)
+    if value is not None and not is_count(value):
+        raise ValueError(f"progres.{key}: expected an integer")
+    return value
 
 
 def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -> AreaResult:
@@ -49,8 +57,10 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     progres: dict[str, Any] = obj["progres"] if isinstance(obj.get("progres"), dict) else {}
     ts = obj.get("ts") if isinstance(obj.get("ts"), str) else None
     psu = obj.get("psu") if isinstance(obj.get("psu"), str) else None
-    own = (ts, psu, _persen(obj["chart"].get("persen"), "chart"), progres.get("total"), progres.get("progres"),
-           None, "chart")
+    # hasil_wilayah after the key: ts, psu, persen, tps_total, tps_masuk, suara_sah, suara_tidak_sah,
+    # suara_total (Sirekap publishes no ballot totals per area), status_progress, asal.
+    own = (ts, psu, _persen(obj["chart"].get("persen"), "chart"), _tps(progres, "total"), _tps(progres, "progres"),
+           None, None, None, None, "chart")
     children: list[tuple[str, tuple[object, ...], dict[int, int] | None]] = []
     table = obj.get("table") or {}
     if not isinstance(table, dict):
@@ -60,7 +70,7 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
             raise ValueError(f"table.{child}: expected an area code and an object")
         status = entry.get("status_progress")
         values = (ts, entry.get("psu") if isinstance(entry.get("psu"), str) else psu,
-                  _persen(entry.get("persen"), f"table.{child}"), None, None,
+                  _persen(entry.get("persen"), f"table.{child}"), None, None, None, None, None,
                   status if isinstance(status, bool) else None, "table")
         children.append((child, values, _votes(entry, nomor_by_id, f"table.{child}")))
     return AreaResult(locator, kode, own, _votes(obj["chart"], nomor_by_id, "chart"), children)
@@ -91,8 +101,11 @@ class SirekapAggregateReader(Reader):
                 yield Rejected(member.name, f"file name '{name}' is not an area code", clip(member.data))
                 continue
             try:
-                yield parse_area(json.loads(member.data), kode, member.name, nomor_by_id)
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                yield Rejected(member.name, f"invalid JSON: {e}", clip(member.data))
+                obj = json.loads(member.data)
+            except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, huge numbers, deep nesting
+                yield Rejected(member.name, f"invalid JSON: {type(e).__name__}: {e}"[:300], clip(member.data))
+                continue
+            try:
+                yield parse_area(obj, kode, member.name, nomor_by_id)
             except ValueError as e:
                 yield Rejected(member.name, str(e), clip(member.data))

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .base import ReadContext, Reader, Record, Rejected, TpsResult, clip
+from .base import ReadContext, Reader, Record, Rejected, TpsResult, clip, is_count
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
@@ -34,8 +34,8 @@ class RecordError(ValueError):
 
 
 def _int_or_none(value: Any, where: str) -> int | None:
-    if value is None or (type(value) is int):
-        return value
+    if value is None or is_count(value):
+        return value  # type: ignore[no-any-return]
     raise RecordError(f"{where}: expected an integer or null, got {json.dumps(value)[:40]}")
 
 
@@ -100,8 +100,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
 def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> Record:
     try:
         obj = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return Rejected(locator, f"invalid JSON: {e}", clip(data))
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, huge numbers, deep nesting
+        return Rejected(locator, f"invalid JSON: {e}"[:300], clip(data))
     try:
         record = parse_record(obj, kode_tps, locator, nomor_by_id)
     except RecordError as e:
@@ -165,8 +165,8 @@ class SirekapTpsReader(Reader):
             except UnicodeDecodeError as e:
                 yield Rejected(locator, f"not UTF-8 at byte {e.start}; re-encode the file as UTF-8", clip(raw))
                 continue
-            except json.JSONDecodeError as e:
-                yield Rejected(locator, f"invalid JSON: {e}", clip(raw))
+            except (ValueError, RecursionError) as e:
+                yield Rejected(locator, f"invalid JSON: {e}"[:300], clip(raw))
                 continue
             kode = None
             if isinstance(obj, dict):

@@ -9,11 +9,15 @@ file name is the parent's code. ``tingkat`` 1–4 become ``wilayah`` rows and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
+from ..tables import CODE_WILAYAH
 from .base import ReadContext, Reader, Record, Region, Rejected, Station, clip
 from .members import members_named, stem
 from .sirekap_tps import TPS_CODE
+
+REGION_CODE = re.compile(CODE_WILAYAH)
 
 
 class SirekapWilayahReader(Reader):
@@ -33,8 +37,8 @@ class SirekapWilayahReader(Reader):
             parent = None if stem(member.name) == "0" else stem(member.name)
             try:
                 items = json.loads(member.data)
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                yield Rejected(member.name, f"invalid JSON: {e}", clip(member.data))
+            except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, huge numbers, deep nesting
+                yield Rejected(member.name, f"invalid JSON: {e}"[:300], clip(member.data))
                 continue
             if not isinstance(items, list):
                 yield Rejected(member.name, "expected a JSON array of regions", clip(member.data))
@@ -59,6 +63,8 @@ def _element(item: object, locator: str, parent: str | None) -> Record:
         if not TPS_CODE.match(kode):
             return Rejected(locator, f"kode '{kode}' is not a 13-character TPS code", raw)
         return Station(locator, kode, nama, id_sumber)
+    if not REGION_CODE.match(kode):
+        return Rejected(locator, f"kode '{kode[:40]}' is not a region code of 2, 4, 6 or 10 characters", raw)
     if parent is not None and not kode.startswith(parent):
         return Rejected(locator, f"kode '{kode}' does not start with its list's parent code '{parent}'", raw)
     return Region(locator, kode, tingkat, nama, parent, id_sumber)

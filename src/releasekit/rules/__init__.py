@@ -16,11 +16,18 @@ import sqlite_utils
 from ..config import Release, RuleSetting
 from .ballots_sum_mismatch import RULE as BALLOTS_SUM_MISMATCH
 from .base import SEVERITIES, Rule
+from .changed_after_complete import RULE as CHANGED_AFTER_COMPLETE
+from .dpt_results_mismatch import RULE as DPT_RESULTS_MISMATCH
+from .duplicate_nik import RULE as DUPLICATE_NIK
+from .invalid_nik import RULE as INVALID_NIK
 from .missing_tps import RULE as MISSING_TPS
 from .negative_count import RULE as NEGATIVE_COUNT
+from .nik_region_mismatch import RULE as NIK_REGION_MISMATCH
 from .rollup_mismatch import RULE as ROLLUP_MISMATCH
 from .sex_sum_mismatch import RULE as SEX_SUM_MISMATCH
+from .total_decreased import RULE as TOTAL_DECREASED
 from .turnout_exceeds_registered import RULE as TURNOUT_EXCEEDS_REGISTERED
+from .underage_unmarried import RULE as UNDERAGE_UNMARRIED
 from .unknown_region import RULE as UNKNOWN_REGION
 from .unknown_tps import RULE as UNKNOWN_TPS
 from .voters_ballots_mismatch import RULE as VOTERS_BALLOTS_MISMATCH
@@ -29,6 +36,8 @@ from .votes_sum_mismatch import RULE as VOTES_SUM_MISMATCH
 RULES: tuple[Rule, ...] = (
     VOTES_SUM_MISMATCH, BALLOTS_SUM_MISMATCH, VOTERS_BALLOTS_MISMATCH, SEX_SUM_MISMATCH,
     TURNOUT_EXCEEDS_REGISTERED, NEGATIVE_COUNT, UNKNOWN_REGION, UNKNOWN_TPS, ROLLUP_MISMATCH, MISSING_TPS,
+    CHANGED_AFTER_COMPLETE, TOTAL_DECREASED,
+    DPT_RESULTS_MISMATCH, DUPLICATE_NIK, INVALID_NIK, NIK_REGION_MISMATCH, UNDERAGE_UNMARRIED,
 )
 BY_SLUG = {r.slug: r for r in RULES}
 THRESHOLD = re.compile(r"^\s*(>=?)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")

@@ -1,0 +1,260 @@
+"""Compare two snapshots row by row: a sorted streaming merge on ``kode_tps``.
+
+Both sides arrive as streams of TPS in ascending ``kode_tps`` order (the primary-key
+order of ``hasil_tps``/``suara`` in the database and in every package CSV), so the
+comparison walks them side by side like ``comm``: one pass, memory flat in the
+number of TPS, no dictionary of every row. Values are compared in one
+representation, the text a package CSV holds (``''`` for NULL, ``1``/``0`` for
+flags): the database streams cast in SQL, CSV streams need no conversion, and a
+published release compares with a new build cell for cell. Only a TPS whose row
+differs is unpacked field by field.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from .errors import ReleasekitError
+from .tables import HASIL_TPS
+
+#: The hasil_tps columns compared (everything but the key and the ``sumber`` provenance column).
+VALUE_COLUMNS: tuple[str, ...] = HASIL_TPS.columns[3:-1]
+#: Columns whose changes carry a numeric ``delta``.
+COUNT_COLUMNS = frozenset(f.name for f in HASIL_TPS.fields if f.type == "integer")
+STATUS_INDEX = VALUE_COLUMNS.index("status_suara")
+INDEX = {c: i for i, c in enumerate(VALUE_COLUMNS)}
+#: The field name of a candidate's votes: ``suara/<nomor_urut>``.
+VOTES_PREFIX = "suara/"
+#: The field name recording that a TPS appeared or disappeared.
+TPS_FIELD = "kode_tps"
+
+#: (kode_tps, values as CSV text in VALUE_COLUMNS order, source path)
+HasilRow = tuple[str, tuple[str, ...], str]
+#: (kode_tps, nomor_urut as text, suara as CSV text)
+SuaraRow = tuple[str, str, str]
+#: (kode_tps, values, votes ((nomor_urut, suara), …) in ballot order, source path)
+TpsRow = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], str]
+
+
+class UnsortedError(ReleasekitError):
+    """A stream is not in ``kode_tps`` order, so it cannot be merged."""
+
+
+class FieldChange(NamedTuple):
+    """One field of one TPS that differs; ``before``/``after`` are CSV text, None when empty.
+
+    (A named tuple: a national diff makes millions of them.)
+    """
+
+    field: str
+    kind: str
+    before: str | None
+    after: str | None
+    nomor_urut: int | None = None
+
+    @property
+    def delta(self) -> int | None:
+        """``after - before`` for a count present on both sides, else None."""
+        if self.before is None or self.after is None:
+            return None
+        if self.nomor_urut is None and self.field not in COUNT_COLUMNS:
+            return None
+        return int(self.after) - int(self.before)
+
+    @property
+    def vote_delta(self) -> int:
+        """What this change adds to a candidate's total (empty counts as nothing); 0 for other fields."""
+        if self.nomor_urut is None:
+            return 0
+        return (int(self.after) if self.after else 0) - (int(self.before) if self.before else 0)
+
+
+class TpsChange:
+    """A TPS that differs between the two snapshots.
+
+    Its :attr:`fields` are built only when asked for (a report lists a few TPS, a national
+    diff finds hundreds of thousands); :attr:`names` and :attr:`vote_deltas` are the cheap
+    views the summary needs.
+    """
+
+    __slots__ = ("_comparer", "_fields", "_new", "_old", "is_complete", "kind", "kode_tps", "names", "source",
+                 "votes_after", "votes_before", "votes_changed", "was_complete")
+
+    def __init__(self, comparer: Comparer, kind: str, old: TpsRow | None, new: TpsRow | None,
+                 names: tuple[str, ...], votes_changed: bool) -> None:
+        row = new if new is not None else old
+        assert row is not None
+        self._comparer = comparer
+        self._old, self._new = old, new
+        self._fields: tuple[FieldChange, ...] | None = None
+        self.kode_tps, self.kind, self.source = row[0], kind, row[3]
+        self.was_complete = None if old is None else _flag(old[1][STATUS_INDEX])
+        self.is_complete = None if new is None else _flag(new[1][STATUS_INDEX])
+        #: every candidate's votes on each side ((nomor_urut, suara), …), empty when the TPS is absent
+        self.votes_before = () if old is None else old[2]
+        self.votes_after = () if new is None else new[2]
+        #: the names of the fields that differ (without the ``kode_tps`` marker)
+        self.names = names
+        #: whether any candidate's votes differ
+        self.votes_changed = votes_changed
+
+    @property
+    def fields(self) -> tuple[FieldChange, ...]:
+        """Every field that differs, in column order then ballot order (a ``kode_tps`` marker first when the
+        TPS appears or disappears)."""
+        if self._fields is None:
+            self._fields = self._comparer.fields(self)
+        return self._fields
+
+    @property
+    def vote_deltas(self) -> list[tuple[int, int]]:
+        """(nomor_urut, what the TPS adds to the candidate's total) for every non-zero change."""
+        if not self.votes_changed:
+            return []
+        before = {n: int(v) for n, v in self.votes_before if v} if self.votes_before else {}
+        after = {n: int(v) for n, v in self.votes_after if v} if self.votes_after else {}
+        out = []
+        for n in sorted(before.keys() | after.keys(), key=int):
+            if VOTES_PREFIX + n in self.names:
+                delta = after.get(n, 0) - before.get(n, 0)
+                if delta:
+                    out.append((int(n), delta))
+        return out
+
+
+def _flag(text: str) -> bool | None:
+    return None if text == "" else text == "1"
+
+
+def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = "",
+             totals: dict[int, list[int]] | None = None) -> Iterator[TpsRow]:
+    """Zip a ``hasil_tps`` stream with its ``suara`` stream into one row per TPS.
+
+    Vote rows whose TPS has no result row are skipped (they belong to another
+    register or snapshot). With ``totals``, Σ votes and the count of vote figures
+    per ballot number are added up on the way (for sides that cannot sum in SQL).
+
+    :raises UnsortedError: when either stream is not in ``kode_tps`` order.
+    """
+    votes = iter(suara)
+    pending = next(votes, None)
+    last = last_vote = ""
+    for kode, values, source in hasil:
+        if kode <= last:
+            raise UnsortedError(f"{label}: hasil_tps rows are not in kode_tps order at {kode}",
+                                hint="sort them by kode_pemilu, snapshot, kode_tps as releasekit writes them")
+        last = kode
+        mine: list[tuple[str, str]] = []
+        while pending is not None and pending[0] <= kode:
+            if pending[0] < last_vote:
+                raise UnsortedError(f"{label}: suara rows are not in kode_tps order at {pending[0]}",
+                                    hint="sort them by kode_pemilu, snapshot, kode_tps, nomor_urut")
+            last_vote = pending[0]
+            if pending[0] == kode:
+                mine.append((pending[1], pending[2]))
+                if totals is not None and pending[2] != "":
+                    total = totals.setdefault(int(pending[1]), [0, 0])
+                    total[0] += int(pending[2])
+                    total[1] += 1
+            pending = next(votes, None)
+        yield kode, values, tuple(mine), source
+
+
+class Comparer:
+    """Compares two TPS streams; ``ignore`` names fields left out (``ts``, ``suara`` or ``suara/2``)."""
+
+    def __init__(self, ignore: Iterable[str] = ()) -> None:
+        self.ignore = frozenset(ignore)
+        unknown = self.ignore - set(VALUE_COLUMNS) - {"suara"} - {
+            f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdigit()}
+        if unknown:
+            raise ReleasekitError(f"--ignore: unknown field(s) {', '.join(sorted(unknown))}",
+                                  hint="use hasil_tps columns (" + ", ".join(VALUE_COLUMNS) + "), suara or suara/N")
+        self.kept = tuple(i for i, c in enumerate(VALUE_COLUMNS) if c not in self.ignore)
+        self.vote_fields = "suara" not in self.ignore
+
+    def _vote_names(self, before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]) -> list[str]:
+        if not self.vote_fields or before == after:
+            return []
+        x, y = dict(before), dict(after)
+        return [VOTES_PREFIX + n for n in sorted(x.keys() | y.keys(), key=int)
+                if (x.get(n) or "") != (y.get(n) or "") and VOTES_PREFIX + n not in self.ignore]
+
+    def _change(self, kind: str, old: TpsRow | None, new: TpsRow | None) -> TpsChange | None:
+        """The change from ``old`` to ``new`` (either may be absent), or None when nothing compared differs."""
+        a = old[1] if old is not None else ("",) * len(VALUE_COLUMNS)
+        b = new[1] if new is not None else ("",) * len(VALUE_COLUMNS)
+        names = [VALUE_COLUMNS[i] for i in self.kept if a[i] != b[i]]
+        votes = self._vote_names(old[2] if old is not None else (), new[2] if new is not None else ())
+        if not names and not votes:
+            return None if kind == "changed" else TpsChange(self, kind, old, new, (), False)
+        return TpsChange(self, kind, old, new, tuple(names + votes) if votes else tuple(names), bool(votes))
+
+    def fields(self, change: TpsChange) -> tuple[FieldChange, ...]:
+        """The :class:`FieldChange` of every field of ``change`` that differs."""
+        old, new = change._old, change._new
+        kind = change.kind
+        out = []
+        if old is None or new is None:
+            out.append(FieldChange(TPS_FIELD, kind, None if old is None else change.kode_tps,
+                                   None if new is None else change.kode_tps))
+        a = old[1] if old is not None else ("",) * len(VALUE_COLUMNS)
+        b = new[1] if new is not None else ("",) * len(VALUE_COLUMNS)
+        x, y = (dict(change.votes_before), dict(change.votes_after)) if change.votes_changed else ({}, {})
+        same = kind != "changed"
+        for name in change.names:
+            i = INDEX.get(name)
+            if i is None:
+                n = name[len(VOTES_PREFIX):]
+                before, after, nomor = x.get(n) or None, y.get(n) or None, int(n)
+            else:
+                before, after, nomor = a[i] or None, b[i] or None, None
+            out.append(FieldChange(name, kind if same else ("filled" if before is None else "cleared" if after is None
+                                                            else "changed"), before, after, nomor))
+        return tuple(out)
+
+    def compare(self, old: Iterator[TpsRow], new: Iterator[TpsRow]) -> Iterator[TpsChange | None]:
+        """Yield a :class:`TpsChange` per TPS that differs, and None per TPS that is the same on both sides."""
+        a = next(old, None)
+        b = next(new, None)
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b[0]):
+                yield self._change("removed", a, None)
+                a = next(old, None)
+            elif a is None or b[0] < a[0]:
+                yield self._change("added", None, b)
+                b = next(new, None)
+            else:
+                yield None if a[1] == b[1] and a[2] == b[2] else self._change("changed", a, b)
+                a = next(old, None)
+                b = next(new, None)
+
+
+# --------------------------------------------------------------------------- database streams
+
+_TEXT = ", ".join(f"coalesce(CAST([{c}] AS TEXT), '')" for c in VALUE_COLUMNS)
+
+
+def db_hasil(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register: str | None = None
+             ) -> Iterator[HasilRow]:
+    """A snapshot's ``hasil_tps`` rows in ``kode_tps`` order (the primary-key index), as CSV text."""
+    where = "" if register is None else "AND sumber IN (SELECT path FROM sources WHERE register = ?)"
+    params: tuple[str, ...] = (kode_pemilu, snapshot) + (() if register is None else (register,))
+    for row in conn.execute(f"SELECT kode_tps, {_TEXT}, sumber FROM hasil_tps WHERE kode_pemilu = ? "
+                            f"AND snapshot = ? {where} ORDER BY kode_tps", params):
+        yield row[0], row[1:-1], row[-1]
+
+
+def db_suara(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str) -> Iterator[SuaraRow]:
+    """A snapshot's ``suara`` rows in (``kode_tps``, ``nomor_urut``) order, as CSV text."""
+    yield from conn.execute(
+        "SELECT kode_tps, CAST(nomor_urut AS TEXT), coalesce(CAST(suara AS TEXT), '') FROM suara "
+        "WHERE kode_pemilu = ? AND snapshot = ? ORDER BY kode_tps, nomor_urut", (kode_pemilu, snapshot))
+
+
+def db_rows(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register: str | None = None,
+            label: str = "") -> Iterator[TpsRow]:
+    """One snapshot of a database as a TPS stream."""
+    return tps_rows(db_hasil(conn, kode_pemilu, snapshot, register), db_suara(conn, kode_pemilu, snapshot), label)

@@ -1,0 +1,255 @@
+"""``releasekit diff OLD NEW``: compare two snapshots or two releases, row by row.
+
+OLD and NEW are each a snapshot id of a project, a package folder, a ``.zip``
+package, a ``release.db`` or a project (see :func:`releasekit.sides.open_side`).
+Per election, when each side holds one snapshot (or ``@SNAPSHOT`` picks one),
+those two are compared; when they hold several, snapshots with the same id are
+compared and the others are listed as only on one side. Each comparison keys
+TPS on ``kode_tps`` and votes on ``nomor_urut`` (:mod:`releasekit.compare`) and
+reports TPS added, removed and changed with each field's before and after,
+vote changes per candidate and per region level, and how many TPS became
+complete. It reports; it does not judge: any outcome is a result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compare import Comparer, TpsChange
+from .sides import Side, SnapshotKey, Totals, open_side
+
+#: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
+LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))
+#: Receives every changed TPS as it is found: (pair, change).
+ChangeCallback = Callable[["PairDiff", TpsChange], None]
+
+
+@dataclass
+class Candidate:
+    """A candidate's totals on both sides (None when a side cannot tell) and the change."""
+
+    nomor_urut: int
+    old: int | None
+    new: int | None
+    delta: int
+
+
+@dataclass
+class PairDiff:
+    """The comparison of one election's OLD snapshot with its NEW snapshot."""
+
+    kode_pemilu: str
+    old_snapshot: str
+    new_snapshot: str
+    unchanged: int = 0
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    votes_changed: int = 0
+    changed_after_complete: int = 0
+    completed: int = 0
+    uncompleted: int = 0
+    #: field → TPS (changed, not added or removed) where it differs
+    fields: Counter[str] = field(default_factory=Counter)
+    candidates: list[Candidate] = field(default_factory=list)
+    #: level name → {(kode_wilayah, nomor_urut): change of the region's total}, non-zero only
+    regions: dict[str, dict[tuple[str, int], int]] = field(default_factory=lambda: {n: {} for n, _ in LEVELS})
+    #: the first changed TPS, up to the limit
+    examples: list[TpsChange] = field(default_factory=list)
+    _deltas: Counter[int] = field(default_factory=Counter, repr=False)
+    _name_sets: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+
+    @property
+    def tps_old(self) -> int:
+        """TPS in the OLD snapshot."""
+        return self.unchanged + self.changed + self.removed
+
+    @property
+    def tps_new(self) -> int:
+        """TPS in the NEW snapshot."""
+        return self.unchanged + self.changed + self.added
+
+    @property
+    def differs(self) -> bool:
+        """Whether anything differs."""
+        return bool(self.added or self.removed or self.changed)
+
+    def add(self, change: TpsChange, limit: int | None) -> None:
+        """Count one changed TPS in."""
+        if change.kind == "added":
+            self.added += 1
+        elif change.kind == "removed":
+            self.removed += 1
+        else:
+            self.changed += 1
+            # TPS mostly change the same sets of fields: count the sets, expand them at the end
+            self._name_sets[change.names] = self._name_sets.get(change.names, 0) + 1
+            if change.votes_changed:
+                self.votes_changed += 1
+                if change.was_complete:
+                    self.changed_after_complete += 1
+            if change.was_complete is False and change.is_complete:
+                self.completed += 1
+            elif change.was_complete and change.is_complete is False:
+                self.uncompleted += 1
+        kode = change.kode_tps
+        for nomor, delta in change.vote_deltas:
+            self._deltas[nomor] += delta
+            for name, length in LEVELS:
+                level = self.regions[name]
+                key = (kode[:length], nomor)
+                level[key] = level.get(key, 0) + delta
+        if limit is None or len(self.examples) < limit:
+            self.examples.append(change)
+
+    def finish(self, old: Totals | None, new: Totals | None) -> None:
+        """Settle candidate totals and field counts, and drop regions whose changes cancel out."""
+        for names, count in self._name_sets.items():
+            for name in names:
+                self.fields[name] += count
+        numbers = sorted(set(old or {}) | set(new or {}) | set(self._deltas))
+        self.candidates = [Candidate(n, None if old is None else old.get(n, (0, 0))[0],
+                                     None if new is None else new.get(n, (0, 0))[0], self._deltas[n])
+                           for n in numbers]
+        self.regions = {name: dict(sorted((k, d) for k, d in self.regions.get(name, {}).items() if d))
+                        for name, _ in LEVELS}
+
+
+@dataclass
+class DiffResult:
+    """Everything ``releasekit diff`` found."""
+
+    old: str
+    new: str
+    pairs: list[PairDiff]
+    #: (kode_pemilu, snapshot, TPS) held only by OLD / only by NEW
+    only_old: list[tuple[str, str, int]]
+    only_new: list[tuple[str, str, int]]
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def differs(self) -> bool:
+        """Whether the two sides differ at all."""
+        return bool(self.only_old or self.only_new or any(p.differs for p in self.pairs))
+
+
+def pair_snapshots(old: dict[SnapshotKey, int | None], new: dict[SnapshotKey, int | None], election: str | None = None
+                   ) -> tuple[list[tuple[SnapshotKey, SnapshotKey]], list[SnapshotKey], list[SnapshotKey]]:
+    """Which OLD snapshot is compared with which NEW one, per election; and those left on each side.
+
+    One snapshot per side (per election): those two. Otherwise: the same snapshot ids.
+    """
+    pairs: list[tuple[SnapshotKey, SnapshotKey]] = []
+    only_old: list[SnapshotKey] = []
+    only_new: list[SnapshotKey] = []
+    elections = sorted({k for k, _ in old} | {k for k, _ in new})
+    for kode in elections:
+        if election is not None and kode != election:
+            continue
+        a = sorted(k for k in old if k[0] == kode)
+        b = sorted(k for k in new if k[0] == kode)
+        if len(a) == 1 and len(b) == 1:
+            pairs.append((a[0], b[0]))
+            continue
+        pairs += [(k, k) for k in a if k in b]
+        only_old += [k for k in a if k not in b]
+        only_new += [k for k in b if k not in a]
+    return pairs, only_old, only_new
+
+
+def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKey, comparer: Comparer,
+                 limit: int | None = 50, on_change: ChangeCallback | None = None) -> PairDiff:
+    """Compare one snapshot of OLD with one snapshot of NEW."""
+    pair = PairDiff(key_old[0], key_old[1], key_new[1])
+    old_totals, new_totals = old.totals(key_old), new.totals(key_new)
+    sums_old: dict[int, list[int]] | None = {} if old_totals is None else None
+    sums_new: dict[int, list[int]] | None = {} if new_totals is None else None
+    for change in comparer.compare(old.rows(key_old, sums_old), new.rows(key_new, sums_new)):
+        if change is None:
+            pair.unchanged += 1
+            continue
+        pair.add(change, limit)
+        if on_change is not None:
+            on_change(pair, change)
+    if sums_old is not None:
+        old_totals = {n: (v[0], v[1]) for n, v in sums_old.items()}
+    if sums_new is not None:
+        new_totals = {n: (v[0], v[1]) for n, v in sums_new.items()}
+    pair.finish(old_totals, new_totals)
+    return pair
+
+
+def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", election: str | None = None,
+         ignore: Iterable[str] = (), limit: int | None = 50, on_change: ChangeCallback | None = None) -> DiffResult:
+    """Compare OLD with NEW row by row (see the module docstring for what each may be).
+
+    :param project: where snapshot ids are looked up (its ``build/release.db``).
+    :param election: compare only this election.
+    :param ignore: fields left out of the comparison (``ts``, ``jumlah_foto``, ``suara``, ``suara/2`` …).
+    :param limit: changed TPS kept per comparison for the report (None: all); counts always cover all.
+    :param on_change: called with every changed TPS as it is found (for streaming output).
+    :raises DiffError: when a side cannot be opened or has no such snapshot.
+    """
+    comparer = Comparer(ignore)
+    a = open_side(str(old), project)
+    try:
+        b = open_side(str(new), project)
+        try:
+            snaps_a, snaps_b = a.snapshots(), b.snapshots()
+            pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
+            results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
+            counted_a = [(*k, a.count(k) if snaps_a[k] is None else snaps_a[k]) for k in only_a]
+            counted_b = [(*k, b.count(k) if snaps_b[k] is None else snaps_b[k]) for k in only_b]
+        finally:
+            b.close()
+    finally:
+        a.close()
+    return DiffResult(a.label, b.label, results, counted_a, counted_b,  # type: ignore[arg-type]
+                      tuple(sorted(comparer.ignore)))
+
+
+def to_dict(result: DiffResult) -> dict[str, Any]:
+    """The JSON form: stable keys, no timings."""
+    return {
+        "old": result.old,
+        "new": result.new,
+        "differs": result.differs,
+        "ignored": list(result.ignored),
+        "comparisons": [_pair_dict(p) for p in result.pairs],
+        "only_old": [{"kode_pemilu": k, "snapshot": s, "tps": n} for k, s, n in result.only_old],
+        "only_new": [{"kode_pemilu": k, "snapshot": s, "tps": n} for k, s, n in result.only_new],
+    }
+
+
+def _votes(votes: tuple[tuple[str, str], ...]) -> dict[str, int | None]:
+    return {n: int(v) if v else None for n, v in votes}
+
+
+def _pair_dict(p: PairDiff) -> dict[str, Any]:
+    return {
+        "kode_pemilu": p.kode_pemilu,
+        "old_snapshot": p.old_snapshot,
+        "new_snapshot": p.new_snapshot,
+        "tps": {"old": p.tps_old, "new": p.tps_new, "added": p.added, "removed": p.removed, "changed": p.changed,
+                "unchanged": p.unchanged},
+        "votes_changed": p.votes_changed,
+        "changed_after_complete": p.changed_after_complete,
+        "status_suara": {"false_to_true": p.completed, "true_to_false": p.uncompleted},
+        "fields": dict(sorted(p.fields.items())),
+        "candidates": [{"nomor_urut": c.nomor_urut, "old": c.old, "new": c.new, "delta": c.delta}
+                       for c in p.candidates],
+        "regions": {name: [{"kode_wilayah": k, "nomor_urut": n, "delta": d} for (k, n), d in level.items()]
+                    for name, level in p.regions.items()},
+        "tps_listed": len(p.examples),
+        "changes": [
+            {"kode_tps": c.kode_tps, "kind": c.kind, "was_complete": c.was_complete, "is_complete": c.is_complete,
+             "votes_before": _votes(c.votes_before), "votes_after": _votes(c.votes_after),
+             "fields": [{"field": f.field, "kind": f.kind, "before": f.before, "after": f.after, "delta": f.delta}
+                        for f in c.fields]}
+            for c in p.examples
+        ],
+    }

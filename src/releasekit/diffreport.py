@@ -1,0 +1,215 @@
+"""Renderings of a :class:`~releasekit.diff.DiffResult`: text, JSON, Markdown and CSV.
+
+``text`` for people at a terminal, ``json`` with stable keys, ``markdown`` for a
+CI step summary or an issue comment, and ``csv``: every changed field as a row in
+the columns of the ``changes`` table, streamed while the comparison runs so a
+national diff never has to sit in memory. NIK-like values are masked in all four.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TextIO
+
+from .artefacts import json_text
+from .compare import FieldChange, TpsChange
+from .diff import DiffResult, PairDiff, to_dict
+from .privacy import mask_niks
+from .tables import CHANGES
+
+FORMATS = ("text", "json", "markdown", "csv")
+#: Regions listed per level in text and Markdown (largest changes first).
+REGIONS_SHOWN = 5
+
+
+def _signed(value: int) -> str:
+    return f"+{value}" if value > 0 else str(value)
+
+
+def _value(f: FieldChange, text: str | None) -> str:
+    if text is None:
+        return "∅"
+    if f.field in ("status_suara", "status_adm"):
+        return {"1": "true", "0": "false"}.get(text, text)
+    return text if text.lstrip("-").isdigit() else repr(text)
+
+
+def _field(f: FieldChange) -> str:
+    return f"{f.field} {_value(f, f.before)} → {_value(f, f.after)}"
+
+
+def _votes(votes: tuple[tuple[str, str], ...]) -> str:
+    """``186/44/8`` (ballot order; ∅ for an empty count), or ∅ when there are none."""
+    return "/".join(v or "∅" for _, v in votes) or "∅"
+
+
+def _tps_line(change: TpsChange) -> str:
+    if change.kind in ("added", "removed"):
+        votes = change.votes_after if change.kind == "added" else change.votes_before
+        return f"{change.kode_tps}  {change.kind}: votes {_votes(votes)}"
+    parts = [f"votes {_votes(change.votes_before)} → {_votes(change.votes_after)}"] if change.votes_changed else []
+    parts += [_field(f) for f in change.fields if f.nomor_urut is None]
+    flag = ", after complete" if change.was_complete and change.votes_changed else ""
+    return f"{change.kode_tps}  changed{flag}: " + "; ".join(parts)
+
+
+def _largest(level: dict[tuple[str, int], int]) -> list[tuple[str, int, int]]:
+    return sorted(((k, n, d) for (k, n), d in level.items()), key=lambda r: (-abs(r[2]), r[0], r[1]))[:REGIONS_SHOWN]
+
+
+def _pair_text(p: PairDiff) -> list[str]:
+    out = [f"{p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}"]
+    if not p.differs:
+        return out + [f"  no change: the {p.tps_old} TPS are identical / tidak ada perubahan"]
+    out += [
+        f"  TPS: {p.tps_old} → {p.tps_new}   added {p.added}   removed {p.removed}   changed {p.changed}   "
+        f"unchanged {p.unchanged}",
+        f"  votes changed at {p.votes_changed} TPS, {p.changed_after_complete} of them after status_suara was "
+        "already true (changed-after-complete)",
+        f"  status_suara false → true: {p.completed} TPS   true → false: {p.uncompleted} TPS",
+    ]
+    if p.candidates:
+        out.append("  votes per candidate: old → new (change)")
+        for c in p.candidates:
+            old = "?" if c.old is None else str(c.old)
+            new = "?" if c.new is None else str(c.new)
+            out.append(f"    {c.nomor_urut:>3}  {old:>12} → {new:<12} ({_signed(c.delta)})")
+    levels = [(name, level) for name, level in p.regions.items() if level]
+    if levels:
+        out.append("  regions whose totals changed (region/candidate change, largest first):")
+        for name, level in levels:
+            up = sum(1 for d in level.values() if d > 0)
+            down = len(level) - up
+            shown = ", ".join(f"{k}/{n} {_signed(d)}" for k, n, d in _largest(level))
+            out.append(f"    {name:<15} {up} up, {down} down: {shown}" + (" …" if len(level) > REGIONS_SHOWN else ""))
+    if p.fields:
+        out.append("  fields changed (TPS): " + ", ".join(f"{f} {n}" for f, n in sorted(p.fields.items())))
+    total = p.added + p.removed + p.changed
+    out.append(f"  changed TPS ({len(p.examples)} of {total} listed):")
+    out += [f"    {_tps_line(c)}" for c in p.examples]
+    return out
+
+
+def _only(result: DiffResult) -> list[str]:
+    out = []
+    for label, items in (("only in OLD", result.only_old), ("only in NEW", result.only_new)):
+        for kode, snapshot, tps in items:
+            out.append(f"{kode}: snapshot {snapshot} {label} ({tps} TPS)")
+    return out
+
+
+def text(result: DiffResult) -> str:
+    """For people at a terminal."""
+    lines = [f"old: {result.old}", f"new: {result.new}"]
+    if result.ignored:
+        lines.append("ignored fields: " + ", ".join(result.ignored))
+    if not result.pairs and not result.only_old and not result.only_new:
+        lines.append("no per-TPS results on either side / tidak ada hasil per TPS")
+    for pair in result.pairs:
+        lines += _pair_text(pair)
+    lines += _only(result)
+    if result.only_old and result.only_new:
+        lines.append("(snapshots are paired by id when a side holds several: to compare two different days, "
+                     "pick one on each side with PATH@SNAPSHOT)")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(result: DiffResult) -> str:
+    """A CI step summary or an issue comment."""
+    lines = ["## releasekit diff", "", f"- old: `{result.old}`", f"- new: `{result.new}`"]
+    if result.ignored:
+        lines.append("- ignored fields: " + ", ".join(f"`{f}`" for f in result.ignored))
+    lines += ["", "| election | old → new | TPS old | TPS new | added | removed | changed | votes changed | "
+              "changed after complete | status_suara false → true |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for p in result.pairs:
+        lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.tps_old} | {p.tps_new} | "
+                     f"{p.added} | {p.removed} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
+                     f"{p.completed} |")
+    for p in result.pairs:
+        if not p.differs:
+            continue
+        lines += ["", f"### {p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}", "",
+                  "| candidate | old | new | change |", "|---:|---:|---:|---:|"]
+        lines += [f"| {c.nomor_urut} | {'' if c.old is None else c.old} | {'' if c.new is None else c.new} | "
+                  f"{_signed(c.delta)} |" for c in p.candidates]
+        if p.examples:
+            lines += ["", f"{len(p.examples)} of {p.added + p.removed + p.changed} changed TPS:", "",
+                      "| kode_tps | kind | changes |", "|---|---|---|"]
+            lines += [f"| `{c.kode_tps}` | {c.kind} | {_cell(_tps_line(c).split(': ', 1)[-1])} |" for c in p.examples]
+    only = _only(result)
+    if only:
+        lines += [""] + [f"- {line}" for line in only]
+    return "\n".join(lines) + "\n"
+
+
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def _masked(text: str) -> str:
+    """``text`` with NIK-like values masked; a cheap screen first (no run of 16 digits, nothing to do)."""
+    return mask_niks(text) if "0" * 16 in text.translate(_DIGITS) else text
+
+
+def render(result: DiffResult, fmt: str) -> str:
+    """Render as ``text``, ``json`` or ``markdown`` (``csv`` streams through :class:`CsvChanges`).
+
+    Values come from whatever package was given: any NIK-like value is masked on the way out.
+    """
+    if fmt == "json":
+        return _masked(json_text(to_dict(result)))
+    return _masked(markdown(result) if fmt == "markdown" else text(result))
+
+
+class CsvChanges:
+    """Writes every changed field as it is found, in the ``changes`` table's columns.
+
+    A national diff can list millions of fields, so lines are formatted directly (the
+    ``csv`` module only for a line whose values need quoting) and go out in blocks of
+    about :attr:`BLOCK` characters, each screened for NIK-like values in one pass.
+    """
+
+    BLOCK = 1 << 20
+    COMMAS = len(CHANGES.columns) - 1
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.lines: list[str] = []
+        self.size = 0
+        self.quoted = io.StringIO()
+        self.writer = csv.writer(self.quoted, lineterminator="\n")
+        self.lines.append(",".join(CHANGES.columns) + "\n")
+
+    def _quote(self, row: tuple[object, ...]) -> str:
+        self.quoted.seek(0)
+        self.quoted.truncate()
+        self.writer.writerow(row)
+        return self.quoted.getvalue()
+
+    def __call__(self, pair: PairDiff, change: TpsChange) -> None:
+        was = "" if change.was_complete is None else int(change.was_complete)
+        head = f"{pair.kode_pemilu},{pair.new_snapshot},{change.kode_tps},"
+        mid = f",{pair.old_snapshot},"
+        tail = f",{was},{change.source}\n"
+        for f in change.fields:
+            delta = f.delta
+            line = (f"{head}{f.field}{mid}{'' if f.nomor_urut is None else f.nomor_urut},{f.kind},{f.before or ''},"
+                    f"{f.after or ''},{'' if delta is None else delta}{tail}")
+            if line.count(",") != self.COMMAS or '"' in line or "\r" in line or line.index("\n") != len(line) - 1:
+                line = self._quote((pair.kode_pemilu, pair.new_snapshot, change.kode_tps, f.field, pair.old_snapshot,
+                                    f.nomor_urut, f.kind, f.before, f.after, delta, was, change.source))
+            self.lines.append(line)
+            self.size += len(line)
+        if self.size > self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write out what is buffered."""
+        self.out.write(_masked("".join(self.lines)))
+        self.lines.clear()
+        self.size = 0

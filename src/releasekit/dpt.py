@@ -1,0 +1,336 @@
+"""Voter lists (DPT): counts per TPS, checks on every voter, and a masked table only when asked.
+
+A raw voter list holds personal data, so nothing from it is written per person by
+default. While a ``dpt-csv`` source streams past, each voter is:
+
+* counted into ``dpt_rekap`` (sex, age band on polling day, disability), in a small
+  in-memory table of TPS counters that is added into the database whenever it grows
+  past :data:`FLUSH_TPS` TPS, so memory stays flat however long the list is;
+* checked: ``invalid-nik``, ``nik-region-mismatch`` and ``underage-unmarried`` are
+  decided on the spot and kept as flags in a ``TEMP`` table (never in ``release.db``);
+* keyed-hashed for ``duplicate-nik``: keyed BLAKE2b (a MAC, like HMAC) of the NIK with
+  a secret made fresh for each build and never written, into a ``TEMP`` table that
+  SQLite sorts on disk once every source is in (:meth:`VoterLists.finish`). The hash
+  never leaves the process's temporary files and differs on every build, so nothing
+  published depends on it: findings name a TPS and the voter's number in it.
+
+Voters are numbered per TPS in reading order (``nomor``, like the numbers on KPU's printed
+lists); findings use ``kode_tps/nomor`` as their key, and so does the masked table
+(``dpt_pemilih``) when a register sets ``publish_individuals: masked``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sqlite3
+import struct
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, methodcaller, ne, not_, or_
+from typing import TYPE_CHECKING
+
+from .nik import LEAP_DDMM, VALID_DDMM, RegionPrefixes, nik_problem
+from .privacy import mask_id, mask_long_numbers
+from .readers.base import VoterRows
+
+if TYPE_CHECKING:
+    from .config import Release, Source
+    from .elections import Election
+
+#: The age bands of ``dpt_rekap``, as (column, lowest age, highest age or None).
+AGE_BANDS = (("umur_lt17", 0, 16), ("umur_17_20", 17, 20), ("umur_21_30", 21, 30), ("umur_31_40", 31, 40),
+             ("umur_41_50", 41, 50), ("umur_51_60", 51, 60), ("umur_61_plus", 61, None))
+#: dpt_rekap count columns in counter order (``pemilih_j`` is written as l + p).
+COUNTS = ("pemilih_l", "pemilih_p", *(band[0] for band in AGE_BANDS), "disabilitas")
+#: Counter positions: men, women, the age bands, disability, then the number base and voters seen.
+_L, _P, _BAND0, _DIS = 0, 1, 2, 2 + len(AGE_BANDS)
+_BASE, _SEEN = _DIS + 1, _DIS + 2
+#: The age band of an age in whole years (ages beyond the list are 61+); band 0 is under 17.
+_BAND_OF_AGE = tuple(next(i for i, (_, lo, hi) in enumerate(AGE_BANDS) if lo <= age and (hi is None or age <= hi))
+                     for age in range(151))
+_UNDER_17 = 0
+_UNPACK_FROM = struct.Struct("<qq").unpack_from
+_DIGEST = methodcaller("digest")
+_SIXTEEN = re.compile(r"[0-9]{16}")
+_PREFIX, _DDMM, _PROVINCE = itemgetter(slice(0, 6)), itemgetter(slice(6, 10)), itemgetter(slice(0, 2))
+#: DDMM the fast test accepts: 29 February needs a look at the year, so it takes the careful path.
+_FAST_DDMM = VALID_DDMM - LEAP_DDMM
+#: TPS counters held in memory before they are added into the database.
+FLUSH_TPS = 20_000
+#: Rows written to the database per batch.
+BATCH = 20_000
+#: Fields a register may add to the masked table (``individual_fields``); rt and rw come with alamat.
+INDIVIDUAL_FIELDS = ("nama", "alamat")
+
+_TEMP_TABLES = (
+    # rowid = the voter's sequence number in this build; h1/h2 NULL when the NIK is invalid.
+    "CREATE TEMP TABLE IF NOT EXISTS dpt_nik (h1 INTEGER, h2 INTEGER)",
+    # Runs of consecutive voters of one TPS and file: rowid range → TPS, number and line.
+    "CREATE TEMP TABLE IF NOT EXISTS dpt_run (seq INTEGER PRIMARY KEY, kode_pemilu TEXT, snapshot TEXT, "
+    "kode_tps TEXT, nomor INTEGER, sumber TEXT, berkas TEXT, baris INTEGER)",
+    "CREATE TEMP TABLE IF NOT EXISTS dpt_flag (rule TEXT, kode_pemilu TEXT, snapshot TEXT, kode_tps TEXT, "
+    "nomor INTEGER, detail TEXT, sumber TEXT)",
+)
+
+
+@dataclass(frozen=True)
+class ListSettings:
+    """What one source's register allows, and the election it counts for."""
+
+    kode_pemilu: str
+    snapshot: str | None
+    sumber: str
+    #: Polling day as ``YYYYMMDD``, 0 when the election has no date (age bands then stay NULL).
+    polling_day: int
+    #: Whether the register publishes the masked individual table.
+    masked: bool = False
+    #: Extra fields it allows in that table (from :data:`INDIVIDUAL_FIELDS`).
+    fields: tuple[str, ...] = ()
+
+
+def list_settings(release: Release, source: Source, election: Election) -> ListSettings:
+    """The settings of one ``dpt-csv`` source, from its register and election."""
+    register = release.register(source.register)
+    day = election.tanggal
+    return ListSettings(election.kode_pemilu, source.snapshot, source.path, int(day.replace("-", "")) if day else 0,
+                        register.publish_individuals == "masked", register.individual_fields)
+
+
+class _Bands(dict[int, int]):
+    """Birth date ``YYYYMMDD`` → the index of its age band on polling day (each date computed once)."""
+
+    def __init__(self, polling_day: int) -> None:
+        super().__init__()
+        self.polling_day = polling_day
+
+    def __missing__(self, lahir: int) -> int:
+        age = (self.polling_day - lahir) // 10000
+        band = self[lahir] = _BAND_OF_AGE[min(max(age, 0), 150)]
+        return band
+
+
+class VoterLists:
+    """Receives :class:`~releasekit.readers.base.VoterRows` batches from the loader, source by source.
+
+    Each batch is counted, numbered, checked and hashed with C-level passes over its
+    columns (``map``, ``zip``, ``Counter``, ``compress``): a national list is 200 million
+    voters, and a Python statement per voter and check would cost minutes. Only the
+    rare voters with something to report are looked at one by one.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        # Made fresh for each build and never written anywhere: hashes of NIKs cannot be
+        # compared across builds, nor reversed by trying every possible NIK.
+        self._secret = secrets.token_bytes(32)
+        for sql in _TEMP_TABLES:
+            conn.execute(sql)
+        self.seq = conn.execute("SELECT coalesce(max(rowid), 0) FROM temp.dpt_nik").fetchone()[0]
+        self.settings: ListSettings | None = None
+
+    # Per source
+
+    def begin(self, settings: ListSettings) -> None:
+        """Start a source: its election, register settings and the region prefixes known so far."""
+        self.settings = settings
+        # BLAKE2b of secret + NIK is a MAC (BLAKE2 has no length extension); the secret is per
+        # election too, so the same person on the lists of two elections is no duplicate.
+        self.key = hashlib.blake2b(settings.kode_pemilu.encode(), key=self._secret).digest()
+        districts = (r[0] for r in self.conn.execute("SELECT kode_wilayah FROM wilayah WHERE tingkat = 3"))
+        self.prefixes = RegionPrefixes(districts)
+        self.prefix_known: dict[str, bool] = {}
+        self.bands = _Bands(settings.polling_day)
+        self.counters: dict[str, list[int]] = {}
+
+    def add(self, batch: VoterRows) -> int:
+        """Count, number, check and hash a batch of voters, in order; return how many were loaded.
+
+        Every voter is loaded: a bad NIK or an age is a finding about the record, not a reject.
+        """
+        s = self.settings
+        assert s is not None
+        n = len(batch.lines)
+        if len(self.counters) >= FLUSH_TPS:
+            self._flush_counters()
+        seq0, self.seq = self.seq, self.seq + n
+        starts, nomors = self._runs(batch, seq0)
+        self._count(batch)
+        niks, tps = batch.nik, batch.kode_tps
+        key = self.key.__add__
+        hashes: list[tuple[int | None, int | None]] = list(map(_UNPACK_FROM, map(_DIGEST, map(
+            hashlib.blake2b, map(key, map(str.encode, niks))))))
+        flags: list[tuple[str, int, str]] = []
+        fine = map(all, zip(map(_SIXTEEN.fullmatch, niks), map(_FAST_DDMM.__contains__, map(_DDMM, niks)),
+                            map(self.prefix_known.get, map(_PREFIX, niks)), strict=True))
+        for i in compress(range(n), map(not_, fine)):  # the rare NIK the fast test leaves in doubt
+            nik = niks[i].strip()
+            problem = self._nik_problem(nik)
+            if problem is not None:
+                hashes[i] = (None, None)
+                flags.append(("invalid-nik", i, problem))
+            elif nik != niks[i]:
+                niks[i] = nik
+                hashes[i] = _UNPACK_FROM(hashlib.blake2b(self.key + nik.encode()).digest())
+        for i in compress(range(n), map(ne, map(_PROVINCE, niks), map(_PROVINCE, tps))):
+            if hashes[i][0] is not None and tps[i][:2] != "99":
+                nik = niks[i]
+                flags.append(("nik-region-mismatch", i, f"NIK region {nik[:2]}.{nik[2:4]}.{nik[4:6]} is in another "
+                              f"province than the TPS ({tps[i][:2]})"))
+        if s.polling_day:
+            for i in compress(range(n), map(_UNDER_17.__eq__, map(self.bands.__getitem__, batch.lahir))):
+                if batch.status_kawin[i] == "B":
+                    age = (s.polling_day - batch.lahir[i]) // 10000
+                    flags.append(("underage-unmarried", i, f"{age} years old on polling day and never married "
+                                  "(status B)"))
+        self.conn.executemany("INSERT INTO temp.dpt_nik (h1, h2) VALUES (?, ?)", hashes)
+        self.conn.executemany("INSERT INTO temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (rule, s.kode_pemilu, s.snapshot, tps[i], _nomor(starts, nomors, i),
+             f"{detail} ({batch.file}:{batch.lines[i]})", s.sumber) for rule, i, detail in flags])
+        if s.masked:
+            self._people(batch, starts, nomors)
+        return n
+
+    def end(self) -> None:
+        """Finish a source: write the counters still held in memory."""
+        self._flush_counters()
+        self.settings = None
+
+    # After every source
+
+    def finish(self) -> None:
+        """Find NIKs registered more than once (per election) and flag every registration after the first.
+
+        One sort of the keyed hashes, on disk in SQLite's temporary files; only the
+        repeated ones come back to Python.
+        """
+        groups = self.conn.execute(
+            "SELECT group_concat(rowid) FROM temp.dpt_nik WHERE h1 IS NOT NULL GROUP BY h1, h2 HAVING count(*) > 1"
+        ).fetchall()
+        flags = []
+        for (rowids,) in groups:
+            first, *others = sorted(int(r) for r in rowids.split(","))
+            origin = self._locate(first)
+            for seq in others:
+                here = self._locate(seq)
+                place = "this TPS" if here[3] == origin[3] else f"TPS {origin[3]}"
+                flags.append(("duplicate-nik", here[1], here[2], here[3], here[4],
+                              f"NIK already registered at {place} as no. {origin[4]} ({origin[6]}); "
+                              f"this row: {here[6]}", here[5]))
+        self.conn.executemany("INSERT INTO temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", sorted(flags, key=str))
+
+    # Internals
+
+    def _runs(self, batch: VoterRows, seq0: int) -> tuple[list[int], list[int]]:
+        """Cut the batch where the TPS changes or a line is skipped; number each run's voters on.
+
+        :returns: each run's first index in the batch, and the number (``nomor``) of its first voter.
+        """
+        s = self.settings
+        assert s is not None
+        tps, lines, n = batch.kode_tps, batch.lines, len(batch.lines)
+        starts = [0, *compress(range(1, n), map(or_, map(ne, tps[1:], tps), map(ne, lines[1:],
+                                                                                  map((1).__add__, lines))))]
+        nomors, runs = [], []
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else n
+            counter = self._counter(tps[start])
+            nomor = counter[_BASE] + counter[_SEEN] + 1
+            counter[_SEEN] += end - start
+            nomors.append(nomor)
+            runs.append((seq0 + start + 1, s.kode_pemilu, s.snapshot, tps[start], nomor, s.sumber, batch.file,
+                         lines[start]))
+        self.conn.executemany("INSERT INTO temp.dpt_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
+        return starts, nomors
+
+    def _count(self, batch: VoterRows) -> None:
+        """Add the batch into the TPS counters: sex, age band, disability."""
+        bands: list[int | None] = (list(map(self.bands.__getitem__, batch.lahir)) if self.bands.polling_day
+                                   else [None] * len(batch.lines))
+        tally = Counter(zip(batch.kode_tps, batch.jenis_kelamin, bands, batch.disabilitas, strict=True))
+        for (tps, sex, band, disabled), k in tally.items():
+            counter = self.counters[tps]
+            counter[_L if sex == "L" else _P] += k
+            if band is not None:
+                counter[_BAND0 + band] += k
+            if disabled:
+                counter[_DIS] += k
+
+    def _nik_problem(self, nik: str) -> str | None:
+        """The careful NIK check, for what the fast test did not pass (and to learn region prefixes)."""
+        if len(nik) >= 6 and nik[:6] not in self.prefix_known and len(self.prefix_known) < 100_000:
+            self.prefix_known[nik[:6]] = self.prefixes.known(nik[:6])  # bounded: garbage must not grow it
+        return nik_problem(nik, self.prefixes)
+
+    def _counter(self, tps: str) -> list[int]:
+        """The counters of ``tps``; its numbers continue from the counts already in the database."""
+        counter = self.counters.get(tps)
+        if counter is None:
+            row = self.conn.execute("SELECT pemilih_j FROM dpt_rekap WHERE kode_pemilu = ? AND kode_tps = ?",
+                                    (self.settings.kode_pemilu if self.settings else "", tps)).fetchone()
+            counter = self.counters[tps] = [0] * (_SEEN + 1)
+            counter[_BASE] = row[0] if row else 0
+        return counter
+
+    def _people(self, batch: VoterRows, starts: list[int], nomors: list[int]) -> None:
+        """The masked table's rows of a batch (DESIGN.md section 7): only for ``publish_individuals: masked``."""
+        s = self.settings
+        assert s is not None
+        at = batch.positions.get
+        nkk, nama, alamat, rt, rw = (at(c) for c in ("nkk", "nama", "alamat", "rt", "rw"))
+        named, addressed = "nama" in s.fields, "alamat" in s.fields
+        people = []
+        for i, cells in enumerate(batch.rows):
+            people.append((
+                s.kode_pemilu, batch.kode_tps[i], _nomor(starts, nomors, i), mask_id(batch.nik[i]),
+                mask_id(cells[nkk].strip()) if nkk is not None else None, batch.lahir[i] // 10000,
+                batch.jenis_kelamin[i], batch.status_kawin[i], int(batch.disabilitas[i]),
+                _public(cells, nama if named else None), _public(cells, alamat if addressed else None),
+                _public(cells, rt if addressed else None), _public(cells, rw if addressed else None), s.sumber))
+        self.conn.executemany(f"INSERT INTO dpt_pemilih VALUES ({', '.join('?' * 14)})", people)
+
+    def _flush_counters(self) -> None:
+        """Add the counters held in memory into ``dpt_rekap`` (a TPS met again later adds up)."""
+        s = self.settings
+        assert s is not None
+        bands = bool(s.polling_day)
+        rows = []
+        for tps, c in sorted(self.counters.items()):
+            ages = c[_BAND0:_DIS] if bands else [None] * len(AGE_BANDS)
+            rows.append((s.kode_pemilu, tps, c[_L] + c[_P], c[_L], c[_P], *ages, c[_DIS], s.sumber))
+        self.conn.executemany(_UPSERT, rows)
+        self.counters = {}
+
+    def _locate(self, seq: int) -> Sequence[object]:
+        """(seq, kode_pemilu, snapshot, kode_tps, nomor, sumber, locator) of the voter with sequence ``seq``."""
+        run = self.conn.execute("SELECT * FROM temp.dpt_run WHERE seq <= ? ORDER BY seq DESC LIMIT 1",
+                                (seq,)).fetchone()
+        offset = seq - run[0]
+        return (seq, run[1], run[2], run[3], run[4] + offset, run[5], f"{run[6]}:{run[7] + offset}")
+
+
+def _nomor(starts: list[int], nomors: list[int], i: int) -> int:
+    """The number in its TPS of the batch's voter ``i``."""
+    run = bisect_right(starts, i) - 1
+    return nomors[run] + i - starts[run]
+
+
+_ALL = ("pemilih_j", "pemilih_l", "pemilih_p", *(band[0] for band in AGE_BANDS), "disabilitas")
+_UPSERT = (
+    f"INSERT INTO dpt_rekap (kode_pemilu, kode_tps, {', '.join(_ALL)}, sumber) "
+    f"VALUES (?, ?, {', '.join('?' for _ in _ALL)}, ?) "
+    "ON CONFLICT (kode_pemilu, kode_tps) DO UPDATE SET "
+    + ", ".join(f"{c} = {c} + excluded.{c}" for c in _ALL)
+)
+
+
+def _public(cells: list[str], position: int | None) -> str | None:
+    """A free-text field a register allowed (None when it did not): trimmed, identity-number-like runs masked."""
+    if position is None:
+        return None
+    text = cells[position].strip()
+    return mask_long_numbers(text) if text else None

@@ -1,0 +1,83 @@
+"""Run one function in a forked child process, beside the caller, and get its result back.
+
+``releasekit validate`` is single-threaded Python; the machines it runs on have a second
+core. :mod:`releasekit.tablecheck` uses this to check one large resource in a child while
+the parent checks the others. ``fork`` (not ``spawn``) because the child needs the parent's
+state as it is (compiled schemas, the key indexes built so far) and must start at once; so
+it is only offered where fork is dependable (Linux), and only called while the caller runs
+no other thread. The result comes back pickled through a pipe; any failure in the child comes
+back as ``None``, and the caller then does the work itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+
+def available() -> bool:
+    """Whether a second process can run beside this one: Linux, two usable CPUs, no other thread running.
+
+    (A thread of the caller's could hold a lock at the moment of the fork, which the child would then
+    wait on forever.)
+    """
+    if sys.platform != "linux" or not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    return len(os.sched_getaffinity(0)) >= 2
+
+
+class Forked:
+    """``function()`` running in a forked child process; :meth:`result` waits for its return value."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        read, write = os.pipe()
+        gc.freeze()  # the child's garbage collector then leaves the parent's objects (and their pages) alone
+        try:
+            self.pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            raise
+        if self.pid != 0:
+            gc.unfreeze()
+        else:  # the child: compute, send, leave without running the parent's exit handlers
+            os.close(read)
+            status = 1
+            try:
+                payload = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+                status = 0
+            except BaseException:  # noqa: BLE001 - any failure is reported as "no result"
+                payload = b""
+            try:
+                with os.fdopen(write, "wb") as out:
+                    out.write(payload)
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.read = read
+
+    def cancel(self) -> None:
+        """Stop the child (the caller gave up on it) and reap it."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(self.read)
+        os.waitpid(self.pid, 0)
+
+    def result(self) -> Any | None:
+        """The child's return value, or None when it failed."""
+        with os.fdopen(self.read, "rb") as handle:
+            payload = handle.read()
+        _, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not payload:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a truncated payload is a failed child
+            return None

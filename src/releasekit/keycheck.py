@@ -1,0 +1,254 @@
+"""Key bookkeeping for the streaming checker: primary-key uniqueness and foreign-key lookups in flat memory.
+
+A key is handled as one *key text*: its cells joined by commas. The block path of
+:mod:`releasekit.tablecheck` captures that text straight from the CSV line (where a
+cell never holds a comma, quote or line break, so the join is unambiguous); the
+line-by-line path builds the same text with :func:`key_text`. A key with a cell
+that does hold one of those characters is written ``"\\r" + JSON`` instead, which no
+joined text can equal.
+
+Two structures use the fact that releasekit writes every table in primary-key order:
+
+* :class:`DistinctKeys` proves a primary key unique by checking that keys increase,
+  remembering only the highest key (and, when a block is out of order, the block
+  before it), instead of every key;
+* :class:`KeyIndex` keeps the keys other resources point at as sorted runs of
+  zlib-compressed text (a few bytes a key) and answers a block's lookups by
+  decompressing only the runs the block's keys fall in.
+
+Both fall back when the order breaks: :class:`DistinctKeys` says it cannot prove
+anything (the checker then indexes the whole file), and :class:`KeyIndex` turns
+into a set of 64-bit hashes, the way the checker kept every key before.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
+from itertools import compress, islice
+from operator import lt, ne
+
+#: Characters a cell captured by the block path never holds; a key with one is written as JSON.
+SPECIAL = (",", '"', "\r", "\n")
+#: Decompressed runs kept at hand: a child written in key order asks for the same few runs block after block.
+CACHED_RUNS = 4
+#: A :class:`KeyIndex` turns into hashes when lookups decompress more than this many keys per key looked up
+#: (plus this many times the index): the child's keys are too scattered for runs to pay.
+THRASH = 4
+
+
+def key_text(cells: Sequence[str]) -> str:
+    """The key text of ``cells``: joined by commas, or ``"\\r" + JSON`` when a cell holds a comma, quote or break."""
+    if any(c in cell for cell in cells for c in SPECIAL):
+        return "\r" + json.dumps(list(cells))
+    return ",".join(cells)
+
+
+def key_cells(text: str) -> list[str]:
+    """The cells of a key text (the inverse of :func:`key_text`)."""
+    if text.startswith("\r"):
+        return list(json.loads(text[1:]))
+    return text.split(",")
+
+
+def increasing(keys: Sequence[str]) -> bool:
+    """Whether every key is greater than the one before it (one C-level pass)."""
+    return all(map(lt, keys, islice(keys, 1, None)))
+
+
+def runs_collapsed(keys: Sequence[str]) -> list[str]:
+    """``keys`` with each run of equal neighbours kept once: distinct and sorted when ``keys`` is sorted.
+
+    One C-level pass of comparisons, no hashing: a block of a child table written in key order
+    repeats each foreign key over consecutive rows (three candidates per polling station).
+    """
+    if not keys:
+        return []
+    return [*compress(keys, map(ne, keys, islice(keys, 1, None))), keys[-1]]
+
+
+class DistinctKeys:
+    """Proves a file's keys all different while remembering almost none of them.
+
+    Keys come block by block, in file order. A block whose keys increase and start above
+    every key seen before cannot repeat one: only the highest key seen is kept. A block out
+    of order (integer key parts sort as numbers in the file, 9 before 10, but as text here)
+    is still proven when its keys are distinct among themselves and start above every key
+    *before the previous block*, and it shares no key with the previous block (the only one
+    kept whole). Anything else turns :attr:`proven` False for good: the caller must then
+    index the whole file to find (and report) the duplicates.
+    """
+
+    def __init__(self) -> None:
+        self.proven = True
+        self.high: str | None = None  # the highest key seen
+        self.before: str | None = None  # the highest key seen before the last block
+        self.last: Sequence[str] = ()
+
+    def add(self, keys: Sequence[str], ordered: bool | None = None) -> bool:
+        """Take the next block of keys (``ordered``: whether they increase, if known); False once unprovable."""
+        if not self.proven or not keys:
+            return self.proven
+        if ordered if ordered is not None else increasing(keys):
+            low, high = keys[0], keys[-1]
+        elif len(set(keys)) == len(keys):
+            low, high = min(keys), max(keys)
+        else:
+            self.proven = False
+            return False
+        if self.high is not None and low <= self.high:
+            overlaps_older = self.before is not None and low <= self.before
+            if overlaps_older or not set(keys).isdisjoint(self.last):
+                self.proven = False
+                return False
+        self.before = self.high
+        self.high = high if self.high is None or high > self.high else self.high
+        self.last = keys
+        return True
+
+
+class KeyIndex:
+    """The keys of one resource that foreign keys point at: exact, compact, searched in key order.
+
+    Each block's keys become a sorted *run*. While the runs follow each other in key order
+    (a file written in key order), a run is kept as zlib-compressed text with its first and
+    last key, and :meth:`missing` decompresses only the runs the asked keys fall in. When a
+    run starts below the end of the run before it, or when lookups keep decompressing far
+    more keys than they ask for, the index becomes a set of 64-bit hashes (≈ 96 bytes a
+    key): as exact as the checker has always been, which is to say a dangling key whose
+    hash equals a present key's would pass (odds about n / 2^64 for n keys).
+    """
+
+    def __init__(self) -> None:
+        self.firsts: list[str] = []
+        self.lasts: list[str] = []
+        self.runs: list[bytes] = []
+        self.sizes: list[int] = []
+        self.hashes: set[int] | None = None
+        self._cache: OrderedDict[int, list[str]] = OrderedDict()
+        self._asked = 0
+        self._decoded = 0
+
+    def __len__(self) -> int:
+        """Keys held (a key repeated across block boundaries counts once per run)."""
+        return len(self.hashes) if self.hashes is not None else sum(self.sizes)
+
+    @property
+    def compact(self) -> bool:
+        """True while the index holds sorted compressed runs (False: a set of hashes)."""
+        return self.hashes is None
+
+    def add(self, keys: Sequence[str], ordered: bool | None = None) -> None:
+        """Add the keys of the next block, in file order (``ordered``: whether they increase, if known)."""
+        if not keys:
+            return
+        if self.hashes is not None:
+            self.hashes.update(map(hash, keys))
+            return
+        run = keys if (ordered if ordered is not None else increasing(keys)) else sorted(set(keys))
+        if self.lasts and run[0] < self.lasts[-1]:
+            self._to_hashes()
+            self.add(run)
+            return
+        self.firsts.append(run[0])
+        self.lasts.append(run[-1])
+        self.sizes.append(len(run))
+        self.runs.append(zlib.compress("\n".join(run).encode("utf-8"), 1))
+
+    def keys(self, limit: int) -> list[str] | None:
+        """Every key (sorted), or None when there are more than ``limit`` or the index holds hashes."""
+        if self.hashes is not None or sum(self.sizes) > limit:
+            return None
+        out: set[str] = set()
+        for number in range(len(self.runs)):
+            out.update(self._sorted(number))
+        return sorted(out)
+
+    def within(self, other: KeyIndex | None) -> bool:
+        """Whether every key held here is in ``other`` (False when that cannot be told: keys held as hashes)."""
+        if self.hashes is not None:
+            return False
+        if not self.runs:
+            return True
+        if other is None:
+            return False
+        return not any(other.missing(self._sorted(number)) for number in range(len(self.runs)))
+
+    def missing(self, keys: Collection[str], ordered: bool | None = None) -> set[str]:
+        """The keys that are not in the index (``ordered``: whether they increase, if known).
+
+        Cheapest for a list of keys in increasing order.
+        """
+        if not keys:
+            return set()
+        self._asked += len(keys)
+        if self.hashes is not None:
+            present = self.hashes
+            return {k for k in keys if hash(k) not in present}
+        if ordered is None:
+            ordered = isinstance(keys, list) and increasing(keys)
+        wanted = keys if ordered and isinstance(keys, list) else runs_collapsed(sorted(keys))
+        lost: list[str] = []
+        pos = 0
+        while pos < len(wanted):
+            key = wanted[pos]
+            number = bisect_left(self.lasts, key)  # the first run that ends at or after the key
+            if number == len(self.lasts) or self.firsts[number] > key:  # between runs: absent
+                end = len(wanted) if number == len(self.lasts) else bisect_left(wanted, self.firsts[number], pos)
+                lost += wanted[pos:end]
+                pos = end
+                continue
+            end = bisect_right(wanted, self.lasts[number], pos)
+            run = self._run(number)
+            if self.hashes is not None:  # too scattered: the index just turned into hashes
+                return set(lost) | self.missing(wanted[pos:])
+            lost += _absent(wanted[pos:end], run)
+            pos = end
+        return set(lost)
+
+    def _sorted(self, number: int) -> list[str]:
+        """Run ``number``'s keys, in order."""
+        return zlib.decompress(self.runs[number]).decode("utf-8").split("\n")
+
+    def _run(self, number: int) -> list[str]:
+        """Run ``number`` (cached); turns the index into hashes when runs are decoded too often."""
+        run = self._cache.get(number)
+        if run is not None:
+            self._cache.move_to_end(number)
+            return run
+        run = self._sorted(number)
+        self._decoded += len(run)
+        if self._decoded > THRASH * (self._asked + len(self)):
+            self._to_hashes()
+            return run
+        self._cache[number] = run
+        if len(self._cache) > CACHED_RUNS:
+            self._cache.popitem(last=False)
+        return run
+
+    def _to_hashes(self) -> None:
+        hashes: set[int] = set()
+        for number in range(len(self.runs)):
+            hashes.update(map(hash, self._sorted(number)))
+        self.hashes = hashes
+        self.firsts, self.lasts, self.runs, self.sizes = [], [], [], []
+        self._cache.clear()
+
+
+def _absent(wanted: list[str], run: list[str]) -> list[str]:
+    """The keys of ``wanted`` (distinct, sorted) that ``run`` (distinct, sorted) lacks, by comparison, not hashing.
+
+    The slice of the run between the first and last wanted key is compared whole: equal when the
+    child refers to every key in that stretch (each polling station has results), else merged with
+    the wanted keys (timsort merges two sorted runs in one linear pass) and counted. Only when keys
+    are missing is a set built, to name them.
+    """
+    low = bisect_left(run, wanted[0])
+    have = run[low:bisect_right(run, wanted[-1], low)]
+    if have == wanted or len(runs_collapsed(sorted(have + wanted))) == len(have):
+        return []
+    present = set(have)
+    return [k for k in wanted if k not in present]

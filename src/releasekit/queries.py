@@ -1,0 +1,107 @@
+"""Canned queries a journalist wants on day one, served by Datasette.
+
+Every query reads the summary tables :mod:`releasekit.summaries` makes at build
+time (``rekap_wilayah``, ``rekap_suara``, indexed on level and parent) or small
+tables (``findings``), so each answers in milliseconds at national scale instead
+of grouping every TPS on each request. Parameters left empty mean "all":
+``snapshot`` empty gives every snapshot; ``tingkat`` empty gives provinces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PESERTA = "LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut"
+_SNAPSHOT = "(:snapshot = '' OR r.snapshot = :snapshot)"
+
+
+def _totals(where: str, partition: str) -> str:
+    # The filtered rows are materialized first: otherwise SQLite may walk the whole table in
+    # primary-key order to feed the window function instead of using the level/parent index.
+    return f"""WITH r AS MATERIALIZED (SELECT * FROM rekap_suara r WHERE {where})
+SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, r.nomor_urut,
+       p.nama AS peserta, r.suara,
+       round(100.0 * r.suara / sum(r.suara) OVER (PARTITION BY {partition}), 2) AS persen,
+       r.tps AS tps_dengan_suara
+FROM r {_PESERTA}
+ORDER BY r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nomor_urut"""
+
+
+_PARTITION = "r.kode_pemilu, r.snapshot, r.kode_wilayah"
+
+
+def _drill(level: int, parent_param: str, en_parent: str, en_level: str, id_level: str) -> dict[str, str]:
+    return {
+        "title": f"Totals per candidate per {en_level} / Perolehan suara per {id_level}",
+        "description": (f"Votes per candidate in every {en_level} of the {en_parent} whose code is given "
+                        f"(e.g. from the previous drill-down), per snapshot. / Perolehan suara per peserta "
+                        f"di setiap {id_level} dalam wilayah yang kodenya diberikan, per snapshot."),
+        "sql": _totals(f"r.tingkat = {level} AND r.kode_induk = :{parent_param} AND {_SNAPSHOT}", _PARTITION),
+    }
+
+
+def _area_figures(columns: str, order: str) -> str:
+    return f"""SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, {columns}
+FROM rekap_wilayah r
+WHERE r.tingkat = coalesce(nullif(:tingkat, ''), 1)
+  AND (:kode_induk = '' OR r.kode_induk = :kode_induk) AND {_SNAPSHOT}
+ORDER BY {order}"""
+
+
+#: name → Datasette canned query (``sql``, ``title``, ``description``).
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
+    "totals_national": {
+        "title": "National totals per candidate / Perolehan suara nasional",
+        "description": ("Votes per candidate for the whole country, per election and snapshot, summed from "
+                        "every TPS result. / Perolehan suara per peserta seluruh Indonesia, per snapshot, "
+                        "dijumlahkan dari hasil setiap TPS."),
+        "sql": _totals("r.tingkat = 0", "r.kode_pemilu, r.snapshot"),
+    },
+    "totals_province": {
+        "title": "Totals per candidate per province / Perolehan suara per provinsi",
+        "description": ("Votes per candidate in every province, per snapshot (leave snapshot empty for all). "
+                        "/ Perolehan suara per peserta di setiap provinsi, per snapshot."),
+        "sql": _totals(f"r.tingkat = 1 AND {_SNAPSHOT}", _PARTITION),
+    },
+    "totals_kabkota": _drill(2, "provinsi", "province", "regency/city", "kabupaten/kota"),
+    "totals_kecamatan": _drill(3, "kabkota", "regency/city", "district", "kecamatan"),
+    "totals_desa": _drill(4, "kecamatan", "district", "village", "desa/kelurahan"),
+    "findings_by_rule": {
+        "title": "Findings per rule / Temuan per aturan",
+        "description": ("How many rows each integrity rule flagged, per register, severity and snapshot. "
+                        "/ Jumlah baris yang ditandai setiap aturan integritas."),
+        "sql": """SELECT register, rule, severity, kode_pemilu, snapshot, count(*) AS findings
+FROM findings
+GROUP BY register, rule, severity, kode_pemilu, snapshot
+ORDER BY register, rule, kode_pemilu, snapshot""",
+    },
+    "tps_with_findings": {
+        "title": "TPS with findings / TPS dengan temuan",
+        "description": ("Each TPS a rule flagged, with what was expected and found (leave rule empty for "
+                        "every rule). / Setiap TPS yang ditandai aturan, dengan nilai yang diharapkan dan "
+                        "ditemukan."),
+        "sql": """SELECT f.rule, f.severity, f.kode_pemilu, f.snapshot, f.key, t.kode_tps,
+       w.nama AS desa, f.expected, f.actual, f.detail, f.register
+FROM findings f
+LEFT JOIN tps t ON t.kode_tps = substr(f.key, 1, 13)
+LEFT JOIN wilayah w ON w.kode_wilayah = t.kode_wilayah
+WHERE (:rule = '' OR f.rule = :rule)
+ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
+    },
+    "completeness": {
+        "title": "Completeness per region / Kelengkapan per wilayah",
+        "description": ("TPS with votes against TPS known, per region (tingkat 1 province … 4 village, default "
+                        "1; kode_induk narrows to one parent). / TPS dengan suara dibanding TPS yang dikenal, "
+                        "per wilayah."),
+        "sql": _area_figures("r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan",
+                             "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
+    },
+    "turnout": {
+        "title": "Turnout per region / Partisipasi per wilayah",
+        "description": ("Voters who voted against registered voters, per region, over TPS reporting both "
+                        "(tingkat default 1). / Partisipasi pemilih per wilayah, atas TPS yang melaporkan "
+                        "keduanya."),
+        "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_suara, r.tps_terdaftar",
+                             "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
+    },
+}

@@ -1,0 +1,101 @@
+"""Counts as exports write them: ``1.234``, ``1,234``, ``(472.00)``, ``-``, ``5 (0.00)``.
+
+Indonesian spreadsheets write thousands with a dot (``112.679`` is 112,679),
+English-locale ones with a comma; accounting exports put negatives in
+parentheses and zero as a dash; some cells carry a count and its percentage
+together. A source declares its style (``numbers:`` in ``metadata.yml``) and
+every cell is read strictly in it: a cell that does not fit is an error for the
+record, never a guess, so ``1.5`` in a dot-thousands file is refused rather
+than read as 15.
+
+An empty cell is a missing value (None, stored as NULL), never 0.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The number styles a source can declare.
+STYLES = ("plain", "dot", "comma", "accounting", "count-percent")
+#: SQLite stores 64-bit integers; anything outside is refused.
+INT64 = 1 << 63
+
+_SIGN = r"(?P<sign>[+-])?"
+_PATTERNS = {
+    "plain": re.compile(_SIGN + r"(?P<digits>[0-9]+)"),
+    "dot": re.compile(_SIGN + r"(?P<digits>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,0+)?"),
+    "comma": re.compile(_SIGN + r"(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0+)?"),
+    "accounting": re.compile(
+        _SIGN + r"(?P<open>\()?\s*(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0+)?\s*(?P<close>\))?"),
+    "count-percent": re.compile(_SIGN + r"(?P<digits>[0-9]+)(?:\s*\(\s*[0-9]+(?:[.,][0-9]+)?\s*%?\s*\))?"),
+}
+_DASH = re.compile(r"-+")
+_EXAMPLES = {"plain": "1234", "dot": "1.234", "comma": "1,234", "accounting": "(1,234.00)",
+             "count-percent": "1234 (0.56)"}
+
+
+def parse_count(text: str, style: str = "plain") -> int | None:
+    """A whole number written in ``style``, or None for an empty cell.
+
+    :raises ValueError: the cell is not a whole number in that style, or does not fit 64 bits.
+    """
+    if text.isascii() and text.isdigit() and len(text) < 19:  # the common case, in every style
+        return int(text)
+    cell = text.strip().replace("\u00a0", "")
+    if not cell:
+        return None
+    pattern = _PATTERNS[style]
+    match = pattern.fullmatch(cell)
+    if match is None:
+        if style == "accounting" and _DASH.fullmatch(cell):
+            return 0
+        raise ValueError(f"'{_short(cell)}' is not a whole number in {style} style (like {_EXAMPLES[style]})")
+    if style == "accounting" and bool(match.group("open")) != bool(match.group("close")):
+        raise ValueError(f"'{_short(cell)}' has an unbalanced parenthesis")
+    digits = match.group("digits").replace(".", "").replace(",", "") if style in ("dot", "comma", "accounting") \
+        else match.group("digits")
+    if len(digits) > 19:
+        raise ValueError(f"'{_short(cell)}' is too large for a count")
+    value = int(digits)
+    negative = match.group("sign") == "-" or (style == "accounting" and match.group("open") is not None)
+    value = -value if negative else value
+    if not -INT64 <= value < INT64:
+        raise ValueError(f"'{_short(cell)}' is too large for a count")
+    return value
+
+
+def parse_decimal(text: str, style: str = "plain") -> float | None:
+    """A decimal number (a percentage such as ``78,83``) for a source written in ``style``.
+
+    Dot-thousands sources write the decimal mark as a comma; every other style as a dot.
+    """
+    cell = text.strip().rstrip("%").strip()
+    if not cell:
+        return None
+    if style == "dot":
+        cell = cell.replace(".", "").replace(",", ".")
+    elif style in ("comma", "accounting"):
+        cell = cell.replace(",", "")
+    if not re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", cell):
+        raise ValueError(f"'{_short(text.strip())}' is not a decimal number in {style} style")
+    return float(cell)
+
+
+TRUE = frozenset({"1", "true", "t", "yes", "y", "ya"})
+FALSE = frozenset({"0", "false", "f", "no", "n", "tidak"})
+
+
+def parse_flag(text: str) -> bool | None:
+    """A true/false cell (``1``/``0``, ``true``/``false``, ``ya``/``tidak``), or None when empty."""
+    cell = text.strip().lower()
+    if not cell:
+        return None
+    if cell in TRUE:
+        return True
+    if cell in FALSE:
+        return False
+    raise ValueError(f"'{_short(text.strip())}' is not true or false")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"

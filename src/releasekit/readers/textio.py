@@ -1,0 +1,458 @@
+"""Open raw text tables the way real KPU exports arrive, and cut them into CSV records.
+
+Exports come as UTF-8 with or without a byte-order mark, as cp1252 from old
+spreadsheets, gzipped or not, with LF, CRLF or classic-Mac CR-only line ends,
+with ``#`` comment lines or a ``#HEADER:`` line, with quoted fields that hold
+newlines, and sometimes truncated or with garbage in them. This module turns
+all of that into two streams that readers build on:
+
+* :func:`iter_lines` — decoded physical lines, numbered from 1, read in chunks
+  (constant memory). A line longer than :data:`LINE_LIMIT` bytes is not held in
+  memory: it becomes a :class:`~releasekit.readers.base.Rejected` with its length.
+  A truncated or corrupt gzip stream ends with a ``Rejected`` that holds the
+  cut-off last line. Bytes that do not decode raise :class:`TextDecodeError`
+  naming the line, the byte and the encoding the bytes look like.
+* :func:`open_table` — the same lines cut into CSV records (:class:`TextRow`,
+  with the line each record starts on and its raw text) after skipped lines,
+  comment lines and the header. A record with broken quoting, a NUL byte, or
+  an unclosed quote is rejected by itself and reading goes on with the next
+  line, so one bad cell never swallows the records after it.
+
+Readers decide what a record means; this module only guarantees that every
+line of the file ends up in exactly one record, one reject, or is a blank,
+comment, skipped or header line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import zlib
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import SourceError
+from .base import Rejected, clip
+
+#: Bytes read from the file at a time.
+CHUNK = 1 << 20
+#: A physical line longer than this many bytes is rejected without being held in memory.
+LINE_LIMIT = 1 << 20
+#: A record spanning more physical lines than this is taken for an unclosed quote.
+RECORD_LINE_LIMIT = 10_000
+#: Delimiters :func:`sniff_delimiter` chooses from, in order of preference on a tie.
+DELIMITERS = (",", ";", "\t", "|")
+GZIP_MAGIC = b"\x1f\x8b"
+READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+
+Progress = Callable[[int], None]
+
+
+class TextDecodeError(SourceError):
+    """The bytes of a text source are not in the declared encoding."""
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How to read a text table; every field has a default that suits a plain UTF-8 CSV.
+
+    :param encoding: a Python codec name; ``utf-8`` also accepts a byte-order mark.
+        Only ASCII-compatible encodings (utf-8, cp1252, latin-1 …) are supported.
+    :param delimiter: one character, or None to sniff it from the first line.
+    :param header: whether the first record (after skipped and comment lines) names the columns.
+    :param names: the column names, for a file without a header (or to replace its header).
+    :param comment: lines starting with this text, between records, are skipped.
+    :param header_prefix: the header line starts with this text (``#HEADER:``), which is removed.
+    :param skip_lines: physical lines to skip at the start (titles above the table).
+    """
+
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    header: bool = True
+    names: tuple[str, ...] = ()
+    comment: str | None = None
+    header_prefix: str | None = None
+    skip_lines: int = 0
+
+
+@dataclass(slots=True)
+class Line:
+    """A decoded physical line, with its line end kept (CSV needs it inside quoted fields)."""
+
+    number: int
+    text: str
+
+
+@dataclass(slots=True)
+class TextRow:
+    """One CSV record: the line it starts on, its cells, and its raw text for the quarantine."""
+
+    line: int
+    cells: list[str]
+    raw: str
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec's canonical name; :class:`ValueError` when unknown or not ASCII-compatible.
+
+    Lines are split on ``\\n``/``\\r`` bytes before decoding, which is only right
+    for encodings where those bytes mean nothing else (not UTF-16 or UTF-32).
+    """
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding '{encoding}'") from None
+    probe = "a,;\t|\"#\r\n0"
+    try:
+        ok = probe.encode(info.name) == probe.encode("ascii") and not info.name.startswith(("utf-16", "utf-32"))
+    except (UnicodeError, LookupError):
+        ok = False
+    if not ok:
+        raise ValueError(f"encoding '{encoding}' is not ASCII-compatible; re-encode the file as UTF-8")
+    return info.name
+
+
+def guess_encoding(data: bytes) -> str:
+    """The encoding some bytes most likely are in: utf-8, cp1252, latin-1, or utf-16."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_utf16(data):
+        return "utf-16"
+    for candidate in ("utf-8", "cp1252"):
+        try:
+            data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return "latin-1"
+
+
+def looks_utf16(data: bytes) -> bool:
+    """Whether the start of a file looks like UTF-16 text (every other byte a NUL)."""
+    head = data[:256]
+    return len(head) >= 8 and head.count(0) >= len(head) // 3
+
+
+def _decode_error(name: str, number: int, line: bytes, encoding: str, error: UnicodeDecodeError) -> TextDecodeError:
+    likely = guess_encoding(line)
+    if likely == "utf-16":
+        hint = "the file looks like UTF-16; re-encode it as UTF-8"
+    elif likely == encoding:
+        hint = "the file is damaged here; re-export it"
+    else:
+        hint = f"the bytes look like {likely}; declare 'encoding: {likely}' for this source"
+    bad = line[error.start:error.start + 4].hex(" ")
+    return TextDecodeError(f"{name}: line {number}, byte {error.start + 1}: not valid {encoding} (bytes {bad})",
+                           hint=hint)
+
+
+def _chunks(raw: BinaryIO, progress: Progress | None) -> Iterator[bytes]:
+    """The bytes of ``raw`` in chunks, gunzipped when they start like gzip.
+
+    Decompression is incremental with bounded output, so a truncated stream
+    gives up every byte before the cut (then raises :class:`EOFError`) and a
+    zip bomb never sits in memory whole. A corrupt stream raises ``zlib.error``.
+    """
+    data = raw.read(CHUNK)
+    if not data.startswith(GZIP_MAGIC):
+        while data:
+            if progress is not None:
+                progress(raw.tell())
+            yield data
+            data = raw.read(CHUNK)
+        return
+    inflate = zlib.decompressobj(wbits=31)
+    while True:
+        if progress is not None:
+            progress(raw.tell())
+        out = inflate.decompress(data, CHUNK)
+        if out:
+            yield out
+        if inflate.eof:
+            data = inflate.unused_data or raw.read(CHUNK)
+            if not data.strip(b"\0"):  # end of file, or the zero padding some tools add
+                if raw.read(1):
+                    raise gzip.BadGzipFile("data after the zero padding of the compressed stream")
+                return
+            if not data.startswith(GZIP_MAGIC):
+                raise gzip.BadGzipFile("data after the end of the compressed stream")
+            inflate = zlib.decompressobj(wbits=31)  # the next member of a multi-member gzip
+        elif inflate.unconsumed_tail:
+            data = inflate.unconsumed_tail
+        else:
+            data = raw.read(CHUNK)
+            if not data:
+                raise EOFError("the compressed stream ends before its end marker")
+
+
+def iter_lines(source: Path | bytes, name: str, encoding: str = "utf-8", progress: Progress | None = None,
+               label: str | None = None) -> Generator[Line | Rejected, None, None]:
+    """Yield every physical line of ``source`` (a file, or a member's bytes), decoded.
+
+    Line ends may be ``\\n``, ``\\r\\n`` or ``\\r`` (mixed, too) and are kept on
+    the text. A UTF-8 byte-order mark is removed from line 1. ``.gz`` content is
+    recognised by its magic bytes.
+
+    :param name: used in locators (``name:line``).
+    :param progress: called with the bytes of the (compressed) source read so far.
+    :param label: names the file in error messages (default ``name``), e.g. its path in the project.
+    :raises TextDecodeError: a line is not valid in ``encoding`` (naming line and byte).
+    :raises SourceError: the file cannot be read at all.
+    """
+    codec = check_encoding(encoding)
+    label = label or name
+    try:
+        raw: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+    except OSError as e:
+        raise SourceError(f"{label}: cannot be read: {e}", hint="check the file and its permissions") from e
+    with raw:
+        yield from _split(_chunks(raw, progress), name, label, encoding, codec)
+
+
+def _split(chunks: Iterator[bytes], name: str, label: str, encoding: str, codec: str
+           ) -> Iterator[Line | Rejected]:
+    number = 0
+    pending = b""
+    skipping = 0  # > 0 while inside an over-long line: the bytes of it seen so far
+    head = b""
+    while True:
+        try:
+            chunk = next(chunks, b"")
+        except READ_ERRORS as e:
+            where = number + 1
+            yield Rejected(f"{name}:{where}", f"the file is truncated or corrupt from line {where} on "
+                           f"({type(e).__name__}: {e}); the rest of it cannot be read",
+                           clip(pending.decode(codec, errors="replace")) if pending else None)
+            return
+        if not chunk:
+            break
+        if skipping and b"\n" not in chunk and b"\r" not in chunk:
+            skipping += len(chunk)  # still inside the over-long line
+            continue
+        if number == 0 and not pending and not skipping:
+            chunk = _start(chunk, label, encoding, codec)
+        lines = (pending + chunk if pending else chunk).splitlines(keepends=True)
+        pending = lines.pop() if lines else b""
+        if pending.endswith(b"\n"):
+            lines.append(pending)
+            pending = b""  # else: incomplete, or a \r that may be the first half of \r\n
+        for line in lines:
+            number += 1
+            if skipping or len(line) > LINE_LIMIT:
+                yield _too_long(name, number, skipping + len(line), head if skipping else line[:8000], codec)
+                skipping = 0
+                continue
+            try:
+                yield Line(number, line.decode(codec))
+            except UnicodeDecodeError as e:
+                raise _decode_error(label, number, line, encoding, e) from None
+        if len(pending) > LINE_LIMIT:  # no line end in sight: count the line's bytes without keeping them
+            if not skipping:
+                head = pending[:8000]
+            skipping += len(pending)
+            pending = b""
+    if skipping or pending:
+        number += 1
+        if skipping:
+            yield _too_long(name, number, skipping + len(pending), head, codec)
+            return
+        try:
+            yield Line(number, pending.decode(codec))
+        except UnicodeDecodeError as e:
+            raise _decode_error(label, number, pending, encoding, e) from None
+
+
+def _start(chunk: bytes, label: str, encoding: str, codec: str) -> bytes:
+    """The first chunk of a file, without its UTF-8 byte-order mark; refuse UTF-16 and a mismatched mark."""
+    if looks_utf16(chunk) or chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TextDecodeError(f"{label}: line 1: the file looks like UTF-16, not {encoding}",
+                              hint="re-encode the file as UTF-8")
+    if chunk.startswith(codecs.BOM_UTF8):
+        if codec != "utf-8":
+            raise TextDecodeError(f"{label}: line 1: starts with a UTF-8 byte-order mark but the declared "
+                                  f"encoding is {encoding}", hint="declare 'encoding: utf-8' for this source")
+        return chunk[len(codecs.BOM_UTF8):]
+    return chunk
+
+
+def _too_long(name: str, number: int, size: int, head: bytes, codec: str) -> Rejected:
+    return Rejected(f"{name}:{number}", f"line is {size:,} bytes long, over the limit of {LINE_LIMIT:,}; not read",
+                    clip(head.decode(codec, errors="replace")))
+
+
+def sniff_delimiter(line: str, fields: int | None = None) -> str:
+    """The delimiter of a CSV line: the candidate found most often outside quotes.
+
+    :param fields: when the number of columns is known (declared names), a
+        candidate giving exactly that many fields wins.
+    """
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    if fields is not None:
+        for delimiter in DELIMITERS:
+            if counts[delimiter] == fields - 1 and fields > 1:
+                return delimiter
+    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+    return best if counts[best] else ","
+
+
+class _Break(Exception):
+    """Raised inside the line feed to stop the CSV parser at a line it must not read."""
+
+    def __init__(self, item: Rejected | None) -> None:
+        super().__init__()
+        self.item = item
+
+
+@dataclass
+class _Feed:
+    """The line source the CSV parser pulls from; remembers the lines of the record in progress."""
+
+    lines: Iterator[Line | Rejected]
+    comment: str | None
+    taken: list[Line] = field(default_factory=list)
+    again: deque[Line | Rejected] = field(default_factory=deque)
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def pull(self) -> Line | Rejected:
+        return self.again.popleft() if self.again else next(self.lines)
+
+    def __next__(self) -> str:
+        while True:
+            item = self.pull()
+            if isinstance(item, Rejected):
+                raise _Break(item)
+            if not self.taken and (not item.text.strip()
+                                   or (self.comment and item.text.startswith(self.comment))):
+                continue  # blank and comment lines between records are not records
+            self.taken.append(item)
+            if len(self.taken) > RECORD_LINE_LIMIT:
+                raise _Break(None)
+            return item.text
+
+
+@dataclass
+class TextTable:
+    """An open text table: its column names, its delimiter, and its records (iterate it once)."""
+
+    name: str
+    header: tuple[str, ...]
+    #: The physical line the header was read from (None when the names were declared).
+    header_line: int | None
+    delimiter: str
+    _feed: _Feed
+
+    def __iter__(self) -> Iterator[TextRow | Rejected]:
+        """Every record after the header: a :class:`TextRow`, or a :class:`Rejected` with its line."""
+        feed = self._feed
+        reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
+        while True:
+            feed.taken = []
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, _Break) as e:
+                item = e.item if isinstance(e, _Break) else None
+                if feed.taken:
+                    first = feed.taken[0]
+                    why = str(e) if isinstance(e, csv.Error) else (
+                        "no closing quote" if item is None else "the record runs into a line that cannot be read")
+                    yield Rejected(f"{self.name}:{first.number}", f"malformed CSV record: {why}; only this line "
+                                   "is set aside, reading goes on with the next one", clip(first.text))
+                    # Re-read the lines after the first one: an unclosed quote must not swallow them.
+                    feed.again.extendleft(reversed([*feed.taken[1:], *([item] if item else [])]))
+                elif item is not None:
+                    yield item
+                reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
+                continue
+            raw = "".join(line.text for line in feed.taken)
+            first_line = feed.taken[0].number
+            if "\x00" in raw:
+                yield Rejected(f"{self.name}:{first_line}", "the record contains a NUL byte (binary data or a "
+                               "wrong encoding); not read", clip(raw.replace("\x00", "\\0")))
+                continue
+            yield TextRow(first_line, cells, raw)
+
+
+def _first_line(feed: _Feed, options: TextOptions) -> Line | None:
+    """The header line (its prefix removed), or the first data line: after skipped, blank and comment lines.
+
+    None when the file ends first, or when a line that cannot be read comes first (it is put back).
+    """
+    skipped = 0
+    while True:
+        try:
+            item = feed.pull()
+        except StopIteration:
+            return None
+        if isinstance(item, Rejected):
+            feed.again.append(item)
+            return None
+        if skipped < options.skip_lines:
+            skipped += 1
+        elif options.header_prefix and item.text.startswith(options.header_prefix):
+            return Line(item.number, item.text[len(options.header_prefix):])
+        elif item.text.strip() and not (options.comment and item.text.startswith(options.comment)):
+            return item
+
+
+@contextmanager
+def open_table(source: Path | bytes, name: str, options: TextOptions = TextOptions(),
+               progress: Progress | None = None, label: str | None = None) -> Iterator[TextTable]:
+    """Open a CSV-like text table: skip leading lines, find the header and the delimiter.
+
+    Usage::
+
+        with open_table(path, "villages.csv", TextOptions(header=False, names=("id", "name"))) as table:
+            for row in table:            # TextRow or Rejected
+                ...
+
+    :param name: used in locators (``name:line``); ``label`` names the file in error messages.
+    :raises SourceError: the file is empty, or has no header line when one is expected.
+    :raises TextDecodeError: bytes that are not in ``options.encoding`` (when reached).
+    """
+    label = label or name
+    lines = iter_lines(source, name, options.encoding, progress, label)
+    feed = _Feed(lines, options.comment)
+    first = _first_line(feed, options)
+    if first is None and not feed.again:
+        raise SourceError(f"{label}: the file is empty (no line with data)",
+                          hint="check that the export was complete, or remove the source")
+    delimiter = options.delimiter or sniff_delimiter(first.text if first else "",
+                                                     len(options.names) if options.names else None)
+    header_line: int | None = None
+    header: tuple[str, ...] = options.names
+    if options.header and first is not None:
+        try:
+            cells = next(csv.reader([first.text], delimiter=delimiter, strict=True))
+        except (csv.Error, StopIteration) as e:
+            raise SourceError(f"{label}: line {first.number}: the header line is not valid CSV: {e}",
+                              hint="check the quoting of the first line") from e
+        header_line = first.number
+        if not header:
+            header = tuple(cell.strip() for cell in cells)
+    elif options.header:
+        stop = feed.again[0]
+        where = stop.locator.rsplit(":", 1)[-1] if isinstance(stop, Rejected) else str(stop.number)
+        raise SourceError(f"{label}: line {where}: no header line before a line that cannot be read",
+                          hint="check the start of the file, or declare 'header: false' and 'names'")
+    elif first is not None:
+        feed.again.appendleft(first)
+    if not header:
+        raise SourceError(f"{label}: no column names", hint="declare 'names' for a file without a header line")
+    try:
+        yield TextTable(name, header, header_line, delimiter, feed)
+    finally:
+        lines.close()

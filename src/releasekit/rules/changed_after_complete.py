@@ -1,0 +1,24 @@
+"""``changed-after-complete``: a TPS's votes changed after its ``status_suara`` was already true.
+
+Read from ``changes`` (filled at build time by :mod:`releasekit.snapshots`): a vote
+field that was filled, cleared or changed while the TPS was marked complete in the
+snapshot before. Key: ``kode_tps``; expected/actual: Σ votes before and after.
+"""
+
+from .base import Rule
+
+RULE = Rule(
+    "changed-after-complete", "changes",
+    "Votes of a TPS changed after its status_suara was already true",
+    "Perolehan suara TPS berubah setelah status_suara-nya sudah benar",
+    """
+    SELECT kode_pemilu, snapshot, kode_tps, sum(CAST(before AS INTEGER)), sum(CAST(after AS INTEGER)),
+           'votes ' || group_concat(nomor_urut || ': ' || coalesce(before, 'empty') || ' -> '
+           || coalesce(after, 'empty'), ', ') || ' since ' || previous_snapshot
+           || ', when status_suara was already true', source
+    FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete = 1
+            AND kind IN ('filled', 'cleared', 'changed')
+          ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut)
+    GROUP BY kode_pemilu, snapshot, kode_tps
+    """,
+)

@@ -1,0 +1,197 @@
+"""Snapshots as first-class data: what each daily export holds, and how it changed.
+
+Register 001 asks for the real count "as a CSV every day"; a register lists one
+source per capture, each with its ``snapshot`` day, and all of them load side by
+side into ``hasil_tps``/``suara``. At build time this module records each one in
+``snapshots`` (TPS present, with votes, complete; summed figures) and
+``snapshot_votes`` (totals per candidate), links each to the snapshot before it
+in the same register and election, and has :mod:`releasekit.changes` write every
+field that changed in between. :data:`CANNED_QUERIES` answers "the results as of
+day X" in Datasette; :func:`changelog` gives the package README its per-snapshot
+story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from .changes import record_changes
+
+_SNAPSHOTS = """
+    INSERT INTO snapshots (kode_pemilu, snapshot, source, sha256, tps, tps_with_votes, tps_complete,
+                           suara_sah, suara_total)
+    SELECT h.kode_pemilu, h.snapshot, h.sumber, src.sha256, count(*),
+           sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
+                       AND s.kode_tps = h.kode_tps AND s.suara IS NOT NULL)),
+           sum(h.status_suara = 1), sum(h.suara_sah), sum(h.suara_total)
+    FROM hasil_tps h JOIN sources src ON src.path = h.sumber
+    GROUP BY h.kode_pemilu, h.snapshot, h.sumber
+    ORDER BY h.kode_pemilu, h.snapshot, h.sumber
+"""
+
+_VOTES = """
+    INSERT INTO snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps)
+    SELECT s.kode_pemilu, s.snapshot, h.sumber, s.nomor_urut, sum(s.suara), count(s.suara)
+    FROM suara s JOIN hasil_tps h ON h.kode_pemilu = s.kode_pemilu AND h.snapshot = s.snapshot
+      AND h.kode_tps = s.kode_tps
+    GROUP BY s.kode_pemilu, s.snapshot, h.sumber, s.nomor_urut
+    ORDER BY s.kode_pemilu, s.snapshot, h.sumber, s.nomor_urut
+"""
+
+#: The previous snapshot of the same election among the same register's sources.
+_PREVIOUS = """
+    UPDATE snapshots SET previous_snapshot = (
+        SELECT max(p.snapshot) FROM snapshots p JOIN sources ps ON ps.path = p.source
+        WHERE ps.register = (SELECT register FROM sources WHERE path = snapshots.source)
+          AND p.kode_pemilu = snapshots.kode_pemilu AND p.snapshot < snapshots.snapshot)
+"""
+
+
+def record(db: sqlite_utils.Database) -> None:
+    """Fill ``snapshots``, ``snapshot_votes`` and ``changes`` (a build step, before the rules run)."""
+    conn = db.conn
+    with conn:
+        conn.execute(_SNAPSHOTS)
+        conn.execute(_VOTES)
+        conn.execute(_PREVIOUS)
+        record_changes(conn)
+
+
+# --------------------------------------------------------------------------- the package changelog
+
+@dataclass
+class Entry:
+    """One snapshot of a register, and what changed since the previous one."""
+
+    kode_pemilu: str
+    snapshot: str
+    previous: str | None
+    sources: list[str]
+    tps: int
+    tps_with_votes: int
+    tps_complete: int
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    #: changed TPS where more than the update time ``ts`` differs
+    changed_beyond_ts: int = 0
+    votes_changed: int = 0
+    completed: int = 0
+    changed_after_complete: int = 0
+    #: (nomor_urut, nama, votes, change since the previous snapshot or None)
+    votes: list[tuple[int, str | None, int | None, int | None]] = field(default_factory=list)
+
+
+_REGISTER = "source IN (SELECT path FROM sources WHERE register = ?)"
+
+
+def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
+    """Per snapshot of the register (by election, then day): its counts and the changes since the one before."""
+    entries = []
+    rows = db.execute(
+        "SELECT kode_pemilu, snapshot, max(previous_snapshot), group_concat(source, ' '), sum(tps), "
+        f"sum(tps_with_votes), sum(tps_complete) FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
+        "ORDER BY source) GROUP BY kode_pemilu, snapshot ORDER BY kode_pemilu, snapshot", (register,)).fetchall()
+    totals: dict[tuple[str, str], dict[int, int | None]] = {}
+    for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
+        entry = Entry(kode_pemilu, snapshot, previous, sources.split(" "), tps, with_votes or 0, complete or 0)
+        key = (kode_pemilu, snapshot, register)
+        (entry.added, entry.removed, entry.changed, entry.changed_beyond_ts, entry.votes_changed, entry.completed,
+         entry.changed_after_complete) = db.execute(
+            "SELECT count(DISTINCT CASE WHEN kind = 'added' THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind = 'removed' THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND field <> 'ts' THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL THEN kode_tps END), "
+            "count(CASE WHEN field = 'status_suara' AND before = '0' AND after = '1' THEN 1 END), "
+            "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL "
+            "AND was_complete = 1 THEN kode_tps END) "
+            f"FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}", key).fetchone()
+        now: dict[int, int | None] = dict(db.execute(
+            f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
+            "GROUP BY nomor_urut", key).fetchall())
+        before = totals.get((kode_pemilu, previous or ""), {})
+        names = dict(db.execute("SELECT nomor_urut, nama FROM peserta WHERE kode_pemilu = ?", (kode_pemilu,)))
+        for nomor in sorted(now.keys() | before.keys()):
+            votes, old = now.get(nomor), before.get(nomor)
+            delta = None if previous is None else (votes or 0) - (old or 0)
+            entry.votes.append((nomor, names.get(nomor), votes, delta))
+        totals[(kode_pemilu, snapshot)] = now
+        entries.append(entry)
+    return entries
+
+
+# --------------------------------------------------------------------------- Datasette canned queries
+
+_AS_OF = "substr(x.snapshot, 1, length(:day)) <= :day"
+_IN_AREA = "h.kode_tps >= :kode_wilayah AND h.kode_tps < :kode_wilayah || '~'"
+_LATEST = (f"h.snapshot = (SELECT max(x.snapshot) FROM hasil_tps x WHERE x.kode_pemilu = h.kode_pemilu "
+           f"AND x.kode_tps = h.kode_tps AND {_AS_OF})")
+
+#: name → Datasette canned query (``sql``, ``title``, ``description``); parameters are text,
+#: an empty ``kode_wilayah`` means the whole country.
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
+    "results_as_of": {
+        "title": "Results as of a day / Hasil per tanggal",
+        "description": (
+            "Each TPS as the latest snapshot on or before the day showed it (day as YYYY-MM-DD, or a longer "
+            "prefix of the snapshot), one row per candidate; kode_wilayah narrows to a region (a code prefix, "
+            "empty for all). / Setiap TPS menurut snapshot terakhir pada atau sebelum tanggal tersebut, satu "
+            "baris per peserta; kode_wilayah membatasi ke satu wilayah (kosong untuk semua)."),
+        "sql": f"""SELECT h.kode_tps, h.snapshot, h.status_suara, h.suara_sah, h.suara_tidak_sah, h.suara_total,
+       s.nomor_urut, p.nama AS peserta, s.suara
+FROM hasil_tps h
+LEFT JOIN suara s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
+LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+WHERE h.kode_pemilu = :kode_pemilu AND {_IN_AREA}
+  AND {_LATEST}
+ORDER BY h.kode_tps, s.nomor_urut""",
+    },
+    "totals_as_of": {
+        "title": "Totals per candidate as of a day / Perolehan suara per tanggal",
+        "description": (
+            "Votes per candidate summed over every TPS as the latest snapshot on or before the day showed it, "
+            "in a region (kode_wilayah, a code prefix; empty for the whole country, which can be slow at "
+            "national scale: the snapshot_votes table has each snapshot's totals). / Perolehan suara per "
+            "peserta dari setiap TPS menurut snapshot terakhir pada atau sebelum tanggal tersebut."),
+        "sql": f"""SELECT s.nomor_urut, p.nama AS peserta, sum(s.suara) AS suara, count(s.suara) AS tps_dengan_suara,
+       min(h.snapshot) AS snapshot_tertua, max(h.snapshot) AS snapshot_terbaru
+FROM hasil_tps h
+JOIN suara s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
+LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+WHERE h.kode_pemilu = :kode_pemilu AND {_IN_AREA}
+  AND {_LATEST}
+GROUP BY s.nomor_urut, p.nama
+ORDER BY s.nomor_urut""",
+    },
+    "tps_history": {
+        "title": "Every change to a TPS / Riwayat perubahan TPS",
+        "description": (
+            "Each field of the TPS that differed from the snapshot before, snapshot by snapshot. / Setiap "
+            "isian TPS yang berbeda dari snapshot sebelumnya, snapshot demi snapshot."),
+        "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.field, c.kind, c.before, c.after, c.delta,
+       c.was_complete, c.source
+FROM changes c
+WHERE c.kode_tps = :kode_tps
+ORDER BY c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomor_urut, c.field""",
+    },
+    "votes_changed_after_complete": {
+        "title": "Votes changed after the TPS was complete / Suara berubah setelah TPS lengkap",
+        "description": (
+            "Every TPS whose candidate votes changed although status_suara was already true in the snapshot "
+            "before, with the votes before and after. / Setiap TPS yang perolehan suaranya berubah padahal "
+            "status_suara sudah benar pada snapshot sebelumnya."),
+        "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.kode_tps,
+       group_concat(c.nomor_urut || ': ' || coalesce(c.before, '∅') || ' → ' || coalesce(c.after, '∅'), '; ')
+         AS suara,
+       sum(c.delta) AS selisih, c.source
+FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete = 1
+        AND kind IN ('filled', 'cleared', 'changed')
+      ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
+GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps
+ORDER BY c.kode_pemilu, c.snapshot, c.kode_tps""",
+    },
+}

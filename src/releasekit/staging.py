@@ -1,0 +1,195 @@
+"""Atomic releases: build into a staging folder, swap it in at the end, one build at a time.
+
+A build writes ``release.db`` and every package into ``build/.staging/``; the
+live ``build/release.db`` and ``datapackages/`` are not touched until the whole
+release is complete. Then :meth:`Stage.commit` swaps it in:
+
+1. a journal ``build/.commit`` is written (atomically): from here on the new release wins;
+2. ``datapackages/`` is exchanged with the staged folder in one ``renameat2(RENAME_EXCHANGE)``
+   call where the system has it (Linux), else moved aside and replaced (two renames);
+3. ``build/release.db`` (and any other staged ``build/`` file) is replaced with ``os.replace``;
+4. the journal and the staging folder (now holding the old release) are removed.
+
+A build killed before step 1 leaves the previous release exactly as it was (the
+next build discards the staging folder). A build killed during steps 2–4 — a
+few system calls — leaves a journal, and :func:`recover`, run at the start of
+every build, finishes the swap before anything else. Every step is idempotent.
+
+Two builds of one project never run at once: :func:`release_lock` holds an
+exclusive ``flock`` on ``build/.lock`` for the whole build (released by the
+kernel even when the process is killed).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+from .errors import ReleasekitError
+
+BUILD_DIR = "build"
+PACKAGES_DIR = "datapackages"
+STAGING = ".staging"
+JOURNAL = ".commit"
+LOCK = ".lock"
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+class BuildLockedError(ReleasekitError):
+    """Another build of the same project holds the lock."""
+
+
+@contextmanager
+def release_lock(root: Path) -> Iterator[None]:
+    """Hold ``build/.lock`` exclusively for the duration; refuse at once if another build holds it.
+
+    :raises BuildLockedError: naming the lock file and the other build's process id.
+    """
+    build_dir = root / BUILD_DIR
+    build_dir.mkdir(exist_ok=True)
+    path = build_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd):
+            holder = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip() or "unknown"
+            raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another build of this project is running (pid {holder})",
+                                   hint="wait for it to finish; the lock is released as soon as it ends")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - releasekit is developed and tested on POSIX
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+class Stage:
+    """The staging area of one build: ``database`` and ``packages`` are where the build writes.
+
+    Use as a context manager; call :meth:`commit` when everything is written.
+    Leaving the block without a commit throws the staged files away.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / BUILD_DIR / STAGING
+        #: Files staged here replace the files of the same name in ``build/``.
+        self.build_dir = self.dir / BUILD_DIR
+        self.packages = self.dir / PACKAGES_DIR
+        self.committed = False
+
+    @property
+    def database(self) -> Path:
+        """Where the build writes ``release.db``."""
+        return self.build_dir / "release.db"
+
+    def __enter__(self) -> Stage:
+        recover(self.root)
+        shutil.rmtree(self.dir, ignore_errors=True)  # what a killed build left before its commit
+        (self.root / BUILD_DIR / f"{JOURNAL}.tmp").unlink(missing_ok=True)
+        self.build_dir.mkdir(parents=True)
+        self.packages.mkdir()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if not self.committed:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Swap the staged release in (see the module docstring); the previous one is removed."""
+        info = self.packages.stat()
+        journal = self.root / BUILD_DIR / JOURNAL
+        tmp = journal.with_name(JOURNAL + ".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump({"packages_inode": info.st_ino, "packages_device": info.st_dev}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, journal)
+        self.committed = True
+        try:
+            recover(self.root)
+        except OSError as e:
+            raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: the new release could not be put in place: {e}",
+                                  hint="the next build finishes the swap; build/ and datapackages/ must be "
+                                       "writable and on one file system") from e
+
+
+def recover(root: Path) -> bool:
+    """Finish a swap that a killed build started; return whether there was one to finish."""
+    build_dir = root / BUILD_DIR
+    journal = build_dir / JOURNAL
+    if not journal.exists():
+        return False
+    try:
+        marks = json.loads(journal.read_text(encoding="utf-8"))
+        new = (int(marks["packages_inode"]), int(marks["packages_device"]))
+    except (ValueError, KeyError, TypeError):  # the journal is written atomically, so this is tampering
+        journal.unlink()
+        return False
+    stage = build_dir / STAGING
+    staged, live = stage / PACKAGES_DIR, root / PACKAGES_DIR
+    if _identity(live) != new and _identity(staged) == new:
+        _swap(staged, live, stage / "old")
+    staged_build = stage / BUILD_DIR
+    if staged_build.is_dir():
+        for file in sorted(staged_build.iterdir()):
+            os.replace(file, build_dir / file.name)
+    journal.unlink()
+    shutil.rmtree(stage, ignore_errors=True)
+    return True
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_dev
+
+
+def _swap(staged: Path, live: Path, old: Path) -> None:
+    """Put ``staged`` at ``live``: one atomic exchange where possible, else aside-and-rename."""
+    if live.exists() or live.is_symlink():
+        if _exchange(staged, live):
+            return
+        old.mkdir(exist_ok=True)
+        os.rename(live, old / live.name)
+    os.rename(staged, live)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with Linux ``renameat2``; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return bool(result == 0)

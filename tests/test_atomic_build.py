@@ -1,0 +1,235 @@
+"""Atomic builds: a killed build leaves the previous release as it was; one build at a time.
+
+A project is built once (the *old* release), its metadata changed, and the build run again
+in a subprocess that is killed with SIGKILL at a chosen moment — while reading, while
+running the rules, while writing packages, with everything staged, and inside the final
+swap. Before the swap starts, ``build/release.db`` and ``datapackages/`` must be
+byte-for-byte the old release; once the journal is written, :func:`releasekit.staging.recover`
+(run by the next build) must complete the *new* release exactly as an uninterrupted build
+writes it. A second build started while one runs is refused with one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+import yaml
+from click.testing import CliRunner
+
+from releasekit import build, load_release
+from releasekit.cli import cli
+from releasekit.database import dump_sha256
+from releasekit.staging import JOURNAL, STAGING, recover, release_lock
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and flock are POSIX")
+
+MAPPING = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "sah"},
+           "votes": {1: "p1", 2: "p2", 3: "p3"}}
+
+
+def results_csv(rows: int) -> str:
+    lines = ["kode_tps,sah,p1,p2,p3"]
+    for i in range(rows):
+        desa, tps = divmod(i, 40)
+        votes = (i % 97, i % 89, i % 13)
+        lines.append(f"3101{desa // 100 + 1:02d}{1001 + desa % 100:04d}{tps + 1:03d},{sum(votes) + i % 3},"
+                     + ",".join(map(str, votes)))
+    return "\n".join(lines) + "\n"
+
+
+def make(make_project: Any, rows: int = 400) -> Path:
+    text = results_csv(rows)
+    source = {"raw": {"a.csv": text}, "name": "tps", "format": "csv", "election": "ppwp-2024",
+              "snapshot": "2024-02-16", "csv": MAPPING}
+    second = {**source, "raw": {"b.csv": text}, "name": "tps2", "snapshot": "2024-02-20"}
+    return make_project({"real-count": [source], "results-copy": [second]})  # type: ignore[no-any-return]
+
+
+def change_metadata(project: Path) -> None:
+    """A new release: another description, so every datapackage.json changes."""
+    path = project / "metadata.yml"
+    metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
+    metadata["description"] = "the second build"
+    path.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def state(project: Path) -> dict[str, str]:
+    """Every byte of the live release: package files and the database file."""
+    files = [p for p in sorted((project / "datapackages").rglob("*")) if p.is_file()]
+    out = {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    db = project / "build" / "release.db"
+    if db.exists():
+        out["build/release.db"] = hashlib.sha256(db.read_bytes()).hexdigest()
+    return out
+
+
+def content(project: Path) -> tuple[dict[str, str], str]:
+    """The release's content: package bytes, and the database's canonical dump (not its page layout)."""
+    packages = {k: v for k, v in state(project).items() if k.startswith("datapackages/")}
+    db = sqlite_utils.Database(project / "build" / "release.db")
+    try:
+        return packages, dump_sha256(db)
+    finally:
+        db.close()
+
+
+DRIVER = """
+import importlib, os, signal, sys
+from pathlib import Path
+from releasekit import build, load_release
+# releasekit.build is also the name of a function, so the modules are looked up by name
+builder, ingest, package, staging = (importlib.import_module(f"releasekit.{m}")
+                                     for m in ("build", "ingest", "package", "staging"))
+
+moment, project = sys.argv[1], Path(sys.argv[2])
+calls = {"n": 0}
+
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def after(module, name, count=1, before=False):
+    original = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        calls["n"] += 1
+        if before and calls["n"] >= count:
+            kill()
+        result = original(*args, **kwargs)
+        if not before and calls["n"] >= count:
+            kill()
+        return result
+    setattr(module, name, wrapper)
+
+if moment == "reading":      # the first source loaded, the second not yet
+    after(ingest.Loader, "load_source")
+elif moment == "rules":
+    after(builder, "run_rules", before=True)
+elif moment == "packages":   # some package CSVs written
+    after(package, "write_csv", count=5)
+elif moment == "zip":
+    after(package, "write_zip")
+elif moment == "staged":     # everything staged, commit not begun
+    after(staging.Stage, "commit", before=True)
+elif moment == "journal":    # the journal written, nothing swapped yet
+    after(staging, "recover", count=2, before=True)
+elif moment == "swap":       # datapackages/ swapped, release.db not yet replaced
+    after(staging, "_swap")
+build(load_release(project))
+"""
+BEFORE_SWAP = ["reading", "rules", "packages", "zip", "staged", "journal"]
+
+
+@pytest.fixture(scope="module")
+def reference(make_project: Any) -> tuple[dict[str, str], str]:
+    """What an uninterrupted second build writes (packages are byte-identical on any path)."""
+    project = make(make_project)
+    change_metadata(project)
+    build(load_release(project))
+    return content(project)
+
+
+@pytest.mark.parametrize("moment", [*BEFORE_SWAP, "swap"])
+def test_a_killed_build_leaves_the_old_release_or_the_recovered_new_one(
+        moment: str, make_project: Any, reference: tuple[dict[str, str], str]) -> None:
+    project = make(make_project)
+    build(load_release(project))
+    old = state(project)
+    change_metadata(project)
+    proc = subprocess.run([sys.executable, "-c", DRIVER, moment, str(project)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    journal = project / "build" / JOURNAL
+    if moment in BEFORE_SWAP:
+        assert state(project) == old  # exactly as it was, byte for byte
+    else:
+        assert journal.exists() and (project / "datapackages").is_dir()  # never a moment without packages
+    assert journal.exists() == (moment in ("journal", "swap"))
+    if journal.exists():
+        assert recover(project) and not journal.exists()
+        assert content(project) == reference
+    else:  # the next build throws the staged files away and builds normally
+        build(load_release(project))
+        assert content(project) == reference
+    assert not (project / "build" / STAGING).exists()
+
+
+def test_builds_killed_at_random_moments_leave_old_or_new(make_project: Any, tmp_path: Path) -> None:
+    project = make(make_project, rows=2000)
+    metadata = project / "metadata.yml"
+    old_metadata = metadata.read_text(encoding="utf-8")
+    build(load_release(project))
+    old_content = content(project)
+    change_metadata(project)
+    new_metadata = metadata.read_text(encoding="utf-8")
+    reference = tmp_path / "reference"
+    shutil.copytree(project, reference, symlinks=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "releasekit", "build", str(reference)], check=True, capture_output=True,
+                   timeout=300)
+    duration = time.perf_counter() - started  # a whole build as the killed ones run it, start-up included
+    new_content = content(reference)
+    outcomes = []
+    for fraction in (0.5, 0.85, 0.97):
+        if content(project) != old_content:  # the last kill came after the commit: start from the old one again
+            metadata.write_text(old_metadata, encoding="utf-8")
+            build(load_release(project))
+        metadata.write_text(new_metadata, encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "releasekit", "build", str(project)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=120)
+        recover(project)  # what the next build does first
+        assert content(project) in (old_content, new_content), fraction
+        outcomes.append("old" if content(project) == old_content else "new")
+    print("outcomes of the kills:", outcomes)
+
+
+def test_a_completed_build_replaces_the_whole_release(make_project: Any) -> None:
+    project = make(make_project)
+    build(load_release(project))
+    (project / "datapackages" / "stale-register").mkdir()
+    inode = (project / "datapackages").stat().st_ino
+    change_metadata(project)
+    build(load_release(project))
+    assert (project / "datapackages").stat().st_ino != inode  # a new folder swapped in, not edited in place
+    assert sorted(p.name for p in (project / "datapackages").iterdir()) == [
+        "real-count", "real-count.zip", "results-copy", "results-copy.zip"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".lock", "release.db"]
+
+
+def test_a_second_build_of_the_same_project_is_refused(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make(make_project)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from releasekit.staging import release_lock\n"
+        "with release_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)"), str(project)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        result = cli_runner.invoke(cli, ["build", str(project)])
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert lines[0] == (f"Error: build/.lock: another build of this project is running (pid {holder.pid}) "
+                            "(hint: wait for it to finish; the lock is released as soon as it ends)")
+        assert not (project / "datapackages").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli_runner.invoke(cli, ["build", str(project)]).exit_code == 0  # the kernel released the lock
+
+
+def test_the_lock_is_held_in_process_too(make_project: Any) -> None:
+    project = make(make_project)
+    with release_lock(project):
+        result = CliRunner().invoke(cli, ["build", str(project)])
+        assert result.exit_code == 1 and f"(pid {os.getpid()})" in result.output

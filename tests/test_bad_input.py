@@ -1,0 +1,201 @@
+"""The bad-input corpus (``tests/fixtures/bad``): every broken export has a stated outcome.
+
+Each case builds a project through the CLI (click's ``CliRunner``). The outcome is either
+**quarantined** — exit 0, the record in ``quarantine`` with its locator and reason, and
+``records_in = records_loaded + records_quarantined`` for every source — or **refused** —
+exit 1, one line ``Error: <file>: <place>: …`` with a hint and no traceback, and the
+release built before it left exactly as it was. Never a traceback, never a silent drop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import tracemalloc
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from releasekit.cli import cli
+from releasekit.readers import READERS, ReadContext, Rejected, TpsResult
+from releasekit.readers.textio import LINE_LIMIT
+
+BAD = Path(__file__).parent / "fixtures" / "bad"
+RESULTS = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "suara_sah"},
+           "votes": {1: "paslon_1", 2: "paslon_2", 3: "paslon_3"}}
+STATIONS = {"table": "tps", "fields": {"kode_tps": "kode_tps", "nama": "nama_tps"}}
+
+
+def csv_source(raw: object, mapping: dict[str, Any] = RESULTS, name: str | None = None) -> dict[str, Any]:
+    source = {"raw": raw, "format": "csv", "csv": mapping}
+    if mapping["table"].startswith("hasil_"):
+        source.update(election="ppwp-2024", snapshot="2024-02-16")
+    if name:
+        source["name"] = name
+    return source
+
+
+def json_source(raw: Path) -> dict[str, Any]:
+    return {"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-16"}
+
+
+def build(runner: CliRunner, project: Path) -> Any:
+    result = runner.invoke(cli, ["build", str(project)])
+    assert result.exception is None or type(result.exception) is SystemExit, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def query(project: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def assert_accounts(project: Path) -> None:
+    """records_in = loaded + quarantined for every source, and the quarantine holds exactly the rejects."""
+    for path, records_in, loaded, quarantined in query(
+            project, "SELECT path, records_in, records_loaded, records_quarantined FROM sources"):
+        assert records_in == loaded + quarantined, path
+        assert query(project, "SELECT count(*) FROM quarantine WHERE source = ?", (path,))[0][0] == quarantined
+
+
+def tree(project: Path) -> dict[str, str]:
+    files = [*sorted((project / "datapackages").rglob("*")), project / "build" / "release.db"]
+    return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in files if p.is_file()}
+
+
+#: file → (mapping, locator end, reason text) of the one quarantined record; rows loaded.
+QUARANTINED = {
+    "ragged.csv": (RESULTS, "ragged.csv:3", "ragged row: 5 fields where the header has 6", 2),
+    "nul-byte.csv": (RESULTS, "nul-byte.csv:3", "NUL byte", 2),
+    "formula.csv": (STATIONS, "formula.csv:3", "looks like a spreadsheet formula", 2),
+    "letter-in-code.csv": (RESULTS, "letter-in-code.csv:3", "'O' at position 9 where a digit belongs", 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUARANTINED))
+def test_a_broken_row_is_quarantined_with_its_line(name: str, make_project: Any, cli_runner: CliRunner) -> None:
+    mapping, locator, reason, loaded = QUARANTINED[name]
+    project = make_project({"real-count": [csv_source(BAD / name, mapping)]})
+    result = build(cli_runner, project)
+    assert result.exit_code == 0, result.output
+    ((got_locator, got_reason),) = query(project, "SELECT locator, reason FROM quarantine")
+    assert got_locator == locator and reason in got_reason, got_reason
+    assert query(project, "SELECT records_in, records_loaded FROM sources") == [(3, loaded)]
+    assert_accounts(project)
+
+
+def test_bom_and_crlf_load_like_a_clean_file(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [csv_source(BAD / "bom.csv")]})
+    assert build(cli_runner, project).exit_code == 0
+    assert query(project, "SELECT kode_tps, suara_sah FROM hasil_tps ORDER BY kode_tps") == [
+        ("3101011001001", 228), ("3101011001002", 248), ("3101011001003", 230)]
+    assert query(project, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+def test_header_only_loads_zero_records(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [csv_source(BAD / "header-only.csv")]})
+    assert build(cli_runner, project).exit_code == 0
+    assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(0, 0, 0)]
+
+
+def test_negative_votes_load_as_written_and_are_a_finding(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [csv_source(BAD / "negative-votes.csv")]})
+    assert build(cli_runner, project).exit_code == 0
+    assert query(project, "SELECT suara FROM suara WHERE kode_tps = '3101011001002' AND nomor_urut = 2") == [(-126,)]
+    assert query(project, "SELECT key FROM findings WHERE rule = 'negative-count'") == [
+        ("3101011001002/suara/2",)]
+
+
+def test_truncated_gzip_loads_what_is_there_and_quarantines_the_cut(make_project: Any,
+                                                                   cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [csv_source(BAD / "truncated.csv.gz")]})
+    assert build(cli_runner, project).exit_code == 0
+    (records_in, loaded, quarantined), = query(project, "SELECT records_in, records_loaded, records_quarantined "
+                                                        "FROM sources")
+    assert loaded > 100 and quarantined == 1 and records_in == loaded + 1
+    ((locator, reason, raw),) = query(project, "SELECT locator, reason, raw FROM quarantine")
+    assert locator == f"truncated.csv.gz:{loaded + 2}" and "truncated or corrupt" in reason
+    assert raw and raw.startswith("3101011001")  # the cut-off line, kept for the reader, not loaded
+    assert_accounts(project)
+
+
+def test_truncated_tar_loads_the_members_before_the_cut(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [json_source(BAD / "truncated.tar.gz")]})
+    assert build(cli_runner, project).exit_code == 0
+    ((loaded, quarantined),) = query(project, "SELECT records_loaded, records_quarantined FROM sources")
+    assert 0 < loaded < 40 and quarantined == 1
+    ((reason,),) = query(project, "SELECT reason FROM quarantine")
+    assert "truncated or corrupt" in reason
+    assert_accounts(project)
+
+
+def test_json_syntax_error_inside_an_archive_quarantines_that_member(make_project: Any,
+                                                                     cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [json_source(BAD / "json-syntax-error.zip")]})
+    assert build(cli_runner, project).exit_code == 0
+    assert query(project, "SELECT locator, substr(reason, 1, 12) FROM quarantine") == [
+        ("3101011001002.json", "invalid JSON")]
+    assert query(project, "SELECT count(*) FROM hasil_tps") == [(2,)]
+    assert_accounts(project)
+
+
+def test_a_10_mb_single_field_is_quarantined_in_constant_memory(tmp_path: Path, make_project: Any,
+                                                                cli_runner: CliRunner) -> None:
+    big = tmp_path / "huge-field.csv"
+    with big.open("w", encoding="ascii") as handle:
+        handle.write("kode_tps,nama_tps,suara_sah,paslon_1,paslon_2,paslon_3\n3101011001001,TPS 001,228,83,107,38\n")
+        handle.write("3101011001002,TPS 002,248,92,126," + "9" * (10 * 1024 * 1024) + "\n")
+        handle.write("3101011001003,TPS 003,230,70,100,60\n")
+    tracemalloc.start()
+    try:
+        source = csv_source(big)
+        project = make_project({"real-count": [source]})
+        from releasekit import load_release
+        release = load_release(project)
+        records = list(READERS["csv"].read(ReadContext(project / "raw" / big.name, "raw/huge-field.csv",
+                                                       release.elections["ppwp-2024"], None, release.sources[0])))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [type(r) for r in records] == [TpsResult, Rejected, TpsResult]
+    assert isinstance(records[1], Rejected) and "over the limit" in records[1].reason
+    assert peak < 8 * LINE_LIMIT < 10 * 1024 * 1024  # less than the field itself: it was never held whole
+    result = build(cli_runner, project)
+    assert result.exit_code == 0
+    ((locator, reason, raw_length),) = query(project, "SELECT locator, reason, length(raw) FROM quarantine")
+    assert locator == "huge-field.csv:3" and "10,485,794 bytes" in reason and raw_length <= 2001
+    assert_accounts(project)
+
+
+#: file → text the one-line error must contain (after ``Error: raw/<file>: ``).
+REFUSED = {
+    "bad-encoding.csv": ("line 3, byte 36: not valid utf-8 (bytes c9 2c 32 34)", "hint: the bytes look like cp1252"),
+    "empty.csv": ("the file is empty", "hint: "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_file_that_cannot_be_read_is_refused_and_the_release_kept(name: str, make_project: Any,
+                                                                    cli_runner: CliRunner) -> None:
+    project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
+    assert build(cli_runner, project).exit_code == 0
+    before = tree(project)
+    (project / "raw" / name).write_bytes((BAD / name).read_bytes())
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    metadata["registers"][0]["sources"].append({"path": f"raw/{name}", "format": "csv", "election": "ppwp-2024",
+                                                "snapshot": "2024-02-16", "csv": RESULTS})
+    (project / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+    result = build(cli_runner, project)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("reading ")]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: raw/{name}: "), result.output
+    for needle in REFUSED[name]:
+        assert needle in lines[0], lines[0]
+    assert tree(project) == before
+    assert not (project / "build" / ".staging").exists()

@@ -1,0 +1,47 @@
+"""Smoke test of the diff benchmark's inputs at a tiny scale (no timing assertions).
+
+``benchmarks/bench_diff.py`` splits a two-snapshot package from ``benchmarks/national.py`` into
+two one-snapshot packages; both must be valid packages, and diffing them must give exactly
+what diffing the two snapshots inside the original package gives.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from releasekit.diff import diff, to_dict
+from releasekit.validate import validate_paths
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_split_packages_diff_like_the_snapshots_they_come_from(tmp_path: Path) -> None:
+    national, bench = _load("national"), _load("bench_diff")
+    both = tmp_path / "both"
+    national.generate(both, tps=400, seed=11, snapshots=2)
+    bench.split(both, bench.OLD, tmp_path / "old")
+    bench.split(both, bench.NEW, tmp_path / "new")
+    assert validate_paths([tmp_path / "old", tmp_path / "new"]).valid
+    split = to_dict(diff(tmp_path / "old", tmp_path / "new", limit=None))
+    inside = to_dict(diff(f"{both}@{bench.OLD}", f"{both}@{bench.NEW}", limit=None))
+    assert split["comparisons"] == inside["comparisons"]
+    (pair,) = split["comparisons"]
+    assert pair["tps"]["old"] == pair["tps"]["new"] == 400
+    assert pair["status_suara"]["false_to_true"] > 0  # records filled in on the second day
+    assert pair["candidates"][0]["old"] is not None  # summed while streaming: no snapshot_votes resource

@@ -1,0 +1,128 @@
+"""The site in a real browser: ``releasekit serve`` on a free loopback port, pages read by headless Chromium.
+
+What a person would see is what Chromium renders after the page's scripts ran
+(``--dump-dom``); a screenshot of each page is kept under ``test-artifacts/``
+(or ``$RELEASEKIT_ARTIFACTS``). Chromium is Debian's ``chromium`` package, which
+``.ci/run`` installs; without it the tests skip, unless ``RELEASEKIT_REQUIRE_BROWSER``
+is set (CI sets it, so a missing browser fails there instead of passing silently).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(os.environ.get("RELEASEKIT_ARTIFACTS", REPO / "test-artifacts" / "browser"))
+#: The flags a root, offline, display-less machine needs (no sandbox, no background traffic).
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--window-size=1280,2000")
+
+
+def chromium() -> str:
+    """The Chromium binary, or skip (fail when the browser is required)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("RELEASEKIT_REQUIRE_BROWSER"):
+        pytest.fail("RELEASEKIT_REQUIRE_BROWSER is set but no chromium is installed")
+    pytest.skip("no chromium on this machine (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(demo_project: Path) -> Iterator[str]:
+    """``releasekit serve`` of the built demo project; yields its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "releasekit", "serve", str(demo_project), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    _, err = proc.communicate(timeout=5)
+                    pytest.fail(f"releasekit serve did not start: {err.decode()[-2000:]}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def render(url: str, name: str, tmp_path: Path) -> str:
+    """The DOM Chromium rendered for ``url``; its screenshot goes to ``ARTIFACTS/<name>.png``."""
+    browser = chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"{name}.png"
+    shot.unlink(missing_ok=True)
+    common = [browser, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    subprocess.run([*common, f"--screenshot={shot}", url], check=True, capture_output=True, timeout=120)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000, shot
+    dom = subprocess.run([*common, "--virtual-time-budget=3000", "--dump-dom", url], check=True,
+                         capture_output=True, timeout=120)
+    return dom.stdout.decode("utf-8")
+
+
+def visible_text(dom: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", dom, flags=re.S)))
+
+
+def test_home_page_in_a_browser(server: str, tmp_path: Path) -> None:
+    dom = render(server + "/", "home", tmp_path)
+    text = visible_text(dom)
+    assert "releasekit demo — SYNTHETIC" in text
+    for register in ("001 · Real count", "002 · IT infrastructure", "003 · Voter list"):
+        assert register in text
+    assert re.search(r"release\.db \([\d,]+ bytes\) SHA-256 [0-9a-f]{64}", text)
+
+
+def test_register_page_in_a_browser(server: str, demo_project: Path, tmp_path: Path) -> None:
+    dom = render(server + "/registers/001", "register-001", tmp_path)
+    text = visible_text(dom)
+    assert "Register 001: Real count" in text and "Open / Terbuka" in text
+    with closing(sqlite3.connect(demo_project / "build" / "release.db")) as db:
+        sources = db.execute("SELECT sha256, records_in, records_loaded, records_quarantined FROM sources "
+                             "WHERE register = '001'").fetchall()
+        totals = db.execute("SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-02-20' "
+                            "GROUP BY nomor_urut").fetchall()
+    for sha256, records_in, loaded, quarantined in sources:
+        assert f"{sha256} " in text
+        assert f" {records_in} {loaded} {quarantined} " in text
+    for _nomor, votes in totals:
+        assert f"{votes:,} (" in text  # a bar of the chart, with its number
+    assert re.search(r'<svg[^>]*class="chart-totals"', dom) and re.search(r'<svg[^>]*class="chart-completeness"', dom)
+
+
+def test_table_page_in_a_browser(server: str, demo_project: Path, tmp_path: Path) -> None:
+    dom = render(server + "/release/hasil_tps?snapshot=2024-02-20", "table-hasil_tps", tmp_path)
+    text = visible_text(dom)
+    with closing(sqlite3.connect(demo_project / "build" / "release.db")) as db:
+        (count,) = db.execute("SELECT count(*) FROM hasil_tps WHERE snapshot = '2024-02-20'").fetchone()
+    assert f'{count:,} rows where snapshot = "2024-02-20"' in text
+    assert "Registers / register: 001 Real count" in text
+    assert "Creative Commons Attribution 4.0 International" in text

@@ -1,0 +1,371 @@
+"""``releasekit diff OLD NEW`` (issue 5), tried as a user would: snapshot ids, package folders, zips.
+
+The first part runs everywhere on the inline two-day fixture (:mod:`twodays`). The second part
+(``realdata``) is the acceptance on real captures from ``../shared/data``: the Aceh pair of
+Sirekap files (one vote correction), and DKI Jakarta on 20 February and 17 March 2024, where
+every count ``diff`` reports is compared with one computed here from the two CSVs alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import dki as dki_helper
+from releasekit import build, load_release
+from releasekit.cli import cli
+from releasekit.compare import VALUE_COLUMNS, Comparer, TpsRow, UnsortedError, tps_rows
+from releasekit.diff import PairDiff, diff
+from releasekit.diffreport import CsvChanges
+from releasekit.errors import ReleasekitError
+from releasekit.tables import CHANGES
+from twodays import DAY1, DAY2, T, sources
+
+
+def run(*args: str | Path) -> Any:
+    """Invoke the CLI; a ReleasekitError must surface as a one-line error (exit 1), never a traceback."""
+    result = CliRunner().invoke(cli, ["diff", *map(str, args)])
+    assert result.exception is None or type(result.exception) is SystemExit, result.output
+    return result
+
+
+def as_json(*args: str | Path) -> dict[str, Any]:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.output)
+    return data
+
+
+@pytest.fixture(scope="module")
+def two_days(make_project: Any) -> Path:
+    project = make_project({"real-count": sources()})
+    build(load_release(project))
+    return project
+
+
+@pytest.fixture(scope="module")
+def day_one(make_project: Any) -> Path:
+    """The same register built with day 1 only: a "published release" to compare a new build with."""
+    project = make_project({"real-count": sources((DAY1,))})
+    build(load_release(project))
+    return project
+
+
+# --------------------------------------------------------------------------- the inline fixture
+
+def test_diff_two_snapshot_ids(two_days: Path) -> None:
+    data = as_json("--project", two_days, DAY1, DAY2)
+    (pair,) = data["comparisons"]
+    assert (pair["old_snapshot"], pair["new_snapshot"]) == (DAY1, DAY2)
+    assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 2, "unchanged": 1}
+    assert pair["votes_changed"] == 2 and pair["changed_after_complete"] == 1
+    assert pair["status_suara"] == {"false_to_true": 1, "true_to_false": 0}
+    assert pair["candidates"] == [{"nomor_urut": 1, "old": 61, "new": 47, "delta": -14},
+                                  {"nomor_urut": 2, "old": 61, "new": 68, "delta": 7},
+                                  {"nomor_urut": 3, "old": 39, "new": 47, "delta": 8}]
+    assert pair["regions"]["provinsi"] == [{"kode_wilayah": "31", "nomor_urut": n, "delta": d}
+                                           for n, d in ((1, -14), (2, 7), (3, 8))]
+    changes = {c["kode_tps"]: c for c in pair["changes"]}
+    assert [c["kind"] for c in pair["changes"]] == ["changed", "changed", "removed", "added"]
+    one = changes[T + "1"]
+    assert (one["was_complete"], one["votes_before"], one["votes_after"]) == (
+        True, {"1": 50, "2": 40, "3": 8}, {"1": 30, "2": 40, "3": 8})
+    assert {f["field"]: (f["before"], f["after"], f["delta"]) for f in one["fields"]} == {
+        "suara/1": ("50", "30", -20), "ts": ("2024-02-15 10:00:00", "2024-02-16 09:00:00", None)}
+    assert data["differs"] is True and data["only_old"] == data["only_new"] == []
+
+
+def test_text_report_names_the_correction(two_days: Path) -> None:
+    result = run("--project", two_days, DAY1, DAY2)
+    assert result.exit_code == 0
+    out = result.output
+    assert f"ppwp-2024: {DAY1} → {DAY2}" in out
+    assert "added 1   removed 1   changed 2   unchanged 1" in out
+    assert f"{T}1  changed, after complete: votes 50/40/8 → 30/40/8" in out
+    assert f"{T}2  changed: votes ∅ → 5/6/7" in out
+    assert "status_suara false → true: 1 TPS" in out
+    assert f"{T}4  removed: votes 1/1/1" in out and f"{T}5  added: votes 2/2/2" in out
+
+
+def test_diff_csv_equals_the_changes_table(two_days: Path) -> None:
+    result = run("--project", two_days, DAY1, DAY2, "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert tuple(rows[0]) == CHANGES.columns
+    with (two_days / "datapackages" / "real-count" / "data" / "changes.csv").open(encoding="utf-8") as handle:
+        published = list(csv.reader(handle))
+    assert sorted(rows[1:]) == sorted(published[1:])
+
+
+def test_markdown_report(two_days: Path) -> None:
+    result = run("--project", two_days, DAY1, DAY2, "--format", "markdown")
+    assert result.exit_code == 0
+    assert result.output.startswith("## releasekit diff")
+    assert f"| ppwp-2024 | {DAY1} → {DAY2} | 4 | 4 | 1 | 1 | 2 | 2 | 1 | 1 |" in result.output
+    assert f"| `{T}1` | changed |" in result.output
+
+
+def test_a_build_against_itself_reports_no_change(two_days: Path) -> None:
+    folder = two_days / "datapackages" / "real-count"
+    for old, new in ((two_days, two_days), (folder, folder.with_suffix(".zip")),
+                     (two_days / "build" / "release.db", folder / "datapackage.json"), (DAY2, DAY2)):
+        data = as_json("--project", two_days, old, new)
+        assert data["differs"] is False, (old, new)
+        assert [(p["old_snapshot"], p["tps"]["unchanged"]) for p in data["comparisons"]] == (
+            [(DAY2, 4)] if old == DAY2 else [(DAY1, 4), (DAY2, 4)])
+        assert all(p["tps"]["changed"] == p["tps"]["added"] == p["tps"]["removed"] == 0 for p in data["comparisons"])
+    text = run("--project", two_days, two_days, folder).output
+    assert text.count("no change") == 2
+
+
+def test_a_published_release_against_a_new_build(day_one: Path, two_days: Path) -> None:
+    old = day_one / "datapackages" / "real-count.zip"
+    new = two_days / "datapackages" / "real-count.zip"
+    data = as_json(old, new)
+    # the new build has two snapshots: day 1 is compared with day 1, day 2 is new
+    assert [(p["old_snapshot"], p["new_snapshot"], p["tps"]["changed"]) for p in data["comparisons"]] == [
+        (DAY1, DAY1, 0)]
+    assert data["only_new"] == [{"kode_pemilu": "ppwp-2024", "snapshot": DAY2, "tps": 4}]
+    # pick one snapshot of a path with PATH@SNAPSHOT
+    picked = as_json(old, f"{new}@{DAY2}")
+    assert picked["comparisons"][0]["tps"]["changed"] == 2
+    assert picked["comparisons"][0]["new_snapshot"] == DAY2
+
+
+def test_package_forms_agree(two_days: Path) -> None:
+    folder = two_days / "datapackages" / "real-count"
+    reference = as_json("--project", two_days, DAY1, DAY2)["comparisons"]
+    for old, new in ((f"{folder}@{DAY1}", f"{folder}@{DAY2}"),
+                     (f"{folder.with_suffix('.zip')}@{DAY1}", f"{folder}@{DAY2}"),
+                     (f"{two_days}@{DAY1}", f"{folder.with_suffix('.zip')}@{DAY2}")):
+        assert as_json(old, new)["comparisons"] == reference, (old, new)
+
+
+def test_an_older_package_without_the_snapshot_resources(two_days: Path, day_one: Path, tmp_path: Path) -> None:
+    """A release published before snapshots existed: no snapshots/snapshot_votes/changes, a column fewer."""
+    old = tmp_path / "old"
+    shutil.copytree(day_one / "datapackages" / "real-count", old)
+    descriptor = json.loads((old / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"]
+                               if r["name"] not in ("snapshots", "snapshot_votes", "changes")]
+    (old / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    with (old / "data" / "hasil_tps.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [row[:-2] + row[-1:] for row in csv.reader(handle)]  # drop jumlah_foto
+    with (old / "data" / "hasil_tps.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    (pair,) = as_json(old, f"{two_days}@{DAY2}")["comparisons"]
+    # jumlah_foto is empty in the old package, so it is "filled" wherever the new one has photos: TPS 1-3
+    assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 3, "unchanged": 0}
+    assert pair["fields"]["jumlah_foto"] == 3
+    assert [c["old"] for c in pair["candidates"]] == [61, 61, 39]  # summed while streaming
+
+
+def test_nik_like_values_are_never_printed(two_days: Path, tmp_path: Path) -> None:
+    nik = "3201014501900001"  # region 320101, born 05-01-1990 (+40: a woman): NIK-like
+    folder = tmp_path / "pkg"
+    shutil.copytree(two_days / "datapackages" / "real-count", folder)
+    with (folder / "data" / "hasil_tps.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    psu = rows[0].index("psu")
+    rows[1][psu] = nik  # the first row: TPS 1 on day 1
+    with (folder / "data" / "hasil_tps.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    for fmt in ("text", "json", "markdown", "csv"):
+        out = run(f"{folder}@{DAY1}", f"{two_days}@{DAY2}", "--format", fmt).output
+        assert "320101**********" in out and nik not in out, fmt
+
+
+def test_ignore_fields(two_days: Path) -> None:
+    (pair,) = as_json("--project", two_days, DAY1, DAY2, "--ignore", "ts", "--ignore", "suara")["comparisons"]
+    assert pair["tps"]["changed"] == 1  # only TPS 2 (filled in) differs beyond ts and votes
+    assert "ts" not in pair["fields"] and not any(f.startswith("suara/") for f in pair["fields"])
+    result = run("--project", two_days, DAY1, DAY2, "--ignore", "tss")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: --ignore: unknown field(s) tss (hint: use hasil_tps columns")
+
+
+def test_limit_lists_fewer_tps_but_counts_all(two_days: Path) -> None:
+    (pair,) = as_json("--project", two_days, DAY1, DAY2, "--limit", "1")["comparisons"]
+    assert pair["tps_listed"] == 1 and len(pair["changes"]) == 1 and pair["tps"]["changed"] == 2
+
+
+def test_errors_are_one_line(two_days: Path, tmp_path: Path) -> None:
+    cases = {
+        ("--project", two_days, "2024-01-01", DAY2): "no snapshot '2024-01-01' (hint: snapshots here: ",
+        ("--project", tmp_path, DAY1, DAY2): "has no build/release.db to find the snapshot in",
+        (tmp_path / "missing.zip", DAY2): "no such file or folder",
+        (tmp_path, DAY2): "neither a package folder nor a project",
+    }
+    (tmp_path / "broken.zip").write_bytes(b"not a zip")
+    cases[(tmp_path / "broken.zip", tmp_path / "broken.zip")] = "not a zip archive"
+    for args, message in cases.items():
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith("Error: ") and message in result.output, (args, result.output)
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert CliRunner().invoke(cli, ["diff", "only-one"]).exit_code == 2  # usage
+
+
+def test_null_is_not_zero_and_order_is_checked() -> None:
+    def rows(items: list[tuple[str, str, tuple[tuple[str, str], ...]]]) -> Iterator[TpsRow]:
+        for kode, sah, votes in items:
+            yield kode, tuple(sah if c == "suara_sah" else "" for c in VALUE_COLUMNS), votes, "raw/x"
+
+    old = rows([("3101011001001", "", (("1", ""),)), ("3101011001002", "5", (("1", "0"),))])
+    new = rows([("3101011001001", "0", (("1", "0"),)), ("3101011001002", "5", ())])
+    a, b = list(Comparer().compare(old, new))
+    assert a is not None and [(f.field, f.kind, f.before, f.after) for f in a.fields] == [
+        ("suara_sah", "filled", None, "0"), ("suara/1", "filled", None, "0")]
+    assert b is not None and [(f.field, f.kind, f.before, f.after) for f in b.fields] == [
+        ("suara/1", "cleared", "0", None)]
+    unsorted = tps_rows(iter([("3101011001002", (), "x"), ("3101011001001", (), "x")]), iter(()), "hasil_tps.csv")
+    with pytest.raises(UnsortedError, match="not in kode_tps order at 3101011001001"):
+        list(unsorted)
+
+
+def test_csv_quotes_only_what_needs_it() -> None:
+    def row(kode: str, ts: str, source: str) -> TpsRow:
+        return kode, tuple(ts if c == "ts" else "" for c in VALUE_COLUMNS), (("1", "5"),), source
+
+    old = iter([row("3101011001001", "a", "raw/x"), row("3101011001002", "a", "raw/x")])
+    new = iter([row("3101011001001", 'b "quoted", with a comma', "raw/x"), row("3101011001002", "b", "raw/a,b.zip")])
+    out = io.StringIO()
+    writer = CsvChanges(out)
+    pair = PairDiff("ppwp-2024", DAY1, DAY2)
+    for change in Comparer().compare(old, new):
+        assert change is not None
+        writer(pair, change)
+    writer.flush()
+    lines = out.getvalue().splitlines()
+    assert lines[1] == f'ppwp-2024,{DAY2},3101011001001,ts,{DAY1},,changed,a,"b ""quoted"", with a comma",,,raw/x'
+    assert lines[2] == f'ppwp-2024,{DAY2},3101011001002,ts,{DAY1},,changed,a,b,,,"raw/a,b.zip"'
+    assert [len(r) for r in csv.reader(io.StringIO(out.getvalue()))] == [len(CHANGES.columns)] * 3
+
+
+def test_library_function(two_days: Path) -> None:
+    seen: list[str] = []
+    result = diff(DAY1, DAY2, project=two_days, limit=0, on_change=lambda pair, change: seen.append(change.kode_tps))
+    (pair,) = result.pairs
+    assert seen == [T + n for n in "1245"] and pair.examples == []
+    assert (pair.added, pair.removed, pair.changed, pair.unchanged) == (1, 1, 2, 1)
+    with pytest.raises(ReleasekitError):
+        diff("nope", DAY2, project=two_days)
+
+
+# --------------------------------------------------------------------------- real data (acceptance)
+
+ACEH = "sirekap2024_tps_snapshots_aceh1101"
+
+
+@pytest.fixture(scope="module")
+def aceh(shared_data: Path, make_project: Any) -> Path:
+    project = make_project({"real-count": [
+        {"raw": shared_data / ACEH / folder, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day}
+        for day, folder in (("2024-02-19", "zakiego_dump_commit_7b6e3d9"), ("2024-02-22", "ridwaanhall_repo"))]})
+    build(load_release(project))
+    return project
+
+
+@pytest.mark.realdata
+def test_aceh_diff_reports_the_vote_correction(aceh: Path) -> None:
+    result = run("--project", aceh, "2024-02-19", "2024-02-22")
+    assert result.exit_code == 0
+    assert "1101012001001  changed, after complete: votes 186/44/8 → 144/19/2" in result.output
+    (pair,) = as_json("--project", aceh, "2024-02-19", "2024-02-22")["comparisons"]
+    (tps,) = [c for c in pair["changes"] if c["kode_tps"] == "1101012001001"]
+    assert (tps["votes_before"], tps["votes_after"]) == ({"1": 186, "2": 44, "3": 8}, {"1": 144, "2": 19, "3": 2})
+    assert pair["tps"]["old"] == pair["tps"]["new"] == 7 and pair["votes_changed"] == 1
+    with closing(sqlite3.connect(aceh / "build" / "release.db")) as db:
+        flagged = db.execute("SELECT key, expected, actual FROM findings "
+                             "WHERE rule = 'changed-after-complete'").fetchall()
+    assert flagged == [("1101012001001", 238, 165)]
+
+
+@pytest.mark.realdata
+def test_aceh_build_against_itself_reports_no_change(aceh: Path) -> None:
+    data = as_json(aceh, aceh / "datapackages" / "real-count.zip")
+    assert data["differs"] is False and len(data["comparisons"]) == 2
+
+
+@pytest.fixture(scope="module")
+def dki_days(shared_data: Path, make_project: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DKI Jakarta on 20 Feb and 17 Mar 2024, each CSV written as a Sirekap archive, in one register."""
+    folder = tmp_path_factory.mktemp("dki-days")
+    entries = []
+    for day, name in (("2024-02-20", dki_helper.DKI_CSV_20240220), ("2024-03-17", dki_helper.DKI_CSV)):
+        tar = dki_helper.write_sirekap_tar(shared_data / name, folder / f"ppwp_dki_{day.replace('-', '')}.tar.gz")
+        entries.append({"raw": tar, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day})
+    project = make_project({"real-count": entries})
+    build(load_release(project))
+    return project
+
+
+def _derived(row: dict[str, str], with_ts: bool) -> tuple[str, ...]:
+    """What releasekit should store for a CSV row, straight from the CSV (no releasekit code)."""
+    votes = tuple(row[c] for c in dki_helper.NOMOR_URUT)
+    figures = tuple(row[c] for c in dki_helper.HASIL_COLUMN.values())
+    photos = str(len(row["images"].split("|"))) if row["images"] else ""
+    flags = (str(int(any(votes))), str(int(any(figures))))
+    return votes + figures + (photos,) + flags + ((row.get("ts", ""),) if with_ts else ())
+
+
+def expected_counts(shared_data: Path, with_ts: bool) -> dict[str, int]:
+    old = {r["kode_tps"]: r for r in dki_helper.iter_rows(shared_data / dki_helper.DKI_CSV_20240220)}
+    new = {r["kode_tps"]: r for r in dki_helper.iter_rows(shared_data / dki_helper.DKI_CSV)}
+    both = old.keys() & new.keys()
+    changed = [k for k in both if _derived(old[k], with_ts) != _derived(new[k], with_ts)]
+    votes = [k for k in both if _derived(old[k], False)[:3] != _derived(new[k], False)[:3]]
+    return {
+        "added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()), "changed": len(changed),
+        "unchanged": len(both) - len(changed), "votes_changed": len(votes),
+        "completed": sum(1 for k in both if not any(_derived(old[k], False)[:3]) and any(_derived(new[k], False)[:3])),
+        "after_complete": sum(1 for k in votes if any(_derived(old[k], False)[:3])),
+    }
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("with_ts", [True, False], ids=["all-fields", "ignore-ts"])
+def test_dki_diff_counts_equal_the_csvs(dki_days: Path, shared_data: Path, with_ts: bool) -> None:
+    want = expected_counts(shared_data, with_ts)
+    (pair,) = as_json("--project", dki_days, "2024-02-20", "2024-03-17", "--limit", "1",
+                      *(() if with_ts else ("--ignore", "ts")))["comparisons"]
+    got = {**{k: pair["tps"][k] for k in ("added", "removed", "changed", "unchanged")},
+           "votes_changed": pair["votes_changed"], "completed": pair["status_suara"]["false_to_true"],
+           "after_complete": pair["changed_after_complete"]}
+    assert got == want
+    assert want["added"] == 54 and want["removed"] == 0 and want["votes_changed"] > 6000  # SOURCES.md: ≈ 6,910
+
+
+@pytest.mark.realdata
+def test_dki_candidate_totals_and_changes_table(dki_days: Path, shared_data: Path) -> None:
+    old = dki_helper.expected_totals(shared_data / dki_helper.DKI_CSV_20240220)
+    new = dki_helper.expected_totals(shared_data / dki_helper.DKI_CSV)
+    (pair,) = as_json("--project", dki_days, "2024-02-20", "2024-03-17", "--limit", "0")["comparisons"]
+    assert {c["nomor_urut"]: (c["old"], c["new"], c["delta"]) for c in pair["candidates"]} == {
+        n: (old.votes[n], new.votes[n], new.votes[n] - old.votes[n]) for n in (1, 2, 3)}
+    assert len(pair["changes"]) == pair["tps"]["added"] + pair["tps"]["removed"] + pair["tps"]["changed"]
+    kinds = Counter(c["kind"] for c in pair["changes"])
+    with closing(sqlite3.connect(dki_days / "build" / "release.db")) as db:
+        table = dict(db.execute("SELECT CASE WHEN kind IN ('added', 'removed') THEN kind ELSE 'changed' END, "
+                                "count(DISTINCT kode_tps) FROM changes GROUP BY 1").fetchall())
+    assert table == dict(kinds)
+
+
+@pytest.mark.realdata
+def test_dki_packages_diff_like_the_database(dki_days: Path) -> None:
+    zip_path = dki_days / "datapackages" / "real-count.zip"
+    by_id = as_json("--project", dki_days, "2024-02-20", "2024-03-17", "--limit", "5")["comparisons"]
+    by_zip = as_json(f"{zip_path}@2024-02-20", f"{zip_path}@2024-03-17", "--limit", "5")["comparisons"]
+    assert by_zip == by_id
+    assert as_json(dki_days, zip_path)["differs"] is False

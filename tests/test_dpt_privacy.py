@@ -1,0 +1,217 @@
+"""Privacy of the voter list (DESIGN.md section 7): checked on the bytes that come out, not on the code path."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from releasekit import build, dpt, load_release
+from releasekit.cli import cli
+from releasekit.errors import PrivacyError, ReleasekitError
+from releasekit.privacy import is_nik_like, mask_id, refuse_niks_in_tree
+from releasekit.synthetic_dpt import Rates, national_stations, write_voter_list
+
+ProjectFactory = Callable[..., Path]
+RATES = Rates(duplicate=0.01, invalid=0.01, region_mismatch=0.02, underage=0.005, broken=0.01, disability=0.05)
+NIK_IN_TEXT = "3171014512900001"
+
+
+def raw_numbers(raw: Path) -> set[str]:
+    """Every 16-digit window of every run of 16+ digits in the raw list: its NIKs and NKKs, valid or not."""
+    numbers = set()
+    with raw.open(newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            for cell in row:
+                for run in re.findall(r"[0-9]{16,}", cell):
+                    numbers.update(run[i:i + 16] for i in range(len(run) - 15))
+    return numbers
+
+
+def every_byte(project: Path, output: str) -> Iterator[tuple[str, bytes]]:
+    """Every published artefact, the database and the build's output; zip members inflated."""
+    yield "build output", output.encode()
+    yield "build/release.db", (project / "build" / "release.db").read_bytes()
+    for file in sorted((project / "datapackages").rglob("*")):
+        if file.is_file():
+            yield str(file.relative_to(project)), file.read_bytes()
+            if file.suffix == ".zip":
+                with zipfile.ZipFile(file) as archive:
+                    for name in archive.namelist():
+                        yield f"{file.name}!{name}", archive.read(name)
+
+
+def leaks(project: Path, output: str, raw: Path) -> list[str]:
+    numbers = raw_numbers(raw)
+    assert len(numbers) > 1000  # the scan has something to find
+    found = []
+    for name, data in every_byte(project, output):
+        for run in re.findall(rb"[0-9]{16,}", data):
+            text = run.decode()
+            if any(text[i:i + 16] in numbers for i in range(len(text) - 15)):
+                found.append(f"{name}: a raw identity number")
+        if name != "build/release.db":  # SQLite packs values side by side: its runs are checked value by value
+            found += [f"{name}: NIK-like" for m in re.findall(rb"(?<![0-9])[0-9]{16}(?![0-9])", data)
+                      if is_nik_like(m.decode())]
+    return found
+
+
+@pytest.fixture(scope="module")
+def raw_list(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    stations, districts = national_stations(4000, seed=9)
+    raw = tmp_path_factory.mktemp("raw") / "dpt.csv"
+    write_voter_list(raw, stations, seed=4, rates=RATES, districts=districts)
+    return raw
+
+
+CONFIGURATIONS = {
+    "counts only (default)": {},
+    "masked": {"publish_individuals": "masked"},
+    "masked with names and addresses": {"publish_individuals": "masked", "individual_fields": ["nama", "alamat"]},
+}
+
+
+@pytest.mark.parametrize("settings", list(CONFIGURATIONS.values()), ids=list(CONFIGURATIONS))
+def test_no_identity_number_in_any_byte_that_comes_out(settings: dict[str, Any], raw_list: Path,
+                                                       make_project: ProjectFactory) -> None:
+    project = make_project({"voter-list": {"sources": [
+        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}], **settings}})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert leaks(project, result.output, raw_list) == []
+    validated = CliRunner().invoke(cli, ["validate", str(project)])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_the_masked_table_shows_what_the_register_allows_and_nothing_else(raw_list: Path,
+                                                                           make_project: ProjectFactory) -> None:
+    def table(settings: dict[str, Any]) -> list[dict[str, str]]:
+        project = make_project({"voter-list": {"sources": [
+            {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}],
+            **settings}})
+        build(load_release(project))
+        path = project / "datapackages" / "voter-list" / "data" / "dpt_pemilih.csv"
+        return list(csv.DictReader(path.open(newline=""))) if path.exists() else []
+
+    assert table({}) == []
+    masked = table({"publish_individuals": "masked"})
+    named = table({"publish_individuals": "masked", "individual_fields": ["nama"]})
+    assert len(masked) == len(named) > 3000
+    for row in masked:
+        assert re.fullmatch(r"[0-9]{6}\*{10}", row["nik"]) or re.fullmatch(r"[0-9]{0,6}\*+", row["nik"]), row
+        assert re.fullmatch(r"[0-9]{6}\*{10}", row["nkk"]), row
+        assert re.fullmatch(r"(19|20)[0-9]{2}", row["tahun_lahir"]), row
+        assert row["nama"] == row["alamat"] == row["rt"] == row["rw"] == ""
+        assert set(row) == {"kode_pemilu", "kode_tps", "nomor", "nik", "nkk", "tahun_lahir", "jenis_kelamin",
+                            "status_kawin", "disabilitas", "nama", "alamat", "rt", "rw", "sumber"}
+    assert all(row["nama"] and not row["alamat"] for row in named)
+
+
+def test_the_quarantine_is_published_masked(raw_list: Path, make_project: ProjectFactory) -> None:
+    project = make_project({"voter-list": [
+        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
+    build(load_release(project))
+    path = project / "datapackages" / "voter-list" / "data" / "quarantine.csv"
+    rows = list(csv.DictReader(path.open(newline="")))
+    names = {row[3] for row in csv.reader(raw_list.open(newline="")) if len(row) > 3} - {"nama"}
+    assert len(rows) > 20
+    for row in rows:
+        cells = row["raw"].split(",")
+        assert cells[2] == "" or re.fullmatch(r"[0-9]{0,6}\*+", cells[2]), row  # the NIK
+        assert re.fullmatch(r"[0-9]{4}-\*\*-\*\*|\**", cells[5]), row           # only the birth year
+        assert not names & set(cells), row                                      # no name
+        assert not re.search(r"[0-9]{12}", row["reason"]), row
+
+
+def test_build_refuses_an_artefact_with_a_nik_and_leaves_the_release_as_it_was(
+        raw_list: Path, make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate scans the bytes, so it also catches a masking bug: here masking is switched off."""
+    project = make_project({"voter-list": {"sources": [
+        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}],
+        "publish_individuals": "masked"}})
+    assert CliRunner().invoke(cli, ["build", str(project)]).exit_code == 0
+    before = {p: p.read_bytes() for p in [*(project / "datapackages").rglob("*.csv"), project / "build" / "release.db"]}
+    monkeypatch.setattr(dpt, "mask_id", lambda value: value)
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "an unmasked NIK-like value; nothing was published" in result.output
+    assert "dpt_pemilih" in result.output and "column nik" in result.output
+    assert not re.search(r"[0-9]{16}", result.output)
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (project / "build" / ".staging").exists()  # the refused copy is gone
+
+
+def test_the_gate_reads_zip_members_and_every_file(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "ok.csv").write_text("kode_tps\n3171012001001\n")
+    refuse_niks_in_tree(tmp_path)
+    with zipfile.ZipFile(tmp_path / "p.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data/x.csv", f"a,b\n1,{NIK_IN_TEXT}\n")
+    with pytest.raises(PrivacyError) as caught:
+        refuse_niks_in_tree(tmp_path)
+    assert "p.zip: data/x.csv: line 2" in str(caught.value) and NIK_IN_TEXT not in str(caught.value)
+
+
+def copy_package(project: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "pkg"
+    shutil.copytree(project / "datapackages" / "voter-list", target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def voter_project(raw_list: Path, make_project: ProjectFactory) -> Path:
+    project = make_project({"voter-list": {"sources": [
+        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}],
+        "publish_individuals": "masked"}})
+    build(load_release(project))
+    return project
+
+
+@pytest.mark.parametrize("where", ["dpt_rekap.csv", "dpt_pemilih.csv", "quarantine.csv", "README.md",
+                                   "datapackage.json"])
+def test_validate_fails_a_package_with_one_real_looking_nik(where: str, voter_project: Path, tmp_path: Path) -> None:
+    pkg = copy_package(voter_project, tmp_path)
+    path = pkg / ("data" if where.endswith(".csv") else "") / where
+    text = path.read_text(encoding="utf-8")
+    if where.endswith(".csv"):
+        lines = text.split("\n")
+        lines[2] = lines[2].replace("raw/dpt.csv", NIK_IN_TEXT, 1) if "raw/dpt.csv" in lines[2] \
+            else NIK_IN_TEXT + lines[2][lines[2].index(","):]
+        text = "\n".join(lines)
+    else:
+        text = text.replace("Voter-List", f"Voter-List {NIK_IN_TEXT}", 1).replace(
+            '"title": "Voter-List"', f'"title": "Voter-List {NIK_IN_TEXT}"', 1)
+    assert NIK_IN_TEXT in text
+    path.write_text(text, encoding="utf-8")
+    for fmt in ("text", "json", "markdown"):
+        result = CliRunner().invoke(cli, ["validate", "--format", fmt, str(pkg)])
+        assert result.exit_code == 1, result.output
+        assert NIK_IN_TEXT not in result.output
+        assert "pii-nik" in result.output
+    report = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json", str(pkg)]).output)
+    hits = [e for p in report["packages"] for e in p["errors"] if e["type"] == "pii-nik"]
+    assert hits and all(e.get("row") for e in hits)
+    if where.endswith(".csv"):
+        assert any(e.get("field") and e.get("resource") == where[:-4] and e["row"] == 3 for e in hits), hits
+
+
+def test_error_messages_mask_a_nik_they_would_print() -> None:
+    error = ReleasekitError(f"raw/dpt.csv: header has '{NIK_IN_TEXT}'", hint=f"not {NIK_IN_TEXT} again")
+    assert NIK_IN_TEXT not in str(error) and mask_id(NIK_IN_TEXT) in str(error)
+
+
+def test_a_headerless_list_does_not_print_its_first_voter(make_project: ProjectFactory) -> None:
+    first = f"3171012001001,,{NIK_IN_TEXT},SITI AMINAH,BOGOR,05-12-1990,P,S,JL. MAWAR,001,002,,\n"
+    project = make_project({"voter-list": [{"raw": {"dpt.csv": first}, "name": "dpt", "format": "dpt-csv",
+                                            "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "the header has no column" in result.output
+    assert NIK_IN_TEXT not in result.output

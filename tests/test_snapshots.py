@@ -1,0 +1,170 @@
+"""Snapshots as data: the ``snapshots``, ``snapshot_votes`` and ``changes`` tables, the two change
+rules, the package changelog and the "as of day X" canned queries (issue 5).
+
+The tiny two-day fixture of :mod:`twodays` (inline, so these tests always run), where every kind
+of change happens once: a vote correction after the TPS was complete, a TPS filled in, a TPS
+unchanged, one removed and one added. Real captures are tested in ``test_diff.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from releasekit import build, load_release
+from releasekit.rules import BY_SLUG
+from releasekit.snapshots import CANNED_QUERIES
+from releasekit.tables import CHANGES
+from releasekit.validate import validate_paths
+from twodays import DAY1, DAY2, T, sources
+
+
+@pytest.fixture(scope="module")
+def two_days(make_project: Any) -> Path:
+    """A built project with both days in register 001."""
+    project = make_project({"real-count": sources()})
+    build(load_release(project))
+    return project
+
+
+def query(project: Path, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def test_snapshots_record_each_source(two_days: Path) -> None:
+    rows = query(two_days, "SELECT snapshot, source, previous_snapshot, tps, tps_with_votes, tps_complete, suara_sah, "
+                           "length(sha256) FROM snapshots ORDER BY snapshot")
+    assert rows == [(DAY1, f"raw/tps_{DAY1}", None, 4, 3, 3, 3 * 98, 64),
+                    (DAY2, f"raw/tps_{DAY2}", DAY1, 4, 4, 4, 4 * 98, 64)]
+    sha = dict(query(two_days, "SELECT path, sha256 FROM sources"))
+    assert dict(query(two_days, "SELECT source, sha256 FROM snapshots")) == sha
+    votes = query(two_days, "SELECT snapshot, nomor_urut, suara, tps FROM snapshot_votes ORDER BY 1, 2")
+    assert votes == [(DAY1, 1, 61, 3), (DAY1, 2, 61, 3), (DAY1, 3, 39, 3),
+                     (DAY2, 1, 47, 4), (DAY2, 2, 68, 4), (DAY2, 3, 47, 4)]
+
+
+def test_changes_hold_every_changed_field(two_days: Path) -> None:
+    rows = query(two_days, "SELECT kode_tps, field, kind, before, after, delta, was_complete FROM changes "
+                           "ORDER BY kode_tps, field")
+    by_tps: dict[str, list[tuple[Any, ...]]] = {}
+    for kode, *rest in rows:
+        by_tps.setdefault(kode, []).append(tuple(rest))
+    assert set(by_tps) == {T + "1", T + "2", T + "4", T + "5"}  # 3 is unchanged
+    assert by_tps[T + "1"] == [("suara/1", "changed", "50", "30", -20, 1),
+                               ("ts", "changed", "2024-02-15 10:00:00", "2024-02-16 09:00:00", None, 1)]
+    filled = {r[0]: r[1:] for r in by_tps[T + "2"]}
+    assert filled["suara/2"] == ("filled", None, "6", None, 0)
+    assert filled["status_suara"] == ("changed", "0", "1", None, 0)
+    assert filled["suara_sah"] == ("filled", None, "98", None, 0)
+    assert ("kode_tps", "removed", T + "4", None, None, 1) in by_tps[T + "4"]
+    assert ("suara/3", "removed", "1", None, None, 1) in by_tps[T + "4"]
+    assert ("kode_tps", "added", None, T + "5", None, None) in by_tps[T + "5"]
+    assert query(two_days, "SELECT DISTINCT snapshot, previous_snapshot, nomor_urut FROM changes "
+                           "WHERE field = 'suara/3'") == [(DAY2, DAY1, 3)]
+
+
+def test_change_rules_flag_the_correction(two_days: Path) -> None:
+    found = query(two_days, "SELECT rule, key, severity, expected, actual FROM findings "
+                            "WHERE rule IN ('changed-after-complete', 'total-decreased') ORDER BY rule, key")
+    assert found == [
+        ("changed-after-complete", T + "1", "warning", 50, 30),
+        ("total-decreased", "0/1", "warning", 61, 47),
+        ("total-decreased", "31/1", "warning", 61, 47),
+        ("total-decreased", "3101/1", "warning", 61, 47),
+        ("total-decreased", "310101/1", "warning", 61, 47),
+        ("total-decreased", "3101011001/1", "warning", 61, 47),
+    ]
+    assert BY_SLUG["changed-after-complete"].default_severity == "warning"
+    assert validate_paths([two_days]).valid  # warnings: published, not failing
+
+
+def test_rules_can_be_turned_off_or_made_errors(make_project: Any) -> None:
+    project = make_project({"real-count": {"sources": sources(), "rules": {
+        "total-decreased": "off", "changed-after-complete": {"severity": "error", "error_if": "> 0"}}}})
+    build(load_release(project))
+    assert query(project, "SELECT DISTINCT rule FROM findings WHERE rule IN "
+                          "('changed-after-complete', 'total-decreased')") == [("changed-after-complete",)]
+    report = validate_paths([project]).to_dict()
+    assert not report["valid"]
+    assert [e["type"] for e in report["packages"][0]["errors"]] == ["rule-threshold"]
+
+
+def test_one_snapshot_has_no_changes(make_project: Any) -> None:
+    project = make_project({"real-count": sources((DAY1,))})
+    build(load_release(project))
+    assert query(project, "SELECT count(*) FROM changes") == [(0,)]
+    assert query(project, "SELECT previous_snapshot FROM snapshots") == [(None,)]
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert f"### ppwp-2024 · {DAY1} (first / pertama)" in readme
+
+
+def test_package_has_the_new_resources_and_a_changelog(two_days: Path) -> None:
+    folder = two_days / "datapackages" / "real-count"
+    names = [r["name"] for r in json.loads((folder / "datapackage.json").read_text("utf-8"))["resources"]]
+    assert {"snapshots", "snapshot_votes", "changes"} <= set(names)
+    with (folder / "data" / "changes.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == CHANGES.columns
+    assert len(rows) - 1 == query(two_days, "SELECT count(*) FROM changes")[0][0]
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "## Changelog / Catatan perubahan" in readme
+    day2 = readme.split(f"### ppwp-2024 · {DAY2} (since / sejak {DAY1})", 1)[1].split("##", 1)[0]
+    assert "TPS added / ditambah: 1; removed / hilang: 1; changed / berubah: 2 (2 in more than the update " in day2
+    assert "TPS whose votes changed / suara berubah: 2, of which 1 after the TPS was already complete" in day2
+    assert "(status_suara false → true): 1" in day2
+    assert "| 47 | −14 |" in day2 and "| 68 | +7 |" in day2 and "| 47 | +8 |" in day2
+
+
+def test_package_tables_follow_the_register(make_project: Any) -> None:
+    """Snapshots of another register are neither consecutive with these nor in this package."""
+    project = make_project({"real-count": sources((DAY1,)), "final": sources((DAY2,))})
+    build(load_release(project))
+    assert query(project, "SELECT count(*) FROM changes") == [(0,)]
+    assert query(project, "SELECT snapshot, previous_snapshot FROM snapshots ORDER BY 1") == [(DAY1, None),
+                                                                                                (DAY2, None)]
+    for slug, day in (("real-count", DAY1), ("final", DAY2)):
+        text = (project / "datapackages" / slug / "data" / "snapshots.csv").read_text(encoding="utf-8")
+        assert text.count("\n") == 2 and f",{day}," in text
+
+
+def canned(project: Path, name: str, **params: str) -> list[tuple[Any, ...]]:
+    return query(project, CANNED_QUERIES[name]["sql"], params)
+
+
+def test_results_as_of_a_day(two_days: Path) -> None:
+    day1 = canned(two_days, "results_as_of", kode_pemilu="ppwp-2024", day=DAY1, kode_wilayah="")
+    assert {(r[0], r[1]) for r in day1} == {(T + n, DAY1) for n in "1234"}
+    day2 = canned(two_days, "results_as_of", kode_pemilu="ppwp-2024", day=DAY2, kode_wilayah="3101")
+    latest = {r[0]: r[1] for r in day2}
+    # TPS 4 is missing from day 2: as of day 2 its latest figures are day 1's.
+    assert latest == {T + "1": DAY2, T + "2": DAY2, T + "3": DAY2, T + "4": DAY1, T + "5": DAY2}
+    assert [r[8] for r in day2 if r[0] == T + "1"] == [30, 40, 8]
+    assert canned(two_days, "results_as_of", kode_pemilu="ppwp-2024", day="2024-02-14", kode_wilayah="") == []
+    assert canned(two_days, "results_as_of", kode_pemilu="ppwp-2024", day=DAY2, kode_wilayah="32") == []
+    # a longer prefix of a snapshot id works too
+    assert len(canned(two_days, "results_as_of", kode_pemilu="ppwp-2024", day=DAY2 + "T23:59",
+                      kode_wilayah="")) == len(day2)
+
+
+def test_totals_as_of_a_day(two_days: Path) -> None:
+    totals = canned(two_days, "totals_as_of", kode_pemilu="ppwp-2024", day=DAY2, kode_wilayah="")
+    # day 2's four TPS plus TPS 4 as of day 1
+    assert [(r[0], r[2], r[3]) for r in totals] == [(1, 48, 5), (2, 69, 5), (3, 48, 5)]
+    assert totals[0][4:] == (DAY1, DAY2)
+
+
+def test_history_queries(two_days: Path) -> None:
+    history = canned(two_days, "tps_history", kode_tps=T + "1")
+    assert [(r[3], r[5], r[6]) for r in history] == [("ts", "2024-02-15 10:00:00", "2024-02-16 09:00:00"),
+                                                     ("suara/1", "50", "30")]
+    after = canned(two_days, "votes_changed_after_complete")
+    assert [(r[3], r[4], r[5]) for r in after] == [(T + "1", "1: 50 → 30", -20)]
+    for item in CANNED_QUERIES.values():
+        assert set(item) == {"sql", "title", "description"} and " / " in item["title"]

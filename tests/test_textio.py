@@ -1,0 +1,260 @@
+"""textio: every way real exports write text, read into numbered lines and CSV records."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+from releasekit.errors import SourceError
+from releasekit.readers.base import Rejected
+from releasekit.readers.textio import (
+    LINE_LIMIT,
+    Line,
+    TextDecodeError,
+    TextOptions,
+    TextRow,
+    check_encoding,
+    guess_encoding,
+    iter_lines,
+    open_table,
+    sniff_delimiter,
+)
+
+PLAIN = TextOptions()
+
+
+def rows(data: bytes, options: TextOptions = PLAIN, name: str = "x.csv") -> list[TextRow | Rejected]:
+    with open_table(data, name, options) as table:
+        return list(table)
+
+
+def cells(data: bytes, options: TextOptions = PLAIN) -> list[object]:
+    return [(r.line, r.cells) if isinstance(r, TextRow) else (r.locator, "rejected") for r in rows(data, options)]
+
+
+def header(data: bytes, options: TextOptions = PLAIN) -> tuple[str, ...]:
+    with open_table(data, "x.csv", options) as table:
+        return table.header
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_every_line_end_gives_the_same_records_and_line_numbers(end: bytes) -> None:
+    data = end.join([b"a,b", b"1,2", b"3,4", b""])
+    assert cells(data) == [(2, ["1", "2"]), (3, ["3", "4"])]
+
+
+def test_mixed_line_ends_and_a_last_line_without_one() -> None:
+    assert cells(b"a,b\r1,2\r\n3,4\n5,6") == [(2, ["1", "2"]), (3, ["3", "4"]), (4, ["5", "6"])]
+
+
+def test_cr_lf_split_across_read_chunks() -> None:
+    from releasekit.readers import textio
+
+    first = b"x" * (textio.CHUNK - 5) + b"\n"
+    data = first + b"abc\r\nnext\n"  # the \r is the last byte of the first chunk, the \n the first of the next
+    assert data.index(b"\r") == textio.CHUNK - 1
+    lines = [item for item in iter_lines(data, "x") if isinstance(item, Line)]
+    assert [(line.number, line.text[-6:]) for line in lines] == [(1, "xxxxx\n"), (2, "abc\r\n"), (3, "next\n")]
+
+
+def test_utf8_bom_is_removed_and_not_part_of_the_first_name() -> None:
+    assert header(b"\xef\xbb\xbfkode,nama\r\n1,a\r\n") == ("kode", "nama")
+
+
+def test_a_bom_under_another_declared_encoding_is_refused() -> None:
+    with pytest.raises(TextDecodeError, match="byte-order mark.*cp1252"):
+        rows(b"\xef\xbb\xbfkode\n1\n", TextOptions(encoding="cp1252"))
+
+
+def test_cp1252_reads_when_declared_and_is_named_when_not() -> None:
+    data = "kode,nama\n1,PURWOREJO\n2,CAF\u00c9\n".encode("cp1252")
+    assert cells(data, TextOptions(encoding="cp1252"))[-1] == (3, ["2", "CAF\u00c9"])
+    with pytest.raises(TextDecodeError) as error:
+        rows(data, name="raw/x.csv")
+    message = str(error.value)
+    assert message.startswith("raw/x.csv: line 3, byte 6: not valid utf-8 (bytes c9 0a)")
+    assert "hint: the bytes look like cp1252; declare 'encoding: cp1252'" in message
+
+
+def test_utf16_is_recognised_and_refused_with_a_hint() -> None:
+    data = "kode,nama\n1,a\n".encode("utf-16")
+    with pytest.raises(TextDecodeError, match="looks like UTF-16.*re-encode the file as UTF-8"):
+        rows(data)
+    assert guess_encoding(data) == "utf-16"
+
+
+def test_check_encoding() -> None:
+    assert check_encoding("UTF8") == "utf-8" and check_encoding("windows-1252") == "cp1252"
+    for bad in ("utf-16", "utf-32-le", "no-such-codec"):
+        with pytest.raises(ValueError):
+            check_encoding(bad)
+
+
+def test_gzip_is_recognised_by_its_bytes_and_members_are_concatenated() -> None:
+    data = gzip.compress(b"a,b\n1,2\n") + gzip.compress(b"3,4\n")
+    assert cells(data) == [(2, ["1", "2"]), (3, ["3", "4"])]
+
+
+def test_truncated_gzip_keeps_every_line_before_the_cut_and_rejects_the_cut_one() -> None:
+    text = b"a,b\n" + b"".join(b"%d,%d\n" % (i, i * 7) for i in range(5000))
+    data = gzip.compress(text)
+    got = rows(data[: len(data) * 3 // 4])
+    kept = [r for r in got if isinstance(r, TextRow)]
+    (cut,) = [r for r in got if isinstance(r, Rejected)]
+    assert got[-1] is cut and "truncated or corrupt" in cut.reason
+    assert cut.locator == f"x.csv:{len(kept) + 2}"
+    assert [r.cells for r in kept] == [[str(i), str(i * 7)] for i in range(len(kept))]  # nothing half-read
+    assert cut.raw is None or f"{len(kept)},{len(kept) * 7}\n".startswith(cut.raw)
+
+
+def test_gzip_with_trailing_garbage_is_a_rejected_record_not_a_crash() -> None:
+    got = rows(gzip.compress(b"a,b\n1,2\n") + b"garbage")
+    assert isinstance(got[0], TextRow) and isinstance(got[-1], Rejected)
+
+
+def test_comment_lines_between_records_are_skipped_but_not_inside_quotes() -> None:
+    data = b'# exported 2014\na,b\n# note\n1,"x\n# not a comment"\n2,y\n'
+    assert cells(data, TextOptions(comment="#")) == [(4, ["1", "x\n# not a comment"]), (6, ["2", "y"])]
+
+
+def test_header_prefix_line_gives_the_names() -> None:
+    data = b"#HEADER:ProvinceCode,ProvinceName\n1,ACEH\n"
+    options = TextOptions(comment="#", header_prefix="#HEADER:")
+    assert header(data, options) == ("ProvinceCode", "ProvinceName")
+    assert cells(data, options) == [(2, ["1", "ACEH"])]
+
+
+def test_skip_lines_and_declared_names() -> None:
+    data = b"Rekap 2019\n\n1;A\n2;B\n"
+    options = TextOptions(header=False, names=("kode", "nama"), skip_lines=1)
+    assert header(data, options) == ("kode", "nama")
+    assert cells(data, options) == [(3, ["1", "A"]), (4, ["2", "B"])]
+
+
+def test_quoted_newlines_keep_the_first_line_number_and_the_raw_text() -> None:
+    got = rows(b'id,alamat\n1,"Jalan A,\nBrunei"\n2,"B"\n')
+    assert [(r.line, r.cells) for r in got if isinstance(r, TextRow)] == [
+        (2, ["1", "Jalan A,\nBrunei"]), (4, ["2", "B"])]
+    assert isinstance(got[0], TextRow) and got[0].raw == '1,"Jalan A,\nBrunei"\n'
+
+
+def test_an_unclosed_quote_sets_aside_one_line_and_reading_goes_on() -> None:
+    got = cells(b'a,b\n1,"oops\n2,x\n3,y\n')
+    assert got == [("x.csv:2", "rejected"), (3, ["2", "x"]), (4, ["3", "y"])]
+
+
+def test_malformed_quoting_is_rejected_with_its_line() -> None:
+    got = rows(b'a,b\n1,"x"y\n2,z\n')
+    assert isinstance(got[0], Rejected) and got[0].locator == "x.csv:2" and "malformed CSV" in got[0].reason
+    assert isinstance(got[1], TextRow) and got[1].cells == ["2", "z"]
+
+
+def test_a_nul_byte_rejects_its_record_only() -> None:
+    got = rows(b"a,b\n1,x\x00y\n2,z\n")
+    assert isinstance(got[0], Rejected) and "NUL byte" in got[0].reason and "\\0" in (got[0].raw or "")
+    assert isinstance(got[1], TextRow)
+
+
+def test_an_over_long_line_is_rejected_with_its_size_and_the_next_line_read() -> None:
+    data = b"a,b\n1," + b"x" * (3 * LINE_LIMIT) + b"\n2,y\n"
+    got = rows(data)
+    assert isinstance(got[0], Rejected) and got[0].locator == "x.csv:2"
+    assert f"{3 * LINE_LIMIT + 3:,} bytes long" in got[0].reason and len(got[0].raw or "") <= 2001
+    assert isinstance(got[1], TextRow) and got[1].cells == ["2", "y"]
+
+
+def test_an_over_long_last_line_without_a_line_end() -> None:
+    got = rows(b"a,b\n1," + b"x" * (2 * LINE_LIMIT + 5))
+    assert len(got) == 1 and isinstance(got[0], Rejected) and "over the limit" in got[0].reason
+
+
+@pytest.mark.parametrize(("line", "fields", "expected"), [
+    ("a,b,c\n", None, ","), ("a;b;c\n", None, ";"), ("a\tb\tc\n", None, "\t"), ("a|b\n", None, "|"),
+    ('"x,y,z";b;c\n', None, ";"), ("single\n", None, ","), ("a,b;c;d\n", 2, ","), ("a,b,c;d\n", 2, ";"),
+])
+def test_sniff_delimiter(line: str, fields: int | None, expected: str) -> None:
+    assert sniff_delimiter(line, fields) == expected
+
+
+def test_the_sniffed_delimiter_is_used() -> None:
+    with open_table(b"kode;suara\n1;1.234\n", "x.csv") as table:
+        assert table.delimiter == ";" and [r.cells for r in table if isinstance(r, TextRow)] == [["1", "1.234"]]
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \n", b"# only a comment\n"])
+def test_an_empty_file_is_refused(data: bytes) -> None:
+    with pytest.raises(SourceError, match="x.csv: the file is empty"):
+        rows(data, TextOptions(comment="#"))
+
+
+def test_header_only_has_no_records() -> None:
+    assert rows(b"a,b\n") == []
+
+
+def test_progress_reports_bytes_read(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 100_000))
+    seen: list[int] = []
+    list(iter_lines(path, "x", progress=seen.append))
+    assert seen and seen == sorted(seen) and seen[-1] == path.stat().st_size
+
+
+def test_a_missing_file_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="cannot be read"):
+        list(iter_lines(tmp_path / "nope.csv", "nope.csv"))
+
+
+def test_every_line_is_a_record_a_reject_or_skipped() -> None:
+    data = b'a,b\n1,x\n2,"y\n3,z\n# c\n\n4,\x00\n5,w\r6,"q""r"\n'
+    got = rows(data, TextOptions(comment="#"))
+    accounted = {r.line if isinstance(r, TextRow) else int(r.locator.rsplit(":", 1)[1]) for r in got}
+    assert accounted == {2, 3, 4, 7, 8, 9}  # 5 is a comment, 6 blank; the unclosed quote at 3 costs one line
+    assert [r.cells for r in got if isinstance(r, TextRow) and r.line == 9] == [["6", 'q"r']]
+
+
+# --------------------------------------------------------------------------- real exports (FORMATS.md)
+
+@pytest.mark.realdata
+def test_real_cr_only_file(shared_data: Path) -> None:
+    path = shared_data / "pemiluapi_2014_2015_2004" / "partai" / "partai.csv"
+    expected = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    with open_table(path, "partai.csv") as table:
+        got = list(table)
+    assert table.header == tuple(expected[0])
+    assert [r.cells for r in got if isinstance(r, TextRow)] == expected[1:]
+    assert all(isinstance(r, TextRow) for r in got)
+
+
+@pytest.mark.realdata
+def test_real_bom_crlf_file(shared_data: Path) -> None:
+    path = shared_data / "kpu2019_dapil_itsmifta" / "wilayah.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfnmr_dapil,")
+    with open_table(path, "wilayah.csv") as table:
+        got = [r for r in table if isinstance(r, TextRow)]
+    assert table.header[0] == "nmr_dapil"
+    assert len(got) == len(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))) - 1
+
+
+@pytest.mark.realdata
+def test_real_quoted_newlines(shared_data: Path) -> None:
+    path = shared_data / "kawalpemilu2024_kp24" / "tps_ln_ori.csv"
+    text = path.read_text(encoding="utf-8")
+    expected = list(csv.reader(io.StringIO(text, newline="")))
+    with open_table(path, "tps_ln_ori.csv") as table:
+        got = list(table)
+    assert len(text.splitlines()) > len(expected)  # some addresses span lines (FORMATS.md section 10)
+    assert [r.cells for r in got if isinstance(r, TextRow)] == expected[1:]
+
+
+@pytest.mark.realdata
+def test_real_header_prefix_file(shared_data: Path) -> None:
+    path = shared_data / "kpu2014_pilpres_hourly_ht4n" / "AreaCodeTable.csv"
+    options = TextOptions(header_prefix="#HEADER:")
+    with open_table(path, "AreaCodeTable.csv", options) as table:
+        got = list(table)
+    assert table.header == ("Level", "LevelCategory", "AreaCode", "AreaName")
+    assert len(got) == len(path.read_text(encoding="utf-8").splitlines()) - 1
