@@ -125,7 +125,8 @@ def measure(url: str, requests: int) -> dict[str, float]:
 
 def urls(db_path: Path) -> dict[str, str]:
     with closing(sqlite3.connect(db_path)) as conn:
-        kode_tps = conn.execute("SELECT kode_tps FROM suara ORDER BY kode_tps LIMIT 1 OFFSET (SELECT count(*) / 2 FROM suara)").fetchone()[0]
+        kode_tps = conn.execute("SELECT kode_tps FROM suara ORDER BY kode_tps "
+                                "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM suara)").fetchone()[0]
         snapshot = conn.execute("SELECT max(snapshot) FROM hasil_tps").fetchone()[0]
     prov, kab, kec = kode_tps[:2], kode_tps[:4], kode_tps[:6]
     out = {
