@@ -307,9 +307,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (default %(default)s)")
     parser.add_argument("--rev", help="measure this git commit (default: the working tree, pinned at start)")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS_diff.md")
+    parser.add_argument("--prepare-only", action="store_true", help="only generate or check the inputs")
     args = parser.parse_args(argv)
     env, code = pin(args.rev)
-    work = prepare(args.tps, args.seed, env)
+    if args.prepare_only:
+        prepare(args.tps, args.seed, env)
+        return 0
+    # In a child: splitting national CSVs grows this process, and every measured child would
+    # inherit that peak RSS at fork.
+    subprocess.run([sys.executable, __file__, "--prepare-only", "--tps", str(args.tps), "--seed", str(args.seed),
+                    *(["--rev", args.rev] if args.rev else [])], check=True)
+    work = national.WORK / f"diff-tps{args.tps}-seed{args.seed}"
     runs = run_all(work, args.repeat, env)
     text = section(args.tps, args.seed, work, runs, summary(work, env), args.repeat, code)
     print(text)

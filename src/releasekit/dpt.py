@@ -28,9 +28,9 @@ import sqlite3
 import struct
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 from operator import itemgetter, methodcaller, ne, not_, or_
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,7 @@ _UNDER_17 = 0
 _UNPACK_FROM = struct.Struct("<qq").unpack_from
 _DIGEST = methodcaller("digest")
 _SIXTEEN = re.compile(r"[0-9]{16}")
+_SIXTEEN_LINES = re.compile(r"(?:[0-9]{16}\n)*[0-9]{16}")
 _PREFIX, _DDMM, _PROVINCE = itemgetter(slice(0, 6)), itemgetter(slice(6, 10)), itemgetter(slice(0, 2))
 #: DDMM the fast test accepts: 29 February needs a look at the year, so it takes the careful path.
 _FAST_DDMM = VALID_DDMM - LEAP_DDMM
@@ -159,15 +160,14 @@ class VoterLists:
             self._flush_counters()
         seq0, self.seq = self.seq, self.seq + n
         starts, nomors = self._runs(batch, seq0)
-        self._count(batch)
+        bands = list(map(self.bands.__getitem__, batch.lahir)) if s.polling_day else None
+        self._count(batch, bands)
         niks, tps = batch.nik, batch.kode_tps
         key = self.key.__add__
         hashes: list[tuple[int | None, int | None]] = list(map(_UNPACK_FROM, map(_DIGEST, map(
             hashlib.blake2b, map(key, map(str.encode, niks))))))
         flags: list[tuple[str, int, str]] = []
-        fine = map(all, zip(map(_SIXTEEN.fullmatch, niks), map(_FAST_DDMM.__contains__, map(_DDMM, niks)),
-                            map(self.prefix_known.get, map(_PREFIX, niks)), strict=True))
-        for i in compress(range(n), map(not_, fine)):  # the rare NIK the fast test leaves in doubt
+        for i in self._doubtful(niks):  # the rare NIK the fast tests leave in doubt
             nik = niks[i].strip()
             problem = self._nik_problem(nik)
             if problem is not None:
@@ -181,8 +181,8 @@ class VoterLists:
                 nik = niks[i]
                 flags.append(("nik-region-mismatch", i, f"NIK region {nik[:2]}.{nik[2:4]}.{nik[4:6]} is in another "
                               f"province than the TPS ({tps[i][:2]})"))
-        if s.polling_day:
-            for i in compress(range(n), map(_UNDER_17.__eq__, map(self.bands.__getitem__, batch.lahir))):
+        if bands is not None and _UNDER_17 in bands:
+            for i in compress(range(n), map(_UNDER_17.__eq__, bands)):
                 if batch.status_kawin[i] == "B":
                     age = (s.polling_day - batch.lahir[i]) // 10000
                     flags.append(("underage-unmarried", i, f"{age} years old on polling day and never married "
@@ -247,11 +247,24 @@ class VoterLists:
         self.conn.executemany("INSERT INTO temp.dpt_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
         return starts, nomors
 
-    def _count(self, batch: VoterRows) -> None:
+    def _doubtful(self, niks: list[str]) -> Iterable[int]:
+        """The NIKs the fast tests cannot pass: whole-batch tests first (one C-level scan each), then row by row."""
+        known = self.prefix_known.get
+        prefixes = set(map(_PREFIX, niks))
+        for prefix in prefixes - self.prefix_known.keys():  # a few per batch: learn them before the tests
+            if len(self.prefix_known) < 100_000:  # bounded: garbage must not grow it
+                self.prefix_known[prefix] = self.prefixes.known(prefix)
+        if _SIXTEEN_LINES.fullmatch("\n".join(niks)) and set(map(_DDMM, niks)) <= _FAST_DDMM \
+                and all(known(p) for p in prefixes):
+            return ()
+        fine = map(all, zip(map(_SIXTEEN.fullmatch, niks), map(_FAST_DDMM.__contains__, map(_DDMM, niks)),
+                            map(known, map(_PREFIX, niks)), strict=True))
+        return list(compress(range(len(niks)), map(not_, fine)))
+
+    def _count(self, batch: VoterRows, bands: list[int] | None) -> None:
         """Add the batch into the TPS counters: sex, age band, disability."""
-        bands: list[int | None] = (list(map(self.bands.__getitem__, batch.lahir)) if self.bands.polling_day
-                                   else [None] * len(batch.lines))
-        tally = Counter(zip(batch.kode_tps, batch.jenis_kelamin, bands, batch.disabilitas, strict=True))
+        tally = Counter(zip(batch.kode_tps, batch.jenis_kelamin, bands or repeat(None, len(batch.lines)),
+                            batch.disabilitas, strict=True))
         for (tps, sex, band, disabled), k in tally.items():
             counter = self.counters[tps]
             counter[_L if sex == "L" else _P] += k

@@ -175,7 +175,8 @@ class KeyIndex:
             return True
         if other is None:
             return False
-        return not any(other.missing(self._sorted(number)) for number in range(len(self.runs)))
+        # Runs are sorted and distinct by construction: no need to check their order again.
+        return not any(other.missing(self._sorted(number), True) for number in range(len(self.runs)))
 
     def missing(self, keys: Collection[str], ordered: bool | None = None) -> set[str]:
         """The keys that are not in the index (``ordered``: whether they increase, if known).

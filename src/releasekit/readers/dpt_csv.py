@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress
+from itertools import compress, islice
 from operator import attrgetter, is_, itemgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -173,6 +173,7 @@ BATCH = 4096
 _SEXES = frozenset("LP")
 _get_cells, _get_line = attrgetter("cells"), attrgetter("line")
 _is_none = partial(is_, None)
+_is_rejected = partial(is_, Rejected)
 
 
 T = TypeVar("T")
@@ -201,8 +202,11 @@ def _looked_up(memo: _Memo[T], texts: list[str]) -> list[T]:
     """``memo``'s value of every text (in one C-level pass; only texts never seen are parsed)."""
     values: list[Any] = list(map(memo.get, texts))
     if None in values:
-        for i in compress(range(len(values)), map(_is_none, values)):
-            values[i] = memo.learn(texts[i])
+        for text in set(compress(texts, map(_is_none, values))):  # each new text once, however often it comes
+            memo.learn(text)
+        values = list(map(memo.get, texts))
+        if None in values:  # the memo filled up and started again meanwhile: parse this batch outright
+            values = [memo.parse(t) for t in texts]
     return values
 
 
@@ -210,19 +214,19 @@ def _read_file(file: Path, name: str, options: DptOptions, polling_day: int, pro
     with open_table(file, name, options.text, progress) as table:
         names = [_canonical(h, options) for h in table.header]
         checker = _Checker(name, names, _column_index(table.header, options, name), polling_day, table.delimiter)
-        pending: list[TextRow] = []
-        for row in table:
-            if row.__class__ is TextRow:
-                pending.append(row)
-                if len(pending) >= BATCH:
-                    yield from checker.records(pending)
-                    pending = []
-            else:
+        rows = iter(table)
+        while batch := list(islice(rows, BATCH)):  # taken in C, no Python statement per row
+            if set(map(type, batch)) == {TextRow}:
+                yield from checker.records(batch)  # type: ignore[arg-type]
+                continue
+            start = 0
+            for i in compress(range(len(batch)), map(_is_rejected, map(type, batch))):
+                row = batch[i]
                 assert isinstance(row, Rejected)
-                yield from checker.records(pending)
-                pending = []
+                yield from checker.records(batch[start:i])  # type: ignore[arg-type]
                 yield Rejected(row.locator, mask_long_numbers(row.reason), _mask_text(row.raw, table.delimiter, names))
-        yield from checker.records(pending)
+                start = i + 1
+            yield from checker.records(batch[start:])  # type: ignore[arg-type]
 
 
 class _Checker:
@@ -254,18 +258,28 @@ class _Checker:
             if start < len(cells):
                 yield from self._columns(cells[start:], lines[start:])
             return
-        col = self.columns
+        col, n = self.columns, len(cells)
         tps = list(map(col["kode_tps"], cells))
         sex = list(map(col["jenis_kelamin"], cells))
         kawin = list(map(col["status_kawin"], cells))
         lahir = _looked_up(self.dates, list(map(col["tanggal_lahir"], cells)))
         nik = list(map(col["nik"], cells))  # stripped later, by the rare NIK that needs it
-        disabled = (_looked_up(self.disabled, list(map(col["disabilitas"], cells))) if "disabilitas" in col
-                    else [False] * len(cells))
+        disabled = [False] * n
+        if "disabilitas" in col:
+            texts = list(map(col["disabilitas"], cells))
+            if texts.count("") != n:
+                disabled = _looked_up(self.disabled, texts)
+        # Whole-batch tests first, each one C-level count or scan (a TPS code is checked once per
+        # distinct code: a list comes TPS by TPS); row by row only when one fails.
+        codes_ok: list[bool] = _looked_up(self.tps_codes, list(set(tps)))
+        if sex.count("L") + sex.count("P") == n and kawin.count("B") + kawin.count("S") + kawin.count("P") == n \
+                and 0 not in lahir and max(lahir) <= self.latest and all(codes_ok):
+            yield VoterRows(self.name, lines, tps, nik, lahir, sex, kawin, disabled, cells, self.index)
+            return
         ok = map(all, zip(_looked_up(self.tps_codes, tps), map(_SEXES.__contains__, sex),
                           map(_CODES_KAWIN.__contains__, kawin), lahir, map(self.latest.__ge__, lahir), strict=True))
         start = 0
-        for bad in compress(range(len(cells)), map(not_, ok)):  # rows the fast checks refuse, looked at alone
+        for bad in compress(range(n), map(not_, ok)):  # rows the fast checks refuse, looked at alone
             if bad > start:
                 yield VoterRows(self.name, lines[start:bad], tps[start:bad], nik[start:bad], lahir[start:bad],
                                 sex[start:bad], kawin[start:bad], disabled[start:bad], cells[start:bad], self.index)
