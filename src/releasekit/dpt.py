@@ -27,10 +27,9 @@ import secrets
 import sqlite3
 import struct
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress
 from operator import itemgetter, methodcaller, ne, not_, or_
 from typing import TYPE_CHECKING
 
@@ -57,8 +56,12 @@ _UNDER_17 = 0
 _UNPACK_FROM = struct.Struct("<qq").unpack_from
 _DIGEST = methodcaller("digest")
 _SIXTEEN = re.compile(r"[0-9]{16}")
-_SIXTEEN_LINES = re.compile(r"(?:[0-9]{16}\n)*[0-9]{16}")
-_PREFIX, _DDMM, _PROVINCE = itemgetter(slice(0, 6)), itemgetter(slice(6, 10)), itemgetter(slice(0, 2))
+_D31, _D30 = "(?:0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])", "(?:0[1-9]|[12][0-9]|30|4[1-9]|[56][0-9]|70)"
+_D28 = "(?:0[1-9]|1[0-9]|2[0-8]|4[1-9]|5[0-9]|6[0-8])"
+#: One well-formed NIK: 16 digits whose DDMM is a possible day (29 February excepted: it needs the year).
+_NIK = f"[0-9]{{6}}(?:{_D31}(?:0[13578]|1[02])|{_D30}(?:0[469]|11)|{_D28}02)[0-9]{{6}}"
+_NIK_LINES = re.compile(f"(?:{_NIK}\n)*{_NIK}")
+_PREFIX, _DDMM = itemgetter(slice(0, 6)), itemgetter(slice(6, 10))
 #: DDMM the fast test accepts: 29 February needs a look at the year, so it takes the careful path.
 _FAST_DDMM = VALID_DDMM - LEAP_DDMM
 #: TPS counters held in memory before they are added into the database.
@@ -145,6 +148,7 @@ class VoterLists:
         districts = (r[0] for r in self.conn.execute("SELECT kode_wilayah FROM wilayah WHERE tingkat = 3"))
         self.prefixes = RegionPrefixes(districts)
         self.prefix_known: dict[str, bool] = {}
+        self.patterns: dict[str, re.Pattern[str]] = {}
         self.bands = _Bands(settings.polling_day)
         self.counters: dict[str, list[int]] = {}
 
@@ -159,15 +163,15 @@ class VoterLists:
         if len(self.counters) >= FLUSH_TPS:
             self._flush_counters()
         seq0, self.seq = self.seq, self.seq + n
-        starts, nomors = self._runs(batch, seq0)
         bands = list(map(self.bands.__getitem__, batch.lahir)) if s.polling_day else None
-        self._count(batch, bands)
+        starts, nomors = self._runs(batch, seq0, bands)
         niks, tps = batch.nik, batch.kode_tps
         key = self.key.__add__
         hashes: list[tuple[int | None, int | None]] = list(map(_UNPACK_FROM, map(_DIGEST, map(
             hashlib.blake2b, map(key, map(str.encode, niks))))))
         flags: list[tuple[str, int, str]] = []
-        for i in self._doubtful(niks):  # the rare NIK the fast tests leave in doubt
+        doubtful, elsewhere = self._screen(batch, starts)
+        for i in doubtful:  # the rare NIK the fast tests leave in doubt
             nik = niks[i].strip()
             problem = self._nik_problem(nik)
             if problem is not None:
@@ -176,8 +180,8 @@ class VoterLists:
             elif nik != niks[i]:
                 niks[i] = nik
                 hashes[i] = _UNPACK_FROM(hashlib.blake2b(self.key + nik.encode()).digest())
-        for i in compress(range(n), map(ne, map(_PROVINCE, niks), map(_PROVINCE, tps))):
-            if hashes[i][0] is not None and tps[i][:2] != "99":
+        for i in sorted({*elsewhere, *doubtful}):
+            if niks[i][:2] != tps[i][:2] and hashes[i][0] is not None and tps[i][:2] != "99":
                 nik = niks[i]
                 flags.append(("nik-region-mismatch", i, f"NIK region {nik[:2]}.{nik[2:4]}.{nik[4:6]} is in another "
                               f"province than the TPS ({tps[i][:2]})"))
@@ -225,8 +229,11 @@ class VoterLists:
 
     # Internals
 
-    def _runs(self, batch: VoterRows, seq0: int) -> tuple[list[int], list[int]]:
-        """Cut the batch where the TPS changes or a line is skipped; number each run's voters on.
+    def _runs(self, batch: VoterRows, seq0: int, bands: list[int] | None) -> tuple[list[int], list[int]]:
+        """Cut the batch where the TPS changes or a line is skipped; count and number each run's voters.
+
+        A list comes TPS by TPS, so a run is a TPS's voters and its counts are a few C-level
+        ``count`` calls on slices.
 
         :returns: each run's first index in the batch, and the number (``nomor``) of its first voter.
         """
@@ -236,47 +243,72 @@ class VoterLists:
         starts = [0, *compress(range(1, n), map(or_, map(ne, tps[1:], tps), map(ne, lines[1:],
                                                                                   map((1).__add__, lines))))]
         nomors, runs = [], []
-        for k, start in enumerate(starts):
-            end = starts[k + 1] if k + 1 < len(starts) else n
+        for start, end in zip(starts, [*starts[1:], n], strict=True):
             counter = self._counter(tps[start])
             nomor = counter[_BASE] + counter[_SEEN] + 1
             counter[_SEEN] += end - start
+            men = batch.jenis_kelamin[start:end].count("L")
+            counter[_L] += men
+            counter[_P] += end - start - men
+            counter[_DIS] += batch.disabilitas[start:end].count(True)
+            if bands is not None:
+                run = bands[start:end]
+                for band in set(run):
+                    counter[_BAND0 + band] += run.count(band)
             nomors.append(nomor)
             runs.append((seq0 + start + 1, s.kode_pemilu, s.snapshot, tps[start], nomor, s.sumber, batch.file,
                          lines[start]))
         self.conn.executemany("INSERT INTO temp.dpt_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
         return starts, nomors
 
-    def _doubtful(self, niks: list[str]) -> Iterable[int]:
-        """The NIKs the fast tests cannot pass: whole-batch tests first (one C-level scan each), then row by row."""
-        known = self.prefix_known.get
-        prefixes = set(map(_PREFIX, niks))
-        for prefix in prefixes - self.prefix_known.keys():  # a few per batch: learn them before the tests
-            if len(self.prefix_known) < 100_000:  # bounded: garbage must not grow it
-                self.prefix_known[prefix] = self.prefixes.known(prefix)
-        if _SIXTEEN_LINES.fullmatch("\n".join(niks)) and set(map(_DDMM, niks)) <= _FAST_DDMM \
-                and all(known(p) for p in prefixes):
-            return ()
-        fine = map(all, zip(map(_SIXTEEN.fullmatch, niks), map(_FAST_DDMM.__contains__, map(_DDMM, niks)),
-                            map(known, map(_PREFIX, niks)), strict=True))
-        return list(compress(range(len(niks)), map(not_, fine)))
+    def _screen(self, batch: VoterRows, starts: list[int]) -> tuple[Sequence[int], Sequence[int]]:
+        """The NIKs to check one by one, and those whose region is not their TPS's district.
 
-    def _count(self, batch: VoterRows, bands: list[int] | None) -> None:
-        """Add the batch into the TPS counters: sex, age band, disability."""
-        tally = Counter(zip(batch.kode_tps, batch.jenis_kelamin, bands or repeat(None, len(batch.lines)),
-                            batch.disabilitas, strict=True))
-        for (tps, sex, band, disabled), k in tally.items():
-            counter = self.counters[tps]
-            counter[_L if sex == "L" else _P] += k
-            if band is not None:
-                counter[_BAND0 + band] += k
-            if disabled:
-                counter[_DIS] += k
+        Nearly every NIK is 16 digits with a possible DDMMYY and its TPS's own district as
+        prefix: one regular expression over the batch's NIKs (one per line) proves the first,
+        and per run another finds only the lines that start with a different district.
+
+        :returns: (indices of NIKs in doubt, indices of well-formed NIKs from another district).
+        """
+        niks, tps = batch.nik, batch.kode_tps
+        joined = "\n".join(niks)
+        if _NIK_LINES.fullmatch(joined) is None:  # some NIK is malformed: look at every row
+            fine = map(all, zip(map(_SIXTEEN.fullmatch, niks), map(_FAST_DDMM.__contains__, map(_DDMM, niks)),
+                                map(self._known, map(_PREFIX, niks)), strict=True))
+            return list(compress(range(len(niks)), map(not_, fine))), range(len(niks))
+        doubtful: list[int] = []
+        elsewhere: list[int] = []
+        for start, end in zip(starts, [*starts[1:], len(niks)], strict=True):
+            district = tps[start][:6]
+            if self._known(district):
+                rows: Iterable[int] = [m.start() // 17 for m in self._not_from(district).finditer(
+                    joined, start * 17, end * 17 - 1)]
+            else:
+                rows = range(start, end)
+            for i in rows:
+                (elsewhere if self._known(niks[i][:6]) else doubtful).append(i)
+        return doubtful, elsewhere
+
+    def _known(self, prefix: str) -> bool:
+        """Whether a 6-digit region prefix is known (remembered: a list has a few thousand of them)."""
+        known = self.prefix_known.get(prefix)
+        if known is None:
+            known = self.prefixes.known(prefix)
+            if len(self.prefix_known) < 100_000:  # bounded: garbage in NIK cells must not grow it
+                self.prefix_known[prefix] = known
+        return known
+
+    def _not_from(self, district: str) -> re.Pattern[str]:
+        """An expression finding the lines (NIKs) that do not start with ``district``."""
+        pattern = self.patterns.get(district)
+        if pattern is None:
+            if len(self.patterns) >= 10_000:
+                self.patterns.clear()
+            pattern = self.patterns[district] = re.compile(f"^(?!{district})", re.M)
+        return pattern
 
     def _nik_problem(self, nik: str) -> str | None:
-        """The careful NIK check, for what the fast test did not pass (and to learn region prefixes)."""
-        if len(nik) >= 6 and nik[:6] not in self.prefix_known and len(self.prefix_known) < 100_000:
-            self.prefix_known[nik[:6]] = self.prefixes.known(nik[:6])  # bounded: garbage must not grow it
+        """The careful NIK check, for what the fast tests did not pass."""
         return nik_problem(nik, self.prefixes)
 
     def _counter(self, tps: str) -> list[int]:
