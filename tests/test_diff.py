@@ -214,6 +214,9 @@ def test_errors_are_one_line(two_days: Path, tmp_path: Path) -> None:
         assert result.exit_code == 1, (args, result.output)
         assert result.output.startswith("Error: ") and message in result.output, (args, result.output)
         assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    result = run("--project", two_days, DAY1, DAY2, "--election", "ppwp-2019")
+    assert result.output == ("Error: --election: neither side holds results of 'ppwp-2019' "
+                             "(hint: elections here: ppwp-2024)\n")
     assert CliRunner().invoke(cli, ["diff", "only-one"]).exit_code == 2  # usage
 
 

@@ -6,8 +6,12 @@ import csv
 import datetime
 import gzip
 import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -293,3 +297,34 @@ def test_unknown_dpt_option_and_dpt_on_another_reader_are_refused(make_project: 
                                         "dpt": {"delimiter": ";"}}]})
     result = cli_runner.invoke(cli, ["build", str(wrong_reader)])
     assert result.exit_code == 1 and "takes no dpt options" in result.output
+
+
+def test_keyed_hashes_match_equal_niks_only_and_change_with_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    niks = ["3171014512900001", "3171014512900002", "3171014512900001"]
+    for randomised in (1, 0):  # Python's keyed SipHash, and BLAKE2b when PYTHONHASHSEED fixes that key
+        monkeypatch.setattr(dpt, "sys", type("S", (), {"flags": type("F", (), {"hash_randomization": randomised})}))
+        a, b, c = dpt.keyed_hashes(bytes(64), niks)
+        assert a == c != b and all(isinstance(h, int) for h in a)
+        assert dpt.keyed_hashes(bytes([1]) * 64, niks)[0] != a
+
+
+def test_a_fixed_pythonhashseed_finds_the_same(planted_project: tuple[Path, Planted], tmp_path: Path) -> None:
+    project, _ = planted_project
+    copy = tmp_path / "again"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build", "datapackages"))
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    subprocess.run([sys.executable, "-m", "releasekit", "build", str(copy)], check=True, env=env,
+                   capture_output=True)
+    for name in ("findings.csv", "dpt_rekap.csv"):
+        assert (copy / "datapackages" / "voter-list" / "data" / name).read_bytes() == \
+            (project / "datapackages" / "voter-list" / "data" / name).read_bytes()
+
+
+def test_a_list_without_a_disability_column_leaves_that_count_null(make_project: ProjectFactory) -> None:
+    text = "kode_tps,nik,tanggal_lahir,jenis_kelamin,status_kawin\n3171012001001,3171014512900001,14-12-1990,P,S\n"
+    project = make_project({"voter-list": {"sources": [voter_source({"dpt.csv": text}, name="dpt")],
+                                           "publish_individuals": "masked"}})
+    build(load_release(project))
+    assert query(project, "SELECT pemilih_j, disabilitas FROM dpt_rekap") == [(1, None)]
+    assert query(project, "SELECT nik, nkk, tahun_lahir, disabilitas, nama FROM dpt_pemilih") == [
+        ("317101**********", None, 1990, None, None)]

@@ -139,7 +139,7 @@ def test_build_refuses_an_artefact_with_a_nik_and_leaves_the_release_as_it_was(
         "publish_individuals": "masked"}})
     assert CliRunner().invoke(cli, ["build", str(project)]).exit_code == 0
     before = {p: p.read_bytes() for p in [*(project / "datapackages").rglob("*.csv"), project / "build" / "release.db"]}
-    monkeypatch.setattr(dpt, "mask_id", lambda value: value)
+    monkeypatch.setattr(dpt, "masked_ids", lambda values: list(values))
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "an unmasked NIK-like value; nothing was published" in result.output

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -75,5 +76,10 @@ def write_zip(path: Path, root: Path, names: Sequence[str]) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            archive.writestr(info, (root / name).read_bytes(), compresslevel=9)
+            # Streamed, not read whole (a masked voter list is hundreds of MB): writestr does the
+            # same through open(info, "w"), so the bytes are identical.
+            info.file_size = (root / name).stat().st_size
+            info._compresslevel = 9  # type: ignore[attr-defined]  # what writestr(compresslevel=9) sets
+            with (root / name).open("rb") as source, archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
     os.replace(tmp, path)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .compare import Comparer, TpsChange
-from .sides import Side, SnapshotKey, Totals, open_side
+from .sides import DiffError, Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
 LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))
@@ -200,16 +200,25 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
         b = open_side(str(new), project)
         try:
             snaps_a, snaps_b = a.snapshots(), b.snapshots()
+            known = sorted({k for k, _ in snaps_a} | {k for k, _ in snaps_b})
+            if election is not None and election not in known:
+                raise DiffError(f"--election: neither side holds results of '{election}'",
+                                hint="elections here: " + (", ".join(known) or "none"))
             pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
             results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
-            counted_a = [(*k, a.count(k) if snaps_a[k] is None else snaps_a[k]) for k in only_a]
-            counted_b = [(*k, b.count(k) if snaps_b[k] is None else snaps_b[k]) for k in only_b]
+            counted_a = [_counted(a, snaps_a, k) for k in only_a]
+            counted_b = [_counted(b, snaps_b, k) for k in only_b]
         finally:
             b.close()
     finally:
         a.close()
-    return DiffResult(a.label, b.label, results, counted_a, counted_b,  # type: ignore[arg-type]
-                      tuple(sorted(comparer.ignore)))
+    return DiffResult(a.label, b.label, results, counted_a, counted_b, tuple(sorted(comparer.ignore)))
+
+
+def _counted(side: Side, snapshots: dict[SnapshotKey, int | None], key: SnapshotKey) -> tuple[str, str, int]:
+    """(kode_pemilu, snapshot, TPS), counting the TPS when the side did not list them."""
+    tps = snapshots[key]
+    return (*key, side.count(key) if tps is None else tps)
 
 
 def to_dict(result: DiffResult) -> dict[str, Any]:

@@ -8,11 +8,11 @@ default. While a ``dpt-csv`` source streams past, each voter is:
   past :data:`FLUSH_TPS` TPS, so memory stays flat however long the list is;
 * checked: ``invalid-nik``, ``nik-region-mismatch`` and ``underage-unmarried`` are
   decided on the spot and kept as flags in a ``TEMP`` table (never in ``release.db``);
-* keyed-hashed for ``duplicate-nik``: keyed BLAKE2b (a MAC, like HMAC) of the NIK with
-  a secret made fresh for each build and never written, into a ``TEMP`` table that
-  SQLite sorts on disk once every source is in (:meth:`VoterLists.finish`). The hash
-  never leaves the process's temporary files and differs on every build, so nothing
-  published depends on it: findings name a TPS and the voter's number in it.
+* keyed-hashed for ``duplicate-nik`` (:func:`keyed_hashes`: a 128-bit keyed hash under a
+  secret made fresh for each build and never written) into a ``TEMP`` table that SQLite
+  sorts on disk once every source is in (:meth:`VoterLists.finish`). The hash never leaves
+  the process's temporary files and differs on every build, so nothing published depends
+  on it: findings name a TPS and the voter's number in it.
 
 Voters are numbered per TPS in reading order (``nomor``, like the numbers on KPU's printed
 lists); findings use ``kode_tps/nomor`` as their key, and so does the masked table
@@ -26,15 +26,16 @@ import re
 import secrets
 import sqlite3
 import struct
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter, methodcaller, ne, not_, or_
-from typing import TYPE_CHECKING
+from itertools import accumulate, chain, compress, repeat
+from operator import add, itemgetter, methodcaller, ne, or_, sub
+from typing import TYPE_CHECKING, Any
 
-from .nik import LEAP_DDMM, VALID_DDMM, RegionPrefixes, nik_problem
-from .privacy import mask_id, mask_long_numbers
+from .nik import RegionPrefixes, nik_problem
+from .privacy import VISIBLE_DIGITS, mask_id, mask_long_numbers
 from .readers.base import VoterRows
 
 if TYPE_CHECKING:
@@ -44,32 +45,24 @@ if TYPE_CHECKING:
 #: The age bands of ``dpt_rekap``, as (column, lowest age, highest age or None).
 AGE_BANDS = (("umur_lt17", 0, 16), ("umur_17_20", 17, 20), ("umur_21_30", 21, 30), ("umur_31_40", 31, 40),
              ("umur_41_50", 41, 50), ("umur_51_60", 51, 60), ("umur_61_plus", 61, None))
-#: dpt_rekap count columns in counter order (``pemilih_j`` is written as l + p).
-COUNTS = ("pemilih_l", "pemilih_p", *(band[0] for band in AGE_BANDS), "disabilitas")
-#: Counter positions: men, women, the age bands, disability, then the number base and voters seen.
+#: Counter positions: men, women, the age bands, disability, then the number base, voters seen, and
+#: voters read from a file without a disability column (their TPS's count is then unknown: NULL).
 _L, _P, _BAND0, _DIS = 0, 1, 2, 2 + len(AGE_BANDS)
-_BASE, _SEEN = _DIS + 1, _DIS + 2
+_BASE, _SEEN, _NO_DIS = _DIS + 1, _DIS + 2, _DIS + 3
 #: The age band of an age in whole years (ages beyond the list are 61+); band 0 is under 17.
 _BAND_OF_AGE = tuple(next(i for i, (_, lo, hi) in enumerate(AGE_BANDS) if lo <= age and (hi is None or age <= hi))
                      for age in range(151))
 _UNDER_17 = 0
 _UNPACK_FROM = struct.Struct("<qq").unpack_from
 _DIGEST = methodcaller("digest")
-_SIXTEEN = re.compile(r"[0-9]{16}")
 _D31, _D30 = "(?:0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])", "(?:0[1-9]|[12][0-9]|30|4[1-9]|[56][0-9]|70)"
 _D28 = "(?:0[1-9]|1[0-9]|2[0-8]|4[1-9]|5[0-9]|6[0-8])"
 #: One well-formed NIK: 16 digits whose DDMM is a possible day (29 February excepted: it needs the year).
 _NIK = f"[0-9]{{6}}(?:{_D31}(?:0[13578]|1[02])|{_D30}(?:0[469]|11)|{_D28}02)[0-9]{{6}}"
 _NIK_LINES = re.compile(f"(?:{_NIK}\n)*{_NIK}")
-_PREFIX, _DDMM = itemgetter(slice(0, 6)), itemgetter(slice(6, 10))
-#: DDMM the fast test accepts: 29 February needs a look at the year, so it takes the careful path.
-_FAST_DDMM = VALID_DDMM - LEAP_DDMM
+_MALFORMED = re.compile(f"^(?!{_NIK}$)", re.M)
 #: TPS counters held in memory before they are added into the database.
 FLUSH_TPS = 20_000
-#: Rows written to the database per batch.
-BATCH = 20_000
-#: Fields a register may add to the masked table (``individual_fields``); rt and rw come with alamat.
-INDIVIDUAL_FIELDS = ("nama", "alamat")
 
 _TEMP_TABLES = (
     # rowid = the voter's sequence number in this build; h1/h2 NULL when the NIK is invalid.
@@ -93,7 +86,7 @@ class ListSettings:
     polling_day: int
     #: Whether the register publishes the masked individual table.
     masked: bool = False
-    #: Extra fields it allows in that table (from :data:`INDIVIDUAL_FIELDS`).
+    #: Extra fields it allows in that table (``individual_fields``: nama, alamat; rt and rw come with alamat).
     fields: tuple[str, ...] = ()
 
 
@@ -122,7 +115,7 @@ class VoterLists:
     """Receives :class:`~releasekit.readers.base.VoterRows` batches from the loader, source by source.
 
     Each batch is counted, numbered, checked and hashed with C-level passes over its
-    columns (``map``, ``zip``, ``Counter``, ``compress``): a national list is 200 million
+    columns (``map``, ``zip``, ``compress``, regular expressions): a national list is 200 million
     voters, and a Python statement per voter and check would cost minutes. Only the
     rare voters with something to report are looked at one by one.
     """
@@ -142,8 +135,7 @@ class VoterLists:
     def begin(self, settings: ListSettings) -> None:
         """Start a source: its election, register settings and the region prefixes known so far."""
         self.settings = settings
-        # BLAKE2b of secret + NIK is a MAC (BLAKE2 has no length extension); the secret is per
-        # election too, so the same person on the lists of two elections is no duplicate.
+        # The secret is per election too: the same person on two elections' lists is no duplicate.
         self.key = hashlib.blake2b(settings.kode_pemilu.encode(), key=self._secret).digest()
         districts = (r[0] for r in self.conn.execute("SELECT kode_wilayah FROM wilayah WHERE tingkat = 3"))
         self.prefixes = RegionPrefixes(districts)
@@ -166,9 +158,7 @@ class VoterLists:
         bands = list(map(self.bands.__getitem__, batch.lahir)) if s.polling_day else None
         starts, nomors = self._runs(batch, seq0, bands)
         niks, tps = batch.nik, batch.kode_tps
-        key = self.key.__add__
-        hashes: list[tuple[int | None, int | None]] = list(map(_UNPACK_FROM, map(_DIGEST, map(
-            hashlib.blake2b, map(key, map(str.encode, niks))))))
+        hashes = keyed_hashes(self.key, niks)
         flags: list[tuple[str, int, str]] = []
         doubtful, elsewhere = self._screen(batch, starts)
         for i in doubtful:  # the rare NIK the fast tests leave in doubt
@@ -179,7 +169,7 @@ class VoterLists:
                 flags.append(("invalid-nik", i, problem))
             elif nik != niks[i]:
                 niks[i] = nik
-                hashes[i] = _UNPACK_FROM(hashlib.blake2b(self.key + nik.encode()).digest())
+                hashes[i] = keyed_hashes(self.key, [nik])[0]
         for i in sorted({*elsewhere, *doubtful}):
             if niks[i][:2] != tps[i][:2] and hashes[i][0] is not None and tps[i][:2] != "99":
                 nik = niks[i]
@@ -225,7 +215,7 @@ class VoterLists:
                 flags.append(("duplicate-nik", here[1], here[2], here[3], here[4],
                               f"NIK already registered at {place} as no. {origin[4]} ({origin[6]}); "
                               f"this row: {here[6]}", here[5]))
-        self.conn.executemany("INSERT INTO temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", sorted(flags, key=str))
+        self.conn.executemany("INSERT INTO temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", sorted(flags))
 
     # Internals
 
@@ -250,7 +240,10 @@ class VoterLists:
             men = batch.jenis_kelamin[start:end].count("L")
             counter[_L] += men
             counter[_P] += end - start - men
-            counter[_DIS] += batch.disabilitas[start:end].count(True)
+            if "disabilitas" in batch.positions:
+                counter[_DIS] += batch.disabilitas[start:end].count(True)
+            else:
+                counter[_NO_DIS] += end - start
             if bands is not None:
                 run = bands[start:end]
                 for band in set(run):
@@ -265,29 +258,35 @@ class VoterLists:
         """The NIKs to check one by one, and those whose region is not their TPS's district.
 
         Nearly every NIK is 16 digits with a possible DDMMYY and its TPS's own district as
-        prefix: one regular expression over the batch's NIKs (one per line) proves the first,
-        and per run another finds only the lines that start with a different district.
+        prefix, so the batch's NIKs are joined one per line and searched by regular
+        expressions (C speed): one finds the malformed lines, and one per run of a TPS finds
+        only the lines that start with another district. Only those come back to Python.
 
         :returns: (indices of NIKs in doubt, indices of well-formed NIKs from another district).
         """
-        niks, tps = batch.nik, batch.kode_tps
+        niks, tps, n = batch.nik, batch.kode_tps, len(batch.nik)
         joined = "\n".join(niks)
-        if _NIK_LINES.fullmatch(joined) is None:  # some NIK is malformed: look at every row
-            fine = map(all, zip(map(_SIXTEEN.fullmatch, niks), map(_FAST_DDMM.__contains__, map(_DDMM, niks)),
-                                map(self._known, map(_PREFIX, niks)), strict=True))
-            return list(compress(range(len(niks)), map(not_, fine))), range(len(niks))
-        doubtful: list[int] = []
-        elsewhere: list[int] = []
-        for start, end in zip(starts, [*starts[1:], len(niks)], strict=True):
+        begins: Sequence[int]
+        if _NIK_LINES.fullmatch(joined) is not None:
+            begins, doubtful = range(0, 17 * n, 17), set()
+        else:
+            begins = [0, *accumulate(map((1).__add__, map(len, niks[:-1])))]
+            doubtful = {bisect_right(begins, m.start()) - 1 for m in _MALFORMED.finditer(joined)}
+        elsewhere = []
+        for start, end in zip(starts, [*starts[1:], n], strict=True):
             district = tps[start][:6]
+            stop = begins[end] - 1 if end < n else len(joined)
+            rows: Iterable[int] = range(start, end)
             if self._known(district):
-                rows: Iterable[int] = [m.start() // 17 for m in self._not_from(district).finditer(
-                    joined, start * 17, end * 17 - 1)]
-            else:
-                rows = range(start, end)
+                rows = [bisect_right(begins, m.start()) - 1
+                        for m in self._not_from(district).finditer(joined, begins[start], stop)]
             for i in rows:
-                (elsewhere if self._known(niks[i][:6]) else doubtful).append(i)
-        return doubtful, elsewhere
+                if i not in doubtful:
+                    if self._known(niks[i][:6]):
+                        elsewhere.append(i)
+                    else:
+                        doubtful.add(i)
+        return sorted(doubtful), elsewhere
 
     def _known(self, prefix: str) -> bool:
         """Whether a 6-digit region prefix is known (remembered: a list has a few thousand of them)."""
@@ -317,26 +316,38 @@ class VoterLists:
         if counter is None:
             row = self.conn.execute("SELECT pemilih_j FROM dpt_rekap WHERE kode_pemilu = ? AND kode_tps = ?",
                                     (self.settings.kode_pemilu if self.settings else "", tps)).fetchone()
-            counter = self.counters[tps] = [0] * (_SEEN + 1)
+            counter = self.counters[tps] = [0] * (_NO_DIS + 1)
             counter[_BASE] = row[0] if row else 0
         return counter
 
     def _people(self, batch: VoterRows, starts: list[int], nomors: list[int]) -> None:
-        """The masked table's rows of a batch (DESIGN.md section 7): only for ``publish_individuals: masked``."""
+        """The masked table's rows of a batch (DESIGN.md section 7): only for ``publish_individuals: masked``.
+
+        Column by column in C-level passes, as the counts are; only names and addresses a
+        register allows are looked at one by one.
+        """
         s = self.settings
         assert s is not None
-        at = batch.positions.get
-        nkk, nama, alamat, rt, rw = (at(c) for c in ("nkk", "nama", "alamat", "rt", "rw"))
+        n, at, rows = len(batch.lines), batch.positions.get, batch.rows
+        ends = [*starts[1:], n]
+        numbers = chain.from_iterable(map(range, nomors, map(add, nomors, map(sub, ends, starts))))
+        nothing = [None] * n
+
+        def column(name: str, allowed: bool = True) -> list[Any]:
+            position = at(name)
+            if not allowed or position is None:
+                return nothing
+            return [_public(text) for text in map(itemgetter(position), rows)]
+
+        nkk = masked_ids(list(map(str.strip, map(itemgetter(at("nkk")), rows)))) if at("nkk") is not None \
+            else nothing
         named, addressed = "nama" in s.fields, "alamat" in s.fields
-        people = []
-        for i, cells in enumerate(batch.rows):
-            people.append((
-                s.kode_pemilu, batch.kode_tps[i], _nomor(starts, nomors, i), mask_id(batch.nik[i]),
-                mask_id(cells[nkk].strip()) if nkk is not None else None, batch.lahir[i] // 10000,
-                batch.jenis_kelamin[i], batch.status_kawin[i], int(batch.disabilitas[i]),
-                _public(cells, nama if named else None), _public(cells, alamat if addressed else None),
-                _public(cells, rt if addressed else None), _public(cells, rw if addressed else None), s.sumber))
-        self.conn.executemany(f"INSERT INTO dpt_pemilih VALUES ({', '.join('?' * 14)})", people)
+        self.conn.executemany(f"INSERT INTO dpt_pemilih VALUES ({', '.join('?' * 14)})", zip(
+            repeat(s.kode_pemilu, n), batch.kode_tps, numbers, masked_ids(batch.nik), nkk,
+            map((10000).__rfloordiv__, batch.lahir), batch.jenis_kelamin, batch.status_kawin,
+            map(int, batch.disabilitas) if at("disabilitas") is not None else nothing, column("nama", named),
+            column("alamat", addressed),
+            column("rt", addressed), column("rw", addressed), repeat(s.sumber, n), strict=True))
 
     def _flush_counters(self) -> None:
         """Add the counters held in memory into ``dpt_rekap`` (a TPS met again later adds up)."""
@@ -346,7 +357,8 @@ class VoterLists:
         rows = []
         for tps, c in sorted(self.counters.items()):
             ages = c[_BAND0:_DIS] if bands else [None] * len(AGE_BANDS)
-            rows.append((s.kode_pemilu, tps, c[_L] + c[_P], c[_L], c[_P], *ages, c[_DIS], s.sumber))
+            rows.append((s.kode_pemilu, tps, c[_L] + c[_P], c[_L], c[_P], *ages, None if c[_NO_DIS] else c[_DIS],
+                         s.sumber))
         self.conn.executemany(_UPSERT, rows)
         self.counters = {}
 
@@ -356,6 +368,21 @@ class VoterLists:
                                 (seq,)).fetchone()
         offset = seq - run[0]
         return (seq, run[1], run[2], run[3], run[4] + offset, run[5], f"{run[6]}:{run[7] + offset}")
+
+
+def keyed_hashes(key: bytes, niks: list[str]) -> list[tuple[int | None, int | None]]:
+    """A 128-bit keyed hash of each NIK, computed in C-level passes; the same NIK gives the same pair.
+
+    Python hashes text with SipHash, a keyed function made for exactly this, under 128 random
+    bits drawn when the process starts; two salts from ``key`` (secret, made for this build,
+    never written) widen it to 128 bits. When ``PYTHONHASHSEED`` fixes that start-up key, it
+    is no secret, and keyed BLAKE2b (a MAC, like HMAC: BLAKE2b of secret + NIK) is used instead,
+    three times slower.
+    """
+    if sys.flags.hash_randomization:
+        first, second = key[:32].hex().__add__, key[32:].hex().__add__
+        return list(zip(map(hash, map(first, niks)), map(hash, map(second, niks)), strict=True))
+    return list(map(_UNPACK_FROM, map(_DIGEST, map(hashlib.blake2b, map(key.__add__, map(str.encode, niks))))))
 
 
 def _nomor(starts: list[int], nomors: list[int], i: int) -> int:
@@ -373,9 +400,19 @@ _UPSERT = (
 )
 
 
-def _public(cells: list[str], position: int | None) -> str | None:
-    """A free-text field a register allowed (None when it did not): trimmed, identity-number-like runs masked."""
-    if position is None:
-        return None
-    text = cells[position].strip()
+def _public(text: str) -> str | None:
+    """A free-text field a register allowed: trimmed, any identity-number-like run masked, NULL when empty."""
+    text = text.strip()
     return mask_long_numbers(text) if text else None
+
+
+_STARS = "*" * (16 - VISIBLE_DIGITS)
+
+
+def masked_ids(values: list[str]) -> list[str | None]:
+    """NIKs or NKKs as published (:func:`releasekit.privacy.mask_id`): 16-character ones in one C-level pass."""
+    out: list[str | None] = list(map(str.__add__, map(itemgetter(slice(0, VISIBLE_DIGITS)), values),
+                                     repeat(_STARS, len(values))))
+    for i in compress(range(len(values)), map((16).__ne__, map(len, values))):
+        out[i] = mask_id(values[i])
+    return out

@@ -22,6 +22,12 @@ Memory stays flat: keys are checked in the order releasekit writes rows, with
 keys other resources reference are kept as compressed sorted runs, looked up run
 by run). A foreign key whose target holds a handful of keys (an election, its
 candidates) is checked inside the block expression itself.
+
+Two cores: on Linux, the largest resource no other resource points at (``suara``)
+is checked in a forked second process (:mod:`releasekit.forked`) while this one
+checks the others; its lookups into resources not yet checked are deferred to the
+end, and if one fails the resource is checked again here, so the report is the
+one-process report.
 """
 
 from __future__ import annotations

@@ -383,7 +383,7 @@ CHANGES = Table(
     ("kode_pemilu", "snapshot", "kode_tps", "field"),
     (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
      ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
-    (("kode_tps",),),
+    (("kode_tps",), ("was_complete", "nomor_urut")),
 )
 
 def _voters(name: str, en: str, id_: str) -> Field:
