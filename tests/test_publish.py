@@ -29,6 +29,7 @@ from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.publish import PLUGINS, SETTINGS, make_datasette, write_site
 from releasekit.queries import CANNED_QUERIES
+from releasekit.snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
 from releasekit.tables import SUMMARY_TABLES, TABLES
 
 
@@ -82,7 +83,7 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
     assert tables["findings"]["facets"] == ["rule", "severity", "snapshot"]
     assert "facets" not in tables["hasil_tps"]  # millions of rows nationally: summaries answer instead
     assert tables["wilayah"]["label_column"] == "nama"
-    assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES)
+    assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES) | set(SNAPSHOT_QUERIES)
 
 
 def test_table_pages_link_to_the_registers_that_publish_them(demo: Served) -> None:
@@ -288,3 +289,10 @@ def test_publish_before_build_says_what_to_do(tmp_path: Path, cli_runner: CliRun
     project = copy_demo(tmp_path / "project")
     result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
     assert result.exit_code == 1 and "run 'releasekit build' first" in result.output
+
+
+def test_results_as_of_a_day_answers_from_the_latest_snapshot_on_or_before_it(demo: Served) -> None:
+    got = demo.json("/release/totals_as_of.json?_shape=array&kode_pemilu=ppwp-2024&day=2024-02-18&kode_wilayah=")
+    expected = rows(demo.db, "SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-02-15' "
+                             "GROUP BY nomor_urut ORDER BY nomor_urut")
+    assert expected and [(r["nomor_urut"], r["suara"]) for r in got] == expected

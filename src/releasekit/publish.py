@@ -35,6 +35,7 @@ from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import DATABASE, STATUS, Download, register_context, register_url, render_register_page
 from .queries import CANNED_QUERIES
+from .snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
 from .tables import SUMMARY_TABLES, TABLES
 
 SITE_DIR = "site"
@@ -66,6 +67,8 @@ TABLE_OPTIONS: dict[str, dict[str, Any]] = {
     "quarantine": {"facets": ["source"]},
     "sources": {"facets": ["register", "format"], "sort": "register"},
     "rekap_wilayah": {"facets": ["tingkat", "snapshot"]},
+    "changes": {"facets": ["kind", "field", "snapshot"]},
+    "snapshots": {"facets": ["kode_pemilu"]},
     "rekap_suara": {"facets": ["tingkat", "snapshot", "nomor_urut"]},
 }
 CSS = """\
@@ -187,7 +190,8 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         "description": release.description or "",
         **licence, **source,
         "databases": {DATABASE: {"title": release.title, "description": release.description or "",
-                                 **licence, **source, "tables": tables, "queries": CANNED_QUERIES}},
+                                 **licence, **source, "tables": tables,
+                                 "queries": {**CANNED_QUERIES, **SNAPSHOT_QUERIES}}},
         "extra_css_urls": ["/static/releasekit.css"],
         "plugins": {"datasette-block-robots": ROBOTS_ALLOWED if allow_robots else ROBOTS_BLOCKED},
     }
