@@ -328,3 +328,14 @@ def test_a_list_without_a_disability_column_leaves_that_count_null(make_project:
     assert query(project, "SELECT pemilih_j, disabilitas FROM dpt_rekap") == [(1, None)]
     assert query(project, "SELECT nik, nkk, tahun_lahir, disabilitas, nama FROM dpt_pemilih") == [
         ("317101**********", None, 1990, None, None)]
+
+
+def test_one_nik_on_thousands_of_rows_is_a_finding_per_extra_row(make_project: ProjectFactory) -> None:
+    """A placeholder NIK typed for every voter of a list: every registration after the first is a duplicate."""
+    row = "3171012{tps:03d}001,,3171014512900001,A,B,14-12-1990,P,S,,,,,\n"
+    text = HEADER + "".join(row.format(tps=1 + i // 300) for i in range(1200))
+    project = make_project({"voter-list": [voter_source({"dpt.csv": text}, name="dpt")]})
+    build(load_release(project))
+    assert findings_by_rule(project) == {"duplicate-nik": 1199}
+    assert query(project, "SELECT detail FROM findings WHERE key = '3171012004001/300'") == [
+        ("NIK already registered at TPS 3171012001001 as no. 1 (dpt.csv:2); this row: dpt.csv:1201",)]

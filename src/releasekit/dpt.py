@@ -202,12 +202,23 @@ class VoterLists:
         One sort of the keyed hashes, on disk in SQLite's temporary files; only the
         repeated ones come back to Python.
         """
-        groups = self.conn.execute(
-            "SELECT group_concat(rowid) FROM temp.dpt_nik WHERE h1 IS NOT NULL GROUP BY h1, h2 HAVING count(*) > 1"
+        # Sorting on one 64-bit half is faster; the rare groups it finds are split on the other half.
+        candidates = self.conn.execute(
+            "SELECT group_concat(rowid) FROM temp.dpt_nik WHERE h1 IS NOT NULL GROUP BY h1 HAVING count(*) > 1"
         ).fetchall()
+        groups: dict[tuple[int, int], list[int]] = {}
+        for number, (rowids,) in enumerate(candidates):
+            seqs = rowids.split(",")
+            for at in range(0, len(seqs), 500):  # a placeholder NIK may repeat thousands of times
+                part = seqs[at:at + 500]
+                for seq, h2 in self.conn.execute(f"SELECT rowid, h2 FROM temp.dpt_nik WHERE rowid IN "
+                                                 f"({', '.join('?' * len(part))})", part):
+                    groups.setdefault((number, h2), []).append(seq)
         flags = []
-        for (rowids,) in groups:
-            first, *others = sorted(int(r) for r in rowids.split(","))
+        for seqs in groups.values():
+            if len(seqs) < 2:
+                continue
+            first, *others = sorted(seqs)
             origin = self._locate(first)
             for seq in others:
                 here = self._locate(seq)
@@ -301,7 +312,7 @@ class VoterLists:
         """An expression finding the lines (NIKs) that do not start with ``district``."""
         pattern = self.patterns.get(district)
         if pattern is None:
-            if len(self.patterns) >= 10_000:
+            if len(self.patterns) >= 1_000:  # a list comes district by district: the recent ones suffice
                 self.patterns.clear()
             pattern = self.patterns[district] = re.compile(f"^(?!{district})", re.M)
         return pattern
