@@ -183,7 +183,8 @@ def test_metadata_text_cannot_inject_template_syntax(tmp_path: Path) -> None:
     release = load_release(project)
     build(release)
     site = write_site(release, tmp_path / "site")
-    text = Served(project, site.folder, sqlite3.connect(":memory:")).get("/registers/001").text
+    with closing(sqlite3.connect(":memory:")) as unused:
+        text = Served(project, site.folder, unused).get("/registers/001").text
     assert "49" not in re.findall(r"Real count (\S+)", text)
     assert "<script>x</script>" not in text and "&lt;script&gt;" in text
 
@@ -201,8 +202,8 @@ def test_national_and_province_totals_equal_sums_over_suara(demo: Served) -> Non
     expected = rows(demo.db, "SELECT substr(kode_tps, 1, 2), nomor_urut, sum(suara) FROM suara "
                              "WHERE snapshot = '2024-02-20' GROUP BY 1, 2 ORDER BY 1, 2")
     assert [(r["kode_wilayah"], r["nomor_urut"], r["suara"]) for r in province] == expected
-    for share in {(r["kode_wilayah"]): 0.0 for r in province}:
-        assert sum(r["persen"] for r in province if r["kode_wilayah"] == share) == pytest.approx(100, abs=0.05)
+    for kode in {r["kode_wilayah"] for r in province}:
+        assert sum(r["persen"] for r in province if r["kode_wilayah"] == kode) == pytest.approx(100, abs=0.05)
 
 
 @pytest.mark.parametrize(("query", "param", "length"), [

@@ -574,17 +574,16 @@ def _query(site: Path, path: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _csv_sums(key_length: int, prefix: str = "") -> dict[tuple[str, int], int]:
+def _csv_sums(shared_data: Path, key_length: int, prefix: str = "") -> dict[tuple[str, int], int]:
+    """Votes per (code prefix, ballot number), summed straight from the DKI CSV."""
     sums: Counter[tuple[str, int]] = Counter()
-    for row in dki_helper.iter_rows(SHARED / dki_helper.DKI_CSV):
+    for row in dki_helper.iter_rows(shared_data / dki_helper.DKI_CSV):
         if row["kode_tps"].startswith(prefix):
             for column, nomor in dki_helper.NOMOR_URUT.items():
                 if row[column] != "":
                     sums[row["kode_tps"][:key_length], nomor] += int(row[column])
     return dict(sums)
 
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def test_dki_national_and_province_queries_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected) -> None:
@@ -595,22 +594,23 @@ def test_dki_national_and_province_queries_equal_the_csv(dki_site: Path, dki_exp
         ("31", n): v for n, v in dki_expected.votes.items()}
 
 
-def test_dki_drill_down_queries_equal_the_csv(dki_site: Path) -> None:
+def test_dki_drill_down_queries_equal_the_csv(dki_site: Path, shared_data: Path) -> None:
     kabkota = _query(dki_site, "/release/totals_kabkota.json?_shape=array&provinsi=31&snapshot=2024-03-17")
-    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kabkota} == _csv_sums(4)
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kabkota} == _csv_sums(shared_data, 4)
     kab = kabkota[0]["kode_wilayah"]
     kecamatan = _query(dki_site, f"/release/totals_kecamatan.json?_shape=array&kabkota={kab}&snapshot=")
-    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kecamatan} == _csv_sums(6, kab)
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kecamatan} == _csv_sums(shared_data, 6, kab)
     kec = kecamatan[0]["kode_wilayah"]
     desa = _query(dki_site, f"/release/totals_desa.json?_shape=array&kecamatan={kec}&snapshot=")
-    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in desa} == _csv_sums(10, kec)
+    assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in desa} == _csv_sums(shared_data, 10, kec)
 
 
-def test_dki_completeness_and_turnout_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected) -> None:
+def test_dki_completeness_and_turnout_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected,
+                                                    shared_data: Path) -> None:
     (province,) = _query(dki_site, "/release/completeness.json?_shape=array&tingkat=1&kode_induk=&snapshot=")
     assert (province["tps_terdaftar"], province["tps_suara"]) == (dki_expected.rows, dki_expected.tps_with_votes)
     voted = registered = 0
-    for row in dki_helper.iter_rows(SHARED / dki_helper.DKI_CSV):
+    for row in dki_helper.iter_rows(shared_data / dki_helper.DKI_CSV):
         if row["pengguna_total_j"] != "" and row["dpt_j"] != "":
             voted += int(row["pengguna_total_j"])
             registered += int(row["dpt_j"])

@@ -65,31 +65,22 @@ def table_url(table: str, **filters: str) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
+#: How each legal act reads: (basis key, opening word, Indonesian name, (act key, phrase) in reading order).
+_ACTS = (
+    ("request", "Requested", "permohonan informasi",
+     (("date", " on {}"), ("office", " from {}"), ("reference", " (reference {})"))),
+    ("decision", "Decision", "putusan",
+     (("body", " by {}"), ("date", " on {}"), ("reference", " (reference {})"), ("outcome", ": {}"))),
+)
+
+
 def _acts(basis: dict[str, Any]) -> list[str]:
     """The request and decision in plain words."""
     out = []
-    request = basis.get("request")
-    if request:
-        text = "Requested"
-        if request.get("date"):
-            text += f" on {request['date']}"
-        if request.get("office"):
-            text += f" from {request['office']}"
-        if request.get("reference"):
-            text += f" (reference {request['reference']})"
-        out.append(text + " / permohonan informasi.")
-    decision = basis.get("decision")
-    if decision:
-        text = "Decision"
-        if decision.get("body"):
-            text += f" by {decision['body']}"
-        if decision.get("date"):
-            text += f" on {decision['date']}"
-        if decision.get("reference"):
-            text += f" (reference {decision['reference']})"
-        if decision.get("outcome"):
-            text += f": {decision['outcome']}"
-        out.append(text + " / putusan.")
+    for key, opening, name, phrases in _ACTS:
+        act = basis.get(key)
+        if act:
+            out.append(opening + "".join(phrase.format(act[k]) for k, phrase in phrases if act.get(k)) + f" / {name}.")
     return out
 
 

@@ -16,7 +16,6 @@ and a plain ``datasette serve DIR`` serves it as is.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -33,7 +32,7 @@ from .build import BUILD_DIR, DATABASE_FILE
 from .config import Register, Release
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
-from .pages import DATABASE, STATUS, Download, register_context, register_url, render_register_page
+from .pages import DATABASE, STATUS, Download, read_package, register_context, register_url, render_register_page
 from .queries import CANNED_QUERIES
 from .snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
 from .tables import SUMMARY_TABLES, TABLES
@@ -130,10 +129,8 @@ def _table_registers(release: Release, packages_dir: Path) -> dict[str, list[Reg
     """Which registers publish each table (from their packages' resources)."""
     out: dict[str, list[Register]] = {}
     for register in release.registers:
-        path = packages_dir / register.slug / "datapackage.json"
-        if path.is_file():
-            for resource in json.loads(path.read_text(encoding="utf-8")).get("resources", []):
-                out.setdefault(resource["name"], []).append(register)
+        for resource in (read_package(packages_dir, register) or {}).get("resources", []):
+            out.setdefault(resource["name"], []).append(register)
     return out
 
 

@@ -91,6 +91,8 @@ KODE_TPS = Field("kode_tps", "string", "Polling-station code",
                  "KPU polling-station (TPS) code: village code plus 3-digit TPS number.",
                  "Kode TPS KPU: kode desa/kelurahan ditambah nomor TPS 3 digit.",
                  required=True, pattern=CODE_TPS)
+NOMOR_URUT = Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
+                   required=True)
 SUMBER = Field("sumber", "string", "Source", "Path of the raw source this row was read from.",
                "Jalur berkas sumber mentah asal baris ini.")
 
@@ -203,8 +205,7 @@ SUARA = Table(
     "Perolehan suara per peserta per TPS per snapshot.",
     (
         KODE_PEMILU, SNAPSHOT, KODE_TPS,
-        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
-              required=True),
+        NOMOR_URUT,
         _count("suara", "Votes for the candidate.", "Perolehan suara peserta."),
     ),
     ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut"),
@@ -299,8 +300,7 @@ SUARA_WILAYAH = Table(
     (
         KODE_PEMILU, SNAPSHOT,
         KODE_AREA,
-        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
-              required=True),
+        NOMOR_URUT,
         _count("suara", "Votes for the candidate.", "Perolehan suara peserta."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
@@ -339,8 +339,7 @@ SNAPSHOT_VOTES = Table(
     "Total suara per peserta untuk setiap sumber snapshot.",
     (
         KODE_PEMILU, SNAPSHOT, SOURCE_PATH,
-        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
-              required=True),
+        NOMOR_URUT,
         _count("suara", "Votes for the candidate, summed over TPS.", "Jumlah suara peserta seluruh TPS."),
         _count("tps", "TPS with a vote count for the candidate.", "TPS yang memiliki angka suara peserta."),
     ),
@@ -522,8 +521,7 @@ REKAP_SUARA = Table(
     "dan peserta. Dipakai kueri siap pakai; tidak termasuk dalam paket.",
     (
         KODE_PEMILU, SNAPSHOT, KODE_AREA, TINGKAT_REKAP, NAMA_REKAP, INDUK_REKAP,
-        Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
-              required=True),
+        NOMOR_URUT,
         _count("suara", "Votes for the candidate, summed over TPS.", "Perolehan suara peserta, dijumlahkan atas TPS."),
         _count("tps", "TPS contributing a vote figure.", "TPS yang menyumbang angka perolehan suara."),
     ),
