@@ -39,6 +39,7 @@ ratios, which are measured side by side in one run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -202,8 +203,6 @@ def measure(command: list[str], timeout: float | None = None, env: dict[str, str
 
 def src_fingerprint(src: Path = ROOT / "src") -> str:
     """SHA-256 over releasekit's source files: to notice code changing under a long benchmark."""
-    import hashlib
-
     digest = hashlib.sha256()
     for path in sorted((src / "releasekit").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
@@ -242,8 +241,6 @@ def overlay(src: Path, label: str, files: list[Path]) -> tuple[Path, str]:
     For measuring uncommitted work on a few modules against a committed base, pinned like the rest:
     the copy is named by the overlaid files' fingerprint, so later edits cannot leak into a run.
     """
-    import hashlib
-
     digest = hashlib.sha256()
     relative = []
     for file in sorted(files):
@@ -350,8 +347,13 @@ def render(args: argparse.Namespace, folder: Path, series: dict[str, Series], ch
     """The Markdown section of RESULTS.md for this scale."""
     ours, fl, floor, start, bare = (series[k] for k in ("releasekit", "frictionless", "floor", "startup", "bare"))
     rows, size = stats
-    pairs = [b.seconds / a.seconds for a, b in zip(ours.runs, fl.runs, strict=False)
-             if not (a.timed_out or b.timed_out)]
+
+    def pair_ratios(other: Series) -> list[float]:
+        """``other`` / releasekit for each round's runs, made side by side (the drift between rounds cancels)."""
+        return [b.seconds / a.seconds for a, b in zip(ours.runs, other.runs, strict=False)
+                if not (a.timed_out or b.timed_out)]
+
+    pairs = pair_ratios(fl)
     speedup = statistics.median(pairs) if pairs else None
     fast_ok = speedup is not None and speedup >= TARGET_RATIO
     verdict_fast = "met" if fast_ok else ("not measured" if speedup is None else "**not met**")
@@ -385,10 +387,10 @@ def render(args: argparse.Namespace, folder: Path, series: dict[str, Series], ch
             + f" | {secs(s.median)} | {secs(min((r.seconds for r in ok), default=None))} "
             f"| {secs(statistics.median(r.cpu for r in ok) if ok else None)} | {mb(s.peak_rss)} "
             f"| {ratio(s.median, floor.median) if key != 'floor' else '1.0×'} | {valid} | {errors} |")
+
     def paired(other: Series) -> str:
-        """Ratios of runs made side by side in the same round (the drift between rounds cancels)."""
-        pairs = [b.seconds / a.seconds for a, b in zip(ours.runs, other.runs, strict=False)
-                 if not (a.timed_out or b.timed_out)]
+        """The round-by-round ratios: their median, then each."""
+        pairs = pair_ratios(other)
         if not pairs:
             return "—"
         return f"{statistics.median(pairs):.1f}× (" + ", ".join(f"{p:.1f}×" for p in pairs) + ")"

@@ -7,10 +7,15 @@ take the ``shared_data`` fixture and are skipped when the folder is absent.
 
 from __future__ import annotations
 
+import csv
+import importlib.util
+import io
 import json
 import shutil
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -155,6 +160,21 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "datapackages" / "real-count"
 
 
+def edit_rows(pkg: Path, resource: str, edit: Callable[[list[list[str]]], object]) -> Path:
+    """Apply ``edit`` to the rows (header first) of a package's ``data/<resource>.csv`` and write them back.
+
+    Hash and bytes are left as declared; returns the file's path.
+    """
+    path = pkg / "data" / f"{resource}.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    edit(rows)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue())
+    return path
+
+
 #: The repository itself: its demo project is ``metadata.yml`` + ``raw/``.
 REPO = Path(__file__).resolve().parents[1]
 
@@ -165,6 +185,24 @@ def copy_demo(target: Path) -> Path:
     shutil.copy(REPO / "metadata.yml", target / "metadata.yml")
     shutil.copytree(REPO / "raw", target / "raw")
     return target
+
+
+#: The benchmark scripts (not a package: they import each other as top-level modules).
+BENCHMARKS = REPO / "benchmarks"
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """``benchmarks/<name>.py`` as module ``name``, loaded once (with ``benchmarks/`` on ``sys.path``)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -13,16 +11,14 @@ from typing import Any
 
 import pytest
 
+from conftest import edit_rows
 from releasekit.validate import validate_descriptor
 
 
-def edit(pkg: Path, resource: str, change: object) -> None:
-    path = pkg / "data" / f"{resource}.csv"
-    rows = list(csv.reader(path.open(newline="")))
-    change(rows)  # type: ignore[operator]
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue())
+def copy_of(package: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "pkg"
+    shutil.copytree(package, target)
+    return target
 
 
 def both(pkg: Path) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
@@ -62,10 +58,9 @@ SEEDS = {
 def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed: str, chunk: int,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
-    pkg = tmp_path / "pkg"
-    shutil.copytree(fixture_package, pkg)
+    pkg = copy_of(fixture_package, tmp_path)
     for resource, change in SEEDS[seed]:
-        edit(pkg, resource, change)
+        edit_rows(pkg, resource, change)
     if seed == "unique":
         desc = json.loads((pkg / "datapackage.json").read_text())
         res = next(r for r in desc["resources"] if r["name"] == "sources")
@@ -74,8 +69,6 @@ def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed
     ours, theirs = both(pkg)
     if seed == "clean":
         assert ours == theirs
-        if seed == "unique":
-            assert ("sources", "unique-error", 3, "sha256") in ours == set()
     else:
         assert ours, "the seeded corruption must produce errors"
         assert ours == theirs
@@ -219,12 +212,6 @@ def national_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def copy_of(package: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "pkg"
-    shutil.copytree(package, target)
-    return target
-
-
 def rehash(pkg: Path) -> None:
     """Declare every resource's true hash and size again, so only the edits themselves are wrong."""
     import hashlib
@@ -295,8 +282,8 @@ def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
         rows.insert(len(rows) // 3, ["ppwp-2024", rows[1][1], "3101019999999", "2", "7"])  # dangling
         rows.append(list(rows[-1]))  # and a duplicate right next to its twin
 
-    edit(pkg, "suara", shuffle)
-    edit(pkg, "tps", lambda rows: rows.insert(len(rows) // 2, list(rows[3])))
+    edit_rows(pkg, "suara", shuffle)
+    edit_rows(pkg, "tps", lambda rows: rows.insert(len(rows) // 2, list(rows[3])))
     rehash(pkg)
     passes = count_index_passes(monkeypatch)
     ours, theirs = both(pkg)
@@ -312,7 +299,8 @@ def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
     """Twelve candidates: rows come 1, 2, …, 9, 10, 11, 12 (numeric order), which is not text order."""
     monkeypatch.setattr("releasekit.tablecheck.CHUNK", 2048)
     pkg = copy_of(national_package, tmp_path)
-    edit(pkg, "peserta", lambda rows: rows.extend([["ppwp-2024", str(n), f"1000{n}", f"P{n}"] for n in range(4, 13)]))
+    edit_rows(pkg, "peserta",
+              lambda rows: rows.extend([["ppwp-2024", str(n), f"1000{n}", f"P{n}"] for n in range(4, 13)]))
 
     def twelve(rows: list[list[str]]) -> None:
         out = [rows[0]]
@@ -321,12 +309,12 @@ def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
                 out += [[*row[:3], str(n), "5"] for n in range(1, 13)]
         rows[:] = out
 
-    edit(pkg, "suara", twelve)
+    edit_rows(pkg, "suara", twelve)
     rehash(pkg)
     passes = count_index_passes(monkeypatch)
     ours, theirs = both(pkg)
     assert ours == theirs == set() and "suara" not in passes
-    edit(pkg, "suara", lambda rows: (rows.insert(40, list(rows[30])), rows.insert(len(rows) // 2, list(rows[31]))))
+    edit_rows(pkg, "suara", lambda rows: (rows.insert(40, list(rows[30])), rows.insert(len(rows) // 2, list(rows[31]))))
     rehash(pkg)
     ours, theirs = both(pkg)
     assert ours == theirs and [t for _, t, _, _ in ours] == ["primary-key"] * 2
@@ -335,8 +323,8 @@ def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
 def test_dangling_keys_into_a_small_target_checked_in_the_block_expression(
         national_package: Path, tmp_path: Path) -> None:
     pkg = copy_of(national_package, tmp_path)
-    edit(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) // 2, 3, "4"), (len(rows) - 1, 0, "ppwp-2019")]))
-    edit(pkg, "hasil_tps", lambda rows: corrupt(rows, [(7, 0, "ppwp-2019")]))
+    edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) // 2, 3, "4"), (len(rows) - 1, 0, "ppwp-2019")]))
+    edit_rows(pkg, "hasil_tps", lambda rows: corrupt(rows, [(7, 0, "ppwp-2019")]))
     rehash(pkg)
     ours, theirs = both(pkg)
     assert ours == theirs
@@ -346,7 +334,7 @@ def test_dangling_keys_into_a_small_target_checked_in_the_block_expression(
 def test_a_quoted_record_mid_file_goes_alone_and_blocks_resume(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pkg = copy_of(national_package, tmp_path)
-    edit(pkg, "tps", lambda rows: corrupt(rows, [(100, 4, 'TPS "A", utara\nbaris dua'), (200, 4, "x,y")]))
+    edit_rows(pkg, "tps", lambda rows: corrupt(rows, [(100, 4, 'TPS "A", utara\nbaris dua'), (200, 4, "x,y")]))
     rehash(pkg)
     records = count_calls(monkeypatch, "record")
     ours, theirs = both(pkg)
@@ -366,7 +354,7 @@ def test_crlf_line_ends_and_a_missing_final_line_break(national_package: Path, t
 
 def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package: Path, tmp_path: Path) -> None:
     pkg = copy_of(national_package, tmp_path)
-    edit(pkg, "suara", lambda rows: corrupt(rows, [(10, 3, "-0"), (11, 3, "007")]))
+    edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(10, 3, "-0"), (11, 3, "007")]))
     rehash(pkg)
     ours = validate_descriptor(pkg / "datapackage.json")
     theirs = validate_descriptor(pkg / "datapackage.json", engine="frictionless")
@@ -376,7 +364,7 @@ def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package:
 
 def test_hash_from_the_thread_is_reported_before_the_rows(national_package: Path, tmp_path: Path) -> None:
     pkg = copy_of(national_package, tmp_path)
-    edit(pkg, "hasil_tps", lambda rows: corrupt(rows, [(3, 5, "not-a-number")]))  # no rehash
+    edit_rows(pkg, "hasil_tps", lambda rows: corrupt(rows, [(3, 5, "not-a-number")]))  # no rehash
     problems = [(r, t) for r, t, *_ in check(pkg)]
     assert problems == [("hasil_tps", "hash-count"), ("hasil_tps", "byte-count"), ("hasil_tps", "type-error")]
 
@@ -393,12 +381,12 @@ def test_second_process_reports_exactly_what_one_process_does(
         pytest.skip("no second process here (needs Linux and two CPUs)")
     pkg = copy_of(national_package, tmp_path)
     if damage == "suara-rows":  # a type error, an unknown candidate (peserta), a NIK
-        edit(pkg, "suara", lambda rows: corrupt(rows, [(5, 4, "x"), (9, 3, "9"), (12, 4, "3273014501900001")]))
+        edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(5, 4, "x"), (9, 3, "9"), (12, 4, "3273014501900001")]))
     elif damage == "dangling-deferred":  # a key suara asks of hasil_tps, looked up only at the end
-        edit(pkg, "suara", lambda rows: corrupt(rows, [(20, 2, "3101019999999"), (21, 1, "2024-01-01")]))
+        edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(20, 2, "3101019999999"), (21, 1, "2024-01-01")]))
     elif damage == "hasil-and-suara":
-        edit(pkg, "hasil_tps", lambda rows: rows.pop(30))
-        edit(pkg, "suara", lambda rows: corrupt(rows, [(40, 4, "-")]))
+        edit_rows(pkg, "hasil_tps", lambda rows: rows.pop(30))
+        edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(40, 4, "-")]))
     monkeypatch.setattr(tablecheck, "ASIDE_BYTES", sys.maxsize)
     alone = check(pkg)
     monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
@@ -414,13 +402,21 @@ def test_second_process_reports_exactly_what_one_process_does(
         assert alone == []
 
 
-def test_a_failed_second_process_falls_back_to_checking_here(
-        national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The largest resource no other points at is checked in a second process, whatever its size."""
     from releasekit import forked, tablecheck
 
     if not forked.available():
         pytest.skip("no second process here (needs Linux and two CPUs)")
     monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+
+
+@pytest.mark.usefixtures("aside")
+def test_a_failed_second_process_falls_back_to_checking_here(
+        national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from releasekit import forked
+
     original = forked.Forked.result
     monkeypatch.setattr(forked.Forked, "result", lambda self: (original(self), None)[1])
     started = count_calls(monkeypatch, "__init__")
@@ -428,12 +424,9 @@ def test_a_failed_second_process_falls_back_to_checking_here(
     assert len(started) == len(json.loads((national_package / "datapackage.json").read_text())["resources"])
 
 
+@pytest.mark.usefixtures("aside")
 def test_a_refused_fork_means_one_process(national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from releasekit import forked, tablecheck
-
-    if not forked.available():
-        pytest.skip("no second process here (needs Linux and two CPUs)")
-    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+    from releasekit import forked
 
     def refuse(self: object, function: object) -> None:
         raise OSError("Resource temporarily unavailable")
@@ -442,13 +435,11 @@ def test_a_refused_fork_means_one_process(national_package: Path, monkeypatch: p
     assert check(national_package) == []
 
 
+@pytest.mark.usefixtures("aside")
 def test_the_second_process_is_stopped_when_the_first_fails(
         national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from releasekit import forked, tablecheck
 
-    if not forked.available():
-        pytest.skip("no second process here (needs Linux and two CPUs)")
-    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
     monkeypatch.setattr(tablecheck, "START_BYTES", 1)  # the child starts before hasil_tps fails
     children: list[int] = []
     original_init, original_resource = forked.Forked.__init__, tablecheck.Checker._resource

@@ -47,7 +47,7 @@ from typing import Any
 
 from . import forked
 from .keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from .privacy import SIXTEEN, contains_nik
+from .privacy import SIXTEEN, contains_nik, is_nik_like
 from .report import Problem
 
 ERROR_LIMIT = 1000
@@ -205,6 +205,12 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
     rule.fast = f"(?:{rule.fast})" if rule.required else f"(?:{rule.fast})?"
     rule.loose = loose or rule.fast
     return rule
+
+
+def _foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """A resource descriptor's foreign keys (none when it has no schema)."""
+    foreign_keys: list[dict[str, Any]] = (res.get("schema") or {}).get("foreignKeys", [])
+    return foreign_keys
 
 
 def _missing(key: Key) -> bool:
@@ -430,7 +436,7 @@ class Checker:
         wanted: dict[str, list[tuple[str, ...]]] = {}
         resources = [r for r in self.descriptor.get("resources", []) if isinstance(r, dict)]
         for res in resources:
-            for fk in (res.get("schema") or {}).get("foreignKeys", []):
+            for fk in _foreign_keys(res):
                 target = fk["reference"]["resource"] or res["name"]
                 fields = tuple(fk["reference"]["fields"])
                 if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
@@ -465,8 +471,7 @@ class Checker:
         """The resource to check in a second process: the largest that no other resource points at, if it pays."""
         if not forked.available():
             return None
-        pointed = {fk["reference"]["resource"] for res in order
-                   for fk in (res.get("schema") or {}).get("foreignKeys", [])
+        pointed = {fk["reference"]["resource"] for res in order for fk in _foreign_keys(res)
                    if fk["reference"]["resource"] not in ("", res.get("name"))}
         sizes = {id(res): self._size(res) for res in order}
         free = [res for res in order if res.get("name") not in pointed]
@@ -479,8 +484,7 @@ class Checker:
     def _start_aside(self, res: dict[str, Any], wanted: list[tuple[str, ...]], done: set[str]
                      ) -> forked.Forked | None:
         """Fork the second process (None if the system refuses); keys into resources not checked yet are deferred."""
-        targets = [(fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
-                   for fk in (res.get("schema") or {}).get("foreignKeys", [])]
+        targets = [(fk["reference"]["resource"], tuple(fk["reference"]["fields"])) for fk in _foreign_keys(res)]
         deferred = {t for t in targets if t[0] and t[0] != res.get("name") and t[0] not in done}
 
         def check() -> tuple[list[Problem], int, dict[tuple[str, tuple[str, ...]], KeyIndex]]:
@@ -652,8 +656,9 @@ class Checker:
                 f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
         return self._add(Problem("foreign-key", note, resource=name, row=number))
 
-    def _primary_key_pass(self, check: ResourceCheck, pk_get: Callable[[Any], Key]) -> None:
+    def _primary_key_pass(self, check: ResourceCheck) -> None:
         """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
+        pk_get = itemgetter(*check.primary_key)
         seen: dict[int, int] = {}
         with check.path.open(encoding="utf-8", newline="") as handle:
             for number, record in _records_from(handle):
@@ -703,8 +708,6 @@ class _Pass:
                     self.fks.append((view(fk["fields"]), fk, checker.keys.get(target)))
         self.self_fks = [(view(fk["fields"]), fk) for fk in check.foreign_keys
                          if not fk["reference"]["resource"] and present(fk["fields"])]
-        # Keys whose cells may all be missing (then not looked up); a required cell is never empty in a block.
-        self.nullable = {n for n, (v, _, _) in enumerate(self.fks) if not all(check.fields[i].required for i in v)}
         # Keys are text; a target this resource fills itself must see the rows before each lookup.
         own = {id(target) for _, target in self.collect}
         self.fills_target = any(id(target) in own for _, _, target in self.fks)
@@ -789,10 +792,13 @@ class _Pass:
 
     def _block_pii(self, chunk: str, first_row: int) -> None:
         # A C-speed screen first (digits become 1, all else 0; look for sixteen 1s), the exact search after.
-        suspects = SIXTEEN.finditer(chunk) if SIXTEEN_DIGITS in chunk.encode().translate(DIGITS) else ()
-        for match in suspects:
-            if contains_nik(match.group()):
-                line_start = chunk.rfind("\n", 0, match.start()) + 1
+        if SIXTEEN_DIGITS not in chunk.encode().translate(DIGITS):
+            return
+        reported = -1  # the start of the last line reported: _pii reports every NIK of a line at once
+        for match in SIXTEEN.finditer(chunk):
+            line_start = chunk.rfind("\n", 0, match.start()) + 1
+            if line_start != reported and is_nik_like(match.group()):
+                reported = line_start
                 line = chunk[line_start:chunk.index("\n", match.start())]
                 self.checker._pii(self.check, first_row + chunk.count("\n", 0, line_start), line.split(","))
 
@@ -817,26 +823,30 @@ class _Pass:
             if n in self.embedded:
                 continue
             keys = self.layout.keys(columns, view)
-            ordered = increasing(keys)  # distinct already; else repeats sit side by side, in file (key) order
-            asked = keys if ordered else runs_collapsed(keys)
-            if n in self.nullable:
-                blank = _blank(view)
-                asked = [k for k in asked if k != blank]
-            lost = set(asked) if target is None else target.missing(asked, ordered or None)
+            asked, ordered = self._asked(keys, view)
+            lost = set(asked) if target is None else target.missing(asked, ordered)
             if lost:
                 dangling += [(offset, n, key) for offset, key in enumerate(keys) if key in lost]
         for offset, n, key in sorted(dangling):
             if not self.checker._fk_problem(self.check.name, first_row + offset, key, self.fks[n][1]):
                 return False
         for view, index in self.deferred:  # looked up at the end, when the target is known
-            keys = self.layout.keys(columns, view)
-            ordered = increasing(keys)
-            asked = keys if ordered else runs_collapsed(keys)
-            if not all(self.check.fields[i].required for i in view):
-                blank = _blank(view)
-                asked = [k for k in asked if k != blank]
-            index.add(asked, ordered or None)
+            index.add(*self._asked(self.layout.keys(columns, view), view))
         return True
+
+    def _asked(self, keys: Sequence[str], view: View) -> tuple[Sequence[str], bool | None]:
+        """A block's keys to look up, and True when they increase (None: not known to).
+
+        Keys that increase are distinct already; else repeats sit side by side, in file (key) order,
+        and are asked once. A key whose cells may all be missing is not asked when they are (a
+        required cell is never empty in a block).
+        """
+        ordered = increasing(keys)
+        asked = keys if ordered else runs_collapsed(keys)
+        if not all(self.check.fields[i].required for i in view):
+            blank = _blank(view)
+            asked = [k for k in asked if k != blank]
+        return asked, ordered or None
 
     def _block_self_refs(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
         for n, (view, _) in enumerate(self.self_fks):
@@ -933,7 +943,7 @@ class _Pass:
             if key in lost[n]:
                 self.checker._fk_problem(name, number, key, self.self_fks[n][1])
         if self.distinct is not None and not self.distinct.proven:
-            self.checker._primary_key_pass(self.check, itemgetter(*self.pk))
+            self.checker._primary_key_pass(self.check)
 
 
 def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -943,7 +953,7 @@ def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     while pending:
         for res in pending:
-            targets = {fk["reference"]["resource"] for fk in (res.get("schema") or {}).get("foreignKeys", [])}
+            targets = {fk["reference"]["resource"] for fk in _foreign_keys(res)}
             if targets - {"", res.get("name")} <= done:
                 break
         else:  # a reference cycle: keep the declared order for the rest

@@ -27,7 +27,7 @@ from .errors import PackageError
 from .privacy import mask_niks, nik_lines, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
 from .rules import breaches
-from .tablecheck import check_package
+from .tablecheck import PII_MESSAGE, check_package
 
 DESCRIPTOR = "datapackage.json"
 ENGINES = ("releasekit", "frictionless")
@@ -123,7 +123,7 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
         for hit in scan_csv(file):
             problems.append(Problem(
                 "pii-nik",
-                "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor",
+                PII_MESSAGE,
                 resource=name, row=hit.row, field=hit.field))
     return problems
 
@@ -131,7 +131,7 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
 def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     """The PII gate on every other file of the package (``datapackage.json``, ``README.md`` …), by line."""
     resources = {(folder / path).resolve() for _, path in _csv_resources(descriptor)}
-    return [Problem("pii-nik", "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor",
+    return [Problem("pii-nik", PII_MESSAGE,
                     resource=file.relative_to(folder).as_posix(), row=line)
             for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.resolve() not in resources)
             for line in nik_lines(file)]
