@@ -22,11 +22,10 @@ from .provenance import SourceFile, check_sources, inputs_sha256
 from .readers import READERS
 from .rules import run_rules
 from .snapshots import record as record_snapshots
+from .staging import BUILD_DIR as BUILD_DIR  # re-exported: publish finds the release here
+from .staging import DATABASE_FILE as DATABASE_FILE
 from .staging import Stage, release_lock
 from .summaries import summarize
-
-BUILD_DIR = "build"
-DATABASE_FILE = "release.db"
 
 
 class BuildProgress(Protocol):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -167,7 +167,8 @@ class Loader:
             key = (election.kode_pemilu, snapshot, record.kode_tps)
             cur.execute(self.sql["hasil_tps"], (*key, *record.values, path))
             if cur.rowcount == 0:
-                return self._duplicate_result(key, record)
+                return self._duplicate_result("hasil_tps", "suara", key, record.values, record.votes,
+                                              f"TPS {record.kode_tps}")
             self._remember("hasil_tps", cur.lastrowid, path, record.locator)
             if record.votes:
                 cur.executemany(self.sql["suara"], [(*key, n, v) for n, v in sorted(record.votes.items())])
@@ -220,7 +221,8 @@ class Loader:
             (*key, *record.values, path),
         )
         if cur.rowcount == 0:
-            return self._duplicate_area(key, record)
+            return self._duplicate_result("hasil_wilayah", "suara_wilayah", key, record.values, record.votes,
+                                          f"area {record.kode_wilayah}")
         rid = self.conn.execute("SELECT rowid FROM hasil_wilayah WHERE kode_pemilu = ? AND snapshot = ? "
                                 "AND kode_wilayah = ?", key).fetchone()[0]
         self._remember("hasil_wilayah", rid, path, record.locator)
@@ -298,28 +300,19 @@ class Loader:
                                   (table, rowid)).fetchone()
         return f"{found[0]} at {found[1]}" if found else "(derived)"
 
-    def _duplicate_result(self, key: tuple[object, ...], record: TpsResult) -> Refusal:
-        cols = ", ".join(f"[{c}]" for c in tables.HASIL_TPS.columns[3:-1])
-        where = "kode_pemilu = ? AND snapshot = ? AND kode_tps = ?"
-        row = self.conn.execute(f"SELECT rowid, {cols} FROM hasil_tps WHERE {where}", key).fetchone()
-        stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM suara WHERE {where}", key).fetchall())
-        same = tuple(row[1:]) == tuple(_as_stored(v) for v in record.values) and (
-            stored_votes == (record.votes or {}))
-        kind = "an identical copy" if same else "a different record"
-        return Refusal(f"duplicate-key: TPS {record.kode_tps} already loaded for {key[0]} {key[1]} from "
-                       f"{self._kept('hasil_tps', row[0])}; this is {kind}, the first one is kept", same)
-
-    def _duplicate_area(self, key: tuple[object, ...], record: AreaResult) -> Refusal:
-        cols = ", ".join(f"[{c}]" for c in tables.HASIL_WILAYAH.columns[3:-1])
-        where = "kode_pemilu = ? AND snapshot = ? AND kode_wilayah = ?"
-        row = self.conn.execute(f"SELECT rowid, {cols} FROM hasil_wilayah WHERE {where}", key).fetchone()
-        stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM suara_wilayah WHERE {where}",
+    def _duplicate_result(self, table: str, votes_table: str, key: tuple[object, ...], values: tuple[object, ...],
+                          votes: Mapping[int, int | None] | None, place: str) -> Refusal:
+        """A repeated TPS or area result: point at the kept record and say whether this one is a copy of it."""
+        columns = tables.BY_NAME[table].columns
+        cols = ", ".join(f"[{c}]" for c in columns[3:-1])
+        where = f"kode_pemilu = ? AND snapshot = ? AND {columns[2]} = ?"
+        row = self.conn.execute(f"SELECT rowid, {cols} FROM {table} WHERE {where}", key).fetchone()
+        stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM {votes_table} WHERE {where}",
                                               key).fetchall())
-        same = tuple(row[1:]) == tuple(_as_stored(v) for v in record.values) and (
-            stored_votes == (record.votes or {}))
+        same = tuple(row[1:]) == tuple(_as_stored(v) for v in values) and stored_votes == (votes or {})
         kind = "an identical copy" if same else "a different record"
-        return Refusal(f"duplicate-key: area {record.kode_wilayah} already loaded for {key[0]} {key[1]} from "
-                       f"{self._kept('hasil_wilayah', row[0])}; this is {kind}, the first one is kept", same)
+        return Refusal(f"duplicate-key: {place} already loaded for {key[0]} {key[1]} from "
+                       f"{self._kept(table, row[0])}; this is {kind}, the first one is kept", same)
 
     def _duplicate_place(self, table: str, key_col: str, row: tuple[object, ...], what: str) -> Refusal:
         cols = tables.BY_NAME[table].columns[:len(row)]

@@ -33,9 +33,10 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import ReleasekitError
+from .package import PACKAGES_DIR
 
 BUILD_DIR = "build"
-PACKAGES_DIR = "datapackages"
+DATABASE_FILE = "release.db"
 STAGING = ".staging"
 JOURNAL = ".commit"
 LOCK = ".lock"
@@ -105,7 +106,7 @@ class Stage:
     @property
     def database(self) -> Path:
         """Where the build writes ``release.db``."""
-        return self.build_dir / "release.db"
+        return self.build_dir / DATABASE_FILE
 
     def __enter__(self) -> Stage:
         recover(self.root)

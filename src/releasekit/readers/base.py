@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 RAW_LIMIT = 2000
 #: SQLite integers are 64-bit: a count outside this range cannot be stored.
 INT64 = 1 << 63
+#: What ``json.loads`` raises on bytes that are no JSON document: JSONDecodeError, bad UTF-8 and
+#: numbers too long to convert (ValueError), nesting too deep (RecursionError).
+JSON_ERRORS = (ValueError, RecursionError)
 
 
 @dataclass(slots=True)
@@ -212,3 +215,8 @@ def clip(text: str | bytes | None) -> str | None:
     if isinstance(text, bytes):
         text = text[: RAW_LIMIT * 4].decode("utf-8", errors="replace")
     return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
+
+
+def invalid_json(locator: str, error: Exception, raw: bytes | str) -> Rejected:
+    """The reject for a record that :data:`JSON_ERRORS` said is not JSON, with its raw text clipped."""
+    return Rejected(locator, f"invalid JSON: {error}"[:300], clip(raw))

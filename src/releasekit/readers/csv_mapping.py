@@ -71,10 +71,6 @@ class CsvMapping:
     missing: tuple[str, ...] = ()
     ragged: str = "quarantine"
 
-    def column(self, field: str) -> str | None:
-        """The source column mapped to ``field``, or None."""
-        return dict(self.fields).get(field)
-
     @property
     def columns(self) -> tuple[str, ...]:
         """Every source column the mapping reads, in mapping order, without repeats."""

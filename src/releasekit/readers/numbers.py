@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 
+from .base import INT64
+
 #: The number styles a source can declare.
 STYLES = ("plain", "dot", "comma", "accounting", "count-percent")
-#: SQLite stores 64-bit integers; anything outside is refused.
-INT64 = 1 << 63
 
 _SIGN = r"(?P<sign>[+-])?"
 _PATTERNS = {

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count
+from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count
 from .members import members_named, stem
 
 AREA = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
@@ -102,7 +102,7 @@ class SirekapAggregateReader(Reader):
                 continue
             try:
                 obj = json.loads(member.data)
-            except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, huge numbers, deep nesting
+            except JSON_ERRORS as e:
                 yield Rejected(member.name, f"invalid JSON: {type(e).__name__}: {e}"[:300], clip(member.data))
                 continue
             try:

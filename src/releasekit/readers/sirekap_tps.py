@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .base import ReadContext, Reader, Record, Rejected, TpsResult, clip, is_count
+from .base import JSON_ERRORS, ReadContext, Reader, Record, Rejected, TpsResult, clip, invalid_json, is_count
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
@@ -100,8 +100,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
 def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> Record:
     try:
         obj = json.loads(data)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, huge numbers, deep nesting
-        return Rejected(locator, f"invalid JSON: {e}"[:300], clip(data))
+    except JSON_ERRORS as e:
+        return invalid_json(locator, e, data)
     try:
         record = parse_record(obj, kode_tps, locator, nomor_by_id)
     except RecordError as e:
@@ -165,8 +165,8 @@ class SirekapTpsReader(Reader):
             except UnicodeDecodeError as e:
                 yield Rejected(locator, f"not UTF-8 at byte {e.start}; re-encode the file as UTF-8", clip(raw))
                 continue
-            except (ValueError, RecursionError) as e:
-                yield Rejected(locator, f"invalid JSON: {e}"[:300], clip(raw))
+            except JSON_ERRORS as e:
+                yield invalid_json(locator, e, raw)
                 continue
             kode = None
             if isinstance(obj, dict):

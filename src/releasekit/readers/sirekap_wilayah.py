@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..tables import CODE_WILAYAH
-from .base import ReadContext, Reader, Record, Region, Rejected, Station, clip
+from .base import JSON_ERRORS, ReadContext, Reader, Record, Region, Rejected, Station, clip, invalid_json
 from .members import members_named, stem
 from .sirekap_tps import TPS_CODE
 
@@ -34,11 +34,12 @@ class SirekapWilayahReader(Reader):
             if isinstance(member, Rejected):
                 yield member
                 continue
-            parent = None if stem(member.name) == "0" else stem(member.name)
+            name = stem(member.name)
+            parent = None if name == "0" else name
             try:
                 items = json.loads(member.data)
-            except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, huge numbers, deep nesting
-                yield Rejected(member.name, f"invalid JSON: {e}"[:300], clip(member.data))
+            except JSON_ERRORS as e:
+                yield invalid_json(member.name, e, member.data)
                 continue
             if not isinstance(items, list):
                 yield Rejected(member.name, "expected a JSON array of regions", clip(member.data))
