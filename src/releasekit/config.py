@@ -9,7 +9,6 @@ hint, for example::
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,7 +19,7 @@ import jsonschema
 import yaml
 
 from .elections import Election, resolve_elections
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
 
@@ -152,9 +151,7 @@ def _schema_error(error: jsonschema.ValidationError) -> tuple[str, str]:
     if error.validator == "enum":
         hint = "use one of: " + ", ".join(str(v) for v in error.validator_value)
         if isinstance(error.instance, str):
-            close = difflib.get_close_matches(error.instance, [str(v) for v in error.validator_value])
-            if close:
-                hint = f"did you mean '{close[0]}'?"
+            hint = did_you_mean(error.instance, [str(v) for v in error.validator_value]).rstrip() or hint
     elif error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         hint = "allowed keys here: " + ", ".join(allowed)
@@ -226,10 +223,9 @@ def load_release(project: str | Path = ".") -> Release:
         for si, src in enumerate(reg.get("sources", [])):
             swhere = f"{where}/sources/{si}"
             if src["format"] not in READERS:
-                close = difflib.get_close_matches(src["format"], list(READERS))
                 raise ConfigError(
                     f"{swhere}/format: unknown reader '{src['format']}'",
-                    hint=(f"did you mean '{close[0]}'? " if close else "")
+                    hint=did_you_mean(src["format"], READERS)
                     + "known readers: "
                     + ", ".join(sorted(READERS)),
                 )
@@ -265,10 +261,8 @@ def load_release(project: str | Path = ".") -> Release:
         rules = {}
         for slug, value in sorted(reg.get("rules", {}).items()):
             if slug not in BY_SLUG:
-                close = difflib.get_close_matches(slug, list(BY_SLUG))
                 raise ConfigError(f"{where}/rules/{slug}: unknown rule",
-                                  hint=(f"did you mean '{close[0]}'? " if close else "")
-                                  + "rules: " + ", ".join(BY_SLUG))
+                                  hint=did_you_mean(slug, BY_SLUG) + "rules: " + ", ".join(BY_SLUG))
             rules[slug] = RuleSetting(value) if isinstance(value, str) else RuleSetting(
                 value["severity"], value.get("error_if"))
         registers.append(

@@ -8,6 +8,9 @@ file and place, plus an optional one-sentence ``hint``. The CLI turns every
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class ReleasekitError(Exception):
     """Base class: a message naming the file and place, and an optional hint."""
@@ -38,3 +41,9 @@ class PackageError(ReleasekitError):
 
 class PrivacyError(ReleasekitError):
     """An artefact would carry an unmasked personal identifier."""
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the closest option to a misspelt ``word``, or ``""`` (hints start with it)."""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"did you mean '{close[0]}'? " if close else ""

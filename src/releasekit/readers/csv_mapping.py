@@ -17,11 +17,10 @@ Example (the DKI per-TPS CSV of FORMATS.md section 4c)::
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from ..tables import BY_NAME
 from .numbers import STYLES
 from .textio import TextOptions, check_encoding
@@ -80,11 +79,6 @@ class CsvMapping:
         return tuple(dict.fromkeys(names))
 
 
-def _close(word: str, options: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f"did you mean '{close[0]}'? " if close else ""
-
-
 def parse_csv_mapping(data: dict[str, Any], where: str) -> CsvMapping:
     """Freeze a schema-valid ``csv:`` mapping, refusing what the schema cannot express.
 
@@ -97,7 +91,7 @@ def parse_csv_mapping(data: dict[str, Any], where: str) -> CsvMapping:
     for name, _ in fields:
         if name not in allowed:
             raise ConfigError(f"{where}/fields/{name}: not a field of {table}",
-                              hint=_close(name, allowed) + "fields: " + ", ".join(allowed))
+                              hint=did_you_mean(name, allowed) + "fields: " + ", ".join(allowed))
     mapped = {name for name, _ in fields}
     if table in ("hasil_tps", "tps") and "kode_tps" not in mapped and not {"kode_wilayah", "nomor_tps"} <= mapped:
         raise ConfigError(f"{where}/fields: no column for kode_tps",
@@ -135,7 +129,7 @@ def parse_csv_mapping(data: dict[str, Any], where: str) -> CsvMapping:
         unknown = [c for c in mapping.columns if c not in names]
         if unknown:
             raise ConfigError(f"{where}: column '{unknown[0]}' is mapped but not in 'names'",
-                              hint=_close(unknown[0], names) + "names: " + ", ".join(names))
+                              hint=did_you_mean(unknown[0], names) + "names: " + ", ".join(names))
     assert mapping.numbers in STYLES and mapping.ragged in RAGGED
     return mapping
 
