@@ -69,7 +69,7 @@ from releasekit.tables import BY_NAME, TABLES  # noqa: E402
 
 RESULTS = HERE / "RESULTS_diff.md"
 TARGET = 3.0
-OLD, NEW = national.snapshot_days(2)[0][0], national.snapshot_days(2)[1][0]
+OLD, NEW = (day for day, _ in national.snapshot_days(2))
 
 #: The baseline and the project database: package CSVs → SQLite with releasekit's canonical schema.
 LOAD = r"""

@@ -7,32 +7,15 @@ what diffing the two snapshots inside the original package gives.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
+from conftest import load_benchmark
 from releasekit.diff import diff, to_dict
 from releasekit.validate import validate_paths
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_split_packages_diff_like_the_snapshots_they_come_from(tmp_path: Path) -> None:
-    national, bench = _load("national"), _load("bench_diff")
+    national, bench = load_benchmark("national"), load_benchmark("bench_diff")
     both = tmp_path / "both"
     national.generate(both, tps=400, seed=11, snapshots=2)
     bench.split(both, bench.OLD, tmp_path / "old")

@@ -7,43 +7,27 @@ update must work end to end.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from conftest import load_benchmark
 from releasekit.tables import CODE_TPS, CODE_WILAYAH
 from releasekit.validate import validate_paths
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("bench") / "national"
-    rows = _load("national").generate(folder, tps=300, seed=7)
+    rows = load_benchmark("national").generate(folder, tps=300, seed=7)
     assert rows["tps"] == rows["hasil_tps"] == 300
     return folder
 
 
 def test_generator_is_deterministic_and_shaped(package: Path, tmp_path: Path) -> None:
-    national = _load("national")
+    national = load_benchmark("national")
     again = tmp_path / "again"
     national.generate(again, tps=300, seed=7)
     files = sorted(p.relative_to(package) for p in package.rglob("*") if p.is_file())
@@ -82,7 +66,7 @@ def test_both_engines_call_it_valid(package: Path, engine: str) -> None:
 
 def test_several_snapshots(tmp_path: Path) -> None:
     folder = tmp_path / "snapshots"
-    rows = _load("national").generate(folder, tps=300, seed=7, snapshots=3)
+    rows = load_benchmark("national").generate(folder, tps=300, seed=7, snapshots=3)
     assert rows["tps"] == 300 and rows["hasil_tps"] == 900 and rows["sources"] == 3
     for engine in ("releasekit", "frictionless"):
         report = validate_paths([folder], engine=engine)
@@ -90,7 +74,7 @@ def test_several_snapshots(tmp_path: Path) -> None:
 
 
 def test_runner_end_to_end(package: Path, tmp_path: Path) -> None:
-    bench = _load("bench_validate")
+    bench = load_benchmark("bench_validate")
     run = bench.measure([sys.executable, "-m", "releasekit", "validate", "--format", "json", str(package)])
     assert run.returncode == 0 and not run.timed_out
     assert run.peak_rss > 0 and run.seconds > 0

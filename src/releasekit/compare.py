@@ -16,11 +16,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from .database import HASIL_VALUE_COLUMNS
 from .errors import ReleasekitError
 from .tables import HASIL_TPS
 
 #: The hasil_tps columns compared (everything but the key and the ``sumber`` provenance column).
-VALUE_COLUMNS: tuple[str, ...] = HASIL_TPS.columns[3:-1]
+VALUE_COLUMNS: tuple[str, ...] = HASIL_VALUE_COLUMNS
+#: The values of an absent TPS.
+EMPTY: tuple[str, ...] = ("",) * len(VALUE_COLUMNS)
 #: Columns whose changes carry a numeric ``delta``.
 COUNT_COLUMNS = frozenset(f.name for f in HASIL_TPS.fields if f.type == "integer")
 STATUS_INDEX = VALUE_COLUMNS.index("status_suara")
@@ -62,13 +65,6 @@ class FieldChange(NamedTuple):
         if self.nomor_urut is None and self.field not in COUNT_COLUMNS:
             return None
         return int(self.after) - int(self.before)
-
-    @property
-    def vote_delta(self) -> int:
-        """What this change adds to a candidate's total (empty counts as nothing); 0 for other fields."""
-        if self.nomor_urut is None:
-            return 0
-        return (int(self.after) if self.after else 0) - (int(self.before) if self.before else 0)
 
 
 class TpsChange:
@@ -129,12 +125,12 @@ def _flag(text: str) -> bool | None:
 
 
 def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = "",
-             totals: dict[int, list[int]] | None = None) -> Iterator[TpsRow]:
+             totals: dict[int, int] | None = None) -> Iterator[TpsRow]:
     """Zip a ``hasil_tps`` stream with its ``suara`` stream into one row per TPS.
 
     Vote rows whose TPS has no result row are skipped (they belong to another
-    register or snapshot). With ``totals``, Σ votes and the count of vote figures
-    per ballot number are added up on the way (for sides that cannot sum in SQL).
+    register or snapshot). With ``totals``, Σ votes per ballot number are added up
+    on the way (for sides that cannot sum in SQL).
 
     :raises UnsortedError: when either stream is not in ``kode_tps`` order.
     """
@@ -155,9 +151,8 @@ def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = 
             if pending[0] == kode:
                 mine.append((pending[1], pending[2]))
                 if totals is not None and pending[2] != "":
-                    total = totals.setdefault(int(pending[1]), [0, 0])
-                    total[0] += int(pending[2])
-                    total[1] += 1
+                    nomor = int(pending[1])
+                    totals[nomor] = totals.get(nomor, 0) + int(pending[2])
             pending = next(votes, None)
         yield kode, values, tuple(mine), source
 
@@ -184,8 +179,8 @@ class Comparer:
 
     def _change(self, kind: str, old: TpsRow | None, new: TpsRow | None) -> TpsChange | None:
         """The change from ``old`` to ``new`` (either may be absent), or None when nothing compared differs."""
-        a = old[1] if old is not None else ("",) * len(VALUE_COLUMNS)
-        b = new[1] if new is not None else ("",) * len(VALUE_COLUMNS)
+        a = old[1] if old is not None else EMPTY
+        b = new[1] if new is not None else EMPTY
         names = [VALUE_COLUMNS[i] for i in self.kept if a[i] != b[i]]
         votes = self._vote_names(old[2] if old is not None else (), new[2] if new is not None else ())
         if not names and not votes:
@@ -200,8 +195,8 @@ class Comparer:
         if old is None or new is None:
             out.append(FieldChange(TPS_FIELD, kind, None if old is None else change.kode_tps,
                                    None if new is None else change.kode_tps))
-        a = old[1] if old is not None else ("",) * len(VALUE_COLUMNS)
-        b = new[1] if new is not None else ("",) * len(VALUE_COLUMNS)
+        a = old[1] if old is not None else EMPTY
+        b = new[1] if new is not None else EMPTY
         x, y = (dict(change.votes_before), dict(change.votes_after)) if change.votes_changed else ({}, {})
         same = kind != "changed"
         for name in change.names:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,11 +113,11 @@ class PairDiff:
             for name in names:
                 self.fields[name] += count
         numbers = sorted(set(old or {}) | set(new or {}) | set(self._deltas))
-        self.candidates = [Candidate(n, None if old is None else old.get(n, (0, 0))[0],
-                                     None if new is None else new.get(n, (0, 0))[0], self._deltas[n])
+        self.candidates = [Candidate(n, None if old is None else old.get(n, 0),
+                                     None if new is None else new.get(n, 0), self._deltas[n])
                            for n in numbers]
-        self.regions = {name: dict(sorted((k, d) for k, d in self.regions.get(name, {}).items() if d))
-                        for name, _ in LEVELS}
+        self.regions = {name: dict(sorted((k, d) for k, d in level.items() if d))
+                        for name, level in self.regions.items()}
 
 
 @dataclass
@@ -166,8 +167,9 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
     """Compare one snapshot of OLD with one snapshot of NEW."""
     pair = PairDiff(key_old[0], key_old[1], key_new[1])
     old_totals, new_totals = old.totals(key_old), new.totals(key_new)
-    sums_old: dict[int, list[int]] | None = {} if old_totals is None else None
-    sums_new: dict[int, list[int]] | None = {} if new_totals is None else None
+    # a side without totals at hand adds them up while its rows stream by
+    sums_old: Totals | None = {} if old_totals is None else None
+    sums_new: Totals | None = {} if new_totals is None else None
     for change in comparer.compare(old.rows(key_old, sums_old), new.rows(key_new, sums_new)):
         if change is None:
             pair.unchanged += 1
@@ -175,11 +177,7 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
         pair.add(change, limit)
         if on_change is not None:
             on_change(pair, change)
-    if sums_old is not None:
-        old_totals = {n: (v[0], v[1]) for n, v in sums_old.items()}
-    if sums_new is not None:
-        new_totals = {n: (v[0], v[1]) for n, v in sums_new.items()}
-    pair.finish(old_totals, new_totals)
+    pair.finish(sums_old if old_totals is None else old_totals, sums_new if new_totals is None else new_totals)
     return pair
 
 
@@ -195,23 +193,16 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
     :raises DiffError: when a side cannot be opened or has no such snapshot.
     """
     comparer = Comparer(ignore)
-    a = open_side(str(old), project)
-    try:
-        b = open_side(str(new), project)
-        try:
-            snaps_a, snaps_b = a.snapshots(), b.snapshots()
-            known = sorted({k for k, _ in snaps_a} | {k for k, _ in snaps_b})
-            if election is not None and election not in known:
-                raise DiffError(f"--election: neither side holds results of '{election}'",
-                                hint="elections here: " + (", ".join(known) or "none"))
-            pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
-            results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
-            counted_a = [_counted(a, snaps_a, k) for k in only_a]
-            counted_b = [_counted(b, snaps_b, k) for k in only_b]
-        finally:
-            b.close()
-    finally:
-        a.close()
+    with closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:
+        snaps_a, snaps_b = a.snapshots(), b.snapshots()
+        known = sorted({k for k, _ in snaps_a} | {k for k, _ in snaps_b})
+        if election is not None and election not in known:
+            raise DiffError(f"--election: neither side holds results of '{election}'",
+                            hint="elections here: " + (", ".join(known) or "none"))
+        pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
+        results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
+        counted_a = [_counted(a, snaps_a, k) for k in only_a]
+        counted_b = [_counted(b, snaps_b, k) for k in only_b]
     return DiffResult(a.label, b.label, results, counted_a, counted_b, tuple(sorted(comparer.ignore)))
 
 

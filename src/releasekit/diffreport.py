@@ -179,11 +179,10 @@ class CsvChanges:
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.lines: list[str] = []
+        self.lines = [",".join(CHANGES.columns) + "\n"]
         self.size = 0
         self.quoted = io.StringIO()
         self.writer = csv.writer(self.quoted, lineterminator="\n")
-        self.lines.append(",".join(CHANGES.columns) + "\n")
 
     def _quote(self, row: tuple[object, ...]) -> str:
         self.quoted.seek(0)

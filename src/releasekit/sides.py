@@ -28,8 +28,8 @@ from .errors import ReleasekitError
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
 SnapshotKey = tuple[str, str]
-#: nomor_urut → (Σ votes, TPS with a vote figure)
-Totals = dict[int, tuple[int, int]]
+#: nomor_urut → Σ votes
+Totals = dict[int, int]
 
 
 class DiffError(ReleasekitError):
@@ -49,7 +49,7 @@ class Side(Protocol):
     def count(self, key: SnapshotKey) -> int:
         """TPS in one snapshot."""
 
-    def rows(self, key: SnapshotKey, totals: dict[int, list[int]] | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         """One snapshot's TPS in ``kode_tps`` order (adding up ``totals`` on the way when given)."""
 
     def totals(self, key: SnapshotKey) -> Totals | None:
@@ -98,17 +98,17 @@ class DatabaseSide:
         return int(self.conn.execute("SELECT count(*) FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ?",
                                      key).fetchone()[0])
 
-    def rows(self, key: SnapshotKey, totals: dict[int, list[int]] | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         return db_rows(self.conn, key[0], key[1], label=self.label)
 
     def totals(self, key: SnapshotKey) -> Totals | None:
         found: Totals = {}
         if "snapshot_votes" in self.tables:
-            found = {n: (s or 0, c or 0) for n, s, c in self.conn.execute(
-                "SELECT nomor_urut, sum(suara), sum(tps) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? "
+            found = {n: s or 0 for n, s in self.conn.execute(
+                "SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? "
                 "GROUP BY nomor_urut", key)}
-        return found or {n: (s or 0, c or 0) for n, s, c in self.conn.execute(
-            "SELECT nomor_urut, sum(suara), count(suara) FROM suara WHERE kode_pemilu = ? AND snapshot = ? "
+        return found or {n: s or 0 for n, s in self.conn.execute(
+            "SELECT nomor_urut, sum(suara) FROM suara WHERE kode_pemilu = ? AND snapshot = ? "
             "GROUP BY nomor_urut", key)}
 
     def close(self) -> None:
@@ -180,8 +180,10 @@ class PackageSide:
         Every ``hasil_tps`` row takes its source's election and snapshot, so a package whose
         sources name a single pair holds that snapshot or none: no pass over the results.
         """
+        if "sources" not in self.paths:
+            return None
         rows = self._reader("sources")
-        index = self._columns("sources", rows, ("election", "snapshot")) if "sources" in self.paths else {}
+        index = self._columns("sources", rows, ("election", "snapshot"))
         pairs = {(row[index["election"]], row[index["snapshot"]]) for row in rows if row[index["election"]]}
         return next(iter(pairs)) if len(pairs) == 1 else None
 
@@ -225,16 +227,16 @@ class PackageSide:
                 yield row[t], values(row), "" if src is None else row[src]
 
     def _suara(self, key: SnapshotKey) -> Iterator[SuaraRow]:
-        rows = self._reader("suara")
         if "suara" not in self.paths:
             return
+        rows = self._reader("suara")
         index = self._columns("suara", rows, ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
         k, s, t, n, v = (index[c] for c in ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
         for row in rows:
             if row[s] == key[1] and row[k] == key[0]:
                 yield row[t], row[n], row[v]
 
-    def rows(self, key: SnapshotKey, totals: dict[int, list[int]] | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         if "hasil_tps" not in self.paths:
             raise DiffError(f"{self.label}: no hasil_tps resource", hint="this package holds no per-TPS results")
         return tps_rows(self._hasil(key), self._suara(key), self.label, totals)
@@ -243,15 +245,14 @@ class PackageSide:
         if "snapshot_votes" not in self.paths:
             return None
         if self._totals is None:
-            found: dict[SnapshotKey, dict[int, list[int]]] = {}
+            self._totals = {}
             rows = self._reader("snapshot_votes")
+            # tps is not read, but a resource without it is not releasekit's snapshot_votes
             index = self._columns("snapshot_votes", rows, ("kode_pemilu", "snapshot", "nomor_urut", "suara", "tps"))
             for row in rows:
-                item = found.setdefault((row[index["kode_pemilu"]], row[index["snapshot"]]), {}).setdefault(
-                    int(row[index["nomor_urut"]]), [0, 0])
-                item[0] += int(row[index["suara"]] or 0)
-                item[1] += int(row[index["tps"]] or 0)
-            self._totals = {k: {n: (v[0], v[1]) for n, v in t.items()} for k, t in found.items()}
+                found = self._totals.setdefault((row[index["kode_pemilu"]], row[index["snapshot"]]), {})
+                nomor = int(row[index["nomor_urut"]])
+                found[nomor] = found.get(nomor, 0) + int(row[index["suara"]] or 0)
         return self._totals.get(key, {})
 
     def close(self) -> None:

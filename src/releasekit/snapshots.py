@@ -96,6 +96,8 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         f"sum(tps_with_votes), sum(tps_complete) FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
         "ORDER BY source) GROUP BY kode_pemilu, snapshot ORDER BY kode_pemilu, snapshot", (register,)).fetchall()
     totals: dict[tuple[str, str], dict[int, int | None]] = {}
+    names: dict[tuple[str, int], str | None] = {(k, n): nama for k, n, nama in db.execute(
+        "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, sources.split(" "), tps, with_votes or 0, complete or 0)
         key = (kode_pemilu, snapshot, register)
@@ -114,11 +116,10 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
         before = totals.get((kode_pemilu, previous or ""), {})
-        names = dict(db.execute("SELECT nomor_urut, nama FROM peserta WHERE kode_pemilu = ?", (kode_pemilu,)))
         for nomor in sorted(now.keys() | before.keys()):
             votes, old = now.get(nomor), before.get(nomor)
             delta = None if previous is None else (votes or 0) - (old or 0)
-            entry.votes.append((nomor, names.get(nomor), votes, delta))
+            entry.votes.append((nomor, names.get((kode_pemilu, nomor)), votes, delta))
         totals[(kode_pemilu, snapshot)] = now
         entries.append(entry)
     return entries
