@@ -83,3 +83,8 @@ def write_zip(path: Path, root: Path, names: Sequence[str]) -> None:
             with (root / name).open("rb") as source, archive.open(info, "w") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
     os.replace(tmp, path)
+
+
+def md_cell(text: object) -> str:
+    """``text`` as one Markdown table cell: pipes escaped, line breaks flattened."""
+    return str(text).replace("|", "\\|").replace("\n", " ")

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .artefacts import md_cell
 from .config import Register, Release
 from .snapshots import Entry, changelog
 from .tables import BY_NAME
@@ -21,10 +22,6 @@ STATUS_TEXT = {
 def _act(name: str, act: dict[str, Any]) -> str:
     parts = [act.get(k) for k in ("body", "office", "reference", "date", "outcome") if act.get(k)]
     return f"- **{name}:** " + " · ".join(str(p) for p in parts)
-
-
-def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _signed(value: int | None) -> str:
@@ -49,7 +46,7 @@ def _entry(entry: Entry) -> list[str]:
         ]
     if entry.votes:
         lines += ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|"]
-        lines += [f"| {nomor} {_md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
+        lines += [f"| {nomor} {md_cell(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
                   for nomor, nama, votes, delta in entry.votes]
     return lines + [""]
 
@@ -101,10 +98,10 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             "|---|---|---|---|---|---:|---|---|---:|---:|---:|",
         ]
         for s in prov["sources"]:
-            label = _md(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
+            label = md_cell(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
             out.append(
                 f"| {label} | {s['format']} {s.get('reader_version', '')} | {s.get('election', '')} | "
-                f"{s.get('snapshot', '')} | `{s['sha256']}` | {s['bytes']} | {_md(s.get('origin', ''))} | "
+                f"{s.get('snapshot', '')} | `{s['sha256']}` | {s['bytes']} | {md_cell(s.get('origin', ''))} | "
                 f"{s.get('retrieved', '')} | {s['records_in']} | {s['records_loaded']} | "
                 f"{s['records_quarantined']} |"
             )
@@ -133,7 +130,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             "| column | type | description (EN) | deskripsi (ID) |",
             "|---|---|---|---|",
         ]
-        out += [f"| `{f.name}` | {f.type} | {_md(f.en)} | {_md(f.id)} |" for f in table.fields]
+        out += [f"| `{f.name}` | {f.type} | {md_cell(f.en)} | {md_cell(f.id)} |" for f in table.fields]
         for fk in res["schema"].get("foreignKeys", []):
             target = fk["reference"]["resource"] or res["name"]
             out.append(f"\n`{', '.join(fk['fields'])}` → `{target}` (`{', '.join(fk['reference']['fields'])}`)")

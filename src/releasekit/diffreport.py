@@ -12,7 +12,7 @@ import csv
 import io
 from typing import TextIO
 
-from .artefacts import json_text
+from .artefacts import json_text, md_cell
 from .compare import FieldChange, TpsChange
 from .diff import DiffResult, PairDiff, to_dict
 from .privacy import mask_niks
@@ -115,9 +115,6 @@ def text(result: DiffResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
 
 def markdown(result: DiffResult) -> str:
     """A CI step summary or an issue comment."""
@@ -141,7 +138,7 @@ def markdown(result: DiffResult) -> str:
         if p.examples:
             lines += ["", f"{len(p.examples)} of {p.added + p.removed + p.changed} changed TPS:", "",
                       "| kode_tps | kind | changes |", "|---|---|---|"]
-            lines += [f"| `{c.kode_tps}` | {c.kind} | {_cell(_tps_line(c).split(': ', 1)[-1])} |" for c in p.examples]
+            lines += [f"| `{c.kode_tps}` | {c.kind} | {md_cell(_tps_line(c).split(': ', 1)[-1])} |" for c in p.examples]
     only = _only(result)
     if only:
         lines += [""] + [f"- {line}" for line in only]

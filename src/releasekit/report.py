@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .artefacts import json_text
+from .artefacts import json_text, md_cell
 from .privacy import mask_niks
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -125,9 +125,6 @@ def _text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
 
 def _markdown(report: Report) -> str:
     head = "✅ all packages valid / semua paket sah" if report.valid else "❌ invalid packages / paket tidak sah"
@@ -140,7 +137,7 @@ def _markdown(report: Report) -> str:
         if pkg.problems:
             lines += ["", f"### `{pkg.package}`: problems / masalah", "", "| type | where | message |",
                       "|---|---|---|"]
-            lines += [f"| `{p.type}` | {p.where} | {_cell(p.message)} |" for p in pkg.problems[:SHOWN * 5]]
+            lines += [f"| `{p.type}` | {p.where} | {md_cell(p.message)} |" for p in pkg.problems[:SHOWN * 5]]
         if pkg.findings:
             lines += ["", f"### `{pkg.package}`: data findings / temuan data", "", "| rule | severity | count |",
                       "|---|---|---:|"]
