@@ -162,8 +162,9 @@ def check(project: Path, planted: dict[str, int]) -> list[str]:
         rekap = conn.execute("SELECT sum(pemilih_j) FROM dpt_rekap").fetchone()[0]
     problems = [f"{rule}: found {found.get(rule, 0)}, planted {planted[rule.replace('-', '_')]}"
                 for rule in RULES if found.get(rule, 0) != planted[rule.replace("-", "_")]]
-    if tuple(accounting) != (planted["rows"], planted["voters"], planted["broken"]):
-        problems.append(f"accounting {tuple(accounting)} != planted {planted['rows'], planted['voters']}")
+    expected = (planted["rows"], planted["voters"], planted["broken"])
+    if tuple(accounting) != expected:
+        problems.append(f"accounting {tuple(accounting)} != planted {expected}")
     if rekap != planted["voters"]:
         problems.append(f"dpt_rekap sums to {rekap}, {planted['voters']} voters planted")
     return problems

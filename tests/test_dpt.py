@@ -21,6 +21,7 @@ import pytest
 
 from releasekit import build, dpt, load_release
 from releasekit.cli import cli
+from releasekit.nik import LEAP_DDMM, VALID_DDMM
 from releasekit.privacy import PROVINCES
 from releasekit.synthetic_dpt import Planted, Rates, Station, national_stations, write_voter_list
 
@@ -126,6 +127,12 @@ def valid_nik(nik: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_the_fast_nik_expression_passes_exactly_the_birth_dates_the_careful_check_does() -> None:
+    """``dpt._NIK_LINES`` spells :data:`releasekit.nik.VALID_DDMM` out; 29 February is left to the careful check."""
+    passed = {f"{ddmm:04d}" for ddmm in range(10_000) if dpt._NIK_LINES.fullmatch(f"317101{ddmm:04d}900001")}
+    assert passed == VALID_DDMM - LEAP_DDMM
 
 
 def test_findings_are_the_voters_a_plain_recount_finds(planted_project: tuple[Path, Planted]) -> None:

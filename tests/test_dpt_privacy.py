@@ -160,6 +160,23 @@ def test_the_gate_reads_zip_members_and_every_file(tmp_path: Path) -> None:
     assert "p.zip: data/x.csv: line 2" in str(caught.value) and NIK_IN_TEXT not in str(caught.value)
 
 
+def test_the_gate_skips_a_zip_member_only_when_it_is_a_copy_of_a_file_it_scanned(tmp_path: Path) -> None:
+    clean, leaking = "a\n0000000000000000\n", f"a\n{NIK_IN_TEXT}\n"  # same size, other bytes
+    (tmp_path / "p" / "data").mkdir(parents=True)
+    (tmp_path / "p" / "data" / "x.csv").write_text(clean)
+
+    def zipped(text: str) -> None:
+        with zipfile.ZipFile(tmp_path / "p.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("data/x.csv", text)
+
+    zipped(clean)
+    refuse_niks_in_tree(tmp_path)
+    zipped(leaking)
+    with pytest.raises(PrivacyError) as caught:
+        refuse_niks_in_tree(tmp_path)
+    assert "p.zip: data/x.csv: line 2" in str(caught.value)
+
+
 def copy_package(project: Path, tmp_path: Path) -> Path:
     target = tmp_path / "pkg"
     shutil.copytree(project / "datapackages" / "voter-list", target)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .nik import RegionPrefixes, nik_problem
 from .privacy import VISIBLE_DIGITS, mask_id, mask_long_numbers
 from .readers.base import VoterRows
+from .readers.dpt_csv import polling_day
 
 if TYPE_CHECKING:
     from .config import Release, Source
@@ -93,8 +94,7 @@ class ListSettings:
 def list_settings(release: Release, source: Source, election: Election) -> ListSettings:
     """The settings of one ``dpt-csv`` source, from its register and election."""
     register = release.register(source.register)
-    day = election.tanggal
-    return ListSettings(election.kode_pemilu, source.snapshot, source.path, int(day.replace("-", "")) if day else 0,
+    return ListSettings(election.kode_pemilu, source.snapshot, source.path, polling_day(election),
                         register.publish_individuals == "masked", register.individual_fields)
 
 
@@ -139,7 +139,6 @@ class VoterLists:
         self.key = hashlib.blake2b(settings.kode_pemilu.encode(), key=self._secret).digest()
         districts = (r[0] for r in self.conn.execute("SELECT kode_wilayah FROM wilayah WHERE tingkat = 3"))
         self.prefixes = RegionPrefixes(districts)
-        self.prefix_known: dict[str, bool] = {}
         self.patterns: dict[str, re.Pattern[str]] = {}
         self.bands = _Bands(settings.polling_day)
         self.counters: dict[str, list[int]] = {}
@@ -163,7 +162,7 @@ class VoterLists:
         doubtful, elsewhere = self._screen(batch, starts)
         for i in doubtful:  # the rare NIK the fast tests leave in doubt
             nik = niks[i].strip()
-            problem = self._nik_problem(nik)
+            problem = nik_problem(nik, self.prefixes)
             if problem is not None:
                 hashes[i] = (None, None)
                 flags.append(("invalid-nik", i, problem))
@@ -288,25 +287,16 @@ class VoterLists:
             district = tps[start][:6]
             stop = begins[end] - 1 if end < n else len(joined)
             rows: Iterable[int] = range(start, end)
-            if self._known(district):
+            if self.prefixes.known(district):
                 rows = [bisect_right(begins, m.start()) - 1
                         for m in self._not_from(district).finditer(joined, begins[start], stop)]
             for i in rows:
                 if i not in doubtful:
-                    if self._known(niks[i][:6]):
+                    if self.prefixes.known(niks[i][:6]):
                         elsewhere.append(i)
                     else:
                         doubtful.add(i)
         return sorted(doubtful), elsewhere
-
-    def _known(self, prefix: str) -> bool:
-        """Whether a 6-digit region prefix is known (remembered: a list has a few thousand of them)."""
-        known = self.prefix_known.get(prefix)
-        if known is None:
-            known = self.prefixes.known(prefix)
-            if len(self.prefix_known) < 100_000:  # bounded: garbage in NIK cells must not grow it
-                self.prefix_known[prefix] = known
-        return known
 
     def _not_from(self, district: str) -> re.Pattern[str]:
         """An expression finding the lines (NIKs) that do not start with ``district``."""
@@ -316,10 +306,6 @@ class VoterLists:
                 self.patterns.clear()
             pattern = self.patterns[district] = re.compile(f"^(?!{district})", re.M)
         return pattern
-
-    def _nik_problem(self, nik: str) -> str | None:
-        """The careful NIK check, for what the fast tests did not pass."""
-        return nik_problem(nik, self.prefixes)
 
     def _counter(self, tps: str) -> list[int]:
         """The counters of ``tps``; its numbers continue from the counts already in the database."""

@@ -16,10 +16,11 @@ import csv
 import re
 import sqlite3
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 from .errors import PrivacyError
 
@@ -123,7 +124,11 @@ def nik_lines(path: Path) -> Iterator[int]:
         yield from nik_lines_in(handle)
 
 
-def nik_lines_in(handle: IO[bytes]) -> Iterator[int]:
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def nik_lines_in(handle: _Readable) -> Iterator[int]:
     """:func:`nik_lines` over an open binary stream (a file, or a zip member being inflated)."""
     lines = 0  # newlines before data[0]
     tail = b""
@@ -156,12 +161,15 @@ _REFUSED_HINT = ("a source carries identity numbers into a published column: mas
 def refuse_niks_in_tree(root: Path) -> None:
     """The build's PII gate: scan every byte of every file under ``root`` before it is moved into place.
 
-    Zip archives are scanned member by member, inflated; a SQLite database is scanned
-    byte by byte and a hit is then located by table, column and row. Messages name the
-    file relative to ``root`` (where it would have gone) and never show the value.
+    Zip archives are scanned member by member, inflated, except a member that is a copy of a
+    file scanned already (a package's ``<slug>.zip`` holds its ``<slug>/`` folder, which sorts
+    before it): same size and CRC-32 as the file of that name in the folder. A SQLite database
+    is checked value by value (:func:`refuse_niks_in_database`). Messages name the file
+    relative to ``root`` (where it would have gone) and never show the value.
 
     :raises PrivacyError: at the first NIK-like value.
     """
+    scanned: dict[str, tuple[int, int]] = {}  # name → (size, CRC-32) of each plain file found clean
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
         name = file.relative_to(root).as_posix()
         with file.open("rb") as handle:
@@ -169,16 +177,34 @@ def refuse_niks_in_tree(root: Path) -> None:
         if magic == _SQLITE_MAGIC:
             refuse_niks_in_database(file, name)
         elif magic.startswith(b"PK\x03\x04"):
+            folder = name.removesuffix(".zip")
             with zipfile.ZipFile(file) as archive:
                 for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                    if scanned.get(f"{folder}/{info.filename}") == (info.file_size, info.CRC):
+                        continue  # the bytes of a file already found clean
                     with archive.open(info) as member:
                         for line in nik_lines_in(member):
                             raise PrivacyError(f"{name}: {info.filename}: line {line}: an unmasked NIK-like value; "
                                                "nothing was published", hint=_REFUSED_HINT)
         else:
-            for line in nik_lines(file):
-                raise PrivacyError(f"{name}: line {line}: an unmasked NIK-like value; nothing was published",
-                                   hint=_REFUSED_HINT)
+            with file.open("rb") as handle:
+                stream = _Crc32(handle)
+                for line in nik_lines_in(stream):
+                    raise PrivacyError(f"{name}: line {line}: an unmasked NIK-like value; nothing was published",
+                                       hint=_REFUSED_HINT)
+            scanned[name] = (stream.size, stream.crc)
+
+
+class _Crc32:
+    """A binary stream read through, keeping the CRC-32 and size of what was read (what a zip stores of a member)."""
+
+    def __init__(self, handle: _Readable) -> None:
+        self.handle, self.crc, self.size = handle, 0, 0
+
+    def read(self, size: int, /) -> bytes:
+        data = self.handle.read(size)
+        self.crc, self.size = zlib.crc32(data, self.crc), self.size + len(data)
+        return data
 
 
 _GLOB16 = "'*" + "[0-9]" * 16 + "*'"

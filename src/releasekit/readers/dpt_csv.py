@@ -115,7 +115,7 @@ class DptCsvReader(Reader):
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield :class:`VoterRows` batches and a masked :class:`Rejected` per bad row, file by file."""
         options = (ctx.source.dpt if ctx.source else None) or DptOptions()
-        polling_day = _polling_day(ctx)
+        polling = polling_day(ctx.election)
         files = _files(ctx.path)
         done = 0
         for file in files:
@@ -131,7 +131,7 @@ class DptCsvReader(Reader):
 
             try:
                 with _collector_paused():
-                    yield from _read_file(file, name, options, polling_day, progress)
+                    yield from _read_file(file, name, options, polling, progress)
             except SourceError as e:  # name the source too; the options of a voter list sit under 'dpt:'
                 hint = f"{e.hint} (for this voter list: under 'dpt:')" if e.hint else None
                 raise type(e)(f"{ctx.label}: {e.args[0]}", hint=hint) from e
@@ -163,9 +163,9 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
-def _polling_day(ctx: ReadContext) -> int:
+def polling_day(election: Election | None) -> int:
     """Polling day as ``YYYYMMDD`` (births after it are impossible); 0 when the election has no date."""
-    day = ctx.election.tanggal if ctx.election else None
+    day = election.tanggal if election else None
     return int(day.replace("-", "")) if day else 0
 
 
@@ -293,18 +293,19 @@ class _Checker:
             return
         ok = map(all, zip(_looked_up(self.tps_codes, tps), map(_SEXES.__contains__, sex),
                           map(_CODES_KAWIN.__contains__, kawin), lahir, map(self.latest.__ge__, lahir), strict=True))
+
+        def rows(a: int, b: int) -> VoterRows:
+            return VoterRows(self.name, lines[a:b], tps[a:b], nik[a:b], lahir[a:b], sex[a:b], kawin[a:b],
+                             disabled[a:b], cells[a:b], self.index)
+
         start = 0
         for bad in compress(range(n), map(not_, ok)):  # rows the fast checks refuse, looked at alone
             if bad > start:
-                yield VoterRows(self.name, lines[start:bad], tps[start:bad], nik[start:bad], lahir[start:bad],
-                                sex[start:bad], kawin[start:bad], disabled[start:bad], cells[start:bad], self.index)
+                yield rows(start, bad)
             yield self._careful(cells[bad], lines[bad])
             start = bad + 1
-        if start == 0:
-            yield VoterRows(self.name, lines, tps, nik, lahir, sex, kawin, disabled, cells, self.index)
-        elif start < len(cells):
-            yield VoterRows(self.name, lines[start:], tps[start:], nik[start:], lahir[start:], sex[start:],
-                            kawin[start:], disabled[start:], cells[start:], self.index)
+        if start < n:
+            yield rows(start, n)
 
     def _careful(self, cells: list[str], line: int) -> Record:
         """One row the fast checks refused: normalise what can be (spaces, case, words), else say what is wrong."""
