@@ -256,7 +256,8 @@ def write_results(results: list[Result]) -> None:
         new = section(r)
         pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
         match = pattern.search(text)
-        text = text[:match.start()] + new.rstrip("\n") + text[match.end():] if match else text + new + "\n"
+        # The match ends before the blank line and heading of the next section: the blank line stays.
+        text = text[:match.start()] + new.rstrip("\n") + "\n" + text[match.end():] if match else text + new + "\n"
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 

@@ -50,7 +50,7 @@ from releasekit.rules import RULES, setting
 from releasekit.tables import BY_NAME, TABLES
 
 #: Bump when the generator's output changes, so cached packages are regenerated.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 MARKER = ".generator"  # in the package folder, outside its resources: "<version> <tps> <seed>"
 NATIONAL_TPS = 823_378
 DEFAULT_SEED = 20240214
@@ -221,7 +221,7 @@ def _province(out: Writers, rng: random.Random, index: int, tps: int, scale: flo
     """Write one province's wilayah, tps, hasil_tps and suara rows, in primary-key order."""
     code, prov_name, _, real_kab, real_desa = PROVINCES[index]
     overseas = code == "99"
-    out.row("wilayah", (code, 1, prov_name, None, str(index + 1), None))
+    out.row("wilayah", (code, 1, prov_name, None, str(index + 1), "kpu", None, None))
     if tps == 0:
         return
     n_desa = max(1, min(tps, round(real_desa * scale)))
@@ -240,14 +240,15 @@ def _province(out: Writers, rng: random.Random, index: int, tps: int, scale: flo
     for a, kab in enumerate(kab_codes):
         kota = a >= n_kab - n_kota and not overseas
         kab_name = name(rng)
-        out.row("wilayah", (kab, 2, (f"KOTA {kab_name}" if kota else kab_name), code, f"{kab}0", None))
+        out.row("wilayah", (kab, 2, (f"KOTA {kab_name}" if kota else kab_name), code, f"{kab}0", "kpu", None, None))
         for c in range(kec_per_kab[a]):
             kec = f"{kab}{c + 1:02d}"
             kec_name = kab_name if overseas else name(rng)
-            out.row("wilayah", (kec, 3, kec_name, kab, f"{kec}0", None))
+            out.row("wilayah", (kec, 3, kec_name, kab, f"{kec}0", "kpu", None, None))
             for d in range(desa_per_kec[kec_i]):
                 desa = f"{kec}{d + 1:04d}" if overseas else f"{kec}{(1001 if kota else 2001) + d}"
-                out.row("wilayah", (desa, 4, kec_name if overseas else name(rng), kec, f"{desa}0", None))
+                desa_name = kec_name if overseas else name(rng)
+                out.row("wilayah", (desa, 4, desa_name, kec, f"{desa}0", "kpu", None, None))
                 n_tps = tps_per_desa[desa_i]
                 khusus = not overseas and n_tps >= 2 and rng.random() < KHUSUS_RATE
                 numbers = [f"{n:03d}" for n in range(1, n_tps + (0 if khusus else 1))] + (["901"] if khusus else [])

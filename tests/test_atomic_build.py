@@ -88,8 +88,8 @@ import importlib, os, signal, sys
 from pathlib import Path
 from releasekit import build, load_release
 # releasekit.build is also the name of a function, so the modules are looked up by name
-builder, ingest, package, staging = (importlib.import_module(f"releasekit.{m}")
-                                     for m in ("build", "ingest", "package", "staging"))
+builder, buildcache, ingest, package, staging = (importlib.import_module(f"releasekit.{m}")
+                                                 for m in ("build", "buildcache", "ingest", "package", "staging"))
 
 moment, project = sys.argv[1], Path(sys.argv[2])
 calls = {"n": 0}
@@ -123,9 +123,11 @@ elif moment == "journal":    # the journal written, nothing swapped yet
     after(staging, "recover", count=2, before=True)
 elif moment == "swap":       # datapackages/ swapped, release.db not yet replaced
     after(staging, "_swap")
-build(load_release(project))
+elif moment == "cache":      # the loaded sources being copied into build/cache/
+    after(buildcache.SourceCache, "store", before=True)
+build(load_release(project), clean=moment in ("reading", "cache"))  # so that the sources are read again
 """
-BEFORE_SWAP = ["reading", "rules", "packages", "zip", "staged", "journal"]
+BEFORE_SWAP = ["reading", "cache", "rules", "packages", "zip", "staged", "journal"]
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +206,7 @@ def test_a_completed_build_replaces_the_whole_release(make_project: Any) -> None
     assert (project / "datapackages").stat().st_ino != inode  # a new folder swapped in, not edited in place
     assert sorted(p.name for p in (project / "datapackages").iterdir()) == [
         "real-count", "real-count.zip", "results-copy", "results-copy.zip"]
-    assert sorted(p.name for p in (project / "build").iterdir()) == [".lock", "release.db"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".lock", "cache", "release.db"]
 
 
 def test_a_second_build_of_the_same_project_is_refused(make_project: Any, cli_runner: CliRunner) -> None:

@@ -24,6 +24,7 @@ from releasekit.cli import cli
 from releasekit.nik import LEAP_DDMM, VALID_DDMM
 from releasekit.privacy import PROVINCES
 from releasekit.synthetic_dpt import Planted, Rates, Station, national_stations, write_voter_list
+from releasekit.validate import validate_paths
 
 ProjectFactory = Callable[..., Path]
 POLLING = datetime.date(2024, 2, 14)
@@ -234,6 +235,45 @@ def test_results_mismatch_compares_the_list_with_the_results(make_project: Proje
     assert rows == [("3101011001001", adm["pemilih_dpt_j"] + 1, adm["pemilih_dpt_j"])]
 
 
+def test_voter_list_thresholds_are_percentages_of_the_voters_and_of_the_list_tps(
+        make_project: ProjectFactory) -> None:
+    """``error_if: "> x%"`` of a voter-list rule weighs its findings against its own population, not the results rows.
+
+    The register holds 3 results rows and a list of 2 TPS and ~550 voters, 2 of them registered twice and 1 TPS
+    disagreeing with its results: 2 duplicates are 0.36 % of the voters (67 % of the results rows) and 1
+    mismatch is 50 % of the list's TPS (33 % of the results rows).
+    """
+    fixtures = Path(__file__).parent / "fixtures" / "sirekap_tps" / "31" / "3101"
+    adm = json.loads((fixtures / "3101011001001.json").read_text())["administrasi"]
+    sizes = {"3101011001001": adm["pemilih_dpt_j"] + 1, "3101011002001": 300}
+    niks = [f"3101014512{90 + i // 10_000:02d}{i % 10_000:04d}" for i in range(sum(sizes.values()))]
+    niks[-2:] = niks[:2]  # the last two voters have the first two's NIKs
+    tps = [code for code, size in sizes.items() for _ in range(size)]
+    text = HEADER + "".join(f"{code},,{nik},A,B,05-12-1990,P,S,,,,,\n" for code, nik in zip(tps, niks, strict=True))
+
+    def problems(rules: dict[str, Any]) -> list[str]:
+        project = make_project({"voter-list-and-results": {"rules": rules, "sources": [
+            {"raw": fixtures, "name": "tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
+             "snapshot": "2024-02-16"},
+            voter_source({"dpt.csv": text}, name="dpt")]}})
+        build(load_release(project))
+        assert query(project, "SELECT count(*) FROM hasil_tps") == [(3,)]
+        assert {r: n for r, n in query(project, "SELECT rule, count(*) FROM findings GROUP BY rule")
+                if r in ("duplicate-nik", "dpt-results-mismatch")} == {"duplicate-nik": 2, "dpt-results-mismatch": 1}
+        report = validate_paths([project]).to_dict()
+        return [e["message"] for e in report["packages"][0]["errors"] if e["type"] == "rule-threshold"]
+
+    voters = len(niks)
+    assert problems({"duplicate-nik": {"severity": "error", "error_if": "> 0.5%"},
+                     "dpt-results-mismatch": {"severity": "error", "error_if": "> 40%"}}) == [
+        "dpt-results-mismatch: 1 error finding(s) in 2 TPS on the voter list break the threshold '> 40%' "
+        "/ temuan melewati ambang batas"]
+    assert problems({"duplicate-nik": {"severity": "error", "error_if": "> 0.3%"},
+                     "dpt-results-mismatch": {"severity": "error", "error_if": "> 60%"}}) == [
+        f"duplicate-nik: 2 error finding(s) in {voters} voter(s) on the list break the threshold '> 0.3%' "
+        "/ temuan melewati ambang batas"]
+
+
 def test_flushing_counters_and_unsorted_input_change_nothing_but_numbers(
         make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Counts are added into the database in pieces (flat memory): the pieces must add up exactly."""
@@ -256,6 +296,31 @@ def test_flushing_counters_and_unsorted_input_change_nothing_but_numbers(
     assert result(raw, 2) == expected
     rekap, counts = result(shuffled, 3)
     assert [r[:-1] for r in rekap] == [r[:-1] for r in expected[0]] and counts == expected[1]
+
+
+def test_quoted_cells_and_quoted_newlines_read_like_plain_cells(make_project: ProjectFactory, tmp_path: Path) -> None:
+    """Plain rows are cut in runs (textio's fast path), quoted ones one by one: counts and findings agree."""
+    stations, districts = national_stations(3000, seed=7)
+    raw = tmp_path / "dpt.csv"
+    write_voter_list(raw, stations, seed=4, rates=RATES, districts=districts)
+    header, *body = raw.read_text().splitlines(keepends=True)
+    quoted = []
+    for i, line in enumerate(body):
+        cells = line.rstrip("\n").split(",")
+        if i % 7 == 0 and len(cells) == 13:
+            cells[8] = f'"{cells[8]},\nBLOK {i}"' if i % 21 == 0 else f'"{cells[8]}"'  # alamat, some on two lines
+        quoted.append(",".join(cells) + "\n")
+    (tmp_path / "quoted.csv").write_text(header + "".join(quoted))
+
+    def result(path: Path) -> tuple[list[tuple[Any, ...]], ...]:
+        project = make_project({"voter-list": [voter_source(path, name="dpt.csv")]})
+        build(load_release(project))
+        return (query(project, "SELECT * FROM dpt_rekap ORDER BY kode_tps"),
+                query(project, "SELECT rule, key FROM findings ORDER BY rule, key"),
+                query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources"))
+
+    plain, with_quotes = result(raw), result(tmp_path / "quoted.csv")
+    assert with_quotes == plain and plain[1] and plain[2][0][2] > 0
 
 
 def hash_free_order(line: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
@@ -22,7 +23,9 @@ def test_bench_dpt_runs_and_finds_what_it_planted(tmp_path: Path, monkeypatch: p
     result = bench.bench(3000, seed=5, repeat=1, masked=True)
     assert result.problems == [] and result.voters == 3000 and result.rows >= 3000
     assert result.build.runs[0].returncode == 0 and result.masked.runs[0].peak_mb > 0
-    bench.write_results([result])
-    bench.write_results([result])  # a re-run replaces its section
+    other = dataclasses.replace(result, voters=4000)
+    bench.write_results([result, other])
+    bench.write_results([result])  # a re-run replaces its section, and keeps the blank line before the next
     text = (tmp_path / "RESULTS_dpt.md").read_text()
     assert text.count("## 3,000 voters (seed 5)") == 1 and "Found as planted: **yes**" in text
+    assert text.count("\n\n## ") == 2 and text.endswith(").\n")

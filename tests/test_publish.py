@@ -22,15 +22,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
-from conftest import copy_demo
+from conftest import copy_demo, load_benchmark
 from releasekit import build, load_release
 from releasekit.cli import cli
-from releasekit.publish import PLUGINS, SETTINGS, make_datasette, write_site
+from releasekit.database import create_schema, insert_sql
+from releasekit.package import PACKAGES_DIR
+from releasekit.publish import FACET_MAX_ROWS, PLUGINS, SETTINGS, datasette_metadata, make_datasette, write_site
 from releasekit.queries import CANNED_QUERIES
 from releasekit.snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
-from releasekit.tables import SUMMARY_TABLES, TABLES
+from releasekit.summaries import summarize
+from releasekit.tables import BY_NAME, SUMMARY_TABLES, TABLES
 
 
 @dataclass
@@ -81,7 +85,9 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
         for field in table.fields:
             assert t["columns"][field.name] == f"{field.en} — {field.id}"
     assert tables["findings"]["facets"] == ["rule", "severity", "snapshot"]
-    assert "facets" not in tables["hasil_tps"]  # millions of rows nationally: summaries answer instead
+    assert "facets" not in tables["suara"]  # millions of rows nationally: summaries answer instead
+    assert tables["hasil_tps"]["facets"] == ["kode_provinsi"]  # one index scan; see the province facet tests
+    assert tables["hasil_tps"]["size"] == 50  # 28 columns a row: half Datasette's default page to render
     assert tables["wilayah"]["label_column"] == "nama"
     assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES) | set(SNAPSHOT_QUERIES)
 
@@ -102,6 +108,110 @@ def test_foreign_keys_render_as_links(demo: Served) -> None:
     assert f'href="/release/wilayah/{kode_wilayah}"' in demo.get(f"/release/tps?kode_tps={kode_tps}").text
     parent, = rows(demo.db, "SELECT kode_induk FROM wilayah WHERE kode_wilayah = ?", (kode_wilayah,))[0]
     assert f'href="/release/wilayah/{parent}"' in demo.get(f"/release/wilayah?kode_wilayah={kode_wilayah}").text
+
+
+# --------------------------------------------------------------------------- the province facet of hasil_tps
+
+
+def test_hasil_tps_has_an_indexed_province_column_linked_to_wilayah(demo: Served) -> None:
+    assert "kode_provinsi" in {r[1] for r in rows(demo.db, "PRAGMA table_info(hasil_tps)")}
+    assert "kode_provinsi" not in BY_NAME["hasil_tps"].columns  # derived: in the database only
+    assert rows(demo.db, "SELECT count(*) FROM hasil_tps WHERE kode_provinsi IS NOT substr(kode_tps, 1, 2)") == [(0,)]
+    assert ("kode_provinsi", "wilayah", "kode_wilayah") in {
+        (r[3], r[2], r[4]) for r in rows(demo.db, "PRAGMA foreign_key_list(hasil_tps)")}
+
+
+@pytest.mark.parametrize("where", ["", "WHERE snapshot = '2024-03-20'",
+                                   "WHERE sumber IN ('raw/ppwp_tps_20240220.jsonl')"])
+def test_province_facet_is_one_scan_of_one_index(demo: Served, where: str) -> None:
+    # Datasette's facet SQL over the default page, a snapshot, and a register page's link (by source).
+    # Without statistics (build runs no ANALYZE) the plan is the one a national database gets.
+    columns = ", ".join(BY_NAME["hasil_tps"].columns)
+    plan = " ".join(r[3] for r in rows(demo.db, f"""EXPLAIN QUERY PLAN
+        SELECT kode_provinsi AS value, count(*) AS count FROM (SELECT {columns}, kode_provinsi FROM hasil_tps {where})
+        WHERE kode_provinsi IS NOT NULL GROUP BY kode_provinsi ORDER BY count DESC, value LIMIT 51"""))
+    assert "USING COVERING INDEX" in plan and "FOR GROUP BY" not in plan, plan
+
+
+def test_rows_inserted_without_the_derived_column_get_it_when_summarized() -> None:
+    db = sqlite_utils.Database(memory=True)
+    create_schema(db)
+    db.execute(insert_sql(BY_NAME["hasil_tps"]), ("ppwp-2024", "2024-02-15", "3401010001001",
+                                                  *[None] * (len(BY_NAME["hasil_tps"].columns) - 3)))
+    db.execute("INSERT INTO hasil_tps (kode_pemilu, snapshot, kode_tps) VALUES ('ppwp-2024', '2024-02-15', "
+               "'5201010001001')")  # as a long-layout row goes in
+    assert db.execute("SELECT kode_tps, kode_provinsi FROM hasil_tps ORDER BY 1").fetchall() == [
+        ("3401010001001", "34"), ("5201010001001", None)]
+    summarize(db)
+    assert db.execute("SELECT kode_tps, kode_provinsi FROM hasil_tps ORDER BY 1").fetchall() == [
+        ("3401010001001", "34"), ("5201010001001", "52")]
+
+
+def test_packages_do_not_carry_the_province_column(demo: Served) -> None:
+    for folder in (demo.project / PACKAGES_DIR).iterdir():
+        if not (folder / "datapackage.json").is_file():
+            continue
+        for resource in json.loads((folder / "datapackage.json").read_text())["resources"]:
+            if resource["name"] == "hasil_tps":
+                assert [f["name"] for f in resource["schema"]["fields"]] == list(BY_NAME["hasil_tps"].columns)
+                header = (folder / resource["path"]).read_text(encoding="utf-8").split("\n", 1)[0]
+                assert header == ",".join(BY_NAME["hasil_tps"].columns)
+
+
+def test_hasil_tps_page_is_faceted_by_province_with_region_names(demo: Served) -> None:
+    page = demo.json("/release/hasil_tps.json")
+    facet = page["facet_results"]["kode_provinsi"]
+    expected = rows(demo.db, "SELECT substr(h.kode_tps, 1, 2), w.nama, count(*) FROM hasil_tps h "
+                             "LEFT JOIN wilayah w ON w.kode_wilayah = substr(h.kode_tps, 1, 2) GROUP BY 1 ORDER BY 1")
+    assert len(expected) > 1 and all(name for _, name, _ in expected)
+    assert not facet["truncated"]
+    assert sorted((r["value"], r["label"], r["count"]) for r in facet["results"]) == expected
+    assert page["filtered_table_rows_count"] == sum(n for *_, n in expected)
+    kode, name, count = expected[-1]
+    filtered = demo.json(f"/release/hasil_tps.json?kode_provinsi={kode}&_size=max")
+    assert filtered["filtered_table_rows_count"] == len(filtered["rows"]) == count
+    assert {r[filtered["columns"].index("kode_provinsi")] for r in filtered["rows"]} == {kode}
+    assert html.escape(name) in demo.get("/release/hasil_tps").text  # the facet lists province names
+    html_page = demo.get(f"/release/hasil_tps?kode_provinsi={kode}").text
+    assert f'href="/release/wilayah/{kode}"' in html_page  # and each row links to its province
+    assert "kode_provinsi" in demo.json("/-/metadata.json")["databases"]["release"]["tables"]["hasil_tps"]["columns"]
+
+
+def test_province_facet_is_offered_by_default_only_while_it_stays_instant(demo: Served) -> None:
+    release = load_release(demo.project)
+    small = datasette_metadata(release, rows={"hasil_tps": FACET_MAX_ROWS})
+    big = datasette_metadata(release, rows={"hasil_tps": FACET_MAX_ROWS + 1})
+    assert small["databases"]["release"]["tables"]["hasil_tps"]["facets"] == ["kode_provinsi"]
+    assert "facets" not in big["databases"]["release"]["tables"]["hasil_tps"]
+    assert FACET_MAX_ROWS >= 823_378  # one national snapshot keeps the facet
+    facet = demo.json("/release/hasil_tps.json?_facet=kode_provinsi&snapshot=2024-03-20")["facet_results"]
+    assert facet  # on demand it works on a filtered page whatever the default
+
+
+def test_an_empty_voter_list_table_is_hidden_and_a_filled_one_listed(demo: Served) -> None:
+    """The demo publishes its voter list as counts only: dpt_pemilih is empty and not listed, dpt_rekap is."""
+    assert rows(demo.db, "SELECT count(*) FROM dpt_pemilih") == [(0,)]
+    assert rows(demo.db, "SELECT count(*) > 0 FROM dpt_rekap") == [(1,)]
+    listed = {t["name"]: t["hidden"] for t in demo.json("/release.json")["tables"]}
+    assert (listed["dpt_pemilih"], listed["dpt_rekap"], listed["findings"]) == (True, False, False)
+    assert 'href="/release/dpt_pemilih"' not in demo.get("/release").text
+    assert demo.get("/release/dpt_pemilih").status_code == 200  # hidden from the lists, not removed
+    release = load_release(demo.project)
+    masked = datasette_metadata(release, rows={"dpt_pemilih": 3, "dpt_rekap": 1})["databases"]["release"]["tables"]
+    assert "hidden" not in masked["dpt_pemilih"] and "hidden" not in masked["dpt_rekap"]
+    without_list = datasette_metadata(release, rows={"hasil_tps": 5})["databases"]["release"]["tables"]
+    assert without_list["dpt_rekap"]["hidden"] is True and "hidden" not in without_list["hasil_tps"]
+
+
+def test_the_serving_benchmark_measures_the_pages_of_a_built_site(demo: Served) -> None:
+    # benchmarks/bench_serve.measure_pages, as the build benchmark calls it on a site write_site wrote
+    bench = load_benchmark("bench_serve")
+    results = bench.measure_pages(demo.site, requests=3)
+    assert list(results) == list(bench.PAGES)
+    assert all(0 < r["median"] <= r["p95"] <= r["max"] for r in results.values())
+    assert bench.page_urls(demo.site)[bench.PAGES[2]] == "/release/hasil_tps"  # faceted by default here
+    table = bench.pages_table(results)
+    assert len(table) == 2 + len(results) and all(("PASS" in line) != ("FAIL" in line) for line in table[2:])
 
 
 # --------------------------------------------------------------------------- register pages

@@ -5,15 +5,24 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import sqlite3
 import tarfile
 import zipfile
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from releasekit.elections import CATALOGUE
-from releasekit.readers import READERS, ReadContext, Region, Rejected, Station, TpsResult
+from conftest import write_project
+from releasekit import load_release
+from releasekit.cli import cli
+from releasekit.elections import CATALOGUE, Election, Peserta
+from releasekit.errors import ConfigError, SourceError
+from releasekit.readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
 from releasekit.readers.sirekap_tps import ADMIN_KEYS
+from releasekit.tables import HASIL_WILAYAH
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIREKAP = FIXTURES / "sirekap_tps"
@@ -125,6 +134,9 @@ def test_kpu_wilayah_csv_repairs_unquoted_commas(tmp_path: Path) -> None:
     regions = [r for r in records if isinstance(r, Region)]
     rejected = [r for r in records if isinstance(r, Rejected)]
     assert [r.nama for r in regions if r.tingkat == 4] == ["LUBUK PAKAM I,II", "LAMBANG SARI I, II, III"]
+    assert [(r.catatan or "")[:44] for r in regions if r.tingkat == 4] == [
+        "repaired: the name held 1 unquoted comma(s),", "repaired: the name held 2 unquoted comma(s),"]
+    assert all(r.catatan is None and r.sistem_kode == "kpu" for r in regions if r.tingkat < 4)
     assert {r.locator for r in rejected} == {"villages.csv:3", "villages.csv:4"}
     assert regions[0].kode_wilayah == "12" and regions[0].kode_induk is None
 
@@ -187,3 +199,104 @@ def test_jsonl_invalid_utf8_line_is_quarantined_not_replaced(tmp_path: Path) -> 
     first, second = read("sirekap-tps-json", path)
     assert isinstance(first, TpsResult)
     assert isinstance(second, Rejected) and "not UTF-8" in second.reason and second.locator == "x.jsonl:2"
+
+
+def test_kawalpemilu2019_sums_tps_rows_per_village() -> None:
+    path = FIXTURES / "kawalpemilu2019" / "sample.csv"
+    records = list(READERS["kawalpemilu2019-csv"].read(ReadContext(path, path.name, CATALOGUE["ppwp-2019"])))
+    areas = {r.kode_wilayah: r for r in records if isinstance(r, AreaResult)}
+    reasons = {r.locator: r.reason for r in records if isinstance(r, Rejected)}
+    village = areas["25826"]
+    assert (village.records, village.votes, village.locator) == (2, {1: 220, 2: 225},
+                                                                 "sample.csv:2 (village 25826: 2 TPS rows)")
+    values = dict(zip(HASIL_WILAYAH.columns[3:-1], village.values, strict=True))
+    assert values["tps_total"] == 2 and values["suara_sah"] == 445 and values["suara_total"] is None
+    assert reasons["sample.csv:4"] == ("duplicate-key: TPS 2 of village 25826 already read at sample.csv:3; this "
+                                       "is an identical copy, the first one is kept")
+    assert "this is a different record" in reasons["sample.csv:5"]
+    assert reasons["sample.csv:6"].startswith("village 25826 is named 'PULAU DUA, KEC SATU")
+    assert reasons["sample.csv:8"].startswith("Suara 02: ")
+    assert reasons["sample.csv:9"] == ("Link KawalPemilu: 'https://kawalpemilu.org' is not "
+                                       "https://kawalpemilu.org#<village id>")
+    assert reasons["sample.csv:10"] == "ragged row: 5 fields where the header has 6"
+    # A village whose TPS row lacks a figure gets NULL for that sum, never a partial sum; all-zero rows count.
+    overseas = areas["-990414"]
+    assert overseas.votes == {1: 18, 2: 13} and overseas.records == 2
+    assert dict(zip(HASIL_WILAYAH.columns[3:-1], overseas.values, strict=True))["suara_sah"] is None
+    assert areas["25827"].records == 1 and areas["25827"].votes == {1: 0, 2: 0}
+    assert sum(getattr(r, "records", 1) for r in records) == 11  # every data line, loaded or rejected
+
+
+def test_kawalpemilu2019_wrong_header_stops_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("Link,Nama\nhttps://kawalpemilu.org#1,A\n")
+    with pytest.raises(SourceError, match=r"^x.csv: line 1: no column 'Link KawalPemilu'"):
+        list(READERS["kawalpemilu2019-csv"].read(ReadContext(tmp_path / "x.csv", "x.csv", CATALOGUE["ppwp-2019"])))
+
+
+def test_pemiluapi2004_reads_the_rows_of_its_election() -> None:
+    path = FIXTURES / "pemiluapi2004" / "recapitulations.csv"
+    dpr = Election("dpr-2004", "dpr", 2004, None, None, None, tuple(Peserta(n, f"P{n}") for n in (8, 15)))
+    dpd = Election("dpd-2004", "dpd", 2004, None, None, None,
+                   (Peserta(1, "A", "1"), Peserta(2, "B", "2"), Peserta(4, "C", "44")))
+    got = {}
+    for election in (dpr, dpd):
+        records = list(READERS["pemiluapi-2004-csv"].read(ReadContext(path, path.name, election)))
+        assert len(records) == 11
+        got[election.kode_pemilu] = records
+    parts = [(r.kode, r.nomor_urut, r.suara) for r in got["dpr-2004"] if isinstance(r, ResultPart)]
+    assert parts == [("1", 8, 505), ("2", 8, 386), ("1", 15, None), ("1", 8, 505)]  # the repeat: the loader's
+    reasons = {r.locator: r.reason for r in got["dpr-2004"] if isinstance(r, Rejected)}
+    assert reasons["recapitulations.csv:5"].startswith("entity_id '99' is not a ballot number of the election")
+    assert reasons["recapitulations.csv:6"].startswith("entity_type PartyMember: votes of a party's DPR candidate")
+    assert reasons["recapitulations.csv:7"] == ("entity_type Candidate: DPD votes per candidate, which a source with "
+                                                "an election of jenis dpd reads; this source reads dpr-2004 "
+                                                "(Party rows)")
+    assert reasons["recapitulations.csv:11"].startswith("entity_type Voter: unknown entity_type")
+    parts = [(r.kode, r.nomor_urut, r.suara) for r in got["dpd-2004"] if isinstance(r, ResultPart)]
+    assert parts == [("1", 1, 40), ("1", 2, 41), ("2", 4, 9)]  # entity_id 44 is candidate 4 by id_sumber
+    reasons = {r.locator: r.reason for r in got["dpd-2004"] if isinstance(r, Rejected)}
+    assert reasons["recapitulations.csv:10"].startswith("entity_id '3' is not the id_sumber of a candidate")
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ({"format": "kawalpemilu2019-csv", "election": "dpr-2019"}, "dpr-2019 has no candidates 1 and 2"),
+    ({"format": "pemiluapi-2004-csv", "election": "ppwp-2014"}, "ppwp-2014 has jenis 'ppwp'; this file holds DPR"),
+])
+def test_older_election_readers_refuse_the_wrong_election(tmp_path: Path, source: dict[str, str],
+                                                          message: str) -> None:
+    project = write_project(tmp_path, {"r": [{"path": "raw/x.csv", "snapshot": "2019-05-23", **source}]},
+                            {"elections": [{"kode_pemilu": "dpr-2019", "jenis": "dpr", "tahun": 2019}]})
+    with pytest.raises(ConfigError, match=message):
+        load_release(project)
+
+
+def test_kawalpemilu2019_build_counts_every_tps_row(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make_project({"hasil-2019": [{"raw": FIXTURES / "kawalpemilu2019" / "sample.csv",
+                                            "format": "kawalpemilu2019-csv", "election": "ppwp-2019",
+                                            "snapshot": "2019-05-23"}]})
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        # 11 TPS rows: 5 summed into 3 villages, 6 quarantined (one quarantine row each).
+        assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
+            11, 5, 6)
+        assert db.execute("SELECT count(*) FROM quarantine").fetchone() == (6,)
+        assert db.execute("SELECT kode_wilayah, tps_total, suara_sah FROM hasil_wilayah ORDER BY 1").fetchall() == [
+            ("-990414", 2, None), ("25826", 2, 445), ("25827", 1, 0)]
+
+
+def test_pemiluapi2004_build_quarantines_the_other_rows(make_project: Any, cli_runner: CliRunner) -> None:
+    elections = [{"kode_pemilu": "dpr-2004", "jenis": "dpr", "tahun": 2004,
+                  "peserta": [{"nomor_urut": 8, "nama": "P8"}, {"nomor_urut": 15, "nama": "P15"}]}]
+    project = make_project({"hasil-2004": [{"raw": FIXTURES / "pemiluapi2004" / "recapitulations.csv",
+                                            "format": "pemiluapi-2004-csv", "election": "dpr-2004",
+                                            "snapshot": "2004-04-05"}]}, {"elections": elections})
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
+            11, 3, 8)
+        assert db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2").fetchall() == [
+            ("1", 8, 505), ("1", 15, None), ("2", 8, 386)]
+        (reason,), = db.execute("SELECT reason FROM quarantine WHERE locator = 'recapitulations.csv:12'")
+        assert reason.startswith("duplicate-key: votes for 8 at area 1 already loaded") and "identical copy" in reason

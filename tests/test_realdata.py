@@ -9,6 +9,7 @@ Each project is built once per module (module-scoped fixtures).
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import sqlite3
 import tarfile
@@ -634,3 +635,164 @@ def test_dki_findings_queries_and_register_page(dki_site: Path, dki: Built) -> N
     text = asyncio.run(page())
     assert 'class="num records-in">30766<' in text and 'class="num records-loaded">30766<' in text
     assert "1,956,503 (" in text  # the chart of totals: candidate 2 in the CSV
+
+
+# --------------------------------------------------------------------------- region repairs are recorded
+
+def test_kpu_wilayah_csv_repairs_are_recorded(kpu_regions: Built) -> None:
+    notes = dict(kpu_regions.db.execute("SELECT kode_wilayah, catatan FROM wilayah WHERE catatan IS NOT NULL"))
+    assert sorted(notes) == ["1207281007", "1402092010"]  # FORMATS.md section 11: the only two ragged rows
+    assert notes["1402092010"].startswith("repaired: the name held 2 unquoted comma(s)")
+    assert scalar(kpu_regions.db, "SELECT count(*) FROM wilayah WHERE sistem_kode != 'kpu'") == 0
+
+
+# --------------------------------------------------------------------------- KawalPemilu 2019 per-TPS CSVs (§13)
+
+KAWAL2019 = "kawalpemilu2019_csv_josefmtd"
+KAWAL2019_FILES = ("DKI JAKARTA.csv", "KALIMANTAN UTARA.csv", "Luar Negeri.csv")
+
+
+@dataclass
+class RawVillages:
+    """Per KPU 2019 village id: TPS rows, Σ Suara 01, Σ Suara 02, Σ Suara Sah (computed with ``csv`` alone)."""
+
+    rows: Counter[str] = field(default_factory=Counter)
+    sums: dict[str, list[int]] = field(default_factory=dict)
+    per_file: Counter[str] = field(default_factory=Counter)
+
+
+def read_raw_villages(folder: Path) -> RawVillages:
+    raw = RawVillages()
+    for name in KAWAL2019_FILES:
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                village = row["Link KawalPemilu"].split("#", 1)[1]
+                raw.rows[village] += 1
+                raw.per_file[name] += 1
+                sums = raw.sums.setdefault(village, [0, 0, 0])
+                for i, column in enumerate(("Suara 01", "Suara 02", "Suara Sah")):
+                    sums[i] += int(row[column])
+    return raw
+
+
+@pytest.fixture(scope="module")
+def kawal2019(shared_data: Path, make_project: Any) -> Iterator[Built]:
+    folder = shared_data / KAWAL2019
+    project = make_project({"hasil-2019": [
+        {"raw": folder / name, "format": "kawalpemilu2019-csv", "election": "ppwp-2019", "snapshot": "2019-05-23",
+         "origin": "https://github.com/josefmtd/kawal-pemilu-data"} for name in KAWAL2019_FILES]})
+    build(load_release(project))
+    with closing(connect(project)) as db:
+        yield Built(project, db, "", read_raw_villages(folder))
+
+
+def test_kawal2019_every_tps_row_is_accounted(kawal2019: Built) -> None:
+    raw: RawVillages = kawal2019.raw
+    assert dict(raw.per_file) == {"DKI JAKARTA.csv": 26839, "KALIMANTAN UTARA.csv": 2165, "Luar Negeri.csv": 1004}
+    got = {path: rest for path, *rest in kawal2019.db.execute(
+        "SELECT path, records_in, records_loaded, records_quarantined FROM sources")}
+    assert got == {f"raw/{name}": [n, n, 0] for name, n in raw.per_file.items()}
+    assert scalar(kawal2019.db, "SELECT count(*) FROM quarantine") == 0
+
+
+def test_kawal2019_village_sums_equal_the_csv(kawal2019: Built) -> None:
+    raw: RawVillages = kawal2019.raw
+    db = kawal2019.db
+    rows = {k: (n, sah) for k, n, sah in db.execute(
+        "SELECT kode_wilayah, tps_total, suara_sah FROM hasil_wilayah WHERE kode_pemilu = 'ppwp-2019'")}
+    assert rows == {k: (raw.rows[k], s[2]) for k, s in raw.sums.items()}
+    votes = {(k, n): v for k, n, v in db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah")}
+    assert votes == {(k, n): s[n - 1] for k, s in raw.sums.items() for n in (1, 2)}
+    assert rows["-990414"] == (2, 31)  # overseas ids are negative, kept as text
+    assert scalar(db, "SELECT count(*) FROM hasil_wilayah WHERE typeof(kode_wilayah) != 'text'") == 0
+    totals = dict(db.execute("SELECT nomor_urut, sum(suara) FROM suara_wilayah GROUP BY 1"))
+    assert totals == {n: sum(s[n - 1] for s in raw.sums.values()) for n in (1, 2)}
+
+
+def test_kawal2019_pemilu_row_and_no_invented_places(kawal2019: Built) -> None:
+    db = kawal2019.db
+    assert db.execute("SELECT kode_pemilu, jenis, tahun FROM pemilu").fetchall() == [("ppwp-2019", "ppwp", 2019)]
+    # The villages are keyed on KPU 2019 ids, not KPU codes: no TPS, TPS result or region is made up.
+    assert [scalar(db, f"SELECT count(*) FROM {t}") for t in ("tps", "hasil_tps", "suara", "wilayah")] == [0] * 4
+
+
+# --------------------------------------------------------------------------- pemiluAPI 2004 Surabaya (§17)
+
+SURABAYA2004 = "pemiluapi_2014_2015_2004/perolehan_suara_DPD_surabaya2004"
+
+
+def surabaya2004_elections(folder: Path) -> list[dict[str, Any]]:
+    """The two elections of the file, declared as a project would (names from parties.csv/candidates.csv)."""
+    with (folder / "parties.csv").open(encoding="utf-8", newline="") as handle:
+        parties = [{"nomor_urut": int(r["id"]), "nama": r["nama"]} for r in csv.DictReader(handle)]
+    with (folder / "candidates.csv").open(encoding="utf-8", newline="") as handle:
+        candidates = [{"nomor_urut": int(r["id"]), "id_sumber": r["id"], "nama": r["name"]}
+                      for r in csv.DictReader(handle)]
+    return [{"kode_pemilu": "dpr-2004", "jenis": "dpr", "tahun": 2004, "tanggal": "2004-04-05",
+             "nama": "Pemilihan Umum Anggota DPR 2004", "peserta": parties},
+            {"kode_pemilu": "dpd-2004", "jenis": "dpd", "tahun": 2004, "tanggal": "2004-04-05",
+             "nama": "Pemilihan Umum Anggota DPD 2004", "peserta": candidates}]
+
+
+@pytest.fixture(scope="module", params=["dpr-2004", "dpd-2004"])
+def surabaya2004(request: pytest.FixtureRequest, shared_data: Path, make_project: Any) -> Iterator[Built]:
+    folder = shared_data / SURABAYA2004
+    project = make_project({"hasil-2004": [
+        {"raw": folder / "recapitulations.csv", "format": "pemiluapi-2004-csv", "election": request.param,
+         "snapshot": "2004-04-05", "origin": "https://github.com/pemiluAPI/pemilu-data"}]},
+        {"elections": surabaya2004_elections(folder)})
+    build(load_release(project))
+    with (folder / "recapitulations.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with closing(connect(project)) as db:
+        yield Built(project, db, request.param, rows)
+
+
+def test_surabaya2004_votes_equal_the_raw_table(surabaya2004: Built) -> None:
+    kind = {"dpr-2004": "Party", "dpd-2004": "Candidate"}[surabaya2004.source]
+    mine = [r for r in surabaya2004.raw if r["entity_type"] == kind]
+    expected = {(r["sub_districts_id"], int(r["entity_id"])): int(r["voice"]) if r["voice"] else None for r in mine}
+    db = surabaya2004.db
+    got = {(k, n): v for k, n, v in db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah "
+                                                "WHERE kode_pemilu = ?", (surabaya2004.source,))}
+    assert got == expected
+    per_entity: Counter[int] = Counter()
+    for r in mine:
+        per_entity[int(r["entity_id"])] += int(r["voice"] or 0)
+    assert dict(db.execute("SELECT nomor_urut, sum(suara) FROM suara_wilayah GROUP BY 1")) == dict(per_entity)
+    areas = {r["sub_districts_id"] for r in mine}
+    assert {k for (k,) in db.execute("SELECT kode_wilayah FROM hasil_wilayah")} == areas
+    assert scalar(db, "SELECT count(*) FROM hasil_wilayah WHERE coalesce(suara_sah, suara_total, tps_total) "
+                      "IS NOT NULL") == 0  # the file has no figures: NULL, never 0
+
+
+def test_surabaya2004_other_rows_are_quarantined_with_the_reason(surabaya2004: Built) -> None:
+    kind = {"dpr-2004": "Party", "dpd-2004": "Candidate"}[surabaya2004.source]
+    raw = surabaya2004.raw
+    db = surabaya2004.db
+    loaded = sum(r["entity_type"] == kind for r in raw)
+    assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
+        len(raw), loaded, len(raw) - loaded)
+    reasons = Counter(reason.split(":")[0] for (reason,) in db.execute("SELECT reason FROM quarantine"))
+    assert reasons == Counter(f"entity_type {r['entity_type']}" for r in raw if r["entity_type"] != kind)
+    # Both declared elections get their pemilu and peserta rows: 24 parties, 44 DPD candidates (candidate 15,
+    # Drs. H. RBM ROFIK, has no row in the recap: no votes, not zero votes).
+    assert db.execute("SELECT kode_pemilu, jenis, tahun FROM pemilu ORDER BY 1").fetchall() == [
+        ("dpd-2004", "dpd", 2004), ("dpr-2004", "dpr", 2004)]
+    assert dict(db.execute("SELECT kode_pemilu, count(*) FROM peserta GROUP BY 1")) == {"dpr-2004": 24,
+                                                                                       "dpd-2004": 44}
+    assert scalar(db, "SELECT count(*) FROM suara_wilayah WHERE nomor_urut = 15 AND kode_pemilu = 'dpd-2004'") == 0
+
+
+def _validates(built: Built, runner: Any) -> None:
+    result = runner.invoke(cli, ["validate", "--format", "json", str(built.project)])
+    assert result.exit_code == 0, result.output[:3000]
+    assert json.loads(result.output)["valid"] is True
+
+
+def test_kawal2019_package_validates(kawal2019: Built, cli_runner: Any) -> None:
+    _validates(kawal2019, cli_runner)
+
+
+def test_surabaya2004_package_validates(surabaya2004: Built, cli_runner: Any) -> None:
+    _validates(surabaya2004, cli_runner)

@@ -6,10 +6,14 @@ import csv
 import gzip
 import io
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from releasekit.errors import SourceError
+from releasekit.readers import textio
 from releasekit.readers.base import Rejected
 from releasekit.readers.textio import (
     LINE_LIMIT,
@@ -214,6 +218,74 @@ def test_every_line_is_a_record_a_reject_or_skipped() -> None:
     accounted = {r.line if isinstance(r, TextRow) else int(r.locator.rsplit(":", 1)[1]) for r in got}
     assert accounted == {2, 3, 4, 7, 8, 9}  # 5 is a comment, 6 blank; the unclosed quote at 3 costs one line
     assert [r.cells for r in got if isinstance(r, TextRow) and r.line == 9] == [["6", 'q"r']]
+
+
+# --------------------------------------------------------------------------- the fast path for plain lines
+
+#: Pieces of CSV text that every path must read alike: plain records, quoted newlines, broken and unclosed
+#: quotes, blank and comment lines, NUL bytes, every line end, a field over a lowered csv field-size limit.
+PIECES = [b"a,b\n", b"1,2\r\n", b"3,4\r", b'"x\ny",z\n', b'"unclosed,\n', b"\n", b"  \t\n", b"# c,d\n",
+          b"p,\x00q\n", b'"q""r",t\n', b'x"y,z\n', b'"a"b,c\n', b"f" * 40 + b",g\n", b"\xc3\xa9,\xe2\x80\xa8\n",
+          b"5,6"]
+
+
+def line_by_line(data: bytes, options: TextOptions) -> list[object]:
+    """What the records are when every line goes through the CSV parser one by one (no fast path)."""
+    with patch.object(textio.TextTable, "_fast", lambda self, feed, texts: None):
+        return outcome(data, options)
+
+
+def outcome(data: bytes, options: TextOptions) -> list[object]:
+    return [(r.line, r.cells, r.raw) if isinstance(r, TextRow) else (r.locator, r.reason, r.raw)
+            for r in rows(data, options)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60), st.sampled_from([None, "#"]),
+       st.sampled_from([2, 3, 128]), st.sampled_from([5, 64, 1 << 20]))
+def test_the_fast_path_reads_exactly_what_reading_line_by_line_reads(
+        pieces: list[bytes], comment: str | None, run: int, chunk: int) -> None:
+    data = b"h,i\n" + b"".join(pieces)
+    options = TextOptions(comment=comment)
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(30)
+        with patch.object(textio, "RUN", run), patch.object(textio, "CHUNK", chunk):
+            assert outcome(data, options) == line_by_line(data, options)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def test_plain_lines_come_in_runs_of_at_most_run_records() -> None:
+    data = b"a,b\n" + b"".join(b"%d,x\n" % i for i in range(300)) + b'"q\nr",y\n' + b"7,z\n"
+    with open_table(data, "x.csv") as table:
+        got = list(table.runs())
+    assert [len(item.cells) if isinstance(item, textio.TextRun) else type(item).__name__ for item in got] == [
+        128, 128, 44, "TextRow", 1]
+    first = got[0]
+    assert isinstance(first, textio.TextRun)
+    assert (first.lines[0], first.cells[0], first.raw[0]) == (2, ["0", "x"], "0,x\n")
+    assert isinstance(got[3], TextRow) and (got[3].line, got[3].cells) == (302, ["q\nr", "y"])
+
+
+def test_a_field_over_the_size_limit_in_a_run_rejects_its_line_only() -> None:
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(10)
+        got = cells(b"a,b\n1,x\n2," + b"y" * 20 + b"\n3,z\n")
+    finally:
+        csv.field_size_limit(limit)
+    assert got == [(2, ["1", "x"]), ("x.csv:3", "rejected"), (4, ["3", "z"])]
+
+
+def test_bytes_that_do_not_decode_stop_after_the_records_before_them() -> None:
+    seen: list[int] = []
+    with pytest.raises(TextDecodeError, match="line 4, byte 3"), open_table(b"a,b\n1,x\n2,y\n3,\xff\n4,z\n",
+                                                                            "x.csv") as table:
+        for row in table:
+            assert isinstance(row, TextRow)
+            seen.append(row.line)
+    assert seen == [2, 3]
 
 
 # --------------------------------------------------------------------------- real exports (FORMATS.md)

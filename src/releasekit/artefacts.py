@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +46,25 @@ def source_date_iso() -> str | None:
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a CSV (UTF-8, ``\\n``, minimal quoting); return the number of data rows."""
-    count = 0
+    counted = _Counted(rows)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
-            count += 1
-    return count
+        writer.writerows(counted)  # the csv module writes None as an empty cell
+    return counted.count
+
+
+class _Counted:
+    """An iterable that counts what it yields."""
+
+    def __init__(self, rows: Iterable[Sequence[object]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[object]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def file_sha256(path: Path) -> str:
@@ -79,7 +90,7 @@ def write_zip(path: Path, root: Path, names: Sequence[str]) -> None:
             # Streamed, not read whole (a masked voter list is hundreds of MB): writestr does the
             # same through open(info, "w"), so the bytes are identical.
             info.file_size = (root / name).stat().st_size
-            info._compresslevel = 9  # type: ignore[attr-defined]  # what writestr(compresslevel=9) sets
+            info._compresslevel = 6  # type: ignore[attr-defined]  # zlib's default: 3x faster than 9, 4 % larger
             with (root / name).open("rb") as source, archive.open(info, "w") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
     os.replace(tmp, path)

@@ -8,13 +8,15 @@ of one project from running at once.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from .buildcache import SourceCache
 from .config import Release
-from .database import create_schema, open_database, table_counts
+from .database import create_indexes, create_schema, open_database, open_reader, table_counts
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .privacy import refuse_niks_in_tree
@@ -75,20 +77,52 @@ class BuildResult:
         return sum(a.identical_duplicates for a in self.accounting.values())
 
 
+class _Packaging(threading.Thread):
+    """:func:`~releasekit.package.write_packages` in a thread, on its own connection to the staged database."""
+
+    def __init__(self, release: Release, database: Path, inputs: str, out_dir: Path) -> None:
+        super().__init__(name="releasekit-packages", daemon=True)
+        self.args = (release, database, inputs, out_dir)
+        self.packages: list[PackageResult] = []
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        release, database, inputs, out_dir = self.args
+        try:
+            db = open_reader(database)
+            try:
+                self.packages = write_packages(release, db, inputs, out_dir)
+            finally:
+                db.close()
+        except BaseException as e:  # noqa: BLE001 - handed to the build thread by result()
+            self.error = e
+
+    def result(self) -> list[PackageResult]:
+        """The packages written (after :meth:`join`), or the thread's error raised here."""
+        if self.error is not None:
+            raise self.error
+        return self.packages
+
+
 def load_order(files: list[SourceFile]) -> list[SourceFile]:
     """Region lists first (so results find their places named), then results; each in declared order."""
     return sorted(files, key=lambda f: not READERS[f.source.format].places_first(f.source))
 
 
-def build(release: Release, *, progress: BuildProgress | None = None) -> BuildResult:
+def build(release: Release, *, progress: BuildProgress | None = None, clean: bool = False) -> BuildResult:
     """Build the release database and every register's package.
+
+    Sources an earlier build loaded are taken from its cache (:mod:`releasekit.buildcache`); the
+    result is the same, byte for byte.
 
     :param release: a loaded project (:func:`releasekit.load_release`).
     :param progress: optional receiver of per-source progress.
+    :param clean: ignore and empty the cache: load every source again.
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
     with release_lock(release.root), Stage(release.root) as stage:
-        result = _build(release, stage, progress or _Quiet())
+        result = _build(release, stage, progress or _Quiet(), clean)
         refuse_niks_in_tree(stage.dir)  # the PII gate (DESIGN.md section 7); a refused stage is thrown away
         stage.commit()
     packages_dir = release.root / PACKAGES_DIR
@@ -97,30 +131,54 @@ def build(release: Release, *, progress: BuildProgress | None = None) -> BuildRe
     return result
 
 
-def _build(release: Release, stage: Stage, report: BuildProgress) -> BuildResult:
+def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -> BuildResult:
     """Everything a build writes, written into ``stage``."""
     started = time.perf_counter()
-    files = check_sources(release)
-    inputs = inputs_sha256(release, files)
+    declared = check_sources(release)
+    inputs = inputs_sha256(release, declared)
+    files = load_order(declared)
     final = release.root / BUILD_DIR / DATABASE_FILE
+    used = sorted({s.election for s in release.sources if s.election}
+                  | {e["kode_pemilu"] for e in release.raw.get("elections", [])})
+    elections = [release.elections[k] for k in used]
+    cache = SourceCache(release.root / BUILD_DIR, files, elections)
+    if clean:
+        cache.clear()
+    lokasi = stage.dir / "lokasi.db"
+    cached = cache.longest()
+    accounting = cache.restore(cached, stage.database, lokasi) if cached else {}
     db = open_database(stage.database)
     try:
-        create_schema(db)
-        loader = Loader(db)
-        used = sorted({s.election for s in release.sources if s.election}
-                      | {e["kode_pemilu"] for e in release.raw.get("elections", [])})
-        loader.load_elections([release.elections[k] for k in used])
-        accounting = {}
-        for file in load_order(files):
+        if not cached:
+            create_schema(db, indexes=False)
+        loader = Loader(db, lokasi)
+        if not cached:
+            loader.load_elections(elections)
+        for n, file in enumerate(files[cached:], start=cached + 1):
             report.start(file.source.path, file.bytes)
             accounting[file.source.path] = loader.load_source(release, file, report.update)
             report.finish()
+            if n == cache.limit:
+                cache.store(n, stage.database, lokasi, accounting)
+        loader.forget_locators()  # only the loading needed them; they are not part of the release
+        lokasi.unlink()
+        create_indexes(db)
         loader.derive_places()
         record_snapshots(db)
         findings = run_rules(db, release)
-        summarize(db)
-        counts = table_counts(db)
-        packages = write_packages(release, db, inputs, stage.packages)
+        # The packages never read the summary tables: a thread writes them (Python formatting CSV, zlib
+        # compressing) on a connection of its own while SQLite makes the summaries here, so the build uses
+        # both cores. In WAL mode a reader and a writer do not wait for each other.
+        db.execute("PRAGMA journal_mode = WAL")
+        packaging = _Packaging(release, stage.database, inputs, stage.packages)
+        try:
+            summarize(db)
+            counts = table_counts(db)
+        finally:
+            packaging.join()  # never leave it writing into a stage that is about to be thrown away
+        packages = packaging.result()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA journal_mode = DELETE")  # one self-contained file again
     finally:
         db.close()
     return BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)

@@ -66,15 +66,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-def build(project: Path) -> None:
+@click.option("--clean", is_flag=True, help="Load every source again instead of reusing build/cache/.")
+def build(project: Path, clean: bool) -> None:
     """Ingest every source, write build/release.db and every register's package.
 
+    Sources an earlier build loaded are reused from build/cache/ (same bytes as a clean build).
     Exit 0 even when the data has findings; exit 1 when the release cannot be built.
 
     Example: releasekit build .
     """
     release = load_release(project)
-    result = build_release(release, progress=BarProgress())
+    result = build_release(release, progress=BarProgress(), clean=clean)
     click.echo(f"built {len(result.packages)} register package(s) from {len(result.accounting)} source(s):")
     for pkg in result.packages:
         click.echo(f"  {pkg.register.id} {pkg.register.slug:<24} {pkg.register.status:<15} "

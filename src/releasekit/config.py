@@ -196,6 +196,7 @@ def load_release(project: str | Path = ".") -> Release:
     :raises ConfigError: when the file is missing or invalid.
     """
     from .readers import READERS
+    from .readers.codes import refuse_mixed_code_systems
     from .rules import BY_SLUG
 
     path = Path(project)
@@ -274,6 +275,7 @@ def load_release(project: str | Path = ".") -> Release:
                 individual_fields=tuple(reg.get("individual_fields", ())),
             )
         )
+    refuse_mixed_code_systems((s for r in registers for s in r.sources), READERS, str(path))
     return Release(
         root=path.parent.resolve(), title=data["title"], publisher=data["publisher"],
         licenses=_licenses(data["licenses"]), registers=tuple(registers), elections=elections,

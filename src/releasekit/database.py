@@ -1,16 +1,18 @@
 """The sqlite-utils layer: the canonical schema, bulk loading, and a canonical dump.
 
 Tables are created from :mod:`releasekit.tables` with explicit column types,
-primary keys, single-column foreign keys (the ones Datasette renders as links)
-and indexes; nothing is inferred from data. Rows go in through prepared
-statements on the same connection so every record's fate is known: a repeated
-natural key is caught by the primary key (``INSERT OR IGNORE`` + rowcount) and
-quarantined, without holding a set of seen keys in memory.
+primary keys, single-column foreign keys (the ones Datasette renders as links),
+derived columns for serving (never in a package) and indexes; nothing is
+inferred from data. Rows go in through prepared statements on the same
+connection so every record's fate is known: a repeated natural key is caught
+by the primary key (``INSERT OR IGNORE`` + rowcount) and quarantined, without
+holding a set of seen keys in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,28 +38,54 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     return db
 
 
-def create_schema(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES) -> None:
-    """Create every canonical table with explicit types, keys and indexes."""
+def open_reader(path: Path | str) -> sqlite_utils.Database:
+    """A second connection to a build's database that only reads (it leaves the journal mode alone)."""
+    return sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=True))
+
+
+def create_schema(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES, *, indexes: bool = True) -> None:
+    """Create every canonical table with explicit types, keys and indexes (derived columns last).
+
+    :param indexes: also the secondary indexes; a bulk load leaves them out and calls
+        :func:`create_indexes` when the rows are in (building an index once is faster than keeping
+        it up to date row by row).
+    """
     for table in tables:
         db[table.name].create(  # type: ignore[union-attr]
-            {f.name: f.sqlite_type for f in table.fields},
+            {f.name: f.sqlite_type for f in (*table.fields, *(d.field for d in table.derived))},
             pk=table.primary_key if len(table.primary_key) > 1 else table.primary_key[0],
             not_null={f.name for f in table.fields if f.required},
             foreign_keys=[
                 (fk.fields[0], fk.table, fk.reference_fields[0])
                 for fk in table.foreign_keys
                 if len(fk.fields) == 1
-            ],
+            ] + [(d.field.name, *d.references) for d in table.derived if d.references],
         )
+    if indexes:
+        create_indexes(db, tables)
+
+
+def create_indexes(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES) -> None:
+    """Create the secondary indexes of ``tables`` (the primary keys come with the tables)."""
+    for table in tables:
         for columns in table.indexes:
             db[table.name].create_index(columns)  # type: ignore[union-attr]
 
 
 def insert_sql(table: Table, *, verb: str = "INSERT OR IGNORE") -> str:
-    """A prepared ``INSERT`` for every column of ``table``."""
-    cols = ", ".join(f"[{c}]" for c in table.columns)
-    marks = ", ".join("?" for _ in table.columns)
+    """A prepared ``INSERT`` taking every column of ``table``; derived columns are computed from them."""
+    params = {c: f"?{i}" for i, c in enumerate(table.columns, 1)}  # after the plain "?"s: the same parameters
+    cols = ", ".join(f"[{c}]" for c in (*table.columns, *(d.field.name for d in table.derived)))
+    marks = ", ".join((*("?" for _ in table.columns), *(d.expression.format(**params) for d in table.derived)))
     return f"{verb} INTO [{table.name}] ({cols}) VALUES ({marks})"
+
+
+def fill_derived(db: sqlite_utils.Database) -> None:
+    """Compute the derived columns an insert naming its own columns left empty (:class:`~.tables.Derived`)."""
+    for table in TABLES:
+        for d in table.derived:
+            value = d.expression.format(**{c: f"[{c}]" for c in table.columns})
+            db.execute(f"UPDATE [{table.name}] SET [{d.field.name}] = {value} WHERE [{d.field.name}] IS NULL")
 
 
 def iter_rows(db: sqlite_utils.Database, table: Table, where: str = "", params: tuple[object, ...] = ()

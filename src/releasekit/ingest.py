@@ -18,6 +18,7 @@ import math
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlite_utils
 
@@ -28,12 +29,15 @@ from .dpt import VoterLists, list_settings
 from .elections import Election
 from .privacy import mask_niks
 from .provenance import SourceFile
+from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
-from .readers.base import INT64, VoterRows, clip
+from .readers.base import INT64, Record, VoterRows, clip
 
 ProgressCallback = Callable[[int], None]
 #: Locators of loaded rows are written to the temporary table in batches of this size.
 LOCATOR_BATCH = 5000
+#: TPS results are checked for taken keys and inserted this many at a time.
+RESULT_BATCH = 1000
 
 
 @dataclass
@@ -94,12 +98,20 @@ def _as_stored(value: object) -> object:
 class Loader:
     """Writes records into an open database created by :func:`~releasekit.database.create_schema`."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, lokasi: Path | None = None) -> None:
+        """:param lokasi: a database file beside the release for the loaded rows' locators (kept with a
+        cached build, :mod:`releasekit.buildcache`); without one they live in a temporary table."""
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.sql = {t.name: insert_sql(t) for t in tables.TABLES}
+        schema = "temp"
+        if lokasi is not None:
+            self.conn.execute("ATTACH DATABASE ? AS lokasi", (str(lokasi),))
+            self.conn.execute("PRAGMA lokasi.journal_mode = OFF")
+            self.conn.execute("PRAGMA lokasi.synchronous = OFF")
+            schema = "lokasi"
         self.conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS _lokasi (tbl TEXT NOT NULL, rid INTEGER NOT NULL, "
+            f"CREATE TABLE IF NOT EXISTS {schema}._lokasi (tbl TEXT NOT NULL, rid INTEGER NOT NULL, "
             "sumber TEXT NOT NULL, locator TEXT NOT NULL, PRIMARY KEY (tbl, rid)) WITHOUT ROWID"
         )
         self._pending: list[tuple[str, int, str, str]] = []
@@ -128,20 +140,26 @@ class Loader:
             if source.format == "dpt-csv":
                 assert election is not None
                 self.voters.begin(list_settings(release, source, election))
-            for record in reader.read(ctx):
+            batch: list[TpsResult] = []  # TPS results are loaded in batches (the common record at national scale)
+            for record in read_ahead(reader, ctx):
+                if type(record) is TpsResult and election is not None:
+                    batch.append(record)
+                    if len(batch) >= RESULT_BATCH:
+                        self._load_results(cur, batch, source.path, election, source.snapshot, acc)
+                    continue
+                if batch:  # keep the records' order: the batch goes in before anything read after it
+                    self._load_results(cur, batch, source.path, election, source.snapshot, acc)
                 if type(record) is VoterRows:  # a voter list's clean rows come in batches: one record per row
                     loaded = self.voters.add(record)
                     acc.records_in += loaded
                     acc.records_loaded += loaded
                     continue
-                acc.records_in += 1
+                weight = record.records if type(record) is AreaResult else 1  # raw rows summed into one area
+                acc.records_in += weight
                 refusal = self._load(cur, record, source.path, election, source.snapshot)
-                if refusal is None:
-                    acc.records_loaded += 1
-                    continue
-                acc.records_quarantined += 1
-                acc.identical_duplicates += refusal.identical
-                self._quarantine(cur, source.path, record.locator, refusal.reason, clip(record.raw))
+                self._account(cur, acc, record, refusal, source.path, weight)
+            if batch:
+                self._load_results(cur, batch, source.path, election, source.snapshot, acc)
             self._flush()
             if source.format == "dpt-csv":
                 self.voters.end()
@@ -152,7 +170,62 @@ class Loader:
             ))
         return acc
 
+    def _account(self, cur: sqlite3.Cursor, acc: Accounting, record: Record, refusal: Refusal | None, path: str,
+                 weight: int = 1) -> None:
+        """Count a record read and loaded (``refusal`` None) or quarantine it with the refusal's reason."""
+        if refusal is None:
+            acc.records_loaded += weight
+            return
+        acc.records_quarantined += weight
+        acc.identical_duplicates += refusal.identical
+        self._quarantine(cur, path, record.locator, refusal.reason, clip(record.raw))
+
     # Load
+
+    def _load_results(self, cur: sqlite3.Cursor, batch: list[TpsResult], path: str, election: Election | None,
+                      snapshot: str | None, acc: Accounting) -> None:
+        """Load a batch of TPS results with one query for keys already loaded and one insert per table.
+
+        The outcome is the one :meth:`_load` gives record by record: a record whose key is taken (earlier in
+        the batch or before it) or that cannot be stored goes through :meth:`_load` after everything before it
+        is in, so it is quarantined with a pointer to the record kept. Empties ``batch``.
+        """
+        assert election is not None  # results are read only for sources with an election
+        kode_pemilu = election.kode_pemilu
+        marks = ", ".join("?" * len(batch))
+        taken = {code for (code,) in self.conn.execute(
+            f"SELECT kode_tps FROM hasil_tps WHERE kode_pemilu = ? AND snapshot IS ? AND kode_tps IN ({marks})",
+            (kode_pemilu, snapshot, *(r.kode_tps for r in batch)))}
+        clean: list[TpsResult] = []
+        for record in batch:
+            acc.records_in += 1
+            if record.kode_tps in taken or unstorable(record.values) or (
+                    record.votes and unstorable(record.votes.values())):
+                self._insert_results(cur, clean, kode_pemilu, snapshot, path)
+                self._account(cur, acc, record, self._load(cur, record, path, election, snapshot), path)
+                continue
+            clean.append(record)
+            taken.add(record.kode_tps)
+            acc.records_loaded += 1
+        self._insert_results(cur, clean, kode_pemilu, snapshot, path)
+        batch.clear()
+
+    def _insert_results(self, cur: sqlite3.Cursor, clean: list[TpsResult], kode_pemilu: str, snapshot: str | None,
+                        path: str) -> None:
+        """Insert TPS results whose keys are known to be free (and empty ``clean``)."""
+        if not clean:
+            return
+        # A rowid table gives new rows max(rowid) + 1, + 2, …: the rows' ids for the locators, without a query each.
+        first = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM hasil_tps").fetchone()[0] + 1
+        cur.executemany(self.sql["hasil_tps"], [(kode_pemilu, snapshot, r.kode_tps, *r.values, path) for r in clean])
+        if cur.rowcount != len(clean):
+            raise RuntimeError(f"{path}: {len(clean) - cur.rowcount} checked TPS results were not inserted")
+        cur.executemany(self.sql["suara"], [(kode_pemilu, snapshot, r.kode_tps, n, v) for r in clean if r.votes
+                                            for n, v in sorted(r.votes.items())])
+        self._pending.extend(("hasil_tps", first + i, path, r.locator) for i, r in enumerate(clean))
+        if len(self._pending) >= LOCATOR_BATCH:
+            self._flush()
+        clean.clear()
 
     def _load(self, cur: sqlite3.Cursor, record: object, path: str, election: Election | None,
               snapshot: str | None) -> Refusal | None:
@@ -187,7 +260,8 @@ class Loader:
                 return Refusal(f"cannot be stored: {problem}")
             return self._load_part(cur, record, (election.kode_pemilu, snapshot, record.kode), path)
         if isinstance(record, Region):
-            row = (record.kode_wilayah, record.tingkat, record.nama, record.kode_induk, record.id_sumber)
+            row = (record.kode_wilayah, record.tingkat, record.nama, record.kode_induk, record.id_sumber,
+                   record.sistem_kode, record.catatan)
             problem = unstorable(row)
             if problem:
                 return Refusal(f"cannot be stored: {problem}")
@@ -277,6 +351,12 @@ class Loader:
         self._remember(votes_table, cur.lastrowid, path, part.locator)
         return None
 
+    def forget_locators(self) -> None:
+        """Detach the locators' file (when there is one): no more records are loaded after this."""
+        self._flush()
+        if self.conn.execute("SELECT 1 FROM pragma_database_list WHERE name = 'lokasi'").fetchone():
+            self.conn.execute("DETACH DATABASE lokasi")
+
     # Duplicates
 
     def _remember(self, table: str, rowid: int | None, path: str, locator: str) -> None:
@@ -337,7 +417,8 @@ class Loader:
     def derive_places(self) -> None:
         """Add ``tps`` and ``wilayah`` rows implied by codes but listed by no region list.
 
-        Derived rows have NULL ``nama`` and ``sumber``: the code is known, the name is not.
+        Derived rows have NULL ``nama`` and ``sumber``: the code is known, the name is not. They come
+        from TPS codes (``sistem_kode`` ``kpu``) or are the parents of listed regions (their child's system).
         Voter lists are finished first (duplicate NIKs across all of them), and their TPS count too.
         """
         with self.conn:
@@ -350,14 +431,15 @@ class Loader:
                 "FROM (SELECT kode_tps FROM hasil_tps UNION SELECT kode_tps FROM dpt_rekap) ORDER BY kode_tps"
             )
             self.conn.execute(
-                "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk) "
-                "SELECT DISTINCT kode_wilayah, 4, substr(kode_wilayah, 1, 6) FROM tps ORDER BY kode_wilayah"
+                "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk, sistem_kode) "
+                "SELECT DISTINCT kode_wilayah, 4, substr(kode_wilayah, 1, 6), 'kpu' FROM tps ORDER BY kode_wilayah"
             )
             for level, length in ((4, 6), (3, 4), (2, 2)):
                 parent_length = {6: 4, 4: 2, 2: 0}[length]
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk) "
+                    "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk, sistem_kode) "
                     f"SELECT DISTINCT kode_induk, {level - 1}, "
-                    f"CASE WHEN {parent_length} = 0 THEN NULL ELSE substr(kode_induk, 1, {parent_length}) END "
+                    f"CASE WHEN {parent_length} = 0 THEN NULL ELSE substr(kode_induk, 1, {parent_length}) END, "
+                    "sistem_kode "
                     f"FROM wilayah WHERE tingkat = {level} AND kode_induk IS NOT NULL ORDER BY kode_induk"
                 )

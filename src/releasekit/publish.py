@@ -60,8 +60,10 @@ ROBOTS_ALLOWED: dict[str, Any] = {"literal": "User-agent: *\nAllow: /"}
 TABLE_OPTIONS: dict[str, dict[str, Any]] = {
     "wilayah": {"facets": ["tingkat"], "sort": "kode_wilayah"},
     "tps": {"facets": ["jenis_tps"], "sort": "kode_tps"},
-    # hasil_tps and suara hold every TPS of every snapshot (millions of rows nationally): no default
-    # facets there, the canned queries and rekap_* answer those questions from summaries.
+    # hasil_tps and suara hold every TPS of every snapshot (millions of rows nationally): the canned
+    # queries and rekap_* answer the totals from summaries; no default facets on suara. A hasil_tps row
+    # is 28 columns wide: pages of 50 rows halve the HTML Datasette renders per request.
+    "hasil_tps": {"size": 50},
     "findings": {"facets": ["rule", "severity", "snapshot"]},
     "quarantine": {"facets": ["source"]},
     "sources": {"facets": ["register", "format"], "sort": "register"},
@@ -70,6 +72,15 @@ TABLE_OPTIONS: dict[str, dict[str, Any]] = {
     "snapshots": {"facets": ["kode_pemilu"]},
     "rekap_suara": {"facets": ["tingkat", "snapshot", "nomor_urut"]},
 }
+#: Default facets of tables that grow with every snapshot, offered only while the table holds at most
+#: FACET_MAX_ROWS rows (one national snapshot is 823,378 TPS): the facet is one scan of one index
+#: (hasil_tps.kode_provinsi, derived from kode_tps, see tables.Derived), ≈ 30 ms per 823,000 rows.
+#: Beyond that, ``?_facet=kode_provinsi`` still works, on a page filtered to a snapshot above all.
+GROWING_FACETS: dict[str, dict[str, Any]] = {"hasil_tps": {"facets": ["kode_provinsi"], "facet_size": 50}}
+FACET_MAX_ROWS = 1_000_000
+#: Voter-list tables, hidden from the table lists while empty (a release without a voter list, or with
+#: counts only and no ``publish_individuals: masked`` register); their pages still answer.
+VOTER_LIST_TABLES = ("dpt_rekap", "dpt_pemilih")
 CSS = """\
 article.register { margin: 0 1rem; }
 .register h1 { margin-bottom: 0.3em; }
@@ -153,10 +164,12 @@ def labelled_tables(db_path: Path) -> set[str]:
 
 def datasette_metadata(release: Release, *, database: Download | None = None,
                        packages: dict[str, Download] | None = None, allow_robots: bool = False,
-                       labelled: set[str] | None = None) -> dict[str, Any]:
+                       labelled: set[str] | None = None, rows: dict[str, int] | None = None) -> dict[str, Any]:
     """Datasette ``metadata.json`` for the release: instance, database, every table, canned queries.
 
     :param labelled: tables whose ``label_column`` is used (default: every table that has one).
+    :param rows: rows per table; :data:`GROWING_FACETS` are offered up to :data:`FACET_MAX_ROWS` (default: offered),
+        and empty :data:`VOTER_LIST_TABLES` are hidden (default: shown).
     """
     packages = packages or {}
     lic = release.licenses[0]
@@ -175,12 +188,15 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
             "title": table.title,
             "description": f"{table.en} — {table.id}",
             "description_html": f"<p>{escape(table.en)}</p><p lang=\"id\">{escape(table.id)}</p>{where}",
-            "columns": {f.name: f"{f.en} — {f.id}" for f in table.fields},
+            "columns": {f.name: f"{f.en} — {f.id}" for f in (*table.fields, *(d.field for d in table.derived))},
             **licence, **source,
             **TABLE_OPTIONS.get(table.name, {}),
+            **(GROWING_FACETS.get(table.name, {}) if (rows or {}).get(table.name, 0) <= FACET_MAX_ROWS else {}),
         }
         if table.label_column and table.name in (labelled or {table.name}):
             meta["label_column"] = table.label_column
+        if table.name in VOTER_LIST_TABLES and rows is not None and not rows.get(table.name):
+            meta["hidden"] = True  # e.g. dpt_pemilih of a release publishing counts only: an empty page
         tables[table.name] = meta
     meta = {
         "title": release.title,
@@ -267,10 +283,12 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
             _place(zip_path, folder / DOWNLOADS / zip_path.name, link=link)
             packages[register.id] = _download(folder / DOWNLOADS / zip_path.name,
                                               f"/{DOWNLOADS}/{zip_path.name}")
-    write_json(folder / "inspect-data.json", _inspect_data(folder / DATABASE_FILE, database.sha256))
+    inspect = _inspect_data(folder / DATABASE_FILE, database.sha256)
+    write_json(folder / "inspect-data.json", inspect)
     write_json(folder / "metadata.json",
                datasette_metadata(release, database=database, packages=packages, allow_robots=allow_robots,
-                                  labelled=labelled_tables(folder / DATABASE_FILE)))
+                                  labelled=labelled_tables(folder / DATABASE_FILE),
+                                  rows={n: t["count"] for n, t in inspect[DATABASE]["tables"].items()}))
     write_json(folder / "settings.json", SETTINGS)
     (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
     with closing(sqlite3.connect(f"file:{folder / DATABASE_FILE}?mode=ro", uri=True)) as conn:

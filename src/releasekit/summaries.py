@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from .database import fill_derived
 from .tables import REKAP_SUARA, REKAP_WILAYAH
 
 #: (tingkat, code length) from village up to province; national is level 0, code "0".
@@ -121,8 +122,13 @@ def _level_sql(level: int) -> tuple[str, str, str]:
 
 
 def summarize(db: sqlite_utils.Database) -> dict[str, int]:
-    """(Re)build ``rekap_wilayah`` and ``rekap_suara`` from the loaded TPS results; rows per table."""
+    """(Re)build ``rekap_wilayah`` and ``rekap_suara`` from the loaded TPS results; rows per table.
+
+    Also completes the derived columns (``hasil_tps.kode_provinsi``, Datasette's province facet) of
+    rows an insert left without them: loading is over when the summaries are made.
+    """
     conn = db.conn
+    fill_derived(db)
     for table in (REKAP_WILAYAH, REKAP_SUARA):
         conn.execute(f"DELETE FROM [{table.name}]")
     conn.execute(_TPS_FIGURES)

@@ -26,7 +26,7 @@ from .config import RuleSetting
 from .errors import PackageError
 from .privacy import mask_niks, nik_lines, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
-from .rules import breaches
+from .rules import Population, breaches, population
 from .tablecheck import PII_MESSAGE, check_package
 
 DESCRIPTOR = "datapackage.json"
@@ -180,19 +180,34 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
                 for slug, v in (prov.get("rules") or {}).items() if isinstance(v, dict)}
     paths = dict(_csv_resources(descriptor))
     counts = {f.rule: f.count for f in found if f.severity == "error"}
-    rows = 0
-    # Rows are counted (one more read of the file) only when an error rule has findings to weigh.
-    if counts and "hasil_tps" in paths and (folder / paths["hasil_tps"]).is_file():
-        with (folder / paths["hasil_tps"]).open("rb") as handle:
-            rows = max(sum(1 for _ in handle) - 1, 0)
+    # Each rule's percentage is of its own population, counted from the package (one more read of a
+    # file) only when an error rule has findings to weigh.
+    sizes = {of: _population_size(folder, paths, of) for of in {population(rule) for rule in counts}}
     return [
         Problem("rule-threshold",
-                f"{b.rule}: {b.findings} error finding(s) in {b.rows} row(s)"
+                f"{b.rule}: {b.findings} error finding(s) in {b.rows} {b.population.label}"
                 + (f" break the threshold '{b.error_if}'" if b.error_if else "")
                 + " / temuan melewati ambang batas",
                 resource="findings")
-        for b in breaches(counts, settings, rows)
+        for b in breaches(counts, settings, sizes)
     ]
+
+
+def _population_size(folder: Path, paths: dict[str, str], of: Population) -> int:
+    """The rows of the population's table in the package, or the sum of its column (0 without the table)."""
+    file = folder / paths.get(of.table, "")
+    if of.table not in paths or not file.is_file():
+        return 0
+    if of.column is None:
+        with file.open("rb") as handle:
+            return max(sum(1 for _ in handle) - 1, 0)
+    with file.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, [])
+        if of.column not in header:
+            return 0
+        at = header.index(of.column)
+        return sum(int(row[at]) for row in rows if len(row) > at and row[at].isdecimal())
 
 
 def _extract_zip(zip_path: Path, into: Path) -> Path:

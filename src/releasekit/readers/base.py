@@ -7,10 +7,13 @@ build can prove ``records_in = records_loaded + records_quarantined``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import orjson
 
 from ..errors import ConfigError
 
@@ -24,6 +27,18 @@ INT64 = 1 << 63
 #: What ``json.loads`` raises on bytes that are no JSON document: JSONDecodeError, bad UTF-8 and
 #: numbers too long to convert (ValueError), nesting too deep (RecursionError).
 JSON_ERRORS = (ValueError, RecursionError)
+
+
+def loads(data: bytes | str) -> Any:
+    """``json.loads``, done by orjson where orjson can (about 5× faster on Sirekap records).
+
+    Whatever orjson refuses (NaN, ``1E400``, lone surrogates, deep nesting, other encodings…) goes to
+    ``json.loads``, so what is accepted, the values and every error are exactly the standard library's.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 @dataclass(slots=True)
@@ -46,6 +61,10 @@ class Region:
     kode_induk: str | None
     id_sumber: str | None = None
     raw: bytes | str | None = None
+    #: The code system of ``kode_wilayah`` (:data:`releasekit.readers.codes.SYSTEMS`): ``kpu``, ``kemendagri``, ``bps``.
+    sistem_kode: str = "kpu"
+    #: How the row was read when that differs from its raw text (a repair), for ``wilayah.catatan``.
+    catatan: str | None = None
 
 
 @dataclass(slots=True)
@@ -90,6 +109,9 @@ class AreaResult:
     votes: dict[int, int] | None
     children: list[tuple[str, tuple[object, ...], dict[int, int] | None]]
     raw: bytes | str | None = None
+    #: Raw records this result stands for, in the source's accounting: more than 1 when a reader
+    #: sums several raw rows into one area (the TPS rows of a village, ``kawalpemilu2019-csv``).
+    records: int = 1
 
 
 @dataclass(slots=True)
@@ -180,6 +202,11 @@ class Reader:
     summary: ClassVar[str] = ""
     #: Region lists load before results, so results find their places named.
     provides_places: ClassVar[bool] = False
+    #: Whether :func:`releasekit.readahead.read_ahead` may run it in a second process. Off where the records
+    #: cost more to send between processes than to make (a voter list's wide row batches).
+    read_ahead: ClassVar[bool] = True
+    #: The region code system of the codes this reader writes or joins on (:mod:`releasekit.readers.codes`).
+    code_system: ClassVar[str] = "kpu"
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield every record of the source, loaded or rejected, in a stable order."""

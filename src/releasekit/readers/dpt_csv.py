@@ -29,15 +29,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress, islice
-from operator import attrgetter, is_, itemgetter, not_
+from itertools import compress
+from operator import add, is_, itemgetter, mul, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, SourceError
 from ..privacy import mask_id, mask_long_numbers
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
-from .textio import TextOptions, TextRow, check_encoding, open_table
+from .textio import RUN, TextOptions, TextRow, TextRun, check_encoding, open_table
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -105,6 +105,7 @@ class DptCsvReader(Reader):
     version = "1"
     needs_election = True
     summary = "individual voter list (DPT) CSV, one voter per row (file, .gz or folder)"
+    read_ahead = False  # its row batches cost more to pickle between processes than to read here
 
     def check(self, source: Source, election: Election | None, where: str) -> None:
         """A voter list takes ``dpt`` options, not a ``csv`` mapping."""
@@ -170,12 +171,11 @@ def polling_day(election: Election | None) -> int:
 
 
 #: Rows checked and handed on together: enough for C-level passes to dominate, few enough for a batch's
-#: objects to stay in the CPU cache (measured: 128 rows build a list 1.7 times faster than 4,096).
-BATCH = 128
+#: objects to stay in the CPU cache (measured: 128 rows build a list 1.7 times faster than 4,096); the
+#: size of textio's runs of plain records, so that a run is a batch.
+BATCH = RUN
 _SEXES = frozenset("LP")
-_get_cells, _get_line = attrgetter("cells"), attrgetter("line")
 _is_none = partial(is_, None)
-_is_rejected = partial(is_, Rejected)
 
 
 T = TypeVar("T")
@@ -231,19 +231,31 @@ def _read_file(file: Path, name: str, options: DptOptions, polling_day: int, pro
     with open_table(file, name, options.text, progress) as table:
         names = [_canonical(h, options) for h in table.header]
         checker = _Checker(name, names, _column_index(table.header, options, name), polling_day, table.delimiter)
-        rows = iter(table)
-        while batch := list(islice(rows, BATCH)):  # taken in C, no Python statement per row
-            if set(map(type, batch)) == {TextRow}:
-                yield from checker.records(batch)  # type: ignore[arg-type]
+        # Plain one-line records come in runs of up to BATCH (textio.RUN); records read line by line
+        # (quoted newlines and the like) are gathered into batches of their own, in order.
+        cells: list[list[str]] = []
+        lines: list[int] = []
+        for item in table.runs():
+            if type(item) is TextRun:
+                if not cells:
+                    yield from checker.records(item.cells, list(item.lines))
+                    continue
+                cells += item.cells
+                lines += item.lines
+            elif type(item) is TextRow:
+                cells.append(item.cells)
+                lines.append(item.line)
+            else:
+                assert isinstance(item, Rejected)
+                yield from checker.records(cells, lines)
+                cells, lines = [], []
+                yield Rejected(item.locator, mask_long_numbers(item.reason),
+                               _mask_text(item.raw, table.delimiter, names))
                 continue
-            start = 0
-            for i in compress(range(len(batch)), map(_is_rejected, map(type, batch))):
-                row = batch[i]
-                assert isinstance(row, Rejected)
-                yield from checker.records(batch[start:i])  # type: ignore[arg-type]
-                yield Rejected(row.locator, mask_long_numbers(row.reason), _mask_text(row.raw, table.delimiter, names))
-                start = i + 1
-            yield from checker.records(batch[start:])  # type: ignore[arg-type]
+            if len(cells) >= BATCH:
+                yield from checker.records(cells, lines)
+                cells, lines = [], []
+        yield from checker.records(cells, lines)
 
 
 class _Checker:
@@ -254,13 +266,17 @@ class _Checker:
         self.latest = polling_day or 99991231
         self.required = itemgetter(*(index[c] for c in REQUIRED))
         self.dates: _Memo[int] = _Memo(_date)
+        # DD-MM-YYYY cut in two: DD-MM- (366 texts) and YYYY (a few hundred), memos small enough to stay in
+        # the CPU cache, where a memo of whole dates (one per day of a century) does not.
+        self.day_months: _Memo[int] = _Memo(_day_month)
+        self.years: _Memo[int] = _Memo(_year)
         self.disabled: _Memo[bool] = _Memo(lambda text: text.strip().upper() not in NO_DISABILITY)
         self.tps_codes: _Memo[bool] = _Memo(lambda code: TPS_CODE.match(code) is not None)
 
-    def records(self, batch: list[TextRow]) -> Iterator[Record]:
-        """The batch as :class:`VoterRows` (in order), with a masked :class:`Rejected` for each bad row."""
-        if batch:
-            yield from self._columns(list(map(_get_cells, batch)), list(map(_get_line, batch)))
+    def records(self, cells: list[list[str]], lines: list[int]) -> Iterator[Record]:
+        """Rows (cells, line) as :class:`VoterRows` (in order), with a masked :class:`Rejected` for each bad row."""
+        if cells:
+            yield from self._columns(cells, lines)
 
     def _columns(self, cells: list[list[str]], lines: list[int]) -> Iterator[Record]:
         width = len(self.names)
@@ -277,7 +293,7 @@ class _Checker:
         n, index = len(cells), self.index
         columns = list(zip(*cells, strict=True))  # the batch turned into columns in one C-level pass
         tps, sex, kawin = (list(columns[index[c]]) for c in ("kode_tps", "jenis_kelamin", "status_kawin"))
-        lahir = _looked_up(self.dates, columns[index["tanggal_lahir"]])
+        lahir = self._dates(columns[index["tanggal_lahir"]])
         nik = list(columns[index["nik"]])  # stripped later, by the rare NIK that needs it
         disabled = [False] * n
         if "disabilitas" in index:
@@ -306,6 +322,24 @@ class _Checker:
             start = bad + 1
         if start < n:
             yield rows(start, n)
+
+    def _dates(self, texts: Sequence[str]) -> list[int]:
+        """Birth dates as ``YYYYMMDD``, 0 where not a date (:func:`_date`).
+
+        ``DD-MM-YYYY`` is looked up in two parts, each in a small memo: when both parts are
+        valid the date is their sum, which is what :func:`_date` gives (a day and month valid
+        in a non-leap year are valid in every year). The other dates (29 February,
+        ``YYYY-MM-DD``, spaces, garbage) are looked up whole.
+        """
+        day_months = _looked_up(self.day_months, list(map(_DAY_MONTH, texts)))
+        years = _looked_up(self.years, list(map(_YEAR, texts)))
+        dates = list(map(add, years, day_months))
+        if not (min(day_months) and min(years)):
+            memo = self.dates
+            for i in compress(range(len(texts)), map(not_, map(mul, day_months, years))):
+                date = memo.get(texts[i])
+                dates[i] = memo.learn(texts[i]) if date is None else date
+        return dates
 
     def _careful(self, cells: list[str], line: int) -> Record:
         """One row the fast checks refused: normalise what can be (spaces, case, words), else say what is wrong."""
@@ -372,6 +406,19 @@ def _date(text: str) -> int:
     except ValueError:
         return 0
     return int(year) * 10000 + int(month) * 100 + int(day) if int(year) >= 1850 else 0
+
+
+_DAY_MONTH, _YEAR = itemgetter(slice(0, 6)), itemgetter(slice(6, None))
+
+
+def _day_month(text: str) -> int:
+    """``DD-MM-`` (``/`` also accepted) as ``MMDD`` when a date in a non-leap year, else 0."""
+    return _date(text + "2001") % 10000 if len(text) == 6 else 0
+
+
+def _year(text: str) -> int:
+    """Four digits after ``DD-MM-`` as ``YYYY0000`` when a year :func:`_date` accepts, else 0."""
+    return _date("01-01-" + text) // 10000 * 10000 if len(text) == 4 else 0
 
 
 def _masked_cells(cells: list[str], names: list[str], delimiter: str) -> str:

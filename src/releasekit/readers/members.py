@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .base import Rejected
+from .tarstream import iter_tar
 
 Progress = Callable[[int], None]
 ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError)
@@ -110,17 +111,26 @@ def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
 
 def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:
     last = "(start of archive)"
+    name = path.name.lower()
     try:
-        with path.open("rb") as raw, tarfile.open(fileobj=raw, mode="r|*") as archive:
-            for info in archive:
-                if not info.isfile():
-                    continue
-                handle = archive.extractfile(info)
-                if handle is None:
-                    continue
-                data = handle.read()
-                last = info.name
-                report(raw.tell())
-                yield Member(info.name, data)
+        with path.open("rb") as raw:
+            if name.endswith((".tar", ".tar.gz", ".tgz")):  # the fast reader (tarstream) for the common cases
+                gzipped = raw.read(2) == b"\x1f\x8b"
+                raw.seek(0)
+                for member, data in iter_tar(raw, gzipped, report):
+                    last = member
+                    yield Member(member, data)
+                return
+            with tarfile.open(fileobj=raw, mode="r|*") as archive:
+                for info in archive:
+                    if not info.isfile():
+                        continue
+                    handle = archive.extractfile(info)
+                    if handle is None:
+                        continue
+                    data = handle.read()
+                    last = info.name
+                    report(raw.tell())
+                    yield Member(info.name, data)
     except ARCHIVE_ERRORS as e:
         yield Rejected(f"after {last}", f"archive is truncated or corrupt: {type(e).__name__}: {e}")

@@ -10,13 +10,12 @@ the file name; the national file (``ppwp.json``) is area ``0``. Used by the
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count
+from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count, loads
 from .members import members_named, stem
 
 AREA = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
@@ -101,7 +100,7 @@ class SirekapAggregateReader(Reader):
                 yield Rejected(member.name, f"file name '{name}' is not an area code", clip(member.data))
                 continue
             try:
-                obj = json.loads(member.data)
+                obj = loads(member.data)
             except JSON_ERRORS as e:
                 yield Rejected(member.name, f"invalid JSON: {type(e).__name__}: {e}"[:300], clip(member.data))
                 continue

@@ -19,7 +19,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .base import JSON_ERRORS, ReadContext, Reader, Record, Rejected, TpsResult, clip, invalid_json, is_count
+from .base import (
+    INT64,
+    JSON_ERRORS,
+    ReadContext,
+    Reader,
+    Record,
+    Rejected,
+    TpsResult,
+    clip,
+    invalid_json,
+    is_count,
+    loads,
+)
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
@@ -27,6 +39,7 @@ TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "
 #: administrasi keys in hasil_tps column order (pengguna_non_dpt is stored as pengguna_dpk).
 ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+NO_FIGURES: tuple[None, ...] = (None,) * len(ADMIN_KEYS)
 
 
 class RecordError(ValueError):
@@ -65,12 +78,15 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
             if nomor is None:
                 known = ", ".join(sorted(nomor_by_id))
                 raise RecordError(f"chart: unknown candidate id '{key}' (known: {known})")
-            votes[nomor] = _int_or_none(value, f"chart.{key}")
+            votes[nomor] = value if type(value) is int and -INT64 <= value < INT64 else _int_or_none(
+                value, f"chart.{key}")
     adm = obj.get("administrasi")
     if adm is None:
-        figures: tuple[int | None, ...] = (None,) * len(ADMIN_KEYS)
+        figures: tuple[int | None, ...] = NO_FIGURES
     elif isinstance(adm, dict):
-        figures = tuple(_int_or_none(adm.get(k), f"administrasi.{k}") for k in ADMIN_KEYS)
+        figures = tuple(map(adm.get, ADMIN_KEYS))
+        if not all(v is None or (type(v) is int and -INT64 <= v < INT64) for v in figures):  # else name the key
+            figures = tuple(_int_or_none(adm.get(k), f"administrasi.{k}") for k in ADMIN_KEYS)
     else:
         raise RecordError("administrasi: expected an object or null")
     ts = obj.get("ts")
@@ -99,7 +115,7 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
 
 def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> Record:
     try:
-        obj = json.loads(data)
+        obj = loads(data)
     except JSON_ERRORS as e:
         return invalid_json(locator, e, data)
     try:
@@ -161,7 +177,7 @@ class SirekapTpsReader(Reader):
             locator = f"{name}:{number}"
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                obj = json.loads(line)
+                obj = loads(line)
             except UnicodeDecodeError as e:
                 yield Rejected(locator, f"not UTF-8 at byte {e.start}; re-encode the file as UTF-8", clip(raw))
                 continue

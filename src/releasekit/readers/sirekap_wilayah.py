@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..tables import CODE_WILAYAH
-from .base import JSON_ERRORS, ReadContext, Reader, Record, Region, Rejected, Station, clip, invalid_json
+from .base import JSON_ERRORS, ReadContext, Reader, Record, Region, Rejected, Station, clip, invalid_json, loads
 from .members import members_named, stem
 from .sirekap_tps import TPS_CODE
 
@@ -37,7 +37,7 @@ class SirekapWilayahReader(Reader):
             name = stem(member.name)
             parent = None if name == "0" else name
             try:
-                items = json.loads(member.data)
+                items = loads(member.data)
             except JSON_ERRORS as e:
                 yield invalid_json(member.name, e, member.data)
                 continue

@@ -16,7 +16,9 @@ all of that into two streams that readers build on:
   with the line each record starts on and its raw text) after skipped lines,
   comment lines and the header. A record with broken quoting, a NUL byte, or
   an unclosed quote is rejected by itself and reading goes on with the next
-  line, so one bad cell never swallows the records after it.
+  line, so one bad cell never swallows the records after it. Plain one-line
+  records (nearly all) are cut :data:`RUN` at a time by one ``csv.reader`` pass
+  (:meth:`TextTable.runs`), and come out exactly as line by line.
 
 Readers decide what a record means; this module only guarantees that every
 line of the file ends up in exactly one record, one reject, or is a blank,
@@ -30,10 +32,12 @@ import csv
 import gzip
 import io
 import zlib
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,6 +50,9 @@ CHUNK = 1 << 20
 LINE_LIMIT = 1 << 20
 #: A record spanning more physical lines than this is taken for an unclosed quote.
 RECORD_LINE_LIMIT = 10_000
+#: Plain one-line records cut together (:meth:`TextTable.runs`): few enough for their objects to stay in
+#: the CPU cache (measured: 128 records cut 1.9 times faster per record than 9,000 at once).
+RUN = 128
 #: Delimiters :func:`sniff_delimiter` chooses from, in order of preference on a tie.
 DELIMITERS = (",", ";", "\t", "|")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -203,6 +210,26 @@ def iter_lines(source: Path | bytes, name: str, encoding: str = "utf-8", progres
     :raises TextDecodeError: a line is not valid in ``encoding`` (naming line and byte).
     :raises SourceError: the file cannot be read at all.
     """
+    for item in _iter_blocks(source, name, encoding, progress, label):
+        if isinstance(item, Rejected):
+            yield item
+        else:
+            yield from map(Line, count(item.first), item.texts)
+
+
+@dataclass(slots=True)
+class _Block:
+    """Consecutive decoded physical lines (line ends kept), the first one numbered ``first``."""
+
+    first: int
+    texts: list[str]
+    #: Whether a NUL byte may be in one of them.
+    nul: bool
+
+
+def _iter_blocks(source: Path | bytes, name: str, encoding: str, progress: Progress | None,
+                 label: str | None) -> Generator[_Block | Rejected, None, None]:
+    """The lines of :func:`iter_lines` a read chunk at a time (a line that cannot be read is a ``Rejected``)."""
     codec = check_encoding(encoding)
     label = label or name
     try:
@@ -214,7 +241,7 @@ def iter_lines(source: Path | bytes, name: str, encoding: str = "utf-8", progres
 
 
 def _split(chunks: Iterator[bytes], name: str, label: str, encoding: str, codec: str
-           ) -> Iterator[Line | Rejected]:
+           ) -> Iterator[_Block | Rejected]:
     number = 0
     pending = b""
     skipping = 0  # > 0 while inside an over-long line: the bytes of it seen so far
@@ -235,21 +262,20 @@ def _split(chunks: Iterator[bytes], name: str, label: str, encoding: str, codec:
             continue
         if number == 0 and not pending and not skipping:
             chunk = _start(chunk, label, encoding, codec)
-        lines = (pending + chunk if pending else chunk).splitlines(keepends=True)
+        data = pending + chunk if pending else chunk
+        lines = data.splitlines(keepends=True)
         pending = lines.pop() if lines else b""
         if pending.endswith(b"\n"):
             lines.append(pending)
             pending = b""  # else: incomplete, or a \r that may be the first half of \r\n
-        for line in lines:
+        if skipping and lines:  # the first line is the end of the over-long one
             number += 1
-            if skipping or len(line) > LINE_LIMIT:
-                yield _too_long(name, number, skipping + len(line), head if skipping else line[:8000], codec)
-                skipping = 0
-                continue
-            try:
-                yield Line(number, line.decode(codec))
-            except UnicodeDecodeError as e:
-                raise _decode_error(label, number, line, encoding, e) from None
+            yield _too_long(name, number, skipping + len(lines[0]), head, codec)
+            skipping = 0
+            del lines[0]
+        if lines:
+            yield from _blocks(lines, number + 1, name, label, encoding, codec, b"\x00" in data)
+            number += len(lines)
         if len(pending) > LINE_LIMIT:  # no line end in sight: count the line's bytes without keeping them
             if not skipping:
                 head = pending[:8000]
@@ -260,10 +286,37 @@ def _split(chunks: Iterator[bytes], name: str, label: str, encoding: str, codec:
         if skipping:
             yield _too_long(name, number, skipping + len(pending), head, codec)
             return
-        try:
-            yield Line(number, pending.decode(codec))
-        except UnicodeDecodeError as e:
-            raise _decode_error(label, number, pending, encoding, e) from None
+        yield from _blocks([pending], number, name, label, encoding, codec, b"\x00" in pending)
+
+
+def _blocks(lines: list[bytes], first: int, name: str, label: str, encoding: str, codec: str, nul: bool
+            ) -> Iterator[_Block | Rejected]:
+    """Lines numbered from ``first`` decoded in one C-level pass; an over-long line rejected in their midst.
+
+    Bytes that do not decode raise once the lines before them are handed on, as line by line.
+    """
+    if max(map(len, lines)) > LINE_LIMIT:  # rare: cut around the over-long lines
+        start = 0
+        for i in compress(range(len(lines)), map(LINE_LIMIT.__lt__, map(len, lines))):
+            if i > start:
+                yield from _blocks(lines[start:i], first + start, name, label, encoding, codec, nul)
+            yield _too_long(name, first + i, len(lines[i]), lines[i][:8000], codec)
+            start = i + 1
+        if start < len(lines):
+            yield from _blocks(lines[start:], first + start, name, label, encoding, codec, nul)
+        return
+    try:
+        texts = list(map(bytes.decode, lines, repeat(codec)))
+    except UnicodeDecodeError:
+        texts = []
+        for line in lines:
+            try:
+                texts.append(line.decode(codec))
+            except UnicodeDecodeError as e:
+                if texts:
+                    yield _Block(first, texts, nul)
+                raise _decode_error(label, first + len(texts), line, encoding, e) from None
+    yield _Block(first, texts, nul)
 
 
 def _start(chunk: bytes, label: str, encoding: str, codec: str) -> bytes:
@@ -315,18 +368,39 @@ class _Break(Exception):
 
 @dataclass
 class _Feed:
-    """The line source the CSV parser pulls from; remembers the lines of the record in progress."""
+    """The line source the CSV parser pulls from; remembers the lines of the record in progress.
 
-    lines: Iterator[Line | Rejected]
+    Lines come a block (a read chunk) at a time; :meth:`TextTable.runs` takes the plain
+    lines of the current block straight from ``texts``, the parser the others one by one.
+    """
+
+    blocks: Iterator[_Block | Rejected]
     comment: str | None
     taken: list[Line] = field(default_factory=list)
     again: deque[Line | Rejected] = field(default_factory=deque)
+    #: The current block: its lines, the number of the first, and the index of the next one to hand out.
+    texts: list[str] = field(default_factory=list)
+    first: int = 0
+    at: int = 0
+    #: Indices of the current block's lines that only the parser may read (blank, comment, NUL).
+    stops: list[int] = field(default_factory=list)
+    #: Lines of the current block before this index are left to the parser (a fast read failed there).
+    slow_until: int = 0
 
     def __iter__(self) -> _Feed:
         return self
 
     def pull(self) -> Line | Rejected:
-        return self.again.popleft() if self.again else next(self.lines)
+        if self.again:
+            return self.again.popleft()
+        while self.at >= len(self.texts):
+            item = next(self.blocks)
+            if isinstance(item, Rejected):
+                return item
+            self.texts, self.first, self.at, self.slow_until = item.texts, item.first, 0, 0
+            self.stops = _stops(item, self.comment)
+        self.at += 1
+        return Line(self.first + self.at - 1, self.texts[self.at - 1])
 
     def __next__(self) -> str:
         while True:
@@ -342,6 +416,30 @@ class _Feed:
             return item.text
 
 
+def _stops(block: _Block, comment: str | None) -> list[int]:
+    """The lines of a block the fast path must leave to the parser: blank, comment and NUL-bearing ones."""
+    texts = block.texts
+    found: set[int] = set()
+    if any(map(str.isspace, texts)):  # a line's text is never empty: it has its line end, or is the last
+        found.update(compress(range(len(texts)), map(str.isspace, texts)))
+    if comment:
+        found.update(compress(range(len(texts)), map(str.startswith, texts, repeat(comment))))
+    if block.nul:
+        found.update(compress(range(len(texts)), map(str.__contains__, texts, repeat("\x00"))))
+    return sorted(found)
+
+
+@dataclass(slots=True)
+class TextRun:
+    """Consecutive records of one physical line each (the common case), cut in one C-level pass."""
+
+    #: The line of each record.
+    lines: range
+    cells: list[list[str]]
+    #: Each record's raw text (its line, line end included).
+    raw: list[str]
+
+
 @dataclass
 class TextTable:
     """An open text table: its column names, its delimiter, and its records (iterate it once)."""
@@ -355,10 +453,33 @@ class TextTable:
 
     def __iter__(self) -> Iterator[TextRow | Rejected]:
         """Every record after the header: a :class:`TextRow`, or a :class:`Rejected` with its line."""
-        feed = self._feed
-        reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
+        for item in self.runs():
+            if isinstance(item, TextRun):
+                yield from map(TextRow, item.lines, item.cells, item.raw)
+            else:
+                yield item
+
+    def runs(self) -> Iterator[TextRun | TextRow | Rejected]:
+        """The records of :meth:`__iter__`, with runs of plain one-line records as :class:`TextRun` batches.
+
+        Lines without a line-ending quoted field (nearly all) are cut by one ``csv.reader`` pass
+        over up to :data:`RUN` of them at a time. The pass is taken only when it gives one record
+        per line without error, so it gives exactly what reading line by line gives; any
+        other line (blank, comment, NUL, broken or multi-line quoting) is read line by line.
+        """
+        feed, delimiter = self._feed, self.delimiter
+        reader = csv.reader(feed, delimiter=delimiter, strict=True)
         while True:
             feed.taken = []
+            if not feed.again and feed.at >= feed.slow_until:
+                at, texts = feed.at, feed.texts
+                i = bisect_left(feed.stops, at)
+                end = min(feed.stops[i] if i < len(feed.stops) else len(texts), at + RUN)
+                if end > at:
+                    run = self._fast(feed, texts[at:end])
+                    if run is not None:
+                        yield run
+                        continue
             try:
                 cells = next(reader)
             except StopIteration:
@@ -375,7 +496,7 @@ class TextTable:
                     feed.again.extendleft(reversed([*feed.taken[1:], *([item] if item else [])]))
                 elif item is not None:
                     yield item
-                reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
+                reader = csv.reader(feed, delimiter=delimiter, strict=True)
                 continue
             raw = "".join(line.text for line in feed.taken)
             first_line = feed.taken[0].number
@@ -384,6 +505,39 @@ class TextTable:
                                "wrong encoding); not read", clip(raw.replace("\x00", "\\0")))
                 continue
             yield TextRow(first_line, cells, raw)
+
+    def _fast(self, feed: _Feed, texts: list[str]) -> TextRun | None:
+        """The next lines of the block as one-line records, or None (then the parser reads from here).
+
+        When the pass fails (a record over several lines, broken quoting), the records before the
+        first one that is not one whole line are taken, and the parser reads that one.
+        """
+        cells: list[list[str]] = []
+        try:
+            cells.extend(csv.reader(texts, delimiter=self.delimiter, strict=True))
+        except csv.Error:
+            pass
+        if len(cells) != len(texts):
+            cells = self._whole_lines(texts)
+            feed.slow_until = feed.at + len(cells) + 1
+            if not cells:
+                return None
+        at, n = feed.at, len(cells)
+        feed.at += n
+        return TextRun(range(feed.first + at, feed.first + at + n), cells, texts[:n] if n < len(texts) else texts)
+
+    def _whole_lines(self, texts: list[str]) -> list[list[str]]:
+        """The records of ``texts`` before the first one that is not one whole line (read record by record)."""
+        out: list[list[str]] = []
+        reader = csv.reader(texts, delimiter=self.delimiter, strict=True)
+        try:
+            for record in reader:
+                if reader.line_num != len(out) + 1:
+                    break
+                out.append(record)
+        except csv.Error:
+            pass
+        return out
 
 
 def _first_line(feed: _Feed, options: TextOptions) -> Line | None:
@@ -424,8 +578,8 @@ def open_table(source: Path | bytes, name: str, options: TextOptions = TextOptio
     :raises TextDecodeError: bytes that are not in ``options.encoding`` (when reached).
     """
     label = label or name
-    lines = iter_lines(source, name, options.encoding, progress, label)
-    feed = _Feed(lines, options.comment)
+    blocks = _iter_blocks(source, name, options.encoding, progress, label)
+    feed = _Feed(blocks, options.comment)
     first = _first_line(feed, options)
     if first is None and not feed.again:
         raise SourceError(f"{label}: the file is empty (no line with data)",
@@ -455,4 +609,4 @@ def open_table(source: Path | bytes, name: str, options: TextOptions = TextOptio
     try:
         yield TextTable(name, header, header_line, delimiter, feed)
     finally:
-        lines.close()
+        blocks.close()

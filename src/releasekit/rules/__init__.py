@@ -3,12 +3,14 @@
 Data findings are facts about the source: they are published, not hidden. A
 register decides in ``metadata.yml`` how each rule counts (``error``,
 ``warning`` or ``off``, optionally ``error_if: "> 0.5%"``), and ``validate``
-applies that verdict to the package.
+applies that verdict to the package. A percentage is of the rule's population
+(:func:`population`): results rows, the voters on the lists, or the lists' TPS.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -42,7 +44,35 @@ RULES: tuple[Rule, ...] = (
 BY_SLUG = {r.slug: r for r in RULES}
 THRESHOLD = re.compile(r"^\s*(>=?)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")
 
-__all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Rule", "breaches", "run_rules"]
+__all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Population", "Rule", "breaches", "population", "run_rules"]
+
+
+@dataclass(frozen=True)
+class Population:
+    """What a rule's ``error_if`` percentage is a percentage of: a register's rows of a table, or a column's sum."""
+
+    table: str
+    #: None: the table's rows; else the sum of this column.
+    column: str | None
+    #: How a message names it ("12 error finding(s) in 8,000 voter(s) on the list").
+    label: str
+
+
+#: The register's results rows: the population of every rule not named in :data:`POPULATIONS`.
+RESULT_ROWS = Population("hasil_tps", None, "hasil_tps row(s)")
+#: The voters on the register's voter lists (Σ ``dpt_rekap.pemilih_j``): one finding per voter at most.
+VOTERS = Population("dpt_rekap", "pemilih_j", "voter(s) on the list")
+#: The TPS of the register's voter lists (``dpt_rekap`` rows), each compared with its results.
+LIST_TPS = Population("dpt_rekap", None, "TPS on the voter list")
+POPULATIONS: dict[str, Population] = {
+    DUPLICATE_NIK.slug: VOTERS, INVALID_NIK.slug: VOTERS, NIK_REGION_MISMATCH.slug: VOTERS,
+    UNDERAGE_UNMARRIED.slug: VOTERS, DPT_RESULTS_MISMATCH.slug: LIST_TPS,
+}
+
+
+def population(slug: str) -> Population:
+    """What rule ``slug``'s ``error_if`` percentage is a percentage of."""
+    return POPULATIONS.get(slug, RESULT_ROWS)
 
 
 @dataclass(frozen=True)
@@ -51,8 +81,10 @@ class Breach:
 
     rule: str
     findings: int
+    #: The size of the rule's population (:func:`population`), which a percentage is of.
     rows: int
     error_if: str | None
+    population: Population = RESULT_ROWS
 
 
 def setting(settings: dict[str, RuleSetting], slug: str) -> RuleSetting:
@@ -63,12 +95,15 @@ def setting(settings: dict[str, RuleSetting], slug: str) -> RuleSetting:
 def run_rules(db: sqlite_utils.Database, release: Release) -> dict[str, int]:
     """Run every rule for every register and write ``findings``; return counts per rule."""
     with db.conn:
+        # A rule's findings are keyed by rows of its table: with none, there is nothing to check (and a rule's
+        # grouping work over other tables is skipped).
+        empty = {r.table for r in RULES if db.conn.execute(f"SELECT 1 FROM [{r.table}] LIMIT 1").fetchone() is None}
         for register in release.registers:
             if not register.sources:
                 continue
             for rule in RULES:
                 severity = setting(register.rules, rule.slug).severity
-                if severity == "off":
+                if severity == "off" or rule.table in empty:
                     continue
                 db.conn.execute(
                     "INSERT OR IGNORE INTO findings (rule, kode_pemilu, snapshot, key, severity, expected, actual, "
@@ -81,7 +116,7 @@ def run_rules(db: sqlite_utils.Database, release: Release) -> dict[str, int]:
 
 
 def exceeds(error_if: str | None, findings: int, rows: int) -> bool:
-    """Whether ``findings`` error findings out of ``rows`` scoped rows break the threshold.
+    """Whether ``findings`` error findings out of a population of ``rows`` break the threshold.
 
     No threshold means any error finding counts.
     """
@@ -95,13 +130,17 @@ def exceeds(error_if: str | None, findings: int, rows: int) -> bool:
     return findings >= limit if op == ">=" else findings > limit
 
 
-def breaches(counts: dict[str, int], settings: dict[str, RuleSetting], rows: int) -> list[Breach]:
-    """Rules set to ``error`` whose finding counts break their thresholds."""
+def breaches(counts: dict[str, int], settings: dict[str, RuleSetting], sizes: Mapping[Population, int]
+             ) -> list[Breach]:
+    """Rules set to ``error`` whose finding counts break their thresholds.
+
+    :param sizes: the size of each rule's population (:func:`population`); a missing one is 0.
+    """
     out = []
     for slug, count in sorted(counts.items()):
         if slug not in BY_SLUG:
             continue
-        s = setting(settings, slug)
-        if s.severity == "error" and exceeds(s.error_if, count, rows):
-            out.append(Breach(slug, count, rows, s.error_if))
+        s, of = setting(settings, slug), population(slug)
+        if s.severity == "error" and exceeds(s.error_if, count, sizes.get(of, 0)):
+            out.append(Breach(slug, count, sizes.get(of, 0), s.error_if, of))
     return out

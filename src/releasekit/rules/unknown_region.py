@@ -13,7 +13,7 @@ RULE = Rule(
     JOIN tps t ON t.kode_tps = h.kode_tps
     JOIN wilayah w ON w.kode_wilayah = t.kode_wilayah
     WHERE w.sumber IS NULL
-      AND EXISTS (SELECT 1 FROM wilayah l WHERE l.tingkat = 4 AND l.sumber IS NOT NULL
-                  AND substr(l.kode_wilayah, 1, 2) = substr(t.kode_wilayah, 1, 2))
+      AND substr(t.kode_wilayah, 1, 2) IN (SELECT substr(l.kode_wilayah, 1, 2) FROM wilayah l
+                                            WHERE l.tingkat = 4 AND l.sumber IS NOT NULL)
     """,
 )

@@ -1,0 +1,353 @@
+"""Benchmark: ``releasekit build`` at national scale against its floors and alternatives (issue 8).
+
+``python benchmarks/bench_build.py --tps 823378 [--baseline-tps 100000] [--repeat 3]
+[--incremental 1,2,5,10] [--incremental-tps N] [--requests 200] [--code HEAD|worktree]``
+
+1. Generates (or reuses) national-scale raw inputs with :mod:`national_raw` at ``--tps`` and at
+   ``--baseline-tps``: Sirekap per-TPS JSON as one ``.tar.gz``, the same data as one flat CSV,
+   and the KPU region lists; plus daily gzipped JSON Lines snapshots for the incremental part.
+2. For each scale, in one run and in alternation (every round runs each command once, in a
+   fresh child process), times:
+
+   * ``floor tar``: a bare Python pass reading every member of the ``.tar.gz`` with
+     :mod:`tarfile` and ``json.loads``-ing it;
+   * ``build tar``: ``releasekit build --clean`` of a project with the region lists + the
+     ``.tar.gz`` (ingest, rules, summaries, packages, PII gate: everything);
+   * ``sqlite3 .import``: the ``sqlite3`` shell importing the flat CSV into one table;
+   * ``build csv``: ``releasekit build --clean`` of a project reading the flat CSV with a
+     ``csv`` mapping;
+   * ``sqlite-utils insert``: the ``sqlite-utils insert DB hasil FILE --csv`` CLI (fewer runs:
+     ``--su-repeat``);
+
+   then ``releasekit validate`` of the built package once. Wall time is spawn → exit; peak RSS
+   is the larger of the child's ``ru_maxrss`` and its process tree's summed resident set
+   (``bench_validate.measure``), so the reading process a build forks is counted.
+3. Incremental builds (at ``--incremental-tps``): for each N, a project holding the region list
+   and N daily snapshots is built (untimed), one more day is added and ``releasekit build`` is
+   timed; against it, a project holding only the region list and that day is built with
+   ``--clean``. Then ``build --clean`` of the N+1-day project must give the same bytes
+   (``release.db`` and every package file) as the incremental build.
+4. Instant pages: the national ``.tar.gz`` build is published (``releasekit publish``) and
+   ``bench_serve.measure_pages`` runs its bounded load loop (``--requests`` per page).
+5. Prints every figure with its target and PASS/FAIL, and replaces this benchmark's block at the
+   top of ``benchmarks/RESULTS.md`` (``--no-write`` to skip).
+
+The children run a pinned copy of ``src/releasekit`` (``--code``, default ``HEAD``; see
+``bench_validate.pin_code``), so commits landing during the run cannot change what is measured.
+Absolute times drift between runs on a shared machine: the ratios are measured side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_validate  # noqa: E402
+import national_raw  # noqa: E402
+from bench_validate import Run, measure  # noqa: E402
+from national import DEFAULT_SEED, NATIONAL_TPS, WORK  # noqa: E402
+
+ROOT = HERE.parent
+RESULTS = HERE / "RESULTS.md"
+START, END = "<!-- build-bench -->", "<!-- /build-bench -->"
+MEMORY_LIMIT_MB = 300.0
+FLOOR_TAR = r"""
+import json, sys, tarfile
+n = 0
+with tarfile.open(sys.argv[1], "r|gz") as tar:
+    for info in tar:
+        if info.isfile():
+            json.loads(tar.extractfile(info).read())
+            n += 1
+print(n)
+"""
+METADATA = """\
+title: National build benchmark (SYNTHETIC data, not KPU figures)
+publisher: {{name: releasekit benchmark, url: https://example.org/releasekit-benchmark}}
+licenses: [{{name: CC-BY-4.0, path: https://creativecommons.org/licenses/by/4.0/}}]
+registers:
+  - id: "001"
+    slug: real-count
+    title: Real count (SYNTHETIC national benchmark)
+    status: open
+    basis: {{request: {{reference: BENCH-001, date: "2024-02-26", office: PPID KPU RI}}}}
+    sources:
+      - path: raw/wilayah_kpu
+        format: kpu-wilayah-csv
+        snapshot: "2024-03-10"
+        synthetic: true
+{sources}"""
+JSON_SOURCE = """\
+      - path: raw/{name}
+        format: sirekap-tps-json
+        election: ppwp-2024
+        snapshot: "{day}"
+        synthetic: true
+"""
+CSV_SOURCE = """\
+      - path: raw/{name}
+        format: csv
+        election: ppwp-2024
+        snapshot: "{day}"
+        synthetic: true
+        csv:
+          table: hasil_tps
+          fields: {{{fields}}}
+          votes: {{1: paslon_1, 2: paslon_2, 3: paslon_3}}
+"""
+
+
+def csv_fields() -> str:
+    names = {"pengguna_non_dpt_j": "pengguna_dpk_j", "pengguna_non_dpt_l": "pengguna_dpk_l",
+             "pengguna_non_dpt_p": "pengguna_dpk_p"}
+    columns = ("kode_tps", "ts", *national_raw.FIGURES, "status_suara", "status_adm", "psu", "jumlah_foto")
+    return ", ".join(f"{names.get(c, c)}: {c}" for c in columns)
+
+
+def project(folder: Path, raw: Path, sources: list[tuple[str, str]], kind: str) -> Path:
+    """A project folder whose ``raw/`` links to ``raw``'s files; ``sources``: (file under raw, snapshot day)."""
+    (folder / "raw").mkdir(parents=True, exist_ok=True)
+    link = folder / "raw" / "wilayah_kpu"
+    if not link.exists():
+        link.symlink_to(raw / "wilayah_kpu")
+    text = ""
+    for name, day in sources:
+        target = folder / "raw" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            target.symlink_to(raw / name)
+        template = CSV_SOURCE if kind == "csv" else JSON_SOURCE
+        text += template.format(name=name, day=day, fields=csv_fields())
+    (folder / "metadata.yml").write_text(METADATA.format(sources=text), encoding="utf-8")
+    return folder
+
+
+@dataclass
+class Series:
+    label: str
+    runs: list[Run] = field(default_factory=list)
+
+    def add(self, run: Run) -> Run:
+        if run.returncode != 0:
+            raise RuntimeError(f"{self.label} failed ({run.returncode}): {run.stderr[-2000:]}")
+        self.runs.append(run)
+        return run
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_rss for r in self.runs) / 1e6
+
+
+def releasekit(env: dict[str, str], *args: str) -> list[str]:
+    return [sys.executable, "-m", "releasekit", *args]
+
+
+def fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for file in [folder / "build" / "release.db", *sorted((folder / "datapackages").rglob("*"))]:
+        if file.is_file():
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def scale_runs(tps: int, seed: int, repeat: int, su_repeat: int, env: dict[str, str]) -> dict[str, Any]:
+    """Every build-speed figure at one scale (runs in alternation)."""
+    print(f"[{tps} TPS] generating raw inputs …", flush=True)
+    raw = national_raw.default_folder(tps, seed, 1)
+    layout = national_raw.generate(raw, tps, seed, 1)
+    day = national_raw.LAST_DAY.isoformat()
+    work = WORK / f"build-tps{tps}-seed{seed}"
+    tar_project = project(work / "tar", raw, [(layout.tar, day)], "json")
+    csv_project = project(work / "csv", raw, [(layout.csv, day)], "csv")
+    su_db, import_db = work / "sqlite-utils.db", work / "import.db"
+    sqlite3_cli = shutil.which("sqlite3")
+    sqlite_utils_cli = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
+    series = {name: Series(name) for name in ("floor tar", "build tar", "sqlite3 .import", "build csv",
+                                              "sqlite-utils insert")}
+    for r in range(repeat):
+        print(f"[{tps} TPS] round {r + 1}/{repeat}", flush=True)
+        series["floor tar"].add(measure([sys.executable, "-c", FLOOR_TAR, str(raw / layout.tar)], env=env))
+        run = series["build tar"].add(measure(releasekit(env, "build", "--clean", str(tar_project)), env=env))
+        print(f"  build tar {run.seconds:.1f} s, {run.peak_rss / 1e6:.0f} MB", flush=True)
+        if sqlite3_cli:
+            import_db.unlink(missing_ok=True)
+            series["sqlite3 .import"].add(measure([sqlite3_cli, str(import_db),
+                                                   f".import --csv {raw / layout.csv} hasil"], env=env))
+        run = series["build csv"].add(measure(releasekit(env, "build", "--clean", str(csv_project)), env=env))
+        print(f"  build csv {run.seconds:.1f} s", flush=True)
+        if r < su_repeat:
+            su_db.unlink(missing_ok=True)
+            series["sqlite-utils insert"].add(measure([sqlite_utils_cli, "insert", str(su_db), "hasil",
+                                                       str(raw / layout.csv), "--csv"], env=env))
+    validate = Series("validate").add(measure(releasekit(env, "validate", "--format", "json",
+                                                         str(tar_project / "datapackages" / "real-count")), env=env))
+    figures: dict[str, Any] = {name: {"median": s.median, "peak_mb": s.peak_mb, "runs": len(s.runs)}
+                               for name, s in series.items() if s.runs}
+    figures["validate"] = {"median": validate.seconds, "peak_mb": validate.peak_rss / 1e6, "runs": 1}
+    figures["tar_project"] = str(tar_project)
+    return figures
+
+
+def incremental_runs(tps: int, seed: int, counts: list[int], env: dict[str, str]) -> list[dict[str, Any]]:
+    """Add one day to projects holding N days; against building that day alone; and byte identity."""
+    days = max(counts) + 1
+    print(f"[incremental, {tps} TPS] generating {days} daily snapshots …", flush=True)
+    raw = national_raw.default_folder(tps, seed, days)
+    layout = national_raw.generate(raw, tps, seed, days)
+    daily = layout.daily()
+    work = WORK / f"build-incremental-tps{tps}-seed{seed}"
+    out = []
+    for n in counts:
+        before = [(path, day.isoformat()) for day, path in daily[:n]]
+        added = (daily[n][1], daily[n][0].isoformat())
+        folder = work / f"n{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        project(folder, raw, before, "json")
+        warm = measure(releasekit(env, "build", str(folder)), env=env)
+        if warm.returncode:
+            raise RuntimeError(warm.stderr[-2000:])
+        project(folder, raw, [*before, added], "json")
+        incremental = measure(releasekit(env, "build", str(folder)), env=env)
+        alone_folder = project(work / f"alone{n}", raw, [added], "json")
+        alone = measure(releasekit(env, "build", "--clean", str(alone_folder)), env=env)
+        for run in (incremental, alone):
+            if run.returncode:
+                raise RuntimeError(run.stderr[-2000:])
+        kept = fingerprint(folder)
+        clean = measure(releasekit(env, "build", "--clean", str(folder)), env=env)
+        identical = clean.returncode == 0 and fingerprint(folder) == kept
+        out.append({"n": n, "incremental": incremental.seconds, "alone": alone.seconds, "clean": clean.seconds,
+                    "identical": identical, "peak_mb": incremental.peak_rss / 1e6})
+        print(f"  N={n}: +1 day {incremental.seconds:.1f} s, alone {alone.seconds:.1f} s, "
+              f"clean {clean.seconds:.1f} s, identical {identical}", flush=True)
+        shutil.rmtree(alone_folder / "build", ignore_errors=True)
+    return out
+
+
+def pages(tar_project: Path, requests: int, env: dict[str, str]) -> dict[str, Any]:
+    import bench_serve
+
+    site = tar_project / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    done = subprocess.run(releasekit(env, "publish", str(site), "--project", str(tar_project)), env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    return dict(bench_serve.measure_pages(site, site / "release.db", requests))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "**FAIL**"
+
+
+def render(args: argparse.Namespace, code: str, scales: dict[int, dict[str, Any]],
+           incremental: list[dict[str, Any]], page_stats: dict[str, Any]) -> str:
+    main, base = scales[args.tps], scales.get(args.baseline_tps)
+    lines = [START, f"## `releasekit build` at {args.tps:,} TPS (seed {args.seed})", "",
+             f"Command: `python benchmarks/bench_build.py --tps {args.tps} --baseline-tps {args.baseline_tps} "
+             f"--repeat {args.repeat} --incremental {','.join(map(str, args.incremental))} "
+             f"--incremental-tps {args.incremental_tps}`; code: {code}; machine: "
+             + ", ".join(f"{k} {v}" for k, v in bench_validate.machine(code).items() if k != "releasekit") + ".",
+             "", "Medians of fresh child processes run in alternation; MB = 10^6 bytes (peak RSS of the "
+             "process tree).", "",
+             "| scale | step | runs | median s | peak MB |", "|---:|---|---:|---:|---:|"]
+    for tps, figures in sorted(scales.items()):
+        for name, f in figures.items():
+            if isinstance(f, dict):
+                lines.append(f"| {tps:,} | {name} | {f['runs']} | {f['median']:.2f} | {f['peak_mb']:.0f} |")
+    checks: list[tuple[str, str, bool]] = []
+    ratio = main["build tar"]["median"] / main["floor tar"]["median"]
+    checks.append(("tar.gz build ÷ tarfile + json.loads pass", f"{ratio:.2f}×", ratio <= 2))
+    if "sqlite3 .import" in main:
+        ratio = main["build csv"]["median"] / main["sqlite3 .import"]["median"]
+        checks.append(("flat-CSV build ÷ `sqlite3 .import`", f"{ratio:.2f}×", ratio <= 2))
+    if "sqlite-utils insert" in main:
+        ratio = main["build csv"]["median"] / main["sqlite-utils insert"]["median"]
+        checks.append(("flat-CSV build ÷ `sqlite-utils insert` (must be < 1)", f"{ratio:.2f}×", ratio < 1))
+    for step in ("build tar", "build csv", "validate"):
+        mb = main[step]["peak_mb"]
+        checks.append((f"peak RSS of {step}", f"{mb:.0f} MB", mb <= MEMORY_LIMIT_MB))
+        if base:
+            growth = mb / base[step]["peak_mb"]
+            checks.append((f"peak RSS of {step} vs {args.baseline_tps:,} TPS", f"{growth:.2f}×", growth <= 1.10))
+    if base:
+        per = (main["build tar"]["median"] / args.tps) / (base["build tar"]["median"] / args.baseline_tps)
+        checks.append((f"time per TPS, tar build: {args.tps:,} vs {args.baseline_tps:,}", f"{per:.2f}×", per <= 1.2))
+        per = (main["build csv"]["median"] / args.tps) / (base["build csv"]["median"] / args.baseline_tps)
+        checks.append((f"time per TPS, csv build: {args.tps:,} vs {args.baseline_tps:,}", f"{per:.2f}×", per <= 1.2))
+    for inc in incremental:
+        ratio = inc["incremental"] / inc["alone"]
+        checks.append((f"add 1 day to {inc['n']} ({args.incremental_tps:,} TPS) ÷ build that day alone "
+                       f"({inc['incremental']:.1f} s / {inc['alone']:.1f} s)", f"{ratio:.2f}×", ratio <= 1.2))
+        checks.append((f"incremental = clean build, byte for byte (N={inc['n']})", str(inc["identical"]),
+                       inc["identical"]))
+    for name, stats in page_stats.items():
+        checks.append((f"page `{name}` p95 over {args.requests} requests (median {stats['median']:.0f} ms)",
+                       f"{stats['p95']:.0f} ms", stats["p95"] <= 200))
+    lines += ["", "| target | measured | verdict |", "|---|---:|---|"]
+    lines += [f"| {name} | {value} | {verdict(ok)} |" for name, value, ok in checks]
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_results(block: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else bench_validate.HEADER
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:  # at the top, before the validate benchmark's sections (which it keeps as they are)
+        title, _, body = text.partition("\n")
+        text = f"{title}\n\n{block}\n{body}"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--tps", type=int, default=NATIONAL_TPS)
+    parser.add_argument("--baseline-tps", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--su-repeat", type=int, default=1, help="runs of sqlite-utils insert (slow; default 1)")
+    parser.add_argument("--incremental", type=lambda s: [int(x) for x in s.split(",") if x], default=[1, 2, 5, 10])
+    parser.add_argument("--incremental-tps", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--code", default="HEAD", help="git revision to measure, or 'worktree'")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    env = dict(os.environ)
+    if args.code == "worktree":
+        src, code = ROOT / "src", "the working tree"
+    else:
+        src_path, code = bench_validate.pin_code(args.code)
+        src = src_path
+    env["PYTHONPATH"] = str(src)
+    scales = {tps: scale_runs(tps, args.seed, args.repeat, args.su_repeat, env)
+              for tps in sorted({args.baseline_tps, args.tps})}
+    incremental = incremental_runs(args.incremental_tps, args.seed, args.incremental, env) if args.incremental else []
+    page_stats = pages(Path(scales[args.tps]["tar_project"]), args.requests, env) if args.requests else {}
+    block = render(args, code, scales, incremental, page_stats)
+    print(block)
+    if not args.no_write:
+        write_results(block)
+    print(json.dumps({"scales": scales, "incremental": incremental}, indent=1, default=str)[:4000])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""Deterministic SYNTHETIC national-scale RAW inputs for the build benchmark (issue 8).
+
+``python benchmarks/national_raw.py [--tps N] [--seed S] [--days K] [--out FOLDER]`` writes the raw
+files a release team would feed to ``releasekit build``, for one made-up presidential election
+(``ppwp-2024``) over the real geography's proportions (the province table, code structure and
+overseas ``99`` codes of :mod:`national`):
+
+* ``wilayah_kpu/`` -- the headerless KPU region CSVs (FORMATS.md section 11): ``provinces.csv``,
+  ``regencies.csv``, ``districts.csv``, ``villages.csv``.
+* ``ppwp_tps_<day>.tar.gz`` -- the last day's Sirekap per-TPS JSON (FORMATS.md section 1), one
+  compact member per TPS at ``pemilu/hhcw/ppwp/{p}/{kab}/{kec}/{desa}/{tps}.json``.
+* ``ppwp_tps_<day>.jsonl`` -- the same objects as JSON Lines (one line per TPS with ``kode_tps``).
+* ``ppwp_tps_<day>.csv`` -- the same data as one flat CSV with a header, one row per TPS, votes in
+  three wide columns (what a spreadsheet export looks like).
+* ``days/ppwp_tps_<day>.jsonl.gz`` -- with ``--days K`` (K ≥ 2), K daily snapshots ending on the last
+  day, gzipped JSON Lines: a TPS stays empty until the day it is complete, and ``ts`` moves with it.
+  The last one holds the same objects as the ``.jsonl`` file above.
+
+About 25 % of TPS are still empty on the last day (``chart`` and ``administrasi`` null, as Sirekap
+publishes them), and a few have a deliberate ``ballots-sum-mismatch``. Every figure and every name
+below province level is made up.
+
+Deterministic (``random.Random(seed)``, no clock, gzip without time or name, fixed tar metadata) and
+streaming: members and lines go straight to their files; memory holds the region list only.
+A marker file records what was generated, so a second call with the same arguments does nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import random
+import sys
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from national import (  # noqa: E402 - a sibling script, not a package
+    BROKEN_RATE,
+    DEFAULT_SEED,
+    EMPTY_RATE,
+    KHUSUS_RATE,
+    NATIONAL_TPS,
+    PROVINCES,
+    SHARES,
+    WORK,
+    apportion,
+    name,
+    national_tps,
+    overseas_code,
+    split,
+)
+
+GENERATOR_VERSION = "2"
+MARKER = ".generator"
+LAST_DAY = date(2024, 3, 10)
+CANDIDATE_IDS = ("100025", "100026", "100027")
+TAR_MTIME = 1710000000
+IMAGE_HOST = "https://sirekap-obj-formc.synthetic.invalid"
+ADM_ORDER = (
+    "suara_sah", "suara_total", "pemilih_dpt_j", "pemilih_dpt_l", "pemilih_dpt_p",
+    "pengguna_dpt_j", "pengguna_dpt_l", "pengguna_dpt_p", "pengguna_dptb_j", "pengguna_dptb_l", "pengguna_dptb_p",
+    "suara_tidak_sah", "pengguna_total_j", "pengguna_total_l", "pengguna_total_p",
+    "pengguna_non_dpt_j", "pengguna_non_dpt_l", "pengguna_non_dpt_p",
+)
+#: Flat CSV columns: the TPS code, the update time, the hasil_tps figures, the flags and the votes.
+FIGURES = tuple(f"{t}_{s}" for t in ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt",
+                                     "pengguna_total") for s in "jlp") + ("suara_sah", "suara_tidak_sah",
+                                                                         "suara_total")
+CSV_HEADER = ("kode_tps", "ts", *FIGURES, "status_suara", "status_adm", "psu", "jumlah_foto",
+              "paslon_1", "paslon_2", "paslon_3")
+
+
+def day_name(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def days(count: int) -> list[date]:
+    """``count`` consecutive days ending on :data:`LAST_DAY`."""
+    return [LAST_DAY - timedelta(days=count - 1 - i) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the generator puts things (relative to the output folder)."""
+
+    tps: int
+    days: int
+
+    @property
+    def last(self) -> str:
+        return day_name(LAST_DAY)
+
+    @property
+    def tar(self) -> str:
+        return f"ppwp_tps_{self.last}.tar.gz"
+
+    @property
+    def jsonl(self) -> str:
+        return f"ppwp_tps_{self.last}.jsonl"
+
+    @property
+    def csv(self) -> str:
+        return f"ppwp_tps_{self.last}.csv"
+
+    def daily(self) -> list[tuple[date, str]]:
+        """``(day, path)`` of each daily gzipped JSON Lines snapshot (none with one day)."""
+        return [(d, f"days/ppwp_tps_{day_name(d)}.jsonl.gz") for d in days(self.days)] if self.days > 1 else []
+
+
+def regions_and_stations(tps: int, rng: random.Random) -> tuple[list[tuple[str, str]], Iterator[str]]:
+    """Every region ``(code, name)`` and an iterator of TPS codes in code order.
+
+    The region rows are made first (they are small); TPS codes are yielded afterwards from the
+    per-village counts, so the caller can stream TPS records.
+    """
+    rows: list[tuple[str, str]] = []
+    villages: list[tuple[str, list[str]]] = []
+    for index, count in enumerate(national_tps(tps)):
+        code, prov_name, _, real_kab, real_desa = PROVINCES[index]
+        overseas = code == "99"
+        rows.append((code, prov_name))
+        if count == 0:
+            continue
+        scale = tps / NATIONAL_TPS
+        n_desa = max(1, min(count, round(real_desa * scale)))
+        if overseas:
+            n_kec = n_kab = n_desa
+        else:
+            n_kec = max(1, min(n_desa, round(n_desa / 11.5)))
+            n_kab = max(1, min(real_kab, n_kec))
+        kec_per_kab = split(n_kec, n_kab, rng)
+        desa_per_kec = split(n_desa, n_kec, rng)
+        tps_per_desa = split(count, n_desa, rng, spread=0.6)
+        n_kota = 0 if overseas else n_kab // 5
+        kab_codes = ([code + overseas_code(i) for i in range(n_kab)] if overseas else
+                     [f"{code}{i + 1:02d}" for i in range(n_kab - n_kota)]
+                     + [f"{code}{71 + i:02d}" for i in range(n_kota)])
+        kec_i = desa_i = 0
+        for a, kab in enumerate(kab_codes):
+            kota = a >= n_kab - n_kota and not overseas
+            kab_name = name(rng)
+            rows.append((kab, f"KOTA {kab_name}" if kota else kab_name))
+            for c in range(kec_per_kab[a]):
+                kec = f"{kab}{c + 1:02d}"
+                rows.append((kec, kab_name if overseas else name(rng)))
+                for d in range(desa_per_kec[kec_i]):
+                    desa = f"{kec}{d + 1:04d}" if overseas else f"{kec}{(1001 if kota else 2001) + d}"
+                    rows.append((desa, name(rng)))
+                    n_tps = tps_per_desa[desa_i]
+                    khusus = not overseas and n_tps >= 2 and rng.random() < KHUSUS_RATE
+                    numbers = [f"{n:03d}" for n in range(1, n_tps + (0 if khusus else 1))] + (["901"] if khusus else [])
+                    villages.append((desa, numbers))
+                    desa_i += 1
+                kec_i += 1
+
+    def codes() -> Iterator[str]:
+        for desa, numbers in villages:
+            for number in numbers:
+                yield desa + number
+    return rows, codes()
+
+
+@dataclass
+class Station:
+    """One TPS: its final figures, the first day it is complete, and its photo names."""
+
+    code: str
+    adm: dict[str, int] | None
+    votes: list[int] | None
+    first: int  # index of the first day with figures; == number of days when never complete
+    photos: int
+    seed: int
+
+
+def station(rng: random.Random, code: str, n_days: int) -> Station:
+    """A consistent Sirekap record (or an empty one) for ``code``."""
+    empty = rng.random() < EMPTY_RATE
+    first = n_days if empty else (n_days - 1 if n_days == 1 else rng.randrange(n_days))
+    dpt_l = rng.randint(60, 160)
+    dpt_p = dpt_l + rng.randint(-12, 12)
+    used_l = round(dpt_l * rng.uniform(0.70, 0.92))
+    used_p = round(dpt_p * rng.uniform(0.70, 0.92))
+    b_l, b_p = rng.choice((0, 0, 0, 1, 2)), rng.choice((0, 0, 0, 1, 2))
+    k_l, k_p = rng.choice((0, 0, 0, 0, 1)), rng.choice((0, 0, 0, 0, 1))
+    tot_l, tot_p = used_l + b_l + k_l, used_p + b_p + k_p
+    total = tot_l + tot_p
+    invalid = min(total, rng.randint(0, max(1, total // 25)))
+    valid = total - invalid
+    votes = apportion(valid, [s * rng.uniform(0.5, 1.5) for s in SHARES]) if valid else [0, 0, 0]
+    adm = {"suara_sah": valid, "suara_total": total + (7 if rng.random() < BROKEN_RATE else 0),
+           "pemilih_dpt_j": dpt_l + dpt_p, "pemilih_dpt_l": dpt_l, "pemilih_dpt_p": dpt_p,
+           "pengguna_dpt_j": used_l + used_p, "pengguna_dpt_l": used_l, "pengguna_dpt_p": used_p,
+           "pengguna_dptb_j": b_l + b_p, "pengguna_dptb_l": b_l, "pengguna_dptb_p": b_p,
+           "suara_tidak_sah": invalid, "pengguna_total_j": total, "pengguna_total_l": tot_l,
+           "pengguna_total_p": tot_p, "pengguna_non_dpt_j": k_l + k_p, "pengguna_non_dpt_l": k_l,
+           "pengguna_non_dpt_p": k_p}
+    return Station(code, adm, votes, first, rng.randint(1, 3), rng.getrandbits(32))
+
+
+def sirekap_object(st: Station, day_index: int) -> dict[str, Any]:
+    """The Sirekap object of ``st`` on day ``day_index`` (keys in Sirekap's order)."""
+    rng = random.Random(st.seed * 64 + day_index)
+    ts = (f"2024-{LAST_DAY.month:02d}-{max(1, LAST_DAY.day - 10 + day_index):02d} "
+          f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
+    if day_index < st.first or st.adm is None or st.votes is None:
+        return {"chart": None, "images": [None, None, None], "administrasi": None, "psu": None, "ts": ts,
+                "status_suara": False, "status_adm": False}
+    folders = "/".join((st.code[:2], st.code[2:4], st.code[4:6], st.code[6:8], st.code[8:10]))
+    images = [f"{IMAGE_HOST}/{(st.seed >> (4 * i)) & 0xffff:04x}/pemilu/ppwp/{folders}/{st.code}-{i}.jpg"
+              if i < st.photos else None for i in range(3)]
+    chart: dict[str, int | None] = dict(zip(CANDIDATE_IDS, st.votes, strict=True))
+    chart["null"] = None
+    return {"chart": chart, "images": images, "administrasi": {k: st.adm[k] for k in ADM_ORDER}, "psu": None,
+            "ts": ts, "status_suara": True, "status_adm": True}
+
+
+def csv_row(code: str, obj: dict[str, Any]) -> list[object]:
+    """The flat CSV row of one Sirekap object (empty cells for missing figures)."""
+    adm = obj["administrasi"] or {}
+    chart = obj["chart"] or {}
+    photos = sum(1 for i in obj["images"] if i)
+    return [code, obj["ts"], *(adm.get(k, "") for k in FIGURES), int(obj["status_suara"]),
+            int(obj["status_adm"]), "", photos, *(chart.get(i, "") for i in CANDIDATE_IDS)]
+
+
+def member_path(code: str) -> str:
+    return f"pemilu/hhcw/ppwp/{code[:2]}/{code[:4]}/{code[:6]}/{code[:10]}/{code}.json"
+
+
+def _gzip(path: Path) -> IO[bytes]:
+    return gzip.GzipFile(filename="", mode="wb", fileobj=path.open("wb"), mtime=0, compresslevel=6)
+
+
+def write_regions(folder: Path, rows: list[tuple[str, str]]) -> None:
+    """The four headerless KPU region CSVs: ``code,name`` for provinces, ``code,parent,name`` below."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for file, length in (("provinces", 2), ("regencies", 4), ("districts", 6), ("villages", 10)):
+        with (folder / f"{file}.csv").open("w", encoding="utf-8", newline="") as handle:
+            for code, text in rows:
+                if len(code) == length:
+                    parent = {2: "", 4: code[:2], 6: code[:4], 10: code[:6]}[length]
+                    handle.write(f"{code},{parent},{text}\n" if parent else f"{code},{text}\n")
+
+
+def generate(out: Path, tps: int = NATIONAL_TPS, seed: int = DEFAULT_SEED, n_days: int = 1) -> Layout:
+    """Write every raw input into ``out`` (skipped when a complete run with the same arguments is there)."""
+    layout = Layout(tps, n_days)
+    stamp = f"{GENERATOR_VERSION} {tps} {seed} {n_days}"
+    marker = out / MARKER
+    if marker.exists() and marker.read_text() == stamp:
+        return layout
+    out.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    rng = random.Random(seed)
+    rows, codes = regions_and_stations(tps, rng)
+    write_regions(out / "wilayah_kpu", rows)
+    daily = layout.daily()
+    if daily:
+        (out / "days").mkdir(exist_ok=True)
+    last = max(n_days - 1, 0)
+    with (out / layout.tar).open("wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar, \
+            (out / layout.jsonl).open("w", encoding="utf-8", newline="\n") as jsonl, \
+            (out / layout.csv).open("w", encoding="utf-8", newline="") as flat:
+        day_files = [_gzip(out / path) for _, path in daily]
+        writer = csv.writer(flat, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        try:
+            for code in codes:
+                st = station(rng, code, max(n_days, 1))
+                for j, handle in enumerate(day_files):
+                    obj = sirekap_object(st, j)
+                    handle.write((json.dumps({"kode_tps": code, **obj}, separators=(",", ":")) + "\n").encode())
+                obj = sirekap_object(st, last)
+                data = json.dumps(obj, separators=(",", ":")).encode()
+                info = tarfile.TarInfo(member_path(code))
+                info.size, info.mtime, info.mode = len(data), TAR_MTIME, 0o644
+                info.uname = info.gname = ""
+                tar.addfile(info, io.BytesIO(data))
+                jsonl.write(json.dumps({"kode_tps": code, **obj}, separators=(",", ":")) + "\n")
+                writer.writerow(csv_row(code, obj))
+        finally:
+            for handle in day_files:
+                fileobj = handle.fileobj  # type: ignore[attr-defined]
+                handle.close()
+                fileobj.close()
+    marker.write_text(stamp)
+    return layout
+
+
+def default_folder(tps: int, seed: int, n_days: int) -> Path:
+    return WORK / f"raw-tps{tps}-seed{seed}-days{n_days}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--tps", type=int, default=NATIONAL_TPS)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--days", type=int, default=1, help="daily JSON Lines snapshots to write (default 1)")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    out = args.out or default_folder(args.tps, args.seed, args.days)
+    generate(out, args.tps, args.seed, args.days)
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

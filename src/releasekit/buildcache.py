@@ -1,0 +1,129 @@
+"""Incremental builds: reuse the sources an earlier build already loaded (``build/cache/``).
+
+Sources load one after another into the release database, in :func:`releasekit.build.load_order`.
+After the last source that may be cached, the build keeps a copy of the database as it is at that
+moment (plus the locators of its rows, which point duplicates at the record kept, and each
+source's accounting) under ``build/cache/``, named by a key that chains, source by source:
+
+* the code that loads (a fingerprint of ``ingest``, ``database``, ``tables``, the readers … and
+  the releasekit version), the elections the release uses;
+* each source's ``sha256``, its reader's name and version, and its declaration in
+  ``metadata.yml`` (path, election, snapshot, titles, the ``csv``/``dpt`` mapping …).
+
+The next build finds the longest run of leading sources whose key has a copy, starts from that
+copy, and loads only the sources after it. Adding a daily snapshot to a project therefore reads
+only that snapshot. Loading is a sequence of transactions that depends only on what was loaded
+before, so a build that starts from a copy writes the same bytes as a build from nothing (the
+tests compare the two). ``releasekit build --clean`` ignores and empties the cache.
+
+A voter list (``dpt-csv``) is never cached, nor anything after it: its duplicate-NIK checks use
+a secret made for each build, which must not outlive it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .elections import Election
+from .ingest import Accounting
+from .provenance import SourceFile
+from .readers import READERS
+
+CACHE_DIR = "cache"
+FORMAT = "1"
+#: Code whose change makes every cached database stale (modules and packages of releasekit).
+LOADING_CODE = ("ingest.py", "database.py", "tables.py", "dpt.py", "elections.py", "readahead.py", "readers")
+UNCACHEABLE = frozenset({"dpt-csv"})
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over the source files of the code that loads records."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
+    for name in LOADING_CODE:
+        path = here / name
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(here).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _declaration(file: SourceFile) -> dict[str, Any]:
+    declared = dataclasses.asdict(file.source)
+    for position in ("index", "register_index"):  # where it is listed does not change what it loads
+        declared.pop(position, None)
+    reader = READERS[file.source.format]
+    return {"sha256": file.sha256, "bytes": file.bytes, "reader": [reader.name, reader.version],
+            "source": declared}
+
+
+def chain_keys(files: list[SourceFile], elections: list[Election]) -> list[str]:
+    """``keys[i]``: the key of the database after loading ``files[: i + 1]`` (in load order)."""
+    head = json.dumps({"code": code_fingerprint(), "elections": [dataclasses.asdict(e) for e in elections]},
+                      sort_keys=True, default=str)
+    key = hashlib.sha256(head.encode()).hexdigest()
+    keys = []
+    for file in files:
+        link = json.dumps(_declaration(file), sort_keys=True, default=str)
+        key = hashlib.sha256(f"{key}\0{link}".encode()).hexdigest()
+        keys.append(key)
+    return keys
+
+
+class SourceCache:
+    """The cached databases of one project (``build/cache/``)."""
+
+    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election]) -> None:
+        self.dir = build_dir / CACHE_DIR
+        self.files = files
+        self.keys = chain_keys(files, elections)
+        cacheable = [f.source.format not in UNCACHEABLE for f in files]
+        #: Sources ``files[:limit]`` may be cached; nothing from the first voter list on.
+        self.limit = cacheable.index(False) if False in cacheable else len(files)
+
+    def _paths(self, key: str) -> tuple[Path, Path, Path]:
+        return self.dir / f"{key}.db", self.dir / f"{key}.lokasi.db", self.dir / f"{key}.json"
+
+    def clear(self) -> None:
+        """Forget every cached database."""
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def longest(self) -> int:
+        """How many leading sources a cached database holds (0: none)."""
+        for n in range(self.limit, 0, -1):
+            if all(p.is_file() for p in self._paths(self.keys[n - 1])):
+                return n
+        return 0
+
+    def restore(self, n: int, database: Path, lokasi: Path) -> dict[str, Accounting]:
+        """Copy the database after the first ``n`` sources into place; return those sources' accounting."""
+        db_file, lokasi_file, meta = self._paths(self.keys[n - 1])
+        shutil.copyfile(db_file, database)
+        shutil.copyfile(lokasi_file, lokasi)
+        saved = json.loads(meta.read_text(encoding="utf-8"))
+        return {path: Accounting(**counts) for path, counts in saved["accounting"].items()}
+
+    def store(self, n: int, database: Path, lokasi: Path, accounting: dict[str, Accounting]) -> None:
+        """Keep the database after the first ``n`` sources (and drop every other cached one)."""
+        key = self.keys[n - 1]
+        self.dir.mkdir(parents=True, exist_ok=True)
+        targets = self._paths(key)
+        meta = {"sources": [f.source.path for f in self.files[:n]],
+                "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()}}
+        for source, target in ((database, targets[0]), (lokasi, targets[1])):
+            tmp = target.with_name(target.name + ".tmp")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        tmp = targets[2].with_name(targets[2].name + ".tmp")
+        tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, targets[2])
+        for old in sorted(self.dir.iterdir()):
+            if old not in targets:
+                old.unlink(missing_ok=True)

@@ -1,0 +1,53 @@
+"""Region code systems (FORMATS.md section 0), and which of them may meet in one build.
+
+Every ``wilayah`` row records the system its code belongs to (``wilayah.sistem_kode``):
+
+* ``kpu`` — KPU/Sirekap codes, undotted (``3471011001``); TPS codes are a village code plus a
+  3-digit number, so every result, TPS list and voter list is keyed in this system;
+* ``kemendagri`` — the Ministry of Home Affairs codes (``34.71.01.1001``), stored without the
+  dots: KPU adopted this numbering, so the two join (the dotted form stays in ``id_sumber``);
+* ``bps`` — Statistics Indonesia's MFD codes (kecamatan ``3471010``, 7 digits): the same
+  digits name *different* regions (BPS ``1101`` is KABUPATEN SIMEULUE, KPU ``1101`` is ACEH
+  SELATAN), so they never join the other two.
+
+releasekit reads no crosswalk between BPS and KPU codes, so a project that mixes a BPS
+region list with anything keyed in KPU codes is refused before any work
+(:func:`refuse_mixed_code_systems`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..config import Source
+    from .base import Reader
+
+#: Code system → the family of systems that number regions the same way (and so may join).
+SYSTEMS: dict[str, str] = {"kpu": "kpu", "kemendagri": "kpu", "bps": "bps"}
+#: What to say about a family in an error message.
+FAMILY_WORDS = {"kpu": "KPU/Kemendagri codes", "bps": "BPS codes"}
+
+
+def refuse_mixed_code_systems(sources: Iterable[Source], readers: Mapping[str, Reader], filename: str) -> None:
+    """Refuse a project whose sources use region code systems that cannot be joined.
+
+    :param filename: the ``metadata.yml`` path, the start of the message.
+    :raises ConfigError: naming both sources (the first of each family), with a hint.
+    """
+    first: dict[str, Source] = {}
+    for source in sources:
+        first.setdefault(SYSTEMS[readers[source.format].code_system], source)
+    if "bps" not in first or len(first) < 2:
+        return
+    bps, other = first["bps"], next(s for family, s in first.items() if family != "bps")
+    raise ConfigError(
+        f"{filename}: {bps.key_path}: '{bps.path}' ({bps.format}) holds BPS region codes, which cannot be "
+        f"joined to the {FAMILY_WORDS[SYSTEMS[readers[other.format].code_system]]} of '{other.path}' "
+        f"({other.format}, {other.key_path}): the same digits name different regions "
+        "(BPS 1101 is KABUPATEN SIMEULUE, KPU 1101 is ACEH SELATAN)",
+        hint="releasekit reads no BPS-KPU crosswalk; publish the BPS list in a project of its own",
+    )

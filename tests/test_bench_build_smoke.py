@@ -1,0 +1,56 @@
+"""The national build benchmark at a tiny scale: its generator is deterministic, its three raw formats
+hold the same data, and its runner measures and renders every issue 8 target."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import load_benchmark
+from releasekit.tables import BY_NAME
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_raw_generator_is_deterministic_and_shaped_like_sirekap(tmp_path: Path) -> None:
+    raw = load_benchmark("national_raw")
+    a = raw.generate(tmp_path / "a", 400, 7, 3)
+    raw.generate(tmp_path / "b", 400, 7, 3)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    lines = (tmp_path / "a" / a.csv).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 401 and lines[0].split(",")[:2] == ["kode_tps", "ts"]
+    assert [d for d, _ in a.daily()][-1] == raw.LAST_DAY and len(a.daily()) == 3
+    provinces = (tmp_path / "a" / "wilayah_kpu" / "provinces.csv").read_text(encoding="utf-8").splitlines()
+    assert len(provinces) == 39 and provinces[-1] == "99,LUAR NEGERI"
+
+
+def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = load_benchmark("bench_build")
+    national = load_benchmark("national")
+    monkeypatch.setattr(bench, "WORK", tmp_path)
+    monkeypatch.setattr(national, "WORK", tmp_path)
+    monkeypatch.setattr(load_benchmark("national_raw"), "WORK", tmp_path)
+    monkeypatch.setattr(bench, "RESULTS", tmp_path / "RESULTS.md")
+    (tmp_path / "RESULTS.md").write_text("# Benchmark results\n\nkept text\n", encoding="utf-8")
+    assert bench.main(["--tps", "300", "--baseline-tps", "300", "--repeat", "1", "--incremental", "1",
+                       "--incremental-tps", "300", "--requests", "3", "--code", "worktree"]) == 0
+    results = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert results.startswith("# Benchmark results\n\n<!-- build-bench -->") and "kept text" in results
+    for target in ("tar.gz build ÷ tarfile", "flat-CSV build ÷ `sqlite-utils insert`", "peak RSS of build tar",
+                   "time per TPS, tar build", "add 1 day to 1", "incremental = clean build, byte for byte (N=1) | True",
+                   "hasil_tps page, faceted by province"):
+        assert target in results, target
+    # The flat CSV and the .tar.gz hold the same results: both builds load the same rows.
+    work = tmp_path / "build-tps300-seed20240214"
+    dbs = [sqlite3.connect(work / kind / "build" / "release.db") for kind in ("tar", "csv")]
+    columns = ", ".join(c for c in BY_NAME["hasil_tps"].columns if c != "sumber")
+    hasil = [db.execute(f"SELECT {columns} FROM hasil_tps ORDER BY kode_tps").fetchall() for db in dbs]
+    assert len(hasil[0]) == 300 and hasil[0] == hasil[1]
+    votes = [db.execute("SELECT * FROM suara ORDER BY kode_tps, nomor_urut").fetchall() for db in dbs]
+    assert votes[0] == votes[1] and len(votes[0]) > 0

@@ -1,0 +1,109 @@
+"""Incremental builds: sources loaded by an earlier build are reused, and the release is the same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import copy_demo
+from releasekit import load_release
+from releasekit.build import build
+from releasekit.buildcache import CACHE_DIR
+from releasekit.ingest import Loader
+
+ZIP_SOURCE = "raw/ppwp_tps_20240320.zip"
+
+
+def fingerprint(project: Path) -> dict[str, str]:
+    """sha256 of release.db and of every file under datapackages/."""
+    files = [project / "build" / "release.db", *sorted((project / "datapackages").rglob("*"))]
+    return {str(f.relative_to(project)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.is_file()}
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources each build reads (appended as they are read)."""
+    seen: list[str] = []
+    original = Loader.load_source
+
+    def counting(self: Loader, release: object, file: object, progress: object = None) -> object:
+        seen.append(file.source.path)  # type: ignore[attr-defined]
+        return original(self, release, file, progress)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Loader, "load_source", counting)
+    return seen
+
+
+def without_source(project: Path, path: str) -> dict[str, object]:
+    """Drop source ``path`` from metadata.yml; return the original metadata."""
+    original = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    edited = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    for register in edited["registers"]:
+        register["sources"] = [s for s in register.get("sources", []) if s["path"] != path] or None
+        if register["sources"] is None:
+            del register["sources"]
+    (project / "metadata.yml").write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
+    return original  # type: ignore[no-any-return]
+
+
+def test_second_build_reads_nothing_cached_and_writes_the_same_bytes(tmp_path: Path, loads: list[str]) -> None:
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    first = fingerprint(project)
+    assert len(loads) == 5 and (project / "build" / CACHE_DIR).is_dir()
+    loads.clear()
+    build(load_release(project))
+    # Everything up to the voter list comes from the cache; the voter list is read again (never cached).
+    assert loads == ["raw/dpt_5202_20230702.csv.gz"]
+    assert fingerprint(project) == first
+
+
+def test_adding_a_source_reads_only_it_and_equals_a_clean_build(tmp_path: Path, loads: list[str]) -> None:
+    project = copy_demo(tmp_path / "p")
+    full = without_source(project, ZIP_SOURCE)
+    build(load_release(project))
+    assert ZIP_SOURCE not in loads
+    (project / "metadata.yml").write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")
+    loads.clear()
+    build(load_release(project))
+    assert loads == [ZIP_SOURCE, "raw/dpt_5202_20230702.csv.gz"]
+    incremental = fingerprint(project)
+    loads.clear()
+    build(load_release(project), clean=True)
+    assert len(loads) == 5
+    assert fingerprint(project) == incremental
+
+
+def test_a_changed_declaration_or_file_is_read_again(tmp_path: Path, loads: list[str]) -> None:
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    meta = (project / "metadata.yml").read_text(encoding="utf-8")
+    (project / "metadata.yml").write_text(meta.replace("Sirekap per-TPS JSON Lines, 2024-02-20 (synthetic)",
+                                                       "Sirekap JSON Lines of 20 February"), encoding="utf-8")
+    loads.clear()
+    build(load_release(project))
+    # The cache holds the database after the last cacheable source only: a change in the middle reads all again.
+    assert len(loads) == 5
+    db = sqlite3.connect(project / "build" / "release.db")
+    assert db.execute("SELECT title FROM sources WHERE path = 'raw/ppwp_tps_20240220.jsonl'").fetchone() == (
+        "Sirekap JSON Lines of 20 February",)
+
+
+def test_clean_empties_the_cache_and_no_voter_data_is_cached(tmp_path: Path, loads: list[str]) -> None:
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    cache = project / "build" / CACHE_DIR
+    (db_file,) = [f for f in cache.iterdir() if f.name.endswith(".db") and not f.name.endswith(".lokasi.db")]
+    cached = sqlite3.connect(db_file)
+    assert cached.execute("SELECT count(*) FROM dpt_rekap").fetchone() == (0,)
+    assert cached.execute("SELECT count(*) FROM sources WHERE format = 'dpt-csv'").fetchone() == (0,)
+    cached.close()
+    stale = cache / "stale.db"
+    stale.write_bytes(b"x")
+    loads.clear()
+    build(load_release(project), clean=True)
+    assert len(loads) == 5 and not stale.exists()
