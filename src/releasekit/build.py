@@ -19,7 +19,7 @@ from .config import Release
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
-from .privacy import refuse_niks_in_tree
+from .privacy import refuse_niks_in_database, refuse_niks_in_tree
 from .provenance import SourceFile, check_sources, inputs_sha256
 from .readers import READERS
 from .rules import run_rules
@@ -123,7 +123,8 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     """
     with release_lock(release.root), Stage(release.root) as stage:
         result = _build(release, stage, progress or _Quiet(), clean)
-        refuse_niks_in_tree(stage.dir)  # the PII gate (DESIGN.md section 7); a refused stage is thrown away
+        # The PII gate (DESIGN.md section 7); a refused stage is thrown away. _build scanned the database.
+        refuse_niks_in_tree(stage.dir, scanned_already=(stage.database,))
         stage.commit()
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
@@ -165,7 +166,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -
         create_indexes(db)
         loader.derive_places()
         record_snapshots(db)
-        findings = run_rules(db, release)
+        findings = run_rules(db, release, database=stage.database)
         # The packages never read the summary tables: a thread writes them (Python formatting CSV, zlib
         # compressing) on a connection of its own while SQLite makes the summaries here, so the build uses
         # both cores. In WAL mode a reader and a writer do not wait for each other.
@@ -174,6 +175,9 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -
         try:
             summarize(db)
             counts = table_counts(db)
+            # The database is final: the gate's scan of it runs here, beside the packaging (SQLite and
+            # Python's CSV writer, one core each); build() scans every other staged file afterwards.
+            refuse_niks_in_database(stage.database, stage.database.relative_to(stage.dir).as_posix(), db.conn)
         finally:
             packaging.join()  # never leave it writing into a stage that is about to be thrown away
         packages = packaging.result()

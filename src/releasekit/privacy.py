@@ -158,7 +158,7 @@ _REFUSED_HINT = ("a source carries identity numbers into a published column: mas
                  "the column out (the value is not shown here, on purpose)")
 
 
-def refuse_niks_in_tree(root: Path) -> None:
+def refuse_niks_in_tree(root: Path, *, scanned_already: tuple[Path, ...] = ()) -> None:
     """The build's PII gate: scan every byte of every file under ``root`` before it is moved into place.
 
     Zip archives are scanned member by member, inflated, except a member that is a copy of a
@@ -167,10 +167,12 @@ def refuse_niks_in_tree(root: Path) -> None:
     is checked value by value (:func:`refuse_niks_in_database`). Messages name the file
     relative to ``root`` (where it would have gone) and never show the value.
 
+    :param scanned_already: files the caller has just scanned itself (the build scans its database while
+        the packages are still being written) and that have not changed since.
     :raises PrivacyError: at the first NIK-like value.
     """
     scanned: dict[str, tuple[int, int]] = {}  # name → (size, CRC-32) of each plain file found clean
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+    for file in sorted(p for p in root.rglob("*") if p.is_file() and p not in scanned_already):
         name = file.relative_to(root).as_posix()
         with file.open("rb") as handle:
             magic = handle.read(len(_SQLITE_MAGIC))
@@ -210,16 +212,19 @@ class _Crc32:
 _GLOB16 = "'*" + "[0-9]" * 16 + "*'"
 
 
-def refuse_niks_in_database(path: Path, shown_as: str) -> None:
+def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection | None = None) -> None:
     """Every value of every table of a SQLite file, indexes included by content, as text.
 
     Checked value by value, not byte by byte: SQLite stores a row's values side by side
     without separators, so the end of a snapshot date, a 13-digit TPS code and a one-byte
     row id can sit together as 16 digits that look like a NIK without being one.
 
+    :param conn: an open connection to ``path`` to read through (else one is opened, read-only).
     :raises PrivacyError: naming table, column and rowid of the first NIK-like value.
     """
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    own = conn is None
+    if conn is None:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
@@ -233,4 +238,5 @@ def refuse_niks_in_database(path: Path, shown_as: str) -> None:
                         raise PrivacyError(f"{shown_as}: table {table}, column {column}, rowid {row[0]}: an "
                                            "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)
     finally:
-        conn.close()
+        if own:
+            conn.close()

@@ -9,9 +9,13 @@ applies that verdict to the package. A percentage is of the rule's population
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlite_utils
 
@@ -92,27 +96,93 @@ def setting(settings: dict[str, RuleSetting], slug: str) -> RuleSetting:
     return settings.get(slug) or RuleSetting(BY_SLUG[slug].default_severity)
 
 
-def run_rules(db: sqlite_utils.Database, release: Release) -> dict[str, int]:
-    """Run every rule for every register and write ``findings``; return counts per rule."""
-    with db.conn:
-        # A rule's findings are keyed by rows of its table: with none, there is nothing to check (and a rule's
-        # grouping work over other tables is skipped).
-        empty = {r.table for r in RULES if db.conn.execute(f"SELECT 1 FROM [{r.table}] LIMIT 1").fetchone() is None}
-        for register in release.registers:
-            if not register.sources:
-                continue
-            for rule in RULES:
-                severity = setting(register.rules, rule.slug).severity
-                if severity == "off" or rule.table in empty:
-                    continue
+def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | None = None) -> dict[str, int]:
+    """Run every rule for every register and write ``findings``; return counts per rule.
+
+    :param database: the file ``db`` is open on. With it, and a second CPU, the rules' queries run on two
+        connections at once (a thread with its own connection; the voter-list rules, whose flags live in a
+        ``TEMP`` table of ``db``'s connection, stay on it). Each query's rows are kept aside in the order it
+        gives them and written into ``findings`` afterwards, job by job in the usual order, so the table is
+        the same as when every rule runs here, one after another.
+    """
+    # A rule's findings are keyed by rows of its table: with none, there is nothing to check (and a rule's
+    # grouping work over other tables is skipped).
+    empty = {r.table for r in RULES if db.conn.execute(f"SELECT 1 FROM [{r.table}] LIMIT 1").fetchone() is None}
+    jobs = [(register.id, rule, setting(register.rules, rule.slug).severity)
+            for register in release.registers if register.sources for rule in RULES]
+    jobs = [(reg, rule, severity) for reg, rule, severity in jobs if severity != "off" and rule.table not in empty]
+    aside = [i for i, (_, rule, _) in enumerate(jobs) if "temp." not in rule.sql][1::2]  # every other one
+    scratch = database.with_name(database.name + ".rules") if database is not None else None
+    worker = _RuleWorker(database, scratch, [(i, jobs[i]) for i in aside]) if (
+        scratch is not None and aside and len(os.sched_getaffinity(0)) >= 2) else None
+    here = [i for i in range(len(jobs)) if worker is None or i not in set(aside)]
+    try:
+        for i in here:
+            db.conn.execute(f"CREATE TEMP TABLE [_rule_{i}] AS {_job_sql(*jobs[i])}", _job_params(*jobs[i]))
+    finally:
+        if worker is not None:
+            worker.join()
+    try:
+        if worker is not None:
+            worker.raise_error()
+            db.conn.execute("ATTACH DATABASE ? AS rules_aside", (str(scratch),))
+        with db.conn:
+            for i in range(len(jobs)):
+                schema = "temp" if i in here else "rules_aside"
                 db.conn.execute(
                     "INSERT OR IGNORE INTO findings (rule, kode_pemilu, snapshot, key, severity, expected, actual, "
-                    f"detail, register) WITH q(c0, c1, c2, c3, c4, c5, c6) AS ({rule.sql}) "
-                    "SELECT ?, c0, c1, c2, ?, c3, c4, c5, ? FROM q "
-                    "WHERE c6 IN (SELECT path FROM sources WHERE register = ?) ORDER BY c0, c1, c2",
-                    (rule.slug, severity, register.id, register.id),
-                )
+                    f"detail, register) SELECT * FROM {schema}.[_rule_{i}] ORDER BY rowid")
+        for i in here:
+            db.conn.execute(f"DROP TABLE temp.[_rule_{i}]")
+    finally:
+        if worker is not None:
+            db.conn.execute("DETACH DATABASE rules_aside")
+            assert scratch is not None
+            scratch.unlink(missing_ok=True)
     return dict(db.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule").fetchall())
+
+
+def _job_sql(register: str, rule: Rule, severity: str) -> str:
+    """One rule for one register: its findings rows, in the order they go into ``findings``."""
+    return (f"WITH q(c0, c1, c2, c3, c4, c5, c6) AS ({rule.sql}) "
+            "SELECT ? AS rule, c0, c1, c2, ? AS severity, c3, c4, c5, ? AS register FROM q "
+            "WHERE c6 IN (SELECT path FROM sources WHERE register = ?) ORDER BY c0, c1, c2")
+
+
+def _job_params(register: str, rule: Rule, severity: str) -> tuple[str, str, str, str]:
+    return (rule.slug, severity, register, register)
+
+
+class _RuleWorker(threading.Thread):
+    """Runs some rules' queries on a connection of its own, their rows kept in a scratch database file."""
+
+    def __init__(self, database: Path | None, scratch: Path | None, jobs: list[tuple[int, tuple[str, Rule, str]]]
+                 ) -> None:
+        super().__init__(name="releasekit-rules", daemon=True)
+        assert database is not None and scratch is not None
+        self.database, self.scratch, self.jobs = database, scratch, jobs
+        self.error: BaseException | None = None
+        scratch.unlink(missing_ok=True)
+        self.start()
+
+    def run(self) -> None:
+        try:
+            conn = sqlite3.connect(str(self.database))
+            try:
+                conn.execute("ATTACH DATABASE ? AS aside", (str(self.scratch),))
+                conn.execute("PRAGMA aside.journal_mode = OFF")
+                conn.execute("PRAGMA aside.synchronous = OFF")
+                for i, job in self.jobs:
+                    conn.execute(f"CREATE TABLE aside.[_rule_{i}] AS {_job_sql(*job)}", _job_params(*job))
+                    conn.commit()
+            finally:
+                conn.close()
+        except BaseException as e:  # noqa: BLE001 - raised in the build thread by raise_error()
+            self.error = e
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def exceeds(error_if: str | None, findings: int, rows: int) -> bool:
