@@ -300,3 +300,59 @@ def test_pemiluapi2004_build_quarantines_the_other_rows(make_project: Any, cli_r
             ("1", 8, 505), ("1", 15, None), ("2", 8, 386)]
         (reason,), = db.execute("SELECT reason FROM quarantine WHERE locator = 'recapitulations.csv:12'")
         assert reason.startswith("duplicate-key: votes for 8 at area 1 already loaded") and "identical copy" in reason
+
+
+def test_pemiluapi2014_pivots_the_pilpres_rows_per_kabupaten() -> None:
+    path = FIXTURES / "pemiluapi2014" / "voices.csv"
+    records = list(READERS["pemiluapi-2014-csv"].read(ReadContext(path, path.name, CATALOGUE["ppwp-2014"])))
+    areas = {r.kode_wilayah: r for r in records if isinstance(r, AreaResult)}
+    assert list(areas) == ["1", "2"]  # pemiluAPI's kabupaten/kota ids, as written
+    figures = dict(zip(HASIL_WILAYAH.columns[3:-1], areas["1"].values, strict=True))
+    assert (figures["suara_sah"], figures["suara_tidak_sah"], figures["suara_total"]) == (90, 10, 100)
+    assert areas["1"].votes == {1: 40, 2: 50} and areas["1"].records == 5
+    assert areas["2"].votes == {2: 30} and areas["2"].records == 1
+    assert dict(zip(HASIL_WILAYAH.columns[3:-1], areas["2"].values, strict=True))["suara_sah"] is None
+    reasons = {r.locator: r.reason for r in records if isinstance(r, Rejected)}
+    assert reasons["voices.csv:2"].startswith("category_id 4: voters registered")
+    assert reasons["voices.csv:8"].startswith("pemilu_id 2: DPR 2014, which releasekit does not load")
+    assert reasons["voices.csv:9"].startswith("value: 'i9' is not a whole number")
+    assert reasons["voices.csv:11"].startswith("value: -1 is negative")
+    assert reasons["voices.csv:12"] == ("duplicate-key: category_id 55 of wilayah_id 1 already read at voices.csv:7; "
+                                        "this is an identical copy, the first one is kept")
+    assert reasons["voices.csv:13"].startswith("wilayah_id 2 is in province_id 13 here but in 12 at voices.csv:10")
+    assert reasons["voices.csv:14"].startswith("pemilu_id 3: unknown pemilu_id")
+    assert reasons["voices.csv:15"].startswith("category_id '99': unknown")
+    assert reasons["voices.csv:16"] == "value: empty, no figure to load"
+    assert "a different record" in reasons["voices.csv:17"]
+    assert reasons["voices.csv:18"].startswith("ragged row: 3 fields")
+    assert len(reasons) == 11
+    assert sum(getattr(r, "records", 1) for r in records) == 17  # every data line, loaded or rejected
+
+
+@pytest.mark.parametrize(("election", "message"), [
+    ("dpr-2014", "dpr-2014 is not the 2014 presidential election"),
+    ("ppwp-2019", "ppwp-2019 is not the 2014 presidential election"),
+])
+def test_pemiluapi2014_refuses_another_election(tmp_path: Path, election: str, message: str) -> None:
+    project = write_project(tmp_path, {"r": [{"path": "raw/voices.csv", "snapshot": "2014-07-22",
+                                              "format": "pemiluapi-2014-csv", "election": election}]},
+                            {"elections": [{"kode_pemilu": "dpr-2014", "jenis": "dpr", "tahun": 2014}]})
+    with pytest.raises(ConfigError, match=message):
+        load_release(project)
+
+
+def test_pemiluapi2014_build_accounts_for_every_row(make_project: Any, cli_runner: CliRunner) -> None:
+    project = make_project({"hasil-2014": [{"raw": FIXTURES / "pemiluapi2014" / "voices.csv",
+                                            "format": "pemiluapi-2014-csv", "election": "ppwp-2014",
+                                            "snapshot": "2014-07-22"}]})
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
+            17, 6, 11)
+        assert db.execute("SELECT count(*) FROM quarantine").fetchone() == (11,)
+        assert db.execute("SELECT kode_wilayah, suara_sah, suara_tidak_sah, suara_total FROM hasil_wilayah "
+                          "ORDER BY 1").fetchall() == [("1", 90, 10, 100), ("2", None, None, None)]
+        assert db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2").fetchall() == [
+            ("1", 1, 40), ("1", 2, 50), ("2", 2, 30)]
+        assert db.execute("SELECT kode_pemilu FROM pemilu").fetchall() == [("ppwp-2014",)]

@@ -796,3 +796,75 @@ def test_kawal2019_package_validates(kawal2019: Built, cli_runner: Any) -> None:
 
 def test_surabaya2004_package_validates(surabaya2004: Built, cli_runner: Any) -> None:
     _validates(surabaya2004, cli_runner)
+
+
+# --------------------------------------------------------------------------- pemiluAPI 2014 voices.csv (§17)
+
+VOICES2014 = "pemiluapi_2014_2015_2004/perolehan-suara-pemilu/voices.csv"
+#: Pilpres 2014 form DB1 lines: category_id → hasil_wilayah column or ballot number (formulir_category.csv).
+PILPRES2014_LINES: dict[str, str | int] = {"50": "suara_sah", "51": "suara_tidak_sah", "52": "suara_total",
+                                           "54": 1, "55": 2}
+
+
+@pytest.fixture(scope="module")
+def voices2014(shared_data: Path, make_project: Any) -> Iterator[Built]:
+    project = make_project({"hasil-2014": [
+        {"raw": shared_data / VOICES2014, "format": "pemiluapi-2014-csv", "election": "ppwp-2014",
+         "snapshot": "2014-07-22", "origin": "https://github.com/pemiluAPI/pemilu-data"}]})
+    build(load_release(project))
+    with (shared_data / VOICES2014).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with closing(connect(project)) as db:
+        yield Built(project, db, "ppwp-2014", rows)
+
+
+def _pilpres2014(rows: list[dict[str, str]]) -> dict[tuple[str, str | int], int]:
+    """(wilayah_id, column or ballot number) → value of every Pilpres line that is a count."""
+    out: dict[tuple[str, str | int], int] = {}
+    for r in rows:
+        if r["pemilu_id"] == "1" and r["category_id"] in PILPRES2014_LINES and r["value"].isdigit():
+            key = (r["wilayah_id"], PILPRES2014_LINES[r["category_id"]])
+            assert key not in out  # the file repeats no Pilpres line
+            out[key] = int(r["value"])
+    return out
+
+
+def test_voices2014_votes_and_figures_equal_the_raw_table(voices2014: Built) -> None:
+    expected = _pilpres2014(voices2014.raw)
+    db = voices2014.db
+    votes = {(k, n): v for k, n, v in db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah "
+                                                  "WHERE kode_pemilu = 'ppwp-2014'")}
+    assert votes == {k: v for k, v in expected.items() if isinstance(k[1], int)}
+    national: Counter[int] = Counter()
+    for r in voices2014.raw:
+        if r["pemilu_id"] == "1" and r["category_id"] in ("54", "55") and r["value"].isdigit():
+            national[int(r["category_id"]) - 53] += int(r["value"])
+    assert dict(db.execute("SELECT nomor_urut, sum(suara) FROM suara_wilayah GROUP BY 1")) == dict(national)
+    assert dict(national) == {1: 59602084, 2: 68444262}  # 466 kabupaten/kota; one Prabowo-Hatta cell is 'i9'
+    columns = ("suara_sah", "suara_tidak_sah", "suara_total")
+    for kode, *values in db.execute(f"SELECT kode_wilayah, {', '.join(columns)} FROM hasil_wilayah"):
+        assert tuple(values) == tuple(expected.get((kode, c)) for c in columns)
+    areas = {r["wilayah_id"] for r in voices2014.raw if r["pemilu_id"] == "1"}
+    assert {k for (k,) in db.execute("SELECT kode_wilayah FROM hasil_wilayah")} == areas
+    assert len(areas) == 466
+
+
+def test_voices2014_every_row_is_loaded_or_quarantined(voices2014: Built) -> None:
+    raw, db = voices2014.raw, voices2014.db
+    loaded = len(_pilpres2014(raw))
+    assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
+        len(raw), loaded, len(raw) - loaded)
+    reasons = Counter(reason.split(":")[0] for (reason,) in db.execute("SELECT reason FROM quarantine"))
+    assert reasons["pemilu_id 2"] == sum(r["pemilu_id"] == "2" for r in raw)  # DPR 2014: no votes per party
+    assert reasons["value"] == 1  # '14351,1,54,73,399,i9'
+    unloaded = Counter(f"category_id {r['category_id']}" for r in raw
+                       if r["pemilu_id"] == "1" and r["category_id"] not in PILPRES2014_LINES)
+    assert {k: v for k, v in reasons.items() if k.startswith("category_id")} == dict(unloaded)
+    assert db.execute("SELECT kode_pemilu, jenis, tahun FROM pemilu").fetchall() == [("ppwp-2014", "ppwp", 2014)]
+    assert scalar(db, "SELECT count(*) FROM peserta WHERE kode_pemilu = 'ppwp-2014'") == 2
+    # Keyed on pemiluAPI's kabupaten/kota ids, not KPU codes: no TPS, TPS result or region is made up.
+    assert [scalar(db, f"SELECT count(*) FROM {t}") for t in ("tps", "hasil_tps", "suara", "wilayah")] == [0] * 4
+
+
+def test_voices2014_package_validates(voices2014: Built, cli_runner: Any) -> None:
+    _validates(voices2014, cli_runner)

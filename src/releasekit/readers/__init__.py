@@ -10,6 +10,7 @@ from .kawalpemilu2019 import KawalPemilu2019Reader
 from .kemendagri_wilayah import KemendagriWilayahReader
 from .kpu_wilayah import KpuWilayahReader
 from .pemiluapi2004 import PemiluApi2004Reader
+from .pemiluapi2014 import PemiluApi2014Reader
 from .sirekap_aggregate import SirekapAggregateReader
 from .sirekap_tps import SirekapTpsReader
 from .sirekap_wilayah import SirekapWilayahReader
@@ -18,7 +19,7 @@ READERS: dict[str, Reader] = {
     r.name: r
     for r in (SirekapTpsReader(), SirekapAggregateReader(), SirekapWilayahReader(), KpuWilayahReader(), CsvReader(),
               DptCsvReader(), KemendagriWilayahReader(), BpsWilayahReader(), KawalPemilu2019Reader(),
-              PemiluApi2004Reader())
+              PemiluApi2004Reader(), PemiluApi2014Reader())
 }
 
 __all__ = ["READERS", "AreaResult", "ReadContext", "Reader", "Record", "Region", "Rejected", "ResultPart", "Station",
