@@ -88,8 +88,9 @@ import importlib, os, signal, sys
 from pathlib import Path
 from releasekit import build, load_release
 # releasekit.build is also the name of a function, so the modules are looked up by name
-builder, buildcache, ingest, package, staging = (importlib.import_module(f"releasekit.{m}")
-                                                 for m in ("build", "buildcache", "ingest", "package", "staging"))
+artefacts, builder, buildcache, ingest, package, staging = (
+    importlib.import_module(f"releasekit.{m}") for m in ("artefacts", "build", "buildcache", "ingest", "package",
+                                                         "staging"))
 
 moment, project = sys.argv[1], Path(sys.argv[2])
 calls = {"n": 0}
@@ -115,8 +116,8 @@ elif moment == "rules":
     after(builder, "run_rules", before=True)
 elif moment == "packages":   # some package CSVs written
     after(package, "write_csv", count=5)
-elif moment == "zip":
-    after(package, "write_zip")
+elif moment == "zip":        # some members of a package zip written
+    after(artefacts, "_add_member", count=2)
 elif moment == "staged":     # everything staged, commit not begun
     after(staging.Stage, "commit", before=True)
 elif moment == "journal":    # the journal written, nothing swapped yet

@@ -12,7 +12,9 @@ import csv
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 import time
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -76,24 +78,68 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_zip(path: Path, root: Path, names: Sequence[str]) -> None:
-    """Zip ``names`` (paths relative to ``root``) into ``path``, byte-for-byte reproducibly."""
+ZipDate = tuple[int, int, int, int, int, int]
+
+
+def _zip_date() -> ZipDate:
     epoch = source_date_epoch()
-    date_time = ZIP_EPOCH if epoch is None else time.gmtime(max(epoch, 315532800))[:6]
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w") as archive:
-        for name in sorted(names):
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            # Streamed, not read whole (a masked voter list is hundreds of MB): writestr does the
-            # same through open(info, "w"), so the bytes are identical.
-            info.file_size = (root / name).stat().st_size
-            info._compresslevel = 6  # type: ignore[attr-defined]  # zlib's default: 3x faster than 9, 4 % larger
-            with (root / name).open("rb") as source, archive.open(info, "w") as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-    os.replace(tmp, path)
+    if epoch is None:
+        return ZIP_EPOCH
+    t = time.gmtime(max(epoch, 315532800))
+    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+
+
+def _add_member(archive: zipfile.ZipFile, name: str, file: Path, date_time: ZipDate) -> None:
+    """One reproducible member (fixed date, mode 0644, deflate level 6), streamed from ``file``."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    # Streamed, not read whole (a masked voter list is hundreds of MB): writestr does the
+    # same through open(info, "w"), so the bytes are identical.
+    info.file_size = file.stat().st_size
+    info._compresslevel = 6  # type: ignore[attr-defined]  # zlib's default: 3x faster than 9, 4 % larger
+    with file.open("rb") as source, archive.open(info, "w") as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+
+
+class StreamingZip(threading.Thread):
+    """A reproducible zip written in a thread, member by member as the caller finishes each file.
+
+    Compressing leaves Python's lock free, so a package's zip grows while its next CSV is written.
+    Members are in the order they are added. :meth:`close` waits, re-raises the thread's error, and
+    moves the finished zip into place; nothing is at ``path`` before that.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name=f"releasekit-zip-{path.name}", daemon=True)
+        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
+        self.todo: queue.Queue[tuple[str, Path] | None] = queue.Queue()
+        self.error: BaseException | None = None
+        self.start()
+
+    def add(self, name: str, file: Path) -> None:
+        """Queue ``file`` as member ``name`` (the file must not change until :meth:`close`)."""
+        self.todo.put((name, file))
+
+    def run(self) -> None:
+        date_time = _zip_date()
+        try:
+            with zipfile.ZipFile(self.tmp, "w") as archive:
+                while (item := self.todo.get()) is not None:
+                    _add_member(archive, *item, date_time)
+        except BaseException as e:  # noqa: BLE001 - re-raised by close()
+            self.error = e
+            while self.todo.get() is not None:  # let close() through
+                pass
+
+    def close(self) -> None:
+        self.todo.put(None)
+        self.join()
+        if self.error is not None:
+            self.tmp.unlink(missing_ok=True)
+            raise self.error
+        os.replace(self.tmp, self.path)
 
 
 def md_cell(text: object) -> str:

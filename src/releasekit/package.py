@@ -18,7 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from . import __version__
-from .artefacts import file_sha256, source_date_iso, write_csv, write_json, write_zip
+from .artefacts import StreamingZip, file_sha256, source_date_iso, write_csv, write_json
 from .codebook import package_readme
 from .config import Register, Release
 from .database import iter_rows
@@ -194,7 +194,7 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
 
 
 def write_package(release: Release, register: Register, db: sqlite_utils.Database,
-                  inputs_sha256: str, out_dir: Path, *, zip_now: bool = True) -> PackageResult:
+                  inputs_sha256: str, out_dir: Path) -> PackageResult:
     """Write one register's package folder and zip, replacing any previous one."""
     tmp = out_dir / f".{register.slug}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -203,47 +203,43 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
     rows: dict[str, int] = {}
     # When every source is this register's, every row of the data tables is too: no filter to evaluate.
     sole = db.execute("SELECT count(*) = count(register = :register OR NULL) FROM sources", params).fetchone()[0]
-    for table_name, where in REGISTER_FILTERS.items():
-        table = BY_NAME[table_name]
-        if sole and table_name not in ALWAYS_FILTERED:
-            where = ""
-        path = tmp / "data" / f"{table.name}.csv"
-        written = write_csv(path, table.columns, iter_rows(db, table, where, params))  # type: ignore[arg-type]
-        if written or table.name in ALWAYS:
-            rows[table.name] = written
-        else:
-            path.unlink()
-    present = set(rows)
-    resources = [_resource(BY_NAME[name], tmp, present) for name in REGISTER_FILTERS if name in present]
-    prov = provenance(release, register, db, inputs_sha256)
-    desc = descriptor(release, register, resources, prov)
-    write_json(tmp / "datapackage.json", desc)
-    (tmp / "README.md").write_text(package_readme(release, register, desc, rows, db), encoding="utf-8",
-                                   newline="\n")
+    zip_path = out_dir / f"{register.slug}.zip"
+    zipper = StreamingZip(zip_path)  # each CSV is compressed while the next one is written
+    try:
+        for table_name, where in REGISTER_FILTERS.items():
+            table = BY_NAME[table_name]
+            if sole and table_name not in ALWAYS_FILTERED:
+                where = ""
+            path = tmp / "data" / f"{table.name}.csv"
+            written = write_csv(path, table.columns, iter_rows(db, table, where, params))  # type: ignore[arg-type]
+            if written or table.name in ALWAYS:
+                rows[table.name] = written
+                zipper.add(f"data/{table.name}.csv", path)
+            else:
+                path.unlink()
+        present = set(rows)
+        resources = [_resource(BY_NAME[name], tmp, present) for name in REGISTER_FILTERS if name in present]
+        prov = provenance(release, register, db, inputs_sha256)
+        desc = descriptor(release, register, resources, prov)
+        write_json(tmp / "datapackage.json", desc)
+        (tmp / "README.md").write_text(package_readme(release, register, desc, rows, db), encoding="utf-8",
+                                       newline="\n")
+        zipper.add("datapackage.json", tmp / "datapackage.json")
+        zipper.add("README.md", tmp / "README.md")
+    finally:
+        zipper.close()
     folder = out_dir / register.slug
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)
-    result = PackageResult(register, folder, out_dir / f"{register.slug}.zip", rows)
-    if zip_now:
-        zip_package(result)
-    return result
-
-
-def zip_package(package: PackageResult) -> None:
-    """Write the package's ``.zip`` from its folder (it reads files only, never the database)."""
-    names = ["datapackage.json", "README.md", *(f"data/{n}.csv" for n in package.rows)]
-    write_zip(package.zip_path, package.folder, names)
+    return PackageResult(register, folder, zip_path, rows)
 
 
 def write_packages(release: Release, db: sqlite_utils.Database, inputs_sha256: str,
-                   out_dir: Path | None = None, *, zip_now: bool = True) -> list[PackageResult]:
+                   out_dir: Path | None = None) -> list[PackageResult]:
     """Write every register's package under ``out_dir`` (default ``<project>/datapackages/``).
 
     :func:`releasekit.build.build` passes a staging folder, swapped into place when the whole release is done.
-
-    :param zip_now: also write each package's zip; without, the caller runs :func:`zip_package` (the build
-        does it in a thread while the database is still at work: compressing leaves Python's lock free).
     """
     out_dir = out_dir or release.root / PACKAGES_DIR
     out_dir.mkdir(exist_ok=True)
-    return [write_package(release, reg, db, inputs_sha256, out_dir, zip_now=zip_now) for reg in release.registers]
+    return [write_package(release, reg, db, inputs_sha256, out_dir) for reg in release.registers]
