@@ -103,6 +103,16 @@ def _add_member(archive: zipfile.ZipFile, name: str, file: Path, date_time: ZipD
         shutil.copyfileobj(source, target, 1 << 20)
 
 
+def write_zip(path: Path, root: Path, names: Sequence[str]) -> None:
+    """Zip ``names`` (paths relative to ``root``, in sorted order) into ``path``, byte-for-byte reproducibly."""
+    date_time = _zip_date()
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as archive:
+        for name in sorted(names):
+            _add_member(archive, name, root / name, date_time)
+    os.replace(tmp, path)
+
+
 class StreamingZip(threading.Thread):
     """A reproducible zip written in a thread, member by member as the caller finishes each file.
 
