@@ -193,7 +193,7 @@ class Series:
         return max(r.peak_rss for r in self.runs) / 1e6
 
 
-def releasekit(env: dict[str, str], *args: str) -> list[str]:
+def releasekit(*args: str) -> list[str]:
     return [sys.executable, "-m", "releasekit", *args]
 
 
@@ -232,19 +232,19 @@ def scale_runs(tps: int, seed: int, repeat: int, su_repeat: int, env: dict[str, 
     for r in range(repeat):
         print(f"[{tps} TPS] round {r + 1}/{repeat}", flush=True)
         series["floor tar"].add(measure([sys.executable, "-c", FLOOR_TAR, str(raw / layout.tar)], env=env))
-        run = series["build tar"].add(measure(releasekit(env, "build", "--clean", str(tar_project)), env=env))
+        run = series["build tar"].add(measure(releasekit("build", "--clean", str(tar_project)), env=env))
         print(f"  build tar {run.seconds:.1f} s, {run.peak_rss / 1e6:.0f} MB", flush=True)
         if sqlite3_cli:
             import_db.unlink(missing_ok=True)
             series["sqlite3 .import"].add(measure([sqlite3_cli, str(import_db),
                                                    f".import --csv {raw / layout.csv} hasil"], env=env))
-        run = series["build csv"].add(measure(releasekit(env, "build", "--clean", str(csv_project)), env=env))
+        run = series["build csv"].add(measure(releasekit("build", "--clean", str(csv_project)), env=env))
         print(f"  build csv {run.seconds:.1f} s", flush=True)
         if r < su_repeat:
             su_db.unlink(missing_ok=True)
             series["sqlite-utils insert"].add(measure([sqlite_utils_cli, "insert", str(su_db), "hasil",
                                                        str(raw / layout.csv), "--csv"], env=env))
-    validate = Series("validate").add(measure(releasekit(env, "validate", "--format", "json",
+    validate = Series("validate").add(measure(releasekit("validate", "--format", "json",
                                                          str(tar_project / "datapackages" / "real-count")), env=env))
     figures: dict[str, Any] = {name: {"median": s.median, "peak_mb": s.peak_mb, "runs": len(s.runs)}
                                for name, s in series.items() if s.runs}
@@ -267,18 +267,18 @@ def incremental_runs(tps: int, seed: int, counts: list[int], env: dict[str, str]
         folder = work / f"n{n}"
         shutil.rmtree(folder, ignore_errors=True)
         project(folder, raw, before, "json")
-        warm = measure(releasekit(env, "build", str(folder)), env=env)
+        warm = measure(releasekit("build", str(folder)), env=env)
         if warm.returncode:
             raise RuntimeError(warm.stderr[-2000:])
         project(folder, raw, [*before, added], "json")
-        incremental = measure(releasekit(env, "build", str(folder)), env=env)
+        incremental = measure(releasekit("build", str(folder)), env=env)
         alone_folder = project(work / f"alone{n}", raw, [added], "json")
-        alone = measure(releasekit(env, "build", "--clean", str(alone_folder)), env=env)
+        alone = measure(releasekit("build", "--clean", str(alone_folder)), env=env)
         for run in (incremental, alone):
             if run.returncode:
                 raise RuntimeError(run.stderr[-2000:])
         kept = fingerprint(folder)
-        clean = measure(releasekit(env, "build", "--clean", str(folder)), env=env)
+        clean = measure(releasekit("build", "--clean", str(folder)), env=env)
         identical = clean.returncode == 0 and fingerprint(folder) == kept
         out.append({"n": n, "incremental": incremental.seconds, "alone": alone.seconds, "clean": clean.seconds,
                     "identical": identical, "peak_mb": incremental.peak_rss / 1e6})
@@ -293,7 +293,7 @@ def pages(tar_project: Path, requests: int, env: dict[str, str]) -> dict[str, An
 
     site = tar_project / "site"
     shutil.rmtree(site, ignore_errors=True)
-    done = subprocess.run(releasekit(env, "publish", str(site), "--project", str(tar_project)), env=env,
+    done = subprocess.run(releasekit("publish", str(site), "--project", str(tar_project)), env=env,
                           capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -41,7 +42,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def without_source(project: Path, path: str) -> dict[str, object]:
     """Drop source ``path`` from metadata.yml; return the original metadata."""
     original = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
-    edited = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    edited = copy.deepcopy(original)
     for register in edited["registers"]:
         register["sources"] = [s for s in register.get("sources", []) if s["path"] != path] or None
         if register["sources"] is None:

@@ -16,8 +16,8 @@ only that snapshot. Loading is a sequence of transactions that depends only on w
 before, so a build that starts from a copy writes the same bytes as a build from nothing (the
 tests compare the two). ``releasekit build --clean`` ignores and empties the cache.
 
-A voter list (``dpt-csv``) is never cached, nor anything after it: its duplicate-NIK checks use
-a secret made for each build, which must not outlive it.
+A source whose reader is not ``cacheable`` (the voter list, ``dpt-csv``: its duplicate-NIK checks
+use a secret made for each build, which must not outlive it) is never cached, nor anything after it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ CACHE_DIR = "cache"
 FORMAT = "1"
 #: Code whose change makes every cached database stale (modules and packages of releasekit).
 LOADING_CODE = ("ingest.py", "database.py", "tables.py", "dpt.py", "elections.py", "readahead.py", "readers")
-UNCACHEABLE = frozenset({"dpt-csv"})
 
 
 def code_fingerprint() -> str:
@@ -84,7 +83,7 @@ class SourceCache:
         self.dir = build_dir / CACHE_DIR
         self.files = files
         self.keys = chain_keys(files, elections)
-        cacheable = [f.source.format not in UNCACHEABLE for f in files]
+        cacheable = [READERS[f.source.format].cacheable for f in files]
         #: Sources ``files[:limit]`` may be cached; nothing from the first voter list on.
         self.limit = cacheable.index(False) if False in cacheable else len(files)
 

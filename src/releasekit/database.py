@@ -40,7 +40,7 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
 
 def open_reader(path: Path | str) -> sqlite_utils.Database:
     """A second connection to a build's database that only reads (it leaves the journal mode alone)."""
-    return sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=True))
+    return sqlite_utils.Database(sqlite3.connect(str(path)))
 
 
 def create_schema(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES, *, indexes: bool = True) -> None:

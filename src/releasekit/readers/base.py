@@ -205,6 +205,9 @@ class Reader:
     #: Whether :func:`releasekit.readahead.read_ahead` may run it in a second process. Off where the records
     #: cost more to send between processes than to make (a voter list's wide row batches).
     read_ahead: ClassVar[bool] = True
+    #: Whether the database after loading its sources may be kept for the next build
+    #: (:mod:`releasekit.buildcache`); off for a reader whose loading uses a secret of this build.
+    cacheable: ClassVar[bool] = True
     #: The region code system of the codes this reader writes or joins on (:mod:`releasekit.readers.codes`).
     code_system: ClassVar[str] = "kpu"
 

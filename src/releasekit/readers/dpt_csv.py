@@ -106,6 +106,7 @@ class DptCsvReader(Reader):
     needs_election = True
     summary = "individual voter list (DPT) CSV, one voter per row (file, .gz or folder)"
     read_ahead = False  # its row batches cost more to pickle between processes than to read here
+    cacheable = False  # its duplicate-NIK checks use a secret made for each build
 
     def check(self, source: Source, election: Election | None, where: str) -> None:
         """A voter list takes ``dpt`` options, not a ``csv`` mapping."""

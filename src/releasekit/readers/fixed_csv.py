@@ -1,4 +1,5 @@
-"""Helpers for readers of CSV formats with a fixed, known header (``kawalpemilu2019-csv``, ``pemiluapi-2004-csv``).
+"""Helpers for readers of CSV formats with a fixed, known header (``kawalpemilu2019-csv``, ``pemiluapi-2004-csv``,
+``pemiluapi-2014-csv``).
 
 A source is one CSV (plain or gzipped, streamed) or a folder or archive of them;
 each file must carry the format's columns (by name, in any order, others
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import SourceError
-from .base import ReadContext, Rejected
+from .base import ReadContext, Rejected, clip
 from .members import is_tar, members_named
+from .textio import TextOptions, open_table
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 
@@ -44,3 +47,43 @@ def positions(header: tuple[str, ...], expected: tuple[str, ...], label: str, li
         raise SourceError(f"{label}: line {line}: no column '{missing[0]}', so this is not what '{reader}' reads",
                           hint="its columns are: " + ", ".join(h or "(empty)" for h in header)[:300])
     return {c: found[c] for c in expected}
+
+
+class FixedRow(NamedTuple):
+    """One row of a fixed-header CSV with as many cells as its header."""
+
+    locator: str
+    cells: list[str]
+    #: column name → position in ``cells``
+    at: dict[str, int]
+    #: the row as read, cut for the quarantine
+    raw: str | None
+
+
+def fixed_rows(ctx: ReadContext, options: TextOptions, columns: tuple[str, ...], reader: str
+               ) -> Iterator[FixedRow | Rejected]:
+    """Every row of every CSV of the source (:func:`csv_files`), or the reason it cannot be read.
+
+    A row whose number of cells differs from its header's is a :class:`Rejected` (``ragged row``).
+
+    :raises SourceError: a file lacks one of ``columns`` (:func:`positions`).
+    """
+    for item in csv_files(ctx):
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        source, name, label = item
+        with open_table(source, name, options, ctx.progress if isinstance(source, Path) else None,
+                        label) as table:
+            at = positions(table.header, columns, label, table.header_line, reader)
+            width = len(table.header)
+            for row in table:
+                if isinstance(row, Rejected):
+                    yield row
+                    continue
+                locator = f"{name}:{row.line}"
+                if len(row.cells) != width:
+                    yield Rejected(locator, f"ragged row: {len(row.cells)} fields where the header has {width}",
+                                   clip(row.raw))
+                    continue
+                yield FixedRow(locator, row.cells, at, clip(row.raw))

@@ -30,15 +30,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..tables import BY_NAME
-from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip
-from .fixed_csv import csv_files, positions
+from .base import AreaResult, ReadContext, Reader, Record, Rejected
+from .fixed_csv import fixed_rows
 from .numbers import parse_count
-from .textio import TextOptions, open_table
+from .textio import TextOptions
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -87,27 +86,13 @@ class KawalPemilu2019Reader(Reader):
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Rejected` per unreadable row, then one :class:`AreaResult` per village."""
         villages: dict[str, _Village] = {}
-        for item in csv_files(ctx):
-            if isinstance(item, Rejected):
-                yield item
+        for row in fixed_rows(ctx, OPTIONS, COLUMNS, self.name):
+            if isinstance(row, Rejected):
+                yield row
                 continue
-            source, name, label = item
-            with open_table(source, name, OPTIONS, ctx.progress if isinstance(source, Path) else None,
-                            label) as table:
-                at = positions(table.header, COLUMNS, label, table.header_line, self.name)
-                width = len(table.header)
-                for row in table:
-                    if isinstance(row, Rejected):
-                        yield row
-                        continue
-                    locator = f"{name}:{row.line}"
-                    if len(row.cells) != width:
-                        yield Rejected(locator, f"ragged row: {len(row.cells)} fields where the header has {width}",
-                                       clip(row.raw))
-                        continue
-                    problem = _add(villages, row.cells, at, locator)
-                    if problem:
-                        yield Rejected(locator, problem, clip(row.raw))
+            problem = _add(villages, row.cells, row.at, row.locator)
+            if problem:
+                yield Rejected(row.locator, problem, row.raw)
         for kode, village in villages.items():
             if village.rows:
                 yield _result(kode, village)

@@ -23,14 +23,13 @@ quarantined with the reason, so ``records_in`` is every row of the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from .base import ReadContext, Reader, Record, Rejected, ResultPart, clip
-from .fixed_csv import csv_files, positions
+from .base import ReadContext, Reader, Record, Rejected, ResultPart
+from .fixed_csv import fixed_rows
 from .numbers import parse_count
-from .textio import TextOptions, open_table
+from .textio import TextOptions
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -74,30 +73,16 @@ class PemiluApi2004Reader(Reader):
         others = {kind: f"{words}, which a source with an election of jenis {jenis} reads; this source reads "
                         f"{election.kode_pemilu} ({wanted} rows)"
                   for jenis, (kind, words) in KINDS.items() if kind != wanted} | OTHER
-        for item in csv_files(ctx):
-            if isinstance(item, Rejected):
-                yield item
+        for row in fixed_rows(ctx, OPTIONS, COLUMNS, self.name):
+            if isinstance(row, Rejected):
+                yield row
                 continue
-            source, name, label = item
-            with open_table(source, name, OPTIONS, ctx.progress if isinstance(source, Path) else None,
-                            label) as table:
-                at = positions(table.header, COLUMNS, label, table.header_line, self.name)
-                width = len(table.header)
-                for row in table:
-                    if isinstance(row, Rejected):
-                        yield row
-                        continue
-                    locator, raw = f"{name}:{row.line}", clip(row.raw)
-                    if len(row.cells) != width:
-                        yield Rejected(locator, f"ragged row: {len(row.cells)} fields where the header has {width}",
-                                       raw)
-                        continue
-                    kind = row.cells[at["entity_type"]].strip()
-                    if kind != wanted:
-                        why = others.get(kind, f"unknown entity_type (known: {', '.join(sorted([*others, wanted]))})")
-                        yield Rejected(locator, f"entity_type {kind[:40]}: {why}", raw)
-                        continue
-                    yield _part(row.cells, at, locator, raw, by_id, ballots)
+            kind = row.cells[row.at["entity_type"]].strip()
+            if kind != wanted:
+                why = others.get(kind, f"unknown entity_type (known: {', '.join(sorted([*others, wanted]))})")
+                yield Rejected(row.locator, f"entity_type {kind[:40]}: {why}", row.raw)
+                continue
+            yield _part(row.cells, row.at, row.locator, row.raw, by_id, ballots)
 
 
 def _part(cells: list[str], at: dict[str, int], locator: str, raw: str | None, by_id: dict[str, int],

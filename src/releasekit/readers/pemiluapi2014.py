@@ -28,15 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..tables import BY_NAME
-from .base import AreaResult, ReadContext, Reader, Record, Rejected, clip
-from .fixed_csv import csv_files, positions
+from .base import AreaResult, ReadContext, Reader, Record, Rejected
+from .fixed_csv import fixed_rows
 from .numbers import parse_count
-from .textio import TextOptions, open_table
+from .textio import TextOptions
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -99,27 +98,13 @@ class PemiluApi2014Reader(Reader):
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Rejected` per row not loaded, then one :class:`AreaResult` per kabupaten/kota."""
         areas: dict[str, _Area] = {}
-        for item in csv_files(ctx):
-            if isinstance(item, Rejected):
-                yield item
+        for row in fixed_rows(ctx, OPTIONS, COLUMNS, self.name):
+            if isinstance(row, Rejected):
+                yield row
                 continue
-            source, name, label = item
-            with open_table(source, name, OPTIONS, ctx.progress if isinstance(source, Path) else None,
-                            label) as table:
-                at = positions(table.header, COLUMNS, label, table.header_line, self.name)
-                width = len(table.header)
-                for row in table:
-                    if isinstance(row, Rejected):
-                        yield row
-                        continue
-                    locator = f"{name}:{row.line}"
-                    if len(row.cells) != width:
-                        yield Rejected(locator, f"ragged row: {len(row.cells)} fields where the header has {width}",
-                                       clip(row.raw))
-                        continue
-                    problem = _add(areas, row.cells, at, locator)
-                    if problem:
-                        yield Rejected(locator, problem, clip(row.raw))
+            problem = _add(areas, row.cells, row.at, row.locator)
+            if problem:
+                yield Rejected(row.locator, problem, row.raw)
         for kode, area in areas.items():
             if area.rows:
                 yield AreaResult(f"{area.locator} (wilayah_id {kode}: {area.rows} rows)", kode,

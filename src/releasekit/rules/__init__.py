@@ -111,11 +111,15 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
     jobs = [(register.id, rule, setting(register.rules, rule.slug).severity)
             for register in release.registers if register.sources for rule in RULES]
     jobs = [(reg, rule, severity) for reg, rule, severity in jobs if severity != "off" and rule.table not in empty]
-    aside = [i for i, (_, rule, _) in enumerate(jobs) if "temp." not in rule.sql][1::2]  # every other one
-    scratch = database.with_name(database.name + ".rules") if database is not None else None
-    worker = _RuleWorker(database, scratch, [(i, jobs[i]) for i in aside]) if (
-        scratch is not None and aside and len(os.sched_getaffinity(0)) >= 2) else None
-    here = [i for i in range(len(jobs)) if worker is None or i not in set(aside)]
+    # Every other job goes to the thread, except the voter-list rules (their flags are in this connection's TEMP).
+    aside = [i for i, (_, rule, _) in enumerate(jobs) if "temp." not in rule.sql][1::2]
+    worker = None
+    if database is not None and aside and len(os.sched_getaffinity(0)) >= 2:
+        scratch = database.with_name(database.name + ".rules")
+        worker = _RuleWorker(database, scratch, [(i, jobs[i]) for i in aside])
+    else:
+        aside = []
+    here = sorted(set(range(len(jobs))) - set(aside))
     try:
         for i in here:
             db.conn.execute(f"CREATE TEMP TABLE [_rule_{i}] AS {_job_sql(*jobs[i])}", _job_params(*jobs[i]))
@@ -137,7 +141,6 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
     finally:
         if worker is not None:
             db.conn.execute("DETACH DATABASE rules_aside")
-            assert scratch is not None
             scratch.unlink(missing_ok=True)
     return dict(db.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule").fetchall())
 
@@ -156,10 +159,8 @@ def _job_params(register: str, rule: Rule, severity: str) -> tuple[str, str, str
 class _RuleWorker(threading.Thread):
     """Runs some rules' queries on a connection of its own, their rows kept in a scratch database file."""
 
-    def __init__(self, database: Path | None, scratch: Path | None, jobs: list[tuple[int, tuple[str, Rule, str]]]
-                 ) -> None:
+    def __init__(self, database: Path, scratch: Path, jobs: list[tuple[int, tuple[str, Rule, str]]]) -> None:
         super().__init__(name="releasekit-rules", daemon=True)
-        assert database is not None and scratch is not None
         self.database, self.scratch, self.jobs = database, scratch, jobs
         self.error: BaseException | None = None
         scratch.unlink(missing_ok=True)
