@@ -19,7 +19,7 @@ import pytest
 
 from releasekit import build, load_release
 from releasekit.rules import BY_SLUG
-from releasekit.snapshots import CANNED_QUERIES
+from releasekit.snapshots import CANNED_QUERIES, fill
 from releasekit.tables import CHANGES
 from releasekit.validate import validate_paths
 from twodays import DAY1, DAY2, T, sources
@@ -168,3 +168,26 @@ def test_history_queries(two_days: Path) -> None:
     assert [(r[3], r[4], r[5]) for r in after] == [(T + "1", "1: 50 → 30", -20)]
     for item in CANNED_QUERIES.values():
         assert set(item) == {"sql", "title", "description"} and " / " in item["title"]
+
+
+def _refill(db: sqlite3.Connection, *, one_source: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    db.execute("DELETE FROM snapshots")
+    db.execute("DELETE FROM snapshot_votes")
+    fill(db, one_source=one_source)
+    return (db.execute("SELECT * FROM snapshots ORDER BY rowid").fetchall(),
+            db.execute("SELECT * FROM snapshot_votes ORDER BY rowid").fetchall())
+
+
+def test_snapshot_figures_by_day_equal_those_by_source(two_days: Path, tmp_path: Path) -> None:
+    """The fast path (one source per day: one ordered pass per election) writes the rows the general one does."""
+    copy = tmp_path / "release.db"
+    copy.write_bytes((two_days / "build" / "release.db").read_bytes())
+    with closing(sqlite3.connect(copy)) as db:
+        general = _refill(db, one_source=False)
+        assert len(general[0]) == 2 and len(general[1]) == 6
+        assert _refill(db, one_source=True) == general
+        # A vote for a number peserta does not list: the by-day pass gives way to grouping by candidate.
+        db.execute("UPDATE suara SET nomor_urut = 9 WHERE rowid = (SELECT min(rowid) FROM suara)")
+        general = _refill(db, one_source=False)
+        assert 9 in {row[3] for row in general[1]}
+        assert _refill(db, one_source=True) == general

@@ -13,6 +13,7 @@ story.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,16 +21,22 @@ import sqlite_utils
 
 from .changes import record_changes
 
+#: The TPS with at least one candidate vote, counted per source or (``_ONE_SOURCE``) per day.
+_WITH_VOTES = """sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
+                                AND s.kode_tps = h.kode_tps AND s.suara IS NOT NULL))"""
+_WITH_VOTES_ONE_SOURCE = "coalesce(max(v.tps), 0)"
 _SNAPSHOTS = """
     INSERT INTO snapshots (kode_pemilu, snapshot, source, sha256, tps, tps_with_votes, tps_complete,
                            suara_sah, suara_total)
-    SELECT h.kode_pemilu, h.snapshot, h.sumber, src.sha256, count(*),
-           sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
-                       AND s.kode_tps = h.kode_tps AND s.suara IS NOT NULL)),
+    SELECT h.kode_pemilu, h.snapshot, h.sumber, src.sha256, count(*), {with_votes},
            sum(h.status_suara = 1), sum(h.suara_sah), sum(h.suara_total)
-    FROM hasil_tps h JOIN sources src ON src.path = h.sumber
+    FROM hasil_tps h JOIN sources src ON src.path = h.sumber {join}
     GROUP BY h.kode_pemilu, h.snapshot, h.sumber
     ORDER BY h.kode_pemilu, h.snapshot, h.sumber
+"""
+_VOTED_TPS = """
+    LEFT JOIN (SELECT kode_pemilu, snapshot, count(DISTINCT kode_tps) AS tps FROM suara WHERE suara IS NOT NULL
+               GROUP BY kode_pemilu, snapshot) v ON v.kode_pemilu = h.kode_pemilu AND v.snapshot = h.snapshot
 """
 
 _VOTES = """
@@ -40,6 +47,8 @@ _VOTES = """
     GROUP BY s.kode_pemilu, s.snapshot, h.sumber, s.nomor_urut
     ORDER BY s.kode_pemilu, s.snapshot, h.sumber, s.nomor_urut
 """
+#: Past this many candidates in one election, one CASE per candidate costs more than grouping by candidate.
+_MAX_CASES = 16
 
 #: The previous snapshot of the same election among the same register's sources.
 _PREVIOUS = """
@@ -54,10 +63,58 @@ def record(db: sqlite_utils.Database) -> None:
     """Fill ``snapshots``, ``snapshot_votes`` and ``changes`` (a build step, before the rules run)."""
     conn = db.conn
     with conn:
-        conn.execute(_SNAPSHOTS)
-        conn.execute(_VOTES)
+        fill(conn, one_source=_one_source_per_day(conn))
         conn.execute(_PREVIOUS)
         record_changes(conn)
+
+
+def fill(conn: sqlite3.Connection, *, one_source: bool) -> None:
+    """Insert the ``snapshots`` and ``snapshot_votes`` rows; ``one_source``: by day (faster), not by source."""
+    if one_source:
+        conn.execute(_SNAPSHOTS.format(with_votes=_WITH_VOTES_ONE_SOURCE, join=_VOTED_TPS))
+    else:
+        conn.execute(_SNAPSHOTS.format(with_votes=_WITH_VOTES, join=""))
+    votes = _votes_by_day(conn) if one_source else None
+    if votes is None:
+        conn.execute(_VOTES)
+    else:
+        conn.executemany("INSERT INTO snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", votes)
+
+
+def _one_source_per_day(conn: sqlite3.Connection) -> bool:
+    """Whether each election's day comes from one source (then a day's rows are that source's rows)."""
+    return conn.execute("SELECT 1 FROM hasil_tps GROUP BY kode_pemilu, snapshot HAVING min(sumber) <> max(sumber) "
+                        "LIMIT 1").fetchone() is None
+
+
+def _votes_by_day(conn: sqlite3.Connection) -> list[tuple[object, ...]] | None:
+    """``snapshot_votes`` rows, in :data:`_VOTES` order, by one ordered pass over ``suara`` per election.
+
+    Only when every day has one source (:func:`_one_source_per_day`; the loader gives every ``suara`` row
+    its ``hasil_tps`` row). ``GROUP BY`` candidate would sort the whole table; one ``CASE`` per candidate
+    of ``peserta`` follows the primary key instead. None (use :data:`_VOTES`) when an election has too many
+    candidates, or a vote for a number ``peserta`` does not list.
+    """
+    sources = {(k, d): src for k, d, src in conn.execute("SELECT kode_pemilu, snapshot, source FROM snapshots")}
+    rows: list[tuple[object, ...]] = []
+    for (kode_pemilu,) in conn.execute("SELECT DISTINCT kode_pemilu FROM snapshots ORDER BY 1").fetchall():
+        numbers = [n for (n,) in conn.execute("SELECT nomor_urut FROM peserta WHERE kode_pemilu = ? "
+                                              "ORDER BY nomor_urut", (kode_pemilu,))]
+        if len(numbers) > _MAX_CASES:
+            return None
+        cases = "".join(f", sum(CASE WHEN nomor_urut = {n} THEN suara END), count(CASE WHEN nomor_urut = {n} "
+                        f"THEN suara END), count(CASE WHEN nomor_urut = {n} THEN 1 END)" for n in numbers)
+        for snapshot, total, *figures in conn.execute(
+                f"SELECT snapshot, count(*){cases} FROM suara WHERE kode_pemilu = ? GROUP BY snapshot "
+                "ORDER BY snapshot", (kode_pemilu,)):
+            if sum(figures[2::3]) != total:
+                return None
+            source = sources[kode_pemilu, snapshot]
+            rows += [(kode_pemilu, snapshot, source, n, votes, tps)
+                     for n, votes, tps, present in zip(numbers, figures[::3], figures[1::3], figures[2::3],
+                                                       strict=True) if present]
+    return rows
 
 
 # --------------------------------------------------------------------------- the package changelog

@@ -2,10 +2,12 @@
 
 from .base import TRIPLES, Rule
 
-_PARTS = " UNION ALL ".join(
+#: One pass over hasil_tps picks the rows with any mismatched triple; one finding per triple.
+_MISMATCHED_ROWS = "SELECT * FROM hasil_tps WHERE " + " OR ".join(f"{t}_l + {t}_p <> {t}_j" for t in TRIPLES)
+_PARTS = f"WITH off AS MATERIALIZED ({_MISMATCHED_ROWS}) " + " UNION ALL ".join(
     f"""SELECT kode_pemilu, snapshot, kode_tps || '/{t}', {t}_j, {t}_l + {t}_p,
         '{t}_l ' || {t}_l || ' + {t}_p ' || {t}_p || ' <> {t}_j ' || {t}_j, sumber
-        FROM hasil_tps WHERE {t}_l + {t}_p <> {t}_j"""
+        FROM off WHERE {t}_l + {t}_p <> {t}_j"""
     for t in TRIPLES
 )
 

@@ -2,6 +2,7 @@
 
 from .base import Rule
 
+# From the villages no list holds to their TPS and results (by the kode_wilayah and kode_tps indexes).
 RULE = Rule(
     "unknown-region", "hasil_tps",
     "The TPS's village is not in the region list",
@@ -9,9 +10,9 @@ RULE = Rule(
     """
     SELECT h.kode_pemilu, h.snapshot, h.kode_tps, NULL, NULL,
            'village ' || t.kode_wilayah || ' is in no region list', h.sumber
-    FROM hasil_tps h
-    JOIN tps t ON t.kode_tps = h.kode_tps
-    JOIN wilayah w ON w.kode_wilayah = t.kode_wilayah
+    FROM wilayah w
+    CROSS JOIN tps t ON t.kode_wilayah = w.kode_wilayah
+    CROSS JOIN hasil_tps h ON h.kode_tps = t.kode_tps
     WHERE w.sumber IS NULL
       AND substr(t.kode_wilayah, 1, 2) IN (SELECT substr(l.kode_wilayah, 1, 2) FROM wilayah l
                                             WHERE l.tingkat = 4 AND l.sumber IS NOT NULL)
