@@ -6,14 +6,16 @@ import copy
 import hashlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+import twodays
 from conftest import copy_demo
 from releasekit import load_release
 from releasekit.build import build
-from releasekit.buildcache import CACHE_DIR
+from releasekit.buildcache import CACHE_DIR, CHANGES_DIR
 from releasekit.ingest import Loader
 
 ZIP_SOURCE = "raw/ppwp_tps_20240320.zip"
@@ -108,3 +110,37 @@ def test_clean_empties_the_cache_and_no_voter_data_is_cached(tmp_path: Path, loa
     loads.clear()
     build(load_release(project), clean=True)
     assert len(loads) == 5 and not stale.exists()
+
+
+def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: Any) -> None:
+    """Each pair's changes are compared once, kept under build/cache/changes/, and copied by later builds."""
+    project = make_project({"real-count": twodays.sources()})
+    day2 = f"raw/tps_{twodays.DAY2}"
+    full = without_source(project, day2)
+    build(load_release(project))
+    pairs = project / "build" / CACHE_DIR / CHANGES_DIR
+    assert not pairs.is_dir() or not list(pairs.iterdir())  # one day: no pair
+    (project / "metadata.yml").write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")
+    build(load_release(project))  # the new pair is compared into its file
+    (kept,) = pairs.iterdir()
+    added = fingerprint(project)
+    db = sqlite3.connect(project / "build" / "release.db")
+    changed = db.execute("SELECT count(*) FROM changes").fetchone()[0]
+    db.close()
+    assert changed > 0
+    with sqlite3.connect(kept) as cached:
+        assert cached.execute("SELECT count(*) FROM changes").fetchone()[0] == changed
+    # Comparing again would raise: a later build copies the kept rows.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("releasekit.changes.write_changes", _no_comparing)
+        build(load_release(project))
+    assert fingerprint(project) == added
+    build(load_release(project), clean=True)  # compares afresh
+    assert fingerprint(project) == added
+    without_source(project, day2)
+    build(load_release(project))
+    assert not list(pairs.iterdir())  # the pair is gone from the project, and from the cache
+
+
+def _no_comparing(*args: object, **kwargs: object) -> int:
+    raise AssertionError("a kept pair was compared again")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from .buildcache import SourceCache
+from .buildcache import PairCache, SourceCache
 from .config import Release
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
 from .ingest import Accounting, Loader
@@ -165,7 +165,9 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -
         lokasi.unlink()
         create_indexes(db)
         loader.derive_places()
-        record_snapshots(db)
+        pairs = PairCache(release.root / BUILD_DIR, files, elections)
+        record_snapshots(db, pairs)
+        pairs.forget_unused()
         findings = run_rules(db, release, database=stage.database)
         # The packages never read the summary tables: a thread writes them (Python formatting CSV, zlib
         # compressing) on a connection of its own while SQLite makes the summaries here, so the build uses

@@ -16,6 +16,11 @@ only that snapshot. Loading is a sequence of transactions that depends only on w
 before, so a build that starts from a copy writes the same bytes as a build from nothing (the
 tests compare the two). ``releasekit build --clean`` ignores and empties the cache.
 
+Each consecutive pair of snapshots' ``changes`` rows (the slowest step after loading: a comparison of
+two days TPS by TPS) is kept too, under ``build/cache/changes/``, when each of the two days comes from one
+source: named by the two sources' declarations (as above), the register, the election and the code that
+loads and compares. Adding a day then compares only the new pair.
+
 A source whose reader is not ``cacheable`` (the voter list, ``dpt-csv``: its duplicate-NIK checks
 use a secret made for each build, which must not outlive it) is never cached, nor anything after it.
 """
@@ -40,13 +45,16 @@ CACHE_DIR = "cache"
 FORMAT = "1"
 #: Code whose change makes every cached database stale (modules and packages of releasekit).
 LOADING_CODE = ("ingest.py", "database.py", "tables.py", "dpt.py", "elections.py", "readahead.py", "readers")
+#: Code whose change makes every cached pair of snapshots' changes stale.
+CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py")
+CHANGES_DIR = "changes"
 
 
-def code_fingerprint() -> str:
-    """SHA-256 over the source files of the code that loads records."""
+def code_fingerprint(code: tuple[str, ...] = LOADING_CODE) -> str:
+    """SHA-256 over the source files of the code that loads records (or of other modules and packages)."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
-    for name in LOADING_CODE:
+    for name in code:
         path = here / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
         for file in files:
@@ -124,5 +132,41 @@ class SourceCache:
         tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, targets[2])
         for old in sorted(self.dir.iterdir()):
-            if old not in targets:
+            if old not in targets and old.is_file():
                 old.unlink(missing_ok=True)
+
+
+class PairCache:
+    """The cached ``changes`` rows of pairs of snapshots (``build/cache/changes/``), one SQLite file a pair.
+
+    :meth:`pair_file` names the file of a pair (:func:`releasekit.changes.record_changes` writes it when
+    missing); :meth:`forget_unused` drops the files of pairs the build no longer has.
+    """
+
+    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election]) -> None:
+        self.dir = build_dir / CACHE_DIR / CHANGES_DIR
+        self.files = {f.source.path: f for f in files}
+        self.head = json.dumps({"code": code_fingerprint(CHANGES_CODE),
+                                "elections": [dataclasses.asdict(e) for e in elections]}, sort_keys=True, default=str)
+        self.used: set[Path] = set()
+
+    def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
+                  source: str) -> Path | None:
+        """The file of the changes from day ``previous`` (all of it from ``previous_source``) to ``snapshot``
+        (all from ``source``); None when a source is not one of the project's."""
+        before, after = self.files.get(previous_source), self.files.get(source)
+        if before is None or after is None:
+            return None
+        link = json.dumps([self.head, register, kode_pemilu, previous, snapshot, _declaration(before),
+                           _declaration(after)], sort_keys=True, default=str)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self.dir / f"{hashlib.sha256(link.encode()).hexdigest()}.db"
+        self.used.add(path)
+        return path
+
+    def forget_unused(self) -> None:
+        """Delete the files of pairs :meth:`pair_file` was not asked for in this build."""
+        if self.dir.is_dir():
+            for old in sorted(self.dir.iterdir()):
+                if old not in self.used:
+                    old.unlink(missing_ok=True)

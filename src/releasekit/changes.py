@@ -12,13 +12,25 @@ primary-key index, so it costs one ordered pass over each snapshot.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
+from typing import Protocol
 
 from .compare import Comparer, TpsChange, db_rows
 from .database import insert_sql
 from .tables import CHANGES
 
 INSERT = insert_sql(CHANGES)
+_COLUMNS = ", ".join(f"[{c}]" for c in CHANGES.columns)
+
+
+class PairFiles(Protocol):
+    """Where pairs' changes are kept between builds (:class:`releasekit.buildcache.PairCache`)."""
+
+    def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
+                  source: str) -> Path | None:
+        """The file of one pair's rows (it may not exist yet), or None when the pair is not kept."""
 
 
 def change_rows(kode_pemilu: str, previous: str, snapshot: str, change: TpsChange
@@ -29,8 +41,13 @@ def change_rows(kode_pemilu: str, previous: str, snapshot: str, change: TpsChang
              f.delta, was, change.source) for f in change.fields]
 
 
-def write_changes(conn: sqlite3.Connection, register: str, kode_pemilu: str, previous: str, snapshot: str) -> int:
-    """Compare ``previous`` with ``snapshot`` (the register's rows only) and insert the changes; return TPS changed."""
+def write_changes(conn: sqlite3.Connection, register: str, kode_pemilu: str, previous: str, snapshot: str, *,
+                  schema: str = "main") -> int:
+    """Compare ``previous`` with ``snapshot`` (the register's rows only) and insert the changes; return TPS changed.
+
+    :param schema: the database the ``changes`` table written is in (``main``, or an attached one).
+    """
+    insert = INSERT if schema == "main" else insert_sql(CHANGES, schema=schema)
     label = f"register {register} {kode_pemilu}"
     changes = Comparer().compare(db_rows(conn, kode_pemilu, previous, register, label),
                                  db_rows(conn, kode_pemilu, snapshot, register, label))
@@ -42,17 +59,21 @@ def write_changes(conn: sqlite3.Connection, register: str, kode_pemilu: str, pre
         count += 1
         batch += change_rows(kode_pemilu, previous, snapshot, change)
         if len(batch) >= 10_000:
-            conn.executemany(INSERT, batch)
+            conn.executemany(insert, batch)
             batch.clear()
-    conn.executemany(INSERT, batch)
+    conn.executemany(insert, batch)
     return count
 
 
-def record_changes(conn: sqlite3.Connection) -> int:
+def record_changes(conn: sqlite3.Connection, cache: PairFiles | None = None) -> int:
     """Fill ``changes`` for every consecutive pair in ``snapshots``; return the TPS changed over all pairs.
 
     The table's secondary indexes are dropped during the load and rebuilt after it, which
     is cheaper than updating them row by row when a day changes millions of fields.
+
+    :param cache: keeps each pair's rows between builds when each of its two days comes from one source.
+        A pair's rows are then always compared into the pair's file first and copied from it, whether
+        the file was written now or by an earlier build: the same statements, so the same bytes.
     """
     pairs = conn.execute(
         "SELECT DISTINCT src.register, s.kode_pemilu, s.previous_snapshot, s.snapshot FROM snapshots s "
@@ -62,7 +83,67 @@ def record_changes(conn: sqlite3.Connection) -> int:
                            "AND sql IS NOT NULL ORDER BY name", (CHANGES.name,)).fetchall() if pairs else []
     for name, _ in indexes:
         conn.execute(f"DROP INDEX [{name}]")
-    count = sum(write_changes(conn, *pair) for pair in pairs)
+    count = 0
+    for pair in pairs:
+        kept = _pair_file(conn, cache, *pair) if cache is not None else None
+        if kept is None:
+            count += write_changes(conn, *pair)
+            continue
+        if not kept.is_file():
+            _compare_into(conn, kept, *pair)
+        count += _copy_from(conn, kept)
     for _, sql in indexes:
         conn.execute(sql)
+    return count
+
+
+def _pair_file(conn: sqlite3.Connection, cache: PairFiles, register: str, kode_pemilu: str, previous: str,
+               snapshot: str) -> Path | None:
+    """The cache file of a pair whose two days each come from one source, else None."""
+    days = conn.execute("SELECT snapshot, count(*), min(source) FROM snapshots WHERE kode_pemilu = ? "
+                        "AND snapshot IN (?, ?) GROUP BY snapshot", (kode_pemilu, previous, snapshot)).fetchall()
+    sources = {day: source for day, n, source in days if n == 1}
+    if len(sources) != 2:
+        return None
+    return cache.pair_file(register, kode_pemilu, previous, snapshot, sources[previous], sources[snapshot])
+
+
+def _attach(conn: sqlite3.Connection, path: Path) -> None:
+    conn.commit()  # SQLite attaches and detaches outside a transaction
+    conn.execute("ATTACH DATABASE ? AS pair", (str(path),))
+
+
+def _compare_into(conn: sqlite3.Connection, path: Path, register: str, kode_pemilu: str, previous: str,
+                  snapshot: str) -> None:
+    """Compare the pair into a new file of its own (moved into place when complete)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                             (CHANGES.name,)).fetchone()[0]
+    side = sqlite3.connect(tmp)
+    try:
+        side.execute(table_sql)  # the table as the release has it (its references are only text here)
+    finally:
+        side.close()
+    _attach(conn, tmp)
+    try:
+        conn.execute("PRAGMA pair.journal_mode = OFF")
+        conn.execute("PRAGMA pair.synchronous = OFF")
+        write_changes(conn, register, kode_pemilu, previous, snapshot, schema="pair")
+        conn.commit()
+    finally:
+        conn.execute("DETACH DATABASE pair")
+    os.replace(tmp, path)
+
+
+def _copy_from(conn: sqlite3.Connection, path: Path) -> int:
+    """Insert a pair's rows from its file, in the order they were compared; return its TPS changed."""
+    _attach(conn, path)
+    try:
+        conn.execute(f"INSERT OR IGNORE INTO main.[{CHANGES.name}] ({_COLUMNS}) "
+                     f"SELECT {_COLUMNS} FROM pair.[{CHANGES.name}] ORDER BY rowid")
+        count: int = conn.execute(f"SELECT count(DISTINCT kode_tps) FROM pair.[{CHANGES.name}]").fetchone()[0]
+        conn.commit()
+    finally:
+        conn.execute("DETACH DATABASE pair")
     return count

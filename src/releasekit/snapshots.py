@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .changes import record_changes
+from .changes import PairFiles, record_changes
 
 #: The TPS with at least one candidate vote, counted per source or (``_ONE_SOURCE``) per day.
 _WITH_VOTES = """sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
@@ -59,13 +59,16 @@ _PREVIOUS = """
 """
 
 
-def record(db: sqlite_utils.Database) -> None:
-    """Fill ``snapshots``, ``snapshot_votes`` and ``changes`` (a build step, before the rules run)."""
+def record(db: sqlite_utils.Database, cache: PairFiles | None = None) -> None:
+    """Fill ``snapshots``, ``snapshot_votes`` and ``changes`` (a build step, before the rules run).
+
+    :param cache: where pairs' changes are kept between builds (:func:`~releasekit.changes.record_changes`).
+    """
     conn = db.conn
     with conn:
         fill(conn, one_source=_one_source_per_day(conn))
         conn.execute(_PREVIOUS)
-        record_changes(conn)
+        record_changes(conn, cache)
 
 
 def fill(conn: sqlite3.Connection, *, one_source: bool) -> None:
