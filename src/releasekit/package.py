@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,8 +194,16 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
     return out
 
 
+#: Called with a table's name before the table is read; returns when the table is final (see ``write_packages``).
+Ready = Callable[[str], None]
+
+
+def _always_ready(table: str) -> None:
+    pass
+
+
 def write_package(release: Release, register: Register, db: sqlite_utils.Database,
-                  inputs_sha256: str, out_dir: Path) -> PackageResult:
+                  inputs_sha256: str, out_dir: Path, ready: Ready = _always_ready) -> PackageResult:
     """Write one register's package folder and zip, replacing any previous one."""
     tmp = out_dir / f".{register.slug}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -211,6 +220,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
             if sole and table_name not in ALWAYS_FILTERED:
                 where = ""
             path = tmp / "data" / f"{table.name}.csv"
+            ready(table_name)
             written = write_csv(path, table.columns, iter_rows(db, table, where, params))  # type: ignore[arg-type]
             if written or table.name in ALWAYS:
                 rows[table.name] = written
@@ -235,11 +245,13 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
 
 
 def write_packages(release: Release, db: sqlite_utils.Database, inputs_sha256: str,
-                   out_dir: Path | None = None) -> list[PackageResult]:
+                   out_dir: Path | None = None, ready: Ready = _always_ready) -> list[PackageResult]:
     """Write every register's package under ``out_dir`` (default ``<project>/datapackages/``).
 
-    :func:`releasekit.build.build` passes a staging folder, swapped into place when the whole release is done.
+    :func:`releasekit.build.build` passes a staging folder, swapped into place when the whole release is done,
+    and starts the packages while it still fills tables they read: ``ready(table)`` waits for ``table``
+    (tables are read in :data:`REGISTER_FILTERS` order, the README last, after ``findings``).
     """
     out_dir = out_dir or release.root / PACKAGES_DIR
     out_dir.mkdir(exist_ok=True)
-    return [write_package(release, reg, db, inputs_sha256, out_dir) for reg in release.registers]
+    return [write_package(release, reg, db, inputs_sha256, out_dir, ready) for reg in release.registers]
