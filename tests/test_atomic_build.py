@@ -236,3 +236,22 @@ def test_the_lock_is_held_in_process_too(make_project: Any) -> None:
     with release_lock(project):
         result = CliRunner().invoke(cli, ["build", str(project)])
         assert result.exit_code == 1 and f"(pid {os.getpid()})" in result.output
+
+
+def test_a_step_failing_while_the_packages_wait_fails_the_build(make_project: Any,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaging thread waits for the rules' findings: a failure of the rules must end it, not hang the build."""
+    project = make(make_project)
+    build(load_release(project))
+    old = state(project)
+    change_metadata(project)
+
+    def failing_rules(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("rules broke")
+
+    import importlib
+    monkeypatch.setattr(importlib.import_module("releasekit.build"), "run_rules", failing_rules)
+    with pytest.raises(RuntimeError, match="rules broke"):
+        build(load_release(project))
+    assert state(project) == old
+    assert not any(p.is_dir() for p in (project / "build").iterdir() if p.name.startswith(STAGING))
