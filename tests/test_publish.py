@@ -407,3 +407,25 @@ def test_results_as_of_a_day_answers_from_the_latest_snapshot_on_or_before_it(de
     expected = rows(demo.db, "SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-02-15' "
                              "GROUP BY nomor_urut ORDER BY nomor_urut")
     assert expected and [(r["nomor_urut"], r["suara"]) for r in got] == expected
+
+
+def test_register_links_filter_by_source_only_when_other_registers_share_the_tables(make_project: Any) -> None:
+    """One register holding every source links its tables unfiltered (at national scale a ``sumber__in``
+    matching every row only makes Datasette sort them); beside another register, the links filter."""
+    import twodays
+    from releasekit.pages import register_context
+
+    def links(sources_by_register: dict[str, Any]) -> dict[str, str]:
+        project = make_project(sources_by_register)
+        release = load_release(project)
+        build(release)
+        with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+            context = register_context(release, release.registers[0], db, project / "datapackages", None)
+        return {"quarantine": context["quarantine_url"], **{t["name"]: t["url"] for t in context["tables"]}}
+
+    day1, day2 = twodays.sources()
+    sole = links({"real-count": [day1, day2]})
+    assert "sumber__in" not in sole["hasil_tps"] and "source__in" not in sole["quarantine"]
+    assert "register=" in sole["findings"]
+    shared = links({"real-count": [day1], "results-copy": [day2]})
+    assert "sumber__in" in shared["hasil_tps"] and "source__in" in shared["quarantine"]

@@ -93,17 +93,21 @@ def read_package(packages_dir: Path, register: Register) -> dict[str, Any] | Non
     return descriptor
 
 
-def register_tables(register: Register, package: dict[str, Any] | None, source_paths: list[str]
-                    ) -> list[dict[str, str]]:
-    """The register's tables with links filtered to its rows where a column says which register."""
+def register_tables(register: Register, package: dict[str, Any] | None, source_paths: list[str], *,
+                    sole: bool = False) -> list[dict[str, str]]:
+    """The register's tables with links filtered to its rows where a column says which register.
+
+    :param sole: the register holds every source of the release: its results are every row, and the
+        links leave out the ``sumber__in`` filter (at national scale, a filter on 823,378 rows that
+        all match only makes Datasette sort them).
+    """
     if not package:
         return []
     paths = json.dumps(source_paths, ensure_ascii=False)
-    filters = {
+    by_source: dict[str, dict[str, str]] = {} if sole else {
         "hasil_tps": {"sumber__in": paths}, "hasil_wilayah": {"sumber__in": paths},
-        "quarantine": {"source__in": paths}, "findings": {"register": register.id},
-        "sources": {"register": register.id},
-    }
+        "quarantine": {"source__in": paths}}
+    filters = {**by_source, "findings": {"register": register.id}, "sources": {"register": register.id}}
     return [{"name": r["name"], "title": r.get("title", ""), "url": table_url(r["name"], **filters.get(r["name"], {}))}
             for r in package.get("resources", [])]
 
@@ -166,6 +170,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     for s in sources:
         s["quarantine_url"] = table_url("quarantine", source=s["path"])
     paths = [s["path"] for s in sources]
+    sole = bool(db.execute("SELECT count(*) = count(register = ? OR NULL) FROM sources", (register.id,)).fetchone()[0])
     snapshots = register_snapshots(db, register)
     total_rows = totals(db, snapshots)
     label, en, id_ = STATUS[register.status]
@@ -176,8 +181,9 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "licenses": [lic.to_descriptor() for lic in (register.licenses or release.licenses)],
         "download": download,
         "sources": sources,
-        "quarantine_url": table_url("quarantine", source__in=json.dumps(paths, ensure_ascii=False)),
-        "tables": register_tables(register, package, paths),
+        "quarantine_url": table_url("quarantine") if sole else table_url(
+            "quarantine", source__in=json.dumps(paths, ensure_ascii=False)),
+        "tables": register_tables(register, package, paths, sole=sole),
         "totals": total_rows,
         "charts": charts(db, snapshots, total_rows),
         "version": prov.get("releasekit_version", ""),
