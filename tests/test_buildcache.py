@@ -13,7 +13,7 @@ import yaml
 
 import twodays
 from conftest import copy_demo
-from releasekit import load_release
+from releasekit import changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_DIR
 from releasekit.ingest import Loader
@@ -144,3 +144,32 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
 
 def _no_comparing(*args: object, **kwargs: object) -> int:
     raise AssertionError("a kept pair was compared again")
+
+
+def test_pairs_compared_in_two_processes_give_the_bytes_of_one(make_project: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean build compares half of the missing pairs in a forked child; the release is the same bytes."""
+    day3 = "2024-02-17"
+    third = {"raw": {f"{twodays.T}{n}.json": twodays.record((10 * n, 5, 1), f"{day3} 08:00:00") for n in (1, 2, 3, 5)},
+             "name": f"tps_{day3}", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day3}
+    project = make_project({"real-count": [*twodays.sources(), third]})
+    compared: list[str] = []
+    original = changes.write_changes
+
+    def counting(conn: sqlite3.Connection, *pair: str, **kwargs: str) -> int:
+        compared.append(pair[3])  # in this process only: the child's calls do not come back here
+        return original(conn, *pair, **kwargs)
+
+    monkeypatch.setattr(changes, "write_changes", counting)
+    build(load_release(project), clean=True)
+    assert compared == [twodays.DAY2]  # the pair ending on day 3 was compared in the child
+    two = fingerprint(project)
+    db = sqlite3.connect(project / "build" / "release.db")
+    assert dict(db.execute("SELECT snapshot, count(*) > 0 FROM changes GROUP BY snapshot").fetchall()) == {
+        twodays.DAY2: 1, day3: 1}
+    db.close()
+    monkeypatch.setattr(forked, "available", lambda: False)
+    compared.clear()
+    build(load_release(project), clean=True)
+    assert compared == [twodays.DAY2, day3]
+    assert fingerprint(project) == two

@@ -17,6 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import Protocol
 
+from . import forked
 from .compare import Comparer, TpsChange, db_rows
 from .database import insert_sql
 from .tables import CHANGES
@@ -81,20 +82,63 @@ def record_changes(conn: sqlite3.Connection, cache: PairFiles | None = None) -> 
     ).fetchall()
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                            "AND sql IS NOT NULL ORDER BY name", (CHANGES.name,)).fetchall() if pairs else []
+    files = [_pair_file(conn, cache, *pair) if cache is not None else None for pair in pairs]
+    # Whether pairs are compared here (into their files) or were kept, the database sees the same statements
+    # in the same transactions from here on: so the same bytes.
+    conn.commit()
+    _compare_missing(conn, [(pair, path) for pair, path in zip(pairs, files, strict=True)
+                            if path is not None and not path.is_file()])
     for name, _ in indexes:
         conn.execute(f"DROP INDEX [{name}]")
     count = 0
-    for pair in pairs:
-        kept = _pair_file(conn, cache, *pair) if cache is not None else None
-        if kept is None:
+    for pair, path in zip(pairs, files, strict=True):
+        if path is None:
             count += write_changes(conn, *pair)
             continue
-        if not kept.is_file():
-            _compare_into(conn, kept, *pair)
-        count += _copy_from(conn, kept)
+        if not path.is_file():  # its share's child failed
+            _compare_into(conn, path, *pair)
+        count += _copy_from(conn, path)
     for _, sql in indexes:
         conn.execute(sql)
     return count
+
+
+Pair = tuple[str, str, str, str]
+
+
+def _compare_missing(conn: sqlite3.Connection, todo: list[tuple[Pair, Path]]) -> None:
+    """Compare pairs into their files, half of them in a forked child where one can run beside this process.
+
+    Each pair's comparison reads only the loaded results and writes only its own file, so the pairs split
+    cleanly (a clean build of a register with 10 days compares 9 pairs). A child that fails leaves its
+    files missing; :func:`record_changes` compares those here.
+    """
+    if len(todo) < 2 or not forked.available():
+        for pair, path in todo:
+            _compare_into(conn, path, *pair)
+        return
+    conn.commit()  # the child reads the database through a connection of its own
+    database = conn.execute("PRAGMA database_list").fetchone()[2]
+    share = todo[1::2]
+    child = forked.Forked(lambda: _compare_share(database, share))
+    try:
+        for pair, path in todo[::2]:
+            _compare_into(conn, path, *pair)
+    except BaseException:
+        child.cancel()
+        raise
+    child.result()
+
+
+def _compare_share(database: str, share: list[tuple[Pair, Path]]) -> bool:
+    """In a child process: compare ``share`` on a new connection to the build's database."""
+    conn = sqlite3.connect(database)
+    try:
+        for pair, path in share:
+            _compare_into(conn, path, *pair)
+    finally:
+        conn.close()
+    return True
 
 
 def _pair_file(conn: sqlite3.Connection, cache: PairFiles, register: str, kode_pemilu: str, previous: str,
