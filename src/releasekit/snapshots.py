@@ -21,7 +21,7 @@ import sqlite_utils
 
 from .changes import PairFiles, record_changes
 
-#: The TPS with at least one candidate vote, counted per source or (``_ONE_SOURCE``) per day.
+#: The TPS with at least one candidate vote: per source (a lookup a row), or per day when each day has one source.
 _WITH_VOTES = """sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
                                 AND s.kode_tps = h.kode_tps AND s.suara IS NOT NULL))"""
 _WITH_VOTES_ONE_SOURCE = "coalesce(max(v.tps), 0)"
