@@ -113,17 +113,7 @@ CSV_SOURCE = """\
 
 def tree_hwm(pid: int) -> int:
     """Σ ``VmHWM`` (each process's own peak resident set since its ``exec``) over ``pid`` and its descendants."""
-    total, stack = 0, [pid]
-    while stack:
-        proc = Path("/proc") / str(stack.pop())
-        try:
-            status = (proc / "status").read_text()
-            total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM:"))
-            for task in (proc / "task").iterdir():
-                stack += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError, StopIteration):
-            continue
-    return total
+    return bench_validate.tree_status(pid, "VmHWM:")
 
 
 def measure(command: list[str], env: dict[str, str]) -> Run:

@@ -137,12 +137,18 @@ class Series:
 
 def tree_rss(pid: int) -> int:
     """Resident set of ``pid`` and every process below it, summed, in bytes (0 without ``/proc``)."""
+    return tree_status(pid, "VmRSS:")
+
+
+def tree_status(pid: int, key: str) -> int:
+    """A ``/proc/<pid>/status`` memory figure (``key`` such as ``VmRSS:``) of ``pid`` and every process below
+    it, summed, in bytes (0 without ``/proc``)."""
     total, stack = 0, [pid]
     while stack:
         proc = Path("/proc") / str(stack.pop())
         try:
             status = (proc / "status").read_text()
-            total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
+            total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith(key))
             for task in (proc / "task").iterdir():
                 stack += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, ValueError, StopIteration):

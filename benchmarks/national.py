@@ -41,7 +41,7 @@ import random
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from releasekit import __version__
 from releasekit.artefacts import write_json
@@ -157,6 +157,39 @@ def overseas_code(index: int) -> str:
     return chr(65 + index // 26) + chr(65 + index % 26)
 
 
+class Shape(NamedTuple):
+    """One province's regencies and how districts, villages and TPS spread over them."""
+
+    kab_codes: list[str]
+    #: how many of the last ``kab_codes`` are cities (``KOTA``, codes 71…)
+    n_kota: int
+    kec_per_kab: list[int]
+    desa_per_kec: list[int]
+    tps_per_desa: list[int]
+
+    def is_kota(self, a: int) -> bool:
+        """Whether regency number ``a`` is a city."""
+        return a >= len(self.kab_codes) - self.n_kota
+
+
+def province_shape(code: str, real_kab: int, real_desa: int, tps: int, scale: float, rng: random.Random) -> Shape:
+    """The layout of a province with ``tps`` TPS, its real village and regency counts scaled by ``scale``."""
+    overseas = code == "99"
+    n_desa = max(1, min(tps, round(real_desa * scale)))
+    if overseas:
+        n_kec = n_kab = n_desa
+    else:
+        n_kec = max(1, min(n_desa, round(n_desa / 11.5)))
+        n_kab = max(1, min(real_kab, n_kec))
+    kec_per_kab = split(n_kec, n_kab, rng)
+    desa_per_kec = split(n_desa, n_kec, rng)
+    tps_per_desa = split(tps, n_desa, rng, spread=0.6)
+    n_kota = 0 if overseas else n_kab // 5
+    kab_codes = ([code + overseas_code(i) for i in range(n_kab)] if overseas else
+                 [f"{code}{i + 1:02d}" for i in range(n_kab - n_kota)] + [f"{code}{71 + i:02d}" for i in range(n_kota)])
+    return Shape(kab_codes, n_kota, kec_per_kab, desa_per_kec, tps_per_desa)
+
+
 class Writers:
     """One csv.writer per resource, in releasekit's CSV convention (UTF-8, ``\\n``, minimal quoting)."""
 
@@ -224,21 +257,11 @@ def _province(out: Writers, rng: random.Random, index: int, tps: int, scale: flo
     out.row("wilayah", (code, 1, prov_name, None, str(index + 1), "kpu", None, None))
     if tps == 0:
         return
-    n_desa = max(1, min(tps, round(real_desa * scale)))
-    if overseas:
-        n_kec = n_kab = n_desa
-    else:
-        n_kec = max(1, min(n_desa, round(n_desa / 11.5)))
-        n_kab = max(1, min(real_kab, n_kec))
-    kec_per_kab = split(n_kec, n_kab, rng)
-    desa_per_kec = split(n_desa, n_kec, rng)
-    tps_per_desa = split(tps, n_desa, rng, spread=0.6)
-    n_kota = 0 if overseas else n_kab // 5
-    kab_codes = ([code + overseas_code(i) for i in range(n_kab)] if overseas else
-                 [f"{code}{i + 1:02d}" for i in range(n_kab - n_kota)] + [f"{code}{71 + i:02d}" for i in range(n_kota)])
+    shape = province_shape(code, real_kab, real_desa, tps, scale, rng)
+    kec_per_kab, desa_per_kec, tps_per_desa = shape.kec_per_kab, shape.desa_per_kec, shape.tps_per_desa
     kec_i = desa_i = 0
-    for a, kab in enumerate(kab_codes):
-        kota = a >= n_kab - n_kota and not overseas
+    for a, kab in enumerate(shape.kab_codes):
+        kota = shape.is_kota(a) and not overseas
         kab_name = name(rng)
         out.row("wilayah", (kab, 2, (f"KOTA {kab_name}" if kota else kab_name), code, f"{kab}0", "kpu", None, None))
         for c in range(kec_per_kab[a]):

@@ -54,8 +54,7 @@ from national import (  # noqa: E402 - a sibling script, not a package
     apportion,
     name,
     national_tps,
-    overseas_code,
-    split,
+    province_shape,
 )
 
 GENERATOR_VERSION = "2"
@@ -129,23 +128,11 @@ def regions_and_stations(tps: int, rng: random.Random) -> tuple[list[tuple[str, 
         rows.append((code, prov_name))
         if count == 0:
             continue
-        scale = tps / NATIONAL_TPS
-        n_desa = max(1, min(count, round(real_desa * scale)))
-        if overseas:
-            n_kec = n_kab = n_desa
-        else:
-            n_kec = max(1, min(n_desa, round(n_desa / 11.5)))
-            n_kab = max(1, min(real_kab, n_kec))
-        kec_per_kab = split(n_kec, n_kab, rng)
-        desa_per_kec = split(n_desa, n_kec, rng)
-        tps_per_desa = split(count, n_desa, rng, spread=0.6)
-        n_kota = 0 if overseas else n_kab // 5
-        kab_codes = ([code + overseas_code(i) for i in range(n_kab)] if overseas else
-                     [f"{code}{i + 1:02d}" for i in range(n_kab - n_kota)]
-                     + [f"{code}{71 + i:02d}" for i in range(n_kota)])
+        shape = province_shape(code, real_kab, real_desa, count, tps / NATIONAL_TPS, rng)
+        kec_per_kab, desa_per_kec, tps_per_desa = shape.kec_per_kab, shape.desa_per_kec, shape.tps_per_desa
         kec_i = desa_i = 0
-        for a, kab in enumerate(kab_codes):
-            kota = a >= n_kab - n_kota and not overseas
+        for a, kab in enumerate(shape.kab_codes):
+            kota = shape.is_kota(a) and not overseas
             kab_name = name(rng)
             rows.append((kab, f"KOTA {kab_name}" if kota else kab_name))
             for c in range(kec_per_kab[a]):

@@ -54,3 +54,20 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
     assert len(hasil[0]) == 300 and hasil[0] == hasil[1]
     votes = [db.execute("SELECT * FROM suara ORDER BY kode_tps, nomor_urut").fetchall() for db in dbs]
     assert votes[0] == votes[1] and len(votes[0]) > 0
+
+
+def test_build_stages_times_every_stage_of_a_build(make_project: object) -> None:
+    """``benchmarks/build_stages.py`` builds a project and prints a time for each stage a two-day build has."""
+    import subprocess
+    import sys
+
+    import twodays
+    project = make_project({"real-count": twodays.sources()})  # type: ignore[operator]
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "build_stages.py"
+    done = subprocess.run([sys.executable, str(script), str(project), "--clean"], capture_output=True, text=True,
+                          check=True)
+    labels = [line.rsplit(maxsplit=2)[0] for line in done.stdout.splitlines()]
+    assert labels == ["check sources", "load", "cache store", "indexes", "places", "snapshots + changes", "rules",
+                      "packages (thread)", "summaries", "PII scan of the database", "PII scan of the other files",
+                      "total"]
+    assert (project / "build" / "release.db").is_file()

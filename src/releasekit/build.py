@@ -81,31 +81,26 @@ class _Cancelled(Exception):
     """The build failed while the packages waited for a table."""
 
 
-class _Gates:
-    """The steps after loading that fill tables the packages read; the packaging waits for a table's step."""
-
-    #: step → the packaged tables it fills (every other packaged table is final when the packaging starts)
-    STEPS: dict[str, tuple[str, ...]] = {"rules": ("findings",)}
+class _FindingsGate:
+    """The packaging thread starts before the rules have written ``findings``: it waits here for them."""
 
     def __init__(self) -> None:
-        self.events = {step: threading.Event() for step in self.STEPS}
+        self.ready = threading.Event()
         self.cancelled = False
 
-    def done(self, step: str) -> None:
-        """``step`` has committed its tables."""
-        self.events[step].set()
+    def open(self) -> None:
+        """The rules have committed ``findings``."""
+        self.ready.set()
 
     def cancel(self) -> None:
-        """The build failed: let every wait through, raising."""
+        """The build failed: let the thread through, raising."""
         self.cancelled = True
-        for event in self.events.values():
-            event.set()
+        self.ready.set()
 
     def wait(self, table: str) -> None:
         """Return once ``table`` is final (:data:`releasekit.package.Ready`)."""
-        for step, tables in self.STEPS.items():
-            if table in tables:
-                self.events[step].wait()
+        if table == "findings":
+            self.ready.wait()
         if self.cancelled:
             raise _Cancelled(table)
 
@@ -113,10 +108,10 @@ class _Gates:
 class _Packaging(threading.Thread):
     """:func:`~releasekit.package.write_packages` in a thread, on its own connection to the staged database."""
 
-    def __init__(self, release: Release, database: Path, inputs: str, out_dir: Path, gates: _Gates) -> None:
+    def __init__(self, release: Release, database: Path, inputs: str, out_dir: Path, gate: _FindingsGate) -> None:
         super().__init__(name="releasekit-packages", daemon=True)
         self.args = (release, database, inputs, out_dir)
-        self.gates = gates
+        self.gate = gate
         self.packages: list[PackageResult] = []
         self.error: BaseException | None = None
         self.start()
@@ -126,7 +121,7 @@ class _Packaging(threading.Thread):
         try:
             db = open_reader(database)
             try:
-                self.packages = write_packages(release, db, inputs, out_dir, self.gates.wait)
+                self.packages = write_packages(release, db, inputs, out_dir, self.gate.wait)
             finally:
                 db.close()
         except BaseException as e:  # noqa: BLE001 - handed to the build thread by result()
@@ -203,22 +198,22 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -
         record_snapshots(db, pairs)  # comparing days is Python: done before the packaging thread needs the GIL
         pairs.forget_unused()
         # Every table but the findings is final: a thread writes the packages (Python formatting CSV, zlib
-        # compressing) from here on, on a connection of its own, waiting for the rules' findings (_Gates),
+        # compressing) from here on, on a connection of its own, waiting for the rules' findings (_FindingsGate),
         # while SQLite runs the rules, makes the summaries and scans for NIKs here; the build uses both
         # cores. In WAL mode a reader and a writer do not wait for each other.
         db.execute("PRAGMA journal_mode = WAL")
-        gates = _Gates()
-        packaging = _Packaging(release, stage.database, inputs, stage.packages, gates)
+        gate = _FindingsGate()
+        packaging = _Packaging(release, stage.database, inputs, stage.packages, gate)
         try:
             findings = run_rules(db, release, database=stage.database)
-            gates.done("rules")
+            gate.open()
             summarize(db)
             counts = table_counts(db)
             # The database is final: the gate's scan of it runs here, beside the packaging (SQLite and
             # Python's CSV writer, one core each); build() scans every other staged file afterwards.
             refuse_niks_in_database(stage.database, stage.database.relative_to(stage.dir).as_posix(), db.conn)
         except BaseException:
-            gates.cancel()
+            gate.cancel()
             raise
         finally:
             packaging.join()  # never leave it writing into a stage that is about to be thrown away

@@ -66,8 +66,8 @@ def write_changes(conn: sqlite3.Connection, register: str, kode_pemilu: str, pre
     return count
 
 
-def record_changes(conn: sqlite3.Connection, cache: PairFiles | None = None) -> int:
-    """Fill ``changes`` for every consecutive pair in ``snapshots``; return the TPS changed over all pairs.
+def record_changes(conn: sqlite3.Connection, cache: PairFiles | None = None) -> None:
+    """Fill ``changes`` for every consecutive pair in ``snapshots``.
 
     The table's secondary indexes are dropped during the load and rebuilt after it, which
     is cheaper than updating them row by row when a day changes millions of fields.
@@ -90,17 +90,15 @@ def record_changes(conn: sqlite3.Connection, cache: PairFiles | None = None) -> 
                             if path is not None and not path.is_file()])
     for name, _ in indexes:
         conn.execute(f"DROP INDEX [{name}]")
-    count = 0
     for pair, path in zip(pairs, files, strict=True):
         if path is None:
-            count += write_changes(conn, *pair)
+            write_changes(conn, *pair)
             continue
         if not path.is_file():  # its share's child failed
             _compare_into(conn, path, *pair)
-        count += _copy_from(conn, path)
+        _copy_from(conn, path)
     for _, sql in indexes:
         conn.execute(sql)
-    return count
 
 
 Pair = tuple[str, str, str, str]
@@ -180,14 +178,12 @@ def _compare_into(conn: sqlite3.Connection, path: Path, register: str, kode_pemi
     os.replace(tmp, path)
 
 
-def _copy_from(conn: sqlite3.Connection, path: Path) -> int:
-    """Insert a pair's rows from its file, in the order they were compared; return its TPS changed."""
+def _copy_from(conn: sqlite3.Connection, path: Path) -> None:
+    """Insert a pair's rows from its file, in the order they were compared."""
     _attach(conn, path)
     try:
         conn.execute(f"INSERT OR IGNORE INTO main.[{CHANGES.name}] ({_COLUMNS}) "
                      f"SELECT {_COLUMNS} FROM pair.[{CHANGES.name}] ORDER BY rowid")
-        count: int = conn.execute(f"SELECT count(DISTINCT kode_tps) FROM pair.[{CHANGES.name}]").fetchone()[0]
         conn.commit()
     finally:
         conn.execute("DETACH DATABASE pair")
-    return count

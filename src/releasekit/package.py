@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +195,11 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
     return out
 
 
+def holds_every_source(db: sqlite_utils.Database | sqlite3.Connection, register: str) -> bool:
+    """Whether ``register`` holds every source of the release (then every row of the data tables is its)."""
+    return bool(db.execute("SELECT count(*) = count(register = ? OR NULL) FROM sources", (register,)).fetchone()[0])
+
+
 #: Called with a table's name before the table is read; returns when the table is final (see ``write_packages``).
 Ready = Callable[[str], None]
 
@@ -211,7 +217,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
     params = {"register": register.id}
     rows: dict[str, int] = {}
     # When every source is this register's, every row of the data tables is too: no filter to evaluate.
-    sole = db.execute("SELECT count(*) = count(register = :register OR NULL) FROM sources", params).fetchone()[0]
+    sole = holds_every_source(db, register.id)
     zip_path = out_dir / f"{register.slug}.zip"
     zipper = StreamingZip(zip_path)  # each CSV is compressed while the next one is written
     try:

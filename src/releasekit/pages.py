@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .charts import PALETTE, Bar, bar_chart
 from .config import Register, Release
+from .package import holds_every_source
 
 DATABASE = "release"
 
@@ -170,7 +171,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     for s in sources:
         s["quarantine_url"] = table_url("quarantine", source=s["path"])
     paths = [s["path"] for s in sources]
-    sole = bool(db.execute("SELECT count(*) = count(register = ? OR NULL) FROM sources", (register.id,)).fetchone()[0])
+    sole = holds_every_source(db, register.id)
     snapshots = register_snapshots(db, register)
     total_rows = totals(db, snapshots)
     label, en, id_ = STATUS[register.status]
