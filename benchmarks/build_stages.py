@@ -1,6 +1,6 @@
 """Seconds spent in each stage of one ``releasekit build``: where a build's time goes.
 
-``python benchmarks/build_stages.py PROJECT [--clean]`` builds ``PROJECT`` in this process with a
+``python benchmarks/build_stages.py PROJECT [--clean] [--one-process]`` builds ``PROJECT`` in this process with a
 timer around each stage of :mod:`releasekit.build` (loading each source, the cache, indexes,
 places, snapshots and changes, rules, summaries, packages, the PII gate) and prints the seconds
 of each. Stages beside each other (the packages' thread runs beside the rules, the summaries and
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from releasekit import buildcache, ingest, load_release
+from releasekit import buildcache, forked, ingest, load_release
 
 #: releasekit.build is also the name of a function, so the module is looked up by name.
 build_module = importlib.import_module("releasekit.build")
@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("project", type=Path)
     parser.add_argument("--clean", action="store_true", help="ignore and empty the build cache")
+    parser.add_argument("--one-process", action="store_true",
+                        help="no forked second process (reading, comparing days): to see what it saves")
     args = parser.parse_args(argv)
+    if args.one_process:
+        forked.available = lambda: False
     seconds: dict[str, float] = {}
     for owner, attribute, label in STAGES:
         setattr(owner, attribute, timed(getattr(owner, attribute), label, seconds))
