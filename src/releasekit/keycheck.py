@@ -34,7 +34,7 @@ from operator import lt, ne
 #: Characters a cell captured by the block path never holds; a key with one is written as JSON.
 SPECIAL = (",", '"', "\r", "\n")
 #: Decompressed runs kept at hand: a child written in key order asks for the same one or two runs block after
-#: block. (Four kept 13 MB of key strings at hand on a national package, where two keep half that at the same speed.)
+#: block; on a national package more runs only add to the peak memory, not to the speed.
 CACHED_RUNS = 2
 #: A :class:`KeyIndex` turns into hashes when lookups decompress more than this many keys per key looked up
 #: (plus this many times the index): the child's keys are too scattered for runs to pay.
