@@ -66,3 +66,15 @@ def test_a_changed_tps_count_is_a_rollup_mismatch(tmp_path: Path) -> None:
     root = project(tmp_path / "p", API, tps)
     keys = [k for (k,) in query(root, "SELECT key FROM findings WHERE rule = 'rollup-mismatch' ORDER BY key")]
     assert keys == ["1101012001/1", f"{first.stem}/1"]  # the desa total and the TPS the desa table lists
+
+
+def test_a_tps_without_votes_does_not_cover_its_area(tmp_path: Path) -> None:
+    tps = tmp_path / "tps"
+    shutil.copytree(DESA, tps)
+    first = sorted(tps.glob("*.json"))[0]
+    obj = json.loads(first.read_text())
+    obj["chart"]["100025"] = None  # two of the desa's three TPS report candidate 1: not a full sum
+    first.write_text(json.dumps(obj))
+    root = project(tmp_path / "p", API, tps)
+    assert query(root, "SELECT count(*) FROM suara WHERE nomor_urut = 1 AND suara IS NULL") == [(1,)]
+    assert query(root, "SELECT key FROM findings WHERE rule = 'rollup-mismatch'") == []

@@ -2,14 +2,15 @@
 
 Compared per election, snapshot, area and candidate, only where the TPS results
 cover the area: as many TPS have votes as the source says the area has
-(``tps_total``), or the area is a single TPS. A sample of TPS therefore does not
+(``tps_total``), or the area is a single TPS. A TPS whose figure for the candidate is missing
+does not count towards covering the area. A sample of TPS therefore does not
 "mismatch" every province it touches. Key: ``kode_wilayah/nomor_urut`` (``0`` = national).
 """
 
 from .base import Rule
 
 _LEVELS = " UNION ALL ".join(
-    f"SELECT kode_pemilu, snapshot, {prefix} AS kode, nomor_urut, sum(suara) AS total, count(*) AS n "
+    f"SELECT kode_pemilu, snapshot, {prefix} AS kode, nomor_urut, sum(suara) AS total, count(suara) AS n "
     f"FROM suara GROUP BY kode_pemilu, snapshot, {prefix}, nomor_urut"
     for prefix in ("'0'", "substr(kode_tps, 1, 2)", "substr(kode_tps, 1, 4)", "substr(kode_tps, 1, 6)",
                    "substr(kode_tps, 1, 10)", "kode_tps")
