@@ -131,6 +131,26 @@ def test_the_quarantine_is_published_masked(raw_list: Path, make_project: Projec
         assert not re.search(r"[0-9]{12}", row["reason"]), row
 
 
+def test_a_shifted_row_shows_no_birth_date_in_the_quarantine(tmp_path: Path, make_project: ProjectFactory) -> None:
+    """An unquoted comma in a name moves the birth date into the sex column: the quarantine hides it there too."""
+    raw = tmp_path / "dpt.csv"
+    raw.write_text(
+        "kode_tps,nkk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,status_kawin,alamat,rt,rw,disabilitas,keterangan\n"
+        "5202012001001,5202011512204135,5202017107040001,DEWI SUSANTI,MEKARSARI,31-07-2004,P,B,JL. MERDEKA,009,007,,\n"
+        "5202012001001,5202011512204136,5202010207820001,SITI AMINAH, S.PD,RANDUSARI,02-07-1982,P,S,JL. PEMUDA,5,8,,\n",
+        encoding="utf-8")
+    project = make_project({"voter-list": [
+        {"raw": raw, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
+    build(load_release(project))
+    path = project / "datapackages" / "voter-list" / "data" / "quarantine.csv"
+    (row,) = list(csv.DictReader(path.open(newline="")))
+    cells = row["raw"].split(",")
+    assert cells[0] == "5202012001001" and cells[7] == "P"  # codes that fit their columns stay
+    assert cells[6] == "***"                                 # the birth date moved into jenis_kelamin
+    assert not re.search(r"[0-9]{2}-[0-9]{2}-[0-9]{4}", row["raw"]), row
+    assert "RANDUSARI" not in row["raw"] and "S.PD" not in row["raw"], row
+
+
 def test_build_refuses_an_artefact_with_a_nik_and_leaves_the_release_as_it_was(
         raw_list: Path, make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The gate scans the bytes, so it also catches a masking bug: here masking is switched off."""

@@ -47,8 +47,6 @@ COLUMNS = ("kode_tps", "nkk", "nik", "nama", "tempat_lahir", "tanggal_lahir", "j
            "status_kawin", "alamat", "rt", "rw", "disabilitas", "keterangan")
 #: Columns a voter list must have: without them a row cannot be counted or checked.
 REQUIRED = ("kode_tps", "nik", "tanggal_lahir", "jenis_kelamin", "status_kawin")
-#: Columns shown as they are in the quarantine: codes, not personal data.
-SHOWN = frozenset(("kode_tps", "jenis_kelamin", "status_kawin"))
 SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
 SEX = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P", "LK": "L", "PR": "P"}
@@ -422,6 +420,21 @@ def _year(text: str) -> int:
     return _date("01-01-" + text) // 10000 * 10000 if len(text) == 4 else 0
 
 
+def _fits(column: str, value: str) -> bool:
+    """Whether ``value`` is a value of ``column`` that a rejected row may show (a TPS code, a sex, a marital status).
+
+    A row cut wrongly (an unquoted comma in a name) shifts its cells: then the column holds what belongs to
+    another one, a birth date or a name, and is hidden like it.
+    """
+    if column == "kode_tps":
+        return TPS_CODE.match(value) is not None
+    if column == "jenis_kelamin":
+        return value.upper() in SEX
+    if column == "status_kawin":
+        return value.upper() in MARRIED
+    return False
+
+
 def _masked_cells(cells: list[str], names: list[str], delimiter: str) -> str:
     """A rejected row as published: codes kept, identity numbers masked, every other personal field hidden."""
     out = []
@@ -430,7 +443,7 @@ def _masked_cells(cells: list[str], names: list[str], delimiter: str) -> str:
         value = cell.strip()
         if not value:
             shown = ""
-        elif column in SHOWN and len(value) <= 13:  # a code; anything longer may be a shifted identity number
+        elif _fits(column, value):  # a code of its column; anything else may be a shifted personal value
             out.append(value)
             continue
         elif column in ("nik", "nkk"):
