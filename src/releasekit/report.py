@@ -31,8 +31,12 @@ class Problem:
     field: str | None = None
 
     def __post_init__(self) -> None:
-        # Messages quote cell values: no NIK-like value may reach a report, whoever built the message.
-        object.__setattr__(self, "message", mask_niks(self.message))
+        # Messages quote cell values, fields name header labels: no NIK-like value may reach a report,
+        # whoever built the problem.
+        for name in ("message", "resource", "field"):
+            text = getattr(self, name)
+            if isinstance(text, str):
+                object.__setattr__(self, name, mask_niks(text))
 
     @property
     def where(self) -> str:
@@ -49,7 +53,11 @@ class FindingSummary:
     rule: str
     severity: str
     count: int
+    #: A few findings, as text (the caller masks them: they quote the package's ``findings.csv``).
     examples: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rule, self.severity = mask_niks(self.rule), mask_niks(self.severity)
 
 
 @dataclass
@@ -59,11 +67,23 @@ class PackageReport:
     package: str
     problems: list[Problem] = field(default_factory=list)
     findings: list[FindingSummary] = field(default_factory=list)
+    #: Each problem's ``resource`` → its file, relative to ``package`` (resources and the package's other files).
+    files: dict[str, str] = field(default_factory=dict)
+    #: The descriptor's file name, where problems of no known file point.
+    descriptor: str = "datapackage.json"
+    #: True when ``package`` is a ``.zip``: annotations then point at the zip itself.
+    zipped: bool = False
 
     @property
     def valid(self) -> bool:
         """True when there is no problem."""
         return not self.problems
+
+    def file_of(self, resource: str | None) -> str:
+        """The file a problem of ``resource`` is in, for annotations (a zipped package's zip, whatever the member)."""
+        if self.zipped:
+            return self.package
+        return f"{self.package}/{self.files.get(resource or '', self.descriptor)}"
 
 
 @dataclass
@@ -94,9 +114,10 @@ class Report:
         }
 
     def render(self, fmt: str = "text") -> str:
-        """Render as one of :data:`FORMATS`."""
-        return {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
-                "text": _text}[fmt](self)
+        """Render as one of :data:`FORMATS`; any NIK-like value left (a package path, say) is masked."""
+        render = {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
+                  "text": _text}[fmt]
+        return mask_niks(render(self))
 
 
 def _verdict(pkg: PackageReport) -> str:
@@ -125,7 +146,6 @@ def _text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-
 def _markdown(report: Report) -> str:
     head = "✅ all packages valid / semua paket sah" if report.valid else "❌ invalid packages / paket tidak sah"
     lines = [f"## releasekit validate: {head}", "", "| package | verdict | problems | findings |",
@@ -149,16 +169,24 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _property(text: str) -> str:
+    """An annotation property value (a file path may hold ``:`` or ``,``, which end a property)."""
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+#: The annotation level of a data finding, by its severity (a rule the register counts as an error is an error).
+LEVELS = {"error": "error", "warning": "warning"}
+
+
 def _github(report: Report) -> str:
     lines = []
     for pkg in report.packages:
         for p in pkg.problems:
-            file = f"{pkg.package}/data/{p.resource}.csv" if p.resource else f"{pkg.package}/datapackage.json"
-            props = f"file={_escape(file)}" + (f",line={p.row}" if p.row else "") + f",title={p.type}"
+            line = f",line={p.row}" if p.row and not pkg.zipped else ""  # a zip has no lines to point at
+            props = f"file={_property(pkg.file_of(p.resource))}{line},title={p.type}"
             lines.append(f"::error {props}::{_escape((p.where + ': ' if p.where else '') + p.message)}")
         for f in pkg.findings:
-            level = "warning" if f.severity == "warning" else "notice"
-            lines.append(f"::{level} file={_escape(pkg.package)}/data/findings.csv,title={f.rule}::"
-                         f"{f.count} finding(s) / temuan")
+            lines.append(f"::{LEVELS.get(f.severity, 'notice')} file={_property(pkg.file_of('findings'))},"
+                         f"title={_property(f.rule)}::{f.count} {f.severity} finding(s) / temuan")
         lines.append(f"::notice title=releasekit::{_escape(pkg.package)}: {_verdict(pkg)}")
     return "\n".join(lines) + "\n"

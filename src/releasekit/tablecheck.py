@@ -4,7 +4,9 @@ It checks a package's CSV resources against their Table Schemas: ``hash`` and
 ``bytes``, header labels, row length (``extra-cell``/``missing-cell``), blank
 rows, types, constraints (required, pattern, enum, minimum), primary keys and
 foreign keys, in Frictionless's error types, row positions (header = row 1) and
-notes; and, in the same pass, the PII gate (``pii-nik``, value never shown).
+notes; and, in the same pass, the PII gate (``pii-nik``, value never shown, header
+included) and bytes that are not UTF-8 (one ``encoding-error``; the rest of the file
+is still checked).
 
 Why it is fast: a file is read in blocks of about 1 MiB, and each block of whole
 lines is matched by one compiled regular expression built from the schema (one
@@ -32,6 +34,7 @@ one-process report.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import hashlib
@@ -65,6 +68,10 @@ START_BYTES = 1 << 20
 DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
 SIXTEEN_DIGITS = b"\x01" * 16
 PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
+#: The ``hash`` algorithms a resource may declare (``md5`` when it names none).
+HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+#: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
+UNDECODABLE = "releasekit-undecodable"
 PLAIN = r'[^,"\r\n]'
 Key = Any  # one canonical string, or a tuple of them ("" = missing)
 View = tuple[int, ...]  # the field indexes (0-based) of a key, in the key's order
@@ -72,6 +79,34 @@ View = tuple[int, ...]  # the field indexes (0-based) of a key, in the key's ord
 
 class _Invalid(Exception):
     pass
+
+
+#: How many undecodable byte runs :func:`_undecodable` has met (in this process).
+_undecodable_seen = 0
+
+
+def _undecodable(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 are read as U+FFFD, so the rest of the file is still checked, and counted,
+    so the resource gets one ``encoding-error`` (a clean file never calls this: it costs nothing)."""
+    global _undecodable_seen
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _undecodable_seen += 1
+    return "\ufffd", error.end
+
+
+codecs.register_error(UNDECODABLE, _undecodable)
+
+
+def _first_undecodable(path: Path) -> str:
+    """Where a file's first bytes that are not UTF-8 are, and why (a line break never ends a UTF-8 sequence)."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return f"byte 0x{line[e.start]:02x} at line {number}: {e.reason}"
+    return "bytes that are not UTF-8"
 
 
 def _int(text: str) -> int:
@@ -211,6 +246,35 @@ def _foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
     """A resource descriptor's foreign keys (none when it has no schema)."""
     foreign_keys: list[dict[str, Any]] = (res.get("schema") or {}).get("foreignKeys", [])
     return foreign_keys
+
+
+def _names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
+def _schema_error(res: dict[str, Any]) -> str | None:
+    """Why the checker cannot read a resource's Table Schema (shapes Frictionless's descriptor check lets by)."""
+    schema = res.get("schema") or {}
+    if not isinstance(schema, dict):
+        return "the schema must be written into datapackage.json as an object"
+    fields = schema.get("fields", [])
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                               and isinstance(f.get("constraints", {}), dict) for f in fields):
+        return "schema.fields must be a list of field objects, each with a name"
+    for f in fields:
+        try:
+            re.compile(f.get("constraints", {}).get("pattern", ""))
+        except (re.error, TypeError) as e:
+            return f"field {f['name']}: the pattern constraint is not a regular expression ({e})"
+    if not _names(schema.get("primaryKey") or []):
+        return "schema.primaryKey must be a list of field names"
+    foreign_keys = schema.get("foreignKeys", [])
+    if not isinstance(foreign_keys, list) or not all(
+            isinstance(fk, dict) and _names(fk.get("fields")) and isinstance(fk.get("reference"), dict)
+            and isinstance(fk["reference"].get("resource"), str) and _names(fk["reference"].get("fields"))
+            for fk in foreign_keys):
+        return "schema.foreignKeys must be a list of {fields: [names], reference: {resource, fields: [names]}}"
+    return None
 
 
 def _missing(key: Key) -> bool:
@@ -426,7 +490,10 @@ class Checker:
         self.problems: list[Problem] = []
         self.keys: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
         self.counts: dict[str | None, int] = {}
-        self.baselines: dict[str, tuple[dict[str, Any], _Digest]] = {}
+        #: Resources whose rows cannot be read (reported once): foreign keys into them are not looked up.
+        self.unread: set[str] = set()
+        #: Each resource's hashing thread, with the descriptor and the digest it declares (None: unchecked).
+        self.baselines: dict[str, tuple[dict[str, Any], str | None, _Digest]] = {}
         # In the second process: foreign keys into resources not checked yet, and the keys they asked for.
         self.deferred: set[tuple[str, tuple[str, ...]]] = set()
         self.asked: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
@@ -434,7 +501,15 @@ class Checker:
     def run(self) -> list[Problem]:
         """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
         wanted: dict[str, list[tuple[str, ...]]] = {}
-        resources = [r for r in self.descriptor.get("resources", []) if isinstance(r, dict)]
+        resources = []
+        for res in (r for r in self.descriptor.get("resources", []) if isinstance(r, dict)):
+            why = _schema_error(res)
+            if why:
+                self._add(Problem("schema-error", f"{why}; releasekit's checker cannot read it (check with "
+                                  "--engine frictionless)", resource=res.get("name")))
+                self.unread.add(res.get("name", ""))
+            else:
+                resources.append(res)
         for res in resources:
             for fk in _foreign_keys(res):
                 target = fk["reference"]["resource"] or res["name"]
@@ -527,26 +602,39 @@ class Checker:
 
     def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
         name = res.get("name", "")
+        if isinstance(res.get("path"), list):  # parts of one table, legal in a Data Package
+            self._add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
+                              "checker: check with --engine frictionless, or publish one file / "
+                              "sumber data multi-berkas tidak diperiksa", resource=name))
+            self.unread.add(name)
+            return
         path = self.folder / res["path"]
         if not path.is_file():
             self._add(Problem("scheme-error", f"file not found: {res['path']}", resource=name))
+            self.unread.add(name)
             return
         declared = res.get("hash")
-        algorithm = declared.rpartition(":")[0] if isinstance(declared, str) else ""
-        self.baselines[name] = (res, _Digest(path, algorithm or "md5"))
+        algorithm, _, expected = declared.rpartition(":") if isinstance(declared, str) else ("", "", "")
+        if algorithm and algorithm not in HASHES:
+            self._add(Problem("hash-count", f'cannot check hash "{declared}": unknown algorithm "{algorithm}" '
+                              f"(use one of {', '.join(HASHES)}) / algoritma hash tidak dikenal", resource=name))
+            algorithm, expected = "", ""
+        self.baselines[name] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
         pk = tuple(i for i, f in enumerate(fields) if f.name in (schema.get("primaryKey") or []))
+        undecodable = _undecodable_seen
         self._rows(ResourceCheck(name, path, fields, pk, schema.get("foreignKeys", [])), wanted)
+        if _undecodable_seen != undecodable:
+            self._add(Problem("encoding-error", f"'utf-8' codec can't decode {_first_undecodable(path)}; save the "
+                              "file as UTF-8 / berkas bukan UTF-8", resource=name))
         if name in self.baselines:
             self._baseline(name)
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""
-        res, digest = self.baselines.pop(name)
+        res, expected, digest = self.baselines.pop(name)
         actual, size = digest.result()
-        declared = res.get("hash")
-        expected = declared.rpartition(":")[2] if isinstance(declared, str) else None
         if expected and actual != expected:
             self._add(Problem("hash-count", f'expected is "{expected}" and actual is "{actual}"',
                               resource=res["name"]))
@@ -557,9 +645,10 @@ class Checker:
     def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
         """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line."""
         state = _Pass(self, check, wanted)
-        with check.path.open(encoding="utf-8", newline="") as handle:
-            header = handle.readline()
-            self._labels(check, next(csv.reader([header]), []))
+        with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
+            labels = next(csv.reader([handle.readline()]), [])
+            self._labels(check, labels)
+            self._pii(check, 1, labels)  # a header is published too
             row, text = 2, ""
             while data := handle.read(CHUNK):
                 text += data
@@ -660,7 +749,7 @@ class Checker:
         """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
         pk_get = itemgetter(*check.primary_key)
         seen: dict[int, int] = {}
-        with check.path.open(encoding="utf-8", newline="") as handle:
+        with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
             for number, record in _records_from(handle):
                 if number == 1:
                     continue
@@ -700,7 +789,8 @@ class _Pass:
         self.fks: list[tuple[View, dict[str, Any], KeyIndex | None]] = []
         self.deferred: list[tuple[View, KeyIndex]] = []  # keys asked of a resource still being checked
         for fk in check.foreign_keys:
-            if fk["reference"]["resource"] and present(fk["fields"]):
+            into = fk["reference"]["resource"]
+            if into and into not in checker.unread and present(fk["fields"]):
                 target = (fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
                 if target in checker.deferred:
                     self.deferred.append((view(fk["fields"]), checker.asked.setdefault(target, KeyIndex())))

@@ -14,6 +14,7 @@ import csv
 import json
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
@@ -24,9 +25,9 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import mask_niks, nik_lines, scan_csv
+from .privacy import contains_nik, mask_niks, nik_lines, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
-from .rules import Population, breaches, population
+from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import PII_MESSAGE, check_package
 
 DESCRIPTOR = "datapackage.json"
@@ -48,10 +49,16 @@ def unsafe_path(path: object) -> str | None:
     return None
 
 
+def _resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """The descriptor's resource objects (others, and ``resources`` that is no list, fail the descriptor check)."""
+    resources = descriptor.get("resources")
+    return [res for res in resources if isinstance(res, dict)] if isinstance(resources, list) else []
+
+
 def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
     problems = []
-    for res in descriptor.get("resources", []) or []:
-        paths = res.get("path") if isinstance(res, dict) else None
+    for res in _resources(descriptor):
+        paths = res.get("path")
         for path in paths if isinstance(paths, list) else [paths]:
             reason = unsafe_path(path)
             if reason:
@@ -59,8 +66,17 @@ def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def _crash(e: Exception) -> list[Problem]:
+    """Frictionless raising on a malformed descriptor (some shapes it does not check): a package-error."""
+    return [Problem("package-error", f"Frictionless cannot read {DESCRIPTOR} ({type(e).__name__}: {e}); a value "
+                                     "there has the wrong type / deskriptor tidak dapat dibaca")]
+
+
 def _frictionless(descriptor_path: Path) -> list[Problem]:
-    report = frictionless_validate(str(descriptor_path))
+    try:
+        report = frictionless_validate(str(descriptor_path))
+    except Exception as error:  # noqa: BLE001 - see _crash
+        return _crash(error)
     # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.
     problems = [Problem(e.type, mask_niks(e.message)) for e in report.errors]
     for task in report.tasks:
@@ -71,7 +87,10 @@ def _frictionless(descriptor_path: Path) -> list[Problem]:
 
 
 def _descriptor_problems(descriptor: dict[str, Any]) -> list[Problem]:
-    report = Package.validate_descriptor(descriptor)
+    try:
+        report = Package.validate_descriptor(descriptor)
+    except Exception as error:  # noqa: BLE001 - see _crash
+        return _crash(error)
     return [Problem(e.type, mask_niks(e.note or e.message)) for e in report.errors]
 
 
@@ -104,12 +123,16 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
+    # Where each problem is, for annotations: a resource's file, or the other file a problem names.
+    result.files = {**{p.resource: p.resource for p in result.problems if p.type == "pii-nik" and p.resource},
+                    **dict(_csv_resources(descriptor))}
+    result.descriptor = descriptor_path.name
     return result
 
 
 def _csv_resources(descriptor: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for res in descriptor.get("resources", []):
-        if isinstance(res, dict) and isinstance(res.get("path"), str):
+    for res in _resources(descriptor):
+        if isinstance(res.get("path"), str):
             yield str(res.get("name")), res["path"]
 
 
@@ -120,11 +143,15 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
         file = folder / path
         if not file.is_file():
             continue
-        for hit in scan_csv(file):
-            problems.append(Problem(
-                "pii-nik",
-                PII_MESSAGE,
-                resource=name, row=hit.row, field=hit.field))
+        hits: list[tuple[int, str | None]]
+        try:
+            with file.open(encoding="utf-8", newline="") as handle:
+                header = next(csv.reader(handle), [])
+            hits = [(1, f"column {i}") for i, label in enumerate(header, start=1) if contains_nik(label)]
+            hits += [(hit.row, hit.field) for hit in scan_csv(file)]
+        except UnicodeDecodeError:  # Frictionless reports the encoding-error; the bytes are scanned by line
+            hits = [(line, None) for line in nik_lines(file)]
+        problems += [Problem("pii-nik", PII_MESSAGE, resource=name, row=row, field=field) for row, field in hits]
     return problems
 
 
@@ -142,8 +169,11 @@ def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:
     prov = descriptor.get("releasekit")
     if not isinstance(prov, dict):
         return [Problem("provenance-error", "no 'releasekit' provenance block in datapackage.json")]
+    sources = prov.get("sources", [])
+    if not isinstance(sources, list):
+        return [Problem("provenance-error", "releasekit.sources is not a list of sources")]
     problems = []
-    for index, src in enumerate(prov.get("sources", [])):
+    for index, src in enumerate(sources):
         label = src.get("path", f"source {index}") if isinstance(src, dict) else f"source {index}"
         if not isinstance(src, dict) or not src.get("sha256"):
             problems.append(Problem("provenance-error", f"{label}: no sha256"))
@@ -163,27 +193,59 @@ def _findings(folder: Path, descriptor: dict[str, Any]) -> list[FindingSummary]:
     if "findings" not in paths or not file.is_file():
         return []
     summary: dict[tuple[str, str], FindingSummary] = {}
-    with file.open(encoding="utf-8", newline="") as handle:
+    # Bytes that are not UTF-8 are the checker's encoding-error; here they only must not stop the count.
+    with file.open(encoding="utf-8", errors="replace", newline="") as handle:
         for row in csv.DictReader(handle):
             key = (row.get("rule") or "", row.get("severity") or "")
             item = summary.setdefault(key, FindingSummary(*key, 0))
             item.count += 1
-            if len(item.examples) < EXAMPLES:
-                item.examples.append(f"{row.get('snapshot')} {row.get('key')} ({row.get('detail')})")
+            if len(item.examples) < EXAMPLES:  # examples quote the file: a NIK in it is masked
+                item.examples.append(mask_niks(f"{row.get('snapshot')} {row.get('key')} ({row.get('detail')})"))
     return [summary[k] for k in sorted(summary)]
 
 
+def _rule_settings(descriptor: dict[str, Any]) -> tuple[dict[str, RuleSetting], list[Problem]]:
+    """The register's rule settings from ``releasekit.rules``, and a problem for each that cannot be applied.
+
+    A setting that cannot be applied is reported and counts as ``off`` (not also weighed with a default).
+    """
+    prov = descriptor.get("releasekit")
+    rules = prov.get("rules", {}) if isinstance(prov, dict) else {}
+    if not isinstance(rules, dict):
+        return {}, [Problem("rule-threshold", "releasekit.rules is not an object of rule settings / "
+                                              "pengaturan aturan tidak sah")]
+    settings, problems = {}, []
+    for slug, value in rules.items():
+        why = _unusable_setting(slug, value)
+        if why:
+            problems.append(Problem("rule-threshold", why))
+        settings[slug] = RuleSetting("off") if why else RuleSetting(value.get("severity", "warning"),
+                                                                    value.get("error_if"))
+    return settings, problems
+
+
+def _unusable_setting(slug: str, value: object) -> str | None:
+    """Why a rule's setting in ``releasekit.rules`` cannot be applied, or None."""
+    if not isinstance(value, dict):
+        return f"releasekit.rules.{slug} is not an object (severity, error_if) / pengaturan aturan tidak sah"
+    if not valid_threshold(value.get("error_if")):
+        return (f"releasekit.rules.{slug}.error_if: bad threshold {value['error_if']!r}; write it as '> 0.5%' "
+                "or '>= 10' / ambang batas tidak sah")
+    return None
+
+
 def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[FindingSummary]) -> list[Problem]:
-    """Rules the register sets to ``error`` whose findings pass their ``error_if`` threshold."""
-    prov = descriptor.get("releasekit") or {}
-    settings = {slug: RuleSetting(v.get("severity", "warning"), v.get("error_if"))
-                for slug, v in (prov.get("rules") or {}).items() if isinstance(v, dict)}
+    """Rules the register sets to ``error`` whose findings pass their ``error_if`` threshold.
+
+    A setting that cannot be applied is a problem too.
+    """
+    settings, problems = _rule_settings(descriptor)
     paths = dict(_csv_resources(descriptor))
     counts = {f.rule: f.count for f in found if f.severity == "error"}
     # Each rule's percentage is of its own population, counted from the package (one more read of a
     # file) only when an error rule has findings to weigh.
     sizes = {of: _population_size(folder, paths, of) for of in {population(rule) for rule in counts}}
-    return [
+    return problems + [
         Problem("rule-threshold",
                 f"{b.rule}: {b.findings} error finding(s) in {b.rows} {b.population.label}"
                 + (f" break the threshold '{b.error_if}'" if b.error_if else "")
@@ -201,7 +263,7 @@ def _population_size(folder: Path, paths: dict[str, str], of: Population) -> int
     if of.column is None:
         with file.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
-    with file.open(encoding="utf-8", newline="") as handle:
+    with file.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: the checker's to report
         rows = csv.reader(handle)
         header = next(rows, [])
         if of.column not in header:
@@ -221,8 +283,14 @@ def _extract_zip(zip_path: Path, into: Path) -> Path:
             if reason:
                 raise PackageError(f"{zip_path}: member {name!r}: {reason}",
                                    hint="this archive tries to write outside its folder; do not unpack it")
-        archive.extractall(into)
-    candidates = sorted(into.rglob(DESCRIPTOR), key=lambda p: len(p.parts))
+        for info in archive.infolist():
+            try:
+                archive.extract(info, into)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
+                raise PackageError(f"{zip_path}: member {info.filename!r} cannot be unpacked: {e}",
+                                   hint="the archive is damaged; download the package again") from e
+    # The outermost descriptor; at the same depth, the first by name (the same choice on every system).
+    candidates = sorted(into.rglob(DESCRIPTOR), key=lambda p: (len(p.parts), p.as_posix()))
     if not candidates:
         raise PackageError(f"{zip_path}: no {DESCRIPTOR} inside", hint="is this a data package zip?")
     return candidates[0]
@@ -270,7 +338,9 @@ def validate_paths(paths: list[str | Path], *, engine: str = "releasekit") -> Re
                         "package-error", "package not found; run 'releasekit build' first")]))
                 elif target.name.endswith(".zip"):
                     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                    reports.append(validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine))
+                    report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
+                    report.zipped = True
+                    reports.append(report)
                 else:
                     reports.append(validate_descriptor(target, label=str(target.parent), engine=engine))
     return Report(reports)

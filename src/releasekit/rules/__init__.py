@@ -48,7 +48,8 @@ RULES: tuple[Rule, ...] = (
 BY_SLUG = {r.slug: r for r in RULES}
 THRESHOLD = re.compile(r"^\s*(>=?)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")
 
-__all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Population", "Rule", "breaches", "population", "run_rules"]
+__all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Population", "Rule", "breaches", "population", "run_rules",
+           "valid_threshold"]
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,17 @@ class _RuleWorker(threading.Thread):
             raise self.error
 
 
+def valid_threshold(error_if: object) -> bool:
+    """Whether ``error_if`` is a threshold :func:`exceeds` understands (``"> 0.5%"``, ``">= 10"``; none at all)."""
+    return error_if is None or error_if == "" or isinstance(error_if, str) and THRESHOLD.match(error_if) is not None
+
+
 def exceeds(error_if: str | None, findings: int, rows: int) -> bool:
     """Whether ``findings`` error findings out of a population of ``rows`` break the threshold.
 
     No threshold means any error finding counts.
+
+    :raises ValueError: for a threshold :func:`valid_threshold` refuses.
     """
     if not error_if:
         return findings > 0

@@ -1,0 +1,245 @@
+"""validate on damaged and malformed packages: every case is a reported problem or a one-line error, never a
+traceback, and no NIK-like value reaches the output unmasked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from releasekit.cli import cli
+from releasekit.rules import valid_threshold
+from releasekit.validate import validate_paths
+
+NIK = "3171014506890001"  # synthetic: Jakarta prefix, 05-06-89 + 40 (a woman)
+MASKED = NIK[:6] + "*" * 10
+FINDINGS_HEADER = "rule,kode_pemilu,snapshot,key,severity,expected,actual,detail,register\n"
+
+
+def copy(fixture_package: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "real-count"
+    shutil.copytree(fixture_package, target)
+    return target
+
+
+def edit_descriptor(pkg: Path, edit: Callable[[dict[str, Any]], object]) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    edit(desc)
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+
+
+def resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(r for r in desc["resources"] if r["name"] == name)
+    return found
+
+
+def validate(*args: str) -> Result:
+    """``releasekit validate`` in-process; an exception other than the exit is a traceback, and fails the test."""
+    result = CliRunner().invoke(cli, ["validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def problems(pkg: Path, engine: str = "releasekit") -> list[dict[str, Any]]:
+    result = validate("--format", "json", "--engine", engine, str(pkg))
+    report = json.loads(result.output)
+    assert result.exit_code == (0 if report["valid"] else 1)
+    return [e for p in report["packages"] for e in p["errors"]]
+
+
+def types(pkg: Path, engine: str = "releasekit") -> set[str]:
+    return {e["type"] for e in problems(pkg, engine)}
+
+
+# -- defect 3: malformed datapackage.json ---------------------------------------------------------------------
+
+def _set_rules(value: object) -> Callable[[dict[str, Any]], None]:
+    return lambda d: d["releasekit"].__setitem__("rules", value)
+
+
+MALFORMED: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
+    "resources-a-number": (lambda d: d.__setitem__("resources", 5), "package-error"),
+    "resources-a-string": (lambda d: d.__setitem__("resources", "abc"), "package-error"),
+    "resource-a-string": (lambda d: d.__setitem__("resources", ["abc"]), "package-error"),
+    "releasekit-a-list": (lambda d: d.__setitem__("releasekit", [1]), "provenance-error"),
+    "sources-a-number": (lambda d: d["releasekit"].__setitem__("sources", 5), "provenance-error"),
+    "rules-a-list": (_set_rules([1]), "rule-threshold"),
+    "rule-a-list": (lambda d: d["releasekit"]["rules"].__setitem__("votes-sum-mismatch", [1]), "rule-threshold"),
+    "unknown-hash": (lambda d: resource(d, "pemilu").__setitem__("hash", "foo:abc"), "hash-count"),
+    "multipart-path": (lambda d: resource(d, "pemilu").__setitem__("path", ["data/pemilu.csv"] * 2),
+                       "resource-error"),
+    "schema-in-a-file": (lambda d: resource(d, "pemilu").__setitem__("schema", "schema.json"), "schema-error"),
+    "foreign-key-without-reference": (
+        lambda d: resource(d, "peserta")["schema"]["foreignKeys"].__setitem__(0, {"fields": ["kode_pemilu"]}),
+        "schema-error"),
+    "bad-pattern": (lambda d: resource(d, "pemilu")["schema"]["fields"][0]["constraints"].__setitem__(
+        "pattern", "["), "schema-error"),
+    "field-a-number": (lambda d: resource(d, "pemilu")["schema"]["fields"].__setitem__(0, 5), "package-error"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_descriptor_is_a_reported_problem(fixture_package: Path, tmp_path: Path, case: str) -> None:
+    edit, expected = MALFORMED[case]
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, edit)
+    assert expected in types(pkg)
+    validate("--format", "github", str(pkg))  # every format renders it
+    validate("--format", "markdown", str(pkg))
+
+
+@pytest.mark.parametrize("case", ["resources-a-number", "rules-a-list", "multipart-path", "field-a-number"])
+def test_malformed_descriptor_with_the_frictionless_engine(fixture_package: Path, tmp_path: Path, case: str
+                                                           ) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, MALFORMED[case][0])
+    assert types(pkg, "frictionless")  # reported, whatever Frictionless calls it
+
+
+def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, MALFORMED["unknown-hash"][0])
+    assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("hash-count", "pemilu")]
+    assert 'unknown algorithm "foo"' in problems(pkg)[0]["message"]
+
+
+def test_unread_resource_is_reported_once(fixture_package: Path, tmp_path: Path) -> None:
+    """A multipart or missing resource is one problem, not a foreign-key error in every row that points at it."""
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, MALFORMED["multipart-path"][0])
+    assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("resource-error", "pemilu")]
+    assert "multipart" in problems(pkg)[0]["message"]
+    pkg = copy(fixture_package, tmp_path / "missing")
+    (pkg / "data" / "pemilu.csv").unlink()
+    assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("scheme-error", "pemilu")]
+
+
+def _error_finding(pkg: Path, key: str = "3101011001001") -> None:
+    row = f"votes-sum-mismatch,ppwp-2024,2024-02-16,{key},error,1,2,sum of votes 2 <> suara_sah 1,001\n"
+    (pkg / "data" / "findings.csv").write_text(FINDINGS_HEADER + row)
+
+
+def test_bad_threshold_with_error_findings(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    _error_finding(pkg)
+    edit_descriptor(pkg, lambda d: d["releasekit"]["rules"]["votes-sum-mismatch"].update(
+        severity="error", error_if="bogus"))
+    thresholds = [e for e in problems(pkg) if e["type"] == "rule-threshold"]
+    assert len(thresholds) == 1  # the bad setting, not also a breach weighed without it
+    assert "bad threshold 'bogus'" in thresholds[0]["message"] and "'> 0.5%'" in thresholds[0]["message"]
+
+
+def test_valid_threshold() -> None:
+    assert valid_threshold(None) and valid_threshold("> 0.5%") and valid_threshold(">= 10")
+    assert not valid_threshold("bogus") and not valid_threshold(5) and not valid_threshold(["> 1"])
+
+
+# -- defect 4: damaged files -----------------------------------------------------------------------------------
+
+def test_corrupt_zip_member_is_a_one_line_error(fixture_package: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "real-count.zip"
+    with zipfile.ZipFile(fixture_package.with_suffix(".zip")) as zin, \
+            zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info), zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(damaged) as archive:
+        info = archive.getinfo("data/hasil_tps.csv")
+    data = bytearray(damaged.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 10:start + 40] = bytes(range(30))  # garbage in the deflate stream
+    damaged.write_bytes(bytes(data))
+    result = validate(str(damaged))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+    assert "member 'data/hasil_tps.csv'" in result.output and "download the package again" in result.output
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_non_utf8_csv_is_an_encoding_error(fixture_package: Path, tmp_path: Path, engine: str) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    with (pkg / "data" / "pemilu.csv").open("ab") as handle:
+        handle.write(b"ppwp-2024,\xe9\n")
+    encoding = [e for e in problems(pkg, engine) if e["type"] == "encoding-error"]
+    assert encoding and encoding[0]["resource"] == "pemilu"
+    if engine == "releasekit":
+        assert len(encoding) == 1 and "byte 0xe9 at line 3" in encoding[0]["message"]
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 50])  # in a block, and on the line-by-line path
+def test_bad_bytes_do_not_stop_the_checks(fixture_package: Path, tmp_path: Path, chunk: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    pkg = copy(fixture_package, tmp_path)
+    path = pkg / "data" / "tps.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b",", b"\xff,", 1)  # a bad byte in the first data row
+    lines.insert(-1, lines[-2])  # and a duplicate key after it
+    path.write_bytes(b"\n".join(lines))
+    found = types(pkg)
+    assert {"encoding-error", "primary-key"} <= found
+
+
+def test_non_utf8_findings_and_pii_with_frictionless(fixture_package: Path, tmp_path: Path) -> None:
+    """findings.csv with a bad byte is still summarised; a NIK in a non-UTF-8 file is still found."""
+    pkg = copy(fixture_package, tmp_path)
+    (pkg / "data" / "findings.csv").write_bytes(
+        FINDINGS_HEADER.encode() + f"votes-sum-mismatch,ppwp-2024,2024-02-16,{NIK},warning,1,2,\xe9,001\n"
+        .encode("latin-1"))
+    for engine in ("releasekit", "frictionless"):
+        found = problems(pkg, engine)
+        assert {"encoding-error", "pii-nik"} <= {e["type"] for e in found}, engine
+        assert NIK not in json.dumps(found)
+
+
+# -- defects 1 and 2: no NIK in any text of the report ---------------------------------------------------------
+
+@pytest.fixture
+def nik_in_findings(fixture_package: Path, tmp_path: Path) -> Path:
+    pkg = copy(fixture_package, tmp_path)
+    _error_finding(pkg, key=NIK)
+    return pkg
+
+
+def test_findings_examples_are_masked(nik_in_findings: Path) -> None:
+    [summary] = validate_paths([nik_in_findings]).packages[0].findings
+    assert summary.examples == [f"2024-02-16 {MASKED} (sum of votes 2 <> suara_sah 1)"]
+    for fmt in ("text", "json", "markdown", "github"):
+        result = validate("--format", fmt, str(nik_in_findings))
+        assert NIK not in result.output, fmt
+    assert MASKED in validate(str(nik_in_findings)).output
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_nik_in_a_header_label(fixture_package: Path, tmp_path: Path, engine: str) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    path = pkg / "data" / "pemilu.csv"
+    lines = path.read_text().split("\n")
+    lines[0] += f",{NIK}"
+    path.write_text("\n".join(lines))
+    pii = [e for e in problems(pkg, engine) if e["type"] == "pii-nik"]
+    assert [(e["resource"], e["row"]) for e in pii] == [("pemilu", 1)]
+    for fmt in ("text", "json", "markdown", "github"):
+        assert NIK not in validate("--format", fmt, "--engine", engine, str(pkg)).output, fmt
+
+
+# -- defect 6: which descriptor of a zip -----------------------------------------------------------------------
+
+def test_zip_descriptor_choice_is_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = tmp_path / "two.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("b/datapackage.json", "[]")  # not an object: invalid
+        z.writestr("a/datapackage.json", json.dumps({"resources": [], "releasekit": {"sources": []}}))
+    real_rglob = Path.rglob
+
+    def reverse_rglob(self: Path, pattern: str) -> Iterator[Path]:  # a file system that lists "b" first
+        return iter(sorted(real_rglob(self, pattern), reverse=True))
+
+    monkeypatch.setattr(Path, "rglob", reverse_rglob)
+    assert validate_paths([archive]).packages[0].problems == []
