@@ -62,6 +62,21 @@ RESULTS_CSV = ("kode_tps,nama_tps,suara_sah,paslon_1,paslon_2,paslon_3\n31010110
 LONG_CSV = "kode;calon;suara\n3101011001001;1;83\n3101011001001;2;107\n3101011001002;1;5\n"
 REGIONS_CSV = "31,DKI JAKARTA\n3101,KEP. SERIBU\n310101,KEP. SERIBU UTARA\n3101011001,PULAU PANGGANG,X\n"
 KPU_CSV = "3101011001,310101,PULAU PANGGANG\n1207281007,120728,LUBUK PAKAM I,II\n"
+BPS_CSV = "3471010,3471,MANTRIJERON\r\n1101010001,1101010,LATIUNG\r\n1101010002,1101010,\"MAGEÁBUME, X\"\r\n"
+KEMENDAGRI_SQL = ("-- Provinsi\nINSERT INTO `wilayah` (`kode`, `nama`) VALUES\n('34','DAERAH ISTIMEWA YOGYAKARTA'),\n"
+                  "('34.71','KOTA YOGYAKARTA'),('34.71.01','TEGALREJO');\r\n"
+                  "INSERT INTO wilayah VALUES (\"34.71.01.1001\",\"Kricak\"),('34.71.01.1002','Ba\\'u'),('0','X');\n"
+                  "CREATE TABLE x (kode varchar(13));\n")
+KAWAL_CSV = ("Link KawalPemilu,Nama Kelurahan,Nomor TPS,Suara 01,Suara 02,Suara Sah\n"
+             'https://kawalpemilu.org#25826,"PULAU PANGGANG, KEPULAUAN SERIBU",1,103,127,230\n'
+             'https://kawalpemilu.org#25826,"PULAU PANGGANG, KEPULAUAN SERIBU",2,90,100,190\n'
+             'https://kawalpemilu.org#-990414,"KUALA LUMPUR, MALAYSIA",1001,0,0,0\n')
+VOICES_CSV = ("id,pemilu_id,category_id,province_id,wilayah_id,value\r\n1,1,4,11,1,75308\r\n2,1,50,11,1,1000\r\n"
+              "3,1,54,11,1,600\r\n4,1,55,11,1,i9\r\n5,2,104,11,1,9\r\n6,1,54,11,1,600\r\n")
+RECAP_CSV = ("id,entity_type,entity_id,sub_districts_id,voice,description\n1,Party,8,1,505,Perolehan Suara Partai\n"
+             "2,Candidate,1,1,77,x\n3,PartyMember,3,2,,x\n4,Party,15,2,,x\n")
+DPR_2004 = {"kode_pemilu": "dpr-2004", "jenis": "dpr", "tahun": 2004, "tanggal": "2004-04-05",
+            "peserta": [{"nomor_urut": 8, "nama": "Partai 8"}, {"nomor_urut": 15, "nama": "Partai 15"}]}
 
 NAMES = ["kode_tps", "nama_tps", "suara_sah", "paslon_1", "paslon_2", "paslon_3"]
 SOURCES: dict[str, dict[str, Any]] = {
@@ -82,26 +97,42 @@ SOURCES: dict[str, dict[str, Any]] = {
     "csv-regions": {"format": "csv", "csv": {
         "table": "wilayah", "header": False, "names": ["kode", "nama"], "ragged": "join-last",
         "fields": {"kode_wilayah": "kode", "nama": "nama"}}},
+    "kemendagri": {"format": "kemendagri-wilayah-sql"},
+    "kawal2019": {"format": "kawalpemilu2019-csv", "election": "ppwp-2019"},
+    "pemiluapi2014": {"format": "pemiluapi-2014-csv", "election": "ppwp-2014"},
+    "pemiluapi2004": {"format": "pemiluapi-2004-csv", "election": "dpr-2004"},
+    "bps-wilayah": {"format": "bps-wilayah-csv"},
 }
+#: BPS codes may not meet KPU codes in one project (readers/codes.py): their sources get a project of their own.
+BPS_KEYS = ("bps-wilayah",)
+
+
+Arena = tuple[dict[str, tuple[Release, Source]], Path]
 
 
 @pytest.fixture(scope="module")
-def arena(tmp_path_factory: pytest.TempPathFactory) -> tuple[Release, dict[str, Source], Path]:
-    """A release declaring one source per reader setup, and a scratch folder for the fuzzed files."""
+def arena(tmp_path_factory: pytest.TempPathFactory) -> Arena:
+    """Releases declaring one source per reader setup (key → release and source), and a scratch folder for the
+    fuzzed files."""
     root = tmp_path_factory.mktemp("fuzz")
-    sources = [{"path": f"raw/{key}", "snapshot": "2024-02-16", **spec} for key, spec in SOURCES.items()]
-    metadata = {"title": "fuzz", "publisher": {"name": "tests"}, "licenses": [{"name": "CC-BY-4.0"}],
-                "registers": [{"id": "001", "slug": "fuzz", "title": "fuzz", "status": "open", "sources": sources}]}
-    (root / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
-    release = load_release(root)
-    by_key = {key: release.sources[i] for i, key in enumerate(SOURCES)}
-    return release, by_key, root / "scratch"
+    by_key: dict[str, tuple[Release, Source]] = {}
+    for family, keys in (("kpu", [k for k in SOURCES if k not in BPS_KEYS]), ("bps", list(BPS_KEYS))):
+        sources = [{"path": f"raw/{key}", "snapshot": "2024-02-16", **SOURCES[key]} for key in keys]
+        metadata = {"title": "fuzz", "publisher": {"name": "tests"}, "licenses": [{"name": "CC-BY-4.0"}],
+                    "elections": [DPR_2004], "registers": [{"id": "001", "slug": "fuzz", "title": "fuzz",
+                                                            "status": "open", "sources": sources}]}
+        (root / family).mkdir()
+        (root / family / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+        release = load_release(root / family)
+        by_key.update({key: (release, release.sources[i]) for i, key in enumerate(keys)})
+    return by_key, root / "scratch"
 
 
-def load(arena: tuple[Release, dict[str, Source], Path], key: str, files: dict[str, bytes] | None = None,
+def load(arena: Arena, key: str, files: dict[str, bytes] | None = None,
          single: tuple[str, bytes] | None = None) -> None:
     """Write the fuzzed input, read and load it; fail on anything but records, quarantine or a ReleasekitError."""
-    release, sources, scratch = arena
+    sources, scratch = arena
+    release, source = sources[key]
     if scratch.exists():
         for path in sorted(scratch.rglob("*"), reverse=True):
             path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
@@ -119,9 +150,9 @@ def load(arena: tuple[Release, dict[str, Source], Path], key: str, files: dict[s
     try:
         create_schema(db)
         loader = Loader(db)
-        loader.load_elections([release.elections["ppwp-2024"]])
+        loader.load_elections([release.elections[source.election]] if source.election else [])
         try:
-            acc = loader.load_source(release, SourceFile(sources[key], target, "0" * 64, 0))
+            acc = loader.load_source(release, SourceFile(source, target, "0" * 64, 0))
         except ReleasekitError as e:
             assert str(e) and "\n" not in str(e).strip()  # a one-line message
             return
@@ -136,7 +167,8 @@ def load(arena: tuple[Release, dict[str, Source], Path], key: str, files: dict[s
 
 SPECIAL = [b'"', b",", b";", b"\n", b"\r", b"\r\n", b"\x00", b"\xff", b"\xef\xbb\xbf", b"{", b"}", b"[", b"]",
            b"-", b"(", b")", b".", b"99999999999999999999999", b"1e400", b"Infinity", b"NaN", b'"\\ud800"',
-           b"[" * 3000, b"#", b"=HYPERLINK(1)", b"null", b"true", b"3171054512900003", b"\t"]
+           b"[" * 3000, b"[" * 1000 + b"]" * 1000, b"#", b"=HYPERLINK(1)", b"null", b"true", b"3171054512900003",
+           b"\t", "３".encode(), b"'", b"),("]
 
 
 @st.composite
@@ -210,7 +242,7 @@ def archive(kind: str, members: list[tuple[str, bytes]]) -> bytes:
 
 MEMBER_NAMES = st.sampled_from(["3101011001001.json", "31/3101/3101011001002.json", "0.json", "3101.json",
                                 "ppwp.json", "x.jsonl", "villages.csv", "provinces.csv", "a.csv", "../up.json",
-                                "notes.txt", "3101011001001.json", "dir/", "x.csv.gz"])
+                                "notes.txt", "3101011001001.json", "dir/", "x.csv.gz", "w.sql"])
 
 # --------------------------------------------------------------------------- the properties
 
@@ -224,6 +256,11 @@ READER_FILES: dict[str, list[tuple[str, bytes]]] = {
     "csv-headerless": [("x.csv", RESULTS_CSV.encode())],
     "csv-long": [("x.csv", LONG_CSV.encode())],
     "csv-regions": [("x.csv", REGIONS_CSV.encode())],
+    "kemendagri": [("w.sql", KEMENDAGRI_SQL.encode())],
+    "kawal2019": [("x.csv", KAWAL_CSV.encode())],
+    "pemiluapi2014": [("voices.csv", VOICES_CSV.encode())],
+    "pemiluapi2004": [("recapitulations.csv", RECAP_CSV.encode())],
+    "bps-wilayah": [("villages.csv", BPS_CSV.encode())],
 }
 CASES = [(key, name, data) for key, files in READER_FILES.items() for name, data in files]
 
@@ -276,7 +313,8 @@ def test_structural_mutations_of_real_shaped_json(arena: Any, key: str, name: st
     check()
 
 
-@pytest.mark.parametrize("key", ["tps-json", "aggregate", "wilayah-json", "kpu-wilayah", "csv-wide"])
+@pytest.mark.parametrize("key", ["tps-json", "aggregate", "wilayah-json", "kpu-wilayah", "csv-wide", "kemendagri",
+                                 "kawal2019"])
 @pytest.mark.parametrize("kind", ["zip", "tar.gz"])
 def test_random_archives(arena: Any, key: str, kind: str) -> None:
     samples = [data for _, data in READER_FILES[key]]
@@ -291,11 +329,12 @@ def test_random_archives(arena: Any, key: str, kind: str) -> None:
     check()
 
 
-@pytest.mark.parametrize("key", ["tps-json", "wilayah-json", "kpu-wilayah", "csv-wide"])
+@pytest.mark.parametrize("key", ["tps-json", "wilayah-json", "kpu-wilayah", "csv-wide", "kemendagri"])
 def test_random_folders(arena: Any, key: str) -> None:
     samples = [data for _, data in READER_FILES[key]]
     names: Callable[..., Any] = st.sampled_from(["a/3101011001001.json", "b/3101011001001.json", "villages.csv",
-                                                 "0.json", "x.csv", "y.csv", "3101011002.json", "z.jsonl"])
+                                                 "0.json", "x.csv", "y.csv", "3101011002.json", "z.jsonl",
+                                                 "w.sql"])
 
     @FUZZ
     @given(st.dictionaries(names, st.one_of(st.sampled_from(samples), st.binary(max_size=200)), max_size=5))
@@ -321,6 +360,10 @@ CRASHES = {
     "200-kb-field": ("kpu-wilayah", "villages.csv", b"3101011001,310101," + b"x" * 200_000 + b"\n"),
     "region-code-surrogate": ("wilayah-json", "0.json", json.dumps([{"kode": "1\udc80", "tingkat": 1}]).encode()),
     "tar-name-not-utf8": ("tps-json", "x.tar.gz", archive("tar.gz", [("\udcff3101011001001.json", b"{")])),
+    "nesting-orjson-reads-json-cannot-print": ("tps-json", "3101011001001.json",
+                                               b'{"administrasi": {"suara_sah": ' + b"[" * 1010 + b"]" * 1010 + b"}}"),
+    "region-element-nested-1000-deep": ("wilayah-json", "0.json", b"[" + b"[" * 1000 + b"]" * 1000 + b"]"),
+    "full-width-digits-in-a-region-code": ("csv-regions", "x.csv", "３１０１,KEP. SERIBU\n".encode()),
 }
 
 

@@ -27,6 +27,14 @@ INT64 = 1 << 63
 #: What ``json.loads`` raises on bytes that are no JSON document: JSONDecodeError, bad UTF-8 and
 #: numbers too long to convert (ValueError), nesting too deep (RecursionError).
 JSON_ERRORS = (ValueError, RecursionError)
+#: orjson decodes arrays and objects nested up to 1024 levels, but encoding (``json.dumps``) or printing so deep a
+#: value can exhaust the stack: a value nested deeper than this is described, not printed (:func:`show`), and a
+#: region-list element that deep is refused. No real record nests beyond 3.
+MAX_DEPTH = 64
+#: The most characters of an area code (a village, 10; the country, ``0``). Results per area may also be keyed on a
+#: TPS code (13: a village's published table lists its TPS); any other length is no KPU code (16 digits may be a NIK).
+MAX_AREA_CODE = 10
+TPS_CODE_LENGTH = 13
 
 
 def loads(data: bytes | str) -> Any:
@@ -245,6 +253,27 @@ def clip(text: str | bytes | None) -> str | None:
     if isinstance(text, bytes):
         text = text[: RAW_LIMIT * 4].decode("utf-8", errors="replace")
     return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether a decoded JSON value nests arrays or objects deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def show(value: object, width: int = 40) -> str:
+    """A decoded JSON value as short JSON text for a message; one nested too deep to print is described."""
+    if too_deep(value):
+        return f"a value nested deeper than {MAX_DEPTH} levels"
+    return json.dumps(value)[:width]
 
 
 def invalid_json(locator: str, error: Exception, raw: bytes | str) -> Rejected:

@@ -29,7 +29,20 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError, SourceError
 from ..privacy import contains_nik
 from ..tables import BY_NAME
-from .base import AreaResult, ReadContext, Reader, Record, Region, Rejected, ResultPart, Station, TpsResult, clip
+from .base import (
+    MAX_AREA_CODE,
+    TPS_CODE_LENGTH,
+    AreaResult,
+    ReadContext,
+    Reader,
+    Record,
+    Region,
+    Rejected,
+    ResultPart,
+    Station,
+    TpsResult,
+    clip,
+)
 from .csv_mapping import CODE_FIELDS, CsvMapping, check_candidates
 from .members import is_tar, members_named
 from .numbers import parse_count, parse_decimal, parse_flag
@@ -59,7 +72,7 @@ def tps_code_problem(code: str) -> str:
     if len(code) != 13:
         return f"'{code}' has {len(code)} characters, a TPS code has 13"
     if not code.startswith("99"):
-        bad = next((i for i, c in enumerate(code) if not c.isdigit()), None)
+        bad = _not_a_digit(code)
         if bad is not None:
             return f"'{code}' has '{code[bad]}' at position {bad + 1} where a digit belongs"
     return f"'{code}' is not a TPS code (13 digits; overseas 99 + 11 digits or capital letters)"
@@ -88,7 +101,8 @@ class _Plan:
         self.votes = [(n, positions[c]) for n, c in mapping.votes]
         self.long = (positions[mapping.long.candidate], positions[mapping.long.count]) if mapping.long else None
         self.by_id = election.nomor_by_source_id() if election else {}
-        self.ballots = {p.nomor_urut for p in election.peserta} if election else set()
+        #: Ballot number as written (without leading zeros) → the number.
+        self.ballots = {str(p.nomor_urut): p.nomor_urut for p in election.peserta} if election else {}
 
     def _converter(self, field: str) -> Callable[[str], object]:
         style = self.mapping.numbers
@@ -167,11 +181,12 @@ class _Plan:
                 raise CellError(f"candidate (column {which + 1}): '{candidate[:40]}' is not the id_sumber of a "
                                 f"candidate (known: {', '.join(sorted(self.by_id))})")
         else:
-            if not candidate.isdigit() or int(candidate) not in self.ballots:
-                known = ", ".join(str(n) for n in sorted(self.ballots))
+            found = self.ballots.get(candidate.lstrip("0"))
+            if found is None:
+                known = ", ".join(str(n) for n in sorted(self.ballots.values()))
                 raise CellError(f"candidate (column {which + 1}): '{candidate[:40]}' is not a ballot number "
                                 f"(known: {known})")
-            nomor = int(candidate)
+            nomor = found
         figures = {f: v for f, v in values.items() if f not in CODE_FIELDS}
         suara = self._count(cells[count], f"votes (column {count + 1})")
         return ResultPart(locator, kode, area, figures, nomor, suara, raw)
@@ -181,7 +196,7 @@ def _code(cell: str, width: int | None) -> str | None:
     code = cell.strip()
     if not code:
         return None
-    if width and code.isdigit() and len(code) < width:
+    if width and len(code) < width and _not_a_digit(code) is None:
         code = code.zfill(width)
     return code
 
@@ -230,13 +245,22 @@ def _region_code(values: dict[str, object], *, area: bool) -> str:
     if area:
         if not AREA_CODE.match(kode):
             raise CellError(f"kode_wilayah: '{kode[:40]}' is not an area code (digits or capital letters)")
+        size = len(kode.lstrip("-").replace(".", ""))
+        if size > MAX_AREA_CODE and size != TPS_CODE_LENGTH:
+            raise CellError(f"kode_wilayah: '{kode}' has {size} digits or letters; an area code has at most "
+                            f"{MAX_AREA_CODE} (a village), or {TPS_CODE_LENGTH} (a TPS)")
         return kode
     if len(kode) not in LEVEL_BY_LENGTH:
         raise CellError(f"kode_wilayah: '{kode[:40]}' has {len(kode)} characters; a region code has 2, 4, 6 or 10")
     if not REGION_CODE.match(kode):
-        bad = next(i for i, c in enumerate(kode) if not c.isdigit())
+        bad = _not_a_digit(kode) or 0
         raise CellError(f"kode_wilayah: '{kode}' has '{kode[bad]}' at position {bad + 1} where a digit belongs")
     return kode
+
+
+def _not_a_digit(code: str) -> int | None:
+    """The index of the first character of ``code`` that is not an ASCII digit (``３`` is not one), or None."""
+    return next((i for i, c in enumerate(code) if not "0" <= c <= "9"), None)
 
 
 def _region(kode: str, values: dict[str, object], locator: str, raw: str) -> Region:
@@ -283,7 +307,7 @@ class CsvReader(Reader):
         mapping = ctx.source.csv
         path = ctx.path
         if path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path):
-            for member in members_named(path, ctx.progress, CSV_SUFFIXES, "CSV"):
+            for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
                 if isinstance(member, Rejected):
                     yield member
                 else:

@@ -28,7 +28,7 @@ def csv_files(ctx: ReadContext) -> Iterator[tuple[Path | bytes, str, str] | Reje
     """
     path = ctx.path
     if path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path):
-        for member in members_named(path, ctx.progress, CSV_SUFFIXES, "CSV"):
+        for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
             yield member if isinstance(member, Rejected) else (member.data, member.name,
                                                                 f"{ctx.label}: {member.name}")
     else:

@@ -46,6 +46,8 @@ PAIR = re.compile(r"""\(\s*(?:'([^'\\\n]*)'|"([^"\\\n]*)")\s*,\s*(?:'([^'\\\n]*)
 #: The rest of a statement up to its ``;`` (quotes, back-quotes and comments may hold a ``;``).
 REST = re.compile(r"""(?:[^;'"`\-#/]|'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`[^`]*`|--[^\n]*|#[^\n]*"""
                   r"""|/\*.*?\*/|[-/])*;?""", re.S)
+#: Where a tuple may end, on the line of a broken one: ``)`` then ``,`` (another tuple follows) or ``;``.
+TUPLE_END = re.compile(r"\)[ \t]*[,;]")
 ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "%": "\\%", "_": "\\_"}
 
 
@@ -60,7 +62,7 @@ class KemendagriWilayahReader(Reader):
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Region` or :class:`Rejected` per tuple (and per statement that is not data)."""
-        for member in members_named(ctx.path, ctx.progress, (".sql",), ".sql"):
+        for member in members_named(ctx, (".sql",), ".sql"):
             if isinstance(member, Rejected):
                 yield member
                 continue
@@ -127,9 +129,8 @@ class _Dump:
             else:
                 values, pos, problem = self._values(pos + 1)
             if problem:
-                end = self.line_end(start)
+                end, pos = self._resume(pos)
                 yield Rejected(self.locator(start), problem, clip(text[start:end].strip()))
-                pos = end
                 continue
             yield self._region(values, columns, table, start, clip(text[start:pos]))
             pos = GAP.match(text, pos).end()  # type: ignore[union-attr]
@@ -139,6 +140,17 @@ class _Dump:
                 return pos + 1
             else:
                 return pos
+
+    def _resume(self, pos: int) -> tuple[int, int]:
+        """Where a broken tuple (its problem at ``pos``) ends, and where reading goes on: after the first ``),``
+        on its line that a ``(`` follows (the next tuple) or ``);`` (the statement's end); else the whole rest of
+        the line is the broken tuple."""
+        end = self.line_end(pos)
+        for match in TUPLE_END.finditer(self.text, pos, end):
+            after = GAP.match(self.text, match.end()).end()  # type: ignore[union-attr]
+            if match.group().endswith(";") or self.text.startswith("(", after):
+                return match.start() + 1, match.end()
+        return end, end
 
     def _values(self, pos: int) -> tuple[list[str | None], int, str | None]:
         """The values of a tuple whose ``(`` is just before ``pos``; a problem in words if it is broken."""

@@ -49,7 +49,7 @@ class HeaderlessRegionReader(Reader):
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Region` or :class:`Rejected` per CSV row, provinces first."""
         # A region list is a few MB at most, so the files can be held to read them top-down.
-        for member in sorted(members_named(ctx.path, ctx.progress, (".csv",), ".csv"), key=_top_down):
+        for member in sorted(members_named(ctx, (".csv",), ".csv"), key=_top_down):
             if isinstance(member, Rejected):
                 yield member
                 continue

@@ -4,12 +4,20 @@ Members come out in a stable order (sorted paths for folders and zips, archive
 order for tars, which is fixed by the archive's bytes) and one at a time, so
 memory does not grow with the number of members. A truncated or corrupt archive
 ends the stream with a :class:`~releasekit.readers.base.Rejected` naming the
-place it broke, instead of an exception.
+place it broke, instead of an exception; an encrypted zip member, or one in a
+compression Python cannot read, is a :class:`Rejected` of its own.
+
+A folder is read as its sha256 is taken (:func:`releasekit.provenance.sha256_file`):
+every regular file under it, symbolic links to files included. A folder that
+cannot be listed, a broken link or something that is no file (a pipe), and a
+symbolic link to a folder (the sha256 does not descend into one, so its files
+would load unpinned) stop the build naming that path.
 """
 
 from __future__ import annotations
 
 import gzip
+import lzma
 import os
 import tarfile
 import zipfile
@@ -18,11 +26,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import Rejected
+from ..errors import SourceError
+from .base import ReadContext, Rejected
 from .tarstream import iter_tar
 
 Progress = Callable[[int], None]
-ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError)
+ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError)
+#: The zip flag bit of an encrypted member.
+ENCRYPTED = 0x1
 
 
 @dataclass(slots=True)
@@ -39,14 +50,17 @@ def is_tar(path: Path) -> bool:
     return name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"))
 
 
-def iter_members(path: Path, progress: Progress | None = None) -> Iterator[Member | Rejected]:
+def iter_members(path: Path, progress: Progress | None = None, label: str | None = None
+                 ) -> Iterator[Member | Rejected]:
     """Yield each regular file of a folder tree or archive at ``path``.
 
     :param progress: called with the bytes of the source consumed so far.
+    :param label: the source as metadata.yml names it, for errors (default: the file name).
+    :raises SourceError: a folder holds what cannot be read as it is hashed (see the module's docstring).
     """
     report = progress or (lambda n: None)
     if path.is_dir():
-        yield from _folder(path, report)
+        yield from _folder(path, report, label or path.name)
     elif path.name.lower().endswith(".zip"):
         yield from _zip(path, report)
     elif is_tar(path):
@@ -60,10 +74,10 @@ def iter_members(path: Path, progress: Progress | None = None) -> Iterator[Membe
         yield Member(path.name, path.read_bytes())
 
 
-def members_named(path: Path, progress: Progress | None, suffixes: tuple[str, ...], kind: str
-                  ) -> Iterator[Member | Rejected]:
-    """:func:`iter_members`, where a member whose name ends in none of ``suffixes`` is a rejected record."""
-    for member in iter_members(path, progress):
+def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str) -> Iterator[Member | Rejected]:
+    """:func:`iter_members` of the source, where a member whose name ends in none of ``suffixes`` is a rejected
+    record."""
+    for member in iter_members(ctx.path, ctx.progress, ctx.label):
         if isinstance(member, Rejected) or member.name.lower().endswith(suffixes):
             yield member
         else:
@@ -76,12 +90,32 @@ def stem(name: str) -> str:
     return base.rsplit(".", 1)[0] if "." in base else base
 
 
-def _folder(root: Path, report: Progress) -> Iterator[Member]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in filenames:
-            files.append(Path(dirpath, name))
+def _folder(root: Path, report: Progress, label: str) -> Iterator[Member]:
+    def refuse(path: Path, what: str, hint: str) -> SourceError:
+        return SourceError(f"{label}/{path.relative_to(root).as_posix()}: {what}", hint=hint)
+
+    files, folders = [], [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)  # the first problem named is the same everywhere
+        except OSError as e:
+            raise refuse(folder, f"cannot list this folder: {e.strerror}",
+                         "make it readable; every file of a folder source is read") from None
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+            elif entry.is_dir():
+                raise refuse(path, "a symbolic link to a folder, which is not followed (the source's sha256 "
+                             "covers only what lies inside it)",
+                             "copy the linked folder in, or declare it as a source of its own")
+            elif entry.is_file():
+                files.append(path)
+            else:
+                raise refuse(path, "not a readable file (a broken symbolic link, a pipe or a device)",
+                             "remove it, or put the file it stands for there")
     done = 0
     for file in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
         data = file.read_bytes()
@@ -103,10 +137,18 @@ def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
                 continue
             done += info.compress_size
             report(done)
+            if info.flag_bits & ENCRYPTED:
+                yield Rejected(info.filename, "zip member is encrypted; nothing read from it")
+                continue
             try:
-                yield Member(info.filename, archive.read(info))
+                data = archive.read(info)
+            except NotImplementedError as e:  # zipfile's word for a compression method it cannot read
+                yield Rejected(info.filename, f"zip member uses an unsupported compression: {e}")
+                continue
             except ARCHIVE_ERRORS as e:
                 yield Rejected(info.filename, f"zip member is corrupt: {e}")
+                continue
+            yield Member(info.filename, data)
 
 
 def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:

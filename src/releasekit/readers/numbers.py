@@ -13,6 +13,7 @@ An empty cell is a missing value (None, stored as NULL), never 0.
 
 from __future__ import annotations
 
+import math
 import re
 
 from .base import INT64
@@ -30,6 +31,16 @@ _PATTERNS = {
     "count-percent": re.compile(_SIGN + r"(?P<digits>[0-9]+)(?:\s*\(\s*[0-9]+(?:[.,][0-9]+)?\s*%?\s*\))?"),
 }
 _DASH = re.compile(r"-+")
+_POINT = r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?"
+_DECIMALS = {
+    "plain": re.compile(_SIGN + _POINT),
+    "dot": re.compile(_SIGN + r"(?P<whole>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,(?P<fraction>[0-9]+))?"),
+    "comma": re.compile(_SIGN + r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<fraction>[0-9]+))?"),
+    "count-percent": re.compile(_SIGN + _POINT),
+}
+_DECIMALS["accounting"] = _DECIMALS["comma"]
+_DECIMAL_EXAMPLES = {"plain": "78.83", "dot": "1.234,56", "comma": "1,234.56", "accounting": "1,234.56",
+                     "count-percent": "78.83"}
 _EXAMPLES = {"plain": "1234", "dot": "1.234", "comma": "1,234", "accounting": "(1,234.00)",
              "count-percent": "1234 (0.56)"}
 
@@ -65,20 +76,27 @@ def parse_count(text: str, style: str = "plain") -> int | None:
 
 
 def parse_decimal(text: str, style: str = "plain") -> float | None:
-    """A decimal number (a percentage such as ``78,83``) for a source written in ``style``.
+    """A decimal number (a percentage such as ``78,83``) for a source written in ``style``, or None when empty.
 
-    Dot-thousands sources write the decimal mark as a comma; every other style as a dot.
+    The style names the thousands separator, as for counts: ``dot`` sources write the decimal mark as a comma
+    (``1.234,5``), every other style as a dot (``comma`` and ``accounting``: ``1,234.5``). Read strictly:
+    thousands groups must have three digits, so ``78.5`` in a dot source and ``1,5`` in a comma source are
+    refused, never read as 785 or 15.
+
+    :raises ValueError: the cell is not a decimal number in that style.
     """
-    cell = text.strip().rstrip("%").strip()
+    cell = text.strip().replace("\u00a0", "").removesuffix("%").rstrip()
     if not cell:
         return None
-    if style == "dot":
-        cell = cell.replace(".", "").replace(",", ".")
-    elif style in ("comma", "accounting"):
-        cell = cell.replace(",", "")
-    if not re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", cell):
-        raise ValueError(f"'{_short(text.strip())}' is not a decimal number in {style} style")
-    return float(cell)
+    match = _DECIMALS[style].fullmatch(cell)
+    if match is None:
+        raise ValueError(f"'{_short(text.strip())}' is not a decimal number in {style} style (like "
+                         f"{_DECIMAL_EXAMPLES[style]})")
+    whole = match.group("whole").replace("," if style in ("comma", "accounting") else ".", "")
+    value = float(f"{match.group('sign') or ''}{whole}.{match.group('fraction') or '0'}")
+    if not math.isfinite(value):
+        raise ValueError(f"'{_short(text.strip())}' is too large for a number")
+    return value
 
 
 TRUE = frozenset({"1", "true", "t", "yes", "y", "ya"})

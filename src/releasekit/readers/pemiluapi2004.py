@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from .base import ReadContext, Reader, Record, Rejected, ResultPart
+from .base import MAX_AREA_CODE, ReadContext, Reader, Record, Rejected, ResultPart
 from .fixed_csv import fixed_rows
 from .numbers import parse_count
 from .textio import TextOptions
@@ -99,7 +99,7 @@ def _part(cells: list[str], at: dict[str, int], locator: str, raw: str | None, b
         return Rejected(locator, f"entity_id '{entity[:40]}' is not a ballot number of the election "
                                  f"(known: {', '.join(map(str, sorted(ballots)))})", raw)
     area = cells[at["sub_districts_id"]].strip()
-    if not (area.isascii() and area.isdigit()):
+    if not (area.isascii() and area.isdigit() and len(area) <= MAX_AREA_CODE):
         return Rejected(locator, f"sub_districts_id: '{area[:40]}' is not a kecamatan id", raw)
     try:
         votes = parse_count(cells[at["voice"]])

@@ -18,7 +18,11 @@ from typing import Any
 from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count, loads
 from .members import members_named, stem
 
-AREA = re.compile(r"^[0-9]{2}[0-9A-Z]*$")
+#: An area's code (a file name): province 2 characters … village 10 (a longer one is no area, and 16 digits
+#: may be a NIK).
+AREA = re.compile(r"^[0-9]{2}[0-9A-Z]{0,8}$")
+#: A child's code in an area's table: an area, or a TPS (13 characters) in a village's table.
+CHILD = re.compile(r"^[0-9]{2}(?:[0-9A-Z]{0,8}|[0-9A-Z]{11})$")
 NATIONAL = "0"
 
 
@@ -65,7 +69,7 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     if not isinstance(table, dict):
         raise ValueError("table: expected an object")
     for child, entry in sorted(table.items()):
-        if not isinstance(entry, dict) or not AREA.match(child):
+        if not isinstance(entry, dict) or not CHILD.match(child):
             raise ValueError(f"table.{child}: expected an area code and an object")
         status = entry.get("status_progress")
         values = (ts, entry.get("psu") if isinstance(entry.get("psu"), str) else psu,
@@ -87,7 +91,7 @@ class SirekapAggregateReader(Reader):
         """Yield one :class:`AreaResult` or :class:`Rejected` per file."""
         assert ctx.election is not None
         nomor_by_id = ctx.election.nomor_by_source_id()
-        for member in members_named(ctx.path, ctx.progress, (".json",), ".json"):
+        for member in members_named(ctx, (".json",), ".json"):
             if isinstance(member, Rejected):
                 yield member
                 continue

@@ -13,7 +13,6 @@ record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from .base import (
     invalid_json,
     is_count,
     loads,
+    show,
 )
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 
@@ -49,13 +49,13 @@ class RecordError(ValueError):
 def _int_or_none(value: Any, where: str) -> int | None:
     if value is None or is_count(value):
         return value  # type: ignore[no-any-return]
-    raise RecordError(f"{where}: expected an integer or null, got {json.dumps(value)[:40]}")
+    raise RecordError(f"{where}: expected an integer or null, got {show(value)}")
 
 
 def _bool_or_none(value: Any, where: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise RecordError(f"{where}: expected true, false or null, got {json.dumps(value)[:40]}")
+    raise RecordError(f"{where}: expected true, false or null, got {show(value)}")
 
 
 def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> TpsResult:
@@ -141,7 +141,7 @@ class SirekapTpsReader(Reader):
         if ctx.path.is_file() and ctx.path.name.lower().endswith(JSONL_SUFFIXES):
             yield from self._stream_lines(ctx.path, nomor_by_id)
             return
-        for member in members_named(ctx.path, ctx.progress, (".json", *JSONL_SUFFIXES), ".json or .jsonl"):
+        for member in members_named(ctx, (".json", *JSONL_SUFFIXES), ".json or .jsonl"):
             if isinstance(member, Rejected):
                 yield member
             elif member.name.lower().endswith(JSONL_SUFFIXES):
@@ -186,14 +186,18 @@ class SirekapTpsReader(Reader):
                 continue
             kode = None
             if isinstance(obj, dict):
-                kode = obj.pop("kode_tps", None) or stem(str(obj.pop("path", "")))
+                kode, path = obj.pop("kode_tps", None), obj.pop("path", None)
+                if not kode and isinstance(path, str):
+                    kode = stem(path)
                 if isinstance(obj.get("data"), dict) and "chart" not in obj:
                     obj = obj["data"]
-            if not kode or not TPS_CODE.match(str(kode)):
+            if type(kode) is int:  # a code written as a JSON number (TPS codes have no leading zero)
+                kode = str(kode)
+            if not isinstance(kode, str) or not TPS_CODE.match(kode):
                 yield Rejected(locator, "line has no 13-character 'kode_tps' (or 'path')", clip(line))
                 continue
             try:
-                record = parse_record(obj, str(kode), locator, nomor_by_id)
+                record = parse_record(obj, kode, locator, nomor_by_id)
             except RecordError as e:
                 yield Rejected(locator, str(e), clip(line))
                 continue

@@ -13,7 +13,20 @@ import re
 from collections.abc import Iterator
 
 from ..tables import CODE_WILAYAH
-from .base import JSON_ERRORS, ReadContext, Reader, Record, Region, Rejected, Station, clip, invalid_json, loads
+from .base import (
+    JSON_ERRORS,
+    MAX_DEPTH,
+    ReadContext,
+    Reader,
+    Record,
+    Region,
+    Rejected,
+    Station,
+    clip,
+    invalid_json,
+    loads,
+    too_deep,
+)
 from .members import members_named, stem
 from .sirekap_tps import TPS_CODE
 
@@ -30,7 +43,7 @@ class SirekapWilayahReader(Reader):
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Region` or :class:`Station` per list element."""
-        for member in members_named(ctx.path, ctx.progress, (".json",), ".json"):
+        for member in members_named(ctx, (".json",), ".json"):
             if isinstance(member, Rejected):
                 yield member
                 continue
@@ -49,6 +62,8 @@ class SirekapWilayahReader(Reader):
 
 
 def _element(item: object, locator: str, parent: str | None) -> Record:
+    if too_deep(item):
+        return Rejected(locator, f"nested deeper than {MAX_DEPTH} levels: not a region object")
     raw = clip(json.dumps(item, ensure_ascii=False))
     if not isinstance(item, dict):
         return Rejected(locator, "expected an object with nama, id, kode, tingkat", raw)

@@ -1,0 +1,251 @@
+"""Damaged raw input that used to crash a reader or load what it should refuse: each case is quarantined
+(with ``records_in = records_loaded + records_quarantined``) or refused in one line, never a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import struct
+import zipfile
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from releasekit.cli import cli
+from releasekit.elections import CATALOGUE
+from releasekit.readers import READERS, ReadContext, Region, Rejected, TpsResult
+from releasekit.readers.numbers import parse_decimal
+
+PPWP = CATALOGUE["ppwp-2024"]
+NIK = "3471014101900001"  # NIK-like: region 347101, born 01-01-90 (a woman: day + 40)
+TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
+
+
+def read(reader: str, path: Path) -> list[Any]:
+    return list(READERS[reader].read(ReadContext(path, f"raw/{path.name}", PPWP)))
+
+
+def build(make_project: Any, runner: CliRunner, *sources: dict[str, Any],
+          extra: dict[str, Any] | None = None) -> tuple[Path, Result]:
+    project = make_project({"r": list(sources)}, extra)
+    result = runner.invoke(cli, ["build", str(project)])
+    assert "Traceback" not in result.output
+    return project, result
+
+
+def query(project: Path, sql: str) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        return db.execute(sql).fetchall()
+
+
+def accounts(project: Path) -> list[tuple[int, int, int]]:
+    rows = query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources ORDER BY path")
+    assert all(n == loaded + quarantined for n, loaded, quarantined in rows)
+    return rows
+
+
+# --------------------------------------------------------------------------- deep nesting (orjson reads 1024 levels)
+
+def test_a_region_list_element_nested_1000_deep_is_quarantined_alone(tmp_path: Path) -> None:
+    (tmp_path / "0.json").write_text('[{"nama": "ACEH", "id": 1, "kode": "11", "tingkat": 1}, '
+                                     + "[" * 1000 + "]" * 1000 + "]")
+    aceh, deep = read("sirekap-wilayah-json", tmp_path)
+    assert isinstance(aceh, Region) and aceh.kode_wilayah == "11"
+    assert isinstance(deep, Rejected) and deep.locator == "0.json[1]" and "nested deeper than 64" in deep.reason
+
+
+@pytest.mark.parametrize("name, text", [
+    ("1101012001001.json", '{"chart": null, "administrasi": {"suara_sah": ' + "[" * 1010 + "]" * 1010 + "}}"),
+    ("1101012001001.json", '{"chart": {"100025": ' + "[" * 1000 + "]" * 1000 + "}}"),
+    ("1101012001001.json", '{"chart": null, "status_suara": ' + "[" * 1000 + "]" * 1000 + "}"),
+    ("x.jsonl", '{"path": ' + "[" * 1000 + "]" * 1000 + ', "chart": null}\n'),
+    ("x.jsonl", '{"kode_tps": ' + "[" * 1000 + "]" * 1000 + ', "chart": null}\n'),
+])
+def test_a_tps_record_nested_1000_deep_is_quarantined(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    (record,) = read("sirekap-tps-json", tmp_path)
+    assert isinstance(record, Rejected)
+
+
+def test_a_tps_code_written_as_a_number_in_json_lines_still_reads(tmp_path: Path) -> None:
+    (tmp_path / "x.jsonl").write_text(json.dumps({**TPS, "kode_tps": 1101012001001}) + "\n")
+    (record,) = read("sirekap-tps-json", tmp_path)
+    assert isinstance(record, TpsResult) and record.kode_tps == "1101012001001"
+
+
+# --------------------------------------------------------------------------- zip members that cannot be read
+
+def _zip(method: int | None = None, encrypted: bool = False) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        out.writestr("1101012001001.json", json.dumps(TPS))
+        out.writestr("1101012001002.json", json.dumps(TPS))
+    data = bytearray(buf.getvalue())
+    local, central = 0, data.find(b"PK\x01\x02")  # the first member's local and central headers
+    if method is not None:
+        data[local + 8:local + 10] = data[central + 10:central + 12] = struct.pack("<H", method)
+    if encrypted:
+        data[local + 6:local + 8] = data[central + 8:central + 10] = struct.pack("<H", 1)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("archive, reason", [
+    (_zip(encrypted=True), "zip member is encrypted"),
+    (_zip(method=99), "zip member uses an unsupported compression"),  # 99: AES, which zipfile cannot read
+])
+def test_an_unreadable_zip_member_is_quarantined(tmp_path: Path, archive: bytes, reason: str) -> None:
+    (tmp_path / "t.zip").write_bytes(archive)
+    first, second = read("sirekap-tps-json", tmp_path / "t.zip")
+    assert isinstance(first, Rejected) and first.locator == "1101012001001.json" and reason in first.reason
+    assert isinstance(second, TpsResult)
+
+
+# --------------------------------------------------------------------------- region codes with non-ASCII digits
+
+def test_full_width_digits_in_a_region_code_quarantine_the_row(make_project: Any, cli_runner: CliRunner) -> None:
+    project, result = build(make_project, cli_runner, {
+        "raw": {"w.csv": "kode,nama\n31,DKI JAKARTA\n３１０１,KEP SERIBU\n"}, "format": "csv",
+        "csv": {"table": "wilayah", "fields": {"kode_wilayah": "kode", "nama": "nama"}}})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah FROM wilayah") == [("31",)]
+    assert query(project, "SELECT locator, reason FROM quarantine") == [
+        ("w.csv:3", "kode_wilayah: '３１０１' has '３' at position 1 where a digit belongs")]
+    assert accounts(project) == [(2, 1, 1)]
+
+
+def test_full_width_digits_are_no_ballot_number(make_project: Any, cli_runner: CliRunner) -> None:
+    project, result = build(make_project, cli_runner, {
+        "raw": {"l.csv": "kode,calon,suara\n3101011001001,1,5\n3101011001001,３,7\n"}, "format": "csv",
+        "election": "ppwp-2024", "snapshot": "2024-02-16",
+        "csv": {"table": "hasil_tps", "fields": {"kode_tps": "kode"}, "long": {"candidate": "calon",
+                                                                               "count": "suara"}}})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT nomor_urut, suara FROM suara") == [(1, 5)]
+    (reason,), = query(project, "SELECT reason FROM quarantine")
+    assert "'３' is not a ballot number" in reason
+
+
+# --------------------------------------------------------------------------- Kemendagri SQL: the next tuple reads on
+
+def test_a_broken_tuple_does_not_take_the_rest_of_its_line(tmp_path: Path) -> None:
+    (tmp_path / "w.sql").write_text("INSERT INTO wilayah (kode, nama) VALUES ('11','ACEH'),('11.01','KAB X'Y'),"
+                                    "('11.02','KAB Z'),('11.03','KAB W');\nINSERT INTO wilayah VALUES ('12','B'),"
+                                    "('12.01','C'D');\nINSERT INTO wilayah VALUES ('13','E');\n")
+    records = read("kemendagri-wilayah-sql", tmp_path)
+    assert [r.kode_wilayah if isinstance(r, Region) else r.raw for r in records] == [
+        "11", "('11.01','KAB X'Y')", "1102", "1103", "12", "('12.01','C'D')", "13"]
+
+
+# --------------------------------------------------------------------------- symbolic links in a folder source
+
+def test_a_symlinked_folder_inside_a_folder_source_is_refused(make_project: Any, cli_runner: CliRunner,
+                                                              tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "1101012001001.json").write_text(json.dumps(TPS))
+    project = make_project({"r": [{"raw": {"1101012001002.json": TPS}, "name": "tps", "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    (project / "raw" / "tps" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith("Error: raw/tps/linked: a symbolic link to a folder") and "(hint: " in error
+
+
+@pytest.mark.parametrize("make", ["broken link", "pipe"])
+def test_what_is_no_file_inside_a_folder_source_is_refused(make_project: Any, cli_runner: CliRunner,
+                                                           tmp_path: Path, make: str) -> None:
+    project = make_project({"r": [{"raw": {"1101012001002.json": TPS}, "name": "tps", "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    odd = project / "raw" / "tps" / "1101012001001.json"
+    if make == "pipe":
+        os.mkfifo(odd)  # reading it would wait for a writer forever
+    else:
+        odd.symlink_to(tmp_path / "gone.json")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: raw/tps/1101012001001.json: not a readable file")
+
+
+# --------------------------------------------------------------------------- decimals read in the declared style
+
+@pytest.mark.parametrize("text, style, value", [
+    ("78,83", "dot", 78.83), ("1.234,5", "dot", 1234.5), ("100", "dot", 100.0), ("-3,5", "dot", -3.5),
+    ("78.83", "plain", 78.83), ("24.4962%", "plain", 24.4962), ("1,234.5", "comma", 1234.5),
+    ("78.50", "accounting", 78.5), ("", "dot", None),
+])
+def test_parse_decimal_reads_the_declared_style(text: str, style: str, value: float | None) -> None:
+    assert parse_decimal(text, style) == value
+
+
+@pytest.mark.parametrize("text, style", [
+    ("78.5", "dot"), ("7.8.3", "dot"), ("1.2345", "dot"), ("1,5", "comma"), ("1,5", "accounting"),
+    ("78,5", "plain"), ("1.2.3", "plain"), ("1" * 400, "plain"), ("١٢", "plain"),
+])
+def test_parse_decimal_refuses_what_the_style_does_not_write(text: str, style: str) -> None:
+    with pytest.raises(ValueError):
+        parse_decimal(text, style)
+
+
+def test_a_decimal_dot_in_a_dot_thousands_source_is_quarantined(make_project: Any, cli_runner: CliRunner) -> None:
+    project, result = build(make_project, cli_runner, {
+        "raw": {"a.csv": "kode,sah,persen\n3471,100,78.5\n3472,200,\"78,5\"\n"}, "format": "csv",
+        "election": "ppwp-2024", "snapshot": "2024-02-15",
+        "csv": {"table": "hasil_wilayah", "numbers": "dot",
+                "fields": {"kode_wilayah": "kode", "suara_sah": "sah", "persen": "persen"}}})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah, persen FROM hasil_wilayah") == [("3472", 78.5)]
+    (reason,), = query(project, "SELECT reason FROM quarantine")
+    assert "'78.5' is not a decimal number in dot style" in reason
+
+
+# --------------------------------------------------------------------------- NIK-like area codes
+
+def _no_nik(project: Path) -> None:
+    assert NIK not in str(query(project, "SELECT * FROM quarantine"))  # masked, in locator, reason and raw
+
+
+def test_a_nik_like_area_code_in_a_csv_is_quarantined(make_project: Any, cli_runner: CliRunner) -> None:
+    project, result = build(make_project, cli_runner, {
+        "raw": {"a.csv": f"kode,sah\n3471,100\n{NIK},5\n34.71.01.1001,7\n"}, "format": "csv",
+        "election": "ppwp-2024", "snapshot": "2024-02-15",
+        "csv": {"table": "hasil_wilayah", "fields": {"kode_wilayah": "kode", "suara_sah": "sah"}}})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah ORDER BY 1") == [("34.71.01.1001",), ("3471",)]
+    (reason,), = query(project, "SELECT reason FROM quarantine")
+    assert "has 16 digits or letters; an area code has at most 10 (a village), or 13 (a TPS)" in reason
+    _no_nik(project)
+    assert accounts(project) == [(3, 2, 1)]
+
+
+def test_a_nik_like_kecamatan_id_in_pemiluapi_2004_is_quarantined(make_project: Any, cli_runner: CliRunner) -> None:
+    text = f"id,entity_type,entity_id,sub_districts_id,voice,description\n1,Party,1,1,505,x\n2,Party,1,{NIK},7,x\n"
+    election = {"kode_pemilu": "dpr-2004", "jenis": "dpr", "tahun": 2004, "tanggal": "2004-04-05",
+                "peserta": [{"nomor_urut": 1, "nama": "Partai A"}]}
+    project, result = build(make_project, cli_runner, {
+        "raw": {"recapitulations.csv": text}, "format": "pemiluapi-2004-csv", "election": "dpr-2004",
+        "snapshot": "2004-04-05"}, extra={"elections": [election]})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah") == [("1",)]
+    (reason,), = query(project, "SELECT reason FROM quarantine")
+    assert "is not a kecamatan id" in reason
+    _no_nik(project)
+
+
+def test_a_nik_like_area_in_a_sirekap_aggregate_is_quarantined(make_project: Any, cli_runner: CliRunner) -> None:
+    chart = {"100025": 1, "100026": 2, "100027": 3, "persen": 100.0}
+    project, result = build(make_project, cli_runner, {
+        "raw": {"3471.json": {"chart": chart, "table": {NIK: {**chart, "status_progress": True}}},
+                f"{NIK}.json": {"chart": chart, "table": {}},
+                "347101.json": {"chart": chart, "table": {"3471011001001": {**chart, "status_progress": True}}}},
+        "format": "sirekap-aggregate-json", "election": "ppwp-2024", "snapshot": "2024-02-15"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah ORDER BY 1") == [("347101",), ("3471011001001",)]
+    assert sorted(r for (r,) in query(project, "SELECT reason FROM quarantine")) == [
+        "file name '3471014101900001' is not an area code".replace(NIK, NIK[:6] + "*" * 10),
+        "table.3471014101900001: expected an area code and an object".replace(NIK, NIK[:6] + "*" * 10)]
+    _no_nik(project)
