@@ -249,3 +249,20 @@ def test_a_nik_like_area_in_a_sirekap_aggregate_is_quarantined(make_project: Any
         "file name '3471014101900001' is not an area code".replace(NIK, NIK[:6] + "*" * 10),
         "table.3471014101900001: expected an area code and an object".replace(NIK, NIK[:6] + "*" * 10)]
     _no_nik(project)
+
+
+def test_a_nik_like_number_in_any_text_value_quarantines_its_record(make_project: Any, cli_runner: CliRunner) -> None:
+    """No reader checks Sirekap's free-text ``psu`` note or a region list's names: the loader does, for every reader."""
+    project, result = build(make_project, cli_runner, {
+        "raw": {"3471011001001.json": TPS, "3471011001002.json": {**TPS, "psu": f"ulang NIK {NIK}"}},
+        "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}, {
+        "raw": {"0.json": [{"nama": "DI YOGYAKARTA", "id": 1, "kode": "34", "tingkat": 1},
+                           {"nama": f"KOTA {NIK}", "id": 2, "kode": "3471", "tingkat": 2}]},
+        "format": "sirekap-wilayah-json"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps FROM hasil_tps") == [("3471011001001",)]
+    assert query(project, "SELECT kode_wilayah FROM wilayah WHERE sumber IS NOT NULL") == [("34",)]
+    reasons = [r for (r,) in query(project, "SELECT reason FROM quarantine ORDER BY source")]
+    assert reasons == ["cannot be stored: a text value holds a NIK-like number, which is never published"] * 2
+    _no_nik(project)
+    assert accounts(project) == [(2, 1, 1), (2, 1, 1)]

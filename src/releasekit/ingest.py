@@ -27,7 +27,7 @@ from .config import Release
 from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
-from .privacy import mask_niks
+from .privacy import SIXTEEN, contains_nik, mask_niks
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
@@ -67,16 +67,24 @@ def jenis_tps(kode_tps: str) -> str:
 
 
 def unstorable(values: Iterable[object]) -> str | None:
-    """Why SQLite could not store these values (None when it can): a last guard behind the readers."""
+    """Why these values cannot be stored (None when they can): a last guard behind the readers.
+
+    SQLite cannot hold an integer beyond 64 bits or an unpaired surrogate; a NIK-like number in a text value
+    (a place name, a Sirekap ``psu`` note) must not be published, so its record is quarantined here instead of
+    the database's PII gate refusing the whole build.
+    """
     for value in values:
         kind = type(value)
         if kind is int:
             if not -INT64 <= value < INT64:  # type: ignore[operator]
                 return f"the number {str(value)[:30]} does not fit a 64-bit integer"
         elif kind is str:
-            if not value.isascii():  # type: ignore[attr-defined]
+            text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
+            if len(text) >= 16 and SIXTEEN.search(text) and contains_nik(text):
+                return "a text value holds a NIK-like number, which is never published"
+            if not text.isascii():
                 try:
-                    value.encode("utf-8")  # type: ignore[attr-defined]
+                    text.encode("utf-8")
                 except UnicodeEncodeError:
                     return "a text value holds an unpaired surrogate (a broken \\u escape)"
         elif kind is float and not math.isfinite(value):  # type: ignore[arg-type]
