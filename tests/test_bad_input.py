@@ -199,3 +199,21 @@ def test_a_file_that_cannot_be_read_is_refused_and_the_release_kept(name: str, m
         assert needle in lines[0], lines[0]
     assert tree(project) == before
     assert not (project / "build" / ".staging").exists()
+
+
+def test_a_raw_file_the_builder_cannot_read_is_one_line(make_project: Any, cli_runner: CliRunner,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permissions do not bind root (CI may be root), so the refusal to open is simulated."""
+    project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
+    real_open = Path.open
+
+    def refuse(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path.name == "good.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = build(cli_runner, project)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: raw/good.csv: cannot read "), result.output
+    assert "Permission denied" in result.output and "Traceback" not in result.output

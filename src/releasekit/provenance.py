@@ -49,7 +49,7 @@ class SourceFile:
 def check_sources(release: Release) -> list[SourceFile]:
     """Find and hash every source before any work; refuse missing or changed files.
 
-    :raises SourceError: a file is missing, or its sha256 differs from the pin.
+    :raises SourceError: a file is missing or unreadable, or its sha256 differs from the pin.
     """
     checked = []
     for source in release.sources:
@@ -58,7 +58,11 @@ def check_sources(release: Release) -> list[SourceFile]:
         if not path.exists():
             raise SourceError(f"{source.path}: no such file ({where})",
                               hint="put the raw export there or fix 'path'")
-        sha, size = sha256_file(path)
+        try:
+            sha, size = sha256_file(path)
+        except OSError as e:
+            raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} ({where})",
+                              hint="make the raw export readable by the user who builds") from None
         if source.sha256 and source.sha256 != sha:
             raise SourceError(
                 f"{source.path}: sha256 is {sha}, but metadata.yml pins {source.sha256} ({where})",
