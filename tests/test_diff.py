@@ -191,8 +191,9 @@ def test_ignore_fields(two_days: Path) -> None:
     assert pair["tps"]["changed"] == 1  # only TPS 2 (filled in) differs beyond ts and votes
     assert "ts" not in pair["fields"] and not any(f.startswith("suara/") for f in pair["fields"])
     result = run("--project", two_days, DAY1, DAY2, "--ignore", "tss")
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: --ignore: unknown field(s) tss (hint: use hasil_tps columns")
+    assert result.exit_code == 2  # a usage error
+    assert result.output.startswith("Error: --ignore: unknown field(s) tss (hint: did you mean 'ts'? use hasil_tps")
+    assert result.output.count("\n") == 1
 
 
 def test_limit_lists_fewer_tps_but_counts_all(two_days: Path) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import html
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -29,8 +30,18 @@ from conftest import copy_demo, load_benchmark
 from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.database import create_schema, insert_sql
+from releasekit.errors import ReleasekitError
 from releasekit.package import PACKAGES_DIR
-from releasekit.publish import FACET_MAX_ROWS, PLUGINS, SETTINGS, datasette_metadata, make_datasette, write_site
+from releasekit.publish import (
+    FACET_MAX_ROWS,
+    MARKER,
+    PLUGINS,
+    SETTINGS,
+    STAGING,
+    datasette_metadata,
+    make_datasette,
+    write_site,
+)
 from releasekit.queries import CANNED_QUERIES
 from releasekit.snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
 from releasekit.summaries import summarize
@@ -328,6 +339,37 @@ def test_drill_down_totals_equal_sums_over_suara(demo: Served, query: str, param
     assert expected and [(r["kode_wilayah"], r["nomor_urut"], r["suara"]) for r in got] == expected
 
 
+@pytest.mark.parametrize(("query", "param", "length"), [
+    ("totals_kabkota", "provinsi", 4), ("totals_kecamatan", "kabkota", 6), ("totals_desa", "kecamatan", 10)])
+def test_drill_down_with_empty_parameters_gives_every_region(demo: Served, query: str, param: str,
+                                                             length: int) -> None:
+    """README: empty parameters mean "all": every region of the level, in every snapshot."""
+    got = demo.json(f"/release/{query}.json?_shape=array&{param}=&snapshot=&_size=max")
+    expected = rows(demo.db, f"SELECT snapshot, substr(kode_tps, 1, {length}), nomor_urut, sum(suara) FROM suara "
+                             "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+    assert len(expected) > 1 and [(r["snapshot"], r["kode_wilayah"], r["nomor_urut"], r["suara"])
+                                  for r in got] == expected
+    one = demo.json(f"/release/{query}.json?_shape=array&{param}=&snapshot=2024-03-20&_size=max")
+    assert one and [r for r in got if r["snapshot"] == "2024-03-20"] == one
+
+
+@pytest.mark.parametrize("query", ["totals_kabkota", "totals_kecamatan", "totals_desa", "completeness", "turnout"])
+def test_a_given_parent_is_one_search_of_the_parent_index(demo: Served, query: str) -> None:
+    # Without statistics (build runs no ANALYZE) the plan is the one a national database gets.
+    table = "rekap_wilayah" if query in ("completeness", "turnout") else "rekap_suara"
+    sql = CANNED_QUERIES[query]["sql"]
+    params = {"provinsi": "34", "kabkota": "3401", "kecamatan": "340101", "kode_induk": "34", "tingkat": "2",
+              "snapshot": ""}
+    given = [r[3] for r in rows(demo.db, f"EXPLAIN QUERY PLAN {sql}", params)]
+    assert f"SEARCH r USING INDEX idx_{table}_kode_induk (kode_induk=?)" in given, given
+
+
+def test_completeness_of_one_parent_is_its_share_of_the_level(demo: Served) -> None:
+    every = demo.json("/release/completeness.json?_shape=array&tingkat=2&kode_induk=&snapshot=2024-03-20")
+    mine = demo.json("/release/completeness.json?_shape=array&tingkat=2&kode_induk=34&snapshot=2024-03-20")
+    assert mine and mine == [r for r in every if r["kode_wilayah"].startswith("34")] != every
+
+
 def test_completeness_and_turnout_per_province(demo: Served) -> None:
     got = demo.json("/release/completeness.json?_shape=array&tingkat=&kode_induk=&snapshot=2024-02-15")
     expected = rows(demo.db, """
@@ -394,6 +436,57 @@ def test_publish_refuses_a_folder_it_did_not_write(demo: Served, tmp_path: Path,
     result = cli_runner.invoke(cli, ["publish", str(tmp_path / "mine"), "--project", str(demo.project)])
     assert result.exit_code == 1 and "is not a site releasekit wrote" in result.output
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_publish_refuses_a_folder_with_only_datasette_files(demo: Served, tmp_path: Path,
+                                                          cli_runner: CliRunner) -> None:
+    """``datasette inspect`` writes inspect-data.json too: it does not make a folder releasekit's."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "inspect-data.json").write_text("{}")
+    (other / "precious.txt").write_text("keep me")
+    result = cli_runner.invoke(cli, ["publish", str(other), "--project", str(demo.project)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"Error: {other}: exists and is not a site releasekit wrote (it has no "
+                                    ".releasekit-site) (hint: give a new or empty folder")
+    assert (other / "precious.txt").read_text() == "keep me"
+
+
+def test_publish_into_the_current_folder(demo: Served, tmp_path: Path, cli_runner: CliRunner,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for _ in range(2):  # an empty folder, then the site written there
+        result = cli_runner.invoke(cli, ["publish", ".", "--project", str(demo.project)])
+        assert result.exit_code == 0, result.output
+        assert f"wrote {here}:" in result.output
+        # the folder itself stays: a shell standing in it sees the site
+        assert {".releasekit-site", "release.db", "metadata.json"} <= set(os.listdir("."))
+
+
+def test_publish_replaces_only_sites_it_wrote(demo: Served, tmp_path: Path) -> None:
+    release = load_release(demo.project)
+    site = tmp_path / "site"
+    write_site(release, site)
+    assert (site / MARKER).is_file() and not (site / STAGING).exists()
+    (site / "static" / "old.txt").write_text("from the last publish")
+    (site / STAGING).mkdir()  # left by an interrupted publish
+    write_site(release, site)
+    assert not (site / "static" / "old.txt").exists() and not (site / STAGING).exists()
+    (site / MARKER).unlink()  # a site written before the marker existed is still releasekit's
+    write_site(release, site)
+    assert (site / MARKER).is_file()
+    (site / MARKER).unlink()
+    (site / "notes.txt").write_text("mine")  # ... unless it holds anything releasekit does not write
+    with pytest.raises(ReleasekitError, match="is not a site releasekit wrote"):
+        write_site(release, site)
+    assert (site / "notes.txt").read_text() == "mine"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ReleasekitError, match="is not a site releasekit wrote"):
+        write_site(release, tmp_path / "file")
+    with pytest.raises(ReleasekitError, match=r"cannot write the site \(Not a directory\)"):
+        write_site(release, tmp_path / "file" / "site")
 
 
 def test_publish_before_build_says_what_to_do(tmp_path: Path, cli_runner: CliRunner) -> None:

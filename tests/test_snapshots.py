@@ -162,8 +162,17 @@ def test_totals_as_of_a_day(two_days: Path) -> None:
 
 def test_history_queries(two_days: Path) -> None:
     history = canned(two_days, "tps_history", kode_tps=T + "1")
-    assert [(r[3], r[5], r[6]) for r in history] == [("ts", "2024-02-15 10:00:00", "2024-02-16 09:00:00"),
+    assert [(r[4], r[6], r[7]) for r in history] == [("ts", "2024-02-15 10:00:00", "2024-02-16 09:00:00"),
                                                      ("suara/1", "50", "30")]
+    assert {r[0] for r in history} == {T + "1"}
+    every = canned(two_days, "tps_history", kode_tps="")
+    assert len(every) == query(two_days, "SELECT count(*) FROM changes")[0][0] > len(history)
+    assert [r[0] for r in every] == sorted(r[0] for r in every)
+    assert canned(two_days, "tps_history", kode_tps=T[:10]) == every  # a village: every TPS in it
+    assert canned(two_days, "tps_history", kode_tps="99") == []
+    plan = " ".join(r[3] for r in query(two_days, "EXPLAIN QUERY PLAN " + CANNED_QUERIES["tps_history"]["sql"],
+                                        {"kode_tps": T + "1"}))
+    assert "USING INDEX idx_changes_kode_tps (kode_tps>? AND kode_tps<?)" in plan, plan
     after = canned(two_days, "votes_changed_after_complete")
     assert [(r[3], r[4], r[5]) for r in after] == [(T + "1", "1: 50 → 30", -20)]
     for item in CANNED_QUERIES.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,20 +13,40 @@ from . import __version__
 from .build import build as build_release
 from .config import load_release
 from .diffreport import FORMATS as DIFF_FORMATS
-from .errors import ReleasekitError
+from .errors import ReleasekitError, UsageError
+from .privacy import mask_niks
 from .validate import ENGINES, FORMATS, validate_paths
 
 
 class ReleasekitGroup(click.Group):
-    """Turns every :class:`ReleasekitError` into ``Error: …`` and exit 1 (``--debug`` re-raises)."""
+    """Turns every error into one line ``Error: …``: exit 2 for a :class:`UsageError`, else exit 1.
+
+    A :class:`ReleasekitError` carries its own message; any other exception is a bug, reported as
+    an internal error (masked like every message). ``--debug`` re-raises, showing the traceback.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ReleasekitError as e:
-            if ctx.obj and ctx.obj.get("debug"):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: usage errors, --help, Ctrl-C
+        except Exception as e:
+            broken_pipe = isinstance(e, OSError) and e.errno == errno.EPIPE  # piped into `head`: click exits quietly
+            if broken_pipe or (ctx.obj and ctx.obj.get("debug")):
                 raise
-            raise click.ClickException(str(e)) from e
+            raise one_line(e) from e
+
+
+def one_line(error: Exception) -> click.ClickException:
+    """The ``Error: …`` line (and exit code) for an exception a command raised."""
+    if isinstance(error, UsageError):
+        return click.UsageError(str(error))
+    if isinstance(error, ReleasekitError):
+        return click.ClickException(str(error))
+    message = " ".join(str(error).split())
+    return click.ClickException(mask_niks(
+        f"internal error: {type(error).__name__}: {message} (hint: this is a bug in releasekit: "
+        "run the command again with --debug for the traceback, and report it)"))
 
 
 class BarProgress:

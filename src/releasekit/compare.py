@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from .database import HASIL_VALUE_COLUMNS
-from .errors import ReleasekitError
+from .errors import ReleasekitError, UsageError, did_you_mean
 from .tables import HASIL_TPS
 
 #: The hasil_tps columns compared (everything but the key and the ``sumber`` provenance column).
@@ -59,12 +59,15 @@ class FieldChange(NamedTuple):
 
     @property
     def delta(self) -> int | None:
-        """``after - before`` for a count present on both sides, else None."""
+        """``after - before`` for a count present on both sides, else None (also when one is not a number)."""
         if self.before is None or self.after is None:
             return None
         if self.nomor_urut is None and self.field not in COUNT_COLUMNS:
             return None
-        return int(self.after) - int(self.before)
+        try:
+            return int(self.after) - int(self.before)
+        except ValueError:  # a damaged package: its before and after still tell the story
+            return None
 
 
 class TpsChange:
@@ -165,8 +168,10 @@ class Comparer:
         unknown = self.ignore - set(VALUE_COLUMNS) - {"suara"} - {
             f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdigit()}
         if unknown:
-            raise ReleasekitError(f"--ignore: unknown field(s) {', '.join(sorted(unknown))}",
-                                  hint="use hasil_tps columns (" + ", ".join(VALUE_COLUMNS) + "), suara or suara/N")
+            names = sorted(unknown)
+            guess = did_you_mean(names[0], (*VALUE_COLUMNS, "suara")) if len(names) == 1 else ""
+            raise UsageError(f"--ignore: unknown field(s) {', '.join(names)}",
+                             hint=f"{guess}use hasil_tps columns ({', '.join(VALUE_COLUMNS)}), suara or suara/N")
         self.kept = tuple(i for i, c in enumerate(VALUE_COLUMNS) if c not in self.ignore)
         self.vote_fields = "suara" not in self.ignore
 
@@ -244,9 +249,12 @@ def db_hasil(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register
 
 def db_suara(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str) -> Iterator[SuaraRow]:
     """A snapshot's ``suara`` rows in (``kode_tps``, ``nomor_urut``) order, as CSV text."""
-    yield from conn.execute(
+    # the cursor itself, not a generator over it: closing a generator would close the cursor, whose
+    # connection may be closed already when a diff stops on an error in the other side
+    cursor: Iterator[SuaraRow] = conn.execute(
         "SELECT kode_tps, CAST(nomor_urut AS TEXT), coalesce(CAST(suara AS TEXT), '') FROM suara "
         "WHERE kode_pemilu = ? AND snapshot = ? ORDER BY kode_tps, nomor_urut", (kode_pemilu, snapshot))
+    return cursor
 
 
 def db_rows(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register: str | None = None,

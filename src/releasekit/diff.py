@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .compare import Comparer, TpsChange
-from .sides import DiffError, Side, SnapshotKey, Totals, open_side
+from .errors import DiffError
+from .sides import Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
 LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))

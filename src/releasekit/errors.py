@@ -3,7 +3,8 @@
 Data problems are never exceptions: they become quarantined records or findings.
 Everything here is a reason to stop, carrying a one-line message that names the
 file and place, plus an optional one-sentence ``hint``. The CLI turns every
-:class:`ReleasekitError` into ``Error: <message>`` and exit code 1.
+:class:`ReleasekitError` into ``Error: <message>`` and exit code 1 (exit code 2 for a
+:class:`UsageError`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class PackageError(ReleasekitError):
 
 class PrivacyError(ReleasekitError):
     """An artefact would carry an unmasked personal identifier."""
+
+
+class DiffError(ReleasekitError):
+    """A side of a diff cannot be opened or read, or holds no such snapshot."""
+
+
+class UsageError(ReleasekitError):
+    """An argument names something that does not exist (an unknown field); the CLI exits 2."""
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

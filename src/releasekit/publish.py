@@ -11,7 +11,9 @@ database immutable and its row counts instant), register pages as custom
 templates, the package zips under ``static/downloads/``, plus ``requirements.txt``
 and a ``Dockerfile`` with pinned versions. ``releasekit serve`` writes one into
 ``build/site/`` and serves it; ``releasekit publish DIR`` writes one to deploy,
-and a plain ``datasette serve DIR`` serves it as is.
+and a plain ``datasette serve DIR`` serves it as is. Every site folder holds the
+marker file :data:`MARKER`: releasekit replaces the contents of a folder holding it,
+and of no other non-empty folder.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ from .tables import SUMMARY_TABLES, TABLES
 
 SITE_DIR = "site"
 DOWNLOADS = "static/downloads"
+#: Written into every site folder: only a folder holding it (or an empty one) is replaced.
+MARKER = ".releasekit-site"
+#: Where a site is written inside its folder before it replaces the folder's contents.
+STAGING = ".releasekit-site.tmp"
+#: What a site folder holds at its top (a site written before the marker holds only these).
+SITE_ENTRIES = frozenset({MARKER, DATABASE_FILE, "inspect-data.json", "metadata.json", "settings.json", "templates",
+                          "static", "requirements.txt", "Dockerfile"})
 #: The hardened serving settings (Datasette ``settings.json``): SQL and facets time-limited,
 #: pages and CSV exports bounded, downloads allowed (the database is immutable).
 SETTINGS: dict[str, Any] = {
@@ -256,23 +265,59 @@ def _inspect_data(db_path: Path, sha256: str) -> dict[str, Any]:
     return {DATABASE: {"hash": sha256, "size": db_path.stat().st_size, "file": DATABASE_FILE, "tables": counts}}
 
 
+def written_by_releasekit(folder: Path) -> bool:
+    """Whether ``folder`` is empty or a site releasekit wrote, so that a new site may replace its contents.
+
+    A site holds :data:`MARKER`; one written before the marker existed holds only :data:`SITE_ENTRIES`,
+    among them its stylesheet (``inspect-data.json`` alone proves nothing: ``datasette inspect`` writes it).
+    """
+    names = {entry.name for entry in folder.iterdir()} - {STAGING}
+    return not names or MARKER in names or (names <= SITE_ENTRIES and (folder / "static" / "releasekit.css").is_file())
+
+
 def write_site(release: Release, folder: Path, *, link: bool = False, allow_robots: bool = False) -> Site:
     """Write the Datasette configuration directory of the release into ``folder``.
 
+    The site is written beside the old one (in :data:`STAGING`) and then replaces the folder's contents;
+    the folder itself stays (``publish .`` works, and so does a folder whose parent is not writable).
+
     :param link: hard-link the database and zips instead of copying them (``serve``).
-    :raises ReleasekitError: when the release has not been built.
+    :raises ReleasekitError: when the release has not been built, or ``folder`` holds anything but a site.
     """
     db_path = database_path(release)
     if not db_path.is_file():
         raise ReleasekitError(f"{db_path}: no database", hint="run 'releasekit build' first")
-    if folder.is_file() or (folder.is_dir() and any(folder.iterdir())
-                            and not (folder / "inspect-data.json").is_file()):
-        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote",
-                              hint="give a new or empty folder; releasekit replaces only its own sites")
-    final, folder = folder, folder.with_name(f".{folder.name}.tmp")
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = folder.resolve()
+    if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
+        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
+                              hint="give a new or empty folder; releasekit replaces only the sites it wrote")
+    staging = folder / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        site = _write_site(release, db_path, staging, link=link, allow_robots=allow_robots)
+        for entry in folder.iterdir():
+            if entry.name == STAGING:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        for entry in staging.iterdir():
+            entry.rename(folder / entry.name)
+    except OSError as e:
+        raise ReleasekitError(f"{e.filename or folder}: cannot write the site ({e.strerror or e})",
+                              hint="check that the folder is writable and the disk has room") from e
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Site(folder, site.database, site.packages)
+
+
+def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, allow_robots: bool) -> Site:
+    """Write every file of the site into the new folder ``folder``."""
     (folder / DOWNLOADS).mkdir(parents=True)
     (folder / "templates" / "pages" / "registers").mkdir(parents=True)
+    (folder / MARKER).write_text("A Datasette site written by releasekit: 'releasekit publish' replaces this "
+                                 "folder's contents.\n", encoding="utf-8")
     _place(db_path, folder / DATABASE_FILE, link=link)
     database = _download(folder / DATABASE_FILE, f"/{DATABASE}.db")
     packages: dict[str, Download] = {}
@@ -298,9 +343,7 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
             page.write_text(render_register_page(context), encoding="utf-8", newline="\n")
     (folder / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
     (folder / "Dockerfile").write_text(dockerfile(), encoding="utf-8")
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(folder, final)
-    return Site(final, database, packages)
+    return Site(folder, database, packages)
 
 
 def site_folder(release: Release) -> Path:

@@ -15,10 +15,27 @@ _PESERTA = "LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_uru
 _SNAPSHOT = "(:snapshot = '' OR r.snapshot = :snapshot)"
 
 
-def _totals(where: str, partition: str) -> str:
+def _rows(table: str, where: str) -> str:
+    return f"SELECT * FROM {table} r WHERE {where}"
+
+
+def _in_parent(table: str, parent: str, level: str, where: str) -> str:
+    """The rows of ``table`` at tingkat ``level`` matching ``where`` whose ``kode_induk`` is ``:parent``,
+    or every one of the level when the parameter is empty.
+
+    Two branches rather than ``(:parent = '' OR r.kode_induk = :parent)``, with which SQLite walks the
+    whole level: a given parent is one search of the kode_induk index (the unary ``+`` keeps SQLite off
+    the level index there), and the branch for an empty parameter is skipped before it reads a row.
+    """
+    given = _rows(table, f"r.kode_induk = :{parent} AND :{parent} <> '' AND +r.tingkat = {level} AND {where}")
+    every = _rows(table, f":{parent} = '' AND r.tingkat = {level} AND {where}")
+    return f"{given}\nUNION ALL {every}"
+
+
+def _totals(rows: str, partition: str) -> str:
     # The filtered rows are materialized first: otherwise SQLite may walk the whole table in
     # primary-key order to feed the window function instead of using the level/parent index.
-    return f"""WITH r AS MATERIALIZED (SELECT * FROM rekap_suara r WHERE {where})
+    return f"""WITH r AS MATERIALIZED ({rows})
 SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, r.nomor_urut,
        p.nama AS peserta, r.suara,
        round(100.0 * r.suara / sum(r.suara) OVER (PARTITION BY {partition}), 2) AS persen,
@@ -34,17 +51,18 @@ def _drill(level: int, parent_param: str, en_parent: str, en_level: str, id_leve
     return {
         "title": f"Totals per candidate per {en_level} / Perolehan suara per {id_level}",
         "description": (f"Votes per candidate in every {en_level} of the {en_parent} whose code is given "
-                        f"(e.g. from the previous drill-down), per snapshot. / Perolehan suara per peserta "
-                        f"di setiap {id_level} dalam wilayah yang kodenya diberikan, per snapshot."),
-        "sql": _totals(f"r.tingkat = {level} AND r.kode_induk = :{parent_param} AND {_SNAPSHOT}", _PARTITION),
+                        f"(e.g. from the previous drill-down; empty for every {en_level}), per snapshot. / "
+                        f"Perolehan suara per peserta di setiap {id_level} dalam wilayah yang kodenya "
+                        f"diberikan (kosong untuk semua), per snapshot."),
+        "sql": _totals(_in_parent("rekap_suara", parent_param, str(level), _SNAPSHOT), _PARTITION),
     }
 
 
 def _area_figures(columns: str, order: str) -> str:
+    # CAST: Datasette passes text, and +r.tingkat (no column affinity) would compare it as text
+    rows = _in_parent("rekap_wilayah", "kode_induk", "CAST(coalesce(nullif(:tingkat, ''), 1) AS INTEGER)", _SNAPSHOT)
     return f"""SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, {columns}
-FROM rekap_wilayah r
-WHERE r.tingkat = coalesce(nullif(:tingkat, ''), 1)
-  AND (:kode_induk = '' OR r.kode_induk = :kode_induk) AND {_SNAPSHOT}
+FROM ({rows}) r
 ORDER BY {order}"""
 
 
@@ -55,13 +73,13 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "description": ("Votes per candidate for the whole country, per election and snapshot, summed from "
                         "every TPS result. / Perolehan suara per peserta seluruh Indonesia, per snapshot, "
                         "dijumlahkan dari hasil setiap TPS."),
-        "sql": _totals("r.tingkat = 0", "r.kode_pemilu, r.snapshot"),
+        "sql": _totals(_rows("rekap_suara", "r.tingkat = 0"), "r.kode_pemilu, r.snapshot"),
     },
     "totals_province": {
         "title": "Totals per candidate per province / Perolehan suara per provinsi",
         "description": ("Votes per candidate in every province, per snapshot (leave snapshot empty for all). "
                         "/ Perolehan suara per peserta di setiap provinsi, per snapshot."),
-        "sql": _totals(f"r.tingkat = 1 AND {_SNAPSHOT}", _PARTITION),
+        "sql": _totals(_rows("rekap_suara", f"r.tingkat = 1 AND {_SNAPSHOT}"), _PARTITION),
     },
     "totals_kabkota": _drill(2, "provinsi", "province", "regency/city", "kabupaten/kota"),
     "totals_kecamatan": _drill(3, "kabkota", "regency/city", "district", "kecamatan"),

@@ -16,24 +16,22 @@ import io
 import json
 import sqlite3
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
-from typing import Protocol, TextIO
+from typing import IO, Any, Protocol, TextIO
 
 from .compare import VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
-from .errors import ReleasekitError
+from .errors import DiffError
 
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
 SnapshotKey = tuple[str, str]
 #: nomor_urut → Σ votes
 Totals = dict[int, int]
-
-
-class DiffError(ReleasekitError):
-    """A side of a diff cannot be opened or holds no such snapshot."""
 
 
 class Side(Protocol):
@@ -69,6 +67,12 @@ def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str) 
     return chosen
 
 
+#: The columns diff reads from a database, per table.
+DB_COLUMNS = {"hasil_tps": ("kode_pemilu", "snapshot", "kode_tps", *VALUE_COLUMNS, "sumber"),
+              "suara": ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara")}
+NOT_RELEASEKIT_DB = "is this a releasekit release.db? build it again with 'releasekit build'"
+
+
 class DatabaseSide:
     """A SQLite database with releasekit's tables (``build/release.db``), opened read-only."""
 
@@ -78,41 +82,124 @@ class DatabaseSide:
         try:
             self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not set(DB_COLUMNS) <= tables:
+                raise DiffError(f"{label}: no hasil_tps/suara tables", hint="is this a releasekit release.db?")
+            for table, needed in DB_COLUMNS.items():
+                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+                missing = [c for c in needed if c not in have]
+                if missing:
+                    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+                    raise DiffError(f"{label}: table {table} has no column {', '.join(missing[:3])}{more}",
+                                    hint=NOT_RELEASEKIT_DB)
         except sqlite3.DatabaseError as e:
             raise DiffError(f"{label}: not a SQLite database ({e})", hint="give build/release.db or a package") from e
-        if not {"hasil_tps", "suara"} <= tables:
-            raise DiffError(f"{label}: no hasil_tps/suara tables", hint="is this a releasekit release.db?")
         self.tables = tables
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A database that opened but fails a query (damaged, or tables of another shape) is a DiffError."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            raise DiffError(f"{self.label}: cannot be read ({e})", hint=NOT_RELEASEKIT_DB) from e
 
     def snapshots(self) -> dict[SnapshotKey, int | None]:
         found: dict[SnapshotKey, int | None] = {}
-        if "snapshots" in self.tables:  # counted at build time
-            found = {(k, s): n for k, s, n in self.conn.execute(
-                "SELECT kode_pemilu, snapshot, sum(tps) FROM snapshots GROUP BY 1, 2 ORDER BY 1, 2")}
-        if not found:  # a database from an older build, or one loaded by other means
-            found = {(k, s): n for k, s, n in self.conn.execute(
-                "SELECT kode_pemilu, snapshot, count(*) FROM hasil_tps GROUP BY 1, 2 ORDER BY 1, 2")}
+        with self._reading():
+            if "snapshots" in self.tables:  # counted at build time
+                found = {(k, s): n for k, s, n in self.conn.execute(
+                    "SELECT kode_pemilu, snapshot, sum(tps) FROM snapshots GROUP BY 1, 2 ORDER BY 1, 2")}
+            if not found:  # a database from an older build, or one loaded by other means
+                found = {(k, s): n for k, s, n in self.conn.execute(
+                    "SELECT kode_pemilu, snapshot, count(*) FROM hasil_tps GROUP BY 1, 2 ORDER BY 1, 2")}
         return _select(found, self.only, self.label)
 
     def count(self, key: SnapshotKey) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ?",
-                                     key).fetchone()[0])
+        with self._reading():
+            return int(self.conn.execute("SELECT count(*) FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ?",
+                                         key).fetchone()[0])
 
     def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
-        return db_rows(self.conn, key[0], key[1], label=self.label)
+        with self._reading():
+            yield from db_rows(self.conn, key[0], key[1], label=self.label)
 
     def totals(self, key: SnapshotKey) -> Totals | None:
         found: Totals = {}
-        if "snapshot_votes" in self.tables:
-            found = {n: s or 0 for n, s in self.conn.execute(
-                "SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? "
+        with self._reading():
+            if "snapshot_votes" in self.tables:
+                found = {n: s or 0 for n, s in self.conn.execute(
+                    "SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? "
+                    "GROUP BY nomor_urut", key)}
+            return found or {n: s or 0 for n, s in self.conn.execute(
+                "SELECT nomor_urut, sum(suara) FROM suara WHERE kode_pemilu = ? AND snapshot = ? "
                 "GROUP BY nomor_urut", key)}
-        return found or {n: s or 0 for n, s in self.conn.execute(
-            "SELECT nomor_urut, sum(suara) FROM suara WHERE kode_pemilu = ? AND snapshot = ? "
-            "GROUP BY nomor_urut", key)}
 
     def close(self) -> None:
         self.conn.close()
+
+
+#: What reading a damaged package raises: an unreadable file, a corrupt or cut zip member, bytes that
+#: are not UTF-8, a line the csv module refuses.
+_UNREADABLE = (OSError, EOFError, UnicodeDecodeError, csv.Error, zipfile.BadZipFile, zlib.error)
+DAMAGED = "the package is damaged: build or download it again; 'releasekit validate' shows what is wrong"
+
+
+def _reason(error: Exception) -> str:
+    """Why a file cannot be read, in a few words."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8: byte 0x{error.object[error.start]:02x}"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def _unreadable(where: str, error: Exception) -> DiffError:
+    return DiffError(f"{where}: cannot be read ({_reason(error)})", hint=DAMAGED)
+
+
+class _Csv:
+    """One CSV resource read row by row; damage becomes a :class:`DiffError` naming the file and line."""
+
+    def __init__(self, where: str, handle: TextIO, needed: tuple[str, ...]) -> None:
+        self.where = where
+        self.reader = csv.reader(handle)
+        with self._reading():
+            header = next(self.reader, None) or []
+        self.index = {name: i for i, name in enumerate(header)}
+        self.width = len(header)
+        missing = [c for c in needed if c not in self.index]
+        if missing:
+            raise DiffError(f"{where}: no column {', '.join(missing)}", hint="is this a releasekit real-count package?")
+
+    def error(self, problem: str) -> DiffError:
+        """A problem with the line just read."""
+        return DiffError(f"{self.where}, line {self.reader.line_num}: {problem}", hint=DAMAGED)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except _UNREADABLE as e:
+            line = self.reader.line_num
+            raise _unreadable(f"{self.where}, after line {line}" if line else self.where, e) from e
+
+    def __iter__(self) -> Iterator[list[str]]:
+        """Every row after the header, each as wide as the header."""
+        with self._reading():
+            for row in self.reader:
+                if len(row) != self.width:
+                    raise self.error(f"{len(row)} fields where the header has {self.width}" if row else "a blank line")
+                yield row
+
+    def number(self, row: list[str], column: str, *, blank: int | None = None) -> int:
+        """The whole number in ``column`` of ``row`` (``blank`` for an empty cell, when given)."""
+        text = row[self.index[column]]
+        if text == "" and blank is not None:
+            return blank
+        try:
+            return int(text)
+        except ValueError:
+            raise self.error(f"column {column} is {text!r}, not a whole number") from None
 
 
 class PackageSide:
@@ -121,58 +208,75 @@ class PackageSide:
     def __init__(self, path: Path, label: str, only: str | None = None) -> None:
         self.label = label
         self.only = only
+        self.path = path
         self.zip: zipfile.ZipFile | None = None
+        self._handles: list[IO[Any]] = []
+        self._totals: dict[SnapshotKey, Totals] | None = None
         if path.is_file() and path.name != DESCRIPTOR:
             try:
                 self.zip = zipfile.ZipFile(path)
-            except zipfile.BadZipFile as e:
-                raise DiffError(f"{label}: not a zip archive ({e})", hint="download the package again") from e
+            except (zipfile.BadZipFile, OSError) as e:
+                raise DiffError(f"{label}: not a zip archive ({_reason(e)})", hint="download the package again") from e
             names = sorted((n for n in self.zip.namelist() if PurePosixPath(n).name == DESCRIPTOR),
                            key=lambda n: (n.count("/"), n))
             if not names:
                 raise DiffError(f"{label}: no {DESCRIPTOR} inside", hint="is this a data package zip?")
             self.root = str(PurePosixPath(names[0]).parent)
-            text = self.zip.read(names[0]).decode("utf-8")
+            where = f"{path}: {names[0]}"
+            try:
+                data = self._member(names[0], where).read()
+            except _UNREADABLE as e:
+                raise _unreadable(where, e) from e
         else:
-            folder = path.parent if path.name == DESCRIPTOR else path
-            self.folder = folder
-            text = (folder / DESCRIPTOR).read_text(encoding="utf-8")
+            self.folder = path.parent if path.name == DESCRIPTOR else path
+            where = str(self.folder / DESCRIPTOR)
+            try:
+                data = (self.folder / DESCRIPTOR).read_bytes()
+            except OSError as e:
+                raise _unreadable(where, e) from e
         try:
-            descriptor = json.loads(text)
+            descriptor = json.loads(data.decode("utf-8"))
             self.paths = {r["name"]: r["path"] for r in descriptor["resources"]
                           if isinstance(r, dict) and isinstance(r.get("path"), str)}
+        except UnicodeDecodeError as e:
+            raise DiffError(f"{where}: {_reason(e)} at offset {e.start}",
+                            hint="save it as UTF-8, or build or download the package again") from e
         except (ValueError, KeyError, TypeError) as e:
-            raise DiffError(f"{label}: {DESCRIPTOR} is not a data package descriptor ({e})",
+            raise DiffError(f"{where}: not a data package descriptor ({e})",
                             hint="run 'releasekit validate' on it") from e
-        self._totals: dict[SnapshotKey, Totals] | None = None
-        self._handles: list[TextIO] = []
 
-    def _open(self, resource: str) -> TextIO:
+    def _member(self, member: str, where: str) -> IO[bytes]:
+        """A member of the zip, opened for reading; a missing or unreadable one is a DiffError."""
+        assert self.zip is not None
+        try:
+            handle = self.zip.open(member)
+        except KeyError:
+            raise DiffError(f"{where}: no such member in the zip", hint=DAMAGED) from None
+        except (*_UNREADABLE, NotImplementedError, RuntimeError) as e:  # + unknown compression, encrypted
+            raise _unreadable(where, e) from e
+        self._handles.append(handle)
+        return handle
+
+    def _table(self, resource: str, needed: tuple[str, ...]) -> _Csv:
+        """A resource's CSV, opened and its header checked for the ``needed`` columns."""
         path = self.paths[resource]
         if PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts or "://" in path:
             raise DiffError(f"{self.label}: resource {resource} has an unsafe path {path!r}",
                             hint="validate the package first")
         if self.zip is not None:
             member = path if self.root in ("", ".") else f"{self.root}/{path}"
-            return io.TextIOWrapper(self.zip.open(member), encoding="utf-8", newline="")
-        handle: TextIO = (self.folder / path).open(encoding="utf-8", newline="")
-        return handle
-
-    def _reader(self, resource: str) -> Iterator[list[str]]:
-        if resource not in self.paths:
-            return iter(())
-        handle = self._open(resource)
+            where = f"{self.path}: {member}"
+            handle: TextIO = io.TextIOWrapper(self._member(member, where), encoding="utf-8", newline="")
+        else:
+            where = str(self.folder / path)
+            try:
+                handle = (self.folder / path).open(encoding="utf-8", newline="")
+            except FileNotFoundError:
+                raise DiffError(f"{where}: no such file (resource {resource} of {DESCRIPTOR})", hint=DAMAGED) from None
+            except OSError as e:
+                raise _unreadable(where, e) from e
         self._handles.append(handle)
-        return csv.reader(handle)
-
-    def _columns(self, resource: str, rows: Iterator[list[str]], needed: tuple[str, ...]) -> dict[str, int]:
-        header = next(rows, None) or []
-        index = {name: i for i, name in enumerate(header)}
-        missing = [c for c in needed if c not in index]
-        if missing:
-            raise DiffError(f"{self.label}: {resource}.csv has no column {', '.join(missing)}",
-                            hint="is this a releasekit real-count package?")
-        return index
+        return _Csv(where, handle, needed)
 
     def _from_sources(self) -> SnapshotKey | None:
         """The one (election, snapshot) every source with an election describes, if there is one.
@@ -182,39 +286,36 @@ class PackageSide:
         """
         if "sources" not in self.paths:
             return None
-        rows = self._reader("sources")
-        index = self._columns("sources", rows, ("election", "snapshot"))
-        pairs = {(row[index["election"]], row[index["snapshot"]]) for row in rows if row[index["election"]]}
+        table = self._table("sources", ("election", "snapshot"))
+        e, s = table.index["election"], table.index["snapshot"]
+        pairs = {(row[e], row[s]) for row in table if row[e]}
         return next(iter(pairs)) if len(pairs) == 1 else None
 
     def count(self, key: SnapshotKey) -> int:
-        rows = self._reader("hasil_tps")
-        index = self._columns("hasil_tps", rows, ("kode_pemilu", "snapshot"))
-        k, s = index["kode_pemilu"], index["snapshot"]
-        return sum(1 for row in rows if row[s] == key[1] and row[k] == key[0])
+        table = self._table("hasil_tps", ("kode_pemilu", "snapshot"))
+        k, s = table.index["kode_pemilu"], table.index["snapshot"]
+        return sum(1 for row in table if row[s] == key[1] and row[k] == key[0])
 
     def snapshots(self) -> dict[SnapshotKey, int | None]:
         counts: Counter[SnapshotKey] = Counter()
         if "snapshots" in self.paths:  # counted at build time
-            rows = self._reader("snapshots")
-            index = self._columns("snapshots", rows, ("kode_pemilu", "snapshot", "tps"))
-            k, s, n = index["kode_pemilu"], index["snapshot"], index["tps"]
-            for row in rows:
-                counts[(row[k], row[s])] += int(row[n] or 0)
+            table = self._table("snapshots", ("kode_pemilu", "snapshot", "tps"))
+            k, s = table.index["kode_pemilu"], table.index["snapshot"]
+            for row in table:
+                counts[(row[k], row[s])] += table.number(row, "tps", blank=0)
         else:  # an older package
             single = self._from_sources()
             if single is not None:
                 return _select({single: None}, self.only, self.label)
-            rows = self._reader("hasil_tps")
-            index = self._columns("hasil_tps", rows, ("kode_pemilu", "snapshot"))
-            k, s = index["kode_pemilu"], index["snapshot"]
-            for row in rows:
+            table = self._table("hasil_tps", ("kode_pemilu", "snapshot"))
+            k, s = table.index["kode_pemilu"], table.index["snapshot"]
+            for row in table:
                 counts[(row[k], row[s])] += 1
         return _select(dict(sorted(counts.items())), self.only, self.label)
 
     def _hasil(self, key: SnapshotKey) -> Iterator[HasilRow]:
-        rows = self._reader("hasil_tps")
-        index = self._columns("hasil_tps", rows, ("kode_pemilu", "snapshot", "kode_tps"))
+        table = self._table("hasil_tps", ("kode_pemilu", "snapshot", "kode_tps"))
+        index = table.index
         k, s, t, src = index["kode_pemilu"], index["snapshot"], index["kode_tps"], index.get("sumber")
         positions = [index.get(c) for c in VALUE_COLUMNS]
         if None in positions:  # an older package: a column it lacks compares as empty
@@ -222,18 +323,20 @@ class PackageSide:
                 return tuple("" if i is None else row[i] for i in positions)
         else:
             values = itemgetter(*positions)  # type: ignore[assignment]
-        for row in rows:
+        for row in table:
             if row[s] == key[1] and row[k] == key[0]:
                 yield row[t], values(row), "" if src is None else row[src]
 
     def _suara(self, key: SnapshotKey) -> Iterator[SuaraRow]:
         if "suara" not in self.paths:
             return
-        rows = self._reader("suara")
-        index = self._columns("suara", rows, ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
-        k, s, t, n, v = (index[c] for c in ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
-        for row in rows:
+        table = self._table("suara", ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
+        k, s, t, n, v = (table.index[c] for c in ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
+        for row in table:
             if row[s] == key[1] and row[k] == key[0]:
+                if not (row[n].isdecimal() and (row[v].isdecimal() or row[v] == "")):  # rare: say which, if any
+                    table.number(row, "nomor_urut")
+                    table.number(row, "suara", blank=0)
                 yield row[t], row[n], row[v]
 
     def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
@@ -246,17 +349,17 @@ class PackageSide:
             return None
         if self._totals is None:
             self._totals = {}
-            rows = self._reader("snapshot_votes")
             # tps is not read, but a resource without it is not releasekit's snapshot_votes
-            index = self._columns("snapshot_votes", rows, ("kode_pemilu", "snapshot", "nomor_urut", "suara", "tps"))
-            for row in rows:
-                found = self._totals.setdefault((row[index["kode_pemilu"]], row[index["snapshot"]]), {})
-                nomor = int(row[index["nomor_urut"]])
-                found[nomor] = found.get(nomor, 0) + int(row[index["suara"]] or 0)
+            table = self._table("snapshot_votes", ("kode_pemilu", "snapshot", "nomor_urut", "suara", "tps"))
+            k, s = table.index["kode_pemilu"], table.index["snapshot"]
+            for row in table:
+                found = self._totals.setdefault((row[k], row[s]), {})
+                nomor = table.number(row, "nomor_urut")
+                found[nomor] = found.get(nomor, 0) + table.number(row, "suara", blank=0)
         return self._totals.get(key, {})
 
     def close(self) -> None:
-        for handle in self._handles:
+        for handle in reversed(self._handles):
             handle.close()
         if self.zip is not None:
             self.zip.close()
@@ -275,8 +378,11 @@ def _open_path(path: Path, label: str, only: str | None) -> Side:
                         hint=f"give a folder with {DESCRIPTOR} or metadata.yml, a .zip, or a .db")
     if path.name == DESCRIPTOR or path.suffix == ".zip":
         return PackageSide(path, label, only)
-    with path.open("rb") as handle:
-        magic = handle.read(16)
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(16)
+    except OSError as e:
+        raise DiffError(f"{label}: cannot be read ({_reason(e)})", hint="check the file's permissions") from e
     if magic.startswith(b"SQLite format 3"):
         return DatabaseSide(path, label, only)
     raise DiffError(f"{label}: not a package, a .zip or a SQLite database",

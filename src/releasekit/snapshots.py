@@ -234,13 +234,17 @@ ORDER BY s.nomor_urut""",
     "tps_history": {
         "title": "Every change to a TPS / Riwayat perubahan TPS",
         "description": (
-            "Each field of the TPS that differed from the snapshot before, snapshot by snapshot. / Setiap "
-            "isian TPS yang berbeda dari snapshot sebelumnya, snapshot demi snapshot."),
-        "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.field, c.kind, c.before, c.after, c.delta,
-       c.was_complete, c.source
+            "Each field of the TPS that differed from the snapshot before, snapshot by snapshot; a shorter code "
+            "(a village, a district …) gives every TPS under it, an empty one every TPS. / Setiap isian TPS "
+            "yang berbeda dari snapshot sebelumnya, snapshot demi snapshot; kode yang lebih pendek untuk semua "
+            "TPS di wilayah itu."),
+        # A range on the kode_tps index: one TPS, every TPS of an area (a code prefix), or all ('' sorts first;
+        # '~' after every digit and capital letter of a code).
+        "sql": """SELECT c.kode_tps, c.kode_pemilu, c.previous_snapshot, c.snapshot, c.field, c.kind, c.before, c.after,
+       c.delta, c.was_complete, c.source
 FROM changes c
-WHERE c.kode_tps = :kode_tps
-ORDER BY c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomor_urut, c.field""",
+WHERE c.kode_tps >= :kode_tps AND c.kode_tps < :kode_tps || '~'
+ORDER BY c.kode_tps, c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomor_urut, c.field""",
     },
     "votes_changed_after_complete": {
         "title": "Votes changed after the TPS was complete / Suara berubah setelah TPS lengkap",

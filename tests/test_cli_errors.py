@@ -1,0 +1,68 @@
+"""The CLI's one error-translation point: every error is one line, usage errors exit 2, bugs exit 1.
+
+An exception releasekit did not foresee (a bug) must still print one line, masked like every message,
+with a hint to rerun with ``--debug`` (which shows the traceback) and report it.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import releasekit.cli
+from releasekit.cli import cli
+from releasekit.errors import ReleasekitError, UsageError
+
+NIK = "3201014501900001"  # NIK-like: region 320101, born 05-01-1990
+
+
+def fail_with(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """Make ``releasekit validate`` raise ``error`` from its library call."""
+    def validate_paths(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(releasekit.cli, "validate_paths", validate_paths)
+
+
+def test_an_unexpected_exception_is_one_masked_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fail_with(monkeypatch, ValueError(f"row of {NIK}\nsecond line"))
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 1 and type(result.exception) is SystemExit
+    assert result.output == (
+        "Error: internal error: ValueError: row of 320101********** second line (hint: this is a bug in "
+        "releasekit: run the command again with --debug for the traceback, and report it)\n")
+    assert NIK not in result.output and "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fail_with(monkeypatch, ZeroDivisionError("boom"))
+    result = CliRunner().invoke(cli, ["--debug", "validate", str(tmp_path)])
+    assert result.exit_code == 1 and isinstance(result.exception, ZeroDivisionError)
+    assert "internal error" not in result.output
+
+
+def test_a_releasekit_error_keeps_its_own_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fail_with(monkeypatch, ReleasekitError(f"x.csv, line 3: {NIK}", hint="fix it"))
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert (result.exit_code, result.output) == (1, "Error: x.csv, line 3: 320101********** (hint: fix it)\n")
+
+
+def test_a_usage_error_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fail_with(monkeypatch, UsageError("--thing: unknown value 'x'", hint="use y"))
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert (result.exit_code, result.output) == (2, "Error: --thing: unknown value 'x' (hint: use y)\n")
+
+
+def test_a_closed_pipe_is_not_a_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``releasekit diff … --format csv | head``: click ends quietly, as it does for every command."""
+    fail_with(monkeypatch, BrokenPipeError(errno.EPIPE, "Broken pipe"))
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert "internal error" not in result.output
+
+
+def test_click_usage_errors_are_untouched() -> None:
+    result = CliRunner().invoke(cli, ["diff", "only-one"])
+    assert result.exit_code == 2 and "Missing argument 'NEW'" in result.output
