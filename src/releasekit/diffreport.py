@@ -86,7 +86,7 @@ def _pair_text(p: PairDiff) -> list[str]:
     if p.fields:
         out.append("  fields changed (TPS): " + ", ".join(f"{f} {n}" for f, n in sorted(p.fields.items())))
     total = p.added + p.removed + p.changed
-    out.append(f"  changed TPS ({len(p.examples)} of {total} listed):")
+    out.append(f"  TPS added, removed or changed ({len(p.examples)} of {total} listed):")
     out += [f"    {_tps_line(c)}" for c in p.examples]
     return out
 
