@@ -11,13 +11,16 @@ writes it. A second build started while one runs is refused with one line and ex
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ import yaml
 from click.testing import CliRunner
 
 from releasekit import build, load_release
+from releasekit.artefacts import StreamingZip
 from releasekit.cli import cli
 from releasekit.database import dump_sha256
 from releasekit.staging import JOURNAL, STAGING, recover, release_lock
@@ -255,3 +259,59 @@ def test_a_step_failing_while_the_packages_wait_fails_the_build(make_project: An
         build(load_release(project))
     assert state(project) == old
     assert not any(p.is_dir() for p in (project / "build").iterdir() if p.name.startswith(STAGING))
+
+
+def test_a_zip_that_cannot_be_finished_fails_instead_of_hanging(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk while the zip's directory is written (after the last member) is an error, not a wait forever."""
+    member = tmp_path / "a.csv"
+    member.write_text("a\n1\n")
+
+    def full(self: zipfile.ZipFile) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "close", full)
+    zipper = StreamingZip(tmp_path / "p.zip")
+    zipper.add("a.csv", member)
+    outcome: list[BaseException | None] = []
+
+    def close() -> None:
+        try:
+            zipper.close()
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 - what close() raised is the outcome checked
+            outcome.append(e)
+
+    closer = threading.Thread(target=close, daemon=True)
+    closer.start()
+    closer.join(10)
+    assert not closer.is_alive(), "StreamingZip.close() hangs"
+    assert isinstance(outcome[0], OSError) and outcome[0].errno == errno.ENOSPC
+    assert not (tmp_path / "p.zip").exists()
+
+
+CHILD_OF_KILLED = """
+import time
+from releasekit import forked
+child = forked.Forked(lambda: time.sleep(60))
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_forked_child_dies_with_its_parent(tmp_path: Path) -> None:
+    """A child outliving a killed build would keep the build's lock file open, so the project locked."""
+    parent = subprocess.Popen([sys.executable, "-c", CHILD_OF_KILLED], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{child}/status")
+        if not status.exists() or "\nState:\tZ" in status.read_text():
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the forked child outlived its parent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import hashlib
 import sqlite3
@@ -15,7 +16,7 @@ import twodays
 from conftest import copy_demo
 from releasekit import changes, forked, load_release
 from releasekit.build import build
-from releasekit.buildcache import CACHE_DIR, CHANGES_DIR
+from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
 from releasekit.ingest import Loader
 
 ZIP_SOURCE = "raw/ppwp_tps_20240320.zip"
@@ -175,3 +176,49 @@ def test_pairs_compared_in_two_processes_give_the_bytes_of_one(make_project: Any
     build(load_release(project), clean=True)
     assert compared == [twodays.DAY2, day3]
     assert fingerprint(project) == two
+
+
+PACKAGE = Path(changes.__file__).resolve().parent
+
+
+def imported(module: str) -> set[str]:
+    """The releasekit files ``module`` imports, directly or not (relative imports, read from the source)."""
+    seen: set[Path] = set()
+    todo = [PACKAGE / module]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = path.parent.parents[node.level - 2] if node.level > 1 else path.parent
+                for name in [node.module] if node.module else [a.name for a in node.names]:
+                    target = base.joinpath(*name.split("."))  # type: ignore[union-attr]
+                    todo += [f for f in (target.with_suffix(".py"), target / "__init__.py") if f.is_file()]
+    return {p.relative_to(PACKAGE).as_posix() for p in seen}
+
+
+@pytest.mark.parametrize(("module", "code"), [("ingest.py", LOADING_CODE), ("changes.py", CHANGES_CODE)])
+def test_the_cache_key_covers_all_the_code_that_loads_or_compares(module: str, code: tuple[str, ...]) -> None:
+    """A change to any module the loading imports (the NIK masking in privacy.py, say) must make the cache stale."""
+    files = imported(module)
+    assert {"privacy.py", "readers/sirekap_tps.py", "tables.py"} <= imported("ingest.py")
+    missing = {f for f in files if not any(f == name or f.startswith(name + "/") for name in code)}
+    assert not missing, f"add to buildcache's fingerprint: {sorted(missing)}"
+
+
+def test_a_failure_while_comparing_a_pair_is_the_error_raised(make_project: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure halfway through writing a pair's rows surfaces as itself, not as SQLite's "pair is locked"."""
+    project = make_project({"real-count": twodays.sources()})
+    original = changes.write_changes
+
+    def failing(conn: sqlite3.Connection, *pair: str, **kwargs: str) -> int:
+        original(conn, *pair, **kwargs)  # rows written, transaction still open
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(changes, "write_changes", failing)
+    with pytest.raises(OSError, match="No space left"):
+        build(load_release(project))
+    assert not (project / "build" / "release.db").exists()

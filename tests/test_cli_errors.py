@@ -7,6 +7,7 @@ with a hint to rerun with ``--debug`` (which shows the traceback) and report it.
 from __future__ import annotations
 
 import errno
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,14 @@ def test_a_closed_pipe_is_not_a_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_click_usage_errors_are_untouched() -> None:
     result = CliRunner().invoke(cli, ["diff", "only-one"])
     assert result.exit_code == 2 and "Missing argument 'NEW'" in result.output
+
+
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device", "build/.staging/x.zip"),
+                                   sqlite3.OperationalError("database or disk is full")])
+def test_a_full_disk_is_no_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: Exception) -> None:
+    fail_with(monkeypatch, error)
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 1 and "internal error" not in result.output, result.output
+    assert len(result.output.splitlines()) == 1 and "hint: check that the disk has room" in result.output
+    assert ("build/.staging/x.zip: No space left on device" in result.output
+            or "database or disk is full" in result.output)

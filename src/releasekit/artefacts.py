@@ -136,13 +136,15 @@ class StreamingZip(threading.Thread):
 
     def run(self) -> None:
         date_time = _zip_date()
+        closing = False  # close() was called: nothing more will be queued
         try:
             with zipfile.ZipFile(self.tmp, "w") as archive:
                 while (item := self.todo.get()) is not None:
                     _add_member(archive, *item, date_time)
+                closing = True  # (writing the central directory, a full disk may still fail here)
         except BaseException as e:  # noqa: BLE001 - re-raised by close()
             self.error = e
-            while self.todo.get() is not None:  # let close() through
+            while not closing and self.todo.get() is not None:  # let close() through
                 pass
 
     def close(self) -> None:

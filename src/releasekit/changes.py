@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -150,9 +152,20 @@ def _pair_file(conn: sqlite3.Connection, cache: PairFiles, register: str, kode_p
     return cache.pair_file(register, kode_pemilu, previous, snapshot, sources[previous], sources[snapshot])
 
 
-def _attach(conn: sqlite3.Connection, path: Path) -> None:
-    conn.commit()  # SQLite attaches and detaches outside a transaction
+@contextmanager
+def _attached(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """``path`` attached as schema ``pair`` for the block; whatever the block did not commit is rolled back.
+
+    (SQLite attaches and detaches outside a transaction only: a failing statement leaves one open, and the
+    detach would then raise "database pair is locked" in place of the failure.)
+    """
+    conn.commit()
     conn.execute("ATTACH DATABASE ? AS pair", (str(path),))
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.execute("DETACH DATABASE pair")
 
 
 def _compare_into(conn: sqlite3.Connection, path: Path, register: str, kode_pemilu: str, previous: str,
@@ -167,23 +180,17 @@ def _compare_into(conn: sqlite3.Connection, path: Path, register: str, kode_pemi
         side.execute(table_sql)  # the table as the release has it (its references are only text here)
     finally:
         side.close()
-    _attach(conn, tmp)
-    try:
+    with _attached(conn, tmp):
         conn.execute("PRAGMA pair.journal_mode = OFF")
         conn.execute("PRAGMA pair.synchronous = OFF")
         write_changes(conn, register, kode_pemilu, previous, snapshot, schema="pair")
         conn.commit()
-    finally:
-        conn.execute("DETACH DATABASE pair")
     os.replace(tmp, path)
 
 
 def _copy_from(conn: sqlite3.Connection, path: Path) -> None:
     """Insert a pair's rows from its file, in the order they were compared."""
-    _attach(conn, path)
-    try:
+    with _attached(conn, path):
         conn.execute(f"INSERT OR IGNORE INTO main.[{CHANGES.name}] ({_COLUMNS}) "
                      f"SELECT {_COLUMNS} FROM pair.[{CHANGES.name}] ORDER BY rowid")
         conn.commit()
-    finally:
-        conn.execute("DETACH DATABASE pair")

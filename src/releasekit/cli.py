@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,21 @@ def one_line(error: Exception) -> click.ClickException:
         return click.UsageError(str(error))
     if isinstance(error, ReleasekitError):
         return click.ClickException(str(error))
+    if isinstance(error, OSError) and error.strerror or _disk_full(error):
+        # The machine, not releasekit: a full disk, a file that cannot be written (a build then publishes nothing).
+        where = f"{getattr(error, 'filename', None)}: " if getattr(error, "filename", None) else ""
+        reason = getattr(error, "strerror", None) or str(error)
+        return click.ClickException(mask_niks(f"{where}{reason} (hint: check that the disk has room and the "
+                                              "files can be written, then run the command again)"))
     message = " ".join(str(error).split())
     return click.ClickException(mask_niks(
         f"internal error: {type(error).__name__}: {message} (hint: this is a bug in releasekit: "
         "run the command again with --debug for the traceback, and report it)"))
+
+
+def _disk_full(error: Exception) -> bool:
+    """SQLite's word for a full disk (it raises its own error, not an OSError)."""
+    return isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error)
 
 
 class BarProgress:

@@ -11,6 +11,7 @@ back as ``None``, and the caller then does the work itself.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import pickle
@@ -32,10 +33,27 @@ def available() -> bool:
     return len(os.sched_getaffinity(0)) >= 2
 
 
+#: prctl(2)'s option: the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with(parent: int) -> None:
+    """In a forked child: be killed when ``parent`` dies, however it dies.
+
+    A child inherits the parent's open files, the build's lock among them (an ``flock`` lives as long as
+    any process holds the file open): a child outliving a killed build would hold the project locked.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
 class Forked:
     """``function()`` running in a forked child process; :meth:`result` waits for its return value."""
 
     def __init__(self, function: Callable[[], Any]) -> None:
+        parent = os.getpid()
         read, write = os.pipe()
         gc.freeze()  # the child's garbage collector then leaves the parent's objects (and their pages) alone
         try:
@@ -49,6 +67,7 @@ class Forked:
             os.close(read)
             status = 1
             try:
+                die_with(parent)
                 payload = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             except BaseException:  # noqa: BLE001 - any failure is reported as "no result"
@@ -63,17 +82,24 @@ class Forked:
 
     def cancel(self) -> None:
         """Stop the child (the caller gave up on it) and reap it."""
+        os.close(self.read)
+        self._stop()
+
+    def _stop(self) -> None:
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.close(self.read)
         os.waitpid(self.pid, 0)
 
     def result(self) -> Any | None:
         """The child's return value, or None when it failed."""
-        with os.fdopen(self.read, "rb") as handle:
-            payload = handle.read()
+        try:
+            with os.fdopen(self.read, "rb") as handle:
+                payload = handle.read()
+        except BaseException:  # interrupted while waiting (Ctrl-C): no child left behind
+            self._stop()
+            raise
         _, status = os.waitpid(self.pid, 0)
         if os.waitstatus_to_exitcode(status) != 0 or not payload:
             return None

@@ -47,6 +47,7 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
     if not reader.read_ahead or not forked.available():
         yield from reader.read(ctx)
         return
+    parent = os.getpid()
     read_fd, write_fd = os.pipe()
     gc.freeze()  # the child's collector then leaves the parent's objects (and their memory pages) alone
     try:
@@ -58,7 +59,7 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
         gc.unfreeze()
     if pid == 0:  # the child: read, send, leave without running the parent's exit handlers
         os.close(read_fd)
-        _child(reader, ctx, write_fd)
+        _child(reader, ctx, write_fd, parent)
     os.close(write_fd)
     done = False
     try:
@@ -87,9 +88,10 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
         os.waitpid(pid, 0)
 
 
-def _child(reader: Reader, ctx: ReadContext, write_fd: int) -> None:
+def _child(reader: Reader, ctx: ReadContext, write_fd: int, parent: int) -> None:
     status = 1
     try:
+        forked.die_with(parent)
         with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
             position: list[int | None] = [None]
             local = replace(ctx, progress=lambda n: position.__setitem__(0, n))
