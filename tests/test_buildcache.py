@@ -14,7 +14,7 @@ import yaml
 
 import twodays
 from conftest import copy_demo
-from releasekit import changes, forked, load_release
+from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
 from releasekit.ingest import Loader
@@ -222,3 +222,11 @@ def test_a_failure_while_comparing_a_pair_is_the_error_raised(make_project: Any,
     with pytest.raises(OSError, match="No space left"):
         build(load_release(project))
     assert not (project / "build" / "release.db").exists()
+
+
+def test_another_sqlite_or_library_makes_the_cache_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite lays out the pages and orjson/Python word the quarantine's reasons: another one is another cache."""
+    before = buildcache.code_fingerprint()
+    assert buildcache.code_fingerprint() == before
+    monkeypatch.setattr(buildcache.sqlite3, "sqlite_version", "3.99.0")
+    assert buildcache.code_fingerprint() != before

@@ -5,8 +5,8 @@ After the last source that may be cached, the build keeps a copy of the database
 moment (plus the locators of its rows, which point duplicates at the record kept, and each
 source's accounting) under ``build/cache/``, named by a key that chains, source by source:
 
-* the code that loads (a fingerprint of ``ingest``, ``database``, ``tables``, the readers … and
-  the releasekit version), the elections the release uses;
+* the code that loads (a fingerprint of ``ingest`` and every module it imports, the readers … and
+  the releasekit version; Python, SQLite, orjson and sqlite-utils versions), the elections the release uses;
 * each source's ``sha256``, its reader's name and version, and its declaration in
   ``metadata.yml`` (path, election, snapshot, titles, the ``csv``/``dpt`` mapping …).
 
@@ -32,6 +32,9 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
+import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +55,19 @@ CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py")
 CHANGES_DIR = "changes"
 
 
+def runtime() -> str:
+    """What besides releasekit's code decides the bytes loaded: Python (its ``json`` error texts go into the
+    quarantine), SQLite (it lays out the pages) and the libraries that read and write."""
+    versions = [f"python {sys.version}", f"sqlite {sqlite3.sqlite_version}"]
+    versions += [f"{name} {metadata.version(name)}" for name in ("orjson", "sqlite-utils")]
+    return "\0".join(versions)
+
+
 def code_fingerprint(code: tuple[str, ...] = LOADING_CODE) -> str:
-    """SHA-256 over the source files of the code that loads records (or of other modules and packages)."""
+    """SHA-256 over the source files of the code that loads records (or of other modules and packages), and
+    the :func:`runtime` it runs on."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"{__version__}\0{FORMAT}".encode())
+    digest = hashlib.sha256(f"{__version__}\0{FORMAT}\0{runtime()}".encode())
     for name in code:
         path = here / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
