@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -121,15 +122,37 @@ class Release:
         return tuple(s for r in self.registers for s in r.sources)
 
     def register(self, slug_or_id: str) -> Register:
-        """The register with this slug or id."""
+        """The register with this id, else the one with this slug (an id always wins)."""
         for reg in self.registers:
-            if slug_or_id in (reg.slug, reg.id):
+            if reg.id == slug_or_id:
+                return reg
+        for reg in self.registers:
+            if reg.slug == slug_or_id:
                 return reg
         raise KeyError(slug_or_id)
 
+    def register_by_id(self, register_id: str) -> Register:
+        """The register with this id (a source's ``register``), never one whose slug reads the same."""
+        for reg in self.registers:
+            if reg.id == register_id:
+                return reg
+        raise KeyError(register_id)
+
 
 class _StringDatesLoader(yaml.SafeLoader):
-    """A YAML loader that keeps ``2024-02-26`` a string, as the schema expects."""
+    """A YAML loader that keeps ``2024-02-26`` a string, as the schema expects, and refuses a repeated key."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[Any, int] = {}  # key -> the line it is first given on
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # a '<<' merge may override on purpose
+            key = self.construct_object(key_node)
+            if key in lines:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first on line {lines[key]})", key_node.start_mark)
+            lines[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
 
 
 _StringDatesLoader.yaml_implicit_resolvers = {
@@ -145,10 +168,60 @@ def metadata_schema() -> dict[str, Any]:
     return schema
 
 
-def _schema_error(error: jsonschema.ValidationError) -> tuple[str, str]:
+#: Checks of the schema's ``format`` keywords: real calendar dates and times, not just their shape
+#: (the ``pattern`` beside each checks the shape; ``uri`` is left to its ``^https?://`` pattern).
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+def _real_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+def _real_date_or_time(value: object) -> bool:
+    return not isinstance(value, str) or bool(datetime.fromisoformat(value))
+
+
+FORMATS.checks("date", raises=ValueError)(_real_date)
+FORMATS.checks("iso8601", raises=ValueError)(_real_date_or_time)
+
+
+_FORMAT_HINTS = {
+    "date": "give a real date: YYYY-MM-DD",
+    "iso8601": "give a real ISO 8601 date or date-time, e.g. 2024-03-17 or 2024-03-17T23:28:00+07:00",
+    "uri": "give an http(s) URL",
+}
+_README_SECTION = "see 'Pointing metadata.yml at real exports' in the README"
+
+
+def _scalar_text(text: str, path: list[str | int]) -> str | None:
+    """The text of the unquoted YAML scalar at ``path``, as written (``010``, not the octal 8 YAML reads)."""
+    node = yaml.compose(text, Loader=_StringDatesLoader)  # noqa: S506 - SafeLoader subclass
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return None
+    return node.value if isinstance(node, yaml.ScalarNode) and node.style is None else None
+
+
+def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[str, str]:
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # Report the alternative that came closest: the deepest error, one of the right type first.
+        closest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        return _schema_error(closest, text)
     path = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-    hint = "see 'metadata.yml reference' in the README"
-    if error.validator == "enum":
+    message = error.message
+    hint = _FORMAT_HINTS.get(str(error.schema.get("format")), _README_SECTION)
+    if error.validator == "format":
+        what = "date" if error.validator_value == "date" else "date or date-time"
+        message = f"{error.instance!r} is not a real {what}"
+        message += f" ({error.cause})" if error.cause else ""
+    elif error.validator == "type" and error.validator_value == "string" and not isinstance(error.instance, str):
+        written = _scalar_text(text, list(error.absolute_path))
+        hint = f"quote it: '{written}'" if written else hint
+    elif error.validator == "enum":
         hint = "use one of: " + ", ".join(str(v) for v in error.validator_value)
         if isinstance(error.instance, str):
             hint = did_you_mean(error.instance, [str(v) for v in error.validator_value]).rstrip() or hint
@@ -157,9 +230,9 @@ def _schema_error(error: jsonschema.ValidationError) -> tuple[str, str]:
         hint = "allowed keys here: " + ", ".join(allowed)
     elif error.validator == "required":
         hint = "add the missing key"
-    elif error.validator == "pattern":
+    elif error.validator == "pattern" and hint == _README_SECTION:
         hint = f"the value must match {error.validator_value}"
-    return f"{path}: {error.message}", hint
+    return f"{path}: {message}", hint
 
 
 def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any]:
@@ -170,16 +243,18 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(
-            f"{filename}:{where}: not valid YAML: {problem}",
-            hint="check indentation and quote values that contain ':'",
-        ) from e
+        hint = "keep one of them" if problem.startswith("duplicate key") else \
+            "check indentation and quote values that contain ':'"
+        raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from e
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
-    validator = jsonschema.Draft202012Validator(metadata_schema())
+    validator = jsonschema.Draft202012Validator(metadata_schema(), format_checker=FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    # A value of the wrong shape fails its pattern and, again, its format: count that once.
+    misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    errors = [e for e in errors if e.validator != "format" or tuple(e.absolute_path) not in misshapen]
     if errors:
-        message, hint = _schema_error(errors[0])
+        message, hint = _schema_error(errors[0], text)
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise ConfigError(f"{filename}: {message}{more}", hint=hint)
     return data
@@ -209,17 +284,20 @@ def load_release(project: str | Path = ".") -> Release:
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 (byte {e.start})", hint="save the file as UTF-8") from e
     data = parse_metadata(text, filename=str(path))
-    elections = resolve_elections(data.get("elections", []))
+    elections = resolve_elections(data.get("elections", []), filename=str(path))
     registers = []
-    seen_ids: set[str] = set()
-    seen_slugs: set[str] = set()
-    seen_paths: dict[str, str] = {}
+    # Every id and slug names one register: release.register() takes either, so none may read as another's.
+    names: dict[str, str] = {}
+    seen_paths: dict[Path, str] = {}
     for ri, reg in enumerate(data["registers"]):
         where = f"{path}: registers/{ri}"
-        if reg["id"] in seen_ids or reg["slug"] in seen_slugs:
-            raise ConfigError(f"{where}: duplicate register id or slug", hint="ids and slugs are unique")
-        seen_ids.add(reg["id"])
-        seen_slugs.add(reg["slug"])
+        for key in ("id", "slug"):
+            if reg[key] in names:
+                raise ConfigError(f"{where}/{key}: register {reg['id']}'s {key} '{reg[key]}' is already "
+                                  f"{names[reg[key]]}", hint="give every register an id and a slug no other "
+                                  "register uses as its id or slug")
+        names.update({reg["id"]: f"the id of register {reg['id']} (registers/{ri})",
+                      reg["slug"]: f"the slug of register {reg['id']} (registers/{ri})"})
         sources = []
         for si, src in enumerate(reg.get("sources", [])):
             swhere = f"{where}/sources/{si}"
@@ -240,10 +318,11 @@ def load_release(project: str | Path = ".") -> Release:
                     f"{swhere}/election: unknown election '{election}'",
                     hint="known: " + ", ".join(sorted(elections)) + "; or declare it under 'elections'",
                 )
-            if src["path"] in seen_paths:
-                raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[src['path']]}",
+            raw_file = (path.parent / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
+            if raw_file in seen_paths:
+                raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file]}",
                                   hint="list each raw file once")
-            seen_paths[src["path"]] = f"register {reg['id']}"
+            seen_paths[raw_file] = f"register {reg['id']} (as '{src['path']}')"
             snapshot = src.get("snapshot") or (src.get("retrieved") or "")[:10] or None
             if reader.needs_election and not snapshot:
                 raise ConfigError(f"{swhere}: no 'snapshot' (and no 'retrieved' to take it from)",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ConfigError
+
 
 @dataclass(frozen=True)
 class Peserta:
@@ -69,17 +71,33 @@ CATALOGUE: dict[str, Election] = {
 }
 
 
-def resolve_elections(declared: list[dict[str, Any]]) -> dict[str, Election]:
+def _refuse_repeats(peserta: list[dict[str, Any]], filename: str, where: str) -> None:
+    """Refuse a ballot number or a source id given twice: one candidate's votes would go to the other."""
+    for key in ("nomor_urut", "id_sumber"):
+        first: dict[Any, int] = {}
+        for i, p in enumerate(peserta):
+            value = p.get(key)
+            if value is not None and value in first:
+                raise ConfigError(f"{filename}: {where}/{i}/{key}: {value!r} is already the {key} of "
+                                  f"{where}/{first[value]}",
+                                  hint=f"give each candidate its own {key}")
+            first.setdefault(value, i)
+
+
+def resolve_elections(declared: list[dict[str, Any]], *, filename: str = "metadata.yml") -> dict[str, Election]:
     """The catalogue with ``metadata.yml``'s ``elections`` applied on top.
 
     A declared election replaces the catalogue entry of the same ``kode_pemilu``
     field by field: keys it leaves out keep the catalogue's value.
+
+    :raises ConfigError: when a declared ``peserta`` list repeats a ``nomor_urut`` or an ``id_sumber``.
     """
     out = dict(CATALOGUE)
-    for item in declared:
+    for ei, item in enumerate(declared):
         base = out.get(item["kode_pemilu"])
         peserta = base.peserta if base else ()
         if "peserta" in item:
+            _refuse_repeats(item["peserta"], filename, f"elections/{ei}/peserta")
             peserta = tuple(
                 Peserta(p["nomor_urut"], p["nama"], p.get("id_sumber")) for p in item["peserta"]
             )
