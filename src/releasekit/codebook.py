@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -19,9 +21,47 @@ STATUS_TEXT = {
 }
 
 
+#: Characters that could start Markdown markup, links or HTML, written backslash-escaped (``_`` unless between
+#: two letters or digits, where it cannot: ``ppwp_tps_20240215`` stays as it is).
+_MARKUP = re.compile(r"([\\`*\[\]<>&~#]|(?<![^\W_])_|_(?![^\W_]))")
+#: The start of a line that would open a list or a setext heading.
+_BLOCK_START = re.compile(r"^\s*(?:[-+=]|\d+[.)])")
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address fit to link to, else None (``javascript:`` and the like)."""
+    if not url or any(c.isspace() or c in '<>"|`\\' for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def md(text: object) -> str:
+    """``text`` as Markdown that renders as that very text: on one line, markup escaped, fit for a table cell."""
+    flat = str(text).replace("\r\n", " ").replace("\r", " ")
+    escaped = md_cell(_MARKUP.sub(r"\\\1", flat))
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
+
+
+def md_link(url: str | None) -> str:
+    """An autolink to a web address; any other address as text."""
+    link = web_url(url)
+    return f"<{link}>" if link else md(url or "")
+
+
+def md_licences(licenses: list[dict[str, str]]) -> str:
+    """Licence descriptors as Markdown: each title with its link."""
+    return ", ".join(md(lic.get("title") or lic["name"]) + (f" {md_link(lic['path'])}" if lic.get("path") else "")
+                     for lic in licenses)
+
+
 def _act(name: str, act: dict[str, Any]) -> str:
-    parts = [act.get(k) for k in ("body", "office", "reference", "date", "outcome") if act.get(k)]
-    return f"- **{name}:** " + " · ".join(str(p) for p in parts)
+    parts = [md(act[k]) for k in ("body", "office", "reference", "date", "outcome") if act.get(k)]
+    parts += [md_link(act["url"])] if act.get("url") else []
+    return f"- **{name}:** " + " · ".join(parts)
 
 
 def _signed(value: int | None) -> str:
@@ -31,10 +71,10 @@ def _signed(value: int | None) -> str:
 
 
 def _entry(entry: Entry) -> list[str]:
-    head = f"### {entry.kode_pemilu} · {entry.snapshot}"
-    lines = [head + (f" (since / sejak {entry.previous})" if entry.previous else " (first / pertama)"), ""]
+    head = f"### {md(entry.kode_pemilu)} · {md(entry.snapshot)}"
+    lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
     lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {entry.tps_complete} "
-                 f"complete / lengkap (status_suara) — from / dari " + ", ".join(f"`{s}`" for s in entry.sources))
+                 f"complete / lengkap (status_suara) — from / dari " + ", ".join(md(s) for s in entry.sources))
     if entry.previous:
         lines += [
             f"- TPS added / ditambah: {entry.added}; removed / hilang: {entry.removed}; changed / berubah: "
@@ -46,7 +86,7 @@ def _entry(entry: Entry) -> list[str]:
         ]
     if entry.votes:
         lines += ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|"]
-        lines += [f"| {nomor} {md_cell(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
+        lines += [f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
                   for nomor, nama, votes, delta in entry.votes]
     return lines + [""]
 
@@ -70,12 +110,12 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
                    db: sqlite_utils.Database | None = None) -> str:
     """Render the README of one register's package (with its changelog when ``db`` is given)."""
     prov = desc["releasekit"]
-    out = [f"# {register.title}", ""]
+    out = [f"# {md(register.title)}", ""]
     if register.description:
-        out += [register.description, ""]
+        out += [md(register.description), ""]
     out += [
-        f"Register **{register.id}** (`{register.slug}`) of *{release.title}*, published by "
-        f"{release.publisher['name']}.",
+        f"Register **{register.id}** (`{register.slug}`) of *{md(release.title)}*, published by "
+        f"{md(release.publisher['name'])}.",
         "",
         "## Legal status / Status hukum",
         "",
@@ -87,22 +127,25 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         if basis.get(key):
             out.append(_act(label, basis[key]))
     if basis.get("note"):
-        out.append(f"- {basis['note']}")
+        out.append(f"- {md(basis['note'])}")
     out += ["", "## Licence / Lisensi", ""]
-    for lic in desc["licenses"]:
-        out.append(f"- {lic.get('title') or lic['name']}" + (f" <{lic['path']}>" if lic.get("path") else ""))
+    out += [f"- {md_licences([lic])}" for lic in desc["licenses"]]
     out += ["", "## Sources and record accounting / Sumber dan perhitungan rekaman", ""]
     if prov["sources"]:
         out += [
-            "| path | reader | election | snapshot | sha256 | bytes | origin | retrieved | in | loaded | quarantined |",
-            "|---|---|---|---|---|---:|---|---|---:|---:|---:|",
+            "| path | reader | election | snapshot | sha256 | bytes | origin | retrieved | source licence | in "
+            "| loaded | quarantined |",
+            "|---|---|---|---|---|---:|---|---|---|---:|---:|---:|",
         ]
+        declared = {s.path: s for s in register.sources}
         for s in prov["sources"]:
-            label = md_cell(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
+            label = md(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
+            source = declared.get(s["path"])
+            licences = md_licences([lic.to_descriptor() for lic in source.licenses]) if source else ""
             out.append(
-                f"| {label} | {s['format']} {s.get('reader_version', '')} | {s.get('election', '')} | "
-                f"{s.get('snapshot', '')} | `{s['sha256']}` | {s['bytes']} | {md_cell(s.get('origin', ''))} | "
-                f"{s.get('retrieved', '')} | {s['records_in']} | {s['records_loaded']} | "
+                f"| {label} | {md(s['format'])} {md(s.get('reader_version', ''))} | {md(s.get('election', ''))} | "
+                f"{md(s.get('snapshot', ''))} | `{s['sha256']}` | {s['bytes']} | {md(s.get('origin', ''))} | "
+                f"{md(s.get('retrieved', ''))} | {licences} | {s['records_in']} | {s['records_loaded']} | "
                 f"{s['records_quarantined']} |"
             )
     else:

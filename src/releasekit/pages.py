@@ -22,7 +22,8 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .charts import PALETTE, Bar, bar_chart
-from .config import Register, Release
+from .codebook import web_url
+from .config import License, Register, Release
 from .package import holds_every_source
 
 DATABASE = "release"
@@ -75,14 +76,20 @@ _ACTS = (
 )
 
 
-def _acts(basis: dict[str, Any]) -> list[str]:
-    """The request and decision in plain words."""
-    out = []
+def _acts(basis: dict[str, Any]) -> list[dict[str, str | None]]:
+    """The request and decision in plain words, each with its web address (None unless http or https)."""
+    out: list[dict[str, str | None]] = []
     for key, opening, name, phrases in _ACTS:
         act = basis.get(key)
         if act:
-            out.append(opening + "".join(phrase.format(act[k]) for k, phrase in phrases if act.get(k)) + f" / {name}.")
+            text = opening + "".join(phrase.format(act[k]) for k, phrase in phrases if act.get(k)) + f" / {name}."
+            out.append({"text": text, "url": web_url(act.get("url"))})
     return out
+
+
+def _licences(licenses: tuple[License, ...]) -> list[dict[str, str | None]]:
+    """Licences as the page shows them: a title and a link when the path is a web address."""
+    return [{"title": lic.title or lic.name, "url": web_url(lic.path)} for lic in licenses]
 
 
 def read_package(packages_dir: Path, register: Register) -> dict[str, Any] | None:
@@ -94,22 +101,33 @@ def read_package(packages_dir: Path, register: Register) -> dict[str, Any] | Non
     return descriptor
 
 
-def register_tables(register: Register, package: dict[str, Any] | None, source_paths: list[str], *,
-                    sole: bool = False) -> list[dict[str, str]]:
+#: Filters by source: table → its column naming the raw source of each row.
+SOURCE_COLUMNS = {"hasil_tps": "sumber", "hasil_wilayah": "sumber", "dpt_rekap": "sumber", "dpt_pemilih": "sumber",
+                  "quarantine": "source", "snapshots": "source", "snapshot_votes": "source", "changes": "source"}
+#: Tables linked unfiltered although other registers share them: no column says which register a row is
+#: (``suara``, ``suara_wilayah``), or ``sumber`` names the list that named a place, not who publishes it
+#: (``tps``, ``wilayah``: a register's package also holds the places its results refer to).
+SHARED_TABLES = ("tps", "wilayah", "suara", "suara_wilayah")
+
+
+def register_tables(register: Register, package: dict[str, Any] | None, source_paths: list[str],
+                    elections: list[str], *, sole: bool = False) -> list[dict[str, str | bool]]:
     """The register's tables with links filtered to its rows where a column says which register.
 
+    :param elections: the register's elections (``pemilu`` and ``peserta`` are filtered to them, as in the package).
     :param sole: the register holds every source of the release: its results are every row, and the
-        links leave out the ``sumber__in`` filter (at national scale, a filter on 823,378 rows that
+        links leave out the source filters (at national scale, a filter on 823,378 rows that
         all match only makes Datasette sort them).
     """
     if not package:
         return []
     paths = json.dumps(source_paths, ensure_ascii=False)
-    by_source: dict[str, dict[str, str]] = {} if sole else {
-        "hasil_tps": {"sumber__in": paths}, "hasil_wilayah": {"sumber__in": paths},
-        "quarantine": {"source__in": paths}}
-    filters = {**by_source, "findings": {"register": register.id}, "sources": {"register": register.id}}
-    return [{"name": r["name"], "title": r.get("title", ""), "url": table_url(r["name"], **filters.get(r["name"], {}))}
+    by_source = {} if sole else {table: {f"{column}__in": paths} for table, column in SOURCE_COLUMNS.items()}
+    in_elections = {"kode_pemilu__in": json.dumps(elections, ensure_ascii=False)}
+    filters = {**by_source, "pemilu": in_elections, "peserta": in_elections,
+               "findings": {"register": register.id}, "sources": {"register": register.id}}
+    return [{"name": r["name"], "title": r.get("title", ""), "url": table_url(r["name"], **filters.get(r["name"], {})),
+             "shared": not sole and r["name"] in SHARED_TABLES}
             for r in package.get("resources", [])]
 
 
@@ -119,31 +137,67 @@ def _rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...] | dict[str, 
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def register_snapshots(db: sqlite3.Connection, register: Register) -> list[tuple[str, str]]:
-    """(election, snapshot) pairs the register's sources describe, in order."""
-    rows = db.execute("SELECT DISTINCT election, snapshot FROM sources WHERE register = ? AND election IS NOT NULL "
-                      "AND snapshot IS NOT NULL ORDER BY election, snapshot", (register.id,)).fetchall()
-    return [(e, s) for e, s in rows]
+@dataclass(frozen=True)
+class Day:
+    """An (election, snapshot) of per-TPS results that the register's sources describe."""
+
+    election: str
+    snapshot: str
+    #: TPS rows of the day loaded from this register's sources.
+    tps: int
+    #: Other registers whose sources loaded rows of the same day (then the summary tables mix them).
+    others: tuple[str, ...]
+    #: This register's rows of the day in ``hasil_tps``.
+    url: str
 
 
-def totals(db: sqlite3.Connection, snapshots: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """National totals per candidate for each (election, snapshot)."""
+def register_days(db: sqlite3.Connection, register: Register) -> list[Day]:
+    """The days of per-TPS results the register's sources describe, in order, and who else loaded each.
+
+    Read from ``snapshots`` (one row per source of each day's ``hasil_tps`` rows), a few rows
+    whatever the size of ``hasil_tps``.
+    """
+    mine: dict[tuple[str, str], list[str]] = {}
+    for election, snapshot, path in db.execute(
+            "SELECT election, snapshot, path FROM sources WHERE register = ? AND election IS NOT NULL "
+            "AND snapshot IS NOT NULL ORDER BY election, snapshot, path", (register.id,)):
+        mine.setdefault((election, snapshot), []).append(path)
+    loaded: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for election, snapshot, owner, tps in db.execute(
+            "SELECT n.kode_pemilu, n.snapshot, s.register, n.tps FROM snapshots n JOIN sources s ON s.path = n.source "
+            "ORDER BY n.kode_pemilu, n.snapshot, s.register"):
+        loaded.setdefault((election, snapshot), []).append((owner, tps))
+    days = []
+    for (election, snapshot), paths in mine.items():
+        owners = loaded.get((election, snapshot))
+        if owners:  # else no TPS row of the day was loaded (a voter list, or every record quarantined)
+            days.append(Day(election, snapshot, sum(tps for owner, tps in owners if owner == register.id),
+                            tuple(sorted({owner for owner, _ in owners} - {register.id})),
+                            table_url("hasil_tps", kode_pemilu=election, snapshot=snapshot,
+                                      sumber__in=json.dumps(paths, ensure_ascii=False))))
+    return days
+
+
+def totals(db: sqlite3.Connection, days: list[Day]) -> list[dict[str, Any]]:
+    """National totals per candidate of each day, from the summary table: only days no other register shares."""
     out: list[dict[str, Any]] = []
-    for election, snapshot in snapshots:
+    for day in days:
+        if day.others:
+            continue  # rekap_suara sums every register's rows of the day
         out += _rows(db, """
             SELECT r.kode_pemilu, r.snapshot, r.nomor_urut, p.nama AS peserta, r.suara, r.tps,
                    round(100.0 * r.suara / sum(r.suara) OVER (), 2) AS persen
             FROM rekap_suara r LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut
             WHERE r.tingkat = 0 AND r.kode_pemilu = ? AND r.snapshot = ? ORDER BY r.nomor_urut""",
-                     (election, snapshot))
+                     (day.election, day.snapshot))
     return out
 
 
-def charts(db: sqlite3.Connection, snapshots: list[tuple[str, str]], rows: list[dict[str, Any]]) -> dict[str, str]:
-    """The two pictures of the latest snapshot: totals per candidate and completeness per province."""
-    if not snapshots:
+def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The two pictures of the latest day with totals: totals per candidate and completeness per province."""
+    if not rows:
         return {}
-    election, snapshot = snapshots[-1]
+    snapshot, election = max((r["snapshot"], r["kode_pemilu"]) for r in rows)
     latest = [r for r in rows if (r["kode_pemilu"], r["snapshot"]) == (election, snapshot)]
     totals_svg = bar_chart(
         f"Votes per candidate, {election}, {snapshot} / Perolehan suara",
@@ -168,25 +222,29 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     package = read_package(packages_dir, register)
     prov = (package or {}).get("releasekit", {})
     sources = _rows(db, "SELECT * FROM sources WHERE register = ? ORDER BY path", (register.id,))
+    declared = {s.path: s for s in register.sources}
     for s in sources:
         s["quarantine_url"] = table_url("quarantine", source=s["path"])
+        s["licenses"] = _licences(declared[s["path"]].licenses) if s["path"] in declared else []
     paths = [s["path"] for s in sources]
+    elections = sorted({s["election"] for s in sources if s["election"]})
     sole = holds_every_source(db, register.id)
-    snapshots = register_snapshots(db, register)
-    total_rows = totals(db, snapshots)
+    days = register_days(db, register)
+    total_rows = totals(db, days)
     label, en, id_ = STATUS[register.status]
     return {
         "register": register,
         "status": {"label": label, "en": en, "id": id_},
         "acts": _acts(register.basis),
-        "licenses": [lic.to_descriptor() for lic in (register.licenses or release.licenses)],
+        "licenses": _licences(register.licenses or release.licenses),
         "download": download,
         "sources": sources,
         "quarantine_url": table_url("quarantine") if sole else table_url(
             "quarantine", source__in=json.dumps(paths, ensure_ascii=False)),
-        "tables": register_tables(register, package, paths, sole=sole),
+        "tables": register_tables(register, package, paths, elections, sole=sole),
         "totals": total_rows,
-        "charts": charts(db, snapshots, total_rows),
+        "shared_days": [day for day in days if day.others],
+        "charts": charts(db, total_rows),
         "version": prov.get("releasekit_version", ""),
         "inputs_sha256": prov.get("inputs_sha256", ""),
     }

@@ -31,7 +31,8 @@ from typing import Any
 
 from .artefacts import file_sha256, write_json
 from .build import BUILD_DIR, DATABASE_FILE
-from .config import Register, Release
+from .codebook import web_url
+from .config import License, Register, Release
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import DATABASE, STATUS, Download, read_package, register_context, register_url, render_register_page
@@ -132,10 +133,34 @@ def _register_link(register: Register, packages: dict[str, Download]) -> str:
     return item + "</li>"
 
 
+def _licence(licenses: tuple[License, ...]) -> dict[str, str]:
+    """Datasette's licence keys: one licence with its link; several named together (Datasette links one only)."""
+    unique = tuple(dict.fromkeys(licenses))
+    if len(unique) == 1:
+        url = web_url(unique[0].path)
+        return {"license": unique[0].title or unique[0].name, **({"license_url": url} if url else {})}
+    return {"license": " · ".join(lic.title or lic.name for lic in unique)}
+
+
+def _licences_html(licenses: tuple[License, ...]) -> str:
+    """Licences as HTML, each linked to its text when it has a web address."""
+    out = []
+    for lic in dict.fromkeys(licenses):
+        url, title = web_url(lic.path), escape(lic.title or lic.name)
+        out.append(f'<a href="{escape(url)}">{title}</a>' if url else title)
+    return ", ".join(out)
+
+
+def _own_licences(release: Release, register: Register) -> tuple[License, ...]:
+    """The licences of a register's data: its own, else the release's."""
+    return register.licenses or release.licenses
+
+
 def _home_html(release: Release, database: Download, packages: dict[str, Download]) -> str:
     parts = []
     if release.description:
         parts.append(f"<p>{escape(release.description)}</p>")
+    parts.append(f"<p>Licence / lisensi: {_licences_html(release.licenses)}</p>")
     parts.append("<h2>Registers / Register</h2><ul class=\"registers\">")
     parts += [_register_link(r, packages) for r in release.registers]
     parts.append("</ul>")
@@ -181,11 +206,12 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         and empty :data:`VOTER_LIST_TABLES` are hidden (default: shown).
     """
     packages = packages or {}
-    lic = release.licenses[0]
-    licence = {"license": lic.title or lic.name, **({"license_url": lic.path} if lic.path else {})}
+    licence = _licence(release.licenses)
     source = {"source": release.publisher["name"],
-              **({"source_url": release.publisher["url"]} if release.publisher.get("url") else {})}
+              **({"source_url": url} if (url := web_url(release.publisher.get("url"))) else {})}
     by_table = _table_registers(release, release.root / PACKAGES_DIR)
+    # the summary tables add up the per-TPS results of every register that publishes them
+    summed = list({r.id: r for r in by_table.get("hasil_tps", []) + by_table.get("suara", [])}.values())
     tables: dict[str, Any] = {}
     for table in TABLES:
         registers = by_table.get(table.name, [])
@@ -193,12 +219,17 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         where = (f"<p>Registers / register: {links}</p>" if links else
                  "<p>Derived by releasekit for fast queries; not in the packages.</p>"
                  if table in SUMMARY_TABLES else "")
+        licensed = registers or (summed if table in SUMMARY_TABLES else [])
+        licences = tuple(lic for r in licensed for lic in _own_licences(release, r)) or release.licenses
+        if len(set(licences)) > 1:  # Datasette shows one licence link: name each register's here
+            where += "<p>Licences / lisensi: " + "; ".join(
+                f"{escape(r.id)}: {_licences_html(_own_licences(release, r))}" for r in licensed) + "</p>"
         meta: dict[str, Any] = {
             "title": table.title,
             "description": f"{table.en} — {table.id}",
             "description_html": f"<p>{escape(table.en)}</p><p lang=\"id\">{escape(table.id)}</p>{where}",
             "columns": {f.name: f"{f.en} — {f.id}" for f in (*table.fields, *(d.field for d in table.derived))},
-            **licence, **source,
+            **_licence(licences), **source,
             **TABLE_OPTIONS.get(table.name, {}),
             **(GROWING_FACETS.get(table.name, {}) if (rows or {}).get(table.name, 0) <= FACET_MAX_ROWS else {}),
         }
@@ -217,7 +248,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         "extra_css_urls": ["/static/releasekit.css"],
         "plugins": {"datasette-block-robots": ROBOTS_ALLOWED if allow_robots else ROBOTS_BLOCKED},
     }
-    if release.homepage:
+    if web_url(release.homepage):
         meta["about"] = "About this release"
         meta["about_url"] = release.homepage
     if database:

@@ -1,0 +1,212 @@
+"""Register pages, site metadata and package README: figures limited to the register, licences, escaping.
+
+Each test builds a variant of the demo project (``metadata.yml`` + ``raw/`` of this
+repository) and reads the site as Datasette serves it, or the package README as
+a Markdown renderer shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import html
+import json
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import copy_demo
+from releasekit import build, load_release
+from releasekit.codebook import package_readme, web_url
+from releasekit.config import License, Register, Release, Source
+from releasekit.pages import SHARED_TABLES, register_context, register_days
+from releasekit.publish import make_datasette, write_site
+
+Edit = Callable[[Path, dict[str, Any]], None]
+
+
+def built(tmp_path: Path, edit: Edit) -> Release:
+    """The demo project edited by ``edit(root, metadata)`` and built."""
+    root = copy_demo(tmp_path / "project")
+    meta = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
+    edit(root, meta)
+    (root / "metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    release = load_release(root)
+    build(release)
+    return release
+
+
+def get(site: Path, path: str) -> Any:
+    async def fetch() -> Any:
+        return await make_datasette(site).client.get(path)
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 200, (path, response.text[:300])
+    return response
+
+
+def as_json(url: str) -> str:
+    """A table page's JSON twin: ``/release/t?x=1`` → ``/release/t.json?x=1``."""
+    path, _, query = url.partition("?")
+    return f"{path}.json?{query}"
+
+
+def context(release: Release, register_id: str) -> dict[str, Any]:
+    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
+        return register_context(release, release.register(register_id), db, release.root / "datapackages", None)
+
+
+def day_totals(release: Release, snapshot: str) -> list[int]:
+    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
+        return [n for (n,) in db.execute("SELECT sum(suara) FROM suara WHERE snapshot = ? GROUP BY nomor_urut "
+                                         "ORDER BY nomor_urut", (snapshot,))]
+
+
+# --------------------------------------------------------------------------- totals limited to the register
+
+
+def _copy_of_the_last_day_in_register_001(root: Path, meta: dict[str, Any]) -> None:
+    shutil.copy(root / "raw" / "ppwp_tps_20240320.zip", root / "raw" / "copy_20240320.zip")
+    meta["registers"][0]["sources"].append({**meta["registers"][2]["sources"][1], "path": "raw/copy_20240320.zip"})
+
+
+def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) -> None:
+    """Register 001 loads a copy of 003's 2024-03-20 export first: every record of 003's own copy is a
+    duplicate and quarantined, so the summary table's totals of that day are 001's rows, not 003's."""
+    release = built(tmp_path, _copy_of_the_last_day_in_register_001)
+    votes = day_totals(release, "2024-03-20")
+    assert votes and all(votes)
+    site = write_site(release, tmp_path / "site").folder
+    page = get(site, "/registers/003").text
+    assert 'class="rows-and-columns totals"' not in page and "chart-totals" not in page
+    assert not any(f"{n:,}" in page for n in votes)
+    shared = page.split('<p class="shared-day">', 1)[1].split("</p>", 1)[0]
+    assert "ppwp-2024 · 2024-03-20" in shared and '<a href="/registers/001">001</a>' in shared
+    link = html.unescape(re.search(r'<a href="(/release/hasil_tps[^"]+)">0 TPS</a>', shared).group(1))  # type: ignore[union-attr]
+    assert get(site, as_json(link)).json()["filtered_table_rows_count"] == 0
+    # the day is register 001's alone: its page sums it
+    own = get(site, "/registers/001").text
+    assert all(f"{n:,}" in own for n in votes) and 'class="shared-day"' not in own
+    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
+        days = register_days(db, release.register("003"))
+    assert [(d.election, d.snapshot, d.tps, d.others) for d in days] == [("ppwp-2024", "2024-03-20", 0, ("001",))]
+
+
+def test_charts_show_the_latest_day_with_totals_not_a_later_voter_list(tmp_path: Path) -> None:
+    def later_voter_list(root: Path, meta: dict[str, Any]) -> None:
+        meta["registers"][2]["sources"][2]["snapshot"] = "2024-04-01"
+
+    release = built(tmp_path, later_voter_list)
+    charts = context(release, "003")["charts"]
+    assert "no figures yet" not in charts["totals"] + charts["completeness"]
+    assert "ppwp-2024, 2024-03-20" in charts["totals"] and ", 2024-03-20 /" in charts["completeness"]
+    assert all(f"{n:,} (" in charts["totals"] for n in day_totals(release, "2024-03-20"))
+
+
+# --------------------------------------------------------------------------- table links filtered to the register
+
+
+def _package_rows(release: Release, register: Register, name: str) -> int:
+    with (release.root / "datapackages" / register.slug / "data" / f"{name}.csv").open(newline="") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def test_register_links_show_the_rows_of_the_register_package(demo_project: Path, tmp_path: Path) -> None:
+    """Every table link of a register page shows exactly the rows of the register's package, except the
+    tables no column ties to one register, which the page marks as every register's rows."""
+    release = load_release(demo_project)
+    site = write_site(release, tmp_path / "site").folder
+    checked = set()
+    for register in release.registers:
+        for table in context(release, register.id)["tables"]:
+            shown = get(site, as_json(table["url"])).json()["filtered_table_rows_count"]
+            if table["name"] not in SHARED_TABLES:
+                assert shown == _package_rows(release, register, table["name"]), (register.id, table)
+                checked.add(table["name"])
+            assert bool(table.get("shared")) == (table["name"] in SHARED_TABLES), (register.id, table)
+    assert {"snapshots", "snapshot_votes", "changes", "dpt_rekap", "pemilu", "peserta", "hasil_tps"} <= checked
+    page = get(site, "/registers/001").text
+    assert re.search(r'<a href="/release/tps">tps</a> — [^<]*<em class="shared">', page)
+
+
+# --------------------------------------------------------------------------- licences and the decision
+
+
+ODBL = {"name": "ODbL-1.0", "path": "https://opendatacommons.org/licenses/odbl/1-0/", "title": "ODbL 1.0"}
+CC0 = {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/", "title": "CC0 1.0"}
+DECISION = "https://example.org/kip/decision-002"
+
+
+def _licences(root: Path, meta: dict[str, Any]) -> None:
+    meta["licenses"].append(CC0)
+    meta["registers"][0]["licenses"] = [ODBL]
+    meta["registers"][0]["sources"][0]["licenses"] = [CC0]
+    meta["registers"][1]["basis"]["decision"]["url"] = DECISION
+
+
+def test_licences_of_registers_and_sources_and_the_decision_url_are_shown(tmp_path: Path) -> None:
+    release = built(tmp_path, _licences)
+    site = write_site(release, tmp_path / "site").folder
+    meta = json.loads((site / "metadata.json").read_text())
+    cc_by = release.licenses[0].title
+    assert (meta["license"], "license_url" in meta) == (f"{cc_by} · CC0 1.0", False)  # both, not the first only
+    tables = meta["databases"]["release"]["tables"]
+    assert (tables["changes"]["license"], tables["changes"]["license_url"]) == ("ODbL 1.0", ODBL["path"])  # 001 only
+    assert tables["dpt_rekap"]["license"] == f"{cc_by} · CC0 1.0"  # 003: the release's licences
+    assert tables["hasil_tps"]["license"] == f"ODbL 1.0 · {cc_by} · CC0 1.0"  # 001 and 003
+    assert f'001: <a href="{ODBL["path"]}">ODbL 1.0</a>' in tables["hasil_tps"]["description_html"]
+    assert tables["rekap_suara"]["license"] == tables["hasil_tps"]["license"]  # summed from both
+    home = get(site, "/").text
+    assert f'<a href="{CC0["path"]}">CC0 1.0</a>' in home
+    page = get(site, "/registers/001").text
+    assert re.search(r'class="licenses">Licence / lisensi: <a href="[^"]+odbl[^"]+">ODbL 1.0</a></p>', page)
+    source_row = page.split('data-path="raw/ppwp_tps_20240215.tar.gz"', 1)[1].split("</tr>", 1)[0]
+    assert f'<span class="licenses">source licence / lisensi sumber: <a href="{CC0["path"]}">CC0 1.0</a></span>' \
+        in source_row
+    assert f'<a class="act" href="{DECISION}">{DECISION}</a>' in get(site, "/registers/002").text
+    readme = (release.root / "datapackages" / "real-count" / "README.md").read_text()
+    assert f"- ODbL 1.0 <{ODBL['path']}>" in readme
+    assert re.search(rf"\| raw/ppwp_tps_20240215\.tar\.gz .*\| CC0 1\.0 <{CC0['path']}> \|", readme)
+    assert f"· <{DECISION}>" in (release.root / "datapackages" / "it-infrastructure" / "README.md").read_text()
+
+
+def test_only_web_addresses_become_links() -> None:
+    assert web_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    assert [web_url(u) for u in ("javascript:alert(1)", "data:text/html,x", "https://", "http://[x", "//x.org",
+                                 "https://x.org/a b", None)] == [None] * 7
+
+
+# --------------------------------------------------------------------------- the package README as Markdown
+
+EVIL = "<script>alert(1)</script> [click](javascript:alert(1)) *bold* _it_ a | b"
+
+
+def test_package_readme_shows_metadata_as_text() -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    licence = License("X", "javascript:alert(1)", EVIL)
+    register = Register("001", "real-count", EVIL, "open", description=EVIL + "\n- not a list",
+                        basis={"note": EVIL, "decision": {"body": EVIL, "url": "javascript:alert(1)"}},
+                        licenses=(licence,),
+                        sources=(Source("001", 0, 0, "raw/a_b.zip", "sirekap-tps-json", licenses=(licence,)),))
+    release = Release(Path("."), EVIL, {"name": EVIL}, (licence,), (register,), {})
+    source = {"path": "raw/a_b.zip", "format": "sirekap-tps-json", "sha256": "0" * 64, "bytes": 1, "origin": EVIL,
+              "retrieved": "2024-02-15 | x", "records_in": 7, "records_loaded": 5, "records_quarantined": 2}
+    desc = {"releasekit": {"sources": [source], "releasekit_version": "0", "inputs_sha256": "1" * 64},
+            "licenses": [licence.to_descriptor()], "resources": []}
+    text = package_readme(release, register, desc, {})
+    rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(text)
+    assert "<script" not in rendered and "<a " not in rendered and "<li>not a list" not in rendered
+    assert not re.search(r"<(em|strong)>(bold|it)<", rendered)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert shown.count(EVIL) >= 6 and "javascript:alert(1)" in shown  # the text itself, as written
+    row = re.search(r"<tr>\s*<td>raw/a_b\.zip.*?</tr>", rendered, re.S).group()  # type: ignore[union-attr]
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert len(cells) == 12 and cells[7] == "2024-02-15 | x" and cells[6] == EVIL
+    assert cells[-3:] == ["7", "5", "2"]  # the counts stay under their headings
