@@ -107,13 +107,13 @@ def reference_findings(raw: Path) -> set[tuple[str, str, int]]:
             age = POLLING.year - born.year - ((POLLING.month, POLLING.day) < (born.month, born.day))
             if age < 17 and row[7] == "B":
                 found.add(("underage-unmarried", tps, line))
+            if re.fullmatch(r"[0-9]{16}", nik):  # any 16 digits are compared, a wrong NIK's too
+                if nik in first_seen:
+                    found.add(("duplicate-nik", tps, line))
+                first_seen.add(nik)
             if not valid_nik(nik):
                 found.add(("invalid-nik", tps, line))
-                continue
-            if nik in first_seen:
-                found.add(("duplicate-nik", tps, line))
-            first_seen.add(nik)
-            if nik[:2] != tps[:2]:
+            elif nik[:2] != tps[:2]:
                 found.add(("nik-region-mismatch", tps, line))
     return found
 
@@ -378,6 +378,17 @@ def test_keyed_hashes_match_equal_niks_only_and_change_with_the_key(monkeypatch:
         a, b, c = dpt.keyed_hashes(bytes(64), niks)
         assert a == c != b and all(isinstance(h, int) for h in a)
         assert dpt.keyed_hashes(bytes([1]) * 64, niks)[0] != a
+
+
+def test_a_numeric_pythonhashseed_is_no_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYTHONHASHSEED=123 leaves hash randomisation on, under a key anyone can derive: BLAKE2b then."""
+    monkeypatch.setattr(dpt, "sys", type("S", (), {"flags": type("F", (), {"hash_randomization": 1})}))
+    monkeypatch.setenv("PYTHONHASHSEED", "123")
+    assert not dpt._start_up_key_is_secret()
+    monkeypatch.setenv("PYTHONHASHSEED", "random")
+    assert dpt._start_up_key_is_secret()
+    monkeypatch.delenv("PYTHONHASHSEED")
+    assert dpt._start_up_key_is_secret()
 
 
 def test_a_fixed_pythonhashseed_finds_the_same(planted_project: tuple[Path, Planted], tmp_path: Path) -> None:

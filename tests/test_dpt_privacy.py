@@ -250,4 +250,6 @@ def test_a_headerless_list_does_not_print_its_first_voter(make_project: ProjectF
                                             "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "the header has no column" in result.output
-    assert NIK_IN_TEXT not in result.output
+    assert "the first line looks like a voter, not a header" in result.output
+    for cell in (NIK_IN_TEXT, "SITI AMINAH", "BOGOR", "05-12-1990", "JL. MAWAR"):
+        assert cell not in result.output, cell

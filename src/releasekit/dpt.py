@@ -22,6 +22,7 @@ lists); findings use ``kode_tps/nomor`` as their key, and so does the masked tab
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import sqlite3
@@ -30,12 +31,14 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, repeat
-from operator import add, itemgetter, methodcaller, ne, or_, sub
+from functools import partial
+from itertools import chain, compress, repeat
+from operator import add, is_, itemgetter, methodcaller, ne, or_, sub
 from typing import TYPE_CHECKING, Any
 
+from .errors import ConfigError
 from .nik import RegionPrefixes, nik_problem
-from .privacy import VISIBLE_DIGITS, mask_id, mask_long_numbers
+from .privacy import VISIBLE_DIGITS, mask_id, mask_long_numbers, normalise_id
 from .readers.base import VoterRows
 from .readers.dpt_csv import polling_day
 
@@ -56,6 +59,7 @@ _LOWEST_AGES = tuple(lo for _, lo, _ in reversed(AGE_BANDS[1:]))
 #: The age band under 17, counted from the oldest.
 _UNDER_17 = len(AGE_BANDS) - 1
 _UNPACK_FROM = struct.Struct("<qq").unpack_from
+_is_none = partial(is_, None)
 _DIGEST = methodcaller("digest")
 #: A day of any month (1–28, +40 for women), then the 29th and 30th (not in February) and the 31st.
 _D28 = "(?:0[1-9]|1[0-9]|2[0-8]|4[1-9]|5[0-9]|6[0-8])"
@@ -64,14 +68,17 @@ _D28 = "(?:0[1-9]|1[0-9]|2[0-8]|4[1-9]|5[0-9]|6[0-8])"
 _NIK = (f"[0-9]{{6}}(?:{_D28}(?:0[1-9]|1[0-2])|[26]9(?:0[13-9]|1[0-2])|[37]0(?:0[13-9]|1[0-2])"
         "|[37]1(?:0[13578]|1[02]))[0-9]{6}")
 _NIK_LINES = re.compile(f"(?:{_NIK}\n)*{_NIK}")
-_MALFORMED = re.compile(f"^(?!{_NIK}$)", re.M)
+_NIK_ONE = re.compile(_NIK)
+#: 16 ASCII digits: a number that can be someone's NIK or NKK, valid or not (``[0-9]``, never ``\d``: '²').
+_SIXTEEN_DIGITS = re.compile("[0-9]{16}")
+_SIXTEEN_DIGIT_LINES = re.compile("(?:[0-9]{16}\n)*[0-9]{16}")
 #: What follows a TPS's district in the stand-in for a malformed NIK (:meth:`VoterLists._screen`).
 _STAND_IN = "0" * 10
 #: TPS counters held in memory before they are added into the database.
 FLUSH_TPS = 20_000
 
 _TEMP_TABLES = (
-    # rowid = the voter's sequence number in this build; h1/h2 NULL when the NIK is invalid.
+    # rowid = the voter's sequence number in this build; h1/h2 NULL when the NIK is not 16 digits.
     "CREATE TEMP TABLE IF NOT EXISTS dpt_nik (h1 INTEGER, h2 INTEGER)",
     # Runs of consecutive voters of one TPS and file: rowid range → TPS, number and line.
     "CREATE TEMP TABLE IF NOT EXISTS dpt_run (seq INTEGER PRIMARY KEY, kode_pemilu TEXT, snapshot TEXT, "
@@ -98,9 +105,30 @@ class ListSettings:
 
 def list_settings(release: Release, source: Source, election: Election) -> ListSettings:
     """The settings of one ``dpt-csv`` source, from its register and election."""
-    register = release.register(source.register)
+    register = release.register_by_id(source.register)
+    refuse_two_snapshots(release, source)
     return ListSettings(election.kode_pemilu, source.snapshot, source.path, polling_day(election),
                         register.publish_individuals == "masked", register.individual_fields)
+
+
+def refuse_two_snapshots(release: Release, source: Source) -> None:
+    """Refuse a voter list of an election that another source gives at another snapshot.
+
+    ``dpt_rekap`` holds one list per election, counted per TPS: the parts of one list (a file
+    per province) add up and are checked for duplicate NIKs together, which is right for
+    parts of one list and wrong for two lists of different days (every voter twice).
+
+    :raises ConfigError: naming both sources and snapshots, with a hint.
+    """
+    for other in release.sources:
+        if other.format == "dpt-csv" and other.election == source.election and other.snapshot != source.snapshot:
+            first, second = sorted((other, source), key=lambda s: (s.register_index, s.index))
+            raise ConfigError(
+                f"metadata.yml: {second.key_path}: '{second.path}' (snapshot {second.snapshot}) and '{first.path}' "
+                f"(snapshot {first.snapshot}, {first.key_path}) are voter lists of the same election "
+                f"{source.election} on different days; voter lists of one election are counted together",
+                hint="build the other snapshot in a project of its own, or give the parts of one list the same "
+                     "snapshot")
 
 
 class _Ages:
@@ -168,17 +196,20 @@ class VoterLists:
         hashes = keyed_hashes(self.key, niks)
         flags: list[tuple[str, int, str]] = []
         doubtful, elsewhere = self._screen(batch, starts)
+        invalid = set()
         for i in doubtful:  # the rare NIK the fast tests leave in doubt
-            nik = niks[i].strip()
-            problem = nik_problem(nik, self.prefixes)
-            if problem is not None:
-                hashes[i] = (None, None)
-                flags.append(("invalid-nik", i, problem))
-            elif nik != niks[i]:
+            nik = normalise_id(niks[i])  # '3201 0145 0190 0001' is 3201014501900001, for every check and the mask
+            if nik != niks[i]:
                 niks[i] = nik
                 hashes[i] = keyed_hashes(self.key, [nik])[0]
+            problem = nik_problem(nik, self.prefixes)
+            if problem is not None:
+                invalid.add(i)
+                flags.append(("invalid-nik", i, problem))
+                if not _SIXTEEN_DIGITS.fullmatch(nik):  # 16 digits, even wrong ones, are compared for duplicates
+                    hashes[i] = (None, None)
         for i in sorted({*elsewhere, *doubtful}):
-            if niks[i][:2] != tps[i][:2] and hashes[i][0] is not None and tps[i][:2] != "99":
+            if niks[i][:2] != tps[i][:2] and i not in invalid and tps[i][:2] != "99":
                 nik = niks[i]
                 flags.append(("nik-region-mismatch", i, f"NIK region {nik[:2]}.{nik[2:4]}.{nik[4:6]} is in another "
                               f"province than the TPS ({tps[i][:2]})"))
@@ -276,20 +307,20 @@ class VoterLists:
         """The NIKs to check one by one, and those whose region is not their TPS's district.
 
         Nearly every NIK is 16 digits with a possible DDMMYY and its TPS's own district as
-        prefix, so the batch's NIKs are joined one per line: one regular expression tells
+        prefix, so the batch's NIKs are joined one per line: one regular expression and the
+        joined length (a NIK holding a line break would pass the expression as two) tell
         whether all are well formed (C speed), and as they are then 17 characters apart, one
         strided slice per prefix position and run of a TPS finds the NIKs that start with
         another district. Only those come back to Python. A malformed NIK is in doubt; it is
-        found by a second expression and stood in for by its TPS's district for the rest.
+        found NIK by NIK (one C-level ``map``) and stood in for by its TPS's district for the rest.
 
         :returns: (indices of NIKs in doubt, indices of well-formed NIKs from another district).
         """
         niks, tps, n = batch.nik, batch.kode_tps, len(batch.nik)
         joined = "\n".join(niks)
         doubtful: set[int] = set()
-        if _NIK_LINES.fullmatch(joined) is None:
-            begins = [0, *accumulate(map((1).__add__, map(len, niks[:-1])))]
-            doubtful = {bisect_right(begins, m.start()) - 1 for m in _MALFORMED.finditer(joined)}
+        if len(joined) != 17 * n - 1 or _NIK_LINES.fullmatch(joined) is None:
+            doubtful = set(compress(range(n), map(_is_none, map(_NIK_ONE.fullmatch, niks))))
             stand_ins = list(niks)
             for i in doubtful:
                 stand_ins[i] = tps[i][:6] + _STAND_IN
@@ -348,8 +379,7 @@ class VoterLists:
                 return nothing
             return [_public(text) for text in map(itemgetter(position), rows)]
 
-        nkk = masked_ids(list(map(str.strip, map(itemgetter(at("nkk")), rows)))) if at("nkk") is not None \
-            else nothing
+        nkk = masked_ids(list(map(itemgetter(at("nkk")), rows))) if at("nkk") is not None else nothing
         named, addressed = "nama" in s.fields, "alamat" in s.fields
         _INSERT_PERSON(self.conn, list(zip(
             repeat(s.kode_pemilu, n), batch.kode_tps, numbers, masked_ids(batch.nik), nkk,
@@ -407,6 +437,11 @@ _INSERT_NIK = _Insert("INSERT INTO temp.dpt_nik (h1, h2)", 2)
 _INSERT_PERSON = _Insert("INSERT INTO dpt_pemilih", 14)
 
 
+def _start_up_key_is_secret() -> bool:
+    """Whether Python drew its hash key at random (``PYTHONHASHSEED`` unset or ``random``; any number fixes it)."""
+    return bool(sys.flags.hash_randomization) and os.environ.get("PYTHONHASHSEED", "random") == "random"
+
+
 def keyed_hashes(key: bytes, niks: list[str]) -> list[tuple[int | None, int | None]]:
     """A 128-bit keyed hash of each NIK, computed in C-level passes; the same NIK gives the same pair.
 
@@ -416,7 +451,7 @@ def keyed_hashes(key: bytes, niks: list[str]) -> list[tuple[int | None, int | No
     is no secret, and keyed BLAKE2b (a MAC, like HMAC: BLAKE2b of secret + NIK) is used instead,
     three times slower.
     """
-    if sys.flags.hash_randomization:
+    if _start_up_key_is_secret():
         first, second = key[:32].hex().__add__, key[32:].hex().__add__
         return list(zip(map(hash, map(first, niks)), map(hash, map(second, niks)), strict=True))
     return list(map(_UNPACK_FROM, map(_DIGEST, map(hashlib.blake2b, map(key.__add__, map(str.encode, niks))))))
@@ -464,9 +499,11 @@ _STARS = "*" * (16 - VISIBLE_DIGITS)
 
 
 def masked_ids(values: list[str]) -> list[str | None]:
-    """NIKs or NKKs as published (:func:`releasekit.privacy.mask_id`): 16-character ones in one C-level pass."""
+    """NIKs or NKKs as published (:func:`releasekit.privacy.mask_id`): a batch of 16 digits each in C-level passes."""
     out: list[str | None] = list(map(str.__add__, map(itemgetter(slice(0, VISIBLE_DIGITS)), values),
                                      repeat(_STARS, len(values))))
-    for i in compress(range(len(values)), map((16).__ne__, map(len, values))):
-        out[i] = mask_id(values[i])
+    joined = "\n".join(values)
+    if len(joined) != 17 * len(values) - 1 or _SIXTEEN_DIGIT_LINES.fullmatch(joined) is None:
+        for i in compress(range(len(values)), map(_is_none, map(_SIXTEEN_DIGITS.fullmatch, values))):
+            out[i] = mask_id(values[i])
     return out

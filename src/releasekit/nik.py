@@ -26,14 +26,15 @@ class RegionPrefixes:
     """Which 6-digit region prefixes a NIK may carry.
 
     A prefix needs a known province code and non-zero regency and district parts. Where a
-    region list covers the province (districts loaded from ``kpu-wilayah-csv`` or
+    region list covers the regency (has districts of it: loaded from ``kpu-wilayah-csv`` or
     ``sirekap-wilayah-json``), the district must also be in that list; elsewhere the
-    structural test is all there is, so a release without region lists still gets checked.
+    structural test is all there is, so a release without region lists still gets checked,
+    and a list of some regencies does not condemn the NIKs of the others.
     """
 
     def __init__(self, districts: Iterable[str] = ()) -> None:
         self.districts = frozenset(d for d in districts if len(d) == 6)
-        self.covered = frozenset(d[:2] for d in self.districts)
+        self.covered = frozenset(d[:4] for d in self.districts)
         self._cache: dict[str, bool] = {}
 
     def known(self, prefix: str) -> bool:
@@ -41,7 +42,7 @@ class RegionPrefixes:
         hit = self._cache.get(prefix)
         if hit is None:
             hit = (prefix[:2] in PROVINCES and prefix[2:4] != "00" and prefix[4:6] != "00"
-                   and (prefix[:2] not in self.covered or prefix in self.districts))
+                   and (prefix[:4] not in self.covered or prefix in self.districts))
             if len(self._cache) < 100_000:  # bounded: ~7,300 districts exist
                 self._cache[prefix] = hit
         return hit
@@ -50,13 +51,15 @@ class RegionPrefixes:
 def nik_problem(nik: str, prefixes: RegionPrefixes) -> str | None:
     """What makes ``nik`` invalid, in words that never repeat the number; None when it is valid.
 
-    Checked: 16 digits, a possible DDMMYY birth date (+40 on the day for women), a known
-    region prefix.
+    Checked: 16 ASCII digits, a possible DDMMYY birth date (+40 on the day for women), a
+    known region prefix. Spaces or separators are the caller's to remove
+    (:func:`releasekit.privacy.normalise_id`).
     """
-    if len(nik) != 16 or not nik.isdigit():
+    digits = nik.isascii() and nik.isdigit()  # str.isdigit alone also passes '²' and '٠'
+    if len(nik) != 16 or not digits:
         if not nik:
             return "NIK is empty"
-        kind = "digits" if nik.isdigit() else "characters, not all digits"
+        kind = "digits" if digits else "characters, not all digits"
         return f"NIK has {len(nik)} {kind}, not 16 digits"
     ddmm = nik[6:10]
     if ddmm not in VALID_DDMM or (ddmm in LEAP_DDMM and int(nik[10:12]) % 4):

@@ -85,24 +85,35 @@ def scan_csv(path: Path) -> Iterator[PiiHit]:
 
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
 VISIBLE_DIGITS = 6
-#: A run of this many digits or more is treated as an identifier in free text (NIK/NKK with typos included).
-LONG_NUMBER = re.compile(r"[0-9]{12,}")
+#: An identifier in free text: 12 digits or more (NIK/NKK with typos included), also when single spaces, dots
+#: or dashes break the run up as people write numbers to read them (``3201 0145 0190 0001``, ``3201.0145…``).
+LONG_NUMBER = re.compile(r"[0-9](?:[ .-]?[0-9]){11,}")
+#: A space, dot or dash between two digits: dropped from a NIK or NKK cell before it is checked or masked.
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ .-](?=[0-9])")
+_PREFIX = re.compile(f"[0-9]{{{VISIBLE_DIGITS}}}")
+
+
+def normalise_id(value: str) -> str:
+    """A NIK or NKK cell as checked and masked: trimmed, without the spaces, dots and dashes between its digits."""
+    return _BETWEEN_DIGITS.sub("", value.strip())
 
 
 def mask_id(value: str | None) -> str | None:
     """A NIK or NKK as published: the region prefix kept, every later character hidden (``320105**********``).
 
-    Values too short to hold a region prefix and a hidden part are hidden entirely;
-    an empty value stays NULL.
+    The value is normalised first (:func:`normalise_id`). Only a prefix of 6 ASCII digits is
+    kept, and only when at least as much is hidden; anything else is hidden entirely. An
+    empty value stays NULL.
     """
+    value = normalise_id(value) if value else ""
     if not value:
         return None
-    keep = VISIBLE_DIGITS if len(value) >= 2 * VISIBLE_DIGITS else 0
+    keep = VISIBLE_DIGITS if len(value) >= 2 * VISIBLE_DIGITS and _PREFIX.match(value) else 0
     return value[:keep] + "*" * (len(value) - keep)
 
 
 def mask_long_numbers(text: str) -> str:
-    """``text`` with every run of 12+ digits masked like :func:`mask_id`, NIK-like or not."""
+    """``text`` with every identifier-like number (:data:`LONG_NUMBER`) masked like :func:`mask_id`, NIK-like or not."""
     return LONG_NUMBER.sub(lambda m: mask_id(m.group()) or "", text)
 
 

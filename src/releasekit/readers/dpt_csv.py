@@ -48,7 +48,7 @@ COLUMNS = ("kode_tps", "nkk", "nik", "nama", "tempat_lahir", "tanggal_lahir", "j
 #: Columns a voter list must have: without them a row cannot be counted or checked.
 REQUIRED = ("kode_tps", "nik", "tanggal_lahir", "jenis_kelamin", "status_kawin")
 SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
-TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
+TPS_CODE = re.compile(r"[0-9]{2}[0-9A-Z]{11}\Z")  # \Z: "$" would pass a line break at the end
 SEX = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P", "LK": "L", "PR": "P"}
 MARRIED = {"B": "B", "S": "S", "P": "P", "BELUM KAWIN": "B", "SUDAH KAWIN": "S", "KAWIN": "S",
            "PERNAH KAWIN": "P", "CERAI": "P"}
@@ -384,11 +384,31 @@ def _column_index(header: tuple[str, ...], options: DptOptions, name: str) -> di
             index[column] = position[wanted]
     missing = [c for c in REQUIRED if c not in index]
     if missing:
+        wanted = ", ".join(repr(options.column(m)) for m in missing)
+        if not _looks_like_labels(header):  # a voter, most likely: never quote it
+            raise SourceError(f"{name}: the header has no column {wanted}: the first line looks like a voter, not a "
+                              "header", hint="is the header missing? see skip_lines / fields")
         found = mask_long_numbers(", ".join(header))[:300]
-        raise SourceError(f"{name}: the header has no column {', '.join(repr(options.column(m)) for m in missing)} "
-                          f"(found: {found})",
+        raise SourceError(f"{name}: the header has no column {wanted} (found: {found})",
                           hint="name the file's columns under the source's dpt: fields: {nik: <column>, ...}")
     return index
+
+
+#: A column name: a letter or ``_`` first, then letters, digits, spaces and punctuation (``No. KK``, ``L/P``,
+#: ``TGL_LAHIR``; ``;``, ``|`` and tabs when the delimiter is wrong), no run of 3 digits (``\d``: any script's).
+_LABEL = re.compile(r"(?!.*\d{3})[^\W\d][\w .,/()#;|\t-]{0,59}")
+
+
+def _looks_like_labels(header: Sequence[str]) -> bool:
+    """Whether a first line reads like column names, which may be quoted in an error.
+
+    A voter's line holds a TPS code, a NIK, a birth date (cells that are no name), and
+    codes such as ``L``/``P`` and ``B``/``S``/``P``: two cells that are a sex or a marital
+    status make a line a record too.
+    """
+    cells = [cell.strip() for cell in header]
+    codes = sum(cell.upper() in SEX or cell.upper() in MARRIED for cell in cells)
+    return codes < 2 and all(_LABEL.fullmatch(cell) for cell in cells if cell)
 
 
 def _date(text: str) -> int:
@@ -397,7 +417,7 @@ def _date(text: str) -> int:
     if len(text) != 10 or text[2] not in "-/" and text[4] not in "-/":
         return 0
     parts = text.replace("/", "-").split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):  # isdigit alone passes '²', '٠'
         return 0
     day, month, year = (parts if len(parts[0]) == 2 else parts[::-1])
     try:
