@@ -287,7 +287,7 @@ def pages(tar_project: Path, requests: int, env: dict[str, str]) -> dict[str, An
                           capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
-    return dict(bench_serve.measure_pages(site, site / "release.db", requests))
+    return dict(bench_serve.measure_pages(site, site / "release.db", requests, env=env))  # the pinned code serves
 
 
 def verdict(ok: bool) -> str:

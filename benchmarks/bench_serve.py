@@ -150,10 +150,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(site_dir: Path, *, timeout: float = 120) -> Iterator[str]:
-    """Serve a written site as ``releasekit serve`` does, in a child process; yields the base URL."""
+def serving(site_dir: Path, *, timeout: float = 120, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve a written site as ``releasekit serve`` does, in a child process; yields the base URL.
+
+    :param env: the child's environment (``bench_build.py`` passes the one pointing at its pinned copy of
+        the code); default: this one, with the working tree's ``src`` first on ``PYTHONPATH``.
+    """
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH")) if p)}
+    if env is None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH"))
+                                                           if p)}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(site_dir.resolve()), str(port)],
                                 stdout=subprocess.DEVNULL, stderr=log, env=env)
@@ -272,16 +278,18 @@ def check_province_facet(base: str, url: str = "/release/hasil_tps") -> int:
     return len(facet["results"])
 
 
-def measure_pages(site_dir: Path, db_path: Path | None = None, requests: int = 200) -> dict[str, Stats]:
+def measure_pages(site_dir: Path, db_path: Path | None = None, requests: int = 200,
+                  env: dict[str, str] | None = None) -> dict[str, Stats]:
     """Serve a written site and measure the issue 8 pages (:data:`PAGES`); ms per page.
 
     :param site_dir: a site ``publish.write_site`` wrote (``build/site`` after ``releasekit serve``).
     :param db_path: the database to pick the TPS and snapshot from (default: the site's ``release.db``).
     :param requests: requests per page (after one warm-up each).
+    :param env: the server's environment (see :func:`serving`).
     :returns: page name → ``median``, ``p95``, ``max`` in milliseconds; PASS is ``p95 <= PAGE_TARGET_MS``.
     """
     urls = page_urls(site_dir, db_path)
-    with serving(site_dir) as base:
+    with serving(site_dir, env=env) as base:
         check_province_facet(base, urls[PAGES[2]])
         return measure(base, urls, requests)
 
