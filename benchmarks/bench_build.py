@@ -7,7 +7,7 @@
    ``--baseline-tps``: Sirekap per-TPS JSON as one ``.tar.gz``, the same data as one flat CSV,
    and the KPU region lists; plus daily gzipped JSON Lines snapshots for the incremental part.
 2. For each scale, in one run and in alternation (every round runs each command once, in a
-   fresh child process), times:
+   fresh child process, and the scales take turns round by round), times:
 
    * ``floor tar``: a bare Python pass reading every member of the ``.tar.gz`` with
      :mod:`tarfile` and ``json.loads``-ing it;
@@ -21,11 +21,12 @@
 
    then ``releasekit validate`` of the built package once. Wall time is spawn → exit; peak memory
    is the largest sum of ``VmHWM`` over the child's process tree (:func:`measure`), so the reading
-   process a build forks is counted.
+   process a build forks is counted, and the largest sum of its PSS (no shared page counted twice).
 3. Incremental builds (at ``--incremental-tps``): for each N, a project holding the region list
    and N daily snapshots is built (untimed), one more day is added and ``releasekit build`` is
    timed; against it, a project holding only the region list and that day is built with
-   ``--clean``. Then ``build --clean`` of the N+1-day project must give the same bytes
+   ``--clean``; the two in alternation, ``--repeat`` times (the N-day build and its cache put
+   back before each addition), medians. Then ``build --clean`` of the N+1-day project must give the same bytes
    (``release.db`` and every package file) as the incremental build.
 4. Instant pages: the national ``.tar.gz`` build is published (``releasekit publish``) and
    ``bench_serve.measure_pages`` runs its bounded load loop (``--requests`` per page).
@@ -116,26 +117,40 @@ def tree_hwm(pid: int) -> int:
     return bench_validate.tree_status(pid, "VmHWM:")
 
 
+def tree_pss(pid: int) -> int:
+    """Σ ``Pss`` over ``pid`` and its descendants: pages a forked child shares with its parent counted once."""
+    return bench_validate.tree_status(pid, "Pss:", "smaps_rollup")
+
+
+#: PSS is read every this many 10 ms samples (reading it walks the page tables: dearer than ``status``).
+PSS_EVERY = 5
+
+
 def measure(command: list[str], env: dict[str, str]) -> Run:
     """Run ``command`` in a fresh child: wall time, and peak memory as the largest Σ ``VmHWM`` of its process tree.
 
     Not ``ru_maxrss``: the kernel keeps in it the resident set the child had *before* ``exec``, which is this
     benchmark's own (large after generating national inputs), so every command would read as big as the runner.
     ``VmHWM`` belongs to the process image after ``exec``, and being a high-water mark it does not miss a peak
-    between two samples (every 10 ms); summing the marks of processes that peak at different moments errs high.
+    between two samples (every 10 ms); summing the marks of processes that peak at different moments errs high,
+    and counts the pages a forked child shares with its parent twice. So the tree's PSS (shared pages split
+    between the processes sharing them) is sampled too, every 50 ms: no high-water mark, but no double count.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, start_new_session=True, env=env)
-        peak = 0
+        peak = pss = samples = 0
         while proc.poll() is None:
             peak = max(peak, tree_hwm(proc.pid))
+            if samples % PSS_EVERY == 0:
+                pss = max(pss, tree_pss(proc.pid))
+            samples += 1
             time.sleep(0.01)
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         return Run(seconds, 0.0, peak, proc.returncode, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace")[-4000:])
+                   err.read().decode("utf-8", "replace")[-4000:], peak_pss=pss)
 
 
 def csv_fields() -> str:
@@ -182,6 +197,10 @@ class Series:
     def peak_mb(self) -> float:
         return max(r.peak_rss for r in self.runs) / 1e6
 
+    @property
+    def pss_mb(self) -> float:
+        return max(r.peak_pss for r in self.runs) / 1e6
+
 
 def releasekit(*args: str) -> list[str]:
     return [sys.executable, "-m", "releasekit", *args]
@@ -206,45 +225,61 @@ def generate(tps: int, seed: int, days: int) -> tuple[Path, national_raw.Layout]
     return raw, national_raw.Layout(tps, days)
 
 
-def scale_runs(tps: int, seed: int, repeat: int, su_repeat: int, env: dict[str, str]) -> dict[str, Any]:
-    """Every build-speed figure at one scale (runs in alternation)."""
-    print(f"[{tps} TPS] generating raw inputs …", flush=True)
-    raw, layout = generate(tps, seed, 1)
-    day = national_raw.LAST_DAY.isoformat()
-    work = WORK / f"build-tps{tps}-seed{seed}"
-    tar_project = project(work / "tar", raw, [(layout.tar, day)], "json")
-    csv_project = project(work / "csv", raw, [(layout.csv, day)], "csv")
-    su_db, import_db = work / "sqlite-utils.db", work / "import.db"
-    sqlite3_cli = shutil.which("sqlite3")
-    sqlite_utils_cli = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
-    series = {name: Series(name) for name in ("floor tar", "build tar", "sqlite3 .import", "build csv",
-                                              "sqlite-utils insert")}
-    for r in range(repeat):
-        print(f"[{tps} TPS] round {r + 1}/{repeat}", flush=True)
+class ScaleRuns:
+    """Every build-speed figure at one scale: :meth:`round` runs each step once (the runner alternates the
+    scales round by round, so the time-per-TPS ratio compares runs made minutes, not half an hour, apart)."""
+
+    def __init__(self, tps: int, seed: int, su_repeat: int, env: dict[str, str]) -> None:
+        print(f"[{tps} TPS] generating raw inputs …", flush=True)
+        self.tps, self.su_repeat, self.env = tps, su_repeat, env
+        self.raw, self.layout = generate(tps, seed, 1)
+        day = national_raw.LAST_DAY.isoformat()
+        work = WORK / f"build-tps{tps}-seed{seed}"
+        self.tar_project = project(work / "tar", self.raw, [(self.layout.tar, day)], "json")
+        self.csv_project = project(work / "csv", self.raw, [(self.layout.csv, day)], "csv")
+        self.su_db, self.import_db = work / "sqlite-utils.db", work / "import.db"
+        self.series = {name: Series(name) for name in ("floor tar", "build tar", "sqlite3 .import", "build csv",
+                                                       "sqlite-utils insert")}
+
+    def round(self, r: int, repeat: int) -> None:
+        """Each step once, in the same order every round."""
+        env, raw, layout, series = self.env, self.raw, self.layout, self.series
+        sqlite3_cli = shutil.which("sqlite3")
+        sqlite_utils_cli = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
+        print(f"[{self.tps} TPS] round {r + 1}/{repeat}", flush=True)
         series["floor tar"].add(measure([sys.executable, "-c", FLOOR_TAR, str(raw / layout.tar)], env=env))
-        run = series["build tar"].add(measure(releasekit("build", "--clean", str(tar_project)), env=env))
+        run = series["build tar"].add(measure(releasekit("build", "--clean", str(self.tar_project)), env=env))
         print(f"  build tar {run.seconds:.1f} s, {run.peak_rss / 1e6:.0f} MB", flush=True)
         if sqlite3_cli:
-            import_db.unlink(missing_ok=True)
-            series["sqlite3 .import"].add(measure([sqlite3_cli, str(import_db),
+            self.import_db.unlink(missing_ok=True)
+            series["sqlite3 .import"].add(measure([sqlite3_cli, str(self.import_db),
                                                    f".import --csv {raw / layout.csv} hasil"], env=env))
-        run = series["build csv"].add(measure(releasekit("build", "--clean", str(csv_project)), env=env))
+        run = series["build csv"].add(measure(releasekit("build", "--clean", str(self.csv_project)), env=env))
         print(f"  build csv {run.seconds:.1f} s", flush=True)
-        if r < su_repeat:
-            su_db.unlink(missing_ok=True)
-            series["sqlite-utils insert"].add(measure([sqlite_utils_cli, "insert", str(su_db), "hasil",
+        if r < self.su_repeat:
+            self.su_db.unlink(missing_ok=True)
+            series["sqlite-utils insert"].add(measure([sqlite_utils_cli, "insert", str(self.su_db), "hasil",
                                                        str(raw / layout.csv), "--csv"], env=env))
-    validate = Series("validate").add(measure(releasekit("validate", "--format", "json",
-                                                         str(tar_project / "datapackages" / "real-count")), env=env))
-    figures: dict[str, Any] = {name: {"median": s.median, "peak_mb": s.peak_mb, "runs": len(s.runs)}
-                               for name, s in series.items() if s.runs}
-    figures["validate"] = {"median": validate.seconds, "peak_mb": validate.peak_rss / 1e6, "runs": 1}
-    figures["tar_project"] = str(tar_project)
-    return figures
+
+    def figures(self) -> dict[str, Any]:
+        """Medians and peaks of the rounds run, plus one ``validate`` of the tar build's package."""
+        validate = Series("validate").add(measure(releasekit(
+            "validate", "--format", "json", str(self.tar_project / "datapackages" / "real-count")), env=self.env))
+        figures: dict[str, Any] = {name: {"median": s.median, "peak_mb": s.peak_mb, "pss_mb": s.pss_mb,
+                                          "runs": len(s.runs)} for name, s in self.series.items() if s.runs}
+        figures["validate"] = {"median": validate.seconds, "peak_mb": validate.peak_rss / 1e6,
+                               "pss_mb": validate.peak_pss / 1e6, "runs": 1}
+        figures["tar_project"] = str(self.tar_project)
+        return figures
 
 
-def incremental_runs(tps: int, seed: int, counts: list[int], env: dict[str, str]) -> list[dict[str, Any]]:
-    """Add one day to projects holding N days; against building that day alone; and byte identity."""
+def incremental_runs(tps: int, seed: int, counts: list[int], env: dict[str, str],
+                     repeat: int = 1) -> list[dict[str, Any]]:
+    """Add one day to projects holding N days; against building that day alone; and byte identity.
+
+    Each of the two is timed ``repeat`` times in alternation (medians): before each addition the project's
+    ``build/`` (its cache) and ``datapackages/`` are put back as the N-day build left them.
+    """
     days = max(counts) + 1
     print(f"[incremental, {tps} TPS] generating {days} daily snapshots …", flush=True)
     raw, layout = generate(tps, seed, days)
@@ -260,19 +295,28 @@ def incremental_runs(tps: int, seed: int, counts: list[int], env: dict[str, str]
         warm = measure(releasekit("build", str(folder)), env=env)
         if warm.returncode:
             raise RuntimeError(warm.stderr[-2000:])
-        project(folder, raw, [*before, added], "json")
-        incremental = measure(releasekit("build", str(folder)), env=env)
+        saved = work / f"n{n}.saved"
+        shutil.rmtree(saved, ignore_errors=True)
+        for part in ("build", "datapackages"):
+            shutil.copytree(folder / part, saved / part)
         alone_folder = project(work / f"alone{n}", raw, [added], "json")
-        alone = measure(releasekit("build", "--clean", str(alone_folder)), env=env)
-        for run in (incremental, alone):
-            if run.returncode:
-                raise RuntimeError(run.stderr[-2000:])
+        additions, alones = Series(f"add a day to {n}"), Series(f"day alone ({n})")
+        for r in range(repeat):
+            if r:  # back to the N-day build, cache included
+                for part in ("build", "datapackages"):
+                    shutil.rmtree(folder / part)
+                    shutil.copytree(saved / part, folder / part)
+            project(folder, raw, [*before, added], "json")
+            additions.add(measure(releasekit("build", str(folder)), env=env))
+            alones.add(measure(releasekit("build", "--clean", str(alone_folder)), env=env))
+        shutil.rmtree(saved)
+        incremental = additions.runs[-1]
         kept = fingerprint(folder)
         clean = measure(releasekit("build", "--clean", str(folder)), env=env)
         identical = clean.returncode == 0 and fingerprint(folder) == kept
-        out.append({"n": n, "incremental": incremental.seconds, "alone": alone.seconds, "clean": clean.seconds,
-                    "identical": identical, "peak_mb": incremental.peak_rss / 1e6})
-        print(f"  N={n}: +1 day {incremental.seconds:.1f} s, alone {alone.seconds:.1f} s, "
+        out.append({"n": n, "incremental": additions.median, "alone": alones.median, "clean": clean.seconds,
+                    "identical": identical, "peak_mb": incremental.peak_rss / 1e6, "runs": repeat})
+        print(f"  N={n}: +1 day {additions.median:.1f} s, alone {alones.median:.1f} s, "
               f"clean {clean.seconds:.1f} s, identical {identical}", flush=True)
         shutil.rmtree(alone_folder / "build", ignore_errors=True)
     return out
@@ -302,13 +346,16 @@ def render(args: argparse.Namespace, code: str, scales: dict[int, dict[str, Any]
              f"--repeat {args.repeat} --incremental {','.join(map(str, args.incremental))} "
              f"--incremental-tps {args.incremental_tps}`; code: {code}; machine: "
              + ", ".join(f"{k} {v}" for k, v in bench_validate.machine(code).items() if k != "releasekit") + ".",
-             "", "Medians of fresh child processes run in alternation; MB = 10^6 bytes (peak RSS of the "
-             "process tree, Σ VmHWM sampled every 10 ms).", "",
-             "| scale | step | runs | median s | peak MB |", "|---:|---|---:|---:|---:|"]
+             "", "Medians of fresh child processes run in alternation, the two scales round by round; MB = 10^6 "
+             "bytes. Peak RSS: of the process tree, Σ VmHWM sampled every 10 ms (an upper bound: a page a forked "
+             "child shares with its parent counts twice); peak PSS: the largest Σ PSS of the tree, sampled every "
+             "50 ms (shared pages split between their processes).", "",
+             "| scale | step | runs | median s | peak RSS MB | peak PSS MB |", "|---:|---|---:|---:|---:|---:|"]
     for tps, figures in sorted(scales.items()):
         for name, f in figures.items():
             if isinstance(f, dict):
-                lines.append(f"| {tps:,} | {name} | {f['runs']} | {f['median']:.2f} | {f['peak_mb']:.0f} |")
+                lines.append(f"| {tps:,} | {name} | {f['runs']} | {f['median']:.2f} | {f['peak_mb']:.0f} | "
+                             f"{f['pss_mb']:.0f} |")
     checks: list[tuple[str, str, bool]] = []
     ratio = main["build tar"]["median"] / main["floor tar"]["median"]
     checks.append(("tar.gz build ÷ tarfile + json.loads pass", f"{ratio:.2f}×", ratio <= 2))
@@ -324,6 +371,9 @@ def render(args: argparse.Namespace, code: str, scales: dict[int, dict[str, Any]
         if base:
             growth = mb / base[step]["peak_mb"]
             checks.append((f"peak RSS of {step} vs {args.baseline_tps:,} TPS", f"{growth:.2f}×", growth <= 1.10))
+            growth = main[step]["pss_mb"] / base[step]["pss_mb"]
+            checks.append((f"peak PSS of {step} vs {args.baseline_tps:,} TPS (no page counted twice)",
+                           f"{growth:.2f}×", growth <= 1.10))
     if base:
         per = (main["build tar"]["median"] / args.tps) / (base["build tar"]["median"] / args.baseline_tps)
         checks.append((f"time per TPS, tar build: {args.tps:,} vs {args.baseline_tps:,}", f"{per:.2f}×", per <= 1.2))
@@ -332,7 +382,8 @@ def render(args: argparse.Namespace, code: str, scales: dict[int, dict[str, Any]
     for inc in incremental:
         ratio = inc["incremental"] / inc["alone"]
         checks.append((f"add 1 day to {inc['n']} ({args.incremental_tps:,} TPS) ÷ build that day alone "
-                       f"({inc['incremental']:.1f} s / {inc['alone']:.1f} s)", f"{ratio:.2f}×", ratio <= 1.2))
+                       f"({inc['incremental']:.1f} s / {inc['alone']:.1f} s, medians of {inc.get('runs', 1)})",
+                       f"{ratio:.2f}×", ratio <= 1.2))
         checks.append((f"incremental = clean build, byte for byte (N={inc['n']})", str(inc["identical"]),
                        inc["identical"]))
     for name, stats in page_stats.items():
@@ -375,9 +426,13 @@ def main(argv: list[str] | None = None) -> int:
         src_path, code = bench_validate.pin_code(args.code)
         src = src_path
     env["PYTHONPATH"] = str(src)
-    scales = {tps: scale_runs(tps, args.seed, args.repeat, args.su_repeat, env)
-              for tps in sorted({args.baseline_tps, args.tps})}
-    incremental = incremental_runs(args.incremental_tps, args.seed, args.incremental, env) if args.incremental else []
+    runs = [ScaleRuns(tps, args.seed, args.su_repeat, env) for tps in sorted({args.baseline_tps, args.tps})]
+    for r in range(args.repeat):  # the scales in alternation too
+        for scale in runs:
+            scale.round(r, args.repeat)
+    scales = {scale.tps: scale.figures() for scale in runs}
+    incremental = (incremental_runs(args.incremental_tps, args.seed, args.incremental, env, args.repeat)
+                   if args.incremental else [])
     page_stats = pages(Path(scales[args.tps]["tar_project"]), args.requests, env) if args.requests else {}
     block = render(args, code, scales, incremental, page_stats)
     print(block)

@@ -111,6 +111,7 @@ class Run:
     stderr: str
     timed_out: bool = False
     source: str = ""  # src_fingerprint() when the run started
+    peak_pss: int = 0  # Σ PSS of the process tree at its largest sample (bench_build.py), bytes
 
 
 @dataclass
@@ -140,14 +141,14 @@ def tree_rss(pid: int) -> int:
     return tree_status(pid, "VmRSS:")
 
 
-def tree_status(pid: int, key: str) -> int:
+def tree_status(pid: int, key: str, file: str = "status") -> int:
     """A ``/proc/<pid>/status`` memory figure (``key`` such as ``VmRSS:``) of ``pid`` and every process below
-    it, summed, in bytes (0 without ``/proc``)."""
+    it, summed, in bytes (0 without ``/proc``); ``file="smaps_rollup"`` for ``Pss:``."""
     total, stack = 0, [pid]
     while stack:
         proc = Path("/proc") / str(stack.pop())
         try:
-            status = (proc / "status").read_text()
+            status = (proc / file).read_text()
             total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith(key))
             for task in (proc / "task").iterdir():
                 stack += [int(child) for child in (task / "children").read_text().split()]
