@@ -153,6 +153,25 @@ def test_key_index_finds_exactly_what_it_holds_in_compressed_runs() -> None:
     assert index.missing([]) == set()
 
 
+def test_key_runs_live_in_a_file_and_travel_by_pickle() -> None:
+    """The compressed runs are written to a temporary file (the checker's memory stays flat however many keys);
+    a forked child hands its index back pickled, with the runs' bytes."""
+    import pickle
+
+    from releasekit.keycheck import KeyIndex
+
+    index = KeyIndex()
+    index.add([f"k{n:05d}" for n in range(0, 1000, 2)])
+    index.add([f"k{n:05d}" for n in range(1000, 2000, 2)])
+    assert all(isinstance(run, tuple) for run in index.runs)  # places in the file, not bytes in memory
+    copy = pickle.loads(pickle.dumps(index))
+    assert all(isinstance(run, bytes) for run in copy.runs)
+    asked = ["k00002", "k00003", "k01998", "k01999"]
+    assert index.missing(asked) == copy.missing(asked) == {"k00003", "k01999"}
+    copy.add(["k02000"])
+    assert copy.missing(["k02000", "k02001"]) == {"k02001"} and copy.keys(5000) == index.keys(5000) + ["k02000"]
+
+
 def test_key_index_turns_into_hashes_when_runs_come_out_of_order() -> None:
     from releasekit.keycheck import KeyIndex
 

@@ -13,8 +13,9 @@ Two structures use the fact that releasekit writes every table in primary-key or
   remembering only the highest key (and, when a block is out of order, the block
   before it), instead of every key;
 * :class:`KeyIndex` keeps the keys other resources point at as sorted runs of
-  zlib-compressed text (a few bytes a key) and answers a block's lookups by
-  decompressing only the runs the block's keys fall in.
+  zlib-compressed text (a few bytes a key), written to an unnamed temporary file so that
+  the checker's memory does not grow with the keys, and answers a block's lookups by
+  reading and decompressing only the runs the block's keys fall in.
 
 Both fall back when the order breaks: :class:`DistinctKeys` says it cannot prove
 anything (the checker then indexes the whole file), and :class:`KeyIndex` turns
@@ -24,6 +25,8 @@ into a set of 64-bit hashes, the way the checker kept every key before.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -111,6 +114,26 @@ class DistinctKeys:
         return True
 
 
+class _Spill:
+    """Compressed runs appended to an unnamed temporary file of this process, read back by place."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="releasekit-keys-")
+        self.end = 0
+        self.pid = os.getpid()
+
+    def put(self, data: bytes) -> tuple[int, int]:
+        """Append ``data``; its (offset, length)."""
+        where = (self.end, len(data))
+        os.pwrite(self.file.fileno(), data, self.end)  # by offset: a forked child shares the file's position
+        self.end += len(data)
+        return where
+
+    def get(self, where: tuple[int, int]) -> bytes:
+        offset, length = where
+        return os.pread(self.file.fileno(), length, offset)
+
+
 class KeyIndex:
     """The keys of one resource that foreign keys point at: exact, compact, searched in key order.
 
@@ -126,7 +149,10 @@ class KeyIndex:
     def __init__(self) -> None:
         self.firsts: list[str] = []
         self.lasts: list[str] = []
-        self.runs: list[bytes] = []
+        #: Each run's compressed text: its place in :attr:`_spill`, or the bytes themselves (in a process that
+        #: did not make the spill file: a forked child adding to its parent's index, or an unpickled copy).
+        self.runs: list[tuple[int, int] | bytes] = []
+        self._spill: _Spill | None = None
         self.sizes: list[int] = []
         self.hashes: set[int] | None = None
         self._cache: OrderedDict[int, list[str]] = OrderedDict()
@@ -157,7 +183,11 @@ class KeyIndex:
         self.firsts.append(run[0])
         self.lasts.append(run[-1])
         self.sizes.append(len(run))
-        self.runs.append(zlib.compress("\n".join(run).encode("utf-8"), 1))
+        data = zlib.compress("\n".join(run).encode("utf-8"), 1)
+        if self._spill is None and not self.runs:
+            self._spill = _Spill()
+        mine = self._spill is not None and self._spill.pid == os.getpid()
+        self.runs.append(self._spill.put(data) if mine else data)  # type: ignore[union-attr]
 
     def keys(self, limit: int) -> list[str] | None:
         """Every key (sorted), or None when there are more than ``limit`` or the index holds hashes."""
@@ -211,9 +241,21 @@ class KeyIndex:
             pos = end
         return set(lost)
 
+    def _compressed(self, number: int) -> bytes:
+        run = self.runs[number]
+        return run if isinstance(run, bytes) else self._spill.get(run)  # type: ignore[union-attr]
+
     def _sorted(self, number: int) -> list[str]:
         """Run ``number``'s keys, in order."""
-        return zlib.decompress(self.runs[number]).decode("utf-8").split("\n")
+        return zlib.decompress(self._compressed(number)).decode("utf-8").split("\n")
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (a forked child hands its indexes back) with the runs' bytes, not a file of this process."""
+        state = dict(self.__dict__)
+        state["runs"] = [self._compressed(number) for number in range(len(self.runs))]
+        state["_spill"] = None
+        state["_cache"] = OrderedDict()
+        return state
 
     def _run(self, number: int) -> list[str]:
         """Run ``number`` (cached); turns the index into hashes when runs are decoded too often."""
@@ -237,6 +279,7 @@ class KeyIndex:
             hashes.update(map(hash, self._sorted(number)))
         self.hashes = hashes
         self.firsts, self.lasts, self.runs, self.sizes = [], [], [], []
+        self._spill = None
         self._cache.clear()
 
 
