@@ -243,3 +243,49 @@ def test_zip_descriptor_choice_is_by_name(tmp_path: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(Path, "rglob", reverse_rglob)
     assert validate_paths([archive]).packages[0].problems == []
+
+
+def _nik_in_pemilu(pkg: Path) -> None:
+    with (pkg / "data" / "pemilu.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"x-{NIK},pilpres,2024,1,2024-02-14,X\n")
+
+
+def test_a_one_name_primary_key_is_legal_and_the_gate_reads_the_rows(fixture_package: Path, tmp_path: Path) -> None:
+    """Table Schema allows ``"primaryKey": "kode_pemilu"`` (a string): no schema-error, every row checked."""
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"].update(primaryKey="kode_pemilu"))
+    _nik_in_pemilu(pkg)
+    found = types(pkg)
+    assert "schema-error" not in found and "pii-nik" in found
+
+
+def test_the_gate_reads_a_resource_the_checker_cannot(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"]["fields"][0].setdefault(
+        "constraints", {}).update(pattern="("))  # no regular expression: the checker cannot read the schema
+    _nik_in_pemilu(pkg)
+    found = problems(pkg)
+    assert {"schema-error", "pii-nik"} <= {e["type"] for e in found}
+    assert NIK not in json.dumps(found)
+
+
+def test_the_gate_reads_the_rows_when_the_descriptor_is_refused(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, lambda d: d.update(profile="no-such-profile"))
+    _nik_in_pemilu(pkg)
+    assert "pii-nik" in types(pkg)
+
+
+def test_undecodable_bytes_are_counted_per_thread() -> None:
+    """A library caller validating two packages in two threads gets each file's encoding-error, not the other's."""
+    import threading
+
+    from releasekit import tablecheck
+
+    before = tablecheck._undecodable_count()
+    other = threading.Thread(target=lambda: b"\xff".decode("utf-8", errors=tablecheck.UNDECODABLE))
+    other.start()
+    other.join()
+    assert tablecheck._undecodable_count() == before
+    b"\xff".decode("utf-8", errors=tablecheck.UNDECODABLE)
+    assert tablecheck._undecodable_count() == before + 1

@@ -35,6 +35,8 @@ def available() -> bool:
 
 #: prctl(2)'s option: the signal the kernel sends this process when its parent dies.
 _PR_SET_PDEATHSIG = 1
+#: prctl(2), looked up once, in the parent: a child forked from a process with threads must not load libraries.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
 def die_with(parent: int) -> None:
@@ -42,9 +44,10 @@ def die_with(parent: int) -> None:
 
     A child inherits the parent's open files, the build's lock among them (an ``flock`` lives as long as
     any process holds the file open): a child outliving a killed build would hold the project locked.
+    (The signal comes when the *thread* that forked ends: every caller forks from its main thread.)
     """
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the signal was asked for
         os._exit(1)
 

@@ -50,7 +50,7 @@ from typing import Any
 
 from . import forked
 from .keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from .privacy import SIXTEEN, contains_nik, is_nik_like
+from .privacy import SIXTEEN, contains_nik, is_nik_like, nik_lines
 from .report import Problem
 
 ERROR_LIMIT = 1000
@@ -81,17 +81,21 @@ class _Invalid(Exception):
     pass
 
 
-#: How many undecodable byte runs :func:`_undecodable` has met (in this process).
-_undecodable_seen = 0
+#: How many undecodable byte runs :func:`_undecodable` has met, per thread (a file is read by one thread).
+_undecodable_seen = threading.local()
+
+
+def _undecodable_count() -> int:
+    count: int = getattr(_undecodable_seen, "count", 0)
+    return count
 
 
 def _undecodable(error: UnicodeError) -> tuple[str, int]:
     """Bytes that are not UTF-8 are read as U+FFFD, so the rest of the file is still checked, and counted,
     so the resource gets one ``encoding-error`` (a clean file never calls this: it costs nothing)."""
-    global _undecodable_seen
     if not isinstance(error, UnicodeDecodeError):
         raise error
-    _undecodable_seen += 1
+    _undecodable_seen.count = _undecodable_count() + 1
     return "\ufffd", error.end
 
 
@@ -243,13 +247,19 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
 
 
 def _foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
-    """A resource descriptor's foreign keys (none when it has no schema)."""
-    foreign_keys: list[dict[str, Any]] = (res.get("schema") or {}).get("foreignKeys", [])
-    return foreign_keys
+    """A resource descriptor's foreign keys (none when it has no schema), their field names as lists."""
+    return [{**fk, "fields": _name_list(fk["fields"]),
+             "reference": {**fk["reference"], "fields": _name_list(fk["reference"]["fields"])}}
+            for fk in (res.get("schema") or {}).get("foreignKeys", [])]
+
+
+def _name_list(value: object) -> list[str]:
+    """Field names as a list: Table Schema also allows one name as a string (``"primaryKey": "id"``)."""
+    return [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
 
 
 def _names(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(name, str) for name in value)
+    return isinstance(value, str) or isinstance(value, list) and all(isinstance(name, str) for name in value)
 
 
 def _schema_error(res: dict[str, Any]) -> str | None:
@@ -267,7 +277,7 @@ def _schema_error(res: dict[str, Any]) -> str | None:
         except (re.error, TypeError) as e:
             return f"field {f['name']}: the pattern constraint is not a regular expression ({e})"
     if not _names(schema.get("primaryKey") or []):
-        return "schema.primaryKey must be a list of field names"
+        return "schema.primaryKey must be a field name or a list of them"
     foreign_keys = schema.get("foreignKeys", [])
     if not isinstance(foreign_keys, list) or not all(
             isinstance(fk, dict) and _names(fk.get("fields")) and isinstance(fk.get("reference"), dict)
@@ -508,6 +518,7 @@ class Checker:
                 self._add(Problem("schema-error", f"{why}; releasekit's checker cannot read it (check with "
                                   "--engine frictionless)", resource=res.get("name")))
                 self.unread.add(res.get("name", ""))
+                self._scan_unread(res)
             else:
                 resources.append(res)
         for res in resources:
@@ -607,6 +618,7 @@ class Checker:
                               "checker: check with --engine frictionless, or publish one file / "
                               "sumber data multi-berkas tidak diperiksa", resource=name))
             self.unread.add(name)
+            self._scan_unread(res)
             return
         path = self.folder / res["path"]
         if not path.is_file():
@@ -622,14 +634,23 @@ class Checker:
         self.baselines[name] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
-        pk = tuple(i for i, f in enumerate(fields) if f.name in (schema.get("primaryKey") or []))
-        undecodable = _undecodable_seen
-        self._rows(ResourceCheck(name, path, fields, pk, schema.get("foreignKeys", [])), wanted)
-        if _undecodable_seen != undecodable:
+        pk = tuple(i for i, f in enumerate(fields) if f.name in _name_list(schema.get("primaryKey") or []))
+        undecodable = _undecodable_count()
+        self._rows(ResourceCheck(name, path, fields, pk, _foreign_keys(res)), wanted)
+        if _undecodable_count() != undecodable:
             self._add(Problem("encoding-error", f"'utf-8' codec can't decode {_first_undecodable(path)}; save the "
                               "file as UTF-8 / berkas bukan UTF-8", resource=name))
         if name in self.baselines:
             self._baseline(name)
+
+    def _scan_unread(self, res: dict[str, Any]) -> None:
+        """The PII gate on the files of a resource the checker cannot read otherwise, byte by byte, by line."""
+        paths = res.get("path")
+        for path in paths if isinstance(paths, list) else [paths]:
+            file = self.folder / path if isinstance(path, str) else None
+            if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
+                for line in nik_lines(file):
+                    self._add(Problem("pii-nik", PII_MESSAGE, resource=res.get("name"), row=line))
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""

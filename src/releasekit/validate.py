@@ -119,6 +119,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             result.problems += _descriptor_problems(descriptor)
             if not result.problems:  # the checker runs the PII gate in the same pass
                 result.problems += check_package(descriptor_path.parent, descriptor)
+            else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
+                result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _provenance_problems(descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
