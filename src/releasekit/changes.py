@@ -86,7 +86,8 @@ def record_changes(conn: sqlite3.Connection, cache: PairFiles | None = None) -> 
                            "AND sql IS NOT NULL ORDER BY name", (CHANGES.name,)).fetchall() if pairs else []
     files = [_pair_file(conn, cache, *pair) if cache is not None else None for pair in pairs]
     # Whether pairs are compared here (into their files) or were kept, the database sees the same statements
-    # in the same transactions from here on: so the same bytes.
+    # in the same transactions from here on: so the same bytes. (And a forked child reads the database through
+    # a connection of its own.)
     conn.commit()
     _compare_missing(conn, [(pair, path) for pair, path in zip(pairs, files, strict=True)
                             if path is not None and not path.is_file()])
@@ -109,15 +110,14 @@ Pair = tuple[str, str, str, str]
 def _compare_missing(conn: sqlite3.Connection, todo: list[tuple[Pair, Path]]) -> None:
     """Compare pairs into their files, half of them in a forked child where one can run beside this process.
 
-    Each pair's comparison reads only the loaded results and writes only its own file, so the pairs split
-    cleanly (a clean build of a register with 10 days compares 9 pairs). A child that fails leaves its
-    files missing; :func:`record_changes` compares those here.
+    The caller has committed. Each pair's comparison reads only the loaded results and writes only its own
+    file, so the pairs split cleanly (a clean build of a register with 10 days compares 9 pairs). A child that
+    fails leaves its files missing; :func:`record_changes` compares those here.
     """
     if len(todo) < 2 or not forked.available():
         for pair, path in todo:
             _compare_into(conn, path, *pair)
         return
-    conn.commit()  # the child reads the database through a connection of its own
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     share = todo[1::2]
     child = forked.Forked(lambda: _compare_share(database, share))

@@ -46,7 +46,7 @@ def one_line(error: Exception) -> click.ClickException:
         return click.ClickException(str(error))
     if isinstance(error, OSError) and error.strerror or _disk_full(error):
         # The machine, not releasekit: a full disk, a file that cannot be written (a build then publishes nothing).
-        where = f"{getattr(error, 'filename', None)}: " if getattr(error, "filename", None) else ""
+        where = f"{filename}: " if (filename := getattr(error, "filename", None)) else ""
         reason = getattr(error, "strerror", None) or str(error)
         return click.ClickException(mask_niks(f"{where}{reason} (hint: check that the disk has room and the "
                                               "files can be written, then run the command again)"))

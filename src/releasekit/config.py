@@ -123,9 +123,10 @@ class Release:
 
     def register(self, slug_or_id: str) -> Register:
         """The register with this id, else the one with this slug (an id always wins)."""
-        for reg in self.registers:
-            if reg.id == slug_or_id:
-                return reg
+        try:
+            return self.register_by_id(slug_or_id)
+        except KeyError:
+            pass
         for reg in self.registers:
             if reg.slug == slug_or_id:
                 return reg
@@ -137,6 +138,10 @@ class Release:
             if reg.id == register_id:
                 return reg
         raise KeyError(register_id)
+
+    def licenses_of(self, register: Register) -> tuple[License, ...]:
+        """The licences of a register's data: its own, else the release's."""
+        return register.licenses or self.licenses
 
 
 class _StringDatesLoader(yaml.SafeLoader):

@@ -52,25 +52,38 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
+def fork() -> tuple[int, int, int]:
+    """``os.fork()`` with a pipe from the child to the parent: ``(pid, read, write)``, ``pid`` 0 in the child.
+
+    The child has closed ``read`` and dies with its parent (:func:`die_with`); it must leave by ``os._exit``.
+    """
+    parent = os.getpid()
+    read, write = os.pipe()
+    gc.freeze()  # the child's garbage collector then leaves the parent's objects (and their pages) alone
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    if pid != 0:
+        gc.unfreeze()
+        return pid, read, write
+    os.close(read)
+    try:
+        die_with(parent)
+    except BaseException:  # noqa: BLE001 - never run on as a copy of the parent
+        os._exit(1)
+    return pid, read, write
+
+
 class Forked:
     """``function()`` running in a forked child process; :meth:`result` waits for its return value."""
 
     def __init__(self, function: Callable[[], Any]) -> None:
-        parent = os.getpid()
-        read, write = os.pipe()
-        gc.freeze()  # the child's garbage collector then leaves the parent's objects (and their pages) alone
-        try:
-            self.pid = os.fork()
-        except BaseException:
-            gc.unfreeze()
-            raise
-        if self.pid != 0:
-            gc.unfreeze()
-        else:  # the child: compute, send, leave without running the parent's exit handlers
-            os.close(read)
+        self.pid, read, write = fork()
+        if self.pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
             status = 1
             try:
-                die_with(parent)
                 payload = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             except BaseException:  # noqa: BLE001 - any failure is reported as "no result"

@@ -180,7 +180,7 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
     created = source_date_iso()
     if created:
         out["created"] = created
-    out["licenses"] = [lic.to_descriptor() for lic in (register.licenses or release.licenses)]
+    out["licenses"] = [lic.to_descriptor() for lic in release.licenses_of(register)]
     contributor = {"title": publisher["name"], "role": "publisher"}
     if publisher.get("url"):
         contributor["path"] = publisher["url"]

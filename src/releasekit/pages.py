@@ -222,10 +222,10 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     package = read_package(packages_dir, register)
     prov = (package or {}).get("releasekit", {})
     sources = _rows(db, "SELECT * FROM sources WHERE register = ? ORDER BY path", (register.id,))
-    declared = {s.path: s for s in register.sources}
+    declared = {s.path: s.licenses for s in register.sources}
     for s in sources:
         s["quarantine_url"] = table_url("quarantine", source=s["path"])
-        s["licenses"] = _licences(declared[s["path"]].licenses) if s["path"] in declared else []
+        s["licenses"] = _licences(declared.get(s["path"], ()))
     paths = [s["path"] for s in sources]
     elections = sorted({s["election"] for s in sources if s["election"]})
     sole = holds_every_source(db, register.id)
@@ -236,7 +236,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "register": register,
         "status": {"label": label, "en": en, "id": id_},
         "acts": _acts(register.basis),
-        "licenses": _licences(register.licenses or release.licenses),
+        "licenses": _licences(release.licenses_of(register)),
         "download": download,
         "sources": sources,
         "quarantine_url": table_url("quarantine") if sole else table_url(

@@ -56,14 +56,14 @@ def mask_niks(text: str) -> str:
 
 @dataclass(frozen=True)
 class PiiHit:
-    """Where a NIK-like value sits: 1-based data row number (header is row 1) and column name."""
+    """Where a NIK-like value sits: 1-based row number (header is row 1) and column name."""
 
     row: int
     field: str
 
 
 def scan_csv(path: Path) -> Iterator[PiiHit]:
-    """Yield every cell of a CSV holding a NIK-like value.
+    """Yield every cell of a CSV holding a NIK-like value, header included (named ``column N``: it is published too).
 
     Lines are screened with one regular expression first; only the rare line
     with a 16-digit run is split into cells, so clean files cost one pass.
@@ -74,6 +74,7 @@ def scan_csv(path: Path) -> Iterator[PiiHit]:
         for number, row in enumerate(reader, start=1):
             if number == 1:
                 header = row
+                yield from (PiiHit(1, f"column {i}") for i, label in enumerate(row, start=1) if contains_nik(label))
                 continue
             if not SIXTEEN.search(",".join(row)):
                 continue

@@ -151,11 +151,6 @@ def _licences_html(licenses: tuple[License, ...]) -> str:
     return ", ".join(out)
 
 
-def _own_licences(release: Release, register: Register) -> tuple[License, ...]:
-    """The licences of a register's data: its own, else the release's."""
-    return register.licenses or release.licenses
-
-
 def _home_html(release: Release, database: Download, packages: dict[str, Download]) -> str:
     parts = []
     if release.description:
@@ -220,10 +215,10 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
                  "<p>Derived by releasekit for fast queries; not in the packages.</p>"
                  if table in SUMMARY_TABLES else "")
         licensed = registers or (summed if table in SUMMARY_TABLES else [])
-        licences = tuple(lic for r in licensed for lic in _own_licences(release, r)) or release.licenses
+        licences = tuple(lic for r in licensed for lic in release.licenses_of(r)) or release.licenses
         if len(set(licences)) > 1:  # Datasette shows one licence link: name each register's here
             where += "<p>Licences / lisensi: " + "; ".join(
-                f"{escape(r.id)}: {_licences_html(_own_licences(release, r))}" for r in licensed) + "</p>"
+                f"{escape(r.id)}: {_licences_html(release.licenses_of(r))}" for r in licensed) + "</p>"
         meta: dict[str, Any] = {
             "title": table.title,
             "description": f"{table.en} — {table.id}",

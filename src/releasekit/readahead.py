@@ -15,7 +15,6 @@ reader simply runs in the caller.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import signal
@@ -47,19 +46,9 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
     if not reader.read_ahead or not forked.available():
         yield from reader.read(ctx)
         return
-    parent = os.getpid()
-    read_fd, write_fd = os.pipe()
-    gc.freeze()  # the child's collector then leaves the parent's objects (and their memory pages) alone
-    try:
-        pid = os.fork()
-    except BaseException:
-        gc.unfreeze()
-        raise
-    if pid != 0:
-        gc.unfreeze()
+    pid, read_fd, write_fd = forked.fork()
     if pid == 0:  # the child: read, send, leave without running the parent's exit handlers
-        os.close(read_fd)
-        _child(reader, ctx, write_fd, parent)
+        _child(reader, ctx, write_fd)
     os.close(write_fd)
     done = False
     try:
@@ -88,10 +77,9 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
         os.waitpid(pid, 0)
 
 
-def _child(reader: Reader, ctx: ReadContext, write_fd: int, parent: int) -> None:
+def _child(reader: Reader, ctx: ReadContext, write_fd: int) -> None:
     status = 1
     try:
-        forked.die_with(parent)
         with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
             position: list[int | None] = [None]
             local = replace(ctx, progress=lambda n: position.__setitem__(0, n))

@@ -812,7 +812,7 @@ class _Pass:
         for fk in check.foreign_keys:
             into = fk["reference"]["resource"]
             if into and into not in checker.unread and present(fk["fields"]):
-                target = (fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
+                target = (into, tuple(fk["reference"]["fields"]))
                 if target in checker.deferred:
                     self.deferred.append((view(fk["fields"]), checker.asked.setdefault(target, KeyIndex())))
                 else:

@@ -25,7 +25,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import contains_nik, mask_niks, nik_lines, scan_csv
+from .privacy import mask_niks, nik_lines, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
 from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import PII_MESSAGE, check_package
@@ -147,10 +147,7 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
             continue
         hits: list[tuple[int, str | None]]
         try:
-            with file.open(encoding="utf-8", newline="") as handle:
-                header = next(csv.reader(handle), [])
-            hits = [(1, f"column {i}") for i, label in enumerate(header, start=1) if contains_nik(label)]
-            hits += [(hit.row, hit.field) for hit in scan_csv(file)]
+            hits = [(hit.row, hit.field) for hit in scan_csv(file)]
         except UnicodeDecodeError:  # Frictionless reports the encoding-error; the bytes are scanned by line
             hits = [(line, None) for line in nik_lines(file)]
         problems += [Problem("pii-nik", PII_MESSAGE, resource=name, row=row, field=field) for row, field in hits]
