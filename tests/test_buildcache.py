@@ -17,6 +17,7 @@ from conftest import copy_demo
 from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
+from releasekit.errors import PrivacyError
 from releasekit.ingest import Loader
 
 ZIP_SOURCE = "raw/ppwp_tps_20240320.zip"
@@ -230,3 +231,32 @@ def test_another_sqlite_or_library_makes_the_cache_stale(monkeypatch: pytest.Mon
     assert buildcache.code_fingerprint() == before
     monkeypatch.setattr(buildcache.sqlite3, "sqlite_version", "3.99.0")
     assert buildcache.code_fingerprint() != before
+
+
+NIK = "3201014501900001"  # NIK-like: region 320101, born 05-01-90 (a woman), serial 0001
+
+
+def test_a_refused_build_keeps_nothing_for_the_next_one(make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached database and pairs' changes of a build the PII gate refuses hold the value refused: deleted."""
+    project = make_project({"real-count": twodays.sources()})
+    build(load_release(project))
+    good = fingerprint(project)
+    original = Loader.load_source
+
+    def leaking(self: Loader, release: object, file: Any, progress: object = None) -> object:
+        # A loading bug: one TPS of the second day gets a NIK into a published text column.
+        accounting = original(self, release, file, progress)  # type: ignore[arg-type]
+        if file.source.path.endswith(twodays.DAY2):
+            self.db.execute("UPDATE hasil_tps SET psu = ? WHERE rowid = (SELECT max(rowid) FROM hasil_tps)", (NIK,))
+            self.db.conn.commit()
+        return accounting
+
+    monkeypatch.setattr(Loader, "load_source", leaking)
+    with pytest.raises(PrivacyError):
+        build(load_release(project), clean=True)
+    left = [p for p in (project / "build").rglob("*") if p.is_file() and NIK.encode() in p.read_bytes()]
+    assert left == []
+    assert fingerprint(project) == good  # the release as it was
+    monkeypatch.setattr(Loader, "load_source", original)
+    build(load_release(project))
+    assert fingerprint(project) == good

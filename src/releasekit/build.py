@@ -17,6 +17,7 @@ from typing import Protocol
 from .buildcache import PairCache, SourceCache
 from .config import Release
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
+from .errors import PrivacyError
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .privacy import refuse_niks_in_database, refuse_niks_in_tree
@@ -150,10 +151,16 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     :param clean: ignore and empty the cache: load every source again.
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
+    caches: list[SourceCache | PairCache] = []
     with release_lock(release.root), Stage(release.root) as stage:
-        result = _build(release, stage, progress or _Quiet(), clean)
-        # The PII gate (DESIGN.md section 7); a refused stage is thrown away. _build scanned the database.
-        refuse_niks_in_tree(stage.dir, scanned_already=(stage.database,))
+        try:
+            result = _build(release, stage, progress or _Quiet(), clean, caches)
+            # The PII gate (DESIGN.md section 7); a refused stage is thrown away. _build scanned the database.
+            refuse_niks_in_tree(stage.dir, scanned_already=(stage.database,))
+        except PrivacyError:
+            for cache in caches:  # what the build kept for the next one holds the values refused
+                cache.forget_written()
+            raise
         stage.commit()
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
@@ -161,8 +168,9 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     return result
 
 
-def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -> BuildResult:
-    """Everything a build writes, written into ``stage``."""
+def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
+           caches: list[SourceCache | PairCache]) -> BuildResult:
+    """Everything a build writes, written into ``stage``; the build caches it writes to are added to ``caches``."""
     started = time.perf_counter()
     declared = check_sources(release)
     inputs = inputs_sha256(release, declared)
@@ -172,6 +180,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -
                   | {e["kode_pemilu"] for e in release.raw.get("elections", [])})
     elections = [release.elections[k] for k in used]
     cache = SourceCache(release.root / BUILD_DIR, files, elections)
+    caches.append(cache)
     if clean:
         cache.clear()
     lokasi = stage.dir / "lokasi.db"
@@ -195,6 +204,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool) -
         create_indexes(db)
         loader.derive_places()
         pairs = PairCache(release.root / BUILD_DIR, files, elections)
+        caches.append(pairs)
         record_snapshots(db, pairs)  # comparing days is Python: done before the packaging thread needs the GIL
         pairs.forget_unused()
         # Every table but the findings is final: a thread writes the packages (Python formatting CSV, zlib

@@ -108,6 +108,8 @@ class SourceCache:
         cacheable = [READERS[f.source.format].cacheable for f in files]
         #: Sources ``files[:limit]`` may be cached; nothing from the first voter list on.
         self.limit = cacheable.index(False) if False in cacheable else len(files)
+        #: The files :meth:`store` wrote in this build (:meth:`forget_written`).
+        self.written: list[Path] = []
 
     def _paths(self, key: str) -> tuple[Path, Path, Path]:
         return self.dir / f"{key}.db", self.dir / f"{key}.lokasi.db", self.dir / f"{key}.json"
@@ -138,6 +140,7 @@ class SourceCache:
         targets = self._paths(key)
         meta = {"sources": [f.source.path for f in self.files[:n]],
                 "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()}}
+        self.written += targets
         for source, target in ((database, targets[0]), (lokasi, targets[1])):
             tmp = target.with_name(target.name + ".tmp")
             shutil.copyfile(source, tmp)
@@ -148,6 +151,12 @@ class SourceCache:
         for old in sorted(self.dir.iterdir()):
             if old not in targets and old.is_file():
                 old.unlink(missing_ok=True)
+
+    def forget_written(self) -> None:
+        """Delete what :meth:`store` wrote in this build (its release was refused: a copy of it must not stay)."""
+        for path in self.written:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
 
 
 class PairCache:
@@ -163,6 +172,8 @@ class PairCache:
         self.head = json.dumps({"code": code_fingerprint(CHANGES_CODE),
                                 "elections": [dataclasses.asdict(e) for e in elections]}, sort_keys=True, default=str)
         self.used: set[Path] = set()
+        #: Files named by :meth:`pair_file` that did not exist yet: this build writes them.
+        self.written: set[Path] = set()
 
     def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
                   source: str) -> Path | None:
@@ -176,6 +187,8 @@ class PairCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         path = self.dir / f"{hashlib.sha256(link.encode()).hexdigest()}.db"
         self.used.add(path)
+        if not path.is_file():
+            self.written.add(path)
         return path
 
     def forget_unused(self) -> None:
@@ -184,3 +197,9 @@ class PairCache:
             for old in sorted(self.dir.iterdir()):
                 if old not in self.used:
                     old.unlink(missing_ok=True)
+
+    def forget_written(self) -> None:
+        """Delete the pairs' files this build wrote (its release was refused: their values must not stay)."""
+        for path in sorted(self.written):
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
