@@ -13,8 +13,10 @@ overseas ``99`` codes of :mod:`national`):
 * ``ppwp_tps_<day>.csv`` -- the same data as one flat CSV with a header, one row per TPS, votes in
   three wide columns (what a spreadsheet export looks like).
 * ``days/ppwp_tps_<day>.jsonl.gz`` -- with ``--days K`` (K ≥ 2), K daily snapshots ending on the last
-  day, gzipped JSON Lines: a TPS stays empty until the day it is complete, and ``ts`` moves with it.
-  The last one holds the same objects as the ``.jsonl`` file above.
+  day, gzipped JSON Lines: a TPS stays empty until the day it is complete. ``ts`` is, as in Sirekap,
+  the time of the TPS's last update, on the day of it: the first day, the day the TPS is complete,
+  and any later day an operator edits it again (:data:`EDIT_RATE` a day; the edit rewrites the
+  same figures). The last one holds the same objects as the ``.jsonl`` file above.
 
 About 25 % of TPS are still empty on the last day (``chart`` and ``administrasi`` null, as Sirekap
 publishes them), and a few have a deliberate ``ballots-sum-mismatch``. Every figure and every name
@@ -57,11 +59,15 @@ from national import (  # noqa: E402 - a sibling script, not a package
     province_shape,
 )
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 MARKER = ".generator"
 LAST_DAY = date(2024, 3, 10)
 CANDIDATE_IDS = ("100025", "100026", "100027")
 TAR_MTIME = 1710000000
+#: The share of complete TPS edited again on a given later day (a new ``ts``). In the two real captures of
+#: Aceh Selatan (``sirekap2024_tps_snapshots_aceh1101``, 4 to 7 days apart in February 2024) 3 of 7 TPS kept
+#: their ``ts`` and 4 had a later one: about 10 % a day in the week after the vote; lower later on.
+EDIT_RATE = 0.05
 IMAGE_HOST = "https://sirekap-obj-formc.synthetic.invalid"
 ADM_ORDER = (
     "suara_sah", "suara_total", "pemilih_dpt_j", "pemilih_dpt_l", "pemilih_dpt_p",
@@ -192,10 +198,21 @@ def station(rng: random.Random, code: str, n_days: int) -> Station:
     return Station(code, adm, votes, first, rng.randint(1, 3), rng.getrandbits(32))
 
 
-def sirekap_object(st: Station, day_index: int) -> dict[str, Any]:
-    """The Sirekap object of ``st`` on day ``day_index`` (keys in Sirekap's order)."""
-    rng = random.Random(st.seed * 64 + day_index)
-    ts = (f"2024-{LAST_DAY.month:02d}-{max(1, LAST_DAY.day - 10 + day_index):02d} "
+def updated(st: Station, day_index: int) -> int:
+    """The day (index) of the TPS's last update on or before ``day_index``: when it got its figures, or a later
+    day an operator edited it (each later day with probability :data:`EDIT_RATE`); day 0 before it is complete."""
+    for day in range(day_index, st.first, -1):
+        if random.Random(st.seed * 64 + day).random() < EDIT_RATE:
+            return day
+    return st.first if st.first <= day_index else 0
+
+
+def sirekap_object(st: Station, day_index: int, dates: list[date]) -> dict[str, Any]:
+    """The Sirekap object of ``st`` on day ``day_index`` (``dates[day_index]``; keys in Sirekap's order)."""
+    last_update = updated(st, day_index)
+    rng = random.Random(st.seed * 64 + last_update)
+    rng.random()  # (the draw that decided whether that day was an edit)
+    ts = (f"{dates[last_update].isoformat()} "
           f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
     if day_index < st.first or st.adm is None or st.votes is None:
         return {"chart": None, "images": [None, None, None], "administrasi": None, "psu": None, "ts": ts,
@@ -253,6 +270,7 @@ def generate(out: Path, tps: int = NATIONAL_TPS, seed: int = DEFAULT_SEED, n_day
     if daily:
         (out / "days").mkdir(exist_ok=True)
     last = max(n_days - 1, 0)
+    dates = days(max(n_days, 1))
     with (out / layout.tar).open("wb") as raw, \
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz, \
             tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar, \
@@ -265,9 +283,9 @@ def generate(out: Path, tps: int = NATIONAL_TPS, seed: int = DEFAULT_SEED, n_day
             for code in codes:
                 st = station(rng, code, max(n_days, 1))
                 for j, handle in enumerate(day_files):
-                    obj = sirekap_object(st, j)
+                    obj = sirekap_object(st, j, dates)
                     handle.write((json.dumps({"kode_tps": code, **obj}, separators=(",", ":")) + "\n").encode())
-                obj = sirekap_object(st, last)
+                obj = sirekap_object(st, last, dates)
                 data = json.dumps(obj, separators=(",", ":")).encode()
                 info = tarfile.TarInfo(member_path(code))
                 info.size, info.mtime, info.mode = len(data), TAR_MTIME, 0o644

@@ -3,7 +3,9 @@ hold the same data, and its runner measures and renders every issue 8 target."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -28,6 +30,24 @@ def test_raw_generator_is_deterministic_and_shaped_like_sirekap(tmp_path: Path) 
     assert [d for d, _ in a.daily()][-1] == raw.LAST_DAY and len(a.daily()) == 3
     provinces = (tmp_path / "a" / "wilayah_kpu" / "provinces.csv").read_text(encoding="utf-8").splitlines()
     assert len(provinces) == 39 and provinces[-1] == "99,LUAR NEGERI"
+
+
+def test_daily_snapshots_move_ts_only_when_a_tps_is_updated(tmp_path: Path) -> None:
+    """As in Sirekap, ``ts`` is the last update, on its day: a TPS left alone keeps it from one day to the next."""
+    raw = load_benchmark("national_raw")
+    layout = raw.generate(tmp_path, 3000, 7, 4)
+    days = [(day, {row["kode_tps"]: row for row in map(json.loads, gzip.open(tmp_path / path, "rt"))})
+            for day, path in layout.daily()]
+    for (_, before), (day, after) in zip(days, days[1:]):
+        assert all(r["ts"][:10] <= day.isoformat() for r in after.values())
+        assert {k for k, r in after.items() if r["ts"][:10] == day.isoformat()} == {
+            k for k, r in after.items() if r["ts"] != before[k]["ts"]}  # a new ts is today's
+        changed = {k for k, r in after.items() if r != before[k]}
+        moved = {k for k, r in after.items() if r["ts"] != before[k]["ts"]}
+        completed = {k for k, r in after.items() if r["chart"] != before[k]["chart"]}
+        assert changed == moved and completed < moved  # completing moves ts; so do edits of the same figures
+        complete = {k for k, r in before.items() if r["chart"] is not None}
+        assert moved - completed <= complete and 0.03 < len(moved - completed) / len(complete) < 0.08  # EDIT_RATE
 
 
 def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
