@@ -38,7 +38,7 @@ def test_daily_snapshots_move_ts_only_when_a_tps_is_updated(tmp_path: Path) -> N
     layout = raw.generate(tmp_path, 3000, 7, 4)
     days = [(day, {row["kode_tps"]: row for row in map(json.loads, gzip.open(tmp_path / path, "rt"))})
             for day, path in layout.daily()]
-    for (_, before), (day, after) in zip(days, days[1:]):
+    for (_, before), (day, after) in zip(days, days[1:], strict=False):
         assert all(r["ts"][:10] <= day.isoformat() for r in after.values())
         assert {k for k, r in after.items() if r["ts"][:10] == day.isoformat()} == {
             k for k, r in after.items() if r["ts"] != before[k]["ts"]}  # a new ts is today's

@@ -6,6 +6,7 @@ import csv
 import json
 import re
 import shutil
+import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from releasekit import build, dpt, load_release
+from releasekit import build, dpt, load_release, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError, ReleasekitError
 from releasekit.privacy import is_nik_like, mask_id, refuse_niks_in_tree
@@ -253,3 +254,19 @@ def test_a_headerless_list_does_not_print_its_first_voter(make_project: ProjectF
     assert "the first line looks like a voter, not a header" in result.output
     for cell in (NIK_IN_TEXT, "SITI AMINAH", "BOGOR", "05-12-1990", "JL. MAWAR"):
         assert cell not in result.output, cell
+
+
+@pytest.mark.parametrize("value", ["3201014501900001", 3201014501900001, b"x3201014501900001", "NIK 3201014501900001."])
+def test_the_database_gate_reads_every_value_whatever_its_type(tmp_path: Path, value: object) -> None:
+    path = tmp_path / "release.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (a INTEGER, b TEXT, c)")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", [(1, "3201014501900", None), (2, "x", 320101450190000)])
+        db.execute("INSERT INTO t VALUES (3, 'y', ?)", (value,))
+    db.close()
+    with pytest.raises(PrivacyError, match="table t, column c, rowid 3"):
+        privacy.refuse_niks_in_database(path, "release.db")
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM t WHERE rowid = 3")
+    db.close()
+    privacy.refuse_niks_in_database(path, "release.db")  # 13 and 15 digits are not a NIK
