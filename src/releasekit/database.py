@@ -97,7 +97,7 @@ def iter_rows(db: sqlite_utils.Database, table: Table, where: str = "", params: 
     cols = ", ".join(f"[{c}]" for c in table.columns)
     order = ", ".join(f"[{c}]" for c in table.primary_key)
     sql = f"SELECT {cols} FROM [{table.name}] {where} ORDER BY {order}"
-    yield from db.execute(sql, params)
+    return db.execute(sql, params)  # the cursor itself: no generator between SQLite and the CSV writer
 
 
 def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
