@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,6 @@ from conftest import copy_demo
 from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
-from releasekit.errors import PrivacyError
 from releasekit.ingest import Loader
 
 ZIP_SOURCE = "raw/ppwp_tps_20240320.zip"
@@ -235,28 +237,50 @@ def test_another_sqlite_or_library_makes_the_cache_stale(monkeypatch: pytest.Mon
 
 NIK = "3201014501900001"  # NIK-like: region 320101, born 05-01-90 (a woman), serial 0001
 
+#: A loading bug, in a child process: one TPS of the second day gets a NIK into a published text column; then the
+#: build is refused by the PII gate, fails (a full disk while the rules run) or is killed there.
+_FAILING_BUILD = """
+import errno, importlib, os, signal, sys
+from releasekit import build, load_release
+from releasekit.ingest import Loader
+build_module = importlib.import_module("releasekit.build")  # (releasekit.build is also the function)
+original = Loader.load_source
+def leaking(self, release, file, progress=None):
+    accounting = original(self, release, file, progress)
+    if file.source.path.endswith(sys.argv[2]):
+        self.db.execute("UPDATE hasil_tps SET psu = ? WHERE rowid = (SELECT max(rowid) FROM hasil_tps)", (sys.argv[3],))
+        self.db.conn.commit()
+    return accounting
+Loader.load_source = leaking
+def failing_rules(*args, **kwargs):
+    if sys.argv[4] == "disk-full":
+        raise OSError(errno.ENOSPC, "No space left on device")
+    os.kill(os.getpid(), signal.SIGKILL)
+if sys.argv[4] != "refused":
+    build_module.run_rules = failing_rules
+build(load_release(sys.argv[1]))
+"""
 
-def test_a_refused_build_keeps_nothing_for_the_next_one(make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cached database and pairs' changes of a build the PII gate refuses hold the value refused: deleted."""
+
+@pytest.mark.parametrize("failure", ["refused", "disk-full", "killed"])
+def test_a_build_refused_failed_or_killed_keeps_nothing_for_the_next_one(make_project: Any, failure: str) -> None:
+    """What a build stages for its cache (the database as loaded, new pairs' changes) can hold the values the PII
+    gate refuses: it reaches build/cache/ only once the gate has passed the release."""
     project = make_project({"real-count": twodays.sources()})
+    full = without_source(project, f"raw/tps_{twodays.DAY2}")
     build(load_release(project))
     good = fingerprint(project)
-    original = Loader.load_source
-
-    def leaking(self: Loader, release: object, file: Any, progress: object = None) -> object:
-        # A loading bug: one TPS of the second day gets a NIK into a published text column.
-        accounting = original(self, release, file, progress)  # type: ignore[arg-type]
-        if file.source.path.endswith(twodays.DAY2):
-            self.db.execute("UPDATE hasil_tps SET psu = ? WHERE rowid = (SELECT max(rowid) FROM hasil_tps)", (NIK,))
-            self.db.conn.commit()
-        return accounting
-
-    monkeypatch.setattr(Loader, "load_source", leaking)
-    with pytest.raises(PrivacyError):
-        build(load_release(project), clean=True)
-    left = [p for p in (project / "build").rglob("*") if p.is_file() and NIK.encode() in p.read_bytes()]
-    assert left == []
+    kept = sorted((project / "build" / CACHE_DIR).rglob("*"))
+    (project / "metadata.yml").write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")  # a new day
+    done = subprocess.run([sys.executable, "-c", _FAILING_BUILD, str(project), twodays.DAY2, NIK, failure],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode != 0, done.stderr
+    if failure != "killed":
+        assert ("PrivacyError" if failure == "refused" else "No space left") in done.stderr
+    assert sorted((project / "build" / CACHE_DIR).rglob("*")) == kept
+    staged = [p for p in (project / "build").rglob("*") if p.is_file() and NIK.encode() in p.read_bytes()]
+    assert all(".staging" in p.parts for p in staged) and (staged or failure != "killed")  # only a killed build's
     assert fingerprint(project) == good  # the release as it was
-    monkeypatch.setattr(Loader, "load_source", original)
-    build(load_release(project))
-    assert fingerprint(project) == good
+    build(load_release(project))  # without the bug; throws the killed build's staging folder away
+    assert fingerprint(project) != good
+    assert not [p for p in project.rglob("*") if p.is_file() and NIK.encode() in p.read_bytes()]

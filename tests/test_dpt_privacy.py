@@ -270,3 +270,9 @@ def test_the_database_gate_reads_every_value_whatever_its_type(tmp_path: Path, v
         db.execute("DELETE FROM t WHERE rowid = 3")
     db.close()
     privacy.refuse_niks_in_database(path, "release.db")  # 13 and 15 digits are not a NIK
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE k (key TEXT PRIMARY KEY, note TEXT) WITHOUT ROWID")
+        db.execute("INSERT INTO k VALUES ('a', ?)", (str(value),))
+    db.close()
+    with pytest.raises(PrivacyError, match="table k, column note: an unmasked"):
+        privacy.refuse_niks_in_database(path, "release.db")

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from .buildcache import PairCache, SourceCache
+from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Release
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
-from .errors import PrivacyError
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .privacy import refuse_niks_in_database, refuse_niks_in_tree
@@ -153,14 +152,14 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     """
     caches: list[SourceCache | PairCache] = []
     with release_lock(release.root), Stage(release.root) as stage:
-        try:
-            result = _build(release, stage, progress or _Quiet(), clean, caches)
-            # The PII gate (DESIGN.md section 7); a refused stage is thrown away. _build scanned the database.
-            refuse_niks_in_tree(stage.dir, scanned_already=(stage.database,))
-        except PrivacyError:
-            for cache in caches:  # what the build kept for the next one holds the values refused
-                cache.forget_written()
-            raise
+        result = _build(release, stage, progress or _Quiet(), clean, caches)
+        # The PII gate (DESIGN.md section 7): a refused stage is thrown away, with what the build would have
+        # kept in its cache. _build scanned the database; the staged copies of the database as loaded and the
+        # new pairs' changes hold only rows that are in it (rows loaded stay; a pair's rows are all copied in).
+        copies = [copy for cache in caches for copy in cache.staged_copies()]
+        refuse_niks_in_tree(stage.dir, scanned_already=(stage.database, *copies))
+        for cache in caches:
+            cache.commit()  # (before the swap: a killed build's staging folder is thrown away by the next)
         stage.commit()
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
@@ -179,7 +178,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
     used = sorted({s.election for s in release.sources if s.election}
                   | {e["kode_pemilu"] for e in release.raw.get("elections", [])})
     elections = [release.elections[k] for k in used]
-    cache = SourceCache(release.root / BUILD_DIR, files, elections)
+    cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR)
     caches.append(cache)
     if clean:
         cache.clear()
@@ -203,10 +202,9 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
         lokasi.unlink()
         create_indexes(db)
         loader.derive_places()
-        pairs = PairCache(release.root / BUILD_DIR, files, elections)
+        pairs = PairCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR)
         caches.append(pairs)
         record_snapshots(db, pairs)  # comparing days is Python: done before the packaging thread needs the GIL
-        pairs.forget_unused()
         # Every table but the findings is final: a thread writes the packages (Python formatting CSV, zlib
         # compressing) from here on, on a connection of its own, waiting for the rules' findings (_FindingsGate),
         # while SQLite runs the rules, makes the summaries and scans for NIKs here; the build uses both

@@ -99,20 +99,27 @@ def chain_keys(files: list[SourceFile], elections: list[Election]) -> list[str]:
 
 
 class SourceCache:
-    """The cached databases of one project (``build/cache/``)."""
+    """The cached databases of one project (``build/cache/``).
 
-    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election]) -> None:
+    What a build stores is written into its staging folder (``staged``) and moved into ``build/cache/`` by
+    :meth:`commit`, after the PII gate passed the release: a build that is refused, fails or is killed keeps
+    nothing for the next one (a copy of what it loaded could hold the very values the gate refuses).
+    """
+
+    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path) -> None:
         self.dir = build_dir / CACHE_DIR
+        self.staged = staged
         self.files = files
         self.keys = chain_keys(files, elections)
         cacheable = [READERS[f.source.format].cacheable for f in files]
         #: Sources ``files[:limit]`` may be cached; nothing from the first voter list on.
         self.limit = cacheable.index(False) if False in cacheable else len(files)
-        #: The files :meth:`store` wrote in this build (:meth:`forget_written`).
-        self.written: list[Path] = []
+        #: The key :meth:`store` wrote into the staging folder in this build, if any.
+        self.stored: str | None = None
 
-    def _paths(self, key: str) -> tuple[Path, Path, Path]:
-        return self.dir / f"{key}.db", self.dir / f"{key}.lokasi.db", self.dir / f"{key}.json"
+    def _paths(self, key: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
+        folder = folder or self.dir
+        return folder / f"{key}.db", folder / f"{key}.lokasi.db", folder / f"{key}.json"
 
     def clear(self) -> None:
         """Forget every cached database."""
@@ -134,72 +141,77 @@ class SourceCache:
         return {path: Accounting(**counts) for path, counts in saved["accounting"].items()}
 
     def store(self, n: int, database: Path, lokasi: Path, accounting: dict[str, Accounting]) -> None:
-        """Keep the database after the first ``n`` sources (and drop every other cached one)."""
+        """Stage the database after the first ``n`` sources, to replace every cached one at :meth:`commit`."""
         key = self.keys[n - 1]
-        self.dir.mkdir(parents=True, exist_ok=True)
-        targets = self._paths(key)
+        self.staged.mkdir(parents=True, exist_ok=True)
+        targets = self._paths(key, self.staged)
         meta = {"sources": [f.source.path for f in self.files[:n]],
                 "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()}}
-        self.written += targets
-        for source, target in ((database, targets[0]), (lokasi, targets[1])):
-            tmp = target.with_name(target.name + ".tmp")
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
-        tmp = targets[2].with_name(targets[2].name + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, targets[2])
+        shutil.copyfile(database, targets[0])
+        shutil.copyfile(lokasi, targets[1])
+        targets[2].write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        self.stored = key
+
+    def staged_copies(self) -> list[Path]:
+        """The staged database :meth:`store` wrote (what the build loaded: all of it is in the release database)."""
+        return [self._paths(self.stored, self.staged)[0]] if self.stored else []
+
+    def commit(self) -> None:
+        """Move what :meth:`store` staged into ``build/cache/``, in place of every other cached database."""
+        if self.stored is None:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        targets = self._paths(self.stored)
+        for staged, target in zip(self._paths(self.stored, self.staged), targets, strict=True):
+            os.replace(staged, target)  # the .json last: longest() trusts a key only with all three files
         for old in sorted(self.dir.iterdir()):
             if old not in targets and old.is_file():
                 old.unlink(missing_ok=True)
-
-    def forget_written(self) -> None:
-        """Delete what :meth:`store` wrote in this build (its release was refused: a copy of it must not stay)."""
-        for path in self.written:
-            path.unlink(missing_ok=True)
-            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
 
 
 class PairCache:
     """The cached ``changes`` rows of pairs of snapshots (``build/cache/changes/``), one SQLite file a pair.
 
-    :meth:`pair_file` names the file of a pair (:func:`releasekit.changes.record_changes` writes it when
-    missing); :meth:`forget_unused` drops the files of pairs the build no longer has.
+    :meth:`pair_file` names the file of a pair: the kept one, or a new one in the staging folder
+    (:func:`releasekit.changes.record_changes` writes it); :meth:`commit` moves the new ones into the cache
+    (after the PII gate, as :class:`SourceCache` does) and drops the files of pairs the build no longer has.
     """
 
-    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election]) -> None:
+    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path) -> None:
         self.dir = build_dir / CACHE_DIR / CHANGES_DIR
+        self.staged = staged / CHANGES_DIR
         self.files = {f.source.path: f for f in files}
         self.head = json.dumps({"code": code_fingerprint(CHANGES_CODE),
                                 "elections": [dataclasses.asdict(e) for e in elections]}, sort_keys=True, default=str)
-        self.used: set[Path] = set()
-        #: Files named by :meth:`pair_file` that did not exist yet: this build writes them.
-        self.written: set[Path] = set()
+        #: Names of the pairs' files this build uses.
+        self.used: set[str] = set()
 
     def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
                   source: str) -> Path | None:
         """The file of the changes from day ``previous`` (all of it from ``previous_source``) to ``snapshot``
-        (all from ``source``); None when a source is not one of the project's."""
+        (all from ``source``): kept, or to write in the staging folder; None when a source is not one of the
+        project's."""
         before, after = self.files.get(previous_source), self.files.get(source)
         if before is None or after is None:
             return None
         link = json.dumps([self.head, register, kode_pemilu, previous, snapshot, _declaration(before),
                            _declaration(after)], sort_keys=True, default=str)
+        name = f"{hashlib.sha256(link.encode()).hexdigest()}.db"
+        self.used.add(name)
+        if (self.dir / name).is_file():
+            return self.dir / name
+        self.staged.mkdir(parents=True, exist_ok=True)
+        return self.staged / name
+
+    def staged_copies(self) -> list[Path]:
+        """The pairs' files written in this build (their rows are all in the release database's ``changes``)."""
+        return sorted(self.staged.glob("*.db")) if self.staged.is_dir() else []
+
+    def commit(self) -> None:
+        """Move the pairs' files written in this build into the cache; delete those of pairs no longer used."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        path = self.dir / f"{hashlib.sha256(link.encode()).hexdigest()}.db"
-        self.used.add(path)
-        if not path.is_file():
-            self.written.add(path)
-        return path
-
-    def forget_unused(self) -> None:
-        """Delete the files of pairs :meth:`pair_file` was not asked for in this build."""
-        if self.dir.is_dir():
-            for old in sorted(self.dir.iterdir()):
-                if old not in self.used:
-                    old.unlink(missing_ok=True)
-
-    def forget_written(self) -> None:
-        """Delete the pairs' files this build wrote (its release was refused: their values must not stay)."""
-        for path in sorted(self.written):
-            path.unlink(missing_ok=True)
-            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+        for staged in self.staged_copies():
+            os.replace(staged, self.dir / staged.name)
+        for old in sorted(self.dir.iterdir()):
+            if old.name not in self.used:
+                old.unlink(missing_ok=True)

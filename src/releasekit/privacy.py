@@ -238,19 +238,21 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
     if conn is None:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        for table in tables:
+        tables = conn.execute("SELECT name, upper(sql) LIKE '%WITHOUT ROWID%' FROM sqlite_master "
+                              "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+        for table, without_rowid in tables:
+            rowid = "NULL" if without_rowid else "rowid"  # (a WITHOUT ROWID table is named without a place)
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
             texts = [f"CAST([{c}] AS TEXT)" for c in columns]
             # length() of a number is the length of its text, so only long values are cast (at national scale
             # a fifth of the scan's time).
             suspect = " OR ".join(f"(length([{c}]) >= 16 AND {t} GLOB {_GLOB16})" for c, t in zip(columns, texts,
                                                                                                    strict=True))
-            for row in conn.execute(f"SELECT rowid, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
+            for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
                 for column, value in zip(columns, row[1:], strict=True):
                     if value is not None and contains_nik(value):
-                        raise PrivacyError(f"{shown_as}: table {table}, column {column}, rowid {row[0]}: an "
+                        place = f", rowid {row[0]}" if row[0] is not None else ""
+                        raise PrivacyError(f"{shown_as}: table {table}, column {column}{place}: an "
                                            "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)
     finally:
         if own:
