@@ -284,3 +284,18 @@ def test_a_build_refused_failed_or_killed_keeps_nothing_for_the_next_one(make_pr
     build(load_release(project))  # without the bug; throws the killed build's staging folder away
     assert fingerprint(project) != good
     assert not [p for p in project.rglob("*") if p.is_file() and NIK.encode() in p.read_bytes()]
+
+
+def test_no_two_folders_share_a_sha256(tmp_path: Path) -> None:
+    """The cache key and a folder source's pin rest on it: bytes moved from one member into the next change it."""
+    from releasekit.provenance import sha256_file
+
+    folders = {"two": {"a.csv": b"x", "b.csv": b"y"}, "one": {"a.csv": b"xb.csv\0y"},
+               "moved": {"a.csv": b"x\0b", "b.csv": b"y"}, "renamed": {"a.csv": b"x", "c.csv": b"y"}}
+    digests = set()
+    for name, files in folders.items():
+        (tmp_path / name).mkdir()
+        for member, data in files.items():
+            (tmp_path / name / member).write_bytes(data)
+        digests.add(sha256_file(tmp_path / name)[0])
+    assert len(digests) == len(folders)

@@ -34,6 +34,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import zlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -47,18 +48,20 @@ from .readers import READERS
 CACHE_DIR = "cache"
 FORMAT = "1"
 #: Code whose change makes every cached database stale (modules and packages of releasekit): ``ingest`` and
-#: everything it imports (a test walks the imports to keep this complete).
+#: everything it imports (a test walks the imports to keep this complete), the build that drives it and this cache.
 LOADING_CODE = ("ingest.py", "config.py", "database.py", "tables.py", "dpt.py", "nik.py", "elections.py", "errors.py",
-                "forked.py", "privacy.py", "provenance.py", "readahead.py", "readers", "rules")
+                "forked.py", "privacy.py", "provenance.py", "readahead.py", "readers", "rules", "build.py",
+                "buildcache.py")
 #: Code whose change makes every cached pair of snapshots' changes stale.
-CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py")
+CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py", "snapshots.py")
 CHANGES_DIR = "changes"
 
 
 def runtime() -> str:
     """What besides releasekit's code decides the bytes loaded: Python (its ``json`` error texts go into the
-    quarantine), SQLite (it lays out the pages) and the libraries that read and write."""
-    versions = [f"python {sys.version}", f"sqlite {sqlite3.sqlite_version}"]
+    quarantine), SQLite (it lays out the pages), zlib (its error texts, for damaged archives) and the libraries
+    that read and write."""
+    versions = [f"python {sys.version}", f"sqlite {sqlite3.sqlite_version}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
     versions += [f"{name} {metadata.version(name)}" for name in ("orjson", "sqlite-utils")]
     return "\0".join(versions)
 

@@ -18,21 +18,30 @@ CHUNK = 1 << 20
 def sha256_file(path: Path) -> tuple[str, int]:
     """Stream a file (or every file of a folder, in sorted order) into SHA-256.
 
-    For a folder the digest covers each file's relative path and bytes, so a
-    renamed or edited member changes it. Returns ``(hexdigest, bytes)``.
+    For a folder the digest is taken over each file's relative path, a NUL (no
+    path holds one) and the file's own SHA-256, so a renamed, moved or edited
+    member changes it and no two folders share it (bytes moved from one member
+    into the next would, were the members' bytes simply chained). Returns
+    ``(hexdigest, bytes)``.
     """
+    if path.is_file():
+        return _file_sha256(path)
     digest = hashlib.sha256()
     size = 0
-    files = [path] if path.is_file() else sorted(
-        (p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).as_posix()
-    )
-    for file in files:
-        if path.is_dir():
-            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
-        with file.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+    for file in sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).as_posix()):
+        member, member_size = _file_sha256(file)
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + bytes.fromhex(member))
+        size += member_size
+    return digest.hexdigest(), size
+
+
+def _file_sha256(file: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with file.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
     return digest.hexdigest(), size
 
 
