@@ -33,6 +33,7 @@ from releasekit.database import create_schema, insert_sql
 from releasekit.errors import ReleasekitError
 from releasekit.package import PACKAGES_DIR
 from releasekit.publish import (
+    CHANGES_FACET_MAX_ROWS,
     FACET_MAX_ROWS,
     MARKER,
     PLUGINS,
@@ -195,6 +196,10 @@ def test_province_facet_is_offered_by_default_only_while_it_stays_instant(demo: 
     assert small["databases"]["release"]["tables"]["hasil_tps"]["facets"] == ["kode_provinsi"]
     assert "facets" not in big["databases"]["release"]["tables"]["hasil_tps"]
     assert FACET_MAX_ROWS >= 823_378  # one national snapshot keeps the facet
+    small = datasette_metadata(release, rows={"changes": CHANGES_FACET_MAX_ROWS})
+    big = datasette_metadata(release, rows={"changes": CHANGES_FACET_MAX_ROWS + 1})
+    assert small["databases"]["release"]["tables"]["changes"]["facets"] == ["kind", "field", "snapshot"]
+    assert "facets" not in big["databases"]["release"]["tables"]["changes"]
     facet = demo.json("/release/hasil_tps.json?_facet=kode_provinsi&snapshot=2024-03-20")["facet_results"]
     assert facet  # on demand it works on a filtered page whatever the default
 

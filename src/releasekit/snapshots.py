@@ -221,13 +221,16 @@ ORDER BY h.kode_tps, s.nomor_urut""",
             "country takes longer than the time limit at national scale, where the snapshot_votes table "
             "has each snapshot's totals). / Perolehan suara per peserta dari setiap TPS menurut snapshot "
             "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah."),
-        "sql": f"""SELECT s.nomor_urut, p.nama AS peserta, sum(s.suara) AS suara, count(s.suara) AS tps_dengan_suara,
+        # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
+        # snapshot for every vote row took several seconds for the whole country).
+        "sql": f"""WITH h AS (SELECT h.kode_pemilu, h.kode_tps, max(h.snapshot) AS snapshot FROM hasil_tps h
+           WHERE {_IN_AREA} AND {_AS_OF.replace("x.", "h.")}
+           GROUP BY h.kode_tps)
+SELECT s.nomor_urut, p.nama AS peserta, sum(s.suara) AS suara, count(s.suara) AS tps_dengan_suara,
        min(h.snapshot) AS snapshot_tertua, max(h.snapshot) AS snapshot_terbaru
-FROM hasil_tps h
+FROM h
 JOIN suara s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
 LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
-WHERE {_IN_AREA}
-  AND {_LATEST}
 GROUP BY s.nomor_urut, p.nama
 ORDER BY s.nomor_urut""",
     },

@@ -429,7 +429,8 @@ CHANGES = Table(
     ("kode_pemilu", "snapshot", "kode_tps", "field"),
     (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
      ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
-    (("kode_tps",), ("was_complete", "nomor_urut")),
+    # source: a register page links to its rows (source__in) when other registers' sources load too
+    (("kode_tps",), ("was_complete", "nomor_urut"), ("source",)),
 )
 
 def _voters(name: str, en: str, id_: str) -> Field:
