@@ -155,7 +155,8 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
         result = _build(release, stage, progress or _Quiet(), clean, caches)
         # The PII gate (DESIGN.md section 7): a refused stage is thrown away, with what the build would have
         # kept in its cache. _build scanned the database; the staged copies of the database as loaded and the
-        # new pairs' changes hold only rows that are in it (rows loaded stay; a pair's rows are all copied in).
+        # new pairs' changes hold only rows that are in it (rows loaded stay; a pair's rows are all copied in);
+        # the locators name places in the project's raw files (buildcache.SourceCache.staged_copies).
         copies = [copy for cache in caches for copy in cache.staged_copies()]
         refuse_niks_in_tree(stage.dir, scanned_already=(stage.database, *copies))
         for cache in caches:
