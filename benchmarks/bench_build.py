@@ -239,7 +239,7 @@ class ScaleRuns:
         self.csv_project = project(work / "csv", self.raw, [(self.layout.csv, day)], "csv")
         self.su_db, self.import_db = work / "sqlite-utils.db", work / "import.db"
         self.series = {name: Series(name) for name in ("floor tar", "build tar", "sqlite3 .import", "build csv",
-                                                       "sqlite-utils insert")}
+                                                       "sqlite-utils insert", "validate")}
 
     def round(self, r: int, repeat: int) -> None:
         """Each step once, in the same order every round."""
@@ -250,6 +250,10 @@ class ScaleRuns:
         series["floor tar"].add(measure([sys.executable, "-c", FLOOR_TAR, str(raw / layout.tar)], env=env))
         run = series["build tar"].add(measure(releasekit("build", "--clean", str(self.tar_project)), env=env))
         print(f"  build tar {run.seconds:.1f} s, {run.peak_rss / 1e6:.0f} MB", flush=True)
+        # validate the package just built, every round (its peak memory varies by a few MB from run to run)
+        run = series["validate"].add(measure(releasekit(
+            "validate", "--format", "json", str(self.tar_project / "datapackages" / "real-count")), env=env))
+        print(f"  validate {run.seconds:.1f} s, {run.peak_pss / 1e6:.0f} MB PSS", flush=True)
         if sqlite3_cli:
             self.import_db.unlink(missing_ok=True)
             series["sqlite3 .import"].add(measure([sqlite3_cli, str(self.import_db),
@@ -262,13 +266,9 @@ class ScaleRuns:
                                                        str(raw / layout.csv), "--csv"], env=env))
 
     def figures(self) -> dict[str, Any]:
-        """Medians and peaks of the rounds run, plus one ``validate`` of the tar build's package."""
-        validate = Series("validate").add(measure(releasekit(
-            "validate", "--format", "json", str(self.tar_project / "datapackages" / "real-count")), env=self.env))
+        """Medians and peaks of the rounds run."""
         figures: dict[str, Any] = {name: {"median": s.median, "peak_mb": s.peak_mb, "pss_mb": s.pss_mb,
                                           "runs": len(s.runs)} for name, s in self.series.items() if s.runs}
-        figures["validate"] = {"median": validate.seconds, "peak_mb": validate.peak_rss / 1e6,
-                               "pss_mb": validate.peak_pss / 1e6, "runs": 1}
         figures["tar_project"] = str(self.tar_project)
         return figures
 
