@@ -299,3 +299,28 @@ def test_no_two_folders_share_a_sha256(tmp_path: Path) -> None:
             (tmp_path / name / member).write_bytes(data)
         digests.add(sha256_file(tmp_path / name)[0])
     assert len(digests) == len(folders)
+
+
+def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its sha256 (in provenance and in the cache key) would name bytes other than those loaded."""
+    from releasekit.errors import SourceError
+
+    project = make_project({"real-count": twodays.sources()})
+    build(load_release(project))
+    good = fingerprint(project)
+    kept = sorted((project / "build" / CACHE_DIR).rglob("*"))
+    original = Loader.load_source
+
+    def appending(self: Loader, release: object, file: Any, progress: object = None) -> object:
+        accounting = original(self, release, file, progress)  # type: ignore[arg-type]
+        member = sorted(file.path.rglob("*.json"))[-1] if file.path.is_dir() else file.path
+        with member.open("ab") as handle:  # a download still being written, say
+            handle.write(b"\n")
+        return accounting
+
+    monkeypatch.setattr(Loader, "load_source", appending)
+    with pytest.raises(SourceError, match=r"changed while the build read it .*nothing was published"):
+        build(load_release(project), clean=True)
+    assert fingerprint(project) == good
+    assert sorted((project / "build" / CACHE_DIR).rglob("*")) in (kept, [])  # (--clean empties the cache)

@@ -20,7 +20,7 @@ from .database import create_indexes, create_schema, open_database, open_reader,
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .privacy import refuse_niks_in_database, refuse_niks_in_tree
-from .provenance import SourceFile, check_sources, inputs_sha256
+from .provenance import SourceFile, check_sources, check_unchanged, inputs_sha256
 from .readers import READERS
 from .rules import run_rules
 from .snapshots import record as record_snapshots
@@ -231,4 +231,5 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
         db.execute("PRAGMA journal_mode = DELETE")  # one self-contained file again
     finally:
         db.close()
+    check_unchanged(declared)  # what was loaded is what was hashed
     return BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)

@@ -45,14 +45,46 @@ def _file_sha256(file: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+#: What a source looked like on disk when it was hashed: (member path, size, modification time, inode) of each file.
+Stamp = tuple[tuple[str, int, int, int], ...]
+
+
+def stamp(path: Path) -> Stamp:
+    """The :data:`Stamp` of a file, or of every file under a folder."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    out = []
+    for file in files:
+        info = file.stat()
+        out.append((file.relative_to(path).as_posix() if file != path else ".", info.st_size, info.st_mtime_ns,
+                    info.st_ino))
+    return tuple(out)
+
+
 @dataclass
 class SourceFile:
-    """A source checked on disk: where it is, its hash and size."""
+    """A source checked on disk: where it is, its hash and size, and its :data:`Stamp` before it was hashed."""
 
     source: Source
     path: Path
     sha256: str
     bytes: int
+    stamp: Stamp = ()
+
+
+def check_unchanged(files: list[SourceFile]) -> None:
+    """Refuse a build during which a source changed on disk: what it loaded may not be what its sha256 names.
+
+    :raises SourceError: naming the first source whose files, sizes or modification times moved since hashing.
+    """
+    for file in files:
+        try:
+            now = stamp(file.path)
+        except OSError:
+            now = ()
+        if now != file.stamp:
+            raise SourceError(f"{file.source.path}: changed while the build read it (metadata.yml: "
+                              f"{file.source.key_path}); nothing was published",
+                              hint="let whatever writes the raw export finish, then build again")
 
 
 def check_sources(release: Release) -> list[SourceFile]:
@@ -68,6 +100,7 @@ def check_sources(release: Release) -> list[SourceFile]:
             raise SourceError(f"{source.path}: no such file ({where})",
                               hint="put the raw export there or fix 'path'")
         try:
+            before = stamp(path)
             sha, size = sha256_file(path)
         except OSError as e:
             raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} ({where})",
@@ -77,7 +110,7 @@ def check_sources(release: Release) -> list[SourceFile]:
                 f"{source.path}: sha256 is {sha}, but metadata.yml pins {source.sha256} ({where})",
                 hint="the raw file changed; restore it, or update the pin if the change is intended",
             )
-        checked.append(SourceFile(source, path, sha, size))
+        checked.append(SourceFile(source, path, sha, size, before))
     return checked
 
 
