@@ -324,3 +324,25 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
         build(load_release(project), clean=True)
     assert fingerprint(project) == good
     assert sorted((project / "build" / CACHE_DIR).rglob("*")) in (kept, [])  # (--clean empties the cache)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no sizes", "unreadable"])
+def test_a_cached_database_cut_short_is_not_trusted(tmp_path: Path, loads: list[str], damage: str) -> None:
+    """Cache files are not synced to disk: after a power cut one may be shorter than written."""
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    good = fingerprint(project)
+    cache = project / "build" / CACHE_DIR
+    (db_file,) = [f for f in cache.iterdir() if f.name.endswith(".db") and not f.name.endswith(".lokasi.db")]
+    meta = db_file.with_suffix(".json")
+    if damage == "truncated":
+        with db_file.open("r+b") as handle:
+            handle.truncate(db_file.stat().st_size // 2)
+    elif damage == "no sizes":
+        meta.write_text(meta.read_text(encoding="utf-8").replace('"bytes"', '"b"'), encoding="utf-8")
+    else:
+        meta.write_bytes(b"{")
+    loads.clear()
+    build(load_release(project))
+    assert len(loads) == 5  # read again, not restored
+    assert fingerprint(project) == good

@@ -131,9 +131,19 @@ class SourceCache:
     def longest(self) -> int:
         """How many leading sources a cached database holds (0: none)."""
         for n in range(self.limit, 0, -1):
-            if all(p.is_file() for p in self._paths(self.keys[n - 1])):
+            if self._complete(self.keys[n - 1]):
                 return n
         return 0
+
+    def _complete(self, key: str) -> bool:
+        """Whether the entry's three files are there, the two databases of the sizes its ``.json`` records (the
+        files are not synced to disk: after a power cut a truncated one is not trusted)."""
+        db_file, lokasi_file, meta = self._paths(key)
+        try:
+            sizes = json.loads(meta.read_text(encoding="utf-8")).get("bytes")
+            return bool(sizes) and sizes == [db_file.stat().st_size, lokasi_file.stat().st_size]
+        except (OSError, ValueError, AttributeError):
+            return False
 
     def restore(self, n: int, database: Path, lokasi: Path) -> dict[str, Accounting]:
         """Copy the database after the first ``n`` sources into place; return those sources' accounting."""
@@ -148,10 +158,11 @@ class SourceCache:
         key = self.keys[n - 1]
         self.staged.mkdir(parents=True, exist_ok=True)
         targets = self._paths(key, self.staged)
-        meta = {"sources": [f.source.path for f in self.files[:n]],
-                "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()}}
         shutil.copyfile(database, targets[0])
         shutil.copyfile(lokasi, targets[1])
+        meta = {"sources": [f.source.path for f in self.files[:n]],
+                "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()},
+                "bytes": [targets[0].stat().st_size, targets[1].stat().st_size]}
         targets[2].write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         self.stored = key
 
