@@ -78,3 +78,24 @@ def test_a_tps_without_votes_does_not_cover_its_area(tmp_path: Path) -> None:
     root = project(tmp_path / "p", API, tps)
     assert query(root, "SELECT count(*) FROM suara WHERE nomor_urut = 1 AND suara IS NULL") == [(1,)]
     assert query(root, "SELECT key FROM findings WHERE rule = 'rollup-mismatch'") == []
+
+
+def test_the_register_page_shows_the_national_totals_as_published(tmp_path: Path) -> None:
+    from releasekit.pages import register_context, render_register_page
+
+    root = project(tmp_path, API, DESA)
+    release = load_release(root)
+    national = json.loads((API / "hhcw" / "ppwp.json").read_text())
+    with sqlite3.connect(root / "build" / "release.db") as db:
+        context = register_context(release, release.register("001"), db, root / "datapackages", None)
+    db.close()
+    votes = [national["chart"][k] for k in ("100025", "100026", "100027")]
+    assert [(r["snapshot"], r["nomor_urut"], r["suara"]) for r in context["published"]] == [
+        ("2024-03-07", n, v) for n, v in enumerate(votes, start=1)]
+    assert {(r["tps_masuk"], r["tps_total"], r["sumber"]) for r in context["published"]} == {
+        (national["progres"]["progres"], national["progres"]["total"], "raw/agg")}
+    assert round(sum(r["persen"] for r in context["published"])) == 100
+    page = render_register_page(context)
+    reported = f"{national['progres']['progres']:,} / {national['progres']['total']:,}"  # 643,124 / 823,378
+    assert 'id="published"' in page and f"{votes[0]:,}" in page and reported in page
+    assert "chart-published" in context["published_chart"]

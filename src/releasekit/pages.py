@@ -193,6 +193,34 @@ def totals(db: sqlite3.Connection, days: list[Day]) -> list[dict[str, Any]]:
     return out
 
 
+def published_totals(db: sqlite3.Connection, register: Register) -> list[dict[str, Any]]:
+    """The national totals per candidate this register's aggregate sources publish (``hasil_wilayah`` and
+    ``suara_wilayah`` of area ``0``), each day with its TPS reported: as published, not summed by releasekit."""
+    return _rows(db, """
+        SELECT h.kode_pemilu, h.snapshot, s.nomor_urut, p.nama AS peserta, s.suara,
+               round(100.0 * s.suara / sum(s.suara) OVER (PARTITION BY h.kode_pemilu, h.snapshot), 2) AS persen,
+               h.tps_masuk, h.tps_total, h.sumber
+        FROM hasil_wilayah h
+        JOIN suara_wilayah s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
+          AND s.kode_wilayah = h.kode_wilayah
+        LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+        WHERE h.kode_wilayah = '0' AND h.sumber IN (SELECT path FROM sources WHERE register = ?)
+        ORDER BY h.kode_pemilu, h.snapshot, s.nomor_urut""", (register.id,))
+
+
+def published_chart(rows: list[dict[str, Any]]) -> str:
+    """Votes per candidate of the latest day a register's sources publish national totals for."""
+    if not rows:
+        return ""
+    snapshot, election = max((r["snapshot"], r["kode_pemilu"]) for r in rows)
+    return bar_chart(
+        f"Published votes per candidate, {election}, {snapshot} / Perolehan suara yang dipublikasikan",
+        [Bar(f"{r['nomor_urut']}. {r['peserta'] or ''}", r["suara"],
+             f"{r['suara']:,} ({r['persen']}%)" if r["suara"] is not None else "–")
+         for r in rows if (r["kode_pemilu"], r["snapshot"]) == (election, snapshot)],
+        css_class="chart-published", colours=PALETTE)
+
+
 def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]:
     """The two pictures of the latest day with totals: totals per candidate and completeness per province."""
     if not rows:
@@ -231,6 +259,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     sole = holds_every_source(db, register.id)
     days = register_days(db, register)
     total_rows = totals(db, days)
+    published = published_totals(db, register)
     label, en, id_ = STATUS[register.status]
     return {
         "register": register,
@@ -245,6 +274,8 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "totals": total_rows,
         "shared_days": [day for day in days if day.others],
         "charts": charts(db, total_rows),
+        "published": published,
+        "published_chart": published_chart(published),
         "version": prov.get("releasekit_version", ""),
         "inputs_sha256": prov.get("inputs_sha256", ""),
     }
