@@ -476,11 +476,13 @@ class _Digest:
         self.thread.start()
 
     def _run(self, path: Path) -> None:
+        buffer = bytearray(HASH_CHUNK)  # one buffer, filled again and again: no allocation a read
+        view = memoryview(buffer)
         try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(HASH_CHUNK):
-                    self.digest.update(chunk)
-                    self.size += len(chunk)
+            with path.open("rb", buffering=0) as handle:
+                while read := handle.readinto(buffer):
+                    self.digest.update(view[:read])
+                    self.size += read
         except BaseException as e:  # handed to the main thread by result()
             self.error = e
 
