@@ -169,8 +169,8 @@ class SourceCache:
     def staged_copies(self) -> list[Path]:
         """The staged files :meth:`store` wrote that the PII gate need not read again: the database as loaded (all
         of it is in the release database, which the gate reads) and the loaded rows' locators (member paths and
-        line numbers of the project's own raw files, never published: a gate on them cost 2.7 s at national
-        scale)."""
+        line numbers of the project's own raw files, never published; one per loaded row, so seconds of scanning
+        at national scale)."""
         return list(self._paths(self.stored, self.staged)[:2]) if self.stored else []
 
     def commit(self) -> None:

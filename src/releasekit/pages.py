@@ -212,26 +212,27 @@ def published_chart(rows: list[dict[str, Any]]) -> str:
     """Votes per candidate of the latest day a register's sources publish national totals for."""
     if not rows:
         return ""
+    return _votes_chart(rows, "Published votes per candidate", "Perolehan suara yang dipublikasikan",
+                        "chart-published")[0]
+
+
+def _votes_chart(rows: list[dict[str, Any]], en: str, id_: str, css_class: str) -> tuple[str, str, str]:
+    """A bar per candidate of the latest (snapshot, election) among ``rows``; (the SVG, that election, snapshot)."""
     snapshot, election = max((r["snapshot"], r["kode_pemilu"]) for r in rows)
-    return bar_chart(
-        f"Published votes per candidate, {election}, {snapshot} / Perolehan suara yang dipublikasikan",
+    svg = bar_chart(
+        f"{en}, {election}, {snapshot} / {id_}",
         [Bar(f"{r['nomor_urut']}. {r['peserta'] or ''}", r["suara"],
              f"{r['suara']:,} ({r['persen']}%)" if r["suara"] is not None else "–")
          for r in rows if (r["kode_pemilu"], r["snapshot"]) == (election, snapshot)],
-        css_class="chart-published", colours=PALETTE)
+        css_class=css_class, colours=PALETTE)
+    return svg, election, snapshot
 
 
 def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]:
     """The two pictures of the latest day with totals: totals per candidate and completeness per province."""
     if not rows:
         return {}
-    snapshot, election = max((r["snapshot"], r["kode_pemilu"]) for r in rows)
-    latest = [r for r in rows if (r["kode_pemilu"], r["snapshot"]) == (election, snapshot)]
-    totals_svg = bar_chart(
-        f"Votes per candidate, {election}, {snapshot} / Perolehan suara",
-        [Bar(f"{r['nomor_urut']}. {r['peserta'] or ''}", r["suara"],
-             f"{r['suara']:,} ({r['persen']}%)" if r["suara"] is not None else "–") for r in latest],
-        css_class="chart-totals", colours=PALETTE)
+    totals_svg, election, snapshot = _votes_chart(rows, "Votes per candidate", "Perolehan suara", "chart-totals")
     provinces = _rows(db, """
         SELECT kode_wilayah, nama, tps_suara, tps_terdaftar, kelengkapan FROM rekap_wilayah
         WHERE tingkat = 1 AND kode_pemilu = ? AND snapshot = ? ORDER BY kode_wilayah""", (election, snapshot))

@@ -28,11 +28,18 @@ def sha256_file(path: Path) -> tuple[str, int]:
         return _file_sha256(path)
     digest = hashlib.sha256()
     size = 0
-    for file in sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).as_posix()):
+    for name, file in _members(path):
         member, member_size = _file_sha256(file)
-        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + bytes.fromhex(member))
+        digest.update(name.encode() + b"\0" + bytes.fromhex(member))
         size += member_size
     return digest.hexdigest(), size
+
+
+def _members(path: Path) -> list[tuple[str, Path]]:
+    """Every file of a source as (its path relative to the source, or ``.`` for a file source; the file), sorted."""
+    if path.is_file():
+        return [(".", path)]
+    return sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
 
 
 def _file_sha256(file: Path) -> tuple[str, int]:
@@ -51,12 +58,10 @@ Stamp = tuple[tuple[str, int, int, int], ...]
 
 def stamp(path: Path) -> Stamp:
     """The :data:`Stamp` of a file, or of every file under a folder."""
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     out = []
-    for file in files:
+    for name, file in _members(path):
         info = file.stat()
-        out.append((file.relative_to(path).as_posix() if file != path else ".", info.st_size, info.st_mtime_ns,
-                    info.st_ino))
+        out.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
     return tuple(out)
 
 

@@ -85,8 +85,8 @@ TABLE_OPTIONS: dict[str, dict[str, Any]] = {
 #: 823,378 TPS): it is one scan of one index (hasil_tps.kode_provinsi, derived from kode_tps, see tables.Derived),
 #: ≈ 30 ms per 823,000 rows.
 FACET_MAX_ROWS = 1_000_000
-#: changes' three facets scan the table (≈ 0.33 s per million rows each, measured on 2.6 million rows of eleven days
-#: of 100,000 TPS, where all three passed Datasette's 500 ms facet limit): offered up to this many rows.
+#: changes' three facets scan the table (≈ 0.33 s per million rows each in a one-off measurement on 2.6 million rows
+#: of eleven days of 100,000 TPS, where all three passed Datasette's 500 ms facet limit): offered up to this many rows.
 CHANGES_FACET_MAX_ROWS = 150_000
 #: Default facets of tables that grow with every snapshot: (the most rows they are offered for, the options).
 #: Beyond that, ``?_facet=`` still works, on a page filtered to a snapshot or a region above all.

@@ -189,10 +189,10 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
 
 # The unary + keeps SQLite off the primary key (led by kode_pemilu, the same for every row) so it
 # walks the kode_tps index: a range for the region, one short lookup per TPS for its latest snapshot.
-_AS_OF = "substr(x.snapshot, 1, length(:day)) <= :day"
+_AS_OF = "substr({t}.snapshot, 1, length(:day)) <= :day"  # {t}: the hasil_tps alias
 _IN_AREA = "+h.kode_pemilu = :kode_pemilu AND h.kode_tps >= :kode_wilayah AND h.kode_tps < :kode_wilayah || '~'"
 _LATEST = (f"h.snapshot = (SELECT max(x.snapshot) FROM hasil_tps x WHERE x.kode_tps = h.kode_tps "
-           f"AND +x.kode_pemilu = h.kode_pemilu AND {_AS_OF})")
+           f"AND +x.kode_pemilu = h.kode_pemilu AND {_AS_OF.format(t='x')})")
 
 #: name → Datasette canned query (``sql``, ``title``, ``description``); parameters are text,
 #: an empty ``kode_wilayah`` means the whole country.
@@ -224,7 +224,7 @@ ORDER BY h.kode_tps, s.nomor_urut""",
         # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
         # snapshot for every vote row took several seconds for the whole country).
         "sql": f"""WITH h AS (SELECT h.kode_pemilu, h.kode_tps, max(h.snapshot) AS snapshot FROM hasil_tps h
-           WHERE {_IN_AREA} AND {_AS_OF.replace("x.", "h.")}
+           WHERE {_IN_AREA} AND {_AS_OF.format(t="h")}
            GROUP BY h.kode_tps)
 SELECT s.nomor_urut, p.nama AS peserta, sum(s.suara) AS suara, count(s.suara) AS tps_dengan_suara,
        min(h.snapshot) AS snapshot_tertua, max(h.snapshot) AS snapshot_terbaru

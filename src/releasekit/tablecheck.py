@@ -56,7 +56,7 @@ from .report import Problem
 ERROR_LIMIT = 1000
 CHUNK = 1 << 20
 #: Bytes the hashing thread reads at a time (it needs the GIL only between reads; 4 MB reads held about 15 MB more
-#: of the peak, for no speed, measured on the national package).
+#: of the peak, for no speed: runs G and H of benchmarks/bench_build.py in the README).
 HASH_CHUNK = 1 << 20
 #: A foreign key whose target holds at most this many keys is checked inside the block expression.
 SMALL_TARGET = 64
