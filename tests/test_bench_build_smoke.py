@@ -66,7 +66,7 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
                    "time per TPS, tar build", "add 1 day to 1", "incremental = clean build, byte for byte (N=1) | True",
                    "hasil_tps page, faceted by province"):
         assert target in results, target
-    # Beside adding a day: the hashed copy of the N-day release any swapping build must write, in MB and seconds.
+    # Beside adding a day: the copy of the N-day release any swapping build must write, in MB and seconds.
     copy_row = next(line for line in results.splitlines() if line.startswith("| 1 | "))
     copied_mb, copy_s = (float(cell) for cell in copy_row.split("|")[2:4])
     assert copy_s > 0 and copied_mb > 0.5  # a one-day release of 300 TPS: a database of about 1.5 MB
