@@ -142,8 +142,8 @@ def tree_rss(pid: int) -> int:
 
 
 def tree_status(pid: int, key: str, file: str = "status") -> int:
-    """A ``/proc/<pid>/status`` memory figure (``key`` such as ``VmRSS:``) of ``pid`` and every process below
-    it, summed, in bytes (0 without ``/proc``); ``file="smaps_rollup"`` for ``Pss:``."""
+    """A memory figure of ``/proc/<pid>/<file>`` (``key`` such as ``VmRSS:`` in ``status``, ``Pss:`` in
+    ``smaps_rollup``) of ``pid`` and every process below it, summed, in bytes (0 without ``/proc``)."""
     total, stack = 0, [pid]
     while stack:
         proc = Path("/proc") / str(stack.pop())

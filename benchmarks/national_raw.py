@@ -66,7 +66,8 @@ CANDIDATE_IDS = ("100025", "100026", "100027")
 TAR_MTIME = 1710000000
 #: The share of complete TPS edited again on a given later day (a new ``ts``). In the two real captures of
 #: Aceh Selatan (``sirekap2024_tps_snapshots_aceh1101``, 4 to 7 days apart in February 2024) 3 of 7 TPS kept
-#: their ``ts`` and 4 had a later one: about 10 % a day in the week after the vote; lower later on.
+#: their ``ts`` and 4 had a later one (a one-off count of the two captures' ``ts`` fields, no script repeats it):
+#: about 10 % a day in the week after the vote; lower later on.
 EDIT_RATE = 0.05
 IMAGE_HOST = "https://sirekap-obj-formc.synthetic.invalid"
 ADM_ORDER = (
@@ -211,7 +212,7 @@ def sirekap_object(st: Station, day_index: int, dates: list[date]) -> dict[str, 
     """The Sirekap object of ``st`` on day ``day_index`` (``dates[day_index]``; keys in Sirekap's order)."""
     last_update = updated(st, day_index)
     rng = random.Random(st.seed * 64 + last_update)
-    rng.random()  # (the draw that decided whether that day was an edit)
+    rng.random()  # this seed's first draw is updated()'s edit draw of the day: skipped, the ts draws stay as they are
     ts = (f"{dates[last_update].isoformat()} "
           f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
     if day_index < st.first or st.adm is None or st.votes is None:

@@ -69,7 +69,7 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
     # Beside adding a day: the copy of the N-day release any swapping build must write, in MB and seconds.
     copy_row = next(line for line in results.splitlines() if line.startswith("| 1 | "))
     copied_mb, copy_s = (float(cell) for cell in copy_row.split("|")[2:4])
-    assert copy_s > 0 and copied_mb > 0.5  # a one-day release of 300 TPS: a database of about 1.5 MB
+    assert copy_s > 0 and copied_mb > 0.5  # a one-day release of 300 TPS: its database and package files
     # The flat CSV and the .tar.gz hold the same results: both builds load the same rows.
     work = tmp_path / "build-tps300-seed20240214"
     dbs = [sqlite3.connect(work / kind / "build" / "release.db") for kind in ("tar", "csv")]

@@ -6,7 +6,7 @@ moment (plus the locators of its rows, which point duplicates at the record kept
 source's accounting) under ``build/cache/``, named by a key that chains, source by source:
 
 * the code that loads (a fingerprint of ``ingest`` and every module it imports, the readers … and
-  the releasekit version; Python, SQLite, orjson and sqlite-utils versions), the elections the release uses;
+  the releasekit version; Python, SQLite, zlib, orjson and sqlite-utils versions), the elections the release uses;
 * each source's ``sha256``, its reader's name and version, and its declaration in
   ``metadata.yml`` (path, election, snapshot, titles, the ``csv``/``dpt`` mapping …).
 

@@ -279,6 +279,8 @@ class KeyIndex:
             hashes.update(map(hash, self._sorted(number)))
         self.hashes = hashes
         self.firsts, self.lasts, self.runs, self.sizes = [], [], [], []
+        if self._spill is not None:
+            self._spill.file.close()  # (a forked child closes only its own copy of the descriptor)
         self._spill = None
         self._cache.clear()
 

@@ -244,8 +244,8 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             rowid = "NULL" if without_rowid else "rowid"  # (a WITHOUT ROWID table is named without a place)
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
             texts = [f"CAST([{c}] AS TEXT)" for c in columns]
-            # length() of a number is the length of its text, so only long values are cast (at national scale
-            # a fifth of the scan's time).
+            # length() of a number is the length of its text, so only long values are cast (the cast of every
+            # value was the larger part of the scan at national scale, in a one-off measurement).
             suspect = " OR ".join(f"(length([{c}]) >= 16 AND {t} GLOB {_GLOB16})" for c, t in zip(columns, texts,
                                                                                                    strict=True))
             for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):

@@ -24,11 +24,16 @@ def sha256_file(path: Path) -> tuple[str, int]:
     into the next would, were the members' bytes simply chained). Returns
     ``(hexdigest, bytes)``.
     """
+    return _sha256(path, _members(path))
+
+
+def _sha256(path: Path, members: list[tuple[str, Path]]) -> tuple[str, int]:
+    """:func:`sha256_file` of ``path``, whose files :func:`_members` listed."""
     if path.is_file():
         return _file_sha256(path)
     digest = hashlib.sha256()
     size = 0
-    for name, file in _members(path):
+    for name, file in members:
         member, member_size = _file_sha256(file)
         digest.update(name.encode() + b"\0" + bytes.fromhex(member))
         size += member_size
@@ -56,10 +61,10 @@ def _file_sha256(file: Path) -> tuple[str, int]:
 Stamp = tuple[tuple[str, int, int, int], ...]
 
 
-def stamp(path: Path) -> Stamp:
-    """The :data:`Stamp` of a file, or of every file under a folder."""
+def stamp(path: Path, members: list[tuple[str, Path]] | None = None) -> Stamp:
+    """The :data:`Stamp` of a file, or of every file under a folder (``members``: those files, if listed already)."""
     out = []
-    for name, file in _members(path):
+    for name, file in _members(path) if members is None else members:
         info = file.stat()
         out.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
     return tuple(out)
@@ -105,8 +110,9 @@ def check_sources(release: Release) -> list[SourceFile]:
             raise SourceError(f"{source.path}: no such file ({where})",
                               hint="put the raw export there or fix 'path'")
         try:
-            before = stamp(path)
-            sha, size = sha256_file(path)
+            members = _members(path)  # one listing of a folder's files for its stamp and its hash
+            before = stamp(path, members)
+            sha, size = _sha256(path, members)
         except OSError as e:
             raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} ({where})",
                               hint="make the raw export readable by the user who builds") from None

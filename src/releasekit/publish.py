@@ -82,8 +82,8 @@ TABLE_OPTIONS: dict[str, dict[str, Any]] = {
     "rekap_suara": {"facets": ["tingkat", "snapshot", "nomor_urut"]},
 }
 #: hasil_tps's province facet is offered while the table holds at most this many rows (one national snapshot is
-#: 823,378 TPS): it is one scan of one index (hasil_tps.kode_provinsi, derived from kode_tps, see tables.Derived),
-#: ≈ 30 ms per 823,000 rows.
+#: 823,378 TPS): it is one scan of one index (hasil_tps.kode_provinsi, derived from kode_tps, see tables.Derived);
+#: benchmarks/bench_build.py times the page faceted by province at national scale.
 FACET_MAX_ROWS = 1_000_000
 #: changes' three facets scan the table (≈ 0.33 s per million rows each in a one-off measurement on 2.6 million rows
 #: of eleven days of 100,000 TPS, where all three passed Datasette's 500 ms facet limit): offered up to this many rows.

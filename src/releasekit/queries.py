@@ -35,7 +35,8 @@ def _in_parent(table: str, parent: str, level: str, where: str) -> str:
 def _totals(rows: str) -> str:
     # Each row's share of its area's votes is one search of the primary key (an area's candidates sit side by
     # side), not a window function: that needs every filtered row sorted before the first is returned, and
-    # an empty parameter (all villages: 250,000 rows a snapshot nationally) took seconds. The rows stream in
+    # an empty parameter (all villages: 250,000 rows a snapshot nationally) took seconds in a one-off
+    # measurement on the 11-day benchmark database. The rows stream in
     # the order of the branches' indexes instead.
     return f"""SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, r.nomor_urut,
        p.nama AS peserta, r.suara,

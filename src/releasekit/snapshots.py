@@ -222,7 +222,7 @@ ORDER BY h.kode_tps, s.nomor_urut""",
             "has each snapshot's totals). / Perolehan suara per peserta dari setiap TPS menurut snapshot "
             "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah."),
         # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
-        # snapshot for every vote row took several seconds for the whole country).
+        # snapshot for every vote row took several seconds for the whole country, in a one-off measurement).
         "sql": f"""WITH h AS (SELECT h.kode_pemilu, h.kode_tps, max(h.snapshot) AS snapshot FROM hasil_tps h
            WHERE {_IN_AREA} AND {_AS_OF.format(t="h")}
            GROUP BY h.kode_tps)

@@ -637,7 +637,8 @@ class Checker:
         self.baselines[name] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
-        pk = tuple(i for i, f in enumerate(fields) if f.name in _name_list(schema.get("primaryKey") or []))
+        key_names = _name_list(schema.get("primaryKey") or [])
+        pk = tuple(i for i, f in enumerate(fields) if f.name in key_names)
         undecodable = _undecodable_count()
         self._rows(ResourceCheck(name, path, fields, pk, _foreign_keys(res)), wanted)
         if _undecodable_count() != undecodable:
