@@ -121,6 +121,17 @@ def test_unread_resource_is_reported_once(fixture_package: Path, tmp_path: Path)
     assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("scheme-error", "pemilu")]
 
 
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_nik_in_a_part_of_a_multipart_resource_is_reported_once(fixture_package: Path, tmp_path: Path,
+                                                                  engine: str) -> None:
+    """The PII gate reads the parts of a resource no checker reads row by row, each line once, by either engine."""
+    pkg = copy(fixture_package, tmp_path)
+    edit_descriptor(pkg, lambda d: resource(d, "pemilu").__setitem__("path", ["data/pemilu.csv", "data/part2.csv"]))
+    (pkg / "data" / "part2.csv").write_text(f"x-{NIK},pilpres,2024,1,2024-02-14,X\n", encoding="utf-8")
+    found = [(e["type"], e.get("row")) for e in problems(pkg, engine) if e["type"] == "pii-nik"]
+    assert found == [("pii-nik", 1)]
+
+
 def _error_finding(pkg: Path, key: str = "3101011001001") -> None:
     row = f"votes-sum-mismatch,ppwp-2024,2024-02-16,{key},error,1,2,sum of votes 2 <> suara_sah 1,001\n"
     (pkg / "data" / "findings.csv").write_text(FINDINGS_HEADER + row)

@@ -620,8 +620,7 @@ class Checker:
             self._add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
                               "checker: check with --engine frictionless, or publish one file / "
                               "sumber data multi-berkas tidak diperiksa", resource=name))
-            self.unread.add(name)
-            self._scan_unread(res)
+            self.unread.add(name)  # (validate's PII gate reads its parts as the package's other files)
             return
         path = self.folder / res["path"]
         if not path.is_file():
@@ -648,13 +647,13 @@ class Checker:
             self._baseline(name)
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
-        """The PII gate on the files of a resource the checker cannot read otherwise, byte by byte, by line."""
-        paths = res.get("path")
-        for path in paths if isinstance(paths, list) else [paths]:
-            file = self.folder / path if isinstance(path, str) else None
-            if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
-                for line in nik_lines(file):
-                    self._add(Problem("pii-nik", PII_MESSAGE, resource=res.get("name"), row=line))
+        """The PII gate on the file of a resource the checker cannot read otherwise, byte by byte, by line (the parts
+        of a multipart resource are read by validate's gate on the package's other files)."""
+        path = res.get("path")
+        file = self.folder / path if isinstance(path, str) else None
+        if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
+            for line in nik_lines(file):
+                self._add(Problem("pii-nik", PII_MESSAGE, resource=res.get("name"), row=line))
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""
