@@ -263,6 +263,7 @@ def overlay(src: Path, label: str, files: list[Path]) -> tuple[Path, str]:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(src, tmp / "src", ignore=shutil.ignore_patterns("__pycache__"))
         for path, rel in relative:
+            (tmp / "src" / rel).parent.mkdir(parents=True, exist_ok=True)  # a module new since the base
             shutil.copyfile(path, tmp / "src" / rel)
         shutil.rmtree(dest.parent, ignore_errors=True)
         os.replace(tmp, dest.parent)

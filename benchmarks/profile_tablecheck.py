@@ -2,10 +2,10 @@
 
 ``python benchmarks/profile_tablecheck.py FOLDER [--cprofile]``
 
-The block path of :mod:`releasekit.tablecheck` does its work in a few C-level calls per
+The block path of :mod:`releasekit.tablecheck.rowpass` does its work in a few C-level calls per
 1 MiB block (one regex ``findall`` that checks every cell and captures the key columns,
-``map`` over rows, set operations), which cProfile lumps into one ``_Pass.block`` line. This
-script wraps each step ``_Pass.BLOCK_STEPS`` names with a clock at run time (the block line
+``map`` over rows, set operations), which cProfile lumps into one ``RowPass.block`` line. This
+script wraps each step ``RowPass.BLOCK_STEPS`` names with a clock at run time (the block line
 itself includes its steps). The file's hash is computed in a thread beside the pass; its line
 is the time the pass waited for that thread at the end of a resource. If tablecheck no longer
 names its steps, it says so and falls back to cProfile.
@@ -25,8 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import releasekit.tablecheck as tc
 from releasekit import validate as v
+from releasekit.tablecheck import checker as tc
+from releasekit.tablecheck.rowpass import RowPass
 
 T: dict[tuple[str, str], float] = defaultdict(float)
 ROWS: dict[str, int] = defaultdict(int)
@@ -46,10 +47,10 @@ def _timer(method: Callable[..., Any], step: str) -> Callable[..., Any]:
 
 def _instrument() -> bool:
     """Wrap the checker's steps with clocks; False when tablecheck no longer names them."""
-    steps = getattr(tc._Pass, "BLOCK_STEPS", None)
-    if not steps or not all(hasattr(tc._Pass, n) for n in (*steps, "block", "record")):
+    steps = getattr(RowPass, "BLOCK_STEPS", None)
+    if not steps or not all(hasattr(RowPass, n) for n in (*steps, "block", "record")):
         return False
-    block = tc._Pass.block
+    block = RowPass.block
 
     def timed_block(self: Any, chunk: str, first_row: int) -> Any:
         start = time.thread_time()
@@ -59,10 +60,10 @@ def _instrument() -> bool:
             ROWS[self.check.name] += chunk.count("\n")
         return handled
 
-    tc._Pass.block = timed_block
+    RowPass.block = timed_block
     for number, step in enumerate(steps, start=1):
-        setattr(tc._Pass, step, _timer(getattr(tc._Pass, step), f"{number} {step.removeprefix('_block_')}"))
-    tc._Pass.record = _timer(tc._Pass.record, "9 line-by-line records")
+        setattr(RowPass, step, _timer(getattr(RowPass, step), f"{number} {step.removeprefix('_block_')}"))
+    RowPass.record = _timer(RowPass.record, "9 line-by-line records")
     baseline, rows = tc.Checker._baseline, tc.Checker._rows
 
     def timed_baseline(self: Any, name: str) -> None:

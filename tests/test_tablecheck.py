@@ -57,7 +57,7 @@ SEEDS = {
 @pytest.mark.parametrize("seed", sorted(SEEDS))
 def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed: str, chunk: int,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
     pkg = copy_of(fixture_package, tmp_path)
     for resource, change in SEEDS[seed]:
         edit_rows(pkg, resource, change)
@@ -250,39 +250,40 @@ def check(pkg: Path) -> list[tuple[object, ...]]:
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[int]:
-    """Count the calls of one :class:`releasekit.tablecheck._Pass` method."""
-    from releasekit import tablecheck
+    """Count the calls of one :class:`releasekit.tablecheck.rowpass.RowPass` method."""
+    from releasekit.tablecheck.rowpass import RowPass
 
     calls: list[int] = []
-    original = getattr(tablecheck._Pass, method)
+    original = getattr(RowPass, method)
 
     def counted(self: object, *args: object) -> object:
         calls.append(1)
         return original(self, *args)
 
-    monkeypatch.setattr(tablecheck._Pass, method, counted)
+    monkeypatch.setattr(RowPass, method, counted)
     return calls
 
 
 def count_index_passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the resources whose primary key had to be indexed (not proven by order)."""
-    from releasekit import tablecheck
+    from releasekit.tablecheck.checker import Checker
+    from releasekit.tablecheck.fields import ResourceCheck
 
     passes: list[str] = []
-    original = tablecheck.Checker._primary_key_pass
+    original = Checker.primary_key_pass
 
-    def counted(self: tablecheck.Checker, check: tablecheck.ResourceCheck, *args: object) -> None:
+    def counted(self: Checker, check: ResourceCheck, *args: object) -> None:
         passes.append(check.name)
         original(self, check, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tablecheck.Checker, "_primary_key_pass", counted)
+    monkeypatch.setattr(Checker, "primary_key_pass", counted)
     return passes
 
 
 @pytest.mark.parametrize("chunk", [1 << 20, 4096])
 def test_sorted_package_is_proven_in_blocks_without_a_key_index(
         national_package: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
     records = count_calls(monkeypatch, "record")
     passes = count_index_passes(monkeypatch)
     assert check(national_package) == []
@@ -293,7 +294,7 @@ def test_sorted_package_is_proven_in_blocks_without_a_key_index(
 @pytest.mark.parametrize("chunk", [1 << 20, 4096])
 def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
         national_package: Path, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
     pkg = copy_of(national_package, tmp_path)
 
     def shuffle(rows: list[list[str]]) -> None:
@@ -316,7 +317,7 @@ def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
 def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Twelve candidates: rows come 1, 2, …, 9, 10, 11, 12 (numeric order), which is not text order."""
-    monkeypatch.setattr("releasekit.tablecheck.CHUNK", 2048)
+    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", 2048)
     pkg = copy_of(national_package, tmp_path)
     edit_rows(pkg, "peserta",
               lambda rows: rows.extend([["ppwp-2024", str(n), f"1000{n}", f"P{n}"] for n in range(4, 13)]))
@@ -394,7 +395,8 @@ def test_hash_from_the_thread_is_reported_before_the_rows(national_package: Path
 @pytest.mark.parametrize("damage", ["clean", "suara-rows", "dangling-deferred", "hasil-and-suara"])
 def test_second_process_reports_exactly_what_one_process_does(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, start: int) -> None:
-    from releasekit import forked, tablecheck
+    from releasekit import forked
+    from releasekit.tablecheck import checker as tablecheck
 
     if not forked.available():
         pytest.skip("no second process here (needs Linux and two CPUs)")
@@ -424,7 +426,8 @@ def test_second_process_reports_exactly_what_one_process_does(
 @pytest.fixture
 def aside(monkeypatch: pytest.MonkeyPatch) -> None:
     """The largest resource no other points at is checked in a second process, whatever its size."""
-    from releasekit import forked, tablecheck
+    from releasekit import forked
+    from releasekit.tablecheck import checker as tablecheck
 
     if not forked.available():
         pytest.skip("no second process here (needs Linux and two CPUs)")
@@ -457,7 +460,8 @@ def test_a_refused_fork_means_one_process(national_package: Path, monkeypatch: p
 @pytest.mark.usefixtures("aside")
 def test_the_second_process_is_stopped_when_the_first_fails(
         national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from releasekit import forked, tablecheck
+    from releasekit import forked
+    from releasekit.tablecheck import checker as tablecheck
 
     monkeypatch.setattr(tablecheck, "START_BYTES", 1)  # the child starts before hasil_tps fails
     children: list[int] = []

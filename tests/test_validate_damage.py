@@ -186,7 +186,7 @@ def test_non_utf8_csv_is_an_encoding_error(fixture_package: Path, tmp_path: Path
 @pytest.mark.parametrize("chunk", [1 << 20, 50])  # in a block, and on the line-by-line path
 def test_bad_bytes_do_not_stop_the_checks(fixture_package: Path, tmp_path: Path, chunk: int,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
     pkg = copy(fixture_package, tmp_path)
     path = pkg / "data" / "tps.csv"
     lines = path.read_bytes().split(b"\n")
@@ -291,12 +291,12 @@ def test_undecodable_bytes_are_counted_per_thread() -> None:
     """A library caller validating two packages in two threads gets each file's encoding-error, not the other's."""
     import threading
 
-    from releasekit import tablecheck
+    from releasekit.tablecheck import text
 
-    before = tablecheck._undecodable_count()
-    other = threading.Thread(target=lambda: b"\xff".decode("utf-8", errors=tablecheck.UNDECODABLE))
+    before = text.undecodable_count()
+    other = threading.Thread(target=lambda: b"\xff".decode("utf-8", errors=text.UNDECODABLE))
     other.start()
     other.join()
-    assert tablecheck._undecodable_count() == before
-    b"\xff".decode("utf-8", errors=tablecheck.UNDECODABLE)
-    assert tablecheck._undecodable_count() == before + 1
+    assert text.undecodable_count() == before
+    b"\xff".decode("utf-8", errors=text.UNDECODABLE)
+    assert text.undecodable_count() == before + 1

@@ -1,0 +1,365 @@
+"""The package checker: resources in dependency order, the largest beside the others, hashes in threads."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import threading
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from .. import forked
+from ..keycheck import KeyIndex, key_cells
+from ..privacy import contains_nik, nik_lines
+from ..report import Problem
+from .descriptor import dependency_order, foreign_keys, name_list, schema_error
+from .fields import ResourceCheck, compile_field
+from .layout import is_missing
+from .rowpass import RowPass
+from .text import UNDECODABLE, first_undecodable, record_end, records_from, rejoin, undecodable_count
+
+ERROR_LIMIT = 1000
+CHUNK = 1 << 20
+#: Bytes the hashing thread reads at a time (it needs the GIL only between reads; 4 MB reads held about 15 MB more
+#: of the peak, for no speed: runs G and H of benchmarks/bench_build.py in the README).
+HASH_CHUNK = 1 << 20
+#: The largest resource no other resource points at is checked in a second process when it is this big and
+#: the others together are too (on Linux with two CPUs or more): the two halves then take about as long.
+ASIDE_BYTES = 8 << 20
+#: The second process starts just before the first resource this big (small ones first: their keys go with it).
+START_BYTES = 1 << 20
+PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
+#: The ``hash`` algorithms a resource may declare (``md5`` when it names none).
+HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+
+
+class _Digest:
+    """A resource file's hash and size, computed in a thread beside the row pass (``hashlib`` releases the GIL)."""
+
+    def __init__(self, path: Path, algorithm: str) -> None:
+        self.digest = hashlib.new(algorithm)
+        self.size = 0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.thread.start()
+
+    def _run(self, path: Path) -> None:
+        buffer = bytearray(HASH_CHUNK)  # one buffer, filled again and again: no allocation a read
+        view = memoryview(buffer)
+        try:
+            with path.open("rb", buffering=0) as handle:
+                while read := handle.readinto(buffer):
+                    self.digest.update(view[:read])
+                    self.size += read
+        except BaseException as e:  # handed to the main thread by result()
+            self.error = e
+
+    def result(self) -> tuple[str, int]:
+        """``(hex digest, bytes)``, once the thread is done."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.digest.hexdigest(), self.size
+
+
+class Checker:
+    """Checks every CSV resource of one package; collects :class:`Problem` records."""
+
+    def __init__(self, folder: Path, descriptor: dict[str, Any]) -> None:
+        self.folder = folder
+        self.descriptor = descriptor
+        self.problems: list[Problem] = []
+        self.keys: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
+        self.counts: dict[str | None, int] = {}
+        #: Resources whose rows cannot be read (reported once): foreign keys into them are not looked up.
+        self.unread: set[str] = set()
+        #: Each resource's hashing thread, with the descriptor and the digest it declares (None: unchecked).
+        self.baselines: dict[str, tuple[dict[str, Any], str | None, _Digest]] = {}
+        # In the second process: foreign keys into resources not checked yet, and the keys they asked for.
+        self.deferred: set[tuple[str, tuple[str, ...]]] = set()
+        self.asked: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
+
+    def run(self) -> list[Problem]:
+        """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
+        wanted: dict[str, list[tuple[str, ...]]] = {}
+        resources = []
+        for res in (r for r in self.descriptor.get("resources", []) if isinstance(r, dict)):
+            why = schema_error(res)
+            if why:
+                self.add(Problem("schema-error", f"{why}; releasekit's checker cannot read it (check with "
+                                  "--engine frictionless)", resource=res.get("name")))
+                self.unread.add(res.get("name", ""))
+                self._scan_unread(res)
+            else:
+                resources.append(res)
+        for res in resources:
+            for fk in foreign_keys(res):
+                target = fk["reference"]["resource"] or res["name"]
+                fields = tuple(fk["reference"]["fields"])
+                if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
+                    wanted[target].append(fields)
+        order = dependency_order(resources)
+        aside = self._aside(order)
+        child: forked.Forked | None = None
+        started, slot, done = False, 0, set[str]()
+        try:
+            for res in order:
+                name = res.get("name", "")
+                if aside is not None and not started and (res is aside or self._size(res) >= START_BYTES):
+                    started, child = True, self._start_aside(aside, wanted.get(aside.get("name", ""), []), done)
+                if res is aside:
+                    slot = len(self.problems)
+                else:
+                    self._resource(res, wanted.get(name, []))
+                done.add(name)
+        except BaseException:
+            if child is not None:
+                child.cancel()
+            raise
+        if aside is not None:
+            self._finish_aside(aside, wanted.get(aside.get("name", ""), []), child, slot)
+        return self.problems
+
+    def _size(self, res: dict[str, Any]) -> int:
+        path = self.folder / res["path"] if isinstance(res.get("path"), str) else None
+        return path.stat().st_size if path is not None and path.is_file() else 0
+
+    def _aside(self, order: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The resource to check in a second process: the largest that no other resource points at, if it pays."""
+        if not forked.available():
+            return None
+        pointed = {fk["reference"]["resource"] for res in order for fk in foreign_keys(res)
+                   if fk["reference"]["resource"] not in ("", res.get("name"))}
+        sizes = {id(res): self._size(res) for res in order}
+        free = [res for res in order if res.get("name") not in pointed]
+        if not free:
+            return None
+        aside = max(free, key=lambda res: sizes[id(res)])
+        rest = sum(sizes.values()) - sizes[id(aside)]
+        return aside if sizes[id(aside)] >= ASIDE_BYTES and rest >= ASIDE_BYTES else None
+
+    def _start_aside(self, res: dict[str, Any], wanted: list[tuple[str, ...]], done: set[str]
+                     ) -> forked.Forked | None:
+        """Fork the second process (None if the system refuses); keys into resources not checked yet are deferred."""
+        targets = [(fk["reference"]["resource"], tuple(fk["reference"]["fields"])) for fk in foreign_keys(res)]
+        deferred = {t for t in targets if t[0] and t[0] != res.get("name") and t[0] not in done}
+
+        def check() -> tuple[list[Problem], int, dict[tuple[str, tuple[str, ...]], KeyIndex]]:
+            self.problems, self.counts, self.deferred, self.asked = [], {}, deferred, {}
+            self._resource(res, wanted)
+            return self.problems, self.counts.get(res.get("name", ""), 0), self.asked
+
+        try:
+            return forked.Forked(check)
+        except OSError:  # no process to spare: the resource is checked here, in its turn at the end
+            return None
+
+    def _finish_aside(self, res: dict[str, Any], wanted: list[tuple[str, ...]], child: forked.Forked | None,
+                      slot: int) -> None:
+        """Put the second process's problems in the resource's place, once its deferred keys are all found.
+
+        A deferred key that is not found (or a failed child) means the resource is checked again here,
+        in order, exactly as without a second process: dangling keys are then reported in their rows.
+        """
+        result = child.result() if child is not None else None
+        if result is not None:
+            problems, count, asked = result
+            if all(index.within(self.keys.get(target)) for target, index in asked.items()):
+                self.problems[slot:slot] = problems
+                if count:
+                    self.counts[res.get("name", "")] = count
+                return
+        after = self.problems[slot:]
+        del self.problems[slot:]
+        self._resource(res, wanted)
+        self.problems += after
+
+    def add(self, problem: Problem) -> bool:
+        """Record a problem; False once the resource has :data:`ERROR_LIMIT` of them."""
+        if problem.resource in self.baselines:  # the file's hash and size come first, as they always have
+            self._baseline(problem.resource)
+        self.problems.append(problem)
+        self.counts[problem.resource] = self.counts.get(problem.resource, 0) + 1
+        return self.counts[problem.resource] < ERROR_LIMIT
+
+    def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
+        name = res.get("name", "")
+        if isinstance(res.get("path"), list):  # parts of one table, legal in a Data Package
+            self.add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
+                              "checker: check with --engine frictionless, or publish one file / "
+                              "sumber data multi-berkas tidak diperiksa", resource=name))
+            self.unread.add(name)  # (validate's PII gate reads its parts as the package's other files)
+            return
+        path = self.folder / res["path"]
+        if not path.is_file():
+            self.add(Problem("scheme-error", f"file not found: {res['path']}", resource=name))
+            self.unread.add(name)
+            return
+        declared = res.get("hash")
+        algorithm, _, expected = declared.rpartition(":") if isinstance(declared, str) else ("", "", "")
+        if algorithm and algorithm not in HASHES:
+            self.add(Problem("hash-count", f'cannot check hash "{declared}": unknown algorithm "{algorithm}" '
+                              f"(use one of {', '.join(HASHES)}) / algoritma hash tidak dikenal", resource=name))
+            algorithm, expected = "", ""
+        self.baselines[name] = (res, expected or None, _Digest(path, algorithm or "md5"))
+        schema = res.get("schema") or {}
+        fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
+        key_names = name_list(schema.get("primaryKey") or [])
+        pk = tuple(i for i, f in enumerate(fields) if f.name in key_names)
+        undecodable = undecodable_count()
+        self._rows(ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted)
+        if undecodable_count() != undecodable:
+            self.add(Problem("encoding-error", f"'utf-8' codec can't decode {first_undecodable(path)}; save the "
+                              "file as UTF-8 / berkas bukan UTF-8", resource=name))
+        if name in self.baselines:
+            self._baseline(name)
+
+    def _scan_unread(self, res: dict[str, Any]) -> None:
+        """The PII gate on the file of a resource the checker cannot read otherwise, byte by byte, by line (the parts
+        of a multipart resource are read by validate's gate on the package's other files)."""
+        path = res.get("path")
+        file = self.folder / path if isinstance(path, str) else None
+        if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
+            for line in nik_lines(file):
+                self.add(Problem("pii-nik", PII_MESSAGE, resource=res.get("name"), row=line))
+
+    def _baseline(self, name: str) -> None:
+        """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""
+        res, expected, digest = self.baselines.pop(name)
+        actual, size = digest.result()
+        if expected and actual != expected:
+            self.add(Problem("hash-count", f'expected is "{expected}" and actual is "{actual}"',
+                              resource=res["name"]))
+        if "bytes" in res and res["bytes"] != size:
+            self.add(Problem("byte-count", f'expected is "{res["bytes"]}" and actual is "{size}"',
+                              resource=res["name"]))
+
+    def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
+        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line."""
+        state = RowPass(self, check, wanted)
+        with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
+            labels = next(csv.reader([handle.readline()]), [])
+            self._labels(check, labels)
+            self.pii(check, 1, labels)  # a header is published too
+            row, text = 2, ""
+            while data := handle.read(CHUNK):
+                text += data
+                cut = text.rfind("\n") + 1
+                if not cut:
+                    continue
+                if text.find("\r", 0, cut) >= 0:
+                    break
+                done = self._region(state, text[:cut], row)
+                if done is None:
+                    return
+                used, row = done
+                text = text[used:]
+            for number, record in records_from(rejoin(text, handle), row - 1):
+                if not state.record(number, record):
+                    return
+        state.finish()
+
+    def _region(self, state: RowPass, region: str, row: int) -> tuple[int, int] | None:
+        """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
+
+        Returns how many characters were used (a quoted cell may go on past the region) and the next
+        row number; None once the error limit is reached.
+        """
+        pos = 0
+        while pos < len(region):
+            quote = region.find('"', pos)
+            newline = region.rfind("\n", pos, quote) if quote >= 0 else len(region) - 1
+            if newline >= pos:  # whole plain lines before the quoted record (or to the end)
+                checked = state.plain(region[pos:newline + 1], row)
+                if checked is None:
+                    return None
+                row += checked
+                pos = newline + 1
+            if quote < 0:
+                break
+            end = record_end(region, pos)
+            if end < 0:
+                break
+            if not state.record(row, next(csv.reader([region[pos:end]]), [])):
+                return None
+            row, pos = row + 1, end
+        return pos, row
+
+    def _labels(self, check: ResourceCheck, labels: list[str]) -> None:
+        expected = [f.name for f in check.fields]
+        for i, label in enumerate(labels, start=1):
+            if i > len(expected):
+                self.add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
+            elif label != expected[i - 1]:
+                self.add(Problem("incorrect-label", f'"{label}" expected "{expected[i - 1]}"',
+                                  resource=check.name, field=expected[i - 1]))
+        for name in expected[len(labels):]:
+            self.add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
+
+    def pii(self, check: ResourceCheck, number: int, cells: list[str]) -> None:
+        for i, cell in enumerate(cells):
+            if contains_nik(cell):
+                field = check.fields[i].name if i < len(check.fields) else f"column {i + 1}"
+                self.add(Problem("pii-nik", PII_MESSAGE, resource=check.name, row=number, field=field))
+
+    def python_fields(self, check: ResourceCheck, number: int, groups: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Exact checks of the fields the expression cannot decide; None sends the row to the slow path."""
+        for f in check.python_fields:
+            if f.check(groups[f.number - 1])[1] is not None:
+                return None
+        return groups
+
+    def slow(self, check: ResourceCheck, number: int, cells: list[str], quiet: bool = False
+              ) -> tuple[str, ...] | None:
+        """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""
+        add = (lambda problem: True) if quiet else self.add
+        if not any(cells):
+            add(Problem("blank-row", "", resource=check.name, row=number))
+            return None
+        out = []
+        for f in check.fields:
+            if f.number > len(cells):
+                add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
+                out.append("")
+                continue
+            text = cells[f.number - 1]
+            value, error = f.check(text)
+            if error:
+                add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
+            out.append("" if value is None else str(value) if type(value) is int else text)
+        for position in range(len(check.fields) + 1, len(cells) + 1):
+            add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
+        return tuple(out)
+
+    def fk_problem(self, name: str, number: int, key: str, fk: dict[str, Any]) -> bool:
+        target = fk["reference"]["resource"] or name
+        note = (f'for "{", ".join(fk["fields"])}": values "{", ".join(key_cells(key))}" not found in '
+                f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
+        return self.add(Problem("foreign-key", note, resource=name, row=number))
+
+    def primary_key_pass(self, check: ResourceCheck) -> None:
+        """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
+        pk_get = itemgetter(*check.primary_key)
+        seen: dict[int, int] = {}
+        with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
+            for number, record in records_from(handle):
+                if number == 1:
+                    continue
+                cells = next(csv.reader([record]), []) if isinstance(record, str) else record
+                values = self.slow(check, number, cells, quiet=True)
+                key = pk_get(values) if values is not None else ""
+                if is_missing(key):
+                    continue
+                digest = hash(key)
+                if digest in seen:
+                    if not self.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
+                                             resource=check.name, row=number)):
+                        return
+                else:
+                    seen[digest] = number
+
+
+def check_package(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+    """Check every CSV resource of the package in ``folder`` against its Table Schema (and the PII gate)."""
+    return Checker(folder, descriptor).run()

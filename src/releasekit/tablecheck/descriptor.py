@@ -1,0 +1,65 @@
+"""The parts of a package descriptor the checker relies on: schema shapes, foreign keys, resource order."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """A resource descriptor's foreign keys (none when it has no schema), their field names as lists."""
+    return [{**fk, "fields": name_list(fk["fields"]),
+             "reference": {**fk["reference"], "fields": name_list(fk["reference"]["fields"])}}
+            for fk in (res.get("schema") or {}).get("foreignKeys", [])]
+
+
+def name_list(value: object) -> list[str]:
+    """Field names as a list: Table Schema also allows one name as a string (``"primaryKey": "id"``)."""
+    return [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+
+
+def _names(value: object) -> bool:
+    return isinstance(value, str) or isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
+def schema_error(res: dict[str, Any]) -> str | None:
+    """Why the checker cannot read a resource's Table Schema (shapes Frictionless's descriptor check lets by)."""
+    schema = res.get("schema") or {}
+    if not isinstance(schema, dict):
+        return "the schema must be written into datapackage.json as an object"
+    fields = schema.get("fields", [])
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                               and isinstance(f.get("constraints", {}), dict) for f in fields):
+        return "schema.fields must be a list of field objects, each with a name"
+    for f in fields:
+        try:
+            re.compile(f.get("constraints", {}).get("pattern", ""))
+        except (re.error, TypeError) as e:
+            return f"field {f['name']}: the pattern constraint is not a regular expression ({e})"
+    if not _names(schema.get("primaryKey") or []):
+        return "schema.primaryKey must be a field name or a list of them"
+    declared = schema.get("foreignKeys", [])
+    if not isinstance(declared, list) or not all(
+            isinstance(fk, dict) and _names(fk.get("fields")) and isinstance(fk.get("reference"), dict)
+            and isinstance(fk["reference"].get("resource"), str) and _names(fk["reference"].get("fields"))
+            for fk in declared):
+        return "schema.foreignKeys must be a list of {fields: [names], reference: {resource, fields: [names]}}"
+    return None
+
+
+def dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Resources ordered so every referenced resource comes before those that reference it."""
+    pending: list[dict[str, Any]] = list(resources)
+    done: set[Any] = set()
+    out: list[dict[str, Any]] = []
+    while pending:
+        for res in pending:
+            targets = {fk["reference"]["resource"] for fk in foreign_keys(res)}
+            if targets - {"", res.get("name")} <= done:
+                break
+        else:  # a reference cycle: keep the declared order for the rest
+            res = pending[0]
+        pending.remove(res)
+        done.add(res.get("name"))
+        out.append(res)
+    return out

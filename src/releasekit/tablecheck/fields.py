@@ -1,0 +1,166 @@
+"""Table Schema fields compiled: parts of the block expression, and the exact checks Frictionless makes."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PLAIN = r'[^,"\r\n]'
+
+
+class _Invalid(Exception):
+    pass
+
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise _Invalid from None
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise _Invalid from None
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise _Invalid from None
+
+
+def _embeddable(pattern: str) -> str | None:
+    """The pattern as a part of the line expression, or None when it might match across cells."""
+    core = pattern.removeprefix("^").removesuffix("$")
+    if any(token in core for token in (".", "\\S", "\\W", "\\D", "\\s", "[^", "\\(", ",", '"', "^", "$", "\\n")):
+        return None
+    core = re.sub(r"\((?!\?)", "(?:", core)
+    try:
+        return core if re.compile(core).groups == 0 else None
+    except re.error:
+        return None
+
+
+@dataclass
+class FieldRule:
+    """One schema field, compiled: its parts of the line expressions and its exact (slow-path) checks.
+
+    ``fast`` accepts only valid cells in canonical form (equal text means equal value), as keys
+    need; ``loose`` accepts any cell it can tell is valid without Python (``007`` for an
+    integer), which is all a cell outside every key needs and is cheaper to match.
+    """
+
+    name: str
+    number: int
+    type: str
+    cast: Callable[[str], Any]
+    required: bool = False
+    pattern: re.Pattern[str] | None = None
+    pattern_text: str | None = None
+    enum: list[Any] | None = None
+    minimum: Any = None
+    unique: bool = False
+    fast: str = ""
+    loose: str = ""
+    core: re.Pattern[str] | None = None
+    needs_python: bool = False
+
+    def check(self, text: str) -> tuple[Any, tuple[str, str] | None]:
+        """Cast one cell (missing = empty) and check its constraints: ``(value, (error type, note) | None)``."""
+        if text == "":
+            return None, ("constraint-error", 'constraint "required" is "True"') if self.required else None
+        try:
+            value = self.cast(text)
+        except _Invalid:
+            return None, ("type-error", f'type is "{self.type}/default"')
+        if self.pattern is not None and not self.pattern.match(str(value)):
+            return value, ("constraint-error", f'constraint "pattern" is "{self.pattern_text}"')
+        if self.enum is not None and value not in self.enum:
+            return value, ("constraint-error", f'constraint "enum" is "{self.enum}"')
+        if self.minimum is not None and value < self.minimum:
+            return value, ("constraint-error", f'constraint "minimum" is "{self.minimum}"')
+        return value, None
+
+
+def _loose_integer(rule: FieldRule) -> str | None:
+    """Digits for an integer outside keys (``int()`` takes leading zeros); None when only canonical text will do."""
+    if rule.enum is not None or rule.pattern is not None or rule.minimum not in (None, 0):
+        return None
+    if rule.minimum == 0:
+        return "[0-9]++" if rule.required else "[0-9]*+"
+    return "-?+[0-9]++" if rule.required else "(?:[0-9]*+|-[0-9]++)"
+
+
+def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
+    """Compile a Table Schema field descriptor."""
+    kind = descriptor.get("type", "string")
+    cons = descriptor.get("constraints", {})
+    rule = FieldRule(descriptor["name"], number, kind, str, required=bool(cons.get("required")),
+                     unique=bool(cons.get("unique")))
+    if "pattern" in cons:
+        rule.pattern_text, rule.pattern = cons["pattern"], re.compile(f"^{cons['pattern']}$")
+    if "enum" in cons:
+        rule.enum = list(cons["enum"])
+    if "minimum" in cons:
+        rule.minimum = cons["minimum"]
+    loose = None
+    if kind == "integer":
+        rule.cast = _int
+        rule.fast = {0: "0|[1-9][0-9]*", 1: "[1-9][0-9]*", None: "0|-?[1-9][0-9]*"}.get(rule.minimum, "")
+        rule.needs_python = not rule.fast or rule.enum is not None or rule.pattern is not None
+        loose = _loose_integer(rule)
+    elif kind == "number":
+        rule.cast, rule.fast = _num, r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
+        rule.needs_python = rule.minimum is not None or rule.enum is not None or rule.pattern is not None
+    elif kind == "boolean":
+        mapping = {**{v: True for v in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])},
+                   **{v: False for v in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])}}
+
+        def boolean(text: str) -> bool:
+            if text not in mapping:
+                raise _Invalid
+            return mapping[text]
+
+        rule.cast = boolean
+        rule.fast = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v)
+    elif kind == "string" and descriptor.get("format", "default") == "default":
+        embedded = _embeddable(rule.pattern_text) if rule.pattern_text else None
+        if rule.enum is not None and rule.pattern is None:
+            rule.fast = "|".join(re.escape(str(v)) for v in sorted(rule.enum, key=len, reverse=True) if v)
+        elif embedded is not None and rule.enum is None:
+            rule.fast = embedded
+        else:
+            rule.fast, rule.needs_python = PLAIN + "++", rule.pattern is not None or rule.enum is not None
+            loose = PLAIN + ("++" if rule.required else "*+")
+    else:  # dates and other types are always checked exactly
+        rule.cast = _date if kind == "date" else str
+        rule.fast, rule.needs_python = PLAIN + "+", True
+    rule.core = re.compile(rule.fast)
+    rule.fast = f"(?:{rule.fast})" if rule.required else f"(?:{rule.fast})?"
+    rule.loose = loose or rule.fast
+    return rule
+
+
+@dataclass
+class ResourceCheck:
+    """The compiled checks of one CSV resource."""
+
+    name: str
+    path: Path
+    fields: list[FieldRule]
+    primary_key: tuple[int, ...]
+    foreign_keys: list[dict[str, Any]]
+
+    def __post_init__(self) -> None:
+        self.line = re.compile(",".join(f"({f.fast})" for f in self.fields))
+        self.python_fields = [f for f in self.fields if f.needs_python]
+        self.index = {f.name: f.number - 1 for f in self.fields}

@@ -1,0 +1,290 @@
+"""One resource's pass over its rows: blocks through the expression, other records one by one."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..keycheck import DistinctKeys, KeyIndex, increasing, key_text, runs_collapsed
+from ..privacy import SIXTEEN, is_nik_like
+from ..report import Problem
+from .fields import ResourceCheck
+from .layout import Layout, View, blank_key, small_target
+
+if TYPE_CHECKING:
+    from .checker import Checker
+
+#: A bytes.translate table: ASCII digits become 1, every other byte 0.
+DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
+SIXTEEN_DIGITS = b"\x01" * 16
+
+
+class RowPass:
+    """The state of one resource's pass: its block expression, key checks, and keys to hand to others."""
+
+    def __init__(self, checker: Checker, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
+        self.checker, self.check = checker, check
+        index = check.index
+
+        def view(names: Iterable[str]) -> View:
+            return tuple(index[n] for n in names)
+
+        def present(names: Iterable[str]) -> bool:
+            return all(n in index for n in names)
+
+        self.pk: View = check.primary_key
+        self.distinct = DistinctKeys() if self.pk else None
+        self.pk_blank = blank_key(self.pk)
+        self.pk_nullable = any(not check.fields[i].required for i in self.pk)
+        self.collect = [(view(fields), checker.keys.setdefault((check.name, fields), KeyIndex()))
+                        for fields in wanted if present(fields)]
+        self.fks: list[tuple[View, dict[str, Any], KeyIndex | None]] = []
+        self.deferred: list[tuple[View, KeyIndex]] = []  # keys asked of a resource still being checked
+        for fk in check.foreign_keys:
+            into = fk["reference"]["resource"]
+            if into and into not in checker.unread and present(fk["fields"]):
+                target = (into, tuple(fk["reference"]["fields"]))
+                if target in checker.deferred:
+                    self.deferred.append((view(fk["fields"]), checker.asked.setdefault(target, KeyIndex())))
+                else:
+                    self.fks.append((view(fk["fields"]), fk, checker.keys.get(target)))
+        self.self_fks = [(view(fk["fields"]), fk) for fk in check.foreign_keys
+                         if not fk["reference"]["resource"] and present(fk["fields"])]
+        # Keys are text; a target this resource fills itself must see the rows before each lookup.
+        own = {id(target) for _, target in self.collect}
+        self.fills_target = any(id(target) in own for _, _, target in self.fks)
+        self.self_refs: list[tuple[int, str, int]] = []
+        # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
+        self.unique: list[tuple[int, str, dict[int, int]]] = [
+            (f.number - 1, f.name, {}) for f in check.fields if f.unique]
+        # Keys the line-by-line path found, handed on in file order before the next block's.
+        self.pending_pk: list[str] = []
+        self.pk_ordered: bool | None = None
+        self.lines_matched = 0
+        self.pending: list[list[str]] = [[] for _ in self.collect]
+        self.pending_asked: list[list[str]] = [[] for _ in self.deferred]
+        cells = self._embed_small_targets()
+        views = [self.pk] if self.pk else []
+        views += [v for v, _ in self.collect] + [v for n, (v, _, _) in enumerate(self.fks) if n not in self.embedded]
+        views += [v for v, _ in self.self_fks] + [(i,) for i, _, _ in self.unique] + [v for v, _ in self.deferred]
+        checked = [i for n, (v, _, _) in enumerate(self.fks) if n in self.embedded for i in v]  # not captured
+        self.layout = Layout(check.fields, [v for v in views if v], cells, checked)
+
+    def _embed_small_targets(self) -> dict[int, str]:
+        """Cell expressions for foreign keys into a handful of keys, which the block expression then checks."""
+        allowed: dict[int, set[str]] = {}
+        self.embedded: set[int] = set()
+        for n, (view, _, target) in enumerate(self.fks):
+            values = small_target(view, target, self.check.fields)
+            if values is None:
+                continue
+            self.embedded.add(n)
+            for column, accepted in values.items():
+                allowed[column] = allowed[column] & accepted if column in allowed else accepted
+        cells = {}
+        for column, accepted in allowed.items():
+            field = self.check.fields[column]
+            assert field.core is not None
+            valid = sorted((v for v in accepted if field.core.fullmatch(v)), key=lambda v: (-len(v), v))
+            body = "|".join(map(re.escape, valid)) or "(?!)"
+            cells[column] = f"(?:{body})" if field.required else f"(?:{body})?"
+        return cells
+
+    #: The steps of :meth:`block`, in order (benchmarks time each one).
+    BLOCK_STEPS = ("_block_match", "_block_pii", "_block_primary_key", "_block_unique", "_block_collect",
+                   "_block_foreign_keys", "_block_self_refs")
+
+    def plain(self, chunk: str, first_row: int) -> int | None:
+        """Check whole plain lines (no quotes): as one block if it can, else line by line.
+
+        Returns how many lines were checked; None once the error limit is reached.
+        """
+        checked = self.block(chunk, first_row)
+        if checked is not None:
+            return checked
+        lines = chunk.split("\n")[:-1]
+        return len(lines) if self.lines(lines, first_row) else None
+
+    def block(self, chunk: str, first_row: int) -> int | None:
+        """Check a block of plain lines in a few C-level calls: its line count, or None for the line-by-line path."""
+        if self.check.python_fields:
+            return None
+        columns = self._block_match(chunk)
+        if columns is None:
+            return None
+        pk_keys = self.layout.keys(columns, self.pk) if self.pk else ()
+        if self.pk_nullable and self.pk_blank in pk_keys:
+            return None  # the line-by-line path reports the missing key
+        self._flush()
+        self._block_pii(chunk, first_row)
+        self._block_primary_key(pk_keys)
+        self._block_unique(columns, first_row)
+        self._block_collect(columns)
+        if self._block_foreign_keys(columns, first_row):
+            self._block_self_refs(columns, first_row)
+        return self.lines_matched
+
+    def _block_match(self, chunk: str) -> Sequence[Sequence[str]] | None:
+        """Every cell checked and every key column captured, in one ``findall``; None when a line is not plain."""
+        rows = self.layout.match(chunk)
+        if rows is None:
+            return None
+        self.lines_matched = len(rows)
+        return self.layout.columns(rows)
+
+    def _block_pii(self, chunk: str, first_row: int) -> None:
+        # A C-speed screen first (digits become 1, all else 0; look for sixteen 1s), the exact search after.
+        if SIXTEEN_DIGITS not in chunk.encode().translate(DIGITS):
+            return
+        reported = -1  # the start of the last line reported: _pii reports every NIK of a line at once
+        for match in SIXTEEN.finditer(chunk):
+            line_start = chunk.rfind("\n", 0, match.start()) + 1
+            if line_start != reported and is_nik_like(match.group()):
+                reported = line_start
+                line = chunk[line_start:chunk.index("\n", match.start())]
+                self.checker.pii(self.check, first_row + chunk.count("\n", 0, line_start), line.split(","))
+
+    def _block_primary_key(self, keys: Sequence[str]) -> None:
+        self.pk_ordered = increasing(keys) if self.pk else None  # also tells the key index on the same columns
+        if self.distinct is not None:
+            self.distinct.add(keys, self.pk_ordered)
+
+    def _block_unique(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
+        for i, name, seen in self.unique:
+            for offset, value in enumerate(self.layout.keys(columns, (i,))):
+                self._unique(first_row + offset, value, name, seen)
+
+    def _block_collect(self, columns: Sequence[Sequence[str]]) -> None:
+        for view, target in self.collect:
+            target.add(self.layout.keys(columns, view), self.pk_ordered if view == self.pk else None)
+
+    def _block_foreign_keys(self, columns: Sequence[Sequence[str]], first_row: int) -> bool:
+        """Each foreign key's distinct keys looked up at once; dangling ones reported in row order."""
+        dangling: list[tuple[int, int, str]] = []
+        for n, (view, _, target) in enumerate(self.fks):
+            if n in self.embedded:
+                continue
+            keys = self.layout.keys(columns, view)
+            asked, ordered = self._asked(keys, view)
+            lost = set(asked) if target is None else target.missing(asked, ordered)
+            if lost:
+                dangling += [(offset, n, key) for offset, key in enumerate(keys) if key in lost]
+        for offset, n, key in sorted(dangling):
+            if not self.checker.fk_problem(self.check.name, first_row + offset, key, self.fks[n][1]):
+                return False
+        for view, index in self.deferred:  # looked up at the end, when the target is known
+            index.add(*self._asked(self.layout.keys(columns, view), view))
+        return True
+
+    def _asked(self, keys: Sequence[str], view: View) -> tuple[Sequence[str], bool | None]:
+        """A block's keys to look up, and True when they increase (None: not known to).
+
+        Keys that increase are distinct already; else repeats sit side by side, in file (key) order,
+        and are asked once. A key whose cells may all be missing is not asked when they are (a
+        required cell is never empty in a block).
+        """
+        ordered = increasing(keys)
+        asked = keys if ordered else runs_collapsed(keys)
+        if not all(self.check.fields[i].required for i in view):
+            blank = blank_key(view)
+            asked = [k for k in asked if k != blank]
+        return asked, ordered or None
+
+    def _block_self_refs(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
+        for n, (view, _) in enumerate(self.self_fks):
+            blank = blank_key(view)
+            self.self_refs += [(first_row + offset, key, n)
+                               for offset, key in enumerate(self.layout.keys(columns, view)) if key != blank]
+
+    def _flush(self) -> None:
+        """Hand on the keys the line-by-line path collected since the last block."""
+        if self.pending_pk:
+            assert self.distinct is not None
+            self.distinct.add(self.pending_pk)
+            self.pending_pk = []
+        for n, (_, target) in enumerate(self.collect):
+            if self.pending[n]:
+                target.add(self.pending[n])
+                self.pending[n] = []
+        for n, (_, asked) in enumerate(self.deferred):
+            if self.pending_asked[n]:
+                asked.add(self.pending_asked[n])
+                self.pending_asked[n] = []
+
+    def lines(self, lines: list[str], first_row: int) -> bool:
+        """The line-by-line path for plain lines (no quotes); False once the error limit is reached."""
+        return all(self.record(first_row + offset, line) for offset, line in enumerate(lines))
+
+    def record(self, number: int, record: str | list[str]) -> bool:
+        """Check one record exactly; False once the error limit is reached."""
+        check, checker = self.check, self.checker
+        values: tuple[str, ...] | None
+        if isinstance(record, str):
+            if SIXTEEN.search(record):
+                checker.pii(check, number, next(csv.reader([record]), []))
+            match = check.line.fullmatch(record)
+            values = match.groups() if match is not None else None
+            if values is not None and check.python_fields:
+                values = checker.python_fields(check, number, values)
+            if values is None:
+                values = checker.slow(check, number, next(csv.reader([record]), []))
+        else:
+            if any(SIXTEEN.search(cell) for cell in record):
+                checker.pii(check, number, record)
+            values = checker.slow(check, number, record)
+        if self.pk:
+            key = key_text([values[i] for i in self.pk]) if values is not None else self.pk_blank
+            if key == self.pk_blank:
+                checker.add(Problem("primary-key", 'cells composing the primary keys are all "None"',
+                                     resource=check.name, row=number))
+            else:
+                self.pending_pk.append(key)
+        if values is None:
+            return True
+        for i, name, seen in self.unique:
+            self._unique(number, values[i], name, seen)
+        for n, (view, _) in enumerate(self.collect):
+            self.pending[n].append(key_text([values[i] for i in view]))
+        if self.fills_target:
+            self._flush()
+        for view, fk, target in self.fks:
+            key = key_text([values[i] for i in view])
+            if key != blank_key(view) and (target is None or target.missing((key,))):
+                if not checker.fk_problem(check.name, number, key, fk):
+                    return False
+        for n, (view, _) in enumerate(self.self_fks):
+            key = key_text([values[i] for i in view])
+            if key != blank_key(view):
+                self.self_refs.append((number, key, n))
+        for n, (view, _) in enumerate(self.deferred):
+            key = key_text([values[i] for i in view])
+            if key != blank_key(view):
+                self.pending_asked[n].append(key)
+        return True
+
+    def _unique(self, number: int, value: str, name: str, seen: dict[int, int]) -> None:
+        if value == "":
+            return
+        digest = hash(value)
+        if digest in seen:
+            self.checker.add(Problem("unique-error", f"the same as in the row at position {seen[digest]}",
+                                      resource=self.check.name, row=number, field=name))
+        else:
+            seen[digest] = number
+
+    def finish(self) -> None:
+        """Self-references (checked once every key is known) and, for keys not proven unique, the key index."""
+        self._flush()
+        name = self.check.name
+        lost = []
+        for _, fk in self.self_fks:
+            target = self.checker.keys.get((name, tuple(fk["reference"]["fields"])))
+            refs = {key for _, key, n in self.self_refs if self.self_fks[n][1] is fk}
+            lost.append(refs if target is None else target.missing(refs))
+        for number, key, n in self.self_refs:
+            if key in lost[n]:
+                self.checker.fk_problem(name, number, key, self.self_fks[n][1])
+        if self.distinct is not None and not self.distinct.proven:
+            self.checker.primary_key_pass(self.check)

@@ -1,0 +1,102 @@
+"""CSV text as the checker reads it: records across line ends, and bytes that are not UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+#: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
+UNDECODABLE = "releasekit-undecodable"
+
+#: How many undecodable byte runs :func:`_undecodable` has met, per thread (a file is read by one thread).
+_undecodable_seen = threading.local()
+
+
+def undecodable_count() -> int:
+    """How many undecodable byte runs this thread has read so far (compared before and after a file)."""
+    count: int = getattr(_undecodable_seen, "count", 0)
+    return count
+
+
+def _undecodable(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 are read as U+FFFD, so the rest of the file is still checked, and counted,
+    so the resource gets one ``encoding-error`` (a clean file never calls this: it costs nothing)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _undecodable_seen.count = undecodable_count() + 1
+    return "\ufffd", error.end
+
+
+codecs.register_error(UNDECODABLE, _undecodable)
+
+
+def first_undecodable(path: Path) -> str:
+    """Where a file's first bytes that are not UTF-8 are, and why (a line break never ends a UTF-8 sequence)."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return f"byte 0x{line[e.start]:02x} at line {number}: {e.reason}"
+    return "bytes that are not UTF-8"
+
+
+def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
+    """The lines of ``carry`` followed by the file's, the piece cut at the block boundary made whole again."""
+    piece = ""
+    for line in io.StringIO(carry, newline=""):
+        if piece:
+            line, piece = piece + line, ""
+        if line.endswith("\n"):
+            yield line
+        else:
+            piece = line
+    for line in handle:
+        if piece.endswith("\r") and not line.startswith("\n"):
+            yield piece  # a line that really ended with a lone CR
+            piece = ""
+        if piece:
+            line, piece = piece + line, ""
+        if line.endswith("\r"):  # its "\n" may be the next line's first character
+            piece = line
+            continue
+        yield line
+    if piece:
+        yield piece
+
+
+def records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, str | list[str]]]:
+    """Yield ``(row number, line or parsed cells)``: plain lines stay text, quoted records are parsed."""
+    pending = ""
+    for line in lines:
+        if pending or '"' in line or line.endswith("\r\n"):
+            pending += line
+            if pending.count('"') % 2:
+                continue  # a quoted cell goes on over the line end
+            number += 1
+            yield number, next(csv.reader([pending]), [])
+            pending = ""
+            continue
+        number += 1
+        yield number, line[:-1] if line.endswith("\n") else line
+    if pending:
+        number += 1
+        yield number, next(csv.reader([pending]), [])
+
+
+def record_end(text: str, start: int) -> int:
+    """Where the record starting at ``start`` ends (after its line break), or -1 when a quote runs past the text."""
+    quotes, pos = 0, start
+    while True:
+        newline = text.find("\n", pos)
+        if newline < 0:
+            return -1
+        quotes += text.count('"', pos, newline)
+        if quotes % 2 == 0:  # quotes inside a quoted cell come in pairs
+            return newline + 1
+        pos = newline + 1
+
