@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from .artefacts import md_cell
-from .config import Register, Release
+from .config import License, Register, Release
 from .snapshots import Entry, changelog
 from .tables import BY_NAME
 
@@ -52,10 +52,9 @@ def md_link(url: str | None) -> str:
     return f"<{link}>" if link else md(url or "")
 
 
-def md_licences(licenses: list[dict[str, str]]) -> str:
-    """Licence descriptors as Markdown: each title with its link."""
-    return ", ".join(md(lic.get("title") or lic["name"]) + (f" {md_link(lic['path'])}" if lic.get("path") else "")
-                     for lic in licenses)
+def md_licences(licenses: tuple[License, ...]) -> str:
+    """Licences as Markdown: each title with its link."""
+    return ", ".join(md(lic.label) + (f" {md_link(lic.path)}" if lic.path else "") for lic in licenses)
 
 
 def _act(name: str, act: dict[str, Any]) -> str:
@@ -129,7 +128,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
     if basis.get("note"):
         out.append(f"- {md(basis['note'])}")
     out += ["", "## Licence / Lisensi", ""]
-    out += [f"- {md_licences([lic])}" for lic in desc["licenses"]]
+    out += [f"- {md_licences((lic,))}" for lic in release.licenses_of(register)]
     out += ["", "## Sources and record accounting / Sumber dan perhitungan rekaman", ""]
     if prov["sources"]:
         out += [
@@ -141,7 +140,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         for s in prov["sources"]:
             label = md(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
             source = declared.get(s["path"])
-            licences = md_licences([lic.to_descriptor() for lic in source.licenses]) if source else ""
+            licences = md_licences(source.licenses) if source else ""
             out.append(
                 f"| {label} | {md(s['format'])} {md(s.get('reader_version', ''))} | {md(s.get('election', ''))} | "
                 f"{md(s.get('snapshot', ''))} | `{s['sha256']}` | {s['bytes']} | {md(s.get('origin', ''))} | "

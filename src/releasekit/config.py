@@ -36,6 +36,12 @@ class License:
     path: str | None = None
     title: str | None = None
 
+    @property
+    def label(self) -> str:
+        """How the licence is named wherever it is shown (package README, register pages, Datasette): its
+        title, else its name."""
+        return self.title or self.name
+
     def to_descriptor(self) -> dict[str, str]:
         """The Frictionless ``licenses`` item."""
         out = {"name": self.name}

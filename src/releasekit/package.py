@@ -33,6 +33,20 @@ REGISTER_TPS = (f"(sumber IN {REGISTER_SOURCES} OR kode_tps IN "
                 f"(SELECT kode_tps FROM hasil_tps WHERE sumber IN {REGISTER_SOURCES}) OR kode_tps IN "
                 f"(SELECT kode_tps FROM dpt_rekap WHERE sumber IN {REGISTER_SOURCES}))")
 
+#: Tables each of whose rows names the raw source it was read from: table → that column. A register's package
+#: holds the rows read from its sources (``tps`` and ``wilayah`` have a ``sumber`` too, but it names the list
+#: that named a place: a package also holds the places its results refer to, see ``REGISTER_TPS``).
+SOURCE_COLUMNS: dict[str, str] = {
+    "hasil_tps": "sumber", "hasil_wilayah": "sumber", "snapshots": "source", "snapshot_votes": "source",
+    "changes": "source", "dpt_rekap": "sumber", "dpt_pemilih": "sumber", "quarantine": "source",
+}
+
+
+def _by_source(table: str) -> str:
+    """The filter of a table in :data:`SOURCE_COLUMNS`: its rows read from the register's sources."""
+    return f"WHERE {SOURCE_COLUMNS[table]} IN {REGISTER_SOURCES}"
+
+
 #: The rows of each table that belong to a register's package, as SQL filters.
 REGISTER_FILTERS: dict[str, str] = {
     "pemilu": "WHERE kode_pemilu IN (SELECT election FROM sources WHERE register = :register)",
@@ -45,25 +59,25 @@ REGISTER_FILTERS: dict[str, str] = {
         "WHERE w.kode_induk IS NOT NULL) SELECT kode FROM up)"
     ),
     "tps": f"WHERE {REGISTER_TPS}",
-    "hasil_tps": f"WHERE sumber IN {REGISTER_SOURCES}",
+    "hasil_tps": _by_source("hasil_tps"),
     "suara": (
         "WHERE EXISTS (SELECT 1 FROM hasil_tps h WHERE h.kode_pemilu = suara.kode_pemilu "
         "AND h.snapshot = suara.snapshot AND h.kode_tps = suara.kode_tps "
         f"AND h.sumber IN {REGISTER_SOURCES})"
     ),
-    "hasil_wilayah": f"WHERE sumber IN {REGISTER_SOURCES}",
+    "hasil_wilayah": _by_source("hasil_wilayah"),
     "suara_wilayah": (
         "WHERE EXISTS (SELECT 1 FROM hasil_wilayah h WHERE h.kode_pemilu = suara_wilayah.kode_pemilu "
         "AND h.snapshot = suara_wilayah.snapshot AND h.kode_wilayah = suara_wilayah.kode_wilayah "
         f"AND h.sumber IN {REGISTER_SOURCES})"
     ),
-    "snapshots": f"WHERE source IN {REGISTER_SOURCES}",
-    "snapshot_votes": f"WHERE source IN {REGISTER_SOURCES}",
-    "changes": f"WHERE source IN {REGISTER_SOURCES}",
-    "dpt_rekap": f"WHERE sumber IN {REGISTER_SOURCES}",
-    "dpt_pemilih": f"WHERE sumber IN {REGISTER_SOURCES}",
+    "snapshots": _by_source("snapshots"),
+    "snapshot_votes": _by_source("snapshot_votes"),
+    "changes": _by_source("changes"),
+    "dpt_rekap": _by_source("dpt_rekap"),
+    "dpt_pemilih": _by_source("dpt_pemilih"),
     "findings": "WHERE register = :register",
-    "quarantine": f"WHERE source IN {REGISTER_SOURCES}",
+    "quarantine": _by_source("quarantine"),
     "sources": "WHERE register = :register",
 }
 #: Resources every package has, even when empty: its provenance and its rejects.

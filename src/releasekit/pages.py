@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
-from .package import REGISTER_SOURCES, holds_every_source
+from .package import ALWAYS_FILTERED, REGISTER_FILTERS, REGISTER_SOURCES, SOURCE_COLUMNS, holds_every_source
 
 DATABASE = "release"
 
@@ -89,7 +89,7 @@ def _acts(basis: dict[str, Any]) -> list[dict[str, str | None]]:
 
 def _licences(licenses: tuple[License, ...]) -> list[dict[str, str | None]]:
     """Licences as the page shows them: a title and a link when the path is a web address."""
-    return [{"title": lic.title or lic.name, "url": web_url(lic.path)} for lic in licenses]
+    return [{"title": lic.label, "url": web_url(lic.path)} for lic in licenses]
 
 
 def read_package(packages_dir: Path, register: Register) -> dict[str, Any] | None:
@@ -101,13 +101,12 @@ def read_package(packages_dir: Path, register: Register) -> dict[str, Any] | Non
     return descriptor
 
 
-#: Filters by source: table → its column naming the raw source of each row.
-SOURCE_COLUMNS = {"hasil_tps": "sumber", "hasil_wilayah": "sumber", "dpt_rekap": "sumber", "dpt_pemilih": "sumber",
-                  "quarantine": "source", "snapshots": "source", "snapshot_votes": "source", "changes": "source"}
-#: Tables linked unfiltered although other registers share them: no column says which register a row is
-#: (``suara``, ``suara_wilayah``), or ``sumber`` names the list that named a place, not who publishes it
-#: (``tps``, ``wilayah``: a register's package also holds the places its results refer to).
-SHARED_TABLES = ("tps", "wilayah", "suara", "suara_wilayah")
+#: Tables linked unfiltered although other registers share them: the package's tables filtered neither by
+#: the source of each row (:data:`~releasekit.package.SOURCE_COLUMNS`) nor by election or register
+#: (:data:`~releasekit.package.ALWAYS_FILTERED`). No column says which register a row is (``suara``,
+#: ``suara_wilayah``), or ``sumber`` names the list that named a place, not who publishes it (``tps``,
+#: ``wilayah``: a register's package also holds the places its results refer to).
+SHARED_TABLES = tuple(t for t in REGISTER_FILTERS if t not in SOURCE_COLUMNS and t not in ALWAYS_FILTERED)
 
 
 def register_tables(register: Register, package: dict[str, Any] | None, source_paths: list[str],

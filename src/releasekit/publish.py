@@ -144,15 +144,15 @@ def _licence(licenses: tuple[License, ...]) -> dict[str, str]:
     unique = tuple(dict.fromkeys(licenses))
     if len(unique) == 1:
         url = web_url(unique[0].path)
-        return {"license": unique[0].title or unique[0].name, **({"license_url": url} if url else {})}
-    return {"license": " · ".join(lic.title or lic.name for lic in unique)}
+        return {"license": unique[0].label, **({"license_url": url} if url else {})}
+    return {"license": " · ".join(lic.label for lic in unique)}
 
 
 def _licences_html(licenses: tuple[License, ...]) -> str:
     """Licences as HTML, each linked to its text when it has a web address."""
     out = []
     for lic in dict.fromkeys(licenses):
-        url, title = web_url(lic.path), escape(lic.title or lic.name)
+        url, title = web_url(lic.path), escape(lic.label)
         out.append(f'<a href="{escape(url)}">{title}</a>' if url else title)
     return ", ".join(out)
 
