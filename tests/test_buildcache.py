@@ -146,6 +146,33 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
     assert not list(pairs.iterdir())  # the pair is gone from the project, and from the cache
 
 
+@pytest.mark.parametrize("damage", ["truncated", "empty"])
+def test_a_kept_pair_cut_short_is_compared_again(make_project: Any, monkeypatch: pytest.MonkeyPatch,
+                                                  damage: str) -> None:
+    """A pair's file is not synced to disk either: after a power cut it may be shorter than written, or empty
+    (which SQLite reads as a database without tables). It is compared again, not copied."""
+    project = make_project({"real-count": twodays.sources()})
+    build(load_release(project))
+    good = fingerprint(project)
+    (kept,) = (project / "build" / CACHE_DIR / CHANGES_DIR).iterdir()
+    assert buildcache.whole_sqlite_file(kept)
+    with kept.open("r+b") as handle:
+        handle.truncate(kept.stat().st_size - 4096 if damage == "truncated" else 0)
+    assert not buildcache.whole_sqlite_file(kept)
+    compared = []
+    original = changes.write_changes
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        compared.append(args[3:5])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(changes, "write_changes", counting)
+    build(load_release(project))
+    assert compared == [(twodays.DAY1, twodays.DAY2)]
+    assert fingerprint(project) == good
+    assert buildcache.whole_sqlite_file(kept)  # the new comparison took its place
+
+
 def _no_comparing(*args: object, **kwargs: object) -> int:
     raise AssertionError("a kept pair was compared again")
 

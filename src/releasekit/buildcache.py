@@ -186,6 +186,28 @@ class SourceCache:
                 old.unlink(missing_ok=True)
 
 
+def whole_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` is an SQLite database as long as its header says (cache files are not synced to disk:
+    after a power cut one may be shorter than written, or empty, which SQLite would read as a database without
+    tables).
+
+    The header's page count is valid when its "version-valid-for" number equals its change counter
+    (https://www.sqlite.org/fileformat.html#in_header_database_size); it always is in the files this cache
+    writes, and a file whose count cannot be trusted is not either.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0") or header[24:28] != header[92:96]:
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    return size == page_size * int.from_bytes(header[28:32], "big")
+
+
 class PairCache:
     """The cached ``changes`` rows of pairs of snapshots (``build/cache/changes/``), one SQLite file a pair.
 
@@ -206,8 +228,8 @@ class PairCache:
     def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
                   source: str) -> Path | None:
         """The file of the changes from day ``previous`` (all of it from ``previous_source``) to ``snapshot``
-        (all from ``source``): kept, or to write in the staging folder; None when a source is not one of the
-        project's."""
+        (all from ``source``): kept (when whole: :func:`whole_sqlite_file`), or to write in the staging folder;
+        None when a source is not one of the project's."""
         before, after = self.files.get(previous_source), self.files.get(source)
         if before is None or after is None:
             return None
@@ -215,7 +237,7 @@ class PairCache:
                            _declaration(after)], sort_keys=True, default=str)
         name = f"{hashlib.sha256(link.encode()).hexdigest()}.db"
         self.used.add(name)
-        if (self.dir / name).is_file():
+        if whole_sqlite_file(self.dir / name):
             return self.dir / name
         self.staged.mkdir(parents=True, exist_ok=True)
         return self.staged / name
