@@ -1,4 +1,8 @@
-"""Shared fixtures: the real data folder, a release-project factory, and a CLI runner.
+"""Shared fixtures: the real data folder, a release-project factory, built projects and a CLI runner.
+
+Also plain helpers the test modules import (``from conftest import …``): project writers
+(:func:`write_project`, :func:`write_metadata`, :func:`copy_demo`), :func:`query` for a built
+``release.db``, and :class:`Site` for a site served by Datasette.
 
 The real data (``shared/data``, see its SOURCES.md and FORMATS.md) lives beside the
 repository and is never copied into it: ``<repo>/../shared/data``. Tests that need it
@@ -7,13 +11,16 @@ take the ``shared_data`` fixture and are skipped when the folder is absent.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import importlib.util
 import io
 import json
 import shutil
+import sqlite3
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,6 +29,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+import twodays
 from releasekit import build, load_release
 
 #: ``<repo>/../shared/data`` (in CI the repository is cloned with ``shared/`` beside it).
@@ -113,9 +121,70 @@ def write_project(root: Path, sources_by_register: Mapping[str, Any],
         "registers": registers,
         **(extra_metadata or {}),
     }
-    (root / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
-                                       encoding="utf-8")
+    return write_metadata(root, metadata)
+
+
+def write_metadata(root: Path, metadata: Mapping[str, Any] | str) -> Path:
+    """Write ``root/metadata.yml``: ``metadata`` dumped as YAML in its own key order, or a text as it is.
+
+    :returns: the folder ``root``.
+    """
+    text = metadata if isinstance(metadata, str) else yaml.safe_dump(dict(metadata), sort_keys=False,
+                                                                     allow_unicode=True)
+    (root / "metadata.yml").write_text(text, encoding="utf-8")
     return root
+
+
+#: The one source of :func:`base_metadata` (its raw file is not written: enough to load, not to build).
+BASE_SOURCE = {"path": "raw/a.jsonl", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-03-17"}
+
+
+def base_metadata() -> dict[str, Any]:
+    """A small valid ``metadata.yml``, as a fresh dict for a test to change and :func:`write_metadata`.
+
+    Register 001 ``real-count`` has a basis and :data:`BASE_SOURCE`; register 003 ``dpt`` has no sources.
+    """
+    return {
+        "title": "T",
+        "publisher": {"name": "P", "url": "https://example.org/p"},
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "registers": [
+            {"id": "001", "slug": "real-count", "title": "R", "status": "open",
+             "basis": {"request": {"reference": "X/1", "date": "2024-02-26", "office": "PPID KPU RI"}},
+             "sources": [dict(BASE_SOURCE)]},
+            {"id": "003", "slug": "dpt", "title": "D", "status": "open"},
+        ],
+    }
+
+
+def query(project: Path, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[tuple[Any, ...]]:
+    """The rows ``sql`` selects from the project's built ``build/release.db``."""
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        return db.execute(sql, params).fetchall()
+
+
+class Site:
+    """A site folder (``releasekit.publish.write_site``) and the one Datasette that answers all its requests."""
+
+    def __init__(self, folder: Path) -> None:
+        from releasekit.publish import make_datasette  # Datasette only for the tests that serve a site
+
+        self.folder = folder
+        self.datasette = make_datasette(folder)
+
+    def get(self, path: str) -> Any:
+        """Datasette's response to ``GET path``, whatever its status."""
+        return asyncio.run(self.datasette.client.get(path))
+
+    def ok(self, path: str) -> Any:
+        """The response to ``GET path``, which must be 200 OK."""
+        response = self.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+        return response
+
+    def json(self, path: str) -> Any:
+        """The JSON of a 200 OK response to ``GET path``."""
+        return self.ok(path).json()
 
 
 @pytest.fixture(scope="session")
@@ -138,6 +207,14 @@ def make_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
         return write_project(tmp_path_factory.mktemp("project"), sources_by_register, extra_metadata)
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def two_days(make_project: ProjectFactory) -> Path:
+    """A project built from :mod:`twodays`: both days in register 001 ``real-count``, built once per module."""
+    project = make_project({"real-count": twodays.sources()})
+    build(load_release(project))
+    return project
 
 
 @pytest.fixture

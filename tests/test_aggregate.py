@@ -8,11 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import SHARED_DATA, query, write_metadata
 from releasekit import build, load_release, validate_paths
 
-API = Path(__file__).resolve().parents[2] / "shared" / "data" / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
+API = SHARED_DATA / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
 DESA = API / "hhcw" / "ppwp" / "11" / "1101" / "110101" / "1101012001"
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="needs ../shared/data")
 
@@ -26,14 +26,8 @@ def project(root: Path, aggregates: Path, tps: Path) -> Path:
         "id": "001", "slug": "real-count", "title": "R", "status": "open",
         "sources": [{"path": "raw/agg", "format": "sirekap-aggregate-json", **src},
                     {"path": "raw/tps", "format": "sirekap-tps-json", **src}]}]}
-    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
-    build(load_release(root))
+    build(load_release(write_metadata(root, meta)))
     return root
-
-
-def query(root: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(root / "build" / "release.db") as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_aggregates_load_and_reconcile_where_tps_cover_the_area(tmp_path: Path) -> None:

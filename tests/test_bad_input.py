@@ -10,9 +10,7 @@ release built before it left exactly as it was. Never a traceback, never a silen
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import tracemalloc
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import query
 from releasekit.cli import cli
 from releasekit.readers import READERS, ReadContext, Rejected, TpsResult
 from releasekit.readers.textio import LINE_LIMIT
@@ -48,11 +47,6 @@ def build(runner: CliRunner, project: Path) -> Any:
     assert result.exception is None or type(result.exception) is SystemExit, result.output
     assert "Traceback" not in result.output
     return result
-
-
-def query(project: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        return db.execute(sql, params).fetchall()
 
 
 def assert_accounts(project: Path) -> None:

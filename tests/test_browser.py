@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import REPO, query
+
 ARTIFACTS = Path(os.environ.get("RELEASEKIT_ARTIFACTS", REPO / "test-artifacts" / "browser"))
 #: The flags a root, offline, display-less machine needs (no sandbox, no background traffic).
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -105,11 +105,10 @@ def test_register_page_in_a_browser(server: str, demo_project: Path, tmp_path: P
     dom = render(server + "/registers/001", "register-001", tmp_path)
     text = visible_text(dom)
     assert "Register 001: Real count" in text and "Open / Terbuka" in text
-    with closing(sqlite3.connect(demo_project / "build" / "release.db")) as db:
-        sources = db.execute("SELECT sha256, records_in, records_loaded, records_quarantined FROM sources "
-                             "WHERE register = '001'").fetchall()
-        totals = db.execute("SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-02-20' "
-                            "GROUP BY nomor_urut").fetchall()
+    sources = query(demo_project, "SELECT sha256, records_in, records_loaded, records_quarantined FROM sources "
+                                  "WHERE register = '001'")
+    totals = query(demo_project, "SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-02-20' "
+                                 "GROUP BY nomor_urut")
     for sha256, records_in, loaded, quarantined in sources:
         assert f"{sha256} " in text
         assert f" {records_in} {loaded} {quarantined} " in text
@@ -121,8 +120,7 @@ def test_register_page_in_a_browser(server: str, demo_project: Path, tmp_path: P
 def test_table_page_in_a_browser(server: str, demo_project: Path, tmp_path: Path) -> None:
     dom = render(server + "/release/hasil_tps?snapshot=2024-02-20", "table-hasil_tps", tmp_path)
     text = visible_text(dom)
-    with closing(sqlite3.connect(demo_project / "build" / "release.db")) as db:
-        (count,) = db.execute("SELECT count(*) FROM hasil_tps WHERE snapshot = '2024-02-20'").fetchone()
+    [(count,)] = query(demo_project, "SELECT count(*) FROM hasil_tps WHERE snapshot = '2024-02-20'")
     assert f'{count:,} rows where snapshot = "2024-02-20"' in text
     assert "Registers / register: 001 Real count" in text
     assert "Creative Commons Attribution 4.0 International" in text

@@ -3,43 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from conftest import base_metadata, write_metadata
 from releasekit.config import load_release, parse_metadata
 from releasekit.errors import ConfigError
 
-BASE = {
-    "title": "T",
-    "publisher": {"name": "P"},
-    "licenses": [{"name": "CC-BY-4.0"}],
-    "registers": [{
-        "id": "001", "slug": "real-count", "title": "R", "status": "open",
-        "basis": {"request": {"reference": "X/1", "date": "2024-02-26", "office": "PPID KPU RI"}},
-        "sources": [{"path": "raw/a.jsonl", "format": "sirekap-tps-json", "election": "ppwp-2024",
-                     "snapshot": "2024-03-17"}],
-    }],
-}
 
-
-def write(tmp_path: Path, data: dict[str, object] | str) -> Path:
-    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
-    (tmp_path / "metadata.yml").write_text(text)
-    return tmp_path
-
-
-def with_change(path: list[object], value: object) -> dict[str, object]:
-    data = yaml.safe_load(yaml.safe_dump(BASE))
-    node = data
+def with_change(path: list[object], value: object) -> dict[str, Any]:
+    data = base_metadata()
+    node: Any = data
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def test_valid_file_loads_into_dataclasses(tmp_path: Path) -> None:
-    release = load_release(write(tmp_path, BASE))
+    release = load_release(write_metadata(tmp_path, base_metadata()))
     (source,) = release.sources
     assert source.snapshot == "2024-03-17" and source.register == "001"
     assert release.register("real-count").basis["request"]["date"] == "2024-02-26"  # dates stay strings
@@ -47,14 +31,14 @@ def test_valid_file_loads_into_dataclasses(tmp_path: Path) -> None:
 
 
 def test_unquoted_yaml_dates_stay_strings() -> None:
-    text = yaml.safe_dump(BASE, sort_keys=False).replace("'2024-02-26'", "2024-02-26")
+    text = yaml.safe_dump(base_metadata(), sort_keys=False).replace("'2024-02-26'", "2024-02-26")
     assert "date: 2024-02-26" in text
     assert parse_metadata(text)["registers"][0]["basis"]["request"]["date"] == "2024-02-26"
 
 
 def test_bad_enum_names_key_path_and_hint(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
-        load_release(write(tmp_path, with_change(["registers", 0, "status"], "opne")))
+        load_release(write_metadata(tmp_path, with_change(["registers", 0, "status"], "opne")))
     assert "registers/0/status: 'opne' is not one of ['open', 'exempted', 'pending', 'partially-open']" in str(e.value)
     assert e.value.hint == "did you mean 'open'?"
 
@@ -67,33 +51,33 @@ def test_bad_enum_names_key_path_and_hint(tmp_path: Path) -> None:
 ])
 def test_schema_errors(tmp_path: Path, path: list[object], value: object, expected: str) -> None:
     with pytest.raises(ConfigError, match=None) as e:
-        load_release(write(tmp_path, with_change(path, value)))
+        load_release(write_metadata(tmp_path, with_change(path, value)))
     assert expected in str(e.value)
 
 
 def test_unknown_reader_suggests_the_close_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
-        load_release(write(tmp_path, with_change(["registers", 0, "sources", 0, "format"], "sirekap-tps")))
+        load_release(write_metadata(tmp_path, with_change(["registers", 0, "sources", 0, "format"], "sirekap-tps")))
     assert "registers/0/sources/0/format: unknown reader 'sirekap-tps'" in str(e.value)
     assert "did you mean 'sirekap-tps-json'" in str(e.value.hint)
 
 
 def test_unknown_election_and_missing_snapshot(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown election 'ppwp-2029'"):
-        load_release(write(tmp_path, with_change(["registers", 0, "sources", 0, "election"], "ppwp-2029")))
+        load_release(write_metadata(tmp_path, with_change(["registers", 0, "sources", 0, "election"], "ppwp-2029")))
     data = with_change(["registers", 0, "sources", 0, "snapshot"], None)
-    del data["registers"][0]["sources"][0]["snapshot"]  # type: ignore[index]
+    del data["registers"][0]["sources"][0]["snapshot"]
     with pytest.raises(ConfigError, match="no 'snapshot'"):
-        load_release(write(tmp_path, data))
-    data["registers"][0]["sources"][0]["retrieved"] = "2024-03-17T23:28:00+07:00"  # type: ignore[index]
-    assert load_release(write(tmp_path, data)).sources[0].snapshot == "2024-03-17"
+        load_release(write_metadata(tmp_path, data))
+    data["registers"][0]["sources"][0]["retrieved"] = "2024-03-17T23:28:00+07:00"
+    assert load_release(write_metadata(tmp_path, data)).sources[0].snapshot == "2024-03-17"
 
 
 def test_declared_election_overrides_the_catalogue(tmp_path: Path) -> None:
     data = with_change(["elections"], [{"kode_pemilu": "ppwp-2024", "nama": "Pilpres"},
                                        {"kode_pemilu": "pilkada-2024-31", "jenis": "pilkada", "tahun": 2024,
                                         "peserta": [{"nomor_urut": 1, "nama": "A", "id_sumber": "1"}]}])
-    release = load_release(write(tmp_path, data))
+    release = load_release(write_metadata(tmp_path, data))
     assert release.elections["ppwp-2024"].nama == "Pilpres"
     assert release.elections["ppwp-2024"].tanggal == "2024-02-14"  # kept from the catalogue
     assert release.elections["pilkada-2024-31"].peserta[0].nama == "A"
@@ -101,7 +85,7 @@ def test_declared_election_overrides_the_catalogue(tmp_path: Path) -> None:
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"line 2, column"):
-        load_release(write(tmp_path, "title: x\n  bad: : indent\n"))
+        load_release(write_metadata(tmp_path, "title: x\n  bad: : indent\n"))
 
 
 def test_missing_file(tmp_path: Path) -> None:

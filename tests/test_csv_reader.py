@@ -12,15 +12,14 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import query
 from releasekit import load_release
 from releasekit.cli import cli
 from releasekit.errors import ConfigError
@@ -45,11 +44,6 @@ def built(make_project: Any, runner: CliRunner, *sources: dict[str, Any], extra:
     assert result.exit_code == exit_code, result.output
     assert "Traceback" not in result.output
     return project
-
-
-def query(project: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        return db.execute(sql, params).fetchall()
 
 
 def accounts(project: Path) -> list[tuple[Any, ...]]:

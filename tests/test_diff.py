@@ -12,10 +12,8 @@ import csv
 import io
 import json
 import shutil
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import dki as dki_helper
+from conftest import query
 from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.compare import VALUE_COLUMNS, Comparer, TpsRow, UnsortedError, tps_rows
@@ -45,13 +44,6 @@ def as_json(*args: str | Path) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.output)
     return data
-
-
-@pytest.fixture(scope="module")
-def two_days(make_project: Any) -> Path:
-    project = make_project({"real-count": sources()})
-    build(load_release(project))
-    return project
 
 
 @pytest.fixture(scope="module")
@@ -290,9 +282,7 @@ def test_aceh_diff_reports_the_vote_correction(aceh: Path) -> None:
     (tps,) = [c for c in pair["changes"] if c["kode_tps"] == "1101012001001"]
     assert (tps["votes_before"], tps["votes_after"]) == ({"1": 186, "2": 44, "3": 8}, {"1": 144, "2": 19, "3": 2})
     assert pair["tps"]["old"] == pair["tps"]["new"] == 7 and pair["votes_changed"] == 1
-    with closing(sqlite3.connect(aceh / "build" / "release.db")) as db:
-        flagged = db.execute("SELECT key, expected, actual FROM findings "
-                             "WHERE rule = 'changed-after-complete'").fetchall()
+    flagged = query(aceh, "SELECT key, expected, actual FROM findings WHERE rule = 'changed-after-complete'")
     assert flagged == [("1101012001001", 238, 165)]
 
 
@@ -360,9 +350,8 @@ def test_dki_candidate_totals_and_changes_table(dki_days: Path, shared_data: Pat
         n: (old.votes[n], new.votes[n], new.votes[n] - old.votes[n]) for n in (1, 2, 3)}
     assert len(pair["changes"]) == pair["tps"]["added"] + pair["tps"]["removed"] + pair["tps"]["changed"]
     kinds = Counter(c["kind"] for c in pair["changes"])
-    with closing(sqlite3.connect(dki_days / "build" / "release.db")) as db:
-        table = dict(db.execute("SELECT CASE WHEN kind IN ('added', 'removed') THEN kind ELSE 'changed' END, "
-                                "count(DISTINCT kode_tps) FROM changes GROUP BY 1").fetchall())
+    table = dict(query(dki_days, "SELECT CASE WHEN kind IN ('added', 'removed') THEN kind ELSE 'changed' END, "
+                                 "count(DISTINCT kode_tps) FROM changes GROUP BY 1"))
     assert table == dict(kinds)
 
 

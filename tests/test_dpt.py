@@ -9,40 +9,28 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import ProjectFactory, query
 from releasekit import build, dpt, load_release
 from releasekit.cli import cli
 from releasekit.nik import LEAP_DDMM, VALID_DDMM
 from releasekit.privacy import PROVINCES
 from releasekit.synthetic_dpt import Planted, Rates, Station, national_stations, write_voter_list
 from releasekit.validate import validate_paths
+from voters import HEADER, voter_source
 
-ProjectFactory = Callable[..., Path]
 POLLING = datetime.date(2024, 2, 14)
 RULES = ("duplicate-nik", "invalid-nik", "nik-region-mismatch", "underage-unmarried")
-HEADER = ("kode_tps,nkk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,status_kawin,alamat,rt,rw,disabilitas,"
-          "keterangan\n")
 #: High rates so a small list carries every kind of problem many times.
 RATES = Rates(duplicate=0.01, invalid=0.006, region_mismatch=0.02, underage=0.004, underage_married=0.002,
               broken=0.004, disability=0.05)
-
-
-def voter_source(raw: Path | dict[str, str], **extra: Any) -> dict[str, Any]:
-    return {"raw": raw, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02", **extra}
-
-
-def query(project: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(project / "build" / "release.db") as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def findings_by_rule(project: Path) -> dict[str, int]:

@@ -8,20 +8,21 @@ import re
 import shutil
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import ProjectFactory
 from releasekit import build, dpt, load_release, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError, ReleasekitError
 from releasekit.privacy import is_nik_like, mask_id, refuse_niks_in_tree
 from releasekit.synthetic_dpt import Rates, national_stations, write_voter_list
+from voters import HEADER, voter_source
 
-ProjectFactory = Callable[..., Path]
 RATES = Rates(duplicate=0.01, invalid=0.01, region_mismatch=0.02, underage=0.005, broken=0.01, disability=0.05)
 NIK_IN_TEXT = "3171014512900001"
 
@@ -83,8 +84,7 @@ CONFIGURATIONS = {
 @pytest.mark.parametrize("settings", list(CONFIGURATIONS.values()), ids=list(CONFIGURATIONS))
 def test_no_identity_number_in_any_byte_that_comes_out(settings: dict[str, Any], raw_list: Path,
                                                        make_project: ProjectFactory) -> None:
-    project = make_project({"voter-list": {"sources": [
-        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}], **settings}})
+    project = make_project({"voter-list": {"sources": [voter_source(raw_list)], **settings}})
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
     assert leaks(project, result.output, raw_list) == []
@@ -95,9 +95,7 @@ def test_no_identity_number_in_any_byte_that_comes_out(settings: dict[str, Any],
 def test_the_masked_table_shows_what_the_register_allows_and_nothing_else(raw_list: Path,
                                                                            make_project: ProjectFactory) -> None:
     def table(settings: dict[str, Any]) -> list[dict[str, str]]:
-        project = make_project({"voter-list": {"sources": [
-            {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}],
-            **settings}})
+        project = make_project({"voter-list": {"sources": [voter_source(raw_list)], **settings}})
         build(load_release(project))
         path = project / "datapackages" / "voter-list" / "data" / "dpt_pemilih.csv"
         return list(csv.DictReader(path.open(newline=""))) if path.exists() else []
@@ -117,8 +115,7 @@ def test_the_masked_table_shows_what_the_register_allows_and_nothing_else(raw_li
 
 
 def test_the_quarantine_is_published_masked(raw_list: Path, make_project: ProjectFactory) -> None:
-    project = make_project({"voter-list": [
-        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
+    project = make_project({"voter-list": [voter_source(raw_list)]})
     build(load_release(project))
     path = project / "datapackages" / "voter-list" / "data" / "quarantine.csv"
     rows = list(csv.DictReader(path.open(newline="")))
@@ -136,12 +133,11 @@ def test_a_shifted_row_shows_no_birth_date_in_the_quarantine(tmp_path: Path, mak
     """An unquoted comma in a name moves the birth date into the sex column: the quarantine hides it there too."""
     raw = tmp_path / "dpt.csv"
     raw.write_text(
-        "kode_tps,nkk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,status_kawin,alamat,rt,rw,disabilitas,keterangan\n"
+        HEADER +
         "5202012001001,5202011512204135,5202017107040001,DEWI SUSANTI,MEKARSARI,31-07-2004,P,B,JL. MERDEKA,009,007,,\n"
         "5202012001001,5202011512204136,5202010207820001,SITI AMINAH, S.PD,RANDUSARI,02-07-1982,P,S,JL. PEMUDA,5,8,,\n",
         encoding="utf-8")
-    project = make_project({"voter-list": [
-        {"raw": raw, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
+    project = make_project({"voter-list": [voter_source(raw)]})
     build(load_release(project))
     path = project / "datapackages" / "voter-list" / "data" / "quarantine.csv"
     (row,) = list(csv.DictReader(path.open(newline="")))
@@ -155,9 +151,7 @@ def test_a_shifted_row_shows_no_birth_date_in_the_quarantine(tmp_path: Path, mak
 def test_build_refuses_an_artefact_with_a_nik_and_leaves_the_release_as_it_was(
         raw_list: Path, make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The gate scans the bytes, so it also catches a masking bug: here masking is switched off."""
-    project = make_project({"voter-list": {"sources": [
-        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}],
-        "publish_individuals": "masked"}})
+    project = make_project({"voter-list": {"sources": [voter_source(raw_list)], "publish_individuals": "masked"}})
     assert CliRunner().invoke(cli, ["build", str(project)]).exit_code == 0
     before = {p: p.read_bytes() for p in [*(project / "datapackages").rglob("*.csv"), project / "build" / "release.db"]}
     monkeypatch.setattr(dpt, "masked_ids", lambda values: list(values))
@@ -206,9 +200,7 @@ def copy_package(project: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def voter_project(raw_list: Path, make_project: ProjectFactory) -> Path:
-    project = make_project({"voter-list": {"sources": [
-        {"raw": raw_list, "format": "dpt-csv", "election": "ppwp-2024", "snapshot": "2023-07-02"}],
-        "publish_individuals": "masked"}})
+    project = make_project({"voter-list": {"sources": [voter_source(raw_list)], "publish_individuals": "masked"}})
     build(load_release(project))
     return project
 
@@ -247,8 +239,7 @@ def test_error_messages_mask_a_nik_they_would_print() -> None:
 
 def test_a_headerless_list_does_not_print_its_first_voter(make_project: ProjectFactory) -> None:
     first = f"3171012001001,,{NIK_IN_TEXT},SITI AMINAH,BOGOR,05-12-1990,P,S,JL. MAWAR,001,002,,\n"
-    project = make_project({"voter-list": [{"raw": {"dpt.csv": first}, "name": "dpt", "format": "dpt-csv",
-                                            "election": "ppwp-2024", "snapshot": "2023-07-02"}]})
+    project = make_project({"voter-list": [voter_source({"dpt.csv": first}, name="dpt")]})
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "the header has no column" in result.output
     assert "the first line looks like a voter, not a header" in result.output

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import csv
-import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import ProjectFactory, query
 from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.nik import RegionPrefixes, nik_problem
 from releasekit.privacy import mask_id, mask_long_numbers
+from voters import HEADER, voter_source
 
-ProjectFactory = Callable[..., Path]
-HEADER = ("kode_tps,nkk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,status_kawin,alamat,rt,rw,disabilitas,"
-          "keterangan\n")
 TPS = "5202012001001"
 
 
@@ -28,14 +25,7 @@ def voter(nik: str, *, nama: str = "A", lahir: str = "31-07-2004", sex: str = "P
 
 
 def voter_project(make_project: ProjectFactory, text: str, **register: Any) -> Path:
-    source = {"raw": {"dpt.csv": text}, "name": "dpt", "format": "dpt-csv", "election": "ppwp-2024",
-              "snapshot": "2023-07-02"}
-    return make_project({"voter-list": {"sources": [source], **register}})
-
-
-def query(project: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(project / "build" / "release.db") as conn:
-        return conn.execute(sql).fetchall()
+    return make_project({"voter-list": {"sources": [voter_source({"dpt.csv": text}, name="dpt")], **register}})
 
 
 def findings(project: Path) -> list[tuple[str, str]]:
@@ -57,8 +47,7 @@ FIRST_VOTER = (f"{TPS},5202011512200001,3201 0145 0190 0001,DEWI SUSANTI,MEKARSA
                          ids=["no header", "wrong fields", "wrong skip_lines"])
 def test_a_first_line_that_is_a_voter_is_never_quoted(dpt: dict[str, Any], make_project: ProjectFactory) -> None:
     text = (HEADER if dpt.get("skip_lines") else "") + FIRST_VOTER * 2
-    source = {"raw": {"dpt.csv": text}, "name": "dpt", "format": "dpt-csv", "election": "ppwp-2024",
-              "snapshot": "2023-07-02", **({"dpt": dpt} if dpt else {})}
+    source = voter_source({"dpt.csv": text}, name="dpt", **({"dpt": dpt} if dpt else {}))
     result = CliRunner().invoke(cli, ["build", str(make_project({"voter-list": [source]}))])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a one-line error, no crash
     assert "dpt.csv: the header has no column" in result.output
@@ -169,8 +158,7 @@ def test_a_region_list_of_one_regency_judges_that_regency_only(make_project: Pro
     text = HEADER + voter("5202017107040001") + voter("5201014101800002") + voter("5202094101800003")
     project = make_project({"voter-list": [
         {"raw": regions, "name": "wilayah", "format": "kpu-wilayah-csv"},
-        {"raw": {"dpt.csv": text}, "name": "dpt", "format": "dpt-csv", "election": "ppwp-2024",
-         "snapshot": "2023-07-02"}]})
+        voter_source({"dpt.csv": text}, name="dpt")]})
     build(load_release(project))
     assert query(project, "SELECT rule, key, detail FROM findings WHERE rule = 'invalid-nik'") == [
         ("invalid-nik", f"{TPS}/3", "NIK region prefix 52.02.09 is not a known district (dpt.csv:4)")]
@@ -180,9 +168,8 @@ def test_a_region_list_of_one_regency_judges_that_regency_only(make_project: Pro
 
 def two_lists(make_project: ProjectFactory, snapshots: tuple[str, str]) -> Path:
     text = HEADER + voter("5202017107040001") + voter("5202010101800003", lahir="01-01-1980", sex="L")
-    return make_project({"voter-list": [
-        {"raw": {"dpt.csv": text}, "name": f"dpt{i}", "format": "dpt-csv", "election": "ppwp-2024",
-         "snapshot": snapshot} for i, snapshot in enumerate(snapshots, start=1)]})
+    return make_project({"voter-list": [voter_source({"dpt.csv": text}, name=f"dpt{i}", snapshot=snapshot)
+                                        for i, snapshot in enumerate(snapshots, start=1)]})
 
 
 def test_two_snapshots_of_one_election_stop_the_build(make_project: ProjectFactory) -> None:

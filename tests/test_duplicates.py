@@ -8,13 +8,12 @@ they are an identical copy; identical copies are counted in the build summary.
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
+from conftest import query
 from releasekit.cli import cli
 
 TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3, "null": None}, "images": None, "administrasi": None,
@@ -29,8 +28,7 @@ def build(make_project: Any, runner: CliRunner, sources: list[dict[str, Any]]) -
 
 
 def quarantine(project: Path) -> dict[str, str]:
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        return dict(db.execute("SELECT locator, reason FROM quarantine").fetchall())
+    return dict(query(project, "SELECT locator, reason FROM quarantine"))
 
 
 def test_sirekap_tps_duplicates_point_at_the_kept_member(make_project: Any, cli_runner: CliRunner) -> None:

@@ -7,7 +7,6 @@ a Markdown renderer shows it.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import html
 import json
@@ -22,12 +21,12 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import copy_demo
+from conftest import Site, copy_demo, query
 from releasekit import build, load_release
 from releasekit.codebook import package_readme, web_url
 from releasekit.config import License, Register, Release, Source
 from releasekit.pages import SHARED_TABLES, register_context, register_days
-from releasekit.publish import make_datasette, write_site
+from releasekit.publish import write_site
 
 Edit = Callable[[Path, dict[str, Any]], None]
 
@@ -43,13 +42,9 @@ def built(tmp_path: Path, edit: Edit) -> Release:
     return release
 
 
-def get(site: Path, path: str) -> Any:
-    async def fetch() -> Any:
-        return await make_datasette(site).client.get(path)
-
-    response = asyncio.run(fetch())
-    assert response.status_code == 200, (path, response.text[:300])
-    return response
+def served(release: Release, tmp_path: Path) -> Site:
+    """The release's site, written once and served by one Datasette for all of a test's requests."""
+    return Site(write_site(release, tmp_path / "site").folder)
 
 
 def as_json(url: str) -> str:
@@ -64,9 +59,8 @@ def context(release: Release, register_id: str) -> dict[str, Any]:
 
 
 def day_totals(release: Release, snapshot: str) -> list[int]:
-    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
-        return [n for (n,) in db.execute("SELECT sum(suara) FROM suara WHERE snapshot = ? GROUP BY nomor_urut "
-                                         "ORDER BY nomor_urut", (snapshot,))]
+    return [n for (n,) in query(release.root, "SELECT sum(suara) FROM suara WHERE snapshot = ? GROUP BY nomor_urut "
+                                              "ORDER BY nomor_urut", (snapshot,))]
 
 
 # --------------------------------------------------------------------------- totals limited to the register
@@ -83,16 +77,16 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     release = built(tmp_path, _copy_of_the_last_day_in_register_001)
     votes = day_totals(release, "2024-03-20")
     assert votes and all(votes)
-    site = write_site(release, tmp_path / "site").folder
-    page = get(site, "/registers/003").text
+    site = served(release, tmp_path)
+    page = site.ok("/registers/003").text
     assert 'class="rows-and-columns totals"' not in page and "chart-totals" not in page
     assert not any(f"{n:,}" in page for n in votes)
     shared = page.split('<p class="shared-day">', 1)[1].split("</p>", 1)[0]
     assert "ppwp-2024 · 2024-03-20" in shared and '<a href="/registers/001">001</a>' in shared
     link = html.unescape(re.search(r'<a href="(/release/hasil_tps[^"]+)">0 TPS</a>', shared).group(1))  # type: ignore[union-attr]
-    assert get(site, as_json(link)).json()["filtered_table_rows_count"] == 0
+    assert site.json(as_json(link))["filtered_table_rows_count"] == 0
     # the day is register 001's alone: its page sums it
-    own = get(site, "/registers/001").text
+    own = site.ok("/registers/001").text
     assert all(f"{n:,}" in own for n in votes) and 'class="shared-day"' not in own
     with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
         days = register_days(db, release.register("003"))
@@ -122,17 +116,17 @@ def test_register_links_show_the_rows_of_the_register_package(demo_project: Path
     """Every table link of a register page shows exactly the rows of the register's package, except the
     tables no column ties to one register, which the page marks as every register's rows."""
     release = load_release(demo_project)
-    site = write_site(release, tmp_path / "site").folder
+    site = served(release, tmp_path)
     checked = set()
     for register in release.registers:
         for table in context(release, register.id)["tables"]:
-            shown = get(site, as_json(table["url"])).json()["filtered_table_rows_count"]
+            shown = site.json(as_json(table["url"]))["filtered_table_rows_count"]
             if table["name"] not in SHARED_TABLES:
                 assert shown == _package_rows(release, register, table["name"]), (register.id, table)
                 checked.add(table["name"])
             assert bool(table.get("shared")) == (table["name"] in SHARED_TABLES), (register.id, table)
     assert {"snapshots", "snapshot_votes", "changes", "dpt_rekap", "pemilu", "peserta", "hasil_tps"} <= checked
-    page = get(site, "/registers/001").text
+    page = site.ok("/registers/001").text
     assert re.search(r'<a href="/release/tps">tps</a> — [^<]*<em class="shared">', page)
 
 
@@ -153,8 +147,8 @@ def _licences(root: Path, meta: dict[str, Any]) -> None:
 
 def test_licences_of_registers_and_sources_and_the_decision_url_are_shown(tmp_path: Path) -> None:
     release = built(tmp_path, _licences)
-    site = write_site(release, tmp_path / "site").folder
-    meta = json.loads((site / "metadata.json").read_text())
+    site = served(release, tmp_path)
+    meta = json.loads((site.folder / "metadata.json").read_text())
     cc_by = release.licenses[0].title
     assert (meta["license"], "license_url" in meta) == (f"{cc_by} · CC0 1.0", False)  # both, not the first only
     tables = meta["databases"]["release"]["tables"]
@@ -163,14 +157,14 @@ def test_licences_of_registers_and_sources_and_the_decision_url_are_shown(tmp_pa
     assert tables["hasil_tps"]["license"] == f"ODbL 1.0 · {cc_by} · CC0 1.0"  # 001 and 003
     assert f'001: <a href="{ODBL["path"]}">ODbL 1.0</a>' in tables["hasil_tps"]["description_html"]
     assert tables["rekap_suara"]["license"] == tables["hasil_tps"]["license"]  # summed from both
-    home = get(site, "/").text
+    home = site.ok("/").text
     assert f'<a href="{CC0["path"]}">CC0 1.0</a>' in home
-    page = get(site, "/registers/001").text
+    page = site.ok("/registers/001").text
     assert re.search(r'class="licenses">Licence / lisensi: <a href="[^"]+odbl[^"]+">ODbL 1.0</a></p>', page)
     source_row = page.split('data-path="raw/ppwp_tps_20240215.tar.gz"', 1)[1].split("</tr>", 1)[0]
     assert f'<span class="licenses">source licence / lisensi sumber: <a href="{CC0["path"]}">CC0 1.0</a></span>' \
         in source_row
-    assert f'<a class="act" href="{DECISION}">{DECISION}</a>' in get(site, "/registers/002").text
+    assert f'<a class="act" href="{DECISION}">{DECISION}</a>' in site.ok("/registers/002").text
     readme = (release.root / "datapackages" / "real-count" / "README.md").read_text()
     assert f"- ODbL 1.0 <{ODBL['path']}>" in readme
     assert re.search(rf"\| raw/ppwp_tps_20240215\.tar\.gz .*\| CC0 1\.0 <{CC0['path']}> \|", readme)

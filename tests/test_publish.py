@@ -8,7 +8,6 @@ Jakarta against its CSV) live in ``test_realdata.py``.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import html
 import json
@@ -17,7 +16,6 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,7 +24,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from conftest import copy_demo, load_benchmark
+from conftest import Site, copy_demo, load_benchmark
 from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.database import create_schema, insert_sql
@@ -40,7 +38,6 @@ from releasekit.publish import (
     SETTINGS,
     STAGING,
     datasette_metadata,
-    make_datasette,
     write_site,
 )
 from releasekit.queries import CANNED_QUERIES
@@ -49,22 +46,13 @@ from releasekit.summaries import summarize
 from releasekit.tables import BY_NAME, SUMMARY_TABLES, TABLES
 
 
-@dataclass
-class Served:
-    project: Path
-    site: Path
-    db: sqlite3.Connection
+class Served(Site):
+    """The demo project's site, served by one Datasette for the module, with its ``release.db`` open."""
 
-    def get(self, path: str) -> Any:
-        async def fetch() -> Any:
-            return await make_datasette(self.site).client.get(path)
-
-        return asyncio.run(fetch())
-
-    def json(self, path: str) -> Any:
-        response = self.get(path)
-        assert response.status_code == 200, (path, response.text[:500])
-        return response.json()
+    def __init__(self, project: Path, folder: Path, db: sqlite3.Connection) -> None:
+        super().__init__(folder)
+        self.project = project
+        self.db = db
 
 
 @pytest.fixture(scope="module")
@@ -222,10 +210,10 @@ def test_an_empty_voter_list_table_is_hidden_and_a_filled_one_listed(demo: Serve
 def test_the_serving_benchmark_measures_the_pages_of_a_built_site(demo: Served) -> None:
     # benchmarks/bench_serve.measure_pages, as the build benchmark calls it on a site write_site wrote
     bench = load_benchmark("bench_serve")
-    results = bench.measure_pages(demo.site, requests=3)
+    results = bench.measure_pages(demo.folder, requests=3)
     assert list(results) == list(bench.PAGES)
     assert all(0 < r["median"] <= r["p95"] <= r["max"] for r in results.values())
-    assert bench.page_urls(demo.site)[bench.PAGES[2]] == "/release/hasil_tps"  # faceted by default here
+    assert bench.page_urls(demo.folder)[bench.PAGES[2]] == "/release/hasil_tps"  # faceted by default here
     table = bench.pages_table(results)
     assert len(table) == 2 + len(results) and all(("PASS" in line) != ("FAIL" in line) for line in table[2:])
 
@@ -309,8 +297,7 @@ def test_metadata_text_cannot_inject_template_syntax(tmp_path: Path) -> None:
     release = load_release(project)
     build(release)
     site = write_site(release, tmp_path / "site")
-    with closing(sqlite3.connect(":memory:")) as unused:
-        text = Served(project, site.folder, unused).get("/registers/001").text
+    text = Site(site.folder).get("/registers/001").text
     assert "49" not in re.findall(r"Real count (\S+)", text)
     assert "<script>x</script>" not in text and "&lt;script&gt;" in text
 
@@ -429,7 +416,7 @@ def test_publish_writes_a_bundle_datasette_serves_as_is(demo: Served, tmp_path: 
     assert all(re.fullmatch(r"[a-z-]+==[0-9][0-9.]*", line) for line in requirements)
     assert {line.split("==")[0] for line in requirements} == set(PLUGINS)
     assert "-r requirements.txt" in (out / "Dockerfile").read_text()
-    ok = Served(demo.project, out, demo.db).get("/registers/003")
+    ok = Site(out).get("/registers/003")
     assert ok.status_code == 200 and "Voter list and results" in ok.text
     again = cli_runner.invoke(cli, ["publish", str(out), "--project", str(demo.project)])
     assert again.exit_code == 0, again.output

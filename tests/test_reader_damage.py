@@ -6,16 +6,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
 import struct
 import zipfile
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import query
 from releasekit.cli import cli
 from releasekit.elections import CATALOGUE
 from releasekit.readers import READERS, ReadContext, Region, Rejected, TpsResult
@@ -36,11 +35,6 @@ def build(make_project: Any, runner: CliRunner, *sources: dict[str, Any],
     result = runner.invoke(cli, ["build", str(project)])
     assert "Traceback" not in result.output
     return project, result
-
-
-def query(project: Path, sql: str) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        return db.execute(sql).fetchall()
 
 
 def accounts(project: Path) -> list[tuple[int, int, int]]:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import sqlite3
 import tarfile
 import zipfile
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_project
+from conftest import query, write_project
 from releasekit import load_release
 from releasekit.cli import cli
 from releasekit.elections import CATALOGUE, Election, Peserta
@@ -276,13 +274,11 @@ def test_kawalpemilu2019_build_counts_every_tps_row(make_project: Any, cli_runne
                                             "snapshot": "2019-05-23"}]})
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        # 11 TPS rows: 5 summed into 3 villages, 6 quarantined (one quarantine row each).
-        assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
-            11, 5, 6)
-        assert db.execute("SELECT count(*) FROM quarantine").fetchone() == (6,)
-        assert db.execute("SELECT kode_wilayah, tps_total, suara_sah FROM hasil_wilayah ORDER BY 1").fetchall() == [
-            ("-990414", 2, None), ("25826", 2, 445), ("25827", 1, 0)]
+    # 11 TPS rows: 5 summed into 3 villages, 6 quarantined (one quarantine row each).
+    assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(11, 5, 6)]
+    assert query(project, "SELECT count(*) FROM quarantine") == [(6,)]
+    assert query(project, "SELECT kode_wilayah, tps_total, suara_sah FROM hasil_wilayah ORDER BY 1") == [
+        ("-990414", 2, None), ("25826", 2, 445), ("25827", 1, 0)]
 
 
 def test_pemiluapi2004_build_quarantines_the_other_rows(make_project: Any, cli_runner: CliRunner) -> None:
@@ -293,13 +289,11 @@ def test_pemiluapi2004_build_quarantines_the_other_rows(make_project: Any, cli_r
                                             "snapshot": "2004-04-05"}]}, {"elections": elections})
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
-            11, 3, 8)
-        assert db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2").fetchall() == [
-            ("1", 8, 505), ("1", 15, None), ("2", 8, 386)]
-        (reason,), = db.execute("SELECT reason FROM quarantine WHERE locator = 'recapitulations.csv:12'")
-        assert reason.startswith("duplicate-key: votes for 8 at area 1 already loaded") and "identical copy" in reason
+    assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(11, 3, 8)]
+    assert query(project, "SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2") == [
+        ("1", 8, 505), ("1", 15, None), ("2", 8, 386)]
+    [(reason,)] = query(project, "SELECT reason FROM quarantine WHERE locator = 'recapitulations.csv:12'")
+    assert reason.startswith("duplicate-key: votes for 8 at area 1 already loaded") and "identical copy" in reason
 
 
 def test_pemiluapi2014_pivots_the_pilpres_rows_per_kabupaten() -> None:
@@ -347,12 +341,10 @@ def test_pemiluapi2014_build_accounts_for_every_row(make_project: Any, cli_runne
                                             "snapshot": "2014-07-22"}]})
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        assert db.execute("SELECT records_in, records_loaded, records_quarantined FROM sources").fetchone() == (
-            17, 6, 11)
-        assert db.execute("SELECT count(*) FROM quarantine").fetchone() == (11,)
-        assert db.execute("SELECT kode_wilayah, suara_sah, suara_tidak_sah, suara_total FROM hasil_wilayah "
-                          "ORDER BY 1").fetchall() == [("1", 90, 10, 100), ("2", None, None, None)]
-        assert db.execute("SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2").fetchall() == [
-            ("1", 1, 40), ("1", 2, 50), ("2", 2, 30)]
-        assert db.execute("SELECT kode_pemilu FROM pemilu").fetchall() == [("ppwp-2014",)]
+    assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(17, 6, 11)]
+    assert query(project, "SELECT count(*) FROM quarantine") == [(11,)]
+    assert query(project, "SELECT kode_wilayah, suara_sah, suara_tidak_sah, suara_total FROM hasil_wilayah "
+                          "ORDER BY 1") == [("1", 90, 10, 100), ("2", None, None, None)]
+    assert query(project, "SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2") == [
+        ("1", 1, 40), ("1", 2, 50), ("2", 2, 30)]
+    assert query(project, "SELECT kode_pemilu FROM pemilu") == [("ppwp-2014",)]

@@ -11,15 +11,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import query
 from releasekit.cli import cli
 from releasekit.readers import READERS, ReadContext, Region, Rejected
 
@@ -39,11 +38,6 @@ RESULTS = {"raw": {"hasil.csv": RESULTS_CSV}, "name": "hasil", "format": "csv", 
 
 def read(reader: str, path: Path) -> list[object]:
     return list(READERS[reader].read(ReadContext(path, path.name, None)))
-
-
-def query(project: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        return db.execute(sql, params).fetchall()
 
 
 def build_ok(runner: CliRunner, project: Path) -> None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import SHARED_DATA, query, write_metadata
 from releasekit import build, load_release, validate_paths
 from releasekit.rules import RULES, exceeds
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-SAMPLE = SHARED / "sirekap2024_tps_sample_hendragunawan" / "json" / "tingkat6_1000data"
+SAMPLE = SHARED_DATA / "sirekap2024_tps_sample_hendragunawan" / "json" / "tingkat6_1000data"
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
 
 
@@ -28,15 +27,13 @@ def project(tmp_path: Path, raw: Path, rules: dict[str, object] | None = None) -
     if rules:
         register["rules"] = rules
     meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [register]}
-    (tmp_path / "metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False))
-    return tmp_path
+    return write_metadata(tmp_path, meta)
 
 
 def findings(tmp_path: Path) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    with sqlite3.connect(tmp_path / "build" / "release.db") as conn:
-        for rule, key in conn.execute("SELECT rule, key FROM findings"):
-            out.setdefault(rule, set()).add(key)
+    for rule, key in query(tmp_path, "SELECT rule, key FROM findings"):
+        out.setdefault(rule, set()).add(key)
     return out
 
 

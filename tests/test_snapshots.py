@@ -15,27 +15,13 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from conftest import query
 from releasekit import build, load_release
 from releasekit.rules import BY_SLUG
 from releasekit.snapshots import CANNED_QUERIES, fill
 from releasekit.tables import CHANGES
 from releasekit.validate import validate_paths
 from twodays import DAY1, DAY2, T, sources
-
-
-@pytest.fixture(scope="module")
-def two_days(make_project: Any) -> Path:
-    """A built project with both days in register 001."""
-    project = make_project({"real-count": sources()})
-    build(load_release(project))
-    return project
-
-
-def query(project: Path, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-        return db.execute(sql, params).fetchall()
 
 
 def test_snapshots_record_each_source(two_days: Path) -> None:
