@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+#: A character of a cell outside quotes.
 PLAIN = r'[^,"\r\n]'
 
 
 class _Invalid(Exception):
-    pass
-
+    """A cell its field's type cannot read."""
 
 
 def _int(text: str) -> int:
