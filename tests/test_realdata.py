@@ -8,7 +8,6 @@ Each project is built once per module (module-scoped fixtures).
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import sqlite3
@@ -24,6 +23,7 @@ from typing import Any
 import pytest
 
 import dki as dki_helper
+from conftest import Site
 from releasekit import build, load_release
 from releasekit.cli import cli
 
@@ -554,24 +554,18 @@ def test_real_data_packages_validate(fixture: str, request: pytest.FixtureReques
 # --------------------------------------------------------------------------- DKI Jakarta through Datasette
 
 @pytest.fixture(scope="module")
-def dki_site(dki: Built) -> Path:
+def dki_site(dki: Built) -> Site:
     from releasekit.publish import write_site
 
-    return write_site(load_release(dki.project), dki.project.parent / "site").folder
+    return Site(write_site(load_release(dki.project), dki.project.parent / "site").folder)
 
 
-def _query(site: Path, path: str) -> list[dict[str, Any]]:
+def _query(site: Site, path: str) -> list[dict[str, Any]]:
     """A canned query through Datasette, with its 1 s ``sql_time_limit_ms``: slower fails with 400."""
-    from releasekit.publish import SETTINGS, make_datasette
+    from releasekit.publish import SETTINGS
 
     assert SETTINGS["sql_time_limit_ms"] <= 1000
-
-    async def fetch() -> Any:
-        return await make_datasette(site).client.get(path)
-
-    response = asyncio.run(fetch())
-    assert response.status_code == 200, (path, response.text[:300])
-    rows: list[dict[str, Any]] = response.json()
+    rows: list[dict[str, Any]] = site.json(path)
     return rows
 
 
@@ -587,7 +581,7 @@ def _csv_sums(shared_data: Path, key_length: int, prefix: str = "") -> dict[tupl
 
 
 
-def test_dki_national_and_province_queries_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected) -> None:
+def test_dki_national_and_province_queries_equal_the_csv(dki_site: Site, dki_expected: dki_helper.Expected) -> None:
     national = _query(dki_site, "/release/totals_national.json?_shape=array")
     assert {r["nomor_urut"]: r["suara"] for r in national} == dki_expected.votes
     province = _query(dki_site, "/release/totals_province.json?_shape=array&snapshot=")
@@ -595,7 +589,7 @@ def test_dki_national_and_province_queries_equal_the_csv(dki_site: Path, dki_exp
         ("31", n): v for n, v in dki_expected.votes.items()}
 
 
-def test_dki_drill_down_queries_equal_the_csv(dki_site: Path, shared_data: Path) -> None:
+def test_dki_drill_down_queries_equal_the_csv(dki_site: Site, shared_data: Path) -> None:
     kabkota = _query(dki_site, "/release/totals_kabkota.json?_shape=array&provinsi=31&snapshot=2024-03-17")
     assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in kabkota} == _csv_sums(shared_data, 4)
     kab = kabkota[0]["kode_wilayah"]
@@ -606,7 +600,7 @@ def test_dki_drill_down_queries_equal_the_csv(dki_site: Path, shared_data: Path)
     assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in desa} == _csv_sums(shared_data, 10, kec)
 
 
-def test_dki_completeness_and_turnout_equal_the_csv(dki_site: Path, dki_expected: dki_helper.Expected,
+def test_dki_completeness_and_turnout_equal_the_csv(dki_site: Site, dki_expected: dki_helper.Expected,
                                                     shared_data: Path) -> None:
     (province,) = _query(dki_site, "/release/completeness.json?_shape=array&tingkat=1&kode_induk=&snapshot=")
     assert (province["tps_terdaftar"], province["tps_suara"]) == (dki_expected.rows, dki_expected.tps_with_votes)
@@ -621,18 +615,13 @@ def test_dki_completeness_and_turnout_equal_the_csv(dki_site: Path, dki_expected
     assert sum(r["tps_terdaftar"] for r in kabkota) == dki_expected.rows
 
 
-def test_dki_findings_queries_and_register_page(dki_site: Path, dki: Built) -> None:
+def test_dki_findings_queries_and_register_page(dki_site: Site, dki: Built) -> None:
     by_rule = _query(dki_site, "/release/findings_by_rule.json?_shape=array")
     assert {r["rule"]: r["findings"] for r in by_rule} == dict(
         dki.db.execute("SELECT rule, count(*) FROM findings GROUP BY rule").fetchall())
     flagged = _query(dki_site, "/release/tps_with_findings.json?_shape=array&rule=")
     assert len(flagged) == min(1000, scalar(dki.db, "SELECT count(*) FROM findings"))
-    from releasekit.publish import make_datasette
-
-    async def page() -> str:
-        return str((await make_datasette(dki_site).client.get("/registers/001")).text)
-
-    text = asyncio.run(page())
+    text = dki_site.ok("/registers/001").text
     assert 'class="num records-in">30766<' in text and 'class="num records-loaded">30766<' in text
     assert "1,956,503 (" in text  # the chart of totals: candidate 2 in the CSV
 
