@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import edit_rows
+from releasekit.tablecheck import checker
 from releasekit.validate import validate_descriptor
 
 
@@ -57,7 +58,7 @@ SEEDS = {
 @pytest.mark.parametrize("seed", sorted(SEEDS))
 def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed: str, chunk: int,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
     pkg = copy_of(fixture_package, tmp_path)
     for resource, change in SEEDS[seed]:
         edit_rows(pkg, resource, change)
@@ -266,24 +267,23 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[int]:
 
 def count_index_passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the resources whose primary key had to be indexed (not proven by order)."""
-    from releasekit.tablecheck.checker import Checker
-    from releasekit.tablecheck.fields import ResourceCheck
+    from releasekit.tablecheck.rowpass import RowPass
 
     passes: list[str] = []
-    original = Checker.primary_key_pass
+    original = RowPass.primary_key_pass
 
-    def counted(self: Checker, check: ResourceCheck, *args: object) -> None:
-        passes.append(check.name)
-        original(self, check, *args)  # type: ignore[arg-type]
+    def counted(self: RowPass) -> None:
+        passes.append(self.check.name)
+        original(self)
 
-    monkeypatch.setattr(Checker, "primary_key_pass", counted)
+    monkeypatch.setattr(RowPass, "primary_key_pass", counted)
     return passes
 
 
 @pytest.mark.parametrize("chunk", [1 << 20, 4096])
 def test_sorted_package_is_proven_in_blocks_without_a_key_index(
         national_package: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
     records = count_calls(monkeypatch, "record")
     passes = count_index_passes(monkeypatch)
     assert check(national_package) == []
@@ -294,7 +294,7 @@ def test_sorted_package_is_proven_in_blocks_without_a_key_index(
 @pytest.mark.parametrize("chunk", [1 << 20, 4096])
 def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
         national_package: Path, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
     pkg = copy_of(national_package, tmp_path)
 
     def shuffle(rows: list[list[str]]) -> None:
@@ -317,7 +317,7 @@ def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
 def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Twelve candidates: rows come 1, 2, …, 9, 10, 11, 12 (numeric order), which is not text order."""
-    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", 2048)
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", 2048)
     pkg = copy_of(national_package, tmp_path)
     edit_rows(pkg, "peserta",
               lambda rows: rows.extend([["ppwp-2024", str(n), f"1000{n}", f"P{n}"] for n in range(4, 13)]))
@@ -396,7 +396,6 @@ def test_hash_from_the_thread_is_reported_before_the_rows(national_package: Path
 def test_second_process_reports_exactly_what_one_process_does(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, start: int) -> None:
     from releasekit import forked
-    from releasekit.tablecheck import checker as tablecheck
 
     if not forked.available():
         pytest.skip("no second process here (needs Linux and two CPUs)")
@@ -408,10 +407,10 @@ def test_second_process_reports_exactly_what_one_process_does(
     elif damage == "hasil-and-suara":
         edit_rows(pkg, "hasil_tps", lambda rows: rows.pop(30))
         edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(40, 4, "-")]))
-    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", sys.maxsize)
+    monkeypatch.setattr(checker, "ASIDE_BYTES", sys.maxsize)
     alone = check(pkg)
-    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
-    monkeypatch.setattr(tablecheck, "START_BYTES", start)
+    monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
+    monkeypatch.setattr(checker, "START_BYTES", start)
     started = count_calls(monkeypatch, "__init__")  # passes built here (a forked child's do not count)
     beside = check(pkg)
     assert beside == alone
@@ -427,11 +426,10 @@ def test_second_process_reports_exactly_what_one_process_does(
 def aside(monkeypatch: pytest.MonkeyPatch) -> None:
     """The largest resource no other points at is checked in a second process, whatever its size."""
     from releasekit import forked
-    from releasekit.tablecheck import checker as tablecheck
 
     if not forked.available():
         pytest.skip("no second process here (needs Linux and two CPUs)")
-    monkeypatch.setattr(tablecheck, "ASIDE_BYTES", 1)
+    monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
 
 
 @pytest.mark.usefixtures("aside")
@@ -461,23 +459,22 @@ def test_a_refused_fork_means_one_process(national_package: Path, monkeypatch: p
 def test_the_second_process_is_stopped_when_the_first_fails(
         national_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from releasekit import forked
-    from releasekit.tablecheck import checker as tablecheck
 
-    monkeypatch.setattr(tablecheck, "START_BYTES", 1)  # the child starts before hasil_tps fails
+    monkeypatch.setattr(checker, "START_BYTES", 1)  # the child starts before hasil_tps fails
     children: list[int] = []
-    original_init, original_resource = forked.Forked.__init__, tablecheck.Checker._resource
+    original_init, original_resource = forked.Forked.__init__, checker.Checker._resource
 
     def remember(self: forked.Forked, function: Any) -> None:
         original_init(self, function)
         children.append(self.pid)
 
-    def broken(self: tablecheck.Checker, res: dict[str, Any], wanted: Any) -> None:
+    def broken(self: checker.Checker, res: dict[str, Any], wanted: Any) -> None:
         if res["name"] == "hasil_tps":
             raise RuntimeError("a schema this checker cannot read")
         original_resource(self, res, wanted)
 
     monkeypatch.setattr(forked.Forked, "__init__", remember)
-    monkeypatch.setattr(tablecheck.Checker, "_resource", broken)
+    monkeypatch.setattr(checker.Checker, "_resource", broken)
     with pytest.raises(RuntimeError):
         check(national_package)
     assert len(children) == 1

@@ -186,7 +186,7 @@ def test_non_utf8_csv_is_an_encoding_error(fixture_package: Path, tmp_path: Path
 @pytest.mark.parametrize("chunk", [1 << 20, 50])  # in a block, and on the line-by-line path
 def test_bad_bytes_do_not_stop_the_checks(fixture_package: Path, tmp_path: Path, chunk: int,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("releasekit.tablecheck.checker.CHUNK", chunk)
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
     pkg = copy(fixture_package, tmp_path)
     path = pkg / "data" / "tps.csv"
     lines = path.read_bytes().split(b"\n")

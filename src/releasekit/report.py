@@ -46,6 +46,15 @@ class Problem:
         return ", ".join(p for p in parts if p)
 
 
+#: The message of a ``pii-nik`` problem (the value itself is never shown).
+PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
+
+
+def pii_problem(resource: str | None, row: int | None, field: str | None = None) -> Problem:
+    """The PII gate's problem: a NIK-like value at ``row`` (a line, for a file read byte by byte) of ``resource``."""
+    return Problem("pii-nik", PII_MESSAGE, resource=resource, row=row, field=field)
+
+
 @dataclass
 class FindingSummary:
     """The data findings of one rule in a package (published facts, not problems)."""

@@ -26,9 +26,9 @@ from frictionless import validate as frictionless_validate
 from .config import RuleSetting
 from .errors import PackageError
 from .privacy import mask_niks, nik_lines, scan_csv
-from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report
+from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem
 from .rules import Population, breaches, population, valid_threshold
-from .tablecheck import PII_MESSAGE, check_package
+from .tablecheck import check_package
 
 DESCRIPTOR = "datapackage.json"
 ENGINES = ("releasekit", "frictionless")
@@ -150,15 +150,14 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
             hits = [(hit.row, hit.field) for hit in scan_csv(file)]
         except UnicodeDecodeError:  # Frictionless reports the encoding-error; the bytes are scanned by line
             hits = [(line, None) for line in nik_lines(file)]
-        problems += [Problem("pii-nik", PII_MESSAGE, resource=name, row=row, field=field) for row, field in hits]
+        problems += [pii_problem(name, row, field) for row, field in hits]
     return problems
 
 
 def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     """The PII gate on every other file of the package (``datapackage.json``, ``README.md`` …), by line."""
     resources = {(folder / path).resolve() for _, path in _csv_resources(descriptor)}
-    return [Problem("pii-nik", PII_MESSAGE,
-                    resource=file.relative_to(folder).as_posix(), row=line)
+    return [pii_problem(file.relative_to(folder).as_posix(), line)
             for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.resolve() not in resources)
             for line in nik_lines(file)]
 

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import threading
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from .. import forked
-from ..keycheck import KeyIndex, key_cells
-from ..privacy import contains_nik, nik_lines
-from ..report import Problem
+from ..keycheck import KeyIndex
+from ..privacy import nik_lines
+from ..report import Problem, pii_problem
 from .descriptor import dependency_order, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
-from .layout import is_missing
 from .rowpass import RowPass
-from .text import UNDECODABLE, first_undecodable, record_end, records_from, rejoin, undecodable_count
+from .text import first_undecodable, undecodable_count
 
 ERROR_LIMIT = 1000
-CHUNK = 1 << 20
 #: Bytes the hashing thread reads at a time (it needs the GIL only between reads; 4 MB reads held about 15 MB more
 #: of the peak, for no speed: runs G and H of benchmarks/bench_build.py in the README).
 HASH_CHUNK = 1 << 20
@@ -29,7 +25,6 @@ HASH_CHUNK = 1 << 20
 ASIDE_BYTES = 8 << 20
 #: The second process starts just before the first resource this big (small ones first: their keys go with it).
 START_BYTES = 1 << 20
-PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
 #: The ``hash`` algorithms a resource may declare (``md5`` when it names none).
 HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 
@@ -208,7 +203,7 @@ class Checker:
         key_names = name_list(schema.get("primaryKey") or [])
         pk = tuple(i for i, f in enumerate(fields) if f.name in key_names)
         undecodable = undecodable_count()
-        self._rows(ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted)
+        RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted).run()
         if undecodable_count() != undecodable:
             self.add(Problem("encoding-error", f"'utf-8' codec can't decode {first_undecodable(path)}; save the "
                               "file as UTF-8 / berkas bukan UTF-8", resource=name))
@@ -222,7 +217,7 @@ class Checker:
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
             for line in nik_lines(file):
-                self.add(Problem("pii-nik", PII_MESSAGE, resource=res.get("name"), row=line))
+                self.add(pii_problem(res.get("name"), line))
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""
@@ -235,129 +230,6 @@ class Checker:
             self.add(Problem("byte-count", f'expected is "{res["bytes"]}" and actual is "{size}"',
                               resource=res["name"]))
 
-    def _rows(self, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
-        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line."""
-        state = RowPass(self, check, wanted)
-        with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
-            labels = next(csv.reader([handle.readline()]), [])
-            self._labels(check, labels)
-            self.pii(check, 1, labels)  # a header is published too
-            row, text = 2, ""
-            while data := handle.read(CHUNK):
-                text += data
-                cut = text.rfind("\n") + 1
-                if not cut:
-                    continue
-                if text.find("\r", 0, cut) >= 0:
-                    break
-                done = self._region(state, text[:cut], row)
-                if done is None:
-                    return
-                used, row = done
-                text = text[used:]
-            for number, record in records_from(rejoin(text, handle), row - 1):
-                if not state.record(number, record):
-                    return
-        state.finish()
-
-    def _region(self, state: RowPass, region: str, row: int) -> tuple[int, int] | None:
-        """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
-
-        Returns how many characters were used (a quoted cell may go on past the region) and the next
-        row number; None once the error limit is reached.
-        """
-        pos = 0
-        while pos < len(region):
-            quote = region.find('"', pos)
-            newline = region.rfind("\n", pos, quote) if quote >= 0 else len(region) - 1
-            if newline >= pos:  # whole plain lines before the quoted record (or to the end)
-                checked = state.plain(region[pos:newline + 1], row)
-                if checked is None:
-                    return None
-                row += checked
-                pos = newline + 1
-            if quote < 0:
-                break
-            end = record_end(region, pos)
-            if end < 0:
-                break
-            if not state.record(row, next(csv.reader([region[pos:end]]), [])):
-                return None
-            row, pos = row + 1, end
-        return pos, row
-
-    def _labels(self, check: ResourceCheck, labels: list[str]) -> None:
-        expected = [f.name for f in check.fields]
-        for i, label in enumerate(labels, start=1):
-            if i > len(expected):
-                self.add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
-            elif label != expected[i - 1]:
-                self.add(Problem("incorrect-label", f'"{label}" expected "{expected[i - 1]}"',
-                                  resource=check.name, field=expected[i - 1]))
-        for name in expected[len(labels):]:
-            self.add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
-
-    def pii(self, check: ResourceCheck, number: int, cells: list[str]) -> None:
-        for i, cell in enumerate(cells):
-            if contains_nik(cell):
-                field = check.fields[i].name if i < len(check.fields) else f"column {i + 1}"
-                self.add(Problem("pii-nik", PII_MESSAGE, resource=check.name, row=number, field=field))
-
-    def python_fields(self, check: ResourceCheck, number: int, groups: tuple[str, ...]) -> tuple[str, ...] | None:
-        """Exact checks of the fields the expression cannot decide; None sends the row to the slow path."""
-        for f in check.python_fields:
-            if f.check(groups[f.number - 1])[1] is not None:
-                return None
-        return groups
-
-    def slow(self, check: ResourceCheck, number: int, cells: list[str], quiet: bool = False
-              ) -> tuple[str, ...] | None:
-        """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""
-        add = (lambda problem: True) if quiet else self.add
-        if not any(cells):
-            add(Problem("blank-row", "", resource=check.name, row=number))
-            return None
-        out = []
-        for f in check.fields:
-            if f.number > len(cells):
-                add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
-                out.append("")
-                continue
-            text = cells[f.number - 1]
-            value, error = f.check(text)
-            if error:
-                add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
-            out.append("" if value is None else str(value) if type(value) is int else text)
-        for position in range(len(check.fields) + 1, len(cells) + 1):
-            add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
-        return tuple(out)
-
-    def fk_problem(self, name: str, number: int, key: str, fk: dict[str, Any]) -> bool:
-        target = fk["reference"]["resource"] or name
-        note = (f'for "{", ".join(fk["fields"])}": values "{", ".join(key_cells(key))}" not found in '
-                f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
-        return self.add(Problem("foreign-key", note, resource=name, row=number))
-
-    def primary_key_pass(self, check: ResourceCheck) -> None:
-        """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
-        pk_get = itemgetter(*check.primary_key)
-        seen: dict[int, int] = {}
-        with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
-            for number, record in records_from(handle):
-                if number == 1:
-                    continue
-                cells = next(csv.reader([record]), []) if isinstance(record, str) else record
-                values = self.slow(check, number, cells, quiet=True)
-                key = pk_get(values) if values is not None else ""
-                if is_missing(key):
-                    continue
-                digest = hash(key)
-                if digest in seen:
-                    if not self.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
-                                             resource=check.name, row=number)):
-                        return
-                else:
-                    seen[digest] = number
 
 
 def check_package(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,3 +164,7 @@ class ResourceCheck:
         self.line = re.compile(",".join(f"({f.fast})" for f in self.fields))
         self.python_fields = [f for f in self.fields if f.needs_python]
         self.index = {f.name: f.number - 1 for f in self.fields}
+
+    def exact(self, cells: Sequence[str]) -> bool:
+        """Whether the fields the line expression cannot decide pass their exact checks (else: the slow path)."""
+        return all(f.check(cells[f.number - 1])[1] is None for f in self.python_fields)

@@ -13,12 +13,7 @@ from .fields import FieldRule
 
 #: A foreign key whose target holds at most this many keys is checked inside the block expression.
 SMALL_TARGET = 64
-Key = Any  # one canonical string, or a tuple of them ("" = missing)
 View = tuple[int, ...]  # the field indexes (0-based) of a key, in the key's order
-
-
-def is_missing(key: Key) -> bool:
-    return key == "" if isinstance(key, str) else all(k == "" for k in key)
 
 
 def blank_key(view: View) -> str:

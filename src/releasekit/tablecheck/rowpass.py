@@ -5,20 +5,31 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from ..keycheck import DistinctKeys, KeyIndex, increasing, key_text, runs_collapsed
-from ..privacy import SIXTEEN, has_sixteen_digits, is_nik_like
-from ..report import Problem
+from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
+from ..privacy import SIXTEEN, contains_nik, has_sixteen_digits, is_nik_like
+from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
+from .text import UNDECODABLE, record_end, records_from, rejoin
 
 if TYPE_CHECKING:
     from .checker import Checker
 
+#: Characters read at a time: a block of whole lines is checked by one ``findall``.
+CHUNK = 1 << 20
+Key = Any  # one canonical string, or a tuple of them ("" = missing)
+
+
+def _missing(key: Key) -> bool:
+    return key == "" if isinstance(key, str) else all(k == "" for k in key)
+
 
 class RowPass:
-    """The state of one resource's pass: its block expression, key checks, and keys to hand to others."""
+    """One resource's pass over its rows (:meth:`run`): its block expression, exact checks of the other records,
+    key checks, and the keys it hands to other resources; problems go to the :class:`Checker`."""
 
     def __init__(self, checker: Checker, check: ResourceCheck, wanted: list[tuple[str, ...]]) -> None:
         self.checker, self.check = checker, check
@@ -88,6 +99,57 @@ class RowPass:
             cells[column] = f"(?:{body})" if field.required else f"(?:{body})?"
         return cells
 
+    def run(self) -> None:
+        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line."""
+        check = self.check
+        with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
+            labels = next(csv.reader([handle.readline()]), [])
+            self._labels(labels)
+            self.pii(1, labels)  # a header is published too
+            row, text = 2, ""
+            while data := handle.read(CHUNK):
+                text += data
+                cut = text.rfind("\n") + 1
+                if not cut:
+                    continue
+                if text.find("\r", 0, cut) >= 0:
+                    break
+                done = self._region(text[:cut], row)
+                if done is None:
+                    return
+                used, row = done
+                text = text[used:]
+            for number, record in records_from(rejoin(text, handle), row - 1):
+                if not self.record(number, record):
+                    return
+        self.finish()
+
+    def _region(self, region: str, row: int) -> tuple[int, int] | None:
+        """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
+
+        Returns how many characters were used (a quoted cell may go on past the region) and the next
+        row number; None once the error limit is reached.
+        """
+        pos = 0
+        while pos < len(region):
+            quote = region.find('"', pos)
+            newline = region.rfind("\n", pos, quote) if quote >= 0 else len(region) - 1
+            if newline >= pos:  # whole plain lines before the quoted record (or to the end)
+                checked = self.plain(region[pos:newline + 1], row)
+                if checked is None:
+                    return None
+                row += checked
+                pos = newline + 1
+            if quote < 0:
+                break
+            end = record_end(region, pos)
+            if end < 0:
+                break
+            if not self.record(row, next(csv.reader([region[pos:end]]), [])):
+                return None
+            row, pos = row + 1, end
+        return pos, row
+
     #: The steps of :meth:`block`, in order (benchmarks time each one).
     BLOCK_STEPS = ("_block_match", "_block_pii", "_block_primary_key", "_block_unique", "_block_collect",
                    "_block_foreign_keys", "_block_self_refs")
@@ -131,7 +193,7 @@ class RowPass:
         return self.layout.columns(rows)
 
     def _block_pii(self, chunk: str, first_row: int) -> None:
-        # A C-speed screen first, the exact search after.
+        # A C-speed screen first, the exact search after (pii() reports every NIK of a line at once).
         if not has_sixteen_digits(chunk.encode()):
             return
         reported = -1  # the start of the last line reported: _pii reports every NIK of a line at once
@@ -140,7 +202,7 @@ class RowPass:
             if line_start != reported and is_nik_like(match.group()):
                 reported = line_start
                 line = chunk[line_start:chunk.index("\n", match.start())]
-                self.checker.pii(self.check, first_row + chunk.count("\n", 0, line_start), line.split(","))
+                self.pii(first_row + chunk.count("\n", 0, line_start), line.split(","))
 
     def _block_primary_key(self, keys: Sequence[str]) -> None:
         self.pk_ordered = increasing(keys) if self.pk else None  # also tells the key index on the same columns
@@ -168,7 +230,7 @@ class RowPass:
             if lost:
                 dangling += [(offset, n, key) for offset, key in enumerate(keys) if key in lost]
         for offset, n, key in sorted(dangling):
-            if not self.checker.fk_problem(self.check.name, first_row + offset, key, self.fks[n][1]):
+            if not self.fk_problem(first_row + offset, key, self.fks[n][1]):
                 return False
         for view, index in self.deferred:  # looked up at the end, when the target is known
             index.add(*self._asked(self.layout.keys(columns, view), view))
@@ -219,17 +281,17 @@ class RowPass:
         values: tuple[str, ...] | None
         if isinstance(record, str):
             if SIXTEEN.search(record):
-                checker.pii(check, number, next(csv.reader([record]), []))
+                self.pii(number, next(csv.reader([record]), []))
             match = check.line.fullmatch(record)
             values = match.groups() if match is not None else None
             if values is not None and check.python_fields:
-                values = checker.python_fields(check, number, values)
+                values = values if check.exact(values) else None
             if values is None:
-                values = checker.slow(check, number, next(csv.reader([record]), []))
+                values = self.slow(number, next(csv.reader([record]), []))
         else:
             if any(SIXTEEN.search(cell) for cell in record):
-                checker.pii(check, number, record)
-            values = checker.slow(check, number, record)
+                self.pii(number, record)
+            values = self.slow(number, record)
         if self.pk:
             key = key_text([values[i] for i in self.pk]) if values is not None else self.pk_blank
             if key == self.pk_blank:
@@ -248,7 +310,7 @@ class RowPass:
         for view, fk, target in self.fks:
             key = key_text([values[i] for i in view])
             if key != blank_key(view) and (target is None or target.missing((key,))):
-                if not checker.fk_problem(check.name, number, key, fk):
+                if not self.fk_problem(number, key, fk):
                     return False
         for n, (view, _) in enumerate(self.self_fks):
             key = key_text([values[i] for i in view])
@@ -281,6 +343,78 @@ class RowPass:
             lost.append(refs if target is None else target.missing(refs))
         for number, key, n in self.self_refs:
             if key in lost[n]:
-                self.checker.fk_problem(name, number, key, self.self_fks[n][1])
+                self.fk_problem(number, key, self.self_fks[n][1])
         if self.distinct is not None and not self.distinct.proven:
-            self.checker.primary_key_pass(self.check)
+            self.primary_key_pass()
+
+    def _labels(self, labels: list[str]) -> None:
+        check, add = self.check, self.checker.add
+        expected = [f.name for f in check.fields]
+        for i, label in enumerate(labels, start=1):
+            if i > len(expected):
+                add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
+            elif label != expected[i - 1]:
+                add(Problem("incorrect-label", f'"{label}" expected "{expected[i - 1]}"',
+                                  resource=check.name, field=expected[i - 1]))
+        for name in expected[len(labels):]:
+            add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
+
+    def pii(self, number: int, cells: list[str]) -> None:
+        """The PII gate on one record's cells (the header included), each NIK-like cell named by its field."""
+        fields = self.check.fields
+        for i, cell in enumerate(cells):
+            if contains_nik(cell):
+                field = fields[i].name if i < len(fields) else f"column {i + 1}"
+                self.checker.add(pii_problem(self.check.name, number, field))
+
+    def slow(self, number: int, cells: list[str], quiet: bool = False) -> tuple[str, ...] | None:
+        """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""
+        check = self.check
+        add = (lambda problem: True) if quiet else self.checker.add
+        if not any(cells):
+            add(Problem("blank-row", "", resource=check.name, row=number))
+            return None
+        out = []
+        for f in check.fields:
+            if f.number > len(cells):
+                add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
+                out.append("")
+                continue
+            text = cells[f.number - 1]
+            value, error = f.check(text)
+            if error:
+                add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
+            out.append("" if value is None else str(value) if type(value) is int else text)
+        for position in range(len(check.fields) + 1, len(cells) + 1):
+            add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
+        return tuple(out)
+
+    def fk_problem(self, number: int, key: str, fk: dict[str, Any]) -> bool:
+        """Report a key not found in the resource a foreign key points at; False once the error limit is reached."""
+        name = self.check.name
+        target = fk["reference"]["resource"] or name
+        note = (f'for "{", ".join(fk["fields"])}": values "{", ".join(key_cells(key))}" not found in '
+                f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
+        return self.checker.add(Problem("foreign-key", note, resource=name, row=number))
+
+    def primary_key_pass(self) -> None:
+        """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
+        check = self.check
+        pk_get = itemgetter(*check.primary_key)
+        seen: dict[int, int] = {}
+        with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
+            for number, record in records_from(handle):
+                if number == 1:
+                    continue
+                cells = next(csv.reader([record]), []) if isinstance(record, str) else record
+                values = self.slow(number, cells, quiet=True)
+                key = pk_get(values) if values is not None else ""
+                if _missing(key):
+                    continue
+                digest = hash(key)
+                if digest in seen:
+                    if not self.checker.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
+                                             resource=check.name, row=number)):
+                        return
+                else:
+                    seen[digest] = number
