@@ -9,7 +9,6 @@ timestamp (``SOURCE_DATE_EPOCH`` when set, else 1980-01-01).
 from __future__ import annotations
 
 import csv
-import hashlib
 import itertools
 import json
 import operator
@@ -61,15 +60,6 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 
 
 _first = operator.itemgetter(0)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 ZipDate = tuple[int, int, int, int, int, int]

@@ -150,9 +150,8 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     :param clean: ignore and empty the cache: load every source again.
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
-    caches: list[SourceCache | PairCache] = []
     with release_lock(release.root), Stage(release.root) as stage:
-        result = _build(release, stage, progress or _Quiet(), clean, caches)
+        result, caches = _build(release, stage, progress or _Quiet(), clean)
         # The PII gate (DESIGN.md section 7): a refused stage is thrown away, with what the build would have
         # kept in its cache. _build scanned the database; the staged copies of the database as loaded and the
         # new pairs' changes hold only rows that are in it (rows loaded stay; a pair's rows are all copied in);
@@ -168,9 +167,9 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     return result
 
 
-def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
-           caches: list[SourceCache | PairCache]) -> BuildResult:
-    """Everything a build writes, written into ``stage``; the build caches it writes to are added to ``caches``."""
+def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
+           ) -> tuple[BuildResult, tuple[SourceCache, PairCache]]:
+    """Everything a build writes, written into ``stage``; the result, and the build caches it staged entries in."""
     started = time.perf_counter()
     declared = check_sources(release)
     inputs = inputs_sha256(release, declared)
@@ -180,7 +179,6 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
                   | {e["kode_pemilu"] for e in release.raw.get("elections", [])})
     elections = [release.elections[k] for k in used]
     cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR)
-    caches.append(cache)
     if clean:
         cache.clear()
     lokasi = stage.dir / "lokasi.db"
@@ -204,7 +202,6 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
         create_indexes(db)
         loader.derive_places()
         pairs = PairCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR)
-        caches.append(pairs)
         record_snapshots(db, pairs)  # comparing days is Python: done before the packaging thread needs the GIL
         # Every table but the findings is final: a thread writes the packages (Python formatting CSV, zlib
         # compressing) from here on, on a connection of its own, waiting for the rules' findings (_FindingsGate),
@@ -232,4 +229,5 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool,
     finally:
         db.close()
     check_unchanged(declared)  # what was loaded is what was hashed
-    return BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)
+    result = BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)
+    return result, (cache, pairs)

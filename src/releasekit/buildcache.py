@@ -3,7 +3,8 @@
 Sources load one after another into the release database, in :func:`releasekit.build.load_order`.
 After the last source that may be cached, the build keeps a copy of the database as it is at that
 moment (plus the locators of its rows, which point duplicates at the record kept, and each
-source's accounting) under ``build/cache/``, named by a key that chains, source by source:
+source's accounting) under ``build/cache/`` (staged, and moved there once the release passed the PII
+gate: :meth:`SourceCache.commit`), named by a key that chains, source by source:
 
 * the code that loads (a fingerprint of ``ingest`` and every module it imports, the readers … and
   the releasekit version; Python, SQLite, zlib, orjson and sqlite-utils versions), the elections the release uses;
@@ -42,6 +43,7 @@ from typing import Any
 from . import __version__
 from .elections import Election
 from .ingest import Accounting
+from .privacy import SQLITE_MAGIC
 from .provenance import SourceFile
 from .readers import READERS
 
@@ -201,7 +203,7 @@ def whole_sqlite_file(path: Path) -> bool:
             size = os.fstat(handle.fileno()).st_size
     except OSError:
         return False
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\0") or header[24:28] != header[92:96]:
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC) or header[24:28] != header[92:96]:
         return False
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size

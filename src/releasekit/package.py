@@ -20,10 +20,11 @@ from typing import Any
 import sqlite_utils
 
 from . import __version__
-from .artefacts import StreamingZip, file_sha256, source_date_iso, write_csv, write_json
+from .artefacts import StreamingZip, source_date_iso, write_csv, write_json
 from .codebook import package_readme
 from .config import Register, Release
 from .database import iter_rows
+from .provenance import sha256_file
 from .rules import RULES, setting
 from .tables import BY_NAME, Field, Table
 
@@ -138,6 +139,7 @@ def table_schema(table: Table, present: set[str]) -> dict[str, Any]:
 
 def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
     path = folder / "data" / f"{table.name}.csv"
+    sha256, size = sha256_file(path)
     return {
         "name": table.name,
         "path": f"data/{table.name}.csv",
@@ -147,8 +149,8 @@ def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "hash": f"sha256:{file_sha256(path)}",
-        "bytes": path.stat().st_size,
+        "hash": f"sha256:{sha256}",
+        "bytes": size,
         "schema": table_schema(table, present),
     }
 

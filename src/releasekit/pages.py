@@ -25,6 +25,7 @@ from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, REGISTER_SOURCES, SOURCE_COLUMNS, holds_every_source
+from .summaries import NATIONAL
 
 DATABASE = "release"
 
@@ -203,8 +204,8 @@ def published_totals(db: sqlite3.Connection, register: Register) -> list[dict[st
         JOIN suara_wilayah s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
           AND s.kode_wilayah = h.kode_wilayah
         LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
-        WHERE h.kode_wilayah = '0' AND h.sumber IN """ + REGISTER_SOURCES + """
-        ORDER BY h.kode_pemilu, h.snapshot, s.nomor_urut""", {"register": register.id})
+        WHERE h.kode_wilayah = :national AND h.sumber IN """ + REGISTER_SOURCES + """
+        ORDER BY h.kode_pemilu, h.snapshot, s.nomor_urut""", {"register": register.id, "national": NATIONAL})
 
 
 def published_chart(rows: list[dict[str, Any]]) -> str:

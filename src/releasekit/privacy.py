@@ -171,7 +171,8 @@ def nik_lines_in(handle: _Readable) -> Iterator[int]:
         tail = data[keep_from:]
 
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+#: The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
 _REFUSED_HINT = ("a source carries identity numbers into a published column: mask them at its reader or leave "
                  "the column out (the value is not shown here, on purpose)")
 
@@ -193,8 +194,8 @@ def refuse_niks_in_tree(root: Path, *, scanned_already: tuple[Path, ...] = ()) -
     for file in sorted(p for p in root.rglob("*") if p.is_file() and p not in scanned_already):
         name = file.relative_to(root).as_posix()
         with file.open("rb") as handle:
-            magic = handle.read(len(_SQLITE_MAGIC))
-        if magic == _SQLITE_MAGIC:
+            magic = handle.read(len(SQLITE_MAGIC))
+        if magic == SQLITE_MAGIC:
             refuse_niks_in_database(file, name)
         elif magic.startswith(b"PK\x03\x04"):
             folder = name.removesuffix(".zip")
@@ -238,7 +239,7 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
     row id can sit together as 16 digits that look like a NIK without being one.
 
     :param conn: an open connection to ``path`` to read through (else one is opened, read-only).
-    :raises PrivacyError: naming table, column and rowid of the first NIK-like value.
+    :raises PrivacyError: naming table, column and (where the table has one) rowid of the first NIK-like value.
     """
     own = conn is None
     if conn is None:

@@ -84,7 +84,7 @@ class SourceFile:
 def check_unchanged(files: list[SourceFile]) -> None:
     """Refuse a build during which a source changed on disk: what it loaded may not be what its sha256 names.
 
-    :raises SourceError: naming the first source whose files, sizes or modification times moved since hashing.
+    :raises SourceError: naming the first source whose files, sizes, modification times or inodes moved since hashing.
     """
     for file in files:
         try:

@@ -29,13 +29,14 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from .artefacts import file_sha256, write_json
+from .artefacts import write_json
 from .build import BUILD_DIR, DATABASE_FILE
 from .codebook import web_url
 from .config import License, Register, Release
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import DATABASE, STATUS, Download, read_package, register_context, register_url, render_register_page
+from .provenance import sha256_file
 from .queries import CANNED_QUERIES
 from .snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
 from .tables import SUMMARY_TABLES, TABLES
@@ -126,7 +127,7 @@ def database_path(release: Release) -> Path:
 
 
 def _download(path: Path, url: str) -> Download:
-    return Download(path.name, url, file_sha256(path), path.stat().st_size)
+    return Download(path.name, url, *sha256_file(path))
 
 
 def _register_link(register: Register, packages: dict[str, Download]) -> str:
