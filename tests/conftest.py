@@ -1,8 +1,17 @@
-"""Shared fixtures: the real data folder, a release-project factory, built projects and a CLI runner.
+"""Shared fixtures: the real data folder (``shared_data``), a release-project factory (``make_project``),
+built projects (``two_days``, ``demo_project``) and package (``fixture_package``), and a CLI runner.
 
-Also plain helpers the test modules import (``from conftest import …``): project writers
-(:func:`write_project`, :func:`write_metadata`, :func:`copy_demo`), :func:`query` for a built
-``release.db``, and :class:`Site` for a site served by Datasette.
+Also plain helpers and constants the test modules import (``from conftest import …``):
+
+* project writers: :func:`write_project`, :func:`write_metadata`, :func:`copy_demo`, and
+  :data:`ProjectFactory`, the type of ``make_project``;
+* a small ``metadata.yml`` to edit: :func:`base_metadata` (its one source is :data:`BASE_SOURCE`) and
+  :func:`with_change`, which sets one value in it by key path;
+* :func:`build_two_days`, a new project of :mod:`twodays` built (the ``two_days`` fixture's body);
+* :func:`edit_rows`, to change the rows of a built package's CSV;
+* :func:`query` for a built ``release.db``, and :class:`Site` for a site served by Datasette;
+* :func:`load_benchmark`, a script of ``benchmarks/`` as a module;
+* :data:`REPO`, the repository (its demo project), and :data:`SHARED_DATA`, the real data folder's path.
 
 The real data (``shared/data``, see its SOURCES.md and FORMATS.md) lives beside the
 repository and is never copied into it: ``<repo>/../shared/data``. Tests that need it
@@ -157,6 +166,17 @@ def base_metadata() -> dict[str, Any]:
     }
 
 
+def with_change(path: Sequence[object], value: object) -> dict[str, Any]:
+    """:func:`base_metadata` with ``value`` set at the key path ``path`` (keys and list indexes, e.g.
+    ``["registers", 0, "status"]``)."""
+    data = base_metadata()
+    node: Any = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return data
+
+
 def query(project: Path, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[tuple[Any, ...]]:
     """The rows ``sql`` selects from the project's built ``build/release.db``."""
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:
@@ -209,12 +229,17 @@ def make_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
     return factory
 
 
-@pytest.fixture(scope="module")
-def two_days(make_project: ProjectFactory) -> Path:
-    """A project built from :mod:`twodays`: both days in register 001 ``real-count``, built once per module."""
+def build_two_days(make_project: ProjectFactory) -> Path:
+    """A new project of :mod:`twodays` (both days in register 001 ``real-count``), built."""
     project = make_project({"real-count": twodays.sources()})
     build(load_release(project))
     return project
+
+
+@pytest.fixture(scope="module")
+def two_days(make_project: ProjectFactory) -> Path:
+    """A project built from :mod:`twodays`: both days in register 001 ``real-count``, built once per module."""
+    return build_two_days(make_project)
 
 
 @pytest.fixture
@@ -232,7 +257,7 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "id": "001", "slug": "real-count", "title": "R", "status": "open",
         "sources": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
                      "snapshot": "2024-02-16"}]}]}
-    (root / "metadata.yml").write_text(yaml.safe_dump(meta))
+    write_metadata(root, meta)
     build(load_release(root))
     return root / "datapackages" / "real-count"
 

@@ -40,10 +40,9 @@ def test_daily_snapshots_move_ts_only_when_a_tps_is_updated(tmp_path: Path) -> N
             for day, path in layout.daily()]
     for (_, before), (day, after) in zip(days, days[1:], strict=False):
         assert all(r["ts"][:10] <= day.isoformat() for r in after.values())
-        assert {k for k, r in after.items() if r["ts"][:10] == day.isoformat()} == {
-            k for k, r in after.items() if r["ts"] != before[k]["ts"]}  # a new ts is today's
-        changed = {k for k, r in after.items() if r != before[k]}
         moved = {k for k, r in after.items() if r["ts"] != before[k]["ts"]}
+        assert {k for k, r in after.items() if r["ts"][:10] == day.isoformat()} == moved  # a new ts is today's
+        changed = {k for k, r in after.items() if r != before[k]}
         completed = {k for k, r in after.items() if r["chart"] != before[k]["chart"]}
         assert changed == moved and completed < moved  # completing moves ts; so do edits of the same figures
         complete = {k for k, r in before.items() if r["chart"] is not None}

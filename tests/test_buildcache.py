@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import twodays
-from conftest import copy_demo
+from conftest import build_two_days, copy_demo, write_metadata
 from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
@@ -53,7 +53,7 @@ def without_source(project: Path, path: str) -> dict[str, object]:
         register["sources"] = [s for s in register.get("sources", []) if s["path"] != path] or None
         if register["sources"] is None:
             del register["sources"]
-    (project / "metadata.yml").write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
+    write_metadata(project, edited)
     return original  # type: ignore[no-any-return]
 
 
@@ -74,7 +74,7 @@ def test_adding_a_source_reads_only_it_and_equals_a_clean_build(tmp_path: Path, 
     full = without_source(project, ZIP_SOURCE)
     build(load_release(project))
     assert ZIP_SOURCE not in loads
-    (project / "metadata.yml").write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")
+    write_metadata(project, full)
     loads.clear()
     build(load_release(project))
     assert loads == [ZIP_SOURCE, "raw/dpt_5202_20230702.csv.gz"]
@@ -124,7 +124,7 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
     build(load_release(project))
     pairs = project / "build" / CACHE_DIR / CHANGES_DIR
     assert not pairs.is_dir() or not list(pairs.iterdir())  # one day: no pair
-    (project / "metadata.yml").write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")
+    write_metadata(project, full)
     build(load_release(project))  # the new pair is compared into its file
     (kept,) = pairs.iterdir()
     added = fingerprint(project)
@@ -151,8 +151,7 @@ def test_a_kept_pair_cut_short_is_compared_again(make_project: Any, monkeypatch:
                                                   damage: str) -> None:
     """A pair's file is not synced to disk either: after a power cut it may be shorter than written, or empty
     (which SQLite reads as a database without tables). It is compared again, not copied."""
-    project = make_project({"real-count": twodays.sources()})
-    build(load_release(project))
+    project = build_two_days(make_project)
     good = fingerprint(project)
     (kept,) = (project / "build" / CACHE_DIR / CHANGES_DIR).iterdir()
     assert buildcache.whole_sqlite_file(kept)
@@ -298,7 +297,7 @@ def test_a_build_refused_failed_or_killed_keeps_nothing_for_the_next_one(make_pr
     build(load_release(project))
     good = fingerprint(project)
     kept = sorted((project / "build" / CACHE_DIR).rglob("*"))
-    (project / "metadata.yml").write_text(yaml.safe_dump(full, allow_unicode=True), encoding="utf-8")  # a new day
+    write_metadata(project, full)  # a new day
     done = subprocess.run([sys.executable, "-c", _FAILING_BUILD, str(project), twodays.DAY2, NIK, failure],
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert done.returncode != 0, done.stderr
@@ -333,8 +332,7 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
     """Its sha256 (in provenance and in the cache key) would name bytes other than those loaded."""
     from releasekit.errors import SourceError
 
-    project = make_project({"real-count": twodays.sources()})
-    build(load_release(project))
+    project = build_two_days(make_project)
     good = fingerprint(project)
     original = Loader.load_source
 

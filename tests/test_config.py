@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from conftest import base_metadata, write_metadata
+from conftest import base_metadata, with_change, write_metadata
 from releasekit.config import load_release, parse_metadata
 from releasekit.errors import ConfigError
-
-
-def with_change(path: list[object], value: object) -> dict[str, Any]:
-    data = base_metadata()
-    node: Any = data
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return data
 
 
 def test_valid_file_loads_into_dataclasses(tmp_path: Path) -> None:

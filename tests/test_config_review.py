@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import BASE_SOURCE, REPO, base_metadata, copy_demo, write_metadata
+from conftest import BASE_SOURCE, REPO, base_metadata, copy_demo, with_change, write_metadata
 from releasekit.cli import cli
 from releasekit.config import load_release
 from releasekit.errors import ConfigError
@@ -71,12 +71,9 @@ def test_register_lookup_by_id_never_takes_a_slug(tmp_path: Path) -> None:
     ["registers", 0, "licenses"], ["registers", 0, "sources", 0, "licenses"], ["registers", 0, "basis", "decision"],
 ])
 def test_links_must_be_http_urls(tmp_path: Path, path: list[Any]) -> None:
-    data = base_metadata()
-    node = data
-    for key in path[:-1]:
-        node = node[key]
     value = "javascript:alert(1)"
-    node[path[-1]] = {"licenses": [{"name": "X", "path": value}], "decision": {"url": value}}.get(path[-1], value)
+    as_field = {"licenses": [{"name": "X", "path": value}], "decision": {"url": value}}
+    data = with_change(path, as_field.get(path[-1], value))
     error = refused(tmp_path, data)
     assert re.search(r": (homepage|publisher/url|.*licenses/0/path|.*decision/url): 'javascript:alert\(1\)' does not",
                      str(error)), str(error)

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-#: The header line of a voter list, newline included.
-HEADER = ("kode_tps,nkk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,status_kawin,alamat,rt,rw,disabilitas,"
-          "keterangan\n")
+from releasekit.readers.dpt_csv import COLUMNS
+
+#: The header line of a voter list (the reader's columns in order), newline included.
+HEADER = ",".join(COLUMNS) + "\n"
 
 
 def voter_source(raw: Path | Mapping[str, str | bytes], **extra: Any) -> dict[str, Any]:
