@@ -199,20 +199,25 @@ def station(rng: random.Random, code: str, n_days: int) -> Station:
     return Station(code, adm, votes, first, rng.randint(1, 3), rng.getrandbits(32))
 
 
-def updated(st: Station, day_index: int) -> int:
-    """The day (index) of the TPS's last update on or before ``day_index``: when it got its figures, or a later
-    day an operator edited it (each later day with probability :data:`EDIT_RATE`); day 0 before it is complete."""
-    for day in range(day_index, st.first, -1):
-        if random.Random(st.seed * 64 + day).random() < EDIT_RATE:
-            return day
-    return st.first if st.first <= day_index else 0
+def update_days(st: Station, count: int) -> list[int]:
+    """For each day index ``0 .. count - 1``, the day (index) of the TPS's last update on or before it: the day it got
+    its figures (``st.first``), or a later day an operator edited it (each later day with probability
+    :data:`EDIT_RATE`, drawn as the first draw of ``random.Random(st.seed * 64 + day)``); 0 before it is complete.
+    One pass over the days."""
+    out: list[int] = []
+    last = 0
+    for day in range(count):
+        if day == st.first or (day > st.first and random.Random(st.seed * 64 + day).random() < EDIT_RATE):
+            last = day
+        out.append(last)
+    return out
 
 
-def sirekap_object(st: Station, day_index: int, dates: list[date]) -> dict[str, Any]:
-    """The Sirekap object of ``st`` on day ``day_index`` (``dates[day_index]``; keys in Sirekap's order)."""
-    last_update = updated(st, day_index)
+def sirekap_object(st: Station, day_index: int, last_update: int, dates: list[date]) -> dict[str, Any]:
+    """The Sirekap object of ``st`` on day ``day_index`` (``dates[day_index]``; keys in Sirekap's order), whose last
+    update is day ``last_update`` (:func:`update_days`)."""
     rng = random.Random(st.seed * 64 + last_update)
-    rng.random()  # this seed's first draw is updated()'s edit draw of the day: skipped, the ts draws stay as they are
+    rng.random()  # the edit draw of day last_update (update_days; not drawn on st.first and before): the ts follows it
     ts = (f"{dates[last_update].isoformat()} "
           f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
     if day_index < st.first or st.adm is None or st.votes is None:
@@ -283,17 +288,25 @@ def generate(out: Path, tps: int = NATIONAL_TPS, seed: int = DEFAULT_SEED, n_day
         try:
             for code in codes:
                 st = station(rng, code, max(n_days, 1))
-                for j, handle in enumerate(day_files):
-                    obj = sirekap_object(st, j, dates)
-                    handle.write((json.dumps({"kode_tps": code, **obj}, separators=(",", ":")) + "\n").encode())
-                obj = sirekap_object(st, last, dates)
+                updates = update_days(st, len(dates))
+                obj = sirekap_object(st, last, updates[last], dates)
                 data = json.dumps(obj, separators=(",", ":")).encode()
                 info = tarfile.TarInfo(member_path(code))
                 info.size, info.mtime, info.mode = len(data), TAR_MTIME, 0o644
                 info.uname = info.gname = ""
                 tar.addfile(info, io.BytesIO(data))
-                jsonl.write(json.dumps({"kode_tps": code, **obj}, separators=(",", ":")) + "\n")
+                line = json.dumps({"kode_tps": code, **obj}, separators=(",", ":")) + "\n"
+                jsonl.write(line)
                 writer.writerow(csv_row(code, obj))
+                # A day's object depends only on its last update and on whether the TPS is complete yet, so days
+                # that share both share one line; the last day's is the line just written.
+                lines = {(updates[last], last >= st.first): line.encode()}
+                for j, handle in enumerate(day_files):
+                    key = (updates[j], j >= st.first)
+                    if key not in lines:
+                        lines[key] = (json.dumps({"kode_tps": code, **sirekap_object(st, j, updates[j], dates)},
+                                                 separators=(",", ":")) + "\n").encode()
+                    handle.write(lines[key])
         finally:
             for handle in day_files:
                 fileobj = handle.fileobj  # type: ignore[attr-defined]
