@@ -139,8 +139,10 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
         patch.setattr("releasekit.changes.write_changes", _no_comparing)
         build(load_release(project))
     assert fingerprint(project) == added
-    build(load_release(project), clean=True)  # compares afresh
+    inode = kept.stat().st_ino
+    build(load_release(project), clean=True)  # compares afresh, into a new file that replaces the kept one
     assert fingerprint(project) == added
+    assert kept.stat().st_ino != inode  # (the new file existed before the old one was let go: no reuse)
     without_source(project, day2)
     build(load_release(project))
     assert not list(pairs.iterdir())  # the pair is gone from the project, and from the cache
@@ -334,6 +336,8 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
 
     project = build_two_days(make_project)
     good = fingerprint(project)
+    kept = {path: path.read_bytes() for path in sorted((project / "build" / CACHE_DIR).rglob("*")) if path.is_file()}
+    assert kept
     original = Loader.load_source
 
     def appending(self: Loader, release: object, file: Any, progress: object = None) -> object:
@@ -347,8 +351,9 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
     with pytest.raises(SourceError, match=r"changed while the build read it .*nothing was published"):
         build(load_release(project), clean=True)
     assert fingerprint(project) == good
-    # --clean emptied the cache before loading; the refused build stored nothing in its place
-    assert sorted((project / "build" / CACHE_DIR).rglob("*")) == []
+    # --clean read nothing from the cache, and the refused build left it as it was
+    assert {path: path.read_bytes() for path in sorted((project / "build" / CACHE_DIR).rglob("*"))
+            if path.is_file()} == kept
 
 
 @pytest.mark.parametrize("damage", ["truncated", "no sizes", "unreadable"])

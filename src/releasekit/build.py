@@ -147,7 +147,8 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
 
     :param release: a loaded project (:func:`releasekit.load_release`).
     :param progress: optional receiver of per-source progress.
-    :param clean: ignore and empty the cache: load every source again.
+    :param clean: load every source and compare every pair of days again; the cache is replaced only when the
+        build succeeds.
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
     with release_lock(release.root), Stage(release.root) as stage:
@@ -178,9 +179,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     used = sorted({s.election for s in release.sources if s.election}
                   | {e["kode_pemilu"] for e in release.raw.get("elections", [])})
     elections = [release.elections[k] for k in used]
-    cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR)
-    if clean:
-        cache.clear()
+    cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR, fresh=clean)
     lokasi = stage.dir / "lokasi.db"
     cached = cache.longest()
     accounting = cache.restore(cached, stage.database, lokasi) if cached else {}
@@ -201,7 +200,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
         lokasi.unlink()
         create_indexes(db)
         loader.derive_places()
-        pairs = PairCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR)
+        pairs = PairCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR, fresh=clean)
         record_snapshots(db, pairs)  # comparing days is Python: done before the packaging thread needs the GIL
         # Every table but the findings is final: a thread writes the packages (Python formatting CSV, zlib
         # compressing) from here on, on a connection of its own, waiting for the rules' findings (_FindingsGate),

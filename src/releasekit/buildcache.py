@@ -15,7 +15,8 @@ The next build finds the longest run of leading sources whose key has a copy, st
 copy, and loads only the sources after it. Adding a daily snapshot to a project therefore reads
 only that snapshot. Loading is a sequence of transactions that depends only on what was loaded
 before, so a build that starts from a copy writes the same bytes as a build from nothing (the
-tests compare the two). ``releasekit build --clean`` ignores and empties the cache.
+tests compare the two). ``releasekit build --clean`` (``fresh``) reads nothing from the cache, and
+its commit replaces all of it: a clean build that is refused or fails leaves the cache as it was.
 
 Each consecutive pair of snapshots' ``changes`` rows (the slowest step after loading: a comparison of
 two days TPS by TPS) is kept too, under ``build/cache/changes/``, when each of the two days comes from one
@@ -111,10 +112,13 @@ class SourceCache:
     nothing for the next one (a copy of what it loaded could hold the very values the gate refuses).
     """
 
-    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path) -> None:
+    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path,
+                 *, fresh: bool = False) -> None:
         self.dir = build_dir / CACHE_DIR
         self.staged = staged
         self.files = files
+        #: ``--clean``: nothing cached is used, and :meth:`commit` drops every entry this build did not write.
+        self.fresh = fresh
         self.keys = chain_keys(files, elections)
         cacheable = [READERS[f.source.format].cacheable for f in files]
         #: Sources ``files[:limit]`` may be cached; nothing from the first voter list on.
@@ -126,12 +130,10 @@ class SourceCache:
         folder = folder or self.dir
         return folder / f"{key}.db", folder / f"{key}.lokasi.db", folder / f"{key}.json"
 
-    def clear(self) -> None:
-        """Forget every cached database."""
-        shutil.rmtree(self.dir, ignore_errors=True)
-
     def longest(self) -> int:
-        """How many leading sources a cached database holds (0: none)."""
+        """How many leading sources a cached database holds (0: none, and always 0 when :attr:`fresh`)."""
+        if self.fresh:
+            return 0
         for n in range(self.limit, 0, -1):
             if self._complete(self.keys[n - 1]):
                 return n
@@ -176,13 +178,16 @@ class SourceCache:
         return list(self._paths(self.stored, self.staged)[:2]) if self.stored else []
 
     def commit(self) -> None:
-        """Move what :meth:`store` staged into ``build/cache/``, in place of every other cached database."""
-        if self.stored is None:
+        """Move what :meth:`store` staged into ``build/cache/``, in place of every other cached database (a build
+        that stored nothing keeps the cache it used; a :attr:`fresh` one empties it)."""
+        if self.stored is None and not self.fresh:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
-        targets = self._paths(self.stored)
-        for staged, target in zip(self._paths(self.stored, self.staged), targets, strict=True):
-            os.replace(staged, target)  # the .json last: longest() trusts a key only with all three files
+        targets: tuple[Path, ...] = ()
+        if self.stored is not None:
+            targets = self._paths(self.stored)
+            for staged, target in zip(self._paths(self.stored, self.staged), targets, strict=True):
+                os.replace(staged, target)  # the .json last: longest() trusts a key only with all three files
         for old in sorted(self.dir.iterdir()):
             if old not in targets and old.is_file():
                 old.unlink(missing_ok=True)
@@ -218,8 +223,11 @@ class PairCache:
     (after the PII gate, as :class:`SourceCache` does) and drops the files of pairs the build no longer has.
     """
 
-    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path) -> None:
+    def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path,
+                 *, fresh: bool = False) -> None:
         self.dir = build_dir / CACHE_DIR / CHANGES_DIR
+        #: ``--clean``: every pair is compared again (and replaces its kept file at :meth:`commit`).
+        self.fresh = fresh
         self.staged = staged / CHANGES_DIR
         self.files = {f.source.path: f for f in files}
         self.head = json.dumps({"code": code_fingerprint(CHANGES_CODE),
@@ -239,7 +247,7 @@ class PairCache:
                            _declaration(after)], sort_keys=True, default=str)
         name = f"{hashlib.sha256(link.encode()).hexdigest()}.db"
         self.used.add(name)
-        if whole_sqlite_file(self.dir / name):
+        if not self.fresh and whole_sqlite_file(self.dir / name):
             return self.dir / name
         self.staged.mkdir(parents=True, exist_ok=True)
         return self.staged / name

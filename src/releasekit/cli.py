@@ -99,7 +99,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--clean", is_flag=True, help="Load every source again instead of reusing build/cache/.")
+@click.option("--clean", is_flag=True,
+              help="Load every source and compare every pair of days again, ignoring build/cache/ "
+                   "(replaced once the build succeeds).")
 def build(project: Path, clean: bool) -> None:
     """Ingest every source, write build/release.db and every register's package.
 
