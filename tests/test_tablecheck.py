@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import edit_rows
+from releasekit.report import Report
 from releasekit.tablecheck import checker
 from releasekit.validate import validate_descriptor
 
@@ -480,3 +481,65 @@ def test_the_second_process_is_stopped_when_the_first_fails(
     assert len(children) == 1
     with pytest.raises(ProcessLookupError):  # killed and reaped: no process, not even a zombie
         os.kill(children[0], 0)
+
+
+def test_the_error_limit_reports_what_frictionless_reports_and_stops_reading(
+        national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past frictionless's ``limit_errors`` a resource's rows are no longer read: its first problems in row order, a
+    warning, and nothing held for the rest (a column wrong in every row of a national file held gigabytes)."""
+    import releasekit.validate
+
+    monkeypatch.setattr(checker, "ERROR_LIMIT", 27)
+    monkeypatch.setattr(releasekit.validate, "ERROR_LIMIT", 27)
+    pkg = copy_of(national_package, tmp_path)
+
+    def wrong(rows: list[list[str]]) -> None:  # one problem a row; three in every third (a candidate "y" is unknown)
+        for n, row in enumerate(rows[1:]):
+            row[4] = "x"
+            if n % 3 == 0:
+                row[3] = "y"
+
+    edit_rows(pkg, "suara", wrong)
+    rehash(pkg)
+    records = count_calls(monkeypatch, "record")
+    ours = validate_descriptor(pkg / "datapackage.json")
+    assert len(records) < 30  # read line by line to the limit, not to the end
+    theirs = validate_descriptor(pkg / "datapackage.json", engine="frictionless")
+    key = [(p.resource, p.type, p.row, p.field) for p in ours.problems]
+    assert len(key) == 27 and {p.resource for p in ours.problems} == {"suara"}
+    assert set(key) == {(p.resource, p.type, p.row, p.field) for p in theirs.problems}
+    assert [w.split(":")[0] for w in ours.warnings] == [w.split(":")[0] for w in theirs.warnings] == ["resource suara"]
+    # Rows 2-16 hold 25 problems, row 17 three: the limit falls inside row 17, whose third problem is cut as
+    # frictionless cuts it.
+    assert "at row 17:" in ours.warnings[0] and sum(p.row == 17 for p in ours.problems) == 2
+    assert "warnings" in json.loads(Report([ours]).render("json"))["packages"][0]
+
+
+@pytest.mark.parametrize("aside_start", [None, 1])
+@pytest.mark.parametrize("chunk", [1 << 20, 97])
+def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
+        national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int,
+        aside_start: int | None) -> None:
+    """Its keys were not all read: the keys other resources point at it with are not looked up (no false dangling
+    keys), in one process, and in a second one whose lookups into it were deferred."""
+    from releasekit import forked
+
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
+    monkeypatch.setattr(checker, "ERROR_LIMIT", 25)
+    if aside_start is not None:
+        if not forked.available():
+            pytest.skip("no second process here (needs Linux and two CPUs)")
+        monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
+        monkeypatch.setattr(checker, "START_BYTES", aside_start)  # suara forked first: its lookups deferred
+    pkg = copy_of(national_package, tmp_path)
+
+    def wrong_count(rows: list[list[str]]) -> None:  # pemilih_dpt_j, every row
+        for row in rows[1:]:
+            row[4] = "x"
+
+    edit_rows(pkg, "hasil_tps", wrong_count)
+    edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) - 1, 4, "x")]))  # one problem, at the end
+    rehash(pkg)
+    problems = check(pkg)
+    assert {(p[0], p[1]) for p in problems} == {("hasil_tps", "type-error"), ("suara", "type-error")}
+    assert sum(p[0] == "hasil_tps" for p in problems) == 25

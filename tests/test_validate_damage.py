@@ -268,6 +268,12 @@ def test_a_one_name_primary_key_is_legal_and_the_gate_reads_the_rows(fixture_pac
     _nik_in_pemilu(pkg)
     found = types(pkg)
     assert "schema-error" not in found and "pii-nik" in found
+    assert "primary-key" not in found
+    data = pkg / "data" / "pemilu.csv"
+    data.write_text(data.read_text(encoding="utf-8") + data.read_text(encoding="utf-8").splitlines()[1] + "\n",
+                    encoding="utf-8")  # the first election again: the one-name key is enforced
+    assert [(e["row"], e["type"]) for e in problems(pkg) if e["type"] == "primary-key"] == [
+        (len(data.read_text(encoding="utf-8").splitlines()), "primary-key")]
 
 
 def test_the_gate_reads_a_resource_the_checker_cannot(fixture_package: Path, tmp_path: Path) -> None:
@@ -278,6 +284,10 @@ def test_the_gate_reads_a_resource_the_checker_cannot(fixture_package: Path, tmp
     found = problems(pkg)
     assert {"schema-error", "pii-nik"} <= {e["type"] for e in found}
     assert NIK not in json.dumps(found)
+    rows = sum(1 for _ in (pkg / "data" / "pemilu.csv").open(encoding="utf-8"))
+    # cell by cell, as the frictionless engine's gate reads it: the row and the field named
+    assert [(e.get("resource"), e.get("row"), e.get("field")) for e in found if e["type"] == "pii-nik"] == [
+        ("pemilu", rows, "kode_pemilu")]
 
 
 def test_the_gate_reads_the_rows_when_the_descriptor_is_refused(fixture_package: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ messages mask any NIK they would print (:func:`mask_niks`).
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import sqlite3
 import zipfile
@@ -82,6 +83,15 @@ def scan_csv(path: Path) -> Iterator[PiiHit]:
                 if contains_nik(value):
                     name = header[index] if index < len(header) else f"column {index + 1}"
                     yield PiiHit(number, name)
+
+
+def csv_nik_cells(path: Path, limit: int | None = None) -> list[tuple[int, str | None]]:
+    """``(row, field)`` of the first ``limit`` NIK-like cells of a CSV (:func:`scan_csv`); in a file that is not
+    UTF-8, ``(line, None)`` of the NIK-like values in its bytes (:func:`nik_lines`)."""
+    try:
+        return [(hit.row, hit.field) for hit in itertools.islice(scan_csv(path), limit)]
+    except UnicodeDecodeError:
+        return [(line, None) for line in itertools.islice(nik_lines(path), limit)]
 
 
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).

@@ -82,6 +82,8 @@ class PackageReport:
     descriptor: str = "datapackage.json"
     #: True when ``package`` is a ``.zip``: annotations then point at the zip itself.
     zipped: bool = False
+    #: What was not checked (a resource that reached the error limit): not problems, but the report is partial.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -117,6 +119,7 @@ class Report:
                     "errorCount": len(p.problems),
                     "errors": [{k: v for k, v in asdict(e).items() if v is not None} for e in p.problems],
                     "findings": [asdict(f) for f in p.findings],
+                    "warnings": list(p.warnings),
                 }
                 for p in self.packages
             ],
@@ -147,6 +150,7 @@ def _text(report: Report) -> str:
                 lines.append(f"    {p.where + ': ' if p.where else ''}{p.message}")
             if count > len(shown):
                 lines.append(f"    … {count - len(shown)} more / lainnya")
+        lines += [f"  warning / peringatan: {w}" for w in pkg.warnings]
         if pkg.findings:
             lines.append("  data findings (published facts) / temuan data (fakta yang dipublikasikan):")
             for f in pkg.findings:
@@ -167,6 +171,8 @@ def _markdown(report: Report) -> str:
             lines += ["", f"### `{pkg.package}`: problems / masalah", "", "| type | where | message |",
                       "|---|---|---|"]
             lines += [f"| `{p.type}` | {p.where} | {md_cell(p.message)} |" for p in pkg.problems[:SHOWN * 5]]
+        if pkg.warnings:
+            lines += [""] + [f"> ⚠️ {md_cell(w)}" for w in pkg.warnings]
         if pkg.findings:
             lines += ["", f"### `{pkg.package}`: data findings / temuan data", "", "| rule | severity | count |",
                       "|---|---|---:|"]
@@ -197,5 +203,6 @@ def _github(report: Report) -> str:
         for f in pkg.findings:
             lines.append(f"::{LEVELS.get(f.severity, 'notice')} file={_property(pkg.file_of('findings'))},"
                          f"title={_property(f.rule)}::{f.count} {f.severity} finding(s) / temuan")
+        lines += [f"::warning title=releasekit::{_escape(pkg.package)}: {_escape(w)}" for w in pkg.warnings]
         lines.append(f"::notice title=releasekit::{_escape(pkg.package)}: {_verdict(pkg)}")
     return "\n".join(lines) + "\n"

@@ -25,10 +25,10 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import mask_niks, nik_lines, scan_csv
+from .privacy import csv_nik_cells, mask_niks, nik_lines
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem
 from .rules import Population, breaches, population, valid_threshold
-from .tablecheck import check_package
+from .tablecheck import ERROR_LIMIT, Checker
 
 DESCRIPTOR = "datapackage.json"
 ENGINES = ("releasekit", "frictionless")
@@ -72,18 +72,21 @@ def _crash(e: Exception) -> list[Problem]:
                                      "there has the wrong type / deskriptor tidak dapat dibaca")]
 
 
-def _frictionless(descriptor_path: Path) -> list[Problem]:
+def _frictionless(descriptor_path: Path) -> tuple[list[Problem], list[str]]:
+    """Frictionless's problems, and its warnings (a resource that reached the error limit), each naming its resource."""
     try:
-        report = frictionless_validate(str(descriptor_path))
+        report = frictionless_validate(str(descriptor_path), limit_errors=ERROR_LIMIT)
     except Exception as error:  # noqa: BLE001 - see _crash
-        return _crash(error)
+        return _crash(error), []
     # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.
     problems = [Problem(e.type, mask_niks(e.message)) for e in report.errors]
+    warnings = []
     for task in report.tasks:
         for e in task.errors:
             problems.append(Problem(e.type, mask_niks(e.note or e.message), resource=task.name,
                                     row=getattr(e, "row_number", None), field=getattr(e, "field_name", None)))
-    return problems
+        warnings += [mask_niks(f"resource {task.name}: {warning}") for warning in task.warnings]
+    return problems, warnings
 
 
 def _descriptor_problems(descriptor: dict[str, Any]) -> list[Problem]:
@@ -113,12 +116,15 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     result.problems += _path_problems(descriptor)
     if not result.problems:
         if engine == "frictionless":
-            result.problems += _frictionless(descriptor_path)
+            problems, result.warnings = _frictionless(descriptor_path)
+            result.problems += problems
             result.problems += _pii_problems(descriptor_path.parent, descriptor)
         else:
             result.problems += _descriptor_problems(descriptor)
             if not result.problems:  # the checker runs the PII gate in the same pass
-                result.problems += check_package(descriptor_path.parent, descriptor)
+                checker = Checker(descriptor_path.parent, descriptor)
+                result.problems += checker.run()
+                result.warnings = checker.warnings()
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _provenance_problems(descriptor)
@@ -143,14 +149,8 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     problems = []
     for name, path in _csv_resources(descriptor):
         file = folder / path
-        if not file.is_file():
-            continue
-        hits: list[tuple[int, str | None]]
-        try:
-            hits = [(hit.row, hit.field) for hit in scan_csv(file)]
-        except UnicodeDecodeError:  # Frictionless reports the encoding-error; the bytes are scanned by line
-            hits = [(line, None) for line in nik_lines(file)]
-        problems += [pii_problem(name, row, field) for row, field in hits]
+        if file.is_file():  # (a file that is not UTF-8: Frictionless reports the encoding-error)
+            problems += [pii_problem(name, row, field) for row, field in csv_nik_cells(file)]
     return problems
 
 

@@ -38,6 +38,6 @@ expression; :mod:`.fields` compiles schema fields; :mod:`.text` reads CSV text
 descriptor the checker relies on.
 """
 
-from .checker import check_package
+from .checker import ERROR_LIMIT, Checker, check_package
 
-__all__ = ["check_package"]
+__all__ = ["ERROR_LIMIT", "Checker", "check_package"]

@@ -9,14 +9,18 @@ from typing import Any
 
 from .. import forked
 from ..keycheck import KeyIndex
-from ..privacy import nik_lines
+from ..privacy import csv_nik_cells
 from ..report import Problem, pii_problem
 from .descriptor import dependency_order, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .rowpass import RowPass
 from .text import first_undecodable, undecodable_count
 
+#: Problems of one resource after which its rows are no longer read, as ``frictionless validate`` stops (its
+#: ``limit_errors``): the first ones in row order are reported, with a warning (:attr:`Checker.stopped`).
 ERROR_LIMIT = 1000
+#: Problems of a resource's file as a whole, reported whatever the limit and not counted against it.
+FILE_LEVEL = frozenset({"hash-count", "byte-count", "encoding-error"})
 #: Bytes the hashing thread reads at a time (it needs the GIL only between reads; 4 MB reads held about 15 MB more
 #: of the peak, for no speed: runs G and H of benchmarks/bench_build.py in the README).
 HASH_CHUNK = 1 << 20
@@ -67,8 +71,11 @@ class Checker:
         self.problems: list[Problem] = []
         self.keys: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
         self.counts: dict[str | None, int] = {}
-        #: Resources whose rows cannot be read (reported once): foreign keys into them are not looked up.
+        #: Resources whose rows cannot be read (reported once), or were not all read: foreign keys into them
+        #: are not looked up.
         self.unread: set[str] = set()
+        #: Resources whose rows were not all read (:data:`ERROR_LIMIT`): the last row whose problems are reported.
+        self.stopped: dict[str, int] = {}
         #: Each resource's hashing thread, with the descriptor and the digest it declares (None: unchecked).
         self.baselines: dict[str, tuple[dict[str, Any], str | None, _Digest]] = {}
         # In the second process: foreign keys into resources not checked yet, and the keys they asked for.
@@ -160,10 +167,12 @@ class Checker:
         result = child.result() if child is not None else None
         if result is not None:
             problems, count, asked = result
-            if all(index.within(self.keys.get(target)) for target, index in asked.items()):
+            if all(target[0] in self.unread or index.within(self.keys.get(target)) for target, index in asked.items()):
                 self.problems[slot:slot] = problems
                 if count:
                     self.counts[res.get("name", "")] = count
+                if count >= ERROR_LIMIT:
+                    self._stop(res.get("name", ""), problems)
                 return
         after = self.problems[slot:]
         del self.problems[slot:]
@@ -175,11 +184,43 @@ class Checker:
         if problem.resource in self.baselines:  # the file's hash and size come first, as they always have
             self._baseline(problem.resource)
         self.problems.append(problem)
-        self.counts[problem.resource] = self.counts.get(problem.resource, 0) + 1
-        return self.counts[problem.resource] < ERROR_LIMIT
+        if problem.type not in FILE_LEVEL:
+            self.counts[problem.resource] = self.counts.get(problem.resource, 0) + 1
+        return self.open(problem.resource)
+
+    def open(self, resource: str | None) -> bool:
+        """Whether ``resource`` has fewer than :data:`ERROR_LIMIT` problems: its rows are still read."""
+        return self.counts.get(resource, 0) < ERROR_LIMIT
+
+    def _cut(self, name: str, start: int) -> None:
+        """A resource that reached the limit keeps its first :data:`ERROR_LIMIT` problems in row order (a block of
+        lines reports its problems check by check, and may go past the row that reached it), as frictionless
+        does; the problems of its file as a whole (:data:`FILE_LEVEL`) stay where they are."""
+        if self.open(name):
+            return
+        mine = self.problems[start:]
+        lead = 0
+        while lead < len(mine) and mine[lead].type in FILE_LEVEL:
+            lead += 1
+        rows = sorted((p for p in mine[lead:] if p.type not in FILE_LEVEL), key=lambda p: p.row or 0)
+        kept = rows[:ERROR_LIMIT]
+        self.problems[start:] = mine[:lead] + kept + [p for p in mine[lead:] if p.type in FILE_LEVEL]
+        self.counts[name] = len(kept)
+        self._stop(name, kept)
+
+    def warnings(self) -> list[str]:
+        """One line for each resource whose rows were not all read (after :meth:`run`)."""
+        return [f"resource {name}: reached the error limit ({ERROR_LIMIT:,} problems) at row {row}: its later rows, "
+                f"and foreign keys into it, were not checked; fix these and validate again / batas {ERROR_LIMIT:,} "
+                "masalah tercapai, baris berikutnya tidak diperiksa" for name, row in sorted(self.stopped.items())]
+
+    def _stop(self, name: str, problems: list[Problem]) -> None:
+        self.stopped[name] = max((p.row or 0 for p in problems if p.resource == name), default=0)
+        self.unread.add(name)
 
     def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
         name = res.get("name", "")
+        start = len(self.problems)
         if isinstance(res.get("path"), list):  # parts of one table, legal in a Data Package
             self.add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
                               "checker: check with --engine frictionless, or publish one file / "
@@ -209,15 +250,20 @@ class Checker:
                               "file as UTF-8 / berkas bukan UTF-8", resource=name))
         if name in self.baselines:
             self._baseline(name)
+        self._cut(name, start)
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
-        """The PII gate on the file of a resource the checker cannot read otherwise, byte by byte, by line (the parts
-        of a multipart resource are read by validate's gate on the package's other files)."""
-        path = res.get("path")
+        """The PII gate on the file of a resource the checker cannot read otherwise, cell by cell as CSV (byte by
+        byte, by line, when not UTF-8); the parts of a multipart resource are read by validate's gate on the
+        package's other files."""
+        path, name = res.get("path"), res.get("name", "")
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
-            for line in nik_lines(file):
-                self.add(pii_problem(res.get("name"), line))
+            hits = csv_nik_cells(file, ERROR_LIMIT)
+            for row, field in hits:
+                self.add(pii_problem(name, row, field))
+            if len(hits) == ERROR_LIMIT:
+                self.stopped[name] = hits[-1][0]
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""

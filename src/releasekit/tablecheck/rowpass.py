@@ -100,12 +100,18 @@ class RowPass:
         return cells
 
     def run(self) -> None:
-        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line."""
+        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line.
+
+        Reading stops after the row (or the block) at which the resource reaches the error limit
+        (:meth:`Checker.open`): the checks made at the end (self-references, keys out of order) are then not made.
+        """
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
             labels = next(csv.reader([handle.readline()]), [])
             self._labels(labels)
             self.pii(1, labels)  # a header is published too
+            if not self.checker.open(check.name):
+                return
             row, text = 2, ""
             while data := handle.read(CHUNK):
                 text += data
@@ -161,7 +167,7 @@ class RowPass:
         """
         checked = self.block(chunk, first_row)
         if checked is not None:
-            return checked
+            return checked if self.checker.open(self.check.name) else None
         lines = chunk.split("\n")[:-1]
         return len(lines) if self.lines(lines, first_row) else None
 
@@ -300,7 +306,7 @@ class RowPass:
             else:
                 self.pending_pk.append(key)
         if values is None:
-            return True
+            return checker.open(check.name)
         for i, name, seen in self.unique:
             self._unique(number, values[i], name, seen)
         for n, (view, _) in enumerate(self.collect):
@@ -320,7 +326,7 @@ class RowPass:
             key = key_text([values[i] for i in view])
             if key != blank_key(view):
                 self.pending_asked[n].append(key)
-        return True
+        return checker.open(check.name)
 
     def _unique(self, number: int, value: str, name: str, seen: dict[int, int]) -> None:
         if value == "":
