@@ -28,10 +28,10 @@ import json
 import shutil
 import sqlite3
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -183,14 +183,45 @@ def query(project: Path, sql: str, params: Sequence[object] | Mapping[str, objec
         return db.execute(sql, params).fetchall()
 
 
+def _end_thread(conn: object) -> None:
+    raise SystemExit  # not an Exception: Datasette's write loop lets it end the thread
+
+
 class Site:
-    """A site folder (``releasekit.publish.write_site``) and the one Datasette that answers all its requests."""
+    """A site folder (``releasekit.publish.write_site``) and the one Datasette that answers all its requests.
+
+    Datasette's threads (a pool for reads, one a database for writes) would outlive the test, and a process
+    with other threads forks no second process (:func:`releasekit.forked.available`): the tests of the
+    second process, later in the run, would be skipped. Each module's sites are closed when it ends.
+    """
+
+    opened: list[Site] = []
 
     def __init__(self, folder: Path) -> None:
         from releasekit.publish import make_datasette  # Datasette only for the tests that serve a site
 
         self.folder = folder
         self.datasette = make_datasette(folder)
+        Site.opened.append(self)
+
+    def close(self) -> None:
+        """Stop Datasette's threads (its 0.65 API has no close: its pool is shut down, each write loop handed a
+        task that ends it) and close its connections."""
+        import threading
+
+        if self.datasette.executor is not None:
+            self.datasette.executor.shutdown(wait=True)
+        previous = threading.excepthook  # (pytest's, which would report the SystemExit that ends the thread)
+        threading.excepthook = lambda args: None if args.exc_type is SystemExit else previous(args)
+        try:
+            for db in self.datasette.databases.values():
+                thread = getattr(db, "_write_thread", None)
+                if thread is not None:
+                    db._write_queue.put(SimpleNamespace(fn=_end_thread, reply_queue=None))
+                    thread.join(timeout=10)
+                db.close()
+        finally:
+            threading.excepthook = previous
 
     def get(self, path: str) -> Any:
         """Datasette's response to ``GET path``, whatever its status."""
@@ -205,6 +236,28 @@ class Site:
     def json(self, path: str) -> Any:
         """The JSON of a 200 OK response to ``GET path``."""
         return self.ok(path).json()
+
+
+def second_process() -> None:
+    """Skip a test of the forked second process where there is none (not Linux, one CPU); fail it when threads that
+    earlier tests left behind are what prevents one (they would silently skip it in every run)."""
+    import threading
+
+    from releasekit import forked
+
+    if forked.available():
+        return
+    if threading.active_count() > 1:
+        pytest.fail(f"threads left running by earlier tests: {[t.name for t in threading.enumerate()]}")
+    pytest.skip("no second process here (needs Linux and two CPUs)")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_sites() -> Iterator[None]:
+    """Close the module's :class:`Site` instances when it ends (their fixtures may be module-scoped)."""
+    yield
+    while Site.opened:
+        Site.opened.pop().close()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import twodays
-from conftest import build_two_days, copy_demo, write_metadata
+from conftest import build_two_days, copy_demo, second_process, write_metadata
 from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
@@ -181,8 +181,7 @@ def _no_comparing(*args: object, **kwargs: object) -> int:
 def test_pairs_compared_in_two_processes_give_the_bytes_of_one(make_project: Any,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A clean build compares half of the missing pairs in a forked child; the release is the same bytes."""
-    if not forked.available():
-        pytest.skip("no second process beside this one (Linux with two CPUs)")
+    second_process()
     day3 = "2024-02-17"
     third = {"raw": {f"{twodays.T}{n}.json": twodays.record((10 * n, 5, 1), f"{day3} 08:00:00") for n in (1, 2, 3, 5)},
              "name": f"tps_{day3}", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day3}

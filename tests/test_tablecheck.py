@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import edit_rows
+from conftest import edit_rows, second_process
 from releasekit.report import Report
 from releasekit.tablecheck import checker
 from releasekit.validate import validate_descriptor
@@ -396,10 +396,8 @@ def test_hash_from_the_thread_is_reported_before_the_rows(national_package: Path
 @pytest.mark.parametrize("damage", ["clean", "suara-rows", "dangling-deferred", "hasil-and-suara"])
 def test_second_process_reports_exactly_what_one_process_does(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, start: int) -> None:
-    from releasekit import forked
 
-    if not forked.available():
-        pytest.skip("no second process here (needs Linux and two CPUs)")
+    second_process()
     pkg = copy_of(national_package, tmp_path)
     if damage == "suara-rows":  # a type error, an unknown candidate (peserta), a NIK
         edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(5, 4, "x"), (9, 3, "9"), (12, 4, "3273014501900001")]))
@@ -426,10 +424,8 @@ def test_second_process_reports_exactly_what_one_process_does(
 @pytest.fixture
 def aside(monkeypatch: pytest.MonkeyPatch) -> None:
     """The largest resource no other points at is checked in a second process, whatever its size."""
-    from releasekit import forked
 
-    if not forked.available():
-        pytest.skip("no second process here (needs Linux and two CPUs)")
+    second_process()
     monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
 
 
@@ -522,13 +518,11 @@ def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
         aside_start: int | None) -> None:
     """Its keys were not all read: the keys other resources point at it with are not looked up (no false dangling
     keys), in one process, and in a second one whose lookups into it were deferred."""
-    from releasekit import forked
 
     monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
     monkeypatch.setattr(checker, "ERROR_LIMIT", 25)
     if aside_start is not None:
-        if not forked.available():
-            pytest.skip("no second process here (needs Linux and two CPUs)")
+        second_process()
         monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
         monkeypatch.setattr(checker, "START_BYTES", aside_start)  # suara forked first: its lookups deferred
     pkg = copy_of(national_package, tmp_path)
@@ -543,3 +537,65 @@ def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
     problems = check(pkg)
     assert {(p[0], p[1]) for p in problems} == {("hasil_tps", "type-error"), ("suara", "type-error")}
     assert sum(p[0] == "hasil_tps" for p in problems) == 25
+
+
+def _parent_and_child(folder: Path, case: str) -> None:
+    """A package of two resources, ``child`` pointing at ``parent``, with a limit's worth of early problems of a kind
+    the checker reports after the rest of a block (dangling keys) or at the end of a file (duplicate keys)."""
+    if case == "dangling-then-unique":  # dangling keys in rows 2-26, a repeated unique value from row 28
+        rows = [(r, "dup" if r >= 27 else f"u{r}", 999 if r <= 26 else 1) for r in range(2, 302)]
+    else:  # "duplicate-key-then-types": row 3 repeats row 2's key, type errors from row 10
+        rows = [(2 if r == 3 else r, "x" if r >= 10 else f"u{r}", 1) for r in range(2, 302)]
+    folder.mkdir()
+    (folder / "parent.csv").write_text("id\n" + "".join(f"{i}\n" for i in range(1, 100)))
+    (folder / "child.csv").write_text("id,u,ref\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    fk = {"fields": ["ref"], "reference": {"resource": "parent", "fields": ["id"]}}
+    child: dict[str, Any] = {"fields": [{"name": "id", "type": "integer"}, {"name": "u", "type": "string"},
+                                        {"name": "ref", "type": "integer"}], "foreignKeys": [fk]}
+    if case == "dangling-then-unique":
+        child["fields"][1]["constraints"] = {"unique": True}
+    else:
+        child["fields"][1]["type"] = "integer"
+        child["primaryKey"] = ["id"]
+    parent = {"fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}
+    resources = [{"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
+                  "schema": schema} for name, schema in (("parent", parent), ("child", child))]
+    (folder / "datapackage.json").write_text(json.dumps({"name": "p", "resources": resources}))
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 97])
+@pytest.mark.parametrize("case", ["dangling-then-unique", "duplicate-key-then-types"])
+def test_the_limit_keeps_the_first_problems_whichever_check_finds_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, chunk: int) -> None:
+    """Problems a block reports check by check, and duplicate keys found by the pass at the end of a file, are cut
+    in row order at the row frictionless stops at."""
+    from frictionless import validate as frictionless_validate
+
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
+    monkeypatch.setattr(checker, "ERROR_LIMIT", 50)
+    _parent_and_child(tmp_path / "pkg", case)
+    ours = {(p.resource, p.type, p.row) for p in check_package_of(tmp_path / "pkg")}
+    report = frictionless_validate(str(tmp_path / "pkg" / "datapackage.json"), limit_errors=50)
+    theirs = {(t.name, e.type, getattr(e, "row_number", None)) for t in report.tasks for e in t.errors}
+    assert len(ours) == 50 and ours == theirs
+
+
+def check_package_of(pkg: Path) -> list[Any]:
+    from releasekit.tablecheck import check_package
+
+    return check_package(pkg, json.loads((pkg / "datapackage.json").read_text()))
+
+
+def test_the_limit_holds_for_a_resource_whose_name_is_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A problem holds a resource's name masked (a NIK-like name): its problems are counted under that name."""
+    from releasekit.privacy import mask_niks
+
+    nik = "3201014501900001"
+    monkeypatch.setattr(checker, "ERROR_LIMIT", 3)
+    (tmp_path / "t.csv").write_text("id\n" + "x\n" * 10)
+    schema = {"fields": [{"name": "id", "type": "integer"}]}
+    descriptor = {"name": "p", "resources": [{"name": nik, "path": "t.csv", "profile": "tabular-data-resource",
+                                              "format": "csv", "schema": schema}]}
+    ours = checker.Checker(tmp_path, descriptor)
+    assert [(p.resource, p.type) for p in ours.run()] == [(mask_niks(nik), "type-error")] * 3
+    assert len(ours.warnings()) == 1 and nik not in ours.warnings()[0] and mask_niks(nik) in ours.warnings()[0]

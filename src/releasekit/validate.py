@@ -150,7 +150,9 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     for name, path in _csv_resources(descriptor):
         file = folder / path
         if file.is_file():  # (a file that is not UTF-8: Frictionless reports the encoding-error)
-            problems += [pii_problem(name, row, field) for row, field in csv_nik_cells(file)]
+            # by cell; else by line in the bytes, which may hold one no cell does ('"3201014501900001"7')
+            hits = csv_nik_cells(file) or [(line, None) for line in nik_lines(file)]
+            problems += [pii_problem(name, row, field) for row, field in hits]
     return problems
 
 

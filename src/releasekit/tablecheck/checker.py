@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import threading
 from pathlib import Path
 from typing import Any
 
 from .. import forked
 from ..keycheck import KeyIndex
-from ..privacy import csv_nik_cells
+from ..privacy import mask_niks, nik_lines
 from ..report import Problem, pii_problem
 from .descriptor import dependency_order, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
@@ -62,8 +64,18 @@ class _Digest:
         return self.digest.hexdigest(), self.size
 
 
+@functools.lru_cache(maxsize=256)
+def counted(resource: str | None) -> str | None:
+    """The name a resource's problems are counted under: as :class:`Problem` holds it (masked)."""
+    return mask_niks(resource) if resource else resource
+
+
 class Checker:
-    """Checks every CSV resource of one package; collects :class:`Problem` records."""
+    """Checks every CSV resource of one package; collects :class:`Problem` records.
+
+    Counts, hashing threads and warnings are keyed by the resource's name as a :class:`Problem` holds it
+    (:func:`counted`: a NIK-like value in a name is masked there).
+    """
 
     def __init__(self, folder: Path, descriptor: dict[str, Any]) -> None:
         self.folder = folder
@@ -170,7 +182,7 @@ class Checker:
             if all(target[0] in self.unread or index.within(self.keys.get(target)) for target, index in asked.items()):
                 self.problems[slot:slot] = problems
                 if count:
-                    self.counts[res.get("name", "")] = count
+                    self.counts[counted(res.get("name", ""))] = count
                 if count >= ERROR_LIMIT:
                     self._stop(res.get("name", ""), problems)
                 return
@@ -190,7 +202,7 @@ class Checker:
 
     def open(self, resource: str | None) -> bool:
         """Whether ``resource`` has fewer than :data:`ERROR_LIMIT` problems: its rows are still read."""
-        return self.counts.get(resource, 0) < ERROR_LIMIT
+        return self.counts.get(counted(resource), 0) < ERROR_LIMIT
 
     def _cut(self, name: str, start: int) -> None:
         """A resource that reached the limit keeps its first :data:`ERROR_LIMIT` problems in row order (a block of
@@ -205,7 +217,7 @@ class Checker:
         rows = sorted((p for p in mine[lead:] if p.type not in FILE_LEVEL), key=lambda p: p.row or 0)
         kept = rows[:ERROR_LIMIT]
         self.problems[start:] = mine[:lead] + kept + [p for p in mine[lead:] if p.type in FILE_LEVEL]
-        self.counts[name] = len(kept)
+        self.counts[counted(name)] = len(kept)
         self._stop(name, kept)
 
     def warnings(self) -> list[str]:
@@ -215,7 +227,8 @@ class Checker:
                 "masalah tercapai, baris berikutnya tidak diperiksa" for name, row in sorted(self.stopped.items())]
 
     def _stop(self, name: str, problems: list[Problem]) -> None:
-        self.stopped[name] = max((p.row or 0 for p in problems if p.resource == name), default=0)
+        key = counted(name) or ""
+        self.stopped[key] = max((p.row or 0 for p in problems if p.resource == key), default=0)
         self.unread.add(name)
 
     def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
@@ -238,7 +251,7 @@ class Checker:
             self.add(Problem("hash-count", f'cannot check hash "{declared}": unknown algorithm "{algorithm}" '
                               f"(use one of {', '.join(HASHES)}) / algoritma hash tidak dikenal", resource=name))
             algorithm, expected = "", ""
-        self.baselines[name] = (res, expected or None, _Digest(path, algorithm or "md5"))
+        self.baselines[counted(name) or ""] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
         key_names = name_list(schema.get("primaryKey") or [])
@@ -248,22 +261,23 @@ class Checker:
         if undecodable_count() != undecodable:
             self.add(Problem("encoding-error", f"'utf-8' codec can't decode {first_undecodable(path)}; save the "
                               "file as UTF-8 / berkas bukan UTF-8", resource=name))
-        if name in self.baselines:
-            self._baseline(name)
+        if counted(name) in self.baselines:
+            self._baseline(counted(name) or "")
         self._cut(name, start)
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
-        """The PII gate on the file of a resource the checker cannot read otherwise, cell by cell as CSV (byte by
-        byte, by line, when not UTF-8); the parts of a multipart resource are read by validate's gate on the
-        package's other files."""
+        """The PII gate on the file of a resource the checker cannot read otherwise, byte by byte, by line (not as
+        CSV cells: ``"3201014501900001"7`` is one 17-digit cell, but the bytes published hold the NIK); the parts
+        of a multipart resource are read by validate's gate on the package's other files."""
         path, name = res.get("path"), res.get("name", "")
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
-            hits = csv_nik_cells(file, ERROR_LIMIT)
-            for row, field in hits:
-                self.add(pii_problem(name, row, field))
-            if len(hits) == ERROR_LIMIT:
-                self.stopped[name] = hits[-1][0]
+            room = ERROR_LIMIT - self.counts.get(counted(name), 0)
+            lines = list(itertools.islice(nik_lines(file), room + 1))
+            for line in lines[:room]:
+                self.add(pii_problem(name, line))
+            if len(lines) > room:
+                self.stopped[counted(name) or ""] = lines[room - 1] if room else 0
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""

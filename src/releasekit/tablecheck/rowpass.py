@@ -70,6 +70,8 @@ class RowPass:
         self.pending_pk: list[str] = []
         self.pk_ordered: bool | None = None
         self.lines_matched = 0
+        #: The last row checked.
+        self.last_row = 1
         self.pending: list[list[str]] = [[] for _ in self.collect]
         self.pending_asked: list[list[str]] = [[] for _ in self.deferred]
         cells = self._embed_small_targets()
@@ -103,7 +105,7 @@ class RowPass:
         """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line.
 
         Reading stops after the row (or the block) at which the resource reaches the error limit
-        (:meth:`Checker.open`): the checks made at the end (self-references, keys out of order) are then not made.
+        (:meth:`Checker.open`); see :meth:`stopped`.
         """
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
@@ -122,13 +124,23 @@ class RowPass:
                     break
                 done = self._region(text[:cut], row)
                 if done is None:
-                    return
+                    return self.stopped()
                 used, row = done
                 text = text[used:]
             for number, record in records_from(rejoin(text, handle), row - 1):
                 if not self.record(number, record):
-                    return
+                    return self.stopped()
         self.finish()
+
+    def stopped(self) -> None:
+        """The resource reached the error limit at row :attr:`last_row`: the duplicates of its primary key up to
+        there, which frictionless finds row by row and this pass only at the end (the checker then keeps the
+        first problems in row order). References to its own rows are not looked up: not all of them were read.
+        """
+        if self.distinct is not None:
+            self._flush()
+            if not self.distinct.proven:
+                self.primary_key_pass(until=self.last_row)
 
     def _region(self, region: str, row: int) -> tuple[int, int] | None:
         """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
@@ -151,7 +163,7 @@ class RowPass:
             end = record_end(region, pos)
             if end < 0:
                 break
-            if not self.record(row, next(csv.reader([region[pos:end]]), [])):
+            if not self.record(row, next(csv.reader([region[pos:end]]), []), region[pos:end]):
                 return None
             row, pos = row + 1, end
         return pos, row
@@ -186,8 +198,9 @@ class RowPass:
         self._block_primary_key(pk_keys)
         self._block_unique(columns, first_row)
         self._block_collect(columns)
-        if self._block_foreign_keys(columns, first_row):
-            self._block_self_refs(columns, first_row)
+        self._block_foreign_keys(columns, first_row)
+        self._block_self_refs(columns, first_row)
+        self.last_row = first_row + self.lines_matched - 1
         return self.lines_matched
 
     def _block_match(self, chunk: str) -> Sequence[Sequence[str]] | None:
@@ -224,8 +237,9 @@ class RowPass:
         for view, target in self.collect:
             target.add(self.layout.keys(columns, view), self.pk_ordered if view == self.pk else None)
 
-    def _block_foreign_keys(self, columns: Sequence[Sequence[str]], first_row: int) -> bool:
-        """Each foreign key's distinct keys looked up at once; dangling ones reported in row order."""
+    def _block_foreign_keys(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
+        """Each foreign key's distinct keys looked up at once; dangling ones reported in row order, all of them,
+        past the error limit too (as every other check of the block is: the checker cuts in row order)."""
         dangling: list[tuple[int, int, str]] = []
         for n, (view, _, target) in enumerate(self.fks):
             if n in self.embedded:
@@ -236,11 +250,9 @@ class RowPass:
             if lost:
                 dangling += [(offset, n, key) for offset, key in enumerate(keys) if key in lost]
         for offset, n, key in sorted(dangling):
-            if not self.fk_problem(first_row + offset, key, self.fks[n][1]):
-                return False
+            self.fk_problem(first_row + offset, key, self.fks[n][1])
         for view, index in self.deferred:  # looked up at the end, when the target is known
             index.add(*self._asked(self.layout.keys(columns, view), view))
-        return True
 
     def _asked(self, keys: Sequence[str], view: View) -> tuple[Sequence[str], bool | None]:
         """A block's keys to look up, and True when they increase (None: not known to).
@@ -281,13 +293,21 @@ class RowPass:
         """The line-by-line path for plain lines (no quotes); False once the error limit is reached."""
         return all(self.record(first_row + offset, line) for offset, line in enumerate(lines))
 
-    def record(self, number: int, record: str | list[str]) -> bool:
-        """Check one record exactly; False once the error limit is reached."""
+    def record(self, number: int, record: str | list[str], text: str | None = None) -> bool:
+        """Check one record exactly (a line, or its cells and, when known, its text); False once the error limit is
+        reached."""
         check, checker = self.check, self.checker
+        self.last_row = number
         values: tuple[str, ...] | None
+        text = record if isinstance(record, str) else text
+        if text is not None and SIXTEEN.search(text):
+            cells = next(csv.reader([text]), []) if isinstance(record, str) else record
+            if not self.pii(number, cells) and any(is_nik_like(digits) for digits in SIXTEEN.findall(text)):
+                # no cell holds it, the bytes do: '"3201014501900001"7' is one 17-digit cell
+                checker.add(pii_problem(check.name, number))
+        elif not isinstance(record, str) and any(SIXTEEN.search(cell) for cell in record):
+            self.pii(number, record)
         if isinstance(record, str):
-            if SIXTEEN.search(record):
-                self.pii(number, next(csv.reader([record]), []))
             match = check.line.fullmatch(record)
             values = match.groups() if match is not None else None
             if values is not None and check.python_fields:
@@ -295,8 +315,6 @@ class RowPass:
             if values is None:
                 values = self.slow(number, next(csv.reader([record]), []))
         else:
-            if any(SIXTEEN.search(cell) for cell in record):
-                self.pii(number, record)
             values = self.slow(number, record)
         if self.pk:
             key = key_text([values[i] for i in self.pk]) if values is not None else self.pk_blank
@@ -365,13 +383,17 @@ class RowPass:
         for name in expected[len(labels):]:
             add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
 
-    def pii(self, number: int, cells: list[str]) -> None:
-        """The PII gate on one record's cells (the header included), each NIK-like cell named by its field."""
+    def pii(self, number: int, cells: list[str]) -> bool:
+        """The PII gate on one record's cells (the header included), each NIK-like cell named by its field; whether
+        it found one."""
         fields = self.check.fields
+        found = False
         for i, cell in enumerate(cells):
             if contains_nik(cell):
                 field = fields[i].name if i < len(fields) else f"column {i + 1}"
                 self.checker.add(pii_problem(self.check.name, number, field))
+                found = True
+        return found
 
     def slow(self, number: int, cells: list[str], quiet: bool = False) -> tuple[str, ...] | None:
         """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""
@@ -403,8 +425,9 @@ class RowPass:
                 f'the lookup table "{target}" as "{", ".join(fk["reference"]["fields"])}"')
         return self.checker.add(Problem("foreign-key", note, resource=name, row=number))
 
-    def primary_key_pass(self) -> None:
-        """A file whose keys could not be proven unique in order: index every key to find the duplicates."""
+    def primary_key_pass(self, until: int | None = None) -> None:
+        """A file whose keys could not be proven unique in order: index every key to find the duplicates (in rows up
+        to ``until`` only, all of them, when the resource stopped at the error limit there)."""
         check = self.check
         pk_get = itemgetter(*check.primary_key)
         seen: dict[int, int] = {}
@@ -412,6 +435,8 @@ class RowPass:
             for number, record in records_from(handle):
                 if number == 1:
                     continue
+                if until is not None and number > until:
+                    return
                 cells = next(csv.reader([record]), []) if isinstance(record, str) else record
                 values = self.slow(number, cells, quiet=True)
                 key = pk_get(values) if values is not None else ""
@@ -420,7 +445,7 @@ class RowPass:
                 digest = hash(key)
                 if digest in seen:
                     if not self.checker.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
-                                             resource=check.name, row=number)):
+                                                    resource=check.name, row=number)) and until is None:
                         return
                 else:
                     seen[digest] = number
