@@ -111,9 +111,10 @@ def test_clean_empties_the_cache_and_no_voter_data_is_cached(tmp_path: Path, loa
     cached.close()
     stale = cache / "stale.db"
     stale.write_bytes(b"x")
+    (cache / "stale").mkdir()
     loads.clear()
     build(load_release(project), clean=True)
-    assert len(loads) == 5 and not stale.exists()
+    assert len(loads) == 5 and not stale.exists() and not (cache / "stale").exists()
 
 
 def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: Any) -> None:

@@ -191,6 +191,8 @@ class SourceCache:
         for old in sorted(self.dir.iterdir()):
             if old not in targets and old.is_file():
                 old.unlink(missing_ok=True)
+            elif self.fresh and old.is_dir() and old.name != CHANGES_DIR:  # (the pairs' folder: PairCache.commit)
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def whole_sqlite_file(path: Path) -> bool:
