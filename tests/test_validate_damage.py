@@ -289,16 +289,19 @@ def test_the_gate_reads_a_resource_the_checker_cannot(fixture_package: Path, tmp
 
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
-@pytest.mark.parametrize("schema", ["readable", "unreadable"])
+@pytest.mark.parametrize("schema", ["readable", "unreadable", "crlf"])
 def test_the_gate_reads_the_bytes_where_no_cell_holds_the_nik(fixture_package: Path, tmp_path: Path, engine: str,
                                                               schema: str) -> None:
-    """'"3201014501900001"7' is one 17-digit cell to a CSV reader, but the published bytes hold the NIK."""
+    """'"3201014501900001"7' is one 17-digit cell to a CSV reader, but the published bytes hold the NIK (CRLF line
+    ends: the checker reads the file record by record, not in blocks)."""
     pkg = copy(fixture_package, tmp_path)
     if schema == "unreadable":
         edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"]["fields"][0].setdefault(
             "constraints", {}).update(pattern="("))
-    with (pkg / "data" / "pemilu.csv").open("a", encoding="utf-8") as handle:
-        handle.write(f'x-1,"{NIK}"7,2024,1,2024-02-14,X\n')
+    data = pkg / "data" / "pemilu.csv"
+    data.write_bytes(data.read_bytes() + f'x-1,"{NIK}"7,2024,1,2024-02-14,X\n'.encode())
+    if schema == "crlf":
+        data.write_bytes(data.read_bytes().replace(b"\n", b"\r\n"))
     lines = sum(1 for _ in (pkg / "data" / "pemilu.csv").open(encoding="utf-8"))
     found = problems(pkg, engine)
     assert [(e.get("resource"), e.get("row")) for e in found if e["type"] == "pii-nik"] == [("pemilu", lines)]

@@ -127,8 +127,8 @@ class RowPass:
                     return self.stopped()
                 used, row = done
                 text = text[used:]
-            for number, record in records_from(rejoin(text, handle), row - 1):
-                if not self.record(number, record):
+            for number, line, cells in records_from(rejoin(text, handle), row - 1):
+                if not self.record(number, line, cells):
                     return self.stopped()
         self.finish()
 
@@ -163,7 +163,8 @@ class RowPass:
             end = record_end(region, pos)
             if end < 0:
                 break
-            if not self.record(row, next(csv.reader([region[pos:end]]), []), region[pos:end]):
+            record = region[pos:end]
+            if not self.record(row, record, next(csv.reader([record]), [])):
                 return None
             row, pos = row + 1, end
         return pos, row
@@ -293,29 +294,25 @@ class RowPass:
         """The line-by-line path for plain lines (no quotes); False once the error limit is reached."""
         return all(self.record(first_row + offset, line) for offset, line in enumerate(lines))
 
-    def record(self, number: int, record: str | list[str], text: str | None = None) -> bool:
-        """Check one record exactly (a line, or its cells and, when known, its text); False once the error limit is
-        reached."""
+    def record(self, number: int, text: str, cells: list[str] | None = None) -> bool:
+        """Check one record exactly: a plain line (``cells`` None), or a quoted record's text and parsed cells; False
+        once the error limit is reached."""
         check, checker = self.check, self.checker
         self.last_row = number
         values: tuple[str, ...] | None
-        text = record if isinstance(record, str) else text
-        if text is not None and SIXTEEN.search(text):
-            cells = next(csv.reader([text]), []) if isinstance(record, str) else record
-            if not self.pii(number, cells) and any(is_nik_like(digits) for digits in SIXTEEN.findall(text)):
+        if SIXTEEN.search(text):
+            if not self.pii(number, next(csv.reader([text]), []) if cells is None else cells) and contains_nik(text):
                 # no cell holds it, the bytes do: '"3201014501900001"7' is one 17-digit cell
                 checker.add(pii_problem(check.name, number))
-        elif not isinstance(record, str) and any(SIXTEEN.search(cell) for cell in record):
-            self.pii(number, record)
-        if isinstance(record, str):
-            match = check.line.fullmatch(record)
+        if cells is None:
+            match = check.line.fullmatch(text)
             values = match.groups() if match is not None else None
             if values is not None and check.python_fields:
                 values = values if check.exact(values) else None
             if values is None:
-                values = self.slow(number, next(csv.reader([record]), []))
+                values = self.slow(number, next(csv.reader([text]), []))
         else:
-            values = self.slow(number, record)
+            values = self.slow(number, cells)
         if self.pk:
             key = key_text([values[i] for i in self.pk]) if values is not None else self.pk_blank
             if key == self.pk_blank:
@@ -432,13 +429,12 @@ class RowPass:
         pk_get = itemgetter(*check.primary_key)
         seen: dict[int, int] = {}
         with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
-            for number, record in records_from(handle):
+            for number, line, cells in records_from(handle):
                 if number == 1:
                     continue
                 if until is not None and number > until:
                     return
-                cells = next(csv.reader([record]), []) if isinstance(record, str) else record
-                values = self.slow(number, cells, quiet=True)
+                values = self.slow(number, next(csv.reader([line]), []) if cells is None else cells, quiet=True)
                 key = pk_get(values) if values is not None else ""
                 if _missing(key):
                     continue

@@ -69,8 +69,9 @@ def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
         yield piece
 
 
-def records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, str | list[str]]]:
-    """Yield ``(row number, line or parsed cells)``: plain lines stay text, quoted records are parsed."""
+def records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, str, list[str] | None]]:
+    """Yield ``(row number, text, cells)``: a plain line's text (no line end) and None, or a quoted record's text
+    and its parsed cells (the text too: the PII gate reads it)."""
     pending = ""
     for line in lines:
         if pending or '"' in line or line.endswith("\r\n"):
@@ -78,14 +79,14 @@ def records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, s
             if pending.count('"') % 2:
                 continue  # a quoted cell goes on over the line end
             number += 1
-            yield number, next(csv.reader([pending]), [])
+            yield number, pending, next(csv.reader([pending]), [])
             pending = ""
             continue
         number += 1
-        yield number, line[:-1] if line.endswith("\n") else line
+        yield number, line[:-1] if line.endswith("\n") else line, None
     if pending:
         number += 1
-        yield number, next(csv.reader([pending]), [])
+        yield number, pending, next(csv.reader([pending]), [])
 
 
 def record_end(text: str, start: int) -> int:
