@@ -28,6 +28,7 @@ import json
 import shutil
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -207,8 +208,6 @@ class Site:
     def close(self) -> None:
         """Stop Datasette's threads (its 0.65 API has no close: its pool is shut down, each write loop handed a
         task that ends it) and close its connections."""
-        import threading
-
         if self.datasette.executor is not None:
             self.datasette.executor.shutdown(wait=True)
         previous = threading.excepthook  # (pytest's, which would report the SystemExit that ends the thread)
@@ -241,8 +240,6 @@ class Site:
 def second_process() -> None:
     """Skip a test of the forked second process where there is none (not Linux, one CPU); fail it when threads that
     earlier tests left behind are what prevents one (they would silently skip it in every run)."""
-    import threading
-
     from releasekit import forked
 
     if forked.available():

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import twodays
-from conftest import build_two_days, copy_demo, second_process, write_metadata
+from conftest import build_two_days, copy_demo, query, second_process, write_metadata
 from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
@@ -57,6 +57,11 @@ def without_source(project: Path, path: str) -> dict[str, object]:
     return original  # type: ignore[no-any-return]
 
 
+def cache_bytes(project: Path) -> dict[Path, bytes]:
+    """Every file under the project's ``build/cache/``, with its bytes."""
+    return {path: path.read_bytes() for path in sorted((project / "build" / CACHE_DIR).rglob("*")) if path.is_file()}
+
+
 def test_second_build_reads_nothing_cached_and_writes_the_same_bytes(tmp_path: Path, loads: list[str]) -> None:
     project = copy_demo(tmp_path / "p")
     build(load_release(project))
@@ -95,9 +100,8 @@ def test_a_changed_declaration_or_file_is_read_again(tmp_path: Path, loads: list
     build(load_release(project))
     # The cache holds the database after the last cacheable source only: a change in the middle reads all again.
     assert len(loads) == 5
-    db = sqlite3.connect(project / "build" / "release.db")
-    assert db.execute("SELECT title FROM sources WHERE path = 'raw/ppwp_tps_20240220.jsonl'").fetchone() == (
-        "Sirekap JSON Lines of 20 February",)
+    assert query(project, "SELECT title FROM sources WHERE path = 'raw/ppwp_tps_20240220.jsonl'") == [
+        ("Sirekap JSON Lines of 20 February",)]
 
 
 def test_clean_empties_the_cache_and_no_voter_data_is_cached(tmp_path: Path, loads: list[str]) -> None:
@@ -129,9 +133,7 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
     build(load_release(project))  # the new pair is compared into its file
     (kept,) = pairs.iterdir()
     added = fingerprint(project)
-    db = sqlite3.connect(project / "build" / "release.db")
-    changed = db.execute("SELECT count(*) FROM changes").fetchone()[0]
-    db.close()
+    ((changed,),) = query(project, "SELECT count(*) FROM changes")
     assert changed > 0
     with sqlite3.connect(kept) as cached:
         assert cached.execute("SELECT count(*) FROM changes").fetchone()[0] == changed
@@ -198,10 +200,8 @@ def test_pairs_compared_in_two_processes_give_the_bytes_of_one(make_project: Any
     build(load_release(project), clean=True)
     assert compared == [twodays.DAY2]  # the pair ending on day 3 was compared in the child
     two = fingerprint(project)
-    db = sqlite3.connect(project / "build" / "release.db")
-    assert dict(db.execute("SELECT snapshot, count(*) > 0 FROM changes GROUP BY snapshot").fetchall()) == {
+    assert dict(query(project, "SELECT snapshot, count(*) > 0 FROM changes GROUP BY snapshot")) == {
         twodays.DAY2: 1, day3: 1}
-    db.close()
     monkeypatch.setattr(forked, "available", lambda: False)
     compared.clear()
     build(load_release(project), clean=True)
@@ -336,7 +336,7 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
 
     project = build_two_days(make_project)
     good = fingerprint(project)
-    kept = {path: path.read_bytes() for path in sorted((project / "build" / CACHE_DIR).rglob("*")) if path.is_file()}
+    kept = cache_bytes(project)
     assert kept
     original = Loader.load_source
 
@@ -352,8 +352,7 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
         build(load_release(project), clean=True)
     assert fingerprint(project) == good
     # --clean read nothing from the cache, and the refused build left it as it was
-    assert {path: path.read_bytes() for path in sorted((project / "build" / CACHE_DIR).rglob("*"))
-            if path.is_file()} == kept
+    assert cache_bytes(project) == kept
 
 
 @pytest.mark.parametrize("damage", ["truncated", "no sizes", "unreadable"])

@@ -155,7 +155,7 @@ def test_missing_unknown_tps_and_region(tmp_path: Path) -> None:
     (proj / "raw" / "lists").symlink_to(tmp_path / "lists", target_is_directory=True)
     meta = yaml.safe_load((proj / "metadata.yml").read_text())
     meta["registers"][0]["sources"].insert(0, {"path": "raw/lists", "format": "sirekap-wilayah-json"})
-    (proj / "metadata.yml").write_text(yaml.safe_dump(meta))
+    write_metadata(proj, meta)
     build(load_release(proj))
     got = findings(proj)
     assert got["missing-tps"] == {"3101011001002", "3101011001003"}

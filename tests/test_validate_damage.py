@@ -256,6 +256,18 @@ def test_zip_descriptor_choice_is_by_name(tmp_path: Path, monkeypatch: pytest.Mo
     assert validate_paths([archive]).packages[0].problems == []
 
 
+def _unreadable_pemilu_schema(pkg: Path) -> None:
+    """A pattern that is no regular expression: the checker cannot read pemilu's schema."""
+    edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"]["fields"][0].setdefault(
+        "constraints", {}).update(pattern="("))
+
+
+def _pii_on_pemilus_last_line(pkg: Path, found: list[dict[str, Any]]) -> bool:
+    """Whether the one pii-nik problem found is pemilu's, on its last line."""
+    lines = sum(1 for _ in (pkg / "data" / "pemilu.csv").open(encoding="utf-8"))
+    return [(e.get("resource"), e.get("row")) for e in found if e["type"] == "pii-nik"] == [("pemilu", lines)]
+
+
 def _nik_in_pemilu(pkg: Path) -> None:
     with (pkg / "data" / "pemilu.csv").open("a", encoding="utf-8") as handle:
         handle.write(f"x-{NIK},pilpres,2024,1,2024-02-14,X\n")
@@ -278,14 +290,12 @@ def test_a_one_name_primary_key_is_legal_and_the_gate_reads_the_rows(fixture_pac
 
 def test_the_gate_reads_a_resource_the_checker_cannot(fixture_package: Path, tmp_path: Path) -> None:
     pkg = copy(fixture_package, tmp_path)
-    edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"]["fields"][0].setdefault(
-        "constraints", {}).update(pattern="("))  # no regular expression: the checker cannot read the schema
+    _unreadable_pemilu_schema(pkg)
     _nik_in_pemilu(pkg)
     found = problems(pkg)
     assert {"schema-error", "pii-nik"} <= {e["type"] for e in found}
     assert NIK not in json.dumps(found)
-    lines = sum(1 for _ in (pkg / "data" / "pemilu.csv").open(encoding="utf-8"))
-    assert [(e.get("resource"), e.get("row")) for e in found if e["type"] == "pii-nik"] == [("pemilu", lines)]
+    assert _pii_on_pemilus_last_line(pkg, found)
 
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
@@ -296,15 +306,13 @@ def test_the_gate_reads_the_bytes_where_no_cell_holds_the_nik(fixture_package: P
     ends: the checker reads the file record by record, not in blocks)."""
     pkg = copy(fixture_package, tmp_path)
     if schema == "unreadable":
-        edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"]["fields"][0].setdefault(
-            "constraints", {}).update(pattern="("))
+        _unreadable_pemilu_schema(pkg)
     data = pkg / "data" / "pemilu.csv"
     data.write_bytes(data.read_bytes() + f'x-1,"{NIK}"7,2024,1,2024-02-14,X\n'.encode())
     if schema == "crlf":
         data.write_bytes(data.read_bytes().replace(b"\n", b"\r\n"))
-    lines = sum(1 for _ in (pkg / "data" / "pemilu.csv").open(encoding="utf-8"))
     found = problems(pkg, engine)
-    assert [(e.get("resource"), e.get("row")) for e in found if e["type"] == "pii-nik"] == [("pemilu", lines)]
+    assert _pii_on_pemilus_last_line(pkg, found)
     assert NIK not in json.dumps(found)
 
 

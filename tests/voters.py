@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from releasekit.readers.dpt_csv import COLUMNS
-
-#: The header line of a voter list (the reader's columns in order), newline included.
-HEADER = ",".join(COLUMNS) + "\n"
+#: The header line of a voter list, newline included: the default layout as the README documents it (a literal,
+#: not the reader's ``COLUMNS``, so that a renamed or reordered column fails the tests).
+HEADER = ("kode_tps,nkk,nik,nama,tempat_lahir,tanggal_lahir,jenis_kelamin,status_kawin,alamat,rt,rw,disabilitas,"
+          "keterangan\n")
 
 
 def voter_source(raw: Path | Mapping[str, str | bytes], **extra: Any) -> dict[str, Any]:

@@ -49,7 +49,6 @@ from .provenance import SourceFile
 from .readers import READERS
 
 CACHE_DIR = "cache"
-FORMAT = "1"
 #: Code whose change makes every cached database stale (modules and packages of releasekit): ``ingest`` and
 #: everything it imports (a test walks the imports to keep this complete), the build that drives it and this cache.
 LOADING_CODE = ("ingest.py", "config.py", "database.py", "tables.py", "dpt.py", "nik.py", "elections.py", "errors.py",
@@ -73,7 +72,7 @@ def code_fingerprint(code: tuple[str, ...] = LOADING_CODE) -> str:
     """SHA-256 over the source files of the code that loads records (or of other modules and packages), and
     the :func:`runtime` it runs on."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"{__version__}\0{FORMAT}\0{runtime()}".encode())
+    digest = hashlib.sha256(f"{__version__}\0{runtime()}".encode())  # (this module is fingerprinted: no format number)
     for name in code:
         path = here / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]

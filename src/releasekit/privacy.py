@@ -13,7 +13,6 @@ messages mask any NIK they would print (:func:`mask_niks`).
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 import sqlite3
 import zipfile
@@ -83,15 +82,6 @@ def scan_csv(path: Path) -> Iterator[PiiHit]:
                 if contains_nik(value):
                     name = header[index] if index < len(header) else f"column {index + 1}"
                     yield PiiHit(number, name)
-
-
-def csv_nik_cells(path: Path, limit: int | None = None) -> list[tuple[int, str | None]]:
-    """``(row, field)`` of the first ``limit`` NIK-like cells of a CSV (:func:`scan_csv`); in a file that is not
-    UTF-8, ``(line, None)`` of the NIK-like values in its bytes (:func:`nik_lines`)."""
-    try:
-        return [(hit.row, hit.field) for hit in itertools.islice(scan_csv(path), limit)]
-    except UnicodeDecodeError:
-        return [(line, None) for line in itertools.islice(nik_lines(path), limit)]
 
 
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
@@ -263,8 +253,7 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             texts = [f"CAST([{c}] AS TEXT)" for c in columns]
             # length() of a number is the length of its text, so only long values are cast (the cast of every
             # value was the larger part of the scan at national scale, in a one-off measurement).
-            suspect = " OR ".join(f"(length([{c}]) >= 16 AND {t} GLOB {_GLOB16})" for c, t in zip(columns, texts,
-                                                                                                   strict=True))
+            suspect = " OR ".join(f"(length([{c}]) >= 16 AND CAST([{c}] AS TEXT) GLOB {_GLOB16})" for c in columns)
             for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
                 for column, value in zip(columns, row[1:], strict=True):
                     if value is not None and contains_nik(value):

@@ -29,7 +29,7 @@ def sha256_file(path: Path) -> tuple[str, int]:
 
 def _sha256(path: Path, members: list[tuple[str, Path]]) -> tuple[str, int]:
     """:func:`sha256_file` of ``path``, whose files :func:`_members` listed."""
-    if path.is_file():
+    if members == [(".", path)]:  # a file: _members names it "."
         return _file_sha256(path)
     digest = hashlib.sha256()
     size = 0

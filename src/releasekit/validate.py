@@ -25,7 +25,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import csv_nik_cells, mask_niks, nik_lines
+from .privacy import mask_niks, nik_lines, scan_csv
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem
 from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
@@ -149,10 +149,15 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     problems = []
     for name, path in _csv_resources(descriptor):
         file = folder / path
-        if file.is_file():  # (a file that is not UTF-8: Frictionless reports the encoding-error)
-            # by cell; else by line in the bytes, which may hold one no cell does ('"3201014501900001"7')
-            hits = csv_nik_cells(file) or [(line, None) for line in nik_lines(file)]
-            problems += [pii_problem(name, row, field) for row, field in hits]
+        lines = list(nik_lines(file)) if file.is_file() else []  # the bytes first: a clean file is read once
+        if not lines:
+            continue
+        try:  # then each NIK named by row and field, where a cell holds it
+            hits: list[tuple[int, str | None]] = [(hit.row, hit.field) for hit in scan_csv(file)]
+        except UnicodeDecodeError:  # (not UTF-8: Frictionless reports the encoding-error)
+            hits = []
+        # by line where no cell holds one ('"3201014501900001"7' is one 17-digit cell)
+        problems += [pii_problem(name, row, field) for row, field in hits or [(line, None) for line in lines]]
     return problems
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import threading
 from pathlib import Path
 from typing import Any
@@ -65,9 +64,9 @@ class _Digest:
 
 
 @functools.lru_cache(maxsize=256)
-def counted(resource: str | None) -> str | None:
+def counted(resource: str) -> str:
     """The name a resource's problems are counted under: as :class:`Problem` holds it (masked)."""
-    return mask_niks(resource) if resource else resource
+    return mask_niks(resource)
 
 
 class Checker:
@@ -102,7 +101,7 @@ class Checker:
             why = schema_error(res)
             if why:
                 self.add(Problem("schema-error", f"{why}; releasekit's checker cannot read it (check with "
-                                  "--engine frictionless)", resource=res.get("name")))
+                                 "--engine frictionless)", resource=res.get("name")))
                 self.unread.add(res.get("name", ""))
                 self._scan_unread(res)
             else:
@@ -202,7 +201,7 @@ class Checker:
 
     def open(self, resource: str | None) -> bool:
         """Whether ``resource`` has fewer than :data:`ERROR_LIMIT` problems: its rows are still read."""
-        return self.counts.get(counted(resource), 0) < ERROR_LIMIT
+        return self.counts.get(counted(resource) if resource is not None else None, 0) < ERROR_LIMIT
 
     def _cut(self, name: str, start: int) -> None:
         """A resource that reached the limit keeps its first :data:`ERROR_LIMIT` problems in row order (a block of
@@ -227,17 +226,17 @@ class Checker:
                 "masalah tercapai, baris berikutnya tidak diperiksa" for name, row in sorted(self.stopped.items())]
 
     def _stop(self, name: str, problems: list[Problem]) -> None:
-        key = counted(name) or ""
+        key = counted(name)
         self.stopped[key] = max((p.row or 0 for p in problems if p.resource == key), default=0)
         self.unread.add(name)
 
     def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
         name = res.get("name", "")
-        start = len(self.problems)
+        key, start = counted(name), len(self.problems)
         if isinstance(res.get("path"), list):  # parts of one table, legal in a Data Package
             self.add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
-                              "checker: check with --engine frictionless, or publish one file / "
-                              "sumber data multi-berkas tidak diperiksa", resource=name))
+                             "checker: check with --engine frictionless, or publish one file / "
+                             "sumber data multi-berkas tidak diperiksa", resource=name))
             self.unread.add(name)  # (validate's PII gate reads its parts as the package's other files)
             return
         path = self.folder / res["path"]
@@ -249,9 +248,9 @@ class Checker:
         algorithm, _, expected = declared.rpartition(":") if isinstance(declared, str) else ("", "", "")
         if algorithm and algorithm not in HASHES:
             self.add(Problem("hash-count", f'cannot check hash "{declared}": unknown algorithm "{algorithm}" '
-                              f"(use one of {', '.join(HASHES)}) / algoritma hash tidak dikenal", resource=name))
+                             f"(use one of {', '.join(HASHES)}) / algoritma hash tidak dikenal", resource=name))
             algorithm, expected = "", ""
-        self.baselines[counted(name) or ""] = (res, expected or None, _Digest(path, algorithm or "md5"))
+        self.baselines[key] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
         key_names = name_list(schema.get("primaryKey") or [])
@@ -260,9 +259,9 @@ class Checker:
         RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted).run()
         if undecodable_count() != undecodable:
             self.add(Problem("encoding-error", f"'utf-8' codec can't decode {first_undecodable(path)}; save the "
-                              "file as UTF-8 / berkas bukan UTF-8", resource=name))
-        if counted(name) in self.baselines:
-            self._baseline(counted(name) or "")
+                             "file as UTF-8 / berkas bukan UTF-8", resource=name))
+        if key in self.baselines:
+            self._baseline(key)
         self._cut(name, start)
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
@@ -272,12 +271,13 @@ class Checker:
         path, name = res.get("path"), res.get("name", "")
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
-            room = ERROR_LIMIT - self.counts.get(counted(name), 0)
-            lines = list(itertools.islice(nik_lines(file), room + 1))
-            for line in lines[:room]:
+            last = 0
+            for line in nik_lines(file):
+                if not self.open(name):  # another one past the limit
+                    self.stopped[counted(name)] = last
+                    break
                 self.add(pii_problem(name, line))
-            if len(lines) > room:
-                self.stopped[counted(name) or ""] = lines[room - 1] if room else 0
+                last = line
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""
@@ -285,11 +285,10 @@ class Checker:
         actual, size = digest.result()
         if expected and actual != expected:
             self.add(Problem("hash-count", f'expected is "{expected}" and actual is "{actual}"',
-                              resource=res["name"]))
+                             resource=res["name"]))
         if "bytes" in res and res["bytes"] != size:
             self.add(Problem("byte-count", f'expected is "{res["bytes"]}" and actual is "{size}"',
-                              resource=res["name"]))
-
+                             resource=res["name"]))
 
 
 def check_package(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:

@@ -216,7 +216,7 @@ class RowPass:
         # A C-speed screen first, the exact search after (pii() reports every NIK of a line at once).
         if not has_sixteen_digits(chunk.encode()):
             return
-        reported = -1  # the start of the last line reported: _pii reports every NIK of a line at once
+        reported = -1  # the start of the last line reported
         for match in SIXTEEN.finditer(chunk):
             line_start = chunk.rfind("\n", 0, match.start()) + 1
             if line_start != reported and is_nik_like(match.group()):
@@ -317,7 +317,7 @@ class RowPass:
             key = key_text([values[i] for i in self.pk]) if values is not None else self.pk_blank
             if key == self.pk_blank:
                 checker.add(Problem("primary-key", 'cells composing the primary keys are all "None"',
-                                     resource=check.name, row=number))
+                                    resource=check.name, row=number))
             else:
                 self.pending_pk.append(key)
         if values is None:
@@ -349,7 +349,7 @@ class RowPass:
         digest = hash(value)
         if digest in seen:
             self.checker.add(Problem("unique-error", f"the same as in the row at position {seen[digest]}",
-                                      resource=self.check.name, row=number, field=name))
+                                     resource=self.check.name, row=number, field=name))
         else:
             seen[digest] = number
 

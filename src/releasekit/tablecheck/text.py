@@ -100,4 +100,3 @@ def record_end(text: str, start: int) -> int:
         if quotes % 2 == 0:  # quotes inside a quoted cell come in pairs
             return newline + 1
         pos = newline + 1
-
