@@ -40,8 +40,7 @@ from releasekit.publish import (
     datasette_metadata,
     write_site,
 )
-from releasekit.queries import CANNED_QUERIES
-from releasekit.snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
+from releasekit.queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from releasekit.summaries import summarize
 from releasekit.tables import BY_NAME, SUMMARY_TABLES, TABLES
 

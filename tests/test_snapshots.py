@@ -17,8 +17,9 @@ from typing import Any
 
 from conftest import query
 from releasekit import build, load_release
+from releasekit.queries import SNAPSHOT_QUERIES
 from releasekit.rules import BY_SLUG
-from releasekit.snapshots import CANNED_QUERIES, fill
+from releasekit.snapshots import fill
 from releasekit.tables import CHANGES
 from releasekit.validate import validate_paths
 from twodays import DAY1, DAY2, T, sources
@@ -121,7 +122,7 @@ def test_package_tables_follow_the_register(make_project: Any) -> None:
 
 
 def canned(project: Path, name: str, **params: str) -> list[tuple[Any, ...]]:
-    return query(project, CANNED_QUERIES[name]["sql"], params)
+    return query(project, SNAPSHOT_QUERIES[name]["sql"], params)
 
 
 def test_results_as_of_a_day(two_days: Path) -> None:
@@ -156,12 +157,12 @@ def test_history_queries(two_days: Path) -> None:
     assert [r[0] for r in every] == sorted(r[0] for r in every)
     assert canned(two_days, "tps_history", kode_tps=T[:10]) == every  # a village: every TPS in it
     assert canned(two_days, "tps_history", kode_tps="99") == []
-    plan = " ".join(r[3] for r in query(two_days, "EXPLAIN QUERY PLAN " + CANNED_QUERIES["tps_history"]["sql"],
+    plan = " ".join(r[3] for r in query(two_days, "EXPLAIN QUERY PLAN " + SNAPSHOT_QUERIES["tps_history"]["sql"],
                                         {"kode_tps": T + "1"}))
     assert "USING INDEX idx_changes_kode_tps (kode_tps>? AND kode_tps<?)" in plan, plan
     after = canned(two_days, "votes_changed_after_complete")
     assert [(r[3], r[4], r[5]) for r in after] == [(T + "1", "1: 50 → 30", -20)]
-    for item in CANNED_QUERIES.values():
+    for item in SNAPSHOT_QUERIES.values():
         assert set(item) == {"sql", "title", "description"} and " / " in item["title"]
 
 

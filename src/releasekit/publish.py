@@ -37,8 +37,7 @@ from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import DATABASE, STATUS, Download, read_package, register_context, register_url, render_register_page
 from .provenance import sha256_file
-from .queries import CANNED_QUERIES
-from .snapshots import CANNED_QUERIES as SNAPSHOT_QUERIES
+from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from .tables import SUMMARY_TABLES, TABLES
 
 SITE_DIR = "site"

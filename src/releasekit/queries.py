@@ -1,10 +1,12 @@
 """Canned queries a journalist wants on day one, served by Datasette.
 
-Every query reads the summary tables :mod:`releasekit.summaries` makes at build
-time (``rekap_wilayah``, ``rekap_suara``, indexed on level and parent) or small
+:data:`CANNED_QUERIES` read the summary tables :mod:`releasekit.summaries` makes at
+build time (``rekap_wilayah``, ``rekap_suara``, indexed on level and parent) or small
 tables (``findings``), so each answers in milliseconds at national scale instead
 of grouping every TPS on each request. Parameters left empty mean "all":
 ``snapshot`` empty gives every snapshot; ``tingkat`` empty gives provinces.
+:data:`SNAPSHOT_QUERIES` answer "as of a day" and "what changed" from the
+snapshots themselves, by ranges of the ``kode_tps`` indexes.
 """
 
 from __future__ import annotations
@@ -121,5 +123,89 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
                         "keduanya."),
         "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_suara, r.tps_terdaftar",
                              "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
+    },
+}
+
+
+# --------------------------------------------------------------------------- over the snapshots
+
+# The unary + keeps SQLite off the primary key (led by kode_pemilu, the same for every row) so it
+# walks the kode_tps index: a range for the region, one short lookup per TPS for its latest snapshot.
+_AS_OF = "substr({t}.snapshot, 1, length(:day)) <= :day"  # {t}: the hasil_tps alias
+_IN_AREA = "+h.kode_pemilu = :kode_pemilu AND h.kode_tps >= :kode_wilayah AND h.kode_tps < :kode_wilayah || '~'"
+_LATEST = (f"h.snapshot = (SELECT max(x.snapshot) FROM hasil_tps x WHERE x.kode_tps = h.kode_tps "
+           f"AND +x.kode_pemilu = h.kode_pemilu AND {_AS_OF.format(t='x')})")
+
+#: name → Datasette canned query over the snapshots themselves (``hasil_tps``, ``suara``, ``changes``); parameters
+#: are text, an empty ``kode_wilayah`` means the whole country. (Here, not in :mod:`releasekit.snapshots`: that
+#: module is part of the pair cache's fingerprint, and a query's wording has no bearing on the changes.)
+SNAPSHOT_QUERIES: dict[str, dict[str, Any]] = {
+    "results_as_of": {
+        "title": "Results as of a day / Hasil per tanggal",
+        "description": (
+            "Each TPS as the latest snapshot on or before the day showed it (day as YYYY-MM-DD, or a longer "
+            "prefix of the snapshot), one row per candidate; kode_wilayah narrows to a region (a code prefix, "
+            "empty for all). / Setiap TPS menurut snapshot terakhir pada atau sebelum tanggal tersebut, satu "
+            "baris per peserta; kode_wilayah membatasi ke satu wilayah (kosong untuk semua)."),
+        "sql": f"""SELECT h.kode_tps, h.snapshot, h.status_suara, h.suara_sah, h.suara_tidak_sah, h.suara_total,
+       s.nomor_urut, p.nama AS peserta, s.suara
+FROM hasil_tps h
+LEFT JOIN suara s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
+LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+WHERE {_IN_AREA}
+  AND {_LATEST}
+ORDER BY h.kode_tps, s.nomor_urut""",
+    },
+    "totals_as_of": {
+        "title": "Totals per candidate as of a day / Perolehan suara per tanggal",
+        "description": (
+            "Votes per candidate summed over every TPS as the latest snapshot on or before the day showed it, "
+            "in a region (kode_wilayah, a code prefix: a province answers in well under a second; the whole "
+            "country takes longer than the time limit at national scale, where the snapshot_votes table "
+            "has each snapshot's totals). / Perolehan suara per peserta dari setiap TPS menurut snapshot "
+            "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah."),
+        # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
+        # snapshot for every vote row took several seconds for the whole country, in a one-off measurement).
+        "sql": f"""WITH h AS (SELECT h.kode_pemilu, h.kode_tps, max(h.snapshot) AS snapshot FROM hasil_tps h
+           WHERE {_IN_AREA} AND {_AS_OF.format(t="h")}
+           GROUP BY h.kode_tps)
+SELECT s.nomor_urut, p.nama AS peserta, sum(s.suara) AS suara, count(s.suara) AS tps_dengan_suara,
+       min(h.snapshot) AS snapshot_tertua, max(h.snapshot) AS snapshot_terbaru
+FROM h
+JOIN suara s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
+LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+GROUP BY s.nomor_urut, p.nama
+ORDER BY s.nomor_urut""",
+    },
+    "tps_history": {
+        "title": "Every change to a TPS / Riwayat perubahan TPS",
+        "description": (
+            "Each field of the TPS that differed from the snapshot before, snapshot by snapshot; a shorter code "
+            "(a village, a district …) gives every TPS under it, an empty one every TPS. / Setiap isian TPS "
+            "yang berbeda dari snapshot sebelumnya, snapshot demi snapshot; kode yang lebih pendek untuk semua "
+            "TPS di wilayah itu."),
+        # A range on the kode_tps index: one TPS, every TPS of an area (a code prefix), or all ('' sorts first;
+        # '~' after every digit and capital letter of a code).
+        "sql": """SELECT c.kode_tps, c.kode_pemilu, c.previous_snapshot, c.snapshot, c.field, c.kind, c.before, c.after,
+       c.delta, c.was_complete, c.source
+FROM changes c
+WHERE c.kode_tps >= :kode_tps AND c.kode_tps < :kode_tps || '~'
+ORDER BY c.kode_tps, c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomor_urut, c.field""",
+    },
+    "votes_changed_after_complete": {
+        "title": "Votes changed after the TPS was complete / Suara berubah setelah TPS lengkap",
+        "description": (
+            "Every TPS whose candidate votes changed although status_suara was already true in the snapshot "
+            "before, with the votes before and after. / Setiap TPS yang perolehan suaranya berubah padahal "
+            "status_suara sudah benar pada snapshot sebelumnya."),
+        "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.kode_tps,
+       group_concat(c.nomor_urut || ': ' || coalesce(c.before, '∅') || ' → ' || coalesce(c.after, '∅'), '; ')
+         AS suara,
+       sum(c.delta) AS selisih, c.source
+FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete = 1
+        AND kind IN ('filled', 'cleared', 'changed')
+      ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
+GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps
+ORDER BY c.kode_pemilu, c.snapshot, c.kode_tps""",
     },
 }
