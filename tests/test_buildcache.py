@@ -355,7 +355,7 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
     assert cache_bytes(project) == kept
 
 
-@pytest.mark.parametrize("damage", ["truncated", "no sizes", "unreadable"])
+@pytest.mark.parametrize("damage", ["truncated", "locators truncated", "empty", "no accounting", "unreadable"])
 def test_a_cached_database_cut_short_is_not_trusted(tmp_path: Path, loads: list[str], damage: str) -> None:
     """Cache files are not synced to disk: after a power cut one may be shorter than written."""
     project = copy_demo(tmp_path / "p")
@@ -364,11 +364,14 @@ def test_a_cached_database_cut_short_is_not_trusted(tmp_path: Path, loads: list[
     cache = project / "build" / CACHE_DIR
     (db_file,) = [f for f in cache.iterdir() if f.name.endswith(".db") and not f.name.endswith(".lokasi.db")]
     meta = db_file.with_suffix(".json")
-    if damage == "truncated":
-        with db_file.open("r+b") as handle:
-            handle.truncate(db_file.stat().st_size // 2)
-    elif damage == "no sizes":
-        meta.write_text(meta.read_text(encoding="utf-8").replace('"bytes"', '"b"'), encoding="utf-8")
+    if damage in ("truncated", "locators truncated"):
+        cut = db_file if damage == "truncated" else db_file.with_suffix(".lokasi.db")
+        with cut.open("r+b") as handle:
+            handle.truncate(cut.stat().st_size // 2)
+    elif damage == "empty":
+        db_file.write_bytes(b"")
+    elif damage == "no accounting":
+        meta.write_text(meta.read_text(encoding="utf-8").replace('"accounting"', '"a"'), encoding="utf-8")
     else:
         meta.write_bytes(b"{")
     loads.clear()

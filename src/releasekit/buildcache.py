@@ -124,6 +124,8 @@ class SourceCache:
         self.limit = cacheable.index(False) if False in cacheable else len(files)
         #: The key :meth:`store` wrote into the staging folder in this build, if any.
         self.stored: str | None = None
+        #: The accounting of the entry :meth:`longest` found.
+        self.found: dict[str, Accounting] = {}
 
     def _paths(self, key: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
         folder = folder or self.dir
@@ -134,27 +136,31 @@ class SourceCache:
         if self.fresh:
             return 0
         for n in range(self.limit, 0, -1):
-            if self._complete(self.keys[n - 1]):
+            accounting = self._accounting(self.keys[n - 1])
+            if accounting is not None:
+                self.found = accounting
                 return n
         return 0
 
-    def _complete(self, key: str) -> bool:
-        """Whether the entry's three files are there, the two databases of the sizes its ``.json`` records (the
-        files are not synced to disk: after a power cut a truncated one is not trusted)."""
+    def _accounting(self, key: str) -> dict[str, Accounting] | None:
+        """The sources' accounting an entry records, or None unless its three files are whole (they are not
+        synced to disk: after a power cut a database may be shorter than written, the ``.json`` cut short)."""
         db_file, lokasi_file, meta = self._paths(key)
+        if not (whole_sqlite_file(db_file) and whole_sqlite_file(lokasi_file)):
+            return None
         try:
-            sizes = json.loads(meta.read_text(encoding="utf-8")).get("bytes")
-            return bool(sizes) and sizes == [db_file.stat().st_size, lokasi_file.stat().st_size]
-        except (OSError, ValueError, AttributeError):
-            return False
+            saved = json.loads(meta.read_text(encoding="utf-8"))
+            return {path: Accounting(**counts) for path, counts in saved["accounting"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
 
     def restore(self, n: int, database: Path, lokasi: Path) -> dict[str, Accounting]:
-        """Copy the database after the first ``n`` sources into place; return those sources' accounting."""
-        db_file, lokasi_file, meta = self._paths(self.keys[n - 1])
+        """Copy the database after the first ``n`` sources (:meth:`longest`) into place; return those sources'
+        accounting."""
+        db_file, lokasi_file, _ = self._paths(self.keys[n - 1])
         shutil.copyfile(db_file, database)
         shutil.copyfile(lokasi_file, lokasi)
-        saved = json.loads(meta.read_text(encoding="utf-8"))
-        return {path: Accounting(**counts) for path, counts in saved["accounting"].items()}
+        return self.found
 
     def store(self, n: int, database: Path, lokasi: Path, accounting: dict[str, Accounting]) -> None:
         """Stage the database after the first ``n`` sources, to replace every cached one at :meth:`commit`."""
@@ -164,8 +170,7 @@ class SourceCache:
         shutil.copyfile(database, targets[0])
         shutil.copyfile(lokasi, targets[1])
         meta = {"sources": [f.source.path for f in self.files[:n]],
-                "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()},
-                "bytes": [targets[0].stat().st_size, targets[1].stat().st_size]}
+                "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()}}
         targets[2].write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         self.stored = key
 
@@ -197,7 +202,7 @@ class SourceCache:
 def whole_sqlite_file(path: Path) -> bool:
     """Whether ``path`` is an SQLite database as long as its header says (cache files are not synced to disk:
     after a power cut one may be shorter than written, or empty, which SQLite would read as a database without
-    tables).
+    tables). Both caches guard their databases with it.
 
     The header's page count is valid when its "version-valid-for" number equals its change counter
     (https://www.sqlite.org/fileformat.html#in_header_database_size); it always is in the files this cache
