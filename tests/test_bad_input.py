@@ -18,7 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import query
+from conftest import query, write_metadata
 from releasekit.cli import cli
 from releasekit.readers import READERS, ReadContext, Rejected, TpsResult
 from releasekit.readers.textio import LINE_LIMIT
@@ -184,7 +184,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_the_release_kept(name: str, m
     metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
     metadata["registers"][0]["sources"].append({"path": f"raw/{name}", "format": "csv", "election": "ppwp-2024",
                                                 "snapshot": "2024-02-16", "csv": RESULTS})
-    (project / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+    write_metadata(project, metadata)
     result = build(cli_runner, project)
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.strip().splitlines() if not line.startswith("reading ")]

@@ -28,10 +28,10 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import write_metadata
 from releasekit import load_release
 from releasekit.config import Release, Source
 from releasekit.database import create_schema
@@ -122,7 +122,7 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Arena:
                     "elections": [DPR_2004], "registers": [{"id": "001", "slug": "fuzz", "title": "fuzz",
                                                             "status": "open", "sources": sources}]}
         (root / family).mkdir()
-        (root / family / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+        write_metadata(root / family, metadata)
         release = load_release(root / family)
         by_key.update({key: (release, release.sources[i]) for i, key in enumerate(keys)})
     return by_key, root / "scratch"

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import Site, copy_demo, query
+from conftest import Site, copy_demo, query, write_metadata
 from releasekit import build, load_release
 from releasekit.codebook import package_readme, web_url
 from releasekit.config import License, Register, Release, Source
@@ -36,7 +36,7 @@ def built(tmp_path: Path, edit: Edit) -> Release:
     root = copy_demo(tmp_path / "project")
     meta = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
     edit(root, meta)
-    (root / "metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    write_metadata(root, meta)
     release = load_release(root)
     build(release)
     return release
