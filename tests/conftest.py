@@ -41,6 +41,8 @@ from click.testing import CliRunner
 
 import twodays
 from releasekit import build, load_release
+from releasekit.config import Release
+from releasekit.pages import register_context
 
 #: ``<repo>/../shared/data`` (in CI the repository is cloned with ``shared/`` beside it).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -182,6 +184,13 @@ def query(project: Path, sql: str, params: Sequence[object] | Mapping[str, objec
     """The rows ``sql`` selects from the project's built ``build/release.db``."""
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:
         return db.execute(sql, params).fetchall()
+
+
+def page_context(release: Release, register: str | None = None) -> dict[str, Any]:
+    """What the register page of a built release shows (``pages.register_context``); the first register by default."""
+    chosen = release.register(register) if register else release.registers[0]
+    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
+        return register_context(release, chosen, db, release.root / "datapackages", None)
 
 
 def _end_thread(conn: object) -> None:

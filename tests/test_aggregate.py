@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA, query, write_metadata
+from conftest import SHARED_DATA, page_context, query, write_metadata
 from releasekit import build, load_release, validate_paths
 
 API = SHARED_DATA / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
@@ -75,14 +74,12 @@ def test_a_tps_without_votes_does_not_cover_its_area(tmp_path: Path) -> None:
 
 
 def test_the_register_page_shows_the_national_totals_as_published(tmp_path: Path) -> None:
-    from releasekit.pages import register_context, render_register_page
+    from releasekit.pages import render_register_page
 
     root = project(tmp_path, API, DESA)
     release = load_release(root)
     national = json.loads((API / "hhcw" / "ppwp.json").read_text())
-    with sqlite3.connect(root / "build" / "release.db") as db:
-        context = register_context(release, release.register("001"), db, root / "datapackages", None)
-    db.close()
+    context = page_context(release, "001")
     votes = [national["chart"][k] for k in ("100025", "100026", "100027")]
     assert [(r["snapshot"], r["nomor_urut"], r["suara"]) for r in context["published"]] == [
         ("2024-03-07", n, v) for n, v in enumerate(votes, start=1)]

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import Site, copy_demo, query, write_metadata
+from conftest import Site, copy_demo, page_context, query, write_metadata
 from releasekit import build, load_release
 from releasekit.codebook import package_readme, web_url
 from releasekit.config import License, Register, Release, Source
-from releasekit.pages import SHARED_TABLES, register_context, register_days
+from releasekit.pages import SHARED_TABLES, register_days
 from releasekit.publish import write_site
 
 Edit = Callable[[Path, dict[str, Any]], None]
@@ -51,11 +51,6 @@ def as_json(url: str) -> str:
     """A table page's JSON twin: ``/release/t?x=1`` → ``/release/t.json?x=1``."""
     path, _, query = url.partition("?")
     return f"{path}.json?{query}"
-
-
-def context(release: Release, register_id: str) -> dict[str, Any]:
-    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
-        return register_context(release, release.register(register_id), db, release.root / "datapackages", None)
 
 
 def day_totals(release: Release, snapshot: str) -> list[int]:
@@ -98,7 +93,7 @@ def test_charts_show_the_latest_day_with_totals_not_a_later_voter_list(tmp_path:
         meta["registers"][2]["sources"][2]["snapshot"] = "2024-04-01"
 
     release = built(tmp_path, later_voter_list)
-    charts = context(release, "003")["charts"]
+    charts = page_context(release, "003")["charts"]
     assert "no figures yet" not in charts["totals"] + charts["completeness"]
     assert "ppwp-2024, 2024-03-20" in charts["totals"] and ", 2024-03-20 /" in charts["completeness"]
     assert all(f"{n:,} (" in charts["totals"] for n in day_totals(release, "2024-03-20"))
@@ -119,7 +114,7 @@ def test_register_links_show_the_rows_of_the_register_package(demo_project: Path
     site = served(release, tmp_path)
     checked = set()
     for register in release.registers:
-        for table in context(release, register.id)["tables"]:
+        for table in page_context(release, register.id)["tables"]:
             shown = site.json(as_json(table["url"]))["filtered_table_rows_count"]
             if table["name"] not in SHARED_TABLES:
                 assert shown == _package_rows(release, register, table["name"]), (register.id, table)

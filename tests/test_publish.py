@@ -24,7 +24,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from conftest import Site, copy_demo, load_benchmark
+from conftest import Site, copy_demo, load_benchmark, page_context
 from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.database import create_schema, insert_sql
@@ -497,14 +497,12 @@ def test_register_links_filter_by_source_only_when_other_registers_share_the_tab
     """One register holding every source links its tables unfiltered (at national scale a ``sumber__in``
     matching every row only makes Datasette sort them); beside another register, the links filter."""
     import twodays
-    from releasekit.pages import register_context
 
     def links(sources_by_register: dict[str, Any]) -> dict[str, str]:
         project = make_project(sources_by_register)
         release = load_release(project)
         build(release)
-        with closing(sqlite3.connect(project / "build" / "release.db")) as db:
-            context = register_context(release, release.registers[0], db, project / "datapackages", None)
+        context = page_context(release)
         return {"quarantine": context["quarantine_url"], **{t["name"]: t["url"] for t in context["tables"]}}
 
     day1, day2 = twodays.sources()
