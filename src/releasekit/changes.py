@@ -191,6 +191,11 @@ def _text(alias: str, column: str) -> str:
     return f"coalesce(CAST({alias}.[{column}] AS TEXT), '')"
 
 
+def _row(alias: str) -> str:
+    """Every compared value of a hasil_tps row, as text: a row value to compare whole."""
+    return ", ".join(_text(alias, c) for c in VALUE_COLUMNS)
+
+
 def _pick(side: str) -> str:
     """The value of field ``f.i`` on one side (``a`` before, ``b`` after) of a TPS's row ``j``."""
     return "CASE f.i " + " ".join(f"WHEN {i} THEN j.{side}{i}" for i in range(len(VALUE_COLUMNS))) + " END"
@@ -214,7 +219,8 @@ def _hasil_changes(kept: bool) -> str:
                 {_WAS} AS was, coalesce(b.sumber, a.sumber) AS source, {values}
             FROM hasil_tps a LEFT JOIN hasil_tps b ON b.kode_pemilu = a.kode_pemilu AND b.snapshot = :snapshot
               AND b.kode_tps = a.kode_tps AND b.sumber {_REGISTER_SOURCES}
-            WHERE a.kode_pemilu = :kode_pemilu AND a.snapshot = :previous AND a.sumber {_REGISTER_SOURCES}"""
+            WHERE a.kode_pemilu = :kode_pemilu AND a.snapshot = :previous AND a.sumber {_REGISTER_SOURCES}
+              AND (b.kode_tps IS NULL OR ({_row('a')}) <> ({_row('b')}))"""  # a TPS the same on both days: no row
     else:
         values = ", ".join(f"'' AS a{i}, {_text('b', c)} AS b{i}" for i, c in enumerate(VALUE_COLUMNS))
         pairs = f"""SELECT b.kode_tps, 'added' AS kind, NULL AS was, b.sumber AS source, {values}
