@@ -178,7 +178,7 @@ def _copy_from(conn: sqlite3.Connection, path: Path) -> None:
 #
 # The same comparison as compare.Comparer (which `releasekit diff` runs on packages and CSV streams, and the
 # tests hold this one to), done by SQLite: a national pair of days changes millions of fields, and making a
-# Python tuple of each took 36.6 s on the benchmark's national pair where this takes 13.9 s. Values are compared
+# Python tuple of each took 36.6 s on the benchmark's national pair where this takes 12 s. Values are compared
 # as the CSV text compare.db_hasil/db_suara give Comparer ('' for NULL); a TPS's rows are those the register's
 # sources hold that day, its votes the suara rows of a TPS that has one. Four statements, each in an explicit
 # order: the fields of every TPS of the previous day (with the kode_tps marker first where it disappears),
