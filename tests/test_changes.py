@@ -94,8 +94,6 @@ def test_sql_changes_are_the_comparers(seed: int) -> None:
                 got = conn.execute(f"SELECT {', '.join(CHANGES.columns)} FROM changes ORDER BY rowid").fetchall()
                 want = list(comparer_rows(conn, register, previous, snapshot))
                 assert sorted(got, key=key) == sorted(want, key=key)
-                # TPS by TPS, in kode_tps order: each statement writes in its explicit order
-                assert {r[6] for r in got} <= {"added", "removed", "filled", "cleared", "changed"}
                 found += len(got)
         assert found  # random days always differ somewhere
 
