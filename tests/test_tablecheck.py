@@ -580,16 +580,56 @@ def test_the_limit_keeps_the_first_problems_whichever_check_finds_them(
     assert len(ours) == 50 and ours == theirs
 
 
-def test_the_limit_holds_for_a_resource_whose_name_is_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A problem holds a resource's name masked (a NIK-like name): its problems are counted under that name."""
+@pytest.mark.parametrize("aside", [False, True])
+def test_the_limit_holds_for_a_resource_whose_name_is_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             aside: bool) -> None:
+    """A problem holds a resource's name masked (a NIK-like name): its problems are counted under that name, also
+    when a second process checked it."""
     from releasekit.privacy import mask_niks
 
     nik = "3201014501900001"
     monkeypatch.setattr(checker, "ERROR_LIMIT", 3)
-    (tmp_path / "t.csv").write_text("id\n" + "x\n" * 10)
+    if aside:
+        second_process()
+        monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
+        monkeypatch.setattr(checker, "START_BYTES", 1)
+    (tmp_path / "t.csv").write_text("id\n" + "x\n" * 100)  # the larger file: the one a second process checks
+    (tmp_path / "o.csv").write_text("id\n" + "1\n" * 10)
     schema = {"fields": [{"name": "id", "type": "integer"}]}
-    descriptor = {"name": "p", "resources": [{"name": nik, "path": "t.csv", "profile": "tabular-data-resource",
-                                              "format": "csv", "schema": schema}]}
+    descriptor = {"name": "p", "resources": [{"name": name, "path": path, "profile": "tabular-data-resource",
+                                              "format": "csv", "schema": schema}
+                                             for name, path in (("other", "o.csv"), (nik, "t.csv"))]}
     ours = checker.Checker(tmp_path, descriptor)
     assert [(p.resource, p.type) for p in ours.run()] == [(mask_niks(nik), "type-error")] * 3
     assert len(ours.warnings()) == 1 and nik not in ours.warnings()[0] and mask_niks(nik) in ours.warnings()[0]
+
+
+@pytest.mark.parametrize("primary_key", [True, False])
+def test_a_second_process_stopped_at_the_limit_hands_on_its_deferred_lookups(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, primary_key: bool) -> None:
+    """A resource checked in a second process, its lookups into a resource not read yet deferred, that reaches the
+    limit: the dangling key of its first row is reported as in one process, with a primary key or without."""
+
+    def problems(aside: bool) -> list[tuple[Any, ...]]:
+        folder = tmp_path / f"{primary_key}-{aside}"
+        folder.mkdir()
+        (folder / "parent.csv").write_text("id\n" + "".join(f"{i}\n" for i in range(1, 100)))
+        (folder / "child.csv").write_text("id,u,ref\n" + "".join(f"{r},x,{999 if r == 2 else 1}\n"
+                                                                 for r in range(2, 200)))
+        fk = {"fields": ["ref"], "reference": {"resource": "parent", "fields": ["id"]}}
+        child: dict[str, Any] = {"fields": [{"name": n, "type": "integer"} for n in ("id", "u", "ref")],
+                                 "foreignKeys": [fk]}
+        if primary_key:
+            child["primaryKey"] = ["id"]
+        parent = {"fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}
+        resources = [{"name": n, "path": f"{n}.csv", "schema": s} for n, s in (("parent", parent), ("child", child))]
+        monkeypatch.setattr(checker, "ASIDE_BYTES", 1 if aside else 1 << 60)
+        monkeypatch.setattr(checker, "START_BYTES", 1)
+        return sorted((p.resource, p.type, p.row) for p in checker.Checker(folder, {"name": "p",
+                                                                                    "resources": resources}).run())
+
+    monkeypatch.setattr(checker, "ERROR_LIMIT", 5)
+    second_process()
+    one = problems(aside=False)
+    assert ("child", "foreign-key", 2) in one and len(one) == 5
+    assert problems(aside=True) == one

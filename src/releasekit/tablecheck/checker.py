@@ -158,10 +158,10 @@ class Checker:
         targets = [(fk["reference"]["resource"], tuple(fk["reference"]["fields"])) for fk in foreign_keys(res)]
         deferred = {t for t in targets if t[0] and t[0] != res.get("name") and t[0] not in done}
 
-        def check() -> tuple[list[Problem], int, dict[tuple[str, tuple[str, ...]], KeyIndex]]:
+        def check() -> tuple[list[Problem], dict[tuple[str, tuple[str, ...]], KeyIndex]]:
             self.problems, self.counts, self.deferred, self.asked = [], {}, deferred, {}
             self._resource(res, wanted)
-            return self.problems, self.counts.get(res.get("name", ""), 0), self.asked
+            return self.problems, self.asked
 
         try:
             return forked.Forked(check)
@@ -177,13 +177,15 @@ class Checker:
         """
         result = child.result() if child is not None else None
         if result is not None:
-            problems, count, asked = result
+            problems, asked = result
             if all(target[0] in self.unread or index.within(self.keys.get(target)) for target, index in asked.items()):
                 self.problems[slot:slot] = problems
+                name = res.get("name", "")
+                count = sum(p.type not in FILE_LEVEL for p in problems)  # (all of them the resource's)
                 if count:
-                    self.counts[counted(res.get("name", ""))] = count
-                if count >= ERROR_LIMIT:
-                    self._stop(res.get("name", ""), problems)
+                    self.counts[counted(name)] = count
+                if not self.open(name):
+                    self._stop(name, problems)
                 return
         after = self.problems[slot:]
         del self.problems[slot:]
@@ -197,7 +199,7 @@ class Checker:
         self.problems.append(problem)
         if problem.type not in FILE_LEVEL:
             self.counts[problem.resource] = self.counts.get(problem.resource, 0) + 1
-        return self.open(problem.resource)
+        return self.counts.get(problem.resource, 0) < ERROR_LIMIT  # (a problem's resource is masked already)
 
     def open(self, resource: str | None) -> bool:
         """Whether ``resource`` has fewer than :data:`ERROR_LIMIT` problems: its rows are still read."""
@@ -271,13 +273,12 @@ class Checker:
         path, name = res.get("path"), res.get("name", "")
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
-            last = 0
+            start = len(self.problems)
             for line in nik_lines(file):
                 if not self.open(name):  # another one past the limit
-                    self.stopped[counted(name)] = last
+                    self._stop(name, self.problems[start:])
                     break
                 self.add(pii_problem(name, line))
-                last = line
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""

@@ -124,23 +124,23 @@ class RowPass:
                     break
                 done = self._region(text[:cut], row)
                 if done is None:
-                    return self.stopped()
+                    return self.at_limit()
                 used, row = done
                 text = text[used:]
             for number, line, cells in records_from(rejoin(text, handle), row - 1):
                 if not self.record(number, line, cells):
-                    return self.stopped()
+                    return self.at_limit()
         self.finish()
 
-    def stopped(self) -> None:
-        """The resource reached the error limit at row :attr:`last_row`: the duplicates of its primary key up to
-        there, which frictionless finds row by row and this pass only at the end (the checker then keeps the
+    def at_limit(self) -> None:
+        """The resource reached the error limit at row :attr:`last_row`: the keys read line by line are handed on
+        (lookups a second process deferred among them), and the duplicates of its primary key up to there, which
+        frictionless finds row by row and this pass only at the end, are reported (the checker then keeps the
         first problems in row order). References to its own rows are not looked up: not all of them were read.
         """
-        if self.distinct is not None:
-            self._flush()
-            if not self.distinct.proven:
-                self.primary_key_pass(until=self.last_row)
+        self._flush()
+        if self.distinct is not None and not self.distinct.proven:
+            self.primary_key_pass(until=self.last_row)
 
     def _region(self, region: str, row: int) -> tuple[int, int] | None:
         """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
