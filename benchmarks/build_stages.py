@@ -54,7 +54,8 @@ def timed(function: Callable[..., Any], label: str, seconds: dict[str, float]) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("project", type=Path)
-    parser.add_argument("--clean", action="store_true", help="ignore and empty the build cache")
+    parser.add_argument("--clean", action="store_true",
+                        help="load every source and compare every pair of days again (build --clean)")
     parser.add_argument("--one-process", action="store_true",
                         help="no forked second process (reading, comparing days): to see what it saves")
     args = parser.parse_args(argv)

@@ -181,8 +181,9 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     elections = [release.elections[k] for k in used]
     cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR, fresh=clean)
     lokasi = stage.dir / "lokasi.db"
-    cached = cache.longest()
-    accounting = cache.restore(cached, stage.database, lokasi) if cached else {}
+    cached, accounting = cache.longest()
+    if cached:
+        cache.restore(cached, stage.database, lokasi)
     db = open_database(stage.database)
     try:
         if not cached:
@@ -201,7 +202,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
         create_indexes(db)
         loader.derive_places()
         pairs = PairCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR, fresh=clean)
-        record_snapshots(db, pairs)  # comparing days is Python: done before the packaging thread needs the GIL
+        record_snapshots(db, pairs)  # before the packaging thread starts: every package holds the changes
         # Every table but the findings is final: a thread writes the packages (Python formatting CSV, zlib
         # compressing) from here on, on a connection of its own, waiting for the rules' findings (_FindingsGate),
         # while SQLite runs the rules, makes the summaries and scans for NIKs here; the build uses both

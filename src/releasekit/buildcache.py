@@ -124,23 +124,20 @@ class SourceCache:
         self.limit = cacheable.index(False) if False in cacheable else len(files)
         #: The key :meth:`store` wrote into the staging folder in this build, if any.
         self.stored: str | None = None
-        #: The accounting of the entry :meth:`longest` found.
-        self.found: dict[str, Accounting] = {}
 
     def _paths(self, key: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
         folder = folder or self.dir
         return folder / f"{key}.db", folder / f"{key}.lokasi.db", folder / f"{key}.json"
 
-    def longest(self) -> int:
-        """How many leading sources a cached database holds (0: none, and always 0 when :attr:`fresh`)."""
-        if self.fresh:
-            return 0
-        for n in range(self.limit, 0, -1):
-            accounting = self._accounting(self.keys[n - 1])
-            if accounting is not None:
-                self.found = accounting
-                return n
-        return 0
+    def longest(self) -> tuple[int, dict[str, Accounting]]:
+        """How many leading sources a cached database holds (0: none, and always 0 when :attr:`fresh`), and their
+        accounting."""
+        if not self.fresh:
+            for n in range(self.limit, 0, -1):
+                accounting = self._accounting(self.keys[n - 1])
+                if accounting is not None:
+                    return n, accounting
+        return 0, {}
 
     def _accounting(self, key: str) -> dict[str, Accounting] | None:
         """The sources' accounting an entry records, or None unless its three files are whole (they are not
@@ -154,13 +151,11 @@ class SourceCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def restore(self, n: int, database: Path, lokasi: Path) -> dict[str, Accounting]:
-        """Copy the database after the first ``n`` sources (:meth:`longest`) into place; return those sources'
-        accounting."""
+    def restore(self, n: int, database: Path, lokasi: Path) -> None:
+        """Copy the database after the first ``n`` sources (:meth:`longest`) into place."""
         db_file, lokasi_file, _ = self._paths(self.keys[n - 1])
         shutil.copyfile(db_file, database)
         shutil.copyfile(lokasi_file, lokasi)
-        return self.found
 
     def store(self, n: int, database: Path, lokasi: Path, accounting: dict[str, Accounting]) -> None:
         """Stage the database after the first ``n`` sources, to replace every cached one at :meth:`commit`."""

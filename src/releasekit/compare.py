@@ -239,7 +239,8 @@ _TEXT = ", ".join(f"coalesce(CAST([{c}] AS TEXT), '')" for c in VALUE_COLUMNS)
 
 def db_hasil(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register: str | None = None
              ) -> Iterator[HasilRow]:
-    """A snapshot's ``hasil_tps`` rows in ``kode_tps`` order (the primary-key index), as CSV text."""
+    """A snapshot's ``hasil_tps`` rows in ``kode_tps`` order (the primary-key index), as CSV text; with
+    ``register``, only the rows of its sources (tests/test_changes.py compares a build's ``changes`` this way)."""
     where = "" if register is None else "AND sumber IN (SELECT path FROM sources WHERE register = ?)"
     params: tuple[str, ...] = (kode_pemilu, snapshot) + (() if register is None else (register,))
     for row in conn.execute(f"SELECT kode_tps, {_TEXT}, sumber FROM hasil_tps WHERE kode_pemilu = ? "

@@ -72,15 +72,12 @@ def create_indexes(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES
             db[table.name].create_index(columns)  # type: ignore[union-attr]
 
 
-def insert_sql(table: Table, *, verb: str = "INSERT OR IGNORE", schema: str = "main") -> str:
-    """A prepared ``INSERT`` taking every column of ``table``; derived columns are computed from them.
-
-    :param schema: the database (``main``, or the name of an attached one) the table is in.
-    """
+def insert_sql(table: Table, *, verb: str = "INSERT OR IGNORE") -> str:
+    """A prepared ``INSERT`` taking every column of ``table``; derived columns are computed from them."""
     params = {c: f"?{i}" for i, c in enumerate(table.columns, 1)}  # after the plain "?"s: the same parameters
     cols = ", ".join(f"[{c}]" for c in (*table.columns, *(d.field.name for d in table.derived)))
     marks = ", ".join((*("?" for _ in table.columns), *(d.expression.format(**params) for d in table.derived)))
-    return f"{verb} INTO {schema}.[{table.name}] ({cols}) VALUES ({marks})"
+    return f"{verb} INTO main.[{table.name}] ({cols}) VALUES ({marks})"
 
 
 def fill_derived(db: sqlite_utils.Database) -> None:
