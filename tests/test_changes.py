@@ -20,8 +20,11 @@ from releasekit.changes import write_changes
 from releasekit.compare import VALUE_COLUMNS, Comparer, db_rows
 from releasekit.database import create_schema, open_database
 from releasekit.tables import CHANGES
+from twodays import DAY1, DAY2
 
-K, DAY1, DAY2 = "ppwp-2024", "2024-02-15", "2024-02-16"
+K = "ppwp-2024"
+#: The random pairs of days compared.
+SEEDS = range(40)
 REGISTERS = {"001": ("raw/a1", "raw/a2"), "002": ("raw/b1",)}
 
 
@@ -83,7 +86,7 @@ def key(row: tuple[object, ...]) -> tuple[str, ...]:
     return tuple(repr(v) for v in row)
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", SEEDS)
 def test_sql_changes_are_the_comparers(seed: int) -> None:
     with closing(random_days(seed)) as conn:
         found = 0
@@ -93,7 +96,7 @@ def test_sql_changes_are_the_comparers(seed: int) -> None:
                 write_changes(conn, register, K, previous, snapshot)
                 got = conn.execute(f"SELECT {', '.join(CHANGES.columns)} FROM changes ORDER BY rowid").fetchall()
                 want = list(comparer_rows(conn, register, previous, snapshot))
-                assert sorted(got, key=key) == sorted(want, key=key)
+                assert sorted(map(key, got)) == sorted(map(key, want))  # (repr: 1, 1.0 and True differ)
                 found += len(got)
         assert found  # random days always differ somewhere
 
@@ -102,7 +105,7 @@ def test_every_kind_and_value_shape_is_covered() -> None:
     """The random days above reach every kind of change and every shape of delta (else they prove little)."""
     kinds: set[object] = set()
     deltas: set[str] = set()
-    for seed in range(40):
+    for seed in SEEDS:
         with closing(random_days(seed)) as conn:
             for register in REGISTERS:
                 rows = list(comparer_rows(conn, register, DAY1, DAY2))
@@ -110,6 +113,6 @@ def test_every_kind_and_value_shape_is_covered() -> None:
                 deltas |= {"none" if r[9] is None else "negative" if r[9] < 0 else "positive"  # type: ignore[operator]
                            for r in rows}
                 fields = {r[3] for r in rows}
-                assert "suara/10" in fields or not rows
+                assert "suara/10" in fields
     assert kinds == {"added", "removed", "filled", "cleared", "changed"}
     assert deltas == {"none", "negative", "positive"}

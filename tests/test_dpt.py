@@ -333,7 +333,7 @@ def test_a_list_without_a_required_column_stops_with_a_hint(make_project: Projec
     text = "kode_tps,nik,nama,jenis_kelamin,status_kawin\n3171012001001,3171015412900001,A,P,S\n"
     project = make_project({"voter-list": [voter_source({"dpt.csv": text}, name="dpt")]})
     result = cli_runner.invoke(cli, ["build", str(project)])
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 1 and "internal error" not in result.output
     assert "dpt.csv: the header has no column 'tanggal_lahir'" in result.output
     assert "dpt: fields:" in result.output and "3171015412900001" not in result.output
 
@@ -342,7 +342,7 @@ def test_bytes_in_another_encoding_stop_with_a_hint(make_project: ProjectFactory
     text = HEADER + "3171012001001,,3171015412900001,ANDRÉ,B,14-12-1990,P,S,,,,,\n"
     project = make_project({"voter-list": [voter_source({"dpt.csv": text.encode("cp1252")}, name="dpt")]})
     result = cli_runner.invoke(cli, ["build", str(project)])
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 1 and "internal error" not in result.output
     assert "dpt.csv: line 2" in result.output and "cp1252" in result.output
     assert not (project / "build" / "release.db").exists()
 
