@@ -316,6 +316,26 @@ def test_the_gate_reads_the_bytes_where_no_cell_holds_the_nik(fixture_package: P
     assert NIK not in json.dumps(found)
 
 
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("schema", ["readable", "unreadable"])
+def test_both_engines_report_a_nik_in_a_cell_and_one_only_in_the_bytes(fixture_package: Path, tmp_path: Path,
+                                                                       engine: str, schema: str) -> None:
+    """Each record is read on its own: a NIK in a cell on one row does not hide one the bytes alone hold on another
+    (nor does a quoted cell over two lines shift the rows named after it), whichever engine reads the file, and
+    when the checker cannot read the resource's schema."""
+    pkg = copy(fixture_package, tmp_path)
+    if schema == "unreadable":
+        _unreadable_pemilu_schema(pkg)
+    data = pkg / "data" / "pemilu.csv"
+    rows = len(data.read_text(encoding="utf-8").splitlines())
+    with data.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(f'x-1,"pilpres\ndua baris",2024,1,2024-02-14,{NIK}\n')  # row rows + 1, over two lines
+        handle.write(f'x-2,"{NIK}"7,2024,1,2024-02-14,X\n')  # row rows + 2: no cell holds it
+    found = [(e.get("resource"), e.get("row"), e.get("field")) for e in problems(pkg, engine)
+             if e["type"] == "pii-nik"]
+    assert found == [("pemilu", rows + 1, "nama"), ("pemilu", rows + 2, None)]
+
+
 def test_the_gate_reads_the_rows_when_the_descriptor_is_refused(fixture_package: Path, tmp_path: Path) -> None:
     pkg = copy(fixture_package, tmp_path)
     edit_descriptor(pkg, lambda d: d.update(profile="no-such-profile"))

@@ -6,19 +6,17 @@ Nothing here ever returns or prints the value it found: only where it is.
 
 The gate is enforced at three points: ``build`` scans every artefact byte by byte
 before moving it into place (:func:`refuse_niks_in_tree`),
-``validate`` fails a package holding one (:func:`scan_csv`, :func:`nik_lines`), and error
+``validate`` fails a package holding one (:func:`record_niks`, :func:`nik_lines`), and error
 messages mask any NIK they would print (:func:`mask_niks`).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import sqlite3
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -54,34 +52,12 @@ def mask_niks(text: str) -> str:
     return SIXTEEN.sub(lambda m: m.group()[:6] + "*" * 10 if is_nik_like(m.group()) else m.group(), text)
 
 
-@dataclass(frozen=True)
-class PiiHit:
-    """Where a NIK-like value sits: 1-based row number (header is row 1) and column name."""
-
-    row: int
-    field: str
-
-
-def scan_csv(path: Path) -> Iterator[PiiHit]:
-    """Yield every cell of a CSV holding a NIK-like value, header included (named ``column N``: it is published too).
-
-    Lines are screened with one regular expression first; only the rare line
-    with a 16-digit run is split into cells, so clean files cost one pass.
-    """
-    with path.open(encoding="utf-8", newline="") as handle:
-        header: list[str] = []
-        reader = csv.reader(handle)
-        for number, row in enumerate(reader, start=1):
-            if number == 1:
-                header = row
-                yield from (PiiHit(1, f"column {i}") for i, label in enumerate(row, start=1) if contains_nik(label))
-                continue
-            if not SIXTEEN.search(",".join(row)):
-                continue
-            for index, value in enumerate(row):
-                if contains_nik(value):
-                    name = header[index] if index < len(header) else f"column {index + 1}"
-                    yield PiiHit(number, name)
+def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
+    """Where one CSV record holds NIK-like values: the index of every cell holding one, or ``[None]`` when no cell
+    does but the record's text does (``"3201014501900001"7`` is one 17-digit cell, yet the published bytes hold the
+    NIK); ``[]`` when it holds none. The checker and validate's Frictionless engine both report through this."""
+    found: list[int | None] = [index for index, cell in enumerate(cells) if contains_nik(cell)]
+    return found or ([None] if contains_nik(text) else [])
 
 
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).

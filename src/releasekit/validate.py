@@ -25,10 +25,11 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import mask_niks, nik_lines, scan_csv
+from .privacy import mask_niks, nik_lines
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem
 from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
+from .tablecheck.text import niks_by_record
 
 DESCRIPTOR = "datapackage.json"
 ENGINES = ("releasekit", "frictionless")
@@ -145,19 +146,15 @@ def _csv_resources(descriptor: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """The PII gate: any NIK-like value in any column makes the package invalid (value never shown)."""
+    """The PII gate: any NIK-like value in any column makes the package invalid (value never shown). Each record is
+    read as the checker reads it (:func:`~releasekit.tablecheck.text.niks_by_record`), so both engines name the same
+    rows and fields."""
     problems = []
     for name, path in _csv_resources(descriptor):
         file = folder / path
-        lines = list(nik_lines(file)) if file.is_file() else []  # the bytes first: a clean file is read once
-        if not lines:
+        if not (file.is_file() and any(nik_lines(file))):  # the bytes first: a clean file is read once
             continue
-        try:  # then each NIK named by row and field, where a cell holds it
-            hits: list[tuple[int, str | None]] = [(hit.row, hit.field) for hit in scan_csv(file)]
-        except UnicodeDecodeError:  # (not UTF-8: Frictionless reports the encoding-error)
-            hits = []
-        # by line where no cell holds one ('"3201014501900001"7' is one 17-digit cell)
-        problems += [pii_problem(name, row, field) for row, field in hits or [(line, None) for line in lines]]
+        problems += [pii_problem(name, row, field) for row, field in niks_by_record(file)]
     return problems
 
 

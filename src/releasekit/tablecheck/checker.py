@@ -10,12 +10,12 @@ from typing import Any
 
 from .. import forked
 from ..keycheck import KeyIndex
-from ..privacy import mask_niks, nik_lines
+from ..privacy import mask_niks
 from ..report import Problem, pii_problem
 from .descriptor import dependency_order, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .rowpass import RowPass
-from .text import first_undecodable, undecodable_count
+from .text import first_undecodable, niks_by_record, undecodable_count
 
 #: Problems of one resource after which its rows are no longer read, as ``frictionless validate`` stops (its
 #: ``limit_errors``): the first ones in row order are reported, with a warning (:attr:`Checker.stopped`).
@@ -267,18 +267,19 @@ class Checker:
         self._cut(name, start)
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
-        """The PII gate on the file of a resource the checker cannot read otherwise, byte by byte, by line (not as
-        CSV cells: ``"3201014501900001"7`` is one 17-digit cell, but the bytes published hold the NIK); the parts
-        of a multipart resource are read by validate's gate on the package's other files."""
+        """The PII gate on the file of a resource the checker cannot read otherwise, record by record as validate's
+        Frictionless engine reads it (:func:`~releasekit.tablecheck.text.niks_by_record`: a cell named by its
+        column's label, or the record when only its bytes hold the NIK); the parts of a multipart resource are read
+        by validate's gate on the package's other files."""
         path, name = res.get("path"), res.get("name", "")
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
             start = len(self.problems)
-            for line in nik_lines(file):
+            for row, field in niks_by_record(file):
                 if not self.open(name):  # another one past the limit
                     self._stop(name, self.problems[start:])
                     break
-                self.add(pii_problem(name, line))
+                self.add(pii_problem(name, row, field))
 
     def _baseline(self, name: str) -> None:
         """The ``hash`` and ``bytes`` checks of a resource, once its hashing thread is done."""

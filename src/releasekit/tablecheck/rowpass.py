@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from ..privacy import SIXTEEN, contains_nik, has_sixteen_digits, is_nik_like
+from ..privacy import SIXTEEN, has_sixteen_digits, is_nik_like, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
@@ -109,9 +109,10 @@ class RowPass:
         """
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
-            labels = next(csv.reader([handle.readline()]), [])
+            header = handle.readline()
+            labels = next(csv.reader([header]), [])
             self._labels(labels)
-            self.pii(1, labels)  # a header is published too
+            self.pii(1, labels, header)  # a header is published too
             if not self.checker.open(check.name):
                 return
             row, text = 2, ""
@@ -222,7 +223,7 @@ class RowPass:
             if line_start != reported and is_nik_like(match.group()):
                 reported = line_start
                 line = chunk[line_start:chunk.index("\n", match.start())]
-                self.pii(first_row + chunk.count("\n", 0, line_start), line.split(","))
+                self.pii(first_row + chunk.count("\n", 0, line_start), line.split(","), line)
 
     def _block_primary_key(self, keys: Sequence[str]) -> None:
         self.pk_ordered = increasing(keys) if self.pk else None  # also tells the key index on the same columns
@@ -301,9 +302,7 @@ class RowPass:
         self.last_row = number
         values: tuple[str, ...] | None
         if SIXTEEN.search(text):
-            if not self.pii(number, next(csv.reader([text]), []) if cells is None else cells) and contains_nik(text):
-                # no cell holds it, the bytes do: '"3201014501900001"7' is one 17-digit cell
-                checker.add(pii_problem(check.name, number))
+            self.pii(number, next(csv.reader([text]), []) if cells is None else cells, text)
         if cells is None:
             match = check.line.fullmatch(text)
             values = match.groups() if match is not None else None
@@ -380,17 +379,13 @@ class RowPass:
         for name in expected[len(labels):]:
             add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
 
-    def pii(self, number: int, cells: list[str]) -> bool:
-        """The PII gate on one record's cells (the header included), each NIK-like cell named by its field; whether
-        it found one."""
+    def pii(self, number: int, cells: list[str], text: str = "") -> None:
+        """The PII gate on one record (the header included): each NIK-like cell named by its field, or the record
+        when only its ``text`` holds one (:func:`~releasekit.privacy.record_niks`)."""
         fields = self.check.fields
-        found = False
-        for i, cell in enumerate(cells):
-            if contains_nik(cell):
-                field = fields[i].name if i < len(fields) else f"column {i + 1}"
-                self.checker.add(pii_problem(self.check.name, number, field))
-                found = True
-        return found
+        for i in record_niks(text, cells):
+            field = None if i is None else fields[i].name if i < len(fields) else f"column {i + 1}"
+            self.checker.add(pii_problem(self.check.name, number, field))
 
     def slow(self, number: int, cells: list[str], quiet: bool = False) -> tuple[str, ...] | None:
         """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""

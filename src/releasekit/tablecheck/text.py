@@ -9,6 +9,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..privacy import SIXTEEN, record_niks
+
 #: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
 UNDECODABLE = "releasekit-undecodable"
 
@@ -100,3 +102,21 @@ def record_end(text: str, start: int) -> int:
         if quotes % 2 == 0:  # quotes inside a quoted cell come in pairs
             return newline + 1
         pos = newline + 1
+
+
+def niks_by_record(path: Path) -> Iterator[tuple[int, str | None]]:
+    """Every NIK-like value of a CSV file, record by record (a quoted cell may go on over line ends): ``(record
+    number, the label of the column holding it)``, or ``(record number, None)`` when no cell holds it but the
+    record's text does (:func:`~releasekit.privacy.record_niks`). The header is record 1, its cells named ``column
+    N``. Bytes that are not UTF-8 are read as U+FFFD."""
+    labels: list[str] = []
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        for number, text, cells in records_from(handle):
+            if number > 1 and not SIXTEEN.search(text):
+                continue
+            cells = next(csv.reader([text]), []) if cells is None else cells
+            if number == 1:
+                labels = cells
+            for index in record_niks(text, cells):
+                yield number, None if index is None else (
+                    labels[index] if number > 1 and index < len(labels) else f"column {index + 1}")
