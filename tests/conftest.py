@@ -8,7 +8,7 @@ Also plain helpers and constants the test modules import (``from conftest import
 * a small ``metadata.yml`` to edit: :func:`base_metadata` (its one source is :data:`BASE_SOURCE`) and
   :func:`with_change`, which sets one value in it by key path;
 * :func:`build_two_days`, a new project of :mod:`twodays` built (the ``two_days`` fixture's body);
-* :func:`edit_rows`, to change the rows of a built package's CSV;
+* :func:`copy_package`, a built package's folder copied to edit, and :func:`edit_rows`, to change the rows of its CSV;
 * :func:`query` for a built ``release.db``, and :class:`Site` for a site served by Datasette;
 * :func:`load_benchmark`, a script of ``benchmarks/`` as a module;
 * :data:`REPO`, the repository (its demo project), and :data:`SHARED_DATA`, the real data folder's path.
@@ -231,19 +231,15 @@ class Site:
         finally:
             threading.excepthook = previous
 
-    def get(self, path: str) -> Any:
-        """Datasette's response to ``GET path``, whatever its status."""
-        return asyncio.run(self.datasette.client.get(path))
-
-    def ok(self, path: str) -> Any:
-        """The response to ``GET path``, which must be 200 OK."""
-        response = self.get(path)
-        assert response.status_code == 200, (path, response.text[:500])
+    def get(self, path: str, status: int = 200) -> Any:
+        """Datasette's response to ``GET path``, which must have the HTTP status ``status`` (200 OK unless asked)."""
+        response = asyncio.run(self.datasette.client.get(path))
+        assert response.status_code == status, (path, response.status_code, response.text[:500])
         return response
 
     def json(self, path: str) -> Any:
         """The JSON of a 200 OK response to ``GET path``."""
-        return self.ok(path).json()
+        return self.get(path).json()
 
 
 def second_process() -> None:
@@ -319,6 +315,16 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_metadata(root, meta)
     build(load_release(root))
     return root / "datapackages" / "real-count"
+
+
+def copy_package(package: Path, folder: Path, name: str = "pkg") -> Path:
+    """A copy of the package folder ``package`` at ``folder/name`` (made with its parents), to edit.
+
+    The name shows in what some commands print (a package is named by its folder).
+    """
+    target = folder / name
+    shutil.copytree(package, target)
+    return target
 
 
 def edit_rows(pkg: Path, resource: str, edit: Callable[[list[list[str]]], object]) -> Path:

@@ -20,10 +20,10 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from conftest import SHARED_DATA
 from releasekit.cli import cli
 from releasekit.database import dump_sha256
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLE = SHARED_DATA / "sirekap2024_tps_sample_hendragunawan" / "json" / "sample_tingkat6_tps"
 SNAPSHOT = "2024-02-18"
 

@@ -29,6 +29,7 @@ import sqlite_utils
 import yaml
 from click.testing import CliRunner
 
+from conftest import write_metadata
 from releasekit import build, load_release
 from releasekit.artefacts import StreamingZip
 from releasekit.cli import cli
@@ -61,10 +62,8 @@ def make(make_project: Any, rows: int = 400) -> Path:
 
 def change_metadata(project: Path) -> None:
     """A new release: another description, so every datapackage.json changes."""
-    path = project / "metadata.yml"
-    metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
-    metadata["description"] = "the second build"
-    path.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    write_metadata(project, {**metadata, "description": "the second build"})
 
 
 def state(project: Path) -> dict[str, str]:
@@ -187,9 +186,9 @@ def test_builds_killed_at_random_moments_leave_old_or_new(make_project: Any, tmp
     outcomes = []
     for fraction in (0.5, 0.85, 0.97):
         if content(project) != old_content:  # the last kill came after the commit: start from the old one again
-            metadata.write_text(old_metadata, encoding="utf-8")
+            write_metadata(project, old_metadata)
             build(load_release(project))
-        metadata.write_text(new_metadata, encoding="utf-8")
+        write_metadata(project, new_metadata)
         proc = subprocess.Popen([sys.executable, "-m", "releasekit", "build", str(project)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(duration * fraction)

@@ -7,17 +7,31 @@ import gzip
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import load_benchmark
+from conftest import BENCHMARKS, load_benchmark
 from releasekit.tables import BY_NAME
 
 
 def _digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def snapshot_days(database: Path) -> int:
+    """How many snapshot days a built ``release.db`` holds (read only: the file is left as it is)."""
+    with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+        return int(db.execute("SELECT count(DISTINCT snapshot) FROM snapshots").fetchone()[0])
+
+
+def release_bytes(release: Path) -> int:
+    """The bytes of a release: ``build/release.db`` and every file under ``datapackages/``."""
+    files = [p for p in (release / "datapackages").rglob("*") if p.is_file()]
+    return (release / "build" / "release.db").stat().st_size + sum(p.stat().st_size for p in files)
 
 
 def test_raw_generator_is_deterministic_and_shaped_like_sirekap(tmp_path: Path) -> None:
@@ -56,6 +70,22 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
     monkeypatch.setattr(national, "WORK", tmp_path)
     monkeypatch.setattr(load_benchmark("national_raw"), "WORK", tmp_path)
     monkeypatch.setattr(bench, "RESULTS", tmp_path / "RESULTS.md")
+    runs: list[tuple[list[str], Any]] = []  # every child the runner measures, with its run
+    copied: list[tuple[int, int]] = []  # each copy of a release: its snapshot days, its bytes when copied
+    measure = bench.measure
+
+    def recording_measure(command: list[str], env: dict[str, str]) -> Any:
+        if bench.COPY_RELEASE in command:
+            release, out = Path(command[-2]), Path(command[-1])
+            assert out.is_dir() and not any(out.iterdir())
+            copied.append((snapshot_days(release / "build" / "release.db"), release_bytes(release)))
+        run = measure(command, env)
+        if bench.COPY_RELEASE in command:
+            assert not out.exists()  # the copy is written, then removed
+        runs.append((command, run))
+        return run
+
+    monkeypatch.setattr(bench, "measure", recording_measure)
     (tmp_path / "RESULTS.md").write_text("# Benchmark results\n\nkept text\n", encoding="utf-8")
     assert bench.main(["--tps", "300", "--baseline-tps", "300", "--repeat", "1", "--incremental", "1",
                        "--incremental-tps", "300", "--requests", "3", "--code", "worktree"]) == 0
@@ -66,9 +96,24 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
                    "hasil_tps page, faceted by province"):
         assert target in results, target
     # Beside adding a day: the copy of the N-day release any swapping build must write, in MB and seconds.
-    copy_row = next(line for line in results.splitlines() if line.startswith("| 1 | "))
-    copied_mb, copy_s = (float(cell) for cell in copy_row.split("|")[2:4])
-    assert copy_s > 0 and copied_mb > 0.5  # a one-day release of 300 TPS: its database and package files
+    lines = results.splitlines()
+    header = lines.index("| N | release copied MB | copy s | day alone s | add a day s | (alone + copy) ÷ alone |")
+    assert lines[header + 1] == "|---:|---:|---:|---:|---:|---:|" and not lines[header + 3].startswith("|")
+    n, copied_mb, copy_s, alone_s, add_s, ratio = (cell.strip() for cell in lines[header + 2].split("|")[1:-1])
+    # The one copy (N=1, one round) is of the 1-day release as its build left it: release.db and every package
+    # file, counted in bytes by the copying child, shown in MB; not of the 2-day release the project holds after.
+    work = tmp_path / "build-incremental-tps300-seed20240214"
+    assert snapshot_days(work / "n1" / "build" / "release.db") == 2
+    assert len(copied) == 1 and copied[0][0] == 1
+    size = copied[0][1]
+    assert size > 0.5e6  # a one-day release of 300 TPS: its database and package files
+    [copy] = [run for command, run in runs if bench.COPY_RELEASE in command]
+    [alone] = [run for command, run in runs if command[-2:] == ["--clean", str(work / "alone1")]]
+    [added] = [run for command, run in runs if command[-2:] == ["build", str(work / "n1")]][1:]  # after the warm one
+    assert int(copy.stdout.split()[-1]) == size and copy.seconds > 0
+    assert (n, copied_mb, copy_s) == ("1", f"{size / 1e6:.1f}", f"{copy.seconds:.2f}")
+    assert (alone_s, add_s) == (f"{alone.seconds:.2f}", f"{added.seconds:.2f}")
+    assert ratio == f"{(alone.seconds + copy.seconds) / alone.seconds:.2f}×"
     # The flat CSV and the .tar.gz hold the same results: both builds load the same rows.
     work = tmp_path / "build-tps300-seed20240214"
     dbs = [sqlite3.connect(work / kind / "build" / "release.db") for kind in ("tar", "csv")]
@@ -86,7 +131,7 @@ def test_build_stages_times_every_stage_of_a_build(make_project: object) -> None
 
     import twodays
     project = make_project({"real-count": twodays.sources()})  # type: ignore[operator]
-    script = Path(__file__).resolve().parent.parent / "benchmarks" / "build_stages.py"
+    script = BENCHMARKS / "build_stages.py"
     done = subprocess.run([sys.executable, str(script), str(project), "--clean"], capture_output=True, text=True,
                           check=True)
     labels = [line.rsplit(maxsplit=2)[0] for line in done.stdout.splitlines()]

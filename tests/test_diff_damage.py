@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import edit_rows
+from conftest import copy_package, edit_rows
 from releasekit.cli import cli
 from releasekit.diff import diff
 from releasekit.errors import DiffError
@@ -33,12 +33,6 @@ def run_diff(old: Path | str, new: Path | str) -> str:
     assert type(result.exception) is SystemExit, result.exception  # not a traceback
     assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
     return str(result.output)
-
-
-def folder_copy(project: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "pkg"
-    shutil.copytree(project / "datapackages" / "real-count", folder)
-    return folder
 
 
 def rewrite_zip(source: Path, target: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
@@ -72,7 +66,7 @@ def test_a_zip_without_a_listed_member(two_days: Path, tmp_path: Path) -> None:
 
 
 def test_a_folder_without_a_listed_file(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     (folder / "data" / "suara.csv").unlink()
     out = run_diff(folder, two_days)
     assert out.startswith(f"Error: {folder / 'data' / 'suara.csv'}: no such file (resource suara of datapackage.json)")
@@ -83,33 +77,33 @@ def test_a_folder_without_a_listed_file(two_days: Path, tmp_path: Path) -> None:
     ([], "a blank line"),
 ])
 def test_a_ragged_or_blank_line(two_days: Path, tmp_path: Path, line: list[str], problem: str) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     path = edit_rows(folder, "hasil_tps", lambda rows: rows.insert(3, line))
     out = run_diff(folder, two_days)
     assert out.startswith(f"Error: {path}, line 4: {problem}") and DAMAGED in out
 
 
 def test_a_line_longer_than_the_header(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     path = edit_rows(folder, "hasil_tps", lambda rows: rows[2].append("extra"))
     assert f"{path}, line 3: " in run_diff(folder, two_days)
 
 
 def test_a_count_that_is_not_a_number(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     path = edit_rows(folder, "snapshots", lambda rows: rows[1].__setitem__(rows[0].index("tps"), "x13"))
     assert run_diff(folder, two_days).startswith(f"Error: {path}, line 2: column tps is 'x13', not a whole number")
 
 
 def test_votes_that_are_not_a_number(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     path = edit_rows(folder, "suara", lambda rows: rows[2].__setitem__(rows[0].index("suara"), "4O"))
     out = run_diff(f"{folder}@{DAY1}", f"{two_days}@{DAY2}")
     assert out.startswith(f"Error: {path}, line 3: column suara is '4O', not a whole number")
 
 
 def test_a_figure_that_is_not_a_number_is_reported_not_a_crash(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     edit_rows(folder, "hasil_tps", lambda rows: rows[1].__setitem__(rows[0].index("suara_sah"), "abc"))
     for fmt in ("text", "json", "csv"):
         result = CliRunner().invoke(cli, ["diff", f"{two_days}@{DAY1}", f"{folder}@{DAY1}", "--format", fmt])
@@ -118,7 +112,7 @@ def test_a_figure_that_is_not_a_number_is_reported_not_a_crash(two_days: Path, t
 
 
 def test_a_descriptor_that_is_not_utf8(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     descriptor = folder / "datapackage.json"
     descriptor.write_bytes(descriptor.read_bytes().replace(b'"real-count"', b'"r\xe9al-count"', 1))
     out = run_diff(folder, two_days)
@@ -130,7 +124,7 @@ def test_a_descriptor_that_is_not_utf8(two_days: Path, tmp_path: Path) -> None:
 
 
 def test_a_csv_that_is_not_utf8(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     path = folder / "data" / "suara.csv"
     path.write_bytes(path.read_bytes() + b"ppwp-2024,2024-02-16,3101011001\xff09,1,1\n")
     out = run_diff(f"{folder}@{DAY2}", f"{two_days}@{DAY2}")
@@ -156,7 +150,7 @@ def test_a_database_whose_snapshots_table_has_other_columns(two_days: Path, tmp_
 
 
 def test_the_library_raises_diff_error(two_days: Path, tmp_path: Path) -> None:
-    folder = folder_copy(two_days, tmp_path)
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
     edit_rows(folder, "hasil_tps", lambda rows: rows.insert(2, []))
     with pytest.raises(DiffError, match=r"hasil_tps\.csv, line 3: a blank line"):
         diff(folder, two_days)

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_dpt.py"
+from conftest import load_benchmark
 
 
 def test_bench_dpt_runs_and_finds_what_it_planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("bench_dpt", BENCHMARK)
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench_dpt", bench)  # dataclasses look their module up there
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("bench_dpt")
     monkeypatch.setattr(bench, "WORK", tmp_path / "work")
     monkeypatch.setattr(bench, "RESULTS", tmp_path / "RESULTS_dpt.md")
     result = bench.bench(3000, seed=5, repeat=1, masked=True)

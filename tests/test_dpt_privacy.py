@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import ProjectFactory
+from conftest import ProjectFactory, copy_package
 from releasekit import build, dpt, load_release, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError, ReleasekitError
@@ -192,12 +191,6 @@ def test_the_gate_skips_a_zip_member_only_when_it_is_a_copy_of_a_file_it_scanned
     assert "p.zip: data/x.csv: line 2" in str(caught.value)
 
 
-def copy_package(project: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "pkg"
-    shutil.copytree(project / "datapackages" / "voter-list", target)
-    return target
-
-
 @pytest.fixture(scope="module")
 def voter_project(raw_list: Path, make_project: ProjectFactory) -> Path:
     project = make_project({"voter-list": {"sources": [voter_source(raw_list)], "publish_individuals": "masked"}})
@@ -208,7 +201,7 @@ def voter_project(raw_list: Path, make_project: ProjectFactory) -> Path:
 @pytest.mark.parametrize("where", ["dpt_rekap.csv", "dpt_pemilih.csv", "quarantine.csv", "README.md",
                                    "datapackage.json"])
 def test_validate_fails_a_package_with_one_real_looking_nik(where: str, voter_project: Path, tmp_path: Path) -> None:
-    pkg = copy_package(voter_project, tmp_path)
+    pkg = copy_package(voter_project / "datapackages" / "voter-list", tmp_path)
     path = pkg / ("data" if where.endswith(".csv") else "") / where
     text = path.read_text(encoding="utf-8")
     if where.endswith(".csv"):

@@ -73,7 +73,7 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     votes = day_totals(release, "2024-03-20")
     assert votes and all(votes)
     site = served(release, tmp_path)
-    page = site.ok("/registers/003").text
+    page = site.get("/registers/003").text
     assert 'class="rows-and-columns totals"' not in page and "chart-totals" not in page
     assert not any(f"{n:,}" in page for n in votes)
     shared = page.split('<p class="shared-day">', 1)[1].split("</p>", 1)[0]
@@ -81,7 +81,7 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     link = html.unescape(re.search(r'<a href="(/release/hasil_tps[^"]+)">0 TPS</a>', shared).group(1))  # type: ignore[union-attr]
     assert site.json(as_json(link))["filtered_table_rows_count"] == 0
     # the day is register 001's alone: its page sums it
-    own = site.ok("/registers/001").text
+    own = site.get("/registers/001").text
     assert all(f"{n:,}" in own for n in votes) and 'class="shared-day"' not in own
     with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
         days = register_days(db, release.register("003"))
@@ -121,7 +121,7 @@ def test_register_links_show_the_rows_of_the_register_package(demo_project: Path
                 checked.add(table["name"])
             assert bool(table.get("shared")) == (table["name"] in SHARED_TABLES), (register.id, table)
     assert {"snapshots", "snapshot_votes", "changes", "dpt_rekap", "pemilu", "peserta", "hasil_tps"} <= checked
-    page = site.ok("/registers/001").text
+    page = site.get("/registers/001").text
     assert re.search(r'<a href="/release/tps">tps</a> — [^<]*<em class="shared">', page)
 
 
@@ -152,14 +152,14 @@ def test_licences_of_registers_and_sources_and_the_decision_url_are_shown(tmp_pa
     assert tables["hasil_tps"]["license"] == f"ODbL 1.0 · {cc_by} · CC0 1.0"  # 001 and 003
     assert f'001: <a href="{ODBL["path"]}">ODbL 1.0</a>' in tables["hasil_tps"]["description_html"]
     assert tables["rekap_suara"]["license"] == tables["hasil_tps"]["license"]  # summed from both
-    home = site.ok("/").text
+    home = site.get("/").text
     assert f'<a href="{CC0["path"]}">CC0 1.0</a>' in home
-    page = site.ok("/registers/001").text
+    page = site.get("/registers/001").text
     assert re.search(r'class="licenses">Licence / lisensi: <a href="[^"]+odbl[^"]+">ODbL 1.0</a></p>', page)
     source_row = page.split('data-path="raw/ppwp_tps_20240215.tar.gz"', 1)[1].split("</tr>", 1)[0]
     assert f'<span class="licenses">source licence / lisensi sumber: <a href="{CC0["path"]}">CC0 1.0</a></span>' \
         in source_row
-    assert f'<a class="act" href="{DECISION}">{DECISION}</a>' in site.ok("/registers/002").text
+    assert f'<a class="act" href="{DECISION}">{DECISION}</a>' in site.get("/registers/002").text
     readme = (release.root / "datapackages" / "real-count" / "README.md").read_text()
     assert f"- ODbL 1.0 <{ODBL['path']}>" in readme
     assert re.search(rf"\| raw/ppwp_tps_20240215\.tar\.gz .*\| CC0 1\.0 <{CC0['path']}> \|", readme)

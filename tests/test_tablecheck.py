@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import edit_rows, second_process
+from conftest import copy_package, edit_rows, load_benchmark, second_process
 from releasekit.report import Report
 from releasekit.tablecheck import checker
 from releasekit.validate import validate_descriptor
-
-
-def copy_of(package: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "pkg"
-    shutil.copytree(package, target)
-    return target
 
 
 def both(pkg: Path) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
@@ -60,7 +53,7 @@ SEEDS = {
 def test_same_errors_as_frictionless(fixture_package: Path, tmp_path: Path, seed: str, chunk: int,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
-    pkg = copy_of(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     for resource, change in SEEDS[seed]:
         edit_rows(pkg, resource, change)
     if seed == "unique":
@@ -216,20 +209,8 @@ def test_key_index_within_and_keys() -> None:
 @pytest.fixture(scope="module")
 def national_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 300-TPS package from the benchmark's generator: every table large enough for many blocks."""
-    import importlib.util
-    import sys
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "national.py"
-    spec = importlib.util.spec_from_file_location("national_for_tablecheck", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
     folder = tmp_path_factory.mktemp("national") / "pkg"
-    module.generate(folder, tps=300, seed=7)
+    load_benchmark("national").generate(folder, tps=300, seed=7)
     return folder
 
 
@@ -296,7 +277,7 @@ def test_sorted_package_is_proven_in_blocks_without_a_key_index(
 def test_order_broken_mid_file_still_finds_duplicates_and_dangling_keys(
         national_package: Path, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
 
     def shuffle(rows: list[list[str]]) -> None:
         rows.insert(len(rows) // 2, list(rows[5]))  # a duplicate far from its twin: order breaks mid-file
@@ -319,7 +300,7 @@ def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Twelve candidates: rows come 1, 2, …, 9, 10, 11, 12 (numeric order), which is not text order."""
     monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", 2048)
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "peserta",
               lambda rows: rows.extend([["ppwp-2024", str(n), f"1000{n}", f"P{n}"] for n in range(4, 13)]))
 
@@ -343,7 +324,7 @@ def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
 
 def test_dangling_keys_into_a_small_target_checked_in_the_block_expression(
         national_package: Path, tmp_path: Path) -> None:
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) // 2, 3, "4"), (len(rows) - 1, 0, "ppwp-2019")]))
     edit_rows(pkg, "hasil_tps", lambda rows: corrupt(rows, [(7, 0, "ppwp-2019")]))
     rehash(pkg)
@@ -354,7 +335,7 @@ def test_dangling_keys_into_a_small_target_checked_in_the_block_expression(
 
 def test_a_quoted_record_mid_file_goes_alone_and_blocks_resume(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "tps", lambda rows: corrupt(rows, [(100, 4, 'TPS "A", utara\nbaris dua'), (200, 4, "x,y")]))
     rehash(pkg)
     records = count_calls(monkeypatch, "record")
@@ -364,7 +345,7 @@ def test_a_quoted_record_mid_file_goes_alone_and_blocks_resume(
 
 
 def test_crlf_line_ends_and_a_missing_final_line_break(national_package: Path, tmp_path: Path) -> None:
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     path = pkg / "data" / "tps.csv"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     suara = pkg / "data" / "suara.csv"
@@ -374,7 +355,7 @@ def test_crlf_line_ends_and_a_missing_final_line_break(national_package: Path, t
 
 
 def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package: Path, tmp_path: Path) -> None:
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(10, 3, "-0"), (11, 3, "007")]))
     rehash(pkg)
     ours = validate_descriptor(pkg / "datapackage.json")
@@ -384,7 +365,7 @@ def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package:
 
 
 def test_hash_from_the_thread_is_reported_before_the_rows(national_package: Path, tmp_path: Path) -> None:
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "hasil_tps", lambda rows: corrupt(rows, [(3, 5, "not-a-number")]))  # no rehash
     problems = [(r, t) for r, t, *_ in check(pkg)]
     assert problems == [("hasil_tps", "hash-count"), ("hasil_tps", "byte-count"), ("hasil_tps", "type-error")]
@@ -398,7 +379,7 @@ def test_second_process_reports_exactly_what_one_process_does(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, start: int) -> None:
 
     second_process()
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
     if damage == "suara-rows":  # a type error, an unknown candidate (peserta), a NIK
         edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(5, 4, "x"), (9, 3, "9"), (12, 4, "3273014501900001")]))
     elif damage == "dangling-deferred":  # a key suara asks of hasil_tps, looked up only at the end
@@ -487,7 +468,7 @@ def test_the_error_limit_reports_what_frictionless_reports_and_stops_reading(
 
     monkeypatch.setattr(checker, "ERROR_LIMIT", 27)
     monkeypatch.setattr(releasekit.validate, "ERROR_LIMIT", 27)
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
 
     def wrong(rows: list[list[str]]) -> None:  # one problem a row; three in every third (a candidate "y" is unknown)
         for n, row in enumerate(rows[1:]):
@@ -525,7 +506,7 @@ def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
         second_process()
         monkeypatch.setattr(checker, "ASIDE_BYTES", 1)
         monkeypatch.setattr(checker, "START_BYTES", aside_start)  # suara forked first: its lookups deferred
-    pkg = copy_of(national_package, tmp_path)
+    pkg = copy_package(national_package, tmp_path)
 
     def wrong_count(rows: list[list[str]]) -> None:  # pemilih_dpt_j, every row
         for row in rows[1:]:

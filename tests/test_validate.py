@@ -6,21 +6,15 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import copy_package
 from releasekit.cli import cli
 from releasekit.privacy import contains_nik, is_nik_like, mask_niks
-
-
-def copy(fixture_package: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "pkg"
-    shutil.copytree(fixture_package, target)
-    return target
 
 
 def rewrite(pkg: Path, resource: str, edit: object, *, rehash: bool = True) -> None:
@@ -55,7 +49,7 @@ def test_built_package_is_valid_in_every_form(fixture_package: Path) -> None:
 
 
 def test_changed_csv_byte(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     path = pkg / "data" / "hasil_tps.csv"
     data = bytearray(path.read_bytes())
     data[-3] = ord("7") if data[-3] != ord("7") else ord("8")
@@ -76,26 +70,26 @@ def test_changed_byte_inside_zip(fixture_package: Path, tmp_path: Path) -> None:
 
 
 def test_removed_required_value(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     rewrite(pkg, "hasil_tps", lambda rows: rows[1].__setitem__(2, ""))
     assert "constraint-error" in error_types(pkg)
 
 
 def test_duplicate_primary_key(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     rewrite(pkg, "suara", lambda rows: rows.append(list(rows[1])))
     assert "primary-key" in error_types(pkg)
 
 
 def test_dangling_foreign_key(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     rewrite(pkg, "suara", lambda rows: rows[1].__setitem__(3, "9"))  # nomor_urut 9 is nobody
     assert "foreign-key" in error_types(pkg)
 
 
 @pytest.mark.parametrize("column", [2, 4])  # kode_tps (a code column) and ts (free text)
 def test_unmasked_nik_in_any_text_column(fixture_package: Path, tmp_path: Path, column: int) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     nik = "3171054512900003"  # synthetic: Jakarta prefix, 05-12-90 + 40 (a woman)
     rewrite(pkg, "hasil_tps", lambda rows: rows[1].__setitem__(column, f"x {nik}"))
     result = CliRunner().invoke(cli, ["validate", str(pkg)])
@@ -105,7 +99,7 @@ def test_unmasked_nik_in_any_text_column(fixture_package: Path, tmp_path: Path, 
 
 
 def test_descriptor_path_with_dotdot(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     desc = json.loads((pkg / "datapackage.json").read_text())
     desc["resources"][0]["path"] = "../../etc/passwd"
     (pkg / "datapackage.json").write_text(json.dumps(desc))
@@ -122,7 +116,7 @@ def test_zip_member_escaping_is_refused(tmp_path: Path) -> None:
 
 
 def test_provenance_accounting_is_checked(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path)
     desc = json.loads((pkg / "datapackage.json").read_text())
     desc["releasekit"]["sources"][0]["records_in"] += 1
     (pkg / "datapackage.json").write_text(json.dumps(desc))

@@ -4,7 +4,6 @@ traceback, and no NIK-like value reaches the output unmasked."""
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import copy_package
 from releasekit.cli import cli
 from releasekit.rules import valid_threshold
 from releasekit.validate import validate_paths
@@ -20,12 +20,6 @@ from releasekit.validate import validate_paths
 NIK = "3171014506890001"  # synthetic: Jakarta prefix, 05-06-89 + 40 (a woman)
 MASKED = NIK[:6] + "*" * 10
 FINDINGS_HEADER = "rule,kode_pemilu,snapshot,key,severity,expected,actual,detail,register\n"
-
-
-def copy(fixture_package: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "real-count"
-    shutil.copytree(fixture_package, target)
-    return target
 
 
 def edit_descriptor(pkg: Path, edit: Callable[[dict[str, Any]], object]) -> None:
@@ -88,7 +82,7 @@ MALFORMED: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
 @pytest.mark.parametrize("case", sorted(MALFORMED))
 def test_malformed_descriptor_is_a_reported_problem(fixture_package: Path, tmp_path: Path, case: str) -> None:
     edit, expected = MALFORMED[case]
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, edit)
     assert expected in types(pkg)
     validate("--format", "github", str(pkg))  # every format renders it
@@ -98,13 +92,13 @@ def test_malformed_descriptor_is_a_reported_problem(fixture_package: Path, tmp_p
 @pytest.mark.parametrize("case", ["resources-a-number", "rules-a-list", "multipart-path", "field-a-number"])
 def test_malformed_descriptor_with_the_frictionless_engine(fixture_package: Path, tmp_path: Path, case: str
                                                            ) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED[case][0])
     assert types(pkg, "frictionless")  # reported, whatever Frictionless calls it
 
 
 def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED["unknown-hash"][0])
     assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("hash-count", "pemilu")]
     assert 'unknown algorithm "foo"' in problems(pkg)[0]["message"]
@@ -112,11 +106,11 @@ def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) 
 
 def test_unread_resource_is_reported_once(fixture_package: Path, tmp_path: Path) -> None:
     """A multipart or missing resource is one problem, not a foreign-key error in every row that points at it."""
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED["multipart-path"][0])
     assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("resource-error", "pemilu")]
     assert "multipart" in problems(pkg)[0]["message"]
-    pkg = copy(fixture_package, tmp_path / "missing")
+    pkg = copy_package(fixture_package, tmp_path / "missing", "real-count")
     (pkg / "data" / "pemilu.csv").unlink()
     assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("scheme-error", "pemilu")]
 
@@ -125,7 +119,7 @@ def test_unread_resource_is_reported_once(fixture_package: Path, tmp_path: Path)
 def test_a_nik_in_a_part_of_a_multipart_resource_is_reported_once(fixture_package: Path, tmp_path: Path,
                                                                   engine: str) -> None:
     """The PII gate reads the parts of a resource no checker reads row by row, each line once, by either engine."""
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, lambda d: resource(d, "pemilu").__setitem__("path", ["data/pemilu.csv", "data/part2.csv"]))
     (pkg / "data" / "part2.csv").write_text(f"x-{NIK},pilpres,2024,1,2024-02-14,X\n", encoding="utf-8")
     found = [(e["type"], e.get("row")) for e in problems(pkg, engine) if e["type"] == "pii-nik"]
@@ -138,7 +132,7 @@ def _error_finding(pkg: Path, key: str = "3101011001001") -> None:
 
 
 def test_bad_threshold_with_error_findings(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     _error_finding(pkg)
     edit_descriptor(pkg, lambda d: d["releasekit"]["rules"]["votes-sum-mismatch"].update(
         severity="error", error_if="bogus"))
@@ -174,7 +168,7 @@ def test_corrupt_zip_member_is_a_one_line_error(fixture_package: Path, tmp_path:
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
 def test_non_utf8_csv_is_an_encoding_error(fixture_package: Path, tmp_path: Path, engine: str) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     with (pkg / "data" / "pemilu.csv").open("ab") as handle:
         handle.write(b"ppwp-2024,\xe9\n")
     encoding = [e for e in problems(pkg, engine) if e["type"] == "encoding-error"]
@@ -187,7 +181,7 @@ def test_non_utf8_csv_is_an_encoding_error(fixture_package: Path, tmp_path: Path
 def test_bad_bytes_do_not_stop_the_checks(fixture_package: Path, tmp_path: Path, chunk: int,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     path = pkg / "data" / "tps.csv"
     lines = path.read_bytes().split(b"\n")
     lines[1] = lines[1].replace(b",", b"\xff,", 1)  # a bad byte in the first data row
@@ -199,7 +193,7 @@ def test_bad_bytes_do_not_stop_the_checks(fixture_package: Path, tmp_path: Path,
 
 def test_non_utf8_findings_and_pii_with_frictionless(fixture_package: Path, tmp_path: Path) -> None:
     """findings.csv with a bad byte is still summarised; a NIK in a non-UTF-8 file is still found."""
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     (pkg / "data" / "findings.csv").write_bytes(
         FINDINGS_HEADER.encode() + f"votes-sum-mismatch,ppwp-2024,2024-02-16,{NIK},warning,1,2,\xe9,001\n"
         .encode("latin-1"))
@@ -213,7 +207,7 @@ def test_non_utf8_findings_and_pii_with_frictionless(fixture_package: Path, tmp_
 
 @pytest.fixture
 def nik_in_findings(fixture_package: Path, tmp_path: Path) -> Path:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     _error_finding(pkg, key=NIK)
     return pkg
 
@@ -229,7 +223,7 @@ def test_findings_examples_are_masked(nik_in_findings: Path) -> None:
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
 def test_nik_in_a_header_label(fixture_package: Path, tmp_path: Path, engine: str) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     path = pkg / "data" / "pemilu.csv"
     lines = path.read_text().split("\n")
     lines[0] += f",{NIK}"
@@ -275,7 +269,7 @@ def _nik_in_pemilu(pkg: Path) -> None:
 
 def test_a_one_name_primary_key_is_legal_and_the_gate_reads_the_rows(fixture_package: Path, tmp_path: Path) -> None:
     """Table Schema allows ``"primaryKey": "kode_pemilu"`` (a string): no schema-error, every row checked."""
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, lambda d: resource(d, "pemilu")["schema"].update(primaryKey="kode_pemilu"))
     _nik_in_pemilu(pkg)
     found = types(pkg)
@@ -289,7 +283,7 @@ def test_a_one_name_primary_key_is_legal_and_the_gate_reads_the_rows(fixture_pac
 
 
 def test_the_gate_reads_a_resource_the_checker_cannot(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     _unreadable_pemilu_schema(pkg)
     _nik_in_pemilu(pkg)
     found = problems(pkg)
@@ -304,7 +298,7 @@ def test_the_gate_reads_the_bytes_where_no_cell_holds_the_nik(fixture_package: P
                                                               schema: str) -> None:
     """'"3201014501900001"7' is one 17-digit cell to a CSV reader, but the published bytes hold the NIK (CRLF line
     ends: the checker reads the file record by record, not in blocks)."""
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     if schema == "unreadable":
         _unreadable_pemilu_schema(pkg)
     data = pkg / "data" / "pemilu.csv"
@@ -323,7 +317,7 @@ def test_both_engines_report_a_nik_in_a_cell_and_one_only_in_the_bytes(fixture_p
     """Each record is read on its own: a NIK in a cell on one row does not hide one the bytes alone hold on another
     (nor does a quoted cell over two lines shift the rows named after it), whichever engine reads the file, and
     when the checker cannot read the resource's schema."""
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     if schema == "unreadable":
         _unreadable_pemilu_schema(pkg)
     data = pkg / "data" / "pemilu.csv"
@@ -337,7 +331,7 @@ def test_both_engines_report_a_nik_in_a_cell_and_one_only_in_the_bytes(fixture_p
 
 
 def test_the_gate_reads_the_rows_when_the_descriptor_is_refused(fixture_package: Path, tmp_path: Path) -> None:
-    pkg = copy(fixture_package, tmp_path)
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, lambda d: d.update(profile="no-such-profile"))
     _nik_in_pemilu(pkg)
     assert "pii-nik" in types(pkg)
