@@ -22,6 +22,7 @@ from releasekit.readers.numbers import parse_decimal
 
 PPWP = CATALOGUE["ppwp-2024"]
 NIK = "3471014101900001"  # NIK-like: region 347101, born 01-01-90 (a woman: day + 40)
+MASKED = NIK[:6] + "*" * 10
 TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
 
 
@@ -243,6 +244,30 @@ def test_a_nik_like_area_in_a_sirekap_aggregate_is_quarantined(make_project: Any
         "file name '3471014101900001' is not an area code".replace(NIK, NIK[:6] + "*" * 10),
         "table.3471014101900001: expected an area code and an object".replace(NIK, NIK[:6] + "*" * 10)]
     _no_nik(project)
+
+
+def test_a_nik_like_count_quarantines_its_record(make_project: Any, cli_runner: CliRunner) -> None:
+    """A count is a number, yet 16 digits in it would be published as text: the loader quarantines its record (a
+    vote, a figure, negative too) instead of the PII gate refusing the whole build over a derived row."""
+    figures = {"suara_sah": 6, "suara_tidak_sah": 0, "suara_total": 6}
+    project, result = build(make_project, cli_runner, {
+        "raw": {"3471011001001.json": TPS,
+                "3471011001002.json": {**TPS, "chart": {**TPS["chart"], "100026": int(NIK)}},
+                "3471011001003.json": {**TPS, "administrasi": {**figures, "suara_sah": -int(NIK)}},
+                "3471011001004.json": {**TPS, "administrasi": {**figures, "suara_total": float(NIK)}}},
+        "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}, {
+        "raw": {"a.csv": f"kode,sah\n3471,100\n3472,{NIK}\n"}, "format": "csv",
+        "election": "ppwp-2024", "snapshot": "2024-02-15",
+        "csv": {"table": "hasil_wilayah", "fields": {"kode_wilayah": "kode", "suara_sah": "sah"}}})
+    assert result.exit_code == 0, result.output  # the PII gate found nothing left to refuse
+    assert query(project, "SELECT kode_tps FROM hasil_tps") == [("3471011001001",)]
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah") == [("3471",)]
+    reasons = [r for (r,) in query(project, "SELECT reason FROM quarantine ORDER BY source, locator")]
+    nik_like = "cannot be stored: a number is NIK-like (16 digits), which is never published"
+    assert reasons == [nik_like, nik_like, f"administrasi.suara_total: expected an integer or null, got {MASKED}.0",
+                       nik_like]  # (the reader's own reason for a float, masked)
+    _no_nik(project)
+    assert accounts(project) == [(4, 1, 3), (2, 1, 1)]  # (by path: the JSON folder, then the CSV)
 
 
 def test_a_nik_like_number_in_any_text_value_quarantines_its_record(make_project: Any, cli_runner: CliRunner) -> None:

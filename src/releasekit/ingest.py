@@ -66,18 +66,26 @@ def jenis_tps(kode_tps: str) -> str:
     return "khusus" if kode_tps[10] == "9" else "reguler"
 
 
+#: The smallest number of 16 digits: a NIK-like number is at least this (or at most its negative).
+SIXTEEN_DIGITS = 10**15
+_NIK_NUMBER = "a number is NIK-like (16 digits), which is never published"
+
+
 def unstorable(values: Iterable[object]) -> str | None:
     """Why these values cannot be stored (None when they can): a last guard behind the readers.
 
     SQLite cannot hold an integer beyond 64 bits or an unpaired surrogate; a NIK-like number in a text value
-    (a place name, a Sirekap ``psu`` note) must not be published, so its record is quarantined here instead of
-    the database's PII gate refusing the whole build.
+    (a place name, a Sirekap ``psu`` note) or as a number (a count: the packages write it as 16 digits) must not be
+    published, so its record is quarantined here instead of the database's PII gate refusing the whole build.
     """
     for value in values:
         kind = type(value)
         if kind is int:
-            if not -INT64 <= value < INT64:  # type: ignore[operator]
-                return f"the number {str(value)[:30]} does not fit a 64-bit integer"
+            if value >= SIXTEEN_DIGITS or value <= -SIXTEEN_DIGITS:  # (a count is smaller: two comparisons)
+                if not -INT64 <= value < INT64:  # type: ignore[operator]
+                    return f"the number {str(value)[:30]} does not fit a 64-bit integer"
+                if contains_nik(str(value)):
+                    return _NIK_NUMBER
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and SIXTEEN.search(text) and contains_nik(text):
@@ -87,8 +95,11 @@ def unstorable(values: Iterable[object]) -> str | None:
                     text.encode("utf-8")
                 except UnicodeEncodeError:
                     return "a text value holds an unpaired surrogate (a broken \\u escape)"
-        elif kind is float and not math.isfinite(value):  # type: ignore[arg-type]
-            return "a number is not finite"
+        elif kind is float:
+            if not math.isfinite(value):  # type: ignore[arg-type]
+                return "a number is not finite"
+            if abs(value) >= SIXTEEN_DIGITS and contains_nik(repr(value)):  # type: ignore[arg-type]
+                return _NIK_NUMBER
     return None
 
 
