@@ -81,3 +81,54 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_release(tmp_path)
+
+
+def test_a_misspelt_required_key_is_named_with_its_likely_meaning(tmp_path: Path) -> None:
+    data = base_metadata()
+    data["registers"][0]["staus"] = data["registers"][0].pop("status")
+    with pytest.raises(ConfigError) as e:
+        load_release(write_metadata(tmp_path, data))
+    assert "registers/0: 'status' is a required property ('staus' is not a key here)" in str(e.value)
+    assert e.value.hint == "did you mean 'status' for 'staus'?"
+
+
+def test_a_required_key_simply_missing_keeps_the_plain_hint(tmp_path: Path) -> None:
+    data = base_metadata()
+    del data["registers"][0]["status"]
+    with pytest.raises(ConfigError) as e:
+        load_release(write_metadata(tmp_path, data))
+    assert "registers/0: 'status' is a required property" in str(e.value) and "not a key" not in str(e.value)
+    assert e.value.hint == "add the missing key"
+
+
+NIK = "3171014506890001"  # synthetic: Jakarta prefix, 05-06-89 + 40 (a woman)
+
+
+@pytest.mark.parametrize(("path", "value", "where"), [
+    (["registers", 0, "title"], f"Real count {NIK}", "registers/0/title"),
+    (["registers", 0, "basis", "request", "reference"], int(NIK), "registers/0/basis/request/reference"),
+    (["description"], f"see\n{NIK[:4]} {NIK[4:8]} {NIK[8:12]} {NIK[12:]}", None),  # spaced: not 16 digits, loads
+])
+def test_a_nik_in_metadata_is_refused_by_its_key(tmp_path: Path, path: list[object], value: object,
+                                                  where: str | None) -> None:
+    """Every text of metadata.yml is published (datapackage.json, README.md, Datasette): a NIK-like number in one is
+    refused naming its key, never shown, before anything is read."""
+    target = write_metadata(tmp_path, with_change(path, value))
+    if where is None:
+        assert load_release(target).description
+        return
+    with pytest.raises(ConfigError) as e:
+        load_release(target)
+    assert f"metadata.yml: {where}: holds a NIK-like number" in str(e.value)
+    assert NIK not in str(e.value) and NIK[:6] not in str(e.value)
+
+
+def test_an_absolute_source_path_is_refused(tmp_path: Path) -> None:
+    """A source's path is published in every package's provenance: it is relative to the project, never a path of
+    the machine that built it."""
+    outside = tmp_path / "outside.jsonl"
+    (tmp_path / "p").mkdir()
+    with pytest.raises(ConfigError) as e:
+        load_release(write_metadata(tmp_path / "p", with_change(["registers", 0, "sources", 0, "path"], str(outside))))
+    assert f"registers/0/sources/0/path: '{outside}' is an absolute path" in str(e.value)
+    assert "relative to the project" in str(e.value.hint)

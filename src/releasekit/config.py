@@ -10,6 +10,7 @@ hint, for example::
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -21,6 +22,7 @@ import yaml
 
 from .elections import Election, resolve_elections
 from .errors import ConfigError, did_you_mean
+from .privacy import contains_nik
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
 
@@ -241,9 +243,30 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         hint = "allowed keys here: " + ", ".join(allowed)
     elif error.validator == "required":
         hint = "add the missing key"
+        known = error.schema.get("properties", {})
+        strays = [str(k) for k in error.instance if k not in known] if isinstance(error.instance, dict) else []
+        missing = next((k for k in error.validator_value if k not in error.instance), None)
+        stray = next((s for s in strays if did_you_mean(s, [str(missing)])), None) if missing else None
+        if stray is not None:  # 'staus:' for 'status:': name both, not only the key that is missing
+            message += f" ('{stray}' is not a key here)"
+            hint = f"did you mean '{missing}' for '{stray}'?"
     elif error.validator == "pattern" and hint == _README_SECTION:
         hint = f"the value must match {error.validator_value}"
     return f"{path}: {message}", hint
+
+
+def _nik_keys(node: object, path: list[str]) -> Iterator[str]:
+    """The key path of every value (or key) of parsed YAML holding a NIK-like number, text or number."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if contains_nik(str(key)):
+                yield "/".join(path)
+            yield from _nik_keys(value, [*path, str(key)])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _nik_keys(value, [*path, str(index)])
+    elif isinstance(node, str | int) and contains_nik(str(node)):
+        yield "/".join(path)
 
 
 def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any]:
@@ -259,6 +282,10 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
         raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from e
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
+    nik = next(_nik_keys(data, []), None)
+    if nik is not None:
+        raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "
+                          "(every text of metadata.yml is)", hint="remove the identity number (it is not shown here)")
     validator = jsonschema.Draft202012Validator(metadata_schema(), format_checker=FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     # A value of the wrong shape fails its pattern and, again, its format: count that once.
@@ -329,6 +356,10 @@ def load_release(project: str | Path = ".") -> Release:
                     f"{swhere}/election: unknown election '{election}'",
                     hint="known: " + ", ".join(sorted(elections)) + "; or declare it under 'elections'",
                 )
+            if Path(src["path"]).is_absolute():
+                raise ConfigError(f"{swhere}/path: '{src['path']}' is an absolute path",
+                                  hint="give it relative to the project folder: every package's provenance "
+                                       "publishes it")
             raw_file = (path.parent / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
             if raw_file in seen_paths:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file]}",

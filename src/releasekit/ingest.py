@@ -81,10 +81,11 @@ def unstorable(values: Iterable[object]) -> str | None:
     for value in values:
         kind = type(value)
         if kind is int:
-            if value >= SIXTEEN_DIGITS or value <= -SIXTEEN_DIGITS:  # (a count is smaller: two comparisons)
-                if not -INT64 <= value < INT64:  # type: ignore[operator]
-                    return f"the number {str(value)[:30]} does not fit a 64-bit integer"
-                if contains_nik(str(value)):
+            number: int = value  # type: ignore[assignment]
+            if number >= SIXTEEN_DIGITS or number <= -SIXTEEN_DIGITS:  # (a count is smaller: two comparisons)
+                if not -INT64 <= number < INT64:
+                    return f"the number {str(number)[:30]} does not fit a 64-bit integer"
+                if contains_nik(str(number)):
                     return _NIK_NUMBER
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
