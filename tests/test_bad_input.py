@@ -211,3 +211,36 @@ def test_a_raw_file_the_builder_cannot_read_is_one_line(make_project: Any, cli_r
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: raw/good.csv: cannot read "), result.output
     assert "Permission denied" in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "99999999999999"])
+def test_a_malformed_source_date_epoch_is_refused_before_anything_is_written(
+        value: str, make_project: Any, cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """reproducible-builds.org: a malformed SOURCE_DATE_EPOCH must stop the build, not be ignored (the release would
+    silently lose its ``created`` stamp and get 1980 zip dates)."""
+    project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = build(cli_runner, project)
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: SOURCE_DATE_EPOCH: '{value}' is not a whole number of seconds since 1970-01-01 UTC "
+        "(up to year 9999) (hint: unset it, or set it to a time such as the last commit's: "
+        "git log -1 --format=%ct)"]
+    assert not (project / "build" / "release.db").exists()
+
+
+def test_source_date_epoch_stamps_created_and_the_zip_entries(make_project: Any, cli_runner: CliRunner,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import zipfile
+
+    project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1710720000")  # 2024-03-18T00:00:00Z
+    assert build(cli_runner, project).exit_code == 0
+    package = next(p for p in (project / "datapackages").iterdir() if p.is_dir())
+    assert json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["created"] == "2024-03-18T00:00:00Z"
+    with zipfile.ZipFile(package.with_suffix(".zip")) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2024, 3, 18, 0, 0, 0)}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")  # set but empty: as unset
+    assert build(cli_runner, project).exit_code == 0
+    assert "created" not in json.loads((package / "datapackage.json").read_text(encoding="utf-8"))

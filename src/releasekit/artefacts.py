@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -35,10 +37,24 @@ def write_json(path: Path, value: Any) -> None:
     path.write_text(json_text(value), encoding="utf-8", newline="\n")
 
 
+#: The last second a zip entry and ``created`` can show (9999-12-31T23:59:59Z).
+_LAST_EPOCH = 253402300799
+
+
 def source_date_epoch() -> int | None:
-    """``SOURCE_DATE_EPOCH`` as an int, or None when unset (reproducible-builds.org)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(value) if value and value.isdigit() else None
+    """``SOURCE_DATE_EPOCH`` as an int, or None when unset or empty (reproducible-builds.org).
+
+    :raises ConfigError: when it is set to anything but a whole number of seconds a timestamp can show (the
+        specification asks a build to stop rather than ignore it: the release would lose its dates unnoticed).
+    """
+    value = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and int(value) <= _LAST_EPOCH):
+        raise ConfigError(f"SOURCE_DATE_EPOCH: '{value[:40]}' is not a whole number of seconds since 1970-01-01 UTC "
+                          "(up to year 9999)", hint="unset it, or set it to a time such as the last commit's: "
+                                                    "git log -1 --format=%ct")
+    return int(value)
 
 
 def source_date_iso() -> str | None:

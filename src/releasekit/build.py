@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from .artefacts import source_date_epoch
 from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Release
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
@@ -172,6 +173,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
            ) -> tuple[BuildResult, tuple[SourceCache, PairCache]]:
     """Everything a build writes, written into ``stage``; the result, and the build caches it staged entries in."""
     started = time.perf_counter()
+    source_date_epoch()  # a malformed one stops the build before anything is read
     declared = check_sources(release)
     inputs = inputs_sha256(release, declared)
     files = load_order(declared)
