@@ -14,8 +14,9 @@ from . import __version__
 from .build import build as build_release
 from .config import load_release
 from .diffreport import FORMATS as DIFF_FORMATS
-from .errors import ReleasekitError, UsageError
+from .errors import PackageError, ReleasekitError, UsageError
 from .privacy import mask_niks
+from .report import PackageReport, Report, unopened
 from .validate import ENGINES, FORMATS, validate_paths
 
 
@@ -131,13 +132,26 @@ def build(project: Path, clean: bool) -> None:
 def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     """Validate packages: a package folder, datapackage.json, .zip, or a project (all its packages).
 
-    Exit 0 when every package is valid, 1 when any is invalid, 2 on usage errors.
+    Exit 0 when every package is valid, 1 when any is invalid, 2 on usage errors. A PATH that holds
+    no package is invalid: one 'Error:' line on stderr, and in json, markdown and github an invalid
+    entry of the report beside the packages that could be validated.
 
     Example: releasekit validate datapackages/real-count.zip
     """
-    report = validate_paths(list(paths) or [Path(".")], engine=engine)
-    click.echo(report.render(fmt), nl=False)
-    sys.exit(0 if report.valid else 1)
+    packages: list[PackageReport] = []
+    unopenable = False
+    for path in paths or (Path("."),):
+        try:
+            packages += validate_paths([path], engine=engine).packages
+        except PackageError as e:  # no package there: the PATH is invalid, and said so in one line on stderr
+            unopenable = True
+            click.echo(f"Error: {e}", err=True)
+            if fmt != "text":  # and reported like an invalid package: a row of the summary, an annotation
+                packages.append(unopened(str(path), str(e)))
+    report = Report(packages)
+    if packages or not unopenable:
+        click.echo(report.render(fmt), nl=False)
+    sys.exit(0 if report.valid and not unopenable else 1)
 
 
 @cli.command()
@@ -178,20 +192,22 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; loopback unless you say otherwise (0.0.0.0 for every interface).")
-@click.option("--port", default=8001, show_default=True, help="Port to bind.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to bind (0: any free port).")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
 def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
     """Serve the built release with Datasette: register pages, canned queries, downloads.
 
-    Writes the site into build/site/ (as 'publish' would) and serves it read-only.
+    Writes the site into build/site/ (as 'publish' would) and serves it read-only. A release not
+    built, or an address that cannot be listened on, is refused before anything is served.
 
     Example: releasekit serve . --port 8001
     """
     from .publish import serve as serve_release
 
     release = load_release(project)
-    click.echo(f"serving {release.title} on http://{host}:{port}/", err=True)
-    serve_release(release, host=host, port=port, allow_robots=allow_robots)
+    serve_release(release, host=host, port=port, allow_robots=allow_robots,
+                  ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True))
 
 
 @cli.command()

@@ -18,10 +18,13 @@ and of no other non-empty folder.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from html import escape
@@ -33,7 +36,7 @@ from .artefacts import write_json
 from .build import BUILD_DIR, DATABASE_FILE
 from .codebook import web_url
 from .config import License, Register, Release
-from .errors import ReleasekitError
+from .errors import ReleasekitError, UsageError
 from .package import PACKAGES_DIR
 from .pages import DATABASE, STATUS, Download, read_package, register_context, register_url, render_register_page
 from .provenance import sha256_file
@@ -123,6 +126,17 @@ class Site:
 def database_path(release: Release) -> Path:
     """Where ``build`` wrote the database."""
     return release.root / BUILD_DIR / DATABASE_FILE
+
+
+def require_database(release: Release) -> Path:
+    """The database ``build`` wrote.
+
+    :raises ReleasekitError: when the release has not been built.
+    """
+    db_path = database_path(release)
+    if not db_path.is_file():
+        raise ReleasekitError(f"{db_path}: no database", hint="run 'releasekit build' first")
+    return db_path
 
 
 def _download(path: Path, url: str) -> Download:
@@ -322,9 +336,7 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
     :param link: hard-link the database and zips instead of copying them (``serve``).
     :raises ReleasekitError: when the release has not been built, or ``folder`` holds anything but a site.
     """
-    db_path = database_path(release)
-    if not db_path.is_file():
-        raise ReleasekitError(f"{db_path}: no database", hint="run 'releasekit build' first")
+    db_path = require_database(release)
     folder = folder.resolve()
     if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
         raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
@@ -396,10 +408,100 @@ def make_datasette(folder: Path) -> Any:
     return Datasette([], config_dir=folder.resolve())
 
 
-def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_robots: bool = False) -> None:
-    """Write the site into ``build/site/`` and serve it with Datasette until interrupted."""
+#: Why an address cannot be listened on, and what to do, by the ``errno`` of its ``bind``.
+BIND_ERRORS: dict[int, tuple[str, str]] = {
+    errno.EADDRINUSE: ("address already in use",
+                       "choose another --port, or stop the program listening on this one"),
+    errno.EADDRNOTAVAIL: ("not an address of this machine",
+                          "check --host: give an address of this machine, such as 127.0.0.1 (loopback) "
+                          "or 0.0.0.0 (every interface)"),
+    errno.EACCES: ("permission denied", "choose a --port above 1023 (lower ones need administrator rights)"),
+}
+
+
+def _host_port(host: str, port: int) -> str:
+    """``host:port``, an IPv6 address in brackets (``[::1]:8001``)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to ``host:port``, for :func:`serve` to serve on.
+
+    Every address ``host`` resolves to is bound as uvicorn (asyncio's ``create_server``) binds it:
+    ``SO_REUSEADDR`` on POSIX (a port a stopped server left in TIME_WAIT is free, one a program listens
+    on is not), IPv6 sockets IPv6-only. Bound before the site is written and served on as they are, they
+    make an unusable address one line before anything starts, and leave no moment for another program
+    to take the port.
+
+    :raises ReleasekitError: when ``host`` does not resolve, or an address cannot be bound (in use, not
+        of this machine, a privileged port).
+    :raises UsageError: when ``port`` is not a port number.
+    """
+    where = _host_port(host, port)
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: not a port number", hint="give a port from 0 to 65535")
+    try:
+        infos = socket.getaddrinfo(host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as e:
+        reason = e.strerror if isinstance(e, socket.gaierror) and e.strerror else str(e)
+        raise ReleasekitError(f"{where}: the host does not resolve ({reason.lower()})",
+                              hint="check --host: an address of this machine such as 127.0.0.1 (loopback) "
+                                   "or 0.0.0.0 (every interface), or a name that resolves to one") from e
+    reuse_address = os.name == "posix" and sys.platform != "cygwin"
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(infos):  # each address once, in resolver order
+            try:
+                sock = socket.socket(family, kind, proto)
+            except OSError:
+                continue  # a family this machine lacks (IPv6 disabled): asyncio skips it too
+            sockets.append(sock)
+            if reuse_address:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as e:
+                bound = _host_port(str(address[0]), port)
+                what, hint = BIND_ERRORS.get(e.errno or 0, (
+                    (e.strerror or str(e)).lower(), "choose another --port, or check --host"))
+                raise ReleasekitError(f"{where}{f' ({bound})' if bound != where else ''}: cannot listen: {what}",
+                                      hint=hint) from e
+        if not sockets:
+            raise ReleasekitError(f"{where}: no address to listen on",
+                                  hint="check --host: 127.0.0.1 (loopback) or 0.0.0.0 (every interface)")
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_robots: bool = False,
+          ready: Callable[[str], object] | None = None) -> None:
+    """Write the site into ``build/site/`` and serve it with Datasette until interrupted.
+
+    What can be refused is refused first, before the site is written: a release not built, an address
+    that cannot be listened on (see :func:`listen`). ``ready`` is then called with the site's address
+    (with the port the system chose for port 0) just before serving.
+
+    :raises ReleasekitError: when the release is not built or the address cannot be listened on.
+    """
     import uvicorn
 
-    site = write_site(release, site_folder(release), link=True, allow_robots=allow_robots)
-    ds = make_datasette(site.folder)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    require_database(release)
+    sockets = listen(host, port)
+    try:
+        site = write_site(release, site_folder(release), link=True, allow_robots=allow_robots)
+        app = make_datasette(site.folder).app()
+        if ready is not None:
+            ready(f"http://{_host_port(host, sockets[0].getsockname()[1])}/")
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        try:
+            server.run(sockets=sockets)
+        except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
+            pass
+    finally:
+        for sock in sockets:
+            sock.close()

@@ -84,6 +84,8 @@ class PackageReport:
     zipped: bool = False
     #: What was not checked (a resource that reached the error limit): not problems, but the report is partial.
     warnings: list[str] = field(default_factory=list)
+    #: False when ``package`` could not be opened as a package at all (see :func:`unopened`).
+    opened: bool = True
 
     @property
     def valid(self) -> bool:
@@ -92,7 +94,7 @@ class PackageReport:
 
     def file_of(self, resource: str | None) -> str:
         """The file a problem of ``resource`` is in, for annotations (a zipped package's zip, whatever the member)."""
-        if self.zipped:
+        if self.zipped or not self.opened:
             return self.package
         return f"{self.package}/{self.files.get(resource or '', self.descriptor)}"
 
@@ -130,6 +132,14 @@ class Report:
         render = {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
                   "text": _text}[fmt]
         return mask_niks(render(self))
+
+
+def unopened(path: str, message: str) -> PackageReport:
+    """The report on a path that holds no package to validate (missing, no package there, a zip that cannot be
+    unpacked): invalid, its one problem a ``package-error`` with ``message`` (less a leading ``"<path>: "``);
+    annotations point at the path itself."""
+    message = message.removeprefix(f"{path}: ")
+    return PackageReport(path, [Problem("package-error", message)], opened=False)
 
 
 def _verdict(pkg: PackageReport) -> str:

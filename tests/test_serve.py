@@ -1,0 +1,191 @@
+"""``releasekit serve``: what it refuses, refused in one line before anything is served or announced.
+
+A port out of range is a usage error (exit 2); a port in use, a host that does not resolve or is not
+this machine's, and a release not built are ``Error: … (hint: …)``, exit 1, with no ``serving …`` line
+first. The refusals are checked in-process with a server that fails the test if it is ever started;
+one test starts the real command on a free port (port 0) in a child process and stops it.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import uvicorn
+from click.testing import CliRunner
+
+from conftest import copy_demo
+from releasekit.cli import cli
+from releasekit.errors import ReleasekitError, UsageError
+from releasekit.publish import listen
+
+
+@pytest.fixture(autouse=True)
+def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that starts fails the test at once (a refusal must come first; none is left running)."""
+    def started(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn.Server, "run", started)
+
+
+@pytest.fixture
+def listening() -> Iterator[int]:
+    """A loopback port another program listens on."""
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def serve(*args: str) -> tuple[int, str]:
+    """``releasekit serve ARGS``: the exit code and everything printed (stdout and stderr)."""
+    result = CliRunner().invoke(cli, ["serve", *args])
+    return result.exit_code, result.output
+
+
+def one_error_line(output: str) -> str:
+    """The single line printed, which must be an ``Error:`` line with a hint (nothing served, no traceback)."""
+    assert len(output.splitlines()) == 1 and output.startswith("Error: "), output
+    assert "(hint: " in output and "serving" not in output and "internal error" not in output, output
+    return output.strip()
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(demo_project: Path, port: str) -> None:
+    code, output = serve(str(demo_project), "--port", port)
+    assert code == 2, output
+    assert "Invalid value for '--port'" in output and "0<=x<=65535" in output, output
+    assert "serving" not in output and "internal error" not in output, output
+
+
+def test_a_port_in_use_is_one_line_before_serving(demo_project: Path, listening: int) -> None:
+    code, output = serve(str(demo_project), "--port", str(listening))
+    assert code == 1, output
+    assert one_error_line(output) == (
+        f"Error: 127.0.0.1:{listening}: cannot listen: address already in use "
+        "(hint: choose another --port, or stop the program listening on this one)")
+
+
+def test_a_host_that_does_not_resolve_is_one_line(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the resolver's answer for 256.1.1.1, without asking a DNS server
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        assert host == "256.1.1.1", host
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    code, output = serve(str(demo_project), "--host", "256.1.1.1", "--port", "8123")
+    assert code == 1, output
+    line = one_error_line(output)
+    assert line.startswith("Error: 256.1.1.1:8123: the host does not resolve (name or service not known) "
+                           "(hint: check --host"), line
+
+
+def test_a_host_that_is_not_this_machines_is_one_line(demo_project: Path) -> None:
+    code, output = serve(str(demo_project), "--host", "192.0.2.1", "--port", "8123")  # TEST-NET-1: no one's
+    assert code == 1, output
+    line = one_error_line(output)
+    assert line.startswith("Error: 192.0.2.1:8123: cannot listen: not an address of this machine "
+                           "(hint: check --host"), line
+
+
+def test_an_unbuilt_release_is_refused_before_serving(tmp_path: Path) -> None:
+    project = copy_demo(tmp_path / "project")
+    code, output = serve(str(project))
+    assert code == 1, output
+    assert one_error_line(output) == (
+        f"Error: {project / 'build' / 'release.db'}: no database (hint: run 'releasekit build' first)")
+    assert not (project / "build" / "site").exists()
+
+
+def test_an_unbuilt_release_is_named_before_a_port_in_use(tmp_path: Path, listening: int) -> None:
+    code, output = serve(str(copy_demo(tmp_path / "project")), "--port", str(listening))
+    assert code == 1 and "no database" in one_error_line(output), output
+
+
+def test_a_port_a_stopped_server_left_in_time_wait_is_free() -> None:
+    """The check binds as uvicorn does (SO_REUSEADDR): a port whose last connection is in TIME_WAIT is usable."""
+    with closing(socket.socket()) as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn's listener (asyncio) sets it
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with closing(socket.create_connection(("127.0.0.1", port))) as client:
+            accepted, _ = server.accept()
+            accepted.close()  # the server's side closes first: it is the one left in TIME_WAIT
+            client.recv(1)
+    with pytest.raises(OSError) as plain:  # without SO_REUSEADDR the port would look taken
+        with closing(socket.socket()) as probe:
+            probe.bind(("127.0.0.1", port))
+    assert plain.value.errno == errno.EADDRINUSE
+    sockets = listen("127.0.0.1", port)
+    try:
+        assert [s.getsockname() for s in sockets] == [("127.0.0.1", port)]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_listen_refuses_a_port_that_is_no_port() -> None:
+    with pytest.raises(UsageError, match="--port 70000: not a port number"):
+        listen("127.0.0.1", 70000)
+
+
+def test_listen_closes_what_it_bound_when_it_refuses(listening: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host of two addresses, the second in use: the first socket is closed, not leaked."""
+    opened: list[socket.socket] = []
+    real_socket = socket.socket
+
+    def tracked(*args: object) -> socket.socket:
+        sock = real_socket(*args)  # type: ignore[arg-type]
+        opened.append(sock)
+        return sock
+
+    free = socket.getaddrinfo("127.0.0.2", listening, socket.AF_INET, socket.SOCK_STREAM)[0]
+    taken = socket.getaddrinfo("127.0.0.1", listening, socket.AF_INET, socket.SOCK_STREAM)[0]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: [free, taken])
+    monkeypatch.setattr(socket, "socket", tracked)
+    with pytest.raises(ReleasekitError, match=rf"^two:{listening} \(127\.0\.0\.1:{listening}\): cannot listen: "
+                                              "address already in use"):
+        listen("two", listening)
+    assert len(opened) == 2 and all(sock.fileno() == -1 for sock in opened)
+
+
+def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: Path) -> None:
+    """The real command on port 0: it says where it serves (the port the system chose), answers, and Ctrl-C ends it."""
+    proc = subprocess.Popen([sys.executable, "-m", "releasekit", "serve", str(demo_project), "--port", "0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()  # printed once the address is bound and the site written
+        match = re.fullmatch(r"serving .+ on (http://127\.0\.0\.1:(\d+)/)\n", line)
+        assert match and int(match[2]) > 0, line
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(match[1] + "-/versions.json", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        rest = proc.stderr.read()
+        assert "Traceback" not in rest and "Aborted" not in rest, rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stderr is not None:
+            proc.stderr.close()
