@@ -1,8 +1,9 @@
 """Stream the members of a raw source: a folder tree, ``.zip``, ``.tar(.gz)`` or one file.
 
 Members come out in a stable order (sorted paths for folders and zips, archive
-order for tars, which is fixed by the archive's bytes) and one at a time, so
-memory does not grow with the number of members. A truncated or corrupt archive
+order for tars and for zips cut before their central directory, fixed by the
+archive's bytes) and one at a time, so memory does not grow with the number of
+members. A truncated or corrupt archive
 ends the stream with a :class:`~releasekit.readers.base.Rejected` naming the
 place it broke, instead of an exception; an encrypted zip member, or one in a
 compression Python cannot read, is a :class:`Rejected` of its own.
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
+from . import zipsalvage
 from .base import ReadContext, Rejected
 from .tarstream import iter_tar
 
@@ -128,7 +130,7 @@ def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
     try:
         archive = zipfile.ZipFile(path)
     except ARCHIVE_ERRORS as e:
-        yield Rejected(path.name, f"not a readable zip archive: {e}")
+        yield from _cut_zip(path, report, e)
         return
     done = 0
     with archive:
@@ -149,6 +151,26 @@ def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
                 yield Rejected(info.filename, f"zip member is corrupt: {e}")
                 continue
             yield Member(info.filename, data)
+
+
+def _cut_zip(path: Path, report: Progress, error: BaseException) -> Iterator[Member | Rejected]:
+    """A zip with no central directory (a download cut short): the members before the cut, from their local
+    headers (:mod:`.zipsalvage`), in archive order, and the rest one rejected record, as for a cut ``.tar.gz``."""
+    last = "(start of archive)"
+    try:
+        with path.open("rb", buffering=zipsalvage.CHUNK) as raw:
+            for member in zipsalvage.salvage(raw):
+                report(raw.tell())
+                if member.skipped:
+                    yield Rejected(member.name, member.skipped)
+                    continue
+                last = member.name
+                yield Member(member.name, member.data)
+    except (zipsalvage.Stop, OSError) as e:
+        yield Rejected(f"after {last}", f"zip archive is truncated or corrupt ({error}): {e}")
+        return
+    yield Rejected(f"after {last}", f"zip archive's central directory is unreadable ({error}); the members before "
+                   "it were read from their own headers")
 
 
 def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:
