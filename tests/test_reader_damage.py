@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -285,3 +286,31 @@ def test_a_nik_like_number_in_any_text_value_quarantines_its_record(make_project
     assert reasons == ["cannot be stored: a text value holds a NIK-like number, which is never published"] * 2
     _no_nik(project)
     assert accounts(project) == [(2, 1, 1), (2, 1, 1)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])  # with a byte-order mark, and without
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_utf16_json_lines_are_refused_like_a_utf16_csv(make_project: Any, cli_runner: CliRunner, tmp_path: Path,
+                                                      encoding: str, gzipped: bool) -> None:
+    """Every line used to be quarantined ('not UTF-8 at byte 0', then 'invalid JSON' for each): exit 0, nothing
+    loaded. A UTF-16 file is refused with one line, as the CSV readers refuse one."""
+    text = "".join(json.dumps({"kode_tps": f"347101100100{n}", **TPS}) + "\n" for n in range(1, 4))
+    data = text.encode(encoding)
+    name = "days.jsonl.gz" if gzipped else "days.jsonl"
+    (tmp_path / name).write_bytes(gzip.compress(data, mtime=0) if gzipped else data)
+    project, result = build(make_project, cli_runner, {
+        "raw": tmp_path / name, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"})
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: raw/{name}: line 1: the file looks like UTF-16, not UTF-8 (hint: re-encode the file as UTF-8)")
+
+
+def test_a_utf16_json_lines_member_of_an_archive_is_set_aside_alone(tmp_path: Path) -> None:
+    line = json.dumps({"kode_tps": "3471011001001", **TPS}) + "\n"
+    with zipfile.ZipFile(tmp_path / "t.zip", "w") as out:
+        out.writestr("a.jsonl", line.encode("utf-16"))
+        out.writestr("b.jsonl", line.replace("001\"", "002\"").encode())
+    first, second = read("sirekap-tps-json", tmp_path / "t.zip")
+    assert isinstance(first, Rejected) and first.locator == "a.jsonl"
+    assert first.reason == "the file looks like UTF-16, not UTF-8; nothing read from it"
+    assert isinstance(second, TpsResult) and second.kode_tps == "3471011001002"

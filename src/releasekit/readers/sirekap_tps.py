@@ -12,6 +12,7 @@ record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 from collections.abc import Iterable, Iterator
@@ -33,6 +34,7 @@ from .base import (
     show,
 )
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
+from .textio import TextDecodeError, looks_utf16
 
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
@@ -40,6 +42,14 @@ TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "
 ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 NO_FIGURES: tuple[None, ...] = (None,) * len(ADMIN_KEYS)
+
+
+UTF16 = "the file looks like UTF-16, not UTF-8"
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether JSON Lines start as UTF-16 would (a byte-order mark, or every other byte a NUL)."""
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_utf16(head)
 
 
 class RecordError(ValueError):
@@ -139,12 +149,15 @@ class SirekapTpsReader(Reader):
         assert ctx.election is not None
         nomor_by_id = ctx.election.nomor_by_source_id()
         if ctx.path.is_file() and ctx.path.name.lower().endswith(JSONL_SUFFIXES):
-            yield from self._stream_lines(ctx.path, nomor_by_id)
+            yield from self._stream_lines(ctx.path, ctx.label, nomor_by_id)
             return
         for member in members_named(ctx, (".json", *JSONL_SUFFIXES), ".json or .jsonl"):
             if isinstance(member, Rejected):
                 yield member
             elif member.name.lower().endswith(JSONL_SUFFIXES):
+                if _utf16(member.data):  # one member of an archive: that member alone is set aside
+                    yield Rejected(member.name, f"{UTF16}; nothing read from it", clip(member.data))
+                    continue
                 yield from self._lines(member.name, member.data.splitlines(), nomor_by_id)
             else:
                 yield self._file(member, nomor_by_id)
@@ -161,11 +174,16 @@ class SirekapTpsReader(Reader):
                             clip(member.data))
         return _decode(member.data, kode, member.name, nomor_by_id)
 
-    def _stream_lines(self, path: Path, nomor_by_id: dict[str, int]) -> Iterator[Record]:
-        """Read a JSON Lines file line by line, so memory stays flat at any size."""
+    def _stream_lines(self, path: Path, label: str, nomor_by_id: dict[str, int]) -> Iterator[Record]:
+        """Read a JSON Lines file line by line, so memory stays flat at any size.
+
+        :raises TextDecodeError: the file is UTF-16 (every line would be quarantined, each for a misleading reason).
+        """
         opener = gzip.open if path.name.lower().endswith(".gz") else open
         try:
             with opener(path, "rb") as handle:
+                if _utf16(handle.peek(256)[:256]):  # (buffered: nothing is consumed; gzip too)
+                    raise TextDecodeError(f"{label}: line 1: {UTF16}", hint="re-encode the file as UTF-8")
                 yield from self._lines(path.name, handle, nomor_by_id)
         except ARCHIVE_ERRORS as e:
             yield Rejected(f"{path.name}:end", f"file is truncated or corrupt: {type(e).__name__}: {e}")
