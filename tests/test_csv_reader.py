@@ -141,8 +141,19 @@ def test_a_mapped_column_missing_from_the_header_stops_the_build(make_project: A
     result = cli_runner.invoke(cli, ["build", str(project)])
     error = result.output.strip().splitlines()[-1]  # the folder raw/tps, its member x.csv, the place
     assert error.startswith("Error: raw/tps: x.csv: line 1: no column 'p3'")
-    assert "columns are: kode_tps, sah, p1, p2" in error
+    assert "(hint: the columns are: kode_tps, sah, p1, p2)" in error
     assert not (project / "build" / "release.db").exists()
+
+
+def test_a_long_header_in_the_hint_is_cut_between_two_names(make_project: Any, cli_runner: CliRunner) -> None:
+    names = [f"pengguna_dpk_{n:03d}" for n in range(60)]
+    project = built(make_project, cli_runner, source({"x.csv": ",".join(["kode_tps", "sah", *names]) + "\n"}, WIDE,
+                                                     name="tps"), exit_code=1)
+    error = cli_runner.invoke(cli, ["build", str(project)]).output.strip().splitlines()[-1]
+    listed = error.split("the columns are: ", 1)[1].removesuffix(")")
+    shown, more = listed.split(" … and ")
+    assert shown.split(", ")[:2] == ["kode_tps", "sah"] and all(n in names for n in shown.split(", ")[2:])
+    assert more == f"{62 - len(shown.split(', '))} more" and len(shown) <= 300
 
 
 # --------------------------------------------------------------------------- tables and layouts

@@ -357,6 +357,11 @@ def test_unknown_dpt_option_and_dpt_on_another_reader_are_refused(make_project: 
                                         "dpt": {"delimiter": ";"}}]})
     result = cli_runner.invoke(cli, ["build", str(wrong_reader)])
     assert result.exit_code == 1 and "takes no dpt options" in result.output
+    generic = make_project({"v": [{"raw": {"a.csv": "kode,nama\n11,X\n"}, "name": "g", "format": "csv",
+                                   "csv": {"table": "wilayah", "fields": {"kode_wilayah": "kode", "nama": "nama"}},
+                                   "dpt": {"fields": {"nik": "NIK"}}}]})  # the generic reader ignored them
+    result = cli_runner.invoke(cli, ["build", str(generic)])
+    assert result.exit_code == 1 and "sources/0/dpt: the 'csv' reader takes no dpt options" in result.output
 
 
 def test_keyed_hashes_match_equal_niks_only_and_change_with_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

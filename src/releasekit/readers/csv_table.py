@@ -22,11 +22,11 @@ CSV files that share the mapping.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, SourceError
+from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import contains_nik
 from ..tables import BY_NAME
 from .base import (
@@ -63,6 +63,16 @@ HASIL_WILAYAH_VALUES = BY_NAME["hasil_wilayah"].columns[3:-1]
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 
 
+def _listed(header: Sequence[str], limit: int = 300) -> str:
+    """The columns of a header for a hint: whole names, as many as fit in about ``limit`` characters."""
+    shown: list[str] = []
+    for name in header:
+        if shown and len(", ".join(shown)) + 2 + len(name or "(empty)") > limit:
+            return ", ".join(shown) + f" … and {len(header) - len(shown)} more"
+        shown.append(name or "(empty)")
+    return ", ".join(shown)
+
+
 class CellError(ValueError):
     """A cell that does not hold what its field needs."""
 
@@ -92,7 +102,7 @@ class _Plan:
             where = f"{name}: line {header_line}" if header_line else f"{name}: names"
             if not found:
                 raise SourceError(f"{where}: no column '{column}' (mapped in metadata.yml csv)",
-                                  hint="the columns are: " + ", ".join(h or "(empty)" for h in header)[:300])
+                                  hint=did_you_mean(column, header) + "the columns are: " + _listed(header))
             if len(found) > 1:
                 raise SourceError(f"{where}: column '{column}' appears {len(found)} times",
                                   hint="rename one of them with 'names'")
@@ -292,6 +302,9 @@ class CsvReader(Reader):
         if mapping is None:
             raise ConfigError(f"{where}: the csv reader needs a 'csv' mapping",
                               hint="add csv: {table: hasil_tps, fields: {kode_tps: <column>, ...}}")
+        if source.dpt is not None:
+            raise ConfigError(f"{where}/dpt: the '{self.name}' reader takes no dpt options",
+                              hint="remove 'dpt', or read the voter list with format: dpt-csv")
         if mapping.table.startswith("hasil_"):
             if election is None:
                 raise ConfigError(f"{where}: rows for {mapping.table} need 'election'",
