@@ -314,3 +314,19 @@ def test_a_forked_child_dies_with_its_parent(tmp_path: Path) -> None:
     else:
         os.kill(child, signal.SIGKILL)
         pytest.fail("the forked child outlived its parent")
+
+
+@pytest.mark.parametrize("folder", ["build", "datapackages"])
+def test_a_file_where_a_release_folder_belongs_is_one_line_naming_it(folder: str, make_project: Any,
+                                                                     cli_runner: CliRunner) -> None:
+    """It was 'build: File exists (hint: check that the disk has room …)', a hint about something else."""
+    tps = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
+    project = make_project({"r": [{"raw": {"3471011001001.json": tps}, "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    (project / folder).write_text("not a folder\n", encoding="utf-8")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {project / folder}: a file where the release's {folder}/ folder belongs (hint: move it out of the "
+        f"way: a build writes {folder}/ there)"]
+    assert (project / folder).read_text(encoding="utf-8") == "not a folder\n"

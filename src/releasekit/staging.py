@@ -55,6 +55,10 @@ def release_lock(root: Path) -> Iterator[None]:
     :raises BuildLockedError: naming the lock file and the other build's process id.
     """
     build_dir = root / BUILD_DIR
+    for folder in (build_dir, root / PACKAGES_DIR):  # (mkdir and the swap would fail with a word about the disk)
+        if folder.exists() and not folder.is_dir():
+            raise ReleasekitError(f"{folder}: a file where the release's {folder.name}/ folder belongs",
+                                  hint=f"move it out of the way: a build writes {folder.name}/ there")
     build_dir.mkdir(exist_ok=True)
     path = build_dir / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
