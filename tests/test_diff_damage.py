@@ -1,12 +1,15 @@
 """``releasekit diff`` on damaged sides: every one is a one-line error naming the file and place, exit 1.
 
-A package folder or zip with a corrupt, missing or non-UTF-8 member, a ragged or blank CSV line, a count
-that is not a number; a SQLite file whose tables have other columns. Built once from the two-day fixture
-(:mod:`twodays`), each case damages its own copy.
+A package folder or zip with a corrupt, missing or non-UTF-8 member, a ragged or blank CSV line, a cell
+that is not of its declared type (a count that is not a number, a snapshot that is not a date, a code
+that does not match its pattern); a SQLite file whose tables have other columns; a package with no
+results to compare (an exempted register's). Built once from the two-day fixture (:mod:`twodays`),
+each case damages its own copy.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import zipfile
@@ -18,10 +21,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import copy_package, edit_rows
+from releasekit import build, load_release
 from releasekit.cli import cli
+from releasekit.config import metadata_schema
 from releasekit.diff import diff
 from releasekit.errors import DiffError
-from twodays import DAY1, DAY2
+from releasekit.sides import SNAPSHOT_FORM
+from twodays import DAY1, DAY2, T, sources
 
 DAMAGED = "(hint: the package is damaged: build or download it again"
 
@@ -102,13 +108,90 @@ def test_votes_that_are_not_a_number(two_days: Path, tmp_path: Path) -> None:
     assert out.startswith(f"Error: {path}, line 3: column suara is '4O', not a whole number")
 
 
-def test_a_figure_that_is_not_a_number_is_reported_not_a_crash(two_days: Path, tmp_path: Path) -> None:
+#: (resource, row (1 = the first after the header), column, damaged value, the problem diff names). In the
+#: two-day package, rows 1-4 of hasil_tps are day 1 (TPS 1-4), rows 5-8 day 2; suara rows 1-3 are TPS 1 on day 1.
+WRONG_TYPES = [
+    ("hasil_tps", 1, "pemilih_dpt_p", "abc", "is 'abc', not a whole number"),
+    ("hasil_tps", 3, "suara_sah", "9 8", "is '9 8', not a whole number"),
+    ("hasil_tps", 2, "jumlah_foto", "1.0", "is '1.0', not a whole number"),
+    ("hasil_tps", 1, "status_suara", "true", "is 'true', not 1 (true), 0 (false) or empty"),
+    ("hasil_tps", 1, "kode_tps", T[:-1] + "o1", f"is '{T[:-1]}o1', which does not match its pattern ^[0-9]{{2}}"),
+    ("hasil_tps", 1, "snapshot", "2024-02-15x", "is '2024-02-15x', not a date or date-time (YYYY-MM-DD"),
+    ("hasil_tps", 4, "snapshot", "2024-02-31", "is '2024-02-31', not a date or date-time"),
+    ("hasil_tps", 6, "snapshot", "2024-02-16 9:30", "is '2024-02-16 9:30', not a date or date-time"),  # day 2
+    ("hasil_tps", 2, "kode_pemilu", "PPWP-2024", "is 'PPWP-2024', which does not match its pattern ^[a-z0-9-]+$"),
+    ("suara", 2, "kode_tps", T[:-1] + "O", f"is '{T[:-1]}O', which does not match its pattern"),
+    ("suara", 1, "nomor_urut", "", "is empty, but required"),
+    ("suara", 4, "snapshot", "2024-2-15", "is '2024-2-15', not a date or date-time"),
+    ("snapshots", 1, "snapshot", "15-02-2024", "is '15-02-2024', not a date or date-time"),
+    ("snapshot_votes", 1, "snapshot", "", "is empty, but required"),
+]
+
+
+@pytest.mark.parametrize(("resource", "row", "column", "value", "problem"), WRONG_TYPES)
+def test_a_cell_not_of_its_declared_type(two_days: Path, tmp_path: Path, resource: str, row: int, column: str,
+                                         value: str, problem: str) -> None:
+    """Before: diffed as data (pemilih_dpt_p ∅ → 'abc', exit 0), or a TPS reported removed (its row no longer
+    in the snapshot). Now: the file, line and column, exit 1, whichever side it is on."""
     folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
-    edit_rows(folder, "hasil_tps", lambda rows: rows[1].__setitem__(rows[0].index("suara_sah"), "abc"))
-    for fmt in ("text", "json", "csv"):
-        result = CliRunner().invoke(cli, ["diff", f"{two_days}@{DAY1}", f"{folder}@{DAY1}", "--format", fmt])
-        assert result.exit_code == 0, result.output
-        assert "abc" in result.output
+    path = edit_rows(folder, resource, lambda rows: rows[row].__setitem__(rows[0].index(column), value))
+    expected = f"Error: {path}, line {row + 1}: column {column} {problem}"
+    for old, new in ((f"{two_days}@{DAY1}", folder), (folder, f"{two_days}@{DAY1}")):
+        out = run_diff(old, new)
+        assert out.startswith(expected) and DAMAGED in out and "'releasekit validate'" in out, out
+
+
+def test_a_cell_not_of_its_declared_type_in_a_zip(two_days: Path, tmp_path: Path) -> None:
+    good = two_days / "datapackages" / "real-count.zip"
+    damaged = rewrite_zip(good, tmp_path / "count.zip", lambda name, data: data.replace(
+        b",200,100,100,", b",200,100,1OO,", 1) if name == "data/hasil_tps.csv" else data)
+    out = run_diff(good, damaged)
+    assert out.startswith(f"Error: {damaged}: data/hasil_tps.csv, line 2: column pemilih_dpt_p is '1OO', not a whole ")
+
+
+def test_unusual_values_of_the_declared_type_are_data(two_days: Path, tmp_path: Path) -> None:
+    """The fast check only filters: a negative count, or a code with a letter, passes the exact one."""
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
+
+    def edit(rows: list[list[str]]) -> None:
+        rows[1][rows[0].index("pemilih_dpt_j")] = "-1"
+        rows[4][rows[0].index("kode_tps")] = T[:-1] + "A4"  # still after TPS 3 in kode_tps order
+    edit_rows(folder, "hasil_tps", edit)
+    result = CliRunner().invoke(cli, ["diff", f"{two_days}@{DAY1}", f"{folder}@{DAY1}", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    changes = {c["kode_tps"]: c for c in json.loads(result.output)["comparisons"][0]["changes"]}
+    assert changes[T + "1"]["fields"] == [
+        {"field": "pemilih_dpt_j", "kind": "changed", "before": "200", "after": "-1", "delta": -201}]
+    assert (changes[T + "4"]["kind"], changes[T[:-1] + "A4"]["kind"]) == ("removed", "added")
+
+
+def test_the_snapshot_form_is_the_metadata_schemas() -> None:
+    assert metadata_schema()["$defs"]["source"]["properties"]["snapshot"]["pattern"] == SNAPSHOT_FORM
+
+
+@pytest.fixture(scope="module")
+def exempted(make_project: Callable[..., Path]) -> Path:
+    """The datapackages/ of a project with the two-day register and an exempted one (findings, quarantine and
+    sources only: no results), built."""
+    project = make_project({"real-count": sources(), "it-infrastructure": {"status": "exempted", "sources": []}})
+    build(load_release(project))
+    return project / "datapackages"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("it-infrastructure", "real-count"),
+    ("real-count", "it-infrastructure"),
+    ("it-infrastructure", "it-infrastructure.zip"),
+    (f"it-infrastructure.zip@{DAY1}", "real-count.zip"),
+])
+def test_a_package_without_results(exempted: Path, old: str, new: str) -> None:
+    """Before: 'internal error: KeyError: 'hasil_tps''. Now: the package named, and why, exit 1."""
+    out = run_diff(f"{exempted}/{old}", f"{exempted}/{new}")
+    label = f"{exempted}/{old}" if old.startswith("it-") else f"{exempted}/{new}"
+    assert out == (f"Error: {label}: no hasil_tps resource (hint: this package holds no per-TPS results "
+                   "(its resources: findings, quarantine, sources); compare packages of a register with results)\n")
+    with pytest.raises(DiffError, match="no hasil_tps resource"):
+        diff(exempted / new, exempted / old)
 
 
 def test_a_descriptor_that_is_not_utf8(two_days: Path, tmp_path: Path) -> None:

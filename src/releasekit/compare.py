@@ -66,7 +66,7 @@ class FieldChange(NamedTuple):
             return None
         try:
             return int(self.after) - int(self.before)
-        except ValueError:  # a damaged package: its before and after still tell the story
+        except ValueError:  # text in a database's count column (a package's are checked as read, in sides.py)
             return None
 
 

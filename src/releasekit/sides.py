@@ -6,7 +6,9 @@ order (:mod:`releasekit.compare`), and, when it can give them cheaply, the
 snapshot's totals per candidate. A package is read straight from its CSVs (from
 the zip without unpacking), in the primary-key order ``releasekit build``
 writes them, so a published release and a new build are compared without
-loading either into a database.
+loading either into a database. Every cell diff relies on is checked against its
+declared type on the way (:func:`_problem`), cheaply: a damaged package is an error naming
+the file, line and column, never a result.
 """
 
 from __future__ import annotations
@@ -14,18 +16,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
+from itertools import product
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol, TextIO
 
-from .compare import VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
+from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
 from .errors import DiffError
+from .tables import HASIL_TPS, KODE_PEMILU, KODE_TPS, SUARA, Field
 
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
@@ -157,6 +163,72 @@ def _unreadable(where: str, error: Exception) -> DiffError:
     return DiffError(f"{where}: cannot be read ({_reason(error)})", hint=DAMAGED)
 
 
+# --------------------------------------------------------------------------- declared types
+
+#: The form of a snapshot id, as metadata.yml's schema declares it: a day, or a day and a local time.
+SNAPSHOT_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
+#: The fields of hasil_tps and suara diff relies on, as releasekit declares them (:mod:`releasekit.tables`);
+#: ``election`` is the column of ``sources`` holding a kode_pemilu.
+FIELDS: dict[str, Field] = {**{f.name: f for table in (SUARA, HASIL_TPS) for f in table.fields},
+                            "election": KODE_PEMILU}
+#: What picks a snapshot's rows out of a resource.
+KEY_COLUMNS = ("kode_pemilu", "snapshot")
+#: The hasil_tps columns checked on every row of a compared snapshot.
+HASIL_CHECKED = ("kode_tps", *(c for c in VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean")))
+#: Flags as releasekit writes them (the Table Schema's trueValues and falseValues), or empty.
+FLAGS = ("", "0", "1")
+_PATTERNS = {name: re.compile(f.pattern) for name, f in FIELDS.items() if f.pattern} | {
+    "snapshot": re.compile(SNAPSHOT_FORM)}
+
+
+def _is_snapshot(text: str) -> bool:
+    """Whether ``text`` is a real day, or a day and time, in the declared form."""
+    try:
+        return _PATTERNS["snapshot"].fullmatch(text) is not None and bool(datetime.fromisoformat(text))
+    except ValueError:  # 2024-02-30
+        return False
+
+
+def _problem(column: str, text: str) -> str | None:
+    """What is wrong with ``text`` as a value of ``column`` (None when nothing is, or diff does not check it)."""
+    field = FIELDS.get(column)
+    if field is None:
+        return None
+    if text == "":
+        return "is empty, but required" if field.required else None
+    if field.type == "integer":
+        try:
+            int(text)
+        except ValueError:
+            return f"is {text!r}, not a whole number"
+        return None
+    if field.type == "boolean":
+        return None if text in FLAGS else f"is {text!r}, not 1 (true), 0 (false) or empty"
+    if column == "snapshot":
+        return None if _is_snapshot(text) else f"is {text!r}, not a date or date-time (YYYY-MM-DD[ HH:MM[:SS]])"
+    pattern = _PATTERNS.get(column)
+    if pattern is not None and pattern.fullmatch(text) is None:
+        return f"is {text!r}, which does not match its pattern {pattern.pattern}"
+    return None
+
+
+def _getter(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The cells at ``indexes`` as a tuple (``itemgetter`` gives a bare cell for one index)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    return lambda row: tuple(row[i] for i in indexes)
+
+
+#: The fast check of a compared hasil_tps row, a few calls into C per row (:meth:`PackageSide._hasil`; the
+#: exact one, cell by cell, only when it fails): its counts joined are digits, its flags one of FLAGS each,
+#: its kode_tps matches the pattern.
+_COUNTS = _getter([i for i, c in enumerate(VALUE_COLUMNS) if c in COUNT_COLUMNS])
+_FLAG_INDEXES = [i for i, c in enumerate(VALUE_COLUMNS) if FIELDS[c].type == "boolean"]
+_FLAGS = _getter(_FLAG_INDEXES)
+_FLAG_SETS = frozenset(product(FLAGS, repeat=len(_FLAG_INDEXES)))
+_IS_CODE = re.compile(KODE_TPS.pattern or "").fullmatch
+
+
 class _Csv:
     """One CSV resource read row by row; damage becomes a :class:`DiffError` naming the file and line."""
 
@@ -190,6 +262,14 @@ class _Csv:
                 if len(row) != self.width:
                     raise self.error(f"{len(row)} fields where the header has {self.width}" if row else "a blank line")
                 yield row
+
+    def check(self, row: list[str], columns: Iterable[str]) -> None:
+        """Raise on the first cell of ``columns`` (those the header has) that is not of its declared type."""
+        for column in columns:
+            i = self.index.get(column)
+            problem = None if i is None else _problem(column, row[i])
+            if problem is not None:
+                raise self.error(f"column {column} {problem}")
 
     def number(self, row: list[str], column: str, *, blank: int | None = None) -> int:
         """The whole number in ``column`` of ``row`` (``blank`` for an empty cell, when given)."""
@@ -259,7 +339,9 @@ class PackageSide:
 
     def _table(self, resource: str, needed: tuple[str, ...]) -> _Csv:
         """A resource's CSV, opened and its header checked for the ``needed`` columns."""
-        path = self.paths[resource]
+        path = self.paths.get(resource)
+        if path is None:
+            raise DiffError(f"{self.label}: no {resource} resource in {DESCRIPTOR}", hint=DAMAGED)
         if PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts or "://" in path:
             raise DiffError(f"{self.label}: resource {resource} has an unsafe path {path!r}",
                             hint="validate the package first")
@@ -278,6 +360,14 @@ class PackageSide:
         self._handles.append(handle)
         return _Csv(where, handle, needed)
 
+    def _results(self) -> None:
+        """Raise unless the package has per-TPS results (an exempted register's package has none)."""
+        if "hasil_tps" not in self.paths:
+            held = ", ".join(self.paths) or "none"
+            raise DiffError(f"{self.label}: no hasil_tps resource",
+                            hint=f"this package holds no per-TPS results (its resources: {held}); "
+                                 "compare packages of a register with results")
+
     def _from_sources(self) -> SnapshotKey | None:
         """The one (election, snapshot) every source with an election describes, if there is one.
 
@@ -288,33 +378,51 @@ class PackageSide:
             return None
         table = self._table("sources", ("election", "snapshot"))
         e, s = table.index["election"], table.index["snapshot"]
-        pairs = {(row[e], row[s]) for row in table if row[e]}
+        pairs: set[SnapshotKey] = set()
+        for row in table:
+            if row[e]:
+                table.check(row, ("election", "snapshot"))
+                pairs.add((row[e], row[s]))
         return next(iter(pairs)) if len(pairs) == 1 else None
 
     def count(self, key: SnapshotKey) -> int:
-        table = self._table("hasil_tps", ("kode_pemilu", "snapshot"))
+        self._results()
+        table = self._table("hasil_tps", KEY_COLUMNS)
         k, s = table.index["kode_pemilu"], table.index["snapshot"]
-        return sum(1 for row in table if row[s] == key[1] and row[k] == key[0])
+        found, other = 0, key
+        for row in table:
+            if row[s] == key[1] and row[k] == key[0]:
+                found += 1
+            elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
+                table.check(row, KEY_COLUMNS)
+                other = (row[k], row[s])
+        return found
 
     def snapshots(self) -> dict[SnapshotKey, int | None]:
+        self._results()
         counts: Counter[SnapshotKey] = Counter()
         if "snapshots" in self.paths:  # counted at build time
-            table = self._table("snapshots", ("kode_pemilu", "snapshot", "tps"))
+            table = self._table("snapshots", (*KEY_COLUMNS, "tps"))
             k, s = table.index["kode_pemilu"], table.index["snapshot"]
             for row in table:
+                table.check(row, KEY_COLUMNS)
                 counts[(row[k], row[s])] += table.number(row, "tps", blank=0)
         else:  # an older package
             single = self._from_sources()
             if single is not None:
                 return _select({single: None}, self.only, self.label)
-            table = self._table("hasil_tps", ("kode_pemilu", "snapshot"))
+            table = self._table("hasil_tps", KEY_COLUMNS)
             k, s = table.index["kode_pemilu"], table.index["snapshot"]
             for row in table:
-                counts[(row[k], row[s])] += 1
+                pair = (row[k], row[s])
+                if pair not in counts:
+                    table.check(row, KEY_COLUMNS)
+                counts[pair] += 1
         return _select(dict(sorted(counts.items())), self.only, self.label)
 
     def _hasil(self, key: SnapshotKey) -> Iterator[HasilRow]:
-        table = self._table("hasil_tps", ("kode_pemilu", "snapshot", "kode_tps"))
+        """The snapshot's rows, each checked cheaply: its code, counts and flags (per cell only when that fails)."""
+        table = self._table("hasil_tps", (*KEY_COLUMNS, "kode_tps"))
         index = table.index
         k, s, t, src = index["kode_pemilu"], index["snapshot"], index["kode_tps"], index.get("sumber")
         positions = [index.get(c) for c in VALUE_COLUMNS]
@@ -323,25 +431,40 @@ class PackageSide:
                 return tuple("" if i is None else row[i] for i in positions)
         else:
             values = itemgetter(*positions)  # type: ignore[assignment]
+        is_code, counts, flags, flag_sets = _IS_CODE, _COUNTS, _FLAGS, _FLAG_SETS
+        other = key
         for row in table:
             if row[s] == key[1] and row[k] == key[0]:
-                yield row[t], values(row), "" if src is None else row[src]
+                cells = values(row)
+                digits = "".join(counts(cells))
+                if not ((digits.isdecimal() or not digits) and flags(cells) in flag_sets and is_code(row[t])):
+                    table.check(row, HASIL_CHECKED)  # rare: say which cell, if any (-1 is a whole number)
+                yield row[t], cells, "" if src is None else row[src]
+            elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
+                table.check(row, KEY_COLUMNS)
+                other = (row[k], row[s])
 
     def _suara(self, key: SnapshotKey) -> Iterator[SuaraRow]:
         if "suara" not in self.paths:
             return
-        table = self._table("suara", ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
-        k, s, t, n, v = (table.index[c] for c in ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara"))
+        table = self._table("suara", (*KEY_COLUMNS, "kode_tps", "nomor_urut", "suara"))
+        k, s, t, n, v = (table.index[c] for c in (*KEY_COLUMNS, "kode_tps", "nomor_urut", "suara"))
+        other, code = key, ""
         for row in table:
             if row[s] == key[1] and row[k] == key[0]:
                 if not (row[n].isdecimal() and (row[v].isdecimal() or row[v] == "")):  # rare: say which, if any
-                    table.number(row, "nomor_urut")
-                    table.number(row, "suara", blank=0)
+                    table.check(row, ("nomor_urut", "suara"))
+                if row[t] != code:  # checked once per TPS
+                    code = row[t]
+                    if _IS_CODE(code) is None:
+                        table.check(row, ("kode_tps",))
                 yield row[t], row[n], row[v]
+            elif row[s] != other[1] or row[k] != other[0]:
+                table.check(row, KEY_COLUMNS)
+                other = (row[k], row[s])
 
     def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
-        if "hasil_tps" not in self.paths:
-            raise DiffError(f"{self.label}: no hasil_tps resource", hint="this package holds no per-TPS results")
+        self._results()
         return tps_rows(self._hasil(key), self._suara(key), self.label, totals)
 
     def totals(self, key: SnapshotKey) -> Totals | None:
@@ -350,9 +473,10 @@ class PackageSide:
         if self._totals is None:
             self._totals = {}
             # tps is not read, but a resource without it is not releasekit's snapshot_votes
-            table = self._table("snapshot_votes", ("kode_pemilu", "snapshot", "nomor_urut", "suara", "tps"))
+            table = self._table("snapshot_votes", (*KEY_COLUMNS, "nomor_urut", "suara", "tps"))
             k, s = table.index["kode_pemilu"], table.index["snapshot"]
             for row in table:
+                table.check(row, KEY_COLUMNS)
                 found = self._totals.setdefault((row[k], row[s]), {})
                 nomor = table.number(row, "nomor_urut")
                 found[nomor] = found.get(nomor, 0) + table.number(row, "suara", blank=0)
