@@ -213,7 +213,7 @@ def test_a_raw_file_the_builder_cannot_read_is_one_line(make_project: Any, cli_r
     assert "Permission denied" in result.output and "internal error" not in result.output
 
 
-@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "99999999999999"])
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "99999999999999", "4354819200"])  # (the last: 2108)
 def test_a_malformed_source_date_epoch_is_refused_before_anything_is_written(
         value: str, make_project: Any, cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     """reproducible-builds.org: a malformed SOURCE_DATE_EPOCH must stop the build, not be ignored (the release would
@@ -224,8 +224,8 @@ def test_a_malformed_source_date_epoch_is_refused_before_anything_is_written(
     assert result.exit_code == 1, result.output
     assert result.output.strip().splitlines() == [
         f"Error: SOURCE_DATE_EPOCH: '{value}' is not a whole number of seconds since 1970-01-01 UTC "
-        "(up to year 9999) (hint: unset it, or set it to a time such as the last commit's: "
-        "git log -1 --format=%ct)"]
+        "(up to 2107, the last year a zip entry can show) (hint: unset it, or set it to a time such as the last "
+        "commit's: git log -1 --format=%ct)"]
     assert not (project / "build" / "release.db").exists()
 
 

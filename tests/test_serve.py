@@ -189,3 +189,13 @@ def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: 
             proc.wait(timeout=10)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_port_0_puts_every_address_of_the_host_on_the_one_port_shown() -> None:
+    """'' (every interface) resolves to 0.0.0.0 and, with IPv6, ::; each got a port of its own, only one shown."""
+    sockets = listen("", 0)
+    try:
+        assert len({sock.getsockname()[1] for sock in sockets}) == 1
+    finally:
+        for sock in sockets:
+            sock.close()

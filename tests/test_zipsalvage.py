@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def archive(items: list[tuple[str, bytes]], *, streamed: bool, zip64: bool = Fal
     target: Any = _Unseekable() if streamed else io.BytesIO()
     with zipfile.ZipFile(target, "w") as out:
         for n, (name, data) in enumerate(items):
-            method = zipfile.ZIP_STORED if n % 4 == 0 and not streamed else zipfile.ZIP_DEFLATED
+            method = zipfile.ZIP_STORED if n % 4 == 0 else zipfile.ZIP_DEFLATED  # streamed: sizes after the data
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = method
             with out.open(info, "w", force_zip64=zip64) as handle:
@@ -112,6 +113,36 @@ def test_an_encrypted_member_of_known_size_is_skipped_with_a_reason() -> None:
     assert stop is None
     assert [(m.name, m.skipped) for m in got] == [
         (items[0][0], ""), (items[1][0], "zip member is encrypted; nothing read from it"), (items[2][0], "")]
+
+
+def test_an_encrypted_member_with_a_data_descriptor_does_not_hide_the_members_after_it() -> None:
+    """Info-ZIP's ``zip -P`` writes encrypted members with their sizes repeated in a descriptor after the data."""
+    items = members(6)[:3]
+    data = bytearray(archive(items, streamed=True))
+    flags = data.index(items[1][0].encode()) - 30 + 6
+    data[flags] |= 0x1  # member 1 now reads as encrypted; its header gives no size: skipping it is impossible
+    got, stop = read_all(bytes(data[: data.index(b"PK\x01\x02")]))
+    assert [m.name for m in got] == [items[0][0]] and stop is not None and "of unknown size" in stop
+    sized = bytearray(archive(items, streamed=False))
+    at = sized.index(items[1][0].encode()) - 30
+    sized[at + 6] |= 0x1 | 0x8  # encrypted, with a descriptor after its (known) size
+    end = at + 30 + len(items[1][0]) + struct.unpack_from("<I", sized, at + 18)[0]
+    crc = sized[at + 14: at + 18]
+    sized[end:end] = b"PK\x07\x08" + crc + sized[at + 18: at + 26]  # signature, CRC-32, the two sizes
+    got, stop = read_all(bytes(sized[: sized.index(b"PK\x01\x02")]))
+    assert stop is None and [(m.name, m.skipped != "") for m in got] == [
+        (items[0][0], False), (items[1][0], True), (items[2][0], False)]
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_size_past_the_end_of_the_file_is_a_cut_not_a_crash(method: int) -> None:
+    """A ZIP64 extra can claim any size (2**64 - 1): it is not read, allocated or sought past the file's end."""
+    name = b"3101011001001.json"
+    extra = struct.pack("<HHQQ", 1, 16, 2**64 - 1, 2**64 - 1)
+    head = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 45, 0, method, 0, 0, 0, 0xFFFFFFFF, 0xFFFFFFFF,
+                       len(name), len(extra))
+    got, stop = read_all(head + name + extra + b"x" * 100)
+    assert got == [] and stop == "3101011001001.json: the archive ends inside this member"
 
 
 def test_iter_members_of_a_cut_zip_ends_with_one_rejected_record(tmp_path: Path) -> None:

@@ -37,8 +37,8 @@ def write_json(path: Path, value: Any) -> None:
     path.write_text(json_text(value), encoding="utf-8", newline="\n")
 
 
-#: The last second a zip entry and ``created`` can show (9999-12-31T23:59:59Z).
-_LAST_EPOCH = 253402300799
+#: The last second a zip entry can show (2107-12-31T23:59:59Z: its year is 7 bits from 1980).
+_LAST_EPOCH = 4354819199
 
 
 def source_date_epoch() -> int | None:
@@ -52,8 +52,8 @@ def source_date_epoch() -> int | None:
         return None
     if not (value.isascii() and value.isdigit() and int(value) <= _LAST_EPOCH):
         raise ConfigError(f"SOURCE_DATE_EPOCH: '{value[:40]}' is not a whole number of seconds since 1970-01-01 UTC "
-                          "(up to year 9999)", hint="unset it, or set it to a time such as the last commit's: "
-                                                    "git log -1 --format=%ct")
+                          "(up to 2107, the last year a zip entry can show)",
+                          hint="unset it, or set it to a time such as the last commit's: git log -1 --format=%ct")
     return int(value)
 
 

@@ -99,7 +99,8 @@ def unstorable(values: Iterable[object]) -> str | None:
         elif kind is float:
             if not math.isfinite(value):  # type: ignore[arg-type]
                 return "a number is not finite"
-            if abs(value) >= SIXTEEN_DIGITS and contains_nik(repr(value)):  # type: ignore[arg-type]
+            text = repr(value)  # as the packages write it: 16 digits after the point are 16 digits too
+            if len(text) >= 16 and contains_nik(text):  # (0.7194244604316546: 100 * 1 / 139)
                 return _NIK_NUMBER
     return None
 

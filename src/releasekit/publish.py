@@ -460,6 +460,8 @@ def listen(host: str, port: int) -> list[socket.socket]:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            if port == 0 and len(sockets) > 1:  # every address on the port the first one got (it alone is shown)
+                address = (address[0], sockets[0].getsockname()[1], *address[2:])
             try:
                 sock.bind(address)
             except OSError as e:

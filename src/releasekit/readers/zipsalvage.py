@@ -4,14 +4,16 @@
 download cut short has none, and :mod:`zipfile` then reads nothing at all. Every member is also
 preceded by a local header (name, method, sizes, CRC-32), so the members before the cut can
 still be read front to back, as a cut-off ``.tar.gz`` is. This does that, in archive order,
-for the methods Python reads (stored and deflated), sizes in the header or, for deflated
-members, in a data descriptor after the data (the inflater finds the end); each member's CRC-32
-is checked. It stops at the first member it cannot read whole, saying why; a member whose
+for the methods Python reads (stored and deflated), sizes in the header or in a data
+descriptor after the data (a deflated member's end is found by the inflater, a stored one's by
+the descriptor whose CRC-32 and size match the bytes before it); each member's CRC-32 is
+checked. It stops at the first member it cannot read whole, saying why; a member whose
 method or encryption it cannot read, but whose size it knows, is skipped with a reason.
 """
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from collections.abc import Iterator
@@ -47,6 +49,8 @@ def salvage(raw: BinaryIO) -> Iterator[Salvaged]:
     A file whose next bytes are not a local header ends the members (the central directory, when
     the archive is whole, starts there); a header, name or data cut short raises :class:`Stop`.
     """
+    end = raw.seek(0, io.SEEK_END)  # no size a header claims is believed past the file's end
+    raw.seek(0)
     while True:
         head = raw.read(_HEADER.size)
         if not head:
@@ -62,37 +66,43 @@ def salvage(raw: BinaryIO) -> Iterator[Salvaged]:
         if len(name_bytes) < name_length or len(extra) < extra_length:
             raise Stop("the archive ends inside a member's header")
         name = name_bytes.decode("utf-8" if flags & UTF8 else "cp437", errors="replace")
-        if csize == ZIP64_MARK:
-            csize = _zip64_size(extra, csize)
+        zip64 = _zip64_size(extra)
+        if csize == ZIP64_MARK and zip64 is not None:
+            csize = zip64
+        if csize > end - raw.tell():
+            raise Stop(f"{name}: the archive ends inside this member")
         sized = not flags & DESCRIPTOR or csize
         if flags & ENCRYPTED or method not in (STORED, DEFLATED):
             if not sized:
                 raise Stop(f"{name}: a member that is encrypted or in a method Python cannot read, of unknown size")
-            _skip(raw, csize, name)
+            raw.seek(csize, io.SEEK_CUR)
+            if flags & DESCRIPTOR:
+                _descriptor_crc(raw, name, zip64 is not None)
             why = "zip member is encrypted" if flags & ENCRYPTED else f"zip member uses an unsupported compression " \
                                                                      f"(method {method})"
             yield Salvaged(name, skipped=f"{why}; nothing read from it")
             continue
-        if method == STORED and not sized:
-            raise Stop(f"{name}: a stored member whose size only a data descriptor gives")
-        data = _inflate(raw, csize if sized else None, name) if method == DEFLATED else _read(raw, csize, name)
+        if method == DEFLATED:
+            data = _inflate(raw, csize if sized else None, name)
+        else:
+            data = _read(raw, csize, name) if sized else _stored_until_descriptor(raw, name, zip64 is not None)
         if flags & DESCRIPTOR:
-            crc = _descriptor_crc(raw, name)
+            crc = _descriptor_crc(raw, name, zip64 is not None)
         if zlib.crc32(data) != crc:
             raise Stop(f"{name}: its bytes do not match their CRC-32")
         if not name.endswith("/"):
             yield Salvaged(name, data)
 
 
-def _zip64_size(extra: bytes, csize: int) -> int:
-    """The compressed size a ZIP64 extra field gives (after the uncompressed size)."""
+def _zip64_size(extra: bytes) -> int | None:
+    """The compressed size a ZIP64 extra field gives (after the uncompressed size), or None without one."""
     at = 0
     while at + 4 <= len(extra):
         tag, size = struct.unpack_from("<HH", extra, at)
         if tag == ZIP64_EXTRA and size >= 16 and at + 20 <= len(extra):
             return int(struct.unpack_from("<Q", extra, at + 12)[0])
         at += 4 + size
-    return csize
+    return None
 
 
 def _read(raw: BinaryIO, size: int, name: str) -> bytes:
@@ -102,12 +112,24 @@ def _read(raw: BinaryIO, size: int, name: str) -> bytes:
     return data
 
 
-def _skip(raw: BinaryIO, size: int, name: str) -> None:
-    while size:
-        got = len(raw.read(min(size, CHUNK)))
-        if not got:
-            raise Stop(f"{name}: the archive ends inside this member")
-        size -= got
+def _stored_until_descriptor(raw: BinaryIO, name: str, zip64: bool) -> bytes:
+    """A stored member whose size only its data descriptor gives (a zip written to a stream): its bytes end where a
+    descriptor signature follows whose CRC-32 and size are theirs."""
+    size_format = "<Q" if zip64 else "<I"
+    after = 8 + struct.calcsize(size_format)  # signature, CRC-32, then the compressed size
+    data = bytearray()
+    step, at = FIRST_STEP, 0  # ``at``: where the next signature is looked for
+    while chunk := raw.read(step):
+        data += chunk
+        step = min(step * 2, CHUNK)
+        while (at := data.find(_DESCRIPTOR, at)) >= 0 and at + after <= len(data):
+            if (int.from_bytes(data[at + 4: at + 8], "little") == zlib.crc32(data[:at])
+                    and struct.unpack_from(size_format, data, at + 8)[0] == at):
+                raw.seek(at - len(data), io.SEEK_CUR)  # back to the descriptor, which the caller reads
+                return bytes(data[:at])
+            at += 1
+        at = max(at, 0) if at >= 0 else max(len(data) - 3, 0)
+    raise Stop(f"{name}: the archive ends inside this member")
 
 
 def _inflate(raw: BinaryIO, size: int | None, name: str) -> bytes:
@@ -115,7 +137,7 @@ def _inflate(raw: BinaryIO, size: int | None, name: str) -> bytes:
     known from the stream itself; what the inflater read past it is given back to ``raw``)."""
     inflater = zlib.decompressobj(-15)
     out: list[bytes] = []
-    left = size
+    start, left = raw.tell(), size
     step = FIRST_STEP  # (a member of unknown size is read a little at a time: most are small, the rest given back)
     try:
         while not inflater.eof:
@@ -128,23 +150,19 @@ def _inflate(raw: BinaryIO, size: int | None, name: str) -> bytes:
             out.append(inflater.decompress(chunk))
     except zlib.error as e:
         raise Stop(f"{name}: its deflated bytes are corrupt ({e})") from None
-    if inflater.unused_data:
-        raw.seek(-len(inflater.unused_data), 1)
-    elif left:
-        raw.seek(left, 1)
+    if size is not None:
+        raw.seek(start + size)  # the next header follows the size the header gave, wherever the stream ended
+    elif inflater.unused_data:
+        raw.seek(-len(inflater.unused_data), io.SEEK_CUR)
     return b"".join(out)
 
 
-def _descriptor_crc(raw: BinaryIO, name: str) -> int:
-    """The CRC-32 of a data descriptor (signature optional; the sizes after it, 32 or 64 bits, are skipped)."""
+def _descriptor_crc(raw: BinaryIO, name: str, zip64: bool) -> int:
+    """The CRC-32 of a data descriptor (its signature optional), past its two sizes (64-bit after a ZIP64 header)."""
     first = raw.read(4)
     if first == _DESCRIPTOR:
         first = raw.read(4)
-    if len(first) < 4:
+    sizes = raw.read(16 if zip64 else 8)
+    if len(first) < 4 or len(sizes) < (16 if zip64 else 8):
         raise Stop(f"{name}: the archive ends inside this member's data descriptor")
-    sizes = raw.read(16)  # 8 bytes of 32-bit sizes, or 16 of ZIP64 ones: what follows tells
-    if len(sizes) < 8:
-        raise Stop(f"{name}: the archive ends inside this member's data descriptor")
-    if len(sizes) < 16 or sizes[8:10] == b"PK":  # the next header, or the central directory, starts there
-        raw.seek(8 - len(sizes), 1)
     return int.from_bytes(first, "little")
