@@ -16,7 +16,7 @@ from .config import load_release
 from .diffreport import FORMATS as DIFF_FORMATS
 from .errors import PackageError, ReleasekitError, UsageError
 from .privacy import mask_niks
-from .report import PackageReport, Report, unopened
+from .report import Report
 from .validate import ENGINES, FORMATS, validate_paths
 
 
@@ -138,20 +138,18 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
 
     Example: releasekit validate datapackages/real-count.zip
     """
-    packages: list[PackageReport] = []
-    unopenable = False
-    for path in paths or (Path("."),):
-        try:
-            packages += validate_paths([path], engine=engine).packages
-        except PackageError as e:  # no package there: the PATH is invalid, and said so in one line on stderr
-            unopenable = True
-            click.echo(f"Error: {e}", err=True)
-            if fmt != "text":  # and reported like an invalid package: a row of the summary, an annotation
-                packages.append(unopened(str(path), str(e)))
-    report = Report(packages)
-    if packages or not unopenable:
+    errors: list[PackageError] = []
+
+    def unopened(error: PackageError) -> None:  # no package there: the PATH is invalid, said in one line on stderr
+        errors.append(error)
+        click.echo(f"Error: {error}", err=True)
+
+    report = validate_paths(list(paths) or [Path(".")], engine=engine, on_unopened=unopened)
+    if fmt == "text":  # (the other formats keep its entry: a row of the summary, an annotation)
+        report = Report([p for p in report.packages if p.opened])
+    if report.packages or not errors:
         click.echo(report.render(fmt), nl=False)
-    sys.exit(0 if report.valid and not unopenable else 1)
+    sys.exit(0 if report.valid and not errors else 1)
 
 
 @cli.command()

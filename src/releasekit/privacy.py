@@ -55,7 +55,7 @@ def mask_niks(text: str) -> str:
 def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
     """Where one CSV record holds NIK-like values: the index of every cell holding one, or ``[None]`` when no cell
     does but the record's text does (``"3201014501900001"7`` is one 17-digit cell, yet the published bytes hold the
-    NIK); ``[]`` when it holds none. The checker and validate's Frictionless engine both report through this."""
+    NIK); ``[]`` when it holds none. The checker and validate's Frictionless engine both decide through this."""
     found: list[int | None] = [index for index, cell in enumerate(cells) if contains_nik(cell)]
     return found or ([None] if contains_nik(text) else [])
 
@@ -229,7 +229,8 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             texts = [f"CAST([{c}] AS TEXT)" for c in columns]
             # length() of a number is the length of its text, so only long values are cast (the cast of every
             # value was the larger part of the scan at national scale, in a one-off measurement).
-            suspect = " OR ".join(f"(length([{c}]) >= 16 AND CAST([{c}] AS TEXT) GLOB {_GLOB16})" for c in columns)
+            suspect = " OR ".join(f"(length([{c}]) >= 16 AND {text} GLOB {_GLOB16})"
+                                  for c, text in zip(columns, texts, strict=True))
             for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
                 for column, value in zip(columns, row[1:], strict=True):
                     if value is not None and contains_nik(value):

@@ -15,20 +15,16 @@ from .errors import SourceError
 CHUNK = 1 << 20
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
+def sha256_file(path: Path, members: list[tuple[str, Path]] | None = None) -> tuple[str, int]:
     """Stream a file (or every file of a folder, in sorted order) into SHA-256.
 
     For a folder the digest is taken over each file's relative path, a NUL (no
     path holds one) and the file's own SHA-256, so a renamed, moved or edited
     member changes it and no two folders share it (bytes moved from one member
     into the next would, were the members' bytes simply chained). Returns
-    ``(hexdigest, bytes)``.
+    ``(hexdigest, bytes)``. ``members``: the files, if :func:`_members` listed them already (as for :func:`stamp`).
     """
-    return _sha256(path, _members(path))
-
-
-def _sha256(path: Path, members: list[tuple[str, Path]]) -> tuple[str, int]:
-    """:func:`sha256_file` of ``path``, whose files :func:`_members` listed."""
+    members = _members(path) if members is None else members
     if members == [(".", path)]:  # a file: _members names it "."
         return _file_sha256(path)
     digest = hashlib.sha256()
@@ -112,7 +108,7 @@ def check_sources(release: Release) -> list[SourceFile]:
         try:
             members = _members(path)  # one listing of a folder's files for its stamp and its hash
             before = stamp(path, members)
-            sha, size = _sha256(path, members)
+            sha, size = sha256_file(path, members)
         except OSError as e:
             raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} ({where})",
                               hint="make the raw export readable by the user who builds") from None

@@ -53,6 +53,7 @@ def release_lock(root: Path) -> Iterator[None]:
     """Hold ``build/.lock`` exclusively for the duration; refuse at once if another build holds it.
 
     :raises BuildLockedError: naming the lock file and the other build's process id.
+    :raises ReleasekitError: when a file stands where ``build/`` or ``datapackages/`` belongs.
     """
     build_dir = root / BUILD_DIR
     for folder in (build_dir, root / PACKAGES_DIR):  # (mkdir and the swap would fail with a word about the disk)

@@ -15,7 +15,7 @@ import json
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,7 +26,7 @@ from frictionless import validate as frictionless_validate
 from .config import RuleSetting
 from .errors import PackageError
 from .privacy import mask_niks, nik_lines
-from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem
+from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
 from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
 from .tablecheck.text import niks_by_record
@@ -148,13 +148,12 @@ def _csv_resources(descriptor: dict[str, Any]) -> Iterator[tuple[str, str]]:
 def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     """The PII gate: any NIK-like value in any column makes the package invalid (value never shown). Each record is
     read as the checker reads it (:func:`~releasekit.tablecheck.text.niks_by_record`), so both engines name the same
-    rows and fields."""
+    rows; a field is named by the file's header label here, by the schema's field in the checker."""
     problems = []
     for name, path in _csv_resources(descriptor):
         file = folder / path
-        if not (file.is_file() and any(nik_lines(file))):  # the bytes first: a clean file is read once
-            continue
-        problems += [pii_problem(name, row, field) for row, field in niks_by_record(file)]
+        if file.is_file():
+            problems += [pii_problem(name, row, field) for row, field in niks_by_record(file)]
     return problems
 
 
@@ -324,25 +323,42 @@ def _targets(path: Path) -> Iterator[Path]:
     yield from found
 
 
-def validate_paths(paths: list[str | Path], *, engine: str = "releasekit") -> Report:
+def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
+                   on_unopened: Callable[[PackageError], object] | None = None) -> Report:
     """Validate every package found at ``paths``.
 
     :param engine: see :func:`validate_descriptor`.
+    :param on_unopened: called with the error of a path that holds no package (missing, no package there, a zip
+        that cannot be unpacked); that path is then one invalid report (:func:`~releasekit.report.unopened`, in
+        place of any of its packages validated before the error) and the other paths are still validated.
 
-    :raises PackageError: when a path holds no package at all.
+    :raises PackageError: when a path holds no package at all and ``on_unopened`` is not given.
     """
-    reports = []
+    reports: list[PackageReport] = []
     with ExitStack() as stack:
         for raw in paths:
-            for target in _targets(Path(raw)):
-                if not target.exists():
-                    reports.append(PackageReport(str(target), [Problem(
-                        "package-error", "package not found; run 'releasekit build' first")]))
-                elif target.name.endswith(".zip"):
-                    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                    report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
-                    report.zipped = True
-                    reports.append(report)
-                else:
-                    reports.append(validate_descriptor(target, label=str(target.parent), engine=engine))
+            first = len(reports)
+            try:
+                reports += _validate_path(Path(raw), engine, stack)
+            except PackageError as e:
+                if on_unopened is None:
+                    raise
+                del reports[first:]
+                on_unopened(e)
+                reports.append(unopened(str(raw), str(e)))
     return Report(reports)
+
+
+def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[PackageReport]:
+    """The report on each package at ``path`` (a zip is unpacked into a folder ``stack`` removes)."""
+    for target in _targets(path):
+        if not target.exists():
+            yield PackageReport(str(target), [Problem("package-error", "package not found; run 'releasekit build' "
+                                                                       "first")])
+        elif target.name.endswith(".zip"):
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
+            report.zipped = True
+            yield report
+        else:
+            yield validate_descriptor(target, label=str(target.parent), engine=engine)

@@ -232,6 +232,13 @@ class Reader:
         if source.csv is not None:
             raise ConfigError(f"{where}/csv: the '{self.name}' reader takes no csv mapping",
                               hint="remove 'csv', or read the file with format: csv")
+        self.refuse_dpt_options(source, where)
+
+    def refuse_dpt_options(self, source: Source, where: str) -> None:
+        """Refuse ``dpt`` options on a reader that is not the voter lists' (they would be ignored).
+
+        :raises ConfigError: naming ``<where>/dpt``.
+        """
         if source.dpt is not None:
             raise ConfigError(f"{where}/dpt: the '{self.name}' reader takes no dpt options",
                               hint="remove 'dpt', or read the voter list with format: dpt-csv")

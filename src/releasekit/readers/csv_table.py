@@ -63,13 +63,20 @@ HASIL_WILAYAH_VALUES = BY_NAME["hasil_wilayah"].columns[3:-1]
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 
 
-def _listed(header: Sequence[str], limit: int = 300) -> str:
-    """The columns of a header for a hint: whole names, as many as fit in about ``limit`` characters."""
+#: About how many characters of a header a hint lists.
+LISTED_CHARACTERS = 300
+
+
+def _listed(header: Sequence[str]) -> str:
+    """The columns of a header for a hint: whole names, as many as fit in about :data:`LISTED_CHARACTERS`."""
     shown: list[str] = []
+    length = 0  # of ", ".join(shown)
     for name in header:
-        if shown and len(", ".join(shown)) + 2 + len(name or "(empty)") > limit:
+        name = name or "(empty)"
+        if shown and length + 2 + len(name) > LISTED_CHARACTERS:
             return ", ".join(shown) + f" … and {len(header) - len(shown)} more"
-        shown.append(name or "(empty)")
+        length += (2 if shown else 0) + len(name)
+        shown.append(name)
     return ", ".join(shown)
 
 
@@ -302,9 +309,7 @@ class CsvReader(Reader):
         if mapping is None:
             raise ConfigError(f"{where}: the csv reader needs a 'csv' mapping",
                               hint="add csv: {table: hasil_tps, fields: {kode_tps: <column>, ...}}")
-        if source.dpt is not None:
-            raise ConfigError(f"{where}/dpt: the '{self.name}' reader takes no dpt options",
-                              hint="remove 'dpt', or read the voter list with format: dpt-csv")
+        self.refuse_dpt_options(source, where)
         if mapping.table.startswith("hasil_"):
             if election is None:
                 raise ConfigError(f"{where}: rows for {mapping.table} need 'election'",

@@ -34,8 +34,6 @@ from .tarstream import iter_tar
 
 Progress = Callable[[int], None]
 ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError)
-#: The zip flag bit of an encrypted member.
-ENCRYPTED = 0x1
 
 
 @dataclass(slots=True)
@@ -139,8 +137,8 @@ def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
                 continue
             done += info.compress_size
             report(done)
-            if info.flag_bits & ENCRYPTED:
-                yield Rejected(info.filename, "zip member is encrypted; nothing read from it")
+            if info.flag_bits & zipsalvage.ENCRYPTED:
+                yield Rejected(info.filename, zipsalvage.ENCRYPTED_REASON)
                 continue
             try:
                 data = archive.read(info)

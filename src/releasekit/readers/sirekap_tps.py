@@ -12,7 +12,6 @@ record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import re
 from collections.abc import Iterable, Iterator
@@ -34,7 +33,7 @@ from .base import (
     show,
 )
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
-from .textio import TextDecodeError, looks_utf16
+from .textio import looks_utf16, refuse_utf16
 
 TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
@@ -42,14 +41,6 @@ TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "
 ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 NO_FIGURES: tuple[None, ...] = (None,) * len(ADMIN_KEYS)
-
-
-UTF16 = "the file looks like UTF-16, not UTF-8"
-
-
-def _utf16(head: bytes) -> bool:
-    """Whether JSON Lines start as UTF-16 would (a byte-order mark, or every other byte a NUL)."""
-    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_utf16(head)
 
 
 class RecordError(ValueError):
@@ -155,8 +146,9 @@ class SirekapTpsReader(Reader):
             if isinstance(member, Rejected):
                 yield member
             elif member.name.lower().endswith(JSONL_SUFFIXES):
-                if _utf16(member.data):  # one member of an archive: that member alone is set aside
-                    yield Rejected(member.name, f"{UTF16}; nothing read from it", clip(member.data))
+                if looks_utf16(member.data):  # one member of an archive: that member alone is set aside
+                    yield Rejected(member.name, "the file looks like UTF-16, not UTF-8; nothing read from it",
+                                   clip(member.data))
                     continue
                 yield from self._lines(member.name, member.data.splitlines(), nomor_by_id)
             else:
@@ -177,13 +169,13 @@ class SirekapTpsReader(Reader):
     def _stream_lines(self, path: Path, label: str, nomor_by_id: dict[str, int]) -> Iterator[Record]:
         """Read a JSON Lines file line by line, so memory stays flat at any size.
 
-        :raises TextDecodeError: the file is UTF-16 (every line would be quarantined, each for a misleading reason).
+        :raises releasekit.readers.textio.TextDecodeError: the file is UTF-16 (every line would be quarantined,
+            each for a misleading reason).
         """
         opener = gzip.open if path.name.lower().endswith(".gz") else open
         try:
             with opener(path, "rb") as handle:
-                if _utf16(handle.peek(256)[:256]):  # (buffered: nothing is consumed; gzip too)
-                    raise TextDecodeError(f"{label}: line 1: {UTF16}", hint="re-encode the file as UTF-8")
+                refuse_utf16(handle.peek(256), label)  # (buffered: nothing is consumed; gzip too)
                 yield from self._lines(path.name, handle, nomor_by_id)
         except ARCHIVE_ERRORS as e:
             yield Rejected(f"{path.name}:end", f"file is truncated or corrupt: {type(e).__name__}: {e}")

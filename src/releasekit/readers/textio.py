@@ -127,7 +127,7 @@ def check_encoding(encoding: str) -> str:
 
 def guess_encoding(data: bytes) -> str:
     """The encoding some bytes most likely are in: utf-8, cp1252, latin-1, or utf-16."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_utf16(data):
+    if looks_utf16(data):
         return "utf-16"
     for candidate in ("utf-8", "cp1252"):
         try:
@@ -139,9 +139,21 @@ def guess_encoding(data: bytes) -> str:
 
 
 def looks_utf16(data: bytes) -> bool:
-    """Whether the start of a file looks like UTF-16 text (every other byte a NUL)."""
+    """Whether the start of a file looks like UTF-16 text (a UTF-16 byte-order mark, or every other byte a NUL)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
     head = data[:256]
     return len(head) >= 8 and head.count(0) >= len(head) // 3
+
+
+def refuse_utf16(head: bytes, label: str, encoding: str = "UTF-8") -> None:
+    """Refuse a text file whose first bytes ``head`` look like UTF-16 (:func:`looks_utf16`).
+
+    :raises TextDecodeError: ``<label>: line 1: the file looks like UTF-16, not <encoding>``.
+    """
+    if looks_utf16(head):
+        raise TextDecodeError(f"{label}: line 1: the file looks like UTF-16, not {encoding}",
+                              hint="re-encode the file as UTF-8")
 
 
 def _decode_error(name: str, number: int, line: bytes, encoding: str, error: UnicodeDecodeError) -> TextDecodeError:
@@ -321,9 +333,7 @@ def _blocks(lines: list[bytes], first: int, name: str, label: str, encoding: str
 
 def _start(chunk: bytes, label: str, encoding: str, codec: str) -> bytes:
     """The first chunk of a file, without its UTF-8 byte-order mark; refuse UTF-16 and a mismatched mark."""
-    if looks_utf16(chunk) or chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise TextDecodeError(f"{label}: line 1: the file looks like UTF-16, not {encoding}",
-                              hint="re-encode the file as UTF-8")
+    refuse_utf16(chunk, label, encoding)
     if chunk.startswith(codecs.BOM_UTF8):
         if codec != "utf-8":
             raise TextDecodeError(f"{label}: line 1: starts with a UTF-8 byte-order mark but the declared "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ from typing import BinaryIO
 LOCAL = b"PK\x03\x04"
 _HEADER = struct.Struct("<4sHHHHHIIIHH")
 _DESCRIPTOR = b"PK\x07\x08"
-ENCRYPTED, DESCRIPTOR, UTF8 = 0x1, 0x8, 0x800
-STORED, DEFLATED = 0, 8
+ENCRYPTED, DESCRIPTOR, UTF8 = 0x1, 0x8, 0x800  # general purpose flag bits
+STORED, DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+#: Why an encrypted member is a rejected record (here and when :mod:`zipfile` reads the archive).
+ENCRYPTED_REASON = "zip member is encrypted; nothing read from it"
 CHUNK = 1 << 20
 FIRST_STEP = 4096
 ZIP64_EXTRA, ZIP64_MARK = 0x0001, 0xFFFFFFFF
@@ -71,16 +74,15 @@ def salvage(raw: BinaryIO) -> Iterator[Salvaged]:
             csize = zip64
         if csize > end - raw.tell():
             raise Stop(f"{name}: the archive ends inside this member")
-        sized = not flags & DESCRIPTOR or csize
+        sized = not flags & DESCRIPTOR or csize > 0
         if flags & ENCRYPTED or method not in (STORED, DEFLATED):
             if not sized:
                 raise Stop(f"{name}: a member that is encrypted or in a method Python cannot read, of unknown size")
             raw.seek(csize, io.SEEK_CUR)
             if flags & DESCRIPTOR:
                 _descriptor_crc(raw, name, zip64 is not None)
-            why = "zip member is encrypted" if flags & ENCRYPTED else f"zip member uses an unsupported compression " \
-                                                                     f"(method {method})"
-            yield Salvaged(name, skipped=f"{why}; nothing read from it")
+            yield Salvaged(name, skipped=ENCRYPTED_REASON if flags & ENCRYPTED else
+                           f"zip member uses an unsupported compression (method {method}); nothing read from it")
             continue
         if method == DEFLATED:
             data = _inflate(raw, csize if sized else None, name)
@@ -128,7 +130,8 @@ def _stored_until_descriptor(raw: BinaryIO, name: str, zip64: bool) -> bytes:
                 raw.seek(at - len(data), io.SEEK_CUR)  # back to the descriptor, which the caller reads
                 return bytes(data[:at])
             at += 1
-        at = max(at, 0) if at >= 0 else max(len(data) - 3, 0)
+        if at < 0:  # none in the bytes read: the next one may begin in their last three
+            at = max(len(data) - 3, 0)
     raise Stop(f"{name}: the archive ends inside this member")
 
 

@@ -105,7 +105,7 @@ class RowPass:
         """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line.
 
         Reading stops after the row (or the block) at which the resource reaches the error limit
-        (:meth:`Checker.open`); see :meth:`stopped`.
+        (:meth:`Checker.open`); see :meth:`at_limit`.
         """
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..privacy import SIXTEEN, record_niks
+from ..privacy import SIXTEEN, nik_lines, record_niks
 
 #: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
 UNDECODABLE = "releasekit-undecodable"
@@ -108,7 +108,10 @@ def niks_by_record(path: Path) -> Iterator[tuple[int, str | None]]:
     """Every NIK-like value of a CSV file, record by record (a quoted cell may go on over line ends): ``(record
     number, the label of the column holding it)``, or ``(record number, None)`` when no cell holds it but the
     record's text does (:func:`~releasekit.privacy.record_niks`). The header is record 1, its cells named ``column
-    N``. Bytes that are not UTF-8 are read as U+FFFD."""
+    N``. Bytes that are not UTF-8 are read as U+FFFD. A file whose bytes hold no NIK-like run (most) is read once,
+    by a byte scan, and not decoded."""
+    if not any(nik_lines(path)):
+        return
     labels: list[str] = []
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         for number, text, cells in records_from(handle):
