@@ -23,8 +23,8 @@ from typing import Protocol
 import sqlite_utils
 
 from . import forked
-from .compare import COUNT_COLUMNS, TPS_FIELD, VALUE_COLUMNS, VOTES_PREFIX
-from .tables import CHANGES
+from .compare import COUNT_COLUMNS, TPS_FIELD, VALUE_COLUMNS, VOTES_PREFIX, text_sql
+from .tables import CHANGES, REGISTER_SOURCES
 
 _COLUMNS = ", ".join(f"[{c}]" for c in CHANGES.columns)
 
@@ -184,16 +184,9 @@ def _copy_from(conn: sqlite3.Connection, path: Path) -> None:
 # order: the fields of every TPS of the previous day (with the kode_tps marker first where it disappears),
 # those of TPS that appear, then the votes likewise.
 
-_REGISTER_SOURCES = "IN (SELECT path FROM sources WHERE register = :register)"
-
-
-def _text(alias: str, column: str) -> str:
-    return f"coalesce(CAST({alias}.[{column}] AS TEXT), '')"
-
-
 def _row(alias: str) -> str:
     """Every compared value of a hasil_tps row, as text: a row value to compare whole."""
-    return ", ".join(_text(alias, c) for c in VALUE_COLUMNS)
+    return ", ".join(text_sql(c, alias) for c in VALUE_COLUMNS)
 
 
 def _pick(side: str) -> str:
@@ -214,20 +207,21 @@ _INSERT = f"INSERT OR IGNORE INTO {{schema}}.[{CHANGES.name}] ({_COLUMNS})"
 def _hasil_changes(kept: bool) -> str:
     """The hasil_tps fields of TPS on the previous day (``kept``), or of TPS only on the new day."""
     if kept:
-        values = ", ".join(f"{_text('a', c)} AS a{i}, {_text('b', c)} AS b{i}" for i, c in enumerate(VALUE_COLUMNS))
+        values = ", ".join(f"{text_sql(c, 'a')} AS a{i}, {text_sql(c, 'b')} AS b{i}"
+                           for i, c in enumerate(VALUE_COLUMNS))
         pairs = f"""SELECT a.kode_tps, CASE WHEN b.kode_tps IS NULL THEN 'removed' ELSE 'changed' END AS kind,
                 {_WAS} AS was, coalesce(b.sumber, a.sumber) AS source, {values}
             FROM hasil_tps a LEFT JOIN hasil_tps b ON b.kode_pemilu = a.kode_pemilu AND b.snapshot = :snapshot
-              AND b.kode_tps = a.kode_tps AND b.sumber {_REGISTER_SOURCES}
-            WHERE a.kode_pemilu = :kode_pemilu AND a.snapshot = :previous AND a.sumber {_REGISTER_SOURCES}
+              AND b.kode_tps = a.kode_tps AND b.sumber IN {REGISTER_SOURCES}
+            WHERE a.kode_pemilu = :kode_pemilu AND a.snapshot = :previous AND a.sumber IN {REGISTER_SOURCES}
               AND (b.kode_tps IS NULL OR ({_row('a')}) <> ({_row('b')}))"""  # a TPS the same on both days: no row
     else:
-        values = ", ".join(f"'' AS a{i}, {_text('b', c)} AS b{i}" for i, c in enumerate(VALUE_COLUMNS))
+        values = ", ".join(f"'' AS a{i}, {text_sql(c, 'b')} AS b{i}" for i, c in enumerate(VALUE_COLUMNS))
         pairs = f"""SELECT b.kode_tps, 'added' AS kind, NULL AS was, b.sumber AS source, {values}
             FROM hasil_tps b WHERE b.kode_pemilu = :kode_pemilu AND b.snapshot = :snapshot
-              AND b.sumber {_REGISTER_SOURCES}
+              AND b.sumber IN {REGISTER_SOURCES}
               AND NOT EXISTS (SELECT 1 FROM hasil_tps a WHERE a.kode_pemilu = :kode_pemilu
-                AND a.snapshot = :previous AND a.kode_tps = b.kode_tps AND a.sumber {_REGISTER_SOURCES})"""
+                AND a.snapshot = :previous AND a.kode_tps = b.kode_tps AND a.sumber IN {REGISTER_SOURCES})"""
     marker_before = "CASE WHEN j.kind = 'added' THEN '' ELSE j.kode_tps END"
     marker_after = "CASE WHEN j.kind = 'removed' THEN '' ELSE j.kode_tps END"
     return f"""{_INSERT}
@@ -246,12 +240,12 @@ def _hasil_changes(kept: bool) -> str:
 def _vote_changes(kept: bool) -> str:
     """The votes of TPS with a suara row on the previous day (``kept``), or with one only on the new day."""
     if kept:
-        votes = f"""SELECT sa.kode_tps, sa.nomor_urut, {_text('sa', 'suara')} AS x, {_text('sb', 'suara')} AS y
+        votes = f"""SELECT sa.kode_tps, sa.nomor_urut, {text_sql('suara', 'sa')} AS x, {text_sql('suara', 'sb')} AS y
             FROM suara sa LEFT JOIN suara sb ON sb.kode_pemilu = sa.kode_pemilu AND sb.snapshot = :snapshot
               AND sb.kode_tps = sa.kode_tps AND sb.nomor_urut = sa.nomor_urut
             WHERE sa.kode_pemilu = :kode_pemilu AND sa.snapshot = :previous"""
     else:
-        votes = f"""SELECT sb.kode_tps, sb.nomor_urut, '' AS x, {_text('sb', 'suara')} AS y FROM suara sb
+        votes = f"""SELECT sb.kode_tps, sb.nomor_urut, '' AS x, {text_sql('suara', 'sb')} AS y FROM suara sb
             WHERE sb.kode_pemilu = :kode_pemilu AND sb.snapshot = :snapshot
               AND NOT EXISTS (SELECT 1 FROM suara sa WHERE sa.kode_pemilu = :kode_pemilu AND sa.snapshot = :previous
                 AND sa.kode_tps = sb.kode_tps AND sa.nomor_urut = sb.nomor_urut)"""
@@ -263,9 +257,9 @@ def _vote_changes(kept: bool) -> str:
                 CASE WHEN a.kode_tps IS NULL THEN '' ELSE w.x END AS x,
                 CASE WHEN b.kode_tps IS NULL THEN '' ELSE w.y END AS y
               FROM w LEFT JOIN hasil_tps a ON a.kode_pemilu = :kode_pemilu AND a.snapshot = :previous
-                AND a.kode_tps = w.kode_tps AND a.sumber {_REGISTER_SOURCES}
+                AND a.kode_tps = w.kode_tps AND a.sumber IN {REGISTER_SOURCES}
               LEFT JOIN hasil_tps b ON b.kode_pemilu = :kode_pemilu AND b.snapshot = :snapshot
-                AND b.kode_tps = w.kode_tps AND b.sumber {_REGISTER_SOURCES})
+                AND b.kode_tps = w.kode_tps AND b.sumber IN {REGISTER_SOURCES})
         SELECT :kode_pemilu, :snapshot, kode_tps, '{VOTES_PREFIX}' || nomor_urut, :previous, nomor_urut, {_KIND},
                nullif(x, ''), nullif(y, ''), {_DELTA.format(numeric='1')}, was, source
         FROM v WHERE x <> y

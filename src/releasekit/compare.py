@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from .database import HASIL_VALUE_COLUMNS
 from .errors import ReleasekitError, UsageError, did_you_mean
-from .tables import HASIL_TPS
+from .tables import HASIL_TPS, register_sources
 
 #: The hasil_tps columns compared (everything but the key and the ``sumber`` provenance column).
 VALUE_COLUMNS: tuple[str, ...] = HASIL_VALUE_COLUMNS
@@ -234,14 +234,20 @@ class Comparer:
 
 # --------------------------------------------------------------------------- database streams
 
-_TEXT = ", ".join(f"coalesce(CAST([{c}] AS TEXT), '')" for c in VALUE_COLUMNS)
+
+def text_sql(column: str, alias: str = "") -> str:
+    """SQL for a column's value as the text a package CSV holds (``''`` for NULL); ``alias`` names its table."""
+    return f"coalesce(CAST({alias + '.' if alias else ''}[{column}] AS TEXT), '')"
+
+
+_TEXT = ", ".join(text_sql(c) for c in VALUE_COLUMNS)
 
 
 def db_hasil(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register: str | None = None
              ) -> Iterator[HasilRow]:
     """A snapshot's ``hasil_tps`` rows in ``kode_tps`` order (the primary-key index), as CSV text; with
     ``register``, only the rows of its sources (tests/test_changes.py compares a build's ``changes`` this way)."""
-    where = "" if register is None else "AND sumber IN (SELECT path FROM sources WHERE register = ?)"
+    where = "" if register is None else f"AND sumber IN {register_sources('?')}"
     params: tuple[str, ...] = (kode_pemilu, snapshot) + (() if register is None else (register,))
     for row in conn.execute(f"SELECT kode_tps, {_TEXT}, sumber FROM hasil_tps WHERE kode_pemilu = ? "
                             f"AND snapshot = ? {where} ORDER BY kode_tps", params):
@@ -253,7 +259,7 @@ def db_suara(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str) -> Itera
     # the cursor itself, not a generator over it: closing a generator would close the cursor, whose
     # connection may be closed already when a diff stops on an error in the other side
     cursor: Iterator[SuaraRow] = conn.execute(
-        "SELECT kode_tps, CAST(nomor_urut AS TEXT), coalesce(CAST(suara AS TEXT), '') FROM suara "
+        f"SELECT kode_tps, CAST(nomor_urut AS TEXT), {text_sql('suara')} FROM suara "
         "WHERE kode_pemilu = ? AND snapshot = ? ORDER BY kode_tps, nomor_urut", (kode_pemilu, snapshot))
     return cursor
 

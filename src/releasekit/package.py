@@ -26,10 +26,9 @@ from .config import Register, Release
 from .database import iter_rows
 from .provenance import sha256_file
 from .rules import RULES, setting
-from .tables import BY_NAME, Field, Table
+from .tables import BY_NAME, FALSE_VALUES, REGISTER_SOURCES, TRUE_VALUES, Field, Table
 
 PACKAGES_DIR = "datapackages"
-REGISTER_SOURCES = "(SELECT path FROM sources WHERE register = :register)"
 REGISTER_TPS = (f"(sumber IN {REGISTER_SOURCES} OR kode_tps IN "
                 f"(SELECT kode_tps FROM hasil_tps WHERE sumber IN {REGISTER_SOURCES}) OR kode_tps IN "
                 f"(SELECT kode_tps FROM dpt_rekap WHERE sumber IN {REGISTER_SOURCES}))")
@@ -103,8 +102,8 @@ def field_descriptor(field: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"name": field.name, "type": field.type, "title": field.title,
                            "description": f"{field.en}\n{field.id}"}
     if field.type == "boolean":
-        out["trueValues"] = ["1"]
-        out["falseValues"] = ["0"]
+        out["trueValues"] = list(TRUE_VALUES)
+        out["falseValues"] = list(FALSE_VALUES)
     constraints: dict[str, Any] = {}
     if field.required:
         constraints["required"] = True

@@ -24,8 +24,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
-from .package import ALWAYS_FILTERED, REGISTER_FILTERS, REGISTER_SOURCES, SOURCE_COLUMNS, holds_every_source
+from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, holds_every_source
 from .summaries import NATIONAL
+from .tables import REGISTER_SOURCES
 
 DATABASE = "release"
 

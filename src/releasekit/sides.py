@@ -23,15 +23,15 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from itertools import product
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol, TextIO
 
 from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
+from .config import FORMATS
 from .errors import DiffError
-from .tables import HASIL_TPS, KODE_PEMILU, KODE_TPS, SUARA, Field
+from .tables import FALSE_VALUES, HASIL_TPS, KODE_PEMILU, SUARA, TRUE_VALUES, Field
 
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
@@ -176,17 +176,19 @@ KEY_COLUMNS = ("kode_pemilu", "snapshot")
 #: The hasil_tps columns checked on every row of a compared snapshot.
 HASIL_CHECKED = ("kode_tps", *(c for c in VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean")))
 #: Flags as releasekit writes them (the Table Schema's trueValues and falseValues), or empty.
-FLAGS = ("", "0", "1")
+FLAGS = ("", *FALSE_VALUES, *TRUE_VALUES)
 _PATTERNS = {name: re.compile(f.pattern) for name, f in FIELDS.items() if f.pattern} | {
     "snapshot": re.compile(SNAPSHOT_FORM)}
 
 
 def _is_snapshot(text: str) -> bool:
-    """Whether ``text`` is a real day, or a day and time, in the declared form."""
-    try:
-        return _PATTERNS["snapshot"].fullmatch(text) is not None and bool(datetime.fromisoformat(text))
-    except ValueError:  # 2024-02-30
-        return False
+    """Whether ``text`` is a real day, or a day and time (not 2024-02-30), in the declared form: the checks
+    ``metadata.yml``'s schema makes of a snapshot id (its pattern, and its ``iso8601`` format)."""
+    return _PATTERNS["snapshot"].fullmatch(text) is not None and FORMATS.conforms(text, "iso8601")
+
+
+def _not_whole(text: str) -> str:
+    return f"is {text!r}, not a whole number"
 
 
 def _problem(column: str, text: str) -> str | None:
@@ -200,7 +202,7 @@ def _problem(column: str, text: str) -> str | None:
         try:
             int(text)
         except ValueError:
-            return f"is {text!r}, not a whole number"
+            return _not_whole(text)
         return None
     if field.type == "boolean":
         return None if text in FLAGS else f"is {text!r}, not 1 (true), 0 (false) or empty"
@@ -226,7 +228,7 @@ _COUNTS = _getter([i for i, c in enumerate(VALUE_COLUMNS) if c in COUNT_COLUMNS]
 _FLAG_INDEXES = [i for i, c in enumerate(VALUE_COLUMNS) if FIELDS[c].type == "boolean"]
 _FLAGS = _getter(_FLAG_INDEXES)
 _FLAG_SETS = frozenset(product(FLAGS, repeat=len(_FLAG_INDEXES)))
-_IS_CODE = re.compile(KODE_TPS.pattern or "").fullmatch
+_IS_CODE = _PATTERNS["kode_tps"].fullmatch
 
 
 class _Csv:
@@ -271,6 +273,15 @@ class _Csv:
             if problem is not None:
                 raise self.error(f"column {column} {problem}")
 
+    def check_key(self, row: list[str]) -> SnapshotKey:
+        """Check the (kode_pemilu, snapshot) of ``row`` against their declared types, and return it.
+
+        Where a resource is read for one snapshot, only the first row of each run of another snapshot's
+        rows is checked: the caller compares its key with the last one checked, inline (the per-row path).
+        """
+        self.check(row, KEY_COLUMNS)
+        return row[self.index["kode_pemilu"]], row[self.index["snapshot"]]
+
     def number(self, row: list[str], column: str, *, blank: int | None = None) -> int:
         """The whole number in ``column`` of ``row`` (``blank`` for an empty cell, when given)."""
         text = row[self.index[column]]
@@ -279,7 +290,7 @@ class _Csv:
         try:
             return int(text)
         except ValueError:
-            raise self.error(f"column {column} is {text!r}, not a whole number") from None
+            raise self.error(f"column {column} {_not_whole(text)}") from None
 
 
 class PackageSide:
@@ -339,9 +350,7 @@ class PackageSide:
 
     def _table(self, resource: str, needed: tuple[str, ...]) -> _Csv:
         """A resource's CSV, opened and its header checked for the ``needed`` columns."""
-        path = self.paths.get(resource)
-        if path is None:
-            raise DiffError(f"{self.label}: no {resource} resource in {DESCRIPTOR}", hint=DAMAGED)
+        path = self.paths[resource]  # (every caller has made sure the package has it)
         if PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts or "://" in path:
             raise DiffError(f"{self.label}: resource {resource} has an unsafe path {path!r}",
                             hint="validate the package first")
@@ -394,8 +403,7 @@ class PackageSide:
             if row[s] == key[1] and row[k] == key[0]:
                 found += 1
             elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
-                table.check(row, KEY_COLUMNS)
-                other = (row[k], row[s])
+                other = table.check_key(row)
         return found
 
     def snapshots(self) -> dict[SnapshotKey, int | None]:
@@ -403,10 +411,8 @@ class PackageSide:
         counts: Counter[SnapshotKey] = Counter()
         if "snapshots" in self.paths:  # counted at build time
             table = self._table("snapshots", (*KEY_COLUMNS, "tps"))
-            k, s = table.index["kode_pemilu"], table.index["snapshot"]
             for row in table:
-                table.check(row, KEY_COLUMNS)
-                counts[(row[k], row[s])] += table.number(row, "tps", blank=0)
+                counts[table.check_key(row)] += table.number(row, "tps", blank=0)
         else:  # an older package
             single = self._from_sources()
             if single is not None:
@@ -415,8 +421,8 @@ class PackageSide:
             k, s = table.index["kode_pemilu"], table.index["snapshot"]
             for row in table:
                 pair = (row[k], row[s])
-                if pair not in counts:
-                    table.check(row, KEY_COLUMNS)
+                if pair not in counts:  # checked once per snapshot
+                    table.check_key(row)
                 counts[pair] += 1
         return _select(dict(sorted(counts.items())), self.only, self.label)
 
@@ -441,8 +447,7 @@ class PackageSide:
                     table.check(row, HASIL_CHECKED)  # rare: say which cell, if any (-1 is a whole number)
                 yield row[t], cells, "" if src is None else row[src]
             elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
-                table.check(row, KEY_COLUMNS)
-                other = (row[k], row[s])
+                other = table.check_key(row)
 
     def _suara(self, key: SnapshotKey) -> Iterator[SuaraRow]:
         if "suara" not in self.paths:
@@ -459,9 +464,8 @@ class PackageSide:
                     if _IS_CODE(code) is None:
                         table.check(row, ("kode_tps",))
                 yield row[t], row[n], row[v]
-            elif row[s] != other[1] or row[k] != other[0]:
-                table.check(row, KEY_COLUMNS)
-                other = (row[k], row[s])
+            elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
+                other = table.check_key(row)
 
     def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         self._results()
@@ -474,10 +478,8 @@ class PackageSide:
             self._totals = {}
             # tps is not read, but a resource without it is not releasekit's snapshot_votes
             table = self._table("snapshot_votes", (*KEY_COLUMNS, "nomor_urut", "suara", "tps"))
-            k, s = table.index["kode_pemilu"], table.index["snapshot"]
             for row in table:
-                table.check(row, KEY_COLUMNS)
-                found = self._totals.setdefault((row[k], row[s]), {})
+                found = self._totals.setdefault(table.check_key(row), {})
                 nomor = table.number(row, "nomor_urut")
                 found[nomor] = found.get(nomor, 0) + table.number(row, "suara", blank=0)
         return self._totals.get(key, {})

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .changes import PairFiles, record_changes
+from .tables import register_sources
 
 #: The TPS with at least one candidate vote: per source (a lookup a row), or per day when each day has one source.
 _WITH_VOTES = """sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
@@ -144,7 +145,7 @@ class Entry:
     votes: list[tuple[int, str | None, int | None, int | None]] = field(default_factory=list)
 
 
-_REGISTER = "source IN (SELECT path FROM sources WHERE register = ?)"
+_REGISTER = f"source IN {register_sources('?')}"
 
 
 def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:

@@ -89,6 +89,21 @@ class Table:
         return next(f for f in self.fields if f.name == name)
 
 
+#: How a package's CSVs write a boolean field's values (its Table Schema's
+#: ``trueValues`` and ``falseValues``); an empty cell is no value.
+TRUE_VALUES = ("1",)
+FALSE_VALUES = ("0",)
+
+
+def register_sources(register: str = ":register") -> str:
+    """The paths of a register's sources, as an SQL subquery (``… IN`` it); ``register`` is the SQL that gives
+    the register's id: a parameter (``:register`` or ``?``) or an expression."""
+    return f"(SELECT path FROM sources WHERE register = {register})"
+
+
+#: The paths of the register given as the parameter ``:register``, as an SQL subquery.
+REGISTER_SOURCES = register_sources()
+
 CODE_TPS = r"^[0-9]{2}[0-9A-Z]{11}$"
 CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..config import Release, RuleSetting
+from ..tables import register_sources
 from .ballots_sum_mismatch import RULE as BALLOTS_SUM_MISMATCH
 from .base import SEVERITIES, Rule
 from .changed_after_complete import RULE as CHANGED_AFTER_COMPLETE
@@ -150,7 +151,7 @@ def _job_sql(register: str, rule: Rule, severity: str) -> str:
     """One rule for one register: its findings rows, in the order they go into ``findings``."""
     return (f"WITH q(c0, c1, c2, c3, c4, c5, c6) AS ({rule.sql}) "
             "SELECT ? AS rule, c0, c1, c2, ? AS severity, c3, c4, c5, ? AS register FROM q "
-            "WHERE c6 IN (SELECT path FROM sources WHERE register = ?) ORDER BY c0, c1, c2")
+            f"WHERE c6 IN {register_sources('?')} ORDER BY c0, c1, c2")
 
 
 def _job_params(register: str, rule: Rule, severity: str) -> tuple[str, str, str, str]:

@@ -6,18 +6,18 @@ register publishing both is the one that must agree with itself). Expected is th
 on the list, actual the figure in the results.
 """
 
+from ..tables import register_sources
 from .base import Rule
 
 RULE = Rule(
     "dpt-results-mismatch", "dpt_rekap",
     "The voter list and the results disagree on the number of registered voters",
     "Jumlah pemilih di DPT berbeda dengan jumlah pemilih DPT di hasil",
-    """
+    f"""
     SELECT h.kode_pemilu, h.snapshot, h.kode_tps, d.pemilih_j, h.pemilih_dpt_j,
            'voter list ' || d.pemilih_j || ' <> results pemilih_dpt_j ' || h.pemilih_dpt_j, d.sumber
     FROM dpt_rekap d JOIN hasil_tps h ON h.kode_pemilu = d.kode_pemilu AND h.kode_tps = d.kode_tps
     WHERE h.pemilih_dpt_j IS NOT NULL AND h.pemilih_dpt_j <> d.pemilih_j
-      AND h.sumber IN (SELECT path FROM sources WHERE register =
-                       (SELECT register FROM sources WHERE path = d.sumber))
+      AND h.sumber IN {register_sources("(SELECT register FROM sources WHERE path = d.sumber)")}
     """,
 )
