@@ -9,6 +9,8 @@ Also plain helpers and constants the test modules import (``from conftest import
   :func:`with_change`, which sets one value in it by key path;
 * :func:`build_two_days`, a new project of :mod:`twodays` built (the ``two_days`` fixture's body);
 * :func:`copy_package`, a built package's folder copied to edit, and :func:`edit_rows`, to change the rows of its CSV;
+* :func:`invoke`, the command line in-process, an internal error failing the test;
+* :func:`read`, the records a reader yields for a file;
 * :func:`query` for a built ``release.db``, and :class:`Site` for a site served by Datasette;
 * :func:`load_benchmark`, a script of ``benchmarks/`` as a module;
 * :data:`REPO`, the repository (its demo project), and :data:`SHARED_DATA`, the real data folder's path.
@@ -37,12 +39,15 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import twodays
 from releasekit import build, load_release
+from releasekit.cli import cli
 from releasekit.config import Release
+from releasekit.elections import Election
 from releasekit.pages import register_context
+from releasekit.readers import READERS, ReadContext
 
 #: ``<repo>/../shared/data`` (in CI the repository is cloned with ``shared/`` beside it).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -180,6 +185,27 @@ def with_change(path: Sequence[object], value: object) -> dict[str, Any]:
     return data
 
 
+def invoke(*args: str | Path) -> Result:
+    """``releasekit ARGS`` in-process: click's result, which must not be an internal error.
+
+    The command group turns every exception into one line and exit 1, a bug's as ``Error: internal error: …``
+    (``--debug`` aside), so the exit code and ``result.exception`` (a ``SystemExit``) cannot tell a bug from
+    a refusal: that line can.
+    """
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert "internal error" not in result.output, result.output
+    return result
+
+
+def read(reader: str, path: Path, election: Election | None = None, label_prefix: str = "") -> list[object]:
+    """The records the reader named ``reader`` yields for ``path``, read for ``election``.
+
+    The source is labelled ``label_prefix + path.name`` (``label_prefix="raw/"``: as a build labels a source of
+    the project's ``raw/``).
+    """
+    return list(READERS[reader].read(ReadContext(path, label_prefix + path.name, election)))
+
+
 def query(project: Path, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[tuple[Any, ...]]:
     """The rows ``sql`` selects from the project's built ``build/release.db``."""
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:
@@ -213,6 +239,13 @@ class Site:
         self.folder = folder
         self.datasette = make_datasette(folder)
         Site.opened.append(self)
+
+    @classmethod
+    def written(cls, release: Release, folder: Path) -> Site:
+        """The site ``releasekit.publish.write_site`` writes for ``release`` into ``folder``, served."""
+        from releasekit.publish import write_site
+
+        return cls(write_site(release, folder).folder)
 
     def close(self) -> None:
         """Stop Datasette's threads (its 0.65 API has no close: its pool is shut down, each write loop handed a

@@ -29,6 +29,7 @@ import sqlite_utils
 import yaml
 from click.testing import CliRunner
 
+import twodays
 from conftest import write_metadata
 from releasekit import build, load_release
 from releasekit.artefacts import StreamingZip
@@ -320,9 +321,7 @@ def test_a_forked_child_dies_with_its_parent(tmp_path: Path) -> None:
 def test_a_file_where_a_release_folder_belongs_is_one_line_naming_it(folder: str, make_project: Any,
                                                                      cli_runner: CliRunner) -> None:
     """It was 'build: File exists (hint: check that the disk has room …)', a hint about something else."""
-    tps = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
-    project = make_project({"r": [{"raw": {"3471011001001.json": tps}, "format": "sirekap-tps-json",
-                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    project = make_project({"r": twodays.sources((twodays.DAY1,))})
     (project / folder).write_text("not a folder\n", encoding="utf-8")
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 1

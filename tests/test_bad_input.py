@@ -16,10 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from conftest import query, write_metadata
-from releasekit.cli import cli
+from conftest import invoke, query, write_metadata
 from releasekit.readers import READERS, ReadContext, Rejected, TpsResult
 from releasekit.readers.textio import LINE_LIMIT
 
@@ -40,13 +38,6 @@ def csv_source(raw: object, mapping: dict[str, Any] = RESULTS, name: str | None 
 
 def json_source(raw: Path) -> dict[str, Any]:
     return {"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-16"}
-
-
-def build(runner: CliRunner, project: Path) -> Any:
-    result = runner.invoke(cli, ["build", str(project)])
-    assert result.exception is None or type(result.exception) is SystemExit, result.output
-    assert "internal error" not in result.output
-    return result
 
 
 def assert_accounts(project: Path) -> None:
@@ -73,10 +64,10 @@ QUARANTINED = {
 
 
 @pytest.mark.parametrize("name", sorted(QUARANTINED))
-def test_a_broken_row_is_quarantined_with_its_line(name: str, make_project: Any, cli_runner: CliRunner) -> None:
+def test_a_broken_row_is_quarantined_with_its_line(name: str, make_project: Any) -> None:
     mapping, locator, reason, loaded = QUARANTINED[name]
     project = make_project({"real-count": [csv_source(BAD / name, mapping)]})
-    result = build(cli_runner, project)
+    result = invoke("build", project)
     assert result.exit_code == 0, result.output
     ((got_locator, got_reason),) = query(project, "SELECT locator, reason FROM quarantine")
     assert got_locator == locator and reason in got_reason, got_reason
@@ -84,32 +75,31 @@ def test_a_broken_row_is_quarantined_with_its_line(name: str, make_project: Any,
     assert_accounts(project)
 
 
-def test_bom_and_crlf_load_like_a_clean_file(make_project: Any, cli_runner: CliRunner) -> None:
+def test_bom_and_crlf_load_like_a_clean_file(make_project: Any) -> None:
     project = make_project({"real-count": [csv_source(BAD / "bom.csv")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT kode_tps, suara_sah FROM hasil_tps ORDER BY kode_tps") == [
         ("3101011001001", 228), ("3101011001002", 248), ("3101011001003", 230)]
     assert query(project, "SELECT count(*) FROM quarantine") == [(0,)]
 
 
-def test_header_only_loads_zero_records(make_project: Any, cli_runner: CliRunner) -> None:
+def test_header_only_loads_zero_records(make_project: Any) -> None:
     project = make_project({"real-count": [csv_source(BAD / "header-only.csv")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(0, 0, 0)]
 
 
-def test_negative_votes_load_as_written_and_are_a_finding(make_project: Any, cli_runner: CliRunner) -> None:
+def test_negative_votes_load_as_written_and_are_a_finding(make_project: Any) -> None:
     project = make_project({"real-count": [csv_source(BAD / "negative-votes.csv")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT suara FROM suara WHERE kode_tps = '3101011001002' AND nomor_urut = 2") == [(-126,)]
     assert query(project, "SELECT key FROM findings WHERE rule = 'negative-count'") == [
         ("3101011001002/suara/2",)]
 
 
-def test_truncated_gzip_loads_what_is_there_and_quarantines_the_cut(make_project: Any,
-                                                                   cli_runner: CliRunner) -> None:
+def test_truncated_gzip_loads_what_is_there_and_quarantines_the_cut(make_project: Any) -> None:
     project = make_project({"real-count": [csv_source(BAD / "truncated.csv.gz")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     (records_in, loaded, quarantined), = query(project, "SELECT records_in, records_loaded, records_quarantined "
                                                         "FROM sources")
     assert loaded > 100 and quarantined == 1 and records_in == loaded + 1
@@ -119,9 +109,9 @@ def test_truncated_gzip_loads_what_is_there_and_quarantines_the_cut(make_project
     assert_accounts(project)
 
 
-def test_truncated_tar_loads_the_members_before_the_cut(make_project: Any, cli_runner: CliRunner) -> None:
+def test_truncated_tar_loads_the_members_before_the_cut(make_project: Any) -> None:
     project = make_project({"real-count": [json_source(BAD / "truncated.tar.gz")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     ((loaded, quarantined),) = query(project, "SELECT records_loaded, records_quarantined FROM sources")
     assert 0 < loaded < 40 and quarantined == 1
     ((reason,),) = query(project, "SELECT reason FROM quarantine")
@@ -129,18 +119,16 @@ def test_truncated_tar_loads_the_members_before_the_cut(make_project: Any, cli_r
     assert_accounts(project)
 
 
-def test_json_syntax_error_inside_an_archive_quarantines_that_member(make_project: Any,
-                                                                     cli_runner: CliRunner) -> None:
+def test_json_syntax_error_inside_an_archive_quarantines_that_member(make_project: Any) -> None:
     project = make_project({"real-count": [json_source(BAD / "json-syntax-error.zip")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT locator, substr(reason, 1, 12) FROM quarantine") == [
         ("3101011001002.json", "invalid JSON")]
     assert query(project, "SELECT count(*) FROM hasil_tps") == [(2,)]
     assert_accounts(project)
 
 
-def test_a_10_mb_single_field_is_quarantined_in_constant_memory(tmp_path: Path, make_project: Any,
-                                                                cli_runner: CliRunner) -> None:
+def test_a_10_mb_single_field_is_quarantined_in_constant_memory(tmp_path: Path, make_project: Any) -> None:
     big = tmp_path / "huge-field.csv"
     with big.open("w", encoding="ascii") as handle:
         handle.write("kode_tps,nama_tps,suara_sah,paslon_1,paslon_2,paslon_3\n3101011001001,TPS 001,228,83,107,38\n")
@@ -160,7 +148,7 @@ def test_a_10_mb_single_field_is_quarantined_in_constant_memory(tmp_path: Path, 
     assert [type(r) for r in records] == [TpsResult, Rejected, TpsResult]
     assert isinstance(records[1], Rejected) and "over the limit" in records[1].reason
     assert peak < 8 * LINE_LIMIT < 10 * 1024 * 1024  # less than the field itself: it was never held whole
-    result = build(cli_runner, project)
+    result = invoke("build", project)
     assert result.exit_code == 0
     ((locator, reason, raw_length),) = query(project, "SELECT locator, reason, length(raw) FROM quarantine")
     assert locator == "huge-field.csv:3" and "10,485,794 bytes" in reason and raw_length <= 2001
@@ -175,17 +163,16 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
-def test_a_file_that_cannot_be_read_is_refused_and_the_release_kept(name: str, make_project: Any,
-                                                                    cli_runner: CliRunner) -> None:
+def test_a_file_that_cannot_be_read_is_refused_and_the_release_kept(name: str, make_project: Any) -> None:
     project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     before = tree(project)
     (project / "raw" / name).write_bytes((BAD / name).read_bytes())
     metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
     metadata["registers"][0]["sources"].append({"path": f"raw/{name}", "format": "csv", "election": "ppwp-2024",
                                                 "snapshot": "2024-02-16", "csv": RESULTS})
     write_metadata(project, metadata)
-    result = build(cli_runner, project)
+    result = invoke("build", project)
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.strip().splitlines() if not line.startswith("reading ")]
     assert len(lines) == 1 and lines[0].startswith(f"Error: raw/{name}: "), result.output
@@ -195,8 +182,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_the_release_kept(name: str, m
     assert not (project / "build" / ".staging").exists()
 
 
-def test_a_raw_file_the_builder_cannot_read_is_one_line(make_project: Any, cli_runner: CliRunner,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_raw_file_the_builder_cannot_read_is_one_line(make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Permissions do not bind root (CI may be root), so the refusal to open is simulated."""
     project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
     real_open = Path.open
@@ -207,20 +193,20 @@ def test_a_raw_file_the_builder_cannot_read_is_one_line(make_project: Any, cli_r
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", refuse)
-    result = build(cli_runner, project)
+    result = invoke("build", project)
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: raw/good.csv: cannot read "), result.output
-    assert "Permission denied" in result.output and "internal error" not in result.output
+    assert "Permission denied" in result.output
 
 
-@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "99999999999999", "4354819200"])  # (the last: 2108)
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "4354819200"])  # (the last: 2108-01-01)
 def test_a_malformed_source_date_epoch_is_refused_before_anything_is_written(
-        value: str, make_project: Any, cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+        value: str, make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """reproducible-builds.org: a malformed SOURCE_DATE_EPOCH must stop the build, not be ignored (the release would
     silently lose its ``created`` stamp and get 1980 zip dates)."""
     project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
-    result = build(cli_runner, project)
+    result = invoke("build", project)
     assert result.exit_code == 1, result.output
     assert result.output.strip().splitlines() == [
         f"Error: SOURCE_DATE_EPOCH: '{value}' is not a whole number of seconds since 1970-01-01 UTC "
@@ -229,18 +215,22 @@ def test_a_malformed_source_date_epoch_is_refused_before_anything_is_written(
     assert not (project / "build" / "release.db").exists()
 
 
-def test_source_date_epoch_stamps_created_and_the_zip_entries(make_project: Any, cli_runner: CliRunner,
+def test_source_date_epoch_stamps_created_and_the_zip_entries(make_project: Any,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import json
     import zipfile
 
     project = make_project({"real-count": [csv_source(BAD / "bom.csv", name="good.csv")]})
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1710720000")  # 2024-03-18T00:00:00Z
-    assert build(cli_runner, project).exit_code == 0
-    package = next(p for p in (project / "datapackages").iterdir() if p.is_dir())
-    assert json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["created"] == "2024-03-18T00:00:00Z"
-    with zipfile.ZipFile(package.with_suffix(".zip")) as archive:
-        assert {info.date_time for info in archive.infolist()} == {(2024, 3, 18, 0, 0, 0)}
+    package = project / "datapackages" / "real-count"
+    for epoch, created, date_time in [
+        ("1710720000", "2024-03-18T00:00:00Z", (2024, 3, 18, 0, 0, 0)),
+        ("4354819199", "2107-12-31T23:59:59Z", (2107, 12, 31, 23, 59, 58)),  # the last second: a zip keeps even ones
+    ]:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        assert invoke("build", project).exit_code == 0
+        assert json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["created"] == created
+        with zipfile.ZipFile(package.with_suffix(".zip")) as archive:
+            assert {info.date_time for info in archive.infolist()} == {date_time}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")  # set but empty: as unset
-    assert build(cli_runner, project).exit_code == 0
+    assert invoke("build", project).exit_code == 0
     assert "created" not in json.loads((package / "datapackage.json").read_text(encoding="utf-8"))

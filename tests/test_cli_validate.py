@@ -13,16 +13,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from releasekit.cli import cli
+from conftest import invoke
 from releasekit.report import PackageReport, Report, unopened
 
 MISSING = "no such file or folder (hint: check the path)"
-
-
-def validate(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, ["validate", *map(str, args)])
 
 
 @pytest.fixture
@@ -33,11 +29,10 @@ def nope(tmp_path: Path) -> Path:
 
 def error_line(result: Result, path: Path, message: str = MISSING) -> None:
     assert result.stderr == f"Error: {path}: {message}\n", result.stderr
-    assert "internal error" not in result.output
 
 
 def test_json_reports_the_packages_validated_and_the_missing_path(fixture_package: Path, nope: Path) -> None:
-    result = validate(fixture_package, nope, "--format", "json")
+    result = invoke("validate", fixture_package, nope, "--format", "json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["valid"] is False
@@ -50,7 +45,7 @@ def test_json_reports_the_packages_validated_and_the_missing_path(fixture_packag
 
 
 def test_markdown_summary_has_a_row_for_the_missing_path(fixture_package: Path, nope: Path) -> None:
-    result = validate(fixture_package, nope, "--format", "markdown")
+    result = invoke("validate", fixture_package, nope, "--format", "markdown")
     assert result.exit_code == 1, result.output
     summary = result.stdout
     assert summary.startswith("## releasekit validate: ❌ invalid packages"), summary
@@ -61,7 +56,7 @@ def test_markdown_summary_has_a_row_for_the_missing_path(fixture_package: Path, 
 
 
 def test_github_annotates_the_missing_path_itself(fixture_package: Path, nope: Path) -> None:
-    result = validate(fixture_package, nope, "--format", "github")
+    result = invoke("validate", fixture_package, nope, "--format", "github")
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert f"::notice title=releasekit::{fixture_package}: valid / sah" in lines
@@ -71,7 +66,7 @@ def test_github_annotates_the_missing_path_itself(fixture_package: Path, nope: P
 
 
 def test_text_reports_the_packages_validated_and_one_error_line(fixture_package: Path, nope: Path) -> None:
-    result = validate(fixture_package, nope)
+    result = invoke("validate", fixture_package, nope)
     assert result.exit_code == 1, result.output
     assert result.stdout.startswith(f"{fixture_package}: valid / sah\n"), result.stdout
     assert str(nope) not in result.stdout
@@ -79,14 +74,14 @@ def test_text_reports_the_packages_validated_and_one_error_line(fixture_package:
 
 
 def test_text_with_only_a_missing_path_is_the_one_line(nope: Path) -> None:
-    result = validate(nope)
+    result = invoke("validate", nope)
     assert (result.exit_code, result.stdout) == (1, "")
     error_line(result, nope)
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown", "github"])
 def test_only_a_missing_path_is_still_a_report(nope: Path, fmt: str) -> None:
-    result = validate(nope, "--format", fmt)
+    result = invoke("validate", nope, "--format", fmt)
     assert result.exit_code == 1 and str(nope) in result.stdout and "package-error" in result.stdout, result.output
     error_line(result, nope)
 
@@ -97,7 +92,7 @@ def test_every_path_that_holds_no_package_is_reported(fixture_package: Path, tmp
     (tmp_path / "broken.zip").write_bytes(b"not a zip")
     (tmp_path / "empty").mkdir()
     paths = [tmp_path / "notes.txt", fixture_package, tmp_path / "broken.zip", tmp_path / "empty"]
-    result = validate(*paths, "--format", "json")
+    result = invoke("validate", *paths, "--format", "json")
     assert result.exit_code == 1, result.output
     packages = json.loads(result.stdout)["packages"]
     assert [p["package"] for p in packages] == list(map(str, paths))
@@ -113,7 +108,7 @@ def test_every_path_that_holds_no_package_is_reported(fixture_package: Path, tmp
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "github"])
 def test_valid_packages_alone_still_exit_0(fixture_package: Path, fmt: str) -> None:
-    result = validate(fixture_package, "--format", fmt)
+    result = invoke("validate", fixture_package, "--format", fmt)
     assert result.exit_code == 0 and result.stderr == "", result.output
 
 

@@ -26,7 +26,6 @@ from releasekit import build, load_release
 from releasekit.codebook import package_readme, web_url
 from releasekit.config import License, Register, Release, Source
 from releasekit.pages import SHARED_TABLES, register_days
-from releasekit.publish import write_site
 
 Edit = Callable[[Path, dict[str, Any]], None]
 
@@ -40,11 +39,6 @@ def built(tmp_path: Path, edit: Edit) -> Release:
     release = load_release(root)
     build(release)
     return release
-
-
-def served(release: Release, tmp_path: Path) -> Site:
-    """The release's site, written once and served by one Datasette for all of a test's requests."""
-    return Site(write_site(release, tmp_path / "site").folder)
 
 
 def as_json(url: str) -> str:
@@ -72,7 +66,7 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     release = built(tmp_path, _copy_of_the_last_day_in_register_001)
     votes = day_totals(release, "2024-03-20")
     assert votes and all(votes)
-    site = served(release, tmp_path)
+    site = Site.written(release, tmp_path / "site")
     page = site.get("/registers/003").text
     assert 'class="rows-and-columns totals"' not in page and "chart-totals" not in page
     assert not any(f"{n:,}" in page for n in votes)
@@ -111,7 +105,7 @@ def test_register_links_show_the_rows_of_the_register_package(demo_project: Path
     """Every table link of a register page shows exactly the rows of the register's package, except the
     tables no column ties to one register, which the page marks as every register's rows."""
     release = load_release(demo_project)
-    site = served(release, tmp_path)
+    site = Site.written(release, tmp_path / "site")
     checked = set()
     for register in release.registers:
         for table in page_context(release, register.id)["tables"]:
@@ -142,7 +136,7 @@ def _licences(root: Path, meta: dict[str, Any]) -> None:
 
 def test_licences_of_registers_and_sources_and_the_decision_url_are_shown(tmp_path: Path) -> None:
     release = built(tmp_path, _licences)
-    site = served(release, tmp_path)
+    site = Site.written(release, tmp_path / "site")
     meta = json.loads((site.folder / "metadata.json").read_text())
     cc_by = release.licenses[0].title
     assert (meta["license"], "license_url" in meta) == (f"{cc_by} · CC0 1.0", False)  # both, not the first only

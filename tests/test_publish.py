@@ -295,8 +295,7 @@ def test_metadata_text_cannot_inject_template_syntax(tmp_path: Path) -> None:
         "title: \"Real count {{ 7 * 7 }} {% raw %} <script>x</script>\""))
     release = load_release(project)
     build(release)
-    site = write_site(release, tmp_path / "site")
-    text = Site(site.folder).get("/registers/001").text
+    text = Site.written(release, tmp_path / "site").get("/registers/001").text
     assert "49" not in re.findall(r"Real count (\S+)", text)
     assert "<script>x</script>" not in text and "&lt;script&gt;" in text
 
@@ -400,7 +399,7 @@ def test_serving_is_hardened(demo: Served) -> None:
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("release", False)]
     bad = demo.get("/release.json?sql=" + quote("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
                                                  "SELECT count(*) FROM c"), status=400)
-    assert bad.status_code == 400 and "interrupted" in bad.text.lower()
+    assert "interrupted" in bad.text.lower()
 
 
 def test_publish_writes_a_bundle_datasette_serves_as_is(demo: Served, tmp_path: Path,
@@ -416,7 +415,7 @@ def test_publish_writes_a_bundle_datasette_serves_as_is(demo: Served, tmp_path: 
     assert {line.split("==")[0] for line in requirements} == set(PLUGINS)
     assert "-r requirements.txt" in (out / "Dockerfile").read_text()
     ok = Site(out).get("/registers/003")
-    assert ok.status_code == 200 and "Voter list and results" in ok.text
+    assert "Voter list and results" in ok.text
     again = cli_runner.invoke(cli, ["publish", str(out), "--project", str(demo.project)])
     assert again.exit_code == 0, again.output
 

@@ -9,6 +9,7 @@ import json
 import os
 import struct
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import query
+from conftest import read as read_file
 from releasekit.cli import cli
 from releasekit.elections import CATALOGUE
-from releasekit.readers import READERS, ReadContext, Region, Rejected, TpsResult
+from releasekit.readers import Region, Rejected, TpsResult
 from releasekit.readers.numbers import parse_decimal
 
 PPWP = CATALOGUE["ppwp-2024"]
@@ -27,8 +29,8 @@ MASKED = NIK[:6] + "*" * 10
 TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
 
 
-def read(reader: str, path: Path) -> list[Any]:
-    return list(READERS[reader].read(ReadContext(path, f"raw/{path.name}", PPWP)))
+#: The records a reader yields for a file of the project's ``raw/`` (so labelled in errors), read for PPWP 2024.
+read = partial(read_file, election=PPWP, label_prefix="raw/")
 
 
 def build(make_project: Any, runner: CliRunner, *sources: dict[str, Any],
@@ -133,7 +135,7 @@ def test_a_broken_tuple_does_not_take_the_rest_of_its_line(tmp_path: Path) -> No
                                     "('11.02','KAB Z'),('11.03','KAB W');\nINSERT INTO wilayah VALUES ('12','B'),"
                                     "('12.01','C'D');\nINSERT INTO wilayah VALUES ('13','E');\n")
     records = read("kemendagri-wilayah-sql", tmp_path)
-    assert [r.kode_wilayah if isinstance(r, Region) else r.raw for r in records] == [
+    assert [r.kode_wilayah if isinstance(r, Region) else r.raw for r in records] == [  # type: ignore[attr-defined]
         "11", "('11.01','KAB X'Y')", "1102", "1103", "12", "('12.01','C'D')", "13"]
 
 

@@ -13,22 +13,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import query, write_project
+from conftest import query, read, write_project
 from releasekit import load_release
 from releasekit.cli import cli
 from releasekit.elections import CATALOGUE, Election, Peserta
 from releasekit.errors import ConfigError, SourceError
-from releasekit.readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
+from releasekit.readers import AreaResult, Region, Rejected, ResultPart, Station, TpsResult
 from releasekit.readers.sirekap_tps import ADMIN_KEYS
 from releasekit.tables import HASIL_WILAYAH
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIREKAP = FIXTURES / "sirekap_tps"
 PPWP = CATALOGUE["ppwp-2024"]
-
-
-def read(reader: str, path: Path) -> list[object]:
-    return list(READERS[reader].read(ReadContext(path, path.name, PPWP)))
 
 
 def by_locator_end(records: list[object]) -> dict[str, object]:
@@ -60,7 +56,7 @@ def check_fixture_records(records: list[object]) -> None:
 
 
 def test_sirekap_folder() -> None:
-    records = read("sirekap-tps-json", SIREKAP)
+    records = read("sirekap-tps-json", SIREKAP, PPWP)
     check_fixture_records(records)
     assert records[0].locator == "31/3101/3101011001001.json"  # type: ignore[attr-defined]
 
@@ -74,7 +70,7 @@ def test_sirekap_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w") as z:
         for p in _files():
             z.write(p, "pemilu/hhcw/ppwp/" + p.relative_to(SIREKAP).as_posix())
-    check_fixture_records(read("sirekap-tps-json", archive))
+    check_fixture_records(read("sirekap-tps-json", archive, PPWP))
 
 
 def _tar(path: Path) -> None:
@@ -86,7 +82,7 @@ def _tar(path: Path) -> None:
 def test_sirekap_tar_gz(tmp_path: Path) -> None:
     archive = tmp_path / "x.tar.gz"
     _tar(archive)
-    check_fixture_records(read("sirekap-tps-json", archive))
+    check_fixture_records(read("sirekap-tps-json", archive, PPWP))
 
 
 def test_truncated_tar_is_quarantined_not_raised(tmp_path: Path) -> None:
@@ -94,7 +90,7 @@ def test_truncated_tar_is_quarantined_not_raised(tmp_path: Path) -> None:
     _tar(archive)
     data = archive.read_bytes()
     archive.write_bytes(data[: len(data) // 2])
-    records = read("sirekap-tps-json", archive)
+    records = read("sirekap-tps-json", archive, PPWP)
     assert isinstance(records[-1], Rejected)
     assert "truncated or corrupt" in records[-1].reason
 
@@ -113,7 +109,7 @@ def test_jsonl_plain_and_gzipped(tmp_path: Path) -> None:
     gz = tmp_path / "x.jsonl.gz"
     gz.write_bytes(gzip.compress(text.encode()))
     for path in (plain, gz):
-        records = read("sirekap-tps-json", path)
+        records = read("sirekap-tps-json", path, PPWP)
         kinds = [type(r).__name__ for r in records]
         assert kinds.count("TpsResult") == 3 and kinds.count("Rejected") == 4
         assert records[1].locator == f"{path.name}:2"  # type: ignore[attr-defined]
@@ -128,7 +124,7 @@ def test_kpu_wilayah_csv_repairs_unquoted_commas(tmp_path: Path) -> None:
         "1207281007,120728,LUBUK PAKAM I,II\n1402092010,140209,LAMBANG SARI I, II, III\n"
         "1207281008,999999,WRONG PARENT\nABC,1207,BAD CODE\n"
     )
-    records = read("kpu-wilayah-csv", tmp_path)
+    records = read("kpu-wilayah-csv", tmp_path, PPWP)
     regions = [r for r in records if isinstance(r, Region)]
     rejected = [r for r in records if isinstance(r, Rejected)]
     assert [r.nama for r in regions if r.tingkat == 4] == ["LUBUK PAKAM I,II", "LAMBANG SARI I, II, III"]
@@ -150,7 +146,7 @@ def test_sirekap_wilayah_json(tmp_path: Path) -> None:
     (root / "99" / "99BE" / "99BE010001.json").write_text(
         json.dumps([{"nama": "TPS 001", "id": 8, "kode": "99BE010001001", "tingkat": 5}]))
     (root / "broken.json").write_text("[{")
-    records = read("sirekap-wilayah-json", tmp_path)
+    records = read("sirekap-wilayah-json", tmp_path, PPWP)
     kinds = {r.locator: r for r in records}  # type: ignore[attr-defined]
     assert kinds["wilayah/pemilu/ppwp/99/99BE.json[0]"] == Region(
         "wilayah/pemilu/ppwp/99/99BE.json[0]", "99BE01", 3, "Berlin", "99BE", "7")
@@ -162,14 +158,14 @@ def test_sirekap_wilayah_json(tmp_path: Path) -> None:
 def test_corrupt_zip_is_a_rejected_record(tmp_path: Path) -> None:
     bad = tmp_path / "x.zip"
     bad.write_bytes(b"PK\x03\x04 not really")
-    records = read("sirekap-tps-json", bad)
+    records = read("sirekap-tps-json", bad, PPWP)
     assert len(records) == 1 and isinstance(records[0], Rejected)
 
 
 @pytest.mark.parametrize("payload", ["[]", "42", '{"chart": [1]}', '{"administrasi": 1}', '{"status_suara": "yes"}'])
 def test_wrong_shapes_are_rejected(tmp_path: Path, payload: str) -> None:
     (tmp_path / "3101011001001.json").write_text(payload)
-    (record,) = read("sirekap-tps-json", tmp_path)
+    (record,) = read("sirekap-tps-json", tmp_path, PPWP)
     assert isinstance(record, Rejected) and record.raw == payload
 
 
@@ -177,7 +173,7 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
     buf = io.BytesIO()
     buf.write(b"\xef\xbb\xbf" + (SIREKAP / "31" / "3101" / "3101011001001.json").read_bytes())
     (tmp_path / "3101011001001.json").write_bytes(buf.getvalue())
-    (record,) = read("sirekap-tps-json", tmp_path)
+    (record,) = read("sirekap-tps-json", tmp_path, PPWP)
     assert isinstance(record, TpsResult)
 
 
@@ -185,7 +181,7 @@ def test_tps_filed_under_another_village_is_rejected(tmp_path: Path) -> None:
     folder = tmp_path / "31" / "3101" / "310101" / "3101011002"
     folder.mkdir(parents=True)
     (folder / "3101011001001.json").write_bytes((SIREKAP / "31" / "3101" / "3101011001001.json").read_bytes())
-    (record,) = read("sirekap-tps-json", tmp_path)
+    (record,) = read("sirekap-tps-json", tmp_path, PPWP)
     assert isinstance(record, Rejected) and "filed under village folder 3101011002" in record.reason
 
 
@@ -194,14 +190,14 @@ def test_jsonl_invalid_utf8_line_is_quarantined_not_replaced(tmp_path: Path) -> 
     bad = b'{"kode_tps": "3101011001002", "ts": "\xff\xfe"}'
     path = tmp_path / "x.jsonl"
     path.write_bytes(good + b"\n" + bad + b"\n")
-    first, second = read("sirekap-tps-json", path)
+    first, second = read("sirekap-tps-json", path, PPWP)
     assert isinstance(first, TpsResult)
     assert isinstance(second, Rejected) and "not UTF-8" in second.reason and second.locator == "x.jsonl:2"
 
 
 def test_kawalpemilu2019_sums_tps_rows_per_village() -> None:
     path = FIXTURES / "kawalpemilu2019" / "sample.csv"
-    records = list(READERS["kawalpemilu2019-csv"].read(ReadContext(path, path.name, CATALOGUE["ppwp-2019"])))
+    records = read("kawalpemilu2019-csv", path, CATALOGUE["ppwp-2019"])
     areas = {r.kode_wilayah: r for r in records if isinstance(r, AreaResult)}
     reasons = {r.locator: r.reason for r in records if isinstance(r, Rejected)}
     village = areas["25826"]
@@ -228,7 +224,7 @@ def test_kawalpemilu2019_sums_tps_rows_per_village() -> None:
 def test_kawalpemilu2019_wrong_header_stops_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("Link,Nama\nhttps://kawalpemilu.org#1,A\n")
     with pytest.raises(SourceError, match=r"^x.csv: line 1: no column 'Link KawalPemilu'"):
-        list(READERS["kawalpemilu2019-csv"].read(ReadContext(tmp_path / "x.csv", "x.csv", CATALOGUE["ppwp-2019"])))
+        read("kawalpemilu2019-csv", tmp_path / "x.csv", CATALOGUE["ppwp-2019"])
 
 
 def test_pemiluapi2004_reads_the_rows_of_its_election() -> None:
@@ -238,7 +234,7 @@ def test_pemiluapi2004_reads_the_rows_of_its_election() -> None:
                    (Peserta(1, "A", "1"), Peserta(2, "B", "2"), Peserta(4, "C", "44")))
     got = {}
     for election in (dpr, dpd):
-        records = list(READERS["pemiluapi-2004-csv"].read(ReadContext(path, path.name, election)))
+        records = read("pemiluapi-2004-csv", path, election)
         assert len(records) == 11
         got[election.kode_pemilu] = records
     parts = [(r.kode, r.nomor_urut, r.suara) for r in got["dpr-2004"] if isinstance(r, ResultPart)]
@@ -298,7 +294,7 @@ def test_pemiluapi2004_build_quarantines_the_other_rows(make_project: Any, cli_r
 
 def test_pemiluapi2014_pivots_the_pilpres_rows_per_kabupaten() -> None:
     path = FIXTURES / "pemiluapi2014" / "voices.csv"
-    records = list(READERS["pemiluapi-2014-csv"].read(ReadContext(path, path.name, CATALOGUE["ppwp-2014"])))
+    records = read("pemiluapi-2014-csv", path, CATALOGUE["ppwp-2014"])
     areas = {r.kode_wilayah: r for r in records if isinstance(r, AreaResult)}
     assert list(areas) == ["1", "2"]  # pemiluAPI's kabupaten/kota ids, as written
     figures = dict(zip(HASIL_WILAYAH.columns[3:-1], areas["1"].values, strict=True))

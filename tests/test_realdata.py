@@ -555,9 +555,7 @@ def test_real_data_packages_validate(fixture: str, request: pytest.FixtureReques
 
 @pytest.fixture(scope="module")
 def dki_site(dki: Built) -> Site:
-    from releasekit.publish import write_site
-
-    return Site(write_site(load_release(dki.project), dki.project.parent / "site").folder)
+    return Site.written(load_release(dki.project), dki.project.parent / "site")
 
 
 def _query(site: Site, path: str) -> list[dict[str, Any]]:

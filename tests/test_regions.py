@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import query
+from conftest import query, read
 from releasekit.cli import cli
-from releasekit.readers import READERS, ReadContext, Region, Rejected
+from releasekit.readers import Region, Rejected
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEMENDAGRI = FIXTURES / "kemendagri"
@@ -34,10 +34,6 @@ RESULTS = {"raw": {"hasil.csv": RESULTS_CSV}, "name": "hasil", "format": "csv", 
            "snapshot": "2024-02-16",
            "csv": {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "sah"},
                    "votes": {1: "p1", 2: "p2", 3: "p3"}}}
-
-
-def read(reader: str, path: Path) -> list[object]:
-    return list(READERS[reader].read(ReadContext(path, path.name, None)))
 
 
 def build_ok(runner: CliRunner, project: Path) -> None:

@@ -61,12 +61,19 @@ def one_error_line(output: str) -> str:
     return output.strip()
 
 
-@pytest.mark.parametrize("port", ["99999", "65536", "-1"])
+@pytest.mark.parametrize("port", ["65536", "-1"])
 def test_a_port_out_of_range_is_a_usage_error(demo_project: Path, port: str) -> None:
     code, output = serve(str(demo_project), "--port", port)
     assert code == 2, output
     assert "Invalid value for '--port'" in output and "0<=x<=65535" in output, output
     assert "serving" not in output and "internal error" not in output, output
+
+
+@pytest.mark.parametrize("port", ["0", "65535"])
+def test_the_ports_at_the_ends_of_the_range_are_accepted(tmp_path: Path, port: str) -> None:
+    """Past the range check to the next refusal: a release not built (so nothing is served)."""
+    code, output = serve(str(copy_demo(tmp_path / "project")), "--port", port)
+    assert code == 1 and "no database" in one_error_line(output), output
 
 
 def test_a_port_in_use_is_one_line_before_serving(demo_project: Path, listening: int) -> None:
@@ -191,11 +198,17 @@ def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: 
             proc.stderr.close()
 
 
-def test_port_0_puts_every_address_of_the_host_on_the_one_port_shown() -> None:
-    """'' (every interface) resolves to 0.0.0.0 and, with IPv6, ::; each got a port of its own, only one shown."""
-    sockets = listen("", 0)
+def test_port_0_puts_every_address_of_the_host_on_the_one_port_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host of two addresses (as '' is 0.0.0.0 and, with IPv6, ::), both bound, on the one port the first got (each
+    had a port of its own, only one shown)."""
+    first, second = (socket.getaddrinfo(address, 0, socket.AF_INET, socket.SOCK_STREAM)[0]
+                     for address in ("127.0.0.1", "127.0.0.2"))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: [first, second])
+    sockets = listen("two", 0)
     try:
-        assert len({sock.getsockname()[1] for sock in sockets}) == 1
+        assert [sock.getsockname()[0] for sock in sockets] == ["127.0.0.1", "127.0.0.2"]
+        (port,) = {sock.getsockname()[1] for sock in sockets}
+        assert port > 0
     finally:
         for sock in sockets:
             sock.close()

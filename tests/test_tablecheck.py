@@ -520,13 +520,17 @@ def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
     assert sum(p[0] == "hasil_tps" for p in problems) == 25
 
 
-def _parent_and_child(folder: Path, case: str) -> None:
+def _parent_and_child(folder: Path, case: str, primary_key: bool = True) -> dict[str, Any]:
     """A package of two resources, ``child`` pointing at ``parent``, with a limit's worth of early problems of a kind
-    the checker reports after the rest of a block (dangling keys) or at the end of a file (duplicate keys)."""
+    the checker reports after the rest of a block (dangling keys) or at the end of a file (duplicate keys); or, case
+    ``dangling-then-types``, a dangling key in the first row only. ``child`` has the primary key ``id`` in the cases
+    with type errors, unless ``primary_key`` is false. Returns the descriptor it wrote."""
     if case == "dangling-then-unique":  # dangling keys in rows 2-26, a repeated unique value from row 28
         rows = [(r, "dup" if r >= 27 else f"u{r}", 999 if r <= 26 else 1) for r in range(2, 302)]
-    else:  # "duplicate-key-then-types": row 3 repeats row 2's key, type errors from row 10
+    elif case == "duplicate-key-then-types":  # row 3 repeats row 2's key, type errors from row 10
         rows = [(2 if r == 3 else r, "x" if r >= 10 else f"u{r}", 1) for r in range(2, 302)]
+    else:  # "dangling-then-types": row 2's key dangles, a type error in every row
+        rows = [(r, "x", 999 if r == 2 else 1) for r in range(2, 200)]
     folder.mkdir()
     (folder / "parent.csv").write_text("id\n" + "".join(f"{i}\n" for i in range(1, 100)))
     (folder / "child.csv").write_text("id,u,ref\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
@@ -537,11 +541,14 @@ def _parent_and_child(folder: Path, case: str) -> None:
         child["fields"][1]["constraints"] = {"unique": True}
     else:
         child["fields"][1]["type"] = "integer"
-        child["primaryKey"] = ["id"]
+        if primary_key:
+            child["primaryKey"] = ["id"]
     parent = {"fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}
     resources = [{"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
                   "schema": schema} for name, schema in (("parent", parent), ("child", child))]
-    (folder / "datapackage.json").write_text(json.dumps({"name": "p", "resources": resources}))
+    descriptor = {"name": "p", "resources": resources}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+    return descriptor
 
 
 @pytest.mark.parametrize("chunk", [1 << 20, 97])
@@ -593,21 +600,10 @@ def test_a_second_process_stopped_at_the_limit_hands_on_its_deferred_lookups(
 
     def problems(aside: bool) -> list[tuple[Any, ...]]:
         folder = tmp_path / f"{primary_key}-{aside}"
-        folder.mkdir()
-        (folder / "parent.csv").write_text("id\n" + "".join(f"{i}\n" for i in range(1, 100)))
-        (folder / "child.csv").write_text("id,u,ref\n" + "".join(f"{r},x,{999 if r == 2 else 1}\n"
-                                                                 for r in range(2, 200)))
-        fk = {"fields": ["ref"], "reference": {"resource": "parent", "fields": ["id"]}}
-        child: dict[str, Any] = {"fields": [{"name": n, "type": "integer"} for n in ("id", "u", "ref")],
-                                 "foreignKeys": [fk]}
-        if primary_key:
-            child["primaryKey"] = ["id"]
-        parent = {"fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}
-        resources = [{"name": n, "path": f"{n}.csv", "schema": s} for n, s in (("parent", parent), ("child", child))]
+        descriptor = _parent_and_child(folder, "dangling-then-types", primary_key)
         monkeypatch.setattr(checker, "ASIDE_BYTES", 1 if aside else 1 << 60)
         monkeypatch.setattr(checker, "START_BYTES", 1)
-        return sorted((p.resource, p.type, p.row) for p in checker.Checker(folder, {"name": "p",
-                                                                                    "resources": resources}).run())
+        return sorted((p.resource, p.type, p.row) for p in checker.Checker(folder, descriptor).run())
 
     monkeypatch.setattr(checker, "ERROR_LIMIT", 5)
     second_process()

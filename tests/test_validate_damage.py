@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from conftest import copy_package
-from releasekit.cli import cli
+from conftest import copy_package, invoke
 from releasekit.rules import valid_threshold
 from releasekit.validate import validate_paths
 
@@ -33,16 +31,8 @@ def resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
     return found
 
 
-def validate(*args: str) -> Result:
-    """``releasekit validate`` in-process; an exception other than the exit is a traceback, and fails the test."""
-    result = CliRunner().invoke(cli, ["validate", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "internal error" not in result.output
-    return result
-
-
 def problems(pkg: Path, engine: str = "releasekit") -> list[dict[str, Any]]:
-    result = validate("--format", "json", "--engine", engine, str(pkg))
+    result = invoke("validate", "--format", "json", "--engine", engine, str(pkg))
     report = json.loads(result.output)
     assert result.exit_code == (0 if report["valid"] else 1)
     return [e for p in report["packages"] for e in p["errors"]]
@@ -85,8 +75,8 @@ def test_malformed_descriptor_is_a_reported_problem(fixture_package: Path, tmp_p
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, edit)
     assert expected in types(pkg)
-    validate("--format", "github", str(pkg))  # every format renders it
-    validate("--format", "markdown", str(pkg))
+    invoke("validate", "--format", "github", str(pkg))  # every format renders it
+    invoke("validate", "--format", "markdown", str(pkg))
 
 
 @pytest.mark.parametrize("case", ["resources-a-number", "rules-a-list", "multipart-path", "field-a-number"])
@@ -160,7 +150,7 @@ def test_corrupt_zip_member_is_a_one_line_error(fixture_package: Path, tmp_path:
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     data[start + 10:start + 40] = bytes(range(30))  # garbage in the deflate stream
     damaged.write_bytes(bytes(data))
-    result = validate(str(damaged))
+    result = invoke("validate", str(damaged))
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
     assert "member 'data/hasil_tps.csv'" in result.output and "download the package again" in result.output
@@ -216,9 +206,9 @@ def test_findings_examples_are_masked(nik_in_findings: Path) -> None:
     [summary] = validate_paths([nik_in_findings]).packages[0].findings
     assert summary.examples == [f"2024-02-16 {MASKED} (sum of votes 2 <> suara_sah 1)"]
     for fmt in ("text", "json", "markdown", "github"):
-        result = validate("--format", fmt, str(nik_in_findings))
+        result = invoke("validate", "--format", fmt, str(nik_in_findings))
         assert NIK not in result.output, fmt
-    assert MASKED in validate(str(nik_in_findings)).output
+    assert MASKED in invoke("validate", str(nik_in_findings)).output
 
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
@@ -231,7 +221,7 @@ def test_nik_in_a_header_label(fixture_package: Path, tmp_path: Path, engine: st
     pii = [e for e in problems(pkg, engine) if e["type"] == "pii-nik"]
     assert [(e["resource"], e["row"]) for e in pii] == [("pemilu", 1)]
     for fmt in ("text", "json", "markdown", "github"):
-        assert NIK not in validate("--format", fmt, "--engine", engine, str(pkg)).output, fmt
+        assert NIK not in invoke("validate", "--format", fmt, "--engine", engine, str(pkg)).output, fmt
 
 
 # -- defect 6: which descriptor of a zip -----------------------------------------------------------------------
