@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import sqlite3
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import ProjectFactory, copy_package
+from conftest import ProjectFactory, copy_demo, copy_package, invoke
 from releasekit import build, dpt, load_release, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError, ReleasekitError
@@ -260,3 +261,53 @@ def test_the_database_gate_reads_every_value_whatever_its_type(tmp_path: Path, v
     db.close()
     with pytest.raises(PrivacyError, match="table k, column note: an unmasked"):
         privacy.refuse_niks_in_database(path, "release.db")
+
+
+def digest_with_a_nik_like_run(data: bytes) -> tuple[bytes, str]:
+    """``data`` with trailing whitespace added until its SHA-256 holds a NIK-like run of 16 digits (about one
+    digest in 6,500 does), and that digest."""
+    for n in range(100_000):
+        padded = data + b" " * (n % 7) + b"\n" * (n // 7)
+        digest = hashlib.sha256(padded).hexdigest()
+        if any(is_nik_like(m.group()) for m in privacy.SIXTEEN.finditer(digest)):
+            return padded, digest
+    raise AssertionError("no digest found")
+
+
+def test_sixteen_digits_inside_a_hexadecimal_digest_are_not_a_nik(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    _, digest = digest_with_a_nik_like_run(b"x")
+    run = privacy.SIXTEEN.search(digest)
+    assert run is not None and is_nik_like(run.group())
+    for text in (digest, f"sha256:{digest}", f'"hash": "{digest.upper()}"', f"{digest}\n{digest[::-1]}"):
+        assert not privacy.contains_nik(text) and privacy.mask_niks(text) == text, text
+    # Not a digest: a word of another length or of mixed case, or a NIK beside letters in ordinary text.
+    letter = next(i for i, c in enumerate(digest) if c.isalpha() and not run.start() <= i < run.end())
+    for text in (digest[:-1] if run.end() < 64 else digest[1:], "a" + digest,
+                 digest[:letter] + digest[letter].upper() + digest[letter + 1:], f"nik:a{NIK_IN_TEXT}b"):
+        assert privacy.contains_nik(text), text
+        assert privacy.mask_niks(text).count("*" * 10) == 1, text
+    # The byte scanner decides a run with its digest around it, also where the digest crosses a chunk boundary.
+    monkeypatch.setattr(privacy, "_CHUNK", 200)
+    for offset in range(0, 260, 7):
+        path = tmp_path / f"{offset}.json"
+        path.write_text("x" * offset + f'"sha256:{digest}"\n' + f"{NIK_IN_TEXT} {digest}\n")
+        assert list(privacy.nik_lines(path)) == [2], offset  # the NIK, not the digest
+
+
+def test_a_source_whose_sha256_holds_nik_like_digits_is_pinned_built_and_validated(tmp_path: Path) -> None:
+    project = copy_demo(tmp_path / "project")
+    raw = project / "raw" / "ppwp_tps_20240220.jsonl"
+    pinned = hashlib.sha256(raw.read_bytes()).hexdigest()
+    data, digest = digest_with_a_nik_like_run(raw.read_bytes())
+    raw.write_bytes(data)
+    metadata = project / "metadata.yml"
+    text = metadata.read_text(encoding="utf-8")
+    assert f"sha256: {pinned}\n" in text
+    metadata.write_text(text.replace(pinned, digest), encoding="utf-8")
+    result = invoke("build", project)
+    assert result.exit_code == 0, result.output
+    descriptor = (project / "datapackages" / "real-count" / "datapackage.json").read_text(encoding="utf-8")
+    assert digest in descriptor
+    result = invoke("validate", project / "datapackages")
+    assert result.exit_code == 0, result.output

@@ -42,14 +42,45 @@ def is_nik_like(digits: str) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 12
 
 
+#: Lengths of the hexadecimal digests a release shows (MD5, SHA-1, SHA-256, SHA-512 as ``hexdigest()`` writes
+#: them): sixteen digits inside one are part of a hash, not a NIK. About one SHA-256 in 6,500 holds a
+#: NIK-like run (``…0c9105566809631643b50a9``), and a release names the hash of every source and file it holds.
+DIGEST_LENGTHS = frozenset((32, 40, 64, 128))
+#: How far a digest can reach on either side of a run of 16 digits inside it.
+DIGEST_REACH = max(DIGEST_LENGTHS) - 16
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def in_digest(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` (a run of 16 digits) lies inside a hexadecimal digest: a word of one of the
+    :data:`DIGEST_LENGTHS`, all lowercase or all uppercase hexadecimal digits. (The run has no digit beside it, so
+    such a word holds letters.)"""
+    left, right = start, end
+    while left > 0 and text[left - 1] in _HEX and start - left <= DIGEST_REACH:
+        left -= 1
+    while right < len(text) and text[right] in _HEX and right - end <= DIGEST_REACH:
+        right += 1
+    word = text[left:right]
+    return len(word) in DIGEST_LENGTHS and (word.islower() or word.isupper())
+
+
+def nik_runs(text: str) -> Iterator[re.Match[str]]:
+    """Every NIK-like run of 16 digits in ``text``, but those inside a hexadecimal digest (:func:`in_digest`)."""
+    for match in SIXTEEN.finditer(text):
+        if is_nik_like(match.group()) and not in_digest(text, match.start(), match.end()):
+            yield match
+
+
 def contains_nik(text: str) -> bool:
-    """Whether ``text`` holds a NIK-like run of 16 digits anywhere."""
-    return any(is_nik_like(m.group()) for m in SIXTEEN.finditer(text))
+    """Whether ``text`` holds a NIK-like run of 16 digits anywhere (:func:`nik_runs`)."""
+    return any(nik_runs(text))
 
 
 def mask_niks(text: str) -> str:
-    """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors."""
-    return SIXTEEN.sub(lambda m: m.group()[:6] + "*" * 10 if is_nik_like(m.group()) else m.group(), text)
+    """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`)."""
+    for match in reversed(list(nik_runs(text))):
+        text = text[:match.start() + 6] + "*" * 10 + text[match.end():]
+    return text
 
 
 def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
@@ -127,24 +158,32 @@ def nik_lines_in(handle: _Readable) -> Iterator[int]:
     lines = 0  # newlines before data[0]
     tail = b""
     skip = 0  # data[:skip] was decided already (kept as look-behind context)
+    reach = DIGEST_REACH + 1  # the context a run needs on either side: its neighbour, or the digest it is part of
     while True:
         chunk = handle.read(_CHUNK)
         data = tail + chunk
         last = not chunk
-        # A match starting before ``decided`` ends with its look-ahead byte inside ``data``.
-        decided = len(data) if last else max(len(data) - 17, 0)
+        # A match starting before ``decided`` has all its context inside ``data``.
+        decided = len(data) if last else max(len(data) - 16 - reach, 0)
         if has_sixteen_digits(data):
             for match in _SIXTEEN_BYTES.finditer(data, skip):
                 if match.start() >= decided:
                     break
-                if is_nik_like(match.group().decode("ascii")):
+                if is_nik_like(match.group().decode("ascii")) and not _bytes_in_digest(data, match, reach):
                     yield lines + data.count(b"\n", 0, match.start()) + 1
         if last:
             return
-        keep_from = max(decided - 1, 0)  # one byte of look-behind context
+        keep_from = max(decided - reach, 0)  # the look-behind context
         skip = decided - keep_from
         lines += data.count(b"\n", 0, keep_from)
         tail = data[keep_from:]
+
+
+def _bytes_in_digest(data: bytes, match: re.Match[bytes], reach: int) -> bool:
+    """:func:`in_digest` of a match in bytes (a NIK-like run is rare: its context is decoded only then)."""
+    begin = max(match.start() - reach, 0)
+    window = data[begin:match.end() + reach].decode("latin-1")
+    return in_digest(window, match.start() - begin, match.end() - begin)
 
 
 #: The first bytes of every SQLite database file.

@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from ..privacy import SIXTEEN, has_sixteen_digits, is_nik_like, record_niks
+from ..privacy import SIXTEEN, has_sixteen_digits, nik_runs, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
@@ -218,9 +218,9 @@ class RowPass:
         if not has_sixteen_digits(chunk.encode()):
             return
         reported = -1  # the start of the last line reported
-        for match in SIXTEEN.finditer(chunk):
+        for match in nik_runs(chunk):
             line_start = chunk.rfind("\n", 0, match.start()) + 1
-            if line_start != reported and is_nik_like(match.group()):
+            if line_start != reported:
                 reported = line_start
                 line = chunk[line_start:chunk.index("\n", match.start())]
                 self.pii(first_row + chunk.count("\n", 0, line_start), line.split(","), line)
