@@ -320,6 +320,27 @@ def test_both_engines_report_a_nik_in_a_cell_and_one_only_in_the_bytes(fixture_p
     assert found == [("pemilu", rows + 1, "nama"), ("pemilu", rows + 2, None)]
 
 
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("schema", ["readable", "unreadable", "crlf"])
+def test_the_gate_reads_a_nik_that_only_the_parsed_cell_holds(fixture_package: Path, tmp_path: Path, engine: str,
+                                                              schema: str) -> None:
+    """'"32010145"01900001' has no 16 digits in a row, but a CSV reader reads one cell of 16 digits from it (the
+    characters after a closing quote join the cell): the NIK any user of the package gets."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    if schema == "unreadable":
+        _unreadable_pemilu_schema(pkg)
+    data = pkg / "data" / "pemilu.csv"
+    rows = len(data.read_text(encoding="utf-8").splitlines())
+    data.write_bytes(data.read_bytes() + f'x-1,pilpres,2024,1,2024-02-14,"{NIK[:8]}"{NIK[8:]}\n'.encode())
+    if schema == "crlf":
+        data.write_bytes(data.read_bytes().replace(b"\n", b"\r\n"))
+    assert NIK not in data.read_text(encoding="utf-8")
+    found = problems(pkg, engine)
+    assert [(e.get("resource"), e.get("row"), e.get("field")) for e in found if e["type"] == "pii-nik"] == [
+        ("pemilu", rows + 1, "nama")]
+    assert NIK not in json.dumps(found)
+
+
 def test_the_gate_reads_the_rows_when_the_descriptor_is_refused(fixture_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, lambda d: d.update(profile="no-such-profile"))

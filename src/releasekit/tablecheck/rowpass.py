@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from ..privacy import SIXTEEN, has_sixteen_digits, nik_runs, record_niks
+from ..privacy import has_sixteen_digits, may_hold_nik, nik_runs, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
@@ -301,7 +301,7 @@ class RowPass:
         check, checker = self.check, self.checker
         self.last_row = number
         values: tuple[str, ...] | None
-        if SIXTEEN.search(text):
+        if may_hold_nik(text):
             self.pii(number, next(csv.reader([text]), []) if cells is None else cells, text)
         if cells is None:
             match = check.line.fullmatch(text)

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..privacy import SIXTEEN, nik_lines, record_niks
+from ..privacy import may_hold_nik, may_hold_nik_in_file, record_niks
 
 #: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
 UNDECODABLE = "releasekit-undecodable"
@@ -110,12 +110,12 @@ def niks_by_record(path: Path) -> Iterator[tuple[int, str | None]]:
     record's text does (:func:`~releasekit.privacy.record_niks`). The header is record 1, its cells named ``column
     N``. Bytes that are not UTF-8 are read as U+FFFD. A file whose bytes hold no NIK-like run (most) is read once,
     by a byte scan, and not decoded."""
-    if not any(nik_lines(path)):
+    if not may_hold_nik_in_file(path):
         return
     labels: list[str] = []
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         for number, text, cells in records_from(handle):
-            if number > 1 and not SIXTEEN.search(text):
+            if number > 1 and not may_hold_nik(text):
                 continue
             cells = next(csv.reader([text]), []) if cells is None else cells
             if number == 1:
