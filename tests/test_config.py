@@ -92,6 +92,22 @@ def test_a_misspelt_required_key_is_named_with_its_likely_meaning(tmp_path: Path
     assert e.value.hint == "did you mean 'status' for 'staus'?"
 
 
+def test_each_missing_key_is_paired_with_its_own_misspelling(tmp_path: Path) -> None:
+    """jsonschema reports each missing key on its own: the hint pairs the key the message names, not another one."""
+    data = base_metadata()
+    data["registers"][0]["tilte"] = data["registers"][0].pop("title")
+    del data["registers"][0]["status"]  # reported first ('status' < 'title'), with no misspelling of its own
+    with pytest.raises(ConfigError) as e:
+        load_release(write_metadata(tmp_path, data))
+    assert "registers/0: 'status' is a required property (and 2 more problem(s))" in str(e.value)
+    assert e.value.hint == "add the missing key"
+    data["registers"][0]["staus"] = "open"
+    with pytest.raises(ConfigError) as e:
+        load_release(write_metadata(tmp_path, data))
+    assert "registers/0: 'status' is a required property ('staus' is not a key here)" in str(e.value)
+    assert e.value.hint == "did you mean 'status' for 'staus'?"
+
+
 def test_a_required_key_simply_missing_keeps_the_plain_hint(tmp_path: Path) -> None:
     data = base_metadata()
     del data["registers"][0]["status"]

@@ -245,7 +245,9 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         hint = "add the missing key"
         known = error.schema.get("properties", {})
         strays = [str(k) for k in error.instance if k not in known]  # (``required`` applies to mappings only)
-        missing = next((k for k in error.validator_value if k not in error.instance), None)
+        # jsonschema reports each missing key in an error of its own: the one this error names.
+        missing = next((k for k in error.validator_value if k not in error.instance
+                        and error.message.startswith(f"{k!r} ")), None)
         stray = next((s for s in strays if did_you_mean(s, [str(missing)])), None) if missing else None
         if stray is not None:  # 'staus:' for 'status:': name both, not only the key that is missing
             message += f" ('{stray}' is not a key here)"
