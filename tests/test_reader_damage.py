@@ -8,6 +8,7 @@ import io
 import json
 import os
 import struct
+import tarfile
 import zipfile
 from functools import partial
 from pathlib import Path
@@ -101,6 +102,30 @@ def test_an_unreadable_zip_member_is_quarantined(tmp_path: Path, archive: bytes,
     first, second = read("sirekap-tps-json", tmp_path / "t.zip")
     assert isinstance(first, Rejected) and first.locator == "1101012001001.json" and reason in first.reason
     assert isinstance(second, TpsResult)
+
+
+# --------------------------------------------------------------------------- tar members that are no file
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".tar.bz2"])  # the fast reader (tarstream) and tarfile's
+def test_a_link_or_device_in_a_tar_is_quarantined_not_skipped(tmp_path: Path, suffix: str) -> None:
+    """GNU tar stores a second copy of a file as a hard link: its TPS would vanish without a trace."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "1101012001001.json").write_text(json.dumps(TPS))
+    os.link(folder / "1101012001001.json", folder / "1101012001002.json")
+    (folder / "1101012001003.json").symlink_to("1101012001001.json")
+    os.mkfifo(folder / "pipe")
+    archive = tmp_path / f"t{suffix}"
+    with tarfile.open(archive, "w:gz" if suffix == ".tar.gz" else "w:bz2") as tar:
+        tar.add(folder, "p")
+    records = read("sirekap-tps-json", archive)
+    assert [type(r).__name__ for r in records] == ["TpsResult", "Rejected", "Rejected", "Rejected"]
+    link, symlink, pipe = records[1:]
+    assert isinstance(link, Rejected) and isinstance(symlink, Rejected) and isinstance(pipe, Rejected)
+    assert (link.locator, symlink.locator, pipe.locator) == ("p/1101012001002.json", "p/1101012001003.json", "p/pipe")
+    assert link.reason.startswith("tar member is a hard link to 'p/1101012001001.json', not a file")
+    assert symlink.reason.startswith("tar member is a symbolic link to '1101012001001.json', not a file")
+    assert pipe.reason.startswith("tar member is a named pipe, not a file")
 
 
 # --------------------------------------------------------------------------- region codes with non-ASCII digits

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..errors import SourceError
 from . import zipsalvage
 from .base import ReadContext, Rejected
-from .tarstream import iter_tar
+from .tarstream import NOT_FILES, NotAFile, iter_tar
 
 Progress = Callable[[int], None]
 ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError)
@@ -171,6 +171,17 @@ def _cut_zip(path: Path, report: Progress, error: BaseException) -> Iterator[Mem
                    "it were read from their own headers")
 
 
+def _what(info: tarfile.TarInfo) -> NotAFile | None:
+    """What a member :mod:`tarfile` read is, when it is no file and no folder."""
+    kind = NOT_FILES.get(info.type)
+    return None if kind is None else NotAFile(kind, info.linkname if info.islnk() or info.issym() else "")
+
+
+def _not_a_file(what: NotAFile) -> str:
+    return (f"tar member is {what}, not a file: whatever records it stands for are not read (re-create the "
+            "archive with the files themselves: GNU tar's --hard-dereference for hard links, -h for symbolic links)")
+
+
 def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:
     last = "(start of archive)"
     name = path.name.lower()
@@ -181,10 +192,14 @@ def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:
                 raw.seek(0)
                 for member, data in iter_tar(raw, gzipped, report):
                     last = member
-                    yield Member(member, data)
+                    yield Rejected(member, _not_a_file(data)) if isinstance(data, NotAFile) else Member(member, data)
                 return
             with tarfile.open(fileobj=raw, mode="r|*") as archive:
                 for info in archive:
+                    what = _what(info)
+                    if what is not None:
+                        last = info.name
+                        yield Rejected(info.name, _not_a_file(what))
                     if not info.isfile():
                         continue
                     handle = archive.extractfile(info)

@@ -6,8 +6,9 @@ standard library's :mod:`tarfile` spends more time per member on its ``TarInfo``
 member: the gzip stream is inflated in large blocks with :mod:`zlib` (the multi-member gzip
 files some tools write included) and each 512-byte header is parsed with a few slices.
 
-It reads what :mod:`tarfile` reads (ustar and GNU names, pax ``path`` records, GNU long names,
-base-256 sizes), yields regular files only, in archive order, and checks every header's
+It reads what :mod:`tarfile` reads (ustar and GNU names, pax ``path`` and ``linkpath`` records, GNU
+long names, base-256 sizes), yields regular files and, named by what they are, the members that are
+no file (links, devices, pipes: :class:`NotAFile`) in archive order, and checks every header's
 checksum. Anything it cannot read raises :class:`TarError` (a :class:`tarfile.TarError`), so
 callers report a truncated or corrupt archive the same way for both readers.
 """
@@ -17,13 +18,30 @@ from __future__ import annotations
 import tarfile
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 BLOCK = 512
 CHUNK = 1 << 20           # compressed bytes read at a time
 MAX_INFLATE = 16 << 20    # inflated bytes per step (a zip bomb cannot blow the buffer up)
 REGULAR = (b"0", b"\0", b"7")
-GNU_LONGNAME, PAX_HEADER, PAX_GLOBAL = b"L", b"x", b"g"
+GNU_LONGNAME, GNU_LONGLINK, PAX_HEADER, PAX_GLOBAL = b"L", b"K", b"x", b"g"
+DIRECTORY = b"5"
+#: Members with no content of their own, by type flag.
+NOT_FILES = {b"1": "a hard link", b"2": "a symbolic link", b"3": "a character device", b"4": "a block device",
+             b"6": "a named pipe"}
+
+
+@dataclass(frozen=True, slots=True)
+class NotAFile:
+    """A member that is no file (a link, a device, a pipe): a source's records cannot be in it, nor silently not."""
+
+    kind: str
+    #: The member a link points to ("" for the others).
+    target: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind} to '{self.target}'" if self.target else self.kind
 
 
 class TarError(tarfile.TarError):
@@ -102,8 +120,16 @@ def _text(field: bytes) -> str:
     return field.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
 
 
-def _pax_path(data: bytes) -> str | None:
-    """The ``path`` record of a pax extended header, if any."""
+def _name(header: bytes) -> str:
+    """A member's name from its own header (ustar's prefix and name)."""
+    name = _text(header[0:100])
+    if header[257:262] == b"ustar" and header[345] != 0:
+        name = f"{_text(header[345:500])}/{name}"
+    return name
+
+
+def _pax_path(data: bytes, record: bytes) -> str | None:
+    """The ``record`` (``path``, ``linkpath``) of a pax extended header, if any."""
     path = None
     pos = 0
     while pos < len(data):
@@ -117,22 +143,24 @@ def _pax_path(data: bytes) -> str | None:
         if length <= 0:
             raise TarError("invalid pax header")
         key, _, value = data[space + 1:pos + length - 1].partition(b"=")
-        if key == b"path":
+        if key == record:
             path = value.decode("utf-8", "surrogateescape")
         pos += length
     return path
 
 
 def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | None = None
-             ) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(name, data)`` for each regular file of the tar archive read from ``raw``.
+             ) -> Iterator[tuple[str, bytes | NotAFile]]:
+    """Yield ``(name, data)`` for each regular file of the tar archive read from ``raw``, and ``(name, NotAFile)``
+    for each link, device or pipe (directories and headers are read past).
 
     :param gzipped: the bytes are a gzip stream.
     :param progress: called with the compressed bytes consumed so far, after each member.
     :raises TarError: at the first place the archive is truncated or corrupt.
     """
     stream = _Bytes(raw, gzipped)
-    next_name: str | None = None
+    next_name: str | None = None  # a GNU long name or pax path for the next member
+    next_link: str | None = None  # a GNU long link name or pax linkpath for the next member
     first = True
     while True:
         header = stream.read(BLOCK)
@@ -152,12 +180,8 @@ def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | Non
         kind = header[156:157]
         padded = (size + BLOCK - 1) // BLOCK * BLOCK
         if kind in REGULAR:
-            name = next_name
-            if name is None:
-                name = _text(header[0:100])
-                if header[257:262] == b"ustar" and header[345] != 0:
-                    name = f"{_text(header[345:500])}/{name}"
-            next_name = None
+            name = next_name or _name(header)
+            next_name = next_link = None
             data = stream.read(size) if size else b""
             if data is None:
                 raise TarError("unexpected end of data")
@@ -165,15 +189,23 @@ def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | Non
             if progress is not None:
                 progress(stream.tell())
             yield name, data
-        elif kind in (GNU_LONGNAME, PAX_HEADER):
+        elif kind in (GNU_LONGNAME, GNU_LONGLINK, PAX_HEADER):
             data = stream.read(size) if size else b""
             if data is None:
                 raise TarError("unexpected end of data")
             stream.skip(padded - size)
-            next_name = _text(data) if kind == GNU_LONGNAME else (_pax_path(data) or next_name)
+            if kind == GNU_LONGNAME:
+                next_name = _text(data)
+            elif kind == GNU_LONGLINK:
+                next_link = _text(data)
+            else:
+                next_name, next_link = _pax_path(data, b"path") or next_name, _pax_path(data, b"linkpath") or next_link
         elif kind == b"S":
             raise TarError("GNU sparse member: not supported; re-create the archive without --sparse")
-        else:  # directories, links, devices, global pax headers: no file content to read
+        else:  # directories, links, devices, pipes, global pax headers: no file content to read
+            if kind in NOT_FILES:
+                target = (next_link or _text(header[157:257])) if kind in (b"1", b"2") else ""
+                yield next_name or _name(header), NotAFile(NOT_FILES[kind], target)
             if kind != PAX_GLOBAL:
-                next_name = None
+                next_name = next_link = None
             stream.skip(padded)
