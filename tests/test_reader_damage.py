@@ -128,6 +128,38 @@ def test_a_link_or_device_in_a_tar_is_quarantined_not_skipped(tmp_path: Path, su
     assert pipe.reason.startswith("tar member is a named pipe, not a file")
 
 
+# --------------------------------------------------------------------------- codes checked whole
+
+@pytest.mark.parametrize("kode, loads", [
+    ("3401012001001", True), ("99BE010001001", True),  # overseas codes have letters after 99
+    ("3401012001001\n", False),  # a line break at the end: "$" alone passes it, a second code for one TPS
+    ("340101200100O", False),  # the letter O for a zero in a domestic code
+])
+def test_a_tps_code_is_checked_whole(tmp_path: Path, kode: str, loads: bool) -> None:
+    (tmp_path / "x.jsonl").write_text(json.dumps({**TPS, "kode_tps": kode}) + "\n")
+    (record,) = read("sirekap-tps-json", tmp_path)
+    assert isinstance(record, TpsResult) is loads
+    if not loads:
+        assert isinstance(record, Rejected) and "is a TPS code (13 digits; letters only overseas" in record.reason
+    element = {"nama": "TPS 001", "id": 1, "kode": kode, "tingkat": 5}
+    (tmp_path / "x.jsonl").unlink()
+    (tmp_path / "3401012001.json").write_text(json.dumps([element]))
+    (station,) = read("sirekap-wilayah-json", tmp_path)
+    assert isinstance(station, Rejected) is not loads
+
+
+@pytest.mark.parametrize("kode", ["12\n", "1\n2"])
+def test_a_region_or_area_code_is_checked_whole(tmp_path: Path, kode: str) -> None:
+    (tmp_path / "0.json").write_text(json.dumps([{"nama": "X", "id": 1, "kode": kode, "tingkat": 1}]))
+    (region,) = read("sirekap-wilayah-json", tmp_path)
+    assert isinstance(region, Rejected) and "is not a region code" in region.reason
+    (tmp_path / "0.json").unlink()
+    chart = {"100025": 1, "100026": 2, "100027": 3}
+    (tmp_path / "ppwp.json").write_text(json.dumps({"chart": chart, "table": {kode: chart}}))
+    (area,) = read("sirekap-aggregate-json", tmp_path)
+    assert isinstance(area, Rejected) and "expected an area code" in area.reason
+
+
 # --------------------------------------------------------------------------- region codes with non-ASCII digits
 
 def test_full_width_digits_in_a_region_code_quarantine_the_row(make_project: Any, cli_runner: CliRunner) -> None:

@@ -52,7 +52,7 @@ def check_fixture_records(records: list[object]) -> None:
     assert "unknown candidate id '100099'" in recs["3101011001005.json"].reason  # type: ignore[union-attr]
     assert "chart.100025: expected an integer" in recs["3101011001006.json"].reason  # type: ignore[union-attr]
     assert "not a .json" in recs["NOTES.txt"].reason  # type: ignore[union-attr]
-    assert "not a 13-character TPS code" in recs["tps-001.json"].reason  # type: ignore[union-attr]
+    assert "is not a TPS code (13 digits" in recs["tps-001.json"].reason  # type: ignore[union-attr]
 
 
 def test_sirekap_folder() -> None:

@@ -104,7 +104,9 @@ def register_sources(register: str = ":register") -> str:
 #: The paths of the register given as the parameter ``:register``, as an SQL subquery.
 REGISTER_SOURCES = register_sources()
 
-CODE_TPS = r"^[0-9]{2}[0-9A-Z]{11}$"
+#: 13 digits; letters only overseas (``99``), where 2024's sub-codes are alphanumeric (``99BE010001001``).
+CODE_TPS = r"^(?:[0-9]{13}|99[0-9A-Z]{11})$"
+TPS_CODE_TEXT = "13 digits; letters only overseas, after the province code 99"
 CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
 
 

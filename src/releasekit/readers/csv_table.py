@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import contains_nik
-from ..tables import BY_NAME
+from ..tables import BY_NAME, CODE_TPS
 from .base import (
     MAX_AREA_CODE,
     TPS_CODE_LENGTH,
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from ..config import Source
     from ..elections import Election
 
-TPS_CODE = re.compile(r"^(?:[0-9]{13}|99[0-9A-Z]{11})$")
+TPS_CODE = re.compile(CODE_TPS)  # (fullmatch: "$" alone would pass a line break at the end)
 REGION_CODE = re.compile(r"^(?:[0-9]+|99[0-9A-Z]*)$")
 AREA_CODE = re.compile(r"^-?[0-9A-Z][0-9A-Z.]{0,31}$")
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
@@ -250,7 +250,7 @@ def _tps_code(values: dict[str, object]) -> str:
             raise CellError("no TPS code: kode_wilayah and nomor_tps are both needed")
         kode = f"{desa}{nomor}"
     assert isinstance(kode, str)
-    if not TPS_CODE.match(kode):
+    if not TPS_CODE.fullmatch(kode):
         raise CellError(f"kode_tps: {tps_code_problem(kode)}")
     return kode
 
@@ -260,7 +260,7 @@ def _region_code(values: dict[str, object], *, area: bool) -> str:
     if not isinstance(kode, str):
         raise CellError("kode_wilayah: empty")
     if area:
-        if not AREA_CODE.match(kode):
+        if not AREA_CODE.fullmatch(kode):
             raise CellError(f"kode_wilayah: '{kode[:40]}' is not an area code (digits or capital letters)")
         size = len(kode.lstrip("-").replace(".", ""))
         if size > MAX_AREA_CODE and size != TPS_CODE_LENGTH:
@@ -269,7 +269,7 @@ def _region_code(values: dict[str, object], *, area: bool) -> str:
         return kode
     if len(kode) not in LEVEL_BY_LENGTH:
         raise CellError(f"kode_wilayah: '{kode[:40]}' has {len(kode)} characters; a region code has 2, 4, 6 or 10")
-    if not REGION_CODE.match(kode):
+    if not REGION_CODE.fullmatch(kode):
         bad = _not_a_digit(kode) or 0
         raise CellError(f"kode_wilayah: '{kode}' has '{kode[bad]}' at position {bad + 1} where a digit belongs")
     return kode

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, SourceError
 from ..privacy import mask_id, mask_long_numbers
+from ..tables import CODE_TPS, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
 from .textio import RUN, TextOptions, TextRow, TextRun, check_encoding, open_table
 
@@ -48,7 +49,7 @@ COLUMNS = ("kode_tps", "nkk", "nik", "nama", "tempat_lahir", "tanggal_lahir", "j
 #: Columns a voter list must have: without them a row cannot be counted or checked.
 REQUIRED = ("kode_tps", "nik", "tanggal_lahir", "jenis_kelamin", "status_kawin")
 SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
-TPS_CODE = re.compile(r"[0-9]{2}[0-9A-Z]{11}\Z")  # \Z: "$" would pass a line break at the end
+TPS_CODE = re.compile(CODE_TPS)  # (fullmatch: "$" alone would pass a line break at the end)
 SEX = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P", "LK": "L", "PR": "P"}
 MARRIED = {"B": "B", "S": "S", "P": "P", "BELUM KAWIN": "B", "SUDAH KAWIN": "S", "KAWIN": "S",
            "PERNAH KAWIN": "P", "CERAI": "P"}
@@ -270,7 +271,7 @@ class _Checker:
         self.day_months: _Memo[int] = _Memo(_day_month)
         self.years: _Memo[int] = _Memo(_year)
         self.disabled: _Memo[bool] = _Memo(lambda text: text.strip().upper() not in NO_DISABILITY)
-        self.tps_codes: _Memo[bool] = _Memo(lambda code: TPS_CODE.match(code) is not None)
+        self.tps_codes: _Memo[bool] = _Memo(lambda code: TPS_CODE.fullmatch(code) is not None)
 
     def records(self, cells: list[list[str]], lines: list[int]) -> Iterator[Record]:
         """Rows (cells, line) as :class:`VoterRows` (in order), with a masked :class:`Rejected` for each bad row."""
@@ -351,8 +352,8 @@ class _Checker:
         sex, kawin = SEX.get(sex_text.strip().upper()), MARRIED.get(kawin_text.strip().upper())
         lahir = _looked_up(self.dates, [text])[0]
         reason = None
-        if TPS_CODE.match(tps) is None:
-            reason = "kode_tps is not a 13-character TPS code (2-digit province + 11 digits/letters)"
+        if TPS_CODE.fullmatch(tps) is None:
+            reason = f"kode_tps is not a TPS code ({TPS_CODE_TEXT})"
         elif sex is None:
             reason = "jenis_kelamin is not L or P"
         elif kawin is None:
@@ -447,7 +448,7 @@ def _fits(column: str, value: str) -> bool:
     another one, a birth date or a name, and is hidden like it.
     """
     if column == "kode_tps":
-        return TPS_CODE.match(value) is not None
+        return TPS_CODE.fullmatch(value) is not None
     if column == "jenis_kelamin":
         return value.upper() in SEX
     if column == "status_kawin":

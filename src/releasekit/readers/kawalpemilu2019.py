@@ -101,7 +101,7 @@ class KawalPemilu2019Reader(Reader):
 def _add(villages: dict[str, _Village], cells: list[str], at: dict[str, int], locator: str) -> str | None:
     """Add one TPS row to its village's sums; why not, in words."""
     link = cells[at[LINK]].strip()
-    match = VILLAGE_ID.match(link)
+    match = VILLAGE_ID.fullmatch(link)
     if match is None:
         return f"{LINK}: '{link[:60]}' is not https://kawalpemilu.org#<village id>"
     number_text = cells[at[NUMBER]].strip()

@@ -191,7 +191,7 @@ class _Dump:
         elif len(values) != len(columns):
             return Rejected(locator, f"{len(values)} values where the column list has {len(columns)}", raw)
         dotted, nama = values[columns.index("kode")], values[columns.index("nama")]
-        if dotted is None or not DOTTED.match(dotted.strip()):
+        if dotted is None or not DOTTED.fullmatch(dotted.strip()):
             shown = "NULL" if dotted is None else f"'{dotted[:40]}'"
             why = " (the whole country, not a region)" if dotted is not None and dotted.strip() == "0" else ""
             return Rejected(locator, f"kode {shown}{why} is not a dotted Kemendagri region code like 34.71.01.1001",

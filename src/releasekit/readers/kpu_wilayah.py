@@ -70,7 +70,7 @@ class HeaderlessRegionReader(Reader):
         raw = clip(",".join(row))
         code = row[0].strip()
         level = self.levels.get(len(code))
-        if level is None or not CODE.match(code):
+        if level is None or not CODE.fullmatch(code):
             *most, last = map(str, sorted(self.levels))
             lengths = f"{', '.join(most)} or {last}"
             return Rejected(locator, f"'{code}' is not a {self.code_words} region code of {lengths} characters", raw)

@@ -69,7 +69,7 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     if not isinstance(table, dict):
         raise ValueError("table: expected an object")
     for child, entry in sorted(table.items()):
-        if not isinstance(entry, dict) or not CHILD.match(child):
+        if not isinstance(entry, dict) or not CHILD.fullmatch(child):
             raise ValueError(f"table.{child}: expected an area code and an object")
         status = entry.get("status_progress")
         values = (ts, entry.get("psu") if isinstance(entry.get("psu"), str) else psu,
@@ -100,7 +100,7 @@ class SirekapAggregateReader(Reader):
             if len(kode) == 13:
                 yield Rejected(member.name, "a per-TPS file, not an aggregate; read it with sirekap-tps-json")
                 continue
-            if kode != NATIONAL and not AREA.match(kode):
+            if kode != NATIONAL and not AREA.fullmatch(kode):
                 yield Rejected(member.name, f"file name '{name}' is not an area code", clip(member.data))
                 continue
             try:

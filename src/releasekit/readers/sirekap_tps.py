@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..tables import CODE_TPS, TPS_CODE_TEXT
 from .base import (
     INT64,
     JSON_ERRORS,
@@ -35,7 +36,7 @@ from .base import (
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 from .textio import looks_utf16, refuse_utf16
 
-TPS_CODE = re.compile(r"^[0-9]{2}[0-9A-Z]{11}$")
+TPS_CODE = re.compile(CODE_TPS)  # (fullmatch: "$" alone would pass a line break at the end)
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
 #: administrasi keys in hasil_tps column order (pengguna_non_dpt is stored as pengguna_dpk).
 ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
@@ -156,8 +157,8 @@ class SirekapTpsReader(Reader):
 
     def _file(self, member: Member, nomor_by_id: dict[str, int]) -> Record:
         kode = stem(member.name)
-        if not TPS_CODE.match(kode):
-            return Rejected(member.name, f"file name '{kode}' is not a 13-character TPS code",
+        if not TPS_CODE.fullmatch(kode):
+            return Rejected(member.name, f"file name '{kode}' is not a TPS code ({TPS_CODE_TEXT})",
                             clip(member.data))
         parts = member.name.split("/")
         folder = parts[-2] if len(parts) > 1 else ""
@@ -203,8 +204,9 @@ class SirekapTpsReader(Reader):
                     obj = obj["data"]
             if type(kode) is int:  # a code written as a JSON number (TPS codes have no leading zero)
                 kode = str(kode)
-            if not isinstance(kode, str) or not TPS_CODE.match(kode):
-                yield Rejected(locator, "line has no 13-character 'kode_tps' (or 'path')", clip(line))
+            if not isinstance(kode, str) or not TPS_CODE.fullmatch(kode):
+                yield Rejected(locator, f"line has no 'kode_tps' (or 'path') that is a TPS code ({TPS_CODE_TEXT})",
+                               clip(line))
                 continue
             try:
                 record = parse_record(obj, kode, locator, nomor_by_id)

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from ..tables import CODE_WILAYAH
+from ..tables import CODE_WILAYAH, TPS_CODE_TEXT
 from .base import (
     JSON_ERRORS,
     MAX_DEPTH,
@@ -76,10 +76,10 @@ def _element(item: object, locator: str, parent: str | None) -> Record:
         return Rejected(locator, "nama: expected a string", raw)
     id_sumber = None if ident is None else str(ident)
     if tingkat == 5:
-        if not TPS_CODE.match(kode):
-            return Rejected(locator, f"kode '{kode}' is not a 13-character TPS code", raw)
+        if not TPS_CODE.fullmatch(kode):
+            return Rejected(locator, f"kode '{kode}' is not a TPS code ({TPS_CODE_TEXT})", raw)
         return Station(locator, kode, nama, id_sumber)
-    if not REGION_CODE.match(kode):
+    if not REGION_CODE.fullmatch(kode):
         return Rejected(locator, f"kode '{kode[:40]}' is not a region code of 2, 4, 6 or 10 characters", raw)
     if parent is not None and not kode.startswith(parent):
         return Rejected(locator, f"kode '{kode}' does not start with its list's parent code '{parent}'", raw)
