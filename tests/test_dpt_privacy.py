@@ -241,6 +241,21 @@ def test_a_headerless_list_does_not_print_its_first_voter(make_project: ProjectF
         assert cell not in result.output, cell
 
 
+def test_a_voter_list_file_named_with_a_nik_builds_with_the_name_masked(make_project: ProjectFactory) -> None:
+    """Findings name the file and line of a voter (``this row: <file>:14``): a file named with a NIK is named
+    masked there, as in the quarantine, instead of the PII gate refusing the build over a finding."""
+    voter = "3171012001001,,{nik},SITI,BOGOR,05-12-1990,P,S,JL. MAWAR,001,002,,\n"
+    rows = voter.format(nik=NIK_IN_TEXT) * 2 + voter.format(nik="3171014513900001")  # a duplicate, a month 13
+    project = make_project({"voter-list": [voter_source({f"{NIK_IN_TEXT}.csv": HEADER + rows}, name="dpt")]})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    details = [d for (d,) in sqlite3.connect(project / "build" / "release.db").execute(
+        "SELECT detail FROM findings WHERE rule IN ('duplicate-nik', 'invalid-nik') ORDER BY rule")]
+    masked = f"({mask_id(NIK_IN_TEXT)}.csv:"
+    assert len(details) == 2 and all(masked in d for d in details), details
+    assert NIK_IN_TEXT not in result.output
+
+
 @pytest.mark.parametrize("value", ["3201014501900001", 3201014501900001, b"x3201014501900001", "NIK 3201014501900001."])
 def test_the_database_gate_reads_every_value_whatever_its_type(tmp_path: Path, value: object) -> None:
     path = tmp_path / "release.db"

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, SourceError
-from ..privacy import mask_id, mask_long_numbers
+from ..privacy import mask_id, mask_long_numbers, mask_niks
 from ..tables import CODE_TPS, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
 from .textio import RUN, TextOptions, TextRow, TextRun, check_encoding, open_table
@@ -262,7 +262,7 @@ class _Checker:
     """Checks one file's rows a batch at a time, column by column, in C-level passes."""
 
     def __init__(self, name: str, names: list[str], index: dict[str, int], polling_day: int, delimiter: str):
-        self.name, self.names, self.index, self.delimiter = name, names, index, delimiter
+        self.name, self.names, self.index, self.delimiter = mask_niks(name), names, index, delimiter
         self.latest = polling_day or 99991231
         self.required = itemgetter(*(index[c] for c in REQUIRED))
         self.dates: _Memo[int] = _Memo(_date)
