@@ -65,6 +65,15 @@ def test_a_header_with_other_names_is_quoted(make_project: ProjectFactory) -> No
     assert "(found: TPS, NO_KK, NIK, NAMA, TGL LAHIR (DD/MM/YYYY), L/P, STATUS)" in result.output
 
 
+def test_a_header_naming_a_column_twice_is_refused(make_project: ProjectFactory) -> None:
+    """Which of two 'nik' columns holds the NIKs? The csv reader refuses the same question."""
+    project = voter_project(make_project, HEADER.replace(",nama,", ",NIK,"))
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert "the header has column 'nik' 2 times" in error and "dpt: fields: {nik: <column>}" in error
+
+
 # 2. Identity numbers broken up by spaces, dots or dashes are masked in free text.
 
 def test_free_text_masks_identity_numbers_written_with_separators() -> None:

@@ -383,6 +383,11 @@ def _column_index(header: tuple[str, ...], options: DptOptions, name: str) -> di
         wanted = options.column(column).strip().lower()
         if wanted in position:
             index[column] = position[wanted]
+            count = sum(h.strip().lower() == wanted for h in header)
+            if count > 1:  # which one holds the NIKs? (the csv reader refuses the same)
+                raise SourceError(f"{name}: the header has column {options.column(column)!r} {count} times",
+                                  hint="rename the one to read under the source's dpt: fields: {"
+                                       f"{column}: <column>}}, or remove the others")
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         wanted = ", ".join(repr(options.column(m)) for m in missing)
