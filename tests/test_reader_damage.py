@@ -348,6 +348,38 @@ def test_a_nik_like_number_in_any_text_value_quarantines_its_record(make_project
     assert accounts(project) == [(2, 1, 1), (2, 1, 1)]
 
 
+@pytest.mark.parametrize("content, error", [
+    (b"11,ACEH\n12,SUMATERA\xa0UTARA\n", "raw/r: provinces.csv: line 2, byte 12: not valid utf-8 (bytes a0 55 54 41) "
+     "(hint: re-encode the file as UTF-8 (its bytes look like cp1252: iconv -f cp1252 -t utf-8))"),
+    (b"", "raw/r: provinces.csv: the file is empty"),
+])
+def test_a_region_list_file_that_cannot_be_read_stops_the_build(make_project: Any, cli_runner: CliRunner,
+                                                                content: bytes, error: str) -> None:
+    """Not one quarantined record for the whole file, its regions left unnamed: refused, naming file and line."""
+    project, result = build(make_project, cli_runner, {
+        "raw": {"provinces.csv": content, "regencies.csv": "1101,11,SIMEULUE\n"}, "format": "kpu-wilayah-csv",
+        "name": "r"})
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith(f"Error: {error}"), result.output
+
+
+def test_a_formula_in_any_text_value_quarantines_its_record(make_project: Any, cli_runner: CliRunner) -> None:
+    """The csv reader refuses a formula-looking cell; the loader refuses one from every other reader (a region
+    list's name, Sirekap's ``psu`` note), which the packages would publish into a spreadsheet's cell."""
+    project, result = build(make_project, cli_runner, {
+        "raw": {"3471011001001.json": {**TPS, "psu": "-3 suara"},
+                "3471011001002.json": {**TPS, "psu": "=HYPERLINK(\"http://x\")"}},
+        "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}, {
+        "raw": {"provinces.csv": "34,DI YOGYAKARTA\n35,@SUM(A1)\n36,+ABC\n51,-BALI\n"}, "format": "kpu-wilayah-csv"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps, psu FROM hasil_tps") == [("3471011001001", "-3 suara")]
+    assert query(project, "SELECT kode_wilayah FROM wilayah WHERE sumber IS NOT NULL") == [("34",)]
+    reasons = [r for (r,) in query(project, "SELECT reason FROM quarantine ORDER BY source, locator")]
+    assert reasons == ["cannot be stored: a text value looks like a spreadsheet formula, which is never published "
+                       "(CSV injection risk)"] * 4
+    assert accounts(project) == [(2, 1, 1), (4, 1, 3)]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])  # with a byte-order mark, and without
 @pytest.mark.parametrize("gzipped", [False, True])
 def test_utf16_json_lines_are_refused_like_a_utf16_csv(make_project: Any, cli_runner: CliRunner, tmp_path: Path,

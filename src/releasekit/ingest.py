@@ -31,7 +31,7 @@ from .privacy import SIXTEEN, contains_nik, mask_niks
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
-from .readers.base import INT64, Record, VoterRows, clip
+from .readers.base import FORMULA, FORMULA_STARTS, INT64, Record, VoterRows, clip
 
 ProgressCallback = Callable[[int], None]
 #: Locators of loaded rows are written to the temporary table in batches of this size.
@@ -91,6 +91,8 @@ def unstorable(values: Iterable[object]) -> str | None:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and SIXTEEN.search(text) and contains_nik(text):
                 return "a text value holds a NIK-like number, which is never published"
+            if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
+                return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"
             if not text.isascii():
                 try:
                     text.encode("utf-8")

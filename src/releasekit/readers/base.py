@@ -8,6 +8,7 @@ build can prove ``records_in = records_loaded + records_quarantined``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,10 @@ MAX_DEPTH = 64
 #: TPS code (13: a village's published table lists its TPS); any other length is no KPU code (16 digits may be a NIK).
 MAX_AREA_CODE = 10
 TPS_CODE_LENGTH = 13
+#: A text that a spreadsheet opening the published CSV would run as a formula (CSV injection): ``=``, ``+``, ``@``, or
+#: ``-`` before anything but a number.
+FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.])")
+FORMULA_STARTS = frozenset("=+@-")
 
 
 def loads(data: bytes | str) -> Any:

@@ -30,6 +30,7 @@ from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import contains_nik
 from ..tables import BY_NAME, CODE_TPS
 from .base import (
+    FORMULA,
     MAX_AREA_CODE,
     TPS_CODE_LENGTH,
     AreaResult,
@@ -57,7 +58,6 @@ REGION_CODE = re.compile(r"^(?:[0-9]+|99[0-9A-Z]*)$")
 AREA_CODE = re.compile(r"^-?[0-9A-Z][0-9A-Z.]{0,31}$")
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 PARENT_LENGTH = {4: 2, 6: 4, 10: 6}
-FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.])")
 HASIL_TPS_VALUES = BY_NAME["hasil_tps"].columns[3:-1]
 HASIL_WILAYAH_VALUES = BY_NAME["hasil_wilayah"].columns[3:-1]
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")

@@ -18,10 +18,9 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ..errors import SourceError
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
-from .members import Member, members_named
-from .textio import TextOptions, open_table
+from .members import Member, is_tar, members_named
+from .textio import TextDecodeError, TextOptions, guess_encoding, open_table
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 #: Rows are id,name or id,parent_id,name (the name may hold unquoted commas), so no header and no fixed width.
@@ -53,18 +52,20 @@ class HeaderlessRegionReader(Reader):
             if isinstance(member, Rejected):
                 yield member
                 continue
+            # An empty file, UTF-16, bytes that are not UTF-8 stop the build, naming the file and line: a region
+            # list is small enough to fix by hand, and a file of it set aside would leave its regions unnamed.
+            several = ctx.path.is_dir() or ctx.path.name.lower().endswith(".zip") or is_tar(ctx.path)
+            label = f"{ctx.label}: {member.name}" if several else ctx.label
             try:
-                member.data.decode("utf-8-sig")
-            except UnicodeDecodeError as e:
-                yield Rejected(member.name, f"not UTF-8 at byte {e.start}; try re-encoding the file as UTF-8")
-                continue
-            try:
-                with open_table(member.data, member.name, HEADERLESS) as table:
+                with open_table(member.data, member.name, HEADERLESS, label=label) as table:
                     for item in table:
                         yield item if isinstance(item, Rejected) else self._row(item.cells,
                                                                                 f"{member.name}:{item.line}")
-            except SourceError as e:  # an empty file, or UTF-16 that happens to decode
-                yield Rejected(member.name, f"{e}; nothing read")
+            except TextDecodeError as e:  # (this reader has no encoding option: the hint says what to do instead)
+                likely = guess_encoding(member.data)
+                raise TextDecodeError(e.args[0], hint="re-encode the file as UTF-8" + (
+                    f" (its bytes look like {likely}: iconv -f {likely} -t utf-8)" if likely != "utf-8" else "")
+                ) from None
 
     def _row(self, row: list[str], locator: str) -> Record:
         raw = clip(",".join(row))
