@@ -524,8 +524,14 @@ FINDINGS = Table(
     (
         Field("rule", "string", "Rule", "Rule slug (DESIGN.md section 6).", "Slug aturan.", required=True),
         KODE_PEMILU, SNAPSHOT,
-        Field("key", "string", "Key", "The offending row: TPS code, optionally /column.",
-              "Baris yang bermasalah: kode TPS, bisa diikuti /kolom.", required=True),
+        Field("key", "string", "Key", "What the finding is about, as the rule's table in the README says: a TPS "
+              "code (kode_tps), with /column or /triple for a count (negative-count, sex-sum-mismatch), /nomor for "
+              "a voter (the voter-list rules), or an area code with /nomor_urut for a candidate's total "
+              "(rollup-mismatch, total-decreased; 0 is national).",
+              "Yang menjadi temuan, menurut tabel aturan di README: kode TPS (kode_tps), diikuti /kolom atau "
+              "/triple untuk sebuah hitungan (negative-count, sex-sum-mismatch), /nomor untuk seorang pemilih "
+              "(aturan daftar pemilih), atau kode wilayah diikuti /nomor_urut untuk total seorang calon "
+              "(rollup-mismatch, total-decreased; 0 adalah nasional).", required=True),
         Field("severity", "string", "Severity", "error or warning, as the register sets the rule.",
               "error atau warning, sesuai pengaturan register.", required=True, enum=("error", "warning")),
         Field("expected", "integer", "Expected", "The value the rule expected.", "Nilai yang diharapkan."),
