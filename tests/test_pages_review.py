@@ -8,6 +8,7 @@ a Markdown renderer shows it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import json
 import re
@@ -22,7 +23,7 @@ import pytest
 import yaml
 
 from conftest import Site, copy_demo, page_context, query, write_metadata
-from releasekit import build, load_release
+from releasekit import build, load_release, pages
 from releasekit.codebook import package_readme, web_url
 from releasekit.config import License, Register, Release, Source
 from releasekit.pages import SHARED_TABLES, register_days
@@ -193,3 +194,14 @@ def test_package_readme_shows_metadata_as_text() -> None:
     cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     assert len(cells) == 12 and cells[7] == "2024-02-15 | x" and cells[6] == EVIL
     assert cells[-3:] == ["7", "5", "2"]  # the counts stay under their headings
+
+
+def test_an_open_register_with_a_voter_list_says_no_voter_is_published(demo_project: Path) -> None:
+    """'Published here in full' is true of results, not of a voter list: the page says what of it is published."""
+    release = load_release(demo_project)
+    assert "in full" in page_context(release, "001")["status"]["en"]
+    status = page_context(release, "003")["status"]
+    assert "in full" not in status["en"] and "no voter is published" in status["en"]
+    assert "tidak ada pemilih yang dipublikasikan" in status["id"]
+    masked = dataclasses.replace(release.register("003"), publish_individuals="masked")
+    assert "NIK and NKK masked (dpt_pemilih)" in pages.register_status(masked)[1]

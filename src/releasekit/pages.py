@@ -246,6 +246,28 @@ def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]
     return {"totals": totals_svg, "completeness": completeness_svg}
 
 
+#: What a register's page says of its voter list, by ``publish_individuals`` (DESIGN.md section 7): "in full" holds
+#: for no voter list.
+VOTER_LISTS = {
+    "none": ("KPU released this register: its data is published here, its voter list as counts per TPS "
+             "(dpt_rekap) and findings only: no voter is published.",
+             "KPU memberikan register ini: datanya dipublikasikan di sini, daftar pemilihnya hanya sebagai jumlah "
+             "per TPS (dpt_rekap) dan temuan: tidak ada pemilih yang dipublikasikan."),
+    "masked": ("KPU released this register: its data is published here, its voter list as counts per TPS "
+               "(dpt_rekap) and voter by voter with NIK and NKK masked (dpt_pemilih).",
+               "KPU memberikan register ini: datanya dipublikasikan di sini, daftar pemilihnya sebagai jumlah per "
+               "TPS (dpt_rekap) dan per pemilih dengan NIK dan NKK disamarkan (dpt_pemilih)."),
+}
+
+
+def register_status(register: Register) -> tuple[str, str, str]:
+    """The status's label and what it means for the register's data, in English and Indonesian."""
+    label, en, id_ = STATUS[register.status]
+    if register.status == "open" and any(s.format == "dpt-csv" for s in register.sources):
+        en, id_ = VOTER_LISTS[register.publish_individuals]
+    return label, en, id_
+
+
 def register_context(release: Release, register: Register, db: sqlite3.Connection, packages_dir: Path,
                      download: Download | None) -> dict[str, Any]:
     """Everything the register page shows."""
@@ -262,7 +284,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     days = register_days(db, register)
     total_rows = totals(db, days)
     published = published_totals(db, register)
-    label, en, id_ = STATUS[register.status]
+    label, en, id_ = register_status(register)
     return {
         "register": register,
         "status": {"label": label, "en": en, "id": id_},
