@@ -79,8 +79,16 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no such file"):
+    with pytest.raises(ConfigError, match="no such file") as e:
         load_release(tmp_path)
+    assert e.value.hint == "this folder is no release project: give the folder holding metadata.yml"
+
+
+def test_a_project_path_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    """Not 'run releasekit in a folder holding metadata.yml' when the user gave a folder: the path is what is wrong."""
+    with pytest.raises(ConfigError) as e:
+        load_release(tmp_path / "typo")
+    assert str(e.value).startswith(f"{tmp_path / 'typo'}: no such file or folder (hint: give the project folder")
 
 
 def test_a_misspelt_required_key_is_named_with_its_likely_meaning(tmp_path: Path) -> None:

@@ -318,7 +318,13 @@ def load_release(project: str | Path = ".") -> Release:
     if path.is_dir():
         path = path / METADATA_FILE
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file", hint="run releasekit in a folder holding metadata.yml")
+        given = Path(project)
+        if not given.exists():  # a path the user typed: that is what is wrong
+            raise ConfigError(f"{given}: no such file or folder", hint="give the project folder, the one holding "
+                              f"{METADATA_FILE} (or that file itself)")
+        hint = "run releasekit in a folder holding metadata.yml" if str(project) == "." else (
+            f"this folder is no release project: give the folder holding {METADATA_FILE}")
+        raise ConfigError(f"{path}: no such file", hint=hint)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
