@@ -21,8 +21,8 @@ import sqlite_utils
 
 from . import __version__
 from .artefacts import StreamingZip, source_date_iso, write_csv, write_json
-from .codebook import package_readme
-from .config import Register, Release
+from .codebook import package_readme, web_url
+from .config import Register, Release, Source
 from .database import iter_rows
 from .provenance import sha256_file
 from .rules import RULES, setting
@@ -202,12 +202,25 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
     if publisher.get("email"):
         contributor["email"] = publisher["email"]
     out["contributors"] = [contributor]
-    out["sources"] = [
-        {"title": s.title or s.path, **({"path": s.origin} if s.origin else {})} for s in register.sources
-    ]
+    out["sources"] = [_source(s) for s in register.sources]
     out["releasekit"] = prov
     out["resources"] = resources
     return out
+
+
+def _source(source: Source) -> dict[str, Any]:
+    """A Frictionless ``sources`` item: its ``path`` a web address (Frictionless wants a URL or a path in the package
+    there), an origin in words (``origin: KPU PPID, by e-mail``) its ``description``, and the source's own
+    licences when it has any (those of the register apply otherwise)."""
+    item: dict[str, Any] = {"title": source.title or source.path}
+    url = web_url(source.origin)
+    if url:
+        item["path"] = url
+    elif source.origin:
+        item["description"] = source.origin
+    if source.licenses:
+        item["licenses"] = [lic.to_descriptor() for lic in source.licenses]
+    return item
 
 
 def holds_every_source(db: sqlite_utils.Database | sqlite3.Connection, register: str) -> bool:
