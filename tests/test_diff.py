@@ -126,6 +126,8 @@ def test_a_published_release_against_a_new_build(day_one: Path, two_days: Path) 
     assert [(p["old_snapshot"], p["new_snapshot"], p["tps"]["changed"]) for p in data["comparisons"]] == [
         (DAY1, DAY1, 0)]
     assert data["only_new"] == [{"kode_pemilu": "ppwp-2024", "snapshot": DAY2, "tps": 4}]
+    backwards = as_json(new, old)  # the other way round, the day the old side alone has
+    assert (backwards["only_old"], backwards["only_new"]) == (data["only_new"], [])
     # pick one snapshot of a path with PATH@SNAPSHOT
     picked = as_json(old, f"{new}@{DAY2}")
     assert picked["comparisons"][0]["tps"]["changed"] == 2
@@ -183,6 +185,15 @@ def test_ignore_fields(two_days: Path) -> None:
     assert result.exit_code == 2  # a usage error
     assert result.output.startswith("Error: --ignore: unknown field(s) tss (hint: did you mean 'ts'? use hasil_tps")
     assert result.output.count("\n") == 1
+
+
+def test_ignore_one_candidates_votes(two_days: Path) -> None:
+    """--ignore suara/N leaves the other candidates' votes compared."""
+    (every,) = as_json("--project", two_days, DAY1, DAY2, "--ignore", "ts")["comparisons"]
+    assert "suara/1" in every["fields"] and every["tps"]["changed"] == 2
+    (pair,) = as_json("--project", two_days, DAY1, DAY2, "--ignore", "suara/1", "--ignore", "ts")["comparisons"]
+    assert "suara/1" not in pair["fields"] and {"suara/2", "suara/3"} <= set(pair["fields"])
+    assert pair["tps"]["changed"] == 1  # TPS 1 changed only its first candidate's votes (and ts)
 
 
 def test_limit_lists_fewer_tps_but_counts_all(two_days: Path) -> None:

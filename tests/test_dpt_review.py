@@ -206,3 +206,27 @@ def test_the_same_invalid_nik_twice_is_a_duplicate(make_project: ProjectFactory)
     build(load_release(project))
     assert findings(project) == [("invalid-nik", f"{TPS}/1"), ("duplicate-nik", f"{TPS}/2"),
                                  ("invalid-nik", f"{TPS}/2")] + [("invalid-nik", f"{TPS}/{n}") for n in range(3, 7)]
+
+
+# 6. 29 February only in a year divisible by 4.
+
+def test_29_february_is_a_birth_date_only_in_a_leap_year() -> None:
+    impossible = "NIK birth date (DDMMYY, +40 on the day for women) is impossible"
+    prefixes = RegionPrefixes()
+    assert nik_problem("3171012902010001", prefixes) == impossible  # a man born 29-02-(20)01
+    assert nik_problem("3171016902010001", prefixes) == impossible  # a woman (day + 40)
+    assert nik_problem("3171012902040001", prefixes) is None  # (20)04
+    assert nik_problem("3171016902000001", prefixes) is None  # (20)00 or (19)00: divisible by 4 either way
+    assert nik_problem("3171012802010001", prefixes) is None  # 28 February, any year
+
+
+# 7. Overseas voters are not checked against their TPS's province.
+
+def test_a_nik_of_another_province_is_a_finding_except_overseas(make_project: ProjectFactory) -> None:
+    nik = "3171017107040001"  # issued in DKI Jakarta (31)
+    overseas = "99BE010001001"
+    project = voter_project(make_project, HEADER + voter(nik) + voter("3171017107040002", tps=overseas))
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert findings(project) == [("nik-region-mismatch", f"{TPS}/1")]
+    assert query(project, "SELECT kode_tps, pemilih_j FROM dpt_rekap ORDER BY 1") == [(TPS, 1), (overseas, 1)]

@@ -395,6 +395,11 @@ def test_serving_is_hardened(demo: Served) -> None:
     assert plugins <= set(PLUGINS) and not any("write" in p or "insert" in p or "upload" in p for p in plugins)
     settings = demo.json("/-/settings.json")
     assert {k: settings[k] for k in SETTINGS} == SETTINGS
+    # the README's figures, written out: a change to SETTINGS must change them (and the README) too
+    assert {k: settings[k] for k in ("sql_time_limit_ms", "facet_time_limit_ms", "max_returned_rows",
+                                     "default_page_size", "max_csv_mb", "suggest_facets")} == {
+        "sql_time_limit_ms": 1000, "facet_time_limit_ms": 500, "max_returned_rows": 1000, "default_page_size": 100,
+        "max_csv_mb": 100, "suggest_facets": False}
     databases = demo.json("/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("release", False)]
     bad = demo.get("/release.json?sql=" + quote("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "

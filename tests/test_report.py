@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,16 @@ def test_annotations_of_a_zip_point_at_the_zip(fixture_package: Path, tmp_path: 
     out = report.render("github").splitlines()
     assert out[0] == f"::error file={archive},title=pii-nik::resource findings, row 3: m"  # no line in a zip
     assert out[1].startswith(f"::warning file={archive},title=votes-sum-mismatch::")
-    assert all(f"file={archive}" in line for line in github(str(archive)) if "file=" in line)
+    # validate itself, on a zip with a changed member: its errors name the zip, and no line of it
+    damaged = tmp_path / "damaged" / "real-count.zip"
+    damaged.parent.mkdir()
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            out.writestr(info, data.replace(b"ppwp-2024", b"ppwp-2025", 1) if info.filename.endswith(
+                "data/hasil_tps.csv") else data)
+    errors = [line for line in github(str(damaged)) if line.startswith("::error ")]
+    assert errors and all(line.startswith(f"::error file={damaged},") and "line=" not in line for line in errors)
 
 
 def test_error_findings_are_error_annotations() -> None:

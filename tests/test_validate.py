@@ -123,6 +123,16 @@ def test_provenance_accounting_is_checked(fixture_package: Path, tmp_path: Path)
     assert error_types(pkg) == {"provenance-error"}
 
 
+def test_a_source_without_its_sha256_is_a_provenance_error(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy_package(fixture_package, tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    del desc["releasekit"]["sources"][0]["sha256"]
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    report = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json", str(pkg)]).output)
+    errors = [e for p in report["packages"] for e in p["errors"]]
+    assert [e["type"] for e in errors] == ["provenance-error"] and errors[0]["message"].endswith(": no sha256")
+
+
 def test_formats_and_usage(fixture_package: Path) -> None:
     runner = CliRunner()
     md = runner.invoke(cli, ["validate", "--format", "markdown", str(fixture_package)])
@@ -141,6 +151,8 @@ def test_nik_detector() -> None:
     assert not is_nik_like("0001010101800001")   # no province 00
     assert not is_nik_like("3171057212900003")   # day 72 - 40 = 32: impossible
     assert not is_nik_like("3171051513900003")   # month 13
+    assert not is_nik_like("3100010101800001")   # regency 00
+    assert not is_nik_like("3171000101800001")   # district 00
     assert contains_nik("NIK 3171054512900003 di TPS 001")
     assert not contains_nik("31710545129000031")  # 17 digits is not a NIK
     assert mask_niks("a 3171054512900003 b") == "a 317105********** b"
