@@ -6,7 +6,7 @@ Also plain helpers and constants the test modules import (``from conftest import
 * project writers: :func:`write_project`, :func:`write_metadata`, :func:`copy_demo`, and
   :data:`ProjectFactory`, the type of ``make_project``;
 * a small ``metadata.yml`` to edit: :func:`base_metadata` (its one source is :data:`BASE_SOURCE`) and
-  :func:`with_change`, which sets one value in it by key path;
+  :func:`with_change`, which sets one value in it by key path, and :func:`refused`, the error loading it raises;
 * :func:`build_two_days`, a new project of :mod:`twodays` built (the ``two_days`` fixture's body);
 * :func:`copy_package`, a built package's folder copied to edit, and :func:`edit_rows`, to change the rows of its CSV;
 * :func:`invoke`, the command line in-process, an internal error failing the test;
@@ -46,6 +46,7 @@ from releasekit import build, load_release
 from releasekit.cli import cli
 from releasekit.config import Release
 from releasekit.elections import Election
+from releasekit.errors import ConfigError
 from releasekit.pages import register_context
 from releasekit.readers import READERS, ReadContext
 
@@ -154,6 +155,13 @@ def write_metadata(root: Path, metadata: Mapping[str, Any] | str) -> Path:
 
 #: The one source of :func:`base_metadata` (its raw file is not written: enough to load, not to build).
 BASE_SOURCE = {"path": "raw/a.jsonl", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-03-17"}
+
+
+def refused(root: Path, metadata: Mapping[str, Any] | str) -> ConfigError:
+    """The error loading a project whose ``metadata.yml`` is ``metadata`` (:func:`write_metadata`) raises."""
+    with pytest.raises(ConfigError) as e:
+        load_release(write_metadata(root, metadata))
+    return e.value
 
 
 def base_metadata() -> dict[str, Any]:

@@ -16,17 +16,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import BASE_SOURCE, REPO, base_metadata, copy_demo, with_change, write_metadata
+from conftest import BASE_SOURCE, REPO, base_metadata, copy_demo, refused, with_change, write_metadata
 from releasekit.cli import cli
 from releasekit.config import load_release
-from releasekit.errors import ConfigError
-
-
-def refused(tmp_path: Path, data: dict[str, Any] | str) -> ConfigError:
-    write_metadata(tmp_path, data)
-    with pytest.raises(ConfigError) as e:
-        load_release(tmp_path)
-    return e.value
 
 
 def loads(tmp_path: Path, data: dict[str, Any]) -> None:

@@ -128,6 +128,17 @@ def mask_long_numbers(text: str) -> str:
 # The byte-level scan: every byte of a file, in C-speed chunks; only a chunk holding a
 # run of 16 digits is searched with the expression.
 _CHUNK = 1 << 22
+#: A bytes.translate table: ASCII digits become 1, every other byte 0.
+_DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
+_SIXTEEN_ONES = b"\x01" * 16
+_SIXTEEN_BYTES = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
+
+
+def has_sixteen_digits(data: bytes) -> bool:
+    """Whether ``data`` holds sixteen ASCII digits in a row: a C-speed screen before the exact search."""
+    return _SIXTEEN_ONES in data.translate(_DIGITS)
+
+
 def may_hold_nik(text: str) -> bool:
     """A screen before :func:`record_niks`: whether a CSV record's ``text`` holds a run of 16 digits, also one that
     quotes split (``"31710145"06890001`` is one cell of 16 digits to a CSV reader)."""
@@ -144,17 +155,6 @@ def may_hold_nik_in_file(path: Path) -> bool:
                 return True
             tail = data[-15:]
     return False
-
-
-#: A bytes.translate table: ASCII digits become 1, every other byte 0.
-_DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
-_SIXTEEN_ONES = b"\x01" * 16
-_SIXTEEN_BYTES = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
-
-
-def has_sixteen_digits(data: bytes) -> bool:
-    """Whether ``data`` holds sixteen ASCII digits in a row: a C-speed screen before the exact search."""
-    return _SIXTEEN_ONES in data.translate(_DIGITS)
 
 
 def nik_lines(path: Path) -> Iterator[int]:

@@ -8,6 +8,7 @@ Every field carries an English and an Indonesian description.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "INTEGER", "number": "REAL",
@@ -107,6 +108,8 @@ REGISTER_SOURCES = register_sources()
 #: 13 digits; letters only overseas (``99``), where 2024's sub-codes are alphanumeric (``99BE010001001``).
 CODE_TPS = r"^(?:[0-9]{13}|99[0-9A-Z]{11})$"
 TPS_CODE_TEXT = "13 digits; letters only overseas, after the province code 99"
+#: :data:`CODE_TPS` compiled, for the readers (``fullmatch``: the pattern's ``$`` alone passes a final line break).
+TPS_CODE = re.compile(CODE_TPS)
 CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import contains_nik
-from ..tables import BY_NAME, CODE_TPS
+from ..tables import BY_NAME, TPS_CODE
 from .base import (
     FORMULA,
     MAX_AREA_CODE,
@@ -45,7 +45,7 @@ from .base import (
     clip,
 )
 from .csv_mapping import CODE_FIELDS, CsvMapping, check_candidates
-from .members import is_tar, members_named
+from .members import holds_members, members_named
 from .numbers import parse_count, parse_decimal, parse_flag
 from .textio import Progress, TextRow, open_table
 
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from ..config import Source
     from ..elections import Election
 
-TPS_CODE = re.compile(CODE_TPS)  # (fullmatch: "$" alone would pass a line break at the end)
 REGION_CODE = re.compile(r"^(?:[0-9]+|99[0-9A-Z]*)$")
 AREA_CODE = re.compile(r"^-?[0-9A-Z][0-9A-Z.]{0,31}$")
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
@@ -324,7 +323,7 @@ class CsvReader(Reader):
         assert ctx.source is not None and ctx.source.csv is not None
         mapping = ctx.source.csv
         path = ctx.path
-        if path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path):
+        if holds_members(path):
             for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
                 if isinstance(member, Rejected):
                     yield member

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, SourceError
 from ..privacy import mask_id, mask_long_numbers, mask_niks
-from ..tables import CODE_TPS, TPS_CODE_TEXT
+from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
 from .textio import RUN, TextOptions, TextRow, TextRun, check_encoding, open_table
 
@@ -49,7 +49,6 @@ COLUMNS = ("kode_tps", "nkk", "nik", "nama", "tempat_lahir", "tanggal_lahir", "j
 #: Columns a voter list must have: without them a row cannot be counted or checked.
 REQUIRED = ("kode_tps", "nik", "tanggal_lahir", "jenis_kelamin", "status_kawin")
 SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
-TPS_CODE = re.compile(CODE_TPS)  # (fullmatch: "$" alone would pass a line break at the end)
 SEX = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P", "LK": "L", "PR": "P"}
 MARRIED = {"B": "B", "S": "S", "P": "P", "BELUM KAWIN": "B", "SUDAH KAWIN": "S", "KAWIN": "S",
            "PERNAH KAWIN": "P", "CERAI": "P"}

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..errors import SourceError
 from .base import ReadContext, Rejected, clip
-from .members import is_tar, members_named
+from .members import holds_members, members_named
 from .textio import TextOptions, open_table
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
@@ -27,7 +27,7 @@ def csv_files(ctx: ReadContext) -> Iterator[tuple[Path | bytes, str, str] | Reje
     ``name`` goes into locators (``name:line``), ``label`` into error messages.
     """
     path = ctx.path
-    if path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path):
+    if holds_members(path):
         for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
             yield member if isinstance(member, Rejected) else (member.data, member.name,
                                                                 f"{ctx.label}: {member.name}")

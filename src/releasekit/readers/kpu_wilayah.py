@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
-from .members import Member, is_tar, members_named
+from .members import Member, holds_members, members_named
 from .textio import TextDecodeError, TextOptions, guess_encoding, open_table
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
@@ -54,8 +54,7 @@ class HeaderlessRegionReader(Reader):
                 continue
             # An empty file, UTF-16, bytes that are not UTF-8 stop the build, naming the file and line: a region
             # list is small enough to fix by hand, and a file of it set aside would leave its regions unnamed.
-            several = ctx.path.is_dir() or ctx.path.name.lower().endswith(".zip") or is_tar(ctx.path)
-            label = f"{ctx.label}: {member.name}" if several else ctx.label
+            label = f"{ctx.label}: {member.name}" if holds_members(ctx.path) else ctx.label
             try:
                 with open_table(member.data, member.name, HEADERLESS, label=label) as table:
                     for item in table:

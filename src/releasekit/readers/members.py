@@ -50,6 +50,11 @@ def is_tar(path: Path) -> bool:
     return name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"))
 
 
+def holds_members(path: Path) -> bool:
+    """Whether ``path`` is a folder or an archive (its files are read as members), not one file read as itself."""
+    return path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path)
+
+
 def iter_members(path: Path, progress: Progress | None = None, label: str | None = None
                  ) -> Iterator[Member | Rejected]:
     """Yield each regular file of a folder tree or archive at ``path``.

@@ -13,12 +13,11 @@ record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..tables import CODE_TPS, TPS_CODE_TEXT
+from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import (
     INT64,
     JSON_ERRORS,
@@ -36,7 +35,6 @@ from .base import (
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 from .textio import looks_utf16, refuse_utf16
 
-TPS_CODE = re.compile(CODE_TPS)  # (fullmatch: "$" alone would pass a line break at the end)
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
 #: administrasi keys in hasil_tps column order (pengguna_non_dpt is stored as pengguna_dpk).
 ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from ..tables import CODE_WILAYAH, TPS_CODE_TEXT
+from ..tables import CODE_WILAYAH, TPS_CODE, TPS_CODE_TEXT
 from .base import (
     JSON_ERRORS,
     MAX_DEPTH,
@@ -28,7 +28,6 @@ from .base import (
     too_deep,
 )
 from .members import members_named, stem
-from .sirekap_tps import TPS_CODE
 
 REGION_CODE = re.compile(CODE_WILAYAH)
 

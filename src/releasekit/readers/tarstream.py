@@ -26,7 +26,6 @@ CHUNK = 1 << 20           # compressed bytes read at a time
 MAX_INFLATE = 16 << 20    # inflated bytes per step (a zip bomb cannot blow the buffer up)
 REGULAR = (b"0", b"\0", b"7")
 GNU_LONGNAME, GNU_LONGLINK, PAX_HEADER, PAX_GLOBAL = b"L", b"K", b"x", b"g"
-DIRECTORY = b"5"
 #: Members with no content of their own, by type flag.
 NOT_FILES = {b"1": "a hard link", b"2": "a symbolic link", b"3": "a character device", b"4": "a block device",
              b"6": "a named pipe"}
