@@ -124,7 +124,8 @@ NIK = "3171014506890001"  # synthetic: Jakarta prefix, 05-06-89 + 40 (a woman)
 @pytest.mark.parametrize(("path", "value", "where"), [
     (["registers", 0, "title"], f"Real count {NIK}", "registers/0/title"),
     (["registers", 0, "basis", "request", "reference"], int(NIK), "registers/0/basis/request/reference"),
-    (["description"], f"see\n{NIK[:4]} {NIK[4:8]} {NIK[8:12]} {NIK[12:]}", None),  # spaced: not 16 digits, loads
+    (["description"], f"see\n{NIK[:4]} {NIK[4:8]} {NIK[8:12]} {NIK[12:]}", "description"),  # spaced, as written
+    (["description"], "see 1 234 567 890 123 456, 2024-02-14 10:00:00", None),  # long numbers, no NIK: loads
 ])
 def test_a_nik_in_metadata_is_refused_by_its_key(tmp_path: Path, path: list[object], value: object,
                                                   where: str | None) -> None:

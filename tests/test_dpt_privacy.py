@@ -326,3 +326,31 @@ def test_a_source_whose_sha256_holds_nik_like_digits_is_pinned_built_and_validat
     assert digest in descriptor
     result = invoke("validate", project / "datapackages")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("NIK 3471-0141-0190-0001.", "NIK 3471-01**-****-****."),
+    ("3471 0141 0190 0001", "3471 01** **** ****"),
+    ("nkk+nik 34710115122000013471014101900001", "nkk+nik 347101**************************"),
+    ("\uff13\uff14\uff17\uff11\uff10\uff11\uff14\uff11\uff10\uff11\uff19\uff10\uff10\uff10\uff10\uff11",
+     "\uff13\uff14\uff17\uff11\uff10\uff11**********"),
+    ("3471014101900001", "347101**********"),
+])
+def test_a_nik_written_the_way_people_write_numbers_is_found_and_masked(text: str, masked: str) -> None:
+    """The loader, the csv reader and metadata.yml test free text with :func:`privacy.holds_nik`; every message
+    masks what it finds (the packages' bytes are tested for the 16 digits in a row that DESIGN.md names)."""
+    assert privacy.holds_nik(text)
+    assert privacy.mask_niks(text) == masked
+    assert not privacy.holds_nik(masked)
+
+
+@pytest.mark.parametrize("text", [
+    "2024-02-14 10:00:00", "0812-3456-7890-1234",  # a date and time; 16 digits whose region is 08, no province
+    "1 234 567 890 123 456", "3471 0100 0000 0000 0000",  # no window of 16 with a plausible birth date
+    hashlib.sha256(b"x").hexdigest(), "TPS 3471011001001 suara 12",
+    # real Sirekap form images: a TPS code and a time (27 digits), a UUID whose groups hold 16 NIK-like digits
+    "3173011001151-20240214-235315--01b64935-8280-4480-833d-08495ebbbe96.jpg",
+])
+def test_long_numbers_that_hold_no_nik_are_left_alone(text: str) -> None:
+    assert not privacy.holds_nik(text)
+    assert privacy.mask_niks(text) == text

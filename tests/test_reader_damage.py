@@ -21,6 +21,7 @@ from conftest import query
 from conftest import read as read_file
 from releasekit.cli import cli
 from releasekit.elections import CATALOGUE
+from releasekit.privacy import holds_nik
 from releasekit.readers import Region, Rejected, TpsResult
 from releasekit.readers.numbers import parse_decimal
 
@@ -346,6 +347,38 @@ def test_a_nik_like_number_in_any_text_value_quarantines_its_record(make_project
     assert reasons == ["cannot be stored: a text value holds a NIK-like number, which is never published"] * 2
     _no_nik(project)
     assert accounts(project) == [(2, 1, 1), (2, 1, 1)]
+
+
+#: A NIK as people write one into free text, and two glued into one run (an NKK, then a NIK).
+WRITTEN = {"dashes": "3471-0141-0190-0001", "spaces": "3471 0141 0190 0001", "dots": "3471.0141.0190.0001",
+           "fullwidth": "".join(chr(0xFF10 + int(d)) for d in NIK), "glued": "3471011512200001" + NIK}
+
+
+@pytest.mark.parametrize("how", sorted(WRITTEN))
+def test_a_nik_written_another_way_in_any_text_value_quarantines_its_record(
+        make_project: Any, cli_runner: CliRunner, how: str) -> None:
+    """Sixteen digits in a row is how the packages would hold a NIK; in free text people break it up, type it in
+    fullwidth digits or glue it to an NKK, and each is as personal. Quarantined, and masked in the quarantine."""
+    nik = WRITTEN[how]
+    project, result = build(make_project, cli_runner, {
+        "raw": {"3471011001001.json": TPS, "3471011001002.json": {**TPS, "psu": f"ulang, NIK {nik}"}},
+        "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}, {
+        "raw": {"0.json": [{"nama": "DI YOGYAKARTA", "id": 1, "kode": "34", "tingkat": 1},
+                           {"nama": f"KOTA {nik}", "id": 2, "kode": "3471", "tingkat": 2}]},
+        "format": "sirekap-wilayah-json"}, {
+        "raw": {"a.csv": f"kode,sah,nama\n3471,100,KOTA\n3472,5,NIK {nik}\n"}, "format": "csv",
+        "election": "ppwp-2024", "snapshot": "2024-02-15",
+        "csv": {"table": "hasil_wilayah", "fields": {"kode_wilayah": "kode", "suara_sah": "sah", "psu": "nama"}}})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps FROM hasil_tps") == [("3471011001001",)]
+    assert query(project, "SELECT kode_wilayah FROM wilayah WHERE sumber IS NOT NULL") == [("34",)]
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah") == [("3471",)]
+    reasons = [r for (r,) in query(project, "SELECT reason FROM quarantine ORDER BY source")]
+    stored = "cannot be stored: a text value holds a NIK-like number, which is never published"
+    assert reasons == [stored, stored, "psu (column 3): holds a NIK-like number (personal data); not loaded"]
+    everything = str(query(project, "SELECT * FROM quarantine"))
+    assert not holds_nik(everything), everything  # masked in raw text and locators too
+    assert accounts(project) == [(2, 1, 1), (2, 1, 1), (2, 1, 1)]
 
 
 @pytest.mark.parametrize("content, error", [

@@ -22,7 +22,7 @@ import yaml
 
 from .elections import Election, resolve_elections
 from .errors import ConfigError, did_you_mean
-from .privacy import contains_nik
+from .privacy import holds_nik
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
 
@@ -261,13 +261,13 @@ def _nik_keys(node: object, path: list[str]) -> Iterator[str]:
     """The key path of every value (or key) of parsed YAML holding a NIK-like number, text or number."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if contains_nik(str(key)):
+            if holds_nik(str(key)):
                 yield "/".join(path)
             yield from _nik_keys(value, [*path, str(key)])
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _nik_keys(value, [*path, str(index)])
-    elif isinstance(node, str | int) and contains_nik(str(node)):
+    elif isinstance(node, str | int) and holds_nik(str(node)):
         yield "/".join(path)
 
 

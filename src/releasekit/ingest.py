@@ -27,7 +27,7 @@ from .config import Release
 from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
-from .privacy import SIXTEEN, contains_nik, mask_niks
+from .privacy import contains_nik, holds_nik, mask_niks, may_hold_spread_nik
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
@@ -75,7 +75,8 @@ def unstorable(values: Iterable[object]) -> str | None:
     """Why these values cannot be stored (None when they can): a last guard behind the readers.
 
     SQLite cannot hold an integer beyond 64 bits or an unpaired surrogate; a NIK-like number in a text value
-    (a place name, a Sirekap ``psu`` note) or as a number (a count: the packages write it as 16 digits) must not be
+    (a place name, a Sirekap ``psu`` note; also ``3174-0567-0885-0003``, in fullwidth digits or glued to an NKK) or as
+    a number (a count: the packages write it as 16 digits) must not be
     published, so its record is quarantined here instead of the database's PII gate refusing the whole build.
     """
     for value in values:
@@ -89,7 +90,7 @@ def unstorable(values: Iterable[object]) -> str | None:
                     return _NIK_NUMBER
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
-            if len(text) >= 16 and SIXTEEN.search(text) and contains_nik(text):
+            if len(text) >= 16 and may_hold_spread_nik(text) and holds_nik(text):  # (written any way: privacy.SPREAD)
                 return "a text value holds a NIK-like number, which is never published"
             if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"

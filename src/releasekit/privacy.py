@@ -76,11 +76,70 @@ def contains_nik(text: str) -> bool:
     return any(nik_runs(text))
 
 
+#: A number of 16 digits or more as people write one into free text: digits of any script (``３１７４…``,
+#: fullwidth), single spaces, dots or dashes between them (``3174-0567-0885-0003``). :func:`spread_niks` takes
+#: those of 16 digits, and of 32: two glued into one run (an NKK and a NIK). Not other lengths: a TPS code is
+#: NIK-like in its first 16 digits as soon as anything follows it (``1101012001001-20240215-101421``, the name
+#: of a Sirekap form image).
+SPREAD = re.compile(r"\d(?:[ .\-]?\d){15,}")
+_NOT_DIGIT = re.compile(r"\D")
+#: A screen before :data:`SPREAD` for ASCII text (a C-speed class run, not a backtracking group: every Sirekap
+#: record's ``ts``, ``2024-02-14 10:00:00``, is long enough to be searched).
+_SPREAD_ASCII = re.compile(r"[0-9 .\-]{16}")
+
+
+def spread_niks(text: str) -> Iterator[re.Match[str]]:
+    """Every :data:`SPREAD` number in ``text`` that is a NIK (:func:`is_nik_like`) once its separators are dropped
+    and its digits read as ASCII: 16 digits, or 32 (two glued together) either half of which is one; with no letter
+    or digit beside it. Digits in a row inside a hexadecimal digest (:func:`in_digest`) are not one."""
+    for match in SPREAD.finditer(text):
+        start, end = match.span()
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue  # part of a word: a UUID's group (``01b64935-8280-4480-833d``), a code
+        number = match.group()
+        if number.isascii() and number.isdigit() and in_digest(text, match.start(), match.end()):
+            continue
+        digits = _NOT_DIGIT.sub("", number)
+        if len(digits) not in (16, 32):
+            continue
+        if not digits.isascii():
+            digits = "".join(str(int(digit)) for digit in digits)  # (int() reads every script's decimal digits)
+        if is_nik_like(digits[:16]) or is_nik_like(digits[16:]):
+            yield match
+
+
+def may_hold_spread_nik(text: str) -> bool:
+    """A screen before :func:`holds_nik`, for the loader's every text value: False when ``text`` cannot hold one."""
+    return (_SPREAD_ASCII if text.isascii() else SPREAD).search(text) is not None
+
+
+def holds_nik(text: str) -> bool:
+    """Whether free text holds a NIK however it is written (:func:`contains_nik`, :func:`spread_niks`): stricter
+    than :func:`contains_nik` alone, the test of published bytes (DESIGN.md section 7), for text on its way in."""
+    return contains_nik(text) or any(spread_niks(text))
+
+
 def mask_niks(text: str) -> str:
-    """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`)."""
+    """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`), and
+    every later digit of a NIK written another way (:func:`spread_niks`) hidden too."""
     for match in reversed(list(nik_runs(text))):
         text = text[:match.start() + 6] + "*" * 10 + text[match.end():]
+    for match in reversed(list(spread_niks(text))):
+        text = text[:match.start()] + _mask_after_six_digits(match.group()) + text[match.end():]
     return text
+
+
+def _mask_after_six_digits(number: str) -> str:
+    """``number`` (a :data:`SPREAD` match) with each digit after its first six shown as ``*``, separators kept."""
+    seen = 0
+    masked = []
+    for char in number:
+        if char.isdigit():
+            seen += 1
+            masked.append(char if seen <= VISIBLE_DIGITS else "*")
+        else:
+            masked.append(char)
+    return "".join(masked)
 
 
 def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:

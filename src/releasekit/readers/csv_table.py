@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
-from ..privacy import contains_nik
+from ..privacy import holds_nik
 from ..tables import BY_NAME, TPS_CODE
 from .base import (
     FORMULA,
@@ -232,7 +232,7 @@ def _text(cell: str) -> str | None:
         return None
     if FORMULA.match(text):
         raise ValueError(f"'{text[:40]}' looks like a spreadsheet formula; not loaded (CSV injection risk)")
-    if contains_nik(text):
+    if holds_nik(text):
         raise ValueError("holds a NIK-like number (personal data); not loaded")
     return text
 
