@@ -15,6 +15,7 @@ and say whether they are an identical copy; identical copies are counted.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -108,10 +109,24 @@ def unstorable(values: Iterable[object]) -> str | None:
     return None
 
 
+#: A JSON ``\uXXXX`` escape (not itself escaped): a raw record can spell a NIK's digits this way.
+_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+
+
+def _digit_unescaped(match: re.Match[str]) -> str:
+    char = chr(int(match.group(2), 16))
+    return match.group(1) + char if char.isdecimal() else match.group()
+
+
 def safe_text(text: str) -> str:
-    """``text`` that SQLite can store and that shows no NIK: surrogates replaced, NIK-like values masked."""
+    r"""``text`` that SQLite can store and that shows no NIK: surrogates replaced, NIK-like values masked.
+
+    A digit that raw JSON spells as an escape (``\u0033``, fullwidth ``\uff13``) is written as itself first (the
+    same JSON value), so that a NIK spelled so is masked too."""
     if not text.isascii():
         text = text.encode("utf-8", errors="replace").decode("utf-8")
+    if "\\u" in text:
+        text = _ESCAPE.sub(_digit_unescaped, text)
     return mask_niks(text)
 
 
