@@ -136,9 +136,11 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             "| loaded | quarantined |",
             "|---|---|---|---|---|---:|---|---|---|---:|---:|---:|",
         ]
-        declared = {s.path: s for s in register.sources}
+        declared = {s.path: s for s in release.sources}
         for s in prov["sources"]:
             label = md(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
+            if "register" in s:  # another register's region list, which named places of this package
+                label += f" *(register {md(s['register'])}: named places this package holds)*"
             source = declared.get(s["path"])
             licences = md_licences(source.licenses) if source else ""
             out.append(

@@ -88,8 +88,8 @@ def fill_derived(db: sqlite_utils.Database) -> None:
             db.execute(f"UPDATE [{table.name}] SET [{d.field.name}] = {value} WHERE [{d.field.name}] IS NULL")
 
 
-def iter_rows(db: sqlite_utils.Database, table: Table, where: str = "", params: tuple[object, ...] = ()
-              ) -> Iterator[tuple[object, ...]]:
+def iter_rows(db: sqlite_utils.Database, table: Table, where: str = "",
+              params: tuple[object, ...] | dict[str, object] = ()) -> Iterator[tuple[object, ...]]:
     """Rows of ``table`` in primary-key order, optionally filtered by a SQL ``where``."""
     cols = ", ".join(f"[{c}]" for c in table.columns)
     order = ", ".join(f"[{c}]" for c in table.primary_key)

@@ -47,17 +47,26 @@ def _by_source(table: str) -> str:
     return f"WHERE {SOURCE_COLUMNS[table]} IN {REGISTER_SOURCES}"
 
 
+#: The regions a register's package holds: those its sources named, and those above its TPS (and above them).
+REGISTER_PLACES = (
+    "kode_wilayah IN (WITH RECURSIVE up(kode) AS ("
+    f"SELECT kode_wilayah FROM wilayah WHERE sumber IN {REGISTER_SOURCES} "
+    f"UNION SELECT kode_wilayah FROM tps WHERE {REGISTER_TPS} "
+    "UNION SELECT w.kode_induk FROM wilayah w JOIN up ON w.kode_wilayah = up.kode "
+    "WHERE w.kode_induk IS NOT NULL) SELECT kode FROM up)"
+)
+#: Sources of other registers that named places a register's package holds (a region list another register
+#: declares, which named the TPS of this register's results): listed in the package beside its own, since their
+#: rows are in it (``wilayah.sumber``, ``tps.sumber`` name them).
+OTHER_SOURCES = "(SELECT path FROM sources WHERE register != :register)"
+REFERENCED_SOURCES = (f"(SELECT sumber FROM wilayah WHERE sumber IN {OTHER_SOURCES} AND {REGISTER_PLACES} "
+                      f"UNION SELECT sumber FROM tps WHERE sumber IN {OTHER_SOURCES} AND {REGISTER_TPS})")
+
 #: The rows of each table that belong to a register's package, as SQL filters.
 REGISTER_FILTERS: dict[str, str] = {
     "pemilu": "WHERE kode_pemilu IN (SELECT election FROM sources WHERE register = :register)",
     "peserta": "WHERE kode_pemilu IN (SELECT election FROM sources WHERE register = :register)",
-    "wilayah": (
-        "WHERE kode_wilayah IN (WITH RECURSIVE up(kode) AS ("
-        f"SELECT kode_wilayah FROM wilayah WHERE sumber IN {REGISTER_SOURCES} "
-        f"UNION SELECT kode_wilayah FROM tps WHERE {REGISTER_TPS} "
-        "UNION SELECT w.kode_induk FROM wilayah w JOIN up ON w.kode_wilayah = up.kode "
-        "WHERE w.kode_induk IS NOT NULL) SELECT kode FROM up)"
-    ),
+    "wilayah": f"WHERE {REGISTER_PLACES}",
     "tps": f"WHERE {REGISTER_TPS}",
     "hasil_tps": _by_source("hasil_tps"),
     "suara": (
@@ -78,7 +87,7 @@ REGISTER_FILTERS: dict[str, str] = {
     "dpt_pemilih": _by_source("dpt_pemilih"),
     "findings": "WHERE register = :register",
     "quarantine": _by_source("quarantine"),
-    "sources": "WHERE register = :register",
+    "sources": f"WHERE register = :register OR path IN {REFERENCED_SOURCES}",
 }
 #: Resources every package has, even when empty: its provenance and its rejects.
 ALWAYS = ("findings", "quarantine", "sources")
@@ -158,10 +167,11 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
                inputs_sha256: str) -> dict[str, Any]:
     """The register's provenance block (DESIGN.md section 8)."""
     sources = []
-    for row in iter_rows(db, BY_NAME["sources"], "WHERE register = ?", (register.id,)):
+    for row in iter_rows(db, BY_NAME["sources"], REGISTER_FILTERS["sources"], {"register": register.id}):
         item = dict(zip(BY_NAME["sources"].columns, row, strict=True))
         item["synthetic"] = bool(item["synthetic"])
-        sources.append({k: v for k, v in item.items() if v is not None and k != "register"})
+        # (a source of another register, which named places this package holds, keeps the register it belongs to)
+        sources.append({k: v for k, v in item.items() if v is not None and (k != "register" or v != register.id)})
     rules = {}
     for rule in RULES:
         s = setting(register.rules, rule.slug)
@@ -202,7 +212,13 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
     if publisher.get("email"):
         contributor["email"] = publisher["email"]
     out["contributors"] = [contributor]
+    declared = {s.path: s for s in release.sources}
     out["sources"] = [_source(s) for s in register.sources]
+    for other in (s for s in prov["sources"] if "register" in s):
+        item = _source(declared[other["path"]])
+        note = f"a source of register {other['register']}: it named places this package holds"
+        item["description"] = f"{item['description']}; {note}" if "description" in item else note
+        out["sources"].append(item)
     out["releasekit"] = prov
     out["resources"] = resources
     return out
@@ -242,7 +258,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
     tmp = out_dir / f".{register.slug}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "data").mkdir(parents=True)
-    params = {"register": register.id}
+    params: dict[str, object] = {"register": register.id}
     rows: dict[str, int] = {}
     # When every source is this register's, every row of the data tables is too: no filter to evaluate.
     sole = holds_every_source(db, register.id)
@@ -255,7 +271,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
                 where = ""
             path = tmp / "data" / f"{table.name}.csv"
             ready(table_name)
-            written = write_csv(path, table.columns, iter_rows(db, table, where, params))  # type: ignore[arg-type]
+            written = write_csv(path, table.columns, iter_rows(db, table, where, params))
             if written or table.name in ALWAYS:
                 rows[table.name] = written
                 zipper.add(f"data/{table.name}.csv", path)
