@@ -354,6 +354,14 @@ def test_a_given_parent_is_one_search_of_the_parent_index(demo: Served, query: s
     assert f"SEARCH r USING INDEX idx_{table}_kode_induk (kode_induk=?)" in given, given
 
 
+@pytest.mark.parametrize("tingkat", ["abc", "5", "-1", "1.0"])
+def test_a_level_that_is_no_level_gives_no_rows(demo: Served, tingkat: str) -> None:
+    """``tingkat`` is 0 to 4 or empty (provinces); ``abc`` cast to a number is 0, the national row."""
+    assert demo.json("/release/completeness.json?_shape=array&tingkat=1&kode_induk=&snapshot=")
+    for query in ("completeness", "turnout"):
+        assert demo.json(f"/release/{query}.json?_shape=array&tingkat={tingkat}&kode_induk=&snapshot=") == []
+
+
 def test_completeness_of_one_parent_is_its_share_of_the_level(demo: Served) -> None:
     every = demo.json("/release/completeness.json?_shape=array&tingkat=2&kode_induk=&snapshot=2024-03-20")
     mine = demo.json("/release/completeness.json?_shape=array&tingkat=2&kode_induk=34&snapshot=2024-03-20")

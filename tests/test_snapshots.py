@@ -138,6 +138,10 @@ def test_results_as_of_a_day(two_days: Path) -> None:
     # a longer prefix of a snapshot id works too
     assert len(canned(two_days, "results_as_of", kode_pemilu="ppwp-2024", day=DAY2 + "T23:59",
                       kode_wilayah="")) == len(day2)
+    # a day that is no date is no day: no rows (compared as text, 'garbage' sorts after every snapshot)
+    for name in ("results_as_of", "totals_as_of"):
+        for day in ("garbage", "9999", "", "2024-2-20"):
+            assert canned(two_days, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="") == [], (name, day)
 
 
 def test_totals_as_of_a_day(two_days: Path) -> None:
