@@ -22,7 +22,7 @@ from releasekit.rules import BY_SLUG
 from releasekit.snapshots import fill
 from releasekit.tables import CHANGES
 from releasekit.validate import validate_paths
-from twodays import DAY1, DAY2, T, sources
+from twodays import DAY1, DAY2, DAYS, T, sources
 
 
 def test_snapshots_record_each_source(two_days: Path) -> None:
@@ -191,3 +191,27 @@ def test_snapshot_figures_by_day_equal_those_by_source(two_days: Path, tmp_path:
         general = _refill(db, one_source=False)
         assert 9 in {row[3] for row in general[1]}
         assert _refill(db, one_source=True) == general
+
+
+def test_a_tps_quarantined_the_day_before_is_not_called_new(make_project: Any) -> None:
+    """Day 1's record of TPS 6 is damaged (quarantined); day 2 reads it: the changes show it added, as loaded, and
+    the changelog says that 1 of the 2 TPS added was in a record day 1 quarantined (TPS 5 is new)."""
+    days = sources()
+    days[0]["raw"][T + "6.json"] = b'{"chart": {"100025": 1,'
+    days[1]["raw"][T + "6.json"] = DAYS[DAY2][T + "3"]
+    project = make_project({"real-count": days})
+    build(load_release(project))
+    assert query(project, "SELECT kode_tps FROM changes WHERE kind = 'added' AND field = 'kode_tps' ORDER BY 1") == [
+        (T + "5",), (T + "6",)]
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert ("- TPS added / ditambah: 2 (1 of them in a record the snapshot before quarantined: not new, unreadable "
+            "then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya); removed") in readme
+
+
+def test_a_new_tps_beside_a_quarantined_record_of_another_is_new(make_project: Any) -> None:
+    days = sources()
+    days[0]["raw"][T + "7.json"] = b"not json"  # TPS 7 quarantined on day 1, absent on day 2
+    project = make_project({"real-count": days})
+    build(load_release(project))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert "- TPS added / ditambah: 1; removed" in readme  # TPS 5

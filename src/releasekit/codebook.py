@@ -69,6 +69,13 @@ def _signed(value: int | None) -> str:
     return f"+{value}" if value > 0 else ("±0" if value == 0 else f"−{-value}")
 
 
+def _after_quarantine(entry: Entry) -> str:
+    if not entry.added_after_quarantine:
+        return ""
+    return (f" ({entry.added_after_quarantine} of them in a record the snapshot before quarantined: not new, "
+            "unreadable then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya)")
+
+
 def _entry(entry: Entry) -> list[str]:
     head = f"### {md(entry.kode_pemilu)} · {md(entry.snapshot)}"
     lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
@@ -76,7 +83,8 @@ def _entry(entry: Entry) -> list[str]:
                  f"complete / lengkap (status_suara) — from / dari " + ", ".join(md(s) for s in entry.sources))
     if entry.previous:
         lines += [
-            f"- TPS added / ditambah: {entry.added}; removed / hilang: {entry.removed}; changed / berubah: "
+            f"- TPS added / ditambah: {entry.added}{_after_quarantine(entry)}; removed / hilang: {entry.removed}; "
+            "changed / berubah: "
             f"{entry.changed} ({entry.changed_beyond_ts} in more than the update time `ts` / selain `ts`)",
             f"- TPS whose votes changed / suara berubah: {entry.votes_changed}, of which "
             f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "

@@ -13,6 +13,7 @@ as of day X" in Datasette.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -141,6 +142,9 @@ class Entry:
     votes_changed: int = 0
     completed: int = 0
     changed_after_complete: int = 0
+    #: TPS added whose code a record of the previous snapshot names that its sources quarantined (in its locator, a
+    #: per-TPS member's name, or its raw text): not new, but unreadable the day before
+    added_after_quarantine: int = 0
     #: (nomor_urut, nama, votes, change since the previous snapshot or None)
     votes: list[tuple[int, str | None, int | None, int | None]] = field(default_factory=list)
 
@@ -172,6 +176,8 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL "
             "AND was_complete = 1 THEN kode_tps END) "
             f"FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}", key).fetchone()
+        if entry.added and previous:
+            entry.added_after_quarantine = _added_after_quarantine(db, key, previous)
         now: dict[int, int | None] = dict(db.execute(
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
@@ -183,3 +189,24 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         totals[(kode_pemilu, snapshot)] = now
         entries.append(entry)
     return entries
+
+
+#: A TPS code in a quarantined record's locator or raw text (13 characters, not inside a longer code or number).
+_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Z])(?:[0-9]{13}|99[0-9A-Z]{11})(?![0-9A-Z])")
+
+
+def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str], previous: str) -> int:
+    """How many TPS the snapshot ``key`` added appear in a record the ``previous`` snapshot's sources quarantined."""
+    kode_pemilu, _, register = key
+    named: set[str] = set()
+    for locator, raw in db.execute(
+            "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
+            f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}) ORDER BY q.source, q.locator",
+            (kode_pemilu, previous, register)):
+        named.update(_CODE_IN_TEXT.findall(f"{locator}\n{raw or ''}"))
+    if not named:
+        return 0
+    added = {code for (code,) in db.execute(
+        f"SELECT DISTINCT kode_tps FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
+        "AND kind = 'added'", key)}
+    return len(added & named)
