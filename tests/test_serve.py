@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from conftest import copy_demo
 from releasekit.cli import cli
 from releasekit.errors import ReleasekitError, UsageError
-from releasekit.publish import listen
+from releasekit.publish import listen, served_url
 
 
 @pytest.fixture(autouse=True)
@@ -209,6 +209,19 @@ def test_port_0_puts_every_address_of_the_host_on_the_one_port_shown(monkeypatch
         assert [sock.getsockname()[0] for sock in sockets] == ["127.0.0.1", "127.0.0.2"]
         (port,) = {sock.getsockname()[1] for sock in sockets}
         assert port > 0
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_an_empty_host_is_announced_as_the_address_bound() -> None:
+    """``--host ''`` binds every interface (``getaddrinfo`` with ``AI_PASSIVE``); it is announced as what it bound."""
+    sockets = listen("", 0)
+    try:
+        url = served_url("", sockets)
+        assert re.fullmatch(r"http://(0\.0\.0\.0|\[::\]):(\d+)/", url), url
+        assert url.rsplit(":", 1)[1] == f"{sockets[0].getsockname()[1]}/"
+        assert served_url("127.0.0.1", sockets) == f"http://127.0.0.1:{sockets[0].getsockname()[1]}/"
     finally:
         for sock in sockets:
             sock.close()

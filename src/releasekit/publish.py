@@ -424,6 +424,13 @@ def _host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def served_url(host: str, sockets: list[socket.socket]) -> str:
+    """The address :func:`serve` announces: ``host`` and the port bound (the one the system chose for port 0); for
+    an empty ``host`` (every interface) the address bound, ``0.0.0.0`` or ``::``, never ``http://:8001/``."""
+    bound = sockets[0].getsockname()
+    return f"http://{_host_port(host or bound[0], bound[1])}/"
+
+
 def listen(host: str, port: int) -> list[socket.socket]:
     """Sockets bound to ``host:port``, for :func:`serve` to serve on.
 
@@ -498,7 +505,7 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
         site = write_site(release, site_folder(release), link=True, allow_robots=allow_robots)
         app = make_datasette(site.folder).app()
         if ready is not None:
-            ready(f"http://{_host_port(host, sockets[0].getsockname()[1])}/")
+            ready(served_url(host, sockets))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
         try:
             server.run(sockets=sockets)
