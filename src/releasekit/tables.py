@@ -297,7 +297,8 @@ SUARA = Table(
     ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "kode_tps"), "hasil_tps", ("kode_pemilu", "snapshot", "kode_tps")),
      ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
-     ForeignKey(("kode_tps",), "tps", ("kode_tps",), link_only=True)),
+     ForeignKey(("kode_tps",), "tps", ("kode_tps",), link_only=True),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),
     (("kode_tps",), ("kode_pemilu", "nomor_urut")),
 )
 
@@ -353,6 +354,19 @@ SOURCES = Table(
 KODE_AREA = Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
                   "Kode wilayah; 0 berarti seluruh Indonesia.", required=True, pattern=CODE_AREA)
 
+#: Readers whose area codes (``hasil_wilayah.kode_wilayah``) are KPU region codes, the codes of ``wilayah``. The
+#: others key areas on the source's own ids (KawalPemilu 2019's and pemiluAPI's: pemiluAPI ``11`` is Kabupaten
+#: Bireuen, KPU ``11`` is Aceh) or on whatever a ``csv`` mapping reads (KPU 2014's internal ids): linking those to
+#: ``wilayah`` would name the wrong region.
+KPU_AREA_READERS = ("sirekap-aggregate-json",)
+_KPU_AREA_FORMATS = ", ".join(f"'{name}'" for name in KPU_AREA_READERS)
+WILAYAH_KPU = Field(
+    "wilayah_kpu", "string", "Region",
+    "kode_wilayah where it is a KPU region code (a sirekap-aggregate-json source; not 0), linked to wilayah for "
+    "its name; empty for a source's own area ids (database only, not in the package).",
+    "kode_wilayah bila berupa kode wilayah KPU (sumber sirekap-aggregate-json; bukan 0), ditautkan ke wilayah "
+    "untuk namanya; kosong untuk pengenal wilayah milik sumber (hanya di basis data, tidak di paket).")
+
 HASIL_WILAYAH = Table(
     "hasil_wilayah", "Published totals per area",
     "Totals an aggregate source publishes for an area (0 = national), per snapshot.",
@@ -380,6 +394,11 @@ HASIL_WILAYAH = Table(
     ("kode_pemilu", "snapshot", "kode_wilayah"),
     (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
     (("kode_wilayah",),),
+    # The sources row of a source is written when the source is loaded: its rows get the column from
+    # database.fill_derived (once loading is over), not as they go in.
+    derived=(Derived(WILAYAH_KPU, f"CASE WHEN {{kode_wilayah}} <> '0' AND (SELECT format FROM sources "
+                                  f"WHERE path = {{sumber}}) IN ({_KPU_AREA_FORMATS}) THEN {{kode_wilayah}} END",
+                     ("wilayah", "kode_wilayah")),),
 )
 
 SUARA_WILAYAH = Table(
@@ -394,7 +413,11 @@ SUARA_WILAYAH = Table(
     ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "kode_wilayah"), "hasil_wilayah",
                 ("kode_pemilu", "snapshot", "kode_wilayah")),
-     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),
+    derived=(Derived(WILAYAH_KPU, "(SELECT h.wilayah_kpu FROM hasil_wilayah h WHERE h.kode_pemilu = {kode_pemilu} "
+                                  "AND h.snapshot = {snapshot} AND h.kode_wilayah = {kode_wilayah})",
+                     ("wilayah", "kode_wilayah")),),
 )
 
 SOURCE_PATH = Field("source", "string", "Source", "Path of the raw source the snapshot's rows come from.",
@@ -433,7 +456,8 @@ SNAPSHOT_VOTES = Table(
     ),
     ("kode_pemilu", "snapshot", "source", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "source"), "snapshots", ("kode_pemilu", "snapshot", "source")),
-     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),
 )
 
 CHANGES = Table(
@@ -603,7 +627,9 @@ REKAP_WILAYAH = Table(
         _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah"),
-    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+    # the areas are TPS code prefixes, KPU codes always (0, the country, is in no wilayah row: shown unlinked)
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
+     ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",), link_only=True)),
     (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
     label_column="nama",
 )
@@ -621,7 +647,9 @@ REKAP_SUARA = Table(
         _count("tps", "TPS contributing a vote figure.", "TPS yang menyumbang angka perolehan suara."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
-    (ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),),
+    (ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True),
+     ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",), link_only=True)),
     (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
 )
 
