@@ -79,8 +79,7 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
     assert set(tables) == {t.name for t in TABLES}
     for table in TABLES:
         t = tables[table.name]
-        assert (t["license"], t["source"], t["source_url"]) == (
-            meta["license"], "releasekit demo", "https://example.org/releasekit-demo"), table.name
+        assert t["license"] == meta["license"] and t["source"] and t["source_url"], table.name  # (whose: below)
         for field in table.fields:
             assert t["columns"][field.name] == f"{field.en} — {field.id}"
     assert tables["findings"]["facets"] == ["rule", "severity", "snapshot"]
@@ -89,6 +88,43 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
     assert tables["hasil_tps"]["size"] == 50  # 28 columns a row: half Datasette's default page to render
     assert tables["wilayah"]["label_column"] == "nama"
     assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES) | set(SNAPSHOT_QUERIES)
+
+
+def test_a_tables_data_source_is_its_registers_and_their_raw_sources(demo: Served) -> None:
+    """The footer's "Data source" of a table is provenance: the register whose package publishes it (linked to the
+    register page: its package, every raw source with its SHA-256 and origin), or, for a table several registers
+    publish or sum, each of them, linked to the sources table filtered to them; the publisher stays the source of
+    the instance and the database."""
+    release = load_release(demo.project)
+    meta = demo.json("/-/metadata.json")
+    assert (meta["source"], meta["source_url"]) == ("releasekit demo", "https://example.org/releasekit-demo")
+    database = meta["databases"]["release"]
+    assert (database["source"], database["source_url"]) == (meta["source"], meta["source_url"])
+    tables = database["tables"]
+    real_count = release.register("001")
+    assert (tables["changes"]["source"], tables["changes"]["source_url"]) == (
+        f"Register 001 · {real_count.title} (package real-count): 2 raw sources", "/registers/001")
+    both = ["001", "003"]
+    expected_url = "/release/sources?register__in=" + quote(json.dumps(both, separators=(",", ":")))
+    sources = sum(len(release.register(r).sources) for r in both)
+    assert tables["hasil_tps"]["source"] == (
+        f"Registers 001 · {real_count.title} (package real-count); 003 · {release.register('003').title} "
+        f"(package voter-list-and-results): {sources} raw sources")
+    assert tables["hasil_tps"]["source_url"] == expected_url
+    assert tables["rekap_suara"]["source"].startswith("Summed by releasekit from registers 001 · ")
+    assert tables["rekap_suara"]["source_url"] == expected_url
+    every = [r.id for r in release.registers]
+    assert tables["findings"]["source_url"] == "/release/sources?register__in=" + quote(
+        json.dumps(every, separators=(",", ":")))
+    for table in TABLES:
+        assert tables[table.name]["source"] != meta["source"] or table.name in ("dpt_pemilih", "hasil_wilayah",
+                                                                                  "suara_wilayah"), table.name
+    listed = demo.json(expected_url.replace("/release/sources", "/release/sources.json") + "&_shape=objects")
+    assert {(r["register"], r["path"]) for r in listed["rows"]} == {
+        (r, s.path) for r in both for s in release.register(r).sources}
+    page = demo.get("/release/changes").text
+    assert re.search(r'Data source:\s*<a href="/registers/001">\s*' + re.escape(
+        html.escape(f"Register 001 · {real_count.title}")), page)
 
 
 def test_table_pages_link_to_the_registers_that_publish_them(demo: Served) -> None:
