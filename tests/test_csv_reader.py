@@ -279,9 +279,11 @@ def test_cells_are_read_strictly(make_project: Any, cli_runner: CliRunner) -> No
     text = ("kode_tps,waktu,sah,p1,p2,p3\n"
             "3101011001001,=cmd|' /C calc'!A0,3,1,1,1\n"
             "3101011001002,NIK 3171054512900003,3,1,1,1\n"
-            "310101100100,x,3,1,1,1\n"
-            "3101011001004,x,1.5,1,1,1\n"
-            "3101011001005,x,3,1,1\n")
+            "310101100100,2024-02-16 10:00:00,3,1,1,1\n"
+            "3101011001004,2024-02-16 10:00:00,1.5,1,1,1\n"
+            "3101011001005,2024-02-16 10:00:00,3,1,1\n"
+            "3101011001006,16/02/2024 10:00,3,1,1,1\n"
+            "3101011001007,2024-02-16 10:00:00,3,1,1,1\n")
     mapping = {**WIDE, "fields": {"kode_tps": "kode_tps", "ts": "waktu", "suara_sah": "sah"}}
     project = built(make_project, cli_runner, source({"x.csv": text}, mapping, name="x.csv"))
     reasons = dict(query(project, "SELECT locator, reason FROM quarantine"))
@@ -291,7 +293,10 @@ def test_cells_are_read_strictly(make_project: Any, cli_runner: CliRunner) -> No
     assert reasons["x.csv:4"] == "kode_tps: '310101100100' has 12 characters, a TPS code has 13"
     assert reasons["x.csv:5"] == "suara_sah (column 3): '1.5' is not a whole number in plain style (like 1234)"
     assert reasons["x.csv:6"] == "ragged row: 5 fields where the header has 6"
-    assert accounts(project) == [(5, 0, 5)]
+    # ts in the one form the packages declare (tables.TS_PATTERN), or no row
+    assert reasons["x.csv:7"] == "ts (column 2): '16/02/2024 10:00' is not a time written YYYY-MM-DD HH:MM:SS"
+    assert query(project, "SELECT kode_tps, ts FROM hasil_tps") == [("3101011001007", "2024-02-16 10:00:00")]
+    assert accounts(project) == [(7, 1, 6)]
 
 
 # --------------------------------------------------------------------------- real exports (../shared/data)

@@ -79,8 +79,7 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
     assert set(tables) == {t.name for t in TABLES}
     for table in TABLES:
         t = tables[table.name]
-        assert (t["license"], t["source"], t["source_url"]) == (
-            meta["license"], "releasekit demo", "https://example.org/releasekit-demo"), table.name
+        assert t["license"] == meta["license"] and t["source"] and t["source_url"], table.name  # (whose: below)
         for field in table.fields:
             assert t["columns"][field.name] == f"{field.en} — {field.id}"
     assert tables["findings"]["facets"] == ["rule", "severity", "snapshot"]
@@ -89,6 +88,43 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
     assert tables["hasil_tps"]["size"] == 50  # 28 columns a row: half Datasette's default page to render
     assert tables["wilayah"]["label_column"] == "nama"
     assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES) | set(SNAPSHOT_QUERIES)
+
+
+def test_a_tables_data_source_is_its_registers_and_their_raw_sources(demo: Served) -> None:
+    """The footer's "Data source" of a table is provenance: the register whose package publishes it (linked to the
+    register page: its package, every raw source with its SHA-256 and origin), or, for a table several registers
+    publish or sum, each of them, linked to the sources table filtered to them; the publisher stays the source of
+    the instance and the database."""
+    release = load_release(demo.project)
+    meta = demo.json("/-/metadata.json")
+    assert (meta["source"], meta["source_url"]) == ("releasekit demo", "https://example.org/releasekit-demo")
+    database = meta["databases"]["release"]
+    assert (database["source"], database["source_url"]) == (meta["source"], meta["source_url"])
+    tables = database["tables"]
+    real_count = release.register("001")
+    assert (tables["changes"]["source"], tables["changes"]["source_url"]) == (
+        f"Register 001 · {real_count.title} (package real-count): 2 raw sources", "/registers/001")
+    both = ["001", "003"]
+    expected_url = "/release/sources?register__in=" + quote(json.dumps(both, separators=(",", ":")))
+    sources = sum(len(release.register(r).sources) for r in both)
+    assert tables["hasil_tps"]["source"] == (
+        f"Registers 001 · {real_count.title} (package real-count); 003 · {release.register('003').title} "
+        f"(package voter-list-and-results): {sources} raw sources")
+    assert tables["hasil_tps"]["source_url"] == expected_url
+    assert tables["rekap_suara"]["source"].startswith("Summed by releasekit from registers 001 · ")
+    assert tables["rekap_suara"]["source_url"] == expected_url
+    every = [r.id for r in release.registers]
+    assert tables["findings"]["source_url"] == "/release/sources?register__in=" + quote(
+        json.dumps(every, separators=(",", ":")))
+    for table in TABLES:
+        assert tables[table.name]["source"] != meta["source"] or table.name in ("dpt_pemilih", "hasil_wilayah",
+                                                                                  "suara_wilayah"), table.name
+    listed = demo.json(expected_url.replace("/release/sources", "/release/sources.json") + "&_shape=objects")
+    assert {(r["register"], r["path"]) for r in listed["rows"]} == {
+        (r, s.path) for r in both for s in release.register(r).sources}
+    page = demo.get("/release/changes").text
+    assert re.search(r'Data source:\s*<a href="/registers/001">\s*' + re.escape(
+        html.escape(f"Register 001 · {real_count.title}")), page)
 
 
 def test_table_pages_link_to_the_registers_that_publish_them(demo: Served) -> None:
@@ -107,6 +143,97 @@ def test_foreign_keys_render_as_links(demo: Served) -> None:
     assert f'href="/release/wilayah/{kode_wilayah}"' in demo.get(f"/release/tps?kode_tps={kode_tps}").text
     parent, = rows(demo.db, "SELECT kode_induk FROM wilayah WHERE kode_wilayah = ?", (kode_wilayah,))[0]
     assert f'href="/release/wilayah/{parent}"' in demo.get(f"/release/wilayah?kode_wilayah={kode_wilayah}").text
+
+
+# --------------------------------------------------------------------------- area codes and elections labelled
+
+#: Votes per Sirekap candidate id in the synthetic aggregate files below.
+AREA_VOTES = {"100025": 10, "100026": 20, "100027": 30}
+
+
+def _aggregate(table: dict[str, Any]) -> str:
+    return json.dumps({"chart": {**AREA_VOTES, "persen": 1.5}, "progres": {"total": 100, "progres": 2},
+                       "ts": "2024-02-20 10:00:00", "table": table})
+
+
+@pytest.fixture(scope="module")
+def areas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The demo plus published area totals: Sirekap aggregates (KPU codes: the country, province 34, regency 3401)
+    and a pemiluAPI 2014 table whose kabupaten/kota id is 34 too (pemiluAPI's own id: no KPU region)."""
+    import yaml
+
+    project = copy_demo(tmp_path_factory.mktemp("areas") / "project")
+    agg = project / "raw" / "agg"
+    agg.mkdir()
+    (agg / "ppwp.json").write_text(_aggregate({"34": {**AREA_VOTES, "persen": 1.5}}))
+    (agg / "34.json").write_text(_aggregate({"3401": {**AREA_VOTES, "persen": 1.5}}))
+    (project / "raw" / "voices.csv").write_text("id,pemilu_id,category_id,province_id,wilayah_id,value\n"
+                                                "1,1,50,11,34,90\n2,1,51,11,34,10\n3,1,52,11,34,100\n"
+                                                "4,1,54,11,34,40\n5,1,55,11,34,50\n")
+    meta = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    meta["registers"][0]["sources"].append({"path": "raw/agg", "format": "sirekap-aggregate-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-20"})
+    meta["registers"][2]["sources"].append({"path": "raw/voices.csv", "format": "pemiluapi-2014-csv",
+                                            "election": "ppwp-2014", "snapshot": "2014-07-22"})
+    (project / "metadata.yml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    release = load_release(project)
+    build(release)
+    site = write_site(release, project.parent / "site")
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        yield Served(project, site.folder, db)
+
+
+def labelled(site: Site, path: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = site.json(f"{path}{'&' if '?' in path else '?'}_labels=on&_shape=objects")["rows"]
+    return found
+
+
+def test_published_area_totals_are_labelled_with_their_region_and_election(areas: Served) -> None:
+    """hasil_wilayah and suara_wilayah keep the area code as the source gives it; the database adds wilayah_kpu,
+    the code where it is a KPU region code (a Sirekap aggregate, not the country), linked to wilayah for its name;
+    a pemiluAPI id that happens to equal a KPU code (34) is no region of wilayah and stays unlinked."""
+    province, regency = (rows(areas.db, "SELECT nama FROM wilayah WHERE kode_wilayah = ?", (k,))[0][0]
+                         for k in ("34", "3401"))
+    pemilu = dict(rows(areas.db, "SELECT kode_pemilu, nama FROM pemilu"))
+    assert province and regency and set(pemilu) == {"ppwp-2014", "ppwp-2024"}
+    for table in ("hasil_wilayah", "suara_wilayah"):
+        got = labelled(areas, f"/release/{table}.json?_size=max")
+        by_key = {}
+        for row in got:
+            assert row["kode_pemilu"] == {"value": row["kode_pemilu"]["value"],
+                                          "label": pemilu[row["kode_pemilu"]["value"]]}
+            by_key[row["kode_pemilu"]["value"], row["kode_wilayah"]] = row["wilayah_kpu"]
+        assert by_key == {("ppwp-2024", "0"): None, ("ppwp-2024", "34"): {"value": "34", "label": province},
+                          ("ppwp-2024", "3401"): {"value": "3401", "label": regency}, ("ppwp-2014", "34"): None}
+        page = areas.get(f"/release/{table}").text
+        assert 'href="/release/wilayah/34"' in page and 'href="/release/wilayah/3401"' in page
+    assert "wilayah_kpu" in areas.json("/-/metadata.json")["databases"]["release"]["tables"]["hasil_wilayah"][
+        "columns"]
+    for resource in json.loads((areas.project / PACKAGES_DIR / "real-count" / "datapackage.json").read_text())[
+            "resources"]:
+        if resource["name"] in ("hasil_wilayah", "suara_wilayah"):  # the package keeps the source's columns
+            assert [f["name"] for f in resource["schema"]["fields"]] == list(BY_NAME[resource["name"]].columns)
+            assert "wilayah" not in {fk["reference"]["resource"] for fk in resource["schema"].get("foreignKeys", [])}
+
+
+def test_summed_area_totals_and_every_election_code_are_labelled(areas: Served) -> None:
+    """rekap_wilayah and rekap_suara areas are TPS code prefixes (KPU codes): linked to wilayah; the country (0)
+    has no wilayah row and shows as the bare code. suara and snapshot_votes name their election."""
+    names = dict(rows(areas.db, "SELECT kode_wilayah, nama FROM wilayah"))
+    pemilu = dict(rows(areas.db, "SELECT kode_pemilu, nama FROM pemilu"))
+    for table in ("rekap_wilayah", "rekap_suara"):
+        got = labelled(areas, f"/release/{table}.json?_size=max")
+        assert {r["kode_wilayah"] if isinstance(r["kode_wilayah"], str) else "linked" for r in got} == {"0", "linked"}
+        for row in got:
+            if row["kode_wilayah"] != "0":
+                code = row["kode_wilayah"]["value"]
+                assert row["kode_wilayah"] == {"value": code, "label": names[code]}
+            assert row["kode_pemilu"]["label"] == pemilu[row["kode_pemilu"]["value"]]
+        assert areas.get(f"/release/{table}?kode_wilayah=0").status_code == 200
+    for table in ("suara", "snapshot_votes"):
+        got = labelled(areas, f"/release/{table}.json")
+        assert got and all(r["kode_pemilu"] == {"value": "ppwp-2024", "label": pemilu["ppwp-2024"]} for r in got)
+        assert 'href="/release/pemilu/ppwp-2024"' in areas.get(f"/release/{table}").text
 
 
 # --------------------------------------------------------------------------- the province facet of hasil_tps

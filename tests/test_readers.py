@@ -169,6 +169,22 @@ def test_wrong_shapes_are_rejected(tmp_path: Path, payload: str) -> None:
     assert isinstance(record, Rejected) and record.raw == payload
 
 
+@pytest.mark.parametrize("ts", ["2024-02-16T10:00:00", "2024-02-16 10:00", "16/02/2024 10:00:00", " "])
+def test_a_ts_in_another_form_is_rejected(tmp_path: Path, ts: str) -> None:
+    """ts is published in the one form Sirekap writes it (the Table Schema's pattern): any other refuses the record,
+    per TPS and per aggregate file, rather than an invalid package."""
+    (tmp_path / "3101011001001.json").write_text(json.dumps({"chart": None, "administrasi": None, "ts": ts}))
+    (record,) = read("sirekap-tps-json", tmp_path, PPWP)
+    assert isinstance(record, Rejected) and record.reason == f"ts: '{ts}' is not a time written YYYY-MM-DD HH:MM:SS"
+    (tmp_path / "3101011001001.json").unlink()
+    (tmp_path / "31.json").write_text(json.dumps({"chart": {"100025": 1}, "ts": ts}))
+    (record,) = read("sirekap-aggregate-json", tmp_path, PPWP)
+    assert isinstance(record, Rejected) and record.reason == f"ts: '{ts}' is not a time written YYYY-MM-DD HH:MM:SS"
+    (tmp_path / "31.json").write_text(json.dumps({"chart": {"100025": 1}, "ts": "2024-02-16 10:00:00"}))
+    (record,) = read("sirekap-aggregate-json", tmp_path, PPWP)
+    assert isinstance(record, AreaResult) and record.values[0] == "2024-02-16 10:00:00"
+
+
 def test_bom_is_accepted(tmp_path: Path) -> None:
     buf = io.BytesIO()
     buf.write(b"\xef\xbb\xbf" + (SIREKAP / "31" / "3101" / "3101011001001.json").read_bytes())

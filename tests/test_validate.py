@@ -48,6 +48,46 @@ def test_built_package_is_valid_in_every_form(fixture_package: Path) -> None:
         assert error_types(target) == set(), target
 
 
+def test_every_csv_resource_declares_its_line_terminator(fixture_package: Path) -> None:
+    """Frictionless's default lineTerminator is "\\r\\n"; releasekit's CSVs end lines with "\\n", and say so in the
+    form CSV Dialect 1.0 (the descriptor's tabular-data-package profile) gives, which Frictionless 5 reads."""
+    from frictionless import Package
+
+    desc = json.loads((fixture_package / "datapackage.json").read_text())
+    assert desc["profile"] == "tabular-data-package"
+    for res in desc["resources"]:
+        assert res["dialect"] == {"lineTerminator": "\n"}, res["name"]
+        data = (fixture_package / res["path"]).read_bytes()
+        assert data.endswith(b"\n") and b"\r" not in data, res["name"]
+    package = Package(str(fixture_package / "datapackage.json"))
+    for resource in package.resources:
+        assert resource.dialect.get_control("csv").line_terminator == "\n", resource.name
+        assert resource.dialect.to_descriptor() == {"csv": {"lineTerminator": "\n"}}
+
+
+@pytest.mark.parametrize(("dialect", "readable"), [
+    ({"lineTerminator": "\r\n"}, True), ({"csv": {"lineTerminator": "\n"}}, True),
+    ({"lineTerminator": "\n", "delimiter": ",", "doubleQuote": True, "csvddfVersion": "1.2"}, True),
+    ({"delimiter": ";"}, False), ({"header": False}, False), ({"csv": {"quoteChar": "'"}}, False),
+    ("dialect.json", False),
+])
+def test_the_checker_reads_a_declared_dialect_or_says_it_cannot(fixture_package: Path, tmp_path: Path,
+                                                                 dialect: object, readable: bool) -> None:
+    """A dialect the releasekit checker does not read (another delimiter, no header …) is not silently read as its
+    own: the resource is a resource-error pointing at --engine frictionless, as a multipart resource is."""
+    pkg = copy_package(fixture_package, tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    next(r for r in desc["resources"] if r["name"] == "pemilu")["dialect"] = dialect
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", str(pkg)])
+    errors = [e for p in json.loads(result.output)["packages"] for e in p["errors"]]
+    if readable:
+        assert result.exit_code == 0 and errors == []
+    else:
+        assert [(e["type"], e["resource"]) for e in errors] == [("resource-error", "pemilu")]
+        assert "--engine frictionless" in errors[0]["message"] and "dialect" in errors[0]["message"]
+
+
 def test_changed_csv_byte(fixture_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(fixture_package, tmp_path)
     path = pkg / "data" / "hasil_tps.csv"

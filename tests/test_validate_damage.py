@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import copy_package, invoke
+from conftest import copy_package, edit_rows, invoke
 from releasekit.rules import valid_threshold
 from releasekit.validate import validate_paths
 
@@ -361,3 +361,78 @@ def test_undecodable_bytes_are_counted_per_thread() -> None:
     assert text.undecodable_count() == before
     b"\xff".decode("utf-8", errors=text.UNDECODABLE)
     assert text.undecodable_count() == before + 1
+
+
+# -- the Table Schemas' constraints on values releasekit always writes in one form -------------------------------
+
+def _add_hasil_wilayah(pkg: Path) -> None:
+    """Give the package a ``hasil_wilayah`` resource (the fixture has no aggregate source): the national row."""
+    from releasekit.package import _resource
+    from releasekit.tables import BY_NAME
+
+    table = BY_NAME["hasil_wilayah"]
+    row = {"kode_pemilu": "ppwp-2024", "snapshot": "2024-02-16", "kode_wilayah": "0", "ts": "2024-02-16 10:00:00",
+           "asal": "chart"}
+    (pkg / "data" / "hasil_wilayah.csv").write_text(
+        ",".join(table.columns) + "\n" + ",".join(row.get(c, "") for c in table.columns) + "\n")
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["resources"].append(_resource(table, pkg, {r["name"] for r in desc["resources"]}))
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+
+
+def _rehash(pkg: Path) -> None:
+    """Declare every resource's current hash and size (so only the cells are wrong)."""
+    from releasekit.provenance import sha256_file
+
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        sha256, size = sha256_file(pkg / res["path"])
+        res["hash"], res["bytes"] = f"sha256:{sha256}", size
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+
+
+def _set_cell(pkg: Path, resource: str, column: str, value: str) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        rows[1][rows[0].index(column)] = value
+    edit_rows(pkg, resource, edit)
+
+
+#: (resource, column, a value of the right type that breaks the constraint, the constraint)
+CONSTRAINED = [
+    ("hasil_tps", "snapshot", "16-02-2024", "pattern"),
+    ("suara", "snapshot", "2024-02-16T", "pattern"),
+    ("sources", "snapshot", "2024/02/16", "pattern"),
+    ("hasil_tps", "ts", "2024-02-15T04:27:08", "pattern"),
+    ("hasil_wilayah", "ts", "15/02/2024 04:27", "pattern"),
+    ("suara", "nomor_urut", "0", "minimum"),
+    ("snapshot_votes", "nomor_urut", "0", "minimum"),
+    ("wilayah", "tingkat", "5", "enum"),
+    ("wilayah", "kode_induk", "3", "pattern"),
+    ("tps", "kode_wilayah", "310101100", "pattern"),
+    ("hasil_wilayah", "kode_wilayah", "kab-01", "pattern"),
+]
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize(("resource", "column", "value", "constraint"), CONSTRAINED)
+def test_a_value_breaking_a_declared_constraint_makes_the_package_invalid(
+        fixture_package: Path, tmp_path: Path, resource: str, column: str, value: str, constraint: str,
+        engine: str) -> None:
+    """Snapshots are days (or local times), ``ts`` is ``YYYY-MM-DD HH:MM:SS``, ballot numbers start at 1, a region's
+    level is 1 to 4 and every code column has a pattern: the Table Schemas say so, and both engines hold a package
+    to it, reporting the same errors."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    if resource == "hasil_wilayah":
+        _add_hasil_wilayah(pkg)
+    _rehash(pkg)
+    assert problems(pkg, engine) == []
+    _set_cell(pkg, resource, column, value)
+    _rehash(pkg)
+    found = problems(pkg, engine)
+    assert ("constraint-error", resource, 2, column) in {(e["type"], e.get("resource"), e.get("row"), e.get("field"))
+                                                         for e in found}
+    note = next(e["message"] for e in found if e["type"] == "constraint-error" and e.get("field") == column)
+    assert f'constraint "{constraint}"' in note
+    other = "frictionless" if engine == "releasekit" else "releasekit"
+    assert sorted((e["type"], e.get("resource"), e.get("row"), e.get("field")) for e in found) == sorted(
+        (e["type"], e.get("resource"), e.get("row"), e.get("field")) for e in problems(pkg, other))

@@ -37,6 +37,8 @@ def write_json(path: Path, value: Any) -> None:
     path.write_text(json_text(value), encoding="utf-8", newline="\n")
 
 
+#: How :func:`write_csv` ends a line; every package resource declares it (``dialect.lineTerminator``).
+CSV_LINE_TERMINATOR = "\n"
 #: The last second a zip entry can show (2107-12-31T23:59:59Z: its year is 7 bits from 1980).
 _LAST_EPOCH = 4354819199
 
@@ -67,7 +69,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     """Write a CSV (UTF-8, ``\\n``, minimal quoting); return the number of data rows."""
     counter = itertools.count()
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle, lineterminator=CSV_LINE_TERMINATOR)
         writer.writerow(header)
         # Counted in C (zip draws a number after each row, none after the last), as millions of rows go by;
         # the csv module writes None as an empty cell.

@@ -84,7 +84,7 @@ def fill_derived(db: sqlite_utils.Database) -> None:
     """Compute the derived columns an insert naming its own columns left empty (:class:`~.tables.Derived`)."""
     for table in TABLES:
         for d in table.derived:
-            value = d.expression.format(**{c: f"[{c}]" for c in table.columns})
+            value = d.expression.format(**{c: f"[{table.name}].[{c}]" for c in table.columns})  # (in subqueries too)
             db.execute(f"UPDATE [{table.name}] SET [{d.field.name}] = {value} WHERE [{d.field.name}] IS NULL")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from . import __version__
-from .artefacts import StreamingZip, source_date_iso, write_csv, write_json
+from .artefacts import CSV_LINE_TERMINATOR, StreamingZip, source_date_iso, write_csv, write_json
 from .codebook import package_readme, web_url
 from .config import Register, Release, Source
 from .database import iter_rows
@@ -157,6 +157,9 @@ def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
+        # Frictionless's default lineTerminator is "\r\n"; the CSVs end lines with "\n". Flat, as CSV Dialect 1.0
+        # (the spec of the descriptor's tabular-data-package profile) writes it; Frictionless 5 reads it there too.
+        "dialect": {"lineTerminator": CSV_LINE_TERMINATOR},
         "hash": f"sha256:{sha256}",
         "bytes": size,
         "schema": table_schema(table, present),

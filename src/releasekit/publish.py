@@ -19,6 +19,7 @@ and of no other non-empty folder.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import socket
@@ -38,7 +39,16 @@ from .codebook import web_url
 from .config import License, Register, Release
 from .errors import ReleasekitError, UsageError
 from .package import PACKAGES_DIR
-from .pages import DATABASE, STATUS, Download, read_package, register_context, register_url, render_register_page
+from .pages import (
+    DATABASE,
+    STATUS,
+    Download,
+    read_package,
+    register_context,
+    register_url,
+    render_register_page,
+    table_url,
+)
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from .tables import SUMMARY_TABLES, TABLES
@@ -194,6 +204,19 @@ def _table_registers(release: Release, packages_dir: Path) -> dict[str, list[Reg
     return out
 
 
+def _provenance(registers: list[Register], *, summed: bool = False) -> dict[str, str]:
+    """A table's Datasette ``source`` and ``source_url``: the registers whose packages publish it (or whose TPS rows it
+    sums, ``summed``) with the number of their raw sources, linked to the one register's page (its package, and
+    every source with its SHA-256, origin and record accounting) or to the ``sources`` table filtered to them."""
+    count = sum(len(r.sources) for r in registers)
+    named = "; ".join(f"{r.id} · {r.title} (package {r.slug})" for r in registers)
+    lead = "Summed by releasekit from register" if summed else "Register"
+    text = f"{lead}{'s' if len(registers) > 1 else ''} {named}: {count:,} raw source{'' if count == 1 else 's'}"
+    url = register_url(registers[0]) if len(registers) == 1 and not summed else table_url(
+        "sources", register__in=json.dumps([r.id for r in registers], separators=(",", ":")))
+    return {"source": text, "source_url": url}
+
+
 def labelled_tables(db_path: Path) -> set[str]:
     """Tables whose label column is filled on every row: only those get Datasette labels.
 
@@ -250,7 +273,8 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
             "description": f"{table.en} — {table.id}",
             "description_html": f"<p>{escape(table.en)}</p><p lang=\"id\">{escape(table.id)}</p>{where}",
             "columns": {f.name: f"{f.en} — {f.id}" for f in (*table.fields, *(d.field for d in table.derived))},
-            **_licence(licences), **source,
+            # provenance, not the publisher: a table no register publishes (it is empty) keeps the release's
+            **_licence(licences), **(_provenance(licensed, summed=not registers) if licensed else source),
             **TABLE_OPTIONS.get(table.name, {}),
             **_growing_facets(table.name, rows),
         }

@@ -31,7 +31,7 @@ from typing import IO, Any, Protocol, TextIO
 from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
 from .config import FORMATS
 from .errors import DiffError
-from .tables import FALSE_VALUES, HASIL_TPS, KODE_PEMILU, SUARA, TRUE_VALUES, Field
+from .tables import FALSE_VALUES, HASIL_TPS, KODE_PEMILU, SNAPSHOT_PATTERN, SUARA, TRUE_VALUES, Field
 
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
@@ -165,8 +165,9 @@ def _unreadable(where: str, error: Exception) -> DiffError:
 
 # --------------------------------------------------------------------------- declared types
 
-#: The form of a snapshot id, as metadata.yml's schema declares it: a day, or a day and a local time.
-SNAPSHOT_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
+#: The form of a snapshot id, as metadata.yml's schema declares it: a day, or a day and a local time (the
+#: Table Schemas' pattern of ``snapshot``).
+SNAPSHOT_FORM = SNAPSHOT_PATTERN
 #: The fields of hasil_tps and suara diff relies on, as releasekit declares them (:mod:`releasekit.tables`);
 #: ``election`` is the column of ``sources`` holding a kode_pemilu.
 FIELDS: dict[str, Field] = {**{f.name: f for table in (SUARA, HASIL_TPS) for f in table.fields},
@@ -177,8 +178,7 @@ KEY_COLUMNS = ("kode_pemilu", "snapshot")
 HASIL_CHECKED = ("kode_tps", *(c for c in VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean")))
 #: Flags as releasekit writes them (the Table Schema's trueValues and falseValues), or empty.
 FLAGS = ("", *FALSE_VALUES, *TRUE_VALUES)
-_PATTERNS = {name: re.compile(f.pattern) for name, f in FIELDS.items() if f.pattern} | {
-    "snapshot": re.compile(SNAPSHOT_FORM)}
+_PATTERNS = {name: re.compile(f.pattern) for name, f in FIELDS.items() if f.pattern}
 
 
 def _is_snapshot(text: str) -> bool:

@@ -26,7 +26,7 @@ class Field:
     id: str
     required: bool = False
     pattern: str | None = None
-    enum: tuple[str, ...] | None = None
+    enum: tuple[str, ...] | tuple[int, ...] | None = None
     minimum: int | None = None
 
     @property
@@ -111,6 +111,20 @@ TPS_CODE_TEXT = "13 digits; letters only overseas, after the province code 99"
 #: :data:`CODE_TPS` compiled, for the readers (``fullmatch``: the pattern's ``$`` alone passes a final line break).
 TPS_CODE = re.compile(CODE_TPS)
 CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
+#: A TPS's village: the first 10 characters of :data:`CODE_TPS` (``tps.kode_wilayah`` is always that prefix).
+CODE_DESA = r"^(?:[0-9]{10}|99[0-9A-Z]{8})$"
+#: An area of a published total (``hasil_wilayah`` …): every code an aggregate reader accepts. ``0`` is the
+#: whole country; a region code (KPU, BPS), a TPS code in a village's table, or a source's own id of an area
+#: (KawalPemilu 2019's village ids, negative overseas; pemiluAPI's kabupaten/kota ids); a ``csv`` mapping may
+#: keep the dots of a dotted code (at most 10 characters without them, or 13).
+CODE_AREA = r"^-?[0-9A-Z][0-9A-Z.]{0,31}$"
+#: A snapshot: a day, or a day and a local time, as ``metadata.yml``'s schema declares a source's ``snapshot``.
+SNAPSHOT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
+#: A source's update time as Sirekap writes it (WIB, no zone): ``2024-02-15 23:29:50``; the readers refuse any other.
+TS_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+TS_TEXT = "a time written YYYY-MM-DD HH:MM:SS"
+#: :data:`TS_PATTERN` compiled, for the readers.
+TS = re.compile(TS_PATTERN)
 
 
 def _count(name: str, en: str, id_: str) -> Field:
@@ -124,14 +138,17 @@ def _triples(prefix: str, en: str, id_: str) -> tuple[Field, ...]:
 
 KODE_PEMILU = Field("kode_pemilu", "string", "Election code", "Election code, e.g. ppwp-2024.",
                     "Kode pemilu, misalnya ppwp-2024.", required=True, pattern=r"^[a-z0-9-]+$")
-SNAPSHOT = Field("snapshot", "string", "Snapshot", "The day (or time) the source describes, ISO 8601.",
-                 "Hari (atau waktu) yang digambarkan sumber, ISO 8601.", required=True)
+SNAPSHOT = Field("snapshot", "string", "Snapshot",
+                 "The day (or time) the source describes, ISO 8601: YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] "
+                 "(T or a space between).",
+                 "Hari (atau waktu) yang digambarkan sumber, ISO 8601: YYYY-MM-DD, atau YYYY-MM-DD HH:MM[:SS] "
+                 "(T atau spasi di antaranya).", required=True, pattern=SNAPSHOT_PATTERN)
 KODE_TPS = Field("kode_tps", "string", "Polling-station code",
                  "KPU polling-station (TPS) code: village code plus 3-digit TPS number.",
                  "Kode TPS KPU: kode desa/kelurahan ditambah nomor TPS 3 digit.",
                  required=True, pattern=CODE_TPS)
 NOMOR_URUT = Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number.", "Nomor urut peserta.",
-                   required=True)
+                   required=True, minimum=1)
 SUMBER = Field("sumber", "string", "Source", "Path of the raw source this row was read from.",
                "Jalur berkas sumber mentah asal baris ini.")
 
@@ -180,10 +197,11 @@ WILAYAH = Table(
               "Kode wilayah tanpa titik, dalam sistem yang disebut sistem_kode (KPU kecuali disebut lain).",
               required=True, pattern=CODE_WILAYAH_ANY),
         Field("tingkat", "integer", "Level", "1 province, 2 regency/city, 3 district, 4 village.",
-              "1 provinsi, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan.", required=True),
+              "1 provinsi, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan.", required=True, enum=(1, 2, 3, 4)),
         Field("nama", "string", "Name", "Name as the region list writes it; empty when derived from codes.",
               "Nama sesuai daftar wilayah; kosong bila hanya diturunkan dari kode."),
-        Field("kode_induk", "string", "Parent code", "Code of the parent region.", "Kode wilayah induk."),
+        Field("kode_induk", "string", "Parent code", "Code of the parent region.", "Kode wilayah induk.",
+              pattern=CODE_WILAYAH_ANY),
         Field("id_sumber", "string", "Source id",
               "Identifier in the source list (Sirekap internal id; Kemendagri: the dotted code as written).",
               "Pengenal dalam daftar sumber (id internal Sirekap; Kemendagri: kode bertitik seperti tertulis)."),
@@ -211,7 +229,7 @@ TPS = Table(
     (
         KODE_TPS,
         Field("kode_wilayah", "string", "Village code", "Code of the village the TPS belongs to.",
-              "Kode desa/kelurahan tempat TPS.", required=True),
+              "Kode desa/kelurahan tempat TPS.", required=True, pattern=CODE_DESA),
         Field("nomor_tps", "string", "TPS number", "TPS number within the village, as text (001).",
               "Nomor TPS di desa/kelurahan, sebagai teks (001).", required=True),
         Field("jenis_tps", "string", "TPS type", "reguler, khusus (9xx numbers) or luar-negeri (overseas).",
@@ -232,8 +250,9 @@ HASIL_TPS = Table(
     "Hasil dan data administrasi per TPS per snapshot.",
     (
         KODE_PEMILU, SNAPSHOT, KODE_TPS,
-        Field("ts", "string", "Updated", "Last update time in the source (WIB, as written).",
-              "Waktu pembaruan terakhir di sumber (WIB, sesuai tertulis)."),
+        Field("ts", "string", "Updated", "Last update time in the source (WIB, as written: YYYY-MM-DD HH:MM:SS).",
+              "Waktu pembaruan terakhir di sumber (WIB, sesuai tertulis: YYYY-MM-DD HH:MM:SS).",
+              pattern=TS_PATTERN),
         *_triples("pemilih_dpt", "Registered voters (DPT)", "Pemilih terdaftar dalam DPT"),
         *_triples("pengguna_dpt", "Voters from the DPT who voted", "Pengguna hak pilih dari DPT"),
         *_triples("pengguna_dptb", "Voters from the additional list (DPTb) who voted",
@@ -278,7 +297,8 @@ SUARA = Table(
     ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "kode_tps"), "hasil_tps", ("kode_pemilu", "snapshot", "kode_tps")),
      ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
-     ForeignKey(("kode_tps",), "tps", ("kode_tps",), link_only=True)),
+     ForeignKey(("kode_tps",), "tps", ("kode_tps",), link_only=True),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),
     (("kode_tps",), ("kode_pemilu", "nomor_urut")),
 )
 
@@ -313,7 +333,8 @@ SOURCES = Table(
               required=True),
         Field("reader_version", "string", "Reader version", "Version of the reader.", "Versi pembaca."),
         Field("election", "string", "Election", "Election code the source belongs to.", "Kode pemilu sumber."),
-        Field("snapshot", "string", "Snapshot", "The day the source describes.", "Hari yang digambarkan sumber."),
+        Field("snapshot", "string", "Snapshot", "The day the source describes.", "Hari yang digambarkan sumber.",
+              pattern=SNAPSHOT_PATTERN),
         Field("title", "string", "Title", "Title of the source.", "Judul sumber."),
         Field("origin", "string", "Origin", "Where the file came from.", "Asal berkas."),
         Field("retrieved", "string", "Retrieved", "When the file was retrieved.", "Waktu berkas diambil."),
@@ -331,7 +352,20 @@ SOURCES = Table(
 )
 
 KODE_AREA = Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
-                  "Kode wilayah; 0 berarti seluruh Indonesia.", required=True)
+                  "Kode wilayah; 0 berarti seluruh Indonesia.", required=True, pattern=CODE_AREA)
+
+#: Readers whose area codes (``hasil_wilayah.kode_wilayah``) are KPU region codes, the codes of ``wilayah``. The
+#: others key areas on the source's own ids (KawalPemilu 2019's and pemiluAPI's: pemiluAPI ``11`` is Kabupaten
+#: Bireuen, KPU ``11`` is Aceh) or on whatever a ``csv`` mapping reads (KPU 2014's internal ids): linking those to
+#: ``wilayah`` would name the wrong region.
+KPU_AREA_READERS = ("sirekap-aggregate-json",)
+_KPU_AREA_FORMATS = ", ".join(f"'{name}'" for name in KPU_AREA_READERS)
+WILAYAH_KPU = Field(
+    "wilayah_kpu", "string", "Region",
+    "kode_wilayah where it is a KPU region code (a sirekap-aggregate-json source; not 0), linked to wilayah for "
+    "its name; empty for a source's own area ids (database only, not in the package).",
+    "kode_wilayah bila berupa kode wilayah KPU (sumber sirekap-aggregate-json; bukan 0), ditautkan ke wilayah "
+    "untuk namanya; kosong untuk pengenal wilayah milik sumber (hanya di basis data, tidak di paket).")
 
 HASIL_WILAYAH = Table(
     "hasil_wilayah", "Published totals per area",
@@ -340,7 +374,8 @@ HASIL_WILAYAH = Table(
     (
         KODE_PEMILU, SNAPSHOT,
         KODE_AREA,
-        Field("ts", "string", "Updated", "Update time in the source.", "Waktu pembaruan di sumber."),
+        Field("ts", "string", "Updated", "Update time in the source (YYYY-MM-DD HH:MM:SS).",
+              "Waktu pembaruan di sumber (YYYY-MM-DD HH:MM:SS).", pattern=TS_PATTERN),
         Field("psu", "string", "Type", "Vote type as the source writes it (Reguler).", "Jenis pemungutan suara."),
         Field("persen", "number", "Progress %", "Share of TPS reporting, percent.", "Persentase TPS yang masuk."),
         Field("tps_total", "integer", "TPS", "TPS in the area.", "Jumlah TPS di wilayah."),
@@ -359,6 +394,11 @@ HASIL_WILAYAH = Table(
     ("kode_pemilu", "snapshot", "kode_wilayah"),
     (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
     (("kode_wilayah",),),
+    # The sources row of a source is written when the source is loaded: its rows get the column from
+    # database.fill_derived (once loading is over), not as they go in.
+    derived=(Derived(WILAYAH_KPU, f"CASE WHEN {{kode_wilayah}} <> '0' AND (SELECT format FROM sources "
+                                  f"WHERE path = {{sumber}}) IN ({_KPU_AREA_FORMATS}) THEN {{kode_wilayah}} END",
+                     ("wilayah", "kode_wilayah")),),
 )
 
 SUARA_WILAYAH = Table(
@@ -373,14 +413,18 @@ SUARA_WILAYAH = Table(
     ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "kode_wilayah"), "hasil_wilayah",
                 ("kode_pemilu", "snapshot", "kode_wilayah")),
-     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),
+    derived=(Derived(WILAYAH_KPU, "(SELECT h.wilayah_kpu FROM hasil_wilayah h WHERE h.kode_pemilu = {kode_pemilu} "
+                                  "AND h.snapshot = {snapshot} AND h.kode_wilayah = {kode_wilayah})",
+                     ("wilayah", "kode_wilayah")),),
 )
 
 SOURCE_PATH = Field("source", "string", "Source", "Path of the raw source the snapshot's rows come from.",
                     "Jalur berkas sumber mentah asal baris snapshot.", required=True)
 PREVIOUS_SNAPSHOT = Field("previous_snapshot", "string", "Previous snapshot",
                           "The snapshot before this one in the same register and election.",
-                          "Snapshot sebelumnya pada register dan pemilu yang sama.")
+                          "Snapshot sebelumnya pada register dan pemilu yang sama.", pattern=SNAPSHOT_PATTERN)
 
 SNAPSHOTS = Table(
     "snapshots", "Snapshots", "Every source snapshot of per-TPS results: what it holds, counted at build time.",
@@ -412,7 +456,8 @@ SNAPSHOT_VOTES = Table(
     ),
     ("kode_pemilu", "snapshot", "source", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "snapshot", "source"), "snapshots", ("kode_pemilu", "snapshot", "source")),
-     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut"))),
+     ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),
 )
 
 CHANGES = Table(
@@ -426,9 +471,9 @@ CHANGES = Table(
               "Kolom hasil_tps, suara/<nomor urut> untuk suara, atau kode_tps bila TPS muncul atau hilang.",
               required=True),
         Field("previous_snapshot", "string", "Previous snapshot", "The snapshot compared with.",
-              "Snapshot pembanding.", required=True),
+              "Snapshot pembanding.", required=True, pattern=SNAPSHOT_PATTERN),
         Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number, for vote fields.",
-              "Nomor urut peserta, untuk isian suara."),
+              "Nomor urut peserta, untuk isian suara.", minimum=1),
         Field("kind", "string", "Kind", "added / removed (the TPS appears / disappears), filled (empty → value), "
               "cleared (value → empty) or changed (value → another value).",
               "added / removed (TPS muncul / hilang), filled (kosong → nilai), cleared (nilai → kosong) "
@@ -582,7 +627,9 @@ REKAP_WILAYAH = Table(
         _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah"),
-    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
+    # the areas are TPS code prefixes, KPU codes always (0, the country, is in no wilayah row: shown unlinked)
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
+     ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",), link_only=True)),
     (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
     label_column="nama",
 )
@@ -600,7 +647,9 @@ REKAP_SUARA = Table(
         _count("tps", "TPS contributing a vote figure.", "TPS yang menyumbang angka perolehan suara."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
-    (ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),),
+    (ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True),
+     ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",), link_only=True)),
     (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
 )
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import holds_nik
-from ..tables import BY_NAME, TPS_CODE
+from ..tables import BY_NAME, CODE_AREA, TPS_CODE, TS, TS_TEXT
 from .base import (
     FORMULA,
     MAX_AREA_CODE,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ..elections import Election
 
 REGION_CODE = re.compile(r"^(?:[0-9]+|99[0-9A-Z]*)$")
-AREA_CODE = re.compile(r"^-?[0-9A-Z][0-9A-Z.]{0,31}$")
+AREA_CODE = re.compile(CODE_AREA)
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 PARENT_LENGTH = {4: 2, 6: 4, 10: 6}
 HASIL_TPS_VALUES = BY_NAME["hasil_tps"].columns[3:-1]
@@ -127,6 +127,8 @@ class _Plan:
             return lambda cell: _code(cell, width)
         if field == "tingkat":
             return _tingkat
+        if field == "ts":
+            return _ts
         kind = BY_NAME[self.mapping.table].field(field).type if field in BY_NAME[self.mapping.table].columns \
             else "string"
         if kind == "integer":
@@ -239,6 +241,14 @@ def _text(cell: str) -> str | None:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _ts(cell: str) -> str | None:
+    """An update time, in the one form the packages declare (``tables.TS_PATTERN``)."""
+    text = _text(cell)
+    if text is not None and not TS.fullmatch(text):
+        raise ValueError(f"'{text[:40]}' is not {TS_TEXT}")
+    return text
 
 
 def _tps_code(values: dict[str, object]) -> str:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..tables import TS, TS_TEXT
 from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count, loads
 from .members import members_named, stem
 
@@ -59,6 +60,8 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
         raise ValueError("expected an object with a 'chart' object")
     progres: dict[str, Any] = obj["progres"] if isinstance(obj.get("progres"), dict) else {}
     ts = obj.get("ts") if isinstance(obj.get("ts"), str) else None
+    if ts and not TS.fullmatch(ts):  # "" is as before: an empty cell in the package, no value
+        raise ValueError(f"ts: '{ts[:40]}' is not {TS_TEXT}")
     psu = obj.get("psu") if isinstance(obj.get("psu"), str) else None
     # hasil_wilayah after the key: ts, psu, persen, tps_total, tps_masuk, suara_sah, suara_tidak_sah,
     # suara_total (Sirekap publishes no ballot totals per area), status_progress, asal.

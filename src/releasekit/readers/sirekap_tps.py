@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..tables import TPS_CODE, TPS_CODE_TEXT
+from ..tables import TPS_CODE, TPS_CODE_TEXT, TS, TS_TEXT
 from .base import (
     INT64,
     JSON_ERRORS,
@@ -92,6 +92,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
     ts = obj.get("ts")
     if ts is not None and not isinstance(ts, str):
         raise RecordError("ts: expected a string or null")
+    if ts and not TS.fullmatch(ts):  # "" is as before: an empty cell in the package, no value
+        raise RecordError(f"ts: '{ts[:40]}' is not {TS_TEXT}")
     psu = obj.get("psu")
     if psu is not None and not isinstance(psu, str):
         raise RecordError("psu: expected a string or null")

@@ -12,7 +12,7 @@ from .. import forked
 from ..keycheck import KeyIndex
 from ..privacy import mask_niks
 from ..report import Problem, pii_problem
-from .descriptor import dependency_order, foreign_keys, name_list, schema_error
+from .descriptor import dependency_order, dialect_error, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .rowpass import RowPass
 from .text import first_undecodable, niks_by_record, undecodable_count
@@ -98,9 +98,10 @@ class Checker:
         wanted: dict[str, list[tuple[str, ...]]] = {}
         resources = []
         for res in (r for r in self.descriptor.get("resources", []) if isinstance(r, dict)):
-            why = schema_error(res)
-            if why:
-                self.add(Problem("schema-error", f"{why}; releasekit's checker cannot read it (check with "
+            why, dialect = schema_error(res), dialect_error(res)
+            if why or dialect:
+                self.add(Problem("schema-error" if why else "resource-error",
+                                 f"{why or dialect}; releasekit's checker cannot read it (check with "
                                  "--engine frictionless)", resource=res.get("name")))
                 self.unread.add(res.get("name", ""))
                 self._scan_unread(res)

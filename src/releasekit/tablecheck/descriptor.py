@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -44,6 +45,36 @@ def schema_error(res: dict[str, Any]) -> str | None:
             and isinstance(fk["reference"].get("resource"), str) and _names(fk["reference"].get("fields"))
             for fk in declared):
         return "schema.foreignKeys must be a list of {fields: [names], reference: {resource, fields: [names]}}"
+    return None
+
+
+#: The CSV dialect the checker reads (Python's ``csv`` defaults, as releasekit writes): a resource's ``dialect``
+#: may declare these values (flat, as CSV Dialect 1.0 has them, or under ``csv`` as Frictionless 5 writes them).
+READ_DIALECT: dict[str, tuple[object, ...]] = {
+    "lineTerminator": ("\n", "\r\n"), "delimiter": (",",), "quoteChar": ('"',), "doubleQuote": (True,),
+    "header": (True,), "skipInitialSpace": (False,), "caseSensitiveHeader": (False,),
+}
+
+
+def dialect_error(res: dict[str, Any]) -> str | None:
+    """Why the checker would read a resource's CSV otherwise than its declared ``dialect`` says (None: it reads it
+    as declared). ``csvddfVersion`` aside, only :data:`READ_DIALECT`'s values are read as declared."""
+    dialect = res.get("dialect")
+    if dialect is None:
+        return None
+    if not isinstance(dialect, dict):
+        return "the dialect must be written into datapackage.json as an object"
+    flat = {k: v for k, v in dialect.items() if k != "csv"}
+    nested = dialect.get("csv", {})
+    if not isinstance(nested, dict):
+        return "dialect.csv must be an object"
+    flat.update(nested)
+    for key, value in sorted(flat.items()):
+        if key == "csvddfVersion":
+            continue
+        if key not in READ_DIALECT or value not in READ_DIALECT[key] or type(value) is not type(READ_DIALECT[key][0]):
+            return f"dialect {key} {json.dumps(value)}: releasekit's checker reads only " + ", ".join(
+                f"{k} {' or '.join(json.dumps(v) for v in values)}" for k, values in READ_DIALECT.items())
     return None
 
 
