@@ -324,7 +324,7 @@ class CsvReader(Reader):
         mapping = ctx.source.csv
         path = ctx.path
         if holds_members(path):
-            for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
+            for member in members_named(ctx, CSV_SUFFIXES, "CSV", tables=True):
                 if isinstance(member, Rejected):
                     yield member
                 else:
