@@ -140,3 +140,68 @@ def test_a_gzipped_single_file_over_the_limit_is_quarantined(tmp_path: Path, mon
     path.write_bytes(gzip.compress(BIG))
     (record,) = READERS["sirekap-tps-json"].read(ReadContext(path, path.name, PPWP))
     assert isinstance(record, Rejected) and record.reason.startswith(f"file is {len(BIG):,} bytes, over the limit")
+
+
+# --------------------------------------------------------------------------- a key written twice
+
+def _one(reader: str, path: Path) -> Any:
+    (record,) = READERS[reader].read(ReadContext(path, path.name, PPWP))
+    return record
+
+
+@pytest.mark.parametrize("text, key", [
+    ('{"chart": {"100025": 5, "100025": 500, "100026": 1, "100027": 1}, "administrasi": null}', "100025"),
+    ('{"chart": null, "ts": "2024-02-15 10:00:00", "administrasi": null, "ts": "2024-02-16 10:00:00"}', "ts"),
+    ('{"chart": null,\r\n    "psu" : "a",\r\n    "psu"\t:\t"b"}', "psu"),  # (pretty, a space before the colon)
+    ('{"chart": null, "psu": "\\u003a", "psu": null}', "psu"),  # (an escaped colon cannot hide the repeat)
+    ('{"chart": null, "psu": "x:y", "p\\u0073u": "x"}', "psu"),  # (nor an escaped key)
+    ('{"chart": null, "administrasi": {"suara_sah": NaN}, "chart": null}', "chart"),  # (what orjson refuses)
+])
+def test_a_key_written_twice_quarantines_a_tps_file(tmp_path: Path, text: str, key: str) -> None:
+    (tmp_path / "3101011001001.json").write_text(text)
+    record = _one("sirekap-tps-json", tmp_path)
+    assert isinstance(record, Rejected) and record.reason == f"duplicate JSON key '{key}'" and record.raw == text
+
+
+def test_a_key_written_twice_quarantines_a_json_lines_record(tmp_path: Path) -> None:
+    twice = '{"kode_tps": "3101011001002", "kode_tps": "3101011001003", "chart": null}'
+    (tmp_path / "x.jsonl").write_text(f"{json.dumps({**TPS, 'kode_tps': '3101011001001'})}\n{twice}\n")
+    loaded, twice_read = READERS["sirekap-tps-json"].read(ReadContext(tmp_path / "x.jsonl", "x.jsonl", PPWP))
+    assert isinstance(loaded, TpsResult)
+    assert isinstance(twice_read, Rejected) and twice_read.locator == "x.jsonl:2"
+    assert twice_read.reason == "duplicate JSON key 'kode_tps'"
+
+
+@pytest.mark.parametrize("text", [
+    '{"chart": null, "psu": "a \\" : b", "ts": "10:00"}',  # colons and quotes inside strings
+    '{"chart": {"100025": 1, "100026": 2, "100027": 3}, "psu": "\\u00e9:", "images": ["https://x/y.jpg"]}',
+])
+def test_a_colon_in_a_string_is_no_repeated_key(tmp_path: Path, text: str) -> None:
+    (tmp_path / "3101011001001.json").write_text(text)
+    assert isinstance(_one("sirekap-tps-json", tmp_path), TpsResult)
+
+
+def test_a_region_list_element_with_a_key_written_twice_is_quarantined_alone(tmp_path: Path) -> None:
+    (tmp_path / "0.json").write_text('[{"nama": "ACEH", "id": 1, "kode": "11", "tingkat": 1},'
+                                     ' {"nama": "SUMATERA UTARA", "nama": "RIAU", "id": 2, "kode": "12", "tingkat": 1},'
+                                     ' {"nama": "SUMATERA BARAT", "id": 3, "kode": "13", "tingkat": 1}]')
+    aceh, twice, sumbar = READERS["sirekap-wilayah-json"].read(ReadContext(tmp_path, tmp_path.name, None))
+    assert [getattr(r, "kode_wilayah", None) for r in (aceh, twice, sumbar)] == ["11", None, "13"]
+    assert isinstance(twice, Rejected) and twice.locator == "0.json[1]"
+    assert twice.reason == "duplicate JSON key 'nama'" and twice.raw is not None and "RIAU" in twice.raw
+
+
+def test_an_aggregate_with_a_key_written_twice_is_quarantined(tmp_path: Path) -> None:
+    (tmp_path / "11.json").write_text('{"chart": {"100025": 5, "100026": 6, "100027": 7, "100025": 500}, "table": {}}')
+    record = _one("sirekap-aggregate-json", tmp_path)
+    assert isinstance(record, Rejected) and record.reason == "duplicate JSON key '100025'"
+
+
+def test_a_nik_like_key_written_twice_is_masked_in_the_quarantine(tmp_path: Path, make_project: Any) -> None:
+    nik = "3471014101900001"
+    (tmp_path / "tps").mkdir()
+    (tmp_path / "tps" / "3101011001001.json").write_text(f'{{"chart": null, "{nik}": 1, "{nik}": 2}}')
+    project = make_project({"real-count": [_json_source(tmp_path / "tps")]})
+    assert invoke("build", project).exit_code == 0
+    assert query(project, "SELECT reason FROM quarantine") == [(f"duplicate JSON key '{nik[:6]}{'*' * 10}'",)]
+    assert _accounts(project) == (1, 0, 1)

@@ -15,7 +15,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count, loads
+from .base import (
+    JSON_ERRORS,
+    AreaResult,
+    DuplicateKeyError,
+    ReadContext,
+    Reader,
+    Record,
+    Rejected,
+    clip,
+    is_count,
+    loads,
+)
 from .members import members_named, stem
 
 #: An area's code (a file name): province 2 characters … village 10 (a longer one is no area, and 16 digits
@@ -105,6 +116,9 @@ class SirekapAggregateReader(Reader):
                 continue
             try:
                 obj = loads(member.data)
+            except DuplicateKeyError as e:
+                yield Rejected(member.name, str(e), clip(member.data))
+                continue
             except JSON_ERRORS as e:
                 yield Rejected(member.name, f"invalid JSON: {type(e).__name__}: {e}"[:300], clip(member.data))
                 continue

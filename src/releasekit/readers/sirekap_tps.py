@@ -21,6 +21,7 @@ from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import (
     INT64,
     JSON_ERRORS,
+    DuplicateKeyError,
     ReadContext,
     Reader,
     Record,
@@ -116,6 +117,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
 def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> Record:
     try:
         obj = loads(data)
+    except DuplicateKeyError as e:
+        return Rejected(locator, str(e), clip(data))
     except JSON_ERRORS as e:
         return invalid_json(locator, e, data)
     try:
@@ -189,6 +192,9 @@ class SirekapTpsReader(Reader):
                 obj = loads(line)
             except UnicodeDecodeError as e:
                 yield Rejected(locator, f"not UTF-8 at byte {e.start}; re-encode the file as UTF-8", clip(raw))
+                continue
+            except DuplicateKeyError as e:
+                yield Rejected(locator, str(e), clip(line))
                 continue
             except JSON_ERRORS as e:
                 yield invalid_json(locator, e, raw)

@@ -16,6 +16,7 @@ from ..tables import CODE_WILAYAH, TPS_CODE, TPS_CODE_TEXT
 from .base import (
     JSON_ERRORS,
     MAX_DEPTH,
+    DuplicateKeyError,
     ReadContext,
     Reader,
     Record,
@@ -25,6 +26,8 @@ from .base import (
     clip,
     invalid_json,
     loads,
+    loads_marking,
+    repeated_key,
     too_deep,
 )
 from .members import members_named, stem
@@ -48,8 +51,12 @@ class SirekapWilayahReader(Reader):
                 continue
             name = stem(member.name)
             parent = None if name == "0" else name
+            marked = False  # an element whose object (or one inside it) names a key twice is a Repeats
             try:
-                items = loads(member.data)
+                try:
+                    items = loads(member.data)
+                except DuplicateKeyError:
+                    items, marked = loads_marking(member.data), True
             except JSON_ERRORS as e:
                 yield invalid_json(member.name, e, member.data)
                 continue
@@ -57,13 +64,16 @@ class SirekapWilayahReader(Reader):
                 yield Rejected(member.name, "expected a JSON array of regions", clip(member.data))
                 continue
             for index, item in enumerate(items):
-                yield _element(item, f"{member.name}[{index}]", parent)
+                yield _element(item, f"{member.name}[{index}]", parent, marked)
 
 
-def _element(item: object, locator: str, parent: str | None) -> Record:
+def _element(item: object, locator: str, parent: str | None, marked: bool) -> Record:
     if too_deep(item):
         return Rejected(locator, f"nested deeper than {MAX_DEPTH} levels: not a region object")
     raw = clip(json.dumps(item, ensure_ascii=False))
+    repeated = repeated_key(item) if marked else None
+    if repeated is not None:
+        return Rejected(locator, str(DuplicateKeyError(repeated)), raw)
     if not isinstance(item, dict):
         return Rejected(locator, "expected an object with nama, id, kode, tingkat", raw)
     kode, nama, tingkat, ident = item.get("kode"), item.get("nama"), item.get("tingkat"), item.get("id")
