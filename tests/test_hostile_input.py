@@ -173,7 +173,7 @@ def test_a_key_written_twice_quarantines_a_json_lines_record(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("text", [
-    '{"chart": null, "psu": "a \\" : b", "ts": "10:00"}',  # colons and quotes inside strings
+    '{"chart": null, "psu": "a \\" : b", "ts": "2024-02-15 10:00:00"}',  # colons and quotes inside strings
     '{"chart": {"100025": 1, "100026": 2, "100027": 3}, "psu": "\\u00e9:", "images": ["https://x/y.jpg"]}',
 ])
 def test_a_colon_in_a_string_is_no_repeated_key(tmp_path: Path, text: str) -> None:
@@ -205,3 +205,55 @@ def test_a_nik_like_key_written_twice_is_masked_in_the_quarantine(tmp_path: Path
     assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT reason FROM quarantine") == [(f"duplicate JSON key '{nik[:6]}{'*' * 10}'",)]
     assert _accounts(project) == (1, 0, 1)
+
+
+# ------------------------------------------------------------- a date that is no date, a code of another level
+
+TS_REASON = "ts: expected a date and time 'YYYY-MM-DD HH:MM:SS' or null, got "
+
+
+@pytest.mark.parametrize("ts", ["2024-13-45 99:99:99", "2024-02-30 10:00:00", "2023-02-29 10:00:00",
+                                "2024-02-15 24:00:00", "2024-02-15T10:00:00", "2024-02-15 10:00", "2024-02-15",
+                                "2024-02-15 10:00:00+07:00", "2024-02-15 10:00:00\n", "", "２０２４-02-15 10:00:00"])
+def test_a_ts_that_is_no_date_and_time_quarantines_the_tps(tmp_path: Path, ts: str) -> None:
+    (tmp_path / "3101011001001.json").write_text(json.dumps({**TPS, "ts": ts}))
+    (tmp_path / "x.jsonl").write_text(json.dumps({**TPS, "ts": ts, "kode_tps": "3101011001002"}) + "\n")
+    for record in READERS["sirekap-tps-json"].read(ReadContext(tmp_path, tmp_path.name, PPWP)):
+        assert isinstance(record, Rejected) and record.reason == TS_REASON + json.dumps(ts)[:40], record
+
+
+@pytest.mark.parametrize("ts", ["2024-02-29 23:59:59", "2024-02-15 00:00:00", None])
+def test_a_ts_as_sirekap_writes_it_loads(tmp_path: Path, ts: str | None) -> None:
+    (tmp_path / "3101011001001.json").write_text(json.dumps({**TPS, "ts": ts}))
+    record = _one("sirekap-tps-json", tmp_path)
+    assert isinstance(record, TpsResult) and record.values[0] == ts
+
+
+def test_an_aggregate_ts_that_is_no_date_and_time_quarantines_the_file(tmp_path: Path) -> None:
+    (tmp_path / "11.json").write_text('{"chart": {"100025": 5, "100026": 6, "100027": 7}, "ts": "2024-13-45 99:99:99"}')
+    record = _one("sirekap-aggregate-json", tmp_path)
+    assert isinstance(record, Rejected) and record.reason == TS_REASON + '"2024-13-45 99:99:99"'
+
+
+@pytest.mark.parametrize("name, kode, tingkat", [
+    ("0", "1401", 1), ("0", "1401011001", 1), ("14", "14", 2), ("14", "140101", 2), ("1401", "1401011001", 3),
+    ("140101", "140101", 4)])
+def test_a_region_code_of_another_level_is_quarantined(tmp_path: Path, name: str, kode: str, tingkat: int) -> None:
+    (tmp_path / f"{name}.json").write_text(json.dumps([{"nama": "X", "id": 1, "kode": kode, "tingkat": tingkat}]))
+    (record,) = READERS["sirekap-wilayah-json"].read(ReadContext(tmp_path, tmp_path.name, None))
+    length = {1: 2, 2: 4, 3: 6, 4: 10}[tingkat]
+    assert isinstance(record, Rejected)
+    assert record.reason == f"kode '{kode}' has {len(kode)} characters: a tingkat {tingkat} code has {length}"
+
+
+def test_a_province_with_a_regency_code_is_quarantined_in_the_build(tmp_path: Path, make_project: Any) -> None:
+    root = tmp_path / "wilayah"
+    root.mkdir()
+    (root / "0.json").write_text(json.dumps([{"nama": "RIAU", "id": 1, "kode": "14", "tingkat": 1},
+                                             {"nama": "KAMPAR", "id": 2, "kode": "1401", "tingkat": 1}]))
+    project = make_project({"real-count": [{"raw": root, "format": "sirekap-wilayah-json"}]})
+    assert invoke("build", project).exit_code == 0
+    assert query(project, "SELECT kode_wilayah, tingkat, kode_induk FROM wilayah") == [("14", 1, None)]
+    assert query(project, "SELECT locator, reason FROM quarantine") == [
+        ("0.json[1]", "kode '1401' has 4 characters: a tingkat 1 code has 2")]
+    assert _accounts(project) == (2, 1, 1)

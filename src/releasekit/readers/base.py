@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -40,6 +41,9 @@ TPS_CODE_LENGTH = 13
 #: ``-`` before anything but a number.
 FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.])")
 FORMULA_STARTS = frozenset("=+@-")
+#: Sirekap's update time, ``ts`` (``2024-02-15 23:29:50``, every real file's form; the calendar checks the rest).
+TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+TIMESTAMP_TEXT = "a date and time 'YYYY-MM-DD HH:MM:SS'"
 
 
 class DuplicateKeyError(ValueError):
@@ -349,6 +353,17 @@ class Reader:
 def is_count(value: object) -> bool:
     """Whether a decoded JSON value is an integer SQLite can store (not a bool, within 64 bits)."""
     return type(value) is int and -INT64 <= value < INT64
+
+
+def is_timestamp(value: object) -> bool:
+    """Whether ``value`` is a :data:`TIMESTAMP` that names a real moment (not ``2024-02-30``, not ``24:00:00``)."""
+    if not isinstance(value, str) or TIMESTAMP.fullmatch(value) is None:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def clip(text: str | bytes | None) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .base import (
     JSON_ERRORS,
+    TIMESTAMP_TEXT,
     AreaResult,
     DuplicateKeyError,
     ReadContext,
@@ -25,7 +26,9 @@ from .base import (
     Rejected,
     clip,
     is_count,
+    is_timestamp,
     loads,
+    show,
 )
 from .members import members_named, stem
 
@@ -69,7 +72,9 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     if not isinstance(obj, dict) or not isinstance(obj.get("chart"), dict):
         raise ValueError("expected an object with a 'chart' object")
     progres: dict[str, Any] = obj["progres"] if isinstance(obj.get("progres"), dict) else {}
-    ts = obj.get("ts") if isinstance(obj.get("ts"), str) else None
+    ts = obj.get("ts")
+    if ts is not None and not is_timestamp(ts):
+        raise ValueError(f"ts: expected {TIMESTAMP_TEXT} or null, got {show(ts)}")
     psu = obj.get("psu") if isinstance(obj.get("psu"), str) else None
     # hasil_wilayah after the key: ts, psu, persen, tps_total, tps_masuk, suara_sah, suara_tidak_sah,
     # suara_total (Sirekap publishes no ballot totals per area), status_progress, asal.

@@ -21,6 +21,7 @@ from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import (
     INT64,
     JSON_ERRORS,
+    TIMESTAMP_TEXT,
     DuplicateKeyError,
     ReadContext,
     Reader,
@@ -30,6 +31,7 @@ from .base import (
     clip,
     invalid_json,
     is_count,
+    is_timestamp,
     loads,
     show,
 )
@@ -91,8 +93,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
     else:
         raise RecordError("administrasi: expected an object or null")
     ts = obj.get("ts")
-    if ts is not None and not isinstance(ts, str):
-        raise RecordError("ts: expected a string or null")
+    if ts is not None and not is_timestamp(ts):
+        raise RecordError(f"ts: expected {TIMESTAMP_TEXT} or null, got {show(ts)}")
     psu = obj.get("psu")
     if psu is not None and not isinstance(psu, str):
         raise RecordError("psu: expected a string or null")

@@ -33,6 +33,8 @@ from .base import (
 from .members import members_named, stem
 
 REGION_CODE = re.compile(CODE_WILAYAH)
+#: A region code's length at each ``tingkat``: province, regency, district, village.
+LENGTHS = {1: 2, 2: 4, 3: 6, 4: 10}
 
 
 class SirekapWilayahReader(Reader):
@@ -90,6 +92,9 @@ def _element(item: object, locator: str, parent: str | None, marked: bool) -> Re
         return Station(locator, kode, nama, id_sumber)
     if not REGION_CODE.fullmatch(kode):
         return Rejected(locator, f"kode '{kode[:40]}' is not a region code of 2, 4, 6 or 10 characters", raw)
+    if len(kode) != LENGTHS[tingkat]:
+        return Rejected(locator, f"kode '{kode}' has {len(kode)} characters: a tingkat {tingkat} code has "
+                        f"{LENGTHS[tingkat]}", raw)
     if parent is not None and not kode.startswith(parent):
         return Rejected(locator, f"kode '{kode}' does not start with its list's parent code '{parent}'", raw)
     return Region(locator, kode, tingkat, nama, parent, id_sumber)
