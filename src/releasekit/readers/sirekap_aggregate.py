@@ -19,7 +19,6 @@ from .base import (
     JSON_ERRORS,
     TIMESTAMP_TEXT,
     AreaResult,
-    DuplicateKeyError,
     ReadContext,
     Reader,
     Record,
@@ -27,9 +26,9 @@ from .base import (
     clip,
     is_count,
     is_timestamp,
-    loads,
     show,
 )
+from .jsontext import DuplicateKeyError, loads
 from .members import members_named, stem
 
 #: An area's code (a file name): province 2 characters … village 10 (a longer one is no area, and 16 digits

@@ -22,7 +22,6 @@ from .base import (
     INT64,
     JSON_ERRORS,
     TIMESTAMP_TEXT,
-    DuplicateKeyError,
     ReadContext,
     Reader,
     Record,
@@ -32,9 +31,9 @@ from .base import (
     invalid_json,
     is_count,
     is_timestamp,
-    loads,
     show,
 )
+from .jsontext import DuplicateKeyError, loads
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 from .textio import looks_utf16, refuse_utf16
 

@@ -16,7 +16,6 @@ from ..tables import CODE_WILAYAH, TPS_CODE, TPS_CODE_TEXT
 from .base import (
     JSON_ERRORS,
     MAX_DEPTH,
-    DuplicateKeyError,
     ReadContext,
     Reader,
     Record,
@@ -25,11 +24,9 @@ from .base import (
     Station,
     clip,
     invalid_json,
-    loads,
-    loads_marking,
-    repeated_key,
     too_deep,
 )
+from .jsontext import DuplicateKeyError, loads, loads_marking, repeated_key
 from .members import members_named, stem
 
 REGION_CODE = re.compile(CODE_WILAYAH)
