@@ -70,7 +70,8 @@ def test_aggregate_area_duplicates_say_identical_or_different(make_project: Any,
     project, _ = build(make_project, cli_runner, [
         {"raw": {"a/3101.json": json.dumps(area)}, "name": "agg-a", "format": "sirekap-aggregate-json",
          "election": "ppwp-2024", "snapshot": "2024-03-07"},
-        {"raw": {"b/3101.json": json.dumps(area), "c/3101.json": json.dumps({**area, "ts": "x"})}, "name": "agg-b",
+        {"raw": {"b/3101.json": json.dumps(area), "c/3101.json": json.dumps({**area, "ts": "2024-03-07 15:00:17"})},
+         "name": "agg-b",
          "format": "sirekap-aggregate-json", "election": "ppwp-2024", "snapshot": "2024-03-07"}])
     reasons = quarantine(project)
     assert "from raw/agg-a at a/3101.json; this is an identical copy" in reasons["b/3101.json"]

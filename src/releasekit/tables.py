@@ -122,7 +122,6 @@ CODE_AREA = r"^-?[0-9A-Z][0-9A-Z.]{0,31}$"
 SNAPSHOT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
 #: A source's update time as Sirekap writes it (WIB, no zone): ``2024-02-15 23:29:50``; the readers refuse any other.
 TS_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
-TS_TEXT = "a time written YYYY-MM-DD HH:MM:SS"
 #: :data:`TS_PATTERN` compiled, for the readers.
 TS = re.compile(TS_PATTERN)
 

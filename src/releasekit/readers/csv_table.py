@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import holds_nik
-from ..tables import BY_NAME, CODE_AREA, TPS_CODE, TS, TS_TEXT
+from ..tables import BY_NAME, CODE_AREA, TPS_CODE
 from .base import (
     FORMULA,
     MAX_AREA_CODE,
+    TIMESTAMP_TEXT,
     TPS_CODE_LENGTH,
     AreaResult,
     ReadContext,
@@ -43,6 +44,7 @@ from .base import (
     Station,
     TpsResult,
     clip,
+    is_timestamp,
 )
 from .csv_mapping import CODE_FIELDS, CsvMapping, check_candidates
 from .members import holds_members, members_named
@@ -246,8 +248,8 @@ def _str(value: object) -> str | None:
 def _ts(cell: str) -> str | None:
     """An update time, in the one form the packages declare (``tables.TS_PATTERN``)."""
     text = _text(cell)
-    if text is not None and not TS.fullmatch(text):
-        raise ValueError(f"'{text[:40]}' is not {TS_TEXT}")
+    if text is not None and not is_timestamp(text):
+        raise ValueError(f"'{text[:40]}' is not {TIMESTAMP_TEXT}")
     return text
 
 
@@ -334,7 +336,7 @@ class CsvReader(Reader):
         mapping = ctx.source.csv
         path = ctx.path
         if holds_members(path):
-            for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
+            for member in members_named(ctx, CSV_SUFFIXES, "CSV", tables=True):
                 if isinstance(member, Rejected):
                     yield member
                 else:

@@ -28,7 +28,7 @@ def csv_files(ctx: ReadContext) -> Iterator[tuple[Path | bytes, str, str] | Reje
     """
     path = ctx.path
     if holds_members(path):
-        for member in members_named(ctx, CSV_SUFFIXES, "CSV"):
+        for member in members_named(ctx, CSV_SUFFIXES, "CSV", tables=True):
             yield member if isinstance(member, Rejected) else (member.data, member.name,
                                                                 f"{ctx.label}: {member.name}")
     else:

@@ -8,6 +8,12 @@ ends the stream with a :class:`~releasekit.readers.base.Rejected` naming the
 place it broke, instead of an exception; an encrypted zip member, or one in a
 compression Python cannot read, is a :class:`Rejected` of its own.
 
+A member is held whole to be read, so one of more than :data:`MEMBER_LIMIT` bytes
+(:data:`TABLE_MEMBER_LIMIT` for text tables, read line by line) is a :class:`Rejected`
+naming its size, read past in constant memory: a 3 MB zip can inflate to gigabytes.
+A zip member's declared size is checked before it is read, and no more than that is
+read (:mod:`zipfile` stops there, and a member whose bytes go on fails its CRC-32).
+
 A folder is read as its sha256 is taken (:func:`releasekit.provenance.sha256_file`):
 every regular file under it, symbolic links to files included. A folder that
 cannot be listed, a broken link or something that is no file (a pipe), and a
@@ -17,7 +23,9 @@ would load unpinned) stop the build naming that path.
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import io
 import lzma
 import os
 import tarfile
@@ -26,13 +34,23 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import SourceError
 from . import zipsalvage
 from .base import ReadContext, Rejected
-from .tarstream import NOT_FILES, NotAFile, iter_tar
+from .tarstream import NOT_FILES, NotAFile, TooLarge, iter_tar
+from .zipsalvage import too_large
 
 Progress = Callable[[int], None]
+#: The most bytes one member (a file of a folder or archive, or a gzipped file) may hold: it is read whole, and a
+#: JSON document is decoded whole. A Sirekap per-TPS file is about 1 KB; the largest real member seen is 2.3 MB (a
+#: kawalpemilu TPS list), a region list 15 KB, a Kemendagri SQL dump a few MB.
+MEMBER_LIMIT = 64 << 20
+#: The same for a member that is a text table (CSV), read line by line from its bytes: a province's wide CSV
+#: runs to about 85 MB (Jawa Barat's 140,000 TPS at DKI's 600 bytes a row), a national one to 500 MB. (A CSV
+#: given as a source of its own, not in a folder or archive, is read from the file, with no such limit.)
+TABLE_MEMBER_LIMIT = 1 << 30
 ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError)
 
 
@@ -55,34 +73,43 @@ def holds_members(path: Path) -> bool:
     return path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path)
 
 
-def iter_members(path: Path, progress: Progress | None = None, label: str | None = None
+def iter_members(path: Path, progress: Progress | None = None, label: str | None = None, *, tables: bool = False
                  ) -> Iterator[Member | Rejected]:
     """Yield each regular file of a folder tree or archive at ``path``.
 
     :param progress: called with the bytes of the source consumed so far.
     :param label: the source as metadata.yml names it, for errors (default: the file name).
+    :param tables: the members are text tables read line by line (:data:`TABLE_MEMBER_LIMIT` applies, not
+        :data:`MEMBER_LIMIT`).
     :raises SourceError: a folder holds what cannot be read as it is hashed (see the module's docstring).
     """
     report = progress or (lambda n: None)
+    limit = TABLE_MEMBER_LIMIT if tables else MEMBER_LIMIT
     if path.is_dir():
-        yield from _folder(path, report, label or path.name)
+        yield from _folder(path, report, label or path.name, limit)
     elif path.name.lower().endswith(".zip"):
-        yield from _zip(path, report)
+        yield from _zip(path, report, limit)
     elif is_tar(path):
-        yield from _tar(path, report)
+        yield from _tar(path, report, limit)
     elif path.name.lower().endswith(".gz"):
         try:
-            yield Member(path.name[:-3], gzip.decompress(path.read_bytes()))
+            with gzip.open(path) as handle:
+                data = handle.read(limit + 1)
+                size = len(data) if len(data) <= limit else len(data) + _drain(handle)
         except ARCHIVE_ERRORS as e:
             yield Rejected(path.name, f"gzip file is corrupt or truncated: {e}")
+            return
+        yield Member(path.name[:-3], data) if size <= limit else Rejected(path.name[:-3], _file_too_large(size, limit))
     else:
-        yield Member(path.name, path.read_bytes())
+        data, size = _read_file(path, limit)
+        yield Member(path.name, data) if size <= limit else Rejected(path.name, _file_too_large(size, limit))
 
 
-def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str) -> Iterator[Member | Rejected]:
+def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str, *, tables: bool = False
+                  ) -> Iterator[Member | Rejected]:
     """:func:`iter_members` of the source, where a member whose name ends in none of ``suffixes`` is a rejected
     record."""
-    for member in iter_members(ctx.path, ctx.progress, ctx.label):
+    for member in iter_members(ctx.path, ctx.progress, ctx.label, tables=tables):
         if isinstance(member, Rejected) or member.name.lower().endswith(suffixes):
             yield member
         else:
@@ -95,7 +122,7 @@ def stem(name: str) -> str:
     return base.rsplit(".", 1)[0] if "." in base else base
 
 
-def _folder(root: Path, report: Progress, label: str) -> Iterator[Member]:
+def _folder(root: Path, report: Progress, label: str, limit: int) -> Iterator[Member | Rejected]:
     def refuse(path: Path, what: str, hint: str) -> SourceError:
         return SourceError(f"{label}/{path.relative_to(root).as_posix()}: {what}", hint=hint)
 
@@ -123,17 +150,44 @@ def _folder(root: Path, report: Progress, label: str) -> Iterator[Member]:
                              "remove it, or put the file it stands for there")
     done = 0
     for file in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
-        data = file.read_bytes()
-        done += len(data)
+        name = file.relative_to(root).as_posix()
+        data, size = _read_file(file, limit)
+        done += size
         report(done)
-        yield Member(file.relative_to(root).as_posix(), data)
+        yield Member(name, data) if size <= limit else Rejected(name, too_large(size, limit))
 
 
-def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
+def _read_file(path: Path, limit: int) -> tuple[bytes, int]:
+    """A file's bytes and size; no bytes when it holds more than ``limit`` (never more than that is read)."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            return b"", size
+        data = handle.read(size + 1)  # (+ 1: a file that grew since is not cut short)
+        if len(data) > size:
+            data += handle.read(limit + 1 - len(data))
+            if len(data) > limit:
+                return b"", len(data) + _drain(handle)
+    return data, len(data)
+
+
+def _drain(handle: BinaryIO | io.BufferedIOBase) -> int:
+    """Read ``handle`` to its end, a buffer at a time: how many bytes were left."""
+    left = 0
+    while chunk := handle.read(zipsalvage.CHUNK):
+        left += len(chunk)
+    return left
+
+
+def _file_too_large(size: int, limit: int) -> str:
+    return "file" + too_large(size, limit).removeprefix("member")
+
+
+def _zip(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected]:
     try:
         archive = zipfile.ZipFile(path)
     except ARCHIVE_ERRORS as e:
-        yield from _cut_zip(path, report, e)
+        yield from _cut_zip(path, report, e, limit)
         return
     done = 0
     with archive:
@@ -145,24 +199,29 @@ def _zip(path: Path, report: Progress) -> Iterator[Member | Rejected]:
             if info.flag_bits & zipsalvage.ENCRYPTED:
                 yield Rejected(info.filename, zipsalvage.ENCRYPTED_REASON)
                 continue
+            if info.file_size > limit:
+                yield Rejected(info.filename, too_large(info.file_size, limit))
+                continue
             try:
-                data = archive.read(info)
+                with archive.open(info) as handle:
+                    data = handle.read(limit + 1)  # (zipfile stops at the declared size: a longer member fails its CRC)
             except NotImplementedError as e:  # zipfile's word for a compression method it cannot read
                 yield Rejected(info.filename, f"zip member uses an unsupported compression: {e}")
                 continue
             except ARCHIVE_ERRORS as e:
                 yield Rejected(info.filename, f"zip member is corrupt: {e}")
                 continue
-            yield Member(info.filename, data)
+            yield Member(info.filename, data) if len(data) <= limit else Rejected(
+                info.filename, too_large(len(data), limit))
 
 
-def _cut_zip(path: Path, report: Progress, error: BaseException) -> Iterator[Member | Rejected]:
+def _cut_zip(path: Path, report: Progress, error: BaseException, limit: int) -> Iterator[Member | Rejected]:
     """A zip with no central directory (a download cut short): the members before the cut, from their local
     headers (:mod:`.zipsalvage`), in archive order, and the rest one rejected record, as for a cut ``.tar.gz``."""
     last = "(start of archive)"
     try:
         with path.open("rb", buffering=zipsalvage.CHUNK) as raw:
-            for member in zipsalvage.salvage(raw):
+            for member in zipsalvage.salvage(raw, limit):
                 report(raw.tell())
                 if member.skipped:
                     yield Rejected(member.name, member.skipped)
@@ -182,12 +241,29 @@ def _what(info: tarfile.TarInfo) -> NotAFile | None:
     return None if kind is None else NotAFile(kind, info.linkname if info.islnk() or info.issym() else "")
 
 
+def _unread(what: NotAFile | TooLarge, limit: int) -> str:
+    """Why a tar member that :func:`iter_tar` did not read is a rejected record."""
+    return too_large(what.size, limit) if isinstance(what, TooLarge) else _not_a_file(what)
+
+
 def _not_a_file(what: NotAFile) -> str:
     return (f"tar member is {what}, not a file: whatever records it stands for are not read (re-create the "
             "archive with the files themselves: GNU tar's --hard-dereference for hard links, -h for symbolic links)")
 
 
-def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:
+def _inflated(raw: BinaryIO) -> BinaryIO | io.BufferedIOBase:
+    """The tar inside ``raw``, inflated by the compression its first bytes name (tarfile's own ``r|*`` inflates each
+    block it reads whole, so a member of a few KB of bzip2 can inflate to gigabytes at once)."""
+    magic = raw.read(6)
+    raw.seek(0)
+    if magic.startswith(b"BZh"):
+        return bz2.BZ2File(raw)
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(raw)
+    return gzip.GzipFile(fileobj=raw) if magic.startswith(b"\x1f\x8b") else raw
+
+
+def _tar(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected]:
     last = "(start of archive)"
     name = path.name.lower()
     try:
@@ -195,17 +271,21 @@ def _tar(path: Path, report: Progress) -> Iterator[Member | Rejected]:
             if name.endswith((".tar", ".tar.gz", ".tgz")):  # the fast reader (tarstream) for the common cases
                 gzipped = raw.read(2) == b"\x1f\x8b"
                 raw.seek(0)
-                for member, data in iter_tar(raw, gzipped, report):
+                for member, data in iter_tar(raw, gzipped, report, limit):
                     last = member
-                    yield Rejected(member, _not_a_file(data)) if isinstance(data, NotAFile) else Member(member, data)
+                    yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))
                 return
-            with tarfile.open(fileobj=raw, mode="r|*") as archive:
+            with tarfile.open(fileobj=_inflated(raw), mode="r|") as archive:
                 for info in archive:
                     what = _what(info)
                     if what is not None:
                         last = info.name
                         yield Rejected(info.name, _not_a_file(what))
                     if not info.isfile():
+                        continue
+                    if info.size > limit:  # (tarfile reads past what is not read, a block at a time)
+                        last = info.name
+                        yield Rejected(info.name, too_large(info.size, limit))
                         continue
                     handle = archive.extractfile(info)
                     if handle is None:

@@ -15,8 +15,20 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..tables import TS, TS_TEXT
-from .base import JSON_ERRORS, AreaResult, ReadContext, Reader, Record, Rejected, clip, is_count, loads
+from .base import (
+    JSON_ERRORS,
+    TIMESTAMP_TEXT,
+    AreaResult,
+    ReadContext,
+    Reader,
+    Record,
+    Rejected,
+    clip,
+    is_count,
+    is_timestamp,
+    show,
+)
+from .jsontext import DuplicateKeyError, loads
 from .members import members_named, stem
 
 #: An area's code (a file name): province 2 characters … village 10 (a longer one is no area, and 16 digits
@@ -59,9 +71,9 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     if not isinstance(obj, dict) or not isinstance(obj.get("chart"), dict):
         raise ValueError("expected an object with a 'chart' object")
     progres: dict[str, Any] = obj["progres"] if isinstance(obj.get("progres"), dict) else {}
-    ts = obj.get("ts") if isinstance(obj.get("ts"), str) else None
-    if ts and not TS.fullmatch(ts):  # "" is as before: an empty cell in the package, no value
-        raise ValueError(f"ts: '{ts[:40]}' is not {TS_TEXT}")
+    ts = obj.get("ts")
+    if ts is not None and not is_timestamp(ts):
+        raise ValueError(f"ts: expected {TIMESTAMP_TEXT} or null, got {show(ts)}")
     psu = obj.get("psu") if isinstance(obj.get("psu"), str) else None
     # hasil_wilayah after the key: ts, psu, persen, tps_total, tps_masuk, suara_sah, suara_tidak_sah,
     # suara_total (Sirekap publishes no ballot totals per area), status_progress, asal.
@@ -108,6 +120,9 @@ class SirekapAggregateReader(Reader):
                 continue
             try:
                 obj = loads(member.data)
+            except DuplicateKeyError as e:
+                yield Rejected(member.name, str(e), clip(member.data))
+                continue
             except JSON_ERRORS as e:
                 yield Rejected(member.name, f"invalid JSON: {type(e).__name__}: {e}"[:300], clip(member.data))
                 continue

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..tables import TPS_CODE, TPS_CODE_TEXT, TS, TS_TEXT
+from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import (
     INT64,
     JSON_ERRORS,
+    TIMESTAMP_TEXT,
     ReadContext,
     Reader,
     Record,
@@ -29,9 +30,10 @@ from .base import (
     clip,
     invalid_json,
     is_count,
-    loads,
+    is_timestamp,
     show,
 )
+from .jsontext import DuplicateKeyError, loads
 from .members import ARCHIVE_ERRORS, Member, members_named, stem
 from .textio import looks_utf16, refuse_utf16
 
@@ -90,10 +92,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
     else:
         raise RecordError("administrasi: expected an object or null")
     ts = obj.get("ts")
-    if ts is not None and not isinstance(ts, str):
-        raise RecordError("ts: expected a string or null")
-    if ts and not TS.fullmatch(ts):  # "" is as before: an empty cell in the package, no value
-        raise RecordError(f"ts: '{ts[:40]}' is not {TS_TEXT}")
+    if ts is not None and not is_timestamp(ts):
+        raise RecordError(f"ts: expected {TIMESTAMP_TEXT} or null, got {show(ts)}")
     psu = obj.get("psu")
     if psu is not None and not isinstance(psu, str):
         raise RecordError("psu: expected a string or null")
@@ -118,6 +118,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
 def _decode(data: bytes | str, kode_tps: str, locator: str, nomor_by_id: dict[str, int]) -> Record:
     try:
         obj = loads(data)
+    except DuplicateKeyError as e:
+        return Rejected(locator, str(e), clip(data))
     except JSON_ERRORS as e:
         return invalid_json(locator, e, data)
     try:
@@ -191,6 +193,9 @@ class SirekapTpsReader(Reader):
                 obj = loads(line)
             except UnicodeDecodeError as e:
                 yield Rejected(locator, f"not UTF-8 at byte {e.start}; re-encode the file as UTF-8", clip(raw))
+                continue
+            except DuplicateKeyError as e:
+                yield Rejected(locator, str(e), clip(line))
                 continue
             except JSON_ERRORS as e:
                 yield invalid_json(locator, e, raw)

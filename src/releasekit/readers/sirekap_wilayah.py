@@ -24,12 +24,14 @@ from .base import (
     Station,
     clip,
     invalid_json,
-    loads,
     too_deep,
 )
+from .jsontext import DuplicateKeyError, loads, loads_marking, repeated_key
 from .members import members_named, stem
 
 REGION_CODE = re.compile(CODE_WILAYAH)
+#: A region code's length at each ``tingkat``: province, regency, district, village.
+LENGTHS = {1: 2, 2: 4, 3: 6, 4: 10}
 
 
 class SirekapWilayahReader(Reader):
@@ -48,8 +50,12 @@ class SirekapWilayahReader(Reader):
                 continue
             name = stem(member.name)
             parent = None if name == "0" else name
+            marked = False  # an element whose object (or one inside it) names a key twice is a Repeats
             try:
-                items = loads(member.data)
+                try:
+                    items = loads(member.data)
+                except DuplicateKeyError:
+                    items, marked = loads_marking(member.data), True
             except JSON_ERRORS as e:
                 yield invalid_json(member.name, e, member.data)
                 continue
@@ -57,13 +63,16 @@ class SirekapWilayahReader(Reader):
                 yield Rejected(member.name, "expected a JSON array of regions", clip(member.data))
                 continue
             for index, item in enumerate(items):
-                yield _element(item, f"{member.name}[{index}]", parent)
+                yield _element(item, f"{member.name}[{index}]", parent, marked)
 
 
-def _element(item: object, locator: str, parent: str | None) -> Record:
+def _element(item: object, locator: str, parent: str | None, marked: bool) -> Record:
     if too_deep(item):
         return Rejected(locator, f"nested deeper than {MAX_DEPTH} levels: not a region object")
     raw = clip(json.dumps(item, ensure_ascii=False))
+    repeated = repeated_key(item) if marked else None
+    if repeated is not None:
+        return Rejected(locator, str(DuplicateKeyError(repeated)), raw)
     if not isinstance(item, dict):
         return Rejected(locator, "expected an object with nama, id, kode, tingkat", raw)
     kode, nama, tingkat, ident = item.get("kode"), item.get("nama"), item.get("tingkat"), item.get("id")
@@ -80,6 +89,9 @@ def _element(item: object, locator: str, parent: str | None) -> Record:
         return Station(locator, kode, nama, id_sumber)
     if not REGION_CODE.fullmatch(kode):
         return Rejected(locator, f"kode '{kode[:40]}' is not a region code of 2, 4, 6 or 10 characters", raw)
+    if len(kode) != LENGTHS[tingkat]:
+        return Rejected(locator, f"kode '{kode}' has {len(kode)} characters: a tingkat {tingkat} code has "
+                        f"{LENGTHS[tingkat]}", raw)
     if parent is not None and not kode.startswith(parent):
         return Rejected(locator, f"kode '{kode}' does not start with its list's parent code '{parent}'", raw)
     return Region(locator, kode, tingkat, nama, parent, id_sumber)

@@ -8,9 +8,10 @@ files some tools write included) and each 512-byte header is parsed with a few s
 
 It reads what :mod:`tarfile` reads (ustar and GNU names, pax ``path`` and ``linkpath`` records, GNU
 long names, base-256 sizes), yields regular files and, named by what they are, the members that are
-no file (links, devices, pipes: :class:`NotAFile`) in archive order, and checks every header's
-checksum. Anything it cannot read raises :class:`TarError` (a :class:`tarfile.TarError`), so
-callers report a truncated or corrupt archive the same way for both readers.
+no file (links, devices, pipes: :class:`NotAFile`) or too large to hold (:class:`TooLarge`, read past
+in constant memory) in archive order, and checks every header's checksum. Anything it cannot read
+raises :class:`TarError` (a :class:`tarfile.TarError`), so callers report a truncated or corrupt
+archive the same way for both readers.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class NotAFile:
 
     def __str__(self) -> str:
         return f"{self.kind} to '{self.target}'" if self.target else self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class TooLarge:
+    """A regular file over the caller's limit: its bytes were read past, not kept."""
+
+    size: int
 
 
 class TarError(tarfile.TarError):
@@ -74,9 +82,10 @@ class _Bytes:
                 data = self.inflate.decompress(rest, MAX_INFLATE)
             else:
                 chunk = self.raw.read(CHUNK)
-                if not chunk:
-                    raise TarError("compressed file ended before the end-of-stream marker was reached")
+                # (a step that ended at MAX_INFLATE may have left output inside the inflater: b"" drains it)
                 data = self.inflate.decompress(chunk, MAX_INFLATE)
+                if not chunk and not data:
+                    raise TarError("compressed file ended before the end-of-stream marker was reached")
             if data:
                 self.buf += data
                 return True
@@ -96,8 +105,17 @@ class _Bytes:
         return data
 
     def skip(self, size: int) -> None:
-        if size and self.read(size) is None:
-            raise TarError("unexpected end of data")
+        """Read past ``size`` bytes without keeping them (a member over the limit: a buffer at a time)."""
+        while True:
+            step = min(size, len(self.buf) - self.pos)
+            self.pos += step
+            size -= step
+            if not size:
+                return
+            del self.buf[: self.pos]
+            self.pos = 0
+            if not self._more():
+                raise TarError("unexpected end of data")
 
     def tell(self) -> int:
         """Compressed bytes consumed so far (for progress)."""
@@ -148,13 +166,15 @@ def _pax_path(data: bytes, record: bytes) -> str | None:
     return path
 
 
-def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | None = None
-             ) -> Iterator[tuple[str, bytes | NotAFile]]:
-    """Yield ``(name, data)`` for each regular file of the tar archive read from ``raw``, and ``(name, NotAFile)``
-    for each link, device or pipe (directories and headers are read past).
+def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | None = None, limit: int = 1 << 62
+             ) -> Iterator[tuple[str, bytes | NotAFile | TooLarge]]:
+    """Yield ``(name, data)`` for each regular file of the tar archive read from ``raw``, ``(name, NotAFile)``
+    for each link, device or pipe, and ``(name, TooLarge)`` for a file of more than ``limit`` bytes (directories
+    and headers are read past).
 
     :param gzipped: the bytes are a gzip stream.
     :param progress: called with the compressed bytes consumed so far, after each member.
+    :param limit: the most bytes of one member (or of a GNU long name or pax header) held in memory.
     :raises TarError: at the first place the archive is truncated or corrupt.
     """
     stream = _Bytes(raw, gzipped)
@@ -181,6 +201,12 @@ def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | Non
         if kind in REGULAR:
             name = next_name or _name(header)
             next_name = next_link = None
+            if size > limit:
+                stream.skip(padded)
+                if progress is not None:
+                    progress(stream.tell())
+                yield name, TooLarge(size)
+                continue
             data = stream.read(size) if size else b""
             if data is None:
                 raise TarError("unexpected end of data")
@@ -189,6 +215,8 @@ def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | Non
                 progress(stream.tell())
             yield name, data
         elif kind in (GNU_LONGNAME, GNU_LONGLINK, PAX_HEADER):
+            if size > limit:
+                raise TarError(f"a long name or pax header of {size:,} bytes, over the limit of {limit:,}")
             data = stream.read(size) if size else b""
             if data is None:
                 raise TarError("unexpected end of data")

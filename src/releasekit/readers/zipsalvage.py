@@ -8,7 +8,8 @@ for the methods Python reads (stored and deflated), sizes in the header or in a 
 descriptor after the data (a deflated member's end is found by the inflater, a stored one's by
 the descriptor whose CRC-32 and size match the bytes before it); each member's CRC-32 is
 checked. It stops at the first member it cannot read whole, saying why; a member whose
-method or encryption it cannot read, but whose size it knows, is skipped with a reason.
+method or encryption it cannot read, but whose size it knows, is skipped with a reason, and so
+is one that inflates to more than the caller's limit (read past, a step at a time).
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ STORED, DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 ENCRYPTED_REASON = "zip member is encrypted; nothing read from it"
 CHUNK = 1 << 20
 FIRST_STEP = 4096
+#: Inflated bytes per step of a deflated member (so one over the limit is read past in constant memory).
+INFLATE_STEP = 1 << 20
 ZIP64_EXTRA, ZIP64_MARK = 0x0001, 0xFFFFFFFF
+
+
+def too_large(size: int, limit: int) -> str:
+    """Why a member over the limit is a rejected record (here and for every container: :mod:`.members`)."""
+    return f"member is {size:,} bytes, over the limit of {limit:,}; not read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +54,13 @@ class Stop(Exception):
     """Where reading ends: the cut, or bytes that are no member (the message says which)."""
 
 
-def salvage(raw: BinaryIO) -> Iterator[Salvaged]:
+def salvage(raw: BinaryIO, limit: int = 1 << 62) -> Iterator[Salvaged]:
     """Yield every member before the archive's end or cut, in archive order; raise :class:`Stop` at a cut.
 
     A file whose next bytes are not a local header ends the members (the central directory, when
     the archive is whole, starts there); a header, name or data cut short raises :class:`Stop`.
+
+    :param limit: the most bytes of one member held in memory; a member that inflates to more is skipped.
     """
     end = raw.seek(0, io.SEEK_END)  # no size a header claims is believed past the file's end
     raw.seek(0)
@@ -78,22 +88,33 @@ def salvage(raw: BinaryIO) -> Iterator[Salvaged]:
         if flags & ENCRYPTED or method not in (STORED, DEFLATED):
             if not sized:
                 raise Stop(f"{name}: a member that is encrypted or in a method Python cannot read, of unknown size")
-            raw.seek(csize, io.SEEK_CUR)
-            if flags & DESCRIPTOR:
-                _descriptor_crc(raw, name, zip64 is not None)
+            _skip(raw, csize, name, flags, zip64 is not None)
             yield Salvaged(name, skipped=ENCRYPTED_REASON if flags & ENCRYPTED else
                            f"zip member uses an unsupported compression (method {method}); nothing read from it")
             continue
+        if method == STORED and sized and csize > limit:
+            _skip(raw, csize, name, flags, zip64 is not None)
+            yield Salvaged(name, skipped=too_large(csize, limit))
+            continue
         if method == DEFLATED:
-            data = _inflate(raw, csize if sized else None, name)
+            data, size, crc_read = _inflate(raw, csize if sized else None, name, limit)
         else:
-            data = _read(raw, csize, name) if sized else _stored_until_descriptor(raw, name, zip64 is not None)
+            data = _read(raw, csize, name) if sized else _stored_until_descriptor(raw, name, zip64 is not None, limit)
+            size, crc_read = len(data), zlib.crc32(data)
         if flags & DESCRIPTOR:
             crc = _descriptor_crc(raw, name, zip64 is not None)
-        if zlib.crc32(data) != crc:
+        if crc_read != crc:
             raise Stop(f"{name}: its bytes do not match their CRC-32")
-        if not name.endswith("/"):
-            yield Salvaged(name, data)
+        if name.endswith("/"):
+            continue
+        yield Salvaged(name, data) if data is not None else Salvaged(name, skipped=too_large(size, limit))
+
+
+def _skip(raw: BinaryIO, csize: int, name: str, flags: int, zip64: bool) -> None:
+    """Read past a member of known size that is not read, and its data descriptor if it has one."""
+    raw.seek(csize, io.SEEK_CUR)
+    if flags & DESCRIPTOR:
+        _descriptor_crc(raw, name, zip64)
 
 
 def _zip64_size(extra: bytes) -> int | None:
@@ -114,9 +135,9 @@ def _read(raw: BinaryIO, size: int, name: str) -> bytes:
     return data
 
 
-def _stored_until_descriptor(raw: BinaryIO, name: str, zip64: bool) -> bytes:
+def _stored_until_descriptor(raw: BinaryIO, name: str, zip64: bool, limit: int) -> bytes:
     """A stored member whose size only its data descriptor gives (a zip written to a stream): its bytes end where a
-    descriptor signature follows whose CRC-32 and size are theirs."""
+    descriptor signature follows whose CRC-32 and size are theirs (within ``limit`` bytes, else :class:`Stop`)."""
     size_format = "<Q" if zip64 else "<I"
     after = 8 + struct.calcsize(size_format)  # signature, CRC-32, then the compressed size
     data = bytearray()
@@ -132,14 +153,18 @@ def _stored_until_descriptor(raw: BinaryIO, name: str, zip64: bool) -> bytes:
             at += 1
         if at < 0:  # none in the bytes read: the next one may begin in their last three
             at = max(len(data) - 3, 0)
+        if at > limit:
+            raise Stop(f"{name}: a stored member of unknown size, over the limit of {limit:,} bytes for one member")
     raise Stop(f"{name}: the archive ends inside this member")
 
 
-def _inflate(raw: BinaryIO, size: int | None, name: str) -> bytes:
-    """A deflated member's bytes: ``size`` compressed bytes, or as many as the deflate stream takes (its end then
-    known from the stream itself; what the inflater read past it is given back to ``raw``)."""
+def _inflate(raw: BinaryIO, size: int | None, name: str, limit: int) -> tuple[bytes | None, int, int]:
+    """A deflated member's bytes (None when they are more than ``limit``), their length and CRC-32: ``size``
+    compressed bytes, or as many as the deflate stream takes (its end then known from the stream itself; what the
+    inflater read past it is given back to ``raw``)."""
     inflater = zlib.decompressobj(-15)
-    out: list[bytes] = []
+    out: list[bytes] | None = []
+    total = crc = 0
     start, left = raw.tell(), size
     step = FIRST_STEP  # (a member of unknown size is read a little at a time: most are small, the rest given back)
     try:
@@ -150,14 +175,24 @@ def _inflate(raw: BinaryIO, size: int | None, name: str) -> bytes:
                 raise Stop(f"{name}: the archive ends inside this member")
             if left is not None:
                 left -= len(chunk)
-            out.append(inflater.decompress(chunk))
+            while True:
+                data = inflater.decompress(chunk, INFLATE_STEP)
+                total += len(data)
+                crc = zlib.crc32(data, crc)
+                if out is not None:
+                    out.append(data)
+                    if total > limit:
+                        out = None  # over the limit: read on to the member's end, keeping nothing
+                chunk = inflater.unconsumed_tail
+                if not chunk and len(data) < INFLATE_STEP:  # (a full step may leave output inside the inflater)
+                    break
     except zlib.error as e:
         raise Stop(f"{name}: its deflated bytes are corrupt ({e})") from None
     if size is not None:
         raw.seek(start + size)  # the next header follows the size the header gave, wherever the stream ended
     elif inflater.unused_data:
         raw.seek(-len(inflater.unused_data), io.SEEK_CUR)
-    return b"".join(out)
+    return (None if out is None else b"".join(out)), total, crc
 
 
 def _descriptor_crc(raw: BinaryIO, name: str, zip64: bool) -> int:
