@@ -294,7 +294,7 @@ def test_cells_are_read_strictly(make_project: Any, cli_runner: CliRunner) -> No
     assert reasons["x.csv:5"] == "suara_sah (column 3): '1.5' is not a whole number in plain style (like 1234)"
     assert reasons["x.csv:6"] == "ragged row: 5 fields where the header has 6"
     # ts in the one form the packages declare (tables.TS_PATTERN), or no row
-    assert reasons["x.csv:7"] == "ts (column 2): '16/02/2024 10:00' is not a time written YYYY-MM-DD HH:MM:SS"
+    assert reasons["x.csv:7"] == "ts (column 2): '16/02/2024 10:00' is not a date and time 'YYYY-MM-DD HH:MM:SS'"
     assert query(project, "SELECT kode_tps, ts FROM hasil_tps") == [("3101011001007", "2024-02-16 10:00:00")]
     assert accounts(project) == [(7, 1, 6)]
 

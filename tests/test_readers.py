@@ -175,11 +175,13 @@ def test_a_ts_in_another_form_is_rejected(tmp_path: Path, ts: str) -> None:
     per TPS and per aggregate file, rather than an invalid package."""
     (tmp_path / "3101011001001.json").write_text(json.dumps({"chart": None, "administrasi": None, "ts": ts}))
     (record,) = read("sirekap-tps-json", tmp_path, PPWP)
-    assert isinstance(record, Rejected) and record.reason == f"ts: '{ts}' is not a time written YYYY-MM-DD HH:MM:SS"
+    assert isinstance(record, Rejected) and record.reason == ("ts: expected a date and time 'YYYY-MM-DD HH:MM:SS' "
+                                                              f"or null, got {json.dumps(ts)}")
     (tmp_path / "3101011001001.json").unlink()
     (tmp_path / "31.json").write_text(json.dumps({"chart": {"100025": 1}, "ts": ts}))
     (record,) = read("sirekap-aggregate-json", tmp_path, PPWP)
-    assert isinstance(record, Rejected) and record.reason == f"ts: '{ts}' is not a time written YYYY-MM-DD HH:MM:SS"
+    assert isinstance(record, Rejected) and record.reason == ("ts: expected a date and time 'YYYY-MM-DD HH:MM:SS' "
+                                                              f"or null, got {json.dumps(ts)}")
     (tmp_path / "31.json").write_text(json.dumps({"chart": {"100025": 1}, "ts": "2024-02-16 10:00:00"}))
     (record,) = read("sirekap-aggregate-json", tmp_path, PPWP)
     assert isinstance(record, AreaResult) and record.values[0] == "2024-02-16 10:00:00"
