@@ -90,7 +90,8 @@ def test_malformed_descriptor_with_the_frictionless_engine(fixture_package: Path
 def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED["unknown-hash"][0])
-    assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("hash-count", "pemilu")]
+    assert sorted((e["type"], e["resource"]) for e in problems(pkg)) == [("hash-count", "pemilu"),
+                                                                          ("integrity-error", "pemilu")]
     assert 'unknown algorithm "foo"' in problems(pkg)[0]["message"]
 
 
@@ -436,3 +437,113 @@ def test_a_value_breaking_a_declared_constraint_makes_the_package_invalid(
     other = "frictionless" if engine == "releasekit" else "releasekit"
     assert sorted((e["type"], e.get("resource"), e.get("row"), e.get("field")) for e in found) == sorted(
         (e["type"], e.get("resource"), e.get("row"), e.get("field")) for e in problems(pkg, other))
+
+
+# -- a hostile CI user's packages (review D) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_symbolic_link_in_a_package_is_never_read(fixture_package: Path, tmp_path: Path, engine: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource linked to a file of the validating machine would be printed as cell values (a CI token from
+    ``/proc/self/environ``); a data folder linked elsewhere would be validated in the package's name."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CI_TOKEN=ghp_notreally\n")
+    leak = copy_package(fixture_package, tmp_path, "leak")
+    (leak / "data" / "leak.csv").symlink_to(secret)
+    edit_descriptor(leak, lambda d: d["resources"].append(
+        {"name": "leak", "path": "data/leak.csv", "hash": "sha256:" + "0" * 64, "bytes": 0,
+         "schema": {"fields": [{"name": "x"}]}}))
+    moved = copy_package(fixture_package, tmp_path, "moved")
+    (moved / "data").rename(tmp_path / "elsewhere")
+    (moved / "data").symlink_to(tmp_path / "elsewhere")
+    for pkg, link in ((leak, "data/leak.csv"), (moved, "data")):
+        result = invoke("validate", "--format", "json", "--engine", engine, str(pkg))
+        assert result.exit_code == 1 and "ghp_notreally" not in result.output
+        assert [(e["type"], e["message"]) for e in problems(pkg, engine)] == [
+            ("unsafe-path", f"{link} is a symbolic link; a package holds files, not links to them (nothing read)")]
+
+
+def _rezip(source: Path, target: Path, *extra: tuple[zipfile.ZipInfo, bytes], comment: bytes = b"") -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, old.read(info))
+        for info, data in extra:
+            new.writestr(info, data)
+        new.comment = comment
+    return target
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_zip_with_a_link_or_a_member_twice_is_refused(fixture_package: Path, tmp_path: Path) -> None:
+    original = fixture_package.parent / "real-count.zip"
+    link = zipfile.ZipInfo("data/extra.csv")
+    link.external_attr = 0o120777 << 16  # a symbolic link, as zip -y stores one
+    twice = zipfile.ZipInfo("README.md")
+    for name, extra, why in (("link", link, "member 'data/extra.csv' is a symbolic link"),
+                             ("twice", twice, "two members named 'README.md'")):
+        zipped = _rezip(original, tmp_path / f"{name}.zip", (extra, b"/etc/passwd"))
+        result = invoke("validate", str(zipped))
+        assert result.exit_code == 1 and f"Error: {zipped}: {why}" in result.output, result.output
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_nik_in_a_zip_comment_or_a_file_name_makes_the_package_invalid(fixture_package: Path, tmp_path: Path,
+                                                                         engine: str) -> None:
+    original = fixture_package.parent / "real-count.zip"
+    commented = _rezip(original, tmp_path / "commented.zip", comment=f"NIK {NIK}".encode())
+    named = _rezip(original, tmp_path / "named.zip", (zipfile.ZipInfo(f"notes/{NIK}.txt"), b"x"))
+    folder = copy_package(fixture_package, tmp_path, "folder")
+    (folder / f"{NIK}.txt").write_text("x")
+    for pkg, where in ((commented, "zip comment"), (named, f"notes/{MASKED}.txt"), (folder, f"{MASKED}.txt")):
+        result = invoke("validate", "--format", "json", "--engine", engine, str(pkg))
+        assert result.exit_code == 1 and NIK not in result.output
+        assert [(e["type"], e["resource"]) for e in problems(pkg, engine)] == [("pii-nik", where)]
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("declared", [None, "", "sha512:" + "0" * 128, "SHA256:" + "0" * 64])
+def test_every_resource_must_declare_its_sha256(fixture_package: Path, tmp_path: Path, engine: str,
+                                                declared: str | None) -> None:
+    """Frictionless ignores a hash it cannot compute (a warning): a tampered file then passed its engine. releasekit
+    writes a sha256 for every resource; a package without one cannot show it is the one published."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_rows(pkg, "suara", lambda rows: rows[1].__setitem__(-1, "999"))  # a vote changed
+    edit_descriptor(pkg, lambda d: resource(d, "suara").__setitem__("hash", declared) if declared is not None
+                    else resource(d, "suara").pop("hash"))
+    assert ("integrity-error", "suara") in {(e["type"], e["resource"]) for e in problems(pkg, engine)}
+
+
+@pytest.mark.parametrize("key, value", [("profile", "https://example.org/profile.json"),
+                                        ("schema", "https://example.org/schema.json")])
+def test_validate_reads_nothing_from_the_network(fixture_package: Path, tmp_path: Path, key: str,
+                                                 value: str) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_descriptor(pkg, lambda d: (d if key == "profile" else resource(d, "pemilu")).__setitem__(key, value))
+    for engine in ("releasekit", "frictionless"):
+        assert [e["type"] for e in problems(pkg, engine)] == ["unsafe-path"]
+
+
+def test_a_record_with_a_lone_carriage_return_is_a_problem_not_a_crash(fixture_package: Path,
+                                                                       tmp_path: Path) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    path = pkg / "data" / "suara.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    result = invoke("validate", "--format", "json", str(pkg))
+    assert result.exit_code == 1 and "internal error" not in result.output
+    assert "source-error" in types(pkg)
+
+
+@pytest.mark.parametrize("constraints", [{"minimum": "x"}, {"maxLength": "5"}, {"enum": "a"}])
+def test_a_constraint_of_the_wrong_type_is_a_schema_error(fixture_package: Path, tmp_path: Path,
+                                                          constraints: dict[str, Any]) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_descriptor(pkg, lambda d: next(f for f in resource(d, "suara")["schema"]["fields"]
+                                        if f["name"] == "suara").setdefault("constraints", {}).update(constraints))
+    assert types(pkg) in ({"schema-error"}, {"field-error"})  # (Frictionless's descriptor check sees some first)
+
+
+def test_a_descriptor_nested_too_deep_is_a_problem(fixture_package: Path, tmp_path: Path) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    (pkg / "datapackage.json").write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert types(pkg) == {"package-error"}

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -25,7 +28,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import mask_niks, nik_lines
+from .privacy import contains_nik, mask_niks, nik_lines
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
 from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
@@ -64,6 +67,27 @@ def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
             reason = unsafe_path(path)
             if reason:
                 problems.append(Problem("unsafe-path", f"{reason}: {path!r}", resource=res.get("name")))
+        for key in ("schema", "dialect"):  # (a schema or dialect by path is the engines' to read: a URL is fetched)
+            if isinstance(res.get(key), str) and "://" in res[key]:
+                problems.append(Problem("unsafe-path", f"remote {key}s are not read when validating offline: "
+                                                       f"{res[key]!r}", resource=res.get("name")))
+    profile = descriptor.get("profile")
+    if isinstance(profile, str) and "://" in profile:
+        problems.append(Problem("unsafe-path", f"remote profiles are not read when validating offline: {profile!r}"))
+    return problems
+
+
+def _link_problems(folder: Path) -> list[Problem]:
+    """A symbolic link anywhere in the package folder: read, it would show a file of the machine that validates
+    (``data/x.csv -> /proc/self/environ`` printed as cell values), so nothing is read; a package holds files."""
+    problems = []
+    for top, dirs, files in os.walk(folder):  # (does not follow links to folders; they are listed in dirs)
+        for name in sorted([*dirs, *files]):
+            path = Path(top) / name
+            if path.is_symlink():
+                problems.append(Problem("unsafe-path", f"{path.relative_to(folder).as_posix()} is a symbolic link; "
+                                                       "a package holds files, not links to them (nothing read)"))
+        dirs.sort()
     return problems
 
 
@@ -111,10 +135,15 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         result.problems.append(Problem("package-error", f"cannot read {DESCRIPTOR}: {e}"))
         return result
+    except RecursionError:
+        result.problems.append(Problem("package-error", f"cannot read {DESCRIPTOR}: nested too deep"))
+        return result
     if not isinstance(descriptor, dict):
         result.problems.append(Problem("package-error", f"{DESCRIPTOR} is not a JSON object"))
         return result
-    result.problems += _path_problems(descriptor)
+    result.problems += _path_problems(descriptor) + _link_problems(descriptor_path.parent)
+    if descriptor_path.is_symlink():
+        result.problems.append(Problem("unsafe-path", f"{DESCRIPTOR} is a symbolic link; a package holds files"))
     if not result.problems:
         if engine == "frictionless":
             problems, result.warnings = _frictionless(descriptor_path)
@@ -124,11 +153,17 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             result.problems += _descriptor_problems(descriptor)
             if not result.problems:  # the checker runs the PII gate in the same pass
                 checker = Checker(descriptor_path.parent, descriptor)
-                result.problems += checker.run()
-                result.warnings = checker.warnings()
+                try:
+                    result.problems += checker.run()
+                    result.warnings = checker.warnings()
+                except csv.Error as e:  # a carriage return alone inside a record: no CSV releasekit writes
+                    result.problems.append(Problem(
+                        "source-error", f"a CSV record cannot be read ({e}): lines must end with \\n, as the "
+                        "dialect declares; a carriage return alone ends none (--engine frictionless reads it)"))
+                    result.problems += _pii_problems(descriptor_path.parent, descriptor)
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
-        result.problems += _provenance_problems(descriptor)
+        result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
@@ -158,11 +193,33 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
 
 
 def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """The PII gate on every other file of the package (``datapackage.json``, ``README.md`` …), by line."""
+    """The PII gate on every other file of the package (``datapackage.json``, ``README.md`` …), by line, and on the
+    name of every file and folder (a name is published with the package too)."""
     resources = {(folder / path).resolve() for _, path in _csv_resources(descriptor)}
-    return [pii_problem(file.relative_to(folder).as_posix(), line)
-            for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.resolve() not in resources)
-            for line in nik_lines(file)]
+    files = sorted(folder.rglob("*"))
+    return [pii_problem(path.relative_to(folder).as_posix(), None, None) for path in files
+            if contains_nik(path.relative_to(folder).as_posix())] + [
+        pii_problem(file.relative_to(folder).as_posix(), line)
+        for file in files if file.is_file() and file.resolve() not in resources for line in nik_lines(file)]
+
+
+#: How a releasekit package declares each resource's hash (both engines compare the file with it).
+SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def _integrity_problems(descriptor: dict[str, Any]) -> list[Problem]:
+    """Every resource declares its SHA-256 and size, as releasekit writes them: without them (or with another
+    algorithm, which Frictionless only warns it ignores) a changed file could not be told from the one published."""
+    problems = []
+    for res in _resources(descriptor):
+        name = res.get("name")
+        if not (isinstance(res.get("hash"), str) and SHA256.fullmatch(res["hash"])):
+            problems.append(Problem("integrity-error", f"hash must be 'sha256:' and 64 hexadecimal digits, not "
+                                                       f"{json.dumps(res.get('hash'))[:80]}", resource=name))
+        if type(res.get("bytes")) is not int or res["bytes"] < 0:
+            problems.append(Problem("integrity-error", f"bytes must be the file's size in bytes, not "
+                                                       f"{json.dumps(res.get('bytes'))[:80]}", resource=name))
+    return problems
 
 
 def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:
@@ -279,11 +336,20 @@ def _extract_zip(zip_path: Path, into: Path) -> Path:
     except zipfile.BadZipFile as e:
         raise PackageError(f"{zip_path}: not a zip archive ({e})", hint="download the package again") from e
     with archive:
-        for name in archive.namelist():
+        seen: set[str] = set()
+        for info in archive.infolist():
+            name = info.filename
             reason = unsafe_path(name)
             if reason:
                 raise PackageError(f"{zip_path}: member {name!r}: {reason}",
                                    hint="this archive tries to write outside its folder; do not unpack it")
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise PackageError(f"{zip_path}: member {name!r} is a symbolic link",
+                                   hint="a package holds files; unpacked by unzip, a link could point anywhere")
+            if name.rstrip("/") in seen:
+                raise PackageError(f"{zip_path}: two members named {name!r}",
+                                   hint="which of them is the package's cannot be told; unpacking keeps the last")
+            seen.add(name.rstrip("/"))
         for info in archive.infolist():
             try:
                 archive.extract(info, into)
@@ -295,6 +361,15 @@ def _extract_zip(zip_path: Path, into: Path) -> Path:
     if not candidates:
         raise PackageError(f"{zip_path}: no {DESCRIPTOR} inside", hint="is this a data package zip?")
     return candidates[0]
+
+
+def _zip_comment_problems(zip_path: Path) -> list[Problem]:
+    """The PII gate on a zip's comments, the archive's and each member's (unpacked, the names are checked as files'
+    names): published with the zip, never unpacked."""
+    with zipfile.ZipFile(zip_path) as archive:
+        comments = [("zip comment", archive.comment)]
+        comments += [(f"zip comment of {info.filename}", info.comment) for info in archive.infolist()]
+    return [pii_problem(where, None) for where, comment in comments if contains_nik(comment.decode("latin-1"))]
 
 
 def _targets(path: Path) -> Iterator[Path]:
@@ -359,6 +434,7 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
             report.zipped = True
+            report.problems += _zip_comment_problems(target)
             yield report
         else:
             yield validate_descriptor(target, label=str(target.parent), engine=engine)

@@ -33,10 +33,18 @@ def schema_error(res: dict[str, Any]) -> str | None:
                                                and isinstance(f.get("constraints", {}), dict) for f in fields):
         return "schema.fields must be a list of field objects, each with a name"
     for f in fields:
+        constraints = f.get("constraints", {})
         try:
-            re.compile(f.get("constraints", {}).get("pattern", ""))
+            re.compile(constraints.get("pattern", ""))
         except (re.error, TypeError) as e:
             return f"field {f['name']}: the pattern constraint is not a regular expression ({e})"
+        bounds = ("minLength", "maxLength", *(("minimum", "maximum") if f.get("type") in ("integer", "number") else ()))
+        for bound in bounds:  # (a date's minimum is a date, which the checker reads as text)
+            value = constraints.get(bound)
+            if value is not None and (type(value) not in (int, float) or value != value):
+                return f"field {f['name']}: the {bound} constraint {json.dumps(value)[:40]} is not a number"
+        if not isinstance(constraints.get("enum", []), list):
+            return f"field {f['name']}: the enum constraint is not a list"
     if not _names(schema.get("primaryKey") or []):
         return "schema.primaryKey must be a field name or a list of them"
     declared = schema.get("foreignKeys", [])
