@@ -547,3 +547,22 @@ def test_a_descriptor_nested_too_deep_is_a_problem(fixture_package: Path, tmp_pa
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     (pkg / "datapackage.json").write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert types(pkg) == {"package-error"}
+
+
+@pytest.mark.parametrize("field, edit, breaks", [
+    ("suara", {"type": "datetime"}, True), ("kode_tps", {"format": "email"}, True),
+    ("kode_tps", {"constraints": {"required": True, "maxLength": 2}}, True),
+    ("suara", {"constraints": {"maximum": 1}}, True),
+    ("suara", {"groupChar": "."}, False),
+], ids=["datetime", "email", "maxLength", "maximum", "groupChar"])
+def test_what_the_checker_cannot_check_is_reported_not_passed(fixture_package: Path, tmp_path: Path, field: str,
+                                                              edit: dict[str, Any], breaks: bool) -> None:
+    """A schema loosened or rewritten by hand with a type, format or constraint releasekit's checker does not read:
+    Frictionless checks it (here every row breaks it, but groupChar's), the checker says it did not, never 'valid'."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_descriptor(pkg, lambda d: next(f for f in resource(d, "suara")["schema"]["fields"]
+                                        if f["name"] == field).update(edit))
+    found = problems(pkg)
+    assert [e["type"] for e in found] == ["schema-error"], found
+    assert "is not checked by releasekit's checker" in found[0]["message"]
+    assert bool(problems(pkg, "frictionless")) == breaks

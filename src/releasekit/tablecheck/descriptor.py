@@ -23,6 +23,29 @@ def _names(value: object) -> bool:
     return isinstance(value, str) or isinstance(value, list) and all(isinstance(name, str) for name in value)
 
 
+#: What of a field the checker reads (what releasekit writes, and more); anything else is reported, not passed.
+CHECKED_TYPES = frozenset(("string", "integer", "number", "boolean", "date"))
+CHECKED_CONSTRAINTS = frozenset(("required", "unique", "pattern", "enum", "minimum"))
+#: Field properties that change how a cell is read (``format`` aside: only ``default`` is read).
+READING_PROPERTIES = frozenset(("decimalChar", "groupChar", "bareNumber"))
+
+
+def _unchecked(field: dict[str, Any]) -> str | None:
+    """What of a field the checker would pass without checking: a type, a format, a constraint, a number option."""
+    kind = field.get("type", "string")
+    if kind not in CHECKED_TYPES:
+        return f"type {json.dumps(kind)[:40]}"
+    if field.get("format", "default") != "default":
+        return f"format {json.dumps(field['format'])[:40]}"
+    for key in sorted(set(field.get("constraints", {})) - CHECKED_CONSTRAINTS):
+        return f"constraint {json.dumps(key)[:40]}"
+    if "minimum" in field.get("constraints", {}) and kind not in ("integer", "number"):
+        return f"a minimum of a {kind}"
+    for key in sorted(READING_PROPERTIES & set(field)):
+        return f"{key}"
+    return None
+
+
 def schema_error(res: dict[str, Any]) -> str | None:
     """Why the checker cannot read a resource's Table Schema (shapes Frictionless's descriptor check lets by)."""
     schema = res.get("schema") or {}
@@ -38,13 +61,16 @@ def schema_error(res: dict[str, Any]) -> str | None:
             re.compile(constraints.get("pattern", ""))
         except (re.error, TypeError) as e:
             return f"field {f['name']}: the pattern constraint is not a regular expression ({e})"
-        bounds = ("minLength", "maxLength", *(("minimum", "maximum") if f.get("type") in ("integer", "number") else ()))
-        for bound in bounds:  # (a date's minimum is a date, which the checker reads as text)
-            value = constraints.get(bound)
-            if value is not None and (type(value) not in (int, float) or value != value):
-                return f"field {f['name']}: the {bound} constraint {json.dumps(value)[:40]} is not a number"
+        unchecked = _unchecked(f)
+        if unchecked:
+            return f"field {f['name']}: {unchecked} is not checked by releasekit's checker"
+        value = constraints.get("minimum")
+        if value is not None and (type(value) not in (int, float) or value != value):
+            return f"field {f['name']}: the minimum constraint {json.dumps(value)[:40]} is not a number"
         if not isinstance(constraints.get("enum", []), list):
             return f"field {f['name']}: the enum constraint is not a list"
+    if schema.get("missingValues", [""]) != [""]:
+        return f"missingValues {json.dumps(schema['missingValues'])[:60]} is not checked by releasekit's checker"
     if not _names(schema.get("primaryKey") or []):
         return "schema.primaryKey must be a field name or a list of them"
     declared = schema.get("foreignKeys", [])
