@@ -566,3 +566,27 @@ def test_what_the_checker_cannot_check_is_reported_not_passed(fixture_package: P
     assert [e["type"] for e in found] == ["schema-error"], found
     assert "is not checked by releasekit's checker" in found[0]["message"]
     assert bool(problems(pkg, "frictionless")) == breaks
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_nik_spelled_otherwise_in_a_package_file_is_found(fixture_package: Path, tmp_path: Path,
+                                                            engine: str) -> None:
+    """JSON readers show ``\\u0033…`` escapes as digits; a UTF-16 note shows its digits to any editor."""
+    escaped = copy_package(fixture_package, tmp_path, "escaped")
+    spelled = "".join(f"\\u{ord(d):04x}" for d in NIK)
+    text = (escaped / "datapackage.json").read_text()
+    (escaped / "datapackage.json").write_text(text.replace('"title": "R"', f'"title": "R {spelled}"', 1))
+    utf16 = copy_package(fixture_package, tmp_path, "utf16")
+    (utf16 / "notes.txt").write_bytes(f"a note\nNIK {NIK}\n".encode("utf-16"))
+    for pkg, where, line in ((escaped, "datapackage.json", 4), (utf16, "notes.txt", 2)):  # (title: line 4)
+        assert [(e["type"], e["resource"], e["row"]) for e in problems(pkg, engine)] == [("pii-nik", where, line)]
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("key, value", [("encoding", "utf-16"), ("compression", "gz")])
+def test_a_resource_the_pii_gate_cannot_read_is_a_problem(fixture_package: Path, tmp_path: Path, engine: str,
+                                                          key: str, value: str) -> None:
+    """The gate reads UTF-8 bytes: a resource compressed or in another encoding would carry a NIK past it."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_descriptor(pkg, lambda d: resource(d, "pemilu").__setitem__(key, value))
+    assert [(e["type"], e["resource"]) for e in problems(pkg, engine)] == [("resource-error", "pemilu")]

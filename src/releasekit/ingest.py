@@ -15,7 +15,6 @@ and say whether they are an identical copy; identical copies are counted.
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from .config import Release
 from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
-from .privacy import contains_nik, holds_nik, mask_niks, may_hold_spread_nik
+from .privacy import contains_nik, holds_nik, mask_niks, may_hold_spread_nik, unescape_digits
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
@@ -109,15 +108,6 @@ def unstorable(values: Iterable[object]) -> str | None:
     return None
 
 
-#: A JSON ``\uXXXX`` escape (not itself escaped): a raw record can spell a NIK's digits this way.
-_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
-
-
-def _digit_unescaped(match: re.Match[str]) -> str:
-    char = chr(int(match.group(2), 16))
-    return match.group(1) + char if char.isdecimal() else match.group()
-
-
 def safe_text(text: str) -> str:
     r"""``text`` that SQLite can store and that shows no NIK: surrogates replaced, NIK-like values masked.
 
@@ -125,9 +115,7 @@ def safe_text(text: str) -> str:
     same JSON value), so that a NIK spelled so is masked too."""
     if not text.isascii():
         text = text.encode("utf-8", errors="replace").decode("utf-8")
-    if "\\u" in text:
-        text = _ESCAPE.sub(_digit_unescaped, text)
-    return mask_niks(text)
+    return mask_niks(unescape_digits(text))
 
 
 def _as_stored(value: object) -> object:

@@ -119,6 +119,21 @@ def holds_nik(text: str) -> bool:
     return contains_nik(text) or any(spread_niks(text))
 
 
+#: A JSON ``\uXXXX`` escape (not itself escaped): JSON can spell a NIK's digits this way.
+_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+
+
+def _digit_unescaped(match: re.Match[str]) -> str:
+    char = chr(int(match.group(2), 16))
+    return match.group(1) + char if char.isdecimal() else match.group()
+
+
+def unescape_digits(text: str) -> str:
+    r"""``text`` (JSON, or part of it) with each digit spelled as an escape (``\u0033``, fullwidth ``\uff13``)
+    written as itself: the same JSON value, in which a NIK so spelled can be found and masked."""
+    return _ESCAPE.sub(_digit_unescaped, text) if "\\u" in text else text
+
+
 def mask_niks(text: str) -> str:
     """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`), and
     every later digit of a NIK written another way (:func:`spread_niks`) hidden too."""

@@ -28,7 +28,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import contains_nik, mask_niks, nik_lines
+from .privacy import contains_nik, mask_niks, nik_lines, unescape_digits
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
 from .rules import Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
@@ -74,6 +74,23 @@ def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
     profile = descriptor.get("profile")
     if isinstance(profile, str) and "://" in profile:
         problems.append(Problem("unsafe-path", f"remote profiles are not read when validating offline: {profile!r}"))
+    return problems
+
+
+def _reading_problems(descriptor: dict[str, Any]) -> list[Problem]:
+    """A resource compressed or in another encoding than UTF-8: the PII gate reads bytes as UTF-8 text, and a NIK in
+    such a file would pass it (releasekit writes every resource as plain UTF-8)."""
+    problems = []
+    for res in _resources(descriptor):
+        encoding = res.get("encoding", "utf-8")
+        if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            problems.append(Problem("resource-error", f"encoding {json.dumps(encoding)[:40]}: the PII gate reads "
+                                                      "UTF-8 only; publish the file as UTF-8",
+                                    resource=res.get("name")))
+        if res.get("compression") not in (None, "", "no"):
+            problems.append(Problem("resource-error", f"compression {json.dumps(res['compression'])[:40]}: the PII "
+                                                      "gate reads plain files only; publish the file uncompressed",
+                                    resource=res.get("name")))
     return problems
 
 
@@ -141,7 +158,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     if not isinstance(descriptor, dict):
         result.problems.append(Problem("package-error", f"{DESCRIPTOR} is not a JSON object"))
         return result
-    result.problems += _path_problems(descriptor) + _link_problems(descriptor_path.parent)
+    result.problems += (_path_problems(descriptor) + _link_problems(descriptor_path.parent)
+                        + _reading_problems(descriptor))
     if descriptor_path.is_symlink():
         result.problems.append(Problem("unsafe-path", f"{DESCRIPTOR} is a symbolic link; a package holds files"))
     if not result.problems:
@@ -200,7 +218,26 @@ def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem
     return [pii_problem(path.relative_to(folder).as_posix(), None, None) for path in files
             if contains_nik(path.relative_to(folder).as_posix())] + [
         pii_problem(file.relative_to(folder).as_posix(), line)
-        for file in files if file.is_file() and file.resolve() not in resources for line in nik_lines(file)]
+        for file in files if file.is_file() and file.resolve() not in resources
+        for line in (*nik_lines(file), *_escaped_nik_lines(file))]
+
+
+def _escaped_nik_lines(file: Path) -> Iterator[int]:
+    """A NIK that a file spells otherwise than in ASCII digits, by line: in UTF-16 (a BOM says so), or as JSON
+    ``\\u0033`` escapes (``datapackage.json``: JSON readers show the digits; written as themselves first,
+    :func:`releasekit.privacy.unescape_digits`)."""
+    with file.open("rb") as handle:
+        bom = handle.read(2)
+    if bom in (b"\xff\xfe", b"\xfe\xff"):
+        text = file.read_bytes().decode("utf-16", errors="replace")
+        yield from (number for number, line in enumerate(text.split("\n"), start=1) if contains_nik(line))
+        return
+    if file.suffix != ".json":
+        return
+    with file.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if b"\\u" in line and contains_nik(unescape_digits(line.decode("utf-8", errors="replace"))):
+                yield number
 
 
 #: How a releasekit package declares each resource's hash (both engines compare the file with it).
