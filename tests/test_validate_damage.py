@@ -590,3 +590,37 @@ def test_a_resource_the_pii_gate_cannot_read_is_a_problem(fixture_package: Path,
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, lambda d: resource(d, "pemilu").__setitem__(key, value))
     assert [(e["type"], e["resource"]) for e in problems(pkg, engine)] == [("resource-error", "pemilu")]
+
+
+def test_thresholds_weigh_findings_by_the_registers_setting(fixture_package: Path, tmp_path: Path) -> None:
+    """A rule the register sets to error with error_if '> 0' breaks it whatever severity findings.csv writes beside
+    its findings (an edited package calling its errors warnings passed); the mismatch is named too."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    _error_finding(pkg)
+    findings = pkg / "data" / "findings.csv"
+    findings.write_text(findings.read_text().replace(",error,", ",warning,"))
+    edit_descriptor(pkg, lambda d: d["releasekit"]["rules"]["votes-sum-mismatch"].update(
+        severity="error", error_if="> 0"))
+    messages = sorted(e["message"] for e in problems(pkg) if e["type"] == "rule-threshold")
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("votes-sum-mismatch: 1 error finding(s) in ")
+    assert messages[1].startswith("votes-sum-mismatch: findings.csv marks 1 finding(s) 'warning', the register "
+                                  "sets the rule to 'error'")
+
+
+@pytest.mark.parametrize("severity", ["fatal", "Error"])
+def test_a_severity_that_is_none_is_a_rule_threshold_problem(fixture_package: Path, tmp_path: Path,
+                                                             severity: str) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_descriptor(pkg, lambda d: d["releasekit"]["rules"]["votes-sum-mismatch"].update(severity=severity))
+    assert [e["message"] for e in problems(pkg) if e["type"] == "rule-threshold"] == [
+        f'releasekit.rules.votes-sum-mismatch.severity: "{severity}" is none of error, warning, off / tingkat '
+        "aturan tidak sah"]
+
+
+@pytest.mark.parametrize("counts", [(True, True, False), (-5, -5, 0)])
+def test_record_counts_must_be_counts(fixture_package: Path, tmp_path: Path, counts: tuple[object, ...]) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_descriptor(pkg, lambda d: d["releasekit"]["sources"][0].update(
+        zip(("records_in", "records_loaded", "records_quarantined"), counts, strict=True)))
+    assert types(pkg) == {"provenance-error"}

@@ -30,7 +30,7 @@ from .config import RuleSetting
 from .errors import PackageError
 from .privacy import contains_nik, mask_niks, nik_lines, unescape_digits
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
-from .rules import Population, breaches, population, valid_threshold
+from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
 from .tablecheck.text import niks_by_record
 
@@ -274,7 +274,7 @@ def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:
             problems.append(Problem("provenance-error", f"{label}: no sha256"))
             continue
         counts = [src.get(k) for k in ("records_in", "records_loaded", "records_quarantined")]
-        numbers = [c for c in counts if isinstance(c, int)]
+        numbers = [c for c in counts if type(c) is int and c >= 0]  # (a bool is an int to isinstance)
         if len(numbers) < 3 or numbers[0] != numbers[1] + numbers[2]:
             problems.append(Problem("provenance-error",
                                     f"{label}: records in {counts[0]} != loaded {counts[1]} + quarantined {counts[2]}"))
@@ -323,6 +323,9 @@ def _unusable_setting(slug: str, value: object) -> str | None:
     """Why a rule's setting in ``releasekit.rules`` cannot be applied, or None."""
     if not isinstance(value, dict):
         return f"releasekit.rules.{slug} is not an object (severity, error_if) / pengaturan aturan tidak sah"
+    if value.get("severity", "warning") not in SEVERITIES:
+        return (f"releasekit.rules.{slug}.severity: {json.dumps(value['severity'])[:40]} is none of "
+                f"{', '.join(SEVERITIES)} / tingkat aturan tidak sah")
     if not valid_threshold(value.get("error_if")):
         return (f"releasekit.rules.{slug}.error_if: bad threshold {value['error_if']!r}; write it as '> 0.5%' "
                 "or '>= 10' / ambang batas tidak sah")
@@ -336,7 +339,18 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
     """
     settings, problems = _rule_settings(descriptor)
     paths = dict(_csv_resources(descriptor))
-    counts = {f.rule: f.count for f in found if f.severity == "error"}
+    # Weighed by the register's setting, not by the severity findings.csv writes beside each finding (the build
+    # writes the setting's; a package edited to call its errors warnings would pass its thresholds otherwise).
+    counts: dict[str, int] = {}
+    for f in found:
+        setting = settings.get(f.rule)
+        if setting is not None and f.severity != setting.severity:
+            problems.append(Problem("rule-threshold", f"{f.rule}: findings.csv marks {f.count} finding(s) "
+                                                      f"{f.severity!r}, the register sets the rule to "
+                                                      f"{setting.severity!r} / tingkat temuan tidak sesuai",
+                                    resource="findings"))
+        if (setting.severity if setting is not None else f.severity) == "error":
+            counts[f.rule] = counts.get(f.rule, 0) + f.count
     # Each rule's percentage is of its own population, counted from the package (one more read of a
     # file) only when an error rule has findings to weigh.
     sizes = {of: _population_size(folder, paths, of) for of in {population(rule) for rule in counts}}
