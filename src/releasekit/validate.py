@@ -342,9 +342,13 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
     # Weighed by the register's setting, not by the severity findings.csv writes beside each finding (the build
     # writes the setting's; a package edited to call its errors warnings would pass its thresholds otherwise).
     counts: dict[str, int] = {}
+    prov = descriptor.get("releasekit")
+    declared = prov.get("rules") if isinstance(prov, dict) else None
+    unusable = {slug for slug, value in declared.items() if _unusable_setting(slug, value)} \
+        if isinstance(declared, dict) else set()
     for f in found:
         setting = settings.get(f.rule)
-        if setting is not None and f.severity != setting.severity:
+        if setting is not None and f.rule not in unusable and f.severity != setting.severity:
             problems.append(Problem("rule-threshold", f"{f.rule}: findings.csv marks {f.count} finding(s) "
                                                       f"{f.severity!r}, the register sets the rule to "
                                                       f"{setting.severity!r} / tingkat temuan tidak sesuai",
