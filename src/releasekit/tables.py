@@ -395,8 +395,10 @@ HASIL_WILAYAH = Table(
     (("kode_wilayah",),),
     # The sources row of a source is written when the source is loaded: its rows get the column from
     # database.fill_derived (once loading is over), not as they go in.
+    # (only a code wilayah has a row for: a link to any other would be a page not found)
     derived=(Derived(WILAYAH_KPU, f"CASE WHEN {{kode_wilayah}} <> '0' AND (SELECT format FROM sources "
-                                  f"WHERE path = {{sumber}}) IN ({_KPU_AREA_FORMATS}) THEN {{kode_wilayah}} END",
+                                  f"WHERE path = {{sumber}}) IN ({_KPU_AREA_FORMATS}) AND EXISTS (SELECT 1 FROM "
+                                  f"wilayah w WHERE w.kode_wilayah = {{kode_wilayah}}) THEN {{kode_wilayah}} END",
                      ("wilayah", "kode_wilayah")),),
 )
 
@@ -626,9 +628,9 @@ REKAP_WILAYAH = Table(
         _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah"),
-    # the areas are TPS code prefixes, KPU codes always (0, the country, is in no wilayah row: shown unlinked)
-    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),
-     ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",), link_only=True)),
+    # Each area's name is in the row (nama): kode_wilayah is not linked to wilayah, where the country (0) has no
+    # row, nor has a region of a project whose region list lacks it (a link would be a page not found).
+    (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
     (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
     label_column="nama",
 )
@@ -647,8 +649,7 @@ REKAP_SUARA = Table(
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah", "nomor_urut"),
     (ForeignKey(("kode_pemilu", "nomor_urut"), "peserta", ("kode_pemilu", "nomor_urut")),
-     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True),
-     ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",), link_only=True)),
+     ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",), link_only=True)),  # (areas named in the row, as above)
     (("tingkat", "kode_pemilu", "snapshot"), ("kode_induk",), ("kode_wilayah",)),
 )
 
