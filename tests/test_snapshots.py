@@ -215,3 +215,16 @@ def test_a_new_tps_beside_a_quarantined_record_of_another_is_new(make_project: A
     build(load_release(project))
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
     assert "- TPS added / ditambah: 1; removed" in readme  # TPS 5
+
+
+def test_snapshot_times_joined_by_a_space_or_a_t_are_one_order(make_project: Any) -> None:
+    """metadata.yml may write ``2024-02-20T09:00`` and ``2024-02-20 13:00``: kept as written, the later sorted
+    first (a space sorts before T) and the correction 50 → 30 read 30 → 50. Both are written with T."""
+    days = sources()
+    days[0]["snapshot"], days[1]["snapshot"] = "2024-02-20T09:00", "2024-02-20 13:00"
+    project = make_project({"real-count": days})
+    build(load_release(project))
+    assert query(project, "SELECT snapshot, previous_snapshot FROM snapshots ORDER BY 1") == [
+        ("2024-02-20T09:00", None), ("2024-02-20T13:00", "2024-02-20T09:00")]
+    assert query(project, "SELECT before, after FROM changes WHERE kode_tps = ? AND field = 'suara/1'",
+                 (T + "1",)) == [("50", "30")]

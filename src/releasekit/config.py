@@ -257,6 +257,13 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
     return f"{path}: {message}", hint
 
 
+def snapshot_id(declared: str | None) -> str | None:
+    """A snapshot as releasekit writes it: a day, or a day and a time joined by ``T`` (ISO 8601). ``metadata.yml``
+    may join them with a space too; kept as written, ``2024-02-20 13:00`` would sort before ``2024-02-20T09:00``
+    (a space before ``T``), and every comparison of days (changes, rules, "as of" queries) would run backwards."""
+    return declared[:10] + "T" + declared[11:] if declared and len(declared) > 10 and declared[10] == " " else declared
+
+
 def _nik_keys(node: object, path: list[str]) -> Iterator[str]:
     """The key path of every value (or key) of parsed YAML holding a NIK-like number, text or number."""
     if isinstance(node, dict):
@@ -373,7 +380,7 @@ def load_release(project: str | Path = ".") -> Release:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file]}",
                                   hint="list each raw file once")
             seen_paths[raw_file] = f"register {reg['id']} (as '{src['path']}')"
-            snapshot = src.get("snapshot") or (src.get("retrieved") or "")[:10] or None
+            snapshot = snapshot_id(src.get("snapshot") or (src.get("retrieved") or "")[:10] or None)
             if reader.needs_election and not snapshot:
                 raise ConfigError(f"{swhere}: no 'snapshot' (and no 'retrieved' to take it from)",
                                   hint="add snapshot: \"YYYY-MM-DD\", the day the export describes")

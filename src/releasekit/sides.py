@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol, TextIO
 
 from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
-from .config import FORMATS
+from .config import FORMATS, snapshot_id
 from .errors import DiffError
 from .tables import FALSE_VALUES, HASIL_TPS, KODE_PEMILU, SNAPSHOT_PATTERN, SUARA, TRUE_VALUES, Field
 
@@ -530,7 +530,7 @@ def open_side(spec: str, project: str | Path = ".") -> Side:
         return _open_path(path, spec, None)
     base, at, snapshot = spec.rpartition("@")
     if at and base and Path(base).exists():
-        return _open_path(Path(base), spec, snapshot)
+        return _open_path(Path(base), spec, snapshot_id(snapshot))
     if "/" in spec or "\\" in spec or spec.endswith((".zip", ".json", ".db")):  # never a snapshot id
         raise DiffError(f"{spec}: no such file or folder", hint="check the path")
     db = Path(project) / "build" / "release.db"
@@ -538,4 +538,4 @@ def open_side(spec: str, project: str | Path = ".") -> Side:
         where = "this folder" if str(project) == "." else str(project)
         raise DiffError(f"{spec}: not a path, and {where} has no build/release.db to find the snapshot in",
                         hint="give a package folder or .zip, or run 'releasekit build' (or pass --project)")
-    return DatabaseSide(db, f"{spec} ({db})", spec)
+    return DatabaseSide(db, f"{spec} ({db})", snapshot_id(spec) or spec)  # (2024-02-20 13:00 as built: …T13:00)
