@@ -209,3 +209,69 @@ def test_yaml_merge_keys_still_override(tmp_path: Path) -> None:
             "  - &r {id: '001', slug: a, title: T, status: open}\n  - <<: *r\n    id: '002'\n    slug: b\n")
     (tmp_path / "metadata.yml").write_text(text, encoding="utf-8")
     assert [r.slug for r in load_release(tmp_path).registers] == ["a", "b"]
+
+
+# --------------------------------------------------------------------------- a project author's odd metadata.yml
+
+
+HEAD = "title: T\npublisher: {name: P}\nlicenses: [{name: X}]\n"
+
+
+def test_an_alias_inside_its_own_value_is_one_line(tmp_path: Path) -> None:
+    error = refused(tmp_path, HEAD + "registers: &r [{id: '001', slug: a, title: T, status: open, x: *r}]\n")
+    assert str(error) == (f"{tmp_path / 'metadata.yml'}: line 4: the YAML alias *r refers to a value it is inside "
+                          "(hint: write the value out where it is used)")
+
+
+def test_aliases_that_expand_beyond_measure_stop_before_anything_is_walked(tmp_path: Path) -> None:
+    """Nine lines of aliases nesting ten times each are 10^9 values: once a walk of minutes, now one line."""
+    levels = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 10))
+    error = refused(tmp_path, HEAD + "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + levels)
+    assert "its aliases expand to more than 100,000 values" in str(error)
+
+
+@pytest.mark.parametrize("title, why", [
+    ('"half \\ud800 pair"', "holds half of a character pair (an unpaired surrogate)"),
+    ('"a \\x1b[31m red"', "holds a control character"), ('"nul \\0 byte"', "holds a control character")])
+def test_a_text_that_cannot_be_published_is_named_by_its_key(tmp_path: Path, title: str, why: str) -> None:
+    """A lone surrogate failed at the very end of a build (writing datapackage.json: an internal error); NUL and
+    ESC were published into the package README and sources.csv."""
+    text = yaml.safe_dump(base_metadata(), sort_keys=False).replace("title: T\n", f"title: {title}\n", 1)
+    error = refused(tmp_path, text)
+    assert str(error).startswith(f"{tmp_path / 'metadata.yml'}: title: {why}, which is published as text")
+
+
+def test_off_unquoted_is_named_with_the_quotes_it_needs(tmp_path: Path) -> None:
+    meta = yaml.safe_dump(base_metadata(), sort_keys=False).replace(
+        "  slug: real-count\n", "  slug: real-count\n  rules:\n    votes-sum-mismatch: off\n", 1)
+    assert "real-count" in meta and "votes-sum-mismatch: off" in meta
+    error = refused(tmp_path, meta)
+    assert error.hint is not None and error.hint.startswith("quote it: 'off' (YAML reads off unquoted as false)")
+
+
+def test_an_election_declared_twice_is_refused(tmp_path: Path) -> None:
+    election = {"kode_pemilu": "x-2024", "jenis": "ppwp", "tahun": 2024, "tanggal": "2024-02-14",
+                "peserta": [{"nomor_urut": 1, "nama": "A"}]}
+    error = refused(tmp_path, {**base_metadata(), "elections": [election, {**election, "tahun": 2019}]})
+    assert "elections/1/kode_pemilu: 'x-2024' is declared already (elections/0)" in str(error)
+
+
+def test_a_ballot_number_beyond_reason_is_refused_by_the_schema(tmp_path: Path) -> None:
+    election = {"kode_pemilu": "x-2024", "jenis": "ppwp", "tahun": 2024, "tanggal": "2024-02-14",
+                "peserta": [{"nomor_urut": 10 ** 20, "nama": "A"}]}
+    assert "elections/0/peserta/0/nomor_urut" in str(refused(tmp_path, {**base_metadata(), "elections": [election]}))
+
+
+@pytest.mark.parametrize("path, why", [(".", "is not a raw file inside the project"),
+                                       ("build", "is not a raw file inside the project"),
+                                       ("../elsewhere.jsonl", "is not a raw file inside the project"),
+                                       ("raw", "overlaps the sirekap-tps-json source of register 001")])
+def test_a_source_that_is_not_one_raw_file_of_the_project_is_refused(tmp_path: Path, path: str, why: str) -> None:
+    """The project itself, or build/, holds the build's own output ('changed while the build read it', it said);
+    a folder and a file in it, read by one reader, load the file twice (once as a snapshot of its own)."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.jsonl").write_text("")
+    meta = base_metadata()
+    meta["registers"][0]["sources"].append({**BASE_SOURCE, "path": path, "snapshot": "2024-03-18"})
+    error = refused(tmp_path, meta)
+    assert f"registers/0/sources/1/path: '{path}' {why}" in str(error)

@@ -10,6 +10,8 @@ hint, for example::
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -238,6 +240,10 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         hint = "use one of: " + ", ".join(str(v) for v in error.validator_value)
         if isinstance(error.instance, str):
             hint = did_you_mean(error.instance, [str(v) for v in error.validator_value]).rstrip() or hint
+        elif isinstance(error.instance, bool):  # YAML reads off, no, on, yes unquoted as false and true
+            written = _scalar_text(text, list(error.absolute_path))
+            hint = f"quote it: '{written}' (YAML reads {written} unquoted as {str(error.instance).lower()}); {hint}" \
+                if written else hint
     elif error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         hint = "allowed keys here: " + ", ".join(allowed)
@@ -255,6 +261,65 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
     elif error.validator == "pattern" and hint == _README_SECTION:
         hint = f"the value must match {error.validator_value}"
     return f"{path}: {message}", hint
+
+
+#: The most values metadata.yml may hold once its aliases are expanded (the demo's has about 300).
+MAX_NODES = 100_000
+
+
+def _refuse_aliases(text: str, filename: str) -> None:
+    """Aliases (``*name``, and ``<<: *name`` merge keys) are read, but not one that refers to the value it is inside
+    (a value holding itself: no walk of it ends), nor a few lines of them nesting into more than :data:`MAX_NODES`
+    values (a "billion laughs"): both stop here, counted on the parser's events before anything is built."""
+    sizes: dict[str, int] = {}
+    stack: list[tuple[str | None, list[int]]] = []  # each open collection: its anchor, [values in it so far]
+    for event in yaml.parse(text, Loader=_StringDatesLoader):
+        size = 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append((event.anchor, [1]))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, (size,) = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
+            if any(anchor == event.anchor for anchor, _ in stack):
+                raise ConfigError(f"{filename}:{where} the YAML alias *{event.anchor} refers to a value it is inside",
+                                  hint="write the value out where it is used")
+            size = sizes.get(event.anchor or "", 1)
+        if stack and size:
+            stack[-1][1][0] += size
+            if stack[-1][1][0] > MAX_NODES:
+                where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
+                raise ConfigError(f"{filename}:{where} its aliases expand to more than {MAX_NODES:,} values",
+                                  hint="write the values out; metadata.yml needs few")
+
+
+#: C0 control characters but tab, line feed and carriage return (NUL, ESC …): nothing a title shows.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _unprintable_keys(node: object, path: list[str]) -> Iterator[tuple[str, str]]:
+    """The key path of every text of parsed YAML that cannot be published as UTF-8 text, and why."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _unprintable_keys(key, path)
+            yield from _unprintable_keys(value, [*path, str(key)])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _unprintable_keys(value, [*path, str(index)])
+    elif isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError:
+            yield "/".join(path), "holds half of a character pair (an unpaired surrogate)"
+            return
+        if _CONTROL.search(node):
+            yield "/".join(path), "holds a control character"
 
 
 def snapshot_id(declared: str | None) -> str | None:
@@ -281,6 +346,7 @@ def _nik_keys(node: object, path: list[str]) -> Iterator[str]:
 def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any]:
     """Parse and schema-validate the YAML text of a ``metadata.yml``; return the dict."""
     try:
+        _refuse_aliases(text, filename)
         data = yaml.load(text, Loader=_StringDatesLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -291,6 +357,10 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
         raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from e
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
+    unreadable = next(_unprintable_keys(data, []), None)
+    if unreadable is not None:
+        raise ConfigError(f"{filename}: {unreadable[0] or '(top level)'}: {unreadable[1]}, which is published as text",
+                          hint="remove it (a \\u escape of half a character pair, a control character)")
     nik = next(_nik_keys(data, []), None)
     if nik is not None:
         raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "
@@ -341,7 +411,7 @@ def load_release(project: str | Path = ".") -> Release:
     registers = []
     # Every id and slug names one register: release.register() takes either, so none may read as another's.
     names: dict[str, str] = {}
-    seen_paths: dict[Path, str] = {}
+    seen_paths: dict[Path, tuple[str, str]] = {}  # each source's resolved path: where it is declared, its reader
     for ri, reg in enumerate(data["registers"]):
         where = f"{path}: registers/{ri}"
         for key in ("id", "slug"):
@@ -377,9 +447,24 @@ def load_release(project: str | Path = ".") -> Release:
                                        "publishes it")
             raw_file = (path.parent / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
             if raw_file in seen_paths:
-                raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file]}",
+                raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file][0]}",
                                   hint="list each raw file once")
-            seen_paths[raw_file] = f"register {reg['id']} (as '{src['path']}')"
+            # (by the path as written: raw/ may hold a link to an export kept elsewhere)
+            written, root = Path(os.path.normpath(path.parent / src["path"])), Path(os.path.normpath(path.parent))
+            if not written.is_relative_to(root) or written == root or written.is_relative_to(root / "build"):
+                raise ConfigError(f"{swhere}/path: '{src['path']}' is not a raw file inside the project "
+                                  "(the project itself, its build/ or a path outside it)",
+                                  hint="copy the raw export into the project, e.g. under raw/")
+            # One reader over a folder and over a file in it loads the file twice, once as a snapshot of its own (two
+            # readers may share a tree: Sirekap's aggregate files and its per-TPS files lie in one).
+            inside = next((f"{seen} (a folder holding it)" if raw_file.is_relative_to(other) else
+                           f"{seen}, which it holds" for other, (seen, format_) in seen_paths.items()
+                           if format_ == src["format"] and (raw_file.is_relative_to(other)
+                                                            or other.is_relative_to(raw_file))), None)
+            if inside is not None:
+                raise ConfigError(f"{swhere}/path: '{src['path']}' overlaps the {src['format']} source of {inside}",
+                                  hint="list each raw file once: a folder source, or the files in it")
+            seen_paths[raw_file] = (f"register {reg['id']} (as '{src['path']}')", src["format"])
             snapshot = snapshot_id(src.get("snapshot") or (src.get("retrieved") or "")[:10] or None)
             if reader.needs_election and not snapshot:
                 raise ConfigError(f"{swhere}: no 'snapshot' (and no 'retrieved' to take it from)",

@@ -90,10 +90,16 @@ def resolve_elections(declared: list[dict[str, Any]], *, filename: str = "metada
     A declared election replaces the catalogue entry of the same ``kode_pemilu``
     field by field: keys it leaves out keep the catalogue's value.
 
-    :raises ConfigError: when a declared ``peserta`` list repeats a ``nomor_urut`` or an ``id_sumber``.
+    :raises ConfigError: when an election is declared twice, or a declared ``peserta`` list repeats a
+        ``nomor_urut`` or an ``id_sumber``.
     """
     out = dict(CATALOGUE)
+    first: dict[str, int] = {}
     for ei, item in enumerate(declared):
+        if item["kode_pemilu"] in first:  # (the second would replace the first without a word)
+            raise ConfigError(f"{filename}: elections/{ei}/kode_pemilu: '{item['kode_pemilu']}' is declared already "
+                              f"(elections/{first[item['kode_pemilu']]})", hint="declare each election once")
+        first[item["kode_pemilu"]] = ei
         base = out.get(item["kode_pemilu"])
         peserta = base.peserta if base else ()
         if "peserta" in item:
