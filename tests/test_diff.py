@@ -196,6 +196,19 @@ def test_ignore_one_candidates_votes(two_days: Path) -> None:
     assert pair["tps"]["changed"] == 1  # TPS 1 changed only its first candidate's votes (and ts)
 
 
+def test_a_candidate_whose_votes_are_ignored_shows_its_totals_change(two_days: Path) -> None:
+    """Its totals move (TPS added, removed, corrected): its change is theirs, never 0 beside them. suara/01 is
+    suara/1, not a field that matches nothing."""
+    (every,) = as_json("--project", two_days, DAY1, DAY2)["comparisons"]
+    compared = {c["nomor_urut"]: c for c in every["candidates"]}
+    for ignored in (["suara"], ["suara/01"], ["suara/1"]):
+        args = [a for name in ignored for a in ("--ignore", name)]
+        (pair,) = as_json("--project", two_days, DAY1, DAY2, *args)["comparisons"]
+        for c in pair["candidates"]:
+            assert c["delta"] == c["new"] - c["old"] == compared[c["nomor_urut"]]["delta"], (ignored, c)
+        assert "suara/1" not in pair["fields"]
+
+
 def test_limit_lists_fewer_tps_but_counts_all(two_days: Path) -> None:
     (pair,) = as_json("--project", two_days, DAY1, DAY2, "--limit", "1")["comparisons"]
     assert pair["tps_listed"] == 1 and len(pair["changes"]) == 1 and pair["tps"]["changed"] == 2

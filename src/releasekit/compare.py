@@ -164,7 +164,9 @@ class Comparer:
     """Compares two TPS streams; ``ignore`` names fields left out (``ts``, ``suara`` or ``suara/2``)."""
 
     def __init__(self, ignore: Iterable[str] = ()) -> None:
-        self.ignore = frozenset(ignore)
+        # suara/01 is suara/1 (a candidate's number, as the changes name it), not a field nothing matches
+        self.ignore = frozenset(f"{VOTES_PREFIX}{int(f[len(VOTES_PREFIX):])}" if f.startswith(VOTES_PREFIX)
+                                and f[len(VOTES_PREFIX):].isdecimal() else f for f in ignore)
         unknown = self.ignore - set(VALUE_COLUMNS) - {"suara"} - {
             f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdigit()}
         if unknown:
@@ -174,6 +176,10 @@ class Comparer:
                              hint=f"{guess}use hasil_tps columns ({', '.join(VALUE_COLUMNS)}), suara or suara/N")
         self.kept = tuple(i for i, c in enumerate(VALUE_COLUMNS) if c not in self.ignore)
         self.vote_fields = "suara" not in self.ignore
+
+    def ignores_votes_of(self, nomor_urut: int) -> bool:
+        """Whether the votes of candidate ``nomor_urut`` are left out (``suara``, or ``suara/N``)."""
+        return not self.vote_fields or f"{VOTES_PREFIX}{nomor_urut}" in self.ignore
 
     def _vote_names(self, before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]) -> list[str]:
         if not self.vote_fields or before == after:

@@ -108,15 +108,21 @@ class PairDiff:
         if limit is None or len(self.examples) < limit:
             self.examples.append(change)
 
-    def finish(self, old: Totals | None, new: Totals | None) -> None:
-        """Settle candidate totals and field counts, and drop regions whose changes cancel out."""
+    def finish(self, old: Totals | None, new: Totals | None, ignored: Callable[[int], bool] = lambda n: False
+               ) -> None:
+        """Settle candidate totals and field counts, and drop regions whose changes cancel out.
+
+        :param ignored: whether a candidate's votes were left out of the comparison (``--ignore suara``): its change
+            is then its totals' (no TPS was compared on it), never a 0 beside totals that moved."""
         for names, count in self._name_sets.items():
             for name in names:
                 self.fields[name] += count
         numbers = sorted(set(old or {}) | set(new or {}) | set(self._deltas))
-        self.candidates = [Candidate(n, None if old is None else old.get(n, 0),
-                                     None if new is None else new.get(n, 0), self._deltas[n])
-                           for n in numbers]
+        self.candidates = []
+        for n in numbers:
+            before, after = None if old is None else old.get(n, 0), None if new is None else new.get(n, 0)
+            delta = after - before if ignored(n) and before is not None and after is not None else self._deltas[n]
+            self.candidates.append(Candidate(n, before, after, delta))
         self.regions = {name: dict(sorted((k, d) for k, d in level.items() if d))
                         for name, level in self.regions.items()}
 
@@ -178,7 +184,8 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
         pair.add(change, limit)
         if on_change is not None:
             on_change(pair, change)
-    pair.finish(sums_old if old_totals is None else old_totals, sums_new if new_totals is None else new_totals)
+    pair.finish(sums_old if old_totals is None else old_totals, sums_new if new_totals is None else new_totals,
+                comparer.ignores_votes_of)
     return pair
 
 
