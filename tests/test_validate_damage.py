@@ -624,3 +624,14 @@ def test_record_counts_must_be_counts(fixture_package: Path, tmp_path: Path, cou
     edit_descriptor(pkg, lambda d: d["releasekit"]["sources"][0].update(
         zip(("records_in", "records_loaded", "records_quarantined"), counts, strict=True)))
     assert types(pkg) == {"provenance-error"}
+
+
+def test_the_markdown_summary_shows_a_packages_text_as_text(fixture_package: Path, tmp_path: Path) -> None:
+    """findings.csv is the package's: a rule or severity holding a pipe, a backtick or HTML must not break the step
+    summary's table or become markup there."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    row = "a|b`c<b>x</b>,ppwp-2024,2024-02-16,3101011001001,<i>warning</i>,1,2,d,001\n"
+    (pkg / "data" / "findings.csv").write_text(FINDINGS_HEADER + row)
+    summary = invoke("validate", "--format", "markdown", str(pkg)).output
+    (line,) = [line for line in summary.splitlines() if "b'c" in line]
+    assert line == "| `a\\|b'c<b>x</b>` | &lt;i&gt;warning&lt;/i&gt; | 1 |"

@@ -137,6 +137,8 @@ def unescape_digits(text: str) -> str:
 def mask_niks(text: str) -> str:
     """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`), and
     every later digit of a NIK written another way (:func:`spread_niks`) hidden too."""
+    if not may_hold_spread_nik(text):  # (nor 16 digits in a row: every loaded record's locator comes through here)
+        return text
     for match in reversed(list(nik_runs(text))):
         text = text[:match.start() + 6] + "*" * 10 + text[match.end():]
     for match in reversed(list(spread_niks(text))):

@@ -169,24 +169,35 @@ def _text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _md_text(text: object) -> str:
+    """Text from a package (a severity, a message) as plain text in a Markdown table: no markup, no HTML."""
+    return md_cell(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
+
+
+def _md_code(text: object) -> str:
+    """Text from a package (a path, a findings rule) as a code span in a Markdown table (a backtick would end it)."""
+    return f"`{md_cell(text).replace('`', chr(39))}`"
+
+
 def _markdown(report: Report) -> str:
     head = "✅ all packages valid / semua paket sah" if report.valid else "❌ invalid packages / paket tidak sah"
     lines = [f"## releasekit validate: {head}", "", "| package | verdict | problems | findings |",
              "|---|---|---:|---:|"]
     for pkg in report.packages:
-        lines.append(f"| `{pkg.package}` | {'valid' if pkg.valid else '**invalid**'} | {len(pkg.problems)} | "
+        lines.append(f"| {_md_code(pkg.package)} | {'valid' if pkg.valid else '**invalid**'} | {len(pkg.problems)} | "
                      f"{sum(f.count for f in pkg.findings)} |")
     for pkg in report.packages:
         if pkg.problems:
-            lines += ["", f"### `{pkg.package}`: problems / masalah", "", "| type | where | message |",
+            lines += ["", f"### {_md_code(pkg.package)}: problems / masalah", "", "| type | where | message |",
                       "|---|---|---|"]
-            lines += [f"| `{p.type}` | {p.where} | {md_cell(p.message)} |" for p in pkg.problems[:SHOWN * 5]]
+            lines += [f"| {_md_code(p.type)} | {_md_text(p.where)} | {_md_text(p.message)} |"
+                      for p in pkg.problems[:SHOWN * 5]]
         if pkg.warnings:
-            lines += [""] + [f"> ⚠️ {md_cell(w)}" for w in pkg.warnings]
+            lines += [""] + [f"> ⚠️ {_md_text(w)}" for w in pkg.warnings]
         if pkg.findings:
-            lines += ["", f"### `{pkg.package}`: data findings / temuan data", "", "| rule | severity | count |",
-                      "|---|---|---:|"]
-            lines += [f"| `{f.rule}` | {f.severity} | {f.count} |" for f in pkg.findings]
+            lines += ["", f"### {_md_code(pkg.package)}: data findings / temuan data", "",
+                      "| rule | severity | count |", "|---|---|---:|"]
+            lines += [f"| {_md_code(f.rule)} | {_md_text(f.severity)} | {f.count} |" for f in pkg.findings]
     return "\n".join(lines) + "\n"
 
 

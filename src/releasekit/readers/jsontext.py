@@ -42,16 +42,26 @@ def loads(data: bytes | str) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(data, object_pairs_hook=_unique)
-    # Whether an object may repeat a key, in two C-level counts (inline: this is every record's path). Each key is
-    # followed by one colon, and nothing else outside a string is. Without a backslash in ``data`` its strings are
-    # as decoded, and orjson writes them back so (it escapes only quotes, backslashes and control characters, none
-    # of which such a string holds): the colons of ``data`` and of ``value`` written back are then the same in
-    # number, unless a repeated key's colon was dropped. (A backslash: an escape could hide a colon, "\u003a".)
+    # Compact JSON, as Sirekap writes it, is written back the same by orjson (a line of JSON Lines but for its line
+    # end): then each key is there once. Else the colons are counted, at C speed: each key is followed by one colon,
+    # and nothing else outside a string is. Without a backslash in ``data`` its strings are as decoded, and orjson
+    # writes them back so (it escapes only quotes, backslashes and control characters, none of which such a string
+    # holds): the colons of ``data`` and of ``value`` written back are then the same in number, unless a repeated
+    # key's colon was dropped. (A backslash: an escape could hide a colon, "\u003a".)
+    try:
+        dumped = orjson.dumps(value)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): counted one value at a time
+        dumped = b""
     if isinstance(data, bytes):
-        if b"\\" not in data and data.count(b":") == _colons(value):
+        if dumped and (dumped == data or dumped == data.rstrip(b"\r\n")):
             return value
-    elif "\\" not in data and data.count(":") == _colons(value):
-        return value
+        if b"\\" not in data and data.count(b":") == _colons(value, dumped):
+            return value
+    else:
+        if dumped and dumped.decode() == data.rstrip("\r\n"):
+            return value
+        if "\\" not in data and data.count(":") == _colons(value, dumped):
+            return value
     json.loads(data, object_pairs_hook=_unique)  # (the exact check; the value stays orjson's, as ever)
     return value
 
@@ -76,22 +86,22 @@ def repeated_key(value: object) -> str | None:
     return None
 
 
-def _colons(value: object) -> int:
-    """The colons of ``value`` written as JSON: one per key, and those in its strings."""
-    try:
-        return orjson.dumps(value).count(b":")
-    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): counted one value at a time
-        count, stack = 0, [value]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                count += len(node) + sum(key.count(":") for key in node)
-                stack.extend(node.values())
-            elif isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, str):
-                count += node.count(":")
-        return count
+def _colons(value: object, dumped: bytes) -> int:
+    """The colons of ``value`` written as JSON (``dumped``, empty when orjson could not write it): one per key, and
+    those in its strings."""
+    if dumped:
+        return dumped.count(b":")
+    count, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            count += len(node) + sum(key.count(":") for key in node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            count += node.count(":")
+    return count
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
