@@ -27,7 +27,7 @@ from .config import Release
 from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
-from .privacy import contains_nik, holds_nik, mask_niks, may_hold_spread_nik, unescape_digits
+from .privacy import contains_nik, holds_nik, mask_niks, unescape_digits
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
@@ -90,7 +90,7 @@ def unstorable(values: Iterable[object]) -> str | None:
                     return _NIK_NUMBER
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
-            if len(text) >= 16 and may_hold_spread_nik(text) and holds_nik(text):  # (written any way: privacy.SPREAD)
+            if len(text) >= 16 and holds_nik(text):  # (written any way: privacy.SPREAD)
                 return "a text value holds a NIK-like number, which is never published"
             if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"

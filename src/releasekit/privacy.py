@@ -116,7 +116,7 @@ def may_hold_spread_nik(text: str) -> bool:
 def holds_nik(text: str) -> bool:
     """Whether free text holds a NIK however it is written (:func:`contains_nik`, :func:`spread_niks`): stricter
     than :func:`contains_nik` alone, the test of published bytes (DESIGN.md section 7), for text on its way in."""
-    return contains_nik(text) or any(spread_niks(text))
+    return may_hold_spread_nik(text) and (contains_nik(text) or any(spread_niks(text)))
 
 
 #: A JSON ``\uXXXX`` escape (not itself escaped): JSON can spell a NIK's digits this way.
