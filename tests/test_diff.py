@@ -24,8 +24,8 @@ import dki as dki_helper
 from conftest import invoke, query
 from releasekit import build, load_release
 from releasekit.compare import VALUE_COLUMNS, Comparer, TpsRow, UnsortedError, tps_rows
-from releasekit.diff import PairDiff, diff
-from releasekit.diffreport import CsvChanges
+from releasekit.diff import DiffResult, PairDiff, diff
+from releasekit.diffreport import CsvChanges, text, unpaired_note
 from releasekit.errors import ReleasekitError
 from releasekit.tables import CHANGES
 from twodays import DAY1, DAY2, T, sources
@@ -395,3 +395,15 @@ def test_dki_packages_diff_like_the_database(dki_days: Path) -> None:
     by_zip = as_json(f"{zip_path}@2024-02-20", f"{zip_path}@2024-03-17", "--limit", "5")["comparisons"]
     assert by_zip == by_id
     assert as_json(dki_days, zip_path)["differs"] is False
+
+
+def test_snapshots_of_different_elections_are_said_to_be_left_uncompared() -> None:
+    """ppwp-2024 against ppwp-2024-psu pairs nothing: not 'no change', and not the PATH@SNAPSHOT hint, which
+    pairs days of one election only (a reviewer followed it and got the hint again)."""
+    result = DiffResult("a", "b", [], [("ppwp-2024", "2024-02-15", 4)], [("ppwp-2024-psu", "2024-02-15", 3)])
+    out = text(result)
+    assert "nothing compared: OLD holds ppwp-2024, NEW ppwp-2024-psu, and only snapshots of one election" in out
+    assert "PATH@SNAPSHOT" not in out
+    days = DiffResult("a", "b", [], [("ppwp-2024", "2024-02-15", 4)], [("ppwp-2024", "2024-02-16", 4)])
+    assert "pick one on each side with PATH@SNAPSHOT" in text(days)
+    assert unpaired_note(DiffResult("a", "b", [], [], [])) is None

@@ -175,7 +175,7 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
     Example: releasekit diff published/real-count.zip datapackages/real-count
     """
     from .diff import diff as diff_release
-    from .diffreport import CsvChanges, render
+    from .diffreport import CsvChanges, render, unpaired_note
 
     stream = CsvChanges(sys.stdout) if fmt == "csv" else None
     result = diff_release(old, new, project=project, election=election, ignore=ignore,
@@ -184,6 +184,9 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
         click.echo(render(result, fmt), nl=False)
     else:
         stream.flush()
+        note = unpaired_note(result)
+        if note:  # (the CSV holds changed fields only: an empty one must not read as "no change")
+            click.echo(f"note: {note}", err=True)
 
 
 @cli.command()

@@ -109,10 +109,23 @@ def text(result: DiffResult) -> str:
     for pair in result.pairs:
         lines += _pair_text(pair)
     lines += _only(result)
-    if result.only_old and result.only_new:
-        lines.append("(snapshots are paired by id when a side holds several: to compare two different days, "
-                     "pick one on each side with PATH@SNAPSHOT)")
+    note = unpaired_note(result)
+    if note:
+        lines.append(f"({note})")
     return "\n".join(lines) + "\n"
+
+
+def unpaired_note(result: DiffResult) -> str | None:
+    """Why snapshots were left unpaired, and what would pair them (None when nothing is left so)."""
+    old = {kode for kode, _, _ in result.only_old}
+    new = {kode for kode, _, _ in result.only_new}
+    if old & new:
+        return ("snapshots are paired by id when a side holds several: to compare two different days, pick one on "
+                "each side with PATH@SNAPSHOT")
+    if old and new:  # (PATH@SNAPSHOT would not help: only one election's snapshots are ever compared)
+        return (f"nothing compared: OLD holds {', '.join(sorted(old))}, NEW {', '.join(sorted(new))}, and only "
+                "snapshots of one election are compared / pemilu berbeda tidak dibandingkan")
+    return None
 
 
 
