@@ -635,3 +635,18 @@ def test_the_markdown_summary_shows_a_packages_text_as_text(fixture_package: Pat
     summary = invoke("validate", "--format", "markdown", str(pkg)).output
     (line,) = [line for line in summary.splitlines() if "b'c" in line]
     assert line == "| `a\\|b'c<b>x</b>` | &lt;i&gt;warning&lt;/i&gt; | 1 |"
+
+
+def test_a_zip_that_would_fill_the_disk_is_not_unpacked(fixture_package: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 2 MB zip can declare a 2 GiB member: it was unpacked in full into the temporary folder (a CI runner's disk
+    filled). Its members' declared sizes are weighed against the room there first."""
+    import shutil as shutil_module
+
+    real = shutil_module.disk_usage
+    monkeypatch.setattr(shutil_module, "disk_usage", lambda path: real(path)._replace(free=1000))
+    zipped = fixture_package.parent / "real-count.zip"
+    result = invoke("validate", str(zipped))
+    assert result.exit_code == 1
+    assert f"Error: {zipped}: unpacked, its members take " in result.output
+    assert "has 1,000 free (hint: set TMPDIR to a folder with room" in result.output

@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import stat
 import tempfile
 import zipfile
@@ -405,6 +406,11 @@ def _extract_zip(zip_path: Path, into: Path) -> Path:
                 raise PackageError(f"{zip_path}: two members named {name!r}",
                                    hint="which of them is the package's cannot be told; unpacking keeps the last")
             seen.add(name.rstrip("/"))
+        needed, free = sum(info.file_size for info in archive.infolist()), shutil.disk_usage(into).free
+        if needed > free:  # (a member never inflates past its declared size: zipfile stops there, or its CRC fails)
+            raise PackageError(f"{zip_path}: unpacked, its members take {needed:,} bytes; the temporary folder "
+                               f"{into.parent} has {free:,} free",
+                               hint="set TMPDIR to a folder with room, or unzip it and validate the folder")
         for info in archive.infolist():
             try:
                 archive.extract(info, into)
