@@ -275,3 +275,11 @@ def test_a_source_that_is_not_one_raw_file_of_the_project_is_refused(tmp_path: P
     meta["registers"][0]["sources"].append({**BASE_SOURCE, "path": path, "snapshot": "2024-03-18"})
     error = refused(tmp_path, meta)
     assert f"registers/0/sources/1/path: '{path}' {why}" in str(error)
+
+
+def test_a_slug_too_long_for_a_file_name_is_refused_by_its_key(tmp_path: Path) -> None:
+    """The slug names the package's folder and zip: 300 characters failed at the build's end ('File name too
+    long', with a hint about disk room)."""
+    error = refused(tmp_path, with_change(["registers", 0, "slug"], "a" * 300))
+    assert str(error).startswith(f"{tmp_path / 'metadata.yml'}: registers/0/slug: ")
+    assert "is too long" in str(error)
