@@ -300,8 +300,9 @@ def _findings(folder: Path, descriptor: dict[str, Any]) -> list[FindingSummary]:
     return [summary[k] for k in sorted(summary)]
 
 
-def _rule_settings(descriptor: dict[str, Any]) -> tuple[dict[str, RuleSetting], list[Problem]]:
-    """The register's rule settings from ``releasekit.rules``, and a problem for each that cannot be applied.
+def _rule_settings(descriptor: dict[str, Any]) -> tuple[dict[str, RuleSetting], list[Problem], set[str]]:
+    """The register's rule settings from ``releasekit.rules``, a problem for each that cannot be applied, and the
+    rules whose setting cannot be.
 
     A setting that cannot be applied is reported and counts as ``off`` (not also weighed with a default).
     """
@@ -309,15 +310,16 @@ def _rule_settings(descriptor: dict[str, Any]) -> tuple[dict[str, RuleSetting], 
     rules = prov.get("rules", {}) if isinstance(prov, dict) else {}
     if not isinstance(rules, dict):
         return {}, [Problem("rule-threshold", "releasekit.rules is not an object of rule settings / "
-                                              "pengaturan aturan tidak sah")]
-    settings, problems = {}, []
+                                              "pengaturan aturan tidak sah")], set()
+    settings, problems, unusable = {}, [], set()
     for slug, value in rules.items():
         why = _unusable_setting(slug, value)
         if why:
             problems.append(Problem("rule-threshold", why))
+            unusable.add(slug)
         settings[slug] = RuleSetting("off") if why else RuleSetting(value.get("severity", "warning"),
                                                                     value.get("error_if"))
-    return settings, problems
+    return settings, problems, unusable
 
 
 def _unusable_setting(slug: str, value: object) -> str | None:
@@ -338,15 +340,11 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
 
     A setting that cannot be applied is a problem too.
     """
-    settings, problems = _rule_settings(descriptor)
+    settings, problems, unusable = _rule_settings(descriptor)
     paths = dict(_csv_resources(descriptor))
     # Weighed by the register's setting, not by the severity findings.csv writes beside each finding (the build
     # writes the setting's; a package edited to call its errors warnings would pass its thresholds otherwise).
     counts: dict[str, int] = {}
-    prov = descriptor.get("releasekit")
-    declared = prov.get("rules") if isinstance(prov, dict) else None
-    unusable = {slug for slug, value in declared.items() if _unusable_setting(slug, value)} \
-        if isinstance(declared, dict) else set()
     for f in found:
         setting = settings.get(f.rule)
         if setting is not None and f.rule not in unusable and f.severity != setting.severity:
