@@ -219,3 +219,11 @@ def test_an_open_register_with_a_voter_list_says_no_voter_is_published(demo_proj
     assert "tidak ada pemilih yang dipublikasikan" in status["id"]
     masked = dataclasses.replace(release.register("003"), publish_individuals="masked")
     assert "NIK and NKK masked (dpt_pemilih)" in pages.register_status(masked)[1]
+
+
+def test_an_open_register_with_no_sources_does_not_say_it_is_published_in_full(demo_project: Path) -> None:
+    release = load_release(demo_project)
+    for status in ("open", "partially-open"):
+        empty = dataclasses.replace(release.register("001"), status=status, sources=())
+        label, en, id_ = pages.register_status(empty)
+        assert "in full" not in en and "holds none of its files yet" in en and "belum memuat berkasnya" in id_

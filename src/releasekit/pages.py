@@ -260,11 +260,20 @@ VOTER_LISTS = {
 }
 
 
+#: An open register whose release this project holds no file of yet (nothing published "in full").
+NO_SOURCES = ("KPU released this register, but this release holds none of its files yet: only the legal basis "
+              "and provenance are published.",
+              "KPU memberikan register ini, tetapi rilis ini belum memuat berkasnya: hanya dasar hukum dan "
+              "asal-usulnya yang dipublikasikan.")
+
+
 def register_status(register: Register) -> tuple[str, str, str]:
     """The status's label and what it means for the register's data, in English and Indonesian."""
     label, en, id_ = STATUS[register.status]
     if register.status == "open" and any(s.format == "dpt-csv" for s in register.sources):
         en, id_ = VOTER_LISTS[register.publish_individuals]
+    elif register.status in ("open", "partially-open") and not register.sources:
+        en, id_ = NO_SOURCES
     return label, en, id_
 
 
