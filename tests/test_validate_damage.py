@@ -650,3 +650,12 @@ def test_a_zip_that_would_fill_the_disk_is_not_unpacked(fixture_package: Path, t
     assert result.exit_code == 1
     assert f"Error: {zipped}: unpacked, its members take " in result.output
     assert "has 1,000 free (hint: set TMPDIR to a folder with room" in result.output
+
+
+def test_the_accounting_sources_csv_publishes_is_the_declared_one(fixture_package: Path, tmp_path: Path) -> None:
+    """Each side was checked on its own (in = loaded + quarantined): sources.csv's records_in edited to 9999 passed."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    edit_rows(pkg, "sources", lambda rows: rows[1].__setitem__(rows[0].index("records_in"), "9999"))
+    found = [e for e in problems(pkg) if e["type"] == "provenance-error"]
+    assert len(found) == 1 and found[0]["resource"] == "sources"
+    assert found[0]["message"].startswith("raw/tps: sources.csv says in/loaded/quarantined 9999/")

@@ -183,6 +183,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
+        result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
@@ -274,11 +275,35 @@ def _provenance_problems(descriptor: dict[str, Any]) -> list[Problem]:
         if not isinstance(src, dict) or not src.get("sha256"):
             problems.append(Problem("provenance-error", f"{label}: no sha256"))
             continue
-        counts = [src.get(k) for k in ("records_in", "records_loaded", "records_quarantined")]
+        counts = [src.get(k) for k in ACCOUNTING]
         numbers = [c for c in counts if type(c) is int and c >= 0]  # (a bool is an int to isinstance)
         if len(numbers) < 3 or numbers[0] != numbers[1] + numbers[2]:
             problems.append(Problem("provenance-error",
                                     f"{label}: records in {counts[0]} != loaded {counts[1]} + quarantined {counts[2]}"))
+    return problems
+
+
+ACCOUNTING = ("records_in", "records_loaded", "records_quarantined")
+
+
+def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+    """The record accounting ``sources.csv`` publishes is the one ``datapackage.json`` declares, source by source
+    (each is checked on its own: in = loaded + quarantined; an edit of one alone passed)."""
+    prov = descriptor.get("releasekit")
+    declared = prov.get("sources") if isinstance(prov, dict) else None
+    file = folder / dict(_csv_resources(descriptor)).get("sources", "")
+    if not isinstance(declared, list) or "sources" not in dict(_csv_resources(descriptor)) or not file.is_file():
+        return []
+    said = {src.get("path"): tuple(str(src.get(k)) for k in ACCOUNTING) for src in declared if isinstance(src, dict)}
+    with file.open(encoding="utf-8", errors="replace", newline="") as handle:
+        published = {row.get("path"): tuple(row.get(k) or "" for k in ACCOUNTING) for row in csv.DictReader(handle)}
+    problems = []
+    for path in sorted(set(said) | set(published), key=str):
+        if said.get(path) != published.get(path):
+            problems.append(Problem(
+                "provenance-error", f"{path}: sources.csv says in/loaded/quarantined "
+                f"{'/'.join(published[path]) if path in published else 'nothing'}, datapackage.json "
+                f"{'/'.join(said[path]) if path in said else 'nothing'}", resource="sources"))
     return problems
 
 
