@@ -227,3 +227,22 @@ def test_an_open_register_with_no_sources_does_not_say_it_is_published_in_full(d
         empty = dataclasses.replace(release.register("001"), status=status, sources=())
         label, en, id_ = pages.register_status(empty)
         assert "in full" not in en and "holds none of its files yet" in en and "belum memuat berkasnya" in id_
+
+
+def test_a_register_of_published_totals_only_has_no_day_of_tps_results(tmp_path: Path) -> None:
+    """Register 004 publishes Sirekap's area totals for 2024-02-20, a day register 001 has TPS results of: its page
+    told it its TPS rows of that day came from 001 too, linking to '0 TPS'."""
+    def totals_register(root: Path, meta: dict[str, Any]) -> None:
+        agg = root / "raw" / "agg"
+        agg.mkdir()
+        (agg / "ppwp.json").write_text(json.dumps({"chart": {"100025": 1, "100026": 2, "100027": 3},
+                                                   "ts": "2024-02-20 10:00:00", "table": {}}))
+        meta["registers"].append({"id": "004", "slug": "totals", "title": "Totals", "status": "open", "sources": [
+            {"path": "raw/agg", "format": "sirekap-aggregate-json", "election": "ppwp-2024",
+             "snapshot": "2024-02-20"}]})
+
+    release = built(tmp_path, totals_register)
+    with closing(sqlite3.connect(release.root / "build" / "release.db")) as db:
+        assert register_days(db, release.register("004")) == []
+        assert [d.snapshot for d in register_days(db, release.register("001"))] == ["2024-02-15", "2024-02-20"]
+    assert 'class="shared-day"' not in Site.written(release, tmp_path / "site").get("/registers/004").text
