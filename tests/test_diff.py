@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import Result
 
 import dki as dki_helper
-from conftest import invoke, query
+from conftest import copy_demo, invoke, query, write_metadata
 from releasekit import build, load_release
 from releasekit.compare import VALUE_COLUMNS, Comparer, TpsRow, UnsortedError, tps_rows
 from releasekit.diff import DiffResult, PairDiff, diff
@@ -407,3 +408,26 @@ def test_snapshots_of_different_elections_are_said_to_be_left_uncompared() -> No
     days = DiffResult("a", "b", [], [("ppwp-2024", "2024-02-15", 4)], [("ppwp-2024", "2024-02-16", 4)])
     assert "pick one on each side with PATH@SNAPSHOT" in text(days)
     assert unpaired_note(DiffResult("a", "b", [], [], [])) is None
+
+
+def test_published_area_totals_are_said_to_be_left_uncompared(tmp_path: Path) -> None:
+    """Releases whose hasil_wilayah differ read as identical (per-TPS results are what diff compares): the report
+    says the area totals were not compared, in every format."""
+    project = copy_demo(tmp_path / "p")
+    agg = project / "raw" / "agg"
+    agg.mkdir()
+    (agg / "ppwp.json").write_text(json.dumps({"chart": {"100025": 1, "100026": 2, "100027": 3},
+                                               "ts": "2024-02-20 10:00:00", "table": {}}))
+    meta = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    meta["registers"][0]["sources"].append({"path": "raw/agg", "format": "sirekap-aggregate-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-20"})
+    write_metadata(project, meta)
+    build(load_release(project))
+    package = project / "datapackages" / "real-count"
+    data = as_json(f"{package}@2024-02-15", f"{package}@2024-02-20")
+    assert data["not_compared"] == ["hasil_wilayah"]
+    for fmt in ("text", "markdown"):
+        assert "not compared: published area totals (hasil_wilayah, suara_wilayah)" in run(
+            f"{package}@2024-02-15", f"{package}@2024-02-20", "--format", fmt).output
+    db = project / "build" / "release.db"
+    assert as_json(f"{db}@2024-02-15", f"{db}@2024-02-20")["not_compared"] == ["hasil_wilayah"]

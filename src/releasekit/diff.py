@@ -138,10 +138,12 @@ class DiffResult:
     only_old: list[tuple[str, str, int]]
     only_new: list[tuple[str, str, int]]
     ignored: tuple[str, ...] = ()
+    #: tables a side holds that diff does not compare (published area totals: ``hasil_wilayah``)
+    uncompared: tuple[str, ...] = ()
 
     @property
     def differs(self) -> bool:
-        """Whether the two sides differ at all."""
+        """Whether the two sides differ at all (in what is compared: per-TPS results)."""
         return bool(self.only_old or self.only_new or any(p.differs for p in self.pairs))
 
 
@@ -211,7 +213,8 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
         results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
         counted_a = [_counted(a, snaps_a, k) for k in only_a]
         counted_b = [_counted(b, snaps_b, k) for k in only_b]
-    return DiffResult(a.label, b.label, results, counted_a, counted_b, tuple(sorted(comparer.ignore)))
+        uncompared = ("hasil_wilayah",) if a.holds_area_totals() or b.holds_area_totals() else ()
+    return DiffResult(a.label, b.label, results, counted_a, counted_b, tuple(sorted(comparer.ignore)), uncompared)
 
 
 def _counted(side: Side, snapshots: dict[SnapshotKey, int | None], key: SnapshotKey) -> tuple[str, str, int]:
@@ -227,6 +230,7 @@ def to_dict(result: DiffResult) -> dict[str, Any]:
         "new": result.new,
         "differs": result.differs,
         "ignored": list(result.ignored),
+        "not_compared": list(result.uncompared),
         "comparisons": [_pair_dict(p) for p in result.pairs],
         "only_old": [{"kode_pemilu": k, "snapshot": s, "tps": n} for k, s, n in result.only_old],
         "only_new": [{"kode_pemilu": k, "snapshot": s, "tps": n} for k, s, n in result.only_new],

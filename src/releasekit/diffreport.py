@@ -109,10 +109,17 @@ def text(result: DiffResult) -> str:
     for pair in result.pairs:
         lines += _pair_text(pair)
     lines += _only(result)
+    if result.uncompared:
+        lines.append(UNCOMPARED)
     note = unpaired_note(result)
     if note:
         lines.append(f"({note})")
     return "\n".join(lines) + "\n"
+
+
+#: What a report says when a side holds published area totals, which are not compared.
+UNCOMPARED = ("not compared: published area totals (hasil_wilayah, suara_wilayah); only per-TPS results are / "
+              "total wilayah yang dipublikasikan tidak dibandingkan")
 
 
 def unpaired_note(result: DiffResult) -> str | None:
@@ -134,6 +141,8 @@ def markdown(result: DiffResult) -> str:
     lines = ["## releasekit diff", "", f"- old: `{result.old}`", f"- new: `{result.new}`"]
     if result.ignored:
         lines.append("- ignored fields: " + ", ".join(f"`{f}`" for f in result.ignored))
+    if result.uncompared:
+        lines.append(f"- {UNCOMPARED}")
     lines += ["", "| election | old → new | TPS old | TPS new | added | removed | changed | votes changed | "
               "changed after complete | status_suara false → true |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]

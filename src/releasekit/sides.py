@@ -59,6 +59,9 @@ class Side(Protocol):
     def totals(self, key: SnapshotKey) -> Totals | None:
         """Totals per candidate when the side has them at hand, else None."""
 
+    def holds_area_totals(self) -> bool:
+        """Whether the side holds published area totals (``hasil_wilayah``), which diff does not compare."""
+
     def close(self) -> None:
         """Release files."""
 
@@ -100,6 +103,12 @@ class DatabaseSide:
         except sqlite3.DatabaseError as e:
             raise DiffError(f"{label}: not a SQLite database ({e})", hint="give build/release.db or a package") from e
         self.tables = tables
+
+    def holds_area_totals(self) -> bool:
+        """Whether ``hasil_wilayah`` has a row."""
+        with self._reading():
+            return "hasil_wilayah" in self.tables and bool(
+                self.conn.execute("SELECT EXISTS (SELECT 1 FROM hasil_wilayah)").fetchone()[0])
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -470,6 +479,10 @@ class PackageSide:
     def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         self._results()
         return tps_rows(self._hasil(key), self._suara(key), self.label, totals)
+
+    def holds_area_totals(self) -> bool:
+        """Whether the package has a ``hasil_wilayah`` resource (a package holds a table only when it has rows)."""
+        return "hasil_wilayah" in self.paths
 
     def totals(self, key: SnapshotKey) -> Totals | None:
         if "snapshot_votes" not in self.paths:
