@@ -283,3 +283,11 @@ def test_a_slug_too_long_for_a_file_name_is_refused_by_its_key(tmp_path: Path) -
     error = refused(tmp_path, with_change(["registers", 0, "slug"], "a" * 300))
     assert str(error).startswith(f"{tmp_path / 'metadata.yml'}: registers/0/slug: ")
     assert "is too long" in str(error)
+
+
+@pytest.mark.parametrize("url", ['https://example.org/a"b', "https://example.org/<x>", "https://example.org/a|b"])
+def test_a_url_the_site_would_not_link_is_refused_by_its_key(tmp_path: Path, url: str) -> None:
+    """The site links only addresses fit to link to (codebook.web_url): these passed the schema and were dropped from
+    the site without a word."""
+    error = refused(tmp_path, with_change(["homepage"], url))
+    assert str(error).startswith(f"{tmp_path / 'metadata.yml'}: homepage: ")
