@@ -3,6 +3,7 @@ traceback, and no NIK-like value reaches the output unmasked."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -571,14 +572,18 @@ def test_what_the_checker_cannot_check_is_reported_not_passed(fixture_package: P
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
 def test_a_nik_spelled_otherwise_in_a_package_file_is_found(fixture_package: Path, tmp_path: Path,
                                                             engine: str) -> None:
-    """JSON readers show ``\\u0033…`` escapes as digits; a UTF-16 note shows its digits to any editor."""
+    """JSON readers show ``\\u0033…`` escapes as digits; a UTF-16 note shows its digits to any editor, a gzipped one
+    to anyone who unpacks it."""
     escaped = copy_package(fixture_package, tmp_path, "escaped")
     spelled = "".join(f"\\u{ord(d):04x}" for d in NIK)
     text = (escaped / "datapackage.json").read_text()
     (escaped / "datapackage.json").write_text(text.replace('"title": "R"', f'"title": "R {spelled}"', 1))
     utf16 = copy_package(fixture_package, tmp_path, "utf16")
     (utf16 / "notes.txt").write_bytes(f"a note\nNIK {NIK}\n".encode("utf-16"))
-    for pkg, where, line in ((escaped, "datapackage.json", 4), (utf16, "notes.txt", 2)):  # (title: line 4)
+    gzipped = copy_package(fixture_package, tmp_path, "gzipped")
+    (gzipped / "notes.txt.gz").write_bytes(gzip.compress(f"a note\nNIK {NIK}\n".encode()))
+    for pkg, where, line in ((escaped, "datapackage.json", 4), (utf16, "notes.txt", 2),  # (title: line 4)
+                             (gzipped, "notes.txt.gz", 2)):
         assert [(e["type"], e["resource"], e["row"]) for e in problems(pkg, engine)] == [("pii-nik", where, line)]
 
 

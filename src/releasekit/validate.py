@@ -11,6 +11,7 @@ vocabulary, rendered as text, JSON or Markdown.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import contains_nik, mask_niks, nik_lines, unescape_digits
+from .privacy import contains_nik, mask_niks, nik_lines, nik_lines_in, unescape_digits
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
@@ -225,11 +226,18 @@ def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem
 
 
 def _escaped_nik_lines(file: Path) -> Iterator[int]:
-    """A NIK that a file spells otherwise than in ASCII digits, by line: in UTF-16 (a BOM says so), or as JSON
+    """A NIK that a file holds otherwise than in ASCII digits, by line: gzipped, in UTF-16 (a BOM says so), or as JSON
     ``\\u0033`` escapes (``datapackage.json``: JSON readers show the digits; written as themselves first,
     :func:`releasekit.privacy.unescape_digits`)."""
     with file.open("rb") as handle:
         bom = handle.read(2)
+    if bom == b"\x1f\x8b":  # gzip: its text read as it is inflated (in constant memory)
+        try:
+            with gzip.open(file) as inflated:
+                yield from nik_lines_in(inflated)
+        except (OSError, EOFError, zlib.error):
+            return  # (a damaged .gz: its bytes were scanned as they are)
+        return
     if bom in (b"\xff\xfe", b"\xfe\xff"):
         text = file.read_bytes().decode("utf-16", errors="replace")
         yield from (number for number, line in enumerate(text.split("\n"), start=1) if contains_nik(line))
