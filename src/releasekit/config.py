@@ -303,23 +303,13 @@ def _refuse_aliases(text: str, filename: str) -> None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _unprintable_keys(node: object, path: list[str]) -> Iterator[tuple[str, str]]:
-    """The key path of every text of parsed YAML that cannot be published as UTF-8 text, and why."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _unprintable_keys(key, path)
-            yield from _unprintable_keys(value, [*path, str(key)])
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _unprintable_keys(value, [*path, str(index)])
-    elif isinstance(node, str):
-        try:
-            node.encode("utf-8")
-        except UnicodeEncodeError:
-            yield "/".join(path), "holds half of a character pair (an unpaired surrogate)"
-            return
-        if _CONTROL.search(node):
-            yield "/".join(path), "holds a control character"
+def _unprintable(text: str) -> str | None:
+    """Why a text of ``metadata.yml`` cannot be published as UTF-8 text (None when it can)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds half of a character pair (an unpaired surrogate)"
+    return "holds a control character" if _CONTROL.search(text) else None
 
 
 def snapshot_id(declared: str | None) -> str | None:
@@ -329,18 +319,17 @@ def snapshot_id(declared: str | None) -> str | None:
     return declared[:10] + "T" + declared[11:] if declared and len(declared) > 10 and declared[10] == " " else declared
 
 
-def _nik_keys(node: object, path: list[str]) -> Iterator[str]:
-    """The key path of every value (or key) of parsed YAML holding a NIK-like number, text or number."""
+def _scalars(node: object, path: list[str]) -> Iterator[tuple[str, object]]:
+    """Every key (as text, at the path of its mapping) and every other value of parsed YAML, with its key path."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if holds_nik(str(key)):
-                yield "/".join(path)
-            yield from _nik_keys(value, [*path, str(key)])
+            yield "/".join(path), str(key)
+            yield from _scalars(value, [*path, str(key)])
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _nik_keys(value, [*path, str(index)])
-    elif isinstance(node, str | int) and holds_nik(str(node)):
-        yield "/".join(path)
+            yield from _scalars(value, [*path, str(index)])
+    else:
+        yield "/".join(path), node
 
 
 def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any]:
@@ -357,11 +346,13 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
         raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from e
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
-    unreadable = next(_unprintable_keys(data, []), None)
+    unreadable = next(((where, why) for where, value in _scalars(data, []) if isinstance(value, str)
+                       and (why := _unprintable(value))), None)
     if unreadable is not None:
         raise ConfigError(f"{filename}: {unreadable[0] or '(top level)'}: {unreadable[1]}, which is published as text",
                           hint="remove it (a \\u escape of half a character pair, a control character)")
-    nik = next(_nik_keys(data, []), None)
+    nik = next((where for where, value in _scalars(data, []) if isinstance(value, str | int)
+                and holds_nik(str(value))), None)
     if nik is not None:
         raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "
                           "(every text of metadata.yml is)", hint="remove the identity number (it is not shown here)")

@@ -551,4 +551,4 @@ def open_side(spec: str, project: str | Path = ".") -> Side:
         where = "this folder" if str(project) == "." else str(project)
         raise DiffError(f"{spec}: not a path, and {where} has no build/release.db to find the snapshot in",
                         hint="give a package folder or .zip, or run 'releasekit build' (or pass --project)")
-    return DatabaseSide(db, f"{spec} ({db})", snapshot_id(spec) or spec)  # (2024-02-20 13:00 as built: …T13:00)
+    return DatabaseSide(db, f"{spec} ({db})", snapshot_id(spec))  # (2024-02-20 13:00 as built: …T13:00)

@@ -222,10 +222,10 @@ def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem
             if contains_nik(path.relative_to(folder).as_posix())] + [
         pii_problem(file.relative_to(folder).as_posix(), line)
         for file in files if file.is_file() and file.resolve() not in resources
-        for line in (*nik_lines(file), *_escaped_nik_lines(file))]
+        for line in (*nik_lines(file), *_encoded_nik_lines(file))]
 
 
-def _escaped_nik_lines(file: Path) -> Iterator[int]:
+def _encoded_nik_lines(file: Path) -> Iterator[int]:
     """A NIK that a file holds otherwise than in ASCII digits, by line: gzipped, in UTF-16 (a BOM says so), or as JSON
     ``\\u0033`` escapes (``datapackage.json``: JSON readers show the digits; written as themselves first,
     :func:`releasekit.privacy.unescape_digits`)."""
@@ -299,8 +299,9 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
     (each is checked on its own: in = loaded + quarantined; an edit of one alone passed)."""
     prov = descriptor.get("releasekit")
     declared = prov.get("sources") if isinstance(prov, dict) else None
-    file = folder / dict(_csv_resources(descriptor)).get("sources", "")
-    if not isinstance(declared, list) or "sources" not in dict(_csv_resources(descriptor)) or not file.is_file():
+    paths = dict(_csv_resources(descriptor))
+    file = folder / paths.get("sources", "")
+    if not isinstance(declared, list) or "sources" not in paths or not file.is_file():
         return []
     said = {src.get("path"): tuple(str(src.get(k)) for k in ACCOUNTING) for src in declared if isinstance(src, dict)}
     with file.open(encoding="utf-8", errors="replace", newline="") as handle:

@@ -40,9 +40,8 @@ TPS_CODE_LENGTH = 13
 #: ``-`` before anything but a number.
 FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.])")
 FORMULA_STARTS = frozenset("=+@-")
-#: Sirekap's update time, ``ts`` (``2024-02-15 23:29:50``, every real file's form; the calendar checks the rest): the
-#: pattern the packages declare for ``ts`` (``tables.TS``).
-TIMESTAMP = TS
+#: Sirekap's update time, ``ts`` (``2024-02-15 23:29:50``, every real file's form; the calendar checks the rest), as
+#: the packages declare it (``tables.TS``).
 TIMESTAMP_TEXT = "a date and time 'YYYY-MM-DD HH:MM:SS'"
 
 
@@ -251,8 +250,9 @@ def is_count(value: object) -> bool:
 
 
 def is_timestamp(value: object) -> bool:
-    """Whether ``value`` is a :data:`TIMESTAMP` that names a real moment (not ``2024-02-30``, not ``24:00:00``)."""
-    if not isinstance(value, str) or TIMESTAMP.fullmatch(value) is None:
+    """Whether ``value`` is a ``ts`` (:data:`releasekit.tables.TS`) that names a real moment (not ``2024-02-30``, not
+    ``24:00:00``)."""
+    if not isinstance(value, str) or TS.fullmatch(value) is None:
         return False
     try:
         datetime.fromisoformat(value)
