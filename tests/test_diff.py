@@ -58,7 +58,8 @@ def test_diff_two_snapshot_ids(two_days: Path) -> None:
     data = as_json("--project", two_days, DAY1, DAY2)
     (pair,) = data["comparisons"]
     assert (pair["old_snapshot"], pair["new_snapshot"]) == (DAY1, DAY2)
-    assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 2, "unchanged": 1}
+    assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 2, "unchanged": 1,
+                           "added_after_quarantine": 0}
     assert pair["votes_changed"] == 2 and pair["changed_after_complete"] == 1
     assert pair["status_suara"] == {"false_to_true": 1, "true_to_false": 0}
     assert pair["candidates"] == [{"nomor_urut": 1, "old": 61, "new": 47, "delta": -14},
@@ -158,7 +159,8 @@ def test_an_older_package_without_the_snapshot_resources(two_days: Path, day_one
         csv.writer(handle, lineterminator="\n").writerows(rows)
     (pair,) = as_json(old, f"{two_days}@{DAY2}")["comparisons"]
     # jumlah_foto is empty in the old package, so it is "filled" wherever the new one has photos: TPS 1-3
-    assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 3, "unchanged": 0}
+    assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 3, "unchanged": 0,
+                           "added_after_quarantine": 0}
     assert pair["fields"]["jumlah_foto"] == 3
     assert [c["old"] for c in pair["candidates"]] == [61, 61, 39]  # summed while streaming
 
@@ -208,6 +210,52 @@ def test_a_candidate_whose_votes_are_ignored_shows_its_totals_change(two_days: P
         for c in pair["candidates"]:
             assert c["delta"] == c["new"] - c["old"] == compared[c["nomor_urut"]]["delta"], (ignored, c)
         assert "suara/1" not in pair["fields"]
+
+
+def test_ignoring_a_candidate_nobody_has_is_refused(two_days: Path, day_one: Path, tmp_path: Path) -> None:
+    """--ignore suara/9 where the candidates are 1-3 is a typo that would leave every vote compared: refused,
+    naming the candidates. A side with no totals at hand (an older package) cannot tell, and is not refused."""
+    result = run("--project", two_days, DAY1, DAY2, "--ignore", "suara/9", "--ignore", "suara/2")
+    assert result.exit_code == 2
+    assert result.output == ("Error: --ignore: no candidate suara/9 in the snapshots compared (hint: candidates "
+                             "with votes here: suara/1, suara/2, suara/3)\n")
+    package = two_days / "datapackages" / "real-count"
+    assert run(f"{package}@{DAY1}", f"{package.with_suffix('.zip')}@{DAY2}", "--ignore", "suara/4").exit_code == 2
+    assert run("--project", two_days, DAY1, DAY2, "--ignore", "suara/²").exit_code == 2  # not a number
+    old = tmp_path / "old"
+    shutil.copytree(day_one / "datapackages" / "real-count", old)
+    descriptor = json.loads((old / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "snapshot_votes"]
+    (old / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert as_json(old, f"{two_days}@{DAY2}", "--ignore", "suara/9")["ignored"] == ["suara/9"]
+
+
+def test_a_tps_quarantined_in_old_is_not_called_new(make_project: Any, tmp_path: Path) -> None:
+    """Day 1's record of TPS 6 is damaged (quarantined), day 2 reads it: diff counts it added, as the changes do,
+    and says that OLD quarantined it, from a database and from packages, in every format (CSV: on stderr)."""
+    days = sources()
+    days[0]["raw"][T + "6.json"] = b'{"chart": {"100025": 1,'
+    days[1]["raw"][T + "6.json"] = days[1]["raw"][T + "3.json"]
+    project = make_project({"real-count": days})
+    build(load_release(project))
+    package = project / "datapackages" / "real-count"
+    sides = [("--project", project, DAY1, DAY2), (f"{package}@{DAY1}", f"{package.with_suffix('.zip')}@{DAY2}")]
+    for args in sides:
+        (pair,) = as_json(*args)["comparisons"]
+        assert (pair["tps"]["added"], pair["tps"]["added_after_quarantine"]) == (2, 1)
+        added = {c["kode_tps"]: c["was_quarantined"] for c in pair["changes"] if c["kind"] == "added"}
+        assert added == {T + "5": False, T + "6": True}
+        out = run(*args).output
+        assert "added 2 (1 quarantined in OLD)" in out and f"{T}6  added (quarantined in OLD): votes" in out
+        assert f"{T}5  added: votes" in out and "(quarantined in OLD: a TPS added whose record" in out
+        assert "| 2 (1 quarantined in OLD) |" in run(*args, "--format", "markdown").output
+        csv_run = invoke("diff", *args, "--format", "csv")
+        assert (f"note: ppwp-2024 {DAY1} → {DAY2}: 1 of the 2 TPS added were quarantined in OLD"
+                in csv_run.stderr), csv_run.stderr
+    # the other way round nothing was quarantined in OLD (day 2): the removed TPS 6 is just removed
+    (back,) = as_json("--project", project, DAY2, DAY1)["comparisons"]
+    assert back["tps"]["added_after_quarantine"] == 0 and "quarantined" not in run("--project", project, DAY2, DAY1
+                                                                                    ).output
 
 
 def test_limit_lists_fewer_tps_but_counts_all(two_days: Path) -> None:

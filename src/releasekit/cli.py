@@ -175,7 +175,7 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
     Example: releasekit diff published/real-count.zip datapackages/real-count
     """
     from .diff import diff as diff_release
-    from .diffreport import CsvChanges, render, unpaired_note
+    from .diffreport import CsvChanges, notes, render
 
     stream = CsvChanges(sys.stdout) if fmt == "csv" else None
     result = diff_release(old, new, project=project, election=election, ignore=ignore,
@@ -184,8 +184,7 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
         click.echo(render(result, fmt), nl=False)
     else:
         stream.flush()
-        note = unpaired_note(result)
-        if note:  # (the CSV holds changed fields only: an empty one must not read as "no change")
+        for note in notes(result):  # (the CSV holds changed fields only: an empty one must not read as "no change")
             click.echo(f"note: {note}", err=True)
 
 

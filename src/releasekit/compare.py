@@ -12,6 +12,7 @@ differs is unpacked field by field.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -39,6 +40,24 @@ HasilRow = tuple[str, tuple[str, ...], str]
 SuaraRow = tuple[str, str, str]
 #: (kode_tps, values, votes ((nomor_urut, suara), …) in ballot order, source path)
 TpsRow = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], str]
+
+
+#: A TPS code in a quarantined record's locator or raw text (13 characters, not inside a longer code or number).
+_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Z])(?:[0-9]{13}|99[0-9A-Z]{11})(?![0-9A-Z])")
+
+
+def codes_named(records: Iterable[tuple[str, str | None]]) -> frozenset[str]:
+    """The TPS codes quarantined records name, in their locator (a per-TPS member's name) or raw text.
+
+    A TPS added by a snapshot whose previous snapshot quarantined a record naming it is not new, only
+    unreadable the day before: the changelog and ``releasekit diff`` say so.
+
+    :param records: (locator, raw) of each quarantined record.
+    """
+    named: set[str] = set()
+    for locator, raw in records:
+        named.update(_CODE_IN_TEXT.findall(f"{locator}\n{raw or ''}"))
+    return frozenset(named)
 
 
 class UnsortedError(ReleasekitError):
@@ -79,7 +98,7 @@ class TpsChange:
     """
 
     __slots__ = ("_comparer", "_fields", "_new", "_old", "is_complete", "kind", "kode_tps", "names", "source",
-                 "votes_after", "votes_before", "votes_changed", "was_complete")
+                 "votes_after", "votes_before", "votes_changed", "was_complete", "was_quarantined")
 
     def __init__(self, comparer: Comparer, kind: str, old: TpsRow | None, new: TpsRow | None,
                  names: tuple[str, ...], votes_changed: bool) -> None:
@@ -98,6 +117,8 @@ class TpsChange:
         self.names = names
         #: whether any candidate's votes differ
         self.votes_changed = votes_changed
+        #: an added TPS that a record OLD's sources quarantined names: not new, unreadable before
+        self.was_quarantined = False
 
     @property
     def fields(self) -> tuple[FieldChange, ...]:
@@ -168,7 +189,7 @@ class Comparer:
         self.ignore = frozenset(f"{VOTES_PREFIX}{int(f[len(VOTES_PREFIX):])}" if f.startswith(VOTES_PREFIX)
                                 and f[len(VOTES_PREFIX):].isdecimal() else f for f in ignore)
         unknown = self.ignore - set(VALUE_COLUMNS) - {"suara"} - {
-            f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdigit()}
+            f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdecimal()}
         if unknown:
             names = sorted(unknown)
             guess = did_you_mean(names[0], (*VALUE_COLUMNS, "suara")) if len(names) == 1 else ""
@@ -176,6 +197,9 @@ class Comparer:
                              hint=f"{guess}use hasil_tps columns ({', '.join(VALUE_COLUMNS)}), suara or suara/N")
         self.kept = tuple(i for i, c in enumerate(VALUE_COLUMNS) if c not in self.ignore)
         self.vote_fields = "suara" not in self.ignore
+        #: the candidates named by ``suara/N``
+        self.ignored_candidates = frozenset(int(f[len(VOTES_PREFIX):]) for f in self.ignore
+                                            if f.startswith(VOTES_PREFIX))
 
     def ignores_votes_of(self, nomor_urut: int) -> bool:
         """Whether the votes of candidate ``nomor_urut`` are left out (``suara``, or ``suara/N``)."""

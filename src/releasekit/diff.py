@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .compare import Comparer, TpsChange
-from .errors import DiffError
+from .errors import DiffError, UsageError
 from .sides import Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
@@ -53,6 +53,8 @@ class PairDiff:
     changed: int = 0
     votes_changed: int = 0
     changed_after_complete: int = 0
+    #: TPS added that a record the OLD snapshot's sources quarantined names (:func:`~releasekit.compare.codes_named`)
+    added_after_quarantine: int = 0
     completed: int = 0
     uncompleted: int = 0
     #: field → TPS (changed, not added or removed) where it differs
@@ -62,6 +64,8 @@ class PairDiff:
     regions: dict[str, dict[tuple[str, int], int]] = field(default_factory=lambda: {n: {} for n, _ in LEVELS})
     #: the first changed TPS, up to the limit
     examples: list[TpsChange] = field(default_factory=list)
+    #: the TPS codes records the OLD snapshot's sources quarantined name
+    quarantined: frozenset[str] = field(default_factory=frozenset, repr=False)
     _deltas: Counter[int] = field(default_factory=Counter, repr=False)
     _name_sets: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
 
@@ -84,6 +88,9 @@ class PairDiff:
         """Count one changed TPS in."""
         if change.kind == "added":
             self.added += 1
+            if change.kode_tps in self.quarantined:
+                change.was_quarantined = True
+                self.added_after_quarantine += 1
         elif change.kind == "removed":
             self.removed += 1
         else:
@@ -174,7 +181,7 @@ def pair_snapshots(old: dict[SnapshotKey, int | None], new: dict[SnapshotKey, in
 def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKey, comparer: Comparer,
                  limit: int | None = 50, on_change: ChangeCallback | None = None) -> PairDiff:
     """Compare one snapshot of OLD with one snapshot of NEW."""
-    pair = PairDiff(key_old[0], key_old[1], key_new[1])
+    pair = PairDiff(key_old[0], key_old[1], key_new[1], quarantined=old.quarantined_codes(key_old))
     old_totals, new_totals = old.totals(key_old), new.totals(key_new)
     # a side without totals at hand adds them up while its rows stream by
     sums_old: Totals | None = {} if old_totals is None else None
@@ -210,11 +217,31 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
             raise DiffError(f"--election: neither side holds results of '{election}'",
                             hint="elections here: " + (", ".join(known) or "none"))
         pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
+        _check_candidates(comparer, a, b, pairs)
         results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
         counted_a = [_counted(a, snaps_a, k) for k in only_a]
         counted_b = [_counted(b, snaps_b, k) for k in only_b]
         uncompared = ("hasil_wilayah",) if a.holds_area_totals() or b.holds_area_totals() else ()
     return DiffResult(a.label, b.label, results, counted_a, counted_b, tuple(sorted(comparer.ignore)), uncompared)
+
+
+def _check_candidates(comparer: Comparer, a: Side, b: Side, pairs: list[tuple[SnapshotKey, SnapshotKey]]) -> None:
+    """Refuse ``--ignore suara/N`` for a number no compared snapshot holds votes of (a typo would leave everything
+    compared, silently); a side without totals at hand cannot tell, and is not asked to read its votes twice."""
+    wanted = comparer.ignored_candidates
+    if not wanted or not pairs:
+        return
+    held: set[int] = set()
+    for ka, kb in pairs:
+        totals = (a.totals(ka), b.totals(kb))
+        if totals[0] is None or totals[1] is None:
+            return
+        held.update(totals[0], totals[1])
+    unknown = sorted(wanted - held)
+    if unknown:
+        numbers = ", ".join(f"suara/{n}" for n in sorted(held)) or "none"
+        raise UsageError(f"--ignore: no candidate {', '.join(f'suara/{n}' for n in unknown)} in the snapshots "
+                         "compared", hint=f"candidates with votes here: {numbers}")
 
 
 def _counted(side: Side, snapshots: dict[SnapshotKey, int | None], key: SnapshotKey) -> tuple[str, str, int]:
@@ -247,7 +274,7 @@ def _pair_dict(p: PairDiff) -> dict[str, Any]:
         "old_snapshot": p.old_snapshot,
         "new_snapshot": p.new_snapshot,
         "tps": {"old": p.tps_old, "new": p.tps_new, "added": p.added, "removed": p.removed, "changed": p.changed,
-                "unchanged": p.unchanged},
+                "unchanged": p.unchanged, "added_after_quarantine": p.added_after_quarantine},
         "votes_changed": p.votes_changed,
         "changed_after_complete": p.changed_after_complete,
         "status_suara": {"false_to_true": p.completed, "true_to_false": p.uncompleted},
@@ -258,7 +285,8 @@ def _pair_dict(p: PairDiff) -> dict[str, Any]:
                     for name, level in p.regions.items()},
         "tps_listed": len(p.examples),
         "changes": [
-            {"kode_tps": c.kode_tps, "kind": c.kind, "was_complete": c.was_complete, "is_complete": c.is_complete,
+            {"kode_tps": c.kode_tps, "kind": c.kind, "was_quarantined": c.was_quarantined,
+             "was_complete": c.was_complete, "is_complete": c.is_complete,
              "votes_before": _votes(c.votes_before), "votes_after": _votes(c.votes_after),
              "fields": [{"field": f.field, "kind": f.kind, "before": f.before, "after": f.after, "delta": f.delta}
                         for f in c.fields]}

@@ -47,11 +47,19 @@ def _votes(votes: tuple[tuple[str, str], ...]) -> str:
 def _tps_line(change: TpsChange) -> str:
     if change.kind in ("added", "removed"):
         votes = change.votes_after if change.kind == "added" else change.votes_before
-        return f"{change.kode_tps}  {change.kind}: votes {_votes(votes)}"
+        return f"{change.kode_tps}  {_kind(change)}: votes {_votes(votes)}"
     parts = [f"votes {_votes(change.votes_before)} → {_votes(change.votes_after)}"] if change.votes_changed else []
     parts += [_field(f) for f in change.fields if f.nomor_urut is None]
     flag = ", after complete" if change.was_complete and change.votes_changed else ""
     return f"{change.kode_tps}  changed{flag}: " + "; ".join(parts)
+
+
+def _kind(change: TpsChange) -> str:
+    return f"{change.kind} (quarantined in OLD)" if change.was_quarantined else change.kind
+
+
+def _added(p: PairDiff) -> str:
+    return f"{p.added} ({p.added_after_quarantine} quarantined in OLD)" if p.added_after_quarantine else str(p.added)
 
 
 def _largest(level: dict[tuple[str, int], int]) -> list[tuple[str, int, int]]:
@@ -63,7 +71,7 @@ def _pair_text(p: PairDiff) -> list[str]:
     if not p.differs:
         return out + [f"  no change: the {p.tps_old} TPS are identical / tidak ada perubahan"]
     out += [
-        f"  TPS: {p.tps_old} → {p.tps_new}   added {p.added}   removed {p.removed}   changed {p.changed}   "
+        f"  TPS: {p.tps_old} → {p.tps_new}   added {_added(p)}   removed {p.removed}   changed {p.changed}   "
         f"unchanged {p.unchanged}",
         f"  votes changed at {p.votes_changed} TPS, {p.changed_after_complete} of them after status_suara was "
         "already true (changed-after-complete)",
@@ -111,6 +119,8 @@ def text(result: DiffResult) -> str:
     lines += _only(result)
     if result.uncompared:
         lines.append(UNCOMPARED)
+    if any(p.added_after_quarantine for p in result.pairs):
+        lines.append(f"({QUARANTINED})")
     note = unpaired_note(result)
     if note:
         lines.append(f"({note})")
@@ -120,6 +130,21 @@ def text(result: DiffResult) -> str:
 #: What a report says when a side holds published area totals, which are not compared.
 UNCOMPARED = ("not compared: published area totals (hasil_wilayah, suara_wilayah); only per-TPS results are / "
               "total wilayah yang dipublikasikan tidak dibandingkan")
+
+
+#: What "quarantined in OLD" means.
+QUARANTINED = ("quarantined in OLD: a TPS added whose record the OLD snapshot's sources held but quarantined "
+               "(see its quarantine table): not new, unreadable there / sudah ada, dikarantina di OLD")
+
+
+def notes(result: DiffResult) -> list[str]:
+    """What the CSV format, which holds changed fields only, says on stderr."""
+    found = [(p, p.added_after_quarantine) for p in result.pairs if p.added_after_quarantine]
+    out = [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {n} of the {p.added} TPS added were "
+           "quarantined in OLD" for p, n in found]
+    out += [QUARANTINED] if found else []
+    note = unpaired_note(result)
+    return out + ([note] if note else [])
 
 
 def unpaired_note(result: DiffResult) -> str | None:
@@ -148,7 +173,7 @@ def markdown(result: DiffResult) -> str:
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in result.pairs:
         lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.tps_old} | {p.tps_new} | "
-                     f"{p.added} | {p.removed} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
+                     f"{_added(p)} | {p.removed} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
                      f"{p.completed} |")
     for p in result.pairs:
         if not p.differs:
@@ -160,10 +185,13 @@ def markdown(result: DiffResult) -> str:
         if p.examples:
             lines += ["", f"{len(p.examples)} of {p.added + p.removed + p.changed} changed TPS:", "",
                       "| kode_tps | kind | changes |", "|---|---|---|"]
-            lines += [f"| `{c.kode_tps}` | {c.kind} | {md_cell(_tps_line(c).split(': ', 1)[-1])} |" for c in p.examples]
+            lines += [f"| `{c.kode_tps}` | {_kind(c)} | {md_cell(_tps_line(c).split(': ', 1)[-1])} |"
+                      for c in p.examples]
     only = _only(result)
     if only:
         lines += [""] + [f"- {line}" for line in only]
+    if any(p.added_after_quarantine for p in result.pairs):
+        lines += ["", QUARANTINED]
     return "\n".join(lines) + "\n"
 
 

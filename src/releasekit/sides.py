@@ -28,7 +28,7 @@ from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol, TextIO
 
-from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, db_rows, tps_rows
+from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, codes_named, db_rows, tps_rows
 from .config import FORMATS, snapshot_id
 from .errors import DiffError
 from .tables import FALSE_VALUES, HASIL_TPS, KODE_PEMILU, SNAPSHOT_PATTERN, SUARA, TRUE_VALUES, Field
@@ -61,6 +61,10 @@ class Side(Protocol):
 
     def holds_area_totals(self) -> bool:
         """Whether the side holds published area totals (``hasil_wilayah``), which diff does not compare."""
+
+    def quarantined_codes(self, key: SnapshotKey) -> frozenset[str]:
+        """The TPS codes records of the snapshot's sources that were quarantined name (none when the side does
+        not say what it quarantined)."""
 
     def close(self) -> None:
         """Release files."""
@@ -109,6 +113,14 @@ class DatabaseSide:
         with self._reading():
             return "hasil_wilayah" in self.tables and bool(
                 self.conn.execute("SELECT EXISTS (SELECT 1 FROM hasil_wilayah)").fetchone()[0])
+
+    def quarantined_codes(self, key: SnapshotKey) -> frozenset[str]:
+        if not {"quarantine", "snapshots"} <= self.tables:
+            return frozenset()
+        with self._reading():
+            return codes_named(self.conn.execute(
+                "SELECT locator, raw FROM quarantine WHERE source IN (SELECT source FROM snapshots "
+                "WHERE kode_pemilu = ? AND snapshot = ?) ORDER BY source, locator", key))
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -483,6 +495,17 @@ class PackageSide:
     def holds_area_totals(self) -> bool:
         """Whether the package has a ``hasil_wilayah`` resource (a package holds a table only when it has rows)."""
         return "hasil_wilayah" in self.paths
+
+    def quarantined_codes(self, key: SnapshotKey) -> frozenset[str]:
+        if not {"quarantine", "snapshots"} <= self.paths.keys():
+            return frozenset()
+        table = self._table("snapshots", (*KEY_COLUMNS, "source"))
+        sources = {row[table.index["source"]] for row in table if table.check_key(row) == key}
+        if not sources:
+            return frozenset()
+        table = self._table("quarantine", ("source", "locator", "raw"))
+        s, locator, raw = (table.index[c] for c in ("source", "locator", "raw"))
+        return codes_named((row[locator], row[raw]) for row in table if row[s] in sources)
 
     def totals(self, key: SnapshotKey) -> Totals | None:
         if "snapshot_votes" not in self.paths:

@@ -13,13 +13,13 @@ as of day X" in Datasette.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
 from .changes import PairFiles, record_changes
+from .compare import codes_named
 from .tables import register_sources
 
 #: The TPS with at least one candidate vote: per source (a lookup a row), or per day when each day has one source.
@@ -191,19 +191,13 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     return entries
 
 
-#: A TPS code in a quarantined record's locator or raw text (13 characters, not inside a longer code or number).
-_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Z])(?:[0-9]{13}|99[0-9A-Z]{11})(?![0-9A-Z])")
-
-
 def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str], previous: str) -> int:
     """How many TPS the snapshot ``key`` added appear in a record the ``previous`` snapshot's sources quarantined."""
     kode_pemilu, _, register = key
-    named: set[str] = set()
-    for locator, raw in db.execute(
-            "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
-            f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}) ORDER BY q.source, q.locator",
-            (kode_pemilu, previous, register)):
-        named.update(_CODE_IN_TEXT.findall(f"{locator}\n{raw or ''}"))
+    named = codes_named(db.execute(
+        "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
+        f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}) ORDER BY q.source, q.locator",
+        (kode_pemilu, previous, register)))
     if not named:
         return 0
     added = {code for (code,) in db.execute(
