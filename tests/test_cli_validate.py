@@ -10,6 +10,7 @@ text report keeps that line as the PATH's only mention (one bad PATH alone: that
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,22 @@ def test_an_unopened_path_points_annotations_at_itself() -> None:
     assert not report.valid and report.file_of(None) == "a/b.zip"
     assert PackageReport("a/pkg").file_of(None) == "a/pkg/datapackage.json"  # an opened package: its descriptor
     assert not Report([PackageReport("a/pkg"), report]).valid
+
+
+def test_a_json_that_is_no_descriptor_is_not_a_package(fixture_package: Path, tmp_path: Path) -> None:
+    """``validate package.json`` (an npm manifest) validated its folder, and every folder under it, as a package
+    (a reviewer's 17 pii-nik from unrelated files): a ``.json`` of another name is a package only if it is a
+    descriptor, an object with ``resources``. One renamed keeps validating."""
+    project = tmp_path / "web"
+    (project / "notes").mkdir(parents=True)
+    (project / "package.json").write_text('{"name": "site", "version": "1.0.0"}', encoding="utf-8")
+    (project / "notes" / "people.txt").write_text("3174056708850003\n", encoding="utf-8")
+    for name in ("package.json", "broken.json"):
+        (project / "broken.json").write_text("{", encoding="utf-8")
+        result = invoke("validate", project / name)
+        assert result.exit_code == 1
+        error_line(result, project / name, "not a package (hint: give a package folder, datapackage.json or .zip)")
+        assert "pii" not in result.output
+    copy = shutil.copytree(fixture_package, tmp_path / "copy")
+    (copy / "datapackage.json").rename(copy / "real-count.json")
+    assert invoke("validate", copy / "real-count.json").exit_code == 0

@@ -465,9 +465,26 @@ def _zip_comment_problems(zip_path: Path) -> list[Problem]:
     return [pii_problem(where, None) for where, comment in comments if contains_nik(comment.decode("latin-1"))]
 
 
+#: The most bytes read to tell whether a ``.json`` of another name is a descriptor (releasekit's are a few KB).
+DESCRIPTOR_LIMIT = 16 << 20
+
+
+def _is_descriptor(path: Path) -> bool:
+    """Whether a ``.json`` not named ``datapackage.json`` is a Data Package descriptor (an object with a list of
+    ``resources``): any other JSON (``package.json``) would have its folder, and everything under it, validated
+    as a package."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(DESCRIPTOR_LIMIT + 1)
+        value = json.loads(data) if len(data) <= DESCRIPTOR_LIMIT else None
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(value, dict) and isinstance(value.get("resources"), list)
+
+
 def _targets(path: Path) -> Iterator[Path]:
     if path.is_file():
-        if path.name.endswith(".zip") or path.name == DESCRIPTOR or path.suffix == ".json":
+        if path.name.endswith(".zip") or path.name == DESCRIPTOR or (path.suffix == ".json" and _is_descriptor(path)):
             yield path
             return
         raise PackageError(f"{path}: not a package", hint="give a package folder, datapackage.json or .zip")
