@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import Result
 
 import dki as dki_helper
-from conftest import copy_demo, invoke, query, write_metadata
+from conftest import copy_package, edit_rows, invoke, query
 from releasekit import build, load_release
 from releasekit.compare import VALUE_COLUMNS, Comparer, TpsRow, UnsortedError, tps_rows
 from releasekit.diff import DiffResult, PairDiff, diff
@@ -458,24 +457,85 @@ def test_snapshots_of_different_elections_are_said_to_be_left_uncompared() -> No
     assert unpaired_note(DiffResult("a", "b", [], [], [])) is None
 
 
-def test_published_area_totals_are_said_to_be_left_uncompared(tmp_path: Path) -> None:
-    """Releases whose hasil_wilayah differ read as identical (per-TPS results are what diff compares): the report
-    says the area totals were not compared, in every format."""
-    project = copy_demo(tmp_path / "p")
-    agg = project / "raw" / "agg"
-    agg.mkdir()
-    (agg / "ppwp.json").write_text(json.dumps({"chart": {"100025": 1, "100026": 2, "100027": 3},
-                                               "ts": "2024-02-20 10:00:00", "table": {}}))
-    meta = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
-    meta["registers"][0]["sources"].append({"path": "raw/agg", "format": "sirekap-aggregate-json",
-                                            "election": "ppwp-2024", "snapshot": "2024-02-20"})
-    write_metadata(project, meta)
+def _aggregate_days(root: Path, make_project: Any, shared_data: Path) -> Path:
+    """Register 001 with the real Sirekap aggregate capture (2024-03-07) and a next day made from it: the national
+    chart moves (candidate 1 +1,000, progress 78.11 → 80.5, ts), province 11 is published with no votes (its
+    table entry empties) and Aceh Selatan's (1101) regency file is gone."""
+    api = shared_data / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
+    day2 = root / "day2"
+    shutil.copytree(api, day2)
+    national = json.loads((day2 / "hhcw" / "ppwp.json").read_text(encoding="utf-8"))
+    national["chart"]["100025"] += 1000
+    national["chart"]["persen"] = 80.5
+    national["ts"] = "2024-03-08 15:00:16"
+    national["table"]["11"] = {"psu": "Reguler", "persen": 0.0, "status_progress": False}
+    (day2 / "hhcw" / "ppwp.json").write_text(json.dumps(national), encoding="utf-8")
+    (day2 / "hhcw" / "ppwp" / "11" / "1101.json").unlink()
+    return make_project({"real-count": [
+        {"raw": api, "name": "agg1", "format": "sirekap-aggregate-json", "election": "ppwp-2024",
+         "snapshot": "2024-03-07"},
+        {"raw": day2, "name": "agg2", "format": "sirekap-aggregate-json", "election": "ppwp-2024",
+         "snapshot": "2024-03-08"}]})
+
+
+def test_published_area_totals_are_compared(make_project: Any, shared_data: Path, tmp_path: Path) -> None:
+    """hasil_wilayah/suara_wilayah day by day, area by area, like the TPS: from the database and from the package
+    (folder and zip) alike, in every format; an aggregate-only register is no longer refused for having no
+    hasil_tps."""
+    project = _aggregate_days(tmp_path, make_project, shared_data)
     build(load_release(project))
+    areas = dict(query(project, "SELECT snapshot, count(*) FROM hasil_wilayah GROUP BY 1 ORDER BY 1"))
     package = project / "datapackages" / "real-count"
-    data = as_json(f"{package}@2024-02-15", f"{package}@2024-02-20")
-    assert data["not_compared"] == ["hasil_wilayah"]
-    for fmt in ("text", "markdown"):
-        assert "not compared: published area totals (hasil_wilayah, suara_wilayah)" in run(
-            f"{package}@2024-02-15", f"{package}@2024-02-20", "--format", fmt).output
-    db = project / "build" / "release.db"
-    assert as_json(f"{db}@2024-02-15", f"{db}@2024-02-20")["not_compared"] == ["hasil_wilayah"]
+    forms = [("--project", project, "2024-03-07", "2024-03-08"),
+             (f"{package}@2024-03-07", f"{package.with_suffix('.zip')}@2024-03-08")]
+    reference = None
+    for args in forms:
+        data = as_json(*args)
+        assert data["differs"] is True and data["comparisons"] == []
+        (pair,) = data["area_comparisons"]
+        if reference is None:
+            reference = pair
+        assert pair == reference, args  # the database and the packages agree, cell for cell
+    assert reference is not None
+    # the regency 1101 file is gone: its own row, and the rows of its kecamatan its table gave, but its row
+    # from the province table stays (asal: table)
+    removed = [c["kode_wilayah"] for c in reference["changes"] if c["kind"] == "removed"]
+    gone = query(project, "SELECT count(*) FROM hasil_wilayah a WHERE snapshot = '2024-03-07' AND NOT EXISTS "
+                          "(SELECT 1 FROM hasil_wilayah b WHERE b.snapshot = '2024-03-08' AND "
+                          "b.kode_wilayah = a.kode_wilayah)")[0][0]
+    assert reference["areas"]["removed"] == gone == len(removed) and removed
+    assert reference["areas"]["old"] == areas["2024-03-07"] and reference["areas"]["new"] == areas["2024-03-08"]
+    assert reference["national"] == [{"nomor_urut": 1, "old": 31374310, "new": 31375310, "delta": 1000},
+                                     {"nomor_urut": 2, "old": 75357899, "new": 75357899, "delta": 0},
+                                     {"nomor_urut": 3, "old": 21374165, "new": 21374165, "delta": 0}]
+    changes = {c["kode_wilayah"]: c for c in reference["changes"]}
+    assert {f["field"]: (f["kind"], f["before"], f["after"], f["delta"]) for f in changes["0"]["fields"]} == {
+        "ts": ("changed", "2024-03-07 15:00:16", "2024-03-08 15:00:16", None),
+        "persen": ("changed", "78.11", "80.5", None), "suara/1": ("changed", "31374310", "31375310", 1000)}
+    assert {f["field"]: f["kind"] for f in changes["11"]["fields"]} == {
+        "ts": "changed", "persen": "changed", "status_progress": "changed", "suara/1": "cleared",
+        "suara/2": "cleared", "suara/3": "cleared"}  # (a row from a parent's table takes the parent's ts)
+    out = run(*forms[0]).output
+    assert "ppwp-2024, published area totals (hasil_wilayah): 2024-03-07 → 2024-03-08" in out
+    assert "      1      31374310 → 31375310     (+1000)" in out
+    assert "0  changed: ts '2024-03-07 15:00:16' → '2024-03-08 15:00:16'; persen 78.11 → 80.5; suara/1" in out
+    assert "| 1 | 31374310 | 31375310 | +1000 |" in run(*forms[0], "--format", "markdown").output
+    assert "published area totals differ too" in invoke("diff", *forms[0], "--format", "csv").stderr
+    # --ignore names hasil_wilayah's fields too; what is left out is not compared
+    (quiet,) = as_json(*forms[0], "--ignore", "ts", "--ignore", "persen", "--ignore", "suara/1")["area_comparisons"]
+    assert {f["field"] for f in next(c for c in quiet["changes"] if c["kode_wilayah"] == "11")["fields"]} == {
+        "status_progress", "suara/2", "suara/3"}
+    assert "0" not in {c["kode_wilayah"] for c in quiet["changes"]}
+    same = as_json(project, package)
+    assert same["differs"] is False and [p["areas"]["changed"] for p in same["area_comparisons"]] == [0, 0]
+    assert "no change: the" in run(f"{package}@2024-03-08", f"{project}@2024-03-08").output
+    # a damaged area cell is a damaged package, named by file, line and column
+    for resource, column, bad, problem in (("hasil_wilayah", "persen", "x", "not a number"),
+                                           ("suara_wilayah", "suara", "1.5", "not a whole number")):
+        folder = copy_package(package, tmp_path / resource)
+        path = edit_rows(folder, resource, lambda rows, c=column, v=bad: rows[1].__setitem__(rows[0].index(c), v))
+        result = run(f"{folder}@2024-03-07", f"{package}@2024-03-08")
+        assert result.exit_code == 1
+        assert result.output.startswith(f"Error: {path}, line 2: column {column} is '{bad}', {problem}"), result.output
+
+

@@ -19,14 +19,16 @@ from typing import NamedTuple
 
 from .database import HASIL_VALUE_COLUMNS
 from .errors import ReleasekitError, UsageError, did_you_mean
-from .tables import HASIL_TPS, register_sources
+from .tables import HASIL_TPS, HASIL_WILAYAH, register_sources
 
 #: The hasil_tps columns compared (everything but the key and the ``sumber`` provenance column).
 VALUE_COLUMNS: tuple[str, ...] = HASIL_VALUE_COLUMNS
+#: The hasil_wilayah columns compared (everything but the key and ``sumber``): :mod:`releasekit.areadiff`.
+AREA_VALUE_COLUMNS: tuple[str, ...] = HASIL_WILAYAH.columns[3:-1]
 #: The values of an absent TPS.
 EMPTY: tuple[str, ...] = ("",) * len(VALUE_COLUMNS)
 #: Columns whose changes carry a numeric ``delta``.
-COUNT_COLUMNS = frozenset(f.name for f in HASIL_TPS.fields if f.type == "integer")
+COUNT_COLUMNS = frozenset(f.name for table in (HASIL_TPS, HASIL_WILAYAH) for f in table.fields if f.type == "integer")
 STATUS_INDEX = VALUE_COLUMNS.index("status_suara")
 INDEX = {c: i for i, c in enumerate(VALUE_COLUMNS)}
 #: The field name of a candidate's votes: ``suara/<nomor_urut>``.
@@ -188,13 +190,15 @@ class Comparer:
         # suara/01 is suara/1 (a candidate's number, as the changes name it), not a field nothing matches
         self.ignore = frozenset(f"{VOTES_PREFIX}{int(f[len(VOTES_PREFIX):])}" if f.startswith(VOTES_PREFIX)
                                 and f[len(VOTES_PREFIX):].isdecimal() else f for f in ignore)
-        unknown = self.ignore - set(VALUE_COLUMNS) - {"suara"} - {
+        unknown = self.ignore - set(VALUE_COLUMNS) - set(AREA_VALUE_COLUMNS) - {"suara"} - {
             f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdecimal()}
         if unknown:
             names = sorted(unknown)
-            guess = did_you_mean(names[0], (*VALUE_COLUMNS, "suara")) if len(names) == 1 else ""
+            area_only = [c for c in AREA_VALUE_COLUMNS if c not in VALUE_COLUMNS]
+            guess = did_you_mean(names[0], (*VALUE_COLUMNS, *area_only, "suara")) if len(names) == 1 else ""
             raise UsageError(f"--ignore: unknown field(s) {', '.join(names)}",
-                             hint=f"{guess}use hasil_tps columns ({', '.join(VALUE_COLUMNS)}), suara or suara/N")
+                             hint=f"{guess}use hasil_tps columns ({', '.join(VALUE_COLUMNS)}), hasil_wilayah's "
+                                  f"({', '.join(area_only)}), suara or suara/N")
         self.kept = tuple(i for i, c in enumerate(VALUE_COLUMNS) if c not in self.ignore)
         self.vote_fields = "suara" not in self.ignore
         #: the candidates named by ``suara/N``

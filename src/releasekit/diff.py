@@ -8,7 +8,9 @@ compared and the others are listed as only on one side. Each comparison keys
 TPS on ``kode_tps`` and votes on ``nomor_urut`` (:mod:`releasekit.compare`) and
 reports TPS added, removed and changed with each field's before and after,
 vote changes per candidate and per region level, and how many TPS became
-complete. It reports; it does not judge: any outcome is a result.
+complete. The published area totals (``hasil_wilayah``) of each pair of snapshots are
+compared area by area too (:mod:`releasekit.areadiff`). It reports; it does not judge: any
+outcome is a result.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .areadiff import AreaDiff, compare_areas
 from .compare import Comparer, TpsChange
 from .errors import DiffError, UsageError
-from .sides import Side, SnapshotKey, Totals, open_side
+from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
 LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))
@@ -145,13 +148,17 @@ class DiffResult:
     only_old: list[tuple[str, str, int]]
     only_new: list[tuple[str, str, int]]
     ignored: tuple[str, ...] = ()
-    #: tables a side holds that diff does not compare (published area totals: ``hasil_wilayah``)
-    uncompared: tuple[str, ...] = ()
+    #: the comparisons of published area totals, and their snapshots (kode_pemilu, snapshot, areas) held only by
+    #: OLD / only by NEW
+    areas: list[AreaDiff] = field(default_factory=list)
+    areas_only_old: list[tuple[str, str, int]] = field(default_factory=list)
+    areas_only_new: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def differs(self) -> bool:
-        """Whether the two sides differ at all (in what is compared: per-TPS results)."""
-        return bool(self.only_old or self.only_new or any(p.differs for p in self.pairs))
+        """Whether the two sides differ at all: per-TPS results or published area totals."""
+        return bool(self.only_old or self.only_new or any(p.differs for p in self.pairs)
+                    or self.areas_only_old or self.areas_only_new or any(p.differs for p in self.areas))
 
 
 def pair_snapshots(old: dict[SnapshotKey, int | None], new: dict[SnapshotKey, int | None], election: str | None = None
@@ -211,18 +218,35 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
     """
     comparer = Comparer(ignore)
     with closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:
-        snaps_a, snaps_b = a.snapshots(), b.snapshots()
-        known = sorted({k for k, _ in snaps_a} | {k for k, _ in snaps_b})
+        (snaps_a, areas_a), (snaps_b, areas_b) = _held(a), _held(b)
+        known = sorted({k for k, _ in (*snaps_a, *snaps_b, *areas_a, *areas_b)})
         if election is not None and election not in known:
             raise DiffError(f"--election: neither side holds results of '{election}'",
                             hint="elections here: " + (", ".join(known) or "none"))
         pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
         _check_candidates(comparer, a, b, pairs)
-        results = [compare_pair(a, b, ka, kb, comparer, limit, on_change) for ka, kb in pairs]
-        counted_a = [_counted(a, snaps_a, k) for k in only_a]
-        counted_b = [_counted(b, snaps_b, k) for k in only_b]
-        uncompared = ("hasil_wilayah",) if a.holds_area_totals() or b.holds_area_totals() else ()
-    return DiffResult(a.label, b.label, results, counted_a, counted_b, tuple(sorted(comparer.ignore)), uncompared)
+        results = DiffResult(a.label, b.label, [compare_pair(a, b, ka, kb, comparer, limit, on_change)
+                                                for ka, kb in pairs],
+                             [_counted(a, snaps_a, k) for k in only_a], [_counted(b, snaps_b, k) for k in only_b],
+                             tuple(sorted(comparer.ignore)))
+        pairs, only_a, only_b = pair_snapshots(dict(areas_a), dict(areas_b), election)
+        results.areas = [compare_areas(AreaDiff(ka[0], ka[1], kb[1]), a.area_rows(ka), b.area_rows(kb), comparer,
+                                       limit) for ka, kb in pairs]
+        results.areas_only_old = [(*k, areas_a[k]) for k in only_a]
+        results.areas_only_new = [(*k, areas_b[k]) for k in only_b]
+    return results
+
+
+def _held(side: Side) -> tuple[dict[SnapshotKey, int | None], dict[SnapshotKey, int]]:
+    """The side's snapshots of per-TPS results, and of published area totals: a side may hold either, or both
+    (a register of Sirekap's per-TPS files and its aggregates)."""
+    areas = side.area_snapshots()
+    try:
+        return side.snapshots(), areas
+    except NothingHeld:
+        if areas:
+            return {}, areas
+        raise
 
 
 def _check_candidates(comparer: Comparer, a: Side, b: Side, pairs: list[tuple[SnapshotKey, SnapshotKey]]) -> None:
@@ -257,10 +281,29 @@ def to_dict(result: DiffResult) -> dict[str, Any]:
         "new": result.new,
         "differs": result.differs,
         "ignored": list(result.ignored),
-        "not_compared": list(result.uncompared),
         "comparisons": [_pair_dict(p) for p in result.pairs],
         "only_old": [{"kode_pemilu": k, "snapshot": s, "tps": n} for k, s, n in result.only_old],
         "only_new": [{"kode_pemilu": k, "snapshot": s, "tps": n} for k, s, n in result.only_new],
+        "area_comparisons": [_area_dict(p) for p in result.areas],
+        "areas_only_old": [{"kode_pemilu": k, "snapshot": s, "areas": n} for k, s, n in result.areas_only_old],
+        "areas_only_new": [{"kode_pemilu": k, "snapshot": s, "areas": n} for k, s, n in result.areas_only_new],
+    }
+
+
+def _area_dict(p: AreaDiff) -> dict[str, Any]:
+    return {
+        "kode_pemilu": p.kode_pemilu,
+        "old_snapshot": p.old_snapshot,
+        "new_snapshot": p.new_snapshot,
+        "areas": {"old": p.areas_old, "new": p.areas_new, "added": p.added, "removed": p.removed,
+                  "changed": p.changed, "unchanged": p.unchanged},
+        "fields": dict(sorted(p.fields.items())),
+        "national": [{"nomor_urut": n, "old": old, "new": new,
+                      "delta": None if old is None or new is None else new - old} for n, old, new in p.national],
+        "areas_listed": len(p.examples),
+        "changes": [{"kode_wilayah": c.kode_wilayah, "kind": c.kind,
+                     "fields": [{"field": f.field, "kind": f.kind, "before": f.before, "after": f.after,
+                                 "delta": f.delta} for f in c.fields]} for c in p.examples],
     }
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 from typing import TextIO
 
+from .areadiff import AreaChange, AreaDiff
 from .artefacts import json_text, md_cell
 from .compare import FieldChange, TpsChange
 from .diff import DiffResult, PairDiff, to_dict
@@ -30,9 +31,9 @@ def _signed(value: int) -> str:
 def _value(f: FieldChange, text: str | None) -> str:
     if text is None:
         return "∅"
-    if f.field in ("status_suara", "status_adm"):
+    if f.field in ("status_suara", "status_adm", "status_progress"):
         return {"1": "true", "0": "false"}.get(text, text)
-    return text if text.lstrip("-").isdigit() else repr(text)
+    return text if text.lstrip("-").isdigit() or f.field == "persen" else repr(text)
 
 
 def _field(f: FieldChange) -> str:
@@ -104,6 +105,9 @@ def _only(result: DiffResult) -> list[str]:
     for label, items in (("only in OLD", result.only_old), ("only in NEW", result.only_new)):
         for kode, snapshot, tps in items:
             out.append(f"{kode}: snapshot {snapshot} {label} ({tps} TPS)")
+    for label, items in (("only in OLD", result.areas_only_old), ("only in NEW", result.areas_only_new)):
+        for kode, snapshot, areas in items:
+            out.append(f"{kode}: published area totals of {snapshot} {label} ({areas} areas)")
     return out
 
 
@@ -112,13 +116,14 @@ def text(result: DiffResult) -> str:
     lines = [f"old: {result.old}", f"new: {result.new}"]
     if result.ignored:
         lines.append("ignored fields: " + ", ".join(result.ignored))
-    if not result.pairs and not result.only_old and not result.only_new:
-        lines.append("no per-TPS results on either side / tidak ada hasil per TPS")
+    if not (result.pairs or result.only_old or result.only_new or result.areas or result.areas_only_old
+            or result.areas_only_new):
+        lines.append("no per-TPS results or published area totals on either side / tidak ada hasil")
     for pair in result.pairs:
         lines += _pair_text(pair)
+    for areas in result.areas:
+        lines += _areas_text(areas)
     lines += _only(result)
-    if result.uncompared:
-        lines.append(UNCOMPARED)
     if any(p.added_after_quarantine for p in result.pairs):
         lines.append(f"({QUARANTINED})")
     note = unpaired_note(result)
@@ -127,9 +132,33 @@ def text(result: DiffResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: What a report says when a side holds published area totals, which are not compared.
-UNCOMPARED = ("not compared: published area totals (hasil_wilayah, suara_wilayah); only per-TPS results are / "
-              "total wilayah yang dipublikasikan tidak dibandingkan")
+def _areas_text(p: AreaDiff) -> list[str]:
+    out = [f"{p.kode_pemilu}, published area totals (hasil_wilayah): {p.old_snapshot} → {p.new_snapshot}"]
+    if not p.differs:
+        return out + [f"  no change: the {p.areas_old} areas are identical / tidak ada perubahan"]
+    out.append(f"  areas: {p.areas_old} → {p.areas_new}   added {p.added}   removed {p.removed}   "
+               f"changed {p.changed}   unchanged {p.unchanged}")
+    if p.national:
+        out.append("  national votes per candidate (area 0): old → new (change)")
+        for n, old, new in p.national:
+            change = "" if old is None or new is None else f" ({_signed(new - old)})"
+            out.append(f"    {n:>3}  {_figure(old):>12} → {_figure(new):<12}{change}")
+    if p.fields:
+        out.append("  fields changed (areas): " + ", ".join(f"{f} {n}" for f, n in sorted(p.fields.items())))
+    out.append(f"  areas added, removed or changed ({len(p.examples)} of {p.added + p.removed + p.changed} listed):")
+    out += [f"    {_area_line(c)}" for c in p.examples]
+    return out
+
+
+def _figure(value: int | None) -> str:
+    return "∅" if value is None else str(value)
+
+
+def _area_line(change: AreaChange) -> str:
+    if change.kind == "changed":
+        return f"{change.kode_wilayah}  changed: " + "; ".join(_field(f) for f in change.fields)
+    votes = "/".join(f.before or f.after or "∅" for f in change.fields if f.nomor_urut is not None) or "∅"
+    return f"{change.kode_wilayah}  {change.kind}: votes {votes}"
 
 
 #: What "quarantined in OLD" means.
@@ -143,6 +172,10 @@ def notes(result: DiffResult) -> list[str]:
     out = [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {n} of the {p.added} TPS added were "
            "quarantined in OLD" for p, n in found]
     out += [QUARANTINED] if found else []
+    changed = sum(a.added + a.removed + a.changed for a in result.areas)
+    if changed:
+        out.append(f"published area totals differ too ({changed} areas added, removed or changed): the CSV holds "
+                   "per-TPS fields only; --format json or text lists them")
     note = unpaired_note(result)
     return out + ([note] if note else [])
 
@@ -166,11 +199,10 @@ def markdown(result: DiffResult) -> str:
     lines = ["## releasekit diff", "", f"- old: `{result.old}`", f"- new: `{result.new}`"]
     if result.ignored:
         lines.append("- ignored fields: " + ", ".join(f"`{f}`" for f in result.ignored))
-    if result.uncompared:
-        lines.append(f"- {UNCOMPARED}")
-    lines += ["", "| election | old → new | TPS old | TPS new | added | removed | changed | votes changed | "
-              "changed after complete | status_suara false → true |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    if result.pairs or not result.areas:
+        lines += ["", "| election | old → new | TPS old | TPS new | added | removed | changed | votes changed | "
+                  "changed after complete | status_suara false → true |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in result.pairs:
         lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.tps_old} | {p.tps_new} | "
                      f"{_added(p)} | {p.removed} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
@@ -187,6 +219,19 @@ def markdown(result: DiffResult) -> str:
                       "| kode_tps | kind | changes |", "|---|---|---|"]
             lines += [f"| `{c.kode_tps}` | {_kind(c)} | {md_cell(_tps_line(c).split(': ', 1)[-1])} |"
                       for c in p.examples]
+    for a in result.areas:
+        lines += ["", f"### {a.kode_pemilu}, published area totals: {a.old_snapshot} → {a.new_snapshot}", "",
+                  "| areas old | areas new | added | removed | changed |", "|---:|---:|---:|---:|---:|",
+                  f"| {a.areas_old} | {a.areas_new} | {a.added} | {a.removed} | {a.changed} |"]
+        if a.national:
+            lines += ["", "| candidate (national) | old | new | change |", "|---:|---:|---:|---:|"]
+            lines += [f"| {n} | {'' if old is None else old} | {'' if new is None else new} | "
+                      f"{'' if old is None or new is None else _signed(new - old)} |" for n, old, new in a.national]
+        if a.examples:
+            lines += ["", f"{len(a.examples)} of {a.added + a.removed + a.changed} changed areas:", "",
+                      "| kode_wilayah | kind | changes |", "|---|---|---|"]
+            lines += [f"| `{c.kode_wilayah}` | {c.kind} | {md_cell(_area_line(c).split(': ', 1)[-1])} |"
+                      for c in a.examples]
     only = _only(result)
     if only:
         lines += [""] + [f"- {line}" for line in only]

@@ -1,9 +1,11 @@
 """What ``releasekit diff`` compares: a built database, a package folder or ``.zip``, or a project's snapshot.
 
-Every side offers the same three things: which (election, snapshot) pairs it
+Every side offers the same things: which (election, snapshot) pairs it
 holds with their TPS counts, a stream of one snapshot's TPS in ``kode_tps``
 order (:mod:`releasekit.compare`), and, when it can give them cheaply, the
-snapshot's totals per candidate. A package is read straight from its CSVs (from
+snapshot's totals per candidate; and the same for published area totals
+(:mod:`releasekit.areadiff`): their snapshots, and one snapshot's areas in
+``kode_wilayah`` order. A package is read straight from its CSVs (from
 the zip without unpacking), in the primary-key order ``releasekit build``
 writes them, so a published release and a new build are compared without
 loading either into a database. Every cell diff relies on is checked against its
@@ -28,10 +30,31 @@ from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol, TextIO
 
-from .compare import COUNT_COLUMNS, VALUE_COLUMNS, HasilRow, SuaraRow, TpsRow, codes_named, db_rows, tps_rows
+from .areadiff import AreaRow, AreaValues, AreaVotes, area_rows, db_area_rows
+from .compare import (
+    AREA_VALUE_COLUMNS,
+    COUNT_COLUMNS,
+    VALUE_COLUMNS,
+    HasilRow,
+    SuaraRow,
+    TpsRow,
+    codes_named,
+    db_rows,
+    tps_rows,
+)
 from .config import FORMATS, snapshot_id
 from .errors import DiffError
-from .tables import FALSE_VALUES, HASIL_TPS, KODE_PEMILU, SNAPSHOT_PATTERN, SUARA, TRUE_VALUES, Field
+from .tables import (
+    FALSE_VALUES,
+    HASIL_TPS,
+    HASIL_WILAYAH,
+    KODE_PEMILU,
+    SNAPSHOT_PATTERN,
+    SUARA,
+    SUARA_WILAYAH,
+    TRUE_VALUES,
+    Field,
+)
 
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
@@ -59,8 +82,11 @@ class Side(Protocol):
     def totals(self, key: SnapshotKey) -> Totals | None:
         """Totals per candidate when the side has them at hand, else None."""
 
-    def holds_area_totals(self) -> bool:
-        """Whether the side holds published area totals (``hasil_wilayah``), which diff does not compare."""
+    def area_snapshots(self) -> dict[SnapshotKey, int]:
+        """(kode_pemilu, snapshot) → areas, of the published area totals (``hasil_wilayah``), sorted."""
+
+    def area_rows(self, key: SnapshotKey) -> Iterator[AreaRow]:
+        """One snapshot's published area totals in ``kode_wilayah`` order."""
 
     def quarantined_codes(self, key: SnapshotKey) -> frozenset[str]:
         """The TPS codes records of the snapshot's sources that were quarantined name (none when the side does
@@ -70,14 +96,22 @@ class Side(Protocol):
         """Release files."""
 
 
+class NothingHeld(DiffError):
+    """A side holds no per-TPS results, or not of the snapshot asked for (it may still hold area totals)."""
+
+
 def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str) -> dict[SnapshotKey, int | None]:
     if only is None:
         return found
     chosen = {k: n for k, n in found.items() if k[1] == only}
     if not chosen:
         known = ", ".join(sorted({k[1] for k in found})) or "none"
-        raise DiffError(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}")
+        raise NothingHeld(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}")
     return chosen
+
+
+def _areas(found: Iterable[tuple[str, str, int]], only: str | None) -> dict[SnapshotKey, int]:
+    return {(k, s): n for k, s, n in sorted(found) if only is None or s == only}
 
 
 #: The columns diff reads from a database, per table.
@@ -108,11 +142,16 @@ class DatabaseSide:
             raise DiffError(f"{label}: not a SQLite database ({e})", hint="give build/release.db or a package") from e
         self.tables = tables
 
-    def holds_area_totals(self) -> bool:
-        """Whether ``hasil_wilayah`` has a row."""
+    def area_snapshots(self) -> dict[SnapshotKey, int]:
+        if not {"hasil_wilayah", "suara_wilayah"} <= self.tables:
+            return {}
         with self._reading():
-            return "hasil_wilayah" in self.tables and bool(
-                self.conn.execute("SELECT EXISTS (SELECT 1 FROM hasil_wilayah)").fetchone()[0])
+            return _areas(self.conn.execute(
+                "SELECT kode_pemilu, snapshot, count(*) FROM hasil_wilayah GROUP BY 1, 2"), self.only)
+
+    def area_rows(self, key: SnapshotKey) -> Iterator[AreaRow]:
+        with self._reading():
+            yield from db_area_rows(self.conn, key, self.label)
 
     def quarantined_codes(self, key: SnapshotKey) -> frozenset[str]:
         if not {"quarantine", "snapshots"} <= self.tables:
@@ -191,12 +230,14 @@ def _unreadable(where: str, error: Exception) -> DiffError:
 SNAPSHOT_FORM = SNAPSHOT_PATTERN
 #: The fields of hasil_tps and suara diff relies on, as releasekit declares them (:mod:`releasekit.tables`);
 #: ``election`` is the column of ``sources`` holding a kode_pemilu.
-FIELDS: dict[str, Field] = {**{f.name: f for table in (SUARA, HASIL_TPS) for f in table.fields},
-                            "election": KODE_PEMILU}
+FIELDS: dict[str, Field] = {**{f.name: f for table in (SUARA_WILAYAH, HASIL_WILAYAH, SUARA, HASIL_TPS)
+                               for f in table.fields}, "election": KODE_PEMILU}
 #: What picks a snapshot's rows out of a resource.
 KEY_COLUMNS = ("kode_pemilu", "snapshot")
 #: The hasil_tps columns checked on every row of a compared snapshot.
 HASIL_CHECKED = ("kode_tps", *(c for c in VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean")))
+#: The hasil_wilayah columns checked on every row of a compared snapshot.
+AREA_CHECKED = ("kode_wilayah", *(c for c in AREA_VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean", "number")))
 #: Flags as releasekit writes them (the Table Schema's trueValues and falseValues), or empty.
 FLAGS = ("", *FALSE_VALUES, *TRUE_VALUES)
 _PATTERNS = {name: re.compile(f.pattern) for name, f in FIELDS.items() if f.pattern}
@@ -224,6 +265,12 @@ def _problem(column: str, text: str) -> str | None:
             int(text)
         except ValueError:
             return _not_whole(text)
+        return None
+    if field.type == "number":
+        try:
+            float(text)
+        except ValueError:
+            return f"is {text!r}, not a number"
         return None
     if field.type == "boolean":
         return None if text in FLAGS else f"is {text!r}, not 1 (true), 0 (false) or empty"
@@ -394,7 +441,7 @@ class PackageSide:
         """Raise unless the package has per-TPS results (an exempted register's package has none)."""
         if "hasil_tps" not in self.paths:
             held = ", ".join(self.paths) or "none"
-            raise DiffError(f"{self.label}: no hasil_tps resource",
+            raise NothingHeld(f"{self.label}: no hasil_tps resource",
                             hint=f"this package holds no per-TPS results (its resources: {held}); "
                                  "compare packages of a register with results")
 
@@ -492,9 +539,41 @@ class PackageSide:
         self._results()
         return tps_rows(self._hasil(key), self._suara(key), self.label, totals)
 
-    def holds_area_totals(self) -> bool:
-        """Whether the package has a ``hasil_wilayah`` resource (a package holds a table only when it has rows)."""
-        return "hasil_wilayah" in self.paths
+    def area_snapshots(self) -> dict[SnapshotKey, int]:
+        if "hasil_wilayah" not in self.paths:  # (a package holds a table only when it has rows)
+            return {}
+        table = self._table("hasil_wilayah", (*KEY_COLUMNS, "kode_wilayah"))
+        counts: Counter[SnapshotKey] = Counter()
+        k, s = table.index["kode_pemilu"], table.index["snapshot"]
+        for row in table:
+            pair = (row[k], row[s])
+            if pair not in counts:  # checked once per snapshot
+                table.check_key(row)
+            counts[pair] += 1
+        return _areas(((k, s, n) for (k, s), n in counts.items()), self.only)
+
+    def area_rows(self, key: SnapshotKey) -> Iterator[AreaRow]:
+        return area_rows(self._area_values(key), self._area_votes(key), self.label)
+
+    def _area_values(self, key: SnapshotKey) -> Iterator[AreaValues]:
+        table = self._table("hasil_wilayah", (*KEY_COLUMNS, "kode_wilayah"))
+        index = table.index
+        k, s, w = index["kode_pemilu"], index["snapshot"], index["kode_wilayah"]
+        positions = [index.get(c) for c in AREA_VALUE_COLUMNS]
+        for row in table:
+            if row[s] == key[1] and row[k] == key[0]:
+                table.check(row, AREA_CHECKED)
+                yield row[w], tuple("" if i is None else row[i] for i in positions)
+
+    def _area_votes(self, key: SnapshotKey) -> Iterator[AreaVotes]:
+        if "suara_wilayah" not in self.paths:
+            return
+        table = self._table("suara_wilayah", (*KEY_COLUMNS, "kode_wilayah", "nomor_urut", "suara"))
+        k, s, w, n, v = (table.index[c] for c in (*KEY_COLUMNS, "kode_wilayah", "nomor_urut", "suara"))
+        for row in table:
+            if row[s] == key[1] and row[k] == key[0]:
+                table.check(row, ("nomor_urut", "suara"))
+                yield row[w], row[n], row[v]
 
     def quarantined_codes(self, key: SnapshotKey) -> frozenset[str]:
         if not {"quarantine", "snapshots"} <= self.paths.keys():
