@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .compare import AREA_VALUE_COLUMNS, VOTES_PREFIX, Comparer, FieldChange, UnsortedError
+from .compare import AREA_VALUE_COLUMNS, VOTES_PREFIX, Comparer, FieldChange, tps_rows
 
 #: (kode_wilayah, values as CSV text in AREA_VALUE_COLUMNS order)
 AreaValues = tuple[str, tuple[str, ...]]
@@ -72,20 +72,9 @@ def area_rows(values: Iterable[AreaValues], votes: Iterable[AreaVotes], label: s
 
     :raises UnsortedError: when either stream is out of order.
     """
-    pending_votes = iter(votes)
-    pending = next(pending_votes, None)
-    last = ""
-    for kode, cells in values:
-        if kode <= last:
-            raise UnsortedError(f"{label}: hasil_wilayah rows are not in kode_wilayah order at {kode}",
-                                hint="sort them by kode_pemilu, snapshot, kode_wilayah as releasekit writes them")
-        last = kode
-        mine: list[tuple[str, str]] = []
-        while pending is not None and pending[0] <= kode:
-            if pending[0] == kode:
-                mine.append((pending[1], pending[2]))
-            pending = next(pending_votes, None)
-        yield kode, cells, tuple(mine)
+    rows = tps_rows(((kode, cells, "") for kode, cells in values), votes, label,
+                    names=("hasil_wilayah", "suara_wilayah", "kode_wilayah"))
+    return ((kode, cells, mine) for kode, cells, mine, _ in rows)
 
 
 def _text(value: object) -> str:

@@ -151,8 +151,10 @@ def _flag(text: str) -> bool | None:
 
 
 def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = "",
-             totals: dict[int, int] | None = None) -> Iterator[TpsRow]:
-    """Zip a ``hasil_tps`` stream with its ``suara`` stream into one row per TPS.
+             totals: dict[int, int] | None = None, names: tuple[str, str, str] = ("hasil_tps", "suara", "kode_tps")
+             ) -> Iterator[TpsRow]:
+    """Zip a ``hasil_tps`` stream with its ``suara`` stream into one row per TPS (``names``: the tables and key, for
+    errors; :mod:`releasekit.areadiff` zips ``hasil_wilayah`` with ``suara_wilayah`` so).
 
     Vote rows whose TPS has no result row are skipped (they belong to another
     register or snapshot). With ``totals``, Σ votes per ballot number are added up
@@ -163,16 +165,17 @@ def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = 
     votes = iter(suara)
     pending = next(votes, None)
     last = last_vote = ""
+    rows, vote_rows, key = names
     for kode, values, source in hasil:
         if kode <= last:
-            raise UnsortedError(f"{label}: hasil_tps rows are not in kode_tps order at {kode}",
-                                hint="sort them by kode_pemilu, snapshot, kode_tps as releasekit writes them")
+            raise UnsortedError(f"{label}: {rows} rows are not in {key} order at {kode}",
+                                hint=f"sort them by kode_pemilu, snapshot, {key} as releasekit writes them")
         last = kode
         mine: list[tuple[str, str]] = []
         while pending is not None and pending[0] <= kode:
             if pending[0] < last_vote:
-                raise UnsortedError(f"{label}: suara rows are not in kode_tps order at {pending[0]}",
-                                    hint="sort them by kode_pemilu, snapshot, kode_tps, nomor_urut")
+                raise UnsortedError(f"{label}: {vote_rows} rows are not in {key} order at {pending[0]}",
+                                    hint=f"sort them by kode_pemilu, snapshot, {key}, nomor_urut")
             last_vote = pending[0]
             if pending[0] == kode:
                 mine.append((pending[1], pending[2]))

@@ -361,6 +361,18 @@ class _Csv:
             raise self.error(f"column {column} {_not_whole(text)}") from None
 
 
+def _rows_per_snapshot(table: _Csv) -> Counter[SnapshotKey]:
+    """The rows of a resource per (kode_pemilu, snapshot), each snapshot's key checked once."""
+    counts: Counter[SnapshotKey] = Counter()
+    k, s = table.index["kode_pemilu"], table.index["snapshot"]
+    for row in table:
+        pair = (row[k], row[s])
+        if pair not in counts:
+            table.check_key(row)
+        counts[pair] += 1
+    return counts
+
+
 class PackageSide:
     """A data package, as a folder or a ``.zip``: its CSV resources streamed in primary-key order."""
 
@@ -485,13 +497,7 @@ class PackageSide:
             single = self._from_sources()
             if single is not None:
                 return _select({single: None}, self.only, self.label)
-            table = self._table("hasil_tps", KEY_COLUMNS)
-            k, s = table.index["kode_pemilu"], table.index["snapshot"]
-            for row in table:
-                pair = (row[k], row[s])
-                if pair not in counts:  # checked once per snapshot
-                    table.check_key(row)
-                counts[pair] += 1
+            counts = _rows_per_snapshot(self._table("hasil_tps", KEY_COLUMNS))
         return _select(dict(sorted(counts.items())), self.only, self.label)
 
     def _hasil(self, key: SnapshotKey) -> Iterator[HasilRow]:
@@ -542,14 +548,7 @@ class PackageSide:
     def area_snapshots(self) -> dict[SnapshotKey, int]:
         if "hasil_wilayah" not in self.paths:  # (a package holds a table only when it has rows)
             return {}
-        table = self._table("hasil_wilayah", (*KEY_COLUMNS, "kode_wilayah"))
-        counts: Counter[SnapshotKey] = Counter()
-        k, s = table.index["kode_pemilu"], table.index["snapshot"]
-        for row in table:
-            pair = (row[k], row[s])
-            if pair not in counts:  # checked once per snapshot
-                table.check_key(row)
-            counts[pair] += 1
+        counts = _rows_per_snapshot(self._table("hasil_wilayah", (*KEY_COLUMNS, "kode_wilayah")))
         return _areas(((k, s, n) for (k, s), n in counts.items()), self.only)
 
     def area_rows(self, key: SnapshotKey) -> Iterator[AreaRow]:
