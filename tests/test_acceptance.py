@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,7 +22,7 @@ import pytest
 import sqlite_utils
 from click.testing import Result
 
-from conftest import SHARED_DATA, invoke
+from conftest import SHARED_DATA, copy_demo, invoke, query
 from releasekit.database import dump_sha256
 
 SAMPLE = SHARED_DATA / "sirekap2024_tps_sample_hendragunawan" / "json" / "sample_tingkat6_tps"
@@ -203,6 +204,39 @@ def test_two_builds_in_different_environments_are_byte_identical(make_project: A
     assert {"real-count.zip", "real-count/datapackage.json", "real-count/data/hasil_tps.csv"} <= set(files_a)
     assert files_a == files_b
     assert dump_a == dump_b
+
+
+def _turkish_locale(folder: Path) -> dict[str, str]:
+    """The environment of a Turkish locale compiled into ``folder`` (machines here install no locale but C; the
+    test is skipped where ``localedef`` or glibc's locale definitions are missing)."""
+    if shutil.which("localedef") is None:
+        pytest.skip("localedef is not installed")
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["localedef", "-i", "tr_TR", "-f", "UTF-8", str(folder / "tr_TR.UTF-8")], capture_output=True,
+                   timeout=120)
+    if not (folder / "tr_TR.UTF-8").is_dir():
+        pytest.skip("the tr_TR locale definitions are not installed")
+    return {"LOCPATH": str(folder), "LC_ALL": "tr_TR.UTF-8", "LANG": "tr_TR.UTF-8"}
+
+
+def test_a_turkish_locale_builds_the_same_release(tmp_path: Path) -> None:
+    """Python 3.11's sqlite3 tells a statement that changes rows by its first word, case-folded by the C locale:
+    in Turkish ``INSERT`` is not ``insert``, so every INSERT had rowcount -1 and no transaction. The demo's
+    duplicate TPS was loaded as new (an internal error), duplicate region rows silently dropped, and release.db's
+    header differed. Built under tr_TR.UTF-8 and C.UTF-8, the release is the same, byte for byte."""
+    turkish = _turkish_locale(tmp_path / "locale")
+    builds = []
+    for name, extra in (("c", {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}), ("tr", turkish)):
+        project = copy_demo(tmp_path / name)
+        env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "LC_ALL", "LANG", "LOCPATH")}
+        env.update(extra)
+        proc = subprocess.run([sys.executable, "-m", "releasekit", "build", str(project)], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        builds.append((_tree_sha256(project / "datapackages"), (project / "build" / "release.db").read_bytes()))
+        assert query(project, "SELECT count(*) FROM quarantine WHERE reason LIKE 'duplicate-key%'") == [(1,)]
+    assert builds[0][0] == builds[1][0]
+    assert builds[0][1] == builds[1][1]
 
 
 # --------------------------------------------------------------------------- build errors

@@ -169,7 +169,7 @@ def _compare_into(conn: sqlite3.Connection, path: Path, register: str, kode_pemi
 def _copy_from(conn: sqlite3.Connection, path: Path) -> None:
     """Insert a pair's rows from its file, in the order they were compared."""
     with _attached(conn, path):
-        conn.execute(f"INSERT OR IGNORE INTO main.[{CHANGES.name}] ({_COLUMNS}) "
+        conn.execute(f"insert or ignore into main.[{CHANGES.name}] ({_COLUMNS}) "
                      f"SELECT {_COLUMNS} FROM pair.[{CHANGES.name}] ORDER BY rowid")
         conn.commit()
 
@@ -201,7 +201,7 @@ _DELTA = (f"CASE WHEN {{numeric}} AND x <> '' AND y <> '' AND {_WHOLE.format(v='
           "THEN CAST(y AS INTEGER) - CAST(x AS INTEGER) END")
 _KIND = "CASE WHEN kind <> 'changed' THEN kind WHEN x = '' THEN 'filled' WHEN y = '' THEN 'cleared' ELSE 'changed' END"
 _FIELDS = ", ".join(f"({i}, '{c}', {int(c in COUNT_COLUMNS)})" for i, c in enumerate(VALUE_COLUMNS))
-_INSERT = f"INSERT OR IGNORE INTO {{schema}}.[{CHANGES.name}] ({_COLUMNS})"
+_INSERT = f"insert or ignore into {{schema}}.[{CHANGES.name}] ({_COLUMNS})"
 
 
 def _hasil_changes(kept: bool) -> str:

@@ -5,8 +5,15 @@ primary keys, single-column foreign keys (the ones Datasette renders as links),
 derived columns for serving (never in a package) and indexes; nothing is
 inferred from data. Rows go in through prepared statements on the same
 connection so every record's fate is known: a repeated natural key is caught
-by the primary key (``INSERT OR IGNORE`` + rowcount) and quarantined, without
+by the primary key (``insert or ignore`` + rowcount) and quarantined, without
 holding a set of seen keys in memory.
+
+Every statement that inserts starts with ``insert`` in lower case: Python 3.11's
+:mod:`sqlite3` tells a statement that changes rows (it then opens a transaction and
+counts ``rowcount``) by its first word, compared case-insensitively through the C
+library's locale, and in a Turkish locale ``I`` does not fold to ``i``: an ``INSERT``
+had rowcount -1, so a repeated key read as loaded (tests/test_acceptance.py builds
+under ``tr_TR.UTF-8``).
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ def create_indexes(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES
             db[table.name].create_index(columns)  # type: ignore[union-attr]
 
 
-def insert_sql(table: Table, *, verb: str = "INSERT OR IGNORE") -> str:
+def insert_sql(table: Table, *, verb: str = "insert or ignore") -> str:
     """A prepared ``INSERT`` taking every column of ``table``; derived columns are computed from them."""
     params = {c: f"?{i}" for i, c in enumerate(table.columns, 1)}  # after the plain "?"s: the same parameters
     cols = ", ".join(f"[{c}]" for c in (*table.columns, *(d.field.name for d in table.derived)))

@@ -221,7 +221,7 @@ class VoterLists:
                                   "(status B)"))
         _INSERT_NIK(self.conn, hashes)
         if flags:
-            self.conn.executemany("INSERT INTO temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            self.conn.executemany("insert into temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", [
                 (rule, s.kode_pemilu, s.snapshot, tps[i], _nomor(starts, nomors, i),
                  f"{detail} ({batch.file}:{batch.lines[i]})", s.sumber) for rule, i, detail in flags])
         if s.masked:
@@ -265,7 +265,7 @@ class VoterLists:
                 flags.append(("duplicate-nik", here[1], here[2], here[3], here[4],
                               f"NIK already registered at {place} as no. {origin[4]} ({origin[6]}); "
                               f"this row: {here[6]}", here[5]))
-        self.conn.executemany("INSERT INTO temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", sorted(flags))
+        self.conn.executemany("insert into temp.dpt_flag VALUES (?, ?, ?, ?, ?, ?, ?)", sorted(flags))
 
     # Internals
 
@@ -300,7 +300,7 @@ class VoterLists:
             nomors.append(nomor)
             runs.append((seq0 + start + 1, s.kode_pemilu, s.snapshot, tps[start], nomor, s.sumber, batch.file,
                          lines[start]))
-        self.conn.executemany("INSERT INTO temp.dpt_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
+        self.conn.executemany("insert into temp.dpt_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
         return starts, nomors
 
     def _screen(self, batch: VoterRows, starts: list[int]) -> tuple[Sequence[int], Sequence[int]]:
@@ -433,8 +433,8 @@ class _Insert:
             conn.executemany(self.one, rows[full:])
 
 
-_INSERT_NIK = _Insert("INSERT INTO temp.dpt_nik (h1, h2)", 2)
-_INSERT_PERSON = _Insert("INSERT INTO dpt_pemilih", 14)
+_INSERT_NIK = _Insert("insert into temp.dpt_nik (h1, h2)", 2)
+_INSERT_PERSON = _Insert("insert into dpt_pemilih", 14)
 
 
 def _start_up_key_is_secret() -> bool:
@@ -482,7 +482,7 @@ def _nomor(starts: list[int], nomors: list[int], i: int) -> int:
 
 _ALL = ("pemilih_j", "pemilih_l", "pemilih_p", *(band[0] for band in AGE_BANDS), "disabilitas")
 _UPSERT = (
-    f"INSERT INTO dpt_rekap (kode_pemilu, kode_tps, {', '.join(_ALL)}, sumber) "
+    f"insert into dpt_rekap (kode_pemilu, kode_tps, {', '.join(_ALL)}, sumber) "
     f"VALUES (?, ?, {', '.join('?' for _ in _ALL)}, ?) "
     "ON CONFLICT (kode_pemilu, kode_tps) DO UPDATE SET "
     + ", ".join(f"{c} = {c} + excluded.{c}" for c in _ALL)

@@ -317,7 +317,7 @@ class Loader:
         cols = tables.HASIL_WILAYAH.columns
         updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols[3:])
         cur.execute(
-            self.sql["hasil_wilayah"].replace("INSERT OR IGNORE", "INSERT")
+            self.sql["hasil_wilayah"].replace("insert or ignore", "insert")
             + f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'",
             (*key, *record.values, path),
         )
@@ -366,7 +366,7 @@ class Loader:
         if row is None:
             names = "".join(f", [{c}]" for c in cols)
             marks = ", ?" * len(cols)
-            cur.execute(f"INSERT INTO {table} (kode_pemilu, snapshot, {key_col}{names}, sumber) "
+            cur.execute(f"insert into {table} (kode_pemilu, snapshot, {key_col}{names}, sumber) "
                         f"VALUES (?, ?, ?{marks}, ?)", (*key, *(part.values[c] for c in cols), path))
             self._remember(table, cur.lastrowid, path, part.locator)
         else:
@@ -396,7 +396,7 @@ class Loader:
 
     def _flush(self) -> None:
         if self._pending:
-            self.conn.executemany("INSERT OR REPLACE INTO _lokasi VALUES (?, ?, ?, ?)",
+            self.conn.executemany("insert or replace into _lokasi VALUES (?, ?, ?, ?)",
                                   [(t, r, p, safe_text(loc)) for t, r, p, loc in self._pending])
             self._pending.clear()
 
@@ -451,20 +451,20 @@ class Loader:
         with self.conn:
             self.voters.finish()
             self.conn.execute(
-                "INSERT OR IGNORE INTO tps (kode_tps, kode_wilayah, nomor_tps, jenis_tps) "
+                "insert or ignore into tps (kode_tps, kode_wilayah, nomor_tps, jenis_tps) "
                 "SELECT DISTINCT kode_tps, substr(kode_tps, 1, 10), substr(kode_tps, 11), "
                 "CASE WHEN substr(kode_tps, 1, 2) = '99' THEN 'luar-negeri' "
                 "WHEN substr(kode_tps, 11, 1) = '9' THEN 'khusus' ELSE 'reguler' END "
                 "FROM (SELECT kode_tps FROM hasil_tps UNION SELECT kode_tps FROM dpt_rekap) ORDER BY kode_tps"
             )
             self.conn.execute(
-                "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk, sistem_kode) "
+                "insert or ignore into wilayah (kode_wilayah, tingkat, kode_induk, sistem_kode) "
                 "SELECT DISTINCT kode_wilayah, 4, substr(kode_wilayah, 1, 6), 'kpu' FROM tps ORDER BY kode_wilayah"
             )
             for level, length in ((4, 6), (3, 4), (2, 2)):
                 parent_length = {6: 4, 4: 2, 2: 0}[length]
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO wilayah (kode_wilayah, tingkat, kode_induk, sistem_kode) "
+                    "insert or ignore into wilayah (kode_wilayah, tingkat, kode_induk, sistem_kode) "
                     f"SELECT DISTINCT kode_induk, {level - 1}, "
                     f"CASE WHEN {parent_length} = 0 THEN NULL ELSE substr(kode_induk, 1, {parent_length}) END, "
                     "sistem_kode "

@@ -27,7 +27,7 @@ _WITH_VOTES = """sum(EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_
                                 AND s.kode_tps = h.kode_tps AND s.suara IS NOT NULL))"""
 _WITH_VOTES_ONE_SOURCE = "coalesce(max(v.tps), 0)"
 _SNAPSHOTS = """
-    INSERT INTO snapshots (kode_pemilu, snapshot, source, sha256, tps, tps_with_votes, tps_complete,
+    insert into snapshots (kode_pemilu, snapshot, source, sha256, tps, tps_with_votes, tps_complete,
                            suara_sah, suara_total)
     SELECT h.kode_pemilu, h.snapshot, h.sumber, src.sha256, count(*), {with_votes},
            sum(h.status_suara = 1), sum(h.suara_sah), sum(h.suara_total)
@@ -41,7 +41,7 @@ _VOTED_TPS = """
 """
 
 _VOTES = """
-    INSERT INTO snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps)
+    insert into snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps)
     SELECT s.kode_pemilu, s.snapshot, h.sumber, s.nomor_urut, sum(s.suara), count(s.suara)
     FROM suara s JOIN hasil_tps h ON h.kode_pemilu = s.kode_pemilu AND h.snapshot = s.snapshot
       AND h.kode_tps = s.kode_tps
@@ -82,7 +82,7 @@ def fill(conn: sqlite3.Connection, *, one_source: bool) -> None:
     if votes is None:
         conn.execute(_VOTES)
     else:
-        conn.executemany("INSERT INTO snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps) "
+        conn.executemany("insert into snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps) "
                          "VALUES (?, ?, ?, ?, ?, ?)", votes)
 
 

@@ -56,7 +56,7 @@ _LEVEL_TABLE = """
 """
 
 _VILLAGES = """
-    INSERT INTO _rekap_4
+    insert into _rekap_4
     SELECT s.kode_pemilu, s.snapshot, s.kode, l.n, r.tps_hasil, r.tps_suara, r.pemilih_dpt_j,
            r.pengguna_total_j, r.dpt_lapor, r.pengguna_lapor, r.suara_sah, r.suara_tidak_sah, r.suara_total
     FROM (SELECT e.kode_pemilu, e.snapshot, l.kode FROM (SELECT DISTINCT kode_pemilu, snapshot FROM _rekap_tps) e
@@ -72,7 +72,7 @@ _VILLAGES = """
 """
 
 _ROLL_UP = """
-    INSERT INTO _rekap_{level}
+    insert into _rekap_{level}
     SELECT kode_pemilu, snapshot, {code} AS kode, sum(tps_terdaftar), sum(tps_hasil), sum(tps_suara),
            sum(pemilih_dpt_j), sum(pengguna_total_j), sum(dpt_lapor), sum(pengguna_lapor), sum(suara_sah),
            sum(suara_tidak_sah), sum(suara_total)
@@ -80,7 +80,7 @@ _ROLL_UP = """
 """
 
 _PUBLISH_AREAS = """
-    INSERT INTO rekap_wilayah
+    insert into rekap_wilayah
     SELECT r.kode_pemilu, r.snapshot, r.kode, {level}, {name}, {parent},
            coalesce(r.tps_terdaftar, 0), coalesce(r.tps_hasil, 0), coalesce(r.tps_suara, 0),
            CASE WHEN r.tps_terdaftar > 0 THEN round(100.0 * coalesce(r.tps_suara, 0) / r.tps_terdaftar, 2) END,
@@ -105,7 +105,7 @@ _VOTE_ROLL_UP = """
 """
 
 _PUBLISH_VOTES = """
-    INSERT INTO rekap_suara
+    insert into rekap_suara
     SELECT r.kode_pemilu, r.snapshot, r.kode, {level}, {name}, {parent}, r.nomor_urut, r.suara, r.tps
     FROM _suara_{level} r LEFT JOIN wilayah w ON w.kode_wilayah = r.kode
     ORDER BY r.kode_pemilu, r.snapshot, r.kode, r.nomor_urut

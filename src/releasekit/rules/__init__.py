@@ -136,7 +136,7 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
             for i in range(len(jobs)):
                 schema = "temp" if i in here else "rules_aside"
                 db.conn.execute(
-                    "INSERT OR IGNORE INTO findings (rule, kode_pemilu, snapshot, key, severity, expected, actual, "
+                    "insert or ignore into findings (rule, kode_pemilu, snapshot, key, severity, expected, actual, "
                     f"detail, register) SELECT * FROM {schema}.[_rule_{i}] ORDER BY rowid")
         for i in here:
             db.conn.execute(f"DROP TABLE temp.[_rule_{i}]")
