@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,39 @@ def test_aggregates_load_and_reconcile_where_tps_cover_the_area(tmp_path: Path) 
     sums = query(root, "SELECT nomor_urut, sum(suara) FROM suara GROUP BY nomor_urut ORDER BY nomor_urut")
     assert sums == [(1, desa["chart"]["100025"]), (2, desa["chart"]["100026"]), (3, desa["chart"]["100027"])]
     assert query(root, "SELECT count(*) FROM findings WHERE rule = 'rollup-mismatch'") == [(0,)]
+    # an area's own file replaces its parent's table row but for status_progress, which only that table gives
+    assert national["table"]["11"]["status_progress"] is True
+    assert query(root, "SELECT asal, status_progress FROM hasil_wilayah WHERE kode_wilayah = '0'") == [("chart", None)]
+    # (the capture has no province files: a regency's own file has no parent table to give it the flag)
+    own = query(root, "SELECT count(*), count(status_progress) FROM hasil_wilayah WHERE asal = 'chart' "
+                      "AND length(kode_wilayah) IN (6, 10)")[0]
+    assert own == (29, 29)
     assert validate_paths([root]).valid
+
+
+def test_an_areas_own_file_read_before_its_parents_keeps_the_parents_progress_flag(tmp_path: Path) -> None:
+    """A tar holds its members in its own order: the kecamatan's own file before its regency's, whose table gives
+    the kecamatan's status_progress (the own file has none). Either way round the flag is kept."""
+    kab = API / "hhcw" / "ppwp" / "11" / "1101.json"
+    kec = API / "hhcw" / "ppwp" / "11" / "1101" / "110101.json"
+    assert json.loads(kab.read_text())["table"]["110101"]["status_progress"] is True
+    flags = []
+    for order in ((kab, kec), (kec, kab)):
+        tar = tmp_path / f"{len(flags)}.tar.gz"
+        with tarfile.open(tar, "w:gz") as archive:
+            for file in order:
+                archive.add(file, arcname=file.relative_to(API).as_posix())
+        root = tmp_path / f"p{len(flags)}"
+        meta = {"title": "T", "publisher": {"name": "P"}, "licenses": [{"name": "CC-BY-4.0"}], "registers": [{
+            "id": "001", "slug": "real-count", "title": "R", "status": "open",
+            "sources": [{"path": "agg.tar.gz", "format": "sirekap-aggregate-json", "election": "ppwp-2024",
+                         "snapshot": "2024-03-07"}]}]}
+        root.mkdir()
+        shutil.copy(tar, root / "agg.tar.gz")
+        build(load_release(write_metadata(root, meta)))
+        flags.append(query(root, "SELECT asal, status_progress, suara_sah FROM hasil_wilayah "
+                                 "WHERE kode_wilayah = '110101'"))
+    assert flags[0] == flags[1] and flags[0][0][:2] == ("chart", 1)
 
 
 def test_a_changed_tps_count_is_a_rollup_mismatch(tmp_path: Path) -> None:

@@ -36,6 +36,8 @@ from .readers.base import FORMULA, FORMULA_STARTS, INT64, Record, VoterRows, cli
 ProgressCallback = Callable[[int], None]
 #: Locators of loaded rows are written to the temporary table in batches of this size.
 LOCATOR_BATCH = 5000
+#: Where ``status_progress`` is in an area's values.
+_PROGRESS = tables.HASIL_WILAYAH.columns.index("status_progress") - 3
 #: TPS results are checked for taken keys and inserted this many at a time.
 RESULT_BATCH = 1000
 
@@ -312,10 +314,12 @@ class Loader:
 
     def _load_area(self, cur: sqlite3.Cursor, record: AreaResult, kode_pemilu: str, snapshot: str | None,
                    path: str) -> Refusal | None:
-        """An area's own totals replace totals its parent's table gave; children never replace anything."""
+        """An area's own totals replace totals its parent's table gave (but for ``status_progress``, which only a
+        parent's table gives); children never replace anything."""
         key = (kode_pemilu, snapshot, record.kode_wilayah)
         cols = tables.HASIL_WILAYAH.columns
-        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols[3:])
+        updates = ", ".join(f"[{c}] = coalesce(excluded.[{c}], hasil_wilayah.[{c}])" if c == "status_progress"
+                            else f"[{c}] = excluded.[{c}]" for c in cols[3:])
         cur.execute(
             self.sql["hasil_wilayah"].replace("insert or ignore", "insert")
             + f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'",
@@ -335,6 +339,10 @@ class Loader:
             if cur.rowcount:
                 self._remember("hasil_wilayah", cur.lastrowid, path, f"{record.locator} (table.{child})")
                 cur.executemany(self.sql["suara_wilayah"], [(*ckey, n, v) for n, v in sorted((votes or {}).items())])
+            else:  # the child's own file came first (a tar's order): it has no status_progress, the table has
+                cur.execute("UPDATE hasil_wilayah SET status_progress = ? WHERE kode_pemilu = ? AND snapshot = ? "
+                            "AND kode_wilayah = ? AND asal = 'chart' AND status_progress IS NULL",
+                            (values[_PROGRESS], *ckey))
         return None
 
     def _load_part(self, cur: sqlite3.Cursor, part: ResultPart, key: tuple[str, str | None, str],
