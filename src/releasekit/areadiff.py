@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .compare import AREA_VALUE_COLUMNS, VOTES_PREFIX, Comparer, FieldChange, tps_rows
+from .compare import AREA_VALUE_COLUMNS, VOTES_PREFIX, Comparer, FieldChange, Tally, tps_rows
 
 #: (kode_wilayah, values as CSV text in AREA_VALUE_COLUMNS order)
 AreaValues = tuple[str, tuple[str, ...]]
@@ -37,34 +37,15 @@ class AreaChange:
 
 
 @dataclass
-class AreaDiff:
+class AreaDiff(Tally):
     """The comparison of one election's published area totals on OLD's day with NEW's."""
 
-    kode_pemilu: str
-    old_snapshot: str
-    new_snapshot: str
-    unchanged: int = 0
-    added: int = 0
-    removed: int = 0
-    changed: int = 0
     #: field → areas (changed, not added or removed) where it differs
     fields: Counter[str] = field(default_factory=Counter)
     #: the national area's votes per candidate: (nomor_urut, old, new), None where a side has no figure
     national: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     #: the first areas that differ, up to the limit
     examples: list[AreaChange] = field(default_factory=list)
-
-    @property
-    def areas_old(self) -> int:
-        return self.unchanged + self.changed + self.removed
-
-    @property
-    def areas_new(self) -> int:
-        return self.unchanged + self.changed + self.added
-
-    @property
-    def differs(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
 
 
 def area_rows(values: Iterable[AreaValues], votes: Iterable[AreaVotes], label: str = "") -> Iterator[AreaRow]:

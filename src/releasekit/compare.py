@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from .database import HASIL_VALUE_COLUMNS
@@ -60,6 +61,35 @@ def codes_named(records: Iterable[tuple[str, str | None]]) -> frozenset[str]:
     for locator, raw in records:
         named.update(_CODE_IN_TEXT.findall(f"{locator}\n{raw or ''}"))
     return frozenset(named)
+
+
+@dataclass
+class Tally:
+    """One comparison of an election's OLD snapshot with its NEW one (of TPS, or of published areas): what is
+    compared, and how many rows were unchanged, added, removed and changed."""
+
+    kode_pemilu: str
+    old_snapshot: str
+    new_snapshot: str
+    unchanged: int = 0
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    @property
+    def count_old(self) -> int:
+        """Rows (TPS, areas) in the OLD snapshot."""
+        return self.unchanged + self.changed + self.removed
+
+    @property
+    def count_new(self) -> int:
+        """Rows in the NEW snapshot."""
+        return self.unchanged + self.changed + self.added
+
+    @property
+    def differs(self) -> bool:
+        """Whether anything differs."""
+        return bool(self.added or self.removed or self.changed)
 
 
 class UnsortedError(ReleasekitError):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .areadiff import AreaDiff, compare_areas
-from .compare import Comparer, TpsChange
+from .compare import Comparer, Tally, TpsChange
 from .errors import DiffError, UsageError
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
 
@@ -44,16 +44,9 @@ class Candidate:
 
 
 @dataclass
-class PairDiff:
+class PairDiff(Tally):
     """The comparison of one election's OLD snapshot with its NEW snapshot."""
 
-    kode_pemilu: str
-    old_snapshot: str
-    new_snapshot: str
-    unchanged: int = 0
-    added: int = 0
-    removed: int = 0
-    changed: int = 0
     votes_changed: int = 0
     changed_after_complete: int = 0
     #: TPS added that a record the OLD snapshot's sources quarantined names (:func:`~releasekit.compare.codes_named`)
@@ -71,21 +64,6 @@ class PairDiff:
     quarantined: frozenset[str] = field(default_factory=frozenset, repr=False)
     _deltas: Counter[int] = field(default_factory=Counter, repr=False)
     _name_sets: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
-
-    @property
-    def tps_old(self) -> int:
-        """TPS in the OLD snapshot."""
-        return self.unchanged + self.changed + self.removed
-
-    @property
-    def tps_new(self) -> int:
-        """TPS in the NEW snapshot."""
-        return self.unchanged + self.changed + self.added
-
-    @property
-    def differs(self) -> bool:
-        """Whether anything differs."""
-        return bool(self.added or self.removed or self.changed)
 
     def add(self, change: TpsChange, limit: int | None) -> None:
         """Count one changed TPS in."""
@@ -295,7 +273,7 @@ def _area_dict(p: AreaDiff) -> dict[str, Any]:
         "kode_pemilu": p.kode_pemilu,
         "old_snapshot": p.old_snapshot,
         "new_snapshot": p.new_snapshot,
-        "areas": {"old": p.areas_old, "new": p.areas_new, "added": p.added, "removed": p.removed,
+        "areas": {"old": p.count_old, "new": p.count_new, "added": p.added, "removed": p.removed,
                   "changed": p.changed, "unchanged": p.unchanged},
         "fields": dict(sorted(p.fields.items())),
         "national": [{"nomor_urut": n, "old": old, "new": new,
@@ -316,7 +294,7 @@ def _pair_dict(p: PairDiff) -> dict[str, Any]:
         "kode_pemilu": p.kode_pemilu,
         "old_snapshot": p.old_snapshot,
         "new_snapshot": p.new_snapshot,
-        "tps": {"old": p.tps_old, "new": p.tps_new, "added": p.added, "removed": p.removed, "changed": p.changed,
+        "tps": {"old": p.count_old, "new": p.count_new, "added": p.added, "removed": p.removed, "changed": p.changed,
                 "unchanged": p.unchanged, "added_after_quarantine": p.added_after_quarantine},
         "votes_changed": p.votes_changed,
         "changed_after_complete": p.changed_after_complete,

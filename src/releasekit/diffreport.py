@@ -70,9 +70,9 @@ def _largest(level: dict[tuple[str, int], int]) -> list[tuple[str, int, int]]:
 def _pair_text(p: PairDiff) -> list[str]:
     out = [f"{p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}"]
     if not p.differs:
-        return out + [f"  no change: the {p.tps_old} TPS are identical / tidak ada perubahan"]
+        return out + [f"  no change: the {p.count_old} TPS are identical / tidak ada perubahan"]
     out += [
-        f"  TPS: {p.tps_old} → {p.tps_new}   added {_added(p)}   removed {p.removed}   changed {p.changed}   "
+        f"  TPS: {p.count_old} → {p.count_new}   added {_added(p)}   removed {p.removed}   changed {p.changed}   "
         f"unchanged {p.unchanged}",
         f"  votes changed at {p.votes_changed} TPS, {p.changed_after_complete} of them after status_suara was "
         "already true (changed-after-complete)",
@@ -135,8 +135,8 @@ def text(result: DiffResult) -> str:
 def _areas_text(p: AreaDiff) -> list[str]:
     out = [f"{p.kode_pemilu}, published area totals (hasil_wilayah): {p.old_snapshot} → {p.new_snapshot}"]
     if not p.differs:
-        return out + [f"  no change: the {p.areas_old} areas are identical / tidak ada perubahan"]
-    out.append(f"  areas: {p.areas_old} → {p.areas_new}   added {p.added}   removed {p.removed}   "
+        return out + [f"  no change: the {p.count_old} areas are identical / tidak ada perubahan"]
+    out.append(f"  areas: {p.count_old} → {p.count_new}   added {p.added}   removed {p.removed}   "
                f"changed {p.changed}   unchanged {p.unchanged}")
     if p.national:
         out.append("  national votes per candidate (area 0): old → new (change)")
@@ -204,7 +204,7 @@ def markdown(result: DiffResult) -> str:
                   "changed after complete | status_suara false → true |",
                   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in result.pairs:
-        lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.tps_old} | {p.tps_new} | "
+        lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.count_old} | {p.count_new} | "
                      f"{_added(p)} | {p.removed} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
                      f"{p.completed} |")
     for p in result.pairs:
@@ -222,7 +222,7 @@ def markdown(result: DiffResult) -> str:
     for a in result.areas:
         lines += ["", f"### {a.kode_pemilu}, published area totals: {a.old_snapshot} → {a.new_snapshot}", "",
                   "| areas old | areas new | added | removed | changed |", "|---:|---:|---:|---:|---:|",
-                  f"| {a.areas_old} | {a.areas_new} | {a.added} | {a.removed} | {a.changed} |"]
+                  f"| {a.count_old} | {a.count_new} | {a.added} | {a.removed} | {a.changed} |"]
         if a.national:
             lines += ["", "| candidate (national) | old | new | change |", "|---:|---:|---:|---:|"]
             lines += [f"| {n} | {'' if old is None else old} | {'' if new is None else new} | "
