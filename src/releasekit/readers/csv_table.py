@@ -16,7 +16,7 @@ style, a code with a letter where digits belong, a formula-looking text
 :class:`Rejected` with its ``file:line``, never a guess and never a silent skip.
 A mapped column missing from the header stops the build (a declaration error).
 The path may be one file (plain or gzipped, streamed) or a folder or archive of
-CSV files that share the mapping.
+CSV files that share the mapping (each streamed from it too, whatever its size).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from .base import (
     is_timestamp,
 )
 from .csv_mapping import CODE_FIELDS, CsvMapping, check_candidates
-from .members import holds_members, members_named
+from .members import EVERY, MemberStream, Streamed, holds_members, members_named
 from .numbers import parse_count, parse_decimal, parse_flag
 from .textio import Progress, TextRow, open_table
 
@@ -336,17 +336,17 @@ class CsvReader(Reader):
         mapping = ctx.source.csv
         path = ctx.path
         if holds_members(path):
-            for member in members_named(ctx, CSV_SUFFIXES, "CSV", tables=True):
+            for member in members_named(ctx, CSV_SUFFIXES, "CSV", streamed=EVERY):
                 if isinstance(member, Rejected):
                     yield member
                 else:
-                    yield from self._table(member.data, member.name, f"{ctx.label}: {member.name}", mapping,
-                                           ctx.election, None)
+                    yield from self._table(member.stream if isinstance(member, Streamed) else member.data,
+                                           member.name, f"{ctx.label}: {member.name}", mapping, ctx.election, None)
         else:
             yield from self._table(path, path.name, ctx.label, mapping, ctx.election, ctx.progress)
 
-    def _table(self, source: Path | bytes, name: str, label: str, mapping: CsvMapping, election: Election | None,
-               progress: Progress | None) -> Iterator[Record]:
+    def _table(self, source: Path | bytes | MemberStream, name: str, label: str, mapping: CsvMapping,
+               election: Election | None, progress: Progress | None) -> Iterator[Record]:
         with open_table(source, name, mapping.text, progress, label) as table:
             plan = _Plan(mapping, table.header, label, table.header_line, election)
             for item in table:

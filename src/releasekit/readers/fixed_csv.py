@@ -1,7 +1,7 @@
 """Helpers for readers of CSV formats with a fixed, known header (``kawalpemilu2019-csv``, ``pemiluapi-2004-csv``,
 ``pemiluapi-2014-csv``).
 
-A source is one CSV (plain or gzipped, streamed) or a folder or archive of them;
+A source is one CSV (plain or gzipped, streamed) or a folder or archive of them (each streamed from it);
 each file must carry the format's columns (by name, in any order, others
 ignored), or the build stops with one line naming the file and the columns
 it has.
@@ -15,22 +15,24 @@ from typing import NamedTuple
 
 from ..errors import SourceError
 from .base import ReadContext, Rejected, clip
-from .members import holds_members, members_named
+from .members import EVERY, MemberStream, Streamed, holds_members, members_named
 from .textio import TextOptions, open_table
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 
 
-def csv_files(ctx: ReadContext) -> Iterator[tuple[Path | bytes, str, str] | Rejected]:
-    """``(source, name, label)`` of each CSV to read: the file itself, or each member of a folder or archive.
+def csv_files(ctx: ReadContext) -> Iterator[tuple[Path | bytes | MemberStream, str, str] | Rejected]:
+    """``(source, name, label)`` of each CSV to read: the file itself, or each member of a folder or archive (a
+    stream, to be read before the next is asked for).
 
     ``name`` goes into locators (``name:line``), ``label`` into error messages.
     """
     path = ctx.path
     if holds_members(path):
-        for member in members_named(ctx, CSV_SUFFIXES, "CSV", tables=True):
-            yield member if isinstance(member, Rejected) else (member.data, member.name,
-                                                                f"{ctx.label}: {member.name}")
+        for member in members_named(ctx, CSV_SUFFIXES, "CSV", streamed=EVERY):
+            yield member if isinstance(member, Rejected) else (
+                member.stream if isinstance(member, Streamed) else member.data, member.name,
+                f"{ctx.label}: {member.name}")
     else:
         yield path, path.name, ctx.label
 

@@ -8,11 +8,20 @@ ends the stream with a :class:`~releasekit.readers.base.Rejected` naming the
 place it broke, instead of an exception; an encrypted zip member, or one in a
 compression Python cannot read, is a :class:`Rejected` of its own.
 
-A member is held whole to be read, so one of more than :data:`MEMBER_LIMIT` bytes
-(:data:`TABLE_MEMBER_LIMIT` for text tables, read line by line) is a :class:`Rejected`
-naming its size, read past in constant memory: a 3 MB zip can inflate to gigabytes.
-A zip member's declared size is checked before it is read, and no more than that is
-read (:mod:`zipfile` stops there, and a member whose bytes go on fails its CRC-32).
+A member read whole (a JSON document, an SQL dump: a :class:`Member`) of more than
+:data:`MEMBER_LIMIT` bytes is a :class:`Rejected` naming its size, read past in constant
+memory: a 3 MB zip can inflate to gigabytes. A zip member's declared size is checked
+before it is read, and no more than that is read (:mod:`zipfile` stops there, and a
+member whose bytes go on fails its CRC-32).
+
+A member the reader reads line by line (a text table, JSON Lines: the names the caller
+passes as ``streamed``) is a :class:`Streamed`: a binary file read from the folder or
+archive a buffer at a time as the reader asks, so memory stays the same whatever its
+size, and no member limit applies (the reader's own limit on a line does). Its first
+:data:`~.memberstream.HEAD` bytes are read before it is handed on, and a zip member is first read
+through to check its CRC-32, so a member cut or corrupt there is a :class:`Rejected` as
+one read whole is; a break further on is raised by the stream's reads, and the reader
+sets aside the line it cut (an archive cut there then ends with that, no second record).
 
 A folder is read as its sha256 is taken (:func:`releasekit.provenance.sha256_file`):
 every regular file under it, symbolic links to files included. A folder that
@@ -30,28 +39,29 @@ import lzma
 import os
 import tarfile
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, overload
 
 from ..errors import SourceError
-from . import zipsalvage
+from . import memberstream, zipsalvage
 from .base import ReadContext, Rejected
-from .tarstream import NOT_FILES, NotAFile, TooLarge, iter_tar
+from .memberstream import ARCHIVE_ERRORS, BUFFER, MemberStream, Streamed, chunks_of, primed, streamed_from
+from .tarstream import NOT_FILES, NotAFile, Section, TooLarge, iter_tar
 from .zipsalvage import too_large
 
+__all__ = ["ARCHIVE_ERRORS", "EVERY", "MEMBER_LIMIT", "Member", "MemberStream", "Streamed", "holds_members",
+           "is_tar", "iter_members", "members_named", "stem"]
+
 Progress = Callable[[int], None]
-#: The most bytes one member (a file of a folder or archive, or a gzipped file) may hold: it is read whole, and a
-#: JSON document is decoded whole. A Sirekap per-TPS file is about 1 KB; the largest real member seen is 2.3 MB (a
-#: kawalpemilu TPS list), a region list 15 KB, a Kemendagri SQL dump a few MB.
+#: The most bytes one member read whole (a file of a folder or archive, or a gzipped file) may hold: a JSON document
+#: is decoded whole. A Sirekap per-TPS file is about 1 KB; the largest real member seen is 2.3 MB (a kawalpemilu TPS
+#: list), a region list 15 KB, a Kemendagri SQL dump a few MB. (A streamed member has no such limit.)
 MEMBER_LIMIT = 64 << 20
-#: The same for a member that is a text table (CSV), read line by line from its bytes: a province's wide CSV
-#: runs to about 85 MB (Jawa Barat's 140,000 TPS at DKI's 600 bytes a row), a national one to 500 MB. (A CSV
-#: given as a source of its own, not in a folder or archive, is read from the file, with no such limit.)
-TABLE_MEMBER_LIMIT = 1 << 30
-ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError)
+#: For ``streamed``: every member is streamed (a table reader's members; one that is not a table is never read).
+EVERY = ("",)
 
 
 @dataclass(slots=True)
@@ -73,43 +83,52 @@ def holds_members(path: Path) -> bool:
     return path.is_dir() or path.name.lower().endswith(".zip") or is_tar(path)
 
 
-def iter_members(path: Path, progress: Progress | None = None, label: str | None = None, *, tables: bool = False
-                 ) -> Iterator[Member | Rejected]:
+def iter_members(path: Path, progress: Progress | None = None, label: str | None = None, *,
+                 streamed: tuple[str, ...] = ()) -> Iterator[Member | Streamed | Rejected]:
     """Yield each regular file of a folder tree or archive at ``path``.
 
     :param progress: called with the bytes of the source consumed so far.
     :param label: the source as metadata.yml names it, for errors (default: the file name).
-    :param tables: the members are text tables read line by line (:data:`TABLE_MEMBER_LIMIT` applies, not
-        :data:`MEMBER_LIMIT`).
+    :param streamed: the members whose names end in one of these (in lower case) come as :class:`Streamed`
+        (:data:`EVERY`: all), the others as :class:`Member` (:data:`MEMBER_LIMIT` applies).
     :raises SourceError: a folder holds what cannot be read as it is hashed (see the module's docstring).
     """
     report = progress or (lambda n: None)
-    limit = TABLE_MEMBER_LIMIT if tables else MEMBER_LIMIT
+    limit = MEMBER_LIMIT
+
+    def wanted(name: str) -> bool:
+        return name.lower().endswith(streamed)
+
     if path.is_dir():
-        yield from _folder(path, report, label or path.name, limit)
+        yield from _folder(path, report, label or path.name, limit, wanted)
     elif path.name.lower().endswith(".zip"):
-        yield from _zip(path, report, limit)
+        yield from _zip(path, report, limit, wanted)
     elif is_tar(path):
-        yield from _tar(path, report, limit)
+        yield from _tar(path, report, limit, wanted)
     elif path.name.lower().endswith(".gz"):
-        try:
-            with gzip.open(path) as handle:
-                data = handle.read(limit + 1)
-                size = len(data) if len(data) <= limit else len(data) + _drain(handle)
-        except ARCHIVE_ERRORS as e:
-            yield Rejected(path.name, f"gzip file is corrupt or truncated: {e}")
-            return
-        yield Member(path.name[:-3], data) if size <= limit else Rejected(path.name[:-3], _file_too_large(size, limit))
+        yield from _gzip(path, limit, wanted)
+    elif wanted(path.name):
+        with path.open("rb") as handle:
+            yield streamed_from(path.name, chunks_of(handle))[0]
     else:
         data, size = _read_file(path, limit)
         yield Member(path.name, data) if size <= limit else Rejected(path.name, _file_too_large(size, limit))
 
 
-def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str, *, tables: bool = False
-                  ) -> Iterator[Member | Rejected]:
+@overload
+def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str) -> Iterator[Member | Rejected]: ...
+
+
+@overload
+def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str, *, streamed: tuple[str, ...]
+                  ) -> Iterator[Member | Streamed | Rejected]: ...
+
+
+def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str, *, streamed: tuple[str, ...] = ()
+                  ) -> Iterator[Member | Streamed | Rejected]:
     """:func:`iter_members` of the source, where a member whose name ends in none of ``suffixes`` is a rejected
-    record."""
-    for member in iter_members(ctx.path, ctx.progress, ctx.label, tables=tables):
+    record (a streamed one is not read)."""
+    for member in iter_members(ctx.path, ctx.progress, ctx.label, streamed=streamed):
         if isinstance(member, Rejected) or member.name.lower().endswith(suffixes):
             yield member
         else:
@@ -122,7 +141,28 @@ def stem(name: str) -> str:
     return base.rsplit(".", 1)[0] if "." in base else base
 
 
-def _folder(root: Path, report: Progress, label: str, limit: int) -> Iterator[Member | Rejected]:
+def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Member | Streamed | Rejected]:
+    """A lone gzipped file: the one member, named without its ``.gz``."""
+    name = path.name[:-3]
+    with ExitStack() as stack:
+        try:
+            handle = stack.enter_context(gzip.open(path))
+            if wanted(name):
+                streamed = primed(name, chunks_of(handle))[0]
+            else:
+                data = handle.read(limit + 1)
+                size = len(data) if len(data) <= limit else len(data) + _drain(handle)
+        except ARCHIVE_ERRORS as e:
+            yield Rejected(path.name, f"gzip file is corrupt or truncated: {e}")
+            return
+        if wanted(name):
+            yield streamed
+        else:
+            yield Member(name, data) if size <= limit else Rejected(name, _file_too_large(size, limit))
+
+
+def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callable[[str], bool]
+            ) -> Iterator[Member | Streamed | Rejected]:
     def refuse(path: Path, what: str, hint: str) -> SourceError:
         return SourceError(f"{label}/{path.relative_to(root).as_posix()}: {what}", hint=hint)
 
@@ -151,6 +191,13 @@ def _folder(root: Path, report: Progress, label: str, limit: int) -> Iterator[Me
     done = 0
     for file in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
         name = file.relative_to(root).as_posix()
+        if wanted(name):
+            with file.open("rb") as handle:
+                done += os.fstat(handle.fileno()).st_size
+                member = primed(name, chunks_of(handle))[0]
+                report(done)
+                yield member
+            continue
         data, size = _read_file(file, limit)
         done += size
         report(done)
@@ -171,10 +218,10 @@ def _read_file(path: Path, limit: int) -> tuple[bytes, int]:
     return data, len(data)
 
 
-def _drain(handle: BinaryIO | io.BufferedIOBase) -> int:
+def _drain(handle: IO[bytes] | io.BufferedIOBase) -> int:
     """Read ``handle`` to its end, a buffer at a time: how many bytes were left."""
     left = 0
-    while chunk := handle.read(zipsalvage.CHUNK):
+    while chunk := handle.read(BUFFER):
         left += len(chunk)
     return left
 
@@ -183,11 +230,12 @@ def _file_too_large(size: int, limit: int) -> str:
     return "file" + too_large(size, limit).removeprefix("member")
 
 
-def _zip(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected]:
+def _zip(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
+         ) -> Iterator[Member | Streamed | Rejected]:
     try:
         archive = zipfile.ZipFile(path)
     except ARCHIVE_ERRORS as e:
-        yield from _cut_zip(path, report, e, limit)
+        yield from _cut_zip(path, report, e, limit, wanted)
         return
     done = 0
     with archive:
@@ -199,35 +247,54 @@ def _zip(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected
             if info.flag_bits & zipsalvage.ENCRYPTED:
                 yield Rejected(info.filename, zipsalvage.ENCRYPTED_REASON)
                 continue
-            if info.file_size > limit:
+            streamed = wanted(info.filename)
+            if info.file_size > limit and not streamed:
                 yield Rejected(info.filename, too_large(info.file_size, limit))
                 continue
             try:
-                with archive.open(info) as handle:
-                    data = handle.read(limit + 1)  # (zipfile stops at the declared size: a longer member fails its CRC)
+                with archive.open(info) as handle:  # (it stops at the declared size: a longer member fails its CRC)
+                    data = handle.read(memberstream.HEAD if streamed else limit + 1)
+                    more = streamed and len(data) == memberstream.HEAD and _drain(handle) > 0  # (read through: its
+                    # CRC-32 is checked before the reader sees a byte)
+                again = archive.open(info) if more else None  # read again as it is used, now that it is known whole
             except NotImplementedError as e:  # zipfile's word for a compression method it cannot read
                 yield Rejected(info.filename, f"zip member uses an unsupported compression: {e}")
                 continue
             except ARCHIVE_ERRORS as e:
                 yield Rejected(info.filename, f"zip member is corrupt: {e}")
                 continue
-            yield Member(info.filename, data) if len(data) <= limit else Rejected(
-                info.filename, too_large(len(data), limit))
+            if not streamed:
+                yield Member(info.filename, data) if len(data) <= limit else Rejected(
+                    info.filename, too_large(len(data), limit))
+            elif again is None:
+                yield streamed_from(info.filename, [data])[0]
+            else:
+                with again:
+                    yield streamed_from(info.filename, chunks_of(again))[0]
 
 
-def _cut_zip(path: Path, report: Progress, error: BaseException, limit: int) -> Iterator[Member | Rejected]:
+def _cut_zip(path: Path, report: Progress, error: BaseException, limit: int, wanted: Callable[[str], bool]
+             ) -> Iterator[Member | Streamed | Rejected]:
     """A zip with no central directory (a download cut short): the members before the cut, from their local
     headers (:mod:`.zipsalvage`), in archive order, and the rest one rejected record, as for a cut ``.tar.gz``."""
     last = "(start of archive)"
     try:
         with path.open("rb", buffering=zipsalvage.CHUNK) as raw:
-            for member in zipsalvage.salvage(raw, limit):
+            for member in zipsalvage.salvage(raw, limit, wanted):
                 report(raw.tell())
                 if member.skipped:
                     yield Rejected(member.name, member.skipped)
                     continue
+                if member.chunks is not None:
+                    streamed, chunks = primed(member.name, member.chunks)
+                    yield streamed
+                    if chunks.error is not None:
+                        return  # (the reader has set aside the line it cut)
+                elif wanted(member.name):  # (a stored member of unknown size, read whole)
+                    yield streamed_from(member.name, [member.data])[0]
+                else:
+                    yield Member(member.name, member.data)
                 last = member.name
-                yield Member(member.name, member.data)
     except (zipsalvage.Stop, OSError) as e:
         yield Rejected(f"after {last}", f"zip archive is truncated or corrupt ({error}): {e}")
         return
@@ -263,7 +330,8 @@ def _inflated(raw: BinaryIO) -> BinaryIO | io.BufferedIOBase:
     return gzip.GzipFile(fileobj=raw) if magic.startswith(b"\x1f\x8b") else raw
 
 
-def _tar(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected]:
+def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
+         ) -> Iterator[Member | Streamed | Rejected]:
     last = "(start of archive)"
     name = path.name.lower()
     try:
@@ -271,7 +339,14 @@ def _tar(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected
             if name.endswith((".tar", ".tar.gz", ".tgz")):  # the fast reader (tarstream) for the common cases
                 gzipped = raw.read(2) == b"\x1f\x8b"
                 raw.seek(0)
-                for member, data in iter_tar(raw, gzipped, report, limit):
+                for member, data in iter_tar(raw, gzipped, report, limit, wanted):
+                    if isinstance(data, Section):
+                        streamed, chunks = primed(member, iter(data))
+                        yield streamed
+                        if chunks.error is not None:
+                            return  # (the reader has set aside the line it cut)
+                        last = last if data.left else member  # (what the reader left is read past with the next)
+                        continue
                     last = member
                     yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))
                 return
@@ -283,12 +358,21 @@ def _tar(path: Path, report: Progress, limit: int) -> Iterator[Member | Rejected
                         yield Rejected(info.name, _not_a_file(what))
                     if not info.isfile():
                         continue
-                    if info.size > limit:  # (tarfile reads past what is not read, a block at a time)
+                    streamed_name = wanted(info.name)
+                    if info.size > limit and not streamed_name:  # (read past by tarfile, a block at a time)
                         last = info.name
                         yield Rejected(info.name, too_large(info.size, limit))
                         continue
                     handle = archive.extractfile(info)
                     if handle is None:
+                        continue
+                    if streamed_name:
+                        streamed, chunks = primed(info.name, chunks_of(handle))
+                        report(raw.tell())
+                        yield streamed
+                        if chunks.error is not None:
+                            return  # (the reader has set aside the line it cut)
+                        last = info.name if handle.tell() >= info.size else last
                         continue
                     data = handle.read()
                     last = info.name

@@ -3,7 +3,10 @@
 Accepts a folder tree, a ``.zip``, a ``.tar(.gz)``, a single ``.json`` file, or
 JSON Lines (``.jsonl``/``.ndjson``, optionally gzipped) where each line is a
 Sirekap object with a ``kode_tps`` key (or a ``path`` key ending in the TPS file
-name). In files, the TPS code comes from the file name.
+name). In files, the TPS code comes from the file name. JSON Lines are read line
+by line, a buffer at a time, whatever their size: a file, or a member streamed from
+its folder or archive (:mod:`.bytelines`; a line of a member may hold up to
+:data:`~releasekit.readers.members.MEMBER_LIMIT` bytes, as a ``.json`` member may).
 
 Every serialisation variant parses (compact, pretty with CRLF, no trailing
 newline, any key order); the literal ``"null": null`` chart key is ignored; a
@@ -14,10 +17,13 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterable, Iterator
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from ..tables import TPS_CODE, TPS_CODE_TEXT
+from . import members, memberstream
 from .base import (
     INT64,
     JSON_ERRORS,
@@ -33,8 +39,9 @@ from .base import (
     is_timestamp,
     show,
 )
+from .bytelines import byte_lines, cut
 from .jsontext import DuplicateKeyError, loads
-from .members import ARCHIVE_ERRORS, Member, members_named, stem
+from .members import ARCHIVE_ERRORS, Member, Streamed, members_named, stem
 from .textio import looks_utf16, refuse_utf16
 
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
@@ -145,15 +152,11 @@ class SirekapTpsReader(Reader):
         if ctx.path.is_file() and ctx.path.name.lower().endswith(JSONL_SUFFIXES):
             yield from self._stream_lines(ctx.path, ctx.label, nomor_by_id)
             return
-        for member in members_named(ctx, (".json", *JSONL_SUFFIXES), ".json or .jsonl"):
+        for member in members_named(ctx, (".json", *JSONL_SUFFIXES), ".json or .jsonl", streamed=JSONL_SUFFIXES):
             if isinstance(member, Rejected):
                 yield member
-            elif member.name.lower().endswith(JSONL_SUFFIXES):
-                if looks_utf16(member.data):  # one member of an archive: that member alone is set aside
-                    yield Rejected(member.name, "the file looks like UTF-16, not UTF-8; nothing read from it",
-                                   clip(member.data))
-                    continue
-                yield from self._lines(member.name, member.data.splitlines(), nomor_by_id)
+            elif isinstance(member, Streamed):
+                yield from self._member_lines(member, nomor_by_id)
             else:
                 yield self._file(member, nomor_by_id)
 
@@ -169,6 +172,22 @@ class SirekapTpsReader(Reader):
                             clip(member.data))
         return _decode(member.data, kode, member.name, nomor_by_id)
 
+    def _member_lines(self, member: Streamed, nomor_by_id: dict[str, int]) -> Iterator[Record]:
+        """A JSON Lines member, gunzipped when its name ends in ``.gz``, cut as ``bytes.splitlines`` cuts."""
+        gzipped = member.name.lower().endswith(".gz")
+        read = gzip.GzipFile(fileobj=member.stream).read1 if gzipped else member.stream.read
+        chunks = iter(partial(read, memberstream.HEAD), b"")  # (a read is one step: one that fails loses no line)
+        try:
+            first = next(chunks, b"")
+        except ARCHIVE_ERRORS as e:
+            yield cut(member.name, 1, e)
+            return
+        if looks_utf16(first):  # one member of an archive: that member alone is set aside
+            yield Rejected(member.name, "the file looks like UTF-16, not UTF-8; nothing read from it", clip(first))
+            return
+        lines = byte_lines(chain((first,), chunks), member.name, members.MEMBER_LIMIT)
+        yield from self._lines(member.name, lines, nomor_by_id)
+
     def _stream_lines(self, path: Path, label: str, nomor_by_id: dict[str, int]) -> Iterator[Record]:
         """Read a JSON Lines file line by line, so memory stays flat at any size.
 
@@ -179,12 +198,17 @@ class SirekapTpsReader(Reader):
         try:
             with opener(path, "rb") as handle:
                 refuse_utf16(handle.peek(256), label)  # (buffered: nothing is consumed; gzip too)
-                yield from self._lines(path.name, handle, nomor_by_id)
+                yield from self._lines(path.name, enumerate(handle, start=1), nomor_by_id)
         except ARCHIVE_ERRORS as e:
             yield Rejected(f"{path.name}:end", f"file is truncated or corrupt: {type(e).__name__}: {e}")
 
-    def _lines(self, name: str, lines: Iterable[bytes], nomor_by_id: dict[str, int]) -> Iterator[Record]:
-        for number, raw in enumerate(lines, start=1):
+    def _lines(self, name: str, lines: Iterable[tuple[int, bytes] | Rejected], nomor_by_id: dict[str, int]
+               ) -> Iterator[Record]:
+        for item in lines:
+            if isinstance(item, Rejected):
+                yield item
+                continue
+            number, raw = item
             if not raw.strip():
                 continue
             locator = f"{name}:{number}"

@@ -9,7 +9,9 @@ files some tools write included) and each 512-byte header is parsed with a few s
 It reads what :mod:`tarfile` reads (ustar and GNU names, pax ``path`` and ``linkpath`` records, GNU
 long names, base-256 sizes), yields regular files and, named by what they are, the members that are
 no file (links, devices, pipes: :class:`NotAFile`) or too large to hold (:class:`TooLarge`, read past
-in constant memory) in archive order, and checks every header's checksum. Anything it cannot read
+in constant memory) in archive order, and checks every header's checksum. A file the caller reads
+as a stream (a text table, read line by line) is a :class:`Section`, read from the archive a buffer
+at a time as it is used, whatever its size. Anything it cannot read
 raises :class:`TarError` (a :class:`tarfile.TarError`), so callers report a truncated or corrupt
 archive the same way for both readers.
 """
@@ -25,6 +27,7 @@ from typing import BinaryIO
 BLOCK = 512
 CHUNK = 1 << 20           # compressed bytes read at a time
 MAX_INFLATE = 16 << 20    # inflated bytes per step (a zip bomb cannot blow the buffer up)
+SECTION_STEP = 1 << 16    # bytes of a Section read at a time
 REGULAR = (b"0", b"\0", b"7")
 GNU_LONGNAME, GNU_LONGLINK, PAX_HEADER, PAX_GLOBAL = b"L", b"K", b"x", b"g"
 #: Members with no content of their own, by type flag.
@@ -53,6 +56,31 @@ class TooLarge:
 
 class TarError(tarfile.TarError):
     """The archive is truncated or corrupt (the message says where)."""
+
+
+class Section:
+    """A regular file's bytes, read from the archive as they are asked for (:func:`iter_tar` reads past what is
+    left of them when it is asked for the next member). Iterate it once: chunks of :data:`SECTION_STEP` bytes.
+
+    :raises TarError: the archive is truncated or corrupt inside the file (when that place is reached).
+    """
+
+    def __init__(self, stream: _Bytes, size: int, progress: Callable[[int], None] | None) -> None:
+        self.stream = stream
+        #: The bytes not read yet.
+        self.left = size
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.left:
+            step = min(self.left, SECTION_STEP)
+            data = self.stream.read(step)
+            if data is None:
+                raise TarError("unexpected end of data")
+            self.left -= step
+            if self.progress is not None:
+                self.progress(self.stream.tell())
+            yield data
 
 
 class _Bytes:
@@ -166,15 +194,19 @@ def _pax_path(data: bytes, record: bytes) -> str | None:
     return path
 
 
-def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | None = None, limit: int = 1 << 62
-             ) -> Iterator[tuple[str, bytes | NotAFile | TooLarge]]:
+def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | None = None, limit: int = 1 << 62,
+             streamed: Callable[[str], bool] | None = None
+             ) -> Iterator[tuple[str, bytes | Section | NotAFile | TooLarge]]:
     """Yield ``(name, data)`` for each regular file of the tar archive read from ``raw``, ``(name, NotAFile)``
     for each link, device or pipe, and ``(name, TooLarge)`` for a file of more than ``limit`` bytes (directories
     and headers are read past).
 
     :param gzipped: the bytes are a gzip stream.
-    :param progress: called with the compressed bytes consumed so far, after each member.
+    :param progress: called with the compressed bytes consumed so far, after each member (and as a
+        :class:`Section` is read).
     :param limit: the most bytes of one member (or of a GNU long name or pax header) held in memory.
+    :param streamed: whether the file of a name is read as a stream: it comes as a :class:`Section`, valid until
+        the next member is asked for, whatever its size (``limit`` does not apply).
     :raises TarError: at the first place the archive is truncated or corrupt.
     """
     stream = _Bytes(raw, gzipped)
@@ -201,6 +233,13 @@ def iter_tar(raw: BinaryIO, gzipped: bool, progress: Callable[[int], None] | Non
         if kind in REGULAR:
             name = next_name or _name(header)
             next_name = next_link = None
+            if streamed is not None and streamed(name):
+                section = Section(stream, size, progress)
+                yield name, section
+                stream.skip(section.left + padded - size)
+                if progress is not None:
+                    progress(stream.tell())
+                continue
             if size > limit:
                 stream.skip(padded)
                 if progress is not None:

@@ -7,11 +7,12 @@ newlines, and sometimes truncated or with garbage in them. This module turns
 all of that into two streams that readers build on:
 
 * :func:`iter_lines` — decoded physical lines, numbered from 1, read in chunks
-  (constant memory). A line longer than :data:`LINE_LIMIT` bytes is not held in
-  memory: it becomes a :class:`~releasekit.readers.base.Rejected` with its length.
-  A truncated or corrupt gzip stream ends with a ``Rejected`` that holds the
-  cut-off last line. Bytes that do not decode raise :class:`TextDecodeError`
-  naming the line, the byte and the encoding the bytes look like.
+  (constant memory) from a file, a member's bytes, or a binary stream (a member
+  read from its archive as it is used). A line longer than :data:`LINE_LIMIT` bytes
+  is not held in memory: it becomes a :class:`~releasekit.readers.base.Rejected`
+  with its length. A truncated or corrupt gzip stream or archive ends with a
+  ``Rejected`` that holds the cut-off last line. Bytes that do not decode raise
+  :class:`TextDecodeError` naming the line, the byte and the encoding the bytes look like.
 * :func:`open_table` — the same lines cut into CSV records (:class:`TextRow`,
   with the line each record starts on and its raw text) after skipped lines,
   comment lines and the header. A record with broken quoting, a NUL byte, or
@@ -31,6 +32,9 @@ import codecs
 import csv
 import gzip
 import io
+import lzma
+import tarfile
+import zipfile
 import zlib
 from bisect import bisect_left
 from collections import deque
@@ -39,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from ..errors import SourceError
 from .base import Rejected, clip
@@ -56,9 +60,19 @@ RUN = 128
 #: Delimiters :func:`sniff_delimiter` chooses from, in order of preference on a tie.
 DELIMITERS = (",", ";", "\t", "|")
 GZIP_MAGIC = b"\x1f\x8b"
-READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+#: What reading raises where the bytes are cut or corrupt (a gzip stream; an archive a member is streamed from).
+READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError, tarfile.TarError, zipfile.BadZipFile, lzma.LZMAError)
 
 Progress = Callable[[int], None]
+
+
+class Readable(Protocol):
+    """A binary file to read from: an open file, or a member streamed from its archive
+    (:class:`~releasekit.readers.memberstream.MemberStream`; ``tell`` is only asked for with ``progress``)."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def tell(self) -> int: ...
 
 
 class TextDecodeError(SourceError):
@@ -169,7 +183,7 @@ def _decode_error(name: str, number: int, line: bytes, encoding: str, error: Uni
                            hint=hint)
 
 
-def _chunks(raw: BinaryIO, progress: Progress | None) -> Iterator[bytes]:
+def _chunks(raw: Readable, progress: Progress | None) -> Iterator[bytes]:
     """The bytes of ``raw`` in chunks, gunzipped when they start like gzip.
 
     Decompression is incremental with bounded output, so a truncated stream
@@ -208,9 +222,9 @@ def _chunks(raw: BinaryIO, progress: Progress | None) -> Iterator[bytes]:
                 raise EOFError("the compressed stream ends before its end marker")
 
 
-def iter_lines(source: Path | bytes, name: str, encoding: str = "utf-8", progress: Progress | None = None,
+def iter_lines(source: Path | bytes | Readable, name: str, encoding: str = "utf-8", progress: Progress | None = None,
                label: str | None = None) -> Generator[Line | Rejected, None, None]:
-    """Yield every physical line of ``source`` (a file, or a member's bytes), decoded.
+    """Yield every physical line of ``source`` (a file, a member's bytes, or a binary stream, left open), decoded.
 
     Line ends may be ``\\n``, ``\\r\\n`` or ``\\r`` (mixed, too) and are kept on
     the text. A UTF-8 byte-order mark is removed from line 1. ``.gz`` content is
@@ -239,13 +253,16 @@ class _Block:
     nul: bool
 
 
-def _iter_blocks(source: Path | bytes, name: str, encoding: str, progress: Progress | None,
+def _iter_blocks(source: Path | bytes | Readable, name: str, encoding: str, progress: Progress | None,
                  label: str | None) -> Generator[_Block | Rejected, None, None]:
     """The lines of :func:`iter_lines` a read chunk at a time (a line that cannot be read is a ``Rejected``)."""
     codec = check_encoding(encoding)
     label = label or name
+    if not isinstance(source, (Path, bytes)):  # a stream: the caller's to close
+        yield from _split(_chunks(source, progress), name, label, encoding, codec)
+        return
     try:
-        raw: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+        raw = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
     except OSError as e:
         raise SourceError(f"{label}: cannot be read: {e}", hint="check the file and its permissions") from e
     with raw:
@@ -573,7 +590,7 @@ def _first_line(feed: _Feed, options: TextOptions) -> Line | None:
 
 
 @contextmanager
-def open_table(source: Path | bytes, name: str, options: TextOptions = TextOptions(),
+def open_table(source: Path | bytes | Readable, name: str, options: TextOptions = TextOptions(),
                progress: Progress | None = None, label: str | None = None) -> Iterator[TextTable]:
     """Open a CSV-like text table: skip leading lines, find the header and the delimiter.
 

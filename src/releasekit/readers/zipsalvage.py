@@ -10,6 +10,10 @@ the descriptor whose CRC-32 and size match the bytes before it); each member's C
 checked. It stops at the first member it cannot read whole, saying why; a member whose
 method or encryption it cannot read, but whose size it knows, is skipped with a reason, and so
 is one that inflates to more than the caller's limit (read past, a step at a time).
+
+A member the caller reads as a stream (a text table, read line by line) is not held: it is read
+through once to check its CRC-32, a step at a time, then handed on as chunks read again from the
+archive (:attr:`Salvaged.chunks`), whatever its size.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -43,24 +47,29 @@ def too_large(size: int, limit: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Salvaged:
-    """A member read whole (``data``), or one skipped (``skipped``: why)."""
+    """A member read whole (``data``), one read as a stream (``chunks``), or one skipped (``skipped``: why)."""
 
     name: str
     data: bytes = b""
     skipped: str = ""
+    #: Its bytes, inflated a step at a time as they are asked for; valid until the next member is asked for.
+    chunks: Iterator[bytes] | None = None
 
 
 class Stop(Exception):
     """Where reading ends: the cut, or bytes that are no member (the message says which)."""
 
 
-def salvage(raw: BinaryIO, limit: int = 1 << 62) -> Iterator[Salvaged]:
+def salvage(raw: BinaryIO, limit: int = 1 << 62, streamed: Callable[[str], bool] | None = None
+            ) -> Iterator[Salvaged]:
     """Yield every member before the archive's end or cut, in archive order; raise :class:`Stop` at a cut.
 
     A file whose next bytes are not a local header ends the members (the central directory, when
     the archive is whole, starts there); a header, name or data cut short raises :class:`Stop`.
 
     :param limit: the most bytes of one member held in memory; a member that inflates to more is skipped.
+    :param streamed: whether the member of a name is read as a stream (``chunks``, whatever its size), when its
+        end is known without reading it whole (deflated, or stored with its size in its header).
     """
     end = raw.seek(0, io.SEEK_END)  # no size a header claims is believed past the file's end
     raw.seek(0)
@@ -92,6 +101,9 @@ def salvage(raw: BinaryIO, limit: int = 1 << 62) -> Iterator[Salvaged]:
             yield Salvaged(name, skipped=ENCRYPTED_REASON if flags & ENCRYPTED else
                            f"zip member uses an unsupported compression (method {method}); nothing read from it")
             continue
+        if streamed is not None and streamed(name) and (method == DEFLATED or sized):
+            yield from _checked(raw, name, flags, method, crc, csize if sized else None, zip64 is not None)
+            continue
         if method == STORED and sized and csize > limit:
             _skip(raw, csize, name, flags, zip64 is not None)
             yield Salvaged(name, skipped=too_large(csize, limit))
@@ -108,6 +120,63 @@ def salvage(raw: BinaryIO, limit: int = 1 << 62) -> Iterator[Salvaged]:
         if name.endswith("/"):
             continue
         yield Salvaged(name, data) if data is not None else Salvaged(name, skipped=too_large(size, limit))
+
+
+def _checked(raw: BinaryIO, name: str, flags: int, method: int, crc: int, size: int | None, zip64: bool
+             ) -> Iterator[Salvaged]:
+    """A member read through once to check its CRC-32 (nothing kept), then given as the chunks of a second
+    read (:func:`_again`); ``size``: its compressed size, or None when only the deflate stream's end gives it."""
+    start = raw.tell()
+    if method == DEFLATED:
+        _, _, crc_read = _inflate(raw, size, name, -1)
+    else:
+        assert size is not None
+        crc_read, left = 0, size
+        while left:
+            chunk = raw.read(min(CHUNK, left))
+            if not chunk:
+                raise Stop(f"{name}: the archive ends inside this member")
+            left -= len(chunk)
+            crc_read = zlib.crc32(chunk, crc_read)
+    end = raw.tell()
+    if flags & DESCRIPTOR:
+        crc = _descriptor_crc(raw, name, zip64)
+    if crc_read != crc:
+        raise Stop(f"{name}: its bytes do not match their CRC-32")
+    if name.endswith("/"):
+        return
+    after = raw.tell()
+    yield Salvaged(name, chunks=_again(raw, start, end, method == DEFLATED))
+    raw.seek(after)
+
+
+def _again(raw: BinaryIO, start: int, end: int, deflated: bool) -> Iterator[bytes]:
+    """A member's bytes read again from ``raw`` (after :func:`_checked` read them once), inflated when
+    ``deflated``, a step at a time; ``raw`` is read from where the member lies, wherever it was left.
+
+    :raises OSError: the file no longer holds what was read (it changed since).
+    """
+    inflater = zlib.decompressobj(-15) if deflated else None
+    at = start
+    while at < end and (inflater is None or not inflater.eof):
+        raw.seek(at)
+        chunk = raw.read(min(CHUNK, end - at))
+        if not chunk:
+            raise OSError("the archive ends inside this member")
+        at += len(chunk)
+        if inflater is None:
+            yield chunk
+            continue
+        try:
+            while True:
+                data = inflater.decompress(chunk, INFLATE_STEP)
+                if data:
+                    yield data
+                chunk = inflater.unconsumed_tail
+                if not chunk and len(data) < INFLATE_STEP:  # (a full step may leave output inside the inflater)
+                    break
+        except zlib.error as e:
+            raise OSError(f"the member's deflated bytes changed since they were read ({e})") from None
 
 
 def _skip(raw: BinaryIO, csize: int, name: str, flags: int, zip64: bool) -> None:
