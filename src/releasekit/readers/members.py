@@ -145,20 +145,18 @@ def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Mem
     """A lone gzipped file: the one member, named without its ``.gz``."""
     name = path.name[:-3]
     with ExitStack() as stack:
+        member: Member | Streamed | Rejected
         try:
             handle = stack.enter_context(gzip.open(path))
             if wanted(name):
-                streamed = primed(name, chunks_of(handle))[0]
+                member = primed(name, chunks_of(handle))[0]
             else:
                 data = handle.read(limit + 1)
                 size = len(data) if len(data) <= limit else len(data) + _drain(handle)
+                member = Member(name, data) if size <= limit else Rejected(name, _file_too_large(size, limit))
         except ARCHIVE_ERRORS as e:
-            yield Rejected(path.name, f"gzip file is corrupt or truncated: {e}")
-            return
-        if wanted(name):
-            yield streamed
-        else:
-            yield Member(name, data) if size <= limit else Rejected(name, _file_too_large(size, limit))
+            member = Rejected(path.name, f"gzip file is corrupt or truncated: {e}")
+        yield member  # (a stream is read before the file closes)
 
 
 def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callable[[str], bool]
