@@ -263,3 +263,44 @@ def test_byte_lines_cut_as_splitlines_whatever_the_chunks(seed: int) -> None:
         else:
             assert item == (number, line)
     assert len(got) == len(data.splitlines())
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_bare_json_lines_file_sets_a_line_over_the_member_limit_aside(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       gzipped: bool) -> None:
+    """A bare ``.jsonl`` was read with ``for line in file``: a line of 32 MiB was held whole (and one of gigabytes
+    would be). It is now read as a member is: set aside with its size, in constant memory."""
+    monkeypatch.setattr(members, "MEMBER_LIMIT", 1 << 20)
+    first = json.dumps({**TPS, "kode_tps": _code(1)}).encode()
+    data = first + b"\n" + b" " * (32 << 20) + b"\n" + first.replace(b'001"', b'002"') + b"\n"
+    path = tmp_path / ("x.jsonl.gz" if gzipped else "x.jsonl")
+    path.write_bytes(gzip.compress(data, mtime=0, compresslevel=1) if gzipped else data)
+    tracemalloc.start()
+    try:
+        records = read("sirekap-tps-json", path, PPWP)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert _shown(records)[1] == (f"{path.name}:2", f"line is {(32 << 20) + 1:,} bytes long, over the limit of "
+                                                   "1,048,576; not read")
+    assert [r.kode_tps for r in records if isinstance(r, TpsResult)] == [_code(1), _code(2)]
+    assert peak < 10 << 20, f"{peak:,} bytes"
+
+
+def test_a_cut_bare_json_lines_gz_loads_the_lines_before_the_cut(tmp_path: Path) -> None:
+    """It used to lose the lines read with the cut one's buffer and name no line (``x.jsonl.gz:end``)."""
+    data = _jsonl(5_000)
+    whole = gzip.compress(data, mtime=0)
+    path = tmp_path / "x.jsonl.gz"
+    path.write_bytes(whole[:len(whole) * 2 // 3])
+    records = read("sirekap-tps-json", path, PPWP)
+    *loaded, last = records
+    assert isinstance(last, Rejected)
+    line = int(last.locator.rpartition(":")[2])
+    assert last.reason.startswith(f"the file is truncated or corrupt from line {line} on (EOFError: ")
+    whole_lines = tmp_path / "whole" / "x.jsonl.gz"
+    whole_lines.parent.mkdir()
+    whole_lines.write_bytes(gzip.compress(b"\n".join(data.splitlines()[:line - 1]), mtime=0))
+    assert _shown(loaded) == _shown(read("sirekap-tps-json", whole_lines, PPWP))
+    assert len(loaded) > 2_000

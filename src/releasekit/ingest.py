@@ -27,6 +27,7 @@ from .config import Release
 from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
+from .errors import SourceError
 from .privacy import contains_nik, holds_nik, mask_niks, unescape_digits
 from .provenance import SourceFile
 from .readahead import read_ahead
@@ -40,6 +41,11 @@ LOCATOR_BATCH = 5000
 _PROGRESS = tables.HASIL_WILAYAH.columns.index("status_progress") - 3
 #: TPS results are checked for taken keys and inserted this many at a time.
 RESULT_BATCH = 1000
+#: A source stops the build once it has set aside this many records and more than :data:`JUNK_RATIO` times as many
+#: as it loaded: the wrong reader, mapping or encoding, or junk (a zip of a few MB can inflate to billions of short
+#: lines, each a quarantine row), not a register to publish.
+QUARANTINE_LIMIT = 100_000
+JUNK_RATIO = 10
 
 
 @dataclass
@@ -144,6 +150,7 @@ class Loader:
             "sumber TEXT NOT NULL, locator TEXT NOT NULL, PRIMARY KEY (tbl, rid)) WITHOUT ROWID"
         )
         self._pending: list[tuple[str, int, str, str]] = []
+        self._first_refusal: tuple[str, str] | None = None  # the source's first record set aside: locator, reason
         self.voters = VoterLists(self.conn)
 
     def load_elections(self, elections: list[Election]) -> None:
@@ -164,6 +171,7 @@ class Loader:
         election = release.elections[source.election] if source.election else None
         ctx = ReadContext(file.path, source.path, election, progress, source)
         acc = Accounting()
+        self._first_refusal = None
         cur = self.conn.cursor()
         with self.conn:
             if source.format == "dpt-csv":
@@ -207,6 +215,14 @@ class Loader:
             return
         acc.records_quarantined += weight
         acc.identical_duplicates += refusal.identical
+        self._first_refusal = self._first_refusal or (record.locator, refusal.reason)
+        if acc.records_quarantined >= QUARANTINE_LIMIT and acc.records_quarantined > JUNK_RATIO * acc.records_loaded:
+            locator, reason = self._first_refusal
+            raise SourceError(
+                f"{path}: {acc.records_quarantined:,} records set aside and {acc.records_loaded:,} loaded so far, so "
+                f"the rest is not read (the first set aside, {locator}: {reason})",
+                hint="check the source's format, mapping and encoding; a source this far from its reader is "
+                     "not loaded")
         self._quarantine(cur, path, record.locator, refusal.reason, clip(record.raw))
 
     # Load

@@ -189,18 +189,24 @@ class SirekapTpsReader(Reader):
         yield from self._lines(member.name, lines, nomor_by_id)
 
     def _stream_lines(self, path: Path, label: str, nomor_by_id: dict[str, int]) -> Iterator[Record]:
-        """Read a JSON Lines file line by line, so memory stays flat at any size.
+        """Read a JSON Lines file (gunzipped when its name ends in ``.gz``) as a member is read: a buffer at a time,
+        cut as ``bytes.splitlines`` cuts, so memory stays flat at any size (a line over
+        :data:`~.members.MEMBER_LIMIT` is set aside, read past) and a cut or corrupt ``.gz`` loads the lines
+        before the break.
 
         :raises releasekit.readers.textio.TextDecodeError: the file is UTF-16 (every line would be quarantined,
             each for a misleading reason).
         """
         opener = gzip.open if path.name.lower().endswith(".gz") else open
-        try:
-            with opener(path, "rb") as handle:
-                refuse_utf16(handle.peek(256), label)  # (buffered: nothing is consumed; gzip too)
-                yield from self._lines(path.name, enumerate(handle, start=1), nomor_by_id)
-        except ARCHIVE_ERRORS as e:
-            yield Rejected(f"{path.name}:end", f"file is truncated or corrupt: {type(e).__name__}: {e}")
+        with opener(path, "rb") as handle:
+            try:
+                head = handle.peek(256)  # (buffered: nothing is consumed; gzip too)
+            except ARCHIVE_ERRORS as e:
+                yield cut(path.name, 1, e)
+                return
+            refuse_utf16(head, label)
+            chunks = iter(partial(handle.read, memberstream.BUFFER), b"")
+            yield from self._lines(path.name, byte_lines(chunks, path.name, members.MEMBER_LIMIT), nomor_by_id)
 
     def _lines(self, name: str, lines: Iterable[tuple[int, bytes] | Rejected], nomor_by_id: dict[str, int]
                ) -> Iterator[Record]:
