@@ -343,7 +343,8 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         hint = "keep one of them" if problem.startswith("duplicate key") else \
             "check indentation and quote values that contain ':'"
-        raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from e
+        raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from None  # (the
+        # parser's own error quotes the line, which may hold anything, a NIK too: --debug must not show it)
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
     unreadable = next(((where, why) for where, value in _scalars(data, []) if isinstance(value, str)
@@ -351,7 +352,7 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
     if unreadable is not None:
         raise ConfigError(f"{filename}: {unreadable[0] or '(top level)'}: {unreadable[1]}, which is published as text",
                           hint="remove it (a \\u escape of half a character pair, a control character)")
-    nik = next((where for where, value in _scalars(data, []) if isinstance(value, str | int)
+    nik = next((where for where, value in _scalars(data, []) if isinstance(value, str | int | float)
                 and holds_nik(str(value))), None)
     if nik is not None:
         raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "

@@ -74,9 +74,13 @@ def jenis_tps(kode_tps: str) -> str:
     return "khusus" if kode_tps[10] == "9" else "reguler"
 
 
-#: The smallest number of 16 digits: a NIK-like number is at least this (or at most its negative).
-SIXTEEN_DIGITS = 10**15
 _NIK_NUMBER = "a number is NIK-like (16 digits), which is never published"
+
+
+#: The largest count loaded. A TPS has a few hundred voters and the country about 200 million, so a count this
+#: large is a broken cell, and 823,378 TPS of counts below it sum to less than 16 digits: no total, delta or
+#: finding derived from counts can look like a NIK (and refuse the whole build at the gate).
+COUNT_LIMIT = 10**9
 
 
 def unstorable(values: Iterable[object]) -> str | None:
@@ -91,11 +95,13 @@ def unstorable(values: Iterable[object]) -> str | None:
         kind = type(value)
         if kind is int:
             number: int = value  # type: ignore[assignment]
-            if number >= SIXTEEN_DIGITS or number <= -SIXTEEN_DIGITS:  # (a count is smaller: two comparisons)
+            if number >= COUNT_LIMIT or number <= -COUNT_LIMIT:  # (a count is smaller: two comparisons)
                 if not -INT64 <= number < INT64:
                     return f"the number {str(number)[:30]} does not fit a 64-bit integer"
                 if contains_nik(str(number)):
                     return _NIK_NUMBER
+                return (f"a number of {len(str(abs(number)))} digits is no count (a count is below "
+                        f"{COUNT_LIMIT:,}); sums of such numbers could look like a NIK")
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and holds_nik(text):  # (written any way: privacy.SPREAD)
@@ -456,6 +462,9 @@ class Loader:
 
     def _quarantine(self, cur: sqlite3.Cursor, path: str, locator: str, reason: str, raw: str | None) -> None:
         locator, reason = safe_text(locator), safe_text(reason)
+        if raw is not None and len(raw) >= 16 and holds_nik(unescape_digits(raw)):
+            raw = None  # withheld: the rest of a record with an identity number in it (a name, a birth date, an
+            # address) may well be a person's too, and masking the number alone would publish them
         raw = None if raw is None else safe_text(raw)
         cur.execute(self.sql["quarantine"], (path, locator, reason, raw))
         n = 2

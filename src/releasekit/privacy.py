@@ -77,35 +77,69 @@ def contains_nik(text: str) -> bool:
 
 
 #: A number of 16 digits or more as people write one into free text: digits of any script (``３１７４…``,
-#: fullwidth), single spaces, dots or dashes between them (``3174-0567-0885-0003``). :func:`spread_niks` takes
-#: those of 16 digits, and of 32: two glued into one run (an NKK and a NIK). Not other lengths: a TPS code is
-#: NIK-like in its first 16 digits as soon as anything follows it (``1101012001001-20240215-101421``, the name
-#: of a Sirekap form image).
-SPREAD = re.compile(r"\d(?:[ .\-]?\d){15,}")
+#: fullwidth), one or two spaces (a no-break space too), dots or dashes between them (``3174-0567-0885-0003``,
+#: ``3174  0567  0885  0003``). :func:`spread_niks` takes those of 16 digits, of 32 (two glued into one run: an
+#: NKK and a NIK), and the 16 digits of whole groups inside a longer one (a date or a house number written before
+#: a NIK: ``12-05-1980 3174 0567 0885 0003``). Not other lengths: a TPS code is NIK-like in its first 16 digits as
+#: soon as anything follows it (``1101012001001-20240215-101421``, the name of a Sirekap form image). No slash or
+#: underscore: a Sirekap path nests region codes (``…/110101/1101012001/…``: a district's 6 digits and a village's
+#: 10 read as one NIK-like number), as file names do; no comma: it separates the cells of a CSV line and the
+#: thousands of a count.
+SPREAD = re.compile(r"\d(?:[\s.\-]{0,2}\d){15,}")
 _NOT_DIGIT = re.compile(r"\D")
+_GROUPS = re.compile(r"\d+")
+#: A float's exponent after a 16-digit mantissa (``3.174056708850003e+15``: a NIK read as a number).
+_EXPONENT = re.compile(r"[eE]\+?15(?![0-9])")
 #: A screen before :data:`SPREAD` for ASCII text (a C-speed class run, not a backtracking group: every Sirekap
 #: record's ``ts``, ``2024-02-14 10:00:00``, is long enough to be searched).
-_SPREAD_ASCII = re.compile(r"[0-9 .\-]{16}")
+_SPREAD_ASCII = re.compile(r"[0-9 \t\n\r\f\v.\-]{16}")  # (\s spelled out: a set, not a category)
 
 
-def spread_niks(text: str) -> Iterator[re.Match[str]]:
-    """Every :data:`SPREAD` number in ``text`` that is a NIK (:func:`is_nik_like`) once its separators are dropped
-    and its digits read as ASCII: 16 digits, or 32 (two glued together) either half of which is one; with no letter
-    or digit beside it. Digits in a row inside a hexadecimal digest (:func:`in_digest`) are not one."""
+def _ascii_digits(digits: str) -> str:
+    return digits if digits.isascii() else "".join(str(int(digit)) for digit in digits)  # (int(): any script)
+
+
+def spread_niks(text: str) -> Iterator[tuple[int, int]]:
+    """The span of every :data:`SPREAD` number in ``text`` that is a NIK (:func:`is_nik_like`) once its separators
+    are dropped and its digits read as ASCII: 16 digits, or 32 (two glued together) either half of which is one,
+    or the whole groups of 16 digits inside a longer number; with no letter or digit beside it (but a float's
+    exponent, ``e+15``). Digits in a row inside a hexadecimal digest (:func:`in_digest`) are not one."""
     for match in SPREAD.finditer(text):
         start, end = match.span()
-        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+        if (start and text[start - 1].isalnum()) or (
+                end < len(text) and text[end].isalnum() and not _EXPONENT.match(text, end)):
             continue  # part of a word: a UUID's group (``01b64935-8280-4480-833d``), a code
         number = match.group()
         if number.isascii() and number.isdigit() and in_digest(text, match.start(), match.end()):
             continue
         digits = _NOT_DIGIT.sub("", number)
-        if len(digits) not in (16, 32):
+        if len(digits) in (16, 32):
+            digits = _ascii_digits(digits)
+            if is_nik_like(digits[:16]) or is_nik_like(digits[16:]):
+                yield start, end
             continue
-        if not digits.isascii():
-            digits = "".join(str(int(digit)) for digit in digits)  # (int() reads every script's decimal digits)
-        if is_nik_like(digits[:16]) or is_nik_like(digits[16:]):
-            yield match
+        yield from _grouped(number, start)
+
+
+def _grouped(number: str, offset: int) -> Iterator[tuple[int, int]]:
+    """The spans (``offset`` added) of the runs of whole digit groups of ``number`` holding 16 digits that are a NIK;
+    a span ends where the next one starts, or later."""
+    groups = [(m.start(), m.end()) for m in _GROUPS.finditer(number)]
+    after = 0
+    for first in range(len(groups)):
+        if groups[first][0] < after:
+            continue
+        count = 0
+        for last in range(first, len(groups)):
+            count += groups[last][1] - groups[last][0]
+            if count >= 16:
+                break
+        if count != 16:
+            continue
+        start, end = groups[first][0], groups[last][1]
+        if is_nik_like(_ascii_digits(_NOT_DIGIT.sub("", number[start:end]))):
+            yield offset + start, offset + end
+            after = end
 
 
 def may_hold_spread_nik(text: str) -> bool:
@@ -141,9 +175,31 @@ def mask_niks(text: str) -> str:
         return text
     for match in reversed(list(nik_runs(text))):
         text = text[:match.start() + 6] + "*" * 10 + text[match.end():]
-    for match in reversed(list(spread_niks(text))):
-        text = text[:match.start()] + _mask_after_six_digits(match.group()) + text[match.end():]
+    for start, end in reversed(list(spread_niks(text))):
+        text = text[:start] + _mask_after_six_digits(text[start:end]) + text[end:]
     return text
+
+
+_NUMBER_AT_END = re.compile(r"\d[\d\s./_\-]*$")
+_NUMBER_AT_START = re.compile(r"[\s./_\-]{0,2}\d")
+
+
+def shorten(text: str, limit: int, mark: str = "…") -> str:
+    """``text`` cut to ``limit`` characters (and ``mark``) for a message or the quarantine, with its NIKs masked
+    first (:func:`mask_niks`: a NIK the cut goes through keeps up to 15 digits, which no test finds afterwards) and,
+    where the cut falls inside a number, that number left out."""
+    if len(text) <= limit:
+        return text
+    text = mask_niks(text)  # (masks keep the length)
+    head = text[:limit]
+    if _NUMBER_AT_START.match(text, limit) and (number := _NUMBER_AT_END.search(head)):
+        head = head[:number.start()]
+    return head + mark
+
+
+def brief(text: str) -> str:
+    """A value quoted in a reason or message: its first 40 characters (:func:`shorten`)."""
+    return shorten(text, 40, "")
 
 
 def _mask_after_six_digits(number: str) -> str:
@@ -169,9 +225,11 @@ def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
 
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
 VISIBLE_DIGITS = 6
-#: An identifier in free text: 12 digits or more (NIK/NKK with typos included), also when single spaces, dots
-#: or dashes break the run up as people write numbers to read them (``3201 0145 0190 0001``, ``3201.0145…``).
-LONG_NUMBER = re.compile(r"[0-9](?:[ .-]?[0-9]){11,}")
+#: An identifier in free text: 12 digits or more (NIK/NKK with typos included), of any script (``３２０１…``),
+#: also when one or two spaces, dots, dashes, slashes or underscores break the run up as people write numbers
+#: to read them (``3201 0145 0190 0001``, ``3201.0145…``, ``3201/0145/…``): used to mask a voter's name and address,
+#: where masking a number that is none costs nothing.
+LONG_NUMBER = re.compile(r"\d(?:[\s./_\-]{0,2}\d){11,}")
 #: A space, dot or dash between two digits: dropped from a NIK or NKK cell before it is checked or masked.
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ .-](?=[0-9])")
 _PREFIX = re.compile(f"[0-9]{{{VISIBLE_DIGITS}}}")
@@ -194,6 +252,15 @@ def mask_id(value: str | None) -> str | None:
         return None
     keep = VISIBLE_DIGITS if len(value) >= 2 * VISIBLE_DIGITS and _PREFIX.match(value) else 0
     return value[:keep] + "*" * (len(value) - keep)
+
+
+_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+
+
+def looks_like_a_record(cells: Sequence[str]) -> bool:
+    """Whether a line read as a header holds a date or an identifier-like number (:data:`LONG_NUMBER`): a record,
+    perhaps a voter's, which an error must not quote (column names hold neither)."""
+    return any(_DATE.search(cell) or LONG_NUMBER.search(cell) for cell in cells)
 
 
 def mask_long_numbers(text: str) -> str:

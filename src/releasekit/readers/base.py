@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError
+from ..privacy import shorten
 from ..tables import TS
 
 if TYPE_CHECKING:
@@ -266,8 +267,9 @@ def clip(text: str | bytes | None) -> str | None:
     if text is None:
         return None
     if isinstance(text, bytes):
-        text = text[: RAW_LIMIT * 4].decode("utf-8", errors="replace")
-    return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
+        text = text[: (RAW_LIMIT + 64) * 4].decode("utf-8", errors="replace")  # (+ 64: a number cut at RAW_LIMIT
+        # is seen whole)
+    return shorten(text, RAW_LIMIT)
 
 
 def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
@@ -288,9 +290,9 @@ def show(value: object, width: int = 40) -> str:
     """A decoded JSON value as short JSON text for a message; one nested too deep to print is described."""
     if too_deep(value):
         return f"a value nested deeper than {MAX_DEPTH} levels"
-    return json.dumps(value)[:width]
+    return shorten(json.dumps(value), width, "")
 
 
 def invalid_json(locator: str, error: Exception, raw: bytes | str) -> Rejected:
     """The reject for a record that :data:`JSON_ERRORS` said is not JSON, with its raw text clipped."""
-    return Rejected(locator, f"invalid JSON: {error}"[:300], clip(raw))
+    return Rejected(locator, shorten(f"invalid JSON: {error}", 300, ""), clip(raw))

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
-from ..privacy import holds_nik
+from ..privacy import brief, holds_nik, looks_like_a_record
 from ..tables import BY_NAME, CODE_AREA, TPS_CODE
 from .base import (
     FORMULA,
@@ -81,6 +81,15 @@ def _listed(header: Sequence[str]) -> str:
     return ", ".join(shown)
 
 
+def _columns(header: Sequence[str], column: str) -> str:
+    """The hint for a ``column`` missing from ``header``: its columns, unless it reads as a record (never quoted:
+    it may be a voter's)."""
+    if looks_like_a_record(header):
+        return ("its first line holds a date or a long number: a record, not a header (not quoted here); is the "
+                "header missing? (see skip_lines, names)")
+    return did_you_mean(column, header) + "the columns are: " + _listed(header)
+
+
 class CellError(ValueError):
     """A cell that does not hold what its field needs."""
 
@@ -110,7 +119,7 @@ class _Plan:
             where = f"{name}: line {header_line}" if header_line else f"{name}: names"
             if not found:
                 raise SourceError(f"{where}: no column '{column}' (mapped in metadata.yml csv)",
-                                  hint=did_you_mean(column, header) + "the columns are: " + _listed(header))
+                                  hint=_columns(header, column))
             if len(found) > 1:
                 raise SourceError(f"{where}: column '{column}' appears {len(found)} times",
                                   hint="rename one of them with 'names'")
@@ -198,13 +207,13 @@ class _Plan:
         if self.mapping.long.by == "id_sumber":
             nomor = self.by_id.get(candidate)
             if nomor is None:
-                raise CellError(f"candidate (column {which + 1}): '{candidate[:40]}' is not the id_sumber of a "
+                raise CellError(f"candidate (column {which + 1}): '{brief(candidate)}' is not the id_sumber of a "
                                 f"candidate (known: {', '.join(sorted(self.by_id))})")
         else:
             found = self.ballots.get(candidate.lstrip("0"))
             if found is None:
                 known = ", ".join(str(n) for n in sorted(self.ballots.values()))
-                raise CellError(f"candidate (column {which + 1}): '{candidate[:40]}' is not a ballot number "
+                raise CellError(f"candidate (column {which + 1}): '{brief(candidate)}' is not a ballot number "
                                 f"(known: {known})")
             nomor = found
         figures = {f: v for f, v in values.items() if f not in CODE_FIELDS}
@@ -226,7 +235,7 @@ def _tingkat(cell: str) -> int | None:
     if not text:
         return None
     if text not in ("1", "2", "3", "4"):
-        raise ValueError(f"'{text[:40]}' is not a level from 1 (province) to 4 (village)")
+        raise ValueError(f"'{brief(text)}' is not a level from 1 (province) to 4 (village)")
     return int(text)
 
 
@@ -235,7 +244,7 @@ def _text(cell: str) -> str | None:
     if not text:
         return None
     if FORMULA.match(text):
-        raise ValueError(f"'{text[:40]}' looks like a spreadsheet formula; not loaded (CSV injection risk)")
+        raise ValueError(f"'{brief(text)}' looks like a spreadsheet formula; not loaded (CSV injection risk)")
     if holds_nik(text):
         raise ValueError("holds a NIK-like number (personal data); not loaded")
     return text
@@ -249,7 +258,7 @@ def _ts(cell: str) -> str | None:
     """An update time, in the one form the packages declare (``tables.TS_PATTERN``)."""
     text = _text(cell)
     if text is not None and not is_timestamp(text):
-        raise ValueError(f"'{text[:40]}' is not {TIMESTAMP_TEXT}")
+        raise ValueError(f"'{brief(text)}' is not {TIMESTAMP_TEXT}")
     return text
 
 
@@ -272,14 +281,14 @@ def _region_code(values: dict[str, object], *, area: bool) -> str:
         raise CellError("kode_wilayah: empty")
     if area:
         if not AREA_CODE.fullmatch(kode):
-            raise CellError(f"kode_wilayah: '{kode[:40]}' is not an area code (digits or capital letters)")
+            raise CellError(f"kode_wilayah: '{brief(kode)}' is not an area code (digits or capital letters)")
         size = len(kode.lstrip("-").replace(".", ""))
         if size > MAX_AREA_CODE and size != TPS_CODE_LENGTH:
             raise CellError(f"kode_wilayah: '{kode}' has {size} digits or letters; an area code has at most "
                             f"{MAX_AREA_CODE} (a village), or {TPS_CODE_LENGTH} (a TPS)")
         return kode
     if len(kode) not in LEVEL_BY_LENGTH:
-        raise CellError(f"kode_wilayah: '{kode[:40]}' has {len(kode)} characters; a region code has 2, 4, 6 or 10")
+        raise CellError(f"kode_wilayah: '{brief(kode)}' has {len(kode)} characters; a region code has 2, 4, 6 or 10")
     if not REGION_CODE.fullmatch(kode):
         bad = _not_a_digit(kode) or 0
         raise CellError(f"kode_wilayah: '{kode}' has '{kode[bad]}' at position {bad + 1} where a digit belongs")
@@ -299,7 +308,7 @@ def _region(kode: str, values: dict[str, object], locator: str, raw: str) -> Reg
     parent = kode[:PARENT_LENGTH[len(kode)]] if level > 1 else None
     induk = values.get("kode_induk")
     if induk is not None and induk != parent:
-        raise CellError(f"kode_induk: '{str(induk)[:40]}' is not the parent code of '{kode}'")
+        raise CellError(f"kode_induk: '{brief(str(induk))}' is not the parent code of '{kode}'")
     return Region(locator, kode, level, _str(values.get("nama")), parent, _str(values.get("id_sumber")), raw=raw)
 
 

@@ -38,6 +38,7 @@ from ..errors import ConfigError, SourceError
 from ..privacy import mask_id, mask_long_numbers, mask_niks
 from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
+from .members import folder_files
 from .textio import RUN, TextOptions, TextRow, TextRun, check_encoding, open_table
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class DptCsvReader(Reader):
         """Yield :class:`VoterRows` batches and a masked :class:`Rejected` per bad row, file by file."""
         options = (ctx.source.dpt if ctx.source else None) or DptOptions()
         polling = polling_day(ctx.election)
-        files = _files(ctx.path)
+        files = folder_files(ctx.path, ctx.label) if ctx.path.is_dir() else [ctx.path]
         done = 0
         for file in files:
             name = file.relative_to(ctx.path).as_posix() if ctx.path.is_dir() else file.name
@@ -155,12 +156,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).as_posix())
-    return [path]
 
 
 def polling_day(election: Election | None) -> int:

@@ -13,12 +13,14 @@ from typing import Any
 
 import orjson
 
+from ..privacy import shorten
+
 
 class DuplicateKeyError(ValueError):
     """A JSON object names a key twice: which of its values is meant cannot be told (``json.loads`` keeps the last)."""
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"duplicate JSON key '{key[:40]}{'…' if len(key) > 40 else ''}'")
+        super().__init__(f"duplicate JSON key '{shorten(key, 40)}'")
         self.key = key
 
 

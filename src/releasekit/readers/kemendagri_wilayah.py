@@ -28,6 +28,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Generator, Iterator
 
+from ..privacy import brief
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
 from .members import members_named
 
@@ -192,7 +193,7 @@ class _Dump:
             return Rejected(locator, f"{len(values)} values where the column list has {len(columns)}", raw)
         dotted, nama = values[columns.index("kode")], values[columns.index("nama")]
         if dotted is None or not DOTTED.fullmatch(dotted.strip()):
-            shown = "NULL" if dotted is None else f"'{dotted[:40]}'"
+            shown = "NULL" if dotted is None else f"'{brief(dotted)}'"
             why = " (the whole country, not a region)" if dotted is not None and dotted.strip() == "0" else ""
             return Rejected(locator, f"kode {shown}{why} is not a dotted Kemendagri region code like 34.71.01.1001",
                             raw)

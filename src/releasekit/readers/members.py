@@ -159,8 +159,12 @@ def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Mem
         yield member  # (a stream is read before the file closes)
 
 
-def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callable[[str], bool]
-            ) -> Iterator[Member | Streamed | Rejected]:
+def folder_files(root: Path, label: str) -> list[Path]:
+    """Every file under the folder ``root`` (``label``: its name in errors), sorted by relative path.
+
+    :raises SourceError: a folder cannot be listed; a symbolic link to a folder, a broken link or no file (a pipe)
+        lies inside it.
+    """
     def refuse(path: Path, what: str, hint: str) -> SourceError:
         return SourceError(f"{label}/{path.relative_to(root).as_posix()}: {what}", hint=hint)
 
@@ -186,8 +190,14 @@ def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callab
             else:
                 raise refuse(path, "not a readable file (a broken symbolic link, a pipe or a device)",
                              "remove it, or put the file it stands for there")
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callable[[str], bool]
+            ) -> Iterator[Member | Streamed | Rejected]:
+    files = folder_files(root, label)
     done = 0
-    for file in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+    for file in files:
         name = file.relative_to(root).as_posix()
         if wanted(name):
             with file.open("rb") as handle:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..privacy import shorten
 from .base import INT64
 
 #: The number styles a source can declare.
@@ -116,4 +117,4 @@ def parse_flag(text: str) -> bool | None:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 40 else text[:40] + "…"
+    return shorten(text, 40)

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..privacy import brief
 from .base import MAX_AREA_CODE, ReadContext, Reader, Record, Rejected, ResultPart
 from .fixed_csv import fixed_rows
 from .numbers import parse_count
@@ -80,7 +81,7 @@ class PemiluApi2004Reader(Reader):
             kind = row.cells[row.at["entity_type"]].strip()
             if kind != wanted:
                 why = others.get(kind, f"unknown entity_type (known: {', '.join(sorted([*others, wanted]))})")
-                yield Rejected(row.locator, f"entity_type {kind[:40]}: {why}", row.raw)
+                yield Rejected(row.locator, f"entity_type {brief(kind)}: {why}", row.raw)
                 continue
             yield _part(row.cells, row.at, row.locator, row.raw, by_id, ballots)
 
@@ -91,16 +92,16 @@ def _part(cells: list[str], at: dict[str, int], locator: str, raw: str | None, b
     if by_id:
         nomor = by_id.get(entity)
         if nomor is None:
-            return Rejected(locator, f"entity_id '{entity[:40]}' is not the id_sumber of a candidate "
+            return Rejected(locator, f"entity_id '{brief(entity)}' is not the id_sumber of a candidate "
                                      "(declare it under elections/peserta)", raw)
     elif entity.isascii() and entity.isdigit() and int(entity) in ballots:
         nomor = int(entity)
     else:
-        return Rejected(locator, f"entity_id '{entity[:40]}' is not a ballot number of the election "
+        return Rejected(locator, f"entity_id '{brief(entity)}' is not a ballot number of the election "
                                  f"(known: {', '.join(map(str, sorted(ballots)))})", raw)
     area = cells[at["sub_districts_id"]].strip()
     if not (area.isascii() and area.isdigit() and len(area) <= MAX_AREA_CODE):
-        return Rejected(locator, f"sub_districts_id: '{area[:40]}' is not a kecamatan id", raw)
+        return Rejected(locator, f"sub_districts_id: '{brief(area)}' is not a kecamatan id", raw)
     try:
         votes = parse_count(cells[at["voice"]])
     except ValueError as e:

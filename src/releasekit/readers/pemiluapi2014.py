@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..privacy import brief
 from ..tables import BY_NAME
 from .base import AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
@@ -129,7 +130,7 @@ def _add(areas: dict[str, _Area], cells: list[str], at: dict[str, int], locator:
     province, kode = cells[at["province_id"]].strip(), cells[at["wilayah_id"]].strip()
     for column, text in (("province_id", province), ("wilayah_id", kode)):
         if not (text.isascii() and text.isdigit() and len(text) < 13):
-            return f"{column}: '{text[:40]}' is not a pemiluAPI id"
+            return f"{column}: '{brief(text)}' is not a pemiluAPI id"
     try:
         value = parse_count(cells[at["value"]])
     except ValueError as e:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..privacy import shorten
 from .base import (
     JSON_ERRORS,
     TIMESTAMP_TEXT,
@@ -124,7 +125,8 @@ class SirekapAggregateReader(Reader):
                 yield Rejected(member.name, str(e), clip(member.data))
                 continue
             except JSON_ERRORS as e:
-                yield Rejected(member.name, f"invalid JSON: {type(e).__name__}: {e}"[:300], clip(member.data))
+                reason = shorten(f"invalid JSON: {type(e).__name__}: {e}", 300, "")
+                yield Rejected(member.name, reason, clip(member.data))
                 continue
             try:
                 yield parse_area(obj, kode, member.name, nomor_by_id)

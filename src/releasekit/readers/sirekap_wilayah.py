@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 
+from ..privacy import brief
 from ..tables import CODE_WILAYAH, TPS_CODE, TPS_CODE_TEXT
 from .base import (
     JSON_ERRORS,
@@ -88,7 +89,7 @@ def _element(item: object, locator: str, parent: str | None, marked: bool) -> Re
             return Rejected(locator, f"kode '{kode}' is not a TPS code ({TPS_CODE_TEXT})", raw)
         return Station(locator, kode, nama, id_sumber)
     if not REGION_CODE.fullmatch(kode):
-        return Rejected(locator, f"kode '{kode[:40]}' is not a region code of 2, 4, 6 or 10 characters", raw)
+        return Rejected(locator, f"kode '{brief(kode)}' is not a region code of 2, 4, 6 or 10 characters", raw)
     if len(kode) != LENGTHS[tingkat]:
         return Rejected(locator, f"kode '{kode}' has {len(kode)} characters: a tingkat {tingkat} code has "
                         f"{LENGTHS[tingkat]}", raw)
