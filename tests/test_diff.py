@@ -539,3 +539,19 @@ def test_published_area_totals_are_compared(make_project: Any, shared_data: Path
         assert result.output.startswith(f"Error: {path}, line 2: column {column} is '{bad}', {problem}"), result.output
 
 
+
+
+@pytest.mark.parametrize("written", ["3201-0145-0190-0001", "3201 0145 0190 0001", "3201  0145  0190  0001"])
+def test_a_nik_written_another_way_is_never_printed(two_days: Path, tmp_path: Path, written: str) -> None:
+    """The report was masked only when it held 16 digits in a row (review G): a spaced or dashed NIK in a
+    hand-edited package came out whole."""
+    folder = tmp_path / "pkg"
+    shutil.copytree(two_days / "datapackages" / "real-count", folder)
+    with (folder / "data" / "hasil_tps.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("psu")] = f"NIK {written}"
+    with (folder / "data" / "hasil_tps.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    for fmt in ("text", "json", "markdown", "csv"):
+        out = run(f"{folder}@{DAY1}", f"{two_days}@{DAY2}", "--format", fmt).output
+        assert "NIK 3201" in out and written not in out and "0190" not in out, fmt

@@ -240,12 +240,10 @@ def markdown(result: DiffResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-_DIGITS = str.maketrans("123456789", "000000000")
-
-
 def _masked(text: str) -> str:
-    """``text`` with NIK-like values masked; a cheap screen first (no run of 16 digits, nothing to do)."""
-    return mask_niks(text) if "0" * 16 in text.translate(_DIGITS) else text
+    """``text`` with NIK-like values masked however they are written (:func:`~releasekit.privacy.mask_niks` screens
+    first: a report with no run of 16 digits, spaces, dots and dashes is left as it is)."""
+    return mask_niks(text)
 
 
 def render(result: DiffResult, fmt: str) -> str:
