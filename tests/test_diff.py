@@ -526,6 +526,9 @@ def test_published_area_totals_are_compared(make_project: Any, shared_data: Path
     assert {f["field"] for f in next(c for c in quiet["changes"] if c["kode_wilayah"] == "11")["fields"]} == {
         "status_progress", "suara/2", "suara/3"}
     assert "0" not in {c["kode_wilayah"] for c in quiet["changes"]}
+    typo = run(*forms[0], "--ignore", "suara/9")  # only area totals compared: their candidates are checked too
+    assert typo.exit_code == 2 and typo.output == ("Error: --ignore: no candidate suara/9 in the snapshots compared "
+                                                   "(hint: candidates with votes here: suara/1, suara/2, suara/3)\n")
     same = as_json(project, package)
     assert same["differs"] is False and [p["areas"]["changed"] for p in same["area_comparisons"]] == [0, 0]
     assert "no change: the" in run(f"{package}@2024-03-08", f"{project}@2024-03-08").output

@@ -212,6 +212,8 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
                                        limit) for ka, kb in pairs]
         results.areas_only_old = [(*k, areas_a[k]) for k in only_a]
         results.areas_only_new = [(*k, areas_b[k]) for k in only_b]
+        if not results.pairs and any(area.national for area in results.areas):
+            _refuse_unknown(comparer, {n for area in results.areas for n, _, _ in area.national})
     return results
 
 
@@ -239,7 +241,13 @@ def _check_candidates(comparer: Comparer, a: Side, b: Side, pairs: list[tuple[Sn
         if totals[0] is None or totals[1] is None:
             return
         held.update(totals[0], totals[1])
-    unknown = sorted(wanted - held)
+    _refuse_unknown(comparer, held)
+
+
+def _refuse_unknown(comparer: Comparer, held: set[int]) -> None:
+    """Refuse the ``--ignore suara/N`` whose candidate is not among those ``held``: votes of the snapshots compared
+    (or of the national area, where only published area totals are)."""
+    unknown = sorted(comparer.ignored_candidates - held)
     if unknown:
         numbers = ", ".join(f"suara/{n}" for n in sorted(held)) or "none"
         raise UsageError(f"--ignore: no candidate {', '.join(f'suara/{n}' for n in unknown)} in the snapshots "
