@@ -105,6 +105,9 @@ def check_sources(release: Release) -> list[SourceFile]:
         if not path.exists():
             raise SourceError(f"{source.path}: no such file ({where})",
                               hint="put the raw export there or fix 'path'")
+        if not (path.is_file() or path.is_dir()):  # (a named pipe would hang the build, read as 0 bytes)
+            raise SourceError(f"{source.path}: not a file or a folder but a pipe, socket or device ({where})",
+                              hint="point 'path' at the raw export itself")
         try:
             members = _members(path)  # one listing of a folder's files for its stamp and its hash
             before = stamp(path, members)

@@ -22,6 +22,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from ..privacy import brief
 from ..tables import TPS_CODE, TPS_CODE_TEXT
 from . import members, memberstream
 from .base import (
@@ -55,6 +56,10 @@ class RecordError(ValueError):
     """A Sirekap object that does not have the documented shape."""
 
 
+#: The keys of a Sirekap per-TPS result: an object with none of them is none.
+SIREKAP_KEYS = frozenset(("chart", "administrasi", "ts", "psu", "images", "status_suara", "status_adm", "mode"))
+
+
 def _int_or_none(value: Any, where: str) -> int | None:
     if value is None or is_count(value):
         return value  # type: ignore[no-any-return]
@@ -74,6 +79,10 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
     """
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+    if not obj.keys() & SIREKAP_KEYS:  # ({}, an API error body: a TPS with every figure empty, changing a real one)
+        keys = brief(", ".join(map(str, obj))) or "none"
+        raise RecordError(f"none of a Sirekap result's keys (chart, administrasi, ts, …); its keys: {keys} "
+                          "(an error body of the API, or another format)")
     chart = obj.get("chart")
     votes: dict[int, int | None] | None = None
     if chart is not None:
