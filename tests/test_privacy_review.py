@@ -254,3 +254,15 @@ def test_a_broken_link_in_a_voter_list_folder_is_refused(make_project: Any, tmp_
 
 def test_privacy_shorten_is_what_the_readers_quote_with() -> None:
     assert privacy.brief("x" * 50) == "x" * 40
+
+
+def test_a_long_raw_record_holding_a_nik_is_withheld_too(make_project: Any, tmp_path: Path) -> None:
+    """A raw record over 2,000 characters was cut and masked before the loader looked: its name and birth date
+    stayed beside the masked NIK, where a short one is withheld whole."""
+    raw = tmp_path / "x.jsonl"
+    raw.write_text(f'{{"kode_tps": "3101011001001", "chart": {{}}, "psu": "BUDI 27-08-1985 NIK {NIK}", '
+                   f'"pad": "{"x" * 3000}", "ts": 5}}\n')
+    project = make_project({"real-count": [{"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024",
+                                            "snapshot": "2024-02-16"}]})
+    assert invoke("build", project).exit_code == 0
+    assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(1, 0)]

@@ -184,17 +184,20 @@ _NUMBER_AT_END = re.compile(r"\d[\d\s./_\-]*$")
 _NUMBER_AT_START = re.compile(r"[\s./_\-]{0,2}\d")
 
 
-def shorten(text: str, limit: int, mark: str = "…") -> str:
-    """``text`` cut to ``limit`` characters (and ``mark``) for a message or the quarantine, with its NIKs masked
-    first (:func:`mask_niks`: a NIK the cut goes through keeps up to 15 digits, which no test finds afterwards) and,
-    where the cut falls inside a number, that number left out."""
+def cut(text: str, limit: int, mark: str = "…") -> str:
+    """``text`` cut to ``limit`` characters (and ``mark``), where the cut falls inside a number that number left out:
+    a NIK the cut went through would keep up to 15 digits, which no test finds afterwards."""
     if len(text) <= limit:
         return text
-    text = mask_niks(text)  # (masks keep the length)
     head = text[:limit]
     if _NUMBER_AT_START.match(text, limit) and (number := _NUMBER_AT_END.search(head)):
         head = head[:number.start()]
     return head + mark
+
+
+def shorten(text: str, limit: int, mark: str = "…") -> str:
+    """``text`` for a message: :func:`cut`, its NIKs masked first (:func:`mask_niks`)."""
+    return text if len(text) <= limit else cut(mask_niks(text), limit, mark)  # (masks keep the length)
 
 
 def brief(text: str) -> str:

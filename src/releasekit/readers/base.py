@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError
-from ..privacy import shorten
+from ..privacy import cut, shorten
 from ..tables import TS
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ def clip(text: str | bytes | None) -> str | None:
     if isinstance(text, bytes):
         text = text[: (RAW_LIMIT + 64) * 4].decode("utf-8", errors="replace")  # (+ 64: a number cut at RAW_LIMIT
         # is seen whole)
-    return shorten(text, RAW_LIMIT)
+    return cut(text, RAW_LIMIT)  # (not masked here: the loader withholds a raw record holding a NIK whole)
 
 
 def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
