@@ -17,8 +17,9 @@ import random
 import tarfile
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -28,6 +29,7 @@ from releasekit.elections import CATALOGUE
 from releasekit.readers import READERS, ReadContext, Rejected, TpsResult, members, memberstream, tarstream
 from releasekit.readers.bytelines import byte_lines
 
+T = TypeVar("T")
 PPWP = CATALOGUE["ppwp-2024"]
 TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
 MAPPING = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "suara_sah"},
@@ -92,6 +94,17 @@ def _shown(records: list[Any]) -> list[tuple[Any, ...]]:
             for r in records]
 
 
+def _peak(read: Callable[[], T]) -> tuple[T, int]:
+    """What ``read()`` returns, and the most memory traced while it ran."""
+    tracemalloc.start()
+    try:
+        result = read()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
 @pytest.fixture
 def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(members, "MEMBER_LIMIT", LIMIT)
@@ -138,12 +151,7 @@ def test_a_50_mb_csv_member_is_read_in_a_few_buffers(tmp_path: Path, monkeypatch
     assert len(data) > 50_000_000
     ctx = _csv_context(tmp_path, _container(tmp_path, kind, "x.csv", data))
     del data
-    tracemalloc.start()
-    try:
-        loaded = sum(isinstance(r, TpsResult) for r in READERS["csv"].read(ctx))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    loaded, peak = _peak(lambda: sum(isinstance(r, TpsResult) for r in READERS["csv"].read(ctx)))
     assert loaded == 50_000 - 50_000 // 97
     assert peak < bound, f"{peak:,} bytes"
 
@@ -157,12 +165,7 @@ def test_a_csv_member_inflating_to_a_line_without_end_is_read_past_in_constant_m
     data = b"kode_tps,suara_sah,paslon_1,paslon_2,paslon_3\n" + b"3" * line
     ctx = _csv_context(tmp_path, _container(tmp_path, kind, "x.csv", data))
     del data
-    tracemalloc.start()
-    try:
-        records = list(READERS["csv"].read(ctx))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    records, peak = _peak(lambda: list(READERS["csv"].read(ctx)))
     assert [(r.locator, r.reason) for r in records if isinstance(r, Rejected)] == [
         ("x.csv:2", f"line is {line:,} bytes long, over the limit of 1,048,576; not read")]
     assert len(records) == 1
@@ -176,12 +179,7 @@ def test_a_json_lines_member_with_a_line_over_the_member_limit_sets_that_line_as
     first = json.dumps({**TPS, "kode_tps": _code(1)}).encode()
     data = first + b"\n" + b" " * (32 << 20) + b"\r\n" + first.replace(b'001"', b'002"')
     source = _container(tmp_path, "tar.gz", "x.jsonl", data)
-    tracemalloc.start()
-    try:
-        records = read("sirekap-tps-json", source, PPWP)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    records, peak = _peak(lambda: read("sirekap-tps-json", source, PPWP))
     assert _shown(records)[1] == ("x.jsonl:2", f"line is {(32 << 20) + 2:,} bytes long, over the limit of "
                                                "1,048,576; not read")
     assert [r.kode_tps for r in records if isinstance(r, TpsResult)] == [_code(1), _code(2)]
@@ -276,12 +274,7 @@ def test_a_bare_json_lines_file_sets_a_line_over_the_member_limit_aside(tmp_path
     data = first + b"\n" + b" " * (32 << 20) + b"\n" + first.replace(b'001"', b'002"') + b"\n"
     path = tmp_path / ("x.jsonl.gz" if gzipped else "x.jsonl")
     path.write_bytes(gzip.compress(data, mtime=0, compresslevel=1) if gzipped else data)
-    tracemalloc.start()
-    try:
-        records = read("sirekap-tps-json", path, PPWP)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    records, peak = _peak(lambda: read("sirekap-tps-json", path, PPWP))
     assert _shown(records)[1] == (f"{path.name}:2", f"line is {(32 << 20) + 1:,} bytes long, over the limit of "
                                                    "1,048,576; not read")
     assert [r.kode_tps for r in records if isinstance(r, TpsResult)] == [_code(1), _code(2)]

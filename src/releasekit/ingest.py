@@ -156,7 +156,6 @@ class Loader:
             "sumber TEXT NOT NULL, locator TEXT NOT NULL, PRIMARY KEY (tbl, rid)) WITHOUT ROWID"
         )
         self._pending: list[tuple[str, int, str, str]] = []
-        self._first_refusal: tuple[str, str] | None = None  # the source's first record set aside: locator, reason
         self.voters = VoterLists(self.conn)
 
     def load_elections(self, elections: list[Election]) -> None:
@@ -177,7 +176,6 @@ class Loader:
         election = release.elections[source.election] if source.election else None
         ctx = ReadContext(file.path, source.path, election, progress, source)
         acc = Accounting()
-        self._first_refusal = None
         cur = self.conn.cursor()
         with self.conn:
             if source.format == "dpt-csv":
@@ -221,15 +219,15 @@ class Loader:
             return
         acc.records_quarantined += weight
         acc.identical_duplicates += refusal.identical
-        self._first_refusal = self._first_refusal or (record.locator, refusal.reason)
+        self._quarantine(cur, path, record.locator, refusal.reason, clip(record.raw))
         if acc.records_quarantined >= QUARANTINE_LIMIT and acc.records_quarantined > JUNK_RATIO * acc.records_loaded:
-            locator, reason = self._first_refusal
+            locator, reason = self.conn.execute(  # (as stored: masked)
+                "SELECT locator, reason FROM quarantine WHERE source = ? ORDER BY rowid LIMIT 1", (path,)).fetchone()
             raise SourceError(
                 f"{path}: {acc.records_quarantined:,} records set aside and {acc.records_loaded:,} loaded so far, so "
                 f"the rest is not read (the first set aside, {locator}: {reason})",
                 hint="check the source's format, mapping and encoding; a source this far from its reader is "
                      "not loaded")
-        self._quarantine(cur, path, record.locator, refusal.reason, clip(record.raw))
 
     # Load
 

@@ -260,6 +260,10 @@ def mask_id(value: str | None) -> str | None:
 _DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
+#: What a hint says in place of a first line that :func:`looks_like_a_record`.
+RECORD_NOT_QUOTED = "its first line holds a date or a long number: a record, not a header (not quoted here)"
+
+
 def looks_like_a_record(cells: Sequence[str]) -> bool:
     """Whether a line read as a header holds a date or an identifier-like number (:data:`LONG_NUMBER`): a record,
     perhaps a voter's, which an error must not quote (column names hold neither)."""

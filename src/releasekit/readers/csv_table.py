@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
-from ..privacy import brief, holds_nik, looks_like_a_record
+from ..privacy import RECORD_NOT_QUOTED, brief, holds_nik, looks_like_a_record
 from ..tables import BY_NAME, CODE_AREA, TPS_CODE
 from .base import (
     FORMULA,
@@ -85,8 +85,7 @@ def _columns(header: Sequence[str], column: str) -> str:
     """The hint for a ``column`` missing from ``header``: its columns, unless it reads as a record (never quoted:
     it may be a voter's)."""
     if looks_like_a_record(header):
-        return ("its first line holds a date or a long number: a record, not a header (not quoted here); is the "
-                "header missing? (see skip_lines, names)")
+        return f"{RECORD_NOT_QUOTED}; is the header missing? (see skip_lines, names)"
     return did_you_mean(column, header) + "the columns are: " + _listed(header)
 
 

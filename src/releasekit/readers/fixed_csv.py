@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import SourceError
-from ..privacy import looks_like_a_record, shorten
+from ..privacy import RECORD_NOT_QUOTED, looks_like_a_record, shorten
 from .base import ReadContext, Rejected, clip
 from .members import EVERY, MemberStream, Streamed, holds_members, members_named
 from .textio import TextOptions, open_table
@@ -48,8 +48,7 @@ def positions(header: tuple[str, ...], expected: tuple[str, ...], label: str, li
     missing = [c for c in expected if c not in found]
     if missing:
         raise SourceError(f"{label}: line {line}: no column '{missing[0]}', so this is not what '{reader}' reads",
-                          hint="its first line holds a date or a long number: a record, not a header (not quoted "
-                          "here)" if looks_like_a_record(header) else
+                          hint=RECORD_NOT_QUOTED if looks_like_a_record(header) else
                           "its columns are: " + shorten(", ".join(h or "(empty)" for h in header), 300, ""))
     return {c: found[c] for c in expected}
 
