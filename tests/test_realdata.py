@@ -696,6 +696,18 @@ def test_kawal2019_village_sums_equal_the_csv(kawal2019: Built) -> None:
     assert totals == {n: sum(s[n - 1] for s in raw.sums.values()) for n in (1, 2)}
 
 
+def test_kawal2019_villages_whose_votes_miss_their_valid_votes_are_findings(kawal2019: Built) -> None:
+    # The arithmetic rules read published area totals too: every village whose Σ Suara 01 + Σ Suara 02
+    # differs from its Σ Suara Sah in the raw files is a votes-sum-mismatch finding, and no other is.
+    raw: RawVillages = kawal2019.raw
+    expected = {k: (s[2], s[0] + s[1]) for k, s in raw.sums.items() if s[0] + s[1] != s[2]}
+    assert len(expected) > 100  # the files have such villages (a reviewer counted 177 among the raw TPS rows)
+    got = {key: (e, a) for key, e, a in kawal2019.db.execute(
+        "SELECT key, expected, actual FROM findings WHERE rule = 'votes-sum-mismatch'")}
+    assert got == expected
+    assert scalar(kawal2019.db, "SELECT count(*) FROM findings WHERE rule = 'negative-count'") == 0
+
+
 def test_kawal2019_pemilu_row_and_no_invented_places(kawal2019: Built) -> None:
     db = kawal2019.db
     assert db.execute("SELECT kode_pemilu, jenis, tahun FROM pemilu").fetchall() == [("ppwp-2019", "ppwp", 2019)]
@@ -851,6 +863,26 @@ def test_voices2014_every_row_is_loaded_or_quarantined(voices2014: Built) -> Non
     assert scalar(db, "SELECT count(*) FROM peserta WHERE kode_pemilu = 'ppwp-2014'") == 2
     # Keyed on pemiluAPI's kabupaten/kota ids, not KPU codes: no TPS, TPS result or region is made up.
     assert [scalar(db, f"SELECT count(*) FROM {t}") for t in ("tps", "hasil_tps", "suara", "wilayah")] == [0] * 4
+
+
+def test_voices2014_area_arithmetic_findings_equal_the_raw_table(voices2014: Built) -> None:
+    lines = _pilpres2014(voices2014.raw)
+    areas = {area for area, _ in lines}
+    votes = {a: (lines[(a, 1)] + lines[(a, 2)], lines.get((a, "suara_sah"))) for a in areas
+             if (a, 1) in lines and (a, 2) in lines}
+    expected = {("votes-sum-mismatch", a): (sah, total) for a, (total, sah) in votes.items()
+                if sah is not None and total != sah}
+    for a in areas:
+        sah, bad, total = (lines.get((a, c)) for c in ("suara_sah", "suara_tidak_sah", "suara_total"))
+        if sah is not None and bad is not None and total is not None and sah + bad != total:
+            expected[("ballots-sum-mismatch", a)] = (total, sah + bad)
+    # The file adds up everywhere; area 399's Prabowo-Hatta cell ('i9') is set aside, and a candidate without
+    # a figure is not a zero: no finding there either.
+    assert expected == {} and (("399", 1) not in lines and ("399", 2) in lines)
+    got = {(rule, key): (e, a) for rule, key, e, a in voices2014.db.execute(
+        "SELECT rule, key, expected, actual FROM findings WHERE rule IN ('votes-sum-mismatch', "
+        "'ballots-sum-mismatch')")}
+    assert got == expected
 
 
 def test_voices2014_package_validates(voices2014: Built, cli_runner: Any) -> None:

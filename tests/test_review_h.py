@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -50,3 +51,33 @@ def test_a_named_pipe_as_a_source_is_refused_not_waited_on(make_project: Any, tm
     assert result.output.splitlines()[-1] == (
         "Error: raw/feed.jsonl: not a file or a folder but a pipe, socket or device (metadata.yml: "
         "registers/0/sources/0) (hint: point 'path' at the raw export itself)")
+
+
+@pytest.mark.parametrize(("name", "data"), [("day2.jsonl", b""), ("day2.jsonl", b"\n  \n\n"),
+                                            ("day2.jsonl.gz", gzip.compress(b"\n", mtime=0))],
+                         ids=["empty", "blank-lines", "gzip-of-a-blank-line"])
+def test_an_empty_json_lines_day_is_refused(make_project: Any, tmp_path: Path, name: str, data: bytes) -> None:
+    """It was a source of 0 records, exit 0, and the day silently missing from ``snapshots``."""
+    (tmp_path / name).write_bytes(data)
+    day1 = tmp_path / "day1.jsonl"
+    day1.write_text(json.dumps({**TPS, "kode_tps": "3101011001001"}) + "\n")
+    project = make_project({"real-count": [
+        {"raw": day1, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-16"},
+        {"raw": tmp_path / name, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-17"}]})
+    result = invoke("build", project)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: raw/{name}: the file is empty (no line with data) (hint: check that the export was complete, "
+        "or remove the source)")
+
+
+@pytest.mark.parametrize("format", ["sirekap-tps-json", "sirekap-wilayah-json", "dpt-csv"])
+def test_an_empty_folder_is_refused(make_project: Any, format: str) -> None:
+    extra = {"election": "ppwp-2024", "snapshot": "2024-02-16"} if format != "sirekap-wilayah-json" else {}
+    project = make_project({"real-count": [{"path": "raw/day", "format": format, **extra}]})
+    (project / "raw" / "day" / "empty-subfolder").mkdir(parents=True)
+    result = invoke("build", project)
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: raw/day: the folder is empty (no file in it or its subfolders) (hint: check that the export was "
+        "copied in whole, or remove the source)")

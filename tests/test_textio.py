@@ -125,6 +125,16 @@ def test_comment_lines_between_records_are_skipped_but_not_inside_quotes() -> No
     assert cells(data, TextOptions(comment="#")) == [(4, ["1", "x\n# not a comment"]), (6, ["2", "y"])]
 
 
+def test_a_comment_line_with_the_headers_fields_is_set_aside_not_skipped() -> None:
+    # A record commented out, or a comment: text that data lines start with: counted as a reject, not lost.
+    data = b"# exported 2014\na,b,c\n# note, two fields\n#1,2,3\n4,5,6\n"
+    got = rows(data, TextOptions(comment="#"))
+    assert [(r.line, r.cells) for r in got if isinstance(r, TextRow)] == [(5, ["4", "5", "6"])]
+    rejected = [r for r in got if isinstance(r, Rejected)]
+    assert [(r.locator, r.raw) for r in rejected] == [("x.csv:4", "#1,2,3\n")]
+    assert "starts with the comment text '#' but has the header's 3 fields" in rejected[0].reason
+
+
 def test_header_prefix_line_gives_the_names() -> None:
     data = b"#HEADER:ProvinceCode,ProvinceName\n1,ACEH\n"
     options = TextOptions(comment="#", header_prefix="#HEADER:")

@@ -179,7 +179,8 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
     for rule in RULES:
         s = setting(register.rules, rule.slug)
         rules[rule.slug] = {"severity": s.severity, **({"error_if": s.error_if} if s.error_if else {}),
-                            "table": rule.table, "title": rule.title}
+                            "table": rule.table,
+                            **({"tables": list(rule.tables)} if len(rule.tables) > 1 else {}), "title": rule.title}
     return {
         "releasekit_version": __version__,
         "inputs_sha256": inputs_sha256,

@@ -402,19 +402,23 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
 
 
 def _population_size(folder: Path, paths: dict[str, str], of: Population) -> int:
-    """The rows of the population's table in the package, or the sum of its column (0 without the table)."""
-    file = folder / paths.get(of.table, "")
-    if of.table not in paths or not file.is_file():
+    """The rows of the population's tables in the package, or the sum of its column (0 for a table it lacks)."""
+    return sum(_table_size(folder, paths, table, of.column) for table in of.tables)
+
+
+def _table_size(folder: Path, paths: dict[str, str], table: str, column: str | None) -> int:
+    file = folder / paths.get(table, "")
+    if table not in paths or not file.is_file():
         return 0
-    if of.column is None:
+    if column is None:
         with file.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
     with file.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: the checker's to report
         rows = csv.reader(handle)
         header = next(rows, [])
-        if of.column not in header:
+        if column not in header:
             return 0
-        at = header.index(of.column)
+        at = header.index(column)
         return sum(int(row[at]) for row in rows if len(row) > at and row[at].isdecimal())
 
 

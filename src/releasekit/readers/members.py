@@ -163,7 +163,7 @@ def folder_files(root: Path, label: str) -> list[Path]:
     """Every file under the folder ``root`` (``label``: its name in errors), sorted by relative path.
 
     :raises SourceError: a folder cannot be listed; a symbolic link to a folder, a broken link or no file (a pipe)
-        lies inside it.
+        lies inside it; there is no file at all.
     """
     def refuse(path: Path, what: str, hint: str) -> SourceError:
         return SourceError(f"{label}/{path.relative_to(root).as_posix()}: {what}", hint=hint)
@@ -190,6 +190,9 @@ def folder_files(root: Path, label: str) -> list[Path]:
             else:
                 raise refuse(path, "not a readable file (a broken symbolic link, a pipe or a device)",
                              "remove it, or put the file it stands for there")
+    if not files:
+        raise SourceError(f"{label}: the folder is empty (no file in it or its subfolders)",
+                          hint="check that the export was copied in whole, or remove the source")
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 

@@ -22,6 +22,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from ..errors import SourceError
 from ..privacy import brief
 from ..tables import TPS_CODE, TPS_CODE_TEXT
 from . import members, memberstream
@@ -205,6 +206,7 @@ class SirekapTpsReader(Reader):
 
         :raises releasekit.readers.textio.TextDecodeError: the file is UTF-16 (every line would be quarantined,
             each for a misleading reason).
+        :raises SourceError: the file holds no line with data (empty, or blank lines only).
         """
         opener = gzip.open if path.name.lower().endswith(".gz") else open
         with opener(path, "rb") as handle:
@@ -215,7 +217,13 @@ class SirekapTpsReader(Reader):
                 return
             refuse_utf16(head, label)
             chunks = iter(partial(handle.read, memberstream.BUFFER), b"")
-            yield from self._lines(path.name, byte_lines(chunks, path.name, members.MEMBER_LIMIT), nomor_by_id)
+            empty = True
+            for record in self._lines(path.name, byte_lines(chunks, path.name, members.MEMBER_LIMIT), nomor_by_id):
+                empty = False
+                yield record
+            if empty:  # as the CSV readers refuse an empty file: a day that was never downloaded is no day
+                raise SourceError(f"{label}: the file is empty (no line with data)",
+                                  hint="check that the export was complete, or remove the source")
 
     def _lines(self, name: str, lines: Iterable[tuple[int, bytes] | Rejected], nomor_by_id: dict[str, int]
                ) -> Iterator[Record]:

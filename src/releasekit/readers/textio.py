@@ -23,7 +23,9 @@ all of that into two streams that readers build on:
 
 Readers decide what a record means; this module only guarantees that every
 line of the file ends up in exactly one record, one reject, or is a blank,
-comment, skipped or header line.
+comment, skipped or header line. A "comment" line after the header that has the
+header's number of fields is a record commented out (or a ``comment:`` text data
+lines start with): it is rejected, so it is counted, not skipped unseen.
 """
 
 from __future__ import annotations
@@ -403,6 +405,11 @@ class _Feed:
 
     blocks: Iterator[_Block | Rejected]
     comment: str | None
+    #: Once the header is known: its number of fields, the delimiter and the name locators use. A comment
+    #: line that splits into as many fields is a record commented out, set aside (not silently skipped).
+    width: int = 0
+    delimiter: str = ","
+    name: str = ""
     taken: list[Line] = field(default_factory=list)
     again: deque[Line | Rejected] = field(default_factory=deque)
     #: The current block: its lines, the number of the first, and the index of the next one to hand out.
@@ -434,13 +441,28 @@ class _Feed:
             item = self.pull()
             if isinstance(item, Rejected):
                 raise _Break(item)
-            if not self.taken and (not item.text.strip()
-                                   or (self.comment and item.text.startswith(self.comment))):
-                continue  # blank and comment lines between records are not records
+            if not self.taken and not item.text.strip():
+                continue  # blank lines between records are not records
+            if not self.taken and self.comment and item.text.startswith(self.comment):
+                if self.width > 1 and _fields(item.text, self.delimiter) == self.width:
+                    raise _Break(Rejected(
+                        f"{self.name}:{item.number}", f"a line that starts with the comment text {self.comment!r} "
+                        f"but has the header's {self.width} fields, like a record: set aside, not skipped as a "
+                        "comment (is the source's 'comment:' a text data lines start with?)", clip(item.text)))
+                continue  # comment lines between records are not records
             self.taken.append(item)
             if len(self.taken) > RECORD_LINE_LIMIT:
                 raise _Break(None)
             return item.text
+
+
+def _fields(text: str, delimiter: str) -> int:
+    """How many fields a line splits into (0 when it is not one whole CSV record)."""
+    try:
+        records = list(csv.reader([text], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return 0
+    return len(records[0]) if len(records) == 1 else 0
 
 
 def _stops(block: _Block, comment: str | None) -> list[int]:
@@ -633,6 +655,7 @@ def open_table(source: Path | bytes | Readable, name: str, options: TextOptions 
         feed.again.appendleft(first)
     if not header:
         raise SourceError(f"{label}: no column names", hint="declare 'names' for a file without a header line")
+    feed.width, feed.delimiter, feed.name = len(header), delimiter, name
     try:
         yield TextTable(name, header, header_line, delimiter, feed)
     finally:

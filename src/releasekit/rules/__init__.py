@@ -22,7 +22,7 @@ import sqlite_utils
 from ..config import Release, RuleSetting
 from ..tables import register_sources
 from .ballots_sum_mismatch import RULE as BALLOTS_SUM_MISMATCH
-from .base import SEVERITIES, Rule
+from .base import AREA_TABLE, SEVERITIES, Rule
 from .changed_after_complete import RULE as CHANGED_AFTER_COMPLETE
 from .dpt_results_mismatch import RULE as DPT_RESULTS_MISMATCH
 from .duplicate_nik import RULE as DUPLICATE_NIK
@@ -57,22 +57,26 @@ __all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Population", "Rule", "breaches", "
 class Population:
     """What a rule's ``error_if`` percentage is a percentage of: a register's rows of a table, or a column's sum."""
 
-    table: str
-    #: None: the table's rows; else the sum of this column.
+    #: The table(s) counted: the rows of each, added up.
+    tables: tuple[str, ...]
+    #: None: the tables' rows; else the sum of this column.
     column: str | None
     #: How a message names it ("12 error finding(s) in 8,000 voter(s) on the list").
     label: str
 
 
 #: The register's results rows: the population of every rule not named in :data:`POPULATIONS`.
-RESULT_ROWS = Population("hasil_tps", None, "hasil_tps row(s)")
+RESULT_ROWS = Population(("hasil_tps",), None, "hasil_tps row(s)")
+#: Results rows of TPS and of published areas: the population of a rule that checks both (``area_sql``).
+RESULT_AND_AREA_ROWS = Population(("hasil_tps", AREA_TABLE), None, "hasil_tps and hasil_wilayah row(s)")
 #: The voters on the register's voter lists (Σ ``dpt_rekap.pemilih_j``): one finding per voter at most.
-VOTERS = Population("dpt_rekap", "pemilih_j", "voter(s) on the list")
+VOTERS = Population(("dpt_rekap",), "pemilih_j", "voter(s) on the list")
 #: The TPS of the register's voter lists (``dpt_rekap`` rows), each compared with its results.
-LIST_TPS = Population("dpt_rekap", None, "TPS on the voter list")
+LIST_TPS = Population(("dpt_rekap",), None, "TPS on the voter list")
 POPULATIONS: dict[str, Population] = {
     DUPLICATE_NIK.slug: VOTERS, INVALID_NIK.slug: VOTERS, NIK_REGION_MISMATCH.slug: VOTERS,
     UNDERAGE_UNMARRIED.slug: VOTERS, DPT_RESULTS_MISMATCH.slug: LIST_TPS,
+    **{rule.slug: RESULT_AND_AREA_ROWS for rule in RULES if rule.area_sql},
 }
 
 
@@ -108,13 +112,21 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
         the same as when every rule runs here, one after another.
     """
     # A rule's findings are keyed by rows of its table: with none, there is nothing to check (and a rule's
-    # grouping work over other tables is skipped).
-    empty = {r.table for r in RULES if db.conn.execute(f"SELECT 1 FROM [{r.table}] LIMIT 1").fetchone() is None}
-    jobs = [(register.id, rule, setting(register.rules, rule.slug).severity)
-            for register in release.registers if register.sources for rule in RULES]
-    jobs = [(reg, rule, severity) for reg, rule, severity in jobs if severity != "off" and rule.table not in empty]
+    # grouping work over other tables is skipped). A rule that also checks published area totals is two jobs.
+    tables = {t for r in RULES for t in r.tables}
+    empty = {t for t in tables if db.conn.execute(f"SELECT 1 FROM [{t}] LIMIT 1").fetchone() is None}
+    jobs: list[Job] = []
+    for register in release.registers:
+        if not register.sources:
+            continue
+        for rule in RULES:
+            severity = setting(register.rules, rule.slug).severity
+            if severity == "off":
+                continue
+            checks = [(rule.table, rule.sql)] + ([(AREA_TABLE, rule.area_sql)] if rule.area_sql else [])
+            jobs += [Job(register.id, rule, severity, sql) for table, sql in checks if table not in empty]
     # Every other job goes to the thread, except the voter-list rules (their flags are in this connection's TEMP).
-    aside = [i for i, (_, rule, _) in enumerate(jobs) if "temp." not in rule.sql][1::2]
+    aside = [i for i, job in enumerate(jobs) if "temp." not in job.sql][1::2]
     worker = None
     if database is not None and aside and len(os.sched_getaffinity(0)) >= 2:
         scratch = database.with_name(database.name + ".rules")
@@ -124,7 +136,7 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
     here = sorted(set(range(len(jobs))) - set(aside))
     try:
         for i in here:
-            db.conn.execute(f"CREATE TEMP TABLE [_rule_{i}] AS {_job_sql(*jobs[i])}", _job_params(*jobs[i]))
+            db.conn.execute(f"CREATE TEMP TABLE [_rule_{i}] AS {_job_sql(jobs[i])}", _job_params(jobs[i]))
     finally:
         if worker is not None:
             worker.join()
@@ -147,21 +159,31 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
     return dict(db.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule").fetchall())
 
 
-def _job_sql(register: str, rule: Rule, severity: str) -> str:
-    """One rule for one register: its findings rows, in the order they go into ``findings``."""
-    return (f"WITH q(c0, c1, c2, c3, c4, c5, c6) AS ({rule.sql}) "
+@dataclass(frozen=True)
+class Job:
+    """One query of one rule for one register: the rule's ``sql`` or its ``area_sql``."""
+
+    register: str
+    rule: Rule
+    severity: str
+    sql: str
+
+
+def _job_sql(job: Job) -> str:
+    """One job's findings rows, in the order they go into ``findings``."""
+    return (f"WITH q(c0, c1, c2, c3, c4, c5, c6) AS ({job.sql}) "
             "SELECT ? AS rule, c0, c1, c2, ? AS severity, c3, c4, c5, ? AS register FROM q "
             f"WHERE c6 IN {register_sources('?')} ORDER BY c0, c1, c2")
 
 
-def _job_params(register: str, rule: Rule, severity: str) -> tuple[str, str, str, str]:
-    return (rule.slug, severity, register, register)
+def _job_params(job: Job) -> tuple[str, str, str, str]:
+    return (job.rule.slug, job.severity, job.register, job.register)
 
 
 class _RuleWorker(threading.Thread):
     """Runs some rules' queries on a connection of its own, their rows kept in a scratch database file."""
 
-    def __init__(self, database: Path, scratch: Path, jobs: list[tuple[int, tuple[str, Rule, str]]]) -> None:
+    def __init__(self, database: Path, scratch: Path, jobs: list[tuple[int, Job]]) -> None:
         super().__init__(name="releasekit-rules", daemon=True)
         self.database, self.scratch, self.jobs = database, scratch, jobs
         self.error: BaseException | None = None
@@ -176,7 +198,7 @@ class _RuleWorker(threading.Thread):
                 conn.execute("PRAGMA aside.journal_mode = OFF")
                 conn.execute("PRAGMA aside.synchronous = OFF")
                 for i, job in self.jobs:
-                    conn.execute(f"CREATE TABLE aside.[_rule_{i}] AS {_job_sql(*job)}", _job_params(*job))
+                    conn.execute(f"CREATE TABLE aside.[_rule_{i}] AS {_job_sql(job)}", _job_params(job))
                     conn.commit()
             finally:
                 conn.close()

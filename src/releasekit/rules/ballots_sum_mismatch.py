@@ -1,4 +1,4 @@
-"""``ballots-sum-mismatch``: valid + invalid votes ≠ total votes."""
+"""``ballots-sum-mismatch``: valid + invalid votes ≠ total votes, per TPS and per published area."""
 
 from .base import Rule
 
@@ -11,6 +11,14 @@ RULE = Rule(
            'suara_sah ' || suara_sah || ' + suara_tidak_sah ' || suara_tidak_sah || ' <> suara_total ' || suara_total,
            sumber
     FROM hasil_tps
+    WHERE suara_sah + suara_tidak_sah <> suara_total
+    """,
+    area_sql="""
+    SELECT kode_pemilu, snapshot, kode_wilayah, suara_total, suara_sah + suara_tidak_sah,
+           'suara_sah ' || suara_sah || ' + suara_tidak_sah ' || suara_tidak_sah || ' <> suara_total ' || suara_total
+           || ' (published for the area)',
+           sumber
+    FROM hasil_wilayah
     WHERE suara_sah + suara_tidak_sah <> suara_total
     """,
 )

@@ -3,7 +3,10 @@
 A rule's ``sql`` selects the offending rows as
 ``(kode_pemilu, snapshot, key, expected, actual, detail, sumber)``; the runner
 scopes it to one register's sources and writes ``findings`` rows with the
-severity the register gives the rule.
+severity the register gives the rule. A rule that also applies to the totals an
+aggregate source publishes per area has an ``area_sql`` of the same shape over
+``hasil_wilayah``/``suara_wilayah``, keyed by ``kode_wilayah``: the older elections'
+readers write only those tables.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ SEVERITIES = ("error", "warning", "off")
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_dpk", "pengguna_total")
 #: Every count column of hasil_tps.
 COUNTS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
+#: Every count column of hasil_wilayah.
+AREA_COUNTS = ("tps_total", "tps_masuk", "suara_sah", "suara_tidak_sah", "suara_total")
+#: The table of published area totals, which a rule's ``area_sql`` reads.
+AREA_TABLE = "hasil_wilayah"
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,13 @@ class Rule:
     id: str
     sql: str
     default_severity: str = "warning"
+    #: The same check over published area totals (``hasil_wilayah``, ``suara_wilayah``), if it applies there.
+    area_sql: str | None = None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables whose rows the rule checks: its own, and ``hasil_wilayah`` when it has an ``area_sql``."""
+        return (self.table, AREA_TABLE) if self.area_sql else (self.table,)
 
     @property
     def title(self) -> str:

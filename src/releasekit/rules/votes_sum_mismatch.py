@@ -1,4 +1,10 @@
-"""``votes-sum-mismatch``: Σ votes over candidates ≠ valid votes (both present)."""
+"""``votes-sum-mismatch``: Σ votes over candidates ≠ valid votes (both present).
+
+Over TPS results (key ``kode_tps``) and over the totals a source publishes per area
+(key ``kode_wilayah``). Only where every candidate's figure is present: a missing
+figure is not a zero. An area counts as complete when it has a figure for every
+candidate of the election (``peserta``): a value the reader set aside leaves no row.
+"""
 
 from .base import Rule
 
@@ -13,6 +19,17 @@ RULE = Rule(
     JOIN (SELECT kode_pemilu, snapshot, kode_tps, sum(suara) AS total
           FROM suara GROUP BY kode_pemilu, snapshot, kode_tps HAVING count(suara) = count(*)) s
       ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
+    WHERE h.suara_sah IS NOT NULL AND s.total <> h.suara_sah
+    """,
+    area_sql="""
+    SELECT h.kode_pemilu, h.snapshot, h.kode_wilayah, h.suara_sah, s.total,
+           'sum of votes ' || s.total || ' <> suara_sah ' || h.suara_sah || ' (published for the area)', h.sumber
+    FROM hasil_wilayah h
+    JOIN (SELECT kode_pemilu, snapshot, kode_wilayah, sum(suara) AS total, count(suara) AS n
+          FROM suara_wilayah GROUP BY kode_pemilu, snapshot, kode_wilayah) s
+      ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_wilayah = h.kode_wilayah
+    JOIN (SELECT kode_pemilu, count(*) AS n FROM peserta GROUP BY kode_pemilu) p
+      ON p.kode_pemilu = h.kode_pemilu AND p.n = s.n
     WHERE h.suara_sah IS NOT NULL AND s.total <> h.suara_sah
     """,
 )
