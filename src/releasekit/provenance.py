@@ -131,9 +131,15 @@ def canonical_json(value: Any) -> str:
 
 def inputs_sha256(release: Release, files: list[SourceFile]) -> str:
     """Hash of everything a build depends on: metadata.yml, every raw file, the version."""
+    return inputs_digest(release, [(f.source.register, f.source.path, f.sha256) for f in files])
+
+
+def inputs_digest(release: Release, sources: list[tuple[str, str, str]]) -> str:
+    """:func:`inputs_sha256` from each declared source's (register, path, sha256), in declaration order: what
+    ``publish`` recomputes from the ``sources`` table, without reading a raw file again."""
     metadata = (release.root / "metadata.yml").read_bytes()
     return hashlib.sha256(canonical_json({
         "metadata.yml": hashlib.sha256(metadata).hexdigest(),
-        "sources": [[f.source.register, f.source.path, f.sha256] for f in files],
+        "sources": [list(source) for source in sources],
         "releasekit": __version__,
     }).encode()).hexdigest()

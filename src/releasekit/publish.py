@@ -35,6 +35,7 @@ from typing import Any
 
 from .artefacts import write_json
 from .build import BUILD_DIR, DATABASE_FILE
+from .buildcheck import check_current
 from .codebook import web_url
 from .config import License, Register, Release
 from .errors import ReleasekitError, UsageError
@@ -358,9 +359,11 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
     the folder itself stays (``publish .`` works, and so does a folder whose parent is not writable).
 
     :param link: hard-link the database and zips instead of copying them (``serve``).
-    :raises ReleasekitError: when the release has not been built, or ``folder`` holds anything but a site.
+    :raises ReleasekitError: when the release has not been built, or not as ``metadata.yml`` describes it now
+        (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site.
     """
     db_path = require_database(release)
+    check_current(release, db_path)
     folder = folder.resolve()
     if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
         raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",

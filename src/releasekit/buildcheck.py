@@ -1,0 +1,128 @@
+"""Whether the build on disk is the one the project describes now, before ``publish`` or ``serve`` shows it.
+
+A site is written from three things: ``metadata.yml`` (registers, their status and
+legal basis), ``build/release.db`` and the package zips. ``build`` writes the last
+two together from the first; afterwards any of them can change alone: a register
+added to ``metadata.yml``, a package folder deleted, a zip of another build put
+back, a database restored from a backup. Published as they were, the pages told a
+register's status from ``metadata.yml`` and its data from the build ("published here
+in full" beside "this register publishes no data").
+
+Every package records the hash of its build's inputs (``inputs_sha256``: the sha256 of
+``metadata.yml``, each source's register, path and sha256, the releasekit version). The
+check recomputes it from the current ``metadata.yml`` and the sources the database
+holds, without reading a raw file again, and asks every register's zip (and the
+package folder the pages read) for the same hash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Register, Release
+from .errors import ReleasekitError
+from .package import PACKAGES_DIR
+from .provenance import inputs_digest
+
+HINT = "run 'releasekit build' first: it writes the database and every package from metadata.yml together"
+
+
+class StaleBuild(ReleasekitError):
+    """The database and packages on disk are not one build of the project as it is now."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint=HINT)
+
+
+def check_current(release: Release, db_path: Path) -> None:
+    """Refuse a build that is not the one ``metadata.yml`` describes now.
+
+    :raises StaleBuild: naming the first file that is missing or belongs to another build.
+    :raises ReleasekitError: the database cannot be read (damaged, or not a releasekit database).
+    """
+    held = _sources_held(release, db_path)
+    missing = [s for s in release.sources if (s.register, s.path) not in held]
+    if missing:
+        first = missing[0]
+        raise StaleBuild(f"metadata.yml: the source {first.path} (register {first.register}) "
+                         f"is not in {_name(release, db_path)}: declared after the last build"
+                         + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
+    expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
+    packages = release.root / PACKAGES_DIR
+    for register in release.registers:  # (a missing package first: the more particular answer)
+        zip_path = packages / f"{register.slug}.zip"
+        if not zip_path.is_file():
+            raise StaleBuild(f"{_name(release, zip_path)}: missing: register {register.id} has no package "
+                             "(added to metadata.yml after the last build, or the file was removed)")
+    for register in release.registers:
+        zip_path = packages / f"{register.slug}.zip"
+        for where, descriptor in ((zip_path, _zipped_descriptor(release, zip_path)),
+                                  (packages / register.slug / "datapackage.json",
+                                   _folder_descriptor(release, packages / register.slug / "datapackage.json"))):
+            if descriptor is None:
+                continue
+            _compare(release, register, where, descriptor, expected)
+
+
+def _compare(release: Release, register: Register, where: Path, descriptor: dict[str, Any], expected: str) -> None:
+    prov = descriptor.get("releasekit")
+    found = prov.get("inputs_sha256") if isinstance(prov, dict) else None
+    if found == expected:
+        return
+    version = prov.get("releasekit_version") if isinstance(prov, dict) else None
+    if isinstance(version, str) and version != __version__:
+        why = f"built by releasekit {version}, this is {__version__}"
+    elif found is None:
+        why = "its datapackage.json records no inputs_sha256"
+    else:
+        why = ("built from other inputs than metadata.yml and the database name now (metadata.yml edited since "
+               "the build, or a file of another build put back)")
+    raise StaleBuild(f"{_name(release, where)}: the package of register {register.id} is not this build's: {why}")
+
+
+def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]:
+    """(register, path) → sha256 of every source the database holds."""
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            rows = conn.execute("SELECT register, path, sha256 FROM sources").fetchall()
+    except sqlite3.Error as e:
+        raise ReleasekitError(f"{_name(release, db_path)}: cannot be read as a releasekit database ({e})",
+                              hint=HINT) from None
+    return {(register, path): sha256 for register, path, sha256 in rows}
+
+
+def _zipped_descriptor(release: Release, zip_path: Path) -> dict[str, Any]:
+    """The ``datapackage.json`` at the top of a package zip."""
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            descriptor = json.loads(archive.read("datapackage.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise StaleBuild(f"{_name(release, zip_path)}: not a package releasekit built ({e})") from None
+    if not isinstance(descriptor, dict):
+        raise StaleBuild(f"{_name(release, zip_path)}: not a package releasekit built (datapackage.json is no object)")
+    return descriptor
+
+
+def _folder_descriptor(release: Release, path: Path) -> dict[str, Any] | None:
+    """The package folder's ``datapackage.json`` (which the register pages read), or None without one."""
+    if not path.is_file():
+        return None
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise StaleBuild(f"{_name(release, path)}: not a package releasekit built ({e})") from None
+    return descriptor if isinstance(descriptor, dict) else {}
+
+
+def _name(release: Release, path: Path) -> str:
+    """A path as the project names it (``datapackages/real-count.zip``), or whole when outside the project."""
+    try:
+        return path.resolve().relative_to(release.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,113 @@
+"""``publish`` and ``serve`` show only the build ``metadata.yml`` describes now (review H #5).
+
+Before, a register added after the build was published with a page saying its data was "published here in
+full" beside "this register publishes no data"; with ``datapackages/`` deleted the site said "no package
+was built" over a database that held the register's rows; a zip of another build put back was published
+next to the database.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import invoke, write_metadata
+from releasekit import load_release
+from releasekit.buildcheck import StaleBuild
+from releasekit.publish import serve
+
+TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
+HINT = ("(hint: run 'releasekit build' first: it writes the database and every package from metadata.yml "
+        "together)")
+
+
+def _project(make_project: Any, votes: int = 1) -> Path:
+    day = {"3101011001001.json": {**TPS, "chart": {**TPS["chart"], "100025": votes}}}
+    project = make_project({"real-count": [{"raw": day, "name": "day", "format": "sirekap-tps-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+    assert invoke("build", project).exit_code == 0
+    return project
+
+
+def _publish(project: Path, tmp_path: Path) -> tuple[int, str]:
+    result = invoke("publish", tmp_path / "site", "--project", project)
+    return result.exit_code, result.output.strip().splitlines()[-1]
+
+
+def _edit(project: Path, change: Any) -> None:
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    change(metadata)
+    write_metadata(project, metadata)
+
+
+def test_a_fresh_build_is_published(make_project: Any, tmp_path: Path) -> None:
+    code, _ = _publish(_project(make_project), tmp_path)
+    assert code == 0
+    assert (tmp_path / "site" / "static" / "downloads" / "real-count.zip").is_file()
+
+
+def test_a_register_added_after_the_build_is_refused(make_project: Any, tmp_path: Path) -> None:
+    project = _project(make_project)
+    _edit(project, lambda m: m["registers"].append(
+        {"id": "004", "slug": "dpt-dki", "title": "DPT", "status": "pending",
+         "basis": {"request": {"reference": "X/1", "date": "2024-03-01", "office": "PPID KPU RI"}}, "sources": []}))
+    assert _publish(project, tmp_path) == (
+        1, "Error: datapackages/dpt-dki.zip: missing: register 004 has no package (added to metadata.yml after the "
+           f"last build, or the file was removed) {HINT}")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_source_declared_after_the_build_is_refused(make_project: Any, tmp_path: Path) -> None:
+    project = _project(make_project)
+    shutil.copytree(project / "raw" / "day", project / "raw" / "day2")
+    _edit(project, lambda m: m["registers"][0]["sources"].append(
+        {"path": "raw/day2", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-17"}))
+    assert _publish(project, tmp_path) == (
+        1, "Error: metadata.yml: the source raw/day2 (register 001) is not in build/release.db: declared after the "
+           f"last build {HINT}")
+
+
+def test_metadata_edited_after_the_build_is_refused(make_project: Any, tmp_path: Path) -> None:
+    project = _project(make_project)
+    _edit(project, lambda m: m["registers"][0].update(status="partially-open"))
+    code, line = _publish(project, tmp_path)
+    assert code == 1
+    assert line.startswith("Error: datapackages/real-count.zip: the package of register 001 is not this build's: "
+                           "built from other inputs than metadata.yml and the database name now")
+    # Built again, it is published.
+    assert invoke("build", project).exit_code == 0
+    assert _publish(project, tmp_path)[0] == 0
+
+
+def test_packages_removed_or_from_another_build_are_refused(make_project: Any, tmp_path: Path) -> None:
+    project, other = _project(make_project), _project(make_project, votes=7)
+    shutil.copyfile(other / "datapackages" / "real-count.zip", project / "datapackages" / "real-count.zip")
+    code, line = _publish(project, tmp_path)
+    assert code == 1 and "real-count.zip: the package of register 001 is not this build's" in line
+    shutil.rmtree(project / "datapackages")
+    assert _publish(project, tmp_path)[1].startswith("Error: datapackages/real-count.zip: missing")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all, just bytes" * 100])
+def test_a_damaged_database_is_named_not_an_internal_error(make_project: Any, tmp_path: Path,
+                                                          content: bytes) -> None:
+    project = _project(make_project)
+    (project / "build" / "release.db").write_bytes(content)
+    code, line = _publish(project, tmp_path)
+    assert code == 1
+    assert line.startswith("Error: build/release.db: cannot be read as a releasekit database (")
+
+
+def test_serve_refuses_a_stale_build_before_it_serves(make_project: Any) -> None:
+    project = _project(make_project)
+    (project / "datapackages" / "real-count.zip").unlink()
+
+    def served(url: str) -> None:  # (a stale build served would otherwise serve until interrupted)
+        raise AssertionError(f"a stale build is served at {url}")
+
+    with pytest.raises(StaleBuild, match=r"^datapackages/real-count.zip: missing"):
+        serve(load_release(project), port=0, ready=served)
