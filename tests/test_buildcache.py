@@ -20,6 +20,7 @@ from conftest import build_two_days, copy_demo, query, second_process, write_met
 from releasekit import buildcache, changes, forked, load_release
 from releasekit.build import build
 from releasekit.buildcache import CACHE_DIR, CHANGES_CODE, CHANGES_DIR, LOADING_CODE
+from releasekit.errors import MachineError
 from releasekit.ingest import Loader
 
 ZIP_SOURCE = "raw/ppwp_tps_20240320.zip"
@@ -250,8 +251,9 @@ def test_a_failure_while_comparing_a_pair_is_the_error_raised(make_project: Any,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(changes, "write_changes", failing)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(MachineError, match=r"^build/.staging: No space left on device \(ENOSPC\) while") as e:
         build(load_release(project))
+    assert isinstance(e.value.__cause__, OSError)
     assert not (project / "build" / "release.db").exists()
 
 

@@ -8,6 +8,8 @@ of one project from running at once.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -18,6 +20,7 @@ from .artefacts import source_date_epoch
 from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Release
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
+from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .privacy import refuse_niks_in_database, refuse_niks_in_tree
@@ -27,7 +30,7 @@ from .rules import run_rules
 from .snapshots import record as record_snapshots
 from .staging import BUILD_DIR as BUILD_DIR  # re-exported: publish finds the release here
 from .staging import DATABASE_FILE as DATABASE_FILE
-from .staging import Stage, release_lock
+from .staging import STAGING, Stage, release_lock
 from .summaries import summarize
 
 
@@ -152,8 +155,29 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
         build succeeds.
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
+    try:
+        return _build_staged(release, progress or _Quiet(), clean)
+    except (sqlite3.Error, OSError) as e:
+        if not (sqlite_machine_failure(e) or isinstance(e, OSError) and e.filename is None
+                and e.errno in WRITE_FAILURES):
+            raise
+        # The machine failed a write (a full disk, a quota, a file-size limit) where the error names no file:
+        # every file a build writes is in its staging folder, thrown away with the failed build.
+        code = getattr(e, "sqlite_errorname", None) or (errno.errorcode.get(e.errno or 0) if isinstance(e, OSError)
+                                                         else None)
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise MachineError(f"{BUILD_DIR}/{STAGING}: {reason}{f' ({code})' if code else ''} while building the "
+                           "new release; the previous release is untouched",
+                           hint=OS_HINTS[errno.ENOSPC] + ", then build again") from e
+
+
+#: What an operating-system error that names no file means when a build writes: the disk, not releasekit.
+WRITE_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> BuildResult:
     with release_lock(release.root), Stage(release.root) as stage:
-        result, caches = _build(release, stage, progress or _Quiet(), clean)
+        result, caches = _build(release, stage, progress, clean)
         # The PII gate (DESIGN.md section 7): a refused stage is thrown away, with what the build would have
         # kept in its cache. _build scanned the database; the staged copies of the database as loaded and the
         # new pairs' changes hold only rows that are in it (rows loaded stay; a pair's rows are all copied in);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from . import __version__
 from .build import build as build_release
 from .config import load_release
 from .diffreport import FORMATS as DIFF_FORMATS
-from .errors import PackageError, ReleasekitError, UsageError
+from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, sqlite_machine_failure
 from .privacy import mask_niks
 from .report import Report
 from .validate import ENGINES, FORMATS, validate_paths
@@ -45,21 +44,21 @@ def one_line(error: Exception) -> click.ClickException:
         return click.UsageError(str(error))
     if isinstance(error, ReleasekitError):
         return click.ClickException(str(error))
-    if isinstance(error, OSError) and error.strerror or _disk_full(error):
-        # The machine, not releasekit: a full disk, a file that cannot be written (a build then publishes nothing).
+    if isinstance(error, OSError) and error.strerror:
+        # The machine, not releasekit: a full disk, a file that cannot be read or written (a build then publishes
+        # nothing); the hint follows what went wrong.
         where = f"{filename}: " if (filename := getattr(error, "filename", None)) else ""
-        reason = getattr(error, "strerror", None) or str(error)
-        return click.ClickException(mask_niks(f"{where}{reason} (hint: check that the disk has room and the "
-                                              "files can be written, then run the command again)"))
+        hint = OS_HINTS.get(error.errno or 0, OS_HINT)
+        return click.ClickException(mask_niks(f"{where}{error.strerror} (hint: {hint})"))
+    if sqlite_machine_failure(error):
+        code = getattr(error, "sqlite_errorname", None)
+        return click.ClickException(mask_niks(
+            f"SQLite: {error}{f' ({code})' if code else ''} (hint: check that the disk has room, that no quota or "
+            "file-size limit (ulimit -f) stops the write and that the disk works, then run the command again)"))
     message = " ".join(str(error).split())
     return click.ClickException(mask_niks(
         f"internal error: {type(error).__name__}: {message} (hint: this is a bug in releasekit: "
         "run the command again with --debug for the traceback, and report it)"))
-
-
-def _disk_full(error: Exception) -> bool:
-    """SQLite's word for a full disk (it raises its own error, not an OSError)."""
-    return isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error)
 
 
 class BarProgress:

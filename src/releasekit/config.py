@@ -265,18 +265,26 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
 
 #: The most values metadata.yml may hold once its aliases are expanded (the demo's has about 300).
 MAX_NODES = 100_000
+#: The deepest nesting of lists and mappings metadata.yml may have (the schema's deepest is under 10): deeper,
+#: building the values would exhaust Python's recursion limit.
+MAX_DEPTH = 50
 
 
 def _refuse_aliases(text: str, filename: str) -> None:
     """Aliases (``*name``, and ``<<: *name`` merge keys) are read, but not one that refers to the value it is inside
     (a value holding itself: no walk of it ends), nor a few lines of them nesting into more than :data:`MAX_NODES`
-    values (a "billion laughs"): both stop here, counted on the parser's events before anything is built."""
+    values (a "billion laughs"); nor values nested over :data:`MAX_DEPTH` deep: all stop here, counted on the
+    parser's events before anything is built."""
     sizes: dict[str, int] = {}
     stack: list[tuple[str | None, list[int]]] = []  # each open collection: its anchor, [values in it so far]
     for event in yaml.parse(text, Loader=_StringDatesLoader):
         size = 0
         if isinstance(event, yaml.CollectionStartEvent):
             stack.append((event.anchor, [1]))
+            if len(stack) > MAX_DEPTH:
+                where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
+                raise ConfigError(f"{filename}:{where} values nested more than {MAX_DEPTH} deep",
+                                  hint="metadata.yml needs a few levels; check for brackets opened and never closed")
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, (size,) = stack.pop()
             if anchor:

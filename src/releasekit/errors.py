@@ -10,7 +10,33 @@ file and place, plus an optional one-sentence ``hint``. The CLI turns every
 from __future__ import annotations
 
 import difflib
+import errno
+import sqlite3
 from collections.abc import Iterable
+
+#: SQLite's result codes for the machine failing a write, not for a query: a full disk, an I/O error (a
+#: file-size limit, a quota, a failing disk), a file it cannot open or may not write.
+SQLITE_MACHINE_CODES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY")
+#: A hint per kind of operating-system error (``errno``): the machine, not releasekit.
+OS_HINTS: dict[int, str] = {
+    **dict.fromkeys((errno.ENOSPC, errno.EDQUOT, errno.EFBIG),
+                    "check that the disk has room and that no quota or file-size limit (ulimit -f) stops the write"),
+    **dict.fromkeys((errno.EACCES, errno.EPERM, errno.EROFS),
+                    "check the permissions of the file and its folder, and that the disk is not read-only"),
+    errno.ELOOP: "a symbolic link that leads back to itself: point it at the file itself",
+    errno.EISDIR: "a folder stands where a file is expected: move it away",
+    errno.ENOTDIR: "a file stands where a folder is expected: move it away",
+    errno.EIO: "the disk failed to read or write: check it, then run the command again",
+}
+#: The hint for any other operating-system error.
+OS_HINT = "check the file and the disk, then run the command again"
+
+
+def sqlite_machine_failure(error: BaseException) -> bool:
+    """Whether a SQLite error is the machine failing (:data:`SQLITE_MACHINE_CODES`), not a query or a bug."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    return isinstance(error, sqlite3.Error) and (
+        name.startswith(SQLITE_MACHINE_CODES) or "disk is full" in str(error) or "disk I/O error" in str(error))
 
 
 class ReleasekitError(Exception):
@@ -26,6 +52,10 @@ class ReleasekitError(Exception):
         message = super().__str__()
         # Whatever a message quotes from a source, a NIK in it is masked before anyone sees it.
         return mask_niks(f"{message} (hint: {self.hint})" if self.hint else message)
+
+
+class MachineError(ReleasekitError):
+    """The machine failed a write or a child process: a full disk, a quota, a killed process."""
 
 
 class ConfigError(ReleasekitError):

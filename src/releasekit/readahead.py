@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import forked
+from .errors import MachineError
 from .readers.base import ReadContext, Reader, Record, TpsResult
 
 BATCH = 500
@@ -50,7 +51,8 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
     if pid == 0:  # the child: read, send, leave without running the parent's exit handlers
         _child(reader, ctx, write_fd)
     os.close(write_fd)
-    done = False
+    done = broken = False
+    status = 0
     try:
         with os.fdopen(read_fd, "rb", buffering=1 << 20) as pipe:
             while True:
@@ -66,15 +68,31 @@ def read_ahead(reader: Reader, ctx: ReadContext) -> Iterator[Record]:
                 else:
                     done = True
                     return
-    except EOFError:
-        raise RuntimeError(f"{ctx.label}: the process reading this source ended without a result") from None
+    except (EOFError, pickle.UnpicklingError):  # the pipe ended mid-way: the child died
+        broken = True
     finally:
         if not done:  # the caller stopped early (or the child died): do not leave it running
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)  # (a child that is already dead keeps its own exit status)
             except ProcessLookupError:
                 pass
-        os.waitpid(pid, 0)
+        status = os.waitpid(pid, 0)[1]
+    if broken:
+        raise MachineError(f"{ctx.label}: the process reading this source ended without a result ({_ended(status)})",
+                           hint="a child killed by signal 9 is most often the kernel's out-of-memory killer: free "
+                                "memory, then build again")
+
+
+def _ended(status: int) -> str:
+    """How a child process ended, from its ``waitpid`` status."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "an unknown signal"
+        return f"killed by signal {number}, {name}"
+    return f"exit status {os.WEXITSTATUS(status)}" if os.WIFEXITED(status) else f"wait status {status}"
 
 
 def _child(reader: Reader, ctx: ReadContext, write_fd: int) -> None:
