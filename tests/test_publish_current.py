@@ -111,3 +111,32 @@ def test_serve_refuses_a_stale_build_before_it_serves(make_project: Any) -> None
 
     with pytest.raises(StaleBuild, match=r"^datapackages/real-count.zip: missing"):
         serve(load_release(project), port=0, ready=served)
+
+
+@pytest.mark.parametrize(("inside", "what"), [
+    ("raw/day/site", "the project's raw sources"), ("raw", "the project's raw sources"),
+    ("build/.staging", "what build keeps (build/)"), ("build/cache/x", "what build keeps (build/)"),
+    ("datapackages/site", "the packages build writes (datapackages/)")])
+def test_a_site_inside_the_projects_own_folders_is_refused(make_project: Any, inside: str, what: str) -> None:
+    """``publish raw/day/site`` wrote ten files into a raw export: the next build read them as records of it."""
+    project = _project(make_project)
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    result = invoke("publish", project / inside, "--project", project)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {(project / inside).resolve()}: inside {what}: a site written there would change or lose them "
+        "(hint: give a folder outside the project's raw/, build/ and datapackages/)")
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+def test_serve_writes_its_site_in_build(make_project: Any) -> None:
+    project = _project(make_project)
+    ready: list[str] = []
+
+    def served(url: str) -> None:
+        ready.append(url)
+        raise KeyboardInterrupt  # (stop before serving: the site is written)
+
+    with pytest.raises(KeyboardInterrupt):
+        serve(load_release(project), port=0, ready=served)
+    assert ready and (project / "build" / "site" / "metadata.json").is_file()

@@ -365,6 +365,7 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
     db_path = require_database(release)
     check_current(release, db_path)
     folder = folder.resolve()
+    _refuse_project_folder(release, folder)
     if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
         raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
                               hint="give a new or empty folder; releasekit replaces only the sites it wrote")
@@ -387,6 +388,22 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Site(folder, site.database, site.packages)
+
+
+def _refuse_project_folder(release: Release, folder: Path) -> None:
+    """Refuse a site folder inside what the project keeps: its raw sources (a site written there edits a raw
+    export, and the next build reads its files as records), ``build/`` (but ``serve``'s own ``build/site``: the
+    next build deletes the rest) or ``datapackages/`` (replaced by every build)."""
+    root = release.root.resolve()
+    kept = [(root / "raw", "the project's raw sources"), (root / BUILD_DIR, "what build keeps (build/)"),
+            (root / PACKAGES_DIR, "the packages build writes (datapackages/)")]
+    kept += [((root / s.path).resolve(), f"the raw source {s.path}") for s in release.sources]
+    if folder == site_folder(release).resolve():
+        return
+    for place, what in kept:
+        if folder == place or place in folder.parents:
+            raise UsageError(f"{folder}: inside {what}: a site written there would change or lose them",
+                             hint="give a folder outside the project's raw/, build/ and datapackages/")
 
 
 def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, allow_robots: bool) -> Site:
