@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,77 @@ def test_an_empty_folder_is_refused(make_project: Any, format: str) -> None:
     assert result.output.splitlines()[-1] == (
         "Error: raw/day: the folder is empty (no file in it or its subfolders) (hint: check that the export was "
         "copied in whole, or remove the source)")
+
+
+# --------------------------------------------------------------------------- hints that pointed the wrong way (#9)
+
+KAWAL_HEADER = "Link KawalPemilu,Nama Kelurahan,Nomor TPS,Suara 01,Suara 02,Suara Sah\n"
+
+
+def _build_one(make_project: Any, tmp_path: Path, name: str, data: bytes, **entry: Any) -> Any:
+    (tmp_path / name).write_bytes(data)
+    project = make_project({"hasil": [{"raw": tmp_path / name, **entry}]})
+    return project, invoke("build", project)
+
+
+def test_a_reader_without_an_encoding_option_says_to_re_encode(make_project: Any, tmp_path: Path) -> None:
+    """It said "declare 'encoding: cp1252' for this source", which the schema refuses for this reader."""
+    data = (KAWAL_HEADER + "https://kawalpemilu.org#25826,CIPAYUNG,1,103,127,230\n"
+            "https://kawalpemilu.org#25827,PASAR MINGGU \u2013 TIMUR,1,10,20,30\n").encode("cp1252")
+    _, result = _build_one(make_project, tmp_path, "kp.csv", data, format="kawalpemilu2019-csv",
+                           election="ppwp-2019", snapshot="2019-05-23")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: raw/kp.csv: line 3, byte 44: not valid utf-8 (bytes 96 20 54 49) (hint: re-encode the file as "
+        "UTF-8 (its bytes look like cp1252: iconv -f cp1252 -t utf-8))")
+
+
+CSV_MAPPING = {"table": "hasil_wilayah", "fields": {"kode_wilayah": "kode", "suara_sah": "sah"},
+               "votes": {1: "p1", 2: "p2"}}
+
+
+def test_a_workbook_saved_as_csv_is_named_as_one(make_project: Any, tmp_path: Path) -> None:
+    """It said "the file looks like UTF-16 … re-encode it as UTF-8": a zip's headers are full of NUL bytes."""
+    book = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(book, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    _, result = _build_one(make_project, tmp_path, "results.csv", book.read_bytes(), format="csv", csv=CSV_MAPPING,
+                           election="ppwp-2014", snapshot="2014-07-22")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: raw/results.csv: the file is a ZIP archive (an .xlsx or .ods workbook is one), not a text table "
+        "(hint: export the data as CSV (UTF-8), or declare the file as what it is)")
+
+
+def test_utf_8_sig_is_utf_8(make_project: Any, tmp_path: Path) -> None:
+    """It was refused as "not ASCII-compatible"."""
+    data = "\ufeffkode,sah,p1,p2\n1672,30,10,20\n".encode()
+    project, result = _build_one(make_project, tmp_path, "r.csv", data, format="csv",
+                                 csv={**CSV_MAPPING, "encoding": "utf-8-sig"}, election="ppwp-2014",
+                                 snapshot="2014-07-22")
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah, suara_sah FROM hasil_wilayah") == [("1672", 30)]
+
+
+def test_skip_lines_past_the_end_says_so(make_project: Any, tmp_path: Path) -> None:
+    """It said "the file is empty (no line with data)" of a file of three lines."""
+    data = b"kode,sah,p1,p2\n1672,30,10,20\n1673,3,1,2\n"
+    _, result = _build_one(make_project, tmp_path, "r.csv", data, format="csv",
+                           csv={**CSV_MAPPING, "skip_lines": 100000}, election="ppwp-2014", snapshot="2014-07-22")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: raw/r.csv: no line with data after the 3 line(s) skipped ('skip_lines: 100,000') (hint: set "
+        "'skip_lines' to the number of title lines above the table)")
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_metadata_yml_that_is_no_file_is_named_as_what_it_is(tmp_path: Path, kind: str) -> None:
+    """Both said "metadata.yml: no such file"."""
+    path = tmp_path / "metadata.yml"
+    path.mkdir() if kind == "folder" else os.mkfifo(path)
+    result = invoke("build", tmp_path)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == {
+        "folder": f"Error: {path}: a folder, not a file (hint: the project's metadata.yml is a YAML file)",
+        "fifo": f"Error: {path}: not a regular file but a pipe, socket or device (hint: the project's metadata.yml "
+                "is a YAML file)"}[kind]

@@ -399,6 +399,11 @@ def load_release(project: str | Path = ".") -> Release:
         if not given.exists():  # a path the user typed: that is what is wrong
             raise ConfigError(f"{given}: no such file or folder", hint="give the project folder, the one holding "
                               f"{METADATA_FILE} (or that file itself)")
+        if path.is_dir():
+            raise ConfigError(f"{path}: a folder, not a file", hint=f"the project's {METADATA_FILE} is a YAML file")
+        if path.exists():
+            raise ConfigError(f"{path}: not a regular file but a pipe, socket or device",
+                              hint=f"the project's {METADATA_FILE} is a YAML file")
         hint = "run releasekit in a folder holding metadata.yml" if str(project) == "." else (
             f"this folder is no release project: give the folder holding {METADATA_FILE}")
         raise ConfigError(f"{path}: no such file", hint=hint)

@@ -17,7 +17,7 @@ from ..errors import SourceError
 from ..privacy import RECORD_NOT_QUOTED, looks_like_a_record, shorten
 from .base import ReadContext, Rejected, clip
 from .members import EVERY, MemberStream, Streamed, holds_members, members_named
-from .textio import TextOptions, open_table
+from .textio import TextDecodeError, TextOptions, open_table, without_encoding_option
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 
@@ -77,17 +77,24 @@ def fixed_rows(ctx: ReadContext, options: TextOptions, columns: tuple[str, ...],
             yield item
             continue
         source, name, label = item
-        with open_table(source, name, options, ctx.progress if isinstance(source, Path) else None,
-                        label) as table:
-            at = positions(table.header, columns, label, table.header_line, reader)
-            width = len(table.header)
-            for row in table:
-                if isinstance(row, Rejected):
-                    yield row
-                    continue
-                locator = f"{name}:{row.line}"
-                if len(row.cells) != width:
-                    yield Rejected(locator, f"ragged row: {len(row.cells)} fields where the header has {width}",
-                                   clip(row.raw))
-                    continue
-                yield FixedRow(locator, row.cells, at, clip(row.raw))
+        try:
+            yield from _rows(source, name, label, columns, reader, options, ctx)
+        except TextDecodeError as e:  # (these readers have no encoding option: the hint says what to do instead)
+            raise without_encoding_option(e) from None
+
+
+def _rows(source: Path | bytes | MemberStream, name: str, label: str, columns: tuple[str, ...], reader: str,
+          options: TextOptions, ctx: ReadContext) -> Iterator[FixedRow | Rejected]:
+    with open_table(source, name, options, ctx.progress if isinstance(source, Path) else None, label) as table:
+        at = positions(table.header, columns, label, table.header_line, reader)
+        width = len(table.header)
+        for row in table:
+            if isinstance(row, Rejected):
+                yield row
+                continue
+            locator = f"{name}:{row.line}"
+            if len(row.cells) != width:
+                yield Rejected(locator, f"ragged row: {len(row.cells)} fields where the header has {width}",
+                               clip(row.raw))
+                continue
+            yield FixedRow(locator, row.cells, at, clip(row.raw))

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
 from .members import Member, holds_members, members_named
-from .textio import TextDecodeError, TextOptions, guess_encoding, open_table
+from .textio import TextDecodeError, TextOptions, open_table, without_encoding_option
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 #: Rows are id,name or id,parent_id,name (the name may hold unquoted commas), so no header and no fixed width.
@@ -61,10 +61,7 @@ class HeaderlessRegionReader(Reader):
                         yield item if isinstance(item, Rejected) else self._row(item.cells,
                                                                                 f"{member.name}:{item.line}")
             except TextDecodeError as e:  # (this reader has no encoding option: the hint says what to do instead)
-                likely = guess_encoding(member.data)
-                raise TextDecodeError(e.args[0], hint="re-encode the file as UTF-8" + (
-                    f" (its bytes look like {likely}: iconv -f {likely} -t utf-8)" if likely != "utf-8" else "")
-                ) from None
+                raise without_encoding_option(e) from None
 
     def _row(self, row: list[str], locator: str) -> Record:
         raw = clip(",".join(row))

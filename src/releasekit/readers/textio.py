@@ -78,7 +78,43 @@ class Readable(Protocol):
 
 
 class TextDecodeError(SourceError):
-    """The bytes of a text source are not in the declared encoding."""
+    """The bytes of a text source are not in the declared encoding.
+
+    :param likely: the encoding the bytes look like (:func:`guess_encoding`), when that is known.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, likely: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.likely = likely
+
+
+def without_encoding_option(error: TextDecodeError) -> TextDecodeError:
+    """The same error for a reader that has no ``encoding`` option: its hint says to re-encode the file (and how),
+    not to declare an option the schema refuses."""
+    likely = error.likely
+    if likely is None or likely in ("utf-8", "utf-16"):
+        return error
+    return TextDecodeError(error.args[0], hint=f"re-encode the file as UTF-8 (its bytes look like {likely}: "
+                                               f"iconv -f {likely} -t utf-8)", likely=likely)
+
+
+#: The first bytes of files that are no text table, however they are named (a workbook saved as ``.csv``).
+BINARY_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook is one)"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"),
+    (b"%PDF", "a PDF document"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text"),
+)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file starting with ``head`` is, when it is plainly no text: a ZIP, a workbook, a PDF, NUL bytes."""
+    for magic, kind in BINARY_KINDS:
+        if head.startswith(magic):
+            return kind
+    return "only NUL bytes (a download or copy that never finished?)" if head and not head.strip(b"\x00") else None
 
 
 @dataclass(frozen=True)
@@ -131,6 +167,8 @@ def check_encoding(encoding: str) -> str:
         info = codecs.lookup(encoding)
     except LookupError:
         raise ValueError(f"unknown encoding '{encoding}'") from None
+    if info.name == "utf-8-sig":  # (UTF-8 with a byte-order mark: what utf-8 reads, with or without the mark)
+        return "utf-8"
     probe = "a,;\t|\"#\r\n0"
     try:
         ok = probe.encode(info.name) == probe.encode("ascii") and not info.name.startswith(("utf-16", "utf-32"))
@@ -163,13 +201,19 @@ def looks_utf16(data: bytes) -> bool:
 
 
 def refuse_utf16(head: bytes, label: str, encoding: str = "UTF-8") -> None:
-    """Refuse a text file whose first bytes ``head`` look like UTF-16 (:func:`looks_utf16`).
+    """Refuse a text file whose first bytes ``head`` look like UTF-16 (:func:`looks_utf16`), or like no text at all
+    (:func:`binary_kind`: a ZIP or workbook saved under a ``.csv`` name, a PDF, UTF-32, NUL bytes).
 
-    :raises TextDecodeError: ``<label>: line 1: the file looks like UTF-16, not <encoding>``.
+    :raises TextDecodeError: ``<label>: line 1: the file looks like UTF-16, not <encoding>``, or
+        ``<label>: the file is a ZIP archive (…), not a text table``.
     """
+    kind = binary_kind(head)
+    if kind is not None:
+        raise TextDecodeError(f"{label}: the file is {kind}, not a text table",
+                              hint="export the data as CSV (UTF-8), or declare the file as what it is")
     if looks_utf16(head):
         raise TextDecodeError(f"{label}: line 1: the file looks like UTF-16, not {encoding}",
-                              hint="re-encode the file as UTF-8")
+                              hint="re-encode the file as UTF-8", likely="utf-16")
 
 
 def _decode_error(name: str, number: int, line: bytes, encoding: str, error: UnicodeDecodeError) -> TextDecodeError:
@@ -182,7 +226,7 @@ def _decode_error(name: str, number: int, line: bytes, encoding: str, error: Uni
         hint = f"the bytes look like {likely}; declare 'encoding: {likely}' for this source"
     bad = line[error.start:error.start + 4].hex(" ")
     return TextDecodeError(f"{name}: line {number}, byte {error.start + 1}: not valid {encoding} (bytes {bad})",
-                           hint=hint)
+                           hint=hint, likely=likely if likely != encoding else None)
 
 
 def _chunks(raw: Readable, progress: Progress | None) -> Iterator[bytes]:
@@ -589,8 +633,9 @@ class TextTable:
         return out
 
 
-def _first_line(feed: _Feed, options: TextOptions) -> Line | None:
-    """The header line (its prefix removed), or the first data line: after skipped, blank and comment lines.
+def _first_line(feed: _Feed, options: TextOptions) -> tuple[Line | None, int]:
+    """The header line (its prefix removed), or the first data line: after skipped, blank and comment lines; and
+    the number of lines skipped (``skip_lines``) before it.
 
     None when the file ends first, or when a line that cannot be read comes first (it is put back).
     """
@@ -599,16 +644,16 @@ def _first_line(feed: _Feed, options: TextOptions) -> Line | None:
         try:
             item = feed.pull()
         except StopIteration:
-            return None
+            return None, skipped
         if isinstance(item, Rejected):
             feed.again.append(item)
-            return None
+            return None, skipped
         if skipped < options.skip_lines:
             skipped += 1
         elif options.header_prefix and item.text.startswith(options.header_prefix):
-            return Line(item.number, item.text[len(options.header_prefix):])
+            return Line(item.number, item.text[len(options.header_prefix):]), skipped
         elif item.text.strip() and not (options.comment and item.text.startswith(options.comment)):
-            return item
+            return item, skipped
 
 
 @contextmanager
@@ -629,7 +674,11 @@ def open_table(source: Path | bytes | Readable, name: str, options: TextOptions 
     label = label or name
     blocks = _iter_blocks(source, name, options.encoding, progress, label)
     feed = _Feed(blocks, options.comment)
-    first = _first_line(feed, options)
+    first, skipped = _first_line(feed, options)
+    if first is None and not feed.again and skipped:
+        raise SourceError(f"{label}: no line with data after the {skipped:,} line(s) skipped "
+                          f"('skip_lines: {options.skip_lines:,}')",
+                          hint="set 'skip_lines' to the number of title lines above the table")
     if first is None and not feed.again:
         raise SourceError(f"{label}: the file is empty (no line with data)",
                           hint="check that the export was complete, or remove the source")
