@@ -10,8 +10,11 @@ each case damages its own copy.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from contextlib import closing
@@ -234,3 +237,25 @@ def test_the_library_raises_diff_error(two_days: Path, tmp_path: Path) -> None:
     edit_rows(folder, "hasil_tps", lambda rows: rows.insert(2, []))
     with pytest.raises(DiffError, match=r"hasil_tps\.csv, line 3: a blank line"):
         diff(folder, two_days)
+
+
+def test_a_pipe_in_place_of_a_csv(two_days: Path, tmp_path: Path) -> None:
+    """``diff`` opened it and waited for a writer forever (review H: rc 124 after 120 s)."""
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
+    path = folder / "data" / "hasil_tps.csv"
+    path.unlink()
+    os.mkfifo(path)
+    threading.Thread(target=_unblock, args=(path,), daemon=True).start()  # (a regression fails, not hangs)
+    out = run_diff(folder, two_days)
+    assert out.startswith(f"Error: {path}: not a file (resource hasil_tps of datapackage.json) but a folder, a "
+                          f"pipe, a socket or a device {DAMAGED}")
+
+
+def _unblock(fifo: Path) -> None:
+    """After 10 s, let a reader waiting on ``fifo`` go on (it reads no byte): opening it for writing without
+    blocking succeeds only while something has it open for reading."""
+    time.sleep(10)
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass

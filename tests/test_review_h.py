@@ -156,3 +156,19 @@ def test_a_metadata_yml_that_is_no_file_is_named_as_what_it_is(tmp_path: Path, k
         "folder": f"Error: {path}: a folder, not a file (hint: the project's metadata.yml is a YAML file)",
         "fifo": f"Error: {path}: not a regular file but a pipe, socket or device (hint: the project's metadata.yml "
                 "is a YAML file)"}[kind]
+
+
+# --------------------------------------------------------------------------- a swap that could not end (#10)
+
+def test_a_folder_in_the_way_of_the_database_is_refused_before_the_build(make_project: Any) -> None:
+    """A folder at build/release.db failed the swap after datapackages/ was exchanged: new packages, no database,
+    and every later build failed with the disk-space hint."""
+    project = make_project({"real-count": [{"raw": {"3101011001001.json": TPS}, "format": "sirekap-tps-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+    (project / "build" / "release.db").mkdir(parents=True)
+    for _ in range(2):
+        result = invoke("build", project)
+        assert (result.exit_code, result.output.splitlines()[-1]) == (1, (
+            "Error: build/release.db: a folder stands where the release database goes (hint: move it away: build "
+            "writes this file)"))
+    assert not (project / "datapackages").exists()

@@ -440,6 +440,9 @@ class PackageSide:
             handle: TextIO = io.TextIOWrapper(self._member(member, where), encoding="utf-8", newline="")
         else:
             where = str(self.folder / path)
+            if (self.folder / path).exists() and not (self.folder / path).is_file():
+                raise DiffError(f"{where}: not a file (resource {resource} of {DESCRIPTOR}) but a folder, a pipe, "
+                                "a socket or a device", hint=DAMAGED)  # (a pipe would be waited on forever)
             try:
                 handle = (self.folder / path).open(encoding="utf-8", newline="")
             except FileNotFoundError:

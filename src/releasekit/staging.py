@@ -114,6 +114,7 @@ class Stage:
         return self.build_dir / DATABASE_FILE
 
     def __enter__(self) -> Stage:
+        refuse_blocked(self.root)
         recover(self.root)
         shutil.rmtree(self.dir, ignore_errors=True)  # what a killed build left before its commit
         (self.root / BUILD_DIR / f"{JOURNAL}.tmp").unlink(missing_ok=True)
@@ -143,6 +144,18 @@ class Stage:
             raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: the new release could not be put in place: {e}",
                                   hint="the next build finishes the swap; build/ and datapackages/ must be "
                                        "writable and on one file system") from e
+
+
+def refuse_blocked(root: Path) -> None:
+    """Refuse a build whose swap could not end: a folder where ``build/release.db`` goes. Found at the swap, it left
+    the new packages in place beside no database. (A file where ``datapackages/`` goes is refused earlier.)
+
+    :raises ReleasekitError: naming the path in the way.
+    """
+    database = root / BUILD_DIR / DATABASE_FILE
+    if database.is_dir() and not database.is_symlink():
+        raise ReleasekitError(f"{BUILD_DIR}/{DATABASE_FILE}: a folder stands where the release database goes",
+                              hint="move it away: build writes this file")
 
 
 def recover(root: Path) -> bool:
