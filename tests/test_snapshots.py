@@ -22,7 +22,7 @@ from releasekit.rules import BY_SLUG
 from releasekit.snapshots import fill
 from releasekit.tables import CHANGES
 from releasekit.validate import validate_paths
-from twodays import DAY1, DAY2, DAYS, T, sources
+from twodays import DAY1, DAY2, DAYS, T, record, sources
 
 
 def test_snapshots_record_each_source(two_days: Path) -> None:
@@ -70,6 +70,27 @@ def test_change_rules_flag_the_correction(two_days: Path) -> None:
     ]
     assert BY_SLUG["changed-after-complete"].default_severity == "warning"
     assert validate_paths([two_days]).valid  # warnings: published, not failing
+
+
+def test_a_province_the_next_day_does_not_cover_is_no_total_decreased(make_project: Any) -> None:
+    """Review F #5: days of different coverage (a DKI sample, then Aceh) made every DKI total "decrease" to 0 and
+    the national total drop by all of DKI's votes. Only provinces both days cover are compared: DKI's TPS 4
+    vanishing while DKI is still covered is a decrease (1 vote less for candidate 1 nationally), DKI's TPS
+    missing from a day that covers only Aceh is none."""
+    aceh = "110101100100"
+    days = {"2024-02-15": {T + "1": record((50, 40, 8)), T + "4": record((1, 1, 1))},
+            "2024-02-16": {T + "1": record((50, 40, 8)), aceh + "1": record((7, 7, 7))},
+            "2024-02-17": {aceh + "1": record((7, 7, 7))}}
+    project = make_project({"real-count": [
+        {"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
+         "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]})
+    build(load_release(project))
+    found = query(project, "SELECT snapshot, key, expected, actual FROM findings WHERE rule = 'total-decreased' "
+                           "AND key LIKE '%/1' ORDER BY snapshot, key")
+    assert found == [("2024-02-16", "0/1", 51, 50), ("2024-02-16", "31/1", 51, 50), ("2024-02-16", "3101/1", 51, 50),
+                     ("2024-02-16", "310101/1", 51, 50), ("2024-02-16", "3101011001/1", 51, 50)]
+    assert query(project, "SELECT detail FROM findings WHERE rule = 'total-decreased' AND key = '0/1'") == [(
+        "total for 1 in 0 went from 51 to 50 (-1) since 2024-02-15, over the provinces both snapshots cover",)]
 
 
 def test_rules_can_be_turned_off_or_made_errors(make_project: Any) -> None:

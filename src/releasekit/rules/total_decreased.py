@@ -7,34 +7,76 @@ takes away all its votes) summed per area at each level: national ``0``, provinc
 regency/city, district and village (code prefixes 2, 4, 6, 10). Key:
 ``kode_wilayah/nomor_urut``; expected/actual: the region's total in the previous
 snapshot and in this one.
+
+Only provinces both snapshots cover count (a province with a result in each): a register
+whose days cover different places (a sample of one province, then another) has TPS that
+"disappear" only because the next source never covered them, which is no total going
+down. A province a snapshot covers is found by one probe of the ``hasil_tps`` key per
+two-digit code (``11`` … ``99``), not by a scan of the results.
 """
 
 from .base import Rule
 
+#: (kode_pemilu, snapshot, province code) for every province a snapshot (of ``snapshots``, written before the
+#: rules run) has a TPS result in.
+_COVERED = """
+    WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+    SELECT s.kode_pemilu, s.snapshot, CAST(n.i AS TEXT) AS code
+    FROM (SELECT DISTINCT kode_pemilu, snapshot FROM snapshots) s CROSS JOIN n
+    WHERE EXISTS (SELECT 1 FROM hasil_tps h WHERE h.kode_pemilu = s.kode_pemilu AND h.snapshot = s.snapshot
+                  AND h.kode_tps >= CAST(n.i AS TEXT) AND h.kode_tps < CAST(n.i AS TEXT) || '~')
+"""
 _DELTAS = """
     SELECT kode_pemilu, snapshot, previous_snapshot, kode_tps, nomor_urut, source,
            coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS delta
     FROM changes WHERE nomor_urut IS NOT NULL
 """
-_LEVELS = " UNION ALL ".join(
-    f"SELECT kode_pemilu, snapshot, previous_snapshot, {code} AS kode, {prefix} AS prefix, nomor_urut, "
-    f"sum(delta) AS delta, min(source) AS source FROM d GROUP BY kode_pemilu, snapshot, {prefix}, nomor_urut"
-    for code, prefix in (("'0'", "''"), *((f"substr(kode_tps, 1, {n})",) * 2 for n in (2, 4, 6, 10)))
+#: Whether the province of area ``{area}`` of row ``l`` has results in both of its snapshots.
+_BOTH_COVER = """
+    EXISTS (SELECT 1 FROM cov a WHERE a.kode_pemilu = l.kode_pemilu AND a.snapshot = l.snapshot
+            AND a.code = substr(l.kode, 1, 2))
+    AND EXISTS (SELECT 1 FROM cov b WHERE b.kode_pemilu = l.kode_pemilu AND b.snapshot = l.previous_snapshot
+                AND b.code = substr(l.kode, 1, 2))
+"""
+#: The sums of the deltas per area (provinces, regencies/cities, districts, villages: code prefixes 2, 4, 6, 10).
+_AREAS = " UNION ALL ".join(
+    f"SELECT kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}) AS kode, substr(kode_tps, 1, {n}) "
+    f"AS prefix, nomor_urut, sum(delta) AS delta, min(source) AS source FROM d "
+    f"GROUP BY kode_pemilu, snapshot, substr(kode_tps, 1, {n}), nomor_urut"
+    for n in (2, 4, 6, 10)
 )
+#: The national sums: of the provinces both snapshots cover (the few province rows, checked one by one).
+_NATIONAL = f"""
+    SELECT kode_pemilu, snapshot, previous_snapshot, '0' AS kode, '' AS prefix, nomor_urut, sum(delta) AS delta,
+           min(source) AS source
+    FROM areas l WHERE length(l.kode) = 2 AND {_BOTH_COVER}
+    GROUP BY kode_pemilu, snapshot, nomor_urut
+"""
+#: The national total before, over the provinces both snapshots cover (a range of the key per province).
+_NATIONAL_BEFORE = """
+    SELECT sum(s.suara) FROM cov a
+    JOIN cov b ON b.kode_pemilu = a.kode_pemilu AND b.snapshot = l.previous_snapshot AND b.code = a.code
+    JOIN suara s ON s.kode_pemilu = l.kode_pemilu AND s.snapshot = l.previous_snapshot AND s.kode_tps >= a.code
+      AND s.kode_tps < a.code || '~' AND s.nomor_urut = l.nomor_urut
+    WHERE a.kode_pemilu = l.kode_pemilu AND a.snapshot = l.snapshot
+"""
 
 RULE = Rule(
     "total-decreased", "changes",
     "A region's total for a candidate went down since the previous snapshot",
     "Total suara peserta di suatu wilayah turun sejak snapshot sebelumnya",
     f"""
-    WITH d AS ({_DELTAS}), l AS ({_LEVELS}),
-    t AS (SELECT l.*, (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = l.kode_pemilu
+    WITH cov AS MATERIALIZED ({_COVERED}), d AS ({_DELTAS}), areas AS MATERIALIZED ({_AREAS}),
+    l AS (SELECT * FROM ({_NATIONAL}) UNION ALL SELECT * FROM areas l WHERE l.delta < 0 AND {_BOTH_COVER}),
+    t AS (SELECT l.*, CASE WHEN l.prefix = '' THEN ({_NATIONAL_BEFORE}) ELSE
+                        (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = l.kode_pemilu
                          AND s.snapshot = l.previous_snapshot AND s.kode_tps >= l.prefix
-                         AND s.kode_tps < l.prefix || '~' AND s.nomor_urut = l.nomor_urut) AS before
+                         AND s.kode_tps < l.prefix || '~' AND s.nomor_urut = l.nomor_urut) END AS before
           FROM l WHERE l.delta < 0)
     SELECT kode_pemilu, snapshot, kode || '/' || nomor_urut, before, before + delta,
            'total for ' || nomor_urut || ' in ' || kode || ' went from ' || before || ' to ' || (before + delta)
-           || ' (' || delta || ') since ' || previous_snapshot, source
+           || ' (' || delta || ') since ' || previous_snapshot
+           || CASE WHEN prefix = '' THEN ', over the provinces both snapshots cover' ELSE '' END, source
     FROM t
     """,
 )
