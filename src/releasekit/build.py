@@ -143,6 +143,10 @@ def load_order(files: list[SourceFile]) -> list[SourceFile]:
     return sorted(files, key=lambda f: not READERS[f.source.format].places_first(f.source))
 
 
+#: What an operating-system error that names no file means when a build writes: the disk, not releasekit.
+WRITE_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def build(release: Release, *, progress: BuildProgress | None = None, clean: bool = False) -> BuildResult:
     """Build the release database and every register's package.
 
@@ -163,16 +167,13 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
             raise
         # The machine failed a write (a full disk, a quota, a file-size limit) where the error names no file:
         # every file a build writes is in its staging folder, thrown away with the failed build.
-        code = getattr(e, "sqlite_errorname", None) or (errno.errorcode.get(e.errno or 0) if isinstance(e, OSError)
-                                                         else None)
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        if isinstance(e, OSError):
+            code, reason = errno.errorcode.get(e.errno or 0), e.strerror or str(e)
+        else:
+            code, reason = getattr(e, "sqlite_errorname", None), str(e)
         raise MachineError(f"{BUILD_DIR}/{STAGING}: {reason}{f' ({code})' if code else ''} while building the "
                            "new release; the previous release is untouched",
                            hint=OS_HINTS[errno.ENOSPC] + ", then build again") from e
-
-
-#: What an operating-system error that names no file means when a build writes: the disk, not releasekit.
-WRITE_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 
 
 def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> BuildResult:

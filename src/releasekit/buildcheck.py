@@ -28,6 +28,7 @@ from . import __version__
 from .config import Register, Release
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
+from .pages import read_package
 from .provenance import inputs_digest
 
 HINT = "run 'releasekit build' first: it writes the database and every package from metadata.yml together"
@@ -55,19 +56,20 @@ def check_current(release: Release, db_path: Path) -> None:
                          + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
     expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
     packages = release.root / PACKAGES_DIR
-    for register in release.registers:  # (a missing package first: the more particular answer)
-        zip_path = packages / f"{register.slug}.zip"
+    zips = [(register, packages / f"{register.slug}.zip") for register in release.registers]
+    for register, zip_path in zips:  # (a missing package first: the more particular answer)
         if not zip_path.is_file():
             raise StaleBuild(f"{_name(release, zip_path)}: missing: register {register.id} has no package "
                              "(added to metadata.yml after the last build, or the file was removed)")
-    for register in release.registers:
-        zip_path = packages / f"{register.slug}.zip"
-        for where, descriptor in ((zip_path, _zipped_descriptor(release, zip_path)),
-                                  (packages / register.slug / "datapackage.json",
-                                   _folder_descriptor(release, packages / register.slug / "datapackage.json"))):
-            if descriptor is None:
-                continue
-            _compare(release, register, where, descriptor, expected)
+    for register, zip_path in zips:
+        _compare(release, register, zip_path, _zipped_descriptor(release, zip_path), expected)
+        folder = packages / register.slug / "datapackage.json"  # (the one the register page reads)
+        try:
+            descriptor = read_package(packages, register)
+        except (OSError, ValueError) as e:
+            raise StaleBuild(f"{_name(release, folder)}: not a package releasekit built ({e})") from None
+        if descriptor is not None:
+            _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
 
 
 def _compare(release: Release, register: Register, where: Path, descriptor: dict[str, Any], expected: str) -> None:
@@ -107,17 +109,6 @@ def _zipped_descriptor(release: Release, zip_path: Path) -> dict[str, Any]:
     if not isinstance(descriptor, dict):
         raise StaleBuild(f"{_name(release, zip_path)}: not a package releasekit built (datapackage.json is no object)")
     return descriptor
-
-
-def _folder_descriptor(release: Release, path: Path) -> dict[str, Any] | None:
-    """The package folder's ``datapackage.json`` (which the register pages read), or None without one."""
-    if not path.is_file():
-        return None
-    try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise StaleBuild(f"{_name(release, path)}: not a package releasekit built ({e})") from None
-    return descriptor if isinstance(descriptor, dict) else {}
 
 
 def _name(release: Release, path: Path) -> str:

@@ -401,7 +401,7 @@ def _refuse_project_folder(release: Release, folder: Path) -> None:
     if folder == site_folder(release).resolve():
         return
     for place, what in kept:
-        if folder == place or place in folder.parents:
+        if folder.is_relative_to(place):
             raise UsageError(f"{folder}: inside {what}: a site written there would change or lose them",
                              hint="give a folder outside the project's raw/, build/ and datapackages/")
 

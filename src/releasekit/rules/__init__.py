@@ -123,8 +123,7 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
             severity = setting(register.rules, rule.slug).severity
             if severity == "off":
                 continue
-            checks = [(rule.table, rule.sql)] + ([(AREA_TABLE, rule.area_sql)] if rule.area_sql else [])
-            jobs += [Job(register.id, rule, severity, sql) for table, sql in checks if table not in empty]
+            jobs += [Job(register.id, rule, severity, sql) for table, sql in rule.checks if table not in empty]
     # Every other job goes to the thread, except the voter-list rules (their flags are in this connection's TEMP).
     aside = [i for i, job in enumerate(jobs) if "temp." not in job.sql][1::2]
     worker = None

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..tables import HASIL_WILAYAH
+
 SEVERITIES = ("error", "warning", "off")
 
 #: The count triples of hasil_tps (``_j`` = ``_l`` + ``_p``).
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_dpk", "pengguna_total")
 #: Every count column of hasil_tps.
 COUNTS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
-#: Every count column of hasil_wilayah.
-AREA_COUNTS = ("tps_total", "tps_masuk", "suara_sah", "suara_tidak_sah", "suara_total")
 #: The table of published area totals, which a rule's ``area_sql`` reads.
-AREA_TABLE = "hasil_wilayah"
+AREA_TABLE = HASIL_WILAYAH.name
+#: Every count column of hasil_wilayah.
+AREA_COUNTS = tuple(f.name for f in HASIL_WILAYAH.fields if f.type == "integer")
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,14 @@ class Rule:
     area_sql: str | None = None
 
     @property
+    def checks(self) -> tuple[tuple[str, str], ...]:
+        """(table, query) of each of the rule's queries: its own, and its ``area_sql`` over ``hasil_wilayah``."""
+        return ((self.table, self.sql),) + (((AREA_TABLE, self.area_sql),) if self.area_sql else ())
+
+    @property
     def tables(self) -> tuple[str, ...]:
         """The tables whose rows the rule checks: its own, and ``hasil_wilayah`` when it has an ``area_sql``."""
-        return (self.table, AREA_TABLE) if self.area_sql else (self.table,)
+        return tuple(table for table, _ in self.checks)
 
     @property
     def title(self) -> str:

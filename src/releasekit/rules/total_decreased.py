@@ -31,7 +31,7 @@ _DELTAS = """
            coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS delta
     FROM changes WHERE nomor_urut IS NOT NULL
 """
-#: Whether the province of area ``{area}`` of row ``l`` has results in both of its snapshots.
+#: Whether the province of the area of row ``l`` has results in both of its snapshots.
 _BOTH_COVER = """
     EXISTS (SELECT 1 FROM cov a WHERE a.kode_pemilu = l.kode_pemilu AND a.snapshot = l.snapshot
             AND a.code = substr(l.kode, 1, 2))
@@ -40,14 +40,14 @@ _BOTH_COVER = """
 """
 #: The sums of the deltas per area (provinces, regencies/cities, districts, villages: code prefixes 2, 4, 6, 10).
 _AREAS = " UNION ALL ".join(
-    f"SELECT kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}) AS kode, substr(kode_tps, 1, {n}) "
-    f"AS prefix, nomor_urut, sum(delta) AS delta, min(source) AS source FROM d "
+    f"SELECT kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}) AS kode, nomor_urut, "
+    f"sum(delta) AS delta, min(source) AS source FROM d "
     f"GROUP BY kode_pemilu, snapshot, substr(kode_tps, 1, {n}), nomor_urut"
     for n in (2, 4, 6, 10)
 )
 #: The national sums: of the provinces both snapshots cover (the few province rows, checked one by one).
 _NATIONAL = f"""
-    SELECT kode_pemilu, snapshot, previous_snapshot, '0' AS kode, '' AS prefix, nomor_urut, sum(delta) AS delta,
+    SELECT kode_pemilu, snapshot, previous_snapshot, '0' AS kode, nomor_urut, sum(delta) AS delta,
            min(source) AS source
     FROM areas l WHERE length(l.kode) = 2 AND {_BOTH_COVER}
     GROUP BY kode_pemilu, snapshot, nomor_urut
@@ -68,15 +68,15 @@ RULE = Rule(
     f"""
     WITH cov AS MATERIALIZED ({_COVERED}), d AS ({_DELTAS}), areas AS MATERIALIZED ({_AREAS}),
     l AS (SELECT * FROM ({_NATIONAL}) UNION ALL SELECT * FROM areas l WHERE l.delta < 0 AND {_BOTH_COVER}),
-    t AS (SELECT l.*, CASE WHEN l.prefix = '' THEN ({_NATIONAL_BEFORE}) ELSE
+    t AS (SELECT l.*, CASE WHEN l.kode = '0' THEN ({_NATIONAL_BEFORE}) ELSE
                         (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = l.kode_pemilu
-                         AND s.snapshot = l.previous_snapshot AND s.kode_tps >= l.prefix
-                         AND s.kode_tps < l.prefix || '~' AND s.nomor_urut = l.nomor_urut) END AS before
+                         AND s.snapshot = l.previous_snapshot AND s.kode_tps >= l.kode
+                         AND s.kode_tps < l.kode || '~' AND s.nomor_urut = l.nomor_urut) END AS before
           FROM l WHERE l.delta < 0)
     SELECT kode_pemilu, snapshot, kode || '/' || nomor_urut, before, before + delta,
            'total for ' || nomor_urut || ' in ' || kode || ' went from ' || before || ' to ' || (before + delta)
            || ' (' || delta || ') since ' || previous_snapshot
-           || CASE WHEN prefix = '' THEN ', over the provinces both snapshots cover' ELSE '' END, source
+           || CASE WHEN kode = '0' THEN ', over the provinces both snapshots cover' ELSE '' END, source
     FROM t
     """,
 )
