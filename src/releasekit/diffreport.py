@@ -240,20 +240,14 @@ def markdown(result: DiffResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _masked(text: str) -> str:
-    """``text`` with NIK-like values masked however they are written (:func:`~releasekit.privacy.mask_niks` screens
-    first: a report with no run of 16 digits, spaces, dots and dashes is left as it is)."""
-    return mask_niks(text)
-
-
 def render(result: DiffResult, fmt: str) -> str:
     """Render as ``text``, ``json`` or ``markdown`` (``csv`` streams through :class:`CsvChanges`).
 
     Values come from whatever package was given: any NIK-like value is masked on the way out.
     """
     if fmt == "json":
-        return _masked(json_text(to_dict(result)))
-    return _masked(markdown(result) if fmt == "markdown" else text(result))
+        return mask_niks(json_text(to_dict(result)))
+    return mask_niks(markdown(result) if fmt == "markdown" else text(result))
 
 
 class CsvChanges:
@@ -299,6 +293,6 @@ class CsvChanges:
 
     def flush(self) -> None:
         """Write out what is buffered."""
-        self.out.write(_masked("".join(self.lines)))
+        self.out.write(mask_niks("".join(self.lines)))
         self.lines.clear()
         self.size = 0

@@ -145,6 +145,11 @@ class Loader:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.sql = {t.name: insert_sql(t) for t in tables.TABLES}
+        # An area's own totals replace what its parent's table gave (but for status_progress, which only a table gives).
+        updates = ", ".join(f"[{c}] = coalesce(excluded.[{c}], hasil_wilayah.[{c}])" if c == "status_progress"
+                            else f"[{c}] = excluded.[{c}]" for c in tables.HASIL_WILAYAH.columns[3:])
+        self.sql["hasil_wilayah_upsert"] = (self.sql["hasil_wilayah"].replace("insert or ignore", "insert") +
+                                            f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'")
         schema = "temp"
         if lokasi is not None:
             self.conn.execute("ATTACH DATABASE ? AS lokasi", (str(lokasi),))
@@ -337,14 +342,7 @@ class Loader:
         """An area's own totals replace totals its parent's table gave (but for ``status_progress``, which only a
         parent's table gives); children never replace anything."""
         key = (kode_pemilu, snapshot, record.kode_wilayah)
-        cols = tables.HASIL_WILAYAH.columns
-        updates = ", ".join(f"[{c}] = coalesce(excluded.[{c}], hasil_wilayah.[{c}])" if c == "status_progress"
-                            else f"[{c}] = excluded.[{c}]" for c in cols[3:])
-        cur.execute(
-            self.sql["hasil_wilayah"].replace("insert or ignore", "insert")
-            + f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'",
-            (*key, *record.values, path),
-        )
+        cur.execute(self.sql["hasil_wilayah_upsert"], (*key, *record.values, path))
         if cur.rowcount == 0:
             return self._duplicate_result("hasil_wilayah", "suara_wilayah", key, record.values, record.votes,
                                           f"area {record.kode_wilayah}")

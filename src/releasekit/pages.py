@@ -161,7 +161,7 @@ def register_days(db: sqlite3.Connection, register: Register) -> list[Day]:
     mine: dict[tuple[str, str], list[str]] = {}
     for election, snapshot, path in db.execute(
             "SELECT election, snapshot, path FROM sources WHERE register = ? AND election IS NOT NULL "
-            "AND snapshot IS NOT NULL AND NOT EXISTS (SELECT 1 FROM hasil_wilayah h WHERE h.sumber = path) "
+            "AND snapshot IS NOT NULL AND path NOT IN (SELECT sumber FROM hasil_wilayah WHERE sumber IS NOT NULL) "
             "ORDER BY election, snapshot, path", (register.id,)):  # (published area totals are no TPS results)
         mine.setdefault((election, snapshot), []).append(path)
     loaded: dict[tuple[str, str], list[tuple[str, int]]] = {}

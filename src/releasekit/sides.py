@@ -141,6 +141,7 @@ class DatabaseSide:
         except sqlite3.DatabaseError as e:
             raise DiffError(f"{label}: not a SQLite database ({e})", hint="give build/release.db or a package") from e
         self.tables = tables
+        self._totals: dict[SnapshotKey, Totals] = {}
 
     def area_snapshots(self) -> dict[SnapshotKey, int]:
         if not {"hasil_wilayah", "suara_wilayah"} <= self.tables:
@@ -159,7 +160,7 @@ class DatabaseSide:
         with self._reading():
             return codes_named(self.conn.execute(
                 "SELECT locator, raw FROM quarantine WHERE source IN (SELECT source FROM snapshots "
-                "WHERE kode_pemilu = ? AND snapshot = ?) ORDER BY source, locator", key))
+                "WHERE kode_pemilu = ? AND snapshot = ?)", key))
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -190,6 +191,11 @@ class DatabaseSide:
             yield from db_rows(self.conn, key[0], key[1], label=self.label)
 
     def totals(self, key: SnapshotKey) -> Totals | None:
+        if key not in self._totals:  # (asked again for each pair when --ignore names a candidate)
+            self._totals[key] = self._read_totals(key)
+        return self._totals[key]
+
+    def _read_totals(self, key: SnapshotKey) -> Totals:
         found: Totals = {}
         with self._reading():
             if "snapshot_votes" in self.tables:

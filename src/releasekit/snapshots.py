@@ -194,13 +194,11 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
 def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str], previous: str) -> int:
     """How many TPS the snapshot ``key`` added appear in a record the ``previous`` snapshot's sources quarantined."""
     kode_pemilu, _, register = key
-    named = codes_named(db.execute(
-        "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
-        f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}) ORDER BY q.source, q.locator",
-        (kode_pemilu, previous, register)))
-    if not named:
-        return 0
     added = {code for (code,) in db.execute(
         f"SELECT DISTINCT kode_tps FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
         "AND kind = 'added'", key)}
-    return len(added & named)
+    if not added:  # (then the quarantine, read through every raw text, need not be)
+        return 0
+    return len(added & codes_named(db.execute(
+        "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
+        f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER})", (kode_pemilu, previous, register))))

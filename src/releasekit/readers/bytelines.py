@@ -80,11 +80,19 @@ def byte_lines(chunks: Iterator[bytes], name: str, limit: int) -> Iterator[tuple
 
 def cut(name: str, number: int, error: BaseException, start: bytes = b"") -> Rejected:
     """The rejected record of a read that failed in line ``number`` (``start``: what was read of that line)."""
+    return truncated(name, number, error, clip(start[:SHOWN]) if start else None)
+
+
+def truncated(name: str, number: int, error: BaseException, raw: str | None) -> Rejected:
+    """The rejected record of a read that failed in line ``number`` (``raw``: what was read of it, clipped)."""
     return Rejected(f"{name}:{number}", f"the file is truncated or corrupt from line {number} on "
-                    f"({type(error).__name__}: {error}); the rest of it cannot be read",
-                    clip(start[:SHOWN]) if start else None)
+                    f"({type(error).__name__}: {error}); the rest of it cannot be read", raw)
+
+
+def too_long(name: str, number: int, size: int, limit: int, raw: str | None) -> Rejected:
+    """The rejected record of line ``number``, of ``size`` bytes, over ``limit`` (``raw``: its start, clipped)."""
+    return Rejected(f"{name}:{number}", f"line is {size:,} bytes long, over the limit of {limit:,}; not read", raw)
 
 
 def _too_long(name: str, number: int, size: int, start: bytes, limit: int) -> Rejected:
-    return Rejected(f"{name}:{number}", f"line is {size:,} bytes long, over the limit of {limit:,}; not read",
-                    clip(start[:SHOWN]))
+    return too_long(name, number, size, limit, clip(start[:SHOWN]))

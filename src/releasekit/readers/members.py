@@ -109,7 +109,7 @@ def iter_members(path: Path, progress: Progress | None = None, label: str | None
         yield from _gzip(path, limit, wanted)
     elif wanted(path.name):
         with path.open("rb") as handle:
-            yield streamed_from(path.name, chunks_of(handle))[0]
+            yield streamed_from(path.name, chunks_of(handle))
     else:
         data, size = _read_file(path, limit)
         yield Member(path.name, data) if size <= limit else Rejected(path.name, _file_too_large(size, limit))
@@ -149,7 +149,7 @@ def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Mem
         try:
             handle = stack.enter_context(gzip.open(path))
             if wanted(name):
-                member = primed(name, chunks_of(handle))[0]
+                member = primed(name, chunks_of(handle))
             else:
                 data = handle.read(limit + 1)
                 size = len(data) if len(data) <= limit else len(data) + _drain(handle)
@@ -205,7 +205,7 @@ def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callab
         if wanted(name):
             with file.open("rb") as handle:
                 done += os.fstat(handle.fileno()).st_size
-                member = primed(name, chunks_of(handle))[0]
+                member = primed(name, chunks_of(handle))
                 report(done)
                 yield member
             continue
@@ -278,10 +278,10 @@ def _zip(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                 yield Member(info.filename, data) if len(data) <= limit else Rejected(
                     info.filename, too_large(len(data), limit))
             elif again is None:
-                yield streamed_from(info.filename, [data])[0]
+                yield streamed_from(info.filename, [data])
             else:
                 with again:
-                    yield streamed_from(info.filename, chunks_of(again))[0]
+                    yield streamed_from(info.filename, chunks_of(again))
 
 
 def _cut_zip(path: Path, report: Progress, error: BaseException, limit: int, wanted: Callable[[str], bool]
@@ -297,12 +297,12 @@ def _cut_zip(path: Path, report: Progress, error: BaseException, limit: int, wan
                     yield Rejected(member.name, member.skipped)
                     continue
                 if member.chunks is not None:
-                    streamed, chunks = primed(member.name, member.chunks)
+                    streamed = primed(member.name, member.chunks)
                     yield streamed
-                    if chunks.error is not None:
+                    if streamed.stream.error is not None:
                         return  # (the reader has set aside the line it cut)
                 elif wanted(member.name):  # (a stored member of unknown size, read whole)
-                    yield streamed_from(member.name, [member.data])[0]
+                    yield streamed_from(member.name, [member.data])
                 else:
                     yield Member(member.name, member.data)
                 last = member.name
@@ -352,9 +352,9 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                 raw.seek(0)
                 for member, data in iter_tar(raw, gzipped, report, limit, wanted):
                     if isinstance(data, Section):
-                        streamed, chunks = primed(member, iter(data))
+                        streamed = primed(member, iter(data))
                         yield streamed
-                        if chunks.error is not None:
+                        if streamed.stream.error is not None:
                             return  # (the reader has set aside the line it cut)
                         last = last if data.left else member  # (what the reader left is read past with the next)
                         continue
@@ -378,10 +378,10 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                     if handle is None:
                         continue
                     if streamed_name:
-                        streamed, chunks = primed(info.name, chunks_of(handle))
+                        streamed = primed(info.name, chunks_of(handle))
                         report(raw.tell())
                         yield streamed
-                        if chunks.error is not None:
+                        if streamed.stream.error is not None:
                             return  # (the reader has set aside the line it cut)
                         last = info.name if handle.tell() >= info.size else last
                         continue

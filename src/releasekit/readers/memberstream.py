@@ -84,13 +84,12 @@ def chunks_of(handle: IO[bytes] | io.BufferedIOBase) -> Iterator[bytes]:
     return iter(partial(handle.read, BUFFER), b"")
 
 
-def streamed_from(name: str, chunks: Iterable[bytes]) -> tuple[Streamed, MemberStream]:
-    """A :class:`Streamed` member of these bytes, and its stream (to ask whether a read failed)."""
-    stream = MemberStream(chunks)
-    return Streamed(name, stream), stream
+def streamed_from(name: str, chunks: Iterable[bytes]) -> Streamed:
+    """A :class:`Streamed` member of these bytes (its ``stream`` says whether a read failed)."""
+    return Streamed(name, MemberStream(chunks))
 
 
-def primed(name: str, chunks: Iterator[bytes]) -> tuple[Streamed, MemberStream]:
+def primed(name: str, chunks: Iterator[bytes]) -> Streamed:
     """:func:`streamed_from` once its first :data:`HEAD` bytes are read (all of them, when fewer): what a read of those
     raises is raised here, before the member is handed on."""
     head, size = [], 0

@@ -80,7 +80,7 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
     """
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
-    if not obj.keys() & SIREKAP_KEYS:  # ({}, an API error body: a TPS with every figure empty, changing a real one)
+    if SIREKAP_KEYS.isdisjoint(obj):  # ({}, an API error body: a TPS with every figure empty, changing a real one)
         keys = brief(", ".join(map(str, obj))) or "none"
         raise RecordError(f"none of a Sirekap result's keys (chart, administrasi, ts, …); its keys: {keys} "
                           "(an error body of the API, or another format)")
@@ -216,7 +216,7 @@ class SirekapTpsReader(Reader):
                 yield cut(path.name, 1, e)
                 return
             refuse_utf16(head, label)
-            chunks = iter(partial(handle.read, memberstream.BUFFER), b"")
+            chunks = memberstream.chunks_of(handle)
             empty = True
             for record in self._lines(path.name, byte_lines(chunks, path.name, members.MEMBER_LIMIT), nomor_by_id):
                 empty = False

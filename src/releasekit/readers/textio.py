@@ -34,9 +34,6 @@ import codecs
 import csv
 import gzip
 import io
-import lzma
-import tarfile
-import zipfile
 import zlib
 from bisect import bisect_left
 from collections import deque
@@ -49,6 +46,8 @@ from typing import Protocol
 
 from ..errors import SourceError
 from .base import Rejected, clip
+from .bytelines import SHOWN, too_long, truncated
+from .memberstream import ARCHIVE_ERRORS
 
 #: Bytes read from the file at a time.
 CHUNK = 1 << 20
@@ -62,8 +61,6 @@ RUN = 128
 #: Delimiters :func:`sniff_delimiter` chooses from, in order of preference on a tie.
 DELIMITERS = (",", ";", "\t", "|")
 GZIP_MAGIC = b"\x1f\x8b"
-#: What reading raises where the bytes are cut or corrupt (a gzip stream; an archive a member is streamed from).
-READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError, tarfile.TarError, zipfile.BadZipFile, lzma.LZMAError)
 
 Progress = Callable[[int], None]
 
@@ -324,11 +321,9 @@ def _split(chunks: Iterator[bytes], name: str, label: str, encoding: str, codec:
     while True:
         try:
             chunk = next(chunks, b"")
-        except READ_ERRORS as e:
+        except ARCHIVE_ERRORS as e:  # (the bytes cut or corrupt: a gzip stream, an archive streamed from)
             where = number + 1
-            yield Rejected(f"{name}:{where}", f"the file is truncated or corrupt from line {where} on "
-                           f"({type(e).__name__}: {e}); the rest of it cannot be read",
-                           clip(pending.decode(codec, errors="replace")) if pending else None)
+            yield truncated(name, where, e, clip(pending.decode(codec, errors="replace")) if pending else None)
             return
         if not chunk:
             break
@@ -353,7 +348,7 @@ def _split(chunks: Iterator[bytes], name: str, label: str, encoding: str, codec:
             number += len(lines)
         if len(pending) > LINE_LIMIT:  # no line end in sight: count the line's bytes without keeping them
             if not skipping:
-                head = pending[:8000]
+                head = pending[:SHOWN]
             skipping += len(pending)
             pending = b""
     if skipping or pending:
@@ -375,7 +370,7 @@ def _blocks(lines: list[bytes], first: int, name: str, label: str, encoding: str
         for i in compress(range(len(lines)), map(LINE_LIMIT.__lt__, map(len, lines))):
             if i > start:
                 yield from _blocks(lines[start:i], first + start, name, label, encoding, codec, nul)
-            yield _too_long(name, first + i, len(lines[i]), lines[i][:8000], codec)
+            yield _too_long(name, first + i, len(lines[i]), lines[i][:SHOWN], codec)
             start = i + 1
         if start < len(lines):
             yield from _blocks(lines[start:], first + start, name, label, encoding, codec, nul)
@@ -406,8 +401,7 @@ def _start(chunk: bytes, label: str, encoding: str, codec: str) -> bytes:
 
 
 def _too_long(name: str, number: int, size: int, head: bytes, codec: str) -> Rejected:
-    return Rejected(f"{name}:{number}", f"line is {size:,} bytes long, over the limit of {LINE_LIMIT:,}; not read",
-                    clip(head.decode(codec, errors="replace")))
+    return too_long(name, number, size, LINE_LIMIT, clip(head.decode(codec, errors="replace")))
 
 
 def sniff_delimiter(line: str, fields: int | None = None) -> str:
