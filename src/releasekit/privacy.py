@@ -90,6 +90,8 @@ _NOT_DIGIT = re.compile(r"\D")
 _GROUPS = re.compile(r"\d+")
 #: A float's exponent after a 16-digit mantissa (``3.174056708850003e+15``: a NIK read as a number).
 _EXPONENT = re.compile(r"[eE]\+?15(?![0-9])")
+#: A number whose one separator is a dot: a decimal.
+_DECIMAL = re.compile(r"\d+\.\d+")
 #: A screen before :data:`SPREAD` for ASCII text (a C-speed class run, not a backtracking group: every Sirekap
 #: record's ``ts``, ``2024-02-14 10:00:00``, is long enough to be searched).
 _SPREAD_ASCII = re.compile(r"[0-9 \t\n\r\f\v.\-]{16}")  # (\s spelled out: a set, not a category)
@@ -112,6 +114,8 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
         number = match.group()
         if number.isascii() and number.isdigit() and in_digest(text, match.start(), match.end()):
             continue
+        if _DECIMAL.fullmatch(number) and not _EXPONENT.match(text, end):
+            continue  # a decimal number (``12.34567890123456``: a float as written), not a NIK's digits set apart
         digits = _NOT_DIGIT.sub("", number)
         if len(digits) in (16, 32):
             digits = _ascii_digits(digits)
@@ -222,8 +226,8 @@ def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
     """Where one CSV record holds NIK-like values: the index of every cell holding one, or ``[None]`` when no cell
     does but the record's text does (``"3201014501900001"7`` is one 17-digit cell, yet the published bytes hold the
     NIK); ``[]`` when it holds none. The checker and validate's Frictionless engine both decide through this."""
-    found: list[int | None] = [index for index, cell in enumerate(cells) if contains_nik(cell)]
-    return found or ([None] if contains_nik(text) else [])
+    found: list[int | None] = [index for index, cell in enumerate(cells) if holds_nik(cell)]
+    return found or ([None] if holds_nik(text) else [])
 
 
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
@@ -275,24 +279,27 @@ def mask_long_numbers(text: str) -> str:
     return LONG_NUMBER.sub(lambda m: mask_id(m.group()) or "", text)
 
 
-# The byte-level scan: every byte of a file, in C-speed chunks; only a chunk holding a
-# run of 16 digits is searched with the expression.
+# The byte-level scan: every byte of a file, in C-speed chunks; only a line holding a run of 16 bytes a NIK can be
+# written with is decoded and searched with the expressions.
 _CHUNK = 1 << 22
-#: A bytes.translate table: ASCII digits become 1, every other byte 0.
-_DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
-_SIXTEEN_ONES = b"\x01" * 16
-_SIXTEEN_BYTES = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
+#: A ``bytes.translate`` table for the screen of published bytes: 1 for each byte a NIK can be written with (an
+#: ASCII digit; a space, tab, vertical tab, form feed, dot or dash between digits: :data:`SPREAD`; any byte of a
+#: character beyond ASCII, which may be a digit of another script or a no-break space), 0 for every other byte.
+#: Sixteen ones in a row are needed for a NIK; a CSV's commas, a time's colons and letters break the runs.
+_SCREEN = bytes(1 if (48 <= c <= 57 or c in b" \t\v\f.-" or c >= 0x80) else 0 for c in range(256))
+_SCREEN_ONES = b"\x01" * 16
+_SCREEN_RUN = re.compile(b"\x01{16,}")
 
 
-def has_sixteen_digits(data: bytes) -> bool:
-    """Whether ``data`` holds sixteen ASCII digits in a row: a C-speed screen before the exact search."""
-    return _SIXTEEN_ONES in data.translate(_DIGITS)
+def may_hold_nik_bytes(data: bytes) -> bool:
+    """Whether ``data`` (UTF-8) may hold a NIK written any way (:func:`holds_nik`): a C-speed screen."""
+    return _SCREEN_ONES in data.translate(_SCREEN)
 
 
 def may_hold_nik(text: str) -> bool:
-    """A screen before :func:`record_niks`: whether a CSV record's ``text`` holds a run of 16 digits, also one that
-    quotes split (``"31710145"06890001`` is one cell of 16 digits to a CSV reader)."""
-    return SIXTEEN.search(text) is not None or ('"' in text and SIXTEEN.search(text.replace('"', "")) is not None)
+    """A screen before :func:`record_niks`: whether a CSV record's ``text`` may hold a NIK, also one that quotes
+    split (``"31710145"06890001`` is one cell of 16 digits to a CSV reader)."""
+    return may_hold_spread_nik(text) or ('"' in text and may_hold_spread_nik(text.replace('"', "")))
 
 
 def may_hold_nik_in_file(path: Path) -> bool:
@@ -301,7 +308,7 @@ def may_hold_nik_in_file(path: Path) -> bool:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             data = tail + chunk.translate(None, b'"')
-            if has_sixteen_digits(data):
+            if may_hold_nik_bytes(data):
                 return True
             tail = data[-15:]
     return False
@@ -322,36 +329,48 @@ class _Readable(Protocol):
 
 
 def nik_lines_in(handle: _Readable) -> Iterator[int]:
-    """:func:`nik_lines` over an open binary stream (a file, or a zip member being inflated)."""
+    """:func:`nik_lines` over an open binary stream (a file, or a zip member being inflated): line by line, each
+    line that :func:`nik_line_offsets` finds a NIK in, however it is written."""
     lines = 0  # newlines before data[0]
     tail = b""
-    skip = 0  # data[:skip] was decided already (kept as look-behind context)
-    reach = DIGEST_REACH + 1  # the context a run needs on either side: its neighbour, or the digest it is part of
     while True:
         chunk = handle.read(_CHUNK)
         data = tail + chunk
-        last = not chunk
-        # A match starting before ``decided`` has all its context inside ``data``.
-        decided = len(data) if last else max(len(data) - 16 - reach, 0)
-        if has_sixteen_digits(data):
-            for match in _SIXTEEN_BYTES.finditer(data, skip):
-                if match.start() >= decided:
-                    break
-                if is_nik_like(match.group().decode("ascii")) and not _bytes_in_digest(data, match, reach):
-                    yield lines + data.count(b"\n", 0, match.start()) + 1
-        if last:
+        end = len(data) if not chunk else data.rfind(b"\n") + 1
+        if not end and len(data) > _LONGEST_LINE:  # (no line end in sight: cut where no number can be)
+            end = data.translate(_SCREEN).rfind(b"\x00") + 1 or len(data)
+        for offset in nik_line_offsets(data, end):
+            yield lines + offset + 1
+        lines += data.count(b"\n", 0, end)
+        tail = data[end:]
+        if not chunk:
             return
-        keep_from = max(decided - reach, 0)  # the look-behind context
-        skip = decided - keep_from
-        lines += data.count(b"\n", 0, keep_from)
-        tail = data[keep_from:]
 
 
-def _bytes_in_digest(data: bytes, match: re.Match[bytes], reach: int) -> bool:
-    """:func:`in_digest` of a match in bytes (a NIK-like run is rare: its context is decoded only then)."""
-    begin = max(match.start() - reach, 0)
-    window = data[begin:match.end() + reach].decode("latin-1")
-    return in_digest(window, match.start() - begin, match.end() - begin)
+#: How long a line :func:`nik_lines_in` keeps whole before cutting it (where no number can be).
+_LONGEST_LINE = 1 << 24
+
+
+def nik_line_offsets(data: bytes, end: int) -> Iterator[int]:
+    """The 0-based offset (in lines) of each line of ``data[:end]`` (UTF-8 text, lines ended by ``\\n``) holding a NIK
+    however it is written (:func:`holds_nik`: 16 digits in a row, spread out, in digits of another script). A C-speed
+    screen (:data:`_SCREEN`) picks the lines worth decoding; a carriage return ends a line too."""
+    translated = data.translate(_SCREEN)
+    if _SCREEN_ONES not in translated:
+        return
+    checked = 0  # data[:checked] was looked at already
+    counted, newlines = 0, 0  # newlines in data[:counted]
+    for run in _SCREEN_RUN.finditer(translated, 0, end):
+        if run.start() < checked:
+            continue
+        start = data.rfind(b"\n", 0, run.start()) + 1
+        stop = data.find(b"\n", run.end(), end)
+        checked = stop = end if stop < 0 else stop
+        line = data[start:stop].decode("utf-8", errors="replace")
+        if any(holds_nik(part) for part in line.split("\r")):
+            newlines += data.count(b"\n", counted, start)
+            counted = start
+            yield newlines
 
 
 #: The first bytes of every SQLite database file.
@@ -414,6 +433,23 @@ class _Crc32:
 _GLOB16 = "'*" + "[0-9]" * 16 + "*'"
 
 
+def _suspect(text: str) -> str:
+    """SQL: whether the text ``text`` may hold a NIK written any way (:func:`holds_nik`), a screen whose values are
+    searched in Python: 16 ASCII digits in a row once spaces, dots and dashes are dropped; a character beyond ASCII
+    (a no-break space, a digit of another script: its UTF-8 is longer than its length); a tab or line break. A value
+    that is a date and time alone (every result row's ``ts``) is passed over at once."""
+    squeezed = f"replace(replace(replace({text}, ' ', ''), '.', ''), '-', '')"
+    breaks = " OR ".join(f"instr({text}, char({code}))" for code in _CONTROL_SEPARATORS)
+    return (f"(NOT {text} GLOB {_DATE_TIME} AND ({squeezed} GLOB {_GLOB16} "
+            f"OR length(CAST({text} AS BLOB)) <> length({text}) OR {breaks}))")
+
+
+#: A date and time as the tables write them: 14 digits, no NIK.
+_DATE_TIME = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
+#: Tab, line feed, vertical tab, form feed, carriage return: separators :data:`SPREAD` allows between digits.
+_CONTROL_SEPARATORS = (9, 10, 11, 12, 13)
+
+
 def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection | None = None) -> None:
     """Every value of every table of a SQLite file, indexes included by content, as text.
 
@@ -436,11 +472,11 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             texts = [f"CAST([{c}] AS TEXT)" for c in columns]
             # length() of a number is the length of its text, so only long values are cast (the cast of every
             # value was the larger part of the scan at national scale, in a one-off measurement).
-            suspect = " OR ".join(f"(length([{c}]) >= 16 AND {text} GLOB {_GLOB16})"
-                                  for c, text in zip(columns, texts, strict=True))
+            suspect = " OR ".join(f"(length([{c}]) >= 16 AND {_suspect(text)})" for c, text in zip(columns, texts,
+                                                                                                 strict=True))
             for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
                 for column, value in zip(columns, row[1:], strict=True):
-                    if value is not None and contains_nik(value):
+                    if value is not None and holds_nik(value):
                         place = f", rowid {row[0]}" if row[0] is not None else ""
                         raise PrivacyError(f"{shown_as}: table {table}, column {column}{place}: an "
                                            "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)

@@ -30,7 +30,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import contains_nik, mask_niks, nik_lines, nik_lines_in, unescape_digits
+from .privacy import holds_nik, mask_niks, nik_lines, nik_lines_in, unescape_digits
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
@@ -219,7 +219,7 @@ def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem
     resources = {(folder / path).resolve() for _, path in _csv_resources(descriptor)}
     files = sorted(folder.rglob("*"))
     return [pii_problem(path.relative_to(folder).as_posix(), None, None) for path in files
-            if contains_nik(path.relative_to(folder).as_posix())] + [
+            if holds_nik(path.relative_to(folder).as_posix())] + [
         pii_problem(file.relative_to(folder).as_posix(), line)
         for file in files if file.is_file() and file.resolve() not in resources
         for line in (*nik_lines(file), *_encoded_nik_lines(file))]
@@ -240,13 +240,13 @@ def _encoded_nik_lines(file: Path) -> Iterator[int]:
         return
     if bom in (b"\xff\xfe", b"\xfe\xff"):
         text = file.read_bytes().decode("utf-16", errors="replace")
-        yield from (number for number, line in enumerate(text.split("\n"), start=1) if contains_nik(line))
+        yield from (number for number, line in enumerate(text.split("\n"), start=1) if holds_nik(line))
         return
     if file.suffix != ".json":
         return
     with file.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
-            if b"\\u" in line and contains_nik(unescape_digits(line.decode("utf-8", errors="replace"))):
+            if b"\\u" in line and holds_nik(unescape_digits(line.decode("utf-8", errors="replace"))):
                 yield number
 
 
@@ -466,7 +466,8 @@ def _zip_comment_problems(zip_path: Path) -> list[Problem]:
     with zipfile.ZipFile(zip_path) as archive:
         comments = [("zip comment", archive.comment)]
         comments += [(f"zip comment of {info.filename}", info.comment) for info in archive.infolist()]
-    return [pii_problem(where, None) for where, comment in comments if contains_nik(comment.decode("latin-1"))]
+    return [pii_problem(where, None) for where, comment in comments
+            if holds_nik(comment.decode("utf-8", errors="replace"))]
 
 
 #: The most bytes read to tell whether a ``.json`` of another name is a descriptor (releasekit's are a few KB).

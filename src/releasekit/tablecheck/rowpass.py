@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from ..privacy import has_sixteen_digits, may_hold_nik, nik_runs, record_niks
+from ..privacy import may_hold_nik, may_hold_nik_bytes, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
@@ -214,16 +214,13 @@ class RowPass:
         return self.layout.columns(rows)
 
     def _block_pii(self, chunk: str, first_row: int) -> None:
-        # A C-speed screen first, the exact search after (pii() reports every NIK of a line at once).
-        if not has_sixteen_digits(chunk.encode()):
+        # A C-speed screen first, the exact search of the lines it picks after (pii() reports every NIK of a line).
+        data = chunk.encode()
+        if not may_hold_nik_bytes(data):
             return
-        reported = -1  # the start of the last line reported
-        for match in nik_runs(chunk):
-            line_start = chunk.rfind("\n", 0, match.start()) + 1
-            if line_start != reported:
-                reported = line_start
-                line = chunk[line_start:chunk.index("\n", match.start())]
-                self.pii(first_row + chunk.count("\n", 0, line_start), line.split(","), line)
+        lines = chunk.split("\n")
+        for offset in nik_line_offsets(data, len(data)):
+            self.pii(first_row + offset, lines[offset].split(","), lines[offset])
 
     def _block_primary_key(self, keys: Sequence[str]) -> None:
         self.pk_ordered = increasing(keys) if self.pk else None  # also tells the key index on the same columns

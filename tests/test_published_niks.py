@@ -1,0 +1,179 @@
+"""The gate on published bytes finds a NIK however it is written, as the loader does (review G, D3 b).
+
+Before, the build's gate and ``validate`` looked for 16 ASCII digits in a row only: a NIK written with spaces,
+dashes, dots, no-break spaces, in digits of another script or as a float's e-notation passed both. Now both read
+published bytes with :func:`releasekit.privacy.holds_nik`, the test the loader puts every text value to.
+
+The NIK of these tests, 3174056708850003, is NIK-like (DKI, born 27-08-85, a woman).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ProjectFactory, copy_package
+from releasekit import dpt, privacy
+from releasekit.cli import cli
+from releasekit.errors import PrivacyError
+from releasekit.privacy import holds_nik, nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
+from test_dpt_privacy import raw_list  # noqa: F401 - a fixture
+from test_validate import rewrite
+from voters import voter_source
+
+NIK = "3174056708850003"
+SECRET = NIK[6:]
+FULLWIDTH = "".join(chr(0xFF10 + int(d)) for d in NIK)
+ARABIC = "".join(chr(0x0660 + int(d)) for d in NIK)
+WRITTEN = {
+    "spaces": "3174 0567 0885 0003",
+    "two spaces": "3174  0567  0885  0003",
+    "dashes": "3174-0567-0885-0003",
+    "dots": "3174.0567.0885.0003",
+    "no-break spaces": "3174\u00a00567\u00a00885\u00a00003",
+    "tabs": "3174\t0567\t0885\t0003",
+    "fullwidth digits": FULLWIDTH,
+    "Arabic-Indic digits": ARABIC,
+    "e-notation": "3.174056708850003e+15",
+    "after a date": "12-05-1980 3174 0567 0885 0003",
+}
+
+
+def _no_secret(text: str) -> None:
+    assert SECRET not in text.replace(" ", "").replace("-", "").replace(".", ""), text
+
+
+# ------------------------------------------------------------------------------------- what counts as one
+
+def test_a_decimal_number_is_no_nik_but_a_float_of_a_nik_is() -> None:
+    """A float as a CSV writes it (``12.34567890123456``, 16 digits around one dot: the digits ``1234567890123456``
+    would be NIK-like) is a number, not a NIK written with a dot; e-notation after it is (a NIK read as a number)."""
+    assert privacy.is_nik_like("3174056708850003")
+    assert not holds_nik("31.74056708850003")
+    assert not holds_nik("x 317405.6708850003 y")
+    assert holds_nik("3.174056708850003e+15")
+    assert holds_nik("3174056708850003.0")  # 16 digits in a row, then a fraction
+
+
+# ------------------------------------------------------------------------------------- validate
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())
+def test_validate_finds_a_nik_written_any_way_in_a_cell(fixture_package: Path, tmp_path: Path, written: str,
+                                                        engine: str) -> None:
+    pkg = copy_package(fixture_package, tmp_path)
+    rewrite(pkg, "tps", lambda rows: rows[2].__setitem__(rows[0].index("nama"), f"TPS BUDI {written}"))
+    result = CliRunner().invoke(cli, ["validate", "--engine", engine, "--format", "json", str(pkg)])
+    report = json.loads(result.output)
+    errors = [e for p in report["packages"] for e in p["errors"] if e["type"] == "pii-nik"]
+    assert result.exit_code == 1 and errors, result.output
+    assert (errors[0]["resource"], errors[0]["row"], errors[0].get("field")) == ("tps", 3, "nama"), errors
+    _no_secret(result.output)
+
+
+@pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())
+def test_validate_finds_a_nik_written_any_way_in_the_readme(fixture_package: Path, tmp_path: Path,
+                                                            written: str) -> None:
+    pkg = copy_package(fixture_package, tmp_path)
+    readme = pkg / "README.md"
+    lines = readme.read_text(encoding="utf-8").count("\n")
+    readme.write_text(readme.read_text(encoding="utf-8") + f"Kontak: BUDI {written}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(pkg)])
+    assert result.exit_code == 1 and "pii-nik" in result.output, result.output
+    assert f"resource README.md, row {lines + 1}: unmasked NIK-like value" in result.output, result.output
+    _no_secret(result.output)
+
+
+def test_the_built_package_with_its_floats_and_times_stays_valid(fixture_package: Path) -> None:
+    """What the build writes (times, decimals, hashes, paths of dated files) holds nothing the wider test takes
+    for a NIK."""
+    result = CliRunner().invoke(cli, ["validate", str(fixture_package.parents[1])])
+    assert result.exit_code == 0, result.output
+
+
+# ------------------------------------------------------------------------------------- the build's gate
+
+@pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())
+def test_the_gate_finds_a_nik_written_any_way_in_a_file_and_a_zip_member(tmp_path: Path, written: str) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "ok.csv").write_text("kode_tps,ts,nilai\n3171012001001,2024-02-14 10:00:00,12.34567890123456\n")
+    refuse_niks_in_tree(tmp_path)
+    (tmp_path / "p" / "x.csv").write_text(f"a,b\n1,2\n3,BUDI {written}\n", encoding="utf-8")
+    with pytest.raises(PrivacyError) as caught:
+        refuse_niks_in_tree(tmp_path)
+    assert "p/x.csv: line 3" in str(caught.value)
+    (tmp_path / "p" / "x.csv").unlink()
+    with zipfile.ZipFile(tmp_path / "p.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data/y.csv", f"a,b\nBUDI {written},1\n")
+    with pytest.raises(PrivacyError) as caught:
+        refuse_niks_in_tree(tmp_path)
+    assert "p.zip: data/y.csv: line 2" in str(caught.value)
+    _no_secret(str(caught.value))
+
+
+@pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())
+def test_the_database_gate_finds_a_nik_written_any_way(tmp_path: Path, written: str) -> None:
+    path = tmp_path / "release.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (ts TEXT, sumber TEXT, nama TEXT)")
+        db.execute("INSERT INTO t VALUES ('2024-02-14 10:00:00', 'raw/days/ppwp_tps_20240214.jsonl.gz', "
+                   "'RT 001/002 RW 003/004 NO 1234')")
+    db.close()
+    refuse_niks_in_database(path, "release.db")
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO t VALUES ('2024-02-14 10:00:01', 'x', ?)", (f"BUDI {written}",))
+    db.close()
+    with pytest.raises(PrivacyError, match="table t, column nama, rowid 2"):
+        refuse_niks_in_database(path, "release.db")
+
+
+def test_a_date_and_time_alone_is_passed_over_but_not_one_with_a_nik_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "release.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (ts TEXT)")
+        db.execute("INSERT INTO t VALUES ('2024-02-14 10:00:00 3174 0567 0885 0003')")
+    db.close()
+    with pytest.raises(PrivacyError, match="table t, column ts"):
+        refuse_niks_in_database(path, "release.db")
+
+
+def test_the_build_refuses_ids_masked_with_spaces_only(raw_list: Path,  # noqa: F811 - the fixture
+                                                      make_project: ProjectFactory,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A masking bug that only spaces the digits out (``3174 0567 0885 0003``) is caught by the gate, which reads
+    the bytes: the build stops and publishes nothing."""
+    project = make_project({"voter-list": {"sources": [voter_source(raw_list)], "publish_individuals": "masked"}})
+    monkeypatch.setattr(dpt, "masked_ids", lambda values: [" ".join(v[i:i + 4] for i in range(0, len(v), 4))
+                                                           for v in values])
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "an unmasked NIK-like value; nothing was published" in result.output
+    assert "dpt_pemilih" in result.output and "internal error" not in result.output
+    assert not (project / "datapackages").exists() or not any((project / "datapackages").rglob("*.csv"))
+
+
+# ------------------------------------------------------------------------------------- reading in chunks
+
+def test_a_nik_across_a_chunk_boundary_is_found_on_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(privacy, "_CHUNK", 64)
+    for pad in range(0, 70, 7):  # the number starts anywhere around the first boundaries
+        data = ("x\n" * 3 + "a" * pad + f",BUDI {WRITTEN['spaces']},\n" + "y\n" * 40).encode()
+        assert list(nik_lines_in(io.BytesIO(data))) == [4], pad
+
+
+def test_a_line_longer_than_the_longest_kept_is_cut_where_no_number_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(privacy, "_CHUNK", 64)
+    monkeypatch.setattr(privacy, "_LONGEST_LINE", 100)
+    data = ("x\n" + "word, " * 200 + f"BUDI {WRITTEN['dashes']} " + "word, " * 200 + "\nend\n").encode()
+    assert list(nik_lines_in(io.BytesIO(data))) == [2]
+    assert not list(nik_lines_in(io.BytesIO(("x\n" + "word, " * 400 + "\n").encode())))
+
+
+def test_every_line_holding_one_is_named_once(tmp_path: Path) -> None:
+    data = f"a\n{NIK} {NIK}\nb\n{WRITTEN['dots']}\n{'1' * 15}\n{FULLWIDTH}".encode()
+    assert list(nik_lines_in(io.BytesIO(data))) == [2, 4, 6]
