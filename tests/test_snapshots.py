@@ -15,8 +15,10 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import query
-from releasekit import build, load_release
+from releasekit import build, load_release, pages
 from releasekit.queries import SNAPSHOT_QUERIES
 from releasekit.rules import BY_SLUG
 from releasekit.snapshots import fill
@@ -72,11 +74,9 @@ def test_change_rules_flag_the_correction(two_days: Path) -> None:
     assert validate_paths([two_days]).valid  # warnings: published, not failing
 
 
-def test_a_province_the_next_day_does_not_cover_is_no_total_decreased(make_project: Any) -> None:
-    """Review F #5: days of different coverage (a DKI sample, then Aceh) made every DKI total "decrease" to 0 and
-    the national total drop by all of DKI's votes. Only provinces both days cover are compared: DKI's TPS 4
-    vanishing while DKI is still covered is a decrease (1 vote less for candidate 1 nationally), DKI's TPS
-    missing from a day that covers only Aceh is none."""
+@pytest.fixture(scope="module")
+def coverages(make_project: Any) -> Path:
+    """Days of different coverage: a DKI sample (TPS 1 and 4), then DKI's TPS 1 and an Aceh TPS, then Aceh only."""
     aceh = "110101100100"
     days = {"2024-02-15": {T + "1": record((50, 40, 8)), T + "4": record((1, 1, 1))},
             "2024-02-16": {T + "1": record((50, 40, 8)), aceh + "1": record((7, 7, 7))},
@@ -85,12 +85,51 @@ def test_a_province_the_next_day_does_not_cover_is_no_total_decreased(make_proje
         {"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
          "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]})
     build(load_release(project))
-    found = query(project, "SELECT snapshot, key, expected, actual FROM findings WHERE rule = 'total-decreased' "
-                           "AND key LIKE '%/1' ORDER BY snapshot, key")
+    return project
+
+
+def test_a_province_the_next_day_does_not_cover_is_no_total_decreased(coverages: Path) -> None:
+    """Review F #5: days of different coverage (a DKI sample, then Aceh) made every DKI total "decrease" to 0 and
+    the national total drop by all of DKI's votes. Only provinces both days cover are compared: DKI's TPS 4
+    vanishing while DKI is still covered is a decrease (1 vote less for candidate 1 nationally), DKI's TPS
+    missing from a day that covers only Aceh is none."""
+    found = query(coverages, "SELECT snapshot, key, expected, actual FROM findings WHERE rule = 'total-decreased' "
+                             "AND key LIKE '%/1' ORDER BY snapshot, key")
     assert found == [("2024-02-16", "0/1", 51, 50), ("2024-02-16", "31/1", 51, 50), ("2024-02-16", "3101/1", 51, 50),
                      ("2024-02-16", "310101/1", 51, 50), ("2024-02-16", "3101011001/1", 51, 50)]
-    assert query(project, "SELECT detail FROM findings WHERE rule = 'total-decreased' AND key = '0/1'") == [(
+    assert query(coverages, "SELECT detail FROM findings WHERE rule = 'total-decreased' AND key = '0/1'") == [(
         "total for 1 in 0 went from 51 to 50 (-1) since 2024-02-15, over the provinces both snapshots cover",)]
+
+
+def test_the_changelog_counts_removed_tps_and_votes_over_the_provinces_both_days_cover(coverages: Path) -> None:
+    """Review F #5, the changelog's part: a day that covers Aceh only said DKI's TPS were all "removed" and its votes
+    lost. A TPS of a province the day has no result in is counted apart (not covered, not removed), and the change in
+    votes is over the provinces both days cover; the votes column stays the day's whole total."""
+    readme = (coverages / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day16 = readme.split("### ppwp-2024 · 2024-02-16 (since / sejak 2024-02-15)", 1)[1].split("###", 1)[0]
+    day17 = readme.split("### ppwp-2024 · 2024-02-17 (since / sejak 2024-02-16)", 1)[1].split("##", 1)[0]
+    assert "- Provinces with results / provinsi dengan hasil: 11, 31; the snapshot before / snapshot sebelumnya: 31. " \
+           in day16 and "dicakup keduanya: 31\n" in day16
+    assert "- TPS added / ditambah: 1; removed / hilang: 1; changed" in day16  # Aceh's TPS; DKI's TPS 4
+    assert "| 57 | −1 |" in day16 and "| 47 | −1 |" in day16 and "| 15 | −1 |" in day16  # DKI: 50 + 7 → 51, …
+    assert "provinsi dengan hasil: 11; the snapshot before / snapshot sebelumnya: 11, 31. " in day17
+    assert ("- TPS added / ditambah: 0; removed / hilang: 0 (and 1 in provinces this snapshot has no result in: "
+            "not covered, not removed") in day17
+    assert "| 7 | ±0 |" in day17 and "−50" not in day17
+
+
+def test_the_register_page_says_a_province_the_day_does_not_cover_is_not_in_its_sources(coverages: Path) -> None:
+    """Review F #5, the page's part: the completeness chart of the latest day (Aceh only) showed DKI at 0.0% (0 / 2)
+    where the day's sources hold no DKI TPS at all; a province the sources cover but whose TPS have no votes yet is
+    still 0.0%."""
+    release = load_release(coverages)
+    with closing(sqlite3.connect(coverages / "build" / "release.db")) as db:
+        days = pages.register_days(db, release.registers[0])
+        svg = pages.charts(db, pages.totals(db, days))["completeness"]
+    assert "2024-02-17" in svg
+    assert ("<title>31: not in this snapshot&#x27;s sources / tidak ada di sumber snapshot ini (2 TPS known / "
+            "dikenal)</title>") in svg, svg
+    assert "0.0% (0 / 2)" not in svg and "<title>11: 100.0% (1 / 1)</title>" in svg, svg
 
 
 def test_rules_can_be_turned_off_or_made_errors(make_project: Any) -> None:

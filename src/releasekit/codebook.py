@@ -76,15 +76,34 @@ def _after_quarantine(entry: Entry) -> str:
             "unreadable then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya)")
 
 
+def _coverage(entry: Entry) -> list[str]:
+    """A line on days that cover different provinces: which, and over which the changes count."""
+    if entry.coverage is None:
+        return []
+    now, before, both = (", ".join(codes) or "none / tidak ada" for codes in (
+        entry.coverage.now, entry.coverage.before, entry.coverage.both))
+    return [f"- Provinces with results / provinsi dengan hasil: {now}; the snapshot before / snapshot sebelumnya: "
+            f"{before}. TPS removed and changes in votes count over the provinces both cover / TPS hilang dan "
+            f"perubahan suara dihitung atas provinsi yang dicakup keduanya: {both}"]
+
+
+def _uncovered(entry: Entry) -> str:
+    if not entry.removed_uncovered:
+        return ""
+    return (f" (and {entry.removed_uncovered} in provinces this snapshot has no result in: not covered, not removed "
+            f"/ dan {entry.removed_uncovered} di provinsi tanpa hasil pada snapshot ini: tidak dicakup, bukan hilang)")
+
+
 def _entry(entry: Entry) -> list[str]:
     head = f"### {md(entry.kode_pemilu)} · {md(entry.snapshot)}"
     lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
     lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {entry.tps_complete} "
                  f"complete / lengkap (status_suara) — from / dari " + ", ".join(md(s) for s in entry.sources))
     if entry.previous:
+        lines += _coverage(entry)
         lines += [
-            f"- TPS added / ditambah: {entry.added}{_after_quarantine(entry)}; removed / hilang: {entry.removed}; "
-            "changed / berubah: "
+            f"- TPS added / ditambah: {entry.added}{_after_quarantine(entry)}; removed / hilang: {entry.removed}"
+            f"{_uncovered(entry)}; changed / berubah: "
             f"{entry.changed} ({entry.changed_beyond_ts} in more than the update time `ts` / selain `ts`)",
             f"- TPS whose votes changed / suara berubah: {entry.votes_changed}, of which "
             f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "

@@ -236,15 +236,25 @@ def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]
         return {}
     totals_svg, election, snapshot = _votes_chart(rows, "Votes per candidate", "Perolehan suara", "chart-totals")
     provinces = _rows(db, """
-        SELECT kode_wilayah, nama, tps_suara, tps_terdaftar, kelengkapan FROM rekap_wilayah
+        SELECT kode_wilayah, nama, tps_hasil, tps_suara, tps_terdaftar, kelengkapan FROM rekap_wilayah
         WHERE tingkat = 1 AND kode_pemilu = ? AND snapshot = ? ORDER BY kode_wilayah""", (election, snapshot))
     completeness_svg = bar_chart(
         f"TPS with votes / TPS known per province, {snapshot} / Kelengkapan per provinsi",
-        [Bar(f"{p['kode_wilayah']} {p['nama'] or ''}".strip(), p["kelengkapan"],
-             f"{p['kelengkapan']}% ({p['tps_suara']:,} / {p['tps_terdaftar']:,})"
-             if p["kelengkapan"] is not None else "–") for p in provinces],
-        maximum=100, css_class="chart-completeness")
+        [_completeness(p) for p in provinces], maximum=100, css_class="chart-completeness")
     return {"totals": totals_svg, "completeness": completeness_svg}
+
+
+def _completeness(province: dict[str, Any]) -> Bar:
+    """A province's bar: its TPS with votes of those known, or, where the day's sources hold none of its TPS (a
+    sample of other provinces), that it is not covered: no result is not 0% of the votes counted."""
+    label = f"{province['kode_wilayah']} {province['nama'] or ''}".strip()
+    known = f"{province['tps_terdaftar']:,}" if province["tps_terdaftar"] is not None else "–"
+    if not province["tps_hasil"]:
+        return Bar(label, None, f"not in this snapshot's sources / tidak ada di sumber snapshot ini ({known} TPS "
+                                "known / dikenal)")
+    if province["kelengkapan"] is None:
+        return Bar(label, None, "–")
+    return Bar(label, province["kelengkapan"], f"{province['kelengkapan']}% ({province['tps_suara']:,} / {known})")
 
 
 #: What a register's page says of its voter list, by ``publish_individuals`` (DESIGN.md section 7): "in full" holds

@@ -13,6 +13,7 @@ as of day X" in Datasette.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -147,6 +148,23 @@ class Entry:
     added_after_quarantine: int = 0
     #: (nomor_urut, nama, votes, change since the previous snapshot or None)
     votes: list[tuple[int, str | None, int | None, int | None]] = field(default_factory=list)
+    #: When this snapshot and the previous one have TPS results in different provinces (a sample of one province,
+    #: then another): the province codes of each and of both, over which ``removed`` and the votes' changes count.
+    coverage: Coverage | None = None
+    #: TPS of the previous snapshot in a province this one has no result in: not counted in ``removed``
+    removed_uncovered: int = 0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The provinces (two-digit codes) two consecutive snapshots have TPS results in."""
+
+    now: tuple[str, ...]
+    before: tuple[str, ...]
+
+    @property
+    def both(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.now) & set(self.before)))
 
 
 _REGISTER = f"source IN {register_sources('?')}"
@@ -160,35 +178,82 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         f"sum(tps_with_votes), sum(tps_complete) FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
         "ORDER BY source) GROUP BY kode_pemilu, snapshot ORDER BY kode_pemilu, snapshot", (register,)).fetchall()
     totals: dict[tuple[str, str], dict[int, int | None]] = {}
+    sources_of: dict[tuple[str, str], list[str]] = {}
     names: dict[tuple[str, int], str | None] = {(k, n): nama for k, n, nama in db.execute(
         "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
+    covered: dict[tuple[str, str], tuple[str, ...]] = {}
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, sources.split(" "), tps, with_votes or 0, complete or 0)
         key = (kode_pemilu, snapshot, register)
-        (entry.added, entry.removed, entry.changed, entry.changed_beyond_ts, entry.votes_changed, entry.completed,
-         entry.changed_after_complete) = db.execute(
+        covered[(kode_pemilu, snapshot)] = _provinces(db, kode_pemilu, snapshot, entry.sources)
+        before_covered = covered.get((kode_pemilu, previous or ""), ())
+        if previous and covered[(kode_pemilu, snapshot)] != before_covered:
+            entry.coverage = Coverage(covered[(kode_pemilu, snapshot)], before_covered)
+        (entry.added, entry.removed, entry.removed_uncovered, entry.changed, entry.changed_beyond_ts,
+         entry.votes_changed, entry.completed, entry.changed_after_complete) = db.execute(
             "SELECT count(DISTINCT CASE WHEN kind = 'added' THEN kode_tps END), "
-            "count(DISTINCT CASE WHEN kind = 'removed' THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind = 'removed' AND substr(kode_tps, 1, 2) IN (SELECT value FROM json_each(?)) "
+            "THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind = 'removed' AND substr(kode_tps, 1, 2) NOT IN "
+            "(SELECT value FROM json_each(?)) THEN kode_tps END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') THEN kode_tps END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND field <> 'ts' THEN kode_tps END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL THEN kode_tps END), "
             "count(CASE WHEN field = 'status_suara' AND before = '0' AND after = '1' THEN 1 END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL "
             "AND was_complete = 1 THEN kode_tps END) "
-            f"FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}", key).fetchone()
+            f"FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}",
+            (json.dumps(covered[(kode_pemilu, snapshot)]),) * 2 + key).fetchone()
+        if not entry.coverage:  # (a province no longer covered is one whose every TPS was removed: none here)
+            entry.removed += entry.removed_uncovered
+            entry.removed_uncovered = 0
         if entry.added and previous:
             entry.added_after_quarantine = _added_after_quarantine(db, key, previous)
         now: dict[int, int | None] = dict(db.execute(
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
         before = totals.get((kode_pemilu, previous or ""), {})
+        compared_now, compared_before = now, before
+        if entry.coverage and previous:  # the change over the provinces both snapshots cover
+            compared_now = _votes_in(db, kode_pemilu, snapshot, entry.sources, entry.coverage.both)
+            compared_before = _votes_in(db, kode_pemilu, previous, sources_of[(kode_pemilu, previous)],
+                                       entry.coverage.both)
         for nomor in sorted(now.keys() | before.keys()):
-            votes, old = now.get(nomor), before.get(nomor)
-            delta = None if previous is None else (votes or 0) - (old or 0)
+            votes = now.get(nomor)
+            delta = None if previous is None else (compared_now.get(nomor) or 0) - (compared_before.get(nomor) or 0)
             entry.votes.append((nomor, names.get((kode_pemilu, nomor)), votes, delta))
         totals[(kode_pemilu, snapshot)] = now
+        sources_of[(kode_pemilu, snapshot)] = entry.sources
         entries.append(entry)
     return entries
+
+
+#: The two-digit codes a province (or the overseas ``99``) may have.
+_PROVINCE_CODES = tuple(str(code) for code in range(10, 100))
+
+
+def _provinces(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, sources: list[str]) -> tuple[str, ...]:
+    """The provinces the snapshot's ``sources`` have TPS results in: a probe of the key's range per code (the
+    province is the code's first two characters)."""
+    probe = ("SELECT 1 FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps >= ? AND kode_tps < ? || '~' "
+             "AND sumber IN (SELECT value FROM json_each(?)) LIMIT 1")
+    named = json.dumps(sources)
+    return tuple(code for code in _PROVINCE_CODES
+                 if db.execute(probe, (kode_pemilu, snapshot, code, code, named)).fetchone())
+
+
+def _votes_in(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, sources: list[str],
+              provinces: tuple[str, ...]) -> dict[int, int | None]:
+    """Each candidate's votes at the TPS of the snapshot's ``sources`` in ``provinces`` (a range of the key each)."""
+    totals: dict[int, int | None] = {}
+    for province in provinces:
+        for nomor, votes in db.execute(
+                "SELECT s.nomor_urut, sum(s.suara) FROM suara s JOIN hasil_tps h ON h.kode_pemilu = s.kode_pemilu "
+                "AND h.snapshot = s.snapshot AND h.kode_tps = s.kode_tps WHERE s.kode_pemilu = ? AND s.snapshot = ? "
+                "AND s.kode_tps >= ? AND s.kode_tps < ? || '~' AND h.sumber IN (SELECT value FROM json_each(?)) "
+                "GROUP BY s.nomor_urut", (kode_pemilu, snapshot, province, province, json.dumps(sources))):
+            totals[nomor] = votes if totals.get(nomor) is None else (totals[nomor] or 0) + (votes or 0)
+    return totals
 
 
 def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str], previous: str) -> int:
