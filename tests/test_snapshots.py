@@ -118,6 +118,32 @@ def test_the_changelog_counts_removed_tps_and_votes_over_the_provinces_both_days
     assert "| 7 | ±0 |" in day17 and "−50" not in day17
 
 
+def test_the_changelog_reads_sources_whose_path_holds_a_space(make_project: Any) -> None:
+    """The day's sources were joined with spaces and split on them: ``raw/tps 2024-02-15`` then covered no province,
+    and the changelog said coverage changed and every change was 0 (found by a review of the change)."""
+    days = sources()
+    days[0]["name"] = f"tps {DAY1}"  # (the second day's path has none)
+    project = make_project({"real-count": days})
+    build(load_release(project))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day2 = readme.split(f"### ppwp-2024 · {DAY2} (since / sejak {DAY1})", 1)[1].split("##", 1)[0]
+    assert "Provinces with results" not in day2
+    assert "| 47 | −14 |" in day2 and "| 68 | +7 |" in day2 and "| 47 | +8 |" in day2
+
+
+def test_no_change_in_votes_is_given_when_two_days_share_no_province(make_project: Any) -> None:
+    aceh = "110101100100"
+    days = {"2024-02-15": {T + "1": record((50, 40, 8))}, "2024-02-16": {aceh + "1": record((7, 7, 7))}}
+    project = make_project({"real-count": [
+        {"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
+         "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]})
+    build(load_release(project))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day2 = readme.split("### ppwp-2024 · 2024-02-16 (since / sejak 2024-02-15)", 1)[1].split("##", 1)[0]
+    assert "dicakup keduanya: none / tidak ada" in day2
+    assert "| 7 |  |" in day2 and "±0" not in day2, day2
+
+
 def test_the_register_page_says_a_province_the_day_does_not_cover_is_not_in_its_sources(coverages: Path) -> None:
     """Review F #5, the page's part: the completeness chart of the latest day (Aceh only) showed DKI at 0.0% (0 / 2)
     where the day's sources hold no DKI TPS at all; a province the sources cover but whose TPS have no votes yet is

@@ -174,7 +174,7 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     """Per snapshot of the register (by election, then day): its counts and the changes since the one before."""
     entries = []
     rows = db.execute(
-        "SELECT kode_pemilu, snapshot, max(previous_snapshot), group_concat(source, ' '), sum(tps), "
+        "SELECT kode_pemilu, snapshot, max(previous_snapshot), json_group_array(source), sum(tps), "
         f"sum(tps_with_votes), sum(tps_complete) FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
         "ORDER BY source) GROUP BY kode_pemilu, snapshot ORDER BY kode_pemilu, snapshot", (register,)).fetchall()
     totals: dict[tuple[str, str], dict[int, int | None]] = {}
@@ -183,7 +183,7 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
     covered: dict[tuple[str, str], tuple[str, ...]] = {}
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
-        entry = Entry(kode_pemilu, snapshot, previous, sources.split(" "), tps, with_votes or 0, complete or 0)
+        entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete or 0)
         key = (kode_pemilu, snapshot, register)
         covered[(kode_pemilu, snapshot)] = _provinces(db, kode_pemilu, snapshot, entry.sources)
         before_covered = covered.get((kode_pemilu, previous or ""), ())
@@ -220,7 +220,8 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
                                        entry.coverage.both)
         for nomor in sorted(now.keys() | before.keys()):
             votes = now.get(nomor)
-            delta = None if previous is None else (compared_now.get(nomor) or 0) - (compared_before.get(nomor) or 0)
+            compared = previous is not None and (entry.coverage is None or bool(entry.coverage.both))
+            delta = (compared_now.get(nomor) or 0) - (compared_before.get(nomor) or 0) if compared else None
             entry.votes.append((nomor, names.get((kode_pemilu, nomor)), votes, delta))
         totals[(kode_pemilu, snapshot)] = now
         sources_of[(kode_pemilu, snapshot)] = entry.sources
