@@ -90,9 +90,9 @@ def test_validate_finds_a_nik_written_any_way_in_the_readme(fixture_package: Pat
     _no_secret(result.output)
 
 
-def test_the_built_package_with_its_floats_and_times_stays_valid(fixture_package: Path) -> None:
-    """What the build writes (times, decimals, hashes, paths of dated files) holds nothing the wider test takes
-    for a NIK."""
+def test_the_built_package_stays_valid(fixture_package: Path) -> None:
+    """What the build writes (times, hashes, paths of dated files, the README's figures) holds nothing the wider
+    test takes for a NIK."""
     result = CliRunner().invoke(cli, ["validate", str(fixture_package.parents[1])])
     assert result.exit_code == 0, result.output
 
@@ -174,6 +174,6 @@ def test_a_line_longer_than_the_longest_kept_is_cut_where_no_number_is(monkeypat
     assert not list(nik_lines_in(io.BytesIO(("x\n" + "word, " * 400 + "\n").encode())))
 
 
-def test_every_line_holding_one_is_named_once(tmp_path: Path) -> None:
+def test_every_line_holding_one_is_named_once() -> None:
     data = f"a\n{NIK} {NIK}\nb\n{WRITTEN['dots']}\n{'1' * 15}\n{FULLWIDTH}".encode()
     assert list(nik_lines_in(io.BytesIO(data))) == [2, 4, 6]

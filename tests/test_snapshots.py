@@ -146,8 +146,7 @@ def test_no_change_in_votes_is_given_when_two_days_share_no_province(make_projec
 
 def test_the_register_page_says_a_province_the_day_does_not_cover_is_not_in_its_sources(coverages: Path) -> None:
     """Review F #5, the page's part: the completeness chart of the latest day (Aceh only) showed DKI at 0.0% (0 / 2)
-    where the day's sources hold no DKI TPS at all; a province the sources cover but whose TPS have no votes yet is
-    still 0.0%."""
+    where the day's sources hold no DKI TPS at all."""
     release = load_release(coverages)
     with closing(sqlite3.connect(coverages / "build" / "release.db")) as db:
         days = pages.register_days(db, release.registers[0])

@@ -282,6 +282,8 @@ def mask_long_numbers(text: str) -> str:
 # The byte-level scan: every byte of a file, in C-speed chunks; only a line holding a run of 16 bytes a NIK can be
 # written with is decoded and searched with the expressions.
 _CHUNK = 1 << 22
+#: How long a line :func:`nik_lines_in` keeps whole before cutting it (where no number can be).
+_LONGEST_LINE = 1 << 24
 #: A ``bytes.translate`` table for the screen of published bytes: 1 for each byte a NIK can be written with (an
 #: ASCII digit; a space, tab, vertical tab, form feed, dot or dash between digits: :data:`SPREAD`; any byte of a
 #: character beyond ASCII, which may be a digit of another script or a no-break space), 0 for every other byte.
@@ -345,10 +347,6 @@ def nik_lines_in(handle: _Readable) -> Iterator[int]:
         tail = data[end:]
         if not chunk:
             return
-
-
-#: How long a line :func:`nik_lines_in` keeps whole before cutting it (where no number can be).
-_LONGEST_LINE = 1 << 24
 
 
 def nik_line_offsets(data: bytes, end: int) -> Iterator[int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -178,7 +179,7 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         f"sum(tps_with_votes), sum(tps_complete) FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
         "ORDER BY source) GROUP BY kode_pemilu, snapshot ORDER BY kode_pemilu, snapshot", (register,)).fetchall()
     totals: dict[tuple[str, str], dict[int, int | None]] = {}
-    sources_of: dict[tuple[str, str], list[str]] = {}
+    by_day: dict[tuple[str, str], Entry] = {}
     names: dict[tuple[str, int], str | None] = {(k, n): nama for k, n, nama in db.execute(
         "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
     covered: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -213,18 +214,18 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
         before = totals.get((kode_pemilu, previous or ""), {})
-        compared_now, compared_before = now, before
+        compared_now: Mapping[int, int | None] = now
+        compared_before: Mapping[int, int | None] = before
         if entry.coverage and previous:  # the change over the provinces both snapshots cover
             compared_now = _votes_in(db, kode_pemilu, snapshot, entry.sources, entry.coverage.both)
-            compared_before = _votes_in(db, kode_pemilu, previous, sources_of[(kode_pemilu, previous)],
-                                       entry.coverage.both)
+            compared_before = _votes_in(db, kode_pemilu, previous, by_day[(kode_pemilu, previous)].sources,
+                                        entry.coverage.both)
+        compared = previous is not None and (entry.coverage is None or bool(entry.coverage.both))
         for nomor in sorted(now.keys() | before.keys()):
-            votes = now.get(nomor)
-            compared = previous is not None and (entry.coverage is None or bool(entry.coverage.both))
             delta = (compared_now.get(nomor) or 0) - (compared_before.get(nomor) or 0) if compared else None
-            entry.votes.append((nomor, names.get((kode_pemilu, nomor)), votes, delta))
+            entry.votes.append((nomor, names.get((kode_pemilu, nomor)), now.get(nomor), delta))
         totals[(kode_pemilu, snapshot)] = now
-        sources_of[(kode_pemilu, snapshot)] = entry.sources
+        by_day[(kode_pemilu, snapshot)] = entry
         entries.append(entry)
     return entries
 
@@ -244,16 +245,16 @@ def _provinces(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, sourc
 
 
 def _votes_in(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, sources: list[str],
-              provinces: tuple[str, ...]) -> dict[int, int | None]:
+              provinces: tuple[str, ...]) -> dict[int, int]:
     """Each candidate's votes at the TPS of the snapshot's ``sources`` in ``provinces`` (a range of the key each)."""
-    totals: dict[int, int | None] = {}
+    totals: dict[int, int] = {}
     for province in provinces:
         for nomor, votes in db.execute(
                 "SELECT s.nomor_urut, sum(s.suara) FROM suara s JOIN hasil_tps h ON h.kode_pemilu = s.kode_pemilu "
                 "AND h.snapshot = s.snapshot AND h.kode_tps = s.kode_tps WHERE s.kode_pemilu = ? AND s.snapshot = ? "
                 "AND s.kode_tps >= ? AND s.kode_tps < ? || '~' AND h.sumber IN (SELECT value FROM json_each(?)) "
                 "GROUP BY s.nomor_urut", (kode_pemilu, snapshot, province, province, json.dumps(sources))):
-            totals[nomor] = votes if totals.get(nomor) is None else (totals[nomor] or 0) + (votes or 0)
+            totals[nomor] = totals.get(nomor, 0) + (votes or 0)
     return totals
 
 

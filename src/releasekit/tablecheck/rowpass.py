@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
-from ..privacy import may_hold_nik, may_hold_nik_bytes, nik_line_offsets, record_niks
+from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
@@ -214,12 +214,12 @@ class RowPass:
         return self.layout.columns(rows)
 
     def _block_pii(self, chunk: str, first_row: int) -> None:
-        # A C-speed screen first, the exact search of the lines it picks after (pii() reports every NIK of a line).
+        # nik_line_offsets screens the bytes at C speed and searches only the lines it picks (pii() reports every NIK
+        # of a line); the chunk is split into lines only when one holds a NIK.
         data = chunk.encode()
-        if not may_hold_nik_bytes(data):
-            return
-        lines = chunk.split("\n")
+        lines: list[str] = []
         for offset in nik_line_offsets(data, len(data)):
+            lines = lines or chunk.split("\n")
             self.pii(first_row + offset, lines[offset].split(","), lines[offset])
 
     def _block_primary_key(self, keys: Sequence[str]) -> None:
