@@ -82,6 +82,7 @@ def test_a_duplicate_json_key_is_cut_without_its_nik() -> None:
 @pytest.mark.parametrize("written", [
     FULLWIDTH, "3174  0567  0885  0003", "3174\u00a00567\u00a00885\u00a00003", ARABIC, "3.174056708850003e+15",
     "12-05-1980 3174 0567 0885 0003", "NO 10 3174 0567 0885 0003", "3174-0567-0885-0003 2024",
+    "RT01 3174 0567 0885 0003", "3174.0567.0885.0003 RW02",
 ])
 def test_a_nik_written_any_of_these_ways_is_found_and_masked(written: str) -> None:
     text = f"KAB BUDI {written} X"
@@ -136,6 +137,21 @@ def test_a_nik_written_after_a_date_in_a_region_name_quarantines_it(make_project
     assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT kode_wilayah FROM wilayah WHERE sumber IS NOT NULL") == [("34",)]
     assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(2, 0)]
+
+
+def test_a_nik_written_after_a_word_ending_in_a_digit_quarantines_its_record(make_project: Any,
+                                                                            tmp_path: Path) -> None:
+    """``RT01 3174 0567 0885 0003``: the ``01`` is the word's, the 16 digits after it a NIK (before, the run was
+    taken as part of the word and the name was published)."""
+    raw = tmp_path / "w.csv"
+    raw.write_text("kode,nama\n34,DI YOGYAKARTA RT01\n35,BUDI RT01 3174 0567 0885 0003\n")
+    project = make_project({"regions": [{"raw": raw, "format": "csv", "csv": {
+        "table": "wilayah", "fields": {"kode_wilayah": "kode", "nama": "nama"}}}]})
+    assert invoke("build", project).exit_code == 0
+    assert query(project, "SELECT kode_wilayah FROM wilayah WHERE sumber IS NOT NULL") == [("34",)]
+    assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(1, 0)]
+    _no_secret("".join(p.read_text(errors="replace") for p in (project / "datapackages").rglob("*")
+                       if p.is_file() and p.suffix != ".zip"))
 
 
 def test_metadata_refuses_a_nik_written_as_a_float(tmp_path: Path) -> None:

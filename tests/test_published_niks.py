@@ -23,6 +23,7 @@ from releasekit import dpt, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError
 from releasekit.privacy import holds_nik, nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
+from releasekit.tablecheck.text import niks_by_record
 from test_dpt_privacy import raw_list  # noqa: F401 - a fixture
 from test_validate import rewrite
 from voters import voter_source
@@ -42,6 +43,14 @@ WRITTEN = {
     "Arabic-Indic digits": ARABIC,
     "e-notation": "3.174056708850003e+15",
     "after a date": "12-05-1980 3174 0567 0885 0003",
+    "after a word ending in a digit": "RT01 3174 0567 0885 0003",
+}
+#: A NIK that a line break inside a quoted CSV cell splits: one cell to a CSV reader (and to the loader).
+BROKEN = {
+    "line feed": "3174 0567\n0885 0003",
+    "carriage return and line feed": "3174 0567\r\n0885 0003",
+    "carriage return": "3174 0567\r0885 0003",
+    "no other separator": "31740567\n08850003",
 }
 
 
@@ -61,6 +70,16 @@ def test_a_decimal_number_is_no_nik_but_a_float_of_a_nik_is() -> None:
     assert holds_nik("3174056708850003.0")  # 16 digits in a row, then a fraction
 
 
+def test_a_digit_group_glued_to_a_word_is_the_words() -> None:
+    """``RT01 3174 0567 0885 0003``: the ``01`` belongs to ``RT01``, the NIK is what follows it (before, the whole
+    run was taken as part of the word and passed); a UUID's groups glued to letters at both ends stay no NIK."""
+    assert holds_nik("RT01 3174 0567 0885 0003") and holds_nik("3174 0567 0885 0003 RW02")
+    assert privacy.mask_niks("RT01 3174 0567 0885 0003") == "RT01 3174 05** **** ****"
+    assert not holds_nik("01b64935-8280-4480-833d")  # 64935-8280-4480-833: 16 digits between two letters
+    assert not holds_nik("RT01 3174 0567 0885 0003x")  # the last group is the next word's: 12 digits are left
+    assert not holds_nik("RT01 12.34567890123456")  # a decimal after the word
+
+
 # ------------------------------------------------------------------------------------- validate
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
@@ -75,6 +94,44 @@ def test_validate_finds_a_nik_written_any_way_in_a_cell(fixture_package: Path, t
     assert result.exit_code == 1 and errors, result.output
     assert (errors[0]["resource"], errors[0]["row"], errors[0].get("field")) == ("tps", 3, "nama"), errors
     _no_secret(result.output)
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("written", BROKEN.values(), ids=BROKEN.keys())
+def test_validate_finds_a_nik_a_quoted_line_break_splits(fixture_package: Path, tmp_path: Path, written: str,
+                                                         engine: str) -> None:
+    """Both engines read the cell whole (before, the Frictionless engine's byte screen took a line break for the end
+    of the number, and the file passed)."""
+    pkg = copy_package(fixture_package, tmp_path)
+    rewrite(pkg, "tps", lambda rows: rows[2].__setitem__(rows[0].index("nama"), f"TPS BUDI, {written}"))
+    assert f'"TPS BUDI, {written}"'.encode() in (pkg / "data" / "tps.csv").read_bytes()  # (quoted: the comma)
+    result = CliRunner().invoke(cli, ["validate", "--engine", engine, "--format", "json", str(pkg)])
+    errors = [e for p in json.loads(result.output)["packages"] for e in p["errors"] if e["type"] == "pii-nik"]
+    assert result.exit_code == 1 and errors, result.output
+    assert (errors[0]["resource"], errors[0]["row"], errors[0].get("field")) == ("tps", 3, "nama"), errors
+    _no_secret(result.output)
+
+
+def test_the_screen_of_a_csv_file_takes_a_line_break_for_a_separator_only_where_a_quoted_cell_has_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines that end in a number before a line starting with a code (``…,150\\n3401012001001,…``: 17 digits across
+    the break) leave a file whose quoted cells all end on their line unread; one whose quoted cell goes on over a
+    line end (in a chunk of its own or across chunks, or on the last line) is read record by record, which tells."""
+    csv_file = tmp_path / "x.csv"
+    plain = "kode_tps,nama,suara\n" + "".join(f'34010120010{n:02d},"TPS {n}, RW 2",150\n' for n in range(40))
+    csv_file.write_text(plain)
+    assert not privacy.may_hold_nik_in_file(csv_file)
+    csv_file.write_text(plain + '3401012001099,"lain\nbaris",7\n')
+    assert not list(niks_by_record(csv_file))  # (read, as a quoted cell goes on over a line end: nothing found)
+    monkeypatch.setattr(privacy, "_CHUNK", 64)
+    for pad in range(0, 70, 9):  # the cell starts anywhere around the first boundaries
+        csv_file.write_text(f'kode_tps,nama,suara\n{"1" * pad},x,1\n3401012001098,"BUDI {BROKEN["line feed"]}",7\n'
+                            + plain)
+        assert privacy.may_hold_nik_in_file(csv_file), pad
+        assert list(niks_by_record(csv_file)) == [(3, "nama")], pad
+    for written in BROKEN.values():
+        csv_file.write_text(f'a,b\n1,"BUDI {written}"', newline="")  # the last line, with no line end
+        assert list(niks_by_record(csv_file)) == [(2, "b")], written
 
 
 @pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())

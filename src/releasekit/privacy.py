@@ -105,14 +105,21 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
     """The span of every :data:`SPREAD` number in ``text`` that is a NIK (:func:`is_nik_like`) once its separators
     are dropped and its digits read as ASCII: 16 digits, or 32 (two glued together) either half of which is one,
     or the whole groups of 16 digits inside a longer number; with no letter or digit beside it (but a float's
-    exponent, ``e+15``). Digits in a row inside a hexadecimal digest (:func:`in_digest`) are not one."""
+    exponent, ``e+15``). A digit group glued to a word is that word's (``RT01`` in ``RT01 3174 0567 0885 0003``, a
+    UUID's ``64935`` and ``833`` in ``01b64935-8280-4480-833d``): the number is what follows or precedes it. Digits
+    in a row inside a hexadecimal digest (:func:`in_digest`) are not one."""
     for match in SPREAD.finditer(text):
         start, end = match.span()
-        if (start and text[start - 1].isalnum()) or (
-                end < len(text) and text[end].isalnum() and not _EXPONENT.match(text, end)):
-            continue  # part of a word: a UUID's group (``01b64935-8280-4480-833d``), a code
         number = match.group()
-        if number.isascii() and number.isdigit() and in_digest(text, match.start(), match.end()):
+        glued_before = start > 0 and text[start - 1].isalnum()
+        glued_after = end < len(text) and text[end].isalnum() and not _EXPONENT.match(text, end)
+        if glued_before or glued_after:
+            groups = list(_GROUPS.finditer(number))[1 if glued_before else 0:-1 if glued_after else None]
+            if not groups:
+                continue
+            start, end = start + groups[0].start(), start + groups[-1].end()
+            number = text[start:end]
+        elif number.isascii() and number.isdigit() and in_digest(text, start, end):
             continue
         if _DECIMAL.fullmatch(number) and not _EXPONENT.match(text, end):
             continue  # a decimal number (``12.34567890123456``: a float as written), not a NIK's digits set apart
@@ -305,15 +312,46 @@ def may_hold_nik(text: str) -> bool:
 
 
 def may_hold_nik_in_file(path: Path) -> bool:
-    """:func:`may_hold_nik` over a whole CSV file's bytes, at C speed (most files hold no such run)."""
-    tail = b""
+    """:func:`may_hold_nik` over a whole CSV file's bytes, at C speed (most files hold no such run). A record's digits
+    may go on over a line break inside a quoted cell: where one may (:func:`_cell_over_line_end`), the bytes are
+    screened with line breaks as separators too."""
+    tail = b""  # the last bytes screened, quotes dropped
+    line, lines_tail = b"", b""  # the start of a line a chunk cut; the last bytes of whole lines, quotes dropped
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while True:
+            chunk = handle.read(_CHUNK)
             data = tail + chunk.translate(None, b'"')
             if may_hold_nik_bytes(data):
                 return True
             tail = data[-15:]
-    return False
+            lines, line = _whole_lines(line + chunk) if chunk else (line, b"")
+            lines = lines_tail + lines.translate(None, b'"') if _cell_over_line_end(lines) else b""
+            if _SCREEN_ONES in lines.translate(_SCREEN_LINES):
+                return True
+            if not chunk:
+                return False
+            lines_tail = lines[-15:]
+
+
+def _whole_lines(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut after its last line break: its whole lines, and the start of the next (all of ``data`` when no
+    line ends in it and it is longer than :data:`_LONGEST_LINE`)."""
+    end = data.rfind(b"\n") + 1
+    if not end and len(data) <= _LONGEST_LINE:
+        return b"", data
+    return (data[:end], data[end:]) if end else (data, b"")
+
+
+#: A quoted cell on one line (a doubled quote inside one splits it in two, each still paired).
+_ONE_LINE_CELL = re.compile(rb'"[^"\r\n]*"')
+#: :data:`_SCREEN` with a line break as one of a NIK's separators (:data:`SPREAD` takes any white space).
+_SCREEN_LINES = bytes(1 if c in b"\r\n" else _SCREEN[c] for c in range(256))
+
+
+def _cell_over_line_end(lines: bytes) -> bool:
+    """Whether whole CSV lines may hold a quoted cell going on over a line break (or holding a carriage return):
+    a quote is left once every quoted cell on one line is taken out."""
+    return b'"' in lines and b'"' in _ONE_LINE_CELL.sub(b"", lines)
 
 
 def nik_lines(path: Path) -> Iterator[int]:
