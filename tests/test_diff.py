@@ -58,12 +58,13 @@ def test_diff_two_snapshot_ids(two_days: Path) -> None:
     (pair,) = data["comparisons"]
     assert (pair["old_snapshot"], pair["new_snapshot"]) == (DAY1, DAY2)
     assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 2, "unchanged": 1,
-                           "added_after_quarantine": 0}
+                           "added_after_quarantine": 0, "removed_uncovered": 0, "added_uncovered": 0}
     assert pair["votes_changed"] == 2 and pair["changed_after_complete"] == 1
     assert pair["status_suara"] == {"false_to_true": 1, "true_to_false": 0}
-    assert pair["candidates"] == [{"nomor_urut": 1, "old": 61, "new": 47, "delta": -14},
-                                  {"nomor_urut": 2, "old": 61, "new": 68, "delta": 7},
-                                  {"nomor_urut": 3, "old": 39, "new": 47, "delta": 8}]
+    assert pair["candidates"] == [{"nomor_urut": 1, "old": 61, "new": 47, "delta": -14, "delta_common": -14},
+                                  {"nomor_urut": 2, "old": 61, "new": 68, "delta": 7, "delta_common": 7},
+                                  {"nomor_urut": 3, "old": 39, "new": 47, "delta": 8, "delta_common": 8}]
+    assert pair["provinces"] == {"old": ["31"], "new": ["31"], "differ": False}  # (the same: no change apart)
     assert pair["regions"]["provinsi"] == [{"kode_wilayah": "31", "nomor_urut": n, "delta": d}
                                            for n, d in ((1, -14), (2, 7), (3, 8))]
     changes = {c["kode_tps"]: c for c in pair["changes"]}
@@ -159,7 +160,7 @@ def test_an_older_package_without_the_snapshot_resources(two_days: Path, day_one
     (pair,) = as_json(old, f"{two_days}@{DAY2}")["comparisons"]
     # jumlah_foto is empty in the old package, so it is "filled" wherever the new one has photos: TPS 1-3
     assert pair["tps"] == {"old": 4, "new": 4, "added": 1, "removed": 1, "changed": 3, "unchanged": 0,
-                           "added_after_quarantine": 0}
+                           "added_after_quarantine": 0, "removed_uncovered": 0, "added_uncovered": 0}
     assert pair["fields"]["jumlah_foto"] == 3
     assert [c["old"] for c in pair["candidates"]] == [61, 61, 39]  # summed while streaming
 

@@ -118,6 +118,44 @@ def test_the_changelog_counts_removed_tps_and_votes_over_the_provinces_both_days
     assert "| 7 | ±0 |" in day17 and "−50" not in day17
 
 
+def test_diff_says_where_coverage_differs(coverages: Path) -> None:
+    """``releasekit diff`` of days of different coverage, as the changelog counts them: a TPS of a province NEW holds
+    no TPS in is removed but not covered (said apart), an Aceh TPS on the first day Aceh is covered is newly covered,
+    and each candidate's change is also given over the provinces both days hold (before, a day covering Aceh only
+    read as DKI's TPS removed with all their votes, and nothing said why)."""
+    from releasekit.diff import diff, to_dict
+    from releasekit.diffreport import markdown, notes, text
+
+    same = diff("2024-02-15", "2024-02-15", project=coverages).pairs[0]
+    assert not same.coverage_differs and [c.delta_common for c in same.candidates] == [0, 0, 0]
+
+    gained = diff("2024-02-15", "2024-02-16", project=coverages).pairs[0]  # DKI → DKI + Aceh; DKI's TPS 4 gone
+    assert (gained.provinces_old, gained.provinces_new) == (("31",), ("11", "31"))
+    assert (gained.removed, gained.removed_uncovered, gained.added, gained.added_uncovered) == (1, 0, 1, 1)
+    assert [(c.delta, c.delta_common) for c in gained.candidates] == [(6, -1), (6, -1), (6, -1)]
+
+    left = diff("2024-02-16", "2024-02-17", project=coverages)  # DKI + Aceh → Aceh only
+    pair = left.pairs[0]
+    assert (pair.removed, pair.removed_uncovered, pair.added, pair.added_uncovered) == (1, 1, 0, 0)
+    assert [(c.delta, c.delta_common) for c in pair.candidates] == [(-50, 0), (-40, 0), (-8, 0)]
+    report = text(left)
+    assert "removed 1 (1 not covered by NEW)" in report
+    assert "provinces with TPS differ: OLD 11, 31, NEW 11; 1 of the 1 TPS removed are in provinces NEW holds no " \
+           "TPS in (not covered rather than removed)" in report
+    assert "(change; over the provinces both hold)" in report and "(-50; 0)" in report
+    assert "| 1 | 57 | 7 | -50 | 0 |" in markdown(left) and "provinces with TPS differ" in markdown(left)
+    assert any("provinces with TPS differ" in note for note in notes(left))  # (the CSV holds changed fields only)
+    data = to_dict(left)["comparisons"][0]
+    assert data["provinces"] == {"old": ["11", "31"], "new": ["11"], "differ": True}
+    assert (data["tps"]["removed_uncovered"], data["candidates"][0]["delta_common"]) == (1, 0)
+
+    apart = diff("2024-02-15", "2024-02-17", project=coverages).pairs[0]  # DKI → Aceh: no province in common
+    assert (apart.removed_uncovered, apart.added_uncovered) == (2, 1)
+    assert [c.delta_common for c in apart.candidates] == [None, None, None]
+    report = text(diff("2024-02-15", "2024-02-17", project=coverages))
+    assert "(-44; ?)" in report and "the two hold no province in common" in report
+
+
 def test_the_changelog_reads_sources_whose_path_holds_a_space(make_project: Any) -> None:
     """The day's sources were joined with spaces and split on them: ``raw/tps 2024-02-15`` then covered no province,
     and the changelog said coverage changed and every change was 0 (found by a review of the change)."""

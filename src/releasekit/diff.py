@@ -16,14 +16,14 @@ outcome is a result.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .areadiff import AreaDiff, compare_areas
-from .compare import Comparer, Tally, TpsChange
+from .compare import Comparer, Tally, TpsChange, TpsRow
 from .errors import DiffError, UsageError
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
 
@@ -41,6 +41,9 @@ class Candidate:
     old: int | None
     new: int | None
     delta: int
+    #: the change over the provinces both sides hold TPS in (:attr:`PairDiff.coverage_differs`): ``delta`` when
+    #: they hold the same, None when they share none or the candidate's votes were left out of the comparison
+    delta_common: int | None = None
 
 
 @dataclass
@@ -62,6 +65,15 @@ class PairDiff(Tally):
     examples: list[TpsChange] = field(default_factory=list)
     #: the TPS codes records the OLD snapshot's sources quarantined name
     quarantined: frozenset[str] = field(default_factory=frozenset, repr=False)
+    #: the provinces (first two digits of ``kode_tps``; ``99`` abroad) OLD and NEW hold TPS in
+    provinces_old: tuple[str, ...] = ()
+    provinces_new: tuple[str, ...] = ()
+    #: TPS removed in a province NEW holds no TPS in (not covered by NEW rather than removed from it), and TPS
+    #: added in a province OLD held none in (newly covered)
+    removed_uncovered: int = 0
+    added_uncovered: int = 0
+    _removed_in: Counter[str] = field(default_factory=Counter, repr=False)
+    _added_in: Counter[str] = field(default_factory=Counter, repr=False)
     _deltas: Counter[int] = field(default_factory=Counter, repr=False)
     _name_sets: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
 
@@ -69,11 +81,13 @@ class PairDiff(Tally):
         """Count one changed TPS in."""
         if change.kind == "added":
             self.added += 1
+            self._added_in[change.kode_tps[:2]] += 1
             if change.kode_tps in self.quarantined:
                 change.was_quarantined = True
                 self.added_after_quarantine += 1
         elif change.kind == "removed":
             self.removed += 1
+            self._removed_in[change.kode_tps[:2]] += 1
         else:
             self.changed += 1
             # TPS mostly change the same sets of fields: count the sets, expand them at the end
@@ -96,23 +110,46 @@ class PairDiff(Tally):
         if limit is None or len(self.examples) < limit:
             self.examples.append(change)
 
-    def finish(self, old: Totals | None, new: Totals | None, ignored: Callable[[int], bool] = lambda n: False
-               ) -> None:
+    @property
+    def coverage_differs(self) -> bool:
+        """Whether OLD and NEW hold TPS in different provinces (a sample of DKI, then Aceh only)."""
+        return self.provinces_old != self.provinces_new
+
+    def finish(self, old: Totals | None, new: Totals | None, ignored: Callable[[int], bool] = lambda n: False,
+               provinces: tuple[set[str], set[str]] = (set(), set())) -> None:
         """Settle candidate totals and field counts, and drop regions whose changes cancel out.
 
         :param ignored: whether a candidate's votes were left out of the comparison (``--ignore suara``): its change
-            is then its totals' (no TPS was compared on it), never a 0 beside totals that moved."""
+            is then its totals' (no TPS was compared on it), never a 0 beside totals that moved.
+        :param provinces: the provinces OLD and NEW hold TPS in."""
         for names, count in self._name_sets.items():
             for name in names:
                 self.fields[name] += count
+        self.provinces_old, self.provinces_new = (tuple(sorted(side)) for side in provinces)
+        self.removed_uncovered = sum(n for code, n in self._removed_in.items() if code not in provinces[1])
+        self.added_uncovered = sum(n for code, n in self._added_in.items() if code not in provinces[0])
+        shared = provinces[0] & provinces[1]
+        common = self._deltas_in(shared) if self.coverage_differs and shared else None
         numbers = sorted(set(old or {}) | set(new or {}) | set(self._deltas))
         self.candidates = []
         for n in numbers:
             before, after = None if old is None else old.get(n, 0), None if new is None else new.get(n, 0)
             delta = after - before if ignored(n) and before is not None and after is not None else self._deltas[n]
-            self.candidates.append(Candidate(n, before, after, delta))
+            if not self.coverage_differs:
+                in_common: int | None = delta
+            else:
+                in_common = None if common is None or ignored(n) else common[n]
+            self.candidates.append(Candidate(n, before, after, delta, in_common))
         self.regions = {name: dict(sorted((k, d) for k, d in level.items() if d))
                         for name, level in self.regions.items()}
+
+    def _deltas_in(self, provinces: set[str]) -> Counter[int]:
+        """Each candidate's change summed over ``provinces`` (from the province roll-up)."""
+        deltas: Counter[int] = Counter()
+        for (province, nomor), delta in self.regions[LEVELS[0][0]].items():
+            if province in provinces:
+                deltas[nomor] += delta
+        return deltas
 
 
 @dataclass
@@ -171,7 +208,9 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
     # a side without totals at hand adds them up while its rows stream by
     sums_old: Totals | None = {} if old_totals is None else None
     sums_new: Totals | None = {} if new_totals is None else None
-    for change in comparer.compare(old.rows(key_old, sums_old), new.rows(key_new, sums_new)):
+    provinces: tuple[set[str], set[str]] = (set(), set())
+    for change in comparer.compare(_provinces(old.rows(key_old, sums_old), provinces[0]),
+                                   _provinces(new.rows(key_new, sums_new), provinces[1])):
         if change is None:
             pair.unchanged += 1
             continue
@@ -179,8 +218,19 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
         if on_change is not None:
             on_change(pair, change)
     pair.finish(sums_old if old_totals is None else old_totals, sums_new if new_totals is None else new_totals,
-                comparer.ignores_votes_of)
+                comparer.ignores_votes_of, provinces)
     return pair
+
+
+def _provinces(rows: Iterator[TpsRow], into: set[str]) -> Iterator[TpsRow]:
+    """``rows`` as they are, the province of each TPS (its code's first two digits) added to ``into`` on the way
+    (rows come in ``kode_tps`` order: a province's TPS one after another)."""
+    last = ""
+    for row in rows:
+        if row[0][:2] != last:
+            last = row[0][:2]
+            into.add(last)
+        yield row
 
 
 def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", election: str | None = None,
@@ -303,13 +353,15 @@ def _pair_dict(p: PairDiff) -> dict[str, Any]:
         "old_snapshot": p.old_snapshot,
         "new_snapshot": p.new_snapshot,
         "tps": {"old": p.count_old, "new": p.count_new, "added": p.added, "removed": p.removed, "changed": p.changed,
-                "unchanged": p.unchanged, "added_after_quarantine": p.added_after_quarantine},
+                "unchanged": p.unchanged, "added_after_quarantine": p.added_after_quarantine,
+                "removed_uncovered": p.removed_uncovered, "added_uncovered": p.added_uncovered},
+        "provinces": {"old": list(p.provinces_old), "new": list(p.provinces_new), "differ": p.coverage_differs},
         "votes_changed": p.votes_changed,
         "changed_after_complete": p.changed_after_complete,
         "status_suara": {"false_to_true": p.completed, "true_to_false": p.uncompleted},
         "fields": dict(sorted(p.fields.items())),
-        "candidates": [{"nomor_urut": c.nomor_urut, "old": c.old, "new": c.new, "delta": c.delta}
-                       for c in p.candidates],
+        "candidates": [{"nomor_urut": c.nomor_urut, "old": c.old, "new": c.new, "delta": c.delta,
+                        "delta_common": c.delta_common} for c in p.candidates],
         "regions": {name: [{"kode_wilayah": k, "nomor_urut": n, "delta": d} for (k, n), d in level.items()]
                     for name, level in p.regions.items()},
         "tps_listed": len(p.examples),

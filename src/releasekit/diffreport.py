@@ -15,7 +15,7 @@ from typing import TextIO
 from .areadiff import AreaChange, AreaDiff
 from .artefacts import json_text, md_cell
 from .compare import FieldChange, TpsChange
-from .diff import DiffResult, PairDiff, to_dict
+from .diff import Candidate, DiffResult, PairDiff, to_dict
 from .privacy import mask_niks
 from .tables import CHANGES
 
@@ -63,6 +63,29 @@ def _added(p: PairDiff) -> str:
     return f"{p.added} ({p.added_after_quarantine} quarantined in OLD)" if p.added_after_quarantine else str(p.added)
 
 
+def _removed(p: PairDiff) -> str:
+    return f"{p.removed} ({p.removed_uncovered} not covered by NEW)" if p.removed_uncovered else str(p.removed)
+
+
+def _provinces(codes: tuple[str, ...]) -> str:
+    return ", ".join(codes) or "none"
+
+
+def coverage_line(p: PairDiff) -> str:
+    """Where OLD and NEW hold TPS in different provinces: which, and what that makes of TPS removed and added."""
+    parts = [f"provinces with TPS differ: OLD {_provinces(p.provinces_old)}, NEW {_provinces(p.provinces_new)}"]
+    if p.removed_uncovered:
+        parts.append(f"{p.removed_uncovered} of the {p.removed} TPS removed are in provinces NEW holds no TPS in "
+                     "(not covered rather than removed)")
+    if p.added_uncovered:
+        parts.append(f"{p.added_uncovered} of the {p.added} TPS added are in provinces OLD held none in (newly "
+                     "covered)")
+    common = set(p.provinces_old) & set(p.provinces_new)
+    parts.append("each candidate's change is also given over the provinces both hold" if common else
+                 "the two hold no province in common: no change is given over provinces both hold")
+    return "; ".join(parts) + " / cakupan provinsi berbeda"
+
+
 def _largest(level: dict[tuple[str, int], int]) -> list[tuple[str, int, int]]:
     return sorted(((k, n, d) for (k, n), d in level.items()), key=lambda r: (-abs(r[2]), r[0], r[1]))[:REGIONS_SHOWN]
 
@@ -72,18 +95,22 @@ def _pair_text(p: PairDiff) -> list[str]:
     if not p.differs:
         return out + [f"  no change: the {p.count_old} TPS are identical / tidak ada perubahan"]
     out += [
-        f"  TPS: {p.count_old} → {p.count_new}   added {_added(p)}   removed {p.removed}   changed {p.changed}   "
+        f"  TPS: {p.count_old} → {p.count_new}   added {_added(p)}   removed {_removed(p)}   changed {p.changed}   "
         f"unchanged {p.unchanged}",
         f"  votes changed at {p.votes_changed} TPS, {p.changed_after_complete} of them after status_suara was "
         "already true (changed-after-complete)",
         f"  status_suara false → true: {p.completed} TPS   true → false: {p.uncompleted} TPS",
     ]
+    if p.coverage_differs:
+        out.append(f"  {coverage_line(p)}")
     if p.candidates:
-        out.append("  votes per candidate: old → new (change)")
+        out.append("  votes per candidate: old → new (change" + ("; over the provinces both hold)"
+                                                                  if p.coverage_differs else ")"))
         for c in p.candidates:
             old = "?" if c.old is None else str(c.old)
             new = "?" if c.new is None else str(c.new)
-            out.append(f"    {c.nomor_urut:>3}  {old:>12} → {new:<12} ({_signed(c.delta)})")
+            common = f"; {_common(c)}" if p.coverage_differs else ""
+            out.append(f"    {c.nomor_urut:>3}  {old:>12} → {new:<12} ({_signed(c.delta)}{common})")
     levels = [(name, level) for name, level in p.regions.items() if level]
     if levels:
         out.append("  regions whose totals changed (region/candidate change, largest first):")
@@ -98,6 +125,10 @@ def _pair_text(p: PairDiff) -> list[str]:
     out.append(f"  TPS added, removed or changed ({len(p.examples)} of {total} listed):")
     out += [f"    {_tps_line(c)}" for c in p.examples]
     return out
+
+
+def _common(c: Candidate) -> str:
+    return "?" if c.delta_common is None else _signed(c.delta_common)
 
 
 def _only(result: DiffResult) -> list[str]:
@@ -172,6 +203,8 @@ def notes(result: DiffResult) -> list[str]:
     out = [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {n} of the {p.added} TPS added were "
            "quarantined in OLD" for p, n in found]
     out += [QUARANTINED] if found else []
+    out += [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {coverage_line(p)}" for p in result.pairs
+            if p.coverage_differs]
     changed = sum(a.added + a.removed + a.changed for a in result.areas)
     if changed:
         out.append(f"published area totals differ too ({changed} areas added, removed or changed): the CSV holds "
@@ -205,15 +238,18 @@ def markdown(result: DiffResult) -> str:
                   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in result.pairs:
         lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.count_old} | {p.count_new} | "
-                     f"{_added(p)} | {p.removed} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
+                     f"{_added(p)} | {_removed(p)} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
                      f"{p.completed} |")
     for p in result.pairs:
         if not p.differs:
             continue
-        lines += ["", f"### {p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}", "",
-                  "| candidate | old | new | change |", "|---:|---:|---:|---:|"]
+        lines += ["", f"### {p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}", ""]
+        if p.coverage_differs:
+            lines += [md_cell(coverage_line(p)), ""]
+        common = " change over the provinces both hold |" if p.coverage_differs else ""
+        lines += [f"| candidate | old | new | change |{common}", "|---:|---:|---:|---:|" + "---:|" * bool(common)]
         lines += [f"| {c.nomor_urut} | {'' if c.old is None else c.old} | {'' if c.new is None else c.new} | "
-                  f"{_signed(c.delta)} |" for c in p.candidates]
+                  f"{_signed(c.delta)} |" + (f" {_common(c)} |" if common else "") for c in p.candidates]
         if p.examples:
             lines += ["", f"{len(p.examples)} of {p.added + p.removed + p.changed} changed TPS:", "",
                       "| kode_tps | kind | changes |", "|---|---|---|"]
