@@ -211,7 +211,7 @@ def test_a_completed_build_replaces_the_whole_release(make_project: Any) -> None
     assert (project / "datapackages").stat().st_ino != inode  # a new folder swapped in, not edited in place
     assert sorted(p.name for p in (project / "datapackages").iterdir()) == [
         "real-count", "real-count.zip", "results-copy", "results-copy.zip"]
-    assert sorted(p.name for p in (project / "build").iterdir()) == [".lock", "cache", "release.db"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".lock", "cache", "release.db", "sources.json"]
 
 
 def test_a_second_build_of_the_same_project_is_refused(make_project: Any, cli_runner: CliRunner) -> None:

@@ -8,6 +8,9 @@ next to the database.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -90,6 +93,46 @@ def test_packages_removed_or_from_another_build_are_refused(make_project: Any, t
     assert code == 1 and "real-count.zip: the package of register 001 is not this build's" in line
     shutil.rmtree(project / "datapackages")
     assert _publish(project, tmp_path)[1].startswith("Error: datapackages/real-count.zip: missing")
+
+
+def test_a_raw_file_edited_after_the_build_is_refused(make_project: Any, tmp_path: Path) -> None:
+    """The site names each source's sha256: published after the raw file changed, it named a hash the file no
+    longer has, and a rebuild from the same project gave other data. Only a file whose size, modification time or
+    inode moved since the build is hashed again; a file touched but the same is published, and so is a build
+    whose raw data is gone (published away from it)."""
+    project = _project(make_project)
+    member = project / "raw" / "day" / "3101011001001.json"
+    stamps = json.loads((project / "build" / "sources.json").read_text(encoding="utf-8"))
+    assert len(stamps) == 1 and "raw/day" not in json.dumps(stamps)  # (digests: a name may hold a NIK)
+    os.utime(member, ns=(1, 1))  # touched: the same bytes
+    assert _publish(project, tmp_path)[0] == 0
+    member.write_text(member.read_text().replace('"100025": 1', '"100025": 9'))
+    code, line = _publish(project, tmp_path)
+    assert code == 1
+    assert re.fullmatch(r"Error: raw/day: changed since the last build read it \(metadata.yml: "
+                        r"registers/0/sources/0\): its sha256 is now [0-9a-f]{64}, the build's [0-9a-f]{64} "
+                        + re.escape(HINT), line), line
+    (project / "build" / "sources.json").unlink()  # (a build of an older releasekit: every source is hashed)
+    assert _publish(project, tmp_path)[1] == line
+    (member.parent / "3101011001002.json").write_text("{}")  # a member added to the folder, the edit undone
+    member.write_text(member.read_text().replace('"100025": 9', '"100025": 1'))
+    assert "raw/day: changed since the last build" in _publish(project, tmp_path)[1]
+    (member.parent / "3101011001002.json").unlink()
+    assert _publish(project, tmp_path)[0] == 0  # the same bytes again
+    shutil.rmtree(project / "raw")
+    assert _publish(project, tmp_path)[0] == 0
+    assert invoke("build", project).exit_code == 1  # (build itself needs the raw data)
+
+
+def test_serve_refuses_a_raw_file_edited_after_the_build(make_project: Any) -> None:
+    project = _project(make_project)
+    (project / "raw" / "day" / "3101011001001.json").write_text('{"chart": null}')
+
+    def served(url: str) -> None:
+        raise AssertionError(f"a stale build is served at {url}")
+
+    with pytest.raises(StaleBuild, match=r"^raw/day: changed since the last build read it"):
+        serve(load_release(project), port=0, ready=served)
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all, just bytes" * 100])

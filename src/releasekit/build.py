@@ -24,7 +24,7 @@ from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .privacy import refuse_niks_in_database, refuse_niks_in_tree
-from .provenance import SourceFile, check_sources, check_unchanged, inputs_sha256
+from .provenance import STAMPS_FILE, SourceFile, check_sources, check_unchanged, inputs_sha256, write_stamps
 from .readers import READERS
 from .rules import run_rules
 from .snapshots import record as record_snapshots
@@ -256,5 +256,6 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     finally:
         db.close()
     check_unchanged(declared)  # what was loaded is what was hashed
+    write_stamps(declared, stage.build_dir / STAMPS_FILE)  # (moved into build/ with release.db)
     result = BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)
     return result, (cache, pairs)

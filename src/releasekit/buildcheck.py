@@ -11,8 +11,11 @@ in full" beside "this register publishes no data").
 Every package records the hash of its build's inputs (``inputs_sha256``: the sha256 of
 ``metadata.yml``, each source's register, path and sha256, the releasekit version). The
 check recomputes it from the current ``metadata.yml`` and the sources the database
-holds, without reading a raw file again, and asks every register's zip (and the
-package folder the pages read) for the same hash.
+holds, and asks every register's zip (and the package folder the pages read) for the
+same hash. A raw file edited after the build is refused too: the build leaves each
+source's size, modification time and inode beside the database
+(:data:`~releasekit.provenance.STAMPS_FILE`), and only a file whose stamp moved is hashed
+again (a file that is gone is no refusal: a release may be published away from its raw data).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from .config import Register, Release
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import read_package
-from .provenance import inputs_digest
+from .provenance import STAMPS_FILE, changed_since, inputs_digest, read_stamps
 
 HINT = "run 'releasekit build' first: it writes the database and every package from metadata.yml together"
 
@@ -55,6 +58,7 @@ def check_current(release: Release, db_path: Path) -> None:
                          f"is not in {_name(release, db_path)}: declared after the last build"
                          + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
     expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
+    _refuse_changed_sources(release, held, read_stamps(db_path.with_name(STAMPS_FILE)))
     packages = release.root / PACKAGES_DIR
     zips = [(register, packages / f"{register.slug}.zip") for register in release.registers]
     for register, zip_path in zips:  # (a missing package first: the more particular answer)
@@ -70,6 +74,17 @@ def check_current(release: Release, db_path: Path) -> None:
             raise StaleBuild(f"{_name(release, folder)}: not a package releasekit built ({e})") from None
         if descriptor is not None:
             _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
+
+
+def _refuse_changed_sources(release: Release, held: dict[tuple[str, str], str], stamps: dict[str, str]) -> None:
+    """Refuse a build whose raw files changed on disk since it read them: the site would name their sha256 beside
+    files that no longer have it. A file that is gone is no refusal (a release published away from its raw data)."""
+    for source in release.sources:
+        key = (source.register, source.path)
+        now = changed_since(source, (release.root / source.path).resolve(), held[key], stamps)
+        if now is not None:
+            raise StaleBuild(f"{source.path}: changed since the last build read it (metadata.yml: {source.key_path}): "
+                             f"its sha256 is now {now}, the build's {held[key]}")
 
 
 def _compare(release: Release, register: Register, where: Path, descriptor: dict[str, Any], expected: str) -> None:

@@ -93,6 +93,52 @@ def check_unchanged(files: list[SourceFile]) -> None:
                               hint="let whatever writes the raw export finish, then build again")
 
 
+#: Written by each build beside ``release.db`` (not published): a digest of each source's :data:`Stamp` as the build
+#: read it, so that ``publish`` and ``serve`` tell a raw file changed since the build without hashing it again. Only
+#: digests: a raw file's or member's name may hold a NIK, which no file a build writes may (the PII gate reads it).
+STAMPS_FILE = "sources.json"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(canonical_json(parts).encode()).hexdigest()
+
+
+def write_stamps(files: list[SourceFile], path: Path) -> None:
+    """Write a digest of each source's (register, path) and of its :data:`Stamp`, sorted."""
+    digests = dict(sorted((_digest(f.source.register, f.source.path), _digest(f.stamp)) for f in files))
+    path.write_text(json.dumps(digests, indent=1) + "\n", encoding="utf-8")
+
+
+def read_stamps(path: Path) -> dict[str, str]:
+    """The digests :func:`write_stamps` wrote; empty when the file is missing or not one it wrote (a build of an
+    older releasekit: every source is then hashed)."""
+    try:
+        digests = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return digests if isinstance(digests, dict) else {}
+
+
+def changed_since(source: Source, path: Path, sha256: str, stamps: dict[str, str]) -> str | None:
+    """The sha256 of a source on disk when it is no longer the one a build read (``sha256``), else None: also when
+    the file is gone (what was built stays what the build read) or its :data:`Stamp` is the one the build recorded
+    in ``stamps`` (:func:`read_stamps`; not hashed again). Only a file whose size, modification time or inode moved
+    is hashed.
+
+    :raises SourceError: the file cannot be read."""
+    try:
+        members = _members(path) if path.exists() else []
+        recorded = stamps.get(_digest(source.register, source.path))
+        if not members or _digest(stamp(path, members)) == recorded:
+            return None
+        now, _ = sha256_file(path, members)
+    except OSError as e:
+        raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} "
+                          f"(metadata.yml: {source.key_path})",
+                          hint="make the raw export readable by the user who publishes") from None
+    return None if now == sha256 else now
+
+
 def check_sources(release: Release) -> list[SourceFile]:
     """Find and hash every source before any work; refuse missing or changed files.
 
