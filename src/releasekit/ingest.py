@@ -28,7 +28,7 @@ from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
 from .errors import SourceError
-from .privacy import contains_nik, holds_nik, mask_niks, unescape_digits
+from .privacy import contains_nik, holds_birth_date, holds_nik, mask_niks, unescape_digits
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
@@ -106,6 +106,9 @@ def unstorable(values: Iterable[object]) -> str | None:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and holds_nik(text):  # (written any way: privacy.SPREAD)
                 return "a text value holds a NIK-like number, which is never published"
+            if len(text) >= 14 and holds_birth_date(text):
+                return ("a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never "
+                        "published")
             if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"
             if not text.isascii():

@@ -164,6 +164,44 @@ def holds_nik(text: str) -> bool:
     return may_hold_spread_nik(text) and (contains_nik(text) or any(spread_niks(text)))
 
 
+#: A birth date in free text, after the word that says so: ``lahir`` (``tgl. lahir``, ``tanggal lahir``, ``kelahiran``,
+#: ``tempat/tgl lahir``) or ``TTL`` (tempat, tanggal lahir), then up to 40 characters but digits (a
+#: place: ``TTL: JAKARTA, 12-05-1980``), then a whole date: day, month and a year 1900–2099 (``12-05-1980``,
+#: ``12/05/1980``, ``12.05.1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``). With a name beside it, it is
+#: personal data (DESIGN.md section 7); a date alone is none (a TPS's ``ts``, an election day).
+BIRTH_DATE = re.compile(
+    r"(?<![^\W\d_])(?:(?:ke)?lahir(?:an)?|ttl)(?![^\W\d_])\D{0,40}?"
+    r"(?P<date>(?<!\d)\d{1,2}[-/. ]\d{1,2}[-/. ](?:19|20)\d{2}|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"|(?<!\d)\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)[^\W\d_]*\.?\s+"
+    r"(?:19|20)\d{2})(?!\d)", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def may_hold_birth_date(text: str) -> bool:
+    """A screen before :data:`BIRTH_DATE` (a search ignoring case costs a microsecond on every text value): False
+    when ``text`` cannot hold one."""
+    return "ahir" in text or "AHIR" in text or "TTL" in text or "ttl" in text or "Ttl" in text
+
+
+def holds_birth_date(text: str) -> bool:
+    """Whether free text holds a birth date written after ``lahir`` or ``TTL`` (:data:`BIRTH_DATE`)."""
+    return may_hold_birth_date(text) and BIRTH_DATE.search(text) is not None
+
+
+def _year_only(match: re.Match[str]) -> str:
+    date, start = match.group("date"), match.start("date") - match.start()
+    year = _YEAR.search(date)
+    kept = range(year.start(), year.end()) if year else range(0)
+    masked = "".join(c if i in kept or not c.isalnum() else "*" for i, c in enumerate(date))
+    return match.group()[:start] + masked
+
+
+def mask_birth_dates(text: str) -> str:
+    """``text`` with every birth date written after ``lahir`` or ``TTL`` reduced to its year (``lahir **-**-1980``),
+    as KPU masks a printed list's."""
+    return BIRTH_DATE.sub(_year_only, text) if may_hold_birth_date(text) else text
+
+
 #: A JSON ``\uXXXX`` escape (not itself escaped): JSON can spell a NIK's digits this way.
 _ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
 
@@ -181,7 +219,9 @@ def unescape_digits(text: str) -> str:
 
 def mask_niks(text: str) -> str:
     """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`), and
-    every later digit of a NIK written another way (:func:`spread_niks`) hidden too."""
+    every later digit of a NIK written another way (:func:`spread_niks`) hidden too; a birth date written after
+    ``lahir`` or ``TTL`` is reduced to its year (:func:`mask_birth_dates`)."""
+    text = mask_birth_dates(text)
     if not may_hold_spread_nik(text):  # (nor 16 digits in a row: every loaded record's locator comes through here)
         return text
     for match in reversed(list(nik_runs(text))):
