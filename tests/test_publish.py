@@ -524,10 +524,25 @@ def test_findings_queries_count_the_findings_table(demo: Served) -> None:
 # --------------------------------------------------------------------------- hardening and the bundle
 
 
+@pytest.mark.parametrize(("path", "location"), [
+    ("//release", "/release"), ("/release//hasil_tps?_size=1&x=%2F%2F", "/release/hasil_tps?_size=1&x=%2F%2F"),
+    ("///-/versions", "/-/versions"), ("//example.com/x", "/example.com/x"),
+    ("/release/hasil_tps//", "/release/hasil_tps/"),
+])
+def test_an_address_with_two_slashes_is_redirected_to_one(demo: Served, path: str, location: str) -> None:
+    """Datasette 0.65 answered ``//release`` with a 500 (it failed to print the 404 it meant to give, where ``rich``
+    is installed, as it is beside releasekit); the site's own plugin redirects to the path with single slashes,
+    always on this site (``//example.com/x`` as a ``Location`` would leave it)."""
+    assert (demo.folder / "plugins" / "releasekit_site.py").is_file()
+    assert demo.get(path, status=301).headers["location"] == location
+    assert demo.get("/release/hasil_tps.json?_size=1").json()["rows"]  # (every other address as before)
+
+
 def test_serving_is_hardened(demo: Served) -> None:
     assert demo.get("/robots.txt").text.splitlines() == ["User-agent: *", "Disallow: /"]
     plugins = {p["name"] for p in demo.json("/-/plugins.json")}
-    assert plugins <= set(PLUGINS) and not any("write" in p or "insert" in p or "upload" in p for p in plugins)
+    assert plugins <= {*PLUGINS, "releasekit_site.py"}  # (the one-off plugin of its plugins/ folder: below)
+    assert not any("write" in p or "insert" in p or "upload" in p for p in plugins)
     settings = demo.json("/-/settings.json")
     assert {k: settings[k] for k in SETTINGS} == SETTINGS
     # the README's figures, written out: a change to SETTINGS must change them (and the README) too

@@ -8,7 +8,8 @@ register's ``datapackage.json``.
 :func:`write_site` writes a *Datasette configuration directory* — database,
 ``metadata.json``, ``settings.json``, ``inspect-data.json`` (which makes the
 database immutable and its row counts instant), register pages as custom
-templates, the package zips under ``static/downloads/``, plus ``requirements.txt``
+templates, the package zips under ``static/downloads/``, the site's one-off plugin
+(``plugins/``: :mod:`releasekit.siteplugin`), plus ``requirements.txt``
 and a ``Dockerfile`` with pinned versions. ``releasekit serve`` writes one into
 ``build/site/`` and serves it; ``releasekit publish DIR`` writes one to deploy,
 and a plain ``datasette serve DIR`` serves it as is. Every site folder holds the
@@ -62,7 +63,9 @@ MARKER = ".releasekit-site"
 STAGING = ".releasekit-site.tmp"
 #: What a site folder holds at its top (a site written before the marker holds only these).
 SITE_ENTRIES = frozenset({MARKER, DATABASE_FILE, "inspect-data.json", "metadata.json", "settings.json", "templates",
-                          "static", "requirements.txt", "Dockerfile"})
+                          "static", "plugins", "requirements.txt", "Dockerfile"})
+#: The one-off plugin every site carries (:mod:`releasekit.siteplugin`), as Datasette finds it in ``plugins/``.
+SITE_PLUGIN = Path(__file__).with_name("siteplugin.py")
 #: The hardened serving settings (Datasette ``settings.json``): SQL and facets time-limited,
 #: pages and CSV exports bounded, downloads allowed (the database is immutable).
 SETTINGS: dict[str, Any] = {
@@ -430,6 +433,8 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
                                   rows={n: t["count"] for n, t in inspect[DATABASE]["tables"].items()}))
     write_json(folder / "settings.json", SETTINGS)
     (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
+    (folder / "plugins").mkdir()
+    shutil.copyfile(SITE_PLUGIN, folder / "plugins" / "releasekit_site.py")
     with closing(sqlite3.connect(f"file:{folder / DATABASE_FILE}?mode=ro", uri=True)) as conn:
         for register in release.registers:
             context = register_context(release, register, conn, packages_dir, packages.get(register.id))
