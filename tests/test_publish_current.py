@@ -119,6 +119,10 @@ def test_a_raw_file_edited_after_the_build_is_refused(make_project: Any, tmp_pat
     assert "raw/day: changed since the last build" in _publish(project, tmp_path)[1]
     (member.parent / "3101011001002.json").unlink()
     assert _publish(project, tmp_path)[0] == 0  # the same bytes again
+    kept = member.read_bytes()
+    member.unlink()  # the folder emptied, not removed (review J #7: it was taken for a source that is gone)
+    assert "raw/day: changed since the last build" in _publish(project, tmp_path)[1]
+    member.write_bytes(kept)
     shutil.rmtree(project / "raw")
     assert _publish(project, tmp_path)[0] == 0
     assert invoke("build", project).exit_code == 1  # (build itself needs the raw data)

@@ -9,6 +9,7 @@ The NIK of these tests, 3174056708850003, is NIK-like (DKI, born 27-08-85, a wom
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
@@ -132,6 +133,54 @@ def test_the_screen_of_a_csv_file_takes_a_line_break_for_a_separator_only_where_
     for written in BROKEN.values():
         csv_file.write_text(f'a,b\n1,"BUDI {written}"', newline="")  # the last line, with no line end
         assert list(niks_by_record(csv_file)) == [(2, "b")], written
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_stray_quote_in_an_unquoted_cell_is_no_internal_error(fixture_package: Path, tmp_path: Path,
+                                                                engine: str) -> None:
+    """``TPS 5" rusak`` (a quote inside an unquoted cell) made the screen take the rest of the file for one quoted
+    cell, its row ends for a NIK's separators (``…,150⏎3101011001002``), and the record reader count the quotes of
+    a growing record on every line (quadratic) and then fail with an internal error (review J #1)."""
+    pkg = copy_package(fixture_package, tmp_path)
+
+    def edit(rows: list[list[str]]) -> None:
+        rows[2][rows[0].index("nama")] = 'TPS 5" rusak'
+        for row in rows[1:]:  # rows ending in digits: …,2024-02-16⏎3101011001002,…
+            row[rows[0].index("sumber")] = "raw/day/2024-02-16"
+
+    rewrite(pkg, "tps", edit)
+    csv_file = pkg / "data" / "tps.csv"
+    data = csv_file.read_bytes().replace(b'"TPS 5"" rusak"', b'TPS 5" rusak')  # (the writer quoted it)
+    csv_file.write_bytes(data)
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    resource = next(r for r in descriptor["resources"] if r["name"] == "tps")
+    resource["hash"], resource["bytes"] = "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    assert b',TPS 5" rusak,' in data and b"2024-02-16\n3101011001" in data
+    result = CliRunner().invoke(cli, ["validate", "--engine", engine, str(pkg)])
+    assert "internal error" not in result.output and "pii-nik" not in result.output, result.output
+
+
+def test_the_record_reader_reads_a_stray_quote_to_the_end_in_linear_time() -> None:
+    """The record a stray quote opens runs on to the end of the file: its quotes are counted once each, and a
+    record no CSV reader can read gives no cells to the PII gate (which then reads its text) instead of an error."""
+    from releasekit.tablecheck.text import parsed_or_none, records_from
+
+    lines = ["a,b\n", '1,layar 5" rusak\n'] + ["2,x\n"] * 200_000
+    records = list(records_from(iter(lines), cells_of=parsed_or_none))
+    assert [(n, len(text), cells) for n, text, cells in records] == [
+        (1, 3, None), (2, len("".join(lines[1:])), [])]
+
+
+def test_a_cell_open_across_a_chunk_is_screened_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quoted cell that opens in one chunk and goes on through lines of an even number of quotes in the next was
+    not screened with its line breaks (review J #5)."""
+    monkeypatch.setattr(privacy, "_CHUNK", 8)
+    csv_file = tmp_path / "x.csv"
+    for pad in range(0, 40):
+        csv_file.write_text(f'a,b\n{"x" * pad},"BUDI 3174 0567\n0885 0003","x\ny",z\n')
+        assert privacy.may_hold_nik_in_file(csv_file), pad
+        assert list(niks_by_record(csv_file)) == [(2, "b")], pad
 
 
 @pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())

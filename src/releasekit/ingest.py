@@ -106,7 +106,7 @@ def unstorable(values: Iterable[object]) -> str | None:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and holds_nik(text):  # (written any way: privacy.SPREAD)
                 return "a text value holds a NIK-like number, which is never published"
-            if len(text) >= 14 and holds_birth_date(text):
+            if len(text) >= 11 and holds_birth_date(text):  # (the shortest: ttl1-1-1980)
                 return ("a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never "
                         "published")
             if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)

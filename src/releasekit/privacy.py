@@ -164,23 +164,27 @@ def holds_nik(text: str) -> bool:
     return may_hold_spread_nik(text) and (contains_nik(text) or any(spread_niks(text)))
 
 
-#: A birth date in free text, after the word that says so: ``lahir`` (``tgl. lahir``, ``tanggal lahir``, ``kelahiran``,
-#: ``tempat/tgl lahir``) or ``TTL`` (tempat, tanggal lahir), then up to 40 characters but digits (a
-#: place: ``TTL: JAKARTA, 12-05-1980``), then a whole date: day, month and a year 1900–2099 (``12-05-1980``,
-#: ``12/05/1980``, ``12.05.1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``). With a name beside it, it is
-#: personal data (DESIGN.md section 7); a date alone is none (a TPS's ``ts``, an election day).
+#: A birth date in free text, after the word that says so: ``lahir`` (``tgl. lahir``, ``tanggal lahir``,
+#: ``kelahiran``, ``tempat/tgl lahir``) or ``TTL`` (tempat, tanggal lahir), any case, then up to 60 characters but
+#: digits (a place: ``TTL: JAKARTA, 12-05-1980``), then a whole date: day, month and a year 1900–2099 (``12-05-1980``,
+#: ``12/05/1980``, ``12.05.1980``, ``12 - 05 - 1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``,
+#: ``12-Mei-1980``, ``12 Mei, 1980``) not followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth).
+#: With a name beside it, it is personal data (DESIGN.md section 7); a date alone is none (a TPS's ``ts``, an
+#: election day).
 BIRTH_DATE = re.compile(
-    r"(?<![^\W\d_])(?:(?:ke)?lahir(?:an)?|ttl)(?![^\W\d_])\D{0,40}?"
-    r"(?P<date>(?<!\d)\d{1,2}[-/. ]\d{1,2}[-/. ](?:19|20)\d{2}|(?<!\d)(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
-    r"|(?<!\d)\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)[^\W\d_]*\.?\s+"
-    r"(?:19|20)\d{2})(?!\d)", re.IGNORECASE)
+    r"(?<![^\W\d_])(?:(?:ke)?lahir(?:an)?|ttl)(?![^\W\d_])\D{0,60}?"
+    r"(?P<date>(?<!\d)(?:\d{1,2}(?:\s*[-/.]\s*|\s)\d{1,2}(?:\s*[-/.]\s*|\s)(?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+    r"|\d{1,2}[-/.\s]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)[^\W\d_]*\.?[-/.,\s]+"
+    r"(?:19|20)\d{2}))(?!\d)(?![ T]\d{1,2}[:.]\d{2})", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 def may_hold_birth_date(text: str) -> bool:
     """A screen before :data:`BIRTH_DATE` (a search ignoring case costs a microsecond on every text value): False
     when ``text`` cannot hold one."""
-    return "ahir" in text or "AHIR" in text or "TTL" in text or "ttl" in text or "Ttl" in text
+    upper = text.upper()
+    return "AHIR" in upper or "TTL" in upper
 
 
 def holds_birth_date(text: str) -> bool:
@@ -220,15 +224,15 @@ def unescape_digits(text: str) -> str:
 def mask_niks(text: str) -> str:
     """``text`` with every NIK-like value's last 10 digits hidden, for logs and errors (:func:`nik_runs`), and
     every later digit of a NIK written another way (:func:`spread_niks`) hidden too; a birth date written after
-    ``lahir`` or ``TTL`` is reduced to its year (:func:`mask_birth_dates`)."""
-    text = mask_birth_dates(text)
+    ``lahir`` or ``TTL`` is reduced to its year (:func:`mask_birth_dates`), once the NIKs are (a birth date's pattern
+    can take in the first digits of a NIK written in groups: ``TTL 32 01 2019 0590 0001``)."""
     if not may_hold_spread_nik(text):  # (nor 16 digits in a row: every loaded record's locator comes through here)
-        return text
+        return mask_birth_dates(text)
     for match in reversed(list(nik_runs(text))):
         text = text[:match.start() + 6] + "*" * 10 + text[match.end():]
     for start, end in reversed(list(spread_niks(text))):
         text = text[:start] + _mask_after_six_digits(text[start:end]) + text[end:]
-    return text
+    return mask_birth_dates(text)
 
 
 _NUMBER_AT_END = re.compile(r"\d[\d\s./_\-]*$")
@@ -353,10 +357,11 @@ def may_hold_nik(text: str) -> bool:
 
 def may_hold_nik_in_file(path: Path) -> bool:
     """:func:`may_hold_nik` over a whole CSV file's bytes, at C speed (most files hold no such run). A record's digits
-    may go on over a line break inside a quoted cell: where one may (:func:`_cell_over_line_end`), the bytes are
-    screened with line breaks as separators too."""
+    may go on over a line break inside a quoted cell: each such cell (:func:`_cells_over_line_ends`) is screened
+    with line breaks as separators too."""
     tail = b""  # the last bytes screened, quotes dropped
-    line, lines_tail = b"", b""  # the start of a line a chunk cut; the last bytes of whole lines, quotes dropped
+    line = b""  # the start of a line a chunk cut
+    cell = b""  # the start of a quoted cell the last whole lines ended inside
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK)
@@ -365,12 +370,11 @@ def may_hold_nik_in_file(path: Path) -> bool:
                 return True
             tail = data[-15:]
             lines, line = _whole_lines(line + chunk) if chunk else (line, b"")
-            lines = lines_tail + lines.translate(None, b'"') if _cell_over_line_end(lines) else b""
-            if _SCREEN_ONES in lines.translate(_SCREEN_LINES):
+            found, cell = _cells_over_line_ends(cell + lines)
+            if found or len(cell) > _LONGEST_LINE:  # (a cell that long: read record by record)
                 return True
             if not chunk:
                 return False
-            lines_tail = lines[-15:]
 
 
 def _whole_lines(data: bytes) -> tuple[bytes, bytes]:
@@ -384,14 +388,33 @@ def _whole_lines(data: bytes) -> tuple[bytes, bytes]:
 
 #: A quoted cell on one line (a doubled quote inside one splits it in two, each still paired).
 _ONE_LINE_CELL = re.compile(rb'"[^"\r\n]*"')
+#: A carriage return that ends no line (in a quoted cell, one of a number's separators).
+_LONE_CR = re.compile(rb"\r(?!\n)")
+#: A quoted cell (once those on one line are taken out: one going on over a line end, or holding a carriage return).
+_QUOTED = re.compile(rb'"[^"]*"')
 #: :data:`_SCREEN` with a line break as one of a NIK's separators (:data:`SPREAD` takes any white space).
 _SCREEN_LINES = bytes(1 if c in b"\r\n" else _SCREEN[c] for c in range(256))
 
 
-def _cell_over_line_end(lines: bytes) -> bool:
-    """Whether whole CSV lines may hold a quoted cell going on over a line break (or holding a carriage return):
-    a quote is left once every quoted cell on one line is taken out."""
-    return b'"' in lines and b'"' in _ONE_LINE_CELL.sub(b"", lines)
+def _cells_over_line_ends(lines: bytes) -> tuple[bool, bytes]:
+    """Whether a quoted cell of whole CSV lines that goes on over a line end (or holds a carriage return) may hold a
+    NIK, its line breaks taken for separators (with 32 bytes either side: ``"3174 0567⏎0885"0003``); and the start
+    of the cell the lines end inside (from its quote), if any. The cells on one line are taken out first, at C
+    speed; a quote inside an unquoted cell (``layar 5" rusak``) opens none."""
+    if b'"' not in lines or not (_LONE_CR.search(lines) or any(line.count(b'"') & 1 for line in lines.split(b"\n"))):
+        return False, b""  # (every line holds its cells whole: quotes in pairs, no carriage return inside one)
+    rest = _ONE_LINE_CELL.sub(b"", lines)
+    if b'"' not in rest:
+        return False, b""
+    for cell in _QUOTED.finditer(rest):
+        if b"\n" in cell.group() or b"\r" in cell.group():
+            around = rest[max(cell.start() - 32, 0):cell.end() + 32].translate(None, b'"')
+            if _SCREEN_ONES in around.translate(_SCREEN_LINES):
+                return True, b""
+    opened = rest.rfind(b'"') if rest.count(b'"') % 2 else -1
+    if opened < 0 or (opened and rest[opened - 1] not in b",\r\n"):
+        return False, b""  # (none left open, or a quote inside an unquoted cell: no cell starts there)
+    return False, rest[opened:]
 
 
 def nik_lines(path: Path) -> Iterator[int]:

@@ -127,9 +127,10 @@ def changed_since(source: Source, path: Path, sha256: str, stamps: dict[str, str
 
     :raises SourceError: the file cannot be read."""
     try:
-        members = _members(path) if path.exists() else []
-        recorded = stamps.get(_digest(source.register, source.path))
-        if not members or _digest(stamp(path, members)) == recorded:
+        if not path.exists():
+            return None
+        members = _members(path)  # (a folder emptied since is a change: its hash is another)
+        if _digest(stamp(path, members)) == stamps.get(_digest(source.register, source.path)):
             return None
         now, _ = sha256_file(path, members)
     except OSError as e:

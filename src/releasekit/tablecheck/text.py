@@ -6,7 +6,7 @@ import codecs
 import csv
 import io
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..privacy import may_hold_nik, may_hold_nik_in_file, record_niks
@@ -71,24 +71,43 @@ def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
         yield piece
 
 
-def records_from(lines: Iterable[str], number: int = 0) -> Iterator[tuple[int, str, list[str] | None]]:
+def parsed(text: str) -> list[str]:
+    """The cells of one CSV record's ``text`` (:raises csv.Error: it cannot be read as one)."""
+    return next(csv.reader([text]), [])
+
+
+def parsed_or_none(text: str) -> list[str]:
+    """:func:`parsed`, or no cells when ``text`` cannot be read as one record (a stray quote ran it on to the end)."""
+    try:
+        return parsed(text)
+    except csv.Error:
+        return []
+
+
+def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str], list[str]] = parsed
+                 ) -> Iterator[tuple[int, str, list[str] | None]]:
     """Yield ``(row number, text, cells)``: a plain line's text (no line end) and None, or a quoted record's text
-    and its parsed cells (the text too: the PII gate reads it)."""
-    pending = ""
+    and its cells as ``cells_of`` reads them (the text too: the PII gate reads it)."""
+    pending: list[str] = []
+    quotes = 0  # in the pending lines (counted once each: a stray quote makes the rest of a file one record)
     for line in lines:
         if pending or '"' in line or line.endswith("\r\n"):
-            pending += line
-            if pending.count('"') % 2:
+            pending.append(line)
+            quotes += line.count('"')
+            if quotes % 2:
                 continue  # a quoted cell goes on over the line end
+            text = "".join(pending)
             number += 1
-            yield number, pending, next(csv.reader([pending]), [])
-            pending = ""
+            yield number, text, cells_of(text)
+            pending.clear()
+            quotes = 0
             continue
         number += 1
         yield number, line[:-1] if line.endswith("\n") else line, None
     if pending:
+        text = "".join(pending)
         number += 1
-        yield number, pending, next(csv.reader([pending]), [])
+        yield number, text, cells_of(text)
 
 
 def record_end(text: str, start: int) -> int:
@@ -114,10 +133,10 @@ def niks_by_record(path: Path) -> Iterator[tuple[int, str | None]]:
         return
     labels: list[str] = []
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        for number, text, cells in records_from(handle):
+        for number, text, cells in records_from(handle, cells_of=parsed_or_none):
             if number > 1 and not may_hold_nik(text):
                 continue
-            cells = next(csv.reader([text]), []) if cells is None else cells
+            cells = parsed_or_none(text) if cells is None else cells
             if number == 1:
                 labels = cells
             for index in record_niks(text, cells):
