@@ -84,6 +84,16 @@ def parsed_or_none(text: str) -> list[str]:
         return []
 
 
+def opens_cell(line: str) -> bool:
+    """Whether a record's first ``line`` (with its line end) ends inside a quoted cell, as a CSV reader reads it: its
+    quotes are odd in number, and not because of a quote inside an unquoted cell (``layar 5" rusak``, a cell as
+    written), which opens none (the reader then keeps the line end in the last cell it read)."""
+    if not line.count('"') % 2:
+        return False
+    cells = parsed_or_none(line)
+    return bool(cells) and cells[-1].endswith(("\n", "\r"))
+
+
 def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str], list[str]] = parsed
                  ) -> Iterator[tuple[int, str, list[str] | None]]:
     """Yield ``(row number, text, cells)``: a plain line's text (no line end) and None, or a quoted record's text
@@ -94,7 +104,7 @@ def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str]
         if pending or '"' in line or line.endswith("\r\n"):
             pending.append(line)
             quotes += line.count('"')
-            if quotes % 2:
+            if quotes % 2 and (len(pending) > 1 or opens_cell(line)):
                 continue  # a quoted cell goes on over the line end
             text = "".join(pending)
             number += 1
@@ -118,8 +128,8 @@ def record_end(text: str, start: int) -> int:
         if newline < 0:
             return -1
         quotes += text.count('"', pos, newline)
-        if quotes % 2 == 0:  # quotes inside a quoted cell come in pairs
-            return newline + 1
+        if quotes % 2 == 0 or (pos == start and not opens_cell(text[start:newline + 1])):
+            return newline + 1  # (quotes inside a quoted cell come in pairs; one in an unquoted cell opens none)
         pos = newline + 1
 
 
