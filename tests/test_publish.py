@@ -527,7 +527,7 @@ def test_findings_queries_count_the_findings_table(demo: Served) -> None:
 @pytest.mark.parametrize(("path", "location"), [
     ("//release", "/release"), ("/release//hasil_tps?_size=1&x=%2F%2F", "/release/hasil_tps?_size=1&x=%2F%2F"),
     ("///-/versions", "/-/versions"), ("//example.com/x", "/example.com/x"),
-    ("/release/hasil_tps//", "/release/hasil_tps/"),
+    ("/release/hasil_tps//", "/release/hasil_tps/"), ("//\\example.com", "/%5Cexample.com"),
 ])
 def test_an_address_with_two_slashes_is_redirected_to_one(demo: Served, path: str, location: str) -> None:
     """Datasette 0.65 answered ``//release`` with a 500 (it failed to print the 404 it meant to give, where ``rich``

@@ -9,6 +9,7 @@ The NIK of these tests, 3174056708850003, is NIK-like (DKI, born 27-08-85, a wom
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -178,6 +179,47 @@ def test_the_record_reader_reads_a_stray_quote_as_a_cell_and_an_open_cell_to_the
     assert [(n, len(text)) for n, text, _ in records] == [(1, 3), (2, len("".join(lines[1:])))]
     assert parsed_or_none("1,a\rb\n") == []  # (a record no CSV reader reads: its text goes to the PII gate)
     assert list(records_from(iter(['1,"x\n']), cells_of=parsed_or_none)) == [(1, '1,"x\n', ["1", "x\n"])]
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_nik_in_a_quoted_cell_after_a_stray_quote_on_its_line_is_found(fixture_package: Path, tmp_path: Path,
+                                                                         engine: str) -> None:
+    """``5" x,"BUDI 3174 0567⏎0885 0003"``: the screen paired the stray quote with the cell's opening one and never
+    screened the cell, and the record reader, counting quotes, ended the record at the line end: the Frictionless
+    engine called the package valid (review K #1)."""
+    pkg = copy_package(fixture_package, tmp_path)
+
+    def edit(rows: list[list[str]]) -> None:
+        rows[2][rows[0].index("nama")] = 'TPS 5" rusak'
+        rows[2][rows[0].index("sumber")] = f"MARK BUDI {BROKEN['line feed']}"
+
+    rewrite(pkg, "tps", edit)
+    csv_file = pkg / "data" / "tps.csv"
+    data = csv_file.read_bytes().replace(b'"TPS 5"" rusak"', b'TPS 5" rusak')
+    csv_file.write_bytes(data)
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    resource = next(r for r in descriptor["resources"] if r["name"] == "tps")
+    resource["hash"], resource["bytes"] = "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    assert b',TPS 5" rusak,,"MARK BUDI 3174 0567\n0885 0003"\n' in data
+    result = CliRunner().invoke(cli, ["validate", "--engine", engine, "--format", "json", str(pkg)])
+    errors = [e for p in json.loads(result.output)["packages"] for e in p["errors"] if e["type"] == "pii-nik"]
+    assert result.exit_code == 1 and [(e["row"], e.get("field")) for e in errors] == [(3, "sumber")], result.output
+
+
+def test_the_record_reader_reads_quotes_as_a_csv_reader_does() -> None:
+    """Record by record as Python's csv reader reads them: a quote after a cell's closing quote closes nothing
+    (``"abc⏎def"x" more``), a stray quote and a real one on one line open a cell (review K #1, #4)."""
+    from releasekit.tablecheck.text import record_end, records_from
+
+    for text in ['a,b\n1,"abc\ndef"x" more\n2,y\n', 'a,b,c\n1,5" x,"BUDI\n0885",z\n2,y,w\n',
+                 'a,b\n1,"x""\n""y"\n2,"""",""\n3,"a"b\n', 'a,b\r\n1,"x\r\ny"\r\n2,z\r\n']:
+        expected = list(csv.reader(io.StringIO(text, newline="")))
+        lines = io.StringIO(text, newline="").readlines()
+        assert [cells if cells is not None else next(csv.reader([line]))
+                for _, line, cells in records_from(iter(lines))] == expected, text
+        assert record_end(text, len(lines[0])) == len(lines[0]) + len(
+            next(line for _, line, cells in records_from(iter(lines[1:])))), text
 
 
 def test_a_cell_open_across_a_chunk_is_screened_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

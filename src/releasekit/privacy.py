@@ -357,11 +357,11 @@ def may_hold_nik(text: str) -> bool:
 
 def may_hold_nik_in_file(path: Path) -> bool:
     """:func:`may_hold_nik` over a whole CSV file's bytes, at C speed (most files hold no such run). A record's digits
-    may go on over a line break inside a quoted cell: each such cell (:func:`_cells_over_line_ends`) is screened
-    with line breaks as separators too."""
+    may go on over a line break inside a quoted cell: lines where a cell may do so (:func:`_cell_may_span_lines`), and
+    those after them, are screened with line breaks as separators too; the records then decide."""
     tail = b""  # the last bytes screened, quotes dropped
     line = b""  # the start of a line a chunk cut
-    cell = b""  # the start of a quoted cell the last whole lines ended inside
+    lines_tail, spanning = b"", False  # the last whole lines' last bytes, quotes dropped; whether a cell may span them
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK)
@@ -370,9 +370,12 @@ def may_hold_nik_in_file(path: Path) -> bool:
                 return True
             tail = data[-15:]
             lines, line = _whole_lines(line + chunk) if chunk else (line, b"")
-            found, cell = _cells_over_line_ends(cell + lines)
-            if found or len(cell) > _LONGEST_LINE:  # (a cell that long: read record by record)
-                return True
+            if lines:
+                plain = lines.translate(None, b'"')
+                now = _cell_may_span_lines(lines)
+                if (now or spanning) and _SCREEN_ONES in (lines_tail + plain).translate(_SCREEN_LINES):
+                    return True
+                lines_tail, spanning = (lines_tail + plain)[-15:], now
             if not chunk:
                 return False
 
@@ -386,35 +389,18 @@ def _whole_lines(data: bytes) -> tuple[bytes, bytes]:
     return (data[:end], data[end:]) if end else (data, b"")
 
 
-#: A quoted cell on one line (a doubled quote inside one splits it in two, each still paired).
-_ONE_LINE_CELL = re.compile(rb'"[^"\r\n]*"')
 #: A carriage return that ends no line (in a quoted cell, one of a number's separators).
 _LONE_CR = re.compile(rb"\r(?!\n)")
-#: A quoted cell (once those on one line are taken out: one going on over a line end, or holding a carriage return).
-_QUOTED = re.compile(rb'"[^"]*"')
 #: :data:`_SCREEN` with a line break as one of a NIK's separators (:data:`SPREAD` takes any white space).
 _SCREEN_LINES = bytes(1 if c in b"\r\n" else _SCREEN[c] for c in range(256))
 
 
-def _cells_over_line_ends(lines: bytes) -> tuple[bool, bytes]:
-    """Whether a quoted cell of whole CSV lines that goes on over a line end (or holds a carriage return) may hold a
-    NIK, its line breaks taken for separators (with 32 bytes either side: ``"3174 0567⏎0885"0003``); and the start
-    of the cell the lines end inside (from its quote), if any. The cells on one line are taken out first, at C
-    speed; a quote inside an unquoted cell (``layar 5" rusak``) opens none."""
-    if b'"' not in lines or not (_LONE_CR.search(lines) or any(line.count(b'"') & 1 for line in lines.split(b"\n"))):
-        return False, b""  # (every line holds its cells whole: quotes in pairs, no carriage return inside one)
-    rest = _ONE_LINE_CELL.sub(b"", lines)
-    if b'"' not in rest:
-        return False, b""
-    for cell in _QUOTED.finditer(rest):
-        if b"\n" in cell.group() or b"\r" in cell.group():
-            around = rest[max(cell.start() - 32, 0):cell.end() + 32].translate(None, b'"')
-            if _SCREEN_ONES in around.translate(_SCREEN_LINES):
-                return True, b""
-    opened = rest.rfind(b'"') if rest.count(b'"') % 2 else -1
-    if opened < 0 or (opened and rest[opened - 1] not in b",\r\n"):
-        return False, b""  # (none left open, or a quote inside an unquoted cell: no cell starts there)
-    return False, rest[opened:]
+def _cell_may_span_lines(lines: bytes) -> bool:
+    """Whether a quoted cell of whole CSV lines may go on over a line end or hold a carriage return: a line holds an
+    odd number of quotes (a cell left open, or a quote inside an unquoted cell: told apart by the records, not here),
+    or a carriage return ends no line."""
+    return b'"' in lines and (_LONE_CR.search(lines) is not None
+                              or any(line.count(b'"') & 1 for line in lines.split(b"\n")))
 
 
 def nik_lines(path: Path) -> Iterator[int]:

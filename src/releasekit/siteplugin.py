@@ -4,7 +4,8 @@ Datasette 0.65 answers a path holding ``//`` (``//release``, ``/release//hasil_t
 fails to print the 404 it meant to give. This plugin answers such a request with a permanent redirect to the
 same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the query kept. The
 redirect is always to a path of this site: ``//example.com/x`` becomes ``/example.com/x``, never an address
-elsewhere, as a ``Location`` of ``//example.com/x`` would be.
+elsewhere, as a ``Location`` of ``//example.com/x`` would be; a backslash is escaped (``%5C``), as browsers read
+``/\\example.com`` as ``//example.com``.
 
 :mod:`releasekit.publish` copies this file into every site; ``datasette serve DIR`` loads the plugins of a
 configuration directory's ``plugins/`` folder, and so does ``releasekit serve``.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import quote
 
 from datasette import hookimpl
 
@@ -23,6 +25,8 @@ Message = MutableMapping[str, Any]
 App = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 _SLASHES = re.compile(rb"//+")
+#: What a path keeps unescaped when no ``raw_path`` gives its bytes (RFC 3986's path characters and ``%``).
+_SAFE = "/:@!$&'()*+,;=-._~%"
 
 
 def one_slash(app: App) -> App:
@@ -30,11 +34,11 @@ def one_slash(app: App) -> App:
 
     async def wrapped(scope: Scope, receive: Callable[[], Awaitable[Message]],
                       send: Callable[[Message], Awaitable[None]]) -> None:
-        raw = scope.get("raw_path") or str(scope.get("path", "")).encode("utf-8")
+        raw = scope.get("raw_path") or quote(str(scope.get("path", "")), safe=_SAFE).encode("ascii")
         if scope.get("type") != "http" or b"//" not in raw:
             await app(scope, receive, send)
             return
-        location = _SLASHES.sub(b"/", raw)
+        location = _SLASHES.sub(b"/", raw).replace(b"\\", b"%5C")  # (a browser reads /\\x as //x: another site)
         if scope.get("query_string"):
             location += b"?" + scope["query_string"]
         await send({"type": "http.response.start", "status": 301,

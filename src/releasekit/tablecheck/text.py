@@ -71,6 +71,10 @@ def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
         yield piece
 
 
+#: A quoted cell may be longer than the csv module's default limit (128 KiB): read it whole, as Frictionless does.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+
 def parsed(text: str) -> list[str]:
     """The cells of one CSV record's ``text`` (:raises csv.Error: it cannot be read as one)."""
     return next(csv.reader([text]), [])
@@ -84,13 +88,14 @@ def parsed_or_none(text: str) -> list[str]:
         return []
 
 
-def opens_cell(line: str) -> bool:
-    """Whether a record's first ``line`` (with its line end) ends inside a quoted cell, as a CSV reader reads it: its
-    quotes are odd in number, and not because of a quote inside an unquoted cell (``layar 5" rusak``, a cell as
-    written), which opens none (the reader then keeps the line end in the last cell it read)."""
-    if not line.count('"') % 2:
-        return False
-    cells = parsed_or_none(line)
+def opens_cell(line: str, inside: bool = False) -> bool:
+    """Whether a record's ``line`` (with its line end) leaves a quoted cell open, as a CSV reader reads it (``inside``:
+    the line starts inside one, a line before having left it open). A quote inside an unquoted cell (``layar 5"
+    rusak``) opens none, and one after a cell's closing quote (``"abc"x" more``) closes none: the reader keeps them
+    as characters of the cell. Quote counts tell neither; the reader keeps the line end in a cell left open."""
+    if '"' not in line:
+        return inside
+    cells = parsed_or_none('"' + line if inside else line)
     return bool(cells) and cells[-1].endswith(("\n", "\r"))
 
 
@@ -99,18 +104,15 @@ def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str]
     """Yield ``(row number, text, cells)``: a plain line's text (no line end) and None, or a quoted record's text
     and its cells as ``cells_of`` reads them (the text too: the PII gate reads it)."""
     pending: list[str] = []
-    quotes = 0  # in the pending lines (counted once each: a stray quote makes the rest of a file one record)
     for line in lines:
         if pending or '"' in line or line.endswith("\r\n"):
             pending.append(line)
-            quotes += line.count('"')
-            if quotes % 2 and (len(pending) > 1 or opens_cell(line)):
-                continue  # a quoted cell goes on over the line end
+            if opens_cell(line, inside=len(pending) > 1):
+                continue  # a quoted cell goes on over the line end (each line read once: linear)
             text = "".join(pending)
             number += 1
             yield number, text, cells_of(text)
             pending.clear()
-            quotes = 0
             continue
         number += 1
         yield number, line[:-1] if line.endswith("\n") else line, None
@@ -122,14 +124,13 @@ def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str]
 
 def record_end(text: str, start: int) -> int:
     """Where the record starting at ``start`` ends (after its line break), or -1 when a quote runs past the text."""
-    quotes, pos = 0, start
+    pos = start
     while True:
         newline = text.find("\n", pos)
         if newline < 0:
             return -1
-        quotes += text.count('"', pos, newline)
-        if quotes % 2 == 0 or (pos == start and not opens_cell(text[start:newline + 1])):
-            return newline + 1  # (quotes inside a quoted cell come in pairs; one in an unquoted cell opens none)
+        if not opens_cell(text[pos:newline + 1], inside=pos > start):
+            return newline + 1
         pos = newline + 1
 
 
