@@ -24,6 +24,7 @@ BORN = {
     "on the next line": "BUDI SANTOSO\nTTL:\n12-05-1980",
     "kelahiran, dots": "tanggal kelahiran 12.05.1980 (BUDI)",
     "mixed case": "BUDI, TtL: JAKARTA, 12-05-1980 / LAhir",
+    "a capital dotted I": "BUDI LAHİR 12-05-1980",
     "month in words between dashes": "BUDI lahir 12-Mei-1980",
     "a comma before the year": "BUDI lahir 12 Mei, 1980",
     "spaces around the dashes": "BUDI lahir 12 - 05 - 1980",
