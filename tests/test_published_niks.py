@@ -124,7 +124,7 @@ def test_the_screen_of_a_csv_file_takes_a_line_break_for_a_separator_only_where_
     csv_file.write_text(plain)
     assert not privacy.may_hold_nik_in_file(csv_file)
     csv_file.write_text(plain + '3401012001099,"lain\nbaris",7\n')
-    assert not list(niks_by_record(csv_file))  # (read, as a quoted cell goes on over a line end: nothing found)
+    assert not list(niks_by_record(csv_file))  # (a quoted cell over a line end, and no NIK in any record)
     monkeypatch.setattr(privacy, "_CHUNK", 64)
     for pad in range(0, 70, 9):  # the cell starts anywhere around the first boundaries
         csv_file.write_text(f'kode_tps,nama,suara\n{"1" * pad},x,1\n3401012001098,"BUDI {BROKEN["line feed"]}",7\n'

@@ -12,9 +12,9 @@ Every package records the hash of its build's inputs (``inputs_sha256``: the sha
 ``metadata.yml``, each source's register, path and sha256, the releasekit version). The
 check recomputes it from the current ``metadata.yml`` and the sources the database
 holds, and asks every register's zip (and the package folder the pages read) for the
-same hash. A raw file edited after the build is refused too: the build leaves each
-source's size, modification time and inode beside the database
-(:data:`~releasekit.provenance.STAMPS_FILE`), and only a file whose stamp moved is hashed
+same hash. A raw file edited after the build is refused too: the build leaves a digest of
+each source's sizes, modification times and inodes beside the database
+(:data:`~releasekit.provenance.STAMPS_FILE`), and only a source whose stamp moved is hashed
 again (a file that is gone is no refusal: a release may be published away from its raw data).
 """
 

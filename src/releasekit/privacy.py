@@ -359,23 +359,19 @@ def may_hold_nik_in_file(path: Path) -> bool:
     """:func:`may_hold_nik` over a whole CSV file's bytes, at C speed (most files hold no such run). A record's digits
     may go on over a line break inside a quoted cell: lines where a cell may do so (:func:`_cell_may_span_lines`), and
     those after them, are screened with line breaks as separators too; the records then decide."""
-    tail = b""  # the last bytes screened, quotes dropped
     line = b""  # the start of a line a chunk cut
-    lines_tail, spanning = b"", False  # the last whole lines' last bytes, quotes dropped; whether a cell may span them
+    tail, spanning = b"", False  # the last bytes screened, quotes dropped; whether a quoted cell may span them
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK)
-            data = tail + chunk.translate(None, b'"')
-            if may_hold_nik_bytes(data):
-                return True
-            tail = data[-15:]
             lines, line = _whole_lines(line + chunk) if chunk else (line, b"")
             if lines:
-                plain = lines.translate(None, b'"')
+                plain = tail + lines.translate(None, b'"')
                 now = _cell_may_span_lines(lines)
-                if (now or spanning) and _SCREEN_ONES in (lines_tail + plain).translate(_SCREEN_LINES):
+                if may_hold_nik_bytes(plain) or (
+                        (now or spanning) and _SCREEN_ONES in plain.translate(_SCREEN_LINES)):
                     return True
-                lines_tail, spanning = (lines_tail + plain)[-15:], now
+                tail, spanning = plain[-15:], now
             if not chunk:
                 return False
 

@@ -22,7 +22,9 @@ from datasette import hookimpl
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-App = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _SLASHES = re.compile(rb"//+")
 #: What a path keeps unescaped when no ``raw_path`` gives its bytes (RFC 3986's path characters and ``%``).
@@ -32,8 +34,7 @@ _SAFE = "/:@!$&'()*+,;=-._~%"
 def one_slash(app: App) -> App:
     """``app``, with a request whose path holds ``//`` redirected to the path with single slashes."""
 
-    async def wrapped(scope: Scope, receive: Callable[[], Awaitable[Message]],
-                      send: Callable[[Message], Awaitable[None]]) -> None:
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope.get("raw_path") or quote(str(scope.get("path", "")), safe=_SAFE).encode("ascii")
         if scope.get("type") != "http" or b"//" not in raw:
             await app(scope, receive, send)

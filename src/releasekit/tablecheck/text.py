@@ -95,7 +95,11 @@ def opens_cell(line: str, inside: bool = False) -> bool:
     as characters of the cell. Quote counts tell neither; the reader keeps the line end in a cell left open."""
     if '"' not in line:
         return inside
-    cells = parsed_or_none('"' + line if inside else line)
+    return _left_open(parsed_or_none('"' + line if inside else line))
+
+
+def _left_open(cells: list[str]) -> bool:
+    """Whether a CSV reader that read ``cells`` out of one line was still inside a quoted cell at its end."""
     return bool(cells) and cells[-1].endswith(("\n", "\r"))
 
 
@@ -106,12 +110,13 @@ def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str]
     pending: list[str] = []
     for line in lines:
         if pending or '"' in line or line.endswith("\r\n"):
+            cells = None if pending or '"' not in line else parsed_or_none(line)  # (a first line: read once)
             pending.append(line)
-            if opens_cell(line, inside=len(pending) > 1):
+            if _left_open(cells) if cells is not None else opens_cell(line, inside=len(pending) > 1):
                 continue  # a quoted cell goes on over the line end (each line read once: linear)
             text = "".join(pending)
             number += 1
-            yield number, text, cells_of(text)
+            yield number, text, cells or cells_of(text)
             pending.clear()
             continue
         number += 1
