@@ -13,7 +13,7 @@ from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
-from .text import UNDECODABLE, record_end, records_from, rejoin
+from .text import UNDECODABLE, parsed, record_end, records_from, rejoin
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -115,20 +115,36 @@ class RowPass:
             self.pii(1, labels, header)  # a header is published too
             if not self.checker.open(check.name):
                 return
-            row, text = 2, ""
+            row, text, searched = 2, "", 0  # searched: text[:searched] holds no CR
+            opened: list[str] = []  # the lines read so far of a record whose quoted cell goes on past them
             while data := handle.read(CHUNK):
                 text += data
                 cut = text.rfind("\n") + 1
                 if not cut:
                     continue
-                if text.find("\r", 0, cut) >= 0:
+                if text.find("\r", searched, cut) >= 0:
                     break
-                done = self._region(text[:cut], row)
+                start = 0
+                if opened:  # (its new lines alone are read: linear however long the record)
+                    start = record_end(text, 0, cut, inside=True)
+                    if start < 0:
+                        opened.append(text[:cut])
+                        text, searched = text[cut:], 0
+                        continue
+                    record = "".join(opened) + text[:start]
+                    opened.clear()
+                    if not self.record(row, record, parsed(record)):
+                        return self.at_limit()
+                    row += 1
+                done = self._region(text, start, cut, row)
                 if done is None:
                     return self.at_limit()
                 used, row = done
-                text = text[used:]
-            for number, line, cells in records_from(rejoin(text, handle), row - 1):
+                if used < cut:  # a quoted cell goes on past the last line
+                    opened.append(text[used:cut])
+                    used = cut
+                text, searched = text[used:], cut - used
+            for number, line, cells in records_from(rejoin("".join(opened) + text, handle), row - 1):
                 if not self.record(number, line, cells):
                     return self.at_limit()
         self.finish()
@@ -143,29 +159,29 @@ class RowPass:
         if self.distinct is not None and not self.distinct.proven:
             self.primary_key_pass(until=self.last_row)
 
-    def _region(self, region: str, row: int) -> tuple[int, int] | None:
-        """Check the whole lines of ``region`` (row ``row`` first): plain stretches as blocks, quoted records alone.
+    def _region(self, text: str, pos: int, stop: int, row: int) -> tuple[int, int] | None:
+        """Check the whole lines of ``text[pos:stop]`` (row ``row`` first): plain stretches as blocks, quoted records
+        alone.
 
-        Returns how many characters were used (a quoted cell may go on past the region) and the next
-        row number; None once the error limit is reached.
+        Returns where the lines used end (the start of a quoted record that goes on past ``stop``, or ``stop``) and
+        the next row number; None once the error limit is reached.
         """
-        pos = 0
-        while pos < len(region):
-            quote = region.find('"', pos)
-            newline = region.rfind("\n", pos, quote) if quote >= 0 else len(region) - 1
+        while pos < stop:
+            quote = text.find('"', pos, stop)
+            newline = text.rfind("\n", pos, quote) if quote >= 0 else stop - 1
             if newline >= pos:  # whole plain lines before the quoted record (or to the end)
-                checked = self.plain(region[pos:newline + 1], row)
+                checked = self.plain(text[pos:newline + 1], row)
                 if checked is None:
                     return None
                 row += checked
                 pos = newline + 1
             if quote < 0:
                 break
-            end = record_end(region, pos)
+            end = record_end(text, pos, stop)
             if end < 0:
                 break
-            record = region[pos:end]
-            if not self.record(row, record, next(csv.reader([record]), [])):
+            record = text[pos:end]
+            if not self.record(row, record, parsed(record)):
                 return None
             row, pos = row + 1, end
         return pos, row

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -49,14 +48,11 @@ def first_undecodable(path: Path) -> str:
 
 def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
     """The lines of ``carry`` followed by the file's, the piece cut at the block boundary made whole again."""
-    piece = ""
-    for line in io.StringIO(carry, newline=""):
-        if piece:
-            line, piece = piece + line, ""
-        if line.endswith("\n"):
-            yield line
-        else:
-            piece = line
+    start = 0  # (carry's lines end at its line feeds: a carriage return alone is kept in the line it is in)
+    while (end := carry.find("\n", start) + 1) > 0:
+        yield carry[start:end]
+        start = end
+    piece = carry[start:]
     for line in handle:
         if piece.endswith("\r") and not line.startswith("\n"):
             yield piece  # a line that really ended with a lone CR
@@ -127,14 +123,15 @@ def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str]
         yield number, text, cells_of(text)
 
 
-def record_end(text: str, start: int) -> int:
-    """Where the record starting at ``start`` ends (after its line break), or -1 when a quote runs past the text."""
-    pos = start
+def record_end(text: str, start: int, stop: int | None = None, *, inside: bool = False) -> int:
+    """Where the record starting at ``start`` ends (after its line break), or -1 when a quote runs past ``text[:stop]``
+    (``inside``: ``start`` is inside a quoted cell that lines before it left open)."""
+    pos, stop = start, len(text) if stop is None else stop
     while True:
-        newline = text.find("\n", pos)
+        newline = text.find("\n", pos, stop)
         if newline < 0:
             return -1
-        if not opens_cell(text[pos:newline + 1], inside=pos > start):
+        if not opens_cell(text[pos:newline + 1], inside=inside or pos > start):
             return newline + 1
         pos = newline + 1
 
