@@ -95,6 +95,21 @@ def test_a_name_or_address_with_a_spaced_nik_is_published_masked(make_project: P
     assert query(project, "SELECT nama, alamat FROM dpt_pemilih") == [(row["nama"], row["alamat"])]
 
 
+
+def test_a_name_or_address_with_a_birth_date_is_published_with_its_year_only(make_project: ProjectFactory) -> None:
+    """A birth date written after ``lahir`` or ``TTL`` in a free-text field the register publishes is reduced to
+    its year, as the loader's messages and the quarantine show it (a date alone, an address's numbers, stay)."""
+    text = HEADER + voter("5202017107040001", nama="AHMAD TTL MATARAM 1-5-1980",
+                          alamat="JL. MAWAR 12 (TGL LAHIR 31 Juli 2004) 12-12-2012")
+    project = voter_project(make_project, text, publish_individuals="masked", individual_fields=["nama", "alamat"])
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    (row,) = published(project, "dpt_pemilih")
+    assert (row["nama"], row["alamat"]) == ("AHMAD TTL MATARAM *-*-1980",
+                                            "JL. MAWAR 12 (TGL LAHIR ** **** 2004) 12-12-2012")
+    assert query(project, "SELECT nama, alamat FROM dpt_pemilih") == [(row["nama"], row["alamat"])]
+
+
 # 3. NIK and NKK cells are read as their digits; only a prefix of 6 ASCII digits stays visible.
 
 def test_mask_id_keeps_a_prefix_of_six_ascii_digits_only() -> None:
