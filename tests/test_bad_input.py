@@ -119,6 +119,105 @@ def test_truncated_tar_loads_the_members_before_the_cut(make_project: Any) -> No
     assert_accounts(project)
 
 
+def _gzipped(data: bytes) -> bytes:
+    import gzip
+    import io
+
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)
+    return out.getvalue()
+
+
+def _results_csv(rows: int) -> bytes:
+    lines = ["kode_tps,suara_sah,paslon_1,paslon_2,paslon_3"]
+    lines += [f"3101011{n // 20 + 1:03d}{n % 20 + 1:03d},{300 + n % 7},{100 + n % 5},{100 + n % 3},{100 + n % 11}"
+              for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _tps_tar(count: int) -> bytes:
+    import io
+    import json
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for n in range(count):
+            kode = f"3101011001{n + 1:03d}"
+            body = json.dumps({"kode_tps": kode, "chart": {"100025": 10 + n, "100026": 20, "100027": 30},
+                               "administrasi": {"suara_sah": 60 + n, "suara_tidak_sah": 1, "suara_total": 61 + n},
+                               "ts": "2024-02-15 10:00:00"}).encode()
+            info = tarfile.TarInfo(f"ppwp/31/3101/310101/3101011001/{kode}.json")
+            info.size, info.mtime = len(body), 0
+            tar.addfile(info, io.BytesIO(body))
+    return out.getvalue()
+
+
+#: Where a byte of a gzip stream is changed: its CRC-32 (every byte inflates right, the check at the end fails),
+#: and inside its compressed data (inflating turns out wrong bytes until a block fails or the CRC does).
+DAMAGE = {"crc": lambda size: size - 8, "data": lambda size: size // 2}
+
+
+@pytest.mark.parametrize("where", sorted(DAMAGE))
+@pytest.mark.parametrize("kind", ["csv.gz", "jsonl.gz", "tar.gz"])
+def test_a_corrupt_gzip_is_refused_not_loaded_up_to_the_damage(kind: str, where: str, make_project: Any,
+                                                               tmp_path: Path) -> None:
+    """A gzip stream cut short gives up exact bytes, and what comes before the cut loads (above). One with a byte
+    changed inside does not: a review loaded 14 DKI TPS with wrong figures, and a village named ``SU07MERINDU``,
+    from files that ``gzip -t`` fails, exit 0, the packages valid. Such a source is refused, in one line."""
+    if kind == "csv.gz":
+        plain, source = _results_csv(4000), csv_source
+    elif kind == "jsonl.gz":
+        plain, source = b"".join(
+            (line.replace(b"\n", b"") + b"\n") for line in _tps_tar_lines(2000)), json_source
+    else:
+        plain, source = _tps_tar(400), json_source
+    data = bytearray(_gzipped(plain))
+    data[DAMAGE[where](len(data))] ^= 0x10
+    raw = tmp_path / f"damaged.{kind}"
+    raw.write_bytes(bytes(data))
+    project = make_project({"real-count": [source(raw)]})
+    result = invoke("build", project)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("reading ")]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: raw/damaged.{kind}: the gzip data is corrupt ("), lines
+    assert "no record read from it can be trusted" in lines[0] and "(hint: " in lines[0]
+    assert not (project / "build" / "release.db").exists()
+    (project / "raw" / raw.name).write_bytes(_gzipped(plain))  # the same bytes, undamaged, load
+    result = invoke("build", project)
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT records_quarantined FROM sources") == [(0,)]
+
+
+def _tps_tar_lines(count: int) -> list[bytes]:
+    import json
+
+    return [json.dumps({"kode_tps": f"3101011{n // 20 + 1:03d}{n % 20 + 1:03d}",
+                        "chart": {"100025": 10 + n % 9, "100026": 20, "100027": 30},
+                        "administrasi": {"suara_sah": 60 + n % 9, "suara_tidak_sah": 1, "suara_total": 61 + n % 9},
+                        "ts": "2024-02-15 10:00:00"}).encode() for n in range(count)]
+
+
+REAL_DKI = Path(__file__).resolve().parents[2] / "shared" / "data" / "sirekap2024_full_province_gigit_dki"
+
+
+@pytest.mark.skipif(not REAL_DKI.is_dir(), reason="../shared/data is not there")
+def test_the_real_dki_export_with_one_byte_changed_is_refused(make_project: Any, tmp_path: Path) -> None:
+    """The review's case: one bit of the real 17 March export of every DKI TPS changed."""
+    data = bytearray((REAL_DKI / "derived_tps_pilpres_snapshot_20240317.csv.gz").read_bytes())
+    data[1174758] ^= 1
+    raw = tmp_path / "dki.csv.gz"
+    raw.write_bytes(bytes(data))
+    mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "suara_sah"},
+               "votes": {1: "paslon_1", 2: "paslon_2", 3: "paslon_3"}}
+    project = make_project({"real-count": [csv_source(raw, mapping)]})
+    result = invoke("build", project)
+    assert result.exit_code == 1, result.output
+    assert "Error: raw/dki.csv.gz: the gzip data is corrupt (Error -3 while decompressing data: incorrect data " \
+           "check)" in result.output
+
+
 def test_json_syntax_error_inside_an_archive_quarantines_that_member(make_project: Any) -> None:
     project = make_project({"real-count": [json_source(BAD / "json-syntax-error.zip")]})
     assert invoke("build", project).exit_code == 0

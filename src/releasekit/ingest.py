@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
 from .readers.base import FORMULA, FORMULA_STARTS, INT64, Record, VoterRows, clip
+from .readers.inflate import CorruptStream
 
 ProgressCallback = Callable[[int], None]
 #: Locators of loaded rows are written to the temporary table in batches of this size.
@@ -139,6 +140,15 @@ def _as_stored(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
+def _named(records: Iterator[Record], path: str) -> Iterator[Record]:
+    """``records``, a corrupt compressed stream in the source refused naming it (:mod:`releasekit.readers.inflate`):
+    the records loaded from it so far go with the refused build."""
+    try:
+        yield from records
+    except CorruptStream as e:
+        raise SourceError(f"{path}: {e.args[0]}", hint=e.hint) from e
+
+
 class Loader:
     """Writes records into an open database created by :func:`~releasekit.database.create_schema`."""
 
@@ -190,7 +200,7 @@ class Loader:
                 assert election is not None
                 self.voters.begin(list_settings(release, source, election))
             batch: list[TpsResult] = []  # TPS results are loaded in batches (the common record at national scale)
-            for record in read_ahead(reader, ctx):
+            for record in _named(read_ahead(reader, ctx), source.path):
                 if type(record) is TpsResult and election is not None:
                     batch.append(record)
                     if len(batch) >= RESULT_BATCH:

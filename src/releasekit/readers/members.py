@@ -33,7 +33,6 @@ would load unpinned) stop the build naming that path.
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import os
@@ -48,6 +47,7 @@ from typing import IO, BinaryIO, overload
 from ..errors import SourceError
 from . import memberstream, zipsalvage
 from .base import ReadContext, Rejected
+from .inflate import CheckedGzipFile
 from .memberstream import ARCHIVE_ERRORS, BUFFER, MemberStream, Streamed, chunks_of, primed, streamed_from
 from .tarstream import NOT_FILES, NotAFile, Section, TooLarge, iter_tar
 from .zipsalvage import too_large
@@ -147,7 +147,7 @@ def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Mem
     with ExitStack() as stack:
         member: Member | Streamed | Rejected
         try:
-            handle = stack.enter_context(gzip.open(path))
+            handle = stack.enter_context(CheckedGzipFile(path))
             if wanted(name):
                 member = primed(name, chunks_of(handle))
             else:
@@ -338,7 +338,7 @@ def _inflated(raw: BinaryIO) -> BinaryIO | io.BufferedIOBase:
         return bz2.BZ2File(raw)
     if magic.startswith(b"\xfd7zXZ\x00"):
         return lzma.LZMAFile(raw)
-    return gzip.GzipFile(fileobj=raw) if magic.startswith(b"\x1f\x8b") else raw
+    return CheckedGzipFile(fileobj=raw) if magic.startswith(b"\x1f\x8b") else raw
 
 
 def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]

@@ -15,7 +15,6 @@ record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import chain
@@ -42,6 +41,7 @@ from .base import (
     show,
 )
 from .bytelines import byte_lines, cut
+from .inflate import CheckedGzipFile
 from .jsontext import DuplicateKeyError, loads
 from .members import ARCHIVE_ERRORS, Member, Streamed, members_named, stem
 from .textio import looks_utf16, refuse_utf16
@@ -185,7 +185,7 @@ class SirekapTpsReader(Reader):
     def _member_lines(self, member: Streamed, nomor_by_id: dict[str, int]) -> Iterator[Record]:
         """A JSON Lines member, gunzipped when its name ends in ``.gz``, cut as ``bytes.splitlines`` cuts."""
         gzipped = member.name.lower().endswith(".gz")
-        read = gzip.GzipFile(fileobj=member.stream).read1 if gzipped else member.stream.read
+        read = CheckedGzipFile(fileobj=member.stream).read1 if gzipped else member.stream.read
         chunks = iter(partial(read, memberstream.HEAD), b"")  # (a read is one step: one that fails loses no line)
         try:
             first = next(chunks, b"")
@@ -208,8 +208,7 @@ class SirekapTpsReader(Reader):
             each for a misleading reason).
         :raises SourceError: the file holds no line with data (empty, or blank lines only).
         """
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rb") as handle:
+        with (CheckedGzipFile(path) if path.name.lower().endswith(".gz") else path.open("rb")) as handle:
             try:
                 head = handle.peek(256)  # (buffered: nothing is consumed; gzip too)
             except ARCHIVE_ERRORS as e:

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .inflate import corrupt
+
 BLOCK = 512
 CHUNK = 1 << 20           # compressed bytes read at a time
 MAX_INFLATE = 16 << 20    # inflated bytes per step (a zip bomb cannot blow the buffer up)
@@ -90,11 +92,19 @@ class _Bytes:
         self.raw = raw
         self.inflate = zlib.decompressobj(31) if gzipped else None
         self.pending = b""
+        self.inflated = 0
         self.buf = bytearray()
         self.pos = 0
 
     def _more(self) -> bool:
-        """Append more bytes to the buffer; False at the end of the input."""
+        """Append more bytes to the buffer; False at the end of the input (:class:`~.inflate.CorruptStream` when the
+        gzip stream is corrupt)."""
+        try:
+            return self._inflated()
+        except zlib.error as e:
+            raise corrupt(e, self.inflated) from e
+
+    def _inflated(self) -> bool:
         if self.inflate is None:
             chunk = self.raw.read(CHUNK)
             self.buf += chunk
@@ -116,6 +126,7 @@ class _Bytes:
                     raise TarError("compressed file ended before the end-of-stream marker was reached")
             if data:
                 self.buf += data
+                self.inflated += len(data)
                 return True
 
     def read(self, size: int) -> bytes | None:

@@ -47,6 +47,7 @@ from typing import Protocol
 from ..errors import SourceError
 from .base import Rejected, clip
 from .bytelines import SHOWN, too_long, truncated
+from .inflate import corrupt
 from .memberstream import ARCHIVE_ERRORS
 
 #: Bytes read from the file at a time.
@@ -231,7 +232,8 @@ def _chunks(raw: Readable, progress: Progress | None) -> Iterator[bytes]:
 
     Decompression is incremental with bounded output, so a truncated stream
     gives up every byte before the cut (then raises :class:`EOFError`) and a
-    zip bomb never sits in memory whole. A corrupt stream raises ``zlib.error``.
+    zip bomb never sits in memory whole. A corrupt stream raises
+    :class:`~releasekit.readers.inflate.CorruptStream`.
     """
     data = raw.read(CHUNK)
     if not data.startswith(GZIP_MAGIC):
@@ -242,11 +244,16 @@ def _chunks(raw: Readable, progress: Progress | None) -> Iterator[bytes]:
             data = raw.read(CHUNK)
         return
     inflate = zlib.decompressobj(wbits=31)
+    inflated = 0
     while True:
         if progress is not None:
             progress(raw.tell())
-        out = inflate.decompress(data, CHUNK)
+        try:
+            out = inflate.decompress(data, CHUNK)
+        except zlib.error as e:
+            raise corrupt(e, inflated) from e
         if out:
+            inflated += len(out)
             yield out
         if inflate.eof:
             data = inflate.unused_data or raw.read(CHUNK)
