@@ -218,6 +218,58 @@ def test_the_real_dki_export_with_one_byte_changed_is_refused(make_project: Any,
            "check)" in result.output
 
 
+def _zip_of_no_file() -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    zipfile.ZipFile(out, "w").close()
+    return out.getvalue()
+
+
+#: A raw file that holds nothing (a download that failed) → what the one-line refusal says.
+NOTHING = {
+    "empty.zip": (b"", "the file is empty"),
+    "empty.tar.gz": (b"", "the file is empty"),
+    "lfs.zip": (b"version https://git-lfs.github.com/spec/v1\noid sha256:f58e1d31\nsize 640176\n",
+                "a Git LFS pointer, not the file it points to"),
+    "text.zip": (b"<html>403 Forbidden</html>\n", "not a zip archive (its first bytes: 3c 68 74 6d)"),
+    "no-member.zip": (_zip_of_no_file(), "the archive holds no file"),
+    "no-member.tar.gz": (_gzipped(b"\0" * 1024), "the archive holds no file"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOTHING))
+def test_an_archive_that_holds_nothing_is_refused_not_built_empty(name: str, make_project: Any,
+                                                                  tmp_path: Path) -> None:
+    """A failed download used to build exit 0 with an empty release that validates, in place of the one built
+    before it (review L #2); an empty CSV or JSON Lines file, or an empty folder, was refused already."""
+    data, message = NOTHING[name]
+    project = make_project({"real-count": [json_source(BAD / "truncated.tar.gz")]})
+    assert invoke("build", project).exit_code == 0
+    before = tree(project)
+    (project / "raw" / name).write_bytes(data)
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    metadata["registers"][0]["sources"] = [{"path": f"raw/{name}", "format": "sirekap-tps-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16"}]
+    write_metadata(project, metadata)
+    result = invoke("build", project)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("reading ")]
+    assert lines == [f"Error: raw/{name}: {message} (hint: download or export it again"
+                     f"{' (git lfs pull, for a pointer)' if name in ('lfs.zip', 'text.zip') else ''})"]
+    assert tree(project) == before
+
+
+@pytest.mark.parametrize("fmt", ["sirekap-wilayah-json", "kemendagri-wilayah-sql"])
+def test_an_empty_region_list_is_refused(fmt: str, make_project: Any, tmp_path: Path) -> None:
+    raw = tmp_path / ("wilayah.sql" if fmt.endswith("sql") else "wilayah.json")
+    raw.write_bytes(b"")
+    result = invoke("build", make_project({"real-count": [{"raw": raw, "format": fmt}]}))
+    assert result.exit_code == 1, result.output
+    assert f"Error: raw/{raw.name}: the file is empty (hint: download or export it again)" in result.output
+
+
 def test_json_syntax_error_inside_an_archive_quarantines_that_member(make_project: Any) -> None:
     project = make_project({"real-count": [json_source(BAD / "json-syntax-error.zip")]})
     assert invoke("build", project).exit_code == 0

@@ -99,12 +99,16 @@ def iter_members(path: Path, progress: Progress | None = None, label: str | None
     def wanted(name: str) -> bool:
         return name.lower().endswith(streamed)
 
+    label = label or path.name
     if path.is_dir():
-        yield from _folder(path, report, label or path.name, limit, wanted)
-    elif path.name.lower().endswith(".zip"):
-        yield from _zip(path, report, limit, wanted)
+        yield from _folder(path, report, label, limit, wanted)
+        return
+    if path.stat().st_size == 0:  # (a download that failed: no reader may take it for a source of no records)
+        raise SourceError(f"{label}: the file is empty", hint="download or export it again")
+    if path.name.lower().endswith(".zip"):
+        yield from _holding_a_file(_zip(path, report, limit, wanted, label), label)
     elif is_tar(path):
-        yield from _tar(path, report, limit, wanted)
+        yield from _holding_a_file(_tar(path, report, limit, wanted), label)
     elif path.name.lower().endswith(".gz"):
         yield from _gzip(path, limit, wanted)
     elif wanted(path.name):
@@ -241,11 +245,35 @@ def _file_too_large(size: int, limit: int) -> str:
     return "file" + too_large(size, limit).removeprefix("member")
 
 
-def _zip(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
+def _holding_a_file(members: Iterator[Member | Streamed | Rejected], label: str
+                    ) -> Iterator[Member | Streamed | Rejected]:
+    """``members``, an archive that holds no file at all refused (a release built from it would be empty, and
+    valid)."""
+    empty = True
+    for member in members:
+        empty = False
+        yield member
+    if empty:
+        raise SourceError(f"{label}: the archive holds no file", hint="download or export it again")
+
+
+#: What a zip archive starts with: a member's local header, or the end record of an archive with no member.
+ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
+GIT_LFS = b"version https://git-lfs"
+
+
+def _zip(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], label: str
          ) -> Iterator[Member | Streamed | Rejected]:
     try:
         archive = zipfile.ZipFile(path)
     except ARCHIVE_ERRORS as e:
+        with path.open("rb") as handle:
+            start = handle.read(len(GIT_LFS))
+        if not start.startswith(ZIP_STARTS):  # (nothing to salvage: not a zip cut short, no zip at all)
+            what = "a Git LFS pointer, not the file it points to" if start == GIT_LFS else (
+                f"not a zip archive (its first bytes: {start[:4].hex(' ')})")
+            raise SourceError(f"{label}: {what}",
+                              hint="download or export it again (git lfs pull, for a pointer)") from e
         yield from _cut_zip(path, report, e, limit, wanted)
         return
     done = 0
