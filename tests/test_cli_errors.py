@@ -79,3 +79,20 @@ def test_a_full_disk_is_no_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, 
     assert len(result.output.splitlines()) == 1 and "hint: check that the disk has room" in result.output
     assert ("build/.staging/x.zip: No space left on device" in result.output
             or "database or disk is full" in result.output)
+
+
+def test_project_may_be_its_metadata_yml(make_project: object, tmp_path: Path) -> None:
+    """The hint for a missing project says PROJECT may be the metadata.yml itself; build, serve and publish used to
+    refuse a file with click's exit 2 (review L #4)."""
+    from conftest import invoke
+
+    raw = Path(__file__).parent / "fixtures" / "bad" / "bom.csv"
+    mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "suara_sah"}}
+    project = make_project({"real-count": [{"raw": raw, "format": "csv", "election": "ppwp-2024",  # type: ignore[operator]
+                                            "snapshot": "2024-02-16", "csv": mapping}]})
+    built = invoke("build", project / "metadata.yml")
+    assert built.exit_code == 0, built.output
+    site = tmp_path / "site"
+    published = invoke("publish", site, "--project", project / "metadata.yml")
+    assert published.exit_code == 0, published.output
+    assert (site / "release.db").is_file() and (site / "metadata.json").is_file()

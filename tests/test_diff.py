@@ -278,8 +278,11 @@ def test_errors_are_one_line(two_days: Path, tmp_path: Path) -> None:
         assert result.output.startswith("Error: ") and message in result.output, (args, result.output)
         assert result.output.count("\n") == 1, (args, result.output)
     result = run("--project", two_days, DAY1, DAY2, "--election", "ppwp-2019")
+    assert result.exit_code == 2  # both sides were read: the option is wrong, as an unknown --ignore (review L #5)
     assert result.output == ("Error: --election: neither side holds results of 'ppwp-2019' "
                              "(hint: elections here: ppwp-2024)\n")
+    # --project may name the project's metadata.yml, as build, serve and publish's PROJECT may (review L #4)
+    assert run("--project", two_days / "metadata.yml", DAY1, DAY2).exit_code == 0
     assert run("only-one").exit_code == 2  # usage
 
 

@@ -98,7 +98,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("project", default=".", type=click.Path(path_type=Path))
 @click.option("--clean", is_flag=True,
               help="Load every source and compare every pair of days again, ignoring build/cache/ "
                    "(replaced once the build succeeds).")
@@ -154,8 +154,9 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
 @cli.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--project", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Project whose build/release.db holds the snapshot ids.")
+@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path),
+              callback=lambda ctx, param, value: value.parent if value.is_file() else value,
+              help="Project whose build/release.db holds the snapshot ids: its folder or its metadata.yml.")
 @click.option("--election", help="Compare only this election (e.g. ppwp-2024).")
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
               help="Report format; csv lists every changed field as a row.")
@@ -188,7 +189,7 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 
 
 @cli.command()
-@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("project", default=".", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; loopback unless you say otherwise (0.0.0.0 for every interface).")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
@@ -211,8 +212,8 @@ def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--project", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The release project (built with 'releasekit build').")
+@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path),
+              help="The release project (built with 'releasekit build'): its folder or its metadata.yml.")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
 def publish(folder: Path, project: Path, allow_robots: bool) -> None:
     """Write a self-contained Datasette site to FOLDER, ready to deploy.

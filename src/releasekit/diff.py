@@ -24,7 +24,7 @@ from typing import Any
 
 from .areadiff import AreaDiff, compare_areas
 from .compare import Comparer, Tally, TpsChange, TpsRow
-from .errors import DiffError, UsageError
+from .errors import UsageError
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
@@ -243,14 +243,15 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
     :param limit: changed TPS kept per comparison for the report (None: all); counts always cover all.
     :param on_change: called with every changed TPS as it is found (for streaming output).
     :raises DiffError: when a side cannot be opened or has no such snapshot.
+    :raises UsageError: ``election`` or ``ignore`` names what neither side holds.
     """
     comparer = Comparer(ignore)
     with closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:
         (snaps_a, areas_a), (snaps_b, areas_b) = _held(a), _held(b)
         known = sorted({k for k, _ in (*snaps_a, *snaps_b, *areas_a, *areas_b)})
         if election is not None and election not in known:
-            raise DiffError(f"--election: neither side holds results of '{election}'",
-                            hint="elections here: " + (", ".join(known) or "none"))
+            raise UsageError(f"--election: neither side holds results of '{election}'",
+                             hint="elections here: " + (", ".join(known) or "none"))
         pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
         _check_candidates(comparer, a, b, pairs)
         results = DiffResult(a.label, b.label, [compare_pair(a, b, ka, kb, comparer, limit, on_change)
