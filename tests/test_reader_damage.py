@@ -297,14 +297,37 @@ def test_a_nik_like_area_in_a_sirekap_aggregate_is_quarantined(make_project: Any
     project, result = build(make_project, cli_runner, {
         "raw": {"3471.json": {"chart": chart, "table": {NIK: {**chart, "status_progress": True}}},
                 f"{NIK}.json": {"chart": chart, "table": {}},
-                "347101.json": {"chart": chart, "table": {"3471011001001": {**chart, "status_progress": True}}}},
+                "3471011001.json": {"chart": chart, "table": {"3471011001001": {**chart, "status_progress": True}}}},
         "format": "sirekap-aggregate-json", "election": "ppwp-2024", "snapshot": "2024-02-15"})
     assert result.exit_code == 0, result.output
-    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah ORDER BY 1") == [("347101",), ("3471011001001",)]
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah ORDER BY 1") == [("3471011001",),
+                                                                                   ("3471011001001",)]
     assert sorted(r for (r,) in query(project, "SELECT reason FROM quarantine")) == [
         "file name '3471014101900001' is not an area code".replace(NIK, NIK[:6] + "*" * 10),
         "table.3471014101900001: expected an area code and an object".replace(NIK, NIK[:6] + "*" * 10)]
     _no_nik(project)
+
+
+def test_a_child_that_is_no_sub_area_of_its_file_is_quarantined(make_project: Any, cli_runner: CliRunner) -> None:
+    """A table child must be an area of the file's own one level down: a Jakarta district in Aceh Selatan's file,
+    or a code with a letter O, loaded as areas of their own (review L #7)."""
+    chart = {"100025": 1, "100026": 2, "100027": 3, "persen": 100.0}
+    child = {**chart, "status_progress": True}
+    project, result = build(make_project, cli_runner, {
+        "raw": {"1101.json": {"chart": chart, "table": {"110101": child, "317101": child}},
+                "1102.json": {"chart": chart, "table": {"110201": child, "11O201": child}},
+                "1103.json": {"chart": chart, "table": {"110301": child, "1103011001": child}},
+                "1104.json": {"chart": chart, "table": {"110401": child}}},
+        "format": "sirekap-aggregate-json", "election": "ppwp-2024", "snapshot": "2024-02-15"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah FROM hasil_wilayah ORDER BY 1") == [("1104",), ("110401",)]
+    assert query(project, "SELECT locator, reason FROM quarantine ORDER BY 1") == [
+        ("1101.json", "table.317101: not an area of 1101 one level down (a code of 6 characters starting with its "
+                      "own)"),
+        ("1102.json", "table.11O201: not an area of 1102 one level down (a code of 6 characters starting with its "
+                      "own)"),
+        ("1103.json", "table.1103011001: not an area of 1103 one level down (a code of 6 characters starting with "
+                      "its own)")]
 
 
 def test_a_nik_like_count_quarantines_its_record(make_project: Any, cli_runner: CliRunner) -> None:

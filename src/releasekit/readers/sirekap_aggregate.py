@@ -38,6 +38,8 @@ AREA = re.compile(r"^[0-9]{2}[0-9A-Z]{0,8}$")
 #: A child's code in an area's table: an area, or a TPS (13 characters) in a village's table.
 CHILD = re.compile(r"^[0-9]{2}(?:[0-9A-Z]{0,8}|[0-9A-Z]{11})$")
 NATIONAL = "0"
+#: An area's code length → its children's: province 2 → regency 4 → district 6 → village 10 → TPS 13 (national: 2).
+CHILD_LENGTH = {2: 4, 4: 6, 6: 10, 10: 13}
 
 
 def _votes(obj: dict[str, Any], nomor_by_id: dict[str, int], where: str) -> dict[int, int] | None:
@@ -87,6 +89,9 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     for child, entry in sorted(table.items()):
         if not isinstance(entry, dict) or not CHILD.fullmatch(child):
             raise ValueError(f"table.{child}: expected an area code and an object")
+        if not (kode == NATIONAL or child.startswith(kode)) or len(child) != CHILD_LENGTH.get(len(kode), 2):
+            raise ValueError(f"table.{child}: not an area of {kode if kode != NATIONAL else 'the nation'} one level "
+                             f"down (a code of {CHILD_LENGTH.get(len(kode), 2)} characters starting with its own)")
         status = entry.get("status_progress")
         values = (ts, entry.get("psu") if isinstance(entry.get("psu"), str) else psu,
                   _persen(entry.get("persen"), f"table.{child}"), None, None, None, None, None,
