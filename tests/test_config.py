@@ -149,3 +149,13 @@ def test_an_absolute_source_path_is_refused(tmp_path: Path) -> None:
     error = refused(tmp_path / "p", with_change(["registers", 0, "sources", 0, "path"], str(outside)))
     assert f"registers/0/sources/0/path: '{outside}' is an absolute path" in str(error)
     assert "relative to the project" in str(error.hint)
+
+
+def test_a_snapshot_with_a_time_zone_gets_a_hint_it_can_follow(tmp_path: Path) -> None:
+    """``snapshot`` is an ISO 8601 date or local date-time: the hint gave the format's example with a time zone,
+    which the field refuses (review L #3)."""
+    error = refused(tmp_path, with_change(["registers", 0, "sources", 0, "snapshot"], "2024-03-17T23:28:00+07:00"))
+    assert "registers/0/sources/0/snapshot: '2024-03-17T23:28:00+07:00' does not match" in str(error)
+    assert error.hint is not None and "+07:00" not in error.hint
+    assert error.hint.startswith("the value must match ^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    assert "a real date, or a local date-time" in error.hint

@@ -258,8 +258,10 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         if stray is not None:  # 'staus:' for 'status:': name both, not only the key that is missing
             message += f" ('{stray}' is not a key here)"
             hint = f"did you mean '{missing}' for '{stray}'?"
-    elif error.validator == "pattern" and hint == _README_SECTION:
-        hint = f"the value must match {error.validator_value}"
+    elif error.validator == "pattern" and (hint == _README_SECTION or error.schema.get("format") == "iso8601"):
+        # (snapshot is an ISO 8601 value narrowed by its pattern: the format's example, with a time zone, is refused)
+        hint = (f"the value must match {error.validator_value}"
+                + (f": {error.schema['description']}" if error.schema.get("description") else ""))
     return f"{path}: {message}", hint
 
 
