@@ -143,6 +143,9 @@ def test_diff_says_where_coverage_differs(coverages: Path) -> None:
     assert "provinces with TPS differ: OLD 11, 31, NEW 11; 1 of the 1 TPS removed are in provinces NEW holds no " \
            "TPS in (not covered rather than removed)" in report
     assert "(change; over the provinces both hold)" in report and "(-50; 0)" in report
+    # The region roll-up marks DKI's changes as coverage (review L #6: read as "DKI: -50" beside "not covered")
+    assert "provinsi        0 up, 3 down: 31/1 -50*, 31/2 -40*, 31/3 -8*" in report
+    assert "* in a province only one side holds TPS in: not covered there, rather than changed" in report
     assert "| 1 | 57 | 7 | -50 | 0 |" in markdown(left) and "provinces with TPS differ" in markdown(left)
     assert any("provinces with TPS differ" in note for note in notes(left))  # (the CSV holds changed fields only)
     data = to_dict(left)["comparisons"][0]

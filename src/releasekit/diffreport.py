@@ -114,11 +114,20 @@ def _pair_text(p: PairDiff) -> list[str]:
     levels = [(name, level) for name, level in p.regions.items() if level]
     if levels:
         out.append("  regions whose totals changed (region/candidate change, largest first):")
+        one_side = set(p.provinces_old) ^ set(p.provinces_new)  # (a change there is coverage, not votes)
+        marked = False
         for name, level in levels:
             up = sum(1 for d in level.values() if d > 0)
             down = len(level) - up
-            shown = ", ".join(f"{k}/{n} {_signed(d)}" for k, n, d in _largest(level))
-            out.append(f"    {name:<15} {up} up, {down} down: {shown}" + (" …" if len(level) > REGIONS_SHOWN else ""))
+            shown = []
+            for k, n, d in _largest(level):
+                star = "*" if k[:2] in one_side else ""
+                marked = marked or bool(star)
+                shown.append(f"{k}/{n} {_signed(d)}{star}")
+            out.append(f"    {name:<15} {up} up, {down} down: {', '.join(shown)}"
+                       + (" …" if len(level) > REGIONS_SHOWN else ""))
+        if marked:
+            out.append("    * in a province only one side holds TPS in: not covered there, rather than changed")
     if p.fields:
         out.append("  fields changed (TPS): " + ", ".join(f"{f} {n}" for f, n in sorted(p.fields.items())))
     total = p.added + p.removed + p.changed
