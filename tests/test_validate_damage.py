@@ -482,10 +482,68 @@ def test_a_zip_with_a_link_or_a_member_twice_is_refused(fixture_package: Path, t
     link.external_attr = 0o120777 << 16  # a symbolic link, as zip -y stores one
     twice = zipfile.ZipInfo("README.md")
     for name, extra, why in (("link", link, "member 'data/extra.csv' is a symbolic link"),
-                             ("twice", twice, "two members named 'README.md'")):
+                             ("twice", twice, "two members unpack to 'README.md' (the last: 'README.md')")):
         zipped = _rezip(original, tmp_path / f"{name}.zip", (extra, b"/etc/passwd"))
         result = invoke("validate", str(zipped))
         assert result.exit_code == 1 and f"Error: {zipped}: {why}" in result.output, result.output
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_zip_member_another_unpacks_over_or_a_folder_holding_bytes_is_refused(fixture_package: Path,
+                                                                              tmp_path: Path) -> None:
+    """Review M #2: ``data/tps.csv`` holding a NIK and then ``./data/tps.csv`` or ``data//tps.csv``, clean, unpack to
+    one file, the last, and a folder entry's bytes are thrown away unpacked: neither was ever read, exit 0."""
+    original = fixture_package.parent / "real-count.zip"
+    with zipfile.ZipFile(original) as archive:
+        clean = archive.read("data/tps.csv")
+    leaking = clean.replace(b"\n", f",{NIK}\n".encode(), 2)
+    folder = zipfile.ZipInfo("notes/")
+    for name, members, why in (
+            ("dot", [("data/tps.csv", leaking), ("./data/tps.csv", clean)],
+             "two members unpack to 'data/tps.csv' (the last: './data/tps.csv')"),
+            ("slashes", [("data/tps.csv", leaking), ("data//tps.csv", clean)],
+             "two members unpack to 'data/tps.csv' (the last: 'data//tps.csv')"),
+            ("folder", [(folder, f"NIK {NIK}".encode())], "member 'notes/' is a folder that holds 20 bytes")):
+        target = tmp_path / f"{name}.zip"
+        with zipfile.ZipFile(original) as old, zipfile.ZipFile(target, "w") as new:
+            for info in old.infolist():
+                if info.filename != "data/tps.csv":
+                    new.writestr(info, old.read(info))
+            for member, data in members:
+                new.writestr(member, data)
+        result = invoke("validate", str(target))
+        assert result.exit_code == 1 and f"Error: {target}: {why}" in result.output, result.output
+        assert NIK not in result.output
+
+
+def test_a_zip_whose_paths_clash_is_reported_beside_the_other_packages(fixture_package: Path,
+                                                                       tmp_path: Path) -> None:
+    """Review M #7: ``README.md/x.txt`` beside the file ``README.md`` (or ``data/.`` beside the folder) stopped the
+    whole run with an error about a temporary path, no JSON printed, the other packages unreported."""
+    original = fixture_package.parent / "real-count.zip"
+    clashing = _rezip(original, tmp_path / "clash.zip", (zipfile.ZipInfo("README.md/x.txt"), b"x"))
+    result = invoke("validate", "--format", "json", str(fixture_package), str(clashing))
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [p["valid"] for p in report["packages"]] == [True, False]
+    assert report["packages"][1]["errors"][0]["message"].startswith(
+        "member 'README.md/x.txt' cannot be unpacked: Not a directory")
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("encoded", ["gzip", "utf-16"])
+def test_a_nik_in_a_gzipped_or_utf16_resource_is_found_by_both_engines(fixture_package: Path, tmp_path: Path,
+                                                                       engine: str, encoded: str) -> None:
+    """Review M #1: a resource gzipped, or saved as UTF-16, that its descriptor declares as plain UTF-8 CSV: both
+    engines read its rows as the dialect says, and ``--engine frictionless`` found it valid, exit 0, a NIK in it."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    path = edit_rows(pkg, "tps", lambda rows: rows[3].__setitem__(4, f"TPS {NIK}"))
+    text = path.read_bytes()
+    path.write_bytes(gzip.compress(text, mtime=0) if encoded == "gzip" else text.decode().encode("utf-16"))
+    _rehash(pkg)
+    found = problems(pkg, engine)
+    assert ("pii-nik", "tps", 4) in {(e["type"], e.get("resource"), e.get("row")) for e in found}
+    assert NIK not in json.dumps(found)
 
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])

@@ -186,6 +186,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
+        result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
     # Where each problem is, for annotations: a resource's file, or the other file a problem names.
@@ -223,6 +224,21 @@ def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem
         pii_problem(file.relative_to(folder).as_posix(), line)
         for file in files if file.is_file() and file.resolve() not in resources
         for line in (*nik_lines(file), *_encoded_nik_lines(file))]
+
+
+def _encoded_pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+    """The PII gate on a resource that is gzipped or UTF-16 (a BOM says so) whether or not the descriptor declares
+    it: both engines read a resource's rows as the descriptor's dialect says, so its NIKs are looked for in its text
+    here, by line (a NIK in a gzipped ``tps.csv.gz`` declared as plain CSV passed ``--engine frictionless``)."""
+    problems = []
+    for name, path in _csv_resources(descriptor):
+        file = folder / path
+        if file.is_file():
+            with file.open("rb") as handle:
+                start = handle.read(2)
+            if start in (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff"):
+                problems += [pii_problem(name, line) for line in _encoded_nik_lines(file)]
+    return problems
 
 
 def _encoded_nik_lines(file: Path) -> Iterator[int]:
@@ -422,6 +438,11 @@ def _table_size(folder: Path, paths: dict[str, str], table: str, column: str | N
         return sum(int(row[at]) for row in rows if len(row) > at and row[at].isdecimal())
 
 
+def _unpacked_path(name: str) -> str:
+    """The path ``zipfile`` unpacks the member ``name`` to, relative to the folder (empty and ``.`` parts dropped)."""
+    return "/".join(part for part in name.replace("\\", "/").split("/") if part not in ("", "."))
+
+
 def _extract_zip(zip_path: Path, into: Path) -> Path:
     try:
         archive = zipfile.ZipFile(zip_path)
@@ -438,10 +459,14 @@ def _extract_zip(zip_path: Path, into: Path) -> Path:
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise PackageError(f"{zip_path}: member {name!r} is a symbolic link",
                                    hint="a package holds files; unpacked by unzip, a link could point anywhere")
-            if name.rstrip("/") in seen:
-                raise PackageError(f"{zip_path}: two members named {name!r}",
+            if info.is_dir() and info.file_size:
+                raise PackageError(f"{zip_path}: member {name!r} is a folder that holds {info.file_size:,} bytes",
+                                   hint="unpacking throws a folder's bytes away unread; do not trust this archive")
+            unpacked = _unpacked_path(name)  # (where zipfile writes it: ./data/x.csv and data//x.csv are data/x.csv)
+            if unpacked in seen:
+                raise PackageError(f"{zip_path}: two members unpack to {unpacked!r} (the last: {name!r})",
                                    hint="which of them is the package's cannot be told; unpacking keeps the last")
-            seen.add(name.rstrip("/"))
+            seen.add(unpacked)
         needed, free = sum(info.file_size for info in archive.infolist()), shutil.disk_usage(into).free
         if needed > free:  # (a member never inflates past its declared size: zipfile stops there, or its CRC fails)
             raise PackageError(f"{zip_path}: unpacked, its members take {needed:,} bytes; the temporary folder "
@@ -453,6 +478,9 @@ def _extract_zip(zip_path: Path, into: Path) -> Path:
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
                 raise PackageError(f"{zip_path}: member {info.filename!r} cannot be unpacked: {e}",
                                    hint="the archive is damaged; download the package again") from e
+            except OSError as e:  # (a member under a path another member holds as a file: README.md/x.txt)
+                raise PackageError(f"{zip_path}: member {info.filename!r} cannot be unpacked: "
+                                   f"{e.strerror or e}", hint="the archive's paths clash; it is no package") from e
     # The outermost descriptor; at the same depth, the first by name (the same choice on every system).
     candidates = sorted(into.rglob(DESCRIPTOR), key=lambda p: (len(p.parts), p.as_posix()))
     if not candidates:
