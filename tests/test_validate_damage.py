@@ -671,6 +671,29 @@ def test_thresholds_weigh_findings_by_the_registers_setting(fixture_package: Pat
                                   "sets the rule to 'error'")
 
 
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("edit", ["bom", "undeclared"])
+def test_a_threshold_is_not_skipped_by_a_bom_or_a_findings_resource_left_out(fixture_package: Path, tmp_path: Path,
+                                                                             engine: str, edit: str) -> None:
+    """Review M #4: a BOM on findings.csv made every row's rule '' (so no rule was weighed), and a descriptor that
+    leaves the findings resource out had none to weigh: a breached threshold passed, exit 0."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    _error_finding(pkg)
+    edit_descriptor(pkg, lambda d: d["releasekit"]["rules"]["votes-sum-mismatch"].update(
+        severity="error", error_if="> 0"))
+    findings = pkg / "data" / "findings.csv"
+    if edit == "bom":
+        findings.write_bytes(b"\xef\xbb\xbf" + findings.read_bytes())
+        _rehash(pkg)
+        expected = "votes-sum-mismatch: 1 error finding(s) in "
+    else:
+        edit_descriptor(pkg, lambda d: d.__setitem__("resources", [r for r in d["resources"]
+                                                                   if r["name"] != "findings"]))
+        expected = "the register sets rules to 'error' but the package declares no 'findings' resource"
+    messages = [e["message"] for e in problems(pkg, engine) if e["type"] == "rule-threshold"]
+    assert len(messages) == 1 and messages[0].startswith(expected), messages
+
+
 @pytest.mark.parametrize("severity", ["fatal", "Error"])
 def test_a_severity_that_is_none_is_a_rule_threshold_problem(fixture_package: Path, tmp_path: Path,
                                                              severity: str) -> None:

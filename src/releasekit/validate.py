@@ -340,7 +340,7 @@ def _findings(folder: Path, descriptor: dict[str, Any]) -> list[FindingSummary]:
         return []
     summary: dict[tuple[str, str], FindingSummary] = {}
     # Bytes that are not UTF-8 are the checker's encoding-error; here they only must not stop the count.
-    with file.open(encoding="utf-8", errors="replace", newline="") as handle:
+    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:  # (a BOM hid every row's rule)
         for row in csv.DictReader(handle):
             key = (row.get("rule") or "", row.get("severity") or "")
             item = summary.setdefault(key, FindingSummary(*key, 0))
@@ -392,6 +392,10 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
     """
     settings, problems, unusable = _rule_settings(descriptor)
     paths = dict(_csv_resources(descriptor))
+    if "findings" not in paths and any(s.severity == "error" for s in settings.values()):
+        # (a findings.csv left out of the descriptor: its error findings were never weighed, exit 0)
+        problems.append(Problem("rule-threshold", "the register sets rules to 'error' but the package declares no "
+                                "'findings' resource: their findings cannot be weighed / temuan tidak dapat dinilai"))
     # Weighed by the register's setting, not by the severity findings.csv writes beside each finding (the build
     # writes the setting's; a package edited to call its errors warnings would pass its thresholds otherwise).
     counts: dict[str, int] = {}
