@@ -745,3 +745,16 @@ def test_the_accounting_sources_csv_publishes_is_the_declared_one(fixture_packag
     found = [e for e in problems(pkg) if e["type"] == "provenance-error"]
     assert len(found) == 1 and found[0]["resource"] == "sources"
     assert found[0]["message"].startswith("raw/tps: sources.csv says in/loaded/quarantined 9999/")
+
+
+def test_the_text_report_shows_a_line_break_in_a_cell_escaped(fixture_package: Path, tmp_path: Path) -> None:
+    """Review M #11: a cell quoted in a message printed its line break, so a cell could write a line of its own
+    into the text report, ``<package>: valid / sah`` say (the Markdown and GitHub formats escaped it already)."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    forged = f"{pkg}: valid / sah"
+    edit_rows(pkg, "tps", lambda rows: rows[3].__setitem__(1, f"3401012001\n{forged}"))
+    _rehash(pkg)
+    result = invoke("validate", str(pkg))
+    assert result.exit_code == 1
+    assert forged not in result.output.splitlines()
+    assert f'3401012001\\n{forged}' in result.output

@@ -148,6 +148,15 @@ def _verdict(pkg: PackageReport) -> str:
     return f"INVALID / TIDAK SAH: {len(pkg.problems)} problem(s) / masalah"
 
 
+#: Line breaks and other control characters a cell may carry into a message, shown escaped in the text report (a
+#: cell could otherwise start a line of its own, one that reads ``pkg: valid / sah``).
+_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 32), 127) if chr(c) != "\t"}
+
+
+def _line(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
 def _text(report: Report) -> str:
     lines = []
     for pkg in report.packages:
@@ -157,15 +166,15 @@ def _text(report: Report) -> str:
             lines.append(f"  {kind} ({count})")
             shown = [p for p in pkg.problems if p.type == kind][:SHOWN]
             for p in shown:
-                lines.append(f"    {p.where + ': ' if p.where else ''}{p.message}")
+                lines.append(_line(f"    {p.where + ': ' if p.where else ''}{p.message}"))
             if count > len(shown):
                 lines.append(f"    … {count - len(shown)} more / lainnya")
-        lines += [f"  warning / peringatan: {w}" for w in pkg.warnings]
+        lines += [_line(f"  warning / peringatan: {w}") for w in pkg.warnings]
         if pkg.findings:
             lines.append("  data findings (published facts) / temuan data (fakta yang dipublikasikan):")
             for f in pkg.findings:
                 examples = "; ".join(f.examples)
-                lines.append(f"    {f.rule:<28} {f.severity:<8} {f.count:>8}   e.g. {examples}")
+                lines.append(_line(f"    {f.rule:<28} {f.severity:<8} {f.count:>8}   e.g. {examples}"))
     return "\n".join(lines) + "\n"
 
 
