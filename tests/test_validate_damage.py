@@ -758,3 +758,12 @@ def test_the_text_report_shows_a_line_break_in_a_cell_escaped(fixture_package: P
     assert result.exit_code == 1
     assert forged not in result.output.splitlines()
     assert f'3401012001\\n{forged}' in result.output
+
+
+def test_a_zip_named_in_capitals_is_a_package(fixture_package: Path, tmp_path: Path) -> None:
+    """Review M #13: ``real-count.ZIP`` (a name Windows tools write) was 'not a package'."""
+    upper = tmp_path / "real-count.ZIP"
+    upper.write_bytes((fixture_package.parent / "real-count.zip").read_bytes())
+    result = invoke("validate", str(upper))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{upper}: valid / sah")

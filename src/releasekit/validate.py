@@ -521,7 +521,8 @@ def _is_descriptor(path: Path) -> bool:
 
 def _targets(path: Path) -> Iterator[Path]:
     if path.is_file():
-        if path.name.endswith(".zip") or path.name == DESCRIPTOR or (path.suffix == ".json" and _is_descriptor(path)):
+        if (path.name.lower().endswith(".zip") or path.name == DESCRIPTOR
+                or (path.suffix == ".json" and _is_descriptor(path))):
             yield path
             return
         raise PackageError(f"{path}: not a package", hint="give a package folder, datapackage.json or .zip")
@@ -577,7 +578,7 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
         if not target.exists():
             yield PackageReport(str(target), [Problem("package-error", "package not found; run 'releasekit build' "
                                                                        "first")])
-        elif target.name.endswith(".zip"):
+        elif target.name.lower().endswith(".zip"):
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
             report.zipped = True
