@@ -136,19 +136,26 @@ def _results_csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _tps_tar(count: int) -> bytes:
-    import io
+def _tps_json(count: int) -> list[tuple[str, bytes]]:
+    """``count`` Sirekap per-TPS records: each TPS's code and its JSON document (no line break in one)."""
     import json
+
+    codes = [f"3101011{n // 20 + 1:03d}{n % 20 + 1:03d}" for n in range(count)]
+    return [(kode, json.dumps({"kode_tps": kode, "chart": {"100025": 10 + n % 9, "100026": 20, "100027": 30},
+                               "administrasi": {"suara_sah": 60 + n % 9, "suara_tidak_sah": 1,
+                                                "suara_total": 61 + n % 9},
+                               "ts": "2024-02-15 10:00:00"}).encode()) for n, kode in enumerate(codes)]
+
+
+def _tps_tar(count: int) -> bytes:
+    """:func:`_tps_json`'s records as the members of a tar, one file per TPS in its village's folder."""
+    import io
     import tarfile
 
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for n in range(count):
-            kode = f"3101011001{n + 1:03d}"
-            body = json.dumps({"kode_tps": kode, "chart": {"100025": 10 + n, "100026": 20, "100027": 30},
-                               "administrasi": {"suara_sah": 60 + n, "suara_tidak_sah": 1, "suara_total": 61 + n},
-                               "ts": "2024-02-15 10:00:00"}).encode()
-            info = tarfile.TarInfo(f"ppwp/31/3101/310101/3101011001/{kode}.json")
+        for kode, body in _tps_json(count):
+            info = tarfile.TarInfo(f"ppwp/31/3101/310101/{kode[:10]}/{kode}.json")
             info.size, info.mtime = len(body), 0
             tar.addfile(info, io.BytesIO(body))
     return out.getvalue()
@@ -169,8 +176,7 @@ def test_a_corrupt_gzip_is_refused_not_loaded_up_to_the_damage(kind: str, where:
     if kind == "csv.gz":
         plain, source = _results_csv(4000), csv_source
     elif kind == "jsonl.gz":
-        plain, source = b"".join(
-            (line.replace(b"\n", b"") + b"\n") for line in _tps_tar_lines(2000)), json_source
+        plain, source = b"".join(body + b"\n" for _, body in _tps_json(2000)), json_source
     else:
         plain, source = _tps_tar(400), json_source
     data = bytearray(_gzipped(plain))
@@ -188,15 +194,6 @@ def test_a_corrupt_gzip_is_refused_not_loaded_up_to_the_damage(kind: str, where:
     result = invoke("build", project)
     assert result.exit_code == 0, result.output
     assert query(project, "SELECT records_quarantined FROM sources") == [(0,)]
-
-
-def _tps_tar_lines(count: int) -> list[bytes]:
-    import json
-
-    return [json.dumps({"kode_tps": f"3101011{n // 20 + 1:03d}{n % 20 + 1:03d}",
-                        "chart": {"100025": 10 + n % 9, "100026": 20, "100027": 30},
-                        "administrasi": {"suara_sah": 60 + n % 9, "suara_tidak_sah": 1, "suara_total": 61 + n % 9},
-                        "ts": "2024-02-15 10:00:00"}).encode() for n in range(count)]
 
 
 REAL_DKI = Path(__file__).resolve().parents[2] / "shared" / "data" / "sirekap2024_full_province_gigit_dki"

@@ -86,12 +86,13 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     table = obj.get("table") or {}
     if not isinstance(table, dict):
         raise ValueError("table: expected an object")
+    length = CHILD_LENGTH.get(len(kode), 2)  # (the nation's children are provinces)
     for child, entry in sorted(table.items()):
         if not isinstance(entry, dict) or not CHILD.fullmatch(child):
             raise ValueError(f"table.{child}: expected an area code and an object")
-        if not (kode == NATIONAL or child.startswith(kode)) or len(child) != CHILD_LENGTH.get(len(kode), 2):
+        if not (kode == NATIONAL or child.startswith(kode)) or len(child) != length:
             raise ValueError(f"table.{child}: not an area of {kode if kode != NATIONAL else 'the nation'} one level "
-                             f"down (a code of {CHILD_LENGTH.get(len(kode), 2)} characters starting with its own)")
+                             f"down (a code of {length} characters starting with its own)")
         status = entry.get("status_progress")
         values = (ts, entry.get("psu") if isinstance(entry.get("psu"), str) else psu,
                   _persen(entry.get("persen"), f"table.{child}"), None, None, None, None, None,

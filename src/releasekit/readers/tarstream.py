@@ -100,11 +100,11 @@ class _Bytes:
         """Append more bytes to the buffer; False at the end of the input (:class:`~.inflate.CorruptStream` when the
         gzip stream is corrupt)."""
         try:
-            return self._inflated()
+            return self._append()
         except zlib.error as e:
             raise corrupt(e, self.inflated) from e
 
-    def _inflated(self) -> bool:
+    def _append(self) -> bool:
         if self.inflate is None:
             chunk = self.raw.read(CHUNK)
             self.buf += chunk

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
@@ -110,7 +109,7 @@ class RowPass:
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
             header = handle.readline()
-            labels = next(csv.reader([header]), [])
+            labels = parsed(header)
             self._labels(labels)
             self.pii(1, labels, header)  # a header is published too
             if not self.checker.open(check.name):
@@ -315,14 +314,14 @@ class RowPass:
         self.last_row = number
         values: tuple[str, ...] | None
         if may_hold_nik(text):
-            self.pii(number, next(csv.reader([text]), []) if cells is None else cells, text)
+            self.pii(number, parsed(text) if cells is None else cells, text)
         if cells is None:
             match = check.line.fullmatch(text)
             values = match.groups() if match is not None else None
             if values is not None and check.python_fields:
                 values = values if check.exact(values) else None
             if values is None:
-                values = self.slow(number, next(csv.reader([text]), []))
+                values = self.slow(number, parsed(text))
         else:
             values = self.slow(number, cells)
         if self.pk:
@@ -442,7 +441,7 @@ class RowPass:
                     continue
                 if until is not None and number > until:
                     return
-                values = self.slow(number, next(csv.reader([line]), []) if cells is None else cells, quiet=True)
+                values = self.slow(number, parsed(line) if cells is None else cells, quiet=True)
                 key = pk_get(values) if values is not None else ""
                 if _missing(key):
                     continue
