@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -447,30 +448,38 @@ def _unpacked_path(name: str) -> str:
     return "/".join(part for part in name.replace("\\", "/").split("/") if part not in ("", "."))
 
 
-def _extract_zip(zip_path: Path, into: Path) -> Path:
+def _open_zip(zip_path: Path) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(zip_path)
+        return zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile as e:
         raise PackageError(f"{zip_path}: not a zip archive ({e})", hint="download the package again") from e
-    with archive:
-        seen: set[str] = set()
-        for info in archive.infolist():
-            name = info.filename
-            reason = unsafe_path(name)
-            if reason:
-                raise PackageError(f"{zip_path}: member {name!r}: {reason}",
-                                   hint="this archive tries to write outside its folder; do not unpack it")
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise PackageError(f"{zip_path}: member {name!r} is a symbolic link",
-                                   hint="a package holds files; unpacked by unzip, a link could point anywhere")
-            if info.is_dir() and info.file_size:
-                raise PackageError(f"{zip_path}: member {name!r} is a folder that holds {info.file_size:,} bytes",
-                                   hint="unpacking throws a folder's bytes away unread; do not trust this archive")
-            unpacked = _unpacked_path(name)  # (where zipfile writes it: ./data/x.csv and data//x.csv are data/x.csv)
-            if unpacked in seen:
-                raise PackageError(f"{zip_path}: two members unpack to {unpacked!r} (the last: {name!r})",
-                                   hint="which of them is the package's cannot be told; unpacking keeps the last")
-            seen.add(unpacked)
+
+
+def _check_members(zip_path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse a zip whose members cannot be unpacked as they are listed (each would hide or misplace a file)."""
+    seen: set[str] = set()
+    for info in archive.infolist():
+        name = info.filename
+        reason = unsafe_path(name)
+        if reason:
+            raise PackageError(f"{zip_path}: member {name!r}: {reason}",
+                               hint="this archive tries to write outside its folder; do not unpack it")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise PackageError(f"{zip_path}: member {name!r} is a symbolic link",
+                               hint="a package holds files; unpacked by unzip, a link could point anywhere")
+        if info.is_dir() and info.file_size:
+            raise PackageError(f"{zip_path}: member {name!r} is a folder that holds {info.file_size:,} bytes",
+                               hint="unpacking throws a folder's bytes away unread; do not trust this archive")
+        unpacked = _unpacked_path(name)  # (where zipfile writes it: ./data/x.csv and data//x.csv are data/x.csv)
+        if unpacked in seen:
+            raise PackageError(f"{zip_path}: two members unpack to {unpacked!r} (the last: {name!r})",
+                               hint="which of them is the package's cannot be told; unpacking keeps the last")
+        seen.add(unpacked)
+
+
+def _extract_zip(zip_path: Path, into: Path) -> Path:
+    with _open_zip(zip_path) as archive:
+        _check_members(zip_path, archive)
         needed, free = sum(info.file_size for info in archive.infolist()), shutil.disk_usage(into).free
         if needed > free:  # (a member never inflates past its declared size: zipfile stops there, or its CRC fails)
             raise PackageError(f"{zip_path}: unpacked, its members take {needed:,} bytes; the temporary folder "
@@ -519,10 +528,14 @@ def _is_descriptor(path: Path) -> bool:
     return isinstance(value, dict) and isinstance(value.get("resources"), list)
 
 
+def _is_zip(path: Path) -> bool:
+    return path.name.lower().endswith(".zip")
+
+
 def _targets(path: Path) -> Iterator[Path]:
+    """Each package at ``path``: a descriptor or a zip (a descriptor that is not there is reported as missing)."""
     if path.is_file():
-        if (path.name.lower().endswith(".zip") or path.name == DESCRIPTOR
-                or (path.suffix == ".json" and _is_descriptor(path))):
+        if _is_zip(path) or path.name == DESCRIPTOR or (path.suffix == ".json" and _is_descriptor(path)):
             yield path
             return
         raise PackageError(f"{path}: not a package", hint="give a package folder, datapackage.json or .zip")
@@ -534,16 +547,27 @@ def _targets(path: Path) -> Iterator[Path]:
         from .package import PACKAGES_DIR
 
         release = load_release(path)
-        for reg in release.registers:
+        for reg in release.registers:  # both artefacts of each register: its folder and its zip
             yield path / PACKAGES_DIR / reg.slug / DESCRIPTOR
+            yield path / PACKAGES_DIR / f"{reg.slug}.zip"
         return
-    found = sorted(path.glob(f"*/{DESCRIPTOR}"))
-    if not found:
+    yield from _folder_of_packages(path)
+
+
+def _folder_of_packages(path: Path) -> list[Path]:
+    """A folder of packages (``datapackages/``): each subfolder is a package (hidden ones aside) and so is each zip.
+
+    A subfolder without its descriptor is reported as a package not found, where it was passed over unread.
+    """
+    children = sorted(path.iterdir(), key=lambda p: p.name) if path.is_dir() else []
+    folders = [c for c in children if c.is_dir() and not c.name.startswith(".")]
+    zips = [c for c in children if c.is_file() and _is_zip(c)]
+    if not zips and not any((folder / DESCRIPTOR).is_file() for folder in folders):
         if not path.exists():
             raise PackageError(f"{path}: no such file or folder", hint="check the path")
         raise PackageError(f"{path}: no {DESCRIPTOR} here or one level down",
                            hint="give a package folder, datapackage.json, .zip, or a project with metadata.yml")
-    yield from found
+    return sorted([*(folder / DESCRIPTOR for folder in folders), *zips], key=lambda p: p.as_posix())
 
 
 def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
@@ -573,16 +597,69 @@ def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
 
 
 def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[PackageReport]:
-    """The report on each package at ``path`` (a zip is unpacked into a folder ``stack`` removes)."""
+    """The report on each package at ``path`` (a zip is unpacked into a folder ``stack`` removes, unless it holds
+    the files of a package folder validated just before, byte for byte: a project's ``<slug>.zip`` beside
+    ``<slug>/``, whose report it then shares)."""
+    folders: dict[Path, PackageReport] = {}
     for target in _targets(path):
-        if not target.exists():
+        if not target.exists() and target.name == DESCRIPTOR and target.parent.is_dir():
+            yield PackageReport(str(target.parent), [Problem(
+                "package-error", f"no {DESCRIPTOR} in this package folder: its files cannot be checked without it "
+                "(run 'releasekit build', or move a folder that is no package out of the folder of packages)")])
+        elif not target.exists():
             yield PackageReport(str(target), [Problem("package-error", "package not found; run 'releasekit build' "
                                                                        "first")])
-        elif target.name.lower().endswith(".zip"):
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
+        elif _is_zip(target):
+            folder = folders.get(target.with_name(target.name[:-4]))
+            if folder is not None and _holds_the_folder(target, Path(folder.package)):
+                report = replace(folder, package=str(target), problems=list(folder.problems),
+                                 findings=list(folder.findings), warnings=list(folder.warnings))
+            else:
+                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                try:
+                    report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
+                except PackageError as e:
+                    if target == path:
+                        raise
+                    yield unopened(str(target), str(e))  # (one zip of a folder or project: the others still count)
+                    continue
             report.zipped = True
             report.problems += _zip_comment_problems(target)
             yield report
         else:
-            yield validate_descriptor(target, label=str(target.parent), engine=engine)
+            report = validate_descriptor(target, label=str(target.parent), engine=engine)
+            if target.name == DESCRIPTOR:
+                folders[target.parent] = report
+            yield report
+
+
+def _holds_the_folder(zip_path: Path, folder: Path) -> bool:
+    """Whether the zip holds the folder's files and nothing else, byte for byte (read as unpacking reads them)."""
+    files: dict[str, Path] = {}
+    for entry in folder.rglob("*"):
+        if entry.is_symlink():
+            return False
+        if entry.is_file():
+            files[entry.relative_to(folder).as_posix()] = entry
+        elif entry.is_dir() and not any(entry.iterdir()):
+            return False  # (an empty folder: unpacked, the zip does not make it)
+    with _open_zip(zip_path) as archive:
+        _check_members(zip_path, archive)
+        members = {_unpacked_path(info.filename): info for info in archive.infolist() if not info.is_dir()}
+        if members.keys() != files.keys() or any(info.file_size != files[name].stat().st_size
+                                                  for name, info in members.items()):
+            return False
+        try:
+            return all(_same_bytes(archive, info, files[name]) for name, info in sorted(members.items()))
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+            return False  # (unpacked on its own, the zip's damage is reported)
+
+
+def _same_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: Path) -> bool:
+    with archive.open(info) as member, file.open("rb") as handle:
+        while True:
+            block = member.read(1 << 20)
+            if block != handle.read(len(block) or 1):
+                return False
+            if not block:
+                return True

@@ -1,0 +1,141 @@
+"""What ``releasekit validate`` finds to validate in a project and in a folder of packages.
+
+Review M #5: a project (the README's CI command, ``releasekit validate .``) validated only the
+``datapackages/<slug>/`` folders, never the ``<slug>.zip`` published beside each (a NIK in it passed,
+exit 0); a folder of packages passed over every zip and every subfolder that had lost its
+``datapackage.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke
+from releasekit import validate as validate_module
+from releasekit.validate import validate_paths
+
+NIK = "3174014505900003"
+
+
+@pytest.fixture
+def project(fixture_package: Path, tmp_path: Path) -> Path:
+    """A copy of the built one-register project (``metadata.yml`` and ``datapackages/``), to edit."""
+    root = fixture_package.parents[1]
+    target = tmp_path / "project"
+    target.mkdir()
+    shutil.copy(root / "metadata.yml", target / "metadata.yml")
+    shutil.copytree(root / "datapackages", target / "datapackages")
+    return target
+
+
+def _plant_nik_in_zip(path: Path) -> None:
+    """Rewrite the zip with a NIK in the fourth line of ``data/tps.csv`` (the folder beside it left as built)."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            if name == "data/tps.csv":
+                lines = data.split(b"\n")
+                lines[3] += f",{NIK}".encode()
+                data = b"\n".join(lines)
+            archive.writestr(name, data)
+
+
+def _verdicts(*paths: Path) -> dict[str, tuple[bool, list[str]]]:
+    result = invoke("validate", "--format", "json", *paths)
+    report = json.loads(result.stdout)
+    assert result.exit_code == (0 if report["valid"] else 1), result.output
+    assert NIK not in result.output
+    return {p["package"]: (p["valid"], sorted({e["type"] for e in p["errors"]})) for p in report["packages"]}
+
+
+def test_a_project_validates_each_registers_zip_too(project: Path) -> None:
+    packages = project / "datapackages"
+    assert _verdicts(project) == {str(packages / "real-count"): (True, []),
+                                  str(packages / "real-count.zip"): (True, [])}
+    _plant_nik_in_zip(packages / "real-count.zip")
+    verdicts = _verdicts(project)
+    assert verdicts[str(packages / "real-count")] == (True, [])
+    assert verdicts[str(packages / "real-count.zip")][0] is False
+    assert "pii-nik" in verdicts[str(packages / "real-count.zip")][1]
+
+
+def test_a_zip_holding_its_folders_files_shares_the_folders_report_unpacked_once(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The zip build writes holds the folder's files byte for byte: it is read against them, not unpacked and
+    validated a second time; a problem of the folder is the zip's too."""
+    packages = project / "datapackages"
+    folder, zipped = packages / "real-count", packages / "real-count.zip"
+    (folder / "README.md").write_text(f"NIK {NIK}\n", encoding="utf-8")
+    with zipfile.ZipFile(zipped) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info, (folder / "README.md").read_bytes() if info.filename == "README.md" else data)
+
+    def unpacked(*args: object) -> None:
+        raise AssertionError("the zip was unpacked")
+
+    monkeypatch.setattr(validate_module, "_extract_zip", unpacked)
+    report = validate_paths([project])
+    assert [(p.package, p.zipped) for p in report.packages] == [(str(folder), False), (str(zipped), True)]
+    assert report.packages[1].problems == report.packages[0].problems
+    assert [(p.type, p.resource, p.row) for p in report.packages[0].problems] == [("pii-nik", "README.md", 1)]
+
+
+def test_a_zip_that_differs_from_its_folder_by_one_byte_is_unpacked_and_validated(project: Path) -> None:
+    packages = project / "datapackages"
+    readme = packages / "real-count" / "README.md"
+    readme.write_bytes(readme.read_bytes().replace(b"#", b"%", 1))  # (the zip keeps the built README)
+    calls = []
+    real = validate_module._extract_zip
+
+    def counted(zip_path: Path, into: Path) -> Path:
+        calls.append(zip_path)
+        return real(zip_path, into)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate_module, "_extract_zip", counted)
+        assert validate_paths([project]).valid
+    assert calls == [packages / "real-count.zip"]
+
+
+def test_a_projects_missing_zip_is_reported(project: Path) -> None:
+    zipped = project / "datapackages" / "real-count.zip"
+    zipped.unlink()
+    assert _verdicts(project)[str(zipped)] == (False, ["package-error"])
+
+
+def test_a_folder_of_packages_reports_every_zip_and_every_folder(project: Path) -> None:
+    """A corrupt zip is one invalid entry (the other packages still reported); a subfolder that lost its descriptor
+    is one too, where both were passed over with exit 0; a hidden folder (``.git``) is no package."""
+    packages = project / "datapackages"
+    shutil.copytree(packages / "real-count", packages / "no-descriptor")
+    (packages / "no-descriptor" / "datapackage.json").unlink()
+    (packages / "broken.zip").write_text("not a zip\n")
+    (packages / ".git").mkdir()
+    (packages / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    assert _verdicts(packages) == {
+        str(packages / "broken.zip"): (False, ["package-error"]),
+        str(packages / "no-descriptor"): (False, ["package-error"]),
+        str(packages / "real-count"): (True, []),
+        str(packages / "real-count.zip"): (True, []),
+    }
+    report = validate_paths([packages])
+    [missing] = [p for p in report.packages if p.package == str(packages / "no-descriptor")]
+    assert missing.problems[0].message.startswith("no datapackage.json in this package folder")
+    [broken] = [p for p in report.packages if p.package == str(packages / "broken.zip")]
+    assert broken.problems[0].message.startswith("not a zip archive")
+
+
+def test_a_folder_of_zips_alone_is_a_folder_of_packages(project: Path, tmp_path: Path) -> None:
+    zips = tmp_path / "downloads"
+    zips.mkdir()
+    shutil.copy(project / "datapackages" / "real-count.zip", zips / "real-count.zip")
+    _plant_nik_in_zip(zips / "real-count.zip")
+    assert "pii-nik" in _verdicts(zips)[str(zips / "real-count.zip")][1]
