@@ -174,14 +174,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             result.problems += _descriptor_problems(descriptor)
             if not result.problems:  # the checker runs the PII gate in the same pass
                 checker = Checker(descriptor_path.parent, descriptor)
-                try:
-                    result.problems += checker.run()
-                    result.warnings = checker.warnings()
-                except csv.Error as e:  # a carriage return alone inside a record: no CSV releasekit writes
-                    result.problems.append(Problem(
-                        "source-error", f"a CSV record cannot be read ({e}): lines must end with \\n, as the "
-                        "dialect declares; a carriage return alone ends none (--engine frictionless reads it)"))
-                    result.problems += _pii_problems(descriptor_path.parent, descriptor)
+                result.problems += checker.run()
+                result.warnings = checker.warnings()
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
 import threading
@@ -259,7 +260,13 @@ class Checker:
         key_names = name_list(schema.get("primaryKey") or [])
         pk = tuple(i for i, f in enumerate(fields) if f.name in key_names)
         undecodable = undecodable_count()
-        RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted).run()
+        try:
+            RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted).run()
+        except csv.Error as e:  # (no record a CSV reader reads ends here: kept so one cannot lose the report)
+            self.add(Problem("source-error", f"a CSV record cannot be read: {e} / rekaman CSV tidak dapat dibaca",
+                             resource=name))
+            self.unread.add(name)
+            self._scan_unread(res)
         if undecodable_count() != undecodable:
             self.add(Problem("encoding-error", f"'utf-8' codec can't decode {first_undecodable(path)}; save the "
                              "file as UTF-8 / berkas bukan UTF-8", resource=name))

@@ -12,7 +12,7 @@ from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
 from .fields import ResourceCheck
 from .layout import Layout, View, blank_key, small_target
-from .text import UNDECODABLE, parsed, record_end, records_from, rejoin
+from .text import STRAY_CR, UNDECODABLE, parsed, record_end, records_from, rejoin
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 #: Characters read at a time: a block of whole lines is checked by one ``findall``.
 CHUNK = 1 << 20
 Key = Any  # one canonical string, or a tuple of them ("" = missing)
+#: The most keys the line-by-line path holds before handing them on (:meth:`RowPass._flush`).
+PENDING = 1 << 14
 
 
 def _missing(key: Key) -> bool:
@@ -67,6 +69,7 @@ class RowPass:
             (f.number - 1, f.name, {}) for f in check.fields if f.unique]
         # Keys the line-by-line path found, handed on in file order before the next block's.
         self.pending_pk: list[str] = []
+        self.held = 0  # records whose keys are pending
         self.pk_ordered: bool | None = None
         self.lines_matched = 0
         #: The last row checked.
@@ -101,7 +104,8 @@ class RowPass:
         return cells
 
     def run(self) -> None:
-        """Read the resource in blocks of whole lines; CR line ends send the rest of the file line by line.
+        """Read the resource in blocks of whole lines (LF or CRLF); a carriage return alone sends the rest of the file
+        line by line, ended where a CSV reader ends them (:func:`~.text.rejoin`).
 
         Reading stops after the row (or the block) at which the resource reaches the error limit
         (:meth:`Checker.open`); see :meth:`at_limit`.
@@ -114,21 +118,22 @@ class RowPass:
             self.pii(1, labels, header)  # a header is published too
             if not self.checker.open(check.name):
                 return
-            row, text, searched = 2, "", 0  # searched: text[:searched] holds no CR
+            row, text, searched = 2, "", 0  # searched: text[:searched] holds no carriage return alone
             opened: list[str] = []  # the lines read so far of a record whose quoted cell goes on past them
             while data := handle.read(CHUNK):
                 text += data
+                if text.find("\r", searched) >= 0 and STRAY_CR.search(text, searched):
+                    break  # (CRLF line ends are read in blocks: plain() reads them as LF)
+                searched = max(len(text) - 1, 0)  # (a last CR may be a CRLF's)
                 cut = text.rfind("\n") + 1
                 if not cut:
                     continue
-                if text.find("\r", searched, cut) >= 0:
-                    break
                 start = 0
                 if opened:  # (its new lines alone are read: linear however long the record)
                     start = record_end(text, 0, cut, inside=True)
                     if start < 0:
                         opened.append(text[:cut])
-                        text, searched = text[cut:], 0
+                        text, searched = text[cut:], max(len(text) - cut - 1, 0)
                         continue
                     record = "".join(opened) + text[:start]
                     opened.clear()
@@ -142,7 +147,7 @@ class RowPass:
                 if used < cut:  # a quoted cell goes on past the last line
                     opened.append(text[used:cut])
                     used = cut
-                text, searched = text[used:], cut - used
+                text, searched = text[used:], max(len(text) - used - 1, 0)
             for number, line, cells in records_from(rejoin("".join(opened) + text, handle), row - 1):
                 if not self.record(number, line, cells):
                     return self.at_limit()
@@ -194,6 +199,8 @@ class RowPass:
 
         Returns how many lines were checked; None once the error limit is reached.
         """
+        if "\r" in chunk:  # CRLF line ends (no cell of a plain line holds one; a lone CR never reaches here)
+            chunk = chunk.replace("\r\n", "\n")
         checked = self.block(chunk, first_row)
         if checked is not None:
             return checked if self.checker.open(self.check.name) else None
@@ -290,6 +297,7 @@ class RowPass:
 
     def _flush(self) -> None:
         """Hand on the keys the line-by-line path collected since the last block."""
+        self.held = 0
         if self.pending_pk:
             assert self.distinct is not None
             self.distinct.add(self.pending_pk)
@@ -352,6 +360,9 @@ class RowPass:
             key = key_text([values[i] for i in view])
             if key != blank_key(view):
                 self.pending_asked[n].append(key)
+        self.held += 1
+        if self.held >= PENDING:
+            self._flush()  # (a file read line by line to its end: its keys are handed on as it goes, not held)
         return checker.open(check.name)
 
     def _unique(self, number: int, value: str, name: str, seen: dict[int, int]) -> None:
@@ -407,18 +418,16 @@ class RowPass:
             add(Problem("blank-row", "", resource=check.name, row=number))
             return None
         out = []
-        for f in check.fields:
-            if f.number > len(cells):
-                add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
-                out.append("")
-                continue
-            text = cells[f.number - 1]
+        for f in check.fields:  # in Frictionless's order: each cell's type and constraints, extra cells, missing ones
+            text = cells[f.number - 1] if f.number <= len(cells) else ""  # (a missing cell is read as missing)
             value, error = f.check(text)
             if error:
                 add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
             out.append("" if value is None else str(value) if type(value) is int else text)
         for position in range(len(check.fields) + 1, len(cells) + 1):
             add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
+        for f in check.fields[len(cells):]:
+            add(Problem("missing-cell", "", resource=check.name, row=number, field=f.name))
         return tuple(out)
 
     def fk_problem(self, number: int, key: str, fk: dict[str, Any]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -46,10 +47,20 @@ def first_undecodable(path: Path) -> str:
     return "bytes that are not UTF-8"
 
 
+#: A line end as a CSV reader (and Frictionless) reads one: LF, CRLF, or a carriage return alone.
+LINE_END = re.compile(r"\r\n|\r|\n")
+#: A carriage return that is no part of a CRLF (one at the end of the text read so far may yet be).
+STRAY_CR = re.compile(r"\r(?!\n|\Z)")
+
+
 def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
-    """The lines of ``carry`` followed by the file's, the piece cut at the block boundary made whole again."""
-    start = 0  # (carry's lines end at its line feeds: a carriage return alone is kept in the line it is in)
-    while (end := carry.find("\n", start) + 1) > 0:
+    """The lines of ``carry`` followed by the file's (``newline=""``: ended as :data:`LINE_END` ends them, as a CSV
+    reader reads them, in ``carry`` as in the file), the piece cut at the block boundary made whole again."""
+    start = 0
+    for match in LINE_END.finditer(carry):
+        end = match.end()
+        if end == len(carry) and match.group() == "\r":
+            break  # (its "\n" may be the file's next character)
         yield carry[start:end]
         start = end
     piece = carry[start:]
@@ -116,7 +127,7 @@ def records_from(lines: Iterable[str], number: int = 0, cells_of: Callable[[str]
             pending.clear()
             continue
         number += 1
-        yield number, line[:-1] if line.endswith("\n") else line, None
+        yield number, line[:-1] if line.endswith(("\n", "\r")) else line, None
     if pending:
         text = "".join(pending)
         number += 1
