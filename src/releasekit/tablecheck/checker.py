@@ -108,9 +108,15 @@ class Checker:
                 self._scan_unread(res)
             else:
                 resources.append(res)
+        names = {res.get("name") for res in self.descriptor.get("resources", []) if isinstance(res, dict)}
         for res in resources:
             for fk in foreign_keys(res):
                 target = fk["reference"]["resource"] or res["name"]
+                if target not in names:  # (every key would be missing: the error limit, and no NIK looked for)
+                    self.add(Problem("resource-error", f'failed to handle a foreign key for resource "{res["name"]}" '
+                                     f'as resource "{target}" does not exist', resource=res.get("name")))
+                    self.unread.add(target)
+                    continue
                 fields = tuple(fk["reference"]["fields"])
                 if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
                     wanted[target].append(fields)
