@@ -273,6 +273,19 @@ def test_the_gate_finds_a_nik_written_any_way_in_a_file_and_a_zip_member(tmp_pat
     _no_secret(str(caught.value))
 
 
+def test_the_gate_finds_a_nik_a_readme_wraps_over_two_lines(tmp_path: Path) -> None:
+    """Markdown shows a paragraph's lines joined by spaces: ``NIK 3174 0567`` then ``0885 0003`` is one NIK on the
+    page (review M #6); a CSV's lines are records, never joined."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "x.csv").write_text("a,b\n1,3174 0567\n0885 0003,2\n", encoding="utf-8")
+    refuse_niks_in_tree(tmp_path)
+    (tmp_path / "p" / "README.md").write_text("# R\n\nPelapor: NIK 3174 0567\n0885 0003 (PPID)\n", encoding="utf-8")
+    with pytest.raises(PrivacyError) as caught:
+        refuse_niks_in_tree(tmp_path)
+    assert "p/README.md: lines 3-4: an unmasked NIK-like value wrapped over two lines" in str(caught.value)
+    _no_secret(str(caught.value))
+
+
 @pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())
 def test_the_database_gate_finds_a_nik_written_any_way(tmp_path: Path, written: str) -> None:
     path = tmp_path / "release.db"

@@ -647,6 +647,38 @@ def test_a_nik_spelled_otherwise_in_a_package_file_is_found(fixture_package: Pat
 
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+@pytest.mark.parametrize("case", ["readme wrapped", "blockquote wrapped", "no-break spaces", "tabs", "line feed"])
+def test_a_nik_a_reader_sees_joined_is_found(fixture_package: Path, tmp_path: Path, engine: str, case: str) -> None:
+    """Review M #6: a README paragraph wrapped inside a NIK renders it on one line (Markdown joins the lines with a
+    space), and a JSON reader shows ``\\u00a0``, ``\\t`` and ``\\n`` between its digits as the characters: each passed,
+    exit 0."""
+    pkg = copy_package(fixture_package, tmp_path, "pkg")
+    groups = [NIK[i:i + 4] for i in range(0, 16, 4)]
+    if case.endswith("wrapped"):
+        quote = "> " if case.startswith("blockquote") else ""
+        readme = pkg / "README.md"
+        lines = readme.read_text(encoding="utf-8").split("\n")
+        lines[2:2] = [f"{quote}Pelapor: NIK {groups[0]} {groups[1]}", f"{quote}{groups[2]} {groups[3]} (hubungi PPID)"]
+        readme.write_text("\n".join(lines), encoding="utf-8")
+        where, line = "README.md", 3
+    else:
+        separator = {"no-break spaces": "\u00a0", "tabs": "\t", "line feed": "\n"}[case]
+        edit_descriptor(pkg, lambda d: d.__setitem__("description", separator.join(groups)))
+        where, line = "datapackage.json", 1  # (json.dumps writes one line; its escapes as they are)
+    assert NIK not in (pkg / where).read_text(encoding="utf-8")
+    assert [(e["type"], e["resource"], e["row"]) for e in problems(pkg, engine)] == [("pii-nik", where, line)]
+
+
+def test_numbers_at_the_end_and_start_of_two_lines_are_no_nik_unless_they_make_one(fixture_package: Path,
+                                                                                  tmp_path: Path) -> None:
+    pkg = copy_package(fixture_package, tmp_path, "pkg")
+    readme = pkg / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nTPS 12\n3171012001001 dan 3171012001002\n\n"
+                      f"{NIK[:8]}\n\n{NIK[8:]}\n", encoding="utf-8")  # (a blank line: two paragraphs)
+    assert problems(pkg) == []
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
 @pytest.mark.parametrize("key, value", [("encoding", "utf-16"), ("compression", "gz")])
 def test_a_resource_the_pii_gate_cannot_read_is_a_problem(fixture_package: Path, tmp_path: Path, engine: str,
                                                           key: str, value: str) -> None:

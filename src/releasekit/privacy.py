@@ -12,11 +12,12 @@ messages mask any NIK they would print (:func:`mask_niks`).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -454,6 +455,47 @@ def nik_line_offsets(data: bytes, end: int) -> Iterator[int]:
             yield newlines
 
 
+#: Files a reader sees rendered, where a line break inside a paragraph shows as a space (Markdown's soft break).
+WRAPPED_TEXT = (".md", ".markdown", ".txt")
+#: Digits (and what may stand between them) ending a line, and starting the next (a blockquote's ``>`` before them).
+_DIGITS_AT_END = re.compile(rb"[\d\s.\-]{1,40}$")
+_DIGITS_AT_START = re.compile(rb"[\s>]*[\d\s.\-]{1,40}")
+
+
+def wrapped_nik_lines(handle: Iterable[bytes]) -> Iterator[int]:
+    """The 1-based number of each line of a text file (:data:`WRAPPED_TEXT`) whose end and the next line's start
+    hold a NIK only together, as a rendered page joins them (``NIK 3174 0145`` then ``0590 0003``): each line alone
+    passes :func:`nik_lines`."""
+    previous: bytes = b""
+    for number, line in enumerate(handle, start=1):
+        if previous and line[:1] not in (b"\n", b"\r") and (end := _DIGITS_AT_END.search(previous)) and (
+                start := _DIGITS_AT_START.match(line)):
+            before = end.group().decode("ascii").strip()
+            after = start.group().decode("ascii").lstrip(" \t>")
+            if holds_nik(f"{before} {after}") and not holds_nik(before) and not holds_nik(after):
+                yield number - 1
+        previous = line.rstrip(b"\r\n")
+
+
+#: A JSON string on one line (a line break inside one is no JSON).
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _json_decoded(match: re.Match[str]) -> str:
+    try:
+        value = json.loads(match.group())
+    except ValueError:
+        return match.group()
+    return value if isinstance(value, str) else match.group()
+
+
+def json_strings_decoded(line: str) -> str:
+    r"""A line of JSON with each string on it as a JSON reader shows it (``\u0033``, ``\u00a0``, ``\t`` written
+    as themselves), for the PII gate alone: a NIK spelled with escapes, its digits or what stands between them, is
+    found there (the line is no longer JSON)."""
+    return _JSON_STRING.sub(_json_decoded, line) if "\\" in line else line
+
+
 #: The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _REFUSED_HINT = ("a source carries identity numbers into a published column: mask them at its reader or leave "
@@ -496,6 +538,11 @@ def refuse_niks_in_tree(root: Path, *, scanned_already: tuple[Path, ...] = ()) -
                 for line in nik_lines_in(stream):
                     raise PrivacyError(f"{name}: line {line}: an unmasked NIK-like value; nothing was published",
                                        hint=_REFUSED_HINT)
+            if file.suffix.lower() in WRAPPED_TEXT:  # (a README: a NIK wrapped over two lines shows as one)
+                with file.open("rb") as handle:
+                    for line in wrapped_nik_lines(handle):
+                        raise PrivacyError(f"{name}: lines {line}-{line + 1}: an unmasked NIK-like value wrapped "
+                                           "over two lines; nothing was published", hint=_REFUSED_HINT)
             scanned[name] = (stream.size, stream.crc)
 
 

@@ -31,7 +31,15 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .errors import PackageError
-from .privacy import holds_nik, mask_niks, nik_lines, nik_lines_in, unescape_digits
+from .privacy import (
+    WRAPPED_TEXT,
+    holds_nik,
+    json_strings_decoded,
+    mask_niks,
+    nik_lines,
+    nik_lines_in,
+    wrapped_nik_lines,
+)
 from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
@@ -237,9 +245,10 @@ def _encoded_pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Prob
 
 
 def _encoded_nik_lines(file: Path) -> Iterator[int]:
-    """A NIK that a file holds otherwise than in ASCII digits, by line: gzipped, in UTF-16 (a BOM says so), or as JSON
-    ``\\u0033`` escapes (``datapackage.json``: JSON readers show the digits; written as themselves first,
-    :func:`releasekit.privacy.unescape_digits`)."""
+    """A NIK that a file holds otherwise than in ASCII digits, by line: gzipped, in UTF-16 (a BOM says so), as JSON
+    escapes (``datapackage.json``: ``\\u0033`` for a digit, ``\\u00a0`` or ``\\t`` between them; JSON readers show
+    them as themselves, :func:`releasekit.privacy.json_strings_decoded`), or wrapped over two lines of a text file
+    (``README.md``: a rendered paragraph joins them, :func:`releasekit.privacy.wrapped_nik_lines`)."""
     with file.open("rb") as handle:
         bom = handle.read(2)
     if bom == b"\x1f\x8b":  # gzip: its text read as it is inflated (in constant memory)
@@ -253,11 +262,15 @@ def _encoded_nik_lines(file: Path) -> Iterator[int]:
         text = file.read_bytes().decode("utf-16", errors="replace")
         yield from (number for number, line in enumerate(text.split("\n"), start=1) if holds_nik(line))
         return
+    if file.suffix.lower() in WRAPPED_TEXT:
+        with file.open("rb") as handle:
+            yield from wrapped_nik_lines(handle)
+        return
     if file.suffix != ".json":
         return
     with file.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
-            if b"\\u" in line and holds_nik(unescape_digits(line.decode("utf-8", errors="replace"))):
+            if b"\\" in line and holds_nik(json_strings_decoded(line.decode("utf-8", errors="replace"))):
                 yield number
 
 
