@@ -465,6 +465,36 @@ def test_a_symbolic_link_in_a_package_is_never_read(fixture_package: Path, tmp_p
             ("unsafe-path", f"{link} is a symbolic link; a package holds files, not links to them (nothing read)")]
 
 
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_repository_whose_root_is_a_package_keeps_its_hidden_folders_to_itself(fixture_package: Path,
+                                                                                 tmp_path: Path, engine: str) -> None:
+    """Review M #13: ``python -m venv .venv`` beside a repository-root ``datapackage.json`` made it 4 ``unsafe-path``
+    problems (the venv's links), nothing else checked; ``.git`` and ``.venv`` are no part of what a package publishes.
+    A resource under a hidden folder is still read, and still refused when it is a link."""
+    repo = copy_package(fixture_package, tmp_path, "repo")
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "python").symlink_to("/usr/bin/python3")
+    (repo / ".venv" / "lib64").symlink_to("lib")
+    (repo / ".git").mkdir()
+    (repo / ".git" / "COMMIT_EDITMSG").write_text(f"NIK {NIK} masked\n")  # (a history is not a published file)
+    assert problems(repo, engine) == []
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CI_TOKEN=ghp_notreally\n")
+    (repo / ".cache").mkdir()
+    (repo / ".cache" / "x.csv").symlink_to(secret)
+    edit_descriptor(repo, lambda d: d["resources"].append(
+        {"name": "x", "path": ".cache/x.csv", "hash": "sha256:" + "0" * 64, "bytes": 0,
+         "schema": {"fields": [{"name": "x"}]}}))
+    assert [(e["type"], e["message"]) for e in problems(repo, engine)] == [
+        ("unsafe-path", ".cache/x.csv is a symbolic link; a package holds files, not links to them (nothing read)")]
+
+
+def test_a_zip_member_under_a_hidden_folder_is_published_and_checked(fixture_package: Path, tmp_path: Path) -> None:
+    zipped = _rezip(fixture_package.parent / "real-count.zip", tmp_path / "hidden.zip",
+                    (zipfile.ZipInfo(".notes/x.txt"), f"NIK {NIK}\n".encode()))
+    assert [(e["type"], e["resource"]) for e in problems(zipped)] == [("pii-nik", ".notes/x.txt")]
+
+
 def _rezip(source: Path, target: Path, *extra: tuple[zipfile.ZipInfo, bytes], comment: bytes = b"") -> Path:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
         for info in old.infolist():

@@ -105,18 +105,26 @@ def _reading_problems(descriptor: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _link_problems(folder: Path) -> list[Problem]:
-    """A symbolic link anywhere in the package folder: read, it would show a file of the machine that validates
-    (``data/x.csv -> /proc/self/environ`` printed as cell values), so nothing is read; a package holds files."""
-    problems = []
-    for top, dirs, files in os.walk(folder):  # (does not follow links to folders; they are listed in dirs)
-        for name in sorted([*dirs, *files]):
-            path = Path(top) / name
-            if path.is_symlink():
-                problems.append(Problem("unsafe-path", f"{path.relative_to(folder).as_posix()} is a symbolic link; "
-                                                       "a package holds files, not links to them (nothing read)"))
-        dirs.sort()
-    return problems
+def _link_problems(folder: Path, descriptor: dict[str, Any], files: list[Path]) -> list[Problem]:
+    """A symbolic link among the package's files, or on the way to a resource's: read, it would show a file of the
+    machine that validates (``data/x.csv -> /proc/self/environ`` printed as cell values), so nothing is read; a
+    package holds files."""
+    links = {path for path in files if path.is_symlink()}
+    for _, path in _csv_resources(descriptor):  # (a resource under a hidden folder is read all the same)
+        parts = PurePosixPath(path.replace("\\", "/")).parts
+        links |= {step for step in (folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)) if step.is_symlink()}
+    return [Problem("unsafe-path", f"{path.relative_to(folder).as_posix()} is a symbolic link; a package holds files, "
+                                   "not links to them (nothing read)") for path in sorted(links)]
+
+
+def package_files(folder: Path, *, hidden: bool) -> list[Path]:
+    """Every file and folder of a package folder, in order, links not followed; ``hidden=False`` leaves out what is
+    under a hidden folder (``.git``, ``.venv``: a repository whose root is a package is not published with them)."""
+    found = []
+    for top, dirs, names in os.walk(folder):  # (does not follow links to folders; they are listed in dirs)
+        found += [Path(top) / name for name in [*dirs, *names]]
+        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
+    return sorted(found)
 
 
 def _crash(e: Exception) -> list[Problem]:
@@ -150,12 +158,14 @@ def _descriptor_problems(descriptor: dict[str, Any]) -> list[Problem]:
     return [Problem(e.type, mask_niks(e.note or e.message)) for e in report.errors]
 
 
-def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engine: str = "releasekit"
-                        ) -> PackageReport:
+def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engine: str = "releasekit",
+                        every_file: bool = False) -> PackageReport:
     """Validate the package whose ``datapackage.json`` is at ``descriptor_path``.
 
     :param engine: ``releasekit`` (the streaming checker, :mod:`releasekit.tablecheck`) or
         ``frictionless`` (``frictionless.validate``, slower, for cross-checking).
+    :param every_file: check the files under hidden folders too (an unpacked zip: every member is published); a
+        package folder's ``.git`` or ``.venv`` is not its to publish (:func:`package_files`).
     """
     result = PackageReport(label or str(descriptor_path))
     try:
@@ -169,7 +179,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     if not isinstance(descriptor, dict):
         result.problems.append(Problem("package-error", f"{DESCRIPTOR} is not a JSON object"))
         return result
-    result.problems += (_path_problems(descriptor) + _link_problems(descriptor_path.parent)
+    files = package_files(descriptor_path.parent, hidden=every_file)
+    result.problems += (_path_problems(descriptor) + _link_problems(descriptor_path.parent, descriptor, files)
                         + _reading_problems(descriptor))
     if descriptor_path.is_symlink():
         result.problems.append(Problem("unsafe-path", f"{DESCRIPTOR} is a symbolic link; a package holds files"))
@@ -188,7 +199,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
-        result.problems += _pii_file_problems(descriptor_path.parent, descriptor)
+        result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
         result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
@@ -217,11 +228,10 @@ def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _pii_file_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
+def _pii_file_problems(folder: Path, descriptor: dict[str, Any], files: list[Path]) -> list[Problem]:
     """The PII gate on every other file of the package (``datapackage.json``, ``README.md`` …), by line, and on the
     name of every file and folder (a name is published with the package too)."""
     resources = {(folder / path).resolve() for _, path in _csv_resources(descriptor)}
-    files = sorted(folder.rglob("*"))
     return [pii_problem(path.relative_to(folder).as_posix(), None, None) for path in files
             if holds_nik(path.relative_to(folder).as_posix())] + [
         pii_problem(file.relative_to(folder).as_posix(), line)
@@ -624,7 +634,8 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
             else:
                 tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
                 try:
-                    report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine)
+                    report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine,
+                                             every_file=True)
                 except PackageError as e:
                     if target == path:
                         raise
