@@ -449,6 +449,53 @@ def test_a_foreign_key_to_a_resource_that_does_not_exist_is_one_problem(national
         assert not report.warnings
 
 
+def _typed(desc: dict[str, Any], pkg: Path, case: str) -> None:
+    res = {r["name"]: r for r in desc["resources"]}
+
+    def field(table: str, name: str) -> dict[str, Any]:
+        found: dict[str, Any] = next(f for f in res[table]["schema"]["fields"] if f["name"] == name)
+        return found
+
+    if case == "integer enum written as text":
+        field("wilayah", "tingkat")["constraints"]["enum"] = ["1", "2", "3", "4"]
+    if case == "date enum":
+        field("pemilu", "tanggal")["constraints"] = {"enum": ["2024-02-14"]}
+    if case.startswith("number key"):
+        for table in ("suara", "peserta", "snapshot_votes"):
+            field(table, "nomor_urut").update(type="number", constraints={"required": True})
+        twice = case.endswith("twice")
+        edit_rows(pkg, "suara", lambda rows: rows.insert(3, [*rows[2][:3], rows[2][3] + ".0", *rows[2][4:]])
+                  if twice else rows[2].__setitem__(3, rows[2][3] + ".0"))
+    if case == "date key not zero-padded":
+        field("pemilu", "tanggal")["constraints"] = {"required": True}
+        res["pemilu"]["schema"]["primaryKey"] = ["tanggal"]
+        edit_rows(pkg, "pemilu", lambda rows: rows.append([*rows[1][:4], rows[1][4].replace("-0", "-"), *rows[1][5:]]))
+    if case == "NaN under a minimum":
+        field("suara", "suara").update(type="number", constraints={"minimum": 0})
+        edit_rows(pkg, "suara", lambda rows: rows[2].__setitem__(4, "NaN"))
+
+
+TYPED = {"integer enum written as text": set(), "date enum": set(), "number key 2.0 for 2": set(),
+         "number key 2.0 for 2, twice": {("suara", "primary-key", 4, None)},
+         "date key not zero-padded": {("pemilu", "primary-key", 3, None)},
+         "NaN under a minimum": {("suara", "constraint-error", 3, "suara")}}
+
+
+@pytest.mark.parametrize("case", TYPED)
+def test_constraints_and_keys_are_read_as_their_fields_type(fixture_package: Path, tmp_path: Path, case: str
+                                                            ) -> None:
+    """Review M #9: an enum or minimum is read as the field reads a cell (``"1"`` is the integer 1), number keys
+    compare as numbers (``2.0`` is ``2``), dates as dates (``2024-2-14`` is ``2024-02-14``), and NaN is below any
+    minimum, as in Frictionless: valid packages were invalid (exit 1), duplicate keys and a NaN passed."""
+    pkg = copy_package(fixture_package, tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    _typed(desc, pkg, case)
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    rehash(pkg)
+    ours, theirs = both(pkg)
+    assert ours == theirs == TYPED[case]
+
+
 def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(10, 3, "-0"), (11, 3, "007")]))

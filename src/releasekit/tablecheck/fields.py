@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,31 @@ def _int(text: str) -> int:
         raise _Invalid from None
 
 
-def _num(text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
+def _num(text: str) -> Decimal:
+    try:  # (a Decimal, as Frictionless reads a number: 2.0 equals 2, and 0.1 is 0.1)
+        return Decimal(text.strip())
+    except ArithmeticError:
         raise _Invalid from None
+
+
+def number_text(value: Decimal) -> str:
+    """A number's canonical text, as keys compare it (``2.0``, ``2.00`` and ``2`` are one key; so are ``-0`` and
+    ``0``): no exponent, no trailing zero, no point without a fraction."""
+    if not value.is_finite():
+        return str(value)
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def key_text_of(value: Any, text: str) -> str:
+    """The text a key compares for a cell's value (read from ``text``): each type's canonical form."""
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, Decimal):
+        return number_text(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return text
 
 
 def _date(text: str) -> datetime.date:
@@ -68,6 +89,9 @@ class FieldRule:
     pattern_text: str | None = None
     enum: list[Any] | None = None
     minimum: Any = None
+    #: The constraints as the descriptor writes them (messages quote them so, as Frictionless does).
+    enum_text: Any = None
+    minimum_text: Any = None
     unique: bool = False
     fast: str = ""
     loose: str = ""
@@ -85,10 +109,28 @@ class FieldRule:
         if self.pattern is not None and not self.pattern.match(str(value)):
             return value, ("constraint-error", f'constraint "pattern" is "{self.pattern_text}"')
         if self.enum is not None and value not in self.enum:
-            return value, ("constraint-error", f'constraint "enum" is "{self.enum}"')
-        if self.minimum is not None and value < self.minimum:
-            return value, ("constraint-error", f'constraint "minimum" is "{self.minimum}"')
+            return value, ("constraint-error", f'constraint "enum" is "{self.enum_text}"')
+        if self.minimum is not None and (value != value or value < self.minimum):  # (NaN is below any minimum)
+            return value, ("constraint-error", f'constraint "minimum" is "{self.minimum_text}"')
         return value, None
+
+    def read_constraint(self, value: Any) -> Any:
+        """An ``enum`` or ``minimum`` value read as the field reads a cell, as Frictionless does (``"1"`` is the
+        integer 1 in an integer field's enum); None when the field cannot read it."""
+        if isinstance(value, str):
+            try:
+                return self.cast(value)
+            except _Invalid:
+                return None
+        if self.type == "integer" and type(value) is int:
+            return value
+        if self.type == "integer" and type(value) is float and value.is_integer():
+            return int(value)
+        if self.type == "number" and type(value) in (int, float):
+            return Decimal(str(value))
+        if self.type == "boolean" and type(value) is bool:
+            return value
+        return None
 
 
 def _loose_integer(rule: FieldRule) -> str | None:
@@ -119,21 +161,25 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
     if "pattern" in cons:
         rule.pattern_text, rule.pattern = cons["pattern"], re.compile(f"^{cons['pattern']}$")
     if "enum" in cons:
-        rule.enum = list(cons["enum"])
+        rule.enum_text = rule.enum = list(cons["enum"])
     if "minimum" in cons:
-        rule.minimum = cons["minimum"]
+        rule.minimum_text = rule.minimum = cons["minimum"]
     loose = None
     if kind == "integer":
         rule.cast = _int
+        _read_constraints(rule)
         rule.fast = {0: "0|[1-9][0-9]*", 1: "[1-9][0-9]*", None: "0|-?[1-9][0-9]*"}.get(rule.minimum, "")
         rule.needs_python = not rule.fast or rule.enum is not None or rule.pattern is not None
         allowed = _integer_enum(rule)
         if allowed:  # a few numbers (wilayah.tingkat 1-4): their canonical texts, no Python per row
             rule.fast, rule.needs_python = "|".join(allowed), False
         loose = _loose_integer(rule)
-    elif kind == "number":
-        rule.cast, rule.fast = _num, r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
+    elif kind == "number":  # (fast: canonical text alone, number_text's; loose: any plain decimal)
+        rule.cast, rule.fast = _num, r"-?(?:[1-9][0-9]*+(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])|0"
+        _read_constraints(rule)
         rule.needs_python = rule.minimum is not None or rule.enum is not None or rule.pattern is not None
+        loose = None if rule.needs_python else r"-?[0-9]++(?:\.[0-9]++)?" if rule.required else (
+            r"(?:-?[0-9]++(?:\.[0-9]++)?)?")
     elif kind == "boolean":
         mapping = {**{v: True for v in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])},
                    **{v: False for v in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])}}
@@ -144,6 +190,8 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
             return mapping[text]
 
         rule.cast = boolean
+        _read_constraints(rule)
+        rule.needs_python = rule.enum is not None or rule.pattern is not None
         rule.fast = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v)
     elif kind == "string" and descriptor.get("format", "default") == "default":
         embedded = _embeddable(rule.pattern_text) if rule.pattern_text else None
@@ -154,13 +202,23 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         else:
             rule.fast, rule.needs_python = PLAIN + "++", rule.pattern is not None or rule.enum is not None
             loose = PLAIN + ("++" if rule.required else "*+")
-    else:  # dates and other types are always checked exactly
+    else:  # dates and other types are always checked exactly (a key's date in its canonical form: 2024-02-04)
         rule.cast = _date if kind == "date" else str
-        rule.fast, rule.needs_python = PLAIN + "+", True
+        _read_constraints(rule)
+        rule.fast, rule.needs_python = "[0-9]{4}-[0-9]{2}-[0-9]{2}" if kind == "date" else PLAIN + "+", True
+        loose = PLAIN + ("+" if rule.required else "*")
     rule.core = re.compile(rule.fast)
     rule.fast = f"(?:{rule.fast})" if rule.required else f"(?:{rule.fast})?"
     rule.loose = loose or rule.fast
     return rule
+
+
+def _read_constraints(rule: FieldRule) -> None:
+    if rule.enum is not None:
+        rule.enum = [rule.read_constraint(value) for value in rule.enum]
+    if rule.minimum is not None:  # (one the field cannot read, 0.5 for an integer, is compared as written)
+        read = rule.read_constraint(rule.minimum)
+        rule.minimum = rule.minimum if read is None else read
 
 
 @dataclass

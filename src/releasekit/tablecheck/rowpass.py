@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
 from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
-from .fields import ResourceCheck
+from .fields import ResourceCheck, key_text_of
 from .layout import Layout, View, blank_key, small_target
 from .text import STRAY_CR, UNDECODABLE, parsed, record_end, records_from, rejoin
 
@@ -423,7 +423,7 @@ class RowPass:
             value, error = f.check(text)
             if error:
                 add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
-            out.append("" if value is None else str(value) if type(value) is int else text)
+            out.append("" if value is None else key_text_of(value, text))
         for position in range(len(check.fields) + 1, len(cells) + 1):
             add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
         for f in check.fields[len(cells):]:
