@@ -136,7 +136,9 @@ def _crash(e: Exception) -> list[Problem]:
 def _frictionless(descriptor_path: Path) -> tuple[list[Problem], list[str]]:
     """Frictionless's problems, and its warnings (a resource that reached the error limit), each naming its resource."""
     try:
-        report = frictionless_validate(str(descriptor_path), limit_errors=ERROR_LIMIT)
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+        report = frictionless_validate(_declared_dialects(descriptor), basepath=str(descriptor_path.parent),
+                                       limit_errors=ERROR_LIMIT)
     except Exception as error:  # noqa: BLE001 - see _crash
         return _crash(error), []
     # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.
@@ -148,6 +150,32 @@ def _frictionless(descriptor_path: Path) -> tuple[list[Problem], list[str]]:
                                     row=getattr(e, "row_number", None), field=getattr(e, "field_name", None)))
         warnings += [mask_niks(f"resource {task.name}: {warning}") for warning in task.warnings]
     return problems, warnings
+
+
+#: CSV Dialect's defaults, which a resource that declares no other value is read with.
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "skipInitialSpace": False, "header": True}
+
+
+def _declared_dialects(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor with CSV Dialect's defaults written into each resource's dialect: Frictionless guesses what a
+    dialect leaves out (a ``;`` file, a blank first line taken for no header), and a package published as comma
+    separated is read as one by the tools its users have, as the releasekit engine reads it."""
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        return descriptor
+    declared = []
+    for res in resources:
+        dialect = res.get("dialect", {}) if isinstance(res, dict) else None
+        if isinstance(dialect, dict):
+            nested = dialect.get("csv")
+            if isinstance(nested, dict):
+                dialect = {**dialect, "csv": {**{k: v for k, v in CSV_DIALECT.items() if k != "header"}, **nested},
+                           "header": dialect.get("header", True)}
+            elif nested is None:
+                dialect = {**CSV_DIALECT, **dialect}
+            res = {**res, "dialect": dialect}
+        declared.append(res)
+    return {**descriptor, "resources": declared}
 
 
 def _descriptor_problems(descriptor: dict[str, Any]) -> list[Problem]:
@@ -338,7 +366,7 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
     if not isinstance(declared, list) or "sources" not in paths or not file.is_file():
         return []
     said = {src.get("path"): tuple(str(src.get(k)) for k in ACCOUNTING) for src in declared if isinstance(src, dict)}
-    with file.open(encoding="utf-8", errors="replace", newline="") as handle:
+    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         published = {row.get("path"): tuple(row.get(k) or "" for k in ACCOUNTING) for row in csv.DictReader(handle)}
     problems = []
     for path in sorted(set(said) | set(published), key=str):
@@ -451,7 +479,7 @@ def _table_size(folder: Path, paths: dict[str, str], table: str, column: str | N
     if column is None:
         with file.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
-    with file.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: the checker's to report
+    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:  # bad bytes: the checker's to report
         rows = csv.reader(handle)
         header = next(rows, [])
         if column not in header:

@@ -112,8 +112,8 @@ class RowPass:
         """
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
-            header = handle.readline()
-            labels = parsed(header)
+            header = handle.readline().removeprefix("\ufeff")  # (a BOM: Frictionless reads such a file as UTF-8 too)
+            labels = [label.strip() for label in parsed(header)]  # (as Frictionless reads labels)
             self._labels(labels)
             self.pii(1, labels, header)  # a header is published too
             if not self.checker.open(check.name):
