@@ -497,7 +497,8 @@ def test_constraints_and_keys_are_read_as_their_fields_type(fixture_package: Pat
 
 
 READINGS = {"semicolons": lambda b: b.replace(b",", b";"), "a BOM": lambda b: b"\xef\xbb\xbf" + b,
-            "a label spaced": lambda b: b.replace(b",suara\n", b", suara\n", 1), "a blank first line": lambda b: b"\n" + b}
+            "a label spaced": lambda b: b.replace(b",suara\n", b", suara\n", 1),
+            "a blank first line": lambda b: b"\n" + b}
 
 
 @pytest.mark.parametrize("reading", READINGS)
