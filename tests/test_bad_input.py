@@ -233,6 +233,14 @@ NOTHING = {
     "text.zip": (b"<html>403 Forbidden</html>\n", "not a zip archive (its first bytes: 3c 68 74 6d)"),
     "no-member.zip": (_zip_of_no_file(), "the archive holds no file"),
     "no-member.tar.gz": (_gzipped(b"\0" * 1024), "the archive holds no file"),
+    # A .tar.gz that is no tar (an error page, gzipped text, a pointer) was one quarantined record and an empty
+    # release, exit 0; a tar cut short after its first file still loads what it holds (tests/test_reader_damage.py).
+    "text.tar.gz": (b"<html>403 Forbidden</html>\n", "not a tar archive, or one cut short before its first file "
+                    "(TarError: unexpected end of data; its first bytes: 3c 68 74 6d)"),
+    "gzipped-text.tar.gz": (_gzipped(b"no tar here\n" * 100), "not a tar archive, or one cut short before its first "
+                            "file (TarError: checksum: invalid number in header; its first bytes: 1f 8b 08 00)"),
+    "lfs.tar.gz": (b"version https://git-lfs.github.com/spec/v1\noid sha256:f58e1d31\nsize 640176\n",
+                   "a Git LFS pointer, not the file it points to"),
 }
 
 
@@ -254,7 +262,7 @@ def test_an_archive_that_holds_nothing_is_refused_not_built_empty(name: str, mak
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.strip().splitlines() if not line.startswith("reading ")]
     assert lines == [f"Error: raw/{name}: {message} (hint: download or export it again"
-                     f"{' (git lfs pull, for a pointer)' if name in ('lfs.zip', 'text.zip') else ''})"]
+                     f"{' (git lfs pull, for a pointer)' if name.startswith(('lfs', 'text', 'gzipped')) else ''})"]
     assert tree(project) == before
 
 

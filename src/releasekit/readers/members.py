@@ -108,7 +108,7 @@ def iter_members(path: Path, progress: Progress | None = None, label: str | None
     if path.name.lower().endswith(".zip"):
         yield from _holding_a_file(_zip(path, report, limit, wanted, label), label)
     elif is_tar(path):
-        yield from _holding_a_file(_tar(path, report, limit, wanted), label)
+        yield from _holding_a_file(_tar(path, report, limit, wanted, label), label)
     elif path.name.lower().endswith(".gz"):
         yield from _gzip(path, limit, wanted)
     elif wanted(path.name):
@@ -369,9 +369,10 @@ def _inflated(raw: BinaryIO) -> BinaryIO | io.BufferedIOBase:
     return CheckedGzipFile(fileobj=raw) if magic.startswith(b"\x1f\x8b") else raw
 
 
-def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
+def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], label: str
          ) -> Iterator[Member | Streamed | Rejected]:
     last = "(start of archive)"
+    read = False  # whether a member was handed on (a streamed one's records may be loaded before its last is)
     name = path.name.lower()
     try:
         with path.open("rb") as raw:
@@ -381,12 +382,14 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                 for member, data in iter_tar(raw, gzipped, report, limit, wanted):
                     if isinstance(data, Section):
                         streamed = primed(member, iter(data))
+                        read = True
                         yield streamed
                         if streamed.stream.error is not None:
                             return  # (the reader has set aside the line it cut)
                         last = last if data.left else member  # (what the reader left is read past with the next)
                         continue
                     last = member
+                    read = True
                     yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))
                 return
             with tarfile.open(fileobj=_inflated(raw), mode="r|") as archive:
@@ -394,12 +397,14 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                     what = _what(info)
                     if what is not None:
                         last = info.name
+                        read = True
                         yield Rejected(info.name, _not_a_file(what))
                     if not info.isfile():
                         continue
                     streamed_name = wanted(info.name)
                     if info.size > limit and not streamed_name:  # (read past by tarfile, a block at a time)
                         last = info.name
+                        read = True
                         yield Rejected(info.name, too_large(info.size, limit))
                         continue
                     handle = archive.extractfile(info)
@@ -408,6 +413,7 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                     if streamed_name:
                         streamed = primed(info.name, chunks_of(handle))
                         report(raw.tell())
+                        read = True
                         yield streamed
                         if streamed.stream.error is not None:
                             return  # (the reader has set aside the line it cut)
@@ -416,6 +422,15 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                     data = handle.read()
                     last = info.name
                     report(raw.tell())
+                    read = True
                     yield Member(info.name, data)
     except ARCHIVE_ERRORS as e:
+        if last == "(start of archive)" and not read:  # (nothing to salvage: no tar, or one cut before its first file)
+            with path.open("rb") as handle:
+                start = handle.read(len(GIT_LFS))
+            why = "a Git LFS pointer, not the file it points to" if start == GIT_LFS else (
+                f"not a tar archive, or one cut short before its first file ({type(e).__name__}: {e}; its first "
+                f"bytes: {start[:4].hex(' ')})")
+            raise SourceError(f"{label}: {why}",
+                              hint="download or export it again (git lfs pull, for a pointer)") from e
         yield Rejected(f"after {last}", f"archive is truncated or corrupt: {type(e).__name__}: {e}")
