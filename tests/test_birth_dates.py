@@ -41,7 +41,18 @@ def test_a_birth_date_after_the_word_that_says_so_is_found_and_reduced_to_its_ye
     assert mask_niks(text) == masked  # (every message and log line goes through it)
 
 
+@pytest.mark.parametrize("text, masked", [
+    ("BUDI lahir 12-05-80", "BUDI lahir **-**-**"), ("TTL: JAKARTA, 12/05/80", "TTL: JAKARTA, **/**/**"),
+    ("BUDI lahir 5 Mei 75", "BUDI lahir * *** **"), ("tgl lahir 3.5.75 (BUDI)", "tgl lahir *.*.** (BUDI)"),
+])
+def test_a_birth_date_with_a_year_of_two_digits_is_found_and_masked_whole(text: str, masked: str) -> None:
+    """A date of birth written ``12-05-80`` (as many printed lists do) passed as none: the year had to be 19xx or
+    20xx. Its two digits cannot be told from a day's, so the whole date is masked."""
+    assert holds_birth_date(text) and mask_birth_dates(text) == masked == mask_niks(text)
+
+
 @pytest.mark.parametrize("text", [
+    "lahir 12.05.80 10.00", "lahir 12-05/80", "lahir 12 05 80", "TTL 300 12 05",
     "2024-02-14 10:00:00", "hasil akhir 14-02-2024", "MAHIR 12-05-1980", "lahir 1980", "TTL", "kelahiran anak",
     "rekap akhir tanggal 5 Mei 2024", "settle 12-05-1980", "lahir tahun 123-45-19800",
     '{"ttl": 300, "updated": "2024-02-14 10:00:00"}', "cache ttl habis, diperbarui 2024-02-14T10:00:00Z",

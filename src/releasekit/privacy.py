@@ -169,7 +169,8 @@ def holds_nik(text: str) -> bool:
 #: ``kelahiran``, ``tempat/tgl lahir``) or ``TTL`` (tempat, tanggal lahir), any case, then up to 60 characters but
 #: digits (a place: ``TTL: JAKARTA, 12-05-1980``), then a whole date: day, month and a year 1900–2099 (``12-05-1980``,
 #: ``12/05/1980``, ``12.05.1980``, ``12 - 05 - 1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``,
-#: ``12-Mei-1980``, ``12 Mei, 1980``) not followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth).
+#: ``12-Mei-1980``, ``12 Mei, 1980``; a year of two digits with a month in words, or between two of one separator:
+#: ``12-05-80``, ``12/05/80``, ``5 Mei 75``) not followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth).
 #: With a name beside it, it is personal data (DESIGN.md section 7); a date alone is none (a TPS's ``ts``, an
 #: election day).
 BIRTH_DATE = re.compile(
@@ -177,7 +178,8 @@ BIRTH_DATE = re.compile(
     r"(?P<date>(?<!\d)(?:\d{1,2}(?:\s*[-/.]\s*|\s)\d{1,2}(?:\s*[-/.]\s*|\s)(?:19|20)\d{2}"
     r"|(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
     r"|\d{1,2}[-/.\s]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)[^\W\d_]*\.?[-/.,\s]+"
-    r"(?:19|20)\d{2}))(?!\d)(?![ T]\d{1,2}[:.]\d{2})", re.IGNORECASE)
+    r"(?:(?:19|20)\d{2}|\d{2})"
+    r"|\d{1,2}\s*(?P<sep>[-/.])\s*\d{1,2}\s*(?P=sep)\s*\d{2}(?![-/.]?[\d*])))(?!\d)(?![ T]\d{1,2}[:.]\d{2})", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
