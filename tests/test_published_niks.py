@@ -284,6 +284,10 @@ def test_the_gate_finds_a_nik_a_readme_wraps_over_two_lines(tmp_path: Path) -> N
         refuse_niks_in_tree(tmp_path)
     assert "p/README.md: lines 3-4: an unmasked NIK-like value wrapped over two lines" in str(caught.value)
     _no_secret(str(caught.value))
+    for wrapped in ("NIK 3174 0567\r0885 0003\r", "NIK 3174\n0567 0885\n0003 (PPID)\n"):  # (review N #7)
+        (tmp_path / "p" / "README.md").write_text(f"# R\n\n{wrapped}", encoding="utf-8", newline="")
+        with pytest.raises(PrivacyError, match="p/README.md: lines 3-4"):
+            refuse_niks_in_tree(tmp_path)
 
 
 @pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())

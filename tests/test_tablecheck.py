@@ -521,6 +521,31 @@ def test_both_engines_read_a_csv_as_its_dialect_declares(fixture_package: Path, 
         assert {p for p in ours if p[1] != "missing-label"} == theirs and ("suara", "type-error", 2, "suara") in ours
 
 
+@pytest.mark.parametrize("cells", [["sNaN"], ["1e999999999"], ["0", "1e-999999999"],
+                                   ["12345678901234567890123456789.0", "12345678901234567890123456790.0"]])
+def test_numbers_past_a_decimal_contexts_reach_are_read_whole(fixture_package: Path, tmp_path: Path,
+                                                              cells: list[str]) -> None:
+    """Review N #5, #6: ``sNaN`` under a minimum and ``1e999999999`` anywhere stopped the run with an internal error;
+    number keys were rounded to 28 digits (two different keys a duplicate, ``1e-999999999`` the key ``0``)."""
+    from releasekit.tablecheck.fields import _num, number_text
+
+    assert number_text(_num("1e999999999")) == "1E+999999999" and number_text(_num("2.50")) == "2.5"
+    pkg = copy_package(fixture_package, tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    sources = next(r for r in desc["resources"] if r["name"] == "sources")
+    sources["schema"]["fields"].append({"name": "v", "type": "number", "constraints": {"minimum": 0}})
+    sources["schema"]["primaryKey"] = ["v"]
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    edit_rows(pkg, "sources", lambda rows: [rows[0].append("v"), *[row.append(cells[0]) for row in rows[1:]],
+                                            rows.extend([*row[:-1], cell] for cell in cells[1:] for row in rows[1:2])])
+    rehash(pkg)
+    ours, theirs = both(pkg)
+    if cells == ["sNaN"]:  # (read as NaN, below the minimum; Frictionless itself stops on it: a package-error)
+        assert ours == {("sources", "constraint-error", 2, "v")}
+    else:
+        assert ours == theirs
+
+
 def test_negative_zero_and_leading_zeros_in_a_key_are_integers(national_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(national_package, tmp_path)
     edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(10, 3, "-0"), (11, 3, "007")]))

@@ -489,6 +489,32 @@ def test_a_repository_whose_root_is_a_package_keeps_its_hidden_folders_to_itself
         ("unsafe-path", ".cache/x.csv is a symbolic link; a package holds files, not links to them (nothing read)")]
 
 
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_what_the_descriptor_names_under_a_hidden_folder_is_still_read_and_still_guarded(
+        fixture_package: Path, tmp_path: Path, engine: str) -> None:
+    """Review N #3, #4: a multipart resource's parts under ``.data/`` went unscanned (a NIK passed), and a part or a
+    schema under a hidden folder linked outside the package was read (its text printed in messages)."""
+    pkg = copy_package(fixture_package, tmp_path, "pkg")
+    (pkg / ".data").mkdir()
+    (pkg / ".data" / "a.csv").write_text("id,name\n1,ok\n")
+    (pkg / ".data" / "b.csv").write_text(f"2,{NIK}\n")
+    edit_descriptor(pkg, lambda d: d["resources"].append(
+        {"name": "parts", "path": [".data/a.csv", ".data/b.csv"], "hash": "sha256:" + "0" * 64, "bytes": 0,
+         "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "name"}]}}))
+    assert ("pii-nik", ".data/b.csv") in [(e["type"], e.get("resource")) for e in problems(pkg, engine)]
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"fields": [{"name": "CI_TOKEN=ghp_notreally"}]}')
+    (pkg / ".data" / "b.csv").unlink()
+    (pkg / ".data" / "b.csv").symlink_to(secret)
+    (pkg / ".meta").mkdir()
+    (pkg / ".meta" / "s.json").symlink_to(secret)
+    edit_descriptor(pkg, lambda d: resource(d, "parts").__setitem__("schema", ".meta/s.json"))
+    result = invoke("validate", "--format", "json", "--engine", engine, str(pkg))
+    assert result.exit_code == 1 and "ghp_notreally" not in result.output
+    assert {(e["type"], e["message"].split(" is a ")[0]) for e in problems(pkg, engine)} == {
+        ("unsafe-path", ".data/b.csv"), ("unsafe-path", ".meta/s.json")}
+
+
 def test_a_zip_member_under_a_hidden_folder_is_published_and_checked(fixture_package: Path, tmp_path: Path) -> None:
     zipped = _rezip(fixture_package.parent / "real-count.zip", tmp_path / "hidden.zip",
                     (zipfile.ZipInfo(".notes/x.txt"), f"NIK {NIK}\n".encode()))

@@ -139,3 +139,55 @@ def test_a_folder_of_zips_alone_is_a_folder_of_packages(project: Path, tmp_path:
     shutil.copy(project / "datapackages" / "real-count.zip", zips / "real-count.zip")
     _plant_nik_in_zip(zips / "real-count.zip")
     assert "pii-nik" in _verdicts(zips)[str(zips / "real-count.zip")][1]
+
+
+def _rewrite_zip(path: Path, extra: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in [*members, *extra.items()]:
+            archive.writestr(name, data)
+
+
+def test_a_hidden_file_in_both_folder_and_zip_is_checked_in_the_zip(project: Path) -> None:
+    """Review N #1: a folder's report leaves its hidden folders out (a repository's ``.git``), the zip's members are
+    all published: ``.notes/x.txt`` holding a NIK in both made the zip share the folder's clean report, exit 0."""
+    packages = project / "datapackages"
+    (packages / "real-count" / ".notes").mkdir()
+    (packages / "real-count" / ".notes" / "x.txt").write_text(f"NIK {NIK}\n")
+    _rewrite_zip(packages / "real-count.zip", {".notes/x.txt": f"NIK {NIK}\n".encode()})
+    verdicts = _verdicts(project)
+    assert verdicts[str(packages / "real-count")] == (True, [])
+    assert verdicts[str(packages / "real-count.zip")] == (False, ["pii-nik"])
+
+
+@pytest.mark.parametrize("member", ["../escape.txt", "data\\pemilu.csv"])
+def test_a_zip_a_project_cannot_share_or_unpack_is_its_own_entry(project: Path, member: str) -> None:
+    """Review N #2 and #8: a member that would unpack outside the folder turned the whole project into one invalid
+    entry (the folder's report lost); a member named with a backslash was taken for the folder's file."""
+    packages = project / "datapackages"
+    zipped = packages / "real-count.zip"
+    with zipfile.ZipFile(zipped) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(member if name == "data/pemilu.csv" and "\\" in member else name, data)
+        if "\\" not in member:
+            archive.writestr(member, b"x")
+    verdicts = _verdicts(project)
+    assert verdicts[str(packages / "real-count")] == (True, [])
+    assert verdicts[str(zipped)][0] is False
+
+
+def test_a_folder_of_packages_shares_a_folders_report_with_its_zip(project: Path, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    """Review N #10: ``real-count.zip`` sorts before ``real-count/``: every zip of ``validate datapackages`` was
+    unpacked and validated again."""
+    def unpacked(*args: object) -> None:
+        raise AssertionError("the zip was unpacked")
+
+    monkeypatch.setattr(validate_module, "_extract_zip", unpacked)
+    packages = project / "datapackages"
+    report = validate_paths([packages])
+    assert [(p.package, p.valid) for p in report.packages] == [(str(packages / "real-count"), True),
+                                                                (str(packages / "real-count.zip"), True)]

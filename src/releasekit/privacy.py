@@ -179,7 +179,8 @@ BIRTH_DATE = re.compile(
     r"|(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
     r"|\d{1,2}[-/.\s]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)[^\W\d_]*\.?[-/.,\s]+"
     r"(?:(?:19|20)\d{2}|\d{2})"
-    r"|\d{1,2}\s*(?P<sep>[-/.])\s*\d{1,2}\s*(?P=sep)\s*\d{2}(?![-/.]?[\d*])))(?!\d)(?![ T]\d{1,2}[:.]\d{2})", re.IGNORECASE)
+    r"|\d{1,2}\s*(?P<sep>[-/.])\s*\d{1,2}\s*(?P=sep)\s*\d{2}(?![-/.]?[\d*])))(?!\d)(?![ T]\d{1,2}[:.]\d{2})",
+    re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
@@ -465,18 +466,27 @@ _DIGITS_AT_START = re.compile(rb"[\s>]*[\d\s.\-]{1,40}")
 
 
 def wrapped_nik_lines(handle: Iterable[bytes]) -> Iterator[int]:
-    """The 1-based number of each line of a text file (:data:`WRAPPED_TEXT`) whose end and the next line's start
-    hold a NIK only together, as a rendered page joins them (``NIK 3174 0145`` then ``0590 0003``): each line alone
-    passes :func:`nik_lines`."""
-    previous: bytes = b""
-    for number, line in enumerate(handle, start=1):
-        if previous and line[:1] not in (b"\n", b"\r") and (end := _DIGITS_AT_END.search(previous)) and (
-                start := _DIGITS_AT_START.match(line)):
-            before = end.group().decode("ascii").strip()
-            after = start.group().decode("ascii").lstrip(" \t>")
-            if holds_nik(f"{before} {after}") and not holds_nik(before) and not holds_nik(after):
-                yield number - 1
-        previous = line.rstrip(b"\r\n")
+    """The 1-based number of each line of a text file (:data:`WRAPPED_TEXT`) where a NIK starts that only lines
+    joined hold, as a rendered page joins them (``NIK 3174 0145`` then ``0590 0003``, or over three lines): each line
+    alone passes :func:`nik_lines`. Lines end at LF, CRLF or a carriage return alone (Markdown reads each so)."""
+    run, first = "", 0  # the digits that end the lines so far, and the line they start on
+    number = 0
+    for raw in handle:
+        lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        for line in lines[:-1] if lines[-1] == b"" else lines:
+            number += 1
+            start = _DIGITS_AT_START.match(line) if run else None
+            head = start.group().decode("ascii").lstrip(" \t>") if start else ""
+            if head and holds_nik(f"{run} {head}") and not holds_nik(head):
+                yield first
+                run = ""
+                continue
+            whole = start is not None and start.end() == len(line.rstrip())
+            if whole and head:  # (a line of digits alone: the number may go on to the next)
+                run = f"{run} {head.strip()}"[-80:]
+                continue
+            end = _DIGITS_AT_END.search(line)
+            run, first = (end.group().decode("ascii").strip(), number) if end else ("", 0)
 
 
 #: A JSON string on one line (a line break inside one is no JSON).

@@ -110,11 +110,22 @@ def _link_problems(folder: Path, descriptor: dict[str, Any], files: list[Path]) 
     machine that validates (``data/x.csv -> /proc/self/environ`` printed as cell values), so nothing is read; a
     package holds files."""
     links = {path for path in files if path.is_symlink()}
-    for _, path in _csv_resources(descriptor):  # (a resource under a hidden folder is read all the same)
+    for path in _referenced(descriptor):  # (what the descriptor names under a hidden folder is read all the same)
         parts = PurePosixPath(path.replace("\\", "/")).parts
         links |= {step for step in (folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)) if step.is_symlink()}
     return [Problem("unsafe-path", f"{path.relative_to(folder).as_posix()} is a symbolic link; a package holds files, "
                                    "not links to them (nothing read)") for path in sorted(links)]
+
+
+def _referenced(descriptor: dict[str, Any]) -> list[str]:
+    """Every local path the descriptor names: each resource's file (each part of a multipart one), and a schema or
+    dialect given by path (unsafe ones are refused before anything is read)."""
+    paths = []
+    for res in _resources(descriptor):
+        named = res.get("path")
+        paths += [p for p in (named if isinstance(named, list) else [named]) if isinstance(p, str)]
+        paths += [res[key] for key in ("schema", "dialect") if isinstance(res.get(key), str)]
+    return [p for p in paths if p and unsafe_path(p) is None]
 
 
 def package_files(folder: Path, *, hidden: bool) -> list[Path]:
@@ -208,6 +219,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.problems.append(Problem("package-error", f"{DESCRIPTOR} is not a JSON object"))
         return result
     files = package_files(descriptor_path.parent, hidden=every_file)
+    named = {descriptor_path.parent / path for path in _referenced(descriptor)}  # (under a hidden folder too)
+    files = sorted({*files, *(path for path in named if path.is_file() or path.is_symlink())})
     result.problems += (_path_problems(descriptor) + _link_problems(descriptor_path.parent, descriptor, files)
                         + _reading_problems(descriptor))
     if descriptor_path.is_symlink():
@@ -612,7 +625,9 @@ def _folder_of_packages(path: Path) -> list[Path]:
             raise PackageError(f"{path}: no such file or folder", hint="check the path")
         raise PackageError(f"{path}: no {DESCRIPTOR} here or one level down",
                            hint="give a package folder, datapackage.json, .zip, or a project with metadata.yml")
-    return sorted([*(folder / DESCRIPTOR for folder in folders), *zips], key=lambda p: p.as_posix())
+    # A package's folder before its zip (``x/`` before ``x.zip``), so the zip may share the folder's report.
+    return sorted([*(folder / DESCRIPTOR for folder in folders), *zips],
+                  key=lambda p: (p.parent.name, 0) if p.name == DESCRIPTOR else (p.name[:-4], 1))
 
 
 def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
@@ -656,19 +671,19 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
                                                                        "first")])
         elif _is_zip(target):
             folder = folders.get(target.with_name(target.name[:-4]))
-            if folder is not None and _holds_the_folder(target, Path(folder.package)):
-                report = replace(folder, package=str(target), problems=list(folder.problems),
-                                 findings=list(folder.findings), warnings=list(folder.warnings))
-            else:
-                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                try:
+            try:
+                if folder is not None and _holds_the_folder(target, Path(folder.package)):
+                    report = replace(folder, package=str(target), problems=list(folder.problems),
+                                     findings=list(folder.findings), warnings=list(folder.warnings))
+                else:
+                    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
                     report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine,
-                                             every_file=True)
-                except PackageError as e:
-                    if target == path:
-                        raise
-                    yield unopened(str(target), str(e))  # (one zip of a folder or project: the others still count)
-                    continue
+                                                 every_file=True)
+            except PackageError as e:
+                if target == path:
+                    raise
+                yield unopened(str(target), str(e))  # (one zip of a folder or project: the others still count)
+                continue
             report.zipped = True
             report.problems += _zip_comment_problems(target)
             yield report
@@ -683,14 +698,16 @@ def _holds_the_folder(zip_path: Path, folder: Path) -> bool:
     """Whether the zip holds the folder's files and nothing else, byte for byte (read as unpacking reads them)."""
     files: dict[str, Path] = {}
     for entry in folder.rglob("*"):
-        if entry.is_symlink():
-            return False
+        if entry.is_symlink() or any(part.startswith(".") for part in entry.relative_to(folder).parts):
+            return False  # (a hidden folder's files are not the folder's report's: the zip's are published)
         if entry.is_file():
             files[entry.relative_to(folder).as_posix()] = entry
         elif entry.is_dir() and not any(entry.iterdir()):
             return False  # (an empty folder: unpacked, the zip does not make it)
     with _open_zip(zip_path) as archive:
         _check_members(zip_path, archive)
+        if any("\\" in info.filename for info in archive.infolist()):
+            return False  # (unpacked here, data\\x.csv is a file of that name, not data/x.csv)
         members = {_unpacked_path(info.filename): info for info in archive.infolist() if not info.is_dir()}
         if members.keys() != files.keys() or any(info.file_size != files[name].stat().st_size
                                                   for name, info in members.items()):

@@ -27,18 +27,33 @@ def _int(text: str) -> int:
 
 def _num(text: str) -> Decimal:
     try:  # (a Decimal, as Frictionless reads a number: 2.0 equals 2, and 0.1 is 0.1)
-        return Decimal(text.strip())
+        value = Decimal(text.strip())
     except ArithmeticError:
         raise _Invalid from None
+    return Decimal("NaN") if value.is_snan() else value  # (a signalling NaN raises when compared)
+
+
+#: The exponents a number's canonical text writes out in full (``1e3`` is ``1000``); beyond them it keeps one.
+_WRITTEN_OUT = range(-64, 65)
 
 
 def number_text(value: Decimal) -> str:
     """A number's canonical text, as keys compare it (``2.0``, ``2.00`` and ``2`` are one key; so are ``-0`` and
-    ``0``): no exponent, no trailing zero, no point without a fraction."""
+    ``0``): no trailing zero, no point without a fraction, no exponent unless a large one (``1E+999999999``); every
+    digit kept (a context's precision would round)."""
     if not value.is_finite():
         return str(value)
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text
+    sign, digits, written = value.as_tuple()
+    kept, exponent = list(digits), int(written)  # (an int: the value is finite)
+    while len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    if kept == [0]:
+        return "0"
+    exact = Decimal((sign, tuple(kept), exponent))
+    if exponent in _WRITTEN_OUT:
+        return format(exact, "f")
+    return str(exact)
 
 
 def key_text_of(value: Any, text: str) -> str:
