@@ -86,13 +86,18 @@ def test_sirekap_tar_gz(tmp_path: Path) -> None:
 
 
 def test_truncated_tar_is_quarantined_not_raised(tmp_path: Path) -> None:
+    """A tar cut short loads the files before the cut and quarantines the rest; cut before its first file, it holds
+    nothing to salvage and is refused (it built an empty release with one quarantined record, exit 0)."""
     archive = tmp_path / "x.tar.gz"
     _tar(archive)
     data = archive.read_bytes()
-    archive.write_bytes(data[: len(data) // 2])
+    archive.write_bytes(data[: len(data) * 9 // 10])
     records = read("sirekap-tps-json", archive, PPWP)
-    assert isinstance(records[-1], Rejected)
+    assert isinstance(records[-1], Rejected) and len(records) > 1
     assert "truncated or corrupt" in records[-1].reason
+    archive.write_bytes(data[: len(data) // 2])
+    with pytest.raises(SourceError, match="not a tar archive, or one cut short before its first file"):
+        read("sirekap-tps-json", archive, PPWP)
 
 
 def test_jsonl_plain_and_gzipped(tmp_path: Path) -> None:
