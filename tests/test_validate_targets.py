@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,17 +34,25 @@ def project(fixture_package: Path, tmp_path: Path) -> Path:
     return target
 
 
-def _plant_nik_in_zip(path: Path) -> None:
-    """Rewrite the zip with a NIK in the fourth line of ``data/tps.csv`` (the folder beside it left as built)."""
+def _rezip(path: Path, edit: Callable[[str, bytes], tuple[str, bytes]] = lambda name, data: (name, data),
+           extra: dict[str, bytes] | None = None) -> None:
+    """Write the zip again, each member as ``edit`` gives it (its name and bytes), then the ``extra`` members."""
     with zipfile.ZipFile(path) as archive:
         members = [(info.filename, archive.read(info)) for info in archive.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            if name == "data/tps.csv":
-                lines = data.split(b"\n")
-                lines[3] += f",{NIK}".encode()
-                data = b"\n".join(lines)
+        for name, data in [*(edit(*member) for member in members), *(extra or {}).items()]:
             archive.writestr(name, data)
+
+
+def _plant_nik_in_zip(path: Path) -> None:
+    """Rewrite the zip with a NIK in the fourth line of ``data/tps.csv`` (the folder beside it left as built)."""
+    def planted(name: str, data: bytes) -> tuple[str, bytes]:
+        lines = data.split(b"\n")
+        if name == "data/tps.csv":
+            lines[3] += f",{NIK}".encode()
+        return name, b"\n".join(lines)
+
+    _rezip(path, planted)
 
 
 def _verdicts(*paths: Path) -> dict[str, tuple[bool, list[str]]]:
@@ -72,11 +81,7 @@ def test_a_zip_holding_its_folders_files_shares_the_folders_report_unpacked_once
     packages = project / "datapackages"
     folder, zipped = packages / "real-count", packages / "real-count.zip"
     (folder / "README.md").write_text(f"NIK {NIK}\n", encoding="utf-8")
-    with zipfile.ZipFile(zipped) as archive:
-        members = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in members:
-            archive.writestr(info, (folder / "README.md").read_bytes() if info.filename == "README.md" else data)
+    _rezip(zipped, lambda name, data: (name, (folder / name).read_bytes() if name == "README.md" else data))
 
     def unpacked(*args: object) -> None:
         raise AssertionError("the zip was unpacked")
@@ -141,21 +146,13 @@ def test_a_folder_of_zips_alone_is_a_folder_of_packages(project: Path, tmp_path:
     assert "pii-nik" in _verdicts(zips)[str(zips / "real-count.zip")][1]
 
 
-def _rewrite_zip(path: Path, extra: dict[str, bytes]) -> None:
-    with zipfile.ZipFile(path) as archive:
-        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in [*members, *extra.items()]:
-            archive.writestr(name, data)
-
-
 def test_a_hidden_file_in_both_folder_and_zip_is_checked_in_the_zip(project: Path) -> None:
     """Review N #1: a folder's report leaves its hidden folders out (a repository's ``.git``), the zip's members are
     all published: ``.notes/x.txt`` holding a NIK in both made the zip share the folder's clean report, exit 0."""
     packages = project / "datapackages"
     (packages / "real-count" / ".notes").mkdir()
     (packages / "real-count" / ".notes" / "x.txt").write_text(f"NIK {NIK}\n")
-    _rewrite_zip(packages / "real-count.zip", {".notes/x.txt": f"NIK {NIK}\n".encode()})
+    _rezip(packages / "real-count.zip", extra={".notes/x.txt": f"NIK {NIK}\n".encode()})
     verdicts = _verdicts(project)
     assert verdicts[str(packages / "real-count")] == (True, [])
     assert verdicts[str(packages / "real-count.zip")] == (False, ["pii-nik"])
@@ -167,13 +164,10 @@ def test_a_zip_a_project_cannot_share_or_unpack_is_its_own_entry(project: Path, 
     entry (the folder's report lost); a member named with a backslash was taken for the folder's file."""
     packages = project / "datapackages"
     zipped = packages / "real-count.zip"
-    with zipfile.ZipFile(zipped) as archive:
-        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            archive.writestr(member if name == "data/pemilu.csv" and "\\" in member else name, data)
-        if "\\" not in member:
-            archive.writestr(member, b"x")
+    if "\\" in member:
+        _rezip(zipped, lambda name, data: (member if name == "data/pemilu.csv" else name, data))
+    else:
+        _rezip(zipped, extra={member: b"x"})
     verdicts = _verdicts(project)
     assert verdicts[str(packages / "real-count")] == (True, [])
     assert verdicts[str(zipped)][0] is False

@@ -472,8 +472,7 @@ def wrapped_nik_lines(handle: Iterable[bytes]) -> Iterator[int]:
     run, first = "", 0  # the digits that end the lines so far, and the line they start on
     number = 0
     for raw in handle:
-        lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        for line in lines[:-1] if lines[-1] == b"" else lines:
+        for line in raw.splitlines():  # (bytes: at LF, CRLF and CR alone)
             number += 1
             start = _DIGITS_AT_START.match(line) if run else None
             head = start.group().decode("ascii").lstrip(" \t>") if start else ""

@@ -105,12 +105,12 @@ def _reading_problems(descriptor: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _link_problems(folder: Path, descriptor: dict[str, Any], files: list[Path]) -> list[Problem]:
-    """A symbolic link among the package's files, or on the way to a resource's: read, it would show a file of the
-    machine that validates (``data/x.csv -> /proc/self/environ`` printed as cell values), so nothing is read; a
-    package holds files."""
+def _link_problems(folder: Path, named: list[str], files: list[Path]) -> list[Problem]:
+    """A symbolic link among the package's files, or on the way to one the descriptor ``named``: read, it would show
+    a file of the machine that validates (``data/x.csv -> /proc/self/environ`` printed as cell values), so nothing is
+    read; a package holds files."""
     links = {path for path in files if path.is_symlink()}
-    for path in _referenced(descriptor):  # (what the descriptor names under a hidden folder is read all the same)
+    for path in named:  # (what the descriptor names under a hidden folder is read all the same)
         parts = PurePosixPath(path.replace("\\", "/")).parts
         links |= {step for step in (folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)) if step.is_symlink()}
     return [Problem("unsafe-path", f"{path.relative_to(folder).as_posix()} is a symbolic link; a package holds files, "
@@ -218,10 +218,10 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     if not isinstance(descriptor, dict):
         result.problems.append(Problem("package-error", f"{DESCRIPTOR} is not a JSON object"))
         return result
-    files = package_files(descriptor_path.parent, hidden=every_file)
-    named = {descriptor_path.parent / path for path in _referenced(descriptor)}  # (under a hidden folder too)
-    files = sorted({*files, *(path for path in named if path.is_file() or path.is_symlink())})
-    result.problems += (_path_problems(descriptor) + _link_problems(descriptor_path.parent, descriptor, files)
+    named = _referenced(descriptor)  # (read, and so checked, even under a hidden folder)
+    files = sorted({*package_files(descriptor_path.parent, hidden=every_file),
+                    *(f for f in (descriptor_path.parent / p for p in named) if f.is_file() or f.is_symlink())})
+    result.problems += (_path_problems(descriptor) + _link_problems(descriptor_path.parent, named, files)
                         + _reading_problems(descriptor))
     if descriptor_path.is_symlink():
         result.problems.append(Problem("unsafe-path", f"{DESCRIPTOR} is a symbolic link; a package holds files"))
@@ -697,12 +697,12 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
 def _holds_the_folder(zip_path: Path, folder: Path) -> bool:
     """Whether the zip holds the folder's files and nothing else, byte for byte (read as unpacking reads them)."""
     files: dict[str, Path] = {}
-    for entry in folder.rglob("*"):
+    for entry in package_files(folder, hidden=True):
         if entry.is_symlink() or any(part.startswith(".") for part in entry.relative_to(folder).parts):
             return False  # (a hidden folder's files are not the folder's report's: the zip's are published)
         if entry.is_file():
             files[entry.relative_to(folder).as_posix()] = entry
-        elif entry.is_dir() and not any(entry.iterdir()):
+        elif not any(entry.iterdir()):
             return False  # (an empty folder: unpacked, the zip does not make it)
     with _open_zip(zip_path) as archive:
         _check_members(zip_path, archive)

@@ -262,18 +262,27 @@ ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
 GIT_LFS = b"version https://git-lfs"
 
 
+def _first_bytes(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(len(GIT_LFS))
+
+
+def _no_archive(label: str, start: bytes, what: str) -> SourceError:
+    """The refusal of a raw file that holds no archive to salvage: a Git LFS pointer (``start``: its first bytes), or
+    ``what`` (an open parenthesis the first bytes close)."""
+    why = ("a Git LFS pointer, not the file it points to" if start == GIT_LFS
+           else f"{what}its first bytes: {start[:4].hex(' ')})")
+    return SourceError(f"{label}: {why}", hint="download or export it again (git lfs pull, for a pointer)")
+
+
 def _zip(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], label: str
          ) -> Iterator[Member | Streamed | Rejected]:
     try:
         archive = zipfile.ZipFile(path)
     except ARCHIVE_ERRORS as e:
-        with path.open("rb") as handle:
-            start = handle.read(len(GIT_LFS))
+        start = _first_bytes(path)
         if not start.startswith(ZIP_STARTS):  # (nothing to salvage: not a zip cut short, no zip at all)
-            what = "a Git LFS pointer, not the file it points to" if start == GIT_LFS else (
-                f"not a zip archive (its first bytes: {start[:4].hex(' ')})")
-            raise SourceError(f"{label}: {what}",
-                              hint="download or export it again (git lfs pull, for a pointer)") from e
+            raise _no_archive(label, start, "not a zip archive (") from e
         yield from _cut_zip(path, report, e, limit, wanted)
         return
     done = 0
@@ -425,12 +434,7 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
                     read = True
                     yield Member(info.name, data)
     except ARCHIVE_ERRORS as e:
-        if last == "(start of archive)" and not read:  # (nothing to salvage: no tar, or one cut before its first file)
-            with path.open("rb") as handle:
-                start = handle.read(len(GIT_LFS))
-            why = "a Git LFS pointer, not the file it points to" if start == GIT_LFS else (
-                f"not a tar archive, or one cut short before its first file ({type(e).__name__}: {e}; its first "
-                f"bytes: {start[:4].hex(' ')})")
-            raise SourceError(f"{label}: {why}",
-                              hint="download or export it again (git lfs pull, for a pointer)") from e
+        if not read:  # (nothing to salvage: no tar, or one cut before its first file)
+            raise _no_archive(label, _first_bytes(path), "not a tar archive, or one cut short before its first file "
+                              f"({type(e).__name__}: {e}; ") from e
         yield Rejected(f"after {last}", f"archive is truncated or corrupt: {type(e).__name__}: {e}")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from ..privacy import may_hold_nik, may_hold_nik_in_file, record_niks
@@ -47,30 +49,20 @@ def first_undecodable(path: Path) -> str:
     return "bytes that are not UTF-8"
 
 
-#: A line end as a CSV reader (and Frictionless) reads one: LF, CRLF, or a carriage return alone.
-LINE_END = re.compile(r"\r\n|\r|\n")
 #: A carriage return that is no part of a CRLF (one at the end of the text read so far may yet be).
 STRAY_CR = re.compile(r"\r(?!\n|\Z)")
 
 
 def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
-    """The lines of ``carry`` followed by the file's (``newline=""``: ended as :data:`LINE_END` ends them, as a CSV
-    reader reads them, in ``carry`` as in the file), the piece cut at the block boundary made whole again."""
-    start = 0
-    for match in LINE_END.finditer(carry):
-        end = match.end()
-        if end == len(carry) and match.group() == "\r":
-            break  # (its "\n" may be the file's next character)
-        yield carry[start:end]
-        start = end
-    piece = carry[start:]
-    for line in handle:
+    """The lines of ``carry`` followed by the file's, both read as the file is (``newline=""``: ended by LF, CRLF or
+    a carriage return alone, as a CSV reader ends them), the piece cut at the block boundary made whole again."""
+    piece = ""  # the start of a line: carry's last, or one that a CR ends whose LF may come next
+    for line in chain(io.StringIO(carry, newline=""), handle):
         if piece.endswith("\r") and not line.startswith("\n"):
             yield piece  # a line that really ended with a lone CR
             piece = ""
-        if piece:
-            line, piece = piece + line, ""
-        if line.endswith("\r"):  # its "\n" may be the next line's first character
+        line, piece = piece + line, ""
+        if not line.endswith("\n"):
             piece = line
             continue
         yield line
