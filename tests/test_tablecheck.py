@@ -332,6 +332,59 @@ def test_integer_key_parts_in_numeric_order_are_proven_and_duplicates_found(
     assert ours == theirs and [t for _, t, _, _ in ours] == ["primary-key"] * 2
 
 
+def _id_package(folder: Path, rows: list[str], fields: list[dict[str, Any]], key: list[str]) -> Path:
+    """A one-resource package: ``t.csv`` with the header ``fields`` name and the lines ``rows``."""
+    import hashlib
+
+    (folder / "data").mkdir(parents=True)
+    data = ("\n".join([",".join(f["name"] for f in fields), *rows]) + "\n").encode()
+    (folder / "data" / "t.csv").write_bytes(data)
+    resource = {"name": "t", "path": "data/t.csv", "profile": "tabular-data-resource", "format": "csv",
+                "encoding": "utf-8", "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                "schema": {"fields": fields, "primaryKey": key}}
+    (folder / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
+    return folder
+
+
+@pytest.mark.parametrize("second", [
+    {"name": "nama", "type": "string"},   # every line in the block expression
+    {"name": "tanggal", "type": "date"},  # 2024-3-5: no block decides it, every line goes alone
+])
+@pytest.mark.parametrize("key", [["id"], ["id", "kind"]])
+def test_an_integer_id_is_proven_distinct_in_number_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         second: dict[str, Any], key: list[str]) -> None:
+    """Review N #9: ids 1..N cross 9 → 10 → … → 10000; as text, "10000" sorts below "9999", so blocks (and keys the
+    line-by-line path hands on every ``PENDING`` rows) overlapped and every id was read and cast a second time."""
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", 4096)
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.PENDING", 256)
+    fields = [{"name": "id", "type": "integer"}, second, {"name": "kind", "type": "string"}]
+    value = "2024-3-5" if second["type"] == "date" else "x"
+    rows = [f"{n},{value},k" for n in range(1, 12001)]
+    pkg = _id_package(tmp_path / "ok", rows, fields, key)
+    passes = count_index_passes(monkeypatch)
+    ours, theirs = both(pkg)
+    assert ours == theirs == set() and passes == []
+    rows.insert(11000, rows[5])  # id 6 again, 11,000 rows later: the proof fails and the index finds it
+    pkg = _id_package(tmp_path / "twice", rows, fields, key)
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("t", "primary-key", 11002, None)} and passes == ["t"]
+
+
+def test_integer_order_pads_integer_cells_unless_text_order_serves() -> None:
+    from releasekit.keycheck import DistinctKeys, integer_order
+
+    assert integer_order([], 1) is None and integer_order([3], 4) is None  # (the candidates of one TPS: text)
+    single, first = integer_order([0], 1), integer_order([0], 2)
+    assert single is not None and first is not None
+    assert single(["9", "10"]) == sorted(single(["9", "10"]))
+    assert first(["9,b", "10,a", '\r["1,", "a"]']) == ["0" * 19 + "9,b", "0" * 18 + "10,a", '\r["1,", "a"]']
+    blocks = [[str(n) for n in range(start, start + 700)] for start in range(1, 3000, 700)]
+    by_text, by_number = DistinctKeys(), DistinctKeys(single)
+    assert not all([by_text.add(b) for b in blocks])  # 1..700, 701..1400, …: "1001" < "999"
+    assert all(by_number.add(b) for b in blocks)
+    assert not by_number.add(["1500"])  # a repeat is still caught
+
+
 def test_dangling_keys_into_a_small_target_checked_in_the_block_expression(
         national_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(national_package, tmp_path)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from ..keycheck import DistinctKeys, KeyIndex, increasing, key_cells, key_text, runs_collapsed
+from ..keycheck import DistinctKeys, KeyIndex, increasing, integer_order, key_cells, key_text, runs_collapsed
 from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
-from .fields import ResourceCheck, key_text_of
+from .fields import FieldRule, ResourceCheck, key_text_of
 from .layout import Layout, View, blank_key, small_target
 from .text import STRAY_CR, UNDECODABLE, parsed, record_end, records_from, rejoin
 
@@ -28,6 +27,18 @@ def _missing(key: Key) -> bool:
     return key == "" if isinstance(key, str) else all(k == "" for k in key)
 
 
+def _cell(cells: list[str], field: FieldRule) -> str:
+    """The text of ``field`` in a record's ``cells`` (a missing cell is read as missing)."""
+    return cells[field.number - 1] if field.number <= len(cells) else ""
+
+
+def _key_cell(cells: list[str], field: FieldRule) -> str:
+    """A key cell's canonical text, as :meth:`RowPass.slow` gives it ("" = missing, or not read as the type)."""
+    text = _cell(cells, field)
+    value, _ = field.check(text)
+    return "" if value is None else key_text_of(value, text)
+
+
 class RowPass:
     """One resource's pass over its rows (:meth:`run`): its block expression, exact checks of the other records,
     key checks, and the keys it hands to other resources; problems go to the :class:`Checker`."""
@@ -43,7 +54,8 @@ class RowPass:
             return all(n in index for n in names)
 
         self.pk: View = check.primary_key
-        self.distinct = DistinctKeys() if self.pk else None
+        integers = [p for p, i in enumerate(self.pk) if check.fields[i].type == "integer"]
+        self.distinct = DistinctKeys(integer_order(integers, len(self.pk))) if self.pk else None
         self.pk_blank = blank_key(self.pk)
         self.pk_nullable = any(not check.fields[i].required for i in self.pk)
         self.collect = [(view(fields), checker.keys.setdefault((check.name, fields), KeyIndex()))
@@ -419,7 +431,7 @@ class RowPass:
             return None
         out = []
         for f in check.fields:  # in Frictionless's order: each cell's type and constraints, extra cells, missing ones
-            text = cells[f.number - 1] if f.number <= len(cells) else ""  # (a missing cell is read as missing)
+            text = _cell(cells, f)
             value, error = f.check(text)
             if error:
                 add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
@@ -442,7 +454,7 @@ class RowPass:
         """A file whose keys could not be proven unique in order: index every key to find the duplicates (in rows up
         to ``until`` only, all of them, when the resource stopped at the error limit there)."""
         check = self.check
-        pk_get = itemgetter(*check.primary_key)
+        fields = [check.fields[i] for i in check.primary_key]
         seen: dict[int, int] = {}
         with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
             for number, line, cells in records_from(handle):
@@ -450,8 +462,10 @@ class RowPass:
                     continue
                 if until is not None and number > until:
                     return
-                values = self.slow(number, parsed(line) if cells is None else cells, quiet=True)
-                key = pk_get(values) if values is not None else ""
+                cells = parsed(line) if cells is None else cells
+                if not any(cells):  # (a blank row: reported by the first pass, no key)
+                    continue
+                key = tuple(_key_cell(cells, f) for f in fields)  # (the key's cells alone are read: as slow() reads)
                 if _missing(key):
                     continue
                 digest = hash(key)
