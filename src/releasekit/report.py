@@ -50,9 +50,13 @@ class Problem:
 PII_MESSAGE = "unmasked NIK-like value (16 digits: region code + birth date) / NIK tanpa sensor"
 
 
+#: The PII gate's problem type.
+PII_NIK = "pii-nik"
+
+
 def pii_problem(resource: str | None, row: int | None, field: str | None = None) -> Problem:
     """The PII gate's problem: a NIK-like value at ``row`` (a line, for a file read byte by byte) of ``resource``."""
-    return Problem("pii-nik", PII_MESSAGE, resource=resource, row=row, field=field)
+    return Problem(PII_NIK, PII_MESSAGE, resource=resource, row=row, field=field)
 
 
 @dataclass

@@ -182,8 +182,8 @@ def _declared_dialects(descriptor: dict[str, Any]) -> dict[str, Any]:
             if isinstance(nested, dict):
                 dialect = {**dialect, "csv": {**{k: v for k, v in CSV_DIALECT.items() if k != "header"}, **nested},
                            "header": dialect.get("header", True)}
-            elif nested is None:
-                dialect = {**CSV_DIALECT, **dialect}
+            elif nested is None:  # (none, or "csv": null, which Frictionless reads as none but fails on beside these)
+                dialect = {**CSV_DIALECT, **{k: v for k, v in dialect.items() if k != "csv"}}
             res = {**res, "dialect": dialect}
         declared.append(res)
     return {**descriptor, "resources": declared}

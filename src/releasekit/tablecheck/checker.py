@@ -12,11 +12,11 @@ from typing import Any
 from .. import forked
 from ..keycheck import KeyIndex
 from ..privacy import mask_niks
-from ..report import Problem, pii_problem
+from ..report import PII_NIK, Problem, pii_problem
 from .descriptor import dependency_order, dialect_error, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .rowpass import RowPass
-from .text import first_undecodable, niks_by_record, undecodable_count
+from .text import first_undecodable, header_labels, niks_by_record, undecodable_count
 
 #: Problems of one resource after which its rows are no longer read, as ``frictionless validate`` stops (its
 #: ``limit_errors``): the first ones in row order are reported, with a warning (:attr:`Checker.stopped`).
@@ -93,6 +93,9 @@ class Checker:
         # In the second process: foreign keys into resources not checked yet, and the keys they asked for.
         self.deferred: set[tuple[str, tuple[str, ...]]] = set()
         self.asked: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
+        #: Resources Frictionless stops checking at a ``resource-error`` (a foreign key into a resource the package
+        #: lacks): still read, for the keys other resources look up in them and for the PII gate, which alone reports.
+        self.muted: set[str] = set()
 
     def run(self) -> list[Problem]:
         """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
@@ -113,8 +116,11 @@ class Checker:
             for fk in foreign_keys(res):
                 target = fk["reference"]["resource"] or res["name"]
                 if target not in names:  # (every key would be missing: the error limit, and no NIK looked for)
-                    self.add(Problem("resource-error", f'failed to handle a foreign key for resource "{res["name"]}" '
-                                     f'as resource "{target}" does not exist', resource=res.get("name")))
+                    if res["name"] not in self.muted:  # (one error for the resource, as Frictionless stops there)
+                        self.add(Problem("resource-error", f'failed to handle a foreign key for resource '
+                                         f'"{res["name"]}" as resource "{target}" does not exist',
+                                         resource=res["name"]))
+                    self.muted.add(res["name"])
                     self.unread.add(target)
                     continue
                 fields = tuple(fk["reference"]["fields"])
@@ -202,6 +208,8 @@ class Checker:
 
     def add(self, problem: Problem) -> bool:
         """Record a problem; False once the resource has :data:`ERROR_LIMIT` of them."""
+        if problem.resource in self.muted and problem.type != PII_NIK:
+            return True
         if problem.resource in self.baselines:  # the file's hash and size come first, as they always have
             self._baseline(problem.resource)
         self.problems.append(problem)
@@ -263,11 +271,17 @@ class Checker:
         self.baselines[key] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
+        names = tuple(f.name for f in fields)
+        # A header with fewer labels than the schema has fields: Frictionless reads the rows against the labelled
+        # fields alone (no missing cells; a cell past them is extra), and a key over an unlabelled field is not checked.
+        labelled = len(header_labels(path))
+        fields = fields[:labelled] if 0 < labelled < len(fields) else fields
         key_names = name_list(schema.get("primaryKey") or [])
         pk = tuple(i for i, f in enumerate(fields) if f.name in key_names)
+        pk = () if any(n in names[len(fields):] for n in key_names) else pk
         undecodable = undecodable_count()
         try:
-            RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res)), wanted).run()
+            RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res), names), wanted).run()
         except csv.Error as e:  # (no record a CSV reader reads ends here: kept so one cannot lose the report)
             self.add(Problem("source-error", f"a CSV record cannot be read: {e} / rekaman CSV tidak dapat dibaca",
                              resource=name))

@@ -99,7 +99,8 @@ def dialect_error(res: dict[str, Any]) -> str | None:
     if not isinstance(dialect, dict):
         return "the dialect must be written into datapackage.json as an object"
     flat = {k: v for k, v in dialect.items() if k != "csv"}
-    nested = dialect.get("csv", {})
+    nested = dialect.get("csv")
+    nested = {} if nested is None else nested  # ("csv": null, as Frictionless reads it: no CSV options)
     if not isinstance(nested, dict):
         return "dialect.csv must be an object"
     flat.update(nested)

@@ -58,6 +58,8 @@ def number_text(value: Decimal) -> str:
 
 def key_text_of(value: Any, text: str) -> str:
     """The text a key compares for a cell's value (read from ``text``): each type's canonical form."""
+    if type(value) is bool:
+        return "true" if value else "false"
     if type(value) is int:
         return str(value)
     if isinstance(value, Decimal):
@@ -207,7 +209,10 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.cast = boolean
         _read_constraints(rule)
         rule.needs_python = rule.enum is not None or rule.pattern is not None
-        rule.fast = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v)
+        loose = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v)
+        loose = f"(?:{loose})" if rule.required else f"(?:{loose})?"
+        # A key's cell in its canonical text alone (key_text_of: true, false): TRUE or 1 is the same key, read exactly.
+        rule.fast = "|".join(v for v in ("false", "true") if str(mapping.get(v)).lower() == v) or "(?!)"
     elif kind == "string" and descriptor.get("format", "default") == "default":
         embedded = _embeddable(rule.pattern_text) if rule.pattern_text else None
         if rule.enum is not None and rule.pattern is None:
@@ -245,6 +250,8 @@ class ResourceCheck:
     fields: list[FieldRule]
     primary_key: tuple[int, ...]
     foreign_keys: list[dict[str, Any]]
+    #: The labels the header must have (every field of the schema), when :attr:`fields` are only the first of them.
+    labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.line = re.compile(",".join(f"({f.fast})" for f in self.fields))

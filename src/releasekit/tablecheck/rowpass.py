@@ -11,7 +11,7 @@ from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
 from .fields import FieldRule, ResourceCheck, key_text_of
 from .layout import Layout, View, blank_key, small_target
-from .text import STRAY_CR, UNDECODABLE, parsed, record_end, records_from, rejoin
+from .text import STRAY_CR, UNDECODABLE, labels_of, parsed, record_end, records_from, rejoin
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -124,8 +124,8 @@ class RowPass:
         """
         check = self.check
         with check.path.open(encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
-            header = handle.readline().removeprefix("\ufeff")  # (a BOM: Frictionless reads such a file as UTF-8 too)
-            labels = [label.strip() for label in parsed(header)]  # (as Frictionless reads labels)
+            header = handle.readline()
+            labels = labels_of(header)
             self._labels(labels)
             self.pii(1, labels, header)  # a header is published too
             if not self.checker.open(check.name):
@@ -404,7 +404,7 @@ class RowPass:
 
     def _labels(self, labels: list[str]) -> None:
         check, add = self.check, self.checker.add
-        expected = [f.name for f in check.fields]
+        expected = list(check.labels) or [f.name for f in check.fields]
         for i, label in enumerate(labels, start=1):
             if i > len(expected):
                 add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))

@@ -79,6 +79,18 @@ def parsed(text: str) -> list[str]:
     return next(csv.reader([text]), [])
 
 
+def labels_of(header: str) -> list[str]:
+    """A header line's labels, as Frictionless reads them (past a BOM: it reads such a file as UTF-8 too; spaces
+    around a label dropped)."""
+    return [label.strip() for label in parsed(header.removeprefix("\ufeff"))]
+
+
+def header_labels(path: Path) -> list[str]:
+    """The labels of ``path``'s first line (:func:`labels_of`)."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        return labels_of(handle.readline())
+
+
 def parsed_or_none(text: str) -> list[str]:
     """:func:`parsed`, or no cells when ``text`` cannot be read as one record (a stray quote ran it on to the end)."""
     try:
