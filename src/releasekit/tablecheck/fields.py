@@ -254,7 +254,6 @@ class ResourceCheck:
     labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        self.line = re.compile(",".join(f"({f.fast})" for f in self.fields))
         self.python_fields = [f for f in self.fields if f.needs_python]
         self.index = {f.name: f.number - 1 for f in self.fields}
 

@@ -33,7 +33,8 @@ class Layout:
     def __init__(self, fields: list[FieldRule], views: list[View], cells: dict[int, str],
                  canonical: Iterable[int] = ()) -> None:
         groups = self._groups(set(views))
-        keyed = {i for view in views for i in view} | set(canonical)
+        #: The columns whose text is captured (key columns) or must be canonical: a field's ``fast`` expression there.
+        self.keyed = keyed = {i for view in views for i in view} | set(canonical)
         parts = []
         for f in fields:
             i = f.number - 1
@@ -70,6 +71,11 @@ class Layout:
             else:  # overlaps a chosen group without nesting: capture its columns one by one
                 chosen += [(i, i) for i in range(start, end + 1) if (i, i) not in chosen]
         return sorted(set(chosen), key=lambda g: (g[0], -g[1]))
+
+    def line(self, fields: list[FieldRule]) -> re.Pattern[str]:
+        """The expression of one plain line (the line-by-line path), every cell a group: each key column's text in
+        its canonical form, as a block captures it, the other cells as loosely as a block reads them."""
+        return re.compile(",".join(f"({f.fast if f.number - 1 in self.keyed else f.loose})" for f in fields))
 
     def match(self, chunk: str) -> list[Any] | None:
         """The captures of every line of ``chunk``, or None when a line is not plainly valid."""

@@ -94,6 +94,7 @@ class RowPass:
         views += [v for v, _ in self.self_fks] + [(i,) for i, _, _ in self.unique] + [v for v, _ in self.deferred]
         checked = [i for n, (v, _, _) in enumerate(self.fks) if n in self.embedded for i in v]  # not captured
         self.layout = Layout(check.fields, [v for v in views if v], cells, checked)
+        self.line = self.layout.line(check.fields)
 
     def _embed_small_targets(self) -> dict[int, str]:
         """Cell expressions for foreign keys into a handful of keys, which the block expression then checks."""
@@ -336,7 +337,7 @@ class RowPass:
         if may_hold_nik(text):
             self.pii(number, parsed(text) if cells is None else cells, text)
         if cells is None:
-            match = check.line.fullmatch(text)
+            match = self.line.fullmatch(text)
             values = match.groups() if match is not None else None
             if values is not None and check.python_fields:
                 values = values if check.exact(values) else None
