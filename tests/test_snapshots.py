@@ -270,6 +270,25 @@ def test_results_as_of_a_day(two_days: Path) -> None:
             assert canned(two_days, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="") == [], (name, day)
 
 
+def test_as_of_a_day_written_with_a_space_before_its_time(two_days: Path, tmp_path: Path) -> None:
+    """Review P #1: ``2024-02-16 18:00`` passed over a snapshot stored ``2024-02-16T17:00`` (' ' sorts before 'T') and
+    answered with the day before's figures, plausible and wrong."""
+    import shutil
+
+    copy = tmp_path / "build" / "release.db"
+    copy.parent.mkdir()
+    shutil.copyfile(two_days / "build" / "release.db", copy)
+    with closing(sqlite3.connect(copy)) as db, db:
+        for table in ("hasil_tps", "suara"):
+            db.execute(f"UPDATE {table} SET snapshot = snapshot || 'T17:00' WHERE snapshot = ?", (DAY2,))
+    for name in ("results_as_of", "totals_as_of"):
+        answers = {day: canned(tmp_path, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="")
+                   for day in (f"{DAY2}T18:00", f"{DAY2} 18:00", f"{DAY2}T16:00", f"{DAY2} 16:00")}
+        assert answers[f"{DAY2} 18:00"] == answers[f"{DAY2}T18:00"] != answers[f"{DAY2}T16:00"], name
+        assert answers[f"{DAY2} 16:00"] == answers[f"{DAY2}T16:00"], name
+        assert f"{DAY2}T17:00" in str(answers[f"{DAY2} 18:00"]) and f"{DAY2}T17:00" not in str(answers[f"{DAY2} 16:00"])
+
+
 def test_totals_as_of_a_day(two_days: Path) -> None:
     totals = canned(two_days, "totals_as_of", kode_pemilu="ppwp-2024", day=DAY2, kode_wilayah="")
     # day 2's four TPS plus TPS 4 as of day 1

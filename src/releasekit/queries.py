@@ -137,7 +137,9 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
 
 # The unary + keeps SQLite off the primary key (led by kode_pemilu, the same for every row) so it
 # walks the kode_tps index: a range for the region, one short lookup per TPS for its latest snapshot.
-_AS_OF = "substr({t}.snapshot, 1, length(:day)) <= :day"  # {t}: the hasil_tps alias
+# A day written with a space before its time (2024-02-22 18:00), as metadata.yml and diff take it, is compared as the
+# snapshots are stored (2024-02-22T17:00): as text, ' ' sorts before 'T', and that day's snapshots were passed over.
+_AS_OF = "substr({t}.snapshot, 1, length(:day)) <= replace(:day, ' ', 'T')"  # {t}: the hasil_tps alias
 #: ``day`` starts with a date (``2024-02-20``, ``2024-02-20T12``): anything else gives no rows, where the text
 #: comparison alone would put ``garbage`` after every snapshot and answer with the latest of each TPS.
 _DAY = "(:day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*')"
