@@ -267,6 +267,7 @@ def test_errors_are_one_line(two_days: Path, tmp_path: Path) -> None:
     cases = {
         ("--project", two_days, "2024-01-01", DAY2): "no snapshot '2024-01-01' (hint: snapshots here: ",
         ("--project", tmp_path, DAY1, DAY2): "has no build/release.db to find the snapshot in",
+        ("--project", tmp_path / "nowhere", DAY1, DAY2): f"the project folder {tmp_path / 'nowhere'} does not exist",
         (tmp_path / "missing.zip", DAY2): "no such file or folder",
         (tmp_path, DAY2): "neither a package folder nor a project",
     }
@@ -301,6 +302,9 @@ def test_null_is_not_zero_and_order_is_checked() -> None:
     unsorted = tps_rows(iter([("3101011001002", (), "x"), ("3101011001001", (), "x")]), iter(()), "hasil_tps.csv")
     with pytest.raises(UnsortedError, match="not in kode_tps order at 3101011001001"):
         list(unsorted)
+    twice = tps_rows(iter([("3101011001002", (), "x"), ("3101011001002", (), "x")]), iter(()), "hasil_tps.csv")
+    with pytest.raises(UnsortedError, match="hasil_tps holds kode_tps 3101011001002 twice in one snapshot"):
+        list(twice)  # (review P #3c: a duplicate was called an ordering problem)
 
 
 def test_csv_quotes_only_what_needs_it() -> None:

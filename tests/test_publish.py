@@ -573,6 +573,9 @@ def test_publish_writes_a_bundle_datasette_serves_as_is(demo: Served, tmp_path: 
     assert "Voter list and results" in ok.text
     again = cli_runner.invoke(cli, ["publish", str(out), "--project", str(demo.project)])
     assert again.exit_code == 0, again.output
+    spaced = tmp_path / "a site"  # the command it prints works when pasted (review P #3b)
+    result = cli_runner.invoke(cli, ["publish", str(spaced), "--project", str(demo.project)])
+    assert result.exit_code == 0 and f"datasette serve '{spaced}'\n" in result.output, result.output
 
 
 def test_publish_refuses_a_folder_it_did_not_write(demo: Served, tmp_path: Path, cli_runner: CliRunner) -> None:

@@ -187,3 +187,17 @@ def test_serve_writes_its_site_in_build(make_project: Any) -> None:
     with pytest.raises(KeyboardInterrupt):
         serve(load_release(project), port=0, ready=served)
     assert ready and (project / "build" / "site" / "metadata.json").is_file()
+
+
+def test_serve_refuses_a_build_site_it_did_not_write_and_says_what_to_do(make_project: Any) -> None:
+    """Review P #3a: the hint said "give a new or empty folder", and serve takes no folder."""
+    from releasekit.errors import ReleasekitError
+
+    project = _project(make_project)
+    (project / "build" / "site").mkdir()
+    (project / "build" / "site" / "mine.txt").write_text("keep me")
+    with pytest.raises(ReleasekitError, match="build/site: exists and is not a site releasekit wrote") as refused:
+        serve(load_release(project), port=0)
+    assert refused.value.hint == "serve writes its site there: move or remove what is in it"
+    assert (project / "build" / "site" / "mine.txt").read_text() == "keep me"
+

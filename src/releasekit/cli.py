@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -229,4 +230,4 @@ def publish(folder: Path, project: Path, allow_robots: bool) -> None:
     site = write_site(release, folder, allow_robots=allow_robots)
     click.echo(f"wrote {site.folder}: {site.database.name} ({site.database.bytes:,} bytes, "
                f"sha256 {site.database.sha256}), {len(site.packages)} package zip(s)")
-    click.echo(f"serve it with: datasette serve {site.folder}")
+    click.echo(f"serve it with: datasette serve {shlex.quote(str(site.folder))}")

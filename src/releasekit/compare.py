@@ -197,7 +197,10 @@ def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = 
     last = last_vote = ""
     rows, vote_rows, key = names
     for kode, values, source in hasil:
-        if kode <= last:
+        if kode == last:  # (a package releasekit wrote has one row a TPS a snapshot: validate names the rows)
+            raise UnsortedError(f"{label}: {rows} holds {key} {kode} twice in one snapshot",
+                                hint="keep one row per TPS and snapshot; 'releasekit validate' names the rows")
+        if kode < last:
             raise UnsortedError(f"{label}: {rows} rows are not in {key} order at {kode}",
                                 hint=f"sort them by kode_pemilu, snapshot, {key} as releasekit writes them")
         last = kode

@@ -549,9 +549,13 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
     import uvicorn
 
     require_database(release)
+    folder = site_folder(release)
+    if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
+        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
+                              hint="serve writes its site there: move or remove what is in it")
     sockets = listen(host, port)
     try:
-        site = write_site(release, site_folder(release), link=True, allow_robots=allow_robots)
+        site = write_site(release, folder, link=True, allow_robots=allow_robots)
         app = make_datasette(site.folder).app()
         if ready is not None:
             ready(served_url(host, sockets))

@@ -105,8 +105,10 @@ def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str) 
         return found
     chosen = {k: n for k, n in found.items() if k[1] == only}
     if not chosen:
-        known = ", ".join(sorted({k[1] for k in found})) or "none"
-        raise NothingHeld(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}")
+        known = ", ".join(sorted({k[1] for k in found}))
+        raise NothingHeld(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}" if known else (
+            "it holds no snapshot of per-TPS results at all: a source declared with a 'snapshot:' in metadata.yml "
+            "makes one"))
     return chosen
 
 
@@ -657,6 +659,9 @@ def open_side(spec: str, project: str | Path = ".") -> Side:
     if "/" in spec or "\\" in spec or spec.endswith((".zip", ".json", ".db")):  # never a snapshot id
         raise DiffError(f"{spec}: no such file or folder", hint="check the path")
     db = Path(project) / "build" / "release.db"
+    if not Path(project).is_dir():
+        raise DiffError(f"{spec}: not a path, and the project folder {project} does not exist",
+                        hint="give a package folder or .zip, or pass --project a built project's folder")
     if not db.is_file():
         where = "this folder" if str(project) == "." else str(project)
         raise DiffError(f"{spec}: not a path, and {where} has no build/release.db to find the snapshot in",
