@@ -62,8 +62,10 @@ def make(make_project: Any, rows: int = 400) -> Path:
 
 
 def change_metadata(project: Path) -> None:
-    """A new release: another description, so every datapackage.json changes."""
+    """A new release: another description, so every datapackage.json changes, and another title of the first source,
+    so its cached database is replaced too."""
     metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    metadata["registers"][0]["sources"][0]["title"] = "the first source, renamed"
     write_metadata(project, {**metadata, "description": "the second build"})
 
 
@@ -85,6 +87,12 @@ def content(project: Path) -> tuple[dict[str, str], str]:
         return packages, dump_sha256(db)
     finally:
         db.close()
+
+
+def cache_state(project: Path) -> dict[str, str]:
+    """Every byte of the build cache."""
+    files = [p for p in sorted((project / "build" / "cache").rglob("*")) if p.is_file()]
+    return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 DRIVER = """
@@ -149,7 +157,7 @@ def test_a_killed_build_leaves_the_old_release_or_the_recovered_new_one(
         moment: str, make_project: Any, reference: tuple[dict[str, str], str]) -> None:
     project = make(make_project)
     build(load_release(project))
-    old = state(project)
+    old, cached = state(project), cache_state(project)
     change_metadata(project)
     proc = subprocess.run([sys.executable, "-c", DRIVER, moment, str(project)], capture_output=True, text=True,
                           timeout=300)
@@ -157,6 +165,8 @@ def test_a_killed_build_leaves_the_old_release_or_the_recovered_new_one(
     journal = project / "build" / JOURNAL
     if moment in BEFORE_SWAP:
         assert state(project) == old  # exactly as it was, byte for byte
+    if moment in BEFORE_SWAP and moment != "journal":  # (review Q #3: "staged" had moved the new cache in)
+        assert cache_state(project) == cached
     else:
         assert journal.exists() and (project / "datapackages").is_dir()  # never a moment without packages
     assert journal.exists() == (moment in ("journal", "swap"))
@@ -167,6 +177,36 @@ def test_a_killed_build_leaves_the_old_release_or_the_recovered_new_one(
         build(load_release(project))
         assert content(project) == reference
     assert not (project / "build" / STAGING).exists()
+
+
+def test_publish_after_a_build_killed_in_its_swap_finishes_the_swap_first(
+        make_project: Any, reference: tuple[dict[str, str], str], tmp_path: Path, cli_runner: CliRunner) -> None:
+    """Review Q #2: killed between the packages' swap and the database's, a build left the new packages beside the
+    old database, and ``publish`` (and ``serve``) published the two as one release, exit 0."""
+    project = make(make_project)
+    build(load_release(project))
+    change_metadata(project)
+    proc = subprocess.run([sys.executable, "-c", DRIVER, "swap", str(project)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == -signal.SIGKILL and (project / "build" / JOURNAL).exists(), proc.stderr
+    result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    assert not (project / "build" / JOURNAL).exists() and content(project) == reference
+    published = (tmp_path / "site" / "release.db").read_bytes()
+    assert published == (project / "build" / "release.db").read_bytes()
+
+
+def test_publish_waits_for_no_build_and_a_build_names_the_publish_it_met(make_project: Any,
+                                                                        cli_runner: CliRunner) -> None:
+    """publish reads the release under the build's lock: a build running is not published beneath it."""
+    project = make(make_project)
+    build(load_release(project))
+    with release_lock(project):
+        result = cli_runner.invoke(cli, ["publish", str(project / "site"), "--project", str(project)])
+        assert result.exit_code == 1 and "another build of this project is running" in result.output
+    with release_lock(project, "publish"):
+        result = cli_runner.invoke(cli, ["build", str(project)])
+        assert result.exit_code == 1 and "another publish of this project is running" in result.output
 
 
 def test_builds_killed_at_random_moments_leave_old_or_new(make_project: Any, tmp_path: Path) -> None:

@@ -132,7 +132,8 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
     assert not pairs.is_dir() or not list(pairs.iterdir())  # one day: no pair
     write_metadata(project, full)
     build(load_release(project))  # the new pair is compared into its file
-    (kept,) = pairs.iterdir()
+    (kept,) = pairs.glob("*.db")
+    assert sorted(pairs.iterdir()) == [kept, kept.with_name(kept.name + ".sha256")]
     added = fingerprint(project)
     ((changed,),) = query(project, "SELECT count(*) FROM changes")
     assert changed > 0
@@ -152,6 +153,45 @@ def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: 
     assert not list(pairs.iterdir())  # the pair is gone from the project, and from the cache
 
 
+def test_a_cached_database_edited_in_place_is_read_again(make_project: Any, loads: list[str]) -> None:
+    """Review Q #1: a cached database changed without changing its length (a byte gone bad on disk, or ``sqlite3
+    build/cache/….db "UPDATE …"``) was restored as it was, and its rows published (exit 0): each file a build keeps
+    is checked against the SHA-256 it had when kept, and one that differs is read again from the sources."""
+    project = build_two_days(make_project)
+    good = fingerprint(project)
+    (cached,) = [f for f in (project / "build" / CACHE_DIR).glob("*.db") if not f.name.endswith(".lokasi.db")]
+    size = cached.stat().st_size
+    with sqlite3.connect(cached) as db:
+        db.execute("UPDATE hasil_tps SET suara_sah = 999 WHERE rowid = 1")
+    db.close()
+    assert cached.stat().st_size == size and buildcache.whole_sqlite_file(cached)
+    loads.clear()
+    build(load_release(project))
+    assert loads == [f"raw/tps_{day}" for day in (twodays.DAY1, twodays.DAY2)]  # both days read again
+    assert fingerprint(project) == good and query(project, "SELECT count(*) FROM hasil_tps WHERE suara_sah = 999"
+                                                  ) == [(0,)]
+
+
+def test_a_kept_pair_edited_in_place_is_compared_again(make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review Q #1: an edited pair's file published its edited ``changes`` rows."""
+    project = build_two_days(make_project)
+    good = fingerprint(project)
+    (kept,) = (project / "build" / CACHE_DIR / CHANGES_DIR).glob("*.db")
+    with sqlite3.connect(kept) as db:
+        db.execute("UPDATE changes SET after = '999' WHERE rowid = 1")
+    db.close()
+    compared = []
+    original = changes.write_changes
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        compared.append(args[3:5])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(changes, "write_changes", counting)
+    build(load_release(project))
+    assert compared == [(twodays.DAY1, twodays.DAY2)] and fingerprint(project) == good
+
+
 @pytest.mark.parametrize("damage", ["truncated", "empty"])
 def test_a_kept_pair_cut_short_is_compared_again(make_project: Any, monkeypatch: pytest.MonkeyPatch,
                                                   damage: str) -> None:
@@ -159,7 +199,7 @@ def test_a_kept_pair_cut_short_is_compared_again(make_project: Any, monkeypatch:
     (which SQLite reads as a database without tables). It is compared again, not copied."""
     project = build_two_days(make_project)
     good = fingerprint(project)
-    (kept,) = (project / "build" / CACHE_DIR / CHANGES_DIR).iterdir()
+    (kept,) = (project / "build" / CACHE_DIR / CHANGES_DIR).glob("*.db")
     assert buildcache.whole_sqlite_file(kept)
     with kept.open("r+b") as handle:
         handle.truncate(kept.stat().st_size - 4096 if damage == "truncated" else 0)

@@ -185,9 +185,9 @@ def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> Bui
         # the locators name places in the project's raw files (buildcache.SourceCache.staged_copies).
         copies = [copy for cache in caches for copy in cache.staged_copies()]
         refuse_niks_in_tree(stage.dir, scanned_already=(stage.database, *copies))
-        for cache in caches:
-            cache.commit()  # (before the swap: a killed build's staging folder is thrown away by the next)
-        stage.commit()
+        # The caches move out of the staging folder once the journal says this release wins, before the swap
+        # (which throws the staging folder away): a build killed or failing before it keeps nothing.
+        stage.commit(keep=lambda: [cache.commit() for cache in caches])
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
                        for p in result.packages]
@@ -209,8 +209,8 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR, fresh=clean)
     lokasi = stage.dir / "lokasi.db"
     cached, accounting = cache.longest()
-    if cached:
-        cache.restore(cached, stage.database, lokasi)
+    if cached and not cache.restore(cached, stage.database, lokasi):
+        cached, accounting = 0, {}  # (a cached file damaged or edited: every source is read again)
     db = open_database(stage.database)
     try:
         if not cached:

@@ -23,6 +23,9 @@ two days TPS by TPS) is kept too, under ``build/cache/changes/``, when each of t
 source: named by the two sources' declarations (as above), the register, the election and the code that
 loads and compares. Adding a day then compares only the new pair.
 
+Every file the cache keeps is checked against the SHA-256 recorded when it was kept before it is used: a file
+damaged on disk or edited (``sqlite3 build/cache/….db "UPDATE …"``) is read again from the sources, never published.
+
 A source whose reader is not ``cacheable`` (the voter list, ``dpt-csv``: its duplicate-NIK checks
 use a secret made for each build, which must not outlive it) is never cached, nor anything after it.
 """
@@ -37,6 +40,7 @@ import shutil
 import sqlite3
 import sys
 import zlib
+from contextlib import nullcontext
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -57,6 +61,23 @@ LOADING_CODE = ("ingest.py", "config.py", "database.py", "tables.py", "dpt.py", 
 #: Code whose change makes every cached pair of snapshots' changes stale.
 CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py", "snapshots.py")
 CHANGES_DIR = "changes"
+#: The suffix of the file beside each pair's file that records its SHA-256.
+DIGEST_SUFFIX = ".sha256"
+#: Bytes read at a time by :func:`copy_hashed`.
+_BLOCK = 1 << 22
+
+
+def copy_hashed(source: Path, target: Path | None = None) -> str:
+    """The SHA-256 of ``source``, copied to ``target`` on the way when one is given (one read of the file)."""
+    digest = hashlib.sha256()
+    buffer = bytearray(_BLOCK)
+    view = memoryview(buffer)
+    with source.open("rb") as reader, target.open("wb") if target is not None else nullcontext() as writer:
+        while size := reader.readinto(buffer):
+            digest.update(view[:size])
+            if writer is not None:
+                writer.write(view[:size])
+    return digest.hexdigest()
 
 
 def runtime() -> str:
@@ -134,37 +155,44 @@ class SourceCache:
         accounting."""
         if not self.fresh:
             for n in range(self.limit, 0, -1):
-                accounting = self._accounting(self.keys[n - 1])
-                if accounting is not None:
-                    return n, accounting
+                saved = self._saved(self.keys[n - 1])
+                if saved is not None:
+                    return n, saved[0]
         return 0, {}
 
-    def _accounting(self, key: str) -> dict[str, Accounting] | None:
-        """The sources' accounting an entry records, or None unless its three files are whole (they are not
-        synced to disk: after a power cut a database may be shorter than written, the ``.json`` cut short)."""
+    def _saved(self, key: str) -> tuple[dict[str, Accounting], tuple[str, str]] | None:
+        """The sources' accounting an entry records and the SHA-256 of its two databases, or None unless its three
+        files are whole (they are not synced to disk: after a power cut a database may be shorter than written, the
+        ``.json`` cut short)."""
         db_file, lokasi_file, meta = self._paths(key)
         if not (whole_sqlite_file(db_file) and whole_sqlite_file(lokasi_file)):
             return None
         try:
             saved = json.loads(meta.read_text(encoding="utf-8"))
-            return {path: Accounting(**counts) for path, counts in saved["accounting"].items()}
+            digests = (str(saved["sha256"]["db"]), str(saved["sha256"]["lokasi"]))
+            return {path: Accounting(**counts) for path, counts in saved["accounting"].items()}, digests
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def restore(self, n: int, database: Path, lokasi: Path) -> None:
-        """Copy the database after the first ``n`` sources (:meth:`longest`) into place."""
-        db_file, lokasi_file, _ = self._paths(self.keys[n - 1])
-        shutil.copyfile(db_file, database)
-        shutil.copyfile(lokasi_file, lokasi)
+    def restore(self, n: int, database: Path, lokasi: Path) -> bool:
+        """Copy the database after the first ``n`` sources (:meth:`longest`) into place; False (nothing copied)
+        when a file is not the one stored, byte for byte: damaged on disk, or edited."""
+        key = self.keys[n - 1]
+        saved = self._saved(key)
+        db_file, lokasi_file, _ = self._paths(key)
+        if saved is not None and (copy_hashed(db_file, database), copy_hashed(lokasi_file, lokasi)) == saved[1]:
+            return True
+        database.unlink(missing_ok=True)
+        lokasi.unlink(missing_ok=True)
+        return False
 
     def store(self, n: int, database: Path, lokasi: Path, accounting: dict[str, Accounting]) -> None:
         """Stage the database after the first ``n`` sources, to replace every cached one at :meth:`commit`."""
         key = self.keys[n - 1]
         self.staged.mkdir(parents=True, exist_ok=True)
         targets = self._paths(key, self.staged)
-        shutil.copyfile(database, targets[0])
-        shutil.copyfile(lokasi, targets[1])
-        meta = {"sources": [f.source.path for f in self.files[:n]],
+        digests = {"db": copy_hashed(database, targets[0]), "lokasi": copy_hashed(lokasi, targets[1])}
+        meta = {"sources": [f.source.path for f in self.files[:n]], "sha256": digests,
                 "accounting": {path: dataclasses.asdict(acc) for path, acc in accounting.items()}}
         targets[2].write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         self.stored = key
@@ -247,11 +275,20 @@ class PairCache:
         link = json.dumps([self.head, register, kode_pemilu, previous, snapshot, _declaration(before),
                            _declaration(after)], sort_keys=True, default=str)
         name = f"{hashlib.sha256(link.encode()).hexdigest()}.db"
-        self.used.add(name)
-        if not self.fresh and whole_sqlite_file(self.dir / name):
+        self.used.update((name, name + DIGEST_SUFFIX))
+        if not self.fresh and self._kept(self.dir / name):
             return self.dir / name
         self.staged.mkdir(parents=True, exist_ok=True)
         return self.staged / name
+
+    @staticmethod
+    def _kept(path: Path) -> bool:
+        """Whether a pair's file is whole and the one stored, byte for byte (:meth:`commit` wrote its SHA-256)."""
+        digest = path.with_name(path.name + DIGEST_SUFFIX)
+        try:
+            return whole_sqlite_file(path) and digest.read_text(encoding="ascii").strip() == copy_hashed(path)
+        except (OSError, ValueError):
+            return False
 
     def staged_copies(self) -> list[Path]:
         """The pairs' files written in this build (their rows are all in the release database's ``changes``)."""
@@ -261,7 +298,11 @@ class PairCache:
         """Move the pairs' files written in this build into the cache; delete those of pairs no longer used."""
         self.dir.mkdir(parents=True, exist_ok=True)
         for staged in self.staged_copies():
+            digest = copy_hashed(staged)
             os.replace(staged, self.dir / staged.name)
+            record = self.dir / (staged.name + DIGEST_SUFFIX + ".tmp")
+            record.write_text(digest + "\n", encoding="ascii")
+            os.replace(record, record.with_suffix(""))  # (last: a pair's file without it is not kept)
         for old in sorted(self.dir.iterdir()):
             if old.name not in self.used:
                 old.unlink(missing_ok=True)

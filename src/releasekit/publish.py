@@ -53,6 +53,7 @@ from .pages import (
 )
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
+from .staging import settled
 from .tables import SUMMARY_TABLES, TABLES
 
 SITE_DIR = "site"
@@ -361,10 +362,18 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
     The site is written beside the old one (in :data:`STAGING`) and then replaces the folder's contents;
     the folder itself stays (``publish .`` works, and so does a folder whose parent is not writable).
 
+    The release is read under the build's lock (:func:`~releasekit.staging.settled`): a swap a killed build left
+    half done is finished first, and no build swaps a new release in while the site is written.
+
     :param link: hard-link the database and zips instead of copying them (``serve``).
     :raises ReleasekitError: when the release has not been built, or not as ``metadata.yml`` describes it now
-        (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site.
+        (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site, or a build is running.
     """
+    with settled(release.root, "publish"):
+        return _write_site_settled(release, folder, link=link, allow_robots=allow_robots)
+
+
+def _write_site_settled(release: Release, folder: Path, *, link: bool, allow_robots: bool) -> Site:
     db_path = require_database(release)
     check_current(release, db_path)
     folder = folder.resolve()

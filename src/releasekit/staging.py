@@ -13,7 +13,8 @@ release is complete. Then :meth:`Stage.commit` swaps it in:
 A build killed before step 1 leaves the previous release exactly as it was (the
 next build discards the staging folder). A build killed during steps 2–4 — a
 few system calls — leaves a journal, and :func:`recover`, run at the start of
-every build, finishes the swap before anything else. Every step is idempotent.
+every build and before ``publish`` and ``serve`` read the release (:func:`settled`),
+finishes the swap before anything else. Every step is idempotent.
 
 Two builds of one project never run at once: :func:`release_lock` holds an
 exclusive ``flock`` on ``build/.lock`` for the whole build (released by the
@@ -27,7 +28,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -49,10 +50,11 @@ class BuildLockedError(ReleasekitError):
 
 
 @contextmanager
-def release_lock(root: Path) -> Iterator[None]:
-    """Hold ``build/.lock`` exclusively for the duration; refuse at once if another build holds it.
+def release_lock(root: Path, doing: str = "build") -> Iterator[None]:
+    """Hold ``build/.lock`` exclusively for the duration; refuse at once if another build (or ``doing``) holds it.
 
-    :raises BuildLockedError: naming the lock file and the other build's process id.
+    :param doing: what holds it, named to a build refused meanwhile (``build``, or ``publish``: :func:`settled`).
+    :raises BuildLockedError: naming the lock file, what holds it and its process id.
     :raises ReleasekitError: when a file stands where ``build/`` or ``datapackages/`` belongs.
     """
     build_dir = root / BUILD_DIR
@@ -65,14 +67,32 @@ def release_lock(root: Path) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if not _try_lock(fd):
-            holder = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip() or "unknown"
-            raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another build of this project is running (pid {holder})",
+            holder = os.pread(fd, 64, 0).decode("ascii", errors="replace").split()
+            pid, what = (holder + ["unknown", "build"])[:2] if holder else ("unknown", "build")
+            raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another {what} of this project is running (pid {pid})",
                                    hint="wait for it to finish; the lock is released as soon as it ends")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        os.pwrite(fd, f"{os.getpid()} {doing}\n".encode("ascii"), 0)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+@contextmanager
+def settled(root: Path, doing: str) -> Iterator[None]:
+    """For a command that reads the built release (``publish``, ``serve``): hold the lock while it reads, so that no
+    build swaps a new release in beneath it, after finishing a swap a killed build left half done (:func:`recover`,
+    as the next build would: its packages and the database it replaces would otherwise be read as one release).
+    Nothing is locked in a project never built (no ``build/``).
+
+    :raises BuildLockedError: when a build is running.
+    """
+    if not (root / BUILD_DIR).is_dir():
+        yield
+        return
+    with release_lock(root, doing):
+        recover(root)
+        yield
 
 
 def _try_lock(fd: int) -> bool:
@@ -127,8 +147,13 @@ class Stage:
         if not self.committed:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def commit(self) -> None:
-        """Swap the staged release in (see the module docstring); the previous one is removed."""
+    def commit(self, keep: Callable[[], object] | None = None) -> None:
+        """Swap the staged release in (see the module docstring); the previous one is removed.
+
+        :param keep: called once the journal says the new release wins, before the swap: to move what else the
+            build keeps out of the staging folder (the build caches). A build killed before the journal keeps
+            nothing; one killed after it has won, and its release is swapped in by whatever runs next.
+        """
         info = self.packages.stat()
         journal = self.root / BUILD_DIR / JOURNAL
         tmp = journal.with_name(JOURNAL + ".tmp")
@@ -138,6 +163,13 @@ class Stage:
             os.fsync(handle.fileno())
         os.replace(tmp, journal)
         self.committed = True
+        try:
+            if keep is not None:
+                keep()
+        finally:
+            self._swap()
+
+    def _swap(self) -> None:
         try:
             recover(self.root)
         except OSError as e:
