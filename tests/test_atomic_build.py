@@ -209,6 +209,49 @@ def test_publish_waits_for_no_build_and_a_build_names_the_publish_it_met(make_pr
         assert result.exit_code == 1 and "another publish of this project is running" in result.output
 
 
+def test_publish_reads_a_project_it_cannot_write(make_project: Any, tmp_path: Path, cli_runner: CliRunner,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review R #2: the lock made ``publish`` fail on a read-only project (``build/.lock: Read-only file system``);
+    there it publishes unlocked, unless a killed build's swap waits to be finished."""
+    project = make(make_project)
+    build(load_release(project))
+    monkeypatch.setattr("releasekit.staging._writable", lambda path: False)  # (as on a read-only mount)
+    lock = project / "build" / ".lock"
+    lock.unlink()
+    result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+    assert result.exit_code == 0 and not lock.exists(), result.output
+    (project / "build" / JOURNAL).write_text("{}")
+    result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+    assert result.exit_code == 1 and "cannot be written to finish the swap" in result.output, result.output
+
+
+def test_two_publishes_read_at_once(make_project: Any, cli_runner: CliRunner) -> None:
+    """Review R #9: a publish holds the lock shared: another publish reads beside it, a build does not."""
+    project = make(make_project)
+    build(load_release(project))
+    with release_lock(project, "publish", shared=True):
+        result = cli_runner.invoke(cli, ["publish", str(project / "site"), "--project", str(project)])
+        assert result.exit_code == 0, result.output
+        assert cli_runner.invoke(cli, ["build", str(project)]).exit_code == 1
+
+
+def test_a_cache_that_cannot_be_kept_does_not_fail_the_build(make_project: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review R #5: the caches are kept once the journal says the new release wins; one that cannot be kept (a full
+    disk) failed the build, exit 1, with the new release in place. Now it is left out, and the next build reads its
+    sources again."""
+    project = make(make_project)
+    change_metadata(project)
+
+    def full(self: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("releasekit.buildcache.SourceCache.commit", full)
+    build(load_release(project))
+    assert "the second build" in (project / "datapackages" / "real-count" / "datapackage.json").read_text()
+    assert not list((project / "build" / "cache").glob("*.db"))
+
+
 def test_builds_killed_at_random_moments_leave_old_or_new(make_project: Any, tmp_path: Path) -> None:
     project = make(make_project, rows=2000)
     metadata = project / "metadata.yml"

@@ -530,11 +530,39 @@ def test_a_resource_with_a_foreign_key_into_no_resource_reports_that_alone(tmp_p
         assert [(p.resource, p.row) for p in report.problems if p.type == "pii-nik"] == [("x", 4)], engine
 
 
+def test_a_muted_resource_named_with_a_nik_and_one_whose_file_is_missing(tmp_path: Path) -> None:
+    """Review R #3, #7: a resource is muted by the name its problems carry (masked: a NIK-like name kept its rows'
+    problems), and one whose file is missing has Frictionless's ``scheme-error`` alone."""
+    integer = {"type": "integer"}
+    into = [{"fields": ["a"], "reference": {"resource": "nope", "fields": ["a"]}}]
+    schema = {"fields": [{"name": "a", **integer}], "primaryKey": ["a"], "foreignKeys": into}
+    pkg = _tables(tmp_path / "p", {"dpt-3174014505900003": ("a\n1\n1\nx\n", schema)})
+    ours, theirs = both(pkg)
+    assert ours == theirs and [t for _, t, _, _ in ours] == ["resource-error"]
+    (pkg / "data" / "dpt-3174014505900003.csv").unlink()
+    ours, theirs = both(pkg)
+    assert ours == theirs and [t for _, t, _, _ in ours] == ["scheme-error"]
+
+
+def test_duplicates_before_the_limit_are_kept_over_later_problems(tmp_path: Path) -> None:
+    """Review R #1: ids 1-1,000 twice, then 500 rows with a constraint error: the first pass counted the 500 and the
+    key pass stopped at the limit after 500 duplicates, so 500 duplicates Frictionless reports were lost."""
+    fields = [{"name": "id", "type": "integer"}, {"name": "v", "type": "integer", "constraints": {"minimum": 0}}]
+    rows = [f"{n},1" for n in range(1, 1001)] * 2 + [f"{n},-1" for n in range(3000, 3500)]
+    pkg = _id_package(tmp_path / "p", rows, fields, ["id"])
+    ours, theirs = both(pkg)
+    assert ours == theirs and {t for _, t, _, _ in ours} == {"primary-key"} and len(ours) == 1000
+
+
 LABELS = {"a\n1\n2\n": {("t", "missing-label", None, "b")},
           "a\n1,x\n": {("t", "missing-label", None, "b"), ("t", "extra-cell", 2, "")},
           "a;b\n1;x\n": {("t", "incorrect-label", None, "a"), ("t", "missing-label", None, "b"),
                           ("t", "type-error", 2, "a")},
-          "a,b\n1\n": {("t", "constraint-error", 2, "b"), ("t", "missing-cell", 2, "b"), ("t", "primary-key", 2, None)}}
+          "a,b\n1\n": {("t", "constraint-error", 2, "b"), ("t", "missing-cell", 2, "b"), ("t", "primary-key", 2, None)},
+          # blank rows (review R #6): every cell of the fields read empty, whatever follows, an empty line too
+          "a\n,5\n\n1\n": {("t", "missing-label", None, "b"), ("t", "blank-row", 2, None), ("t", "blank-row", 3, None)},
+          "a,b\n,,5\n,\n1,2\n": {("t", "blank-row", 2, None), ("t", "blank-row", 3, None),
+                                ("t", "primary-key", 2, None), ("t", "primary-key", 3, None)}}
 
 
 @pytest.mark.parametrize("text", LABELS)
@@ -560,11 +588,15 @@ def test_boolean_keys_compare_as_booleans(tmp_path: Path, cells: list[str], repe
 
 def test_a_dialect_whose_csv_is_null_is_read_as_no_csv_options(tmp_path: Path) -> None:
     """Review N #11e: ``"csv": null`` went to Frictionless beside the flat defaults, which it fails on (a
-    ``package-error``), and the releasekit engine called it unreadable (a ``resource-error``)."""
+    ``package-error``), and the releasekit engine called it unreadable (a ``resource-error``). Beside a flat option,
+    Frictionless fails on it as written, in both engines (review R #4)."""
     fields = [{"name": "a", "type": "integer"}]
     pkg = _tables(tmp_path / "p", {"t": ("a\n1\n", {"fields": fields})}, dialect={"csv": None})
     ours, theirs = both(pkg)
     assert ours == theirs == set()
+    pkg = _tables(tmp_path / "q", {"t": ("a\n1\n", {"fields": fields})}, dialect={"csv": None, "delimiter": ","})
+    ours, theirs = both(pkg)
+    assert ours == theirs and {t for _, t, _, _ in ours} == {"package-error"}
 
 
 def _typed(desc: dict[str, Any], pkg: Path, case: str) -> None:

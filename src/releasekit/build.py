@@ -187,11 +187,22 @@ def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> Bui
         refuse_niks_in_tree(stage.dir, scanned_already=(stage.database, *copies))
         # The caches move out of the staging folder once the journal says this release wins, before the swap
         # (which throws the staging folder away): a build killed or failing before it keeps nothing.
-        stage.commit(keep=lambda: [cache.commit() for cache in caches])
+        stage.commit(keep=lambda: _keep(caches))
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
                        for p in result.packages]
     return result
+
+
+def _keep(caches: tuple[SourceCache, PairCache]) -> None:
+    """Move what the build caches for the next one into ``build/cache/``, if it can: the new release has won (its
+    journal is written), and a cache that cannot be kept (a full disk) costs the next build a read of its sources,
+    never a wrong byte (each file is checked against its SHA-256 before use); the failure is not the build's."""
+    for cache in caches:
+        try:
+            cache.commit()
+        except OSError:
+            return
 
 
 def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool

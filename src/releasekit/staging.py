@@ -50,10 +50,11 @@ class BuildLockedError(ReleasekitError):
 
 
 @contextmanager
-def release_lock(root: Path, doing: str = "build") -> Iterator[None]:
+def release_lock(root: Path, doing: str = "build", *, shared: bool = False) -> Iterator[None]:
     """Hold ``build/.lock`` exclusively for the duration; refuse at once if another build (or ``doing``) holds it.
 
     :param doing: what holds it, named to a build refused meanwhile (``build``, or ``publish``: :func:`settled`).
+    :param shared: hold it beside other shared holders (commands that only read the release), not beside a build.
     :raises BuildLockedError: naming the lock file, what holds it and its process id.
     :raises ReleasekitError: when a file stands where ``build/`` or ``datapackages/`` belongs.
     """
@@ -66,7 +67,7 @@ def release_lock(root: Path, doing: str = "build") -> Iterator[None]:
     path = build_dir / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        if not _try_lock(fd):
+        if not _try_lock(fd, shared):
             holder = os.pread(fd, 64, 0).decode("ascii", errors="replace").split()
             pid, what = (holder + ["unknown", "build"])[:2] if holder else ("unknown", "build")
             raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another {what} of this project is running (pid {pid})",
@@ -87,15 +88,31 @@ def settled(root: Path, doing: str) -> Iterator[None]:
 
     :raises BuildLockedError: when a build is running.
     """
-    if not (root / BUILD_DIR).is_dir():
+    build_dir = root / BUILD_DIR
+    if not build_dir.is_dir():
         yield
         return
-    with release_lock(root, doing):
-        recover(root)
+    if not _writable(build_dir / LOCK if (build_dir / LOCK).exists() else build_dir):
+        # A project this account cannot write (a read-only mount, another account's): no build of ours runs in it,
+        # and none can be locked out; a swap left half done cannot be finished here.
+        if (build_dir / JOURNAL).exists():
+            raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: a build was killed while it swapped the new release in, "
+                                  "and this project cannot be written to finish the swap",
+                                  hint="run 'releasekit build' where the project can be written")
+        yield
+        return
+    if (build_dir / JOURNAL).exists():
+        with release_lock(root, doing):
+            recover(root)
+    with release_lock(root, doing, shared=True):  # (several may read at once; no build swaps beneath them)
         yield
 
 
-def _try_lock(fd: int) -> bool:
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
+
+
+def _try_lock(fd: int, shared: bool = False) -> bool:
     if sys.platform == "win32":  # pragma: no cover - releasekit is developed and tested on POSIX
         import msvcrt
 
@@ -107,7 +124,7 @@ def _try_lock(fd: int) -> bool:
     import fcntl
 
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     return True

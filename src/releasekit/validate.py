@@ -182,7 +182,9 @@ def _declared_dialects(descriptor: dict[str, Any]) -> dict[str, Any]:
             if isinstance(nested, dict):
                 dialect = {**dialect, "csv": {**{k: v for k, v in CSV_DIALECT.items() if k != "header"}, **nested},
                            "header": dialect.get("header", True)}
-            elif nested is None:  # (none, or "csv": null, which Frictionless reads as none but fails on beside these)
+            elif nested is None and ("csv" not in dialect or len(dialect) == 1):
+                # (none, or "csv": null alone, which Frictionless reads as none; beside flat options it fails on it,
+                # as written and so here too: both engines then report its package-error)
                 dialect = {**CSV_DIALECT, **{k: v for k, v in dialect.items() if k != "csv"}}
             res = {**res, "dialect": dialect}
         declared.append(res)

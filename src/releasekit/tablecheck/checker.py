@@ -96,6 +96,8 @@ class Checker:
         #: Resources Frictionless stops checking at a ``resource-error`` (a foreign key into a resource the package
         #: lacks): still read, for the keys other resources look up in them and for the PII gate, which alone reports.
         self.muted: set[str] = set()
+        #: Problems a resource may have before its rows stop being read.
+        self.limit = ERROR_LIMIT
 
     def run(self) -> list[Problem]:
         """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
@@ -116,12 +118,15 @@ class Checker:
             for fk in foreign_keys(res):
                 target = fk["reference"]["resource"] or res["name"]
                 if target not in names:  # (every key would be missing: the error limit, and no NIK looked for)
-                    if res["name"] not in self.muted:  # (one error for the resource, as Frictionless stops there)
+                    self.unread.add(target)
+                    path = res.get("path")
+                    if isinstance(path, str) and not (self.folder / path).is_file():
+                        continue  # (Frictionless stops at the missing file first: its scheme-error alone)
+                    if counted(res["name"]) not in self.muted:  # (one error, as Frictionless stops there)
                         self.add(Problem("resource-error", f'failed to handle a foreign key for resource '
                                          f'"{res["name"]}" as resource "{target}" does not exist',
                                          resource=res["name"]))
-                    self.muted.add(res["name"])
-                    self.unread.add(target)
+                    self.muted.add(counted(res["name"]))
                     continue
                 fields = tuple(fk["reference"]["fields"])
                 if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
@@ -216,6 +221,11 @@ class Checker:
         if problem.type not in FILE_LEVEL:
             self.counts[problem.resource] = self.counts.get(problem.resource, 0) + 1
         return self.counts.get(problem.resource, 0) < ERROR_LIMIT  # (a problem's resource is masked already)
+
+    def problem_rows(self, resource: str) -> list[int]:
+        """The rows of the problems counted against ``resource`` so far, in order (its file's as a whole aside)."""
+        key = counted(resource)
+        return sorted(p.row or 0 for p in self.problems if p.resource == key and p.type not in FILE_LEVEL)
 
     def open(self, resource: str | None) -> bool:
         """Whether ``resource`` has fewer than :data:`ERROR_LIMIT` problems: its rows are still read."""

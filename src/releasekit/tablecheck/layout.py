@@ -42,7 +42,8 @@ class Layout:
             opened = sum(1 for start, _ in groups if start == i)
             closed = sum(1 for _, end in groups if end == i)
             parts.append("(" * opened + cell + ")" * closed)
-        self.pattern = re.compile("^" + ",".join(parts) + "\n", re.M)
+        # A line of empty cells alone (or no cell: an empty line) is a blank row, never a row of missing values.
+        self.pattern = re.compile("^(?!,*\n)" + ",".join(parts) + "\n", re.M)
         self.width = len(groups)
         self.getters = [itemgetter(n) for n in range(self.width)]
         number = {g: n for n, g in enumerate(groups)}
@@ -75,7 +76,8 @@ class Layout:
     def line(self, fields: list[FieldRule]) -> re.Pattern[str]:
         """The expression of one plain line (the line-by-line path), every cell a group: each key column's text in
         its canonical form, as a block captures it, the other cells as loosely as a block reads them."""
-        return re.compile(",".join(f"({f.fast if f.number - 1 in self.keyed else f.loose})" for f in fields))
+        cells = ",".join(f"({f.fast if f.number - 1 in self.keyed else f.loose})" for f in fields)
+        return re.compile("(?!,*$)" + cells)  # (blank rows: see the block expression)
 
     def match(self, chunk: str) -> list[Any] | None:
         """The captures of every line of ``chunk``, or None when a line is not plainly valid."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,12 @@ PENDING = 1 << 14
 
 def _missing(key: Key) -> bool:
     return key == "" if isinstance(key, str) else all(k == "" for k in key)
+
+
+def _blank(cells: list[str], fields: int) -> bool:
+    """Whether a record is a blank row: every cell of the ``fields`` read empty, as Frictionless has it (cells past
+    them are not looked at)."""
+    return not any(cells[:fields])
 
 
 def _cell(cells: list[str], field: FieldRule) -> str:
@@ -427,7 +434,7 @@ class RowPass:
         """Frictionless's rules cell by cell; returns canonical key text ("" = missing), None for a blank row."""
         check = self.check
         add = (lambda problem: True) if quiet else self.checker.add
-        if not any(cells):
+        if _blank(cells, len(check.fields)):
             add(Problem("blank-row", "", resource=check.name, row=number))
             return None
         out = []
@@ -454,9 +461,13 @@ class RowPass:
     def primary_key_pass(self, until: int | None = None) -> None:
         """A file whose keys could not be proven unique in order: index every key to find the duplicates (in rows up
         to ``until`` only, all of them, when the resource stopped at the error limit there)."""
-        check = self.check
+        check, checker = self.check, self.checker
         fields = [check.fields[i] for i in check.primary_key]
         seen: dict[int, int] = {}
+        # The first pass's problems of later rows count toward the limit only once this pass reaches their rows (it
+        # stopped at the limit they made, and the checker then kept those later rows' problems in place of these).
+        earlier = checker.problem_rows(check.name) if until is None else []
+        found = 0
         with check.path.open(encoding="utf-8", errors="replace", newline="") as handle:  # bad bytes: reported
             for number, line, cells in records_from(handle):
                 if number == 1:
@@ -464,15 +475,17 @@ class RowPass:
                 if until is not None and number > until:
                     return
                 cells = parsed(line) if cells is None else cells
-                if not any(cells):  # (a blank row: reported by the first pass, no key)
+                if _blank(cells, len(check.fields)):  # (reported by the first pass, no key)
                     continue
                 key = tuple(_key_cell(cells, f) for f in fields)  # (the key's cells alone are read: as slow() reads)
                 if _missing(key):
                     continue
                 digest = hash(key)
                 if digest in seen:
-                    if not self.checker.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
-                                                    resource=check.name, row=number)) and until is None:
+                    checker.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
+                                        resource=check.name, row=number))
+                    found += 1
+                    if until is None and bisect_right(earlier, number) + found >= checker.limit:
                         return
                 else:
                     seen[digest] = number
