@@ -94,10 +94,14 @@ class Checker:
         self.deferred: set[tuple[str, tuple[str, ...]]] = set()
         self.asked: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
         #: Resources Frictionless stops checking at a ``resource-error`` (a foreign key into a resource the package
-        #: lacks): still read, for the keys other resources look up in them and for the PII gate, which alone reports.
+        #: lacks), by the name their problems carry: still read, for the keys other resources look up in them and for
+        #: the PII gate, which alone reports.
         self.muted: set[str] = set()
-        #: Problems a resource may have before its rows stop being read.
-        self.limit = ERROR_LIMIT
+
+    @property
+    def limit(self) -> int:
+        """Problems a resource may have before its rows stop being read (:data:`ERROR_LIMIT`)."""
+        return ERROR_LIMIT
 
     def run(self) -> list[Problem]:
         """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
