@@ -356,6 +356,15 @@ def written_by_releasekit(folder: Path) -> bool:
     return not names or MARKER in names or (names <= SITE_ENTRIES and (folder / "static" / "releasekit.css").is_file())
 
 
+def refuse_foreign_site(folder: Path, hint: str) -> None:
+    """Refuse to write a site into ``folder`` when it holds anything but a site releasekit wrote.
+
+    :raises ReleasekitError: with ``hint``, what to do instead.
+    """
+    if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
+        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})", hint=hint)
+
+
 def write_site(release: Release, folder: Path, *, link: bool = False, allow_robots: bool = False) -> Site:
     """Write the Datasette configuration directory of the release into ``folder``.
 
@@ -378,9 +387,7 @@ def _write_site_settled(release: Release, folder: Path, *, link: bool, allow_rob
     check_current(release, db_path)
     folder = folder.resolve()
     _refuse_project_folder(release, folder)
-    if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
-        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
-                              hint="give a new or empty folder; releasekit replaces only the sites it wrote")
+    refuse_foreign_site(folder, "give a new or empty folder; releasekit replaces only the sites it wrote")
     staging = folder / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -559,9 +566,7 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
 
     require_database(release)
     folder = site_folder(release)
-    if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
-        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
-                              hint="serve writes its site there: move or remove what is in it")
+    refuse_foreign_site(folder, "serve writes its site there: move or remove what is in it")
     sockets = listen(host, port)
     try:
         site = write_site(release, folder, link=True, allow_robots=allow_robots)

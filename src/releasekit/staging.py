@@ -69,7 +69,7 @@ def release_lock(root: Path, doing: str = "build", *, shared: bool = False) -> I
     try:
         if not _try_lock(fd, shared):
             holder = os.pread(fd, 64, 0).decode("ascii", errors="replace").split()
-            pid, what = (holder + ["unknown", "build"])[:2] if holder else ("unknown", "build")
+            pid, what = (holder[0] if holder else "unknown"), (holder[1] if len(holder) > 1 else "build")
             raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another {what} of this project is running (pid {pid})",
                                    hint="wait for it to finish; the lock is released as soon as it ends")
         os.ftruncate(fd, 0)

@@ -40,7 +40,17 @@ from .privacy import (
     nik_lines_in,
     wrapped_nik_lines,
 )
-from .report import EXAMPLES, FORMATS, FindingSummary, PackageReport, Problem, Report, pii_problem, unopened
+from .report import (
+    EXAMPLES,
+    FORMATS,
+    PII_NIK,
+    FindingSummary,
+    PackageReport,
+    Problem,
+    Report,
+    pii_problem,
+    unopened,
+)
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
 from .tablecheck.text import niks_by_record
@@ -247,7 +257,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
     # Where each problem is, for annotations: a resource's file, or the other file a problem names.
-    result.files = {**{p.resource: p.resource for p in result.problems if p.type == "pii-nik" and p.resource},
+    result.files = {**{p.resource: p.resource for p in result.problems if p.type == PII_NIK and p.resource},
                     **dict(_csv_resources(descriptor))}
     result.descriptor = descriptor_path.name
     return result

@@ -57,7 +57,10 @@ def number_text(value: Decimal) -> str:
 
 
 def key_text_of(value: Any, text: str) -> str:
-    """The text a key compares for a cell's value (read from ``text``): each type's canonical form."""
+    """The text a key compares for a cell's value (read from ``text``): each type's canonical form; "" for none (a
+    missing cell, or one its type cannot read)."""
+    if value is None:
+        return ""
     if type(value) is bool:
         return "true" if value else "false"
     if type(value) is int:
@@ -195,8 +198,7 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.cast, rule.fast = _num, r"-?(?:[1-9][0-9]*+(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])|0"
         _read_constraints(rule)
         rule.needs_python = rule.minimum is not None or rule.enum is not None or rule.pattern is not None
-        loose = None if rule.needs_python else r"-?[0-9]++(?:\.[0-9]++)?" if rule.required else (
-            r"(?:-?[0-9]++(?:\.[0-9]++)?)?")
+        loose = None if rule.needs_python else _cell_expression(r"-?[0-9]++(?:\.[0-9]++)?", rule.required)
     elif kind == "boolean":
         mapping = {**{v: True for v in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])},
                    **{v: False for v in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])}}
@@ -209,8 +211,8 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.cast = boolean
         _read_constraints(rule)
         rule.needs_python = rule.enum is not None or rule.pattern is not None
-        loose = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v)
-        loose = f"(?:{loose})" if rule.required else f"(?:{loose})?"
+        loose = _cell_expression("|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v),
+                                 rule.required)
         # A key's cell in its canonical text alone (key_text_of: true, false): TRUE or 1 is the same key, read exactly.
         rule.fast = "|".join(v for v in ("false", "true") if str(mapping.get(v)).lower() == v) or "(?!)"
     elif kind == "string" and descriptor.get("format", "default") == "default":
@@ -228,9 +230,14 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.fast, rule.needs_python = "[0-9]{4}-[0-9]{2}-[0-9]{2}" if kind == "date" else PLAIN + "+", True
         loose = PLAIN + ("+" if rule.required else "*")
     rule.core = re.compile(rule.fast)
-    rule.fast = f"(?:{rule.fast})" if rule.required else f"(?:{rule.fast})?"
+    rule.fast = _cell_expression(rule.fast, rule.required)
     rule.loose = loose or rule.fast
     return rule
+
+
+def _cell_expression(expression: str, required: bool) -> str:
+    """A cell's expression: ``expression``, or nothing at all where the field may be missing."""
+    return f"(?:{expression})" if required else f"(?:{expression})?"
 
 
 def _read_constraints(rule: FieldRule) -> None:
@@ -250,8 +257,8 @@ class ResourceCheck:
     fields: list[FieldRule]
     primary_key: tuple[int, ...]
     foreign_keys: list[dict[str, Any]]
-    #: The labels the header must have (every field of the schema), when :attr:`fields` are only the first of them.
-    labels: tuple[str, ...] = ()
+    #: The labels the header must have: every field of the schema (:attr:`fields` may be only the first of them).
+    labels: tuple[str, ...]
 
     def __post_init__(self) -> None:
         self.python_fields = [f for f in self.fields if f.needs_python]

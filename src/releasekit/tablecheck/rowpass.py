@@ -42,8 +42,7 @@ def _cell(cells: list[str], field: FieldRule) -> str:
 def _key_cell(cells: list[str], field: FieldRule) -> str:
     """A key cell's canonical text, as :meth:`RowPass.slow` gives it ("" = missing, or not read as the type)."""
     text = _cell(cells, field)
-    value, _ = field.check(text)
-    return "" if value is None else key_text_of(value, text)
+    return key_text_of(field.check(text)[0], text)
 
 
 class RowPass:
@@ -412,7 +411,7 @@ class RowPass:
 
     def _labels(self, labels: list[str]) -> None:
         check, add = self.check, self.checker.add
-        expected = list(check.labels) or [f.name for f in check.fields]
+        expected = check.labels
         for i, label in enumerate(labels, start=1):
             if i > len(expected):
                 add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
@@ -443,7 +442,7 @@ class RowPass:
             value, error = f.check(text)
             if error:
                 add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
-            out.append("" if value is None else key_text_of(value, text))
+            out.append(key_text_of(value, text))
         for position in range(len(check.fields) + 1, len(cells) + 1):
             add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
         for f in check.fields[len(cells):]:
