@@ -373,3 +373,84 @@ def test_snapshot_times_joined_by_a_space_or_a_t_are_one_order(make_project: Any
         ("2024-02-20T09:00", None), ("2024-02-20T13:00", "2024-02-20T09:00")]
     assert query(project, "SELECT before, after FROM changes WHERE kode_tps = ? AND field = 'suara/1'",
                  (T + "1",)) == [("50", "30")]
+
+
+#: Days of alternating provinces: DKI, then Aceh, then DKI again (TPS 1 corrected, 4 gone, 5 new), then both.
+ACEH = "110101100100"
+ALTERNATING = {
+    "2024-02-15": {T + "1": record((50, 40, 8)), T + "4": record((1, 1, 1))},
+    "2024-02-16": {ACEH + "1": record((7, 7, 7))},
+    "2024-02-17": {T + "1": record((30, 40, 8)), T + "5": record((2, 2, 2))},
+    "2024-02-18": {ACEH + "1": record((9, 7, 7)), T + "1": record((30, 40, 8)), T + "5": record((2, 2, 2))},
+}
+
+
+def alternating_sources(days: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [{"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
+             "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]
+
+
+@pytest.fixture(scope="module")
+def alternating(make_project: Any) -> Path:
+    project = make_project({"real-count": alternating_sources(ALTERNATING)})
+    build(load_release(project))
+    return project
+
+
+def test_a_province_is_compared_with_the_last_day_that_held_it(alternating: Path) -> None:
+    """Review P #2: days of alternating provinces compared each day with the day before as a whole, so DKI's second
+    day (after an Aceh day) had its TPS ``added`` and its edits since the first DKI day in no row, rule or changelog.
+    Each province a day holds is compared with the last day that held it; a province it holds none of gives no row."""
+    rows = query(alternating, "SELECT snapshot, previous_snapshot, kode_tps, field, kind, before, after, was_complete "
+                              "FROM changes WHERE field = 'kode_tps' OR field LIKE 'suara/%' "
+                              "ORDER BY snapshot, kode_tps, field")
+    assert rows == [
+        ("2024-02-16", "2024-02-15", ACEH + "1", "kode_tps", "added", None, ACEH + "1", None),  # (DKI: not covered)
+        *[("2024-02-16", "2024-02-15", ACEH + "1", f"suara/{n}", "added", None, "7", None) for n in (1, 2, 3)],
+        ("2024-02-17", "2024-02-15", T + "1", "suara/1", "changed", "50", "30", 1),
+        ("2024-02-17", "2024-02-15", T + "4", "kode_tps", "removed", T + "4", None, 1),
+        *[("2024-02-17", "2024-02-15", T + "4", f"suara/{n}", "removed", "1", None, 1) for n in (1, 2, 3)],
+        ("2024-02-17", "2024-02-15", T + "5", "kode_tps", "added", None, T + "5", None),
+        *[("2024-02-17", "2024-02-15", T + "5", f"suara/{n}", "added", None, "2", None) for n in (1, 2, 3)],
+        ("2024-02-18", "2024-02-16", ACEH + "1", "suara/1", "changed", "7", "9", 1),  # DKI: as on the 17th
+    ]
+    found = query(alternating, "SELECT snapshot, key, expected, actual FROM findings "
+                               "WHERE rule = 'changed-after-complete' ORDER BY snapshot")
+    assert found == [("2024-02-17", T + "1", 50, 30), ("2024-02-18", ACEH + "1", 7, 9)]
+    history = query(alternating, SNAPSHOT_QUERIES["tps_history"]["sql"], {"kode_tps": T + "1"})
+    assert {(row[2], row[3], row[4]) for row in history} == {("2024-02-15", "2024-02-17", "suara/1")}
+
+
+def test_the_changelog_says_which_province_was_compared_with_an_earlier_day(alternating: Path) -> None:
+    readme = (alternating / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day = {d: readme.split(f"### ppwp-2024 · {d} (since / sejak ", 1)[1].split("###", 1)[0]
+           for d in ("2024-02-16", "2024-02-17", "2024-02-18")}
+    assert ("- TPS added / ditambah: 1; removed / hilang: 0 (and 2 in provinces this snapshot has no result in: "
+            "not covered, not removed") in day["2024-02-16"]
+    assert "- TPS added / ditambah: 1; removed / hilang: 1 (and 1 in provinces" in day["2024-02-17"]
+    assert "; changed / berubah: 1" in day["2024-02-17"]
+    assert "bukan snapshot sebelumnya: 31 with / dengan 2024-02-15\n" in day["2024-02-17"]
+    assert "bukan snapshot sebelumnya: 11 with / dengan 2024-02-16\n" in day["2024-02-18"]
+    assert "bukan snapshot sebelumnya" not in day["2024-02-16"]  # (Aceh was never held before: its TPS are added)
+
+
+def test_a_pair_read_with_an_earlier_day_is_compared_again_when_that_day_changes(
+        make_project: Any, tmp_path: Path) -> None:
+    """The 17th's DKI rows are compared with the 15th: the kept rows of that pair name the 15th's source too, so an
+    edited 15th is compared again (not the rows kept from before it), and the release is a clean build's bytes."""
+    from test_buildcache import fingerprint
+
+    project = make_project({"real-count": alternating_sources(ALTERNATING)})
+    build(load_release(project))
+    first = fingerprint(project)
+    build(load_release(project))
+    assert fingerprint(project) == first  # (from the cache)
+    edited = dict(ALTERNATING, **{"2024-02-15": {**ALTERNATING["2024-02-15"], T + "1": record((45, 40, 8))}})
+    (project / "raw" / "tps_2024-02-15" / f"{T}1.json").write_text(json.dumps(edited["2024-02-15"][T + "1"]),
+                                                                   encoding="utf-8")
+    build(load_release(project))
+    assert query(project, "SELECT before, after FROM changes WHERE snapshot = '2024-02-17' "
+                          "AND kode_tps = ? AND field = 'suara/1'", (T + "1",)) == [("45", "30")]
+    incremental = fingerprint(project)
+    build(load_release(project), clean=True)
+    assert fingerprint(project) == incremental

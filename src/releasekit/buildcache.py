@@ -265,15 +265,18 @@ class PairCache:
         self.used: set[str] = set()
 
     def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
-                  source: str) -> Path | None:
+                  source: str, consulted: tuple[str, ...] = ()) -> Path | None:
         """The file of the changes from day ``previous`` (all of it from ``previous_source``) to ``snapshot``
-        (all from ``source``): kept (when whole: :func:`whole_sqlite_file`), or to write in the staging folder;
-        None when a source is not one of the project's."""
+        (all from ``source``), reading also the days of the ``consulted`` sources (days of other provinces:
+        :func:`releasekit.changes.plans`): kept (when whole: :func:`whole_sqlite_file`), or to write in the
+        staging folder; None when a source is not one of the project's."""
         before, after = self.files.get(previous_source), self.files.get(source)
-        if before is None or after is None:
+        others = [self.files.get(path) for path in consulted]
+        if before is None or after is None or None in others:
             return None
         link = json.dumps([self.head, register, kode_pemilu, previous, snapshot, _declaration(before),
-                           _declaration(after)], sort_keys=True, default=str)
+                           _declaration(after), *(_declaration(o) for o in others if o is not None)],
+                          sort_keys=True, default=str)
         name = f"{hashlib.sha256(link.encode()).hexdigest()}.db"
         self.used.update((name, name + DIGEST_SUFFIX))
         if not self.fresh and self._kept(self.dir / name):

@@ -82,9 +82,17 @@ def _coverage(entry: Entry) -> list[str]:
         return []
     now, before, both = (", ".join(codes) or "none / tidak ada" for codes in (
         entry.coverage.now, entry.coverage.before, entry.coverage.both))
-    return [f"- Provinces with results / provinsi dengan hasil: {now}; the snapshot before / snapshot sebelumnya: "
-            f"{before}. TPS removed and changes in votes count over the provinces both cover / TPS hilang dan "
-            f"perubahan suara dihitung atas provinsi yang dicakup keduanya: {both}"]
+    lines = [f"- Provinces with results / provinsi dengan hasil: {now}; the snapshot before / snapshot sebelumnya: "
+             f"{before}. TPS added, removed and changed count over the provinces this snapshot has results in, "
+             "changes in votes over the provinces both cover / TPS ditambah, hilang dan berubah dihitung atas "
+             "provinsi dengan hasil pada snapshot ini, perubahan suara atas provinsi yang dicakup keduanya: "
+             f"{both}"]
+    if entry.compared_earlier:
+        earlier = ", ".join(f"{md(province)} with / dengan {md(day)}" for province, day in entry.compared_earlier)
+        lines.append("- Compared with the last snapshot before that had results there, not with the snapshot before "
+                     "/ dibandingkan dengan snapshot terakhir yang memuat hasil di sana, bukan snapshot sebelumnya: "
+                     f"{earlier}")
+    return lines
 
 
 def _uncovered(entry: Entry) -> str:

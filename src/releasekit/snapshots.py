@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .changes import PairFiles, record_changes
+from .changes import PairFiles, provinces, record_changes
 from .compare import codes_named
 from .tables import register_sources
 
@@ -152,8 +152,11 @@ class Entry:
     #: When this snapshot and the previous one have TPS results in different provinces (a sample of one province,
     #: then another): the province codes of each and of both, over which ``removed`` and the votes' changes count.
     coverage: Coverage | None = None
-    #: TPS of the previous snapshot in a province this one has no result in: not counted in ``removed``
+    #: TPS of the previous snapshot in a province this one has no result in: not covered, so not ``removed``
     removed_uncovered: int = 0
+    #: (province, snapshot) for each province this snapshot holds that the previous one does not, compared with the
+    #: last snapshot before that held TPS there (:func:`releasekit.changes.plans`)
+    compared_earlier: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,28 +189,32 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete or 0)
         key = (kode_pemilu, snapshot, register)
-        covered[(kode_pemilu, snapshot)] = _provinces(db, kode_pemilu, snapshot, entry.sources)
+        covered[(kode_pemilu, snapshot)] = provinces(db.conn, register, kode_pemilu, snapshot)
         before_covered = covered.get((kode_pemilu, previous or ""), ())
         if previous and covered[(kode_pemilu, snapshot)] != before_covered:
             entry.coverage = Coverage(covered[(kode_pemilu, snapshot)], before_covered)
-        (entry.added, entry.removed, entry.removed_uncovered, entry.changed, entry.changed_beyond_ts,
+        (entry.added, entry.removed, entry.changed, entry.changed_beyond_ts,
          entry.votes_changed, entry.completed, entry.changed_after_complete) = db.execute(
             "SELECT count(DISTINCT CASE WHEN kind = 'added' THEN kode_tps END), "
-            "count(DISTINCT CASE WHEN kind = 'removed' AND substr(kode_tps, 1, 2) IN (SELECT value FROM json_each(?)) "
-            "THEN kode_tps END), "
-            "count(DISTINCT CASE WHEN kind = 'removed' AND substr(kode_tps, 1, 2) NOT IN "
-            "(SELECT value FROM json_each(?)) THEN kode_tps END), "
+            "count(DISTINCT CASE WHEN kind = 'removed' THEN kode_tps END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') THEN kode_tps END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND field <> 'ts' THEN kode_tps END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL THEN kode_tps END), "
             "count(CASE WHEN field = 'status_suara' AND before = '0' AND after = '1' THEN 1 END), "
             "count(DISTINCT CASE WHEN kind NOT IN ('added', 'removed') AND nomor_urut IS NOT NULL "
             "AND was_complete = 1 THEN kode_tps END) "
-            f"FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}",
-            (json.dumps(covered[(kode_pemilu, snapshot)]),) * 2 + key).fetchone()
-        if not entry.coverage:  # (a province no longer covered is one whose every TPS was removed: none here)
-            entry.removed += entry.removed_uncovered
-            entry.removed_uncovered = 0
+            f"FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER}", key).fetchone()
+        if entry.coverage and previous:  # a province the day holds no TPS in is not covered: its TPS give no change
+            entry.removed_uncovered = db.execute(
+                "SELECT count(*) FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ? "
+                "AND sumber IN (SELECT value FROM json_each(?)) "
+                "AND substr(kode_tps, 1, 2) NOT IN (SELECT value FROM json_each(?))",
+                (kode_pemilu, previous, json.dumps(by_day[(kode_pemilu, previous)].sources),
+                 json.dumps(entry.coverage.now))).fetchone()[0]
+            entry.compared_earlier = tuple(db.execute(
+                "SELECT DISTINCT substr(kode_tps, 1, 2), previous_snapshot FROM changes WHERE kode_pemilu = ? "
+                f"AND snapshot = ? AND {_REGISTER} AND previous_snapshot <> ? ORDER BY 1",
+                (*key, previous)).fetchall())
         if entry.added and previous:
             entry.added_after_quarantine = _added_after_quarantine(db, key, previous)
         now: dict[int, int | None] = dict(db.execute(
@@ -228,20 +235,6 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         by_day[(kode_pemilu, snapshot)] = entry
         entries.append(entry)
     return entries
-
-
-#: The two-digit codes a province (or the overseas ``99``) may have.
-_PROVINCE_CODES = tuple(str(code) for code in range(10, 100))
-
-
-def _provinces(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, sources: list[str]) -> tuple[str, ...]:
-    """The provinces the snapshot's ``sources`` have TPS results in: a probe of the key's range per code (the
-    province is the code's first two characters)."""
-    probe = ("SELECT 1 FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps >= ? AND kode_tps < ? || '~' "
-             "AND sumber IN (SELECT value FROM json_each(?)) LIMIT 1")
-    named = json.dumps(sources)
-    return tuple(code for code in _PROVINCE_CODES
-                 if db.execute(probe, (kode_pemilu, snapshot, code, code, named)).fetchone())
 
 
 def _votes_in(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, sources: list[str],

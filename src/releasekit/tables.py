@@ -471,8 +471,10 @@ CHANGES = Table(
               "the TPS appears or disappears.",
               "Kolom hasil_tps, suara/<nomor urut> untuk suara, atau kode_tps bila TPS muncul atau hilang.",
               required=True),
-        Field("previous_snapshot", "string", "Previous snapshot", "The snapshot compared with.",
-              "Snapshot pembanding.", required=True, pattern=SNAPSHOT_PATTERN),
+        Field("previous_snapshot", "string", "Previous snapshot", "The snapshot compared with: the one before, or "
+              "for a province that one has no result in, the last snapshot before that had results there.",
+              "Snapshot pembanding: snapshot sebelumnya, atau untuk provinsi tanpa hasil di sana, snapshot terakhir "
+              "sebelumnya yang memuat hasil di provinsi itu.", required=True, pattern=SNAPSHOT_PATTERN),
         Field("nomor_urut", "integer", "Ballot number", "Candidate ballot number, for vote fields.",
               "Nomor urut peserta, untuk isian suara.", minimum=1),
         Field("kind", "string", "Kind", "added / removed (the TPS appears / disappears), filled (empty → value), "
