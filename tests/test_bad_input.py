@@ -266,6 +266,21 @@ def test_an_archive_that_holds_nothing_is_refused_not_built_empty(name: str, mak
     assert tree(project) == before
 
 
+def test_a_folder_file_whose_name_is_not_utf8_is_refused_by_name(make_project: Any) -> None:
+    """Review S: a member named in another encoding's bytes stopped the build with an internal error (its name
+    could not be hashed, nor put in a locator)."""
+    project = make_project({"real-count": [{"raw": {"a.json": "{}"}, "name": "tps", "format": "sirekap-tps-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+    (project / "raw" / "tps" / "sub").mkdir()
+    with open(bytes(project / "raw" / "tps" / "sub") + b"/\xff\xfe.json", "w", encoding="utf-8") as handle:
+        handle.write("{}")
+    result = invoke("build", project)
+    assert result.exit_code == 1, result.output
+    assert result.output == ("Error: raw/tps: the file name 'sub/\\xff\\xfe.json' is not UTF-8 text (metadata.yml: "
+                             "registers/0/sources/0) (hint: rename it: every member's name is published in its "
+                             "records' locators)\n")
+
+
 @pytest.mark.parametrize("fmt", ["sirekap-wilayah-json", "kemendagri-wilayah-sql"])
 def test_an_empty_region_list_is_refused(fmt: str, make_project: Any, tmp_path: Path) -> None:
     raw = tmp_path / ("wilayah.sql" if fmt.endswith("sql") else "wilayah.json")

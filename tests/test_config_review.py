@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from conftest import BASE_SOURCE, REPO, base_metadata, copy_demo, refused, with_change, write_metadata
 from releasekit.cli import cli
 from releasekit.config import load_release
+from releasekit.errors import ConfigError
 
 
 def loads(tmp_path: Path, data: dict[str, Any]) -> None:
@@ -275,6 +276,24 @@ def test_a_source_that_is_not_one_raw_file_of_the_project_is_refused(tmp_path: P
     meta["registers"][0]["sources"].append({**BASE_SOURCE, "path": path, "snapshot": "2024-03-18"})
     error = refused(tmp_path, meta)
     assert f"registers/0/sources/1/path: '{path}' {why}" in str(error)
+
+
+@pytest.mark.parametrize("path", ["../elsewhere.jsonl", "../../elsewhere.jsonl", "raw/../../elsewhere.jsonl"])
+def test_a_source_outside_the_project_is_refused_when_the_project_is_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Review T #1: with the project given as '.' (build's default), ../x was "inside" '.' and was built, its path
+    published in the package's provenance; given by name or absolute path, the same project was refused."""
+    project = tmp_path / "a" / "b"
+    (project / "raw").mkdir(parents=True)
+    (tmp_path / "elsewhere.jsonl").write_text("")
+    (tmp_path / "a" / "elsewhere.jsonl").write_text("")
+    meta = base_metadata()
+    meta["registers"][0]["sources"].append({**BASE_SOURCE, "path": path, "snapshot": "2024-03-18"})
+    write_metadata(project, meta)
+    monkeypatch.chdir(project)
+    with pytest.raises(ConfigError) as e:
+        load_release(Path("."))
+    assert f"registers/0/sources/1/path: '{path}' is not a raw file inside the project" in str(e.value)
 
 
 def test_a_slug_too_long_for_a_file_name_is_refused_by_its_key(tmp_path: Path) -> None:

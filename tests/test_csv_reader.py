@@ -275,6 +275,20 @@ def test_duplicate_tps_points_at_the_kept_record(make_project: Any, cli_runner: 
     assert accounts(project) == [(2, 2, 0), (2, 0, 2)]
 
 
+def test_a_code_with_a_line_break_in_its_cell_is_quarantined_and_spaces_around_one_are_trimmed(
+        make_project: Any, cli_runner: CliRunner) -> None:
+    """Review T #2: the README says a code with a line break at its end is quarantined in any reader; the CSV reader
+    trimmed every kind of space around a code, so a quoted "3101011001010⏎" loaded as TPS 3101011001010."""
+    text = ('kode_tps,sah,p1,p2,p3\n"3101011001010\n",10,1,2,7\n"3101011001011\r\n",10,1,2,7\n'
+            '" 3101011001012\t",10,1,2,7\n')
+    project = built(make_project, cli_runner, source({"x.csv": text}, WIDE, name="x.csv"))
+    reasons = dict(query(project, "SELECT locator, reason FROM quarantine"))
+    assert sorted(reasons) == ["x.csv:2", "x.csv:4"], reasons
+    assert reasons["x.csv:2"] == "kode_tps: '3101011001010\n' has 14 characters, a TPS code has 13"
+    assert query(project, "SELECT kode_tps FROM hasil_tps") == [("3101011001012",)]
+    assert accounts(project) == [(3, 1, 2)]
+
+
 def test_cells_are_read_strictly(make_project: Any, cli_runner: CliRunner) -> None:
     text = ("kode_tps,waktu,sah,p1,p2,p3\n"
             "3101011001001,=cmd|' /C calc'!A0,3,1,1,1\n"

@@ -150,6 +150,22 @@ def test_bps_list_with_kpu_codes_is_refused(other: str, make_project: Any, cli_r
     assert not (project / "build" / "release.db").exists()
 
 
+@pytest.mark.parametrize("other", [{"format": "kawalpemilu2019-csv", "election": "ppwp-2019", "snapshot": "2019-05-21"},
+                                   {"format": "pemiluapi-2014-csv", "election": "ppwp-2014", "snapshot": "2014-07-22"}])
+def test_bps_list_with_a_sources_own_area_ids_is_refused_in_those_words(
+        other: dict[str, str], make_project: Any, cli_runner: CliRunner) -> None:
+    """Review T #4: the refusal called KawalPemilu 2019's and pemiluAPI's ids "KPU/Kemendagri codes", which the README
+    says they are not."""
+    project = make_project({"wilayah-bps": [{"raw": BPS, "format": "bps-wilayah-csv"}],
+                            "other": [{"raw": {"x.csv": ""}, "name": "x", **other}]})
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1, result.output
+    assert (f"which cannot be joined to the area ids of its own (no KPU codes) of 'raw/x' ({other['format']}, "
+            "registers/1/sources/0): each numbers regions its own way (hint: releasekit reads no BPS-KPU crosswalk"
+            ) in result.output
+    assert "KPU/Kemendagri" not in result.output
+
+
 def test_every_wilayah_row_records_its_code_system(make_project: Any, cli_runner: CliRunner) -> None:
     kpu_villages = "3101011001,310101,PULAU PANGGANG\n1207281007,120728,LUBUK PAKAM I,II\n"
     results = {**RESULTS, "raw": {"hasil.csv": RESULTS_CSV + "3101011001001,3,1,1,1\n3201011001001,3,1,1,1\n"}}

@@ -221,6 +221,25 @@ def _scalar_text(text: str, path: list[str | int]) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) and node.style is None else None
 
 
+def _misspelt(error: jsonschema.ValidationError) -> tuple[str | None, str | None]:
+    """(the key a ``required`` error names as missing, a key beside it that looks like it misspelt, or None)."""
+    known = error.schema.get("properties", {})
+    strays = [str(k) for k in error.instance if k not in known]  # (``required`` applies to mappings only)
+    # jsonschema reports each missing key in an error of its own: the one this error names.
+    missing = next((str(k) for k in error.validator_value if k not in error.instance
+                    and error.message.startswith(f"{k!r} ")), None)
+    return missing, next((s for s in strays if did_you_mean(s, [missing])), None) if missing else None
+
+
+def _said_already(error: jsonschema.ValidationError, first: jsonschema.ValidationError) -> bool:
+    """Whether ``error`` is the unexpected key the ``first`` error already names as a misspelt required one."""
+    if first.validator != "required" or error.validator != "additionalProperties" \
+            or error.absolute_path != first.absolute_path:
+        return False
+    known = error.schema.get("properties", {})
+    return [str(k) for k in error.instance if k not in known] == [_misspelt(first)[1]]
+
+
 def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[str, str]:
     if error.validator in ("oneOf", "anyOf") and error.context:
         # Report the alternative that came closest: the deepest error, one of the right type first.
@@ -249,12 +268,7 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         hint = "allowed keys here: " + ", ".join(allowed)
     elif error.validator == "required":
         hint = "add the missing key"
-        known = error.schema.get("properties", {})
-        strays = [str(k) for k in error.instance if k not in known]  # (``required`` applies to mappings only)
-        # jsonschema reports each missing key in an error of its own: the one this error names.
-        missing = next((k for k in error.validator_value if k not in error.instance
-                        and error.message.startswith(f"{k!r} ")), None)
-        stray = next((s for s in strays if did_you_mean(s, [str(missing)])), None) if missing else None
+        missing, stray = _misspelt(error)
         if stray is not None:  # 'staus:' for 'status:': name both, not only the key that is missing
             message += f" ('{stray}' is not a key here)"
             hint = f"did you mean '{missing}' for '{stray}'?"
@@ -374,7 +388,8 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
     errors = [e for e in errors if e.validator != "format" or tuple(e.absolute_path) not in misshapen]
     if errors:
         message, hint = _schema_error(errors[0], text)
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        others = [e for e in errors[1:] if not _said_already(e, errors[0])]
+        more = f" (and {len(others)} more problem(s))" if others else ""
         raise ConfigError(f"{filename}: {message}{more}", hint=hint)
     return data
 
@@ -456,8 +471,9 @@ def load_release(project: str | Path = ".") -> Release:
             if raw_file in seen_paths:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file][0]}",
                                   hint="list each raw file once")
-            # (by the path as written: raw/ may hold a link to an export kept elsewhere)
-            written, root = Path(os.path.normpath(path.parent / src["path"])), Path(os.path.normpath(path.parent))
+            # (by the path as written: raw/ may hold a link to an export kept elsewhere; absolute, so that ../x is
+            # outside the project '.' too)
+            written, root = Path(os.path.abspath(path.parent / src["path"])), Path(os.path.abspath(path.parent))
             if not written.is_relative_to(root) or written == root or written.is_relative_to(root / "build"):
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is not a raw file inside the project "
                                   "(the project itself, its build/ or a path outside it)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,7 @@ def check_sources(release: Release) -> list[SourceFile]:
                               hint="point 'path' at the raw export itself")
         try:
             members = _members(path)  # one listing of a folder's files for its stamp and its hash
+            _refuse_undecodable_names(source.path, members, where)
             before = stamp(path, members)
             sha, size = sha256_file(path, members)
         except OSError as e:
@@ -169,6 +171,18 @@ def check_sources(release: Release) -> list[SourceFile]:
             )
         checked.append(SourceFile(source, path, sha, size, before))
     return checked
+
+
+def _refuse_undecodable_names(shown: str, members: list[tuple[str, Path]], where: str) -> None:
+    """A folder's file whose name is no UTF-8 text (a name of another encoding's bytes) cannot be named in a locator,
+    a hash or the provenance published: refused, named with its bytes escaped."""
+    for name, _ in members:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            escaped = os.fsencode(name).decode("utf-8", "backslashreplace")
+            raise SourceError(f"{shown}: the file name '{escaped}' is not UTF-8 text ({where})",
+                              hint="rename it: every member's name is published in its records' locators") from None
 
 
 def canonical_json(value: Any) -> str:

@@ -10,9 +10,12 @@ Every ``wilayah`` row records the system its code belongs to (``wilayah.sistem_k
   digits name *different* regions (BPS ``1101`` is KABUPATEN SIMEULUE, KPU ``1101`` is ACEH
   SELATAN), so they never join the other two.
 
+* ``own`` — a source's own area ids (KawalPemilu 2019's and pemiluAPI's: pemiluAPI ``11`` is
+  Kabupaten Bireuen, KPU ``11`` is Aceh), no region list's codes.
+
 releasekit reads no crosswalk between BPS and KPU codes, so a project that mixes a BPS
-region list with anything keyed in KPU codes is refused before any work
-(:func:`refuse_mixed_code_systems`).
+region list with anything keyed in KPU codes, or in ids of its own, is refused before any
+work (:func:`refuse_mixed_code_systems`).
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ if TYPE_CHECKING:
     from .base import Reader
 
 #: Code system → the family of systems that number regions the same way (and so may join).
-SYSTEMS: dict[str, str] = {"kpu": "kpu", "kemendagri": "kpu", "bps": "bps"}
-#: What to say about a family in an error message.
-FAMILY_WORDS = {"kpu": "KPU/Kemendagri codes", "bps": "BPS codes"}
+SYSTEMS: dict[str, str] = {"kpu": "kpu", "kemendagri": "kpu", "bps": "bps", "own": "own"}
+#: What to say about a family in an error message, and why BPS codes do not join it.
+FAMILY_WORDS = {"kpu": ("KPU/Kemendagri codes", "the same digits name different regions (BPS 1101 is KABUPATEN "
+                        "SIMEULUE, KPU 1101 is ACEH SELATAN)"),
+                "own": ("area ids of its own (no KPU codes)", "each numbers regions its own way")}
 
 
 def refuse_mixed_code_systems(sources: Iterable[Source], readers: Mapping[str, Reader], filename: str) -> None:
@@ -44,10 +49,9 @@ def refuse_mixed_code_systems(sources: Iterable[Source], readers: Mapping[str, R
     if "bps" not in first or len(first) < 2:
         return
     bps, other = first["bps"], next(s for family, s in first.items() if family != "bps")
+    words, why = FAMILY_WORDS[SYSTEMS[readers[other.format].code_system]]
     raise ConfigError(
         f"{filename}: {bps.key_path}: '{bps.path}' ({bps.format}) holds BPS region codes, which cannot be "
-        f"joined to the {FAMILY_WORDS[SYSTEMS[readers[other.format].code_system]]} of '{other.path}' "
-        f"({other.format}, {other.key_path}): the same digits name different regions "
-        "(BPS 1101 is KABUPATEN SIMEULUE, KPU 1101 is ACEH SELATAN)",
+        f"joined to the {words} of '{other.path}' ({other.format}, {other.key_path}): {why}",
         hint="releasekit reads no BPS-KPU crosswalk; publish the BPS list in a project of its own",
     )

@@ -221,7 +221,7 @@ class _Plan:
 
 
 def _code(cell: str, width: int | None) -> str | None:
-    code = cell.strip()
+    code = cell.strip(" \t")  # (spaces a spreadsheet left; a line break in a quoted cell is no code's)
     if not code:
         return None
     if width and len(code) < width and _not_a_digit(code) is None:

@@ -69,6 +69,7 @@ class KawalPemilu2019Reader(Reader):
     """KawalPemilu 2019 per-TPS CSVs, summed per village (keyed on the KPU 2019 village id)."""
 
     name = "kawalpemilu2019-csv"
+    code_system = "own"  # (readers.codes: its areas are keyed on the source's own ids)
     version = "1"
     needs_election = True
     summary = "KawalPemilu 2019 per-TPS CSVs, summed per village keyed on KPU 2019's internal village id"

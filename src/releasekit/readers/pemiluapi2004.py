@@ -48,6 +48,7 @@ class PemiluApi2004Reader(Reader):
     """pemiluAPI's 2004 recapitulation table (DPR party and DPD candidate votes per kecamatan)."""
 
     name = "pemiluapi-2004-csv"
+    code_system = "own"  # (readers.codes: its areas are keyed on the source's own ids)
     version = "1"
     needs_election = True
     summary = "pemiluAPI 2004 recapitulations.csv: DPR party or DPD candidate votes per kecamatan"

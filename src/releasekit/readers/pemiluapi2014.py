@@ -79,6 +79,7 @@ class PemiluApi2014Reader(Reader):
     """pemiluAPI's 2014 ``voices.csv``: Pilpres 2014 figures and votes per kabupaten/kota (pemiluAPI ids)."""
 
     name = "pemiluapi-2014-csv"
+    code_system = "own"  # (readers.codes: its areas are keyed on the source's own ids)
     version = "1"
     needs_election = True
     summary = "pemiluAPI 2014 voices.csv: Pilpres 2014 figures and votes per kabupaten/kota (pemiluAPI's id)"
