@@ -445,6 +445,34 @@ def test_dki_diff_csv_equals_the_changes_table(dki_days: Path) -> None:
 
 
 @pytest.mark.realdata
+def test_dki_days_with_an_aceh_day_between_them_keep_their_changes(dki_days: Path, shared_data: Path,
+                                                                   make_project: Any) -> None:
+    """Review P #2, on real data: with Aceh's 22 February capture between the two DKI days, 17 March was compared with
+    the Aceh day, so its 30,000 TPS were 'added' and the 6,000+ whose votes changed since 20 February were in no row.
+    Province by province, 17 March's changes are the two-day release's, row for row (compared with 20 February),
+    and the Aceh day removes no DKI TPS: DKI is not covered that day."""
+    days = {"2024-02-20": dki_days / "raw" / "ppwp_dki_20240220.tar.gz",
+            "2024-02-22": shared_data / ACEH / "ridwaanhall_repo",
+            "2024-03-17": dki_days / "raw" / "ppwp_dki_20240317.tar.gz"}
+    project = make_project({"real-count": [{"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024",
+                                            "snapshot": day} for day, raw in days.items()]})
+    build(load_release(project))
+    columns = "kode_pemilu, snapshot, kode_tps, field, previous_snapshot, nomor_urut, kind, before, after, delta, " \
+              "was_complete"
+    march = f"SELECT {columns} FROM changes WHERE snapshot = '2024-03-17' ORDER BY kode_tps, field"
+    two_days = query(dki_days, march)
+    assert len(two_days) > 20_000 and query(project, march) == two_days
+    assert query(project, "SELECT kind, substr(kode_tps, 1, 2), previous_snapshot, count(DISTINCT kode_tps) "
+                          "FROM changes WHERE snapshot = '2024-02-22' GROUP BY 1, 2, 3") == [
+        ("added", "11", "2024-02-20", 7)]
+    flagged = "SELECT key, expected, actual FROM findings WHERE rule = 'changed-after-complete' AND snapshot = ? " \
+              "ORDER BY key"
+    assert query(project, flagged, ("2024-03-17",)) == query(dki_days, flagged, ("2024-03-17",))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert "bukan snapshot sebelumnya: 31 with / dengan 2024-02-20\n" in readme
+
+
+@pytest.mark.realdata
 def test_dki_packages_diff_like_the_database(dki_days: Path) -> None:
     zip_path = dki_days / "datapackages" / "real-count.zip"
     by_id = as_json("--project", dki_days, "2024-02-20", "2024-03-17", "--limit", "5")["comparisons"]
