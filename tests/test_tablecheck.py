@@ -44,6 +44,11 @@ SEEDS = {
               ("suara", lambda r: r.insert(3, ["", "", "", "", ""]))],
     "quoted": [("tps", lambda r: corrupt(r, [(1, 4, 'TPS "1", utara\nbaris dua')]))],
     "header": [("pemilu", lambda r: corrupt(r, [(0, 5, "name")]))],
+    # a blank label and one repeating an earlier one (each once, not as a wrong name); extra labels, whose cells every
+    # row then misses (a field of its own each, renamed x2 where one repeats)
+    "labels": [("pemilu", lambda r: corrupt(r, [(0, 1, ""), (0, 3, r[0][0])])),
+               ("peserta", lambda r: corrupt(r, [(0, 2, r[0][0]), (0, 1, r[0][0])])),
+               ("tps", lambda r: r[0].append("")), ("suara", lambda r: r[0].extend(["x", "x"]))],
     "unique": [("sources", lambda r: r.append(list(r[1])))],  # with a unique constraint on sources.sha256
     # the forms tables.py declares: snapshot and ts patterns, ballot numbers from 1, levels 1-4, code patterns
     "forms": [("hasil_tps", lambda r: corrupt(r, [(1, 3, "2024-02-16T10:00:00"), (2, 1, "16-02-2024")])),

@@ -35,6 +35,17 @@ START_BYTES = 1 << 20
 HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 
 
+
+def _deduplicated(names: list[str]) -> list[str]:
+    """The names, each repeat renamed as Frictionless renames one: the first free of name2, name3 …"""
+    out: list[str] = []
+    for name in names:
+        new, suffix = name, 2
+        while new in out:
+            new, suffix = f"{name}{suffix}", suffix + 1
+        out.append(new)
+    return out
+
 class _Digest:
     """A resource file's hash and size, computed in a thread beside the row pass (``hashlib`` releases the GIL)."""
 
@@ -288,8 +299,15 @@ class Checker:
         names = tuple(f.name for f in fields)
         # A header with fewer labels than the schema has fields: Frictionless reads the rows against the labelled
         # fields alone (no missing cells; a cell past them is extra), and a key over an unlabelled field is not checked.
-        labelled = len(header_labels(path))
-        fields = fields[:labelled] if 0 < labelled < len(fields) else fields
+        # One with more: it reads each extra label's cells as a field of its own, of any value, named after the label
+        # (renamed name2, name3 … where it repeats a name), so a row short of them misses cells (a trailing comma on
+        # the header alone: a missing cell in every row).
+        labels = header_labels(path)
+        fields = fields[:len(labels)] if 0 < len(labels) < len(fields) else fields
+        if len(labels) > len(fields):
+            made = _deduplicated([*(f.name for f in fields), *labels[len(fields):]])[len(fields):]
+            fields += [compile_field({"name": made_name, "type": "string"}, number)
+                       for number, made_name in enumerate(made, start=len(fields) + 1)]
         key_names = name_list(schema.get("primaryKey") or [])
         pk = tuple(i for i, f in enumerate(fields) if f.name in key_names)
         pk = () if any(n in names[len(fields):] for n in key_names) else pk

@@ -410,16 +410,23 @@ class RowPass:
             self.primary_key_pass()
 
     def _labels(self, labels: list[str]) -> None:
+        """The header's problems, as Frictionless finds them and in its order: extra labels, missing ones, then each
+        labelled field's label blank, a repeat of an earlier one, or not its name."""
         check, add = self.check, self.checker.add
         expected = check.labels
-        for i, label in enumerate(labels, start=1):
-            if i > len(expected):
-                add(Problem("extra-label", f'"{label}"', resource=check.name, field=label))
-            elif label != expected[i - 1]:
-                add(Problem("incorrect-label", f'"{label}" expected "{expected[i - 1]}"',
-                                  resource=check.name, field=expected[i - 1]))
+        for position, label in enumerate(labels[len(expected):], start=len(expected) + 1):
+            add(Problem("extra-label", f'"{label}" at position "{position}"', resource=check.name, field=""))
         for name in expected[len(labels):]:
             add(Problem("missing-label", f'"{name}"', resource=check.name, field=name))
+        for i, (label, name) in enumerate(zip(labels, expected, strict=False), start=1):
+            before = [str(n) for n, seen in enumerate(labels[:i - 1], start=1) if seen == label]
+            if not label:
+                add(Problem("blank-label", f'Label in the header in field at position "{i}" is blank',
+                            resource=check.name, field=name))
+            elif before:
+                add(Problem("duplicate-label", f'at position "{", ".join(before)}"', resource=check.name, field=name))
+            elif label != name:
+                add(Problem("incorrect-label", f'"{label}" expected "{name}"', resource=check.name, field=name))
 
     def pii(self, number: int, cells: list[str], text: str = "") -> None:
         """The PII gate on one record (the header included): each NIK-like cell named by its field, or the record
