@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections import Counter
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -454,3 +455,70 @@ def test_a_pair_read_with_an_earlier_day_is_compared_again_when_that_day_changes
     incremental = fingerprint(project)
     build(load_release(project), clean=True)
     assert fingerprint(project) == incremental
+
+
+def _alternating_project(make_project: Any, days: dict[str, dict[str, Any]]) -> Path:
+    project = make_project({"real-count": alternating_sources(days)})
+    build(load_release(project))
+    return project
+
+
+def test_total_decreased_sums_each_province_since_the_day_it_was_compared_with(make_project: Any) -> None:
+    """Review U #1: on the 17th Aceh is compared with the 16th (7 → 3) and DKI with the 15th (60 → 50); the national
+    finding added both drops to Aceh's total alone ("from 7 to -7 (-14) since 2024-02-16"). Each province's findings
+    are since its own day; the national one counts the provinces compared with the day before, as the changelog."""
+    project = _alternating_project(make_project, {
+        "2024-02-15": {T + "1": record((50, 40, 8)), T + "2": record((10, 10, 10))},
+        "2024-02-16": {ACEH + "1": record((7, 7, 7))},
+        "2024-02-17": {ACEH + "1": record((3, 7, 7)), T + "1": record((40, 40, 8)), T + "2": record((10, 10, 10))}})
+    found = query(project, "SELECT key, expected, actual, detail FROM findings WHERE rule = 'total-decreased' "
+                           "AND key IN ('0/1', '11/1', '31/1') ORDER BY key")
+    assert found == [
+        ("0/1", 7, 3, "total for 1 in 0 went from 7 to 3 (-4) since 2024-02-16, over the provinces both snapshots "
+                      "cover"),
+        ("11/1", 7, 3, "total for 1 in 11 went from 7 to 3 (-4) since 2024-02-16"),
+        ("31/1", 60, 50, "total for 1 in 31 went from 60 to 50 (-10) since 2024-02-15")]
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day17 = readme.split("### ppwp-2024 · 2024-02-17 (since / sejak 2024-02-16)", 1)[1]
+    assert "| 53 | −4 |" in day17  # candidate 1: 3 + 40 + 10 now, −4 over Aceh, the province both days cover
+
+
+def test_the_changelog_names_a_province_compared_with_an_earlier_day_where_nothing_changed(
+        make_project: Any) -> None:
+    """Review U #3: the line was made from changes rows, so a DKI day the same as the last DKI day had none, and read
+    as DKI held without a TPS added."""
+    project = _alternating_project(make_project, {"2024-02-15": {T + "1": record((50, 40, 8))},
+                                                  "2024-02-16": {ACEH + "1": record((7, 7, 7))},
+                                                  "2024-02-17": {T + "1": record((50, 40, 8))}})
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day17 = readme.split("### ppwp-2024 · 2024-02-17 (since / sejak 2024-02-16)", 1)[1]
+    assert "bukan snapshot sebelumnya: 31 with / dengan 2024-02-15\n" in day17
+    assert query(project, "SELECT count(*) FROM changes WHERE snapshot = '2024-02-17'") == [(0,)]
+
+
+def test_tps_added_since_an_earlier_day_are_checked_against_that_days_quarantine(make_project: Any) -> None:
+    """Review U #2: DKI's TPS 5 was quarantined on the 15th (a damaged file) and is added on the 17th, compared with
+    the 15th; the changelog looked in the 16th's quarantine (Aceh) and read it as a new TPS."""
+    project = _alternating_project(make_project, {
+        "2024-02-15": {T + "1": record((50, 40, 8)), T + "5": "{broken"},  # type: ignore[dict-item]
+        "2024-02-16": {ACEH + "1": record((7, 7, 7))},
+        "2024-02-17": {T + "1": record((50, 40, 8)), T + "5": record((2, 2, 2))}})
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day17 = readme.split("### ppwp-2024 · 2024-02-17 (since / sejak 2024-02-16)", 1)[1].split("###", 1)[0]
+    assert "- TPS added / ditambah: 1 (1 of them in a record the snapshot before quarantined" in day17, day17
+
+
+def test_a_pairs_cache_key_names_only_the_days_its_provinces_were_compared_with(
+        make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review U #4: a pair adding a province named every earlier day in its cache key, each declaration made again
+    for every pair: 800 hourly days of alternating provinces spent 24.8 s there. The pairs declare each source once."""
+    from releasekit import buildcache
+
+    calls: list[str] = []
+    declaration = buildcache._declaration
+    monkeypatch.setattr(buildcache, "_declaration", lambda file: calls.append(file.source.path) or declaration(file))
+    days = {f"2024-02-{day:02d}": ({T + "1": record((day, 40, 8))} if day % 2 else {ACEH + "1": record((day, 7, 7))})
+            for day in range(1, 21)}
+    project = _alternating_project(make_project, days)
+    assert len(query(project, "SELECT DISTINCT previous_snapshot FROM changes")) == 18  # (01 to 18)
+    assert set(Counter(calls).values()) == {2}  # (once for the cache of sources loaded, once for the pairs')

@@ -263,19 +263,24 @@ class PairCache:
                                 "elections": [dataclasses.asdict(e) for e in elections]}, sort_keys=True, default=str)
         #: Names of the pairs' files this build uses.
         self.used: set[str] = set()
+        #: Each source's declaration, as pair_file names pairs by them (made once a source).
+        self.declarations: dict[str, dict[str, Any]] = {}
 
     def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
-                  source: str, consulted: tuple[str, ...] = ()) -> Path | None:
+                  source: str, consulted: tuple[tuple[str, str], ...] = ()) -> Path | None:
         """The file of the changes from day ``previous`` (all of it from ``previous_source``) to ``snapshot``
-        (all from ``source``), reading also the days of the ``consulted`` sources (days of other provinces:
-        :func:`releasekit.changes.plans`): kept (when whole: :func:`whole_sqlite_file`), or to write in the
-        staging folder; None when a source is not one of the project's."""
-        before, after = self.files.get(previous_source), self.files.get(source)
-        others = [self.files.get(path) for path in consulted]
-        if before is None or after is None or None in others:
+        (all from ``source``), with each ``consulted`` province compared with an earlier day, all of it from the
+        source given (:func:`releasekit.changes.plans`): kept (when whole: :func:`whole_sqlite_file`), or to write
+        in the staging folder; None when a source is not one of the project's."""
+        paths = [previous_source, source, *(path for _, path in consulted)]
+        if any(path not in self.files for path in paths):
             return None
-        link = json.dumps([self.head, register, kode_pemilu, previous, snapshot, _declaration(before),
-                           _declaration(after), *(_declaration(o) for o in others if o is not None)],
+        for path in paths:
+            if path not in self.declarations:
+                self.declarations[path] = _declaration(self.files[path])
+        link = json.dumps([self.head, register, kode_pemilu, previous, snapshot, self.declarations[previous_source],
+                           self.declarations[source],
+                           *([province, self.declarations[path]] for province, path in consulted)],
                           sort_keys=True, default=str)
         name = f"{hashlib.sha256(link.encode()).hexdigest()}.db"
         self.used.update((name, name + DIGEST_SUFFIX))

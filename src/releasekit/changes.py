@@ -42,9 +42,9 @@ class PairFiles(Protocol):
     """Where pairs' changes are kept between builds (:class:`releasekit.buildcache.PairCache`)."""
 
     def pair_file(self, register: str, kode_pemilu: str, previous: str, snapshot: str, previous_source: str,
-                  source: str, consulted: tuple[str, ...] = ()) -> Path | None:
+                  source: str, consulted: tuple[tuple[str, str], ...] = ()) -> Path | None:
         """The file of one pair's rows (it may not exist yet), or None when the pair is not kept; ``consulted``:
-        the sources of the other days the rows depend on."""
+        (province, source) of each province compared with an earlier day, that day's source."""
 
 
 #: How a day is compared when it holds TPS in other provinces than the day before: (province, the day its TPS are
@@ -93,12 +93,14 @@ def provinces(conn: sqlite3.Connection, register: str, kode_pemilu: str, snapsho
         after, strictly = (code[:2] + _PAST, False) if len(code) >= 2 else (code, True)
 
 
-def plans(conn: sqlite3.Connection, pairs: list[Pair]) -> list[tuple[Plan, tuple[str, ...]]]:
-    """How each pair is compared, and the days besides its two the comparison reads (:data:`Plan`).
+def plans(conn: sqlite3.Connection, pairs: list[Pair]) -> list[tuple[Plan, tuple[tuple[str, str], ...]]]:
+    """How each pair is compared (:data:`Plan`), and (province, day) for each province compared with a day other
+    than the pair's two.
 
     A pair whose two days hold TPS in the same provinces compares the whole days (and reads no other). Else
     each province the later day holds is compared with the last day before it (in the register and election)
-    that held TPS there, or with the day before when none did: which depends on every day before it.
+    that held TPS there, or with the day before when none did. The rows depend on the two days and on those
+    earlier days alone (the plan, which they and the two days' provinces give, says which).
     """
     days: dict[tuple[str, str], list[str]] = {}
     for register, kode_pemilu, snapshot in conn.execute(
@@ -115,16 +117,14 @@ def plans(conn: sqlite3.Connection, pairs: list[Pair]) -> list[tuple[Plan, tuple
                 if province in seen:
                     last[register, kode_pemilu, province, snapshot] = seen[province]
             seen.update(dict.fromkeys(held[register, kode_pemilu, snapshot], snapshot))
-    result: list[tuple[Plan, tuple[str, ...]]] = []
+    result: list[tuple[Plan, tuple[tuple[str, str], ...]]] = []
     for register, kode_pemilu, previous, snapshot in pairs:
         now, before = held[register, kode_pemilu, snapshot], held[register, kode_pemilu, previous]
         if now == before:
             result.append((None, ()))
             continue
         plan = tuple((p, last.get((register, kode_pemilu, p, snapshot), previous)) for p in now)
-        earlier = days[register, kode_pemilu]
-        consulted = tuple(earlier[:earlier.index(previous)]) if set(now) - set(before) else ()
-        result.append((plan, consulted))
+        result.append((plan, tuple((p, day) for p, day in plan if day != previous)))
     return result
 
 
@@ -204,10 +204,12 @@ def _compare_share(database: str, share: list[tuple[Pair, Plan, Path]]) -> bool:
     return True
 
 
-def _pair_file(conn: sqlite3.Connection, cache: PairFiles, pair: Pair, consulted: tuple[str, ...]) -> Path | None:
-    """The cache file of a pair whose two days, and the ``consulted`` days, each come from one source, else None."""
+def _pair_file(conn: sqlite3.Connection, cache: PairFiles, pair: Pair,
+               consulted: tuple[tuple[str, str], ...]) -> Path | None:
+    """The cache file of a pair whose two days, and the days ``consulted`` (province, day), each come from one
+    source, else None."""
     register, kode_pemilu, previous, snapshot = pair
-    wanted = (previous, snapshot, *consulted)
+    wanted = tuple(dict.fromkeys((previous, snapshot, *(day for _, day in consulted))))
     days = conn.execute(f"SELECT snapshot, count(*), min(source) FROM snapshots WHERE kode_pemilu = ? "
                         f"AND snapshot IN ({', '.join('?' * len(wanted))}) GROUP BY snapshot",
                         (kode_pemilu, *wanted)).fetchall()
@@ -215,7 +217,7 @@ def _pair_file(conn: sqlite3.Connection, cache: PairFiles, pair: Pair, consulted
     if len(sources) != len(wanted):
         return None
     return cache.pair_file(register, kode_pemilu, previous, snapshot, sources[previous], sources[snapshot],
-                           tuple(sources[day] for day in consulted))
+                           tuple((province, sources[day]) for province, day in consulted))
 
 
 @contextmanager

@@ -186,6 +186,7 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     names: dict[tuple[str, int], str | None] = {(k, n): nama for k, n, nama in db.execute(
         "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
     covered: dict[tuple[str, str], tuple[str, ...]] = {}
+    last_held: dict[tuple[str, str], str] = {}  # (election, province) → the last snapshot so far with TPS there
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete or 0)
         key = (kode_pemilu, snapshot, register)
@@ -211,12 +212,11 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
                 "AND substr(kode_tps, 1, 2) NOT IN (SELECT value FROM json_each(?))",
                 (kode_pemilu, previous, json.dumps(by_day[(kode_pemilu, previous)].sources),
                  json.dumps(entry.coverage.now))).fetchone()[0]
-            entry.compared_earlier = tuple(db.execute(
-                "SELECT DISTINCT substr(kode_tps, 1, 2), previous_snapshot FROM changes WHERE kode_pemilu = ? "
-                f"AND snapshot = ? AND {_REGISTER} AND previous_snapshot <> ? ORDER BY 1",
-                (*key, previous)).fetchall())
+            # (as changes.plans compares them: whether or not a province's TPS changed since)
+            entry.compared_earlier = tuple((code, last_held[kode_pemilu, code]) for code in entry.coverage.now
+                                           if code not in entry.coverage.before and (kode_pemilu, code) in last_held)
         if entry.added and previous:
-            entry.added_after_quarantine = _added_after_quarantine(db, key, previous)
+            entry.added_after_quarantine = _added_after_quarantine(db, key)
         now: dict[int, int | None] = dict(db.execute(
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
@@ -233,6 +233,7 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
             entry.votes.append((nomor, names.get((kode_pemilu, nomor)), now.get(nomor), delta))
         totals[(kode_pemilu, snapshot)] = now
         by_day[(kode_pemilu, snapshot)] = entry
+        last_held.update(((kode_pemilu, code), snapshot) for code in covered[(kode_pemilu, snapshot)])
         entries.append(entry)
     return entries
 
@@ -251,14 +252,17 @@ def _votes_in(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, source
     return totals
 
 
-def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str], previous: str) -> int:
-    """How many TPS the snapshot ``key`` added appear in a record the ``previous`` snapshot's sources quarantined."""
+def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str]) -> int:
+    """How many TPS the snapshot ``key`` added appear in a record that the sources of the snapshot each was compared
+    with (its ``previous_snapshot``: the one before, or an earlier one for its province) quarantined."""
     kode_pemilu, _, register = key
-    added = {code for (code,) in db.execute(
-        f"SELECT DISTINCT kode_tps FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
-        "AND kind = 'added'", key)}
-    if not added:  # (then the quarantine, read through every raw text, need not be)
-        return 0
-    return len(added & codes_named(db.execute(
+    added: dict[str, set[str]] = {}
+    for code, previous in db.execute(
+            f"SELECT DISTINCT kode_tps, previous_snapshot FROM changes WHERE kode_pemilu = ? AND snapshot = ? "
+            f"AND {_REGISTER} AND kind = 'added'", key):
+        added.setdefault(previous, set()).add(code)
+    # (none added: then the quarantine, read through every raw text, need not be)
+    return sum(len(codes & codes_named(db.execute(
         "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
         f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER})", (kode_pemilu, previous, register))))
+        for previous, codes in sorted(added.items()))

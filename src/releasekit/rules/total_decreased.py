@@ -13,6 +13,11 @@ whose days cover different places (a sample of one province, then another) has T
 "disappear" only because the next source never covered them, which is no total going
 down. A province a snapshot covers is found by one probe of the ``hasil_tps`` key per
 two-digit code (``11`` … ``99``), not by a scan of the results.
+
+A province compared with an earlier snapshot than the one before (days of alternating
+provinces: :func:`releasekit.changes.plans`) is summed on its own, since that snapshot
+(its rows' ``previous_snapshot``); the national total counts the provinces compared with
+the snapshot before, as the changelog's change in votes does.
 """
 
 from .base import Rule
@@ -42,15 +47,18 @@ _BOTH_COVER = """
 _AREAS = " UNION ALL ".join(
     f"SELECT kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}) AS kode, nomor_urut, "
     f"sum(delta) AS delta, min(source) AS source FROM d "
-    f"GROUP BY kode_pemilu, snapshot, substr(kode_tps, 1, {n}), nomor_urut"
+    f"GROUP BY kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}), nomor_urut"
     for n in (2, 4, 6, 10)
 )
-#: The national sums: of the provinces both snapshots cover (the few province rows, checked one by one).
+#: The national sums: of the provinces both snapshots cover (the few province rows, checked one by one), compared
+#: with the snapshot before (not those compared with an earlier one).
 _NATIONAL = f"""
     SELECT kode_pemilu, snapshot, previous_snapshot, '0' AS kode, nomor_urut, sum(delta) AS delta,
            min(source) AS source
     FROM areas l WHERE length(l.kode) = 2 AND {_BOTH_COVER}
-    GROUP BY kode_pemilu, snapshot, nomor_urut
+      AND EXISTS (SELECT 1 FROM snapshots s WHERE s.kode_pemilu = l.kode_pemilu AND s.snapshot = l.snapshot
+                  AND s.previous_snapshot = l.previous_snapshot)
+    GROUP BY kode_pemilu, snapshot, previous_snapshot, nomor_urut
 """
 #: The national total before, over the provinces both snapshots cover (a range of the key per province).
 _NATIONAL_BEFORE = """
