@@ -75,18 +75,24 @@ def test_change_rules_flag_the_correction(two_days: Path) -> None:
     assert validate_paths([two_days]).valid  # warnings: published, not failing
 
 
-@pytest.fixture(scope="module")
-def coverages(make_project: Any) -> Path:
-    """Days of different coverage: a DKI sample (TPS 1 and 4), then DKI's TPS 1 and an Aceh TPS, then Aceh only."""
-    aceh = "110101100100"
-    days = {"2024-02-15": {T + "1": record((50, 40, 8)), T + "4": record((1, 1, 1))},
-            "2024-02-16": {T + "1": record((50, 40, 8)), aceh + "1": record((7, 7, 7))},
-            "2024-02-17": {aceh + "1": record((7, 7, 7))}}
+ACEH = "110101100100"  # an Aceh village code + the TPS number's first two digits (T is DKI's)
+
+
+def built_days(make_project: Any, days: dict[str, dict[str, Any]]) -> Path:
+    """A project whose register 001 holds one Sirekap per-TPS folder a day (``{day: {kode_tps: record}}``), built."""
     project = make_project({"real-count": [
         {"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
          "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]})
     build(load_release(project))
     return project
+
+
+@pytest.fixture(scope="module")
+def coverages(make_project: Any) -> Path:
+    """Days of different coverage: a DKI sample (TPS 1 and 4), then DKI's TPS 1 and an Aceh TPS, then Aceh only."""
+    return built_days(make_project, {"2024-02-15": {T + "1": record((50, 40, 8)), T + "4": record((1, 1, 1))},
+                                     "2024-02-16": {T + "1": record((50, 40, 8)), ACEH + "1": record((7, 7, 7))},
+                                     "2024-02-17": {ACEH + "1": record((7, 7, 7))}})
 
 
 def test_a_province_the_next_day_does_not_cover_is_no_total_decreased(coverages: Path) -> None:
@@ -174,12 +180,8 @@ def test_the_changelog_reads_sources_whose_path_holds_a_space(make_project: Any)
 
 
 def test_no_change_in_votes_is_given_when_two_days_share_no_province(make_project: Any) -> None:
-    aceh = "110101100100"
-    days = {"2024-02-15": {T + "1": record((50, 40, 8))}, "2024-02-16": {aceh + "1": record((7, 7, 7))}}
-    project = make_project({"real-count": [
-        {"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
-         "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]})
-    build(load_release(project))
+    project = built_days(make_project, {"2024-02-15": {T + "1": record((50, 40, 8))},
+                                        "2024-02-16": {ACEH + "1": record((7, 7, 7))}})
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
     day2 = readme.split("### ppwp-2024 · 2024-02-16 (since / sejak 2024-02-15)", 1)[1].split("##", 1)[0]
     assert "dicakup keduanya: none / tidak ada" in day2
@@ -377,7 +379,6 @@ def test_snapshot_times_joined_by_a_space_or_a_t_are_one_order(make_project: Any
 
 
 #: Days of alternating provinces: DKI, then Aceh, then DKI again (TPS 1 corrected, 4 gone, 5 new), then both.
-ACEH = "110101100100"
 ALTERNATING = {
     "2024-02-15": {T + "1": record((50, 40, 8)), T + "4": record((1, 1, 1))},
     "2024-02-16": {ACEH + "1": record((7, 7, 7))},
@@ -386,16 +387,9 @@ ALTERNATING = {
 }
 
 
-def alternating_sources(days: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [{"raw": {f"{code}.json": rec for code, rec in tps.items()}, "name": f"tps_{day}",
-             "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day, tps in days.items()]
-
-
 @pytest.fixture(scope="module")
 def alternating(make_project: Any) -> Path:
-    project = make_project({"real-count": alternating_sources(ALTERNATING)})
-    build(load_release(project))
-    return project
+    return built_days(make_project, ALTERNATING)
 
 
 def test_a_province_is_compared_with_the_last_day_that_held_it(alternating: Path) -> None:
@@ -441,8 +435,7 @@ def test_a_pair_read_with_an_earlier_day_is_compared_again_when_that_day_changes
     edited 15th is compared again (not the rows kept from before it), and the release is a clean build's bytes."""
     from test_buildcache import fingerprint
 
-    project = make_project({"real-count": alternating_sources(ALTERNATING)})
-    build(load_release(project))
+    project = built_days(make_project, ALTERNATING)
     first = fingerprint(project)
     build(load_release(project))
     assert fingerprint(project) == first  # (from the cache)
@@ -457,17 +450,11 @@ def test_a_pair_read_with_an_earlier_day_is_compared_again_when_that_day_changes
     assert fingerprint(project) == incremental
 
 
-def _alternating_project(make_project: Any, days: dict[str, dict[str, Any]]) -> Path:
-    project = make_project({"real-count": alternating_sources(days)})
-    build(load_release(project))
-    return project
-
-
 def test_total_decreased_sums_each_province_since_the_day_it_was_compared_with(make_project: Any) -> None:
     """Review U #1: on the 17th Aceh is compared with the 16th (7 → 3) and DKI with the 15th (60 → 50); the national
     finding added both drops to Aceh's total alone ("from 7 to -7 (-14) since 2024-02-16"). Each province's findings
     are since its own day; the national one counts the provinces compared with the day before, as the changelog."""
-    project = _alternating_project(make_project, {
+    project = built_days(make_project, {
         "2024-02-15": {T + "1": record((50, 40, 8)), T + "2": record((10, 10, 10))},
         "2024-02-16": {ACEH + "1": record((7, 7, 7))},
         "2024-02-17": {ACEH + "1": record((3, 7, 7)), T + "1": record((40, 40, 8)), T + "2": record((10, 10, 10))}})
@@ -487,7 +474,7 @@ def test_the_changelog_names_a_province_compared_with_an_earlier_day_where_nothi
         make_project: Any) -> None:
     """Review U #3: the line was made from changes rows, so a DKI day the same as the last DKI day had none, and read
     as DKI held without a TPS added."""
-    project = _alternating_project(make_project, {"2024-02-15": {T + "1": record((50, 40, 8))},
+    project = built_days(make_project, {"2024-02-15": {T + "1": record((50, 40, 8))},
                                                   "2024-02-16": {ACEH + "1": record((7, 7, 7))},
                                                   "2024-02-17": {T + "1": record((50, 40, 8))}})
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
@@ -499,7 +486,7 @@ def test_the_changelog_names_a_province_compared_with_an_earlier_day_where_nothi
 def test_tps_added_since_an_earlier_day_are_checked_against_that_days_quarantine(make_project: Any) -> None:
     """Review U #2: DKI's TPS 5 was quarantined on the 15th (a damaged file) and is added on the 17th, compared with
     the 15th; the changelog looked in the 16th's quarantine (Aceh) and read it as a new TPS."""
-    project = _alternating_project(make_project, {
+    project = built_days(make_project, {
         "2024-02-15": {T + "1": record((50, 40, 8)), T + "5": "{broken"},  # type: ignore[dict-item]
         "2024-02-16": {ACEH + "1": record((7, 7, 7))},
         "2024-02-17": {T + "1": record((50, 40, 8)), T + "5": record((2, 2, 2))}})
@@ -519,6 +506,6 @@ def test_a_pairs_cache_key_names_only_the_days_its_provinces_were_compared_with(
     monkeypatch.setattr(buildcache, "_declaration", lambda file: calls.append(file.source.path) or declaration(file))
     days = {f"2024-02-{day:02d}": ({T + "1": record((day, 40, 8))} if day % 2 else {ACEH + "1": record((day, 7, 7))})
             for day in range(1, 21)}
-    project = _alternating_project(make_project, days)
+    project = built_days(make_project, days)
     assert len(query(project, "SELECT DISTINCT previous_snapshot FROM changes")) == 18  # (01 to 18)
     assert set(Counter(calls).values()) == {2}  # (once for the cache of sources loaded, once for the pairs')

@@ -34,7 +34,12 @@ def project(fixture_package: Path, tmp_path: Path) -> Path:
     return target
 
 
-def _rezip(path: Path, edit: Callable[[str, bytes], tuple[str, bytes]] = lambda name, data: (name, data),
+def never_unpacked(*args: object) -> None:
+    """Stands for validate's ``_extract_zip`` where a zip must be reported from its folder, not unpacked."""
+    raise AssertionError("the zip was unpacked")
+
+
+def _rewrite_zip(path: Path, edit: Callable[[str, bytes], tuple[str, bytes]] = lambda name, data: (name, data),
            extra: dict[str, bytes] | None = None) -> None:
     """Write the zip again, each member as ``edit`` gives it (its name and bytes), then the ``extra`` members."""
     with zipfile.ZipFile(path) as archive:
@@ -52,7 +57,7 @@ def _plant_nik_in_zip(path: Path) -> None:
             lines[3] += f",{NIK}".encode()
         return name, b"\n".join(lines)
 
-    _rezip(path, planted)
+    _rewrite_zip(path, planted)
 
 
 def _verdicts(*paths: Path) -> dict[str, tuple[bool, list[str]]]:
@@ -81,12 +86,9 @@ def test_a_zip_holding_its_folders_files_shares_the_folders_report_unpacked_once
     packages = project / "datapackages"
     folder, zipped = packages / "real-count", packages / "real-count.zip"
     (folder / "README.md").write_text(f"NIK {NIK}\n", encoding="utf-8")
-    _rezip(zipped, lambda name, data: (name, (folder / name).read_bytes() if name == "README.md" else data))
+    _rewrite_zip(zipped, lambda name, data: (name, (folder / name).read_bytes() if name == "README.md" else data))
 
-    def unpacked(*args: object) -> None:
-        raise AssertionError("the zip was unpacked")
-
-    monkeypatch.setattr(validate_module, "_extract_zip", unpacked)
+    monkeypatch.setattr(validate_module, "_extract_zip", never_unpacked)
     report = validate_paths([project])
     assert [(p.package, p.zipped) for p in report.packages] == [(str(folder), False), (str(zipped), True)]
     assert report.packages[1].problems == report.packages[0].problems
@@ -152,7 +154,7 @@ def test_a_hidden_file_in_both_folder_and_zip_is_checked_in_the_zip(project: Pat
     packages = project / "datapackages"
     (packages / "real-count" / ".notes").mkdir()
     (packages / "real-count" / ".notes" / "x.txt").write_text(f"NIK {NIK}\n")
-    _rezip(packages / "real-count.zip", extra={".notes/x.txt": f"NIK {NIK}\n".encode()})
+    _rewrite_zip(packages / "real-count.zip", extra={".notes/x.txt": f"NIK {NIK}\n".encode()})
     verdicts = _verdicts(project)
     assert verdicts[str(packages / "real-count")] == (True, [])
     assert verdicts[str(packages / "real-count.zip")] == (False, ["pii-nik"])
@@ -165,9 +167,9 @@ def test_a_zip_a_project_cannot_share_or_unpack_is_its_own_entry(project: Path, 
     packages = project / "datapackages"
     zipped = packages / "real-count.zip"
     if "\\" in member:
-        _rezip(zipped, lambda name, data: (member if name == "data/pemilu.csv" else name, data))
+        _rewrite_zip(zipped, lambda name, data: (member if name == "data/pemilu.csv" else name, data))
     else:
-        _rezip(zipped, extra={member: b"x"})
+        _rewrite_zip(zipped, extra={member: b"x"})
     verdicts = _verdicts(project)
     assert verdicts[str(packages / "real-count")] == (True, [])
     assert verdicts[str(zipped)][0] is False
@@ -177,10 +179,7 @@ def test_a_folder_of_packages_shares_a_folders_report_with_its_zip(project: Path
                                                                    ) -> None:
     """Review N #10: ``real-count.zip`` sorts before ``real-count/``: every zip of ``validate datapackages`` was
     unpacked and validated again."""
-    def unpacked(*args: object) -> None:
-        raise AssertionError("the zip was unpacked")
-
-    monkeypatch.setattr(validate_module, "_extract_zip", unpacked)
+    monkeypatch.setattr(validate_module, "_extract_zip", never_unpacked)
     packages = project / "datapackages"
     report = validate_paths([packages])
     assert [(p.package, p.valid) for p in report.packages] == [(str(packages / "real-count"), True),

@@ -40,7 +40,6 @@ import shutil
 import sqlite3
 import sys
 import zlib
-from contextlib import nullcontext
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ from . import __version__
 from .elections import Election
 from .ingest import Accounting
 from .privacy import SQLITE_MAGIC
-from .provenance import SourceFile
+from .provenance import SourceFile, sha256_file
 from .readers import READERS
 
 CACHE_DIR = "cache"
@@ -67,16 +66,15 @@ DIGEST_SUFFIX = ".sha256"
 _BLOCK = 1 << 22
 
 
-def copy_hashed(source: Path, target: Path | None = None) -> str:
-    """The SHA-256 of ``source``, copied to ``target`` on the way when one is given (one read of the file)."""
+def copy_hashed(source: Path, target: Path) -> str:
+    """The SHA-256 of ``source``, copied to ``target`` on the way (one read of the file)."""
     digest = hashlib.sha256()
     buffer = bytearray(_BLOCK)
     view = memoryview(buffer)
-    with source.open("rb") as reader, target.open("wb") if target is not None else nullcontext() as writer:
+    with source.open("rb") as reader, target.open("wb") as writer:
         while size := reader.readinto(buffer):
             digest.update(view[:size])
-            if writer is not None:
-                writer.write(view[:size])
+            writer.write(view[:size])
     return digest.hexdigest()
 
 
@@ -294,7 +292,7 @@ class PairCache:
         """Whether a pair's file is whole and the one stored, byte for byte (:meth:`commit` wrote its SHA-256)."""
         digest = path.with_name(path.name + DIGEST_SUFFIX)
         try:
-            return whole_sqlite_file(path) and digest.read_text(encoding="ascii").strip() == copy_hashed(path)
+            return whole_sqlite_file(path) and digest.read_text(encoding="ascii").strip() == sha256_file(path)[0]
         except (OSError, ValueError):
             return False
 
@@ -306,7 +304,7 @@ class PairCache:
         """Move the pairs' files written in this build into the cache; delete those of pairs no longer used."""
         self.dir.mkdir(parents=True, exist_ok=True)
         for staged in self.staged_copies():
-            digest = copy_hashed(staged)
+            digest = sha256_file(staged)[0]
             os.replace(staged, self.dir / staged.name)
             record = self.dir / (staged.name + DIGEST_SUFFIX + ".tmp")
             record.write_text(digest + "\n", encoding="ascii")

@@ -10,6 +10,7 @@ vocabulary, rendered as text, JSON or Markdown.
 
 from __future__ import annotations
 
+import copy
 import csv
 import gzip
 import json
@@ -53,6 +54,7 @@ from .report import (
 )
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
+from .tablecheck.descriptor import READ_DIALECT
 from .tablecheck.text import niks_by_record
 
 DESCRIPTOR = "datapackage.json"
@@ -154,12 +156,13 @@ def _crash(e: Exception) -> list[Problem]:
                                      "there has the wrong type / deskriptor tidak dapat dibaca")]
 
 
-def _frictionless(descriptor_path: Path) -> tuple[list[Problem], list[str]]:
-    """Frictionless's problems, and its warnings (a resource that reached the error limit), each naming its resource."""
+def _frictionless(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[list[Problem], list[str]]:
+    """Frictionless's problems, and its warnings (a resource that reached the error limit), each naming its resource
+    (``descriptor``: the one read from ``descriptor_path``)."""
     try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-        report = frictionless_validate(_declared_dialects(descriptor), basepath=str(descriptor_path.parent),
-                                       limit_errors=ERROR_LIMIT)
+        # (a copy: Frictionless may edit the descriptor it reads, which the PII gate reads after it)
+        report = frictionless_validate(_declared_dialects(copy.deepcopy(descriptor)),
+                                       basepath=str(descriptor_path.parent), limit_errors=ERROR_LIMIT)
     except Exception as error:  # noqa: BLE001 - see _crash
         return _crash(error), []
     # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.
@@ -173,8 +176,10 @@ def _frictionless(descriptor_path: Path) -> tuple[list[Problem], list[str]]:
     return problems, warnings
 
 
-#: CSV Dialect's defaults, which a resource that declares no other value is read with.
-CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "skipInitialSpace": False, "header": True}
+#: CSV Dialect's defaults, which a resource that declares no other value is read with: what the releasekit engine
+#: reads (:data:`~releasekit.tablecheck.descriptor.READ_DIALECT`'s first value of each).
+CSV_DIALECT = {key: READ_DIALECT[key][0] for key in ("delimiter", "quoteChar", "doubleQuote", "skipInitialSpace",
+                                                     "header")}
 
 
 def _declared_dialects(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +244,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.problems.append(Problem("unsafe-path", f"{DESCRIPTOR} is a symbolic link; a package holds files"))
     if not result.problems:
         if engine == "frictionless":
-            problems, result.warnings = _frictionless(descriptor_path)
+            problems, result.warnings = _frictionless(descriptor_path, descriptor)
             result.problems += problems
             result.problems += _pii_problems(descriptor_path.parent, descriptor)
         else:

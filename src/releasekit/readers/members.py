@@ -380,61 +380,63 @@ def _inflated(raw: BinaryIO) -> BinaryIO | io.BufferedIOBase:
 
 def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], label: str
          ) -> Iterator[Member | Streamed | Rejected]:
-    last = "(start of archive)"
+    last = ["(start of archive)"]  # the last member read whole (_tar_members keeps it): a cut is reported after it
     read = False  # whether a member was handed on (a streamed one's records may be loaded before its last is)
-    name = path.name.lower()
     try:
-        with path.open("rb") as raw:
-            if name.endswith((".tar", ".tar.gz", ".tgz")):  # the fast reader (tarstream) for the common cases
-                gzipped = raw.read(2) == b"\x1f\x8b"
-                raw.seek(0)
-                for member, data in iter_tar(raw, gzipped, report, limit, wanted):
-                    if isinstance(data, Section):
-                        streamed = primed(member, iter(data))
-                        read = True
-                        yield streamed
-                        if streamed.stream.error is not None:
-                            return  # (the reader has set aside the line it cut)
-                        last = last if data.left else member  # (what the reader left is read past with the next)
-                        continue
-                    last = member
-                    read = True
-                    yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))
-                return
-            with tarfile.open(fileobj=_inflated(raw), mode="r|") as archive:
-                for info in archive:
-                    what = _what(info)
-                    if what is not None:
-                        last = info.name
-                        read = True
-                        yield Rejected(info.name, _not_a_file(what))
-                    if not info.isfile():
-                        continue
-                    streamed_name = wanted(info.name)
-                    if info.size > limit and not streamed_name:  # (read past by tarfile, a block at a time)
-                        last = info.name
-                        read = True
-                        yield Rejected(info.name, too_large(info.size, limit))
-                        continue
-                    handle = archive.extractfile(info)
-                    if handle is None:
-                        continue
-                    if streamed_name:
-                        streamed = primed(info.name, chunks_of(handle))
-                        report(raw.tell())
-                        read = True
-                        yield streamed
-                        if streamed.stream.error is not None:
-                            return  # (the reader has set aside the line it cut)
-                        last = info.name if handle.tell() >= info.size else last
-                        continue
-                    data = handle.read()
-                    last = info.name
-                    report(raw.tell())
-                    read = True
-                    yield Member(info.name, data)
+        for member in _tar_members(path, report, limit, wanted, last):
+            read = True
+            yield member
     except ARCHIVE_ERRORS as e:
         if not read:  # (nothing to salvage: no tar, or one cut before its first file)
             raise _no_archive(label, _first_bytes(path), "not a tar archive, or one cut short before its first file "
                               f"({type(e).__name__}: {e}; ") from e
-        yield Rejected(f"after {last}", f"archive is truncated or corrupt: {type(e).__name__}: {e}")
+        yield Rejected(f"after {last[0]}", f"archive is truncated or corrupt: {type(e).__name__}: {e}")
+
+
+def _tar_members(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], last: list[str]
+                 ) -> Iterator[Member | Streamed | Rejected]:
+    """Every member of a tar (:func:`_tar`), ``last[0]`` kept the name of the last one read whole."""
+    name = path.name.lower()
+    with path.open("rb") as raw:
+        if name.endswith((".tar", ".tar.gz", ".tgz")):  # the fast reader (tarstream) for the common cases
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            for member, data in iter_tar(raw, gzipped, report, limit, wanted):
+                if isinstance(data, Section):
+                    streamed = primed(member, iter(data))
+                    yield streamed
+                    if streamed.stream.error is not None:
+                        return  # (the reader has set aside the line it cut)
+                    last[0] = last[0] if data.left else member  # (what the reader left is read past with the next)
+                    continue
+                last[0] = member
+                yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))
+            return
+        with tarfile.open(fileobj=_inflated(raw), mode="r|") as archive:
+            for info in archive:
+                what = _what(info)
+                if what is not None:
+                    last[0] = info.name
+                    yield Rejected(info.name, _not_a_file(what))
+                if not info.isfile():
+                    continue
+                streamed_name = wanted(info.name)
+                if info.size > limit and not streamed_name:  # (read past by tarfile, a block at a time)
+                    last[0] = info.name
+                    yield Rejected(info.name, too_large(info.size, limit))
+                    continue
+                handle = archive.extractfile(info)
+                if handle is None:
+                    continue
+                if streamed_name:
+                    streamed = primed(info.name, chunks_of(handle))
+                    report(raw.tell())
+                    yield streamed
+                    if streamed.stream.error is not None:
+                        return  # (the reader has set aside the line it cut)
+                    last[0] = info.name if handle.tell() >= info.size else last[0]
+                    continue
+                data = handle.read()
+                last[0] = info.name
+                report(raw.tell())
+                yield Member(info.name, data)

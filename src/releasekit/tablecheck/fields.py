@@ -198,7 +198,7 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.cast, rule.fast = _num, r"-?(?:[1-9][0-9]*+(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])|0"
         _read_constraints(rule)
         rule.needs_python = rule.minimum is not None or rule.enum is not None or rule.pattern is not None
-        loose = None if rule.needs_python else _cell_expression(r"-?[0-9]++(?:\.[0-9]++)?", rule.required)
+        loose = None if rule.needs_python else cell_expression(r"-?[0-9]++(?:\.[0-9]++)?", rule.required)
     elif kind == "boolean":
         mapping = {**{v: True for v in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])},
                    **{v: False for v in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])}}
@@ -211,7 +211,7 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.cast = boolean
         _read_constraints(rule)
         rule.needs_python = rule.enum is not None or rule.pattern is not None
-        loose = _cell_expression("|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v),
+        loose = cell_expression("|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True) if v),
                                  rule.required)
         # A key's cell in its canonical text alone (key_text_of: true, false): TRUE or 1 is the same key, read exactly.
         rule.fast = "|".join(v for v in ("false", "true") if str(mapping.get(v)).lower() == v) or "(?!)"
@@ -230,12 +230,12 @@ def compile_field(descriptor: dict[str, Any], number: int) -> FieldRule:
         rule.fast, rule.needs_python = "[0-9]{4}-[0-9]{2}-[0-9]{2}" if kind == "date" else PLAIN + "+", True
         loose = PLAIN + ("+" if rule.required else "*")
     rule.core = re.compile(rule.fast)
-    rule.fast = _cell_expression(rule.fast, rule.required)
+    rule.fast = cell_expression(rule.fast, rule.required)
     rule.loose = loose or rule.fast
     return rule
 
 
-def _cell_expression(expression: str, required: bool) -> str:
+def cell_expression(expression: str, required: bool) -> str:
     """A cell's expression: ``expression``, or nothing at all where the field may be missing."""
     return f"(?:{expression})" if required else f"(?:{expression})?"
 

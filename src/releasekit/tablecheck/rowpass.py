@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..keycheck import DistinctKeys, KeyIndex, increasing, integer_order, key_cells, key_text, runs_collapsed
 from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
-from .fields import FieldRule, ResourceCheck, key_text_of
+from .fields import FieldRule, ResourceCheck, cell_expression, key_text_of
 from .layout import Layout, View, blank_key, small_target
 from .text import STRAY_CR, UNDECODABLE, labels_of, parsed, record_end, records_from, rejoin
 
@@ -119,7 +119,7 @@ class RowPass:
             assert field.core is not None
             valid = sorted((v for v in accepted if field.core.fullmatch(v)), key=lambda v: (-len(v), v))
             body = "|".join(map(re.escape, valid)) or "(?!)"
-            cells[column] = f"(?:{body})" if field.required else f"(?:{body})?"
+            cells[column] = cell_expression(body, field.required)
         return cells
 
     def run(self) -> None:
