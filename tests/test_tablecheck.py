@@ -995,3 +995,80 @@ def test_a_quoted_cell_over_many_blocks_is_read_once(
         (p.resource, p.type, p.row, p.field) for p in theirs.problems]
     # Closed, the record is one row and the rows after it are read: fewer of suara's TPS are missing.
     assert len(ours.problems) == (408 if closed else 627)
+
+
+def _parent_child(folder: Path, target: tuple[str, list[str]], source: tuple[str, list[str]]) -> Path:
+    """A package of ``t`` (one key field ``id`` of type and cells ``target``) and ``s`` (one field ``ref`` of type
+    and cells ``source``, a foreign key into ``t``)."""
+    (kind_t, cells_t), (kind_s, cells_s) = target, source
+    return _tables(folder, {
+        "t": ("id\n" + "".join(f"{c}\n" for c in cells_t), {"fields": [{"name": "id", "type": kind_t}],
+                                                              "primaryKey": ["id"]}),
+        "s": ("ref\n" + "".join(f"{c}\n" for c in cells_s), {
+            "fields": [{"name": "ref", "type": kind_s}],
+            "foreignKeys": [{"fields": ["ref"], "reference": {"resource": "t", "fields": ["id"]}}]})})
+
+
+#: (target type and cells, source type and cells, the source rows whose key is not found).
+KINDS = {
+    "boolean into integer": (("integer", ["0", "1", "2"]), ("boolean", ["true", "false", "TRUE", "0"]), set()),
+    "boolean into integer without 0": (("integer", ["1", "2"]), ("boolean", ["true", "false", "1"]), {3}),
+    "integer into boolean": (("boolean", ["true", "false"]), ("integer", ["1", "0", "2", "01"]), {4}),
+    "number into boolean": (("boolean", ["true"]), ("number", ["1.0", "1", "0.5", "-0"]), {4, 5}),
+    "string into integer": (("integer", ["1", "2"]), ("string", ["1", "2", "x"]), {2, 3, 4}),
+    "integer into string": (("string", ["1", "2"]), ("integer", ["1", "2"]), {2, 3}),
+    "string into boolean": (("boolean", ["true"]), ("string", ["true"]), {2}),
+    "date into string": (("string", ["2024-01-01"]), ("date", ["2024-01-01"]), {2}),
+    "number into integer": (("integer", ["1", "2"]), ("number", ["2.0", "1", "3"]), {4}),
+    "NaN into NaN": (("number", ["NaN", "1"]), ("number", ["NaN", "nan", "1.0"]), {2, 3}),
+    "NaN into boolean": (("boolean", ["true"]), ("number", ["NaN"]), {2}),
+}
+
+
+@pytest.mark.parametrize("case", KINDS)
+def test_a_foreign_key_into_keys_of_another_type_compares_values_as_frictionless(tmp_path: Path, case: str) -> None:
+    """A key's cells are compared across types as Frictionless compares the values it reads (Python's ``==``): a
+    boolean is 1 or 0 to an integer or number, a string or a date is never a number or a string, and NaN equals
+    nothing. The releasekit engine compared the texts: ``"1"`` into an integer 1 and a date into its text passed
+    (a package Frictionless finds invalid was valid), and ``true`` into an integer 1 did not."""
+    target, source, lost = KINDS[case]
+    pkg = _parent_child(tmp_path / "p", target, source)
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("s", "foreign-key", row, None) for row in lost}
+
+
+def test_keys_of_another_type_in_blocks_composite_and_self_references(tmp_path: Path) -> None:
+    """The same on every path: rows the block expression reads (canonical cells), rows read one by one (``TRUE``),
+    a composite key of a string and a boolean into a string and an integer, and a reference into the resource
+    itself (an integer ``parent`` into a string ``id``)."""
+    rows = [f"e{i % 3},{'true' if i % 2 else 'false'}" for i in range(3000)] + ["e1,TRUE", "e9,true", "e2,0"]
+    parents = [f"e{i},{n}" for i in range(3) for n in (0, 1)]
+    pkg = _tables(tmp_path / "p", {
+        "t": ("pemilu,n\n" + "\n".join(parents) + "\n",
+              {"fields": [{"name": "pemilu", "type": "string"}, {"name": "n", "type": "integer"}],
+               "primaryKey": ["pemilu", "n"]}),
+        "s": ("pemilu,flag\n" + "\n".join(rows) + "\n",
+              {"fields": [{"name": "pemilu", "type": "string"}, {"name": "flag", "type": "boolean"}],
+               "foreignKeys": [{"fields": ["pemilu", "flag"],
+                                "reference": {"resource": "t", "fields": ["pemilu", "n"]}}]}),
+        "tree": ("id,parent\n1,\n2,1\n3,2\n4,7\n",
+                 {"fields": [{"name": "id", "type": "string"}, {"name": "parent", "type": "integer"}],
+                  "primaryKey": ["id"],
+                  "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "", "fields": ["id"]}}]})})
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("s", "foreign-key", 3003, None), *(("tree", "foreign-key", r, None) for r in (3, 4, 5))}
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_key_holding_nan_repeats_no_other(tmp_path: Path, shuffled: bool) -> None:
+    """NaN equals nothing, itself included: two rows whose number key is NaN (``NaN``, ``nan``), whose composite
+    key holds one, or whose unique number is one are no duplicates, as Frictionless reads them; the releasekit
+    engine called them the same key. Out of order (the key index's second pass) too; ``Infinity`` still repeats."""
+    rows = ["1,a,1", "NaN,a,NaN", "nan,a,nan", "NaN,b,3", "NaN,b,4", "Infinity,c,5", "inf,c,6"]
+    rows = rows[::-1] if shuffled else rows
+    pkg = _tables(tmp_path / "p", {"t": ("x,y,u\n" + "\n".join(rows) + "\n", {
+        "fields": [{"name": "x", "type": "number"}, {"name": "y", "type": "string"},
+                   {"name": "u", "type": "number", "constraints": {"unique": True}}],
+        "primaryKey": ["x", "y"]})})
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("t", "primary-key", 3 if shuffled else 8, None)}

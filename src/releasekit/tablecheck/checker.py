@@ -13,7 +13,7 @@ from .. import forked
 from ..keycheck import KeyIndex
 from ..privacy import mask_niks
 from ..report import PII_NIK, Problem, pii_problem
-from .descriptor import dependency_order, dialect_error, foreign_keys, name_list, schema_error
+from .descriptor import dependency_order, dialect_error, fk_translation, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .rowpass import RowPass
 from .text import first_undecodable, header_labels, niks_by_record, undecodable_count
@@ -179,7 +179,9 @@ class Checker:
         pointed = {fk["reference"]["resource"] for res in order for fk in foreign_keys(res)
                    if fk["reference"]["resource"] not in ("", res.get("name"))}
         sizes = {id(res): self._size(res) for res in order}
-        free = [res for res in order if res.get("name") not in pointed]
+        # (nor one with a foreign key into keys of another kind: its keys are looked up as they are read, not deferred)
+        free = [res for res in order if res.get("name") not in pointed
+                and not any(fk_translation(self.descriptor, res, fk) for fk in foreign_keys(res))]
         if not free:
             return None
         aside = max(free, key=lambda res: sizes[id(res)])
@@ -313,7 +315,9 @@ class Checker:
         pk = () if any(n in names[len(fields):] for n in key_names) else pk
         undecodable = undecodable_count()
         try:
-            RowPass(self, ResourceCheck(name, path, fields, pk, foreign_keys(res), names), wanted).run()
+            fks = foreign_keys(res)
+            translations = tuple(fk_translation(self.descriptor, res, fk) for fk in fks)
+            RowPass(self, ResourceCheck(name, path, fields, pk, fks, names, translations), wanted).run()
         except csv.Error as e:  # (no record a CSV reader reads ends here: kept so one cannot lose the report)
             self.add(Problem("source-error", f"a CSV record cannot be read: {e} / rekaman CSV tidak dapat dibaca",
                              resource=name))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
+
+from .fields import key_translation
 
 
 def foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
@@ -12,6 +15,27 @@ def foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**fk, "fields": name_list(fk["fields"]),
              "reference": {**fk["reference"], "fields": name_list(fk["reference"]["fields"])}}
             for fk in (res.get("schema") or {}).get("foreignKeys", [])]
+
+
+def field_types(res: dict[str, Any], names: list[str]) -> list[str]:
+    """The types of a resource's fields ``names`` (``string`` where one declares none or is not in its schema)."""
+    schema = res.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    declared = {f["name"]: f.get("type", "string") for f in fields if isinstance(f, dict)
+                and isinstance(f.get("name"), str)} if isinstance(fields, list) else {}
+    return [str(declared.get(name, "string")) for name in names]
+
+
+def fk_translation(descriptor: dict[str, Any], res: dict[str, Any], fk: dict[str, Any]
+                   ) -> Callable[[str], str | None] | None:
+    """How foreign key ``fk`` (of :func:`foreign_keys`) of ``res`` looks its keys up in its target's
+    (:func:`~.fields.key_translation`): None when its fields and the target's are of one kind."""
+    into = fk["reference"]["resource"]
+    target = res if not into else next((r for r in descriptor.get("resources", [])
+                                        if isinstance(r, dict) and r.get("name") == into), None)
+    if target is None or len(fk["fields"]) != len(fk["reference"]["fields"]):
+        return None
+    return key_translation(field_types(res, fk["fields"]), field_types(target, fk["reference"]["fields"]))
 
 
 def name_list(value: object) -> list[str]:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..keycheck import key_cells, key_text
+
 #: A character of a cell outside quotes.
 PLAIN = r'[^,"\r\n]'
 
@@ -70,6 +72,48 @@ def key_text_of(value: Any, text: str) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return text
+
+
+#: The key text of a NaN number (:func:`number_text`): a value equal to nothing, itself included, so a key holding
+#: one repeats no other and no foreign key finds it, as Frictionless compares the values it reads (Python's ``==``).
+NAN_TEXTS = frozenset({"NaN", "-NaN"})
+#: Types whose values a key compares as one kind (the integer 2 is the number 2.0). Every other type the checker
+#: reads is a kind of its own: a string is never a number or a date.
+_KINDS = {"integer": "number", "number": "number"}
+#: A boolean key cell as a number's key text, and back (``True == 1`` in Python, so Frictionless matches them).
+_BOOLEAN_AS_NUMBER = {"true": "1", "false": "0"}
+_NUMBER_AS_BOOLEAN = {v: k for k, v in _BOOLEAN_AS_NUMBER.items()}
+
+
+def key_translation(source: Sequence[str], target: Sequence[str]) -> Callable[[str], str | None] | None:
+    """How a foreign key's cells of field types ``source`` are looked up among keys of field types ``target``: None
+    when their key texts compare as they are (the same kind of value, :data:`_KINDS`); else a function from a source
+    key text to the target key text it equals, None when it equals none (a string is never a number; a boolean is
+    1 or 0 to a number). A missing cell stays missing."""
+    cells: list[Callable[[str], str | None] | None] = []
+    for s, t in zip(source, target, strict=True):
+        kinds = (_KINDS.get(s, s), _KINDS.get(t, t))
+        if kinds[0] == kinds[1]:
+            cells.append(None)
+        elif kinds == ("boolean", "number"):
+            cells.append(_BOOLEAN_AS_NUMBER.get)
+        elif kinds == ("number", "boolean"):
+            cells.append(_NUMBER_AS_BOOLEAN.get)
+        else:
+            cells.append(lambda text: None)
+    if all(cell is None for cell in cells):
+        return None
+
+    def translate(key: str) -> str | None:
+        out = []
+        for text, cell in zip(key_cells(key), cells, strict=True):
+            found = text if cell is None or text == "" else cell(text)
+            if found is None:
+                return None
+            out.append(found)
+        return key_text(out)
+
+    return translate
 
 
 def _date(text: str) -> datetime.date:
@@ -259,6 +303,8 @@ class ResourceCheck:
     foreign_keys: list[dict[str, Any]]
     #: The labels the header must have: every field of the schema (:attr:`fields` may be only the first of them).
     labels: tuple[str, ...]
+    #: Each foreign key's lookup of its keys in its target's (:func:`key_translation`), in :attr:`foreign_keys` order.
+    translations: tuple[Callable[[str], str | None] | None, ...] = ()
 
     def __post_init__(self) -> None:
         self.python_fields = [f for f in self.fields if f.needs_python]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, integer_order, key_cells, key_text, runs_collapsed
 from ..privacy import may_hold_nik, nik_line_offsets, record_niks
 from ..report import Problem, pii_problem
-from .fields import FieldRule, ResourceCheck, cell_expression, key_text_of
+from .fields import NAN_TEXTS, FieldRule, ResourceCheck, cell_expression, key_text_of
 from .layout import Layout, View, blank_key, small_target
 from .text import STRAY_CR, UNDECODABLE, labels_of, parsed, record_end, records_from, rejoin
 
@@ -26,6 +26,32 @@ PENDING = 1 << 14
 
 def _missing(key: Key) -> bool:
     return key == "" if isinstance(key, str) else all(k == "" for k in key)
+
+
+class Translated:
+    """A foreign key's target holding keys of another kind (integers, for boolean cells): each key asked of it is
+    translated first (:func:`~.fields.key_translation`), and one that equals no key of that kind is missing."""
+
+    def __init__(self, index: KeyIndex | None, translate: Callable[[str], str | None]) -> None:
+        self.index, self.translate = index, translate
+
+    def missing(self, keys: Collection[str], ordered: bool | None = None) -> set[str]:
+        """The keys (as asked) whose translation is not in the target, or that have none."""
+        asked: dict[str, list[str]] = {}
+        lost: set[str] = set()
+        for key in keys:
+            found = self.translate(key)
+            if found is None:
+                lost.add(key)
+            else:
+                asked.setdefault(found, []).append(key)
+        gone = set(asked) if self.index is None else self.index.missing(sorted(asked), True)
+        return lost.union(*(asked[found] for found in gone))
+
+
+def _target(index: KeyIndex | None, translate: Callable[[str], str | None] | None) -> KeyIndex | Translated | None:
+    """A foreign key's target as its keys are looked up: the index itself, or translated (see :class:`Translated`)."""
+    return index if translate is None else Translated(index, translate)
 
 
 def _blank(cells: list[str], fields: int) -> bool:
@@ -60,27 +86,32 @@ class RowPass:
             return all(n in index for n in names)
 
         self.pk: View = check.primary_key
+        self.numbers = frozenset(i for i, f in enumerate(check.fields) if f.type == "number")
         integers = [p for p, i in enumerate(self.pk) if check.fields[i].type == "integer"]
         self.distinct = DistinctKeys(integer_order(integers, len(self.pk))) if self.pk else None
         self.pk_blank = blank_key(self.pk)
         self.pk_nullable = any(not check.fields[i].required for i in self.pk)
         self.collect = [(view(fields), checker.keys.setdefault((check.name, fields), KeyIndex()))
                         for fields in wanted if present(fields)]
-        self.fks: list[tuple[View, dict[str, Any], KeyIndex | None]] = []
+        self.fks: list[tuple[View, dict[str, Any], KeyIndex | Translated | None]] = []
         self.deferred: list[tuple[View, KeyIndex]] = []  # keys asked of a resource still being checked
-        for fk in check.foreign_keys:
+        # Keys are text; a target this resource fills itself must see the rows before each lookup.
+        own = {id(target) for _, target in self.collect}
+        self.fills_target = False
+        translations = check.translations or (None,) * len(check.foreign_keys)
+        for fk, translate in zip(check.foreign_keys, translations, strict=True):
             into = fk["reference"]["resource"]
             if into and into not in checker.unread and present(fk["fields"]):
                 target = (into, tuple(fk["reference"]["fields"]))
-                if target in checker.deferred:
+                if target in checker.deferred:  # (never one translated: Checker._aside)
                     self.deferred.append((view(fk["fields"]), checker.asked.setdefault(target, KeyIndex())))
                 else:
-                    self.fks.append((view(fk["fields"]), fk, checker.keys.get(target)))
-        self.self_fks = [(view(fk["fields"]), fk) for fk in check.foreign_keys
+                    keys = checker.keys.get(target)
+                    self.fills_target |= id(keys) in own
+                    self.fks.append((view(fk["fields"]), fk, _target(keys, translate)))
+        self.self_fks = [(view(fk["fields"]), fk, translate)
+                         for fk, translate in zip(check.foreign_keys, translations, strict=True)
                          if not fk["reference"]["resource"] and present(fk["fields"])]
-        # Keys are text; a target this resource fills itself must see the rows before each lookup.
-        own = {id(target) for _, target in self.collect}
-        self.fills_target = any(id(target) in own for _, _, target in self.fks)
         self.self_refs: list[tuple[int, str, int]] = []
         # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
         self.unique: list[tuple[int, str, dict[int, int]]] = [
@@ -97,7 +128,7 @@ class RowPass:
         cells = self._embed_small_targets()
         views = [self.pk] if self.pk else []
         views += [v for v, _ in self.collect] + [v for n, (v, _, _) in enumerate(self.fks) if n not in self.embedded]
-        views += [v for v, _ in self.self_fks] + [(i,) for i, _, _ in self.unique] + [v for v, _ in self.deferred]
+        views += [v for v, _, _ in self.self_fks] + [(i,) for i, _, _ in self.unique] + [v for v, _ in self.deferred]
         checked = [i for n, (v, _, _) in enumerate(self.fks) if n in self.embedded for i in v]  # not captured
         self.layout = Layout(check.fields, [v for v in views if v], cells, checked)
         self.line = self.layout.line(check.fields)
@@ -107,7 +138,7 @@ class RowPass:
         allowed: dict[int, set[str]] = {}
         self.embedded: set[int] = set()
         for n, (view, _, target) in enumerate(self.fks):
-            values = small_target(view, target, self.check.fields)
+            values = None if isinstance(target, Translated) else small_target(view, target, self.check.fields)
             if values is None:
                 continue
             self.embedded.add(n)
@@ -309,7 +340,7 @@ class RowPass:
         return asked, ordered or None
 
     def _block_self_refs(self, columns: Sequence[Sequence[str]], first_row: int) -> None:
-        for n, (view, _) in enumerate(self.self_fks):
+        for n, (view, _, _) in enumerate(self.self_fks):
             blank = blank_key(view)
             self.self_refs += [(first_row + offset, key, n)
                                for offset, key in enumerate(self.layout.keys(columns, view)) if key != blank]
@@ -356,14 +387,16 @@ class RowPass:
             if key == self.pk_blank:
                 checker.add(Problem("primary-key", 'cells composing the primary keys are all "None"',
                                     resource=check.name, row=number))
-            else:
+            elif not self._nan(values, self.pk):  # (a key holding NaN repeats none: NaN equals nothing)
                 self.pending_pk.append(key)
         if values is None:
             return checker.open(check.name)
         for i, name, seen in self.unique:
-            self._unique(number, values[i], name, seen)
+            if not self._nan(values, (i,)):
+                self._unique(number, values[i], name, seen)
         for n, (view, _) in enumerate(self.collect):
-            self.pending[n].append(key_text([values[i] for i in view]))
+            if not self._nan(values, view):  # (no foreign key finds it)
+                self.pending[n].append(key_text([values[i] for i in view]))
         if self.fills_target:
             self._flush()
         for view, fk, target in self.fks:
@@ -371,7 +404,7 @@ class RowPass:
             if key != blank_key(view) and (target is None or target.missing((key,))):
                 if not self.fk_problem(number, key, fk):
                     return False
-        for n, (view, _) in enumerate(self.self_fks):
+        for n, (view, _, _) in enumerate(self.self_fks):
             key = key_text([values[i] for i in view])
             if key != blank_key(view):
                 self.self_refs.append((number, key, n))
@@ -383,6 +416,10 @@ class RowPass:
         if self.held >= PENDING:
             self._flush()  # (a file read line by line to its end: its keys are handed on as it goes, not held)
         return checker.open(check.name)
+
+    def _nan(self, values: Sequence[str] | None, view: View) -> bool:
+        """Whether a key of the record's ``values`` holds a NaN number (only the line-by-line path reads one)."""
+        return values is not None and any(values[i] in NAN_TEXTS for i in view if i in self.numbers)
 
     def _unique(self, number: int, value: str, name: str, seen: dict[int, int]) -> None:
         if value == "":
@@ -399,8 +436,8 @@ class RowPass:
         self._flush()
         name = self.check.name
         lost = []
-        for _, fk in self.self_fks:
-            target = self.checker.keys.get((name, tuple(fk["reference"]["fields"])))
+        for _, fk, translate in self.self_fks:
+            target = _target(self.checker.keys.get((name, tuple(fk["reference"]["fields"]))), translate)
             refs = {key for _, key, n in self.self_refs if self.self_fks[n][1] is fk}
             lost.append(refs if target is None else target.missing(refs))
         for number, key, n in self.self_refs:
@@ -484,8 +521,9 @@ class RowPass:
                 if _blank(cells, len(check.fields)):  # (reported by the first pass, no key)
                     continue
                 key = tuple(_key_cell(cells, f) for f in fields)  # (the key's cells alone are read: as slow() reads)
-                if _missing(key):
-                    continue
+                if _missing(key) or any(f.type == "number" and k in NAN_TEXTS 
+                                        for f, k in zip(fields, key, strict=True)):
+                    continue  # (a key holding NaN repeats none)
                 digest = hash(key)
                 if digest in seen:
                     checker.add(Problem("primary-key", f"the same as in the row at position {seen[digest]}",
