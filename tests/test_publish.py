@@ -538,6 +538,16 @@ def test_an_address_with_two_slashes_is_redirected_to_one(demo: Served, path: st
     assert demo.get("/release/hasil_tps.json?_size=1").json()["rows"]  # (every other address as before)
 
 
+@pytest.mark.parametrize("path", ["/.env", "/a/b/c/d", "/release/hasil_tps/a/b/c", "/a/b/c/d.json",
+                                  "/templates/pages/registers/001.html"])
+def test_an_address_no_route_takes_is_a_404(demo: Served, path: str) -> None:
+    """Review X #1: Datasette 0.65 answered an address no route takes with a 500 (its default error handler has
+    ``rich`` print a traceback, and a 404 of an unrouted address is made outside any ``except:`` block, where
+    ``rich`` refuses to); the site's own plugin hands it a ``rich`` that prints only where there is a traceback."""
+    page = demo.get(path, status=404)
+    assert ("ok" in page.json() and page.json()["status"] == 404) if path.endswith(".json") else "404" in page.text
+
+
 def test_serving_is_hardened(demo: Served) -> None:
     assert demo.get("/robots.txt").text.splitlines() == ["User-agent: *", "Disallow: /"]
     plugins = {p["name"] for p in demo.json("/-/plugins.json")}

@@ -1,11 +1,17 @@
-"""The one-off Datasette plugin every site carries (``plugins/releasekit_site.py``): addresses with ``//``.
+"""The one-off Datasette plugin every site carries (``plugins/releasekit_site.py``): a 404 that is a 404.
 
-Datasette 0.65 answers a path holding ``//`` (``//release``, ``/release//hasil_tps``) with a 500, where it
-fails to print the 404 it meant to give. This plugin answers such a request with a permanent redirect to the
-same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the query kept. The
-redirect is always to a path of this site: ``//example.com/x`` becomes ``/example.com/x``, never an address
-elsewhere, as a ``Location`` of ``//example.com/x`` would be; a backslash is escaped (``%5C``), as browsers read
-``/\\example.com`` as ``//example.com``.
+Datasette 0.65 answers an address no route takes (``/.env``, ``/a/b/c/d``, ``/release/hasil_tps/a/b/c``) with a
+500: its default ``handle_exception`` prints the traceback with ``rich`` (installed beside releasekit) before it
+writes the 404 page, and ``rich`` refuses to print one outside an ``except:`` block, where Datasette's 404 of an
+unrouted address is made. This plugin hands that default a ``rich`` that prints a traceback only where there is
+one (:class:`_RichWhereRaised`), so such an address gets Datasette's own 404 page; every error raised still has
+its traceback printed as before.
+
+A path holding ``//`` (``//release``, ``/release//hasil_tps``), which Datasette does not route either, gets a
+permanent redirect to the same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the
+query kept. The redirect is always to a path of this site: ``//example.com/x`` becomes ``/example.com/x``, never
+an address elsewhere, as a ``Location`` of ``//example.com/x`` would be; a backslash is escaped (``%5C``), as
+browsers read ``/\\example.com`` as ``//example.com``.
 
 :mod:`releasekit.publish` copies this file into every site; ``datasette serve DIR`` loads the plugins of a
 configuration directory's ``plugins/`` folder, and so does ``releasekit serve``.
@@ -14,10 +20,12 @@ configuration directory's ``plugins/`` folder, and so does ``releasekit serve``.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import quote
 
+import datasette.handle_exception
 from datasette import hookimpl
 
 Scope = MutableMapping[str, Any]
@@ -47,6 +55,26 @@ def one_slash(app: App) -> App:
         await send({"type": "http.response.body", "body": b""})
 
     return wrapped
+
+
+class _RichWhereRaised:
+    """``rich`` as Datasette's default ``handle_exception`` uses it (``rich.get_console().print_exception(…)``),
+    printing a traceback only while an exception is being handled: a 404 of an unrouted address has none."""
+
+    def __init__(self, rich: Any) -> None:
+        self.rich = rich
+
+    def get_console(self) -> _RichWhereRaised:
+        return self
+
+    def print_exception(self, **options: Any) -> None:
+        if sys.exc_info()[0] is not None:
+            self.rich.get_console().print_exception(**options)
+
+
+if getattr(datasette.handle_exception, "rich", None) is not None and not isinstance(
+        datasette.handle_exception.rich, _RichWhereRaised):
+    datasette.handle_exception.rich = _RichWhereRaised(datasette.handle_exception.rich)
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
