@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import sqlite3
 import struct
 import tarfile
 import zipfile
@@ -210,6 +211,42 @@ def test_a_symlinked_folder_inside_a_folder_source_is_refused(make_project: Any,
     assert result.exit_code == 1 and "internal error" not in result.output
     error = result.output.strip().splitlines()[-1]
     assert error.startswith("Error: raw/tps/linked: a symbolic link to a folder") and "(hint: " in error
+
+
+def test_a_source_that_is_a_link_is_named_as_metadata_yml_names_it(make_project: Any, cli_runner: CliRunner,
+                                                                     tmp_path: Path) -> None:
+    """Review W #1: ``raw/`` may hold a link to an export kept elsewhere, and a source that is one was read under
+    the name of the file it leads to: a Sirekap TPS file's code came from that name (``export.json``: "not a TPS
+    code"), a quarantined record's locator named it, and an incremental build (whose cache keys the path as
+    written) disagreed with a clean one once the link led to an identical file of another name."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "export.json").write_text(json.dumps(TPS))
+    (tmp_path / "elsewhere" / "1101012001009.json").write_text(json.dumps(TPS))
+    (tmp_path / "elsewhere" / "day.jsonl").write_text(json.dumps({"kode_tps": "1101012001002", **TPS}) + "\n{cut\n")
+    project = make_project({"r": [
+        {"path": "raw/1101012001001.json", "format": "sirekap-tps-json", "election": "ppwp-2024",
+         "snapshot": "2024-02-15"},
+        {"path": "raw/tps_day.jsonl", "format": "sirekap-tps-json", "election": "ppwp-2024",
+         "snapshot": "2024-02-16"}]})
+    (project / "raw" / "1101012001001.json").symlink_to(tmp_path / "elsewhere" / "export.json")
+    (project / "raw" / "tps_day.jsonl").symlink_to(tmp_path / "elsewhere" / "day.jsonl")
+
+    def loaded() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        with sqlite3.connect(project / "build" / "release.db") as conn:
+            return (conn.execute("SELECT sumber, kode_tps FROM hasil_tps ORDER BY 1, 2").fetchall(),
+                    conn.execute("SELECT source, locator FROM quarantine ORDER BY 1, 2").fetchall())
+
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    expected = ([("raw/1101012001001.json", "1101012001001"), ("raw/tps_day.jsonl", "1101012001002")],
+                [("raw/tps_day.jsonl", "tps_day.jsonl:2")])
+    assert loaded() == expected
+    (project / "raw" / "1101012001001.json").unlink()  # the same bytes under another name: the same release
+    (project / "raw" / "1101012001001.json").symlink_to(tmp_path / "elsewhere" / "1101012001009.json")
+    for options in ([], ["--clean"]):
+        result = cli_runner.invoke(cli, ["build", *options, str(project)])
+        assert result.exit_code == 0, result.output
+        assert loaded() == expected
 
 
 @pytest.mark.parametrize("make", ["broken link", "pipe"])

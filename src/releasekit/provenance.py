@@ -148,7 +148,9 @@ def check_sources(release: Release) -> list[SourceFile]:
     """
     checked = []
     for source in release.sources:
-        path = (release.root / source.path).resolve()
+        # (by the path as metadata.yml writes it, not where a link in raw/ leads: readers take names from it, a TPS
+        # code from a file's, and a quarantined record's locator names it)
+        path = Path(os.path.abspath(release.root / source.path))
         where = f"metadata.yml: {source.key_path}"
         if not path.exists():
             raise SourceError(f"{source.path}: no such file ({where})",
