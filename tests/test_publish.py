@@ -678,3 +678,12 @@ def test_register_links_filter_by_source_only_when_other_registers_share_the_tab
     assert "register=" in sole["findings"]
     shared = links({"real-count": [day1], "results-copy": [day2]})
     assert "sumber__in" in shared["hasil_tps"] and "source__in" in shared["quarantine"]
+    # Review X #3: beside a register holding a region list alone (the usual real setup), the results tables are
+    # the register's every row: unfiltered (each link filtered by every source of them); its quarantine is
+    # filtered only where the region list quarantined a record.
+    for regions, quarantined in (("31,DKI JAKARTA\n", False), ("31,DKI JAKARTA\n31,DKI JAKARTA\n", True)):
+        places = {"raw": {"provinces.csv": regions}, "name": "wilayah", "format": "kpu-wilayah-csv"}
+        beside = links({"real-count": [day1, day2], "places": [places]})
+        assert not any("sumber__in" in beside[t] or "source__in" in beside[t]
+                       for t in ("hasil_tps", "snapshots", "changes")), beside
+        assert ("source__in" in beside["quarantine"]) is quarantined

@@ -248,6 +248,21 @@ def holds_every_source(db: sqlite_utils.Database | sqlite3.Connection, register:
     return bool(db.execute("SELECT count(*) = count(register = ? OR NULL) FROM sources", (register,)).fetchone()[0])
 
 
+def held_alone(db: sqlite_utils.Database | sqlite3.Connection, register: str) -> frozenset[str]:
+    """The tables of :data:`SOURCE_COLUMNS` whose every row ``register``'s sources wrote: all of them when it
+    holds every source, else those no other register's source may have written. A source naming no election (a
+    region list: what a register of places alone holds) writes none of them but ``quarantine``, which is looked
+    at; one naming an election may have written any of them."""
+    others = db.execute("SELECT path, election IS NOT NULL FROM sources WHERE register <> ? ORDER BY path",
+                        (register,)).fetchall()
+    if any(results for _, results in others):
+        return frozenset()
+    placeholders = ", ".join("?" * len(others))
+    quarantined = others and db.execute(f"SELECT 1 FROM quarantine WHERE source IN ({placeholders}) LIMIT 1",
+                                        [path for path, _ in others]).fetchone()
+    return frozenset(SOURCE_COLUMNS) - ({"quarantine"} if quarantined else set())
+
+
 #: Called with a table's name before the table is read; returns when the table is final (see ``write_packages``).
 Ready = Callable[[str], None]
 

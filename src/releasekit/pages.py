@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
-from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, holds_every_source
+from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
 from .summaries import NATIONAL
 from .tables import REGISTER_SOURCES
 
@@ -112,18 +112,22 @@ SHARED_TABLES = tuple(t for t in REGISTER_FILTERS if t not in SOURCE_COLUMNS and
 
 
 def register_tables(register: Register, package: dict[str, Any] | None, source_paths: list[str],
-                    elections: list[str], *, sole: bool = False) -> list[dict[str, str | bool]]:
+                    elections: list[str], *, sole: bool = False, alone: frozenset[str] = frozenset()
+                    ) -> list[dict[str, str | bool]]:
     """The register's tables with links filtered to its rows where a column says which register.
 
     :param elections: the register's elections (``pemilu`` and ``peserta`` are filtered to them, as in the package).
     :param sole: the register holds every source of the release: its results are every row, and the
         links leave out the source filters (at national scale, a filter on 823,378 rows that
         all match only makes Datasette sort them).
+    :param alone: the tables of :data:`SOURCE_COLUMNS` whose every row is the register's all the same
+        (:func:`~releasekit.package.held_alone`: another register holds a region list alone): no filter either.
     """
     if not package:
         return []
     paths = json.dumps(source_paths, ensure_ascii=False)
-    by_source = {} if sole else {table: {f"{column}__in": paths} for table, column in SOURCE_COLUMNS.items()}
+    by_source = {} if sole else {table: {f"{column}__in": paths} for table, column in SOURCE_COLUMNS.items()
+                                 if table not in alone}
     in_elections = {"kode_pemilu__in": json.dumps(elections, ensure_ascii=False)}
     filters = {**by_source, "pemilu": in_elections, "peserta": in_elections,
                "findings": {"register": register.id}, "sources": {"register": register.id}}
@@ -301,6 +305,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     paths = [s["path"] for s in sources]
     elections = sorted({s["election"] for s in sources if s["election"]})
     sole = holds_every_source(db, register.id)
+    alone = held_alone(db, register.id)
     days = register_days(db, register)
     total_rows = totals(db, days)
     published = published_totals(db, register)
@@ -312,9 +317,9 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "licenses": _licences(release.licenses_of(register)),
         "download": download,
         "sources": sources,
-        "quarantine_url": table_url("quarantine") if sole else table_url(
+        "quarantine_url": table_url("quarantine") if sole or "quarantine" in alone else table_url(
             "quarantine", source__in=json.dumps(paths, ensure_ascii=False)),
-        "tables": register_tables(register, package, paths, elections, sole=sole),
+        "tables": register_tables(register, package, paths, elections, sole=sole, alone=alone),
         "totals": total_rows,
         "shared_days": [day for day in days if day.others],
         "charts": charts(db, total_rows),
