@@ -495,6 +495,38 @@ def test_completeness_of_one_parent_is_its_share_of_the_level(demo: Served) -> N
     assert mine and mine == [r for r in every if r["kode_wilayah"].startswith("34")] != every
 
 
+def test_a_parent_alone_gives_the_areas_one_level_below_it(demo: Served) -> None:
+    """Review X #5: ``kode_induk`` without ``tingkat`` took the level as 1, provinces, whose parent is the country:
+    every parent but ``0`` gave no rows."""
+    for parent, level in (("34", 2), ("3401", 3), ("0", 1)):
+        for query in ("completeness", "turnout"):
+            alone = demo.json(f"/release/{query}.json?_shape=array&tingkat=&kode_induk={parent}&snapshot=2024-03-20")
+            levelled = demo.json(f"/release/{query}.json?_shape=array&tingkat={level}&kode_induk={parent}"
+                                 "&snapshot=2024-03-20")
+            assert alone and alone == levelled, (query, parent)
+
+
+def test_a_snapshot_is_taken_as_metadata_yml_writes_it_or_as_its_day(demo: Served, tmp_path: Path) -> None:
+    """Review X #4: the summary queries matched ``snapshot`` as stored alone (``2024-02-20T13:00``): written with a
+    space, as metadata.yml takes it, or as the day, they answered with no rows, as if there were none."""
+    db = sqlite3.connect(tmp_path / "timed.db")
+    demo.db.backup(db)
+    for table in ("rekap_wilayah", "rekap_suara"):
+        db.execute(f"UPDATE {table} SET snapshot = '2024-02-20T13:00' WHERE snapshot = '2024-02-20'")
+    for query in ("totals_province", "completeness", "turnout"):
+        sql = CANNED_QUERIES[query]["sql"]
+
+        def answer(snapshot: str, sql: str = sql) -> list[tuple[Any, ...]]:
+            return db.execute(sql, {"snapshot": snapshot, "tingkat": "", "kode_induk": ""}).fetchall()
+
+        timed = answer("2024-02-20T13:00")
+        assert timed and {r[1] for r in timed} == {"2024-02-20T13:00"}, query
+        assert answer("2024-02-20 13:00") == answer("2024-02-20") == timed, query
+        assert answer("2024-02-2") == answer("2024-02-20T13") == [], query
+        assert answer("2024-03-20") and answer("") == answer("") != timed
+    db.close()
+
+
 def test_completeness_and_turnout_per_province(demo: Served) -> None:
     got = demo.json("/release/completeness.json?_shape=array&tingkat=&kode_induk=&snapshot=2024-02-15")
     expected = rows(demo.db, """

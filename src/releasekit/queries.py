@@ -14,22 +14,26 @@ from __future__ import annotations
 from typing import Any
 
 _PESERTA = "LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut"
-_SNAPSHOT = "(:snapshot = '' OR r.snapshot = :snapshot)"
+#: ``snapshot`` as stored (``2024-03-17T15:44``), as ``metadata.yml`` may write it (``2024-03-17 15:44``), or a day
+#: for each snapshot of it (``2024-03-17``); empty for every snapshot.
+_SNAPSHOT = ("(:snapshot = '' OR r.snapshot = replace(:snapshot, ' ', 'T') OR length(:snapshot) = 10 "
+             "AND r.snapshot > :snapshot || 'T' AND r.snapshot < :snapshot || 'U')")
 
 
 def _rows(table: str, where: str) -> str:
     return f"SELECT * FROM {table} r WHERE {where}"
 
 
-def _in_parent(table: str, parent: str, level: str, where: str) -> str:
+def _in_parent(table: str, parent: str, level: str, where: str, given_level: str | None = None) -> str:
     """The rows of ``table`` at tingkat ``level`` matching ``where`` whose ``kode_induk`` is ``:parent``,
-    or every one of the level when the parameter is empty.
+    or every one of the level when the parameter is empty (``given_level``: the level when it is not).
 
     Two branches rather than ``(:parent = '' OR r.kode_induk = :parent)``, with which SQLite walks the
     whole level: a given parent is one search of the kode_induk index (the unary ``+`` keeps SQLite off
     the level index there), and the branch for an empty parameter is skipped before it reads a row.
     """
-    given = _rows(table, f"r.kode_induk = :{parent} AND :{parent} <> '' AND +r.tingkat = {level} AND {where}")
+    given = _rows(table, f"r.kode_induk = :{parent} AND :{parent} <> '' AND +r.tingkat = {given_level or level} "
+                         f"AND {where}")
     every = _rows(table, f":{parent} = '' AND r.tingkat = {level} AND {where}")
     return f"{given}\nUNION ALL {every}"
 
@@ -66,9 +70,11 @@ _TINGKAT = "(:tingkat IN ('', '0', '1', '2', '3', '4'))"
 
 
 def _area_figures(columns: str, order: str) -> str:
-    # CAST: Datasette passes text, and +r.tingkat (no column affinity) would compare it as text
+    # CAST: Datasette passes text, and +r.tingkat (no column affinity) would compare it as text. With kode_induk
+    # and no tingkat, the parent's areas one level down (its children, whatever their level).
     rows = _in_parent("rekap_wilayah", "kode_induk", "CAST(coalesce(nullif(:tingkat, ''), 1) AS INTEGER)",
-                      f"{_TINGKAT} AND {_SNAPSHOT}")
+                      f"{_TINGKAT} AND {_SNAPSHOT}",
+                      given_level="coalesce(CAST(nullif(:tingkat, '') AS INTEGER), r.tingkat)")
     return f"""SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, {columns}
 FROM ({rows}) r
 ORDER BY {order}"""
@@ -117,16 +123,16 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
     "completeness": {
         "title": "Completeness per region / Kelengkapan per wilayah",
         "description": ("TPS with votes against TPS known, per region (tingkat 1 province … 4 village, default "
-                        "1; kode_induk narrows to one parent). / TPS dengan suara dibanding TPS yang dikenal, "
-                        "per wilayah."),
+                        "1, or with kode_induk alone the areas one level below it; kode_induk narrows to one "
+                        "parent). / TPS dengan suara dibanding TPS yang dikenal, per wilayah."),
         "sql": _area_figures("r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan",
                              "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
     "turnout": {
         "title": "Turnout per region / Partisipasi per wilayah",
         "description": ("Voters who voted against registered voters, per region, over TPS reporting both "
-                        "(tingkat default 1). / Partisipasi pemilih per wilayah, atas TPS yang melaporkan "
-                        "keduanya."),
+                        "(tingkat default 1, or with kode_induk alone the areas one level below it). / "
+                        "Partisipasi pemilih per wilayah, atas TPS yang melaporkan keduanya."),
         "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_suara, r.tps_terdaftar",
                              "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
