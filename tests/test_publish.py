@@ -405,6 +405,32 @@ def test_exempted_register_page_explains_and_offers_provenance_only(demo: Served
     assert "chart-totals" not in text
 
 
+@pytest.mark.parametrize("status", ["exempted", "pending"])
+def test_a_withheld_register_that_lists_sources_says_whose_data_it_publishes(make_project: Any,
+                                                                             status: str) -> None:
+    """Review X #2: an exempted or pending register may list sources that may be published (DESIGN.md section 2:
+    independent observations); its page and package README said that only the legal basis and provenance were
+    published, beside that data's totals and package."""
+    import twodays
+
+    from releasekit.codebook import status_text
+    from releasekit.pages import register_status
+
+    project = make_project({"observations": {"status": status,
+                                              "sources": twodays.sources()[:1]}})
+    release = load_release(project)
+    build(release)
+    register = release.registers[0]
+    _, en, id_ = register_status(register)
+    readme = (project / "datapackages" / register.slug / "README.md").read_text()
+    for text in (en, id_, status_text(register), readme):
+        assert "the legal basis and provenance are published" not in text
+        assert "only metadata and provenance are published" not in text
+    assert "not from KPU" in en and "bukan dari" in id_ and "not from KPU" in readme
+    page = page_context(release)
+    assert page["status"]["en"] == en and page["tables"]
+
+
 def test_register_page_charts_show_the_latest_snapshot_totals(demo: Served) -> None:
     text = demo.get("/registers/003").text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart-totals"' in text

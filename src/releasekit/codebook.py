@@ -19,6 +19,20 @@ STATUS_TEXT = {
     "pending": "pending — a decision is awaited; only metadata and provenance are published / menunggu putusan",
     "partially-open": "partially open — some of the data may be published / terbuka sebagian",
 }
+#: An exempted or pending register that lists sources: the data it publishes is theirs (DESIGN.md section 2).
+STATUS_WITH_SOURCES = {
+    "exempted": "exempted — KPU claims an exemption; the data here comes from the sources below, not from KPU / "
+                "dikecualikan",
+    "pending": "pending — a decision is awaited; the data here comes from the sources below, not from KPU / "
+               "menunggu putusan",
+}
+
+
+def status_text(register: Register) -> str:
+    """The register's status as its package README states it."""
+    if register.sources and register.status in STATUS_WITH_SOURCES:
+        return STATUS_WITH_SOURCES[register.status]
+    return STATUS_TEXT[register.status]
 
 
 #: Characters that could start Markdown markup, links or HTML, written backslash-escaped (``_`` unless between
@@ -153,7 +167,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         "",
         "## Legal status / Status hukum",
         "",
-        f"Status: **{STATUS_TEXT[register.status]}**",
+        f"Status: **{status_text(register)}**",
         "",
     ]
     basis = register.basis

@@ -282,6 +282,22 @@ NO_SOURCES = ("KPU released this register, but this release holds none of its fi
               "asal-usulnya yang dipublikasikan.")
 
 
+#: An exempted or pending register that lists sources (DESIGN.md section 2: data that may be published, such as
+#: independent third-party observations): what is published is theirs, not KPU's.
+WITHHELD_WITH_SOURCES = {
+    "exempted": ("KPU claims this register is exempt information; the data published here comes from the sources "
+                 "listed below, which may be published (such as independent observations), not from KPU.",
+                 "KPU menyatakan register ini informasi yang dikecualikan; data yang dipublikasikan di sini berasal "
+                 "dari sumber yang tercantum di bawah, yang boleh dipublikasikan (seperti pengamatan independen), "
+                 "bukan dari KPU."),
+    "pending": ("The request awaits an answer or a decision; the data published here comes from the sources listed "
+                "below, which may be published (such as independent observations), not from KPU's answer.",
+                "Permohonan menunggu jawaban atau putusan; data yang dipublikasikan di sini berasal dari sumber yang "
+                "tercantum di bawah, yang boleh dipublikasikan (seperti pengamatan independen), bukan dari jawaban "
+                "KPU."),
+}
+
+
 def register_status(register: Register) -> tuple[str, str, str]:
     """The status's label and what it means for the register's data, in English and Indonesian."""
     label, en, id_ = STATUS[register.status]
@@ -289,6 +305,8 @@ def register_status(register: Register) -> tuple[str, str, str]:
         en, id_ = VOTER_LISTS[register.publish_individuals]
     elif register.status in ("open", "partially-open") and not register.sources:
         en, id_ = NO_SOURCES
+    elif register.status in WITHHELD_WITH_SOURCES and register.sources:
+        en, id_ = WITHHELD_WITH_SOURCES[register.status]
     return label, en, id_
 
 
