@@ -451,6 +451,10 @@ def test_metadata_text_cannot_inject_template_syntax(tmp_path: Path) -> None:
     text = Site.written(release, tmp_path / "site").get("/registers/001").text
     assert "49" not in re.findall(r"Real count (\S+)", text)
     assert "<script>x</script>" not in text and "&lt;script&gt;" in text
+    # the title as written, in the <title> too (review X #6: it showed (( 7 * 7 )))
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    assert title is not None and html.unescape(title.group(1)).startswith(
+        "Register 001: Real count {{ 7 * 7 }} {% raw %} <script>x</script>"), title
 
 
 # --------------------------------------------------------------------------- canned queries

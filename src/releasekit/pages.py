@@ -362,6 +362,6 @@ def render_register_page(context: dict[str, Any]) -> str:
     body = _ENV.get_template("register.html").render(**context)
     body = body.replace("{", "&#123;").replace("}", "&#125;")
     register: Register = context["register"]
-    title = f"Register {register.id}: {register.title}".replace("{", "(").replace("}", ")")
-    return (f'{{% extends "base.html" %}}\n{{% block title %}}{escape(title)}{{% endblock %}}\n'
+    title = str(escape(f"Register {register.id}: {register.title}")).replace("{", "&#123;").replace("}", "&#125;")
+    return (f'{{% extends "base.html" %}}\n{{% block title %}}{title}{{% endblock %}}\n'
             f'{{% block body_class %}}register{{% endblock %}}\n{{% block content %}}\n{body}{{% endblock %}}\n')
