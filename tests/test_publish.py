@@ -610,6 +610,15 @@ def test_an_address_no_route_takes_is_a_404(demo: Served, path: str) -> None:
     assert ("ok" in page.json() and page.json()["status"] == 404) if path.endswith(".json") else "404" in page.text
 
 
+@pytest.mark.parametrize("query", ["_sort=nope", "_sort_desc=nope", "_sort=kode_tps&_sort_desc=kode_tps",
+                                   "_through=" + quote('{"table": "tps", "column": "x", "value": "1"}')])
+def test_a_table_page_asked_what_it_cannot_do_is_a_400(demo: Served, query: str) -> None:
+    """Review X #7: Datasette 0.65 raised these bad requests as 500s (``_col=nope`` was already a 400)."""
+    page = demo.get(f"/release/hasil_tps.json?{query}", status=400)
+    assert page.json()["status"] == 400 and page.json()["error"]
+    assert "Cannot sort" in demo.get("/release/hasil_tps?_sort=nope", status=400).text or query != "_sort=nope"
+
+
 def test_serving_is_hardened(demo: Served) -> None:
     assert demo.get("/robots.txt").text.splitlines() == ["User-agent: *", "Disallow: /"]
     plugins = {p["name"] for p in demo.json("/-/plugins.json")}

@@ -7,6 +7,10 @@ unrouted address is made. This plugin hands that default a ``rich`` that prints 
 one (:class:`_RichWhereRaised`), so such an address gets Datasette's own 404 page; every error raised still has
 its traceback printed as before.
 
+A table page asked to sort by a column it cannot sort by (``?_sort=nope``), or by ``_sort`` and ``_sort_desc`` at
+once, or given a ``_through`` no foreign key joins, is a bad request, answered with a 400 (Datasette 0.65 raises
+those errors without a status, a 500, where it gives the same mistake in ``_col`` a 400).
+
 A path holding ``//`` (``//release``, ``/release//hasil_tps``), which Datasette does not route either, gets a
 permanent redirect to the same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the
 query kept. The redirect is always to a path of this site: ``//example.com/x`` becomes ``/example.com/x``, never
@@ -27,6 +31,7 @@ from urllib.parse import quote
 
 import datasette.handle_exception
 from datasette import hookimpl
+from datasette.views.base import DatasetteError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -75,6 +80,18 @@ class _RichWhereRaised:
 if getattr(datasette.handle_exception, "rich", None) is not None and not isinstance(
         datasette.handle_exception.rich, _RichWhereRaised):
     datasette.handle_exception.rich = _RichWhereRaised(datasette.handle_exception.rich)
+
+
+#: How the errors Datasette 0.65 raises for a table page's bad parameters, with no status (a 500), begin.
+_BAD_PARAMETERS = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "Invalid _through")
+
+
+@hookimpl(tryfirst=True)  # type: ignore[untyped-decorator]  # (before Datasette's own handler, which writes the page)
+def handle_exception(datasette: Any, request: Any, exception: BaseException) -> None:
+    """A table page's bad parameter is a 400: its error's status is set before Datasette's handler reads it."""
+    if (isinstance(exception, DatasetteError) and exception.status == 500 and isinstance(exception.message, str)
+            and exception.message.startswith(_BAD_PARAMETERS)):
+        exception.status = 400
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
