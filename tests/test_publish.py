@@ -412,7 +412,6 @@ def test_a_withheld_register_that_lists_sources_says_whose_data_it_publishes(mak
     independent observations); its page and package README said that only the legal basis and provenance were
     published, beside that data's totals and package."""
     import twodays
-
     from releasekit.codebook import status_text
     from releasekit.pages import register_status
 

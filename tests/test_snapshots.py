@@ -64,7 +64,7 @@ def test_change_rules_flag_the_correction(two_days: Path) -> None:
     found = query(two_days, "SELECT rule, key, severity, expected, actual FROM findings "
                             "WHERE rule IN ('changed-after-complete', 'total-decreased') ORDER BY rule, key")
     assert found == [
-        ("changed-after-complete", T + "1", "warning", 50, 30),
+        ("changed-after-complete", T + "1", "warning", 98, 78),  # the TPS's Σ votes (review Y #2: 50, 30 of one)
         ("total-decreased", "0/1", "warning", 61, 47),
         ("total-decreased", "31/1", "warning", 61, 47),
         ("total-decreased", "3101/1", "warning", 61, 47),
@@ -411,7 +411,8 @@ def test_a_province_is_compared_with_the_last_day_that_held_it(alternating: Path
     ]
     found = query(alternating, "SELECT snapshot, key, expected, actual FROM findings "
                                "WHERE rule = 'changed-after-complete' ORDER BY snapshot")
-    assert found == [("2024-02-17", T + "1", 50, 30), ("2024-02-18", ACEH + "1", 7, 9)]
+    # (the TPS's Σ votes in the day it was compared with and in this one)
+    assert found == [("2024-02-17", T + "1", 98, 78), ("2024-02-18", ACEH + "1", 21, 23)]
     history = query(alternating, SNAPSHOT_QUERIES["tps_history"]["sql"], {"kode_tps": T + "1"})
     assert {(row[2], row[3], row[4]) for row in history} == {("2024-02-15", "2024-02-17", "suara/1")}
 
