@@ -356,6 +356,26 @@ def test_a_tps_quarantined_the_day_before_is_not_called_new(make_project: Any) -
             "then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya); removed") in readme
 
 
+def test_a_tps_quarantined_this_day_is_not_called_gone(make_project: Any) -> None:
+    """Review Y #1: day 2's record of TPS 4 is damaged (quarantined). The changes show it removed, as loaded; the
+    changelog says that it was in a record day 2 quarantined, and ``total-decreased`` does not count its votes as
+    lost: its findings are those of the same days with TPS 4 unchanged, where it raised the national total's
+    drop (and its village's, district's … down to TPS 4's own area)."""
+    damaged, unchanged = sources(), sources()
+    damaged[1]["raw"][T + "4.json"] = b'{"chart": {"100025": 1,'
+    unchanged[1]["raw"][T + "4.json"] = DAYS[DAY1][T + "4"]
+    projects = [make_project({"real-count": days}) for days in (damaged, unchanged)]
+    for project in projects:
+        build(load_release(project))
+    assert query(projects[0], "SELECT kode_tps FROM changes WHERE kind = 'removed' AND field = 'kode_tps'") == [
+        (T + "4",)]
+    decreased = "SELECT key, expected, actual, detail FROM findings WHERE rule = 'total-decreased' ORDER BY key"
+    assert query(projects[0], decreased) == query(projects[1], decreased)
+    readme = (projects[0] / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert ("removed / hilang: 1 (1 of them in a record this snapshot quarantined: not gone, unreadable now / di "
+            "antaranya ada di rekaman yang dikarantina pada snapshot ini); changed") in readme
+
+
 def test_a_new_tps_beside_a_quarantined_record_of_another_is_new(make_project: Any) -> None:
     days = sources()
     days[0]["raw"][T + "7.json"] = b"not json"  # TPS 7 quarantined on day 1, absent on day 2

@@ -90,6 +90,13 @@ def _after_quarantine(entry: Entry) -> str:
             "unreadable then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya)")
 
 
+def _in_quarantine(entry: Entry) -> str:
+    if not entry.removed_in_quarantine:
+        return ""
+    return (f" ({entry.removed_in_quarantine} of them in a record this snapshot quarantined: not gone, unreadable "
+            "now / di antaranya ada di rekaman yang dikarantina pada snapshot ini)")
+
+
 def _coverage(entry: Entry) -> list[str]:
     """A line on days that cover different provinces: which, and over which the changes count."""
     if entry.coverage is None:
@@ -125,7 +132,7 @@ def _entry(entry: Entry) -> list[str]:
         lines += _coverage(entry)
         lines += [
             f"- TPS added / ditambah: {entry.added}{_after_quarantine(entry)}; removed / hilang: {entry.removed}"
-            f"{_uncovered(entry)}; changed / berubah: "
+            f"{_in_quarantine(entry)}{_uncovered(entry)}; changed / berubah: "
             f"{entry.changed} ({entry.changed_beyond_ts} in more than the update time `ts` / selain `ts`)",
             f"- TPS whose votes changed / suara berubah: {entry.votes_changed}, of which "
             f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "

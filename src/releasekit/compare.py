@@ -149,7 +149,8 @@ class TpsChange:
         self.names = names
         #: whether any candidate's votes differ
         self.votes_changed = votes_changed
-        #: an added TPS that a record OLD's sources quarantined names: not new, unreadable before
+        #: an added TPS that a record OLD's sources quarantined names (not new, unreadable before), or a removed one
+        #: that a record NEW's sources quarantined names (not gone, unreadable after)
         self.was_quarantined = False
 
     @property

@@ -65,6 +65,10 @@ class PairDiff(Tally):
     examples: list[TpsChange] = field(default_factory=list)
     #: the TPS codes records the OLD snapshot's sources quarantined name
     quarantined: frozenset[str] = field(default_factory=frozenset, repr=False)
+    #: TPS removed that a record the NEW snapshot's sources quarantined names: not gone, unreadable there
+    removed_in_quarantine: int = 0
+    #: the TPS codes records the NEW snapshot's sources quarantined name
+    quarantined_new: frozenset[str] = field(default_factory=frozenset, repr=False)
     #: the provinces (first two digits of ``kode_tps``; ``99`` abroad) OLD and NEW hold TPS in
     provinces_old: tuple[str, ...] = ()
     provinces_new: tuple[str, ...] = ()
@@ -88,6 +92,9 @@ class PairDiff(Tally):
         elif change.kind == "removed":
             self.removed += 1
             self._removed_in[change.kode_tps[:2]] += 1
+            if change.kode_tps in self.quarantined_new:
+                change.was_quarantined = True
+                self.removed_in_quarantine += 1
         else:
             self.changed += 1
             # TPS mostly change the same sets of fields: count the sets, expand them at the end
@@ -203,7 +210,8 @@ def pair_snapshots(old: dict[SnapshotKey, int | None], new: dict[SnapshotKey, in
 def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKey, comparer: Comparer,
                  limit: int | None = 50, on_change: ChangeCallback | None = None) -> PairDiff:
     """Compare one snapshot of OLD with one snapshot of NEW."""
-    pair = PairDiff(key_old[0], key_old[1], key_new[1], quarantined=old.quarantined_codes(key_old))
+    pair = PairDiff(key_old[0], key_old[1], key_new[1], quarantined=old.quarantined_codes(key_old),
+                    quarantined_new=new.quarantined_codes(key_new))
     old_totals, new_totals = old.totals(key_old), new.totals(key_new)
     # a side without totals at hand adds them up while its rows stream by
     sums_old: Totals | None = {} if old_totals is None else None
@@ -355,6 +363,7 @@ def _pair_dict(p: PairDiff) -> dict[str, Any]:
         "new_snapshot": p.new_snapshot,
         "tps": {"old": p.count_old, "new": p.count_new, "added": p.added, "removed": p.removed, "changed": p.changed,
                 "unchanged": p.unchanged, "added_after_quarantine": p.added_after_quarantine,
+                "removed_in_quarantine": p.removed_in_quarantine,
                 "removed_uncovered": p.removed_uncovered, "added_uncovered": p.added_uncovered},
         "provinces": {"old": list(p.provinces_old), "new": list(p.provinces_new), "differ": p.coverage_differs},
         "votes_changed": p.votes_changed,

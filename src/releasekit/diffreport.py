@@ -56,7 +56,9 @@ def _tps_line(change: TpsChange) -> str:
 
 
 def _kind(change: TpsChange) -> str:
-    return f"{change.kind} (quarantined in OLD)" if change.was_quarantined else change.kind
+    if not change.was_quarantined:
+        return change.kind
+    return f"{change.kind} (quarantined in {'NEW' if change.kind == 'removed' else 'OLD'})"
 
 
 def _added(p: PairDiff) -> str:
@@ -64,7 +66,9 @@ def _added(p: PairDiff) -> str:
 
 
 def _removed(p: PairDiff) -> str:
-    return f"{p.removed} ({p.removed_uncovered} not covered by NEW)" if p.removed_uncovered else str(p.removed)
+    notes = ([f"{p.removed_in_quarantine} quarantined in NEW"] if p.removed_in_quarantine else []) + (
+        [f"{p.removed_uncovered} not covered by NEW"] if p.removed_uncovered else [])
+    return f"{p.removed} ({'; '.join(notes)})" if notes else str(p.removed)
 
 
 def _provinces(codes: tuple[str, ...]) -> str:
@@ -164,8 +168,7 @@ def text(result: DiffResult) -> str:
     for areas in result.areas:
         lines += _areas_text(areas)
     lines += _only(result)
-    if any(p.added_after_quarantine for p in result.pairs):
-        lines.append(f"({QUARANTINED})")
+    lines += [f"({note})" for note in quarantine_notes(result)]
     note = unpaired_note(result)
     if note:
         lines.append(f"({note})")
@@ -204,6 +207,15 @@ def _area_line(change: AreaChange) -> str:
 #: What "quarantined in OLD" means.
 QUARANTINED = ("quarantined in OLD: a TPS added whose record the OLD snapshot's sources held but quarantined "
                "(see its quarantine table): not new, unreadable there / sudah ada, dikarantina di OLD")
+#: What "quarantined in NEW" means.
+QUARANTINED_NEW = ("quarantined in NEW: a TPS removed whose record the NEW snapshot's sources held but quarantined "
+                   "(see its quarantine table): not gone, unreadable there / masih ada, dikarantina di NEW")
+
+
+def quarantine_notes(result: DiffResult) -> list[str]:
+    """What "quarantined in OLD" and "in NEW" mean, where a pair says either."""
+    return ([QUARANTINED] if any(p.added_after_quarantine for p in result.pairs) else []) + (
+        [QUARANTINED_NEW] if any(p.removed_in_quarantine for p in result.pairs) else [])
 
 
 def notes(result: DiffResult) -> list[str]:
@@ -212,6 +224,10 @@ def notes(result: DiffResult) -> list[str]:
     out = [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {n} of the {p.added} TPS added were "
            "quarantined in OLD" for p, n in found]
     out += [QUARANTINED] if found else []
+    gone = [(p, p.removed_in_quarantine) for p in result.pairs if p.removed_in_quarantine]
+    out += [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {n} of the {p.removed} TPS removed were "
+            "quarantined in NEW" for p, n in gone]
+    out += [QUARANTINED_NEW] if gone else []
     out += [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {coverage_line(p)}" for p in result.pairs
             if p.coverage_differs]
     changed = sum(a.added + a.removed + a.changed for a in result.areas)
@@ -280,8 +296,8 @@ def markdown(result: DiffResult) -> str:
     only = _only(result)
     if only:
         lines += [""] + [f"- {line}" for line in only]
-    if any(p.added_after_quarantine for p in result.pairs):
-        lines += ["", QUARANTINED]
+    for note in quarantine_notes(result):
+        lines += ["", note]
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ import sqlite_utils
 
 from .changes import PairFiles, provinces, record_changes
 from .compare import codes_named
+from .rules.base import UNREADABLE_TPS
 from .tables import register_sources
 
 #: The TPS with at least one candidate vote: per source (a lookup a row), or per day when each day has one source.
@@ -147,6 +148,9 @@ class Entry:
     #: TPS added whose code a record of the previous snapshot names that its sources quarantined (in its locator, a
     #: per-TPS member's name, or its raw text): not new, but unreadable the day before
     added_after_quarantine: int = 0
+    #: TPS removed whose code a record this snapshot's sources quarantined names: not gone, but unreadable this day
+    #: (:func:`quarantined_codes`; ``total-decreased`` does not count their votes as lost)
+    removed_in_quarantine: int = 0
     #: (nomor_urut, nama, votes, change since the previous snapshot or None)
     votes: list[tuple[int, str | None, int | None, int | None]] = field(default_factory=list)
     #: When this snapshot and the previous one have TPS results in different provinces (a sample of one province,
@@ -217,6 +221,11 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
                                            if code not in entry.coverage.before and (kode_pemilu, code) in last_held)
         if entry.added and previous:
             entry.added_after_quarantine = _added_after_quarantine(db, key)
+        if entry.removed:
+            removed = {code for (code,) in db.execute(
+                f"SELECT DISTINCT kode_tps FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
+                "AND kind = 'removed'", key)}
+            entry.removed_in_quarantine = len(removed & quarantined_codes(db, kode_pemilu, snapshot, register))
         now: dict[int, int | None] = dict(db.execute(
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
@@ -250,6 +259,33 @@ def _votes_in(db: sqlite_utils.Database, kode_pemilu: str, snapshot: str, source
                 "GROUP BY s.nomor_urut", (kode_pemilu, snapshot, province, province, json.dumps(sources))):
             totals[nomor] = totals.get(nomor, 0) + (votes or 0)
     return totals
+
+
+def quarantined_codes(db: sqlite_utils.Database | sqlite3.Connection, kode_pemilu: str, snapshot: str,
+                      register: str | None = None) -> frozenset[str]:
+    """The TPS codes records of a snapshot's sources (of ``register``'s, when given) quarantined name
+    (:func:`~releasekit.compare.codes_named`): a TPS one names that the snapshot lacks was unreadable, not gone."""
+    register_only = f"AND s.{_REGISTER}" if register is not None else ""
+    return codes_named(db.execute(
+        "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT s.source FROM snapshots s "
+        f"WHERE s.kode_pemilu = ? AND s.snapshot = ? {register_only})",
+        (kode_pemilu, snapshot, *((register,) if register is not None else ()))))
+
+
+def keep_unreadable_tps(conn: sqlite3.Connection) -> None:
+    """Fill the connection's ``TEMP`` table :data:`~releasekit.rules.base.UNREADABLE_TPS` for ``total-decreased``: each
+    TPS a record of a snapshot's sources quarantined names (:func:`quarantined_codes`), with its election and
+    snapshot (a snapshot's quarantine is read only when it holds a record)."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{UNREADABLE_TPS}")
+    conn.execute(f"CREATE TEMP TABLE {UNREADABLE_TPS} (kode_pemilu TEXT, snapshot TEXT, kode_tps TEXT, "
+                 "PRIMARY KEY (kode_pemilu, snapshot, kode_tps)) WITHOUT ROWID")
+    days = conn.execute("SELECT DISTINCT s.kode_pemilu, s.snapshot FROM snapshots s WHERE EXISTS "
+                        "(SELECT 1 FROM quarantine q WHERE q.source = s.source) ORDER BY 1, 2").fetchall()
+    with conn:
+        for kode_pemilu, snapshot in days:
+            conn.executemany(f"INSERT INTO temp.{UNREADABLE_TPS} VALUES (?, ?, ?)",
+                             [(kode_pemilu, snapshot, code)
+                              for code in sorted(quarantined_codes(conn, kode_pemilu, snapshot))])
 
 
 def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str]) -> int:

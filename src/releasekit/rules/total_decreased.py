@@ -14,13 +14,17 @@ whose days cover different places (a sample of one province, then another) has T
 down. A province a snapshot covers is found by one probe of the ``hasil_tps`` key per
 two-digit code (``11`` … ``99``), not by a scan of the results.
 
+A TPS the snapshot lacks because a record of its sources naming it was quarantined (a damaged file) is not
+counted: unreadable that day, not gone (:func:`releasekit.snapshots.quarantined_codes`; the changelog says how
+many of the TPS removed are such).
+
 A province compared with an earlier snapshot than the one before (days of alternating
 provinces: :func:`releasekit.changes.plans`) is summed on its own, since that snapshot
 (its rows' ``previous_snapshot``); the national total counts the provinces compared with
 the snapshot before, as the changelog's change in votes does.
 """
 
-from .base import Rule
+from .base import UNREADABLE_TPS, Rule
 
 #: (kode_pemilu, snapshot, province code) for every province a snapshot (of ``snapshots``, written before the
 #: rules run) has a TPS result in.
@@ -31,10 +35,14 @@ _COVERED = """
     WHERE EXISTS (SELECT 1 FROM hasil_tps h WHERE h.kode_pemilu = s.kode_pemilu AND h.snapshot = s.snapshot
                   AND h.kode_tps >= CAST(n.i AS TEXT) AND h.kode_tps < CAST(n.i AS TEXT) || '~')
 """
-_DELTAS = """
+#: The vote changes of every TPS, but for one removed whose record the snapshot quarantined (the ``TEMP`` table
+#: :data:`~.base.UNREADABLE_TPS` of the connection: this rule runs on it, not beside it).
+_DELTAS = f"""
     SELECT kode_pemilu, snapshot, previous_snapshot, kode_tps, nomor_urut, source,
            coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS delta
-    FROM changes WHERE nomor_urut IS NOT NULL
+    FROM changes c WHERE nomor_urut IS NOT NULL
+      AND NOT (kind = 'removed' AND EXISTS (SELECT 1 FROM temp.{UNREADABLE_TPS} u WHERE u.kode_pemilu = c.kode_pemilu
+                                            AND u.snapshot = c.snapshot AND u.kode_tps = c.kode_tps))
 """
 #: Whether the province of the area of row ``l`` has results in both of its snapshots.
 _BOTH_COVER = """
