@@ -104,8 +104,16 @@ def test_markdown_report(two_days: Path) -> None:
     result = run("--project", two_days, DAY1, DAY2, "--format", "markdown")
     assert result.exit_code == 0
     assert result.output.startswith("## releasekit diff")
-    assert f"| ppwp-2024 | {DAY1} → {DAY2} | 4 | 4 | 1 | 1 | 2 | 2 | 1 | 1 |" in result.output
+    assert f"| ppwp-2024 | {DAY1} → {DAY2} | 4 | 4 | 1 | 1 | 2 | 2 | 1 | 1 | 0 |" in result.output
     assert f"| `{T}1` | changed |" in result.output
+    # what the text report says, the markdown says too (review Y #4: the roll-up, status_suara true → false and
+    # the fields changed were left out, and the TPS listed were called "changed TPS" beside ones added)
+    text = run("--project", two_days, DAY1, DAY2).output
+    rollup = [line.split() for line in text.splitlines() if line.startswith("    ") and " up, " in line]
+    assert rollup and all(f"| {name} | {up} | {down} | " in result.output for name, up, _, down, *_ in rollup)
+    fields = next(line for line in text.splitlines() if "fields changed (TPS): " in line).split(": ", 1)[1]
+    assert f"Fields changed (TPS): {fields}" in result.output.replace("\\_", "_")
+    assert "4 of 4 TPS added, removed or changed:" in result.output
 
 
 def test_a_build_against_itself_reports_no_change(two_days: Path) -> None:

@@ -154,6 +154,8 @@ def test_diff_says_where_coverage_differs(coverages: Path) -> None:
     assert "provinsi        0 up, 3 down: 31/1 -50*, 31/2 -40*, 31/3 -8*" in report
     assert "* in a province only one side holds TPS in: not covered there, rather than changed" in report
     assert "| 1 | 57 | 7 | -50 | 0 |" in markdown(left) and "provinces with TPS differ" in markdown(left)
+    assert "| provinsi | 0 | 3 | 31/1 -50\\*, 31/2 -40\\*, 31/3 -8\\* |" in markdown(left)  # (review Y #4)
+    assert "\\* in a province only one side holds TPS in" in markdown(left)
     assert any("provinces with TPS differ" in note for note in notes(left))  # (the CSV holds changed fields only)
     data = to_dict(left)["comparisons"][0]
     assert data["provinces"] == {"old": ["11", "31"], "new": ["11"], "differ": True}

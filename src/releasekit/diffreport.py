@@ -115,29 +115,49 @@ def _pair_text(p: PairDiff) -> list[str]:
             new = "?" if c.new is None else str(c.new)
             common = f"; {_common(c)}" if p.coverage_differs else ""
             out.append(f"    {c.nomor_urut:>3}  {old:>12} → {new:<12} ({_signed(c.delta)}{common})")
-    levels = [(name, level) for name, level in p.regions.items() if level]
-    if levels:
+    rows, marked = _regions(p)
+    if rows:
         out.append("  regions whose totals changed (region/candidate change, largest first):")
-        one_side = set(p.provinces_old) ^ set(p.provinces_new)  # (a change there is coverage, not votes)
-        marked = False
-        for name, level in levels:
-            up = sum(1 for d in level.values() if d > 0)
-            down = len(level) - up
-            shown = []
-            for k, n, d in _largest(level):
-                star = "*" if k[:2] in one_side else ""
-                marked = marked or bool(star)
-                shown.append(f"{k}/{n} {_signed(d)}{star}")
-            out.append(f"    {name:<15} {up} up, {down} down: {', '.join(shown)}"
-                       + (" …" if len(level) > REGIONS_SHOWN else ""))
+        out += [f"    {name:<15} {up} up, {down} down: {shown}" for name, up, down, shown in rows]
         if marked:
-            out.append("    * in a province only one side holds TPS in: not covered there, rather than changed")
+            out.append(f"    {ONE_SIDE}")
     if p.fields:
-        out.append("  fields changed (TPS): " + ", ".join(f"{f} {n}" for f, n in sorted(p.fields.items())))
+        out.append(f"  fields changed (TPS): {_fields(p)}")
     total = p.added + p.removed + p.changed
     out.append(f"  TPS added, removed or changed ({len(p.examples)} of {total} listed):")
     out += [f"    {_tps_line(c)}" for c in p.examples]
     return out
+
+
+#: What a ``*`` after a region's change means.
+ONE_SIDE = "* in a province only one side holds TPS in: not covered there, rather than changed"
+
+
+def _regions(p: PairDiff) -> tuple[list[tuple[str, int, int, str]], bool]:
+    """Each level whose regions' totals changed: (level, regions up, down, the largest changes, ``*`` after one in a
+    province only one side holds TPS in), and whether any is so marked."""
+    one_side = set(p.provinces_old) ^ set(p.provinces_new)  # (a change there is coverage, not votes)
+    rows, marked = [], False
+    for name, level in p.regions.items():
+        if not level:
+            continue
+        up = sum(1 for d in level.values() if d > 0)
+        shown = []
+        for k, n, d in _largest(level):
+            star = "*" if k[:2] in one_side else ""
+            marked = marked or bool(star)
+            shown.append(f"{k}/{n} {_signed(d)}{star}")
+        rows.append((name, up, len(level) - up, ", ".join(shown) + (" …" if len(level) > REGIONS_SHOWN else "")))
+    return rows, marked
+
+
+def _starred(text: str) -> str:
+    """A table cell whose ``*`` marks show as stars, not as emphasis."""
+    return md_cell(text).replace("*", "\\*")
+
+
+def _fields(p: PairDiff) -> str:
+    return ", ".join(f"{f} {n}" for f, n in sorted(p.fields.items()))
 
 
 def _common(c: Candidate) -> str:
@@ -259,12 +279,12 @@ def markdown(result: DiffResult) -> str:
         lines.append("- ignored fields: " + ", ".join(f"`{f}`" for f in result.ignored))
     if result.pairs or not result.areas:
         lines += ["", "| election | old → new | TPS old | TPS new | added | removed | changed | votes changed | "
-                  "changed after complete | status_suara false → true |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "changed after complete | status_suara false → true | status_suara true → false |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in result.pairs:
         lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.count_old} | {p.count_new} | "
                      f"{_added(p)} | {_removed(p)} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
-                     f"{p.completed} |")
+                     f"{p.completed} | {p.uncompleted} |")
     for p in result.pairs:
         if not p.differs:
             continue
@@ -275,8 +295,16 @@ def markdown(result: DiffResult) -> str:
         lines += [f"| candidate | old | new | change |{common}", "|---:|---:|---:|---:|" + "---:|" * bool(common)]
         lines += [f"| {c.nomor_urut} | {'' if c.old is None else c.old} | {'' if c.new is None else c.new} | "
                   f"{_signed(c.delta)} |" + (f" {_common(c)} |" if common else "") for c in p.candidates]
+        rows, marked = _regions(p)
+        if rows:
+            lines += ["", "Regions whose totals changed (region/candidate change, largest first):", "",
+                      "| level | up | down | largest changes |", "|---|---:|---:|---|"]
+            lines += [f"| {name} | {up} | {down} | {_starred(shown)} |" for name, up, down, shown in rows]
+            lines += ["", _starred(ONE_SIDE)] if marked else []
+        if p.fields:
+            lines += ["", f"Fields changed (TPS): {md_cell(_fields(p))}"]
         if p.examples:
-            lines += ["", f"{len(p.examples)} of {p.added + p.removed + p.changed} changed TPS:", "",
+            lines += ["", f"{len(p.examples)} of {p.added + p.removed + p.changed} TPS added, removed or changed:", "",
                       "| kode_tps | kind | changes |", "|---|---|---|"]
             lines += [f"| `{c.kode_tps}` | {_kind(c)} | {md_cell(_tps_line(c).split(': ', 1)[-1])} |"
                       for c in p.examples]
