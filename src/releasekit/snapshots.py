@@ -221,11 +221,12 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
                                            if code not in entry.coverage.before and (kode_pemilu, code) in last_held)
         if entry.added and previous:
             entry.added_after_quarantine = _added_after_quarantine(db, key)
-        if entry.removed:
-            removed = {code for (code,) in db.execute(
-                f"SELECT DISTINCT kode_tps FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
-                "AND kind = 'removed'", key)}
-            entry.removed_in_quarantine = len(removed & quarantined_codes(db, kode_pemilu, snapshot, register))
+        if entry.removed:  # (the few codes the day's quarantine names, each one lookup of the key)
+            entry.removed_in_quarantine = sum(db.execute(
+                f"SELECT count(*) FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps = ? "
+                f"AND field = 'kode_tps' AND kind = 'removed' AND {_REGISTER}",
+                (kode_pemilu, snapshot, code, register)).fetchone()[0]
+                for code in sorted(quarantined_codes(db, kode_pemilu, snapshot, register)))
         now: dict[int, int | None] = dict(db.execute(
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
