@@ -14,9 +14,11 @@ whose days cover different places (a sample of one province, then another) has T
 down. A province a snapshot covers is found by one probe of the ``hasil_tps`` key per
 two-digit code (``11`` … ``99``), not by a scan of the results.
 
-A TPS the snapshot lacks because a record of its sources naming it was quarantined (a damaged file) is not
-counted: unreadable that day, not gone (:func:`releasekit.snapshots.quarantined_codes`; the changelog says how
-many of the TPS removed are such).
+A TPS one of the two snapshots could not read is left out of both totals: one the snapshot lacks because a record
+of its sources naming it was quarantined (a damaged file: unreadable that day, not gone), and one it adds whose
+record the snapshot it is compared with quarantined (not new) (:func:`releasekit.snapshots.quarantined_codes`;
+the changelog counts both). So a total compares one set of TPS, and a real drop the day such a TPS comes back
+is not hidden by its return.
 
 A province compared with an earlier snapshot than the one before (days of alternating
 provinces: :func:`releasekit.changes.plans`) is summed on its own, since that snapshot
@@ -35,14 +37,22 @@ _COVERED = """
     WHERE EXISTS (SELECT 1 FROM hasil_tps h WHERE h.kode_pemilu = s.kode_pemilu AND h.snapshot = s.snapshot
                   AND h.kode_tps >= CAST(n.i AS TEXT) AND h.kode_tps < CAST(n.i AS TEXT) || '~')
 """
-#: The vote changes of every TPS, but for one removed whose record the snapshot quarantined (the ``TEMP`` table
-#: :data:`~.base.UNREADABLE_TPS` of the connection: this rule runs on it, not beside it).
+#: The vote changes of every TPS (``delta``), but for one a snapshot could not read: removed whose record the
+#: snapshot quarantined, or added whose record the snapshot it was compared with quarantined (the ``TEMP`` table
+#: :data:`~.base.UNREADABLE_TPS` of the connection: this rule runs on it, not beside it). ``gone``: the change of a
+#: TPS removed so (its votes of the snapshot before, negated), to leave it out of the total before too.
 _DELTAS = f"""
     SELECT kode_pemilu, snapshot, previous_snapshot, kode_tps, nomor_urut, source,
-           coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS delta
-    FROM changes c WHERE nomor_urut IS NOT NULL
-      AND NOT (kind = 'removed' AND EXISTS (SELECT 1 FROM temp.{UNREADABLE_TPS} u WHERE u.kode_pemilu = c.kode_pemilu
-                                            AND u.snapshot = c.snapshot AND u.kode_tps = c.kode_tps))
+           CASE WHEN unreadable THEN 0 ELSE change END AS delta, CASE WHEN unreadable AND kind = 'removed'
+           THEN change ELSE 0 END AS gone
+    FROM (SELECT c.kode_pemilu, c.snapshot, c.previous_snapshot, c.kode_tps, c.nomor_urut, c.source, c.kind,
+                 coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS change,
+                 kind IN ('removed', 'added') AND EXISTS (
+                   SELECT 1 FROM temp.{UNREADABLE_TPS} u WHERE u.kode_pemilu = c.kode_pemilu
+                   AND u.kode_tps = c.kode_tps
+                   AND u.snapshot = CASE c.kind WHEN 'removed' THEN c.snapshot ELSE c.previous_snapshot END
+                 ) AS unreadable
+          FROM changes c WHERE nomor_urut IS NOT NULL)
 """
 #: Whether the province of the area of row ``l`` has results in both of its snapshots.
 _BOTH_COVER = """
@@ -54,7 +64,7 @@ _BOTH_COVER = """
 #: The sums of the deltas per area (provinces, regencies/cities, districts, villages: code prefixes 2, 4, 6, 10).
 _AREAS = " UNION ALL ".join(
     f"SELECT kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}) AS kode, nomor_urut, "
-    f"sum(delta) AS delta, min(source) AS source FROM d "
+    f"sum(delta) AS delta, sum(gone) AS gone, min(source) AS source FROM d "
     f"GROUP BY kode_pemilu, snapshot, previous_snapshot, substr(kode_tps, 1, {n}), nomor_urut"
     for n in (2, 4, 6, 10)
 )
@@ -62,7 +72,7 @@ _AREAS = " UNION ALL ".join(
 #: with the snapshot before (not those compared with an earlier one).
 _NATIONAL = f"""
     SELECT kode_pemilu, snapshot, previous_snapshot, '0' AS kode, nomor_urut, sum(delta) AS delta,
-           min(source) AS source
+           sum(gone) AS gone, min(source) AS source
     FROM areas l WHERE length(l.kode) = 2 AND {_BOTH_COVER}
       AND EXISTS (SELECT 1 FROM snapshots s WHERE s.kode_pemilu = l.kode_pemilu AND s.snapshot = l.snapshot
                   AND s.previous_snapshot = l.previous_snapshot)
@@ -84,7 +94,7 @@ RULE = Rule(
     f"""
     WITH cov AS MATERIALIZED ({_COVERED}), d AS ({_DELTAS}), areas AS MATERIALIZED ({_AREAS}),
     l AS (SELECT * FROM ({_NATIONAL}) UNION ALL SELECT * FROM areas l WHERE l.delta < 0 AND {_BOTH_COVER}),
-    t AS (SELECT l.*, CASE WHEN l.kode = '0' THEN ({_NATIONAL_BEFORE}) ELSE
+    t AS (SELECT l.*, l.gone + CASE WHEN l.kode = '0' THEN ({_NATIONAL_BEFORE}) ELSE
                         (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = l.kode_pemilu
                          AND s.snapshot = l.previous_snapshot AND s.kode_tps >= l.kode
                          AND s.kode_tps < l.kode || '~' AND s.nomor_urut = l.nomor_urut) END AS before
