@@ -401,6 +401,24 @@ def test_a_drop_the_day_an_unreadable_tps_comes_back_is_found(make_project: Any)
     assert found and ("0/1", day2_total, day2_total - 5) in found
 
 
+def test_a_province_new_does_not_cover_is_not_also_quarantined_in_diff(make_project: Any) -> None:
+    """Review Z #3: every DKI record of day 2 is damaged, so day 2 holds Aceh alone. The changelog calls DKI's TPS not
+    covered; diff called them removed, quarantined in NEW and not covered, the same TPS counted twice."""
+    from releasekit.diff import diff
+    from releasekit.diffreport import text
+
+    day1, day2 = sources()
+    day1["raw"][ACEH + "1.json"] = record((7, 7, 7))
+    day2["raw"] = {**{name: b'{"chart": {' for name in day2["raw"]}, ACEH + "1.json": record((7, 7, 7))}
+    project = make_project({"real-count": [day1, day2]})
+    build(load_release(project))
+    (pair,) = diff(DAY1, DAY2, project=project).pairs
+    assert (pair.removed, pair.removed_uncovered, pair.removed_in_quarantine) == (4, 4, 0)
+    assert "removed 4 (4 not covered by NEW)" in text(diff(DAY1, DAY2, project=project))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert "removed / hilang: 0 (and 4 in provinces this snapshot has no result in" in readme
+
+
 def test_a_new_tps_beside_a_quarantined_record_of_another_is_new(make_project: Any) -> None:
     days = sources()
     days[0]["raw"][T + "7.json"] = b"not json"  # TPS 7 quarantined on day 1, absent on day 2

@@ -78,6 +78,7 @@ class PairDiff(Tally):
     added_uncovered: int = 0
     _removed_in: Counter[str] = field(default_factory=Counter, repr=False)
     _added_in: Counter[str] = field(default_factory=Counter, repr=False)
+    _quarantined_in: Counter[str] = field(default_factory=Counter, repr=False)
     _deltas: Counter[int] = field(default_factory=Counter, repr=False)
     _name_sets: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
 
@@ -92,9 +93,9 @@ class PairDiff(Tally):
         elif change.kind == "removed":
             self.removed += 1
             self._removed_in[change.kode_tps[:2]] += 1
-            if change.kode_tps in self.quarantined_new:
+            if change.kode_tps in self.quarantined_new:  # (counted in finish: where NEW holds TPS at all)
                 change.was_quarantined = True
-                self.removed_in_quarantine += 1
+                self._quarantined_in[change.kode_tps[:2]] += 1
         else:
             self.changed += 1
             # TPS mostly change the same sets of fields: count the sets, expand them at the end
@@ -135,6 +136,12 @@ class PairDiff(Tally):
         self.provinces_old, self.provinces_new = (tuple(sorted(side)) for side in provinces)
         self.removed_uncovered = sum(n for code, n in self._removed_in.items() if code not in provinces[1])
         self.added_uncovered = sum(n for code, n in self._added_in.items() if code not in provinces[0])
+        # A TPS removed in a province NEW holds none in is not covered (as the changelog counts it), whatever NEW's
+        # quarantine names: counted once.
+        self.removed_in_quarantine = sum(n for code, n in self._quarantined_in.items() if code in provinces[1])
+        for change in self.examples:
+            if change.kind == "removed" and change.kode_tps[:2] not in provinces[1]:
+                change.was_quarantined = False
         shared = provinces[0] & provinces[1]
         common = self._deltas_in(shared) if self.coverage_differs and shared else None
         numbers = sorted(set(old or {}) | set(new or {}) | set(self._deltas))
