@@ -249,6 +249,19 @@ def test_a_source_that_is_a_link_is_named_as_metadata_yml_names_it(make_project:
         assert loaded() == expected
 
 
+def test_a_source_that_is_a_link_loop_is_refused_in_one_line(make_project: Any, cli_runner: CliRunner) -> None:
+    """Review Z #6: a link in raw/ leading back to itself stopped the build with an internal error."""
+    project = make_project({"r": [{"path": "raw/1101012001001.json", "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    (project / "raw" / "1101012001001.json").symlink_to("loopy")
+    (project / "raw" / "loopy").symlink_to("1101012001001.json")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith("Error: ") and "sources/0/path: 'raw/1101012001001.json' cannot be followed" in error
+    assert "(hint: " in error
+
+
 @pytest.mark.parametrize("make", ["broken link", "pipe"])
 def test_what_is_no_file_inside_a_folder_source_is_refused(make_project: Any, cli_runner: CliRunner,
                                                            tmp_path: Path, make: str) -> None:

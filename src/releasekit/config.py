@@ -467,7 +467,12 @@ def load_release(project: str | Path = ".") -> Release:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is an absolute path",
                                   hint="give it relative to the project folder: every package's provenance "
                                        "publishes it")
-            raw_file = (path.parent / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
+            try:
+                raw_file = (path.parent / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
+            except (RuntimeError, OSError) as e:  # (a link that leads back to itself: Python 3.11 raises RuntimeError)
+                raise ConfigError(f"{swhere}/path: '{src['path']}' cannot be followed to a file ({type(e).__name__}: "
+                                  "a symbolic link in it leads back to itself)",
+                                  hint="point the link at the raw export") from None
             if raw_file in seen_paths:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file][0]}",
                                   hint="list each raw file once")
