@@ -1072,3 +1072,19 @@ def test_a_key_holding_nan_repeats_no_other(tmp_path: Path, shuffled: bool) -> N
         "primaryKey": ["x", "y"]})})
     ours, theirs = both(pkg)
     assert ours == theirs == {("t", "primary-key", 3 if shuffled else 8, None)}
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_reference_to_the_resource_by_its_own_name_is_a_self_reference(tmp_path: Path, named: bool,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review Z #5: a foreign key naming its own resource (``"resource": "a"``, not ``""``) was looked up block by
+    block, so a row pointing at one in a later block was a false ``foreign-key`` error; Frictionless finds none.
+    Now it is a self-reference, looked up once every key is known (a dangling one is still found)."""
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", 1 << 12)  # (many blocks of a small file)
+    rows = [f"{i},{i + 1}" for i in range(1, 3000)] + ["3000,1", "3001,9999"]
+    fk = {"fields": ["parent"], "reference": {"resource": "a" if named else "", "fields": ["id"]}}
+    pkg = _tables(tmp_path / "p", {"a": ("id,parent\n" + "\n".join(rows) + "\n", {
+        "fields": [{"name": "id", "type": "integer"}, {"name": "parent", "type": "integer"}],
+        "primaryKey": ["id"], "foreignKeys": [fk]})})
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("a", "foreign-key", 3002, None)}

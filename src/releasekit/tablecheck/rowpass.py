@@ -99,9 +99,11 @@ class RowPass:
         own = {id(target) for _, target in self.collect}
         self.fills_target = False
         translations = check.translations or (None,) * len(check.foreign_keys)
+        # (a reference to the resource by its own name is one to itself: looked up once every key is known)
+        own_name = {"", check.name}
         for fk, translate in zip(check.foreign_keys, translations, strict=True):
             into = fk["reference"]["resource"]
-            if into and into not in checker.unread and present(fk["fields"]):
+            if into not in own_name and into not in checker.unread and present(fk["fields"]):
                 target = (into, tuple(fk["reference"]["fields"]))
                 if target in checker.deferred:  # (never one translated: Checker._aside)
                     self.deferred.append((view(fk["fields"]), checker.asked.setdefault(target, KeyIndex())))
@@ -111,7 +113,7 @@ class RowPass:
                     self.fks.append((view(fk["fields"]), fk, _target(keys, translate)))
         self.self_fks = [(view(fk["fields"]), fk, translate)
                          for fk, translate in zip(check.foreign_keys, translations, strict=True)
-                         if not fk["reference"]["resource"] and present(fk["fields"])]
+                         if fk["reference"]["resource"] in own_name and present(fk["fields"])]
         self.self_refs: list[tuple[int, str, int]] = []
         # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
         self.unique: list[tuple[int, str, dict[int, int]]] = [
