@@ -610,12 +610,20 @@ def test_an_address_no_route_takes_is_a_404(demo: Served, path: str) -> None:
 
 
 @pytest.mark.parametrize("query", ["_sort=nope", "_sort_desc=nope", "_sort=kode_tps&_sort_desc=kode_tps",
-                                   "_through=" + quote('{"table": "tps", "column": "x", "value": "1"}')])
+                                   "_through=" + quote('{"table": "tps", "column": "x", "value": "1"}'),
+                                   "_through=bad", "_through=" + quote("{}"), "_through=" + quote("[]"),
+                                   "_through=" + quote('{"table": "tps"}'), "kode_tps__in=" + quote("["),
+                                   "_timelimit=abc"])
 def test_a_table_page_asked_what_it_cannot_do_is_a_400(demo: Served, query: str) -> None:
-    """Review X #7: Datasette 0.65 raised these bad requests as 500s (``_col=nope`` was already a 400)."""
+    """Review X #7 and Z #4: Datasette 0.65 raised these bad requests as 500s (``_col=nope`` was already a 400)."""
     page = demo.get(f"/release/hasil_tps.json?{query}", status=400)
     assert page.json()["status"] == 400 and page.json()["error"]
     assert "Cannot sort" in demo.get("/release/hasil_tps?_sort=nope", status=400).text or query != "_sort=nope"
+
+
+def test_a_row_address_with_too_few_parts_of_its_key_is_a_404(demo: Served) -> None:
+    """Review Z #4: ``/release/hasil_tps/ppwp-2024,2024-02-15`` (no kode_tps) was a 500 (an SQL binding missing)."""
+    assert demo.get("/release/hasil_tps/ppwp-2024,2024-02-15.json", status=404).json()["status"] == 404
 
 
 def test_serving_is_hardened(demo: Served) -> None:

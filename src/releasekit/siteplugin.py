@@ -8,8 +8,10 @@ one (:class:`_RichWhereRaised`), so such an address gets Datasette's own 404 pag
 its traceback printed as before.
 
 A table page asked to sort by a column it cannot sort by (``?_sort=nope``), or by ``_sort`` and ``_sort_desc`` at
-once, or given a ``_through`` no foreign key joins, is a bad request, answered with a 400 (Datasette 0.65 raises
-those errors without a status, a 500, where it gives the same mistake in ``_col`` a 400).
+once, or given a ``_through`` no foreign key joins or not of its shape, JSON that does not parse in a parameter
+(``kode_tps__in=[``) or a ``_timelimit`` that is no number, is a bad request, answered with a 400, and a row
+address with too few parts of its key a 404 (Datasette 0.65 answers each with a 500, where it gives the same
+mistake in ``_col`` a 400).
 
 A path holding ``//`` (``//release``, ``/release//hasil_tps``), which Datasette does not route either, gets a
 permanent redirect to the same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the
@@ -23,7 +25,9 @@ configuration directory's ``plugins/`` folder, and so does ``releasekit serve``.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -31,6 +35,7 @@ from urllib.parse import quote
 
 import datasette.handle_exception
 from datasette import hookimpl
+from datasette.handle_exception import handle_exception as _datasette_handler
 from datasette.views.base import DatasetteError
 
 Scope = MutableMapping[str, Any]
@@ -86,12 +91,37 @@ if getattr(datasette.handle_exception, "rich", None) is not None and not isinsta
 _BAD_PARAMETERS = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "Invalid _through")
 
 
+def _bad_request(request: Any, exception: BaseException) -> tuple[int, str] | None:
+    """(status, message) for an error Datasette 0.65 lets through as a 500 though the request made it: JSON that
+    does not parse in a parameter (``_through``, ``kode_tps__in=[``), a ``_through`` of the wrong shape, a
+    ``_timelimit`` that is no number, a row address with too few parts of its key (no such row); else None."""
+    args = getattr(request, "args", {})
+    if isinstance(exception, json.JSONDecodeError):
+        return 400, f"a parameter is not valid JSON: {exception}"
+    if "_through" in args and isinstance(exception, (KeyError, TypeError, AttributeError, ValueError)):
+        return 400, 'Invalid _through: it takes {"table": …, "column": …, "value": …}'
+    if "_timelimit" in args and isinstance(exception, ValueError):
+        return 400, "Invalid _timelimit: it takes a number of milliseconds"
+    if isinstance(exception, sqlite3.ProgrammingError) and "binding" in str(exception):
+        return 404, "Row not found: its address does not give every part of the key"
+    return None
+
+
 @hookimpl(tryfirst=True)  # type: ignore[untyped-decorator]  # (before Datasette's own handler, which writes the page)
-def handle_exception(datasette: Any, request: Any, exception: BaseException) -> None:
-    """A table page's bad parameter is a 400: its error's status is set before Datasette's handler reads it."""
-    if (isinstance(exception, DatasetteError) and exception.status == 500 and isinstance(exception.message, str)
-            and exception.message.startswith(_BAD_PARAMETERS)):
-        exception.status = 400
+def handle_exception(datasette: Any, request: Any, exception: BaseException) -> Any:
+    """A table page's bad parameter is a 400 (a row that cannot be, a 404): the status of Datasette's error is set
+    before its handler reads it, or its handler writes the page of one with that status (the first answer is the
+    one sent; Datasette's handler still logs the original traceback)."""
+    if isinstance(exception, DatasetteError):
+        if (exception.status == 500 and isinstance(exception.message, str)
+                and exception.message.startswith(_BAD_PARAMETERS)):
+            exception.status = 400
+        return None
+    found = _bad_request(request, exception)
+    if found is None:
+        return None
+    status, message = found
+    return _datasette_handler(datasette, request, DatasetteError(message, status=status))
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
