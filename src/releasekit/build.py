@@ -27,8 +27,8 @@ from .privacy import refuse_niks_in_database, refuse_niks_in_tree
 from .provenance import STAMPS_FILE, SourceFile, check_sources, check_unchanged, inputs_sha256, write_stamps
 from .readers import READERS
 from .rules import run_rules
-from .snapshots import keep_unreadable_tps
 from .snapshots import record as record_snapshots
+from .snapshots import unreadable_tps
 from .staging import BUILD_DIR as BUILD_DIR  # re-exported: publish finds the release here
 from .staging import DATABASE_FILE as DATABASE_FILE
 from .staging import STAGING, Stage, release_lock
@@ -250,8 +250,8 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
         gate = _FindingsGate()
         packaging = _Packaging(release, stage.database, inputs, stage.packages, gate)
         try:
-            keep_unreadable_tps(db.conn)  # (total-decreased leaves out TPS a day quarantined the records of)
-            findings = run_rules(db, release, database=stage.database)
+            # (total-decreased leaves out the TPS a day quarantined the records of)
+            findings = run_rules(db, release, database=stage.database, unreadable=unreadable_tps(db.conn))
             gate.open()
             summarize(db)
             counts = table_counts(db)

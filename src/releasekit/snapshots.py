@@ -22,7 +22,6 @@ import sqlite_utils
 
 from .changes import PairFiles, provinces, record_changes
 from .compare import codes_named
-from .rules.base import UNREADABLE_TPS
 from .tables import register_sources
 
 #: The TPS with at least one candidate vote: per source (a lookup a row), or per day when each day has one source.
@@ -273,20 +272,14 @@ def quarantined_codes(db: sqlite_utils.Database | sqlite3.Connection, kode_pemil
         (kode_pemilu, snapshot, *((register,) if register is not None else ()))))
 
 
-def keep_unreadable_tps(conn: sqlite3.Connection) -> None:
-    """Fill the connection's ``TEMP`` table :data:`~releasekit.rules.base.UNREADABLE_TPS` for ``total-decreased``: each
-    TPS a record of a snapshot's sources quarantined names (:func:`quarantined_codes`), with its election and
-    snapshot (a snapshot's quarantine is read only when it holds a record)."""
-    conn.execute(f"DROP TABLE IF EXISTS temp.{UNREADABLE_TPS}")
-    conn.execute(f"CREATE TEMP TABLE {UNREADABLE_TPS} (kode_pemilu TEXT, snapshot TEXT, kode_tps TEXT, "
-                 "PRIMARY KEY (kode_pemilu, snapshot, kode_tps)) WITHOUT ROWID")
+def unreadable_tps(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(kode_pemilu, snapshot, kode_tps) of each TPS a record of a snapshot's sources quarantined names
+    (:func:`quarantined_codes`), in order, for ``total-decreased`` (a snapshot's quarantine is read only when it
+    holds a record)."""
     days = conn.execute("SELECT DISTINCT s.kode_pemilu, s.snapshot FROM snapshots s WHERE EXISTS "
                         "(SELECT 1 FROM quarantine q WHERE q.source = s.source) ORDER BY 1, 2").fetchall()
-    with conn:
-        for kode_pemilu, snapshot in days:
-            conn.executemany(f"INSERT INTO temp.{UNREADABLE_TPS} VALUES (?, ?, ?)",
-                             [(kode_pemilu, snapshot, code)
-                              for code in sorted(quarantined_codes(conn, kode_pemilu, snapshot))])
+    return [(kode_pemilu, snapshot, code) for kode_pemilu, snapshot in days
+            for code in sorted(quarantined_codes(conn, kode_pemilu, snapshot))]
 
 
 def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str]) -> int:

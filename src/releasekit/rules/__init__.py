@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +102,8 @@ def setting(settings: dict[str, RuleSetting], slug: str) -> RuleSetting:
     return settings.get(slug) or RuleSetting(BY_SLUG[slug].default_severity)
 
 
-def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | None = None) -> dict[str, int]:
+def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | None = None,
+              unreadable: Sequence[tuple[str, str, str]] = ()) -> dict[str, int]:
     """Run every rule for every register and write ``findings``; return counts per rule.
 
     :param database: the file ``db`` is open on. With it, and a second CPU, the rules' queries run on two
@@ -110,13 +111,13 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
         ``TEMP`` table of ``db``'s connection, stay on it). Each query's rows are kept aside in the order it
         gives them and written into ``findings`` afterwards, job by job in the usual order, so the table is
         the same as when every rule runs here, one after another.
+    :param unreadable: (kode_pemilu, snapshot, kode_tps) of each TPS a record of the snapshot's sources quarantined
+        (:func:`releasekit.snapshots.unreadable_tps`): ``total-decreased`` leaves them out; each connection
+        holds them in a ``TEMP`` table.
     """
     # A rule's findings are keyed by rows of its table: with none, there is nothing to check (and a rule's
     # grouping work over other tables is skipped). A rule that also checks published area totals is two jobs.
-    # total-decreased reads the TPS a snapshot lacks because it quarantined their records, which the build keeps in
-    # this table of the connection (releasekit.snapshots.keep_unreadable_tps); none when it did not.
-    db.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {UNREADABLE_TPS} (kode_pemilu TEXT, snapshot TEXT, "
-                    "kode_tps TEXT, PRIMARY KEY (kode_pemilu, snapshot, kode_tps)) WITHOUT ROWID")
+    _keep_unreadable(db.conn, unreadable)
     tables = {t for r in RULES for t in r.tables}
     empty = {t for t in tables if db.conn.execute(f"SELECT 1 FROM [{t}] LIMIT 1").fetchone() is None}
     jobs: list[Job] = []
@@ -133,7 +134,7 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
     worker = None
     if database is not None and aside and len(os.sched_getaffinity(0)) >= 2:
         scratch = database.with_name(database.name + ".rules")
-        worker = _RuleWorker(database, scratch, [(i, jobs[i]) for i in aside])
+        worker = _RuleWorker(database, scratch, [(i, jobs[i]) for i in aside], unreadable)
     else:
         aside = []
     here = sorted(set(range(len(jobs))) - set(aside))
@@ -162,6 +163,15 @@ def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | N
     return dict(db.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule").fetchall())
 
 
+def _keep_unreadable(conn: sqlite3.Connection, unreadable: Sequence[tuple[str, str, str]]) -> None:
+    """The connection's ``TEMP`` table :data:`~.base.UNREADABLE_TPS`, holding ``unreadable``."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{UNREADABLE_TPS}")
+    conn.execute(f"CREATE TEMP TABLE {UNREADABLE_TPS} (kode_pemilu TEXT, snapshot TEXT, kode_tps TEXT, "
+                 "PRIMARY KEY (kode_pemilu, snapshot, kode_tps)) WITHOUT ROWID")
+    conn.executemany(f"INSERT OR IGNORE INTO temp.{UNREADABLE_TPS} VALUES (?, ?, ?)", unreadable)
+    conn.commit()
+
+
 @dataclass(frozen=True)
 class Job:
     """One query of one rule for one register: the rule's ``sql`` or its ``area_sql``."""
@@ -186,9 +196,10 @@ def _job_params(job: Job) -> tuple[str, str, str, str]:
 class _RuleWorker(threading.Thread):
     """Runs some rules' queries on a connection of its own, their rows kept in a scratch database file."""
 
-    def __init__(self, database: Path, scratch: Path, jobs: list[tuple[int, Job]]) -> None:
+    def __init__(self, database: Path, scratch: Path, jobs: list[tuple[int, Job]],
+                 unreadable: Sequence[tuple[str, str, str]] = ()) -> None:
         super().__init__(name="releasekit-rules", daemon=True)
-        self.database, self.scratch, self.jobs = database, scratch, jobs
+        self.database, self.scratch, self.jobs, self.unreadable = database, scratch, jobs, unreadable
         self.error: BaseException | None = None
         scratch.unlink(missing_ok=True)
         self.start()
@@ -200,6 +211,7 @@ class _RuleWorker(threading.Thread):
                 conn.execute("ATTACH DATABASE ? AS aside", (str(self.scratch),))
                 conn.execute("PRAGMA aside.journal_mode = OFF")
                 conn.execute("PRAGMA aside.synchronous = OFF")
+                _keep_unreadable(conn, self.unreadable)
                 for i, job in self.jobs:
                     conn.execute(f"CREATE TABLE aside.[_rule_{i}] AS {_job_sql(job)}", _job_params(job))
                     conn.commit()

@@ -23,8 +23,8 @@ TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_dpk", "peng
 COUNTS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
 #: The table of published area totals, which a rule's ``area_sql`` reads.
 AREA_TABLE = HASIL_WILAYAH.name
-#: The ``TEMP`` table of (kode_pemilu, snapshot, kode_tps) the rules' connection holds of each TPS a record of the
-#: snapshot's sources quarantined (:func:`releasekit.snapshots.keep_unreadable_tps`).
+#: The ``TEMP`` table of (kode_pemilu, snapshot, kode_tps) each rules' connection holds of each TPS a record of the
+#: snapshot's sources quarantined (:func:`releasekit.snapshots.unreadable_tps`).
 UNREADABLE_TPS = "unreadable_tps"
 #: Every count column of hasil_wilayah.
 AREA_COUNTS = tuple(f.name for f in HASIL_WILAYAH.fields if f.type == "integer")

@@ -39,7 +39,8 @@ _COVERED = """
 """
 #: The vote changes of every TPS (``delta``), but for one a snapshot could not read: removed whose record the
 #: snapshot quarantined, or added whose record the snapshot it was compared with quarantined (the ``TEMP`` table
-#: :data:`~.base.UNREADABLE_TPS` of the connection: this rule runs on it, not beside it). ``gone``: the change of a
+#: :data:`~.base.UNREADABLE_TPS` each connection running rules holds: named without ``temp.``, so this rule may run
+#: on the second one, as the voter-list rules, whose table only the first holds, may not). ``gone``: the change of a
 #: TPS removed so (its votes of the snapshot before, negated), to leave it out of the total before too.
 _DELTAS = f"""
     SELECT kode_pemilu, snapshot, previous_snapshot, kode_tps, nomor_urut, source,
@@ -48,7 +49,7 @@ _DELTAS = f"""
     FROM (SELECT c.kode_pemilu, c.snapshot, c.previous_snapshot, c.kode_tps, c.nomor_urut, c.source, c.kind,
                  coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS change,
                  kind IN ('removed', 'added') AND EXISTS (
-                   SELECT 1 FROM temp.{UNREADABLE_TPS} u WHERE u.kode_pemilu = c.kode_pemilu
+                   SELECT 1 FROM {UNREADABLE_TPS} u WHERE u.kode_pemilu = c.kode_pemilu
                    AND u.kode_tps = c.kode_tps
                    AND u.snapshot = CASE c.kind WHEN 'removed' THEN c.snapshot ELSE c.previous_snapshot END
                  ) AS unreadable
