@@ -306,6 +306,32 @@ def test_the_database_gate_finds_a_nik_written_any_way(tmp_path: Path, written: 
         refuse_niks_in_database(path, "release.db")
 
 
+@pytest.mark.parametrize("written", WRITTEN.values(), ids=WRITTEN.keys())
+def test_the_database_gate_reads_an_indexed_column_value_by_distinct_value(tmp_path: Path, written: str) -> None:
+    """A column an index starts with (a source's path, on every row of changes) is read once per distinct value,
+    from the index: a NIK in it is found as in any other column, at the first row holding it."""
+    path = tmp_path / "release.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (sumber TEXT, n INTEGER)")
+        db.execute("CREATE INDEX t_sumber ON t (sumber)")
+        db.executemany("INSERT INTO t VALUES ('raw/days/ppwp_tps_20240214.jsonl.gz', ?)", [(i,) for i in range(500)])
+        db.execute("CREATE TABLE k (key TEXT PRIMARY KEY, note TEXT) WITHOUT ROWID")
+        db.execute("INSERT INTO k VALUES ('a', 'b')")
+    db.close()
+    refuse_niks_in_database(path, "release.db")
+    with sqlite3.connect(path) as db:
+        db.executemany("INSERT INTO t VALUES (?, 7)", [(f"raw/{written}.json",)] * 3)
+    db.close()
+    with pytest.raises(PrivacyError, match="table t, column sumber, rowid 501"):
+        refuse_niks_in_database(path, "release.db")
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM t WHERE n = 7")
+        db.execute("INSERT INTO k VALUES (?, 'c')", (f"x {written}",))
+    db.close()
+    with pytest.raises(PrivacyError, match="table k, column key: an unmasked"):
+        refuse_niks_in_database(path, "release.db")
+
+
 def test_a_date_and_time_alone_is_passed_over_but_not_one_with_a_nik_after_it(tmp_path: Path) -> None:
     path = tmp_path / "release.db"
     with sqlite3.connect(path) as db:
