@@ -332,6 +332,20 @@ def test_the_database_gate_reads_an_indexed_column_value_by_distinct_value(tmp_p
         refuse_niks_in_database(path, "release.db")
 
 
+def test_an_indexed_column_of_numbers_is_read_row_by_row(tmp_path: Path) -> None:
+    """In a column of numbers 1 and 1.0 are one distinct value whose texts differ: such a column is read row by row,
+    so a NIK-like integer beside the same number stored as a real (whose text holds no NIK) is found."""
+    path = tmp_path / "release.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (n)")  # (no affinity: the real stays a real)
+        db.execute("CREATE INDEX t_n ON t (n)")
+        db.execute("INSERT INTO t VALUES (CAST(3201014501900001 AS REAL))")
+        db.execute("INSERT INTO t VALUES (3201014501900001)")
+    db.close()
+    with pytest.raises(PrivacyError, match="table t, column n, rowid 2"):
+        refuse_niks_in_database(path, "release.db")
+
+
 def test_a_date_and_time_alone_is_passed_over_but_not_one_with_a_nik_after_it(tmp_path: Path) -> None:
     path = tmp_path / "release.db"
     with sqlite3.connect(path) as db:

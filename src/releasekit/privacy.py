@@ -558,11 +558,16 @@ def refuse_niks_in_tree(root: Path, *, scanned_already: tuple[Path, ...] = ()) -
 
 
 def _leading_columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    """The columns of ``table`` an index starts with (its primary key's included)."""
+    """The text columns of ``table`` an index starts with (its primary key's included), compared byte by byte
+    (``BINARY``): two of their values are one distinct value only when they are the same text. (In a column of
+    numbers, 1 and 1.0 are one value, whose texts differ.)"""
+    text = {name for name, declared in conn.execute("SELECT name, upper(type) FROM pragma_table_info(?)", (table,))
+            if "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))}  # (SQLite's rule)
     leading = set()
     for (index,) in conn.execute("SELECT name FROM pragma_index_list(?)", (table,)).fetchall():
-        first = conn.execute("SELECT name FROM pragma_index_info(?) WHERE seqno = 0", (index,)).fetchone()
-        if first is not None and first[0] is not None:  # (an index on an expression names no column)
+        first = conn.execute("SELECT name, upper(coll) FROM pragma_index_xinfo(?) WHERE seqno = 0",
+                             (index,)).fetchone()
+        if first is not None and first[0] in text and first[1] == "BINARY":  # (an expression names no column)
             leading.add(first[0])
     return leading
 
