@@ -346,6 +346,47 @@ def test_an_indexed_column_of_numbers_is_read_row_by_row(tmp_path: Path) -> None
         refuse_niks_in_database(path, "release.db")
 
 
+#: (schema, rows, the table and column the gate names; None: it passes): review AA's cases.
+GATE_CASES = {
+    # NOCASE makes one distinct value of two texts that differ in case: an all-lowercase 32-character hex word is
+    # a digest, the same word in mixed case holds a NIK; read as bytes, both are screened
+    "nocase column, binary index": (
+        ["CREATE TABLE t (c TEXT COLLATE NOCASE)", "CREATE INDEX i ON t (c COLLATE BINARY)"],
+        ["abcdef3174056708850003abcdefabcd", "ABCdef3174056708850003abcdefabcd"], ("t", "c")),
+    "a NUL before a NIK": (["CREATE TABLE t (c TEXT)"], ["x\x00 3174 0567 0885 0003"], ("t", "c")),
+    "a NUL before a NIK, indexed": (["CREATE TABLE t (c TEXT)", "CREATE INDEX i ON t (c)"],
+                                    ["x\x00 3174 0567 0885 0003"], ("t", "c")),
+    "a table named like sqlite_": (["CREATE TABLE sqlitedata (c TEXT)"], ["3174056708850003"], ("sqlitedata", "c")),
+    "short bytes that are no UTF-8, indexed": (["CREATE TABLE t (c TEXT)", "CREATE INDEX i ON t (c)"],
+                                               [b"\xff"], None),
+}
+
+
+@pytest.mark.parametrize("case", GATE_CASES)
+def test_the_database_gate_on_collations_nuls_names_and_bytes(tmp_path: Path, case: str) -> None:
+    """Review AA: the gate read an indexed column by distinct value under the column's collation (NOCASE passed
+    the capitalised twin of a digest), a text's length stopped at a NUL (a NIK after one passed), 'sqlite_%'
+    passed over any table whose name starts sqlite and one more character, and every short distinct value was
+    decoded (a short invalid UTF-8 text failed the build)."""
+    schema, values, named = GATE_CASES[case]
+    path = tmp_path / "release.db"
+    with sqlite3.connect(path) as db:
+        for sql in schema:
+            db.execute(sql)
+        table = schema[0].split()[2]
+        for value in values:
+            if isinstance(value, bytes):
+                db.execute(f"INSERT INTO {table} VALUES (CAST(? AS TEXT))", (value,))
+            else:
+                db.execute(f"INSERT INTO {table} VALUES (?)", (value,))
+    db.close()
+    if named is None:
+        refuse_niks_in_database(path, "release.db")
+        return
+    with pytest.raises(PrivacyError, match=f"table {named[0]}, column {named[1]}"):
+        refuse_niks_in_database(path, "release.db")
+
+
 def test_a_date_and_time_alone_is_passed_over_but_not_one_with_a_nik_after_it(tmp_path: Path) -> None:
     path = tmp_path / "release.db"
     with sqlite3.connect(path) as db:

@@ -629,7 +629,8 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         tables = conn.execute("SELECT name, upper(sql) LIKE '%WITHOUT ROWID%' FROM sqlite_master "
-                              "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+                              "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                              "ORDER BY name").fetchall()  # ('_' alone is any character: sqlitedata is a table)
         for table, without_rowid in tables:
             rowid = "NULL" if without_rowid else "rowid"  # (a WITHOUT ROWID table is named without a place)
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
@@ -637,12 +638,17 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             # on every row of changes and hasil_tps, and the screen of each row's copy was half the scan (4 of 10 s
             # on the 100,000-TPS benchmark's 6 days, in a one-off measurement).
             indexed = _leading_columns(conn, table) & set(columns)
+            # Distinct as bytes (COLLATE BINARY, whatever the column's collation: NOCASE would make one value of two
+            # texts that differ in case) and as type (a real and an integer of one number are one value otherwise);
+            # only long values (in bytes: length() stops at a NUL), as the other columns are screened.
             for column in sorted(indexed):
-                for (value,) in conn.execute(f"SELECT DISTINCT [{column}] FROM [{table}]"):
+                for value, _ in conn.execute(
+                        f"SELECT DISTINCT [{column}] COLLATE BINARY, typeof([{column}]) FROM [{table}] "
+                        f"WHERE length(CAST([{column}] AS BLOB)) >= 16"):
                     text = _as_text(conn, value)
-                    if text is not None and len(text) >= 16 and holds_nik(text):
-                        row = conn.execute(f"SELECT {rowid} FROM [{table}] WHERE [{column}] IS ? LIMIT 1",
-                                           (value,)).fetchone()
+                    if text is not None and holds_nik(text):
+                        row = conn.execute(f"SELECT {rowid} FROM [{table}] WHERE [{column}] IS ? COLLATE BINARY "
+                                           f"AND typeof([{column}]) = typeof(?) LIMIT 1", (value, value)).fetchone()
                         place = f", rowid {row[0]}" if row is not None and row[0] is not None else ""
                         raise PrivacyError(f"{shown_as}: table {table}, column {column}{place}: an "
                                            "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)
@@ -652,8 +658,9 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             texts = [f"CAST([{c}] AS TEXT)" for c in columns]
             # length() of a number is the length of its text, so only long values are cast (the cast of every
             # value was the larger part of the scan at national scale, in a one-off measurement).
-            suspect = " OR ".join(f"(length([{c}]) >= 16 AND {_suspect(text)})" for c, text in zip(columns, texts,
-                                                                                                 strict=True))
+            # (in bytes: length() of a text stops at a NUL, and 'x' NUL then a NIK is 1 character long to it)
+            suspect = " OR ".join(f"(length(CAST([{c}] AS BLOB)) >= 16 AND {_suspect(text)})"
+                                  for c, text in zip(columns, texts, strict=True))
             for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
                 for column, value in zip(columns, row[1:], strict=True):
                     if value is not None and holds_nik(value):
