@@ -117,17 +117,15 @@ def register_tables(register: Register, package: dict[str, Any] | None, source_p
     """The register's tables with links filtered to its rows where a column says which register.
 
     :param elections: the register's elections (``pemilu`` and ``peserta`` are filtered to them, as in the package).
-    :param sole: the register holds every source of the release: its results are every row, and the
-        links leave out the source filters (at national scale, a filter on 823,378 rows that
-        all match only makes Datasette sort them).
-    :param alone: the tables of :data:`SOURCE_COLUMNS` whose every row is the register's all the same
-        (:func:`~releasekit.package.held_alone`: another register holds a region list alone): no filter either.
+    :param sole: the register holds every source of the release: no table is marked as every register's rows.
+    :param alone: the tables of :data:`SOURCE_COLUMNS` whose every row is the register's
+        (:func:`~releasekit.package.held_alone`: all of them when it holds every source): their links leave out the
+        source filter (at national scale, a filter on 823,378 rows that all match only makes Datasette sort them).
     """
     if not package:
         return []
     paths = json.dumps(source_paths, ensure_ascii=False)
-    by_source = {} if sole else {table: {f"{column}__in": paths} for table, column in SOURCE_COLUMNS.items()
-                                 if table not in alone}
+    by_source = {table: {f"{column}__in": paths} for table, column in SOURCE_COLUMNS.items() if table not in alone}
     in_elections = {"kode_pemilu__in": json.dumps(elections, ensure_ascii=False)}
     filters = {**by_source, "pemilu": in_elections, "peserta": in_elections,
                "findings": {"register": register.id}, "sources": {"register": register.id}}
@@ -335,7 +333,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "licenses": _licences(release.licenses_of(register)),
         "download": download,
         "sources": sources,
-        "quarantine_url": table_url("quarantine") if sole or "quarantine" in alone else table_url(
+        "quarantine_url": table_url("quarantine") if "quarantine" in alone else table_url(
             "quarantine", source__in=json.dumps(paths, ensure_ascii=False)),
         "tables": register_tables(register, package, paths, elections, sole=sole, alone=alone),
         "totals": total_rows,

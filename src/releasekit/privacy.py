@@ -557,6 +557,13 @@ def refuse_niks_in_tree(root: Path, *, scanned_already: tuple[Path, ...] = ()) -
             scanned[name] = (stream.size, stream.crc)
 
 
+def _refused(shown_as: str, table: str, column: str, rowid: int | None) -> PrivacyError:
+    """The refusal of a database holding a NIK-like value: where (the row, when the table has row ids), never what."""
+    place = f", rowid {rowid}" if rowid is not None else ""
+    return PrivacyError(f"{shown_as}: table {table}, column {column}{place}: an unmasked NIK-like value; nothing was "
+                        "published", hint=_REFUSED_HINT)
+
+
 def _leading_columns(conn: sqlite3.Connection, table: str) -> set[str]:
     """The text columns of ``table`` an index starts with (its primary key's included), compared byte by byte
     (``BINARY``): two of their values are one distinct value only when they are the same text. (In a column of
@@ -636,11 +643,11 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
             # A column an index starts with is read value by distinct value, from the index: a source's path repeats
             # on every row of changes and hasil_tps, and the screen of each row's copy was half the scan (4 of 10 s
-            # on the 100,000-TPS benchmark's 6 days, in a one-off measurement).
+            # on the 100,000-TPS benchmark's 6 days, in a one-off measurement). Distinct as bytes (COLLATE BINARY,
+            # whatever the column's collation: NOCASE would make one value of two texts that differ in case) and as
+            # type (a real and an integer of one number are one value otherwise); only long values (in bytes:
+            # length() stops at a NUL), as the other columns are screened.
             indexed = _leading_columns(conn, table) & set(columns)
-            # Distinct as bytes (COLLATE BINARY, whatever the column's collation: NOCASE would make one value of two
-            # texts that differ in case) and as type (a real and an integer of one number are one value otherwise);
-            # only long values (in bytes: length() stops at a NUL), as the other columns are screened.
             for column in sorted(indexed):
                 for value, _ in conn.execute(
                         f"SELECT DISTINCT [{column}] COLLATE BINARY, typeof([{column}]) FROM [{table}] "
@@ -649,9 +656,7 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
                     if text is not None and holds_nik(text):
                         row = conn.execute(f"SELECT {rowid} FROM [{table}] WHERE [{column}] IS ? COLLATE BINARY "
                                            f"AND typeof([{column}]) = typeof(?) LIMIT 1", (value, value)).fetchone()
-                        place = f", rowid {row[0]}" if row is not None and row[0] is not None else ""
-                        raise PrivacyError(f"{shown_as}: table {table}, column {column}{place}: an "
-                                           "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)
+                        raise _refused(shown_as, table, column, None if row is None else row[0])
             columns = [c for c in columns if c not in indexed]
             if not columns:
                 continue
@@ -664,9 +669,7 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
             for row in conn.execute(f"SELECT {rowid}, {', '.join(texts)} FROM [{table}] WHERE {suspect}"):
                 for column, value in zip(columns, row[1:], strict=True):
                     if value is not None and holds_nik(value):
-                        place = f", rowid {row[0]}" if row[0] is not None else ""
-                        raise PrivacyError(f"{shown_as}: table {table}, column {column}{place}: an "
-                                           "unmasked NIK-like value; nothing was published", hint=_REFUSED_HINT)
+                        raise _refused(shown_as, table, column, row[0])
     finally:
         if own:
             conn.close()

@@ -33,9 +33,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import quote
 
-import datasette.handle_exception
+import datasette.handle_exception as handling
 from datasette import hookimpl
-from datasette.handle_exception import handle_exception as _datasette_handler
 from datasette.views.base import DatasetteError
 
 Scope = MutableMapping[str, Any]
@@ -82,9 +81,8 @@ class _RichWhereRaised:
             self.rich.get_console().print_exception(**options)
 
 
-if getattr(datasette.handle_exception, "rich", None) is not None and not isinstance(
-        datasette.handle_exception.rich, _RichWhereRaised):
-    datasette.handle_exception.rich = _RichWhereRaised(datasette.handle_exception.rich)
+if getattr(handling, "rich", None) is not None and not isinstance(handling.rich, _RichWhereRaised):
+    handling.rich = _RichWhereRaised(handling.rich)
 
 
 #: How the errors Datasette 0.65 raises for a table page's bad parameters, with no status (a 500), begin.
@@ -121,7 +119,7 @@ def handle_exception(datasette: Any, request: Any, exception: BaseException) -> 
     if found is None:
         return None
     status, message = found
-    return _datasette_handler(datasette, request, DatasetteError(message, status=status))
+    return handling.handle_exception(datasette, request, DatasetteError(message, status=status))
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)

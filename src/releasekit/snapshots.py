@@ -292,7 +292,5 @@ def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str]
             f"AND {_REGISTER} AND kind = 'added'", key):
         added.setdefault(previous, set()).add(code)
     # (none added: then the quarantine, read through every raw text, need not be)
-    return sum(len(codes & codes_named(db.execute(
-        "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT source FROM snapshots "
-        f"WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER})", (kode_pemilu, previous, register))))
-        for previous, codes in sorted(added.items()))
+    return sum(len(codes & quarantined_codes(db, kode_pemilu, previous, register))
+               for previous, codes in sorted(added.items()))

@@ -35,7 +35,6 @@ START_BYTES = 1 << 20
 HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 
 
-
 def _deduplicated(names: list[str]) -> list[str]:
     """The names, each repeat renamed as Frictionless renames one: the first free of name2, name3 …"""
     out: list[str] = []
@@ -45,6 +44,7 @@ def _deduplicated(names: list[str]) -> list[str]:
             new, suffix = f"{name}{suffix}", suffix + 1
         out.append(new)
     return out
+
 
 class _Digest:
     """A resource file's hash and size, computed in a thread beside the row pass (``hashlib`` releases the GIL)."""

@@ -304,7 +304,7 @@ class ResourceCheck:
     #: The labels the header must have: every field of the schema (:attr:`fields` may be only the first of them).
     labels: tuple[str, ...]
     #: Each foreign key's lookup of its keys in its target's (:func:`key_translation`), in :attr:`foreign_keys` order.
-    translations: tuple[Callable[[str], str | None] | None, ...] = ()
+    translations: tuple[Callable[[str], str | None] | None, ...]
 
     def __post_init__(self) -> None:
         self.python_fields = [f for f in self.fields if f.needs_python]

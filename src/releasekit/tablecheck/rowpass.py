@@ -98,10 +98,9 @@ class RowPass:
         # Keys are text; a target this resource fills itself must see the rows before each lookup.
         own = {id(target) for _, target in self.collect}
         self.fills_target = False
-        translations = check.translations or (None,) * len(check.foreign_keys)
         # (a reference to the resource by its own name is one to itself: looked up once every key is known)
         own_name = {"", check.name}
-        for fk, translate in zip(check.foreign_keys, translations, strict=True):
+        for fk, translate in zip(check.foreign_keys, check.translations, strict=True):
             into = fk["reference"]["resource"]
             if into not in own_name and into not in checker.unread and present(fk["fields"]):
                 target = (into, tuple(fk["reference"]["fields"]))
@@ -112,7 +111,7 @@ class RowPass:
                     self.fills_target |= id(keys) in own
                     self.fks.append((view(fk["fields"]), fk, _target(keys, translate)))
         self.self_fks = [(view(fk["fields"]), fk, translate)
-                         for fk, translate in zip(check.foreign_keys, translations, strict=True)
+                         for fk, translate in zip(check.foreign_keys, check.translations, strict=True)
                          if fk["reference"]["resource"] in own_name and present(fk["fields"])]
         self.self_refs: list[tuple[int, str, int]] = []
         # Unique fields need an index of their values (rare: releasekit's own schemas use primary keys).
@@ -523,7 +522,7 @@ class RowPass:
                 if _blank(cells, len(check.fields)):  # (reported by the first pass, no key)
                     continue
                 key = tuple(_key_cell(cells, f) for f in fields)  # (the key's cells alone are read: as slow() reads)
-                if _missing(key) or any(f.type == "number" and k in NAN_TEXTS 
+                if _missing(key) or any(f.type == "number" and k in NAN_TEXTS
                                         for f, k in zip(fields, key, strict=True)):
                     continue  # (a key holding NaN repeats none)
                 digest = hash(key)
