@@ -24,7 +24,7 @@ from conftest import ProjectFactory, copy_package
 from releasekit import dpt, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError
-from releasekit.privacy import holds_nik, nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
+from releasekit.privacy import _leading_columns, holds_nik, nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
 from releasekit.tablecheck.text import niks_by_record
 from test_dpt_privacy import raw_list  # noqa: F401 - a fixture
 from test_validate import rewrite
@@ -317,6 +317,7 @@ def test_the_database_gate_reads_an_indexed_column_value_by_distinct_value(tmp_p
         db.executemany("INSERT INTO t VALUES ('raw/days/ppwp_tps_20240214.jsonl.gz', ?)", [(i,) for i in range(500)])
         db.execute("CREATE TABLE k (key TEXT PRIMARY KEY, note TEXT) WITHOUT ROWID")
         db.execute("INSERT INTO k VALUES ('a', 'b')")
+        assert (_leading_columns(db, "t"), _leading_columns(db, "k")) == ({"sumber"}, {"key"})  # (read by value)
     db.close()
     refuse_niks_in_database(path, "release.db")
     with sqlite3.connect(path) as db:
@@ -341,6 +342,7 @@ def test_an_indexed_column_of_numbers_is_read_row_by_row(tmp_path: Path) -> None
         db.execute("CREATE INDEX t_n ON t (n)")
         db.execute("INSERT INTO t VALUES (CAST(3201014501900001 AS REAL))")
         db.execute("INSERT INTO t VALUES (3201014501900001)")
+        assert _leading_columns(db, "t") == set()  # (read row by row)
     db.close()
     with pytest.raises(PrivacyError, match="table t, column n, rowid 2"):
         refuse_niks_in_database(path, "release.db")
@@ -374,11 +376,9 @@ def test_the_database_gate_on_collations_nuls_names_and_bytes(tmp_path: Path, ca
         for sql in schema:
             db.execute(sql)
         table = schema[0].split()[2]
-        for value in values:
-            if isinstance(value, bytes):
-                db.execute(f"INSERT INTO {table} VALUES (CAST(? AS TEXT))", (value,))
-            else:
-                db.execute(f"INSERT INTO {table} VALUES (?)", (value,))
+        db.executemany(f"INSERT INTO {table} VALUES (CAST(? AS TEXT))", [(value,) for value in values])
+        # (an indexed case is one of the path read by distinct value)
+        assert _leading_columns(db, table) == ({"c"} if any("INDEX" in sql for sql in schema) else set())
     db.close()
     if named is None:
         refuse_niks_in_database(path, "release.db")

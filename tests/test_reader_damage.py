@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 import os
-import sqlite3
 import struct
 import tarfile
 import zipfile
@@ -231,10 +230,9 @@ def test_a_source_that_is_a_link_is_named_as_metadata_yml_names_it(make_project:
     (project / "raw" / "1101012001001.json").symlink_to(tmp_path / "elsewhere" / "export.json")
     (project / "raw" / "tps_day.jsonl").symlink_to(tmp_path / "elsewhere" / "day.jsonl")
 
-    def loaded() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        with sqlite3.connect(project / "build" / "release.db") as conn:
-            return (conn.execute("SELECT sumber, kode_tps FROM hasil_tps ORDER BY 1, 2").fetchall(),
-                    conn.execute("SELECT source, locator FROM quarantine ORDER BY 1, 2").fetchall())
+    def loaded() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        return (query(project, "SELECT sumber, kode_tps FROM hasil_tps ORDER BY 1, 2"),
+                query(project, "SELECT source, locator FROM quarantine ORDER BY 1, 2"))
 
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
