@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -1088,3 +1089,83 @@ def test_a_reference_to_the_resource_by_its_own_name_is_a_self_reference(tmp_pat
         "primaryKey": ["id"], "foreignKeys": [fk]})})
     ours, theirs = both(pkg)
     assert ours == theirs == {("a", "foreign-key", 3002, None)}
+
+
+def _cycle(folder: Path, names: list[str], rows: int, dangling: dict[str, int]) -> Path:
+    """Resources that point at each other in a ring (``names[i]`` → ``names[i + 1]``, the last → the first), each
+    row ``n`` of each at row ``n`` of the next; ``dangling`` gives a resource the data row whose reference is to no
+    row."""
+    tables = {}
+    for position, name in enumerate(names):
+        ahead = names[(position + 1) % len(names)]
+        lines = [f"{n},{9999 if dangling.get(name) == n else n}" for n in range(1, rows + 1)]
+        tables[name] = ("id,ref\n" + "\n".join(lines) + "\n", {
+            "fields": [{"name": "id", "type": "integer"}, {"name": "ref", "type": "integer"}], "primaryKey": ["id"],
+            "foreignKeys": [{"fields": ["ref"], "reference": {"resource": ahead, "fields": ["id"]}}]})
+    return _tables(folder, tables)
+
+
+@pytest.mark.parametrize("blocks", [False, True])
+@pytest.mark.parametrize("names", [["a", "b"], ["a", "b", "c"], ["c", "b", "a"]])
+def test_resources_that_reference_each_other_see_every_key_of_the_other(tmp_path: Path, names: list[str],
+                                                                        blocks: bool,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two (or more) resources whose foreign keys point at each other: the one read first looked its keys up in a
+    resource not read yet, so every row was a false ``foreign-key`` error; Frictionless reads a referenced resource
+    whole before looking keys up in it, and finds only the dangling ones."""
+    if blocks:
+        monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", 1 << 10)  # (many blocks of a small file)
+    pkg = _cycle(tmp_path / "p", names, 300, {names[0]: 7, names[-1]: 250})
+    ours, theirs = both(pkg)
+    assert ours == theirs == {(names[0], "foreign-key", 8, None), (names[-1], "foreign-key", 251, None)}
+
+
+@pytest.mark.parametrize("ring", [False, True])
+@pytest.mark.parametrize("missing", [["b"], ["a", "b"]])
+def test_a_foreign_key_into_a_resource_whose_file_is_missing_is_a_scheme_error(tmp_path: Path, ring: bool,
+                                                                                missing: list[str]) -> None:
+    """Frictionless reads a referenced resource to look keys up in it: when its file is missing, the resource that
+    points at it has a ``scheme-error`` too, and nothing else (the checker reported the target's alone, and let the
+    resource pass); a resource whose own file is missing reports that alone."""
+    pkg = _cycle(tmp_path / "p", ["a", "b"], 30, {"a": 7})
+    if not ring:
+        desc = json.loads((pkg / "datapackage.json").read_text())
+        del desc["resources"][1]["schema"]["foreignKeys"]
+        (pkg / "datapackage.json").write_text(json.dumps(desc))
+    for name in missing:
+        (pkg / "data" / f"{name}.csv").unlink()
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("a", "scheme-error", None, None), ("b", "scheme-error", None, None)}
+    problems = validate_descriptor(pkg / "datapackage.json").problems
+    assert [p.message for p in problems if p.resource == "a"] == [
+        "file not found: data/a.csv" if "a" in missing else
+        'file not found: data/b.csv (resource "b", which a foreign key points at)']
+
+
+@pytest.mark.usefixtures("aside")
+def test_a_cycle_beside_a_second_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource checked in the second process that points into a cycle: forked before the cycle is read, its keys
+    into it are deferred and found once the cycle's resources are checked in their turn (a keys-only read ahead does
+    not count as their turn)."""
+    monkeypatch.setattr(checker, "START_BYTES", 1)  # (forked at once)
+    pkg = _cycle(tmp_path / "p", ["a", "b"], 300, {"a": 7})
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    text = "id,ref\n" + "".join(f"{n},{n if n != 40 else 777}\n" for n in range(1, 301))
+    (pkg / "data" / "z.csv").write_text(text)
+    desc["resources"].insert(0, {**desc["resources"][1], "name": "z", "path": "data/z.csv", "bytes": len(text),
+                                 "hash": "sha256:" + hashlib.sha256(text.encode()).hexdigest()})
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    from releasekit import forked
+
+    children: list[int] = []
+    original = forked.Forked.__init__
+
+    def remember(self: forked.Forked, function: Any) -> None:
+        original(self, function)
+        children.append(self.pid)
+
+    monkeypatch.setattr(forked.Forked, "__init__", remember)
+    passes = count_calls(monkeypatch, "__init__")  # (here: z's in the child does not count, unless checked again)
+    ours, theirs = both(pkg)
+    assert ours == theirs == {("a", "foreign-key", 8, None), ("z", "foreign-key", 41, None)}
+    assert len(children) == 1 and len(passes) == 4  # b ahead of a, a, b, z again (its dangling key)

@@ -97,14 +97,21 @@ def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) 
 
 
 def test_unread_resource_is_reported_once(fixture_package: Path, tmp_path: Path) -> None:
-    """A multipart or missing resource is one problem, not a foreign-key error in every row that points at it."""
+    """A multipart or missing resource is one problem, not a foreign-key error in every row that points at it; a
+    resource that points at a missing one stops at one ``scheme-error`` of its own, in its turn, as Frictionless
+    stops it reading the target for its lookup (the checker said nothing of them)."""
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED["multipart-path"][0])
     assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("resource-error", "pemilu")]
     assert "multipart" in problems(pkg)[0]["message"]
     pkg = copy_package(fixture_package, tmp_path / "missing", "real-count")
     (pkg / "data" / "pemilu.csv").unlink()
-    assert [(e["type"], e["resource"]) for e in problems(pkg)] == [("scheme-error", "pemilu")]
+    pointing = ["peserta", "hasil_tps", "snapshots", "findings"]
+    expected = [("scheme-error", name) for name in ["pemilu", *pointing]]
+    assert [(e["type"], e["resource"]) for e in problems(pkg)] == expected
+    assert [(e["type"], e["resource"]) for e in problems(pkg, "frictionless")] == expected
+    assert {e["message"] for e in problems(pkg)[1:]} == {
+        'file not found: data/pemilu.csv (resource "pemilu", which a foreign key points at)'}
 
 
 @pytest.mark.parametrize("engine", ["releasekit", "frictionless"])

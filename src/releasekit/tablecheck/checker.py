@@ -105,9 +105,14 @@ class Checker:
         self.deferred: set[tuple[str, tuple[str, ...]]] = set()
         self.asked: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
         #: Resources Frictionless stops checking at a ``resource-error`` (a foreign key into a resource the package
-        #: lacks), by the name their problems carry: still read, for the keys other resources look up in them and for
-        #: the PII gate, which alone reports.
+        #: lacks) or a ``scheme-error`` (into one whose file is missing), by the name their problems carry: still read,
+        #: for the keys other resources look up in them and for the PII gate, which alone reports.
         self.muted: set[str] = set()
+        #: The problem each such resource stops at, by its name: reported in its turn (:meth:`_resource`).
+        self.stops: dict[str, Problem] = {}
+
+    #: Whether each resource's ``hash`` and ``bytes`` are checked (not by :class:`_KeysOnly`).
+    hashes = True
 
     @property
     def limit(self) -> int:
@@ -137,11 +142,14 @@ class Checker:
                     path = res.get("path")
                     if isinstance(path, str) and not (self.folder / path).is_file():
                         continue  # (Frictionless stops at the missing file first: its scheme-error alone)
-                    if counted(res["name"]) not in self.muted:  # (one error, as Frictionless stops there)
-                        self.add(Problem("resource-error", f'failed to handle a foreign key for resource '
-                                         f'"{res["name"]}" as resource "{target}" does not exist',
-                                         resource=res["name"]))
-                    self.muted.add(counted(res["name"]))
+                    self.stops.setdefault(res["name"], Problem(  # (one error, as Frictionless stops there)
+                        "resource-error", f'failed to handle a foreign key for resource "{res["name"]}" as resource '
+                        f'"{target}" does not exist', resource=res["name"]))
+                    continue
+                if target != res["name"] and self._lost(target) and self._found(res):
+                    self.stops.setdefault(res["name"], Problem(  # (Frictionless reads the target for the lookup first)
+                        "scheme-error", f'file not found: {self._lost(target)} (resource "{target}", which a foreign '
+                        "key points at)", resource=res["name"]))
                     continue
                 fields = tuple(fk["reference"]["fields"])
                 if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
@@ -149,7 +157,7 @@ class Checker:
         order = dependency_order(resources)
         aside = self._aside(order)
         child: forked.Forked | None = None
-        started, slot, done = False, 0, set[str]()
+        started, slot, done, read_ahead = False, 0, set[str](), set[str]()
         try:
             for res in order:
                 name = res.get("name", "")
@@ -158,6 +166,12 @@ class Checker:
                 if res is aside:
                     slot = len(self.problems)
                 else:
+                    if name in read_ahead:  # (its keys are collected again as it is checked)
+                        for target in [t for t in self.keys if t[0] == name]:
+                            del self.keys[target]
+                    for ahead in self._ahead(res, resources, done | read_ahead):
+                        _KeysOnly(self).collect(ahead, wanted.get(ahead.get("name", ""), []))
+                        read_ahead.add(ahead.get("name", ""))
                     self._resource(res, wanted.get(name, []))
                 done.add(name)
         except BaseException:
@@ -167,6 +181,25 @@ class Checker:
         if aside is not None:
             self._finish_aside(aside, wanted.get(aside.get("name", ""), []), child, slot)
         return self.problems
+
+    def _found(self, res: dict[str, Any]) -> bool:
+        """Whether ``res``'s file is there (a resource without one reports that alone, as Frictionless does)."""
+        path = res.get("path")
+        return not isinstance(path, str) or (self.folder / path).is_file()
+
+    def _lost(self, name: str) -> str | None:
+        """The path of the resource called ``name`` when its file is not there, else None."""
+        for res in self.descriptor.get("resources", []):
+            if isinstance(res, dict) and res.get("name") == name:
+                return None if self._found(res) else str(res["path"])
+        return None
+
+    def _ahead(self, res: dict[str, Any], resources: list[dict[str, Any]], known: set[str]) -> list[dict[str, Any]]:
+        """The resources ``res`` points at whose keys are not ``known`` yet: those it shares a reference cycle with
+        (:func:`~.descriptor.dependency_order` puts every other one first), read for their keys before it."""
+        own = {"", res.get("name")}
+        names = {fk["reference"]["resource"] for fk in foreign_keys(res)} - own - known - self.unread
+        return [other for other in resources if other.get("name") in names]
 
     def _size(self, res: dict[str, Any]) -> int:
         path = self.folder / res["path"] if isinstance(res.get("path"), str) else None
@@ -278,6 +311,9 @@ class Checker:
     def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
         name = res.get("name", "")
         key, start = counted(name), len(self.problems)
+        if name in self.stops:
+            self.add(self.stops[name])
+            self.muted.add(key)
         if isinstance(res.get("path"), list):  # parts of one table, legal in a Data Package
             self.add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
                              "checker: check with --engine frictionless, or publish one file / "
@@ -295,7 +331,8 @@ class Checker:
             self.add(Problem("hash-count", f'cannot check hash "{declared}": unknown algorithm "{algorithm}" '
                              f"(use one of {', '.join(HASHES)}) / algoritma hash tidak dikenal", resource=name))
             algorithm, expected = "", ""
-        self.baselines[key] = (res, expected or None, _Digest(path, algorithm or "md5"))
+        if self.hashes:
+            self.baselines[key] = (res, expected or None, _Digest(path, algorithm or "md5"))
         schema = res.get("schema") or {}
         fields = [compile_field(f, i) for i, f in enumerate(schema.get("fields", []), start=1)]
         names = tuple(f.name for f in fields)
@@ -355,6 +392,38 @@ class Checker:
         if "bytes" in res and res["bytes"] != size:
             self.add(Problem("byte-count", f'expected is "{res["bytes"]}" and actual is "{size}"',
                              resource=res["name"]))
+
+
+class _KeysOnly(Checker):
+    """Reads a resource for its keys alone, ahead of its turn, into the keys of the checker it is made for: a
+    resource in a reference cycle is read after one that points at it, which must find all its keys, as Frictionless
+    reads a referenced resource whole before it looks keys up in it. Nothing it finds is reported (the resource is
+    checked in its turn), and it reads every row, whatever the problems."""
+
+    hashes = False
+
+    def __init__(self, checker: Checker) -> None:
+        super().__init__(checker.folder, checker.descriptor)
+        self.checker = checker
+        self.keys = checker.keys
+        self.unread = set(checker.unread)
+
+    def collect(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
+        """Read ``res``'s keys; one it cannot read whole is as unread to the checker (keys into it are not looked
+        up, as when it is checked first and fails)."""
+        self._resource(res, wanted)
+        name = res.get("name", "")
+        if name in self.unread:
+            self.checker.unread.add(name)
+
+    def add(self, problem: Problem) -> bool:
+        return True
+
+    def open(self, resource: str | None) -> bool:
+        return True
+
+    def _scan_unread(self, res: dict[str, Any]) -> None:
+        pass
 
 
 def check_package(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
