@@ -232,7 +232,7 @@ class Writers:
         return present
 
 
-def _figures(rng: random.Random) -> tuple[list[int], list[int]]:
+def tps_figures(rng: random.Random) -> tuple[list[int], list[int]]:
     """A consistent hasil_tps record (pemilih_dpt_j … suara_total) and its three candidate votes."""
     dpt_l = rng.randint(60, 160)
     dpt_p = dpt_l + rng.randint(-12, 12)
@@ -291,7 +291,7 @@ def _ts(rng: random.Random) -> str:
 def _tps_snapshots(out: Writers, rng: random.Random, kode: str, findings: list[tuple[Any, ...]],
                    snapshots: list[tuple[str, str]]) -> None:
     """Several daily snapshots: a record is empty until the day it is complete (about 25 % never are)."""
-    figures, votes = _figures(rng)
+    figures, votes = tps_figures(rng)
     first = len(snapshots) if rng.random() < EMPTY_RATE else rng.randrange(len(snapshots))
     broken = rng.random() < BROKEN_RATE
     if broken:
@@ -321,7 +321,7 @@ def _tps(out: Writers, rng: random.Random, kode: str, desa: str, number: str, je
     if rng.random() < EMPTY_RATE:
         out.row("hasil_tps", (ELECTION, SNAPSHOT, kode, ts, *([None] * 18), 0, 0, None, 0, SOURCE_PATH))
         return
-    figures, votes = _figures(rng)
+    figures, votes = tps_figures(rng)
     if rng.random() < BROKEN_RATE:  # a data finding, published as a warning (not a structural error)
         figures[17] += 7
         expected, actual = figures[17], figures[15] + figures[16]

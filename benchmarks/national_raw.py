@@ -51,12 +51,11 @@ from national import (  # noqa: E402 - a sibling script, not a package
     KHUSUS_RATE,
     NATIONAL_TPS,
     PROVINCES,
-    SHARES,
     WORK,
-    apportion,
     name,
     national_tps,
     province_shape,
+    tps_figures,
 )
 
 GENERATOR_VERSION = "3"
@@ -178,23 +177,14 @@ def station(rng: random.Random, code: str, n_days: int) -> Station:
     """A consistent Sirekap record (or an empty one) for ``code``."""
     empty = rng.random() < EMPTY_RATE
     first = n_days if empty else (n_days - 1 if n_days == 1 else rng.randrange(n_days))
-    dpt_l = rng.randint(60, 160)
-    dpt_p = dpt_l + rng.randint(-12, 12)
-    used_l = round(dpt_l * rng.uniform(0.70, 0.92))
-    used_p = round(dpt_p * rng.uniform(0.70, 0.92))
-    b_l, b_p = rng.choice((0, 0, 0, 1, 2)), rng.choice((0, 0, 0, 1, 2))
-    k_l, k_p = rng.choice((0, 0, 0, 0, 1)), rng.choice((0, 0, 0, 0, 1))
-    tot_l, tot_p = used_l + b_l + k_l, used_p + b_p + k_p
-    total = tot_l + tot_p
-    invalid = min(total, rng.randint(0, max(1, total // 25)))
-    valid = total - invalid
-    votes = apportion(valid, [s * rng.uniform(0.5, 1.5) for s in SHARES]) if valid else [0, 0, 0]
+    (dpt_j, dpt_l, dpt_p, used_j, used_l, used_p, b_j, b_l, b_p, k_j, k_l, k_p, total, tot_l, tot_p, valid, invalid,
+     _), votes = tps_figures(rng)  # (the draws of the flat CSV's record, in the same order)
     adm = {"suara_sah": valid, "suara_total": total + (7 if rng.random() < BROKEN_RATE else 0),
-           "pemilih_dpt_j": dpt_l + dpt_p, "pemilih_dpt_l": dpt_l, "pemilih_dpt_p": dpt_p,
-           "pengguna_dpt_j": used_l + used_p, "pengguna_dpt_l": used_l, "pengguna_dpt_p": used_p,
-           "pengguna_dptb_j": b_l + b_p, "pengguna_dptb_l": b_l, "pengguna_dptb_p": b_p,
+           "pemilih_dpt_j": dpt_j, "pemilih_dpt_l": dpt_l, "pemilih_dpt_p": dpt_p,
+           "pengguna_dpt_j": used_j, "pengguna_dpt_l": used_l, "pengguna_dpt_p": used_p,
+           "pengguna_dptb_j": b_j, "pengguna_dptb_l": b_l, "pengguna_dptb_p": b_p,
            "suara_tidak_sah": invalid, "pengguna_total_j": total, "pengguna_total_l": tot_l,
-           "pengguna_total_p": tot_p, "pengguna_non_dpt_j": k_l + k_p, "pengguna_non_dpt_l": k_l,
+           "pengguna_total_p": tot_p, "pengguna_non_dpt_j": k_j, "pengguna_non_dpt_l": k_l,
            "pengguna_non_dpt_p": k_p}
     return Station(code, adm, votes, first, rng.randint(1, 3), rng.getrandbits(32))
 
