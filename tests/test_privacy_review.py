@@ -282,3 +282,90 @@ def test_a_long_raw_record_holding_a_nik_is_withheld_too(make_project: Any, tmp_
                                             "snapshot": "2024-02-16"}]})
     assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(1, 0)]
+
+
+# ------------------------------------------------------------- review PII (session 12)
+
+
+@pytest.mark.parametrize("written", [
+    "3174–0567–0885–0003", "3174—0567—0885—0003", "3174 - 0567 - 0885 - 0003", "3174 – 0567 – 0885 – 0003",
+    "3174－0567－0885－0003", "3174−0567−0885−0003", "3174·0567·0885·0003", "3174   0567   0885   0003",
+    "3174\u200b0567\u200b0885\u200b0003", "3\u00ad174\u00ad0567\u00ad0885\u00ad0003",
+    "3174\u20600567\u20600885\u20600003",
+])
+def test_a_nik_with_other_dashes_or_invisible_characters_between_its_groups(written: str) -> None:
+    """Review PII #2: dashes other than ASCII's, three spaces, a dash set apart by spaces, and characters that show
+    nothing between the groups hid a NIK from every test (the loader, the build's gate, validate)."""
+    text = f"KAB BUDI {written} X"
+    assert holds_nik(text)
+    _no_secret(mask_niks(text).replace("\u200b", "").replace("\u00ad", "").replace("\u2060", ""))
+    _no_secret(mask_long_numbers(text))
+
+
+@pytest.mark.parametrize("written", ["NIK3174-0567-0885-0003", "NIK" + FULLWIDTH, "3174 0567 0885 0003x"])
+def test_a_nik_glued_to_a_word_is_found(written: str) -> None:
+    """Review PII #2: a NIK written in groups, or in another script's digits, glued to a word was taken as part of
+    the word and passed."""
+    assert holds_nik(f"KAB BUDI {written} X")
+    _no_secret(mask_niks(f"KAB BUDI {written} X"))
+
+
+@pytest.mark.parametrize("value", [
+    "3174\\t0567\\t0885\\t0003", "3174\\n0567\\n0885\\n0003", "3174\\u00200567\\u00200885\\u00200003",
+    "BUDI SANTOSO lahir 12\\/05\\/1980", "BUDI lahir 12\\u002d05\\u002d1980",
+])
+@pytest.mark.parametrize("ts", ['"2024-02-16 10:00:00"', "5"])
+def test_a_record_refused_for_personal_data_written_with_escapes_keeps_no_raw_text(make_project: Any, tmp_path: Path,
+                                                                                    value: str, ts: str) -> None:
+    """Review PII #1: the loader refused the record for the NIK or the birth date it read, but kept its raw text,
+    whose escapes (``\\t``, ``\\/``, ``\\u0020``) hid the value from the test that withholds it; nor is the raw
+    text of a record refused for another reason (a ``ts`` of 5) kept when its escapes, read, show one."""
+    raw = tmp_path / "x.jsonl"
+    raw.write_text(f'{{"kode_tps": "3101011001001", "chart": {{}}, "psu": "{value}", "ts": {ts}}}\n')
+    project = make_project({"real-count": [{"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024",
+                                            "snapshot": "2024-02-16"}]})
+    assert invoke("build", project).exit_code == 0
+    assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(1, 0)]
+    (reason,), = query(project, "SELECT reason FROM quarantine")
+    assert ("ts: expected" in reason) == (ts == "5")
+
+
+def test_a_record_whose_refusal_quotes_a_nik_keeps_no_raw_text(make_project: Any, tmp_path: Path) -> None:
+    """Review PII #1: a count written ``32730145019000010e-1`` was refused as no whole number, its reason masked
+    (``got 327301**********.0``), and its raw text, which holds the digits the reason masked, kept."""
+    raw = tmp_path / "x.jsonl"
+    raw.write_text('{"kode_tps": "3101011001001", "chart": {}, "administrasi": {"suara_sah": 32730145019000010e-1}, '
+                   '"ts": 5}\n')
+    project = make_project({"real-count": [{"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024",
+                                            "snapshot": "2024-02-16"}]})
+    assert invoke("build", project).exit_code == 0
+    assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(1, 0)]
+
+
+@pytest.mark.parametrize("first", ["3273–0145–0190–0001", "1990 01 05"])
+def test_a_first_line_with_a_nik_written_another_way_or_a_spaced_date_is_not_quoted(
+        make_project: Any, tmp_path: Path, first: str) -> None:
+    """Review PII #5: a hint listed the first line of a file without a header as its columns when the line's
+    identity number or date was written in a way the record test missed."""
+    raw = tmp_path / "dpt.csv"
+    raw.write_text(f"TPS 001,{first},BUDI SANTOSO,BANDUNG\n" * 2)
+    project = make_project({"tps-list": [{"raw": raw, "format": "csv", "csv": {
+        "table": "tps", "fields": {"kode_tps": "kode_tps"}}}]})
+    result = invoke("build", project)
+    assert result.exit_code == 1
+    assert "BUDI" not in result.output and first not in result.output
+    assert "a record, not a header (not quoted here)" in result.output
+
+
+@pytest.mark.parametrize("title", ["Daftar NIK3174-0567-0885-0003", "Daftar 3174 – 0567 – 0885 – 0003",
+                                   "Daftar 3174\u200b0567\u200b0885\u200b0003"])
+def test_metadata_refuses_a_nik_written_with_other_dashes_glued_or_invisible_characters(title: str) -> None:
+    """Review PII #3: metadata.yml's texts (published in every package and on the site) are tested as any text."""
+    from releasekit.config import parse_metadata
+    from releasekit.errors import ConfigError
+
+    text = (f"title: \"{title}\"\npublisher: {{name: x}}\nlicenses: [{{name: CC-BY-4.0, path: "
+            "https://creativecommons.org/licenses/by/4.0/}]\nregisters: []\n")
+    with pytest.raises(ConfigError) as raised:
+        parse_metadata(text)
+    assert "holds a NIK-like number" in str(raised.value) and SECRET[:8] not in str(raised.value)

@@ -73,12 +73,15 @@ def test_a_decimal_number_is_no_nik_but_a_float_of_a_nik_is() -> None:
 
 
 def test_a_digit_group_glued_to_a_word_is_the_words() -> None:
-    """``RT01 3174 0567 0885 0003``: the ``01`` belongs to ``RT01``, the NIK is what follows it (before, the whole
-    run was taken as part of the word and passed); a UUID's groups glued to letters at both ends stay no NIK."""
+    """``RT01 3174 0567 0885 0003``: the NIK is what follows ``RT01`` (before, the whole run was taken as part of the
+    word and passed); a UUID's groups glued to hexadecimal letters at both ends stay no NIK."""
     assert holds_nik("RT01 3174 0567 0885 0003") and holds_nik("3174 0567 0885 0003 RW02")
     assert privacy.mask_niks("RT01 3174 0567 0885 0003") == "RT01 3174 05** **** ****"
     assert not holds_nik("01b64935-8280-4480-833d")  # 64935-8280-4480-833: 16 digits between two letters
-    assert not holds_nik("RT01 3174 0567 0885 0003x")  # the last group is the next word's: 12 digits are left
+    assert not holds_nik("RT01 3174 0567 0885 0003f")  # the last group is a hexadecimal word's: 12 digits are left
+    # Review PII #2: a letter no hexadecimal word holds is a word of its own, the digits beside it the number's
+    assert holds_nik("RT01 3174 0567 0885 0003x") and holds_nik("NIK3174-0567-0885-0003")
+    assert privacy.mask_niks("NIK3174-0567-0885-0003") == "NIK3174-05**-****-****"
     assert not holds_nik("RT01 12.34567890123456")  # a decimal after the word
 
 

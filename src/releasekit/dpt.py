@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .nik import RegionPrefixes, nik_problem
-from .privacy import VISIBLE_DIGITS, mask_birth_dates, mask_id, mask_long_numbers, normalise_id
+from .privacy import VISIBLE_DIGITS, mask_dates, mask_id, mask_long_numbers, normalise_id
 from .readers.base import VoterRows
 from .readers.dpt_csv import polling_day
 
@@ -490,11 +490,11 @@ _UPSERT = (
 
 
 def _public(text: str) -> str | None:
-    """A free-text field a register allowed: trimmed, any identity-number-like run masked and any birth date written
-    after ``lahir`` or ``TTL`` reduced to its year (numbers first: :func:`releasekit.privacy.mask_niks`), NULL when
-    empty."""
+    """A free-text field a register allowed: trimmed, any identity-number-like run masked and any date reduced to its
+    year, whatever word is before it (numbers first: :func:`releasekit.privacy.mask_long_numbers`,
+    :func:`~releasekit.privacy.mask_dates`), NULL when empty."""
     text = text.strip()
-    return mask_birth_dates(mask_long_numbers(text)) if text else None
+    return mask_dates(mask_long_numbers(text)) if text else None
 
 
 _STARS = "*" * (16 - VISIBLE_DIGITS)

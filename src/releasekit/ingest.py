@@ -28,7 +28,7 @@ from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
 from .errors import SourceError
-from .privacy import contains_nik, holds_birth_date, holds_nik, mask_niks, unescape_digits
+from .privacy import contains_nik, escapes_read, holds_birth_date, holds_nik, mask_niks, unescape_digits
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
@@ -76,6 +76,11 @@ def jenis_tps(kode_tps: str) -> str:
 
 
 _NIK_NUMBER = "a number is NIK-like (16 digits), which is never published"
+_NIK_TEXT = "a text value holds a NIK-like number, which is never published"
+_BIRTH_DATE = "a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never published"
+#: What :func:`unstorable` says of a value that is personal data: the record's raw text is withheld from the quarantine
+#: (:func:`withheld`), the rest of it may be a person's too.
+PERSONAL_DATA = (_NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, "holds a NIK-like number (personal data)")
 
 
 #: The largest count loaded. A TPS has a few hundred voters and the country about 200 million, so a count this
@@ -106,10 +111,9 @@ def unstorable(values: Iterable[object]) -> str | None:
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and holds_nik(text):  # (written any way: privacy.SPREAD)
-                return "a text value holds a NIK-like number, which is never published"
+                return _NIK_TEXT
             if len(text) >= 11 and holds_birth_date(text):  # (the shortest: ttl1-1-1980)
-                return ("a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never "
-                        "published")
+                return _BIRTH_DATE
             if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"
             if not text.isascii():
@@ -124,6 +128,19 @@ def unstorable(values: Iterable[object]) -> str | None:
             if len(text) >= 16 and contains_nik(text):  # (0.7194244604316546: 100 * 1 / 139)
                 return _NIK_NUMBER
     return None
+
+
+def withheld(reason: str, raw: str) -> bool:
+    r"""Whether a quarantined record's raw text is withheld (``quarantine.raw`` NULL): the record holds personal data.
+
+    Its refusal says so (:data:`PERSONAL_DATA`: the loader found a NIK or a birth date in a value, as read), its
+    reason quotes one (``got 3273014501900001.0``), or its raw text holds one once its escapes are read as the
+    reader read them (``"3273	0145	0190	0001"``, ``12\/05\/1980``: :func:`~releasekit.privacy.escapes_read`).
+    """
+    if any(said in reason for said in PERSONAL_DATA) or holds_nik(reason) or holds_birth_date(reason):
+        return True
+    text = escapes_read(raw)
+    return len(text) >= 11 and (holds_nik(text) or holds_birth_date(text))
 
 
 def safe_text(text: str) -> str:
@@ -470,10 +487,10 @@ class Loader:
                        f"this is {kind}, the first one is kept", same)
 
     def _quarantine(self, cur: sqlite3.Cursor, path: str, locator: str, reason: str, raw: str | None) -> None:
+        if raw is not None and withheld(reason, raw):
+            raw = None  # the rest of a record with an identity number or a birth date in it (a name, an address) may
+            # well be a person's too, and masking the number alone would publish them
         locator, reason = safe_text(locator), safe_text(reason)
-        if raw is not None and len(raw) >= 16 and holds_nik(unescape_digits(raw)):
-            raw = None  # withheld: the rest of a record with an identity number in it (a name, a birth date, an
-            # address) may well be a person's too, and masking the number alone would publish them
         raw = None if raw is None else safe_text(raw)
         cur.execute(self.sql["quarantine"], (path, locator, reason, raw))
         n = 2

@@ -77,16 +77,27 @@ def contains_nik(text: str) -> bool:
     return any(nik_runs(text))
 
 
+#: Characters that show nothing (a zero-width space or joiner, a soft hyphen, a word joiner, a byte-order mark):
+#: between two digits they split a number no reader sees split.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+#: Dashes and dots people set between a number's groups: the ASCII ones, Unicode's hyphens and dashes (‐ ‑ ‒ – — ―),
+#: the minus sign, fullwidth and small hyphen-minus, the middle dot and the katakana middle dot.
+DASHES = ".\\-\u2010-\u2015\u2212\uff0d\ufe63\u00b7\u30fb"
+#: What may stand between two digits of one number as people write it: up to two dashes, dots or spaces
+#: (``3174-0567``, ``3174. 0567``), up to three spaces, or one dash with a space on either side (``3174 - 0567``);
+#: invisible characters anywhere (:data:`INVISIBLE`).
+_SEPARATOR = (f"(?:[\\s{INVISIBLE}{DASHES}]{{0,2}}|[\\s{INVISIBLE}]{{3}}"
+              f"|[\\s{INVISIBLE}][{DASHES}][\\s{INVISIBLE}])")
 #: A number of 16 digits or more as people write one into free text: digits of any script (``３１７４…``,
-#: fullwidth), one or two spaces (a no-break space too), dots or dashes between them (``3174-0567-0885-0003``,
-#: ``3174  0567  0885  0003``). :func:`spread_niks` takes those of 16 digits, of 32 (two glued into one run: an
+#: fullwidth), separated as :data:`_SEPARATOR` allows (``3174-0567-0885-0003``, ``3174  0567  0885  0003``,
+#: ``3174 – 0567 – 0885 – 0003``). :func:`spread_niks` takes those of 16 digits, of 32 (two glued into one run: an
 #: NKK and a NIK), and the 16 digits of whole groups inside a longer one (a date or a house number written before
 #: a NIK: ``12-05-1980 3174 0567 0885 0003``). Not other lengths: a TPS code is NIK-like in its first 16 digits as
 #: soon as anything follows it (``1101012001001-20240215-101421``, the name of a Sirekap form image). No slash or
 #: underscore: a Sirekap path nests region codes (``…/110101/1101012001/…``: a district's 6 digits and a village's
 #: 10 read as one NIK-like number), as file names do; no comma: it separates the cells of a CSV line and the
 #: thousands of a count.
-SPREAD = re.compile(r"\d(?:[\s.\-]{0,2}\d){15,}")
+SPREAD = re.compile(f"\\d(?:{_SEPARATOR}\\d){{15,}}")
 _NOT_DIGIT = re.compile(r"\D")
 _GROUPS = re.compile(r"\d+")
 #: A float's exponent after a 16-digit mantissa (``3.174056708850003e+15``: a NIK read as a number).
@@ -106,14 +117,15 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
     """The span of every :data:`SPREAD` number in ``text`` that is a NIK (:func:`is_nik_like`) once its separators
     are dropped and its digits read as ASCII: 16 digits, or 32 (two glued together) either half of which is one,
     or the whole groups of 16 digits inside a longer number; with no letter or digit beside it (but a float's
-    exponent, ``e+15``). A digit group glued to a word is that word's (``RT01`` in ``RT01 3174 0567 0885 0003``, a
-    UUID's ``64935`` and ``833`` in ``01b64935-8280-4480-833d``): the number is what follows or precedes it. Digits
-    in a row inside a hexadecimal digest (:func:`in_digest`) are not one."""
+    exponent, ``e+15``). A digit group glued to a hexadecimal word is that word's (a UUID's ``64935`` and ``833`` in
+    ``01b64935-8280-4480-833d``): the number is what follows or precedes it; one glued to another word is the
+    number's (``NIK3174-0567-0885-0003``: :func:`_glued`). Digits in a row inside a hexadecimal digest
+    (:func:`in_digest`) are not one."""
     for match in SPREAD.finditer(text):
         start, end = match.span()
         number = match.group()
-        glued_before = start > 0 and text[start - 1].isalnum()
-        glued_after = end < len(text) and text[end].isalnum() and not _EXPONENT.match(text, end)
+        glued_before = start > 0 and _glued(text[start - 1])
+        glued_after = end < len(text) and _glued(text[end]) and not _EXPONENT.match(text, end)
         if glued_before or glued_after:
             groups = list(_GROUPS.finditer(number))[1 if glued_before else 0:-1 if glued_after else None]
             if not groups:
@@ -131,6 +143,13 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
                 yield start, end
             continue
         yield from _grouped(number, start)
+
+
+def _glued(char: str) -> bool:
+    """Whether ``char``, beside a number, makes the digit group it touches part of a word: a digit of another number,
+    or a letter of a hexadecimal word (a UUID's, a digest's). Another letter is a word of its own set before or after
+    the number (``NIK3174-0567-0885-0003``, ``RT01 …``)."""
+    return char.isalnum() and (char in _HEX or not char.isalpha())
 
 
 def _grouped(number: str, offset: int) -> Iterator[tuple[int, int]]:
@@ -173,14 +192,20 @@ def holds_nik(text: str) -> bool:
 #: ``12-05-80``, ``12/05/80``, ``5 Mei 75``) not followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth).
 #: With a name beside it, it is personal data (DESIGN.md section 7); a date alone is none (a TPS's ``ts``, an
 #: election day).
+#: A whole date as :data:`BIRTH_DATE` reads one (a dash may be any of Unicode's: ``12–05–1980``).
+DATE_TEXT = (
+    r"(?P<date>(?<!\d)(?:\d{1,2}(?:\s*[-/.\u2010-\u2015\u2212\uff0d]\s*|\s)\d{1,2}"
+    r"(?:\s*[-/.\u2010-\u2015\u2212\uff0d]\s*|\s)(?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}\s*[-/.\u2010-\u2015\u2212\uff0d]\s*\d{1,2}\s*[-/.\u2010-\u2015\u2212\uff0d]\s*\d{1,2}"
+    r"|\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)"
+    r"[^\W\d_]*\.?[-/.,\s\u2010-\u2015\u2212\uff0d]+(?:(?:19|20)\d{2}|\d{2})"
+    r"|\d{1,2}\s*(?P<sep>[-/.\u2010-\u2015\u2212\uff0d])\s*\d{1,2}\s*(?P=sep)\s*\d{2}(?![-/.]?[\d*])))(?!\d)"
+    r"(?![ T]\d{1,2}[:.]\d{2})")
 BIRTH_DATE = re.compile(
-    r"(?<![^\W\d_])(?:(?:ke)?lahir(?:an)?|ttl)(?![^\W\d_])\D{0,60}?"
-    r"(?P<date>(?<!\d)(?:\d{1,2}(?:\s*[-/.]\s*|\s)\d{1,2}(?:\s*[-/.]\s*|\s)(?:19|20)\d{2}"
-    r"|(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
-    r"|\d{1,2}[-/.\s]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)[^\W\d_]*\.?[-/.,\s]+"
-    r"(?:(?:19|20)\d{2}|\d{2})"
-    r"|\d{1,2}\s*(?P<sep>[-/.])\s*\d{1,2}\s*(?P=sep)\s*\d{2}(?![-/.]?[\d*])))(?!\d)(?![ T]\d{1,2}[:.]\d{2})",
-    re.IGNORECASE)
+    r"(?<![^\W\d_])(?:(?:ke)?lahir(?:an)?|lhr|ttl|born|dob)(?![^\W\d_])\D{0,60}?" + DATE_TEXT, re.IGNORECASE)
+#: Any whole date (:data:`DATE_TEXT`), with or without a word before it saying it is a birth date: masked in a voter's
+#: name and address, where no date is needed (:func:`mask_dates`).
+ANY_DATE = re.compile(DATE_TEXT, re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
@@ -188,7 +213,8 @@ def may_hold_birth_date(text: str) -> bool:
     """A screen before :data:`BIRTH_DATE` (a search ignoring case costs a microsecond on every text value): False
     when ``text`` cannot hold one."""
     upper = text.upper()
-    return "AHIR" in upper or "TTL" in upper or "AHİR" in upper  # (İ: the pattern ignores case as re does)
+    return ("AHIR" in upper or "TTL" in upper or "AHİR" in upper  # (İ: the pattern ignores case as re does)
+            or "LHR" in upper or "BORN" in upper or "DOB" in upper)
 
 
 def holds_birth_date(text: str) -> bool:
@@ -202,6 +228,12 @@ def _year_only(match: re.Match[str]) -> str:
     kept = range(year.start(), year.end()) if year else range(0)
     masked = "".join(c if i in kept or not c.isalnum() else "*" for i, c in enumerate(date))
     return match.group()[:start] + masked
+
+
+def mask_dates(text: str) -> str:
+    """``text`` with every whole date (:data:`ANY_DATE`) reduced to its year, whatever word is before it: a voter's
+    name or address needs none (``BUDI born 05-01-1990``, ``tgl lhr 05–01–1990``)."""
+    return ANY_DATE.sub(_year_only, text) if any(c.isdigit() for c in text) else text
 
 
 def mask_birth_dates(text: str) -> str:
@@ -223,6 +255,23 @@ def unescape_digits(text: str) -> str:
     r"""``text`` (JSON, or part of it) with each digit spelled as an escape (``\u0033``, fullwidth ``\uff13``)
     written as itself: the same JSON value, in which a NIK so spelled can be found and masked."""
     return _ESCAPE.sub(_digit_unescaped, text) if "\\u" in text else text
+
+
+#: A backslash escape as JSON, SQL or a C-like language writes one: ``\uXXXX``, ``\xXX``, or one character.
+_ANY_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.DOTALL)
+_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "b": "\b", "v": "\v", "0": "\0"}
+
+
+def _escape_read(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    return chr(int(code, 16)) if code else _ESCAPED.get(match.group(3), match.group(3))
+
+
+def escapes_read(text: str) -> str:
+    r"""``text`` (a raw record: a JSON line, an SQL tuple …) with every backslash escape read as the character it
+    stands for (``	``, ``\/``, `` ``, ``3``), for the PII tests alone (the text is no longer what the source
+    wrote): a NIK or a birth date spelled with escapes, its digits or what stands between them, is found there."""
+    return _ANY_ESCAPE.sub(_escape_read, text) if "\\" in text else text
 
 
 def mask_niks(text: str) -> str:
@@ -288,10 +337,11 @@ def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
 VISIBLE_DIGITS = 6
 #: An identifier in free text: 12 digits or more (NIK/NKK with typos included), of any script (``３２０１…``),
-#: also when one or two spaces, dots, dashes, slashes or underscores break the run up as people write numbers
-#: to read them (``3201 0145 0190 0001``, ``3201.0145…``, ``3201/0145/…``): used to mask a voter's name and address,
-#: where masking a number that is none costs nothing.
-LONG_NUMBER = re.compile(r"\d(?:[\s./_\-]{0,2}\d){11,}")
+#: also when up to three spaces, commas, dots, dashes of any kind, slashes, underscores or invisible characters break
+#: the run up as people write numbers to read them (``3201 0145 0190 0001``, ``3201.0145…``, ``3201/0145/…``,
+#: ``3201,0145,…``, ``3201 – 0145 …``): used to mask a voter's name and address, where masking a number that is none
+#: costs nothing.
+LONG_NUMBER = re.compile(f"\\d(?:[\\s,/_{INVISIBLE}{DASHES}]{{0,3}}\\d){{11,}}")
 #: A space, dot or dash between two digits: dropped from a NIK or NKK cell before it is checked or masked.
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ .-](?=[0-9])")
 _PREFIX = re.compile(f"[0-9]{{{VISIBLE_DIGITS}}}")
@@ -316,7 +366,8 @@ def mask_id(value: str | None) -> str | None:
     return value[:keep] + "*" * (len(value) - keep)
 
 
-_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DATE = re.compile(r"\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]\d{4}"
+                   r"|\d{4}[-/.\s\u2010-\u2015\u2212\uff0d]\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]\d{1,2}")
 
 
 #: What a hint says in place of a first line that :func:`looks_like_a_record`.
