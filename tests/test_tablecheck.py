@@ -1169,3 +1169,19 @@ def test_a_cycle_beside_a_second_process(tmp_path: Path, monkeypatch: pytest.Mon
     ours, theirs = both(pkg)
     assert ours == theirs == {("a", "foreign-key", 8, None), ("z", "foreign-key", 41, None)}
     assert len(children) == 1 and len(passes) == 4  # b ahead of a, a, b, z again (its dangling key)
+
+
+@pytest.mark.parametrize("text", ["", "\n", "\r\n", "\n\n", "\n1,a\n", " \n"])
+def test_an_empty_file_or_a_blank_first_line_is_read_as_frictionless_reads_it(tmp_path: Path, text: str) -> None:
+    """A fuzz of both engines (review AB #5, #6): a file with no record at all is Frictionless's one ``source-error``
+    (the checker reported a ``missing-label`` for every field), and a blank first line has no label to check (it
+    reported each missing); a blank first line followed by others is read on, and a foreign key into an empty
+    resource finds nothing."""
+    schema = {"fields": [{"name": "x", "type": "integer"}, {"name": "y", "type": "string"}]}
+    pointing = {"fields": [{"name": "x", "type": "integer"}],
+                "foreignKeys": [{"fields": ["x"], "reference": {"resource": "a", "fields": ["x"]}}]}
+    pkg = _tables(tmp_path / "p", {"a": (text, schema), "b": ("x\n1\n", pointing)})
+    ours, theirs = both(pkg)
+    assert ours == theirs
+    if text in ("", "\n", "\r\n"):
+        assert ours == {("a", "source-error", None, None), ("b", "foreign-key", 2, None)}

@@ -342,6 +342,13 @@ class Checker:
         # (renamed name2, name3 … where it repeats a name), so a row short of them misses cells (a trailing comma on
         # the header alone: a missing cell in every row).
         labels = header_labels(path)
+        if path.stat().st_size <= 2 and path.read_bytes() in (b"", b"\n", b"\r\n", b"\r"):  # (no record at all)
+            self.add(Problem("source-error", "the source is empty", resource=name))
+            for fields_wanted in wanted:  # (keys asked of it find none)
+                self.keys.setdefault((name, fields_wanted), KeyIndex())
+            if key in self.baselines:
+                self._baseline(key)
+            return
         fields = fields[:len(labels)] if 0 < len(labels) < len(fields) else fields
         if len(labels) > len(fields):
             made = _deduplicated([*(f.name for f in fields), *labels[len(fields):]])[len(fields):]
