@@ -33,6 +33,7 @@ from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
 from .readers.base import FORMULA, FORMULA_STARTS, INT64, Record, VoterRows, clip
+from .readers.csv_table import NIK_CELL
 from .readers.inflate import CorruptStream
 
 ProgressCallback = Callable[[int], None]
@@ -80,7 +81,7 @@ _NIK_TEXT = "a text value holds a NIK-like number, which is never published"
 _BIRTH_DATE = "a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never published"
 #: What :func:`unstorable` says of a value that is personal data: the record's raw text is withheld from the quarantine
 #: (:func:`withheld`), the rest of it may be a person's too.
-PERSONAL_DATA = (_NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, "holds a NIK-like number (personal data)")
+PERSONAL_DATA = (_NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, NIK_CELL)
 
 
 #: The largest count loaded. A TPS has a few hundred voters and the country about 200 million, so a count this
@@ -135,7 +136,7 @@ def withheld(reason: str, raw: str) -> bool:
 
     Its refusal says so (:data:`PERSONAL_DATA`: the loader found a NIK or a birth date in a value, as read), its
     reason quotes one (``got 3273014501900001.0``), or its raw text holds one once its escapes are read as the
-    reader read them (``"3273	0145	0190	0001"``, ``12\/05\/1980``: :func:`~releasekit.privacy.escapes_read`).
+    reader read them (``"3273\t0145\t0190\t0001"``, ``12\/05\/1980``: :func:`~releasekit.privacy.escapes_read`).
     """
     if any(said in reason for said in PERSONAL_DATA) or holds_nik(reason) or holds_birth_date(reason):
         return True

@@ -184,23 +184,27 @@ def holds_nik(text: str) -> bool:
     return may_hold_spread_nik(text) and (contains_nik(text) or any(spread_niks(text)))
 
 
-#: A birth date in free text, after the word that says so: ``lahir`` (``tgl. lahir``, ``tanggal lahir``,
-#: ``kelahiran``, ``tempat/tgl lahir``) or ``TTL`` (tempat, tanggal lahir), any case, then up to 60 characters but
-#: digits (a place: ``TTL: JAKARTA, 12-05-1980``), then a whole date: day, month and a year 1900–2099 (``12-05-1980``,
-#: ``12/05/1980``, ``12.05.1980``, ``12 - 05 - 1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``,
-#: ``12-Mei-1980``, ``12 Mei, 1980``; a year of two digits with a month in words, or between two of one separator:
-#: ``12-05-80``, ``12/05/80``, ``5 Mei 75``) not followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth).
-#: With a name beside it, it is personal data (DESIGN.md section 7); a date alone is none (a TPS's ``ts``, an
-#: election day).
-#: A whole date as :data:`BIRTH_DATE` reads one (a dash may be any of Unicode's: ``12–05–1980``).
+#: A dash between a date's parts, of any kind (``12–05–1980``), beside the slash and the dot:
+#: the hyphen-minus, Unicode's hyphens and dashes, the minus sign and the fullwidth hyphen-minus.
+_DATE_DASHES = "\\-\u2010-\u2015\u2212\uff0d"
+_DATE_SEP = f"[/.{_DATE_DASHES}]"
+#: A whole date: day, month and a year 1900–2099 (``12-05-1980``, ``12/05/1980``, ``12.05.1980``, ``12 - 05 - 1980``,
+#: ``12–05–1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``, ``12-Mei-1980``, ``12 Mei, 1980``; a year of
+#: two digits with a month in words, or between two of one separator: ``12-05-80``, ``12/05/80``, ``5 Mei 75``) not
+#: followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth); its text is the group ``date``.
 DATE_TEXT = (
-    r"(?P<date>(?<!\d)(?:\d{1,2}(?:\s*[-/.\u2010-\u2015\u2212\uff0d]\s*|\s)\d{1,2}"
-    r"(?:\s*[-/.\u2010-\u2015\u2212\uff0d]\s*|\s)(?:19|20)\d{2}"
-    r"|(?:19|20)\d{2}\s*[-/.\u2010-\u2015\u2212\uff0d]\s*\d{1,2}\s*[-/.\u2010-\u2015\u2212\uff0d]\s*\d{1,2}"
-    r"|\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)"
-    r"[^\W\d_]*\.?[-/.,\s\u2010-\u2015\u2212\uff0d]+(?:(?:19|20)\d{2}|\d{2})"
-    r"|\d{1,2}\s*(?P<sep>[-/.\u2010-\u2015\u2212\uff0d])\s*\d{1,2}\s*(?P=sep)\s*\d{2}(?![-/.]?[\d*])))(?!\d)"
+    f"(?P<date>(?<!\\d)(?:\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
+    f"(?:\\s*{_DATE_SEP}\\s*|\\s)(?:19|20)\\d{{2}}"
+    f"|(?:19|20)\\d{{2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}"
+    f"|\\d{{1,2}}[/.\\s{_DATE_DASHES}]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)"
+    f"[^\\W\\d_]*\\.?[/.,\\s{_DATE_DASHES}]+(?:(?:19|20)\\d{{2}}|\\d{{2}})"
+    f"|\\d{{1,2}}\\s*(?P<sep>{_DATE_SEP})\\s*\\d{{1,2}}\\s*(?P=sep)\\s*\\d{{2}}(?![-/.]?[\\d*])))(?!\\d)"
     r"(?![ T]\d{1,2}[:.]\d{2})")
+#: A birth date in free text, after the word that says so: ``lahir`` (``tgl. lahir``, ``tanggal lahir``,
+#: ``kelahiran``, ``tempat/tgl lahir``), ``lhr`` (``tgl lhr``), ``born``, ``DOB`` or ``TTL`` (tempat, tanggal lahir),
+#: any case, then up to 60 characters but digits (a place: ``TTL: JAKARTA, 12-05-1980``), then a whole date
+#: (:data:`DATE_TEXT`). With a name beside it, it is personal data (DESIGN.md section 7); a date alone is none (a
+#: TPS's ``ts``, an election day).
 BIRTH_DATE = re.compile(
     r"(?<![^\W\d_])(?:(?:ke)?lahir(?:an)?|lhr|ttl|born|dob)(?![^\W\d_])\D{0,60}?" + DATE_TEXT, re.IGNORECASE)
 #: Any whole date (:data:`DATE_TEXT`), with or without a word before it saying it is a birth date: masked in a voter's
@@ -269,7 +273,7 @@ def _escape_read(match: re.Match[str]) -> str:
 
 def escapes_read(text: str) -> str:
     r"""``text`` (a raw record: a JSON line, an SQL tuple …) with every backslash escape read as the character it
-    stands for (``	``, ``\/``, `` ``, ``3``), for the PII tests alone (the text is no longer what the source
+    stands for (``\t``, ``\/``, ``\u0020``, ``\x33``), for the PII tests alone (the text is no longer what the source
     wrote): a NIK or a birth date spelled with escapes, its digits or what stands between them, is found there."""
     return _ANY_ESCAPE.sub(_escape_read, text) if "\\" in text else text
 
@@ -366,8 +370,8 @@ def mask_id(value: str | None) -> str | None:
     return value[:keep] + "*" * (len(value) - keep)
 
 
-_DATE = re.compile(r"\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]\d{4}"
-                   r"|\d{4}[-/.\s\u2010-\u2015\u2212\uff0d]\d{1,2}[-/.\s\u2010-\u2015\u2212\uff0d]\d{1,2}")
+_DATE = re.compile(f"\\d{{1,2}}[/.\\s{_DATE_DASHES}]\\d{{1,2}}[/.\\s{_DATE_DASHES}]\\d{{4}}"
+                   f"|\\d{{4}}[/.\\s{_DATE_DASHES}]\\d{{1,2}}[/.\\s{_DATE_DASHES}]\\d{{1,2}}")
 
 
 #: What a hint says in place of a first line that :func:`looks_like_a_record`.

@@ -238,6 +238,10 @@ def _tingkat(cell: str) -> int | None:
     return int(text)
 
 
+#: What a cell holding a NIK-like number is refused with (the loader withholds the record's raw text for it).
+NIK_CELL = "holds a NIK-like number (personal data)"
+
+
 def _text(cell: str) -> str | None:
     text = cell.strip()
     if not text:
@@ -245,7 +249,7 @@ def _text(cell: str) -> str | None:
     if FORMULA.match(text):
         raise ValueError(f"'{brief(text)}' looks like a spreadsheet formula; not loaded (CSV injection risk)")
     if holds_nik(text):
-        raise ValueError("holds a NIK-like number (personal data); not loaded")
+        raise ValueError(f"{NIK_CELL}; not loaded")
     return text
 
 

@@ -146,10 +146,10 @@ class Checker:
                         "resource-error", f'failed to handle a foreign key for resource "{res["name"]}" as resource '
                         f'"{target}" does not exist', resource=res["name"]))
                     continue
-                if target != res["name"] and self._lost(target) and self._found(res):
+                if target != res["name"] and (lost := self._lost(target)) and self._found(res):
                     self.stops.setdefault(res["name"], Problem(  # (Frictionless reads the target for the lookup first)
-                        "scheme-error", f'file not found: {self._lost(target)} (resource "{target}", which a foreign '
-                        "key points at)", resource=res["name"]))
+                        "scheme-error", f'file not found: {lost} (resource "{target}", which a foreign key points '
+                        "at)", resource=res["name"]))
                     continue
                 fields = tuple(fk["reference"]["fields"])
                 if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
