@@ -844,11 +844,13 @@ def test_the_error_limit_reports_what_frictionless_reports_and_stops_reading(
 
 @pytest.mark.parametrize("aside_start", [None, 1])
 @pytest.mark.parametrize("chunk", [1 << 20, 97])
-def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
+def test_a_resource_stopped_at_the_limit_is_still_a_lookup_table(
         national_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int,
         aside_start: int | None) -> None:
-    """Its keys were not all read: the keys other resources point at it with are not looked up (no false dangling
-    keys), in one process, and in a second one whose lookups into it were deferred."""
+    """Its rows stop being read at the limit, but its keys are read whole for the resources pointing at it, as
+    Frictionless reads a referenced resource whole: a key of a row past the cut is found, a dangling one is reported
+    (it was not looked up at all), in one process, and in a second one whose lookups into it were deferred."""
+    from frictionless import validate as frictionless_validate
 
     monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
     monkeypatch.setattr(checker, "ERROR_LIMIT", 25)
@@ -863,11 +865,41 @@ def test_a_resource_stopped_at_the_limit_is_not_a_lookup_table(
             row[4] = "x"
 
     edit_rows(pkg, "hasil_tps", wrong_count)
-    edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) - 1, 4, "x")]))  # one problem, at the end
+    edit_rows(pkg, "suara", lambda rows: corrupt(rows, [(len(rows) - 1, 2, "9999999999999")]))  # the last TPS's
     rehash(pkg)
     problems = check(pkg)
-    assert {(p[0], p[1]) for p in problems} == {("hasil_tps", "type-error"), ("suara", "type-error")}
     assert sum(p[0] == "hasil_tps" for p in problems) == 25
+    dangling = [p for p in problems if p[0] == "suara"]
+    assert [p[1] for p in dangling] == ["foreign-key"]  # (every other row's TPS is past hasil_tps's cut)
+    report = frictionless_validate(str(pkg / "datapackage.json"), limit_errors=25)
+    theirs = {(t.name, e.type, getattr(e, "row_number", None)) for t in report.tasks for e in t.errors}
+    assert {p[:3] for p in problems} == theirs
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 97])
+@pytest.mark.parametrize("reference", ["", "a"])
+def test_references_to_its_own_rows_are_looked_up_when_it_stops_at_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, reference: str) -> None:
+    """A resource whose foreign key points at itself and which stops at the limit: its references up to the cut are
+    looked up in all its keys, as Frictionless looks them up row by row (a dangling one in row 2 went unreported and a
+    later row's problem took its place; one pointing past the cut is found)."""
+    from frictionless import validate as frictionless_validate
+
+    monkeypatch.setattr("releasekit.tablecheck.rowpass.CHUNK", chunk)
+    monkeypatch.setattr(checker, "ERROR_LIMIT", 5)
+    # Row 2 points at a parent no row has, row 3 at the last row's id; an integer wrong in every row from row 4.
+    rows = ["1,999,1", "2,300,1"] + [f"{i},1,x" for i in range(3, 301)]
+    (tmp_path / "a.csv").write_text("id,parent,n\n" + "".join(f"{r}\n" for r in rows))
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "parent", "type": "integer"},
+                         {"name": "n", "type": "integer"}], "primaryKey": ["id"],
+              "foreignKeys": [{"fields": ["parent"], "reference": {"resource": reference, "fields": ["id"]}}]}
+    descriptor = {"name": "p", "resources": [{"name": "a", "path": "a.csv", "profile": "tabular-data-resource",
+                                              "format": "csv", "schema": schema}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor))
+    ours = [problem[:3] for problem in check(tmp_path)]
+    assert ours == [("a", "foreign-key", 2)] + [("a", "type-error", row) for row in range(4, 8)]
+    report = frictionless_validate(str(tmp_path / "datapackage.json"), limit_errors=5)
+    assert set(ours) == {(t.name, e.type, getattr(e, "row_number", None)) for t in report.tasks for e in t.errors}
 
 
 def _parent_and_child(folder: Path, case: str, primary_key: bool = True) -> dict[str, Any]:

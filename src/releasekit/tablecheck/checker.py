@@ -94,8 +94,8 @@ class Checker:
         self.problems: list[Problem] = []
         self.keys: dict[tuple[str, tuple[str, ...]], KeyIndex] = {}
         self.counts: dict[str | None, int] = {}
-        #: Resources whose rows cannot be read (reported once), or were not all read: foreign keys into them
-        #: are not looked up.
+        #: Resources whose rows cannot be read (reported once), or were not all read (but for those whose keys were
+        #: then read whole: :meth:`read_keys_whole`): foreign keys into them are not looked up.
         self.unread: set[str] = set()
         #: Resources whose rows were not all read (:data:`ERROR_LIMIT`): the last row whose problems are reported.
         self.stopped: dict[str, int] = {}
@@ -110,6 +110,11 @@ class Checker:
         self.muted: set[str] = set()
         #: The problem each such resource stops at, by its name: reported in its turn (:meth:`_resource`).
         self.stops: dict[str, Problem] = {}
+        #: Resources another resource's foreign keys point at, and the keys asked of each resource (:meth:`run`).
+        self.pointed: set[str] = set()
+        self.wanted: dict[str, list[tuple[str, ...]]] = {}
+        #: Resources stopped at the limit whose keys were then read whole.
+        self.whole: set[str] = set()
 
     #: Whether each resource's ``hash`` and ``bytes`` are checked (not by :class:`_KeysOnly`).
     hashes = True
@@ -121,7 +126,7 @@ class Checker:
 
     def run(self) -> list[Problem]:
         """Check every resource, referenced resources first; the largest unreferenced one beside the others."""
-        wanted: dict[str, list[tuple[str, ...]]] = {}
+        wanted = self.wanted
         resources = []
         for res in (r for r in self.descriptor.get("resources", []) if isinstance(r, dict)):
             why, dialect = schema_error(res), dialect_error(res)
@@ -152,6 +157,8 @@ class Checker:
                         "at)", resource=res["name"]))
                     continue
                 fields = tuple(fk["reference"]["fields"])
+                if target != res["name"]:
+                    self.pointed.add(target)
                 if fields not in wanted.setdefault(target, []):  # collected once, however many point at it
                     wanted[target].append(fields)
         order = dependency_order(resources)
@@ -299,14 +306,15 @@ class Checker:
 
     def warnings(self) -> list[str]:
         """One line for each resource whose rows were not all read (after :meth:`run`)."""
-        return [f"resource {name}: reached the error limit ({ERROR_LIMIT:,} problems) at row {row}: its later rows, "
-                f"and foreign keys into it, were not checked; fix these and validate again / batas {ERROR_LIMIT:,} "
+        return [f"resource {name}: reached the error limit ({ERROR_LIMIT:,} problems) at row {row}: its later rows "
+                f"were not checked; fix these and validate again / batas {ERROR_LIMIT:,} "
                 "masalah tercapai, baris berikutnya tidak diperiksa" for name, row in sorted(self.stopped.items())]
 
     def _stop(self, name: str, problems: list[Problem]) -> None:
         key = counted(name)
         self.stopped[key] = max((p.row or 0 for p in problems if p.resource == key), default=0)
-        self.unread.add(name)
+        if name not in self.whole:
+            self.unread.add(name)
 
     def _resource(self, res: dict[str, Any], wanted: list[tuple[str, ...]]) -> None:
         name = res.get("name", "")
@@ -373,6 +381,19 @@ class Checker:
         if key in self.baselines:
             self._baseline(key)
         self._cut(name, start)
+        if key in self.stopped and name in self.pointed and name not in self.whole:
+            self.read_keys_whole(name)
+
+    def read_keys_whole(self, name: str) -> None:
+        """Read the keys asked of resource ``name``, which stopped at the limit, from all its rows (:class:`_KeysOnly`),
+        as Frictionless reads a referenced resource whole for its lookups, whatever its problems: the foreign keys of
+        other resources into it and its references to its own rows are looked up in them."""
+        res = next(r for r in self.descriptor["resources"] if isinstance(r, dict) and r.get("name") == name)
+        for target in [t for t in self.keys if t[0] == name]:
+            del self.keys[target]
+        self.unread.discard(name)
+        self.whole.add(name)
+        _KeysOnly(self).collect(res, self.wanted.get(name, []))
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
         """The PII gate on the file of a resource the checker cannot read otherwise, record by record as validate's

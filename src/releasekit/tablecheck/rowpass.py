@@ -209,9 +209,13 @@ class RowPass:
         """The resource reached the error limit at row :attr:`last_row`: the keys read line by line are handed on
         (lookups a second process deferred among them), and the duplicates of its primary key up to there, which
         frictionless finds row by row and this pass only at the end, are reported (the checker then keeps the
-        first problems in row order). References to its own rows are not looked up: not all of them were read.
+        first problems in row order). References to its own rows are looked up once its keys are read whole
+        (:meth:`Checker.read_keys_whole`), as frictionless looks them up row by row in the whole file's keys.
         """
         self._flush()
+        if self.self_refs:
+            self.checker.read_keys_whole(self.check.name)
+            self._self_lookups()
         if self.distinct is not None and not self.distinct.proven:
             self.primary_key_pass(until=self.last_row)
 
@@ -436,6 +440,12 @@ class RowPass:
     def finish(self) -> None:
         """Self-references (checked once every key is known) and, for keys not proven unique, the key index."""
         self._flush()
+        self._self_lookups()
+        if self.distinct is not None and not self.distinct.proven:
+            self.primary_key_pass()
+
+    def _self_lookups(self) -> None:
+        """Report the references to its own rows that no row's key matches."""
         name = self.check.name
         lost = []
         for _, fk, translate in self.self_fks:
@@ -445,8 +455,6 @@ class RowPass:
         for number, key, n in self.self_refs:
             if key in lost[n]:
                 self.fk_problem(number, key, self.self_fks[n][1])
-        if self.distinct is not None and not self.distinct.proven:
-            self.primary_key_pass()
 
     def _labels(self, labels: list[str]) -> None:
         """The header's problems, as Frictionless finds them and in its order: extra labels, missing ones, then each
