@@ -1217,3 +1217,55 @@ def test_an_empty_file_or_a_blank_first_line_is_read_as_frictionless_reads_it(tm
     assert ours == theirs
     if text in ("", "\n", "\r\n"):
         assert ours == {("a", "source-error", None, None), ("b", "foreign-key", 2, None)}
+
+
+def _one_resource(folder: Path, header: str, rows: list[str], schema: dict[str, Any]) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "a.csv").write_text(header + "\n" + "".join(f"{r}\n" for r in rows))
+    descriptor = {"name": "p", "resources": [{"name": "a", "path": "a.csv", "profile": "tabular-data-resource",
+                                              "format": "csv", "schema": schema}]}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+
+
+def _frictionless_problems(folder: Path, limit: int = 1000) -> list[tuple[Any, ...]]:
+    from frictionless import validate as frictionless_validate
+
+    report = frictionless_validate(str(folder / "datapackage.json"), limit_errors=limit)
+    return [(t.name, e.type, getattr(e, "row_number", None), getattr(e, "field_name", None) or None,
+             getattr(e, "note", "")) for t in report.tasks for e in t.errors]
+
+
+def test_a_cell_breaking_two_constraints_is_two_problems(tmp_path: Path) -> None:
+    """Every constraint a cell breaks is a problem, in Frictionless's order (minimum before enum), as Frictionless
+    reports them: the checker stopped at the first one it tried, enum."""
+    schema = {"fields": [{"name": "n", "type": "integer", "constraints": {"minimum": 2, "enum": [3, 4]}},
+                         {"name": "s", "type": "string", "constraints": {"pattern": "[a-z]+", "enum": ["ab"]}}]}
+    _one_resource(tmp_path, "n,s", ["1,AB", "3,ab", "5,cd"], schema)
+    ours = [(p[0], p[1], p[2], p[3], p[4]) for p in check(tmp_path)]
+    assert ours == [("a", "constraint-error", 2, "n", 'constraint "minimum" is "2"'),
+                    ("a", "constraint-error", 2, "n", 'constraint "enum" is "[3, 4]"'),
+                    ("a", "constraint-error", 2, "s", 'constraint "pattern" is "[a-z]+"'),
+                    ("a", "constraint-error", 2, "s", "constraint \"enum\" is \"['ab']\""),
+                    ("a", "constraint-error", 4, "n", 'constraint "enum" is "[3, 4]"'),
+                    ("a", "constraint-error", 4, "s", "constraint \"enum\" is \"['ab']\"")]
+    assert ours == _frictionless_problems(tmp_path)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4])
+def test_the_limit_inside_a_row_keeps_its_problems_in_frictionless_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """Frictionless reads a row's cells as its checks need them: a unique field's, then the primary key's, then each
+    foreign key's, and the rest of the row once one of them finds a problem; the limit keeps the first problems in
+    that order (the checker kept them in field order: an earlier field's type error before a key field's)."""
+    monkeypatch.setattr(checker, "ERROR_LIMIT", limit)
+    schema = {"fields": [{"name": "x", "type": "integer"}, {"name": "u", "type": "integer",
+                                                              "constraints": {"unique": True}},
+                         {"name": "id", "type": "integer", "constraints": {"required": True}},
+                         {"name": "ref", "type": "integer"}],
+              "primaryKey": ["id"],
+              "foreignKeys": [{"fields": ["ref"], "reference": {"resource": "", "fields": ["id"]}}]}
+    # Row 2: x wrong, id missing (required, and a primary key all None), ref dangling, u repeated in row 3.
+    _one_resource(tmp_path, "x,u,id,ref", ["y,1,,99", "z,1,5,5"], schema)
+    ours = [p[:4] for p in check(tmp_path)]
+    assert len(ours) == limit
+    assert ours == [p[:4] for p in _frictionless_problems(tmp_path, limit)]

@@ -15,6 +15,7 @@ from ..privacy import mask_niks
 from ..report import PII_NIK, Problem, pii_problem
 from .descriptor import dependency_order, dialect_error, fk_translation, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
+from .roworder import RowOrder
 from .rowpass import RowPass
 from .text import first_undecodable, header_labels, niks_by_record, undecodable_count
 
@@ -288,17 +289,18 @@ class Checker:
         """Whether ``resource`` has fewer than :data:`ERROR_LIMIT` problems: its rows are still read."""
         return self.counts.get(counted(resource) if resource is not None else None, 0) < ERROR_LIMIT
 
-    def _cut(self, name: str, start: int) -> None:
+    def _cut(self, name: str, start: int, order: RowOrder) -> None:
         """A resource that reached the limit keeps its first :data:`ERROR_LIMIT` problems in row order (a block of
-        lines reports its problems check by check, and may go past the row that reached it), as frictionless
-        does; the problems of its file as a whole (:data:`FILE_LEVEL`) stay where they are."""
+        lines reports its problems check by check, and may go past the row that reached it), each row's in
+        Frictionless's ``order``, as frictionless does; the problems of its file as a whole (:data:`FILE_LEVEL`) stay
+        where they are."""
         if self.open(name):
             return
         mine = self.problems[start:]
         lead = 0
         while lead < len(mine) and mine[lead].type in FILE_LEVEL:
             lead += 1
-        rows = sorted((p for p in mine[lead:] if p.type not in FILE_LEVEL), key=lambda p: p.row or 0)
+        rows = order.sort([p for p in mine[lead:] if p.type not in FILE_LEVEL])
         kept = rows[:ERROR_LIMIT]
         self.problems[start:] = mine[:lead] + kept + [p for p in mine[lead:] if p.type in FILE_LEVEL]
         self.counts[counted(name)] = len(kept)
@@ -380,7 +382,10 @@ class Checker:
                              "file as UTF-8 / berkas bukan UTF-8", resource=name))
         if key in self.baselines:
             self._baseline(key)
-        self._cut(name, start)
+        self._cut(name, start, RowOrder.of([f.name for f in fields], [f.name for f in fields if f.unique],
+                                           list(key_names) if pk else [],
+                                           [fk["fields"] for fk in foreign_keys(res)
+                                            if set(fk["fields"]) <= {f.name for f in fields}]))
         if key in self.stopped and name in self.pointed and name not in self.whole:
             self.read_keys_whole(name)
 

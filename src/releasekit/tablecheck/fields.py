@@ -162,21 +162,23 @@ class FieldRule:
     core: re.Pattern[str] | None = None
     needs_python: bool = False
 
-    def check(self, text: str) -> tuple[Any, tuple[str, str] | None]:
-        """Cast one cell (missing = empty) and check its constraints: ``(value, (error type, note) | None)``."""
+    def check(self, text: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
+        """Cast one cell (missing = empty) and check its constraints: ``(value, ((error type, note), …))``, every
+        constraint it breaks in Frictionless's order (``minimum`` or ``pattern`` before ``enum``)."""
         if text == "":
-            return None, ("constraint-error", 'constraint "required" is "True"') if self.required else None
+            return None, (("constraint-error", 'constraint "required" is "True"'),) if self.required else ()
         try:
             value = self.cast(text)
         except _Invalid:
-            return None, ("type-error", f'type is "{self.type}/default"')
+            return None, (("type-error", f'type is "{self.type}/default"'),)
+        errors = []
         if self.pattern is not None and not self.pattern.match(str(value)):
-            return value, ("constraint-error", f'constraint "pattern" is "{self.pattern_text}"')
-        if self.enum is not None and value not in self.enum:
-            return value, ("constraint-error", f'constraint "enum" is "{self.enum_text}"')
+            errors.append(("constraint-error", f'constraint "pattern" is "{self.pattern_text}"'))
         if self.minimum is not None and (value != value or value < self.minimum):  # (NaN is below any minimum)
-            return value, ("constraint-error", f'constraint "minimum" is "{self.minimum_text}"')
-        return value, None
+            errors.append(("constraint-error", f'constraint "minimum" is "{self.minimum_text}"'))
+        if self.enum is not None and value not in self.enum:
+            errors.append(("constraint-error", f'constraint "enum" is "{self.enum_text}"'))
+        return value, tuple(errors)
 
     def read_constraint(self, value: Any) -> Any:
         """An ``enum`` or ``minimum`` value read as the field reads a cell, as Frictionless does (``"1"`` is the
@@ -312,4 +314,4 @@ class ResourceCheck:
 
     def exact(self, cells: Sequence[str]) -> bool:
         """Whether the fields the line expression cannot decide pass their exact checks (else: the slow path)."""
-        return all(f.check(cells[f.number - 1])[1] is None for f in self.python_fields)
+        return all(not f.check(cells[f.number - 1])[1] for f in self.python_fields)

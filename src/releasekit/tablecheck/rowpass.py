@@ -408,8 +408,7 @@ class RowPass:
         for view, fk, target in self.fks:
             key = key_text([values[i] for i in view])
             if key != blank_key(view) and (target is None or target.missing((key,))):
-                if not self.fk_problem(number, key, fk):
-                    return False
+                self.fk_problem(number, key, fk)  # (the row is read to its end: the limit keeps its problems in order)
         for n, (view, _, _) in enumerate(self.self_fks):
             key = key_text([values[i] for i in view])
             if key != blank_key(view):
@@ -493,9 +492,9 @@ class RowPass:
         out = []
         for f in check.fields:  # in Frictionless's order: each cell's type and constraints, extra cells, missing ones
             text = _cell(cells, f)
-            value, error = f.check(text)
-            if error:
-                add(Problem(error[0], error[1], resource=check.name, row=number, field=f.name))
+            value, errors = f.check(text)
+            for kind, note in errors:
+                add(Problem(kind, note, resource=check.name, row=number, field=f.name))
             out.append(key_text_of(value, text))
         for position in range(len(check.fields) + 1, len(cells) + 1):
             add(Problem("extra-cell", f"column {position}", resource=check.name, row=number, field=""))
