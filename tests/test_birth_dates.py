@@ -29,6 +29,8 @@ BORN = {
     "a comma before the year": "BUDI lahir 12 Mei, 1980",
     "spaces around the dashes": "BUDI lahir 12 - 05 - 1980",
     "a long place": "TTL: KABUPATEN KEPULAUAN SIAU TAGULANDANG BIARO, 12-05-1980",
+    "an old spelling of November (review AD #3)": "BUDI SANTOSO lahir 12 Nopember 1980",
+    "an old spelling of February (review AD #3)": "BUDI SANTOSO lahir 12 Pebruari 1980",
 }
 
 

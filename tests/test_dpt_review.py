@@ -117,6 +117,8 @@ def test_a_name_or_address_with_a_birth_date_is_published_with_its_year_only(mak
     ("BUDI 05 01 1990", "BUDI ** ** 1990"),
     ("BUDI 3273 – 0145 – 0190 – 0001", "BUDI *************************"),
     ("BUDI 3273\u200b0145\u200b0190\u200b0001", "BUDI *******************"),
+    ("CITRA 3174\u200e0567\u200e0885\u200e0003", "CITRA *******************"),  # (review AD #1)
+    ("NAMA 12 Nopember 1980", "NAMA ** ******** 1980"),  # (review AD #3)
 ])
 def test_a_name_shows_no_date_nor_identity_number_however_written(make_project: ProjectFactory, written: str,
                                                                   shown: str) -> None:

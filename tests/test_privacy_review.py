@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import invoke, query
 from releasekit import privacy
 from releasekit.cli import cli
-from releasekit.privacy import holds_nik, mask_long_numbers, mask_niks
+from releasekit.privacy import INVISIBLE, holds_nik, mask_long_numbers, mask_niks
 from voters import HEADER, voter_source
 
 NIK = "3174056708850003"
@@ -292,13 +292,16 @@ def test_a_long_raw_record_holding_a_nik_is_withheld_too(make_project: Any, tmp_
     "3174－0567－0885－0003", "3174−0567−0885−0003", "3174·0567·0885·0003", "3174   0567   0885   0003",
     "3174\u200b0567\u200b0885\u200b0003", "3\u00ad174\u00ad0567\u00ad0885\u00ad0003",
     "3174\u20600567\u20600885\u20600003",
+    # Review AD #1: the rest of Unicode's default-ignorable characters (bidi marks and isolates, the Mongolian vowel
+    # separator, the combining grapheme joiner, a variation selector, a tag character, a Hangul filler).
+    *(f"3174{c}0567{c}0885{c}0003" for c in "\u200e\u200f\u202a\u2066\u2069\u180e\u034f\ufe0f\U000e0041\u3164"),
 ])
 def test_a_nik_with_other_dashes_or_invisible_characters_between_its_groups(written: str) -> None:
     """Review PII #2: dashes other than ASCII's, three spaces, a dash set apart by spaces, and characters that show
     nothing between the groups hid a NIK from every test (the loader, the build's gate, validate)."""
     text = f"KAB BUDI {written} X"
     assert holds_nik(text)
-    _no_secret(mask_niks(text).replace("\u200b", "").replace("\u00ad", "").replace("\u2060", ""))
+    _no_secret(re.sub(f"[{INVISIBLE}]", "", mask_niks(text)))
     _no_secret(mask_long_numbers(text))
 
 

@@ -77,9 +77,13 @@ def contains_nik(text: str) -> bool:
     return any(nik_runs(text))
 
 
-#: Characters that show nothing (a zero-width space or joiner, a soft hyphen, a word joiner, a byte-order mark):
-#: between two digits they split a number no reader sees split.
-INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+#: Characters that show nothing, Unicode's Default_Ignorable_Code_Point (a soft hyphen, zero-width spaces and
+#: joiners, the left-to-right and right-to-left marks and embeddings, bidi isolates, a word joiner, the combining
+#: grapheme joiner, Hangul fillers, Mongolian variation selectors, variation selectors, a byte-order mark, tag
+#: characters …), as character-class ranges: between two digits they split a number no reader sees split.
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+             "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+             "\U000e0000-\U000e0fff")
 #: Dashes and dots people set between a number's groups: the ASCII ones, Unicode's hyphens and dashes (‐ ‑ ‒ – — ―),
 #: the minus sign, fullwidth and small hyphen-minus, the middle dot and the katakana middle dot.
 DASHES = ".\\-\u2010-\u2015\u2212\uff0d\ufe63\u00b7\u30fb"
@@ -196,7 +200,7 @@ DATE_TEXT = (
     f"(?P<date>(?<!\\d)(?:\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
     f"(?:\\s*{_DATE_SEP}\\s*|\\s)(?:19|20)\\d{{2}}"
     f"|(?:19|20)\\d{{2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}"
-    f"|\\d{{1,2}}[/.\\s{_DATE_DASHES}]*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|des|dec)"
+    f"|\\d{{1,2}}[/.\\s{_DATE_DASHES}]*(?:jan|feb|peb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|nop|des|dec)"
     f"[^\\W\\d_]*\\.?[/.,\\s{_DATE_DASHES}]+(?:(?:19|20)\\d{{2}}|\\d{{2}})"
     f"|\\d{{1,2}}\\s*(?P<sep>{_DATE_SEP})\\s*\\d{{1,2}}\\s*(?P=sep)\\s*\\d{{2}}(?![-/.]?[\\d*])))(?!\\d)"
     r"(?![ T]\d{1,2}[:.]\d{2})")
