@@ -17,8 +17,10 @@ two-digit code (``11`` … ``99``), not by a scan of the results.
 A TPS one of the two snapshots could not read is left out of both totals: one the snapshot lacks because a record
 of its sources naming it was quarantined (a damaged file: unreadable that day, not gone), and one it adds whose
 record the snapshot it is compared with quarantined (not new) (:func:`releasekit.snapshots.quarantined_codes`;
-the changelog counts both). So a total compares one set of TPS, and a real drop the day such a TPS comes back
-is not hidden by its return.
+the changelog counts both). So is a candidate's figure a snapshot lacks (cleared) or gains (filled) at a TPS that a
+quarantined record of that snapshot (of the one before) names: a long layout's row of one candidate set aside,
+20 -> none, was a drop of 20 from the village to the national total. So a total compares one set of TPS, and a
+real drop the day such a TPS comes back is not hidden by its return.
 
 A province compared with an earlier snapshot than the one before (days of alternating
 provinces: :func:`releasekit.changes.plans`) is summed on its own, since that snapshot
@@ -44,14 +46,15 @@ _COVERED = """
 #: TPS removed so (its votes of the snapshot before, negated), to leave it out of the total before too.
 _DELTAS = f"""
     SELECT kode_pemilu, snapshot, previous_snapshot, kode_tps, nomor_urut, source,
-           CASE WHEN unreadable THEN 0 ELSE change END AS delta, CASE WHEN unreadable AND kind = 'removed'
-           THEN change ELSE 0 END AS gone
+           CASE WHEN unreadable THEN 0 ELSE change END AS delta, CASE WHEN unreadable AND kind IN ('removed',
+           'cleared') THEN change ELSE 0 END AS gone
     FROM (SELECT c.kode_pemilu, c.snapshot, c.previous_snapshot, c.kode_tps, c.nomor_urut, c.source, c.kind,
                  coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) AS change,
-                 kind IN ('removed', 'added') AND EXISTS (
+                 kind IN ('removed', 'added', 'cleared', 'filled') AND EXISTS (
                    SELECT 1 FROM {UNREADABLE_TPS} u WHERE u.kode_pemilu = c.kode_pemilu
                    AND u.kode_tps = c.kode_tps
-                   AND u.snapshot = CASE c.kind WHEN 'removed' THEN c.snapshot ELSE c.previous_snapshot END
+                   AND u.snapshot = CASE WHEN c.kind IN ('removed', 'cleared') THEN c.snapshot
+                                         ELSE c.previous_snapshot END
                  ) AS unreadable
           FROM changes c WHERE nomor_urut IS NOT NULL)
 """

@@ -2,8 +2,10 @@
 
 Over TPS results (key ``kode_tps``) and over the totals a source publishes per area
 (key ``kode_wilayah``). Only where every candidate's figure is present: a missing
-figure is not a zero. An area counts as complete when it has a figure for every
-candidate of the election (``peserta``): a value the reader set aside leaves no row.
+figure is not a zero. A TPS or an area counts as complete when it has a figure for every
+candidate of the election (``peserta``): a value the reader set aside, or a candidate the
+source left out, leaves no row (a TPS whose long-layout row of one candidate was quarantined
+had a finding for the sum of the other two).
 """
 
 from .base import Rule
@@ -16,9 +18,11 @@ RULE = Rule(
     SELECT h.kode_pemilu, h.snapshot, h.kode_tps, h.suara_sah, s.total,
            'sum of votes ' || s.total || ' <> suara_sah ' || h.suara_sah, h.sumber
     FROM hasil_tps h
-    JOIN (SELECT kode_pemilu, snapshot, kode_tps, sum(suara) AS total
-          FROM suara GROUP BY kode_pemilu, snapshot, kode_tps HAVING count(suara) = count(*)) s
+    JOIN (SELECT kode_pemilu, snapshot, kode_tps, sum(suara) AS total, count(suara) AS n
+          FROM suara GROUP BY kode_pemilu, snapshot, kode_tps) s
       ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot AND s.kode_tps = h.kode_tps
+    JOIN (SELECT kode_pemilu, count(*) AS n FROM peserta GROUP BY kode_pemilu) p
+      ON p.kode_pemilu = h.kode_pemilu AND p.n = s.n
     WHERE h.suara_sah IS NOT NULL AND s.total <> h.suara_sah
     """,
     area_sql="""
