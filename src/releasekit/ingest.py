@@ -41,8 +41,9 @@ ProgressCallback = Callable[[int], None]
 LOCATOR_BATCH = 5000
 #: Where ``status_progress`` is in an area's values.
 _PROGRESS = tables.HASIL_WILAYAH.columns.index("status_progress") - 3
-#: TPS results are checked for taken keys and inserted this many at a time.
-RESULT_BATCH = 1000
+#: TPS results are checked for taken keys and inserted this many at a time: the query for taken keys binds one
+#: parameter per result and two more, within the 999 an SQLite before 3.32 allows (Ubuntu 20.04's 3.31).
+RESULT_BATCH = 997
 #: A source stops the build once it has set aside this many records and more than :data:`JUNK_RATIO` times as many
 #: as it loaded: the wrong reader, mapping or encoding, or junk (a zip of a few MB can inflate to billions of short
 #: lines, each a quarantine row), not a register to publish.
