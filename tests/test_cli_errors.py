@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -96,3 +97,22 @@ def test_project_may_be_its_metadata_yml(make_project: object, tmp_path: Path) -
     published = invoke("publish", site, "--project", project / "metadata.yml")
     assert published.exit_code == 0, published.output
     assert (site / "release.db").is_file() and (site / "metadata.json").is_file()
+
+
+def test_a_line_break_a_message_quotes_stays_on_its_line(make_project: Any, tmp_path: Path) -> None:
+    """Review AC #11: an archive member's name holding a line break (legal in tar and zip) was quoted as it is, so
+    the error was two lines, the second reading ``Error: nothing wrong, build OK/provinces.csv: …``."""
+    import io
+    import tarfile
+
+    raw = tmp_path / "kpu.tar.gz"
+    data = b"11,ACEH\n12,SUMATERA UTARA\xff\n"
+    with tarfile.open(raw, "w:gz") as archive:
+        member = tarfile.TarInfo("wilayah\nError: nothing wrong, build OK/provinces.csv")
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    project = make_project({"regions": [{"raw": raw, "format": "kpu-wilayah-csv"}]})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "wilayah\\nError: nothing wrong" in errors[0], result.output

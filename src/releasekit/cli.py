@@ -14,7 +14,7 @@ from . import __version__
 from .build import build as build_release
 from .config import load_release
 from .diffreport import FORMATS as DIFF_FORMATS
-from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, sqlite_machine_failure
+from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, one_line_text, sqlite_machine_failure
 from .privacy import mask_niks
 from .report import Report
 from .validate import ENGINES, FORMATS, validate_paths
@@ -43,14 +43,14 @@ def one_line(error: Exception) -> click.ClickException:
     """The ``Error: …`` line (and exit code) for an exception a command raised."""
     if isinstance(error, UsageError):
         return click.UsageError(str(error))
-    if isinstance(error, ReleasekitError):
-        return click.ClickException(str(error))
+    if isinstance(error, ReleasekitError):  # (a name a message quotes from a file may hold a line break)
+        return click.ClickException(one_line_text(str(error)))
     if isinstance(error, OSError) and error.strerror:
         # The machine, not releasekit: a full disk, a file that cannot be read or written (a build then publishes
         # nothing); the hint follows what went wrong.
         where = f"{filename}: " if (filename := getattr(error, "filename", None)) else ""
         hint = OS_HINTS.get(error.errno or 0, OS_HINT)
-        return click.ClickException(mask_niks(f"{where}{error.strerror} (hint: {hint})"))
+        return click.ClickException(one_line_text(mask_niks(f"{where}{error.strerror} (hint: {hint})")))
     if sqlite_machine_failure(error):
         code = getattr(error, "sqlite_errorname", None)
         return click.ClickException(mask_niks(
@@ -74,7 +74,7 @@ class BarProgress:
             self.bar = click.progressbar(length=max(total_bytes, 1), label=label, file=sys.stderr)
             self.bar.__enter__()
         else:
-            click.echo(f"reading {label}", err=True)
+            click.echo(f"reading {one_line_text(label)}", err=True)
         self.done = 0
 
     def update(self, done_bytes: int) -> None:

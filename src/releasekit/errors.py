@@ -39,6 +39,17 @@ def sqlite_machine_failure(error: BaseException) -> bool:
         name.startswith(SQLITE_MACHINE_CODES) or "disk is full" in str(error) or "disk I/O error" in str(error))
 
 
+#: Line breaks and other control characters a message may quote from a file (a cell, an archive member's name), shown
+#: escaped wherever a message is one line of a report or an error (one could otherwise write a line of its own, one
+#: that reads ``pkg: valid / sah`` or ``Error: …``).
+CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 32), 127, 0x85, 0x2028, 0x2029) if chr(c) != "\t"}
+
+
+def one_line_text(text: str) -> str:
+    """``text`` with its line breaks and other control characters escaped (:data:`CONTROLS`)."""
+    return text.translate(CONTROLS)
+
+
 class ReleasekitError(Exception):
     """Base class: a message naming the file and place, and an optional hint."""
 

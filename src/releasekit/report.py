@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .artefacts import json_text, md_cell
+from .errors import one_line_text
 from .privacy import mask_niks
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -152,13 +153,9 @@ def _verdict(pkg: PackageReport) -> str:
     return f"INVALID / TIDAK SAH: {len(pkg.problems)} problem(s) / masalah"
 
 
-#: Line breaks and other control characters a cell may carry into a message, shown escaped in the text report (a
-#: cell could otherwise start a line of its own, one that reads ``pkg: valid / sah``).
-_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 32), 127) if chr(c) != "\t"}
-
-
 def _line(text: str) -> str:
-    return text.translate(_CONTROLS)
+    """One line of the text report: a cell's line breaks, quoted in a message, escaped (:data:`~.errors.CONTROLS`)."""
+    return one_line_text(text)
 
 
 def _text(report: Report) -> str:
