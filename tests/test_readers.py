@@ -367,3 +367,28 @@ def test_pemiluapi2014_build_accounts_for_every_row(make_project: Any, cli_runne
     assert query(project, "SELECT kode_wilayah, nomor_urut, suara FROM suara_wilayah ORDER BY 1, 2") == [
         ("1", 1, 40), ("1", 2, 50), ("2", 2, 30)]
     assert query(project, "SELECT kode_pemilu FROM pemilu") == [("ppwp-2014",)]
+
+
+@pytest.mark.parametrize("broken", ["1000000000", "3171054512900003"])
+def test_a_summed_row_with_a_cell_no_count_is_set_aside_alone(tmp_path: Path, broken: str) -> None:
+    """Review AC #7: a cell of 10^9 or more (or a NIK) in one TPS row of a village (kawalpemilu2019-csv) or one line
+    of a kabupaten (pemiluapi-2014-csv) made the loader refuse the summed area, every row of it in one quarantine
+    row at the area's first line; the row itself is set aside now, at its own line, and the rest of its area loads."""
+    kawal = tmp_path / "DKI.csv"
+    kawal.write_text("Link KawalPemilu,Nama Kelurahan,Nomor TPS,Suara 01,Suara 02,Suara Sah\n"
+                     'https://kawalpemilu.org#25826,"PULAU PANGGANG",1,103,127,230\n'
+                     'https://kawalpemilu.org#25826,"PULAU PANGGANG",2,90,100,190\n'
+                     f'https://kawalpemilu.org#25826,"PULAU PANGGANG",3,90,100,{broken}\n')
+    records = read("kawalpemilu2019-csv", kawal, CATALOGUE["ppwp-2019"])
+    (area,) = [r for r in records if isinstance(r, AreaResult)]
+    (rejected,) = [r for r in records if isinstance(r, Rejected)]
+    assert (area.records, area.votes) == (2, {1: 193, 2: 227})
+    assert rejected.locator == "DKI.csv:4" and rejected.reason.startswith("Suara Sah: a number ")
+    voices = tmp_path / "voices.csv"
+    voices.write_text("id,pemilu_id,category_id,province_id,wilayah_id,value\n1,1,50,11,1,1000\n2,1,51,11,1,20\n"
+                      f"3,1,54,11,1,600\n4,1,55,11,1,{broken}\n")
+    records = read("pemiluapi-2014-csv", voices, CATALOGUE["ppwp-2014"])
+    (area,) = [r for r in records if isinstance(r, AreaResult)]
+    (rejected,) = [r for r in records if isinstance(r, Rejected)]
+    assert (area.records, area.votes) == (3, {1: 600})
+    assert rejected.locator == "voices.csv:5" and rejected.reason.startswith("value: a number ")

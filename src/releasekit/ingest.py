@@ -32,9 +32,10 @@ from .privacy import contains_nik, escapes_read, holds_birth_date, holds_nik, ma
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
-from .readers.base import FORMULA, FORMULA_STARTS, INT64, Record, VoterRows, clip
+from .readers.base import FORMULA, FORMULA_STARTS, Record, VoterRows, clip
 from .readers.csv_table import NIK_CELL
 from .readers.inflate import CorruptStream
+from .readers.numbers import COUNT_LIMIT, NIK_NUMBER, no_count
 
 ProgressCallback = Callable[[int], None]
 #: Locators of loaded rows are written to the temporary table in batches of this size.
@@ -77,18 +78,13 @@ def jenis_tps(kode_tps: str) -> str:
     return "khusus" if kode_tps[10] == "9" else "reguler"
 
 
-_NIK_NUMBER = "a number is NIK-like (16 digits), which is never published"
+_NIK_NUMBER = NIK_NUMBER
 _NIK_TEXT = "a text value holds a NIK-like number, which is never published"
 _BIRTH_DATE = "a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never published"
 #: What :func:`unstorable` says of a value that is personal data: the record's raw text is withheld from the quarantine
 #: (:func:`withheld`), the rest of it may be a person's too.
 PERSONAL_DATA = (_NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, NIK_CELL)
 
-
-#: The largest count loaded. A TPS has a few hundred voters and the country about 200 million, so a count this
-#: large is a broken cell, and 823,378 TPS of counts below it sum to less than 16 digits: no total, delta or
-#: finding derived from counts can look like a NIK (and refuse the whole build at the gate).
-COUNT_LIMIT = 10**9
 
 
 def unstorable(values: Iterable[object]) -> str | None:
@@ -104,12 +100,7 @@ def unstorable(values: Iterable[object]) -> str | None:
         if kind is int:
             number: int = value  # type: ignore[assignment]
             if number >= COUNT_LIMIT or number <= -COUNT_LIMIT:  # (a count is smaller: two comparisons)
-                if not -INT64 <= number < INT64:
-                    return f"the number {str(number)[:30]} does not fit a 64-bit integer"
-                if contains_nik(str(number)):
-                    return _NIK_NUMBER
-                return (f"a number of {len(str(abs(number)))} digits is no count (a count is below "
-                        f"{COUNT_LIMIT:,}); sums of such numbers could look like a NIK")
+                return no_count(number)
         elif kind is str:
             text: str = value  # type: ignore[assignment]  # (type() is faster than isinstance on the hot path)
             if len(text) >= 16 and holds_nik(text):  # (written any way: privacy.SPREAD)

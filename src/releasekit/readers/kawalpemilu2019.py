@@ -36,7 +36,7 @@ from ..errors import ConfigError
 from ..tables import BY_NAME
 from .base import AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
-from .numbers import parse_count
+from .numbers import no_count, parse_count
 from .textio import TextOptions
 
 if TYPE_CHECKING:
@@ -111,9 +111,12 @@ def _add(villages: dict[str, _Village], cells: list[str], at: dict[str, int], lo
     figures: list[int | None] = []
     for column, _ in FIGURES:
         try:
-            figures.append(parse_count(cells[at[column]]))
+            figure = parse_count(cells[at[column]])
         except ValueError as e:
             return f"{column}: {e}"
+        if figure is not None and (why := no_count(figure)):  # (in the village's sum, it would set it all aside)
+            return f"{column}: {why}"
+        figures.append(figure)
     kode, name, number = match.group(1), cells[at[NAME]].strip(), int(number_text)
     village = villages.setdefault(kode, _Village(locator, name))
     if name != village.name:

@@ -16,8 +16,29 @@ from __future__ import annotations
 import math
 import re
 
-from ..privacy import shorten
+from ..privacy import contains_nik, shorten
 from .base import INT64
+
+#: The largest count loaded. A TPS has a few hundred voters and the country about 200 million, so a count this
+#: large is a broken cell, and 823,378 TPS of counts below it sum to less than 16 digits: no total, delta or
+#: finding derived from counts can look like a NIK (and refuse the whole build at the gate).
+COUNT_LIMIT = 10**9
+#: Why a count that is NIK-like is not loaded (personal data: its record's raw text is withheld).
+NIK_NUMBER = "a number is NIK-like (16 digits), which is never published"
+
+
+def no_count(number: int) -> str | None:
+    """Why ``number`` is no count to load (None when it is one): beyond 64 bits, NIK-like, or :data:`COUNT_LIMIT` or
+    more. A reader that sums rows into an area asks it of each row's figures, so a broken cell sets its row aside,
+    not its whole area (the loader's last guard, ``ingest.unstorable``, sees only the sums)."""
+    if -COUNT_LIMIT < number < COUNT_LIMIT:
+        return None
+    if not -INT64 <= number < INT64:
+        return f"the number {str(number)[:30]} does not fit a 64-bit integer"
+    if contains_nik(str(number)):
+        return NIK_NUMBER
+    return (f"a number of {len(str(abs(number)))} digits is no count (a count is below {COUNT_LIMIT:,}); sums of "
+            "such numbers could look like a NIK")
 
 #: The number styles a source can declare.
 STYLES = ("plain", "dot", "comma", "accounting", "count-percent")

@@ -35,7 +35,7 @@ from ..privacy import brief
 from ..tables import BY_NAME
 from .base import AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
-from .numbers import parse_count
+from .numbers import no_count, parse_count
 from .textio import TextOptions
 
 if TYPE_CHECKING:
@@ -140,6 +140,8 @@ def _add(areas: dict[str, _Area], cells: list[str], at: dict[str, int], locator:
         return "value: empty, no figure to load"
     if value < 0:
         return f"value: {value} is negative, no count (pemiluAPI's mark of a missing figure)"
+    if too_large := no_count(value):  # (in the area's sum, it would set the whole area aside)
+        return f"value: {too_large}"
     area = areas.setdefault(kode, _Area(locator, province))
     if province != area.province:
         return (f"wilayah_id {kode} is in province_id {province} here but in {area.province} at {area.locator}; "
