@@ -11,10 +11,19 @@ its folder or archive (:mod:`.bytelines`; a line of a member may hold up to
 Every serialisation variant parses (compact, pretty with CRLF, no trailing
 newline, any key order); the literal ``"null": null`` chart key is ignored; a
 record with ``chart`` and ``administrasi`` both null is a TPS with NULL results.
+
+No value in the file is read past: ``administrasi`` holds the 18 keys of :data:`ADMIN_KEYS` and no other (every
+real per-TPS file does, every key of them), so a key it does not know (``suaraSah``, ``"suara_sah "``)
+quarantines the record, naming the key, as an unknown chart key does; a key it lacks is NULL. Other keys at
+the top level are ignored (``mode``, which a tenth of the real files carry, and whatever a scraper adds to a
+JSON Lines line), but not one that is a known key written with other case, spaces, underscores or hyphens
+(``"Chart"``, ``"ts "``, ``statusSuara``), which would leave its value unread. The chart's ``"null"`` key
+must hold null, as it does in every real file.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import chain
@@ -51,6 +60,10 @@ TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "
 ADMIN_KEYS = tuple(f"{t}_{s}" for t in TRIPLES for s in "jlp") + ("suara_sah", "suara_tidak_sah", "suara_total")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 NO_FIGURES: tuple[None, ...] = (None,) * len(ADMIN_KEYS)
+_ADMIN_SET = frozenset(ADMIN_KEYS)
+#: The administrasi keys as the reasons list them (the order FORMATS.md gives).
+_ADMIN_TEXT = ("suara_sah, suara_tidak_sah, suara_total, "
+               + ", ".join(f"{t}_{{j,l,p}}" for t in TRIPLES))
 
 
 class RecordError(ValueError):
@@ -59,6 +72,42 @@ class RecordError(ValueError):
 
 #: The keys of a Sirekap per-TPS result: an object with none of them is none.
 SIREKAP_KEYS = frozenset(("chart", "administrasi", "ts", "psu", "images", "status_suara", "status_adm", "mode"))
+
+
+def squash(key: str) -> str:
+    """``key`` as a near miss is matched: letters and digits only, lower case (``Suara_Sah `` → ``suarasah``)."""
+    return "".join(filter(str.isalnum, key.casefold()))
+
+
+#: A top-level key, squashed (:func:`squash`) → the key it is written for.
+_SQUASHED = {squash(key): key for key in SIREKAP_KEYS}
+_ADMIN_SQUASHED = {squash(key): key for key in ADMIN_KEYS}
+
+
+def quote(key: str) -> str:
+    """A key from the file, quoted in a reason: its first 40 characters, with invisible ones escaped."""
+    return f"'{brief(json.dumps(key)[1:-1])}'"
+
+
+def _unknown_admin(adm: dict[str, Any]) -> str:
+    """The reason for administrasi keys outside :data:`ADMIN_KEYS`, naming them (up to three)."""
+    unknown = [key for key in adm if key not in _ADMIN_SET]
+    named = ", ".join(quote(key) + (f" ('{_ADMIN_SQUASHED[squash(key)]}' written otherwise)"
+                                    if squash(key) in _ADMIN_SQUASHED else "") for key in unknown[:3])
+    more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+    return (f"administrasi: unknown key{'s' if len(unknown) > 1 else ''} {named}{more}, whose value would not be "
+            f"read (known: {_ADMIN_TEXT})")
+
+
+def _near_misses(obj: dict[str, Any]) -> None:
+    """Refuse a top-level key that is a known one written otherwise (``"Chart"``, ``"ts "``): its value is unread.
+
+    :raises RecordError: naming the key and the one it is written for.
+    """
+    for key in obj:
+        if key not in SIREKAP_KEYS and squash(key) in _SQUASHED:
+            raise RecordError(f"unknown key {quote(key)} ('{_SQUASHED[squash(key)]}' written otherwise), whose value "
+                              "would not be read (Sirekap writes its keys in lower case, with underscores)")
 
 
 def _int_or_none(value: Any, where: str) -> int | None:
@@ -84,6 +133,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
         keys = brief(", ".join(map(str, obj))) or "none"
         raise RecordError(f"none of a Sirekap result's keys (chart, administrasi, ts, …); its keys: {keys} "
                           "(an error body of the API, or another format)")
+    if not SIREKAP_KEYS.issuperset(obj):
+        _near_misses(obj)
     chart = obj.get("chart")
     votes: dict[int, int | None] | None = None
     if chart is not None:
@@ -92,6 +143,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
         votes = {}
         for key, value in chart.items():
             if key == "null":
+                if value is not None:
+                    raise RecordError(f"chart.null: expected null (a key of no candidate), got {show(value)}")
                 continue
             nomor = nomor_by_id.get(key)
             if nomor is None:
@@ -103,6 +156,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
     if adm is None:
         figures: tuple[int | None, ...] = NO_FIGURES
     elif isinstance(adm, dict):
+        if not _ADMIN_SET.issuperset(adm):
+            raise RecordError(_unknown_admin(adm))
         figures = tuple(map(adm.get, ADMIN_KEYS))
         if not all(v is None or (type(v) is int and -INT64 <= v < INT64) for v in figures):  # else name the key
             figures = tuple(_int_or_none(adm.get(k), f"administrasi.{k}") for k in ADMIN_KEYS)
@@ -119,6 +174,8 @@ def parse_record(obj: Any, kode_tps: str, locator: str, nomor_by_id: dict[str, i
         photos = None
     elif isinstance(images, list):
         photos = sum(1 for i in images if isinstance(i, str) and i)
+        if photos + images.count(None) != len(images) and not all(i is None or isinstance(i, str) for i in images):
+            raise RecordError("images: expected an array of strings (photo addresses) or nulls")
     else:
         raise RecordError("images: expected an array or null")
     values = (
