@@ -5,8 +5,16 @@ order for tars and for zips cut before their central directory, fixed by the
 archive's bytes) and one at a time, so memory does not grow with the number of
 members. A truncated or corrupt archive
 ends the stream with a :class:`~releasekit.readers.base.Rejected` naming the
-place it broke, instead of an exception; an encrypted zip member, or one in a
-compression Python cannot read, is a :class:`Rejected` of its own.
+place it broke, instead of an exception (a tar that ends without its end-of-archive
+marker, cut at a member's boundary, too); an encrypted zip member, one in a
+compression Python cannot read, and the bytes of a tar read past after a zeroed
+header (:class:`~.tarstream.Gap`) are a :class:`Rejected` of their own.
+
+A lone gzipped file cut short (or with bytes after its gzip stream that are no gzip
+member) gives what it holds before the break: a streamed one its lines, as a member
+cut inside does; one read whole its complete lines, as the member, and the line the
+break cut, a :class:`Rejected` (a ``.json`` document cut short holds no record: it
+is one :class:`Rejected`, as before).
 
 A member read whole (a JSON document, an SQL dump: a :class:`Member`) of more than
 :data:`MEMBER_LIMIT` bytes is a :class:`Rejected` naming its size, read past in constant
@@ -32,24 +40,22 @@ would load unpinned) stop the build naming that path.
 
 from __future__ import annotations
 
-import bz2
 import io
-import lzma
 import os
-import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, overload
+from typing import IO, overload
 
 from ..errors import SourceError
 from . import memberstream, zipsalvage
 from .base import ReadContext, Rejected
+from .bytelines import cut
 from .inflate import CheckedGzipFile
 from .memberstream import ARCHIVE_ERRORS, BUFFER, MemberStream, Streamed, chunks_of, primed, streamed_from
-from .tarstream import NOT_FILES, NotAFile, Section, TooLarge, iter_tar
+from .tarstream import MAGIC_BYTES, Gap, NotAFile, Section, TooLarge, compression_of, iter_tar
 from .zipsalvage import too_large
 
 __all__ = ["ARCHIVE_ERRORS", "EVERY", "MEMBER_LIMIT", "Member", "MemberStream", "Streamed", "holds_members",
@@ -60,6 +66,8 @@ Progress = Callable[[int], None]
 #: is decoded whole. A Sirekap per-TPS file is about 1 KB; the largest real member seen is 2.3 MB (a kawalpemilu TPS
 #: list), a region list 15 KB, a Kemendagri SQL dump a few MB. (A streamed member has no such limit.)
 MEMBER_LIMIT = 64 << 20
+#: The names of files read whole that are one document: a prefix of one cut short holds no record.
+DOCUMENTS = (".json",)
 #: For ``streamed``: every member is streamed (a table reader's members; one that is not a table is never read).
 EVERY = ("",)
 
@@ -146,21 +154,39 @@ def stem(name: str) -> str:
 
 
 def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Member | Streamed | Rejected]:
-    """A lone gzipped file: the one member, named without its ``.gz``."""
+    """A lone gzipped file: the one member, named without its ``.gz`` (one read whole: :func:`_gunzipped`)."""
     name = path.name[:-3]
     with ExitStack() as stack:
-        member: Member | Streamed | Rejected
+        got: Sequence[Member | Streamed | Rejected]
         try:
             handle = stack.enter_context(CheckedGzipFile(path))
-            if wanted(name):
-                member = primed(name, chunks_of(handle))
-            else:
-                data = handle.read(limit + 1)
-                size = len(data) if len(data) <= limit else len(data) + _drain(handle)
-                member = Member(name, data) if size <= limit else Rejected(name, _file_too_large(size, limit))
+            got = [primed(name, chunks_of(handle))] if wanted(name) else _gunzipped(name, handle, limit)
         except ARCHIVE_ERRORS as e:
-            member = Rejected(path.name, f"gzip file is corrupt or truncated: {e}")
-        yield member  # (a stream is read before the file closes)
+            got = [Rejected(path.name, f"gzip file is corrupt or truncated: {e}")]
+        yield from got  # (a stream is read before the file closes)
+
+
+def _gunzipped(name: str, handle: CheckedGzipFile, limit: int) -> list[Member | Rejected]:
+    """The lone gzipped file ``name`` read whole: the member, or, where the gzip data is cut short (or followed by
+    bytes that are no gzip member), its complete lines and the cut line, as :mod:`.bytelines` sets it aside (a
+    reader would take a cut row for a whole one: ``1101,KAB ACEH BESA``).
+
+    :raises ARCHIVE_ERRORS: the break comes before a line end, or the file is a JSON document (its start is none).
+    """
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit and (chunk := handle.read1(BUFFER)):  # (read1: a read that fails loses nothing)
+            parts.append(chunk)
+            size += len(chunk)
+        size += _drain(handle)
+    except ARCHIVE_ERRORS as error:
+        data = b"".join(parts)
+        end = data.rfind(b"\n") + 1
+        if not end or size > limit or name.lower().endswith(DOCUMENTS):
+            raise
+        return [Member(name, data[:end]), cut(name, data.count(b"\n", 0, end) + 1, error, data[end:])]
+    return [Member(name, b"".join(parts))] if size <= limit else [Rejected(name, _file_too_large(size, limit))]
 
 
 def folder_files(root: Path, label: str) -> list[Path]:
@@ -350,32 +376,16 @@ def _cut_zip(path: Path, report: Progress, error: BaseException, limit: int, wan
                    "it were read from their own headers")
 
 
-def _what(info: tarfile.TarInfo) -> NotAFile | None:
-    """What a member :mod:`tarfile` read is, when it is no file and no folder."""
-    kind = NOT_FILES.get(info.type)
-    return None if kind is None else NotAFile(kind, info.linkname if info.islnk() or info.issym() else "")
-
-
-def _unread(what: NotAFile | TooLarge, limit: int) -> str:
-    """Why a tar member that :func:`iter_tar` did not read is a rejected record."""
+def _unread(what: NotAFile | TooLarge | Gap, limit: int) -> str:
+    """Why a tar member (or stretch of one) that :func:`iter_tar` did not read is a rejected record."""
+    if isinstance(what, Gap):
+        return f"archive is corrupt: {what}"
     return too_large(what.size, limit) if isinstance(what, TooLarge) else _not_a_file(what)
 
 
 def _not_a_file(what: NotAFile) -> str:
     return (f"tar member is {what}, not a file: whatever records it stands for are not read (re-create the "
             "archive with the files themselves: GNU tar's --hard-dereference for hard links, -h for symbolic links)")
-
-
-def _inflated(raw: BinaryIO) -> BinaryIO | io.BufferedIOBase:
-    """The tar inside ``raw``, inflated by the compression its first bytes name (tarfile's own ``r|*`` inflates each
-    block it reads whole, so a member of a few KB of bzip2 can inflate to gigabytes at once)."""
-    magic = raw.read(6)
-    raw.seek(0)
-    if magic.startswith(b"BZh"):
-        return bz2.BZ2File(raw)
-    if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMAFile(raw)
-    return CheckedGzipFile(fileobj=raw) if magic.startswith(b"\x1f\x8b") else raw
 
 
 def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], label: str
@@ -395,48 +405,21 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
 
 def _tar_members(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool], last: list[str]
                  ) -> Iterator[Member | Streamed | Rejected]:
-    """Every member of a tar (:func:`_tar`), ``last[0]`` kept the name of the last one read whole."""
-    name = path.name.lower()
+    """Every member of a tar (:func:`_tar`), ``last[0]`` kept the name of the last one read whole. Plain, gzip,
+    bzip2 and xz tars are read by :mod:`.tarstream`, whatever their name says, by their first bytes."""
     with path.open("rb") as raw:
-        if name.endswith((".tar", ".tar.gz", ".tgz")):  # the fast reader (tarstream) for the common cases
-            gzipped = raw.read(2) == b"\x1f\x8b"
-            raw.seek(0)
-            for member, data in iter_tar(raw, gzipped, report, limit, wanted):
-                if isinstance(data, Section):
-                    streamed = primed(member, iter(data))
-                    yield streamed
-                    if streamed.stream.error is not None:
-                        return  # (the reader has set aside the line it cut)
-                    last[0] = last[0] if data.left else member  # (what the reader left is read past with the next)
-                    continue
-                last[0] = member
-                yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))
-            return
-        with tarfile.open(fileobj=_inflated(raw), mode="r|") as archive:
-            for info in archive:
-                what = _what(info)
-                if what is not None:
-                    last[0] = info.name
-                    yield Rejected(info.name, _not_a_file(what))
-                if not info.isfile():
-                    continue
-                streamed_name = wanted(info.name)
-                if info.size > limit and not streamed_name:  # (read past by tarfile, a block at a time)
-                    last[0] = info.name
-                    yield Rejected(info.name, too_large(info.size, limit))
-                    continue
-                handle = archive.extractfile(info)
-                if handle is None:
-                    continue
-                if streamed_name:
-                    streamed = primed(info.name, chunks_of(handle))
-                    report(raw.tell())
-                    yield streamed
-                    if streamed.stream.error is not None:
-                        return  # (the reader has set aside the line it cut)
-                    last[0] = info.name if handle.tell() >= info.size else last[0]
-                    continue
-                data = handle.read()
-                last[0] = info.name
-                report(raw.tell())
-                yield Member(info.name, data)
+        compression = compression_of(raw.read(MAGIC_BYTES))
+        raw.seek(0)
+        for member, data in iter_tar(raw, False, report, limit, wanted, compression=compression):
+            if isinstance(data, Section):
+                streamed = primed(member, iter(data))
+                yield streamed
+                if streamed.stream.error is not None:
+                    return  # (the reader has set aside the line it cut)
+                last[0] = last[0] if data.left else member  # (what the reader left is read past with the next)
+                continue
+            if isinstance(data, Gap):
+                yield Rejected(f"after {last[0]}", _unread(data, limit))
+                continue
+            last[0] = member
+            yield Member(member, data) if isinstance(data, bytes) else Rejected(member, _unread(data, limit))

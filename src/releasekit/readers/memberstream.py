@@ -80,8 +80,11 @@ class Streamed:
 
 
 def chunks_of(handle: IO[bytes] | io.BufferedIOBase) -> Iterator[bytes]:
-    """The bytes of an open file or member, :data:`BUFFER` at a time."""
-    return iter(partial(handle.read, BUFFER), b"")
+    """The bytes of an open file or member, up to :data:`BUFFER` at a time, each from one read of what lies under
+    it (``read1``, where the file has it): a buffered ``read`` gathers several, and one that fails (a gzip stream
+    cut short, or bytes after it that are no gzip member) throws away those it had gathered, and the lines in them."""
+    read = getattr(handle, "read1", None) or handle.read
+    return iter(partial(read, BUFFER), b"")
 
 
 def streamed_from(name: str, chunks: Iterable[bytes]) -> Streamed:
