@@ -78,12 +78,11 @@ def jenis_tps(kode_tps: str) -> str:
     return "khusus" if kode_tps[10] == "9" else "reguler"
 
 
-_NIK_NUMBER = NIK_NUMBER
 _NIK_TEXT = "a text value holds a NIK-like number, which is never published"
 _BIRTH_DATE = "a text value holds a birth date (after 'lahir' or 'TTL'): personal data, which is never published"
 #: What :func:`unstorable` says of a value that is personal data: the record's raw text is withheld from the quarantine
 #: (:func:`withheld`), the rest of it may be a person's too.
-PERSONAL_DATA = (_NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, NIK_CELL)
+PERSONAL_DATA = (NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, NIK_CELL)
 
 
 
@@ -119,7 +118,7 @@ def unstorable(values: Iterable[object]) -> str | None:
                 return "a number is not finite"
             text = repr(value)  # as the packages write it: 16 digits after the point are 16 digits too
             if len(text) >= 16 and contains_nik(text):  # (0.7194244604316546: 100 * 1 / 139)
-                return _NIK_NUMBER
+                return NIK_NUMBER
     return None
 
 

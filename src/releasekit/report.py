@@ -153,11 +153,6 @@ def _verdict(pkg: PackageReport) -> str:
     return f"INVALID / TIDAK SAH: {len(pkg.problems)} problem(s) / masalah"
 
 
-def _line(text: str) -> str:
-    """One line of the text report: a cell's line breaks, quoted in a message, escaped (:data:`~.errors.CONTROLS`)."""
-    return one_line_text(text)
-
-
 def _text(report: Report) -> str:
     lines = []
     for pkg in report.packages:
@@ -167,15 +162,15 @@ def _text(report: Report) -> str:
             lines.append(f"  {kind} ({count})")
             shown = [p for p in pkg.problems if p.type == kind][:SHOWN]
             for p in shown:
-                lines.append(_line(f"    {p.where + ': ' if p.where else ''}{p.message}"))
+                lines.append(one_line_text(f"    {p.where + ': ' if p.where else ''}{p.message}"))
             if count > len(shown):
                 lines.append(f"    … {count - len(shown)} more / lainnya")
-        lines += [_line(f"  warning / peringatan: {w}") for w in pkg.warnings]
+        lines += [one_line_text(f"  warning / peringatan: {w}") for w in pkg.warnings]
         if pkg.findings:
             lines.append("  data findings (published facts) / temuan data (fakta yang dipublikasikan):")
             for f in pkg.findings:
                 examples = "; ".join(f.examples)
-                lines.append(_line(f"    {f.rule:<28} {f.severity:<8} {f.count:>8}   e.g. {examples}"))
+                lines.append(one_line_text(f"    {f.rule:<28} {f.severity:<8} {f.count:>8}   e.g. {examples}"))
     return "\n".join(lines) + "\n"
 
 

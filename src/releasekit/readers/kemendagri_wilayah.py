@@ -47,7 +47,7 @@ from collections.abc import Generator, Iterator
 from ..privacy import brief
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
 from .members import holds_members, members_named
-from .textio import TextDecodeError, binary_kind, guess_encoding, looks_utf16, without_encoding_option
+from .textio import decode_error, refuse_utf16, without_encoding_option
 
 DOTTED = re.compile(r"^[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?$")
 #: Whitespace and comments (``-- …``, ``# …``, ``/* … */``) between tokens.
@@ -200,10 +200,7 @@ class _Dump:
         tuple); return the position after it."""
         text, size = self.text, len(self.text)
         while True:
-            gap = GAP.match(text, pos).end()  # type: ignore[union-attr]
-            if gap - pos > 3 and QUOTE.search(text, pos, gap):
-                yield from self._commented(pos, gap, QUOTE)
-            pos = gap
+            pos = yield from self._past_gap(pos)
             if pos >= size or text[pos] != "(":
                 if pos >= size or text[pos] == ";":
                     return min(pos + 1, size)
@@ -239,10 +236,7 @@ class _Dump:
                     record.catatan = note
                 note = None
             yield record
-            gap = GAP.match(text, pos).end()  # type: ignore[union-attr]
-            if gap - pos > 3 and QUOTE.search(text, pos, gap):
-                yield from self._commented(pos, gap, QUOTE)
-            pos = gap
+            pos = yield from self._past_gap(pos)
             if pos < size:
                 char = text[pos]
                 if char == ",":
@@ -259,6 +253,14 @@ class _Dump:
             pos, ended = yield from self._damage(pos, "not a ',' or ';' after a tuple (a damaged ','?)")
             if ended:
                 return pos
+
+    def _past_gap(self, pos: int) -> Generator[Record, None, int]:
+        """Read past the spaces and comments between tuples from ``pos``, each comment holding a quoted value set
+        aside (:meth:`_commented`); return where they end."""
+        gap = GAP.match(self.text, pos).end()  # type: ignore[union-attr]
+        if gap - pos > 3 and QUOTE.search(self.text, pos, gap):
+            yield from self._commented(pos, gap, QUOTE)
+        return gap
 
     def _commented(self, pos: int, end: int, held: re.Pattern[str]) -> Iterator[Record]:
         """Quarantine each comment between ``pos`` and ``end`` that holds a tuple (``held``: what tells one): a byte
@@ -360,13 +362,7 @@ def _text(data: bytes, label: str) -> str:
         ``<label>: line 3, byte 36: not valid utf-8 (bytes e9 65 75 64)``, with a hint naming the ``iconv`` that
         converts them (the message of the other region lists, :mod:`releasekit.readers.textio`).
     """
-    kind = binary_kind(data[:256])
-    if kind is not None:
-        raise TextDecodeError(f"{label}: the file is {kind}, not an SQL dump",
-                              hint="export the dump again as .sql text (UTF-8), or declare the file as what it is")
-    if looks_utf16(data):
-        raise TextDecodeError(f"{label}: line 1: the file looks like UTF-16, not UTF-8",
-                              hint="re-encode the file as UTF-8", likely="utf-16")
+    refuse_utf16(data[:256], label, what="an SQL dump", export="export the dump again as .sql text (UTF-8)")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
@@ -375,11 +371,7 @@ def _text(data: bytes, label: str) -> str:
         start = data.rfind(b"\n", 0, e.start) + 1
         stop = data.find(b"\n", e.start)
         line = data[start:stop if stop >= 0 else len(data)]
-        number, likely = data.count(b"\n", 0, e.start) + 1, guess_encoding(line)
-        hint = "the file is damaged here; re-export it" if likely == "utf-8" else "re-encode the file as UTF-8"
-        error = TextDecodeError(f"{label}: line {number}, byte {e.start - start + 1}: not valid utf-8 (bytes "
-                                f"{data[e.start:e.start + 4].hex(' ')})", hint=hint,
-                                likely=likely if likely != "utf-8" else None)
+        error = decode_error(label, data.count(b"\n", 0, e.start) + 1, line, e.start - start, "utf-8")
         raise without_encoding_option(error) from None
 
 

@@ -198,23 +198,27 @@ def looks_utf16(data: bytes) -> bool:
     return len(head) >= 8 and head.count(0) >= len(head) // 3
 
 
-def refuse_utf16(head: bytes, label: str, encoding: str = "UTF-8") -> None:
+def refuse_utf16(head: bytes, label: str, encoding: str = "UTF-8", *, what: str = "a text table",
+                 export: str = "export the data as CSV (UTF-8)") -> None:
     """Refuse a text file whose first bytes ``head`` look like UTF-16 (:func:`looks_utf16`), or like no text at all
     (:func:`binary_kind`: a ZIP or workbook saved under a ``.csv`` name, a PDF, UTF-32, NUL bytes).
 
+    :param what: what the file should be, and ``export`` how to make one, named when it is no text.
     :raises TextDecodeError: ``<label>: line 1: the file looks like UTF-16, not <encoding>``, or
-        ``<label>: the file is a ZIP archive (…), not a text table``.
+        ``<label>: the file is a ZIP archive (…), not <what>``.
     """
     kind = binary_kind(head)
     if kind is not None:
-        raise TextDecodeError(f"{label}: the file is {kind}, not a text table",
-                              hint="export the data as CSV (UTF-8), or declare the file as what it is")
+        raise TextDecodeError(f"{label}: the file is {kind}, not {what}",
+                              hint=f"{export}, or declare the file as what it is")
     if looks_utf16(head):
         raise TextDecodeError(f"{label}: line 1: the file looks like UTF-16, not {encoding}",
                               hint="re-encode the file as UTF-8", likely="utf-16")
 
 
-def _decode_error(name: str, number: int, line: bytes, encoding: str, error: UnicodeDecodeError) -> TextDecodeError:
+def decode_error(name: str, number: int, line: bytes, at: int, encoding: str) -> TextDecodeError:
+    """The error for line ``number`` of ``name``, whose bytes ``line`` are not ``encoding`` from offset ``at`` on,
+    with a hint from what they look like (:func:`guess_encoding`)."""
     likely = guess_encoding(line)
     if likely == "utf-16":
         hint = "the file looks like UTF-16; re-encode it as UTF-8"
@@ -222,8 +226,8 @@ def _decode_error(name: str, number: int, line: bytes, encoding: str, error: Uni
         hint = "the file is damaged here; re-export it"
     else:
         hint = f"the bytes look like {likely}; declare 'encoding: {likely}' for this source"
-    bad = line[error.start:error.start + 4].hex(" ")
-    return TextDecodeError(f"{name}: line {number}, byte {error.start + 1}: not valid {encoding} (bytes {bad})",
+    bad = line[at:at + 4].hex(" ")
+    return TextDecodeError(f"{name}: line {number}, byte {at + 1}: not valid {encoding} (bytes {bad})",
                            hint=hint, likely=likely if likely != encoding else None)
 
 
@@ -392,7 +396,7 @@ def _blocks(lines: list[bytes], first: int, name: str, label: str, encoding: str
             except UnicodeDecodeError as e:
                 if texts:
                     yield _Block(first, texts, nul)
-                raise _decode_error(label, first + len(texts), line, encoding, e) from None
+                raise decode_error(label, first + len(texts), line, e.start, encoding) from None
     yield _Block(first, texts, nul)
 
 

@@ -294,8 +294,6 @@ class Checker:
         lines reports its problems check by check, and may go past the row that reached it), each row's in
         Frictionless's ``order``, as frictionless does; the problems of its file as a whole (:data:`FILE_LEVEL`) stay
         where they are."""
-        if self.open(name):
-            return
         mine = self.problems[start:]
         lead = 0
         while lead < len(mine) and mine[lead].type in FILE_LEVEL:
@@ -382,10 +380,11 @@ class Checker:
                              "file as UTF-8 / berkas bukan UTF-8", resource=name))
         if key in self.baselines:
             self._baseline(key)
-        self._cut(name, start, RowOrder.of([f.name for f in fields], [f.name for f in fields if f.unique],
-                                           list(key_names) if pk else [],
-                                           [fk["fields"] for fk in foreign_keys(res)
-                                            if set(fk["fields"]) <= {f.name for f in fields}]))
+        if not self.open(name):  # (the order of a row's problems decides which the limit keeps)
+            self._cut(name, start, RowOrder.of([f.name for f in fields], [f.name for f in fields if f.unique],
+                                               list(key_names) if pk else [],
+                                               [fk["fields"] for fk in foreign_keys(res)
+                                                if set(fk["fields"]) <= {f.name for f in fields}]))
         if key in self.stopped and name in self.pointed and name not in self.whole:
             self.read_keys_whole(name)
 
