@@ -377,6 +377,34 @@ def test_a_tps_quarantined_this_day_is_not_called_gone(make_project: Any) -> Non
             "antaranya ada di rekaman yang dikarantina pada snapshot ini); changed") in readme
 
 
+def test_the_changelog_says_what_part_of_a_change_is_at_unreadable_tps(make_project: Any, tmp_path: Path) -> None:
+    """A long layout's row of candidate 2 is quarantined on day 2 (``2O``): its published total drops by 20 and the
+    changelog's change says so, but it also says that all −20 is at a TPS a quarantined record names (not lost), as
+    ``total-decreased`` leaves it out; day 3 reads it again: +20, all of it such. Before, −20 read as votes lost."""
+    mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "sah"},
+               "long": {"candidate": "cand", "count": "votes"}}
+    sources_ = []
+    for day, second, first in (("2024-02-15", "20", "10"), ("2024-02-16", "2O", "15"), ("2024-02-17", "20", "15")):
+        raw = tmp_path / f"long_{day}.csv"
+        raw.write_text("kode_tps,cand,votes,sah\n" + "".join(
+            f"{T}1,{n},{v},60\n" for n, v in ((1, first), (2, second), (3, "30"))) + f"{T}2,1,15,60\n{T}2,2,20,60\n")
+        sources_.append({"raw": raw, "format": "csv", "election": "ppwp-2024", "snapshot": day, "csv": mapping})
+    project = make_project({"real-count": sources_})
+    build(load_release(project))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    day2 = readme[readme.index("· 2024-02-16"):readme.index("· 2024-02-17")]
+    day3 = readme[readme.index("· 2024-02-17"):readme.index("## Codebook")]
+    head = "| candidate / peserta | votes / suara | change / perubahan | of it at TPS a quarantined record names"
+    assert head in day2 and head in day3
+    def row(part: str, nomor: int) -> list[str]:
+        line = next(line for line in part.splitlines() if line.startswith(f"| {nomor} "))
+        return [cell.strip() for cell in line.split("|")[2:-1]]
+    assert (row(day2, 1), row(day2, 2)) == (["30", "+5", "±0"], ["20", "−20", "−20"])  # (TPS 2's 20 is in both)
+    assert (row(day3, 1), row(day3, 2)) == (["30", "±0", "±0"], ["40", "+20", "+20"])
+    first = readme[readme.index("· 2024-02-15"):readme.index("· 2024-02-16")]
+    assert head not in first and "| candidate / peserta | votes / suara | change / perubahan |" in first
+
+
 def test_a_drop_the_day_an_unreadable_tps_comes_back_is_found(make_project: Any) -> None:
     """Review Z #2: TPS 4 is unreadable on day 2 (quarantined) and back on day 3, when TPS 1 loses 5 votes of
     candidate 1. TPS 4's return (``added``, after a quarantine) is left out as its disappearance was, so the drop

@@ -140,10 +140,26 @@ def _entry(entry: Entry) -> list[str]:
             f"- TPS that became complete / menjadi lengkap (status_suara false → true): {entry.completed}",
         ]
     if entry.votes:
-        lines += ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|"]
-        lines += [f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
-                  for nomor, nama, votes, delta in entry.votes]
+        lines += _votes(entry)
     return lines + [""]
+
+
+def _votes(entry: Entry) -> list[str]:
+    """Each candidate's total and change; with the part of the change at TPS one of the two snapshots could not read
+    when there is such a part (a record quarantined: not votes gained or lost)."""
+    unreadable = entry.unreadable_votes if any(delta is not None for *_, delta in entry.votes) else {}
+    if not unreadable:
+        return ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|",
+                *(f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
+                  for nomor, nama, votes, delta in entry.votes)]
+    return ["", "| candidate / peserta | votes / suara | change / perubahan | of it at TPS a quarantined record "
+            "names / di antaranya di TPS yang rekamannya dikarantina |", "|---|---:|---:|---:|",
+            *(f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} | "
+              f"{_signed(unreadable.get(nomor, 0)) if delta is not None else ''} |"
+              for nomor, nama, votes, delta in entry.votes),
+            "", "A TPS whose record one of the two snapshots quarantined was unreadable, not counted: that part of "
+            "the change is no vote gained or lost (`total-decreased` leaves it out) / TPS yang rekamannya "
+            "dikarantina tidak terbaca: bagian perubahan itu bukan suara yang bertambah atau hilang."]
 
 
 def _changelog(entries: list[Entry]) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -160,6 +160,8 @@ class Entry:
     #: (province, snapshot) for each province this snapshot holds that the previous one does not, compared with the
     #: last snapshot before that held TPS there (:func:`releasekit.changes.plans`)
     compared_earlier: tuple[tuple[str, str], ...] = ()
+    #: Each candidate's part of its change at TPS one of the two snapshots could not read (:func:`_unreadable_votes`)
+    unreadable_votes: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,14 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
     covered: dict[tuple[str, str], tuple[str, ...]] = {}
     last_held: dict[tuple[str, str], str] = {}  # (election, province) → the last snapshot so far with TPS there
+    read: dict[tuple[str, str], frozenset[str]] = {}
+
+    def named(kode_pemilu: str, day: str) -> frozenset[str]:
+        """:func:`quarantined_codes` of the register's sources of a day, each day's read once."""
+        if (kode_pemilu, day) not in read:
+            read[kode_pemilu, day] = quarantined_codes(db, kode_pemilu, day, register)
+        return read[kode_pemilu, day]
+
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete or 0)
         key = (kode_pemilu, snapshot, register)
@@ -219,13 +229,15 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
             entry.compared_earlier = tuple((code, last_held[kode_pemilu, code]) for code in entry.coverage.now
                                            if code not in entry.coverage.before and (kode_pemilu, code) in last_held)
         if entry.added and previous:
-            entry.added_after_quarantine = _added_after_quarantine(db, key)
+            entry.added_after_quarantine = _added_after_quarantine(db, key, named)
         if entry.removed:  # (the few codes the day's quarantine names, each one lookup of the key)
             entry.removed_in_quarantine = sum(db.execute(
                 f"SELECT count(*) FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps = ? "
                 f"AND field = 'kode_tps' AND kind = 'removed' AND {_REGISTER}",
                 (kode_pemilu, snapshot, code, register)).fetchone()[0]
-                for code in sorted(quarantined_codes(db, kode_pemilu, snapshot, register)))
+                for code in sorted(named(kode_pemilu, snapshot)))
+        if previous:
+            entry.unreadable_votes = _unreadable_votes(db, key, entry, named)
         now: dict[int, int | None] = dict(db.execute(
             f"SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? AND {_REGISTER} "
             "GROUP BY nomor_urut", key).fetchall())
@@ -282,7 +294,35 @@ def unreadable_tps(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
             for code in sorted(quarantined_codes(conn, kode_pemilu, snapshot))]
 
 
-def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str]) -> int:
+def _unreadable_votes(db: sqlite_utils.Database, key: tuple[str, str, str], entry: Entry,
+                      named: Callable[[str, str], frozenset[str]]) -> dict[int, int]:
+    """Each candidate's part of the change in votes at TPS one of the two snapshots could not read: a figure removed
+    or cleared at a TPS a record this snapshot quarantined names, or added or filled at one a record of the snapshot it
+    was compared with quarantined names, over the provinces the change counts (``total-decreased`` leaves the same
+    figures out). The change stays that of the published totals; the changelog says how much of it is such."""
+    kode_pemilu, snapshot, register = key
+    # (the day whose quarantine names the TPS, and the kinds of change it explains)
+    asked = [(snapshot, "removed", "cleared")]
+    asked += [(day, "added", "filled") for day in sorted({entry.previous or "", *(
+        day for _, day in entry.compared_earlier)} - {""})]
+    both = set(entry.coverage.both) if entry.coverage else None
+    out: dict[int, int] = {}
+    for named_by, *kinds in asked:
+        compared_with = "" if named_by == snapshot else "AND previous_snapshot = ?"
+        for code in sorted(named(kode_pemilu, named_by)):
+            if both is not None and code[:2] not in both:
+                continue
+            for nomor, change in db.execute(
+                    "SELECT nomor_urut, coalesce(CAST(after AS INTEGER), 0) - coalesce(CAST(before AS INTEGER), 0) "
+                    "FROM changes WHERE kode_pemilu = ? AND snapshot = ? AND kode_tps = ? AND nomor_urut IS NOT NULL "
+                    f"AND kind IN (?, ?) {compared_with} AND {_REGISTER}",
+                    (kode_pemilu, snapshot, code, *kinds, *([named_by] if compared_with else []), register)):
+                out[nomor] = out.get(nomor, 0) + change
+    return {nomor: change for nomor, change in sorted(out.items()) if change}
+
+
+def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str],
+                            named: Callable[[str, str], frozenset[str]]) -> int:
     """How many TPS the snapshot ``key`` added appear in a record that the sources of the snapshot each was compared
     with (its ``previous_snapshot``: the one before, or an earlier one for its province) quarantined."""
     kode_pemilu, _, register = key
@@ -292,5 +332,5 @@ def _added_after_quarantine(db: sqlite_utils.Database, key: tuple[str, str, str]
             f"AND {_REGISTER} AND kind = 'added'", key):
         added.setdefault(previous, set()).add(code)
     # (none added: then the quarantine, read through every raw text, need not be)
-    return sum(len(codes & quarantined_codes(db, kode_pemilu, previous, register))
+    return sum(len(codes & named(kode_pemilu, previous))
                for previous, codes in sorted(added.items()))
