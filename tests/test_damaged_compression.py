@@ -246,3 +246,66 @@ def test_bzip2_and_xz_tars_are_read_as_tarfile_reads_them() -> None:
         assert list(iter_tar(io.BytesIO(data), compression=compression)) == expected
         with pytest.raises(TarError, match=f"the {compression} data is corrupt"):
             list(iter_tar(io.BytesIO(data[:40] + b"\xff" * 40 + data[80:]), compression=compression))
+
+
+# ------------------------------------------------------------------ a cut inside a member whose header is read
+
+@pytest.mark.parametrize("suffix", ["", ".gz", ".bz2", ".xz"])
+def test_a_tar_cut_inside_its_only_member_quarantines_that_member(tmp_path: Path, suffix: str) -> None:
+    """A tar of one per-TPS file cut inside the file's data was refused whole as 'not a tar archive, or one cut
+    short before its first file', though its header (and name) had been read: now that member is the one record
+    quarantined, named, and the build goes on."""
+    plain = _tps_tar(1)
+    cut = COMPRESSIONS[suffix][0](plain[:512 + 40])
+    path = tmp_path / f"t.tar{suffix}"
+    path.write_bytes(cut)
+    loaded, rest = _loaded_and_rest(read("sirekap-tps-json", path, PPWP))
+    assert loaded == []
+    assert [r.locator for r in rest] == [f"tps/{_code(1)}.json"]
+    assert rest[0].reason.startswith("archive is truncated or corrupt inside this member: TarError: ")
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_a_tar_cut_inside_a_member_names_that_member_and_loads_those_before(tmp_path: Path, suffix: str) -> None:
+    """Cut inside member 21's data: 20 load and the record quarantined is member 21 (its code is then known to be
+    unreadable, not gone: the changelog and ``total-decreased`` read it from the locator); it was 'after' member 20."""
+    plain = _tps_tar(53)
+    at = _offsets(plain)[20] + 512 + 100
+    path = tmp_path / f"t.tar{suffix}"
+    path.write_bytes(COMPRESSIONS[suffix][0](plain[:at]))
+    loaded, rest = _loaded_and_rest(read("sirekap-tps-json", path, PPWP))
+    assert [r.kode_tps for r in loaded] == [_code(i) for i in range(1, 21)]
+    assert [r.locator for r in rest] == [f"tps/{_code(21)}.json"]
+
+
+def test_a_tar_cut_inside_a_members_padding_loads_that_member() -> None:
+    """The data of the last member is whole and the cut falls in the zeros padding it to a block: it loads (it was
+    read past before being handed on, and lost with the padding)."""
+    plain = _tps_tar(2)
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        last = tar.getmembers()[-1]
+    at = last.offset_data + last.size + 5
+    assert at % 512
+    got = []
+    with pytest.raises(TarError):
+        for name, data in iter_tar(io.BytesIO(plain[:at]), False):
+            got.append((name, data))
+    assert [name for name, _ in got] == [f"tps/{_code(1)}.json", f"tps/{_code(2)}.json"]
+    assert got[-1][1] == plain[last.offset_data:last.offset_data + last.size]
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".xz"])
+def test_a_tar_cut_within_the_head_of_its_only_streamed_member_quarantines_it(
+        make_project: Any, tmp_path: Path, suffix: str) -> None:
+    """A JSON Lines member is read as a stream once its first MiB is read; a cut inside that MiB, in an archive of no
+    other member, refused the archive as no tar. Now the member is one record quarantined, and records_in reconciles."""
+    data = _jsonl(2000)
+    assert len(data) < memberstream.HEAD
+    cut = COMPRESSIONS[suffix][0](_tar({"day/x.jsonl": data}))
+    (tmp_path / f"x.tar{suffix}").write_bytes(cut[:len(cut) // 2])
+    project = make_project({"real-count": [{"format": "sirekap-tps-json", "raw": tmp_path / f"x.tar{suffix}",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+    result = invoke("build", project)
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(1, 0, 1)]
+    assert query(project, "SELECT locator FROM quarantine") == [("day/x.jsonl",)]

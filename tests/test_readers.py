@@ -86,8 +86,9 @@ def test_sirekap_tar_gz(tmp_path: Path) -> None:
 
 
 def test_truncated_tar_is_quarantined_not_raised(tmp_path: Path) -> None:
-    """A tar cut short loads the files before the cut and quarantines the rest; cut before its first file, it holds
-    nothing to salvage and is refused (it built an empty release with one quarantined record, exit 0)."""
+    """A tar cut short loads the files before the cut and quarantines the rest; cut inside its first file, that file is
+    the record quarantined; cut before its first file's header is whole, it holds nothing to salvage and is refused (it
+    built an empty release with one quarantined record, exit 0)."""
     archive = tmp_path / "x.tar.gz"
     _tar(archive)
     data = archive.read_bytes()
@@ -95,7 +96,11 @@ def test_truncated_tar_is_quarantined_not_raised(tmp_path: Path) -> None:
     records = read("sirekap-tps-json", archive, PPWP)
     assert isinstance(records[-1], Rejected) and len(records) > 1
     assert "truncated or corrupt" in records[-1].reason
-    archive.write_bytes(data[: len(data) // 2])
+    archive.write_bytes(data[: len(data) // 2])  # (inside the data of the first file, whose header was read)
+    records = read("sirekap-tps-json", archive, PPWP)
+    assert [(r.locator, r.reason.split(":")[0]) for r in records] == [  # type: ignore[union-attr]
+        ("pemilu/31/3101/3101011001001.json", "archive is truncated or corrupt inside this member")]
+    archive.write_bytes(gzip.compress(gzip.decompress(data)[:300], mtime=0))  # (inside the first header)
     with pytest.raises(SourceError, match="not a tar archive, or one cut short before its first file"):
         read("sirekap-tps-json", archive, PPWP)
 

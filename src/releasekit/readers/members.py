@@ -55,7 +55,7 @@ from .base import ReadContext, Rejected
 from .bytelines import cut
 from .inflate import CheckedGzipFile
 from .memberstream import ARCHIVE_ERRORS, BUFFER, MemberStream, Streamed, chunks_of, primed, streamed_from
-from .tarstream import MAGIC_BYTES, Gap, NotAFile, Section, TooLarge, compression_of, iter_tar
+from .tarstream import MAGIC_BYTES, Gap, MemberCut, NotAFile, Section, TarError, TooLarge, compression_of, iter_tar
 from .zipsalvage import too_large
 
 __all__ = ["ARCHIVE_ERRORS", "EVERY", "MEMBER_LIMIT", "Member", "MemberStream", "Streamed", "holds_members",
@@ -396,6 +396,9 @@ def _tar(path: Path, report: Progress, limit: int, wanted: Callable[[str], bool]
         for member in _tar_members(path, report, limit, wanted, last):
             read = True
             yield member
+    except MemberCut as e:  # (a header was read: a tar, cut inside that member's data)
+        yield Rejected(e.member, f"archive is truncated or corrupt inside this member: {type(e.cause).__name__}: "
+                       f"{e.cause}")
     except ARCHIVE_ERRORS as e:
         if not read:  # (nothing to salvage: no tar, or one cut before its first file)
             raise _no_archive(label, _first_bytes(path), "not a tar archive, or one cut short before its first file "
@@ -412,7 +415,10 @@ def _tar_members(path: Path, report: Progress, limit: int, wanted: Callable[[str
         raw.seek(0)
         for member, data in iter_tar(raw, False, report, limit, wanted, compression=compression):
             if isinstance(data, Section):
-                streamed = primed(member, iter(data))
+                try:
+                    streamed = primed(member, iter(data))
+                except TarError as e:  # (cut within the bytes read before the member is handed on)
+                    raise MemberCut(member, e) from e
                 yield streamed
                 if streamed.stream.error is not None:
                     return  # (the reader has set aside the line it cut)

@@ -94,6 +94,16 @@ class TarError(tarfile.TarError):
     """The archive is truncated or corrupt (the message says where)."""
 
 
+class MemberCut(TarError):
+    """The archive is truncated or corrupt inside the data of the regular file ``member``, whose header was read: what
+    reading it raised is ``cause`` (the message is its)."""
+
+    def __init__(self, member: str, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.member = member
+        self.cause = cause
+
+
 def compression_of(head: bytes) -> str | None:
     """The compression a stream starting with ``head`` is in (a key of :data:`INFLATERS`), None for a plain tar."""
     found = MAGIC.match(head)
@@ -405,13 +415,16 @@ def iter_tar(raw: BinaryIO, gzipped: bool = False, progress: Callable[[int], Non
                     progress(stream.tell())
                 yield name, TooLarge(size)
                 continue
-            data = stream.read(size) if size else b""
+            try:
+                data = stream.read(size) if size else b""
+            except TarError as e:  # (the compressed stream cut short: a corrupt one stops the build)
+                raise MemberCut(name, e) from e
             if data is None:
-                raise TarError("unexpected end of data")
+                raise MemberCut(name, TarError("unexpected end of data"))
+            yield name, data  # (before its padding is read past: a cut there loses none of it)
             stream.skip(padded - size)
             if progress is not None:
                 progress(stream.tell())
-            yield name, data
         elif kind in (GNU_LONGNAME, GNU_LONGLINK, PAX_HEADER):
             if size > limit:
                 raise TarError(f"a long name or pax header of {size:,} bytes, over the limit of {limit:,}")
