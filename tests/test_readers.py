@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import tarfile
 import zipfile
 from pathlib import Path
@@ -253,6 +254,24 @@ def test_kawalpemilu2019_wrong_header_stops_with_one_line(tmp_path: Path) -> Non
     (tmp_path / "x.csv").write_text("Link,Nama\nhttps://kawalpemilu.org#1,A\n")
     with pytest.raises(SourceError, match=r"^x.csv: line 1: no column 'Link KawalPemilu'"):
         read("kawalpemilu2019-csv", tmp_path / "x.csv", CATALOGUE["ppwp-2019"])
+
+
+@pytest.mark.parametrize("suffix", ["", ".zip"])
+def test_kawalpemilu2019_column_named_twice_stops_with_one_line(tmp_path: Path, suffix: str) -> None:
+    """A fixed-header reader read the first of two 'Suara 01' columns and ignored the other, whatever it held; the
+    csv reader refuses such a header, and so do they now: which cell is meant cannot be told."""
+    text = ("Link KawalPemilu,Nama Kelurahan,Nomor TPS,Suara 01,Suara 02,Suara Sah,Suara 01\n"
+            "https://kawalpemilu.org#25826,A,1,103,127,230,99\n")
+    path = tmp_path / f"x.csv{suffix}"
+    if suffix:
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("day/x.csv", text)
+    else:
+        path.write_text(text)
+    where = "x.csv.zip: day/x.csv" if suffix else "x.csv"
+    with pytest.raises(SourceError, match=rf"^{re.escape(where)}: line 1: column 'Suara 01' appears 2 times "
+                                          r"\(columns 4, 7\)"):
+        read("kawalpemilu2019-csv", path, CATALOGUE["ppwp-2019"])
 
 
 def test_pemiluapi2004_reads_the_rows_of_its_election() -> None:

@@ -42,15 +42,23 @@ def positions(header: tuple[str, ...], expected: tuple[str, ...], label: str, li
               reader: str) -> dict[str, int]:
     """Where each expected column is in ``header``.
 
-    :raises SourceError: a column is missing (this is not the format the source declares).
+    :raises SourceError: a column is missing (this is not the format the source declares), or one appears twice
+        (which of its cells is meant cannot be told).
     """
-    found = {h.strip(): i for i, h in reversed(list(enumerate(header)))}
+    found: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        found.setdefault(h.strip(), []).append(i)
     missing = [c for c in expected if c not in found]
     if missing:
         raise SourceError(f"{label}: line {line}: no column '{missing[0]}', so this is not what '{reader}' reads",
                           hint=RECORD_NOT_QUOTED if looks_like_a_record(header) else
                           "its columns are: " + shorten(", ".join(h or "(empty)" for h in header), 300, ""))
-    return {c: found[c] for c in expected}
+    repeated = [c for c in expected if len(found[c]) > 1]
+    if repeated:
+        raise SourceError(f"{label}: line {line}: column '{repeated[0]}' appears {len(found[repeated[0]])} times "
+                          f"(columns {', '.join(str(i + 1) for i in found[repeated[0]])}), so which of its cells "
+                          "is meant cannot be told", hint="remove or rename the copy, then build again")
+    return {c: found[c][0] for c in expected}
 
 
 class FixedRow(NamedTuple):
