@@ -58,6 +58,19 @@ def test_a_first_line_that_is_a_voter_is_never_quoted(dpt: dict[str, Any], make_
         assert cell not in result.output, cell
 
 
+def test_a_header_read_with_the_wrong_delimiter_is_quoted_and_the_delimiter_named(make_project: ProjectFactory
+                                                                                 ) -> None:
+    """Review AF #6: a comma file declared ``delimiter: ';'`` is one column of names over 60 characters long, which
+    read as a voter: 'the first line looks like a voter, not a header (hint: is the header missing?)'."""
+    source = voter_source({"dpt.csv": HEADER + FIRST_VOTER}, name="dpt", dpt={"delimiter": ";"})
+    result = CliRunner().invoke(cli, ["build", str(make_project({"voter-list": [source]}))])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert f"(found: {HEADER.strip()})" in error
+    assert "(hint: the names are one column with ',' between them: set delimiter: ','" in error
+    assert "looks like a voter" not in error
+
+
 def test_a_header_with_other_names_is_quoted(make_project: ProjectFactory) -> None:
     project = voter_project(make_project, "TPS;NO_KK;NIK;NAMA;TGL LAHIR (DD/MM/YYYY);L/P;STATUS\n")
     result = CliRunner().invoke(cli, ["build", str(project)])
@@ -119,6 +132,11 @@ def test_a_name_or_address_with_a_birth_date_is_published_with_its_year_only(mak
     ("BUDI 3273\u200b0145\u200b0190\u200b0001", "BUDI *******************"),
     ("CITRA 3174\u200e0567\u200e0885\u200e0003", "CITRA *******************"),  # (review AD #1)
     ("NAMA 12 Nopember 1980", "NAMA ** ******** 1980"),  # (review AD #3)
+    # Review AF #2: a date before a number was one run with it, whose visible prefix was the date's DDMMYY.
+    ('"SITI 05-01-1990, 5202014501900001"', "SITI **-**-1990, ****************"),
+    ("JL MAWAR 05.01.1990 0821-3456-7890", "JL MAWAR **.**.1990 ****-****-****"),
+    ("SITI 3174056708850003 12-05-1980", "SITI **************** **-**-1980"),
+    ("SITI lahir 1990 01 05", "SITI lahir 1990 ** **"),  # (review AF #3: year first, spaces between)
 ])
 def test_a_name_shows_no_date_nor_identity_number_however_written(make_project: ProjectFactory, written: str,
                                                                   shown: str) -> None:
@@ -230,6 +248,25 @@ def test_two_snapshots_of_one_election_stop_the_build(make_project: ProjectFacto
     assert ("sources/1: 'raw/dpt2' (snapshot 2024-01-15) and 'raw/dpt1' (snapshot 2023-07-02, "
             "registers/0/sources/0) are voter lists of the same election ppwp-2024") in result.output
     assert "build the other snapshot in a project of its own" in result.output
+    assert not (project / "build" / "release.db").exists()
+
+
+def test_parts_of_one_list_in_two_registers_stop_the_build(make_project: ProjectFactory) -> None:
+    """Review AF #5: a TPS in parts of one election's list in two registers was one ``dpt_rekap`` row of the first
+    register's (summed), so the first package's counts exceeded its sources and the second's voters pointed at a
+    TPS its ``dpt_rekap`` lacked: build exit 0, the second package invalid."""
+    first = HEADER + voter("5202017107040001") + voter("5202010101800002", tps=TPS[:-1] + "2")
+    second = HEADER + voter("5202010101800003", tps=TPS[:-1] + "2") + voter("5202010101800004", tps=TPS[:-1] + "3")
+    project = make_project({"voter-list": [voter_source({"dpt.csv": first}, name="a")],
+                            "masked": {"publish_individuals": "masked",
+                                       "sources": [voter_source({"dpt.csv": second}, name="b")]}})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert error.startswith("Error: metadata.yml: registers/1/sources/0: 'raw/b' (register 002) and 'raw/a' (register "
+                            "001, registers/0/sources/0) are parts of the voter list of the same election ppwp-2024 "
+                            "in two registers")
+    assert error.endswith("(hint: list every part of the voter list under one register)")
     assert not (project / "build" / "release.db").exists()
 
 

@@ -46,6 +46,9 @@ WRITTEN = {
     "e-notation": "3.174056708850003e+15",
     "after a date": "12-05-1980 3174 0567 0885 0003",
     "after a word ending in a digit": "RT01 3174 0567 0885 0003",
+    # Review AF #4: white space to Python (\s) that shows nothing; the screens before the expressions let it through
+    "unit separators": "3174\x1f0567\x1f0885\x1f0003",
+    "file separators": "3174\x1c0567\x1c0885\x1c0003",
 }
 #: A NIK that a line break inside a quoted CSV cell splits: one cell to a CSV reader (and to the loader).
 BROKEN = {

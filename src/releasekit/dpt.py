@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .nik import RegionPrefixes, nik_problem
-from .privacy import VISIBLE_DIGITS, mask_dates, mask_id, mask_long_numbers, normalise_id
+from .privacy import VISIBLE_DIGITS, mask_id, mask_numbers_and_dates, normalise_id
 from .readers.base import VoterRows
 from .readers.dpt_csv import polling_day
 
@@ -107,6 +107,7 @@ def list_settings(release: Release, source: Source, election: Election) -> ListS
     """The settings of one ``dpt-csv`` source, from its register and election."""
     register = release.register_by_id(source.register)
     refuse_two_snapshots(release, source)
+    refuse_two_registers(release, source)
     return ListSettings(election.kode_pemilu, source.snapshot, source.path, polling_day(election),
                         register.publish_individuals == "masked", register.individual_fields)
 
@@ -129,6 +130,25 @@ def refuse_two_snapshots(release: Release, source: Source) -> None:
                 f"{source.election} on different days; voter lists of one election are counted together",
                 hint="build the other snapshot in a project of its own, or give the parts of one list the same "
                      "snapshot")
+
+
+def refuse_two_registers(release: Release, source: Source) -> None:
+    """Refuse parts of one election's voter list in two registers.
+
+    ``dpt_rekap`` counts a TPS once for the whole list, and each register's package holds the TPS its own sources
+    counted first: a TPS in parts of both registers was summed into one row of the first one's, so each package's
+    counts differed from its sources and the second's voters pointed at a TPS its ``dpt_rekap`` lacks (invalid).
+
+    :raises ConfigError: naming both sources and registers, with a hint.
+    """
+    for other in release.sources:
+        if other.format == "dpt-csv" and other.election == source.election and other.register != source.register:
+            first, second = sorted((other, source), key=lambda s: (s.register_index, s.index))
+            raise ConfigError(
+                f"metadata.yml: {second.key_path}: '{second.path}' (register {second.register}) and '{first.path}' "
+                f"(register {first.register}, {first.key_path}) are parts of the voter list of the same election "
+                f"{source.election} in two registers; the parts of one list are counted together, in one register",
+                hint="list every part of the voter list under one register")
 
 
 class _Ages:
@@ -491,10 +511,9 @@ _UPSERT = (
 
 def _public(text: str) -> str | None:
     """A free-text field a register allowed: trimmed, any identity-number-like run masked and any date reduced to its
-    year, whatever word is before it (numbers first: :func:`releasekit.privacy.mask_long_numbers`,
-    :func:`~releasekit.privacy.mask_dates`), NULL when empty."""
+    year, whatever word is before it (:func:`releasekit.privacy.mask_numbers_and_dates`), NULL when empty."""
     text = text.strip()
-    return mask_dates(mask_long_numbers(text)) if text else None
+    return mask_numbers_and_dates(text) if text else None
 
 
 _STARS = "*" * (16 - VISIBLE_DIGITS)

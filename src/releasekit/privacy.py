@@ -110,7 +110,7 @@ _EXPONENT = re.compile(r"[eE]\+?15(?![0-9])")
 _DECIMAL = re.compile(r"\d+\.\d+")
 #: A screen before :data:`SPREAD` for ASCII text (a C-speed class run, not a backtracking group: every Sirekap
 #: record's ``ts``, ``2024-02-14 10:00:00``, is long enough to be searched).
-_SPREAD_ASCII = re.compile(r"[0-9 \t\n\r\f\v.\-]{16}")  # (\s spelled out: a set, not a category)
+_SPREAD_ASCII = re.compile(r"[0-9 \t\n\r\f\v\x1c-\x1f.\-]{16}")  # (\s spelled out: a set, not a category)
 
 
 def _ascii_digits(digits: str) -> str:
@@ -199,7 +199,7 @@ _DATE_SEP = f"[/.{_DATE_DASHES}]"
 DATE_TEXT = (
     f"(?P<date>(?<!\\d)(?:\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
     f"(?:\\s*{_DATE_SEP}\\s*|\\s)(?:19|20)\\d{{2}}"
-    f"|(?:19|20)\\d{{2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}"
+    f"|(?:19|20)\\d{{2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
     f"|\\d{{1,2}}[/.\\s{_DATE_DASHES}]*(?:jan|feb|peb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|nop|des|dec)"
     f"[^\\W\\d_]*\\.?[/.,\\s{_DATE_DASHES}]+(?:(?:19|20)\\d{{2}}|\\d{{2}})"
     f"|\\d{{1,2}}\\s*(?P<sep>{_DATE_SEP})\\s*\\d{{1,2}}\\s*(?P=sep)\\s*\\d{{2}}(?![-/.]?[\\d*])))(?!\\d)"
@@ -393,16 +393,35 @@ def mask_long_numbers(text: str) -> str:
     return LONG_NUMBER.sub(lambda m: mask_id(m.group()) or "", text)
 
 
+def mask_numbers_and_dates(text: str) -> str:
+    """``text`` with every identifier-like number masked (:func:`mask_long_numbers`) and every whole date reduced to
+    its year (:func:`mask_dates`): a free-text field of a voter. A number that holds a date (``05-01-1990,
+    5202014501900001`` is one :data:`LONG_NUMBER` run) keeps no prefix: its first digits would be the date's day,
+    month and year (``050119**…``); it keeps the date's year alone (``**-**-1990, ****************``)."""
+    return mask_dates(LONG_NUMBER.sub(_masked_run, text))
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    run = match.group()
+    dates = [date.span("date") for date in ANY_DATE.finditer(run)]
+    if not dates:
+        return mask_id(run) or ""
+    dated = mask_dates(run)  # (of the same length: a date's characters are masked one by one)
+    return "".join(kept if any(start <= i < end for start, end in dates) else "*" if char.isalnum() else char
+                   for i, (char, kept) in enumerate(zip(run, dated, strict=True)))
+
+
 # The byte-level scan: every byte of a file, in C-speed chunks; only a line holding a run of 16 bytes a NIK can be
 # written with is decoded and searched with the expressions.
 _CHUNK = 1 << 22
 #: How long a line :func:`nik_lines_in` keeps whole before cutting it (where no number can be).
 _LONGEST_LINE = 1 << 24
 #: A ``bytes.translate`` table for the screen of published bytes: 1 for each byte a NIK can be written with (an
-#: ASCII digit; a space, tab, vertical tab, form feed, dot or dash between digits: :data:`SPREAD`; any byte of a
-#: character beyond ASCII, which may be a digit of another script or a no-break space), 0 for every other byte.
+#: ASCII digit; a space, tab, vertical tab, form feed, 0x1c to 0x1f, dot or dash between digits: :data:`SPREAD`; any
+#: byte of a character beyond ASCII, which may be a digit of another script or a no-break space), 0 for every other
+#: byte.
 #: Sixteen ones in a row are needed for a NIK; a CSV's commas, a time's colons and letters break the runs.
-_SCREEN = bytes(1 if (48 <= c <= 57 or c in b" \t\v\f.-" or c >= 0x80) else 0 for c in range(256))
+_SCREEN = bytes(1 if (48 <= c <= 57 or c in b" \t\v\f\x1c\x1d\x1e\x1f.-" or c >= 0x80) else 0 for c in range(256))
 _SCREEN_ONES = b"\x01" * 16
 _SCREEN_RUN = re.compile(b"\x01{16,}")
 
@@ -676,8 +695,9 @@ def _suspect(text: str) -> str:
 
 #: A date and time as the tables write them: 14 digits, no NIK.
 _DATE_TIME = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
-#: Tab, line feed, vertical tab, form feed, carriage return: separators :data:`SPREAD` allows between digits.
-_CONTROL_SEPARATORS = (9, 10, 11, 12, 13)
+#: Tab, line feed, vertical tab, form feed, carriage return, and the file, group, record and unit separators (0x1c to
+#: 0x1f, white space to ``str.isspace``, shown as nothing): separators :data:`SPREAD` allows between digits.
+_CONTROL_SEPARATORS = (9, 10, 11, 12, 13, 28, 29, 30, 31)
 
 
 def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection | None = None) -> None:

@@ -389,14 +389,29 @@ def _column_index(header: tuple[str, ...], options: DptOptions, name: str) -> di
             raise SourceError(f"{name}: the header has no column {wanted}: the first line looks like a voter, not a "
                               "header", hint="is the header missing? see skip_lines / fields")
         found = mask_long_numbers(", ".join(header))[:300]
+        between = _between_names(header)
         raise SourceError(f"{name}: the header has no column {wanted} (found: {found})",
-                          hint="name the file's columns under the source's dpt: fields: {nik: <column>, ...}")
+                          hint=f"the names are one column with {between!r} between them: set delimiter: "
+                               f"{between!r}" if between else
+                               "name the file's columns under the source's dpt: fields: {nik: <column>, ...}")
     return index
 
 
+#: What may stand between column names when a header is read with another delimiter than its own.
+_DELIMITERS = re.compile(r"[,;|\t]")
+
+
+def _between_names(header: Sequence[str]) -> str | None:
+    """The delimiter a header read as one column has between its names (``nik,nkk,…`` read with ``;``), if any."""
+    if len(header) != 1:
+        return None
+    found = _DELIMITERS.findall(header[0])
+    return max(sorted(set(found)), key=found.count) if found else None
+
+
 #: A column name: a letter or ``_`` first, then letters, digits, spaces and punctuation (``No. KK``, ``L/P``,
-#: ``TGL_LAHIR``; ``;``, ``|`` and tabs when the delimiter is wrong), no run of 3 digits (``\d``: any script's).
-_LABEL = re.compile(r"(?!.*\d{3})[^\W\d][\w .,/()#;|\t-]{0,59}")
+#: ``TGL_LAHIR``), no run of 3 digits (``\d``: any script's).
+_LABEL = re.compile(r"(?!.*\d{3})[^\W\d][\w .,/()#-]{0,59}")
 
 
 def _looks_like_labels(header: Sequence[str]) -> bool:
@@ -404,9 +419,10 @@ def _looks_like_labels(header: Sequence[str]) -> bool:
 
     A voter's line holds a TPS code, a NIK, a birth date (cells that are no name), and
     codes such as ``L``/``P`` and ``B``/``S``/``P``: two cells that are a sex or a marital
-    status make a line a record too.
+    status make a line a record too. A cell is read as the names another delimiter would make of it.
     """
-    cells = [cell.strip() for cell in header]
+    cells = [part.strip() for cell in header for part in _DELIMITERS.split(cell)]  # (a wrong delimiter: names
+    # joined in one long cell, ``nik,nkk,nama,…``, read one by one)
     codes = sum(cell.upper() in SEX or cell.upper() in MARRIED for cell in cells)
     return codes < 2 and all(_LABEL.fullmatch(cell) for cell in cells if cell)
 
