@@ -95,6 +95,18 @@ def test_packages_removed_or_from_another_build_are_refused(make_project: Any, t
     assert _publish(project, tmp_path)[1].startswith("Error: datapackages/real-count.zip: missing")
 
 
+def test_a_package_folder_removed_beside_its_zip_is_refused(make_project: Any, tmp_path: Path) -> None:
+    """Review AE #1: the register page and the tables' credits read the folder, not the zip: published without it,
+    the page said 'releasekit ; build inputs SHA-256 ' with both values blank, and the register's tables were
+    credited to another register."""
+    project = _project(make_project)
+    shutil.rmtree(project / "datapackages" / "real-count")
+    assert _publish(project, tmp_path) == (
+        1, "Error: datapackages/real-count/datapackage.json: missing: register 001's package folder is gone though "
+           f"its zip is there (the file was removed) {HINT}")
+    assert not (tmp_path / "site").exists()
+
+
 def test_a_raw_file_edited_after_the_build_is_refused(make_project: Any, tmp_path: Path) -> None:
     """The site names each source's sha256: published after the raw file changed, it named a hash the file no
     longer has, and a rebuild from the same project gave other data. Only a file whose size, modification time or

@@ -72,8 +72,10 @@ def check_current(release: Release, db_path: Path) -> None:
             descriptor = read_package(packages, register)
         except (OSError, ValueError) as e:
             raise StaleBuild(f"{_name(release, folder)}: not a package releasekit built ({e})") from None
-        if descriptor is not None:
-            _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
+        if descriptor is None:  # (the site's register page and table credits read the folder, not the zip)
+            raise StaleBuild(f"{_name(release, folder)}: missing: register {register.id}'s package folder is gone "
+                             "though its zip is there (the file was removed)")
+        _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
 
 
 def _refuse_changed_sources(release: Release, held: dict[tuple[str, str], str], stamps: dict[str, str]) -> None:
