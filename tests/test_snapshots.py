@@ -320,6 +320,24 @@ def test_history_queries(two_days: Path) -> None:
         assert set(item) == {"sql", "title", "description"} and " / " in item["title"]
 
 
+def test_votes_changed_after_complete_counts_a_figure_cleared_in_its_change(make_project: Any) -> None:
+    """Review AE #3: ``selisih`` summed ``delta``, which a figure cleared or filled has none of: candidate 1's 5 → ∅
+    and candidate 2's 5 → 6 gave +1, and a TPS whose every figure was cleared gave NULL. It is the change in the sum
+    of the TPS's votes as published, as ``total-decreased`` counts it: −5 + 1."""
+    def day(chart: dict[str, int | None], ts: str) -> dict[str, Any]:
+        return {"d.jsonl": json.dumps({"kode_tps": T + "1", "chart": chart, "administrasi": None, "psu": None,
+                                       "ts": ts, "status_suara": True, "status_adm": False}) + "\n"}
+    days = [({"100025": 5, "100026": 5, "100027": 5}, DAY1), ({"100025": None, "100026": 6, "100027": 5}, DAY2),
+            ({"100025": None, "100026": None, "100027": None}, "2024-02-17")]
+    project = make_project({"real-count": [
+        {"raw": day(chart, f"{snapshot} 10:00:00"), "name": f"d{i}", "format": "sirekap-tps-json",
+         "election": "ppwp-2024", "snapshot": snapshot} for i, (chart, snapshot) in enumerate(days)]})
+    build(load_release(project))
+    after = canned(project, "votes_changed_after_complete")
+    assert [(r[2], r[4], r[5]) for r in after] == [(DAY2, "1: 5 → ∅; 2: 5 → 6", -4),
+                                                   ("2024-02-17", "2: 6 → ∅; 3: 5 → ∅", -11)]
+
+
 def _refill(db: sqlite3.Connection, *, one_source: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     db.execute("DELETE FROM snapshots")
     db.execute("DELETE FROM snapshot_votes")

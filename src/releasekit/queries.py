@@ -215,12 +215,15 @@ ORDER BY c.kode_tps, c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomo
         "title": "Votes changed after the TPS was complete / Suara berubah setelah TPS lengkap",
         "description": (
             "Every TPS whose candidate votes changed although status_suara was already true in the snapshot "
-            "before, with the votes before and after. / Setiap TPS yang perolehan suaranya berubah padahal "
-            "status_suara sudah benar pada snapshot sebelumnya."),
+            "before, with the votes before and after (∅: no figure) and selisih, the change in the sum of its "
+            "votes as published (a figure cleared takes its votes out of it, one filled puts them in, as "
+            "total-decreased counts them). / Setiap TPS yang perolehan suaranya berubah padahal "
+            "status_suara sudah benar pada snapshot sebelumnya; selisih: perubahan jumlah suara yang "
+            "dipublikasikan."),
         "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.kode_tps,
        group_concat(c.nomor_urut || ': ' || coalesce(c.before, '∅') || ' → ' || coalesce(c.after, '∅'), '; ')
          AS suara,
-       sum(c.delta) AS selisih, c.source
+       sum(coalesce(CAST(c.after AS INTEGER), 0) - coalesce(CAST(c.before AS INTEGER), 0)) AS selisih, c.source
 FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete = 1
         AND kind IN ('filled', 'cleared', 'changed')
       ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
