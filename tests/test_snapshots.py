@@ -95,6 +95,17 @@ def coverages(make_project: Any) -> Path:
                                      "2024-02-17": {ACEH + "1": record((7, 7, 7))}})
 
 
+def test_completeness_of_an_area_a_day_holds_no_record_of_is_null(coverages: Path) -> None:
+    """Review AE (suspicion): a province the day's sources hold no TPS of (a sample of another) read 0.0% complete in
+    ``rekap_wilayah`` and the ``completeness`` query, the plausible answer of a wrong one, where the register page's
+    chart says 'not in this snapshot's sources'. Its TPS known stay counted, its completeness is NULL."""
+    got = query(coverages, "SELECT snapshot, kode_wilayah, tps_terdaftar, tps_hasil, kelengkapan FROM rekap_wilayah "
+                           "WHERE tingkat = 1 ORDER BY snapshot, kode_wilayah")
+    assert got == [("2024-02-15", "11", 1, 0, None), ("2024-02-15", "31", 2, 2, 100.0),
+                   ("2024-02-16", "11", 1, 1, 100.0), ("2024-02-16", "31", 2, 1, 50.0),
+                   ("2024-02-17", "11", 1, 1, 100.0), ("2024-02-17", "31", 2, 0, None)]
+
+
 def test_a_province_the_next_day_does_not_cover_is_no_total_decreased(coverages: Path) -> None:
     """Review F #5: days of different coverage (a DKI sample, then Aceh) made every DKI total "decrease" to 0 and
     the national total drop by all of DKI's votes. Only provinces both days cover are compared: DKI's TPS 4

@@ -83,7 +83,8 @@ _PUBLISH_AREAS = """
     insert into rekap_wilayah
     SELECT r.kode_pemilu, r.snapshot, r.kode, {level}, {name}, {parent},
            coalesce(r.tps_terdaftar, 0), coalesce(r.tps_hasil, 0), coalesce(r.tps_suara, 0),
-           CASE WHEN r.tps_terdaftar > 0 THEN round(100.0 * coalesce(r.tps_suara, 0) / r.tps_terdaftar, 2) END,
+           CASE WHEN r.tps_terdaftar > 0 AND r.tps_hasil > 0
+                THEN round(100.0 * coalesce(r.tps_suara, 0) / r.tps_terdaftar, 2) END,
            r.pemilih_dpt_j, r.pengguna_total_j,
            CASE WHEN r.dpt_lapor > 0 THEN round(100.0 * r.pengguna_lapor / r.dpt_lapor, 2) END,
            r.suara_sah, r.suara_tidak_sah, r.suara_total

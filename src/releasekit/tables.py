@@ -616,8 +616,9 @@ REKAP_WILAYAH = Table(
         _count("tps_hasil", "TPS with a result record in this snapshot (possibly empty).",
                "TPS yang memiliki rekaman hasil di snapshot ini (mungkin kosong)."),
         _count("tps_suara", "TPS whose record carries votes.", "TPS yang rekamannya memuat perolehan suara."),
-        Field("kelengkapan", "number", "Completeness %", "tps_suara / tps_terdaftar, percent.",
-              "tps_suara / tps_terdaftar, persen."),
+        Field("kelengkapan", "number", "Completeness %", "tps_suara / tps_terdaftar, percent; empty where the "
+              "snapshot holds no record of the area (not covered).",
+              "tps_suara / tps_terdaftar, persen; kosong bila snapshot tidak memuat rekaman wilayah itu."),
         _count("pemilih_dpt_j", "Registered voters (DPT), summed over TPS that report it.",
                "Pemilih DPT, dijumlahkan atas TPS yang melaporkannya."),
         _count("pengguna_total_j", "Voters who voted, summed over TPS that report it.",
