@@ -287,6 +287,21 @@ def test_the_same_invalid_nik_twice_is_a_duplicate(make_project: ProjectFactory)
                                  ("invalid-nik", f"{TPS}/2")] + [("invalid-nik", f"{TPS}/{n}") for n in range(3, 7)]
 
 
+def test_a_nik_a_spreadsheet_wrote_as_a_float_is_its_digits(make_project: ProjectFactory) -> None:
+    """Review AF (suspicion): ``5202017107040001.0`` (a dataframe's float) read as 17 digits, 'NIK has 17 digits', and
+    was no duplicate of ``5202017107040001``; nor was ``5.202017107040001E+15``. A float holds these 16 digits
+    exactly: they are the NIK. One beyond 2**53 may have lost its last digit, and one with 15 digits in e-notation has
+    (``5.20201710704000E+15``): both stay invalid, never read as another voter's NIK."""
+    text = HEADER + "".join(voter(nik) for nik in (
+        "5202017107040001", "5202017107040001.0", "5.202017107040001E+15", "5.20201710704000E+15",
+        "9271017107040001.0"))
+    project = voter_project(make_project, text, publish_individuals="masked")
+    build(load_release(project))
+    assert findings(project) == [("duplicate-nik", f"{TPS}/2"), ("duplicate-nik", f"{TPS}/3"),
+                                 ("invalid-nik", f"{TPS}/4"), ("invalid-nik", f"{TPS}/5")]
+    assert [row["nik"] for row in published(project, "dpt_pemilih")][:3] == ["520201**********"] * 3
+
+
 # 6. 29 February only in a year divisible by 4.
 
 def test_29_february_is_a_birth_date_only_in_a_leap_year() -> None:

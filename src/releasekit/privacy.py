@@ -355,9 +355,24 @@ _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ .-](?=[0-9])")
 _PREFIX = re.compile(f"[0-9]{{{VISIBLE_DIGITS}}}")
 
 
+#: A 16-digit number as a spreadsheet or a dataframe writes a float: with a zero fraction (``3174056708850003.0``) or
+#: in e-notation with all 16 digits (``3.174056708850003E+15``).
+_FLOAT_ID = re.compile(r"([0-9]{16})\.0+|([0-9])\.([0-9]{15})[eE]\+?15")
+#: Integers a float holds exactly: a larger one written as a float may have lost its last digit.
+_EXACT = 2 ** 53
+
+
 def normalise_id(value: str) -> str:
-    """A NIK or NKK cell as checked and masked: trimmed, without the spaces, dots and dashes between its digits."""
-    return _BETWEEN_DIGITS.sub("", value.strip())
+    """A NIK or NKK cell as checked and masked: trimmed, without the spaces, dots and dashes between its digits; a
+    float's spelling of 16 digits a float holds exactly (:data:`_FLOAT_ID`) is those digits (``…0001.0`` had 17
+    digits, and was no duplicate of ``…0001``)."""
+    value = value.strip()
+    found = _FLOAT_ID.fullmatch(value)
+    if found is not None:
+        digits = found.group(1) or found.group(2) + found.group(3)
+        if int(digits) < _EXACT:
+            return digits
+    return _BETWEEN_DIGITS.sub("", value)
 
 
 def mask_id(value: str | None) -> str | None:
