@@ -47,9 +47,9 @@ def test_area_totals_that_do_not_add_up_are_findings(make_project: Any, cli_runn
                      "1676,,20,30,0,30\n")                # a candidate without a figure: no votes check
     assert _findings(project) == [
         ("ballots-sum-mismatch", "1674", 35, 31,
-         "suara_sah 30 + suara_tidak_sah 1 <> suara_total 35 (published for the area)"),
+         "suara_sah 30 + suara_tidak_sah 1 <> suara_total 35 (totals of the area)"),
         ("negative-count", "1675/suara/1", 0, -5, "votes for 1 are -5"),
-        ("votes-sum-mismatch", "1673", 31, 30, "sum of votes 30 <> suara_sah 31 (published for the area)"),
+        ("votes-sum-mismatch", "1673", 31, 30, "sum of votes 30 <> suara_sah 31 (totals of the area)"),
     ]
 
 

@@ -16,7 +16,7 @@ RULE = Rule(
     area_sql="""
     SELECT kode_pemilu, snapshot, kode_wilayah, suara_total, suara_sah + suara_tidak_sah,
            'suara_sah ' || suara_sah || ' + suara_tidak_sah ' || suara_tidak_sah || ' <> suara_total ' || suara_total
-           || ' (published for the area)',
+           || ' (totals of the area)',
            sumber
     FROM hasil_wilayah
     WHERE suara_sah + suara_tidak_sah <> suara_total

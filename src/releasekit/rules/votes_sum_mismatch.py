@@ -27,7 +27,7 @@ RULE = Rule(
     """,
     area_sql="""
     SELECT h.kode_pemilu, h.snapshot, h.kode_wilayah, h.suara_sah, s.total,
-           'sum of votes ' || s.total || ' <> suara_sah ' || h.suara_sah || ' (published for the area)', h.sumber
+           'sum of votes ' || s.total || ' <> suara_sah ' || h.suara_sah || ' (totals of the area)', h.sumber
     FROM hasil_wilayah h
     JOIN (SELECT kode_pemilu, snapshot, kode_wilayah, sum(suara) AS total, count(suara) AS n
           FROM suara_wilayah GROUP BY kode_pemilu, snapshot, kode_wilayah) s
