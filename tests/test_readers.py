@@ -274,6 +274,36 @@ def test_kawalpemilu2019_column_named_twice_stops_with_one_line(tmp_path: Path, 
         read("kawalpemilu2019-csv", path, CATALOGUE["ppwp-2019"])
 
 
+@pytest.mark.parametrize("kind", ["zip", "folder"])
+def test_macos_metadata_beside_the_data_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    """A zip the Finder made holds an AppleDouble file per data file under ``__MACOSX/``, named like it: each was
+    quarantined as 'file name '._3101011001001' is not a TPS code', a reason that says nothing of what it is. Now each
+    says it is macOS metadata and how to remove it; the data files load."""
+    record = json.dumps({"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None,
+                         "ts": "2024-02-15 10:00:00"})
+    apple = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(40)
+    files = {"day/3101011001001.json": record.encode(), "__MACOSX/day/._3101011001001.json": apple,
+             "day/._3101011001002.json": apple, "day/.DS_Store": b"\x00\x00\x00\x01Bud1"}
+    if kind == "zip":
+        path = tmp_path / "x.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+    else:
+        path = tmp_path / "x"
+        for name, data in files.items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_bytes(data)
+    records = read("sirekap-tps-json", path, PPWP)
+    assert [r.kode_tps for r in records if not isinstance(r, Rejected)] == ["3101011001001"]
+    rejected = sorted((r.locator, r.reason) for r in records if isinstance(r, Rejected))
+    assert [locator for locator, _ in rejected] == sorted(name for name in files if "/3101011001001.json" not in name
+                                                          or "__MACOSX" in name)
+    assert {reason for _, reason in rejected} == {
+        "macOS metadata (a resource fork under __MACOSX/, an AppleDouble '._' file or .DS_Store), not data; nothing "
+        "read from it (remove them: zip -d archive.zip '__MACOSX/*' '*/.DS_Store')"}
+
+
 def test_pemiluapi2004_reads_the_rows_of_its_election() -> None:
     path = FIXTURES / "pemiluapi2004" / "recapitulations.csv"
     dpr = Election("dpr-2004", "dpr", 2004, None, None, None, tuple(Peserta(n, f"P{n}") for n in (8, 15)))

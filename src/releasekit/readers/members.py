@@ -141,10 +141,27 @@ def members_named(ctx: ReadContext, suffixes: tuple[str, ...], kind: str, *, str
     """:func:`iter_members` of the source, where a member whose name ends in none of ``suffixes`` is a rejected
     record (a streamed one is not read)."""
     for member in iter_members(ctx.path, ctx.progress, ctx.label, streamed=streamed):
-        if isinstance(member, Rejected) or member.name.lower().endswith(suffixes):
+        if isinstance(member, Rejected):
+            yield member
+        elif macos_metadata(member.name):
+            yield Rejected(member.name, MACOS_METADATA)
+        elif member.name.lower().endswith(suffixes):
             yield member
         else:
             yield Rejected(member.name, f"not a {kind} member; nothing read from it")
+
+
+#: Why a file macOS adds beside the data is a rejected record (:func:`macos_metadata`).
+MACOS_METADATA = ("macOS metadata (a resource fork under __MACOSX/, an AppleDouble '._' file or .DS_Store), not data; "
+                  "nothing read from it (remove them: zip -d archive.zip '__MACOSX/*' '*/.DS_Store')")
+
+
+def macos_metadata(name: str) -> bool:
+    """Whether a member is one of the files macOS adds to an archive or a folder it writes: everything under
+    ``__MACOSX/``, an AppleDouble ``._`` file, a ``.DS_Store`` (the Finder's 'Compress' adds one per data file, named
+    like it: ``__MACOSX/day/._3101011001001.json``, which read as a TPS code that is none)."""
+    parts = name.split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
 
 
 def stem(name: str) -> str:
