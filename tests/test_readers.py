@@ -166,6 +166,25 @@ def test_sirekap_wilayah_json(tmp_path: Path) -> None:
     assert isinstance(kinds["wilayah/pemilu/ppwp/broken.json"], Rejected)
 
 
+def test_a_sirekap_tps_listed_under_another_village_is_rejected(tmp_path: Path) -> None:
+    """Review AC (suspicion): a region's code was checked against its list's parent, a TPS's not: a TPS of Aceh in a
+    DKI village's list (or in the provinces' list) loaded as a TPS of the places its code names, from a list of
+    another village."""
+    root = tmp_path / "wilayah" / "pemilu" / "ppwp"
+    (root / "31" / "3101" / "310101").mkdir(parents=True)
+    (root / "0.json").write_text(json.dumps([{"nama": "TPS 001", "id": 9, "kode": "3101011001001", "tingkat": 5}]))
+    (root / "31" / "3101" / "310101" / "3101011001.json").write_text(json.dumps([
+        {"nama": "TPS 001", "id": 1, "kode": "3101011001001", "tingkat": 5},
+        {"nama": "TPS 002", "id": 2, "kode": "1101011001002", "tingkat": 5}]))
+    records = {r.locator: r for r in read("sirekap-wilayah-json", tmp_path, PPWP)}  # type: ignore[attr-defined]
+    village = "wilayah/pemilu/ppwp/31/3101/310101/3101011001.json"
+    assert isinstance(records[f"{village}[0]"], Station)
+    assert records[f"{village}[1]"].reason == ("TPS kode '1101011001002' does not start with its list's parent code "
+                                               "'3101011001'")  # type: ignore[union-attr]
+    assert records["wilayah/pemilu/ppwp/0.json[0]"].reason == (  # type: ignore[union-attr]
+        "TPS kode '3101011001001' does not start with its list's parent code '0'")
+
+
 def test_corrupt_zip_is_a_rejected_record(tmp_path: Path) -> None:
     bad = tmp_path / "x.zip"
     bad.write_bytes(b"PK\x03\x04 not really")

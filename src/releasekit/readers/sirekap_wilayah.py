@@ -87,6 +87,9 @@ def _element(item: object, locator: str, parent: str | None, marked: bool) -> Re
     if tingkat == 5:
         if not TPS_CODE.fullmatch(kode):
             return Rejected(locator, f"kode '{kode}' is not a TPS code ({TPS_CODE_TEXT})", raw)
+        if parent is None or not kode.startswith(parent):  # (a TPS of another village, or in the provinces' list)
+            return Rejected(locator, f"TPS kode '{kode}' does not start with its list's parent code "
+                            f"'{parent if parent is not None else '0'}'", raw)
         return Station(locator, kode, nama, id_sumber)
     if not REGION_CODE.fullmatch(kode):
         return Rejected(locator, f"kode '{brief(kode)}' is not a region code of 2, 4, 6 or 10 characters", raw)
