@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import gzip
 import json
 import os
 import re
@@ -54,6 +53,7 @@ from .report import (
 )
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
+from .tablecheck.asread import UNREADABLE, compression_of, reads_otherwise, unpacked, with_dialect_read, zip_member
 from .tablecheck.descriptor import READ_DIALECT
 from .tablecheck.text import niks_by_record
 
@@ -101,8 +101,9 @@ def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
 
 
 def _reading_problems(descriptor: dict[str, Any]) -> list[Problem]:
-    """A resource compressed or in another encoding than UTF-8: the PII gate reads bytes as UTF-8 text, and a NIK in
-    such a file would pass it (releasekit writes every resource as plain UTF-8)."""
+    """A resource declared compressed or in another encoding than UTF-8: the checker reads bytes as UTF-8 text, and
+    releasekit writes every resource as plain UTF-8 (the PII gate reads such a file all the same, as Frictionless
+    would: :func:`_encoded_pii_problems`)."""
     problems = []
     for res in _resources(descriptor):
         encoding = res.get("encoding", "utf-8")
@@ -258,9 +259,15 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
-        result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor)
+        result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor, result.problems)
         result.findings = _findings(descriptor_path.parent, descriptor)
         result.problems += _threshold_problems(descriptor_path.parent, descriptor, result.findings)
+    elif not any(p.type == "unsafe-path" for p in result.problems):
+        # A resource declared compressed or in another encoding, which no engine reads: the PII gate reads the
+        # package all the same (its bytes, and its text as Frictionless would read it).
+        result.problems += _pii_problems(descriptor_path.parent, descriptor)
+        result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
+        result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor, result.problems)
     # Where each problem is, for annotations: a resource's file, or the other file a problem names.
     result.files = {**{p.resource: p.resource for p in result.problems if p.type == PII_NIK and p.resource},
                     **dict(_csv_resources(descriptor))}
@@ -276,14 +283,27 @@ def _csv_resources(descriptor: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     """The PII gate: any NIK-like value in any column makes the package invalid (value never shown). Each record is
-    read as the checker reads it (:func:`~releasekit.tablecheck.text.niks_by_record`), so both engines name the same
-    rows; a field is named by the file's header label here, by the schema's field in the checker."""
+    read as the checker reads it, in the resource's dialect (:func:`~releasekit.tablecheck.text.niks_by_record`), so
+    both engines name the same rows; a field is named by the file's header label here, by the schema's field in the
+    checker."""
     problems = []
-    for name, path in _csv_resources(descriptor):
-        file = folder / path
-        if file.is_file():
-            problems += [pii_problem(name, row, field) for row, field in niks_by_record(file)]
+    for res in _resources(descriptor):
+        file = _resource_file(folder, res)
+        if file is not None:
+            problems += [pii_problem(str(res.get("name")), row, field)
+                         for row, field in niks_by_record(file, with_dialect_read(folder, res))]
     return problems
+
+
+def _resource_file(folder: Path, res: dict[str, Any]) -> Path | None:
+    """The file of a resource with one path, when it may be read: a safe path (:func:`unsafe_path`), no symbolic link
+    on the way to it (:func:`_link_problems`)."""
+    path = res.get("path")
+    if not isinstance(path, str) or unsafe_path(path) is not None:
+        return None
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    steps = [folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)]
+    return steps[-1] if steps and steps[-1].is_file() and not any(step.is_symlink() for step in steps) else None
 
 
 def _pii_file_problems(folder: Path, descriptor: dict[str, Any], files: list[Path]) -> list[Problem]:
@@ -294,37 +314,71 @@ def _pii_file_problems(folder: Path, descriptor: dict[str, Any], files: list[Pat
             if holds_nik(path.relative_to(folder).as_posix())] + [
         pii_problem(file.relative_to(folder).as_posix(), line)
         for file in files if file.is_file() and file.resolve() not in resources
-        for line in (*nik_lines(file), *_encoded_nik_lines(file))]
+        for line in (*nik_lines(file), *_encoded_nik_lines(file))] + [
+        pii_problem(f"{file.relative_to(folder).as_posix()} (member {member})", line)
+        for file in files if file.is_file() and not file.is_symlink() and file.resolve() not in resources
+        and compression_of(file) == "zip" for member, line in _zip_member_lines(file, but=False)]
 
 
-def _encoded_pii_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """The PII gate on a resource that is gzipped or UTF-16 (a BOM says so) whether or not the descriptor declares
-    it: both engines read a resource's rows as the descriptor's dialect says, so its NIKs are looked for in its text
-    here, by line (a NIK in a gzipped ``tps.csv.gz`` declared as plain CSV passed ``--engine frictionless``)."""
+def _encoded_pii_problems(folder: Path, descriptor: dict[str, Any], found: list[Problem]) -> list[Problem]:
+    """The PII gate on a resource whose text is other than its bytes read as UTF-8, whatever the descriptor declares
+    (:func:`~releasekit.tablecheck.asread.reads_otherwise`): compressed (zip, gzip, bzip2, xz) as Frictionless tells it,
+    by the path's extension or a declared ``compression``, or as its first bytes say; or in another encoding (UTF-16
+    or UTF-32, a BOM says so, or one declared). The engines read its bytes (the checker) or its text (Frictionless,
+    which reports no NIK): its NIKs are looked for here in its text as Frictionless reads it, record by record, in its
+    dialect (a NIK in a ``tps.csv.bz2`` declared as plain CSV passed ``--engine frictionless``, exit 0); a zip's other
+    members, by line. A problem already ``found`` (a NIK its bytes show as they are) is not reported twice."""
     problems = []
-    for name, path in _csv_resources(descriptor):
-        file = folder / path
-        if file.is_file():
-            with file.open("rb") as handle:
-                start = handle.read(2)
-            if start in (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff"):
-                problems += [pii_problem(name, line) for line in _encoded_nik_lines(file)]
-    return problems
+    for res in _resources(descriptor):
+        file, name = _resource_file(folder, res), str(res.get("name"))
+        if file is None or not reads_otherwise(file, res):
+            continue
+        problems += [pii_problem(name, row, field)
+                     for row, field in niks_by_record(file, with_dialect_read(folder, res), decoded=True)]
+        if compression_of(file, res.get("compression")) == "zip":
+            path = file.relative_to(folder).as_posix()
+            problems += [pii_problem(f"{path} (member {member})", line)
+                         for member, line in _zip_member_lines(file, but=res.get("innerpath"))]
+    return [problem for problem in problems if problem not in found]
+
+
+def _zip_member_lines(file: Path, but: object = None) -> Iterator[tuple[str, int]]:
+    """``(member, line)`` of each NIK the members of the zip at ``file`` hold (:func:`nik_lines_in`), as they are
+    inflated, but the one Frictionless reads as its resource's file when ``but`` is not False (its ``innerpath``, or
+    None for the first); a damaged member is read up to the damage (its bytes were scanned as they are)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            read = None if but is False else zip_member(archive, but)
+            for info in archive.infolist():
+                if info.is_dir() or info.filename == read:
+                    continue
+                try:
+                    with archive.open(info) as member:
+                        yield from ((info.filename, line) for line in nik_lines_in(member))
+                except UNREADABLE:
+                    continue
+    except UNREADABLE:
+        return
 
 
 def _encoded_nik_lines(file: Path) -> Iterator[int]:
-    """A NIK that a file holds otherwise than in ASCII digits, by line: gzipped, in UTF-16 (a BOM says so), as JSON
-    escapes (``datapackage.json``: ``\\u0033`` for a digit, ``\\u00a0`` or ``\\t`` between them; JSON readers show
-    them as themselves, :func:`releasekit.privacy.json_strings_decoded`), or wrapped over two lines of a text file
-    (``README.md``: a rendered paragraph joins them, :func:`releasekit.privacy.wrapped_nik_lines`)."""
+    """A NIK that a file holds otherwise than in ASCII digits, by line: compressed (gzip, bzip2, xz: as its first
+    bytes or its name say), in UTF-16 (a BOM says so), as JSON escapes (``datapackage.json``: ``\\u0033`` for a
+    digit, ``\\u00a0`` or ``\\t`` between them; JSON readers show them as themselves,
+    :func:`releasekit.privacy.json_strings_decoded`), or wrapped over two lines of a text file (``README.md``: a
+    rendered paragraph joins them, :func:`releasekit.privacy.wrapped_nik_lines`). A zip's members are
+    :func:`_zip_member_lines`."""
     with file.open("rb") as handle:
         bom = handle.read(2)
-    if bom == b"\x1f\x8b":  # gzip: its text read as it is inflated (in constant memory)
+    compression = compression_of(file)
+    if compression == "zip":
+        return
+    if compression is not None:  # its text read as it is unpacked (in constant memory)
         try:
-            with gzip.open(file) as inflated:
+            with unpacked(file, compression) as inflated:
                 yield from nik_lines_in(inflated)
-        except (OSError, EOFError, zlib.error):
-            return  # (a damaged .gz: its bytes were scanned as they are)
+        except UNREADABLE:
+            return  # (a damaged file: its bytes were scanned as they are)
         return
     if bom in (b"\xff\xfe", b"\xfe\xff"):
         text = file.read_bytes().decode("utf-16", errors="replace")

@@ -13,6 +13,7 @@ from .. import forked
 from ..keycheck import KeyIndex
 from ..privacy import mask_niks
 from ..report import PII_NIK, Problem, pii_problem
+from .asread import with_dialect_read
 from .descriptor import dependency_order, dialect_error, fk_translation, foreign_keys, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .roworder import RowOrder
@@ -401,14 +402,14 @@ class Checker:
 
     def _scan_unread(self, res: dict[str, Any]) -> None:
         """The PII gate on the file of a resource the checker cannot read otherwise, record by record as validate's
-        Frictionless engine reads it (:func:`~releasekit.tablecheck.text.niks_by_record`: a cell named by its
-        column's label, or the record when only its bytes hold the NIK); the parts of a multipart resource are read
-        by validate's gate on the package's other files."""
+        Frictionless engine reads it, in its dialect (:func:`~releasekit.tablecheck.text.niks_by_record`: a cell
+        named by its column's label, or the record when only its bytes hold the NIK); the parts of a multipart
+        resource are read by validate's gate on the package's other files."""
         path, name = res.get("path"), res.get("name", "")
         file = self.folder / path if isinstance(path, str) else None
         if file is not None and file.is_file():  # (validate refuses unsafe paths before the checker runs)
             start = len(self.problems)
-            for row, field in niks_by_record(file):
+            for row, field in niks_by_record(file, with_dialect_read(self.folder, res)):
                 if not self.open(name):  # another one past the limit
                     self._stop(name, self.problems[start:])
                     break

@@ -1,4 +1,5 @@
-"""CSV text as the checker reads it: records across line ends, and bytes that are not UTF-8."""
+"""CSV text as the checker reads it: records across line ends, and bytes that are not UTF-8; and the NIKs of a
+resource's records, also as Frictionless reads them (:mod:`.asread`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import csv
 import io
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
-from ..privacy import may_hold_nik, may_hold_nik_in_file, record_niks
+from ..privacy import may_hold_nik, may_hold_nik_in_file, may_hold_spread_nik, record_niks
+from .asread import UNREADABLE, CsvReading, csv_reading, dialect_records, resource_text
 
 #: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
 UNDECODABLE = "releasekit-undecodable"
@@ -151,22 +154,50 @@ def record_end(text: str, start: int, stop: int | None = None, *, inside: bool =
         pos = newline + 1
 
 
-def niks_by_record(path: Path) -> Iterator[tuple[int, str | None]]:
+def niks_by_record(path: Path, res: Mapping[str, Any] | None = None, *, decoded: bool = False
+                   ) -> Iterator[tuple[int, str | None]]:
     """Every NIK-like value of a CSV file, record by record (a quoted cell may go on over line ends): ``(record
     number, the label of the column holding it)``, or ``(record number, None)`` when no cell holds it but the
     record's text does (:func:`~releasekit.privacy.record_niks`). The header is record 1, its cells named ``column
     N``. Bytes that are not UTF-8 are read as U+FFFD. A file whose bytes hold no NIK-like run (most) is read once,
-    by a byte scan, and not decoded."""
-    if not may_hold_nik_in_file(path):
+    by a byte scan, and not decoded.
+
+    :param res: the resource whose file it is: its records are read as its ``dialect`` says, as Frictionless reads
+        them (:func:`csv_reading`; a ``'``-quoted ``'5202'014501900001`` is a cell of 16 digits to it; a dialect
+        given by path: :func:`with_dialect_read` first), and without a header row, its cells are named by its
+        schema's fields.
+    :param decoded: read the file's text as Frictionless reads it (:func:`resource_text`: unpacked, decoded) rather
+        than its bytes as UTF-8 text; a stream that breaks off is read up to the break (its bytes, read as they
+        are, are the engines')."""
+    reading = csv_reading(res)
+    if decoded:
+        try:
+            with resource_text(path, res) as handle:
+                yield from _record_niks(handle, reading)
+        except UNREADABLE:
+            return
         return
-    labels: list[str] = []
+    if reading.options is None and not may_hold_nik_in_file(path):  # (the byte screen knows '"' as the quote only)
+        return
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        for number, text, cells in records_from(handle, cells_of=parsed_or_none):
-            if number > 1 and not may_hold_nik(text):
-                continue
-            cells = parsed_or_none(text) if cells is None else cells
-            if number == 1:
-                labels = cells
-            for index in record_niks(text, cells):
-                yield number, None if index is None else (
-                    labels[index] if number > 1 and index < len(labels) else f"column {index + 1}")
+        yield from _record_niks(handle, reading)
+
+
+def _record_niks(handle: Iterable[str], reading: CsvReading) -> Iterator[tuple[int, str | None]]:
+    """:func:`niks_by_record` over the lines of a text ``handle`` (``newline=""``), read as ``reading`` says."""
+    labels, label_row = reading.names, reading.label_row
+    records: Iterable[tuple[int, str, list[str] | None]]
+    if reading.options is None:
+        records = records_from(handle, cells_of=parsed_or_none)
+    else:
+        records = dialect_records(handle, reading.options)
+    for number, text, cells in records:
+        if number != label_row and not may_hold_nik(text) and (  # (an escape or a quote other than '"' splits one)
+                reading.options is None or not cells or not may_hold_spread_nik("\0".join(cells))):
+            continue
+        cells = parsed_or_none(text) if cells is None else cells
+        if number == label_row:
+            labels = cells
+        for index in record_niks(text, cells):
+            yield number, None if index is None else (
+                labels[index] if number > label_row and index < len(labels) else f"column {index + 1}")
