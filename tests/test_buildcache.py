@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -170,6 +172,47 @@ def test_a_cached_database_edited_in_place_is_read_again(make_project: Any, load
     assert loads == [f"raw/tps_{day}" for day in (twodays.DAY1, twodays.DAY2)]  # both days read again
     assert fingerprint(project) == good and query(project, "SELECT count(*) FROM hasil_tps WHERE suara_sah = 999"
                                                   ) == [(0,)]
+
+
+def test_a_cached_entrys_accounting_edited_is_read_again(make_project: Any, loads: list[str]) -> None:
+    """Review AG #3: an entry's ``.json`` accounting, which no digest guards, was trusted: edited, the build's summary
+    said 'quarantined records: 1000' and one source more than it had. It must be the restored database's ``sources``
+    counts, or the sources are read again."""
+    project = build_two_days(make_project)
+    good = fingerprint(project)
+    (meta,) = [f for f in (project / "build" / CACHE_DIR).glob("*.json")]
+    saved = json.loads(meta.read_text(encoding="utf-8"))
+    for counts in saved["accounting"].values():
+        counts["records_quarantined"] += 1000
+    meta.write_text(json.dumps(saved), encoding="utf-8")
+    loads.clear()
+    result = build(load_release(project))
+    assert loads == [f"raw/tps_{day}" for day in (twodays.DAY1, twodays.DAY2)]
+    assert result.quarantined == 0 and fingerprint(project) == good
+
+
+def test_a_pipe_where_a_cached_database_goes_is_read_past_not_waited_on(make_project: Any, loads: list[str]) -> None:
+    """Review AG #2: a named pipe in place of a cached database made the next build wait for ever, opening it to read
+    its header; it is no whole database, so its sources are read again."""
+    project = build_two_days(make_project)
+    good = fingerprint(project)
+    (cached,) = [f for f in (project / "build" / CACHE_DIR).glob("*.db") if not f.name.endswith(".lokasi.db")]
+    cached.unlink()
+    os.mkfifo(cached)
+    def waited(*_: object) -> None:
+        raise AssertionError("the build waited on the pipe")
+
+    previous = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(60)  # (a test that fails, not one that hangs)
+    try:
+        assert not buildcache.whole_sqlite_file(cached)
+        loads.clear()
+        build(load_release(project))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert loads == [f"raw/tps_{day}" for day in (twodays.DAY1, twodays.DAY2)]
+    assert fingerprint(project) == good
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "edited"])

@@ -172,3 +172,25 @@ def test_a_folder_in_the_way_of_the_database_is_refused_before_the_build(make_pr
             "Error: build/release.db: a folder stands where the release database goes (hint: move it away: build "
             "writes this file)"))
     assert not (project / "datapackages").exists()
+
+
+def test_a_folder_in_the_way_of_the_build_record_is_refused_before_the_build(make_project: Any) -> None:
+    """Review AG #1: a folder at build/sources.json failed the swap after the new packages and database were in
+    place (exit 1, 'the new release could not be put in place'), and every later build and serve failed at
+    finishing that swap, naming the staged file, not the folder in the way."""
+    project = make_project({"real-count": [{"raw": {"3101011001001.json": TPS}, "format": "sirekap-tps-json",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+    assert invoke("build", project).exit_code == 0
+    before = (project / "datapackages" / "real-count.zip").read_bytes()
+    (project / "build" / "sources.json").unlink()
+    (project / "build" / "sources.json").mkdir()
+    (member,) = (project / "raw").glob("*/3101011001001.json")
+    member.write_text(json.dumps({**TPS, "ts": "2024-02-16 10:00:00"}))  # (other inputs: new packages to swap in)
+    for _ in range(2):
+        result = invoke("build", project)
+        assert (result.exit_code, result.output.splitlines()[-1]) == (1, (
+            "Error: build/sources.json: a folder stands where the build's record of its raw files goes (hint: move "
+            "it away: build writes this file)"))
+    assert (project / "datapackages" / "real-count.zip").read_bytes() == before
+    (project / "build" / "sources.json").rmdir()
+    assert invoke("build", project).exit_code == 0

@@ -38,8 +38,10 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import sys
 import zlib
+from contextlib import closing
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -178,7 +180,8 @@ class SourceCache:
         key = self.keys[n - 1]
         saved = self._saved(key)
         db_file, lokasi_file, _ = self._paths(key)
-        if saved is not None and (copy_hashed(db_file, database), copy_hashed(lokasi_file, lokasi)) == saved[1]:
+        if saved is not None and (copy_hashed(db_file, database), copy_hashed(lokasi_file, lokasi)) == saved[1] \
+                and _accounted(database, saved[0], [f.source.path for f in self.files[:n]]):
             return True
         database.unlink(missing_ok=True)
         lokasi.unlink(missing_ok=True)
@@ -220,6 +223,18 @@ class SourceCache:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def _accounted(database: Path, accounting: dict[str, Accounting], paths: list[str]) -> bool:
+    """Whether an entry's accounting (its ``.json``, which no digest guards) is that of its sources: the counts the
+    restored database's ``sources`` table holds (the build's summary prints them: an edited ``.json`` changed it)."""
+    if sorted(accounting) != sorted(paths):
+        return False
+    with closing(sqlite3.connect(database)) as db:
+        held = {path: (records_in, loaded, quarantined) for path, records_in, loaded, quarantined in db.execute(
+            "SELECT path, records_in, records_loaded, records_quarantined FROM sources")}
+    return all(held.get(path) == (a.records_in, a.records_loaded, a.records_quarantined)
+               and 0 <= a.identical_duplicates <= a.records_quarantined for path, a in accounting.items())
+
+
 def whole_sqlite_file(path: Path) -> bool:
     """Whether ``path`` is an SQLite database as long as its header says (cache files are not synced to disk:
     after a power cut one may be shorter than written, or empty, which SQLite would read as a database without
@@ -230,6 +245,8 @@ def whole_sqlite_file(path: Path) -> bool:
     writes, and a file whose count cannot be trusted is not either.
     """
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # (opening a pipe put there would wait for a writer for ever)
+            return False
         with path.open("rb") as handle:
             header = handle.read(100)
             size = os.fstat(handle.fileno()).st_size

@@ -35,6 +35,7 @@ from types import TracebackType
 
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
+from .provenance import STAMPS_FILE
 
 BUILD_DIR = "build"
 DATABASE_FILE = "release.db"
@@ -196,15 +197,19 @@ class Stage:
 
 
 def refuse_blocked(root: Path) -> None:
-    """Refuse a build whose swap could not end: a folder where ``build/release.db`` goes. Found at the swap, it left
-    the new packages in place beside no database. (A file where ``datapackages/`` goes is refused earlier.)
+    """Refuse a build whose swap could not end: a folder where a file the swap puts in ``build/`` goes
+    (``release.db``, ``sources.json``). Found at the swap, it left the new packages in place beside the old
+    database, and every later build stuck at finishing that swap. (A file where ``datapackages/`` goes is refused
+    earlier.)
 
     :raises ReleasekitError: naming the path in the way.
     """
-    database = root / BUILD_DIR / DATABASE_FILE
-    if database.is_dir() and not database.is_symlink():
-        raise ReleasekitError(f"{BUILD_DIR}/{DATABASE_FILE}: a folder stands where the release database goes",
-                              hint="move it away: build writes this file")
+    for name in (DATABASE_FILE, STAMPS_FILE):
+        path = root / BUILD_DIR / name
+        if path.is_dir() and not path.is_symlink():
+            what = "the release database" if name == DATABASE_FILE else "the build's record of its raw files"
+            raise ReleasekitError(f"{BUILD_DIR}/{name}: a folder stands where {what} goes",
+                                  hint="move it away: build writes this file")
 
 
 def recover(root: Path) -> bool:
