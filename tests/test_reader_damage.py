@@ -144,7 +144,7 @@ def test_a_tps_code_is_checked_whole(tmp_path: Path, kode: str, loads: bool) -> 
         assert isinstance(record, Rejected) and "is a TPS code (13 digits; letters only overseas" in record.reason
     element = {"nama": "TPS 001", "id": 1, "kode": kode, "tingkat": 5}
     (tmp_path / "x.jsonl").unlink()
-    (tmp_path / "3401012001.json").write_text(json.dumps([element]))
+    (tmp_path / f"{kode[:10]}.json").write_text(json.dumps([element]))  # (its village's list)
     (station,) = read("sirekap-wilayah-json", tmp_path)
     assert isinstance(station, Rejected) is not loads
 
