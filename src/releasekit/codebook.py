@@ -123,11 +123,22 @@ def _uncovered(entry: Entry) -> str:
             f"/ dan {entry.removed_uncovered} di provinsi tanpa hasil pada snapshot ini: tidak dicakup, bukan hilang)")
 
 
+def _unread(entry: Entry) -> list[str]:
+    """A line on a snapshot that holds no TPS because every record of its sources was quarantined."""
+    if entry.tps or not entry.records_quarantined:
+        return []
+    return [f"- No TPS could be read / tidak ada TPS yang terbaca: all {entry.records_quarantined} records of its "
+            "sources were quarantined (`data/quarantine.csv`), so this snapshot holds no result and covers no "
+            "province: its TPS are unreadable, not gone / semua rekaman sumbernya dikarantina, sehingga snapshot ini "
+            "tanpa hasil dan tidak mencakup provinsi mana pun: TPS-nya tidak terbaca, bukan hilang"]
+
+
 def _entry(entry: Entry) -> list[str]:
     head = f"### {md(entry.kode_pemilu)} · {md(entry.snapshot)}"
     lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
     lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {entry.tps_complete} "
                  f"complete / lengkap (status_suara) — from / dari " + ", ".join(md(s) for s in entry.sources))
+    lines += _unread(entry)
     if entry.previous:
         lines += _coverage(entry)
         lines += [

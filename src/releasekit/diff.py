@@ -35,14 +35,19 @@ ChangeCallback = Callable[["PairDiff", TpsChange], None]
 
 @dataclass
 class Candidate:
-    """A candidate's totals on both sides (None when a side cannot tell) and the change."""
+    """A candidate's totals on both sides and the change.
+
+    A total is None where the side has no figure for the candidate at any TPS (a NULL total, as ``snapshot_votes``
+    sums: never 0) or cannot tell; the change is then None too (as the published area totals' is), never a number
+    read off a 0. With a figure at some TPS, the total is theirs and the change a number."""
 
     nomor_urut: int
     old: int | None
     new: int | None
-    delta: int
+    delta: int | None
     #: the change over the provinces both sides hold TPS in (:attr:`PairDiff.coverage_differs`): ``delta`` when
-    #: they hold the same, None when they share none or the candidate's votes were left out of the comparison
+    #: they hold the same, None when they share none, the candidate's votes were left out of the comparison or
+    #: ``delta`` is None
     delta_common: int | None = None
 
 
@@ -63,6 +68,10 @@ class PairDiff(Tally):
     regions: dict[str, dict[tuple[str, int], int]] = field(default_factory=lambda: {n: {} for n, _ in LEVELS})
     #: the first changed TPS, up to the limit
     examples: list[TpsChange] = field(default_factory=list)
+    #: records the sources of the OLD / NEW snapshot quarantined when it holds no TPS (every record unreadable: a
+    #: day listed with 0 TPS), else 0
+    unreadable_old: int = 0
+    unreadable_new: int = 0
     #: the TPS codes records the OLD snapshot's sources quarantined name
     quarantined: frozenset[str] = field(default_factory=frozenset, repr=False)
     #: TPS removed that a record the NEW snapshot's sources quarantined names: not gone, unreadable there
@@ -147,9 +156,16 @@ class PairDiff(Tally):
         numbers = sorted(set(old or {}) | set(new or {}) | set(self._deltas))
         self.candidates = []
         for n in numbers:
-            before, after = None if old is None else old.get(n, 0), None if new is None else new.get(n, 0)
-            delta = after - before if ignored(n) and before is not None and after is not None else self._deltas[n]
-            if not self.coverage_differs:
+            # (a candidate a side's totals lack has no figure there, as one whose total is NULL)
+            before, after = None if old is None else old.get(n), None if new is None else new.get(n)
+            delta: int | None
+            if (old is not None and before is None) or (new is not None and after is None):
+                delta = None  # a total with no figure: no change to give (5 → ∅ is no -5)
+            elif ignored(n) and before is not None and after is not None:
+                delta = after - before
+            else:
+                delta = self._deltas[n]
+            if not self.coverage_differs or delta is None:
                 in_common: int | None = delta
             else:
                 in_common = None if common is None or ignored(n) else common[n]
@@ -177,6 +193,9 @@ class DiffResult:
     only_old: list[tuple[str, str, int]]
     only_new: list[tuple[str, str, int]]
     ignored: tuple[str, ...] = ()
+    #: (side ``old``/``new``, kode_pemilu, snapshot, records quarantined) of each snapshot (compared or not) that
+    #: holds no TPS because its sources' every record was quarantined: unreadable, not missing
+    unreadable: list[tuple[str, str, str, int]] = field(default_factory=list)
     #: the comparisons of published area totals, and their snapshots (kode_pemilu, snapshot, areas) held only by
     #: OLD / only by NEW
     areas: list[AreaDiff] = field(default_factory=list)
@@ -224,8 +243,8 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
     sums_old: Totals | None = {} if old_totals is None else None
     sums_new: Totals | None = {} if new_totals is None else None
     provinces: tuple[set[str], set[str]] = (set(), set())
-    for change in comparer.compare(_provinces(old.rows(key_old, sums_old), provinces[0]),
-                                   _provinces(new.rows(key_new, sums_new), provinces[1])):
+    for change in comparer.compare(_provinces(old.rows(key_old), provinces[0], sums_old),
+                                   _provinces(new.rows(key_new), provinces[1], sums_new)):
         if change is None:
             pair.unchanged += 1
             continue
@@ -234,17 +253,39 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
             on_change(pair, change)
     pair.finish(sums_old if old_totals is None else old_totals, sums_new if new_totals is None else new_totals,
                 comparer.ignores_votes_of, provinces)
+    pair.unreadable_old = _unreadable(old, key_old, pair.count_old)
+    pair.unreadable_new = _unreadable(new, key_new, pair.count_new)
     return pair
 
 
-def _provinces(rows: Iterator[TpsRow], into: set[str]) -> Iterator[TpsRow]:
+def _unreadable(side: Side, key: SnapshotKey, tps: int) -> int:
+    """Records the snapshot's sources quarantined when it holds no TPS (every record unreadable), else 0."""
+    return (side.quarantined_records(key) or 0) if tps == 0 else 0
+
+
+def _provinces(rows: Iterator[TpsRow], into: set[str], totals: Totals | None = None) -> Iterator[TpsRow]:
     """``rows`` as they are, the province of each TPS (its code's first two digits) added to ``into`` on the way
-    (rows come in ``kode_tps`` order: a province's TPS one after another)."""
+    (rows come in ``kode_tps`` order: a province's TPS one after another), and, with ``totals`` (a side without them
+    at hand), each candidate's votes added up into it as ``snapshot_votes`` sums them: a candidate whose every
+    figure is empty is there with None, never 0."""
     last = ""
+    if totals is None:
+        for row in rows:
+            if row[0][:2] != last:
+                last = row[0][:2]
+                into.add(last)
+            yield row
+        return
     for row in rows:
         if row[0][:2] != last:
             last = row[0][:2]
             into.add(last)
+        for nomor, votes in row[2]:
+            n = int(nomor)
+            if votes:
+                totals[n] = (totals.get(n) or 0) + int(votes)
+            elif n not in totals:
+                totals[n] = None
         yield row
 
 
@@ -273,6 +314,7 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
                                                 for ka, kb in pairs],
                              [_counted(a, snaps_a, k) for k in only_a], [_counted(b, snaps_b, k) for k in only_b],
                              tuple(sorted(comparer.ignore)))
+        results.unreadable = _unreadable_snapshots(results, a, b)
         pairs, only_a, only_b = pair_snapshots(dict(areas_a), dict(areas_b), election)
         results.areas = [compare_areas(AreaDiff(ka[0], ka[1], kb[1]), a.area_rows(ka), b.area_rows(kb), comparer,
                                        limit) for ka, kb in pairs]
@@ -320,6 +362,17 @@ def _refuse_unknown(comparer: Comparer, held: set[int]) -> None:
                          "compared", hint=f"candidates with votes here: {numbers}")
 
 
+def _unreadable_snapshots(result: DiffResult, a: Side, b: Side) -> list[tuple[str, str, str, int]]:
+    """(side, kode_pemilu, snapshot, records quarantined) of each snapshot holding no TPS whose sources quarantined
+    records: of the pairs compared, then of those only on one side."""
+    found = [(name, p.kode_pemilu, day, n) for p in result.pairs
+             for name, day, n in (("old", p.old_snapshot, p.unreadable_old), ("new", p.new_snapshot, p.unreadable_new))
+             if n]
+    for name, side, only in (("old", a, result.only_old), ("new", b, result.only_new)):
+        found += [(name, kode, day, n) for kode, day, tps in only if (n := _unreadable(side, (kode, day), tps))]
+    return found
+
+
 def _counted(side: Side, snapshots: dict[SnapshotKey, int | None], key: SnapshotKey) -> tuple[str, str, int]:
     """(kode_pemilu, snapshot, TPS), counting the TPS when the side did not list them."""
     tps = snapshots[key]
@@ -339,6 +392,8 @@ def to_dict(result: DiffResult) -> dict[str, Any]:
         "area_comparisons": [_area_dict(p) for p in result.areas],
         "areas_only_old": [{"kode_pemilu": k, "snapshot": s, "areas": n} for k, s, n in result.areas_only_old],
         "areas_only_new": [{"kode_pemilu": k, "snapshot": s, "areas": n} for k, s, n in result.areas_only_new],
+        "unreadable_snapshots": [{"side": side, "kode_pemilu": k, "snapshot": s, "records_quarantined": n}
+                                 for side, k, s, n in result.unreadable],
     }
 
 

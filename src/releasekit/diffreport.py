@@ -28,6 +28,11 @@ def _signed(value: int) -> str:
     return f"+{value}" if value > 0 else str(value)
 
 
+def _change(value: int | None) -> str:
+    """A change, or ∅ where there is none to give (a total with no figure on a side)."""
+    return "∅" if value is None else _signed(value)
+
+
 def _value(f: FieldChange, text: str | None) -> str:
     if text is None:
         return "∅"
@@ -97,7 +102,8 @@ def _largest(level: dict[tuple[str, int], int]) -> list[tuple[str, int, int]]:
 def _pair_text(p: PairDiff) -> list[str]:
     out = [f"{p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}"]
     if not p.differs:
-        return out + [f"  no change: the {p.count_old} TPS are identical / tidak ada perubahan"]
+        return out + [f"  no change: the {p.count_old} TPS are identical / tidak ada perubahan"] + [
+            f"  {line}" for line in unreadable_lines(p)]
     out += [
         f"  TPS: {p.count_old} → {p.count_new}   added {_added(p)}   removed {_removed(p)}   changed {p.changed}   "
         f"unchanged {p.unchanged}",
@@ -105,16 +111,16 @@ def _pair_text(p: PairDiff) -> list[str]:
         "already true (changed-after-complete)",
         f"  status_suara false → true: {p.completed} TPS   true → false: {p.uncompleted} TPS",
     ]
+    out += [f"  {line}" for line in unreadable_lines(p)]
     if p.coverage_differs:
         out.append(f"  {coverage_line(p)}")
     if p.candidates:
         out.append("  votes per candidate: old → new (change" + ("; over the provinces both hold)"
                                                                   if p.coverage_differs else ")"))
         for c in p.candidates:
-            old = "?" if c.old is None else str(c.old)
-            new = "?" if c.new is None else str(c.new)
             common = f"; {_common(c)}" if p.coverage_differs else ""
-            out.append(f"    {c.nomor_urut:>3}  {old:>12} → {new:<12} ({_signed(c.delta)}{common})")
+            old, new = _figure(c.old), _figure(c.new)
+            out.append(f"    {c.nomor_urut:>3}  {old:>12} → {new:<12} ({_change(c.delta)}{common})")
     rows, marked = _regions(p)
     if rows:
         out.append("  regions whose totals changed (region/candidate change, largest first):")
@@ -161,14 +167,29 @@ def _fields(p: PairDiff) -> str:
 
 
 def _common(c: Candidate) -> str:
+    if c.delta is None:
+        return "∅"
     return "?" if c.delta_common is None else _signed(c.delta_common)
+
+
+def unreadable_lines(p: PairDiff) -> list[str]:
+    """A line for each side of the pair that holds no TPS because its sources' every record was quarantined."""
+    return [f"{name} {day} holds no readable TPS: all {n} records of its sources were quarantined (see its "
+            f"quarantine table), so it covers no province{what if other else ''} / semua rekaman {name} dikarantina"
+            for name, day, n, other, what in (
+                ("OLD", p.old_snapshot, p.unreadable_old, p.count_new, ": NEW's TPS were unreadable there, not new"),
+                ("NEW", p.new_snapshot, p.unreadable_new, p.count_old, ": OLD's TPS are unreadable there, not gone"))
+            if n]
 
 
 def _only(result: DiffResult) -> list[str]:
     out = []
-    for label, items in (("only in OLD", result.only_old), ("only in NEW", result.only_new)):
+    unread = {(side, kode, day): n for side, kode, day, n in result.unreadable}
+    for side, label, items in (("old", "only in OLD", result.only_old), ("new", "only in NEW", result.only_new)):
         for kode, snapshot, tps in items:
-            out.append(f"{kode}: snapshot {snapshot} {label} ({tps} TPS)")
+            n = unread.get((side, kode, snapshot))
+            why = f": all {n} records of its sources were quarantined, none readable" if n else ""
+            out.append(f"{kode}: snapshot {snapshot} {label} ({tps} TPS{why})")
     for label, items in (("only in OLD", result.areas_only_old), ("only in NEW", result.areas_only_new)):
         for kode, snapshot, areas in items:
             out.append(f"{kode}: published area totals of {snapshot} {label} ({areas} areas)")
@@ -248,6 +269,8 @@ def notes(result: DiffResult) -> list[str]:
     out += [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {n} of the {p.removed} TPS removed were "
             "quarantined in NEW" for p, n in gone]
     out += [QUARANTINED_NEW] if gone else []
+    out += [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {line}" for p in result.pairs
+            for line in unreadable_lines(p)]
     out += [f"{p.kode_pemilu} {p.old_snapshot} → {p.new_snapshot}: {coverage_line(p)}" for p in result.pairs
             if p.coverage_differs]
     changed = sum(a.added + a.removed + a.changed for a in result.areas)
@@ -289,12 +312,14 @@ def markdown(result: DiffResult) -> str:
         if not p.differs:
             continue
         lines += ["", f"### {p.kode_pemilu}: {p.old_snapshot} → {p.new_snapshot}", ""]
+        lines += [line for text_ in unreadable_lines(p) for line in (md_cell(text_), "")]
         if p.coverage_differs:
             lines += [md_cell(coverage_line(p)), ""]
         common = " change over the provinces both hold |" if p.coverage_differs else ""
         lines += [f"| candidate | old | new | change |{common}", "|---:|---:|---:|---:|" + "---:|" * bool(common)]
         lines += [f"| {c.nomor_urut} | {'' if c.old is None else c.old} | {'' if c.new is None else c.new} | "
-                  f"{_signed(c.delta)} |" + (f" {_common(c)} |" if common else "") for c in p.candidates]
+                  f"{'' if c.delta is None else _signed(c.delta)} |"
+                  + (f" {'' if c.delta is None else _common(c)} |" if common else "") for c in p.candidates]
         rows, marked = _regions(p)
         if rows:
             lines += ["", "Regions whose totals changed (region/candidate change, largest first):", "",

@@ -59,8 +59,11 @@ from .tables import (
 DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
 SnapshotKey = tuple[str, str]
-#: nomor_urut → Σ votes
-Totals = dict[int, int]
+#: nomor_urut → Σ votes, None when no TPS has a figure for the candidate (as SQL's ``sum`` and ``snapshot_votes``
+#: add up: a total is NULL, never 0, when every figure is)
+Totals = dict[int, int | None]
+#: nomor_urut → Σ votes added up while rows stream by (:func:`releasekit.compare.tps_rows`)
+Sums = dict[int, int]
 
 
 class Side(Protocol):
@@ -76,7 +79,7 @@ class Side(Protocol):
     def count(self, key: SnapshotKey) -> int:
         """TPS in one snapshot."""
 
-    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Sums | None = None) -> Iterator[TpsRow]:
         """One snapshot's TPS in ``kode_tps`` order (adding up ``totals`` on the way when given)."""
 
     def totals(self, key: SnapshotKey) -> Totals | None:
@@ -92,6 +95,10 @@ class Side(Protocol):
         """The TPS codes records of the snapshot's sources that were quarantined name (none when the side does
         not say what it quarantined)."""
 
+    def quarantined_records(self, key: SnapshotKey) -> int | None:
+        """How many records the snapshot's sources quarantined, as their ``sources`` rows count them (None when the
+        side does not say)."""
+
     def close(self) -> None:
         """Release files."""
 
@@ -100,12 +107,23 @@ class NothingHeld(DiffError):
     """A side holds no per-TPS results, or not of the snapshot asked for (it may still hold area totals)."""
 
 
-def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str) -> dict[SnapshotKey, int | None]:
+def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str,
+            unread: Callable[[str], int] = lambda snapshot: 0) -> dict[SnapshotKey, int | None]:
+    """The snapshots ``found``, or the one ``only`` names.
+
+    :param unread: how many records the sources declaring a snapshot quarantined when they loaded none (asked only
+        when the snapshot is not found): such a day is said to be unreadable, not missing.
+    """
     if only is None:
         return found
     chosen = {k: n for k, n in found.items() if k[1] == only}
     if not chosen:
         known = ", ".join(sorted({k[1] for k in found}))
+        quarantined = unread(only)
+        if quarantined:
+            raise NothingHeld(f"{label}: snapshot '{only}' holds no TPS: all {quarantined} records of "
+                              "its sources were quarantined", hint="see the quarantine table for why each was set "
+                              "aside" + (f"; snapshots here: {known}" if known else ""))
         raise NothingHeld(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}" if known else (
             "it holds no snapshot of per-TPS results at all: a source declared with a 'snapshot:' in metadata.yml "
             "makes one"))
@@ -164,6 +182,25 @@ class DatabaseSide:
                 "SELECT locator, raw FROM quarantine WHERE source IN (SELECT source FROM snapshots "
                 "WHERE kode_pemilu = ? AND snapshot = ?)", key))
 
+    def quarantined_records(self, key: SnapshotKey) -> int | None:
+        if not {"sources", "snapshots"} <= self.tables:
+            return None
+        with self._reading():  # (a path is one source, whatever registers list it)
+            return int(self.conn.execute(
+                "SELECT coalesce(sum(q), 0) FROM (SELECT max(records_quarantined) AS q FROM sources WHERE path IN "
+                "(SELECT source FROM snapshots WHERE kode_pemilu = ? AND snapshot = ?) GROUP BY path)",
+                key).fetchone()[0])
+
+    def _unread(self, snapshot: str) -> int:
+        """Records quarantined by the sources declaring ``snapshot`` when none of them loaded a record."""
+        if "sources" not in self.tables:
+            return 0
+        with self._reading():
+            loaded, quarantined = self.conn.execute(
+                "SELECT sum(l), sum(q) FROM (SELECT max(records_loaded) AS l, max(records_quarantined) AS q "
+                "FROM sources WHERE snapshot = ? AND election IS NOT NULL GROUP BY path)", (snapshot,)).fetchone()
+        return 0 if loaded else int(quarantined or 0)
+
     @contextmanager
     def _reading(self) -> Iterator[None]:
         """A database that opened but fails a query (damaged, or tables of another shape) is a DiffError."""
@@ -181,14 +218,14 @@ class DatabaseSide:
             if not found:  # a database from an older build, or one loaded by other means
                 found = {(k, s): n for k, s, n in self.conn.execute(
                     "SELECT kode_pemilu, snapshot, count(*) FROM hasil_tps GROUP BY 1, 2 ORDER BY 1, 2")}
-        return _select(found, self.only, self.label)
+        return _select(found, self.only, self.label, self._unread)
 
     def count(self, key: SnapshotKey) -> int:
         with self._reading():
             return int(self.conn.execute("SELECT count(*) FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ?",
                                          key).fetchone()[0])
 
-    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Sums | None = None) -> Iterator[TpsRow]:
         with self._reading():
             yield from db_rows(self.conn, key[0], key[1], label=self.label)
 
@@ -201,12 +238,13 @@ class DatabaseSide:
         found: Totals = {}
         with self._reading():
             if "snapshot_votes" in self.tables:
-                found = {n: s or 0 for n, s in self.conn.execute(
+                found = dict(self.conn.execute(
                     "SELECT nomor_urut, sum(suara) FROM snapshot_votes WHERE kode_pemilu = ? AND snapshot = ? "
-                    "GROUP BY nomor_urut", key)}
-            return found or {n: s or 0 for n, s in self.conn.execute(
+                    "GROUP BY nomor_urut", key).fetchall())
+            # (sum: NULL when every figure is, as snapshot_votes holds a candidate no TPS has a figure for)
+            return found or dict(self.conn.execute(
                 "SELECT nomor_urut, sum(suara) FROM suara WHERE kode_pemilu = ? AND snapshot = ? "
-                "GROUP BY nomor_urut", key)}
+                "GROUP BY nomor_urut", key).fetchall())
 
     def close(self) -> None:
         self.conn.close()
@@ -509,7 +547,20 @@ class PackageSide:
             if single is not None:
                 return _select({single: None}, self.only, self.label)
             counts = _rows_per_snapshot(self._table("hasil_tps", KEY_COLUMNS))
-        return _select(dict(sorted(counts.items())), self.only, self.label)
+        return _select(dict(sorted(counts.items())), self.only, self.label, self._unread)
+
+    def _unread(self, snapshot: str) -> int:
+        """Records quarantined by the sources declaring ``snapshot`` when none of them loaded a record."""
+        if "sources" not in self.paths:
+            return 0
+        table = self._table("sources", ("election", "snapshot", "records_loaded", "records_quarantined"))
+        e, s = table.index["election"], table.index["snapshot"]
+        loaded = quarantined = 0
+        for row in table:
+            if row[s] == snapshot and row[e]:
+                loaded += table.number(row, "records_loaded")
+                quarantined += table.number(row, "records_quarantined")
+        return 0 if loaded else quarantined
 
     def _hasil(self, key: SnapshotKey) -> Iterator[HasilRow]:
         """The snapshot's rows, each checked cheaply: its code, counts and flags (per cell only when that fails)."""
@@ -552,7 +603,7 @@ class PackageSide:
             elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
                 other = table.check_key(row)
 
-    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Sums | None = None) -> Iterator[TpsRow]:
         self._results()
         return tps_rows(self._hasil(key), self._suara(key), self.label, totals)
 
@@ -596,6 +647,15 @@ class PackageSide:
         s, locator, raw = (table.index[c] for c in ("source", "locator", "raw"))
         return codes_named((row[locator], row[raw]) for row in table if row[s] in sources)
 
+    def quarantined_records(self, key: SnapshotKey) -> int | None:
+        if not {"sources", "snapshots"} <= self.paths.keys():
+            return None
+        table = self._table("snapshots", (*KEY_COLUMNS, "source"))
+        sources = {row[table.index["source"]] for row in table if table.check_key(row) == key}
+        table = self._table("sources", ("path", "records_quarantined"))
+        path = table.index["path"]
+        return sum(table.number(row, "records_quarantined") for row in table if row[path] in sources)
+
     def totals(self, key: SnapshotKey) -> Totals | None:
         if "snapshot_votes" not in self.paths:
             return None
@@ -606,7 +666,10 @@ class PackageSide:
             for row in table:
                 found = self._totals.setdefault(table.check_key(row), {})
                 nomor = table.number(row, "nomor_urut")
-                found[nomor] = found.get(nomor, 0) + table.number(row, "suara", blank=0)
+                # an empty cell is no figure (NULL): a total is None only when every source's is, as SQL sums
+                votes = None if row[table.index["suara"]] == "" else table.number(row, "suara")
+                before = found.get(nomor)
+                found[nomor] = votes if before is None else before if votes is None else before + votes
         return self._totals.get(key, {})
 
     def close(self) -> None:

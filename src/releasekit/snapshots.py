@@ -53,12 +53,33 @@ _VOTES = """
 #: Past this many candidates in one election, one CASE per candidate costs more than grouping by candidate.
 _MAX_CASES = 16
 
-#: The previous snapshot of the same election among the same register's sources.
-_PREVIOUS = """
-    UPDATE snapshots SET previous_snapshot = (
+#: Dated sources of per-TPS results that loaded no record and quarantined some for what they hold (not all as copies
+#: of rows another source loaded, ``duplicate-key``: those TPS were read, the day is theirs): every record was
+#: unreadable. Each is a snapshot of 0 TPS (:func:`_unread_sources`), listed rather than vanished.
+#: ``sirekap-tps-json`` reads nothing else; a ``csv`` source maps into one table, known here only by what its
+#: quarantined records name (a TPS code), so one into ``hasil_wilayah`` (area codes) or of another kind of table is
+#: not taken for a day of TPS.
+_UNREAD = """
+    SELECT DISTINCT election, snapshot, path, sha256, format FROM sources
+    WHERE election IS NOT NULL AND snapshot IS NOT NULL AND records_loaded = 0 AND records_quarantined > 0
+      AND format IN ('sirekap-tps-json', 'csv')
+      AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.source = sources.path)
+      AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = sources.path AND q.reason NOT LIKE 'duplicate-key:%')
+    ORDER BY election, snapshot, path
+"""
+
+#: An earlier snapshot of the same election among the same register's sources (``{held}``: one holding TPS).
+_EARLIER = """
         SELECT max(p.snapshot) FROM snapshots p JOIN sources ps ON ps.path = p.source
         WHERE ps.register = (SELECT register FROM sources WHERE path = snapshots.source)
-          AND p.kode_pemilu = snapshots.kode_pemilu AND p.snapshot < snapshots.snapshot)
+          AND p.kode_pemilu = snapshots.kode_pemilu AND p.snapshot < snapshots.snapshot {held}"""
+#: The previous snapshot: the last earlier one that holds TPS, else the one before. A day whose every record was
+#: quarantined (:func:`_unread_sources`) holds none: it and the day after it are compared with the last day that
+#: read TPS, as that day after was before such a day was listed (so the national total ``total-decreased`` sums,
+#: and the changelog's change in votes, are still those since the last day read).
+_PREVIOUS = f"""
+    UPDATE snapshots SET previous_snapshot = coalesce(({_EARLIER.format(held="AND p.tps > 0")}),
+                                                      ({_EARLIER.format(held="")}))
 """
 
 
@@ -86,6 +107,24 @@ def fill(conn: sqlite3.Connection, *, one_source: bool) -> None:
     else:
         conn.executemany("insert into snapshot_votes (kode_pemilu, snapshot, source, nomor_urut, suara, tps) "
                          "VALUES (?, ?, ?, ?, ?, ?)", votes)
+    # (after the votes: _votes_by_day reads one source a day from the rows above)
+    conn.executemany("insert into snapshots (kode_pemilu, snapshot, source, sha256, tps, tps_with_votes, "
+                     "tps_complete) VALUES (?, ?, ?, ?, 0, 0, 0)", _unread_sources(conn))
+
+
+def _unread_sources(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    """(election, snapshot, path, sha256) of each dated source of per-TPS results whose every record was
+    quarantined (:data:`_UNREAD`): a day a damaged export made unreadable is listed with 0 TPS, not dropped. It
+    holds no TPS, so it covers no province (:func:`releasekit.changes.plans`): the TPS of the day it is compared with
+    are not covered by it rather than removed, and it gives no change; it is no later day's previous snapshot while
+    an earlier day holds TPS (:data:`_PREVIOUS`)."""
+    found = []
+    for election, snapshot, path, sha256, fmt in conn.execute(_UNREAD).fetchall():
+        if fmt == "csv" and not codes_named(conn.execute("SELECT locator, raw FROM quarantine WHERE source = ?",
+                                                         (path,))):
+            continue
+        found.append((election, snapshot, path, sha256))
+    return found
 
 
 def _one_source_per_day(conn: sqlite3.Connection) -> bool:
@@ -162,6 +201,8 @@ class Entry:
     compared_earlier: tuple[tuple[str, str], ...] = ()
     #: Each candidate's part of its change at TPS one of the two snapshots could not read (:func:`_unreadable_votes`)
     unreadable_votes: dict[int, int] = field(default_factory=dict)
+    #: Records this snapshot's sources quarantined (their ``sources`` rows): all they read when it holds no TPS
+    records_quarantined: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,8 +241,11 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
             read[kode_pemilu, day] = quarantined_codes(db, kode_pemilu, day, register)
         return read[kode_pemilu, day]
 
+    quarantined: dict[str, int] = dict(db.execute(
+        "SELECT path, max(records_quarantined) FROM sources WHERE register = ? GROUP BY path", (register,)).fetchall())
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete or 0)
+        entry.records_quarantined = sum(quarantined.get(path, 0) for path in entry.sources)
         key = (kode_pemilu, snapshot, register)
         covered[(kode_pemilu, snapshot)] = provinces(db.conn, register, kode_pemilu, snapshot)
         before_covered = covered.get((kode_pemilu, previous or ""), ())
@@ -250,7 +294,9 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
                                         entry.coverage.both)
         compared = previous is not None and (entry.coverage is None or bool(entry.coverage.both))
         for nomor in sorted(now.keys() | before.keys()):
-            delta = (compared_now.get(nomor) or 0) - (compared_before.get(nomor) or 0) if compared else None
+            # No change beside a total with no figure (NULL: no TPS has one that day): 5 → none is no −5.
+            given = compared and now.get(nomor) is not None and before.get(nomor) is not None
+            delta = (compared_now.get(nomor) or 0) - (compared_before.get(nomor) or 0) if given else None
             entry.votes.append((nomor, names.get((kode_pemilu, nomor)), now.get(nomor), delta))
         totals[(kode_pemilu, snapshot)] = now
         by_day[(kode_pemilu, snapshot)] = entry
