@@ -265,3 +265,24 @@ def _unblock(fifo: Path, done: threading.Event) -> None:
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     except OSError:
         pass
+
+
+def test_a_header_naming_a_column_twice(two_days: Path, tmp_path: Path) -> None:
+    """Review AE (suspicion): a hasil_tps.csv whose header names suara_sah twice (its cells renamed, as an edit
+    might) was read by the last of them: '313 changed' TPS against the database built from the same data."""
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
+    path = edit_rows(folder, "hasil_tps", lambda rows: rows[0].__setitem__(rows[0].index("suara_tidak_sah"),
+                                                                          "suara_sah"))
+    assert run_diff(folder, two_days).startswith(f"Error: {path}: the header names column suara_sah 2 times")
+
+
+def test_a_csv_that_starts_with_a_byte_order_mark_is_read_past_it(two_days: Path, tmp_path: Path) -> None:
+    """Review AE (suspicion): a UTF-8 BOM before the header (a spreadsheet saved it so) made its first label
+    '\\ufeffkode_pemilu': 'no column kode_pemilu'. Frictionless and validate read past it, and so does diff."""
+    folder = copy_package(two_days / "datapackages" / "real-count", tmp_path)
+    for name in ("hasil_tps", "suara", "snapshots"):
+        csv_path = folder / "data" / f"{name}.csv"
+        csv_path.write_bytes(b"\xef\xbb\xbf" + csv_path.read_bytes())
+    result = invoke("diff", folder, two_days)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no change: the ") == 2 and "no change: the 4 TPS are identical" in result.output

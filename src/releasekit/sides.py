@@ -353,8 +353,13 @@ class _Csv:
         self.reader = csv.reader(handle)
         with self._reading():
             header = next(self.reader, None) or []
+        if header and header[0].startswith("\ufeff"):  # (a UTF-8 BOM, which Frictionless and validate read past)
+            header[0] = header[0][1:]
         self.index = {name: i for i, name in enumerate(header)}
         self.width = len(header)
+        twice = next((name for name in header if header.count(name) > 1), None)
+        if twice is not None:  # (which of the two holds the column cannot be told: validate's duplicate-label)
+            raise DiffError(f"{where}: the header names column {twice} {header.count(twice)} times", hint=DAMAGED)
         missing = [c for c in needed if c not in self.index]
         if missing:
             raise DiffError(f"{where}: no column {', '.join(missing)}", hint="is this a releasekit real-count package?")
