@@ -286,3 +286,17 @@ def test_a_csv_that_starts_with_a_byte_order_mark_is_read_past_it(two_days: Path
     result = invoke("diff", folder, two_days)
     assert result.exit_code == 0, result.output
     assert result.output.count("no change: the ") == 2 and "no change: the 4 TPS are identical" in result.output
+
+
+def test_a_side_named_with_a_line_break_or_backticks_is_one_line_of_the_report(two_days: Path, tmp_path: Path
+                                                                               ) -> None:
+    """Review AE (suspicion): the text and Markdown reports printed a side's path as it is: a folder named with a line
+    break put a line of the path's own (``Error: x/real-count``) into the report, and a backtick broke the
+    Markdown code span."""
+    folder = tmp_path / "a\nError: x`y"
+    shutil.copytree(two_days / "datapackages" / "real-count", folder)
+    text = invoke("diff", folder, two_days)
+    assert text.exit_code == 0, text.output
+    assert text.output.splitlines()[0] == f"old: {tmp_path}/a\\nError: x`y"
+    markdown = invoke("diff", "--format", "markdown", folder, two_days)
+    assert f"- old: `` {tmp_path}/a\\nError: x`y ``" in markdown.output.splitlines()

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import TextIO
 
 from .areadiff import AreaChange, AreaDiff
 from .artefacts import json_text, md_cell
 from .compare import FieldChange, TpsChange
 from .diff import Candidate, DiffResult, PairDiff, to_dict
+from .errors import one_line_text
 from .privacy import mask_niks
 from .tables import CHANGES
 
@@ -198,7 +200,7 @@ def _only(result: DiffResult) -> list[str]:
 
 def text(result: DiffResult) -> str:
     """For people at a terminal."""
-    lines = [f"old: {result.old}", f"new: {result.new}"]
+    lines = [f"old: {one_line_text(result.old)}", f"new: {one_line_text(result.new)}"]  # (a label is a path: one line)
     if result.ignored:
         lines.append("ignored fields: " + ", ".join(result.ignored))
     if not (result.pairs or result.only_old or result.only_new or result.areas or result.areas_only_old
@@ -295,9 +297,18 @@ def unpaired_note(result: DiffResult) -> str | None:
 
 
 
+def _code_span(label: str) -> str:
+    """A side's label as one Markdown code span on one line, whatever backticks it holds."""
+    label = one_line_text(label)
+    if "`" not in label:
+        return f"`{label}`"
+    fence = "`" * (max(len(run) for run in re.findall("`+", label)) + 1)
+    return f"{fence} {label} {fence}"
+
+
 def markdown(result: DiffResult) -> str:
     """A CI step summary or an issue comment."""
-    lines = ["## releasekit diff", "", f"- old: `{result.old}`", f"- new: `{result.new}`"]
+    lines = ["## releasekit diff", "", f"- old: {_code_span(result.old)}", f"- new: {_code_span(result.new)}"]
     if result.ignored:
         lines.append("- ignored fields: " + ", ".join(f"`{f}`" for f in result.ignored))
     if result.pairs or not result.areas:
