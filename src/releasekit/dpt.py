@@ -106,44 +106,35 @@ class ListSettings:
 def list_settings(release: Release, source: Source, election: Election) -> ListSettings:
     """The settings of one ``dpt-csv`` source, from its register and election."""
     register = release.register_by_id(source.register)
-    refuse_two_snapshots(release, source)
-    refuse_two_registers(release, source)
+    refuse_two_lists(release, source)
     return ListSettings(election.kode_pemilu, source.snapshot, source.path, polling_day(election),
                         register.publish_individuals == "masked", register.individual_fields)
 
 
-def refuse_two_snapshots(release: Release, source: Source) -> None:
-    """Refuse a voter list of an election that another source gives at another snapshot.
+def refuse_two_lists(release: Release, source: Source) -> None:
+    """Refuse a voter list of an election that another source gives at another snapshot, or in another register.
 
     ``dpt_rekap`` holds one list per election, counted per TPS: the parts of one list (a file
     per province) add up and are checked for duplicate NIKs together, which is right for
-    parts of one list and wrong for two lists of different days (every voter twice).
+    parts of one list and wrong for two lists of different days (every voter twice). Each
+    register's package holds the TPS its own sources counted first: a TPS in parts of two
+    registers was one row of the first one's, so neither package's counts were its sources'
+    and the second's voters pointed at a TPS its ``dpt_rekap`` lacks (invalid).
 
-    :raises ConfigError: naming both sources and snapshots, with a hint.
+    :raises ConfigError: naming both sources and their snapshots (registers), with a hint.
     """
     for other in release.sources:
-        if other.format == "dpt-csv" and other.election == source.election and other.snapshot != source.snapshot:
-            first, second = sorted((other, source), key=lambda s: (s.register_index, s.index))
+        if other.format != "dpt-csv" or other.election != source.election:
+            continue
+        first, second = sorted((other, source), key=lambda s: (s.register_index, s.index))
+        if other.snapshot != source.snapshot:
             raise ConfigError(
                 f"metadata.yml: {second.key_path}: '{second.path}' (snapshot {second.snapshot}) and '{first.path}' "
                 f"(snapshot {first.snapshot}, {first.key_path}) are voter lists of the same election "
                 f"{source.election} on different days; voter lists of one election are counted together",
                 hint="build the other snapshot in a project of its own, or give the parts of one list the same "
                      "snapshot")
-
-
-def refuse_two_registers(release: Release, source: Source) -> None:
-    """Refuse parts of one election's voter list in two registers.
-
-    ``dpt_rekap`` counts a TPS once for the whole list, and each register's package holds the TPS its own sources
-    counted first: a TPS in parts of both registers was summed into one row of the first one's, so each package's
-    counts differed from its sources and the second's voters pointed at a TPS its ``dpt_rekap`` lacks (invalid).
-
-    :raises ConfigError: naming both sources and registers, with a hint.
-    """
-    for other in release.sources:
-        if other.format == "dpt-csv" and other.election == source.election and other.register != source.register:
-            first, second = sorted((other, source), key=lambda s: (s.register_index, s.index))
+        if other.register != source.register:
             raise ConfigError(
                 f"metadata.yml: {second.key_path}: '{second.path}' (register {second.register}) and '{first.path}' "
                 f"(register {first.register}, {first.key_path}) are parts of the voter list of the same election "
