@@ -132,10 +132,13 @@ def test_a_name_or_address_with_a_birth_date_is_published_with_its_year_only(mak
     ("BUDI 3273\u200b0145\u200b0190\u200b0001", "BUDI *******************"),
     ("CITRA 3174\u200e0567\u200e0885\u200e0003", "CITRA *******************"),  # (review AD #1)
     ("NAMA 12 Nopember 1980", "NAMA ** ******** 1980"),  # (review AD #3)
-    # Review AF #2: a date before a number was one run with it, whose visible prefix was the date's DDMMYY.
-    ('"SITI 05-01-1990, 5202014501900001"', "SITI **-**-1990, ****************"),
-    ("JL MAWAR 05.01.1990 0821-3456-7890", "JL MAWAR **.**.1990 ****-****-****"),
-    ("SITI 3174056708850003 12-05-1980", "SITI **************** **-**-1980"),
+    # Review AF #2: a date before a number was one run with it, whose visible prefix was the date's DDMMYY; such a
+    # run keeps no digit, the date's year neither (review AH #3: a "date" inside a NIK's digits may be them)
+    ('"SITI 05-01-1990, 5202014501900001"', "SITI **-**-****, ****************"),
+    ("JL MAWAR 05.01.1990 0821-3456-7890", "JL MAWAR **.**.**** ****-****-****"),
+    ("SITI 3174056708850003 12-05-1980", "SITI **************** **-**-****"),
+    ("SITI 320101 2005 85 00 01", "SITI 320101**********"),  # (no date: 85 is no month)
+    ("SITI 320101 2005 08 05 01", "SITI ****** **** ** ** **"),  # (a date: 2005 08 05, inside the NIK)
     ("SITI lahir 1990 01 05", "SITI lahir 1990 ** **"),  # (review AF #3: year first, spaces between)
 ])
 def test_a_name_shows_no_date_nor_identity_number_however_written(make_project: ProjectFactory, written: str,

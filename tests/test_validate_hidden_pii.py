@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import lzma
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -216,3 +217,40 @@ def test_a_dialect_in_a_file_of_the_package_is_read_as_it_says(voter_package: Pa
     code, output, errors = validated(pkg, engine)
     assert code == 1 and NIK not in output
     assert pii(errors) == [("dpt_pemilih", ROW, "nama")], errors
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("codec", ["hex", "rot13"])
+def test_a_codec_that_is_no_text_encoding_is_a_resource_error_not_a_crash(voter_package: Path, tmp_path: Path,
+                                                                          codec: str, engine: str) -> None:
+    """Review AH #1: ``encoding: hex`` (a codec of bytes to bytes) passed the test of a text encoding the PII gate
+    reads in, and reading it was an internal error, exit 1, under both engines."""
+    pkg = copy_package(voter_package, tmp_path, "pkg")
+    hide(pkg, PLAIN, AS_IS, "", {"encoding": codec})
+    code, output, errors = validated(pkg, engine)
+    assert code == 1 and "internal error" not in output
+    assert [e["type"] for e in errors] == ["resource-error"], errors
+
+
+def test_a_small_compressed_resource_that_inflates_to_one_huge_cell_is_read_in_little_memory(
+        voter_package: Path, tmp_path: Path) -> None:
+    """Review AH #2: a 0.4 MB gzip that inflates to a quoted cell of 256 MiB took validate 4 GB (read record by
+    record, the cell held whole; before, by line): the text is screened a chunk at a time first, and a file that
+    cannot hold a NIK is read no further. (Measured here as the largest allocation: tracemalloc.)"""
+    pkg = copy_package(voter_package, tmp_path, "pkg")
+    chunk = b"abc,def\n" * (1 << 14)
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed:
+        packed.write(b"kode_pemilu\n\"")
+        for _ in range(256):  # 32 MiB inflated
+            packed.write(chunk)
+    hide(pkg, PLAIN, lambda data: buffer.getvalue(), ".gz", {})
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    res = next(r for r in descriptor["resources"] if r["name"] == "dpt_pemilih")
+    tracemalloc.start()
+    try:
+        found = list(niks_by_record(pkg / res["path"], res, decoded=True))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == [] and peak < 16 << 20, peak

@@ -199,7 +199,8 @@ _DATE_SEP = f"[/.{_DATE_DASHES}]"
 DATE_TEXT = (
     f"(?P<date>(?<!\\d)(?:\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
     f"(?:\\s*{_DATE_SEP}\\s*|\\s)(?:19|20)\\d{{2}}"
-    f"|(?:19|20)\\d{{2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
+    f"|(?:19|20)\\d{{2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}"
+    r"|(?:19|20)\d{2}\s(?:0?[1-9]|1[0-2])\s(?:0?[1-9]|[12]\d|3[01])"
     f"|\\d{{1,2}}[/.\\s{_DATE_DASHES}]*(?:jan|feb|peb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|nop|des|dec)"
     f"[^\\W\\d_]*\\.?[/.,\\s{_DATE_DASHES}]+(?:(?:19|20)\\d{{2}}|\\d{{2}})"
     f"|\\d{{1,2}}\\s*(?P<sep>{_DATE_SEP})\\s*\\d{{1,2}}\\s*(?P=sep)\\s*\\d{{2}}(?![-/.]?[\\d*])))(?!\\d)"
@@ -411,19 +412,17 @@ def mask_long_numbers(text: str) -> str:
 def mask_numbers_and_dates(text: str) -> str:
     """``text`` with every identifier-like number masked (:func:`mask_long_numbers`) and every whole date reduced to
     its year (:func:`mask_dates`): a free-text field of a voter. A number that holds a date (``05-01-1990,
-    5202014501900001`` is one :data:`LONG_NUMBER` run) keeps no prefix: its first digits would be the date's day,
-    month and year (``050119**…``); it keeps the date's year alone (``**-**-1990, ****************``)."""
+    5202014501900001`` is one :data:`LONG_NUMBER` run) keeps no prefix, nor the date's year: its first digits would
+    be the date's day, month and year (``050119**…``), and what reads as a date inside an identifier's digits may be
+    them (``320101 2005 85 00 01``: the "year" 2005 is a birth day and month); every digit of it is hidden."""
     return mask_dates(LONG_NUMBER.sub(_masked_run, text))
 
 
 def _masked_run(match: re.Match[str]) -> str:
     run = match.group()
-    dates = [date.span("date") for date in ANY_DATE.finditer(run)]
-    if not dates:
+    if ANY_DATE.search(run) is None:
         return mask_id(run) or ""
-    dated = mask_dates(run)  # (of the same length: a date's characters are masked one by one)
-    return "".join(kept if any(start <= i < end for start, end in dates) else "*" if char.isalnum() else char
-                   for i, (char, kept) in enumerate(zip(run, dated, strict=True)))
+    return "".join("*" if char.isalnum() else char for char in run)
 
 
 # The byte-level scan: every byte of a file, in C-speed chunks; only a line holding a run of 16 bytes a NIK can be

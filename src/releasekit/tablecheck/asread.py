@@ -217,10 +217,11 @@ def text_encoding(start: bytes, declared: object = None) -> str:
             return encoding
     if isinstance(declared, str):
         try:
-            b"".decode(declared)
-            return codecs.lookup(declared).name
+            info = codecs.lookup(declared)
         except LookupError:
-            pass
+            return "utf-8"
+        if getattr(info, "_is_text_encoding", True):  # (hex, rot13, zlib …: codecs of bytes to bytes, or of text)
+            return info.name
     return "utf-8"
 
 

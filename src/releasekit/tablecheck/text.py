@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..privacy import may_hold_nik, may_hold_nik_in_file, may_hold_spread_nik, record_niks
 from .asread import UNREADABLE, CsvReading, csv_reading, dialect_records, resource_text
@@ -172,6 +172,9 @@ def niks_by_record(path: Path, res: Mapping[str, Any] | None = None, *, decoded:
     reading = csv_reading(res)
     if decoded:
         try:
+            with resource_text(path, res) as handle:  # (first a screen in constant memory: a small compressed file
+                if not _may_hold_nik_in_text(handle, reading):  # may inflate to a quoted cell of gigabytes)
+                    return
             with resource_text(path, res) as handle:
                 yield from _record_niks(handle, reading)
         except UNREADABLE:
@@ -181,6 +184,27 @@ def niks_by_record(path: Path, res: Mapping[str, Any] | None = None, *, decoded:
         return
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         yield from _record_niks(handle, reading)
+
+
+#: Characters of text screened at a time (:func:`_may_hold_nik_in_text`), and the end of each kept for the next: a NIK
+#: written across two chunks is seen whole.
+_TEXT_CHUNK = 1 << 20
+_TEXT_OVERLAP = 256
+
+
+def _may_hold_nik_in_text(handle: TextIO, reading: CsvReading) -> bool:
+    """Whether text may hold a NIK written any way (:func:`~releasekit.privacy.may_hold_spread_nik`), read a chunk
+    at a time in constant memory, the dialect's quote and escape characters dropped first (``'5202'014501900001``): a
+    screen before the records are read (one record may be a quoted cell of any length)."""
+    options = reading.options or {}
+    dropped = {ord(c): None for c in (options.get("quotechar"), options.get("escapechar"), '"') if c}
+    tail = ""
+    while chunk := handle.read(_TEXT_CHUNK):
+        text = tail + chunk.translate(dropped)
+        if may_hold_spread_nik(text):
+            return True
+        tail = text[-_TEXT_OVERLAP:]
+    return False
 
 
 def _record_niks(handle: Iterable[str], reading: CsvReading) -> Iterator[tuple[int, str | None]]:
