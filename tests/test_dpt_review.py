@@ -140,6 +140,7 @@ def test_a_name_or_address_with_a_birth_date_is_published_with_its_year_only(mak
     ("SITI 320101 2005 85 00 01", "SITI 320101**********"),  # (no date: 85 is no month)
     ("SITI 320101 2005 08 05 01", "SITI ****** **** ** ** **"),  # (a date: 2005 08 05, inside the NIK)
     ("SITI lahir 1990 01 05", "SITI lahir 1990 ** **"),  # (review AF #3: year first, spaces between)
+    ("BUDI ³¹⁷⁴⁰⁵⁶⁷⁰⁸⁸⁵⁰⁰⁰³ RT²", "BUDI 317405********** RT²"),  # (superscripts read as digits)
 ])
 def test_a_name_shows_no_date_nor_identity_number_however_written(make_project: ProjectFactory, written: str,
                                                                   shown: str) -> None:

@@ -49,6 +49,9 @@ WRITTEN = {
     # Review AF #4: white space to Python (\s) that shows nothing; the screens before the expressions let it through
     "unit separators": "3174\x1f0567\x1f0885\x1f0003",
     "file separators": "3174\x1c0567\x1c0885\x1c0003",
+    # Digits that are no decimal digits to \d, read as digits all the same
+    "superscript digits": "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in NIK),
+    "circled digits": "".join("⓪①②③④⑤⑥⑦⑧⑨"[int(d)] for d in NIK),
 }
 #: A NIK that a line break inside a quoted CSV cell splits: one cell to a CSV reader (and to the loader).
 BROKEN = {

@@ -423,7 +423,8 @@ def test_a_nik_like_number_in_any_text_value_quarantines_its_record(make_project
 #: A NIK as people write one into free text, and two glued into one run (an NKK, then a NIK).
 WRITTEN = {"dashes": "3471-0141-0190-0001", "spaces": "3471 0141 0190 0001", "dots": "3471.0141.0190.0001",
            "fullwidth": "".join(chr(0xFF10 + int(d)) for d in NIK), "glued": "3471011512200001" + NIK,
-           "unit separators": "3471\x1f0141\x1f0190\x1f0001"}  # (review AF #4: shown as nothing)
+           "unit separators": "3471\x1f0141\x1f0190\x1f0001",  # (review AF #4: shown as nothing)
+           "superscripts": "³⁴⁷¹⁰¹⁴¹⁰¹⁹⁰⁰⁰⁰¹"}  # (digits to a reader, not to \d)
 
 
 @pytest.mark.parametrize("how", sorted(WRITTEN))

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -177,14 +178,31 @@ def _grouped(number: str, offset: int) -> Iterator[tuple[int, int]]:
             after = end
 
 
+#: Characters that read as a digit but are no decimal digit to ``\d`` (superscripts ``³¹⁷⁴``, subscripts, circled
+#: ``③①⑦④`` and other enclosed forms, digits with a full stop or comma), each as its ASCII digit: one character for
+#: one, so a span found in the translated text is the same span of the text.
+_OTHER_DIGITS = str.maketrans({chr(code): str(unicodedata.digit(chr(code))) for block in (
+    range(0x00B2, 0x00BA), range(0x2070, 0x20A0), range(0x2460, 0x2500), range(0x2776, 0x2794),
+    range(0x1F100, 0x1F10D)) for code in block
+    if not chr(code).isdecimal() and unicodedata.digit(chr(code), None) is not None
+    and 0 <= unicodedata.digit(chr(code)) <= 9})
+
+
+def as_digits(text: str) -> str:
+    """``text`` with every character that reads as a digit but is no decimal digit (:data:`_OTHER_DIGITS`) as its
+    ASCII digit, of the same length."""
+    return text if text.isascii() else text.translate(_OTHER_DIGITS)
+
+
 def may_hold_spread_nik(text: str) -> bool:
     """A screen before :func:`holds_nik`, for the loader's every text value: False when ``text`` cannot hold one."""
-    return (_SPREAD_ASCII if text.isascii() else SPREAD).search(text) is not None
+    return _SPREAD_ASCII.search(text) is not None if text.isascii() else SPREAD.search(as_digits(text)) is not None
 
 
 def holds_nik(text: str) -> bool:
     """Whether free text holds a NIK however it is written (:func:`contains_nik`, :func:`spread_niks`): stricter
     than :func:`contains_nik` alone, the test of published bytes (DESIGN.md section 7), for text on its way in."""
+    text = as_digits(text)  # (³¹⁷⁴… is a NIK to a reader, no digits to \d)
     return may_hold_spread_nik(text) and (contains_nik(text) or any(spread_niks(text)))
 
 
@@ -288,13 +306,18 @@ def mask_niks(text: str) -> str:
     every later digit of a NIK written another way (:func:`spread_niks`) hidden too; a birth date written after
     ``lahir`` or ``TTL`` is reduced to its year (:func:`mask_birth_dates`), once the NIKs are (a birth date's pattern
     can take in the first digits of a NIK written in groups: ``TTL 32 01 2019 0590 0001``)."""
-    if not may_hold_spread_nik(text):  # (nor 16 digits in a row: every loaded record's locator comes through here)
+    read = as_digits(text)  # (a NIK in superscript or circled digits is one: found in the text read as digits)
+    if not may_hold_spread_nik(read):  # (nor 16 digits in a row: every loaded record's locator comes through here)
         return mask_birth_dates(text)
-    for match in reversed(list(nik_runs(text))):
-        text = text[:match.start() + 6] + "*" * 10 + text[match.end():]
-    for start, end in reversed(list(spread_niks(text))):
-        text = text[:start] + _mask_after_six_digits(text[start:end]) + text[end:]
-    return mask_birth_dates(text)
+    masked = read
+    for match in reversed(list(nik_runs(masked))):
+        masked = masked[:match.start() + 6] + "*" * 10 + masked[match.end():]
+    for start, end in reversed(list(spread_niks(masked))):
+        masked = masked[:start] + _mask_after_six_digits(masked[start:end]) + masked[end:]
+    if read is not text:  # (each mask keeps the length: a character no mask touched is the text's own again)
+        masked = "".join(own if after == before else after for own, before, after in zip(text, read, masked,
+                                                                                         strict=True))
+    return mask_birth_dates(masked)
 
 
 _NUMBER_AT_END = re.compile(r"\d[\d\s./_\-]*$")
@@ -406,7 +429,7 @@ def looks_like_a_record(cells: Sequence[str]) -> bool:
 
 def mask_long_numbers(text: str) -> str:
     """``text`` with every identifier-like number (:data:`LONG_NUMBER`) masked like :func:`mask_id`, NIK-like or not."""
-    return LONG_NUMBER.sub(lambda m: mask_id(m.group()) or "", text)
+    return _sub_read_as_digits(LONG_NUMBER, lambda m: mask_id(m.group()) or "", text)
 
 
 def mask_numbers_and_dates(text: str) -> str:
@@ -415,7 +438,20 @@ def mask_numbers_and_dates(text: str) -> str:
     5202014501900001`` is one :data:`LONG_NUMBER` run) keeps no prefix, nor the date's year: its first digits would
     be the date's day, month and year (``050119**…``), and what reads as a date inside an identifier's digits may be
     them (``320101 2005 85 00 01``: the "year" 2005 is a birth day and month); every digit of it is hidden."""
-    return mask_dates(LONG_NUMBER.sub(_masked_run, text))
+    return mask_dates(_sub_read_as_digits(LONG_NUMBER, _masked_run, text))
+
+
+def _sub_read_as_digits(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str) -> str:
+    """``pattern.sub(replace, text)`` with the matches found in ``text`` read as digits (:func:`as_digits`): a
+    superscript outside them stays as it was."""
+    read = as_digits(text)
+    if read is text:
+        return pattern.sub(replace, text)
+    out, last = [], 0
+    for match in pattern.finditer(read):
+        out += [text[last:match.start()], replace(match)]
+        last = match.end()
+    return "".join(out) + text[last:]
 
 
 def _masked_run(match: re.Match[str]) -> str:
