@@ -160,6 +160,8 @@ def macos_metadata(name: str) -> bool:
     """Whether a member is one of the files macOS adds to an archive or a folder it writes: everything under
     ``__MACOSX/``, an AppleDouble ``._`` file, a ``.DS_Store`` (the Finder's 'Compress' adds one per data file, named
     like it: ``__MACOSX/day/._3101011001001.json``, which read as a TPS code that is none)."""
+    if "._" not in name and not name.startswith("__MACOSX/") and not name.endswith(".DS_Store"):
+        return False  # (most names: three C-speed tests, not a split of every member's path)
     parts = name.split("/")
     return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
 
