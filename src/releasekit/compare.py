@@ -182,14 +182,17 @@ def _flag(text: str) -> bool | None:
 
 
 def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = "",
-             totals: dict[int, int] | None = None, names: tuple[str, str, str] = ("hasil_tps", "suara", "kode_tps")
+             totals: dict[int, int | None] | None = None,
+             names: tuple[str, str, str] = ("hasil_tps", "suara", "kode_tps")
              ) -> Iterator[TpsRow]:
     """Zip a ``hasil_tps`` stream with its ``suara`` stream into one row per TPS (``names``: the tables and key, for
     errors; :mod:`releasekit.areadiff` zips ``hasil_wilayah`` with ``suara_wilayah`` so).
 
     Vote rows whose TPS has no result row are skipped (they belong to another
     register or snapshot). With ``totals``, Σ votes per ballot number are added up
-    on the way (for sides that cannot sum in SQL).
+    on the way (for sides that cannot sum in SQL), as SQL's ``sum`` and ``snapshot_votes``
+    add them up: an empty figure is left out, and a candidate whose every figure is
+    empty is there with None, never 0.
 
     :raises UnsortedError: when either stream is not in ``kode_tps`` order.
     """
@@ -213,9 +216,12 @@ def tps_rows(hasil: Iterable[HasilRow], suara: Iterable[SuaraRow], label: str = 
             last_vote = pending[0]
             if pending[0] == kode:
                 mine.append((pending[1], pending[2]))
-                if totals is not None and pending[2] != "":
+                if totals is not None:
                     nomor = int(pending[1])
-                    totals[nomor] = totals.get(nomor, 0) + int(pending[2])
+                    if pending[2] != "":
+                        totals[nomor] = (totals.get(nomor) or 0) + int(pending[2])
+                    elif nomor not in totals:
+                        totals[nomor] = None
             pending = next(votes, None)
         yield kode, values, tuple(mine), source
 

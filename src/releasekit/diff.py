@@ -243,8 +243,8 @@ def compare_pair(old: Side, new: Side, key_old: SnapshotKey, key_new: SnapshotKe
     sums_old: Totals | None = {} if old_totals is None else None
     sums_new: Totals | None = {} if new_totals is None else None
     provinces: tuple[set[str], set[str]] = (set(), set())
-    for change in comparer.compare(_provinces(old.rows(key_old), provinces[0], sums_old),
-                                   _provinces(new.rows(key_new), provinces[1], sums_new)):
+    for change in comparer.compare(_provinces(old.rows(key_old, sums_old), provinces[0]),
+                                   _provinces(new.rows(key_new, sums_new), provinces[1])):
         if change is None:
             pair.unchanged += 1
             continue
@@ -263,29 +263,14 @@ def _unreadable(side: Side, key: SnapshotKey, tps: int) -> int:
     return (side.quarantined_records(key) or 0) if tps == 0 else 0
 
 
-def _provinces(rows: Iterator[TpsRow], into: set[str], totals: Totals | None = None) -> Iterator[TpsRow]:
+def _provinces(rows: Iterator[TpsRow], into: set[str]) -> Iterator[TpsRow]:
     """``rows`` as they are, the province of each TPS (its code's first two digits) added to ``into`` on the way
-    (rows come in ``kode_tps`` order: a province's TPS one after another), and, with ``totals`` (a side without them
-    at hand), each candidate's votes added up into it as ``snapshot_votes`` sums them: a candidate whose every
-    figure is empty is there with None, never 0."""
+    (rows come in ``kode_tps`` order: a province's TPS one after another)."""
     last = ""
-    if totals is None:
-        for row in rows:
-            if row[0][:2] != last:
-                last = row[0][:2]
-                into.add(last)
-            yield row
-        return
     for row in rows:
         if row[0][:2] != last:
             last = row[0][:2]
             into.add(last)
-        for nomor, votes in row[2]:
-            n = int(nomor)
-            if votes:
-                totals[n] = (totals.get(n) or 0) + int(votes)
-            elif n not in totals:
-                totals[n] = None
         yield row
 
 

@@ -196,14 +196,19 @@ def as_digits(text: str) -> str:
 
 def may_hold_spread_nik(text: str) -> bool:
     """A screen before :func:`holds_nik`, for the loader's every text value: False when ``text`` cannot hold one."""
-    return _SPREAD_ASCII.search(text) is not None if text.isascii() else SPREAD.search(as_digits(text)) is not None
+    return _may_hold_read(as_digits(text))
+
+
+def _may_hold_read(read: str) -> bool:
+    """:func:`may_hold_spread_nik` of text already read as digits (:func:`as_digits`)."""
+    return (_SPREAD_ASCII if read.isascii() else SPREAD).search(read) is not None
 
 
 def holds_nik(text: str) -> bool:
     """Whether free text holds a NIK however it is written (:func:`contains_nik`, :func:`spread_niks`): stricter
     than :func:`contains_nik` alone, the test of published bytes (DESIGN.md section 7), for text on its way in."""
     text = as_digits(text)  # (³¹⁷⁴… is a NIK to a reader, no digits to \d)
-    return may_hold_spread_nik(text) and (contains_nik(text) or any(spread_niks(text)))
+    return _may_hold_read(text) and (contains_nik(text) or any(spread_niks(text)))
 
 
 #: A dash between a date's parts, of any kind (``12–05–1980``), beside the slash and the dot:
@@ -307,7 +312,7 @@ def mask_niks(text: str) -> str:
     ``lahir`` or ``TTL`` is reduced to its year (:func:`mask_birth_dates`), once the NIKs are (a birth date's pattern
     can take in the first digits of a NIK written in groups: ``TTL 32 01 2019 0590 0001``)."""
     read = as_digits(text)  # (a NIK in superscript or circled digits is one: found in the text read as digits)
-    if not may_hold_spread_nik(read):  # (nor 16 digits in a row: every loaded record's locator comes through here)
+    if not _may_hold_read(read):  # (nor 16 digits in a row: every loaded record's locator comes through here)
         return mask_birth_dates(text)
     masked = read
     for match in reversed(list(nik_runs(masked))):

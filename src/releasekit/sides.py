@@ -62,8 +62,6 @@ SnapshotKey = tuple[str, str]
 #: nomor_urut → Σ votes, None when no TPS has a figure for the candidate (as SQL's ``sum`` and ``snapshot_votes``
 #: add up: a total is NULL, never 0, when every figure is)
 Totals = dict[int, int | None]
-#: nomor_urut → Σ votes added up while rows stream by (:func:`releasekit.compare.tps_rows`)
-Sums = dict[int, int]
 
 
 class Side(Protocol):
@@ -79,7 +77,7 @@ class Side(Protocol):
     def count(self, key: SnapshotKey) -> int:
         """TPS in one snapshot."""
 
-    def rows(self, key: SnapshotKey, totals: Sums | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         """One snapshot's TPS in ``kode_tps`` order (adding up ``totals`` on the way when given)."""
 
     def totals(self, key: SnapshotKey) -> Totals | None:
@@ -225,7 +223,7 @@ class DatabaseSide:
             return int(self.conn.execute("SELECT count(*) FROM hasil_tps WHERE kode_pemilu = ? AND snapshot = ?",
                                          key).fetchone()[0])
 
-    def rows(self, key: SnapshotKey, totals: Sums | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         with self._reading():
             yield from db_rows(self.conn, key[0], key[1], label=self.label)
 
@@ -608,7 +606,7 @@ class PackageSide:
             elif row[s] != other[1] or row[k] != other[0]:  # another snapshot: checked once per run of rows
                 other = table.check_key(row)
 
-    def rows(self, key: SnapshotKey, totals: Sums | None = None) -> Iterator[TpsRow]:
+    def rows(self, key: SnapshotKey, totals: Totals | None = None) -> Iterator[TpsRow]:
         self._results()
         return tps_rows(self._hasil(key), self._suara(key), self.label, totals)
 

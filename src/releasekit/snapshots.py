@@ -13,6 +13,7 @@ as of day X" in Datasette.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -233,13 +234,9 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
         "SELECT kode_pemilu, nomor_urut, nama FROM peserta")}
     covered: dict[tuple[str, str], tuple[str, ...]] = {}
     last_held: dict[tuple[str, str], str] = {}  # (election, province) → the last snapshot so far with TPS there
-    read: dict[tuple[str, str], frozenset[str]] = {}
-
-    def named(kode_pemilu: str, day: str) -> frozenset[str]:
-        """:func:`quarantined_codes` of the register's sources of a day, each day's read once."""
-        if (kode_pemilu, day) not in read:
-            read[kode_pemilu, day] = quarantined_codes(db, kode_pemilu, day, register)
-        return read[kode_pemilu, day]
+    # (quarantined_codes of the register's sources of a day, each day's quarantine read once)
+    named: Callable[[str, str], frozenset[str]] = functools.cache(
+        lambda kode_pemilu, day: quarantined_codes(db, kode_pemilu, day, register))
 
     quarantined: dict[str, int] = dict(db.execute(
         "SELECT path, max(records_quarantined) FROM sources WHERE register = ? GROUP BY path", (register,)).fetchall())

@@ -204,10 +204,9 @@ def refuse_blocked(root: Path) -> None:
 
     :raises ReleasekitError: naming the path in the way.
     """
-    for name in (DATABASE_FILE, STAMPS_FILE):
+    for name, what in ((DATABASE_FILE, "the release database"), (STAMPS_FILE, "the build's record of its raw files")):
         path = root / BUILD_DIR / name
         if path.is_dir() and not path.is_symlink():
-            what = "the release database" if name == DATABASE_FILE else "the build's record of its raw files"
             raise ReleasekitError(f"{BUILD_DIR}/{name}: a folder stands where {what} goes",
                                   hint="move it away: build writes this file")
 

@@ -53,7 +53,15 @@ from .report import (
 )
 from .rules import SEVERITIES, Population, breaches, population, valid_threshold
 from .tablecheck import ERROR_LIMIT, Checker
-from .tablecheck.asread import UNREADABLE, compression_of, reads_otherwise, unpacked, with_dialect_read, zip_member
+from .tablecheck.asread import (
+    UNREADABLE,
+    compression_of,
+    reads_otherwise,
+    steps_to,
+    unpacked,
+    with_dialect_read,
+    zip_member,
+)
 from .tablecheck.descriptor import READ_DIALECT
 from .tablecheck.text import niks_by_record
 
@@ -124,8 +132,7 @@ def _link_problems(folder: Path, named: list[str], files: list[Path]) -> list[Pr
     read; a package holds files."""
     links = {path for path in files if path.is_symlink()}
     for path in named:  # (what the descriptor names under a hidden folder is read all the same)
-        parts = PurePosixPath(path.replace("\\", "/")).parts
-        links |= {step for step in (folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)) if step.is_symlink()}
+        links |= {step for step in steps_to(folder, path) if step.is_symlink()}
     return [Problem("unsafe-path", f"{path.relative_to(folder).as_posix()} is a symbolic link; a package holds files, "
                                    "not links to them (nothing read)") for path in sorted(links)]
 
@@ -301,8 +308,7 @@ def _resource_file(folder: Path, res: dict[str, Any]) -> Path | None:
     path = res.get("path")
     if not isinstance(path, str) or unsafe_path(path) is not None:
         return None
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    steps = [folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)]
+    steps = steps_to(folder, path)
     return steps[-1] if steps and steps[-1].is_file() and not any(step.is_symlink() for step in steps) else None
 
 

@@ -39,7 +39,7 @@ from ..privacy import mask_id, mask_long_numbers, mask_niks
 from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
 from .members import folder_files
-from .textio import RUN, TextOptions, TextRow, TextRun, check_encoding, open_table
+from .textio import DELIMITERS, RUN, TextOptions, TextRow, TextRun, check_encoding, open_table, sniff_delimiter
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -398,15 +398,15 @@ def _column_index(header: tuple[str, ...], options: DptOptions, name: str) -> di
 
 
 #: What may stand between column names when a header is read with another delimiter than its own.
-_DELIMITERS = re.compile(r"[,;|\t]")
+_DELIMITERS = re.compile(f"[{re.escape(''.join(DELIMITERS))}]")
 
 
 def _between_names(header: Sequence[str]) -> str | None:
-    """The delimiter a header read as one column has between its names (``nik,nkk,…`` read with ``;``), if any."""
-    if len(header) != 1:
+    """The delimiter a header read as one column has between its names (``nik,nkk,…`` read with ``;``), if any
+    (:func:`~releasekit.readers.textio.sniff_delimiter`)."""
+    if len(header) != 1 or _DELIMITERS.search(header[0]) is None:
         return None
-    found = _DELIMITERS.findall(header[0])
-    return max(sorted(set(found)), key=found.count) if found else None
+    return sniff_delimiter(header[0])
 
 
 #: A column name: a letter or ``_`` first, then letters, digits, spaces and punctuation (``No. KK``, ``L/P``,

@@ -24,6 +24,10 @@ from typing import IO, Any, cast
 
 import yaml
 
+from ..readers.members import ZIP_STARTS
+from ..readers.tarstream import MAGIC_BYTES
+from ..readers.tarstream import compression_of as stream_compression
+
 
 class CsvReading:
     """How the records of a resource's CSV text are read: ``options`` for :func:`csv.reader` (None: its defaults,
@@ -89,7 +93,7 @@ def with_dialect_read(folder: Path, res: Mapping[str, Any]) -> Mapping[str, Any]
     pure = PurePosixPath(dialect.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or not pure.parts:
         return res
-    steps = [folder.joinpath(*pure.parts[:n]) for n in range(1, len(pure.parts) + 1)]
+    steps = steps_to(folder, dialect)
     if any(step.is_symlink() for step in steps) or not steps[-1].is_file():
         return res
     try:
@@ -99,6 +103,13 @@ def with_dialect_read(folder: Path, res: Mapping[str, Any]) -> Mapping[str, Any]
     except (OSError, ValueError, RecursionError, yaml.YAMLError):
         return res
     return {**res, "dialect": value} if isinstance(value, dict) else res
+
+
+def steps_to(folder: Path, path: str) -> list[Path]:
+    """Each folder on the way from ``folder`` to the relative ``path`` (``/`` or ``\\`` between its parts), then
+    the file itself: what must not be a symbolic link for the file to be read."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    return [folder.joinpath(*parts[:n]) for n in range(1, len(parts) + 1)]
 
 
 def _takes(**options: Any) -> bool:
@@ -146,10 +157,11 @@ def dialect_records(lines: Iterable[str], options: dict[str, Any]) -> Iterator[t
 #: What Frictionless unpacks (its ``COMPRESSION_FORMATS``): a resource whose path ends ``.zip``, ``.gz``, ``.bz2``
 #: or ``.xz``, or which declares that ``compression``.
 COMPRESSIONS = ("zip", "gz", "bz2", "xz")
-#: How each one's bytes start, which tells a compressed file whatever its name (``xz``: lzma's older ``.lzma`` format
-#: too, as Frictionless's xz reader reads both).
-MAGIC = ((b"\x1f\x8b", "gz"), (b"\xfd7zXZ\x00", "xz"), (b"\x5d\x00\x00", "xz"), (b"PK\x03\x04", "zip"),
-         (b"PK\x05\x06", "zip"), *((b"BZh" + bytes([digit]), "bz2") for digit in b"123456789"))
+#: Frictionless's names of the compressions a stream's first bytes tell (:func:`releasekit.readers.tarstream.
+#: compression_of`'s gzip, bzip2 and xz).
+_NAMES = {"gzip": "gz", "bzip2": "bz2", "xz": "xz"}
+#: How lzma's older ``.lzma`` format starts, which Frictionless's xz reader reads too.
+LZMA_ALONE = b"\x5d\x00\x00"
 #: Byte order marks of encodings that are not ASCII's (UTF-32 LE's first: it starts as UTF-16 LE's does).
 BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"))
@@ -164,10 +176,14 @@ def compression_of(path: Path, declared: object = None) -> str | None:
     is, whatever its name), else as Frictionless tells it, by the ``compression`` its resource declares or its
     path's extension."""
     with path.open("rb") as handle:
-        start = handle.read(6)
-    for magic, compression in MAGIC:
-        if start.startswith(magic):
-            return compression
+        start = handle.read(MAGIC_BYTES)
+    found = stream_compression(start)
+    if found is not None:
+        return _NAMES[found]
+    if start.startswith(ZIP_STARTS):
+        return "zip"
+    if start.startswith(LZMA_ALONE):
+        return "xz"
     if isinstance(declared, str) and declared in COMPRESSIONS:
         return declared
     suffix = path.suffix[1:].lower()
