@@ -450,6 +450,45 @@ def test_a_drop_the_day_an_unreadable_tps_comes_back_is_found(make_project: Any)
     assert ("0/1", 47, 42) in found  # (day 2's own total, 47, without TPS 4)
 
 
+def test_a_day_whose_sources_say_nothing_of_completeness_is_not_0_complete(make_project: Any, tmp_path: Path) -> None:
+    """Review AJ #2: a ``csv`` mapping without ``status_suara`` leaves completeness unknown (``tps_complete`` NULL);
+    the changelog said '0 complete'. A Sirekap day beside it still counts its complete TPS."""
+    raw = tmp_path / "no_status.csv"
+    raw.write_text(f"kode_tps,sah,p1,p2,p3\n{T}1,60,10,20,30\n{T}2,,,,\n", encoding="utf-8")
+    mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "sah"},
+               "votes": {"1": "p1", "2": "p2", "3": "p3"}}
+    day1, day2 = sources()
+    project = make_project({"real-count": [day1, {"raw": raw, "format": "csv", "election": "ppwp-2024",
+                                                   "snapshot": DAY2, "csv": mapping}]})
+    build(load_release(project))
+    assert query(project, "SELECT snapshot, tps, tps_with_votes, tps_complete FROM snapshots ORDER BY 1") == [
+        (DAY1, 4, 3, 3), (DAY2, 2, 1, None)]
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert "- 4 TPS, 3 with votes / dengan suara, 3 complete / lengkap (status_suara)" in readme
+    assert ("- 2 TPS, 1 with votes / dengan suara, completeness unknown / kelengkapan tidak diketahui "
+            "(no status_suara in its sources)") in readme
+    assert "0 complete" not in readme
+
+
+def test_a_tps_a_second_copy_names_was_read(make_project: Any) -> None:
+    """Review AJ #1: day 2's folder holds an identical second copy of TPS 3's record (in a subfolder), cleared that day:
+    a real drop of 30 votes for candidate 3. The copy is quarantined as ``duplicate-key``, but its TPS was read, from
+    the first copy: the clearing is a drop, and the changelog puts none of the change at a TPS it could not read.
+    Before, the copy made TPS 3 'unreadable': its 30 votes were left out of both totals and the drop went unfound."""
+    day1, day2 = sources()
+    cleared = record(None, "2024-02-16 12:00:00")
+    day2["raw"][T + "3.json"] = day2["raw"][f"copy/{T}3.json"] = cleared
+    project = make_project({"real-count": [day1, day2]})
+    build(load_release(project))
+    assert query(project, "SELECT count(*) FROM quarantine WHERE reason LIKE 'duplicate-key:%identical copy%'") \
+        == [(1,)]
+    found = query(project, "SELECT key, expected, actual FROM findings WHERE rule = 'total-decreased' "
+                           "AND key LIKE '0/%' ORDER BY key")
+    assert ("0/3", 39, 17) in found  # (8 + 0 + 30 + 1 the day before; 8 + 7 + 2 after TPS 3 was cleared)
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert "of it at TPS a quarantined record names" not in readme
+
+
 def test_a_province_new_does_not_cover_is_not_also_quarantined_in_diff(make_project: Any) -> None:
     """Review Z #3: every DKI record of day 2 is damaged, so day 2 holds Aceh alone. The changelog calls DKI's TPS not
     covered; diff called them removed, quarantined in NEW and not covered, the same TPS counted twice."""

@@ -136,8 +136,10 @@ def _unread(entry: Entry) -> list[str]:
 def _entry(entry: Entry) -> list[str]:
     head = f"### {md(entry.kode_pemilu)} · {md(entry.snapshot)}"
     lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
-    lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {entry.tps_complete} "
-                 f"complete / lengkap (status_suara) — from / dari " + ", ".join(md(s) for s in entry.sources))
+    complete = (f"{entry.tps_complete} complete / lengkap (status_suara)" if entry.tps_complete is not None else
+                "completeness unknown / kelengkapan tidak diketahui (no status_suara in its sources)")
+    lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {complete} — from / dari "
+                 + ", ".join(md(s) for s in entry.sources))
     lines += _unread(entry)
     if entry.previous:
         lines += _coverage(entry)

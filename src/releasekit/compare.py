@@ -49,18 +49,24 @@ TpsRow = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], str]
 _CODE_IN_TEXT = re.compile(r"(?<![0-9A-Z])(?:[0-9]{13}|99[0-9A-Z]{11})(?![0-9A-Z])")
 
 
-def codes_named(records: Iterable[tuple[str, str | None]]) -> frozenset[str]:
+def codes_named(records: Iterable[tuple[str, str | None, str | None]]) -> frozenset[str]:
     """The TPS codes quarantined records name, in their locator (a per-TPS member's name) or raw text.
 
     A TPS added by a snapshot whose previous snapshot quarantined a record naming it is not new, only
-    unreadable the day before: the changelog and ``releasekit diff`` say so.
+    unreadable the day before: the changelog and ``releasekit diff`` say so. A record set aside as a second
+    copy of a key its snapshot loaded (:data:`COPY`) names none: that TPS was read, from the copy kept.
 
-    :param records: (locator, raw) of each quarantined record.
+    :param records: (locator, raw, reason) of each quarantined record.
     """
     named: set[str] = set()
-    for locator, raw in records:
-        named.update(_CODE_IN_TEXT.findall(f"{locator}\n{raw or ''}"))
+    for locator, raw, reason in records:
+        if not (reason or "").startswith(COPY):
+            named.update(_CODE_IN_TEXT.findall(f"{locator}\n{raw or ''}"))
     return frozenset(named)
+
+
+#: How the reason of a record that repeats a key its snapshot already loaded starts (the first copy is kept).
+COPY = "duplicate-key:"
 
 
 @dataclass

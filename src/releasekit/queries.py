@@ -109,15 +109,17 @@ ORDER BY register, rule, kode_pemilu, snapshot""",
     },
     "tps_with_findings": {
         "title": "TPS with findings / TPS dengan temuan",
-        "description": ("Each TPS a rule flagged, with what was expected and found (leave rule empty for "
-                        "every rule). / Setiap TPS yang ditandai aturan, dengan nilai yang diharapkan dan "
-                        "ditemukan."),
-        "sql": """SELECT f.rule, f.severity, f.kode_pemilu, f.snapshot, f.key, t.kode_tps,
+        "description": ("Each TPS a rule flagged (a finding whose key is a TPS code, or starts with one and a "
+                        "slash: not an area's), with its village and what was expected and found (leave rule "
+                        "empty for every rule). / Setiap TPS yang ditandai aturan (bukan wilayah), dengan desanya "
+                        "dan nilai yang diharapkan dan ditemukan."),
+        "sql": """SELECT f.rule, f.severity, f.kode_pemilu, f.snapshot, f.key, substr(f.key, 1, 13) AS kode_tps,
        w.nama AS desa, f.expected, f.actual, f.detail, f.register
 FROM findings f
 LEFT JOIN tps t ON t.kode_tps = substr(f.key, 1, 13)
-LEFT JOIN wilayah w ON w.kode_wilayah = t.kode_wilayah
+LEFT JOIN wilayah w ON w.kode_wilayah = coalesce(t.kode_wilayah, substr(f.key, 1, 10))
 WHERE (:rule = '' OR f.rule = :rule)
+  AND (length(f.key) = 13 OR substr(f.key, 14, 1) = '/')
 ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
     },
     "completeness": {

@@ -177,7 +177,7 @@ class DatabaseSide:
             return frozenset()
         with self._reading():
             return codes_named(self.conn.execute(
-                "SELECT locator, raw FROM quarantine WHERE source IN (SELECT source FROM snapshots "
+                "SELECT locator, raw, reason FROM quarantine WHERE source IN (SELECT source FROM snapshots "
                 "WHERE kode_pemilu = ? AND snapshot = ?)", key))
 
     def quarantined_records(self, key: SnapshotKey) -> int | None:
@@ -646,9 +646,9 @@ class PackageSide:
         sources = {row[table.index["source"]] for row in table if table.check_key(row) == key}
         if not sources:
             return frozenset()
-        table = self._table("quarantine", ("source", "locator", "raw"))
-        s, locator, raw = (table.index[c] for c in ("source", "locator", "raw"))
-        return codes_named((row[locator], row[raw]) for row in table if row[s] in sources)
+        table = self._table("quarantine", ("source", "locator", "raw", "reason"))
+        s, locator, raw, reason = (table.index[c] for c in ("source", "locator", "raw", "reason"))
+        return codes_named((row[locator], row[raw], row[reason]) for row in table if row[s] in sources)
 
     def quarantined_records(self, key: SnapshotKey) -> int | None:
         if not {"sources", "snapshots"} <= self.paths.keys():

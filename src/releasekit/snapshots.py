@@ -121,7 +121,7 @@ def _unread_sources(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]
     an earlier day holds TPS (:data:`_PREVIOUS`)."""
     found = []
     for election, snapshot, path, sha256, fmt in conn.execute(_UNREAD).fetchall():
-        if fmt == "csv" and not codes_named(conn.execute("SELECT locator, raw FROM quarantine WHERE source = ?",
+        if fmt == "csv" and not codes_named(conn.execute("SELECT locator, raw, reason FROM quarantine WHERE source = ?",
                                                          (path,))):
             continue
         found.append((election, snapshot, path, sha256))
@@ -175,7 +175,8 @@ class Entry:
     sources: list[str]
     tps: int
     tps_with_votes: int
-    tps_complete: int
+    #: None when no source of the day says whether a TPS is complete (a ``csv`` mapping without ``status_suara``)
+    tps_complete: int | None
     added: int = 0
     removed: int = 0
     changed: int = 0
@@ -241,7 +242,7 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     quarantined: dict[str, int] = dict(db.execute(
         "SELECT path, max(records_quarantined) FROM sources WHERE register = ? GROUP BY path", (register,)).fetchall())
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
-        entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete or 0)
+        entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete)
         entry.records_quarantined = sum(quarantined.get(path, 0) for path in entry.sources)
         key = (kode_pemilu, snapshot, register)
         covered[(kode_pemilu, snapshot)] = provinces(db.conn, register, kode_pemilu, snapshot)
@@ -322,7 +323,7 @@ def quarantined_codes(db: sqlite_utils.Database | sqlite3.Connection, kode_pemil
     (:func:`~releasekit.compare.codes_named`): a TPS one names that the snapshot lacks was unreadable, not gone."""
     register_only = f"AND s.{_REGISTER}" if register is not None else ""
     return codes_named(db.execute(
-        "SELECT q.locator, q.raw FROM quarantine q WHERE q.source IN (SELECT s.source FROM snapshots s "
+        "SELECT q.locator, q.raw, q.reason FROM quarantine q WHERE q.source IN (SELECT s.source FROM snapshots s "
         f"WHERE s.kode_pemilu = ? AND s.snapshot = ? {register_only})",
         (kode_pemilu, snapshot, *((register,) if register is not None else ()))))
 
