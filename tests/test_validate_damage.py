@@ -3,6 +3,7 @@ traceback, and no NIK-like value reaches the output unmasked."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import zipfile
@@ -863,3 +864,40 @@ def test_a_zip_named_in_capitals_is_a_package(fixture_package: Path, tmp_path: P
     result = invoke("validate", str(upper))
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{upper}: valid / sah")
+
+
+def test_sources_csv_publishes_what_datapackage_json_declares(fixture_package: Path, tmp_path: Path) -> None:
+    """Review AL #3: a source's sha256 (or format, origin …) edited in datapackage.json alone passed: only the record
+    accounting was compared with sources.csv."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    source = descriptor["releasekit"]["sources"][0]
+    declared = source["sha256"]
+    source["sha256"] = "0" + declared[1:]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    found = [e["message"] for e in problems(pkg) if e["type"] == "provenance-error"]
+    assert found == [f'{source["path"]}: sources.csv says sha256 "{declared}", datapackage.json "0{declared[1:]}"']
+
+
+def test_quarantine_csv_holds_the_rows_of_what_a_source_quarantined(fixture_package: Path, tmp_path: Path) -> None:
+    """Review AL #3: quarantine.csv was not weighed against the accounting: a source's rows taken out (its hash
+    declared anew) passed with its records_quarantined still counting them, and so did a row copied twice over."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    with (pkg / "data" / "quarantine.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    path = rows[0]["source"]
+    counted = next(s for s in descriptor["releasekit"]["sources"] if s["path"] == path)["records_quarantined"]
+    edit_rows(pkg, "quarantine", lambda table: table.__setitem__(slice(1, None),
+                                                                 [r for r in table[1:] if r[0] != path]))
+    _rehash(pkg)
+    found = [(e["resource"], e["message"]) for e in problems(pkg) if e["type"] == "provenance-error"]
+    assert found == [("quarantine", f"{path}: quarantine.csv holds 0 row(s) of it, but datapackage.json says it "
+                                    f"quarantined {counted} record(s)")]
+    copy_package(fixture_package, tmp_path, "again")
+    again = tmp_path / "again"
+    edit_rows(again, "quarantine", lambda table: table.extend([r for r in table[1:] if r[0] == path]))
+    _rehash(again)
+    found = [e["message"] for e in problems(again) if e["type"] == "provenance-error"]
+    assert found == [f"{path}: quarantine.csv holds {2 * counted} row(s) of it, but datapackage.json says it "
+                     f"quarantined {counted} record(s)"]

@@ -2,8 +2,11 @@
 
 Same content in, same bytes out, on any machine: JSON with ``indent=2``,
 ``ensure_ascii=False`` and a trailing newline; CSV with ``\\n`` line ends and
-NULL as an empty cell; zips with sorted members, fixed permissions and a fixed
-timestamp (``SOURCE_DATE_EPOCH`` when set, else 1980-01-01).
+NULL as an empty cell; zips with their members in the order the package writes
+them (data, then ``datapackage.json`` and ``README.md``), fixed permissions and
+a fixed timestamp (``SOURCE_DATE_EPOCH`` when set, else 1980-01-01). A zip's
+compressed bytes are zlib's: a system whose zlib is zlib-ng (Fedora 40 and later)
+deflates the same members into other bytes; the members themselves are the same.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Every package records the hash of its build's inputs (``inputs_sha256``: the sha
 check recomputes it from the current ``metadata.yml`` and the sources the database
 holds, and asks every register's zip (and the package folder the pages read) for the
 same hash. A raw file edited after the build is refused too: the build leaves a digest of
-each source's sizes, modification times and inodes beside the database
+each source's sizes, modification and status change times and inodes beside the database
 (:data:`~releasekit.provenance.STAMPS_FILE`), and only a source whose stamp moved is hashed
 again (a file that is gone is no refusal: a release may be published away from its raw data).
 """

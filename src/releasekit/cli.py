@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
+import io
 import shlex
 import sys
 from pathlib import Path
@@ -26,6 +28,12 @@ class ReleasekitGroup(click.Group):
     A :class:`ReleasekitError` carries its own message; any other exception is a bug, reported as
     an internal error (masked like every message). ``--debug`` re-raises, showing the traceback.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        for stream in (sys.stdout, sys.stderr):  # (a locale's encoding lacks '→' or '✅': shown escaped, no crash)
+            if not _utf8(stream) and isinstance(stream, io.TextIOWrapper):
+                stream.reconfigure(errors="backslashreplace")
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -60,6 +68,26 @@ def one_line(error: Exception) -> click.ClickException:
     return click.ClickException(mask_niks(
         f"internal error: {type(error).__name__}: {message} (hint: this is a bug in releasekit: "
         "run the command again with --debug for the traceback, and report it)"))
+
+
+class GivenPath(click.Path):
+    """A path, but not an empty one: ``""`` (a variable unset in a CI script, ``validate "$PKG"``) was read as
+    ``.``, the current folder, and validated, built or served it."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("an empty path (a variable left unset?); give '.' for the current folder", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+PATH = GivenPath(path_type=Path)
+
+
+def given(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """:class:`GivenPath`'s refusal for an argument that is a snapshot id or a path (``diff``)."""
+    if not value:
+        raise click.BadParameter("empty (a variable left unset?)", ctx, param)
+    return value
 
 
 class BarProgress:
@@ -98,8 +126,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _utf8(stream: Any) -> bool:
+    return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8"
+
+
+def utf8_stdout() -> None:
+    """Write a report that is a file (json, markdown, github, csv) in UTF-8 whatever the locale's encoding: JSON must
+    be, and GitHub reads a job summary so (in ISO-8859-1, a report holding '✅' or '→' was an internal error)."""
+    if not _utf8(sys.stdout) and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.flush()
+        sys.stdout.reconfigure(encoding="utf-8")
+
+
 @cli.command()
-@click.argument("project", default=".", type=click.Path(path_type=Path))
+@click.argument("project", default=".", type=PATH)
 @click.option("--clean", is_flag=True,
               help="Load every source and compare every pair of days again, ignoring build/cache/ "
                    "(replaced once the build succeeds).")
@@ -124,7 +164,7 @@ def build(project: Path, clean: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PATH)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format.")
 @click.option("--engine", type=click.Choice(ENGINES), default="releasekit", show_default=True,
@@ -144,6 +184,8 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
         errors.append(error)
         click.echo(f"Error: {error}", err=True)
 
+    if fmt != "text":
+        utf8_stdout()
     report = validate_paths(list(paths) or [Path(".")], engine=engine, on_unopened=unopened)
     if fmt == "text":  # (the other formats keep its entry: a row of the summary, an annotation)
         report = Report([p for p in report.packages if p.opened])
@@ -153,9 +195,9 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
 
 
 @cli.command()
-@click.argument("old")
-@click.argument("new")
-@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path),
+@click.argument("old", callback=given)
+@click.argument("new", callback=given)
+@click.option("--project", default=".", show_default=True, type=PATH,
               callback=lambda ctx, param, value: value.parent if value.is_file() else value,
               help="Project whose build/release.db holds the snapshot ids: its folder or its metadata.yml.")
 @click.option("--election", help="Compare only this election (e.g. ppwp-2024).")
@@ -178,6 +220,8 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
     from .diff import diff as diff_release
     from .diffreport import CsvChanges, notes, render
 
+    if fmt != "text":
+        utf8_stdout()
     stream = CsvChanges(sys.stdout) if fmt == "csv" else None
     result = diff_release(old, new, project=project, election=election, ignore=ignore,
                           limit=(limit or None) if fmt != "csv" else 0, on_change=stream)
@@ -190,7 +234,7 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 
 
 @cli.command()
-@click.argument("project", default=".", type=click.Path(path_type=Path))
+@click.argument("project", default=".", type=PATH)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; loopback unless you say otherwise (0.0.0.0 for every interface).")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
@@ -212,8 +256,8 @@ def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path),
+@click.argument("folder", type=PATH)
+@click.option("--project", default=".", show_default=True, type=PATH,
               help="The release project (built with 'releasekit build'): its folder or its metadata.yml.")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
 def publish(folder: Path, project: Path, allow_robots: bool) -> None:

@@ -9,9 +9,12 @@ hint, for example::
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -125,6 +128,9 @@ class Release:
     version: str | None = None
     homepage: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The SHA-256 of the bytes loaded (the project's ``metadata.yml``, or the YAML file given in its place): part of
+    #: the build's inputs hash (:func:`releasekit.provenance.inputs_digest`).
+    metadata_sha256: str = ""
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -186,6 +192,21 @@ def metadata_schema() -> dict[str, Any]:
 #: Checks of the schema's ``format`` keywords: real calendar dates and times, not just their shape
 #: (the ``pattern`` beside each checks the shape; ``uri`` is left to its ``^https?://`` pattern).
 FORMATS = jsonschema.FormatChecker(formats=())
+
+
+def _pattern(validator: Any, pattern: str, instance: object, schema: dict[str, Any]) -> Iterator[Any]:
+    """The ``pattern`` keyword as JSON Schema reads it (ECMA-262): a final ``$`` is the end of the text, where Python's
+    also matches before a last line break (a sha256 written as a ``|`` block keeps one: refused as another hash;
+    a slug ``"rc\\n"`` named a folder with a line break)."""
+    if not isinstance(instance, str):
+        return
+    ends = pattern.endswith("$") and not pattern.endswith("\\$")
+    if not re.search(pattern[:-1] + r"\Z" if ends else pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 2020-12 with :func:`_pattern`.
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
 def _real_date(value: object) -> bool:
@@ -252,6 +273,11 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         what = "date" if error.validator_value == "date" else "date or date-time"
         message = f"{error.instance!r} is not a real {what}"
         message += f" ({error.cause})" if error.cause else ""
+    elif error.validator == "type" and "propertyNames" in error.schema_path:  # (a key: YAML read 1, yes or ~)
+        kind = {bool: "true or false", int: "a number", float: "a number", type(None): "null"}.get(
+            type(error.instance), type(error.instance).__name__)
+        message = f"the key {json.dumps(error.instance)} is not a text: YAML reads it as {kind}"
+        hint = "write the rule's slug, such as votes-sum-mismatch"
     elif error.validator == "type" and error.validator_value == "string" and not isinstance(error.instance, str):
         written = _scalar_text(text, list(error.absolute_path))
         hint = f"quote it: '{written}'" if written else hint
@@ -272,6 +298,9 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         if stray is not None:  # 'staus:' for 'status:': name both, not only the key that is missing
             message += f" ('{stray}' is not a key here)"
             hint = f"did you mean '{missing}' for '{stray}'?"
+    elif (error.validator == "pattern" and isinstance(error.instance, str) and error.instance != error.instance.lower()
+          and re.fullmatch(error.validator_value.rstrip("$"), error.instance.lower())):
+        hint = f"write it in lower case: {error.instance.lower()}"  # (a sha256 as PowerShell's Get-FileHash prints it)
     elif error.validator == "pattern" and (hint == _README_SECTION or error.schema.get("format") == "iso8601"):
         # (snapshot is an ISO 8601 value narrowed by its pattern: the format's example, with a time zone, is refused)
         hint = (f"the value must match {error.validator_value}"
@@ -293,6 +322,7 @@ def _refuse_aliases(text: str, filename: str) -> None:
     parser's events before anything is built."""
     sizes: dict[str, int] = {}
     stack: list[tuple[str | None, list[int]]] = []  # each open collection: its anchor, [values in it so far]
+    expanded = 0  # values the aliases so far add to those the file writes out
     for event in yaml.parse(text, Loader=_StringDatesLoader):
         size = 0
         if isinstance(event, yaml.CollectionStartEvent):
@@ -315,12 +345,12 @@ def _refuse_aliases(text: str, filename: str) -> None:
                 raise ConfigError(f"{filename}:{where} the YAML alias *{event.anchor} refers to a value it is inside",
                                   hint="write the value out where it is used")
             size = sizes.get(event.anchor or "", 1)
-        if stack and size:
-            stack[-1][1][0] += size
-            if stack[-1][1][0] > MAX_NODES:
-                where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
+            expanded += size - 1  # (the values it adds to those written: an anchor's size counts its own aliases)
+            if expanded > MAX_NODES:
                 raise ConfigError(f"{filename}:{where} its aliases expand to more than {MAX_NODES:,} values",
                                   hint="write the values out; metadata.yml needs few")
+        if stack and size:
+            stack[-1][1][0] += size
 
 
 #: C0 control characters but tab, line feed and carriage return (NUL, ESC …): nothing a title shows.
@@ -381,7 +411,7 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
     if nik is not None:
         raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "
                           "(every text of metadata.yml is)", hint="remove the identity number (it is not shown here)")
-    validator = jsonschema.Draft202012Validator(metadata_schema(), format_checker=FORMATS)
+    validator = Validator(metadata_schema(), format_checker=FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     # A value of the wrong shape fails its pattern and, again, its format: count that once.
     misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
@@ -398,6 +428,23 @@ def _licenses(items: list[dict[str, str]] | None) -> tuple[License, ...]:
     return tuple(License(i["name"], i.get("path"), i.get("title")) for i in items or [])
 
 
+def refuse_locale_file_names() -> None:
+    """Refuse to read a project where Python reads file names in a locale's encoding other than UTF-8 (ISO-8859-1):
+    a folder's sha256 hashes its members' names, and ``metadata.yml`` names its sources in UTF-8, so the same files
+    would hash otherwise (a pinned ``sha256`` refused) and a source named ``désa.jsonl`` would not be found.
+
+    :raises ConfigError: naming the encoding, with the setting that reads names as UTF-8.
+    """
+    encoding = sys.getfilesystemencoding()
+    if codecs.lookup(encoding).name != "utf-8":
+        locale = next((f"{name}={os.environ[name]}" for name in ("LC_ALL", "LC_CTYPE", "LANG")
+                       if os.environ.get(name)), "no locale set")
+        raise ConfigError(f"file names: this locale ({locale}) reads them as {encoding}, so a folder's sha256 and "
+                          "the sources' paths would depend on it",
+                          hint="use a UTF-8 locale, such as LC_ALL=C.UTF-8, or Python's UTF-8 mode: "
+                               "export PYTHONUTF8=1")
+
+
 def load_release(project: str | Path = ".") -> Release:
     """Load, validate and freeze the ``metadata.yml`` of a release project.
 
@@ -408,6 +455,7 @@ def load_release(project: str | Path = ".") -> Release:
     from .readers.codes import refuse_mixed_code_systems
     from .rules import BY_SLUG
 
+    refuse_locale_file_names()
     path = Path(project)
     if path.is_dir():
         path = path / METADATA_FILE
@@ -424,8 +472,9 @@ def load_release(project: str | Path = ".") -> Release:
         hint = "run releasekit in a folder holding metadata.yml" if str(project) == "." else (
             f"this folder is no release project: give the folder holding {METADATA_FILE}")
         raise ConfigError(f"{path}: no such file", hint=hint)
+    loaded = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = loaded.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 (byte {e.start})", hint="save the file as UTF-8") from e
     data = parse_metadata(text, filename=str(path))
@@ -479,9 +528,15 @@ def load_release(project: str | Path = ".") -> Release:
             # (by the path as written: raw/ may hold a link to an export kept elsewhere; absolute, so that ../x is
             # outside the project '.' too)
             written, root = Path(os.path.abspath(path.parent / src["path"])), Path(os.path.abspath(path.parent))
-            if not written.is_relative_to(root) or written == root or written.is_relative_to(root / "build"):
+            # (build/ and datapackages/ are the build's: it replaces both, and a raw file there, or one a link leads
+            # to there, was deleted by the build that read it)
+            written_by_build = [root / "build", root / "datapackages", path.parent.resolve() / "build",
+                                path.parent.resolve() / "datapackages"]
+            if (not written.is_relative_to(root) or written == root
+                    or any(p.is_relative_to(ours) for p in (written, raw_file) for ours in written_by_build)):
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is not a raw file inside the project "
-                                  "(the project itself, its build/ or a path outside it)",
+                                  "(the project itself, its build/ or datapackages/, which each build replaces, "
+                                  "or a path outside it)",
                                   hint="copy the raw export into the project, e.g. under raw/")
             # One reader over a folder and over a file in it loads the file twice, once as a snapshot of its own (two
             # readers may share a tree: Sirekap's aggregate files and its per-TPS files lie in one).
@@ -513,8 +568,16 @@ def load_release(project: str | Path = ".") -> Release:
             if slug not in BY_SLUG:
                 raise ConfigError(f"{where}/rules/{slug}: unknown rule",
                                   hint=did_you_mean(slug, BY_SLUG) + "rules: " + ", ".join(BY_SLUG))
+            if isinstance(value, dict) and value.get("error_if") and value["severity"] != "error":
+                raise ConfigError(f"{where}/rules/{slug}/error_if: a threshold for a rule whose severity is "
+                                  f"{value['severity']}, which it would not change",
+                                  hint="set severity: error for the threshold to count, or remove error_if")
             rules[slug] = RuleSetting(value) if isinstance(value, str) else RuleSetting(
                 value["severity"], value.get("error_if"))
+        if reg.get("individual_fields") and reg.get("publish_individuals", "none") != "masked":
+            raise ConfigError(f"{where}/individual_fields: set, but the register publishes no voter's row "
+                              f"(publish_individuals: {reg.get('publish_individuals', 'none')})",
+                              hint="add publish_individuals: masked, or remove individual_fields")
         registers.append(
             Register(
                 id=reg["id"], slug=reg["slug"], title=reg["title"], status=reg["status"],
@@ -529,5 +592,5 @@ def load_release(project: str | Path = ".") -> Release:
         root=path.parent.resolve(), title=data["title"], publisher=data["publisher"],
         licenses=_licenses(data["licenses"]), registers=tuple(registers), elections=elections,
         description=data.get("description"), version=data.get("version"),
-        homepage=data.get("homepage"), raw=data,
+        homepage=data.get("homepage"), raw=data, metadata_sha256=hashlib.sha256(loaded).hexdigest(),
     )

@@ -54,8 +54,10 @@ def _file_sha256(file: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-#: What a source looked like on disk when it was hashed: (member path, size, modification time, inode) of each file.
-Stamp = tuple[tuple[str, int, int, int], ...]
+#: What a source looked like on disk when it was hashed: (member path, size, modification time, status change time,
+#: inode) of each file. The status change time is the one ``touch -r`` cannot set back: an edit that keeps a file's
+#: size and puts its modification time back still moves it.
+Stamp = tuple[tuple[str, int, int, int, int], ...]
 
 
 def stamp(path: Path, members: list[tuple[str, Path]] | None = None) -> Stamp:
@@ -63,7 +65,7 @@ def stamp(path: Path, members: list[tuple[str, Path]] | None = None) -> Stamp:
     out = []
     for name, file in _members(path) if members is None else members:
         info = file.stat()
-        out.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+        out.append((name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     return tuple(out)
 
 
@@ -81,7 +83,8 @@ class SourceFile:
 def check_unchanged(files: list[SourceFile]) -> None:
     """Refuse a build during which a source changed on disk: what it loaded may not be what its sha256 names.
 
-    :raises SourceError: naming the first source whose files, sizes, modification times or inodes moved since hashing.
+    :raises SourceError: naming the first source whose files, sizes, modification or status change times or inodes
+        moved since hashing.
     """
     for file in files:
         try:
@@ -123,8 +126,8 @@ def read_stamps(path: Path) -> dict[str, str]:
 def changed_since(source: Source, path: Path, sha256: str, stamps: dict[str, str]) -> str | None:
     """The sha256 of a source on disk when it is no longer the one a build read (``sha256``), else None: also when
     the file is gone (what was built stays what the build read) or its :data:`Stamp` is the one the build recorded
-    in ``stamps`` (:func:`read_stamps`; not hashed again). Only a file whose size, modification time or inode moved
-    is hashed.
+    in ``stamps`` (:func:`read_stamps`; not hashed again). Only a file whose size, modification or status change time
+    or inode moved is hashed.
 
     :raises SourceError: the file cannot be read."""
     try:
@@ -193,16 +196,16 @@ def canonical_json(value: Any) -> str:
 
 
 def inputs_sha256(release: Release, files: list[SourceFile]) -> str:
-    """Hash of everything a build depends on: metadata.yml, every raw file, the version."""
+    """Hash of everything a build depends on: metadata.yml (the file loaded, as it was loaded), every raw file, the
+    version."""
     return inputs_digest(release, [(f.source.register, f.source.path, f.sha256) for f in files])
 
 
 def inputs_digest(release: Release, sources: list[tuple[str, str, str]]) -> str:
     """:func:`inputs_sha256` from each declared source's (register, path, sha256), in declaration order: what
     ``publish`` recomputes from the ``sources`` table, without reading a raw file again."""
-    metadata = (release.root / "metadata.yml").read_bytes()
     return hashlib.sha256(canonical_json({
-        "metadata.yml": hashlib.sha256(metadata).hexdigest(),
+        "metadata.yml": release.metadata_sha256,
         "sources": [list(source) for source in sources],
         "releasekit": __version__,
     }).encode()).hexdigest()

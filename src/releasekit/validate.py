@@ -20,6 +20,7 @@ import stat
 import tempfile
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
@@ -447,24 +448,69 @@ ACCOUNTING = ("records_in", "records_loaded", "records_quarantined")
 
 
 def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """The record accounting ``sources.csv`` publishes is the one ``datapackage.json`` declares, source by source
-    (each is checked on its own: in = loaded + quarantined; an edit of one alone passed)."""
+    """``sources.csv`` publishes what ``datapackage.json`` declares of each source (its record accounting, sha256,
+    size, format, origin …, in every column both hold: each was checked on its own, so an edit of one alone passed),
+    and ``quarantine.csv`` holds rows of the register's own source when, and only when, it quarantined records, no more
+    rows than it counts (one row may stand for several raw rows summed into one area)."""
     prov = descriptor.get("releasekit")
     declared = prov.get("sources") if isinstance(prov, dict) else None
     paths = dict(_csv_resources(descriptor))
     file = folder / paths.get("sources", "")
     if not isinstance(declared, list) or "sources" not in paths or not file.is_file():
         return []
-    said = {src.get("path"): tuple(str(src.get(k)) for k in ACCOUNTING) for src in declared if isinstance(src, dict)}
+    register = prov.get("register") if isinstance(prov, dict) else None
+    own = register.get("id") if isinstance(register, dict) else None
+    said: dict[object, dict[str, object]] = {src.get("path"): {"register": own, **src}
+                                             for src in declared if isinstance(src, dict)}
     with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        published = {row.get("path"): tuple(row.get(k) or "" for k in ACCOUNTING) for row in csv.DictReader(handle)}
+        published = {row.get("path"): row for row in csv.DictReader(handle)}
     problems = []
     for path in sorted(set(said) | set(published), key=str):
-        if said.get(path) != published.get(path):
-            problems.append(Problem(
-                "provenance-error", f"{path}: sources.csv says in/loaded/quarantined "
-                f"{'/'.join(published[path]) if path in published else 'nothing'}, datapackage.json "
-                f"{'/'.join(said[path]) if path in said else 'nothing'}", resource="sources"))
+        src, row = said.get(path), published.get(path)
+        counts = (("/".join(row.get(k) or "" for k in ACCOUNTING) if row is not None else "nothing"),
+                  ("/".join(_as_cell(src.get(k)) for k in ACCOUNTING) if src is not None else "nothing"))
+        if counts[0] != counts[1]:
+            problems.append(Problem("provenance-error", f"{path}: sources.csv says in/loaded/quarantined "
+                                                        f"{counts[0]}, datapackage.json {counts[1]}",
+                                    resource="sources"))
+        if src is None or row is None:
+            continue
+        for column, cell in row.items():
+            if column in src and column not in ACCOUNTING and (cell or "") != _as_cell(src[column]):
+                problems.append(Problem("provenance-error", f"{path}: sources.csv says {column} "
+                                                            f"{json.dumps(cell or '')[:80]}, datapackage.json "
+                                                            f"{json.dumps(src[column])[:80]}", resource="sources"))
+    return problems + _quarantine_accounting_problems(folder, paths, said, own)
+
+
+def _as_cell(value: object) -> str:
+    """A value of ``datapackage.json`` as its column of a package CSV holds it (true 1, null empty)."""
+    if isinstance(value, bool):
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _quarantine_accounting_problems(folder: Path, paths: dict[str, str], said: dict[object, dict[str, object]],
+                                    own: object) -> list[Problem]:
+    """:func:`_published_accounting_problems`: the rows of ``quarantine.csv`` against each source's count."""
+    file = folder / paths.get("quarantine", "")
+    if "quarantine" not in paths or not file.is_file():
+        return []
+    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        rows = Counter(row.get("source") for row in csv.DictReader(handle))
+    problems = []
+    for path in sorted(set(rows) | {p for p, src in said.items() if src.get("register") == own}, key=str):
+        held, src = rows.get(path, 0), said.get(path)
+        if src is None:
+            problems.append(Problem("provenance-error", f"{path}: quarantine.csv holds {held} row(s) of it, but "
+                                                        "datapackage.json declares no such source",
+                                    resource="quarantine"))
+            continue
+        counted = src.get("records_quarantined")
+        if type(counted) is int and (held > counted or src.get("register") == own and (held == 0) != (counted == 0)):
+            problems.append(Problem("provenance-error", f"{path}: quarantine.csv holds {held} row(s) of it, but "
+                                                        f"datapackage.json says it quarantined {counted} record(s)",
+                                    resource="quarantine"))
     return problems
 
 
@@ -673,20 +719,29 @@ def _targets(path: Path) -> Iterator[Path]:
         if _is_zip(path) or path.name == DESCRIPTOR or (path.suffix == ".json" and _is_descriptor(path)):
             yield path
             return
+        if path.suffix.lower() in (".yml", ".yaml"):  # a project's metadata.yml, as build and publish take it
+            yield from _project_packages(path)
+            return
         raise PackageError(f"{path}: not a package", hint="give a package folder, datapackage.json or .zip")
     if (path / DESCRIPTOR).is_file():
         yield path / DESCRIPTOR
         return
     if (path / "metadata.yml").is_file():
-        from .config import load_release
-        from .package import PACKAGES_DIR
-
-        release = load_release(path)
-        for reg in release.registers:  # both artefacts of each register: its folder and its zip
-            yield path / PACKAGES_DIR / reg.slug / DESCRIPTOR
-            yield path / PACKAGES_DIR / f"{reg.slug}.zip"
+        yield from _project_packages(path)
         return
     yield from _folder_of_packages(path)
+
+
+def _project_packages(project: Path) -> Iterator[Path]:
+    """Both artefacts of each register of the project (its folder, or its ``metadata.yml``): folder, then zip."""
+    from .config import load_release
+    from .package import PACKAGES_DIR
+
+    release = load_release(project)
+    root = project if project.is_dir() else project.parent  # (as given: the report names the packages so)
+    for reg in release.registers:
+        yield root / PACKAGES_DIR / reg.slug / DESCRIPTOR
+        yield root / PACKAGES_DIR / f"{reg.slug}.zip"
 
 
 def _folder_of_packages(path: Path) -> list[Path]:

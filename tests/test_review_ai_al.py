@@ -1,0 +1,173 @@
+"""Reviews AI (the command line and metadata.yml) and AL (reproducibility and provenance): each test failed on the
+code before its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import base_metadata, invoke, refused, with_change, write_metadata
+from releasekit import build, load_release
+from releasekit.config import MAX_NODES, _refuse_aliases
+from releasekit.errors import ConfigError
+from test_publish_current import _project, _publish
+
+TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
+
+
+# Review AI: metadata.yml
+
+def test_a_source_the_build_replaces_is_refused(tmp_path: Path) -> None:
+    """AI #1: a source under datapackages/ was accepted, and the build that read it deleted it (it replaces the
+    folder); so is one a link in raw/ leads there."""
+    error = refused(tmp_path, with_change(["registers", 0, "sources", 0, "path"], "datapackages/day.jsonl"))
+    assert "registers/0/sources/0/path: 'datapackages/day.jsonl' is not a raw file inside the project" in str(error)
+    assert "datapackages/, which each build replaces" in str(error)
+    (tmp_path / "datapackages").mkdir()
+    (tmp_path / "datapackages" / "day.jsonl").write_text("{}\n")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.jsonl").symlink_to(tmp_path / "datapackages" / "day.jsonl")
+    error = refused(tmp_path, base_metadata())
+    assert "'raw/a.jsonl' is not a raw file inside the project" in str(error)
+
+
+def test_many_values_and_no_alias_are_no_alias_bomb() -> None:
+    """AI #3: every value counted toward the aliases' limit: 38 provinces x 60 days of sources, written out, were
+    refused as 'its aliases expand to more than 100,000 values'. Only what aliases add counts."""
+    _refuse_aliases("values: [" + ", ".join(["x"] * (MAX_NODES + 10)) + "]\n", "metadata.yml")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{n}: &{n} [{', '.join([f'*{prev}'] * 10)}]\n" for prev, n in zip("abcde", "bcdef", strict=True))
+    with pytest.raises(ConfigError, match="its aliases expand to more than 100,000 values"):
+        _refuse_aliases(bomb, "metadata.yml")
+
+
+def test_a_pattern_ends_at_the_end_of_the_text(tmp_path: Path) -> None:
+    """AI #4: Python's '$' matches before a final line break, JSON Schema's does not: a sha256 written as a '|'
+    block was refused as the raw file changed, and a slug "rc\\n" named a folder with a line break."""
+    sha = "78e14f7ef098a7f1ba6940e9bc79dac281084aedc4d838c5a74e87e68c20d899"
+    error = refused(tmp_path, with_change(["registers", 0, "sources", 0, "sha256"], sha + "\n"))
+    assert f"registers/0/sources/0/sha256: '{sha}\\n' does not match '^[0-9a-f]{{64}}$'" in str(error)
+    error = refused(tmp_path, with_change(["registers", 0, "slug"], "rc\n"))
+    assert "registers/0/slug: 'rc\\n' does not match" in str(error)
+    load_release(write_metadata(tmp_path, with_change(["registers", 0, "sources", 0, "sha256"], sha)))
+
+
+@pytest.mark.parametrize(("key", "kind"), [(1, "a number"), (True, "true or false"), (None, "null")])
+def test_a_rule_named_by_no_text_is_refused(tmp_path: Path, key: object, kind: str) -> None:
+    """AI #5: a key YAML reads as a number, a boolean or null under rules was an internal error (TypeError)."""
+    error = refused(tmp_path, with_change(["registers", 0, "rules"], {key: "error", "votes-sum-mismatch": "error"}))
+    assert f"metadata.yml: registers/0/rules: the key {json.dumps(key)} is not a text: YAML reads it as {kind}" \
+        in str(error)
+
+
+def test_settings_that_would_change_nothing_are_refused(tmp_path: Path) -> None:
+    """AI (lesser): a threshold on a warning, and voters' fields published by a register that publishes no voter's
+    row, were accepted and ignored."""
+    error = refused(tmp_path, with_change(["registers", 0, "rules"],
+                                          {"votes-sum-mismatch": {"severity": "warning", "error_if": "> 0"}}))
+    assert "registers/0/rules/votes-sum-mismatch/error_if: a threshold for a rule whose severity is warning" in str(
+        error)
+    error = refused(tmp_path, with_change(["registers", 1, "individual_fields"], ["nama"]))
+    assert "registers/1/individual_fields: set, but the register publishes no voter's row" in str(error)
+    metadata = with_change(["registers", 1, "individual_fields"], ["nama"])
+    metadata["registers"][1]["publish_individuals"] = "masked"
+    load_release(write_metadata(tmp_path, metadata))
+
+
+@pytest.mark.parametrize("args", [("validate", ""), ("build", ""), ("serve", ""), ("diff", "", "x"),
+                                  ("diff", "x", "", "--project", "."), ("publish", "", "--project", ".")])
+def test_an_empty_path_is_a_usage_error(args: tuple[str, ...], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """AI #6: '' (a variable unset in a CI script) was read as '.': validate "$PKG" passed on the current folder."""
+    monkeypatch.chdir(tmp_path)  # (an empty folder: no project for the code before to build or serve)
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert "empty" in result.output and "a variable left unset?" in result.output
+
+
+# Review AL: the locale, the inputs hash, stamps
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "releasekit", *args], capture_output=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_a_locale_without_the_characters_shown_is_no_crash(two_days: Path) -> None:
+    """AL #4, AI #2: in an ISO-8859-1 locale, --help, diff and validate --format markdown were an internal error
+    (UnicodeEncodeError: '→', '✅'). Reports that are files are UTF-8; text shows what it cannot as escapes."""
+    assert _run("--help", PYTHONIOENCODING="latin-1").returncode == 0
+    result = subprocess.run([sys.executable, "-m", "releasekit", "validate", "--format", "markdown",
+                             str(two_days / "datapackages" / "real-count")], capture_output=True, timeout=120,
+                            env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert result.returncode == 0, result.stderr
+    assert "✅ all packages valid" in result.stdout.decode("utf-8")
+    result = subprocess.run([sys.executable, "-m", "releasekit", "diff", "2024-02-15", "2024-02-16"],
+                            capture_output=True, timeout=120, cwd=two_days,
+                            env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert result.returncode == 0, result.stderr
+    assert b"2024-02-15 \\u2192 2024-02-16" in result.stdout
+
+
+def test_file_names_read_in_another_encoding_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AL #1: where Python reads file names as ISO-8859-1, a folder's sha256 (which hashes its members' names) and
+    a source named 'désa.jsonl' depended on the locale."""
+    write_metadata(tmp_path, base_metadata())
+    monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "iso8859-1")
+    monkeypatch.setenv("LC_ALL", "id_ID")
+    with pytest.raises(ConfigError) as e:
+        load_release(tmp_path)
+    assert str(e.value).startswith("file names: this locale (LC_ALL=id_ID) reads them as iso8859-1")
+    assert "PYTHONUTF8=1" in str(e.value.hint)
+
+
+def test_the_inputs_hash_is_of_the_file_built(make_project: Any) -> None:
+    """AL #2: a project built from another YAML file (release.yml, which load_release takes) carried the hash of
+    the metadata.yml beside it, and needed one there."""
+    project = _project(make_project)
+    first = json.loads((project / "datapackages" / "real-count" / "datapackage.json").read_text())
+    text = (project / "metadata.yml").read_text(encoding="utf-8")
+    (project / "release.yml").write_text(text.replace("releasekit test release", "Another title"), encoding="utf-8")
+    (project / "metadata.yml").unlink()
+    build(load_release(project / "release.yml"))
+    second = json.loads((project / "datapackages" / "real-count" / "datapackage.json").read_text())
+    assert second["releasekit"]["inputs_sha256"] != first["releasekit"]["inputs_sha256"]
+    (project / "metadata.yml").write_text(text, encoding="utf-8")
+    assert invoke("publish", project / "site", "--project", project / "release.yml").exit_code == 0
+    assert "built from other inputs" in invoke("publish", project / "site", "--project", project).output
+
+
+def test_an_edit_that_puts_the_modification_time_back_is_seen(make_project: Any, tmp_path: Path) -> None:
+    """AL suspicion: a raw file edited in place, its size kept and its modification time put back (touch -r), was
+    published under the sha256 of the bytes the build read; its status change time moved, and it is hashed again."""
+    project = _project(make_project)
+    member = project / "raw" / "day" / "3101011001001.json"
+    info = member.stat()
+    member.write_text(member.read_text().replace('"100025": 1', '"100025": 9'))
+    os.utime(member, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert member.stat().st_size == info.st_size and member.stat().st_mtime_ns == info.st_mtime_ns
+    code, line = _publish(project, tmp_path)
+    assert code == 1 and "raw/day: changed since the last build read it" in line
+
+
+def test_a_sha256_in_capitals_gets_the_hint_to_write_it_in_lower_case(tmp_path: Path) -> None:
+    """AI suspicion: a sha256 as PowerShell's Get-FileHash prints it (capitals) had the pattern for a hint."""
+    sha = "78E14F7EF098A7F1BA6940E9BC79DAC281084AEDC4D838C5A74E87E68C20D899"
+    error = refused(tmp_path, with_change(["registers", 0, "sources", 0, "sha256"], sha))
+    assert error.hint == f"write it in lower case: {sha.lower()}"
+    error = refused(tmp_path, with_change(["registers", 0, "slug"], "Real-Count"))
+    assert error.hint == "write it in lower case: real-count"
+
+
+def test_validate_takes_a_projects_metadata_yml(two_days: Path) -> None:
+    """AI suspicion: build, serve, publish --project and diff --project take a project's metadata.yml in place of its
+    folder; validate said 'not a package', with a hint naming 'a project with metadata.yml'."""
+    by_file = invoke("validate", two_days / "metadata.yml")
+    assert by_file.exit_code == 0
+    assert by_file.output == invoke("validate", two_days).output
+    assert f"{two_days / 'datapackages' / 'real-count.zip'}: valid" in by_file.output
