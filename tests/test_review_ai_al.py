@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import base_metadata, invoke, refused, with_change, write_metadata
+from conftest import BASE_SOURCE, base_metadata, invoke, refused, with_change, write_metadata
 from releasekit import build, load_release
 from releasekit.config import MAX_NODES, _refuse_aliases
 from releasekit.errors import ConfigError
@@ -171,3 +171,45 @@ def test_validate_takes_a_projects_metadata_yml(two_days: Path) -> None:
     assert by_file.exit_code == 0
     assert by_file.output == invoke("validate", two_days).output
     assert f"{two_days / 'datapackages' / 'real-count.zip'}: valid" in by_file.output
+
+
+def test_a_number_where_a_text_goes_gets_the_quoted_text_the_key_wants(tmp_path: Path) -> None:
+    """AI (lesser): 'id: 1' got the hint "quote it: '1'", which the id's pattern (three digits) refuses next; and
+    'snapshot: 20240220' "quote it: '20240220'", no date."""
+    error = refused(tmp_path, "title: T\npublisher: {name: P}\nlicenses: [{name: CC-BY-4.0}]\nregisters:\n"
+                              "  - {id: 1, slug: rc, title: R, status: open}\n")
+    assert error.hint == "quote it, as the key wants it: '001'"
+    source = dict(BASE_SOURCE, snapshot=20240220)
+    metadata = with_change(["registers", 0, "sources"], [source])
+    error = refused(tmp_path, metadata)
+    assert error.hint == "quote it, as the key wants it: '2024-02-20'"
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("delimiter: |", "quote it: '|'; YAML reads | unquoted as the start of a block of text"),
+    ("delimiter: >", "quote it: '>'; YAML reads > unquoted as the start of a block of text"),
+    ("comment: #", "quote it: '#'; YAML reads # unquoted as the start of a comment"),
+])
+def test_a_yaml_indicator_written_as_a_value_gets_the_hint_to_quote_it(tmp_path: Path, written: str,
+                                                                       hint: str) -> None:
+    """AI (lesser): 'delimiter: |', a delimiter the README lists, is an empty block of text to YAML, and 'comment: #'
+    null: the errors ('' should be non-empty, None is not of type 'string') had the README for a hint."""
+    error = refused(tmp_path, f"""title: T
+publisher: {{name: P}}
+licenses: [{{name: CC-BY-4.0}}]
+registers:
+  - id: "001"
+    slug: rc
+    title: R
+    status: open
+    sources:
+      - path: raw/x.csv
+        format: csv
+        election: ppwp-2024
+        snapshot: "2024-02-20"
+        csv:
+          table: hasil_tps
+          fields: {{kode_tps: kode}}
+          {written}
+""")
+    assert error.hint == hint

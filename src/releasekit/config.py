@@ -229,9 +229,9 @@ _FORMAT_HINTS = {
 _README_SECTION = "see 'Pointing metadata.yml at real exports' in the README"
 
 
-def _scalar_text(text: str, path: list[str | int]) -> str | None:
-    """The text of the unquoted YAML scalar at ``path``, as written (``010``, not the octal 8 YAML reads)."""
-    node = yaml.compose(text, Loader=_StringDatesLoader)  # noqa: S506 - SafeLoader subclass
+def _scalar_node(text: str, path: list[str | int]) -> yaml.Node | None:
+    """The YAML node of the value at ``path``."""
+    node: yaml.Node | None = yaml.compose(text, Loader=_StringDatesLoader)  # noqa: S506 - SafeLoader subclass
     for key in path:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if k.value == str(key)), None)
@@ -239,7 +239,25 @@ def _scalar_text(text: str, path: list[str | int]) -> str | None:
             node = node.value[key]
         else:
             return None
+    return node
+
+
+def _scalar_text(text: str, path: list[str | int]) -> str | None:
+    """The text of the unquoted YAML scalar at ``path``, as written (``010``, not the octal 8 YAML reads)."""
+    node = _scalar_node(text, path)
     return node.value if isinstance(node, yaml.ScalarNode) and node.style is None else None
+
+
+def _indicator(text: str, path: list[str | int]) -> str | None:
+    """The YAML indicator written unquoted as the value at ``path``, which YAML reads as no text (``delimiter: |``
+    starts a block of text, empty here; ``comment: #`` a comment, leaving null), or None."""
+    node = _scalar_node(text, path)
+    if not isinstance(node, yaml.ScalarNode) or node.value or node.start_mark is None:
+        return None
+    if node.style in ("|", ">"):
+        return node.style
+    rest = text.splitlines()[node.start_mark.line][node.start_mark.column:] if text else ""
+    return "#" if rest.lstrip().startswith("#") else None
 
 
 def _misspelt(error: jsonschema.ValidationError) -> tuple[str | None, str | None]:
@@ -269,7 +287,11 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
     path = "/".join(str(p) for p in error.absolute_path) or "(top level)"
     message = error.message
     hint = _FORMAT_HINTS.get(str(error.schema.get("format")), _README_SECTION)
-    if error.validator == "format":
+    indicator = _indicator(text, list(error.absolute_path)) if error.instance in ("", None) else None
+    if indicator is not None:
+        what = "a comment" if indicator == "#" else "a block of text"
+        hint = f"quote it: '{indicator}'; YAML reads {indicator} unquoted as the start of {what}"
+    elif error.validator == "format":
         what = "date" if error.validator_value == "date" else "date or date-time"
         message = f"{error.instance!r} is not a real {what}"
         message += f" ({error.cause})" if error.cause else ""
@@ -280,7 +302,7 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         hint = "write the rule's slug, such as votes-sum-mismatch"
     elif error.validator == "type" and error.validator_value == "string" and not isinstance(error.instance, str):
         written = _scalar_text(text, list(error.absolute_path))
-        hint = f"quote it: '{written}'" if written else hint
+        hint = _quote_hint(written, error.schema.get("pattern")) if written else hint
     elif error.validator == "enum":
         hint = "use one of: " + ", ".join(str(v) for v in error.validator_value)
         if isinstance(error.instance, str):
@@ -306,6 +328,16 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         hint = (f"the value must match {error.validator_value}"
                 + (f": {error.schema['description']}" if error.schema.get("description") else ""))
     return f"{path}: {message}", hint
+
+
+def _quote_hint(written: str, pattern: str | None) -> str:
+    """The hint for a value YAML read as a number (``id: 1``, ``snapshot: 20240220``): quote it, as the field's
+    pattern wants it (``'1'`` would fail ``^[0-9]{3}$`` next)."""
+    if pattern is None or re.search(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern, written):
+        return f"quote it: '{written}'"
+    fits = [c for c in (written.zfill(3), f"{written[:4]}-{written[4:6]}-{written[6:]}" if len(written) == 8 else "")
+            if c and re.fullmatch(pattern.strip("^$"), c)]
+    return f"quote it, as the key wants it: '{fits[0]}'" if fits else f"write it as quoted text matching {pattern}"
 
 
 #: The most values metadata.yml may hold once its aliases are expanded (the demo's has about 300).
