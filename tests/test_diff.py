@@ -61,7 +61,7 @@ def test_diff_two_snapshot_ids(two_days: Path) -> None:
                            "added_after_quarantine": 0, "removed_in_quarantine": 0, "removed_uncovered": 0,
                            "added_uncovered": 0}
     assert pair["votes_changed"] == 2 and pair["changed_after_complete"] == 1
-    assert pair["status_suara"] == {"false_to_true": 1, "true_to_false": 0}
+    assert pair["status_suara"] == {"false_to_true": 1, "true_to_false": 0, "unknown": 0}
     assert pair["candidates"] == [{"nomor_urut": 1, "old": 61, "new": 47, "delta": -14, "delta_common": -14},
                                   {"nomor_urut": 2, "old": 61, "new": 68, "delta": 7, "delta_common": 7},
                                   {"nomor_urut": 3, "old": 39, "new": 47, "delta": 8, "delta_common": 8}]

@@ -229,6 +229,20 @@ def test_an_open_register_with_no_sources_does_not_say_it_is_published_in_full(d
         assert "in full" not in en and "holds none of its files yet" in en and "belum memuat berkasnya" in id_
 
 
+def test_an_open_register_with_no_basis_does_not_say_kpu_released_it(demo_project: Path) -> None:
+    """Review AM #3: a register marked open whose metadata.yml records no basis (scrapes of a third party) was said on
+    its page to be released by KPU; the publisher marked it so."""
+    release = load_release(demo_project)
+    for status, with_sources in (("open", True), ("partially-open", True), ("open", False)):
+        register = dataclasses.replace(release.register("001"), status=status, basis={},
+                                       sources=release.register("001").sources if with_sources else ())
+        _, en, id_ = pages.register_status(register)
+        assert "KPU" not in en and "KPU" not in id_
+        assert en.startswith("The publisher marked this register ") and ", with no legal basis recorded" in en
+        assert id_.startswith("Penerbit menandai register ini terbuka") and "tanpa dasar hukum tercatat" in id_
+    assert pages.register_status(release.register("001"))[1].startswith("KPU released this register")
+
+
 def test_a_register_of_published_totals_only_has_no_day_of_tps_results(tmp_path: Path) -> None:
     """Register 004 publishes Sirekap's area totals for 2024-02-20, a day register 001 has TPS results of: its page
     told it its TPS rows of that day came from 001 too, linking to '0 TPS'."""
@@ -246,3 +260,17 @@ def test_a_register_of_published_totals_only_has_no_day_of_tps_results(tmp_path:
         assert register_days(db, release.register("004")) == []
         assert [d.snapshot for d in register_days(db, release.register("001"))] == ["2024-02-15", "2024-02-20"]
     assert 'class="shared-day"' not in Site.written(release, tmp_path / "site").get("/registers/004").text
+
+
+def test_a_source_without_a_title_is_named_once_on_its_register_page(make_project: Any) -> None:
+    """Review AM: a source without ``title`` showed its path twice, run together ('raw/DKI JAKARTA.csvraw/DKI
+    JAKARTA.csv'); the title, when there is one, stands above it."""
+    import twodays
+
+    day1, day2 = twodays.sources()
+    project = make_project({"real-count": [{**day1, "title": "Day one", "synthetic": True}, day2]})
+    release = load_release(project)
+    build(release)
+    page = pages.render_register_page(page_context(release))
+    assert '<tr class="source" data-path="raw/tps_2024-02-16">\n<td><code>raw/tps_2024-02-16</code></td>' in page
+    assert 'Day one <em class="synthetic">SYNTHETIC</em><br><code>raw/tps_2024-02-15</code>' in page

@@ -466,6 +466,11 @@ def test_national_and_province_totals_equal_sums_over_suara(demo: Served) -> Non
                              "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
     assert [(r["kode_pemilu"], r["snapshot"], r["nomor_urut"], r["suara"], r["tps_dengan_suara"])
             for r in national] == expected
+    # (review AM #2: how many provinces the national row sums, so a sample is not read as the country)
+    covered = dict(rows(demo.db, "SELECT kode_pemilu || snapshot, count(DISTINCT substr(kode_tps, 1, 2)) "
+                                 "FROM hasil_tps GROUP BY 1"))
+    assert min(r["provinsi_dengan_hasil"] for r in national) > 0
+    assert all(r["provinsi_dengan_hasil"] == covered[r["kode_pemilu"] + r["snapshot"]] for r in national)
     province = demo.json("/release/totals_province.json?_shape=array&snapshot=2024-02-20")
     expected = rows(demo.db, "SELECT substr(kode_tps, 1, 2), nomor_urut, sum(suara) FROM suara "
                              "WHERE snapshot = '2024-02-20' GROUP BY 1, 2 ORDER BY 1, 2")

@@ -349,7 +349,10 @@ def test_pemiluapi2004_reads_the_rows_of_its_election() -> None:
 
 
 @pytest.mark.parametrize(("source", "message"), [
-    ({"format": "kawalpemilu2019-csv", "election": "dpr-2019"}, "dpr-2019 has no candidates 1 and 2"),
+    ({"format": "kawalpemilu2019-csv", "election": "dpr-2019"}, "dpr-2019 is not the 2019 presidential election"),
+    # (review AM #1: loaded, 2019's votes of Jokowi-Ma'ruf became ppwp-2024's candidate 1's, exit 0)
+    ({"format": "kawalpemilu2019-csv", "election": "ppwp-2024"},
+     r"ppwp-2024 is not the 2019 presidential election \(jenis 'ppwp', tahun 2024\).*use election: ppwp-2019"),
     ({"format": "pemiluapi-2004-csv", "election": "ppwp-2014"}, "ppwp-2014 has jenis 'ppwp'; this file holds DPR"),
 ])
 def test_older_election_readers_refuse_the_wrong_election(tmp_path: Path, source: dict[str, str],

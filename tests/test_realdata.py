@@ -582,6 +582,7 @@ def _csv_sums(shared_data: Path, key_length: int, prefix: str = "") -> dict[tupl
 def test_dki_national_and_province_queries_equal_the_csv(dki_site: Site, dki_expected: dki_helper.Expected) -> None:
     national = _query(dki_site, "/release/totals_national.json?_shape=array")
     assert {r["nomor_urut"]: r["suara"] for r in national} == dki_expected.votes
+    assert {r["provinsi_dengan_hasil"] for r in national} == {1}  # (DKI alone: no national total)
     province = _query(dki_site, "/release/totals_province.json?_shape=array&snapshot=")
     assert {(r["kode_wilayah"], r["nomor_urut"]): r["suara"] for r in province} == {
         ("31", n): v for n, v in dki_expected.votes.items()}

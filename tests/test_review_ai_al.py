@@ -213,3 +213,67 @@ registers:
           {written}
 """)
     assert error.hint == hint
+
+
+def test_validating_a_published_site_points_at_its_packages(two_days: Path, tmp_path: Path) -> None:
+    """Review AM: 'releasekit validate SITE' said 'no datapackage.json here or one level down' with a hint naming
+    package folders and projects; a site releasekit publish wrote keeps its zips in static/downloads/."""
+    assert invoke("publish", tmp_path / "site", "--project", two_days).exit_code == 0
+    result = invoke("validate", tmp_path / "site")
+    assert result.exit_code == 1
+    downloads = tmp_path / "site" / "static" / "downloads"
+    assert f"(hint: a published site keeps its packages in {downloads}: give that folder)" in result.output
+    assert invoke("validate", downloads).exit_code == 0
+
+
+def test_a_source_that_loaded_nothing_is_named_in_the_build_summary(make_project: Any) -> None:
+    """Review AM: two captures given one snapshot: the second's records were all set aside as copies of the first's,
+    and the summary said only 'quarantined records: 4 (4 identical duplicates)'."""
+    import twodays
+
+    day1, _ = twodays.sources()
+    again = {**day1, "name": "tps_again"}
+    broken = {**day1, "name": "tps_broken", "snapshot": "2024-02-17",
+              "raw": {f"{twodays.T}9.json": b"not json"}}
+    project = make_project({"real-count": [day1, again, broken]})
+    result = invoke("build", project)
+    assert result.exit_code == 0
+    assert ("note: raw/tps_again: loaded none of its 4 records: each is an identical copy of a record another "
+            "source loaded (the same export declared twice, or two captures given one snapshot?)") in result.output
+    assert "note: raw/tps_broken: loaded none of its 1 records: each was quarantined" in result.output
+    assert "note: raw/tps_2024-02-15" not in result.output
+
+
+def test_diff_says_when_ts_alone_makes_every_tps_changed(make_project: Any, tmp_path: Path) -> None:
+    """Review AM: an older capture without ts beside one with it made 'changed 30712, unchanged 0' with no word of
+    why; the report says ts differs at every TPS both hold, and what compares the rest."""
+    from releasekit.diff import diff
+    from releasekit.diffreport import text
+
+    code = "3101011001001"
+    sources = []
+    for day, ts in (("2024-02-20", None), ("2024-03-17", "2024-03-17 10:00:00")):
+        raw = tmp_path / f"{day}.csv"
+        raw.write_text("kode_tps,ts,p1,p2,p3\n" + f"{code},{ts or ''},1,2,3\n", encoding="utf-8")
+        fields = {"kode_tps": "kode_tps", **({"ts": "ts"} if ts else {})}
+        sources.append({"raw": raw, "format": "csv", "election": "ppwp-2024", "snapshot": day,
+                        "csv": {"table": "hasil_tps", "fields": fields, "votes": {1: "p1", 2: "p2", 3: "p3"}}})
+    project = make_project({"real-count": sources})
+    build(load_release(project))
+    report = text(diff("2024-02-20", "2024-03-17", project=project))
+    assert "changed 1   unchanged 0" in report
+    assert "(ts differs at every TPS both hold: --ignore ts compares the rest)" in report
+    assert "ts differs" not in text(diff("2024-02-20", "2024-03-17", project=project, ignore=("ts",)))
+
+
+def test_the_build_summary_says_what_came_from_the_cache(make_project: Any) -> None:
+    """Review AM: a rebuild with nothing new took its sources from build/cache/ and said nothing of it."""
+    import twodays
+
+    project = make_project({"real-count": twodays.sources()})
+    first = invoke("build", project)
+    assert "from build/cache/" not in first.output
+    again = invoke("build", project)
+    assert "built 1 register package(s) from 2 source(s) (2 from build/cache/, read by an earlier build):" \
+        in again.output
+    assert "from build/cache/" not in invoke("build", "--clean", project).output

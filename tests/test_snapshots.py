@@ -286,6 +286,21 @@ def test_results_as_of_a_day(two_days: Path) -> None:
             assert canned(two_days, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="") == [], (name, day)
 
 
+def test_as_of_a_day_takes_the_one_election_when_none_is_named(two_days: Path, make_project: Any) -> None:
+    """Review AM #6: an empty kode_pemilu answered with no row, and nothing said why; a release of one election needs
+    none named. Of two, one must be: the totals of two elections cannot be summed."""
+    for name in ("results_as_of", "totals_as_of"):
+        named = canned(two_days, name, kode_pemilu="ppwp-2024", day=DAY2, kode_wilayah="")
+        assert canned(two_days, name, kode_pemilu="", day=DAY2, kode_wilayah="") == named != []
+    day1, day2 = sources()
+    other = {**day2, "name": "tps_2019", "election": "ppwp-2019", "snapshot": "2019-04-18",
+             "raw": {T + "1.json": {**record((5, 6, 7)), "chart": {"100025": 5, "100026": 6, "null": None}}}}
+    project = make_project({"real-count": [day1, day2, other]})
+    build(load_release(project))
+    assert canned(project, "totals_as_of", kode_pemilu="", day=DAY2, kode_wilayah="") == []
+    assert canned(project, "totals_as_of", kode_pemilu="ppwp-2024", day=DAY2, kode_wilayah="") != []
+
+
 def test_as_of_a_day_written_with_a_space_before_its_time(two_days: Path, tmp_path: Path) -> None:
     """Review P #1: ``2024-02-16 18:00`` passed over a snapshot stored ``2024-02-16T17:00`` (' ' sorts before 'T') and
     answered with the day before's figures, plausible and wrong."""
@@ -458,16 +473,31 @@ def test_a_day_whose_sources_say_nothing_of_completeness_is_not_0_complete(make_
     mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "sah"},
                "votes": {"1": "p1", "2": "p2", "3": "p3"}}
     day1, day2 = sources()
+    day3 = {**day2, "name": "tps_day3", "snapshot": "2024-02-17"}
     project = make_project({"real-count": [day1, {"raw": raw, "format": "csv", "election": "ppwp-2024",
-                                                   "snapshot": DAY2, "csv": mapping}]})
+                                                   "snapshot": DAY2, "csv": mapping}, day3]})
     build(load_release(project))
     assert query(project, "SELECT snapshot, tps, tps_with_votes, tps_complete FROM snapshots ORDER BY 1") == [
-        (DAY1, 4, 3, 3), (DAY2, 2, 1, None)]
+        (DAY1, 4, 3, 3), (DAY2, 2, 1, None), ("2024-02-17", 4, 4, 4)]
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
     assert "- 4 TPS, 3 with votes / dengan suara, 3 complete / lengkap (status_suara)" in readme
     assert ("- 2 TPS, 1 with votes / dengan suara, completeness unknown / kelengkapan tidak diketahui "
             "(no status_suara in its sources)") in readme
     assert "0 complete" not in readme
+    # (review AM #4: a change after complete, or a TPS that became complete, is unknown beside such a day)
+    second = readme[readme.index(f"· {DAY2}"):readme.index("· 2024-02-17")]
+    third = readme[readme.index("· 2024-02-17"):readme.index("## Codebook")]
+    assert "(status_suara false → true): unknown / tidak diketahui" in second
+    assert "of which 0 after" not in second + third
+    assert "of which how many after the TPS was complete is unknown" in third
+    assert "(status_suara false → true): unknown / tidak diketahui" in third
+    from releasekit.diff import diff
+    from releasekit.diffreport import text
+
+    report = text(diff(DAY2, "2024-02-17", project=project))  # (TPS 1 and 2 changed their votes; DAY2 has no status)
+    assert "votes changed at 2 TPS, 0 of them after status_suara was already true (changed-after-complete), 2 " \
+           "where OLD has no status_suara (unknown)" in report
+    assert "true → false: 0 TPS   unknown at 2 changed TPS (no status_suara on a side)" in report
 
 
 def test_a_tps_a_second_copy_names_was_read(make_project: Any) -> None:

@@ -70,6 +70,8 @@ class BuildResult:
     inputs_sha256: str
     findings: dict[str, int]
     seconds: float = field(default=0.0)
+    #: How many sources (the first ones, in load order) came from the build cache rather than being read again.
+    cached: int = 0
 
     @property
     def quarantined(self) -> int:
@@ -80,6 +82,19 @@ class BuildResult:
     def identical_duplicates(self) -> int:
         """Quarantined records that are identical copies of a record kept (part of :attr:`quarantined`)."""
         return sum(a.identical_duplicates for a in self.accounting.values())
+
+    def unloaded(self) -> list[str]:
+        """A line for each source that loaded no record though it read some: every one quarantined, or a copy of one
+        another source loaded (a source declared twice, or two captures given one snapshot: review AM, where the
+        summary said only how many records were quarantined)."""
+        lines = []
+        for path, acc in self.accounting.items():
+            if acc.records_in and not acc.records_loaded:
+                why = ("each is an identical copy of a record another source loaded (the same export declared twice, "
+                       "or two captures given one snapshot?)" if acc.identical_duplicates == acc.records_in else
+                       "each was quarantined (the quarantine table says why)")
+                lines.append(f"{path}: loaded none of its {acc.records_in:,} records: {why}")
+        return lines
 
 
 class _Cancelled(Exception):
@@ -270,5 +285,6 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
         db.close()
     check_unchanged(declared)  # what was loaded is what was hashed
     write_stamps(declared, stage.build_dir / STAMPS_FILE)  # (moved into build/ with release.db)
-    result = BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started)
+    result = BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started,
+                         cached)
     return result, (cache, pairs)

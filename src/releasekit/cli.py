@@ -153,12 +153,15 @@ def build(project: Path, clean: bool) -> None:
     """
     release = load_release(project)
     result = build_release(release, progress=BarProgress(), clean=clean)
-    click.echo(f"built {len(result.packages)} register package(s) from {len(result.accounting)} source(s):")
+    reused = f" ({result.cached} from build/cache/, read by an earlier build)" if result.cached else ""
+    click.echo(f"built {len(result.packages)} register package(s) from {len(result.accounting)} source(s){reused}:")
     for pkg in result.packages:
         click.echo(f"  {pkg.register.id} {pkg.register.slug:<24} {pkg.register.status:<15} "
                    f"{pkg.zip_path.relative_to(release.root)}")
     click.echo("rows: " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
     click.echo(f"quarantined records: {result.quarantined} ({result.identical_duplicates} identical duplicates)")
+    for line in result.unloaded():
+        click.echo(f"note: {one_line_text(line)}")
     click.echo("findings: " + (", ".join(f"{rule} {n}" for rule, n in result.findings.items()) or "none"))
     click.echo(f"database: {result.database.relative_to(release.root)}  ({result.seconds:.1f} s)")
 

@@ -148,9 +148,13 @@ def _entry(entry: Entry) -> list[str]:
             f"{_in_quarantine(entry)}{_uncovered(entry)}; changed / berubah: "
             f"{entry.changed} ({entry.changed_beyond_ts} in more than the update time `ts` / selain `ts`)",
             f"- TPS whose votes changed / suara berubah: {entry.votes_changed}, of which "
-            f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "
-            "(`changed-after-complete`)",
-            f"- TPS that became complete / menjadi lengkap (status_suara false → true): {entry.completed}",
+            + (f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "
+               "(`changed-after-complete`)" if entry.complete_before is not None else
+               "how many after the TPS was complete is unknown / tidak diketahui berapa yang setelah TPS lengkap "
+               "(no status_suara in the sources it is compared with)"),
+            "- TPS that became complete / menjadi lengkap (status_suara false → true): "
+            + (str(entry.completed) if entry.complete_before is not None and entry.tps_complete is not None else
+               "unknown / tidak diketahui (no status_suara in the sources of one of the two)"),
         ]
     if entry.votes:
         lines += _votes(entry)

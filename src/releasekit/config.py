@@ -323,6 +323,12 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
     elif (error.validator == "pattern" and isinstance(error.instance, str) and error.instance != error.instance.lower()
           and re.fullmatch(error.validator_value.rstrip("$"), error.instance.lower())):
         hint = f"write it in lower case: {error.instance.lower()}"  # (a sha256 as PowerShell's Get-FileHash prints it)
+    elif (error.validator == "pattern" and list(error.absolute_path)[-1:] == ["snapshot"]
+          and isinstance(error.instance, str)):
+        # (a snapshot: the pattern itself made a poor hint, review AM)
+        day_first = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", error.instance.strip())
+        hint = 'write the day as "YYYY-MM-DD", quoted, or a local time as "YYYY-MM-DD HH:MM"' + (
+            f': "{day_first[3]}-{int(day_first[2]):02d}-{int(day_first[1]):02d}"' if day_first else "")
     elif error.validator == "pattern" and (hint == _README_SECTION or error.schema.get("format") == "iso8601"):
         # (snapshot is an ISO 8601 value narrowed by its pattern: the format's example, with a time zone, is refused)
         hint = (f"the value must match {error.validator_value}"

@@ -61,6 +61,11 @@ class PairDiff(Tally):
     added_after_quarantine: int = 0
     completed: int = 0
     uncompleted: int = 0
+    #: TPS whose votes changed with no status_suara in OLD: whether after complete is unknown (review AM #4: they
+    #: read as none after complete)
+    after_complete_unknown: int = 0
+    #: changed TPS with no status_suara on one side or both: whether it became complete (or not) is unknown
+    completion_unknown: int = 0
     #: field → TPS (changed, not added or removed) where it differs
     fields: Counter[str] = field(default_factory=Counter)
     candidates: list[Candidate] = field(default_factory=list)
@@ -113,6 +118,8 @@ class PairDiff(Tally):
                 self.votes_changed += 1
                 if change.was_complete:
                     self.changed_after_complete += 1
+                self.after_complete_unknown += change.was_complete is None
+            self.completion_unknown += change.was_complete is None or change.is_complete is None
             if change.was_complete is False and change.is_complete:
                 self.completed += 1
             elif change.was_complete and change.is_complete is False:
@@ -415,7 +422,9 @@ def _pair_dict(p: PairDiff) -> dict[str, Any]:
         "provinces": {"old": list(p.provinces_old), "new": list(p.provinces_new), "differ": p.coverage_differs},
         "votes_changed": p.votes_changed,
         "changed_after_complete": p.changed_after_complete,
-        "status_suara": {"false_to_true": p.completed, "true_to_false": p.uncompleted},
+        "changed_after_complete_unknown": p.after_complete_unknown,
+        "status_suara": {"false_to_true": p.completed, "true_to_false": p.uncompleted,
+                         "unknown": p.completion_unknown},
         "fields": dict(sorted(p.fields.items())),
         "candidates": [{"nomor_urut": c.nomor_urut, "old": c.old, "new": c.new, "delta": c.delta,
                         "delta_common": c.delta_common} for c in p.candidates],

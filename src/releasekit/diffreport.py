@@ -68,6 +68,11 @@ def _kind(change: TpsChange) -> str:
     return f"{change.kind} (quarantined in {'NEW' if change.kind == 'removed' else 'OLD'})"
 
 
+def _unknown(count: int) -> str:
+    """A Markdown cell's note of the TPS whose status_suara one side lacks (the count beside it leaves them out)."""
+    return f" (+{count} unknown)" if count else ""
+
+
 def _added(p: PairDiff) -> str:
     return f"{p.added} ({p.added_after_quarantine} quarantined in OLD)" if p.added_after_quarantine else str(p.added)
 
@@ -110,8 +115,11 @@ def _pair_text(p: PairDiff) -> list[str]:
         f"  TPS: {p.count_old} → {p.count_new}   added {_added(p)}   removed {_removed(p)}   changed {p.changed}   "
         f"unchanged {p.unchanged}",
         f"  votes changed at {p.votes_changed} TPS, {p.changed_after_complete} of them after status_suara was "
-        "already true (changed-after-complete)",
-        f"  status_suara false → true: {p.completed} TPS   true → false: {p.uncompleted} TPS",
+        "already true (changed-after-complete)" + (f", {p.after_complete_unknown} where OLD has no status_suara "
+                                                   "(unknown)" if p.after_complete_unknown else ""),
+        f"  status_suara false → true: {p.completed} TPS   true → false: {p.uncompleted} TPS"
+        + (f"   unknown at {p.completion_unknown} changed TPS (no status_suara on a side)"
+           if p.completion_unknown else ""),
     ]
     out += [f"  {line}" for line in unreadable_lines(p)]
     if p.coverage_differs:
@@ -131,6 +139,9 @@ def _pair_text(p: PairDiff) -> list[str]:
             out.append(f"    {ONE_SIDE}")
     if p.fields:
         out.append(f"  fields changed (TPS): {_fields(p)}")
+    if p.changed and not p.unchanged and p.fields.get("ts") == p.changed:
+        # (review AM: a side without ts made every TPS both hold 'changed', if only in ts)
+        out.append("  (ts differs at every TPS both hold: --ignore ts compares the rest)")
     total = p.added + p.removed + p.changed
     out.append(f"  TPS added, removed or changed ({len(p.examples)} of {total} listed):")
     out += [f"    {_tps_line(c)}" for c in p.examples]
@@ -317,8 +328,9 @@ def markdown(result: DiffResult) -> str:
                   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in result.pairs:
         lines.append(f"| {p.kode_pemilu} | {p.old_snapshot} → {p.new_snapshot} | {p.count_old} | {p.count_new} | "
-                     f"{_added(p)} | {_removed(p)} | {p.changed} | {p.votes_changed} | {p.changed_after_complete} | "
-                     f"{p.completed} | {p.uncompleted} |")
+                     f"{_added(p)} | {_removed(p)} | {p.changed} | {p.votes_changed} | {p.changed_after_complete}"
+                     f"{_unknown(p.after_complete_unknown)} | {p.completed}{_unknown(p.completion_unknown)} | "
+                     f"{p.uncompleted}{_unknown(p.completion_unknown)} |")
     for p in result.pairs:
         if not p.differs:
             continue

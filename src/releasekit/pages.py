@@ -305,7 +305,22 @@ def register_status(register: Register) -> tuple[str, str, str]:
         en, id_ = NO_SOURCES
     elif register.status in WITHHELD_WITH_SOURCES and register.sources:
         en, id_ = WITHHELD_WITH_SOURCES[register.status]
+    if not register.basis:  # (no request or decision recorded: the page cannot say KPU released it, review AM #3)
+        for said, instead in NO_BASIS:
+            en, id_ = en.replace(said, instead), id_.replace(said, instead)
     return label, en, id_
+
+
+#: What an open register's page says in place of KPU's release when ``metadata.yml`` records no ``basis`` (data of
+#: third parties marked open, say): that the publisher marked it so. English, then Indonesian; longer first.
+NO_BASIS = (
+    ("KPU released part of this register", "The publisher marked this register partially open, with no legal basis "
+                                           "recorded"),
+    ("KPU released this register", "The publisher marked this register open, with no legal basis recorded"),
+    ("KPU memberikan sebagian register ini", "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum "
+                                             "tercatat"),
+    ("KPU memberikan register ini", "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
+)
 
 
 def register_context(release: Release, register: Register, db: sqlite3.Connection, packages_dir: Path,

@@ -177,6 +177,8 @@ class Entry:
     tps_with_votes: int
     #: None when no source of the day says whether a TPS is complete (a ``csv`` mapping without ``status_suara``)
     tps_complete: int | None
+    #: :attr:`tps_complete` of the snapshot it is compared with (None: unknown, so are changes after complete)
+    complete_before: int | None = None
     added: int = 0
     removed: int = 0
     changed: int = 0
@@ -244,6 +246,8 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
         entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete)
         entry.records_quarantined = sum(quarantined.get(path, 0) for path in entry.sources)
+        compared_with = by_day.get((kode_pemilu, previous or ""))
+        entry.complete_before = compared_with.tps_complete if compared_with is not None else None
         key = (kode_pemilu, snapshot, register)
         covered[(kode_pemilu, snapshot)] = provinces(db.conn, register, kode_pemilu, snapshot)
         before_covered = covered.get((kode_pemilu, previous or ""), ())

@@ -755,8 +755,11 @@ def _folder_of_packages(path: Path) -> list[Path]:
     if not zips and not any((folder / DESCRIPTOR).is_file() for folder in folders):
         if not path.exists():
             raise PackageError(f"{path}: no such file or folder", hint="check the path")
+        downloads = path / "static" / "downloads"  # (a site releasekit publish wrote)
         raise PackageError(f"{path}: no {DESCRIPTOR} here or one level down",
-                           hint="give a package folder, datapackage.json, .zip, or a project with metadata.yml")
+                           hint=f"a published site keeps its packages in {downloads}: give that folder"
+                           if downloads.is_dir() else
+                           "give a package folder, datapackage.json, .zip, or a project with metadata.yml")
     # A package's folder before its zip (``x/`` before ``x.zip``), so the zip may share the folder's report.
     return sorted([*(folder / DESCRIPTOR for folder in folders), *zips],
                   key=lambda p: (p.parent.name, 0) if p.name == DESCRIPTOR else (p.name[:-4], 1))

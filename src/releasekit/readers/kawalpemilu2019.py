@@ -75,9 +75,13 @@ class KawalPemilu2019Reader(Reader):
     summary = "KawalPemilu 2019 per-TPS CSVs, summed per village keyed on KPU 2019's internal village id"
 
     def check(self, source: Source, election: Election | None, where: str) -> None:
-        """The election must have candidates 1 and 2 (Suara 01, Suara 02)."""
+        """The election must be the 2019 presidential election, with candidates 1 and 2 (Suara 01, Suara 02)."""
         super().check(source, election, where)
         assert election is not None  # needs_election
+        if election.jenis != "ppwp" or election.tahun != 2019:  # (2019's votes loaded as ppwp-2024's candidates)
+            raise ConfigError(f"{where}/election: {election.kode_pemilu} is not the 2019 presidential election "
+                              f"(jenis '{election.jenis}', tahun {election.tahun}); KawalPemilu 2019's files hold "
+                              "the Pilpres 2019 votes of its two pairs", hint="use election: ppwp-2019")
         numbers = {p.nomor_urut for p in election.peserta}
         if not {1, 2} <= numbers:
             raise ConfigError(f"{where}/election: {election.kode_pemilu} has no candidates 1 and 2 "

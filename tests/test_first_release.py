@@ -1,0 +1,43 @@
+"""The README's "Your first release from real data" runs as written (all but ``serve``), on the real files.
+
+The commands between the ``first-release`` markers are run by bash from a folder beside a ``shared``
+folder that links to the real data, as a clone beside ``../shared`` runs them; ``releasekit`` is this
+interpreter's. What the README says of the result is checked against the release they build.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def commands() -> str:
+    """The README's first-release block, ``serve`` (which would not return) left out."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("<!-- first-release -->"):text.index("<!-- /first-release -->")]
+    code = block[block.index("```bash\n") + len("```bash\n"):block.rindex("```")]
+    assert "releasekit serve" in code
+    return code.replace("releasekit serve", "true")
+
+
+def test_the_first_release_of_the_readme_builds_validates_and_compares(shared_data: Path, tmp_path: Path) -> None:
+    (tmp_path / "shared").symlink_to(shared_data.parent)
+    (tmp_path / "repo").mkdir()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", "-e", "-c", commands()], cwd=tmp_path / "repo", capture_output=True,
+                            text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "001 dki-real-count" in result.stdout
+    assert "datapackages/dki-real-count.zip: valid / sah" in result.stdout
+    assert "ppwp-2024: 2024-02-20 → 2024-03-17" in result.stdout
+    project = tmp_path / "my-release"
+    with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        tps = dict(db.execute("SELECT snapshot, count(*) FROM hasil_tps GROUP BY snapshot"))
+        assert tps == {"2024-02-20": 30712, "2024-03-17": 30766}  # (the figures the README gives)
+        assert db.execute("SELECT count(*) FROM wilayah").fetchone()[0] > 80_000
