@@ -240,6 +240,7 @@ def test_an_open_register_with_no_basis_does_not_say_kpu_released_it(demo_projec
         assert "KPU" not in en and "KPU" not in id_
         assert en.startswith("The publisher marked this register ") and ", with no legal basis recorded" in en
         assert id_.startswith("Penerbit menandai register ini terbuka") and "tanpa dasar hukum tercatat" in id_
+        assert "legal basis and" not in en and "dasar hukum dan" not in id_  # (review AN: none is recorded)
     assert pages.register_status(release.register("001"))[1].startswith("KPU released this register")
 
 

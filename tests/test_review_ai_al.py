@@ -277,3 +277,60 @@ def test_the_build_summary_says_what_came_from_the_cache(make_project: Any) -> N
     assert "built 1 register package(s) from 2 source(s) (2 from build/cache/, read by an earlier build):" \
         in again.output
     assert "from build/cache/" not in invoke("build", "--clean", project).output
+
+
+def test_tps_with_findings_lists_no_area_of_a_two_digit_candidate() -> None:
+    """Review AN: a village's finding for party 12 ('3171031006/12') is 13 characters long, as a TPS code is: it was
+    listed as a TPS, in every DPR or DPD release."""
+    import sqlite3
+
+    from releasekit.queries import CANNED_QUERIES
+
+    db = sqlite3.connect(":memory:")
+    db.executescript("CREATE TABLE findings (rule, severity, kode_pemilu, snapshot, key, expected, actual, detail, "
+                     "register); CREATE TABLE tps (kode_tps, kode_wilayah); CREATE TABLE wilayah (kode_wilayah, nama);")
+    keys = ["3171031006/12", "3171031006/1", "31/12", "3171031006001", "3171031006001/pemilih_dpt",
+            "99AB01234567X/3"]
+    db.executemany("INSERT INTO findings VALUES ('r', 'warning', 'dpr-2024', '2024-02-20', ?, 1, 2, '', '001')",
+                   [(key,) for key in keys])
+    found = [row[4] for row in db.execute(CANNED_QUERIES["tps_with_findings"]["sql"], {"rule": ""})]
+    assert found == ["3171031006001", "3171031006001/pemilih_dpt", "99AB01234567X/3"]
+
+
+def test_an_area_source_declared_twice_is_named_as_copies(make_project: Any, tmp_path: Path) -> None:
+    """Review AN: a reader that sums raw rows into areas (KawalPemilu 2019) counted identical copies per area and
+    records per raw row: a file declared twice was said to be 'quarantined', not copies; the summary's count of
+    identical duplicates counts raw rows now, as records_quarantined does."""
+    from test_review_h import KAWAL_HEADER
+
+    text = KAWAL_HEADER + "https://kawalpemilu.org#25826,CIPAYUNG,1,103,127,230\n" \
+                          "https://kawalpemilu.org#25826,CIPAYUNG,2,10,20,30\n"
+    sources = []
+    for name in ("kp.csv", "kp_copy.csv"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        sources.append({"raw": tmp_path / name, "format": "kawalpemilu2019-csv", "election": "ppwp-2019",
+                        "snapshot": "2019-05-23"})
+    result = invoke("build", make_project({"hasil": sources}))
+    assert result.exit_code == 0
+    assert "quarantined records: 2 (2 identical duplicates)" in result.output
+    assert "note: raw/kp_copy.csv: loaded none of its 2 records: each is an identical copy" in result.output
+
+
+@pytest.mark.parametrize(("snapshot", "suggested"), [
+    ("02/20/2024", '"2024-02-20"'), ("19-02-2024", '"2024-02-19"'), ("31/02/2024", None), (20241320, None)])
+def test_a_snapshot_hint_suggests_real_days_only(tmp_path: Path, snapshot: object, suggested: str | None) -> None:
+    """Review AN: '02/20/2024' (month first) got "2024-20-02" for a hint, and 20241320 '2024-13-20': no days."""
+    error = refused(tmp_path, with_change(["registers", 0, "sources"], [dict(BASE_SOURCE, snapshot=snapshot)]))
+    assert error.hint is not None
+    if suggested:
+        assert error.hint.endswith(f": {suggested}")
+    else:
+        assert "2024-" not in error.hint and "'" not in error.hint.replace("'YYYY", "")
+
+
+def test_a_comment_where_a_value_goes_is_no_indicator_to_quote(tmp_path: Path) -> None:
+    """Review AN: 'title:   # fill in later' got the hint to quote '#', which would make the title '#'."""
+    error = refused(tmp_path, "title:   # fill in later\npublisher: {name: P}\nlicenses: [{name: CC-BY-4.0}]\n"
+                              "registers:\n  - {id: '001', slug: rc, title: R, status: open}\n")
+    assert "title: None is not of type 'string'" in str(error)
+    assert error.hint is not None and "quote it" not in error.hint

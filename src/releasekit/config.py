@@ -209,6 +209,15 @@ def _pattern(validator: Any, pattern: str, instance: object, schema: dict[str, A
 Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
+def _real_date_text(text: str) -> bool:
+    """Whether ``text`` is a real ``YYYY-MM-DD`` day (not 2024-02-30)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _real_date(value: object) -> bool:
     return not isinstance(value, str) or bool(date.fromisoformat(value))
 
@@ -257,7 +266,7 @@ def _indicator(text: str, path: list[str | int]) -> str | None:
     if node.style in ("|", ">"):
         return node.style
     rest = text.splitlines()[node.start_mark.line][node.start_mark.column:] if text else ""
-    return "#" if rest.lstrip().startswith("#") else None
+    return "#" if rest.strip() == "#" else None  # (a '#' alone: 'title:  # fill in later' is a comment)
 
 
 def _misspelt(error: jsonschema.ValidationError) -> tuple[str | None, str | None]:
@@ -326,9 +335,12 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
     elif (error.validator == "pattern" and list(error.absolute_path)[-1:] == ["snapshot"]
           and isinstance(error.instance, str)):
         # (a snapshot: the pattern itself made a poor hint, review AM)
-        day_first = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", error.instance.strip())
+        parts = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", error.instance.strip())
+        turned = [f"{parts[3]}-{int(month):02d}-{int(day):02d}" for day, month in
+                  ((parts[1], parts[2]), (parts[2], parts[1]))] if parts else []  # (day first, as in Indonesia;
+        real = [day for day in turned if _real_date_text(day)]                  # else month first)
         hint = 'write the day as "YYYY-MM-DD", quoted, or a local time as "YYYY-MM-DD HH:MM"' + (
-            f': "{day_first[3]}-{int(day_first[2]):02d}-{int(day_first[1]):02d}"' if day_first else "")
+            f': "{real[0]}"' if real else "")
     elif error.validator == "pattern" and (hint == _README_SECTION or error.schema.get("format") == "iso8601"):
         # (snapshot is an ISO 8601 value narrowed by its pattern: the format's example, with a time zone, is refused)
         hint = (f"the value must match {error.validator_value}"
@@ -342,7 +354,7 @@ def _quote_hint(written: str, pattern: str | None) -> str:
     if pattern is None or re.search(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern, written):
         return f"quote it: '{written}'"
     fits = [c for c in (written.zfill(3), f"{written[:4]}-{written[4:6]}-{written[6:]}" if len(written) == 8 else "")
-            if c and re.fullmatch(pattern.strip("^$"), c)]
+            if c and re.fullmatch(pattern.strip("^$"), c) and (len(c) != 10 or _real_date_text(c))]
     return f"quote it, as the key wants it: '{fits[0]}'" if fits else f"write it as quoted text matching {pattern}"
 
 

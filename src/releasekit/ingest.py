@@ -59,7 +59,8 @@ class Accounting:
     records_in: int = 0
     records_loaded: int = 0
     records_quarantined: int = 0
-    #: Quarantined duplicates that are identical copies of the kept record (part of records_quarantined).
+    #: Quarantined duplicates that are identical copies of the kept record (part of records_quarantined: raw rows
+    #: too, where a reader sums rows into one area).
     identical_duplicates: int = 0
 
 
@@ -245,7 +246,7 @@ class Loader:
             acc.records_loaded += weight
             return
         acc.records_quarantined += weight
-        acc.identical_duplicates += refusal.identical
+        acc.identical_duplicates += weight if refusal.identical else 0  # (raw rows, as records_quarantined counts)
         self._quarantine(cur, path, record.locator, refusal.reason, clip(record.raw))
         if acc.records_quarantined >= QUARANTINE_LIMIT and acc.records_quarantined > JUNK_RATIO * acc.records_loaded:
             locator, reason = self.conn.execute(  # (as stored: masked)

@@ -320,6 +320,8 @@ NO_BASIS = (
     ("KPU memberikan sebagian register ini", "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum "
                                              "tercatat"),
     ("KPU memberikan register ini", "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
+    ("only the legal basis and provenance are published", "only its provenance is published"),
+    ("hanya dasar hukum dan asal-usulnya yang dipublikasikan", "hanya asal-usulnya yang dipublikasikan"),
 )
 
 

@@ -128,7 +128,7 @@ FROM findings f
 LEFT JOIN tps t ON t.kode_tps = substr(f.key, 1, 13)
 LEFT JOIN wilayah w ON w.kode_wilayah = coalesce(t.kode_wilayah, substr(f.key, 1, 10))
 WHERE (:rule = '' OR f.rule = :rule)
-  AND (length(f.key) = 13 OR substr(f.key, 14, 1) = '/')
+  AND (length(f.key) = 13 OR substr(f.key, 14, 1) = '/') AND instr(substr(f.key, 1, 13), '/') = 0
 ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
     },
     "completeness": {

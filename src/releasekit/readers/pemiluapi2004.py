@@ -54,13 +54,16 @@ class PemiluApi2004Reader(Reader):
     summary = "pemiluAPI 2004 recapitulations.csv: DPR party or DPD candidate votes per kecamatan"
 
     def check(self, source: Source, election: Election | None, where: str) -> None:
-        """The election must be a DPR or DPD election (its ``jenis`` picks the rows) with candidates."""
+        """The election must be a DPR or DPD election of 2004 (its ``jenis`` picks the rows) with candidates."""
         super().check(source, election, where)
         assert election is not None  # needs_election
         if election.jenis not in KINDS:
             raise ConfigError(f"{where}/election: {election.kode_pemilu} has jenis '{election.jenis}'; this file "
                               "holds DPR party votes (jenis dpr) and DPD candidate votes (jenis dpd)",
                               hint="declare the election under elections with jenis: dpr or jenis: dpd")
+        if election.tahun != 2004:  # (review AN: the 2004 votes loaded as dpr-2024's, exit 0)
+            raise ConfigError(f"{where}/election: {election.kode_pemilu} is of {election.tahun}; this file holds the "
+                              "2004 DPR and DPD votes", hint="declare the election with tahun: 2004, as dpr-2004")
         if not election.peserta:
             raise ConfigError(f"{where}/election: {election.kode_pemilu} has no peserta",
                               hint="declare the parties or candidates under elections/peserta")
