@@ -198,11 +198,13 @@ def _pattern(validator: Any, pattern: str, instance: object, schema: dict[str, A
     """The ``pattern`` keyword as JSON Schema reads it (ECMA-262): a final ``$`` is the end of the text, where Python's
     also matches before a last line break (a sha256 written as a ``|`` block keeps one: refused as another hash;
     a slug ``"rc\\n"`` named a folder with a line break)."""
-    if not isinstance(instance, str):
-        return
-    ends = pattern.endswith("$") and not pattern.endswith("\\$")
-    if not re.search(pattern[:-1] + r"\Z" if ends else pattern, instance):
+    if isinstance(instance, str) and not re.search(_ecma(pattern), instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _ecma(pattern: str) -> str:
+    """``pattern`` for Python's ``re`` as ECMA-262 reads it: its final ``$`` the end of the text (``\\Z``)."""
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
 
 
 #: Draft 2020-12 with :func:`_pattern`.
@@ -351,7 +353,7 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
 def _quote_hint(written: str, pattern: str | None) -> str:
     """The hint for a value YAML read as a number (``id: 1``, ``snapshot: 20240220``): quote it, as the field's
     pattern wants it (``'1'`` would fail ``^[0-9]{3}$`` next)."""
-    if pattern is None or re.search(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern, written):
+    if pattern is None or re.search(_ecma(pattern), written):
         return f"quote it: '{written}'"
     fits = [c for c in (written.zfill(3), f"{written[:4]}-{written[4:6]}-{written[6:]}" if len(written) == 8 else "")
             if c and re.fullmatch(pattern.strip("^$"), c) and (len(c) != 10 or _real_date_text(c))]
