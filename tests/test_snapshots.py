@@ -500,6 +500,22 @@ def test_a_day_whose_sources_say_nothing_of_completeness_is_not_0_complete(make_
     assert "true → false: 0 TPS   unknown at 2 changed TPS (no status_suara on a side)" in report
 
 
+def test_a_day_of_sources_that_say_and_do_not_say_completeness(make_project: Any, tmp_path: Path) -> None:
+    """Review AN: a day of a Sirekap source (status_suara) and a csv source without it counted the first's complete
+    TPS as the day's, as if the second had none."""
+    raw = tmp_path / "aceh.csv"
+    raw.write_text(f"kode_tps,sah,p1,p2,p3\n{ACEH}1,60,10,20,30\n{ACEH}2,60,10,20,30\n", encoding="utf-8")
+    mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_sah": "sah"},
+               "votes": {"1": "p1", "2": "p2", "3": "p3"}}
+    day1, _ = sources()
+    project = make_project({"real-count": [day1, {"raw": raw, "format": "csv", "election": "ppwp-2024",
+                                                   "snapshot": DAY1, "csv": mapping}]})
+    build(load_release(project))
+    readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert ("- 6 TPS, 5 with votes / dengan suara, 3 complete / lengkap (status_suara), unknown at 2 TPS whose "
+            "sources have no status_suara") in readme
+
+
 def test_a_tps_a_second_copy_names_was_read(make_project: Any) -> None:
     """Review AJ #1: day 2's folder holds an identical second copy of TPS 3's record (in a subfolder), cleared that day:
     a real drop of 30 votes for candidate 3. The copy is quarantined as ``duplicate-key``, but its TPS was read, from

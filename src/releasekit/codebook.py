@@ -138,6 +138,9 @@ def _entry(entry: Entry) -> list[str]:
     lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
     complete = (f"{entry.tps_complete} complete / lengkap (status_suara)" if entry.tps_complete is not None else
                 "completeness unknown / kelengkapan tidak diketahui (no status_suara in its sources)")
+    if entry.tps_untold:
+        complete += (f", unknown at {entry.tps_untold} TPS whose sources have no status_suara / tidak diketahui di "
+                     f"{entry.tps_untold} TPS")
     lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {complete} — from / dari "
                  + ", ".join(md(s) for s in entry.sources))
     lines += _unread(entry)

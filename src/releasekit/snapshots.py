@@ -177,6 +177,9 @@ class Entry:
     tps_with_votes: int
     #: None when no source of the day says whether a TPS is complete (a ``csv`` mapping without ``status_suara``)
     tps_complete: int | None
+    #: TPS of the day's sources that do not say whether a TPS is complete, beside sources that do (review AN: a day
+    #: of both counted its complete TPS as if every source said)
+    tps_untold: int = 0
     #: :attr:`tps_complete` of the snapshot it is compared with (None: unknown, so are changes after complete)
     complete_before: int | None = None
     added: int = 0
@@ -229,7 +232,8 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
     entries = []
     rows = db.execute(
         "SELECT kode_pemilu, snapshot, max(previous_snapshot), json_group_array(source), sum(tps), "
-        f"sum(tps_with_votes), sum(tps_complete) FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
+        "sum(tps_with_votes), sum(tps_complete), sum(CASE WHEN tps_complete IS NULL THEN tps ELSE 0 END) "
+        f"FROM (SELECT * FROM snapshots WHERE {_REGISTER} "
         "ORDER BY source) GROUP BY kode_pemilu, snapshot ORDER BY kode_pemilu, snapshot", (register,)).fetchall()
     totals: dict[tuple[str, str], dict[int, int | None]] = {}
     by_day: dict[tuple[str, str], Entry] = {}
@@ -243,8 +247,9 @@ def changelog(db: sqlite_utils.Database, register: str) -> list[Entry]:
 
     quarantined: dict[str, int] = dict(db.execute(
         "SELECT path, max(records_quarantined) FROM sources WHERE register = ? GROUP BY path", (register,)).fetchall())
-    for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete in rows:
+    for kode_pemilu, snapshot, previous, sources, tps, with_votes, complete, untold in rows:
         entry = Entry(kode_pemilu, snapshot, previous, json.loads(sources), tps, with_votes or 0, complete)
+        entry.tps_untold = untold if complete is not None else 0
         entry.records_quarantined = sum(quarantined.get(path, 0) for path in entry.sources)
         compared_with = by_day.get((kode_pemilu, previous or ""))
         entry.complete_before = compared_with.tps_complete if compared_with is not None else None
