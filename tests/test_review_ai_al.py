@@ -114,16 +114,23 @@ def test_a_locale_without_the_characters_shown_is_no_crash(two_days: Path) -> No
     assert b"2024-02-15 \\u2192 2024-02-16" in result.stdout
 
 
-def test_file_names_read_in_another_encoding_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_names_read_in_another_encoding_are_refused(two_days: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """AL #1: where Python reads file names as ISO-8859-1, a folder's sha256 (which hashes its members' names) and
-    a source named 'désa.jsonl' depended on the locale."""
-    write_metadata(tmp_path, base_metadata())
+    a source named 'désa.jsonl' depended on the locale: build, and publish checking the raw files, refuse; validate
+    and diff, which read no raw file, do not (review AN: validate PROJECT was refused)."""
+    from releasekit.build import build as build_release
+
     monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "iso8859-1")
     monkeypatch.setenv("LC_ALL", "id_ID")
     with pytest.raises(ConfigError) as e:
-        load_release(tmp_path)
+        build_release(load_release(two_days))
     assert str(e.value).startswith("file names: this locale (LC_ALL=id_ID) reads them as iso8859-1")
     assert "PYTHONUTF8=1" in str(e.value.hint)
+    refused_publish = invoke("publish", tmp_path / "site", "--project", two_days)
+    assert refused_publish.exit_code == 1 and "reads them as iso8859-1" in refused_publish.output
+    assert invoke("validate", two_days).exit_code == 0
+    assert invoke("diff", "2024-02-15", "2024-02-16", "--project", two_days).exit_code == 0
 
 
 def test_the_inputs_hash_is_of_the_file_built(make_project: Any) -> None:

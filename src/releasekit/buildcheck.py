@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import Register, Release
+from .config import Register, Release, refuse_locale_file_names
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import read_package
@@ -81,6 +81,7 @@ def check_current(release: Release, db_path: Path) -> None:
 def _refuse_changed_sources(release: Release, held: dict[tuple[str, str], str], stamps: dict[str, str]) -> None:
     """Refuse a build whose raw files changed on disk since it read them: the site would name their sha256 beside
     files that no longer have it. A file that is gone is no refusal (a release published away from its raw data)."""
+    refuse_locale_file_names()  # (a folder's hash reads its files' names)
     for source in release.sources:
         key = (source.register, source.path)
         now = changed_since(source, (release.root / source.path).resolve(), held[key], stamps)

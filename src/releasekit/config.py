@@ -481,9 +481,11 @@ def _licenses(items: list[dict[str, str]] | None) -> tuple[License, ...]:
 
 
 def refuse_locale_file_names() -> None:
-    """Refuse to read a project where Python reads file names in a locale's encoding other than UTF-8 (ISO-8859-1):
-    a folder's sha256 hashes its members' names, and ``metadata.yml`` names its sources in UTF-8, so the same files
-    would hash otherwise (a pinned ``sha256`` refused) and a source named ``désa.jsonl`` would not be found.
+    """Refuse to read a project's raw files where Python reads file names in a locale's encoding other than UTF-8
+    (ISO-8859-1): a folder's sha256 hashes its members' names, and ``metadata.yml`` names its sources in UTF-8, so
+    the same files would hash otherwise (a pinned ``sha256`` refused) and a source named ``désa.jsonl`` would not be
+    found. (Called where raw files are hashed: ``build``, and ``publish``/``serve`` checking them; ``validate`` and
+    ``diff`` read no raw file.)
 
     :raises ConfigError: naming the encoding, with the setting that reads names as UTF-8.
     """
@@ -507,7 +509,6 @@ def load_release(project: str | Path = ".") -> Release:
     from .readers.codes import refuse_mixed_code_systems
     from .rules import BY_SLUG
 
-    refuse_locale_file_names()
     path = Path(project)
     if path.is_dir():
         path = path / METADATA_FILE

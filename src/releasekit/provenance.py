@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import Release, Source
+from .config import Release, Source, refuse_locale_file_names
 from .errors import SourceError
 
 CHUNK = 1 << 20
@@ -148,7 +148,9 @@ def check_sources(release: Release) -> list[SourceFile]:
     """Find and hash every source before any work; refuse missing or changed files.
 
     :raises SourceError: a file is missing or unreadable, or its sha256 differs from the pin.
+    :raises ConfigError: file names are read in an encoding other than UTF-8 (:func:`refuse_locale_file_names`).
     """
+    refuse_locale_file_names()
     checked = []
     for source in release.sources:
         # (by the path as metadata.yml writes it, not where a link in raw/ leads: readers take names from it, a TPS
