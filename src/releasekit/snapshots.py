@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .changes import PairFiles, provinces, record_changes
-from .compare import codes_named
+from .compare import COPY, codes_named
 from .tables import register_sources
 
 #: The TPS with at least one candidate vote: per source (a lookup a row), or per day when each day has one source.
@@ -60,12 +60,12 @@ _MAX_CASES = 16
 #: ``sirekap-tps-json`` reads nothing else; a ``csv`` source maps into one table, known here only by what its
 #: quarantined records name (a TPS code), so one into ``hasil_wilayah`` (area codes) or of another kind of table is
 #: not taken for a day of TPS.
-_UNREAD = """
+_UNREAD = f"""
     SELECT DISTINCT election, snapshot, path, sha256, format FROM sources
     WHERE election IS NOT NULL AND snapshot IS NOT NULL AND records_loaded = 0 AND records_quarantined > 0
       AND format IN ('sirekap-tps-json', 'csv')
       AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.source = sources.path)
-      AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = sources.path AND q.reason NOT LIKE 'duplicate-key:%')
+      AND EXISTS (SELECT 1 FROM quarantine q WHERE q.source = sources.path AND q.reason NOT LIKE '{COPY}%')
     ORDER BY election, snapshot, path
 """
 

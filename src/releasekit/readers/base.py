@@ -240,6 +240,24 @@ class Reader:
             raise ConfigError(f"{where}/dpt: the '{self.name}' reader takes no dpt options",
                               hint="remove 'dpt', or read the voter list with format: dpt-csv")
 
+    @staticmethod
+    def refuse_other_pilpres(election: Election, where: str, year: int, holds: str, columns: str,
+                             hint: str) -> None:
+        """Refuse for a file of one presidential election's two pairs (``year``'s) another election, whose candidates
+        its votes would load as (KawalPemilu 2019 under ppwp-2024, exit 0), or one without candidates 1 and 2.
+
+        :param holds: what the file holds, said after the election refused; ``columns``: where its two pairs' votes
+            are; ``hint``: the hint for an election without candidates 1 and 2.
+        :raises ConfigError: naming ``<where>/election``.
+        """
+        if election.jenis != "ppwp" or election.tahun != year:
+            raise ConfigError(f"{where}/election: {election.kode_pemilu} is not the {year} presidential election "
+                              f"(jenis '{election.jenis}', tahun {election.tahun}); {holds}",
+                              hint=f"use election: ppwp-{year}")
+        if not {1, 2} <= {p.nomor_urut for p in election.peserta}:
+            raise ConfigError(f"{where}/election: {election.kode_pemilu} has no candidates 1 and 2 ({columns})",
+                              hint=hint)
+
     def places_first(self, source: Source) -> bool:
         """Whether this source lists places (regions, TPS) and so loads before results."""
         return self.provides_places

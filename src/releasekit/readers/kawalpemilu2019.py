@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
 from ..tables import BY_NAME
 from .base import AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
@@ -78,15 +77,9 @@ class KawalPemilu2019Reader(Reader):
         """The election must be the 2019 presidential election, with candidates 1 and 2 (Suara 01, Suara 02)."""
         super().check(source, election, where)
         assert election is not None  # needs_election
-        if election.jenis != "ppwp" or election.tahun != 2019:  # (2019's votes loaded as ppwp-2024's candidates)
-            raise ConfigError(f"{where}/election: {election.kode_pemilu} is not the 2019 presidential election "
-                              f"(jenis '{election.jenis}', tahun {election.tahun}); KawalPemilu 2019's files hold "
-                              "the Pilpres 2019 votes of its two pairs", hint="use election: ppwp-2019")
-        numbers = {p.nomor_urut for p in election.peserta}
-        if not {1, 2} <= numbers:
-            raise ConfigError(f"{where}/election: {election.kode_pemilu} has no candidates 1 and 2 "
-                              "(the columns Suara 01 and Suara 02)",
-                              hint="use election: ppwp-2019, or declare its peserta under elections")
+        self.refuse_other_pilpres(election, where, 2019, "KawalPemilu 2019's files hold the Pilpres 2019 votes of its "
+                                  "two pairs", "the columns Suara 01 and Suara 02",
+                                  "use election: ppwp-2019, or declare its peserta under elections")
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Rejected` per unreadable row, then one :class:`AreaResult` per village."""

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
 from ..privacy import brief
 from ..tables import BY_NAME
 from .base import AreaResult, ReadContext, Reader, Record, Rejected
@@ -88,14 +87,9 @@ class PemiluApi2014Reader(Reader):
         """The election must be the 2014 presidential election, with candidates 1 and 2."""
         super().check(source, election, where)
         assert election is not None  # needs_election
-        if election.jenis != "ppwp" or election.tahun != 2014:
-            raise ConfigError(f"{where}/election: {election.kode_pemilu} is not the 2014 presidential election "
-                              f"(jenis '{election.jenis}', tahun {election.tahun}); this reader loads the Pilpres "
-                              "2014 rows of voices.csv (its DPR 2014 rows have no votes per party)",
-                              hint="use election: ppwp-2014")
-        if not {1, 2} <= {p.nomor_urut for p in election.peserta}:
-            raise ConfigError(f"{where}/election: {election.kode_pemilu} has no candidates 1 and 2 "
-                              "(categories 54 and 55)", hint="use election: ppwp-2014")
+        self.refuse_other_pilpres(election, where, 2014, "this reader loads the Pilpres 2014 rows of voices.csv (its "
+                                  "DPR 2014 rows have no votes per party)", "categories 54 and 55",
+                                  "use election: ppwp-2014")
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield a :class:`Rejected` per row not loaded, then one :class:`AreaResult` per kabupaten/kota."""
