@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -57,6 +57,7 @@ from .tablecheck import ERROR_LIMIT, Checker
 from .tablecheck.asread import (
     UNREADABLE,
     compression_of,
+    csv_reading,
     reads_otherwise,
     steps_to,
     unpacked,
@@ -454,16 +455,16 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
     rows than it counts (one row may stand for several raw rows summed into one area)."""
     prov = descriptor.get("releasekit")
     declared = prov.get("sources") if isinstance(prov, dict) else None
-    paths = dict(_csv_resources(descriptor))
-    file = folder / paths.get("sources", "")
-    if not isinstance(declared, list) or "sources" not in paths or not file.is_file():
+    if not isinstance(declared, list):
         return []
     register = prov.get("register") if isinstance(prov, dict) else None
     own = register.get("id") if isinstance(register, dict) else None
     said: dict[object, dict[str, object]] = {src.get("path"): {"register": own, **src}
                                              for src in declared if isinstance(src, dict)}
-    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        published = {row.get("path"): row for row in csv.DictReader(handle)}
+    with _rows_of(folder, descriptor, "sources") as rows:
+        if rows is None:
+            return []
+        published: dict[object, dict[str, str | None]] = {row.get("path"): row for row in rows}
     problems = []
     for path in sorted(set(said) | set(published), key=str):
         src, row = said.get(path), published.get(path)
@@ -480,7 +481,7 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
                 problems.append(Problem("provenance-error", f"{path}: sources.csv says {column} "
                                                             f"{json.dumps(cell or '')[:80]}, datapackage.json "
                                                             f"{json.dumps(src[column])[:80]}", resource="sources"))
-    return problems + _quarantine_accounting_problems(folder, paths, said, own)
+    return problems + _quarantine_accounting_problems(folder, descriptor, said, own)
 
 
 def _as_cell(value: object) -> str:
@@ -490,14 +491,13 @@ def _as_cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _quarantine_accounting_problems(folder: Path, paths: dict[str, str], said: dict[object, dict[str, object]],
+def _quarantine_accounting_problems(folder: Path, descriptor: dict[str, Any], said: dict[object, dict[str, object]],
                                     own: object) -> list[Problem]:
     """:func:`_published_accounting_problems`: the rows of ``quarantine.csv`` against each source's count."""
-    file = folder / paths.get("quarantine", "")
-    if "quarantine" not in paths or not file.is_file():
-        return []
-    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        rows = Counter(row.get("source") for row in csv.DictReader(handle))
+    with _rows_of(folder, descriptor, "quarantine") as read:
+        if read is None:
+            return []
+        rows: Counter[object] = Counter(row.get("source") for row in read)
     problems = []
     for path in sorted(set(rows) | {p for p, src in said.items() if src.get("register") == own}, key=str):
         held, src = rows.get(path, 0), said.get(path)
@@ -516,14 +516,9 @@ def _quarantine_accounting_problems(folder: Path, paths: dict[str, str], said: d
 
 def _findings(folder: Path, descriptor: dict[str, Any]) -> list[FindingSummary]:
     """Count the package's published findings per rule and severity, with a few examples."""
-    paths = dict(_csv_resources(descriptor))
-    file = folder / paths.get("findings", "")
-    if "findings" not in paths or not file.is_file():
-        return []
     summary: dict[tuple[str, str], FindingSummary] = {}
-    # Bytes that are not UTF-8 are the checker's encoding-error; here they only must not stop the count.
-    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:  # (a BOM hid every row's rule)
-        for row in csv.DictReader(handle):
+    with _rows_of(folder, descriptor, "findings") as rows:
+        for row in rows or ():
             key = (row.get("rule") or "", row.get("severity") or "")
             item = summary.setdefault(key, FindingSummary(*key, 0))
             item.count += 1
@@ -592,7 +587,7 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
             counts[f.rule] = counts.get(f.rule, 0) + f.count
     # Each rule's percentage is of its own population, counted from the package (one more read of a
     # file) only when an error rule has findings to weigh.
-    sizes = {of: _population_size(folder, paths, of) for of in {population(rule) for rule in counts}}
+    sizes = {of: _population_size(folder, descriptor, of) for of in {population(rule) for rule in counts}}
     return problems + [
         Problem("rule-threshold",
                 f"{b.rule}: {b.findings} error finding(s) in {b.rows} {b.population.label}"
@@ -603,25 +598,52 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
     ]
 
 
-def _population_size(folder: Path, paths: dict[str, str], of: Population) -> int:
+def _population_size(folder: Path, descriptor: dict[str, Any], of: Population) -> int:
     """The rows of the population's tables in the package, or the sum of its column (0 for a table it lacks)."""
-    return sum(_table_size(folder, paths, table, of.column) for table in of.tables)
+    return sum(_table_size(folder, descriptor, table, of.column) for table in of.tables)
 
 
-def _table_size(folder: Path, paths: dict[str, str], table: str, column: str | None) -> int:
-    file = folder / paths.get(table, "")
-    if table not in paths or not file.is_file():
-        return 0
-    if column is None:
+def _table_size(folder: Path, descriptor: dict[str, Any], table: str, column: str | None) -> int:
+    res = next((r for r in _resources(descriptor) if r.get("name") == table), None)
+    file = _resource_file(folder, res) if res is not None else None
+    if res is not None and file is not None and column is None and "dialect" not in res:  # (a line a row)
         with file.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
-    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:  # bad bytes: the checker's to report
-        rows = csv.reader(handle)
-        header = next(rows, [])
-        if column not in header:
-            return 0
-        at = header.index(column)
-        return sum(int(row[at]) for row in rows if len(row) > at and row[at].isdecimal())
+    with _rows_of(folder, descriptor, table) as rows:
+        if column is None:
+            return sum(1 for _ in rows or ())
+        return sum(int(cell) for row in rows or () if (cell := row.get(column) or "").isdecimal())
+
+
+@contextmanager
+def _rows_of(folder: Path, descriptor: dict[str, Any], name: str) -> Iterator[Iterator[dict[str, str | None]] | None]:
+    """The rows of the package's resource ``name``, each by its column labels, read as Frictionless reads them: in
+    the resource's declared dialect (a ``sources.csv`` separated by ``;`` that declares it was read by commas, and
+    its accounting said to be missing), from the row of labels it declares. None: no such resource or file. Bytes
+    that are not UTF-8 are the checker's encoding-error; here they only must not stop the count (a BOM is not part
+    of the first label: it hid every row's rule)."""
+    res = next((r for r in _resources(descriptor) if r.get("name") == name), None)
+    file = _resource_file(folder, res) if res is not None else None
+    if res is None or file is None:
+        yield None
+        return
+    reading = csv_reading(with_dialect_read(folder, res))
+    with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        rows = csv.reader(handle, **(reading.options or {}))
+        labels = reading.names
+        for _ in range(reading.label_row):
+            labels = next(rows, [])
+        # (as csv.DictReader: a cell a row lacks is None, and so differs from what the descriptor says)
+        yield ({label: row[at] if at < len(row) else None for at, label in enumerate(labels)}
+               for row in _until_unreadable(rows))
+
+
+def _until_unreadable(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    """``rows`` until one a CSV reader cannot read (the checker reports it)."""
+    try:
+        yield from rows
+    except csv.Error:
+        return
 
 
 def _unpacked_path(name: str) -> str:
