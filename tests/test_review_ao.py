@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from conftest import copy_package
+from conftest import copy_package, invoke, write_project
 from releasekit.provenance import sha256_file
 from releasekit.validate import validate_descriptor
 
@@ -51,3 +51,26 @@ def test_published_accounting_is_read_in_the_declared_dialect(demo_project: Path
     report = validate_descriptor(wrong / "datapackage.json", engine="frictionless")
     messages = [p.message for p in report.problems if p.type == "provenance-error"]
     assert len(messages) == 1 and "sources.csv says in/loaded/quarantined 999999/" in messages[0], messages
+
+
+def _day(ts: str, code: str = "3401012001001") -> str:
+    return json.dumps({"kode_tps": code, "chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None,
+                       "ts": ts}) + "\n"
+
+
+def test_a_source_stamped_after_its_snapshot_is_noted(tmp_path: Path) -> None:
+    """AM friction: a capture of 20 February declared as snapshot 15 February built without a word (its changes
+    then compared with the wrong day). The build notes a source whose results are stamped on a later day, from the
+    cache too; one stamped on its day (or before) is not noted."""
+    project = write_project(tmp_path, {"real-count": [
+        {"raw": {"a.jsonl": _day("2024-02-15 23:59:59")}, "name": "d15", "format": "sirekap-tps-json",
+         "election": "ppwp-2024", "snapshot": "2024-02-15"},
+        {"raw": {"a.jsonl": _day("2024-02-20 08:00:00") + _day("2024-02-14 09:00:00", "3401012001002")},
+         "name": "d16", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+    note = ("note: raw/d16: its results are stamped up to 2024-02-20 08:00:00 (ts), after its snapshot 2024-02-16: "
+            "is the snapshot the day it was captured?")
+    for run in (1, 2):  # (the second from build/cache/)
+        result = invoke("build", project)
+        assert result.exit_code == 0, result.output
+        assert [line for line in result.output.splitlines() if line.startswith("note:")] == [note], (run, result.output)
+    assert "from build/cache/" in result.output

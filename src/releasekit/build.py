@@ -72,6 +72,8 @@ class BuildResult:
     seconds: float = field(default=0.0)
     #: How many sources (the first ones, in load order) came from the build cache rather than being read again.
     cached: int = 0
+    #: ``(path, snapshot)`` of each dated source, for :meth:`stamped_later`.
+    snapshots: dict[str, str] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> int:
@@ -94,6 +96,18 @@ class BuildResult:
                        "or two captures given one snapshot?)" if acc.identical_duplicates == acc.records_in else
                        "each was quarantined (the quarantine table says why)")
                 lines.append(f"{path}: loaded none of its {acc.records_in:,} records: {why}")
+        return lines
+
+    def stamped_later(self) -> list[str]:
+        """A line for each dated source whose results are stamped (``ts``) on a day after its snapshot: the day
+        ``metadata.yml`` says it describes is likely not the day it was captured (review AM: a capture of 20 February
+        declared as 15 February built without a word, its changes compared with the wrong day)."""
+        lines = []
+        for path, snapshot in self.snapshots.items():
+            latest = self.accounting[path].latest_ts if path in self.accounting else None
+            if latest is not None and latest[:10] > snapshot:
+                lines.append(f"{path}: its results are stamped up to {latest} (ts), after its snapshot {snapshot}: "
+                             "is the snapshot the day it was captured?")
         return lines
 
 
@@ -286,5 +300,5 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     check_unchanged(declared)  # what was loaded is what was hashed
     write_stamps(declared, stage.build_dir / STAMPS_FILE)  # (moved into build/ with release.db)
     result = BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started,
-                         cached)
+                         cached, {s.path: s.snapshot for s in release.sources if s.snapshot})
     return result, (cache, pairs)

@@ -62,6 +62,14 @@ class Accounting:
     #: Quarantined duplicates that are identical copies of the kept record (part of records_quarantined: raw rows
     #: too, where a reader sums rows into one area).
     identical_duplicates: int = 0
+    #: The latest ``ts`` of the results it loaded (TPS and areas; None: none has one), for the build's note on a
+    #: source whose records are stamped after the snapshot it is declared to describe.
+    latest_ts: str | None = None
+
+    def stamped(self, ts: object) -> None:
+        """Count ``ts``, a loaded result's, toward :attr:`latest_ts`."""
+        if type(ts) is str and (self.latest_ts is None or ts > self.latest_ts):
+            self.latest_ts = ts
 
 
 @dataclass(frozen=True)
@@ -244,6 +252,8 @@ class Loader:
         """Count a record read and loaded (``refusal`` None) or quarantine it with the refusal's reason."""
         if refusal is None:
             acc.records_loaded += weight
+            if type(record) is TpsResult or type(record) is AreaResult:
+                acc.stamped(record.values[0])
             return
         acc.records_quarantined += weight
         acc.identical_duplicates += weight if refusal.identical else 0  # (raw rows, as records_quarantined counts)
@@ -284,6 +294,7 @@ class Loader:
             clean.append(record)
             taken.add(record.kode_tps)
             acc.records_loaded += 1
+            acc.stamped(record.values[0])
         self._insert_results(cur, clean, kode_pemilu, snapshot, path)
         batch.clear()
 
