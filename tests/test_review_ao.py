@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
+import tarfile
 from pathlib import Path
 
-from conftest import copy_package, invoke, write_project
+from conftest import copy_package, invoke, query, write_project
 from releasekit.provenance import sha256_file
 from releasekit.validate import validate_descriptor
 
@@ -74,3 +77,52 @@ def test_a_source_stamped_after_its_snapshot_is_noted(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert [line for line in result.output.splitlines() if line.startswith("note:")] == [note], (run, result.output)
     assert "from build/cache/" in result.output
+
+
+def _tar_gz(members: int, padding: int = 0) -> bytes:
+    """A .tar.gz of ``members`` Sirekap per-TPS files (and ``padding`` zero bytes after its end-of-archive marker)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for n in range(1, members + 1):
+            data = json.dumps({"chart": {"100025": n, "100026": 2, "100027": 3}, "administrasi": None,
+                               "ts": "2024-02-20 10:00:00"}).encode()
+            info = tarfile.TarInfo(f"340101200100{n}.json")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(buf.getvalue() + b"\0" * padding, mtime=0)
+
+
+def _tar_project(root: Path, data: bytes) -> Path:
+    """A project of one source, the .tar.gz ``data`` at ``raw/day.tar.gz``."""
+    file = root.parent / f"{root.name}.tar.gz"
+    file.write_bytes(data)
+    return write_project(root, {"real-count": [{"raw": file, "name": "day.tar.gz", "format": "sirekap-tps-json",
+                                                "election": "ppwp-2024", "snapshot": "2024-02-20"}]})
+
+
+def test_a_tar_gz_cut_in_its_gzip_trailer_is_not_whole(tmp_path: Path) -> None:
+    """AQ #1: reading stopped at the tar's end-of-archive marker, so a .tar.gz whose gzip trailer (CRC-32 and
+    length) was cut off loaded as whole, nothing quarantined, and its bytes were never checked (a bit flipped in it
+    published wrong figures, exit 0). The cut is one quarantined record now, as a cut .jsonl.gz's is."""
+    whole = _tar_gz(3)
+    result = invoke("build", _tar_project(tmp_path / "cut", whole[:-8]))
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "cut"
+    assert query(project, "SELECT records_in, records_loaded, records_quarantined FROM sources") == [(4, 3, 1)]
+    [(locator, reason)] = query(project, "SELECT locator, reason FROM quarantine")
+    assert locator == "after 3401012001003.json"
+    assert reason.startswith("archive is truncated or corrupt: TarError: the gzip stream is cut short after the "
+                             "tar's end-of-archive marker")
+    assert invoke("build", _tar_project(tmp_path / "whole", whole)).exit_code == 0
+    assert query(tmp_path / "whole", "SELECT records_in, records_quarantined FROM sources") == [(3, 0)]
+
+
+def test_a_tar_gz_whose_crc_differs_after_its_end_marker_is_refused(tmp_path: Path) -> None:
+    """AQ #1: the CRC-32 at the end of a gzip stream was checked only when inflating happened to reach it; past
+    16 MiB of zeros after the end-of-archive marker (a tar padded to its blocking factor) it was never read, and a
+    stream whose check fails loaded, exit 0. The stream is inflated to its end now: refused, as any corrupt one."""
+    data = bytearray(_tar_gz(3, padding=20 << 20))
+    data[-8] ^= 1  # (the CRC-32)
+    result = invoke("build", _tar_project(tmp_path, bytes(data)))
+    assert result.exit_code == 1
+    assert "raw/day.tar.gz: the gzip data is corrupt" in result.output and "incorrect data check" in result.output

@@ -265,6 +265,28 @@ class _Bytes:
             if not self._more():
                 raise TarError("unexpected end of data")
 
+    def finish(self) -> None:
+        """Inflate the rest of the compressed stream the tar's end-of-archive marker lies in, keeping none of it, so
+        that the stream's own checks run (gzip's CRC-32 and length at its end): the marker is not the end of the
+        stream, and a stream cut in its trailer, or corrupt in bytes inflated so far, passed unchecked. What follows
+        that stream (another stream, bytes after it) is data after the archive, not read, as GNU tar does not.
+
+        :raises TarError: the input ends before the stream does (cut short: its data cannot be checked).
+        :raises CorruptStream: the stream fails its checks.
+        """
+        if self.inflate is None:
+            return
+        del self.buf[:]
+        self.pos = 0
+        while not self.inflate.eof:
+            if (tail := _held(self.inflate)) is not None:
+                self._inflate(tail)
+                continue
+            chunk = self.raw.read(CHUNK)
+            if not self._inflate(chunk) and not chunk:
+                raise TarError(f"the {self.kind} stream is cut short after the tar's end-of-archive marker: its end, "
+                               "which checks every byte inflated from it, is missing (download or export it again)")
+
     def tell(self) -> int:
         """Compressed bytes consumed so far (for progress)."""
         return self.raw.tell()
@@ -388,6 +410,7 @@ def iter_tar(raw: BinaryIO, gzipped: bool = False, progress: Callable[[int], Non
         if header == ZERO_BLOCK:
             header = yield from _past_zeros(stream, stream.offset - BLOCK)
             if header is None:
+                stream.finish()
                 return
             next_name = next_link = None  # (a long name read before the gap named the member lost in it)
         first = False
