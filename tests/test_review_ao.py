@@ -9,7 +9,8 @@ import json
 import tarfile
 from pathlib import Path
 
-from conftest import copy_package, invoke, query, write_project
+from conftest import base_metadata, copy_package, invoke, query, refused, with_change, write_metadata, write_project
+from releasekit import load_release
 from releasekit.provenance import sha256_file
 from releasekit.validate import validate_descriptor
 
@@ -126,3 +127,21 @@ def test_a_tar_gz_whose_crc_differs_after_its_end_marker_is_refused(tmp_path: Pa
     result = invoke("build", _tar_project(tmp_path, bytes(data)))
     assert result.exit_code == 1
     assert "raw/day.tar.gz: the gzip data is corrupt" in result.output and "incorrect data check" in result.output
+
+
+def test_a_publisher_email_and_a_licence_name_are_what_a_data_package_takes(tmp_path: Path) -> None:
+    """AO #1, #5: 'email: redaksi(at)example.org' built every package invalid (contributors[].email is no e-mail),
+    exit 0; a licence named 'CC BY 4.0 (Creative Commons)' built packages that the Data Package profile's licence
+    name pattern refuses. Both are refused in metadata.yml now, with the key and a hint."""
+    data = base_metadata()
+    data["publisher"]["email"] = "redaksi(at)example.org"
+    error = refused(tmp_path, data)
+    assert "metadata.yml: publisher/email: 'redaksi(at)example.org' does not match" in str(error)
+    assert "an e-mail address, name@example.org" in str(error.hint)
+    error = refused(tmp_path, with_change(["licenses", 0, "name"], "CC BY 4.0 (Creative Commons)"))
+    assert "licenses/0/name: 'CC BY 4.0 (Creative Commons)' does not match" in str(error)
+    assert "such as CC-BY-4.0" in str(error.hint) and "a full name goes in title" in str(error.hint)
+    data = base_metadata()
+    data["publisher"]["email"] = "redaksi@example.org"
+    data["licenses"][0]["name"] = "ODC-By-1.0"
+    load_release(write_metadata(tmp_path, data))
