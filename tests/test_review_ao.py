@@ -145,3 +145,27 @@ def test_a_publisher_email_and_a_licence_name_are_what_a_data_package_takes(tmp_
     data["publisher"]["email"] = "redaksi@example.org"
     data["licenses"][0]["name"] = "ODC-By-1.0"
     load_release(write_metadata(tmp_path, data))
+
+
+def _without(pkg: Path, name: str) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    (pkg / next(res["path"] for res in desc["resources"] if res["name"] == name)).unlink()
+    desc["resources"] = [res for res in desc["resources"] if res["name"] != name]
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+
+
+def test_a_package_without_its_quarantine_or_sources_resource_is_invalid(demo_project: Path, tmp_path: Path) -> None:
+    """AO #2: a package whose quarantine.csv was emptied was invalid, one whose quarantine resource (and file) was
+    removed was valid, though its sources still said they quarantined 2 records; the same for sources."""
+    for name, message in (("quarantine", "its sources quarantined 2 record(s), but the package has no 'quarantine'"),
+                          ("sources", "datapackage.json declares 3 source(s), but the package has no 'sources'")):
+        pkg = copy_package(demo_project / "datapackages" / "real-count", tmp_path, name)
+        _without(pkg, name)
+        report = validate_descriptor(pkg / "datapackage.json")
+        assert [p.message for p in report.problems] == [
+            f"{message} resource to publish them (restore data/{name}.csv and its resource, or download the package "
+            "again)"]
+    exempted = copy_package(demo_project / "datapackages" / "it-infrastructure", tmp_path, "exempted")
+    for name in ("quarantine", "sources"):  # (no source: nothing to publish)
+        _without(exempted, name)
+    assert validate_descriptor(exempted / "datapackage.json").valid

@@ -461,11 +461,11 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
     own = register.get("id") if isinstance(register, dict) else None
     said: dict[object, dict[str, object]] = {src.get("path"): {"register": own, **src}
                                              for src in declared if isinstance(src, dict)}
+    problems = _unpublished_accounting(descriptor, said, own)
     with _rows_of(folder, descriptor, "sources") as rows:
         if rows is None:
-            return []
+            return problems + _quarantine_accounting_problems(folder, descriptor, said, own)
         published: dict[object, dict[str, str | None]] = {row.get("path"): row for row in rows}
-    problems = []
     for path in sorted(set(said) | set(published), key=str):
         src, row = said.get(path), published.get(path)
         counts = (("/".join(row.get(k) or "" for k in ACCOUNTING) if row is not None else "nothing"),
@@ -482,6 +482,21 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
                                                             f"{json.dumps(cell or '')[:80]}, datapackage.json "
                                                             f"{json.dumps(src[column])[:80]}", resource="sources"))
     return problems + _quarantine_accounting_problems(folder, descriptor, said, own)
+
+
+def _unpublished_accounting(descriptor: dict[str, Any], said: dict[object, dict[str, object]],
+                            own: object) -> list[Problem]:
+    """A package that declares sources but no ``sources`` resource, or whose register's sources quarantined records
+    but no ``quarantine`` resource: its accounting is not published (a package whose quarantine.csv was emptied was
+    invalid, one whose quarantine resource was removed valid)."""
+    names = {res.get("name") for res in _resources(descriptor)}
+    quarantined = sum(n for src in said.values() if src.get("register") == own
+                      and type(n := src.get("records_quarantined")) is int and n > 0)
+    missing = [("sources", f"datapackage.json declares {len(said)} source(s)")] if said else []
+    missing += [("quarantine", f"its sources quarantined {quarantined} record(s)")] if quarantined else []
+    return [Problem("provenance-error", f"{why}, but the package has no '{name}' resource to publish them "
+                                        f"(restore data/{name}.csv and its resource, or download the package again)")
+            for name, why in missing if name not in names]
 
 
 def _as_cell(value: object) -> str:
