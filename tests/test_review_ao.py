@@ -9,9 +9,21 @@ import json
 import tarfile
 from pathlib import Path
 
-from conftest import base_metadata, copy_package, invoke, query, refused, with_change, write_metadata, write_project
+from conftest import (
+    base_metadata,
+    copy_package,
+    invoke,
+    query,
+    read,
+    refused,
+    with_change,
+    write_metadata,
+    write_project,
+)
 from releasekit import load_release
+from releasekit.elections import resolve_elections
 from releasekit.provenance import sha256_file
+from releasekit.readers import AreaResult, Rejected
 from releasekit.validate import validate_descriptor
 
 
@@ -169,3 +181,25 @@ def test_a_package_without_its_quarantine_or_sources_resource_is_invalid(demo_pr
     for name in ("quarantine", "sources"):  # (no source: nothing to publish)
         _without(exempted, name)
     assert validate_descriptor(exempted / "datapackage.json").valid
+
+
+def test_a_candidate_of_an_aggregate_written_null_is_null(shared_data: Path, tmp_path: Path) -> None:
+    """AQ #2: an aggregate's chart or table entry with a candidate's votes null quarantined the whole area file
+    ('chart.100025: expected an integer'), where a key left out loaded, and the per-TPS reader loads null as NULL.
+    Null is NULL now; a value of another kind is quarantined saying what it got."""
+    real = json.loads((shared_data / "sirekap2024_raw_api_ridwaanhall/pemilu/hhcw/ppwp/11/1111.json").read_text())
+    real["chart"]["100025"] = None
+    real["table"]["111101"]["100026"] = None
+    folder = tmp_path / "agg" / "pemilu" / "hhcw" / "ppwp" / "11"
+    folder.mkdir(parents=True)
+    (folder / "1111.json").write_text(json.dumps(real))
+    election = resolve_elections([])["ppwp-2024"]
+    [area] = read("sirekap-aggregate-json", tmp_path / "agg", election)
+    assert isinstance(area, AreaResult)
+    assert area.votes == {1: None, 2: 24080, 3: 2514}
+    assert {child: votes for child, _, votes in area.children}["111101"] == {1: 13173, 2: None, 3: 126}
+    real["chart"]["100025"] = "205579"
+    (folder / "1111.json").write_text(json.dumps(real))
+    [rejected] = read("sirekap-aggregate-json", tmp_path / "agg", election)
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason == 'chart.100025: expected an integer or null, got "205579"'

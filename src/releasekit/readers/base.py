@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -111,8 +111,8 @@ class AreaResult:
     locator: str
     kode_wilayah: str
     values: tuple[object, ...]
-    votes: dict[int, int] | None
-    children: list[tuple[str, tuple[object, ...], dict[int, int] | None]]
+    votes: Mapping[int, int | None] | None
+    children: list[tuple[str, tuple[object, ...], Mapping[int, int | None] | None]]
     raw: bytes | str | None = None
     #: Raw records this result stands for, in the source's accounting: more than 1 when a reader
     #: sums several raw rows into one area (the TPS rows of a village, ``kawalpemilu2019-csv``).

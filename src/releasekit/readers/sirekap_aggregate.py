@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..privacy import shorten
@@ -71,12 +71,14 @@ def _unknown(key: str, where: str, known: Iterable[str]) -> ValueError:
 
 
 def _votes(obj: dict[str, Any], nomor_by_id: dict[str, int], where: str, others: frozenset[str]
-           ) -> dict[int, int] | None:
-    votes = {}
+           ) -> dict[int, int | None] | None:
+    """A chart's (or a table entry's) votes by ballot number; a candidate's ``null`` is NULL (a row of NULL votes, as
+    the per-TPS reader loads it), a key left out no row."""
+    votes: dict[int, int | None] = {}
     for key, value in obj.items():
         if key in nomor_by_id:
-            if not is_count(value):
-                raise ValueError(f"{where}.{key}: expected an integer")
+            if value is not None and not is_count(value):
+                raise ValueError(f"{where}.{key}: expected an integer or null, got {show(value)}")
             votes[nomor_by_id[key]] = value
         elif key in others:
             continue
@@ -134,7 +136,7 @@ def parse_area(obj: Any, kode: str, locator: str, nomor_by_id: dict[str, int]) -
     # suara_total (Sirekap publishes no ballot totals per area), status_progress, asal.
     own = (ts, psu, _persen(obj["chart"].get("persen"), "chart"), _tps(progres, "total"), _tps(progres, "progres"),
            None, None, None, None, "chart")
-    children: list[tuple[str, tuple[object, ...], dict[int, int] | None]] = []
+    children: list[tuple[str, tuple[object, ...], Mapping[int, int | None] | None]] = []
     table = obj.get("table")
     if table is None:
         table = {}
