@@ -23,7 +23,7 @@ from conftest import (
 from releasekit import load_release
 from releasekit.elections import resolve_elections
 from releasekit.provenance import sha256_file
-from releasekit.readers import AreaResult, Rejected
+from releasekit.readers import AreaResult, Region, Rejected
 from releasekit.validate import validate_descriptor
 
 
@@ -203,3 +203,19 @@ def test_a_candidate_of_an_aggregate_written_null_is_null(shared_data: Path, tmp
     [rejected] = read("sirekap-aggregate-json", tmp_path / "agg", election)
     assert isinstance(rejected, Rejected)
     assert rejected.reason == 'chart.100025: expected an integer or null, got "205579"'
+
+
+def test_a_region_id_of_another_kind_is_quarantined(tmp_path: Path) -> None:
+    """AQ #3: sirekap-wilayah-json published any id as its text: true as 'True', an object as a Python repr, 1e400
+    as 'inf', 12.0 as '12.0', NaN as 'nan'. An id is an integer or a string (or null); any other is quarantined."""
+    folder = tmp_path / "wil"
+    folder.mkdir()
+    ids = ["true", '{"x": [1, null]}', "1e400", "12.0", "NaN", '""', "1101", '"1102"', "null"]
+    (folder / "11.json").write_text("[" + ", ".join(
+        f'{{"nama": "A{n}", "id": {ident}, "kode": "11{n:02d}", "tingkat": 2}}' for n, ident in enumerate(ids, 1)
+    ) + "]")
+    records = read("sirekap-wilayah-json", folder)
+    assert [r.reason.split(", got ")[1] for r in records if isinstance(r, Rejected)] == [
+        "true", '{"x": [1, null]}', "Infinity", "12.0", "NaN", '""']
+    assert [(r.kode_wilayah, r.id_sumber) for r in records if isinstance(r, Region)] == [
+        ("1107", "1101"), ("1108", "1102"), ("1109", None)]

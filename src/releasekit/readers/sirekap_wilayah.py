@@ -25,6 +25,8 @@ from .base import (
     Station,
     clip,
     invalid_json,
+    is_count,
+    show,
     too_deep,
 )
 from .jsontext import DuplicateKeyError, loads, loads_marking, repeated_key
@@ -83,6 +85,9 @@ def _element(item: object, locator: str, parent: str | None, marked: bool) -> Re
         return Rejected(locator, "tingkat: expected an integer from 1 to 5", raw)
     if nama is not None and not isinstance(nama, str):
         return Rejected(locator, "nama: expected a string", raw)
+    if ident is not None and not is_count(ident) and not (isinstance(ident, str) and ident):
+        # (True, 12.0, 1e400, NaN, an object: published as 'True', '12.0', 'inf', 'nan', a Python repr)
+        return Rejected(locator, f"id: expected an integer, a non-empty string or null, got {show(ident)}", raw)
     id_sumber = None if ident is None else str(ident)
     if tingkat == 5:
         if not TPS_CODE.fullmatch(kode):
