@@ -219,3 +219,33 @@ def test_a_region_id_of_another_kind_is_quarantined(tmp_path: Path) -> None:
         "true", '{"x": [1, null]}', "Infinity", "12.0", "NaN", '""']
     assert [(r.kode_wilayah, r.id_sumber) for r in records if isinstance(r, Region)] == [
         ("1107", "1101"), ("1108", "1102"), ("1109", None)]
+
+
+def test_a_control_character_in_a_text_value_is_quarantined_and_escaped(tmp_path: Path) -> None:
+    """AQ #4: a NUL in a JSON string ("psu": "a\\u0000b") loaded and was published raw in hasil_tps.csv; an ESC in a
+    CSV cell too (a terminal showing the file obeys it), where the CSV readers set a NUL aside. Any C0 control but
+    tab, line feed and carriage return (and DEL) quarantines its record now, in every reader, and the raw text the
+    quarantine keeps shows it escaped."""
+    def line(code: str, psu: str) -> str:
+        return json.dumps({"kode_tps": code, "chart": {"100025": 1, "100026": 2, "100027": 3},
+                           "administrasi": None, "ts": "2024-02-20 10:00:00", "psu": psu}) + "\n"
+    lines = line("3401012001001", "a\x00b") + line("3401012001002", "Reguler\x1b[2J") + line("3401012001003",
+                                                                                              "Reguler\tulang")
+    regions = "kode,nama\n34,DI YOGYAKARTA\n3401,KAB. KULON\x1bPROGO\n"
+    project = write_project(tmp_path, {"real-count": [
+        {"raw": {"a.jsonl": lines}, "name": "day", "format": "sirekap-tps-json", "election": "ppwp-2024",
+         "snapshot": "2024-02-20"},
+        {"raw": {"w.csv": regions}, "name": "regions", "format": "csv",
+         "csv": {"table": "wilayah", "fields": {"kode_wilayah": "kode", "nama": "nama"}}}]})
+    result = invoke("build", project)
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps, psu FROM hasil_tps") == [("3401012001003", "Reguler\tulang")]
+    assert query(project, "SELECT source, reason, raw FROM quarantine ORDER BY source, locator") == [
+        ("raw/day", "cannot be stored: a text value holds the control character U+0000, which is never published "
+                    "(binary data, or a terminal escape)", line("3401012001001", "a\x00b").rstrip("\n")),
+        ("raw/day", "cannot be stored: a text value holds the control character U+001B, which is never published "
+                    "(binary data, or a terminal escape)", line("3401012001002", "Reguler\x1b[2J").rstrip("\n")),
+        ("raw/regions", "cannot be stored: a text value holds the control character U+001B, which is never "
+                        "published (binary data, or a terminal escape)", "3401,KAB. KULON\\x1bPROGO\n")]
+    for file in (project / "datapackages").rglob("*.csv"):
+        assert "\x1b" not in file.read_text(encoding="utf-8") and "\x00" not in file.read_text(encoding="utf-8")

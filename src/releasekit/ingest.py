@@ -15,6 +15,7 @@ and say whether they are an identical copy; identical copies are counted.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -95,6 +96,12 @@ PERSONAL_DATA = (NIK_NUMBER, _NIK_TEXT, _BIRTH_DATE, NIK_CELL)
 
 
 
+#: The control characters no text value may hold: C0's but tab, line feed and carriage return, and DEL (a NUL
+#: published in a CSV cell, an ESC that a terminal showing the file obeys). The CSV readers set a record with a NUL
+#: aside themselves; JSON (``"a\u0000b"``) and SQL text reach the loader with theirs.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def unstorable(values: Iterable[object]) -> str | None:
     """Why these values cannot be stored (None when they can): a last guard behind the readers.
 
@@ -117,6 +124,9 @@ def unstorable(values: Iterable[object]) -> str | None:
                 return _BIRTH_DATE
             if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"
+            if not text.isprintable() and (control := CONTROL.search(text)):  # (isprintable: C speed, most texts)
+                return (f"a text value holds the control character U+{ord(control[0]):04X}, which is never published "
+                        "(binary data, or a terminal escape)")
             if not text.isascii():
                 try:
                     text.encode("utf-8")
@@ -148,9 +158,12 @@ def safe_text(text: str) -> str:
     r"""``text`` that SQLite can store and that shows no NIK: surrogates replaced, NIK-like values masked.
 
     A digit that raw JSON spells as an escape (``\u0033``, fullwidth ``\uff13``) is written as itself first (the
-    same JSON value), so that a NIK spelled so is masked too."""
+    same JSON value), so that a NIK spelled so is masked too. A :data:`CONTROL` character is written as its escape
+    (``\x1b``): a quarantined record keeps its raw text, which the quarantine publishes."""
     if not text.isascii():
         text = text.encode("utf-8", errors="replace").decode("utf-8")
+    if not text.isprintable():
+        text = CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
     return mask_niks(unescape_digits(text))
 
 
