@@ -241,7 +241,26 @@ def test_an_open_register_with_no_basis_does_not_say_kpu_released_it(demo_projec
         assert en.startswith("The publisher marked this register ") and ", with no legal basis recorded" in en
         assert id_.startswith("Penerbit menandai register ini terbuka") and "tanpa dasar hukum tercatat" in id_
         assert "legal basis and" not in en and "dasar hukum dan" not in id_  # (review AN: none is recorded)
-    assert pages.register_status(release.register("001"))[1].startswith("KPU released this register")
+    assert pages.register_status(release.register("003"))[1].startswith("KPU released this register")
+
+
+def test_an_open_register_whose_basis_records_no_answer_does_not_say_kpu_released_it(demo_project: Path) -> None:
+    """Review AP #1: any basis made the page say 'KPU released this register': the demo's 001, whose basis is a request
+    and a note that KPU claimed it exempt, and one whose basis is a note alone. Only a decision, or the request's
+    outcome, records KPU's answer."""
+    release = load_release(demo_project)
+    register = release.register("001")
+    assert "decision" not in register.basis and "outcome" not in register.basis["request"]
+    for basis in (register.basis, {"note": "KPU never answered our request."}):
+        for status in ("open", "partially-open"):
+            _, en, id_ = pages.register_status(dataclasses.replace(register, basis=basis, status=status))
+            assert en.startswith("The publisher marked this register ") and "no answer of KPU or decision on it is " \
+                "recorded" in en, en
+            assert id_.startswith("Penerbit menandai register ini terbuka") and "tidak ada jawaban KPU" in id_
+    answered = {**register.basis, "request": {**register.basis["request"], "outcome": "released in full"}}
+    for basis in (answered, {"decision": {"body": "KIP", "outcome": "open"}}):
+        assert pages.register_status(dataclasses.replace(register, basis=basis))[1].startswith(
+            "KPU released this register")
 
 
 def test_a_register_of_published_totals_only_has_no_day_of_tps_results(tmp_path: Path) -> None:

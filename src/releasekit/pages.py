@@ -305,8 +305,9 @@ def register_status(register: Register) -> tuple[str, str, str]:
         en, id_ = NO_SOURCES
     elif register.status in WITHHELD_WITH_SOURCES and register.sources:
         en, id_ = WITHHELD_WITH_SOURCES[register.status]
-    if not register.basis:  # (no request or decision recorded: the page cannot say KPU released it, review AM #3)
-        for said, instead in NO_BASIS:
+    answered = register.basis.get("decision") or (register.basis.get("request") or {}).get("outcome")
+    if not answered:  # (the page cannot say KPU released it: review AM #3, no basis; review AP #1, a request alone)
+        for said, instead in NO_BASIS if not register.basis else NO_ANSWER:
             en, id_ = en.replace(said, instead), id_.replace(said, instead)
     return label, en, id_
 
@@ -322,6 +323,18 @@ NO_BASIS = (
     ("KPU memberikan register ini", "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
     ("only the legal basis and provenance are published", "only its provenance is published"),
     ("hanya dasar hukum dan asal-usulnya yang dipublikasikan", "hanya asal-usulnya yang dipublikasikan"),
+)
+#: What it says in place of KPU's release when the ``basis`` records neither a decision nor the request's outcome (a
+#: request alone, or a note: the data may have come otherwise, or KPU refused it).
+NO_ANSWER = (
+    ("KPU released part of this register", "The publisher marked this register partially open; no answer of KPU or "
+                                           "decision on it is recorded"),
+    ("KPU released this register", "The publisher marked this register open; no answer of KPU or decision on it is "
+                                   "recorded"),
+    ("KPU memberikan sebagian register ini", "Penerbit menandai register ini terbuka sebagian; tidak ada jawaban KPU "
+                                             "atau keputusan yang tercatat"),
+    ("KPU memberikan register ini", "Penerbit menandai register ini terbuka; tidak ada jawaban KPU atau keputusan yang "
+                                    "tercatat"),
 )
 
 
