@@ -284,6 +284,11 @@ def test_results_as_of_a_day(two_days: Path) -> None:
     for name in ("results_as_of", "totals_as_of"):
         for day in ("garbage", "9999", "", "2024-2-20"):
             assert canned(two_days, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="") == [], (name, day)
+        # (review AP #2: one that only starts as a date should was answered with the latest of each TPS)
+        for day in ("2024-99-99", "9999-99-99", "2024-13-45", "2024-02-30", f"{DAY2}xyz", f"{DAY2}T", f"{DAY2} x1"):
+            assert canned(two_days, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="") == [], (name, day)
+        for day in (f"{DAY2}T23", f"{DAY2} 23:59", f"{DAY2}T23:59:59"):
+            assert canned(two_days, name, kode_pemilu="ppwp-2024", day=day, kode_wilayah="") != [], (name, day)
 
 
 def test_as_of_a_day_takes_the_one_election_when_none_is_named(two_days: Path, make_project: Any) -> None:

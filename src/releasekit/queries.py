@@ -157,9 +157,13 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
 # A day written with a space before its time (2024-02-22 18:00), as metadata.yml and diff take it, is compared as the
 # snapshots are stored (2024-02-22T17:00): as text, ' ' sorts before 'T', and that day's snapshots were passed over.
 _AS_OF = "substr({t}.snapshot, 1, length(:day)) <= replace(:day, ' ', 'T')"  # {t}: the hasil_tps alias
-#: ``day`` starts with a date (``2024-02-20``, ``2024-02-20T12``): anything else gives no rows, where the text
-#: comparison alone would put ``garbage`` after every snapshot and answer with the latest of each TPS.
-_DAY = "(:day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*')"
+#: ``day`` is a real date, alone or with a time of digits and colons after a space or a ``T`` (``2024-02-20``,
+#: ``2024-02-20T12``, ``2024-02-20 18:00``): anything else gives no rows, where the text comparison alone would put
+#: ``garbage`` after every snapshot and answer with the latest of each TPS (and ``2024-99-99``, ``2024-02-20xyz``, which
+#: started as a date should, were answered so: review AP #2). ``date(…, '+0 days')`` turns 2024-02-30 into March's.
+_DAY = ("(date(substr(:day, 1, 10), '+0 days') IS substr(:day, 1, 10) AND (length(:day) = 10 OR ("
+        "substr(:day, 11, 1) IN (' ', 'T') AND substr(:day, 12) GLOB '[0-9][0-9]*' "
+        "AND substr(:day, 12) NOT GLOB '*[^0-9:]*')))")
 #: ``kode_pemilu`` left empty is the one election the snapshots hold, when they hold one (review AM: a release of one
 #: election answered an empty form with no row, and nothing said why); of several, it must be named.
 _ELECTION = ("coalesce(nullif(:kode_pemilu, ''), (SELECT min(kode_pemilu) FROM snapshots "
