@@ -503,6 +503,11 @@ def test_a_day_whose_sources_say_nothing_of_completeness_is_not_0_complete(make_
     assert "votes changed at 2 TPS, 0 of them after status_suara was already true (changed-after-complete), 2 " \
            "where OLD has no status_suara (unknown)" in report
     assert "true → false: 0 TPS   unknown at 2 changed TPS (no status_suara on a side)" in report
+    # (review AP #3: the canned query answered '0 results', as if no votes changed after complete)
+    assert canned(project, "votes_changed_after_complete") == [
+        ("ppwp-2024", DAY1, DAY2, f"{T}1", "1: 50 → 10; 2: 40 → 20; 3: 8 → 30", -38, "raw/no_status.csv"),
+        ("ppwp-2024", DAY2, "2024-02-17", None, "unknown: 2 TPS changed votes where the snapshot before has no "
+         "status_suara / tidak diketahui: status_suara tidak ada pada snapshot sebelumnya", None, None)]
 
 
 def test_a_day_of_sources_that_say_and_do_not_say_completeness(make_project: Any, tmp_path: Path) -> None:

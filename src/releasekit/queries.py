@@ -238,9 +238,12 @@ ORDER BY c.kode_tps, c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomo
             "Every TPS whose candidate votes changed although status_suara was already true in the snapshot "
             "before, with the votes before and after (∅: no figure) and selisih, the change in the sum of its "
             "votes as published (a figure cleared takes its votes out of it, one filled puts them in, as "
-            "total-decreased counts them). / Setiap TPS yang perolehan suaranya berubah padahal "
+            "total-decreased counts them). Where the snapshot before does not say whether a TPS was complete "
+            "(no status_suara: a CSV without it), one row per pair of snapshots, with no kode_tps, counts the TPS "
+            "whose votes changed there: unknown, not none. / Setiap TPS yang perolehan suaranya berubah padahal "
             "status_suara sudah benar pada snapshot sebelumnya; selisih: perubahan jumlah suara yang "
-            "dipublikasikan."),
+            "dipublikasikan. Bila snapshot sebelumnya tidak memuat status_suara, satu baris tanpa kode_tps "
+            "menghitung TPS yang suaranya berubah: tidak diketahui, bukan nol."),
         "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.kode_tps,
        group_concat(c.nomor_urut || ': ' || coalesce(c.before, '∅') || ' → ' || coalesce(c.after, '∅'), '; ')
          AS suara,
@@ -249,6 +252,12 @@ FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete = 1
         AND kind IN ('filled', 'cleared', 'changed')
       ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
 GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps
-ORDER BY c.kode_pemilu, c.snapshot, c.kode_tps""",
+UNION ALL
+SELECT kode_pemilu, previous_snapshot, snapshot, NULL,
+       'unknown: ' || count(DISTINCT kode_tps) || ' TPS changed votes where the snapshot before has no status_suara '
+       || '/ tidak diketahui: status_suara tidak ada pada snapshot sebelumnya', NULL, NULL
+FROM changes WHERE nomor_urut IS NOT NULL AND was_complete IS NULL AND kind IN ('filled', 'cleared', 'changed')
+GROUP BY kode_pemilu, previous_snapshot, snapshot
+ORDER BY 1, 3, 4""",
     },
 }
