@@ -718,3 +718,31 @@ def test_a_pairs_cache_key_names_only_the_days_its_provinces_were_compared_with(
     project = built_days(make_project, days)
     assert len(query(project, "SELECT DISTINCT previous_snapshot FROM changes")) == 18  # (01 to 18)
     assert set(Counter(calls).values()) == {2}  # (once for the cache of sources loaded, once for the pairs')
+
+
+def test_turnout_says_how_many_tps_it_is_over_and_the_national_row_how_many_provinces(two_days: Path) -> None:
+    """Review AP #4, #5: completeness and turnout labelled a release of one province 'Indonesia' with nothing to tell
+    it from the country (totals_national says provinsi_dengan_hasil), and turnout, summed over the TPS reporting both
+    figures, did not say how many TPS that was."""
+    for name in ("completeness", "turnout"):
+        national = canned_rows(two_days, name, tingkat="0", kode_induk="", snapshot=DAY2)
+        assert [(r["wilayah"], r["provinsi_dengan_hasil"]) for r in national] == [("Indonesia", 1)]
+        provinces = canned_rows(two_days, name, tingkat="1", kode_induk="", snapshot=DAY2)
+        assert provinces and all(r["provinsi_dengan_hasil"] is None for r in provinces)
+    both = query(two_days, "SELECT count(*) FROM hasil_tps WHERE snapshot = ? AND pemilih_dpt_j IS NOT NULL "
+                           "AND pengguna_total_j IS NOT NULL", (DAY2,))[0][0]
+    partial = query(two_days, "SELECT count(*) FROM hasil_tps WHERE snapshot = ? AND (pemilih_dpt_j IS NULL) <> "
+                              "(pengguna_total_j IS NULL)", (DAY2,))[0][0]
+    [row] = canned_rows(two_days, "turnout", tingkat="0", kode_induk="", snapshot=DAY2)
+    assert row["tps_partisipasi"] == both > 0
+    assert partial == 0 or row["tps_partisipasi"] < row["tps_suara"]
+
+
+def canned_rows(project: Path, name: str, **params: str) -> list[dict[str, Any]]:
+    """A canned query of the release (not a snapshot query) as rows by column."""
+    from releasekit.queries import CANNED_QUERIES
+
+    with sqlite3.connect(project / "build" / "release.db") as conn:
+        cursor = conn.execute(CANNED_QUERIES[name]["sql"], params)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor]

@@ -44,6 +44,11 @@ _PROVINCES = """,
        (SELECT count(*) FROM rekap_wilayah w WHERE w.kode_pemilu = r.kode_pemilu AND w.snapshot = r.snapshot
         AND w.tingkat = 1 AND w.tps_hasil > 0) AS provinsi_dengan_hasil"""
 
+#: The same, in the national row (``tingkat`` 0) of a query of areas: empty in the others (review AP #4: a release of
+#: DKI's TPS read 'Indonesia', 73.87 % complete, 80.86 % turnout, in completeness and turnout).
+_NATIONAL_PROVINCES = _PROVINCES.replace("(SELECT count(*)", "CASE WHEN r.tingkat = 0 THEN (SELECT count(*)").replace(
+    ") AS provinsi_dengan_hasil", ") END AS provinsi_dengan_hasil")
+
 
 def _totals(rows: str, coverage: str = "") -> str:
     # Each row's share of its area's votes is one search of the primary key (an area's candidates sit side by
@@ -135,17 +140,20 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
         "title": "Completeness per region / Kelengkapan per wilayah",
         "description": ("TPS with votes against TPS known, per region (tingkat 1 province … 4 village, default "
                         "1, or with kode_induk alone the areas one level below it; kode_induk narrows to one "
-                        "parent). / TPS dengan suara dibanding TPS yang dikenal, per wilayah."),
-        "sql": _area_figures("r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan",
+                        "parent; the national row, tingkat 0, says in provinsi_dengan_hasil how many provinces "
+                        "hold a result). / TPS dengan suara dibanding TPS yang dikenal, per wilayah."),
+        "sql": _area_figures(f"r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan{_NATIONAL_PROVINCES}",
                              "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
     "turnout": {
         "title": "Turnout per region / Partisipasi per wilayah",
-        "description": ("Voters who voted against registered voters, per region, over TPS reporting both "
-                        "(tingkat default 1, or with kode_induk alone the areas one level below it). / "
-                        "Partisipasi pemilih per wilayah, atas TPS yang melaporkan keduanya."),
-        "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_suara, r.tps_terdaftar",
-                             "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
+        "description": ("Voters who voted against registered voters, per region, over the TPS reporting both "
+                        "(tps_partisipasi of them; tingkat default 1, or with kode_induk alone the areas one level "
+                        "below it; the national row says in provinsi_dengan_hasil how many provinces hold a "
+                        "result). / Partisipasi pemilih per wilayah, atas TPS yang melaporkan keduanya "
+                        "(tps_partisipasi)."),
+        "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_partisipasi, r.tps_suara, "
+                             f"r.tps_terdaftar{_NATIONAL_PROVINCES}", "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
 }
 

@@ -29,6 +29,7 @@ _TPS_FIGURES = """
            h.pemilih_dpt_j, h.pengguna_total_j,
            CASE WHEN h.pengguna_total_j IS NOT NULL THEN h.pemilih_dpt_j END AS dpt_lapor,
            CASE WHEN h.pemilih_dpt_j IS NOT NULL THEN h.pengguna_total_j END AS pengguna_lapor,
+           h.pemilih_dpt_j IS NOT NULL AND h.pengguna_total_j IS NOT NULL AS lapor,
            h.suara_sah, h.suara_tidak_sah, h.suara_total,
            EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
                    AND s.kode_tps = h.kode_tps AND s.suara IS NOT NULL) AS ada_suara
@@ -47,25 +48,28 @@ _LISTED = """
     GROUP BY kode_pemilu, kode
 """
 
-#: One row per (election, snapshot, area) at one level, with the two extra sums turnout needs:
-#: registered voters and voters who voted, over the TPS that report both.
+#: One row per (election, snapshot, area) at one level, with the three extra sums turnout needs:
+#: registered voters and voters who voted over the TPS that report both, and how many TPS those are.
 _LEVEL_TABLE = """
     CREATE TEMP TABLE _rekap_{level} (kode_pemilu TEXT, snapshot TEXT, kode TEXT, tps_terdaftar INTEGER,
         tps_hasil INTEGER, tps_suara INTEGER, pemilih_dpt_j INTEGER, pengguna_total_j INTEGER,
-        dpt_lapor INTEGER, pengguna_lapor INTEGER, suara_sah INTEGER, suara_tidak_sah INTEGER, suara_total INTEGER)
+        dpt_lapor INTEGER, pengguna_lapor INTEGER, tps_lapor INTEGER, suara_sah INTEGER, suara_tidak_sah INTEGER,
+        suara_total INTEGER)
 """
 
 _VILLAGES = """
     insert into _rekap_4
     SELECT s.kode_pemilu, s.snapshot, s.kode, l.n, r.tps_hasil, r.tps_suara, r.pemilih_dpt_j,
-           r.pengguna_total_j, r.dpt_lapor, r.pengguna_lapor, r.suara_sah, r.suara_tidak_sah, r.suara_total
+           r.pengguna_total_j, r.dpt_lapor, r.pengguna_lapor, r.tps_lapor, r.suara_sah, r.suara_tidak_sah,
+           r.suara_total
     FROM (SELECT e.kode_pemilu, e.snapshot, l.kode FROM (SELECT DISTINCT kode_pemilu, snapshot FROM _rekap_tps) e
           JOIN _rekap_terdaftar l ON l.kode_pemilu = e.kode_pemilu
           UNION SELECT kode_pemilu, snapshot, kode FROM _rekap_tps) s
     LEFT JOIN _rekap_terdaftar l ON l.kode_pemilu = s.kode_pemilu AND l.kode = s.kode
     LEFT JOIN (SELECT kode_pemilu, snapshot, kode, count(*) AS tps_hasil, sum(ada_suara) AS tps_suara,
                       sum(pemilih_dpt_j) AS pemilih_dpt_j, sum(pengguna_total_j) AS pengguna_total_j,
-                      sum(dpt_lapor) AS dpt_lapor, sum(pengguna_lapor) AS pengguna_lapor, sum(suara_sah) AS suara_sah,
+                      sum(dpt_lapor) AS dpt_lapor, sum(pengguna_lapor) AS pengguna_lapor, sum(lapor) AS tps_lapor,
+                      sum(suara_sah) AS suara_sah,
                       sum(suara_tidak_sah) AS suara_tidak_sah, sum(suara_total) AS suara_total
                FROM _rekap_tps GROUP BY kode_pemilu, snapshot, kode) r
       ON r.kode_pemilu = s.kode_pemilu AND r.snapshot = s.snapshot AND r.kode = s.kode
@@ -74,8 +78,8 @@ _VILLAGES = """
 _ROLL_UP = """
     insert into _rekap_{level}
     SELECT kode_pemilu, snapshot, {code} AS kode, sum(tps_terdaftar), sum(tps_hasil), sum(tps_suara),
-           sum(pemilih_dpt_j), sum(pengguna_total_j), sum(dpt_lapor), sum(pengguna_lapor), sum(suara_sah),
-           sum(suara_tidak_sah), sum(suara_total)
+           sum(pemilih_dpt_j), sum(pengguna_total_j), sum(dpt_lapor), sum(pengguna_lapor), sum(tps_lapor),
+           sum(suara_sah), sum(suara_tidak_sah), sum(suara_total)
     FROM _rekap_{below} GROUP BY kode_pemilu, snapshot, {code}
 """
 
@@ -87,7 +91,7 @@ _PUBLISH_AREAS = """
                 THEN round(100.0 * coalesce(r.tps_suara, 0) / r.tps_terdaftar, 2) END,
            r.pemilih_dpt_j, r.pengguna_total_j,
            CASE WHEN r.dpt_lapor > 0 THEN round(100.0 * r.pengguna_lapor / r.dpt_lapor, 2) END,
-           r.suara_sah, r.suara_tidak_sah, r.suara_total
+           coalesce(r.tps_lapor, 0), r.suara_sah, r.suara_tidak_sah, r.suara_total
     FROM _rekap_{level} r LEFT JOIN wilayah w ON w.kode_wilayah = r.kode
     ORDER BY r.kode_pemilu, r.snapshot, r.kode
 """

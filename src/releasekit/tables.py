@@ -626,6 +626,8 @@ REKAP_WILAYAH = Table(
         Field("partisipasi", "number", "Turnout %",
               "Voters who voted / registered voters, percent, over TPS reporting both figures.",
               "Pengguna hak pilih / pemilih DPT, persen, atas TPS yang melaporkan keduanya."),
+        _count("tps_partisipasi", "TPS reporting both registered voters and voters who voted: those partisipasi "
+               "is over.", "TPS yang melaporkan pemilih DPT dan pengguna hak pilih: dasar partisipasi."),
         _count("suara_sah", "Valid votes.", "Suara sah."),
         _count("suara_tidak_sah", "Invalid votes.", "Suara tidak sah."),
         _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
