@@ -294,3 +294,28 @@ def test_a_source_without_a_title_is_named_once_on_its_register_page(make_projec
     page = pages.render_register_page(page_context(release))
     assert '<tr class="source" data-path="raw/tps_2024-02-16">\n<td><code>raw/tps_2024-02-16</code></td>' in page
     assert 'Day one <em class="synthetic">SYNTHETIC</em><br><code>raw/tps_2024-02-15</code>' in page
+
+
+def test_the_pages_of_a_registers_tables_carry_its_provenance(demo_project: Path, tmp_path: Path) -> None:
+    """Review AP #6: DESIGN section 8 puts each register's provenance on the Datasette pages of its tables; they named
+    the register and how many raw sources it has, no more. Each table page now folds it under a summary: legal status
+    and basis, every source's SHA-256, size and records in, loaded and quarantined, the releasekit version and the
+    build's inputs hash, as its datapackage.json says."""
+    release = load_release(demo_project)
+    site = Site.written(release, tmp_path / "site")
+    descriptor = json.loads((demo_project / "datapackages" / "real-count" / "datapackage.json").read_text())
+    prov = descriptor["releasekit"]
+    for table in ("hasil_tps", "findings", "quarantine"):
+        page = html.unescape(site.get(f"/release/{table}").text)
+        label = pages.register_status(release.register("001"))[0]
+        assert f"Provenance / asal-usul: register 001, {label}, 3 sources, releasekit {prov['releasekit_version']}" \
+            in page
+        assert f"Inputs SHA-256 / hash masukan: <code>{prov['inputs_sha256']}</code>" in page
+        assert "Requested on 2024-02-26 from PPID KPU RI (reference DEMO-PPID-2024-001 (synthetic reference))" in page
+        for src in prov["sources"]:
+            assert (f"<tr><td>{src['path']}</td><td><code>{src['sha256']}</code></td><td>{src['bytes']:,}</td>"
+                    f"<td>{src['records_in']:,}</td><td>{src['records_loaded']:,}</td>"
+                    f"<td>{src['records_quarantined']:,}</td></tr>") in page
+    exempted = html.unescape(site.get("/release/findings").text)
+    assert f"Provenance / asal-usul: register 002, {pages.register_status(release.register('002'))[0]}, 0 sources" \
+        in exempted

@@ -89,6 +89,37 @@ def _acts(basis: dict[str, Any]) -> list[dict[str, str | None]]:
     return out
 
 
+#: The most sources a table page lists of a register (the register's page lists them all).
+PROVENANCE_SOURCES = 10
+
+
+def provenance_html(register: Register, descriptor: dict[str, Any] | None) -> str:
+    """The register's provenance as the pages of the tables it publishes show it (DESIGN section 8), folded under
+    a summary line: its legal status and basis, each source with its SHA-256, size and records in, loaded and
+    quarantined (the first :data:`PROVENANCE_SOURCES`), the releasekit version and the build's inputs hash, from
+    its ``datapackage.json`` (review AP #6: the pages named the register and how many sources it has, no more)."""
+    prov = (descriptor or {}).get("releasekit") or {}
+    sources = [s for s in prov.get("sources") or [] if isinstance(s, dict) and s.get("path")]
+    label, en, id_ = register_status(register)
+    e = escape
+    summary = (f"Provenance / asal-usul: register {e(register.id)}, {e(label)}, {len(sources):,} source"
+               f"{'' if len(sources) == 1 else 's'}, releasekit {e(str(prov.get('releasekit_version', '?')))}")
+    rows = "".join(
+        f"<tr><td>{e(str(s['path']))}</td><td><code>{e(str(s.get('sha256', '')))}</code></td>"
+        + "".join(f"<td>{s[k]:,}</td>" if type(s.get(k)) is int else "<td></td>"
+                  for k in ("bytes", "records_in", "records_loaded", "records_quarantined")) + "</tr>"
+        for s in sources[:PROVENANCE_SOURCES])
+    more = (f'<p>… and {len(sources) - PROVENANCE_SOURCES:,} more on <a href="{register_url(register)}">the '
+            "register's page</a>.</p>" if len(sources) > PROVENANCE_SOURCES else "")
+    table = ("<table><tr><th>source</th><th>SHA-256</th><th>bytes</th><th>records in</th><th>loaded</th>"
+             f"<th>quarantined</th></tr>{rows}</table>{more}" if sources else "")
+    acts = "".join(f"<li>{e(str(act['text']))}</li>" for act in _acts(register.basis))
+    note = register.basis.get("note")
+    return (f'<details class="provenance"><summary>{summary}</summary><p>{e(en)}</p><p lang="id">{e(id_)}</p>'
+            + (f"<ul>{acts}</ul>" if acts else "") + (f"<p>{e(str(note))}</p>" if note else "") + table
+            + f"<p>Inputs SHA-256 / hash masukan: <code>{e(str(prov.get('inputs_sha256', '')))}</code></p></details>")
+
+
 def _licences(licenses: tuple[License, ...]) -> list[dict[str, str | None]]:
     """Licences as the page shows them: a title and a link when the path is a web address."""
     return [{"title": lic.label, "url": web_url(lic.path)} for lic in licenses]

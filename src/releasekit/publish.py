@@ -45,6 +45,7 @@ from .pages import (
     DATABASE,
     STATUS,
     Download,
+    provenance_html,
     read_package,
     register_context,
     register_url,
@@ -200,11 +201,11 @@ def _home_html(release: Release, database: Download, packages: dict[str, Downloa
     return "\n".join(parts)
 
 
-def _table_registers(release: Release, packages_dir: Path) -> dict[str, list[Register]]:
-    """Which registers publish each table (from their packages' resources)."""
+def _table_registers(release: Release, descriptors: dict[str, dict[str, Any] | None]) -> dict[str, list[Register]]:
+    """Which registers publish each table (from their packages' resources: ``descriptors`` by register id)."""
     out: dict[str, list[Register]] = {}
     for register in release.registers:
-        for resource in (read_package(packages_dir, register) or {}).get("resources", []):
+        for resource in (descriptors[register.id] or {}).get("resources", []):
             out.setdefault(resource["name"], []).append(register)
     return out
 
@@ -258,7 +259,8 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
     licence = _licence(release.licenses)
     source = {"source": release.publisher["name"],
               **({"source_url": url} if (url := web_url(release.publisher.get("url"))) else {})}
-    by_table = _table_registers(release, release.root / PACKAGES_DIR)
+    descriptors = {r.id: read_package(release.root / PACKAGES_DIR, r) for r in release.registers}
+    by_table = _table_registers(release, descriptors)
     # the summary tables add up the per-TPS results of every register that publishes them
     summed = list({r.id: r for r in by_table.get("hasil_tps", []) + by_table.get("suara", [])}.values())
     tables: dict[str, Any] = {}
@@ -268,6 +270,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         where = (f"<p>Registers / register: {links}</p>" if links else
                  "<p>Derived by releasekit for fast queries; not in the packages.</p>"
                  if table in SUMMARY_TABLES else "")
+        where += "".join(provenance_html(r, descriptors[r.id]) for r in registers)
         licensed = registers or (summed if table in SUMMARY_TABLES else [])
         licences = tuple(lic for r in licensed for lic in release.licenses_of(r)) or release.licenses
         if len(set(licences)) > 1:  # Datasette shows one licence link: name each register's here
