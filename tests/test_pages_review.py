@@ -319,3 +319,13 @@ def test_the_pages_of_a_registers_tables_carry_its_provenance(demo_project: Path
     exempted = html.unescape(site.get("/release/findings").text)
     assert f"Provenance / asal-usul: register 002, {pages.register_status(release.register('002'))[0]}, 0 sources" \
         in exempted
+
+
+def test_registers_has_a_page_of_its_own(demo_project: Path, tmp_path: Path) -> None:
+    """Review AP #8: /registers/ redirected to /registers, a page not found: no page listed the registers."""
+    release = load_release(demo_project)
+    site = Site.written(release, tmp_path / "site")
+    page = html.unescape(site.get("/registers").text)
+    for register in release.registers:
+        assert f'<a href="/registers/{register.id}">{register.id} {register.title}</a>' in page
+    assert site.get("/registers/", status=302).headers["location"] == "/registers"

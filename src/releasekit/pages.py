@@ -411,6 +411,18 @@ _ENV = Environment(loader=PackageLoader("releasekit", "templates"), autoescape=s
                    keep_trailing_newline=True)
 
 
+def render_registers_index(release: Release) -> str:
+    """The Datasette custom page ``/registers``: every register, its status and a link to its page (review AP #8:
+    ``/registers/`` redirected to ``/registers``, a page not found)."""
+    items = "".join(
+        f'<li><a href="{register_url(r)}">{escape(r.id)} {escape(r.title)}</a> — {escape(register_status(r)[0])}</li>'
+        for r in release.registers)
+    body = (f'<p class="crumbs"><a href="/">home</a> / registers</p>\n<h1>Registers / Daftar register</h1>\n'
+            f"<ul>{items}</ul>\n").replace("{", "&#123;").replace("}", "&#125;")
+    return ('{% extends "base.html" %}\n{% block title %}Registers{% endblock %}\n'
+            f"{{% block content %}}\n{body}{{% endblock %}}\n")
+
+
 def render_register_page(context: dict[str, Any]) -> str:
     """The Datasette custom page template for one register.
 

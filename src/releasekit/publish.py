@@ -50,6 +50,7 @@ from .pages import (
     register_context,
     register_url,
     render_register_page,
+    render_registers_index,
     table_url,
 )
 from .provenance import sha256_file
@@ -454,6 +455,8 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
     (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
     (folder / "plugins").mkdir()
     shutil.copyfile(SITE_PLUGIN, folder / "plugins" / "releasekit_site.py")
+    (folder / "templates" / "pages" / "registers.html").write_text(render_registers_index(release), encoding="utf-8",
+                                                                   newline="\n")
     with closing(sqlite3.connect(f"file:{folder / DATABASE_FILE}?mode=ro", uri=True)) as conn:
         for register in release.registers:
             context = register_context(release, register, conn, packages_dir, packages.get(register.id))

@@ -310,8 +310,11 @@ QUARANTINE = Table(
               "Letak dalam sumber: anggota arsip, berkas:baris, atau anggota[indeks].", required=True),
         Field("reason", "string", "Reason", "Why the record was not loaded.", "Alasan rekaman tidak dimuat.",
               required=True),
-        Field("raw", "string", "Raw", "The raw record (truncated to 2,000 characters).",
-              "Rekaman mentah (dipotong sampai 2.000 karakter)."),
+        Field("raw", "string", "Raw", "The raw record as read (truncated to 2,000 characters), NIK-like numbers "
+              "masked and control characters escaped; empty where the record holds personal data (a NIK or a "
+              "birth date in it).",
+              "Rekaman mentah (dipotong sampai 2.000 karakter), angka mirip NIK disamarkan; kosong bila rekaman "
+              "memuat data pribadi (NIK atau tanggal lahir)."),
     ),
     ("source", "locator"),
     indexes=(("reason",),),
