@@ -249,3 +249,24 @@ def test_a_control_character_in_a_text_value_is_quarantined_and_escaped(tmp_path
                         "published (binary data, or a terminal escape)", "3401,KAB. KULON\\x1bPROGO\n")]
     for file in (project / "datapackages").rglob("*.csv"):
         assert "\x1b" not in file.read_text(encoding="utf-8") and "\x00" not in file.read_text(encoding="utf-8")
+
+
+def test_a_changed_file_is_named_with_a_hint_and_an_upper_case_hash_is_told(demo_project: Path, tmp_path: Path) -> None:
+    """AO #6, #7: a re-saved CSV showed 'resource tps: expected is "…" and actual is "…"', no file, no hint; a hash
+    in capitals was told it must be 64 hexadecimal digits, which it was."""
+    pkg = copy_package(demo_project / "datapackages" / "real-count", tmp_path)
+    tps = pkg / "data" / "tps.csv"
+    tps.write_bytes(tps.read_bytes().replace(b"\n", b"\r\n"))
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    pemilu = next(res for res in desc["resources"] if res["name"] == "pemilu")
+    pemilu["hash"] = pemilu["hash"].upper().replace("SHA256:", "sha256:")
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    result = invoke("validate", pkg)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith('    resource tps (data/tps.csv): expected is "') for line in lines), result.output
+    assert "    hint: the file is not the one published (a download cut short, or a file edited or re-saved): " \
+           "download the package again; a file changed on purpose needs its new sha256 and bytes in " \
+           "datapackage.json" in lines
+    assert any("resource pemilu (data/pemilu.csv): hash must be 'sha256:' and 64 hexadecimal digits in lower case, "
+               "not" in line for line in lines), result.output

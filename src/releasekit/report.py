@@ -153,6 +153,13 @@ def _verdict(pkg: PackageReport) -> str:
     return f"INVALID / TIDAK SAH: {len(pkg.problems)} problem(s) / masalah"
 
 
+#: What to do about a problem of a type, in the text report (review AO #6: a re-saved CSV showed only
+#: 'resource tps: expected is "12620" and actual is "12935"').
+_CHANGED = ("the file is not the one published (a download cut short, or a file edited or re-saved): download the "
+            "package again; a file changed on purpose needs its new sha256 and bytes in datapackage.json")
+HINTS = {"hash-count": _CHANGED, "byte-count": _CHANGED}
+
+
 def _text(report: Report) -> str:
     lines = []
     for pkg in report.packages:
@@ -162,9 +169,12 @@ def _text(report: Report) -> str:
             lines.append(f"  {kind} ({count})")
             shown = [p for p in pkg.problems if p.type == kind][:SHOWN]
             for p in shown:
-                lines.append(one_line_text(f"    {p.where + ': ' if p.where else ''}{p.message}"))
+                where = p.where + (f" ({pkg.files[p.resource]})" if p.resource in pkg.files and not p.row else "")
+                lines.append(one_line_text(f"    {where + ': ' if where else ''}{p.message}"))
             if count > len(shown):
                 lines.append(f"    … {count - len(shown)} more / lainnya")
+            if kind in HINTS:
+                lines.append(f"    hint: {HINTS[kind]}")
         lines += [one_line_text(f"  warning / peringatan: {w}") for w in pkg.warnings]
         if pkg.findings:
             lines.append("  data findings (published facts) / temuan data (fakta yang dipublikasikan):")

@@ -415,7 +415,9 @@ def _integrity_problems(descriptor: dict[str, Any]) -> list[Problem]:
     for res in _resources(descriptor):
         name = res.get("name")
         if not (isinstance(res.get("hash"), str) and SHA256.fullmatch(res["hash"])):
-            problems.append(Problem("integrity-error", f"hash must be 'sha256:' and 64 hexadecimal digits, not "
+            upper = isinstance(res.get("hash"), str) and SHA256.fullmatch(res["hash"].lower())
+            problems.append(Problem("integrity-error", f"hash must be 'sha256:' and 64 hexadecimal digits"
+                                                       f"{' in lower case' if upper else ''}, not "
                                                        f"{json.dumps(res.get('hash'))[:80]}", resource=name))
         if type(res.get("bytes")) is not int or res["bytes"] < 0:
             problems.append(Problem("integrity-error", f"bytes must be the file's size in bytes, not "
