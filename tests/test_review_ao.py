@@ -7,11 +7,13 @@ import gzip
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import (
     base_metadata,
     copy_package,
+    edit_rows,
     invoke,
     query,
     read,
@@ -270,3 +272,39 @@ def test_a_changed_file_is_named_with_a_hint_and_an_upper_case_hash_is_told(demo
            "datapackage.json" in lines
     assert any("resource pemilu (data/pemilu.csv): hash must be 'sha256:' and 64 hexadecimal digits in lower case, "
                "not" in line for line in lines), result.output
+
+
+def test_a_self_reference_without_its_resource_is_read_as_table_schema_2_writes_it(demo_project: Path,
+                                                                                    tmp_path: Path) -> None:
+    """AO #3: Table Schema 2 leaves a self-reference's resource out; the checker called such a package invalid
+    ('schema.foreignKeys must be a list of …'), which Frictionless reads and checks. The reference is to the resource
+    itself, and still checked."""
+    def v2(name: str, edit: Callable[[list[list[str]]], object] | None = None) -> Path:
+        pkg = copy_package(demo_project / "datapackages" / "real-count", tmp_path, name)
+        desc = json.loads((pkg / "datapackage.json").read_text())
+        desc.pop("profile", None)
+        desc["$schema"] = "https://datapackage.org/profiles/2.0/datapackage.json"
+        [fk] = next(res for res in desc["resources"] if res["name"] == "wilayah")["schema"]["foreignKeys"]
+        del fk["reference"]["resource"]
+        (pkg / "datapackage.json").write_text(json.dumps(desc))
+        if edit is not None:
+            edit_rows(pkg, "wilayah", edit)
+            _rehash_all(pkg)
+        return pkg
+
+    for engine in ("releasekit", "frictionless"):
+        assert validate_descriptor(v2(f"ok-{engine}") / "datapackage.json", engine=engine).valid, engine
+
+    def orphan(rows: list[list[str]]) -> None:
+        rows[2][rows[0].index("kode_induk")] = "35"
+
+    report = validate_descriptor(v2("orphan", orphan) / "datapackage.json")
+    assert [(p.type, p.resource, p.row) for p in report.problems] == [("foreign-key", "wilayah", 3)]
+
+
+def _rehash_all(pkg: Path) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        sha256, size = sha256_file(pkg / res["path"])
+        res.update(hash=f"sha256:{sha256}", bytes=size)
+    (pkg / "datapackage.json").write_text(json.dumps(desc))

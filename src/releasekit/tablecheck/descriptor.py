@@ -11,9 +11,11 @@ from .fields import key_translation
 
 
 def foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
-    """A resource descriptor's foreign keys (none when it has no schema), their field names as lists."""
+    """A resource descriptor's foreign keys (none when it has no schema), their field names as lists, a reference
+    without a ``resource`` to the resource itself (``""``: Table Schema 2 leaves it out for a self-reference)."""
     return [{**fk, "fields": name_list(fk["fields"]),
-             "reference": {**fk["reference"], "fields": name_list(fk["reference"]["fields"])}}
+             "reference": {**fk["reference"], "resource": fk["reference"].get("resource", ""),
+                           "fields": name_list(fk["reference"]["fields"])}}
             for fk in (res.get("schema") or {}).get("foreignKeys", [])]
 
 
@@ -100,9 +102,10 @@ def schema_error(res: dict[str, Any]) -> str | None:
     declared = schema.get("foreignKeys", [])
     if not isinstance(declared, list) or not all(
             isinstance(fk, dict) and _names(fk.get("fields")) and isinstance(fk.get("reference"), dict)
-            and isinstance(fk["reference"].get("resource"), str) and _names(fk["reference"].get("fields"))
+            and isinstance(fk["reference"].get("resource", ""), str) and _names(fk["reference"].get("fields"))
             for fk in declared):
-        return "schema.foreignKeys must be a list of {fields: [names], reference: {resource, fields: [names]}}"
+        return ("schema.foreignKeys must be a list of {fields: [names], reference: {resource (left out: the resource "
+                "itself), fields: [names]}}")
     return None
 
 
