@@ -12,13 +12,14 @@ import errno
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from .artefacts import source_date_epoch
 from .buildcache import CACHE_DIR, PairCache, SourceCache
-from .config import Release
+from .config import Release, Source
 from .database import create_indexes, create_schema, open_database, open_reader, table_counts
 from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader
@@ -72,8 +73,6 @@ class BuildResult:
     seconds: float = field(default=0.0)
     #: How many sources (the first ones, in load order) came from the build cache rather than being read again.
     cached: int = 0
-    #: ``(path, snapshot)`` of each dated source, for :meth:`stamped_later`.
-    snapshots: dict[str, str] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> int:
@@ -98,16 +97,16 @@ class BuildResult:
                 lines.append(f"{path}: loaded none of its {acc.records_in:,} records: {why}")
         return lines
 
-    def stamped_later(self) -> list[str]:
+    def stamped_later(self, sources: Iterable[Source]) -> list[str]:
         """A line for each dated source whose results are stamped (``ts``) on a day after its snapshot: the day
         ``metadata.yml`` says it describes is likely not the day it was captured (review AM: a capture of 20 February
         declared as 15 February built without a word, its changes compared with the wrong day)."""
         lines = []
-        for path, snapshot in self.snapshots.items():
-            latest = self.accounting[path].latest_ts if path in self.accounting else None
-            if latest is not None and latest[:10] > snapshot:
-                lines.append(f"{path}: its results are stamped up to {latest} (ts), after its snapshot {snapshot}: "
-                             "is the snapshot the day it was captured?")
+        for source in sources:
+            latest = self.accounting[source.path].latest_ts if source.path in self.accounting else None
+            if source.snapshot and latest is not None and latest[:10] > source.snapshot:
+                lines.append(f"{source.path}: its results are stamped up to {latest} (ts), after its snapshot "
+                             f"{source.snapshot}: is the snapshot the day it was captured?")
         return lines
 
 
@@ -300,5 +299,5 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     check_unchanged(declared)  # what was loaded is what was hashed
     write_stamps(declared, stage.build_dir / STAMPS_FILE)  # (moved into build/ with release.db)
     result = BuildResult(final, packages, counts, accounting, inputs, findings, time.perf_counter() - started,
-                         cached, {s.path: s.snapshot for s in release.sources if s.snapshot})
+                         cached)
     return result, (cache, pairs)

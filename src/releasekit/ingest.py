@@ -301,21 +301,22 @@ class Loader:
             acc.records_in += 1
             if record.kode_tps in taken or unstorable(record.values) or (
                     record.votes and unstorable(record.votes.values())):
-                self._insert_results(cur, clean, kode_pemilu, snapshot, path)
+                self._insert_results(cur, clean, kode_pemilu, snapshot, path, acc)
                 self._account(cur, acc, record, self._load(cur, record, path, election, snapshot), path)
                 continue
             clean.append(record)
             taken.add(record.kode_tps)
             acc.records_loaded += 1
-            acc.stamped(record.values[0])
-        self._insert_results(cur, clean, kode_pemilu, snapshot, path)
+        self._insert_results(cur, clean, kode_pemilu, snapshot, path, acc)
         batch.clear()
 
     def _insert_results(self, cur: sqlite3.Cursor, clean: list[TpsResult], kode_pemilu: str, snapshot: str | None,
-                        path: str) -> None:
-        """Insert TPS results whose keys are known to be free (and empty ``clean``)."""
+                        path: str, acc: Accounting) -> None:
+        """Insert TPS results whose keys are known to be free (and empty ``clean``); their latest ``ts`` counts
+        toward ``acc``'s."""
         if not clean:
             return
+        acc.stamped(max((ts for r in clean if type(ts := r.values[0]) is str), default=None))
         # A rowid table gives new rows max(rowid) + 1, + 2, …: the rows' ids for the locators, without a query each.
         first = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM hasil_tps").fetchone()[0] + 1
         cur.executemany(self.sql["hasil_tps"], [(kode_pemilu, snapshot, r.kode_tps, *r.values, path) for r in clean])

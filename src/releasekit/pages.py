@@ -417,22 +417,24 @@ def render_registers_index(release: Release) -> str:
     items = "".join(
         f'<li><a href="{register_url(r)}">{escape(r.id)} {escape(r.title)}</a> — {escape(register_status(r)[0])}</li>'
         for r in release.registers)
-    body = (f'<p class="crumbs"><a href="/">home</a> / registers</p>\n<h1>Registers / Daftar register</h1>\n'
-            f"<ul>{items}</ul>\n").replace("{", "&#123;").replace("}", "&#125;")
-    return ('{% extends "base.html" %}\n{% block title %}Registers{% endblock %}\n'
-            f"{{% block content %}}\n{body}{{% endblock %}}\n")
+    return _custom_page("Registers", f'<p class="crumbs"><a href="/">home</a> / registers</p>\n'
+                                     f"<h1>Registers / Daftar register</h1>\n<ul>{items}</ul>\n")
+
+
+def _custom_page(title: str, body: str, body_class: str | None = None) -> str:
+    """A Datasette custom page template: ``body`` (HTML) in Datasette's own layout. Braces are turned into entities
+    so that text from ``metadata.yml`` can never be read as template syntax by Datasette's Jinja."""
+    title, body = (text.replace("{", "&#123;").replace("}", "&#125;") for text in (title, body))
+    classed = f"{{% block body_class %}}{body_class}{{% endblock %}}\n" if body_class else ""
+    return (f'{{% extends "base.html" %}}\n{{% block title %}}{title}{{% endblock %}}\n'
+            f"{classed}{{% block content %}}\n{body}{{% endblock %}}\n")
 
 
 def render_register_page(context: dict[str, Any]) -> str:
     """The Datasette custom page template for one register.
 
-    The body is rendered here; Datasette only wraps it in its own layout. Braces
-    are turned into entities so text from ``metadata.yml`` can never be read as
-    template syntax by Datasette's Jinja.
+    The body is rendered here; Datasette only wraps it in its own layout (:func:`_custom_page`).
     """
-    body = _ENV.get_template("register.html").render(**context)
-    body = body.replace("{", "&#123;").replace("}", "&#125;")
     register: Register = context["register"]
-    title = str(escape(f"Register {register.id}: {register.title}")).replace("{", "&#123;").replace("}", "&#125;")
-    return (f'{{% extends "base.html" %}}\n{{% block title %}}{title}{{% endblock %}}\n'
-            f'{{% block body_class %}}register{{% endblock %}}\n{{% block content %}}\n{body}{{% endblock %}}\n')
+    return _custom_page(str(escape(f"Register {register.id}: {register.title}")),
+                        _ENV.get_template("register.html").render(**context), "register")

@@ -262,6 +262,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
               **({"source_url": url} if (url := web_url(release.publisher.get("url"))) else {})}
     descriptors = {r.id: read_package(release.root / PACKAGES_DIR, r) for r in release.registers}
     by_table = _table_registers(release, descriptors)
+    provenance = {r.id: provenance_html(r, descriptors[r.id]) for r in release.registers}
     # the summary tables add up the per-TPS results of every register that publishes them
     summed = list({r.id: r for r in by_table.get("hasil_tps", []) + by_table.get("suara", [])}.values())
     tables: dict[str, Any] = {}
@@ -271,7 +272,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         where = (f"<p>Registers / register: {links}</p>" if links else
                  "<p>Derived by releasekit for fast queries; not in the packages.</p>"
                  if table in SUMMARY_TABLES else "")
-        where += "".join(provenance_html(r, descriptors[r.id]) for r in registers)
+        where += "".join(provenance[r.id] for r in registers)
         licensed = registers or (summed if table in SUMMARY_TABLES else [])
         licences = tuple(lic for r in licensed for lic in release.licenses_of(r)) or release.licenses
         if len(set(licences)) > 1:  # Datasette shows one licence link: name each register's here

@@ -40,14 +40,12 @@ def _in_parent(table: str, parent: str, level: str, where: str, given_level: str
 
 #: The national row's coverage: how many provinces hold a TPS result that snapshot (review AM #2: a day of seven
 #: Aceh TPS read as 'Indonesia', 83.73 % for one candidate).
-_PROVINCES = """,
-       (SELECT count(*) FROM rekap_wilayah w WHERE w.kode_pemilu = r.kode_pemilu AND w.snapshot = r.snapshot
-        AND w.tingkat = 1 AND w.tps_hasil > 0) AS provinsi_dengan_hasil"""
-
+_PROVINCE_COUNT = ("(SELECT count(*) FROM rekap_wilayah w WHERE w.kode_pemilu = r.kode_pemilu AND w.snapshot = "
+                   "r.snapshot\n        AND w.tingkat = 1 AND w.tps_hasil > 0)")
+_PROVINCES = f",\n       {_PROVINCE_COUNT} AS provinsi_dengan_hasil"
 #: The same, in the national row (``tingkat`` 0) of a query of areas: empty in the others (review AP #4: a release of
 #: DKI's TPS read 'Indonesia', 73.87 % complete, 80.86 % turnout, in completeness and turnout).
-_NATIONAL_PROVINCES = _PROVINCES.replace("(SELECT count(*)", "CASE WHEN r.tingkat = 0 THEN (SELECT count(*)").replace(
-    ") AS provinsi_dengan_hasil", ") END AS provinsi_dengan_hasil")
+_NATIONAL_PROVINCES = f",\n       CASE WHEN r.tingkat = 0 THEN {_PROVINCE_COUNT} END AS provinsi_dengan_hasil"
 
 
 def _totals(rows: str, coverage: str = "") -> str:

@@ -92,6 +92,11 @@ def _resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [res for res in resources if isinstance(res, dict)] if isinstance(resources, list) else []
 
 
+def _resource_named(descriptor: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The descriptor's (first) resource called ``name``, or None."""
+    return next((res for res in _resources(descriptor) if res.get("name") == name), None)
+
+
 def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
     problems = []
     for res in _resources(descriptor):
@@ -463,11 +468,18 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
     own = register.get("id") if isinstance(register, dict) else None
     said: dict[object, dict[str, object]] = {src.get("path"): {"register": own, **src}
                                              for src in declared if isinstance(src, dict)}
-    problems = _unpublished_accounting(descriptor, said, own)
     with _rows_of(folder, descriptor, "sources") as rows:
-        if rows is None:
-            return problems + _quarantine_accounting_problems(folder, descriptor, said, own)
-        published: dict[object, dict[str, str | None]] = {row.get("path"): row for row in rows}
+        published: dict[object, dict[str, str | None]] | None = (
+            None if rows is None else {row.get("path"): row for row in rows})
+    return (_unpublished_accounting(descriptor, said, own)
+            + (_sources_csv_problems(said, published) if published is not None else [])
+            + _quarantine_accounting_problems(folder, descriptor, said, own))
+
+
+def _sources_csv_problems(said: dict[object, dict[str, object]],
+                          published: dict[object, dict[str, str | None]]) -> list[Problem]:
+    """:func:`_published_accounting_problems`: the rows of ``sources.csv`` against the sources declared."""
+    problems = []
     for path in sorted(set(said) | set(published), key=str):
         src, row = said.get(path), published.get(path)
         counts = (("/".join(row.get(k) or "" for k in ACCOUNTING) if row is not None else "nothing"),
@@ -483,7 +495,7 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
                 problems.append(Problem("provenance-error", f"{path}: sources.csv says {column} "
                                                             f"{json.dumps(cell or '')[:80]}, datapackage.json "
                                                             f"{json.dumps(src[column])[:80]}", resource="sources"))
-    return problems + _quarantine_accounting_problems(folder, descriptor, said, own)
+    return problems
 
 
 def _unpublished_accounting(descriptor: dict[str, Any], said: dict[object, dict[str, object]],
@@ -491,14 +503,13 @@ def _unpublished_accounting(descriptor: dict[str, Any], said: dict[object, dict[
     """A package that declares sources but no ``sources`` resource, or whose register's sources quarantined records
     but no ``quarantine`` resource: its accounting is not published (a package whose quarantine.csv was emptied was
     invalid, one whose quarantine resource was removed valid)."""
-    names = {res.get("name") for res in _resources(descriptor)}
     quarantined = sum(n for src in said.values() if src.get("register") == own
                       and type(n := src.get("records_quarantined")) is int and n > 0)
     missing = [("sources", f"datapackage.json declares {len(said)} source(s)")] if said else []
     missing += [("quarantine", f"its sources quarantined {quarantined} record(s)")] if quarantined else []
     return [Problem("provenance-error", f"{why}, but the package has no '{name}' resource to publish them "
                                         f"(restore data/{name}.csv and its resource, or download the package again)")
-            for name, why in missing if name not in names]
+            for name, why in missing if _resource_named(descriptor, name) is None]
 
 
 def _as_cell(value: object) -> str:
@@ -621,9 +632,9 @@ def _population_size(folder: Path, descriptor: dict[str, Any], of: Population) -
 
 
 def _table_size(folder: Path, descriptor: dict[str, Any], table: str, column: str | None) -> int:
-    res = next((r for r in _resources(descriptor) if r.get("name") == table), None)
-    file = _resource_file(folder, res) if res is not None else None
-    if res is not None and file is not None and column is None and "dialect" not in res:  # (a line a row)
+    res = _resource_named(descriptor, table)
+    file = _resource_file(folder, res) if res is not None and column is None and "dialect" not in res else None
+    if file is not None:  # (CSV Dialect's defaults: a line a row)
         with file.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
     with _rows_of(folder, descriptor, table) as rows:
@@ -639,7 +650,7 @@ def _rows_of(folder: Path, descriptor: dict[str, Any], name: str) -> Iterator[It
     its accounting said to be missing), from the row of labels it declares. None: no such resource or file. Bytes
     that are not UTF-8 are the checker's encoding-error; here they only must not stop the count (a BOM is not part
     of the first label: it hid every row's rule)."""
-    res = next((r for r in _resources(descriptor) if r.get("name") == name), None)
+    res = _resource_named(descriptor, name)
     file = _resource_file(folder, res) if res is not None else None
     if res is None or file is None:
         yield None
