@@ -174,10 +174,15 @@ def _crash(e: Exception) -> list[Problem]:
 def _frictionless(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[list[Problem], list[str]]:
     """Frictionless's problems, and its warnings (a resource that reached the error limit), each naming its resource
     (``descriptor``: the one read from ``descriptor_path``)."""
+    return _frictionless_run(descriptor_path.parent, descriptor)
+
+
+def _frictionless_run(folder: Path, descriptor: dict[str, Any], **options: Any) -> tuple[list[Problem], list[str]]:
+    """:func:`_frictionless` with ``options`` for ``frictionless.validate`` (``resource_name``, ``pick_errors``)."""
     try:
         # (a copy: Frictionless may edit the descriptor it reads, which the PII gate reads after it)
-        report = frictionless_validate(_declared_dialects(copy.deepcopy(descriptor)),
-                                       basepath=str(descriptor_path.parent), limit_errors=ERROR_LIMIT)
+        report = frictionless_validate(_declared_dialects(copy.deepcopy(descriptor)), basepath=str(folder),
+                                       limit_errors=ERROR_LIMIT, **options)
     except Exception as error:  # noqa: BLE001 - see _crash
         return _crash(error), []
     # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.
@@ -188,6 +193,30 @@ def _frictionless(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[li
             problems.append(Problem(e.type, mask_niks(e.note or e.message), resource=task.name,
                                     row=getattr(e, "row_number", None), field=getattr(e, "field_name", None)))
         warnings += [mask_niks(f"resource {task.name}: {warning}") for warning in task.warnings]
+    return problems, warnings
+
+
+def _handed_over(folder: Path, descriptor: dict[str, Any], handed: dict[str, Problem]
+                 ) -> tuple[list[Problem], list[str]]:
+    """Frictionless's verdict on the resources the checker leaves to it (``handed``: a multipart resource, a dialect
+    or a field the checker does not read), resource by resource, and on the foreign keys of other resources into
+    them, which the checker does not look up: a valid package the checker cannot read whole is valid under both
+    engines, as each says of every resource it reads itself. The PII gate stays the checker's."""
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    for res in _resources(descriptor):
+        name = res.get("name")
+        if name in handed:
+            found, warned = _frictionless_run(folder, descriptor, resource_name=name)
+        elif isinstance(schema := res.get("schema"), dict) and (into := [
+                fk for fk in schema.get("foreignKeys", []) if fk["reference"].get("resource", name) in handed]):
+            narrowed = {**descriptor, "resources": [{**r, "schema": {**schema, "foreignKeys": into}}
+                                                    if r is res else r for r in _resources(descriptor)]}
+            found, warned = _frictionless_run(folder, narrowed, resource_name=name, pick_errors=["foreign-key"])
+        else:
+            continue
+        problems += [p for p in found if p.resource or p not in problems]  # (the descriptor's: once, as in one run)
+        warnings += warned
     return problems, warnings
 
 
@@ -266,8 +295,12 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             result.problems += _descriptor_problems(descriptor)
             if not result.problems:  # the checker runs the PII gate in the same pass
                 checker = Checker(descriptor_path.parent, descriptor)
-                result.problems += checker.run()
-                result.warnings = checker.warnings()
+                checked = checker.run()
+                stand_ins = {id(p) for p in checker.handed.values()}  # (each replaced by Frictionless's verdict)
+                result.problems += [p for p in checked if id(p) not in stand_ins]
+                problems, warnings = _handed_over(descriptor_path.parent, descriptor, checker.handed)
+                result.problems += problems
+                result.warnings = checker.warnings() + warnings
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)

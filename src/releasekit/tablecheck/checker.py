@@ -14,7 +14,7 @@ from ..keycheck import KeyIndex
 from ..privacy import mask_niks
 from ..report import PII_NIK, Problem, pii_problem
 from .asread import with_dialect_read
-from .descriptor import dependency_order, dialect_error, fk_translation, foreign_keys, name_list, schema_error
+from .descriptor import dependency_order, fk_translation, foreign_keys, handed_over, name_list, schema_error
 from .fields import ResourceCheck, compile_field
 from .roworder import RowOrder
 from .rowpass import RowPass
@@ -115,6 +115,9 @@ class Checker:
         #: Resources another resource's foreign keys point at, and the keys asked of each resource (:meth:`run`).
         self.pointed: set[str] = set()
         self.wanted: dict[str, list[tuple[str, ...]]] = {}
+        #: The resources the checker leaves to Frictionless (:func:`~.descriptor.handed_over`), each with the problem
+        #: that says so (validate's default engine replaces it with Frictionless's verdict on the resource).
+        self.handed: dict[str, Problem] = {}
         #: Resources stopped at the limit whose keys were then read whole.
         self.whole: set[str] = set()
 
@@ -131,11 +134,14 @@ class Checker:
         wanted = self.wanted
         resources = []
         for res in (r for r in self.descriptor.get("resources", []) if isinstance(r, dict)):
-            why, dialect = schema_error(res), dialect_error(res)
-            if why or dialect:
-                self.add(Problem("schema-error" if why else "resource-error",
-                                 f"{why or dialect}; releasekit's checker cannot read it (check with "
-                                 "--engine frictionless)", resource=res.get("name")))
+            why = schema_error(res)
+            handed = None if why else handed_over(res)
+            if why or handed:
+                problem = Problem("schema-error" if why else "resource-error", f"{why or handed}; releasekit's "
+                                  "checker cannot read it (check with --engine frictionless)", resource=res.get("name"))
+                self.add(problem)
+                if handed:
+                    self.handed[res.get("name", "")] = problem
                 self.unread.add(res.get("name", ""))
                 self._scan_unread(res)
             else:
@@ -323,12 +329,6 @@ class Checker:
         if name in self.stops:
             self.add(self.stops[name])
             self.muted.add(key)
-        if isinstance(res.get("path"), list):  # parts of one table, legal in a Data Package
-            self.add(Problem("resource-error", "multipart resources (a list of paths) are not checked by releasekit's "
-                             "checker: check with --engine frictionless, or publish one file / "
-                             "sumber data multi-berkas tidak diperiksa", resource=name))
-            self.unread.add(name)  # (validate's PII gate reads its parts as the package's other files)
-            return
         path = self.folder / res["path"]
         if not path.is_file():
             self.add(Problem("scheme-error", f"file not found: {res['path']}", resource=name))

@@ -87,16 +87,13 @@ def schema_error(res: dict[str, Any]) -> str | None:
             re.compile(constraints.get("pattern", ""))
         except (re.error, TypeError) as e:
             return f"field {f['name']}: the pattern constraint is not a regular expression ({e})"
-        unchecked = _unchecked(f)
-        if unchecked:
-            return f"field {f['name']}: {unchecked} is not checked by releasekit's checker"
+        if _unchecked(f):  # (handed to Frictionless whole: handed_over)
+            continue
         value = constraints.get("minimum")
         if value is not None and (type(value) not in (int, float) or value != value):
             return f"field {f['name']}: the minimum constraint {json.dumps(value)[:40]} is not a number"
         if not isinstance(constraints.get("enum", []), list):
             return f"field {f['name']}: the enum constraint is not a list"
-    if schema.get("missingValues", [""]) != [""]:
-        return f"missingValues {json.dumps(schema['missingValues'])[:60]} is not checked by releasekit's checker"
     if not _names(schema.get("primaryKey") or []):
         return "schema.primaryKey must be a field name or a list of them"
     declared = schema.get("foreignKeys", [])
@@ -107,6 +104,23 @@ def schema_error(res: dict[str, Any]) -> str | None:
         return ("schema.foreignKeys must be a list of {fields: [names], reference: {resource (left out: the resource "
                 "itself), fields: [names]}}")
     return None
+
+
+def handed_over(res: dict[str, Any]) -> str | None:
+    """Why the checker leaves a resource whose schema is well formed to Frictionless (None: it reads it): its parts
+    (a multipart resource), a CSV dialect it does not read (:func:`dialect_error`), or a field or ``missingValues``
+    it would pass unchecked. Validate's default engine hands such a resource to Frictionless, resource by resource;
+    the checker alone reports it as not checked."""
+    if isinstance(res.get("path"), list):
+        return "multipart resources (a list of paths) are not read by releasekit's checker"
+    for f in (res.get("schema") or {}).get("fields", []):
+        unchecked = _unchecked(f)
+        if unchecked:
+            return f"field {f['name']}: {unchecked} is not checked by releasekit's checker"
+    missing = (res.get("schema") or {}).get("missingValues", [""])
+    if missing != [""]:
+        return f"missingValues {json.dumps(missing)[:60]} is not checked by releasekit's checker"
+    return dialect_error(res)
 
 
 #: The CSV dialect the checker reads (Python's ``csv`` defaults, as releasekit writes): a resource's ``dialect``
