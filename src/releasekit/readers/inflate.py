@@ -32,9 +32,16 @@ def is_corrupt(error: BaseException) -> bool:
         isinstance(error, gzip.BadGzipFile) and str(error).startswith(_CHECKS_FAILED))
 
 
+#: What zlib says of a stream whose CRC-32 or length differs from its trailer's (at the end of the stream).
+_TRAILER_DIFFERS = ("incorrect data check", "incorrect length check")
+
+
 def corrupt(error: BaseException, inflated: int | None = None) -> CorruptStream:
-    """The :class:`CorruptStream` to raise for ``error`` (``inflated``: the bytes inflated before it)."""
-    where = f", {inflated:,} bytes into its inflated data" if inflated is not None else ""
+    """The :class:`CorruptStream` to raise for ``error`` (``inflated``: the bytes inflated before the step that
+    raised it; a step inflates up to a few MiB, so a small file's error comes after 0 of them: no place said)."""
+    at_end = str(error).startswith(_CHECKS_FAILED) or any(text in str(error) for text in _TRAILER_DIFFERS)
+    where = (", at the end of the stream (its trailer's check)" if at_end
+             else f", past {inflated:,} bytes of its inflated data" if inflated else "")
     return CorruptStream(f"the gzip data is corrupt ({error}){where}: no record read from it can be trusted, so "
                          "none is loaded", hint=HINT)
 

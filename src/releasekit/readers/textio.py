@@ -661,6 +661,10 @@ def _first_line(feed: _Feed, options: TextOptions) -> tuple[Line | None, int]:
             return item, skipped
 
 
+class Damaged(SourceError):
+    """A table whose header line cannot be read (cut short, undecodable): the file is damaged, no option helps."""
+
+
 @contextmanager
 def open_table(source: Path | bytes | Readable, name: str, options: TextOptions = TextOptions(),
                progress: Progress | None = None, label: str | None = None) -> Iterator[TextTable]:
@@ -701,10 +705,10 @@ def open_table(source: Path | bytes | Readable, name: str, options: TextOptions 
         if not header:
             header = tuple(cell.strip() for cell in cells)
     elif options.header:
-        stop = feed.again[0]
-        where = stop.locator.rsplit(":", 1)[-1] if isinstance(stop, Rejected) else str(stop.number)
-        raise SourceError(f"{label}: line {where}: no header line before a line that cannot be read",
-                          hint="check the start of the file, or declare 'header: false' and 'names'")
+        stop = feed.again[0]  # (the line that cannot be read, which _first_line put back: cut short, undecodable …)
+        assert isinstance(stop, Rejected)
+        raise Damaged(f"{label}: line {stop.locator.rsplit(':', 1)[-1]}: the header line cannot be read: "
+                          f"{stop.reason}", hint="check the start of the file, or export it again")
     elif first is not None:
         feed.again.appendleft(first)
     if not header:
