@@ -189,11 +189,14 @@ class Loader:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.sql = {t.name: insert_sql(t) for t in tables.TABLES}
-        # An area's own totals replace what its parent's table gave (but for status_progress, which only a table gives).
+        # An aggregate's own file of an area replaces what its parent's table gave (but for status_progress, which only
+        # a table gives); a row from any other reader repeats the area (review AS: a CSV's province rows replaced a
+        # Sirekap table's, each loaded, nothing quarantined, the rows mixed from two sources).
         updates = ", ".join(f"[{c}] = coalesce(excluded.[{c}], hasil_wilayah.[{c}])" if c == "status_progress"
                             else f"[{c}] = excluded.[{c}]" for c in tables.HASIL_WILAYAH.columns[3:])
         self.sql["hasil_wilayah_upsert"] = (self.sql["hasil_wilayah"].replace("insert or ignore", "insert") +
-                                            f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'")
+                                            f" ON CONFLICT DO UPDATE SET {updates} WHERE hasil_wilayah.asal = 'table'"
+                                            " AND excluded.asal = 'chart'")
         schema = "temp"
         if lokasi is not None:
             self.conn.execute("ATTACH DATABASE ? AS lokasi", (str(lokasi),))
@@ -388,8 +391,12 @@ class Loader:
     def _load_area(self, cur: sqlite3.Cursor, record: AreaResult, kode_pemilu: str, snapshot: str | None,
                    path: str) -> Refusal | None:
         """An area's own totals replace totals its parent's table gave (but for ``status_progress``, which only a
-        parent's table gives); children never replace anything."""
+        parent's table gives); children never replace anything, and a child another record gave other figures for
+        keeps the whole record out (:meth:`_table_clash`)."""
         key = (kode_pemilu, snapshot, record.kode_wilayah)
+        clash = self._table_clash(record, kode_pemilu, snapshot)
+        if clash is not None:
+            return clash
         cur.execute(self.sql["hasil_wilayah_upsert"], (*key, *record.values, path))
         if cur.rowcount == 0:
             return self._duplicate_result("hasil_wilayah", "suara_wilayah", key, record.values, record.votes,
@@ -409,6 +416,23 @@ class Loader:
                 cur.execute("UPDATE hasil_wilayah SET status_progress = ? WHERE kode_pemilu = ? AND snapshot = ? "
                             "AND kode_wilayah = ? AND asal = 'chart' AND status_progress IS NULL",
                             (values[_PROGRESS], *ckey))
+        return None
+
+    def _table_clash(self, record: AreaResult, kode_pemilu: str, snapshot: str | None) -> Refusal | None:
+        """The refusal of ``record`` when a row of its table (a child area's totals) was loaded before, other than by
+        the child's own file, with other figures: a child's row is kept as it is, so loading the record would drop
+        its figures for that child unsaid (a CSV of province totals, then Sirekap's national file)."""
+        for child, values, votes in record.children:
+            ckey = (kode_pemilu, snapshot, child)
+            row = self.conn.execute("SELECT asal FROM hasil_wilayah WHERE kode_pemilu = ? AND snapshot = ? "
+                                    "AND kode_wilayah = ?", ckey).fetchone()
+            if row is None or row[0] == "chart":  # (none yet, or its own file's, which a table never replaces)
+                continue
+            kept, same = self._stored_result("hasil_wilayah", "suara_wilayah", ckey, values, votes)
+            if not same:
+                return Refusal(f"duplicate-key: area {child} already loaded for {kode_pemilu} {snapshot} from {kept}; "
+                               "this record's table gives it other figures, so the record is not loaded (the first "
+                               "one is kept)")
         return None
 
     def _load_part(self, cur: sqlite3.Cursor, part: ResultPart, key: tuple[str, str | None, str],
@@ -484,6 +508,15 @@ class Loader:
     def _duplicate_result(self, table: str, votes_table: str, key: tuple[object, ...], values: tuple[object, ...],
                           votes: Mapping[int, int | None] | None, place: str) -> Refusal:
         """A repeated TPS or area result: point at the kept record and say whether this one is a copy of it."""
+        kept, same = self._stored_result(table, votes_table, key, values, votes)
+        kind = "an identical copy" if same else "a different record"
+        return Refusal(f"duplicate-key: {place} already loaded for {key[0]} {key[1]} from {kept}; this is {kind}, "
+                       "the first one is kept", same)
+
+    def _stored_result(self, table: str, votes_table: str, key: tuple[object, ...], values: tuple[object, ...],
+                       votes: Mapping[int, int | None] | None) -> tuple[str, bool]:
+        """The record that loaded the result row at ``key`` (:meth:`_kept`), and whether it holds ``values`` and
+        ``votes``."""
         columns = tables.BY_NAME[table].columns
         cols = ", ".join(f"[{c}]" for c in columns[3:-1])
         where = f"kode_pemilu = ? AND snapshot = ? AND {columns[2]} = ?"
@@ -491,9 +524,7 @@ class Loader:
         stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM {votes_table} WHERE {where}",
                                               key).fetchall())
         same = tuple(row[1:]) == tuple(_as_stored(v) for v in values) and stored_votes == (votes or {})
-        kind = "an identical copy" if same else "a different record"
-        return Refusal(f"duplicate-key: {place} already loaded for {key[0]} {key[1]} from "
-                       f"{self._kept(table, row[0])}; this is {kind}, the first one is kept", same)
+        return self._kept(table, row[0]), same
 
     def _duplicate_place(self, table: str, key_col: str, row: tuple[object, ...], what: str) -> Refusal:
         cols = tables.BY_NAME[table].columns[:len(row)]
