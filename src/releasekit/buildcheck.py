@@ -29,6 +29,7 @@ from typing import Any
 
 from . import __version__
 from .config import Register, Release, refuse_locale_file_names
+from .database import read_only
 from .errors import ReleasekitError
 from .package import PACKAGES_DIR
 from .pages import read_package
@@ -109,7 +110,7 @@ def _compare(release: Release, register: Register, where: Path, descriptor: dict
 def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]:
     """(register, path) → sha256 of every source the database holds."""
     try:
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        with closing(read_only(db_path)) as conn:
             rows = conn.execute("SELECT register, path, sha256 FROM sources").fetchall()
     except sqlite3.Error as e:
         raise ReleasekitError(f"{_name(release, db_path)}: cannot be read as a releasekit database ({e})",

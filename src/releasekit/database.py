@@ -45,6 +45,13 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     return db
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the database file at ``path``, by a ``file:`` URI that names it whatever its folder
+    is called (an f-string URI loses what follows a ``#`` or ``?`` in a folder's name, and reads ``%41`` as ``A``:
+    SQLite then opens, or makes, another file)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
 def open_reader(path: Path | str) -> sqlite_utils.Database:
     """A second connection to a build's database that only reads (it leaves the journal mode alone)."""
     return sqlite_utils.Database(sqlite3.connect(str(path)))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from .database import read_only
 from .errors import PrivacyError
 
 #: Province codes used by Kemendagri/Dukcapil and KPU (2024: 38 provinces).
@@ -767,7 +768,7 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
     """
     own = conn is None
     if conn is None:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = read_only(Path(path))
     try:
         tables = conn.execute("SELECT name, upper(sql) LIKE '%WITHOUT ROWID%' FROM sqlite_master "
                               "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "

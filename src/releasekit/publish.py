@@ -24,8 +24,9 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import sys
+import tempfile
+import weakref
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from .build import BUILD_DIR, DATABASE_FILE
 from .buildcheck import check_current
 from .codebook import web_url
 from .config import License, Register, Release
+from .database import read_only
 from .errors import ReleasekitError, UsageError
 from .package import PACKAGES_DIR
 from .pages import (
@@ -231,7 +233,7 @@ def labelled_tables(db_path: Path) -> set[str]:
     worse than the bare code (regions and TPS derived from codes have no names).
     """
     out = set()
-    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+    with closing(read_only(db_path)) as conn:
         existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for table in TABLES:
             if table.label_column and table.name in existing and conn.execute(
@@ -345,7 +347,7 @@ def _place(source: Path, target: Path, *, link: bool) -> None:
 
 def _inspect_data(db_path: Path, sha256: str) -> dict[str, Any]:
     """What ``datasette inspect`` writes: hash, size and row counts (makes the database immutable)."""
-    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+    with closing(read_only(db_path)) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         counts = {n: {"count": conn.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0]} for n in names}
     return {DATABASE: {"hash": sha256, "size": db_path.stat().st_size, "file": DATABASE_FILE, "tables": counts}}
@@ -458,7 +460,7 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
     shutil.copyfile(SITE_PLUGIN, folder / "plugins" / "releasekit_site.py")
     (folder / "templates" / "pages" / "registers.html").write_text(render_registers_index(release), encoding="utf-8",
                                                                    newline="\n")
-    with closing(sqlite3.connect(f"file:{folder / DATABASE_FILE}?mode=ro", uri=True)) as conn:
+    with closing(read_only(folder / DATABASE_FILE)) as conn:
         for register in release.registers:
             context = register_context(release, register, conn, packages_dir, packages.get(register.id))
             page = folder / "templates" / "pages" / "registers" / f"{register.id}.html"
@@ -473,11 +475,28 @@ def site_folder(release: Release) -> Path:
     return release.root / BUILD_DIR / SITE_DIR
 
 
+#: Characters of a folder's path Datasette cannot open a database under: it opens each by a ``file:`` URI it does
+#: not percent-encode, so SQLite reads a ``#`` or ``?`` as the URI's end and ``%41`` as ``A`` (and opens, or makes,
+#: another file).
+URI_UNSAFE = frozenset("#?%")
+
+
 def make_datasette(folder: Path) -> Any:
-    """A :class:`datasette.app.Datasette` over a site folder, exactly as ``datasette serve DIR`` would make it."""
+    """A :class:`datasette.app.Datasette` over a site folder, exactly as ``datasette serve DIR`` would make it; a
+    folder whose path holds a :data:`URI_UNSAFE` character is served through a link to it from a temporary folder
+    (removed with the Datasette)."""
     from datasette.app import Datasette
 
-    return Datasette([], config_dir=folder.resolve())
+    folder = folder.resolve()
+    alias = None
+    if URI_UNSAFE & set(str(folder)):
+        alias = Path(tempfile.mkdtemp(prefix="releasekit-site-"))
+        (alias / "site").symlink_to(folder, target_is_directory=True)
+        folder = alias / "site"
+    datasette = Datasette([], config_dir=folder)
+    if alias is not None:
+        weakref.finalize(datasette, shutil.rmtree, alias, ignore_errors=True)
+    return datasette
 
 
 #: Why an address cannot be listened on, and what to do, by the ``errno`` of its ``bind``.

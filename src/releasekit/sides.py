@@ -43,6 +43,7 @@ from .compare import (
     tps_rows,
 )
 from .config import FORMATS, snapshot_id
+from .database import read_only
 from .errors import DiffError
 from .tables import (
     FALSE_VALUES,
@@ -145,7 +146,7 @@ class DatabaseSide:
         self.label = label
         self.only = only
         try:
-            self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            self.conn = read_only(path)
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not set(DB_COLUMNS) <= tables:
                 raise DiffError(f"{label}: no hasil_tps/suara tables", hint="is this a releasekit release.db?")
