@@ -35,4 +35,4 @@ def test_a_plain_folder_is_served_as_it_is(tmp_path: Path) -> None:
     build(load_release(project))
     result = invoke("publish", str(tmp_path / "site"), "--project", str(project))
     assert result.exit_code == 0 and "note:" not in result.output
-    assert Site(tmp_path / "site").datasette.databases["release"].path == str((tmp_path / "site" / "release.db"))
+    assert Site(tmp_path / "site").datasette.databases["release"].path == str(tmp_path / "site" / "release.db")

@@ -506,7 +506,7 @@ def load_release(project: str | Path = ".") -> Release:
     :raises ConfigError: when the file is missing or invalid.
     """
     from .readers import READERS
-    from .readers.codes import refuse_mixed_code_systems
+    from .readers.codes import refuse_mixed_area_ids, refuse_mixed_code_systems
     from .rules import BY_SLUG
 
     path = Path(project)
@@ -641,6 +641,7 @@ def load_release(project: str | Path = ".") -> Release:
             )
         )
     refuse_mixed_code_systems((s for r in registers for s in r.sources), READERS, str(path))
+    refuse_mixed_area_ids((s for r in registers for s in r.sources), READERS, str(path))
     return Release(
         root=path.parent.resolve(), title=data["title"], publisher=data["publisher"],
         licenses=_licenses(data["licenses"]), registers=tuple(registers), elections=elections,

@@ -55,3 +55,30 @@ def refuse_mixed_code_systems(sources: Iterable[Source], readers: Mapping[str, R
         f"joined to the {words} of '{other.path}' ({other.format}, {other.key_path}): {why}",
         hint="releasekit reads no BPS-KPU crosswalk; publish the BPS list in a project of its own",
     )
+
+
+def refuse_mixed_area_ids(sources: Iterable[Source], readers: Mapping[str, Reader], filename: str) -> None:
+    """Refuse two sources of one election and snapshot whose areas are numbered differently: one in KPU codes and
+    one in ids of its own, or two in ids of their own from different formats. Their rows share one key
+    (``kode_pemilu``, ``snapshot``, ``kode_wilayah``), so the same digits would name two areas: KPU 2014's hourly
+    feed's kecamatan ``222`` (LABUHAN HAJI BARAT) is pemiluAPI's kabupaten ``222`` (Sleman), and one was quarantined
+    as a duplicate of the other (review AS #2).
+
+    :raises ConfigError: naming both sources, with a hint.
+    """
+    first: dict[tuple[str, str | None], Source] = {}
+    for source in sources:
+        if source.election is None:  # (a region list: its codes are checked by refuse_mixed_code_systems)
+            continue
+        other = first.setdefault((source.election, source.snapshot), source)
+        family, theirs = (SYSTEMS[readers[s.format].code_system] for s in (source, other))
+        if family == theirs and (family != "own" or source.format == other.format):
+            continue
+        words = {kind: FAMILY_WORDS.get(kind, ("BPS codes",))[0].replace(" (no KPU codes)", "")
+                 for kind in (family, theirs)}
+        raise ConfigError(
+            f"{filename}: {source.key_path}: '{source.path}' ({source.format}) numbers areas in {words[family]}, "
+            f"'{other.path}' ({other.format}, {other.key_path}) in {words[theirs]}, for the same election "
+            f"{source.election} and snapshot {source.snapshot}: the same code would name two areas",
+            hint="give each its own snapshot, or publish them in projects of their own",
+        )
