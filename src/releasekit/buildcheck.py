@@ -55,7 +55,7 @@ def check_current(release: Release, db_path: Path) -> None:
     missing = [s for s in release.sources if (s.register, s.path) not in held]
     if missing:
         first = missing[0]
-        raise StaleBuild(f"metadata.yml: the source {first.path} (register {first.register}) "
+        raise StaleBuild(f"{first.config}: the source {first.path} (register {first.register}) "
                          f"is not in {_name(release, db_path)}: declared after the last build"
                          + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
     expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
@@ -87,7 +87,7 @@ def _refuse_changed_sources(release: Release, held: dict[tuple[str, str], str], 
         key = (source.register, source.path)
         now = changed_since(source, (release.root / source.path).resolve(), held[key], stamps)
         if now is not None:
-            raise StaleBuild(f"{source.path}: changed since the last build read it (metadata.yml: {source.key_path}): "
+            raise StaleBuild(f"{source.path}: changed since the last build read it ({source.where}): "
                              f"its sha256 is now {now}, the build's {held[key]}")
 
 

@@ -80,11 +80,18 @@ class Source:
     csv: CsvMapping | None = None
     #: How a ``dpt-csv`` voter list's columns are named and read (see :mod:`releasekit.readers.dpt_csv`).
     dpt: DptOptions | None = None
+    #: The name of the file that declares it (``metadata.yml``, or the YAML file given in its place), for messages.
+    config: str = field(default="metadata.yml", compare=False)
 
     @property
     def key_path(self) -> str:
         """Where this source is declared, as a ``metadata.yml`` key path."""
         return f"registers/{self.register_index}/sources/{self.index}"
+
+    @property
+    def where(self) -> str:
+        """Where this source is declared, for a message: ``metadata.yml: registers/0/sources/1``."""
+        return f"{self.config}: {self.key_path}"
 
 
 @dataclass(frozen=True)
@@ -612,7 +619,7 @@ def load_release(project: str | Path = ".") -> Release:
                 origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
                 title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
                 licenses=_licenses(src.get("licenses")), csv=mapping,
-                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None,
+                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=path.name,
             )
             reader.check(source, elections[election] if election else None, swhere)
             sources.append(source)

@@ -129,14 +129,14 @@ def refuse_two_lists(release: Release, source: Source) -> None:
         first, second = sorted((other, source), key=lambda s: (s.register_index, s.index))
         if other.snapshot != source.snapshot:
             raise ConfigError(
-                f"metadata.yml: {second.key_path}: '{second.path}' (snapshot {second.snapshot}) and '{first.path}' "
+                f"{second.where}: '{second.path}' (snapshot {second.snapshot}) and '{first.path}' "
                 f"(snapshot {first.snapshot}, {first.key_path}) are voter lists of the same election "
                 f"{source.election} on different days; voter lists of one election are counted together",
                 hint="build the other snapshot in a project of its own, or give the parts of one list the same "
                      "snapshot")
         if other.register != source.register:
             raise ConfigError(
-                f"metadata.yml: {second.key_path}: '{second.path}' (register {second.register}) and '{first.path}' "
+                f"{second.where}: '{second.path}' (register {second.register}) and '{first.path}' "
                 f"(register {first.register}, {first.key_path}) are parts of the voter list of the same election "
                 f"{source.election} in two registers; the parts of one list are counted together, in one register",
                 hint="list every part of the voter list under one register")

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__
@@ -38,10 +38,22 @@ def sha256_file(path: Path, members: list[tuple[str, Path]] | None = None) -> tu
 
 
 def _members(path: Path) -> list[tuple[str, Path]]:
-    """Every file of a source as (its path relative to the source, or ``.`` for a file source; the file), sorted."""
+    """Every file of a source as (its path relative to the source, or ``.`` for a file source; the file), sorted.
+
+    :raises OSError: a folder of it cannot be listed (``Path.rglob`` passes over it, and a pinned folder nobody can
+        read was "the raw file changed": the hash of no file at all).
+    """
     if path.is_file():
         return [(".", path)]
-    return sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
+    found = []
+
+    def unlisted(error: OSError) -> None:
+        raise error
+
+    for top, dirs, names in os.walk(path, onerror=unlisted):  # (links to folders are not followed, as in rglob)
+        found += [(file.relative_to(path).as_posix(), file) for file in map(Path(top).joinpath, [*dirs, *names])
+                  if file.is_file()]
+    return sorted(found)
 
 
 def _file_sha256(file: Path) -> tuple[str, int]:
@@ -92,8 +104,8 @@ def check_unchanged(files: list[SourceFile]) -> None:
         except OSError:
             now = ()
         if now != file.stamp:
-            raise SourceError(f"{file.source.path}: changed while the build read it (metadata.yml: "
-                              f"{file.source.key_path}); nothing was published",
+            raise SourceError(f"{file.source.path}: changed while the build read it ("
+                              f"{file.source.where}); nothing was published",
                               hint="let whatever writes the raw export finish, then build again")
 
 
@@ -138,9 +150,7 @@ def changed_since(source: Source, path: Path, sha256: str, stamps: dict[str, str
             return None
         now, _ = sha256_file(path, members)
     except OSError as e:
-        raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} "
-                          f"(metadata.yml: {source.key_path})",
-                          hint="make the raw export readable by the user who publishes") from None
+        raise _unreadable(source, path, e, "publishes") from None
     return None if now == sha256 else now
 
 
@@ -156,8 +166,12 @@ def check_sources(release: Release) -> list[SourceFile]:
         # (by the path as metadata.yml writes it, not where a link in raw/ leads: readers take names from it, a TPS
         # code from a file's, and a quarantined record's locator names it)
         path = Path(os.path.abspath(release.root / source.path))
-        where = f"metadata.yml: {source.key_path}"
-        if not path.exists():
+        where = source.where
+        try:
+            found = path.exists()  # (raises where a folder above it cannot be entered)
+        except OSError as e:
+            raise _unreadable(source, path, e, "builds") from None
+        if not found:
             raise SourceError(f"{source.path}: no such file ({where})",
                               hint="put the raw export there or fix 'path'")
         if not (path.is_file() or path.is_dir()):  # (a named pipe would hang the build, read as 0 bytes)
@@ -169,15 +183,26 @@ def check_sources(release: Release) -> list[SourceFile]:
             before = stamp(path, members)
             sha, size = sha256_file(path, members)
         except OSError as e:
-            raise SourceError(f"{source.path}: cannot read {e.filename or path}: {e.strerror or e} ({where})",
-                              hint="make the raw export readable by the user who builds") from None
+            raise _unreadable(source, path, e, "builds") from None
         if source.sha256 and source.sha256 != sha:
             raise SourceError(
-                f"{source.path}: sha256 is {sha}, but metadata.yml pins {source.sha256} ({where})",
+                f"{source.path}: sha256 is {sha}, but {source.config} pins {source.sha256} ({where})",
                 hint="the raw file changed; restore it, or update the pin if the change is intended",
             )
         checked.append(SourceFile(source, path, sha, size, before))
     return checked
+
+
+def _unreadable(source: Source, path: Path, error: OSError, who: str) -> SourceError:
+    """The error for a source (at ``path``) that cannot be read: the file or folder named as the project names it,
+    by the source's path (its absolute path is where the builder keeps the project, which no one else has)."""
+    name = Path(error.filename) if isinstance(error.filename, str) else path
+    try:
+        shown = PurePosixPath(source.path, name.relative_to(path).as_posix()).as_posix()
+    except ValueError:
+        shown = str(name)
+    return SourceError(f"{source.path}: cannot read {shown}: {error.strerror or error} ({source.where})",
+                       hint=f"make the raw export readable by the user who {who}")
 
 
 def _refuse_undecodable_names(shown: str, members: list[tuple[str, Path]], where: str) -> None:
