@@ -31,7 +31,7 @@ from frictionless import Package
 from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
-from .errors import PackageError
+from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError
 from .privacy import (
     WRAPPED_TEXT,
     holds_nik,
@@ -864,7 +864,11 @@ def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
         for raw in paths:
             first = len(reports)
             try:
-                reports += _validate_path(Path(raw), engine, stack)
+                try:
+                    reports += _validate_path(Path(raw), engine, stack)
+                except (ReleasekitError, OSError) as e:  # (a project whose metadata.yml is refused, a file that
+                    # cannot be read: that path is invalid, the others are still validated and reported)
+                    raise _as_package_error(e, Path(raw)) from e
             except PackageError as e:
                 if on_unopened is None:
                     raise
@@ -872,6 +876,16 @@ def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
                 on_unopened(e)
                 reports.append(unopened(str(raw), str(e)))
     return Report(reports)
+
+
+def _as_package_error(error: ReleasekitError | OSError, path: Path) -> PackageError:
+    """``error``, met while validating ``path``, as the :class:`PackageError` of a path that could not be opened."""
+    if isinstance(error, PackageError):
+        return error
+    if isinstance(error, ReleasekitError):
+        return PackageError(error.args[0], hint=error.hint)
+    return PackageError(f"{error.filename or path}: cannot be read: {error.strerror or error}",
+                        hint=OS_HINTS.get(error.errno or 0, OS_HINT))
 
 
 def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[PackageReport]:
@@ -884,9 +898,10 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
             yield PackageReport(str(target.parent), [Problem(
                 "package-error", f"no {DESCRIPTOR} in this package folder: its files cannot be checked without it "
                 "(run 'releasekit build', or move a folder that is no package out of the folder of packages)")])
-        elif not target.exists():
-            yield PackageReport(str(target), [Problem("package-error", "package not found; run 'releasekit build' "
-                                                                       "first")])
+        elif not target.exists():  # (a project not built: named as a built one's packages are, folder or zip)
+            zipped = target.name != DESCRIPTOR
+            yield PackageReport(str(target if zipped else target.parent), [Problem(
+                "package-error", "package not found; run 'releasekit build' first")], zipped=zipped)
         elif _is_zip(target):
             folder = folders.get(target.with_name(target.name[:-4]))
             try:
