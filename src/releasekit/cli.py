@@ -146,6 +146,7 @@ def utf8_stdout() -> None:
 def build(project: Path, clean: bool) -> None:
     """Ingest every source, write build/release.db and every register's package.
 
+    PROJECT is the project folder (default: this one) or its metadata.yml (or a YAML file in its place).
     Sources an earlier build loaded are reused from build/cache/ (same bytes as a clean build).
     Exit 0 even when the data has findings; exit 1 when the release cannot be built.
 
@@ -173,7 +174,8 @@ def build(project: Path, clean: bool) -> None:
 @click.option("--engine", type=click.Choice(ENGINES), default="releasekit", show_default=True,
               help="Data checker: releasekit's streaming checker, or frictionless (slower) to cross-check.")
 def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
-    """Validate packages: a package folder, datapackage.json, .zip, or a project (all its packages).
+    """Validate packages: a package folder, datapackage.json, .zip, a folder of packages, or a project
+    (all its packages).
 
     Exit 0 when every package is valid, 1 when any is invalid, 2 on usage errors. A PATH that holds
     no package is invalid: one 'Error:' line on stderr, and in json, markdown and github an invalid
@@ -216,7 +218,7 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 
     OLD and NEW are snapshot ids of the project (2024-02-19), package folders, .zip packages,
     release.db files or projects; PATH@SNAPSHOT picks one snapshot of a path. Exit 0 whatever
-    the changes: it reports, it does not judge.
+    the changes: it reports, it does not judge; exit 1 when a side cannot be read, 2 on usage errors.
 
     Example: releasekit diff published/real-count.zip datapackages/real-count
     """
@@ -245,6 +247,8 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
 def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
     """Serve the built release with Datasette: register pages, canned queries, downloads.
+
+    PROJECT is the project folder (default: this one) or its metadata.yml.
 
     Writes the site into build/site/ (as 'publish' would) and serves it read-only. A release not
     built, or an address that cannot be listened on, is refused before anything is served.

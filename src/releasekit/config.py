@@ -533,11 +533,20 @@ def load_release(project: str | Path = ".") -> Release:
             f"this folder is no release project: give the folder holding {METADATA_FILE}")
         raise ConfigError(f"{path}: no such file", hint=hint)
     loaded = path.read_bytes()
+    # (a file not named .yml or .yaml that does not read as one is likely no description at all: a raw export given
+    # where the project belongs, `releasekit build raw/day.zip`; its hint says so, not how to fix its YAML)
+    elsewhere = None if path.suffix.lower() in (".yml", ".yaml") else (
+        f"give the project folder, or its {METADATA_FILE}: {path.name} is no release description")
     try:
         text = loaded.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 (byte {e.start})", hint="save the file as UTF-8") from e
-    data = parse_metadata(text, filename=str(path))
+        raise ConfigError(f"{path}: not UTF-8 (byte {e.start})", hint=elsewhere or "save the file as UTF-8") from e
+    try:
+        data = parse_metadata(text, filename=str(path))
+    except ConfigError as e:
+        if elsewhere is None:
+            raise
+        raise ConfigError(e.args[0], hint=elsewhere) from e
     elections = resolve_elections(data.get("elections", []), filename=str(path))
     registers = []
     # Every id and slug names one register: release.register() takes either, so none may read as another's.

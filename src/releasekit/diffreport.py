@@ -17,7 +17,7 @@ from .areadiff import AreaChange, AreaDiff
 from .artefacts import json_text, md_cell
 from .compare import FieldChange, TpsChange
 from .diff import Candidate, DiffResult, PairDiff, to_dict
-from .errors import one_line_text
+from .errors import UsageError, did_you_mean, one_line_text
 from .privacy import mask_niks
 from .tables import CHANGES
 
@@ -381,7 +381,12 @@ def render(result: DiffResult, fmt: str) -> str:
     """Render as ``text``, ``json`` or ``markdown`` (``csv`` streams through :class:`CsvChanges`).
 
     Values come from whatever package was given: any NIK-like value is masked on the way out.
+
+    :raises UsageError: ``fmt`` is none of them.
     """
+    if fmt not in ("text", "json", "markdown"):
+        raise UsageError(f"format {fmt!r}: a diff renders as text, json or markdown (csv streams through CsvChanges)",
+                         hint=did_you_mean(fmt, FORMATS) + "give one of them")
     if fmt == "json":
         return mask_niks(json_text(to_dict(result)))
     return mask_niks(markdown(result) if fmt == "markdown" else text(result))

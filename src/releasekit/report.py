@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .artefacts import json_text, md_cell
-from .errors import one_line_text
+from .errors import UsageError, did_you_mean, one_line_text
 from .privacy import mask_niks
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -133,10 +133,16 @@ class Report:
         }
 
     def render(self, fmt: str = "text") -> str:
-        """Render as one of :data:`FORMATS`; any NIK-like value left (a package path, say) is masked."""
-        render = {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
-                  "text": _text}[fmt]
-        return mask_niks(render(self))
+        """Render as one of :data:`FORMATS`; any NIK-like value left (a package path, say) is masked.
+
+        :raises UsageError: ``fmt`` is not one of them.
+        """
+        renderers = {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
+                     "text": _text}
+        if fmt not in renderers:
+            raise UsageError(f"format {fmt!r}: a report renders as {', '.join(FORMATS)}",
+                             hint=did_you_mean(fmt, FORMATS) + "give one of them")
+        return mask_niks(renderers[fmt](self))
 
 
 def unopened(path: str, message: str) -> PackageReport:

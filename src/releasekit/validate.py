@@ -31,7 +31,7 @@ from frictionless import Package
 from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
-from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError
+from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean
 from .privacy import (
     WRAPPED_TEXT,
     holds_nik,
@@ -267,6 +267,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
     :param every_file: check the files under hidden folders too (an unpacked zip: every member is published); a
         package folder's ``.git`` or ``.venv`` is not its to publish (:func:`package_files`).
     """
+    _refuse_unknown_engine(engine)
     result = PackageReport(label or str(descriptor_path))
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
@@ -848,7 +849,7 @@ def _folder_of_packages(path: Path) -> list[Path]:
                   key=lambda p: (p.parent.name, 0) if p.name == DESCRIPTOR else (p.name[:-4], 1))
 
 
-def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
+def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "releasekit",
                    on_unopened: Callable[[PackageError], object] | None = None) -> Report:
     """Validate every package found at ``paths``.
 
@@ -858,7 +859,11 @@ def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
         place of any of its packages validated before the error) and the other paths are still validated.
 
     :raises PackageError: when a path holds no package at all and ``on_unopened`` is not given.
+    :raises UsageError: ``engine`` is not one of :data:`ENGINES`.
     """
+    _refuse_unknown_engine(engine)
+    if isinstance(paths, (str, Path)):  # (one path: not its characters, each a path)
+        paths = [paths]
     reports: list[PackageReport] = []
     with ExitStack() as stack:
         for raw in paths:
@@ -876,6 +881,13 @@ def validate_paths(paths: list[str | Path], *, engine: str = "releasekit",
                 on_unopened(e)
                 reports.append(unopened(str(raw), str(e)))
     return Report(reports)
+
+
+def _refuse_unknown_engine(engine: str) -> None:
+    """:raises UsageError: ``engine`` is not one of :data:`ENGINES` (the library's callers have no click to check)."""
+    if engine not in ENGINES:
+        raise UsageError(f"engine {engine!r}: validate runs {' or '.join(ENGINES)}",
+                         hint=did_you_mean(engine, ENGINES) + "give one of them")
 
 
 def _as_package_error(error: ReleasekitError | OSError, path: Path) -> PackageError:
