@@ -113,3 +113,18 @@ def test_a_nik_in_a_handed_resource_is_still_the_pii_gate_s(fixture_package: Pat
     _rewrite(pkg, "tps", edit=(1, "nama", "3174051203870001"))
     code, ours = _report(pkg)
     assert code == 1 and ("pii-nik", "tps", 2, "nama") in ours, ours  # (the first row after the header)
+
+
+def test_a_malformed_key_beside_a_handed_resource_is_its_schema_error(fixture_package: Path, tmp_path: Path) -> None:
+    """A foreign key without its reference is a schema-error, a resource handed over beside it or not (a guard: the
+    keys into a handed resource are looked for in every resource's schema)."""
+    pkg = copy_package(fixture_package, tmp_path)
+    _rewrite(pkg, "pemilu")
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    next(r for r in desc["resources"] if r["name"] == "peserta")["schema"]["foreignKeys"][0] = {
+        "fields": ["kode_pemilu"]}
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    result = invoke("validate", "--format", "json", str(pkg))
+    assert result.exit_code == 1 and "internal error" not in result.output, result.output
+    errors = [e for p in json.loads(result.output)["packages"] for e in p["errors"]]
+    assert [e["type"] for e in errors] == ["schema-error"] and "reference" in errors[0]["message"], errors

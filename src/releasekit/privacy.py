@@ -768,7 +768,7 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
     """
     own = conn is None
     if conn is None:
-        conn = read_only(Path(path))
+        conn = read_only(path)
     try:
         tables = conn.execute("SELECT name, upper(sql) LIKE '%WITHOUT ROWID%' FROM sqlite_master "
                               "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "

@@ -104,8 +104,8 @@ def check_unchanged(files: list[SourceFile]) -> None:
         except OSError:
             now = ()
         if now != file.stamp:
-            raise SourceError(f"{file.source.path}: changed while the build read it ("
-                              f"{file.source.where}); nothing was published",
+            raise SourceError(f"{file.source.path}: changed while the build read it ({file.source.where}); nothing "
+                              "was published",
                               hint="let whatever writes the raw export finish, then build again")
 
 

@@ -208,8 +208,9 @@ def _handed_over(folder: Path, descriptor: dict[str, Any], handed: dict[str, Pro
         name = res.get("name")
         if name in handed:
             found, warned = _frictionless_run(folder, descriptor, resource_name=name)
-        elif isinstance(schema := res.get("schema"), dict) and (into := [
-                fk for fk in schema.get("foreignKeys", []) if fk["reference"].get("resource", name) in handed]):
+        elif isinstance(schema := res.get("schema"), dict) and isinstance(keys := schema.get("foreignKeys"), list) and (
+                into := [fk for fk in keys if isinstance(fk, dict) and isinstance(fk.get("reference"), dict)
+                         and fk["reference"].get("resource", name) in handed]):  # (a malformed key: a schema-error)
             narrowed = {**descriptor, "resources": [{**r, "schema": {**schema, "foreignKeys": into}}
                                                     if r is res else r for r in _resources(descriptor)]}
             found, warned = _frictionless_run(folder, narrowed, resource_name=name, pick_errors=["foreign-key"])

@@ -708,7 +708,7 @@ def open_table(source: Path | bytes | Readable, name: str, options: TextOptions 
         stop = feed.again[0]  # (the line that cannot be read, which _first_line put back: cut short, undecodable …)
         assert isinstance(stop, Rejected)
         raise Damaged(f"{label}: line {stop.locator.rsplit(':', 1)[-1]}: the header line cannot be read: "
-                          f"{stop.reason}", hint="check the start of the file, or export it again")
+                      f"{stop.reason}", hint="check the start of the file, or export it again")
     elif first is not None:
         feed.again.appendleft(first)
     if not header:
