@@ -275,14 +275,14 @@ def publish(folder: Path, project: Path, allow_robots: bool) -> None:
 
     Example: releasekit publish ../site && datasette serve ../site
     """
-    from .publish import URI_UNSAFE, write_site
+    from .publish import datasette_cannot_open, write_site
 
     release = load_release(project)
     site = write_site(release, folder, allow_robots=allow_robots)
     click.echo(f"wrote {site.folder}: {site.database.name} ({site.database.bytes:,} bytes, "
                f"sha256 {site.database.sha256}), {len(site.packages)} package zip(s)")
     click.echo(f"serve it with: datasette serve {shlex.quote(str(site.folder))}")
-    if URI_UNSAFE & set(str(site.folder.resolve())):
+    if datasette_cannot_open(site.folder):
         click.echo("note: Datasette cannot open a database in a folder whose path holds '#', '?' or '%' (it opens it "
                    "by a file: URI it does not encode): move the site to another folder before serving it "
                    "('releasekit serve' links to it from a temporary folder)")

@@ -46,14 +46,15 @@ def _members(path: Path) -> list[tuple[str, Path]]:
     if path.is_file():
         return [(".", path)]
     found = []
-
-    def unlisted(error: OSError) -> None:
-        raise error
-
-    for top, dirs, names in os.walk(path, onerror=unlisted):  # (links to folders are not followed, as in rglob)
+    for top, dirs, names in os.walk(path, onerror=_raise):  # (links to folders are not followed, as in rglob)
         found += [(file.relative_to(path).as_posix(), file) for file in map(Path(top).joinpath, [*dirs, *names])
                   if file.is_file()]
     return sorted(found)
+
+
+def _raise(error: OSError) -> None:
+    """``os.walk``'s ``onerror`` that stops the walk at a folder it cannot list."""
+    raise error
 
 
 def _file_sha256(file: Path) -> tuple[str, int]:

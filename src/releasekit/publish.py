@@ -481,6 +481,11 @@ def site_folder(release: Release) -> Path:
 URI_UNSAFE = frozenset("#?%")
 
 
+def datasette_cannot_open(folder: Path) -> bool:
+    """Whether Datasette cannot open a database in ``folder`` (:data:`URI_UNSAFE`): serve it through a link."""
+    return bool(URI_UNSAFE & set(str(folder.resolve())))
+
+
 def make_datasette(folder: Path) -> Any:
     """A :class:`datasette.app.Datasette` over a site folder, exactly as ``datasette serve DIR`` would make it; a
     folder whose path holds a :data:`URI_UNSAFE` character is served through a link to it from a temporary folder
@@ -489,7 +494,7 @@ def make_datasette(folder: Path) -> Any:
 
     folder = folder.resolve()
     alias = None
-    if URI_UNSAFE & set(str(folder)):
+    if datasette_cannot_open(folder):
         alias = Path(tempfile.mkdtemp(prefix="releasekit-site-"))
         (alias / "site").symlink_to(folder, target_is_directory=True)
         folder = alias / "site"

@@ -137,12 +137,12 @@ class Report:
 
         :raises UsageError: ``fmt`` is not one of them.
         """
-        renderers = {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
-                     "text": _text}
-        if fmt not in renderers:
+        if fmt not in FORMATS:
             raise UsageError(f"format {fmt!r}: a report renders as {', '.join(FORMATS)}",
                              hint=did_you_mean(fmt, FORMATS) + "give one of them")
-        return mask_niks(renderers[fmt](self))
+        render = {"json": lambda r: json_text(r.to_dict()), "markdown": _markdown, "github": _github,
+                  "text": _text}[fmt]
+        return mask_niks(render(self))
 
 
 def unopened(path: str, message: str) -> PackageReport:

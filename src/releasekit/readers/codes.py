@@ -31,10 +31,12 @@ if TYPE_CHECKING:
 
 #: Code system → the family of systems that number regions the same way (and so may join).
 SYSTEMS: dict[str, str] = {"kpu": "kpu", "kemendagri": "kpu", "bps": "bps", "own": "own"}
-#: What to say about a family in an error message, and why BPS codes do not join it.
-FAMILY_WORDS = {"kpu": ("KPU/Kemendagri codes", "the same digits name different regions (BPS 1101 is KABUPATEN "
+#: How a family numbers areas, in an error message.
+FAMILY_NAMES = {"kpu": "KPU/Kemendagri codes", "bps": "BPS codes", "own": "area ids of its own"}
+#: What to say about a family beside a BPS list, and why BPS codes do not join it.
+FAMILY_WORDS = {"kpu": (FAMILY_NAMES["kpu"], "the same digits name different regions (BPS 1101 is KABUPATEN "
                         "SIMEULUE, KPU 1101 is ACEH SELATAN)"),
-                "own": ("area ids of its own (no KPU codes)", "each numbers regions its own way")}
+                "own": (f"{FAMILY_NAMES['own']} (no KPU codes)", "each numbers regions its own way")}
 
 
 def refuse_mixed_code_systems(sources: Iterable[Source], readers: Mapping[str, Reader], filename: str) -> None:
@@ -74,11 +76,10 @@ def refuse_mixed_area_ids(sources: Iterable[Source], readers: Mapping[str, Reade
         family, theirs = (SYSTEMS[readers[s.format].code_system] for s in (source, other))
         if family == theirs and (family != "own" or source.format == other.format):
             continue
-        words = {kind: FAMILY_WORDS.get(kind, ("BPS codes",))[0].replace(" (no KPU codes)", "")
-                 for kind in (family, theirs)}
         raise ConfigError(
-            f"{filename}: {source.key_path}: '{source.path}' ({source.format}) numbers areas in {words[family]}, "
-            f"'{other.path}' ({other.format}, {other.key_path}) in {words[theirs]}, for the same election "
+            f"{filename}: {source.key_path}: '{source.path}' ({source.format}) numbers areas in "
+            f"{FAMILY_NAMES[family]}, '{other.path}' ({other.format}, {other.key_path}) in {FAMILY_NAMES[theirs]}, "
+            "for the same election "
             f"{source.election} and snapshot {source.snapshot}: the same code would name two areas",
             hint="give each its own snapshot, or publish them in projects of their own",
         )
