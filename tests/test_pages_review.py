@@ -329,3 +329,27 @@ def test_registers_has_a_page_of_its_own(demo_project: Path, tmp_path: Path) -> 
     for register in release.registers:
         assert f'<a href="/registers/{register.id}">{register.id} {register.title}</a>' in page
     assert site.get("/registers/", status=302).headers["location"] == "/registers"
+
+
+def test_a_partially_open_register_with_no_files_is_not_said_to_be_open(demo_project: Path) -> None:
+    """The sentence for a register with no files yet named an open register whatever its status: a partially open one
+    was 'KPU released this register' (or 'marked this register open'). Who released what is now one parameter."""
+    register = dataclasses.replace(load_release(demo_project).register("001"), status="partially-open", sources=())
+    answered = {"decision": {"body": "KIP", "outcome": "partially open"}}
+    for basis, en_start, id_start in (
+            (answered, "KPU released part of this register, but", "KPU memberikan sebagian register ini, tetapi"),
+            ({}, "The publisher marked this register partially open, with no legal basis recorded, but",
+             "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum tercatat, tetapi"),
+            ({"note": "n"}, "The publisher marked this register partially open; no answer",
+             "Penerbit menandai register ini terbuka sebagian; tidak ada jawaban KPU")):
+        _, en, id_ = pages.register_status(dataclasses.replace(register, basis=basis))
+        assert en.startswith(en_start) and id_.startswith(id_start), (en, id_)
+
+
+def test_a_pending_register_with_no_basis_does_not_say_its_legal_basis_is_published(demo_project: Path) -> None:
+    """The English said 'only its provenance is published'; the Indonesian still said its legal basis was
+    ('hanya dasar hukum dan asal-usul'), a phrase the replacement did not match."""
+    register = dataclasses.replace(load_release(demo_project).register("002"), status="pending", sources=(), basis={})
+    _, en, id_ = pages.register_status(register)
+    assert en.endswith("only its provenance is published.") and "legal basis" not in en
+    assert id_.endswith("hanya asal-usulnya yang dipublikasikan.") and "dasar hukum" not in id_

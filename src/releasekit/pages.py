@@ -30,21 +30,56 @@ from .tables import REGISTER_SOURCES
 
 DATABASE = "release"
 
+#: Each status's label and what it means for the register's data, in English and Indonesian. ``{released}`` is who
+#: made an open register's data public (:data:`RELEASED`), ``{kept}`` what a register without data still publishes
+#: (:data:`KEPT`).
 STATUS = {
     "open": ("Open / Terbuka",
-             "KPU released this register: its data is published here in full.",
-             "KPU memberikan register ini: datanya dipublikasikan di sini secara lengkap."),
+             "{released}: its data is published here in full.",
+             "{released}: datanya dipublikasikan di sini secara lengkap."),
     "partially-open": ("Partially open / Terbuka sebagian",
-                       "KPU released part of this register: what was released is published here.",
-                       "KPU memberikan sebagian register ini: bagian yang diberikan dipublikasikan di sini."),
+                       "{released}: what was released is published here.",
+                       "{released}: bagian yang diberikan dipublikasikan di sini."),
     "exempted": ("Exempted / Dikecualikan",
                  "KPU claims this register is exempt information, so no data is published: this page records "
                  "the legal basis and the provenance only.",
                  "KPU menyatakan register ini informasi yang dikecualikan, sehingga tidak ada data yang "
                  "dipublikasikan: halaman ini hanya mencatat dasar hukum dan asal-usulnya."),
     "pending": ("Pending / Menunggu",
-                "The request awaits an answer or a decision: only the legal basis and provenance are published.",
-                "Permohonan menunggu jawaban atau putusan: hanya dasar hukum dan asal-usul yang dipublikasikan."),
+                "The request awaits an answer or a decision: {kept}.",
+                "Permohonan menunggu jawaban atau putusan: {kept}."),
+}
+
+#: Who made an open or partially open register's data public, by what its ``basis`` records: KPU's answer (a decision,
+#: or the request's outcome); no basis at all (data of third parties marked open, say: review AM #3); or a basis with
+#: no answer in it (a request alone, or a note: the data may have come otherwise, or KPU refused it: review AP #1).
+#: English, then Indonesian.
+RELEASED = {
+    "answered": {
+        "open": ("KPU released this register", "KPU memberikan register ini"),
+        "partially-open": ("KPU released part of this register", "KPU memberikan sebagian register ini"),
+    },
+    "no-basis": {
+        "open": ("The publisher marked this register open, with no legal basis recorded",
+                 "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
+        "partially-open": ("The publisher marked this register partially open, with no legal basis recorded",
+                           "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum tercatat"),
+    },
+    "no-answer": {
+        "open": ("The publisher marked this register open; no answer of KPU or decision on it is recorded",
+                 "Penerbit menandai register ini terbuka; tidak ada jawaban KPU atau keputusan yang tercatat"),
+        "partially-open": ("The publisher marked this register partially open; no answer of KPU or decision on it is "
+                           "recorded",
+                           "Penerbit menandai register ini terbuka sebagian; tidak ada jawaban KPU atau keputusan "
+                           "yang tercatat"),
+    },
+}
+#: What a register publishes when it publishes no data: its legal basis and provenance, or its provenance alone when
+#: no basis is recorded (review AN). English, then Indonesian.
+KEPT = {
+    True: ("only the legal basis and provenance are published",
+           "hanya dasar hukum dan asal-usulnya yang dipublikasikan"),
+    False: ("only its provenance is published", "hanya asal-usulnya yang dipublikasikan"),
 }
 
 
@@ -293,22 +328,20 @@ def _completeness(province: dict[str, Any]) -> Bar:
 #: What a register's page says of its voter list, by ``publish_individuals`` (DESIGN.md section 7): "in full" holds
 #: for no voter list.
 VOTER_LISTS = {
-    "none": ("KPU released this register: its data is published here, its voter list as counts per TPS "
+    "none": ("{released}: its data is published here, its voter list as counts per TPS "
              "(dpt_rekap) and findings only: no voter is published.",
-             "KPU memberikan register ini: datanya dipublikasikan di sini, daftar pemilihnya hanya sebagai jumlah "
+             "{released}: datanya dipublikasikan di sini, daftar pemilihnya hanya sebagai jumlah "
              "per TPS (dpt_rekap) dan temuan: tidak ada pemilih yang dipublikasikan."),
-    "masked": ("KPU released this register: its data is published here, its voter list as counts per TPS "
+    "masked": ("{released}: its data is published here, its voter list as counts per TPS "
                "(dpt_rekap) and voter by voter with NIK and NKK masked (dpt_pemilih).",
-               "KPU memberikan register ini: datanya dipublikasikan di sini, daftar pemilihnya sebagai jumlah per "
+               "{released}: datanya dipublikasikan di sini, daftar pemilihnya sebagai jumlah per "
                "TPS (dpt_rekap) dan per pemilih dengan NIK dan NKK disamarkan (dpt_pemilih)."),
 }
 
 
 #: An open register whose release this project holds no file of yet (nothing published "in full").
-NO_SOURCES = ("KPU released this register, but this release holds none of its files yet: only the legal basis "
-              "and provenance are published.",
-              "KPU memberikan register ini, tetapi rilis ini belum memuat berkasnya: hanya dasar hukum dan "
-              "asal-usulnya yang dipublikasikan.")
+NO_SOURCES = ("{released}, but this release holds none of its files yet: {kept}.",
+              "{released}, tetapi rilis ini belum memuat berkasnya: {kept}.")
 
 
 #: An exempted or pending register that lists sources (DESIGN.md section 2: data that may be published, such as
@@ -337,36 +370,10 @@ def register_status(register: Register) -> tuple[str, str, str]:
     elif register.status in WITHHELD_WITH_SOURCES and register.sources:
         en, id_ = WITHHELD_WITH_SOURCES[register.status]
     answered = register.basis.get("decision") or (register.basis.get("request") or {}).get("outcome")
-    if not answered:  # (the page cannot say KPU released it: review AM #3, no basis; review AP #1, a request alone)
-        for said, instead in NO_BASIS if not register.basis else NO_ANSWER:
-            en, id_ = en.replace(said, instead), id_.replace(said, instead)
-    return label, en, id_
-
-
-#: What an open register's page says in place of KPU's release when ``metadata.yml`` records no ``basis`` (data of
-#: third parties marked open, say): that the publisher marked it so. English, then Indonesian; longer first.
-NO_BASIS = (
-    ("KPU released part of this register", "The publisher marked this register partially open, with no legal basis "
-                                           "recorded"),
-    ("KPU released this register", "The publisher marked this register open, with no legal basis recorded"),
-    ("KPU memberikan sebagian register ini", "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum "
-                                             "tercatat"),
-    ("KPU memberikan register ini", "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
-    ("only the legal basis and provenance are published", "only its provenance is published"),
-    ("hanya dasar hukum dan asal-usulnya yang dipublikasikan", "hanya asal-usulnya yang dipublikasikan"),
-)
-#: What it says in place of KPU's release when the ``basis`` records neither a decision nor the request's outcome (a
-#: request alone, or a note: the data may have come otherwise, or KPU refused it).
-NO_ANSWER = (
-    ("KPU released part of this register", "The publisher marked this register partially open; no answer of KPU or "
-                                           "decision on it is recorded"),
-    ("KPU released this register", "The publisher marked this register open; no answer of KPU or decision on it is "
-                                   "recorded"),
-    ("KPU memberikan sebagian register ini", "Penerbit menandai register ini terbuka sebagian; tidak ada jawaban KPU "
-                                             "atau keputusan yang tercatat"),
-    ("KPU memberikan register ini", "Penerbit menandai register ini terbuka; tidak ada jawaban KPU atau keputusan yang "
-                                    "tercatat"),
-)
+    basis = "answered" if answered else "no-answer" if register.basis else "no-basis"
+    released = RELEASED[basis].get(register.status, ("", ""))
+    kept = KEPT[bool(register.basis)]
+    return label, en.format(released=released[0], kept=kept[0]), id_.format(released=released[1], kept=kept[1])
 
 
 def register_context(release: Release, register: Register, db: sqlite3.Connection, packages_dir: Path,
