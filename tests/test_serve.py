@@ -73,7 +73,7 @@ def test_a_port_out_of_range_is_a_usage_error(demo_project: Path, port: str) -> 
 def test_the_ports_at_the_ends_of_the_range_are_accepted(tmp_path: Path, port: str) -> None:
     """Past the range check to the next refusal: a release not built (so nothing is served)."""
     code, output = serve(str(copy_demo(tmp_path / "project")), "--port", port)
-    assert code == 1 and "no database" in one_error_line(output), output
+    assert code == 1 and "has not been built" in one_error_line(output), output
 
 
 def test_a_port_in_use_is_one_line_before_serving(demo_project: Path, listening: int) -> None:
@@ -111,13 +111,24 @@ def test_an_unbuilt_release_is_refused_before_serving(tmp_path: Path) -> None:
     code, output = serve(str(project))
     assert code == 1, output
     assert one_error_line(output) == (
-        f"Error: {project / 'build' / 'release.db'}: no database (hint: run 'releasekit build' first)")
+        "Error: build/release.db: missing: the release has not been built (no database) (hint: run 'releasekit build' "
+        "first: it writes the database and every package from metadata.yml together)")
     assert not (project / "build" / "site").exists()
+
+
+def test_serve_and_publish_name_an_unbuilt_database_alike_and_as_the_project_does(tmp_path: Path) -> None:
+    """Review AT #6: serve and publish named an unbuilt project's database by its absolute path, where every other
+    message about a project's files names them as the project does (``datapackages/real-count.zip: missing``)."""
+    project = copy_demo(tmp_path / "project")
+    served = one_error_line(serve(str(project))[1])
+    published = CliRunner().invoke(cli, ["publish", "--project", str(project), str(tmp_path / "site")])
+    assert published.exit_code == 1 and one_error_line(published.output) == served, published.output
+    assert served.startswith("Error: build/release.db: missing:") and str(tmp_path) not in served, served
 
 
 def test_an_unbuilt_release_is_named_before_a_port_in_use(tmp_path: Path, listening: int) -> None:
     code, output = serve(str(copy_demo(tmp_path / "project")), "--port", str(listening))
-    assert code == 1 and "no database" in one_error_line(output), output
+    assert code == 1 and "has not been built" in one_error_line(output), output
 
 
 def test_a_port_a_stopped_server_left_in_time_wait_is_free() -> None:

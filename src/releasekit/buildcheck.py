@@ -56,7 +56,7 @@ def check_current(release: Release, db_path: Path) -> None:
     if missing:
         first = missing[0]
         raise StaleBuild(f"{first.config}: the source {first.path} (register {first.register}) "
-                         f"is not in {_name(release, db_path)}: declared after the last build"
+                         f"is not in {release.named(db_path)}: declared after the last build"
                          + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
     expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
     _refuse_changed_sources(release, held, read_stamps(db_path.with_name(STAMPS_FILE)))
@@ -64,7 +64,7 @@ def check_current(release: Release, db_path: Path) -> None:
     zips = [(register, packages / f"{register.slug}.zip") for register in release.registers]
     for register, zip_path in zips:  # (a missing package first: the more particular answer)
         if not zip_path.is_file():
-            raise StaleBuild(f"{_name(release, zip_path)}: missing: register {register.id} has no package "
+            raise StaleBuild(f"{release.named(zip_path)}: missing: register {register.id} has no package "
                              "(added to metadata.yml after the last build, or the file was removed)")
     for register, zip_path in zips:
         _compare(release, register, zip_path, _zipped_descriptor(release, zip_path), expected)
@@ -72,9 +72,9 @@ def check_current(release: Release, db_path: Path) -> None:
         try:
             descriptor = read_package(packages, register)
         except (OSError, ValueError) as e:
-            raise StaleBuild(f"{_name(release, folder)}: not a package releasekit built ({e})") from None
+            raise StaleBuild(f"{release.named(folder)}: not a package releasekit built ({e})") from None
         if descriptor is None:  # (the site's register page and table credits read the folder, not the zip)
-            raise StaleBuild(f"{_name(release, folder)}: missing: register {register.id}'s package folder is gone "
+            raise StaleBuild(f"{release.named(folder)}: missing: register {register.id}'s package folder is gone "
                              "though its zip is there (the file was removed)")
         _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
 
@@ -104,7 +104,7 @@ def _compare(release: Release, register: Register, where: Path, descriptor: dict
     else:
         why = ("built from other inputs than metadata.yml and the database name now (metadata.yml edited since "
                "the build, or a file of another build put back)")
-    raise StaleBuild(f"{_name(release, where)}: the package of register {register.id} is not this build's: {why}")
+    raise StaleBuild(f"{release.named(where)}: the package of register {register.id} is not this build's: {why}")
 
 
 def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]:
@@ -113,7 +113,7 @@ def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]
         with closing(read_only(db_path)) as conn:
             rows = conn.execute("SELECT register, path, sha256 FROM sources").fetchall()
     except sqlite3.Error as e:
-        raise ReleasekitError(f"{_name(release, db_path)}: cannot be read as a releasekit database ({e})",
+        raise ReleasekitError(f"{release.named(db_path)}: cannot be read as a releasekit database ({e})",
                               hint=HINT) from None
     return {(register, path): sha256 for register, path, sha256 in rows}
 
@@ -124,15 +124,7 @@ def _zipped_descriptor(release: Release, zip_path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(zip_path) as archive:
             descriptor = json.loads(archive.read("datapackage.json"))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise StaleBuild(f"{_name(release, zip_path)}: not a package releasekit built ({e})") from None
+        raise StaleBuild(f"{release.named(zip_path)}: not a package releasekit built ({e})") from None
     if not isinstance(descriptor, dict):
-        raise StaleBuild(f"{_name(release, zip_path)}: not a package releasekit built (datapackage.json is no object)")
+        raise StaleBuild(f"{release.named(zip_path)}: not a package releasekit built (datapackage.json is no object)")
     return descriptor
-
-
-def _name(release: Release, path: Path) -> str:
-    """A path as the project names it (``datapackages/real-count.zip``), or whole when outside the project."""
-    try:
-        return path.resolve().relative_to(release.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -166,6 +166,14 @@ class Release:
         """The licences of a register's data: its own, else the release's."""
         return register.licenses or self.licenses
 
+    def named(self, path: Path) -> str:
+        """A path as the project names it (``datapackages/real-count.zip``), or whole when outside the project: how a
+        message names the project's own files, as ``metadata.yml`` names its sources."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
 
 class _StringDatesLoader(yaml.SafeLoader):
     """A YAML loader that keeps ``2024-02-26`` a string, as the schema expects, and refuses a repeated key."""

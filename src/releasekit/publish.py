@@ -37,7 +37,7 @@ from typing import Any
 
 from .artefacts import write_json
 from .build import BUILD_DIR, DATABASE_FILE
-from .buildcheck import check_current
+from .buildcheck import StaleBuild, check_current
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import read_only
@@ -150,11 +150,11 @@ def database_path(release: Release) -> Path:
 def require_database(release: Release) -> Path:
     """The database ``build`` wrote.
 
-    :raises ReleasekitError: when the release has not been built.
+    :raises StaleBuild: when the release has not been built.
     """
     db_path = database_path(release)
-    if not db_path.is_file():
-        raise ReleasekitError(f"{db_path}: no database", hint="run 'releasekit build' first")
+    if not db_path.is_file():  # (named as a stale build's files are, and with its hint)
+        raise StaleBuild(f"{release.named(db_path)}: missing: the release has not been built (no database)")
     return db_path
 
 
