@@ -86,6 +86,19 @@ def create_indexes(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES
             db[table.name].create_index(columns)  # type: ignore[union-attr]
 
 
+def percent(part: str, whole: str) -> str:
+    """SQL for ``part`` as a percentage of ``whole``, to two decimals, rounded half away from zero.
+
+    Rounded on the exact fraction with integer division, not by ``round()``: ``round(100.0 * part / whole, 2)`` rounds
+    the nearest double, and SQLite versions round it apart (``round(1.005, 2)``, 201 of 20,000, is 1.01 in SQLite
+    3.40 and 1.0 in 3.51), so the same sources built another release's bytes on another machine. Both expressions are
+    SQL integers (``whole`` is evaluated once: a window or a subquery costs nothing more); a zero or NULL ``whole``, or
+    a NULL ``part``, is NULL. Hundredths are ⌊(⌊20000·|part| / whole⌋ + 1) / 2⌋, which is ⌊10000·|part| / whole + ½⌋.
+    """
+    return (f"((CASE WHEN {part} < 0 THEN -1 ELSE 1 END) * (((20000 * abs({part})) / ({whole}) + 1) / 2) "
+            "/ 100.0)")
+
+
 def insert_sql(table: Table, *, verb: str = "insert or ignore") -> str:
     """A prepared ``INSERT`` taking every column of ``table``; derived columns are computed from them."""
     params = {c: f"?{i}" for i, c in enumerate(table.columns, 1)}  # after the plain "?"s: the same parameters

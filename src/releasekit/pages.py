@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
+from .database import percent
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
 from .summaries import NATIONAL
 from .tables import REGISTER_SOURCES
@@ -254,9 +255,9 @@ def totals(db: sqlite3.Connection, days: list[Day]) -> list[dict[str, Any]]:
     for day in days:
         if day.others:
             continue  # rekap_suara sums every register's rows of the day
-        out += _rows(db, """
+        out += _rows(db, f"""
             SELECT r.kode_pemilu, r.snapshot, r.nomor_urut, p.nama AS peserta, r.suara, r.tps,
-                   round(100.0 * r.suara / sum(r.suara) OVER (), 2) AS persen
+                   {percent("r.suara", "sum(r.suara) OVER ()")} AS persen
             FROM rekap_suara r LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut
             WHERE r.tingkat = 0 AND r.kode_pemilu = ? AND r.snapshot = ? ORDER BY r.nomor_urut""",
                      (day.election, day.snapshot))
@@ -266,9 +267,9 @@ def totals(db: sqlite3.Connection, days: list[Day]) -> list[dict[str, Any]]:
 def published_totals(db: sqlite3.Connection, register: Register) -> list[dict[str, Any]]:
     """The national totals per candidate this register's aggregate sources publish (``hasil_wilayah`` and
     ``suara_wilayah`` of area ``0``), each day with its TPS reported: as published, not summed by releasekit."""
-    return _rows(db, """
+    return _rows(db, f"""
         SELECT h.kode_pemilu, h.snapshot, s.nomor_urut, p.nama AS peserta, s.suara,
-               round(100.0 * s.suara / sum(s.suara) OVER (PARTITION BY h.kode_pemilu, h.snapshot), 2) AS persen,
+               {percent("s.suara", "sum(s.suara) OVER (PARTITION BY h.kode_pemilu, h.snapshot)")} AS persen,
                h.tps_masuk, h.tps_total, h.sumber
         FROM hasil_wilayah h
         JOIN suara_wilayah s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot

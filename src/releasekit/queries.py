@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .database import percent
+
 _PESERTA = "LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut"
 #: ``snapshot`` as stored (``2024-03-17T15:44``), as ``metadata.yml`` may write it (``2024-03-17 15:44``), or a day
 #: for each snapshot of it (``2024-03-17``); empty for every snapshot.
@@ -48,6 +50,11 @@ _PROVINCES = f",\n       {_PROVINCE_COUNT} AS provinsi_dengan_hasil"
 _NATIONAL_PROVINCES = f",\n       CASE WHEN r.tingkat = 0 THEN {_PROVINCE_COUNT} END AS provinsi_dengan_hasil"
 
 
+#: The votes of a row's area and day: one search of the primary key (see :func:`_totals`).
+_AREA_VOTES = ("(SELECT sum(t.suara) FROM rekap_suara t WHERE t.kode_pemilu = r.kode_pemilu "
+               "AND t.snapshot = r.snapshot AND t.kode_wilayah = r.kode_wilayah)")
+
+
 def _totals(rows: str, coverage: str = "") -> str:
     # Each row's share of its area's votes is one search of the primary key (an area's candidates sit side by
     # side), not a window function: that needs every filtered row sorted before the first is returned, and
@@ -56,8 +63,7 @@ def _totals(rows: str, coverage: str = "") -> str:
     # still sorts the filtered rows (EXPLAIN QUERY PLAN shows a temporary B-tree for it).
     return f"""SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nama AS wilayah, r.nomor_urut,
        p.nama AS peserta, r.suara,
-       round(100.0 * r.suara / (SELECT sum(t.suara) FROM rekap_suara t WHERE t.kode_pemilu = r.kode_pemilu
-                                AND t.snapshot = r.snapshot AND t.kode_wilayah = r.kode_wilayah), 2) AS persen,
+       {percent("r.suara", _AREA_VOTES)} AS persen,
        r.tps AS tps_dengan_suara{coverage}
 FROM ({rows}) r {_PESERTA}
 ORDER BY r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nomor_urut"""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .database import fill_derived
+from .database import fill_derived, percent
 from .tables import REKAP_SUARA, REKAP_WILAYAH
 
 #: (tingkat, code length) from village up to province; national is level 0, code "0".
@@ -88,13 +88,16 @@ _PUBLISH_AREAS = """
     SELECT r.kode_pemilu, r.snapshot, r.kode, {level}, {name}, {parent},
            coalesce(r.tps_terdaftar, 0), coalesce(r.tps_hasil, 0), coalesce(r.tps_suara, 0),
            CASE WHEN r.tps_terdaftar > 0 AND r.tps_hasil > 0
-                THEN round(100.0 * coalesce(r.tps_suara, 0) / r.tps_terdaftar, 2) END,
+                THEN {coverage} END,
            r.pemilih_dpt_j, r.pengguna_total_j,
-           CASE WHEN r.dpt_lapor > 0 THEN round(100.0 * r.pengguna_lapor / r.dpt_lapor, 2) END,
+           CASE WHEN r.dpt_lapor > 0 THEN {turnout} END,
            coalesce(r.tps_lapor, 0), r.suara_sah, r.suara_tidak_sah, r.suara_total
     FROM _rekap_{level} r LEFT JOIN wilayah w ON w.kode_wilayah = r.kode
     ORDER BY r.kode_pemilu, r.snapshot, r.kode
 """
+#: The two shares ``rekap_wilayah`` publishes, rounded alike by every SQLite (:func:`releasekit.database.percent`).
+_SHARES = {"coverage": percent("coalesce(r.tps_suara, 0)", "r.tps_terdaftar"),
+           "turnout": percent("r.pengguna_lapor", "r.dpt_lapor")}
 
 _VOTE_VILLAGES = """
     CREATE TEMP TABLE _suara_4 AS
@@ -150,7 +153,7 @@ def summarize(db: sqlite_utils.Database) -> dict[str, int]:
         conn.execute(_VOTE_ROLL_UP.format(level=level, below=below, code=code))
     for level in levels:
         _, name, parent = _level_sql(level)
-        conn.execute(_PUBLISH_AREAS.format(level=level, name=name, parent=parent))
+        conn.execute(_PUBLISH_AREAS.format(level=level, name=name, parent=parent, **_SHARES))
         conn.execute(_PUBLISH_VOTES.format(level=level, name=name, parent=parent))
     for temp in ("_rekap_tps", "_rekap_pemilu", "_rekap_terdaftar", *(f"_rekap_{lv}" for lv in levels),
                  *(f"_suara_{lv}" for lv in levels)):
