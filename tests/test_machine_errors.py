@@ -104,3 +104,28 @@ def test_an_os_error_gets_the_hint_of_its_kind(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(releasekit.cli, "validate_paths", validate_paths)
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert (result.exit_code, result.output) == (1, f"Error: raw/day.jsonl: {os.strerror(code)} (hint: {hint})\n")
+
+
+def test_the_build_opens_its_databases_with_pythons_sqlite3_not_sqlite_utils_choice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sqlite-utils, given a path, connects with ``pysqlite3`` where that is installed (as Datasette's documentation
+    suggests for a newer SQLite). Its errors are not ``sqlite3.Error``: with pysqlite3-binary installed, a build
+    stopped by a file-size limit said 'internal error: OperationalError: disk I/O error'. Here sqlite-utils's own
+    ``sqlite3`` is one that refuses to connect: every database of a build must be opened by releasekit."""
+    import sqlite3
+    import types
+
+    import sqlite_utils.db
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a database opened by sqlite-utils's sqlite3: {args}")
+
+    other = types.ModuleType("pysqlite3")
+    other.__dict__.update({name: getattr(sqlite3, name) for name in dir(sqlite3) if not name.startswith("__")})
+    other.connect = refuse  # type: ignore[attr-defined]
+    monkeypatch.setattr(sqlite_utils.db, "sqlite3", other)
+    project = copy_demo(tmp_path / "project")
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    second = CliRunner().invoke(cli, ["build", str(project)])  # (the cache and the pairs of days read back)
+    assert second.exit_code == 0, second.output

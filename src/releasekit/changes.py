@@ -33,6 +33,7 @@ import sqlite_utils
 
 from . import forked
 from .compare import COUNT_COLUMNS, TPS_FIELD, VALUE_COLUMNS, VOTES_PREFIX, text_sql
+from .database import connect
 from .tables import CHANGES, REGISTER_SOURCES
 
 _COLUMNS = ", ".join(f"[{c}]" for c in CHANGES.columns)
@@ -240,7 +241,7 @@ def _compare_into(conn: sqlite3.Connection, path: Path, pair: Pair, plan: Plan) 
     """Compare the pair into a new file of its own (moved into place when complete)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    side = sqlite_utils.Database(tmp)
+    side = sqlite_utils.Database(connect(tmp))
     try:  # the release's columns and types; no key to keep up (the release's table has it)
         side[CHANGES.name].create({f.name: f.sqlite_type for f in CHANGES.fields})  # type: ignore[union-attr]
     finally:

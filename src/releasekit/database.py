@@ -38,11 +38,18 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     so a crash never leaves a half-written ``release.db``; journalling and sync
     would only slow the load down.
     """
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(connect(path))
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA foreign_keys = OFF")
     return db
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection by Python's own ``sqlite3``: sqlite-utils, given a path, connects with ``pysqlite3`` where that is
+    installed (as Datasette's documentation suggests for a newer SQLite), whose errors are not ``sqlite3.Error``: a
+    full disk was then an internal error, not the machine's failure."""
+    return sqlite3.connect(str(path))
 
 
 def read_only(path: Path) -> sqlite3.Connection:
@@ -54,7 +61,7 @@ def read_only(path: Path) -> sqlite3.Connection:
 
 def open_reader(path: Path | str) -> sqlite_utils.Database:
     """A second connection to a build's database that only reads (it leaves the journal mode alone)."""
-    return sqlite_utils.Database(sqlite3.connect(str(path)))
+    return sqlite_utils.Database(connect(path))
 
 
 def create_schema(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES, *, indexes: bool = True) -> None:
