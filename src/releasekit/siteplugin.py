@@ -13,6 +13,13 @@ once, or given a ``_through`` no foreign key joins or not of its shape, JSON tha
 address with too few parts of its key a 404 (Datasette 0.65 answers each with a 500, where it gives the same
 mistake in ``_col`` a 400).
 
+A table with a key of several columns (``suara``: election, snapshot, TPS, candidate) is paged by one row-value
+comparison, ``(kode_pemilu, snapshot, kode_tps, nomor_urut) > (:p0, :p1, :p2, :p3)``, which SQLite answers by a
+search of the key's index, in place of Datasette 0.65's chain of ``or``-ed comparisons, which it answers by
+scanning the index from the start: each page cost as much as every page before it (36 ms for a page near the end
+of DKI's ``suara``, 0.3 ms by row value), and a "stream all rows" CSV of a large table stopped part-way at the
+time limit, answered with a 200 (review AV #1).
+
 A path holding ``//`` (``//release``, ``/release//hasil_tps``), which Datasette does not route either, gets a
 permanent redirect to the same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the
 query kept. The redirect is always to a path of this site: ``//example.com/x`` becomes ``/example.com/x``, never
@@ -34,7 +41,9 @@ from typing import Any
 from urllib.parse import quote
 
 import datasette.handle_exception as handling
+import datasette.views.table as table_view
 from datasette import hookimpl
+from datasette.utils import escape_sqlite
 from datasette.views.base import DatasetteError
 
 Scope = MutableMapping[str, Any]
@@ -83,6 +92,18 @@ class _RichWhereRaised:
 
 if getattr(handling, "rich", None) is not None and not isinstance(handling.rich, _RichWhereRaised):
     handling.rich = _RichWhereRaised(handling.rich)
+
+
+def keys_after_sql(pks: list[str], start_index: int = 0) -> str:
+    """The rows after the key ``:p{start_index}…``, as Datasette's ``compound_keys_after_sql`` selects them, as one
+    row-value comparison: the same rows (a key's columns are never NULL; each pair is compared with its column's
+    affinity, as the chain of comparisons does), found by a search of the key's index."""
+    columns = ", ".join(escape_sqlite(pk) for pk in pks)
+    values = ", ".join(f":p{start_index + i}" for i in range(len(pks)))
+    return f"(({columns}) > ({values}))"
+
+
+table_view.compound_keys_after_sql = keys_after_sql
 
 
 #: How the errors Datasette 0.65 raises for a table page's bad parameters, with no status (a 500), begin.
