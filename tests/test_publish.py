@@ -589,6 +589,14 @@ def test_findings_queries_count_the_findings_table(demo: Served) -> None:
     # (review AJ: an area's finding, total-decreased's, is no TPS: it was listed with kode_tps empty)
     areas = demo.json("/release/tps_with_findings.json?_shape=array&rule=total-decreased")
     assert areas == [] < rows(demo.db, "SELECT key FROM findings WHERE rule = 'total-decreased'")
+    # (review AV #2: 1,000 rows at most; narrowed to a region by a prefix of its code)
+    village = tps[0]["kode_tps"][:10]
+    narrowed = demo.json(f"/release/tps_with_findings.json?_shape=array&rule=&kode_wilayah={village}")
+    assert narrowed and {r["kode_tps"][:10] for r in narrowed} == {village}
+    assert len(narrowed) == rows(demo.db, "SELECT count(*) FROM findings WHERE substr(key, 1, 10) = ? AND "
+                                          "(length(key) = 13 OR substr(key, 14, 1) = '/')", (village,))[0][0]
+    everywhere = demo.json("/release/tps_with_findings.json?_shape=array&rule=&kode_wilayah=")
+    assert len(everywhere) > len(narrowed) and everywhere == demo.json("/release/tps_with_findings.json?_shape=array")
 
 
 # --------------------------------------------------------------------------- hardening and the bundle

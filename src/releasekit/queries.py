@@ -129,8 +129,11 @@ ORDER BY register, rule, kode_pemilu, snapshot""",
         "title": "TPS with findings / TPS dengan temuan",
         "description": ("Each TPS a rule flagged (a finding whose key is a TPS code, or starts with one and a "
                         "slash: not an area's), with its village and what was expected and found (leave rule "
-                        "empty for every rule). / Setiap TPS yang ditandai aturan (bukan wilayah), dengan desanya "
-                        "dan nilai yang diharapkan dan ditemukan."),
+                        "empty for every rule; kode_wilayah narrows to the TPS of a province, regency, district or "
+                        "village, by its code: 31, 3171, …; empty for all). At most 1,000 rows are shown: for more, "
+                        "narrow it, or filter the findings table, which pages. / Setiap TPS yang ditandai aturan "
+                        "(bukan wilayah), dengan desanya dan nilai yang diharapkan dan ditemukan; kode_wilayah "
+                        "mempersempit ke satu wilayah."),
         "sql": """SELECT f.rule, f.severity, f.kode_pemilu, f.snapshot, f.key, substr(f.key, 1, 13) AS kode_tps,
        w.nama AS desa, f.expected, f.actual, f.detail, f.register
 FROM findings f
@@ -138,6 +141,7 @@ LEFT JOIN tps t ON t.kode_tps = substr(f.key, 1, 13)
 LEFT JOIN wilayah w ON w.kode_wilayah = coalesce(t.kode_wilayah, substr(f.key, 1, 10))
 WHERE (:rule = '' OR f.rule = :rule)
   AND (length(f.key) = 13 OR substr(f.key, 14, 1) = '/') AND instr(substr(f.key, 1, 13), '/') = 0
+  AND substr(f.key, 1, length(:kode_wilayah)) = :kode_wilayah
 ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
     },
     "completeness": {
