@@ -31,6 +31,7 @@ from frictionless import Package
 from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
+from .contract import contract_problems
 from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean
 from .privacy import (
     WRAPPED_TEXT,
@@ -306,6 +307,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
+        result.problems += contract_problems(descriptor)
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
         result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor, result.problems)
