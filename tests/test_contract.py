@@ -123,3 +123,50 @@ def test_a_package_of_another_releasekit_version_is_checked_against_its_own_sche
 def test_every_package_releasekit_builds_holds_its_tables_schemas(demo_project: Path) -> None:
     report = validate_paths([demo_project])
     assert report.valid and not [p for r in report.packages for p in r.problems]
+
+
+def _rewritten(pkg: Path, name: str, edit: Callable[[list[list[str]]], object] = lambda rows: None,
+               delimiter: str = ",") -> Path:
+    """Resource ``name``'s CSV rewritten by ``edit`` (of its rows, the header first) and separated by
+    ``delimiter``, its hash and size declared again."""
+    file = pkg / "data" / f"{name}.csv"
+    with file.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    edit(rows)
+    with file.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    rehash(pkg)
+    return pkg
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_csv_resaved_with_semicolons_is_invalid_under_both_engines(demo_project: Path, tmp_path: Path,
+                                                                      engine: str) -> None:
+    """Review AU #4: each resource declared only its line terminator, so Frictionless guessed the delimiter and
+    called a ``pemilu.csv`` re-saved with ';' (a spreadsheet in an Indonesian locale) valid, where releasekit did
+    not. Every resource now declares its whole dialect."""
+    pkg = copy_package(demo_project / "datapackages" / "real-count", tmp_path)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    assert {json.dumps(r["dialect"], sort_keys=True) for r in desc["resources"]} == {json.dumps(
+        {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n", "quoteChar": '"'},
+        sort_keys=True)}
+    _rewritten(pkg, "pemilu", delimiter=";")
+    report = validate_paths([pkg], engine=engine).packages[0]
+    assert not report.valid and any(p.resource == "pemilu" for p in report.problems), report.problems
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_register_code_that_lost_its_zeros_is_invalid(demo_project: Path, tmp_path: Path, engine: str) -> None:
+    """Review AU #2: ``findings.register`` had no pattern, so ``001`` read back as ``1`` (a spreadsheet's round
+    trip) was valid under every validator; register ids are three digits, as ``metadata.yml`` takes them."""
+    pkg = copy_package(demo_project / "datapackages" / "real-count", tmp_path)
+
+    def unpadded(rows: list[list[str]]) -> None:
+        column = rows[0].index("register")
+        for row in rows[1:]:
+            row[column] = row[column].lstrip("0")
+
+    _rewritten(pkg, "findings", unpadded)
+    report = validate_paths([pkg], engine=engine).packages[0]
+    assert not report.valid
+    assert any(p.resource == "findings" and p.type == "constraint-error" for p in report.problems), report.problems

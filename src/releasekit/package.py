@@ -145,6 +145,11 @@ def table_schema(table: Table, present: set[str]) -> dict[str, Any]:
     return schema
 
 
+#: The CSV dialect of every resource, as ``artefacts`` writes the files (review AU #4).
+CSV_DIALECT = {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": CSV_LINE_TERMINATOR,
+               "quoteChar": '"'}
+
+
 def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
     path = folder / "data" / f"{table.name}.csv"
     sha256, size = sha256_file(path)
@@ -159,7 +164,9 @@ def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
         "encoding": "utf-8",
         # Frictionless's default lineTerminator is "\r\n"; the CSVs end lines with "\n". Flat, as CSV Dialect 1.0
         # (the spec of the descriptor's tabular-data-package profile) writes it; Frictionless 5 reads it there too.
-        "dialect": {"lineTerminator": CSV_LINE_TERMINATOR},
+        # Every option is declared, not left to a reader's guess: Frictionless sniffs an undeclared delimiter, so a
+        # CSV re-saved with ';' (a spreadsheet in an Indonesian locale) was valid to it and not to releasekit.
+        "dialect": dict(CSV_DIALECT),
         "hash": f"sha256:{sha256}",
         "bytes": size,
         "schema": table_schema(table, present),

@@ -110,6 +110,8 @@ CODE_TPS = r"^(?:[0-9]{13}|99[0-9A-Z]{11})$"
 TPS_CODE_TEXT = "13 digits; letters only overseas, after the province code 99"
 #: :data:`CODE_TPS` compiled, for the readers (``fullmatch``: the pattern's ``$`` alone passes a final line break).
 TPS_CODE = re.compile(CODE_TPS)
+#: A register's id, as ``metadata.yml``'s schema takes it: three digits, leading zeros kept (``001``).
+REGISTER_ID = r"^[0-9]{3}$"
 CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
 #: A TPS's village: the first 10 characters of :data:`CODE_TPS` (``tps.kode_wilayah`` is always that prefix).
 CODE_DESA = r"^(?:[0-9]{10}|99[0-9A-Z]{8})$"
@@ -324,7 +326,8 @@ SOURCES = Table(
     "sources", "Sources", "Provenance: every raw file, its hash and its record accounting.",
     "Asal-usul: setiap berkas mentah, hash-nya, dan perhitungan rekamannya.",
     (
-        Field("register", "string", "Register", "Register number (001).", "Nomor register (001).", required=True),
+        Field("register", "string", "Register", "Register number (001).", "Nomor register (001).", required=True,
+              pattern=REGISTER_ID),
         Field("path", "string", "Path", "Path of the raw file in the project.", "Jalur berkas mentah.",
               required=True),
         Field("sha256", "string", "SHA-256", "SHA-256 of the raw file.", "SHA-256 berkas mentah.",
@@ -592,7 +595,7 @@ FINDINGS = Table(
         Field("actual", "integer", "Actual", "The value found.", "Nilai yang ditemukan."),
         Field("detail", "string", "Detail", "What differs, in words.", "Uraian perbedaan."),
         Field("register", "string", "Register", "Register the finding belongs to.", "Register temuan.",
-              required=True),
+              required=True, pattern=REGISTER_ID),
     ),
     ("rule", "kode_pemilu", "snapshot", "key"),
     (ForeignKey(("kode_pemilu",), "pemilu", ("kode_pemilu",)),),
