@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -44,6 +43,7 @@ import datasette.handle_exception as handling
 import datasette.views.table as table_view
 from datasette import hookimpl
 from datasette.utils import escape_sqlite
+from datasette.utils.sqlite import sqlite3  # (Datasette's: pysqlite3 where that is installed, else Python's)
 from datasette.views.base import DatasetteError
 
 Scope = MutableMapping[str, Any]
