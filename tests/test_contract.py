@@ -65,16 +65,13 @@ EDITS: dict[str, tuple[Callable[[Path], Callable[[Descriptor], object]], str, st
         lambda pkg: lambda d: _resource(d, "suara")["schema"].pop("foreignKeys"),
         "suara", "foreignKeys is absent, releasekit writes"),
     "a column renamed": (
-        _rename_suara_sah, "hasil_tps", 'no field "suara_sah"; a field releasekit does not write: "valid_votes"'),
-    "a pattern loosened": (
-        lambda pkg: lambda d: _field(d, "tps", "kode_tps").pop("constraints"),
-        "tps", "field kode_tps: constraints is absent, releasekit writes"),
-    "a code retyped": (
-        lambda pkg: lambda d: _field(d, "tps", "nomor_tps").update(type="integer"),
-        "tps", 'field nomor_tps: type is "integer", releasekit writes "string"'),
+        _rename_suara_sah, "hasil_tps", 'no field "suara_sah" (releasekit writes'),
+    "a zero declared missing in one field": (
+        lambda pkg: lambda d: _field(d, "suara", "suara").update(missingValues=["", "0"]),
+        "suara", 'field suara: missingValues is ["", "0"], releasekit writes absent'),
     "the findings removed": (
         lambda pkg: lambda d: _drop(d, "findings", pkg),
-        None, "no 'findings' resource: every releasekit package publishes findings, quarantine, sources"),
+        None, "no 'findings' resource: every releasekit package publishes its findings"),
 }
 
 

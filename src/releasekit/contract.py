@@ -1,47 +1,55 @@
 """A releasekit package against the canonical tables it publishes (DESIGN.md sections 5 and 6).
 
 Frictionless checks a package against the schema its own ``datapackage.json`` writes, so a schema edited to fit
-other data reads as valid: a key dropped before a repeated row, ``0`` declared a missing value (every real zero
-then reads as empty), a column renamed, a pattern loosened. A package that says releasekit built it (its
-``releasekit`` block) holds resources named as canonical tables: each must carry that table's schema as this
-releasekit writes it (:func:`releasekit.package.table_schema`), and the package the resources every package holds
-(``findings``, ``quarantine``, ``sources``). Titles and descriptions are words, which a translation may change; the
-rest is structure. A package of another releasekit version is checked against its own schema only: the tables may
-have grown since.
+other data reads as valid: a key dropped before a repeated row, a foreign key dropped before a TPS no list holds,
+``0`` declared a missing value (every real zero then reads as empty), a column renamed. A package that says this
+releasekit version built it (its ``releasekit`` block) is held to what its tables mean: each resource named as a
+canonical table has that table's fields (a column added beside them is allowed: the tables are "at least" these
+columns), the same cells read as missing, and its keys
+(:func:`releasekit.package.table_schema`); and the package publishes its ``findings`` (``quarantine`` and
+``sources`` are held to its record accounting already). A field's type and constraints are checked against the
+data as the package declares them, as Frictionless checks them; titles and descriptions are words, which a
+translation may change. A package of another releasekit version is checked against its own schema only: the
+tables may have grown since.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from .package import ALWAYS, table_schema
+from .package import table_schema
 from .privacy import mask_niks
 from .report import Problem
 from .tables import BY_NAME
 
-#: What of a field's descriptor is its structure (its title and description are not).
-FIELD_STRUCTURE = ("name", "type", "format", "constraints", "trueValues", "falseValues", "bareNumber", "groupChar",
-                   "decimalChar", "missingValues")
-#: What of a schema is its structure besides its fields.
+#: What of a field's descriptor the contract holds it to besides its name: which cells read as missing.
+FIELD_STRUCTURE = ("missingValues",)
+#: What of a schema the contract holds it to besides its fields.
 SCHEMA_STRUCTURE = ("missingValues", "primaryKey", "foreignKeys")
 
 
-def contract_problems(descriptor: dict[str, Any]) -> list[Problem]:
-    """Where a package this releasekit version built departs from the canonical tables; none for another's."""
+def contract_problems(descriptor: dict[str, Any], found: Sequence[Problem] = ()) -> list[Problem]:
+    """Where a package this releasekit version built departs from the canonical tables; none for another's, nor for a
+    resource already ``found`` malformed or unreadable, nor for a descriptor found malformed (one problem of a schema is
+    enough)."""
     prov = descriptor.get("releasekit")
     if not isinstance(prov, dict) or prov.get("releasekit_version") != __version__:
         return []
-    resources = [r for r in descriptor.get("resources") or [] if isinstance(r, dict)]
+    listed = descriptor.get("resources")
+    resources = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
     present = {r.get("name") for r in resources}
-    problems = [Problem("package-error", f"no '{name}' resource: every releasekit package publishes "
-                                         f"{', '.join(ALWAYS)}")
-                for name in ALWAYS if name not in present]
+    malformed = {p.resource for p in found if p.type in ("schema-error", "resource-error")}
+    if None in malformed:  # (a descriptor Frictionless finds malformed: its own problem says what to mend first)
+        return []
+    problems = [] if "findings" in present else [
+        Problem("package-error", "no 'findings' resource: every releasekit package publishes its findings")]
     for res in resources:
         name = res.get("name")
         table = BY_NAME.get(name) if isinstance(name, str) else None
-        if table is None or not isinstance(res.get("schema"), dict):
+        if table is None or not isinstance(res.get("schema"), dict) or name in malformed:
             continue  # (a resource of no canonical table's name, or a schema by path: checked as Frictionless does)
         expected = table_schema(table, {n for n in present if isinstance(n, str)})
         difference = schema_difference(res["schema"], expected)
@@ -53,26 +61,41 @@ def contract_problems(descriptor: dict[str, Any]) -> list[Problem]:
 
 def schema_difference(schema: dict[str, Any], expected: dict[str, Any]) -> str | None:
     """The first way ``schema`` departs from ``expected`` in structure, in words; None when it does not."""
-    fields = [f if isinstance(f, dict) else {} for f in schema.get("fields") or []]
-    names = [f.get("name") for f in fields]
-    wanted = [f["name"] for f in expected["fields"]]
-    if names != wanted:
-        missing = [n for n in wanted if n not in names]
-        extra = [n for n in names if n not in wanted]
-        said = "; ".join(part for part in (
-            f"no field {', '.join(map(_shown, missing))}" if missing else "",
-            f"a field releasekit does not write: {', '.join(map(_shown, extra))}" if extra else "",
-        ) if part) or "the fields are in another order"
-        return f"{said} (releasekit writes {', '.join(wanted)})"
-    for field, want in zip(fields, expected["fields"], strict=True):
+    fields = {f.get("name"): f for f in schema.get("fields") or [] if isinstance(f, dict)}
+    missing = [f["name"] for f in expected["fields"] if f["name"] not in fields]
+    if missing:
+        return (f"no field {', '.join(map(_shown, missing))} (releasekit writes "
+                f"{', '.join(f['name'] for f in expected['fields'])})")
+    for want in expected["fields"]:
+        field = fields[want["name"]]
         for key in FIELD_STRUCTURE:
             if field.get(key) != want.get(key):
                 return (f"field {field['name']}: {key} is {_shown(field.get(key))}, releasekit writes "
                         f"{_shown(want.get(key))}")
     for key in SCHEMA_STRUCTURE:
-        if schema.get(key) != expected.get(key):
+        if _spelled_out(key, schema.get(key)) != _spelled_out(key, expected.get(key)):
             return f"{key} is {_shown(schema.get(key))}, releasekit writes {_shown(expected.get(key))}"
     return None
+
+
+def _spelled_out(key: str, value: Any) -> Any:
+    """A schema's ``key`` as releasekit writes it, where Table Schema allows it otherwise: a key of one field as its
+    name alone, a foreign key's fields likewise, a self-reference without ``resource`` (Table Schema 2)."""
+    def names(given: Any) -> Any:
+        return [given] if isinstance(given, str) else given
+
+    if key == "primaryKey":
+        return names(value)
+    if key == "foreignKeys" and isinstance(value, list):
+        spelled = []
+        for fk in value:
+            if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+                return value
+            reference = {"resource": fk["reference"].get("resource", ""),
+                         "fields": names(fk["reference"].get("fields"))}
+            spelled.append({"fields": names(fk.get("fields")), "reference": reference})
+        return spelled
+    return value
 
 
 def _shown(value: object) -> str:

@@ -307,7 +307,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
-        result.problems += contract_problems(descriptor)
+        result.problems += contract_problems(descriptor, result.problems)
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
         result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor, result.problems)
