@@ -40,12 +40,8 @@ def _edited(pkg: Path, edit: Callable[[Descriptor], object]) -> Path:
 
 def _rename_suara_sah(pkg: Path) -> Callable[[Descriptor], object]:
     """``suara_sah`` renamed ``valid_votes`` in the schema and in the CSV's header."""
-    file = pkg / "data" / "hasil_tps.csv"
-    with file.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    rows[0] = ["valid_votes" if label == "suara_sah" else label for label in rows[0]]
-    with file.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+    _rewritten(pkg, "hasil_tps", lambda rows: rows.__setitem__(
+        0, ["valid_votes" if label == "suara_sah" else label for label in rows[0]]))
     return lambda desc: _field(desc, "hasil_tps", "suara_sah").update(name="valid_votes")
 
 

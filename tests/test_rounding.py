@@ -57,9 +57,7 @@ def test_percent_of_nothing_is_null() -> None:
 def test_every_small_share_matches_the_exact_fraction() -> None:
     conn = sqlite3.connect(":memory:")
     pairs = [(part, whole) for whole in range(1, 120) for part in range(-whole, whole + 1)]
-    got = conn.execute(" UNION ALL ".join(f"SELECT {percent(str(p), str(w))}" for p, w in pairs[:400])).fetchall()
-    assert [g for (g,) in got] == [exact(p, w) for p, w in pairs[:400]]
-    for start in range(400, len(pairs), 400):
+    for start in range(0, len(pairs), 400):  # (a compound SELECT of at most 500 terms)
         chunk = pairs[start:start + 400]
         got = conn.execute(" UNION ALL ".join(f"SELECT {percent(str(p), str(w))}" for p, w in chunk)).fetchall()
         assert [g for (g,) in got] == [exact(p, w) for p, w in chunk]

@@ -196,7 +196,7 @@ def _compare_missing(conn: sqlite3.Connection, todo: list[tuple[Pair, Plan, Path
 
 def _compare_share(database: str, share: list[tuple[Pair, Plan, Path]]) -> bool:
     """In a child process: compare ``share`` on a new connection to the build's database."""
-    conn = sqlite3.connect(database)
+    conn = connect(database)
     try:
         for pair, plan, path in share:
             _compare_into(conn, path, pair, plan)

@@ -23,6 +23,7 @@ from . import __version__
 from .package import table_schema
 from .privacy import mask_niks
 from .report import Problem
+from .tablecheck.descriptor import foreign_keys, name_list, resources_of, schema_error
 from .tables import BY_NAME
 
 #: What of a field's descriptor the contract holds it to besides its name: which cells read as missing.
@@ -38,8 +39,7 @@ def contract_problems(descriptor: dict[str, Any], found: Sequence[Problem] = ())
     prov = descriptor.get("releasekit")
     if not isinstance(prov, dict) or prov.get("releasekit_version") != __version__:
         return []
-    listed = descriptor.get("resources")
-    resources = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
+    resources = resources_of(descriptor)
     present = {r.get("name") for r in resources}
     malformed = {p.resource for p in found if p.type in ("schema-error", "resource-error")}
     if None in malformed:  # (a descriptor Frictionless finds malformed: its own problem says what to mend first)
@@ -49,8 +49,8 @@ def contract_problems(descriptor: dict[str, Any], found: Sequence[Problem] = ())
     for res in resources:
         name = res.get("name")
         table = BY_NAME.get(name) if isinstance(name, str) else None
-        if table is None or not isinstance(res.get("schema"), dict) or name in malformed:
-            continue  # (a resource of no canonical table's name, or a schema by path: checked as Frictionless does)
+        if table is None or not isinstance(res.get("schema"), dict) or name in malformed or schema_error(res):
+            continue  # (no canonical table's name, a schema by path, or one whose shape is already a problem)
         expected = table_schema(table, {n for n in present if isinstance(n, str)})
         difference = schema_difference(res["schema"], expected)
         if difference:
@@ -73,29 +73,21 @@ def schema_difference(schema: dict[str, Any], expected: dict[str, Any]) -> str |
                 return (f"field {field['name']}: {key} is {_shown(field.get(key))}, releasekit writes "
                         f"{_shown(want.get(key))}")
     for key in SCHEMA_STRUCTURE:
-        if _spelled_out(key, schema.get(key)) != _spelled_out(key, expected.get(key)):
+        if _spelled_out(key, schema) != _spelled_out(key, expected):
             return f"{key} is {_shown(schema.get(key))}, releasekit writes {_shown(expected.get(key))}"
     return None
 
 
-def _spelled_out(key: str, value: Any) -> Any:
-    """A schema's ``key`` as releasekit writes it, where Table Schema allows it otherwise: a key of one field as its
-    name alone, a foreign key's fields likewise, a self-reference without ``resource`` (Table Schema 2)."""
-    def names(given: Any) -> Any:
-        return [given] if isinstance(given, str) else given
-
-    if key == "primaryKey":
-        return names(value)
-    if key == "foreignKeys" and isinstance(value, list):
-        spelled = []
-        for fk in value:
-            if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
-                return value
-            reference = {"resource": fk["reference"].get("resource", ""),
-                         "fields": names(fk["reference"].get("fields"))}
-            spelled.append({"fields": names(fk.get("fields")), "reference": reference})
-        return spelled
-    return value
+def _spelled_out(key: str, schema: dict[str, Any]) -> Any:
+    """A well-formed schema's ``key`` as releasekit writes it, where Table Schema allows it otherwise: a key of one
+    field as its name alone, a self-reference without ``resource`` (read as the checker reads them)."""
+    if key == "primaryKey" and key in schema:
+        return name_list(schema[key])
+    if key == "foreignKeys":
+        return [{"fields": fk["fields"], "reference": {"resource": fk["reference"]["resource"],
+                                                       "fields": fk["reference"]["fields"]}}
+                for fk in foreign_keys({"schema": schema})] or None
+    return schema.get(key)
 
 
 def _shown(value: object) -> str:

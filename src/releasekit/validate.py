@@ -66,6 +66,7 @@ from .tablecheck.asread import (
     zip_member,
 )
 from .tablecheck.descriptor import READ_DIALECT
+from .tablecheck.descriptor import resources_of as _resources
 from .tablecheck.text import niks_by_record
 
 DESCRIPTOR = "datapackage.json"
@@ -85,12 +86,6 @@ def unsafe_path(path: object) -> str | None:
     if ".." in pure.parts:
         return "resource paths may not leave the package folder ('..')"
     return None
-
-
-def _resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
-    """The descriptor's resource objects (others, and ``resources`` that is no list, fail the descriptor check)."""
-    resources = descriptor.get("resources")
-    return [res for res in resources if isinstance(res, dict)] if isinstance(resources, list) else []
 
 
 def _resource_named(descriptor: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -10,6 +10,12 @@ from typing import Any
 from .fields import key_translation
 
 
+def resources_of(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """The descriptor's resource objects (others, and ``resources`` that is no list, fail the descriptor check)."""
+    resources = descriptor.get("resources")
+    return [res for res in resources if isinstance(res, dict)] if isinstance(resources, list) else []
+
+
 def foreign_keys(res: dict[str, Any]) -> list[dict[str, Any]]:
     """A resource descriptor's foreign keys (none when it has no schema), their field names as lists, a reference
     without a ``resource`` to the resource itself (``""``: Table Schema 2 leaves it out for a self-reference)."""
