@@ -210,13 +210,18 @@ def test_package_readme_shows_metadata_as_text() -> None:
     assert cells[-3:] == ["7", "5", "2"]  # the counts stay under their headings
 
 
-def test_an_open_register_with_a_voter_list_says_no_voter_is_published(demo_project: Path) -> None:
-    """'Published here in full' is true of results, not of a voter list: the page says what of it is published."""
+def test_an_open_register_with_a_voter_list_says_what_of_it_is_published(demo_project: Path) -> None:
+    """'Published here in full' is true of results, not of a voter list: the page says what of it is published.
+    Review AV #3: it said "no voter is published" of findings keyed by a voter's number in the TPS list (an age or
+    a NIK's region code in the detail); it now says what they hold."""
     release = load_release(demo_project)
     assert "in full" in page_context(release, "001")["status"]["en"]
     status = page_context(release, "003")["status"]
-    assert "in full" not in status["en"] and "no voter is published" in status["en"]
-    assert "tidak ada pemilih yang dipublikasikan" in status["id"]
+    assert "in full" not in status["en"] and "no voter is published" not in status["en"]
+    assert "findings, which name a voter by number in the TPS list" in status["en"]
+    assert "never by name, NIK or date of birth" in status["en"]
+    assert "menyebut pemilih dengan nomor urutnya di daftar TPS" in status["id"]
+    assert "tidak ada pemilih yang dipublikasikan" not in status["id"]
     masked = dataclasses.replace(release.register("003"), publish_individuals="masked")
     assert "NIK and NKK masked (dpt_pemilih)" in pages.register_status(masked)[1]
 

@@ -106,6 +106,13 @@ class PackageResult:
     rows: dict[str, int]
 
 
+def table_schema_pattern(pattern: str) -> str:
+    """``pattern`` (a Python expression anchored ``^…$``) as Table Schema writes one: an XML Schema regular
+    expression, which always matches the whole value and has no ``^``/``$`` anchors (there they are literal
+    characters) and no ``(?:`` groups (review AU #3). Python reads it the same way under Frictionless's anchors."""
+    return pattern.removeprefix("^").removesuffix("$").replace("(?:", "(")
+
+
 def field_descriptor(field: Field) -> dict[str, Any]:
     """The Table Schema field descriptor of a canonical field."""
     out: dict[str, Any] = {"name": field.name, "type": field.type, "title": field.title,
@@ -117,7 +124,7 @@ def field_descriptor(field: Field) -> dict[str, Any]:
     if field.required:
         constraints["required"] = True
     if field.pattern:
-        constraints["pattern"] = field.pattern
+        constraints["pattern"] = table_schema_pattern(field.pattern)
     if field.enum:
         constraints["enum"] = list(field.enum)
     if field.minimum is not None:

@@ -330,9 +330,12 @@ def _completeness(province: dict[str, Any]) -> Bar:
 #: for no voter list.
 VOTER_LISTS = {
     "none": ("{released}: its data is published here, its voter list as counts per TPS "
-             "(dpt_rekap) and findings only: no voter is published.",
+             "(dpt_rekap) and findings, which name a voter by number in the TPS list (with the age or the NIK's "
+             "region code where a rule needs it), never by name, NIK or date of birth.",
              "{released}: datanya dipublikasikan di sini, daftar pemilihnya hanya sebagai jumlah "
-             "per TPS (dpt_rekap) dan temuan: tidak ada pemilih yang dipublikasikan."),
+             "per TPS (dpt_rekap) dan temuan, yang menyebut pemilih dengan nomor urutnya di daftar TPS (beserta "
+             "umur atau kode wilayah NIK bila aturannya memerlukan), tidak pernah dengan nama, NIK, atau tanggal "
+             "lahir."),
     "masked": ("{released}: its data is published here, its voter list as counts per TPS "
                "(dpt_rekap) and voter by voter with NIK and NKK masked (dpt_pemilih).",
                "{released}: datanya dipublikasikan di sini, daftar pemilihnya sebagai jumlah per "
