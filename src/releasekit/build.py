@@ -20,7 +20,7 @@ from typing import Protocol
 from .artefacts import source_date_epoch
 from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Release, Source
-from .database import create_indexes, create_schema, open_database, open_reader, table_counts
+from .database import create_indexes, create_schema, create_search, open_database, open_reader, table_counts
 from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
@@ -282,6 +282,7 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
             findings = run_rules(db, release, database=stage.database, unreadable=unreadable_tps(db.conn))
             gate.open()
             summarize(db)
+            create_search(db)
             counts = table_counts(db)
             # The database is final: the gate's scan of it runs here, beside the packaging (SQLite and
             # Python's CSV writer, one core each); build() scans every other staged file afterwards.

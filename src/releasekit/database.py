@@ -93,6 +93,21 @@ def create_indexes(db: sqlite_utils.Database, tables: tuple[Table, ...] = TABLES
             db[table.name].create_index(columns)  # type: ignore[union-attr]
 
 
+#: The full-text indexes made at build time, as (table, columns): Datasette offers a search box on the table
+#: (``?_search=menteng``) and finds a region's code by its name. Tokenized ``unicode61``, SQLite's default (no
+#: English stemming of Indonesian names).
+SEARCHABLE = (("wilayah", ("nama",)),)
+
+
+def create_search(db: sqlite_utils.Database) -> None:
+    """(Re)make the FTS5 index of each :data:`SEARCHABLE` table, once its rows are final (no triggers: the
+    release is read-only)."""
+    if "ENABLE_FTS5" not in {option for (option,) in db.execute("PRAGMA compile_options")}:
+        return  # an SQLite built without FTS5 (rare): the release is the same, without the search box
+    for table, columns in SEARCHABLE:
+        db[table].enable_fts(columns, fts_version="FTS5", replace=True)  # type: ignore[union-attr]
+
+
 def percent(part: str, whole: str) -> str:
     """SQL for ``part`` as a percentage of ``whole``, to two decimals, rounded half away from zero.
 

@@ -713,6 +713,15 @@ def _leading_columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return leading
 
 
+def _full_text_index_tables(conn: sqlite3.Connection) -> set[str]:
+    """The tables where FTS5 keeps a full-text index (``x_data``, ``x_idx``, ``x_docsize``, ``x_config`` of a
+    virtual table ``x``): tokens and positions of text whose own table is scanned (the content table, or
+    ``x_content``), in binary blobs that would only give the scan false alarms."""
+    indexes = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage = 0 "
+                           "AND upper(sql) LIKE 'CREATE VIRTUAL TABLE%USING FTS5%'").fetchall()
+    return {f"{name}_{part}" for (name,) in indexes for part in ("data", "idx", "docsize", "config")}
+
+
 def _as_text(conn: sqlite3.Connection, value: object) -> str | None:
     """A stored value as ``CAST(value AS TEXT)`` gives it (as the scan of the other columns reads them)."""
     if value is None or isinstance(value, str):
@@ -773,7 +782,10 @@ def refuse_niks_in_database(path: Path, shown_as: str, conn: sqlite3.Connection 
         tables = conn.execute("SELECT name, upper(sql) LIKE '%WITHOUT ROWID%' FROM sqlite_master "
                               "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                               "ORDER BY name").fetchall()  # ('_' alone is any character: sqlitedata is a table)
+        derived = _full_text_index_tables(conn)
         for table, without_rowid in tables:
+            if table in derived:
+                continue
             rowid = "NULL" if without_rowid else "rowid"  # (a WITHOUT ROWID table is named without a place)
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
             # A column an index starts with is read value by distinct value, from the index: a source's path repeats
