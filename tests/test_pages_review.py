@@ -73,6 +73,9 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     assert not any(f"{n:,}" in page for n in votes)
     shared = page.split('<p class="shared-day">', 1)[1].split("</p>", 1)[0]
     assert "ppwp-2024 · 2024-03-20" in shared and '<a href="/registers/001">001</a>' in shared
+    # review AW #6: the Indonesian said "hari ini" (today) and left out this register's rows of the day
+    assert "hari ini" not in shared and "Baris TPS pada tanggal itu juga berasal dari sumber register lain" in shared
+    assert shared.endswith("baris register ini pada tanggal itu: 0 TPS.")
     link = html.unescape(re.search(r'<a href="(/release/hasil_tps[^"]+)">0 TPS</a>', shared).group(1))  # type: ignore[union-attr]
     assert site.json(as_json(link))["filtered_table_rows_count"] == 0
     # the day is register 001's alone: its page sums it
@@ -223,7 +226,35 @@ def test_an_open_register_with_a_voter_list_says_what_of_it_is_published(demo_pr
     assert "menyebut pemilih dengan nomor urutnya di daftar TPS" in status["id"]
     assert "tidak ada pemilih yang dipublikasikan" not in status["id"]
     masked = dataclasses.replace(release.register("003"), publish_individuals="masked")
-    assert "NIK and NKK masked (dpt_pemilih)" in pages.register_status(masked)[1]
+    _, en, id_ = pages.register_status(masked)
+    assert "voter by voter (dpt_pemilih) as KPU masks printed lists: NIK and NKK showing only the region code" in en
+    assert en.endswith("whether a disability is recorded.") and "name" not in en.split("dpt_pemilih")[1]
+    assert id_.endswith("dan ada tidaknya disabilitas.")
+
+
+def test_a_masked_voter_list_with_names_and_addresses_says_so(demo_project: Path) -> None:
+    """Review AW #4: a register publishing voters' names and addresses (``individual_fields``) said only "NIK and NKK
+    masked"."""
+    register = load_release(demo_project).register("003")
+    for fields, en_end, id_end in (
+            (("nama",), "and the voter's name.", "serta nama pemilih."),
+            (("alamat",), "and the address with RT and RW.", "serta alamat dengan RT dan RW."),
+            (("alamat", "nama"), "and the voter's name and the address with RT and RW.",
+             "serta nama pemilih dan alamat dengan RT dan RW.")):
+        _, en, id_ = pages.register_status(dataclasses.replace(
+            register, publish_individuals="masked", individual_fields=fields))
+        assert en.endswith(f"whether a disability is recorded, {en_end}"), en
+        assert id_.endswith(f"dan ada tidaknya disabilitas, {id_end}"), id_
+
+
+def test_a_partially_open_register_with_a_voter_list_says_what_of_it_is_published(demo_project: Path) -> None:
+    """Review AW #5: only an open register's page said what of its voter list is published; a partially open one
+    said "what was released is published here", of voters published as counts only."""
+    register = dataclasses.replace(load_release(demo_project).register("003"), status="partially-open")
+    _, en, id_ = pages.register_status(register)
+    assert en.startswith("The publisher marked this register partially open")
+    assert "what was released is published here, its voter list as counts per TPS (dpt_rekap) and findings" in en
+    assert "bagian yang diberikan dipublikasikan di sini, daftar pemilihnya hanya sebagai jumlah per TPS" in id_
 
 
 def test_an_open_register_with_no_sources_does_not_say_it_is_published_in_full(demo_project: Path) -> None:
@@ -246,7 +277,8 @@ def test_an_open_register_with_no_basis_does_not_say_kpu_released_it(demo_projec
         assert en.startswith("The publisher marked this register ") and ", with no legal basis recorded" in en
         assert id_.startswith("Penerbit menandai register ini terbuka") and "tanpa dasar hukum tercatat" in id_
         assert "legal basis and" not in en and "dasar hukum dan" not in id_  # (review AN: none is recorded)
-    assert pages.register_status(release.register("003"))[1].startswith("KPU released this register")
+    assert pages.register_status(release.register("003"))[1].startswith(
+        "The publisher marked this register open, on the answer or decision recorded below")
 
 
 def test_an_open_register_whose_basis_records_no_answer_does_not_say_kpu_released_it(demo_project: Path) -> None:
@@ -264,8 +296,56 @@ def test_an_open_register_whose_basis_records_no_answer_does_not_say_kpu_release
             assert id_.startswith("Penerbit menandai register ini terbuka") and "tidak ada jawaban KPU" in id_
     answered = {**register.basis, "request": {**register.basis["request"], "outcome": "released in full"}}
     for basis in (answered, {"decision": {"body": "KIP", "outcome": "open"}}):
-        assert pages.register_status(dataclasses.replace(register, basis=basis))[1].startswith(
-            "KPU released this register")
+        _, en, id_ = pages.register_status(dataclasses.replace(register, basis=basis))
+        assert en.startswith("The publisher marked this register open, on the answer or decision recorded below: ")
+        assert id_.startswith("Penerbit menandai register ini terbuka, berdasarkan jawaban atau putusan yang "
+                              "tercatat di bawah: ")
+
+
+def test_an_answer_releasekit_cannot_read_is_not_said_to_be_kpus_release(demo_project: Path) -> None:
+    """Review AW #1: any outcome or decision made the page say "KPU released this register": a refusal the publisher
+    still marked open (the data came otherwise), or KIP's decision, not KPU's act. The page says the publisher
+    marked it, on the answer listed below it, and lists the request's outcome (AW #2: it was never shown)."""
+    register = load_release(demo_project).register("001")
+    refused = {"request": {"date": "2024-02-26", "office": "PPID KPU RI", "outcome": "ditolak (dikecualikan)"},
+               "decision": {"body": "KIP", "outcome": "permohonan ditolak"}}
+    for status in ("open", "partially-open", "exempted", "pending"):
+        for basis in (refused, {"decision": {"body": "KIP"}}, {}):
+            _, en, id_ = pages.register_status(dataclasses.replace(register, status=status, basis=basis))
+            assert "KPU released" not in en and "KPU memberikan" not in id_ and "KPU claims" not in en, en
+            assert "KPU menyatakan" not in id_
+    acts = [act["text"] for act in pages._acts(refused)]
+    assert acts == ["Requested on 2024-02-26 from PPID KPU RI; outcome: ditolak (dikecualikan). / Permohonan informasi "
+                    "publik kepada PPID KPU RI tanggal 2024-02-26; hasil: ditolak (dikecualikan).",
+                    "Decision by KIP: permohonan ditolak. / Putusan KIP: permohonan ditolak."]
+
+
+def test_a_withheld_register_says_what_is_recorded_of_it(demo_project: Path) -> None:
+    """Review AW #3: an exempted register with no basis was "KPU claims this register is exempt information … this
+    page records the legal basis"; a pending one with no request "awaits an answer"; and the page's sources section
+    said its legal basis was published either way."""
+    register = dataclasses.replace(load_release(demo_project).register("002"), sources=())
+    request = {"request": {"date": "2024-02-26"}}
+    for status, basis, en, id_ in (
+            ("exempted", {}, "The publisher marked this register exempt information, so no data is published: only "
+             "its provenance is published.", "Penerbit menandai register ini sebagai informasi yang dikecualikan, "
+             "sehingga tidak ada data yang dipublikasikan: hanya asal-usulnya yang dipublikasikan."),
+            ("exempted", request, "The publisher marked this register exempt information, so no data is published: "
+             "only the legal basis and provenance are published.", "Penerbit menandai register ini sebagai informasi "
+             "yang dikecualikan, sehingga tidak ada data yang dipublikasikan: hanya dasar hukum dan asal-usulnya yang "
+             "dipublikasikan."),
+            ("pending", {}, "The publisher marked this register pending, with no request recorded: only its "
+             "provenance is published.", "Penerbit menandai register ini menunggu, tanpa permohonan yang tercatat: "
+             "hanya asal-usulnya yang dipublikasikan."),
+            ("pending", request, "The request awaits an answer or a decision: only the legal basis and provenance are "
+             "published.", "Permohonan menunggu jawaban atau putusan: hanya dasar hukum dan asal-usulnya yang "
+             "dipublikasikan.")):
+        changed = dataclasses.replace(register, status=status, basis=basis)
+        assert pages.register_status(changed)[1:] == (en, id_)
+        page = pages.render_register_page({**page_context(load_release(demo_project), "002"), "register": changed,
+                                           "kept": dict(zip(("en", "id"), pages.KEPT[bool(basis)], strict=True))})
+        said = "only its provenance is published" if not basis else "only the legal basis and provenance are published"
+        assert f"This register publishes no data: {said}." in page
 
 
 def test_a_register_of_published_totals_only_has_no_day_of_tps_results(tmp_path: Path) -> None:
@@ -313,11 +393,13 @@ def test_the_pages_of_a_registers_tables_carry_its_provenance(demo_project: Path
     for table in ("hasil_tps", "findings", "quarantine"):
         page = html.unescape(site.get(f"/release/{table}").text)
         label = pages.register_status(release.register("001"))[0]
-        assert f"Provenance / asal-usul: register 001, {label}, 3 sources, releasekit {prov['releasekit_version']}" \
-            in page
+        assert f"Provenance / asal-usul: register 001, {label}, 2 sources and 1 of register 003, releasekit " \
+            f"{prov['releasekit_version']}" in page  # (review AW #10: "3 sources", where its page lists 2)
+        assert ("<tr><td>raw/synthetic_wilayah_kpu<br><em>register 003's: named places this package holds / milik "
+                "register 003: nama tempat yang dimuat paket ini</em></td>") in page
         assert f"Inputs SHA-256 / hash masukan: <code>{prov['inputs_sha256']}</code>" in page
         assert "Requested on 2024-02-26 from PPID KPU RI (reference DEMO-PPID-2024-001 (synthetic reference))" in page
-        for src in prov["sources"]:
+        for src in (s for s in prov["sources"] if "register" not in s):
             assert (f"<tr><td>{src['path']}</td><td><code>{src['sha256']}</code></td><td>{src['bytes']:,}</td>"
                     f"<td>{src['records_in']:,}</td><td>{src['records_loaded']:,}</td>"
                     f"<td>{src['records_quarantined']:,}</td></tr>") in page
@@ -342,7 +424,9 @@ def test_a_partially_open_register_with_no_files_is_not_said_to_be_open(demo_pro
     register = dataclasses.replace(load_release(demo_project).register("001"), status="partially-open", sources=())
     answered = {"decision": {"body": "KIP", "outcome": "partially open"}}
     for basis, en_start, id_start in (
-            (answered, "KPU released part of this register, but", "KPU memberikan sebagian register ini, tetapi"),
+            (answered, "The publisher marked this register partially open, on the answer or decision recorded below, "
+             "but", "Penerbit menandai register ini terbuka sebagian, berdasarkan jawaban atau putusan yang tercatat "
+             "di bawah, tetapi"),
             ({}, "The publisher marked this register partially open, with no legal basis recorded, but",
              "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum tercatat, tetapi"),
             ({"note": "n"}, "The publisher marked this register partially open; no answer",
@@ -358,3 +442,43 @@ def test_a_pending_register_with_no_basis_does_not_say_its_legal_basis_is_publis
     _, en, id_ = pages.register_status(register)
     assert en.endswith("only its provenance is published.") and "legal basis" not in en
     assert id_.endswith("hanya asal-usulnya yang dipublikasikan.") and "dasar hukum" not in id_
+
+
+def test_the_register_page_writes_its_numbers_one_way_and_says_which(demo_project: Path, tmp_path: Path) -> None:
+    """Review AV #6 and AW #9: the record counts were written unformatted (8679) beside formatted sizes, shares with
+    as many decimals as they happened to have (28.3 beside 55.17), and no Indonesian reader was told that 1,936,408
+    is written the English way."""
+    release = load_release(demo_project)
+    page = Site.written(release, tmp_path / "site").get("/registers/003").text
+    row = page.split('data-path="raw/dpt_5202_20230702.csv.gz"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num records-in">8,679</td>' in row and '<td class="num records-loaded">8,676</td>' in row
+    shares = re.findall(r'<td class="num">([0-9.]+)</td><td class="num">[0-9,]+</td></tr>', page)
+    assert shares and all(re.fullmatch(r"[0-9]+\.[0-9]{2}", share) for share in shares), shares
+    assert "1,936,408 berarti 1.936.408 dan 41.04% berarti 41,04%" in page
+
+
+def test_the_package_readme_states_the_status_as_the_page_does(demo_project: Path) -> None:
+    """Review AW #7: the package README said "open — the data may be published / terbuka" of every open register, and
+    "KPU claims an exemption" of an exempted one with no basis, where the page says what the basis records."""
+    release = load_release(demo_project)
+    for register in release.registers:
+        label, en, id_ = pages.register_status(register)
+        readme = (demo_project / "datapackages" / register.slug / "README.md").read_text()
+        status = next(line for line in readme.splitlines() if line.startswith("Status: "))
+        assert status == f"Status: **{label}** — {en} / {id_}"
+    assert "may be published / terbuka" not in readme and "KPU claims" not in readme
+
+
+def test_the_canned_queries_say_the_same_in_indonesian() -> None:
+    """Review AW #8: the Indonesian descriptions left out what the English warns of: a province's sample is no national
+    total, at most 1,000 rows are shown, the time limit at national scale, the parameters."""
+    from releasekit.queries import CANNED_QUERIES, SNAPSHOT_QUERIES
+
+    said = {name: query["description"].split(" / ", 1)[1]
+            for name, query in {**CANNED_QUERIES, **SNAPSHOT_QUERIES}.items()}
+    assert "bukan total nasional" in said["totals_national"]
+    assert "Paling banyak 1.000 baris ditampilkan" in said["tps_with_findings"]
+    assert "kode_wilayah" in said["tps_with_findings"] and "rule kosong" in said["tps_with_findings"]
+    assert "batas waktu" in said["totals_as_of"]
+    for name in ("completeness", "turnout"):
+        assert "kode_induk" in said[name] and "provinsi_dengan_hasil" in said[name]

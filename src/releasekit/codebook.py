@@ -10,29 +10,16 @@ import sqlite_utils
 
 from .artefacts import md_cell
 from .config import License, Register, Release
+from .legalstatus import KEPT, register_status
 from .snapshots import Entry, changelog
 from .tables import BY_NAME
 
-STATUS_TEXT = {
-    "open": "open — the data may be published / terbuka",
-    "exempted": "exempted — KPU claims an exemption; only metadata and provenance are published / dikecualikan",
-    "pending": "pending — a decision is awaited; only metadata and provenance are published / menunggu putusan",
-    "partially-open": "partially open — some of the data may be published / terbuka sebagian",
-}
-#: An exempted or pending register that lists sources: the data it publishes is theirs (DESIGN.md section 2).
-STATUS_WITH_SOURCES = {
-    "exempted": "exempted — KPU claims an exemption; the data here comes from the sources below, not from KPU / "
-                "dikecualikan",
-    "pending": "pending — a decision is awaited; the data here comes from the sources below, not from KPU / "
-               "menunggu putusan",
-}
-
 
 def status_text(register: Register) -> str:
-    """The register's status as its package README states it."""
-    if register.sources and register.status in STATUS_WITH_SOURCES:
-        return STATUS_WITH_SOURCES[register.status]
-    return STATUS_TEXT[register.status]
+    """The register's status as its package README states it: the register page's words (review AW #7: the README
+    said "open — the data may be published" of a register its page said the publisher marked open with no basis)."""
+    label, en, id_ = register_status(register)
+    return f"**{md(label)}** — {md(en)} / {md(id_)}"
 
 
 #: Characters that could start Markdown markup, links or HTML, written backslash-escaped (``_`` unless between
@@ -210,7 +197,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         "",
         "## Legal status / Status hukum",
         "",
-        f"Status: **{status_text(register)}**",
+        f"Status: {status_text(register)}",
         "",
     ]
     basis = register.basis
@@ -242,7 +229,9 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
                 f"{s['records_quarantined']} |"
             )
     else:
-        out.append("This register publishes no data files: only its legal basis and provenance.")
+        en, id_ = KEPT[bool(register.basis)]
+        out.append(f"This register publishes no data files: {en}. / Register ini tidak memublikasikan berkas data: "
+                   f"{id_}.")
     out += [
         "",
         f"Built by releasekit {prov['releasekit_version']} from inputs with SHA-256 "

@@ -25,64 +25,12 @@ from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import percent
+from .legalstatus import KEPT, register_status
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
 from .summaries import NATIONAL
 from .tables import REGISTER_SOURCES
 
 DATABASE = "release"
-
-#: Each status's label and what it means for the register's data, in English and Indonesian. ``{released}`` is who
-#: made an open register's data public (:data:`RELEASED`), ``{kept}`` what a register without data still publishes
-#: (:data:`KEPT`).
-STATUS = {
-    "open": ("Open / Terbuka",
-             "{released}: its data is published here in full.",
-             "{released}: datanya dipublikasikan di sini secara lengkap."),
-    "partially-open": ("Partially open / Terbuka sebagian",
-                       "{released}: what was released is published here.",
-                       "{released}: bagian yang diberikan dipublikasikan di sini."),
-    "exempted": ("Exempted / Dikecualikan",
-                 "KPU claims this register is exempt information, so no data is published: this page records "
-                 "the legal basis and the provenance only.",
-                 "KPU menyatakan register ini informasi yang dikecualikan, sehingga tidak ada data yang "
-                 "dipublikasikan: halaman ini hanya mencatat dasar hukum dan asal-usulnya."),
-    "pending": ("Pending / Menunggu",
-                "The request awaits an answer or a decision: {kept}.",
-                "Permohonan menunggu jawaban atau putusan: {kept}."),
-}
-
-#: Who made an open or partially open register's data public, by what its ``basis`` records: KPU's answer (a decision,
-#: or the request's outcome); no basis at all (data of third parties marked open, say: review AM #3); or a basis with
-#: no answer in it (a request alone, or a note: the data may have come otherwise, or KPU refused it: review AP #1).
-#: English, then Indonesian.
-RELEASED = {
-    "answered": {
-        "open": ("KPU released this register", "KPU memberikan register ini"),
-        "partially-open": ("KPU released part of this register", "KPU memberikan sebagian register ini"),
-    },
-    "no-basis": {
-        "open": ("The publisher marked this register open, with no legal basis recorded",
-                 "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
-        "partially-open": ("The publisher marked this register partially open, with no legal basis recorded",
-                           "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum tercatat"),
-    },
-    "no-answer": {
-        "open": ("The publisher marked this register open; no answer of KPU or decision on it is recorded",
-                 "Penerbit menandai register ini terbuka; tidak ada jawaban KPU atau keputusan yang tercatat"),
-        "partially-open": ("The publisher marked this register partially open; no answer of KPU or decision on it is "
-                           "recorded",
-                           "Penerbit menandai register ini terbuka sebagian; tidak ada jawaban KPU atau keputusan "
-                           "yang tercatat"),
-    },
-}
-#: What a register publishes when it publishes no data: its legal basis and provenance, or its provenance alone when
-#: no basis is recorded (review AN). English, then Indonesian.
-KEPT = {
-    True: ("only the legal basis and provenance are published",
-           "hanya dasar hukum dan asal-usulnya yang dipublikasikan"),
-    False: ("only its provenance is published", "hanya asal-usulnya yang dipublikasikan"),
-}
-
 
 @dataclass(frozen=True)
 class Download:
@@ -105,22 +53,29 @@ def table_url(table: str, **filters: str) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
-#: How each legal act reads: (basis key, opening word, Indonesian name, (act key, phrase) in reading order).
+#: How each legal act reads: (basis key, (opening word, (act key, phrase) in reading order) in English, then the same
+#: in Indonesian). The request's outcome is KPU's answer (review AW #2: it went unsaid, though the status rests on it).
 _ACTS = (
-    ("request", "Requested", "permohonan informasi",
-     (("date", " on {}"), ("office", " from {}"), ("reference", " (reference {})"))),
-    ("decision", "Decision", "putusan",
-     (("body", " by {}"), ("date", " on {}"), ("reference", " (reference {})"), ("outcome", ": {}"))),
+    ("request",
+     ("Requested", (("date", " on {}"), ("office", " from {}"), ("reference", " (reference {})"),
+                    ("outcome", "; outcome: {}"))),
+     ("Permohonan informasi publik", (("office", " kepada {}"), ("date", " tanggal {}"), ("reference", " (nomor {})"),
+                                      ("outcome", "; hasil: {}")))),
+    ("decision",
+     ("Decision", (("body", " by {}"), ("date", " on {}"), ("reference", " (reference {})"), ("outcome", ": {}"))),
+     ("Putusan", (("body", " {}"), ("date", " tanggal {}"), ("reference", " (nomor {})"), ("outcome", ": {}")))),
 )
 
 
 def _acts(basis: dict[str, Any]) -> list[dict[str, str | None]]:
-    """The request and decision in plain words, each with its web address (None unless http or https)."""
+    """The request and decision in plain words, English then Indonesian, each with its web address (None unless
+    http or https)."""
     out: list[dict[str, str | None]] = []
-    for key, opening, name, phrases in _ACTS:
+    for key, *languages in _ACTS:
         act = basis.get(key)
         if act:
-            text = opening + "".join(phrase.format(act[k]) for k, phrase in phrases if act.get(k)) + f" / {name}."
+            text = " / ".join(opening + "".join(phrase.format(act[k]) for k, phrase in phrases if act.get(k)) + "."
+                              for opening, phrases in languages)
             out.append({"text": text, "url": web_url(act.get("url"))})
     return out
 
@@ -138,10 +93,24 @@ def provenance_html(register: Register, descriptor: dict[str, Any] | None) -> st
     sources = [s for s in prov.get("sources") or [] if isinstance(s, dict) and s.get("path")]
     label, en, id_ = register_status(register)
     e = escape
-    summary = (f"Provenance / asal-usul: register {e(register.id)}, {e(label)}, {len(sources):,} source"
-               f"{'' if len(sources) == 1 else 's'}, releasekit {e(str(prov.get('releasekit_version', '?')))}")
+    # A source another register declares (its region list named places this package holds) is listed as theirs: the
+    # register's page lists its own sources only (review AW #10).
+    theirs = {str(s["path"]): str(s["register"]) for s in sources if s.get("register") not in (None, register.id)}
+    own = len(sources) - len(theirs)
+    others = sorted(set(theirs.values()))
+    summary = (f"Provenance / asal-usul: register {e(register.id)}, {e(label)}, {own:,} source"
+               f"{'' if own == 1 else 's'}"
+               + (f" and {len(theirs):,} of register {e(', '.join(others))}" if theirs else "")
+               + f", releasekit {e(str(prov.get('releasekit_version', '?')))}")
+
+    def named(path: str) -> str:
+        if path not in theirs:
+            return e(path)
+        return (f"{e(path)}<br><em>register {e(theirs[path])}'s: named places this package holds / milik register "
+                f"{e(theirs[path])}: nama tempat yang dimuat paket ini</em>")
+
     rows = "".join(
-        f"<tr><td>{e(str(s['path']))}</td><td><code>{e(str(s.get('sha256', '')))}</code></td>"
+        f"<tr><td>{named(str(s['path']))}</td><td><code>{e(str(s.get('sha256', '')))}</code></td>"
         + "".join(f"<td>{s[k]:,}</td>" if type(s.get(k)) is int else "<td></td>"
                   for k in ("bytes", "records_in", "records_loaded", "records_quarantined")) + "</tr>"
         for s in sources[:PROVENANCE_SOURCES])
@@ -326,60 +295,6 @@ def _completeness(province: dict[str, Any]) -> Bar:
     return Bar(label, province["kelengkapan"], f"{province['kelengkapan']}% ({province['tps_suara']:,} / {known})")
 
 
-#: What a register's page says of its voter list, by ``publish_individuals`` (DESIGN.md section 7): "in full" holds
-#: for no voter list.
-VOTER_LISTS = {
-    "none": ("{released}: its data is published here, its voter list as counts per TPS "
-             "(dpt_rekap) and findings, which name a voter by number in the TPS list (with the age or the NIK's "
-             "region code where a rule needs it), never by name, NIK or date of birth.",
-             "{released}: datanya dipublikasikan di sini, daftar pemilihnya hanya sebagai jumlah "
-             "per TPS (dpt_rekap) dan temuan, yang menyebut pemilih dengan nomor urutnya di daftar TPS (beserta "
-             "umur atau kode wilayah NIK bila aturannya memerlukan), tidak pernah dengan nama, NIK, atau tanggal "
-             "lahir."),
-    "masked": ("{released}: its data is published here, its voter list as counts per TPS "
-               "(dpt_rekap) and voter by voter with NIK and NKK masked (dpt_pemilih).",
-               "{released}: datanya dipublikasikan di sini, daftar pemilihnya sebagai jumlah per "
-               "TPS (dpt_rekap) dan per pemilih dengan NIK dan NKK disamarkan (dpt_pemilih)."),
-}
-
-
-#: An open register whose release this project holds no file of yet (nothing published "in full").
-NO_SOURCES = ("{released}, but this release holds none of its files yet: {kept}.",
-              "{released}, tetapi rilis ini belum memuat berkasnya: {kept}.")
-
-
-#: An exempted or pending register that lists sources (DESIGN.md section 2: data that may be published, such as
-#: independent third-party observations): what is published is theirs, not KPU's.
-WITHHELD_WITH_SOURCES = {
-    "exempted": ("KPU claims this register is exempt information; the data published here comes from the sources "
-                 "listed below, which may be published (such as independent observations), not from KPU.",
-                 "KPU menyatakan register ini informasi yang dikecualikan; data yang dipublikasikan di sini berasal "
-                 "dari sumber yang tercantum di bawah, yang boleh dipublikasikan (seperti pengamatan independen), "
-                 "bukan dari KPU."),
-    "pending": ("The request awaits an answer or a decision; the data published here comes from the sources listed "
-                "below, which may be published (such as independent observations), not from KPU's answer.",
-                "Permohonan menunggu jawaban atau putusan; data yang dipublikasikan di sini berasal dari sumber yang "
-                "tercantum di bawah, yang boleh dipublikasikan (seperti pengamatan independen), bukan dari jawaban "
-                "KPU."),
-}
-
-
-def register_status(register: Register) -> tuple[str, str, str]:
-    """The status's label and what it means for the register's data, in English and Indonesian."""
-    label, en, id_ = STATUS[register.status]
-    if register.status == "open" and any(s.format == "dpt-csv" for s in register.sources):
-        en, id_ = VOTER_LISTS[register.publish_individuals]
-    elif register.status in ("open", "partially-open") and not register.sources:
-        en, id_ = NO_SOURCES
-    elif register.status in WITHHELD_WITH_SOURCES and register.sources:
-        en, id_ = WITHHELD_WITH_SOURCES[register.status]
-    answered = register.basis.get("decision") or (register.basis.get("request") or {}).get("outcome")
-    basis = "answered" if answered else "no-answer" if register.basis else "no-basis"
-    released = RELEASED[basis].get(register.status, ("", ""))
-    kept = KEPT[bool(register.basis)]
-    return label, en.format(released=released[0], kept=kept[0]), id_.format(released=released[1], kept=kept[1])
-
-
 def register_context(release: Release, register: Register, db: sqlite3.Connection, packages_dir: Path,
                      download: Download | None) -> dict[str, Any]:
     """Everything the register page shows."""
@@ -402,6 +317,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "register": register,
         "status": {"label": label, "en": en, "id": id_},
         "acts": _acts(register.basis),
+        "kept": dict(zip(("en", "id"), KEPT[bool(register.basis)], strict=True)),
         "licenses": _licences(release.licenses_of(register)),
         "download": download,
         "sources": sources,

@@ -42,10 +42,10 @@ from .codebook import web_url
 from .config import License, Register, Release
 from .database import read_only
 from .errors import ReleasekitError, UsageError
+from .legalstatus import STATUS
 from .package import PACKAGES_DIR
 from .pages import (
     DATABASE,
-    STATUS,
     Download,
     provenance_html,
     read_package,

@@ -103,8 +103,9 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "description": ("Votes per candidate for the whole country, per election and snapshot, summed from "
                         "every TPS result the snapshot holds: provinsi_dengan_hasil says how many provinces that "
                         "is (a sample of one province is no national total). / Perolehan suara per peserta "
-                        "seluruh Indonesia, per snapshot, dijumlahkan dari hasil setiap TPS; "
-                        "provinsi_dengan_hasil: jumlah provinsi yang memiliki hasil."),
+                        "seluruh Indonesia, per snapshot, dijumlahkan dari hasil setiap TPS yang dimuat snapshot itu; "
+                        "provinsi_dengan_hasil: jumlah provinsi yang memiliki hasil (hasil dari sebagian provinsi, "
+                        "misalnya satu provinsi, bukan total nasional)."),
         "sql": _totals(_rows("rekap_suara", "r.tingkat = 0"), _PROVINCES),
     },
     "totals_province": {
@@ -127,13 +128,15 @@ ORDER BY register, rule, kode_pemilu, snapshot""",
     },
     "tps_with_findings": {
         "title": "TPS with findings / TPS dengan temuan",
-        "description": ("Each TPS a rule flagged (a finding whose key is a TPS code, or starts with one and a "
-                        "slash: not an area's), with its village and what was expected and found (leave rule "
-                        "empty for every rule; kode_wilayah narrows to the TPS of a province, regency, district or "
-                        "village, by its code: 31, 3171, …; empty for all). At most 1,000 rows are shown: for more, "
-                        "narrow it, or filter the findings table, which pages. / Setiap TPS yang ditandai aturan "
-                        "(bukan wilayah), dengan desanya dan nilai yang diharapkan dan ditemukan; kode_wilayah "
-                        "mempersempit ke satu wilayah."),
+        "description": ("Each TPS a rule flagged (a finding whose key is a TPS code, or starts with one and a slash: "
+                        "not an area's), with its village and what was expected and found (leave rule empty for every "
+                        "rule; kode_wilayah narrows to the TPS of a province, regency, district or village, by its "
+                        "code: 31, 3171, …; empty for all). At most 1,000 rows are shown: for more, narrow it, or "
+                        "filter the findings table, which pages. / Setiap TPS yang ditandai aturan (bukan wilayah), "
+                        "dengan desanya dan nilai yang diharapkan dan ditemukan (rule kosong untuk semua aturan); "
+                        "kode_wilayah mempersempit ke TPS satu provinsi, kabupaten/kota, kecamatan atau desa menurut "
+                        "kodenya: 31, 3171, … (kosong untuk semua). Paling banyak 1.000 baris ditampilkan: untuk "
+                        "selebihnya, persempit pencarian, atau saring tabel findings, yang berhalaman."),
         "sql": """SELECT f.rule, f.severity, f.kode_pemilu, f.snapshot, f.key, substr(f.key, 1, 13) AS kode_tps,
        w.nama AS desa, f.expected, f.actual, f.detail, f.register
 FROM findings f
@@ -146,10 +149,13 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
     },
     "completeness": {
         "title": "Completeness per region / Kelengkapan per wilayah",
-        "description": ("TPS with votes against TPS known, per region (tingkat 1 province … 4 village, default "
-                        "1, or with kode_induk alone the areas one level below it; kode_induk narrows to one "
-                        "parent; the national row, tingkat 0, says in provinsi_dengan_hasil how many provinces "
-                        "hold a result). / TPS dengan suara dibanding TPS yang dikenal, per wilayah."),
+        "description": ("TPS with votes against TPS known, per region (tingkat 1 province … 4 village, default 1, or "
+                        "with kode_induk alone the areas one level below it; kode_induk narrows to one parent; the "
+                        "national row, tingkat 0, says in provinsi_dengan_hasil how many provinces hold a result). / "
+                        "TPS dengan suara dibanding TPS yang tercatat, per wilayah (tingkat 1 provinsi … 4 desa, "
+                        "bawaan 1, atau dengan kode_induk saja wilayah satu tingkat di bawahnya; kode_induk membatasi "
+                        "ke satu induk; baris nasional, tingkat 0, menyebut dalam provinsi_dengan_hasil berapa "
+                        "provinsi yang memiliki hasil)."),
         "sql": _area_figures(f"r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan{_NATIONAL_PROVINCES}",
                              "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
@@ -157,9 +163,10 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
         "title": "Turnout per region / Partisipasi per wilayah",
         "description": ("Voters who voted against registered voters, per region, over the TPS reporting both "
                         "(tps_partisipasi of them; tingkat default 1, or with kode_induk alone the areas one level "
-                        "below it; the national row says in provinsi_dengan_hasil how many provinces hold a "
-                        "result). / Partisipasi pemilih per wilayah, atas TPS yang melaporkan keduanya "
-                        "(tps_partisipasi)."),
+                        "below it; the national row says in provinsi_dengan_hasil how many provinces hold a result). /"
+                        " Partisipasi pemilih per wilayah, atas TPS yang melaporkan keduanya (tps_partisipasi; tingkat"
+                        " bawaan 1, atau dengan kode_induk saja wilayah satu tingkat di bawahnya; baris nasional "
+                        "menyebut dalam provinsi_dengan_hasil berapa provinsi yang memiliki hasil)."),
         "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_partisipasi, r.tps_suara, "
                              f"r.tps_terdaftar{_NATIONAL_PROVINCES}", "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
@@ -217,7 +224,10 @@ ORDER BY h.kode_tps, s.nomor_urut""",
             "country takes longer than the time limit at national scale, where the snapshot_votes table "
             "has each snapshot's totals); kode_pemilu may be empty when the release holds one election. / "
             "Perolehan suara per peserta dari setiap TPS menurut snapshot "
-            "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah."),
+            "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah (kode_wilayah, awalan kode: satu "
+            "provinsi dijawab dalam waktu jauh di bawah satu detik; seluruh Indonesia melewati batas waktu pada "
+            "skala nasional, dan tabel snapshot_votes memuat total setiap snapshot); kode_pemilu boleh kosong bila "
+            "rilis hanya memuat satu pemilu."),
         # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
         # snapshot for every vote row took several seconds for the whole country, in a one-off measurement).
         # On the 823,378-TPS benchmark release this takes 3.4 s for the whole country, over Datasette's 1 s

@@ -1,0 +1,144 @@
+"""What a register's legal status means for its data, in plain words (English, then Indonesian).
+
+The register's page (:mod:`releasekit.pages`) and its package's README (:mod:`releasekit.codebook`) say the same:
+the status is the publisher's mark in ``metadata.yml``; the sentences say only what its ``basis`` records (a request, an
+answer, a decision, a note, or nothing) and what of the register, voter lists included, is published.
+"""
+
+from __future__ import annotations
+
+from .config import Register
+
+#: Each status's label and what it means for the register's data, in English and Indonesian. ``{released}`` is who
+#: made an open register's data public (:data:`RELEASED`), ``{withheld}`` who kept an exempted or pending one's back
+#: (:data:`WITHHELD`), ``{kept}`` what a register without data still publishes (:data:`KEPT`).
+STATUS = {
+    "open": ("Open / Terbuka",
+             "{released}: its data is published here in full.",
+             "{released}: datanya dipublikasikan di sini secara lengkap."),
+    "partially-open": ("Partially open / Terbuka sebagian",
+                       "{released}: what was released is published here.",
+                       "{released}: bagian yang diberikan dipublikasikan di sini."),
+    "exempted": ("Exempted / Dikecualikan",
+                 "{withheld}, so no data is published: {kept}.",
+                 "{withheld}, sehingga tidak ada data yang dipublikasikan: {kept}."),
+    "pending": ("Pending / Menunggu", "{withheld}: {kept}.", "{withheld}: {kept}."),
+}
+
+#: Who made an open or partially open register's data public, by what its ``basis`` records: an answer (a decision, or
+#: the request's outcome), which releasekit cannot read (a refusal, or KIP's decision, is no release by KPU: review AW
+#: #1), so the page points to it; no basis at all (data of third parties marked open, say: review AM #3); or a basis
+#: with no answer in it (a request alone, or a note: the data may have come otherwise, or KPU refused it: review AP
+#: #1). English, then Indonesian.
+RELEASED = {
+    "answered": {
+        "open": ("The publisher marked this register open, on the answer or decision recorded below",
+                 "Penerbit menandai register ini terbuka, berdasarkan jawaban atau putusan yang tercatat di bawah"),
+        "partially-open": ("The publisher marked this register partially open, on the answer or decision recorded "
+                           "below",
+                           "Penerbit menandai register ini terbuka sebagian, berdasarkan jawaban atau putusan yang "
+                           "tercatat di bawah"),
+    },
+    "no-basis": {
+        "open": ("The publisher marked this register open, with no legal basis recorded",
+                 "Penerbit menandai register ini terbuka, tanpa dasar hukum tercatat"),
+        "partially-open": ("The publisher marked this register partially open, with no legal basis recorded",
+                           "Penerbit menandai register ini terbuka sebagian, tanpa dasar hukum tercatat"),
+    },
+    "no-answer": {
+        "open": ("The publisher marked this register open; no answer of KPU or decision on it is recorded",
+                 "Penerbit menandai register ini terbuka; tidak ada jawaban KPU atau putusan yang tercatat"),
+        "partially-open": ("The publisher marked this register partially open; no answer of KPU or decision on it is "
+                           "recorded",
+                           "Penerbit menandai register ini terbuka sebagian; tidak ada jawaban KPU atau putusan "
+                           "yang tercatat"),
+    },
+}
+#: Who kept an exempted or pending register's data back, as far as its ``basis`` says: the status is the publisher's
+#: mark, so an exempted register is never said to be KPU's claim (with no basis there is none: review AW #3), and a
+#: pending one awaits an answer only when a request is recorded. English, then Indonesian.
+WITHHELD = {
+    "exempted": ("The publisher marked this register exempt information",
+                 "Penerbit menandai register ini sebagai informasi yang dikecualikan"),
+    "requested": ("The request awaits an answer or a decision", "Permohonan menunggu jawaban atau putusan"),
+    "pending": ("The publisher marked this register pending, with no request recorded",
+                "Penerbit menandai register ini menunggu, tanpa permohonan yang tercatat"),
+}
+#: What a register publishes when it publishes no data: its legal basis and provenance, or its provenance alone when
+#: no basis is recorded (review AN). English, then Indonesian.
+KEPT = {
+    True: ("only the legal basis and provenance are published",
+           "hanya dasar hukum dan asal-usulnya yang dipublikasikan"),
+    False: ("only its provenance is published", "hanya asal-usulnya yang dipublikasikan"),
+}
+
+
+#: The statuses whose page says what of a voter list is published ("in full" holds for no voter list).
+VOTER_LIST_STATUSES = ("open", "partially-open")
+#: What of an open or partially open register is published, when it holds a voter list. English, then Indonesian.
+_DATA = {"open": ("its data is published here", "datanya dipublikasikan di sini"),
+         "partially-open": ("what was released is published here", "bagian yang diberikan dipublikasikan di sini")}
+#: What a register's page says of its voter list, by ``publish_individuals`` (DESIGN.md section 7). ``{extra}``: the
+#: fields a masked list adds (:data:`_INDIVIDUAL_FIELDS`).
+VOTER_LISTS = {
+    "none": ("{released}: {data}, its voter list as counts per TPS (dpt_rekap) and findings, which name a voter by "
+             "number in the TPS list (with the age or the NIK's region code where a rule needs it), never by name, "
+             "NIK or date of birth.",
+             "{released}: {data}, daftar pemilihnya hanya sebagai jumlah per TPS (dpt_rekap) dan temuan, yang "
+             "menyebut pemilih dengan nomor urutnya di daftar TPS (beserta umur atau kode wilayah NIK bila aturannya "
+             "memerlukan), tidak pernah dengan nama, NIK, atau tanggal lahir."),
+    "masked": ("{released}: {data}, its voter list as counts per TPS (dpt_rekap) and voter by voter (dpt_pemilih) "
+               "as KPU masks printed lists: NIK and NKK showing only the region code, the year of birth, sex, marital "
+               "status and whether a disability is recorded{extra}.",
+               "{released}: {data}, daftar pemilihnya sebagai jumlah per TPS (dpt_rekap) dan per pemilih "
+               "(dpt_pemilih) sebagaimana KPU menyamarkan daftar cetak: NIK dan NKK yang hanya menampilkan kode "
+               "wilayah, tahun lahir, jenis kelamin, status perkawinan, dan ada tidaknya disabilitas{extra}."),
+}
+#: What each of a register's ``individual_fields`` adds to its masked list (review AW #4: the page left them out).
+_INDIVIDUAL_FIELDS = {"nama": ("the voter's name", "nama pemilih"),
+                      "alamat": ("the address with RT and RW", "alamat dengan RT dan RW")}
+
+
+def voter_list_status(register: Register) -> tuple[str, str]:
+    """What an open or partially open register's page says it publishes of its voter list, English and Indonesian
+    (``{released}`` left to fill)."""
+    en, id_ = VOTER_LISTS[register.publish_individuals]
+    data = _DATA[register.status]
+    extra = [words for field, words in _INDIVIDUAL_FIELDS.items() if field in register.individual_fields]
+    extra_en = ", and " + " and ".join(e for e, _ in extra) if extra else ""
+    extra_id = ", serta " + " dan ".join(i for _, i in extra) if extra else ""
+    return (en.format(released="{released}", data=data[0], extra=extra_en),
+            id_.format(released="{released}", data=data[1], extra=extra_id))
+
+
+#: An open register whose release this project holds no file of yet (nothing published "in full").
+NO_SOURCES = ("{released}, but this release holds none of its files yet: {kept}.",
+              "{released}, tetapi rilis ini belum memuat berkasnya: {kept}.")
+
+
+#: An exempted or pending register that lists sources (DESIGN.md section 2: data that may be published, such as
+#: independent third-party observations): what is published is theirs, not KPU's.
+WITHHELD_WITH_SOURCES = (
+    "{withheld}; the data published here comes from the sources listed below, which may be published (such as "
+    "independent observations), not from KPU.",
+    "{withheld}; data yang dipublikasikan di sini berasal dari sumber yang tercantum di bawah, yang boleh "
+    "dipublikasikan (seperti pengamatan independen), bukan dari KPU.")
+
+
+def register_status(register: Register) -> tuple[str, str, str]:
+    """The status's label and what it means for the register's data, in English and Indonesian."""
+    label, en, id_ = STATUS[register.status]
+    if register.status in VOTER_LIST_STATUSES and any(s.format == "dpt-csv" for s in register.sources):
+        en, id_ = voter_list_status(register)
+    elif register.status in ("open", "partially-open") and not register.sources:
+        en, id_ = NO_SOURCES
+    elif register.status in ("exempted", "pending") and register.sources:
+        en, id_ = WITHHELD_WITH_SOURCES
+    answered = register.basis.get("decision") or (register.basis.get("request") or {}).get("outcome")
+    basis = "answered" if answered else "no-answer" if register.basis else "no-basis"
+    released = RELEASED[basis].get(register.status, ("", ""))
+    withheld = WITHHELD["requested" if register.status == "pending" and register.basis.get("request") else
+                        register.status] if register.status in ("exempted", "pending") else ("", "")
+    kept = KEPT[bool(register.basis)]
+    return label, *(text.format(released=released[i], withheld=withheld[i], kept=kept[i])  # type: ignore[return-value]
+                    for i, text in enumerate((en, id_)))
