@@ -210,7 +210,7 @@ def test_the_register_page_says_a_province_the_day_does_not_cover_is_not_in_its_
         svg = pages.charts(db, pages.totals(db, days))["completeness"]
     assert "2024-02-17" in svg
     assert ("<title>31: not in this snapshot&#x27;s sources / tidak ada di sumber snapshot ini (2 TPS known / "
-            "dikenal)</title>") in svg, svg
+            "tercatat)</title>") in svg, svg
     assert "0.0% (0 / 2)" not in svg and "<title>11: 100.0% (1 / 1)</title>" in svg, svg
 
 
@@ -404,7 +404,8 @@ def test_a_tps_quarantined_the_day_before_is_not_called_new(make_project: Any) -
         (T + "5",), (T + "6",)]
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
     assert ("- TPS added / ditambah: 2 (1 of them in a record the snapshot before quarantined: not new, unreadable "
-            "then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya); removed") in readme
+            "then / 1 di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya: bukan baru, saat itu "
+            "tidak terbaca); removed") in readme  # (review AW #12: the Indonesian lost the number)
 
 
 def test_a_tps_quarantined_this_day_is_not_called_gone(make_project: Any) -> None:
@@ -422,8 +423,9 @@ def test_a_tps_quarantined_this_day_is_not_called_gone(make_project: Any) -> Non
     assert found == [(key, 60, 47) for key in ("0/1", "31/1", "3101/1", "310101/1", "3101011001/1")]
     assert query(project, "SELECT sum(suara) FROM suara WHERE snapshot = ? AND nomor_urut = 1", (DAY2,)) == [(47,)]
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
-    assert ("removed / hilang: 1 (1 of them in a record this snapshot quarantined: not gone, unreadable now / di "
-            "antaranya ada di rekaman yang dikarantina pada snapshot ini); changed") in readme
+    assert ("removed / hilang: 1 (1 of them in a record this snapshot quarantined: not gone, unreadable now / 1 di "
+            "antaranya ada di rekaman yang dikarantina pada snapshot ini: bukan hilang, kini tidak terbaca); changed") \
+        in readme
 
 
 def test_the_changelog_says_what_part_of_a_change_is_at_unreadable_tps(make_project: Any, tmp_path: Path) -> None:

@@ -74,14 +74,16 @@ def _after_quarantine(entry: Entry) -> str:
     if not entry.added_after_quarantine:
         return ""
     return (f" ({entry.added_after_quarantine} of them in a record the snapshot before quarantined: not new, "
-            "unreadable then / di antaranya ada di rekaman yang dikarantina pada snapshot sebelumnya)")
+            f"unreadable then / {entry.added_after_quarantine} di antaranya ada di rekaman yang dikarantina pada "
+            "snapshot sebelumnya: bukan baru, saat itu tidak terbaca)")
 
 
 def _in_quarantine(entry: Entry) -> str:
     if not entry.removed_in_quarantine:
         return ""
     return (f" ({entry.removed_in_quarantine} of them in a record this snapshot quarantined: not gone, unreadable "
-            "now / di antaranya ada di rekaman yang dikarantina pada snapshot ini)")
+            f"now / {entry.removed_in_quarantine} di antaranya ada di rekaman yang dikarantina pada snapshot ini: "
+            "bukan hilang, kini tidak terbaca)")
 
 
 def _coverage(entry: Entry) -> list[str]:

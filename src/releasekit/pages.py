@@ -289,7 +289,7 @@ def _completeness(province: dict[str, Any]) -> Bar:
     known = f"{province['tps_terdaftar']:,}" if province["tps_terdaftar"] is not None else "–"
     if not province["tps_hasil"]:
         return Bar(label, None, f"not in this snapshot's sources / tidak ada di sumber snapshot ini ({known} TPS "
-                                "known / dikenal)")
+                                "known / tercatat)")
     if province["kelengkapan"] is None:
         return Bar(label, None, "–")
     return Bar(label, province["kelengkapan"], f"{province['kelengkapan']}% ({province['tps_suara']:,} / {known})")
