@@ -623,7 +623,7 @@ def test_dki_findings_queries_and_register_page(dki_site: Site, dki: Built) -> N
                                                     "OR substr(key, 14, 1) = '/'"))
     assert all(len(row["kode_tps"]) == 13 for row in flagged)
     text = dki_site.get("/registers/001").text
-    assert 'class="num records-in">30766<' in text and 'class="num records-loaded">30766<' in text
+    assert 'class="num records-in">30,766<' in text and 'class="num records-loaded">30,766<' in text
     assert "1,956,503 (" in text  # the chart of totals: candidate 2 in the CSV
 
 
