@@ -54,7 +54,8 @@ def table_url(table: str, **filters: str) -> str:
 
 
 #: How each legal act reads: (basis key, (opening word, (act key, phrase) in reading order) in English, then the same
-#: in Indonesian). The request's outcome is KPU's answer (review AW #2: it went unsaid, though the status rests on it).
+#: in Indonesian). The request's outcome, as the publisher wrote KPU's answer, is listed (review AW #2: it went unsaid,
+#: though the status sentence points to it).
 _ACTS = (
     ("request",
      ("Requested", (("date", " on {}"), ("office", " from {}"), ("reference", " (reference {})"),
