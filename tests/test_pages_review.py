@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from conftest import Site, copy_demo, page_context, query, write_metadata
-from releasekit import build, load_release, pages
+from releasekit import build, legalstatus, load_release, pages
 from releasekit.codebook import package_readme, web_url
 from releasekit.config import License, Register, Release, Source
 from releasekit.pages import SHARED_TABLES, register_days
@@ -343,7 +343,7 @@ def test_a_withheld_register_says_what_is_recorded_of_it(demo_project: Path) -> 
         changed = dataclasses.replace(register, status=status, basis=basis)
         assert pages.register_status(changed)[1:] == (en, id_)
         page = pages.render_register_page({**page_context(load_release(demo_project), "002"), "register": changed,
-                                           "kept": dict(zip(("en", "id"), pages.KEPT[bool(basis)], strict=True))})
+                                           "kept": dict(zip(("en", "id"), legalstatus.KEPT[bool(basis)], strict=True))})
         said = "only its provenance is published" if not basis else "only the legal basis and provenance are published"
         assert f"This register publishes no data: {said}." in page
 

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from .artefacts import md_cell
 from .config import License, Register, Release
-from .legalstatus import KEPT, register_status
+from .legalstatus import kept, register_status
 from .snapshots import Entry, changelog
 from .tables import BY_NAME
 
@@ -231,7 +231,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
                 f"{s['records_quarantined']} |"
             )
     else:
-        en, id_ = KEPT[bool(register.basis)]
+        en, id_ = kept(register)
         out.append(f"This register publishes no data files: {en}. / Register ini tidak memublikasikan berkas data: "
                    f"{id_}.")
     out += [

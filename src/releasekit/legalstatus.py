@@ -73,8 +73,8 @@ KEPT = {
 }
 
 
-#: The statuses whose page says what of a voter list is published ("in full" holds for no voter list).
-VOTER_LIST_STATUSES = ("open", "partially-open")
+#: The statuses under which a register's data is published (its own, or the part released); the others withhold it.
+RELEASING = ("open", "partially-open")
 #: What of an open or partially open register is published, when it holds a voter list. English, then Indonesian.
 _DATA = {"open": ("its data is published here", "datanya dipublikasikan di sini"),
          "partially-open": ("what was released is published here", "bagian yang diberikan dipublikasikan di sini")}
@@ -99,18 +99,6 @@ _INDIVIDUAL_FIELDS = {"nama": ("the voter's name", "nama pemilih"),
                       "alamat": ("the address with RT and RW", "alamat dengan RT dan RW")}
 
 
-def voter_list_status(register: Register) -> tuple[str, str]:
-    """What an open or partially open register's page says it publishes of its voter list, English and Indonesian
-    (``{released}`` left to fill)."""
-    en, id_ = VOTER_LISTS[register.publish_individuals]
-    data = _DATA[register.status]
-    extra = [words for field, words in _INDIVIDUAL_FIELDS.items() if field in register.individual_fields]
-    extra_en = ", and " + " and ".join(e for e, _ in extra) if extra else ""
-    extra_id = ", serta " + " dan ".join(i for _, i in extra) if extra else ""
-    return (en.format(released="{released}", data=data[0], extra=extra_en),
-            id_.format(released="{released}", data=data[1], extra=extra_id))
-
-
 #: An open register whose release this project holds no file of yet (nothing published "in full").
 NO_SOURCES = ("{released}, but this release holds none of its files yet: {kept}.",
               "{released}, tetapi rilis ini belum memuat berkasnya: {kept}.")
@@ -125,20 +113,44 @@ WITHHELD_WITH_SOURCES = (
     "dipublikasikan (seperti pengamatan independen), bukan dari KPU.")
 
 
+def kept(register: Register) -> tuple[str, str]:
+    """What a register that publishes no data still publishes (:data:`KEPT`), English and Indonesian."""
+    return KEPT[bool(register.basis)]
+
+
+def _released(register: Register) -> tuple[str, str]:
+    """Who made an open or partially open register's data public (:data:`RELEASED`); empty for the other statuses."""
+    basis = register.basis
+    answered = basis.get("decision") or (basis.get("request") or {}).get("outcome")
+    return RELEASED["answered" if answered else "no-answer" if basis else "no-basis"].get(register.status, ("", ""))
+
+
+def _withheld(register: Register) -> tuple[str, str]:
+    """Who kept an exempted or pending register's data back (:data:`WITHHELD`); empty for the other statuses."""
+    if register.status == "pending" and register.basis.get("request"):
+        return WITHHELD["requested"]
+    return WITHHELD.get(register.status, ("", ""))
+
+
+def _extra(register: Register) -> tuple[str, str]:
+    """The personal fields a masked voter list adds, as the end of its sentence (:data:`_INDIVIDUAL_FIELDS`)."""
+    extra = [words for field, words in _INDIVIDUAL_FIELDS.items() if field in register.individual_fields]
+    if not extra:
+        return "", ""
+    return ", and " + " and ".join(en for en, _ in extra), ", serta " + " dan ".join(id_ for _, id_ in extra)
+
+
 def register_status(register: Register) -> tuple[str, str, str]:
     """The status's label and what it means for the register's data, in English and Indonesian."""
-    label, en, id_ = STATUS[register.status]
-    if register.status in VOTER_LIST_STATUSES and any(s.format == "dpt-csv" for s in register.sources):
-        en, id_ = voter_list_status(register)
-    elif register.status in ("open", "partially-open") and not register.sources:
-        en, id_ = NO_SOURCES
-    elif register.status in ("exempted", "pending") and register.sources:
-        en, id_ = WITHHELD_WITH_SOURCES
-    answered = register.basis.get("decision") or (register.basis.get("request") or {}).get("outcome")
-    basis = "answered" if answered else "no-answer" if register.basis else "no-basis"
-    released = RELEASED[basis].get(register.status, ("", ""))
-    withheld = WITHHELD["requested" if register.status == "pending" and register.basis.get("request") else
-                        register.status] if register.status in ("exempted", "pending") else ("", "")
-    kept = KEPT[bool(register.basis)]
-    return label, *(text.format(released=released[i], withheld=withheld[i], kept=kept[i])  # type: ignore[return-value]
-                    for i, text in enumerate((en, id_)))
+    label, *texts = STATUS[register.status]
+    releasing = register.status in RELEASING
+    if releasing and any(s.format == "dpt-csv" for s in register.sources):
+        texts = list(VOTER_LISTS[register.publish_individuals])
+    elif releasing and not register.sources:
+        texts = list(NO_SOURCES)
+    elif not releasing and register.sources:
+        texts = list(WITHHELD_WITH_SOURCES)
+    parts = {"released": _released(register), "withheld": _withheld(register), "kept": kept(register),
+             "data": _DATA.get(register.status, ("", "")), "extra": _extra(register)}
+    en, id_ = (text.format(**{name: words[i] for name, words in parts.items()}) for i, text in enumerate(texts))
+    return label, en, id_

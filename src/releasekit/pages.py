@@ -25,7 +25,7 @@ from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import percent
-from .legalstatus import KEPT, register_status
+from .legalstatus import kept, register_status
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
 from .summaries import NATIONAL
 from .tables import REGISTER_SOURCES
@@ -318,7 +318,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "register": register,
         "status": {"label": label, "en": en, "id": id_},
         "acts": _acts(register.basis),
-        "kept": dict(zip(("en", "id"), KEPT[bool(register.basis)], strict=True)),
+        "kept": dict(zip(("en", "id"), kept(register), strict=True)),
         "licenses": _licences(release.licenses_of(register)),
         "download": download,
         "sources": sources,
