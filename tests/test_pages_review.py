@@ -482,3 +482,25 @@ def test_the_canned_queries_say_the_same_in_indonesian() -> None:
     assert "batas waktu" in said["totals_as_of"]
     for name in ("completeness", "turnout"):
         assert "kode_induk" in said[name] and "provinsi_dengan_hasil" in said[name]
+
+
+def test_every_heading_of_the_register_page_and_the_home_page_is_in_both_languages(demo_project: Path,
+                                                                                     tmp_path: Path) -> None:
+    """Review AW #11 and #12: the register page's column headers (election, snapshot, source, reader, in, loaded,
+    quarantined …), its links to the canned queries, its accounting and build sentences were English only, the home
+    page's heading read "Registers / Register", and "TPS with votes" counted TPS with any figure, 0 included."""
+    release = load_release(demo_project)
+    site = Site.written(release, tmp_path / "site")
+    for register in ("001", "003"):
+        page = html.unescape(site.get(f"/registers/{register}").text)
+        headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
+        assert headers and all(" / " in h for h in headers if h not in ("%", "SHA-256")), headers
+        assert "TPS with votes" not in headers and ("TPS counted / TPS terhitung" in headers or register != "001")
+        for english, indonesian in (("per province", "per provinsi"), ("TPS with findings", "TPS dengan temuan"),
+                                    ("in = loaded + quarantined", "masuk = dimuat + dikarantina"),
+                                    ("the same inputs give the same release", "masukan yang sama menghasilkan")):
+            assert english in page and indonesian in page, english
+        assert '<a href="/">home / beranda</a> / <a href="/registers">registers / register</a>' in page
+    home = html.unescape(site.get("/").text)
+    assert "<h2>Registers / Daftar register</h2>" in home and "Registers / Register<" not in home
+    assert "Diturunkan oleh releasekit" in site.get("/release/rekap_suara").text

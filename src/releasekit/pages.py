@@ -345,7 +345,7 @@ def render_registers_index(release: Release) -> str:
     items = "".join(
         f'<li><a href="{register_url(r)}">{escape(r.id)} {escape(r.title)}</a> — {escape(register_status(r)[0])}</li>'
         for r in release.registers)
-    return _custom_page("Registers", f'<p class="crumbs"><a href="/">home</a> / registers</p>\n'
+    return _custom_page("Registers", f'<p class="crumbs"><a href="/">home / beranda</a> / registers / register</p>\n'
                                      f"<h1>Registers / Daftar register</h1>\n<ul>{items}</ul>\n")
 
 

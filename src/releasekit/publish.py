@@ -195,12 +195,14 @@ def _home_html(release: Release, database: Download, packages: dict[str, Downloa
     if release.description:
         parts.append(f"<p>{escape(release.description)}</p>")
     parts.append(f"<p>Licence / lisensi: {_licences_html(release.licenses)}</p>")
-    parts.append("<h2>Registers / Register</h2><ul class=\"registers\">")
+    parts.append("<h2>Registers / Daftar register</h2><ul class=\"registers\">")
     parts += [_register_link(r, packages) for r in release.registers]
     parts.append("</ul>")
     parts.append(f'<h2>Downloads / Unduh</h2><p>The whole database: <a href="{database.url}">{database.name}</a> '
                  f"({database.bytes:,} bytes) <small>SHA-256 <code>{database.sha256}</code></small>. "
-                 "Each register's validated Frictionless package is linked above and on its page.</p>")
+                 "Each register's validated Frictionless package is linked above and on its page. / Basis data "
+                 "lengkap; paket Frictionless tiap register (sudah divalidasi) ditautkan di atas dan di "
+                 "halamannya.</p>")
     return "\n".join(parts)
 
 
@@ -271,8 +273,9 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
     for table in TABLES:
         registers = by_table.get(table.name, [])
         links = ", ".join(f'<a href="{register_url(r)}">{escape(r.id)} {escape(r.title)}</a>' for r in registers)
-        where = (f"<p>Registers / register: {links}</p>" if links else
-                 "<p>Derived by releasekit for fast queries; not in the packages.</p>"
+        where = (f"<p>Registers / Register: {links}</p>" if links else
+                 "<p>Derived by releasekit for fast queries; not in the packages. / Diturunkan oleh releasekit "
+                 "agar kueri cepat; tidak termasuk dalam paket.</p>"
                  if table in SUMMARY_TABLES else "")
         where += "".join(provenance[r.id] for r in registers)
         licensed = registers or (summed if table in SUMMARY_TABLES else [])
