@@ -349,6 +349,17 @@ def test_an_empty_voter_list_table_is_hidden_and_a_filled_one_listed(demo: Serve
     assert without_list["dpt_rekap"]["hidden"] is True and "hidden" not in without_list["hasil_tps"]
 
 
+def test_empty_published_totals_are_hidden_and_filled_ones_listed(demo: Served, areas: Served) -> None:
+    """Review AV #6: hasil_wilayah and suara_wilayah were listed empty in a release with no aggregate source, beside
+    an empty voter-list table hidden."""
+    for site, hidden in ((demo, True), (areas, False)):
+        filled = rows(site.db, "SELECT (SELECT count(*) FROM hasil_wilayah), (SELECT count(*) FROM suara_wilayah)")
+        assert filled == [(0, 0)] if hidden else all(filled[0])
+        listed = {t["name"]: t["hidden"] for t in site.json("/release.json")["tables"]}
+        assert (listed["hasil_wilayah"], listed["suara_wilayah"], listed["hasil_tps"]) == (hidden, hidden, False)
+        assert site.get("/release/hasil_wilayah").status_code == 200
+
+
 def test_the_serving_benchmark_measures_the_pages_of_a_built_site(demo: Served) -> None:
     # benchmarks/bench_serve.measure_pages, as the build benchmark calls it on a site write_site wrote
     bench = load_benchmark("bench_serve")

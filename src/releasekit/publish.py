@@ -116,9 +116,10 @@ GROWING_FACETS: dict[str, tuple[int, dict[str, Any]]] = {
     "hasil_tps": (FACET_MAX_ROWS, {"facets": ["kode_provinsi"], "facet_size": 50}),
     "changes": (CHANGES_FACET_MAX_ROWS, {"facets": ["kind", "field", "snapshot"]}),
 }
-#: Voter-list tables, hidden from the table lists while empty (a release without a voter list, or with
-#: counts only and no ``publish_individuals: masked`` register); their pages still answer.
-VOTER_LIST_TABLES = ("dpt_rekap", "dpt_pemilih")
+#: Tables only some sources fill, hidden from the table lists while empty; their pages still answer. The voter
+#: list's (a release without one, or with counts only and no ``publish_individuals: masked`` register) and the
+#: published totals' (a release with no aggregate source: review AV #6, listed empty beside a hidden voter list).
+OPTIONAL_TABLES = ("dpt_rekap", "dpt_pemilih", "hasil_wilayah", "suara_wilayah")
 CSS = """\
 article.register { margin: 0 1rem; }
 .register h1 { margin-bottom: 0.3em; }
@@ -258,7 +259,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
 
     :param labelled: tables whose ``label_column`` is used (default: every table that has one).
     :param rows: rows per table; :data:`GROWING_FACETS` are offered up to their number of rows (default: offered),
-        and empty :data:`VOTER_LIST_TABLES` are hidden (default: shown).
+        and empty :data:`OPTIONAL_TABLES` are hidden (default: shown).
     """
     packages = packages or {}
     licence = _licence(release.licenses)
@@ -295,7 +296,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         }
         if table.label_column and table.name in (labelled or {table.name}):
             meta["label_column"] = table.label_column
-        if table.name in VOTER_LIST_TABLES and rows is not None and not rows.get(table.name):
+        if table.name in OPTIONAL_TABLES and rows is not None and not rows.get(table.name):
             meta["hidden"] = True  # e.g. dpt_pemilih of a release publishing counts only: an empty page
         tables[table.name] = meta
     meta = {
