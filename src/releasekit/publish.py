@@ -274,7 +274,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
     for table in TABLES:
         registers = by_table.get(table.name, [])
         links = ", ".join(f'<a href="{register_url(r)}">{escape(r.id)} {escape(r.title)}</a>' for r in registers)
-        where = (f"<p>Registers / Register: {links}</p>" if links else
+        where = (f"<p>Registers / register: {links}</p>" if links else
                  "<p>Derived by releasekit for fast queries; not in the packages. / Diturunkan oleh releasekit "
                  "agar kueri cepat; tidak termasuk dalam paket.</p>"
                  if table in SUMMARY_TABLES else "")
