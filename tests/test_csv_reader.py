@@ -289,6 +289,17 @@ def test_a_code_with_a_line_break_in_its_cell_is_quarantined_and_spaces_around_o
     assert accounts(project) == [(3, 1, 2)]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_a_quarantined_records_raw_text_is_published_without_its_line_ending(
+        make_project: Any, cli_runner: CliRunner, ending: str) -> None:
+    """Review AX #5: quarantine.raw ended with the record's LF or CRLF: a CR inside a package CSV whose lines end with
+    LF, and a cell line-based tools count as two lines. A line break inside a quoted cell stays."""
+    lines = ["kode_tps,sah,p1,p2,p3", "3101011001001,10,1,2,x", '"3101011001002",10,1,2,"x', 'y"', ""]
+    project = built(make_project, cli_runner, source({"x.csv": ending.join(lines).encode()}, WIDE, name="x.csv"))
+    raws = dict(query(project, "SELECT locator, raw FROM quarantine"))
+    assert raws == {"x.csv:2": "3101011001001,10,1,2,x", "x.csv:3": f'"3101011001002",10,1,2,"x{ending}y"'}, raws
+
+
 def test_cells_are_read_strictly(make_project: Any, cli_runner: CliRunner) -> None:
     text = ("kode_tps,waktu,sah,p1,p2,p3\n"
             "3101011001001,=cmd|' /C calc'!A0,3,1,1,1\n"

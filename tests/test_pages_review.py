@@ -504,3 +504,28 @@ def test_every_heading_of_the_register_page_and_the_home_page_is_in_both_languag
     home = html.unescape(site.get("/").text)
     assert "<h2>Registers / Daftar register</h2>" in home and "Registers / Register<" not in home
     assert "Diturunkan oleh releasekit" in site.get("/release/rekap_suara").text
+
+
+def test_the_package_readme_says_how_to_read_each_rules_findings(demo_project: Path) -> None:
+    """Review AX #4: the findings' codebook sent the reader to "DESIGN.md section 6" and "the rule's table in the
+    README", neither in the package, while what expected and actual hold changes from rule to rule."""
+    from releasekit.rules import BY_SLUG
+
+    release = load_release(demo_project)
+    register = release.register("003")
+    folder = demo_project / "datapackages" / register.slug
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    with (folder / "data" / "findings.csv").open(encoding="utf-8", newline="") as f:
+        found = {row["rule"] for row in csv.DictReader(f)}
+    assert {"dpt-results-mismatch", "duplicate-nik"} <= found
+    table = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in readme.splitlines()
+             if line.startswith("| `") and line.split(" | ")[0].strip("| `") in BY_SLUG}
+    assert set(table) == {slug for slug in BY_SLUG if register.rules.get(slug, None) is None
+                          or register.rules[slug].severity != "off"} >= found
+    assert table["dpt-results-mismatch"][4:6] == ["the voter list / DPT: `dpt_rekap.pemilih_j`",
+                                                  "the results / hasil: `hasil_tps.pemilih_dpt_j` |"]
+    assert table["ballots-sum-mismatch"][4] == "`suara_total`"
+    assert "nomor pemilih" in table["duplicate-nik"][3]
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert "DESIGN.md" not in path.read_text(encoding="utf-8"), path

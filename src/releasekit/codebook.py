@@ -186,6 +186,25 @@ def _changelog(entries: list[Entry]) -> list[str]:
     return out
 
 
+def _rules(rules: dict[str, dict[str, Any]]) -> list[str]:
+    """The table of the integrity rules the register runs (``off`` ones aside): what each finds, and what its
+    findings' ``key``, ``expected`` and ``actual`` are (review AX #4: the findings' codebook sent the reader to a
+    table of rules the package did not hold)."""
+    from .rules import BY_SLUG
+
+    out = ["Integrity rules / Aturan integritas (`findings.rule`); an empty cell is a finding that leaves the column "
+           "empty. / Sel kosong: temuan yang mengosongkan kolom itu.", "",
+           "| rule | finds / menemukan | severity | key | expected | actual |", "|---|---|---|---|---|---|"]
+    for slug, setting in rules.items():
+        if setting["severity"] == "off" or slug not in BY_SLUG:
+            continue
+        rule = BY_SLUG[slug]
+        severity = setting["severity"] + (f" (error if {setting['error_if']})" if setting.get("error_if") else "")
+        out.append(f"| `{slug}` | {md_cell(setting['title'])} | {md_cell(severity)} | {rule.reads.key} | "
+                   f"{rule.reads.expected} | {rule.reads.actual} |")
+    return out + [""]
+
+
 def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int],
                    db: sqlite_utils.Database | None = None) -> str:
     """Render the README of one register's package (with its changelog when ``db`` is given)."""
@@ -262,5 +281,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             target = fk["reference"]["resource"] or res["name"]
             out.append(f"\n`{', '.join(fk['fields'])}` → `{target}` (`{', '.join(fk['reference']['fields'])}`)")
         out.append("")
+        if res["name"] == "findings":
+            out += _rules(prov["rules"])
     out += ["Missing values are empty cells (NULL), never 0. Codes are text: keep leading zeros.", ""]
     return "\n".join(out)

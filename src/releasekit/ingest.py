@@ -167,6 +167,11 @@ def safe_text(text: str) -> str:
     return mask_niks(unescape_digits(text))
 
 
+def _unended(raw: str) -> str:
+    """``raw`` without the line ending a record read from a text file ends with (LF, CRLF or a CR alone)."""
+    return raw[:-2] if raw.endswith("\r\n") else raw[:-1] if raw.endswith(("\n", "\r")) else raw
+
+
 def _as_stored(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
@@ -540,7 +545,9 @@ class Loader:
             raw = None  # the rest of a record with an identity number or a birth date in it (a name, an address) may
             # well be a person's too, and masking the number alone would publish them
         locator, reason = safe_text(locator), safe_text(reason)
-        raw = None if raw is None else safe_text(raw)
+        # (a CSV record's text as read ends with its line's LF or CRLF: a CR in a file whose lines end with LF, and a
+        # cell that line-based tools count as two lines: review AX #5)
+        raw = None if raw is None else safe_text(_unended(raw))
         cur.execute(self.sql["quarantine"], (path, locator, reason, raw))
         n = 2
         while cur.rowcount == 0:  # the same locator twice (a tar may repeat a member name)

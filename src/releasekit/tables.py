@@ -313,11 +313,14 @@ QUARANTINE = Table(
               "Letak dalam sumber: anggota arsip, berkas:baris, atau anggota[indeks].", required=True),
         Field("reason", "string", "Reason", "Why the record was not loaded.", "Alasan rekaman tidak dimuat.",
               required=True),
-        Field("raw", "string", "Raw", "The raw record as read (truncated to 2,000 characters), NIK-like numbers "
-              "masked and control characters escaped; empty where the record holds personal data (a NIK or a "
-              "birth date in it).",
-              "Rekaman mentah (dipotong sampai 2.000 karakter), angka mirip NIK disamarkan; kosong bila rekaman "
-              "memuat data pribadi (NIK atau tanggal lahir)."),
+        Field("raw", "string", "Raw", "The raw record as read, without its line ending (truncated to 2,000 "
+              "characters), NIK-like numbers masked and control characters escaped; empty where the record holds "
+              "personal data (a NIK or a birth date in it), but a voter list's record, rebuilt from its masked "
+              "cells (NIK and NKK region prefix, birth year, *** for each other personal cell).",
+              "Rekaman mentah tanpa akhir barisnya (dipotong sampai 2.000 karakter), angka mirip NIK disamarkan; "
+              "kosong bila rekaman memuat data pribadi (NIK atau tanggal lahir), kecuali rekaman daftar pemilih, "
+              "yang disusun ulang dari sel yang disamarkan (awalan wilayah NIK dan NKK, tahun lahir, *** untuk "
+              "sel pribadi lainnya)."),
     ),
     ("source", "locator"),
     indexes=(("reason",),),
@@ -335,8 +338,8 @@ SOURCES = Table(
               required=True, pattern=r"^[0-9a-f]{64}$"),
         Field("bytes", "integer", "Bytes", "Size of the raw file in bytes.", "Ukuran berkas dalam byte.",
               required=True),
-        Field("format", "string", "Reader", "Reader used (DESIGN.md section 4).", "Pembaca yang dipakai.",
-              required=True),
+        Field("format", "string", "Reader", "Reader used: releasekit's name for the raw format (sirekap-tps-json …).",
+              "Pembaca yang dipakai: nama releasekit untuk format mentah (sirekap-tps-json …).", required=True),
         Field("reader_version", "string", "Reader version", "Version of the reader.", "Versi pembaca."),
         Field("election", "string", "Election", "Election code the source belongs to.", "Kode pemilu sumber."),
         Field("snapshot", "string", "Snapshot", "The day the source describes.", "Hari yang digambarkan sumber.",
@@ -581,20 +584,25 @@ FINDINGS = Table(
     "findings", "Findings", "Integrity-rule findings: facts about the source, published, not hidden.",
     "Temuan aturan integritas: fakta tentang sumber, dipublikasikan, tidak disembunyikan.",
     (
-        Field("rule", "string", "Rule", "Rule slug (DESIGN.md section 6).", "Slug aturan.", required=True),
+        Field("rule", "string", "Rule", "Rule slug: the package README's table of integrity rules says what each finds "
+              "and what its key, expected and actual are.", "Slug aturan: tabel aturan integritas di README paket "
+              "menjelaskan temuan tiap aturan serta arti key, expected dan actual-nya.", required=True),
         KODE_PEMILU, SNAPSHOT,
-        Field("key", "string", "Key", "What the finding is about, as the rule's table in the README says: a TPS "
+        Field("key", "string", "Key", "What the finding is about, as the table of integrity rules says: a TPS "
               "code (kode_tps), with /column or /triple for a count (negative-count, sex-sum-mismatch), /nomor for "
               "a voter (the voter-list rules), or an area code with /nomor_urut for a candidate's total "
               "(rollup-mismatch, total-decreased; 0 is national).",
-              "Yang menjadi temuan, menurut tabel aturan di README: kode TPS (kode_tps), diikuti /kolom atau "
+              "Yang menjadi temuan, menurut tabel aturan integritas: kode TPS (kode_tps), diikuti /kolom atau "
               "/triple untuk sebuah hitungan (negative-count, sex-sum-mismatch), /nomor untuk seorang pemilih "
               "(aturan daftar pemilih), atau kode wilayah diikuti /nomor_urut untuk total seorang calon "
               "(rollup-mismatch, total-decreased; 0 adalah nasional).", required=True),
         Field("severity", "string", "Severity", "error or warning, as the register sets the rule.",
               "error atau warning, sesuai pengaturan register.", required=True, enum=("error", "warning")),
-        Field("expected", "integer", "Expected", "The value the rule expected.", "Nilai yang diharapkan."),
-        Field("actual", "integer", "Actual", "The value found.", "Nilai yang ditemukan."),
+        Field("expected", "integer", "Expected",
+              "The value the rule expected (what, the table of integrity rules says).",
+              "Nilai yang diharapkan (apa, menurut tabel aturan integritas)."),
+        Field("actual", "integer", "Actual", "The value found (what, the table of integrity rules says).",
+              "Nilai yang ditemukan (apa, menurut tabel aturan integritas)."),
         Field("detail", "string", "Detail", "What differs, in words.", "Uraian perbedaan."),
         Field("register", "string", "Register", "Register the finding belongs to.", "Register temuan.",
               required=True, pattern=REGISTER_ID),

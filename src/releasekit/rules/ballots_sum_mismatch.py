@@ -1,6 +1,6 @@
 """``ballots-sum-mismatch``: valid + invalid votes ≠ total votes, per TPS and per published area."""
 
-from .base import Rule
+from .base import TPS_OR_AREA, Reading, Rule
 
 RULE = Rule(
     "ballots-sum-mismatch", "hasil_tps",
@@ -21,4 +21,5 @@ RULE = Rule(
     FROM hasil_wilayah
     WHERE suara_sah + suara_tidak_sah <> suara_total
     """,
+    reads=Reading(key=TPS_OR_AREA, expected="`suara_total`", actual="`suara_sah + suara_tidak_sah`"),
 )

@@ -31,6 +31,25 @@ AREA_COUNTS = tuple(f.name for f in HASIL_WILAYAH.fields if f.type == "integer")
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How to read a rule's findings, for the package README (review AX #4: the meaning of ``expected`` and ``actual``
+    changes from rule to rule, and the package said so nowhere): each a column expression or a few words, English /
+    Indonesian; an empty ``expected`` or ``actual`` is a finding that leaves it empty."""
+
+    key: str = "`kode_tps`"
+    expected: str = ""
+    actual: str = ""
+
+
+#: The key of a finding about a TPS result, or about the totals an aggregate source publishes for an area.
+TPS_OR_AREA = "`kode_tps`, or `kode_wilayah` of a published area / wilayah yang dipublikasikan"
+#: The key of a finding about one voter of a voter list: never a name, a NIK or a birth date.
+VOTER = "`kode_tps/nomor`: the voter's number in the TPS list / nomor pemilih dalam daftar TPS"
+#: The key of a finding about a candidate's total in an area.
+AREA_CANDIDATE = "`kode_wilayah/nomor_urut` (`0` national / nasional)"
+
+
+@dataclass(frozen=True)
 class Rule:
     """An integrity rule (DESIGN.md section 6)."""
 
@@ -42,6 +61,8 @@ class Rule:
     default_severity: str = "warning"
     #: The same check over published area totals (``hasil_wilayah``, ``suara_wilayah``), if it applies there.
     area_sql: str | None = None
+    #: What its findings' ``key``, ``expected`` and ``actual`` are.
+    reads: Reading = Reading()
 
     @property
     def checks(self) -> tuple[tuple[str, str], ...]:

@@ -6,7 +6,7 @@ snapshot before. Key: ``kode_tps``; expected/actual: the TPS's Σ votes (every c
 was compared with and in this one.
 """
 
-from .base import Rule
+from .base import Reading, Rule
 
 RULE = Rule(
     "changed-after-complete", "changes",
@@ -26,4 +26,6 @@ RULE = Rule(
           ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
     GROUP BY kode_pemilu, snapshot, kode_tps
     """,
+    reads=Reading(expected="Σ votes of the TPS in the previous snapshot / Σ suara TPS pada snapshot sebelumnya",
+                  actual="Σ votes now / Σ suara sekarang"),
 )

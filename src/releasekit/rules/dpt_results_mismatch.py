@@ -7,7 +7,7 @@ on the list, actual the figure in the results.
 """
 
 from ..tables import register_sources
-from .base import Rule
+from .base import Reading, Rule
 
 RULE = Rule(
     "dpt-results-mismatch", "dpt_rekap",
@@ -20,4 +20,6 @@ RULE = Rule(
     WHERE h.pemilih_dpt_j IS NOT NULL AND h.pemilih_dpt_j <> d.pemilih_j
       AND h.sumber IN {register_sources("(SELECT register FROM sources WHERE path = d.sumber)")}
     """,
+    reads=Reading(expected="the voter list / DPT: `dpt_rekap.pemilih_j`",
+                  actual="the results / hasil: `hasil_tps.pemilih_dpt_j`"),
 )

@@ -6,11 +6,12 @@ the TPS and number of the first.
 """
 
 from ._dpt_flag import flag_sql
-from .base import Rule
+from .base import VOTER, Reading, Rule
 
 RULE = Rule(
     "duplicate-nik", "dpt_rekap",
     "One NIK registered more than once (double voter)",
     "Satu NIK terdaftar lebih dari sekali (pemilih ganda)",
     flag_sql("duplicate-nik"),
+    reads=Reading(key=VOTER),
 )

@@ -5,11 +5,12 @@ the record, and it never repeats the number.
 """
 
 from ._dpt_flag import flag_sql
-from .base import Rule
+from .base import VOTER, Reading, Rule
 
 RULE = Rule(
     "invalid-nik", "dpt_rekap",
     "A NIK is not a valid identity number",
     "NIK tidak valid",
     flag_sql("invalid-nik"),
+    reads=Reading(key=VOTER),
 )

@@ -2,7 +2,7 @@
 (hasil_wilayah, suara_wilayah). Key: ``kode_tps/column`` or ``kode_wilayah/column``, and ``…/suara/N`` for a
 candidate's votes."""
 
-from .base import AREA_COUNTS, COUNTS, Rule
+from .base import AREA_COUNTS, COUNTS, Reading, Rule
 
 
 def _negatives(results: str, votes: str, key: str, counts: tuple[str, ...]) -> str:
@@ -21,4 +21,8 @@ def _negatives(results: str, votes: str, key: str, counts: tuple[str, ...]) -> s
 
 RULE = Rule("negative-count", "hasil_tps", "A count is negative", "Ada angka negatif",
             _negatives("hasil_tps", "suara", "kode_tps", COUNTS),
-            area_sql=_negatives("hasil_wilayah", "suara_wilayah", "kode_wilayah", AREA_COUNTS))
+            area_sql=_negatives("hasil_wilayah", "suara_wilayah", "kode_wilayah", AREA_COUNTS),
+            reads=Reading(key=("`kode_tps/column` or `kode_tps/suara/nomor_urut` (`kode_wilayah/…` of a published "
+                              "area / wilayah yang dipublikasikan)"),
+                          expected="`0`",
+                          actual="the negative count / angka negatif"))

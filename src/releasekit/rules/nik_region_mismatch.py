@@ -5,11 +5,12 @@ a warning, not an error. Overseas TPS (province ``99``) are not checked.
 """
 
 from ._dpt_flag import flag_sql
-from .base import Rule
+from .base import VOTER, Reading, Rule
 
 RULE = Rule(
     "nik-region-mismatch", "dpt_rekap",
     "The NIK was issued in another province than the TPS",
     "NIK diterbitkan di provinsi lain dari TPS",
     flag_sql("nik-region-mismatch"),
+    reads=Reading(key=VOTER),
 )

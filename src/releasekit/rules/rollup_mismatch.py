@@ -7,7 +7,7 @@ does not count towards covering the area. A sample of TPS therefore does not
 "mismatch" every province it touches. Key: ``kode_wilayah/nomor_urut`` (``0`` = national).
 """
 
-from .base import Rule
+from .base import AREA_CANDIDATE, Reading, Rule
 
 _LEVELS = " UNION ALL ".join(
     f"SELECT kode_pemilu, snapshot, {prefix} AS kode, nomor_urut, sum(suara) AS total, count(suara) AS n "
@@ -31,4 +31,7 @@ RULE = Rule(
     WHERE t.total <> a.suara
       AND ((h.tps_total IS NOT NULL AND t.n >= h.tps_total) OR length(a.kode_wilayah) = 13)
     """,
+    reads=Reading(key=AREA_CANDIDATE,
+                  expected="the published total / total yang dipublikasikan (`suara_wilayah.suara`)",
+                  actual="Σ `suara` over the area's TPS / seluruh TPS wilayah itu"),
 )

@@ -1,6 +1,6 @@
 """``sex-sum-mismatch``: men + women ≠ total, for any count triple."""
 
-from .base import TRIPLES, Rule
+from .base import TRIPLES, Reading, Rule
 
 #: One pass over hasil_tps picks the rows with any mismatched triple; one finding per triple.
 _MISMATCHED_ROWS = "SELECT * FROM hasil_tps WHERE " + " OR ".join(f"{t}_l + {t}_p <> {t}_j" for t in TRIPLES)
@@ -16,4 +16,7 @@ RULE = Rule(
     "Men plus women differ from the total",
     "Laki-laki ditambah perempuan berbeda dengan jumlah",
     _PARTS,
+    reads=Reading(key="`kode_tps/triple`, the triple `pemilih_dpt` … `pengguna_total`",
+                  expected="`triple_j`",
+                  actual="`triple_l + triple_p`"),
 )

@@ -1,6 +1,6 @@
 """``turnout-exceeds-registered``: more ballots than registered plus additional voters."""
 
-from .base import Rule
+from .base import Reading, Rule
 
 RULE = Rule(
     "turnout-exceeds-registered", "hasil_tps",
@@ -13,4 +13,5 @@ RULE = Rule(
     FROM hasil_tps
     WHERE suara_total > pemilih_dpt_j + pengguna_dptb_j + pengguna_dpk_j
     """,
+    reads=Reading(expected="`pemilih_dpt_j + pengguna_dptb_j + pengguna_dpk_j`", actual="`suara_total`"),
 )

@@ -5,11 +5,12 @@ comes from ``tanggal_lahir`` and the election's date.
 """
 
 from ._dpt_flag import flag_sql
-from .base import Rule
+from .base import VOTER, Reading, Rule
 
 RULE = Rule(
     "underage-unmarried", "dpt_rekap",
     "A voter under 17 who has never married",
     "Pemilih di bawah 17 tahun yang belum pernah kawin",
     flag_sql("underage-unmarried"),
+    reads=Reading(key=VOTER),
 )

@@ -1,6 +1,6 @@
 """``voters-ballots-mismatch``: voters who voted ≠ ballots counted."""
 
-from .base import Rule
+from .base import Reading, Rule
 
 RULE = Rule(
     "voters-ballots-mismatch", "hasil_tps",
@@ -12,4 +12,5 @@ RULE = Rule(
     FROM hasil_tps
     WHERE pengguna_total_j <> suara_total
     """,
+    reads=Reading(expected="`suara_total`", actual="`pengguna_total_j`"),
 )

@@ -8,7 +8,7 @@ source left out, leaves no row (a TPS whose long-layout row of one candidate was
 had a finding for the sum of the other two).
 """
 
-from .base import Rule
+from .base import TPS_OR_AREA, Reading, Rule
 
 RULE = Rule(
     "votes-sum-mismatch", "hasil_tps",
@@ -36,4 +36,5 @@ RULE = Rule(
       ON p.kode_pemilu = h.kode_pemilu AND p.n = s.n
     WHERE h.suara_sah IS NOT NULL AND s.total <> h.suara_sah
     """,
+    reads=Reading(key=TPS_OR_AREA, expected="`suara_sah`", actual="Σ `suara` of the candidates / para peserta"),
 )
