@@ -189,6 +189,22 @@ def labelled(site: Site, path: str) -> list[dict[str, Any]]:
     return found
 
 
+def test_a_package_says_how_each_source_numbers_the_areas_of_its_published_totals(areas: Served) -> None:
+    """Review AX #1: kode_wilayah of hasil_wilayah was "Area code; 0 is the whole country." in a pemiluAPI package
+    too, whose ids name other regions than the same KPU codes (11 is Kabupaten Bireuen there, Aceh in KPU codes)."""
+    release = load_release(areas.project)
+    for register, path, how in (("001", "raw/agg", "KPU region codes"), ("003", "raw/voices.csv", "not KPU codes")):
+        readme = (areas.project / PACKAGES_DIR / release.register(register).slug / "README.md").read_text()
+        section = readme.split("### `data/hasil_wilayah.csv`", 1)[1].split("\n### ", 1)[0]
+        line = next(line for line in section.splitlines() if line.startswith(f"- `kode_wilayah` of {path} "))
+        assert how in line, line
+        assert "raw/agg" not in section if register == "003" else "raw/voices.csv" not in section
+    fields = json.loads((areas.project / PACKAGES_DIR / release.register("003").slug / "datapackage.json").read_text())
+    described = next(f for r in fields["resources"] if r["name"] == "suara_wilayah" for f in r["schema"]["fields"]
+                     if f["name"] == "kode_wilayah")["description"]
+    assert "own ids" in described and "the whole country" in described
+
+
 def test_published_area_totals_are_labelled_with_their_region_and_election(areas: Served) -> None:
     """hasil_wilayah and suara_wilayah keep the area code as the source gives it; the database adds wilayah_kpu,
     the code where it is a KPU region code (a Sirekap aggregate, not the country), linked to wilayah for its name;

@@ -205,6 +205,44 @@ def _rules(rules: dict[str, dict[str, Any]]) -> list[str]:
     return out + [""]
 
 
+#: How the sources of each reader that publishes area totals number their areas (``kode_wilayah`` of
+#: ``hasil_wilayah`` and ``suara_wilayah``), English / Indonesian.
+AREA_NUMBERING = {
+    "kpu": "KPU region codes: `0` the whole country, 2 to 10 digits a region of `wilayah`, 13 characters a TPS of "
+           "`tps` / kode wilayah KPU: `0` seluruh Indonesia, 2 sampai 10 digit wilayah, 13 karakter TPS",
+    "own": "the source's own area ids, not KPU codes: they join no `wilayah` row, and the same digits name another "
+           "region in KPU codes (pemiluAPI `11` is Kabupaten Bireuen, KPU `11` is Aceh) / pengenal wilayah milik "
+           "sumber, bukan kode KPU",
+    "csv": "as the `csv` mapping reads them from the file: releasekit cannot tell whose numbering they follow; check "
+           "the source before joining them to `wilayah` / sesuai kolom berkasnya; periksa sumbernya sebelum "
+           "menggabungkannya dengan `wilayah`",
+}
+
+
+def _area_numbering(release: Release, prov: dict[str, Any]) -> list[str]:
+    """How each of the package's sources of published area totals numbers its areas (review AX #1: a pemiluAPI
+    package's ``kode_wilayah`` was described as an area code, and joined to ``wilayah`` named other regions)."""
+    from .readers import READERS
+    from .tables import KPU_AREA_READERS
+
+    declared = {s.path: s for s in release.sources}
+    out = []
+    for item in prov["sources"]:
+        source = declared.get(item["path"])
+        if source is None:
+            continue
+        if source.format in KPU_AREA_READERS:
+            how = AREA_NUMBERING["kpu"]
+        elif READERS[source.format].code_system == "own":
+            how = AREA_NUMBERING["own"]
+        elif source.csv is not None and source.csv.table == "hasil_wilayah":
+            how = AREA_NUMBERING["csv"]
+        else:
+            continue
+        out.append(f"- `kode_wilayah` of {md(source.path)} ({md(source.format)}): {how}.")
+    return ["How `kode_wilayah` numbers areas / Penomoran `kode_wilayah`:", "", *out, ""] if out else []
+
+
 def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int],
                    db: sqlite_utils.Database | None = None) -> str:
     """Render the README of one register's package (with its changelog when ``db`` is given)."""
@@ -283,5 +321,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         out.append("")
         if res["name"] == "findings":
             out += _rules(prov["rules"])
+        if res["name"] in ("hasil_wilayah", "suara_wilayah"):
+            out += _area_numbering(release, prov)
     out += ["Missing values are empty cells (NULL), never 0. Codes are text: keep leading zeros.", ""]
     return "\n".join(out)

@@ -362,6 +362,16 @@ SOURCES = Table(
 
 KODE_AREA = Field("kode_wilayah", "string", "Area code", "Area code; 0 is the whole country.",
                   "Kode wilayah; 0 berarti seluruh Indonesia.", required=True, pattern=CODE_AREA)
+#: The area of a published total, numbered as its source numbers areas (review AX #1: a pemiluAPI id read as a KPU
+#: code names another region); the package README says how each of its sources does.
+KODE_AREA_PUBLISHED = Field(
+    "kode_wilayah", "string", "Area code",
+    "Area as the source numbers it (the package README says how each source does): KPU region codes in Sirekap "
+    "aggregates (0 the whole country, 13 characters a TPS), the source's own ids in pemiluAPI and KawalPemilu files, "
+    "which name other regions than the same KPU code.",
+    "Wilayah sesuai penomoran sumbernya (README paket menjelaskan tiap sumber): kode wilayah KPU pada agregat "
+    "Sirekap (0 seluruh Indonesia, 13 karakter sebuah TPS), pengenal milik sumber pada berkas pemiluAPI dan "
+    "KawalPemilu, yang menunjuk wilayah lain daripada kode KPU yang sama.", required=True, pattern=CODE_AREA)
 
 #: Readers whose area codes (``hasil_wilayah.kode_wilayah``) are KPU region codes, the codes of ``wilayah``. The
 #: others key areas on the source's own ids (KawalPemilu 2019's and pemiluAPI's: pemiluAPI ``11`` is Kabupaten
@@ -382,7 +392,7 @@ HASIL_WILAYAH = Table(
     "Total yang dipublikasikan sumber agregat untuk suatu wilayah (0 = nasional), per snapshot.",
     (
         KODE_PEMILU, SNAPSHOT,
-        KODE_AREA,
+        KODE_AREA_PUBLISHED,
         Field("ts", "string", "Updated", "Update time in the source (YYYY-MM-DD HH:MM:SS).",
               "Waktu pembaruan di sumber (YYYY-MM-DD HH:MM:SS).", pattern=TS_PATTERN),
         Field("psu", "string", "Type", "Vote type as the source writes it (Reguler).",
@@ -418,7 +428,7 @@ SUARA_WILAYAH = Table(
     "Perolehan suara per peserta yang dipublikasikan sumber agregat untuk suatu wilayah.",
     (
         KODE_PEMILU, SNAPSHOT,
-        KODE_AREA,
+        KODE_AREA_PUBLISHED,
         NOMOR_URUT,
         _count("suara", "Votes for the candidate.", "Perolehan suara peserta."),
     ),
