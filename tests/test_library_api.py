@@ -63,3 +63,85 @@ def test_the_help_says_what_the_commands_take_and_how_they_exit() -> None:
     assert "a folder of packages" in said("validate")
     for command in ("build", "serve"):
         assert "PROJECT is the project folder (default: this one) or its metadata.yml" in said(command), command
+
+
+def test_no_path_or_an_empty_one_is_a_usage_error(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review AY #1: validate_paths([]) was valid with no package (a CI glob that matched nothing passed), and ""
+    validated or loaded the current folder, which the command line refuses."""
+    monkeypatch.chdir(demo_project)
+    for paths in ([], "", [str(demo_project / "datapackages"), ""]):
+        with pytest.raises(UsageError, match="no path to validate|an empty path"):
+            validate_paths(paths)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="an empty project path"):
+        load_release("")
+    assert load_release(".").root == demo_project.resolve()
+
+
+def test_diff_takes_what_the_command_line_takes(demo_project: Path) -> None:
+    """Review AY #4, #9: project=".../metadata.yml" was a DiffError ('--project proj/metadata.yml' works), and
+    ignore="ts" ignored the fields "t" and "s" (unknown field(s) s, t)."""
+    by_folder = diff("2024-02-15", "2024-02-20", project=demo_project, ignore=["ts"])
+    by_file = diff("2024-02-15", "2024-02-20", project=demo_project / "metadata.yml", ignore="ts")
+    assert render(by_file, "json") == render(by_folder, "json") and by_file.ignored == ("ts",)
+
+
+def test_a_csv_of_changes_is_written_whole_by_a_with_block(demo_project: Path, tmp_path: Path) -> None:
+    """Review AY #2: the last block of CsvChanges was written only by flush(), which only the command line called: the
+    README's recipe wrote the header alone, or a CSV cut at its last full block."""
+    import io
+
+    from click.testing import CliRunner
+
+    from releasekit.cli import cli
+    from releasekit.diffreport import CsvChanges
+
+    out = io.StringIO()
+    with CsvChanges(out) as stream:
+        diff("2024-02-15", "2024-02-20", project=demo_project, on_change=stream, limit=0)
+    command = CliRunner().invoke(cli, ["diff", "2024-02-15", "2024-02-20", "--project", str(demo_project),
+                                       "--format", "csv"])
+    assert command.exit_code == 0 and out.getvalue().count("\n") > 100
+    assert out.getvalue() == command.stdout
+
+
+def test_serve_inside_a_running_event_loop_is_refused_before_anything_is_written(demo_project: Path) -> None:
+    """Review AY #3: in a notebook's loop serve() wrote the site, called ready() with its address, then failed with
+    uvicorn's RuntimeError."""
+    import asyncio
+
+    from releasekit.publish import serve, site_folder
+
+    release = load_release(demo_project)
+    said: list[str] = []
+
+    async def in_a_loop() -> None:
+        serve(release, port=0, ready=said.append)
+
+    with pytest.raises(UsageError, match="cannot run inside a running one"):
+        asyncio.run(in_a_loop())
+    assert said == [] and not site_folder(release).exists()
+
+
+def test_a_build_keeps_what_its_caller_froze(demo_project: Path) -> None:
+    """Review AY #10: the build's forked children unfroze every object the caller had frozen (gc.freeze())."""
+    import gc
+
+    from releasekit.forked import Forked
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0 and Forked(lambda: 42).result() == 42
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+    Forked(lambda: 1).result()
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_package_says_it_is_typed() -> None:
+    """Review AY #7: no py.typed, so a user's mypy skipped releasekit ("Skipping analyzing")."""
+    import releasekit
+
+    assert (Path(releasekit.__file__).parent / "py.typed").is_file()
+    assert releasekit.BuildProgress.__name__ == "BuildProgress"  # (releasekit.build is the function)

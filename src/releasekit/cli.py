@@ -227,15 +227,14 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 
     if fmt != "text":
         utf8_stdout()
-    stream = CsvChanges(sys.stdout) if fmt == "csv" else None
-    result = diff_release(old, new, project=project, election=election, ignore=ignore,
-                          limit=(limit or None) if fmt != "csv" else 0, on_change=stream)
-    if stream is None:
-        click.echo(render(result, fmt), nl=False)
-    else:
-        stream.flush()
-        for note in notes(result):  # (the CSV holds changed fields only: an empty one must not read as "no change")
-            click.echo(f"note: {note}", err=True)
+    if fmt != "csv":
+        click.echo(render(diff_release(old, new, project=project, election=election, ignore=ignore,
+                                       limit=limit or None), fmt), nl=False)
+        return
+    with CsvChanges(sys.stdout) as stream:
+        result = diff_release(old, new, project=project, election=election, ignore=ignore, limit=0, on_change=stream)
+    for note in notes(result):  # (the CSV holds changed fields only: an empty one must not read as "no change")
+        click.echo(f"note: {note}", err=True)
 
 
 @cli.command()

@@ -26,7 +26,7 @@ import jsonschema
 import yaml
 
 from .elections import Election, resolve_elections
-from .errors import ConfigError, did_you_mean
+from .errors import ConfigError, UsageError, did_you_mean
 from .privacy import holds_nik
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
@@ -519,11 +519,14 @@ def load_release(project: str | Path = ".") -> Release:
 
     :param project: the project folder (or the ``metadata.yml`` file itself).
     :raises ConfigError: when the file is missing or invalid.
+    :raises UsageError: ``project`` is an empty string (``Path("")`` is the current folder).
     """
     from .readers import READERS
     from .readers.codes import refuse_mixed_area_ids, refuse_mixed_code_systems
     from .rules import BY_SLUG
 
+    if isinstance(project, str) and not project:  # (Path("") is ".": a variable left unset would load this folder)
+        raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
     path = Path(project)
     if path.is_dir():
         path = path / METADATA_FILE

@@ -285,15 +285,19 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
          ignore: Iterable[str] = (), limit: int | None = 50, on_change: ChangeCallback | None = None) -> DiffResult:
     """Compare OLD with NEW row by row (see the module docstring for what each may be).
 
-    :param project: where snapshot ids are looked up (its ``build/release.db``).
+    :param project: where snapshot ids are looked up (its ``build/release.db``): its folder, or its ``metadata.yml``.
     :param election: compare only this election.
-    :param ignore: fields left out of the comparison (``ts``, ``jumlah_foto``, ``suara``, ``suara/2`` …).
-    :param limit: changed TPS kept per comparison for the report (None: all); counts always cover all.
+    :param ignore: fields left out of the comparison (``ts``, ``jumlah_foto``, ``suara``, ``suara/2`` …); one field
+        may be given as a string.
+    :param limit: changed TPS kept per comparison for the report: None keeps all (the command line's ``--limit 0``),
+        0 none (stream them with ``on_change``); counts always cover all.
     :param on_change: called with every changed TPS as it is found (for streaming output).
     :raises DiffError: when a side cannot be opened or has no such snapshot.
     :raises UsageError: ``election`` or ``ignore`` names what neither side holds.
     """
-    comparer = Comparer(ignore)
+    # (review AY #4, #9: as the command line takes them: a project's metadata.yml, one field to ignore)
+    project = Path(project).parent if Path(project).is_file() else project
+    comparer = Comparer((ignore,) if isinstance(ignore, str) else ignore)
     with closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:
         (snaps_a, areas_a), (snaps_b, areas_b) = _held(a), _held(b)
         known = sorted({k for k, _ in (*snaps_a, *snaps_b, *areas_a, *areas_b)})

@@ -397,7 +397,11 @@ class CsvChanges:
 
     A national diff can list millions of fields, so lines are formatted directly (the
     ``csv`` module only for a line whose values need quoting) and go out in blocks of
-    about :attr:`BLOCK` characters, each screened for NIK-like values in one pass.
+    about :attr:`BLOCK` characters, each screened for NIK-like values in one pass: use it
+    in a ``with`` block, or call :meth:`flush` at the end, to write out the last block::
+
+        with open("changes.csv", "w", encoding="utf-8", newline="") as out, CsvChanges(out) as stream:
+            diff("2024-02-15", "2024-02-20", on_change=stream, limit=0)
     """
 
     BLOCK = 1 << 20
@@ -432,6 +436,14 @@ class CsvChanges:
             self.size += len(line)
         if self.size > self.BLOCK:
             self.flush()
+
+    def __enter__(self) -> CsvChanges:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Writes out the last block (review AY #2: a caller who did not know to flush got a CSV cut at the last
+        full block, or only its header)."""
+        self.flush()
 
     def flush(self) -> None:
         """Write out what is buffered."""

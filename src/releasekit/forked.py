@@ -59,14 +59,16 @@ def fork() -> tuple[int, int, int]:
     """
     parent = os.getpid()
     read, write = os.pipe()
+    # (a caller's own gc.freeze() is kept: unfreezing moves every frozen object back, theirs too; review AY #10)
+    thaw = gc.unfreeze if gc.get_freeze_count() == 0 else (lambda: None)
     gc.freeze()  # the child's garbage collector then leaves the parent's objects (and their pages) alone
     try:
         pid = os.fork()
     except BaseException:
-        gc.unfreeze()
+        thaw()
         raise
     if pid != 0:
-        gc.unfreeze()
+        thaw()
         return pid, read, write
     os.close(read)
     try:

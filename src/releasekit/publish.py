@@ -376,7 +376,7 @@ def refuse_foreign_site(folder: Path, hint: str) -> None:
         raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})", hint=hint)
 
 
-def write_site(release: Release, folder: Path, *, link: bool = False, allow_robots: bool = False) -> Site:
+def write_site(release: Release, folder: str | Path, *, link: bool = False, allow_robots: bool = False) -> Site:
     """Write the Datasette configuration directory of the release into ``folder``.
 
     The site is written beside the old one (in :data:`STAGING`) and then replaces the folder's contents;
@@ -390,7 +390,7 @@ def write_site(release: Release, folder: Path, *, link: bool = False, allow_robo
         (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site, or a build is running.
     """
     with settled(release.root, "publish"):
-        return _write_site_settled(release, folder, link=link, allow_robots=allow_robots)
+        return _write_site_settled(release, Path(folder), link=link, allow_robots=allow_robots)
 
 
 def _write_site_settled(release: Release, folder: Path, *, link: bool, allow_robots: bool) -> Site:
@@ -596,9 +596,19 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
     (with the port the system chose for port 0) just before serving.
 
     :raises ReleasekitError: when the release is not built or the address cannot be listened on.
+    :raises UsageError: when called inside a running event loop (a notebook): it runs one of its own.
     """
+    import asyncio
+
     import uvicorn
 
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # (none: as it should be)
+    else:  # (review AY #3: a notebook's loop; the site was written, ready() called, then uvicorn failed)
+        raise UsageError("serve() runs an event loop of its own and cannot run inside a running one (a notebook, "
+                         "an async function)", hint="run it in a thread of its own, or run 'releasekit serve'")
     require_database(release)
     folder = site_folder(release)
     refuse_foreign_site(folder, "serve writes its site there: move or remove what is in it")

@@ -857,11 +857,17 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
         place of any of its packages validated before the error) and the other paths are still validated.
 
     :raises PackageError: when a path holds no package at all and ``on_unopened`` is not given.
-    :raises UsageError: ``engine`` is not one of :data:`ENGINES`.
+    :raises UsageError: ``engine`` is not one of :data:`ENGINES`; no path, or an empty one (review AY #1: a CI script's
+        glob that matched nothing passed, valid with no package, and ``""``, a variable left unset, validated ``.``).
     """
     _refuse_unknown_engine(engine)
     if isinstance(paths, (str, Path)):  # (one path: not its characters, each a path)
         paths = [paths]
+    if not paths:
+        raise UsageError("no path to validate", hint="give a package folder, a datapackage.json, a .zip or a project "
+                         "folder ('.' for the current one)")
+    if any(isinstance(raw, str) and not raw for raw in paths):
+        raise UsageError("an empty path (a variable left unset?)", hint="give '.' for the current folder")
     reports: list[PackageReport] = []
     with ExitStack() as stack:
         for raw in paths:
