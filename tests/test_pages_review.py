@@ -529,3 +529,29 @@ def test_the_package_readme_says_how_to_read_each_rules_findings(demo_project: P
     for path in folder.rglob("*"):
         if path.is_file():
             assert "DESIGN.md" not in path.read_text(encoding="utf-8"), path
+
+
+def _a_bad_line_in_register_003s_region_list(root: Path, meta: dict[str, Any]) -> None:
+    with (root / "raw" / "synthetic_wilayah_kpu" / "villages.csv").open("a", encoding="utf-8") as f:
+        f.write("34010,340101,NOT A CODE\n")
+    source = next(s for s in meta["registers"][2]["sources"] if s["path"] == "raw/synthetic_wilayah_kpu")
+    del source["sha256"]
+
+
+def test_a_package_holds_the_quarantined_records_of_another_registers_list_it_lists(tmp_path: Path) -> None:
+    """Review AX #3: register 001's sources.csv listed register 003's region list with its quarantined records, and its
+    quarantine.csv held none of them: a downloader reconciling the counts found them missing, and no word said
+    where they were."""
+    from releasekit import validate_paths
+
+    release = built(tmp_path, _a_bad_line_in_register_003s_region_list)
+    folder = release.root / "datapackages" / "real-count"
+    with (folder / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
+        listed = {row["path"]: row for row in csv.DictReader(f)}
+    with (folder / "data" / "quarantine.csv").open(encoding="utf-8", newline="") as f:
+        held = [row for row in csv.DictReader(f) if row["source"] == "raw/synthetic_wilayah_kpu"]
+    other = listed["raw/synthetic_wilayah_kpu"]
+    assert other["register"] == "003" and int(other["records_quarantined"]) == len(held) == 1
+    assert "NOT A CODE" in held[0]["raw"]
+    assert "its quarantined records are in quarantine.csv too" in (folder / "README.md").read_text(encoding="utf-8")
+    assert validate_paths(folder).valid

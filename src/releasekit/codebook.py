@@ -278,7 +278,8 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         for s in prov["sources"]:
             label = md(s["path"]) + (" *(synthetic)*" if s.get("synthetic") else "")
             if "register" in s:  # another register's region list, which named places of this package
-                label += f" *(register {md(s['register'])}: named places this package holds)*"
+                label += f" *(register {md(s['register'])}: named places this package holds" + (
+                    "; its quarantined records are in quarantine.csv too)*" if s["records_quarantined"] else ")*")
             source = declared.get(s["path"])
             licences = md_licences(source.licenses) if source else ""
             out.append(

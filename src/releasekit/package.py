@@ -86,7 +86,8 @@ REGISTER_FILTERS: dict[str, str] = {
     "dpt_rekap": _by_source("dpt_rekap"),
     "dpt_pemilih": _by_source("dpt_pemilih"),
     "findings": "WHERE register = :register",
-    "quarantine": _by_source("quarantine"),
+    # (and those of another register's region list the package lists: its sources.csv row counts them, review AX #3)
+    "quarantine": f"{_by_source('quarantine')} OR source IN {REFERENCED_SOURCES}",
     "sources": f"WHERE register = :register OR path IN {REFERENCED_SOURCES}",
 }
 #: Resources every package has, even when empty: its provenance and its rejects.
