@@ -555,3 +555,28 @@ def test_a_package_holds_the_quarantined_records_of_another_registers_list_it_li
     assert "NOT A CODE" in held[0]["raw"]
     assert "its quarantined records are in quarantine.csv too" in (folder / "README.md").read_text(encoding="utf-8")
     assert validate_paths(folder).valid
+
+
+def test_the_package_readme_says_how_to_read_codes_as_text_and_hash_a_folder(demo_project: Path,
+                                                                             tmp_path: Path) -> None:
+    """Review AX #7, #8: `sha256sum` cannot hash a folder source and the recipe was only in releasekit's README; pandas
+    read `001` as 1 and the package said only "keep leading zeros". The README's script gives the folder's sha256 as
+    sources.csv lists it, and its pandas line for each table reads every text column as text."""
+    import subprocess
+    import sys
+
+    folder = demo_project / "datapackages" / "real-count"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    script = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "folder_sha256.py").write_text(script, encoding="utf-8")
+    with (folder / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
+        listed = {row["path"]: row["sha256"] for row in csv.DictReader(f)}
+    given = subprocess.run([sys.executable, str(tmp_path / "folder_sha256.py"), "raw/synthetic_wilayah_kpu"],
+                           cwd=demo_project, capture_output=True, text=True, check=True).stdout.strip()
+    assert given == listed["raw/synthetic_wilayah_kpu"]
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        line = next(line for line in readme.splitlines() if f'pd.read_csv("{resource["path"]}"' in line)
+        dtype = json.loads(line.split("dtype=", 1)[1].rsplit(")", 1)[0])
+        assert dtype == {f["name"]: "string" for f in resource["schema"]["fields"] if f["type"] == "string"}
+    assert "frictionless index" in readme

@@ -325,4 +325,42 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         if res["name"] in ("hasil_wilayah", "suara_wilayah"):
             out += _area_numbering(release, prov)
     out += ["Missing values are empty cells (NULL), never 0. Codes are text: keep leading zeros.", ""]
+    out += _reading_tips(release, prov, desc)
     return "\n".join(out)
+
+
+#: How a folder source's sha256 is taken (:func:`releasekit.provenance.sha256_file`), as a script a reader can run.
+FOLDER_SHA256 = """\
+import hashlib, os, sys
+root = sys.argv[1]
+files = sorted(os.path.relpath(os.path.join(top, n), root).replace(os.sep, "/")
+               for top, dirs, names in os.walk(root) for n in dirs + names if os.path.isfile(os.path.join(top, n)))
+digest = hashlib.sha256()
+for f in files:
+    with open(os.path.join(root, f), "rb") as handle:
+        digest.update(f.encode() + b"\\0" + hashlib.file_digest(handle, "sha256").digest())
+print(digest.hexdigest())"""
+
+
+def _reading_tips(release: Release, prov: dict[str, Any], desc: dict[str, Any]) -> list[str]:
+    """How to read the CSVs with common tools and check a folder source's hash (review AX #2, #7, #8: pandas read
+    codes as numbers, ``sha256sum`` cannot hash a folder, ``frictionless index`` into SQLite drops tables)."""
+    out = ["## Reading these files / Membaca berkas ini", "",
+           "- pandas reads `001` as the number 1 unless told otherwise: give each table's text columns as `dtype`, "
+           "as below, or read with frictionless (`Resource(...).to_pandas()`), which applies the Table Schema.", ""]
+    for res in desc["resources"]:
+        text = [f["name"] for f in res["schema"]["fields"] if f["type"] == "string"]
+        if text:
+            columns = ", ".join(f'"{name}": "string"' for name in text)
+            out.append(f'  - `pd.read_csv("{res["path"]}", dtype={{{columns}}})`')
+    out += ["", "- SQLite: `frictionless index` and `publish` (frictionless 5) fail on a table whose column with a "
+            "`pattern` has empty cells (`wilayah.kode_induk`, `snapshots.previous_snapshot`, …): their SQLite "
+            "`REGEXP` check refuses an empty value. Download the release's `release.db` (every table, typed), or load "
+            "each CSV into a table created from the schema (`sqlite-utils insert --csv --no-detect-types`).", ""]
+    folders = [s["path"] for s in prov["sources"] if (release.root / s["path"]).is_dir()]
+    if folders:
+        out += ["- The sha256 of a folder source (" + ", ".join(f"`{md(path)}`" for path in folders) + ") is taken "
+                "over each file's path in the folder, a NUL byte and the file's own SHA-256 digest, in path order; "
+                "`sha256sum` hashes files only. This script gives it (`python3 folder_sha256.py raw/…`):", "",
+                "```python", FOLDER_SHA256, "```", ""]
+    return out
