@@ -297,3 +297,20 @@ def test_a_cut_bare_json_lines_gz_loads_the_lines_before_the_cut(tmp_path: Path)
     whole_lines.write_bytes(gzip.compress(b"\n".join(data.splitlines()[:line - 1]), mtime=0))
     assert _shown(loaded) == _shown(read("sirekap-tps-json", whole_lines, PPWP))
     assert len(loaded) > 2_000
+
+
+@pytest.mark.parametrize("name", ["day.jsonl", "day.jsonl.gz"])
+def test_a_single_streamed_file_reports_its_progress_as_it_is_read(tmp_path: Path, name: str) -> None:
+    """Review AY #5: a JSON Lines source, gzipped or not, reported no progress until read whole (a 16.6 MB file: a
+    start, no update, a finish), so the command line's bar stood at 0% the whole time."""
+    lines = b"".join(json.dumps({"kode_tps": _code(i), "pad": random.Random(i).randbytes(300).hex()}).encode() + b"\n"
+                     for i in range(2_000))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(lines) if name.endswith(".gz") else lines)
+    done: list[int] = []
+    found = members.iter_members(path, done.append, streamed=members.EVERY)
+    member = next(found)  # (read before asking for the next member: the file closes then)
+    assert isinstance(member, memberstream.Streamed)
+    assert member.stream.read() == lines and next(found, None) is None
+    size = path.stat().st_size
+    assert len(done) >= size // memberstream.BUFFER and done == sorted(done) and 0 < done[-1] <= size, done

@@ -118,10 +118,10 @@ def iter_members(path: Path, progress: Progress | None = None, label: str | None
     elif is_tar(path):
         yield from _holding_a_file(_tar(path, report, limit, wanted, label), label)
     elif path.name.lower().endswith(".gz"):
-        yield from _gzip(path, limit, wanted)
+        yield from _gzip(path, limit, wanted, report)
     elif wanted(path.name):
         with path.open("rb") as handle:
-            yield streamed_from(path.name, chunks_of(handle))
+            yield streamed_from(path.name, _reported(chunks_of(handle), handle.tell, report))
     else:
         data, size = _read_file(path, limit)
         yield Member(path.name, data) if size <= limit else Rejected(path.name, _file_too_large(size, limit))
@@ -172,14 +172,25 @@ def stem(name: str) -> str:
     return base.rsplit(".", 1)[0] if "." in base else base
 
 
-def _gzip(path: Path, limit: int, wanted: Callable[[str], bool]) -> Iterator[Member | Streamed | Rejected]:
+def _reported(chunks: Iterator[bytes], position: Callable[[], int], report: Progress) -> Iterator[bytes]:
+    """``chunks``, telling ``report`` before each how far into the source file reading has come (review AY #5: a
+    JSON Lines file, gzipped or not, reported nothing until it had been read whole: a progress bar stood at 0%)."""
+    for chunk in chunks:
+        report(position())
+        yield chunk
+
+
+def _gzip(path: Path, limit: int, wanted: Callable[[str], bool],
+          report: Progress) -> Iterator[Member | Streamed | Rejected]:
     """A lone gzipped file: the one member, named without its ``.gz`` (one read whole: :func:`_gunzipped`)."""
     name = path.name[:-3]
     with ExitStack() as stack:
         got: Sequence[Member | Streamed | Rejected]
         try:
-            handle = stack.enter_context(CheckedGzipFile(path))
-            got = [primed(name, chunks_of(handle))] if wanted(name) else _gunzipped(name, handle, limit)
+            raw = stack.enter_context(path.open("rb"))  # (its position: how much of the source is read)
+            handle = stack.enter_context(CheckedGzipFile(fileobj=raw))
+            got = ([primed(name, _reported(chunks_of(handle), raw.tell, report))] if wanted(name) else
+                   _gunzipped(name, handle, limit))
         except ARCHIVE_ERRORS as e:
             got = [Rejected(path.name, f"gzip file is corrupt or truncated: {e}")]
         yield from got  # (a stream is read before the file closes)
