@@ -291,6 +291,19 @@ def test_the_default_facets_of_a_national_table_are_counted_from_an_index(demo: 
         assert "USING COVERING INDEX" in plan, (column, plan)
 
 
+def test_tables_that_give_a_candidate_by_ballot_number_name_the_candidates(demo: Served) -> None:
+    """Review AV #4: suara, rekap_suara, snapshot_votes … showed nomor_urut 1, 2, 3 and no name anywhere on the page
+    (Datasette links a one-column key only; peserta's is kode_pemilu, nomor_urut)."""
+    names = rows(demo.db, "SELECT nomor_urut, nama FROM peserta WHERE kode_pemilu = 'ppwp-2024' ORDER BY 1")
+    assert len(names) == 3
+    said = "<strong>ppwp-2024</strong>: " + ", ".join(f"{n} {html.escape(nama)}" for n, nama in names)
+    for table in TABLES:
+        page = demo.get(f"/release/{table.name}").text
+        named = "nomor_urut" in table.columns and table.name != "peserta"
+        assert ("Ballot numbers / nomor urut" in page) == named, table.name
+        assert (said in page) == named, table.name
+
+
 def test_rows_inserted_without_the_derived_column_get_it_when_summarized() -> None:
     db = sqlite_utils.Database(memory=True)
     create_schema(db)

@@ -246,6 +246,26 @@ def labelled_tables(db_path: Path) -> set[str]:
     return out
 
 
+def candidate_names(db_path: Path) -> dict[str, list[tuple[int, str]]]:
+    """Each election's candidates, ``(nomor_urut, nama)`` in ballot order, from the database's ``peserta``."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    with closing(read_only(db_path)) as conn:
+        for election, nomor, nama in conn.execute(
+                "SELECT kode_pemilu, nomor_urut, nama FROM peserta ORDER BY kode_pemilu, nomor_urut"):
+            out.setdefault(election, []).append((nomor, nama or ""))
+    return out
+
+
+def _ballot_numbers_html(candidates: dict[str, list[tuple[int, str]]]) -> str:
+    """Who each ballot number is, for a table that names candidates by ``nomor_urut`` alone (review AV #4: Datasette
+    links a single-column key only, and ``peserta``'s is ``kode_pemilu, nomor_urut``)."""
+    if not candidates:
+        return ""
+    each = "; ".join(f"<strong>{escape(election)}</strong>: " + ", ".join(
+        f"{nomor} {escape(nama)}".rstrip() for nomor, nama in names) for election, names in candidates.items())
+    return f"<p>Ballot numbers / nomor urut — {each}.</p>"
+
+
 def _growing_facets(table: str, rows: dict[str, int] | None) -> dict[str, Any]:
     """The default facets of a table that grows with every snapshot, while it is small enough."""
     most, options = GROWING_FACETS.get(table, (0, {}))
@@ -254,10 +274,13 @@ def _growing_facets(table: str, rows: dict[str, int] | None) -> dict[str, Any]:
 
 def datasette_metadata(release: Release, *, database: Download | None = None,
                        packages: dict[str, Download] | None = None, allow_robots: bool = False,
-                       labelled: set[str] | None = None, rows: dict[str, int] | None = None) -> dict[str, Any]:
+                       labelled: set[str] | None = None, rows: dict[str, int] | None = None,
+                       candidates: dict[str, list[tuple[int, str]]] | None = None) -> dict[str, Any]:
     """Datasette ``metadata.json`` for the release: instance, database, every table, canned queries.
 
     :param labelled: tables whose ``label_column`` is used (default: every table that has one).
+    :param candidates: each election's ``(nomor_urut, nama)`` (:func:`candidate_names`), named in the description
+        of every table that gives a candidate by ballot number alone (default: none named).
     :param rows: rows per table; :data:`GROWING_FACETS` are offered up to their number of rows (default: offered),
         and empty :data:`OPTIONAL_TABLES` are hidden (default: shown).
     """
@@ -278,6 +301,8 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
                  "<p>Derived by releasekit for fast queries; not in the packages. / Diturunkan oleh releasekit "
                  "agar kueri cepat; tidak termasuk dalam paket.</p>"
                  if table in SUMMARY_TABLES else "")
+        if table.name != "peserta" and "nomor_urut" in table.columns:
+            where += _ballot_numbers_html(candidates or {})
         where += "".join(provenance[r.id] for r in registers)
         licensed = registers or (summed if table in SUMMARY_TABLES else [])
         licences = tuple(lic for r in licensed for lic in release.licenses_of(r)) or release.licenses
@@ -457,6 +482,7 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
     write_json(folder / "metadata.json",
                datasette_metadata(release, database=database, packages=packages, allow_robots=allow_robots,
                                   labelled=labelled_tables(folder / DATABASE_FILE),
+                                  candidates=candidate_names(folder / DATABASE_FILE),
                                   rows={n: t["count"] for n, t in inspect[DATABASE]["tables"].items()}))
     write_json(folder / "settings.json", SETTINGS)
     (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
