@@ -52,6 +52,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -60,7 +61,7 @@ sys.path.insert(0, str(SRC))
 
 import national  # noqa: E402
 
-from releasekit import load_release  # noqa: E402
+from releasekit import load_release, publish  # noqa: E402
 from releasekit.database import create_indexes, create_schema, insert_sql, open_database  # noqa: E402
 from releasekit.publish import write_site  # noqa: E402
 from releasekit.queries import CANNED_QUERIES  # noqa: E402
@@ -138,7 +139,11 @@ registers:
     target = project / "build" / db_path.name
     target.unlink(missing_ok=True)
     os.link(db_path, target)
-    site: Path = write_site(load_release(project), project / "build" / "site", link=True).folder
+    # The project holds a database and no package: write_site refuses it as a release not built as metadata.yml says
+    # (review AZ #1: every run stopped at "datapackages/real-count.zip: missing"). What is measured here is the serving
+    # of the database, so that one check is left out (the register page then names no package to download).
+    with patch.object(publish, "check_current", lambda release, db_path: None):
+        site: Path = write_site(load_release(project), project / "build" / "site", link=True).folder
     return site
 
 
@@ -315,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=national.DEFAULT_SEED)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="reuse the database of a previous run")
+    parser.add_argument("--no-write", action="store_true", help="print the tables; leave RESULTS_serve.md as it is")
     args = parser.parse_args(argv)
     package = national.default_folder(args.tps, args.seed)
     if not national.is_current(package, args.tps, args.seed):
@@ -379,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
               "absolute times drift ±30 % between runs and more under load.", ""]
     text = "\n".join(lines)
     print(text)
-    (HERE / "RESULTS_serve.md").write_text(text, encoding="utf-8")
+    if not args.no_write:
+        (HERE / "RESULTS_serve.md").write_text(text, encoding="utf-8")
     ok = all(passed(r) for r in page_results.values()) and all(r["max"] < TARGET_MS for r in other_results.values())
     return 0 if ok else 1
 

@@ -158,7 +158,9 @@ def tree_status(pid: int, key: str, file: str = "status") -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Samples :func:`tree_rss` of a process every 10 ms until stopped; ``peak`` is the largest sum seen."""
+    """Samples the process tree's Σ ``VmHWM`` (each process's own peak resident set so far) every 10 ms until
+    stopped; ``peak`` is the largest sum seen. ``VmHWM`` only grows, so a sample misses no peak but one reached in
+    the last 10 ms of a process."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -167,7 +169,7 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(0.01):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak = max(self.peak, tree_status(self.pid, "VmHWM:"))
 
     def stop(self) -> int:
         self.done.set()
@@ -176,7 +178,8 @@ class TreeSampler(threading.Thread):
 
 
 def measure(command: list[str], timeout: float | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run ``command`` in a fresh child; wall time, and peak RSS: its own (``os.wait4``) or its process tree's."""
+    """Run ``command`` in a fresh child; wall time, and peak RSS: its process tree's (:class:`TreeSampler`), or, for a
+    child gone before the first sample, its ``os.wait4`` figure."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, start_new_session=True, env=env)
@@ -201,8 +204,9 @@ def measure(command: list[str], timeout: float | None = None, env: dict[str, str
         proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         out.seek(0)
         err.seek(0)
-        # Linux reports ru_maxrss in KiB, macOS in bytes.
-        peak = max(usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024, tree_peak)
+        # Not ru_maxrss where the tree was sampled: the child's counts the runner's own peak from before its exec
+        # (review AZ #3: `python -c pass` read 452 MB once the runner held 400 MB). Linux: KiB; macOS: bytes.
+        peak = tree_peak or (usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024)
         return Run(seconds, usage.ru_utime + usage.ru_stime, peak, proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")[-4000:],
                    timed_out.is_set())
@@ -227,7 +231,12 @@ def pin_code(rev: str) -> tuple[Path, str]:
     Children run with ``PYTHONPATH`` set to it, so commits landing in the working tree during a
     long benchmark cannot change the code being measured.
     """
-    sha = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    try:
+        sha = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    except (OSError, subprocess.CalledProcessError) as e:  # (review AZ #8: a bare CalledProcessError, git's words lost)
+        said = (e.stderr if isinstance(e, subprocess.CalledProcessError) else str(e)).strip()
+        raise SystemExit(f"--code {rev}: not a commit of a git checkout here ({said or e}); measure the files as they "
+                         "are with --code worktree") from e
     dest = national.WORK / f"code-{sha[:12]}"
     if not (dest / "src" / "releasekit" / "__init__.py").is_file():
         tmp = dest.with_name(dest.name + ".tmp")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -87,14 +88,40 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
 
     monkeypatch.setattr(bench, "measure", recording_measure)
     (tmp_path / "RESULTS.md").write_text("# Benchmark results\n\nkept text\n", encoding="utf-8")
-    assert bench.main(["--tps", "300", "--baseline-tps", "300", "--repeat", "1", "--incremental", "1",
-                       "--incremental-tps", "300", "--requests", "3", "--code", "worktree"]) == 0
+    assert bench.main(["--tps", "300", "--baseline-tps", "200", "--repeat", "1", "--incremental", "1",
+                       "--incremental-tps", "300", "--requests", "3", "--code", "worktree"]) in (0, 1)
     results = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert results.startswith("# Benchmark results\n\n<!-- build-bench -->") and "kept text" in results
+    assert ("Command: `python benchmarks/bench_build.py --tps 300 --baseline-tps 200 --seed 20240214 --repeat 1 "
+            "--su-repeat 1 --incremental 1 --incremental-tps 300 --requests 3`") in results
     for target in ("tar.gz build ÷ tarfile", "flat-CSV build ÷ `sqlite-utils insert`", "peak RSS of build tar",
                    "time per TPS, tar build", "add 1 day to 1", "incremental = clean build, byte for byte (N=1) | True",
-                   "hasil_tps page, faceted by province"):
+                   "hasil_tps page, faceted by province", "flat-CSV build ÷ `sqlite3 .import`"):
         assert target in results, target
+    # Review AZ #4: each ratio is the one of the medians the table shows, and its verdict the target's, at two scales.
+    medians = {(int(cells[0].replace(",", "")), cells[1]): float(cells[3]) for cells in (
+        [c.strip() for c in line.split("|")[1:-1]] for line in results.splitlines()
+        if line.startswith("| 300 |") or line.startswith("| 200 |"))}
+    assert {scale for scale, _ in medians} == {200, 300}
+    verdicts = {cells[0]: (cells[1], cells[2]) for cells in (
+        [c.strip() for c in line.split("|")[1:-1]] for line in results.splitlines() if "× |" in line or "MB |" in line)
+        if len(cells) == 3}
+    def within_rounding(shown: str, over: float, under: float, scale: float = 1) -> bool:
+        """Whether ``shown`` (``1.23×``) is over ÷ under × scale, each as the table rounds it (0.005 s either way)."""
+        low, high = (over - 0.005) / (under + 0.005) * scale, (over + 0.005) / max(under - 0.005, 1e-9) * scale
+        return low - 0.005 <= float(shown.rstrip("×")) <= high + 0.005
+
+    for label, (numerator, denominator, limit) in {
+            "tar.gz build ÷ tarfile + json.loads pass": ("build tar", "floor tar", 2),
+            "flat-CSV build ÷ `sqlite3 .import`": ("build csv", "sqlite3 .import", 2)}.items():
+        measured, verdict = verdicts[label]
+        if measured.startswith("not measured"):  # (no sqlite3 shell on this machine: said, and a FAIL)
+            assert shutil.which("sqlite3") is None and verdict == "**FAIL**"
+            continue
+        assert within_rounding(measured, medians[300, numerator], medians[300, denominator]), (label, measured)
+        assert verdict == ("PASS" if float(measured.rstrip("×")) <= limit else "**FAIL**"), (label, verdict)
+    assert within_rounding(verdicts["time per TPS, tar build: 300 vs 200"][0], medians[300, "build tar"],
+                           medians[200, "build tar"], 200 / 300)
     # Beside adding a day: the copy of the N-day release any swapping build must write, in MB and seconds.
     lines = results.splitlines()
     header = lines.index("| N | release copied MB | copy s | day alone s | add a day s | (alone + copy) ÷ alone |")
