@@ -300,6 +300,41 @@ def test_a_cut_bare_json_lines_gz_loads_the_lines_before_the_cut(tmp_path: Path)
 
 
 @pytest.mark.parametrize("name", ["day.jsonl", "day.jsonl.gz"])
+def test_a_json_lines_source_reports_the_builds_progress_as_it_is_read(tmp_path: Path, name: str) -> None:
+    """Review BA #2: the reader streams a lone JSON Lines file itself, not through iter_members: the build's progress
+    got a start and a finish and no update between them, whatever the file's size."""
+    from releasekit import build
+
+    lines = b"".join(json.dumps({"kode_tps": _code(i), "chart": None, "administrasi": None, "psu": None,
+                                 "ts": "2024-02-15 10:00:00", "status_suara": False, "status_adm": False,
+                                 "pad": random.Random(i).randbytes(100).hex()}).encode() + b"\n" for i in range(2_000))
+    raw = tmp_path / name
+    raw.write_bytes(gzip.compress(lines) if name.endswith(".gz") else lines)
+    project = write_project(tmp_path / "project", {"real-count": [
+        {"raw": raw, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, int]] = []
+
+        def start(self, label: str, total_bytes: int) -> None:
+            self.calls.append(("start", total_bytes))
+
+        def update(self, done_bytes: int) -> None:
+            self.calls.append(("update", done_bytes))
+
+        def finish(self) -> None:
+            self.calls.append(("finish", 0))
+
+    recorder = Recorder()
+    build(load_release(project), progress=recorder)
+    done = [n for kind, n in recorder.calls if kind == "update"]
+    size = raw.stat().st_size
+    assert recorder.calls[0] == ("start", size) and recorder.calls[-1][0] == "finish"
+    assert len(set(done)) >= 2 and done == sorted(done) and 0 < done[0] < size and done[-1] <= size, done
+
+
+@pytest.mark.parametrize("name", ["day.jsonl", "day.jsonl.gz"])
 def test_a_single_streamed_file_reports_its_progress_as_it_is_read(tmp_path: Path, name: str) -> None:
     """Review AY #5: a JSON Lines source, gzipped or not, reported no progress until read whole (a 16.6 MB file: a
     start, no update, a finish), so the command line's bar stood at 0% the whole time."""

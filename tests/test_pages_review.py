@@ -555,6 +555,14 @@ def test_a_package_holds_the_quarantined_records_of_another_registers_list_it_li
     assert "NOT A CODE" in held[0]["raw"]
     assert "its quarantined records are in quarantine.csv too" in (folder / "README.md").read_text(encoding="utf-8")
     assert validate_paths(folder).valid
+    # Review BA #3: validate holds the package to it, as to a source of its own (their rows removed, hashes fixed).
+    from test_validate import rewrite
+
+    rewrite(folder, "quarantine", lambda rows: rows.__setitem__(slice(None), [
+        r for r in rows if r[0] != "raw/synthetic_wilayah_kpu"]))
+    report = validate_paths(folder)
+    assert not report.valid and any("raw/synthetic_wilayah_kpu: quarantine.csv holds 0 row(s)" in e.message
+                                    for p in report.packages for e in p.problems)
 
 
 def test_the_package_readme_says_how_to_read_codes_as_text_and_hash_a_folder(demo_project: Path,

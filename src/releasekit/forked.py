@@ -59,9 +59,13 @@ def fork() -> tuple[int, int, int]:
     """
     parent = os.getpid()
     read, write = os.pipe()
-    # (a caller's own gc.freeze() is kept: unfreezing moves every frozen object back, theirs too; review AY #10)
-    thaw = gc.unfreeze if gc.get_freeze_count() == 0 else (lambda: None)
-    gc.freeze()  # the child's garbage collector then leaves the parent's objects (and their pages) alone
+    # The child's garbage collector then leaves the parent's objects (and their pages) alone. Not where the caller
+    # froze objects of its own: unfreezing would move theirs back too (review AY #10), and not unfreezing would keep
+    # every object of the build alive for good (review BA #4).
+    freeze = gc.get_freeze_count() == 0
+    thaw = gc.unfreeze if freeze else (lambda: None)
+    if freeze:
+        gc.freeze()
     try:
         pid = os.fork()
     except BaseException:

@@ -505,7 +505,7 @@ def _published_accounting_problems(folder: Path, descriptor: dict[str, Any]) -> 
             None if rows is None else {row.get("path"): row for row in rows})
     return (_unpublished_accounting(descriptor, said, own)
             + (_sources_csv_problems(said, published) if published is not None else [])
-            + _quarantine_accounting_problems(folder, descriptor, said, own))
+            + _quarantine_accounting_problems(folder, descriptor, said))
 
 
 def _sources_csv_problems(said: dict[object, dict[str, object]],
@@ -551,15 +551,17 @@ def _as_cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _quarantine_accounting_problems(folder: Path, descriptor: dict[str, Any], said: dict[object, dict[str, object]],
-                                    own: object) -> list[Problem]:
+def _quarantine_accounting_problems(folder: Path, descriptor: dict[str, Any],
+                                    said: dict[object, dict[str, object]]) -> list[Problem]:
     """:func:`_published_accounting_problems`: the rows of ``quarantine.csv`` against each source's count."""
     with _rows_of(folder, descriptor, "quarantine") as read:
         if read is None:
             return []
         rows: Counter[object] = Counter(row.get("source") for row in read)
     problems = []
-    for path in sorted(set(rows) | {p for p, src in said.items() if src.get("register") == own}, key=str):
+    # Every source the package lists, another register's region list too: its quarantined records are in the
+    # package as well (review BA #3: removing them passed, where removing a source of its own did not).
+    for path in sorted(set(rows) | set(said), key=str):
         held, src = rows.get(path, 0), said.get(path)
         if src is None:
             problems.append(Problem("provenance-error", f"{path}: quarantine.csv holds {held} row(s) of it, but "
@@ -567,7 +569,7 @@ def _quarantine_accounting_problems(folder: Path, descriptor: dict[str, Any], sa
                                     resource="quarantine"))
             continue
         counted = src.get("records_quarantined")
-        if type(counted) is int and (held > counted or src.get("register") == own and (held == 0) != (counted == 0)):
+        if type(counted) is int and (held > counted or (held == 0) != (counted == 0)):
             problems.append(Problem("provenance-error", f"{path}: quarantine.csv holds {held} row(s) of it, but "
                                                         f"datapackage.json says it quarantined {counted} record(s)",
                                     resource="quarantine"))
@@ -861,8 +863,9 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
         glob that matched nothing passed, valid with no package, and ``""``, a variable left unset, validated ``.``).
     """
     _refuse_unknown_engine(engine)
-    if isinstance(paths, (str, Path)):  # (one path: not its characters, each a path)
-        paths = [paths]
+    # (one path: not its characters, each a path; any other iterable read once, here: review BA #1, a glob's
+    # generator was used up by the checks below and the loop validated nothing, valid)
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise UsageError("no path to validate", hint="give a package folder, a datapackage.json, a .zip or a project "
                          "folder ('.' for the current one)")

@@ -121,7 +121,7 @@ def iter_members(path: Path, progress: Progress | None = None, label: str | None
         yield from _gzip(path, limit, wanted, report)
     elif wanted(path.name):
         with path.open("rb") as handle:
-            yield streamed_from(path.name, _reported(chunks_of(handle), handle.tell, report))
+            yield streamed_from(path.name, reported(chunks_of(handle), handle.tell, report))
     else:
         data, size = _read_file(path, limit)
         yield Member(path.name, data) if size <= limit else Rejected(path.name, _file_too_large(size, limit))
@@ -172,7 +172,7 @@ def stem(name: str) -> str:
     return base.rsplit(".", 1)[0] if "." in base else base
 
 
-def _reported(chunks: Iterator[bytes], position: Callable[[], int], report: Progress) -> Iterator[bytes]:
+def reported(chunks: Iterator[bytes], position: Callable[[], int], report: Progress) -> Iterator[bytes]:
     """``chunks``, telling ``report`` before each how far into the source file reading has come (review AY #5: a
     JSON Lines file, gzipped or not, reported nothing until it had been read whole: a progress bar stood at 0%)."""
     for chunk in chunks:
@@ -189,7 +189,7 @@ def _gzip(path: Path, limit: int, wanted: Callable[[str], bool],
         try:
             raw = stack.enter_context(path.open("rb"))  # (its position: how much of the source is read)
             handle = stack.enter_context(CheckedGzipFile(fileobj=raw))
-            got = ([primed(name, _reported(chunks_of(handle), raw.tell, report))] if wanted(name) else
+            got = ([primed(name, reported(chunks_of(handle), raw.tell, report))] if wanted(name) else
                    _gunzipped(name, handle, limit))
         except ARCHIVE_ERRORS as e:
             got = [Rejected(path.name, f"gzip file is corrupt or truncated: {e}")]

@@ -217,7 +217,7 @@ class SirekapTpsReader(Reader):
         assert ctx.election is not None
         nomor_by_id = ctx.election.nomor_by_source_id()
         if ctx.path.is_file() and ctx.path.name.lower().endswith(JSONL_SUFFIXES):
-            yield from self._stream_lines(ctx.path, ctx.label, nomor_by_id)
+            yield from self._stream_lines(ctx.path, ctx.label, nomor_by_id, ctx.progress or (lambda done: None))
             return
         for member in members_named(ctx, (".json", *JSONL_SUFFIXES), ".json or .jsonl", streamed=JSONL_SUFFIXES):
             if isinstance(member, Rejected):
@@ -255,7 +255,8 @@ class SirekapTpsReader(Reader):
         lines = byte_lines(chain((first,), chunks), member.name, members.MEMBER_LIMIT)
         yield from self._lines(member.name, lines, nomor_by_id)
 
-    def _stream_lines(self, path: Path, label: str, nomor_by_id: dict[str, int]) -> Iterator[Record]:
+    def _stream_lines(self, path: Path, label: str, nomor_by_id: dict[str, int],
+                      progress: members.Progress) -> Iterator[Record]:
         """Read a JSON Lines file (gunzipped when its name ends in ``.gz``) as a member is read: a buffer at a time,
         cut as ``bytes.splitlines`` cuts, so memory stays flat at any size (a line over
         :data:`~.members.MEMBER_LIMIT` is set aside, read past) and a cut or corrupt ``.gz`` loads the lines
@@ -265,14 +266,16 @@ class SirekapTpsReader(Reader):
             each for a misleading reason).
         :raises SourceError: the file holds no line with data (empty, or blank lines only).
         """
-        with (CheckedGzipFile(path) if path.name.lower().endswith(".gz") else path.open("rb")) as handle:
+        with path.open("rb") as raw, (CheckedGzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+                                      ) as handle:
             try:
                 head = handle.peek(256)  # (buffered: nothing is consumed; gzip too)
             except ARCHIVE_ERRORS as e:
                 yield cut(path.name, 1, e)
                 return
             refuse_utf16(head, label)
-            chunks = memberstream.chunks_of(handle)
+            # (the file's position, compressed: review BA #2, the progress bar stood at 0% through a national file)
+            chunks = members.reported(memberstream.chunks_of(handle), raw.tell, progress)
             empty = True
             for record in self._lines(path.name, byte_lines(chunks, path.name, members.MEMBER_LIMIT), nomor_by_id):
                 empty = False
