@@ -103,9 +103,12 @@ def test_runner_measures_every_target_and_formats_agree(tmp_path: Path, monkeypa
         [c.strip() for c in line.split("|")[1:-1]] for line in results.splitlines()
         if line.startswith("| 300 |") or line.startswith("| 200 |"))}
     assert {scale for scale, _ in medians} == {200, 300}
-    verdicts = {cells[0]: (cells[1], cells[2]) for cells in (
+    assert "| target | measured | limit | verdict |" in results  # (review AZ #6: each figure beside its limit)
+    verdicts = {cells[0]: (cells[1], cells[3]) for cells in (
         [c.strip() for c in line.split("|")[1:-1]] for line in results.splitlines() if "× |" in line or "MB |" in line)
-        if len(cells) == 3}
+        if len(cells) == 4}
+    assert verdicts["peak RSS of build tar vs 200 TPS"][0].count(".") == 1 and len(
+        verdicts["peak RSS of build tar vs 200 TPS"][0].split(".")[1]) == 4  # (1.104×: three decimals and ×)
     def within_rounding(shown: str, over: float, under: float, scale: float = 1) -> bool:
         """Whether ``shown`` (``1.23×``) is over ÷ under × scale, each as the table rounds it (0.005 s either way)."""
         low, high = (over - 0.005) / (under + 0.005) * scale, (over + 0.005) / max(under - 0.005, 1e-9) * scale
