@@ -281,9 +281,24 @@ def test_the_build_summary_says_what_came_from_the_cache(make_project: Any) -> N
     first = invoke("build", project)
     assert "from build/cache/" not in first.output
     again = invoke("build", project)
-    assert "built 1 register package(s) from 2 source(s) (2 from build/cache/, read by an earlier build):" \
-        in again.output
+    assert (f"built 1 register package(s) from 2 source(s) in {project} (2 from build/cache/, read by an earlier "
+            "build):") in again.output
     assert "from build/cache/" not in invoke("build", "--clean", project).output
+
+
+def test_the_build_summary_names_the_project_its_paths_are_relative_to(make_project: Any,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review AT #6 (part): `releasekit build cfg` listed `datapackages/real-count.zip` and `build/release.db`, paths
+    of the project folder, without a word of which folder that was; in the project itself nothing changes."""
+    import twodays
+
+    project = make_project({"real-count": twodays.sources()})
+    monkeypatch.chdir(project.parent)
+    elsewhere = invoke("build", project.name).output
+    assert f"source(s) in {project.name}:" in elsewhere and "  001 real-count" in elsewhere
+    monkeypatch.chdir(project)
+    here = invoke("build", ".").output.splitlines()[0]
+    assert here.startswith("built 1 register package(s) from 2 source(s) (") and " in " not in here
 
 
 def test_tps_with_findings_lists_no_area_of_a_two_digit_candidate() -> None:

@@ -155,7 +155,11 @@ def build(project: Path, clean: bool) -> None:
     release = load_release(project)
     result = build_release(release, progress=BarProgress(), clean=clean)
     reused = f" ({result.cached} from build/cache/, read by an earlier build)" if result.cached else ""
-    click.echo(f"built {len(result.packages)} register package(s) from {len(result.accounting)} source(s){reused}:")
+    # (the paths below are the project's: where it is not this folder, the first line says which it is, as given)
+    where = "" if release.root == Path.cwd().resolve() else (
+        f" in {one_line_text(str(project.parent if project.is_file() else project))}")
+    click.echo(f"built {len(result.packages)} register package(s) from {len(result.accounting)} source(s)"
+               f"{where}{reused}:")
     for pkg in result.packages:
         click.echo(f"  {pkg.register.id} {pkg.register.slug:<24} {pkg.register.status:<15} "
                    f"{pkg.zip_path.relative_to(release.root)}")
