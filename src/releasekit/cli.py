@@ -207,7 +207,6 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
 @click.argument("old", callback=given)
 @click.argument("new", callback=given)
 @click.option("--project", default=".", show_default=True, type=PATH,
-              callback=lambda ctx, param, value: value.parent if value.is_file() else value,
               help="Project whose build/release.db holds the snapshot ids: its folder or its metadata.yml.")
 @click.option("--election", help="Compare only this election (e.g. ppwp-2024).")
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,

@@ -196,7 +196,7 @@ def _rules(rules: dict[str, dict[str, Any]]) -> list[str]:
            "empty. / Sel kosong: temuan yang mengosongkan kolom itu.", "",
            "| rule | finds / menemukan | severity | key | expected | actual |", "|---|---|---|---|---|---|"]
     for slug, setting in rules.items():
-        if setting["severity"] == "off" or slug not in BY_SLUG:
+        if setting["severity"] == "off":
             continue
         rule = BY_SLUG[slug]
         severity = setting["severity"] + (f" (error if {setting['error_if']})" if setting.get("error_if") else "")
@@ -302,6 +302,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
     if entries:
         out += _changelog(entries)
     out += ["## Codebook / Buku kode", ""]
+    numbering = _area_numbering(release, prov)  # (under both tables of published area totals)
     for res in desc["resources"]:
         table = BY_NAME[res["name"]]
         out += [
@@ -323,7 +324,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         if res["name"] == "findings":
             out += _rules(prov["rules"])
         if res["name"] in ("hasil_wilayah", "suara_wilayah"):
-            out += _area_numbering(release, prov)
+            out += numbering
     out += ["Missing values are empty cells (NULL), never 0. Codes are text: keep leading zeros.", ""]
     out += _reading_tips(release, prov, desc)
     return "\n".join(out)
