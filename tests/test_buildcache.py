@@ -7,6 +7,7 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -116,12 +117,40 @@ def test_clean_empties_the_cache_and_no_voter_data_is_cached(tmp_path: Path, loa
     assert cached.execute("SELECT count(*) FROM dpt_rekap").fetchone() == (0,)
     assert cached.execute("SELECT count(*) FROM sources WHERE format = 'dpt-csv'").fetchone() == (0,)
     cached.close()
-    stale = cache / "stale.db"
+    stale = cache / f"{'0' * 64}.db"  # (an entry of other sources)
     stale.write_bytes(b"x")
+    (cache / "notes.txt").write_text("mine")  # (not the cache's: left, as a folder is)
     (cache / "stale").mkdir()
     loads.clear()
     build(load_release(project), clean=True)
-    assert len(loads) == 5 and not stale.exists() and not (cache / "stale").exists()
+    assert len(loads) == 5 and not stale.exists()
+    assert (cache / "notes.txt").read_text() == "mine" and (cache / "stale").is_dir()
+    assert len([f for f in cache.iterdir() if f.is_file()]) == 4  # an entry's three files, and notes.txt
+
+
+@pytest.mark.parametrize("linked", [CACHE_DIR, f"{CACHE_DIR}/{CHANGES_DIR}", ".staging"])
+def test_a_build_folder_linked_elsewhere_never_deletes_what_the_link_leads_to(tmp_path: Path, linked: str) -> None:
+    """Review BB #1: with build/cache a link to another folder, build deleted that folder's files, and build --clean
+    its subfolders too (a link to $HOME emptied it). A link at a folder of the build's own is replaced by a folder;
+    the release and its cache are the same as without it."""
+    victim = tmp_path / "victim"
+    (victim / "sub" / "deeper").mkdir(parents=True)
+    (victim / "important.txt").write_text("keep")
+    (victim / "sub" / "deeper" / "x.txt").write_text("keep")
+    (victim / f"{'1' * 64}.db").write_text("keep")  # (even a file named as the cache names its own)
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    kept = fingerprint(project)
+    link = project / "build" / linked
+    shutil.rmtree(link, ignore_errors=True)
+    link.symlink_to(victim, target_is_directory=True)
+    before = sorted(p.relative_to(victim).as_posix() for p in victim.rglob("*"))
+    build(load_release(project))
+    build(load_release(project), clean=True)
+    assert sorted(p.relative_to(victim).as_posix() for p in victim.rglob("*")) == before
+    assert (victim / "important.txt").read_text() == "keep" and (victim / "sub" / "deeper" / "x.txt").exists()
+    assert not link.is_symlink() and fingerprint(project) == kept
+    assert link.is_dir() == (linked != ".staging")  # (the staging folder is gone once the release is in place)
 
 
 def test_pairs_of_days_keep_their_changes_and_equal_a_clean_build(make_project: Any) -> None:

@@ -212,6 +212,40 @@ def test_a_symlinked_folder_inside_a_folder_source_is_refused(make_project: Any,
     assert error.startswith("Error: raw/tps/linked: a symbolic link to a folder") and "(hint: " in error
 
 
+def test_a_link_inside_a_folder_source_to_a_file_outside_it_is_refused(make_project: Any, cli_runner: CliRunner,
+                                                                        tmp_path: Path) -> None:
+    """Review BB #2: an export unpacked into raw/ may bring links; one to /proc/self/environ or a private key was
+    read, quarantined (not a TPS result) and its text published in quarantine.csv. A link to a file inside the
+    folder is still read."""
+    secret = tmp_path / "secret.json"
+    secret.write_text("MY_CI_TOKEN=ghp_secret\n")
+    project = make_project({"r": [{"raw": {"1101012001002.json": TPS}, "name": "tps", "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    (project / "raw" / "tps" / "1101012001003.json").symlink_to("1101012001002.json")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps FROM hasil_tps ORDER BY 1") == [("1101012001002",), ("1101012001003",)]
+    (project / "raw" / "tps" / "1101012001004.json").symlink_to(secret)
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "internal error" not in result.output and "ghp_secret" not in result.output
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith("Error: raw/tps/1101012001004.json: a symbolic link to a file outside the source "
+                            "folder") and "(hint: copy the file in" in error
+    assert not any("ghp_secret" in f.read_text(errors="replace") for f in (project / "datapackages").rglob("*.csv"))
+
+
+def test_a_source_leading_to_a_file_of_the_operating_system_is_refused(make_project: Any, cli_runner: CliRunner
+                                                                        ) -> None:
+    """Review BB #2: ``raw/provinces.csv -> /proc/self/environ`` published the build's environment (CI secrets)."""
+    project = make_project({"r": [{"path": "raw/provinces.csv", "format": "kpu-wilayah-csv"}]})
+    (project / "raw" / "provinces.csv").symlink_to("/proc/self/environ")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    error = result.output.strip().splitlines()[-1]
+    assert "registers/0/sources/0/path: 'raw/provinces.csv' leads to /proc/" in error
+    assert "a file of the operating system" in error
+
+
 def test_a_source_that_is_a_link_is_named_as_metadata_yml_names_it(make_project: Any, cli_runner: CliRunner,
                                                                      tmp_path: Path) -> None:
     """Review W #1: ``raw/`` may hold a link to an export kept elsewhere, and a source that is one was read under

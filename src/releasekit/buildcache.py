@@ -36,7 +36,7 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
+import re
 import sqlite3
 import stat
 import sys
@@ -66,6 +66,19 @@ CHANGES_DIR = "changes"
 DIGEST_SUFFIX = ".sha256"
 #: Bytes read at a time by :func:`copy_hashed`.
 _BLOCK = 1 << 22
+#: The names of the files each cache writes: a build deletes no other file in its folders (where ``build/``, or the
+#: cache, is a link to a folder of other files, those files stay: review BB #1).
+ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.(?:db|lokasi\.db|json)")
+PAIR_NAME = re.compile(r"[0-9a-f]{64}\.db(?:\.sha256(?:\.tmp)?)?")
+
+
+def own_folder(path: Path) -> Path:
+    """``path``, a folder of the build's own (``build/cache``, ``build/cache/changes``, ``build/.staging``): a symbolic
+    link there is removed (not what it leads to), so that what the build writes and deletes in it stays in the project
+    (review BB #1: a ``build/cache`` linked to another folder had that folder's files deleted)."""
+    if path.is_symlink():
+        path.unlink()
+    return path
 
 
 def copy_hashed(source: Path, target: Path) -> str:
@@ -134,7 +147,7 @@ class SourceCache:
 
     def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path,
                  *, fresh: bool = False) -> None:
-        self.dir = build_dir / CACHE_DIR
+        self.dir = own_folder(build_dir / CACHE_DIR)
         self.staged = staged
         self.files = files
         #: ``--clean``: nothing cached is used, and :meth:`commit` drops every entry this build did not write.
@@ -207,7 +220,8 @@ class SourceCache:
 
     def commit(self) -> None:
         """Move what :meth:`store` staged into ``build/cache/``, in place of every other cached database (a build
-        that stored nothing keeps the cache it used; a :attr:`fresh` one empties it)."""
+        that stored nothing keeps the cache it used; a :attr:`fresh` one removes every other entry). Only files named
+        as this cache names them (:data:`ENTRY_NAME`) are removed."""
         if self.stored is None and not self.fresh:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -216,11 +230,9 @@ class SourceCache:
             targets = self._paths(self.stored)
             for staged, target in zip(self._paths(self.stored, self.staged), targets, strict=True):
                 os.replace(staged, target)  # the .json last: longest() trusts a key only with all three files
-        for old in sorted(self.dir.iterdir()):
-            if old not in targets and old.is_file():
+        for old in sorted(self.dir.iterdir()):  # (the pairs' folder: PairCache.commit)
+            if old not in targets and ENTRY_NAME.fullmatch(old.name) and old.is_file():
                 old.unlink(missing_ok=True)
-            elif self.fresh and old.is_dir() and old.name != CHANGES_DIR:  # (the pairs' folder: PairCache.commit)
-                shutil.rmtree(old, ignore_errors=True)
 
 
 def _accounted(database: Path, accounting: dict[str, Accounting], paths: list[str]) -> bool:
@@ -269,7 +281,7 @@ class PairCache:
 
     def __init__(self, build_dir: Path, files: list[SourceFile], elections: list[Election], staged: Path,
                  *, fresh: bool = False) -> None:
-        self.dir = build_dir / CACHE_DIR / CHANGES_DIR
+        self.dir = own_folder(own_folder(build_dir / CACHE_DIR) / CHANGES_DIR)
         #: ``--clean``: every pair is compared again (and replaces its kept file at :meth:`commit`).
         self.fresh = fresh
         self.staged = staged / CHANGES_DIR
@@ -327,5 +339,5 @@ class PairCache:
             record.write_text(digest + "\n", encoding="ascii")
             os.replace(record, record.with_suffix(""))  # (last: a pair's file without it is not kept)
         for old in sorted(self.dir.iterdir()):
-            if old.name not in self.used:
+            if old.name not in self.used and PAIR_NAME.fullmatch(old.name) and not old.is_dir():
                 old.unlink(missing_ok=True)

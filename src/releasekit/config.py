@@ -514,6 +514,11 @@ def refuse_locale_file_names() -> None:
                                "export PYTHONUTF8=1")
 
 
+#: Where a link may lead that no raw export lies: the files the kernel makes up (``/proc/self/environ`` holds the
+#: build's environment, a CI secret with it; review BB #2).
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
 def load_release(project: str | Path = ".") -> Release:
     """Load, validate and freeze the ``metadata.yml`` of a release project.
 
@@ -618,6 +623,10 @@ def load_release(project: str | Path = ".") -> Release:
                                   "(the project itself, its build/ or datapackages/, which each build replaces, "
                                   "or a path outside it)",
                                   hint="copy the raw export into the project, e.g. under raw/")
+            if any(raw_file.is_relative_to(system) for system in SYSTEM_FOLDERS):
+                raise ConfigError(f"{swhere}/path: '{src['path']}' leads to {raw_file}, a file of the operating "
+                                  "system, not a raw export (its text could be published in the quarantine)",
+                                  hint="point it at the raw export")
             # One reader over a folder and over a file in it loads the file twice, once as a snapshot of its own (two
             # readers may share a tree: Sirekap's aggregate files and its per-TPS files lie in one).
             inside = next((f"{seen} (a folder holding it)" if raw_file.is_relative_to(other) else

@@ -154,6 +154,8 @@ class Stage:
     def __enter__(self) -> Stage:
         refuse_blocked(self.root)
         recover(self.root)
+        if self.dir.is_symlink():  # (the build's own folder: what it writes and deletes there stays in the project)
+            self.dir.unlink()
         shutil.rmtree(self.dir, ignore_errors=True)  # what a killed build left before its commit
         (self.root / BUILD_DIR / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         self.build_dir.mkdir(parents=True)
