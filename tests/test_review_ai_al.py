@@ -47,6 +47,23 @@ def test_many_values_and_no_alias_are_no_alias_bomb() -> None:
         _refuse_aliases(bomb, "metadata.yml")
 
 
+def test_aliases_of_a_long_text_are_weighed_by_its_characters() -> None:
+    """Review BB #4: 10,000 aliases of one anchored text of 1,000,000 characters (a 1 MB file) kept the checks of
+    every value busy for 1 min 43 s, under the limit on values; the characters aliases repeat count too."""
+    import time
+
+    long = "x" * 1_000_000
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match=r"metadata.yml: line 4: its aliases repeat more than 1,000,000 characters"):
+        _refuse_aliases(f"title: &a {long}\njunk:\n" + "  - *a\n" * 10_000, "metadata.yml")
+    assert time.perf_counter() - started < 10  # (the parse alone; no value is walked)
+    _refuse_aliases(f"title: &a {long[:500_000]}\njunk:\n  - *a\n", "metadata.yml")  # (a copy or two is fine)
+    nested = "lic: &l {name: CC-BY-4.0, path: " + "p" * 400_000 + "}\nx: [*l, *l]\n"
+    with pytest.raises(ConfigError, match="repeat more than 1,000,000 characters"):
+        _refuse_aliases(nested + "y: [*l]\n", "metadata.yml")
+    _refuse_aliases(nested, "metadata.yml")
+
+
 def test_a_pattern_ends_at_the_end_of_the_text(tmp_path: Path) -> None:
     """AI #4: Python's '$' matches before a final line break, JSON Schema's does not: a sha256 written as a '|'
     block was refused as the raw file changed, and a slug "rc\\n" named a folder with a line break."""

@@ -161,6 +161,26 @@ def test_an_unclosed_quote_sets_aside_one_line_and_reading_goes_on() -> None:
     assert got == [("x.csv:2", "rejected"), (3, ["2", "x"]), (4, ["3", "y"])]
 
 
+def test_a_record_of_several_lines_is_held_to_a_size_not_only_a_number_of_lines() -> None:
+    """Review BB #3: a quoted cell may run over 10,000 lines of up to 1 MiB each: 1,000 lines of 1,000,000 ``a``
+    (1 MB gzipped) took 5 GB before a MemoryError. Past 4 MiB the record is an unclosed quote: its first line is
+    set aside and reading goes on with the next."""
+    assert textio.RECORD_SIZE_LIMIT == 4 << 20
+    long = b"a" * 1_000_000 + b"\n"
+    got = rows(b'k,n\n34,"' + long * 5 + b'"\n2,x\n')
+    first = got[0]
+    assert isinstance(first, Rejected) and first.locator == "x.csv:2"
+    assert "no closing quote within 10,000 lines or 4 MiB" in first.reason
+    assert len(first.raw or "") <= 2_100  # (clipped)
+    assert [(r.line, len(r.cells[0])) for r in got[1:5] if isinstance(r, TextRow)] == [
+        (n, 1_000_000) for n in range(3, 7)]  # the lines after it, read again one by one
+    assert [r.locator for r in got[5:6] if isinstance(r, Rejected)] == ["x.csv:7"]  # (the closing quote opens one)
+    assert isinstance(got[-1], TextRow) and got[-1].cells == ["2", "x"] and len(got) == 7
+    # (4 MiB in all is still one record)
+    got = rows(b'k,n\n34,"' + long * 4 + b'"\n2,x\n')
+    assert isinstance(got[0], TextRow) and got[0].line == 2 and len(got[0].cells[1]) == 4_000_004
+
+
 def test_malformed_quoting_is_rejected_with_its_line() -> None:
     got = rows(b'a,b\n1,"x"y\n2,z\n')
     assert isinstance(got[0], Rejected) and got[0].locator == "x.csv:2" and "malformed CSV" in got[0].reason

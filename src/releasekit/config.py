@@ -377,6 +377,8 @@ def _quote_hint(written: str, pattern: str | None) -> str:
 
 #: The most values metadata.yml may hold once its aliases are expanded (the demo's has about 300).
 MAX_NODES = 100_000
+#: The characters aliases may repeat in all (an anchored licence or basis used by each register is a few hundred).
+MAX_ALIAS_CHARACTERS = 1_000_000
 #: The deepest nesting of lists and mappings metadata.yml may have (the schema's deepest is under 10): deeper,
 #: building the values would exhaust Python's recursion limit.
 MAX_DEPTH = 50
@@ -385,39 +387,46 @@ MAX_DEPTH = 50
 def _refuse_aliases(text: str, filename: str) -> None:
     """Aliases (``*name``, and ``<<: *name`` merge keys) are read, but not one that refers to the value it is inside
     (a value holding itself: no walk of it ends), nor a few lines of them nesting into more than :data:`MAX_NODES`
-    values (a "billion laughs"); nor values nested over :data:`MAX_DEPTH` deep: all stop here, counted on the
-    parser's events before anything is built."""
-    sizes: dict[str, int] = {}
-    stack: list[tuple[str | None, list[int]]] = []  # each open collection: its anchor, [values in it so far]
-    expanded = 0  # values the aliases so far add to those the file writes out
+    values (a "billion laughs"), or repeating more than :data:`MAX_ALIAS_CHARACTERS` characters (10,000 aliases of one
+    long anchored text: every value is checked, so each copy is read again); nor values nested over :data:`MAX_DEPTH`
+    deep: all stop here, counted on the parser's events before anything is built."""
+    sizes: dict[str, tuple[int, int]] = {}  # each anchor's values and characters
+    stack: list[tuple[str | None, list[int]]] = []  # each open collection: its anchor, [values, characters] so far
+    expanded = [0, 0]  # values and characters the aliases so far add to those the file writes out
     for event in yaml.parse(text, Loader=_StringDatesLoader):
-        size = 0
+        size = (0, 0)
         if isinstance(event, yaml.CollectionStartEvent):
-            stack.append((event.anchor, [1]))
+            stack.append((event.anchor, [1, 0]))
             if len(stack) > MAX_DEPTH:
                 where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
                 raise ConfigError(f"{filename}:{where} values nested more than {MAX_DEPTH} deep",
                                   hint="metadata.yml needs a few levels; check for brackets opened and never closed")
         elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, (size,) = stack.pop()
+            anchor, (values, characters) = stack.pop()
+            size = (values, characters)
             if anchor:
                 sizes[anchor] = size
         elif isinstance(event, yaml.ScalarEvent):
-            size = 1
+            size = (1, len(event.value))
             if event.anchor:
-                sizes[event.anchor] = 1
+                sizes[event.anchor] = size
         elif isinstance(event, yaml.AliasEvent):
             where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
             if any(anchor == event.anchor for anchor, _ in stack):
                 raise ConfigError(f"{filename}:{where} the YAML alias *{event.anchor} refers to a value it is inside",
                                   hint="write the value out where it is used")
-            size = sizes.get(event.anchor or "", 1)
-            expanded += size - 1  # (the values it adds to those written: an anchor's size counts its own aliases)
-            if expanded > MAX_NODES:
+            size = sizes.get(event.anchor or "", (1, 0))
+            # (the values it adds to those written: an anchor's size counts its own aliases)
+            expanded = [expanded[0] + size[0] - 1, expanded[1] + size[1]]
+            if expanded[0] > MAX_NODES:
                 raise ConfigError(f"{filename}:{where} its aliases expand to more than {MAX_NODES:,} values",
                                   hint="write the values out; metadata.yml needs few")
-        if stack and size:
-            stack[-1][1][0] += size
+            if expanded[1] > MAX_ALIAS_CHARACTERS:
+                raise ConfigError(f"{filename}:{where} its aliases repeat more than {MAX_ALIAS_CHARACTERS:,} "
+                                  "characters", hint="write the values out; metadata.yml needs few")
+        if stack and size[0]:
+            stack[-1][1][0] += size[0]
+            stack[-1][1][1] += size[1]
 
 
 #: C0 control characters but tab, line feed and carriage return (NUL, ESC …): nothing a title shows.

@@ -56,6 +56,9 @@ CHUNK = 1 << 20
 LINE_LIMIT = 1 << 20
 #: A record spanning more physical lines than this is taken for an unclosed quote.
 RECORD_LINE_LIMIT = 10_000
+#: Nor may a record of several lines hold more characters than this: 10,000 lines of 1 MiB each would be held in
+#: memory several times over (a 1 MB gzipped file took 5 GB; review BB #3).
+RECORD_SIZE_LIMIT = 4 * LINE_LIMIT
 #: Plain one-line records cut together (:meth:`TextTable.runs`): few enough for their objects to stay in
 #: the CPU cache (measured: 128 records cut 1.9 times faster per record than 9,000 at once).
 RUN = 128
@@ -460,6 +463,8 @@ class _Feed:
     delimiter: str = ","
     name: str = ""
     taken: list[Line] = field(default_factory=list)
+    #: The characters of the lines :attr:`taken`.
+    taken_size: int = 0
     again: deque[Line | Rejected] = field(default_factory=deque)
     #: The current block: its lines, the number of the first, and the index of the next one to hand out.
     texts: list[str] = field(default_factory=list)
@@ -500,7 +505,8 @@ class _Feed:
                         "comment (is the source's 'comment:' a text data lines start with?)", clip(item.text)))
                 continue  # comment lines between records are not records
             self.taken.append(item)
-            if len(self.taken) > RECORD_LINE_LIMIT:
+            self.taken_size += len(item.text)
+            if len(self.taken) > RECORD_LINE_LIMIT or self.taken_size > RECORD_SIZE_LIMIT:
                 raise _Break(None)
             return item.text
 
@@ -568,7 +574,7 @@ class TextTable:
         feed, delimiter = self._feed, self.delimiter
         reader = csv.reader(feed, delimiter=delimiter, strict=True)
         while True:
-            feed.taken = []
+            feed.taken, feed.taken_size = [], 0
             if not feed.again and feed.at >= feed.slow_until:
                 at, texts = feed.at, feed.texts
                 i = bisect_left(feed.stops, at)
@@ -587,7 +593,8 @@ class TextTable:
                 if feed.taken:
                     first = feed.taken[0]
                     why = str(e) if isinstance(e, csv.Error) else (
-                        "no closing quote" if item is None else "the record runs into a line that cannot be read")
+                        f"no closing quote within {RECORD_LINE_LIMIT:,} lines or {RECORD_SIZE_LIMIT >> 20} MiB"
+                        if item is None else "the record runs into a line that cannot be read")
                     yield Rejected(f"{self.name}:{first.number}", f"malformed CSV record: {why}; only this line "
                                    "is set aside, reading goes on with the next one", clip(first.text))
                     # Re-read the lines after the first one: an unclosed quote must not swallow them.
