@@ -295,6 +295,9 @@ def test_a_long_raw_record_holding_a_nik_is_withheld_too(make_project: Any, tmp_
     # Review AD #1: the rest of Unicode's default-ignorable characters (bidi marks and isolates, the Mongolian vowel
     # separator, the combining grapheme joiner, a variation selector, a tag character, a Hangul filler).
     *(f"3174{c}0567{c}0885{c}0003" for c in "\u200e\u200f\u202a\u2066\u2069\u180e\u034f\ufe0f\U000e0041\u3164"),
+    # Review BB #5: four spaces, tabs or no-break spaces, three dots, two dashes set apart by spaces.
+    "3174    0547    0885    0003", "3174\t\t\t\t0547\t\t\t\t0885\t\t\t\t0003", "3174...0547...0885...0003",
+    "\u00a0\u00a0\u00a0\u00a0".join(["3174", "0547", "0885", "0003"]), "3174 -- 0547 -- 0885 -- 0003",
 ])
 def test_a_nik_with_other_dashes_or_invisible_characters_between_its_groups(written: str) -> None:
     """Review PII #2: dashes other than ASCII's, three spaces, a dash set apart by spaces, and characters that show
@@ -361,7 +364,8 @@ def test_a_first_line_with_a_nik_written_another_way_or_a_spaced_date_is_not_quo
 
 
 @pytest.mark.parametrize("title", ["Daftar NIK3174-0567-0885-0003", "Daftar 3174 – 0567 – 0885 – 0003",
-                                   "Daftar 3174\u200b0567\u200b0885\u200b0003"])
+                                   "Daftar 3174\u200b0567\u200b0885\u200b0003", "Daftar 3174    0547    0885    0003",
+                                   "Daftar 3174 -- 0547 -- 0885 -- 0003"])
 def test_metadata_refuses_a_nik_written_with_other_dashes_glued_or_invisible_characters(title: str) -> None:
     """Review PII #3: metadata.yml's texts (published in every package and on the site) are tested as any text."""
     from releasekit.config import parse_metadata

@@ -90,10 +90,11 @@ INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u20
 #: the minus sign, fullwidth and small hyphen-minus, the middle dot and the katakana middle dot.
 DASHES = ".\\-\u2010-\u2015\u2212\uff0d\ufe63\u00b7\u30fb"
 #: What may stand between two digits of one number as people write it: up to two dashes, dots or spaces
-#: (``3174-0567``, ``3174. 0567``), up to three spaces, or one dash with a space on either side (``3174 - 0567``);
-#: invisible characters anywhere (:data:`INVISIBLE`).
-_SEPARATOR = (f"(?:[\\s{INVISIBLE}{DASHES}]{{0,2}}|[\\s{INVISIBLE}]{{3}}"
-              f"|[\\s{INVISIBLE}][{DASHES}][\\s{INVISIBLE}])")
+#: (``3174-0567``, ``3174. 0567``), up to four spaces (tabs, no-break spaces), three dots or dashes (``3174...0567``),
+#: or one or two dashes with a space on either side (``3174 - 0567``, ``3174 -- 0567``); invisible characters
+#: anywhere (:data:`INVISIBLE`). (Review BB #5: four spaces, ``...`` and `` -- `` passed.)
+_SEPARATOR = (f"(?:[\\s{INVISIBLE}{DASHES}]{{0,2}}|[\\s{INVISIBLE}]{{3,4}}|[{DASHES}]{{3}}"
+              f"|[\\s{INVISIBLE}][{DASHES}]{{1,2}}[\\s{INVISIBLE}])")
 #: A number of 16 digits or more as people write one into free text: digits of any script (``３１７４…``,
 #: fullwidth), separated as :data:`_SEPARATOR` allows (``3174-0567-0885-0003``, ``3174  0567  0885  0003``,
 #: ``3174 – 0567 – 0885 – 0003``). :func:`spread_niks` takes those of 16 digits, of 32 (two glued into one run: an
