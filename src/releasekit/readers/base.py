@@ -38,8 +38,9 @@ MAX_DEPTH = 64
 MAX_AREA_CODE = 10
 TPS_CODE_LENGTH = 13
 #: A text that a spreadsheet opening the published CSV would run as a formula (CSV injection): ``=``, ``+``, ``@``, or
-#: ``-`` before anything but a number.
-FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.])")
+#: ``-`` before anything but a number, or before a number an operator follows (``-1+1+cmd|' /C calc'!A0``: review
+#: BB #6; a negative number, ``-5`` or ``-1.234``, and ``-5 ribu`` are text).
+FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.]|-[0-9.][^-+*/^&|!=<>(;]*[-+*/^&|!=<>(;])")
 FORMULA_STARTS = frozenset("=+@-")
 #: Sirekap's update time, ``ts`` (``2024-02-15 23:29:50``, every real file's form; the calendar checks the rest), as
 #: the packages declare it (``tables.TS``).
