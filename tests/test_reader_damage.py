@@ -538,6 +538,19 @@ def test_a_formula_in_any_text_value_quarantines_its_record(make_project: Any, c
     assert accounts(project) == [(2, 1, 1), (4, 1, 3)]
 
 
+def test_an_overseas_tps_no_list_names_has_no_number(make_project: Any, cli_runner: CliRunner) -> None:
+    """Review BD D2: an overseas code's last three digits count a country's TPS, KSK and POS together, so a TPS known
+    from its results alone has no number (NULL), where a domestic one's is its code's."""
+    project, result = build(make_project, cli_runner, {
+        "raw": {"9901010001010.json": TPS, "3471011001002.json": TPS},
+        "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps, nomor_tps, jenis_tps FROM tps ORDER BY 1") == [
+        ("3471011001002", "002", "reguler"), ("9901010001010", None, "luar-negeri")]
+    tps_csv = next((project / "datapackages").glob("*/data/tps.csv")).read_text(encoding="utf-8")
+    assert "9901010001010,9901010001,,luar-negeri" in tps_csv
+
+
 def test_a_formula_after_a_minus_and_a_number_is_one_and_no_quarantined_formula_is_published(
         make_project: Any, cli_runner: CliRunner) -> None:
     """Review BB #6: ``-1+1+cmd|' /C calc'!A0`` (a minus, a number, then an operator: Excel and LibreOffice run it)

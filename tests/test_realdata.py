@@ -506,6 +506,21 @@ def named_results(shared_data: Path, make_project: Any) -> Iterator[Built]:
         yield Built(project, db, "raw/wilayah", raw)
 
 
+def test_an_overseas_tps_is_numbered_by_its_name_not_by_its_codes_sequence(named_results: Built) -> None:
+    """Review BD D2: overseas (99…) codes number a country's TPS, KSK and POS together (``…001`` POS 001, ``…002``
+    TPS 001, ``…010`` KSK 001); nomor_tps took the code's last three digits, contradicting 1,519 of 1,955 names."""
+    regions, _ = named_results.raw
+    db = named_results.db
+    rows = db.execute("SELECT kode_tps, nomor_tps, nama FROM tps WHERE kode_tps LIKE '99%' ORDER BY 1").fetchall()
+    assert len(rows) == sum(1 for k, v in regions.codes.items() if v[0] == 5 and k.startswith("99")) > 1000
+    assert all(nama.endswith(" " + nomor) for _, nomor, nama in rows), [r for r in rows if not r[2].endswith(r[1])][:3]
+    assert sum(kode[10:] != nomor for kode, nomor, _ in rows) > 1000  # (the code's sequence is another number)
+    assert {nama.split()[0] for _, _, nama in rows} >= {"TPS", "KSK", "POS"}
+    domestic = db.execute("SELECT count(*) FROM tps WHERE kode_tps NOT LIKE '99%' AND nomor_tps <> substr(kode_tps, 11)"
+                          ).fetchone()
+    assert domestic == (0,)
+
+
 def test_tps_rows_come_from_tingkat_5_lists(named_results: Built) -> None:
     regions, _ = named_results.raw
     stations = {k: v for k, v in regions.codes.items() if v[0] == 5}

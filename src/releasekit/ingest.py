@@ -81,6 +81,20 @@ class Refusal:
     identical: bool = False
 
 
+#: The number a TPS's name ends with (``TPS 001``, ``KSK 001``, ``POS 001``).
+_NAMED_NUMBER = re.compile(r"(\d+)\s*$")
+
+
+def nomor_tps(kode_tps: str, nama: str | None) -> str | None:
+    """The TPS's number within its village: its code's last three digits, but overseas (province 99), where those
+    count a country's TPS, KSK (mobile boxes) and POS together (``…001`` POS 001, ``…002`` TPS 001, ``…010`` KSK
+    001: review BD D2), the number its name ends with, or None when no name gives one."""
+    if not kode_tps.startswith("99"):
+        return kode_tps[10:]
+    found = _NAMED_NUMBER.search(nama or "")
+    return found.group(1) if found else None
+
+
 def jenis_tps(kode_tps: str) -> str:
     """``luar-negeri`` for overseas codes (province 99), ``khusus`` for 9xx numbers, else ``reguler``."""
     if kode_tps.startswith("99"):
@@ -382,7 +396,7 @@ class Loader:
             return None
         if isinstance(record, Station):
             kode = record.kode_tps
-            station = (kode, kode[:10], kode[10:], jenis_tps(kode), record.nama, record.id_sumber)
+            station = (kode, kode[:10], nomor_tps(kode, record.nama), jenis_tps(kode), record.nama, record.id_sumber)
             problem = unstorable(station)
             if problem:
                 return Refusal(f"cannot be stored: {problem}")
@@ -569,7 +583,8 @@ class Loader:
             self.voters.finish()
             self.conn.execute(
                 "insert or ignore into tps (kode_tps, kode_wilayah, nomor_tps, jenis_tps) "
-                "SELECT DISTINCT kode_tps, substr(kode_tps, 1, 10), substr(kode_tps, 11), "
+                "SELECT DISTINCT kode_tps, substr(kode_tps, 1, 10), "
+                "CASE WHEN substr(kode_tps, 1, 2) = '99' THEN NULL ELSE substr(kode_tps, 11) END, "
                 "CASE WHEN substr(kode_tps, 1, 2) = '99' THEN 'luar-negeri' "
                 "WHEN substr(kode_tps, 11, 1) = '9' THEN 'khusus' ELSE 'reguler' END "
                 "FROM (SELECT kode_tps FROM hasil_tps UNION SELECT kode_tps FROM dpt_rekap) ORDER BY kode_tps"

@@ -231,8 +231,13 @@ TPS = Table(
         KODE_TPS,
         Field("kode_wilayah", "string", "Village code", "Code of the village the TPS belongs to.",
               "Kode desa/kelurahan tempat TPS.", required=True, pattern=CODE_DESA),
-        Field("nomor_tps", "string", "TPS number", "TPS number within the village, as text (001).",
-              "Nomor TPS di desa/kelurahan, sebagai teks (001).", required=True),
+        Field("nomor_tps", "string", "TPS number", "TPS number within the village, as text (001). Overseas "
+              "(kode_tps 99…), the number the TPS's name ends with (TPS 001, KSK 001, POS 001: 001), empty when no "
+              "region list names it: an overseas code's last three digits count a country's TPS, KSK and POS "
+              "together.",
+              "Nomor TPS di desa/kelurahan, sebagai teks (001). Luar negeri (kode_tps 99…), nomor di akhir nama TPS "
+              "(TPS 001, KSK 001, POS 001: 001), kosong bila tidak ada daftar wilayah yang menamainya: tiga digit "
+              "terakhir kode luar negeri menomori TPS, KSK dan POS suatu negara bersama-sama."),
         Field("jenis_tps", "string", "TPS type", "reguler, khusus (9xx numbers) or luar-negeri (overseas).",
               "reguler, khusus (nomor 9xx) atau luar-negeri.",
               enum=("reguler", "khusus", "luar-negeri")),
