@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_demo
 from releasekit import load_release, validate_paths
 from releasekit.diff import diff
 from releasekit.diffreport import render
@@ -160,3 +161,18 @@ def test_the_package_says_it_is_typed() -> None:
 
     assert (Path(releasekit.__file__).parent / "py.typed").is_file()
     assert releasekit.BuildProgress.__name__ == "BuildProgress"  # (releasekit.build is the function)
+
+
+def test_the_readmes_python_api_block_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BC #1: the block used ``CsvChanges(out)`` with neither imported nor defined (a NameError). It runs
+    here as written, in a copy of the demo project, but for its last line (``serve`` serves until interrupted)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    lines = block.splitlines()
+    assert lines[-1].startswith("serve(release, port=8001)")
+    project = copy_demo(tmp_path / "project")
+    monkeypatch.chdir(project)
+    exec(compile("\n".join(lines[:-1]), "README.md", "exec"), {})  # noqa: S102 - the README's own example
+    written = (project / "changes.csv").read_text(encoding="utf-8").splitlines()
+    assert len(written) > 1000 and written[0].startswith("kode_pemilu,")
+    assert (tmp_path / "site" / "release.db").is_file()
