@@ -96,6 +96,15 @@ def test_area_ids_of_two_numberings_for_one_day_are_refused(make_project: Any, s
     if snapshots[0] != snapshots[1]:
         assert result.exit_code == 0, result.output
         assert query(project, "SELECT count(*) FROM quarantine WHERE reason LIKE '%a different record%'") == [(0,)]
+        # Review BD D1: diff then compared the two numberings area by area (222 Sleman "changed" into LABUHAN HAJI
+        # BARAT, 6,878 areas "added"); both sides, the database and the packages, refuse it.
+        package = project / "datapackages" / "clash"
+        for old, new in ((snapshots[0], snapshots[1]), (f"{package}@{snapshots[0]}", f"{package}@{snapshots[1]}")):
+            result = invoke("diff", old, new, "--project", project)
+            assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+            assert "ppwp-2014 2014-07-19 numbers its published areas in area ids of its own (pemiluapi-2014-csv), " \
+                   in result.output and "ppwp-2014 2014-07-20 in KPU/Kemendagri codes: the same code names " \
+                   "different areas, so their totals cannot be compared (hint: " in result.output, result.output
         return
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
     assert result.output.startswith(

@@ -24,7 +24,9 @@ from typing import Any
 
 from .areadiff import AreaDiff, compare_areas
 from .compare import Comparer, Tally, TpsChange, TpsRow
-from .errors import UsageError
+from .errors import DiffError, UsageError
+from .readers import READERS
+from .readers.codes import FAMILY_NAMES, SYSTEMS
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
@@ -312,6 +314,8 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
                              tuple(sorted(comparer.ignore)))
         results.unreadable = _unreadable_snapshots(results, a, b)
         pairs, only_a, only_b = pair_snapshots(dict(areas_a), dict(areas_b), election)
+        for ka, kb in pairs:
+            _refuse_other_numbering(a, ka, b, kb)
         results.areas = [compare_areas(AreaDiff(ka[0], ka[1], kb[1]), a.area_rows(ka), b.area_rows(kb), comparer,
                                        limit) for ka, kb in pairs]
         results.areas_only_old = [(*k, areas_a[k]) for k in only_a]
@@ -319,6 +323,27 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
         if not results.pairs and any(area.national for area in results.areas):
             _refuse_unknown(comparer, {n for area in results.areas for n, _, _ in area.national})
     return results
+
+
+def _numbering(formats: frozenset[str]) -> tuple[str, str] | None:
+    """How areas are numbered by sources of these readers: (family, the reader when it is one of its own numbering),
+    or None when they do not say one way (none known, or several)."""
+    ways = {(family, fmt if family == "own" else "") for fmt in formats if fmt in READERS
+            for family in (SYSTEMS[READERS[fmt].code_system],)}
+    return next(iter(ways)) if len(ways) == 1 else None
+
+
+def _refuse_other_numbering(a: Side, ka: SnapshotKey, b: Side, kb: SnapshotKey) -> None:
+    """Refuse to compare published area totals whose sources number areas in different ways: KPU 2014's hourly feed's
+    kecamatan ``222`` is pemiluAPI's kabupaten ``222`` (Sleman), and 26 areas were reported changed between the two
+    systems, 6,878 added and 440 removed (review BD D1; ``build`` refuses them within one snapshot)."""
+    old, new = _numbering(a.area_formats(ka)), _numbering(b.area_formats(kb))
+    if old is None or new is None or old == new:
+        return
+    said = [FAMILY_NAMES[family] + (f" ({fmt})" if fmt else "") for family, fmt in (old, new)]
+    raise DiffError(f"{a.label}: {ka[0]} {ka[1]} numbers its published areas in {said[0]}, {b.label}: {kb[0]} "
+                    f"{kb[1]} in {said[1]}: the same code names different areas, so their totals cannot be "
+                    "compared", hint="compare each with a snapshot whose areas are numbered alike")
 
 
 def _held(side: Side) -> tuple[dict[SnapshotKey, int | None], dict[SnapshotKey, int]]:

@@ -98,6 +98,10 @@ class Side(Protocol):
         """How many records the snapshot's sources quarantined, as their ``sources`` rows count them (None when the
         side does not say)."""
 
+    def area_formats(self, key: SnapshotKey) -> frozenset[str]:
+        """The readers (``sources.format``) of the sources of a snapshot's published area totals: what numbers its
+        areas (none when the side does not say)."""
+
     def close(self) -> None:
         """Release files."""
 
@@ -189,6 +193,14 @@ class DatabaseSide:
                 "SELECT coalesce(sum(q), 0) FROM (SELECT max(records_quarantined) AS q FROM sources WHERE path IN "
                 "(SELECT source FROM snapshots WHERE kode_pemilu = ? AND snapshot = ?) GROUP BY path)",
                 key).fetchone()[0])
+
+    def area_formats(self, key: SnapshotKey) -> frozenset[str]:
+        if not {"sources", "hasil_wilayah"} <= self.tables:
+            return frozenset()
+        with self._reading():
+            return frozenset(f for (f,) in self.conn.execute(
+                "SELECT DISTINCT format FROM sources WHERE path IN (SELECT DISTINCT sumber FROM hasil_wilayah "
+                "WHERE kode_pemilu = ? AND snapshot = ?)", key))
 
     def _unread(self, snapshot: str) -> int:
         """Records quarantined by the sources declaring ``snapshot`` when none of them loaded a record."""
@@ -659,6 +671,13 @@ class PackageSide:
         table = self._table("sources", ("path", "records_quarantined"))
         path = table.index["path"]
         return sum(table.number(row, "records_quarantined") for row in table if row[path] in sources)
+
+    def area_formats(self, key: SnapshotKey) -> frozenset[str]:
+        if "sources" not in self.paths:
+            return frozenset()
+        table = self._table("sources", ("path", "format", "election", "snapshot"))
+        k, s, f = (table.index[c] for c in ("election", "snapshot", "format"))
+        return frozenset(row[f] for row in table if (row[k], row[s]) == key)
 
     def totals(self, key: SnapshotKey) -> Totals | None:
         if "snapshot_votes" not in self.paths:
