@@ -84,6 +84,8 @@ def test_parse_decimal_and_flag() -> None:
         True, True, True, False, False, False, None]
     with pytest.raises(ValueError):
         parse_flag("maybe")
+    # Review BD D5: Sirekap's pages say "Status Progress | On" (gigit's time series keeps it): every row was refused.
+    assert [parse_flag(t) for t in ("On", " ON ", "off", "Off")] == [True, True, False, False]
 
 
 # --------------------------------------------------------------------------- the mapping in metadata.yml
@@ -195,7 +197,8 @@ def test_area_results_fill_hasil_wilayah_and_suara_wilayah(make_project: Any, cl
         ("1672", 1, 2261), ("1672", 2, 3316), ("1673", 1, 10), ("1673", 2, 20)]
     reasons = dict(query(project, "SELECT locator, reason FROM quarantine"))
     assert reasons["feed.csv:4"] == ("duplicate-key: area 1672 already loaded for ppwp-2014 2014-07-19 from "
-                                     "raw/feed.csv at feed.csv:2; this is an identical copy, the first one is kept")
+                                     "raw/feed.csv at feed.csv:2; this is an identical copy in every value "
+                                     "loaded, the first one is kept")
     assert "at feed.csv:3; this is a different record" in reasons["feed.csv:5"]
     assert accounts(project) == [(4, 2, 2)]
 
@@ -269,7 +272,7 @@ def test_duplicate_tps_points_at_the_kept_record(make_project: Any, cli_runner: 
                     source({"b.csv": second}, WIDE, name="b.csv"))
     assert query(project, "SELECT locator, reason FROM quarantine ORDER BY 1") == [
         ("b.csv:2", "duplicate-key: TPS 3101011001002 already loaded for ppwp-2024 2024-02-16 from raw/a.csv at "
-                    "a.csv:3; this is an identical copy, the first one is kept"),
+                    "a.csv:3; this is an identical copy in every value loaded, the first one is kept"),
         ("b.csv:3", "duplicate-key: TPS 3101011001001 already loaded for ppwp-2024 2024-02-16 from raw/a.csv at "
                     "a.csv:2; this is a different record, the first one is kept")]
     assert accounts(project) == [(2, 2, 0), (2, 0, 2)]

@@ -55,11 +55,12 @@ def test_region_and_station_duplicates_across_sources(make_project: Any, cli_run
         {"raw": lists, "name": "sirekap", "format": "sirekap-wilayah-json"}])
     reasons = quarantine(project)
     assert reasons["provinces.csv:1"] == ("duplicate-key: region 31 is already listed by raw/kpu-a at "
-                                          "provinces.csv:1; this is an identical copy, the first one is kept")
+                                          "provinces.csv:1; this is an identical copy in every value loaded, "
+                                          "the first one is kept")
     assert reasons["regencies.csv:1"].endswith("at regencies.csv:1; this is a different record, the first one is kept")
     assert reasons["wilayah/pemilu/ppwp/3101011001.json[1]"] == (
         "duplicate-key: TPS 3101011001001 is already listed by raw/sirekap at wilayah/pemilu/ppwp/3101011001.json[0]; "
-        "this is an identical copy, the first one is kept")
+        "this is an identical copy in every value loaded, the first one is kept")
     assert "quarantined records: 3 (2 identical duplicates)" in output
 
 

@@ -254,7 +254,7 @@ def test_kawalpemilu2019_sums_tps_rows_per_village() -> None:
     values = dict(zip(HASIL_WILAYAH.columns[3:-1], village.values, strict=True))
     assert values["tps_total"] == 2 and values["suara_sah"] == 445 and values["suara_total"] is None
     assert reasons["sample.csv:4"] == ("duplicate-key: TPS 2 of village 25826 already read at sample.csv:3; this "
-                                       "is an identical copy, the first one is kept")
+                                       "is an identical copy in every value loaded, the first one is kept")
     assert "this is a different record" in reasons["sample.csv:5"]
     assert reasons["sample.csv:6"].startswith("village 25826 is named 'PULAU DUA, KEC SATU")
     assert reasons["sample.csv:8"].startswith("Suara 02: ")
@@ -409,7 +409,7 @@ def test_pemiluapi2014_pivots_the_pilpres_rows_per_kabupaten() -> None:
     assert reasons["voices.csv:9"].startswith("value: 'i9' is not a whole number")
     assert reasons["voices.csv:11"].startswith("value: -1 is negative")
     assert reasons["voices.csv:12"] == ("duplicate-key: category_id 55 of wilayah_id 1 already read at voices.csv:7; "
-                                        "this is an identical copy, the first one is kept")
+                                        "this is an identical copy in every value loaded, the first one is kept")
     assert reasons["voices.csv:13"].startswith("wilayah_id 2 is in province_id 13 here but in 12 at voices.csv:10")
     assert reasons["voices.csv:14"].startswith("pemilu_id 3: unknown pemilu_id")
     assert reasons["voices.csv:15"].startswith("category_id '99': unknown")

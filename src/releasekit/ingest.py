@@ -479,7 +479,8 @@ class Loader:
             same = vote[1] == part.suara
             return Refusal(f"duplicate-key: votes for {part.nomor_urut} at {place} already loaded for {key[0]} "
                            f"{key[1]} from {self._kept(votes_table, vote[0])}; this is "
-                           f"{'an identical copy' if same else 'a different record'}, the first one is kept", same)
+                           f"{'an identical copy in every value loaded' if same else 'a different record'}, "
+                           "the first one is kept", same)
         if row is None:
             names = "".join(f", [{c}]" for c in cols)
             marks = ", ?" * len(cols)
@@ -528,7 +529,7 @@ class Loader:
                           votes: Mapping[int, int | None] | None, place: str) -> Refusal:
         """A repeated TPS or area result: point at the kept record and say whether this one is a copy of it."""
         kept, same = self._stored_result(table, votes_table, key, values, votes)
-        kind = "an identical copy" if same else "a different record"
+        kind = "an identical copy in every value loaded" if same else "a different record"
         return Refusal(f"duplicate-key: {place} already loaded for {key[0]} {key[1]} from {kept}; this is {kind}, "
                        "the first one is kept", same)
 
@@ -550,7 +551,7 @@ class Loader:
         stored = self.conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in cols)} FROM {table} "
                                    f"WHERE [{key_col}] = ?", (row[0],)).fetchone()
         same = tuple(stored[1:]) == row
-        kind = "an identical copy" if same else "a different record"
+        kind = "an identical copy in every value loaded" if same else "a different record"
         return Refusal(f"duplicate-key: {what} {row[0]} is already listed by {self._kept(table, stored[0])}; "
                        f"this is {kind}, the first one is kept", same)
 

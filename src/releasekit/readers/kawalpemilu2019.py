@@ -120,7 +120,7 @@ def _add(villages: dict[str, _Village], cells: list[str], at: dict[str, int], lo
         return f"village {kode} is named '{name[:80]}' here but '{village.name[:80]}' at {village.locator}"
     kept = village.tps.get(number)
     if kept is not None:
-        kind = "an identical copy" if kept[1] == tuple(figures) else "a different record"
+        kind = "an identical copy in every value loaded" if kept[1] == tuple(figures) else "a different record"
         return (f"duplicate-key: TPS {number} of village {kode} already read at {kept[0]}; this is {kind}, "
                 "the first one is kept")
     village.tps[number] = (locator, tuple(figures))

@@ -121,12 +121,13 @@ def parse_decimal(text: str, style: str = "plain") -> float | None:
     return value
 
 
-TRUE = frozenset({"1", "true", "t", "yes", "y", "ya"})
-FALSE = frozenset({"0", "false", "f", "no", "n", "tidak"})
+#: A true/false cell's spellings, in any case (``On``: "Status Progress" on Sirekap's published pages, review BD D5).
+TRUE = frozenset({"1", "true", "t", "yes", "y", "ya", "on"})
+FALSE = frozenset({"0", "false", "f", "no", "n", "tidak", "off"})
 
 
 def parse_flag(text: str) -> bool | None:
-    """A true/false cell (``1``/``0``, ``true``/``false``, ``ya``/``tidak``), or None when empty."""
+    """A true/false cell (``1``/``0``, ``true``/``false``, ``ya``/``tidak``, ``on``/``off`` …), or None when empty."""
     cell = text.strip().lower()
     if not cell:
         return None

@@ -142,7 +142,7 @@ def _add(areas: dict[str, _Area], cells: list[str], at: dict[str, int], locator:
                 "the first one is kept")
     kept = area.seen.get(category)
     if kept is not None:
-        kind = "an identical copy" if kept[1] == value else "a different record"
+        kind = "an identical copy in every value loaded" if kept[1] == value else "a different record"
         return (f"duplicate-key: category_id {category} of wilayah_id {kode} already read at {kept[0]}; this is "
                 f"{kind}, the first one is kept")
     area.seen[category] = (locator, value)
