@@ -538,6 +538,20 @@ def test_a_formula_in_any_text_value_quarantines_its_record(make_project: Any, c
     assert accounts(project) == [(2, 1, 1), (4, 1, 3)]
 
 
+def test_a_line_break_in_a_members_name_is_escaped_in_its_locator(make_project: Any, cli_runner: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    """Review BB #8: a zip member named with a line break was stored so in quarantine.locator (ESC and BEL were
+    escaped): a locator names a place on one line."""
+    archive = tmp_path / "t.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("1101012001001.json", json.dumps(TPS))
+        zipped.writestr("bad\nname\u2028.json", json.dumps(TPS))
+    project, result = build(make_project, cli_runner, {
+        "raw": archive, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"})
+    assert result.exit_code == 0, result.output
+    assert [locator for (locator,) in query(project, "SELECT locator FROM quarantine")] == ["bad\\nname\\u2028.json"]
+
+
 def test_an_overseas_tps_no_list_names_has_no_number(make_project: Any, cli_runner: CliRunner) -> None:
     """Review BD D2: an overseas code's last three digits count a country's TPS, KSK and POS together, so a TPS known
     from its results alone has no number (NULL), where a domestic one's is its code's."""

@@ -905,3 +905,29 @@ def test_quarantine_csv_holds_the_rows_of_what_a_source_quarantined(fixture_pack
     found = [e["message"] for e in problems(again) if e["type"] == "provenance-error"]
     assert found == [f"{path}: quarantine.csv holds {2 * counted} row(s) of it, but datapackage.json says it "
                      f"quarantined {counted} record(s)"]
+
+
+def test_a_cell_past_the_limit_is_reported_and_no_message_quotes_it_whole(fixture_package: Path,
+                                                                           tmp_path: Path) -> None:
+    """Review BB #7: a package whose sources.csv held one quoted cell of 2 GiB ran validate out of memory (an internal
+    error), and a 100 MB cell in a source's path was quoted whole in a problem's message. A cell is read up to
+    64 MiB (csv.field_size_limit, which Frictionless's CSV parser raised to 2**31 when first imported, midway through a
+    validation); past that the record is unreadable, reported; a message is cut at 1,000 characters."""
+    from releasekit.report import MESSAGE_LIMIT
+    from releasekit.tablecheck.text import CELL_LIMIT
+
+    pkg = copy_package(fixture_package, tmp_path)
+    validate_paths([pkg], engine="frictionless")  # (imports Frictionless's CSV parser, if nothing did before)
+    assert csv.field_size_limit() == CELL_LIMIT == 64 << 20
+    path = pkg / "data" / "sources.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    big = '"' + ("x" * 999_999 + "\n") * 70 + '"'  # (70 MB over 70 lines)
+    path.write_text(header + rows[0].replace("raw/tps", big, 1) + "".join(rows[1:]), encoding="utf-8")
+    found = problems(pkg)
+    assert any("a CSV record cannot be read: field larger than field limit (67108864)" in p["message"]
+               for p in found), [p["message"][:200] for p in found]
+    assert all(len(p["message"]) <= MESSAGE_LIMIT for p in found)
+    path.write_text(header + rows[0].replace("raw/tps", "y" * 5_000, 1) + "".join(rows[1:]), encoding="utf-8")
+    found = problems(pkg)
+    assert any(p["message"].startswith("y" * 100) and p["message"].endswith("…") for p in found), found
+    assert all(len(p["message"]) <= MESSAGE_LIMIT for p in found)

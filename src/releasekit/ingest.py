@@ -28,7 +28,7 @@ from .config import Release
 from .database import insert_sql
 from .dpt import VoterLists, list_settings
 from .elections import Election
-from .errors import SourceError
+from .errors import SourceError, one_line_text
 from .privacy import contains_nik, escapes_read, holds_birth_date, holds_nik, mask_niks, unescape_digits
 from .provenance import SourceFile
 from .readahead import read_ahead
@@ -561,7 +561,8 @@ class Loader:
             # well be a person's too, and masking the number alone would publish them
         elif raw and raw[0] in FORMULA_STARTS and FORMULA.match(raw):
             raw = None  # a spreadsheet opening quarantine.csv would run it (review BB #6: =HYPERLINK(…) published)
-        locator, reason = safe_text(locator), safe_text(reason)
+        # (a locator names a place: a line break in a member's name is shown escaped, as in a message: review BB #8)
+        locator, reason = one_line_text(safe_text(locator)), safe_text(reason)
         # (a CSV record's text as read ends with its line's LF or CRLF: a CR in a file whose lines end with LF, and a
         # cell that line-based tools count as two lines: review AX #5)
         raw = None if raw is None else safe_text(_unended(raw))

@@ -14,7 +14,10 @@ from typing import Any
 
 from .artefacts import json_text, md_cell
 from .errors import UsageError, did_you_mean, one_line_text
-from .privacy import mask_niks
+from .privacy import mask_niks, shorten
+
+#: The most characters of a problem's message, resource or field a report shows (the rest cut, marked …).
+MESSAGE_LIMIT = 1_000
 
 FORMATS = ("text", "json", "markdown", "github")
 EXAMPLES = 3
@@ -36,8 +39,9 @@ class Problem:
         # whoever built the problem.
         for name in ("message", "resource", "field"):
             text = getattr(self, name)
-            if isinstance(text, str):
-                object.__setattr__(self, name, mask_niks(text))
+            if isinstance(text, str):  # (and cut: a message may quote a cell of any length, review BB #7)
+                object.__setattr__(self, name, shorten(text, MESSAGE_LIMIT - 1) if len(text) > MESSAGE_LIMIT
+                                   else mask_niks(text))
 
     @property
     def where(self) -> str:

@@ -73,8 +73,15 @@ def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
         yield piece
 
 
-#: A quoted cell may be longer than the csv module's default limit (128 KiB): read it whole, as Frictionless does.
-csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+#: A quoted cell may be longer than the csv module's default limit (128 KiB), up to 64 MiB: no cell releasekit writes
+#: comes near (a quarantined record's raw text is cut at 2,000 characters), and a longer one is unreadable, reported,
+#: rather than held in memory several times over (a package's 2 GiB cell ran validate out of memory: review BB #7).
+CELL_LIMIT = 64 << 20
+# (the limit is the csv module's, one for the process: Frictionless's CSV parser raises it to 2**31 when it is first
+# imported, which a validation did midway; imported here first, it is set once, before this one)
+import frictionless.formats.csv.parser  # noqa: E402, F401, I001
+
+csv.field_size_limit(CELL_LIMIT)
 
 
 def parsed(text: str) -> list[str]:
