@@ -60,6 +60,16 @@ def test_a_region_list_element_nested_1000_deep_is_quarantined_alone(tmp_path: P
     assert isinstance(deep, Rejected) and deep.locator == "0.json[1]" and "nested deeper than 64" in deep.reason
 
 
+def test_a_region_list_element_without_kode_says_it_is_missing(tmp_path: Path) -> None:
+    """Review BD D6: a TPS list of another shape (no ``kode`` key) had each of its 19,189 elements quarantined as
+    'kode: expected a non-empty string'; the key is missing, and the reason says so."""
+    (tmp_path / "0.json").write_text('[{"nama": "TPS 001", "kode_tps": "1101012001001"}, '
+                                     '{"nama": "ACEH", "id": 1, "kode": "", "tingkat": 1}]')
+    missing, empty = read("sirekap-wilayah-json", tmp_path)
+    assert isinstance(missing, Rejected) and missing.reason.startswith("kode: missing (a Sirekap region-list element")
+    assert isinstance(empty, Rejected) and empty.reason == "kode: expected a non-empty string"
+
+
 @pytest.mark.parametrize("name, text", [
     ("1101012001001.json", '{"chart": null, "administrasi": {"suara_sah": ' + "[" * 1010 + "]" * 1010 + "}}"),
     ("1101012001001.json", '{"chart": {"100025": ' + "[" * 1000 + "]" * 1000 + "}}"),

@@ -79,6 +79,9 @@ def _element(item: object, locator: str, parent: str | None, marked: bool) -> Re
     if not isinstance(item, dict):
         return Rejected(locator, "expected an object with nama, id, kode, tingkat", raw)
     kode, nama, tingkat, ident = item.get("kode"), item.get("nama"), item.get("tingkat"), item.get("id")
+    if "kode" not in item:  # (review BD D6: a TPS list of another shape, whose elements have no kode, said "empty")
+        return Rejected(locator, "kode: missing (a Sirekap region-list element has nama, id, kode, tingkat; is this "
+                        "another kind of file?)", raw)
     if not isinstance(kode, str) or not kode:
         return Rejected(locator, "kode: expected a non-empty string", raw)
     if type(tingkat) is not int or not 1 <= tingkat <= 5:
