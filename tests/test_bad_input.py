@@ -276,7 +276,8 @@ def test_a_folder_file_whose_name_is_not_utf8_is_refused_by_name(make_project: A
         handle.write("{}")
     result = invoke("build", project)
     assert result.exit_code == 1, result.output
-    assert result.output == ("Error: raw/tps: the file name 'sub/\\xff\\xfe.json' is not UTF-8 text (metadata.yml: "
+    assert result.output == ("Error: raw/tps: the file name 'sub/\\xff\\xfe.json' is not UTF-8 text "
+                             f"({project / 'metadata.yml'}: "
                              "registers/0/sources/0) (hint: rename it: every member's name is published in its "
                              "records' locators)\n")
 

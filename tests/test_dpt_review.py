@@ -267,7 +267,8 @@ def test_parts_of_one_list_in_two_registers_stop_the_build(make_project: Project
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "internal error" not in result.output
     (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert error.startswith("Error: metadata.yml: registers/1/sources/0: 'raw/b' (register 002) and 'raw/a' (register "
+    assert error.startswith(f"Error: {project / 'metadata.yml'}: registers/1/sources/0: 'raw/b' (register 002) and "
+                            "'raw/a' (register "
                             "001, registers/0/sources/0) are parts of the voter list of the same election ppwp-2024 "
                             "in two registers")
     assert error.endswith("(hint: list every part of the voter list under one register)")

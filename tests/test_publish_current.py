@@ -70,7 +70,8 @@ def test_a_source_declared_after_the_build_is_refused(make_project: Any, tmp_pat
     _edit(project, lambda m: m["registers"][0]["sources"].append(
         {"path": "raw/day2", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-17"}))
     assert _publish(project, tmp_path) == (
-        1, "Error: metadata.yml: the source raw/day2 (register 001) is not in build/release.db: declared after the "
+        1, f"Error: {project / 'metadata.yml'}: the source raw/day2 (register 001) is not in build/release.db: "
+           "declared after the "
            f"last build {HINT}")
 
 
@@ -121,7 +122,8 @@ def test_a_raw_file_edited_after_the_build_is_refused(make_project: Any, tmp_pat
     member.write_text(member.read_text().replace('"100025": 1', '"100025": 9'))
     code, line = _publish(project, tmp_path)
     assert code == 1
-    assert re.fullmatch(r"Error: raw/day: changed since the last build read it \(metadata.yml: "
+    assert re.fullmatch(r"Error: raw/day: changed since the last build read it \("
+                        + re.escape(str(project / "metadata.yml")) + ": "
                         r"registers/0/sources/0\): its sha256 is now [0-9a-f]{64}, the build's [0-9a-f]{64} "
                         + re.escape(HINT), line), line
     (project / "build" / "sources.json").unlink()  # (a build of an older releasekit: every source is hashed)

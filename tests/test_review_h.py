@@ -50,7 +50,7 @@ def test_a_named_pipe_as_a_source_is_refused_not_waited_on(make_project: Any, tm
     result = invoke("build", project)
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
-        "Error: raw/feed.jsonl: not a file or a folder but a pipe, socket or device (metadata.yml: "
+        f"Error: raw/feed.jsonl: not a file or a folder but a pipe, socket or device ({project / 'metadata.yml'}: "
         "registers/0/sources/0) (hint: point 'path' at the raw export itself)")
 
 

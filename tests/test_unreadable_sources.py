@@ -70,11 +70,20 @@ def test_a_raw_folder_that_cannot_be_entered_is_one_line(closed: tuple[Path, lis
         "(metadata.yml: registers/0/sources/0)"), result.stderr
 
 
-def test_a_source_is_placed_in_the_file_that_declares_it(tmp_path: Path) -> None:
+def test_a_source_is_placed_in_the_file_that_declares_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source's place names the YAML file that declares it, as the project was given: run from another folder
+    (review AT #6), ``raw/…`` is relative to ``project/``, which the place says."""
     project = copy_demo(tmp_path / "project")
     (project / "metadata.yml").rename(project / "release.yml")
     (project / "raw" / "ppwp_tps_20240215.tar.gz").unlink()
     result = invoke("build", project / "release.yml")
     assert result.exit_code == 1
-    assert result.output.strip() == ("Error: raw/ppwp_tps_20240215.tar.gz: no such file (release.yml: "
+    assert result.output.strip() == (f"Error: raw/ppwp_tps_20240215.tar.gz: no such file ({project}/release.yml: "
                                      "registers/0/sources/0) (hint: put the raw export there or fix 'path')")
+    (project / "release.yml").rename(project / "metadata.yml")
+    for cwd, given, place in ((tmp_path, "project", "project/metadata.yml"), (project, ".", "metadata.yml")):
+        monkeypatch.chdir(cwd)
+        result = invoke("build", given)
+        assert result.exit_code == 1
+        assert result.output.strip() == (f"Error: raw/ppwp_tps_20240215.tar.gz: no such file ({place}: "
+                                         "registers/0/sources/0) (hint: put the raw export there or fix 'path')")

@@ -117,7 +117,8 @@ def code_fingerprint(code: tuple[str, ...] = LOADING_CODE) -> str:
 
 def _declaration(file: SourceFile) -> dict[str, Any]:
     declared = dataclasses.asdict(file.source)
-    for position in ("index", "register_index"):  # where it is listed does not change what it loads
+    for position in ("index", "register_index", "config"):  # (where it is listed, and how the project was given,
+        # do not change what it loads)
         declared.pop(position, None)
     reader = READERS[file.source.format]
     return {"sha256": file.sha256, "bytes": file.bytes, "reader": [reader.name, reader.version],

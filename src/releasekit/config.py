@@ -80,7 +80,8 @@ class Source:
     csv: CsvMapping | None = None
     #: How a ``dpt-csv`` voter list's columns are named and read (see :mod:`releasekit.readers.dpt_csv`).
     dpt: DptOptions | None = None
-    #: The name of the file that declares it (``metadata.yml``, or the YAML file given in its place), for messages.
+    #: The file that declares it, as the project was given (``metadata.yml``, ``cfg/metadata.yml``, or the YAML file
+    #: given in its place), for messages: the source's ``path`` is relative to its folder (review AT #6).
     config: str = field(default="metadata.yml", compare=False)
 
     @property
@@ -657,7 +658,7 @@ def load_release(project: str | Path = ".") -> Release:
                 origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
                 title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
                 licenses=_licenses(src.get("licenses")), csv=mapping,
-                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=path.name,
+                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=str(path),
             )
             reader.check(source, elections[election] if election else None, swhere)
             sources.append(source)
