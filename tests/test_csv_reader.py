@@ -451,6 +451,12 @@ def test_real_overseas_station_list(shared_data: Path, make_project: Any, cli_ru
         expected = {row["kode_tps"] + row["no_tps"]: row["tps/pos/ksk"] for row in csv.DictReader(handle)}
     assert dict(query(project, "SELECT kode_tps, nama FROM tps WHERE sumber IS NOT NULL")) == expected
     assert query(project, "SELECT DISTINCT jenis_tps FROM tps") == [("luar-negeri",)]
+    # Review BE #1: the list's own numbers (each kind, TPS, KSK and POS, has a code of its own here) are kept; a fix
+    # for Sirekap's overseas codes made all 3,205 NULL (their names, TPS or KSK, end in no number).
+    with path.open(encoding="utf-8", newline="") as handle:
+        numbers = {row["kode_tps"] + row["no_tps"]: row["no_tps"] for row in csv.DictReader(handle)}
+    assert dict(query(project, "SELECT kode_tps, nomor_tps FROM tps WHERE sumber IS NOT NULL")) == numbers
+    assert len(numbers) > 3000
 
 
 @pytest.mark.realdata

@@ -562,6 +562,21 @@ def test_a_line_break_in_a_members_name_is_escaped_in_its_locator(make_project: 
     assert [locator for (locator,) in query(project, "SELECT locator FROM quarantine")] == ["bad\\nname\\u2028.json"]
 
 
+def test_an_overseas_tps_is_numbered_by_its_list(make_project: Any, cli_runner: CliRunner) -> None:
+    """Review BE #1: a ``csv`` list's ``nomor_tps`` is kept, and a name without a number (``KSK``) keeps the code's
+    digits; a name ending in one gives it (Sirekap's ``TPS 001`` at ``…002``)."""
+    stations = ("desa,no,nama\n9901010001,002,TPS 001\n9901010001,003,KSK\n9901010001,004,\n"
+                "3471011001,005,TPS 005\n")
+    project, result = build(make_project, cli_runner, {
+        "raw": {"s.csv": stations}, "format": "csv",
+        "csv": {"table": "tps", "fields": {"kode_wilayah": "desa", "nomor_tps": "no", "nama": "nama"}}})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps, nomor_tps FROM tps ORDER BY 1") == [
+        ("3471011001005", "005"), ("9901010001002", "002"), ("9901010001003", "003"), ("9901010001004", "004")]
+    from releasekit.ingest import nomor_tps
+    assert [nomor_tps("9901010001002", n) for n in ("TPS 001", "KSK", None)] == ["001", "002", None]
+
+
 def test_an_overseas_tps_no_list_names_has_no_number(make_project: Any, cli_runner: CliRunner) -> None:
     """Review BD D2: an overseas code's last three digits count a country's TPS, KSK and POS together, so a TPS known
     from its results alone has no number (NULL), where a domestic one's is its code's."""

@@ -85,14 +85,20 @@ class Refusal:
 _NAMED_NUMBER = re.compile(r"(\d+)\s*$")
 
 
-def nomor_tps(kode_tps: str, nama: str | None) -> str | None:
-    """The TPS's number within its village: its code's last three digits, but overseas (province 99), where those
-    count a country's TPS, KSK (mobile boxes) and POS together (``…001`` POS 001, ``…002`` TPS 001, ``…010`` KSK
-    001: review BD D2), the number its name ends with, or None when no name gives one."""
+def nomor_tps(kode_tps: str, nama: str | None, given: str | None = None) -> str | None:
+    """The TPS's number within its village: as its list gives it (``given``), else its code's last three digits; but
+    overseas (province 99), where Sirekap's codes count a country's TPS, KSK (mobile boxes) and POS together
+    (``…001`` POS 001, ``…002`` TPS 001, ``…010`` KSK 001: review BD D2), the number its name ends with; a name
+    without one (``KSK``: a list whose codes number each kind apart, review BE #1) keeps the code's digits, and a TPS
+    no list names (known from its results alone) has none (None)."""
+    if given is not None:
+        return given
     if not kode_tps.startswith("99"):
         return kode_tps[10:]
-    found = _NAMED_NUMBER.search(nama or "")
-    return found.group(1) if found else None
+    if nama is None:
+        return None
+    found = _NAMED_NUMBER.search(nama)
+    return found.group(1) if found else kode_tps[10:]
 
 
 def jenis_tps(kode_tps: str) -> str:
@@ -396,7 +402,8 @@ class Loader:
             return None
         if isinstance(record, Station):
             kode = record.kode_tps
-            station = (kode, kode[:10], nomor_tps(kode, record.nama), jenis_tps(kode), record.nama, record.id_sumber)
+            station = (kode, kode[:10], nomor_tps(kode, record.nama, record.nomor_tps), jenis_tps(kode), record.nama,
+                       record.id_sumber)
             problem = unstorable(station)
             if problem:
                 return Refusal(f"cannot be stored: {problem}")

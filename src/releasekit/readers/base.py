@@ -82,6 +82,9 @@ class Station:
     nama: str | None
     id_sumber: str | None = None
     raw: bytes | str | None = None
+    #: The TPS's number as the list gives it (a ``csv`` mapping's ``nomor_tps``), else None: made from the code and
+    #: the name (:func:`releasekit.ingest.nomor_tps`).
+    nomor_tps: str | None = None
 
 
 @dataclass(slots=True)

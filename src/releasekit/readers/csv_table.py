@@ -184,7 +184,8 @@ class _Plan:
         else:
             kode = _region_code(values, area=table == "hasil_wilayah")
         if table == "tps":
-            return Station(locator, kode, _str(values.get("nama")), _str(values.get("id_sumber")), raw=raw)
+            return Station(locator, kode, _str(values.get("nama")), _str(values.get("id_sumber")), raw=raw,
+                           nomor_tps=_str(values.get("nomor_tps")))
         if table == "wilayah":
             return _region(kode, values, locator, raw)
         if self.long is not None:
