@@ -128,6 +128,28 @@ def test_clean_empties_the_cache_and_no_voter_data_is_cached(tmp_path: Path, loa
     assert len([f for f in cache.iterdir() if f.is_file()]) == 4  # an entry's three files, and notes.txt
 
 
+def test_a_linked_staging_folder_is_not_followed_when_a_swap_was_left_half_done(tmp_path: Path) -> None:
+    """Review BE #3: with build/.staging a link and a journal naming the packages folder it leads to, recover() moved
+    the linked folder's build/ files into the project and swapped its datapackages/ in, deleting what it held."""
+    victim = tmp_path / "victim"
+    (victim / "build").mkdir(parents=True)
+    (victim / "build" / "notes.txt").write_text("keep")
+    (victim / "datapackages" / "sub").mkdir(parents=True)
+    (victim / "datapackages" / "sub" / "precious.txt").write_text("keep")
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    kept = fingerprint(project)
+    (project / "build" / ".staging").symlink_to(victim, target_is_directory=True)
+    info = (victim / "datapackages").stat()
+    (project / "build" / ".commit").write_text(json.dumps({"packages_inode": info.st_ino,
+                                                            "packages_device": info.st_dev}))
+    build(load_release(project))
+    assert (victim / "build" / "notes.txt").read_text() == "keep"
+    assert (victim / "datapackages" / "sub" / "precious.txt").read_text() == "keep"
+    assert not (project / "build" / "notes.txt").exists() and fingerprint(project) == kept
+    assert not (project / "build" / ".staging").exists() and not (project / "build" / ".commit").exists()
+
+
 @pytest.mark.parametrize("linked", [CACHE_DIR, f"{CACHE_DIR}/{CHANGES_DIR}", ".staging"])
 def test_a_build_folder_linked_elsewhere_never_deletes_what_the_link_leads_to(tmp_path: Path, linked: str) -> None:
     """Review BB #1: with build/cache a link to another folder, build deleted that folder's files, and build --clean

@@ -223,38 +223,75 @@ def test_a_symlinked_folder_inside_a_folder_source_is_refused(make_project: Any,
     assert error.startswith("Error: raw/tps/linked: a symbolic link to a folder") and "(hint: " in error
 
 
-def test_a_link_inside_a_folder_source_to_a_file_outside_it_is_refused(make_project: Any, cli_runner: CliRunner,
-                                                                        tmp_path: Path) -> None:
-    """Review BB #2: an export unpacked into raw/ may bring links; one to /proc/self/environ or a private key was
-    read, quarantined (not a TPS result) and its text published in quarantine.csv. A link to a file inside the
-    folder is still read."""
-    secret = tmp_path / "secret.json"
-    secret.write_text("MY_CI_TOKEN=ghp_secret\n")
+@pytest.mark.parametrize("secret", [".aws/credentials", ".env", "/proc/self/environ"])
+def test_a_link_in_a_folder_source_to_a_system_or_hidden_file_outside_the_project_is_refused(
+        make_project: Any, cli_runner: CliRunner, tmp_path: Path, secret: str) -> None:
+    """Review BB #2, BE #2, #4, #5: an export unpacked into raw/ may bring links; one to /proc/self/environ or a
+    private key was read, quarantined (not a TPS result) and its text published in quarantine.csv. Such a link is
+    refused before anything is read (/proc/self/pagemap was hashed for ever). A link to a file elsewhere in the
+    project (a day's unchanged capture linked to the day before), or to an export kept outside it, is read."""
+    target = Path(secret) if secret.startswith("/") else tmp_path / "home" / secret
+    if not secret.startswith("/"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("MY_CI_TOKEN=ghp_secret\n")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "1101012001005.json").write_text(json.dumps(TPS))
     project = make_project({"r": [{"raw": {"1101012001002.json": TPS}, "name": "tps", "format": "sirekap-tps-json",
-                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"},
+                                  {"raw": {"1101012001001.json": TPS}, "name": "day2", "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
     (project / "raw" / "tps" / "1101012001003.json").symlink_to("1101012001002.json")
+    (project / "raw" / "day2" / "1101012001002.json").symlink_to("../tps/1101012001002.json")
+    (project / "raw" / "tps" / "1101012001005.json").symlink_to(tmp_path / "exports" / "1101012001005.json")
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
-    assert query(project, "SELECT kode_tps FROM hasil_tps ORDER BY 1") == [("1101012001002",), ("1101012001003",)]
-    (project / "raw" / "tps" / "1101012001004.json").symlink_to(secret)
+    assert query(project, "SELECT snapshot, kode_tps FROM hasil_tps ORDER BY 1, 2") == [
+        ("2024-02-15", "1101012001002"), ("2024-02-15", "1101012001003"), ("2024-02-15", "1101012001005"),
+        ("2024-02-16", "1101012001001"), ("2024-02-16", "1101012001002")]
+    (project / "raw" / "tps" / "1101012001004.json").symlink_to(target)
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "internal error" not in result.output and "ghp_secret" not in result.output
     error = result.output.strip().splitlines()[-1]
-    assert error.startswith("Error: raw/tps/1101012001004.json: a symbolic link to a file outside the source "
-                            "folder") and "(hint: copy the file in" in error
+    why = "a file of the operating system" if secret.startswith("/") else \
+        f"a file in a hidden folder or file ({secret.split('/')[0]}), where keys and credentials are kept"
+    assert error.startswith(f"Error: raw/tps/1101012001004.json: a symbolic link to {target.resolve()}, {why}, "
+                            "not a raw export"), error
+    assert "(hint: remove the link, or copy the file it stands for into the project)" in error
     assert not any("ghp_secret" in f.read_text(errors="replace") for f in (project / "datapackages").rglob("*.csv"))
 
 
-def test_a_source_leading_to_a_file_of_the_operating_system_is_refused(make_project: Any, cli_runner: CliRunner
-                                                                        ) -> None:
-    """Review BB #2: ``raw/provinces.csv -> /proc/self/environ`` published the build's environment (CI secrets)."""
+@pytest.mark.parametrize("secret", ["/proc/self/environ", "/etc/passwd", "home/.aws/credentials", "home/.netrc"])
+def test_a_source_leading_to_a_system_or_hidden_file_outside_the_project_is_refused(
+        make_project: Any, cli_runner: CliRunner, tmp_path: Path, secret: str) -> None:
+    """Review BB #2, BE #2: ``raw/provinces.csv -> /proc/self/environ`` (or ``~/.aws/credentials``, ``/etc/passwd``)
+    published the build's environment, or the file, line by line in the quarantine."""
+    target = Path(secret) if secret.startswith("/") else tmp_path / secret
+    if not secret.startswith("/"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("aws_secret_access_key=AKIAFAKESECRET123\n")
     project = make_project({"r": [{"path": "raw/provinces.csv", "format": "kpu-wilayah-csv"}]})
-    (project / "raw" / "provinces.csv").symlink_to("/proc/self/environ")
+    (project / "raw" / "provinces.csv").symlink_to(target)
     result = cli_runner.invoke(cli, ["build", str(project)])
-    assert result.exit_code == 1 and "internal error" not in result.output
+    assert result.exit_code == 1 and "internal error" not in result.output and "AKIA" not in result.output
     error = result.output.strip().splitlines()[-1]
-    assert "registers/0/sources/0/path: 'raw/provinces.csv' leads to /proc/" in error
-    assert "a file of the operating system" in error
+    assert f"registers/0/sources/0/path: 'raw/provinces.csv' leads to {target.resolve()}, a file " in error
+    assert ("of the operating system" if secret.startswith("/") else "in a hidden folder or file (.") in error
+
+
+def test_a_source_may_lead_to_shared_memory(make_project: Any, cli_runner: CliRunner) -> None:
+    """Review BE #7: /dev/shm, where CI jobs keep scratch files, is no file of the operating system."""
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("no writable /dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm) as folder:
+        (Path(folder) / "provinces.csv").write_text("11,ACEH\n")
+        project = make_project({"r": [{"path": "raw/provinces.csv", "format": "kpu-wilayah-csv"}]})
+        (project / "raw" / "provinces.csv").symlink_to(Path(folder) / "provinces.csv")
+        result = cli_runner.invoke(cli, ["build", str(project)])
+        assert result.exit_code == 0, result.output
+        assert query(project, "SELECT kode_wilayah, nama FROM wilayah") == [("11", "ACEH")]
 
 
 def test_a_source_that_is_a_link_is_named_as_metadata_yml_names_it(make_project: Any, cli_runner: CliRunner,
@@ -608,6 +645,28 @@ def test_a_formula_after_a_minus_and_a_number_is_one_and_no_quarantined_formula_
     published = next((project / "datapackages").glob("*/data/quarantine.csv")).read_text(encoding="utf-8")
     assert all(not cell.startswith(("=", "+", "@", "-")) for line in csv.reader(published.splitlines())
                for cell in line)
+
+
+def test_no_locator_or_raw_text_of_the_quarantine_starts_a_formula(make_project: Any, cli_runner: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    """Review BE #6: a zip member named ``=HYPERLINK(…).json`` was published as a locator a spreadsheet runs, and a
+    raw text starting with a tab before ``=`` (spreadsheets drop it) was published as it was."""
+    archive = tmp_path / "t.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("1101012001001.json", json.dumps(TPS))
+        zipped.writestr('=HYPERLINK("http://evil.example","x").json', json.dumps(TPS))
+        zipped.writestr("-1+1+cmd|' /C calc'!A0.json", json.dumps(TPS))
+    project, result = build(make_project, cli_runner, {
+        "raw": archive, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}, {
+        "raw": {"provinces.csv": '34,DI YOGYAKARTA\n\t=HYPERLINK("http://evil.example"),X\n'},
+        "format": "kpu-wilayah-csv"})
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT locator, raw IS NULL FROM quarantine ORDER BY locator") == [
+        ("./-1+1+cmd|' /C calc'!A0.json", 0), ('./=HYPERLINK("http://evil.example","x").json', 0),
+        ("provinces.csv:2", 1)]
+    published = next((project / "datapackages").glob("*/data/quarantine.csv")).read_text(encoding="utf-8")
+    assert all(not cell.lstrip("\t\r").startswith(("=", "+", "@", "-"))
+               for line in csv.reader(published.splitlines()) for cell in line)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])  # with a byte-order mark, and without

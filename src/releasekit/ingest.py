@@ -161,6 +161,11 @@ def unstorable(values: Iterable[object]) -> str | None:
     return None
 
 
+def _runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet opening the published CSV would run ``text`` (a cell's whole text) as a formula."""
+    return bool(text) and text[0] in FORMULA_STARTS and FORMULA.match(text) is not None
+
+
 def withheld(reason: str, raw: str) -> bool:
     r"""Whether a quarantined record's raw text is withheld (``quarantine.raw`` NULL): the record holds personal data.
 
@@ -566,10 +571,12 @@ class Loader:
         if raw is not None and withheld(reason, raw):
             raw = None  # the rest of a record with an identity number or a birth date in it (a name, an address) may
             # well be a person's too, and masking the number alone would publish them
-        elif raw and raw[0] in FORMULA_STARTS and FORMULA.match(raw):
+        elif raw and _runs_as_formula(raw.lstrip("\t\r")):
             raw = None  # a spreadsheet opening quarantine.csv would run it (review BB #6: =HYPERLINK(…) published)
         # (a locator names a place: a line break in a member's name is shown escaped, as in a message: review BB #8)
         locator, reason = one_line_text(safe_text(locator)), safe_text(reason)
+        if _runs_as_formula(locator):  # (a member named =HYPERLINK(…).json: the same path, as no spreadsheet runs it)
+            locator = "./" + locator
         # (a CSV record's text as read ends with its line's LF or CRLF: a CR in a file whose lines end with LF, and a
         # cell that line-based tools count as two lines: review AX #5)
         raw = None if raw is None else safe_text(_unended(raw))

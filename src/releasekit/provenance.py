@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__
+from . import __version__, links
 from .config import Release, Source, refuse_locale_file_names
 from .errors import SourceError
 
@@ -181,6 +181,7 @@ def check_sources(release: Release) -> list[SourceFile]:
         try:
             members = _members(path)  # one listing of a folder's files for its stamp and its hash
             _refuse_undecodable_names(source.path, members, where)
+            _refuse_links_away(source.path, members, release.root.resolve(), where)
             before = stamp(path, members)
             sha, size = sha256_file(path, members)
         except OSError as e:
@@ -192,6 +193,23 @@ def check_sources(release: Release) -> list[SourceFile]:
             )
         checked.append(SourceFile(source, path, sha, size, before))
     return checked
+
+
+def _refuse_links_away(label: str, members: list[tuple[str, Path]], project: Path, where: str) -> None:
+    """Refuse a folder source's file that is a link out of the project to a file of the system or a hidden one
+    (:func:`releasekit.links.refused`), before any of it is read (review BE #4: ``/proc/self/pagemap`` was hashed,
+    for ever, before the reader refused it). (A source that is itself such a link is refused with metadata.yml.)
+
+    :raises SourceError: naming the link and where it leads.
+    """
+    for name, file in members:
+        if name != "." and file.is_symlink():
+            target = file.resolve()
+            why = links.refused(target, project)
+            if why is not None:
+                raise SourceError(f"{label}/{name}: a symbolic link to {target}, {why}, not a raw export (its text "
+                                  f"could be published in the quarantine) ({where})",
+                                  hint="remove the link, or copy the file it stands for into the project")
 
 
 def _unreadable(source: Source, path: Path, error: OSError, who: str) -> SourceError:

@@ -226,6 +226,10 @@ def recover(root: Path) -> bool:
         journal.unlink()
         return False
     stage = build_dir / STAGING
+    if stage.is_symlink():  # (the build's own folder, never followed: what a link leads to is left alone, review BE #3)
+        stage.unlink()
+        journal.unlink()
+        return False
     staged, live = stage / PACKAGES_DIR, root / PACKAGES_DIR
     if _identity(live) != new and _identity(staged) == new:
         _swap(staged, live, stage / "old")

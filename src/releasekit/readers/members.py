@@ -222,8 +222,8 @@ def _gunzipped(name: str, handle: CheckedGzipFile, limit: int) -> list[Member | 
 def folder_files(root: Path, label: str) -> list[Path]:
     """Every file under the folder ``root`` (``label``: its name in errors), sorted by relative path.
 
-    :raises SourceError: a folder cannot be listed; a symbolic link to a folder, a link to a file outside ``root``, a
-        broken link or no file (a pipe) lies inside it; there is no file at all.
+    :raises SourceError: a folder cannot be listed; a symbolic link to a folder, a broken link or no file (a pipe)
+        lies inside it; there is no file at all.
     """
     def refuse(path: Path, what: str, hint: str) -> SourceError:
         return SourceError(f"{label}/{path.relative_to(root).as_posix()}: {what}", hint=hint)
@@ -245,12 +245,8 @@ def folder_files(root: Path, label: str) -> list[Path]:
                 raise refuse(path, "a symbolic link to a folder, which is not followed (the source's sha256 "
                              "covers only what lies inside it)",
                              "copy the linked folder in, or declare it as a source of its own")
-            elif entry.is_file():
-                if entry.is_symlink() and not _leads_inside(path, root):
-                    raise refuse(path, "a symbolic link to a file outside the source folder, which is not followed "
-                                 "(a link an export brought could publish any file of this machine in the "
-                                 "quarantine)", "copy the file in, or declare it as a source of its own")
-                files.append(path)
+            elif entry.is_file():  # (a link to a file is read as that file; where it may lead: releasekit.links,
+                files.append(path)   # checked before the build reads anything, provenance.check_sources)
             else:
                 raise refuse(path, "not a readable file (a broken symbolic link, a pipe or a device)",
                              "remove it, or put the file it stands for there")
@@ -258,11 +254,6 @@ def folder_files(root: Path, label: str) -> list[Path]:
         raise SourceError(f"{label}: the folder is empty (no file in it or its subfolders)",
                           hint="check that the export was copied in whole, or remove the source")
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
-
-
-def _leads_inside(link: Path, root: Path) -> bool:
-    """Whether the symbolic link ``link`` leads to a file inside the folder ``root`` (itself perhaps a link)."""
-    return Path(os.path.realpath(link)).is_relative_to(os.path.realpath(root))
 
 
 def _folder(root: Path, report: Progress, label: str, limit: int, wanted: Callable[[str], bool]
