@@ -695,3 +695,17 @@ def test_a_utf16_json_lines_member_of_an_archive_is_set_aside_alone(tmp_path: Pa
     assert isinstance(first, Rejected) and first.locator == "a.jsonl"
     assert first.reason == "the file looks like UTF-16, not UTF-8; nothing read from it"
     assert isinstance(second, TpsResult) and second.kode_tps == "3471011001002"
+
+
+def test_links_out_of_a_project_kept_in_a_hidden_folder_are_judged_below_it(tmp_path: Path) -> None:
+    """A checkout under a hidden folder (a CI runner's ``~/.ci/work/project``) links its raw files to exports beside
+    it (``~/.ci/work/shared/data``): only the folders below those the two share count as hidden."""
+    from releasekit.links import refused
+
+    root = tmp_path / ".ci" / "work"
+    assert refused(root / "shared" / "data" / "x.csv", root / "project") is None
+    assert refused(root / "project" / ".git" / "annex" / "x.csv", root / "project") is None
+    assert refused(tmp_path / ".aws" / "credentials", root / "project") == (
+        "a file in a hidden folder or file (.aws), where keys and credentials are kept")
+    assert refused(root / ".env", root / "project") is not None
+    assert refused(Path("/etc/passwd"), root / "project") == "a file of the operating system"

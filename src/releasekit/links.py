@@ -10,6 +10,7 @@ operating system or into a hidden folder or file, where keys, credentials and se
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: Folders of the operating system (``/proc/self/environ`` holds the build's environment, CI secrets with it).
@@ -21,12 +22,14 @@ SHARED_MEMORY = Path("/dev/shm")
 def refused(target: Path, project: Path) -> str | None:
     """Why a raw file may not be read at ``target`` (a resolved path), or None: anywhere in the ``project`` folder
     (resolved) is fine; outside it, not a file of the operating system nor one in a hidden folder (``~/.ssh``,
-    ``~/.aws``) or hidden itself (``.env``)."""
+    ``~/.aws``) or hidden itself (``.env``). Only the folders below those the project lies in count: a checkout
+    under a hidden folder (``~/.ci/work/project``) may link to ``~/.ci/work/shared/data``."""
     if target.is_relative_to(project):
         return None
     if any(target.is_relative_to(folder) for folder in SYSTEM_FOLDERS) and not target.is_relative_to(SHARED_MEMORY):
         return "a file of the operating system"
-    hidden = next((part for part in target.parts if part.startswith(".")), None)
+    below = target.relative_to(os.path.commonpath([target, project])).parts
+    hidden = next((part for part in below if part.startswith(".")), None)
     if hidden is not None:
         return f"a file in a hidden folder or file ({hidden}), where keys and credentials are kept"
     return None
