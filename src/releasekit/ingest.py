@@ -33,7 +33,7 @@ from .privacy import contains_nik, escapes_read, holds_birth_date, holds_nik, ma
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
-from .readers.base import FORMULA, FORMULA_STARTS, Record, VoterRows, clip
+from .readers.base import DIFFERENT, FORMULA, FORMULA_STARTS, IDENTICAL, Record, VoterRows, clip
 from .readers.csv_table import NIK_CELL
 from .readers.inflate import CorruptStream
 from .readers.numbers import COUNT_LIMIT, NIK_NUMBER, no_count
@@ -142,7 +142,7 @@ def unstorable(values: Iterable[object]) -> str | None:
                 return _NIK_TEXT
             if len(text) >= 11 and holds_birth_date(text):  # (the shortest: ttl1-1-1980)
                 return _BIRTH_DATE
-            if text and text[0] in FORMULA_STARTS and FORMULA.match(text):  # (the csv reader says it per cell)
+            if _runs_as_formula(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"
             if not text.isprintable() and (control := CONTROL.search(text)):  # (isprintable: C speed, most texts)
                 return (f"a text value holds the control character U+{ord(control[0]):04X}, which is never published "
@@ -491,7 +491,7 @@ class Loader:
             same = vote[1] == part.suara
             return Refusal(f"duplicate-key: votes for {part.nomor_urut} at {place} already loaded for {key[0]} "
                            f"{key[1]} from {self._kept(votes_table, vote[0])}; this is "
-                           f"{'an identical copy in every value loaded' if same else 'a different record'}, "
+                           f"{IDENTICAL if same else DIFFERENT}, "
                            "the first one is kept", same)
         if row is None:
             names = "".join(f", [{c}]" for c in cols)
@@ -541,7 +541,7 @@ class Loader:
                           votes: Mapping[int, int | None] | None, place: str) -> Refusal:
         """A repeated TPS or area result: point at the kept record and say whether this one is a copy of it."""
         kept, same = self._stored_result(table, votes_table, key, values, votes)
-        kind = "an identical copy in every value loaded" if same else "a different record"
+        kind = IDENTICAL if same else DIFFERENT
         return Refusal(f"duplicate-key: {place} already loaded for {key[0]} {key[1]} from {kept}; this is {kind}, "
                        "the first one is kept", same)
 
@@ -563,7 +563,7 @@ class Loader:
         stored = self.conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in cols)} FROM {table} "
                                    f"WHERE [{key_col}] = ?", (row[0],)).fetchone()
         same = tuple(stored[1:]) == row
-        kind = "an identical copy in every value loaded" if same else "a different record"
+        kind = IDENTICAL if same else DIFFERENT
         return Refusal(f"duplicate-key: {what} {row[0]} is already listed by {self._kept(table, stored[0])}; "
                        f"this is {kind}, the first one is kept", same)
 

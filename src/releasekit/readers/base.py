@@ -42,6 +42,9 @@ TPS_CODE_LENGTH = 13
 #: BB #6; a negative number, ``-5`` or ``-1.234``, and ``-5 ribu`` are text).
 FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.]|-[0-9.][^-+*/^&|!=<>(;]*[-+*/^&|!=<>(;])")
 FORMULA_STARTS = frozenset("=+@-")
+#: What a ``duplicate-key`` reason calls a record that holds what the kept one loaded (its raw text may differ in
+#: what is not loaded: review BD D3), and one that does not.
+IDENTICAL, DIFFERENT = "an identical copy in every value loaded", "a different record"
 #: Sirekap's update time, ``ts`` (``2024-02-15 23:29:50``, every real file's form; the calendar checks the rest), as
 #: the packages declare it (``tables.TS``).
 TIMESTAMP_TEXT = "a date and time 'YYYY-MM-DD HH:MM:SS'"

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..tables import BY_NAME
-from .base import AreaResult, ReadContext, Reader, Record, Rejected
+from .base import DIFFERENT, IDENTICAL, AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
 from .numbers import no_count, parse_count
 from .textio import TextOptions
@@ -120,7 +120,7 @@ def _add(villages: dict[str, _Village], cells: list[str], at: dict[str, int], lo
         return f"village {kode} is named '{name[:80]}' here but '{village.name[:80]}' at {village.locator}"
     kept = village.tps.get(number)
     if kept is not None:
-        kind = "an identical copy in every value loaded" if kept[1] == tuple(figures) else "a different record"
+        kind = IDENTICAL if kept[1] == tuple(figures) else DIFFERENT
         return (f"duplicate-key: TPS {number} of village {kode} already read at {kept[0]}; this is {kind}, "
                 "the first one is kept")
     village.tps[number] = (locator, tuple(figures))

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from ..privacy import brief
 from ..tables import BY_NAME
-from .base import AreaResult, ReadContext, Reader, Record, Rejected
+from .base import DIFFERENT, IDENTICAL, AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
 from .numbers import no_count, parse_count
 from .textio import TextOptions
@@ -142,7 +142,7 @@ def _add(areas: dict[str, _Area], cells: list[str], at: dict[str, int], locator:
                 "the first one is kept")
     kept = area.seen.get(category)
     if kept is not None:
-        kind = "an identical copy in every value loaded" if kept[1] == value else "a different record"
+        kind = IDENTICAL if kept[1] == value else DIFFERENT
         return (f"duplicate-key: category_id {category} of wilayah_id {kode} already read at {kept[0]}; this is "
                 f"{kind}, the first one is kept")
     area.seen[category] = (locator, value)
