@@ -150,6 +150,28 @@ def test_a_linked_staging_folder_is_not_followed_when_a_swap_was_left_half_done(
     assert not (project / "build" / ".staging").exists() and not (project / "build" / ".commit").exists()
 
 
+@pytest.mark.parametrize("inner", ["build", "old"])
+def test_a_link_inside_the_staging_folder_is_not_followed_either(tmp_path: Path, inner: str) -> None:
+    """Review BF M2: with a real build/.staging holding a link (``build`` or ``old``) and a journal naming its
+    datapackages/, recover() moved the files the link led to into build/."""
+    from releasekit.staging import recover
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.txt").write_text("keep")
+    project = copy_demo(tmp_path / "p")
+    build(load_release(project))
+    stage = project / "build" / ".staging"
+    (stage / "datapackages").mkdir(parents=True)
+    (stage / inner).symlink_to(elsewhere, target_is_directory=True)
+    info = (stage / "datapackages").stat()
+    (project / "build" / ".commit").write_text(json.dumps({"packages_inode": info.st_ino,
+                                                            "packages_device": info.st_dev}))
+    recover(project)
+    assert (elsewhere / "notes.txt").read_text() == "keep" and not (project / "build" / "notes.txt").exists()
+    assert (project / "datapackages").is_dir() and not stage.exists()
+
+
 @pytest.mark.parametrize("linked", [CACHE_DIR, f"{CACHE_DIR}/{CHANGES_DIR}", ".staging"])
 def test_a_build_folder_linked_elsewhere_never_deletes_what_the_link_leads_to(tmp_path: Path, linked: str) -> None:
     """Review BB #1: with build/cache a link to another folder, build deleted that folder's files, and build --clean

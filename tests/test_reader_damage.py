@@ -254,7 +254,7 @@ def test_a_link_in_a_folder_source_to_a_system_or_hidden_file_outside_the_projec
     error = result.output.strip().splitlines()[-1]
     why = "a file of the operating system" if secret.startswith("/") else \
         f"a file in a hidden folder or file ({secret.split('/')[0]}), where keys and credentials are kept"
-    assert error.startswith(f"Error: raw/tps/1101012001004.json: a symbolic link to {target.resolve()}, {why}, "
+    assert error.startswith(f"Error: raw/tps/1101012001004.json: leads to {target.resolve()}, {why}, "
                             "not a raw export"), error
     assert "(hint: remove the link, or copy the file it stands for into the project)" in error
     assert not any("ghp_secret" in f.read_text(errors="replace") for f in (project / "datapackages").rglob("*.csv"))
@@ -276,6 +276,56 @@ def test_a_source_leading_to_a_system_or_hidden_file_outside_the_project_is_refu
     error = result.output.strip().splitlines()[-1]
     assert f"registers/0/sources/0/path: 'raw/provinces.csv' leads to {target.resolve()}, a file " in error
     assert ("of the operating system" if secret.startswith("/") else "in a hidden folder or file (.") in error
+
+
+@pytest.mark.parametrize("secret", [".git/config", ".env"])
+def test_a_link_to_a_hidden_file_of_the_project_itself_is_refused(make_project: Any, cli_runner: CliRunner,
+                                                                  secret: str) -> None:
+    """Review BF H2: ``raw/provinces.csv -> ../.git/config`` published the token GitHub's checkout writes there
+    (``extraheader = AUTHORIZATION: basic …``), in ``reason`` and in ``raw``; ``-> ../.env`` likewise. A file of
+    git-annex's content store (``.git/annex/objects/…``) is data, and is read."""
+    project = make_project({"r": [{"path": "raw/provinces.csv", "format": "kpu-wilayah-csv"},
+                                  {"path": "raw/regencies.csv", "format": "kpu-wilayah-csv"}]})
+    hidden = project / secret
+    hidden.parent.mkdir(parents=True, exist_ok=True)
+    hidden.write_text("extraheader = AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW4=\n")
+    annexed = project / ".git" / "annex" / "objects" / "Xy" / "SHA256E-s8--ab.csv"
+    annexed.parent.mkdir(parents=True)
+    annexed.write_text("1101,11,ACEH SELATAN\n")
+    (project / "raw" / "regencies.csv").symlink_to(annexed)
+    (project / "raw" / "provinces.csv").symlink_to(os.path.relpath(hidden, project / "raw"))
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "AUTHORIZATION" not in result.output, result.output
+    assert f"'raw/provinces.csv' leads to {hidden.resolve()}, a file in a hidden folder or file " \
+           f"({secret.split('/')[0]})" in result.output
+    (project / "raw" / "provinces.csv").unlink()
+    (project / "raw" / "provinces.csv").write_text("11,ACEH\n")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_wilayah FROM wilayah ORDER BY 1") == [("11",), ("1101",)]
+
+
+def test_a_folder_source_reached_through_a_link_may_hold_no_hidden_file(make_project: Any, cli_runner: CliRunner,
+                                                                        tmp_path: Path) -> None:
+    """Review BF H1: ``raw/tps -> ~`` passed (the home folder is no hidden one), and ``~/.docker/config.json``, a
+    plain file in it, was read and its text published. In a folder reached through a link out of the project, every
+    file is judged; the files macOS adds (never read) are not refused."""
+    home = tmp_path / "home"
+    (home / ".docker").mkdir(parents=True)
+    (home / ".docker" / "config.json").write_text('{"auths": {"x": {"auth": "dXNlcjpTRUNSRVQ="}}}')
+    (home / "1101012001001.json").write_text(json.dumps(TPS))
+    (home / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    project = make_project({"r": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
+                                   "snapshot": "2024-02-15"}]})
+    (project / "raw" / "tps").symlink_to(home, target_is_directory=True)
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "dXNl" not in result.output, result.output
+    assert f"Error: raw/tps/.docker/config.json: leads to {(home / '.docker' / 'config.json').resolve()}, a file in " \
+           "a hidden folder or file (.docker)" in result.output
+    (home / ".docker" / "config.json").unlink()
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert query(project, "SELECT kode_tps FROM hasil_tps") == [("1101012001001",)]
 
 
 def test_a_source_may_lead_to_shared_memory(make_project: Any, cli_runner: CliRunner) -> None:
@@ -600,16 +650,17 @@ def test_a_line_break_in_a_members_name_is_escaped_in_its_locator(make_project: 
 
 
 def test_an_overseas_tps_is_numbered_by_its_list(make_project: Any, cli_runner: CliRunner) -> None:
-    """Review BE #1: a ``csv`` list's ``nomor_tps`` is kept, and a name without a number (``KSK``) keeps the code's
-    digits; a name ending in one gives it (Sirekap's ``TPS 001`` at ``…002``)."""
-    stations = ("desa,no,nama\n9901010001,002,TPS 001\n9901010001,003,KSK\n9901010001,004,\n"
-                "3471011001,005,TPS 005\n")
+    """Review BE #1: an overseas ``csv`` list's ``nomor_tps`` is kept, and a name without a number (``KSK``) keeps
+    the code's digits; a name ending in one gives it (Sirekap's ``TPS 001`` at ``…002``); no name, no number."""
+    stations = ("kode,no,nama\n9901010001002,009,TPS 001\n9901010001003,,KSK\n9901010001004,,\n"
+                "3471011001005,7,TPS 005\n")
     project, result = build(make_project, cli_runner, {
         "raw": {"s.csv": stations}, "format": "csv",
-        "csv": {"table": "tps", "fields": {"kode_wilayah": "desa", "nomor_tps": "no", "nama": "nama"}}})
+        "csv": {"table": "tps", "fields": {"kode_tps": "kode", "nomor_tps": "no", "nama": "nama"}}})
     assert result.exit_code == 0, result.output
+    # (a domestic code's digits are its number, whatever a list says: review BF L1)
     assert query(project, "SELECT kode_tps, nomor_tps FROM tps ORDER BY 1") == [
-        ("3471011001005", "005"), ("9901010001002", "002"), ("9901010001003", "003"), ("9901010001004", "004")]
+        ("3471011001005", "005"), ("9901010001002", "009"), ("9901010001003", "003"), ("9901010001004", None)]
     from releasekit.ingest import nomor_tps
     assert [nomor_tps("9901010001002", n) for n in ("TPS 001", "KSK", None)] == ["001", "002", None]
 
@@ -656,14 +707,15 @@ def test_no_locator_or_raw_text_of_the_quarantine_starts_a_formula(make_project:
         zipped.writestr("1101012001001.json", json.dumps(TPS))
         zipped.writestr('=HYPERLINK("http://evil.example","x").json', json.dumps(TPS))
         zipped.writestr("-1+1+cmd|' /C calc'!A0.json", json.dumps(TPS))
+        zipped.writestr('\t=HYPERLINK("http://evil.example","y").json', json.dumps(TPS))  # (review BF M1)
     project, result = build(make_project, cli_runner, {
         "raw": archive, "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-15"}, {
         "raw": {"provinces.csv": '34,DI YOGYAKARTA\n\t=HYPERLINK("http://evil.example"),X\n'},
         "format": "kpu-wilayah-csv"})
     assert result.exit_code == 0, result.output
     assert query(project, "SELECT locator, raw IS NULL FROM quarantine ORDER BY locator") == [
-        ("./-1+1+cmd|' /C calc'!A0.json", 0), ('./=HYPERLINK("http://evil.example","x").json', 0),
-        ("provinces.csv:2", 1)]
+        ("./\t=HYPERLINK(\"http://evil.example\",\"y\").json", 0), ("./-1+1+cmd|' /C calc'!A0.json", 0),
+        ('./=HYPERLINK("http://evil.example","x").json', 0), ("provinces.csv:2", 1)]
     published = next((project / "datapackages").glob("*/data/quarantine.csv")).read_text(encoding="utf-8")
     assert all(not cell.lstrip("\t\r").startswith(("=", "+", "@", "-"))
                for line in csv.reader(published.splitlines()) for cell in line)

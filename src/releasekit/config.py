@@ -630,7 +630,7 @@ def load_release(project: str | Path = ".") -> Release:
                                   "(the project itself, its build/ or datapackages/, which each build replaces, "
                                   "or a path outside it)",
                                   hint="copy the raw export into the project, e.g. under raw/")
-            why = links.refused(raw_file, path.parent.resolve())
+            why = links.refused(raw_file, path.parent.resolve()) if raw_file != written else None  # (through a link)
             if why is not None:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' leads to {raw_file}, {why}, not a raw export (its "
                                   "text could be published in the quarantine)",

@@ -86,15 +86,15 @@ _NAMED_NUMBER = re.compile(r"(\d+)\s*$")
 
 
 def nomor_tps(kode_tps: str, nama: str | None, given: str | None = None) -> str | None:
-    """The TPS's number within its village: as its list gives it (``given``), else its code's last three digits; but
-    overseas (province 99), where Sirekap's codes count a country's TPS, KSK (mobile boxes) and POS together
-    (``…001`` POS 001, ``…002`` TPS 001, ``…010`` KSK 001: review BD D2), the number its name ends with; a name
-    without one (``KSK``: a list whose codes number each kind apart, review BE #1) keeps the code's digits, and a TPS
-    no list names (known from its results alone) has none (None)."""
-    if given is not None:
-        return given
+    """The TPS's number within its village: its code's last three digits; but overseas (province 99), where Sirekap's
+    codes count a country's TPS, KSK (mobile boxes) and POS together (``…001`` POS 001, ``…002`` TPS 001, ``…010``
+    KSK 001: review BD D2), the number its list gives (``given``), else the number its name ends with; a name without
+    one (``KSK``: a list whose codes number each kind apart, review BE #1) keeps the code's digits, and a TPS no list
+    names (known from its results alone) has none (None)."""
     if not kode_tps.startswith("99"):
         return kode_tps[10:]
+    if given is not None:
+        return given
     if nama is None:
         return None
     found = _NAMED_NUMBER.search(nama)
@@ -575,7 +575,8 @@ class Loader:
             raw = None  # a spreadsheet opening quarantine.csv would run it (review BB #6: =HYPERLINK(…) published)
         # (a locator names a place: a line break in a member's name is shown escaped, as in a message: review BB #8)
         locator, reason = one_line_text(safe_text(locator)), safe_text(reason)
-        if _runs_as_formula(locator):  # (a member named =HYPERLINK(…).json: the same path, as no spreadsheet runs it)
+        if _runs_as_formula(locator.lstrip("\t\r")):  # (a member named =HYPERLINK(…).json: the same path, as no
+            # spreadsheet runs it)
             locator = "./" + locator
         # (a CSV record's text as read ends with its line's LF or CRLF: a CR in a file whose lines end with LF, and a
         # cell that line-based tools count as two lines: review AX #5)

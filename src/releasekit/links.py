@@ -4,8 +4,10 @@
 hold links to files beside it (a day's unchanged captures linked to the day before). But an export unpacked into
 ``raw/`` may bring links of its own (``tar`` and ``unzip`` keep them), and what a build reads that is no record is
 quarantined with its raw text, which the packages publish: ``provinces.csv -> ~/.aws/credentials`` published the
-secret key line by line (review BB #2, BE #2). So a link that leads out of the project may not lead to a file of the
-operating system or into a hidden folder or file, where keys, credentials and settings are kept.
+secret key line by line, ``-> ../.git/config`` a CI token (reviews BB #2, BE #2, BF H2). So a link may not lead to a
+file of the operating system, nor to a hidden file or into a hidden folder, where keys, credentials and settings are
+kept; nor may a folder source reached through a link hold one (``raw/tps -> ~``: BF H1). Any other file a link
+leads to is read: check what an export's links lead to before building it (``find raw -type l -exec ls -l {} +``).
 """
 
 from __future__ import annotations
@@ -17,19 +19,22 @@ from pathlib import Path
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"), Path("/etc"), Path("/boot"), Path("/run"))
 #: But shared memory, where CI jobs keep scratch files (review BE #7: a project under ``/dev/shm`` was refused).
 SHARED_MEMORY = Path("/dev/shm")
+#: The hidden folders whose files are data: git-annex's (and DataLad's) content store.
+ANNEX = (".git", "annex")
 
 
 def refused(target: Path, project: Path) -> str | None:
-    """Why a raw file may not be read at ``target`` (a resolved path), or None: anywhere in the ``project`` folder
-    (resolved) is fine; outside it, not a file of the operating system nor one in a hidden folder (``~/.ssh``,
-    ``~/.aws``) or hidden itself (``.env``). Only the folders below those the project lies in count: a checkout
-    under a hidden folder (``~/.ci/work/project``) may link to ``~/.ci/work/shared/data``."""
-    if target.is_relative_to(project):
-        return None
-    if any(target.is_relative_to(folder) for folder in SYSTEM_FOLDERS) and not target.is_relative_to(SHARED_MEMORY):
+    """Why a raw file reached through a link may not be read at ``target`` (a resolved path), or None: not a file of
+    the operating system (outside the ``project`` folder, resolved), nor a hidden file or one in a hidden folder, in
+    the project (``.git/config``, where a CI checkout keeps its token; ``.env``) or out of it (``~/.ssh``, ``~/.aws``)
+    but git-annex's and DataLad's content store (``.git/annex/objects/…``). Only the folders below those the project
+    lies in count: a checkout under a hidden folder (``~/.ci/work/project``) may link to ``~/.ci/work/shared/data``."""
+    inside = target.is_relative_to(project)
+    if not inside and any(target.is_relative_to(folder) for folder in SYSTEM_FOLDERS) \
+            and not target.is_relative_to(SHARED_MEMORY):
         return "a file of the operating system"
-    below = target.relative_to(os.path.commonpath([target, project])).parts
-    hidden = next((part for part in below if part.startswith(".")), None)
+    below = target.relative_to(project if inside else os.path.commonpath([target, project])).parts
+    hidden = next((part for at, part in enumerate(below) if part.startswith(".") and below[at:at + 2] != ANNEX), None)
     if hidden is not None:
         return f"a file in a hidden folder or file ({hidden}), where keys and credentials are kept"
     return None

@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__, links
 from .config import Release, Source, refuse_locale_file_names
 from .errors import SourceError
+from .readers.members import macos_metadata
 
 CHUNK = 1 << 20
 
@@ -181,7 +182,7 @@ def check_sources(release: Release) -> list[SourceFile]:
         try:
             members = _members(path)  # one listing of a folder's files for its stamp and its hash
             _refuse_undecodable_names(source.path, members, where)
-            _refuse_links_away(source.path, members, release.root.resolve(), where)
+            _refuse_links_away(source.path, path, members, release.root.resolve(), where)
             before = stamp(path, members)
             sha, size = sha256_file(path, members)
         except OSError as e:
@@ -195,20 +196,23 @@ def check_sources(release: Release) -> list[SourceFile]:
     return checked
 
 
-def _refuse_links_away(label: str, members: list[tuple[str, Path]], project: Path, where: str) -> None:
-    """Refuse a folder source's file that is a link out of the project to a file of the system or a hidden one
+def _refuse_links_away(label: str, folder: Path, members: list[tuple[str, Path]], project: Path, where: str) -> None:
+    """Refuse a folder source's file that a link leads to a file of the system or a hidden one
     (:func:`releasekit.links.refused`), before any of it is read (review BE #4: ``/proc/self/pagemap`` was hashed,
-    for ever, before the reader refused it). (A source that is itself such a link is refused with metadata.yml.)
+    for ever, before the reader refused it): a file that is such a link, or any file of a folder source reached
+    through a link out of the project (``raw/tps -> ~`` held ``~/.docker/config.json``: review BF H1), but the files
+    macOS adds, which no reader reads. (A source that is itself such a link is refused with metadata.yml.)
 
-    :raises SourceError: naming the link and where it leads.
+    :raises SourceError: naming the file and where it leads.
     """
+    away = not folder.resolve().is_relative_to(project)
     for name, file in members:
-        if name != "." and file.is_symlink():
+        if name != "." and (file.is_symlink() or away and not macos_metadata(name)):
             target = file.resolve()
             why = links.refused(target, project)
             if why is not None:
-                raise SourceError(f"{label}/{name}: a symbolic link to {target}, {why}, not a raw export (its text "
-                                  f"could be published in the quarantine) ({where})",
+                raise SourceError(f"{label}/{name}: leads to {target}, {why}, not a raw export (its text could be "
+                                  f"published in the quarantine) ({where})",
                                   hint="remove the link, or copy the file it stands for into the project")
 
 

@@ -231,6 +231,9 @@ def recover(root: Path) -> bool:
         journal.unlink()
         return False
     staged, live = stage / PACKAGES_DIR, root / PACKAGES_DIR
+    for inner in (staged, stage / BUILD_DIR, stage / "old"):  # (nor a link inside it: review BF M2)
+        if inner.is_symlink():
+            inner.unlink()
     if _identity(live) != new and _identity(staged) == new:
         _swap(staged, live, stage / "old")
     staged_build = stage / BUILD_DIR

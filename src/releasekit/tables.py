@@ -231,14 +231,15 @@ TPS = Table(
         KODE_TPS,
         Field("kode_wilayah", "string", "Village code", "Code of the village the TPS belongs to.",
               "Kode desa/kelurahan tempat TPS.", required=True, pattern=CODE_DESA),
-        Field("nomor_tps", "string", "TPS number", "TPS number within the village, as text (001): as the TPS list "
-              "gives it, else the code's last three digits. Overseas (kode_tps 99…), where Sirekap's codes count a "
-              "country's TPS, KSK and POS together, the number the name ends with (TPS 001, KSK 001, POS 001: 001), "
-              "empty when no list names the TPS; so TPS 001 and POS 001 of one place share 001: kode_tps is the key.",
-              "Nomor TPS di desa/kelurahan, sebagai teks (001): seperti daftar TPS memberikannya, atau tiga digit "
-              "terakhir kode. Luar negeri (kode_tps 99…), tempat kode Sirekap menomori TPS, KSK dan POS suatu negara "
-              "bersama-sama, nomor di akhir nama (TPS 001, KSK 001, POS 001: 001), kosong bila tidak ada daftar "
-              "yang menamai TPS itu; TPS 001 dan POS 001 di satu tempat sama-sama 001: kuncinya kode_tps."),
+        Field("nomor_tps", "string", "TPS number", "TPS number within the village, as text (001): the code's last "
+              "three digits. Overseas (kode_tps 99…), where Sirekap's codes count a country's TPS, KSK and POS "
+              "together, as the TPS list gives it, else the number the name ends with (TPS 001, KSK 001, POS 001: "
+              "001), empty when no list names the TPS; so TPS 001 and POS 001 of one place share 001: kode_tps is "
+              "the key.",
+              "Nomor TPS di desa/kelurahan, sebagai teks (001): tiga digit terakhir kode. Luar negeri (kode_tps "
+              "99…), tempat kode Sirekap menomori TPS, KSK dan POS suatu negara bersama-sama, seperti daftar TPS "
+              "memberikannya, atau nomor di akhir nama (TPS 001, KSK 001, POS 001: 001), kosong bila tidak ada "
+              "daftar yang menamai TPS itu; TPS 001 dan POS 001 di satu tempat sama-sama 001: kuncinya kode_tps."),
         Field("jenis_tps", "string", "TPS type", "reguler, khusus (9xx numbers) or luar-negeri (overseas).",
               "reguler, khusus (nomor 9xx) atau luar-negeri.",
               enum=("reguler", "khusus", "luar-negeri")),
