@@ -225,11 +225,12 @@ def test_a_symlinked_folder_inside_a_folder_source_is_refused(make_project: Any,
 
 @pytest.mark.parametrize("secret", [".aws/credentials", ".env", "/proc/self/environ"])
 def test_a_link_in_a_folder_source_to_a_system_or_hidden_file_outside_the_project_is_refused(
-        make_project: Any, cli_runner: CliRunner, tmp_path: Path, secret: str) -> None:
+        make_project: Any, cli_runner: CliRunner, tmp_path: Path, secret: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Review BB #2, BE #2, #4, #5: an export unpacked into raw/ may bring links; one to /proc/self/environ or a
     private key was read, quarantined (not a TPS result) and its text published in quarantine.csv. Such a link is
     refused before anything is read (/proc/self/pagemap was hashed for ever). A link to a file elsewhere in the
     project (a day's unchanged capture linked to the day before), or to an export kept outside it, is read."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     target = Path(secret) if secret.startswith("/") else tmp_path / "home" / secret
     if not secret.startswith("/"):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -262,9 +263,10 @@ def test_a_link_in_a_folder_source_to_a_system_or_hidden_file_outside_the_projec
 
 @pytest.mark.parametrize("secret", ["/proc/self/environ", "/etc/passwd", "home/.aws/credentials", "home/.netrc"])
 def test_a_source_leading_to_a_system_or_hidden_file_outside_the_project_is_refused(
-        make_project: Any, cli_runner: CliRunner, tmp_path: Path, secret: str) -> None:
+        make_project: Any, cli_runner: CliRunner, tmp_path: Path, secret: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Review BB #2, BE #2: ``raw/provinces.csv -> /proc/self/environ`` (or ``~/.aws/credentials``, ``/etc/passwd``)
     published the build's environment, or the file, line by line in the quarantine."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     target = Path(secret) if secret.startswith("/") else tmp_path / secret
     if not secret.startswith("/"):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -306,11 +308,13 @@ def test_a_link_to_a_hidden_file_of_the_project_itself_is_refused(make_project: 
 
 
 def test_a_folder_source_reached_through_a_link_may_hold_no_hidden_file(make_project: Any, cli_runner: CliRunner,
-                                                                        tmp_path: Path) -> None:
+                                                                        tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Review BF H1: ``raw/tps -> ~`` passed (the home folder is no hidden one), and ``~/.docker/config.json``, a
     plain file in it, was read and its text published. In a folder reached through a link out of the project, every
     file is judged; the files macOS adds (never read) are not refused."""
     home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
     (home / ".docker").mkdir(parents=True)
     (home / ".docker" / "config.json").write_text('{"auths": {"x": {"auth": "dXNlcjpTRUNSRVQ="}}}')
     (home / "1101012001001.json").write_text(json.dumps(TPS))
@@ -749,11 +753,17 @@ def test_a_utf16_json_lines_member_of_an_archive_is_set_aside_alone(tmp_path: Pa
     assert isinstance(second, TpsResult) and second.kode_tps == "3471011001002"
 
 
-def test_links_out_of_a_project_kept_in_a_hidden_folder_are_judged_below_it(tmp_path: Path) -> None:
+def test_links_out_of_a_project_kept_in_a_hidden_folder_are_judged_below_it(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A checkout under a hidden folder (a CI runner's ``~/.ci/work/project``) links its raw files to exports beside
-    it (``~/.ci/work/shared/data``): only the folders below those the two share count as hidden."""
+    it (``~/.ci/work/shared/data``): only the folders below those the two share count as hidden. Out of a home
+    folder, a hidden folder is a place data is kept (``/mnt/.cache/exports``); a hidden file is never read."""
     from releasekit.links import refused
 
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert refused(Path("/mnt/.cache/exports/x.csv"), tmp_path / "project") is None
+    assert refused(Path("/mnt/.cache/exports/.env"), tmp_path / "project") is not None
+    assert refused(Path("/home/someone/.ssh/id_ed25519"), tmp_path / "project") is not None
     root = tmp_path / ".ci" / "work"
     assert refused(root / "shared" / "data" / "x.csv", root / "project") is None
     assert refused(root / "project" / ".git" / "annex" / "x.csv", root / "project") is None

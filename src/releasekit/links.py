@@ -25,16 +25,28 @@ ANNEX = (".git", "annex")
 
 def refused(target: Path, project: Path) -> str | None:
     """Why a raw file reached through a link may not be read at ``target`` (a resolved path), or None: not a file of
-    the operating system (outside the ``project`` folder, resolved), nor a hidden file or one in a hidden folder, in
-    the project (``.git/config``, where a CI checkout keeps its token; ``.env``) or out of it (``~/.ssh``, ``~/.aws``)
-    but git-annex's and DataLad's content store (``.git/annex/objects/…``). Only the folders below those the project
-    lies in count: a checkout under a hidden folder (``~/.ci/work/project``) may link to ``~/.ci/work/shared/data``."""
+    the operating system (outside the ``project`` folder, resolved), nor a hidden file, nor a file in a hidden folder
+    of the project (``.git/config``, where a CI checkout keeps its token) or of a home folder (``~/.ssh``, ``~/.aws``;
+    a hidden folder elsewhere, ``/mnt/.cache/exports``, is a place data is kept), but git-annex's and DataLad's
+    content store (``.git/annex/objects/…``). Only the folders below those the project lies in count: a checkout
+    under a hidden folder (``~/.ci/work/project``) may link to ``~/.ci/work/shared/data``."""
     inside = target.is_relative_to(project)
     if not inside and any(target.is_relative_to(folder) for folder in SYSTEM_FOLDERS) \
             and not target.is_relative_to(SHARED_MEMORY):
         return "a file of the operating system"
     below = target.relative_to(project if inside else os.path.commonpath([target, project])).parts
-    hidden = next((part for at, part in enumerate(below) if part.startswith(".") and below[at:at + 2] != ANNEX), None)
+    folders = inside or any(target.is_relative_to(home) for home in _homes())
+    hidden = next((part for at, part in enumerate(below) if part.startswith(".") and below[at:at + 2] != ANNEX
+                   and (folders or at == len(below) - 1)), None)
     if hidden is not None:
         return f"a file in a hidden folder or file ({hidden}), where keys and credentials are kept"
     return None
+
+
+def _homes() -> tuple[Path, ...]:
+    """The folders users' hidden settings lie in: this user's home (``$HOME``), ``/home`` and ``/root``."""
+    try:
+        own: tuple[Path, ...] = (Path.home().resolve(),)
+    except (RuntimeError, OSError, KeyError):  # (no home to be found)
+        own = ()
+    return (*own, Path("/home"), Path("/root"))
