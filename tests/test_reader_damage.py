@@ -254,7 +254,7 @@ def test_a_link_in_a_folder_source_to_a_system_or_hidden_file_outside_the_projec
     assert result.exit_code == 1 and "internal error" not in result.output and "ghp_secret" not in result.output
     error = result.output.strip().splitlines()[-1]
     why = "a file of the operating system" if secret.startswith("/") else \
-        f"a file in a hidden folder or file ({secret.split('/')[0]}), where keys and credentials are kept"
+        f"a hidden file or a file in a hidden folder ({secret.split('/')[0]}), where keys and credentials may be kept"
     assert error.startswith(f"Error: raw/tps/1101012001004.json: leads to {target.resolve()}, {why}, "
                             "not a raw export"), error
     assert "(hint: remove the link, or copy the file it stands for into the project)" in error
@@ -276,8 +276,22 @@ def test_a_source_leading_to_a_system_or_hidden_file_outside_the_project_is_refu
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "internal error" not in result.output and "AKIA" not in result.output
     error = result.output.strip().splitlines()[-1]
-    assert f"registers/0/sources/0/path: 'raw/provinces.csv' leads to {target.resolve()}, a file " in error
-    assert ("of the operating system" if secret.startswith("/") else "in a hidden folder or file (.") in error
+    assert f"registers/0/sources/0/path: 'raw/provinces.csv' leads to {target.resolve()}, a " in error
+    assert ("of the operating system" if secret.startswith("/") else "a file in a hidden folder (.") in error
+
+
+def test_a_link_loop_in_a_folder_source_is_named_as_the_project_names_it(make_project: Any,
+                                                                          cli_runner: CliRunner) -> None:
+    """Review BG L4: ``raw/tps/a.json -> b.json -> a.json`` was refused with the builder's absolute path."""
+    project = make_project({"r": [{"raw": {"1101012001002.json": TPS}, "name": "tps", "format": "sirekap-tps-json",
+                                   "election": "ppwp-2024", "snapshot": "2024-02-15"}]})
+    (project / "raw" / "tps" / "a.json").symlink_to("b.json")
+    (project / "raw" / "tps" / "b.json").symlink_to("a.json")
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1 and "internal error" not in result.output, result.output
+    assert result.output.strip().splitlines()[-1].startswith(
+        "Error: raw/tps/a.json: cannot be followed (Too many levels of symbolic links: a symbolic link that leads "
+        "back to itself?)"), result.output
 
 
 @pytest.mark.parametrize("secret", [".git/config", ".env"])
@@ -298,7 +312,7 @@ def test_a_link_to_a_hidden_file_of_the_project_itself_is_refused(make_project: 
     (project / "raw" / "provinces.csv").symlink_to(os.path.relpath(hidden, project / "raw"))
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "AUTHORIZATION" not in result.output, result.output
-    assert f"'raw/provinces.csv' leads to {hidden.resolve()}, a file in a hidden folder or file " \
+    assert f"'raw/provinces.csv' leads to {hidden.resolve()}, a hidden file or a file in a hidden folder " \
            f"({secret.split('/')[0]})" in result.output
     (project / "raw" / "provinces.csv").unlink()
     (project / "raw" / "provinces.csv").write_text("11,ACEH\n")
@@ -324,8 +338,8 @@ def test_a_folder_source_reached_through_a_link_may_hold_no_hidden_file(make_pro
     (project / "raw" / "tps").symlink_to(home, target_is_directory=True)
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 1 and "dXNl" not in result.output, result.output
-    assert f"Error: raw/tps/.docker/config.json: leads to {(home / '.docker' / 'config.json').resolve()}, a file in " \
-           "a hidden folder or file (.docker)" in result.output
+    assert f"Error: raw/tps/.docker/config.json: leads to {(home / '.docker' / 'config.json').resolve()}, a hidden " \
+           "file or a file in a hidden folder (.docker)" in result.output
     (home / ".docker" / "config.json").unlink()
     result = cli_runner.invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
@@ -766,8 +780,13 @@ def test_links_out_of_a_project_kept_in_a_hidden_folder_are_judged_below_it(tmp_
     assert refused(Path("/home/someone/.ssh/id_ed25519"), tmp_path / "project") is not None
     root = tmp_path / ".ci" / "work"
     assert refused(root / "shared" / "data" / "x.csv", root / "project") is None
-    assert refused(root / "project" / ".git" / "annex" / "x.csv", root / "project") is None
+    assert refused(root / "project" / ".git" / "annex" / "objects" / "x.csv", root / "project") is None
     assert refused(tmp_path / ".aws" / "credentials", root / "project") == (
-        "a file in a hidden folder or file (.aws), where keys and credentials are kept")
+        "a hidden file or a file in a hidden folder (.aws), where keys and credentials may be kept")
     assert refused(root / ".env", root / "project") is not None
     assert refused(Path("/etc/passwd"), root / "project") == "a file of the operating system"
+    # Review BG M1, L1: git-annex's content store is data, its credentials are not; a submodule's store is data too.
+    project = tmp_path / "repo" / "project"
+    assert refused(project / ".git" / "annex" / "creds" / "5e1b", project) is not None
+    assert refused(project / ".git" / "modules" / "sub" / "annex" / "objects" / "Xy" / "K", project) is None
+    assert refused(project / ".git" / "modules" / "sub" / "config", project) is not None

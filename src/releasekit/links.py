@@ -16,11 +16,13 @@ import os
 from pathlib import Path
 
 #: Folders of the operating system (``/proc/self/environ`` holds the build's environment, CI secrets with it).
-SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"), Path("/etc"), Path("/boot"), Path("/run"))
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"), Path("/etc"), Path("/boot"), Path("/run"),
+                  Path("/private/etc"))  # (macOS: /etc is a link to /private/etc)
 #: But shared memory, where CI jobs keep scratch files (review BE #7: a project under ``/dev/shm`` was refused).
 SHARED_MEMORY = Path("/dev/shm")
-#: The hidden folders whose files are data: git-annex's (and DataLad's) content store.
-ANNEX = (".git", "annex")
+#: The hidden folder whose files are data: git-annex's (and DataLad's) content store, ``.git/annex/objects`` (of a
+#: submodule too: ``.git/modules/<name>/annex/objects``), not the rest of ``.git/annex`` (``creds/``: review BG M1).
+ANNEX = ("annex", "objects")
 
 
 def refused(target: Path, project: Path) -> str | None:
@@ -36,11 +38,17 @@ def refused(target: Path, project: Path) -> str | None:
         return "a file of the operating system"
     below = target.relative_to(project if inside else os.path.commonpath([target, project])).parts
     folders = inside or any(target.is_relative_to(home) for home in _homes())
-    hidden = next((part for at, part in enumerate(below) if part.startswith(".") and below[at:at + 2] != ANNEX
+    hidden = next((part for at, part in enumerate(below) if part.startswith(".") and not _annexed(below, at)
                    and (folders or at == len(below) - 1)), None)
     if hidden is not None:
-        return f"a file in a hidden folder or file ({hidden}), where keys and credentials are kept"
+        return f"a hidden file or a file in a hidden folder ({hidden}), where keys and credentials may be kept"
     return None
+
+
+def _annexed(parts: tuple[str, ...], at: int) -> bool:
+    """Whether ``parts[at]`` is the ``.git`` of a file in git-annex's content store (:data:`ANNEX`)."""
+    rest = parts[at + 1:]
+    return parts[at] == ".git" and (rest[:2] == ANNEX or rest[:1] == ("modules",) and rest[2:4] == ANNEX)
 
 
 def _homes() -> tuple[Path, ...]:

@@ -239,6 +239,11 @@ def folder_files(root: Path, label: str) -> list[Path]:
                          "make it readable; every file of a folder source is read") from None
         for entry in entries:
             path = Path(entry.path)
+            try:
+                entry.is_dir()  # (a link that leads back to itself raises here: review BG L4)
+            except OSError as e:
+                raise refuse(path, f"cannot be followed ({e.strerror}: a symbolic link that leads back to itself?)",
+                             "point the link at the file itself, or remove it") from None
             if entry.is_dir(follow_symlinks=False):
                 folders.append(path)
             elif entry.is_dir():
