@@ -790,3 +790,33 @@ def test_links_out_of_a_project_kept_in_a_hidden_folder_are_judged_below_it(tmp_
     assert refused(project / ".git" / "annex" / "creds" / "5e1b", project) is not None
     assert refused(project / ".git" / "modules" / "sub" / "annex" / "objects" / "Xy" / "K", project) is None
     assert refused(project / ".git" / "modules" / "sub" / "config", project) is not None
+
+
+def test_the_files_of_a_linked_folder_are_judged_without_resolving_each(make_project: Any, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Judging every file of a folder source reached through a link resolved each file's path: 2.6 s → 11.4 s to
+    check a linked tree of 100,000 files (a national one holds 823,378). Plain files are judged by the folder's
+    place and their own names; only a link's path is resolved."""
+    from releasekit import load_release
+    from releasekit.provenance import check_sources
+
+    export = tmp_path / "export"
+    for n in range(50):
+        (export / f"{n % 5}").mkdir(parents=True, exist_ok=True)
+        (export / f"{n % 5}" / f"11010120010{n:02d}.json").write_text(json.dumps(TPS))
+    (export / "0" / "1101012001099.json").symlink_to("1101012001000.json")
+    project = make_project({"r": [{"path": "raw/tps", "format": "sirekap-tps-json", "election": "ppwp-2024",
+                                   "snapshot": "2024-02-15"}]})
+    (project / "raw" / "tps").symlink_to(export, target_is_directory=True)
+    release = load_release(project)
+    resolved: list[Path] = []
+    real = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return real(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    (checked,) = check_sources(release)
+    assert checked.path == project / "raw" / "tps"
+    assert len(resolved) < 10, resolved  # (the project, the folder, the one link: not the 51 files)

@@ -12,6 +12,7 @@ leads to is read: check what an export's links lead to before building it (``fin
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def _annexed(parts: tuple[str, ...], at: int) -> bool:
 
 def _homes() -> tuple[Path, ...]:
     """The folders users' hidden settings lie in: this user's home (``$HOME``), ``/home`` and ``/root``."""
+    return _homes_of(os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=4)
+def _homes_of(home: str | None) -> tuple[Path, ...]:
     try:
         own: tuple[Path, ...] = (Path.home().resolve(),)
     except (RuntimeError, OSError, KeyError):  # (no home to be found)

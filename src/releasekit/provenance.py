@@ -205,15 +205,25 @@ def _refuse_links_away(label: str, folder: Path, members: list[tuple[str, Path]]
 
     :raises SourceError: naming the file and where it leads.
     """
-    away = not folder.resolve().is_relative_to(project)
+    place = folder.resolve()
+    away = not place.is_relative_to(project)
+    # (every plain file of a folder out of the project is judged by its place, once, and by its own name: no file's
+    # path is resolved but a link's, as a national tree holds 823,378 files)
+    by_place = links.refused(place / "_", project) if away else None
     for name, file in members:
-        if name != "." and (file.is_symlink() or away and not macos_metadata(name)):
+        if name == ".":
+            continue
+        if file.is_symlink():
             target = file.resolve()
-            why = links.refused(target, project)
-            if why is not None:
-                raise SourceError(f"{label}/{name}: leads to {target}, {why}, not a raw export (its text could be "
-                                  f"published in the quarantine) ({where})",
-                                  hint="remove the link, or copy the file it stands for into the project")
+        elif away and (by_place is not None or "/." in f"/{name}") and not macos_metadata(name):
+            target = place / name
+        else:
+            continue
+        why = links.refused(target, project)
+        if why is not None:
+            raise SourceError(f"{label}/{name}: leads to {target}, {why}, not a raw export (its text could be "
+                              f"published in the quarantine) ({where})",
+                              hint="remove the link, or copy the file it stands for into the project")
 
 
 def _unreadable(source: Source, path: Path, error: OSError, who: str) -> SourceError:
