@@ -49,6 +49,7 @@ from typing import Any
 from . import __version__
 from .elections import Election
 from .ingest import Accounting
+from .links import own_folder
 from .privacy import SQLITE_MAGIC
 from .provenance import SourceFile, sha256_file
 from .readers import READERS
@@ -71,14 +72,6 @@ _BLOCK = 1 << 22
 ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.(?:db|lokasi\.db|json)")
 PAIR_NAME = re.compile(r"[0-9a-f]{64}\.db(?:\.sha256(?:\.tmp)?)?")
 
-
-def own_folder(path: Path) -> Path:
-    """``path``, a folder of the build's own (``build/cache``, ``build/cache/changes``, ``build/.staging``): a symbolic
-    link there is removed (not what it leads to), so that what the build writes and deletes in it stays in the project
-    (review BB #1: a ``build/cache`` linked to another folder had that folder's files deleted)."""
-    if path.is_symlink():
-        path.unlink()
-    return path
 
 
 def copy_hashed(source: Path, target: Path) -> str:

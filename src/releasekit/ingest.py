@@ -491,8 +491,7 @@ class Loader:
             same = vote[1] == part.suara
             return Refusal(f"duplicate-key: votes for {part.nomor_urut} at {place} already loaded for {key[0]} "
                            f"{key[1]} from {self._kept(votes_table, vote[0])}; this is "
-                           f"{IDENTICAL if same else DIFFERENT}, "
-                           "the first one is kept", same)
+                           f"{IDENTICAL if same else DIFFERENT}, the first one is kept", same)
         if row is None:
             names = "".join(f", [{c}]" for c in cols)
             marks = ", ?" * len(cols)

@@ -1,4 +1,4 @@
-"""Where a symbolic link among the raw files may lead.
+"""Symbolic links: where one among the raw files may lead, and none in the build's own folders (:func:`own_folder`).
 
 ``raw/`` may hold links to exports kept elsewhere (``ln -s ../shared/data/… raw/…``), and a folder source may
 hold links to files beside it (a day's unchanged captures linked to the day before). But an export unpacked into
@@ -64,3 +64,13 @@ def _homes_of(home: str | None) -> tuple[Path, ...]:
     except (RuntimeError, OSError, KeyError):  # (no home to be found)
         own = ()
     return (*own, Path("/home"), Path("/root"))
+
+
+def own_folder(path: Path) -> Path:
+    """``path``, a folder of the build's own (``build/cache``, ``build/cache/changes``, ``build/.staging`` and the
+    folders a swap uses in it): a symbolic link there is removed (not what it leads to), so that what the build writes
+    and deletes in it stays in the project (review BB #1: a ``build/cache`` linked to another folder had that folder's
+    files deleted)."""
+    if path.is_symlink():
+        path.unlink()
+    return path

@@ -34,6 +34,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import ReleasekitError
+from .links import own_folder
 from .package import PACKAGES_DIR
 from .provenance import STAMPS_FILE
 
@@ -154,9 +155,7 @@ class Stage:
     def __enter__(self) -> Stage:
         refuse_blocked(self.root)
         recover(self.root)
-        if self.dir.is_symlink():  # (the build's own folder: what it writes and deletes there stays in the project)
-            self.dir.unlink()
-        shutil.rmtree(self.dir, ignore_errors=True)  # what a killed build left before its commit
+        shutil.rmtree(own_folder(self.dir), ignore_errors=True)  # what a killed build left before its commit
         (self.root / BUILD_DIR / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         self.build_dir.mkdir(parents=True)
         self.packages.mkdir()
@@ -232,8 +231,7 @@ def recover(root: Path) -> bool:
         return False
     staged, live = stage / PACKAGES_DIR, root / PACKAGES_DIR
     for inner in (staged, stage / BUILD_DIR, stage / "old"):  # (nor a link inside it: review BF M2)
-        if inner.is_symlink():
-            inner.unlink()
+        own_folder(inner)
     if _identity(live) != new and _identity(staged) == new:
         _swap(staged, live, stage / "old")
     staged_build = stage / BUILD_DIR

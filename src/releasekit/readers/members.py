@@ -240,13 +240,13 @@ def folder_files(root: Path, label: str) -> list[Path]:
         for entry in entries:
             path = Path(entry.path)
             try:
-                entry.is_dir()  # (a link that leads back to itself raises here: review BG L4)
+                leads_to_folder = entry.is_dir()  # (a link that leads back to itself raises here: review BG L4)
             except OSError as e:
                 raise refuse(path, f"cannot be followed ({e.strerror}: a symbolic link that leads back to itself?)",
                              "point the link at the file itself, or remove it") from None
             if entry.is_dir(follow_symlinks=False):
                 folders.append(path)
-            elif entry.is_dir():
+            elif leads_to_folder:
                 raise refuse(path, "a symbolic link to a folder, which is not followed (the source's sha256 "
                              "covers only what lies inside it)",
                              "copy the linked folder in, or declare it as a source of its own")

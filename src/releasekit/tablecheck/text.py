@@ -13,6 +13,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
+# The csv module's cell limit is one for the process, and Frictionless's CSV parser raises it to 2**31 when it is first
+# imported (which a validation did midway): imported first here, it sets its own once, before CELL_LIMIT below.
+import frictionless.formats.csv.parser  # noqa: F401
+
 from ..privacy import may_hold_nik, may_hold_nik_in_file, may_hold_spread_nik, record_niks
 from .asread import UNREADABLE, CsvReading, csv_reading, dialect_records, resource_text
 
@@ -77,11 +81,7 @@ def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
 #: comes near (a quarantined record's raw text is cut at 2,000 characters), and a longer one is unreadable, reported,
 #: rather than held in memory several times over (a package's 2 GiB cell ran validate out of memory: review BB #7).
 CELL_LIMIT = 64 << 20
-# (the limit is the csv module's, one for the process: Frictionless's CSV parser raises it to 2**31 when it is first
-# imported, which a validation did midway; imported here first, it is set once, before this one)
-import frictionless.formats.csv.parser  # noqa: E402, F401, I001
-
-csv.field_size_limit(CELL_LIMIT)
+csv.field_size_limit(CELL_LIMIT)  # (after Frictionless's CSV parser, imported above, set its own)
 
 
 def parsed(text: str) -> list[str]:
