@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import copy_demo
-from releasekit import load_release, validate_paths
+from releasekit import ReleasekitError, build, load_release, release_from, validate_paths
 from releasekit.diff import diff
 from releasekit.diffreport import render
-from releasekit.errors import UsageError
+from releasekit.errors import ConfigError, UsageError
 from releasekit.publish import write_site
 
 
@@ -176,3 +177,51 @@ def test_the_readmes_python_api_block_runs_as_written(tmp_path: Path, monkeypatc
     written = (project / "changes.csv").read_text(encoding="utf-8").splitlines()
     assert len(written) > 1000 and written[0].startswith("kode_pemilu,")
     assert (tmp_path / "site" / "release.db").is_file()
+
+
+def test_a_release_is_built_from_a_mapping_in_memory(demo_project: Path, tmp_path: Path) -> None:
+    """Review AY #6: a release could only be loaded from a YAML file; a library user holding the description in Python
+    wrote one to disk first. ``release_from`` takes it as ``yaml.safe_load`` gives it (unquoted days are dates)."""
+    import datetime
+
+    project = copy_demo(tmp_path / "project")
+    text = (project / "metadata.yml").read_text(encoding="utf-8")
+    described = yaml.safe_load(text.replace('snapshot: "2024-02-15"', "snapshot: 2024-02-15"))
+    assert described["registers"][0]["sources"][0]["snapshot"] == datetime.date(2024, 2, 15)
+    release = release_from(described, project)
+    assert release.registers == load_release(project).registers and release.root == project.resolve()
+    result = build(release)
+    assert result.counts == build(load_release(demo_project)).counts
+    # The same rows as the demo built from its file: only the inputs hash (of the mapping, not the file) differs.
+    for csv in sorted((demo_project / "datapackages" / "real-count" / "data").glob("*.csv")):
+        if csv.name != "sources.csv":
+            assert (project / "datapackages" / "real-count" / "data" / csv.name).read_bytes() == csv.read_bytes()
+    assert validate_paths([project / "datapackages"]).valid
+    # The mapping is the input: a change to it is a new inputs hash, the same mapping the same one.
+    retitled = release_from({**described, "title": "Another title"}, project)
+    assert retitled.metadata_sha256 != release.metadata_sha256 == release_from(described, project).metadata_sha256
+
+
+def test_a_mapping_in_memory_is_checked_as_the_file_is(tmp_path: Path) -> None:
+    """Its mistakes are named as the file's are, with ``metadata (given in memory)`` where the file's path would be."""
+    project = copy_demo(tmp_path / "project")
+    described = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    described["registers"][0]["status"] = "opne"
+    with pytest.raises(ConfigError, match=r"^metadata \(given in memory\): registers/0/status: 'opne' is not one") as e:
+        release_from(described, project)
+    assert e.value.hint == "did you mean 'open'?"
+    described["registers"][0]["status"] = "open"
+    described["registers"][0]["sources"][0]["path"] = "raw/nowhere.tar.gz"
+    with pytest.raises(ReleasekitError, match=r"raw/nowhere\.tar\.gz.*metadata \(given in memory\): registers/0/"):
+        build(release_from(described, project))
+    described["registers"][0]["sources"][0]["path"] = "raw/ppwp_tps_20240215.tar.gz"
+    described["registers"][0]["basis"] = {"decision": {1, 2}}  # (a value no YAML file holds)
+    with pytest.raises(ConfigError, match=r"^metadata \(given in memory\): registers/0/basis/decision: \{1, 2\} is "
+                       "not of type 'object'"):
+        release_from(described, project)
+    described["registers"][0]["basis"] = {"decision": "NIK 3201014506900001"}  # (every text is published)
+    with pytest.raises(ConfigError, match=r"^metadata \(given in memory\): registers/0/basis/decision: holds a "
+                       "NIK-like number"):
+        release_from(described, project)
+    with pytest.raises(ConfigError, match="nowhere: no such folder"):
+        release_from(yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8")), tmp_path / "nowhere")

@@ -12,9 +12,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .build import BuildProgress, BuildResult, build  # noqa: E402
-from .config import Release, load_release  # noqa: E402
+from .config import Release, load_release, release_from  # noqa: E402
 from .errors import ReleasekitError  # noqa: E402
 from .validate import Report, validate_paths  # noqa: E402
 
 __all__ = ["BuildProgress", "BuildResult", "Release", "ReleasekitError", "Report", "__version__", "build",
-           "load_release", "validate_paths"]
+           "load_release", "release_from", "validate_paths"]

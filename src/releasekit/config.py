@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -478,6 +478,13 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
             "check indentation and quote values that contain ':'"
         raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from None  # (the
         # parser's own error quotes the line, which may hold anything, a NIK too: --debug must not show it)
+    return check_metadata(data, filename=filename, text=text)
+
+
+def check_metadata(data: Any, *, filename: str = METADATA_FILE, text: str = "") -> dict[str, Any]:
+    """Validate a parsed ``metadata.yml`` against its JSON Schema (and refuse unprintable text and NIK-like numbers,
+    which would be published); return it. ``text``, the YAML it was read from if any, lets a message quote a value as
+    written."""
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
     unreadable = next(((where, why) for where, value in _scalars(data, []) if isinstance(value, str)
@@ -533,10 +540,6 @@ def load_release(project: str | Path = ".") -> Release:
     :raises ConfigError: when the file is missing or invalid.
     :raises UsageError: ``project`` is an empty string (``Path("")`` is the current folder).
     """
-    from .readers import READERS
-    from .readers.codes import refuse_mixed_area_ids, refuse_mixed_code_systems
-    from .rules import BY_SLUG
-
     if isinstance(project, str) and not project:  # (Path("") is ".": a variable left unset would load this folder)
         raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
     path = Path(project)
@@ -570,13 +573,63 @@ def load_release(project: str | Path = ".") -> Release:
         if elsewhere is None:
             raise
         raise ConfigError(e.args[0], hint=elsewhere) from e
-    elections = resolve_elections(data.get("elections", []), filename=str(path))
+    return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest())
+
+
+#: What names a release given as a mapping in messages (:func:`release_from`), in place of its YAML file's path.
+IN_MEMORY = "metadata (given in memory)"
+
+
+def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Release:
+    """Validate and freeze a ``metadata.yml`` already in memory, for a project whose raw files are in ``project``.
+
+    ``metadata`` is what a ``metadata.yml`` reads as (``yaml.safe_load`` of one, or a mapping made in Python): it is
+    checked as :func:`load_release` checks the file, with ``datetime.date`` values (an unquoted ``2024-02-26``) taken
+    as their ISO text. The build's inputs hash counts its canonical JSON (:attr:`Release.metadata_sha256`) where a
+    file's bytes would be: to change a release, change the mapping and call this again (a :class:`Release` changed
+    with :func:`dataclasses.replace` keeps the hash it was made with).
+
+    :param metadata: the release description.
+    :param project: the project folder its sources' ``path`` are relative to (``build/`` and ``datapackages/`` are
+        written there).
+    :raises ConfigError: when the mapping is invalid or ``project`` is no folder.
+    """
+    folder = Path(project)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder",
+                          hint="give the project folder, the one its sources' paths are relative to")
+    data = check_metadata(_plain(metadata), filename=IN_MEMORY)
+    # (the schema types every value: what passed it is JSON, a set or a number key was refused above)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _release(data, folder, label=IN_MEMORY, sha256=hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _plain(value: Any) -> Any:
+    """A copy of ``value`` in the types ``metadata.yml`` is read as: dates as their ISO text, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):  # (a datetime is a date too)
+        return value.isoformat()
+    return value
+
+
+def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str) -> Release:
+    """The :class:`Release` a validated ``metadata.yml`` (``data``) describes, its sources found in ``folder``;
+    ``label`` names where it was read in messages (:attr:`Source.config`); ``sha256`` is its
+    :attr:`Release.metadata_sha256`."""
+    from .readers import READERS
+    from .readers.codes import refuse_mixed_area_ids, refuse_mixed_code_systems
+    from .rules import BY_SLUG
+
+    elections = resolve_elections(data.get("elections", []), filename=label)
     registers = []
     # Every id and slug names one register: release.register() takes either, so none may read as another's.
     names: dict[str, str] = {}
     seen_paths: dict[Path, tuple[str, str]] = {}  # each source's resolved path: where it is declared, its reader
     for ri, reg in enumerate(data["registers"]):
-        where = f"{path}: registers/{ri}"
+        where = f"{label}: registers/{ri}"
         for key in ("id", "slug"):
             if reg[key] in names:
                 raise ConfigError(f"{where}/{key}: register {reg['id']}'s {key} '{reg[key]}' is already "
@@ -609,7 +662,7 @@ def load_release(project: str | Path = ".") -> Release:
                                   hint="give it relative to the project folder: every package's provenance "
                                        "publishes it")
             try:
-                raw_file = (path.parent / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
+                raw_file = (folder / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
             except (RuntimeError, OSError) as e:  # (a link that leads back to itself: Python 3.11 raises RuntimeError)
                 raise ConfigError(f"{swhere}/path: '{src['path']}' cannot be followed to a file ({type(e).__name__}: "
                                   "a symbolic link in it leads back to itself)",
@@ -619,18 +672,18 @@ def load_release(project: str | Path = ".") -> Release:
                                   hint="list each raw file once")
             # (by the path as written: raw/ may hold a link to an export kept elsewhere; absolute, so that ../x is
             # outside the project '.' too)
-            written, root = Path(os.path.abspath(path.parent / src["path"])), Path(os.path.abspath(path.parent))
+            written, root = Path(os.path.abspath(folder / src["path"])), Path(os.path.abspath(folder))
             # (build/ and datapackages/ are the build's: it replaces both, and a raw file there, or one a link leads
             # to there, was deleted by the build that read it)
-            written_by_build = [root / "build", root / "datapackages", path.parent.resolve() / "build",
-                                path.parent.resolve() / "datapackages"]
+            written_by_build = [root / "build", root / "datapackages", folder.resolve() / "build",
+                                folder.resolve() / "datapackages"]
             if (not written.is_relative_to(root) or written == root
                     or any(p.is_relative_to(ours) for p in (written, raw_file) for ours in written_by_build)):
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is not a raw file inside the project "
                                   "(the project itself, its build/ or datapackages/, which each build replaces, "
                                   "or a path outside it)",
                                   hint="copy the raw export into the project, e.g. under raw/")
-            why = links.refused(raw_file, path.parent.resolve()) if raw_file != written else None  # (through a link)
+            why = links.refused(raw_file, folder.resolve()) if raw_file != written else None  # (through a link)
             if why is not None:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' leads to {raw_file}, {why}, not a raw export (its "
                                   "text could be published in the quarantine)",
@@ -656,7 +709,7 @@ def load_release(project: str | Path = ".") -> Release:
                 origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
                 title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
                 licenses=_licenses(src.get("licenses")), csv=mapping,
-                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=str(path),
+                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=label,
             )
             reader.check(source, elections[election] if election else None, swhere)
             sources.append(source)
@@ -684,11 +737,11 @@ def load_release(project: str | Path = ".") -> Release:
                 individual_fields=tuple(reg.get("individual_fields", ())),
             )
         )
-    refuse_mixed_code_systems((s for r in registers for s in r.sources), READERS, str(path))
-    refuse_mixed_area_ids((s for r in registers for s in r.sources), READERS, str(path))
+    refuse_mixed_code_systems((s for r in registers for s in r.sources), READERS, label)
+    refuse_mixed_area_ids((s for r in registers for s in r.sources), READERS, label)
     return Release(
-        root=path.parent.resolve(), title=data["title"], publisher=data["publisher"],
+        root=folder.resolve(), title=data["title"], publisher=data["publisher"],
         licenses=_licenses(data["licenses"]), registers=tuple(registers), elections=elections,
         description=data.get("description"), version=data.get("version"),
-        homepage=data.get("homepage"), raw=data, metadata_sha256=hashlib.sha256(loaded).hexdigest(),
+        homepage=data.get("homepage"), raw=data, metadata_sha256=sha256,
     )
