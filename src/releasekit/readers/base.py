@@ -312,16 +312,16 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
 
 
 def show(value: object, width: int = 40) -> str:
-    """A decoded JSON value as short JSON text for a message; one nested too deep to print, a number beyond 64 bits
-    (which orjson reads as a float: ``1.2345678901234568e+29`` was not what the file says) and one too long to
-    quote (a cut would drop it whole: "got " and nothing) are described."""
+    """A decoded JSON value as short JSON text for a message; one nested too deep to print and a number beyond 64 bits
+    (which orjson reads as a float: ``1.2345678901234568e+29`` was not what the file says) are described. (An integer
+    of :mod:`~releasekit.readers.jsontext` has at most 20 digits: beyond 64 bits it is a float.)"""
     if too_deep(value):
         return f"a value nested deeper than {MAX_DEPTH} levels"
     if type(value) is float and value == value and not -INT64 <= value < INT64:  # (±Infinity too: 1E400)
         return "a number beyond 64 bits"
     text = json.dumps(value)
     if type(value) is int and not -INT64 <= value < INT64:
-        return f"{text} (beyond 64 bits)" if len(text) <= width else f"a number of {len(text.lstrip('-'))} digits"
+        return f"{text} (beyond 64 bits)"
     return shorten(text, width, "")
 
 

@@ -4,11 +4,15 @@
 ``{"100025": 5, "100025": 500}`` would load 500. orjson cannot report a repeat, and its parse is the
 hot path of a national build (823,378 records), so :func:`loads` checks cheaply and decides exactly
 only when the cheap check cannot (see the comment in it).
+
+What the standard library says of a document it refuses becomes a quarantined record's reason, published: it is
+made the same on every Python releasekit runs on (:func:`_decode`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -36,14 +40,15 @@ def loads(data: bytes | str) -> Any:
     twice in one object.
 
     Whatever orjson refuses (NaN, ``1E400``, lone surrogates, deep nesting, other encodings…) goes to
-    ``json.loads``, so what is accepted, the values and every error are exactly the standard library's.
+    ``json.loads``, so what is accepted and every error are the standard library's (worded as Python 3.11 words
+    them, :func:`_decode`), and every value orjson's.
 
     :raises DuplicateKeyError: an object names a key twice (nothing would say its other values were dropped).
     """
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        return json.loads(data, object_pairs_hook=_unique)
+        return _decode(data, _unique)
     # Compact JSON, as Sirekap writes it, is written back the same by orjson (a line of JSON Lines but for its line
     # end): then each key is there once. Else the colons are counted, at C speed: each key is followed by one colon,
     # and nothing else outside a string is. Without a backslash in ``data`` its strings are as decoded, and orjson
@@ -64,14 +69,47 @@ def loads(data: bytes | str) -> Any:
             return value
         if "\\" not in data and data.count(":") == _colons(value, dumped):
             return value
-    json.loads(data, object_pairs_hook=_unique)  # (the exact check; the value stays orjson's, as ever)
+    _decode(data, _unique)  # (the exact check; the value stays orjson's, as ever)
     return value
 
 
 def loads_marking(data: bytes | str) -> Any:
     """``json.loads`` where each object that names a key twice is a :class:`Repeats` (for a document of many
     records, after :func:`loads` raised :class:`DuplicateKeyError`: :func:`repeated_key` tells which records)."""
-    return json.loads(data, object_pairs_hook=_marking)
+    return _decode(data, _marking)
+
+
+#: Python 3.13's words for a comma before ``}`` or ``]``, and what 3.11 and 3.12 say of it (at the next character).
+_TRAILING_COMMA = {"Illegal trailing comma before end of object": "Expecting property name enclosed in double quotes",
+                   "Illegal trailing comma before end of array": "Expecting value"}
+#: orjson's integers: 64 bits, signed or not; past them it reads a float (``1e+25``), as :func:`_integer` does.
+_INTEGERS = range(-(2**63), 2**64)
+
+
+def _decode(data: bytes | str, pairs: Callable[[list[tuple[str, Any]]], dict[str, Any]]) -> Any:
+    """``json.loads`` (objects made by ``pairs``), the same on every Python and in every environment: a refusal is
+    worded as Python 3.11 words it (3.13 words a trailing comma its own way, at the comma: review BI M1), and an
+    integer has the value orjson gives it (:func:`_integer`)."""
+    try:
+        return json.loads(data, object_pairs_hook=pairs, parse_int=_integer)
+    except json.JSONDecodeError as e:
+        if e.msg not in _TRAILING_COMMA:
+            raise
+        after = e.pos + 1
+        while after < len(e.doc) and e.doc[after] in " \t\n\r":  # (JSON's whitespace, which 3.11 skips first)
+            after += 1
+        raise json.JSONDecodeError(_TRAILING_COMMA[e.msg], e.doc, after) from None
+
+
+def _integer(text: str) -> int | float:
+    """An integer of a JSON document as orjson reads it: beyond 64 bits a float. Never an ``int`` of more digits than
+    Python converts (``PYTHONINTMAXSTRDIGITS``, at least 640, decided whether a long number was a value or a refusal
+    of the document, reason and all: review BI M1)."""
+    if len(text) <= 21:  # (a sign and 20 digits: 2**64 - 1 has 20)
+        value = int(text)
+        if value in _INTEGERS:
+            return value
+    return float(text)
 
 
 def repeated_key(value: object) -> str | None:
