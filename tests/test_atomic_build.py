@@ -415,3 +415,58 @@ def test_a_file_where_a_release_folder_belongs_is_one_line_naming_it(folder: str
         f"Error: {project / folder}: a file where the release's {folder}/ folder belongs (hint: move it out of the "
         f"way: a build writes {folder}/ there)"]
     assert (project / folder).read_text(encoding="utf-8") == "not a folder\n"
+
+
+def _other_file_system(tmp_path: Path) -> Path:
+    """A folder on another file system than ``tmp_path`` (``/dev/shm``, a tmpfs on Linux), or the test is skipped."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK) or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no writable /dev/shm on another file system than the tests' folder")
+    folder = shm / f"releasekit-test-{os.getpid()}-{tmp_path.name}"
+    folder.mkdir()
+    return folder
+
+
+def test_a_build_folder_on_another_file_system_is_refused_before_any_work(make_project: Any, tmp_path: Path,
+                                                                          cli_runner: CliRunner) -> None:
+    """Review BI M2: with ``build/`` a link to a tmpfs, every build failed at its very end ("Invalid cross-device
+    link": the staged packages cannot be renamed into the project), and the journal it left made every later build,
+    ``build --clean`` and ``publish`` fail the same way, until ``build/.commit`` was deleted by hand."""
+    elsewhere = _other_file_system(tmp_path)
+    try:
+        project = make(make_project)
+        build(load_release(project))
+        before = content(project)
+        shutil.move(project / "build", elsewhere / "build")
+        (project / "build").symlink_to(elsewhere / "build")
+        said = "Error: build/: on another file system than the project ("
+        for command in (["build", str(project)], ["build", "--clean", str(project)]):
+            result = cli_runner.invoke(cli, command)
+            assert result.exit_code == 1 and result.output.startswith(said), result.output
+            assert "(hint: keep build/ on the project's file system" in result.output
+        assert content(project) == before and not (project / "build" / JOURNAL).exists()
+        # A project a build of an earlier version left with such a journal: publish says why, not "cross-device".
+        (project / "build" / JOURNAL).write_text('{"packages_inode": 1, "packages_device": 1}', encoding="utf-8")
+        result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+        assert result.exit_code == 1 and result.output.startswith(said), result.output
+        (project / "build").unlink()  # (as the hint says: then it builds)
+        assert cli_runner.invoke(cli, ["build", str(project)]).exit_code == 0
+    finally:
+        shutil.rmtree(elsewhere)
+
+
+def test_a_packages_folder_that_is_a_mount_point_is_refused(make_project: Any, monkeypatch: pytest.MonkeyPatch,
+                                                            cli_runner: CliRunner) -> None:
+    """A volume mounted at ``datapackages/`` (a CI keeping its outputs) cannot be renamed aside ("Device or resource
+    busy" at the swap's end): refused first. (The mount is made up: os.path.ismount says so of that one folder.)"""
+    import releasekit.staging
+
+    project = make(make_project)
+    (project / "datapackages").mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(releasekit.staging.os.path, "ismount",
+                        lambda path: Path(path) == project / "datapackages" or real(path))
+    result = cli_runner.invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: datapackages/: a mount point: a build puts its new packages in place")
+    assert list((project / "datapackages").iterdir()) == []

@@ -104,6 +104,7 @@ def settled(root: Path, doing: str) -> Iterator[None]:
         yield
         return
     if (build_dir / JOURNAL).exists():
+        refuse_other_file_system(root)
         with release_lock(root, doing):
             recover(root)
     with release_lock(root, doing, shared=True):  # (several may read at once; no build swaps beneath them)
@@ -153,6 +154,7 @@ class Stage:
         return self.build_dir / DATABASE_FILE
 
     def __enter__(self) -> Stage:
+        refuse_other_file_system(self.root)
         refuse_blocked(self.root)
         recover(self.root)
         shutil.rmtree(own_folder(self.dir), ignore_errors=True)  # what a killed build left before its commit
@@ -193,8 +195,42 @@ class Stage:
             recover(self.root)
         except OSError as e:
             raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: the new release could not be put in place: {e}",
-                                  hint="the next build finishes the swap; build/ and datapackages/ must be "
-                                       "writable and on one file system") from e
+                                  hint="the next build finishes the swap once build/ and datapackages/ can be "
+                                       "written") from e
+
+
+def refuse_other_file_system(root: Path) -> None:
+    """Refuse a ``build/`` on another file system than the project (a link to one, or a volume mounted there), or a
+    volume mounted at ``datapackages/``: the swap renames the staged packages from ``build/.staging/`` to
+    ``datapackages/``, which works within one file system only, and never moves a mount point. Found at the swap,
+    every build failed at its end ("Invalid cross-device link") and left a journal no later build, ``publish`` or
+    ``serve`` could finish (review BI M2).
+
+    :raises ReleasekitError: naming where ``build/`` lies.
+    """
+    build_dir, packages = root / BUILD_DIR, root / PACKAGES_DIR
+    if packages.is_dir() and not packages.is_symlink() and os.path.ismount(packages):
+        raise ReleasekitError(f"{PACKAGES_DIR}/: a mount point: a build puts its new packages in place by renaming "
+                              "the folder, which a mount point cannot be",
+                              hint="mount the whole project, or copy datapackages/ out after each build")
+    if not build_dir.is_dir():
+        return
+    if _mount_point(build_dir) != _mount_point(root) or build_dir.stat().st_dev != root.stat().st_dev:
+        where = build_dir.resolve()
+        raise ReleasekitError(f"{BUILD_DIR}/: on another file system than the project ({where}): a build puts its "
+                              "new release in place by renaming its staged packages into datapackages/, which works "
+                              "within one file system only",
+                              hint="keep build/ on the project's file system (remove the link or the mount), or "
+                                   "move the whole project there")
+
+
+def _mount_point(path: Path) -> Path:
+    """The mount point the folder ``path`` leads to lies under (two mounts of one file system cannot rename
+    between them either)."""
+    path = path.resolve()
+    while not os.path.ismount(path) and path != path.parent:
+        path = path.parent
+    return path
 
 
 def refuse_blocked(root: Path) -> None:
