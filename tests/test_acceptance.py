@@ -22,7 +22,7 @@ import pytest
 import sqlite_utils
 from click.testing import Result
 
-from conftest import SHARED_DATA, copy_demo, invoke, query
+from conftest import REPO, SHARED_DATA, copy_demo, invoke, query
 from releasekit.database import dump_sha256
 
 SAMPLE = SHARED_DATA / "sirekap2024_tps_sample_hendragunawan" / "json" / "sample_tingkat6_tps"
@@ -238,6 +238,23 @@ def test_a_turkish_locale_builds_the_same_release(tmp_path: Path) -> None:
         assert query(project, "SELECT count(*) FROM quarantine WHERE reason LIKE 'duplicate-key%'") == [(1,)]
     assert builds[0][0] == builds[1][0]
     assert builds[0][1] == builds[1][1]
+
+
+def test_a_checkout_that_converts_line_ends_holds_the_same_bytes(tmp_path: Path) -> None:
+    """Review BI M3: cloned with ``core.autocrlf=true`` (Git for Windows' default), raw/ and metadata.yml came out
+    with CRLF: the demo failed its sha256 pins, and a CRLF metadata.yml alone changed every package's inputs hash.
+    ``.gitattributes`` turns the conversion off for every file of the repository."""
+    if not (REPO / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "-c", "core.autocrlf=true", str(REPO), str(clone)], check=True, timeout=120)
+    files = ["metadata.yml", "raw/ppwp_tps_20240220.jsonl", *(f"raw/synthetic_wilayah_kpu/{name}.csv" for name in
+                                                               ("provinces", "regencies", "districts", "villages"))]
+    for name in files:
+        committed = subprocess.run(["git", "-C", str(clone), "cat-file", "blob", f"HEAD:{name}"], check=True,
+                                   capture_output=True, timeout=60).stdout
+        assert b"\n" in committed and b"\r\n" not in committed, name  # (text the conversion would have changed)
+        assert (clone / name).read_bytes() == committed, name
 
 
 # --------------------------------------------------------------------------- build errors
