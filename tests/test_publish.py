@@ -707,6 +707,28 @@ def test_an_address_no_route_takes_is_a_404(demo: Served, path: str) -> None:
     assert ("ok" in page.json() and page.json()["status"] == 404) if path.endswith(".json") else "404" in page.text
 
 
+def test_a_request_s_own_mistake_prints_no_traceback(demo: Served, capfd: pytest.CaptureFixture[str]) -> None:
+    """Review BH M2: where ``rich`` is installed (beside releasekit, through frictionless), Datasette's handler had it
+    print every 404's and 400's traceback with its locals, 16 KB and 190 ms a request (none without ``rich``, as in
+    the site's own Docker image); a scanner's probes filled the log and kept a core busy. An error of the site (a
+    500) still prints its traceback."""
+    import asyncio
+
+    import datasette.handle_exception as handling
+
+    assert handling.rich is not None  # (installed here: else this test would prove nothing)
+    capfd.readouterr()
+    demo.get("/nope/x", status=404)
+    demo.get("/release/pemilu/nope", status=404)
+    demo.get("/release/hasil_tps.json?_sort=nope", status=400)
+    quiet = capfd.readouterr()
+    assert "Traceback" not in quiet.out + quiet.err and len(quiet.out + quiet.err) < 1000
+    response = asyncio.run(demo.datasette.client.post("/release/totals_national"))  # (Datasette 0.65: a 500)
+    assert response.status_code == 500
+    loud = capfd.readouterr()
+    assert "Traceback" in loud.out + loud.err
+
+
 @pytest.mark.parametrize("query", ["_sort=nope", "_sort_desc=nope", "_sort=kode_tps&_sort_desc=kode_tps",
                                    "_through=" + quote('{"table": "tps", "column": "x", "value": "1"}'),
                                    "_through=bad", "_through=" + quote("{}"), "_through=" + quote("[]"),
