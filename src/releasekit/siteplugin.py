@@ -11,8 +11,8 @@ without ``rich``.
 A table page asked to sort by a column it cannot sort by (``?_sort=nope``), or by ``_sort`` and ``_sort_desc`` at
 once, or given a ``_through`` no foreign key joins or not of its shape, JSON that does not parse in a parameter
 (``kode_tps__in=[``) or a ``_timelimit`` that is no number, is a bad request, answered with a 400, and a row
-address with too few parts of its key a 404 (Datasette 0.65 answers each with a 500, where it gives the same
-mistake in ``_col`` a 400).
+address with too few parts of its key a 404, and a POST to a table or a canned query a 405 (Datasette 0.65 answers
+each with a 500, where it gives the same mistake in ``_col`` a 400).
 
 A table with a key of several columns (``suara``: election, snapshot, TPS, candidate) is paged by one row-value
 comparison, ``(kode_pemilu, snapshot, kode_tps, nomor_urut) > (:p0, :p1, :p2, :p3)``, which SQLite answers by a
@@ -119,7 +119,8 @@ _BAD_PARAMETERS = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "
 def _bad_request(request: Any, exception: BaseException) -> tuple[int, str] | None:
     """(status, message) for an error Datasette 0.65 lets through as a 500 though the request made it: JSON that
     does not parse in a parameter (``_through``, ``kode_tps__in=[``), a ``_through`` of the wrong shape, a
-    ``_timelimit`` that is no number, a row address with too few parts of its key (no such row); else None."""
+    ``_timelimit`` that is no number, a row address with too few parts of its key (no such row), a POST to a table or
+    a canned query (the site is read-only: review BH L2); else None."""
     args = getattr(request, "args", {})
     if isinstance(exception, json.JSONDecodeError):
         return 400, f"a parameter is not valid JSON: {exception}"
@@ -129,6 +130,10 @@ def _bad_request(request: Any, exception: BaseException) -> tuple[int, str] | No
         return 400, "Invalid _timelimit: it takes a number of milliseconds"
     if isinstance(exception, sqlite3.ProgrammingError) and "binding" in str(exception):
         return 404, "Row not found: its address does not give every part of the key"
+    if getattr(request, "method", None) == "POST" and (
+            isinstance(exception, AttributeError) and "asgi_send" in str(exception)  # (a query's: no response)
+            or isinstance(exception, AssertionError) and "POST to a canned query" in str(exception)):  # (a table's)
+        return 405, "Method not allowed: this site is read-only"
     return None
 
 
