@@ -904,3 +904,15 @@ def test_register_links_filter_by_source_only_when_other_registers_share_the_tab
         assert not any("sumber__in" in beside[t] or "source__in" in beside[t]
                        for t in ("hasil_tps", "snapshots", "changes")), beside
         assert ("source__in" in beside["quarantine"]) is quarantined
+
+
+def test_every_response_says_noindex_unless_robots_are_let_in(demo: Served, tmp_path: Path) -> None:
+    """Review BH M3: served under a path prefix, the site's ``robots.txt`` is where no crawler reads it
+    (``/pemilu/robots.txt``): every response says ``X-Robots-Tag: noindex, nofollow`` as well. With
+    ``--allow-robots`` neither blocks."""
+    for path, status in (("/", 200), ("/release/hasil_tps", 200), ("/registers/001", 200), ("/nope/x", 404),
+                         ("/static/releasekit.css", 200), ("//release", 301)):
+        assert demo.get(path, status=status).headers["x-robots-tag"] == "noindex, nofollow", path
+    welcoming = Site(write_site(load_release(demo.project), tmp_path / "site", allow_robots=True).folder)
+    assert "x-robots-tag" not in welcoming.get("/release/hasil_tps").headers
+    assert welcoming.get("/robots.txt").text.splitlines() == ["User-agent: *", "Allow: /"]

@@ -21,6 +21,9 @@ scanning the index from the start: each page cost as much as every page before i
 of DKI's ``suara``, 0.3 ms by row value), and a "stream all rows" CSV of a large table stopped part-way at the
 time limit, answered with a 200 (review AV #1).
 
+Unless the site lets robots in (``--allow-robots``), every response says ``X-Robots-Tag: noindex, nofollow``, as
+its ``robots.txt`` does where crawlers read it.
+
 A path holding ``//`` (``//release``, ``/release//hasil_tps``), which Datasette does not route either, gets a
 permanent redirect to the same path with each run of slashes made one (``/release``, ``/release/hasil_tps``), the
 query kept. The redirect is always to a path of this site: ``//example.com/x`` becomes ``/example.com/x``, never
@@ -154,6 +157,28 @@ def handle_exception(datasette: Any, request: Any, exception: BaseException) -> 
     return handling.handle_exception(datasette, request, DatasetteError(message, status=status))
 
 
+def no_index(app: App) -> App:
+    """``app``, every response of which says ``X-Robots-Tag: noindex, nofollow``: a site served under a path prefix
+    has its ``robots.txt`` where no crawler reads it (``/pemilu/robots.txt``), and the header says it on every page
+    (review BH M3)."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def tagged(message: Message) -> None:
+            if message.get("type") == "http.response.start":
+                headers = list(message.get("headers") or [])
+                if not any(name.lower() == b"x-robots-tag" for name, _ in headers):
+                    headers.append((b"x-robots-tag", b"noindex, nofollow"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, tagged)
+
+    return wrapped
+
+
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
 def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
-    return one_slash
+    robots = datasette.plugin_config("datasette-block-robots") or {}
+    if robots.get("literal"):  # (publish --allow-robots writes its own robots.txt: crawlers are welcome)
+        return one_slash
+    return lambda app: no_index(one_slash(app))
