@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -209,28 +210,42 @@ def refuse_other_file_system(root: Path) -> None:
     :raises ReleasekitError: naming where ``build/`` lies.
     """
     build_dir, packages = root / BUILD_DIR, root / PACKAGES_DIR
-    if packages.is_dir() and not packages.is_symlink() and os.path.ismount(packages):
+    mounts = _mount_points()
+    if packages.is_dir() and not packages.is_symlink() and (
+            packages.resolve() in mounts if mounts else os.path.ismount(packages)):
         raise ReleasekitError(f"{PACKAGES_DIR}/: a mount point: a build puts its new packages in place by renaming "
                               "the folder, which a mount point cannot be",
                               hint="mount the whole project, or copy datapackages/ out after each build")
     if not build_dir.is_dir():
         return
-    if _mount_point(build_dir) != _mount_point(root) or build_dir.stat().st_dev != root.stat().st_dev:
+    if build_dir.stat().st_dev != root.stat().st_dev or (
+            mounts and _mount_of(build_dir.resolve(), mounts) != _mount_of(root.resolve(), mounts)):
         where = build_dir.resolve()
-        raise ReleasekitError(f"{BUILD_DIR}/: on another file system than the project ({where}): a build puts its "
-                              "new release in place by renaming its staged packages into datapackages/, which works "
-                              "within one file system only",
+        raise ReleasekitError(f"{BUILD_DIR}/: on another file system or mount than the project ({where}): a build "
+                              "puts its new release in place by renaming its staged packages into datapackages/, "
+                              "which works within one mount only",
                               hint="keep build/ on the project's file system (remove the link or the mount), or "
                                    "move the whole project there")
 
 
-def _mount_point(path: Path) -> Path:
-    """The mount point the folder ``path`` leads to lies under (two mounts of one file system cannot rename
-    between them either)."""
-    path = path.resolve()
-    while not os.path.ismount(path) and path != path.parent:
-        path = path.parent
-    return path
+def _mount_points() -> frozenset[Path]:
+    """Every mount point this process sees (Linux's ``/proc/self/mountinfo``), bind mounts of a folder of the same
+    file system too, which have its device number and which ``os.path.ismount`` cannot tell (review BJ H1: Docker's
+    ``-v`` mounts); empty where there is no such list (then devices alone are compared: macOS shows its firmlinked
+    folders, ``/Users``, ``/private``, as mount points of one volume, between which a rename works)."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return frozenset()
+    # (the fifth field; a space, tab, line break or backslash in it is written as an octal escape, \040)
+    return frozenset(Path(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4]))
+                     for fields in (line.split(" ") for line in lines) if len(fields) > 4)
+
+
+def _mount_of(path: Path, mounts: frozenset[Path]) -> Path:
+    """The mount ``path`` (resolved) lies in: the deepest mount point above it."""
+    return max((point for point in mounts if path.is_relative_to(point)), key=lambda p: len(p.parts),
+               default=Path("/"))
 
 
 def refuse_blocked(root: Path) -> None:
