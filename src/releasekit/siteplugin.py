@@ -80,6 +80,10 @@ def one_slash(app: App) -> App:
     return wrapped
 
 
+#: Set on an exception :func:`handle_exception` answered as the request's mistake (a 400, a 404, a 405).
+_ANSWERED = "_releasekit_answered"
+
+
 class _RichWhereRaised:
     """``rich`` as Datasette's default ``handle_exception`` uses it (``rich.get_console().print_exception(…)``),
     printing a traceback only while an exception is being handled (a 404 of an unrouted address has none), and only
@@ -94,13 +98,30 @@ class _RichWhereRaised:
     def print_exception(self, **options: Any) -> None:
         raised = sys.exc_info()[1]
         # (a request's own mistake, a 404 or a 400, is no error of the site: without rich Datasette prints nothing
-        # for it, and rich printed 16 KB of traceback and locals for each, 190 ms a request: review BH M2)
-        if raised is not None and not isinstance(raised, Base400 | DatasetteError):
+        # for it, and rich printed 16 KB of traceback and locals for each, 190 ms a request: review BH M2; one this
+        # plugin answers with a 400 or a 404 is still the exception raised while the answer is written, BJ M1)
+        if raised is not None and not isinstance(raised, Base400 | DatasetteError) \
+                and not getattr(raised, _ANSWERED, False):
             self.rich.get_console().print_exception(**options)
+
+
+class _TracebackOfErrors:
+    """``traceback`` as Datasette's default ``handle_exception`` uses it (``traceback.print_exc()``, for an exception
+    that is no Datasette error): every handler is run, the default one too, so it printed the traceback of what this
+    plugin had already answered as the request's mistake (review BJ M1)."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def print_exc(self, *args: Any, **kwargs: Any) -> None:
+        if not getattr(sys.exc_info()[1], _ANSWERED, False):
+            self.module.print_exc(*args, **kwargs)
 
 
 if getattr(handling, "rich", None) is not None and not isinstance(handling.rich, _RichWhereRaised):
     handling.rich = _RichWhereRaised(handling.rich)
+if not isinstance(handling.traceback, _TracebackOfErrors):
+    handling.traceback = _TracebackOfErrors(handling.traceback)
 
 
 def keys_after_sql(pks: list[str], start_index: int = 0) -> str:
@@ -154,6 +175,7 @@ def handle_exception(datasette: Any, request: Any, exception: BaseException) -> 
     if found is None:
         return None
     status, message = found
+    setattr(exception, _ANSWERED, True)  # (the request's mistake: no traceback printed, :class:`_RichWhereRaised`)
     return handling.handle_exception(datasette, request, DatasetteError(message, status=status))
 
 
