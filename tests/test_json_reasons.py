@@ -75,3 +75,29 @@ def test_numbers_read_by_the_standard_library_are_orjsons_values() -> None:
     value = jsontext.loads('[NaN, 18446744073709551615, -9223372036854775808, 18446744073709551616, 5]')
     assert value[1:] == [2**64 - 1, -(2**63), float(2**64), 5]
     assert [type(v) for v in value[1:]] == [int, int, float, int]
+
+
+@pytest.mark.parametrize("depth", [1_500, 20_000])
+def test_a_record_nested_too_deep_is_refused_alike_on_every_python(depth: int, tmp_path: Path) -> None:
+    """Review BJ M2: past orjson's 1,024 levels, Python 3.11's ``json`` ran out of stack ("maximum recursion depth
+    exceeded", at a depth that also depended on the caller's) where 3.13 read the record and its reader gave
+    another reason: one reason now, on every Python, from the 501st level."""
+    chart = "[" * depth + "]" * depth
+    path = tmp_path / "t.jsonl"
+    path.write_text(f'{{"kode_tps": "3101011001001", "chart": {chart}, "administrasi": null}}\n')
+    (record,) = read("sirekap-tps-json", path, PPWP)
+    assert isinstance(record, Rejected)
+    at = len('{"kode_tps": "3101011001001", "chart": ') + 499  # (the record's object is the first level)
+    assert record.reason == (f"invalid JSON: Nested deeper than 500 arrays and objects: line 1 column {at + 1} "
+                             f"(char {at})")
+
+
+def test_nesting_is_counted_outside_strings_and_only_as_deep_as_it_goes() -> None:
+    assert jsontext.loads('[NaN, "' + "[" * 600 + '"]')[1] == "[" * 600  # (brackets in a string: no nesting)
+    shallow = "[" + ", ".join(["[[1]]"] * 400) + ", NaN]"  # (1,201 brackets, 3 deep)
+    assert len(jsontext.loads(shallow)) == 401
+    deep = "[" * 499 + "NaN" + "]" * 499  # (orjson refuses the NaN: json reads 499 levels on every Python)
+    value = jsontext.loads(deep)
+    for _ in range(498):
+        value = value[0]
+    assert value[0] != value[0]  # (NaN)

@@ -12,6 +12,7 @@ made the same on every Python releasekit runs on (:func:`_decode`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -69,7 +70,7 @@ def loads(data: bytes | str) -> Any:
             return value
         if "\\" not in data and data.count(":") == _colons(value, dumped):
             return value
-    _decode(data, _unique)  # (the exact check; the value stays orjson's, as ever)
+    _decode(data, _unique, str)  # (the exact check; the value stays orjson's, as ever: no integer made, BJ L4)
     return value
 
 
@@ -86,12 +87,22 @@ _TRAILING_COMMA = {"Illegal trailing comma before end of object": "Expecting pro
 _INTEGERS = range(-(2**63), 2**64)
 
 
-def _decode(data: bytes | str, pairs: Callable[[list[tuple[str, Any]]], dict[str, Any]]) -> Any:
-    """``json.loads`` (objects made by ``pairs``), the same on every Python and in every environment: a refusal is
-    worded as Python 3.11 words it (3.13 words a trailing comma its own way, at the comma: review BI M1), and an
-    integer has the value orjson gives it (:func:`_integer`)."""
+#: The deepest nesting :func:`_decode` reads: well below where Python 3.11's ``json`` runs out of stack (its recursion
+#: limit, 1,000, less the caller's depth), which 3.12 and later do not (3.13 reads 20,000 levels), so a deeper
+#: document is refused alike on every Python, in these words (review BJ M2). No real record nests beyond 3.
+MAX_NESTING = 500
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _decode(data: bytes | str, pairs: Callable[[list[tuple[str, Any]]], dict[str, Any]],
+            integers: Callable[[str], Any] | None = None) -> Any:
+    """``json.loads`` (objects made by ``pairs``, integers by ``integers``, else :func:`_integer`), the same on every
+    Python and in every environment: a refusal is worded as Python 3.11 words it (3.13 words a trailing comma its
+    own way, at the comma: review BI M1), a document nested deeper than :data:`MAX_NESTING` is refused in releasekit's
+    words, and an integer has the value orjson gives it (:func:`_integer`)."""
+    _refuse_deep(data)
     try:
-        return json.loads(data, object_pairs_hook=pairs, parse_int=_integer)
+        return json.loads(data, object_pairs_hook=pairs, parse_int=integers or _integer)
     except json.JSONDecodeError as e:
         if e.msg not in _TRAILING_COMMA:
             raise
@@ -99,6 +110,24 @@ def _decode(data: bytes | str, pairs: Callable[[list[tuple[str, Any]]], dict[str
         while after < len(e.doc) and e.doc[after] in " \t\n\r":  # (JSON's whitespace, which 3.11 skips first)
             after += 1
         raise json.JSONDecodeError(_TRAILING_COMMA[e.msg], e.doc, after) from None
+
+
+def _refuse_deep(data: bytes | str) -> None:
+    """Raise ``json.JSONDecodeError`` where ``data`` opens more than :data:`MAX_NESTING` arrays and objects at once
+    (counted outside strings; only read through when it holds that many brackets at all)."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise json.JSONDecodeError(f"Nested deeper than {MAX_NESTING} arrays and objects", text,
+                                           token.start())
+        elif bracket in "]}":
+            depth -= 1
 
 
 def _integer(text: str) -> int | float:
