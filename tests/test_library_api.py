@@ -225,3 +225,18 @@ def test_a_mapping_in_memory_is_checked_as_the_file_is(tmp_path: Path) -> None:
         release_from(described, project)
     with pytest.raises(ConfigError, match="nowhere: no such folder"):
         release_from(yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8")), tmp_path / "nowhere")
+
+
+def test_a_mapping_with_number_and_text_keys_hashes_and_an_empty_project_is_refused(tmp_path: Path) -> None:
+    """Review BJ L1, L3: ``votes: {1: …, "2": …}`` (YAML reads ``1:`` as a number; the schema checks only text keys)
+    made ``release_from`` raise a bare TypeError (its canonical JSON sorted the keys); ``release_from(m, "")`` built
+    the current folder, where ``load_release("")`` refuses."""
+    from releasekit.config import _canonical
+
+    mixed = {"votes": {2: "b", "1": "a", 1: "c"}, "z": [{"y": 1, "x": None}]}
+    assert _canonical(mixed) == [["str", "votes", [["int", 1, "c"], ["int", 2, "b"], ["str", "1", "a"]]],
+                                 ["str", "z", [[["str", "x", None], ["str", "y", 1]]]]]
+    assert _canonical({1: "a"}) != _canonical({"1": "a"})
+    described = yaml.safe_load((copy_demo(tmp_path / "project") / "metadata.yml").read_text(encoding="utf-8"))
+    with pytest.raises(UsageError, match="an empty project path"):
+        release_from(described, "")

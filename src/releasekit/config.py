@@ -594,14 +594,27 @@ def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Rele
         written there).
     :raises ConfigError: when the mapping is invalid or ``project`` is no folder.
     """
+    if isinstance(project, str) and not project:  # (as load_release: a variable left unset would build this folder)
+        raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
     folder = Path(project)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder",
                           hint="give the project folder, the one its sources' paths are relative to")
     data = check_metadata(_plain(metadata), filename=IN_MEMORY)
-    # (the schema types every value: what passed it is JSON, a set or a number key was refused above)
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(_canonical(data), separators=(",", ":"), ensure_ascii=False)
     return _release(data, folder, label=IN_MEMORY, sha256=hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` (schema-checked: texts, numbers, booleans, nulls, lists, mappings) with each mapping as its items
+    sorted by key, a key given with its type: a mapping may have number keys beside text ones (``{1: …, "2": …}``, as
+    YAML reads a table keyed by candidate), which ``json.dumps(sort_keys=True)`` cannot sort (review BJ L1)."""
+    if isinstance(value, dict):
+        return [[type(key).__name__, key, _canonical(item)]
+                for key, item in sorted(value.items(), key=lambda pair: (type(pair[0]).__name__, str(pair[0])))]
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
 
 
 def _plain(value: Any) -> Any:
