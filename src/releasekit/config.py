@@ -540,8 +540,7 @@ def load_release(project: str | Path = ".") -> Release:
     :raises ConfigError: when the file is missing or invalid.
     :raises UsageError: ``project`` is an empty string (``Path("")`` is the current folder).
     """
-    if isinstance(project, str) and not project:  # (Path("") is ".": a variable left unset would load this folder)
-        raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
+    _refuse_empty(project)
     path = Path(project)
     if path.is_dir():
         path = path / METADATA_FILE
@@ -576,6 +575,12 @@ def load_release(project: str | Path = ".") -> Release:
     return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest())
 
 
+def _refuse_empty(project: str | Path) -> None:
+    """``Path("")`` is ".": a variable left unset would load (and build) the current folder."""
+    if isinstance(project, str) and not project:
+        raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
+
+
 #: What names a release given as a mapping in messages (:func:`release_from`), in place of its YAML file's path.
 IN_MEMORY = "metadata (given in memory)"
 
@@ -594,14 +599,15 @@ def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Rele
         written there).
     :raises ConfigError: when the mapping is invalid or ``project`` is no folder.
     """
-    if isinstance(project, str) and not project:  # (as load_release: a variable left unset would build this folder)
-        raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
+    _refuse_empty(project)
     folder = Path(project)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder",
                           hint="give the project folder, the one its sources' paths are relative to")
     data = check_metadata(_plain(metadata), filename=IN_MEMORY)
-    canonical = json.dumps(_canonical(data), separators=(",", ":"), ensure_ascii=False)
+    from .provenance import canonical_json  # (provenance imports this module)
+
+    canonical = canonical_json(_canonical(data))
     return _release(data, folder, label=IN_MEMORY, sha256=hashlib.sha256(canonical.encode()).hexdigest())
 
 

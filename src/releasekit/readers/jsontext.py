@@ -115,9 +115,10 @@ def _decode(data: bytes | str, pairs: Callable[[list[tuple[str, Any]]], dict[str
 def _refuse_deep(data: bytes | str) -> None:
     """Raise ``json.JSONDecodeError`` where ``data`` opens more than :data:`MAX_NESTING` arrays and objects at once
     (counted outside strings; only read through when it holds that many brackets at all)."""
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    if text.count("[") + text.count("{") <= MAX_NESTING:
+    opened = data.count(b"[") + data.count(b"{") if isinstance(data, bytes) else data.count("[") + data.count("{")
+    if opened <= MAX_NESTING:  # (counted in the bytes: no text is made of every record checked)
         return
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     depth = 0
     for token in _TOKENS.finditer(text):
         bracket = token.group()
