@@ -31,7 +31,6 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from html import escape
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,7 @@ from .pages import (
     render_registers_index,
     table_url,
 )
+from .pins import requirements_txt
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from .staging import settled
@@ -83,8 +83,6 @@ SETTINGS: dict[str, Any] = {
     "allow_download": True,
     "default_cache_ttl": 300,
 }
-#: The only plugin a site runs: robots are blocked unless the release says otherwise.
-PLUGINS = ("datasette", "datasette-block-robots")
 ROBOTS_BLOCKED: dict[str, Any] = {}
 ROBOTS_ALLOWED: dict[str, Any] = {"literal": "User-agent: *\nAllow: /"}
 
@@ -342,20 +340,27 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
     return meta
 
 
-def pinned_requirements() -> str:
-    """``requirements.txt``: the exact Datasette and plugin versions this site was made with."""
-    return "".join(f"{name}=={importlib_metadata.version(name)}\n" for name in PLUGINS)
-
-
 def dockerfile() -> str:
-    """A ``Dockerfile`` serving the site read-only with the pinned versions."""
+    """A ``Dockerfile`` serving the site read-only, as an unprivileged user, with the pinned versions.
+
+    The site's files are copied in by a first stage that makes them readable to all (their modes follow the umask
+    ``publish`` ran under: 0600 under a umask of 077) and writable by none but root; the image holds them once, and
+    Datasette runs as ``nobody``, which can read every file and change none.
+    """
     python = ".".join(str(v) for v in sys.version_info[:3])
+    base = f"python:{python}-slim-bookworm"
     return (
-        f"FROM python:{python}-slim-bookworm\n"
+        f"FROM {base} AS files\n"
+        "COPY . /site\n"
+        "RUN chmod -R a+rX,go-w /site\n"
+        "\n"
+        f"FROM {base}\n"
         "WORKDIR /site\n"
         "COPY requirements.txt .\n"
         "RUN pip install --no-cache-dir -r requirements.txt\n"
-        "COPY . .\n"
+        "COPY --from=files /site .\n"
+        "# the site only reads its files: it is served as an unprivileged user, not root\n"
+        "USER nobody\n"
         "EXPOSE 8001\n"
         '# inspect-data.json makes release.db immutable; settings.json and metadata.json are read from "."\n'
         'CMD ["datasette", "serve", ".", "--host", "0.0.0.0", "--port", "8001"]\n'
@@ -495,7 +500,7 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
             context = register_context(release, register, conn, packages_dir, packages.get(register.id))
             page = folder / "templates" / "pages" / "registers" / f"{register.id}.html"
             page.write_text(render_register_page(context), encoding="utf-8", newline="\n")
-    (folder / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
+    (folder / "requirements.txt").write_text(requirements_txt(), encoding="utf-8")
     (folder / "Dockerfile").write_text(dockerfile(), encoding="utf-8")
     return Site(folder, database, packages)
 
