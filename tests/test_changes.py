@@ -17,9 +17,9 @@ from contextlib import closing
 import pytest
 
 from releasekit.changes import write_changes
-from releasekit.compare import VALUE_COLUMNS, Comparer, db_rows
+from releasekit.compare import Comparer, db_rows
 from releasekit.database import create_schema, open_database
-from releasekit.tables import CHANGES
+from releasekit.tables import CHANGES, HASIL_TPS_VALUES
 from twodays import DAY1, DAY2
 
 K = "ppwp-2024"
@@ -72,8 +72,8 @@ def random_days(seed: int) -> sqlite3.Connection:
         for day in (DAY1, DAY2):
             if rng.random() < 0.85:  # a result row this day
                 conn.execute(f"INSERT INTO hasil_tps (kode_pemilu, snapshot, kode_tps, sumber, "
-                             f"{', '.join(VALUE_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(VALUE_COLUMNS)})",
-                             (K, day, tps, rng.choice(paths), *(value(rng, c) for c in VALUE_COLUMNS)))
+                             f"{', '.join(HASIL_TPS_VALUES)}) VALUES (?, ?, ?, ?{', ?' * len(HASIL_TPS_VALUES)})",
+                             (K, day, tps, rng.choice(paths), *(value(rng, c) for c in HASIL_TPS_VALUES)))
             for nomor in (1, 2, 3, 10):  # votes, sometimes without a result row, 10 sorting after 2
                 if rng.random() < 0.8:
                     conn.execute("INSERT INTO suara (kode_pemilu, snapshot, kode_tps, nomor_urut, suara) "

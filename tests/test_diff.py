@@ -23,11 +23,11 @@ from click.testing import Result
 import dki as dki_helper
 from conftest import copy_package, edit_rows, invoke, query
 from releasekit import build, load_release
-from releasekit.compare import VALUE_COLUMNS, Comparer, TpsRow, UnsortedError, tps_rows
+from releasekit.compare import Comparer, TpsRow, UnsortedError, tps_rows
 from releasekit.diff import DiffResult, PairDiff, diff
 from releasekit.diffreport import CsvChanges, text, unpaired_note
 from releasekit.errors import ReleasekitError
-from releasekit.tables import CHANGES
+from releasekit.tables import CHANGES, HASIL_TPS_VALUES
 from twodays import DAY1, DAY2, T, sources
 
 
@@ -309,7 +309,7 @@ def test_errors_are_one_line(two_days: Path, tmp_path: Path) -> None:
 def test_null_is_not_zero_and_order_is_checked() -> None:
     def rows(items: list[tuple[str, str, tuple[tuple[str, str], ...]]]) -> Iterator[TpsRow]:
         for kode, sah, votes in items:
-            yield kode, tuple(sah if c == "suara_sah" else "" for c in VALUE_COLUMNS), votes, "raw/x"
+            yield kode, tuple(sah if c == "suara_sah" else "" for c in HASIL_TPS_VALUES), votes, "raw/x"
 
     old = rows([("3101011001001", "", (("1", ""),)), ("3101011001002", "5", (("1", "0"),))])
     new = rows([("3101011001001", "0", (("1", "0"),)), ("3101011001002", "5", ())])
@@ -328,7 +328,7 @@ def test_null_is_not_zero_and_order_is_checked() -> None:
 
 def test_csv_quotes_only_what_needs_it() -> None:
     def row(kode: str, ts: str, source: str) -> TpsRow:
-        return kode, tuple(ts if c == "ts" else "" for c in VALUE_COLUMNS), (("1", "5"),), source
+        return kode, tuple(ts if c == "ts" else "" for c in HASIL_TPS_VALUES), (("1", "5"),), source
 
     old = iter([row("3101011001001", "a", "raw/x"), row("3101011001002", "a", "raw/x")])
     new = iter([row("3101011001001", 'b "quoted", with a comma', "raw/x"), row("3101011001002", "b", "raw/a,b.zip")])

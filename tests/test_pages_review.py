@@ -69,7 +69,7 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     assert votes and all(votes)
     site = Site.written(release, tmp_path / "site")
     page = site.get("/registers/003").text
-    assert 'class="rows-and-columns totals"' not in page and "chart-totals" not in page
+    assert 'class="totals"' not in page and "chart-totals" not in page
     assert not any(f"{n:,}" in page for n in votes)
     shared = page.split('<p class="shared-day">', 1)[1].split("</p>", 1)[0]
     assert "ppwp-2024 · 2024-03-20" in shared and '<a href="/registers/001">001</a>' in shared

@@ -25,7 +25,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from conftest import Site, copy_demo, load_benchmark, page_context
-from releasekit import build, load_release
+from releasekit import build, charts, load_release
 from releasekit.cli import cli
 from releasekit.database import create_schema, insert_sql
 from releasekit.errors import ReleasekitError
@@ -494,6 +494,44 @@ def test_register_page_charts_show_the_latest_snapshot_totals(demo: Served) -> N
     for nomor, suara in rows(demo.db, "SELECT nomor_urut, sum(suara) FROM suara WHERE snapshot = '2024-03-20' "
                                       "GROUP BY nomor_urut"):
         assert f"{suara:,} (" in text, nomor
+
+
+def test_register_pages_read_on_a_phone_and_aloud(demo: Served) -> None:
+    """Review BL: on a screen 576 px wide or less Datasette's CSS stacks a ``rows-and-columns`` table's rows into
+    cards and hides their header, so the register page's totals and accounting were bare numbers (#1); the charts
+    were ``role="img"``, which tells a screen reader to skip the numbers inside (#3); the charts wrote 28.3% where
+    the table beside them writes 28.30 (#7); hashes outside the register pages did not wrap (#4), and the SYNTHETIC
+    mark was Datasette's light grey ``td em``, 2.2:1 (#5)."""
+    page = demo.get("/registers/003").text
+    assert "rows-and-columns" not in page
+    for name in ("totals", "sources"):
+        assert f'<div class="table-wrapper"><table class="{name}">' in page  # (Datasette's .table-wrapper scrolls)
+    assert page.count("<table") == page.count('<div class="table-wrapper"><table') == page.count("</table></div>")
+    svgs = re.findall(r"<svg [^>]*>", page)
+    assert len(svgs) == 2 and all('role="group"' in svg and 'aria-label="' in svg for svg in svgs)
+    assert 'role="img"' not in page
+    votes = rows(demo.db, "SELECT suara FROM rekap_suara WHERE tingkat = 0 AND snapshot = '2024-03-20' "
+                          "AND kode_pemilu = 'ppwp-2024' ORDER BY nomor_urut")
+    percents = [100 * v / sum(v for (v,) in votes) for (v,) in votes]
+    assert len(percents) > 1
+    for persen in percents:
+        assert f"({persen:.2f}%)</text>" in page and f'<td class="num">{persen:.2f}</td>' in page
+    assert not re.search(r"\(\d+\.\d%\)", page)  # (one decimal: the old writing)
+    css = demo.get("/static/releasekit.css").text
+    assert "code.sha256, code.inputs-sha256 { word-break: break-all; }" in css and "em.synthetic {" in css
+    home = demo.get("/").text
+    assert home.count('<code class="sha256">') == 1 + len(re.findall(r"\.zip</a>", home))
+    table = demo.get("/release/hasil_tps").text
+    assert '<div class="table-wrapper"><table><tr><th>source</th>' in table
+    assert '<code class="sha256">' in table
+
+
+def test_chart_labels_fit_left_of_the_bars() -> None:
+    """Review BL #6: a label of 46 characters lost its first, a candidate's ballot number, in a wide font."""
+    svg = charts.bar_chart("t", [charts.Bar("2. " + "H. Prabowo Subianto – Gibran Rakabuming Raka", 5, "5")])
+    label = re.search(r'text-anchor="end">([^<]*)</text>', svg)
+    assert label and label.group(1).startswith("2. H. Prabowo") and len(label.group(1)) <= 40
+    assert "<title>2. H. Prabowo Subianto – Gibran Rakabuming Raka: 5</title>" in svg
 
 
 def test_metadata_text_cannot_inject_template_syntax(tmp_path: Path) -> None:

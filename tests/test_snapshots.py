@@ -211,7 +211,7 @@ def test_the_register_page_says_a_province_the_day_does_not_cover_is_not_in_its_
     assert "2024-02-17" in svg
     assert ("<title>31: not in this snapshot&#x27;s sources / tidak ada di sumber snapshot ini (2 TPS known / "
             "tercatat)</title>") in svg, svg
-    assert "0.0% (0 / 2)" not in svg and "<title>11: 100.0% (1 / 1)</title>" in svg, svg
+    assert "0.0% (0 / 2)" not in svg and "<title>11: 100.00% (1 / 1)</title>" in svg, svg
 
 
 def test_rules_can_be_turned_off_or_made_errors(make_project: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import copy_package, edit_rows, invoke
+from releasekit import validate
 from releasekit.rules import valid_threshold
 from releasekit.validate import validate_paths
 
@@ -87,6 +88,21 @@ def test_malformed_descriptor_with_the_frictionless_engine(fixture_package: Path
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED[case][0])
     assert types(pkg, "frictionless")  # reported, whatever Frictionless calls it
+
+
+def test_a_bug_of_releasekit_beside_frictionless_is_no_malformed_descriptor(fixture_package: Path, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BM #5: what Frictionless raises is the descriptor's fault (a package-error); releasekit's own code
+    before it (the dialects it writes in) was inside the same ``try``, so its bug was reported as "a value there
+    has the wrong type", and ``--debug`` could not show it."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+
+    def broken(descriptor: dict[str, Any]) -> dict[str, Any]:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(validate, "_declared_dialects", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        validate_paths([pkg], engine="frictionless")
 
 
 def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) -> None:

@@ -15,16 +15,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .compare import AREA_VALUE_COLUMNS, VOTES_PREFIX, Comparer, FieldChange, Tally, tps_rows
+from .compare import VOTES_PREFIX, Comparer, FieldChange, Tally, tps_rows
+from .tables import HASIL_WILAYAH_VALUES, NATIONAL
 
-#: (kode_wilayah, values as CSV text in AREA_VALUE_COLUMNS order)
+#: (kode_wilayah, values as CSV text in HASIL_WILAYAH_VALUES order)
 AreaValues = tuple[str, tuple[str, ...]]
 #: (kode_wilayah, nomor_urut as text, suara as CSV text)
 AreaVotes = tuple[str, str, str]
 #: (kode_wilayah, values, votes ((nomor_urut, suara), …) in ballot order)
 AreaRow = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
-#: The area whose published votes are the election's totals.
-NATIONAL = "0"
 
 
 @dataclass
@@ -65,7 +64,7 @@ def _text(value: object) -> str:
 
 def db_area_rows(conn: sqlite3.Connection, key: tuple[str, str], label: str = "") -> Iterator[AreaRow]:
     """One snapshot's published area totals in a database."""
-    columns = ", ".join(f"[{c}]" for c in AREA_VALUE_COLUMNS)
+    columns = ", ".join(f"[{c}]" for c in HASIL_WILAYAH_VALUES)
     values = ((row[0], tuple(map(_text, row[1:]))) for row in conn.execute(
         f"SELECT kode_wilayah, {columns} FROM hasil_wilayah WHERE kode_pemilu = ? AND snapshot = ? "
         "ORDER BY kode_wilayah", key))
@@ -77,10 +76,10 @@ def db_area_rows(conn: sqlite3.Connection, key: tuple[str, str], label: str = ""
 
 def _fields(kind: str, old: AreaRow | None, new: AreaRow | None, comparer: Comparer) -> tuple[FieldChange, ...]:
     """Every compared field of an area that differs (each one, for an area added or removed)."""
-    a = old[1] if old is not None else ("",) * len(AREA_VALUE_COLUMNS)
-    b = new[1] if new is not None else ("",) * len(AREA_VALUE_COLUMNS)
+    a = old[1] if old is not None else ("",) * len(HASIL_WILAYAH_VALUES)
+    b = new[1] if new is not None else ("",) * len(HASIL_WILAYAH_VALUES)
     out = []
-    for name, before, after in zip(AREA_VALUE_COLUMNS, a, b, strict=True):
+    for name, before, after in zip(HASIL_WILAYAH_VALUES, a, b, strict=True):
         if before != after and name not in comparer.ignore:
             out.append(FieldChange(name, _kind(kind, before, after), before or None, after or None))
     x = dict(old[2]) if old is not None else {}

@@ -32,9 +32,9 @@ from typing import Protocol
 import sqlite_utils
 
 from . import forked
-from .compare import COUNT_COLUMNS, TPS_FIELD, VALUE_COLUMNS, VOTES_PREFIX, text_sql
+from .compare import COUNT_COLUMNS, TPS_FIELD, VOTES_PREFIX, text_sql
 from .database import connect
-from .tables import CHANGES, REGISTER_SOURCES
+from .tables import CHANGES, HASIL_TPS_VALUES, REGISTER_SOURCES
 
 _COLUMNS = ", ".join(f"[{c}]" for c in CHANGES.columns)
 
@@ -274,12 +274,12 @@ def _copy_from(conn: sqlite3.Connection, path: Path) -> None:
 
 def _row(alias: str) -> str:
     """Every compared value of a hasil_tps row, as text: a row value to compare whole."""
-    return ", ".join(text_sql(c, alias) for c in VALUE_COLUMNS)
+    return ", ".join(text_sql(c, alias) for c in HASIL_TPS_VALUES)
 
 
 def _pick(side: str) -> str:
     """The value of field ``f.i`` on one side (``a`` before, ``b`` after) of a TPS's row ``j``."""
-    return "CASE f.i " + " ".join(f"WHEN {i} THEN j.{side}{i}" for i in range(len(VALUE_COLUMNS))) + " END"
+    return "CASE f.i " + " ".join(f"WHEN {i} THEN j.{side}{i}" for i in range(len(HASIL_TPS_VALUES))) + " END"
 
 
 #: status_suara of the previous day as compare._flag reads it: NULL when empty, 1 for '1', else 0.
@@ -288,7 +288,7 @@ _WHOLE = "CAST(CAST({v} AS INTEGER) AS TEXT) = {v}"  # the text of an integer (i
 _DELTA = (f"CASE WHEN {{numeric}} AND x <> '' AND y <> '' AND {_WHOLE.format(v='x')} AND {_WHOLE.format(v='y')} "
           "THEN CAST(y AS INTEGER) - CAST(x AS INTEGER) END")
 _KIND = "CASE WHEN kind <> 'changed' THEN kind WHEN x = '' THEN 'filled' WHEN y = '' THEN 'cleared' ELSE 'changed' END"
-_FIELDS = ", ".join(f"({i}, '{c}', {int(c in COUNT_COLUMNS)})" for i, c in enumerate(VALUE_COLUMNS))
+_FIELDS = ", ".join(f"({i}, '{c}', {int(c in COUNT_COLUMNS)})" for i, c in enumerate(HASIL_TPS_VALUES))
 _INSERT = f"insert or ignore into {{schema}}.[{CHANGES.name}] ({_COLUMNS})"
 
 
@@ -306,7 +306,7 @@ def _hasil_changes(kept: bool, ranged: bool = False) -> str:
     province's TPS."""
     if kept:
         values = ", ".join(f"{text_sql(c, 'a')} AS a{i}, {text_sql(c, 'b')} AS b{i}"
-                           for i, c in enumerate(VALUE_COLUMNS))
+                           for i, c in enumerate(HASIL_TPS_VALUES))
         pairs = f"""SELECT a.kode_tps, CASE WHEN b.kode_tps IS NULL THEN 'removed' ELSE 'changed' END AS kind,
                 {_WAS} AS was, coalesce(b.sumber, a.sumber) AS source, {values}
             FROM hasil_tps a LEFT JOIN hasil_tps b ON b.kode_pemilu = a.kode_pemilu AND b.snapshot = :snapshot
@@ -315,7 +315,7 @@ def _hasil_changes(kept: bool, ranged: bool = False) -> str:
               AND a.sumber IN {REGISTER_SOURCES}
               AND (b.kode_tps IS NULL OR ({_row('a')}) <> ({_row('b')}))"""  # a TPS the same on both days: no row
     else:
-        values = ", ".join(f"'' AS a{i}, {text_sql(c, 'b')} AS b{i}" for i, c in enumerate(VALUE_COLUMNS))
+        values = ", ".join(f"'' AS a{i}, {text_sql(c, 'b')} AS b{i}" for i, c in enumerate(HASIL_TPS_VALUES))
         pairs = f"""SELECT b.kode_tps, 'added' AS kind, NULL AS was, b.sumber AS source, {values}
             FROM hasil_tps b WHERE b.kode_pemilu = :kode_pemilu AND b.snapshot = :snapshot {_in_province('b', ranged)}
               AND b.sumber IN {REGISTER_SOURCES}

@@ -25,8 +25,10 @@ from .validate import ENGINES, FORMATS, validate_paths
 class ReleasekitGroup(click.Group):
     """Turns every error into one line ``Error: …``: exit 2 for a :class:`UsageError`, else exit 1.
 
-    A :class:`ReleasekitError` carries its own message; any other exception is a bug, reported as
-    an internal error (masked like every message). ``--debug`` re-raises, showing the traceback.
+    A :class:`ReleasekitError` carries its own message; an ``OSError`` with a reason, or SQLite failing to write
+    (a full disk, a quota, a file that cannot be read), is the machine's, reported with a hint for what went wrong;
+    any other exception is a bug, reported as an internal error (masked like every message). ``--debug``
+    re-raises, showing the traceback.
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -71,8 +73,8 @@ def one_line(error: Exception) -> click.ClickException:
 
 
 class GivenPath(click.Path):
-    """A path, but not an empty one: ``""`` (a variable unset in a CI script, ``validate "$PKG"``) was read as
-    ``.``, the current folder, and validated, built or served it."""
+    """A path that is not empty: ``""`` (a variable unset in a CI script, ``validate "$PKG"``) is refused, where
+    click reads it as ``.``, the current folder, and the command would validate, build or serve that."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:

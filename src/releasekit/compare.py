@@ -18,26 +18,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .database import HASIL_VALUE_COLUMNS
 from .errors import ReleasekitError, UsageError, did_you_mean
-from .tables import HASIL_TPS, HASIL_WILAYAH, register_sources
+from .tables import HASIL_TPS, HASIL_TPS_VALUES, HASIL_WILAYAH, HASIL_WILAYAH_VALUES, register_sources
 
-#: The hasil_tps columns compared (everything but the key and the ``sumber`` provenance column).
-VALUE_COLUMNS: tuple[str, ...] = HASIL_VALUE_COLUMNS
-#: The hasil_wilayah columns compared (everything but the key and ``sumber``): :mod:`releasekit.areadiff`.
-AREA_VALUE_COLUMNS: tuple[str, ...] = HASIL_WILAYAH.columns[3:-1]
+# (HASIL_TPS_VALUES are compared TPS by TPS; HASIL_WILAYAH_VALUES area by area: releasekit.areadiff)
 #: The values of an absent TPS.
-EMPTY: tuple[str, ...] = ("",) * len(VALUE_COLUMNS)
+EMPTY: tuple[str, ...] = ("",) * len(HASIL_TPS_VALUES)
 #: Columns whose changes carry a numeric ``delta``.
 COUNT_COLUMNS = frozenset(f.name for table in (HASIL_TPS, HASIL_WILAYAH) for f in table.fields if f.type == "integer")
-STATUS_INDEX = VALUE_COLUMNS.index("status_suara")
-INDEX = {c: i for i, c in enumerate(VALUE_COLUMNS)}
+STATUS_INDEX = HASIL_TPS_VALUES.index("status_suara")
+INDEX = {c: i for i, c in enumerate(HASIL_TPS_VALUES)}
 #: The field name of a candidate's votes: ``suara/<nomor_urut>``.
 VOTES_PREFIX = "suara/"
 #: The field name recording that a TPS appeared or disappeared.
 TPS_FIELD = "kode_tps"
 
-#: (kode_tps, values as CSV text in VALUE_COLUMNS order, source path)
+#: (kode_tps, values as CSV text in HASIL_TPS_VALUES order, source path)
 HasilRow = tuple[str, tuple[str, ...], str]
 #: (kode_tps, nomor_urut as text, suara as CSV text)
 SuaraRow = tuple[str, str, str]
@@ -239,16 +235,16 @@ class Comparer:
         # suara/01 is suara/1 (a candidate's number, as the changes name it), not a field nothing matches
         self.ignore = frozenset(f"{VOTES_PREFIX}{int(f[len(VOTES_PREFIX):])}" if f.startswith(VOTES_PREFIX)
                                 and f[len(VOTES_PREFIX):].isdecimal() else f for f in ignore)
-        unknown = self.ignore - set(VALUE_COLUMNS) - set(AREA_VALUE_COLUMNS) - {"suara"} - {
+        unknown = self.ignore - set(HASIL_TPS_VALUES) - set(HASIL_WILAYAH_VALUES) - {"suara"} - {
             f for f in self.ignore if f.startswith(VOTES_PREFIX) and f[len(VOTES_PREFIX):].isdecimal()}
         if unknown:
             names = sorted(unknown)
-            area_only = [c for c in AREA_VALUE_COLUMNS if c not in VALUE_COLUMNS]
-            guess = did_you_mean(names[0], (*VALUE_COLUMNS, *area_only, "suara")) if len(names) == 1 else ""
+            area_only = [c for c in HASIL_WILAYAH_VALUES if c not in HASIL_TPS_VALUES]
+            guess = did_you_mean(names[0], (*HASIL_TPS_VALUES, *area_only, "suara")) if len(names) == 1 else ""
             raise UsageError(f"--ignore: unknown field(s) {', '.join(names)}",
-                             hint=f"{guess}use hasil_tps columns ({', '.join(VALUE_COLUMNS)}), hasil_wilayah's "
+                             hint=f"{guess}use hasil_tps columns ({', '.join(HASIL_TPS_VALUES)}), hasil_wilayah's "
                                   f"({', '.join(area_only)}), suara or suara/N")
-        self.kept = tuple(i for i, c in enumerate(VALUE_COLUMNS) if c not in self.ignore)
+        self.kept = tuple(i for i, c in enumerate(HASIL_TPS_VALUES) if c not in self.ignore)
         self.vote_fields = "suara" not in self.ignore
         #: the candidates named by ``suara/N``
         self.ignored_candidates = frozenset(int(f[len(VOTES_PREFIX):]) for f in self.ignore
@@ -269,7 +265,7 @@ class Comparer:
         """The change from ``old`` to ``new`` (either may be absent), or None when nothing compared differs."""
         a = old[1] if old is not None else EMPTY
         b = new[1] if new is not None else EMPTY
-        names = [VALUE_COLUMNS[i] for i in self.kept if a[i] != b[i]]
+        names = [HASIL_TPS_VALUES[i] for i in self.kept if a[i] != b[i]]
         votes = self._vote_names(old[2] if old is not None else (), new[2] if new is not None else ())
         if not names and not votes:
             return None if kind == "changed" else TpsChange(self, kind, old, new, (), False)
@@ -323,7 +319,7 @@ def text_sql(column: str, alias: str = "") -> str:
     return f"coalesce(CAST({alias + '.' if alias else ''}[{column}] AS TEXT), '')"
 
 
-_TEXT = ", ".join(text_sql(c) for c in VALUE_COLUMNS)
+_TEXT = ", ".join(text_sql(c) for c in HASIL_TPS_VALUES)
 
 
 def db_hasil(conn: sqlite3.Connection, kode_pemilu: str, snapshot: str, register: str | None = None

@@ -33,7 +33,6 @@ from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
 
 METADATA_FILE = "metadata.yml"
-STATUSES = ("open", "exempted", "pending", "partially-open")
 
 
 @dataclass(frozen=True)

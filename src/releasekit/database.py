@@ -25,10 +25,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .tables import BY_NAME, TABLES, Table
-
-#: hasil_tps value columns, in the order readers produce them.
-HASIL_VALUE_COLUMNS = BY_NAME["hasil_tps"].columns[3:-1]
+from .tables import TABLES, Table
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:

@@ -90,7 +90,8 @@ class DiffError(ReleasekitError):
 
 
 class UsageError(ReleasekitError):
-    """An argument names something that does not exist (an unknown field); the CLI exits 2."""
+    """A call the library cannot carry out as asked, whatever the data: an argument that names nothing there (an
+    unknown field, format or engine), a path that is empty or none, a place it may not write; the CLI exits 2."""
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -549,7 +549,7 @@ class Loader:
         """The record that loaded the result row at ``key`` (:meth:`_kept`), and whether it holds ``values`` and
         ``votes``."""
         columns = tables.BY_NAME[table].columns
-        cols = ", ".join(f"[{c}]" for c in columns[3:-1])
+        cols = ", ".join(f"[{c}]" for c in tables.RESULT_VALUES[table])
         where = f"kode_pemilu = ? AND snapshot = ? AND {columns[2]} = ?"
         row = self.conn.execute(f"SELECT rowid, {cols} FROM {table} WHERE {where}", key).fetchone()
         stored_votes = dict(self.conn.execute(f"SELECT nomor_urut, suara FROM {votes_table} WHERE {where}",

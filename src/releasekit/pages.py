@@ -27,8 +27,7 @@ from .config import License, Register, Release
 from .database import percent
 from .legalstatus import kept, register_status
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
-from .summaries import NATIONAL
-from .tables import REGISTER_SOURCES
+from .tables import NATIONAL, REGISTER_SOURCES
 
 DATABASE = "release"
 
@@ -107,23 +106,25 @@ def provenance_html(register: Register, descriptor: dict[str, Any] | None) -> st
     def named(path: str) -> str:
         if path not in theirs:
             return e(path)
-        return (f"{e(path)}<br><em>register {e(theirs[path])}'s: named places this package holds / milik register "
-                f"{e(theirs[path])}: nama tempat yang dimuat paket ini</em>")
+        return (f"{e(path)}<br><em class=\"owner\">register {e(theirs[path])}'s: named places this package holds / "
+                f"milik register {e(theirs[path])}: nama tempat yang dimuat paket ini</em>")
 
     rows = "".join(
-        f"<tr><td>{named(str(s['path']))}</td><td><code>{e(str(s.get('sha256', '')))}</code></td>"
+        f"<tr><td>{named(str(s['path']))}</td><td><code class=\"sha256\">{e(str(s.get('sha256', '')))}</code></td>"
         + "".join(f"<td>{s[k]:,}</td>" if type(s.get(k)) is int else "<td></td>"
                   for k in ("bytes", "records_in", "records_loaded", "records_quarantined")) + "</tr>"
         for s in sources[:PROVENANCE_SOURCES])
     more = (f'<p>… and {len(sources) - PROVENANCE_SOURCES:,} more on <a href="{register_url(register)}">the '
             "register's page</a>.</p>" if len(sources) > PROVENANCE_SOURCES else "")
-    table = ("<table><tr><th>source</th><th>SHA-256</th><th>bytes</th><th>records in</th><th>loaded</th>"
-             f"<th>quarantined</th></tr>{rows}</table>{more}" if sources else "")
+    table = ('<div class="table-wrapper"><table><tr><th>source</th><th>SHA-256</th><th>bytes</th><th>records in</th>'
+             "<th>loaded</th>"
+             f"<th>quarantined</th></tr>{rows}</table></div>{more}" if sources else "")
     acts = "".join(f"<li>{e(str(act['text']))}</li>" for act in _acts(register.basis))
     note = register.basis.get("note")
     return (f'<details class="provenance"><summary>{summary}</summary><p>{e(en)}</p><p lang="id">{e(id_)}</p>'
             + (f"<ul>{acts}</ul>" if acts else "") + (f"<p>{e(str(note))}</p>" if note else "") + table
-            + f"<p>Inputs SHA-256 / hash masukan: <code>{e(str(prov.get('inputs_sha256', '')))}</code></p></details>")
+            + "<p>Inputs SHA-256 / hash masukan: "
+            + f"<code class=\"sha256\">{e(str(prov.get('inputs_sha256', '')))}</code></p></details>")
 
 
 def _licences(licenses: tuple[License, ...]) -> list[dict[str, str | None]]:
@@ -263,7 +264,7 @@ def _votes_chart(rows: list[dict[str, Any]], en: str, id_: str, css_class: str) 
     svg = bar_chart(
         f"{en}, {election}, {snapshot} / {id_}",
         [Bar(f"{r['nomor_urut']}. {r['peserta'] or ''}", r["suara"],
-             f"{r['suara']:,} ({r['persen']}%)" if r["suara"] is not None else "–")
+             f"{r['suara']:,} ({_percent(r['persen'])})" if r["suara"] is not None else "–")
          for r in rows if (r["kode_pemilu"], r["snapshot"]) == (election, snapshot)],
         css_class=css_class, colours=PALETTE)
     return svg, election, snapshot
@@ -278,7 +279,7 @@ def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]
         SELECT kode_wilayah, nama, tps_hasil, tps_suara, tps_terdaftar, kelengkapan FROM rekap_wilayah
         WHERE tingkat = 1 AND kode_pemilu = ? AND snapshot = ? ORDER BY kode_wilayah""", (election, snapshot))
     completeness_svg = bar_chart(
-        f"TPS with votes / TPS known per province, {snapshot} / Kelengkapan per provinsi",
+        f"TPS with votes of TPS known per province, {snapshot} / Kelengkapan per provinsi",
         [_completeness(p) for p in provinces], maximum=100, css_class="chart-completeness")
     return {"totals": totals_svg, "completeness": completeness_svg}
 
@@ -293,7 +294,13 @@ def _completeness(province: dict[str, Any]) -> Bar:
                                 "known / tercatat)")
     if province["kelengkapan"] is None:
         return Bar(label, None, "–")
-    return Bar(label, province["kelengkapan"], f"{province['kelengkapan']}% ({province['tps_suara']:,} / {known})")
+    share = _percent(province["kelengkapan"])
+    return Bar(label, province["kelengkapan"], f"{share} ({province['tps_suara']:,} / {known})")
+
+
+def _percent(value: float | None) -> str:
+    """A percentage as the register page's tables write it: two decimals (``28.30%``)."""
+    return "–" if value is None else f"{value:.2f}%"
 
 
 def register_context(release: Release, register: Register, db: sqlite3.Connection, packages_dir: Path,

@@ -125,7 +125,10 @@ article.register { margin: 0 1rem; }
 .register .status { font-size: 1.1em; }
 .register .status-open strong { color: #1a7f37; }
 .register .status-exempted strong, .register .status-pending strong { color: #b35900; }
-.register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; word-break: break-all; }
+code.sha256, code.inputs-sha256 { word-break: break-all; }
+.register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; }
+em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: #b00020; }
+.provenance em.owner { font-size: 0.9em; color: #555; }
 .register td.num { text-align: right; }
 .register figure.chart { margin: 1em 0; overflow-x: auto; }
 .register .id { color: #555; }
@@ -167,7 +170,7 @@ def _register_link(register: Register, packages: dict[str, Download]) -> str:
     pkg = packages.get(register.id)
     if pkg:
         item += (f' · <a href="{pkg.url}">{escape(pkg.name)}</a> '
-                 f'<small>SHA-256 <code>{pkg.sha256}</code></small>')
+                 f'<small>SHA-256 <code class="sha256">{pkg.sha256}</code></small>')
     return item + "</li>"
 
 
@@ -198,7 +201,7 @@ def _home_html(release: Release, database: Download, packages: dict[str, Downloa
     parts += [_register_link(r, packages) for r in release.registers]
     parts.append("</ul>")
     parts.append(f'<h2>Downloads / Unduh</h2><p>The whole database: <a href="{database.url}">{database.name}</a> '
-                 f"({database.bytes:,} bytes) <small>SHA-256 <code>{database.sha256}</code></small>. "
+                 f'({database.bytes:,} bytes) <small>SHA-256 <code class="sha256">{database.sha256}</code></small>. '
                  "Each register's validated Frictionless package is linked above and on its page. / Basis data "
                  "lengkap; paket Frictionless tiap register (sudah divalidasi) ditautkan di atas dan di "
                  "halamannya.</p>")

@@ -32,9 +32,7 @@ from typing import IO, Any, Protocol, TextIO
 
 from .areadiff import AreaRow, AreaValues, AreaVotes, area_rows, db_area_rows
 from .compare import (
-    AREA_VALUE_COLUMNS,
     COUNT_COLUMNS,
-    VALUE_COLUMNS,
     HasilRow,
     SuaraRow,
     TpsRow,
@@ -42,13 +40,16 @@ from .compare import (
     db_rows,
     tps_rows,
 )
-from .config import FORMATS, snapshot_id
+from .config import FORMATS, METADATA_FILE, snapshot_id
 from .database import read_only
 from .errors import DiffError
+from .staging import BUILD_DIR, DATABASE_FILE
 from .tables import (
     FALSE_VALUES,
     HASIL_TPS,
+    HASIL_TPS_VALUES,
     HASIL_WILAYAH,
+    HASIL_WILAYAH_VALUES,
     KODE_PEMILU,
     SNAPSHOT_PATTERN,
     SUARA,
@@ -138,7 +139,7 @@ def _areas(found: Iterable[tuple[str, str, int]], only: str | None) -> dict[Snap
 
 
 #: The columns diff reads from a database, per table.
-DB_COLUMNS = {"hasil_tps": ("kode_pemilu", "snapshot", "kode_tps", *VALUE_COLUMNS, "sumber"),
+DB_COLUMNS = {"hasil_tps": ("kode_pemilu", "snapshot", "kode_tps", *HASIL_TPS_VALUES, "sumber"),
               "suara": ("kode_pemilu", "snapshot", "kode_tps", "nomor_urut", "suara")}
 NOT_RELEASEKIT_DB = "is this a releasekit release.db? build it again with 'releasekit build'"
 
@@ -292,9 +293,10 @@ FIELDS: dict[str, Field] = {**{f.name: f for table in (SUARA_WILAYAH, HASIL_WILA
 #: What picks a snapshot's rows out of a resource.
 KEY_COLUMNS = ("kode_pemilu", "snapshot")
 #: The hasil_tps columns checked on every row of a compared snapshot.
-HASIL_CHECKED = ("kode_tps", *(c for c in VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean")))
+HASIL_CHECKED = ("kode_tps", *(c for c in HASIL_TPS_VALUES if FIELDS[c].type in ("integer", "boolean")))
 #: The hasil_wilayah columns checked on every row of a compared snapshot.
-AREA_CHECKED = ("kode_wilayah", *(c for c in AREA_VALUE_COLUMNS if FIELDS[c].type in ("integer", "boolean", "number")))
+AREA_CHECKED = ("kode_wilayah",
+                *(c for c in HASIL_WILAYAH_VALUES if FIELDS[c].type in ("integer", "boolean", "number")))
 #: Flags as releasekit writes them (the Table Schema's trueValues and falseValues), or empty.
 FLAGS = ("", *FALSE_VALUES, *TRUE_VALUES)
 _PATTERNS = {name: re.compile(f.pattern) for name, f in FIELDS.items() if f.pattern}
@@ -349,8 +351,8 @@ def _getter(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]
 #: The fast check of a compared hasil_tps row, a few calls into C per row (:meth:`PackageSide._hasil`; the
 #: exact one, cell by cell, only when it fails): its counts joined are digits, its flags one of FLAGS each,
 #: its kode_tps matches the pattern.
-_COUNTS = _getter([i for i, c in enumerate(VALUE_COLUMNS) if c in COUNT_COLUMNS])
-_FLAG_INDEXES = [i for i, c in enumerate(VALUE_COLUMNS) if FIELDS[c].type == "boolean"]
+_COUNTS = _getter([i for i, c in enumerate(HASIL_TPS_VALUES) if c in COUNT_COLUMNS])
+_FLAG_INDEXES = [i for i, c in enumerate(HASIL_TPS_VALUES) if FIELDS[c].type == "boolean"]
 _FLAGS = _getter(_FLAG_INDEXES)
 _FLAG_SETS = frozenset(product(FLAGS, repeat=len(_FLAG_INDEXES)))
 _IS_CODE = _PATTERNS["kode_tps"].fullmatch
@@ -583,7 +585,7 @@ class PackageSide:
         table = self._table("hasil_tps", (*KEY_COLUMNS, "kode_tps"))
         index = table.index
         k, s, t, src = index["kode_pemilu"], index["snapshot"], index["kode_tps"], index.get("sumber")
-        positions = [index.get(c) for c in VALUE_COLUMNS]
+        positions = [index.get(c) for c in HASIL_TPS_VALUES]
         if None in positions:  # an older package: a column it lacks compares as empty
             def values(row: list[str]) -> tuple[str, ...]:
                 return tuple("" if i is None else row[i] for i in positions)
@@ -636,7 +638,7 @@ class PackageSide:
         table = self._table("hasil_wilayah", (*KEY_COLUMNS, "kode_wilayah"))
         index = table.index
         k, s, w = index["kode_pemilu"], index["snapshot"], index["kode_wilayah"]
-        positions = [index.get(c) for c in AREA_VALUE_COLUMNS]
+        positions = [index.get(c) for c in HASIL_WILAYAH_VALUES]
         for row in table:
             if row[s] == key[1] and row[k] == key[0]:
                 table.check(row, AREA_CHECKED)
@@ -706,8 +708,8 @@ def _open_path(path: Path, label: str, only: str | None) -> Side:
     if path.is_dir():
         if (path / DESCRIPTOR).is_file():
             return PackageSide(path, label, only)
-        if (path / "metadata.yml").is_file():
-            db = path / "build" / "release.db"
+        if (path / METADATA_FILE).is_file():
+            db = path / BUILD_DIR / DATABASE_FILE
             if not db.is_file():
                 raise DiffError(f"{label}: no build/release.db in this project", hint="run 'releasekit build' first")
             return DatabaseSide(db, label, only)
@@ -744,7 +746,7 @@ def open_side(spec: str, project: str | Path = ".") -> Side:
         return _open_path(Path(base), spec, snapshot_id(snapshot))
     if "/" in spec or "\\" in spec or spec.endswith((".zip", ".json", ".db")):  # never a snapshot id
         raise DiffError(f"{spec}: no such file or folder", hint="check the path")
-    db = Path(project) / "build" / "release.db"
+    db = Path(project) / BUILD_DIR / DATABASE_FILE
     if not Path(project).is_dir():
         raise DiffError(f"{spec}: not a path, and the project folder {project} does not exist",
                         hint="give a package folder or .zip, or pass --project a built project's folder")

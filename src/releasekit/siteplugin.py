@@ -4,9 +4,9 @@ Datasette 0.65 answers an address no route takes (``/.env``, ``/a/b/c/d``, ``/re
 500: its default ``handle_exception`` prints the traceback with ``rich`` (installed beside releasekit) before it
 writes the 404 page, and ``rich`` refuses to print one outside an ``except:`` block, where Datasette's 404 of an
 unrouted address is made. This plugin hands that default a ``rich`` that prints a traceback only where there is
-one (:class:`_RichWhereRaised`), so such an address gets Datasette's own 404 page; every error raised still has
-its traceback printed as before, but a request's own mistake (a 404, a 400), which Datasette prints nothing of
-without ``rich``.
+one (:class:`_RichWhereRaised`), so such an address gets Datasette's own 404 page. Every error raised still has
+its traceback printed, but a request's own mistake (a 404, a 400): of that nothing is printed, as Datasette prints
+nothing of it without ``rich``.
 
 A table page asked to sort by a column it cannot sort by (``?_sort=nope``), or by ``_sort`` and ``_sort_desc`` at
 once, or given a ``_through`` no foreign key joins or not of its shape, JSON that does not parse in a parameter
@@ -165,7 +165,7 @@ def _bad_request(request: Any, exception: BaseException) -> tuple[int, str] | No
 def handle_exception(datasette: Any, request: Any, exception: BaseException) -> Any:
     """A table page's bad parameter is a 400 (a row that cannot be, a 404): the status of Datasette's error is set
     before its handler reads it, or its handler writes the page of one with that status (the first answer is the
-    one sent; Datasette's handler still logs the original traceback)."""
+    one sent). The request's mistake is marked answered: no traceback is printed of it (:class:`_RichWhereRaised`)."""
     if isinstance(exception, DatasetteError):
         if (exception.status == 500 and isinstance(exception.message, str)
                 and exception.message.startswith(_BAD_PARAMETERS)):

@@ -17,11 +17,10 @@ from __future__ import annotations
 import sqlite_utils
 
 from .database import fill_derived, percent
-from .tables import REKAP_SUARA, REKAP_WILAYAH
+from .tables import NATIONAL, REKAP_SUARA, REKAP_WILAYAH
 
 #: (tingkat, code length) from village up to province; national is level 0, code "0".
 LEVELS = ((4, 10), (3, 6), (2, 4), (1, 2))
-NATIONAL = "0"
 
 _TPS_FIGURES = """
     CREATE TEMP TABLE _rekap_tps AS

@@ -110,6 +110,10 @@ CODE_TPS = r"^(?:[0-9]{13}|99[0-9A-Z]{11})$"
 TPS_CODE_TEXT = "13 digits; letters only overseas, after the province code 99"
 #: :data:`CODE_TPS` compiled, for the readers (``fullmatch``: the pattern's ``$`` alone passes a final line break).
 TPS_CODE = re.compile(CODE_TPS)
+#: KPU's area code length → its ``tingkat``: province 2, regency/city 4, district 6, village 10 (BPS codes differ).
+LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
+#: The nation's code in the area tables (``rekap_*``, Sirekap's aggregates): level 0, above the provinces.
+NATIONAL = "0"
 #: A register's id, as ``metadata.yml``'s schema takes it: three digits, leading zeros kept (``001``).
 REGISTER_ID = r"^[0-9]{3}$"
 CODE_WILAYAH = r"^[0-9]{2}([0-9A-Z]{2}([0-9A-Z]{2}([0-9A-Z]{4})?)?)?$"
@@ -431,6 +435,13 @@ HASIL_WILAYAH = Table(
                                   f"wilayah w WHERE w.kode_wilayah = {{kode_wilayah}}) THEN {{kode_wilayah}} END",
                      ("wilayah", "kode_wilayah")),),
 )
+
+#: The figures of a result row: the columns between its key (election, snapshot, TPS or area) and its ``sumber``,
+#: in declared order (the order readers produce them in, and ``releasekit diff`` compares them in).
+HASIL_TPS_VALUES: tuple[str, ...] = HASIL_TPS.columns[3:-1]
+HASIL_WILAYAH_VALUES: tuple[str, ...] = HASIL_WILAYAH.columns[3:-1]
+#: Each result table's figures (:data:`HASIL_TPS_VALUES`, :data:`HASIL_WILAYAH_VALUES`).
+RESULT_VALUES = {"hasil_tps": HASIL_TPS_VALUES, "hasil_wilayah": HASIL_WILAYAH_VALUES}
 
 SUARA_WILAYAH = Table(
     "suara_wilayah", "Published votes per area", "Votes per candidate an aggregate source publishes for an area.",

@@ -175,10 +175,10 @@ def _frictionless(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[li
 
 def _frictionless_run(folder: Path, descriptor: dict[str, Any], **options: Any) -> tuple[list[Problem], list[str]]:
     """:func:`_frictionless` with ``options`` for ``frictionless.validate`` (``resource_name``, ``pick_errors``)."""
+    # (a copy: Frictionless may edit the descriptor it reads, which the PII gate reads after it)
+    declared = _declared_dialects(copy.deepcopy(descriptor))  # (releasekit's own code: outside the try below)
     try:
-        # (a copy: Frictionless may edit the descriptor it reads, which the PII gate reads after it)
-        report = frictionless_validate(_declared_dialects(copy.deepcopy(descriptor)), basepath=str(folder),
-                                       limit_errors=ERROR_LIMIT, **options)
+        report = frictionless_validate(declared, basepath=str(folder), limit_errors=ERROR_LIMIT, **options)
     except Exception as error:  # noqa: BLE001 - see _crash
         return _crash(error), []
     # Frictionless quotes cell values in its messages: mask any NIK before it can be printed.

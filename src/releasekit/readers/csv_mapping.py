@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, did_you_mean
-from ..tables import BY_NAME
+from ..tables import HASIL_TPS_VALUES, HASIL_WILAYAH_VALUES
 from .numbers import STYLES
 from .textio import TextOptions, check_encoding
 
@@ -34,13 +34,12 @@ TABLES = ("hasil_tps", "hasil_wilayah", "wilayah", "tps")
 CODE_FIELDS = ("kode_tps", "kode_wilayah", "nomor_tps", "kode_induk")
 #: Canonical fields a mapping may fill, per table (the place's key first).
 FIELDS: dict[str, tuple[str, ...]] = {
-    "hasil_tps": ("kode_tps", "kode_wilayah", "nomor_tps", *BY_NAME["hasil_tps"].columns[3:-1]),
-    "hasil_wilayah": ("kode_wilayah", *(c for c in BY_NAME["hasil_wilayah"].columns[3:-1] if c != "asal")),
+    "hasil_tps": ("kode_tps", "kode_wilayah", "nomor_tps", *HASIL_TPS_VALUES),
+    "hasil_wilayah": ("kode_wilayah", *(c for c in HASIL_WILAYAH_VALUES if c != "asal")),
     "wilayah": ("kode_wilayah", "tingkat", "nama", "kode_induk", "id_sumber"),
     "tps": ("kode_tps", "kode_wilayah", "nomor_tps", "nama", "id_sumber"),
 }
 RAGGED = ("quarantine", "join-last")
-BY = ("nomor_urut", "id_sumber")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SourceError, did_you_mean
 from ..privacy import RECORD_NOT_QUOTED, brief, holds_nik, looks_like_a_record
-from ..tables import BY_NAME, CODE_AREA, TPS_CODE
+from ..tables import BY_NAME, CODE_AREA, HASIL_TPS_VALUES, HASIL_WILAYAH_VALUES, LEVEL_BY_LENGTH, TPS_CODE
 from .base import (
     FORMULA,
     MAX_AREA_CODE,
@@ -57,10 +57,7 @@ if TYPE_CHECKING:
 
 REGION_CODE = re.compile(r"^(?:[0-9]+|99[0-9A-Z]*)$")
 AREA_CODE = re.compile(CODE_AREA)
-LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 PARENT_LENGTH = {4: 2, 6: 4, 10: 6}
-HASIL_TPS_VALUES = BY_NAME["hasil_tps"].columns[3:-1]
-HASIL_WILAYAH_VALUES = BY_NAME["hasil_wilayah"].columns[3:-1]
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..tables import BY_NAME
+from ..tables import HASIL_WILAYAH_VALUES
 from .base import DIFFERENT, IDENTICAL, AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
 from .numbers import no_count, parse_count
@@ -47,7 +47,6 @@ LINK, NAME, NUMBER = "Link KawalPemilu", "Nama Kelurahan", "Nomor TPS"
 FIGURES = (("Suara 01", 1), ("Suara 02", 2), ("Suara Sah", None))
 COLUMNS = (LINK, NAME, NUMBER, *(c for c, _ in FIGURES))
 VILLAGE_ID = re.compile(r"^https?://(?:www\.)?kawalpemilu\.org/?#(-?[0-9]{1,12})$")
-HASIL_WILAYAH_VALUES = BY_NAME["hasil_wilayah"].columns[3:-1]
 OPTIONS = TextOptions(delimiter=",")
 
 

@@ -18,11 +18,11 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
+from ..tables import LEVEL_BY_LENGTH
 from .base import ReadContext, Reader, Record, Region, Rejected, clip
 from .members import Member, holds_members, members_named
 from .textio import TextDecodeError, TextOptions, open_table, without_encoding_option
 
-LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 10: 4}
 #: Rows are id,name or id,parent_id,name (the name may hold unquoted commas), so no header and no fixed width.
 HEADERLESS = TextOptions(delimiter=",", header=False, names=("id", "parent_id", "name"))
 CODE = re.compile(r"^[0-9]{2}[0-9A-Z]*$")

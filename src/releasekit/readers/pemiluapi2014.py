@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..privacy import brief
-from ..tables import BY_NAME
+from ..tables import HASIL_WILAYAH_VALUES
 from .base import DIFFERENT, IDENTICAL, AreaResult, ReadContext, Reader, Record, Rejected
 from .fixed_csv import fixed_rows
 from .numbers import no_count, parse_count
@@ -57,7 +57,6 @@ OTHER_ELECTIONS = {
     "2": "DPR 2014, which releasekit does not load: the file holds no votes per party, and its valid, invalid "
          "and total votes sit one category before their labels (see README, Older elections)",
 }
-HASIL_WILAYAH_VALUES = BY_NAME["hasil_wilayah"].columns[3:-1]
 OPTIONS = TextOptions(delimiter=",")
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..privacy import shorten
+from ..tables import NATIONAL
 from .base import (
     JSON_ERRORS,
     TIMESTAMP_TEXT,
@@ -46,7 +47,6 @@ from .sirekap_tps import quote, squash
 AREA = re.compile(r"^[0-9]{2}[0-9A-Z]{0,8}$")
 #: A child's code in an area's table: an area, or a TPS (13 characters) in a village's table.
 CHILD = re.compile(r"^[0-9]{2}(?:[0-9A-Z]{0,8}|[0-9A-Z]{11})$")
-NATIONAL = "0"
 #: An area's code length → its children's: province 2 → regency 4 → district 6 → village 10 → TPS 13 (national: 2).
 CHILD_LENGTH = {2: 4, 4: 6, 6: 10, 10: 13}
 
