@@ -395,12 +395,13 @@ def test_the_pages_of_a_registers_tables_carry_its_provenance(demo_project: Path
         label = pages.register_status(release.register("001"))[0]
         assert f"Provenance / asal-usul: register 001, {label}, 2 sources and 1 of register 003, releasekit " \
             f"{prov['releasekit_version']}" in page  # (review AW #10: "3 sources", where its page lists 2)
-        assert ("<tr><td>raw/synthetic_wilayah_kpu<br><em>register 003's: named places this package holds / milik "
-                "register 003: nama tempat yang dimuat paket ini</em></td>") in page
-        assert f"Inputs SHA-256 / hash masukan: <code>{prov['inputs_sha256']}</code>" in page
+        assert ("<tr><td>raw/synthetic_wilayah_kpu<br><em class=\"owner\">register 003's: named places this package "
+                "holds / milik register 003: nama tempat yang dimuat paket ini</em></td>") in page
+        assert f'Inputs SHA-256 / hash masukan: <code class="sha256">{prov["inputs_sha256"]}</code>' in page
         assert "Requested on 2024-02-26 from PPID KPU RI (reference DEMO-PPID-2024-001 (synthetic reference))" in page
         for src in (s for s in prov["sources"] if "register" not in s):
-            assert (f"<tr><td>{src['path']}</td><td><code>{src['sha256']}</code></td><td>{src['bytes']:,}</td>"
+            assert (f"<tr><td>{src['path']}</td><td><code class=\"sha256\">{src['sha256']}</code></td>"
+                    f"<td>{src['bytes']:,}</td>"
                     f"<td>{src['records_in']:,}</td><td>{src['records_loaded']:,}</td>"
                     f"<td>{src['records_quarantined']:,}</td></tr>") in page
     exempted = html.unescape(site.get("/release/findings").text)

@@ -448,7 +448,7 @@ def test_home_page_links_every_register_and_offers_the_database_with_its_sha256(
     text = demo.get("/").text
     for reg in ("001", "002", "003"):
         assert f'href="/registers/{reg}"' in text
-    sha = re.search(r'href="/release.db">release.db</a>.*?<code>([0-9a-f]{64})</code>', text, re.S)
+    sha = re.search(r'href="/release.db">release.db</a>.*?<code class="sha256">([0-9a-f]{64})</code>', text, re.S)
     assert sha is not None
     body = demo.get("/release.db").content
     assert hashlib.sha256(body).hexdigest() == sha.group(1)
