@@ -526,6 +526,19 @@ def test_register_pages_read_on_a_phone_and_aloud(demo: Served) -> None:
     assert '<code class="sha256">' in table
 
 
+def test_register_pages_link_the_summary_queries_of_their_latest_day(demo: Served) -> None:
+    """Review BK M2: the links gave every day, oldest first, and Datasette cuts a query at 1,000 rows: after some
+    days of a national register the newest day was not on the page the link opened."""
+    page = demo.get("/registers/001").text
+    [(latest,)] = rows(demo.db, "SELECT max(snapshot) FROM snapshots WHERE source IN "
+                                "(SELECT path FROM sources WHERE register = '001')")
+    for query in ("totals_province", "completeness", "turnout"):
+        assert f'href="/release/{query}?snapshot={latest}"' in page, query
+        days = {r["snapshot"] for r in demo.json(f"/release/{query}.json?_shape=array&snapshot={latest}")}
+        assert days == {latest}, query
+    assert f"of the latest day ({latest};" in page
+
+
 def test_chart_labels_fit_left_of_the_bars() -> None:
     """Review BL #6: a label of 46 characters lost its first, a candidate's ballot number, in a wide font."""
     svg = charts.bar_chart("t", [charts.Bar("2. " + "H. Prabowo Subianto – Gibran Rakabuming Raka", 5, "5")])

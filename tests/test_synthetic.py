@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import sqlite3
@@ -137,3 +138,14 @@ def test_building_the_demo_quarantines_the_broken_member_and_the_duplicate(tmp_p
         assert quarantined == (2 if path.endswith(".tar.gz") else voter_rows if "dpt" in path else 0), path
     assert len(comma) == 1 and comma[0][0].endswith(" I,II")  # the unquoted comma is repaired
     assert unnamed == 0  # every TPS sits in a village named by the region list
+
+
+@pytest.mark.parametrize("module", ["releasekit.synthetic", "releasekit.synthetic_dpt"])
+def test_help_is_help_not_a_folder(module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Review BK L3: ``python -m releasekit.synthetic --help`` wrote the demo's files into a folder named ``--help``."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        importlib.import_module(module).main(["--help"])
+    assert exited.value.code == 0 and "[RAW_DIR]" in capsys.readouterr().out
+    assert not any(tmp_path.iterdir())

@@ -334,6 +334,8 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "tables": register_tables(register, package, paths, elections, sole=sole, alone=alone),
         "totals": total_rows,
         "shared_days": [day for day in days if day.others],
+        # (the summary queries' pages stop at Datasette's 1,000 rows, oldest day first: they link the latest day)
+        "latest": max((day.snapshot for day in days), default=""),
         "charts": charts(db, total_rows),
         "published": published,
         "published_chart": published_chart(published),

@@ -396,12 +396,23 @@ def write_demo(raw_dir: Path) -> list[Path]:
     return paths
 
 
+def raw_dir_argument(doc: str | None, what: str, argv: list[str] | None = None) -> Path:
+    """The one argument of a generator's command line, ``[RAW_DIR]`` (``raw`` when left out): ``--help`` prints the
+    module's first paragraph, where it was taken for a folder and the files were written into ``--help/``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("raw_dir", nargs="?", default="raw", type=Path, metavar="RAW_DIR",
+                        help=f"the folder to write {what} into (default: raw)")
+    return Path(parser.parse_args(argv).raw_dir)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m releasekit.synthetic [RAW_DIR]``: regenerate the demo and print each source's sha256 pin."""
     from .provenance import sha256_file
 
-    args = sys.argv[1:] if argv is None else argv
-    for path in write_demo(Path(args[0] if args else "raw")):
+    folder = raw_dir_argument(__doc__, "the demo's raw files", argv)
+    for path in write_demo(folder):
         digest, size = sha256_file(path)
         print(f"{path}  sha256: {digest}  ({size} bytes)")
     return 0

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from .privacy import PROVINCES
 from .readers.dpt_csv import COLUMNS
+from .synthetic import raw_dir_argument
 
 DEMO_FILE = "dpt_5202_20230702.csv.gz"
 DEMO_REGENCY = "5202"
@@ -338,8 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m releasekit.synthetic_dpt [RAW_DIR]``: write the demo voter list and print its sha256 pin."""
     from .provenance import sha256_file
 
-    args = sys.argv[1:] if argv is None else argv
-    path, planted = write_demo(Path(args[0] if args else "raw"))
+    path, planted = write_demo(raw_dir_argument(__doc__, "the demo voter list", argv))
     digest, size = sha256_file(path)
     print(f"{path}  sha256: {digest}  ({size} bytes)")
     print(f"rows {planted.rows}: voters {planted.voters}, broken {planted.broken}; duplicate-nik "
