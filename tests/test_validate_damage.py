@@ -105,6 +105,19 @@ def test_a_bug_of_releasekit_beside_frictionless_is_no_malformed_descriptor(fixt
         validate_paths([pkg], engine="frictionless")
 
 
+def test_a_descriptor_too_deep_to_copy_is_a_package_error_with_frictionless(fixture_package: Path,
+                                                                            tmp_path: Path) -> None:
+    """Review BN #1: json reads a descriptor nested 600 deep; the copy made for Frictionless ran out of stack, and
+    once that copy left the ``try`` (review BM #5) the whole run stopped as an internal error."""
+    pkg = copy_package(fixture_package, tmp_path, "real-count")
+    deep: object = []
+    for _ in range(600):
+        deep = [deep]
+    edit_descriptor(pkg, lambda d: d.__setitem__("x-deep", deep))
+    found = problems(pkg, "frictionless")
+    assert any(p["type"] == "package-error" and "nested too deep" in p["message"] for p in found), found
+
+
 def test_unknown_hash_algorithm_is_named(fixture_package: Path, tmp_path: Path) -> None:
     pkg = copy_package(fixture_package, tmp_path, "real-count")
     edit_descriptor(pkg, MALFORMED["unknown-hash"][0])

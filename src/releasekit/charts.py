@@ -58,7 +58,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None, 
     return "\n".join(out)
 
 
-def _clip(label: str, limit: int = 40) -> str:
-    """``label`` cut to fit left of the bars (``LABEL_WIDTH``: 40 characters of 13 px fit where 46 lost their
-    first, a candidate's ballot number, in a wide font), its whole text kept in the bar's tooltip."""
+def _clip(label: str, limit: int = 36) -> str:
+    """``label`` cut to fit left of the bars (``LABEL_WIDTH``: 36 characters of 13 px fit, capitals of a wide font
+    too, where 46 lost their first, a candidate's ballot number), its whole text kept in the bar's tooltip."""
     return label if len(label) <= limit else label[: limit - 1] + "…"

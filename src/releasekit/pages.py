@@ -116,7 +116,7 @@ def provenance_html(register: Register, descriptor: dict[str, Any] | None) -> st
         for s in sources[:PROVENANCE_SOURCES])
     more = (f'<p>… and {len(sources) - PROVENANCE_SOURCES:,} more on <a href="{register_url(register)}">the '
             "register's page</a>.</p>" if len(sources) > PROVENANCE_SOURCES else "")
-    table = ('<div class="table-wrapper"><table><tr><th>source</th><th>SHA-256</th><th>bytes</th><th>records in</th>'
+    table = ('<div class="provenance-table"><table><tr><th>source</th><th>SHA-256</th><th>bytes</th><th>records in</th>'
              "<th>loaded</th>"
              f"<th>quarantined</th></tr>{rows}</table></div>{more}" if sources else "")
     acts = "".join(f"<li>{e(str(act['text']))}</li>" for act in _acts(register.basis))

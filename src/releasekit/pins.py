@@ -20,8 +20,9 @@ from packaging.utils import canonicalize_name
 
 #: What a site installs: Datasette and the plugin every site runs (``siteplugin`` is a file in the bundle).
 PLUGINS = ("datasette", "datasette-block-robots")
-#: Installers' own tools, which the image brings: pinning pip would make it replace itself mid-install.
-NOT_PINNED = frozenset({"pip"})
+#: Installers' own tools, which the image brings (pinning pip would make it replace itself mid-install, and pinning
+#: setuptools would put a venv's old copy, with its known vulnerabilities, into the image; Datasette never imports it).
+NOT_PINNED = frozenset({"pip", "setuptools"})
 
 
 def pinned(roots: tuple[str, ...] = PLUGINS) -> dict[str, str | None]:

@@ -129,6 +129,7 @@ code.sha256, code.inputs-sha256 { word-break: break-all; }
 .register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; }
 em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: #b00020; }
 .provenance em.owner { font-size: 0.9em; color: #555; }
+.provenance-table { overflow-x: auto; }
 .register td.num { text-align: right; }
 .register table.totals td, .register table.published td { white-space: nowrap; }
 .register figure.chart { margin: 1em 0; overflow-x: auto; }

@@ -176,7 +176,10 @@ def _frictionless(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[li
 def _frictionless_run(folder: Path, descriptor: dict[str, Any], **options: Any) -> tuple[list[Problem], list[str]]:
     """:func:`_frictionless` with ``options`` for ``frictionless.validate`` (``resource_name``, ``pick_errors``)."""
     # (a copy: Frictionless may edit the descriptor it reads, which the PII gate reads after it)
-    declared = _declared_dialects(copy.deepcopy(descriptor))  # (releasekit's own code: outside the try below)
+    try:
+        declared = _declared_dialects(copy.deepcopy(descriptor))  # (releasekit's own code: its bugs are raised)
+    except RecursionError:  # (a descriptor json reads, nested too deep for a copy: review BN #1)
+        return [Problem("package-error", f"cannot read {DESCRIPTOR}: nested too deep")], []
     try:
         report = frictionless_validate(declared, basepath=str(folder), limit_errors=ERROR_LIMIT, **options)
     except Exception as error:  # noqa: BLE001 - see _crash
