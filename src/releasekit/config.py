@@ -646,6 +646,7 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str) -> 
     # Every id and slug names one register: release.register() takes either, so none may read as another's.
     names: dict[str, str] = {}
     seen_paths: dict[Path, tuple[str, str]] = {}  # each source's resolved path: where it is declared, its reader
+    resolved = folder.resolve()
     for ri, reg in enumerate(data["registers"]):
         where = f"{label}: registers/{ri}"
         for key in ("id", "slug"):
@@ -693,15 +694,14 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str) -> 
             written, root = Path(os.path.abspath(folder / src["path"])), Path(os.path.abspath(folder))
             # (build/ and datapackages/ are the build's: it replaces both, and a raw file there, or one a link leads
             # to there, was deleted by the build that read it)
-            written_by_build = [root / "build", root / "datapackages", folder.resolve() / "build",
-                                folder.resolve() / "datapackages"]
+            written_by_build = [root / "build", root / "datapackages", resolved / "build", resolved / "datapackages"]
             if (not written.is_relative_to(root) or written == root
                     or any(p.is_relative_to(ours) for p in (written, raw_file) for ours in written_by_build)):
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is not a raw file inside the project "
                                   "(the project itself, its build/ or datapackages/, which each build replaces, "
                                   "or a path outside it)",
                                   hint="copy the raw export into the project, e.g. under raw/")
-            why = links.refused(raw_file, folder.resolve()) if raw_file != written else None  # (through a link)
+            why = links.refused(raw_file, resolved) if raw_file != written else None  # (through a link)
             if why is not None:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' leads to {raw_file}, {why}, not a raw export (its "
                                   "text could be published in the quarantine)",
@@ -758,7 +758,7 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str) -> 
     refuse_mixed_code_systems((s for r in registers for s in r.sources), READERS, label)
     refuse_mixed_area_ids((s for r in registers for s in r.sources), READERS, label)
     return Release(
-        root=folder.resolve(), title=data["title"], publisher=data["publisher"],
+        root=resolved, title=data["title"], publisher=data["publisher"],
         licenses=_licenses(data["licenses"]), registers=tuple(registers), elections=elections,
         description=data.get("description"), version=data.get("version"),
         homepage=data.get("homepage"), raw=data, metadata_sha256=sha256,

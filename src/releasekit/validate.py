@@ -173,13 +173,17 @@ def _frictionless(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[li
     return _frictionless_run(descriptor_path.parent, descriptor)
 
 
+#: A descriptor ``json`` cannot read, or that is nested too deep to copy for Frictionless.
+_TOO_DEEP = Problem("package-error", f"cannot read {DESCRIPTOR}: nested too deep")
+
+
 def _frictionless_run(folder: Path, descriptor: dict[str, Any], **options: Any) -> tuple[list[Problem], list[str]]:
     """:func:`_frictionless` with ``options`` for ``frictionless.validate`` (``resource_name``, ``pick_errors``)."""
     # (a copy: Frictionless may edit the descriptor it reads, which the PII gate reads after it)
     try:
         declared = _declared_dialects(copy.deepcopy(descriptor))  # (releasekit's own code: its bugs are raised)
     except RecursionError:  # (a descriptor json reads, nested too deep for a copy: review BN #1)
-        return [Problem("package-error", f"cannot read {DESCRIPTOR}: nested too deep")], []
+        return [_TOO_DEEP], []
     try:
         report = frictionless_validate(declared, basepath=str(folder), limit_errors=ERROR_LIMIT, **options)
     except Exception as error:  # noqa: BLE001 - see _crash
@@ -275,7 +279,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         result.problems.append(Problem("package-error", f"cannot read {DESCRIPTOR}: {e}"))
         return result
     except RecursionError:
-        result.problems.append(Problem("package-error", f"cannot read {DESCRIPTOR}: nested too deep"))
+        result.problems.append(_TOO_DEEP)
         return result
     if not isinstance(descriptor, dict):
         result.problems.append(Problem("package-error", f"{DESCRIPTOR} is not a JSON object"))
