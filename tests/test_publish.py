@@ -8,6 +8,7 @@ Jakarta against its CSV) live in ``test_realdata.py``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
@@ -975,3 +976,52 @@ def test_every_response_says_noindex_unless_robots_are_let_in(demo: Served, tmp_
     welcoming = Site(write_site(load_release(demo.project), tmp_path / "site", allow_robots=True).folder)
     assert "x-robots-tag" not in welcoming.get("/release/hasil_tps").headers
     assert welcoming.get("/robots.txt").text.splitlines() == ["User-agent: *", "Allow: /"]
+
+
+def test_every_page_declares_its_language(demo: Served, tmp_path: Path) -> None:
+    """Review BL M2: Datasette's ``base.html`` writes ``<html>`` with no language, and a screen reader guessed it.
+    Every HTML page says English (its Indonesian paragraphs say ``lang="id"``), its length counted again; what is
+    not a page (JSON, CSS, a download) is sent as it is."""
+    for path, status in (("/", 200), ("/registers", 200), ("/registers/001", 200), ("/release", 200),
+                         ("/release/hasil_tps", 200), ("/release/totals_province", 200), ("/nope/x", 404)):
+        page = demo.get(path, status=status)
+        assert page.text.startswith('<!DOCTYPE html>\n<html lang="en">\n'), path
+        assert page.text.count("<html") == 1, path
+        if "content-length" in page.headers:
+            assert int(page.headers["content-length"]) == len(page.content), path
+    assert '<p class="id" lang="id">' in demo.get("/registers/001").text
+    assert demo.get("/release/hasil_tps.json").json()["rows"]
+    assert "lang=" not in demo.get("/static/releasekit.css").text
+    welcoming = Site(write_site(load_release(demo.project), tmp_path / "site", allow_robots=True).folder)
+    assert welcoming.get("/").text.startswith('<!DOCTYPE html>\n<html lang="en">')
+
+
+def test_a_page_declared_in_english_keeps_its_length_right() -> None:
+    """The language is written into the first part of an HTML body; a ``content-length`` given grows with it; a
+    body of another type, or HTML that does not begin as Datasette's ``base.html``, is sent byte for byte."""
+    from releasekit.siteplugin import in_english
+
+    def answer(content_type: bytes, body: bytes) -> list[dict[str, Any]]:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"Content-Type", content_type), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body[:30], "more_body": True})
+            await send({"type": "http.response.body", "body": body[30:]})
+
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        asyncio.run(in_english(app)({"type": "http"}, None, send))
+        return sent
+
+    page = b"<!DOCTYPE html>\n<html>\n<head><title>x</title></head><body><html></body></html>"
+    start, first, rest = answer(b"text/html; charset=utf-8", page)
+    body = first["body"] + rest["body"]
+    assert body == page.replace(b"<html>", b'<html lang="en">', 1)
+    assert dict(start["headers"])[b"content-length"] == str(len(body)).encode()
+    for content_type, other in ((b"application/json", page), (b"text/html", b"<html><body>x</body></html>" * 3)):
+        start, first, rest = answer(content_type, other)
+        assert first["body"] + rest["body"] == other
+        assert dict(start["headers"])[b"content-length"] == str(len(other)).encode()
