@@ -35,7 +35,7 @@ def project(fixture_package: Path, tmp_path: Path) -> Path:
 
 
 def never_unpacked(*args: object) -> None:
-    """Stands for validate's ``_extract_zip`` where a zip must be reported from its folder, not unpacked."""
+    """Stands for validate's ``extract_zip`` where a zip must be reported from its folder, not unpacked."""
     raise AssertionError("the zip was unpacked")
 
 
@@ -88,7 +88,7 @@ def test_a_zip_holding_its_folders_files_shares_the_folders_report_unpacked_once
     (folder / "README.md").write_text(f"NIK {NIK}\n", encoding="utf-8")
     _rewrite_zip(zipped, lambda name, data: (name, (folder / name).read_bytes() if name == "README.md" else data))
 
-    monkeypatch.setattr(validate_module, "_extract_zip", never_unpacked)
+    monkeypatch.setattr(validate_module, "extract_zip", never_unpacked)
     report = validate_paths([project])
     assert [(p.package, p.zipped) for p in report.packages] == [(str(folder), False), (str(zipped), True)]
     assert report.packages[1].problems == report.packages[0].problems
@@ -100,14 +100,14 @@ def test_a_zip_that_differs_from_its_folder_by_one_byte_is_unpacked_and_validate
     readme = packages / "real-count" / "README.md"
     readme.write_bytes(readme.read_bytes().replace(b"#", b"%", 1))  # (the zip keeps the built README)
     calls = []
-    real = validate_module._extract_zip
+    real = validate_module.extract_zip
 
     def counted(zip_path: Path, into: Path) -> Path:
         calls.append(zip_path)
         return real(zip_path, into)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(validate_module, "_extract_zip", counted)
+        patch.setattr(validate_module, "extract_zip", counted)
         assert validate_paths([project]).valid
     assert calls == [packages / "real-count.zip"]
 
@@ -179,7 +179,7 @@ def test_a_folder_of_packages_shares_a_folders_report_with_its_zip(project: Path
                                                                    ) -> None:
     """Review N #10: ``real-count.zip`` sorts before ``real-count/``: every zip of ``validate datapackages`` was
     unpacked and validated again."""
-    monkeypatch.setattr(validate_module, "_extract_zip", never_unpacked)
+    monkeypatch.setattr(validate_module, "extract_zip", never_unpacked)
     packages = project / "datapackages"
     report = validate_paths([packages])
     assert [(p.package, p.valid) for p in report.packages] == [(str(packages / "real-count"), True),

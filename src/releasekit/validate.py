@@ -13,18 +13,14 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import os
 import re
-import shutil
-import stat
 import tempfile
 import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from frictionless import Package
@@ -33,6 +29,14 @@ from frictionless import validate as frictionless_validate
 from .config import RuleSetting
 from .contract import contract_problems
 from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean
+from .packagefiles import (
+    DESCRIPTOR,
+    extract_zip,
+    holds_the_folder,
+    package_files,
+    unsafe_path,
+    zip_comment_problems,
+)
 from .privacy import (
     WRAPPED_TEXT,
     holds_nik,
@@ -69,23 +73,8 @@ from .tablecheck.descriptor import READ_DIALECT
 from .tablecheck.descriptor import resources_of as _resources
 from .tablecheck.text import niks_by_record
 
-DESCRIPTOR = "datapackage.json"
 ENGINES = ("releasekit", "frictionless")
 __all__ = ["ENGINES", "FORMATS", "Report", "validate_paths"]
-
-
-def unsafe_path(path: object) -> str | None:
-    """Why a resource path may not be read, or None when it is a safe relative path."""
-    if not isinstance(path, str) or not path:
-        return "resource path must be a non-empty string"
-    if "://" in path:
-        return "remote resource paths are not read when validating offline"
-    pure = PurePosixPath(path.replace("\\", "/"))
-    if pure.is_absolute() or path[1:3] == ":/" or path[1:3] == ":\\":
-        return "absolute resource paths are refused"
-    if ".." in pure.parts:
-        return "resource paths may not leave the package folder ('..')"
-    return None
 
 
 def _resource_named(descriptor: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -149,16 +138,6 @@ def _referenced(descriptor: dict[str, Any]) -> list[str]:
         paths += [p for p in (named if isinstance(named, list) else [named]) if isinstance(p, str)]
         paths += [res[key] for key in ("schema", "dialect") if isinstance(res.get(key), str)]
     return [p for p in paths if p and unsafe_path(p) is None]
-
-
-def package_files(folder: Path, *, hidden: bool) -> list[Path]:
-    """Every file and folder of a package folder, in order, links not followed; ``hidden=False`` leaves out what is
-    under a hidden folder (``.git``, ``.venv``: a repository whose root is a package is not published with them)."""
-    found = []
-    for top, dirs, names in os.walk(folder):  # (does not follow links to folders; they are listed in dirs)
-        found += [Path(top) / name for name in [*dirs, *names]]
-        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
-    return sorted(found)
 
 
 def _crash(e: Exception) -> list[Problem]:
@@ -715,74 +694,6 @@ def _until_unreadable(rows: Iterator[list[str]]) -> Iterator[list[str]]:
         return
 
 
-def _unpacked_path(name: str) -> str:
-    """The path ``zipfile`` unpacks the member ``name`` to, relative to the folder (empty and ``.`` parts dropped)."""
-    return "/".join(part for part in name.replace("\\", "/").split("/") if part not in ("", "."))
-
-
-def _open_zip(zip_path: Path) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile as e:
-        raise PackageError(f"{zip_path}: not a zip archive ({e})", hint="download the package again") from e
-
-
-def _check_members(zip_path: Path, archive: zipfile.ZipFile) -> None:
-    """Refuse a zip whose members cannot be unpacked as they are listed (each would hide or misplace a file)."""
-    seen: set[str] = set()
-    for info in archive.infolist():
-        name = info.filename
-        reason = unsafe_path(name)
-        if reason:
-            raise PackageError(f"{zip_path}: member {name!r}: {reason}",
-                               hint="this archive tries to write outside its folder; do not unpack it")
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise PackageError(f"{zip_path}: member {name!r} is a symbolic link",
-                               hint="a package holds files; unpacked by unzip, a link could point anywhere")
-        if info.is_dir() and info.file_size:
-            raise PackageError(f"{zip_path}: member {name!r} is a folder that holds {info.file_size:,} bytes",
-                               hint="unpacking throws a folder's bytes away unread; do not trust this archive")
-        unpacked = _unpacked_path(name)  # (where zipfile writes it: ./data/x.csv and data//x.csv are data/x.csv)
-        if unpacked in seen:
-            raise PackageError(f"{zip_path}: two members unpack to {unpacked!r} (the last: {name!r})",
-                               hint="which of them is the package's cannot be told; unpacking keeps the last")
-        seen.add(unpacked)
-
-
-def _extract_zip(zip_path: Path, into: Path) -> Path:
-    with _open_zip(zip_path) as archive:
-        _check_members(zip_path, archive)
-        needed, free = sum(info.file_size for info in archive.infolist()), shutil.disk_usage(into).free
-        if needed > free:  # (a member never inflates past its declared size: zipfile stops there, or its CRC fails)
-            raise PackageError(f"{zip_path}: unpacked, its members take {needed:,} bytes; the temporary folder "
-                               f"{into.parent} has {free:,} free",
-                               hint="set TMPDIR to a folder with room, or unzip it and validate the folder")
-        for info in archive.infolist():
-            try:
-                archive.extract(info, into)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
-                raise PackageError(f"{zip_path}: member {info.filename!r} cannot be unpacked: {e}",
-                                   hint="the archive is damaged; download the package again") from e
-            except OSError as e:  # (a member under a path another member holds as a file: README.md/x.txt)
-                raise PackageError(f"{zip_path}: member {info.filename!r} cannot be unpacked: "
-                                   f"{e.strerror or e}", hint="the archive's paths clash; it is no package") from e
-    # The outermost descriptor; at the same depth, the first by name (the same choice on every system).
-    candidates = sorted(into.rglob(DESCRIPTOR), key=lambda p: (len(p.parts), p.as_posix()))
-    if not candidates:
-        raise PackageError(f"{zip_path}: no {DESCRIPTOR} inside", hint="is this a data package zip?")
-    return candidates[0]
-
-
-def _zip_comment_problems(zip_path: Path) -> list[Problem]:
-    """The PII gate on a zip's comments, the archive's and each member's (unpacked, the names are checked as files'
-    names): published with the zip, never unpacked."""
-    with zipfile.ZipFile(zip_path) as archive:
-        comments = [("zip comment", archive.comment)]
-        comments += [(f"zip comment of {info.filename}", info.comment) for info in archive.infolist()]
-    return [pii_problem(where, None) for where, comment in comments
-            if holds_nik(comment.decode("utf-8", errors="replace"))]
-
-
 #: The most bytes read to tell whether a ``.json`` of another name is a descriptor (releasekit's are a few KB).
 DESCRIPTOR_LIMIT = 16 << 20
 
@@ -931,12 +842,12 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
         elif _is_zip(target):
             folder = folders.get(target.with_name(target.name[:-4]))
             try:
-                if folder is not None and _holds_the_folder(target, Path(folder.package)):
+                if folder is not None and holds_the_folder(target, Path(folder.package)):
                     report = replace(folder, package=str(target), problems=list(folder.problems),
                                      findings=list(folder.findings), warnings=list(folder.warnings))
                 else:
                     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                    report = validate_descriptor(_extract_zip(target, tmp), label=str(target), engine=engine,
+                    report = validate_descriptor(extract_zip(target, tmp), label=str(target), engine=engine,
                                                  every_file=True)
             except PackageError as e:
                 if target == path:
@@ -944,44 +855,10 @@ def _validate_path(path: Path, engine: str, stack: ExitStack) -> Iterator[Packag
                 yield unopened(str(target), str(e))  # (one zip of a folder or project: the others still count)
                 continue
             report.zipped = True
-            report.problems += _zip_comment_problems(target)
+            report.problems += zip_comment_problems(target)
             yield report
         else:
             report = validate_descriptor(target, label=str(target.parent), engine=engine)
             if target.name == DESCRIPTOR:
                 folders[target.parent] = report
             yield report
-
-
-def _holds_the_folder(zip_path: Path, folder: Path) -> bool:
-    """Whether the zip holds the folder's files and nothing else, byte for byte (read as unpacking reads them)."""
-    files: dict[str, Path] = {}
-    for entry in package_files(folder, hidden=True):
-        if entry.is_symlink() or any(part.startswith(".") for part in entry.relative_to(folder).parts):
-            return False  # (a hidden folder's files are not the folder's report's: the zip's are published)
-        if entry.is_file():
-            files[entry.relative_to(folder).as_posix()] = entry
-        elif not any(entry.iterdir()):
-            return False  # (an empty folder: unpacked, the zip does not make it)
-    with _open_zip(zip_path) as archive:
-        _check_members(zip_path, archive)
-        if any("\\" in info.filename for info in archive.infolist()):
-            return False  # (unpacked here, data\\x.csv is a file of that name, not data/x.csv)
-        members = {_unpacked_path(info.filename): info for info in archive.infolist() if not info.is_dir()}
-        if members.keys() != files.keys() or any(info.file_size != files[name].stat().st_size
-                                                  for name, info in members.items()):
-            return False
-        try:
-            return all(_same_bytes(archive, info, files[name]) for name, info in sorted(members.items()))
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
-            return False  # (unpacked on its own, the zip's damage is reported)
-
-
-def _same_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: Path) -> bool:
-    with archive.open(info) as member, file.open("rb") as handle:
-        while True:
-            block = member.read(1 << 20)
-            if block != handle.read(len(block) or 1):
-                return False
-            if not block:
-                return True
