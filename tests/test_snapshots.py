@@ -748,3 +748,31 @@ def canned_rows(project: Path, name: str, **params: str) -> list[dict[str, Any]]
         cursor = conn.execute(CANNED_QUERIES[name]["sql"], params)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def test_votes_edited_while_a_tps_was_missing_are_changed_after_complete(make_project: Any) -> None:
+    """Review BK M3: a TPS complete on day 1, missing from day 2's export and back on day 3 with other votes came back
+    ``added`` (day 3 is compared with day 2), and the correction made while it was missing was no finding. It is
+    compared with the last day that held it: flagged when it was complete there and a vote differs; not when the
+    votes are the same, nor when it was not complete then."""
+    day3 = "2024-02-17"
+    days = {
+        DAY1: {T + "1": record((50, 40, 8)), T + "2": record((10, 20, 30)), T + "3": record(None),
+               T + "4": record((1, 2, 3))},
+        DAY2: {T + "4": record((1, 2, 3), "2024-02-16 09:00:00")},  # 1, 2 and 3 missing
+        day3: {T + "1": record((30, 40, 8), "2024-02-17 09:00:00"),  # edited while missing, after complete
+               T + "2": record((10, 20, 30)),  # back, the same votes
+               T + "3": record((5, 6, 7), "2024-02-17 09:00:00"),  # filled while missing: never complete before
+               T + "4": record((1, 2, 3), "2024-02-16 09:00:00")},
+    }
+    project = make_project({"real-count": [
+        {"raw": {f"{code}.json": rec for code, rec in days[day].items()}, "name": f"tps_{day}",
+         "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day in days]})
+    build(load_release(project))
+    assert query(project, "SELECT DISTINCT kode_tps, kind, previous_snapshot FROM changes "
+                          "WHERE snapshot = ? AND field = 'kode_tps' ORDER BY 1", (day3,)) == [
+        (T + "1", "added", DAY2), (T + "2", "added", DAY2), (T + "3", "added", DAY2)]
+    found = query(project, "SELECT snapshot, key, expected, actual, detail FROM findings "
+                           "WHERE rule = 'changed-after-complete'")
+    assert found == [(day3, T + "1", 98, 78, f"votes 1: 50 -> 30 since {DAY1}, when status_suara was already "
+                                             f"true (missing from {DAY2})")]

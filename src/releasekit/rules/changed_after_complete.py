@@ -4,6 +4,10 @@ Read from ``changes`` (filled at build time by :mod:`releasekit.snapshots`): a v
 field that was filled, cleared or changed while the TPS was marked complete in the
 snapshot before. Key: ``kode_tps``; expected/actual: the TPS's Σ votes (every candidate's) in the snapshot it
 was compared with and in this one.
+
+A TPS missing from the snapshot before (not in that day's export, or its record quarantined) is ``added`` in
+``changes``: it is compared with the last snapshot that held it, and flagged when it was complete there and a vote
+differs (review BK M3: votes edited while the TPS was missing were no finding).
 """
 
 from .base import Reading, Rule
@@ -25,7 +29,37 @@ RULE = Rule(
             AND kind IN ('filled', 'cleared', 'changed')
           ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
     GROUP BY kode_pemilu, snapshot, kode_tps
+    UNION ALL
+    SELECT kode_pemilu, snapshot, kode_tps,
+           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = r.kode_pemilu AND s.snapshot = r.last_seen
+            AND s.kode_tps = r.kode_tps),
+           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = r.kode_pemilu AND s.snapshot = r.snapshot
+            AND s.kode_tps = r.kode_tps),
+           'votes ' || edits || ' since ' || last_seen || ', when status_suara was already true (missing from '
+           || previous_snapshot || ')', source
+    FROM (SELECT b.*,
+                 (SELECT group_concat(nomor_urut || ': ' || coalesce(before, 'empty') || ' -> '
+                                      || coalesce(after, 'empty'), ', ')
+                  FROM (SELECT n.nomor_urut,
+                               (SELECT CAST(v.suara AS TEXT) FROM suara v WHERE v.kode_pemilu = b.kode_pemilu
+                                AND v.snapshot = b.last_seen AND v.kode_tps = b.kode_tps
+                                AND v.nomor_urut = n.nomor_urut) AS before,
+                               (SELECT CAST(v.suara AS TEXT) FROM suara v WHERE v.kode_pemilu = b.kode_pemilu
+                                AND v.snapshot = b.snapshot AND v.kode_tps = b.kode_tps
+                                AND v.nomor_urut = n.nomor_urut) AS after
+                        FROM peserta n WHERE n.kode_pemilu = b.kode_pemilu ORDER BY n.nomor_urut)
+                  WHERE before IS NOT after) AS edits
+          FROM (SELECT c.kode_pemilu, c.snapshot, c.kode_tps, c.previous_snapshot, c.source,
+                       (SELECT max(h.snapshot) FROM hasil_tps h WHERE h.kode_tps = c.kode_tps
+                        AND +h.kode_pemilu = c.kode_pemilu AND +h.snapshot < c.previous_snapshot) AS last_seen
+                FROM changes c  -- (an added TPS has no was_complete: the index finds its rows)
+                WHERE c.was_complete IS NULL AND c.nomor_urut IS NULL AND c.field = 'kode_tps' AND c.kind = 'added'
+                GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps) b
+          WHERE (SELECT h.status_suara FROM hasil_tps h WHERE h.kode_pemilu = b.kode_pemilu
+                 AND h.snapshot = b.last_seen AND h.kode_tps = b.kode_tps) = 1) r
+    WHERE edits IS NOT NULL
     """,
-    reads=Reading(expected="Σ votes of the TPS in the previous snapshot / Σ suara TPS pada snapshot sebelumnya",
+    reads=Reading(expected="Σ votes of the TPS in the previous snapshot (the last that held it) / Σ suara TPS pada "
+                           "snapshot sebelumnya (yang terakhir memuatnya)",
                   actual="Σ votes now / Σ suara sekarang"),
 )
