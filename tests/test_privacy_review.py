@@ -111,9 +111,13 @@ def test_these_are_no_nik(text: str) -> None:
 
 
 def test_the_masked_voter_table_hides_a_nik_in_any_digits(make_project: Any, tmp_path: Path) -> None:
+    """Review BO F5: a NIK the PII gate finds in an address is masked there, not left to the gate, which refused
+    the whole release for it (four and more spaces, CRLF twice, spaced dashes, keycap digits)."""
     rows = [VOTER.format(nik=f"31740567088500{n:02}", alamat=alamat) for n, alamat in enumerate([
         "JL 3174/0567/0885/0004", "FW " + FULLWIDTH, "NIK 3174  0567  0885  0006",
-        "NIK 3174_0567_0885_0007", "JL " + ARABIC], start=10)]
+        "NIK 3174_0567_0885_0007", "JL " + ARABIC, "JL 3174    0567    0885    0003",
+        "JL 3174        0567        0885        0003", "NIK 3174  -  0567  -  0885  -  0003",
+        "JL 3174----0567----0885----0003", "NIK " + "".join(d + "\ufe0f\u20e3" for d in NIK)], start=10)]
     raw = tmp_path / "dpt.csv"
     raw.write_text(HEADER + "".join(rows), encoding="utf-8")
     project = make_project({"voter-list": {"sources": [voter_source(raw)], "publish_individuals": "masked",
@@ -121,7 +125,7 @@ def test_the_masked_voter_table_hides_a_nik_in_any_digits(make_project: Any, tmp
     result = invoke("build", project)
     assert result.exit_code == 0, result.output
     addresses = [a for (a,) in query(project, "SELECT alamat FROM dpt_pemilih ORDER BY nomor")]
-    assert len(addresses) == 5
+    assert len(addresses) == 10
     for address in addresses:
         assert not re.search(r"\d{7}", re.sub(r"\D", "", address)), address
     published = (project / "datapackages" / "voter-list" / "data" / "dpt_pemilih.csv").read_text()

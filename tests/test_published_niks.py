@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ProjectFactory, copy_package
+from conftest import ProjectFactory, copy_package, edit_rows
 from releasekit import dpt, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError
@@ -52,6 +52,17 @@ WRITTEN = {
     # Digits that are no decimal digits to \d, read as digits all the same
     "superscript digits": "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in NIK),
     "circled digits": "".join("⓪①②③④⑤⑥⑦⑧⑨"[int(d)] for d in NIK),
+    # Review BO F1, F2, F4: zeros before it (an integer column reads the NIK), wider separators, other floats
+    "zeros before it": "0" + NIK,
+    "five spaces": "3174     0567     0885     0003",
+    "eight spaces": "3174        0567        0885        0003",
+    "spaced dashes": "3174  -  0567  -  0885  -  0003",
+    "four dashes": "3174----0567----0885----0003",
+    "braille blanks": "3174\u28000567\u28000885\u28000003",
+    "keycap digits": "".join(d + "\ufe0f\u20e3" for d in NIK),
+    "a three-digit exponent": "3.174056708850003e+015",
+    "a trailing zero in the mantissa": "3.1740567088500030e+15",
+    "a negative exponent": "31740567088500030e-1",
 }
 #: A NIK that a line break inside a quoted CSV cell splits: one cell to a CSV reader (and to the loader).
 BROKEN = {
@@ -76,6 +87,16 @@ def test_a_decimal_number_is_no_nik_but_a_float_of_a_nik_is() -> None:
     assert not holds_nik("x 317405.6708850003 y")
     assert holds_nik("3.174056708850003e+15")
     assert holds_nik("3174056708850003.0")  # 16 digits in a row, then a fraction
+    # Review BO F4: a float whose value is the NIK, however a program wrote it; not one whose value has a fraction
+    for written in ("3.174056708850003e+015", "3.1740567088500030e+15", "31740567088500030e-1",
+                    "317405670885000.3e1", "3.174056708850003E15"):
+        assert holds_nik(f"got {written}!"), written
+        _no_secret(privacy.mask_niks(f"got {written}!"))
+    assert not holds_nik("3.1740567088500031e+15") and not holds_nik("1.5e+15") and not holds_nik("0.0000000001e5")
+    # Review BO F1: zeros before a NIK, as an integer column reads it; not a long number that is no NIK
+    assert holds_nik("0" + "3174056708850003") and holds_nik("x 0003174056708850003 y")
+    assert privacy.mask_niks("0" + "3174056708850003") == "031740" + "*" * 11
+    assert not holds_nik("01101012001001") and not holds_nik("00000000000000000001")
 
 
 def test_a_digit_group_glued_to_a_word_is_the_words() -> None:
@@ -440,3 +461,21 @@ def test_a_line_longer_than_the_longest_kept_is_cut_where_no_number_is(monkeypat
 def test_every_line_holding_one_is_named_once() -> None:
     data = f"a\n{NIK} {NIK}\nb\n{WRITTEN['dots']}\n{'1' * 15}\n{FULLWIDTH}".encode()
     assert list(nik_lines_in(io.BytesIO(data))) == [2, 4, 6]
+
+
+@pytest.mark.parametrize("engine", ["releasekit", "frictionless"])
+def test_a_nik_with_zeros_before_it_in_an_integer_column_is_found_and_diff_masks_it(two_days: Path, tmp_path: Path,
+                                                                                     engine: str) -> None:
+    """Review BO F1: ``05202014501900001`` in an integer column is the NIK to every reader of the package
+    (Frictionless reads 5202014501900001); validate passed it and ``diff`` printed it whole."""
+    old = two_days / "datapackages" / "real-count"
+    new = copy_package(old, tmp_path)
+    edit_rows(new, "hasil_tps", lambda rows: rows[1].__setitem__(rows[0].index("pemilih_dpt_j"), "0" + NIK))
+    result = CliRunner().invoke(cli, ["validate", "--engine", engine, "--format", "json", str(new)])
+    errors = [e for p in json.loads(result.output)["packages"] for e in p["errors"] if e["type"] == "pii-nik"]
+    assert result.exit_code == 1 and errors and errors[0].get("field") == "pemilih_dpt_j", result.output
+    _no_secret(result.output)
+    for fmt in ("text", "csv", "json", "markdown"):
+        shown = CliRunner().invoke(cli, ["diff", str(old), str(new), "--format", fmt])
+        assert shown.exit_code == 0 and "pemilih_dpt_j" in shown.output, shown.output
+        _no_secret(shown.output)

@@ -19,6 +19,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Protocol
 
@@ -89,12 +90,17 @@ INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u20
 #: Dashes and dots people set between a number's groups: the ASCII ones, Unicode's hyphens and dashes (‐ ‑ ‒ – — ―),
 #: the minus sign, fullwidth and small hyphen-minus, the middle dot and the katakana middle dot.
 DASHES = ".\\-\u2010-\u2015\u2212\uff0d\ufe63\u00b7\u30fb"
+#: Characters that show as blank or only frame a digit: the braille blank, and the keycap a digit takes in an emoji
+#: (``5️⃣``: the digit, a variation selector, U+20E3). Between two digits, as :data:`INVISIBLE` (review BO F2).
+BLANK = "\u20e3\u2800"
 #: What may stand between two digits of one number as people write it: up to two dashes, dots or spaces
-#: (``3174-0567``, ``3174. 0567``), up to four spaces (tabs, no-break spaces), three dots or dashes (``3174...0567``),
-#: or one or two dashes with a space on either side (``3174 - 0567``, ``3174 -- 0567``); invisible characters
-#: anywhere (:data:`INVISIBLE`). (Review BB #5: four spaces, ``...`` and `` -- `` passed.)
-_SEPARATOR = (f"(?:[\\s{INVISIBLE}{DASHES}]{{0,2}}|[\\s{INVISIBLE}]{{3,4}}|[{DASHES}]{{3}}"
-              f"|[\\s{INVISIBLE}][{DASHES}]{{1,2}}[\\s{INVISIBLE}])")
+#: (``3174-0567``, ``3174. 0567``), up to eight spaces (tabs, no-break spaces), four dots or dashes
+#: (``3174....0567``), or one or two dashes with up to three spaces on either side (``3174 - 0567``,
+#: ``3174  --  0567``); invisible and blank characters anywhere (:data:`INVISIBLE`, :data:`BLANK`). (Review BB #5:
+#: four spaces, ``...`` and `` -- `` passed; review BO F2: five spaces, ``----`` and ``  -  ``.)
+_SPACE = f"\\s{INVISIBLE}{BLANK}"
+_SEPARATOR = (f"(?:[{_SPACE}{DASHES}]{{0,2}}|[{_SPACE}]{{3,8}}|[{DASHES}]{{3,4}}"
+              f"|[{_SPACE}]{{1,3}}[{DASHES}]{{1,2}}[{_SPACE}]{{1,3}})")
 #: A number of 16 digits or more as people write one into free text: digits of any script (``３１７４…``,
 #: fullwidth), separated as :data:`_SEPARATOR` allows (``3174-0567-0885-0003``, ``3174  0567  0885  0003``,
 #: ``3174 – 0567 – 0885 – 0003``). :func:`spread_niks` takes those of 16 digits, of 32 (two glued into one run: an
@@ -107,8 +113,12 @@ _SEPARATOR = (f"(?:[\\s{INVISIBLE}{DASHES}]{{0,2}}|[\\s{INVISIBLE}]{{3,4}}|[{DAS
 SPREAD = re.compile(f"\\d(?:{_SEPARATOR}\\d){{15,}}")
 _NOT_DIGIT = re.compile(r"\D")
 _GROUPS = re.compile(r"\d+")
-#: A float's exponent after a 16-digit mantissa (``3.174056708850003e+15``: a NIK read as a number).
-_EXPONENT = re.compile(r"[eE]\+?15(?![0-9])")
+#: A float's exponent after a 16-digit mantissa (``3.174056708850003e+15``, ``e+015`` as older Windows runtimes
+#: print it: a NIK read as a number).
+_EXPONENT = re.compile(r"[eE]\+?0?15(?![0-9])")
+#: Any float's exponent, and a number it may follow (:func:`_float_nik`).
+_ANY_EXPONENT = re.compile(r"[eE][+-]?[0-9]{1,3}(?![0-9])")
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?")
 #: A number whose one separator is a dot: a decimal.
 _DECIMAL = re.compile(r"\d+\.\d+")
 #: A screen before :data:`SPREAD` for ASCII text (a C-speed class run, not a backtracking group: every Sirekap
@@ -131,6 +141,10 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
     for match in SPREAD.finditer(text):
         start, end = match.span()
         number = match.group()
+        if end < len(text) and text[end] in "eE" and (exponent := _ANY_EXPONENT.match(text, end)) \
+                and _float_nik(number, exponent.group()):
+            yield start, exponent.end()  # (``5.2020145019000010e+15``, ``52020145019000010e-1``: review BO F4)
+            continue
         glued_before = start > 0 and _glued(text[start - 1])
         glued_after = end < len(text) and _glued(text[end]) and not _EXPONENT.match(text, end)
         if glued_before or glued_after:
@@ -144,12 +158,28 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
         if _DECIMAL.fullmatch(number) and not _EXPONENT.match(text, end):
             continue  # a decimal number (``12.34567890123456``: a float as written), not a NIK's digits set apart
         digits = _NOT_DIGIT.sub("", number)
+        if len(digits) > 16 and digits[0] == "0" and is_nik_like(_ascii_digits(digits).lstrip("0")):
+            yield start, end  # (a NIK with zeros before it, ``05202014501900001``: an integer column reads the NIK)
+            continue
         if len(digits) in (16, 32):
             digits = _ascii_digits(digits)
             if is_nik_like(digits[:16]) or is_nik_like(digits[16:]):
                 yield start, end
             continue
         yield from _grouped(number, start)
+
+
+def _float_nik(number: str, exponent: str) -> bool:
+    """Whether ``number`` followed by ``exponent`` is a float whose value is a NIK: a whole number of 16 digits that
+    :func:`is_nik_like` (``5.202014501900001e+015``, ``5.2020145019000010e+15``, ``520201450190000.1e1``: a NIK
+    read as a number and written by another program; review BO F4)."""
+    if not (number.isascii() and _PLAIN_NUMBER.fullmatch(number)):
+        return False
+    try:
+        value = Decimal(number + exponent)
+    except InvalidOperation:
+        return False
+    return value.adjusted() == 15 and value == value.to_integral_value() and is_nik_like(str(int(value)))
 
 
 def _glued(char: str) -> bool:
@@ -376,11 +406,13 @@ def record_niks(text: str, cells: Sequence[str]) -> list[int | None]:
 #: Characters of a NIK or NKK left visible when masked: the region prefix (province, regency, district).
 VISIBLE_DIGITS = 6
 #: An identifier in free text: 12 digits or more (NIK/NKK with typos included), of any script (``３２０１…``),
-#: also when up to three spaces, commas, dots, dashes of any kind, slashes, underscores or invisible characters break
-#: the run up as people write numbers to read them (``3201 0145 0190 0001``, ``3201.0145…``, ``3201/0145/…``,
-#: ``3201,0145,…``, ``3201 – 0145 …``): used to mask a voter's name and address, where masking a number that is none
-#: costs nothing.
-LONG_NUMBER = re.compile(f"\\d(?:[\\s,/_{INVISIBLE}{DASHES}]{{0,3}}\\d){{11,}}")
+#: also when up to eight spaces, commas, dots, dashes of any kind, slashes, underscores, invisible or blank
+#: characters break the run up as people write numbers to read them (``3201 0145 0190 0001``, ``3201.0145…``,
+#: ``3201/0145/…``, ``3201,0145,…``, ``3201  –  0145 …``): used to mask a voter's name and address, where masking a
+#: number that is none costs nothing. As many as the PII gate reads between a NIK's digits (:data:`SPREAD`), so
+#: what the gate would refuse is masked (review BO F5: four spaces were the gate's, not the mask's, and one address
+#: stopped the build).
+LONG_NUMBER = re.compile(f"\\d(?:[\\s,/_{INVISIBLE}{BLANK}{DASHES}]{{0,8}}\\d){{11,}}")
 #: A space, dot or dash between two digits: dropped from a NIK or NKK cell before it is checked or masked.
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ .-](?=[0-9])")
 _PREFIX = re.compile(f"[0-9]{{{VISIBLE_DIGITS}}}")
