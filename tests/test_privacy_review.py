@@ -380,3 +380,29 @@ def test_metadata_refuses_a_nik_written_with_other_dashes_glued_or_invisible_cha
     with pytest.raises(ConfigError) as raised:
         parse_metadata(text)
     assert "holds a NIK-like number" in str(raised.value) and SECRET[:8] not in str(raised.value)
+
+
+@pytest.mark.parametrize("written, masked", [
+    ("lahir Juli 31, 2004", "lahir **** **, 2004"),
+    ("born September 18th 2005", "born ********* **** 2005"),
+    ("born 18th September 2005", "born **** ********* 2005"),
+    ("TTL 02/VII/2002", "TTL **/***/2002"),
+    ("lahir 04091966", "lahir ********"),
+    ("lahir tgl 18 bln 09 thn 2005", "lahir tgl ** *** ** *** 2005"),
+])
+def test_a_birth_date_written_month_first_roman_compact_or_as_a_form_is_found(written: str, masked: str) -> None:
+    """Review BO F3: these forms of a birth date were published beside a voter's name (``dpt_pemilih.nama``) and in
+    region names; each is a birth date after ``lahir``/``TTL``/``born``, and a whole date in a voter's fields."""
+    from releasekit.privacy import holds_birth_date, mask_birth_dates, mask_dates
+
+    text = f"DEWI SUSANTI {written}"
+    assert holds_birth_date(text)
+    assert mask_birth_dates(text) == mask_dates(text) == f"DEWI SUSANTI {masked}"
+
+
+@pytest.mark.parametrize("text", ["lahir 2024-02-14 10:00:00", "lahir di RT 12 RW 3", "lahir 1101012001001",
+                                  "JL. MERDEKA NO. 151", "born in Jakarta, 2004 votes"])
+def test_these_are_no_birth_dates(text: str) -> None:
+    from releasekit.privacy import holds_birth_date
+
+    assert not holds_birth_date(text)

@@ -247,17 +247,27 @@ def holds_nik(text: str) -> bool:
 #: the hyphen-minus, Unicode's hyphens and dashes, the minus sign and the fullwidth hyphen-minus.
 _DATE_DASHES = "\\-\u2010-\u2015\u2212\uff0d"
 _DATE_SEP = f"[/.{_DATE_DASHES}]"
+#: A month in words, Indonesian or English (its first letters: ``Agustus``, ``Agt.``, ``September``).
+_MONTH_WORD = "(?:jan|feb|peb|mar|apr|mei|may|jun|jul|agu|aug|ags|agt|sep|okt|oct|nov|nop|des|dec)"
+#: A month in Roman numerals, as Indonesian forms write it (``02/VII/2002``).
+_ROMAN_MONTH = "(?:xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)(?![^\\W\\d_])"
 #: A whole date: day, month and a year 1900–2099 (``12-05-1980``, ``12/05/1980``, ``12.05.1980``, ``12 - 05 - 1980``,
 #: ``12–05–1980``, ``1980-05-12``, ``5 Mei 1975``, ``5 Agustus 1975``, ``12-Mei-1980``, ``12 Mei, 1980``; a year of
-#: two digits with a month in words, or between two of one separator: ``12-05-80``, ``12/05/80``, ``5 Mei 75``) not
-#: followed by a time (``2024-02-14 10:00:00`` is a moment, not a birth); its text is the group ``date``.
+#: two digits with a month in words, or between two of one separator: ``12-05-80``, ``12/05/80``, ``5 Mei 75``; the
+#: month first, ``Juli 31, 2004``, ``September 18th 2005``; ordinals, ``18th September 2005``; a Roman month,
+#: ``02/VII/2002``; eight digits, ``04091966``; a form's ``tgl 18 bln 09 thn 2005``: review BO F3) not followed by a
+#: time (``2024-02-14 10:00:00`` is a moment, not a birth); its text is the group ``date``.
 DATE_TEXT = (
-    f"(?P<date>(?<!\\d)(?:\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
+    f"(?P<date>(?=[\\djfpmasond])(?<!\\d)(?:\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s)\\d{{1,2}}"
     f"(?:\\s*{_DATE_SEP}\\s*|\\s)(?:19|20)\\d{{2}}"
     f"|(?:19|20)\\d{{2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}\\s*{_DATE_SEP}\\s*\\d{{1,2}}"
     r"|(?:19|20)\d{2}\s(?:0?[1-9]|1[0-2])\s(?:0?[1-9]|[12]\d|3[01])"
-    f"|\\d{{1,2}}[/.\\s{_DATE_DASHES}]*(?:jan|feb|peb|mar|apr|mei|may|jun|jul|agu|aug|ags|sep|okt|oct|nov|nop|des|dec)"
+    f"|\\d{{1,2}}(?:st|nd|rd|th)?[/.\\s{_DATE_DASHES}]*{_MONTH_WORD}"
     f"[^\\W\\d_]*\\.?[/.,\\s{_DATE_DASHES}]+(?:(?:19|20)\\d{{2}}|\\d{{2}})"
+    f"|{_MONTH_WORD}[^\\W\\d_]*\\.?\\s*\\d{{1,2}}(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{{2}}"
+    f"|\\d{{1,2}}\\s*{_DATE_SEP}\\s*{_ROMAN_MONTH}\\s*{_DATE_SEP}\\s*(?:(?:19|20)\\d{{2}}|\\d{{2}})"
+    r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2}"
+    r"|\d{1,2}\s*(?:bln|bulan)\.?\s*\d{1,2}\s*(?:thn|tahun)\.?\s*(?:19|20)\d{2}"
     f"|\\d{{1,2}}\\s*(?P<sep>{_DATE_SEP})\\s*\\d{{1,2}}\\s*(?P=sep)\\s*\\d{{2}}(?![-/.]?[\\d*])))(?!\\d)"
     r"(?![ T]\d{1,2}[:.]\d{2})")
 #: A birth date in free text, after the word that says so: ``lahir`` (``tgl. lahir``, ``tanggal lahir``,
