@@ -389,6 +389,8 @@ def test_metadata_refuses_a_nik_written_with_other_dashes_glued_or_invisible_cha
     ("TTL 02/VII/2002", "TTL **/***/2002"),
     ("lahir 04091966", "lahir ********"),
     ("lahir tgl 18 bln 09 thn 2005", "lahir tgl ** *** ** *** 2005"),
+    ("lahir JULI 31,2004", "lahir **** **,2004"),  # (review BP M2)
+    ("TTL 02 VII 2002", "TTL ** *** 2002"),
 ])
 def test_a_birth_date_written_month_first_roman_compact_or_as_a_form_is_found(written: str, masked: str) -> None:
     """Review BO F3: these forms of a birth date were published beside a voter's name (``dpt_pemilih.nama``) and in

@@ -89,10 +89,14 @@ def test_a_decimal_number_is_no_nik_but_a_float_of_a_nik_is() -> None:
     assert holds_nik("3174056708850003.0")  # 16 digits in a row, then a fraction
     # Review BO F4: a float whose value is the NIK, however a program wrote it; not one whose value has a fraction
     for written in ("3.174056708850003e+015", "3.1740567088500030e+15", "31740567088500030e-1",
-                    "317405670885000.3e1", "3.174056708850003E15"):
+                    "317405670885000.3e1", "3.174056708850003E15",
+                    "3.17405670885001E15", "3.17405670885001e+15"):  # (…0010 written shortest: review BP M2)
         assert holds_nik(f"got {written}!"), written
         _no_secret(privacy.mask_niks(f"got {written}!"))
     assert not holds_nik("3.1740567088500031e+15") and not holds_nik("1.5e+15") and not holds_nik("0.0000000001e5")
+    # Review BP L1: a hexadecimal digest whose 16 digits are followed by e0 is still a digest, not a float
+    digest = "ab" + "c" * 14 + "5202014501900001" + "e0cd" + "f" * 28
+    assert len(digest) == 64 and not holds_nik(digest) and not holds_nik(digest.upper())
     # Review BO F1: zeros before a NIK, as an integer column reads it; not a long number that is no NIK
     assert holds_nik("0" + "3174056708850003") and holds_nik("x 0003174056708850003 y")
     assert privacy.mask_niks("0" + "3174056708850003") == "031740" + "*" * 11

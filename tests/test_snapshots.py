@@ -776,3 +776,20 @@ def test_votes_edited_while_a_tps_was_missing_are_changed_after_complete(make_pr
                            "WHERE rule = 'changed-after-complete'")
     assert found == [(day3, T + "1", 98, 78, f"votes 1: 50 -> 30 since {DAY1}, when status_suara was already "
                                              f"true (missing from {DAY2})")]
+
+
+def test_a_tps_back_in_one_register_is_compared_with_that_registers_days_only(make_project: Any) -> None:
+    """Review BP M1: the last day that held a TPS was looked for in every register of the election; a TPS added in
+    one register was compared with a day only another register held (``previous_snapshot`` is the register's own)."""
+    day3 = "2024-02-17"
+    other = {DAY1: {T + "1": record((50, 40, 8))}}
+    own = {DAY2: {T + "4": record((1, 2, 3), "2024-02-16 09:00:00")},
+           day3: {T + "1": record((30, 40, 8), "2024-02-17 09:00:00"), T + "4": record((1, 2, 3))}}
+
+    def entries(days: dict[str, dict[str, dict[str, Any]]], prefix: str) -> list[dict[str, Any]]:
+        return [{"raw": {f"{code}.json": rec for code, rec in days[day].items()}, "name": f"{prefix}_{day}",
+                 "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day in days]
+
+    project = make_project({"real-count": entries(own, "own"), "other": entries(other, "other")})
+    build(load_release(project))
+    assert query(project, "SELECT key FROM findings WHERE rule = 'changed-after-complete'") == []

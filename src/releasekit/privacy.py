@@ -116,9 +116,9 @@ _GROUPS = re.compile(r"\d+")
 #: A float's exponent after a 16-digit mantissa (``3.174056708850003e+15``, ``e+015`` as older Windows runtimes
 #: print it: a NIK read as a number).
 _EXPONENT = re.compile(r"[eE]\+?0?15(?![0-9])")
-#: Any float's exponent, and a number it may follow (:func:`_float_nik`).
-_ANY_EXPONENT = re.compile(r"[eE][+-]?[0-9]{1,3}(?![0-9])")
-_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?")
+#: A number in e-notation, a word of its own (not a digit group of a hexadecimal word, ``…ab5202…0001e0cd``):
+#: :func:`_float_nik` tells whether its value is a NIK.
+_FLOAT = re.compile(r"(?<![0-9A-Za-z.])([0-9]+(?:\.[0-9]*)?)([eE][+-]?[0-9]{1,3})(?![0-9A-Za-z])")
 #: A number whose one separator is a dot: a decimal.
 _DECIMAL = re.compile(r"\d+\.\d+")
 #: A screen before :data:`SPREAD` for ASCII text (a C-speed class run, not a backtracking group: every Sirekap
@@ -138,12 +138,16 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
     ``01b64935-8280-4480-833d``): the number is what follows or precedes it; one glued to another word is the
     number's (``NIK3174-0567-0885-0003``: :func:`_glued`). Digits in a row inside a hexadecimal digest
     (:func:`in_digest`) are not one."""
+    floats = set()
+    if "e" in text or "E" in text:  # (``5.2020145019000010e+15``, ``3.17405670885001E15``: review BO F4)
+        for found in _FLOAT.finditer(text):
+            if _float_nik(found.group(1), found.group(2)):
+                floats.add(found.start())
+                yield found.span()
     for match in SPREAD.finditer(text):
         start, end = match.span()
         number = match.group()
-        if end < len(text) and text[end] in "eE" and (exponent := _ANY_EXPONENT.match(text, end)) \
-                and _float_nik(number, exponent.group()):
-            yield start, exponent.end()  # (``5.2020145019000010e+15``, ``52020145019000010e-1``: review BO F4)
+        if start in floats:
             continue
         glued_before = start > 0 and _glued(text[start - 1])
         glued_after = end < len(text) and _glued(text[end]) and not _EXPONENT.match(text, end)
@@ -170,11 +174,10 @@ def spread_niks(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _float_nik(number: str, exponent: str) -> bool:
-    """Whether ``number`` followed by ``exponent`` is a float whose value is a NIK: a whole number of 16 digits that
-    :func:`is_nik_like` (``5.202014501900001e+015``, ``5.2020145019000010e+15``, ``520201450190000.1e1``: a NIK
-    read as a number and written by another program; review BO F4)."""
-    if not (number.isascii() and _PLAIN_NUMBER.fullmatch(number)):
-        return False
+    """Whether ``number`` followed by ``exponent`` (:data:`_FLOAT`'s groups) is a float whose value is a NIK: a whole
+    number of 16 digits that :func:`is_nik_like` (``5.202014501900001e+015``, ``5.2020145019000010e+15``,
+    ``520201450190000.1e1``, and ``3.17405670885001E15``, a NIK ending in 0 as the shortest float spelling writes it:
+    a NIK read as a number and written by another program; review BO F4)."""
     try:
         value = Decimal(number + exponent)
     except InvalidOperation:
@@ -264,8 +267,8 @@ DATE_TEXT = (
     r"|(?:19|20)\d{2}\s(?:0?[1-9]|1[0-2])\s(?:0?[1-9]|[12]\d|3[01])"
     f"|\\d{{1,2}}(?:st|nd|rd|th)?[/.\\s{_DATE_DASHES}]*{_MONTH_WORD}"
     f"[^\\W\\d_]*\\.?[/.,\\s{_DATE_DASHES}]+(?:(?:19|20)\\d{{2}}|\\d{{2}})"
-    f"|{_MONTH_WORD}[^\\W\\d_]*\\.?\\s*\\d{{1,2}}(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{{2}}"
-    f"|\\d{{1,2}}\\s*{_DATE_SEP}\\s*{_ROMAN_MONTH}\\s*{_DATE_SEP}\\s*(?:(?:19|20)\\d{{2}}|\\d{{2}})"
+    f"|(?<![^\\W\\d_]){_MONTH_WORD}[^\\W\\d_]*\\.?\\s*\\d{{1,2}}(?:st|nd|rd|th)?(?:,\\s*|\\s+)(?:19|20)\\d{{2}}"
+    f"|\\d{{1,2}}(?:\\s*{_DATE_SEP}\\s*|\\s+){_ROMAN_MONTH}(?:\\s*{_DATE_SEP}\\s*|\\s+)(?:(?:19|20)\\d{{2}}|\\d{{2}})"
     r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2}"
     r"|\d{1,2}\s*(?:bln|bulan)\.?\s*\d{1,2}\s*(?:thn|tahun)\.?\s*(?:19|20)\d{2}"
     f"|\\d{{1,2}}\\s*(?P<sep>{_DATE_SEP})\\s*\\d{{1,2}}\\s*(?P=sep)\\s*\\d{{2}}(?![-/.]?[\\d*])))(?!\\d)"

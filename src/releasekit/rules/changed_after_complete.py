@@ -50,8 +50,10 @@ RULE = Rule(
                         FROM peserta n WHERE n.kode_pemilu = b.kode_pemilu ORDER BY n.nomor_urut)
                   WHERE before IS NOT after) AS edits
           FROM (SELECT c.kode_pemilu, c.snapshot, c.kode_tps, c.previous_snapshot, c.source,
-                       (SELECT max(h.snapshot) FROM hasil_tps h WHERE h.kode_tps = c.kode_tps
-                        AND +h.kode_pemilu = c.kode_pemilu AND +h.snapshot < c.previous_snapshot) AS last_seen
+                       (SELECT max(h.snapshot) FROM hasil_tps h JOIN sources hs ON hs.path = h.sumber
+                        WHERE h.kode_tps = c.kode_tps AND +h.kode_pemilu = c.kode_pemilu
+                          AND +h.snapshot < c.previous_snapshot  -- (a day of the same register, as previous_snapshot)
+                          AND hs.register = (SELECT register FROM sources WHERE path = c.source)) AS last_seen
                 FROM changes c  -- (an added TPS has no was_complete: the index finds its rows)
                 WHERE c.was_complete IS NULL AND c.nomor_urut IS NULL AND c.field = 'kode_tps' AND c.kind = 'added'
                 GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps) b
