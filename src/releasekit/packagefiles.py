@@ -102,7 +102,7 @@ def extract_zip(zip_path: Path, into: Path) -> Path:
 def zip_comment_problems(zip_path: Path) -> list[Problem]:
     """The PII gate on a zip's comments, the archive's and each member's (unpacked, the names are checked as files'
     names): published with the zip, never unpacked."""
-    with zipfile.ZipFile(zip_path) as archive:
+    with open_zip(zip_path) as archive:
         comments = [("zip comment", archive.comment)]
         comments += [(f"zip comment of {info.filename}", info.comment) for info in archive.infolist()]
     return [pii_problem(where, None) for where, comment in comments

@@ -404,7 +404,8 @@ def raw_dir_argument(doc: str | None, what: str, argv: list[str] | None = None) 
     parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("raw_dir", nargs="?", default="raw", type=Path, metavar="RAW_DIR",
                         help=f"the folder to write {what} into (default: raw)")
-    return Path(parser.parse_args(argv).raw_dir)
+    raw_dir: Path = parser.parse_args(argv).raw_dir
+    return raw_dir
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,7 +56,8 @@ RULE = Rule(
                           AND hs.register = (SELECT register FROM sources WHERE path = c.source)) AS last_seen
                 FROM changes c  -- (an added TPS has no was_complete: the index finds its rows)
                 WHERE c.was_complete IS NULL AND c.nomor_urut IS NULL AND c.field = 'kode_tps' AND c.kind = 'added'
-                GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps) b
+                GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps) b  -- (one row a TPS already: grouped, last_seen is
+                                                                   -- found once, not at each use)
           WHERE (SELECT h.status_suara FROM hasil_tps h WHERE h.kode_pemilu = b.kode_pemilu
                  AND h.snapshot = b.last_seen AND h.kode_tps = b.kode_tps) = 1) r
     WHERE edits IS NOT NULL
