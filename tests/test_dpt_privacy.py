@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ProjectFactory, copy_demo, copy_package, invoke
-from releasekit import build, dpt, load_release, privacy
+from releasekit import build, dpt, load_release, piigate, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError, ReleasekitError
-from releasekit.privacy import is_nik_like, mask_id, refuse_niks_in_tree
+from releasekit.piigate import refuse_niks_in_tree
+from releasekit.privacy import is_nik_like, mask_id
 from releasekit.synthetic_dpt import Rates, national_stations, write_voter_list
 from voters import HEADER, voter_source
 
@@ -265,17 +266,17 @@ def test_the_database_gate_reads_every_value_whatever_its_type(tmp_path: Path, v
         db.execute("INSERT INTO t VALUES (3, 'y', ?)", (value,))
     db.close()
     with pytest.raises(PrivacyError, match="table t, column c, rowid 3"):
-        privacy.refuse_niks_in_database(path, "release.db")
+        piigate.refuse_niks_in_database(path, "release.db")
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM t WHERE rowid = 3")
     db.close()
-    privacy.refuse_niks_in_database(path, "release.db")  # 13 and 15 digits are not a NIK
+    piigate.refuse_niks_in_database(path, "release.db")  # 13 and 15 digits are not a NIK
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE k (key TEXT PRIMARY KEY, note TEXT) WITHOUT ROWID")
         db.execute("INSERT INTO k VALUES ('a', ?)", (str(value),))
     db.close()
     with pytest.raises(PrivacyError, match="table k, column note: an unmasked"):
-        privacy.refuse_niks_in_database(path, "release.db")
+        piigate.refuse_niks_in_database(path, "release.db")
 
 
 def digest_with_a_nik_like_run(data: bytes) -> tuple[bytes, str]:
@@ -303,11 +304,11 @@ def test_sixteen_digits_inside_a_hexadecimal_digest_are_not_a_nik(monkeypatch: p
         assert privacy.contains_nik(text), text
         assert privacy.mask_niks(text).count("*" * 10) == 1, text
     # The byte scanner decides a run with its digest around it, also where the digest crosses a chunk boundary.
-    monkeypatch.setattr(privacy, "_CHUNK", 200)
+    monkeypatch.setattr(piigate, "_CHUNK", 200)
     for offset in range(0, 260, 7):
         path = tmp_path / f"{offset}.json"
         path.write_text("x" * offset + f'"sha256:{digest}"\n' + f"{NIK_IN_TEXT} {digest}\n")
-        assert list(privacy.nik_lines(path)) == [2], offset  # the NIK, not the digest
+        assert list(piigate.nik_lines(path)) == [2], offset  # the NIK, not the digest
 
 
 def test_a_source_whose_sha256_holds_nik_like_digits_is_pinned_built_and_validated(tmp_path: Path) -> None:

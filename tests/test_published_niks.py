@@ -21,10 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ProjectFactory, copy_package, edit_rows
-from releasekit import dpt, privacy
+from releasekit import dpt, piigate, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError
-from releasekit.privacy import _leading_columns, holds_nik, nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
+from releasekit.piigate import _leading_columns, nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
+from releasekit.privacy import holds_nik
 from releasekit.tablecheck.text import niks_by_record
 from test_dpt_privacy import raw_list  # noqa: F401 - a fixture
 from test_validate import rewrite
@@ -156,14 +157,14 @@ def test_the_screen_of_a_csv_file_takes_a_line_break_for_a_separator_only_where_
     csv_file = tmp_path / "x.csv"
     plain = "kode_tps,nama,suara\n" + "".join(f'34010120010{n:02d},"TPS {n}, RW 2",150\n' for n in range(40))
     csv_file.write_text(plain)
-    assert not privacy.may_hold_nik_in_file(csv_file)
+    assert not piigate.may_hold_nik_in_file(csv_file)
     csv_file.write_text(plain + '3401012001099,"lain\nbaris",7\n')
     assert not list(niks_by_record(csv_file))  # (a quoted cell over a line end, and no NIK in any record)
-    monkeypatch.setattr(privacy, "_CHUNK", 64)
+    monkeypatch.setattr(piigate, "_CHUNK", 64)
     for pad in range(0, 70, 9):  # the cell starts anywhere around the first boundaries
         csv_file.write_text(f'kode_tps,nama,suara\n{"1" * pad},x,1\n3401012001098,"BUDI {BROKEN["line feed"]}",7\n'
                             + plain)
-        assert privacy.may_hold_nik_in_file(csv_file), pad
+        assert piigate.may_hold_nik_in_file(csv_file), pad
         assert list(niks_by_record(csv_file)) == [(3, "nama")], pad
     for written in BROKEN.values():
         csv_file.write_text(f'a,b\n1,"BUDI {written}"', newline="")  # the last line, with no line end
@@ -259,11 +260,11 @@ def test_the_record_reader_reads_quotes_as_a_csv_reader_does() -> None:
 def test_a_cell_open_across_a_chunk_is_screened_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A quoted cell that opens in one chunk and goes on through lines of an even number of quotes in the next was
     not screened with its line breaks (review J #5)."""
-    monkeypatch.setattr(privacy, "_CHUNK", 8)
+    monkeypatch.setattr(piigate, "_CHUNK", 8)
     csv_file = tmp_path / "x.csv"
     for pad in range(0, 40):
         csv_file.write_text(f'a,b\n{"x" * pad},"BUDI 3174 0567\n0885 0003","x\ny",z\n')
-        assert privacy.may_hold_nik_in_file(csv_file), pad
+        assert piigate.may_hold_nik_in_file(csv_file), pad
         assert list(niks_by_record(csv_file)) == [(2, "b")], pad
 
 
@@ -448,15 +449,15 @@ def test_the_build_refuses_ids_masked_with_spaces_only(raw_list: Path,  # noqa: 
 # ------------------------------------------------------------------------------------- reading in chunks
 
 def test_a_nik_across_a_chunk_boundary_is_found_on_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(privacy, "_CHUNK", 64)
+    monkeypatch.setattr(piigate, "_CHUNK", 64)
     for pad in range(0, 70, 7):  # the number starts anywhere around the first boundaries
         data = ("x\n" * 3 + "a" * pad + f",BUDI {WRITTEN['spaces']},\n" + "y\n" * 40).encode()
         assert list(nik_lines_in(io.BytesIO(data))) == [4], pad
 
 
 def test_a_line_longer_than_the_longest_kept_is_cut_where_no_number_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(privacy, "_CHUNK", 64)
-    monkeypatch.setattr(privacy, "_LONGEST_LINE", 100)
+    monkeypatch.setattr(piigate, "_CHUNK", 64)
+    monkeypatch.setattr(piigate, "_LONGEST_LINE", 100)
     data = ("x\n" + "word, " * 200 + f"BUDI {WRITTEN['dashes']} " + "word, " * 200 + "\nend\n").encode()
     assert list(nik_lines_in(io.BytesIO(data))) == [2]
     assert not list(nik_lines_in(io.BytesIO(("x\n" + "word, " * 400 + "\n").encode())))

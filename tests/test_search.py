@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Site, query
-from releasekit import load_release, privacy
+from releasekit import load_release, piigate
 from releasekit.errors import PrivacyError
 
 
@@ -48,7 +48,7 @@ def test_the_nik_scan_reads_the_indexed_text_and_not_the_index(tmp_path: Path) -
     read: list[str] = []
     conn = sqlite3.connect(path)
     conn.set_trace_callback(read.append)
-    privacy.refuse_niks_in_database(path, "release.db", conn)
+    piigate.refuse_niks_in_database(path, "release.db", conn)
     conn.close()
     assert any("[wilayah]" in sql for sql in read)
     assert not any(f"[wilayah_fts_{part}]" in sql for sql in read for part in ("data", "idx", "docsize", "config"))
@@ -58,9 +58,9 @@ def test_the_nik_scan_reads_the_indexed_text_and_not_the_index(tmp_path: Path) -
         db.execute("INSERT INTO notes VALUES ('NIK 3201014501900001')")
     db.close()
     with pytest.raises(PrivacyError, match="table notes(_content)?, column (note|c0)"):
-        privacy.refuse_niks_in_database(path, "release.db")
+        piigate.refuse_niks_in_database(path, "release.db")
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE notes")
     db.close()
     with pytest.raises(PrivacyError, match="table wilayah, column nama"):
-        privacy.refuse_niks_in_database(path, "release.db")
+        piigate.refuse_niks_in_database(path, "release.db")

@@ -24,7 +24,7 @@ from .database import create_indexes, create_schema, create_search, open_databas
 from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader
 from .package import PACKAGES_DIR, PackageResult, write_packages
-from .privacy import refuse_niks_in_database, refuse_niks_in_tree
+from .piigate import refuse_niks_in_database, refuse_niks_in_tree
 from .provenance import STAMPS_FILE, SourceFile, check_sources, check_unchanged, inputs_sha256, write_stamps
 from .readers import READERS
 from .rules import run_rules

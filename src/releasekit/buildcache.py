@@ -50,7 +50,7 @@ from . import __version__
 from .elections import Election
 from .ingest import Accounting
 from .links import own_folder
-from .privacy import SQLITE_MAGIC
+from .piigate import SQLITE_MAGIC
 from .provenance import SourceFile, sha256_file
 from .readers import READERS
 
@@ -58,8 +58,8 @@ CACHE_DIR = "cache"
 #: Code whose change makes every cached database stale (modules and packages of releasekit): ``ingest`` and
 #: everything it imports (a test walks the imports to keep this complete), the build that drives it and this cache.
 LOADING_CODE = ("ingest.py", "config.py", "links.py", "database.py", "tables.py", "dpt.py", "nik.py", "elections.py",
-                "errors.py", "forked.py", "privacy.py", "provenance.py", "readahead.py", "readers", "rules", "build.py",
-                "buildcache.py")
+                "errors.py", "forked.py", "piigate.py", "privacy.py", "provenance.py", "readahead.py", "readers",
+                "rules", "build.py", "buildcache.py")
 #: Code whose change makes every cached pair of snapshots' changes stale.
 CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py", "snapshots.py")
 CHANGES_DIR = "changes"

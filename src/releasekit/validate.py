@@ -37,15 +37,8 @@ from .packagefiles import (
     unsafe_path,
     zip_comment_problems,
 )
-from .privacy import (
-    WRAPPED_TEXT,
-    holds_nik,
-    json_strings_decoded,
-    mask_niks,
-    nik_lines,
-    nik_lines_in,
-    wrapped_nik_lines,
-)
+from .piigate import WRAPPED_TEXT, json_strings_decoded, nik_lines, nik_lines_in, wrapped_nik_lines
+from .privacy import holds_nik, mask_niks
 from .report import (
     EXAMPLES,
     FORMATS,
@@ -396,8 +389,8 @@ def _encoded_nik_lines(file: Path) -> Iterator[int]:
     """A NIK that a file holds otherwise than in ASCII digits, by line: compressed (gzip, bzip2, xz: as its first
     bytes or its name say), in UTF-16 (a BOM says so), as JSON escapes (``datapackage.json``: ``\\u0033`` for a
     digit, ``\\u00a0`` or ``\\t`` between them; JSON readers show them as themselves,
-    :func:`releasekit.privacy.json_strings_decoded`), or wrapped over two lines of a text file (``README.md``: a
-    rendered paragraph joins them, :func:`releasekit.privacy.wrapped_nik_lines`). A zip's members are
+    :func:`releasekit.piigate.json_strings_decoded`), or wrapped over two lines of a text file (``README.md``: a
+    rendered paragraph joins them, :func:`releasekit.piigate.wrapped_nik_lines`). A zip's members are
     :func:`_zip_member_lines`."""
     with file.open("rb") as handle:
         bom = handle.read(2)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..keycheck import DistinctKeys, KeyIndex, increasing, integer_order, key_cells, key_text, runs_collapsed
-from ..privacy import may_hold_nik, nik_line_offsets, record_niks
+from ..piigate import may_hold_nik, nik_line_offsets
+from ..privacy import record_niks
 from ..report import Problem, pii_problem
 from .fields import NAN_TEXTS, FieldRule, ResourceCheck, cell_expression, key_text_of
 from .layout import Layout, View, blank_key, small_target

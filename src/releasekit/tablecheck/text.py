@@ -17,7 +17,8 @@ from typing import Any, TextIO
 # imported (which a validation did midway): imported first here, it sets its own once, before CELL_LIMIT below.
 import frictionless.formats.csv.parser  # noqa: F401
 
-from ..privacy import may_hold_nik, may_hold_nik_in_file, may_hold_spread_nik, record_niks
+from ..piigate import may_hold_nik, may_hold_nik_in_file
+from ..privacy import may_hold_spread_nik, record_niks
 from .asread import UNREADABLE, CsvReading, csv_reading, dialect_records, resource_text
 
 #: The ``errors`` handler resource files are read with (see :func:`_undecodable`).
