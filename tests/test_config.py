@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from conftest import base_metadata, refused, with_change, write_metadata
-from releasekit.config import load_release, parse_metadata
+from releasekit.config import load_release
 from releasekit.errors import ConfigError
+from releasekit.metadatafile import parse_metadata
 
 
 def test_valid_file_loads_into_dataclasses(tmp_path: Path) -> None:

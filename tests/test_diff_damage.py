@@ -23,9 +23,9 @@ import pytest
 
 from conftest import copy_package, edit_rows, invoke
 from releasekit import build, load_release
-from releasekit.config import metadata_schema
 from releasekit.diff import diff
 from releasekit.errors import DiffError
+from releasekit.metadatafile import metadata_schema
 from releasekit.sides import SNAPSHOT_FORM
 from twodays import DAY1, DAY2, T, sources
 

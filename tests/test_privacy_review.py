@@ -159,8 +159,8 @@ def test_a_nik_written_after_a_word_ending_in_a_digit_quarantines_its_record(mak
 
 
 def test_metadata_refuses_a_nik_written_as_a_float(tmp_path: Path) -> None:
-    from releasekit.config import parse_metadata
     from releasekit.errors import ConfigError
+    from releasekit.metadatafile import parse_metadata
 
     text = (f"title: {float(NIK)!r}\npublisher: {{name: x}}\nlicenses: [{{name: CC-BY-4.0, path: "
             "https://creativecommons.org/licenses/by/4.0/}]\nregisters: []\n")
@@ -372,8 +372,8 @@ def test_a_first_line_with_a_nik_written_another_way_or_a_spaced_date_is_not_quo
                                    "Daftar 3174 -- 0547 -- 0885 -- 0003"])
 def test_metadata_refuses_a_nik_written_with_other_dashes_glued_or_invisible_characters(title: str) -> None:
     """Review PII #3: metadata.yml's texts (published in every package and on the site) are tested as any text."""
-    from releasekit.config import parse_metadata
     from releasekit.errors import ConfigError
+    from releasekit.metadatafile import parse_metadata
 
     text = (f"title: \"{title}\"\npublisher: {{name: x}}\nlicenses: [{{name: CC-BY-4.0, path: "
             "https://creativecommons.org/licenses/by/4.0/}]\nregisters: []\n")

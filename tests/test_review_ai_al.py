@@ -14,8 +14,8 @@ import pytest
 
 from conftest import BASE_SOURCE, base_metadata, invoke, refused, with_change, write_metadata
 from releasekit import build, load_release
-from releasekit.config import MAX_NODES, _refuse_aliases
 from releasekit.errors import ConfigError
+from releasekit.metadatafile import MAX_NODES, _refuse_aliases
 from test_publish_current import _project, _publish
 
 TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}

@@ -40,9 +40,10 @@ from .compare import (
     db_rows,
     tps_rows,
 )
-from .config import FORMATS, METADATA_FILE, snapshot_id
+from .config import snapshot_id
 from .database import read_only
 from .errors import DiffError
+from .metadatafile import FORMATS, METADATA_FILE
 from .staging import BUILD_DIR, DATABASE_FILE
 from .tables import (
     FALSE_VALUES,
