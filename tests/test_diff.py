@@ -613,3 +613,33 @@ def test_a_nik_written_another_way_is_never_printed(two_days: Path, tmp_path: Pa
     for fmt in ("text", "json", "markdown", "csv"):
         out = run(f"{folder}@{DAY1}", f"{two_days}@{DAY2}", "--format", fmt).output
         assert "NIK 3201" in out and written not in out and "0190" not in out, fmt
+
+
+@pytest.mark.realdata
+def test_a_tps_code_after_a_line_ending_in_digits_is_printed_whole(aceh: Path) -> None:
+    """The text report was masked as one text (review BQ M1): a line ending in a figure (``suara_total 239 → 166``),
+    the line break and the next line's indent, then a 13-digit TPS code read as 16 digits spread out, NIK-like
+    (``166`` + ``1101012001003``: region 166110, born 10-12-00), and the code was printed ``110**********``. Each
+    line is masked on its own now; a NIK within a line still is (``test_nik_like_values_are_never_printed``)."""
+    out = run("--project", aceh, "2024-02-19", "2024-02-22").output
+    (pair,) = as_json("--project", aceh, "2024-02-19", "2024-02-22")["comparisons"]
+    codes = [c["kode_tps"] for c in pair["changes"]]
+    assert "1101012001003" in codes
+    assert "*" not in out
+    for code in codes:
+        assert f"\n    {code}  changed" in out, code
+
+
+def test_a_nik_broken_over_lines_in_a_value_is_still_masked(two_days: Path, tmp_path: Path) -> None:
+    """Masking line by line must not let a value that holds a line break spread a NIK over two lines of the report:
+    a value's line breaks are shown as spaces in the text report, so its NIK stays on one line and is masked."""
+    folder = tmp_path / "pkg"
+    shutil.copytree(two_days / "datapackages" / "real-count", folder)
+    with (folder / "data" / "hasil_tps.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("psu")] = "NIK 32010145\n01900001"  # the first row: TPS 1 on day 1
+    with (folder / "data" / "hasil_tps.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    for fmt in ("text", "json", "markdown", "csv"):
+        out = run(f"{folder}@{DAY1}", f"{two_days}@{DAY2}", "--format", fmt).output
+        assert "NIK 3201" in out and "01900001" not in out, fmt

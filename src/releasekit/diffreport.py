@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 from .areadiff import AreaChange, AreaDiff
 from .artefacts import json_text, md_cell
@@ -36,11 +36,19 @@ def _change(value: int | None) -> str:
 
 
 def _value(f: FieldChange, text: str | None) -> str:
+    """A value as the text report shows it: a number as it is, other text quoted (its line breaks escaped, so masked
+    before: ``'NIK 32010145\\n01900001'`` is no NIK to :func:`~releasekit.privacy.mask_niks` once escaped)."""
     if text is None:
         return "∅"
     if f.field in ("status_suara", "status_adm", "status_progress"):
-        return {"1": "true", "0": "false"}.get(text, text)
-    return text if text.lstrip("-").isdigit() or f.field == "persen" else repr(text)
+        return _flat({"1": "true", "0": "false"}.get(text, text))
+    return _flat(text) if text.lstrip("-").isdigit() or f.field == "persen" else repr(mask_niks(text))
+
+
+def _flat(text: str) -> str:
+    """A value shown on one line of the text report: its line breaks as spaces (the report is masked line by line,
+    :func:`render`; a space between a NIK's digits is one it finds)."""
+    return text.replace("\n", " ")
 
 
 def _field(f: FieldChange) -> str:
@@ -49,17 +57,17 @@ def _field(f: FieldChange) -> str:
 
 def _votes(votes: tuple[tuple[str, str], ...]) -> str:
     """``186/44/8`` (ballot order; ∅ for an empty count), or ∅ when there are none."""
-    return "/".join(v or "∅" for _, v in votes) or "∅"
+    return _flat("/".join(v or "∅" for _, v in votes)) or "∅"
 
 
 def _tps_line(change: TpsChange) -> str:
     if change.kind in ("added", "removed"):
         votes = change.votes_after if change.kind == "added" else change.votes_before
-        return f"{change.kode_tps}  {_kind(change)}: votes {_votes(votes)}"
+        return f"{_flat(change.kode_tps)}  {_kind(change)}: votes {_votes(votes)}"
     parts = [f"votes {_votes(change.votes_before)} → {_votes(change.votes_after)}"] if change.votes_changed else []
     parts += [_field(f) for f in change.fields if f.nomor_urut is None]
     flag = ", after complete" if change.was_complete and change.votes_changed else ""
-    return f"{change.kode_tps}  changed{flag}: " + "; ".join(parts)
+    return f"{_flat(change.kode_tps)}  changed{flag}: " + "; ".join(parts)
 
 
 def _kind(change: TpsChange) -> str:
@@ -253,9 +261,9 @@ def _figure(value: int | None) -> str:
 
 def _area_line(change: AreaChange) -> str:
     if change.kind == "changed":
-        return f"{change.kode_wilayah}  changed: " + "; ".join(_field(f) for f in change.fields)
-    votes = "/".join(f.before or f.after or "∅" for f in change.fields if f.nomor_urut is not None) or "∅"
-    return f"{change.kode_wilayah}  {change.kind}: votes {votes}"
+        return f"{_flat(change.kode_wilayah)}  changed: " + "; ".join(_field(f) for f in change.fields)
+    votes = _flat("/".join(f.before or f.after or "∅" for f in change.fields if f.nomor_urut is not None)) or "∅"
+    return f"{_flat(change.kode_wilayah)}  {change.kind}: votes {votes}"
 
 
 #: What "quarantined in OLD" means.
@@ -387,9 +395,25 @@ def render(result: DiffResult, fmt: str) -> str:
     if fmt not in ("text", "json", "markdown"):
         raise UsageError(f"format {fmt!r}: a diff renders as text, json or markdown (csv streams through CsvChanges)",
                          hint=did_you_mean(fmt, FORMATS) + "give one of them")
-    if fmt == "json":
-        return mask_niks(json_text(to_dict(result)))
-    return mask_niks(markdown(result) if fmt == "markdown" else text(result))
+    if fmt == "json":  # (each text masked before JSON escapes its line breaks: 'NIK 32010145\\n01900001' hides one)
+        return mask_niks(json_text(_masked(to_dict(result))))
+    if fmt == "markdown":
+        return mask_niks(markdown(result))
+    # Line by line: a line ending in a figure, the line break and the next line's indent, then a 13-digit TPS code
+    # read as a NIK spread over 16 digits (``166`` + ``1101012001003``), and the code was masked (review BQ M1). A
+    # value's own line breaks are spaces in the text (:func:`_flat`), or escaped after masking (:func:`_value`).
+    return "\n".join(map(mask_niks, text(result).split("\n")))
+
+
+def _masked(value: Any) -> Any:
+    """``value`` (what :func:`to_dict` gives) with every text in it, keys too, masked (:func:`mask_niks`)."""
+    if isinstance(value, str):
+        return mask_niks(value)
+    if isinstance(value, dict):
+        return {_masked(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
 
 
 class CsvChanges:
