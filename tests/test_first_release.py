@@ -44,3 +44,14 @@ def test_the_first_release_of_the_readme_builds_validates_and_compares(shared_da
         tps = dict(db.execute("SELECT snapshot, count(*) FROM hasil_tps GROUP BY snapshot"))
         assert tps == {"2024-02-20": 30712, "2024-03-17": 30766}  # (the figures the README gives)
         assert db.execute("SELECT count(*) FROM wilayah").fetchone()[0] > 80_000
+        # What the README says of the zeros these scrapes write where Sirekap read no figure (review BQ M2)
+        zeros = dict(db.execute("SELECT snapshot, count(*) FROM hasil_tps WHERE pemilih_dpt_j = 0 GROUP BY 1"))
+        assert zeros == {"2024-02-20": 243, "2024-03-17": 338}
+        assert db.execute("SELECT count(*) FROM hasil_tps WHERE snapshot = '2024-03-17' AND pemilih_dpt_j = 0 "
+                          "AND suara_sah > 0").fetchone() == (321,)
+        assert db.execute("SELECT partisipasi, tps_partisipasi FROM rekap_wilayah WHERE snapshot = '2024-03-17' "
+                          "AND kode_wilayah = '31'").fetchone() == (80.85, 13848)
+        readme = README.read_text(encoding="utf-8")
+        start = readme.index("`SELECT round(100.0 * sum(pengguna_total_j)")
+        query = " ".join(readme[start + 1:readme.index("`", start + 1)].split())
+        assert db.execute(query).fetchone() == (81.02,)

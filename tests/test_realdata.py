@@ -712,6 +712,10 @@ def test_kawal2019_village_sums_equal_the_csv(kawal2019: Built) -> None:
     assert scalar(db, "SELECT count(*) FROM hasil_wilayah WHERE typeof(kode_wilayah) != 'text'") == 0
     totals = dict(db.execute("SELECT nomor_urut, sum(suara) FROM suara_wilayah GROUP BY 1"))
     assert totals == {n: sum(s[n - 1] for s in raw.sums.values()) for n in (1, 2)}
+    # A row of zeros is summed as written (the README says so, review BQ M2): two villages hold only such rows
+    zero = {k for k, s in raw.sums.items() if s == [0, 0, 0]}
+    assert zero == {"64800", "64983"}
+    assert {k for k, (_, sah) in rows.items() if sah == 0} == zero
 
 
 def test_kawal2019_villages_whose_votes_miss_their_valid_votes_are_findings(kawal2019: Built) -> None:
