@@ -86,6 +86,8 @@ def test_metadata_carries_licence_source_and_bilingual_columns_of_every_table(de
     assert tables["findings"]["facets"] == ["rule", "severity", "snapshot"]
     assert "facets" not in tables["suara"]  # millions of rows nationally: summaries answer instead
     assert tables["hasil_tps"]["facets"] == ["kode_provinsi"]  # one index scan; see the province facet tests
+    # (its counts are of rows, a TPS once for each snapshot: the page says so, review BQ L3)
+    assert "filter on one snapshot to count TPS" in tables["hasil_tps"]["description"]
     assert tables["hasil_tps"]["size"] == 50  # 28 columns a row: half Datasette's default page to render
     assert tables["wilayah"]["label_column"] == "nama"
     assert set(meta["databases"]["release"]["queries"]) == set(CANNED_QUERIES) | set(SNAPSHOT_QUERIES)

@@ -259,8 +259,12 @@ TPS = Table(
 )
 
 HASIL_TPS = Table(
-    "hasil_tps", "Results per TPS", "Results and administration figures per TPS per snapshot.",
-    "Hasil dan data administrasi per TPS per snapshot.",
+    "hasil_tps", "Results per TPS",
+    "Results and administration figures per TPS per snapshot: a TPS has a row for each snapshot that holds it, so a "
+    "count over several snapshots (the province facet) counts it once for each; filter on one snapshot to count TPS.",
+    "Hasil dan data administrasi per TPS per snapshot: satu baris per TPS untuk setiap snapshot yang memuatnya, "
+    "sehingga hitungan atas beberapa snapshot (facet provinsi) menghitungnya sekali per snapshot; saring satu "
+    "snapshot untuk menghitung TPS.",
     (
         KODE_PEMILU, SNAPSHOT, KODE_TPS,
         Field("ts", "string", "Updated", "Last update time in the source (WIB, as written: YYYY-MM-DD HH:MM:SS).",
