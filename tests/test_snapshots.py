@@ -793,3 +793,34 @@ def test_a_tps_back_in_one_register_is_compared_with_that_registers_days_only(ma
     project = make_project({"real-count": entries(own, "own"), "other": entries(other, "other")})
     build(load_release(project))
     assert query(project, "SELECT key FROM findings WHERE rule = 'changed-after-complete'") == []
+
+
+def test_votes_edited_after_a_day_that_gave_no_status_are_compared_with_the_last_status_given(
+        make_project: Any) -> None:
+    """Review BQ L1: a TPS complete on day 1, unchanged on day 2 in an export that gives no ``status_suara`` (a CSV
+    without the column), and edited on day 3 had no ``was_complete`` and was no finding. The last day of the register
+    that gave its status decides: flagged when it was complete then; not when it was not, nor when the votes did not
+    change."""
+    day3 = "2024-02-17"
+    unknown = {"status_suara": None}
+    days = {
+        DAY1: {T + "1": record((50, 40, 8)), T + "2": record((10, 20, 30)),
+               T + "3": {**record((5, 5, 5)), "status_suara": False}},
+        DAY2: {T + "1": {**record((50, 40, 8)), **unknown}, T + "2": {**record((10, 20, 30)), **unknown},
+               T + "3": {**record((5, 5, 5)), **unknown}},
+        day3: {T + "1": record((30, 40, 8), "2024-02-17 09:00:00"),  # edited after complete
+               T + "2": record((10, 20, 30)),  # the same votes
+               T + "3": record((6, 5, 5), "2024-02-17 09:00:00")},  # edited, but it was not complete
+    }
+    project = make_project({"real-count": [
+        {"raw": {f"{code}.json": rec for code, rec in days[day].items()}, "name": f"tps_{day}",
+         "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": day} for day in days]})
+    build(load_release(project))
+    assert query(project, "SELECT count(*) FROM hasil_tps WHERE snapshot = ? AND status_suara IS NULL", (DAY2,)) == [
+        (3,)]
+    assert query(project, "SELECT DISTINCT kode_tps, was_complete FROM changes WHERE snapshot = ? "
+                          "AND nomor_urut IS NOT NULL ORDER BY 1", (day3,)) == [(T + "1", None), (T + "3", None)]
+    found = query(project, "SELECT snapshot, key, expected, actual, detail FROM findings "
+                           "WHERE rule = 'changed-after-complete'")
+    assert found == [(day3, T + "1", 98, 78, f"votes 1: 50 -> 30 since {DAY2}, when status_suara was already true "
+                                             f"(on {DAY1}; {DAY2} does not give it)")]

@@ -8,6 +8,11 @@ was compared with and in this one.
 A TPS missing from the snapshot before (not in that day's export, or its record quarantined) is ``added`` in
 ``changes``: it is compared with the last snapshot that held it, and flagged when it was complete there and a vote
 differs (review BK M3: votes edited while the TPS was missing were no finding).
+
+A TPS whose ``status_suara`` the snapshot before does not give (a CSV export without the column, between two
+Sirekap captures that have it) has no ``was_complete``: it is flagged when the last snapshot of the register that
+gave its status said it was complete (review BQ L1: a TPS complete on 16 February, unchanged in a CSV of 20 February,
+edited on 17 March was no finding).
 """
 
 from .base import Reading, Rule
@@ -61,6 +66,29 @@ RULE = Rule(
           WHERE (SELECT h.status_suara FROM hasil_tps h WHERE h.kode_pemilu = b.kode_pemilu
                  AND h.snapshot = b.last_seen AND h.kode_tps = b.kode_tps) = 1) r
     WHERE edits IS NOT NULL
+    UNION ALL
+    SELECT kode_pemilu, snapshot, kode_tps,
+           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = k.kode_pemilu AND s.snapshot = k.previous_snapshot
+            AND s.kode_tps = k.kode_tps),
+           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = k.kode_pemilu AND s.snapshot = k.snapshot
+            AND s.kode_tps = k.kode_tps),
+           'votes ' || edits || ' since ' || previous_snapshot || ', when status_suara was already true (on '
+           || known || '; ' || previous_snapshot || ' does not give it)', source
+    FROM (SELECT c.kode_pemilu, c.snapshot, c.kode_tps, c.previous_snapshot, c.source,
+                 group_concat(c.nomor_urut || ': ' || coalesce(c.before, 'empty') || ' -> '
+                              || coalesce(c.after, 'empty'), ', ') AS edits,
+                 (SELECT max(h.snapshot) FROM hasil_tps h JOIN sources hs ON hs.path = h.sumber
+                  WHERE h.kode_tps = c.kode_tps AND +h.kode_pemilu = c.kode_pemilu
+                    AND +h.snapshot < c.previous_snapshot AND h.status_suara IS NOT NULL
+                    AND hs.register = (SELECT register FROM sources WHERE path = c.source)) AS known
+          FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete IS NULL
+                  AND kind IN ('filled', 'cleared', 'changed')
+                ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
+          WHERE EXISTS (SELECT 1 FROM hasil_tps p WHERE p.kode_pemilu = c.kode_pemilu  -- (held, its status not given)
+                        AND p.snapshot = c.previous_snapshot AND p.kode_tps = c.kode_tps AND p.status_suara IS NULL)
+          GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps) k  -- (known: found once a TPS, not once a vote)
+    WHERE (SELECT h.status_suara FROM hasil_tps h WHERE h.kode_pemilu = k.kode_pemilu AND h.snapshot = k.known
+           AND h.kode_tps = k.kode_tps) = 1
     """,
     reads=Reading(expected="Σ votes of the TPS in the previous snapshot (the last that held it) / Σ suara TPS pada "
                            "snapshot sebelumnya (yang terakhir memuatnya)",
