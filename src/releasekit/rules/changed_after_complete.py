@@ -17,18 +17,35 @@ edited on 17 March was no finding).
 
 from .base import Reading, Rule
 
+
+def _sums(alias: str, before: str) -> str:
+    """Expected and actual: the TPS's Σ votes (every candidate's) on the day it is compared with, and on its own."""
+    return (f"(SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = {alias}.kode_pemilu "
+            f"AND s.snapshot = {alias}.{before} AND s.kode_tps = {alias}.kode_tps), "
+            f"(SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = {alias}.kode_pemilu "
+            f"AND s.snapshot = {alias}.snapshot AND s.kode_tps = {alias}.kode_tps)")
+
+
+def _last_day(also: str = "") -> str:
+    """The last day before a ``changes`` row's (alias ``c``) previous snapshot that held its TPS (and ``also``), in the
+    row's register: a day of the same register, as the previous snapshot is."""
+    return ("(SELECT max(h.snapshot) FROM hasil_tps h JOIN sources hs ON hs.path = h.sumber "
+            f"WHERE h.kode_tps = c.kode_tps AND +h.kode_pemilu = c.kode_pemilu AND +h.snapshot < c.previous_snapshot "
+            f"{also} AND hs.register = (SELECT register FROM sources WHERE path = c.source))")
+
+
+#: The votes a TPS's ``changes`` rows (alias ``c``, in ballot order) edited: ``1: 50 -> 30, 2: empty -> 4``.
+_EDITS = ("group_concat(c.nomor_urut || ': ' || coalesce(c.before, 'empty') || ' -> ' || coalesce(c.after, 'empty'), "
+          "', ')")
+
 RULE = Rule(
     "changed-after-complete", "changes",
     "Votes of a TPS changed after its status_suara was already true",
     "Perolehan suara TPS berubah setelah status_suara-nya sudah benar",
-    """
+    f"""
     SELECT kode_pemilu, snapshot, kode_tps,
-           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = c.kode_pemilu AND s.snapshot = c.previous_snapshot
-            AND s.kode_tps = c.kode_tps),
-           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = c.kode_pemilu AND s.snapshot = c.snapshot
-            AND s.kode_tps = c.kode_tps),
-           'votes ' || group_concat(nomor_urut || ': ' || coalesce(before, 'empty') || ' -> '
-           || coalesce(after, 'empty'), ', ') || ' since ' || previous_snapshot
+           {_sums('c', 'previous_snapshot')},
+           'votes ' || {_EDITS} || ' since ' || previous_snapshot
            || ', when status_suara was already true', source
     FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete = 1
             AND kind IN ('filled', 'cleared', 'changed')
@@ -36,10 +53,7 @@ RULE = Rule(
     GROUP BY kode_pemilu, snapshot, kode_tps
     UNION ALL
     SELECT kode_pemilu, snapshot, kode_tps,
-           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = r.kode_pemilu AND s.snapshot = r.last_seen
-            AND s.kode_tps = r.kode_tps),
-           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = r.kode_pemilu AND s.snapshot = r.snapshot
-            AND s.kode_tps = r.kode_tps),
+           {_sums('r', 'last_seen')},
            'votes ' || edits || ' since ' || last_seen || ', when status_suara was already true (missing from '
            || previous_snapshot || ')', source
     FROM (SELECT b.*,
@@ -55,10 +69,7 @@ RULE = Rule(
                         FROM peserta n WHERE n.kode_pemilu = b.kode_pemilu ORDER BY n.nomor_urut)
                   WHERE before IS NOT after) AS edits
           FROM (SELECT c.kode_pemilu, c.snapshot, c.kode_tps, c.previous_snapshot, c.source,
-                       (SELECT max(h.snapshot) FROM hasil_tps h JOIN sources hs ON hs.path = h.sumber
-                        WHERE h.kode_tps = c.kode_tps AND +h.kode_pemilu = c.kode_pemilu
-                          AND +h.snapshot < c.previous_snapshot  -- (a day of the same register, as previous_snapshot)
-                          AND hs.register = (SELECT register FROM sources WHERE path = c.source)) AS last_seen
+                       {_last_day()} AS last_seen
                 FROM changes c  -- (an added TPS has no was_complete: the index finds its rows)
                 WHERE c.was_complete IS NULL AND c.nomor_urut IS NULL AND c.field = 'kode_tps' AND c.kind = 'added'
                 GROUP BY c.kode_pemilu, c.snapshot, c.kode_tps) b  -- (one row a TPS already: grouped, last_seen is
@@ -68,19 +79,12 @@ RULE = Rule(
     WHERE edits IS NOT NULL
     UNION ALL
     SELECT kode_pemilu, snapshot, kode_tps,
-           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = k.kode_pemilu AND s.snapshot = k.previous_snapshot
-            AND s.kode_tps = k.kode_tps),
-           (SELECT sum(s.suara) FROM suara s WHERE s.kode_pemilu = k.kode_pemilu AND s.snapshot = k.snapshot
-            AND s.kode_tps = k.kode_tps),
+           {_sums('k', 'previous_snapshot')},
            'votes ' || edits || ' since ' || previous_snapshot || ', when status_suara was already true (on '
            || known || '; ' || previous_snapshot || ' does not give it)', source
     FROM (SELECT c.kode_pemilu, c.snapshot, c.kode_tps, c.previous_snapshot, c.source,
-                 group_concat(c.nomor_urut || ': ' || coalesce(c.before, 'empty') || ' -> '
-                              || coalesce(c.after, 'empty'), ', ') AS edits,
-                 (SELECT max(h.snapshot) FROM hasil_tps h JOIN sources hs ON hs.path = h.sumber
-                  WHERE h.kode_tps = c.kode_tps AND +h.kode_pemilu = c.kode_pemilu
-                    AND +h.snapshot < c.previous_snapshot AND h.status_suara IS NOT NULL
-                    AND hs.register = (SELECT register FROM sources WHERE path = c.source)) AS known
+                 {_EDITS} AS edits,
+                 {_last_day('AND h.status_suara IS NOT NULL')} AS known
           FROM (SELECT * FROM changes WHERE nomor_urut IS NOT NULL AND was_complete IS NULL
                   AND kind IN ('filled', 'cleared', 'changed')
                 ORDER BY kode_pemilu, snapshot, kode_tps, nomor_urut) c
