@@ -111,3 +111,35 @@ def test_a_json_true_or_false_is_no_count(tmp_path: Path, value: str) -> None:
     (tmp_path / "3101011001001.json").write_text(f'{{"chart": {{"100025": {value}}}, "ts": null}}')
     (record,) = read("sirekap-tps-json", tmp_path, CATALOGUE["ppwp-2024"])
     assert isinstance(record, Rejected) and "100025" in record.reason
+
+
+@pytest.mark.parametrize(("nik", "valid"), [("3201014501900001", True), ("3200014501900001", False),
+                                            ("3201004501900001", False)])
+def test_a_nik_whose_regency_or_district_is_00_is_invalid(nik: str, valid: bool) -> None:
+    """With no region list covering the regency, the structure is all there is: regency ``00`` and district ``00``
+    are no region (a mutant let district ``00`` pass)."""
+    from releasekit.nik import RegionPrefixes, nik_problem
+
+    assert (nik_problem(nik, RegionPrefixes()) is None) is valid
+
+
+def test_every_zip_member_is_a_plain_file_readable_by_all(demo_project: Path) -> None:
+    """Each member of a package's zip says it is a regular file of mode 0644, made on Unix: unpacked, a file anyone
+    may read (without the mode, unzip makes it what the unpacking user's umask gives)."""
+    import stat
+    import zipfile
+
+    for path in sorted((demo_project / "datapackages").glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                assert (info.create_system, info.external_attr >> 16) == (3, stat.S_IFREG | 0o644), info.filename
+
+
+def test_a_declared_byte_count_alone_edited_is_found(fixture_package: Path, tmp_path: Path) -> None:
+    """``bytes`` is checked on its own, not only through the hash (a mutant skipped it and the suite passed)."""
+    from conftest import copy_package
+    from test_validate_damage import edit_descriptor, problems
+
+    pkg = copy_package(fixture_package, tmp_path)
+    edit_descriptor(pkg, lambda d: next(r for r in d["resources"] if r["name"] == "hasil_tps").update(bytes=1))
+    assert {e["type"] for e in problems(pkg)} == {"byte-count"}
