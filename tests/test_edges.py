@@ -1,6 +1,7 @@
 """Edges the suite did not hold: each test here fails on a mutant of the code that the rest of the suite let pass
 (review BR, mutation testing): a day of 31, a value of exactly 16 characters, a lone carriage return, every province
-code, a package's own findings, a number of 13 digits, a sum no TPS reports, a JSON ``true`` as a count."""
+code, a district ``00``, a package's own findings, a number of 13 digits, a sum no TPS reports, a JSON ``true`` as a
+count, a zip member's mode, a declared byte count."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ import csv
 import io
 import json
 import sqlite3
+import stat
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import query, read
+from conftest import copy_package, query, read
 from releasekit.elections import CATALOGUE
 from releasekit.errors import PrivacyError
+from releasekit.nik import RegionPrefixes, nik_problem
 from releasekit.piigate import nik_lines_in, refuse_niks_in_database, refuse_niks_in_tree
 from releasekit.privacy import holds_nik, is_nik_like, mask_niks, mask_numbers_and_dates
 from releasekit.readers import Rejected
+from test_validate_damage import edit_descriptor, problems
 
 #: The 38 provinces of 2024, written out here (not read from releasekit): Aceh to Papua Barat Daya.
 PROVINCES_2024 = ("11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 71 72 73 74 75 76 81 82 "
@@ -118,17 +123,12 @@ def test_a_json_true_or_false_is_no_count(tmp_path: Path, value: str) -> None:
 def test_a_nik_whose_regency_or_district_is_00_is_invalid(nik: str, valid: bool) -> None:
     """With no region list covering the regency, the structure is all there is: regency ``00`` and district ``00``
     are no region (a mutant let district ``00`` pass)."""
-    from releasekit.nik import RegionPrefixes, nik_problem
-
     assert (nik_problem(nik, RegionPrefixes()) is None) is valid
 
 
 def test_every_zip_member_is_a_plain_file_readable_by_all(demo_project: Path) -> None:
     """Each member of a package's zip says it is a regular file of mode 0644, made on Unix: unpacked, a file anyone
     may read (without the mode, unzip makes it what the unpacking user's umask gives)."""
-    import stat
-    import zipfile
-
     for path in sorted((demo_project / "datapackages").glob("*.zip")):
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -137,9 +137,6 @@ def test_every_zip_member_is_a_plain_file_readable_by_all(demo_project: Path) ->
 
 def test_a_declared_byte_count_alone_edited_is_found(fixture_package: Path, tmp_path: Path) -> None:
     """``bytes`` is checked on its own, not only through the hash (a mutant skipped it and the suite passed)."""
-    from conftest import copy_package
-    from test_validate_damage import edit_descriptor, problems
-
     pkg = copy_package(fixture_package, tmp_path)
     edit_descriptor(pkg, lambda d: next(r for r in d["resources"] if r["name"] == "hasil_tps").update(bytes=1))
     assert {e["type"] for e in problems(pkg)} == {"byte-count"}
