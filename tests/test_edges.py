@@ -87,8 +87,7 @@ def test_a_long_number_in_a_voters_text_is_masked(digits: str) -> None:
 def test_each_package_holds_its_own_registers_findings(demo_project: Path) -> None:
     """A package's ``findings.csv`` holds the findings of its register alone: a mutant that published every
     register's findings in every package (the voter list's in the IT register's) passed validate and the suite."""
-    registers = dict(query(demo_project, "SELECT DISTINCT register, register FROM findings"))
-    assert len(registers) >= 2  # (the demo has findings in more than one register)
+    assert len(query(demo_project, "SELECT DISTINCT register FROM findings")) >= 2  # (the demo's have two or more)
     for descriptor in sorted((demo_project / "datapackages").glob("*/datapackage.json")):
         own = json.loads(descriptor.read_text(encoding="utf-8"))["releasekit"]["register"]["id"]
         with (descriptor.parent / "data" / "findings.csv").open(encoding="utf-8", newline="") as handle:
