@@ -258,6 +258,7 @@ def query_urls(db_path: Path) -> dict[str, str]:
         "totals_kabkota": f"/release/totals_kabkota.json?provinsi={prov}&snapshot=",
         "totals_kecamatan": f"/release/totals_kecamatan.json?kabkota={kab}&snapshot=",
         "totals_desa": f"/release/totals_desa.json?kecamatan={kec}&snapshot=",
+        "totals_published": "/release/totals_published.json?snapshot=",
         "findings_by_rule": "/release/findings_by_rule.json",
         "tps_with_findings": "/release/tps_with_findings.json?rule=",
         "completeness (provinces)": "/release/completeness.json?tingkat=1&kode_induk=&snapshot=",

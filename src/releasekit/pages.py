@@ -21,13 +21,14 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from . import queries
 from .charts import PALETTE, Bar, bar_chart
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import percent
 from .legalstatus import kept, register_status
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
-from .tables import NATIONAL, REGISTER_SOURCES
+from .tables import REGISTER_SOURCES
 
 DATABASE = "release"
 
@@ -237,17 +238,10 @@ def totals(db: sqlite3.Connection, days: list[Day]) -> list[dict[str, Any]]:
 
 def published_totals(db: sqlite3.Connection, register: Register) -> list[dict[str, Any]]:
     """The national totals per candidate this register's aggregate sources publish (``hasil_wilayah`` and
-    ``suara_wilayah`` of area ``0``), each day with its TPS reported: as published, not summed by releasekit."""
-    return _rows(db, f"""
-        SELECT h.kode_pemilu, h.snapshot, s.nomor_urut, p.nama AS peserta, s.suara,
-               {percent("s.suara", "sum(s.suara) OVER (PARTITION BY h.kode_pemilu, h.snapshot)")} AS persen,
-               h.tps_masuk, h.tps_total, h.sumber
-        FROM hasil_wilayah h
-        JOIN suara_wilayah s ON s.kode_pemilu = h.kode_pemilu AND s.snapshot = h.snapshot
-          AND s.kode_wilayah = h.kode_wilayah
-        LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
-        WHERE h.kode_wilayah = :national AND h.sumber IN """ + REGISTER_SOURCES + """
-        ORDER BY h.kode_pemilu, h.snapshot, s.nomor_urut""", {"register": register.id, "national": NATIONAL})
+    ``suara_wilayah``), each day with its TPS reported: area ``0`` as published (``dijumlahkan`` 0), or, for a
+    source that publishes no national area, its areas summed (``dijumlahkan`` 1;
+    :func:`releasekit.queries.published_totals`)."""
+    return _rows(db, queries.published_totals(f"r.sumber IN {REGISTER_SOURCES}"), {"register": register.id})
 
 
 def published_chart(rows: list[dict[str, Any]]) -> str:
@@ -337,8 +331,9 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         # (the summary queries' pages stop at Datasette's 1,000 rows, oldest day first: they link the latest day)
         "latest": max((day.snapshot for day in days), default=""),
         "charts": charts(db, total_rows),
-        "published": published,
-        "published_chart": published_chart(published),
+        "published": [row for row in published if not row["dijumlahkan"]],
+        "summed": [row for row in published if row["dijumlahkan"]],
+        "published_chart": published_chart([row for row in published if not row["dijumlahkan"]]),
         "version": prov.get("releasekit_version", ""),
         "inputs_sha256": prov.get("inputs_sha256", ""),
     }

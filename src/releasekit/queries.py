@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .database import percent
+from .tables import KPU_AREA_READERS, NATIONAL
 
 _PESERTA = "LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut"
 #: ``snapshot`` as stored (``2024-03-17T15:44``), as ``metadata.yml`` may write it (``2024-03-17 15:44``), or a day
@@ -69,6 +70,49 @@ FROM ({rows}) r {_PESERTA}
 ORDER BY r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nomor_urut"""
 
 
+#: An area a source publishes that lies in no other area it publishes that snapshot (``r``: its ``hasil_wilayah`` row,
+#: ``src``: its ``sources`` row): the whole country, ``0``, where the source has it; else, for KPU region codes
+#: (:data:`~releasekit.tables.KPU_AREA_READERS`), each area whose province, regency, district or village the source
+#: does not publish too; for a source's own area ids (pemiluAPI, KawalPemilu 2019, a ``csv`` mapping), whose digits
+#: say nothing of what holds what, every area.
+_TOP_AREA = f"""(r.kode_wilayah = '{NATIONAL}' OR NOT EXISTS (
+        SELECT 1 FROM hasil_wilayah n WHERE n.kode_pemilu = r.kode_pemilu AND n.snapshot = r.snapshot
+          AND n.kode_wilayah = '{NATIONAL}' AND n.sumber IS r.sumber)
+      AND (src.format NOT IN ({", ".join(f"'{name}'" for name in KPU_AREA_READERS)}) OR NOT EXISTS (
+        SELECT 1 FROM hasil_wilayah u WHERE u.kode_pemilu = r.kode_pemilu AND u.snapshot = r.snapshot
+          AND u.kode_wilayah IN (substr(r.kode_wilayah, 1, 2), substr(r.kode_wilayah, 1, 4),
+                                 substr(r.kode_wilayah, 1, 6), substr(r.kode_wilayah, 1, 10))
+          AND length(u.kode_wilayah) < length(r.kode_wilayah) AND u.sumber IS r.sumber)))"""
+
+
+def published_totals(where: str) -> str:
+    """Votes per candidate each aggregate source publishes for the country, per election and snapshot, of the
+    ``hasil_wilayah`` rows (``r``) matching ``where``: its national area ``0`` as published (``dijumlahkan`` 0), or,
+    where it publishes none, summed by releasekit over its areas that lie in no other it publishes (``_TOP_AREA``;
+    ``dijumlahkan`` 1), with how many areas that is (``wilayah``) and how many give the candidate a figure
+    (``wilayah_dengan_suara``): pemiluAPI 2014's regencies, KawalPemilu 2019's villages (review BQ L4: those
+    registers showed no total anywhere). TPS reported and counted are summed only where every area gives them."""
+    return f"""WITH top AS (
+    SELECT r.kode_pemilu, r.snapshot, r.kode_wilayah, r.sumber, r.tps_masuk, r.tps_total
+    FROM hasil_wilayah r JOIN sources src ON src.path = r.sumber
+    WHERE {where} AND {_TOP_AREA}),
+areas AS (
+    SELECT kode_pemilu, snapshot, sumber, count(*) AS wilayah, max(kode_wilayah = '{NATIONAL}') AS nasional,
+           CASE WHEN count(tps_masuk) = count(*) THEN sum(tps_masuk) END AS tps_masuk,
+           CASE WHEN count(tps_total) = count(*) THEN sum(tps_total) END AS tps_total
+    FROM top GROUP BY kode_pemilu, snapshot, sumber)
+SELECT t.kode_pemilu, t.snapshot, t.sumber, s.nomor_urut, p.nama AS peserta, sum(s.suara) AS suara,
+       {percent("sum(s.suara)", "sum(sum(s.suara)) OVER (PARTITION BY t.kode_pemilu, t.snapshot, t.sumber)")}
+         AS persen,
+       1 - a.nasional AS dijumlahkan, a.wilayah, count(s.suara) AS wilayah_dengan_suara, a.tps_masuk, a.tps_total
+FROM top t
+JOIN suara_wilayah s ON s.kode_pemilu = t.kode_pemilu AND s.snapshot = t.snapshot AND s.kode_wilayah = t.kode_wilayah
+JOIN areas a ON a.kode_pemilu = t.kode_pemilu AND a.snapshot = t.snapshot AND a.sumber = t.sumber
+LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+GROUP BY t.kode_pemilu, t.snapshot, t.sumber, s.nomor_urut
+ORDER BY t.kode_pemilu, t.snapshot, t.sumber, s.nomor_urut"""
+
+
 def _drill(level: int, parent_param: str, en_parent: str, en_level: str, id_level: str) -> dict[str, str]:
     return {
         "title": f"Totals per candidate per {en_level} / Perolehan suara per {id_level}",
@@ -113,6 +157,21 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "description": ("Votes per candidate in every province, per snapshot (leave snapshot empty for all). "
                         "/ Perolehan suara per peserta di setiap provinsi, per snapshot."),
         "sql": _totals(_rows("rekap_suara", f"r.tingkat = 1 AND {_SNAPSHOT}")),
+    },
+    "totals_published": {
+        "title": "Published totals per candidate / Perolehan suara yang dipublikasikan",
+        "description": ("Votes per candidate for the whole country as each aggregate source publishes them "
+                        "(hasil_wilayah, suara_wilayah), per election, snapshot and source: its national area 0 as "
+                        "published (dijumlahkan 0), or, for a source that publishes none (pemiluAPI's regencies, "
+                        "KawalPemilu's villages, a CSV of districts), summed by releasekit over its areas "
+                        "(dijumlahkan 1): wilayah says how many, wilayah_dengan_suara how many give the candidate a "
+                        "figure (fewer: a partial sum). Not summed from TPS, unlike totals_national. / Perolehan "
+                        "suara seluruh Indonesia sebagaimana dipublikasikan setiap sumber agregat, per pemilu, "
+                        "snapshot dan sumber: wilayah nasional 0 apa adanya (dijumlahkan 0), atau, bila sumber tidak "
+                        "memuatnya, dijumlahkan releasekit atas wilayah-wilayahnya (dijumlahkan 1): wilayah menyebut "
+                        "jumlahnya, wilayah_dengan_suara berapa yang memuat angka peserta itu (lebih sedikit: jumlah "
+                        "sebagian)."),
+        "sql": published_totals(_SNAPSHOT),
     },
     "totals_kabkota": _drill(2, "provinsi", "province", "regency/city", "kabupaten/kota"),
     "totals_kecamatan": _drill(3, "kabkota", "regency/city", "district", "kecamatan"),
