@@ -50,6 +50,9 @@ _PROVINCES = f",\n       {_PROVINCE_COUNT} AS provinsi_dengan_hasil"
 #: DKI's TPS read 'Indonesia', 73.87 % complete, 80.86 % turnout, in completeness and turnout).
 _NATIONAL_PROVINCES = f",\n       CASE WHEN r.tingkat = 0 THEN {_PROVINCE_COUNT} END AS provinsi_dengan_hasil"
 
+#: How many areas one level down hold a TPS known, of those the region lists give (review BQ L2: a province whose TPS
+#: list covers one regency read as if that were all of it).
+_PARTS = "r.subwilayah_tps, r.subwilayah"
 
 #: The votes of a row's area and day: one search of the primary key (see :func:`_totals`).
 _AREA_VOTES = ("(SELECT sum(t.suara) FROM rekap_suara t WHERE t.kode_pemilu = r.kode_pemilu "
@@ -215,7 +218,7 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
                         "bawaan 1, atau dengan kode_induk saja wilayah satu tingkat di bawahnya; kode_induk membatasi "
                         "ke satu induk; baris nasional, tingkat 0, menyebut dalam provinsi_dengan_hasil berapa "
                         "provinsi yang memiliki hasil)."),
-        "sql": _area_figures(f"r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan{_NATIONAL_PROVINCES}",
+        "sql": _area_figures(f"r.tps_terdaftar, r.tps_hasil, r.tps_suara, r.kelengkapan, {_PARTS}{_NATIONAL_PROVINCES}",
                              "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
     "turnout": {
@@ -227,7 +230,8 @@ ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
                         " bawaan 1, atau dengan kode_induk saja wilayah satu tingkat di bawahnya; baris nasional "
                         "menyebut dalam provinsi_dengan_hasil berapa provinsi yang memiliki hasil)."),
         "sql": _area_figures("r.pemilih_dpt_j, r.pengguna_total_j, r.partisipasi, r.tps_partisipasi, r.tps_suara, "
-                             f"r.tps_terdaftar{_NATIONAL_PROVINCES}", "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
+                             f"r.tps_terdaftar, {_PARTS}{_NATIONAL_PROVINCES}",
+                             "r.kode_pemilu, r.snapshot, r.kode_wilayah"),
     },
 }
 

@@ -47,20 +47,36 @@ _LISTED = """
     GROUP BY kode_pemilu, kode
 """
 
+#: The areas one level down that the region lists give, per area (the country's: its provinces), where they give any
+#: (not those :meth:`releasekit.ingest.Loader.derive_places` derives from TPS codes, which are the ones with TPS):
+#: how many areas a province, regency or district has, so that one whose TPS are known in a few of them is not read
+#: as whole (review BQ L2: with a TPS list of Aceh Selatan alone, Aceh read 1.0 % complete of 697 TPS, as if it had
+#: 697).
+#: A region a region list gave, in the codes TPS codes start with (KPU's, which Kemendagri's are; a BPS list is never
+#: built beside results: :func:`releasekit.readers.codes.refuse_mixed_code_systems`).
+_LISTED_KPU = "sumber IS NOT NULL AND sistem_kode IN ('kpu', 'kemendagri')"
+_CHILDREN = f"""
+    insert into _rekap_anak
+    SELECT kode_induk AS kode, count(*) AS n FROM wilayah
+    WHERE {_LISTED_KPU} AND tingkat > 1 AND kode_induk IS NOT NULL AND kode_induk <> '{NATIONAL}'
+    GROUP BY kode_induk
+    UNION ALL SELECT '{NATIONAL}', count(*) FROM wilayah WHERE {_LISTED_KPU} AND tingkat = 1 HAVING count(*) > 0
+"""
+
 #: One row per (election, snapshot, area) at one level, with the three extra sums turnout needs:
 #: registered voters and voters who voted over the TPS that report both, and how many TPS those are.
 _LEVEL_TABLE = """
     CREATE TEMP TABLE _rekap_{level} (kode_pemilu TEXT, snapshot TEXT, kode TEXT, tps_terdaftar INTEGER,
         tps_hasil INTEGER, tps_suara INTEGER, pemilih_dpt_j INTEGER, pengguna_total_j INTEGER,
         dpt_lapor INTEGER, pengguna_lapor INTEGER, tps_lapor INTEGER, suara_sah INTEGER, suara_tidak_sah INTEGER,
-        suara_total INTEGER)
+        suara_total INTEGER, subwilayah_tps INTEGER)
 """
 
 _VILLAGES = """
     insert into _rekap_4
     SELECT s.kode_pemilu, s.snapshot, s.kode, l.n, r.tps_hasil, r.tps_suara, r.pemilih_dpt_j,
            r.pengguna_total_j, r.dpt_lapor, r.pengguna_lapor, r.tps_lapor, r.suara_sah, r.suara_tidak_sah,
-           r.suara_total
+           r.suara_total, NULL
     FROM (SELECT e.kode_pemilu, e.snapshot, l.kode FROM (SELECT DISTINCT kode_pemilu, snapshot FROM _rekap_tps) e
           JOIN _rekap_terdaftar l ON l.kode_pemilu = e.kode_pemilu
           UNION SELECT kode_pemilu, snapshot, kode FROM _rekap_tps) s
@@ -78,7 +94,7 @@ _ROLL_UP = """
     insert into _rekap_{level}
     SELECT kode_pemilu, snapshot, {code} AS kode, sum(tps_terdaftar), sum(tps_hasil), sum(tps_suara),
            sum(pemilih_dpt_j), sum(pengguna_total_j), sum(dpt_lapor), sum(pengguna_lapor), sum(tps_lapor),
-           sum(suara_sah), sum(suara_tidak_sah), sum(suara_total)
+           sum(suara_sah), sum(suara_tidak_sah), sum(suara_total), sum(tps_terdaftar > 0)
     FROM _rekap_{below} GROUP BY kode_pemilu, snapshot, {code}
 """
 
@@ -90,8 +106,9 @@ _PUBLISH_AREAS = """
                 THEN {coverage} END,
            r.pemilih_dpt_j, r.pengguna_total_j,
            CASE WHEN r.dpt_lapor > 0 THEN {turnout} END,
-           coalesce(r.tps_lapor, 0), r.suara_sah, r.suara_tidak_sah, r.suara_total
+           coalesce(r.tps_lapor, 0), r.suara_sah, r.suara_tidak_sah, r.suara_total, a.n, r.subwilayah_tps
     FROM _rekap_{level} r LEFT JOIN wilayah w ON w.kode_wilayah = r.kode
+    LEFT JOIN _rekap_anak a ON a.kode = r.kode
     ORDER BY r.kode_pemilu, r.snapshot, r.kode
 """
 #: The two shares ``rekap_wilayah`` publishes, rounded alike by every SQLite (:func:`releasekit.database.percent`).
@@ -141,6 +158,8 @@ def summarize(db: sqlite_utils.Database) -> dict[str, int]:
     conn.execute(_TPS_FIGURES)
     conn.execute(_ELECTIONS)
     conn.execute(_LISTED)
+    conn.execute("CREATE TEMP TABLE _rekap_anak (kode TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
+    conn.execute(_CHILDREN)
     levels = [level for level, _ in LEVELS] + [0]
     for level in levels:
         conn.execute(_LEVEL_TABLE.format(level=level))
@@ -154,7 +173,7 @@ def summarize(db: sqlite_utils.Database) -> dict[str, int]:
         _, name, parent = _level_sql(level)
         conn.execute(_PUBLISH_AREAS.format(level=level, name=name, parent=parent, **_SHARES))
         conn.execute(_PUBLISH_VOTES.format(level=level, name=name, parent=parent))
-    for temp in ("_rekap_tps", "_rekap_pemilu", "_rekap_terdaftar", *(f"_rekap_{lv}" for lv in levels),
+    for temp in ("_rekap_tps", "_rekap_pemilu", "_rekap_terdaftar", "_rekap_anak", *(f"_rekap_{lv}" for lv in levels),
                  *(f"_suara_{lv}" for lv in levels)):
         conn.execute(f"DROP TABLE temp.[{temp}]")
     conn.commit()

@@ -681,6 +681,14 @@ REKAP_WILAYAH = Table(
         _count("suara_sah", "Valid votes.", "Suara sah."),
         _count("suara_tidak_sah", "Invalid votes.", "Suara tidak sah."),
         _count("suara_total", "Valid plus invalid votes.", "Suara sah dan tidak sah."),
+        _count("subwilayah", "Areas one level down (the country: provinces) that the region lists give; empty "
+               "where they give none, and for a village.",
+               "Wilayah satu tingkat di bawah (untuk Indonesia: provinsi) menurut daftar wilayah; kosong bila "
+               "daftar tidak memuatnya, dan untuk desa."),
+        _count("subwilayah_tps", "Areas one level down with a TPS known: fewer than subwilayah, and the area's "
+               "completeness and turnout are over part of it.",
+               "Wilayah satu tingkat di bawah yang memiliki TPS yang dikenal: bila lebih sedikit dari subwilayah, "
+               "kelengkapan dan partisipasi wilayah itu hanya atas sebagiannya."),
     ),
     ("kode_pemilu", "snapshot", "kode_wilayah"),
     # Each area's name is in the row (nama): kode_wilayah is not linked to wilayah, where the country (0) has no
