@@ -74,3 +74,12 @@ def test_without_a_region_list_the_areas_below_are_unknown_not_zero(make_project
     assert _areas(project, "1")["11"][1:] == (1, None)
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:
         assert db.execute("SELECT count(*) FROM rekap_wilayah WHERE subwilayah IS NOT NULL").fetchone() == (0,)
+
+
+def test_the_register_pages_completeness_bar_says_the_tps_list_covers_one_regency(aceh: Path) -> None:
+    from conftest import page_context
+
+    context = page_context(load_release(aceh))
+    svg = context["charts"]["completeness"]
+    # 7 TPS captured, 7 known: Aceh's bar reads 100 %, and says of how much of Aceh
+    assert "100.00% (7 / 7; TPS known in 1 of 23 regencies / TPS tercatat di 1 dari 23 kabupaten/kota)" in svg, svg

@@ -270,7 +270,8 @@ def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]
         return {}
     totals_svg, election, snapshot = _votes_chart(rows, "Votes per candidate", "Perolehan suara", "chart-totals")
     provinces = _rows(db, """
-        SELECT kode_wilayah, nama, tps_hasil, tps_suara, tps_terdaftar, kelengkapan FROM rekap_wilayah
+        SELECT kode_wilayah, nama, tps_hasil, tps_suara, tps_terdaftar, kelengkapan, subwilayah_tps, subwilayah
+        FROM rekap_wilayah
         WHERE tingkat = 1 AND kode_pemilu = ? AND snapshot = ? ORDER BY kode_wilayah""", (election, snapshot))
     completeness_svg = bar_chart(
         f"TPS with votes of TPS known per province, {snapshot} / Kelengkapan per provinsi",
@@ -289,7 +290,12 @@ def _completeness(province: dict[str, Any]) -> Bar:
     if province["kelengkapan"] is None:
         return Bar(label, None, "–")
     share = _percent(province["kelengkapan"])
-    return Bar(label, province["kelengkapan"], f"{share} ({province['tps_suara']:,} / {known})")
+    part = ""
+    if province["subwilayah"] and province["subwilayah_tps"] < province["subwilayah"]:
+        # (review BQ L2: a TPS list of one regency is not the province's)
+        part = (f"; TPS known in {province['subwilayah_tps']} of {province['subwilayah']} regencies / TPS tercatat di "
+                f"{province['subwilayah_tps']} dari {province['subwilayah']} kabupaten/kota")
+    return Bar(label, province["kelengkapan"], f"{share} ({province['tps_suara']:,} / {known}{part})")
 
 
 def _percent(value: float | None) -> str:
