@@ -320,6 +320,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     days = register_days(db, register)
     total_rows = totals(db, days)
     published = published_totals(db, register)
+    as_published = [row for row in published if not row["dijumlahkan"]]  # (area 0; the others summed)
     label, en, id_ = register_status(register)
     return {
         "register": register,
@@ -337,9 +338,9 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         # (the summary queries' pages stop at Datasette's 1,000 rows, oldest day first: they link the latest day)
         "latest": max((day.snapshot for day in days), default=""),
         "charts": charts(db, total_rows),
-        "published": [row for row in published if not row["dijumlahkan"]],
+        "published": as_published,
         "summed": [row for row in published if row["dijumlahkan"]],
-        "published_chart": published_chart([row for row in published if not row["dijumlahkan"]]),
+        "published_chart": published_chart(as_published),
         "version": prov.get("releasekit_version", ""),
         "inputs_sha256": prov.get("inputs_sha256", ""),
     }

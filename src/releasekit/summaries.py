@@ -47,14 +47,14 @@ _LISTED = """
     GROUP BY kode_pemilu, kode
 """
 
+#: A region a region list gave, in the codes TPS codes start with (KPU's, which Kemendagri's are; a BPS list is never
+#: built beside results: :func:`releasekit.readers.codes.refuse_mixed_code_systems`).
+_LISTED_KPU = "sumber IS NOT NULL AND sistem_kode IN ('kpu', 'kemendagri')"
 #: The areas one level down that the region lists give, per area (the country's: its provinces), where they give any
 #: (not those :meth:`releasekit.ingest.Loader.derive_places` derives from TPS codes, which are the ones with TPS):
 #: how many areas a province, regency or district has, so that one whose TPS are known in a few of them is not read
 #: as whole (review BQ L2: with a TPS list of Aceh Selatan alone, Aceh read 1.0 % complete of 697 TPS, as if it had
 #: 697).
-#: A region a region list gave, in the codes TPS codes start with (KPU's, which Kemendagri's are; a BPS list is never
-#: built beside results: :func:`releasekit.readers.codes.refuse_mixed_code_systems`).
-_LISTED_KPU = "sumber IS NOT NULL AND sistem_kode IN ('kpu', 'kemendagri')"
 _CHILDREN = f"""
     insert into _rekap_anak
     SELECT kode_induk AS kode, count(*) AS n FROM wilayah
