@@ -43,12 +43,10 @@ def aceh(make_project: Any) -> Path:
 
 def _areas(project: Path, tingkat: str, kode_induk: str = "") -> dict[str, tuple[Any, ...]]:
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:
+        db.row_factory = sqlite3.Row
         rows = db.execute(CANNED_QUERIES["completeness"]["sql"],
                           {"tingkat": tingkat, "kode_induk": kode_induk, "snapshot": ""}).fetchall()
-        names = [d[0] for d in db.execute(CANNED_QUERIES["completeness"]["sql"] + " LIMIT 0",
-                                          {"tingkat": tingkat, "kode_induk": kode_induk, "snapshot": ""}).description]
-    return {row[2]: tuple(row[names.index(c)] for c in ("kelengkapan", "subwilayah_tps", "subwilayah"))
-            for row in rows}
+    return {row["kode_wilayah"]: (row["kelengkapan"], row["subwilayah_tps"], row["subwilayah"]) for row in rows}
 
 
 def test_a_province_whose_tps_lie_in_one_regency_says_so(aceh: Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .database import percent
-from .tables import KPU_AREA_READERS, NATIONAL
+from .tables import KPU_AREA_FORMATS, NATIONAL
 
 _PESERTA = "LEFT JOIN peserta p ON p.kode_pemilu = r.kode_pemilu AND p.nomor_urut = r.nomor_urut"
 #: ``snapshot`` as stored (``2024-03-17T15:44``), as ``metadata.yml`` may write it (``2024-03-17 15:44``), or a day
@@ -81,7 +81,7 @@ ORDER BY r.kode_pemilu, r.snapshot, r.kode_wilayah, r.nomor_urut"""
 _TOP_AREA = f"""(r.kode_wilayah = '{NATIONAL}' OR NOT EXISTS (
         SELECT 1 FROM hasil_wilayah n WHERE n.kode_pemilu = r.kode_pemilu AND n.snapshot = r.snapshot
           AND n.kode_wilayah = '{NATIONAL}' AND n.sumber IS r.sumber)
-      AND (src.format NOT IN ({", ".join(f"'{name}'" for name in KPU_AREA_READERS)}) OR NOT EXISTS (
+      AND (src.format NOT IN ({KPU_AREA_FORMATS}) OR NOT EXISTS (
         SELECT 1 FROM hasil_wilayah u WHERE u.kode_pemilu = r.kode_pemilu AND u.snapshot = r.snapshot
           AND u.kode_wilayah IN (substr(r.kode_wilayah, 1, 2), substr(r.kode_wilayah, 1, 4),
                                  substr(r.kode_wilayah, 1, 6), substr(r.kode_wilayah, 1, 10))

@@ -395,7 +395,8 @@ KODE_AREA_PUBLISHED = Field(
 #: Bireuen, KPU ``11`` is Aceh) or on whatever a ``csv`` mapping reads (KPU 2014's internal ids): linking those to
 #: ``wilayah`` would name the wrong region.
 KPU_AREA_READERS = ("sirekap-aggregate-json",)
-_KPU_AREA_FORMATS = ", ".join(f"'{name}'" for name in KPU_AREA_READERS)
+#: :data:`KPU_AREA_READERS` as an SQL list (``format IN (…)``).
+KPU_AREA_FORMATS = ", ".join(f"'{name}'" for name in KPU_AREA_READERS)
 WILAYAH_KPU = Field(
     "wilayah_kpu", "string", "Region",
     "kode_wilayah where it is a KPU region code (a sirekap-aggregate-json source; not 0), linked to wilayah for "
@@ -435,7 +436,7 @@ HASIL_WILAYAH = Table(
     # database.fill_derived (once loading is over), not as they go in.
     # (only a code wilayah has a row for: a link to any other would be a page not found)
     derived=(Derived(WILAYAH_KPU, f"CASE WHEN {{kode_wilayah}} <> '0' AND (SELECT format FROM sources "
-                                  f"WHERE path = {{sumber}}) IN ({_KPU_AREA_FORMATS}) AND EXISTS (SELECT 1 FROM "
+                                  f"WHERE path = {{sumber}}) IN ({KPU_AREA_FORMATS}) AND EXISTS (SELECT 1 FROM "
                                   f"wilayah w WHERE w.kode_wilayah = {{kode_wilayah}}) THEN {{kode_wilayah}} END",
                      ("wilayah", "kode_wilayah")),),
 )
