@@ -271,6 +271,25 @@ def test_a_cached_entrys_accounting_edited_is_read_again(make_project: Any, load
     assert result.quarantined == 0 and fingerprint(project) == good
 
 
+
+@pytest.mark.parametrize("duplicates", [-1, 1], ids=["negative", "more than quarantined"])
+def test_a_cached_entrys_identical_duplicates_edited_is_read_again(make_project: Any, loads: list[str],
+                                                                   duplicates: int) -> None:
+    """Review BR BC04: ``identical_duplicates``, the one count of an entry's ``.json`` the restored database does not
+    hold, is believed only between 0 and the source's quarantined records (none here); else the sources are read."""
+    project = build_two_days(make_project)
+    good = fingerprint(project)
+    (meta,) = [f for f in (project / "build" / CACHE_DIR).glob("*.json")]
+    saved = json.loads(meta.read_text(encoding="utf-8"))
+    for counts in saved["accounting"].values():
+        assert counts["records_quarantined"] == counts["identical_duplicates"] == 0
+        counts["identical_duplicates"] = duplicates
+    meta.write_text(json.dumps(saved), encoding="utf-8")
+    loads.clear()
+    result = build(load_release(project))
+    assert loads == [f"raw/tps_{day}" for day in (twodays.DAY1, twodays.DAY2)]
+    assert result.identical_duplicates == 0 and fingerprint(project) == good
+
 def test_a_pipe_where_a_cached_database_goes_is_read_past_not_waited_on(make_project: Any, loads: list[str]) -> None:
     """Review AG #2: a named pipe in place of a cached database made the next build wait for ever, opening it to read
     its header; it is no whole database, so its sources are read again."""

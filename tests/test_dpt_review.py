@@ -329,3 +329,18 @@ def test_a_nik_of_another_province_is_a_finding_except_overseas(make_project: Pr
     assert result.exit_code == 0, result.output
     assert findings(project) == [("nik-region-mismatch", f"{TPS}/1")]
     assert query(project, "SELECT kode_tps, pemilih_j FROM dpt_rekap ORDER BY 1") == [(TPS, 1), (overseas, 1)]
+
+
+def test_a_tps_in_a_district_the_region_list_lacks_has_every_nik_checked(make_project: ProjectFactory) -> None:
+    """Review BR D11: at a TPS whose district a region list of its regency does not name, no NIK can share the TPS's
+    district, so each is checked on its own: another province's is a mismatch, one of the unlisted district is not a
+    known district. (Skipping them, the mutant, found neither.)"""
+    regions = {"provinces.csv": "52,NUSA TENGGARA BARAT\n", "regencies.csv": "5202,52,LOMBOK TENGAH\n",
+               "districts.csv": "520201,5202,PRAYA\n"}
+    unlisted = "5202092001001"  # district 52.02.09: its regency is in the list, the district is not
+    text = HEADER + voter("3201014101800001", tps=unlisted) + voter("5202094101800002", tps=unlisted)
+    project = make_project({"voter-list": [
+        {"raw": regions, "name": "wilayah", "format": "kpu-wilayah-csv"},
+        voter_source({"dpt.csv": text}, name="dpt")]})
+    build(load_release(project))
+    assert findings(project) == [("nik-region-mismatch", f"{unlisted}/1"), ("invalid-nik", f"{unlisted}/2")]

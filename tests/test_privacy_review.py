@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import invoke, query
 from releasekit import privacy
 from releasekit.cli import cli
+from releasekit.ingest import withheld
 from releasekit.privacy import INVISIBLE, holds_nik, mask_long_numbers, mask_niks
 from voters import HEADER, voter_source
 
@@ -286,6 +287,14 @@ def test_a_long_raw_record_holding_a_nik_is_withheld_too(make_project: Any, tmp_
                                             "snapshot": "2024-02-16"}]})
     assert invoke("build", project).exit_code == 0
     assert query(project, "SELECT count(*), count(raw) FROM quarantine") == [(1, 0)]
+
+
+
+def test_the_shortest_birth_date_a_raw_record_can_hold_withholds_it() -> None:
+    """Review BR I06: ``ttl1-1-1980`` (11 characters) is the shortest text :data:`~releasekit.privacy.BIRTH_DATE`
+    matches; the loader's length screen must let it through to the check, not stop at 12."""
+    assert withheld("no reason given", "ttl1-1-1980")
+    assert not withheld("no reason given", "ttl1-1-198")  # (no four-digit year: no date)
 
 
 # ------------------------------------------------------------- review PII (session 12)
