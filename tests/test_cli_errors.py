@@ -35,13 +35,25 @@ def test_an_unexpected_exception_is_one_masked_line(monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 1 and type(result.exception) is SystemExit
     assert result.output == (
         "Error: internal error: ValueError: row of 320101********** second line (hint: this is a bug in "
-        "releasekit: run the command again with --debug for the traceback, and report it)\n")
+        "releasekit: run it again as 'releasekit --debug validate …' (or with RELEASEKIT_DEBUG=1) for the traceback, "
+        "and report it)\n")
     assert NIK not in result.output and "Traceback" not in result.output
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fail_with(monkeypatch, ZeroDivisionError("boom"))
     result = CliRunner().invoke(cli, ["--debug", "validate", str(tmp_path)])
+    assert result.exit_code == 1 and isinstance(result.exception, ZeroDivisionError)
+    assert "internal error" not in result.output
+
+
+def test_the_hint_runs_and_releasekit_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    """Review BU M3: the hint said 'run the command again with --debug', and 'releasekit validate … --debug' is a
+    usage error (the option is the group's): it names the command as it runs, and the variable does it too."""
+    fail_with(monkeypatch, ZeroDivisionError("boom"))
+    assert "'releasekit --debug validate …'" in CliRunner().invoke(cli, ["validate", str(tmp_path)]).output
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)], env={"RELEASEKIT_DEBUG": "1"})
     assert result.exit_code == 1 and isinstance(result.exception, ZeroDivisionError)
     assert "internal error" not in result.output
 

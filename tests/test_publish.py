@@ -897,7 +897,7 @@ def test_publish_into_the_current_folder(demo: Served, tmp_path: Path, cli_runne
     for _ in range(2):  # an empty folder, then the site written there
         result = cli_runner.invoke(cli, ["publish", ".", "--project", str(demo.project)])
         assert result.exit_code == 0, result.output
-        assert f"wrote {here}:" in result.output
+        assert "wrote .:" in result.output  # (as given: review BU L5)
         # the folder itself stays: a shell standing in it sees the site
         assert {".releasekit-site", "release.db", "metadata.json"} <= set(os.listdir("."))
 
@@ -926,9 +926,19 @@ def test_publish_replaces_only_sites_it_wrote(demo: Served, tmp_path: Path) -> N
         write_site(release, tmp_path / "file" / "site")
 
 
-def test_publish_before_build_says_what_to_do(tmp_path: Path, cli_runner: CliRunner) -> None:
-    project = copy_demo(tmp_path / "project")
+def test_publish_before_build_says_what_to_do(tmp_path: Path, cli_runner: CliRunner,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BU L4: the hint names the project where it is not the current folder ('releasekit build' alone there
+    builds another project, or none)."""
+    project = copy_demo(tmp_path / "my project")
     result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+    assert result.exit_code == 1 and f"run 'releasekit build \"{project}\"' first" in result.output
+    monkeypatch.chdir(tmp_path)
+    for args in (["publish", "site", "--project", "my project"], ["serve", "my project"]):
+        result = cli_runner.invoke(cli, args)
+        assert result.exit_code == 1 and "run 'releasekit build \"my project\"' first" in result.output, args
+    monkeypatch.chdir(project)
+    result = cli_runner.invoke(cli, ["publish", "../site"])
     assert result.exit_code == 1 and "run 'releasekit build' first" in result.output
 
 

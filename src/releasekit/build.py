@@ -260,8 +260,10 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
             loader.load_elections(elections)
         for n, file in enumerate(files[cached:], start=cached + 1):
             report.start(file.source.path, file.bytes)
-            accounting[file.source.path] = loader.load_source(release, file, report.update)
-            report.finish()
+            try:
+                accounting[file.source.path] = loader.load_source(release, file, report.update)
+            finally:  # (a failure or Ctrl-C too: a terminal's bar gives its cursor and its line back, review BU M1)
+                report.finish()
             if n == cache.limit:
                 cache.store(n, stage.database, lokasi, accounting)
         loader.forget_locators()  # only the loading needed them; they are not part of the release

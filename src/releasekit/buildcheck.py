@@ -21,6 +21,7 @@ again (a file that is gone is no refusal: a release may be published away from i
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 import zipfile
 from contextlib import closing
@@ -38,11 +39,24 @@ from .provenance import STAMPS_FILE, changed_since, inputs_digest, read_stamps
 HINT = "run 'releasekit build' first: it writes the database and every package from metadata.yml together"
 
 
+def build_hint(release: Release) -> str:
+    """:data:`HINT`, naming the project where it is not the current folder (``serve nb``): 'releasekit build' alone
+    would build another project, or none (review BU L4)."""
+    here, root = Path.cwd().resolve(), release.root.resolve()
+    if root == here:
+        return HINT
+    project = root.relative_to(here).as_posix() if root.is_relative_to(here) else str(root)
+    quoted = shlex.quote(project)  # (in double quotes where it can be: the command is in single ones)
+    if quoted != project and not any(c in project for c in '"$`\\!'):
+        quoted = f'"{project}"'
+    return HINT.replace("'releasekit build'", f"'releasekit build {quoted}'")
+
+
 class StaleBuild(ReleasekitError):
     """The database and packages on disk are not one build of the project as it is now."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, hint=HINT)
+    def __init__(self, release: Release, message: str) -> None:
+        super().__init__(message, hint=build_hint(release))
 
 
 def check_current(release: Release, db_path: Path) -> None:
@@ -55,7 +69,7 @@ def check_current(release: Release, db_path: Path) -> None:
     missing = [s for s in release.sources if (s.register, s.path) not in held]
     if missing:
         first = missing[0]
-        raise StaleBuild(f"{first.config}: the source {first.path} (register {first.register}) "
+        raise StaleBuild(release, f"{first.config}: the source {first.path} (register {first.register}) "
                          f"is not in {release.named(db_path)}: declared after the last build"
                          + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
     expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
@@ -64,7 +78,7 @@ def check_current(release: Release, db_path: Path) -> None:
     zips = [(register, packages / f"{register.slug}.zip") for register in release.registers]
     for register, zip_path in zips:  # (a missing package first: the more particular answer)
         if not zip_path.is_file():
-            raise StaleBuild(f"{release.named(zip_path)}: missing: register {register.id} has no package "
+            raise StaleBuild(release, f"{release.named(zip_path)}: missing: register {register.id} has no package "
                              "(added to metadata.yml after the last build, or the file was removed)")
     for register, zip_path in zips:
         _compare(release, register, zip_path, _zipped_descriptor(release, zip_path), expected)
@@ -72,10 +86,10 @@ def check_current(release: Release, db_path: Path) -> None:
         try:
             descriptor = read_package(packages, register)
         except (OSError, ValueError) as e:
-            raise StaleBuild(f"{release.named(folder)}: not a package releasekit built ({e})") from None
+            raise StaleBuild(release, f"{release.named(folder)}: not a package releasekit built ({e})") from None
         if descriptor is None:  # (the site's register page and table credits read the folder, not the zip)
-            raise StaleBuild(f"{release.named(folder)}: missing: register {register.id}'s package folder is gone "
-                             "though its zip is there (the file was removed)")
+            raise StaleBuild(release, f"{release.named(folder)}: missing: register {register.id}'s package folder is "
+                                      "gone though its zip is there (the file was removed)")
         _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
 
 
@@ -87,7 +101,7 @@ def _refuse_changed_sources(release: Release, held: dict[tuple[str, str], str], 
         key = (source.register, source.path)
         now = changed_since(source, (release.root / source.path).resolve(), held[key], stamps)
         if now is not None:
-            raise StaleBuild(f"{source.path}: changed since the last build read it ({source.where}): "
+            raise StaleBuild(release, f"{source.path}: changed since the last build read it ({source.where}): "
                              f"its sha256 is now {now}, the build's {held[key]}")
 
 
@@ -104,7 +118,8 @@ def _compare(release: Release, register: Register, where: Path, descriptor: dict
     else:
         why = ("built from other inputs than metadata.yml and the database name now (metadata.yml edited since "
                "the build, or a file of another build put back)")
-    raise StaleBuild(f"{release.named(where)}: the package of register {register.id} is not this build's: {why}")
+    raise StaleBuild(release,
+                     f"{release.named(where)}: the package of register {register.id} is not this build's: {why}")
 
 
 def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]:
@@ -114,7 +129,7 @@ def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]
             rows = conn.execute("SELECT register, path, sha256 FROM sources").fetchall()
     except sqlite3.Error as e:
         raise ReleasekitError(f"{release.named(db_path)}: cannot be read as a releasekit database ({e})",
-                              hint=HINT) from None
+                              hint=build_hint(release)) from None
     return {(register, path): sha256 for register, path, sha256 in rows}
 
 
@@ -124,7 +139,8 @@ def _zipped_descriptor(release: Release, zip_path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(zip_path) as archive:
             descriptor = json.loads(archive.read("datapackage.json"))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise StaleBuild(f"{release.named(zip_path)}: not a package releasekit built ({e})") from None
+        raise StaleBuild(release, f"{release.named(zip_path)}: not a package releasekit built ({e})") from None
     if not isinstance(descriptor, dict):
-        raise StaleBuild(f"{release.named(zip_path)}: not a package releasekit built (datapackage.json is no object)")
+        raise StaleBuild(release,
+                         f"{release.named(zip_path)}: not a package releasekit built (datapackage.json is no object)")
     return descriptor

@@ -6,6 +6,7 @@ import codecs
 import errno
 import io
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,11 @@ class ReleasekitGroup(click.Group):
             broken_pipe = isinstance(e, OSError) and e.errno == errno.EPIPE  # piped into `head`: click exits quietly
             if broken_pipe or (ctx.obj and ctx.obj.get("debug")):
                 raise
-            raise one_line(e) from e
+            raise one_line(e, ctx.invoked_subcommand) from e
 
 
-def one_line(error: Exception) -> click.ClickException:
-    """The ``Error: …`` line (and exit code) for an exception a command raised."""
+def one_line(error: Exception, command: str | None = None) -> click.ClickException:
+    """The ``Error: …`` line (and exit code) for an exception ``command`` (a subcommand's name) raised."""
     if isinstance(error, UsageError):
         return click.UsageError(str(error))
     if isinstance(error, ReleasekitError):  # (a name a message quotes from a file may hold a line break)
@@ -67,22 +68,30 @@ def one_line(error: Exception) -> click.ClickException:
             f"SQLite: {error}{f' ({code})' if code else ''} (hint: check that the disk has room, that no quota or "
             "file-size limit (ulimit -f) stops the write and that the disk works, then run the command again)"))
     message = " ".join(str(error).split())
+    # (--debug is the group's option: 'releasekit build --debug' is a usage error, review BU M3)
+    again = f"releasekit --debug {command} …" if command else "releasekit --debug <command> …"
     return click.ClickException(mask_niks(
         f"internal error: {type(error).__name__}: {message} (hint: this is a bug in releasekit: "
-        "run the command again with --debug for the traceback, and report it)"))
+        f"run it again as '{again}' (or with {DEBUG_VARIABLE}=1) for the traceback, and report it)"))
 
 
 class GivenPath(click.Path):
     """A path that is not empty: ``""`` (a variable unset in a CI script, ``validate "$PKG"``) is refused, where
     click reads it as ``.``, the current folder, and the command would validate, build or serve that."""
 
+    def __init__(self, *, instead: str = "give '.' for the current folder", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.instead = instead
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
-            self.fail("an empty path (a variable left unset?); give '.' for the current folder", param, ctx)
+            self.fail(f"an empty path (a variable left unset?); {self.instead}", param, ctx)
         return super().convert(value, param, ctx)
 
 
 PATH = GivenPath(path_type=Path)
+#: ``publish``'s FOLDER: '.' is no answer there, the project folder is refused (review BU L5).
+SITE_FOLDER = GivenPath(path_type=Path, instead="give the folder to write the site to")
 
 
 def given(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -92,20 +101,39 @@ def given(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-class BarProgress:
-    """Draws a progress bar per source on a terminal; silent otherwise."""
+#: Columns a progress bar takes besides its label (click's bar of 36, the percentage, the spaces between).
+_BAR_COLUMNS = 48
 
-    def __init__(self) -> None:
+
+def bar_label(label: str, columns: int) -> str:
+    """``label`` on one line, shortened in its middle to fit a terminal ``columns`` wide beside its bar: a line
+    wider than the terminal wraps, and each redraw of the bar would leave a copy of it (review BU L6)."""
+    text = one_line_text(label)
+    room = max(columns - _BAR_COLUMNS, 20)
+    if len(text) <= room:
+        return text
+    tail = (room - 1) * 2 // 3  # (the file name is at the end: keep more of it)
+    return text[:room - 1 - tail] + "…" + text[len(text) - tail:]
+
+
+class BarProgress:
+    """Draws a progress bar per source on a terminal; a line per source otherwise; nothing when ``silent``."""
+
+    def __init__(self, *, silent: bool = False) -> None:
         self.bar: Any = None
         self.done = 0
+        self.silent = silent
 
     def start(self, label: str, total_bytes: int) -> None:
+        self.done = 0
+        if self.silent or sys.stderr is None:  # (None: standard error closed, 'build 2>&-', review BU L3)
+            return
         if sys.stderr.isatty():
-            self.bar = click.progressbar(length=max(total_bytes, 1), label=label, file=sys.stderr)
+            self.bar = click.progressbar(length=max(total_bytes, 1), file=sys.stderr,
+                                         label=bar_label(label, shutil.get_terminal_size().columns))
             self.bar.__enter__()
         else:
             click.echo(f"reading {one_line_text(label)}", err=True)
-        self.done = 0
 
     def update(self, done_bytes: int) -> None:
         if self.bar is not None:
@@ -118,9 +146,14 @@ class BarProgress:
             self.bar = None
 
 
-@click.group(cls=ReleasekitGroup)
+#: Set to 1, it does what ``--debug`` does (a CI job can set it once).
+DEBUG_VARIABLE = "RELEASEKIT_DEBUG"
+
+
+@click.group(cls=ReleasekitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="releasekit")
-@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--debug", is_flag=True, envvar=DEBUG_VARIABLE,
+              help=f"Show the full traceback of an error (or set {DEBUG_VARIABLE}=1).")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Raw election-register exports → a reproducible, validated, documented data release."""
@@ -140,22 +173,27 @@ def utf8_stdout() -> None:
         sys.stdout.reconfigure(encoding="utf-8")
 
 
-@cli.command()
+@cli.command(short_help="Build build/release.db and every register's package.")
 @click.argument("project", default=".", type=PATH)
 @click.option("--clean", is_flag=True,
               help="Load every source and compare every pair of days again, ignoring build/cache/ "
                    "(replaced once the build succeeds).")
-def build(project: Path, clean: bool) -> None:
+@click.option("--silent", is_flag=True, help="No progress on standard error (errors are still shown).")
+def build(project: Path, clean: bool, silent: bool) -> None:
     """Ingest every source, write build/release.db and every register's package.
 
     PROJECT is the project folder (default: this one) or its metadata.yml (or a YAML file in its place).
     Sources an earlier build loaded are reused from build/cache/ (same bytes as a clean build).
+    The summary goes to standard output, progress to standard error.
     Exit 0 even when the data has findings; exit 1 when the release cannot be built.
+
+    Environment: SOURCE_DATE_EPOCH (seconds since 1970) stamps the packages' 'created' and their zip
+    members; unset, no date is written and the members carry 1980-01-01.
 
     Example: releasekit build .
     """
     release = load_release(project)
-    result = build_release(release, progress=BarProgress(), clean=clean)
+    result = build_release(release, progress=BarProgress(silent=silent), clean=clean)
     reused = f" ({result.cached} from build/cache/, read by an earlier build)" if result.cached else ""
     # (the paths below are the project's: where it is not this folder, the first line says which it is, as given)
     where = "" if release.root == Path.cwd().resolve() else (
@@ -173,7 +211,7 @@ def build(project: Path, clean: bool) -> None:
     click.echo(f"database: {result.database.relative_to(release.root)}  ({result.seconds:.1f} s)")
 
 
-@cli.command()
+@cli.command(short_help="Validate packages, a folder of them, or a project's.")
 @click.argument("paths", nargs=-1, type=PATH)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format.")
@@ -181,7 +219,7 @@ def build(project: Path, clean: bool) -> None:
               help="Data checker: releasekit's streaming checker, or frictionless (slower) to cross-check.")
 def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     """Validate packages: a package folder, datapackage.json, .zip, a folder of packages, or a project
-    (all its packages).
+    (all its packages). Without PATHS: the current folder.
 
     Exit 0 when every package is valid, 1 when any is invalid, 2 on usage errors. A PATH that holds
     no package is invalid: one 'Error:' line on stderr, and in json, markdown and github an invalid
@@ -205,7 +243,7 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     sys.exit(0 if report.valid and not errors else 1)
 
 
-@cli.command()
+@cli.command(short_help="Compare two snapshots or two releases row by row.")
 @click.argument("old", callback=given)
 @click.argument("new", callback=given)
 @click.option("--project", default=".", show_default=True, type=PATH,
@@ -242,11 +280,11 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
         click.echo(f"note: {note}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Serve the built release with Datasette.")
 @click.argument("project", default=".", type=PATH)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; loopback unless you say otherwise (0.0.0.0 for every interface).")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+@click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
               help="Port to bind (0: any free port).")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
 def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
@@ -266,8 +304,8 @@ def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
                   ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True))
 
 
-@cli.command()
-@click.argument("folder", type=PATH)
+@cli.command(short_help="Write a self-contained Datasette site to FOLDER.")
+@click.argument("folder", type=SITE_FOLDER)
 @click.option("--project", default=".", show_default=True, type=PATH,
               help="The release project (built with 'releasekit build'): its folder or its metadata.yml.")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
@@ -283,9 +321,10 @@ def publish(folder: Path, project: Path, allow_robots: bool) -> None:
 
     release = load_release(project)
     site = write_site(release, folder, allow_robots=allow_robots)
-    click.echo(f"wrote {site.folder}: {site.database.name} ({site.database.bytes:,} bytes, "
+    shown = one_line_text(str(folder))  # (as given, review BU L5; site.folder is resolved)
+    click.echo(f"wrote {shown}: {site.database.name} ({site.database.bytes:,} bytes, "
                f"sha256 {site.database.sha256}), {len(site.packages)} package zip(s)")
-    click.echo(f"serve it with: datasette serve {shlex.quote(str(site.folder))}")
+    click.echo(f"serve it with: datasette serve {shlex.quote(str(folder))}")
     if datasette_cannot_open(site.folder):
         click.echo("note: Datasette cannot open a database in a folder whose path holds '#', '?' or '%' (it opens it "
                    "by a file: URI it does not encode): move the site to another folder before serving it "

@@ -158,7 +158,7 @@ def require_database(release: Release) -> Path:
     """
     db_path = database_path(release)
     if not db_path.is_file():  # (named as a stale build's files are, and with its hint)
-        raise StaleBuild(f"{release.named(db_path)}: missing: the release has not been built (no database)")
+        raise StaleBuild(release, f"{release.named(db_path)}: missing: the release has not been built (no database)")
     return db_path
 
 
@@ -402,13 +402,15 @@ def written_by_releasekit(folder: Path) -> bool:
     return not names or MARKER in names or (names <= SITE_ENTRIES and (folder / "static" / "releasekit.css").is_file())
 
 
-def refuse_foreign_site(folder: Path, hint: str) -> None:
+def refuse_foreign_site(folder: Path, hint: str, shown: Path | None = None) -> None:
     """Refuse to write a site into ``folder`` when it holds anything but a site releasekit wrote.
 
+    :param shown: ``folder`` as the user gave it, for the message.
     :raises ReleasekitError: with ``hint``, what to do instead.
     """
     if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
-        raise ReleasekitError(f"{folder}: exists and is not a site releasekit wrote (it has no {MARKER})", hint=hint)
+        raise ReleasekitError(f"{shown or folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
+                              hint=hint)
 
 
 def write_site(release: Release, folder: str | Path, *, link: bool = False, allow_robots: bool = False) -> Site:
@@ -431,9 +433,9 @@ def write_site(release: Release, folder: str | Path, *, link: bool = False, allo
 def _write_site_settled(release: Release, folder: Path, *, link: bool, allow_robots: bool) -> Site:
     db_path = require_database(release)
     check_current(release, db_path)
-    folder = folder.resolve()
-    _refuse_project_folder(release, folder)
-    refuse_foreign_site(folder, "give a new or empty folder; releasekit replaces only the sites it wrote")
+    shown, folder = folder, folder.resolve()  # (messages name it as given, review BU L5)
+    _refuse_project_folder(release, folder, shown)
+    refuse_foreign_site(folder, "give a new or empty folder; releasekit replaces only the sites it wrote", shown)
     staging = folder / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -455,10 +457,11 @@ def _write_site_settled(release: Release, folder: Path, *, link: bool, allow_rob
     return Site(folder, site.database, site.packages)
 
 
-def _refuse_project_folder(release: Release, folder: Path) -> None:
+def _refuse_project_folder(release: Release, folder: Path, shown: Path) -> None:
     """Refuse a site folder inside what the project keeps: its raw sources (a site written there edits a raw
     export, and the next build reads its files as records), ``build/`` (but ``serve``'s own ``build/site``: the
-    next build deletes the rest) or ``datapackages/`` (replaced by every build)."""
+    next build deletes the rest) or ``datapackages/`` (replaced by every build). Exit 1, as a folder that holds
+    something else is refused: the folder is a path, refused for what is there (review BU L5)."""
     root = release.root.resolve()
     kept = [(root / "raw", "the project's raw sources"), (root / BUILD_DIR, "what build keeps (build/)"),
             (root / PACKAGES_DIR, "the packages build writes (datapackages/)")]
@@ -467,8 +470,8 @@ def _refuse_project_folder(release: Release, folder: Path) -> None:
         return
     for place, what in kept:
         if folder.is_relative_to(place):
-            raise UsageError(f"{folder}: inside {what}: a site written there would change or lose them",
-                             hint="give a folder outside the project's raw/, build/ and datapackages/")
+            raise ReleasekitError(f"{shown}: inside {what}: a site written there would change or lose them",
+                                  hint="give a folder outside the project's raw/, build/ and datapackages/")
 
 
 def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, allow_robots: bool) -> Site:
@@ -567,14 +570,18 @@ def served_url(host: str, sockets: list[socket.socket]) -> str:
     return f"http://{_host_port(host or bound[0], bound[1])}/"
 
 
+#: Connections the listening sockets queue before the server accepts them (uvicorn's ``backlog`` default).
+BACKLOG = 2048
+
+
 def listen(host: str, port: int) -> list[socket.socket]:
-    """Sockets bound to ``host:port``, for :func:`serve` to serve on.
+    """Sockets bound to ``host:port`` and listening, for :func:`serve` to serve on.
 
     Every address ``host`` resolves to is bound as uvicorn (asyncio's ``create_server``) binds it:
     ``SO_REUSEADDR`` on POSIX (a port a stopped server left in TIME_WAIT is free, one a program listens
     on is not), IPv6 sockets IPv6-only. Bound before the site is written and served on as they are, they
     make an unusable address one line before anything starts, and leave no moment for another program
-    to take the port.
+    to take the port; listening, they queue a client that connects before the server runs.
 
     :raises ReleasekitError: when ``host`` does not resolve, or an address cannot be bound (in use, not
         of this machine, a privileged port).
@@ -607,6 +614,9 @@ def listen(host: str, port: int) -> list[socket.socket]:
                 address = (address[0], sockets[0].getsockname()[1], *address[2:])
             try:
                 sock.bind(address)
+                # Listening from here on: a client that connects as soon as serve() announces the address waits in
+                # the backlog until uvicorn accepts, never refused (review BU M2; uvicorn's own backlog).
+                sock.listen(BACKLOG)
             except OSError as e:
                 bound = _host_port(str(address[0]), port)
                 what, hint = BIND_ERRORS.get(e.errno or 0, (

@@ -40,11 +40,13 @@ import gzip
 import io
 import json
 import math
+import os
 import random
 import sys
 import tarfile
 import uuid
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -396,27 +398,46 @@ def write_demo(raw_dir: Path) -> list[Path]:
     return paths
 
 
-def raw_dir_argument(doc: str | None, what: str, argv: list[str] | None = None) -> Path:
+def raw_dir_argument(doc: str | None, what: str, argv: list[str] | None = None, *,
+                     prog: str = "python -m releasekit.synthetic") -> Path:
     """The one argument of a generator's command line, ``[RAW_DIR]`` (``raw`` when left out): ``--help`` prints the
     module's first paragraph, where it was taken for a folder and the files were written into ``--help/``."""
     import argparse
 
-    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog, description=(doc or "").split("\n\n")[0])
     parser.add_argument("raw_dir", nargs="?", default="raw", type=Path, metavar="RAW_DIR",
                         help=f"the folder to write {what} into (default: raw)")
     raw_dir: Path = parser.parse_args(argv).raw_dir
     return raw_dir
 
 
+def run_generator(folder: Path, lines: Callable[[Path], Iterable[str]]) -> int:
+    """Print what ``lines`` says of the files it writes into ``folder``, as the main CLI would fail: a folder that
+    cannot be written is one ``Error:`` line and exit 1, a closed pipe (``| head -1``) no traceback (review BU L1)."""
+    try:
+        for line in lines(folder):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:  # (Python's documented way: the rest goes nowhere, and the exit code says so)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as e:
+        print(f"Error: {e.filename or folder}: {(e.strerror or str(e)).lower()} (hint: give a folder to write "
+              "the files into, new or releasekit's)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m releasekit.synthetic [RAW_DIR]``: regenerate the demo and print each source's sha256 pin."""
     from .provenance import sha256_file
 
-    folder = raw_dir_argument(__doc__, "the demo's raw files", argv)
-    for path in write_demo(folder):
-        digest, size = sha256_file(path)
-        print(f"{path}  sha256: {digest}  ({size} bytes)")
-    return 0
+    def pins(folder: Path) -> Iterator[str]:
+        for path in write_demo(folder):
+            digest, size = sha256_file(path)
+            yield f"{path}  sha256: {digest}  ({size} bytes)"
+
+    return run_generator(raw_dir_argument(__doc__, "the demo's raw files", argv), pins)
 
 
 if __name__ == "__main__":

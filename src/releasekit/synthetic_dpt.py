@@ -41,7 +41,7 @@ from pathlib import Path
 
 from .privacy import PROVINCES
 from .readers.dpt_csv import COLUMNS
-from .synthetic import raw_dir_argument
+from .synthetic import raw_dir_argument, run_generator
 
 DEMO_FILE = "dpt_5202_20230702.csv.gz"
 DEMO_REGENCY = "5202"
@@ -339,14 +339,17 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m releasekit.synthetic_dpt [RAW_DIR]``: write the demo voter list and print its sha256 pin."""
     from .provenance import sha256_file
 
-    path, planted = write_demo(raw_dir_argument(__doc__, "the demo voter list", argv))
-    digest, size = sha256_file(path)
-    print(f"{path}  sha256: {digest}  ({size} bytes)")
-    print(f"rows {planted.rows}: voters {planted.voters}, broken {planted.broken}; duplicate-nik "
-          f"{planted.duplicate_nik}, invalid-nik {planted.invalid_nik}, nik-region-mismatch "
-          f"{planted.nik_region_mismatch}, underage-unmarried {planted.underage_unmarried} "
-          f"(and {planted.underage_married} married, not findings)")
-    return 0
+    def pin(folder: Path) -> Iterator[str]:
+        path, planted = write_demo(folder)
+        digest, size = sha256_file(path)
+        yield f"{path}  sha256: {digest}  ({size} bytes)"
+        yield (f"rows {planted.rows}: voters {planted.voters}, broken {planted.broken}; duplicate-nik "
+               f"{planted.duplicate_nik}, invalid-nik {planted.invalid_nik}, nik-region-mismatch "
+               f"{planted.nik_region_mismatch}, underage-unmarried {planted.underage_unmarried} "
+               f"(and {planted.underage_married} married, not findings)")
+
+    folder = raw_dir_argument(__doc__, "the demo voter list", argv, prog="python -m releasekit.synthetic_dpt")
+    return run_generator(folder, pin)
 
 
 if __name__ == "__main__":
