@@ -94,6 +94,25 @@ def test_adding_a_source_reads_only_it_and_equals_a_clean_build(tmp_path: Path, 
     assert fingerprint(project) == incremental
 
 
+
+def test_a_pin_or_a_licence_added_reads_nothing_again(make_project: Any, loads: list[str]) -> None:
+    """Review BT M2: pinning a file (as the README advises) or giving a source its licence read every source again
+    and compared every pair again, for the same database: neither is loaded."""
+    project = build_two_days(make_project)
+    pairs = sorted((project / "build" / CACHE_DIR / CHANGES_DIR).glob("*.db"))
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    first, second = metadata["registers"][0]["sources"]
+    ((first["sha256"],),) = query(project, "SELECT sha256 FROM sources WHERE path = ?", (first["path"],))
+    second["licenses"] = [{"name": "ODbL-1.0", "path": "https://opendatacommons.org/licenses/odbl/1-0/"}]
+    write_metadata(project, metadata)
+    database = (project / "build" / "release.db").read_bytes()
+    loads.clear()
+    result = build(load_release(project))
+    assert loads == [] and result.cached == 2
+    assert sorted((project / "build" / CACHE_DIR / CHANGES_DIR).glob("*.db")) == pairs  # (no pair compared again)
+    assert (project / "build" / "release.db").read_bytes() == database
+    assert "ODbL-1.0" in (project / "datapackages" / "real-count" / "datapackage.json").read_text()
+
 def test_a_changed_declaration_or_file_is_read_again(tmp_path: Path, loads: list[str]) -> None:
     project = copy_demo(tmp_path / "p")
     build(load_release(project))

@@ -485,7 +485,9 @@ def test_a_withheld_register_that_lists_sources_says_whose_data_it_publishes(mak
     assert not any(said in en for said in ("no data is published", "only the legal basis", "provenance only"))
     assert not any(said in id_ for said in ("tidak ada data", "hanya dasar hukum", "hanya mencatat"))
     assert not any("only metadata and provenance" in text for text in (status_text(register), readme))
-    assert "not from KPU" in en and "bukan dari" in id_ and "not from KPU" in readme
+    said = "the data published here comes only from the sources listed below"
+    assert said in en and "hanya berasal dari sumber" in id_ and said in readme
+    assert "KPU" not in en  # (review BT M1: it said "not from KPU" of Sirekap exports too)
     page = page_context(release)
     assert page["status"]["en"] == en and page["tables"]
 

@@ -19,10 +19,11 @@ from typing import Protocol
 
 from .artefacts import source_date_epoch
 from .buildcache import CACHE_DIR, PairCache, SourceCache
-from .config import Release, Source
+from .config import Register, Release, Source
 from .database import create_indexes, create_schema, create_search, open_database, open_reader, table_counts
 from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader
+from .legalstatus import RELEASING
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .piigate import refuse_niks_in_database, refuse_niks_in_tree
 from .provenance import STAMPS_FILE, SourceFile, check_sources, check_unchanged, inputs_sha256, write_stamps
@@ -108,6 +109,36 @@ class BuildResult:
                 lines.append(f"{source.path}: its results are stamped up to {latest} (ts), after its snapshot "
                              f"{source.snapshot}: is the snapshot the day it was captured?")
         return lines
+
+
+    def withheld_published(self, registers: Iterable[Register]) -> list[str]:
+        """A line for each exempted or pending register whose package publishes data: the sources it lists (which it
+        may: independent observations) are published whatever its status. A team recording a ruling that upheld an
+        exemption may mean to withdraw the data; the build said nothing (review BT M1)."""
+        rows = {p.register.id: p.rows for p in self.packages}
+        lines = []
+        for register in registers:
+            held = {t: n for t in _DATA_TABLES if (n := rows.get(register.id, {}).get(t, 0))}
+            if register.status not in RELEASING and held:
+                data = ", ".join(f"{n:,} {table} rows" for table, n in held.items())
+                lines.append(f"register {register.id} is {register.status} but publishes the data of its "
+                             f"{len(register.sources)} source(s) ({data}): remove them from metadata.yml to withhold "
+                             "it")
+        return lines
+
+    @staticmethod
+    def retrieved_earlier(sources: Iterable[Source]) -> list[str]:
+        """A line for each source whose ``snapshot`` is a day after the day it was ``retrieved`` (in the offset
+        ``retrieved`` is written in): an export cannot describe a day after it was fetched; most likely the snapshot
+        was corrected to the wrong day (review BT L4)."""
+        return [f"{source.path}: its snapshot {source.snapshot} is after the day it was retrieved "
+                f"({source.retrieved}): is the snapshot the day it was captured?"
+                for source in sources if source.snapshot and source.retrieved
+                and source.snapshot[:10] > str(source.retrieved)[:10]]
+
+
+#: The tables whose rows are a register's data (the rest describe it: places, parties, provenance, findings).
+_DATA_TABLES = ("hasil_tps", "hasil_wilayah", "dpt_rekap", "dpt_pemilih")
 
 
 class _Cancelled(Exception):

@@ -108,11 +108,17 @@ def code_fingerprint(code: tuple[str, ...] = LOADING_CODE) -> str:
     return digest.hexdigest()
 
 
+#: What a source's declaration holds that does not change what it loads: where it is listed and how the project was
+#: given; its pin (a guard: the hash read is ``SourceFile.sha256``, in the key) and its licences (written into the
+#: packages, never into the database). Pinning a file, as the README advises, kept every source read again and every
+#: pair compared again (review BT M2).
+NOT_LOADED = ("index", "register_index", "config", "sha256", "licenses")
+
+
 def _declaration(file: SourceFile) -> dict[str, Any]:
     declared = dataclasses.asdict(file.source)
-    for position in ("index", "register_index", "config"):  # (where it is listed, and how the project was given,
-        # do not change what it loads)
-        declared.pop(position, None)
+    for name in NOT_LOADED:
+        declared.pop(name, None)
     reader = READERS[file.source.format]
     return {"sha256": file.sha256, "bytes": file.bytes, "reader": [reader.name, reader.version],
             "source": declared}

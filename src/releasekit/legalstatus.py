@@ -105,12 +105,13 @@ NO_SOURCES = ("{released}, but this release holds none of its files yet: {kept}.
 
 
 #: An exempted or pending register that lists sources (DESIGN.md section 2: data that may be published, such as
-#: independent third-party observations): what is published is theirs, not KPU's.
+#: independent third-party observations): what is published is theirs. Who they are is the project's to say (each
+#: source's origin and title): it said "not from KPU" of Sirekap exports too (review BT M1).
 WITHHELD_WITH_SOURCES = (
-    "{withheld}; the data published here comes from the sources listed below, which may be published (such as "
-    "independent observations), not from KPU.",
-    "{withheld}; data yang dipublikasikan di sini berasal dari sumber yang tercantum di bawah, yang boleh "
-    "dipublikasikan (seperti pengamatan independen), bukan dari KPU.")
+    "{withheld}; the data published here comes only from the sources listed below, which the publisher holds may "
+    "be published (such as independent observations).",
+    "{withheld}; data yang dipublikasikan di sini hanya berasal dari sumber yang tercantum di bawah, yang menurut "
+    "penerbit boleh dipublikasikan (seperti pengamatan independen).")
 
 
 def kept(register: Register) -> tuple[str, str]:

@@ -179,6 +179,13 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
             type(error.instance), type(error.instance).__name__)
         message = f"the key {json.dumps(error.instance)} is not a text: YAML reads it as {kind}"
         hint = "write the rule's slug, such as votes-sum-mismatch"
+    elif error.validator == "type" and error.instance is None and error.validator_value in ("array", "object"):
+        # A key left with nothing under it: a register's last source deleted, 'sources:' kept (review BT L5).
+        key = str(error.absolute_path[-1]) if error.absolute_path else "it"
+        message = "is empty (YAML reads a key with nothing under it as null)"
+        hint = (f"list something under '{key}:', or remove the '{key}:' line"
+                + (": a register without sources publishes its legal basis and provenance only"
+                   if key == "sources" else ""))
     elif error.validator == "type" and error.validator_value == "string" and not isinstance(error.instance, str):
         written = _scalar_text(text, list(error.absolute_path))
         hint = _quote_hint(written, error.schema.get("pattern")) if written else hint
@@ -318,8 +325,13 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        hint = "keep one of them" if problem.startswith("duplicate key") else \
-            "check indentation and quote values that contain ':'"
+        if problem.startswith("duplicate key"):
+            hint = "keep one of them"
+        elif problem.startswith("found undefined alias"):  # (review BT L6: the source holding '&name' removed)
+            hint = ("an alias (*name) must come after its anchor (&name): move the anchor to the first mapping that "
+                    "uses it, or write the mapping out")
+        else:
+            hint = "check indentation and quote values that contain ':'"
         raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from None  # (the
         # parser's own error quotes the line, which may hold anything, a NIK too: --debug must not show it)
     return check_metadata(data, filename=filename, text=text)

@@ -188,12 +188,22 @@ def check_sources(release: Release) -> list[SourceFile]:
         except OSError as e:
             raise _unreadable(source, path, e, "builds") from None
         if source.sha256 and source.sha256 != sha:
-            raise SourceError(
-                f"{source.path}: sha256 is {sha}, but {source.config} pins {source.sha256} ({where})",
-                hint="the raw file changed; restore it, or update the pin if the change is intended",
-            )
+            raise _pin_mismatch(release, source, sha)
         checked.append(SourceFile(source, path, sha, size, before))
     return checked
+
+
+def _pin_mismatch(release: Release, source: Source, sha: str) -> SourceError:
+    """The refusal of a file whose hash is not its pin. Where the hash is another source's pin, the file is most
+    likely that source's, its path swapped or renamed: "update the pin" would give one day's file another day's
+    snapshot, the one mistake a pin is there to catch (review BT L3)."""
+    message = f"{source.path}: sha256 is {sha}, but {source.config} pins {source.sha256} ({source.where})"
+    other = next((s for s in release.sources if s.sha256 == sha and s is not source), None)
+    if other is None:
+        return SourceError(message,
+                           hint="the raw file changed; restore it, or update the pin if the change is intended")
+    return SourceError(f"{message}; its sha256 is the pin of {other.key_path} ({other.path})",
+                       hint="were two paths swapped, or a file renamed? give each source its own file's path")
 
 
 def _refuse_links_away(label: str, folder: Path, members: list[tuple[str, Path]], project: Path, where: str) -> None:

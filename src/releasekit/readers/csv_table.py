@@ -101,11 +101,21 @@ def tps_code_problem(code: str) -> str:
     return f"'{code}' is not a TPS code (13 digits; overseas 99 + 11 digits or capital letters)"
 
 
+def _mapped_at(mapping: CsvMapping, column: str) -> str:
+    """The key under ``csv`` that maps ``column`` (the first, where several do): ``fields/suara_total``."""
+    keys = [f"fields/{f}" for f, c in mapping.fields if c == column] + \
+        [f"votes/{n}" for n, c in mapping.votes if c == column]
+    if mapping.long:
+        keys += [f"long/{key}" for key, c in (("candidate", mapping.long.candidate), ("count", mapping.long.count))
+                 if c == column]
+    return keys[0] if keys else ""
+
+
 class _Plan:
     """A mapping bound to one file's header: column positions and a converter per field."""
 
     def __init__(self, mapping: CsvMapping, header: tuple[str, ...], name: str, header_line: int | None,
-                 election: Election | None) -> None:
+                 election: Election | None, declared: str = "metadata.yml: csv") -> None:
         self.mapping = mapping
         self.width = len(header)
         self.missing = frozenset(mapping.missing)
@@ -114,7 +124,7 @@ class _Plan:
             found = [i for i, h in enumerate(header) if h == column]
             where = f"{name}: line {header_line}" if header_line else f"{name}: names"
             if not found:
-                raise SourceError(f"{where}: no column '{column}' (mapped in metadata.yml csv)",
+                raise SourceError(f"{where}: no column '{column}' (mapped at {declared}/{_mapped_at(mapping, column)})",
                                   hint=_columns(header, column))
             if len(found) > 1:
                 raise SourceError(f"{where}: column '{column}' appears {len(found)} times",
@@ -351,14 +361,17 @@ class CsvReader(Reader):
                     yield member
                 else:
                     yield from self._table(member.stream if isinstance(member, Streamed) else member.data,
-                                           member.name, f"{ctx.label}: {member.name}", mapping, ctx.election, None)
+                                           member.name, f"{ctx.label}: {member.name}", mapping, ctx.election, None,
+                                           f"{ctx.source.where}/csv")
         else:
-            yield from self._table(path, path.name, ctx.label, mapping, ctx.election, ctx.progress)
+            yield from self._table(path, path.name, ctx.label, mapping, ctx.election, ctx.progress,
+                                   f"{ctx.source.where}/csv")
 
     def _table(self, source: Path | bytes | MemberStream, name: str, label: str, mapping: CsvMapping,
-               election: Election | None, progress: Progress | None) -> Iterator[Record]:
+               election: Election | None, progress: Progress | None, declared: str) -> Iterator[Record]:
+        """``declared``: where the mapping is (``metadata.yml: registers/0/sources/1/csv``), for a message."""
         with open_table(source, name, mapping.text, progress, label) as table:
-            plan = _Plan(mapping, table.header, label, table.header_line, election)
+            plan = _Plan(mapping, table.header, label, table.header_line, election, declared)
             for item in table:
                 if isinstance(item, Rejected):
                     yield item

@@ -1,0 +1,111 @@
+"""A release team's edits after the first build, other than adding the next day (review BT): what the build says of
+each, in the place a user would look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import ProjectFactory, copy_demo
+from releasekit.cli import cli
+from releasekit.errors import ConfigError
+from releasekit.metadatafile import parse_metadata
+
+DAY1, DAY2 = "raw/ppwp_tps_20240215.tar.gz", "raw/ppwp_tps_20240220.jsonl"
+
+
+def _edited(project: Path, *edits: tuple[str, str]) -> Path:
+    text = (project / "metadata.yml").read_text(encoding="utf-8")
+    for old, new in edits:  # (the first occurrence of each)
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (project / "metadata.yml").write_text(text, encoding="utf-8")
+    return project
+
+
+def _pins(project: Path) -> dict[str, str]:
+    import yaml
+
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    return {s["path"]: s["sha256"] for r in metadata["registers"] for s in r.get("sources", []) if "sha256" in s}
+
+
+def test_two_pinned_paths_swapped_are_named_as_swapped_not_changed(tmp_path: Path) -> None:
+    """L3: the hint said "update the pin", which would give one day's file the other day's snapshot."""
+    project = copy_demo(tmp_path / "p")
+    pins = _pins(project)
+    assert DAY1 in pins and DAY2 in pins
+    _edited(project, (f"path: {DAY1}", "path: SWAP"), (f"path: {DAY2}", f"path: {DAY1}"),
+            ("path: SWAP", f"path: {DAY2}"))
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    config = project / "metadata.yml"
+    assert error.startswith(f"Error: {DAY2}: sha256 is {pins[DAY2]}, but {config} pins {pins[DAY1]} ({config}: "
+                            f"registers/0/sources/0); its sha256 is the pin of registers/0/sources/1 ({DAY1}) "
+                            "(hint: were two paths swapped, or a file renamed?")
+    assert "update the pin" not in error
+
+
+def test_a_snapshot_after_the_day_it_was_retrieved_is_noted(tmp_path: Path) -> None:
+    """L4: a capture retrieved on 15 February declared as 18 February built without a word."""
+    project = _edited(copy_demo(tmp_path / "p"), ('snapshot: "2024-02-15"', 'snapshot: "2024-02-18"'))
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert (f"note: {DAY1}: its snapshot 2024-02-18 is after the day it was retrieved (2024-02-15T23:59:59+07:00): "
+            "is the snapshot the day it was captured?\n") in result.stdout
+    assert "after the day it was retrieved" not in CliRunner().invoke(cli, ["build", str(copy_demo(
+        tmp_path / "q"))]).stdout  # (the demo's snapshots are their retrieval days)
+
+
+def test_an_exempted_register_that_still_publishes_data_is_noted(tmp_path: Path) -> None:
+    """M1: a status changed to record an upheld exemption withdrew nothing, and the build said nothing."""
+    project = _edited(copy_demo(tmp_path / "p"), ("    status: open\n", "    status: exempted\n"))
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stdout.splitlines() if "but publishes the data" in line]
+    assert notes == ["note: register 001 is exempted but publishes the data of its 2 source(s) (627 hasil_tps "
+                     "rows): remove them from metadata.yml to withhold it"]
+
+
+def test_a_register_left_with_an_empty_sources_key_says_so() -> None:
+    """L5: "None is not of type 'array'", with a hint to a README section."""
+    text = (Path(__file__).parents[1] / "metadata.yml").read_text(encoding="utf-8")
+    start, end = text.index("    sources:", text.index('  - id: "001"')), text.index('  - id: "002"')
+    try:
+        parse_metadata(text[:start] + "    sources:\n" + text[end:])
+    except ConfigError as e:
+        assert str(e) == (
+            "metadata.yml: registers/0/sources: is empty (YAML reads a key with nothing under it as null) (hint: list "
+            "something under 'sources:', or remove the 'sources:' line: a register without sources publishes its "
+            "legal basis and provenance only)")
+    else:
+        raise AssertionError("an empty sources key was accepted")
+
+
+def test_an_alias_whose_anchor_was_removed_gets_a_hint_about_anchors() -> None:
+    """L6: removing the source that holds '&dki' (the README's example) gave a hint about indentation."""
+    try:
+        parse_metadata("title: x\nregisters:\n  - csv: *dki\n")
+    except ConfigError as e:
+        assert "found undefined alias 'dki'" in str(e)
+        assert e.hint is not None and e.hint.startswith("an alias (*name) must come after its anchor (&name)")
+    else:
+        raise AssertionError("an undefined alias was accepted")
+
+
+def test_a_mapped_column_missing_names_the_key_that_maps_it(make_project: ProjectFactory) -> None:
+    """L7: the error said "mapped in metadata.yml csv" whatever the YAML file and whichever source."""
+    csv_text = "kode_tps,suara_sah,suara_tidak_sah,suara_total,p1,p2,p3\n3101011001001,6,0,6,1,2,3\n"
+    mapping = {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_total": "suara_totl"},
+               "votes": {1: "p1", 2: "p2", 3: "p3"}}
+    project = make_project({"real-count": [{"raw": {"x.csv": csv_text}, "name": "tps", "format": "csv",
+                                            "election": "ppwp-2024", "snapshot": "2024-02-16", "csv": mapping}]})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1
+    assert (f"no column 'suara_totl' (mapped at {project / 'metadata.yml'}: registers/0/sources/0/csv/fields/"
+            "suara_total)") in result.output
+    (project / "metadata.yml").rename(project / "release.yml")
+    result = CliRunner().invoke(cli, ["build", str(project / "release.yml")])
+    assert f"(mapped at {project / 'release.yml'}: registers/0/sources/0/csv/fields/suara_total)" in result.output
