@@ -283,13 +283,16 @@ ORDER BY h.kode_tps, s.nomor_urut""",
         "title": "Totals per candidate as of a day / Perolehan suara per tanggal",
         "description": (
             "Votes per candidate summed over every TPS as the latest snapshot on or before the day showed it, "
-            "in a region (kode_wilayah, a code prefix: a province answers in well under a second; the whole "
-            "country takes longer than the time limit at national scale, where the snapshot_votes table "
-            "has each snapshot's totals); kode_pemilu may be empty when the release holds one election. / "
+            "in a region (kode_wilayah, a code prefix: the cost grows with the region's TPS times its snapshots; "
+            "a regency answers at once, a large province with weeks of daily snapshots or the whole country can "
+            "pass the time limit: ask per regency, or read rekap_wilayah or snapshot_votes, which hold each "
+            "snapshot's totals); kode_pemilu may be empty when the release holds one election. / "
             "Perolehan suara per peserta dari setiap TPS menurut snapshot "
-            "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah (kode_wilayah, awalan kode: satu "
-            "provinsi dijawab dalam waktu jauh di bawah satu detik; seluruh Indonesia melewati batas waktu pada "
-            "skala nasional, dan tabel snapshot_votes memuat total setiap snapshot); kode_pemilu boleh kosong bila "
+            "terakhir pada atau sebelum tanggal tersebut, dalam satu wilayah (kode_wilayah, awalan kode: waktunya "
+            "tumbuh dengan jumlah TPS kali jumlah snapshot; satu kabupaten/kota dijawab seketika, provinsi besar "
+            "dengan snapshot harian berminggu-minggu atau seluruh Indonesia dapat melewati batas waktu: tanyakan "
+            "per kabupaten/kota, atau baca rekap_wilayah atau snapshot_votes, yang memuat total setiap snapshot); "
+            "kode_pemilu boleh kosong bila "
             "rilis hanya memuat satu pemilu."),
         # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
         # snapshot for every vote row took several seconds for the whole country, in a one-off measurement).
