@@ -110,7 +110,6 @@ class BuildResult:
                              f"{source.snapshot}: is the snapshot the day it was captured?")
         return lines
 
-
     def withheld_published(self, registers: Iterable[Register]) -> list[str]:
         """A line for each exempted or pending register whose package publishes data: the sources it lists (which it
         may: independent observations) are published whatever its status. A team recording a ruling that upheld an

@@ -21,6 +21,11 @@ scanning the index from the start: each page cost as much as every page before i
 of DKI's ``suara``, 0.3 ms by row value), and a "stream all rows" CSV of a large table stopped part-way at the
 time limit, answered with a 200 (review AV #1).
 
+A table sorted by a column (``?_sort=severity``, or its own ``sort``: ``sources`` by register) has its first page
+ordered by that column and then its key, as Datasette 0.65 orders every later page: it ordered the first by the column
+alone, and where SQLite met the rows tied on it in another order than the key's, the pages and the "stream all rows"
+CSV skipped some and repeated others (review BS H1).
+
 Every HTML page declares its language, English (``<html lang="en">``), which Datasette's ``base.html`` does not.
 
 Unless the site lets robots in (``--allow-robots``), every response says ``X-Robots-Tag: noindex, nofollow``, as
@@ -140,24 +145,21 @@ def keys_after_sql(pks: list[str], start_index: int = 0) -> str:
 table_view.compound_keys_after_sql = keys_after_sql
 
 
-#: The ``ORDER BY`` a sorted table's first page asks for (``[severity]``, ``[snapshot] desc``), while its query runs.
-_FIRST_SORTED_PAGE: ContextVar[str | None] = ContextVar("releasekit_first_sorted_page", default=None)
+#: Whether the query running is a table's first page (``TableView.data`` without ``_next``).
+_FIRST_PAGE: ContextVar[bool] = ContextVar("releasekit_first_page", default=False)
 
 
 def _sorted_first_page(data: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """``TableView.data``, noting the order of a sorted table's first page for :func:`_tie_broken`."""
+    """``TableView.data``, noting a table's first page for :func:`_tie_broken` (sorted by ``_sort``, ``_sort_desc``
+    or the table's own ``sort`` in ``metadata.json``: ``sources`` by register)."""
 
     async def noted(self: Any, request: Any, default_labels: bool = False, _next: Any = None,
                     _size: Any = None) -> Any:
-        args = request.args
-        sort, sort_desc = args.get("_sort"), args.get("_sort_desc")
-        first = not (_next or args.get("_next")) and bool(sort) != bool(sort_desc)
-        order = (escape_sqlite(sort) if sort else f"{escape_sqlite(sort_desc)} desc") if first else None
-        token = _FIRST_SORTED_PAGE.set(order)
+        token = _FIRST_PAGE.set(not (_next or request.args.get("_next")))
         try:
             return await data(self, request, default_labels, _next, _size)
         finally:
-            _FIRST_SORTED_PAGE.reset(token)
+            _FIRST_PAGE.reset(token)
 
     noted.releasekit = True  # type: ignore[attr-defined]
     return noted
@@ -170,10 +172,11 @@ def _tie_broken(execute: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
     the rest; a "stream all rows" CSV of ``findings`` sorted by severity held 1,167 of 4,170 rows (review BS H1)."""
 
     async def broken(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
-        order = _FIRST_SORTED_PAGE.get()
-        if order is not None and (found := _FIRST_PAGE_SQL.match(sql)) and found["order"] == order:
+        found = _FIRST_PAGE_SQL.match(sql) if _FIRST_PAGE.get() else None
+        if found and "," not in found["order"]:  # (one column: the page's order by it; a facet's has two)
             pks = await self.primary_keys(_unescaped(found["table"]))
-            if pks:  # (a table without a key is paged by offset: no tie to break)
+            if pks and not (len(pks) == 1 and found["order"] == escape_sqlite(pks[0])):
+                # (a table without a key is paged by offset: no tie to break; nor has a table's own one-column key)
                 keys = ", ".join(escape_sqlite(pk) for pk in pks)
                 sql = f"{sql[:found.start('limit')]}, {keys} {sql[found.start('limit'):]}"
         return await execute(self, sql, *args, **kwargs)
