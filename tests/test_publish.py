@@ -779,6 +779,12 @@ def test_a_sorted_table_is_paged_and_streamed_whole(demo: Served, table: str, so
     streamed = demo.get(f"/release/{table}.csv?_stream=on&_size={size}&{sort}").text.splitlines()
     assert len(streamed) == 1 + len(expected)
 
+def test_a_sorted_page_filtered_through_another_table_is_ordered_by_its_own_key(demo: Served) -> None:
+    """The tie-break above took the key of the table a ``_through`` subquery names (``tps``): 'no such column'."""
+    through = quote(json.dumps({"table": "tps", "column": "kode_tps", "value": "5202012001001"}))
+    page = demo.json(f"/release/wilayah.json?_sort=tingkat&_shape=objects&_through={through}")
+    assert [row["kode_wilayah"] for row in page["rows"]] == ["5202012001"]
+
 @pytest.mark.parametrize("path", ["/.env", "/a/b/c/d", "/release/hasil_tps/a/b/c", "/a/b/c/d.json",
                                   "/templates/pages/registers/001.html"])
 def test_an_address_no_route_takes_is_a_404(demo: Served, path: str) -> None:

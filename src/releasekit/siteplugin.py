@@ -55,7 +55,7 @@ import datasette.database as datasette_database
 import datasette.handle_exception as handling
 import datasette.views.table as table_view
 from datasette import hookimpl
-from datasette.utils import escape_sqlite
+from datasette.utils import escape_sqlite, tilde_decode
 from datasette.utils.asgi import Base400
 from datasette.utils.sqlite import sqlite3  # (Datasette's: pysqlite3 where that is installed, else Python's)
 from datasette.views.base import DatasetteError
@@ -145,8 +145,8 @@ def keys_after_sql(pks: list[str], start_index: int = 0) -> str:
 table_view.compound_keys_after_sql = keys_after_sql
 
 
-#: Whether the query running is a table's first page (``TableView.data`` without ``_next``).
-_FIRST_PAGE: ContextVar[bool] = ContextVar("releasekit_first_page", default=False)
+#: The table whose first page is being answered (``TableView.data`` without ``_next``), else None.
+_FIRST_PAGE_OF: ContextVar[str | None] = ContextVar("releasekit_first_page_of", default=None)
 
 
 def _sorted_first_page(data: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -155,14 +155,20 @@ def _sorted_first_page(data: Callable[..., Awaitable[Any]]) -> Callable[..., Awa
 
     async def noted(self: Any, request: Any, default_labels: bool = False, _next: Any = None,
                     _size: Any = None) -> Any:
-        token = _FIRST_PAGE.set(not (_next or request.args.get("_next")))
+        first = not (_next or request.args.get("_next")) and "table" in request.url_vars
+        token = _FIRST_PAGE_OF.set(tilde_decode(request.url_vars["table"]) if first else None)
         try:
             return await data(self, request, default_labels, _next, _size)
         finally:
-            _FIRST_PAGE.reset(token)
+            _FIRST_PAGE_OF.reset(token)
 
     noted.releasekit = True  # type: ignore[attr-defined]
     return noted
+
+
+#: The end of a table page's query as Datasette 0.65 writes it, ordered by one column (``… order by [severity] desc
+#: limit 101``; a facet's query is ordered by two, ``count desc, value``).
+_ONE_COLUMN_ORDER = re.compile(r" order by (?P<order>[^,]+?) (?P<limit>limit \d+(?: offset \d+)?)$")
 
 
 def _tie_broken(execute: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -172,26 +178,18 @@ def _tie_broken(execute: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
     the rest; a "stream all rows" CSV of ``findings`` sorted by severity held 1,167 of 4,170 rows (review BS H1)."""
 
     async def broken(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
-        found = _FIRST_PAGE_SQL.match(sql) if _FIRST_PAGE.get() else None
-        if found and "," not in found["order"]:  # (one column: the page's order by it; a facet's has two)
-            pks = await self.primary_keys(_unescaped(found["table"]))
+        table = _FIRST_PAGE_OF.get()
+        found = _ONE_COLUMN_ORDER.search(sql) if table is not None else None
+        if found and sql.startswith("select ") and f" from {escape_sqlite(table)} " in sql:
+            pks = await self.primary_keys(table)
             if pks and not (len(pks) == 1 and found["order"] == escape_sqlite(pks[0])):
                 # (a table without a key is paged by offset: no tie to break; nor has a table's own one-column key)
                 keys = ", ".join(escape_sqlite(pk) for pk in pks)
-                sql = f"{sql[:found.start('limit')]}, {keys} {sql[found.start('limit'):]}"
+                sql = f"{sql[:found.end('order')]}, {keys} {sql[found.start('limit'):]}"
         return await execute(self, sql, *args, **kwargs)
 
     broken.releasekit = True  # type: ignore[attr-defined]
     return broken
-
-
-#: The query of a table page as Datasette 0.65 writes it (``select … from [t] where … order by … limit N``).
-_FIRST_PAGE_SQL = re.compile(r"select .* from (?P<table>\[[^\]]*\]|\w+) (?:where .* )?order by (?P<order>.+?) "
-                             r"(?P<limit>limit \d+(?: offset \d+)?)$", re.DOTALL)
-
-
-def _unescaped(name: str) -> str:
-    return name[1:-1] if name.startswith("[") else name
 
 
 if not getattr(table_view.TableView.data, "releasekit", False):
