@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
 from click.testing import CliRunner
 
 from conftest import ProjectFactory, copy_demo
@@ -25,8 +27,6 @@ def _edited(project: Path, *edits: tuple[str, str]) -> Path:
 
 
 def _pins(project: Path) -> dict[str, str]:
-    import yaml
-
     metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
     return {s["path"]: s["sha256"] for r in metadata["registers"] for s in r.get("sources", []) if "sha256" in s}
 
@@ -73,26 +73,21 @@ def test_a_register_left_with_an_empty_sources_key_says_so() -> None:
     """L5: "None is not of type 'array'", with a hint to a README section."""
     text = (Path(__file__).parents[1] / "metadata.yml").read_text(encoding="utf-8")
     start, end = text.index("    sources:", text.index('  - id: "001"')), text.index('  - id: "002"')
-    try:
+    with pytest.raises(ConfigError) as refused:
         parse_metadata(text[:start] + "    sources:\n" + text[end:])
-    except ConfigError as e:
-        assert str(e) == (
-            "metadata.yml: registers/0/sources: is empty (YAML reads a key with nothing under it as null) (hint: list "
-            "something under 'sources:', or remove the 'sources:' line: a register without sources publishes its "
-            "legal basis and provenance only)")
-    else:
-        raise AssertionError("an empty sources key was accepted")
+    assert str(refused.value) == (
+        "metadata.yml: registers/0/sources: is empty (YAML reads a key with nothing under it as null) (hint: list "
+        "something under 'sources:', or remove the 'sources:' line: a register without sources publishes its "
+        "legal basis and provenance only)")
 
 
 def test_an_alias_whose_anchor_was_removed_gets_a_hint_about_anchors() -> None:
     """L6: removing the source that holds '&dki' (the README's example) gave a hint about indentation."""
-    try:
+    with pytest.raises(ConfigError) as refused:
         parse_metadata("title: x\nregisters:\n  - csv: *dki\n")
-    except ConfigError as e:
-        assert "found undefined alias 'dki'" in str(e)
-        assert e.hint is not None and e.hint.startswith("an alias (*name) must come after its anchor (&name)")
-    else:
-        raise AssertionError("an undefined alias was accepted")
+    assert "found undefined alias 'dki'" in str(refused.value)
+    hint = refused.value.hint
+    assert hint is not None and hint.startswith("an alias (*name) must come after its anchor (&name)")
 
 
 def test_a_mapped_column_missing_names_the_key_that_maps_it(make_project: ProjectFactory) -> None:

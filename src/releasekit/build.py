@@ -61,6 +61,10 @@ class _Quiet:
         pass
 
 
+#: The tables whose rows are a register's data (the rest describe it: places, parties, provenance, findings).
+_DATA_TABLES = ("hasil_tps", "hasil_wilayah", "dpt_rekap", "dpt_pemilih")
+
+
 @dataclass
 class BuildResult:
     """What a build produced (``seconds`` is for the terminal only, never an artefact)."""
@@ -134,10 +138,6 @@ class BuildResult:
                 f"({source.retrieved}): is the snapshot the day it was captured?"
                 for source in sources if source.snapshot and source.retrieved
                 and source.snapshot[:10] > str(source.retrieved)[:10]]
-
-
-#: The tables whose rows are a register's data (the rest describe it: places, parties, provenance, findings).
-_DATA_TABLES = ("hasil_tps", "hasil_wilayah", "dpt_rekap", "dpt_pemilih")
 
 
 class _Cancelled(Exception):

@@ -102,20 +102,21 @@ def tps_code_problem(code: str) -> str:
 
 
 def _mapped_at(mapping: CsvMapping, column: str) -> str:
-    """The key under ``csv`` that maps ``column`` (the first, where several do): ``fields/suara_total``."""
+    """The key under ``csv`` that maps ``column``, one of ``mapping.columns`` (the first, where several do):
+    ``fields/suara_total``."""
     keys = [f"fields/{f}" for f, c in mapping.fields if c == column] + \
         [f"votes/{n}" for n, c in mapping.votes if c == column]
     if mapping.long:
         keys += [f"long/{key}" for key, c in (("candidate", mapping.long.candidate), ("count", mapping.long.count))
                  if c == column]
-    return keys[0] if keys else ""
+    return keys[0]
 
 
 class _Plan:
     """A mapping bound to one file's header: column positions and a converter per field."""
 
     def __init__(self, mapping: CsvMapping, header: tuple[str, ...], name: str, header_line: int | None,
-                 election: Election | None, declared: str = "metadata.yml: csv") -> None:
+                 election: Election | None, declared: str) -> None:
         self.mapping = mapping
         self.width = len(header)
         self.missing = frozenset(mapping.missing)
@@ -354,6 +355,7 @@ class CsvReader(Reader):
         """Yield one record or :class:`Rejected` per CSV row (and per unreadable line)."""
         assert ctx.source is not None and ctx.source.csv is not None
         mapping = ctx.source.csv
+        declared = f"{ctx.source.where}/csv"
         path = ctx.path
         if holds_members(path):
             for member in members_named(ctx, CSV_SUFFIXES, "CSV", streamed=EVERY):
@@ -362,10 +364,9 @@ class CsvReader(Reader):
                 else:
                     yield from self._table(member.stream if isinstance(member, Streamed) else member.data,
                                            member.name, f"{ctx.label}: {member.name}", mapping, ctx.election, None,
-                                           f"{ctx.source.where}/csv")
+                                           declared)
         else:
-            yield from self._table(path, path.name, ctx.label, mapping, ctx.election, ctx.progress,
-                                   f"{ctx.source.where}/csv")
+            yield from self._table(path, path.name, ctx.label, mapping, ctx.election, ctx.progress, declared)
 
     def _table(self, source: Path | bytes | MemberStream, name: str, label: str, mapping: CsvMapping,
                election: Election | None, progress: Progress | None, declared: str) -> Iterator[Record]:
