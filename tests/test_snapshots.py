@@ -330,6 +330,11 @@ def test_totals_as_of_a_day(two_days: Path) -> None:
     # day 2's four TPS plus TPS 4 as of day 1
     assert [(r[0], r[2], r[3]) for r in totals] == [(1, 48, 5), (2, 69, 5), (3, 48, 5)]
     assert totals[0][4:] == (DAY1, DAY2)
+    # Review BS M1: each TPS's latest snapshot is read from a covering index, not row by row from the table
+    for name, alias in (("totals_as_of", "h"), ("results_as_of", "x")):
+        plan = " ".join(r[3] for r in query(two_days, "EXPLAIN QUERY PLAN " + SNAPSHOT_QUERIES[name]["sql"],
+                                            {"kode_pemilu": "", "day": DAY2, "kode_wilayah": T[:2]}))
+        assert f"SEARCH {alias} USING COVERING INDEX idx_hasil_tps_kode_tps_kode_pemilu_snapshot" in plan, (name, plan)
 
 
 def test_history_queries(two_days: Path) -> None:

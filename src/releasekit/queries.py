@@ -296,8 +296,9 @@ ORDER BY h.kode_tps, s.nomor_urut""",
             "rilis hanya memuat satu pemilu."),
         # Each TPS's latest snapshot is found once, in one pass over the kode_tps index (a lookup of the latest
         # snapshot for every vote row took several seconds for the whole country, in a one-off measurement).
-        # On the 823,378-TPS benchmark release this takes 3.4 s for the whole country, over Datasette's 1 s
-        # sql_time_limit_ms (publish.py), and 0.1 s for DKI Jakarta (one-off measurement, the machine shared).
+        # On the 823,378-TPS benchmark release this took 3.4 s for the whole country, over Datasette's 1 s
+        # sql_time_limit_ms (publish.py), and 0.1 s for DKI Jakarta (one-off measurement, the machine shared),
+        # before hasil_tps's kode_tps index covered the search (review BS M1).
         "sql": f"""WITH h AS (SELECT h.kode_pemilu, h.kode_tps, max(h.snapshot) AS snapshot FROM hasil_tps h
            WHERE {_DAY} AND {_IN_AREA} AND {_AS_OF.format(t="h")}
            GROUP BY h.kode_tps)

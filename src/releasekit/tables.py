@@ -294,8 +294,11 @@ HASIL_TPS = Table(
      ForeignKey(("kode_tps",), "tps", ("kode_tps",))),
     # kode_provinsi leads or follows each filter a page applies (none, snapshot, sumber: the register
     # pages' links) so Datasette's province facet (publish.GROWING_FACETS) is one scan of one index.
-    (("kode_tps",), ("sumber", "kode_provinsi"), ("snapshot", "kode_pemilu", "kode_tps"), ("kode_provinsi",),
-     ("snapshot", "kode_provinsi")),
+    # (kode_tps, kode_pemilu, snapshot) serves a TPS's rows and covers the "as of a day" queries' search for
+    # each TPS's latest snapshot in an area, read from the index without a lookup of each row (review BS M1:
+    # a province with weeks of daily snapshots passed the time limit).
+    (("kode_tps", "kode_pemilu", "snapshot"), ("sumber", "kode_provinsi"), ("snapshot", "kode_pemilu", "kode_tps"),
+     ("kode_provinsi",), ("snapshot", "kode_provinsi")),
     derived=(Derived(Field("kode_provinsi", "string", "Province code",
                            "Province of the TPS: the first two characters of kode_tps (database only, not in "
                            "the package).",
