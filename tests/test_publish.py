@@ -1068,3 +1068,27 @@ def test_a_page_declared_in_english_keeps_its_length_right() -> None:
         start, first, rest = answer(content_type, other)
         assert first["body"] + rest["body"] == other
         assert dict(start["headers"])[b"content-length"] == str(len(other)).encode()
+
+
+@pytest.mark.parametrize(("row", "extra"), [("tps/{tps}", ",9999999999999"), ("tps/{tps}", ",x"),
+                                            ("hasil_tps/ppwp-2024,2024-02-15,{tps}", ",zzz"),
+                                            ("pemilu/ppwp-2024", ",x")])
+@pytest.mark.parametrize("suffix", [".json", ""])
+def test_a_row_address_with_more_parts_than_its_key_is_a_404(demo: Served, row: str, extra: str,
+                                                             suffix: str) -> None:
+    """Review BS L1: Datasette 0.65 bound the key's parts and ignored the rest, so each row answered 200 at any
+    number of addresses, a mistyped or joined one included."""
+    tps = demo.json("/release/tps.json?_shape=array&_size=1")[0]["kode_tps"]
+    row = "/release/" + row.format(tps=tps)
+    assert len(demo.json(row + ".json")["rows"]) == 1  # (the row is there)
+    assert "Row not found" in demo.get(row + extra + suffix, status=404).text
+
+
+@pytest.mark.parametrize("query", ["_shape=bogus", "_shape=object"])
+def test_a_canned_query_s_json_error_has_its_status(demo: Served, query: str) -> None:
+    """Review BS L2: ``totals_province.json?_shape=bogus`` said ``"status": 400`` with an HTTP 200 (a table's page
+    with the same mistake was a 400); ``_shape=object``, which a query with no key cannot give, was a 200 too."""
+    said = demo.get(f"/release/totals_province.json?{query}", status=400).json()
+    assert said["ok"] is False and said["error"]
+    assert demo.get("/release/hasil_tps.json?_shape=bogus", status=400).json()["status"] == 400
+    assert demo.json("/release/totals_province.json?_shape=array")  # (a query that works is still a 200)

@@ -12,7 +12,9 @@ A table page asked to sort by a column it cannot sort by (``?_sort=nope``), or b
 once, or given a ``_through`` no foreign key joins or not of its shape, JSON that does not parse in a parameter
 (``kode_tps__in=[``) or a ``_timelimit`` that is no number, is a bad request, answered with a 400, and a row
 address with too few parts of its key a 404, and a POST to a table or a canned query a 405 (Datasette 0.65 answers
-each with a 500, where it gives the same mistake in ``_col`` a 400).
+each with a 500, where it gives the same mistake in ``_col`` a 400). A row address with more parts than its key is
+a 404 too (Datasette 0.65 ignored the parts after the key's), and a canned query's JSON error (``_shape=bogus``) is
+sent with its status, where Datasette 0.65 sent it with a 200.
 
 A table with a key of several columns (``suara``: election, snapshot, TPS, candidate) is paged by one row-value
 comparison, ``(kode_pemilu, snapshot, kode_tps, nomor_urut) > (:p0, :p1, :p2, :p3)``, which SQLite answers by a
@@ -53,10 +55,12 @@ from urllib.parse import quote
 
 import datasette.database as datasette_database
 import datasette.handle_exception as handling
+import datasette.views.base as base_view
+import datasette.views.row as row_view
 import datasette.views.table as table_view
 from datasette import hookimpl
 from datasette.utils import escape_sqlite, tilde_decode
-from datasette.utils.asgi import Base400
+from datasette.utils.asgi import Base400, NotFound
 from datasette.utils.sqlite import sqlite3  # (Datasette's: pysqlite3 where that is installed, else Python's)
 from datasette.views.base import DatasetteError
 
@@ -196,6 +200,55 @@ if not getattr(table_view.TableView.data, "releasekit", False):
     table_view.TableView.data = _sorted_first_page(table_view.TableView.data)
 if not getattr(datasette_database.Database.execute, "releasekit", False):
     datasette_database.Database.execute = _tie_broken(datasette_database.Database.execute)
+
+
+def _whole_key(sql_params_pks: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The row view's ``_sql_params_pks``, refusing an address with more parts than the table's key has: Datasette
+    0.65 bound the first parts and ignored the rest, so ``/release/tps/3101011001001,9999`` answered 200 with TPS
+    3101011001001, and each row had any number of addresses (review BS L1). Too few parts is a 404 already
+    (:func:`_bad_request`)."""
+
+    async def whole(db: Any, table: str, pk_values: list[str]) -> Any:
+        sql, params, pks = await sql_params_pks(db, table, pk_values)
+        if len(pk_values) > len(pks):
+            raise NotFound(f"Row not found: its address gives {len(pk_values)} parts of a key of {len(pks)}")
+        return sql, params, pks
+
+    whole.releasekit = True  # type: ignore[attr-defined]
+    return whole
+
+
+_ROW_SQL = getattr(row_view, "_sql_params_pks", None)  # (Datasette 0.65's private name: patched where it is)
+if _ROW_SQL is not None and not getattr(_ROW_SQL, "releasekit", False):
+    row_view._sql_params_pks = _whole_key(row_view._sql_params_pks)
+
+
+def _error_status(get: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``DataView.get``, sending a JSON error with its own status: a canned query's view sets the status of every
+    answer it renders (200 where its SQL ran), over the 400 of the JSON renderer's own error, so
+    ``totals_province.json?_shape=bogus`` said ``"status": 400`` with an HTTP 200, which a script checking the status
+    reads as success (review BS L2); ``_shape=object`` of a query, which has no key, said why with a 200 too. An
+    error that gives no status of its own is a 400: the request asked what the page cannot give."""
+
+    async def got(self: Any, request: Any) -> Any:
+        response = await get(self, request)
+        body = getattr(response, "body", None)
+        if getattr(response, "status", None) == 200 and isinstance(body, str | bytes) \
+                and body[:13] in ('{"ok": false,', b'{"ok": false,'):
+            try:
+                said = json.loads(body)
+            except ValueError:
+                return response
+            status = said.get("status") if isinstance(said, dict) else None
+            response.status = status if isinstance(status, int) and 400 <= status < 600 else 400
+        return response
+
+    got.releasekit = True  # type: ignore[attr-defined]
+    return got
+
+
+if not getattr(base_view.DataView.get, "releasekit", False):
+    base_view.DataView.get = _error_status(base_view.DataView.get)
 
 
 #: How the errors Datasette 0.65 raises for a table page's bad parameters, with no status (a 500), begin.
