@@ -104,3 +104,44 @@ def test_a_mapped_column_missing_names_the_key_that_maps_it(make_project: Projec
     (project / "metadata.yml").rename(project / "release.yml")
     result = CliRunner().invoke(cli, ["build", str(project / "release.yml")])
     assert f"(mapped at {project / 'release.yml'}: registers/0/sources/0/csv/fields/suara_total)" in result.output
+
+
+def test_a_mapping_s_typo_fails_before_any_source_is_read(make_project: ProjectFactory, tmp_path: Path) -> None:
+    """L7 (its option): a ``csv`` mapping's missing column was found when its source's turn came, after every source
+    before it had been read (again, after any edit of a mapping). Each one-file csv source's header is bound to its
+    mapping before any source is loaded, also beside a cached build."""
+    from releasekit import build, load_release
+    from releasekit.errors import SourceError
+
+    def day(name: str, total: str) -> dict[str, object]:
+        (tmp_path / name).write_text(f"kode_tps,suara_sah,suara_tidak_sah,{total},p1,p2,p3\n"
+                                     "3101011001001,6,0,6,1,2,3\n", encoding="utf-8")
+        return {"raw": tmp_path / name, "format": "csv", "election": "ppwp-2024", "snapshot": f"2024-02-{name[1:3]}",
+                "csv": {"table": "hasil_tps", "fields": {"kode_tps": "kode_tps", "suara_total": total},
+                        "votes": {1: "p1", 2: "p2", 3: "p3"}}}
+
+    project = make_project({"real-count": [day("d15.csv", "suara_total"), day("d16.csv", "total")]})
+
+    class Read:
+        def __init__(self) -> None:
+            self.read: list[str] = []
+
+        def start(self, label: str, total_bytes: int) -> None:
+            self.read.append(label)
+
+        def update(self, done_bytes: int) -> None:
+            pass
+
+        def finish(self) -> None:
+            pass
+
+    first = Read()
+    build(load_release(project), progress=first)
+    assert first.read == ["raw/d15.csv", "raw/d16.csv"]
+    for clean in (False, True):  # (the first source cached, then not)
+        _edited(project, ("suara_total: total", "suara_total: totl"))
+        typo = Read()
+        with pytest.raises(SourceError, match="raw/d16.csv: line 1: no column 'totl'") as raised:
+            build(load_release(project), progress=typo, clean=clean)
+        assert "sources/1/csv/fields/suara_total" in str(raised.value) and typo.read == [], (clean, typo.read)
+        _edited(project, ("suara_total: totl", "suara_total: total"))

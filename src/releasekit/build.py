@@ -22,7 +22,7 @@ from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Register, Release, Source
 from .database import create_indexes, create_schema, create_search, open_database, open_reader, table_counts
 from .errors import OS_HINTS, MachineError, sqlite_machine_failure
-from .ingest import Accounting, Loader
+from .ingest import Accounting, Loader, preflight
 from .legalstatus import RELEASING
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .piigate import refuse_niks_in_database, refuse_niks_in_tree
@@ -279,6 +279,8 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     cache = SourceCache(release.root / BUILD_DIR, files, elections, stage.dir / CACHE_DIR, fresh=clean)
     lokasi = stage.dir / "lokasi.db"
     cached, accounting = cache.longest()
+    for file in files[cached:]:  # (a mapping's typo fails now, not after the sources before it are read again)
+        preflight(release, file)
     if cached and not cache.restore(cached, stage.database, lokasi):
         cached, accounting = 0, {}  # (a cached file damaged or edited: every source is read again)
     db = open_database(stage.database)

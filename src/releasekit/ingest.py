@@ -210,6 +210,19 @@ def _named(records: Iterator[Record], path: str) -> Iterator[Record]:
         raise SourceError(f"{path}: {e.args[0]}", hint=e.hint) from e
 
 
+def preflight(release: Release, file: SourceFile) -> None:
+    """What its reader can check of ``file`` in a moment (:meth:`~releasekit.readers.base.Reader.preflight`), before
+    any source is loaded.
+
+    :raises SourceError: as loading it would."""
+    source = file.source
+    election = release.elections[source.election] if source.election else None
+    try:
+        READERS[source.format].preflight(ReadContext(file.path, source.path, election, None, source))
+    except CorruptStream as e:
+        raise SourceError(f"{source.path}: {e.args[0]}", hint=e.hint) from e
+
+
 class Loader:
     """Writes records into an open database created by :func:`~releasekit.database.create_schema`."""
 

@@ -227,6 +227,14 @@ class Reader:
         """Yield every record of the source, loaded or rejected, in a stable order."""
         raise NotImplementedError
 
+    def preflight(self, ctx: ReadContext) -> None:
+        """Refuse, before any source is loaded, what a moment's read of this source shows :meth:`read` would refuse
+        (a ``csv`` mapping's column missing from the file's header): a mistake in ``metadata.yml`` fails in a
+        second, not after every source before it has been read again (review BT L7). Default: nothing to check.
+
+        :raises SourceError: as :meth:`read` would, with the same message.
+        """
+
     def check(self, source: Source, election: Election | None, where: str) -> None:
         """Refuse, before any work, a source this reader cannot read as declared.
 

@@ -351,6 +351,15 @@ class CsvReader(Reader):
                                   hint="add snapshot: \"YYYY-MM-DD\", the day the export describes")
             check_candidates(mapping, election, f"{where}/csv")
 
+    def preflight(self, ctx: ReadContext) -> None:
+        """Bind the mapping to the header of a source that is one file, as :meth:`read` does first (a folder's or
+        an archive's files are each checked when read: a national folder holds hundreds of thousands)."""
+        assert ctx.source is not None and ctx.source.csv is not None
+        if not holds_members(ctx.path):
+            with open_table(ctx.path, ctx.path.name, ctx.source.csv.text, None, ctx.label) as table:
+                _Plan(ctx.source.csv, table.header, ctx.label, table.header_line, ctx.election,
+                      f"{ctx.source.where}/csv")
+
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield one record or :class:`Rejected` per CSV row (and per unreadable line)."""
         assert ctx.source is not None and ctx.source.csv is not None
