@@ -100,9 +100,7 @@ TABLE_OPTIONS: dict[str, dict[str, Any]] = {
     "findings": {"facets": ["rule", "severity", "snapshot"]},
     "quarantine": {"facets": ["source"]},
     "sources": {"facets": ["register", "format"], "sort": "register"},
-    "rekap_wilayah": {"facets": ["tingkat", "snapshot"]},
     "snapshots": {"facets": ["kode_pemilu"]},
-    "rekap_suara": {"facets": ["tingkat", "snapshot", "nomor_urut"]},
 }
 #: hasil_tps's province facet is offered while the table holds at most this many rows (one national snapshot is
 #: 823,378 TPS): it is one scan of one index (hasil_tps.kode_provinsi, derived from kode_tps, see tables.Derived);
@@ -116,6 +114,12 @@ CHANGES_FACET_MAX_ROWS = 150_000
 GROWING_FACETS: dict[str, tuple[int, dict[str, Any]]] = {
     "hasil_tps": (FACET_MAX_ROWS, {"facets": ["kode_provinsi"], "facet_size": 50}),
     "changes": (CHANGES_FACET_MAX_ROWS, {"facets": ["kind", "field", "snapshot"]}),
+    # Every area of every level per snapshot (about 91,500 areas, times the candidates in rekap_suara): each facet
+    # scans an index, the snapshot facet sorts too, 0.85 s at 3.0 million rows of rekap_suara (11 national days,
+    # one-off measurement, review BW M2), over Datasette's 500 ms facet limit. (A nomor_urut facet counts the same
+    # for every candidate: every area has a row for each.)
+    "rekap_wilayah": (FACET_MAX_ROWS, {"facets": ["tingkat", "snapshot"]}),
+    "rekap_suara": (FACET_MAX_ROWS, {"facets": ["tingkat", "snapshot"]}),
 }
 #: Tables only some sources fill, hidden from the table lists while empty; their pages still answer. The voter
 #: list's (a release without one, or with counts only and no ``publish_individuals: masked`` register) and the

@@ -185,8 +185,8 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
                         "/ Jumlah baris yang ditandai setiap aturan integritas."),
         "sql": """SELECT register, rule, severity, kode_pemilu, snapshot, count(*) AS findings
 FROM findings
-GROUP BY register, rule, severity, kode_pemilu, snapshot
-ORDER BY register, rule, kode_pemilu, snapshot""",
+GROUP BY register, rule, kode_pemilu, snapshot, severity
+ORDER BY register, rule, kode_pemilu, snapshot, severity""",
     },
     "tps_with_findings": {
         "title": "TPS with findings / TPS dengan temuan",
