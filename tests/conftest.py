@@ -66,6 +66,13 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def needs_real_data(*paths: Path) -> pytest.MarkDecorator:
+    """Skip a test (or a module, as its ``pytestmark``) unless every one of ``paths`` under :data:`SHARED_DATA` is
+    there, saying which is not, as :func:`shared_data` does."""
+    missing = [path for path in paths if not path.exists()]
+    return pytest.mark.skipif(bool(missing), reason=f"real data not available at {missing[0] if missing else ''}")
+
+
 def _place_raw(raw: object, target: Path) -> None:
     """Put a raw source at ``target``: link/copy an existing path, or write inline files."""
     if isinstance(raw, Mapping):  # {relative name: bytes | str | JSON-able object}

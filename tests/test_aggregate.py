@@ -7,14 +7,12 @@ import shutil
 import tarfile
 from pathlib import Path
 
-import pytest
-
-from conftest import SHARED_DATA, page_context, query, write_metadata
+from conftest import SHARED_DATA, needs_real_data, page_context, query, write_metadata
 from releasekit import build, load_release, validate_paths
 
 API = SHARED_DATA / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
 DESA = API / "hhcw" / "ppwp" / "11" / "1101" / "110101" / "1101012001"
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="needs ../shared/data")
+pytestmark = needs_real_data(API)
 
 
 def project(root: Path, aggregates: Path, tps: Path) -> Path:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED_DATA, query
+from conftest import SHARED_DATA, needs_real_data, query
 
 API = SHARED_DATA / "sirekap2024_raw_api_ridwaanhall" / "pemilu"
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="needs ../shared/data")
+pytestmark = needs_real_data(API)
 DAY = {"election": "ppwp-2024", "snapshot": "2024-03-07"}
 MAPPING = {"table": "hasil_wilayah", "fields": {"kode_wilayah": "kode_prov"},
            "votes": {1: "paslon_1", 2: "paslon_2", 3: "paslon_3"}}
@@ -78,7 +78,7 @@ FEED_MAPPING = {"table": "hasil_wilayah", "header_prefix": "#HEADER:",
                 "votes": {1: "PrabowoHattaVotes", 2: "JokowiKallaVotes"}}
 
 
-@pytest.mark.skipif(not FEED.is_file() or not VOICES.is_file(), reason="needs ../shared/data")
+@needs_real_data(FEED, VOICES)
 @pytest.mark.parametrize("snapshots", [("2014-07-19", "2014-07-19"), ("2014-07-19", "2014-07-20")],
                          ids=["one-day", "two-days"])
 def test_area_ids_of_two_numberings_for_one_day_are_refused(make_project: Any, snapshots: tuple[str, str]) -> None:

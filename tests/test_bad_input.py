@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import invoke, query, write_metadata
+from conftest import SHARED_DATA, invoke, needs_real_data, query, write_metadata
 from releasekit.readers import READERS, ReadContext, Rejected, TpsResult
 from releasekit.readers.textio import LINE_LIMIT
 
@@ -196,10 +196,10 @@ def test_a_corrupt_gzip_is_refused_not_loaded_up_to_the_damage(kind: str, where:
     assert query(project, "SELECT records_quarantined FROM sources") == [(0,)]
 
 
-REAL_DKI = Path(__file__).resolve().parents[2] / "shared" / "data" / "sirekap2024_full_province_gigit_dki"
+REAL_DKI = SHARED_DATA / "sirekap2024_full_province_gigit_dki"
 
 
-@pytest.mark.skipif(not REAL_DKI.is_dir(), reason="../shared/data is not there")
+@needs_real_data(REAL_DKI)
 def test_the_real_dki_export_with_one_byte_changed_is_refused(make_project: Any, tmp_path: Path) -> None:
     """The review's case: one bit of the real 17 March export of every DKI TPS changed."""
     data = bytearray((REAL_DKI / "derived_tps_pilpres_snapshot_20240317.csv.gz").read_bytes())
@@ -397,6 +397,8 @@ def test_source_date_epoch_stamps_created_and_the_zip_entries(make_project: Any,
     for epoch, created, date_time in [
         ("1710720000", "2024-03-18T00:00:00Z", (2024, 3, 18, 0, 0, 0)),
         ("4354819199", "2107-12-31T23:59:59Z", (2107, 12, 31, 23, 59, 58)),  # the last second: a zip keeps even ones
+        # before 1980, which a zip cannot show: its entries carry 1980-01-01 (review BV #5: nothing tested it)
+        ("1", "1970-01-01T00:00:01Z", (1980, 1, 1, 0, 0, 0)),
     ]:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
         assert invoke("build", project).exit_code == 0

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED_DATA, page_context, write_metadata
+from conftest import SHARED_DATA, needs_real_data, page_context, write_metadata
 from releasekit import build, load_release
 from releasekit.pages import render_register_page
 from releasekit.queries import CANNED_QUERIES
@@ -112,7 +112,7 @@ def test_the_register_page_shows_the_summed_totals(older: Path) -> None:
     assert {r["sumber"] for r in page_context(release, "002")["summed"]} == {f"raw/{n}" for n in KAWAL_FILES}
 
 
-@pytest.mark.skipif(not API.is_dir(), reason="needs ../shared/data")
+@needs_real_data(API)
 @pytest.mark.parametrize("national", [True, False], ids=["national-file", "regencies-only"])
 def test_sirekap_aggregates_are_not_counted_at_two_levels(tmp_path: Path, national: bool) -> None:
     """A Sirekap tree holds an area and the areas inside it (112 regencies of six provinces, districts, villages):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import SHARED_DATA, query, write_metadata
+from conftest import SHARED_DATA, needs_real_data, query, write_metadata
 from releasekit import build, load_release, validate_paths
 from releasekit.rules import RULES, exceeds
 
@@ -66,7 +66,7 @@ def expected_from_raw(folder: Path) -> dict[str, set[str]]:
     return {k: v for k, v in out.items() if v}
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="needs ../shared/data")
+@needs_real_data(SAMPLE)
 def test_findings_equal_an_independent_count_on_real_sirekap_data(tmp_path: Path) -> None:
     build(load_release(project(tmp_path, SAMPLE)))
     got = findings(tmp_path)
@@ -107,6 +107,12 @@ def test_each_rule_on_a_tiny_fixture(tmp_path: Path) -> None:
     write_tps(raw, "3101011001008", None, None)                                  # empty: no finding
     write_tps(raw, "3101011001009", {**ok, "100026": None}, admin())  # type: ignore[dict-item]  # partial: no sum
     write_tps(raw, "3101011001010", {"100025": 50, "100026": 40}, admin())       # a candidate left out: no sum
+    # each rule's boundary (review BV #3: a '>=' for a '>' passed every test but a real-data one): a turnout of
+    # exactly the registered voters (90 + 5 DPTb + 5 DPK), and a candidate's 0 votes, give no finding
+    write_tps(raw, "3101011001011", ok, admin(pemilih_dpt_j=90, pemilih_dpt_l=45, pemilih_dpt_p=45,
+                                              pengguna_dptb_j=5, pengguna_dptb_l=2, pengguna_dptb_p=3,
+                                              pengguna_non_dpt_j=5, pengguna_non_dpt_l=2, pengguna_non_dpt_p=3))
+    write_tps(raw, "3101011001012", {"100025": 50, "100026": 48, "100027": 0}, admin())
     proj = project(tmp_path / "p", raw)
     build(load_release(proj))
     assert findings(proj) == {
@@ -126,7 +132,7 @@ def test_each_rule_on_a_tiny_fixture(tmp_path: Path) -> None:
     report = validate_paths([proj2]).to_dict()
     assert not report["valid"]
     assert [e["type"] for e in report["packages"][0]["errors"]] == ["rule-threshold"]
-    # ... unless the finding rate stays under its threshold (1 of 10 rows is 10%).
+    # ... unless the finding rate stays under its threshold (1 of 12 rows is 8%).
     proj3 = project(tmp_path / "r", raw, rules={"votes-sum-mismatch": {"severity": "error", "error_if": "> 20%"}})
     build(load_release(proj3))
     assert validate_paths([proj3]).valid
@@ -163,6 +169,18 @@ def test_missing_unknown_tps_and_region(tmp_path: Path) -> None:
     assert got["missing-tps"] == {"3101011001002", "3101011001003"}
     assert got["unknown-tps"] == {"3101011001004"}
     assert got["unknown-region"] == {"3101011009001"}
+
+
+def test_no_tps_list_no_missing_tps(two_days: Path) -> None:
+    """Review BV #2: with the rule's filter on listed TPS (``t.sumber IS NOT NULL``) removed, every test passed and the
+    demo published "no result for listed TPS …" of a TPS no list names. Here no TPS list is loaded: the TPS a day's
+    results name are in ``tps`` all the same, and one of them has no result on the other day."""
+    assert query(two_days, "SELECT count(*) FROM tps WHERE sumber IS NULL")[0][0] > 0
+    assert query(two_days, "SELECT count(*) FROM tps WHERE sumber IS NOT NULL") == [(0,)]
+    one_day = query(two_days, "SELECT kode_tps FROM hasil_tps GROUP BY kode_tps "
+                              "HAVING count(DISTINCT snapshot) < (SELECT count(DISTINCT snapshot) FROM hasil_tps)")
+    assert one_day
+    assert query(two_days, "SELECT count(*) FROM findings WHERE rule = 'missing-tps'") == [(0,)]
 
 
 def test_a_candidate_row_set_aside_is_no_zero_for_the_tps_sum_nor_a_drop(make_project: Any, tmp_path: Path) -> None:

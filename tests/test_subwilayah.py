@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, needs_real_data
 from releasekit import build, load_release
 from releasekit.queries import CANNED_QUERIES
 
 REGIONS = SHARED_DATA / "wilayah_kpu2024_robbypambudi"
 ACEH_TPS = SHARED_DATA / "sirekap2024_tps_snapshots_aceh1101" / "ridwaanhall_repo"
-pytestmark = pytest.mark.skipif(not REGIONS.is_dir() or not ACEH_TPS.is_dir(), reason="needs ../shared/data")
+pytestmark = needs_real_data(REGIONS, ACEH_TPS)
 
 
 def _children(name: str) -> dict[str, int]:

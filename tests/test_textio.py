@@ -270,7 +270,8 @@ def outcome(data: bytes, options: TextOptions) -> list[object]:
             for r in rows(data, options)]
 
 
-@settings(max_examples=300, deadline=None)
+# (the same examples every run, and no example database written into the repository, as test_fuzz: review BV #6)
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
 @given(st.lists(st.sampled_from(PIECES), max_size=60), st.sampled_from([None, "#"]),
        st.sampled_from([2, 3, 128]), st.sampled_from([5, 64, 1 << 20]))
 def test_the_fast_path_reads_exactly_what_reading_line_by_line_reads(
