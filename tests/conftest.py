@@ -238,6 +238,27 @@ def _end_thread(conn: object) -> None:
     raise SystemExit  # not an Exception: Datasette's write loop lets it end the thread
 
 
+class RecordedProgress:
+    """A build's progress receiver that notes each start (``start <label>``) and finish."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self, label: str, total_bytes: int) -> None:
+        self.calls.append(f"start {label}")
+
+    def update(self, done_bytes: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        self.calls.append("finish")
+
+    @property
+    def started(self) -> list[str]:
+        """The labels of the sources started, in order."""
+        return [call.removeprefix("start ") for call in self.calls if call.startswith("start ")]
+
+
 class Site:
     """A site folder (``releasekit.publish.write_site``) and the one Datasette that answers all its requests.
 

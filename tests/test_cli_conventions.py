@@ -13,26 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import releasekit.cli
-from conftest import copy_demo
+from conftest import RecordedProgress, copy_demo
 from releasekit import build, ingest, load_release, synthetic
 from releasekit.cli import BarProgress, bar_label, cli
 from releasekit.publish import listen
-
-
-class Recorded:
-    """A build's progress receiver that notes each call."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def start(self, label: str, total_bytes: int) -> None:
-        self.calls.append(f"start {label}")
-
-    def update(self, done_bytes: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        self.calls.append("finish")
 
 
 @pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError], ids=["Ctrl-C", "a disk error"])
@@ -45,7 +29,7 @@ def test_a_source_that_fails_while_read_still_finishes_its_progress(tmp_path: Pa
         raise failure
 
     monkeypatch.setattr(ingest.Loader, "load_source", fails)
-    progress = Recorded()
+    progress = RecordedProgress()
     with pytest.raises(failure):
         build(load_release(project), progress=progress)
     assert progress.calls[-1] == "finish" and progress.calls[-2].startswith("start ")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ProjectFactory, copy_demo
+from conftest import ProjectFactory, RecordedProgress, copy_demo
 from releasekit.cli import cli
 from releasekit.errors import ConfigError
 from releasekit.metadatafile import parse_metadata
@@ -122,26 +122,13 @@ def test_a_mapping_s_typo_fails_before_any_source_is_read(make_project: ProjectF
 
     project = make_project({"real-count": [day("d15.csv", "suara_total"), day("d16.csv", "total")]})
 
-    class Read:
-        def __init__(self) -> None:
-            self.read: list[str] = []
-
-        def start(self, label: str, total_bytes: int) -> None:
-            self.read.append(label)
-
-        def update(self, done_bytes: int) -> None:
-            pass
-
-        def finish(self) -> None:
-            pass
-
-    first = Read()
+    first = RecordedProgress()
     build(load_release(project), progress=first)
-    assert first.read == ["raw/d15.csv", "raw/d16.csv"]
+    assert first.started == ["raw/d15.csv", "raw/d16.csv"]
     for clean in (False, True):  # (the first source cached, then not)
         _edited(project, ("suara_total: total", "suara_total: totl"))
-        typo = Read()
+        typo = RecordedProgress()
         with pytest.raises(SourceError, match="raw/d16.csv: line 1: no column 'totl'") as raised:
             build(load_release(project), progress=typo, clean=clean)
-        assert "sources/1/csv/fields/suara_total" in str(raised.value) and typo.read == [], (clean, typo.read)
+        assert "sources/1/csv/fields/suara_total" in str(raised.value) and typo.started == [], (clean, typo.calls)
         _edited(project, ("suara_total: totl", "suara_total: total"))

@@ -114,6 +114,12 @@ class BuildResult:
                              f"{source.snapshot}: is the snapshot the day it was captured?")
         return lines
 
+    def notes(self, release: Release) -> list[str]:
+        """Every ``note:`` line of the build's summary: :meth:`unloaded`, :meth:`stamped_later`,
+        :meth:`retrieved_earlier` and :meth:`withheld_published`, in that order."""
+        return (self.unloaded() + self.stamped_later(release.sources) + self.retrieved_earlier(release.sources)
+                + self.withheld_published(release.registers))
+
     def withheld_published(self, registers: Iterable[Register]) -> list[str]:
         """A line for each exempted or pending register whose package publishes data: the sources it lists (which it
         may: independent observations) are published whatever its status. A team recording a ruling that upheld an

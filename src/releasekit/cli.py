@@ -205,8 +205,7 @@ def build(project: Path, clean: bool, silent: bool) -> None:
                    f"{pkg.zip_path.relative_to(release.root)}")
     click.echo("rows: " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
     click.echo(f"quarantined records: {result.quarantined} ({result.identical_duplicates} identical duplicates)")
-    for line in (result.unloaded() + result.stamped_later(release.sources) + result.retrieved_earlier(release.sources)
-                 + result.withheld_published(release.registers)):
+    for line in result.notes(release):
         click.echo(f"note: {one_line_text(line)}")
     click.echo("findings: " + (", ".join(f"{rule} {n}" for rule, n in result.findings.items()) or "none"))
     click.echo(f"database: {result.database.relative_to(release.root)}  ({result.seconds:.1f} s)")

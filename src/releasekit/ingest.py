@@ -201,13 +201,25 @@ def _as_stored(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
+def _corrupt(error: CorruptStream, path: str) -> SourceError:
+    """The refusal of a source holding a corrupt compressed stream (:mod:`releasekit.readers.inflate`), naming it."""
+    return SourceError(f"{path}: {error.args[0]}", hint=error.hint)
+
+
 def _named(records: Iterator[Record], path: str) -> Iterator[Record]:
-    """``records``, a corrupt compressed stream in the source refused naming it (:mod:`releasekit.readers.inflate`):
-    the records loaded from it so far go with the refused build."""
+    """``records``, a corrupt compressed stream in the source refused naming it: the records loaded from it so far go
+    with the refused build."""
     try:
         yield from records
     except CorruptStream as e:
-        raise SourceError(f"{path}: {e.args[0]}", hint=e.hint) from e
+        raise _corrupt(e, path) from e
+
+
+def _read_context(release: Release, file: SourceFile, progress: ProgressCallback | None) -> ReadContext:
+    """What the reader of ``file`` is given: its path, label, election and source."""
+    source = file.source
+    election = release.elections[source.election] if source.election else None
+    return ReadContext(file.path, source.path, election, progress, source)
 
 
 def preflight(release: Release, file: SourceFile) -> None:
@@ -215,12 +227,10 @@ def preflight(release: Release, file: SourceFile) -> None:
     any source is loaded.
 
     :raises SourceError: as loading it would."""
-    source = file.source
-    election = release.elections[source.election] if source.election else None
     try:
-        READERS[source.format].preflight(ReadContext(file.path, source.path, election, None, source))
+        READERS[file.source.format].preflight(_read_context(release, file, None))
     except CorruptStream as e:
-        raise SourceError(f"{source.path}: {e.args[0]}", hint=e.hint) from e
+        raise _corrupt(e, file.source.path) from e
 
 
 class Loader:
@@ -268,8 +278,8 @@ class Loader:
         """Read one source with its reader and load every record; return the accounting."""
         source = file.source
         reader = READERS[source.format]
-        election = release.elections[source.election] if source.election else None
-        ctx = ReadContext(file.path, source.path, election, progress, source)
+        ctx = _read_context(release, file, progress)
+        election = ctx.election
         acc = Accounting()
         cur = self.conn.cursor()
         with self.conn:
