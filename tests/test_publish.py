@@ -38,6 +38,7 @@ from releasekit.publish import (
     MARKER,
     SETTINGS,
     STAGING,
+    SUMMED_QUERIES,
     datasette_metadata,
     write_site,
 )
@@ -497,6 +498,52 @@ def test_home_page_links_every_register_and_offers_the_database_with_its_sha256(
     assert sha is not None
     body = demo.get("/release.db").content
     assert hashlib.sha256(body).hexdigest() == sha.group(1)
+
+
+def test_the_site_says_what_validate_found_in_each_package(demo: Served, tmp_path: Path) -> None:
+    """Review BZ H3: the home page called every package "validated", and nothing had checked them: a package whose
+    rule went over its error threshold, which ``releasekit validate`` fails, was published under that word."""
+    home = demo.get("/").text
+    assert home.count('<span class="valid">valid / sah</span>') == 3
+    assert "validated Frictionless package" not in home and "INVALID" not in home
+    assert "<code>releasekit validate</code> found no\nproblem in it" in demo.get("/registers/001").text
+
+    project = copy_demo(tmp_path / "project")
+    meta = project / "metadata.yml"
+    text = meta.read_text(encoding="utf-8")
+    assert "    slug: real-count\n" in text
+    meta.write_text(text.replace("    slug: real-count\n", "    slug: real-count\n    rules:\n"
+                                 "      votes-sum-mismatch: error\n", 1), encoding="utf-8")
+    build(load_release(project))
+    result = CliRunner().invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    problem = ("rule-threshold (1): resource findings: votes-sum-mismatch: 7 error finding(s) in 627 hasil_tps and "
+               "hasil_wilayah row(s)")
+    assert f"note: real-count.zip is INVALID, as the site's pages say: {problem}" in result.output
+    assert result.output.count("note:") == 1
+    page = (tmp_path / "site/templates/pages/registers/001.html").read_text(encoding="utf-8")
+    assert '<strong class="invalid">INVALID / TIDAK SAH</strong>' in page and f"<li>{problem}" in page
+    assert "found no\nproblem" not in page
+    home = json.loads((tmp_path / "site/metadata.json").read_text(encoding="utf-8"))["description_html"]
+    assert home.count("INVALID / TIDAK SAH: 1 kind(s) of problem") == 1
+    assert home.count('<span class="valid">valid / sah</span>') == 2
+
+
+def test_every_canned_query_says_its_licence_source_and_what_its_figures_are(demo: Served) -> None:
+    """Review BZ M3: the query pages, where the totals are, had no licence, no source and, in the demo, no
+    SYNTHETIC mark beside the real candidates' names."""
+    queries = demo.json("/-/metadata.json")["databases"]["release"]["queries"]
+    assert set(queries) == {*CANNED_QUERIES, *SNAPSHOT_QUERIES}
+    for name, query in queries.items():
+        assert query["license"] == "Creative Commons Attribution 4.0 International", name
+        assert query["source"].startswith("Registers 001 · "), name
+        assert query["source_url"] == '/release/sources?register__in=%5B%22001%22%2C%22002%22%2C%22003%22%5D'
+        assert "<em class=\"synthetic\">SYNTHETIC</em>" in query["description_html"], name
+        assert ("not an official KPU recapitulation" in query["description_html"]) == (name in SUMMED_QUERIES)
+    assert SUMMED_QUERIES < set(queries)
+    page = demo.get("/release/totals_national").text
+    assert "SYNTHETIC" in page and "Creative Commons Attribution 4.0 International" in page
+    assert "Registers 001 · " in page
 
 
 def test_exempted_register_page_explains_and_offers_provenance_only(demo: Served) -> None:

@@ -301,7 +301,8 @@ def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
 
     release = load_release(project)
     serve_release(release, host=host, port=port, allow_robots=allow_robots,
-                  ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True))
+                  ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True),
+                  note=lambda line: click.echo(f"note: {line}", err=True))
 
 
 @cli.command(short_help="Write a self-contained Datasette site to FOLDER.")
@@ -325,6 +326,8 @@ def publish(folder: Path, project: Path, allow_robots: bool) -> None:
     click.echo(f"wrote {shown}: {site.database.name} ({site.database.bytes:,} bytes, "
                f"sha256 {site.database.sha256}), {len(site.packages)} package zip(s)")
     click.echo(f"serve it with: datasette serve {shlex.quote(str(folder))}")
+    for line in site.notes():
+        click.echo(f"note: {line}")
     if datasette_cannot_open(site.folder):
         click.echo("note: Datasette cannot open a database in a folder whose path holds '#', '?' or '%' (it opens it "
                    "by a file: URI it does not encode): move the site to another folder before serving it "

@@ -93,3 +93,17 @@ def _spelled_out(key: str, schema: dict[str, Any]) -> Any:
 def _shown(value: object) -> str:
     """A descriptor's value as JSON, cut short: ``absent`` where there is none."""
     return "absent" if value is None else json.dumps(value, ensure_ascii=False)[:120]
+
+
+def other_version(descriptor: dict[str, Any]) -> str | None:
+    """A warning for a package another releasekit version built, which :func:`contract_problems` does not hold to
+    this version's tables (review BY H1: every version called itself 0.1.0, so a package of an older one was held
+    to today's tables and read as edited); None for this version's package or one that names none."""
+    prov = descriptor.get("releasekit")
+    version = prov.get("releasekit_version") if isinstance(prov, dict) else None
+    if not isinstance(version, str) or version == __version__:
+        return None
+    version = version[:40]
+    return mask_niks(f"built by releasekit {version}, this is {__version__}: checked against its own schemas, not "
+                     "against the canonical tables of this version (they may have changed since); validate it with "
+                     f"releasekit {version} for those")

@@ -40,6 +40,9 @@ class Download:
     url: str
     sha256: str
     bytes: int
+    #: what ``releasekit validate`` found in it when the site was written, a line per kind of problem (empty: it
+    #: is valid); None for a file no one checked (the database)
+    problems: tuple[str, ...] | None = None
 
 
 def register_url(register: Register) -> str:

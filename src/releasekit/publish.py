@@ -27,9 +27,10 @@ import socket
 import sys
 import tempfile
 import weakref
+from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from .buildcheck import StaleBuild, check_current
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import read_only
-from .errors import ReleasekitError, UsageError
+from .errors import ReleasekitError, UsageError, one_line_text
 from .legalstatus import STATUS
 from .package import PACKAGES_DIR
 from .pages import (
@@ -55,10 +56,12 @@ from .pages import (
     table_url,
 )
 from .pins import requirements_txt
+from .privacy import mask_niks
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from .staging import settled
 from .tables import SUMMARY_TABLES, TABLES
+from .validate import validate_paths
 
 SITE_DIR = "site"
 DOWNLOADS = "static/downloads"
@@ -135,6 +138,8 @@ article.register { margin: 0 1rem; }
 code.sha256, code.inputs-sha256 { word-break: break-all; }
 .register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; }
 em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: #b00020; }
+.invalid { color: #b00020; }
+.valid { color: #1a7f37; font-weight: bold; }
 .provenance em.owner { font-size: 0.9em; color: #555; }
 .provenance-table { overflow-x: auto; }
 .register td.num { text-align: right; }
@@ -151,6 +156,11 @@ class Site:
     folder: Path
     database: Download
     packages: dict[str, Download]
+
+    def notes(self) -> list[str]:
+        """A line for each package ``releasekit validate`` finds invalid (the site's pages say so too)."""
+        return [f"{pkg.name} is INVALID, as the site's pages say: {'; '.join(pkg.problems)} (hint: see "
+                f"'releasekit validate {PACKAGES_DIR}/{pkg.name}')" for pkg in self.packages.values() if pkg.problems]
 
 
 def database_path(release: Release) -> Path:
@@ -173,6 +183,26 @@ def _download(path: Path, url: str) -> Download:
     return Download(path.name, url, *sha256_file(path))
 
 
+#: a problem's message is cut to this many characters on the site (the whole is ``releasekit validate``'s)
+PROBLEM_CHARS = 240
+
+
+def _checked(download: Download, path: Path) -> Download:
+    """``download``, a package's zip at ``path``, with what :func:`~releasekit.validate.validate_paths` finds in it:
+    a line per kind of problem, its count and its first message (review BZ H3: the home page called every package
+    validated, and nothing had validated it)."""
+    report = validate_paths([path], on_unopened=lambda error: None)
+    problems = [problem for pkg in report.packages for problem in pkg.problems]
+    kinds = Counter(problem.type for problem in problems)
+    lines = []
+    for kind, count in sorted(kinds.items()):
+        first = next(problem for problem in problems if problem.type == kind)
+        text = one_line_text(f"{first.where + ': ' if first.where else ''}{first.message}")
+        text = text if len(text) <= PROBLEM_CHARS else text[:PROBLEM_CHARS - 1] + "…"
+        lines.append(mask_niks(f"{kind} ({count}): {text}"))
+    return replace(download, problems=tuple(lines))
+
+
 def _register_link(register: Register, packages: dict[str, Download]) -> str:
     link = f'<a href="{register_url(register)}">{escape(register.id)} · {escape(register.title)}</a>'
     item = f"<li>{link} — {escape(STATUS[register.status][0])}"
@@ -180,6 +210,9 @@ def _register_link(register: Register, packages: dict[str, Download]) -> str:
     if pkg:
         item += (f' · <a href="{pkg.url}">{escape(pkg.name)}</a> '
                  f'<small>SHA-256 <code class="sha256">{pkg.sha256}</code></small>')
+        if pkg.problems is not None:
+            item += (f' · <strong class="invalid">INVALID / TIDAK SAH: {len(pkg.problems)} kind(s) of problem / '
+                     'jenis masalah</strong>' if pkg.problems else ' · <span class="valid">valid / sah</span>')
     return item + "</li>"
 
 
@@ -211,9 +244,10 @@ def _home_html(release: Release, database: Download, packages: dict[str, Downloa
     parts.append("</ul>")
     parts.append(f'<h2>Downloads / Unduh</h2><p>The whole database: <a href="{database.url}">{database.name}</a> '
                  f'({database.bytes:,} bytes) <small>SHA-256 <code class="sha256">{database.sha256}</code></small>. '
-                 "Each register's validated Frictionless package is linked above and on its page. / Basis data "
-                 "lengkap; paket Frictionless tiap register (sudah divalidasi) ditautkan di atas dan di "
-                 "halamannya.</p>")
+                 "Each register's Frictionless package is linked above and on its page, with what "
+                 "<code>releasekit validate</code> found in it when this site was written. / Basis data lengkap; "
+                 "paket Frictionless tiap register ditautkan di atas dan di halamannya, beserta hasil pemeriksaan "
+                 "<code>releasekit validate</code> saat situs ini ditulis.</p>")
     return "\n".join(parts)
 
 
@@ -340,7 +374,7 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
         **licence, **source,
         "databases": {DATABASE: {"title": release.title, "description": release.description or "",
                                  **licence, **source, "tables": tables,
-                                 "queries": {**CANNED_QUERIES, **SNAPSHOT_QUERIES}}},
+                                 "queries": _queries(release, by_table, source)}},
         "extra_css_urls": ["/static/releasekit.css"],
         "plugins": {"datasette-block-robots": ROBOTS_ALLOWED if allow_robots else ROBOTS_BLOCKED},
     }
@@ -350,6 +384,30 @@ def datasette_metadata(release: Release, *, database: Download | None = None,
     if database:
         meta["description_html"] = _home_html(release, database, packages)
     return meta
+
+
+#: the canned queries whose figures releasekit sums from the TPS results (not a total any source publishes)
+SUMMED_QUERIES = frozenset({"totals_national", "totals_province", "totals_kabkota", "totals_kecamatan", "totals_desa",
+                            "completeness", "turnout", "totals_as_of"})
+
+
+def _queries(release: Release, by_table: dict[str, list[Register]], source: dict[str, str]) -> dict[str, Any]:
+    """The canned queries, each with the licence and provenance of the registers whose tables it reads (every
+    register that publishes one), a mark on a release with synthetic sources and, on the totals releasekit sums,
+    that they are no official recapitulation (review BZ M3: the pages that show the totals had no licence, no
+    source and no SYNTHETIC mark beside the real candidates' names)."""
+    publishing = [r for r in release.registers if any(r in registers for registers in by_table.values())]
+    licences = tuple(lic for r in publishing for lic in release.licenses_of(r)) or release.licenses
+    synthetic = ('<p><em class="synthetic">SYNTHETIC</em> Some of this release\'s sources are synthetic: made-up '
+                 'figures, not KPU data (each register\'s page says which). / Sebagian sumber rilis ini sintetis: '
+                 'angka buatan, bukan data KPU.</p>'
+                 if any(s.synthetic for r in publishing for s in r.sources) else "")
+    summed = ("<p>Summed by releasekit from the TPS results: not an official KPU recapitulation. / Dijumlahkan "
+              "oleh releasekit dari hasil TPS: bukan rekapitulasi resmi KPU.</p>")
+    return {name: {**query, **_licence(licences), **(_provenance(publishing) if publishing else source),
+                   "description_html": (f"<p>{escape(query['description'])}</p>{synthetic}"
+                                        f"{summed if name in SUMMED_QUERIES else ''}")}
+            for name, query in {**CANNED_QUERIES, **SNAPSHOT_QUERIES}.items()}
 
 
 def dockerfile() -> str:
@@ -495,8 +553,8 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
         zip_path = packages_dir / f"{register.slug}.zip"
         if zip_path.is_file():
             _place(zip_path, folder / DOWNLOADS / zip_path.name, link=link)
-            packages[register.id] = _download(folder / DOWNLOADS / zip_path.name,
-                                              f"/{DOWNLOADS}/{zip_path.name}")
+            placed = folder / DOWNLOADS / zip_path.name
+            packages[register.id] = _checked(_download(placed, f"/{DOWNLOADS}/{zip_path.name}"), placed)
     inspect = _inspect_data(folder / DATABASE_FILE, database.sha256)
     write_json(folder / "inspect-data.json", inspect)
     write_json(folder / "metadata.json",
@@ -641,11 +699,12 @@ def listen(host: str, port: int) -> list[socket.socket]:
 
 
 def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_robots: bool = False,
-          ready: Callable[[str], object] | None = None) -> None:
+          ready: Callable[[str], object] | None = None, note: Callable[[str], object] | None = None) -> None:
     """Write the site into ``build/site/`` and serve it with Datasette until interrupted.
 
     What can be refused is refused first, before the site is written: a release not built, an address
-    that cannot be listened on (see :func:`listen`). ``ready`` is then called with the site's address
+    that cannot be listened on (see :func:`listen`). ``note`` is called with each of :meth:`Site.notes` once the
+    site is written; ``ready`` is then called with the site's address
     (with the port the system chose for port 0) just before serving.
 
     :raises ReleasekitError: when the release is not built or the address cannot be listened on.
@@ -668,6 +727,9 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
     sockets = listen(host, port)
     try:
         site = write_site(release, folder, link=True, allow_robots=allow_robots)
+        if note is not None:
+            for line in site.notes():
+                note(line)
         app = make_datasette(site.folder).app()
         if ready is not None:
             ready(served_url(host, sockets))

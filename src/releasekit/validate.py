@@ -27,7 +27,7 @@ from frictionless import Package
 from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
-from .contract import contract_problems
+from .contract import contract_problems, other_version
 from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean
 from .packagefiles import (
     DESCRIPTOR,
@@ -282,6 +282,7 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
         result.problems += contract_problems(descriptor, result.problems)
+        result.warnings += [w for w in (other_version(descriptor),) if w]
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
         result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor, result.problems)

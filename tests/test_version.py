@@ -1,0 +1,98 @@
+"""The version a package names is the code that made it (DESIGN.md section 9, review BY).
+
+Every commit called itself releasekit 0.1.0 while the tables, the rules and the hashes changed: two packages of the
+same raw files, ``metadata.yml`` and "version" differed, ``validate`` held an older package to today's tables and
+read it as edited, and ``publish`` on a project an older commit built stopped with an internal error where it should
+have said to build again. The demo's packages are pinned here with the version that writes them, so a change to what
+a build writes fails this test until the version is bumped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_package, edit_rows, invoke
+from releasekit import __version__
+from releasekit.contract import other_version
+
+#: The demo's package zips (``releasekit build`` of the repository's ``metadata.yml`` and ``raw/``, no
+#: ``SOURCE_DATE_EPOCH``) as each version writes them. When this test fails because the build writes something
+#: else on purpose: bump ``__version__`` in ``src/releasekit/__init__.py`` (pyproject reads it), add its hashes
+#: here, and say what changed under the new version's heading in CHANGELOG.md.
+DEMO_PACKAGES = {
+    "0.2.0": {
+        "it-infrastructure.zip": "22ef62ec1902ddeef3e36e9034fa2fb12ce4e8173072d08f08a1931985e6a612",
+        "real-count.zip": "1c649465ee541768fda00cdaba9bd3c4f84f576f8a025ec717b340fd3a010e8d",
+        "voter-list-and-results.zip": "6be15c60f4d075286a3a19d7247b54ffbafa17099e294d6f0ea61bf1dac9cc1a",
+    },
+}
+
+
+@pytest.mark.skipif("SOURCE_DATE_EPOCH" in os.environ, reason="the pins are of builds without SOURCE_DATE_EPOCH")
+def test_the_demo_s_packages_are_the_ones_this_version_writes(demo_project: Path) -> None:
+    got = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+           for p in sorted((demo_project / "datapackages").glob("*.zip"))}
+    assert __version__ in DEMO_PACKAGES, f"no pinned packages for releasekit {__version__}: add them"
+    assert got == DEMO_PACKAGES[__version__], (
+        f"the demo's packages are not the ones releasekit {__version__} wrote: if the change is meant, bump the "
+        "version and pin the new hashes (DEMO_PACKAGES)")
+
+
+def test_each_version_pins_packages_of_its_own() -> None:
+    """A version bumped without new hashes would pin the old version's bytes under the new name."""
+    hashes = [tuple(sorted(pins.values())) for pins in DEMO_PACKAGES.values()]
+    assert len(set(hashes)) == len(hashes)
+
+
+def test_pyproject_reads_the_version_from_the_package() -> None:
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject and 'attr = "releasekit.__version__"' in pyproject
+
+
+def _as_version(pkg: Path, version: str) -> None:
+    descriptor = pkg / "datapackage.json"
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    data["releasekit"]["releasekit_version"] = version
+    descriptor.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def test_another_version_s_package_is_not_held_to_this_version_s_tables(fixture_package: Path,
+                                                                         tmp_path: Path) -> None:
+    """A column this version's table has and an older version's had not: the older package is valid, with a
+    warning naming both versions; the same package claiming this version is a schema-error."""
+    pkg = copy_package(fixture_package, tmp_path)
+    descriptor = pkg / "datapackage.json"
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    wilayah = next(r for r in data["resources"] if r["name"] == "wilayah")
+    dropped = wilayah["schema"]["fields"].pop()  # the last column, as a package made before it was added
+    csv_file = edit_rows(pkg, "wilayah", lambda rows: [row.pop() for row in rows])
+    body = csv_file.read_bytes()
+    wilayah["dialect"] = {**wilayah.get("dialect", {}), "lineTerminator": "\n"}
+    wilayah.update(hash=f"sha256:{hashlib.sha256(body).hexdigest()}", bytes=len(body))
+    data["releasekit"]["releasekit_version"] = "0.1.0"
+    descriptor.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    older = invoke("validate", str(pkg))
+    assert older.exit_code == 0, older.output
+    assert f"built by releasekit 0.1.0, this is {__version__}: checked against its own schemas" in older.output
+
+    _as_version(pkg, __version__)
+    same = invoke("validate", str(pkg))
+    assert same.exit_code == 1
+    assert f"the schema is not releasekit's table wilayah: no field \"{dropped['name']}\"" in same.output
+    assert "built by releasekit" not in same.output
+
+
+def test_a_package_of_this_version_or_naming_none_gets_no_version_warning() -> None:
+    assert other_version({"releasekit": {"releasekit_version": __version__}}) is None
+    assert other_version({"name": "not releasekit's"}) is None
+    assert other_version({"releasekit": {"releasekit_version": 2}}) is None
+    assert other_version({"releasekit": {"releasekit_version": "9" * 100}}) == (
+        f"built by releasekit {'9' * 40}, this is {__version__}: checked against its own schemas, not against the "
+        f"canonical tables of this version (they may have changed since); validate it with releasekit {'9' * 40} "
+        "for those")
