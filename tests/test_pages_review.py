@@ -214,13 +214,14 @@ def test_package_readme_shows_metadata_as_text() -> None:
 
 
 def test_an_open_register_with_a_voter_list_says_what_of_it_is_published(demo_project: Path) -> None:
-    """'Published here in full' is true of results, not of a voter list: the page says what of it is published.
+    """'Published here, every raw record loaded or quarantined' is true of results, not of a voter list: the
+    page says what of it is published.
     Review AV #3: it said "no voter is published" of findings keyed by a voter's number in the TPS list (an age or
     a NIK's region code in the detail); it now says what they hold."""
     release = load_release(demo_project)
-    assert "in full" in page_context(release, "001")["status"]["en"]
+    assert "published here, every raw record loaded or quarantined" in page_context(release, "001")["status"]["en"]
     status = page_context(release, "003")["status"]
-    assert "in full" not in status["en"] and "no voter is published" not in status["en"]
+    assert "published here, every raw record" not in status["en"] and "no voter is published" not in status["en"]
     assert "findings, which name a voter by number in the TPS list" in status["en"]
     assert "never by name, NIK or date of birth" in status["en"]
     assert "menyebut pemilih dengan nomor urutnya di daftar TPS" in status["id"]
@@ -262,7 +263,7 @@ def test_an_open_register_with_no_sources_does_not_say_it_is_published_in_full(d
     for status in ("open", "partially-open"):
         empty = dataclasses.replace(release.register("001"), status=status, sources=())
         label, en, id_ = pages.register_status(empty)
-        assert "in full" not in en and "holds none of its files yet" in en and "belum memuat berkasnya" in id_
+        assert "published here" not in en and "holds none of its files yet" in en and "belum memuat berkasnya" in id_
 
 
 def test_an_open_register_with_no_basis_does_not_say_kpu_released_it(demo_project: Path) -> None:

@@ -26,7 +26,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from conftest import Site, copy_demo, load_benchmark, page_context
-from releasekit import build, charts, load_release
+from releasekit import BuildResult, build, charts, load_release
 from releasekit.cli import cli
 from releasekit.database import create_schema, insert_sql, percent
 from releasekit.errors import ReleasekitError
@@ -544,6 +544,32 @@ def test_every_canned_query_says_its_licence_source_and_what_its_figures_are(dem
     page = demo.get("/release/totals_national").text
     assert "SYNTHETIC" in page and "Creative Commons Attribution 4.0 International" in page
     assert "Registers 001 · " in page
+
+
+def test_a_source_with_no_origin_gets_a_note_and_its_page_says_so(make_project: Any) -> None:
+    """Review BZ M4: a source with no origin or retrieved time was published with blank cells and no word from the
+    build; an origin that is a web address was text on the register page, where the sources table links it."""
+    import twodays
+    from releasekit.pages import render_register_page
+
+    first, second = twodays.sources()
+    project = make_project({"observations": {"sources": [
+        {**first, "origin": "https://example.org/sirekap", "retrieved": "2024-02-16T10:00:00+07:00"}, second]}})
+    release = load_release(project)
+    result = build(release)
+    assert result.notes(release) == [
+        "raw/tps_2024-02-16: no origin recorded, so the site and the package say nothing of where it came from: give "
+        "it 'origin:' (where the file was obtained: a web address, a request's reference) and 'retrieved:' in "
+        "metadata.yml"]
+    page = render_register_page(page_context(release))
+    cells = re.findall(r'<tr class="source" data-path="([^"]+)">(.*?)</tr>', page, re.S)
+    assert [path for path, _ in cells] == ["raw/tps_2024-02-15", "raw/tps_2024-02-16"]
+    assert '<a href="https://example.org/sirekap">https://example.org/sirekap</a>' in cells[0][1]
+    assert "not recorded" not in cells[0][1] and "2024-02-16T10:00:00+07:00" in cells[0][1]
+    assert cells[1][1].count('<em class="unrecorded">not recorded / tidak tercatat</em>') == 2
+    assert "sirekap-tps-json (reader v" in cells[0][1]
+    synthetic = load_release(make_project({"observations": {"sources": [{**first, "synthetic": True}]}})).sources
+    assert len(synthetic) == 1 and BuildResult.no_origin(synthetic) == []
 
 
 def test_exempted_register_page_explains_and_offers_provenance_only(demo: Served) -> None:

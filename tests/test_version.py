@@ -26,9 +26,9 @@ from releasekit.contract import other_version
 #: here, and say what changed under the new version's heading in CHANGELOG.md.
 DEMO_PACKAGES = {
     "0.2.0": {
-        "it-infrastructure.zip": "22ef62ec1902ddeef3e36e9034fa2fb12ce4e8173072d08f08a1931985e6a612",
-        "real-count.zip": "1c649465ee541768fda00cdaba9bd3c4f84f576f8a025ec717b340fd3a010e8d",
-        "voter-list-and-results.zip": "6be15c60f4d075286a3a19d7247b54ffbafa17099e294d6f0ea61bf1dac9cc1a",
+        "it-infrastructure.zip": "6c45a07ae7228dc3392897ce91a7e294af4ce13d1a1278d57e4397cc2c014299",
+        "real-count.zip": "a359e9c26ea77a4d1559b99691a8b6373e9a2c537818553fef477d3ca4d322bd",
+        "voter-list-and-results.zip": "cb8e109c7bd3ff869e10a1ba0f04952ca2856ffd6f90a444986b00e8ed0cff3f",
     },
 }
 

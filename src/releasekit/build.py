@@ -116,9 +116,18 @@ class BuildResult:
 
     def notes(self, release: Release) -> list[str]:
         """Every ``note:`` line of the build's summary: :meth:`unloaded`, :meth:`stamped_later`,
-        :meth:`retrieved_earlier` and :meth:`withheld_published`, in that order."""
+        :meth:`retrieved_earlier`, :meth:`withheld_published` and :meth:`no_origin`, in that order."""
         return (self.unloaded() + self.stamped_later(release.sources) + self.retrieved_earlier(release.sources)
-                + self.withheld_published(release.registers))
+                + self.withheld_published(release.registers) + self.no_origin(release.sources))
+
+    @staticmethod
+    def no_origin(sources: Iterable[Source]) -> list[str]:
+        """A line for each source, not synthetic, that names no ``origin``: the register page and the package give
+        its origin blank, and a reader cannot tell where the figures came from (review BZ M4: the README's own first
+        release published third-party scrapes so, and the build said nothing)."""
+        return [f"{source.path}: no origin recorded, so the site and the package say nothing of where it came from: "
+                "give it 'origin:' (where the file was obtained: a web address, a request's reference) and "
+                "'retrieved:' in metadata.yml" for source in sources if not source.synthetic and not source.origin]
 
     def withheld_published(self, registers: Iterable[Register]) -> list[str]:
         """A line for each exempted or pending register whose package publishes data: the sources it lists (which it

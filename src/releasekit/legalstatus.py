@@ -14,8 +14,9 @@ from .config import Register
 #: (:data:`WITHHELD`), ``{kept}`` what a register without data still publishes (:data:`KEPT`).
 STATUS = {
     "open": ("Open / Terbuka",
-             "{released}: its data is published here in full.",
-             "{released}: datanya dipublikasikan di sini secara lengkap."),
+             "{released}: its data is published here, every raw record loaded or quarantined with its reason.",
+             "{released}: datanya dipublikasikan di sini; setiap rekaman mentah dimuat atau dikarantina beserta "
+             "alasannya."),
     "partially-open": ("Partially open / Terbuka sebagian",
                        "{released}: what was released is published here.",
                        "{released}: bagian yang diberikan dipublikasikan di sini."),
@@ -99,7 +100,7 @@ _INDIVIDUAL_FIELDS = {"nama": ("the voter's name", "nama pemilih"),
                       "alamat": ("the address with RT and RW", "alamat dengan RT dan RW")}
 
 
-#: An open register whose release this project holds no file of yet (nothing published "in full").
+#: An open register whose release this project holds no file of yet (no data "published here").
 NO_SOURCES = ("{released}, but this release holds none of its files yet: {kept}.",
               "{released}, tetapi rilis ini belum memuat berkasnya: {kept}.")
 

@@ -316,6 +316,7 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
     for s in sources:
         s["quarantine_url"] = table_url("quarantine", source=s["path"])
         s["licenses"] = _licences(declared.get(s["path"], ()))
+        s["origin_url"] = web_url(s["origin"])  # (a link where it is a web address: review BZ M4)
     paths = [s["path"] for s in sources]
     elections = sorted({s["election"] for s in sources if s["election"]})
     sole = holds_every_source(db, register.id)

@@ -143,6 +143,7 @@ em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: 
 .provenance em.owner { font-size: 0.9em; color: #555; }
 .provenance-table { overflow-x: auto; }
 .register td.num { text-align: right; }
+.register em.unrecorded { color: #555; }
 .register table.totals td, .register table.published td { white-space: nowrap; }
 .register figure.chart { margin: 1em 0; overflow-x: auto; }
 .register .id { color: #555; }

@@ -357,9 +357,14 @@ SOURCES = Table(
               pattern=REGISTER_ID),
         Field("path", "string", "Path", "Path of the raw file in the project.", "Jalur berkas mentah.",
               required=True),
-        Field("sha256", "string", "SHA-256", "SHA-256 of the raw file.", "SHA-256 berkas mentah.",
+        Field("sha256", "string", "SHA-256",
+              "SHA-256 of the raw file; of a folder source, over each of its files' path, a NUL byte and that "
+              "file's SHA-256, in path order (sha256sum gives neither: the package README has the script).",
+              "SHA-256 berkas mentah; untuk sumber berupa folder, atas jalur setiap berkasnya, satu bita NUL dan "
+              "SHA-256 berkas itu, urut jalur (skripnya ada di README paket).",
               required=True, pattern=r"^[0-9a-f]{64}$"),
-        Field("bytes", "integer", "Bytes", "Size of the raw file in bytes.", "Ukuran berkas dalam byte.",
+        Field("bytes", "integer", "Bytes", "Size of the raw file in bytes; of a folder source, its files' sizes added "
+              "up.", "Ukuran berkas dalam byte; untuk sumber berupa folder, jumlah ukuran berkasnya.",
               required=True),
         Field("format", "string", "Reader", "Reader used: releasekit's name for the raw format (sirekap-tps-json …).",
               "Pembaca yang dipakai: nama releasekit untuk format mentah (sirekap-tps-json …).", required=True),
