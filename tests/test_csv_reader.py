@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -181,6 +182,16 @@ def test_wide_tps_results_with_padding_missing_values_and_dot_thousands(make_pro
         ("3101011001002", 1, 92), ("3101011001002", 2, None), ("3101011001002", 3, 30)]
     assert query(project, "SELECT jenis_tps FROM tps WHERE kode_tps = '3101011001903'") == [("khusus",)]
     assert accounts(project) == [(3, 3, 0)]
+    # the package says how the columns were read (review BZ H2: which column was candidate 1 was nowhere)
+    package = project / "datapackages" / "real-count"
+    prov = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["releasekit"]
+    assert prov["sources"][0]["reader_options"] == {"csv": {
+        "table": "hasil_tps", "fields": mapping["fields"], "votes": {"1": "p1", "2": "p2", "3": "p3"},
+        "numbers": "dot", "pad": {"nomor_tps": 3}, "missing": ["-"], "ragged": "quarantine",
+        "text": {"encoding": "utf-8", "delimiter": None, "header": True, "names": [], "comment": None,
+                 "header_prefix": None, "skip_lines": 0}}}
+    readme = (package / "README.md").read_text(encoding="utf-8")
+    assert '- raw/source1: {"csv": {"table": "hasil' in readme and '"votes": {"1": "p1", "2": "p2"' in readme
 
 
 def test_area_results_fill_hasil_wilayah_and_suara_wilayah(make_project: Any, cli_runner: CliRunner) -> None:

@@ -6,6 +6,7 @@ import csv
 import datetime
 import gzip
 import io
+import json
 import shutil
 import sqlite3
 from collections import Counter
@@ -69,3 +70,13 @@ def test_building_the_demo_shows_the_voter_list_as_counts(tmp_path: Path) -> Non
         "dpt-results-mismatch": 2}  # the two TPS the demo gives one voter more than their results
     package = tmp_path / "datapackages" / "voter-list-and-results" / "data"
     assert (package / "dpt_rekap.csv").exists() and not (package / "dpt_pemilih.csv").exists()
+
+
+def test_the_voter_list_s_package_says_how_its_columns_were_read(demo_project: Path) -> None:
+    """Review BZ H2: a dpt-csv source with no ``dpt:`` block was read with the defaults, which the package names."""
+    descriptor = demo_project / "datapackages" / "voter-list-and-results" / "datapackage.json"
+    sources = {s["path"]: s for s in json.loads(descriptor.read_text(encoding="utf-8"))["releasekit"]["sources"]}
+    assert sources["raw/dpt_5202_20230702.csv.gz"]["reader_options"] == {"dpt": {"fields": {}, "text": {
+        "encoding": "utf-8", "delimiter": None, "header": True, "names": [], "comment": None, "header_prefix": None,
+        "skip_lines": 0}}}
+    assert "reader_options" not in sources["raw/ppwp_tps_20240320.zip"]

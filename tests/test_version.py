@@ -28,7 +28,7 @@ DEMO_PACKAGES = {
     "0.2.0": {
         "it-infrastructure.zip": "6c45a07ae7228dc3392897ce91a7e294af4ce13d1a1278d57e4397cc2c014299",
         "real-count.zip": "a359e9c26ea77a4d1559b99691a8b6373e9a2c537818553fef477d3ca4d322bd",
-        "voter-list-and-results.zip": "cb8e109c7bd3ff869e10a1ba0f04952ca2856ffd6f90a444986b00e8ed0cff3f",
+        "voter-list-and-results.zip": "b9b63d7638df42481862223239d8764dcc5371495729d438d586949ae03a4ad9",
     },
 }
 

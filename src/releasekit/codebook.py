@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -288,6 +289,12 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
                 f"{md(s.get('retrieved', ''))} | {licences} | {s['records_in']} | {s['records_loaded']} | "
                 f"{s['records_quarantined']} |"
             )
+        options = [(s["path"], s["reader_options"]) for s in prov["sources"] if s.get("reader_options")]
+        if options:
+            out += ["", "How each source's columns were read: `metadata.yml`'s mapping, every default written out "
+                    "(`releasekit.sources[].reader_options` in `datapackage.json`). / Cara kolom setiap sumber dibaca.",
+                    ""]
+            out += [f"- {md(path)}: {md(json.dumps(opts, ensure_ascii=False))}" for path, opts in options]
     else:
         en, id_ = kept(register)
         out.append(f"This register publishes no data files: {en}. / Register ini tidak memublikasikan berkas data: "

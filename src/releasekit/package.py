@@ -13,7 +13,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from .codebook import package_readme, web_url
 from .config import Register, Release, Source
 from .database import iter_rows
 from .provenance import sha256_file
+from .readers.dpt_csv import DptOptions
+from .readers.textio import TextOptions
 from .rules import RULES, setting
 from .tables import BY_NAME, FALSE_VALUES, REGISTER_SOURCES, TRUE_VALUES, Field, Table
 
@@ -185,9 +187,12 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
                inputs_sha256: str) -> dict[str, Any]:
     """The register's provenance block (DESIGN.md section 8)."""
     sources = []
+    declared = {source.path: source for source in release.sources}
     for row in iter_rows(db, BY_NAME["sources"], REGISTER_FILTERS["sources"], {"register": register.id}):
         item = dict(zip(BY_NAME["sources"].columns, row, strict=True))
         item["synthetic"] = bool(item["synthetic"])
+        source = declared.get(str(item["path"]))
+        item["reader_options"] = reader_options(source) if source is not None else None
         # (a source of another register, which named places this package holds, keeps the register it belongs to)
         sources.append({k: v for k, v in item.items() if v is not None and (k != "register" or v != register.id)})
     rules = {}
@@ -204,6 +209,29 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
         "sources": sources,
         "rules": rules,
     }
+
+
+def reader_options(source: Source) -> dict[str, Any] | None:
+    """How the reader read ``source``, as ``metadata.yml``'s ``csv:`` or ``dpt:`` block resolved (every default
+    written out): which raw column became which field, the delimiter, the number style, the cells read as missing.
+    None for a reader that takes no options. Review BZ H2: a reader of the package could not tell which column of a
+    raw CSV was candidate 1, nor which columns were left out."""
+    if source.csv is not None:
+        mapping = source.csv
+        return {"csv": {
+            "table": mapping.table, "fields": dict(mapping.fields),
+            **({"votes": {str(ballot): column for ballot, column in mapping.votes}} if mapping.votes else {}),
+            **({"long": asdict(mapping.long)} if mapping.long else {}),
+            "numbers": mapping.numbers, "pad": dict(mapping.pad), "missing": list(mapping.missing),
+            "ragged": mapping.ragged, "text": _text_options(mapping.text)}}
+    if source.format == "dpt-csv":
+        options = source.dpt or DptOptions()
+        return {"dpt": {"fields": dict(options.fields), "text": _text_options(options.text)}}
+    return None
+
+
+def _text_options(text: TextOptions) -> dict[str, Any]:
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in asdict(text).items()}
 
 
 def descriptor(release: Release, register: Register, resources: list[dict[str, Any]],
