@@ -259,6 +259,7 @@ def test_a_source_that_loaded_nothing_is_named_in_the_build_summary(make_project
     import twodays
 
     day1, _ = twodays.sources()
+    day1 = {**day1, "origin": "https://example.org/sirekap"}  # (no origin is a note of its own)
     again = {**day1, "name": "tps_again"}
     broken = {**day1, "name": "tps_broken", "snapshot": "2024-02-17",
               "raw": {f"{twodays.T}9.json": b"not json"}}

@@ -82,9 +82,10 @@ def test_a_source_stamped_after_its_snapshot_is_noted(tmp_path: Path) -> None:
     cache too; one stamped on its day (or before) is not noted."""
     project = write_project(tmp_path, {"real-count": [
         {"raw": {"a.jsonl": _day("2024-02-15 23:59:59")}, "name": "d15", "format": "sirekap-tps-json",
-         "election": "ppwp-2024", "snapshot": "2024-02-15"},
+         "election": "ppwp-2024", "snapshot": "2024-02-15", "origin": "https://example.org/sirekap"},
         {"raw": {"a.jsonl": _day("2024-02-20 08:00:00") + _day("2024-02-14 09:00:00", "3401012001002")},
-         "name": "d16", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-16"}]})
+         "name": "d16", "format": "sirekap-tps-json", "election": "ppwp-2024", "snapshot": "2024-02-16",
+         "origin": "https://example.org/sirekap"}]})
     note = ("note: raw/d16: its results are stamped up to 2024-02-20 08:00:00 (ts), after its snapshot 2024-02-16: "
             "is the snapshot the day it was captured?")
     for run in (1, 2):  # (the second from build/cache/)
