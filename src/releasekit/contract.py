@@ -36,8 +36,7 @@ def contract_problems(descriptor: dict[str, Any], found: Sequence[Problem] = ())
     """Where a package this releasekit version built departs from the canonical tables; none for another's, nor for a
     resource already ``found`` malformed or unreadable, nor for a descriptor found malformed (one problem of a schema is
     enough)."""
-    prov = descriptor.get("releasekit")
-    if not isinstance(prov, dict) or prov.get("releasekit_version") != __version__:
+    if built_by(descriptor) != __version__:
         return []
     resources = resources_of(descriptor)
     present = {r.get("name") for r in resources}
@@ -95,12 +94,17 @@ def _shown(value: object) -> str:
     return "absent" if value is None else json.dumps(value, ensure_ascii=False)[:120]
 
 
+def built_by(descriptor: dict[str, Any]) -> object:
+    """The releasekit version a package's ``releasekit`` block names (None when it names none)."""
+    prov = descriptor.get("releasekit")
+    return prov.get("releasekit_version") if isinstance(prov, dict) else None
+
+
 def other_version(descriptor: dict[str, Any]) -> str | None:
     """A warning for a package another releasekit version built, which :func:`contract_problems` does not hold to
     this version's tables (review BY H1: every version called itself 0.1.0, so a package of an older one was held
     to today's tables and read as edited); None for this version's package or one that names none."""
-    prov = descriptor.get("releasekit")
-    version = prov.get("releasekit_version") if isinstance(prov, dict) else None
+    version = built_by(descriptor)
     if not isinstance(version, str) or version == __version__:
         return None
     version = version[:40]

@@ -25,7 +25,7 @@ from .codebook import package_readme, web_url
 from .config import Register, Release, Source
 from .database import iter_rows
 from .provenance import sha256_file
-from .readers.dpt_csv import DptOptions
+from .readers.dpt_csv import DptCsvReader, options_of
 from .readers.textio import TextOptions
 from .rules import RULES, setting
 from .tables import BY_NAME, FALSE_VALUES, REGISTER_SOURCES, TRUE_VALUES, Field, Table
@@ -224,8 +224,8 @@ def reader_options(source: Source) -> dict[str, Any] | None:
             **({"long": asdict(mapping.long)} if mapping.long else {}),
             "numbers": mapping.numbers, "pad": dict(mapping.pad), "missing": list(mapping.missing),
             "ragged": mapping.ragged, "text": _text_options(mapping.text)}}
-    if source.format == "dpt-csv":
-        options = source.dpt or DptOptions()
+    if source.format == DptCsvReader.name:
+        options = options_of(source)
         return {"dpt": {"fields": dict(options.fields), "text": _text_options(options.text)}}
     return None
 

@@ -27,7 +27,6 @@ import socket
 import sys
 import tempfile
 import weakref
-from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -59,6 +58,7 @@ from .pins import requirements_txt
 from .privacy import mask_niks
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
+from .report import by_kind
 from .staging import settled
 from .tables import SUMMARY_TABLES, TABLES
 from .validate import validate_paths
@@ -193,14 +193,12 @@ def _checked(download: Download, path: Path) -> Download:
     a line per kind of problem, its count and its first message (review BZ H3: the home page called every package
     validated, and nothing had validated it)."""
     report = validate_paths([path], on_unopened=lambda error: None)
-    problems = [problem for pkg in report.packages for problem in pkg.problems]
-    kinds = Counter(problem.type for problem in problems)
     lines = []
-    for kind, count in sorted(kinds.items()):
-        first = next(problem for problem in problems if problem.type == kind)
+    for kind, group in by_kind([problem for pkg in report.packages for problem in pkg.problems]):
+        first = group[0]
         text = one_line_text(f"{first.where + ': ' if first.where else ''}{first.message}")
         text = text if len(text) <= PROBLEM_CHARS else text[:PROBLEM_CHARS - 1] + "…"
-        lines.append(mask_niks(f"{kind} ({count}): {text}"))
+        lines.append(mask_niks(f"{kind} ({len(group)}): {text}"))
     return replace(download, problems=tuple(lines))
 
 
@@ -405,7 +403,8 @@ def _queries(release: Release, by_table: dict[str, list[Register]], source: dict
                  if any(s.synthetic for r in publishing for s in r.sources) else "")
     summed = ("<p>Summed by releasekit from the TPS results: not an official KPU recapitulation. / Dijumlahkan "
               "oleh releasekit dari hasil TPS: bukan rekapitulasi resmi KPU.</p>")
-    return {name: {**query, **_licence(licences), **(_provenance(publishing) if publishing else source),
+    credit = {**_licence(licences), **(_provenance(publishing) if publishing else source)}
+    return {name: {**query, **credit,
                    "description_html": (f"<p>{escape(query['description'])}</p>{synthetic}"
                                         f"{summed if name in SUMMED_QUERIES else ''}")}
             for name, query in {**CANNED_QUERIES, **SNAPSHOT_QUERIES}.items()}

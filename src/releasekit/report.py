@@ -8,7 +8,6 @@ then Indonesian.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -149,6 +148,14 @@ class Report:
         return mask_niks(render(self))
 
 
+def by_kind(problems: list[Problem]) -> list[tuple[str, list[Problem]]]:
+    """``problems`` grouped by type, the types sorted, each group in the order found."""
+    groups: dict[str, list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault(problem.type, []).append(problem)
+    return sorted(groups.items())
+
+
 def unopened(path: str, message: str) -> PackageReport:
     """The report on a path that holds no package to validate (missing, no package there, a zip that cannot be
     unpacked): invalid, its one problem a ``package-error`` with ``message`` (less a leading ``"<path>: "``);
@@ -174,10 +181,10 @@ def _text(report: Report) -> str:
     lines = []
     for pkg in report.packages:
         lines.append(f"{pkg.package}: {_verdict(pkg)}")
-        by_type = Counter(p.type for p in pkg.problems)
-        for kind, count in sorted(by_type.items()):
+        for kind, group in by_kind(pkg.problems):
+            count = len(group)
             lines.append(f"  {kind} ({count})")
-            shown = [p for p in pkg.problems if p.type == kind][:SHOWN]
+            shown = group[:SHOWN]
             for p in shown:
                 where = p.where + (f" ({pkg.files[p.resource]})" if p.resource in pkg.files and not p.row else "")
                 lines.append(one_line_text(f"    {where + ': ' if where else ''}{p.message}"))

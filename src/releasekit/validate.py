@@ -282,7 +282,8 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
         result.problems += contract_problems(descriptor, result.problems)
-        result.warnings += [w for w in (other_version(descriptor),) if w]
+        if warning := other_version(descriptor):
+            result.warnings.append(warning)
         result.problems += _published_accounting_problems(descriptor_path.parent, descriptor)
         result.problems += _pii_file_problems(descriptor_path.parent, descriptor, files)
         result.problems += _encoded_pii_problems(descriptor_path.parent, descriptor, result.problems)

@@ -73,6 +73,11 @@ class DptOptions:
         return dict(self.fields).get(name, name)
 
 
+def options_of(source: Source | None) -> DptOptions:
+    """What a voter-list source is read with: its ``dpt:`` block, or every default when it gives none."""
+    return (source.dpt if source is not None else None) or DptOptions()
+
+
 def parse_dpt_options(data: Mapping[str, Any] | None, where: str) -> DptOptions:
     """Freeze a ``dpt:`` block (``fields``, ``encoding``, ``delimiter``, ``header``, ``names``, ``skip_lines``).
 
@@ -116,7 +121,7 @@ class DptCsvReader(Reader):
 
     def read(self, ctx: ReadContext) -> Iterator[Record]:
         """Yield :class:`VoterRows` batches and a masked :class:`Rejected` per bad row, file by file."""
-        options = (ctx.source.dpt if ctx.source else None) or DptOptions()
+        options = options_of(ctx.source)
         polling = polling_day(ctx.election)
         files = folder_files(ctx.path, ctx.label) if ctx.path.is_dir() else [ctx.path]
         done = 0
