@@ -544,6 +544,55 @@ def test_a_source_changed_while_the_build_reads_it_is_refused(make_project: Any,
     assert cache_bytes(project) == kept
 
 
+@pytest.mark.parametrize("linked", ["the file", "its folder"])
+def test_a_link_re_pointed_while_the_build_reads_it_and_put_back_is_refused(tmp_path: Path, linked: str,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BX H1: the file a link leads to is unchanged at the end of the build, but what was loaded was another
+    day's, which the build published under the sha256 of the file the link leads to (and cached under it)."""
+    from releasekit.errors import SourceError
+
+    project = copy_demo(tmp_path / "p")
+    day = "ppwp_tps_20240220.jsonl"
+    captures = {name: tmp_path / name for name in ("A", "B")}
+    for folder in captures.values():
+        shutil.copytree(project / "raw", folder)
+    other = (captures["B"] / day).read_text(encoding="utf-8").replace('"100025":42,', '"100025":24,', 1)
+    (captures["B"] / day).write_text(other, encoding="utf-8")
+    if linked == "the file":
+        link = project / "raw" / day
+        targets = {name: folder / day for name, folder in captures.items()}
+    else:
+        link = project / "raw"
+        targets = captures
+    shutil.rmtree(link) if link.is_dir() else link.unlink()
+    link.symlink_to(targets["A"])
+    build(load_release(project))
+    good = fingerprint(project)
+
+    def point(name: str) -> None:
+        link.with_name("new-link").symlink_to(targets[name])
+        os.replace(link.with_name("new-link"), link)
+
+    original = Loader.load_source
+
+    def re_pointed(self: Loader, release: object, file: Any, progress: object = None) -> object:
+        if file.source.path != f"raw/{day}":
+            return original(self, release, file, progress)  # type: ignore[arg-type]
+        point("B")
+        try:
+            return original(self, release, file, progress)  # type: ignore[arg-type]
+        finally:
+            point("A")
+
+    monkeypatch.setattr(Loader, "load_source", re_pointed)
+    with pytest.raises(SourceError, match=r"raw/\S+: changed while the build read it .*nothing was published"):
+        build(load_release(project), clean=True)
+    assert fingerprint(project) == good
+    monkeypatch.undo()
+    build(load_release(project))  # the cache holds no entry of B's bytes under A's sha256
+    assert fingerprint(project) == good
+
+
 @pytest.mark.parametrize("damage", ["truncated", "locators truncated", "empty", "no accounting", "unreadable"])
 def test_a_cached_database_cut_short_is_not_trusted(tmp_path: Path, loads: list[str], damage: str) -> None:
     """Cache files are not synced to disk: after a power cut one may be shorter than written."""

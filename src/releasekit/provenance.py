@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -70,17 +71,61 @@ def _file_sha256(file: Path) -> tuple[str, int]:
 
 #: What a source looked like on disk when it was hashed: (member path, size, modification time, status change time,
 #: inode) of each file. The status change time is the one ``touch -r`` cannot set back: an edit that keeps a file's
-#: size and puts its modification time back still moves it.
+#: size and puts its modification time back still moves it. Each symbolic link on the way to a file has an entry
+#: too (:func:`stamp`).
 Stamp = tuple[tuple[str, int, int, int, int], ...]
 
 
 def stamp(path: Path, members: list[tuple[str, Path]] | None = None) -> Stamp:
-    """The :data:`Stamp` of a file, or of every file under a folder (``members``: those files, if listed already)."""
-    out = []
+    """The :data:`Stamp` of a file, or of every file under a folder (``members``: those files, if listed already),
+    and of every symbolic link on the way to them.
+
+    A reader opens the path again after it was hashed. A link re-pointed in between and put back before the build
+    ends leaves the file it leads to unchanged, but not the link: ``ln -s`` and ``mv -T`` make a new one, so its
+    inode or status change time moves (review BX H1: the 20 February capture was loaded as 17 March's, under 17
+    March's sha256).
+    """
+    out = _links_stamp(".", path)
     for name, file in _members(path) if members is None else members:
-        info = file.stat()
+        info = os.lstat(file)
+        if stat.S_ISLNK(info.st_mode):  # (os.walk lists a link to a file among the files)
+            out += _links_stamp(name, file) if file != path else []
+            info = file.stat()
         out.append((name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     return tuple(out)
+
+
+#: More links than this on the way to a file: the kernel gives up (ELOOP) too.
+MAX_LINKS = 40
+
+
+def _links_stamp(name: str, path: Path) -> list[tuple[str, int, int, int, int]]:
+    """An entry (``name``, then link and its rank; its size, modification and status change times, inode) for each
+    symbolic link met on the way to ``path``, in the kernel's order: in the folders above it as in the path itself,
+    and in what each link leads to."""
+    out: list[tuple[str, int, int, int, int]] = []
+    here, *pending = PurePosixPath(os.path.abspath(path)).parts
+    while pending and len(out) <= MAX_LINKS:
+        part = pending.pop(0)
+        if part in (".", ".."):
+            here = os.path.dirname(here) if part == ".." else here
+            continue
+        step = os.path.join(here, part)
+        try:
+            info = os.lstat(step)
+        except OSError:  # (gone: the member's own stat says so)
+            break
+        if not stat.S_ISLNK(info.st_mode):
+            here = step
+            continue
+        out.append((f"{name}\0link {len(out)}", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        target = PurePosixPath(os.readlink(step))
+        if target.is_absolute():
+            here, *rest = target.parts
+        else:
+            rest = list(target.parts)
+        pending = rest + pending
+    return out
 
 
 @dataclass
