@@ -14,7 +14,10 @@ import html
 import json
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -41,6 +44,7 @@ from releasekit.publish import (
     SUMMED_QUERIES,
     datasette_metadata,
     write_site,
+    writing_site,
 )
 from releasekit.queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from releasekit.summaries import summarize
@@ -1070,6 +1074,103 @@ def test_publish_replaces_only_sites_it_wrote(demo: Served, tmp_path: Path) -> N
         write_site(release, tmp_path / "file")
     with pytest.raises(ReleasekitError, match=r"cannot write the site \(Not a directory\)"):
         write_site(release, tmp_path / "file" / "site")
+
+
+def site_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file of a site folder, by its path in it."""
+    return {str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def test_two_publishes_into_one_folder_never_write_it_at_once(demo: Served, tmp_path: Path) -> None:
+    """Review BX M2: they shared one staging folder, and one said "wrote" over a site missing most of its files
+    (no settings.json: none of the hardened limits; no register pages). The second is refused in one line."""
+    release = load_release(demo.project)
+    site = tmp_path / "site"
+    write_site(release, site)
+    written = site_digest(site)
+    with writing_site(release, site, "unused"):  # what a publish holds while it writes
+        with pytest.raises(ReleasekitError, match="another releasekit serve or publish is using this site") as refused:
+            write_site(release, site)
+        assert "wait for that publish to finish" in str(refused.value.hint)
+        assert site_digest(site) == written
+    write_site(release, site)  # (released with the first)
+    assert site_digest(site) == written
+    result = CliRunner().invoke(cli, ["publish", str(tmp_path / "new"), "--project", str(tmp_path / "unbuilt")])
+    assert result.exit_code != 0 and not (tmp_path / "new").exists()  # (a refused publish leaves no folder)
+    unbuilt = copy_demo(tmp_path / "unbuilt")
+    with pytest.raises(ReleasekitError, match="has not been built"):
+        write_site(load_release(unbuilt), tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_publish_interrupted_while_it_replaces_the_site_is_replaced_by_the_next(
+        demo: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BX M3: the old site's files were deleted one by one, the marker among them; a publish interrupted
+    in between left a folder of old, new and missing files that the next publish refused as not releasekit's. The
+    marker stays now, and the next publish replaces what is left: interrupted (Ctrl-C) at each of its renames."""
+    release = load_release(demo.project)
+    reference = tmp_path / "reference"
+    write_site(release, reference)
+    original = Path.rename
+    renames: list[Path] = []
+    interrupt_at = [0]
+
+    def rename(self: Path, target: Any) -> Path:
+        renames.append(self)
+        if len(renames) == interrupt_at[0]:
+            raise KeyboardInterrupt
+        return original(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    write_site(release, tmp_path / "counted")
+    renames.clear()
+    write_site(release, tmp_path / "counted")  # (over a site: the old entries are moved out too)
+    count = len(renames)
+    assert count >= 2 * len(os.listdir(reference)) - 2  # (all but the marker, out and in)
+    for at in range(1, count + 1):
+        site = tmp_path / f"site{at}"
+        interrupt_at[0] = 0
+        write_site(release, site)
+        (site / "static" / "old.txt").write_text("from the last publish")
+        renames.clear()
+        interrupt_at[0] = at
+        with pytest.raises(KeyboardInterrupt):
+            write_site(release, site)
+        assert (site / MARKER).is_file()
+        interrupt_at[0] = 0
+        write_site(release, site)
+        assert site_digest(site) == site_digest(reference), at
+
+
+def test_a_folder_an_older_publish_left_without_its_marker_is_replaced(demo: Served, tmp_path: Path) -> None:
+    """Review BX M3: releasekit 0.2.0 removed the marker first; interrupted then, the new site (with its marker)
+    stays in the staging folder, beside what is left of the old."""
+    release = load_release(demo.project)
+    site = tmp_path / "site"
+    write_site(release, site)
+    written = site_digest(site)
+    (site / MARKER).rename(tmp_path / "marker")
+    shutil.copytree(site, tmp_path / "staged")
+    (tmp_path / "marker").rename(tmp_path / "staged" / MARKER)
+    shutil.rmtree(site / "templates")
+    (tmp_path / "staged").rename(site / STAGING)
+    write_site(release, site)
+    assert site_digest(site) == written
+
+
+def test_a_site_that_cannot_be_written_is_named_not_the_database_copied(demo: Served, tmp_path: Path) -> None:
+    """Review BX L3: under a file-size limit publish blamed the project's build/release.db, which it only reads."""
+    if not hasattr(os, "fork") or sys.platform != "linux":
+        pytest.skip("needs RLIMIT_FSIZE (Linux)")
+    site = tmp_path / "site"
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))"
+    result = subprocess.run([sys.executable, "-c", f"{limit}; from releasekit.cli import cli; cli()", "publish",
+                             str(site), "--project", str(demo.project)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (f"Error: {site}/release.db: cannot write the site (File too large) (hint: check that "
+                             "the folder is writable and the disk has room)\n")
+    assert not (site / STAGING).exists()
 
 
 def test_publish_before_build_says_what_to_do(tmp_path: Path, cli_runner: CliRunner,

@@ -210,6 +210,40 @@ def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: 
             proc.stderr.close()
 
 
+def test_a_second_serve_or_a_publish_into_its_site_is_refused_while_one_serves(tmp_path: Path) -> None:
+    """Review BX M1: a second serve of the project (another port) rewrote build/site under the first, which then
+    answered from two releases at once: its open connections' tables, the new zips and register pages. The site is
+    locked while it is served."""
+    project = copy_demo(tmp_path / "p")
+    assert CliRunner().invoke(cli, ["build", str(project)]).exit_code == 0
+    proc = subprocess.Popen([sys.executable, "-m", "releasekit", "serve", str(project), "--port", "0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    site = project / "build" / "site"
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().startswith("serving "), "the first serve did not start"
+        served = {f: f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()}
+        code, output = serve(str(project), "--port", "0")
+        assert code == 1 and one_error_line(output) == (
+            f"Error: {site}: another releasekit serve or publish is using this site (hint: stop that serve "
+            "(Ctrl-C) or wait for that publish to finish; or write this site into a folder of its own)")
+        result = CliRunner().invoke(cli, ["publish", str(site), "--project", str(project)])
+        assert result.exit_code == 1 and "is using this site" in result.output, result.output
+        assert {f: f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()} == served
+        result = CliRunner().invoke(cli, ["publish", str(tmp_path / "elsewhere"), "--project", str(project)])
+        assert result.exit_code == 0, result.output  # (another folder is another site)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        result = CliRunner().invoke(cli, ["publish", str(site), "--project", str(project)])
+        assert result.exit_code == 0, result.output  # (the lock ends with the server)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
 def test_port_0_puts_every_address_of_the_host_on_the_one_port_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     """A host of two addresses (as '' is 0.0.0.0 and, with IPv6, ::), both bound, on the one port the first got (each
     had a port of its own, only one shown)."""

@@ -27,8 +27,8 @@ import socket
 import sys
 import tempfile
 import weakref
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
@@ -59,7 +59,7 @@ from .privacy import mask_niks
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
 from .report import by_kind
-from .staging import settled
+from .staging import settled, try_lock
 from .tables import SUMMARY_TABLES, TABLES
 from .validate import validate_paths
 
@@ -69,6 +69,10 @@ DOWNLOADS = "static/downloads"
 MARKER = ".releasekit-site"
 #: Where a site is written inside its folder before it replaces the folder's contents.
 STAGING = ".releasekit-site.tmp"
+#: Where the old site's entries are moved, inside its folder, just before the new ones are moved in (then removed).
+OLD = ".releasekit-site.old"
+#: What the marker says; the marker is also the site's lock (:func:`writing_site`).
+MARKER_TEXT = "A Datasette site written by releasekit: 'releasekit publish' replaces this folder's contents.\n"
 #: What a site folder holds at its top (a site written before the marker holds only these).
 SITE_ENTRIES = frozenset({MARKER, DATABASE_FILE, "inspect-data.json", "metadata.json", "settings.json", "templates",
                           "static", "plugins", "requirements.txt", "Dockerfile"})
@@ -463,8 +467,11 @@ def written_by_releasekit(folder: Path) -> bool:
     A site holds :data:`MARKER`; one written before the marker existed holds only :data:`SITE_ENTRIES`,
     among them its stylesheet (``inspect-data.json`` alone proves nothing: ``datasette inspect`` writes it).
     """
-    names = {entry.name for entry in folder.iterdir()} - {STAGING}
-    return not names or MARKER in names or (names <= SITE_ENTRIES and (folder / "static" / "releasekit.css").is_file())
+    names = {entry.name for entry in folder.iterdir()} - {STAGING, OLD}
+    return not names or MARKER in names or (names <= SITE_ENTRIES and (
+        (folder / "static" / "releasekit.css").is_file()
+        # (a publish of releasekit 0.2.0 interrupted after it removed the marker: review BX M3)
+        or (folder / STAGING / MARKER).is_file()))
 
 
 def refuse_foreign_site(folder: Path, hint: str, shown: Path | None = None) -> None:
@@ -485,41 +492,100 @@ def write_site(release: Release, folder: str | Path, *, link: bool = False, allo
     the folder itself stays (``publish .`` works, and so does a folder whose parent is not writable).
 
     The release is read under the build's lock (:func:`~releasekit.staging.settled`): a swap a killed build left
-    half done is finished first, and no build swaps a new release in while the site is written.
+    half done is finished first, and no build swaps a new release in while the site is written. The folder is
+    written under its own lock (:func:`writing_site`): two publishes never write one folder at once.
 
     :param link: hard-link the database and zips instead of copying them (``serve``).
     :raises ReleasekitError: when the release has not been built, or not as ``metadata.yml`` describes it now
-        (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site, or a build is running.
+        (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site, or a build is
+        running, or another publish or serve is writing or serving ``folder``.
     """
-    with settled(release.root, "publish"):
-        return _write_site_settled(release, Path(folder), link=link, allow_robots=allow_robots)
+    with writing_site(release, Path(folder), "give a new or empty folder; releasekit replaces only the sites it "
+                                             "wrote") as (resolved, shown):
+        return write_locked_site(release, resolved, shown, link=link, allow_robots=allow_robots)
 
 
-def _write_site_settled(release: Release, folder: Path, *, link: bool, allow_robots: bool) -> Site:
-    db_path = require_database(release)
-    check_current(release, db_path)
+@contextmanager
+def writing_site(release: Release, folder: Path, hint: str) -> Iterator[tuple[Path, Path]]:
+    """Hold ``folder``'s site lock (an exclusive ``flock`` on its :data:`MARKER`, made first in a new or empty
+    folder) for the duration, after refusing a folder that is not a site releasekit wrote (``hint``: what to do
+    instead). Yields the folder resolved, and as given (for messages). ``serve`` holds it while it serves: a second
+    one, or a ``publish`` into ``build/site``, would replace the files under the first, which would then answer
+    from two releases at once (review BX M1, M2).
+
+    :raises ReleasekitError: when another ``publish`` or ``serve`` holds it, or the folder cannot be written.
+    """
     shown, folder = folder, folder.resolve()  # (messages name it as given, review BU L5)
     _refuse_project_folder(release, folder, shown)
-    refuse_foreign_site(folder, "give a new or empty folder; releasekit replaces only the sites it wrote", shown)
-    staging = folder / STAGING
-    shutil.rmtree(staging, ignore_errors=True)
+    refuse_foreign_site(folder, hint, shown)
+    made = [] if folder.exists() else [folder]
+    made += [] if (folder / MARKER).exists() else [folder / MARKER]
     try:
-        site = _write_site(release, db_path, staging, link=link, allow_robots=allow_robots)
-        for entry in folder.iterdir():
-            if entry.name == STAGING:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-        for entry in staging.iterdir():
-            entry.rename(folder / entry.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / MARKER, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
-        raise ReleasekitError(f"{e.filename or folder}: cannot write the site ({e.strerror or e})",
-                              hint="check that the folder is writable and the disk has room") from e
+        raise _cannot_write(e, folder, shown) from e
+    try:
+        if not try_lock(fd):
+            raise ReleasekitError(f"{shown}: another releasekit serve or publish is using this site",
+                                  hint="stop that serve (Ctrl-C) or wait for that publish to finish; or write "
+                                       "this site into a folder of its own")
+        if os.pread(fd, len(MARKER_TEXT) + 1, 0) != MARKER_TEXT.encode():  # (in place: the lock stays on it)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, MARKER_TEXT.encode(), 0)
+        yield folder, shown
+    except BaseException:
+        if made and {entry.name for entry in folder.iterdir()} <= {MARKER}:  # (a site refused before it was written
+            for path in reversed(made):                                   # leaves nothing behind)
+                path.unlink() if path.name == MARKER else path.rmdir()
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        os.close(fd)  # (releases the lock)
+
+
+def write_locked_site(release: Release, folder: Path, shown: Path, *, link: bool, allow_robots: bool) -> Site:
+    """:func:`write_site` into ``folder`` (resolved; ``shown``: as given), whose lock the caller holds."""
+    with settled(release.root, "publish"):
+        db_path = require_database(release)
+        check_current(release, db_path)
+        staging, old = folder / STAGING, folder / OLD
+        try:
+            for leftover in (staging, old):  # (an interrupted publish's)
+                shutil.rmtree(leftover, ignore_errors=True)
+            site = _write_site(release, db_path, staging, link=link, allow_robots=allow_robots)
+            _replace_site(folder, staging, old)
+        except OSError as e:
+            raise _cannot_write(e, folder, shown) from e
+        finally:
+            for leftover in (staging, old):
+                shutil.rmtree(leftover, ignore_errors=True)
     return Site(folder, site.database, site.packages)
+
+
+def _replace_site(folder: Path, staging: Path, old: Path) -> None:
+    """Put the site written in ``staging`` in the place of the one in ``folder``: the old entries are moved into
+    ``old`` (a rename each), then the new ones moved in. The marker stays where it is throughout, so a publish killed
+    at any point leaves a folder the next one replaces (review BX M3: it deleted the old entries one by one, the
+    marker among them, and the folder then left was refused as foreign); and only renames lie between the old site
+    and the new one."""
+    old.mkdir()
+    for entry in sorted(folder.iterdir()):
+        if entry.name not in (MARKER, STAGING, OLD):
+            entry.rename(old / entry.name)
+    for entry in sorted(staging.iterdir()):
+        if entry.name != MARKER:
+            entry.rename(folder / entry.name)
+
+
+def _cannot_write(error: OSError, folder: Path, shown: Path) -> ReleasekitError:
+    """The one-line refusal of a site that could not be written: naming the file of the site that could not be
+    written, not the project file being copied (review BX L3: ``shutil.copyfile`` names its source first)."""
+    named = [Path(n) for n in (error.filename2, error.filename) if isinstance(n, str | os.PathLike)]
+    place = next((Path(os.path.abspath(n)).relative_to(folder).parts for n in named
+                  if Path(os.path.abspath(n)).is_relative_to(folder)), ())
+    where = shown.joinpath(*place[1:] if place[:1] in ((STAGING,), (OLD,)) else place)  # (where it goes in the site)
+    return ReleasekitError(f"{where}: cannot write the site ({error.strerror or error})",
+                           hint="check that the folder is writable and the disk has room")
 
 
 def _refuse_project_folder(release: Release, folder: Path, shown: Path) -> None:
@@ -543,8 +609,7 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
     """Write every file of the site into the new folder ``folder``."""
     (folder / DOWNLOADS).mkdir(parents=True)
     (folder / "templates" / "pages" / "registers").mkdir(parents=True)
-    (folder / MARKER).write_text("A Datasette site written by releasekit: 'releasekit publish' replaces this "
-                                 "folder's contents.\n", encoding="utf-8")
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     _place(db_path, folder / DATABASE_FILE, link=link)
     database = _download(folder / DATABASE_FILE, f"/{DATABASE}.db")
     packages: dict[str, Download] = {}
@@ -722,22 +787,22 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
         raise UsageError("serve() runs an event loop of its own and cannot run inside a running one (a notebook, "
                          "an async function)", hint="run it in a thread of its own, or run 'releasekit serve'")
     require_database(release)
-    folder = site_folder(release)
-    refuse_foreign_site(folder, "serve writes its site there: move or remove what is in it")
-    sockets = listen(host, port)
-    try:
-        site = write_site(release, folder, link=True, allow_robots=allow_robots)
-        if note is not None:
-            for line in site.notes():
-                note(line)
-        app = make_datasette(site.folder).app()
-        if ready is not None:
-            ready(served_url(host, sockets))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    with writing_site(release, site_folder(release), "serve writes its site there: move or remove what is in "
+                                                     "it") as (folder, shown):
+        sockets = listen(host, port)
         try:
-            server.run(sockets=sockets)
-        except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
-            pass
-    finally:
-        for sock in sockets:
-            sock.close()
+            site = write_locked_site(release, folder, shown, link=True, allow_robots=allow_robots)
+            if note is not None:
+                for line in site.notes():
+                    note(line)
+            app = make_datasette(site.folder).app()
+            if ready is not None:
+                ready(served_url(host, sockets))
+            server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+            try:
+                server.run(sockets=sockets)
+            except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
+                pass
+        finally:
+            for sock in sockets:
+                sock.close()

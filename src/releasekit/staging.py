@@ -70,7 +70,7 @@ def release_lock(root: Path, doing: str = "build", *, shared: bool = False) -> I
     path = build_dir / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        if not _try_lock(fd, shared):
+        if not try_lock(fd, shared):
             holder = os.pread(fd, 64, 0).decode("ascii", errors="replace").split()
             pid, what = (holder[0] if holder else "unknown"), (holder[1] if len(holder) > 1 else "build")
             raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another {what} of this project is running (pid {pid})",
@@ -116,7 +116,8 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-def _try_lock(fd: int, shared: bool = False) -> bool:
+def try_lock(fd: int, shared: bool = False) -> bool:
+    """Lock the open file ``fd`` (exclusively, or ``shared``) without waiting: whether it is now held."""
     if sys.platform == "win32":  # pragma: no cover - releasekit is developed and tested on POSIX
         import msvcrt
 
