@@ -30,7 +30,7 @@ import yaml
 from click.testing import CliRunner
 
 import twodays
-from conftest import write_metadata
+from conftest import REPO, copy_demo, write_metadata
 from releasekit import build, load_release
 from releasekit.artefacts import StreamingZip
 from releasekit.cli import cli
@@ -478,3 +478,40 @@ def test_a_folder_mounted_at_datapackages_or_build_is_refused(make_project: Any,
         finally:
             subprocess.run(["umount", str(target)], check=True)
     assert cli_runner.invoke(cli, ["build", str(project)]).exit_code == 0
+
+
+@pytest.mark.parametrize("target", ["datapackages/real-count", "."])
+def test_validate_across_a_builds_swap_reads_one_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         target: str) -> None:
+    """Review BX M4: validate read the descriptor of the release a build swapped out and the files of the one it
+    swapped in, and called the valid release INVALID, as edited (3 runs of 54). A package whose folder was swapped
+    while it was read is read again."""
+    from releasekit import validate as validating
+
+    project = copy_demo(tmp_path / "p")
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    for register in metadata["registers"]:
+        register["sources"] = [s for s in register.get("sources", []) if s["path"] != "raw/ppwp_tps_20240220.jsonl"]
+    write_metadata(project, metadata)
+    build(load_release(project))  # the release the build swaps out
+    shutil.copytree(project / "datapackages", tmp_path / "other")
+    shutil.copy(REPO / "metadata.yml", project / "metadata.yml")
+    build(load_release(project))  # the release it swaps in
+    original = validating._referenced
+    swapped = []
+
+    def referenced(descriptor: dict[str, Any]) -> list[str]:
+        if not swapped:  # (just after the descriptor was read: the build's swap)
+            swapped.append(True)
+            os.rename(project / "datapackages", tmp_path / "aside")
+            os.rename(tmp_path / "other", project / "datapackages")
+        return original(descriptor)
+
+    # the old release in place, swapped for the new one as the first package's descriptor is read
+    os.rename(project / "datapackages", tmp_path / "new")
+    shutil.move(tmp_path / "other", project / "datapackages")
+    os.rename(tmp_path / "new", tmp_path / "other")
+    monkeypatch.setattr(validating, "_referenced", referenced)
+    result = CliRunner().invoke(cli, ["validate", str(project / target)])
+    assert swapped and result.exit_code == 0, result.output
+    assert "INVALID" not in result.output and "byte-count" not in result.output

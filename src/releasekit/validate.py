@@ -244,6 +244,31 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         package folder's ``.git`` or ``.venv`` is not its to publish (:func:`package_files`).
     """
     _refuse_unknown_engine(engine)
+    for _ in range(SWAPS_RETRIED):
+        before = _identity(descriptor_path.parent)
+        result = _validate_descriptor(descriptor_path, label, engine=engine, every_file=every_file)
+        if _identity(descriptor_path.parent) == before:
+            break
+    return result
+
+
+#: A package folder swapped for another while it was read (a build's swap) is read again, up to this many times.
+SWAPS_RETRIED = 3
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder ``folder`` names now: a build swaps a project's ``datapackages/`` for the new one in one rename,
+    and a package read across it was read half from each release, its descriptor from one and its files from the
+    other, and reported INVALID as edited (review BX M4)."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _validate_descriptor(descriptor_path: Path, label: str | None, *, engine: str,
+                         every_file: bool) -> PackageReport:
     result = PackageReport(label or str(descriptor_path))
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
