@@ -31,7 +31,7 @@ from click.testing import CliRunner
 
 import twodays
 from conftest import REPO, copy_demo, write_metadata
-from releasekit import build, load_release
+from releasekit import build, load_release, staging
 from releasekit.artefacts import StreamingZip
 from releasekit.cli import cli
 from releasekit.database import dump_sha256
@@ -515,3 +515,45 @@ def test_validate_across_a_builds_swap_reads_one_release(tmp_path: Path, monkeyp
     result = CliRunner().invoke(cli, ["validate", str(project / target)])
     assert swapped and result.exit_code == 0, result.output
     assert "INVALID" not in result.output and "byte-count" not in result.output
+
+
+def test_ctrl_c_while_the_release_is_put_in_place_finishes_it_and_says_so(
+        make_project: Any, reference: tuple[dict[str, str], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BX L1: Ctrl-C once the journal was written printed "Aborted!", exit 1, while the new release was in
+    place (or was put in place by the next command, the packages beside the old database until then), and the cache
+    was lost."""
+    project = make(make_project)
+    build(load_release(project))
+    change_metadata(project)
+    original = staging._swap
+
+    def interrupted(*args: Any) -> None:  # Ctrl-C between the journal and the swap
+        os.kill(os.getpid(), signal.SIGINT)
+        original(*args)
+
+    monkeypatch.setattr(staging, "_swap", interrupted)
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0 and "Aborted" not in result.output, result.output
+    assert ("note: interrupted (Ctrl-C) while the new release was put in place: that was finished, and the new "
+            "release is in place\n") in result.output
+    assert content(project) == reference and not (project / "build" / JOURNAL).exists()
+    monkeypatch.undo()
+    again = CliRunner().invoke(cli, ["build", str(project)])
+    assert again.exit_code == 0 and "from build/cache/" in again.output, again.output  # (the cache was kept)
+    assert "interrupted" not in again.output and "stopped" not in again.output
+
+
+def test_a_build_that_finishes_a_killed_builds_swap_says_so(make_project: Any,
+                                                            reference: tuple[dict[str, str], str]) -> None:
+    """Review BX L1: recovery was silent."""
+    project = make(make_project)
+    build(load_release(project))
+    change_metadata(project)
+    proc = subprocess.run([sys.executable, "-c", DRIVER, "swap", str(project)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == -signal.SIGKILL and (project / "build" / JOURNAL).exists(), proc.stderr
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    assert ("note: an earlier build was stopped while it put its release in place: this build finished that first, "
+            "then built its own\n") in result.output
+    assert content(project) == reference

@@ -78,6 +78,10 @@ class BuildResult:
     seconds: float = field(default=0.0)
     #: How many sources (the first ones, in load order) came from the build cache rather than being read again.
     cached: int = 0
+    #: Whether this build first finished putting in place the release of a build killed during that (its swap).
+    recovered: bool = False
+    #: Whether Ctrl-C came while this build put its release in place (it finished doing so).
+    interrupted: bool = False
 
     @property
     def quarantined(self) -> int:
@@ -116,9 +120,24 @@ class BuildResult:
 
     def notes(self, release: Release) -> list[str]:
         """Every ``note:`` line of the build's summary: :meth:`unloaded`, :meth:`stamped_later`,
-        :meth:`retrieved_earlier`, :meth:`withheld_published` and :meth:`no_origin`, in that order."""
-        return (self.unloaded() + self.stamped_later(release.sources) + self.retrieved_earlier(release.sources)
-                + self.withheld_published(release.registers) + self.no_origin(release.sources))
+        :meth:`retrieved_earlier`, :meth:`withheld_published` and :meth:`no_origin`, in that order, after
+        :meth:`interruptions`."""
+        return (self.interruptions() + self.unloaded() + self.stamped_later(release.sources)
+                + self.retrieved_earlier(release.sources) + self.withheld_published(release.registers)
+                + self.no_origin(release.sources))
+
+    def interruptions(self) -> list[str]:
+        """A line when an earlier build was killed while it put its release in place, which this one finished first,
+        and one when this build was interrupted (Ctrl-C) while it put its own in place (review BX L1: both went
+        unsaid; the second said "Aborted!" over a release in place)."""
+        lines = []
+        if self.recovered:
+            lines.append("an earlier build was stopped while it put its release in place: this build finished that "
+                         "first, then built its own")
+        if self.interrupted:
+            lines.append("interrupted (Ctrl-C) while the new release was put in place: that was finished, and the "
+                         "new release is in place")
+        return lines
 
     @staticmethod
     def no_origin(sources: Iterable[Source]) -> list[str]:
@@ -262,6 +281,7 @@ def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> Bui
         # The caches move out of the staging folder once the journal says this release wins, before the swap
         # (which throws the staging folder away): a build killed or failing before it keeps nothing.
         stage.commit(keep=lambda: _keep(caches))
+        result.recovered, result.interrupted = stage.recovered, stage.interrupted
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
                        for p in result.packages]

@@ -28,7 +28,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,6 +151,10 @@ class Stage:
         self.build_dir = self.dir / BUILD_DIR
         self.packages = self.dir / PACKAGES_DIR
         self.committed = False
+        #: Whether a swap a killed build left half done was finished first (:func:`recover`).
+        self.recovered = False
+        #: Whether Ctrl-C came while the release was put in place (:meth:`commit` finished it: it is in place).
+        self.interrupted = False
 
     @property
     def database(self) -> Path:
@@ -158,7 +164,7 @@ class Stage:
     def __enter__(self) -> Stage:
         refuse_other_file_system(self.root)
         refuse_blocked(self.root)
-        recover(self.root)
+        self.recovered = recover(self.root)
         shutil.rmtree(own_folder(self.dir), ignore_errors=True)  # what a killed build left before its commit
         (self.root / BUILD_DIR / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         self.build_dir.mkdir(parents=True)
@@ -180,17 +186,19 @@ class Stage:
         info = self.packages.stat()
         journal = self.root / BUILD_DIR / JOURNAL
         tmp = journal.with_name(JOURNAL + ".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump({"packages_inode": info.st_ino, "packages_device": info.st_dev}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, journal)
-        self.committed = True
-        try:
-            if keep is not None:
-                keep()
-        finally:
-            self._swap()
+        with _held_off() as interrupted:
+            with tmp.open("w", encoding="utf-8") as handle:
+                json.dump({"packages_inode": info.st_ino, "packages_device": info.st_dev}, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, journal)
+            self.committed = True
+            try:
+                if keep is not None:
+                    keep()
+            finally:
+                self._swap()
+        self.interrupted = bool(interrupted)
 
     def _swap(self) -> None:
         try:
@@ -199,6 +207,27 @@ class Stage:
             raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: the new release could not be put in place: {e}",
                                   hint="the next build finishes the swap once build/ and datapackages/ can be "
                                        "written") from e
+
+
+@contextmanager
+def _held_off() -> Iterator[list[int]]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM off for the duration (the commit: a few system calls); yields the signals
+    that came meanwhile. SIGTERM is then delivered, once the release is in place; Ctrl-C is reported by the build
+    (review BX L1: "Aborted!", exit 1, while the new release was in place, or was put in place by the next command,
+    and its cache lost). In the main thread only, where Python runs signal handlers."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = {signum: signal.signal(signum, lambda signum, frame: caught.append(signum)) for signum in held}
+    try:
+        yield caught
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if signal.SIGTERM in caught:
+            signal.raise_signal(signal.SIGTERM)
 
 
 def refuse_other_file_system(root: Path) -> None:
