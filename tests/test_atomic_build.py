@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -557,3 +558,34 @@ def test_a_build_that_finishes_a_killed_builds_swap_says_so(make_project: Any,
     assert ("note: an earlier build was stopped while it put its release in place: this build finished that first, "
             "then built its own\n") in result.output
     assert content(project) == reference
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds an open folder's path in /proc/self/fd")
+def test_an_old_release_that_cannot_be_removed_never_blocks_the_next_builds(
+        make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BX L2: a file of the replaced release this account could not delete (root's, left by a Docker run) was
+    left in build/.staging without a word, and every later build failed with "build/.staging/datapackages: File
+    exists", naming neither the file nor what to do."""
+    project = make(make_project)
+    build(load_release(project))
+    original = os.unlink
+
+    def unlink(path: Any, *, dir_fd: int | None = None) -> None:
+        where = os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), path) if dir_fd is not None else str(path)
+        if f"/{STAGING}" in where and where.endswith(f"{os.sep}README.md"):
+            raise PermissionError(errno.EPERM, "Operation not permitted", where)
+        original(path, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    for attempt in range(2):
+        change_metadata(project) if attempt == 0 else None
+        result = CliRunner().invoke(cli, ["build", str(project)])
+        assert result.exit_code == 0, result.output
+        assert re.search(rf"note: build/{STAGING}/\S+/README\.md: could not be removed with the "
+                         rf"release this build replaced \(in build/{STAGING}/\): remove it with the account that owns "
+                         "it; the next build sets what is left aside\n", result.output), result.output
+    assert (project / "build" / f"{STAGING}-trash-1").is_dir()  # (the second build set the first's leftover aside)
+    monkeypatch.undo()
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0 and "could not be removed" not in result.output, result.output
+    assert sorted(p.name for p in (project / "build").iterdir() if p.name.startswith(STAGING)) == []

@@ -26,6 +26,7 @@ from .ingest import Accounting, Loader, preflight
 from .legalstatus import RELEASING
 from .package import PACKAGES_DIR, PackageResult, write_packages
 from .piigate import refuse_niks_in_database, refuse_niks_in_tree
+from .privacy import mask_niks
 from .provenance import STAMPS_FILE, SourceFile, check_sources, check_unchanged, inputs_sha256, write_stamps
 from .readers import READERS
 from .rules import run_rules
@@ -82,6 +83,8 @@ class BuildResult:
     recovered: bool = False
     #: Whether Ctrl-C came while this build put its release in place (it finished doing so).
     interrupted: bool = False
+    #: The first file of the release this build replaced that it could not remove, if any (masked).
+    not_removed: str | None = None
 
     @property
     def quarantined(self) -> int:
@@ -137,6 +140,10 @@ class BuildResult:
         if self.interrupted:
             lines.append("interrupted (Ctrl-C) while the new release was put in place: that was finished, and the "
                          "new release is in place")
+        if self.not_removed:
+            lines.append(f"{self.not_removed}: could not be removed with the release this build replaced (in "
+                         f"{BUILD_DIR}/{STAGING}/): remove it with the account that owns it; the next build sets "
+                         "what is left aside")
         return lines
 
     @staticmethod
@@ -282,6 +289,10 @@ def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> Bui
         # (which throws the staging folder away): a build killed or failing before it keeps nothing.
         stage.commit(keep=lambda: _keep(caches))
         result.recovered, result.interrupted = stage.recovered, stage.interrupted
+        if stage.not_removed is not None:
+            left = Path(stage.not_removed)
+            result.not_removed = mask_niks(str(left.relative_to(release.root) if left.is_relative_to(release.root)
+                                               else left))
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
                        for p in result.packages]

@@ -155,6 +155,8 @@ class Stage:
         self.recovered = False
         #: Whether Ctrl-C came while the release was put in place (:meth:`commit` finished it: it is in place).
         self.interrupted = False
+        #: The first file of the release this build replaced that could not be removed (another account's), if any.
+        self.not_removed: str | None = None
 
     @property
     def database(self) -> Path:
@@ -165,7 +167,10 @@ class Stage:
         refuse_other_file_system(self.root)
         refuse_blocked(self.root)
         self.recovered = recover(self.root)
-        shutil.rmtree(own_folder(self.dir), ignore_errors=True)  # what a killed build left before its commit
+        for trash in sorted(self.dir.parent.glob(f"{STAGING}-trash-*")):  # (set aside by an earlier build)
+            remove(trash)
+        if remove(own_folder(self.dir)) is not None:  # what a killed build left before its commit
+            self.dir.rename(_unused(self.dir.parent / f"{STAGING}-trash"))  # (review BX L2: "File exists" for ever)
         (self.root / BUILD_DIR / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         self.build_dir.mkdir(parents=True)
         self.packages.mkdir()
@@ -199,6 +204,7 @@ class Stage:
             finally:
                 self._swap()
         self.interrupted = bool(interrupted)
+        self.not_removed = remove(self.dir)  # (the swap removed it, if it could)
 
     def _swap(self) -> None:
         try:
@@ -322,6 +328,27 @@ def recover(root: Path) -> bool:
     journal.unlink()
     shutil.rmtree(stage, ignore_errors=True)
     return True
+
+
+def remove(folder: Path) -> str | None:
+    """Remove ``folder`` (a link there, not what it leads to); the first path that could not be removed, if any (a
+    file another account owns: root's, left by a Docker run)."""
+    failed: list[str] = []
+    if not (folder.exists() or folder.is_symlink()):
+        return None
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=lambda function, path, error: failed.append(path))
+    else:  # pragma: no cover - Python 3.11
+        shutil.rmtree(folder, onerror=lambda function, path, error: failed.append(path))
+    return failed[0] if failed else None
+
+
+def _unused(path: Path) -> Path:
+    """``path`` with the first number (``-1``, ``-2`` …) that names nothing yet."""
+    number = 1
+    while (found := path.with_name(f"{path.name}-{number}")).exists() or found.is_symlink():
+        number += 1
+    return found
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
