@@ -589,3 +589,36 @@ def test_an_old_release_that_cannot_be_removed_never_blocks_the_next_builds(
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 0 and "could not be removed" not in result.output, result.output
     assert sorted(p.name for p in (project / "build").iterdir() if p.name.startswith(STAGING)) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds a file's path by its descriptor in /proc")
+def test_every_staged_file_is_on_disk_before_the_journal_names_it_the_release(
+        make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review BX ("not tested"): only the journal was synced; after a power cut the journal could name a release
+    whose database and packages the disk never got."""
+    project = make(make_project)
+    build(load_release(project))
+    change_metadata(project)
+    journal = project / "build" / JOURNAL
+    synced: list[tuple[str, bool]] = []
+    original = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append((os.readlink(f"/proc/self/fd/{fd}"), journal.exists()))
+        original(fd)
+
+    staged: list[str] = []
+    commit = staging.Stage.commit
+
+    def listing(self: Any, keep: Any = None) -> None:
+        staged.extend(str(p) for p in sorted(self.dir.rglob("*")) if p.is_file()
+                      and (p.is_relative_to(self.build_dir) or p.is_relative_to(self.packages)))
+        commit(self, keep)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(staging.Stage, "commit", listing)
+    build(load_release(project))
+    before_journal = {path for path, journal_there in synced if not journal_there}
+    assert staged and any(path.endswith("release.db") for path in staged)
+    assert set(staged) <= before_journal
+    assert str(project / "build") in {path for path, journal_there in synced if journal_there}
