@@ -96,3 +96,25 @@ def test_a_package_of_this_version_or_naming_none_gets_no_version_warning() -> N
         f"built by releasekit {'9' * 40}, this is {__version__}: checked against its own schemas, not against the "
         f"canonical tables of this version (they may have changed since); validate it with releasekit {'9' * 40} "
         "for those")
+
+
+def test_the_dump_of_an_older_versions_database_differs_and_does_not_raise(demo_project: Path,
+                                                                           tmp_path: Path) -> None:
+    """Review BY L1: ``dump_sha256``, the README's way to compare two builds' databases, raised ``no such column:
+    sistem_kode`` on a database of releasekit 0.1.0 (a column since added)."""
+    import shutil
+
+    import sqlite_utils
+
+    from releasekit.database import canonical_dump, dump_sha256
+
+    older = tmp_path / "release.db"
+    shutil.copy(demo_project / "build" / "release.db", older)
+    db = sqlite_utils.Database(older)
+    today = dump_sha256(db)
+    db.execute("ALTER TABLE wilayah DROP COLUMN sistem_kode")  # (added after 0.1.0)
+    dumped = list(canonical_dump(db))
+    assert dump_sha256(db) != today
+    rows = [line for line in dumped if line.startswith("wilayah\t")]
+    assert rows and len(rows) == db["wilayah"].count
+    db.close()
