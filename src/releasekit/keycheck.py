@@ -308,6 +308,15 @@ class KeyIndex:
             self._cache.popitem(last=False)
         return run
 
+    def close(self) -> None:
+        """Close the file the runs spill into (the index holds no runs after): each index an end, as a checker's
+        run has, and no file left for the garbage collector (review BY L3: ``ResourceWarning``)."""
+        if self._spill is not None and self._spill.pid == os.getpid():
+            self._spill.file.close()
+        self._spill = None
+        self.firsts, self.lasts, self.runs, self.sizes = [], [], [], []
+        self._cache.clear()
+
     def _to_hashes(self) -> None:
         hashes: set[int] = set()
         for number in range(len(self.runs)):

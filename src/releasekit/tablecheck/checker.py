@@ -183,7 +183,7 @@ class Checker:
                 else:
                     if name in read_ahead:  # (its keys are collected again as it is checked)
                         for target in [t for t in self.keys if t[0] == name]:
-                            del self.keys[target]
+                            self.keys.pop(target).close()
                     for ahead in self._ahead(res, resources, done | read_ahead):
                         _KeysOnly(self).collect(ahead, wanted.get(ahead.get("name", ""), []))
                         read_ahead.add(ahead.get("name", ""))
@@ -192,10 +192,19 @@ class Checker:
         except BaseException:
             if child is not None:
                 child.cancel()
+            self._close_keys()
             raise
-        if aside is not None:
-            self._finish_aside(aside, wanted.get(aside.get("name", ""), []), child, slot)
+        try:
+            if aside is not None:
+                self._finish_aside(aside, wanted.get(aside.get("name", ""), []), child, slot)
+        finally:
+            self._close_keys()
         return self.problems
+
+    def _close_keys(self) -> None:
+        """Close every key index (:meth:`KeyIndex.close`): the run is over."""
+        for index in [*self.keys.values(), *self.asked.values()]:
+            index.close()
 
     def _found(self, res: dict[str, Any]) -> bool:
         """Whether ``res``'s file is there (a resource without one reports that alone, as Frictionless does)."""
@@ -395,7 +404,7 @@ class Checker:
         other resources into it and its references to its own rows are looked up in them."""
         res = next(r for r in self.descriptor["resources"] if isinstance(r, dict) and r.get("name") == name)
         for target in [t for t in self.keys if t[0] == name]:
-            del self.keys[target]
+            self.keys.pop(target).close()
         self.unread.discard(name)
         self.whole.add(name)
         _KeysOnly(self).collect(res, self.wanted.get(name, []))
