@@ -180,16 +180,23 @@ def test_a_killed_build_leaves_the_old_release_or_the_recovered_new_one(
     assert not (project / "build" / STAGING).exists()
 
 
-def test_publish_after_a_build_killed_in_its_swap_finishes_the_swap_first(
-        make_project: Any, reference: tuple[dict[str, str], str], tmp_path: Path, cli_runner: CliRunner) -> None:
-    """Review Q #2: killed between the packages' swap and the database's, a build left the new packages beside the
-    old database, and ``publish`` (and ``serve``) published the two as one release, exit 0."""
+def killed_in_its_swap(make_project: Any) -> Path:
+    """A built project whose next build (of changed metadata) was killed between the packages' swap and the
+    database's, its journal left."""
     project = make(make_project)
     build(load_release(project))
     change_metadata(project)
     proc = subprocess.run([sys.executable, "-c", DRIVER, "swap", str(project)], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == -signal.SIGKILL and (project / "build" / JOURNAL).exists(), proc.stderr
+    return project
+
+
+def test_publish_after_a_build_killed_in_its_swap_finishes_the_swap_first(
+        make_project: Any, reference: tuple[dict[str, str], str], tmp_path: Path, cli_runner: CliRunner) -> None:
+    """Review Q #2: killed between the packages' swap and the database's, a build left the new packages beside the
+    old database, and ``publish`` (and ``serve``) published the two as one release, exit 0."""
+    project = killed_in_its_swap(make_project)
     result = cli_runner.invoke(cli, ["publish", str(tmp_path / "site"), "--project", str(project)])
     assert result.exit_code == 0, result.output
     assert not (project / "build" / JOURNAL).exists() and content(project) == reference
@@ -547,12 +554,7 @@ def test_ctrl_c_while_the_release_is_put_in_place_finishes_it_and_says_so(
 def test_a_build_that_finishes_a_killed_builds_swap_says_so(make_project: Any,
                                                             reference: tuple[dict[str, str], str]) -> None:
     """Review BX L1: recovery was silent."""
-    project = make(make_project)
-    build(load_release(project))
-    change_metadata(project)
-    proc = subprocess.run([sys.executable, "-c", DRIVER, "swap", str(project)], capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == -signal.SIGKILL and (project / "build" / JOURNAL).exists(), proc.stderr
+    project = killed_in_its_swap(make_project)
     result = CliRunner().invoke(cli, ["build", str(project)])
     assert result.exit_code == 0, result.output
     assert ("note: an earlier build was stopped while it put its release in place: this build finished that first, "

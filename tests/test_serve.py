@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -182,9 +182,7 @@ def test_listen_closes_what_it_bound_when_it_refuses(listening: int, monkeypatch
 
 def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: Path) -> None:
     """The real command on port 0: it says where it serves (the port the system chose), answers, and Ctrl-C ends it."""
-    proc = subprocess.Popen([sys.executable, "-m", "releasekit", "serve", str(demo_project), "--port", "0"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
+    with serving(demo_project) as proc:
         assert proc.stderr is not None
         line = proc.stderr.readline()  # printed once the address is bound and the site written
         match = re.fullmatch(r"serving .+ on (http://127\.0\.0\.1:(\d+)/)\n", line)
@@ -202,6 +200,16 @@ def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: 
         assert proc.wait(timeout=15) == 0
         rest = proc.stderr.read()
         assert "Traceback" not in rest and "Aborted" not in rest, rest
+
+
+@contextmanager
+def serving(project: Path) -> Iterator[subprocess.Popen[str]]:
+    """``releasekit serve PROJECT --port 0`` in a child process (its stderr piped), killed if the test left it
+    running."""
+    proc = subprocess.Popen([sys.executable, "-m", "releasekit", "serve", str(project), "--port", "0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -216,10 +224,8 @@ def test_a_second_serve_or_a_publish_into_its_site_is_refused_while_one_serves(t
     locked while it is served."""
     project = copy_demo(tmp_path / "p")
     assert CliRunner().invoke(cli, ["build", str(project)]).exit_code == 0
-    proc = subprocess.Popen([sys.executable, "-m", "releasekit", "serve", str(project), "--port", "0"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     site = project / "build" / "site"
-    try:
+    with serving(project) as proc:
         assert proc.stderr is not None
         assert proc.stderr.readline().startswith("serving "), "the first serve did not start"
         served = {f: f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()}
@@ -236,12 +242,6 @@ def test_a_second_serve_or_a_publish_into_its_site_is_refused_while_one_serves(t
         assert proc.wait(timeout=15) == 0
         result = CliRunner().invoke(cli, ["publish", str(site), "--project", str(project)])
         assert result.exit_code == 0, result.output  # (the lock ends with the server)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 def test_port_0_puts_every_address_of_the_host_on_the_one_port_shown(monkeypatch: pytest.MonkeyPatch) -> None:
