@@ -1153,7 +1153,8 @@ def test_a_folder_an_older_publish_left_without_its_marker_is_replaced(demo: Ser
     (site / MARKER).rename(tmp_path / "marker")
     shutil.copytree(site, tmp_path / "staged")
     (tmp_path / "marker").rename(tmp_path / "staged" / MARKER)
-    shutil.rmtree(site / "templates")
+    for removed in ("templates", "static"):  # (its stylesheet gone too: no other sign the folder is releasekit's)
+        shutil.rmtree(site / removed)
     (tmp_path / "staged").rename(site / STAGING)
     write_site(release, site)
     assert site_digest(site) == written

@@ -290,9 +290,7 @@ def _build_staged(release: Release, progress: BuildProgress, clean: bool) -> Bui
         stage.commit(keep=lambda: _keep(caches))
         result.recovered, result.interrupted = stage.recovered, stage.interrupted
         if stage.not_removed is not None:
-            left = Path(stage.not_removed)
-            result.not_removed = mask_niks(str(left.relative_to(release.root) if left.is_relative_to(release.root)
-                                               else left))
+            result.not_removed = mask_niks(release.named(Path(stage.not_removed)))
     packages_dir = release.root / PACKAGES_DIR
     result.packages = [replace(p, folder=packages_dir / p.folder.name, zip_path=packages_dir / p.zip_path.name)
                        for p in result.packages]

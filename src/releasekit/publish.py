@@ -580,9 +580,8 @@ def _replace_site(folder: Path, staging: Path, old: Path) -> None:
 def _cannot_write(error: OSError, folder: Path, shown: Path) -> ReleasekitError:
     """The one-line refusal of a site that could not be written: naming the file of the site that could not be
     written, not the project file being copied (review BX L3: ``shutil.copyfile`` names its source first)."""
-    named = [Path(n) for n in (error.filename2, error.filename) if isinstance(n, str | os.PathLike)]
-    place = next((Path(os.path.abspath(n)).relative_to(folder).parts for n in named
-                  if Path(os.path.abspath(n)).is_relative_to(folder)), ())
+    named = [Path(os.path.abspath(n)) for n in (error.filename2, error.filename) if isinstance(n, str | os.PathLike)]
+    place = next((n.relative_to(folder).parts for n in named if n.is_relative_to(folder)), ())
     where = shown.joinpath(*place[1:] if place[:1] in ((STAGING,), (OLD,)) else place)  # (where it goes in the site)
     return ReleasekitError(f"{where}: cannot write the site ({error.strerror or error})",
                            hint="check that the folder is writable and the disk has room")
@@ -617,8 +616,8 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
     for register in release.registers:
         zip_path = packages_dir / f"{register.slug}.zip"
         if zip_path.is_file():
-            _place(zip_path, folder / DOWNLOADS / zip_path.name, link=link)
             placed = folder / DOWNLOADS / zip_path.name
+            _place(zip_path, placed, link=link)
             packages[register.id] = _checked(_download(placed, f"/{DOWNLOADS}/{zip_path.name}"), placed)
     inspect = _inspect_data(folder / DATABASE_FILE, database.sha256)
     write_json(folder / "inspect-data.json", inspect)
