@@ -3,16 +3,19 @@ each, in the place a user would look."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ProjectFactory, RecordedProgress, copy_demo
+from conftest import ProjectFactory, RecordedProgress, copy_demo, write_metadata
 from releasekit.cli import cli
+from releasekit.config import load_release
 from releasekit.errors import ConfigError
 from releasekit.metadatafile import parse_metadata
+from releasekit.provenance import changed_since, sha256_file
 
 DAY1, DAY2 = "raw/ppwp_tps_20240215.tar.gz", "raw/ppwp_tps_20240220.jsonl"
 
@@ -132,3 +135,70 @@ def test_a_mapping_s_typo_fails_before_any_source_is_read(make_project: ProjectF
             build(load_release(project), progress=typo, clean=clean)
         assert "sources/1/csv/fields/suara_total" in str(raised.value) and typo.started == [], (clean, typo.calls)
         _edited(project, ("suara_total: totl", "suara_total: total"))
+
+
+#: A folder source of three members, one in a subfolder ("a.csv" sorts before "a/b.csv": "." before "/").
+FOLDER = {"a.csv": "11,ACEH\n", "a/b.csv": "1101,11,SIMEULUE\n", "b.csv": "12,SUMATERA UTARA\n"}
+
+
+def _legacy_folder_sha256(folder: Path) -> str:
+    """A folder's sha256 as releasekit took it before 0.2.0 (``sha256_file`` before commit 6cc8ae2), written out
+    here from that code: each file's relative path, a NUL and its bytes, chained in path order."""
+    digest = hashlib.sha256()
+    for file in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix()):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _pinned_folder(make_project: ProjectFactory) -> tuple[Path, str]:
+    """A project of one folder source (:data:`FOLDER`, at ``raw/regions``) pinned with its legacy hash, and the pin."""
+    project = make_project({"regions": [{"raw": FOLDER, "name": "regions", "format": "kpu-wilayah-csv"}]})
+    metadata = yaml.safe_load((project / "metadata.yml").read_text(encoding="utf-8"))
+    metadata["registers"][0]["sources"][0]["sha256"] = sha = _legacy_folder_sha256(project / "raw" / "regions")
+    write_metadata(project, metadata)
+    return project, sha
+
+
+def _one_error(project: Path) -> str:
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 1, result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    return error
+
+
+def test_a_folder_pinned_by_releasekit_before_0_2_0_is_named_unchanged(make_project: ProjectFactory) -> None:
+    """BY M2: 6cc8ae2 redefined a folder's sha256, and a folder pinned before it was "the raw file changed"."""
+    project, legacy = _pinned_folder(make_project)
+    now = sha256_file(project / "raw" / "regions")[0]
+    assert now != legacy
+    config = project / "metadata.yml"
+    assert _one_error(project) == (
+        f"Error: raw/regions: sha256 is {now}, but {config} pins {legacy} ({config}: registers/0/sources/0) (hint: "
+        "the pin is the folder hash of releasekit before 0.2.0, an older definition (its files' bytes chained); the "
+        f"folder is unchanged: update the pin to {now})")
+    _edited(project, (legacy, now))  # (as the hint says)
+    assert CliRunner().invoke(cli, ["build", str(project)]).exit_code == 0
+
+
+def test_a_folder_changed_since_an_old_pin_is_still_named_changed(make_project: ProjectFactory) -> None:
+    """BY M2: the legacy hash recognises an unchanged folder only, not one edited since it was pinned."""
+    project, legacy = _pinned_folder(make_project)
+    (project / "raw" / "regions" / "a" / "b.csv").write_text("1101,11,SIMEULUE\n1102,11,ACEH SINGKIL\n",
+                                                            encoding="utf-8")
+    error = _one_error(project)
+    assert error.endswith(f"pins {legacy} ({project / 'metadata.yml'}: registers/0/sources/0) (hint: the raw file "
+                          "changed; restore it, or update the pin if the change is intended)"), error
+    assert "0.2.0" not in error
+
+
+def test_a_build_of_before_0_2_0_is_not_called_changed_by_its_folder_hash(make_project: ProjectFactory) -> None:
+    """BY M2, for publish and serve: a database built before 6cc8ae2 holds a folder's legacy hash (and no stamps):
+    the folder is not "changed since the last build read it" (the packages' version says the build is another's),
+    but one edited since is."""
+    project, legacy = _pinned_folder(make_project)
+    folder = project / "raw" / "regions"
+    (source,) = load_release(project).sources
+    assert changed_since(source, folder, legacy, {}) is None
+    (folder / "b.csv").write_text("12,SUMATERA BARAT\n", encoding="utf-8")
+    assert changed_since(source, folder, legacy, {}) == sha256_file(folder)[0]

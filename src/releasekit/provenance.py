@@ -61,12 +61,37 @@ def _raise(error: OSError) -> None:
 
 def _file_sha256(file: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
+    size = _feed(digest, file)
+    return digest.hexdigest(), size
+
+
+def _feed(digest: Any, file: Path) -> int:
+    """Stream ``file``'s bytes into ``digest`` (a ``hashlib`` hash); returns how many."""
     size = 0
     with file.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+    return size
+
+
+def legacy_folder_sha256(path: Path, members: list[tuple[str, Path]] | None = None) -> str | None:
+    """The sha256 releasekit gave a folder before 0.2.0 (until commit 6cc8ae2): each file's relative path, a NUL and
+    the file's bytes, chained in path order. Only to recognise a pin or a build's hash of that time, so that an
+    unchanged folder is not called changed (review BY M2); never to name a folder: bytes moved from one member into
+    the next keep it. None for a file source, whose sha256 was always its bytes'. ``members``: as for
+    :func:`sha256_file`.
+
+    :raises OSError: a file cannot be read.
+    """
+    members = _members(path) if members is None else members
+    if members == [(".", path)]:
+        return None
+    digest = hashlib.sha256()
+    for name, file in members:
+        digest.update(name.encode() + b"\0")
+        _feed(digest, file)
+    return digest.hexdigest()
 
 
 #: What a source looked like on disk when it was hashed: (member path, size, modification time, status change time,
@@ -185,8 +210,9 @@ def read_stamps(path: Path) -> dict[str, str]:
 def changed_since(source: Source, path: Path, sha256: str, stamps: dict[str, str]) -> str | None:
     """The sha256 of a source on disk when it is no longer the one a build read (``sha256``), else None: also when
     the file is gone (what was built stays what the build read) or its :data:`Stamp` is the one the build recorded
-    in ``stamps`` (:func:`read_stamps`; not hashed again). Only a file whose size, modification or status change time
-    or inode moved is hashed.
+    in ``stamps`` (:func:`read_stamps`; not hashed again), or the build's is the folder's :func:`legacy_folder_sha256`
+    (a build of releasekit before 0.2.0, which wrote no stamps). Only a file whose size, modification or status
+    change time or inode moved is hashed.
 
     :raises SourceError: the file cannot be read."""
     try:
@@ -196,6 +222,8 @@ def changed_since(source: Source, path: Path, sha256: str, stamps: dict[str, str
         if _digest(stamp(path, members)) == stamps.get(_digest(source.register, source.path)):
             return None
         now, _ = sha256_file(path, members)
+        if now != sha256 and legacy_folder_sha256(path, members) == sha256:  # (a build of releasekit before 0.2.0:
+            return None  # the folder is unchanged; the packages' version says the build is another's)
     except OSError as e:
         raise _unreadable(source, path, e, "publishes") from None
     return None if now == sha256 else now
@@ -233,16 +261,27 @@ def check_sources(release: Release) -> list[SourceFile]:
         except OSError as e:
             raise _unreadable(source, path, e, "builds") from None
         if source.sha256 and source.sha256 != sha:
-            raise _pin_mismatch(release, source, sha)
+            raise _pin_mismatch(release, source, sha, path, members)
         checked.append(SourceFile(source, path, sha, size, before))
     return checked
 
 
-def _pin_mismatch(release: Release, source: Source, sha: str) -> SourceError:
+def _pin_mismatch(release: Release, source: Source, sha: str, path: Path,
+                  members: list[tuple[str, Path]]) -> SourceError:
     """The refusal of a file whose hash is not its pin. Where the hash is another source's pin, the file is most
     likely that source's, its path swapped or renamed: "update the pin" would give one day's file another day's
-    snapshot, the one mistake a pin is there to catch (review BT L3)."""
+    snapshot, the one mistake a pin is there to catch (review BT L3). Where the pin is a folder's
+    :func:`legacy_folder_sha256`, the folder is the one pinned and only the definition changed (review BY M2: "the
+    raw file changed")."""
     message = f"{source.path}: sha256 is {sha}, but {source.config} pins {source.sha256} ({source.where})"
+    try:
+        legacy = legacy_folder_sha256(path, members)
+    except OSError:  # (read a moment ago: a folder changing as it is read is no unchanged one)
+        legacy = None
+    if legacy == source.sha256:
+        return SourceError(message, hint="the pin is the folder hash of releasekit before 0.2.0, an older "
+                                         "definition (its files' bytes chained); the folder is unchanged: update the "
+                                         f"pin to {sha}")
     other = next((s for s in release.sources if s.sha256 == sha and s is not source), None)
     if other is None:
         return SourceError(message,
