@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import sys
 from importlib import metadata
 from types import SimpleNamespace
 
@@ -68,7 +68,10 @@ def test_the_dockerfile_serves_the_site_as_an_unprivileged_user_that_can_read_ev
     lines = [line for line in dockerfile().splitlines() if line and not line.startswith("#")]
     steps = [line.split()[0] for line in lines]
     assert steps == ["FROM", "COPY", "RUN", "FROM", "WORKDIR", "COPY", "RUN", "COPY", "USER", "EXPOSE", "CMD"]
-    assert re.fullmatch(r"FROM python:3\.\d+\.\d+-slim-bookworm AS files", lines[0])
+    assert lines[0] == "FROM python:{}.{}-slim AS files".format(*sys.version_info[:2])  # (review BY L2: not the
+    # patch release nor the Debian release of the machine that published, which froze their security fixes)
+    assert dockerfile().splitlines()[0] == "# published with Python {}.{}.{}; the image takes that minor release's " \
+        "newest patch release".format(*sys.version_info[:3])
     assert lines[2] == "RUN chmod -R a+rX,go-w /site"
     assert lines[3] == lines[0].removesuffix(" AS files")
     assert lines[6] == "RUN pip install --no-cache-dir -r requirements.txt"

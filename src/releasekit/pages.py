@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it import MarkdownIt
 
 from . import queries
 from .charts import PALETTE, Bar, bar_chart
@@ -134,6 +135,12 @@ def provenance_html(register: Register, descriptor: dict[str, Any] | None) -> st
 def _licences(licenses: tuple[License, ...]) -> list[dict[str, str | None]]:
     """Licences as the page shows them: a title and a link when the path is a web address."""
     return [{"title": lic.label, "url": web_url(lic.path)} for lic in licenses]
+
+
+def package_readme(packages_dir: Path, register: Register) -> str | None:
+    """The register's package ``README.md`` as written by ``build``, or None."""
+    path = packages_dir / register.slug / "README.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def read_package(packages_dir: Path, register: Register) -> dict[str, Any] | None:
@@ -301,6 +308,51 @@ def _completeness(province: dict[str, Any]) -> Bar:
     return Bar(label, province["kelengkapan"], f"{share} ({province['tps_suara']:,} / {known}{part})")
 
 
+#: Markdown as the site renders the package README and the rules' column texts: CommonMark and its tables, any HTML
+#: in the text (from ``metadata.yml``) escaped, never passed through.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def codebook_url(register: Register) -> str:
+    """Where the register's package README (legal status, sources, changelog, codebook) is served as a page."""
+    return f"{register_url(register)}/codebook"
+
+
+def findings_by_rule(db: sqlite3.Connection, register: Register, package: dict[str, Any] | None
+                     ) -> list[dict[str, Any]]:
+    """Each integrity rule the register runs (as its package records it, ``off`` ones aside), with its findings
+    counted per severity, a link to them, and what its findings' key, expected and actual are, as HTML: the table
+    the package README holds, on the register's page (review BZ M1: the site sent readers into the zip)."""
+    from .rules import BY_SLUG
+
+    settings = ((package or {}).get("releasekit") or {}).get("rules") or {}
+    counts: dict[str, dict[str, int]] = {}
+    for rule, severity, n in db.execute("SELECT rule, severity, count(*) FROM findings WHERE register = ? "
+                                        "GROUP BY rule, severity ORDER BY rule, severity", (register.id,)):
+        counts.setdefault(rule, {})[severity] = n
+    out = []
+    for slug, setting in settings.items():
+        rule = BY_SLUG.get(slug)
+        if rule is None or setting.get("severity") == "off":
+            continue
+        by_severity = counts.get(slug, {})
+        out.append({"slug": slug, "title": setting.get("title", rule.title), "severity": setting.get("severity"),
+                    "error_if": setting.get("error_if"), "count": sum(by_severity.values()),
+                    "by_severity": by_severity,
+                    "url": table_url("findings", register=register.id, rule=slug),
+                    **{part: _MARKDOWN.renderInline(getattr(rule.reads, part))
+                       for part in ("key", "expected", "actual")}})
+    return out
+
+
+def render_codebook_page(register: Register, readme: str) -> str:
+    """The Datasette custom page of the register's package README (:func:`codebook_url`), as the package holds it."""
+    crumbs = (f'<p class="crumbs"><a href="/">home / beranda</a> / <a href="/registers">registers / register</a> / '
+              f'<a href="{register_url(register)}">{escape(register.id)}</a> / codebook / buku kode</p>\n')
+    return _custom_page(str(escape(f"Register {register.id}: codebook")),
+                        f'{crumbs}<article class="codebook">\n{_MARKDOWN.render(readme)}</article>\n', "codebook")
+
+
 def _percent(value: float | None) -> str:
     """A percentage as the register page's tables write it: two decimals (``28.30%``)."""
     return "–" if value is None else f"{value:.2f}%"
@@ -334,9 +386,18 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "licenses": _licences(release.licenses_of(register)),
         "download": download,
         "sources": sources,
+        "accounting": {k: sum(s[k] or 0 for s in sources)
+                       for k in ("records_in", "records_loaded", "records_quarantined")},
+        "borrowed": [{"path": s["path"], "register": s["register"], "url": table_url("sources", path=s["path"])}
+                     for s in prov.get("sources") or [] if isinstance(s, dict) and s.get("path")
+                     and s.get("register") not in (None, register.id)],
         "quarantine_url": table_url("quarantine") if "quarantine" in alone else table_url(
             "quarantine", source__in=json.dumps(paths, ensure_ascii=False)),
         "tables": register_tables(register, package, paths, elections, sole=sole, alone=alone),
+        "findings": findings_by_rule(db, register, package),
+        "findings_url": table_url("findings", register=register.id),
+        "tps_with_findings_url": f"/{DATABASE}/tps_with_findings?{urlencode({'register': register.id})}",
+        "codebook_url": codebook_url(register) if package_readme(packages_dir, register) else None,
         "totals": total_rows,
         "shared_days": [day for day in days if day.others],
         # (the summary queries' pages stop at Datasette's 1,000 rows, oldest day first: they link the latest day)

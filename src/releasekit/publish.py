@@ -46,10 +46,12 @@ from .package import PACKAGES_DIR
 from .pages import (
     DATABASE,
     Download,
+    package_readme,
     provenance_html,
     read_package,
     register_context,
     register_url,
+    render_codebook_page,
     render_register_page,
     render_registers_index,
     table_url,
@@ -78,6 +80,8 @@ SITE_ENTRIES = frozenset({MARKER, DATABASE_FILE, "inspect-data.json", "metadata.
                           "static", "plugins", "requirements.txt", "Dockerfile"})
 #: The one-off plugin every site carries (:mod:`releasekit.siteplugin`), as Datasette finds it in ``plugins/``.
 SITE_PLUGIN = Path(__file__).with_name("siteplugin.py")
+#: Templates of Datasette's pages the site replaces (``row-release-tps.html``: a TPS's page links its findings).
+SITE_TEMPLATES = Path(__file__).with_name("templates") / "site"
 #: The hardened serving settings (Datasette ``settings.json``): SQL and facets time-limited,
 #: pages and CSV exports bounded, downloads allowed (the database is immutable).
 SETTINGS: dict[str, Any] = {
@@ -420,10 +424,16 @@ def dockerfile() -> str:
     The site's files are copied in by a first stage that makes them readable to all (their modes follow the umask
     ``publish`` ran under: 0600 under a umask of 077) and writable by none but root; the image holds them once, and
     Datasette runs as ``nobody``, which can read every file and change none.
+
+    The image is the publishing Python's minor release (``python:3.11-slim``), whose patch releases and Debian base
+    the tag follows: ``requirements.txt`` pins what the site runs, and a minor release keeps their wheels' ABI. The
+    patch release it was published with is a comment (review BY L2: the exact patch release and ``bookworm`` froze
+    a bundle deployed years later on a Python without its security fixes).
     """
-    python = ".".join(str(v) for v in sys.version_info[:3])
-    base = f"python:{python}-slim-bookworm"
+    base = "python:{}.{}-slim".format(*sys.version_info[:2])
     return (
+        "# published with Python {}.{}.{}; the image takes that minor release's newest patch release\n"
+        .format(*sys.version_info[:3]) +
         f"FROM {base} AS files\n"
         "COPY . /site\n"
         "RUN chmod -R a+rX,go-w /site\n"
@@ -628,6 +638,8 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
                                   rows={n: t["count"] for n, t in inspect[DATABASE]["tables"].items()}))
     write_json(folder / "settings.json", SETTINGS)
     (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
+    for template in sorted(SITE_TEMPLATES.glob("*.html")):  # (Datasette's own pages made to say more)
+        shutil.copyfile(template, folder / "templates" / template.name)
     (folder / "plugins").mkdir()
     shutil.copyfile(SITE_PLUGIN, folder / "plugins" / "releasekit_site.py")
     (folder / "templates" / "pages" / "registers.html").write_text(render_registers_index(release), encoding="utf-8",
@@ -637,6 +649,11 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
             context = register_context(release, register, conn, packages_dir, packages.get(register.id))
             page = folder / "templates" / "pages" / "registers" / f"{register.id}.html"
             page.write_text(render_register_page(context), encoding="utf-8", newline="\n")
+            readme = package_readme(packages_dir, register)
+            if readme is not None:
+                (page.with_suffix("") / "codebook.html").parent.mkdir()
+                (page.with_suffix("") / "codebook.html").write_text(render_codebook_page(register, readme),
+                                                                    encoding="utf-8", newline="\n")
     (folder / "requirements.txt").write_text(requirements_txt(), encoding="utf-8")
     (folder / "Dockerfile").write_text(dockerfile(), encoding="utf-8")
     return Site(folder, database, packages)

@@ -193,11 +193,13 @@ ORDER BY register, rule, kode_pemilu, snapshot, severity""",
         "description": ("Each TPS a rule flagged (a finding whose key is a TPS code, or starts with one and a slash: "
                         "not an area's), with its village and what was expected and found (leave rule empty for every "
                         "rule; kode_wilayah narrows to the TPS of a province, regency, district or village, by its "
-                        "code: 31, 3171, …; empty for all). At most 1,000 rows are shown: for more, narrow it, or "
+                        "code: 31, 3171, …; empty for all; register narrows to one register's findings, as its page "
+                        "links them). At most 1,000 rows are shown: for more, narrow it, or "
                         "filter the findings table, which pages. / Setiap TPS yang ditandai aturan (bukan wilayah), "
                         "dengan desanya dan nilai yang diharapkan dan ditemukan (rule kosong untuk semua aturan); "
                         "kode_wilayah mempersempit ke TPS satu provinsi, kabupaten/kota, kecamatan atau desa menurut "
-                        "kodenya: 31, 3171, … (kosong untuk semua). Paling banyak 1.000 baris ditampilkan: untuk "
+                        "kodenya: 31, 3171, … (kosong untuk semua); register membatasi ke temuan satu register. "
+                        "Paling banyak 1.000 baris ditampilkan: untuk "
                         "selebihnya, persempit pencarian, atau saring tabel findings, yang berhalaman."),
         "sql": """SELECT f.rule, f.severity, f.kode_pemilu, f.snapshot, f.key, substr(f.key, 1, 13) AS kode_tps,
        w.nama AS desa, f.expected, f.actual, f.detail, f.register
@@ -207,6 +209,7 @@ LEFT JOIN wilayah w ON w.kode_wilayah = coalesce(t.kode_wilayah, substr(f.key, 1
 WHERE (:rule = '' OR f.rule = :rule)
   AND (length(f.key) = 13 OR substr(f.key, 14, 1) = '/') AND instr(substr(f.key, 1, 13), '/') = 0
   AND substr(f.key, 1, length(:kode_wilayah)) = :kode_wilayah
+  AND (:register = '' OR f.register = :register)
 ORDER BY f.rule, f.kode_pemilu, f.snapshot, f.key""",
     },
     "completeness": {

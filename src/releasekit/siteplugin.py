@@ -28,6 +28,12 @@ ordered by that column and then its key, as Datasette 0.65 orders every later pa
 alone, and where SQLite met the rows tied on it in another order than the key's, the pages and the "stream all rows"
 CSV skipped some and repeated others (review BS H1).
 
+A cell naming a raw source by its path (``hasil_tps.sumber``, ``quarantine.source``, …) links to that source's row
+of ``sources``, with its SHA-256 and record accounting, and a finding's ``key`` that starts with the code of a TPS
+the release holds links to that TPS's page, which lists its results and, below them, its findings: a number on the
+site leads to where it came from and to what the rules found about it (review BZ H1: each step was a URL typed
+by hand).
+
 Every HTML page declares its language, English (``<html lang="en">``), which Datasette's ``base.html`` does not.
 
 Unless the site lets robots in (``--allow-robots``), every response says ``X-Robots-Tag: noindex, nofollow``, as
@@ -51,7 +57,7 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import datasette.database as datasette_database
 import datasette.handle_exception as handling
@@ -63,12 +69,20 @@ from datasette.utils import escape_sqlite, tilde_decode
 from datasette.utils.asgi import Base400, NotFound
 from datasette.utils.sqlite import sqlite3  # (Datasette's: pysqlite3 where that is installed, else Python's)
 from datasette.views.base import DatasetteError
+from markupsafe import Markup, escape
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: The site's database (:data:`releasekit.pages.DATABASE`).
+DATABASE = "release"
+#: Columns that name a raw source by its path, in every table but ``sources`` itself.
+SOURCE_COLUMNS = frozenset({"sumber", "source"})
+#: A finding's key about a TPS: its 13-character code, alone or followed by ``/`` and what at the TPS.
+_TPS_KEY = re.compile(r"([0-9]{13})(/.*)?", re.DOTALL)
 
 _SLASHES = re.compile(rb"//+")
 #: What a path keeps unescaped when no ``raw_path`` gives its bytes (RFC 3986's path characters and ``%``).
@@ -356,6 +370,31 @@ def _longer(headers: list[tuple[bytes, bytes]], by: int) -> list[tuple[bytes, by
     """``headers`` with their ``content-length``, if they give one, made ``by`` bytes more."""
     return [(name, str(int(value) + by).encode("ascii")) if name.lower() == b"content-length" else (name, value)
             for name, value in headers]
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """Link a source's path to its row of ``sources``, and a finding's key to the TPS it is about (None: Datasette
+    renders the cell as it would)."""
+    if database != DATABASE or table is None or not isinstance(value, str) or not value:
+        return None
+    if column in SOURCE_COLUMNS and table != "sources":
+        return Markup(f'<a href="/{DATABASE}/sources?{escape(urlencode({"path": value}))}">{escape(value)}</a>')
+    if table == "findings" and column == "key":
+        match = _TPS_KEY.fullmatch(value)
+        if match:
+            return _tps_link(datasette, match.group(1), match.group(2) or "")
+    return None
+
+
+async def _tps_link(datasette: Any, kode_tps: str, rest: str) -> Markup | None:
+    """A finding's key with its TPS code linked to the TPS's row page, if the release holds that TPS (an
+    ``unknown-tps`` finding is about one it does not)."""
+    db = datasette.get_database(DATABASE)
+    found = await db.execute("SELECT 1 FROM tps WHERE kode_tps = ?", [kode_tps])
+    if not found.rows:
+        return None
+    return Markup(f'<a href="/{DATABASE}/tps/{kode_tps}">{kode_tps}</a>{escape(rest)}')
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)

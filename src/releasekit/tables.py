@@ -633,9 +633,10 @@ FINDINGS = Table(
     "findings", "Findings", "Integrity-rule findings: facts about the source, published, not hidden.",
     "Temuan aturan integritas: fakta tentang sumber, dipublikasikan, tidak disembunyikan.",
     (
-        Field("rule", "string", "Rule", "Rule slug: the package README's table of integrity rules says what each finds "
-              "and what its key, expected and actual are.", "Slug aturan: tabel aturan integritas di README paket "
-              "menjelaskan temuan tiap aturan serta arti key, expected dan actual-nya.", required=True),
+        Field("rule", "string", "Rule", "Rule slug: the table of integrity rules, on the register's page of the site "
+              "(Findings) and in the package README, says what each finds and what its key, expected and actual "
+              "are.", "Slug aturan: tabel aturan integritas, di halaman register pada situs (Temuan) dan di README "
+              "paket, menjelaskan temuan tiap aturan serta arti key, expected dan actual-nya.", required=True),
         KODE_PEMILU, SNAPSHOT,
         Field("key", "string", "Key", "What the finding is about, as the table of integrity rules says: a TPS "
               "code (kode_tps), with /column or /triple for a count (negative-count, sex-sum-mismatch), /nomor for "

@@ -1,0 +1,177 @@
+"""Auditing a release from its site alone (review BZ): a number leads to its source and the rules' findings about
+it, each register's page explains its findings and reconciles its records, and the package README is a page.
+
+Each test reads the demo project's site as Datasette serves it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+import yaml
+
+from conftest import Site, copy_demo, query, write_metadata
+from releasekit import build, load_release
+from releasekit.publish import write_site
+from releasekit.rules import BY_SLUG
+
+
+@pytest.fixture(scope="module")
+def site(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return Site.written(load_release(demo_project), tmp_path_factory.mktemp("audit") / "site")
+
+
+def _links(page: str, pattern: str) -> list[str]:
+    return [html.unescape(url) for url in re.findall(pattern, page)]
+
+
+# --------------------------------------------------------------------------- the register page's findings
+
+
+def test_the_register_page_explains_each_rule_and_counts_its_findings(demo_project: Path, site: Site) -> None:
+    """Each rule the register runs is a row: its title, severity, what its key, expected and actual are, and its
+    findings counted, linked to exactly those findings (review BZ M1: the explanations were only in the zips)."""
+    page = site.get("/registers/001").text
+    section = page.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
+    rows = dict(re.findall(r'<tr class="rule" data-rule="([^"]+)">(.*?)</tr>', section, re.DOTALL))
+    run = {slug for (slug,) in query(demo_project, "SELECT DISTINCT rule FROM findings WHERE register = '001'")}
+    assert run and run <= set(rows)
+    for slug, row in rows.items():
+        rule = BY_SLUG[slug]
+        assert rule.title in html.unescape(row)
+        assert "<code>" in row.split("</td>", 5)[4]  # (the key's Markdown, `kode_tps`, as HTML)
+        (count,) = query(demo_project, "SELECT count(*) FROM findings WHERE register = '001' AND rule = ?", (slug,))[0]
+        cells = re.findall(r'<td class="num">(.*?)</td>', row)
+        if count:
+            (url,) = _links(cells[0], r'<a href="([^"]+)">')
+            assert re.sub(r"<[^>]+>", "", cells[0]) == f"{count:,}"
+            path, _, args = url.partition("?")
+            assert site.json(f"{path}.json?{args}")["filtered_table_rows_count"] == count
+        else:
+            assert cells == ["0"]
+
+
+def test_a_rule_turned_off_is_not_listed_and_a_threshold_is(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "project")
+    meta = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
+    meta["registers"][0]["rules"] = {"votes-sum-mismatch": "off",
+                                     "ballots-sum-mismatch": {"severity": "error", "error_if": "> 0.5%"}}
+    write_metadata(root, meta)
+    release = load_release(root)
+    build(release)
+    page = Site.written(release, tmp_path / "site").get("/registers/001").text
+    section = page.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
+    assert 'data-rule="votes-sum-mismatch"' not in section and 'data-rule="voters-ballots-mismatch"' in section
+    row = section.split('data-rule="ballots-sum-mismatch">', 1)[1].split("</tr>", 1)[0]
+    assert "<td>error (error if / error jika &gt; 0.5%)</td>" in row
+
+
+def test_tps_with_findings_narrows_to_the_register_its_page_links_from(demo_project: Path, site: Site) -> None:
+    """The query took no register: the register page's link mixed registers 001 and 003 (review BZ M1)."""
+    page = site.get("/registers/001").text
+    links = set(_links(page, r'href="(/release/tps_with_findings[^"]*)"'))
+    assert links == {"/release/tps_with_findings?register=001"}
+    every = site.json("/release/tps_with_findings.json?_shape=array&_size=max")
+    mine = site.json("/release/tps_with_findings.json?register=001&_shape=array&_size=max")
+    assert {row["register"] for row in every} == {"001", "003"}
+    assert mine == [row for row in every if row["register"] == "001"] and mine
+
+
+# --------------------------------------------------------------------------- the package README as a page
+
+
+def test_the_package_readme_is_a_page_of_the_site(demo_project: Path, site: Site) -> None:
+    """The changelog and codebook were only inside the zip (review BZ M1)."""
+    readme = (demo_project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    page = site.get("/registers/001").text
+    assert '<a class="codebook" href="/registers/001/codebook">' in page
+    codebook = site.get("/registers/001/codebook").text
+    assert "<h2>Changelog / Catatan perubahan</h2>" in codebook
+    for heading in re.findall(r"^### (.+)$", readme, re.MULTILINE):
+        inline = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(heading, quote=False))
+        assert f"<h3>{inline}</h3>" in codebook, heading
+    assert codebook.count("<table>") == readme.count("\n|---")
+    assert site.get("/registers/002").text.count("/registers/002/codebook") == 1
+
+
+def test_the_codebook_page_shows_html_from_metadata_as_text(tmp_path: Path) -> None:
+    """A title from ``metadata.yml`` holding markup or template syntax is text on the page, never HTML."""
+    root = copy_demo(tmp_path / "project")
+    meta = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
+    meta["registers"][0]["title"] = "Real count <script>alert(1)</script> {{ 7 * 7 }}"
+    write_metadata(root, meta)
+    release = load_release(root)
+    build(release)
+    codebook = Site.written(release, tmp_path / "site").get("/registers/001/codebook").text
+    assert "<script>alert(1)</script>" not in codebook and "&lt;script&gt;alert(1)&lt;/script&gt;" in codebook
+    assert "{{ 7 * 7 }}" in html.unescape(codebook)
+
+
+# --------------------------------------------------------------------------- from a number to its source
+
+
+def test_a_source_path_in_a_row_links_to_its_row_of_sources(site: Site) -> None:
+    """``hasil_tps.sumber``, ``quarantine.source``: the path was plain text (review BZ H1)."""
+    for table, column in (("hasil_tps", "sumber"), ("quarantine", "source"), ("snapshots", "source")):
+        page = site.get(f"/release/{table}").text
+        cells = re.findall(rf'<td class="col-{column} type-str"><a href="([^"]+)">([^<]+)</a>', page)
+        assert cells, table
+        for url, path in cells:
+            target, _, args = html.unescape(url).partition("?")
+            assert target == "/release/sources" and unquote(args) == f"path={path}"
+            rows = site.json(f"/release/sources.json?{args}&_shape=array")
+            assert [row["path"] for row in rows] == [path]
+    sources = site.get("/release/sources").text
+    assert '<td class="col-path type-str"><a ' not in sources
+
+
+def test_a_findings_key_leads_to_its_tps_and_the_tps_to_its_findings(demo_project: Path, site: Site) -> None:
+    """A finding's key links to the TPS's page, whose findings link lists exactly the findings about it (review BZ
+    H1: findings.key is text, so the TPS's page listed no findings)."""
+    page = site.get("/release/findings?register=001&rule=votes-sum-mismatch").text
+    keys = re.findall(r'<td class="col-key type-str"><a href="/release/tps/([0-9]{13})">\1</a></td>', page)
+    assert keys
+    for kode_tps in keys[:3]:
+        tps_page = site.get(f"/release/tps/{kode_tps}").text
+        (url,) = _links(tps_page, r'<p class="findings-of-tps"><a href="([^"]+)">')
+        path, _, args = url.partition("?")
+        found = site.json(f"{path}.json?{args}&_shape=array&_size=max")
+        expected = query(demo_project, "SELECT rule, key FROM findings WHERE substr(key, 1, 13) = ? ORDER BY rowid",
+                         (kode_tps,))
+        assert sorted((row["rule"], row["key"]) for row in found) == sorted(expected)
+        assert any(rule == "votes-sum-mismatch" for rule, _ in expected)
+    voters = site.get("/release/findings?rule=duplicate-nik").text
+    assert re.search(r'<a href="/release/tps/([0-9]{13})">\1</a>/[0-9]+</td>', voters)
+
+
+def test_a_findings_key_of_a_tps_the_release_does_not_hold_is_not_linked(demo_project: Path, tmp_path: Path) -> None:
+    """An ``unknown-tps`` finding is about a TPS with no row: its key is no link to a page not found."""
+    folder = write_site(load_release(demo_project), tmp_path / "site").folder
+    with closing(sqlite3.connect(folder / "release.db")) as db, db:
+        db.execute("UPDATE findings SET key = '9999999999999' WHERE rowid = (SELECT min(rowid) FROM findings "
+                   "WHERE rule = 'votes-sum-mismatch')")
+    page = Site(folder).get("/release/findings?key=9999999999999").text
+    assert '<td class="col-key type-str">9999999999999</td>' in page
+
+
+# --------------------------------------------------------------------------- the accounting reconciles
+
+
+def test_the_sources_table_has_a_total_and_names_the_other_registers_list(demo_project: Path, site: Site) -> None:
+    """Review BZ L2: no total row; the package's sources.csv lists register 003's region list, the page did not."""
+    page = site.get("/registers/001").text
+    foot = page.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    sums = query(demo_project, "SELECT sum(records_in), sum(records_loaded), sum(records_quarantined) FROM sources "
+                               "WHERE register = '001'")[0]
+    assert re.findall(r'<td class="num records-[a-z]+">([0-9,]+)</td>', foot) == [f"{n:,}" for n in sums]
+    assert sums[0] == sums[1] + sums[2] and sums[2]
+    borrowed = page.split('<p class="borrowed">', 1)[1].split("</p>", 1)[0]
+    (path,) = [p for (p,) in query(demo_project, "SELECT path FROM sources WHERE register = '003' AND format = "
+                                                 "'kpu-wilayah-csv'")]
+    assert f"<code>{path}</code>" in borrowed and '<a href="/registers/003">003</a>' in borrowed
