@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import ProjectFactory, copy_demo, copy_package, invoke
+from conftest import ProjectFactory, copy_demo, copy_package, invoke, query
 from releasekit import build, dpt, load_release, piigate, privacy
 from releasekit.cli import cli
 from releasekit.errors import PrivacyError, ReleasekitError
 from releasekit.piigate import refuse_niks_in_tree
 from releasekit.privacy import is_nik_like, mask_id
 from releasekit.synthetic_dpt import Rates, national_stations, write_voter_list
+from releasekit.tables import TPS_CODE_TEXT
 from voters import HEADER, voter_source
 
 RATES = Rates(duplicate=0.01, invalid=0.01, region_mismatch=0.02, underage=0.005, broken=0.01, disability=0.05)
@@ -147,6 +148,72 @@ def test_a_shifted_row_shows_no_birth_date_in_the_quarantine(tmp_path: Path, mak
     assert cells[6] == "***"                                 # the birth date moved into jenis_kelamin
     assert not re.search(r"[0-9]{2}-[0-9]{2}-[0-9]{4}", row["raw"]), row
     assert "RANDUSARI" not in row["raw"] and "S.PD" not in row["raw"], row
+
+
+def quarantine_voter(tps: str, nik: str, lahir: str, sex: str = "L", kawin: str = "S") -> str:
+    """A voter-list line in the default layout (``HEADER``), its NKK made of its NIK."""
+    return f"{tps},{nik[:6]}1512200{nik[-3:]},{nik},BUDI SANTOSO,MATARAM,{lahir},{sex},{kawin},JL. MAWAR 3,2,5,,\n"
+
+
+TPS_REASON = f"kode_tps is not a TPS code ({TPS_CODE_TEXT})"
+SEX_REASON = "jenis_kelamin is not L or P"
+KAWIN_REASON = "status_kawin is not B (belum kawin), S (sudah kawin) or P (pernah kawin)"
+#: Rejected voter-list lines (after a valid voter of TPS 5202012001001, whose village code the source so shows): the
+#: reason each gets, the raw text's cell the reason is about (its column in the default layout), and that cell as the
+#: quarantine shows it: quoted and shown as it is when it cannot be personal data, else neither (review BZ L4).
+QUOTED_OR_NOT = [
+    (quarantine_voter("5202012001001", "5202011205800002", "12-05-1980", sex="X"), SEX_REASON + ": 'X'", 6, "X"),
+    (quarantine_voter("5202012001001", "5202011205800003", "12-05-1980", sex="Ali"), SEX_REASON, 6, "***"),
+    (quarantine_voter("5202012001001", "5202015205800004", "12-05-1980", sex="SITI"), SEX_REASON, 6, "***"),
+    (quarantine_voter("5202012001001", "5202011205800005", "12-05-1980", sex="2"), SEX_REASON, 6, "***"),  # a digit
+    (quarantine_voter("5202012001001", "5202011205800006", "12-05-1980", kawin="5202015505850003"), KAWIN_REASON, 7,
+     "***"),  # a NIK in a code column
+    (quarantine_voter("5202015505850004", "5202011205800007", "12-05-1980"), TPS_REASON, 0, "***"),
+    (quarantine_voter("5202012001001", "5202011205800008", "KOTA", sex="X"), SEX_REASON, 6, "***"),  # cells moved?
+    (quarantine_voter("5202012001001", "5202011205800009", "12-05-1980", sex="X", kawin="Q"), SEX_REASON, 6, "***"),
+    (quarantine_voter("5202012001-2", "5202011205800010", "12-05-1980"), TPS_REASON + ": '5202012001-2'", 0,
+     "5202012001-2"),
+    # a NIK's region and birth date (05-07-1990, a woman's) with dashes; 12 digits in a row, the same
+    (quarantine_voter("520201-450790-1", "5202014507900011", "05-07-1990", sex="P"), TPS_REASON, 0, "***"),
+    (quarantine_voter("520201450790", "5202014507900012", "05-07-1990", sex="P"), TPS_REASON, 0, "***"),
+    # the village code's last digits are the voter's birth day and month; the voter's NIK begins with the village code
+    (quarantine_voter("5202012001-3", "5202012001900013", "20-01-1990"), TPS_REASON, 0, "***"),
+    (quarantine_voter("5202012001-3", "5202012001900014", "01-01-1990"), TPS_REASON, 0, "***"),
+    (quarantine_voter("5202022003-1", "5202011205800015", "12-05-1980"), TPS_REASON, 0, "***"),  # a village not seen
+]
+
+
+def test_a_reason_quotes_the_value_it_is_about_only_when_it_cannot_be_personal_data(
+        tmp_path: Path, make_project: ProjectFactory) -> None:
+    """Review BZ L4: ``jenis_kelamin is not L or P`` with the raw cell masked (``***``) could not be checked. One
+    letter in a code column, or a village's TPS code written with a separator, is quoted and shown; a name, a digit,
+    an identity number, a row whose cells may have moved, digits no valid TPS code showed or that hold the voter's own
+    NIK or birth date are not, and nothing personal of the list reaches any byte that comes out."""
+    text = HEADER + quarantine_voter("5202012001001", "5202011205800001", "12-05-1980") + "".join(
+        line for line, *_ in QUOTED_OR_NOT)
+    raw = tmp_path / "dpt.csv"
+    raw.write_text(text, encoding="utf-8")
+    project = make_project({"voter-list": [voter_source(raw)]})
+    result = CliRunner().invoke(cli, ["build", str(project)])
+    assert result.exit_code == 0, result.output
+    rows = query(project, "SELECT locator, reason, raw FROM quarantine ORDER BY rowid")
+    assert [(locator, reason, raw_text.split(",")[column])
+            for (locator, reason, raw_text), (_, _, column, _) in zip(rows, QUOTED_OR_NOT, strict=True)] == [
+        (f"dpt.csv:{n}", reason, cell) for n, (_, reason, _, cell) in enumerate(QUOTED_OR_NOT, start=3)]
+    for (line, *_), (_, _, raw_text) in zip(QUOTED_OR_NOT, rows, strict=True):  # the rest masked as before
+        cells, shown = line.rstrip("\n").split(","), raw_text.split(",")
+        assert shown[1:6] == [mask_id(cells[1]), mask_id(cells[2]), "***", "***",
+                              f"{cells[5][-4:]}-**-**" if cells[5] != "KOTA" else "****"], raw_text
+    published = (project / "datapackages" / "voter-list" / "data" / "quarantine.csv").read_text(encoding="utf-8")
+    assert "jenis_kelamin is not L or P: 'X'" in published and '"5202012001-2,520201' in published
+    # NIKs and NKKs, a NIK's region and birth date in a TPS cell, birth dates both ways round, names and places
+    personal = set(re.findall(r"[0-9]{16}", text)) | {"520201-450790-1", "520201450790", "450790"}
+    dates = set(re.findall(r"[0-9]{2}-[0-9]{2}-[0-9]{4}", text))
+    personal |= dates | {"-".join(reversed(d.split("-"))) for d in dates} | {"BUDI", "MATARAM", "MAWAR", "SITI", "Ali"}
+    for name, data in every_byte(project, result.output):
+        for value in personal:
+            assert not re.search(rb"(?<![0-9A-Za-z])" + re.escape(value.encode()) + rb"(?![0-9A-Za-z])", data), \
+                (name, value)
 
 
 def test_build_refuses_an_artefact_with_a_nik_and_leaves_the_release_as_it_was(

@@ -229,8 +229,48 @@ def test_an_open_register_with_a_voter_list_says_what_of_it_is_published(demo_pr
     masked = dataclasses.replace(release.register("003"), publish_individuals="masked")
     _, en, id_ = pages.register_status(masked)
     assert "voter by voter (dpt_pemilih) as KPU masks printed lists: NIK and NKK showing only the region code" in en
+    en, id_ = en.removesuffix(legalstatus.WHY_MASKED[0]), id_.removesuffix(legalstatus.WHY_MASKED[1])
     assert en.endswith("whether a disability is recorded.") and "name" not in en.split("dpt_pemilih")[1]
     assert id_.endswith("dan ada tidaknya disabilitas.")
+
+
+def test_a_voter_list_register_says_why_its_voters_are_not_published_whole(demo_project: Path) -> None:
+    """Review BZ L5: the page said what of a voter list is withheld, never why."""
+    register = load_release(demo_project).register("003")
+    for publish in ("none", "masked"):
+        _, en, id_ = pages.register_status(dataclasses.replace(register, publish_individuals=publish))
+        assert en.endswith(" Why: a voter's NIK, NKK and date of birth are personal data under the Personal Data "
+                           "Protection Law (UU 27/2022), so releasekit never publishes them whole, as KPU hides them "
+                           "on the lists it prints."), en
+        assert id_.endswith("data pribadi menurut UU 27/2022 tentang Pelindungan Data Pribadi, sehingga releasekit "
+                            "tidak pernah memublikasikannya utuh, sebagaimana KPU menyamarkannya pada daftar yang "
+                            "dicetaknya."), id_
+    assert "27/2022" not in pages.register_status(load_release(demo_project).register("001"))[1]
+
+
+def test_metadata_yml_takes_who_asked_and_the_provision(tmp_path: Path) -> None:
+    """``requester`` and ``provision`` are fields of an act (the schema refused them as unknown keys), and the
+    package README lists them with the act."""
+    release = built(tmp_path, lambda root, meta: meta["registers"][0]["basis"]["request"].update(
+        requester="Perkumpulan Contoh", provision="UU 14/2008 Pasal 4"))
+    readme = (release.root / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    (line,) = [line for line in readme.splitlines() if line.startswith("- **Request")]
+    assert "Perkumpulan Contoh" in line and "UU 14/2008 Pasal 4" in line
+
+
+def test_who_asked_and_under_which_provision_are_said(demo_project: Path) -> None:
+    """Review BZ L5: an act had no field for who asked nor for the legal provision it rests on."""
+    basis = {"request": {"requester": "Perkumpulan Contoh", "office": "PPID KPU RI", "date": "2024-02-26",
+                         "reference": "REQ-1"},
+             "decision": {"body": "KIP", "date": "2024-06-01", "reference": "KIP-9",
+                          "provision": "UU 14/2008 Pasal 17 huruf c", "outcome": "exempt"}}
+    request, decision = (act["text"] for act in pages._acts(basis))
+    assert request == ("Requested by Perkumpulan Contoh on 2024-02-26 from PPID KPU RI (reference REQ-1). / "
+                       "Permohonan informasi publik oleh Perkumpulan Contoh kepada PPID KPU RI tanggal 2024-02-26 "
+                       "(nomor REQ-1).")
+    assert decision == ("Decision by KIP on 2024-06-01 (reference KIP-9) under UU 14/2008 Pasal 17 huruf c: exempt. / "
+                        "Putusan KIP tanggal 2024-06-01 (nomor KIP-9) berdasarkan UU 14/2008 Pasal 17 huruf c: "
+                        "exempt.")
 
 
 def test_a_masked_voter_list_with_names_and_addresses_says_so(demo_project: Path) -> None:
@@ -244,6 +284,7 @@ def test_a_masked_voter_list_with_names_and_addresses_says_so(demo_project: Path
              "serta nama pemilih dan alamat dengan RT dan RW.")):
         _, en, id_ = pages.register_status(dataclasses.replace(
             register, publish_individuals="masked", individual_fields=fields))
+        en, id_ = en.removesuffix(legalstatus.WHY_MASKED[0]), id_.removesuffix(legalstatus.WHY_MASKED[1])
         assert en.endswith(f"whether a disability is recorded, {en_end}"), en
         assert id_.endswith(f"dan ada tidaknya disabilitas, {id_end}"), id_
 

@@ -30,6 +30,11 @@ DEMO_PACKAGES = {
         "real-count.zip": "a359e9c26ea77a4d1559b99691a8b6373e9a2c537818553fef477d3ca4d322bd",
         "voter-list-and-results.zip": "b9b63d7638df42481862223239d8764dcc5371495729d438d586949ae03a4ad9",
     },
+    "0.3.0": {
+        "it-infrastructure.zip": "ded080b6fe21eba6775eb97f5d29cfcc83a759f2647ce05286809754a753d40e",
+        "real-count.zip": "ebdf0037f82082f7bedab18fccae07934ab70dbf8690f6de49b0f9cf84f7b54a",
+        "voter-list-and-results.zip": "1e95493ee25c48cca0ac49b594efb54b2b93518a4691e583cbde58956b653c57",
+    },
 }
 
 

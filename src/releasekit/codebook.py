@@ -60,7 +60,8 @@ def md_licences(licenses: tuple[License, ...]) -> str:
 
 
 def _act(name: str, act: dict[str, Any]) -> str:
-    parts = [md(act[k]) for k in ("body", "office", "reference", "date", "outcome") if act.get(k)]
+    parts = [md(act[k]) for k in ("body", "requester", "office", "reference", "date", "provision", "outcome")
+             if act.get(k)]
     parts += [md_link(act["url"])] if act.get("url") else []
     return f"- **{name}:** " + " · ".join(parts)
 

@@ -95,6 +95,14 @@ VOTER_LISTS = {
                "(dpt_pemilih) sebagaimana KPU menyamarkan daftar cetak: NIK dan NKK yang hanya menampilkan kode "
                "wilayah, tahun lahir, jenis kelamin, status perkawinan, dan ada tidaknya disabilitas{extra}."),
 }
+#: Why a voter list is published only so, said after :data:`VOTER_LISTS`' sentence (review BZ L5: the page said what
+#: is withheld, never why). English, then Indonesian.
+WHY_MASKED = (" Why: a voter's NIK, NKK and date of birth are personal data under the Personal Data Protection Law "
+              "(UU 27/2022), so releasekit never publishes them whole, as KPU hides them on the lists it prints.",
+              " Alasannya: NIK, NKK, dan tanggal lahir pemilih adalah data pribadi menurut UU 27/2022 tentang "
+              "Pelindungan Data Pribadi, sehingga releasekit tidak pernah memublikasikannya utuh, sebagaimana KPU "
+              "menyamarkannya pada daftar yang dicetaknya.")
+
 #: What each of a register's ``individual_fields`` adds to its masked list (review AW #4: the page left them out).
 _INDIVIDUAL_FIELDS = {"nama": ("the voter's name", "nama pemilih"),
                       "alamat": ("the address with RT and RW", "alamat dengan RT dan RW")}
@@ -147,7 +155,7 @@ def register_status(register: Register) -> tuple[str, str, str]:
     label, *texts = STATUS[register.status]
     releasing = register.status in RELEASING
     if releasing and any(s.format == "dpt-csv" for s in register.sources):
-        texts = list(VOTER_LISTS[register.publish_individuals])
+        texts = [text + why for text, why in zip(VOTER_LISTS[register.publish_individuals], WHY_MASKED, strict=True)]
     elif releasing and not register.sources:
         texts = list(NO_SOURCES)
     elif not releasing and register.sources:

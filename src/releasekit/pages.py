@@ -58,17 +58,21 @@ def table_url(table: str, **filters: str) -> str:
 
 
 #: How each legal act reads: (basis key, (opening word, (act key, phrase) in reading order) in English, then the same
-#: in Indonesian). The request's outcome, as the publisher wrote KPU's answer, is listed (review AW #2: it went unsaid,
+#: in Indonesian). Who asked, and the legal provision an act rests on, are said where given (review BZ L5: no field held
+#: them). The request's outcome, as the publisher wrote KPU's answer, is listed (review AW #2: it went unsaid,
 #: though the status sentence points to it).
 _ACTS = (
     ("request",
-     ("Requested", (("date", " on {}"), ("office", " from {}"), ("reference", " (reference {})"),
-                    ("outcome", "; outcome: {}"))),
-     ("Permohonan informasi publik", (("office", " kepada {}"), ("date", " tanggal {}"), ("reference", " (nomor {})"),
+     ("Requested", (("requester", " by {}"), ("date", " on {}"), ("office", " from {}"),
+                    ("reference", " (reference {})"), ("provision", " under {}"), ("outcome", "; outcome: {}"))),
+     ("Permohonan informasi publik", (("requester", " oleh {}"), ("office", " kepada {}"), ("date", " tanggal {}"),
+                                      ("reference", " (nomor {})"), ("provision", " berdasarkan {}"),
                                       ("outcome", "; hasil: {}")))),
     ("decision",
-     ("Decision", (("body", " by {}"), ("date", " on {}"), ("reference", " (reference {})"), ("outcome", ": {}"))),
-     ("Putusan", (("body", " {}"), ("date", " tanggal {}"), ("reference", " (nomor {})"), ("outcome", ": {}")))),
+     ("Decision", (("body", " by {}"), ("date", " on {}"), ("reference", " (reference {})"),
+                   ("provision", " under {}"), ("outcome", ": {}"))),
+     ("Putusan", (("body", " {}"), ("date", " tanggal {}"), ("reference", " (nomor {})"),
+                  ("provision", " berdasarkan {}"), ("outcome", ": {}")))),
 )
 
 

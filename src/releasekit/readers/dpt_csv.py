@@ -16,7 +16,30 @@ has 200 million rows) and handed on as :class:`~releasekit.readers.base.VoterRow
 the fast checks refuse is looked at alone, normalised when it can be (``laki-laki``,
 spaces, lower case), else rejected. Every rejected row goes to the quarantine, and the
 quarantine is published: its raw text is rebuilt with every personal field masked
-(:func:`_masked_cells`), and no reason ever quotes a cell.
+(:func:`_masked_cells`): a cell that does not fit its column is hidden, for a value out of
+place may be a personal one that a row cut wrongly shifted there.
+
+A reason quotes a cell only when it cannot be personal data (review BZ L4), and that cell
+is then shown as it is in the raw text too (:meth:`_Checker._quotable`); all of these hold:
+
+- the cell is ``kode_tps``, ``jenis_kelamin`` or ``status_kawin`` (never a birth date, a
+  NIK, an NKK, a name or an address), and the row's other checked cells (of those three
+  and ``tanggal_lahir``) fit their columns, so that its cells did not move;
+- ``jenis_kelamin`` or ``status_kawin``: one ASCII letter, ``-`` or ``?`` (stripped). Not a
+  digit (a disability, an RT or RW, a ``keterangan`` is written with digits, and a row's
+  TPS, birth year, sex and marital status may single a voter out), nor longer (a name);
+- ``kode_tps``: a village code of 10 ASCII digits, one ``-``, ``.`` or ``/``, then a TPS
+  number of 1 to 3 digits (``5202022003-1``: 13 digits at most, never a whole NIK or NKK;
+  never without the separator, where 12 digits would be a NIK's region and birth date), where
+  the village code is that of a valid TPS code the source has already shown (in an earlier
+  row or in the row's batch: public digits, as ``dpt_rekap`` publishes every valid TPS code;
+  the same bytes always give the same reasons); and the value is no piece of the row's own
+  numbers: its NIK and NKK do not begin with the village code, whose last 4 digits are not
+  the row's birth day and month (DDMM, DD+40 MM as a NIK writes a woman's, or MMDD); and,
+  as a guard should the shape ever widen, no date reads in it
+  (:data:`~releasekit.privacy.ANY_DATE`), nor a NIK (:func:`~releasekit.privacy.holds_nik`).
+
+An empty cell is never quoted (its raw cell is empty, as before); nothing else ever is.
 """
 
 from __future__ import annotations
@@ -35,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, SourceError
-from ..privacy import mask_id, mask_long_numbers, mask_niks
+from ..privacy import ANY_DATE, holds_nik, mask_id, mask_long_numbers, mask_niks, normalise_id
 from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
 from .inflate import CorruptStream
@@ -55,6 +78,10 @@ SEX = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P", "LK": "L", "PR": 
 MARRIED = {"B": "B", "S": "S", "P": "P", "BELUM KAWIN": "B", "SUDAH KAWIN": "S", "KAWIN": "S",
            "PERNAH KAWIN": "P", "CERAI": "P"}
 _CODES_KAWIN = frozenset("BSP")
+#: A ``jenis_kelamin`` or ``status_kawin`` cell a reason may quote (module docstring): one letter, ``-`` or ``?``.
+_QUOTABLE_CODE = re.compile(r"[A-Za-z?-]")
+#: A ``kode_tps`` cell a reason may quote, in part (module docstring): a village code, one separator, a TPS number.
+_QUOTABLE_TPS = re.compile(r"([0-9]{10})[-./][0-9]{1,3}")
 #: Disability cells that mean "none".
 NO_DISABILITY = frozenset(("", "0", "-", "N", "TIDAK", "TIDAK ADA", "NON", "BUKAN"))
 _MEMO_LIMIT = 200_000
@@ -124,6 +151,7 @@ class DptCsvReader(Reader):
         options = options_of(ctx.source)
         polling = polling_day(ctx.election)
         files = folder_files(ctx.path, ctx.label) if ctx.path.is_dir() else [ctx.path]
+        villages: set[str] = set()  # of the valid TPS codes read so far (the quarantine's reasons quote what fits)
         done = 0
         for file in files:
             name = file.relative_to(ctx.path).as_posix() if ctx.path.is_dir() else file.name
@@ -138,7 +166,7 @@ class DptCsvReader(Reader):
 
             try:
                 with _collector_paused():
-                    yield from _read_file(file, name, options, polling, progress)
+                    yield from _read_file(file, name, options, polling, progress, villages)
             except CorruptStream:  # (the loader names the source: the hint is not about options)
                 raise
             except SourceError as e:  # name the source too (once); the options of a voter list sit under 'dpt:'
@@ -231,10 +259,12 @@ def _has_none(values: list[Any]) -> bool:
     return False
 
 
-def _read_file(file: Path, name: str, options: DptOptions, polling_day: int, progress: Any) -> Iterator[Record]:
+def _read_file(file: Path, name: str, options: DptOptions, polling_day: int, progress: Any,
+               villages: set[str]) -> Iterator[Record]:
     with open_table(file, name, options.text, progress) as table:
         names = [_canonical(h, options) for h in table.header]
-        checker = _Checker(name, names, _column_index(table.header, options, name), polling_day, table.delimiter)
+        checker = _Checker(name, names, _column_index(table.header, options, name), polling_day, table.delimiter,
+                           villages)
         # Plain one-line records come in runs of up to BATCH (textio.RUN); records read line by line
         # (quoted newlines and the like) are gathered into batches of their own, in order.
         cells: list[list[str]] = []
@@ -265,8 +295,11 @@ def _read_file(file: Path, name: str, options: DptOptions, polling_day: int, pro
 class _Checker:
     """Checks one file's rows a batch at a time, column by column, in C-level passes."""
 
-    def __init__(self, name: str, names: list[str], index: dict[str, int], polling_day: int, delimiter: str):
+    def __init__(self, name: str, names: list[str], index: dict[str, int], polling_day: int, delimiter: str,
+                 villages: set[str] | None = None):
         self.name, self.names, self.index, self.delimiter = mask_niks(name), names, index, delimiter
+        #: The village codes (first 10 characters) of the valid TPS codes read so far: those a reason may quote.
+        self.villages = set() if villages is None else villages
         self.latest = polling_day or 99991231
         self.required = itemgetter(*(index[c] for c in REQUIRED))
         self.dates: _Memo[int] = _Memo(_date)
@@ -275,7 +308,14 @@ class _Checker:
         self.day_months: _Memo[int] = _Memo(_day_month)
         self.years: _Memo[int] = _Memo(_year)
         self.disabled: _Memo[bool] = _Memo(lambda text: text.strip().upper() not in NO_DISABILITY)
-        self.tps_codes: _Memo[bool] = _Memo(lambda code: TPS_CODE.fullmatch(code) is not None)
+        self.tps_codes: _Memo[bool] = _Memo(self._tps_code)
+
+    def _tps_code(self, code: str) -> bool:
+        """Whether ``code`` is a TPS code (each distinct code once, through :attr:`tps_codes`); its village is kept."""
+        valid = TPS_CODE.fullmatch(code) is not None
+        if valid and len(self.villages) < _MEMO_LIMIT:  # (some 84,000 villages in the country)
+            self.villages.add(code[:10])
+        return valid
 
     def records(self, cells: list[list[str]], lines: list[int]) -> Iterator[Record]:
         """Rows (cells, line) as :class:`VoterRows` (in order), with a masked :class:`Rejected` for each bad row."""
@@ -355,23 +395,50 @@ class _Checker:
         tps = tps.strip().upper()
         sex, kawin = SEX.get(sex_text.strip().upper()), MARRIED.get(kawin_text.strip().upper())
         lahir = _looked_up(self.dates, [text])[0]
-        reason = None
+        reason, column = None, ""
         if TPS_CODE.fullmatch(tps) is None:
-            reason = f"kode_tps is not a TPS code ({TPS_CODE_TEXT})"
+            reason, column = f"kode_tps is not a TPS code ({TPS_CODE_TEXT})", "kode_tps"
         elif sex is None:
-            reason = "jenis_kelamin is not L or P"
+            reason, column = "jenis_kelamin is not L or P", "jenis_kelamin"
         elif kawin is None:
-            reason = "status_kawin is not B (belum kawin), S (sudah kawin) or P (pernah kawin)"
+            reason, column = "status_kawin is not B (belum kawin), S (sudah kawin) or P (pernah kawin)", "status_kawin"
         elif not lahir:
             reason = "tanggal_lahir is not a date written DD-MM-YYYY or YYYY-MM-DD"
         elif lahir > self.latest:
             reason = "tanggal_lahir is after polling day"
         if reason is not None or sex is None or kawin is None:
-            return Rejected(locator, reason or "", _masked_cells(cells, names, self.delimiter))
+            shown = -1
+            if reason is not None and column and self._quotable(column, cells, lahir):
+                shown = self.index[column]
+                reason = f"{reason}: {cells[shown].strip()!r}"
+            return Rejected(locator, reason or "", _masked_cells(cells, names, self.delimiter, shown))
         disabled = _looked_up(self.disabled, [cells[self.index["disabilitas"]]])[0] if "disabilitas" in self.index \
             else False
         nik = cells[self.index["nik"]].strip()
         return VoterRows(self.name, [line], [tps], [nik], [lahir], [sex], [kawin], [disabled], [cells], self.index)
+
+    def _quotable(self, column: str, cells: list[str], lahir: int) -> bool:
+        """Whether a rejected row's ``column`` cell (the one its reason is about) cannot be personal data, so that the
+        reason may quote it and the raw text show it: the rule of the module docstring (review BZ L4)."""
+        index = self.index
+        value = cells[index[column]].strip()
+        fit = {"kode_tps": TPS_CODE.fullmatch(cells[index["kode_tps"]].strip().upper()) is not None,
+               "jenis_kelamin": cells[index["jenis_kelamin"]].strip().upper() in SEX,
+               "status_kawin": cells[index["status_kawin"]].strip().upper() in MARRIED}
+        if not lahir or not all(ok for other, ok in fit.items() if other != column):  # the row's cells may have moved
+            return False
+        if column != "kode_tps":
+            return _QUOTABLE_CODE.fullmatch(value) is not None
+        found = _QUOTABLE_TPS.fullmatch(value)
+        if found is None or ANY_DATE.search(value) is not None or holds_nik(value):
+            return False
+        village = found.group(1)
+        if village not in self.villages:  # digits no valid TPS code of this source has shown
+            return False
+        own = [normalise_id(cells[index[c]]) for c in ("nik", "nkk") if c in index]
+        day, month = lahir % 100, lahir // 100 % 100
+        birth = (f"{day:02d}{month:02d}", f"{day + 40:02d}{month:02d}", f"{month:02d}{day:02d}")
+        return village[6:] not in birth and not any(number.startswith(village) for number in own)
 
 
 def _canonical(header: str, options: DptOptions) -> str:
@@ -481,15 +548,16 @@ def _fits(column: str, value: str) -> bool:
     return False
 
 
-def _masked_cells(cells: list[str], names: list[str], delimiter: str) -> str:
-    """A rejected row as published: codes kept, identity numbers masked, every other personal field hidden."""
+def _masked_cells(cells: list[str], names: list[str], delimiter: str, quoted: int = -1) -> str:
+    """A rejected row as published: codes kept, identity numbers masked, every other personal field hidden; the cell
+    at ``quoted`` (its reason quotes it: :meth:`_Checker._quotable`) shown as it is."""
     out = []
     for i, cell in enumerate(cells):
         column = names[i] if i < len(names) else ""
         value = cell.strip()
         if not value:
             shown = ""
-        elif _fits(column, value):  # a code of its column; anything else may be a shifted personal value
+        elif i == quoted or _fits(column, value):  # a code of its column; anything else may be a shifted personal value
             out.append(value)
             continue
         elif column in ("nik", "nkk"):
