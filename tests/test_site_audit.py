@@ -175,3 +175,47 @@ def test_the_sources_table_has_a_total_and_names_the_other_registers_list(demo_p
     (path,) = [p for (p,) in query(demo_project, "SELECT path FROM sources WHERE register = '003' AND format = "
                                                  "'kpu-wilayah-csv'")]
     assert f"<code>{path}</code>" in borrowed and '<a href="/registers/003">003</a>' in borrowed
+
+
+# --------------------------------------------------------------------------- drilling down from a total
+
+
+def _region_links(site: Site, url: str) -> dict[str, str]:
+    page = site.get(url).text
+    return {code: html.unescape(link) for link, code in
+            re.findall(r'<td class="col-kode_wilayah"><a href="([^"]+)">([0-9]+)</a></td>', page)}
+
+
+def _rows(site: Site, url: str) -> list[dict[str, object]]:
+    path, _, args = url.partition("?")
+    return site.json(f"{path}.json?{args}&_shape=array&_size=max")  # type: ignore[no-any-return]
+
+
+def test_a_total_leads_down_to_the_tps_results_it_sums(demo_project: Path, site: Site) -> None:
+    """Province → regency → district → village → its TPS results, each a link of the query's own result, and the
+    village's TPS rows sum to its total (review BZ M3: each level's code was typed into the next query's form)."""
+    snapshot = "2024-02-20"
+    url = f"/release/totals_province?snapshot={snapshot}"
+    for length in (2, 4, 6, 10):
+        links = _region_links(site, url)
+        assert links and all(len(code) == length for code in links), (url, links)
+        code, url = sorted(links.items())[0]
+    rows = _rows(site, url)
+    assert url.startswith("/release/hasil_tps?") and rows and all(
+        str(row["kode_tps"]).startswith(code) and row["snapshot"] == snapshot for row in rows)
+    village = _rows(site, f"/release/totals_desa?kecamatan={code[:6]}&snapshot={snapshot}")
+    votes = query(demo_project, "SELECT sum(s.suara) FROM suara s WHERE s.snapshot = ? AND s.kode_tps GLOB ?",
+                  (snapshot, f"{code}*"))[0][0]
+    assert votes == sum(int(str(r["suara"])) for r in village if r["kode_wilayah"] == code)
+    national = _region_links(site, "/release/totals_national")
+    assert set(national) == {"0"} and national["0"].startswith("/release/totals_province?snapshot=")
+
+
+def test_completeness_and_turnout_lead_to_themselves_one_level_down(site: Site) -> None:
+    for name in ("completeness", "turnout"):
+        links = _region_links(site, f"/release/{name}?snapshot=2024-02-20")
+        code, url = sorted(links.items())[0]
+        assert url == f"/release/{name}?kode_induk={code}&snapshot=2024-02-20"
+        below = _rows(site, url)
+        assert below and all(str(row["kode_wilayah"]).startswith(code) and len(str(row["kode_wilayah"])) == 4
+                             for row in below)

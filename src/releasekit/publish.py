@@ -650,10 +650,10 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
             page = folder / "templates" / "pages" / "registers" / f"{register.id}.html"
             page.write_text(render_register_page(context), encoding="utf-8", newline="\n")
             readme = package_readme(packages_dir, register)
-            if readme is not None:
-                (page.with_suffix("") / "codebook.html").parent.mkdir()
-                (page.with_suffix("") / "codebook.html").write_text(render_codebook_page(register, readme),
-                                                                    encoding="utf-8", newline="\n")
+            if readme is not None:  # (/registers/<id>/codebook)
+                codebook = page.with_suffix("") / "codebook.html"
+                codebook.parent.mkdir()
+                codebook.write_text(render_codebook_page(register, readme), encoding="utf-8", newline="\n")
     (folder / "requirements.txt").write_text(requirements_txt(), encoding="utf-8")
     (folder / "Dockerfile").write_text(dockerfile(), encoding="utf-8")
     return Site(folder, database, packages)

@@ -81,6 +81,11 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 DATABASE = "release"
 #: Columns that name a raw source by its path, in every table but ``sources`` itself.
 SOURCE_COLUMNS = frozenset({"sumber", "source"})
+#: A canned query's region one level down, by the query its row came from, told apart by a column only that kind of
+#: query gives: (column, query, its parameter naming the parent). Totals by a region's level (its code's length).
+_TOTALS_BELOW = {1: ("totals_province", ""), 2: ("totals_kabkota", "provinsi"), 4: ("totals_kecamatan", "kabkota"),
+                 6: ("totals_desa", "kecamatan")}
+_FIGURES_BELOW = (("kelengkapan", "completeness"), ("partisipasi", "turnout"))
 #: A finding's key about a TPS: its 13-character code, alone or followed by ``/`` and what at the TPS.
 _TPS_KEY = re.compile(r"([0-9]{13})(/.*)?", re.DOTALL)
 
@@ -373,17 +378,39 @@ def _longer(headers: list[tuple[bytes, bytes]], by: int) -> list[tuple[bytes, by
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
-def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
-    """Link a source's path to its row of ``sources``, and a finding's key to the TPS it is about (None: Datasette
-    renders the cell as it would)."""
-    if database != DATABASE or table is None or not isinstance(value, str) or not value:
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """Link a source's path to its row of ``sources``, a finding's key to the TPS it is about, and a region of a
+    canned query's result to its regions one level down (None: Datasette renders the cell as it would)."""
+    if database != DATABASE or not isinstance(value, str) or not value:
         return None
+    if table is None:  # (a canned query's result)
+        url = _below(row, value) if column == "kode_wilayah" and value.isdigit() else None
+        return Markup(f'<a href="{escape(url)}">{escape(value)}</a>') if url else None
     if column in SOURCE_COLUMNS and table != "sources":
         return Markup(f'<a href="/{DATABASE}/sources?{escape(urlencode({"path": value}))}">{escape(value)}</a>')
     if table == "findings" and column == "key":
         match = _TPS_KEY.fullmatch(value)
         if match:
             return _tps_link(datasette, match.group(1), match.group(2) or "")
+    return None
+
+
+def _below(row: Any, code: str) -> str | None:
+    """Where a canned query's region ``code`` leads: the same query one level down (``totals_province`` → its
+    ``totals_kabkota``, ``completeness`` → ``completeness?kode_induk=…``), and a village to its TPS results, of the
+    row's election and snapshot (review BZ M3: each level's code was typed into the next query by hand)."""
+    keys = set(row.keys()) if hasattr(row, "keys") else set()
+    day = {k: row[k] for k in ("kode_pemilu", "snapshot") if k in keys and isinstance(row[k], str)}
+    snapshot = {"snapshot": day["snapshot"]} if "snapshot" in day else {}
+    if len(code) == 10:
+        return f"/{DATABASE}/hasil_tps?" + urlencode({**day, "kode_tps__glob": f"{code}*"})
+    if "nomor_urut" in keys and len(code) in _TOTALS_BELOW:
+        query, parent = _TOTALS_BELOW[len(code)]
+        return f"/{DATABASE}/{query}?" + urlencode({**({parent: code} if parent else {}), **snapshot})
+    for column, query in _FIGURES_BELOW:
+        if column in keys and len(code) in _TOTALS_BELOW:
+            where = {"tingkat": "1"} if code == "0" else {"kode_induk": code}
+            return f"/{DATABASE}/{query}?" + urlencode({**where, **snapshot})
     return None
 
 
