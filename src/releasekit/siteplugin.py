@@ -32,7 +32,8 @@ A cell naming a raw source by its path (``hasil_tps.sumber``, ``quarantine.sourc
 of ``sources``, with its SHA-256 and record accounting, and a finding's ``key`` that starts with the code of a TPS
 the release holds links to that TPS's page, which lists its results and, below them, its findings: a number on the
 site leads to where it came from and to what the rules found about it (review BZ H1: each step was a URL typed
-by hand).
+by hand). A canned query's region (``kode_wilayah``) links one level down: the totals of the regions in it, the
+same figures of ``completeness`` or ``turnout`` under it, a village's TPS results (review BZ M3).
 
 Every HTML page declares its language, English (``<html lang="en">``), which Datasette's ``base.html`` does not.
 
@@ -81,10 +82,11 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 DATABASE = "release"
 #: Columns that name a raw source by its path, in every table but ``sources`` itself.
 SOURCE_COLUMNS = frozenset({"sumber", "source"})
-#: A canned query's region one level down, by the query its row came from, told apart by a column only that kind of
-#: query gives: (column, query, its parameter naming the parent). Totals by a region's level (its code's length).
+#: The totals one level below a region, by the length of its code: (query, its parameter naming the parent).
 _TOTALS_BELOW = {1: ("totals_province", ""), 2: ("totals_kabkota", "provinsi"), 4: ("totals_kecamatan", "kabkota"),
                  6: ("totals_desa", "kecamatan")}
+#: The queries of figures per region that a result's row came from, told apart by a column only that query gives:
+#: (column, query); each goes one level down by its own ``kode_induk``.
 _FIGURES_BELOW = (("kelengkapan", "completeness"), ("partisipasi", "turnout"))
 #: A finding's key about a TPS: its 13-character code, alone or followed by ``/`` and what at the TPS.
 _TPS_KEY = re.compile(r"([0-9]{13})(/.*)?", re.DOTALL)
