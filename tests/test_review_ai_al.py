@@ -336,7 +336,8 @@ def test_tps_with_findings_lists_no_area_of_a_two_digit_candidate() -> None:
             "99AB01234567X/3"]
     db.executemany("INSERT INTO findings VALUES ('r', 'warning', 'dpr-2024', '2024-02-20', ?, 1, 2, '', '001')",
                    [(key,) for key in keys])
-    found = [row[4] for row in db.execute(CANNED_QUERIES["tps_with_findings"]["sql"], {"rule": "", "kode_wilayah": ""})]
+    every = {"rule": "", "kode_wilayah": "", "register": ""}
+    found = [row[4] for row in db.execute(CANNED_QUERIES["tps_with_findings"]["sql"], every)]
     assert found == ["3171031006001", "3171031006001/pemilih_dpt", "99AB01234567X/3"]
 
 
