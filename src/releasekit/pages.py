@@ -141,9 +141,13 @@ def _licences(licenses: tuple[License, ...]) -> list[dict[str, str | None]]:
     return [{"title": lic.label, "url": web_url(lic.path)} for lic in licenses]
 
 
+def _readme_path(packages_dir: Path, register: Register) -> Path:
+    return packages_dir / register.slug / "README.md"
+
+
 def package_readme(packages_dir: Path, register: Register) -> str | None:
     """The register's package ``README.md`` as written by ``build``, or None."""
-    path = packages_dir / register.slug / "README.md"
+    path = _readme_path(packages_dir, register)
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
@@ -325,24 +329,20 @@ def codebook_url(register: Register) -> str:
 def findings_by_rule(db: sqlite3.Connection, register: Register, package: dict[str, Any] | None
                      ) -> list[dict[str, Any]]:
     """Each integrity rule the register runs (as its package records it, ``off`` ones aside), with its findings
-    counted per severity, a link to them, and what its findings' key, expected and actual are, as HTML: the table
-    the package README holds, on the register's page (review BZ M1: the site sent readers into the zip)."""
+    counted, a link to them, and what its findings' key, expected and actual are, as HTML: the table the package
+    README holds, on the register's page (review BZ M1: the site sent readers into the zip)."""
     from .rules import BY_SLUG
 
     settings = ((package or {}).get("releasekit") or {}).get("rules") or {}
-    counts: dict[str, dict[str, int]] = {}
-    for rule, severity, n in db.execute("SELECT rule, severity, count(*) FROM findings WHERE register = ? "
-                                        "GROUP BY rule, severity ORDER BY rule, severity", (register.id,)):
-        counts.setdefault(rule, {})[severity] = n
+    counts = dict(db.execute("SELECT rule, count(*) FROM findings WHERE register = ? GROUP BY rule ORDER BY rule",
+                             (register.id,)).fetchall())
     out = []
     for slug, setting in settings.items():
         rule = BY_SLUG.get(slug)
         if rule is None or setting.get("severity") == "off":
             continue
-        by_severity = counts.get(slug, {})
         out.append({"slug": slug, "title": setting.get("title", rule.title), "severity": setting.get("severity"),
-                    "error_if": setting.get("error_if"), "count": sum(by_severity.values()),
-                    "by_severity": by_severity,
+                    "error_if": setting.get("error_if"), "count": counts.get(slug, 0),
                     "url": table_url("findings", register=register.id, rule=slug),
                     **{part: _MARKDOWN.renderInline(getattr(rule.reads, part))
                        for part in ("key", "expected", "actual")}})
@@ -400,8 +400,8 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "tables": register_tables(register, package, paths, elections, sole=sole, alone=alone),
         "findings": findings_by_rule(db, register, package),
         "findings_url": table_url("findings", register=register.id),
-        "tps_with_findings_url": f"/{DATABASE}/tps_with_findings?{urlencode({'register': register.id})}",
-        "codebook_url": codebook_url(register) if package_readme(packages_dir, register) else None,
+        "tps_with_findings_url": table_url("tps_with_findings", register=register.id),
+        "codebook_url": codebook_url(register) if _readme_path(packages_dir, register).is_file() else None,
         "totals": total_rows,
         "shared_days": [day for day in days if day.others],
         # (the summary queries' pages stop at Datasette's 1,000 rows, oldest day first: they link the latest day)

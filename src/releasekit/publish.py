@@ -430,10 +430,10 @@ def dockerfile() -> str:
     patch release it was published with is a comment (review BY L2: the exact patch release and ``bookworm`` froze
     a bundle deployed years later on a Python without its security fixes).
     """
-    base = "python:{}.{}-slim".format(*sys.version_info[:2])
+    major, minor, patch = sys.version_info[:3]
+    base = f"python:{major}.{minor}-slim"
     return (
-        "# published with Python {}.{}.{}; the image takes that minor release's newest patch release\n"
-        .format(*sys.version_info[:3]) +
+        f"# published with Python {major}.{minor}.{patch}; the image takes that minor release's newest patch release\n"
         f"FROM {base} AS files\n"
         "COPY . /site\n"
         "RUN chmod -R a+rX,go-w /site\n"
