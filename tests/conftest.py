@@ -396,6 +396,16 @@ def copy_package(package: Path, folder: Path, name: str = "pkg") -> Path:
     return target
 
 
+def as_written_by(pkg: Path, desc: dict[str, Any], version: str) -> None:
+    """Make ``desc``, the descriptor of the package folder ``pkg``, read as one releasekit ``version`` (0.3.0 or
+    earlier) wrote: that version, and none of what 0.4.0 added (the shipped ``metadata.yml`` and what the inputs
+    hash is the hash of), else the recorded inputs hash would not be the one of the version it says."""
+    desc["releasekit"]["releasekit_version"] = version
+    for key in ("metadata_sha256", "inputs"):
+        desc["releasekit"].pop(key, None)
+    (pkg / "metadata.yml").unlink(missing_ok=True)
+
+
 def edit_rows(pkg: Path, resource: str, edit: Callable[[list[list[str]]], object]) -> Path:
     """Apply ``edit`` to the rows (header first) of a package's ``data/<resource>.csv`` and write them back.
 

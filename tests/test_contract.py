@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import copy_package
+from conftest import as_written_by, copy_package
 from releasekit import __version__, validate_paths
 from test_tablecheck import rehash
 
@@ -106,7 +106,7 @@ def test_a_package_of_another_releasekit_version_is_checked_against_its_own_sche
 
     def older(desc: Descriptor) -> None:
         assert desc["releasekit"]["releasekit_version"] == __version__
-        desc["releasekit"]["releasekit_version"] = "0.0.1"
+        as_written_by(pkg, desc, "0.0.1")
         _resource(desc, "suara")["schema"].pop("foreignKeys")
 
     _edited(pkg, older)

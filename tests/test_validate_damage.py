@@ -909,7 +909,10 @@ def test_sources_csv_publishes_what_datapackage_json_declares(fixture_package: P
     source["sha256"] = "0" + declared[1:]
     (pkg / "datapackage.json").write_text(json.dumps(descriptor))
     found = [e["message"] for e in problems(pkg) if e["type"] == "provenance-error"]
-    assert found == [f'{source["path"]}: sources.csv says sha256 "{declared}", datapackage.json "0{declared[1:]}"']
+    # (and the inputs the hash is of give the sha256 sources.csv publishes: releasekit.inputshash)
+    assert found == [f"{source['path']}: sha256 '0{declared[1:]}' in releasekit.sources, '{declared}' in "
+                     "releasekit.inputs",
+                     f'{source["path"]}: sources.csv says sha256 "{declared}", datapackage.json "0{declared[1:]}"']
 
 
 def test_quarantine_csv_holds_the_rows_of_what_a_source_quarantined(fixture_package: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_package, edit_rows, invoke
+from conftest import as_written_by, copy_package, edit_rows, invoke
 from releasekit import __version__
 from releasekit.contract import other_version
 
@@ -34,6 +34,11 @@ DEMO_PACKAGES = {
         "it-infrastructure.zip": "ded080b6fe21eba6775eb97f5d29cfcc83a759f2647ce05286809754a753d40e",
         "real-count.zip": "ebdf0037f82082f7bedab18fccae07934ab70dbf8690f6de49b0f9cf84f7b54a",
         "voter-list-and-results.zip": "1e95493ee25c48cca0ac49b594efb54b2b93518a4691e583cbde58956b653c57",
+    },
+    "0.4.0": {
+        "it-infrastructure.zip": "ac17e09dc1919b254de3eab452a25746f72ebdcf98c725f82bf0f1051ba7d417",
+        "real-count.zip": "479203efc6db1d5c37a5b495c174569629f6928ab10ae2b247f3a3ff3dd8f00c",
+        "voter-list-and-results.zip": "61b8cd932ca11302fbb8380077b5cf2c80f82efacaf31e3f43b387a293d89de5",
     },
 }
 
@@ -79,7 +84,7 @@ def test_another_version_s_package_is_not_held_to_this_version_s_tables(fixture_
     body = csv_file.read_bytes()
     wilayah["dialect"] = {**wilayah.get("dialect", {}), "lineTerminator": "\n"}
     wilayah.update(hash=f"sha256:{hashlib.sha256(body).hexdigest()}", bytes=len(body))
-    data["releasekit"]["releasekit_version"] = "0.1.0"
+    as_written_by(pkg, data, "0.1.0")
     descriptor.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     older = invoke("validate", str(pkg))

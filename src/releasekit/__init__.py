@@ -9,7 +9,7 @@ The Python API can do everything the CLI does::
 
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 from .build import BuildProgress, BuildResult, build  # noqa: E402
 from .config import Release, load_release, release_from  # noqa: E402

@@ -300,12 +300,13 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         en, id_ = kept(register)
         out.append(f"This register publishes no data files: {en}. / Register ini tidak memublikasikan berkas data: "
                    f"{id_}.")
-    out += [
-        "",
-        f"Built by releasekit {prov['releasekit_version']} from inputs with SHA-256 "
-        f"`{prov['inputs_sha256']}`.",
-        "",
-    ]
+    built = f"Built by releasekit {prov['releasekit_version']} from inputs with SHA-256 `{prov['inputs_sha256']}`."
+    if release.metadata_bytes is not None:  # (shipped beside this README: package.write_package)
+        built += (f" The hash is of `metadata.yml` (in this package, SHA-256 `{prov['metadata_sha256']}`), of every "
+                  "source's SHA-256 (`releasekit.inputs` in `datapackage.json`) and of the releasekit version: "
+                  "`releasekit validate` recomputes it. / Hash dari `metadata.yml` (dalam paket ini), SHA-256 "
+                  "setiap sumber dan versi releasekit; `releasekit validate` menghitungnya ulang.")
+    out += ["", built, ""]
     entries = changelog(db, register.id) if db is not None and "snapshots" in rows else []
     if entries:
         out += _changelog(entries)

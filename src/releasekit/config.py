@@ -131,6 +131,10 @@ class Release:
     #: The SHA-256 of the bytes loaded (the project's ``metadata.yml``, or the YAML file given in its place): part of
     #: the build's inputs hash (:func:`releasekit.provenance.inputs_digest`).
     metadata_sha256: str = ""
+    #: The bytes :attr:`metadata_sha256` is the hash of, when they were read from a file (:func:`load_release`):
+    #: shipped in every package as ``metadata.yml``, so that the public can recompute the inputs hash. None for a
+    #: release given in memory (:func:`release_from`).
+    metadata_bytes: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -238,7 +242,7 @@ def load_release(project: str | Path = ".") -> Release:
         if elsewhere is None:
             raise
         raise ConfigError(e.args[0], hint=elsewhere) from e
-    return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest())
+    return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest(), loaded=loaded)
 
 
 def _refuse_empty(project: str | Path) -> None:
@@ -300,10 +304,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str) -> Release:
+def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loaded: bytes | None = None) -> Release:
     """The :class:`Release` a validated ``metadata.yml`` (``data``) describes, its sources found in ``folder``;
     ``label`` names where it was read in messages (:attr:`Source.config`); ``sha256`` is its
-    :attr:`Release.metadata_sha256`."""
+    :attr:`Release.metadata_sha256`, of ``loaded`` when it was read from a file (:attr:`Release.metadata_bytes`)."""
     from .readers import READERS
     from .readers.codes import refuse_mixed_area_ids, refuse_mixed_code_systems
     from .rules import BY_SLUG
@@ -428,5 +432,5 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str) -> 
         root=resolved, title=data["title"], publisher=data["publisher"],
         licenses=_licenses(data["licenses"]), registers=tuple(registers), elections=elections,
         description=data.get("description"), version=data.get("version"),
-        homepage=data.get("homepage"), raw=data, metadata_sha256=sha256,
+        homepage=data.get("homepage"), raw=data, metadata_sha256=sha256, metadata_bytes=loaded,
     )

@@ -24,6 +24,7 @@ from .artefacts import CSV_LINE_TERMINATOR, StreamingZip, source_date_iso, write
 from .codebook import package_readme, web_url
 from .config import Register, Release, Source
 from .database import iter_rows
+from .metadatafile import METADATA_FILE
 from .provenance import sha256_file
 from .readers.dpt_csv import DptCsvReader, options_of
 from .readers.textio import TextOptions
@@ -201,9 +202,14 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
         rules[rule.slug] = {"severity": s.severity, **({"error_if": s.error_if} if s.error_if else {}),
                             "table": rule.table,
                             **({"tables": list(rule.tables)} if len(rule.tables) > 1 else {}), "title": rule.title}
+    hashed = {(reg, path): sha256 for reg, path, sha256 in db.execute("SELECT register, path, sha256 FROM sources")}
     return {
         "releasekit_version": __version__,
         "inputs_sha256": inputs_sha256,
+        # What the inputs hash is the hash of (provenance.digest_of_inputs): metadata.yml (shipped beside the
+        # descriptor when it was read from a file) and every source the build declared, each register's
+        "metadata_sha256": release.metadata_sha256,
+        "inputs": [[s.register, s.path, hashed[s.register, s.path]] for s in release.sources],
         "register": {"id": register.id, "slug": register.slug, "title": register.title,
                      "status": register.status, "basis": register.basis},
         "sources": sources,
@@ -348,6 +354,11 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
                                        newline="\n")
         zipper.add("datapackage.json", tmp / "datapackage.json")
         zipper.add("README.md", tmp / "README.md")
+        # The metadata.yml loaded (whatever the file was called), by its hash in the provenance: with it, anyone
+        # can recompute the inputs hash (releasekit.inputshash; validate does).
+        if release.metadata_bytes is not None:
+            (tmp / METADATA_FILE).write_bytes(release.metadata_bytes)
+            zipper.add(METADATA_FILE, tmp / METADATA_FILE)
     finally:
         zipper.close()
     folder = out_dir / register.slug

@@ -28,6 +28,7 @@ from .codebook import web_url
 from .config import License, Register, Release
 from .database import percent
 from .legalstatus import kept, register_status
+from .metadatafile import METADATA_FILE
 from .package import ALWAYS_FILTERED, REGISTER_FILTERS, SOURCE_COLUMNS, held_alone, holds_every_source
 from .tables import REGISTER_SOURCES
 
@@ -412,6 +413,8 @@ def register_context(release: Release, register: Register, db: sqlite3.Connectio
         "published_chart": published_chart(as_published),
         "version": prov.get("releasekit_version", ""),
         "inputs_sha256": prov.get("inputs_sha256", ""),
+        "metadata_sha256": prov.get("metadata_sha256") if (packages_dir / register.slug / METADATA_FILE).is_file()
+        else None,
     }
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -358,8 +359,15 @@ def inputs_sha256(release: Release, files: list[SourceFile]) -> str:
 def inputs_digest(release: Release, sources: list[tuple[str, str, str]]) -> str:
     """:func:`inputs_sha256` from each declared source's (register, path, sha256), in declaration order: what
     ``publish`` recomputes from the ``sources`` table, without reading a raw file again."""
+    return digest_of_inputs(release.metadata_sha256, sources, __version__)
+
+
+def digest_of_inputs(metadata_sha256: str, sources: Iterable[Sequence[str]], version: str) -> str:
+    """The inputs hash of a build: of ``metadata.yml``'s sha256, every declared source's (register, path, sha256) in
+    declaration order, and the releasekit version. Every package records the three (``releasekit.metadata_sha256``,
+    ``releasekit.inputs``, ``releasekit.releasekit_version``) beside the hash, and ``validate`` recomputes it."""
     return hashlib.sha256(canonical_json({
-        "metadata.yml": release.metadata_sha256,
+        "metadata.yml": metadata_sha256,
         "sources": [list(source) for source in sources],
-        "releasekit": __version__,
+        "releasekit": version,
     }).encode()).hexdigest()

@@ -29,6 +29,7 @@ from frictionless import validate as frictionless_validate
 from .config import RuleSetting
 from .contract import contract_problems, other_version
 from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean
+from .inputshash import inputs_problems
 from .packagefiles import (
     DESCRIPTOR,
     extract_zip,
@@ -306,6 +307,9 @@ def _validate_descriptor(descriptor_path: Path, label: str | None, *, engine: st
             else:  # a descriptor the checker cannot follow: the PII gate still reads every resource
                 result.problems += _pii_problems(descriptor_path.parent, descriptor)
         result.problems += _integrity_problems(descriptor) + _provenance_problems(descriptor)
+        if isinstance(prov := descriptor.get("releasekit"), dict):
+            result.problems += [Problem("provenance-error", why) for why in inputs_problems(descriptor_path.parent,
+                                                                                             prov)]
         result.problems += contract_problems(descriptor, result.problems)
         if warning := other_version(descriptor):
             result.warnings.append(warning)
