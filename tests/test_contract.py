@@ -163,3 +163,20 @@ def test_a_register_code_that_lost_its_zeros_is_invalid(demo_project: Path, tmp_
     report = validate_paths([pkg], engine=engine).packages[0]
     assert not report.valid
     assert any(p.resource == "findings" and p.type == "constraint-error" for p in report.problems), report.problems
+
+
+def test_a_package_reads_as_tabular_in_data_package_v1_and_v2(demo_project: Path) -> None:
+    """Review CC L3: v2 calls a tabular resource ``type: "table"`` (v1: ``profile: tabular-data-resource``) and a
+    contributor's ``roles`` (v1: ``role``); the descriptors said only v1's, so v2 readers saw no tables. Both are
+    written, and Frictionless reads every resource as a table under either standard."""
+    from frictionless import Package, system
+
+    for folder in sorted(p for p in (demo_project / "datapackages").iterdir() if p.is_dir()):
+        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        assert {(r["profile"], r["type"]) for r in desc["resources"]} == {("tabular-data-resource", "table")}
+        assert [(c["role"], c["roles"]) for c in desc["contributors"]] == [("publisher", ["publisher"])]
+        for standards in ("v1", "v2"):
+            with system.use_context(standards=standards):
+                package = Package(str(folder / "datapackage.json"))
+                assert list(Package.metadata_validate(desc)) == []
+                assert {r.type for r in package.resources} == {"table"}

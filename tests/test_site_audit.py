@@ -219,3 +219,12 @@ def test_completeness_and_turnout_lead_to_themselves_one_level_down(site: Site) 
         below = _rows(site, url)
         assert below and all(str(row["kode_wilayah"]).startswith(code) and len(str(row["kode_wilayah"])) == 4
                              for row in below)
+
+
+def test_the_register_page_unzips_each_package_into_a_folder_of_its_own(demo_project: Path, site: Site) -> None:
+    """Review CC L8: a zip holds its files at its root (as Frictionless reads a zip), and the page said "unzipped":
+    two packages unzipped in one downloads folder mixed. The commands it gives now keep each in its own folder."""
+    for register in load_release(demo_project).registers:
+        page = html.unescape(site.get(f"/registers/{register.id}").text)
+        assert f"unzip -d {register.slug} {register.slug}.zip" in page
+        assert f"frictionless validate {register.slug}/datapackage.json" in page

@@ -36,9 +36,9 @@ DEMO_PACKAGES = {
         "voter-list-and-results.zip": "1e95493ee25c48cca0ac49b594efb54b2b93518a4691e583cbde58956b653c57",
     },
     "0.4.0": {
-        "it-infrastructure.zip": "ac17e09dc1919b254de3eab452a25746f72ebdcf98c725f82bf0f1051ba7d417",
-        "real-count.zip": "479203efc6db1d5c37a5b495c174569629f6928ab10ae2b247f3a3ff3dd8f00c",
-        "voter-list-and-results.zip": "61b8cd932ca11302fbb8380077b5cf2c80f82efacaf31e3f43b387a293d89de5",
+        "it-infrastructure.zip": "05dbc9f697e1205c30df72882185ce27d9ffecfda81617c9f311574aa60956e5",
+        "real-count.zip": "a9e14c06ba5b2573926ac837233d9bb3bc2a019ff7d3539da9a4622e462b9a6f",
+        "voter-list-and-results.zip": "c85a8ed8e4fe2395356cfe7330228abc59cbdaae1f52141a0a6e0fa00472e941",
     },
 }
 

@@ -168,6 +168,7 @@ def _resource(table: Table, folder: Path, present: set[str]) -> dict[str, Any]:
         "name": table.name,
         "path": f"data/{table.name}.csv",
         "profile": "tabular-data-resource",
+        "type": "table",  # (Data Package v2's word for the v1 profile above; v1 allows the extra property)
         "title": table.title,
         "description": f"{table.en}\n{table.id}",
         "format": "csv",
@@ -259,7 +260,7 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
     if created:
         out["created"] = created
     out["licenses"] = [lic.to_descriptor() for lic in release.licenses_of(register)]
-    contributor = {"title": publisher["name"], "role": "publisher"}
+    contributor = {"title": publisher["name"], "role": "publisher", "roles": ["publisher"]}  # (v1's word, v2's)
     if publisher.get("url"):
         contributor["path"] = publisher["url"]
     if publisher.get("email"):
