@@ -277,11 +277,12 @@ class Site:
         Site.opened.append(self)
 
     @classmethod
-    def written(cls, release: Release, folder: Path) -> Site:
-        """The site ``releasekit.publish.write_site`` writes for ``release`` into ``folder``, served."""
+    def written(cls, release: Release, folder: Path, **options: Any) -> Site:
+        """The site ``releasekit.publish.write_site`` writes for ``release`` into ``folder`` (with ``options``),
+        served."""
         from releasekit.publish import write_site
 
-        return cls(write_site(release, folder).folder)
+        return cls(write_site(release, folder, **options).folder)
 
     def close(self) -> None:
         """Stop Datasette's threads (its 0.65 API has no close: its pool is shut down, each write loop handed a

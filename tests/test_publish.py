@@ -991,8 +991,31 @@ def test_serving_is_hardened(demo: Served) -> None:
         "max_csv_mb": 0, "suggest_facets": False}
     databases = demo.json("/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("release", False)]
-    bad = demo.get("/release.json?sql=" + quote("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                                 "SELECT count(*) FROM c"), status=400)
+    assert settings["default_allow_sql"] is False
+
+
+def test_a_visitor_s_own_sql_is_off_unless_the_site_allows_it(demo: Served, tmp_path: Path) -> None:
+    """Review CB H1: one zeroblob() or randomblob() call is one step of SQLite's program, past the time limit's
+    reach: a few rows of them took gigabytes to render and held every SQL thread for minutes. A published site runs
+    no visitor's SQL (nor a table page's ``_where``); canned queries, filters and facets stay. ``--allow-sql`` opens
+    it, with every value a query makes cut at ``LONGEST_VALUE``, and the time limit."""
+    from releasekit.siteplugin import LONGEST_VALUE
+
+    assert demo.get("/release.json?sql=select+1", status=403).status_code == 403
+    assert demo.get("/release/tps.json?_where=1", status=403).status_code == 403
+    assert demo.json("/release/totals_province.json?_shape=array")  # (a canned query)
+    assert len(demo.json("/release/tps.json?jenis_tps=khusus&_shape=array")) == 4  # (a filter)
+
+    opened = Site.written(load_release(demo.project), tmp_path / "site", allow_sql=True)
+    assert opened.json("/-/settings.json")["default_allow_sql"] is True
+    def sql(text: str) -> str:
+        return "/release.json?_shape=array&sql=" + quote(text)
+
+    assert opened.json(sql(f"select length(zeroblob({LONGEST_VALUE})) AS n")) == [{"n": LONGEST_VALUE}]
+    too_big = opened.get(sql(f"select length(zeroblob({LONGEST_VALUE + 1}))"), status=400)
+    assert "too big" in too_big.text
+    bad = opened.get(sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"),
+                     status=400)
     assert "interrupted" in bad.text.lower()
 
 
@@ -1309,3 +1332,11 @@ def test_a_canned_query_s_json_error_has_its_status(demo: Served, query: str) ->
     assert said["ok"] is False and said["error"]
     assert demo.get("/release/hasil_tps.json?_shape=bogus", status=400).json()["status"] == 400
     assert demo.json("/release/totals_province.json?_shape=array")  # (a query that works is still a 200)
+
+
+def test_publish_allow_sql_writes_it_into_the_settings(demo: Served, tmp_path: Path, cli_runner: CliRunner) -> None:
+    for flags, allowed in (([], False), (["--allow-sql"], True)):
+        out = tmp_path / f"site{len(flags)}"
+        result = cli_runner.invoke(cli, ["publish", str(out), "--project", str(demo.project), *flags])
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "settings.json").read_text())["default_allow_sql"] is allowed

@@ -287,7 +287,9 @@ def diff(old: str, new: str, project: Path, election: str | None, fmt: str, igno
 @click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
               help="Port to bind (0: any free port).")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
-def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
+@click.option("--allow-sql", is_flag=True,
+              help="Let visitors run their own SQL (off by default: a few large values can exhaust the server).")
+def serve(project: Path, host: str, port: int, allow_robots: bool, allow_sql: bool) -> None:
     """Serve the built release with Datasette: register pages, canned queries, downloads.
 
     PROJECT is the project folder (default: this one) or its metadata.yml.
@@ -300,7 +302,7 @@ def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
     from .publish import serve as serve_release
 
     release = load_release(project)
-    serve_release(release, host=host, port=port, allow_robots=allow_robots,
+    serve_release(release, host=host, port=port, allow_robots=allow_robots, allow_sql=allow_sql,
                   ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True),
                   note=lambda line: click.echo(f"note: {line}", err=True))
 
@@ -310,7 +312,9 @@ def serve(project: Path, host: str, port: int, allow_robots: bool) -> None:
 @click.option("--project", default=".", show_default=True, type=PATH,
               help="The release project (built with 'releasekit build'): its folder or its metadata.yml.")
 @click.option("--allow-robots", is_flag=True, help="Let search engines crawl (robots.txt blocks them by default).")
-def publish(folder: Path, project: Path, allow_robots: bool) -> None:
+@click.option("--allow-sql", is_flag=True,
+              help="Let visitors run their own SQL (off by default: a few large values can exhaust the server).")
+def publish(folder: Path, project: Path, allow_robots: bool, allow_sql: bool) -> None:
     """Write a self-contained Datasette site to FOLDER, ready to deploy.
 
     FOLDER holds the database, metadata.json, settings.json, register pages, the package
@@ -321,7 +325,7 @@ def publish(folder: Path, project: Path, allow_robots: bool) -> None:
     from .publish import datasette_cannot_open, write_site
 
     release = load_release(project)
-    site = write_site(release, folder, allow_robots=allow_robots)
+    site = write_site(release, folder, allow_robots=allow_robots, allow_sql=allow_sql)
     shown = one_line_text(str(folder))  # (as given, review BU L5; site.folder is resolved)
     click.echo(f"wrote {shown}: {site.database.name} ({site.database.bytes:,} bytes, "
                f"sha256 {site.database.sha256}), {len(site.packages)} package zip(s)")

@@ -96,6 +96,10 @@ SETTINGS: dict[str, Any] = {
     "max_csv_mb": 0,
     "allow_download": True,
     "default_cache_ttl": 300,
+    # A visitor's own SQL (and a table page's ?_where=) is off: one randomblob()/zeroblob() call is one step of
+    # SQLite's program, past the time limit's reach, and a few rows of them took gigabytes to render and held every
+    # SQL thread for minutes (review CB H1). Canned queries, filters and facets stay; publish --allow-sql opens it.
+    "default_allow_sql": False,
 }
 ROBOTS_BLOCKED: dict[str, Any] = {}
 ROBOTS_ALLOWED: dict[str, Any] = {"literal": "User-agent: *\nAllow: /"}
@@ -495,7 +499,8 @@ def refuse_foreign_site(folder: Path, hint: str, shown: Path | None = None) -> N
                               hint=hint)
 
 
-def write_site(release: Release, folder: str | Path, *, link: bool = False, allow_robots: bool = False) -> Site:
+def write_site(release: Release, folder: str | Path, *, link: bool = False, allow_robots: bool = False,
+               allow_sql: bool = False) -> Site:
     """Write the Datasette configuration directory of the release into ``folder``.
 
     The site is written beside the old one (in :data:`STAGING`) and then replaces the folder's contents;
@@ -506,13 +511,18 @@ def write_site(release: Release, folder: str | Path, *, link: bool = False, allo
     written under its own lock (:func:`writing_site`): two publishes never write one folder at once.
 
     :param link: hard-link the database and zips instead of copying them (``serve``).
+    :param allow_robots: let search engines crawl.
+    :param allow_sql: let visitors run their own SQL (Datasette's ``default_allow_sql``), each value it makes cut at
+        :data:`releasekit.siteplugin.LONGEST_VALUE`: only for a site whose visitors are trusted, or one behind a
+        memory limit, as a few rows of large values still take gigabytes to render.
     :raises ReleasekitError: when the release has not been built, or not as ``metadata.yml`` describes it now
         (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site, or a build is
         running, or another publish or serve is writing or serving ``folder``.
     """
     with writing_site(release, Path(folder), "give a new or empty folder; releasekit replaces only the sites it "
                                              "wrote") as (resolved, shown):
-        return write_locked_site(release, resolved, shown, link=link, allow_robots=allow_robots)
+        return write_locked_site(release, resolved, shown, link=link, allow_robots=allow_robots,
+                                 allow_sql=allow_sql)
 
 
 @contextmanager
@@ -553,7 +563,8 @@ def writing_site(release: Release, folder: Path, hint: str) -> Iterator[tuple[Pa
         os.close(fd)  # (releases the lock)
 
 
-def write_locked_site(release: Release, folder: Path, shown: Path, *, link: bool, allow_robots: bool) -> Site:
+def write_locked_site(release: Release, folder: Path, shown: Path, *, link: bool, allow_robots: bool,
+                      allow_sql: bool = False) -> Site:
     """:func:`write_site` into ``folder`` (resolved; ``shown``: as given), whose lock the caller holds."""
     with settled(release.root, "publish"):
         db_path = require_database(release)
@@ -562,7 +573,7 @@ def write_locked_site(release: Release, folder: Path, shown: Path, *, link: bool
         try:
             for leftover in (staging, old):  # (an interrupted publish's)
                 shutil.rmtree(leftover, ignore_errors=True)
-            site = _write_site(release, db_path, staging, link=link, allow_robots=allow_robots)
+            site = _write_site(release, db_path, staging, link=link, allow_robots=allow_robots, allow_sql=allow_sql)
             _replace_site(folder, staging, old)
         except OSError as e:
             raise _cannot_write(e, folder, shown) from e
@@ -614,7 +625,8 @@ def _refuse_project_folder(release: Release, folder: Path, shown: Path) -> None:
                                   hint="give a folder outside the project's raw/, build/ and datapackages/")
 
 
-def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, allow_robots: bool) -> Site:
+def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, allow_robots: bool,
+                allow_sql: bool) -> Site:
     """Write every file of the site into the new folder ``folder``."""
     (folder / DOWNLOADS).mkdir(parents=True)
     (folder / "templates" / "pages" / "registers").mkdir(parents=True)
@@ -636,7 +648,7 @@ def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, al
                                   labelled=labelled_tables(folder / DATABASE_FILE),
                                   candidates=candidate_names(folder / DATABASE_FILE),
                                   rows={n: t["count"] for n, t in inspect[DATABASE]["tables"].items()}))
-    write_json(folder / "settings.json", SETTINGS)
+    write_json(folder / "settings.json", {**SETTINGS, "default_allow_sql": allow_sql})
     (folder / "static" / "releasekit.css").write_text(CSS, encoding="utf-8")
     for template in sorted(SITE_TEMPLATES.glob("*.html")):  # (Datasette's own pages made to say more)
         shutil.copyfile(template, folder / "templates" / template.name)
@@ -780,7 +792,8 @@ def listen(host: str, port: int) -> list[socket.socket]:
 
 
 def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_robots: bool = False,
-          ready: Callable[[str], object] | None = None, note: Callable[[str], object] | None = None) -> None:
+          allow_sql: bool = False, ready: Callable[[str], object] | None = None,
+          note: Callable[[str], object] | None = None) -> None:
     """Write the site into ``build/site/`` and serve it with Datasette until interrupted.
 
     What can be refused is refused first, before the site is written: a release not built, an address
@@ -807,7 +820,7 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
                                                      "it") as (folder, shown):
         sockets = listen(host, port)
         try:
-            site = write_locked_site(release, folder, shown, link=True, allow_robots=allow_robots)
+            site = write_locked_site(release, folder, shown, link=True, allow_robots=allow_robots, allow_sql=allow_sql)
             if note is not None:
                 for line in site.notes():
                     note(line)

@@ -80,6 +80,10 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: The site's database (:data:`releasekit.pages.DATABASE`).
 DATABASE = "release"
+#: The longest text or blob a query of the site may make (SQLite's ``SQLITE_LIMIT_LENGTH``, on every connection):
+#: far above any value releasekit writes (a quarantined record's raw text is cut at 2,000 characters), far below
+#: the gigabyte one ``zeroblob(1e9)`` in a visitor's SQL would make (``publish --allow-sql``; review CB H1).
+LONGEST_VALUE = 1_000_000
 #: Columns that name a raw source by its path, in every table but ``sources`` itself.
 SOURCE_COLUMNS = frozenset({"sumber", "source"})
 #: The totals one level below a region, by the length of its code: (query, its parameter naming the parent).
@@ -377,6 +381,14 @@ def _longer(headers: list[tuple[bytes, bytes]], by: int) -> list[tuple[bytes, by
     """``headers`` with their ``content-length``, if they give one, made ``by`` bytes more."""
     return [(name, str(int(value) + by).encode("ascii")) if name.lower() == b"content-length" else (name, value)
             for name, value in headers]
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
+def prepare_connection(conn: Any) -> None:
+    """Cut every value a query makes at :data:`LONGEST_VALUE` ("string or blob too big" past it)."""
+    setlimit = getattr(conn, "setlimit", None)  # (Python 3.11's sqlite3 has it; an older pysqlite3 may not)
+    if setlimit is not None:
+        setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LONGEST_VALUE)
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
