@@ -57,3 +57,55 @@ def test_an_unbuilt_project_is_named_as_a_built_one(tmp_path: Path) -> None:
                      for end in ("/datapackage.json", ".zip")}
     text = invoke("validate", str(project)).output
     assert f"{project}/datapackages/real-count: INVALID" in text and "datapackage.json: INVALID" not in text
+
+
+def test_validate_fetches_no_profile_a_package_names(fixture_package: Path, tmp_path: Path) -> None:
+    """Review CB M2: a package's ``profiles`` (and a resource's ``profile``, ``profiles``, ``$schema``, a schema's
+    ``$schema``) made Frictionless fetch any address from the machine that validates (CI), and the package with
+    ``profiles`` still passed. Each is refused as an unsafe path, with either engine, and nothing is fetched; a
+    standard datapackage.org profile, which Frictionless knows without fetching, is not."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            asked.append(self.path)
+            body = b'{"type": "object"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/profile.json"
+    edits = {
+        "package profiles": lambda d: d.update(profiles=[url]),
+        "package $schema": lambda d: d.update({"$schema": url}),
+        "resource profile": lambda d: d["resources"][0].update(profile=url),
+        "resource profiles": lambda d: d["resources"][0].update(profiles=[url]),
+        "schema $schema": lambda d: d["resources"][0]["schema"].update({"$schema": url}),
+    }
+    try:
+        for n, (where, edit) in enumerate(edits.items()):
+            pkg = copy_package(fixture_package, tmp_path, f"p{n}")
+            desc = json.loads((pkg / "datapackage.json").read_text())
+            edit(desc)
+            (pkg / "datapackage.json").write_text(json.dumps(desc))
+            for engine in ("releasekit", "frictionless"):
+                result = invoke("validate", "--engine", engine, str(pkg))
+                assert result.exit_code == 1, (where, result.output)
+                assert f"remote profiles are not read when validating offline: '{url}'" in result.output, where
+        assert asked == []
+        pkg = copy_package(fixture_package, tmp_path, "standard")
+        desc = json.loads((pkg / "datapackage.json").read_text())
+        desc["resources"][0]["schema"]["$schema"] = "https://datapackage.org/profiles/2.0/tableschema.json"
+        (pkg / "datapackage.json").write_text(json.dumps(desc))
+        assert "remote profiles" not in invoke("validate", str(pkg)).output
+    finally:
+        server.shutdown()

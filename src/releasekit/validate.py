@@ -88,10 +88,32 @@ def _path_problems(descriptor: dict[str, Any]) -> list[Problem]:
             if isinstance(res.get(key), str) and "://" in res[key]:
                 problems.append(Problem("unsafe-path", f"remote {key}s are not read when validating offline: "
                                                        f"{res[key]!r}", resource=res.get("name")))
-    profile = descriptor.get("profile")
-    if isinstance(profile, str) and "://" in profile:
-        problems.append(Problem("unsafe-path", f"remote profiles are not read when validating offline: {profile!r}"))
+        problems += [Problem("unsafe-path", f"remote profiles are not read when validating offline: {url!r}",
+                             resource=res.get("name"))
+                     for url in [*_remote_profiles(res), *_remote_profiles(res.get("schema"))]]
+    problems += [Problem("unsafe-path", f"remote profiles are not read when validating offline: {url!r}")
+                 for url in _remote_profiles(descriptor)]
     return problems
+
+
+#: Where a descriptor (the package's, a resource's, a schema's) names a JSON Schema profile Frictionless reads,
+#: fetching a URL (review CB M2: a package's ``profiles`` made ``validate`` in CI fetch any address and still pass).
+PROFILE_KEYS = ("profile", "profiles", "$schema")
+#: The standard profiles Frictionless knows without fetching them (``Metadata._is_standard_profile``).
+STANDARD_PROFILE = re.compile(r"https://datapackage\.org/profiles/\d+\.\d+/[a-z-]+\.json")
+
+
+def _remote_profiles(node: object) -> list[str]:
+    """The addresses among the profiles of ``node`` (a descriptor, or anything else: none) other than a standard one."""
+    if not isinstance(node, dict):
+        return []
+    found = []
+    for key in PROFILE_KEYS:
+        values = node.get(key)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str) and "://" in value and not STANDARD_PROFILE.fullmatch(value):
+                found.append(value)
+    return found
 
 
 def _reading_problems(descriptor: dict[str, Any]) -> list[Problem]:
