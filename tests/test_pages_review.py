@@ -618,7 +618,7 @@ def test_the_package_readme_says_how_to_read_codes_as_text_and_hash_a_folder(dem
 
     folder = demo_project / "datapackages" / "real-count"
     readme = (folder / "README.md").read_text(encoding="utf-8")
-    script = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    script = readme.split("folder_sha256.py raw/…`):\n\n```python\n", 1)[1].split("```", 1)[0]
     (tmp_path / "folder_sha256.py").write_text(script, encoding="utf-8")
     with (folder / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
         listed = {row["path"]: row["sha256"] for row in csv.DictReader(f)}
@@ -626,8 +626,9 @@ def test_the_package_readme_says_how_to_read_codes_as_text_and_hash_a_folder(dem
                            cwd=demo_project, capture_output=True, text=True, check=True).stdout.strip()
     assert given == listed["raw/synthetic_wilayah_kpu"]
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
+    for resource in descriptor["resources"]:  # (review CC L1: now every column, by its type; test_reading_tips)
         line = next(line for line in readme.splitlines() if f'pd.read_csv("{resource["path"]}"' in line)
-        dtype = json.loads(line.split("dtype=", 1)[1].rsplit(")", 1)[0])
-        assert dtype == {f["name"]: "string" for f in resource["schema"]["fields"] if f["type"] == "string"}
+        dtype = json.loads(line.split("dtype=", 1)[1].split("}, keep_default_na", 1)[0] + "}")
+        assert {name: "string" for name, kind in dtype.items() if kind == "string"} == {
+            f["name"]: "string" for f in resource["schema"]["fields"] if f["type"] in ("string", "date")}
     assert "frictionless index" in readme

@@ -36,9 +36,9 @@ DEMO_PACKAGES = {
         "voter-list-and-results.zip": "1e95493ee25c48cca0ac49b594efb54b2b93518a4691e583cbde58956b653c57",
     },
     "0.4.0": {
-        "it-infrastructure.zip": "05dbc9f697e1205c30df72882185ce27d9ffecfda81617c9f311574aa60956e5",
-        "real-count.zip": "a9e14c06ba5b2573926ac837233d9bb3bc2a019ff7d3539da9a4622e462b9a6f",
-        "voter-list-and-results.zip": "c85a8ed8e4fe2395356cfe7330228abc59cbdaae1f52141a0a6e0fa00472e941",
+        "it-infrastructure.zip": "a236d55b2fee19a1270c99792f475f5530fccf4232a992e927d56042e2326588",
+        "real-count.zip": "dcc7c282c7ff7f805a290ed84b52dd97ee00abacfeb150a6a40099b90319eb54",
+        "voter-list-and-results.zip": "0d4001c8a5f881b658e3bcaa1a9e6f9d6fdf115f89b50fd2e1cd2b86e1ec27df",
     },
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +14,7 @@ from .artefacts import md_cell
 from .config import License, Register, Release
 from .legalstatus import kept, register_status
 from .snapshots import Entry, changelog
-from .tables import BY_NAME
+from .tables import BY_NAME, SQLITE_TYPES
 
 
 def status_text(register: Register) -> str:
@@ -246,8 +247,9 @@ def _area_numbering(release: Release, prov: dict[str, Any]) -> list[str]:
 
 
 def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int],
-                   db: sqlite_utils.Database | None = None) -> str:
-    """Render the README of one register's package (with its changelog when ``db`` is given)."""
+                   db: sqlite_utils.Database | None = None, empty: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Render the README of one register's package (with its changelog when ``db`` is given; ``empty``: the columns
+    with a ``pattern`` that have an empty cell, by table, which ``frictionless index`` cannot load)."""
     prov = desc["releasekit"]
     out = [f"# {md(register.title)}", ""]
     if register.description:
@@ -335,11 +337,12 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         if res["name"] in ("hasil_wilayah", "suara_wilayah"):
             out += numbering
     out += ["Missing values are empty cells (NULL), never 0. Codes are text: keep leading zeros.", ""]
-    out += _reading_tips(release, prov, desc)
+    out += _reading_tips(release, prov, desc, empty)
     return "\n".join(out)
 
 
-#: How a folder source's sha256 is taken (:func:`releasekit.provenance.sha256_file`), as a script a reader can run.
+#: How a folder source's sha256 is taken (:func:`releasekit.provenance.sha256_file`), as a script a reader can run:
+#: on any Python 3 (``hashlib.file_digest`` is 3.11+; review CC L6).
 FOLDER_SHA256 = """\
 import hashlib, os, sys
 root = sys.argv[1]
@@ -347,26 +350,73 @@ files = sorted(os.path.relpath(os.path.join(top, n), root).replace(os.sep, "/")
                for top, dirs, names in os.walk(root) for n in dirs + names if os.path.isfile(os.path.join(top, n)))
 digest = hashlib.sha256()
 for f in files:
+    member = hashlib.sha256()
     with open(os.path.join(root, f), "rb") as handle:
-        digest.update(f.encode() + b"\\0" + hashlib.file_digest(handle, "sha256").digest())
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            member.update(block)
+    digest.update(f.encode() + b"\\0" + member.digest())
 print(digest.hexdigest())"""
 
+#: The pandas dtype of each Table Schema type: nullable, so an empty cell stays missing (``<NA>``) and an integer
+#: column with one is not read as float (``292.0``); a date stays its ISO text (review CC L1).
+PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": "string",
+                "datetime": "string"}
 
-def _reading_tips(release: Release, prov: dict[str, Any], desc: dict[str, Any]) -> list[str]:
+
+def pandas_line(resource: dict[str, Any]) -> str:
+    """The pandas statement that reads ``resource`` with every column typed from its Table Schema and only an empty
+    cell taken as missing (pandas reads ``NA``, ``null``, ``n/a``, … as missing otherwise)."""
+    dtype = ", ".join(f'"{f["name"]}": "{PANDAS_TYPES[f["type"]]}"' for f in resource["schema"]["fields"])
+    return (f'{resource["name"]} = pd.read_csv("{resource["path"]}", dtype={{{dtype}}}, keep_default_na=False, '
+            'na_values=[""])')
+
+
+def sqlite_lines(resource: dict[str, Any], database: str = "package.db") -> list[str]:
+    """The ``sqlite-utils`` commands that create ``resource``'s table from its Table Schema (column types as in
+    ``release.db``, primary key, NOT NULL) and load its CSV: codes as text, an empty cell as NULL (review CC M1)."""
+    schema, name = resource["schema"], shlex.quote(resource["name"])
+    columns = " ".join(f"{shlex.quote(f['name'])} {SQLITE_TYPES[f['type']].lower()}" for f in schema["fields"])
+    options = [f"--pk {shlex.quote(key)}" for key in schema["primaryKey"]]
+    options += [f"--not-null {shlex.quote(f['name'])}" for f in schema["fields"]
+                if f.get("constraints", {}).get("required")]
+    return [f"sqlite-utils create-table {database} {name} {columns} {' '.join(options)}",
+            f"sqlite-utils insert {database} {name} {shlex.quote(resource['path'])} --csv --no-detect-types "
+            "--empty-null"]
+
+
+def _reading_tips(release: Release, prov: dict[str, Any], desc: dict[str, Any],
+                  empty: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """How to read the CSVs with common tools and check a folder source's hash (review AX #2, #7, #8: pandas read
-    codes as numbers, ``sha256sum`` cannot hash a folder, ``frictionless index`` into SQLite drops tables)."""
-    out = ["## Reading these files / Membaca berkas ini", "",
-           "- pandas reads `001` as the number 1 unless told otherwise: give each table's text columns as `dtype`, "
-           "as below, or read with frictionless (`Resource(...).to_pandas()`), which applies the Table Schema.", ""]
-    for res in desc["resources"]:
-        text = [f["name"] for f in res["schema"]["fields"] if f["type"] == "string"]
-        if text:
-            columns = ", ".join(f'"{name}": "string"' for name in text)
-            out.append(f'  - `pd.read_csv("{res["path"]}", dtype={{{columns}}})`')
-    out += ["", "- SQLite: `frictionless index` and `publish` (frictionless 5) fail on a table whose column with a "
-            "`pattern` has empty cells (`wilayah.kode_induk`, `snapshots.previous_snapshot`, …): their SQLite "
-            "`REGEXP` check refuses an empty value. Download the release's `release.db` (every table, typed), or load "
-            "each CSV into a table created from the schema (`sqlite-utils insert --csv --no-detect-types`).", ""]
+    codes as numbers, ``sha256sum`` cannot hash a folder, ``frictionless index`` into SQLite drops tables; review CC
+    M1, M2, L1, L2, L6). ``empty``: the columns with a ``pattern`` that have an empty cell, by table
+    (:func:`releasekit.package.empty_patterned`)."""
+    resources = desc["resources"]
+    example = next((r["name"] for r in resources if r["name"] == "tps"), resources[0]["name"] if resources else "")
+    out = ["## Reading these files / Membaca berkas ini", ""]
+    if resources:
+        out += [f'- frictionless applies the Table Schema when a table is read through the package: '
+                f'`Package("datapackage.json").get_resource("{example}").to_pandas()`, which needs '
+                '`pip install "frictionless[pandas]"`. A bare `Resource("data/….csv")` does not read the schema: it '
+                "infers the types itself and reads `001` as the number 1.",
+                "- pandas alone reads `001` as the number 1, an integer column with an empty cell as decimals "
+                "(`292.0`) and a cell such as `NA` as missing. These lines type every column from the schema (text "
+                "`string`, integer `Int64`, number `Float64`, boolean `boolean`, a date as its text) and take only "
+                "an empty cell as missing:", "",
+                "```python", "import pandas as pd", *(pandas_line(r) for r in resources), "```", ""]
+    where = "is served at `/release.db` on the release's Datasette site"
+    if web_url(release.homepage):
+        where += f" (the release's home page: {md_link(release.homepage)})"
+    out += [f"- SQLite: `release.db` (every table of the release, typed, with its keys) {where}. To load this "
+            "package's CSVs instead, create each table from its schema and insert the CSV with `--no-detect-types` "
+            "(codes stay text) and `--empty-null` (an empty cell is NULL: without it, `''`, which `sum()` counts as "
+            "0); the foreign keys are listed in the codebook above:"]
+    if resources:
+        out += ["", "```sh", *(line for r in resources for line in sqlite_lines(r)), "```"]
+    named = [f"`{table}` (" + ", ".join(f"`{c}`" for c in columns) + ")" for table, columns in (empty or {}).items()]
+    out += ["", "- `frictionless index` and `publish` (frictionless 5) leave out a table whose column with a `pattern` "
+            "has an empty cell: their SQLite `REGEXP` function fails on NULL. "
+            + (f"In this package: {', '.join(named)}." if named else "No table of this package has such a cell."),
+            ""]
     folders = [s["path"] for s in prov["sources"] if (release.root / s["path"]).is_dir()]
     if folders:
         out += ["- The sha256 of a folder source (" + ", ".join(f"`{md(path)}`" for path in folders) + ") is taken "

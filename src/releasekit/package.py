@@ -313,6 +313,22 @@ def held_alone(db: sqlite_utils.Database | sqlite3.Connection, register: str) ->
     return frozenset(SOURCE_COLUMNS) - ({"quarantine"} if quarantined else set())
 
 
+def empty_patterned(db: sqlite_utils.Database, table: Table, where: str,
+                    params: dict[str, object]) -> tuple[str, ...]:
+    """The columns of ``table`` with a ``pattern`` that have an empty cell among the rows ``where`` selects.
+
+    Frictionless 5 cannot load such a table into SQL (``frictionless index``): its SQLite ``REGEXP`` function raises
+    on NULL (review CC L2). Each column is looked for alone, to stop at its first empty cell."""
+    out = []
+    for field in table.fields:
+        if field.pattern and not field.required:
+            sql = (f"SELECT 1 FROM (SELECT [{field.name}] AS v FROM [{table.name}] {where}) "
+                   "WHERE v IS NULL OR v = '' LIMIT 1")
+            if db.execute(sql, params).fetchone() is not None:
+                out.append(field.name)
+    return tuple(out)
+
+
 #: Called with a table's name before the table is read; returns when the table is final (see ``write_packages``).
 Ready = Callable[[str], None]
 
@@ -329,6 +345,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
     (tmp / "data").mkdir(parents=True)
     params: dict[str, object] = {"register": register.id}
     rows: dict[str, int] = {}
+    empty: dict[str, tuple[str, ...]] = {}  # the package README names them (review CC L2)
     # When every source is this register's, every row of the data tables is too: no filter to evaluate.
     sole = holds_every_source(db, register.id)
     zip_path = out_dir / f"{register.slug}.zip"
@@ -344,6 +361,8 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
             if written or table.name in ALWAYS:
                 rows[table.name] = written
                 zipper.add(f"data/{table.name}.csv", path)
+                if gaps := empty_patterned(db, table, where, params):
+                    empty[table.name] = gaps
             else:
                 path.unlink()
         present = set(rows)
@@ -351,7 +370,7 @@ def write_package(release: Release, register: Register, db: sqlite_utils.Databas
         prov = provenance(release, register, db, inputs_sha256)
         desc = descriptor(release, register, resources, prov)
         write_json(tmp / "datapackage.json", desc)
-        (tmp / "README.md").write_text(package_readme(release, register, desc, rows, db), encoding="utf-8",
+        (tmp / "README.md").write_text(package_readme(release, register, desc, rows, db, empty), encoding="utf-8",
                                        newline="\n")
         zipper.add("datapackage.json", tmp / "datapackage.json")
         zipper.add("README.md", tmp / "README.md")

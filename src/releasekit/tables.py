@@ -156,6 +156,19 @@ NOMOR_URUT = Field("nomor_urut", "integer", "Ballot number", "Candidate ballot n
                    required=True, minimum=1)
 SUMBER = Field("sumber", "string", "Source", "Path of the raw source this row was read from.",
                "Jalur berkas sumber mentah asal baris ini.")
+#: ``sumber`` of ``wilayah`` and ``tps``: rows ``ingest.derive_places`` adds from codes have none (review CC L5).
+WILAYAH_SUMBER = Field(
+    "sumber", "string", "Source",
+    "Path of the region list that named it; empty when the region is known only from codes (a TPS's code, or as the "
+    "parent of another region).",
+    "Jalur daftar wilayah yang menyebutnya; kosong bila wilayah hanya diketahui dari kode (kode TPS, atau sebagai "
+    "induk wilayah lain).")
+TPS_SUMBER = Field(
+    "sumber", "string", "Source",
+    "Path of the TPS list that named it; empty when the TPS is known only from its code in results or voter counts "
+    "(their sumber: hasil_tps.sumber, dpt_rekap.sumber).",
+    "Jalur daftar TPS yang menyebutnya; kosong bila TPS hanya diketahui dari kodenya di hasil atau rekap pemilih "
+    "(sumbernya: hasil_tps.sumber, dpt_rekap.sumber).")
 
 PEMILU = Table(
     "pemilu", "Elections", "One row per election.", "Satu baris per pemilu.",
@@ -221,7 +234,7 @@ WILAYAH = Table(
         Field("catatan", "string", "Note",
               "How releasekit read the row where that differs from the raw text (a repair), else empty.",
               "Cara releasekit membaca baris bila berbeda dari teks mentahnya (perbaikan); selain itu kosong."),
-        SUMBER,
+        WILAYAH_SUMBER,
     ),
     ("kode_wilayah",),
     (ForeignKey(("kode_induk",), "wilayah", ("kode_wilayah",)),),
@@ -249,7 +262,7 @@ TPS = Table(
               enum=("reguler", "khusus", "luar-negeri")),
         Field("nama", "string", "Name", "Name in the source list (TPS 001).", "Nama dalam daftar sumber."),
         Field("id_sumber", "string", "Source id", "Identifier in the source list.", "Pengenal dalam daftar sumber."),
-        SUMBER,
+        TPS_SUMBER,
     ),
     ("kode_tps",),
     (ForeignKey(("kode_wilayah",), "wilayah", ("kode_wilayah",)),),
