@@ -300,3 +300,15 @@ def test_a_side_named_with_a_line_break_or_backticks_is_one_line_of_the_report(t
     assert text.output.splitlines()[0] == f"old: {tmp_path}/a\\nError: x`y"
     markdown = invoke("diff", "--format", "markdown", folder, two_days)
     assert f"- old: `` {tmp_path}/a\\nError: x`y ``" in markdown.output.splitlines()
+
+
+def test_a_descriptor_nested_too_deep_is_one_line(demo_project: Path, tmp_path: Path) -> None:
+    """Review CB L3: ``diff`` of a zip whose datapackage.json nests 200,000 arrays was an internal error
+    (RecursionError); it is the one line ``validate`` gives too."""
+    deep = tmp_path / "deep.zip"
+    with zipfile.ZipFile(deep, "w") as archive:
+        archive.writestr("datapackage.json", "[" * 200_000 + "]" * 200_000)
+    result = invoke("diff", str(deep), str(demo_project / "datapackages" / "real-count.zip"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {deep}: datapackage.json: nested too deep (hint: run 'releasekit validate' on it)"], result.output

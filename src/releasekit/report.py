@@ -251,11 +251,11 @@ def _github(report: Report) -> str:
     for pkg in report.packages:
         for p in pkg.problems:
             line = f",line={p.row}" if p.row and not pkg.zipped else ""  # a zip has no lines to point at
-            props = f"file={_property(pkg.file_of(p.resource))}{line},title={p.type}"
+            props = f"file={_property(pkg.file_of(p.resource))}{line},title={_property(p.type)}"
             lines.append(f"::error {props}::{_escape((p.where + ': ' if p.where else '') + p.message)}")
         for f in pkg.findings:
             lines.append(f"::{LEVELS.get(f.severity, 'notice')} file={_property(pkg.file_of('findings'))},"
-                         f"title={_property(f.rule)}::{f.count} {f.severity} finding(s) / temuan")
+                         f"title={_property(f.rule)}::{f.count} {_escape(f.severity)} finding(s) / temuan")
         lines += [f"::warning title=releasekit::{_escape(pkg.package)}: {_escape(w)}" for w in pkg.warnings]
         lines.append(f"::notice title=releasekit::{_escape(pkg.package)}: {_verdict(pkg)}")
     return "\n".join(lines) + "\n"

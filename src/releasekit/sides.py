@@ -551,6 +551,8 @@ class PackageSide:
         except (ValueError, KeyError, TypeError) as e:
             raise DiffError(f"{where}: not a data package descriptor ({e})",
                             hint="run 'releasekit validate' on it") from e
+        except RecursionError as e:  # (review CB L3: an internal error; validate says the same)
+            raise DiffError(f"{where}: nested too deep", hint="run 'releasekit validate' on it") from e
 
     def _member(self, member: str, where: str) -> IO[bytes]:
         """A member of the zip, opened for reading; a missing or unreadable one is a DiffError."""
