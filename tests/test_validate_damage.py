@@ -963,3 +963,39 @@ def test_a_cell_past_the_limit_is_reported_and_no_message_quotes_it_whole(fixtur
     found = problems(pkg)
     assert any(p["message"].startswith("y" * 100) and p["message"].endswith("…") for p in found), found
     assert all(len(p["message"]) <= MESSAGE_LIMIT for p in found)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(demo_project: Path, tmp_path: Path) -> None:
+    """Review CB M1: a 2 MB zip unpacked to 2 GiB in the temporary folder, bounded by its free space alone. A member
+    that inflates past RATIO_LIMIT times its size (releasekit's CSVs: 6 to 17) is refused, nothing unpacked."""
+    from releasekit.packagefiles import RATIO_LIMIT
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(demo_project / "datapackages" / "real-count.zip") as good, \
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            archive.writestr(info, good.read(info))
+        archive.writestr("data/junk.bin", bytes(32 << 20))  # 32 MiB of zeros: about 1,000 times
+    ratio = [i.file_size / i.compress_size for i in zipfile.ZipFile(bomb).infolist() if i.filename == "data/junk.bin"]
+    assert ratio[0] > RATIO_LIMIT
+    result = invoke("validate", str(bomb))
+    assert result.exit_code == 1
+    assert f"member 'data/junk.bin' inflates {ratio[0]:,.0f} times" in result.output
+    assert "a zip bomb, not a package" in result.output
+
+
+def test_a_descriptor_too_large_is_not_read(demo_project: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review CB M1: a gigabyte of datapackage.json (a megabyte zipped) took 2.2 GB to read, in validate and diff."""
+    from releasekit import packagefiles
+
+    pkg = copy_package(demo_project / "datapackages" / "real-count", tmp_path)
+    size = (pkg / "datapackage.json").stat().st_size
+    monkeypatch.setattr(packagefiles, "DESCRIPTOR_LIMIT", size - 1)
+    why = f"{size:,} bytes, past the {size - 1:,} a descriptor is read up to (a package's is under 1 MB)"
+    result = invoke("validate", str(pkg))
+    assert result.exit_code == 1 and f"datapackage.json: {why}" in result.output
+    zipped = demo_project / "datapackages" / "real-count.zip"
+    assert f"member 'datapackage.json': {why}" in invoke("validate", str(zipped)).output
+    diffed = invoke("diff", str(pkg), str(zipped))
+    assert diffed.exit_code == 1 and f"{pkg / 'datapackage.json'}: {why}" in diffed.output

@@ -15,6 +15,21 @@ from .privacy import holds_nik
 from .report import Problem, pii_problem
 
 DESCRIPTOR = "datapackage.json"
+#: The largest ``datapackage.json`` read (a national package's is under 1 MB): one of a gigabyte, a megabyte in a
+#: zip, took 2.2 GB of memory to read (review CB M1).
+DESCRIPTOR_LIMIT = 64 << 20
+#: How many times its compressed size a zip member may inflate to, past :data:`RATIO_FLOOR` bytes: releasekit's
+#: CSVs deflate 6 to 17 times; zlib's most is about 1,030, what a zip bomb uses (2 MB unpacked to 2 GiB, review CB
+#: M1). So a zip unpacks to at most this many times its size.
+RATIO_LIMIT = 250
+RATIO_FLOOR = 1 << 20
+
+
+def too_large_descriptor(size: int) -> str | None:
+    """Why a ``datapackage.json`` of ``size`` bytes is not read, or None."""
+    if size > DESCRIPTOR_LIMIT:
+        return f"{size:,} bytes, past the {DESCRIPTOR_LIMIT:,} a descriptor is read up to (a package's is under 1 MB)"
+    return None
 
 
 def unsafe_path(path: object) -> str | None:
@@ -68,6 +83,13 @@ def check_members(zip_path: Path, archive: zipfile.ZipFile) -> None:
         if info.is_dir() and info.file_size:
             raise PackageError(f"{zip_path}: member {name!r} is a folder that holds {info.file_size:,} bytes",
                                hint="unpacking throws a folder's bytes away unread; do not trust this archive")
+        packed = max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and info.file_size > RATIO_LIMIT * packed:
+            raise PackageError(f"{zip_path}: member {name!r} inflates {info.file_size / packed:,.0f} times "
+                               f"({info.compress_size:,} bytes to {info.file_size:,}), past the {RATIO_LIMIT} a "
+                               "package's CSVs come near", hint="a zip bomb, not a package; do not unpack it")
+        if unpacked_path(name) == DESCRIPTOR and (why := too_large_descriptor(info.file_size)):
+            raise PackageError(f"{zip_path}: member {name!r}: {why}", hint="this is no package; do not trust it")
         unpacked = unpacked_path(name)  # (where zipfile writes it: ./data/x.csv and data//x.csv are data/x.csv)
         if unpacked in seen:
             raise PackageError(f"{zip_path}: two members unpack to {unpacked!r} (the last: {name!r})",

@@ -44,6 +44,7 @@ from .config import snapshot_id
 from .database import read_only
 from .errors import DiffError
 from .metadatafile import FORMATS, METADATA_FILE
+from .packagefiles import DESCRIPTOR, too_large_descriptor
 from .staging import BUILD_DIR, DATABASE_FILE
 from .tables import (
     FALSE_VALUES,
@@ -59,7 +60,6 @@ from .tables import (
     Field,
 )
 
-DESCRIPTOR = "datapackage.json"
 #: (kode_pemilu, snapshot)
 SnapshotKey = tuple[str, str]
 #: nomor_urut → Σ votes, None when no TPS has a figure for the candidate (as SQL's ``sum`` and ``snapshot_votes``
@@ -530,6 +530,7 @@ class PackageSide:
                 raise DiffError(f"{label}: no {DESCRIPTOR} inside", hint="is this a data package zip?")
             self.root = str(PurePosixPath(names[0]).parent)
             where = f"{path}: {names[0]}"
+            self._refuse_large(self.zip.getinfo(names[0]).file_size, where)
             try:
                 data = self._member(names[0], where).read()
             except _UNREADABLE as e:
@@ -538,6 +539,7 @@ class PackageSide:
             self.folder = path.parent if path.name == DESCRIPTOR else path
             where = str(self.folder / DESCRIPTOR)
             try:
+                self._refuse_large((self.folder / DESCRIPTOR).stat().st_size, where)
                 data = (self.folder / DESCRIPTOR).read_bytes()
             except OSError as e:
                 raise _unreadable(where, e) from e
@@ -553,6 +555,12 @@ class PackageSide:
                             hint="run 'releasekit validate' on it") from e
         except RecursionError as e:  # (review CB L3: an internal error; validate says the same)
             raise DiffError(f"{where}: nested too deep", hint="run 'releasekit validate' on it") from e
+
+    @staticmethod
+    def _refuse_large(size: int, where: str) -> None:
+        """A descriptor too large to read (review CB M1: a gigabyte of one, a megabyte zipped, took 2.2 GB)."""
+        if why := too_large_descriptor(size):
+            raise DiffError(f"{where}: {why}", hint="run 'releasekit validate' on it")
 
     def _member(self, member: str, where: str) -> IO[bytes]:
         """A member of the zip, opened for reading; a missing or unreadable one is a DiffError."""

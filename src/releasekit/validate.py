@@ -35,6 +35,7 @@ from .packagefiles import (
     extract_zip,
     holds_the_folder,
     package_files,
+    too_large_descriptor,
     unsafe_path,
     zip_comment_problems,
 )
@@ -294,6 +295,9 @@ def _validate_descriptor(descriptor_path: Path, label: str | None, *, engine: st
                          every_file: bool) -> PackageReport:
     result = PackageReport(label or str(descriptor_path))
     try:
+        if why := too_large_descriptor(descriptor_path.stat().st_size):
+            result.problems.append(Problem("package-error", f"{DESCRIPTOR}: {why}"))
+            return result
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         result.problems.append(Problem("package-error", f"cannot read {DESCRIPTOR}: {e}"))
