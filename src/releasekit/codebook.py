@@ -391,9 +391,10 @@ def _reading_tips(release: Release, prov: dict[str, Any], desc: dict[str, Any],
     M1, M2, L1, L2, L6). ``empty``: the columns with a ``pattern`` that have an empty cell, by table
     (:func:`releasekit.package.empty_patterned`)."""
     resources = desc["resources"]
-    example = next((r["name"] for r in resources if r["name"] == "tps"), resources[0]["name"] if resources else "")
+    names = [r["name"] for r in resources]
     out = ["## Reading these files / Membaca berkas ini", ""]
     if resources:
+        example = "tps" if "tps" in names else names[0]
         out += [f'- frictionless applies the Table Schema when a table is read through the package: '
                 f'`Package("datapackage.json").get_resource("{example}").to_pandas()`, which needs '
                 '`pip install "frictionless[pandas]"`. A bare `Resource("data/….csv")` does not read the schema: it '

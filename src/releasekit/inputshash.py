@@ -47,8 +47,8 @@ def inputs_problems(folder: Path, prov: dict[str, Any]) -> list[str]:
         path = source["path"]
         if path not in hashed:
             problems.append(f"{path}: a source of the package that releasekit.inputs does not list")
-        elif hashed[path] != source.get("sha256"):
-            problems.append(f"{path}: sha256 {str(source.get('sha256'))[:80]!r} in releasekit.sources, "
+        elif hashed[path] != source["sha256"]:
+            problems.append(f"{path}: sha256 {str(source['sha256'])[:80]!r} in releasekit.sources, "
                             f"{hashed[path]!r} in releasekit.inputs")
     if shipped.is_file() and (actual := sha256_file(shipped)[0]) != metadata:
         problems.append(f"{METADATA_FILE}: its sha256 is {actual!r}, but releasekit.metadata_sha256 is "

@@ -564,7 +564,7 @@ def writing_site(release: Release, folder: Path, hint: str) -> Iterator[tuple[Pa
 
 
 def write_locked_site(release: Release, folder: Path, shown: Path, *, link: bool, allow_robots: bool,
-                      allow_sql: bool = False) -> Site:
+                      allow_sql: bool) -> Site:
     """:func:`write_site` into ``folder`` (resolved; ``shown``: as given), whose lock the caller holds."""
     with settled(release.root, "publish"):
         db_path = require_database(release)
