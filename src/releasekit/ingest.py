@@ -33,7 +33,7 @@ from .privacy import contains_nik, escapes_read, holds_birth_date, holds_nik, ma
 from .provenance import SourceFile
 from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
-from .readers.base import DIFFERENT, FORMULA, FORMULA_STARTS, IDENTICAL, Record, VoterRows, clip
+from .readers.base import DIFFERENT, IDENTICAL, Record, VoterRows, clip, runs_as_formula
 from .readers.csv_table import NIK_CELL
 from .readers.inflate import CorruptStream
 from .readers.numbers import COUNT_LIMIT, NIK_NUMBER, no_count
@@ -142,7 +142,7 @@ def unstorable(values: Iterable[object]) -> str | None:
                 return _NIK_TEXT
             if len(text) >= 11 and holds_birth_date(text):  # (the shortest: ttl1-1-1980)
                 return _BIRTH_DATE
-            if _runs_as_formula(text):  # (the csv reader says it per cell)
+            if runs_as_formula(text):  # (the csv reader says it per cell)
                 return "a text value looks like a spreadsheet formula, which is never published (CSV injection risk)"
             if not text.isprintable() and (control := CONTROL.search(text)):  # (isprintable: C speed, most texts)
                 return (f"a text value holds the control character U+{ord(control[0]):04X}, which is never published "
@@ -159,11 +159,6 @@ def unstorable(values: Iterable[object]) -> str | None:
             if len(text) >= 16 and contains_nik(text):  # (0.7194244604316546: 100 * 1 / 139)
                 return NIK_NUMBER
     return None
-
-
-def _runs_as_formula(text: str) -> bool:
-    """Whether a spreadsheet opening the published CSV would run ``text`` (a cell's whole text) as a formula."""
-    return bool(text) and text[0] in FORMULA_STARTS and FORMULA.match(text) is not None
 
 
 def withheld(reason: str, raw: str) -> bool:
@@ -593,11 +588,11 @@ class Loader:
         if raw is not None and withheld(reason, raw):
             raw = None  # the rest of a record with an identity number or a birth date in it (a name, an address) may
             # well be a person's too, and masking the number alone would publish them
-        elif raw and _runs_as_formula(raw.lstrip("\t\r")):
+        elif raw and runs_as_formula(raw.lstrip("\t\r")):
             raw = None  # a spreadsheet opening quarantine.csv would run it (review BB #6: =HYPERLINK(…) published)
         # (a locator names a place: a line break in a member's name is shown escaped, as in a message: review BB #8)
         locator, reason = one_line_text(safe_text(locator)), safe_text(reason)
-        if _runs_as_formula(locator.lstrip("\t\r")):  # (a member named =HYPERLINK(…).json: the same path, as no
+        if runs_as_formula(locator.lstrip("\t\r")):  # (a member named =HYPERLINK(…).json: the same path, as no
             # spreadsheet runs it)
             locator = "./" + locator
         # (a CSV record's text as read ends with its line's LF or CRLF: a CR in a file whose lines end with LF, and a

@@ -24,6 +24,7 @@ import yaml
 
 from .errors import ConfigError, did_you_mean
 from .privacy import holds_nik
+from .readers.base import runs_as_formula
 
 METADATA_FILE = "metadata.yml"
 
@@ -338,9 +339,9 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
 
 
 def check_metadata(data: Any, *, filename: str = METADATA_FILE, text: str = "") -> dict[str, Any]:
-    """Validate a parsed ``metadata.yml`` against its JSON Schema (and refuse unprintable text and NIK-like numbers,
-    which would be published); return it. ``text``, the YAML it was read from if any, lets a message quote a value as
-    written."""
+    """Validate a parsed ``metadata.yml`` against its JSON Schema (and refuse unprintable text, NIK-like numbers and
+    formula-looking text, which would be published); return it. ``text``, the YAML it was read from if any, lets a
+    message quote a value as written."""
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
     unreadable = next(((where, why) for where, value in _scalars(data, []) if isinstance(value, str)
@@ -353,6 +354,12 @@ def check_metadata(data: Any, *, filename: str = METADATA_FILE, text: str = "") 
     if nik is not None:
         raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "
                           "(every text of metadata.yml is)", hint="remove the identity number (it is not shown here)")
+    formula = next((where for where, value in _scalars(data, []) if isinstance(value, str)
+                    and runs_as_formula(value.lstrip("\t\r\n"))), None)
+    if formula is not None:
+        raise ConfigError(f"{filename}: {formula or '(top level)'}: looks like a spreadsheet formula (it starts with "
+                          "=, +, @ or -), which is never published (the texts of metadata.yml reach the packages' CSV)",
+                          hint="reword it so that it starts with a letter, a digit or a quote")
     validator = Validator(metadata_schema(), format_checker=FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     # A value of the wrong shape fails its pattern and, again, its format: count that once.

@@ -42,6 +42,13 @@ TPS_CODE_LENGTH = 13
 #: BB #6; a negative number, ``-5`` or ``-1.234``, and ``-5 ribu`` are text).
 FORMULA = re.compile(r"^(?:[=+@]|-[^0-9\s.]|-[0-9.][^-+*/^&|!=<>(;]*[-+*/^&|!=<>(;])")
 FORMULA_STARTS = frozenset("=+@-")
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet opening a published CSV would run ``text`` (a cell's whole text) as a formula."""
+    return bool(text) and text[0] in FORMULA_STARTS and FORMULA.match(text) is not None
+
+
 #: What a ``duplicate-key`` reason calls a record that holds what the kept one loaded (its raw text may differ in
 #: what is not loaded: review BD D3), and one that does not.
 IDENTICAL, DIFFERENT = "an identical copy in every value loaded", "a different record"
