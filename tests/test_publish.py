@@ -991,6 +991,10 @@ def test_serving_is_hardened(demo: Served) -> None:
         "max_csv_mb": 0, "suggest_facets": False}
     databases = demo.json("/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("release", False)]
+    # its file's name, not the serving machine's folder (review CB L4: "path": "/home/…/build/site/release.db")
+    assert [d["path"] for d in databases] == ["release.db"] and databases[0]["size"] > 0
+    page = html.unescape(demo.get("/-/databases").text)
+    assert '"path": "release.db"' in page and str(demo.datasette.databases["release"].path) not in page
     assert settings["default_allow_sql"] is False
 
 
