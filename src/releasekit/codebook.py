@@ -271,6 +271,17 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
         out.append(f"- {md(basis['note'])}")
     out += ["", "## Licence / Lisensi", ""]
     out += [f"- {md_licences((lic,))}" for lic in release.licenses_of(register)]
+    own: dict[tuple[License, ...], list[str]] = {}
+    for resource in desc["resources"]:
+        if "licenses" in resource:
+            own.setdefault(tuple(License(**lic) for lic in resource["licenses"]), []).append(resource["path"])
+    if own:
+        out += ["", "Some rows were read from a source with licences of its own (the sources table below names them); "
+                "these files hold such rows and come under every licence listed (each resource's `licenses` in "
+                "`datapackage.json`). / Sebagian baris dibaca dari sumber dengan lisensinya sendiri; berkas berikut "
+                "memuat baris tersebut dan tunduk pada setiap lisensi yang disebut.", ""]
+        out += [f"- {', '.join(f'`{md(path)}`' for path in paths)}: {md_licences(licences)}"
+                for licences, paths in own.items()]
     out += ["", "## Sources and record accounting / Sumber dan perhitungan rekaman", ""]
     if prov["sources"]:
         out += [

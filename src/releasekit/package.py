@@ -22,10 +22,11 @@ import sqlite_utils
 from . import __version__
 from .artefacts import CSV_LINE_TERMINATOR, StreamingZip, source_date_iso, write_csv, write_json
 from .codebook import package_readme, web_url
-from .config import Register, Release, Source
+from .config import License, Register, Release, Source
 from .database import iter_rows
 from .metadatafile import METADATA_FILE
 from .provenance import sha256_file
+from .readers import READERS
 from .readers.dpt_csv import DptCsvReader, options_of
 from .readers.textio import TextOptions
 from .rules import RULES, setting
@@ -93,6 +94,11 @@ REGISTER_FILTERS: dict[str, str] = {
     "quarantine": f"{_by_source('quarantine')} OR source IN {REFERENCED_SOURCES}",
     "sources": f"WHERE register = :register OR path IN {REFERENCED_SOURCES}",
 }
+#: Tables whose rows are read from sources (the rest, ``pemilu``, ``peserta``, ``findings`` and ``sources``, come from
+#: ``metadata.yml`` and the rules), and of those, the tables that also hold rows of another register's region list
+#: (:data:`REFERENCED_SOURCES`: the places it named, its quarantined records).
+READ_TABLES = frozenset({*SOURCE_COLUMNS, "suara", "suara_wilayah", "wilayah", "tps"})
+PLACE_TABLES = frozenset({"wilayah", "tps", "quarantine"})
 #: Resources every package has, even when empty: its provenance and its rejects.
 ALWAYS = ("findings", "quarantine", "sources")
 #: Filters kept even when the register holds every source: these rows are not all owned by a source
@@ -274,7 +280,30 @@ def descriptor(release: Release, register: Register, resources: list[dict[str, A
         item["description"] = f"{item['description']}; {note}" if "description" in item else note
         out["sources"].append(item)
     out["releasekit"] = prov
-    out["resources"] = resources
+    own = resource_licenses(release, register, prov)
+    out["resources"] = [{**r, "licenses": [lic.to_descriptor() for lic in own[r["name"]]]} if r["name"] in own else r
+                        for r in resources]
+    return out
+
+
+def resource_licenses(release: Release, register: Register, prov: dict[str, Any]) -> dict[str, tuple[License, ...]]:
+    """The resources of a register's package whose rows may come under another licence than the package's: table →
+    every licence its rows may come under. A source's own ``licenses`` cover the rows read from it (the package's,
+    those of the rest); a resource holding such rows says so with a ``licenses`` of its own, as a Data Resource may
+    (review CC L4: a package licensed CC0 held the rows of another register's ODbL region list, and its ``wilayah``
+    resource said nothing of it). Empty when no source the package holds has licences of its own."""
+    declared = {source.path: source for source in release.sources}
+    package = release.licenses_of(register)
+    sources = [declared[s["path"]] for s in prov["sources"] if s["path"] in declared]
+    if all(not source.licenses or source.licenses == package for source in sources):
+        return {}
+    out = {}
+    for table in sorted(READ_TABLES | PLACE_TABLES):  # (a region list, this register's or another's, names places)
+        held = [source for source in sources
+                if table in (PLACE_TABLES if READERS[source.format].places_first(source) else READ_TABLES)]
+        licences = tuple(dict.fromkeys(lic for source in held for lic in source.licenses or package))
+        if licences and licences != package:
+            out[table] = licences
     return out
 
 
