@@ -277,9 +277,9 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             own.setdefault(tuple(License(**lic) for lic in resource["licenses"]), []).append(resource["path"])
     if own:
         out += ["", "Some rows were read from a source with licences of its own (the sources table below names them); "
-                "these files hold such rows and come under every licence listed (each resource's `licenses` in "
+                "these files may hold such rows and come under every licence listed (each resource's `licenses` in "
                 "`datapackage.json`). / Sebagian baris dibaca dari sumber dengan lisensinya sendiri; berkas berikut "
-                "memuat baris tersebut dan tunduk pada setiap lisensi yang disebut.", ""]
+                "dapat memuat baris tersebut dan tunduk pada setiap lisensi yang disebut.", ""]
         out += [f"- {', '.join(f'`{md(path)}`' for path in paths)}: {md_licences(licences)}"
                 for licences, paths in own.items()]
     out += ["", "## Sources and record accounting / Sumber dan perhitungan rekaman", ""]
