@@ -67,7 +67,8 @@ def test_the_help_says_what_the_commands_take_and_how_they_exit() -> None:
         assert "PROJECT is the project folder (default: this one) or its metadata.yml" in said(command), command
 
 
-def test_no_path_or_an_empty_one_is_a_usage_error(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_path_or_an_empty_one_is_a_usage_error(demo_project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
     """Review AY #1: validate_paths([]) was valid with no package (a CI glob that matched nothing passed), and ""
     validated or loaded the current folder, which the command line refuses."""
     monkeypatch.chdir(demo_project)
@@ -77,6 +78,27 @@ def test_no_path_or_an_empty_one_is_a_usage_error(demo_project: Path, monkeypatc
     with pytest.raises(UsageError, match="an empty project path"):
         load_release("")
     assert load_release(".").root == demo_project.resolve()
+    # review CE M3: write_site(release, "") wrote the site into the current folder, diff("") gave a nameless DiffError
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    with pytest.raises(UsageError, match="an empty path"):
+        write_site(load_release(demo_project), "")
+    assert not any(empty.iterdir())
+    for old, new, project in (("", "2024-02-20", demo_project), ("2024-02-15", "", demo_project),
+                              ("2024-02-15", "2024-02-20", "")):
+        with pytest.raises(UsageError, match="an empty path"):
+            diff(old, new, project=project)
+
+
+def test_an_error_masks_a_nik_in_its_repr_and_args_too() -> None:
+    """Review CE L2: ``str(e)`` masked a NIK a message quoted, ``repr(e)`` and ``e.args`` (what a task runner logs or
+    pickles) did not; ``repr`` left out the hint."""
+    error = ConfigError("raw/warga_3201014501900001/metadata.yml: no such file", hint="see 3201014501900001")
+    for shown in (str(error), repr(error), *error.args, str(error.hint)):
+        assert "3201014501900001" not in shown and "320101**********" in shown
+    assert repr(error) == ("ConfigError('raw/warga_320101**********/metadata.yml: no such file', "
+                           "hint='see 320101**********')")
 
 
 def test_paths_given_as_a_generator_are_each_validated(demo_project: Path) -> None:

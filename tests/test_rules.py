@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ import yaml
 
 from conftest import SHARED_DATA, needs_real_data, query, write_metadata
 from releasekit import build, load_release, validate_paths
-from releasekit.rules import RULES, exceeds
+from releasekit.rules import RULES, exceeds, not_checked
 
 SAMPLE = SHARED_DATA / "sirekap2024_tps_sample_hendragunawan" / "json" / "tingkat6_1000data"
 TRIPLES = ("pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total")
@@ -181,6 +184,57 @@ def test_no_tps_list_no_missing_tps(two_days: Path) -> None:
                               "HAVING count(DISTINCT snapshot) < (SELECT count(DISTINCT snapshot) FROM hasil_tps)")
     assert one_day
     assert query(two_days, "SELECT count(*) FROM findings WHERE rule = 'missing-tps'") == [(0,)]
+
+
+NO_VOTER_LIST = "no voter list (DPT) / tanpa daftar pemilih (DPT)"
+ONE_DAY = ("one snapshot only: no pair of days to compare / hanya satu snapshot: tidak ada pasangan hari untuk "
+           "dibandingkan")
+
+
+def test_a_rule_with_nothing_to_check_says_so_instead_of_0(demo_project: Path, tmp_path: Path) -> None:
+    """Review CD H1: every rule of a register said 0 findings, also one that had nothing to check (no voter list, one
+    snapshot, no ``status_suara``): a reader took 0 for "checked, nothing wrong". ``not_checked`` names what each
+    such rule lacked; the package's ``releasekit.rules`` and its README say it."""
+    with closing(sqlite3.connect(demo_project / "build" / "release.db")) as db:
+        results = not_checked(db, "001")  # two Sirekap days and a region list naming villages, no voter list
+        assert {slug: results[slug] for slug in results if "DPT" in results[slug]} == dict.fromkeys(
+            ("dpt-results-mismatch", "duplicate-nik", "invalid-nik", "nik-region-mismatch", "underage-unmarried"),
+            NO_VOTER_LIST)
+        assert results["missing-tps"] == "no list of TPS / tanpa daftar TPS"  # (the list names villages only)
+        assert not {"votes-sum-mismatch", "changed-after-complete", "total-decreased", "unknown-region"} & set(results)
+        voters = not_checked(db, "003")  # one Sirekap day and a voter list
+        assert voters["changed-after-complete"] == voters["total-decreased"] == ONE_DAY
+        assert not any(slug in voters for slug in ("duplicate-nik", "dpt-results-mismatch", "sex-sum-mismatch"))
+        assert set(not_checked(db, "002").values()) == {  # exempted, no source
+            "no data: the register lists no source / tanpa data: register ini tidak mencantumkan sumber"}
+    # Sources that give no status_suara (a CSV export): two days compared, but no TPS known complete
+    copy = tmp_path / "release.db"
+    shutil.copyfile(demo_project / "build" / "release.db", copy)
+    with closing(sqlite3.connect(copy)) as db:
+        db.execute("UPDATE hasil_tps SET status_suara = NULL")
+        assert not_checked(db, "001")["changed-after-complete"] == "no status_suara / tanpa status_suara"
+        db.execute("UPDATE hasil_tps SET pemilih_dpt_l = NULL, pengguna_dpt_l = NULL, pengguna_dptb_l = NULL, "
+                   "pengguna_dpk_l = NULL, pengguna_total_l = NULL")
+        assert "sex-sum-mismatch" in not_checked(db, "001")
+    descriptor = json.loads((demo_project / "datapackages" / "real-count" / "datapackage.json").read_text())
+    rules = descriptor["releasekit"]["rules"]
+    assert rules["duplicate-nik"]["not_checked"] == NO_VOTER_LIST and "not_checked" not in rules["votes-sum-mismatch"]
+    readme = (demo_project / "datapackages" / "real-count" / "README.md").read_text()
+    assert f"| warning; not checked / tidak diperiksa: {NO_VOTER_LIST} |" in readme
+
+
+@needs_real_data(SAMPLE)
+def test_rules_not_checked_on_real_sirekap_data_are_those_its_columns_leave_nothing_to(tmp_path: Path) -> None:
+    """On the real per-TPS sample (one day, no voter list, no TPS list): what each rule lacked, against the data."""
+    build(load_release(project(tmp_path, SAMPLE)))
+    with closing(sqlite3.connect(tmp_path / "build" / "release.db")) as db:
+        results = not_checked(db, "001")
+        assert results["changed-after-complete"] == results["total-decreased"] == ONE_DAY
+        assert results["duplicate-nik"] == NO_VOTER_LIST
+        split = db.execute("SELECT count(*) FROM hasil_tps WHERE pemilih_dpt_l IS NOT NULL AND pemilih_dpt_p IS NOT "
+                           "NULL AND pemilih_dpt_j IS NOT NULL").fetchone()[0]
+        assert ("sex-sum-mismatch" in results) == (split == 0)
+        assert "votes-sum-mismatch" not in results and "ballots-sum-mismatch" not in results  # (they found some)
 
 
 def test_a_candidate_row_set_aside_is_no_zero_for_the_tps_sum_nor_a_drop(make_project: Any, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Each test reads the demo project's site as Datasette serves it.
 from __future__ import annotations
 
 import html
+import json
 import re
 import sqlite3
 from contextlib import closing
@@ -41,6 +42,8 @@ def test_the_register_page_explains_each_rule_and_counts_its_findings(demo_proje
     section = page.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
     rows = dict(re.findall(r'<tr class="rule" data-rule="([^"]+)">(.*?)</tr>', section, re.DOTALL))
     run = {slug for (slug,) in query(demo_project, "SELECT DISTINCT rule FROM findings WHERE register = '001'")}
+    package = demo_project / "datapackages" / "real-count" / "datapackage.json"
+    settings = json.loads(package.read_text(encoding="utf-8"))["releasekit"]["rules"]
     assert run and run <= set(rows)
     for slug, row in rows.items():
         rule = BY_SLUG[slug]
@@ -53,8 +56,13 @@ def test_the_register_page_explains_each_rule_and_counts_its_findings(demo_proje
             assert re.sub(r"<[^>]+>", "", cells[0]) == f"{count:,}"
             path, _, args = url.partition("?")
             assert site.json(f"{path}.json?{args}")["filtered_table_rows_count"] == count
+        elif reason := settings[slug].get("not_checked"):  # (nothing to check: no 0, what was missing instead)
+            assert cells == [f'<span class="not-checked">not checked / tidak diperiksa: {html.escape(reason)}</span>']
         else:
             assert cells == ["0"]
+    assert any("not_checked" in s for s in settings.values()) and any(  # (both kinds of row are on the page)
+        "not_checked" not in s and not query(demo_project, "SELECT 1 FROM findings WHERE register = '001' AND rule = ?",
+                                             (slug,)) for slug, s in settings.items() if s["severity"] != "off")
 
 
 def test_a_rule_turned_off_is_not_listed_and_a_threshold_is(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -946,13 +947,22 @@ def test_a_cell_past_the_limit_is_reported_and_no_message_quotes_it_whole(fixtur
     error), and a 100 MB cell in a source's path was quoted whole in a problem's message. A cell is read up to
     64 MiB (csv.field_size_limit, which Frictionless's CSV parser raised to 2**31 when first imported, midway through a
     validation); past that the record is unreadable, reported; a message is cut at 1,000 characters."""
-    from releasekit.report import MESSAGE_LIMIT
     from releasekit.tablecheck.text import CELL_LIMIT
 
     pkg = copy_package(fixture_package, tmp_path)
-    csv.field_size_limit(sys.maxsize)  # (as sqlite-utils' CSV insert leaves it: the limit is the process's)
-    validate_paths([pkg], engine="frictionless")  # (imports Frictionless's CSV parser, if nothing did before)
-    assert csv.field_size_limit() == CELL_LIMIT == 64 << 20
+    before = csv.field_size_limit(sys.maxsize)  # (as sqlite-utils' CSV insert leaves it: the limit is the process's)
+    try:
+        validate_paths([pkg], engine="frictionless")  # (imports Frictionless's CSV parser, if nothing did before)
+        # the program's own limit is left as it was (review CE M1); validate reads under its own, below
+        assert csv.field_size_limit() == sys.maxsize and CELL_LIMIT == 64 << 20
+        _a_cell_past_the_limit(pkg)
+    finally:
+        csv.field_size_limit(before)
+
+
+def _a_cell_past_the_limit(pkg: Path) -> None:
+    from releasekit.report import MESSAGE_LIMIT
+
     path = pkg / "data" / "sources.csv"
     header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
     big = '"' + ("x" * 999_999 + "\n") * 70 + '"'  # (70 MB over 70 lines)
@@ -965,6 +975,17 @@ def test_a_cell_past_the_limit_is_reported_and_no_message_quotes_it_whole(fixtur
     found = problems(pkg)
     assert any(p["message"].startswith("y" * 100) and p["message"].endswith("…") for p in found), found
     assert all(len(p["message"]) <= MESSAGE_LIMIT for p in found)
+
+
+def test_importing_releasekit_and_using_it_leave_the_programs_csv_field_limit_as_it_was(demo_project: Path) -> None:
+    """Review CE M1: importing releasekit (Frictionless's CSV parser, imported with it, sets 2**31 - 2) and every
+    validation left the process's csv field limit at 64 MiB, and a notebook's own 80 MiB cell failed after."""
+    code = ("import csv, sys; csv.field_size_limit(12345); import releasekit, releasekit.cli, releasekit.diff; "
+            "from releasekit import validate_paths; from releasekit.diff import diff; "
+            f"assert validate_paths([{str(demo_project / 'datapackages')!r}]).valid; "
+            f"diff('2024-02-15', '2024-02-20', project={str(demo_project)!r}); print(csv.field_size_limit())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stdout.strip()) == (0, "12345"), done.stderr[-2000:]
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(demo_project: Path, tmp_path: Path) -> None:

@@ -40,6 +40,11 @@ DEMO_PACKAGES = {
         "real-count.zip": "dcc7c282c7ff7f805a290ed84b52dd97ee00abacfeb150a6a40099b90319eb54",
         "voter-list-and-results.zip": "0d4001c8a5f881b658e3bcaa1a9e6f9d6fdf115f89b50fd2e1cd2b86e1ec27df",
     },
+    "0.5.0": {
+        "it-infrastructure.zip": "9d120fae87f9806c44b0dda185daf98a13f29443ae33a00e074262495e493424",
+        "real-count.zip": "c5b063f070e712339c51aa8a77375c0fd0a3c21389b484ea91ddbb727ce1f62e",
+        "voter-list-and-results.zip": "1e03680c2bb5f02f2a9b063653aaa4342fb5526fefd21ef1d54e477aed35282a",
+    },
 }
 
 

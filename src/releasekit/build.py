@@ -36,6 +36,7 @@ from .staging import BUILD_DIR as BUILD_DIR  # re-exported: publish finds the re
 from .staging import DATABASE_FILE as DATABASE_FILE
 from .staging import STAGING, Stage, release_lock
 from .summaries import summarize
+from .tablecheck.text import bounded_cells
 
 
 class BuildProgress(Protocol):
@@ -260,7 +261,8 @@ def build(release: Release, *, progress: BuildProgress | None = None, clean: boo
     :raises ReleasekitError: when a source is missing or changed (nothing is written then).
     """
     try:
-        return _build_staged(release, progress or _Quiet(), clean)
+        with bounded_cells():  # (a raw CSV's quoted cell is read up to 64 MiB, as validate reads a package's)
+            return _build_staged(release, progress or _Quiet(), clean)
     except (sqlite3.Error, OSError) as e:
         if not (sqlite_machine_failure(e) or isinstance(e, OSError) and e.filename is None
                 and e.errno in WRITE_FAILURES):

@@ -203,6 +203,8 @@ def _rules(rules: dict[str, dict[str, Any]]) -> list[str]:
             continue
         rule = BY_SLUG[slug]
         severity = setting["severity"] + (f" (error if {setting['error_if']})" if setting.get("error_if") else "")
+        if setting.get("not_checked"):  # (nothing to check in the register's data: its 0 is no all-clear)
+            severity += f"; not checked / tidak diperiksa: {setting['not_checked']}"
         out.append(f"| `{slug}` | {md_cell(setting['title'])} | {md_cell(severity)} | {rule.reads.key} | "
                    f"{rule.reads.expected} | {rule.reads.actual} |")
     return out + [""]

@@ -28,6 +28,7 @@ from .errors import DiffError, UsageError
 from .readers import READERS
 from .readers.codes import FAMILY_NAMES, SYSTEMS
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
+from .tablecheck.text import bounded_cells
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
 LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))
@@ -298,9 +299,11 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
     :raises UsageError: ``election`` or ``ignore`` names what neither side holds.
     """
     # (review AY #4, #9: as the command line takes them: a project's metadata.yml, one field to ignore)
+    if any(isinstance(given, str) and not given for given in (old, new, project)):  # (as the command line refuses it)
+        raise UsageError("an empty path (a variable left unset?)", hint="give '.' for the current folder")
     project = Path(project).parent if Path(project).is_file() else project
     comparer = Comparer((ignore,) if isinstance(ignore, str) else ignore)
-    with closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:
+    with bounded_cells(), closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:
         (snaps_a, areas_a), (snaps_b, areas_b) = _held(a), _held(b)
         known = sorted({k for k, _ in (*snaps_a, *snaps_b, *areas_a, *areas_b)})
         if election is not None and election not in known:

@@ -54,15 +54,19 @@ class ReleasekitError(Exception):
     """Base class: a message naming the file and place, and an optional hint."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
-
-    def __str__(self) -> str:
         from .privacy import mask_niks  # late: privacy raises PrivacyError
 
+        # Whatever a message quotes from a source, a NIK in it is masked before anyone sees it: in ``str``, ``repr``
+        # and ``args`` alike (review CE L2: a task runner logging ``repr(e)`` showed the number).
+        super().__init__(mask_niks(message))
+        self.hint = mask_niks(hint) if hint else hint
+
+    def __str__(self) -> str:
         message = super().__str__()
-        # Whatever a message quotes from a source, a NIK in it is masked before anyone sees it.
-        return mask_niks(f"{message} (hint: {self.hint})" if self.hint else message)
+        return f"{message} (hint: {self.hint})" if self.hint else message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({super().__str__()!r}" + (f", hint={self.hint!r})" if self.hint else ")")
 
 
 class MachineError(ReleasekitError):

@@ -29,7 +29,7 @@ from .provenance import sha256_file
 from .readers import READERS
 from .readers.dpt_csv import DptCsvReader, options_of
 from .readers.textio import TextOptions
-from .rules import RULES, setting
+from .rules import RULES, not_checked, setting
 from .tables import BY_NAME, FALSE_VALUES, REGISTER_SOURCES, TRUE_VALUES, Field, Table
 
 PACKAGES_DIR = "datapackages"
@@ -203,12 +203,15 @@ def provenance(release: Release, register: Register, db: sqlite_utils.Database,
         item["reader_options"] = reader_options(source) if source is not None else None
         # (a source of another register, which named places this package holds, keeps the register it belongs to)
         sources.append({k: v for k, v in item.items() if v is not None and (k != "register" or v != register.id)})
-    rules = {}
+    rules: dict[str, dict[str, Any]] = {}
+    unchecked = not_checked(db, register.id)  # (what a rule lacked, said beside its 0: review CD H1)
     for rule in RULES:
         s = setting(register.rules, rule.slug)
         rules[rule.slug] = {"severity": s.severity, **({"error_if": s.error_if} if s.error_if else {}),
                             "table": rule.table,
-                            **({"tables": list(rule.tables)} if len(rule.tables) > 1 else {}), "title": rule.title}
+                            **({"tables": list(rule.tables)} if len(rule.tables) > 1 else {}), "title": rule.title,
+                            **({"not_checked": unchecked[rule.slug]}
+                               if rule.slug in unchecked and s.severity != "off" else {})}
     hashed = {(reg, path): sha256 for reg, path, sha256 in db.execute("SELECT register, path, sha256 FROM sources")}
     return {
         "releasekit_version": __version__,

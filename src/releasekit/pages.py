@@ -344,6 +344,7 @@ def findings_by_rule(db: sqlite3.Connection, register: Register, package: dict[s
             continue
         out.append({"slug": slug, "title": setting.get("title", rule.title), "severity": setting.get("severity"),
                     "error_if": setting.get("error_if"), "count": counts.get(slug, 0),
+                    "not_checked": setting.get("not_checked"),
                     "url": table_url("findings", register=register.id, rule=slug),
                     **{part: _MARKDOWN.renderInline(getattr(rule.reads, part))
                        for part in ("key", "expected", "actual")}})

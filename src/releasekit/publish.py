@@ -150,6 +150,7 @@ article.register { margin: 0 1rem; }
 code.sha256, code.inputs-sha256 { word-break: break-all; }
 .register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; }
 em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: #b00020; }
+.not-checked { font-style: italic; color: #6b4e00; }
 .invalid { color: #b00020; }
 .valid { color: #1a7f37; font-weight: bold; }
 .provenance em.owner { font-size: 0.9em; color: #555; }
@@ -518,7 +519,10 @@ def write_site(release: Release, folder: str | Path, *, link: bool = False, allo
     :raises ReleasekitError: when the release has not been built, or not as ``metadata.yml`` describes it now
         (:func:`~releasekit.buildcheck.check_current`), or ``folder`` holds anything but a site, or a build is
         running, or another publish or serve is writing or serving ``folder``.
+    :raises UsageError: ``folder`` is ``""`` (a variable left unset: it would be the current folder).
     """
+    if isinstance(folder, str) and not folder:  # (as the command line refuses it: review CE M3)
+        raise UsageError("an empty path (a variable left unset?)", hint="give the folder to write the site to")
     with writing_site(release, Path(folder), "give a new or empty folder; releasekit replaces only the sites it "
                                              "wrote") as (resolved, shown):
         return write_locked_site(release, resolved, shown, link=link, allow_robots=allow_robots,

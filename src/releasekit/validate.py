@@ -66,7 +66,7 @@ from .tablecheck.asread import (
 )
 from .tablecheck.descriptor import READ_DIALECT
 from .tablecheck.descriptor import resources_of as _resources
-from .tablecheck.text import CELL_LIMIT, niks_by_record
+from .tablecheck.text import bounded_cells, niks_by_record
 
 ENGINES = ("releasekit", "frictionless")
 __all__ = ["ENGINES", "FORMATS", "Report", "validate_paths"]
@@ -268,12 +268,12 @@ def validate_descriptor(descriptor_path: Path, label: str | None = None, *, engi
         package folder's ``.git`` or ``.venv`` is not its to publish (:func:`package_files`).
     """
     _refuse_unknown_engine(engine)
-    _bound_cells()
-    for _ in range(SWAPS_RETRIED):
-        before = _identity(descriptor_path.parent)
-        result = _validate_descriptor(descriptor_path, label, engine=engine, every_file=every_file)
-        if _identity(descriptor_path.parent) == before:
-            break
+    with bounded_cells():
+        for _ in range(SWAPS_RETRIED):
+            before = _identity(descriptor_path.parent)
+            result = _validate_descriptor(descriptor_path, label, engine=engine, every_file=every_file)
+            if _identity(descriptor_path.parent) == before:
+                break
     return result
 
 
@@ -832,7 +832,6 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
         glob that matched nothing passed, valid with no package, and ``""``, a variable left unset, validated ``.``).
     """
     _refuse_unknown_engine(engine)
-    _bound_cells()
     # (one path: not its characters, each a path; any other iterable read once, here: review BA #1, a glob's
     # generator was used up by the checks below and the loop validated nothing, valid)
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
@@ -843,6 +842,7 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
         raise UsageError("an empty path (a variable left unset?)", hint="give '.' for the current folder")
     reports: list[PackageReport] = []
     with ExitStack() as stack:
+        stack.enter_context(bounded_cells())
         for raw in paths:
             first = len(reports)
             try:
@@ -858,13 +858,6 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
                 on_unopened(e)
                 reports.append(unopened(str(raw), str(e)))
     return Report(reports)
-
-
-def _bound_cells() -> None:
-    """Read a CSV cell up to :data:`~releasekit.tablecheck.text.CELL_LIMIT`: the csv module's limit is the process's,
-    and another library in it may have raised it since releasekit set it (sqlite-utils' CSV insert sets
-    ``sys.maxsize``), when a cell of any length would be held whole."""
-    csv.field_size_limit(CELL_LIMIT)
 
 
 def _refuse_unknown_engine(engine: str) -> None:

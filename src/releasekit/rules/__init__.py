@@ -22,7 +22,7 @@ import sqlite_utils
 from ..config import Release, RuleSetting
 from ..tables import register_sources
 from .ballots_sum_mismatch import RULE as BALLOTS_SUM_MISMATCH
-from .base import AREA_TABLE, SEVERITIES, UNREADABLE_TPS, Rule
+from .base import AREA_TABLE, SEVERITIES, UNREADABLE_TPS, Need, Rule
 from .changed_after_complete import RULE as CHANGED_AFTER_COMPLETE
 from .dpt_results_mismatch import RULE as DPT_RESULTS_MISMATCH
 from .duplicate_nik import RULE as DUPLICATE_NIK
@@ -49,8 +49,8 @@ RULES: tuple[Rule, ...] = (
 BY_SLUG = {r.slug: r for r in RULES}
 THRESHOLD = re.compile(r"^\s*(>=?)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$")
 
-__all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Population", "Rule", "breaches", "population", "run_rules",
-           "valid_threshold"]
+__all__ = ["BY_SLUG", "RULES", "SEVERITIES", "Need", "Population", "Rule", "breaches", "not_checked", "population",
+           "run_rules", "valid_threshold"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,42 @@ class Breach:
 def setting(settings: dict[str, RuleSetting], slug: str) -> RuleSetting:
     """The register's setting for a rule, or the rule's default."""
     return settings.get(slug) or RuleSetting(BY_SLUG[slug].default_severity)
+
+
+#: The column of a table a rule reads that names the raw source of its row (``sumber`` elsewhere).
+_SOURCE_COLUMN = {"changes": "source", "snapshots": "source"}
+
+
+def not_checked(db: sqlite3.Connection | sqlite_utils.Database, register: str) -> dict[str, str]:
+    """Each rule that had nothing to check in a register's data, with what was missing (English / Indonesian): a
+    rule run over no rows finds nothing, and its ``0`` read as "checked, nothing wrong" (review CD H1: on a release
+    whose sources give no ``status_suara``, ``changed-after-complete`` said 0 beside a query counting 6,530 TPS whose
+    votes changed at an unknown status). A rule checks something when the register has every row it :attr:`needs
+    <releasekit.rules.base.Rule.needs>`, or, for one with an ``area_sql``, rows of published area totals."""
+    seen: dict[Need, bool] = {}
+
+    def has(need: Need) -> bool:
+        if need not in seen:
+            scope = (f"{_SOURCE_COLUMN.get(need.table, 'sumber')} IN {register_sources('?')} AND "
+                     if need.scoped else "")
+            seen[need] = db.execute(f"SELECT 1 FROM [{need.table}] WHERE {scope}({need.where}) LIMIT 1",
+                                    (register,) if need.scoped else ()).fetchone() is not None
+        return seen[need]
+
+    if db.execute("SELECT 1 FROM sources WHERE register = ? LIMIT 1", (register,)).fetchone() is None:
+        return dict.fromkeys((rule.slug for rule in RULES),
+                             "no data: the register lists no source / tanpa data: register ini tidak mencantumkan "
+                             "sumber")
+    out = {}
+    for rule in RULES:
+        missing = next((need for need in rule.all_needs if not has(need)), None)
+        if missing is None or rule.area_sql and has(Need(AREA_TABLE, rule.area_needs)):
+            continue
+        if missing.where != "1" and not has(bare := Need(missing.table, scoped=missing.scoped)):
+            missing = bare  # (no row at all: that, not a column, is what is missing)
+        out[rule.slug] = (f"{missing.en} / {missing.id}" if missing.en else
+                          f"no {missing.table} rows / tanpa baris {missing.table}")
+    return out
 
 
 def run_rules(db: sqlite_utils.Database, release: Release, *, database: Path | None = None,

@@ -1,6 +1,9 @@
 """``ballots-sum-mismatch``: valid + invalid votes ≠ total votes, per TPS and per published area."""
 
-from .base import TPS_OR_AREA, Reading, Rule
+from .base import TPS_OR_AREA, Need, Reading, Rule
+
+#: The three columns it compares, all given.
+_ALL_THREE = "suara_sah IS NOT NULL AND suara_tidak_sah IS NOT NULL AND suara_total IS NOT NULL"
 
 RULE = Rule(
     "ballots-sum-mismatch", "hasil_tps",
@@ -22,4 +25,7 @@ RULE = Rule(
     WHERE suara_sah + suara_tidak_sah <> suara_total
     """,
     reads=Reading(key=TPS_OR_AREA, expected="`suara_total`", actual="`suara_sah + suara_tidak_sah`"),
+    needs=(Need("hasil_tps", _ALL_THREE, "no suara_sah, suara_tidak_sah and suara_total together",
+                "tanpa suara_sah, suara_tidak_sah dan suara_total bersamaan"),),
+    area_needs=_ALL_THREE,
 )

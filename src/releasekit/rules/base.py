@@ -50,6 +50,28 @@ AREA_CANDIDATE = "`kode_wilayah/nomor_urut` (`0` national / nasional)"
 
 
 @dataclass(frozen=True)
+class Need:
+    """What a rule needs to check anything: a row of ``table`` where ``where`` holds, read from the register's sources
+    (``scoped``) or from any (a region list, which any register may declare). ``en`` / ``id`` say what is missing when
+    there is none ("no status_suara"); without them, that the table has no such rows."""
+
+    table: str
+    where: str = "1"
+    en: str = ""
+    id: str = ""
+    scoped: bool = True
+
+
+#: What a rule comparing a day with the one before needs: a snapshot of the register after its first of the election
+#: (``changes`` holds only what differs: two identical days were compared all the same).
+TWO_SNAPSHOTS = Need(
+    "snapshots", "snapshot > (SELECT min(s.snapshot) FROM snapshots s WHERE s.kode_pemilu = snapshots.kode_pemilu "
+    "AND s.source IN (SELECT path FROM sources WHERE register = (SELECT register FROM sources "
+    "WHERE path = snapshots.source)))",
+    "one snapshot only: no pair of days to compare", "hanya satu snapshot: tidak ada pasangan hari untuk dibandingkan")
+
+
+@dataclass(frozen=True)
 class Rule:
     """An integrity rule (DESIGN.md section 6)."""
 
@@ -63,6 +85,15 @@ class Rule:
     area_sql: str | None = None
     #: What its findings' ``key``, ``expected`` and ``actual`` are.
     reads: Reading = Reading()
+    #: What it needs to check anything, all of it (none given: a row of its table); a rule with an ``area_sql``
+    #: checks something too when the register has rows of the area table where ``area_needs`` holds.
+    needs: tuple[Need, ...] = ()
+    area_needs: str = "1"
+
+    @property
+    def all_needs(self) -> tuple[Need, ...]:
+        """What the rule needs to check the rows of its own table: :attr:`needs`, else a row of :attr:`table`."""
+        return self.needs or (Need(self.table),)
 
     @property
     def checks(self) -> tuple[tuple[str, str], ...]:

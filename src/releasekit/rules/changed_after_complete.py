@@ -15,7 +15,7 @@ gave its status said it was complete (review BQ L1: a TPS complete on 16 Februar
 edited on 17 March was no finding).
 """
 
-from .base import Reading, Rule
+from .base import TWO_SNAPSHOTS, Need, Reading, Rule
 
 
 def _sums(alias: str, before: str) -> str:
@@ -97,4 +97,6 @@ RULE = Rule(
     reads=Reading(expected="Σ votes of the TPS in the previous snapshot (the last that held it) / Σ suara TPS pada "
                            "snapshot sebelumnya (yang terakhir memuatnya)",
                   actual="Σ votes now / Σ suara sekarang"),
+    needs=(TWO_SNAPSHOTS,
+           Need("hasil_tps", "status_suara IS NOT NULL", "no status_suara", "tanpa status_suara")),
 )

@@ -7,7 +7,7 @@ on the list, actual the figure in the results.
 """
 
 from ..tables import register_sources
-from .base import Reading, Rule
+from .base import Need, Reading, Rule
 
 RULE = Rule(
     "dpt-results-mismatch", "dpt_rekap",
@@ -22,4 +22,7 @@ RULE = Rule(
     """,
     reads=Reading(expected="the voter list / DPT: `dpt_rekap.pemilih_j`",
                   actual="the results / hasil: `hasil_tps.pemilih_dpt_j`"),
+    needs=(Need("dpt_rekap", "1", "no voter list (DPT)", "tanpa daftar pemilih (DPT)"),
+           Need("hasil_tps", "pemilih_dpt_j IS NOT NULL", "no results with pemilih_dpt_j",
+                "tanpa hasil dengan pemilih_dpt_j")),
 )

@@ -6,7 +6,7 @@ the TPS and number of the first.
 """
 
 from ._dpt_flag import flag_sql
-from .base import VOTER, Reading, Rule
+from .base import VOTER, Need, Reading, Rule
 
 RULE = Rule(
     "duplicate-nik", "dpt_rekap",
@@ -14,4 +14,5 @@ RULE = Rule(
     "Satu NIK terdaftar lebih dari sekali (pemilih ganda)",
     flag_sql("duplicate-nik"),
     reads=Reading(key=VOTER),
+    needs=(Need("dpt_rekap", "1", "no voter list (DPT)", "tanpa daftar pemilih (DPT)"),),
 )

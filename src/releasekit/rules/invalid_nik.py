@@ -5,7 +5,7 @@ the record, and it never repeats the number.
 """
 
 from ._dpt_flag import flag_sql
-from .base import VOTER, Reading, Rule
+from .base import VOTER, Need, Reading, Rule
 
 RULE = Rule(
     "invalid-nik", "dpt_rekap",
@@ -13,4 +13,5 @@ RULE = Rule(
     "NIK tidak valid",
     flag_sql("invalid-nik"),
     reads=Reading(key=VOTER),
+    needs=(Need("dpt_rekap", "1", "no voter list (DPT)", "tanpa daftar pemilih (DPT)"),),
 )

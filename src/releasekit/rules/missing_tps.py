@@ -5,7 +5,7 @@ list for the whole country does not make a one-province export "incomplete"
 elsewhere.
 """
 
-from .base import Rule
+from .base import Need, Rule
 
 RULE = Rule(
     "missing-tps", "hasil_tps",
@@ -19,4 +19,5 @@ RULE = Rule(
     WHERE NOT EXISTS (SELECT 1 FROM hasil_tps h WHERE h.kode_pemilu = snap.kode_pemilu
                       AND h.snapshot = snap.snapshot AND h.kode_tps = t.kode_tps)
     """,
+    needs=(Need("hasil_tps"), Need("tps", "sumber IS NOT NULL", "no list of TPS", "tanpa daftar TPS", scoped=False),),
 )

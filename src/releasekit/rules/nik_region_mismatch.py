@@ -5,7 +5,7 @@ a warning, not an error. Overseas TPS (province ``99``) are not checked.
 """
 
 from ._dpt_flag import flag_sql
-from .base import VOTER, Reading, Rule
+from .base import VOTER, Need, Reading, Rule
 
 RULE = Rule(
     "nik-region-mismatch", "dpt_rekap",
@@ -13,4 +13,5 @@ RULE = Rule(
     "NIK diterbitkan di provinsi lain dari TPS",
     flag_sql("nik-region-mismatch"),
     reads=Reading(key=VOTER),
+    needs=(Need("dpt_rekap", "1", "no voter list (DPT)", "tanpa daftar pemilih (DPT)"),),
 )

@@ -7,7 +7,7 @@ does not count towards covering the area. A sample of TPS therefore does not
 "mismatch" every province it touches. Key: ``kode_wilayah/nomor_urut`` (``0`` = national).
 """
 
-from .base import AREA_CANDIDATE, Reading, Rule
+from .base import AREA_CANDIDATE, Need, Reading, Rule
 
 _LEVELS = " UNION ALL ".join(
     f"SELECT kode_pemilu, snapshot, {prefix} AS kode, nomor_urut, sum(suara) AS total, count(suara) AS n "
@@ -34,4 +34,6 @@ RULE = Rule(
     reads=Reading(key=AREA_CANDIDATE,
                   expected="the published total / total yang dipublikasikan (`suara_wilayah.suara`)",
                   actual="Σ `suara` over the area's TPS / seluruh TPS wilayah itu"),
+    needs=(Need("hasil_wilayah", "1", "no published area totals (hasil_wilayah)",
+                "tanpa total wilayah yang dipublikasikan (hasil_wilayah)"), Need("hasil_tps")),
 )

@@ -1,6 +1,6 @@
 """``sex-sum-mismatch``: men + women ≠ total, for any count triple."""
 
-from .base import TRIPLES, Reading, Rule
+from .base import TRIPLES, Need, Reading, Rule
 
 #: One pass over hasil_tps picks the rows with any mismatched triple; one finding per triple.
 _MISMATCHED_ROWS = "SELECT * FROM hasil_tps WHERE " + " OR ".join(f"{t}_l + {t}_p <> {t}_j" for t in TRIPLES)
@@ -19,4 +19,8 @@ RULE = Rule(
     reads=Reading(key="`kode_tps/triple`, the triple `pemilih_dpt` … `pengguna_total`",
                   expected="`triple_j`",
                   actual="`triple_l + triple_p`"),
+    needs=(Need("hasil_tps", " OR ".join(f"({t}_l IS NOT NULL AND {t}_p IS NOT NULL AND {t}_j IS NOT NULL)"
+                                         for t in TRIPLES),
+                "no count given for men and women apart (`_l`, `_p`)",
+                "tanpa angka laki-laki dan perempuan terpisah (`_l`, `_p`)"),),
 )

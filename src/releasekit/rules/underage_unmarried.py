@@ -5,7 +5,7 @@ comes from ``tanggal_lahir`` and the election's date.
 """
 
 from ._dpt_flag import flag_sql
-from .base import VOTER, Reading, Rule
+from .base import VOTER, Need, Reading, Rule
 
 RULE = Rule(
     "underage-unmarried", "dpt_rekap",
@@ -13,4 +13,5 @@ RULE = Rule(
     "Pemilih di bawah 17 tahun yang belum pernah kawin",
     flag_sql("underage-unmarried"),
     reads=Reading(key=VOTER),
+    needs=(Need("dpt_rekap", "1", "no voter list (DPT)", "tanpa daftar pemilih (DPT)"),),
 )

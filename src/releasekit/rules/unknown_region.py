@@ -1,6 +1,6 @@
 """``unknown-region``: a result's village is in no region list, where a list covers its province."""
 
-from .base import Rule
+from .base import Need, Rule
 
 # From the villages no list holds to their TPS and results (by the kode_wilayah and kode_tps indexes).
 RULE = Rule(
@@ -17,4 +17,6 @@ RULE = Rule(
       AND substr(t.kode_wilayah, 1, 2) IN (SELECT substr(l.kode_wilayah, 1, 2) FROM wilayah l
                                             WHERE l.tingkat = 4 AND l.sumber IS NOT NULL)
     """,
+    needs=(Need("hasil_tps"), Need("wilayah", "tingkat = 4 AND sumber IS NOT NULL", "no region list naming villages",
+                                   "tanpa daftar wilayah yang memuat desa/kelurahan", scoped=False)),
 )

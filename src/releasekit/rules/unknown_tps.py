@@ -1,6 +1,6 @@
 """``unknown-tps``: a result's TPS is not in the TPS list of its village."""
 
-from .base import Rule
+from .base import Need, Rule
 
 # From the TPS no list holds, in villages some list covers, to their results (by the kode_tps index):
 # the villages are few or none, the results many.
@@ -16,4 +16,5 @@ RULE = Rule(
     CROSS JOIN hasil_tps h ON h.kode_tps = t.kode_tps
     WHERE t.sumber IS NULL AND t.kode_wilayah IN listed
     """,
+    needs=(Need("hasil_tps"), Need("tps", "sumber IS NOT NULL", "no list of TPS", "tanpa daftar TPS", scoped=False),),
 )

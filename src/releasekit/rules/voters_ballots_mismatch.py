@@ -1,6 +1,6 @@
 """``voters-ballots-mismatch``: voters who voted ≠ ballots counted."""
 
-from .base import Reading, Rule
+from .base import Need, Reading, Rule
 
 RULE = Rule(
     "voters-ballots-mismatch", "hasil_tps",
@@ -13,4 +13,6 @@ RULE = Rule(
     WHERE pengguna_total_j <> suara_total
     """,
     reads=Reading(expected="`suara_total`", actual="`pengguna_total_j`"),
+    needs=(Need("hasil_tps", "pengguna_total_j IS NOT NULL AND suara_total IS NOT NULL",
+                "no pengguna_total_j and suara_total together", "tanpa pengguna_total_j dan suara_total bersamaan"),),
 )

@@ -8,7 +8,7 @@ source left out, leaves no row (a TPS whose long-layout row of one candidate was
 had a finding for the sum of the other two).
 """
 
-from .base import TPS_OR_AREA, Reading, Rule
+from .base import TPS_OR_AREA, Need, Reading, Rule
 
 RULE = Rule(
     "votes-sum-mismatch", "hasil_tps",
@@ -37,4 +37,6 @@ RULE = Rule(
     WHERE h.suara_sah IS NOT NULL AND s.total <> h.suara_sah
     """,
     reads=Reading(key=TPS_OR_AREA, expected="`suara_sah`", actual="Σ `suara` of the candidates / para peserta"),
+    needs=(Need("hasil_tps", "suara_sah IS NOT NULL", "no suara_sah", "tanpa suara_sah"),),
+    area_needs="suara_sah IS NOT NULL",
 )
