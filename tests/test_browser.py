@@ -124,3 +124,31 @@ def test_table_page_in_a_browser(server: str, demo_project: Path, tmp_path: Path
     assert f'{count:,} rows where snapshot = "2024-02-20"' in text
     assert "Registers / register: 001 Real count" in text
     assert "Creative Commons Attribution 4.0 International" in text
+
+
+#: Appended to a page: once it has loaded, writes the width of the window and of the document into the page.
+_MEASURE = """<script>window.addEventListener('load', () => { const p = document.createElement('pre');
+p.id = 'measured'; p.textContent = document.documentElement.clientWidth + ' ' + document.documentElement.scrollWidth;
+document.body.appendChild(p); });</script>"""
+
+
+def page_widths(server: str, path: str, tmp_path: Path) -> tuple[int, int]:
+    """(the window's width, the document's) as Chromium lays out ``path`` of the site in a 1280-wide window."""
+    with urllib.request.urlopen(server + path, timeout=30) as response:
+        page = response.read().decode("utf-8")
+    copy = tmp_path / "measured.html"
+    copy.write_text(page.replace("<head>", f'<head><base href="{server}{path}">', 1) + _MEASURE, encoding="utf-8")
+    dom = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+                          "--dump-dom", copy.as_uri()], check=True, capture_output=True, timeout=120).stdout
+    found = re.search(rb'<pre id="measured">(\d+) (\d+)</pre>', dom)
+    assert found, dom[-500:]
+    return int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("path", ["/registers/001/codebook", "/registers/003"])
+def test_a_page_is_no_wider_than_a_desktop_window(server: str, path: str, tmp_path: Path) -> None:
+    """Review CD M2: the codebook page was 7,481 px wide in a 1280 px window (its code lines and the sources table,
+    bare, ran off it, and the figures with them). Wide tables and code scroll in a box of their own; the page fits.
+    (A register page, whose tables were already in such boxes, is kept to the same: a guard.)"""
+    window, document = page_widths(server, path, tmp_path)
+    assert window > 1000 and document <= window, (path, window, document)

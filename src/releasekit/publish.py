@@ -157,7 +157,11 @@ em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: 
 .provenance-table { overflow-x: auto; }
 .register td.num { text-align: right; }
 .register em.unrecorded { color: #555; }
-.register table.totals td, .register table.published td { white-space: nowrap; }
+.register table.totals td.num, .register table.published td.num { white-space: nowrap; }
+.register th, .provenance-table th { white-space: normal; }
+article.codebook pre { overflow-x: auto; }
+article.codebook table { display: block; overflow-x: auto; }
+article.codebook td em { color: #555; }
 .register figure.chart { margin: 1em 0; overflow-x: auto; }
 .register .id { color: #555; }
 """
