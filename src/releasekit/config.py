@@ -21,7 +21,7 @@ from typing import Any
 
 from . import links
 from .elections import Election, resolve_elections
-from .errors import ConfigError, UsageError, did_you_mean
+from .errors import ConfigError, did_you_mean, refuse_empty_paths
 from .metadatafile import METADATA_FILE, check_metadata, parse_metadata
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
@@ -210,7 +210,7 @@ def load_release(project: str | Path = ".") -> Release:
     :raises ConfigError: when the file is missing or invalid.
     :raises UsageError: ``project`` is an empty string (``Path("")`` is the current folder).
     """
-    _refuse_empty(project)
+    refuse_empty_paths(project, what="project path")
     path = Path(project)
     if path.is_dir():
         path = path / METADATA_FILE
@@ -245,12 +245,6 @@ def load_release(project: str | Path = ".") -> Release:
     return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest(), loaded=loaded)
 
 
-def _refuse_empty(project: str | Path) -> None:
-    """``Path("")`` is ".": a variable left unset would load (and build) the current folder."""
-    if isinstance(project, str) and not project:
-        raise UsageError("an empty project path (a variable left unset?)", hint="give '.' for the current folder")
-
-
 #: What names a release given as a mapping in messages (:func:`release_from`), in place of its YAML file's path.
 IN_MEMORY = "metadata (given in memory)"
 
@@ -269,7 +263,7 @@ def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Rele
         written there).
     :raises ConfigError: when the mapping is invalid or ``project`` is no folder.
     """
-    _refuse_empty(project)
+    refuse_empty_paths(project, what="project path")
     folder = Path(project)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder",

@@ -24,7 +24,7 @@ from typing import Any
 
 from .areadiff import AreaDiff, compare_areas
 from .compare import Comparer, Tally, TpsChange, TpsRow
-from .errors import DiffError, UsageError
+from .errors import DiffError, UsageError, refuse_empty_paths
 from .readers import READERS
 from .readers.codes import FAMILY_NAMES, SYSTEMS
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
@@ -299,8 +299,7 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
     :raises UsageError: ``election`` or ``ignore`` names what neither side holds.
     """
     # (review AY #4, #9: as the command line takes them: a project's metadata.yml, one field to ignore)
-    if any(isinstance(given, str) and not given for given in (old, new, project)):  # (as the command line refuses it)
-        raise UsageError("an empty path (a variable left unset?)", hint="give '.' for the current folder")
+    refuse_empty_paths(old, new, project)
     project = Path(project).parent if Path(project).is_file() else project
     comparer = Comparer((ignore,) if isinstance(ignore, str) else ignore)
     with bounded_cells(), closing(open_side(str(old), project)) as a, closing(open_side(str(new), project)) as b:

@@ -98,6 +98,13 @@ class UsageError(ReleasekitError):
     unknown field, format or engine), a path that is empty or none, a place it may not write; the CLI exits 2."""
 
 
+def refuse_empty_paths(*given: object, what: str = "path", hint: str = "give '.' for the current folder") -> None:
+    """Raise :class:`UsageError` when one of ``given`` is ``""``: ``Path("")`` is ".", so a variable left unset would
+    name the current folder (the command line refuses it, exit 2)."""
+    if any(isinstance(path, str) and not path for path in given):
+        raise UsageError(f"an empty {what} (a variable left unset?)", hint=hint)
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """``"did you mean 'x'? "`` for the closest option to a misspelt ``word``, or ``""`` (hints start with it)."""
     close = difflib.get_close_matches(word, list(options), n=1)

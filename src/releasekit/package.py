@@ -300,11 +300,13 @@ def resource_licenses(release: Release, register: Register, prov: dict[str, Any]
     sources = [declared[s["path"]] for s in prov["sources"] if s["path"] in declared]
     if all(not source.licenses or source.licenses == package for source in sources):
         return {}
+    # (a region list, this register's or another's, names places; any other source, every table read from sources)
+    tables = [(source, PLACE_TABLES if READERS[source.format].places_first(source) else READ_TABLES)
+              for source in sources]
     out = {}
-    for table in sorted(READ_TABLES | PLACE_TABLES):  # (a region list, this register's or another's, names places)
-        held = [source for source in sources
-                if table in (PLACE_TABLES if READERS[source.format].places_first(source) else READ_TABLES)]
-        licences = tuple(dict.fromkeys(lic for source in held for lic in source.licenses or package))
+    for table in sorted(READ_TABLES | PLACE_TABLES):
+        licences = tuple(dict.fromkeys(lic for source, held in tables if table in held
+                                       for lic in source.licenses or package))
         if licences and licences != package:
             out[table] = licences
     return out

@@ -40,7 +40,7 @@ from .buildcheck import StaleBuild, check_current
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import read_only
-from .errors import ReleasekitError, UsageError, one_line_text
+from .errors import ReleasekitError, UsageError, one_line_text, refuse_empty_paths
 from .legalstatus import STATUS
 from .package import PACKAGES_DIR
 from .pages import (
@@ -525,8 +525,7 @@ def write_site(release: Release, folder: str | Path, *, link: bool = False, allo
         running, or another publish or serve is writing or serving ``folder``.
     :raises UsageError: ``folder`` is ``""`` (a variable left unset: it would be the current folder).
     """
-    if isinstance(folder, str) and not folder:  # (as the command line refuses it: review CE M3)
-        raise UsageError("an empty path (a variable left unset?)", hint="give the folder to write the site to")
+    refuse_empty_paths(folder, hint="give the folder to write the site to")  # (review CE M3)
     with writing_site(release, Path(folder), "give a new or empty folder; releasekit replaces only the sites it "
                                              "wrote") as (resolved, shown):
         return write_locked_site(release, resolved, shown, link=link, allow_robots=allow_robots,

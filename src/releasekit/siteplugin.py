@@ -404,9 +404,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
 
 def _databases(datasette: Any) -> list[dict[str, Any]]:
     """What Datasette 0.65 says of its databases at ``/-/databases.json``, with each ``path`` its file's name."""
-    return [{"name": d.name, "route": d.route, "path": d.path and PurePath(d.path).name, "size": d.size,
-             "is_mutable": d.is_mutable, "is_memory": d.is_memory, "hash": d.hash}
-            for name, d in datasette.databases.items() if name != "_internal"]
+    return [{**d, "path": d["path"] and PurePath(d["path"]).name} for d in datasette._connected_databases()]
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)

@@ -28,7 +28,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .contract import contract_problems, other_version
-from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean
+from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean, refuse_empty_paths
 from .inputshash import inputs_problems
 from .packagefiles import (
     DESCRIPTOR,
@@ -838,8 +838,7 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
     if not paths:
         raise UsageError("no path to validate", hint="give a package folder, a datapackage.json, a .zip or a project "
                          "folder ('.' for the current one)")
-    if any(isinstance(raw, str) and not raw for raw in paths):
-        raise UsageError("an empty path (a variable left unset?)", hint="give '.' for the current folder")
+    refuse_empty_paths(*paths)
     reports: list[PackageReport] = []
     with ExitStack() as stack:
         stack.enter_context(bounded_cells())
