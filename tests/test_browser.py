@@ -126,23 +126,31 @@ def test_table_page_in_a_browser(server: str, demo_project: Path, tmp_path: Path
     assert "Creative Commons Attribution 4.0 International" in text
 
 
-#: Appended to a page: once it has loaded, writes the width of the window and of the document into the page.
+#: Appended to a page: once it has loaded, writes the width of the window and of the document, and the left edge of
+#: the first element the selector ``%s`` finds (-1: none), into the page.
 _MEASURE = """<script>window.addEventListener('load', () => { const p = document.createElement('pre');
-p.id = 'measured'; p.textContent = document.documentElement.clientWidth + ' ' + document.documentElement.scrollWidth;
+const e = document.querySelector('%s');
+p.id = 'measured'; p.textContent = document.documentElement.clientWidth + ' ' + document.documentElement.scrollWidth
+  + ' ' + (e ? Math.round(e.getBoundingClientRect().left) : -1);
 document.body.appendChild(p); });</script>"""
 
 
-def page_widths(server: str, path: str, tmp_path: Path) -> tuple[int, int]:
-    """(the window's width, the document's) as Chromium lays out ``path`` of the site in a 1280-wide window."""
+def page_widths(server: str, path: str, tmp_path: Path, window: int = 1280, selector: str = "body"
+                ) -> tuple[int, int, int]:
+    """(the window's width, the document's, the left edge of the element ``selector`` finds) as Chromium lays out
+    ``path`` of the site in a window ``window`` pixels wide."""
     with urllib.request.urlopen(server + path, timeout=30) as response:
         page = response.read().decode("utf-8")
     copy = tmp_path / "measured.html"
-    copy.write_text(page.replace("<head>", f'<head><base href="{server}{path}">', 1) + _MEASURE, encoding="utf-8")
-    dom = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
-                          "--dump-dom", copy.as_uri()], check=True, capture_output=True, timeout=120).stdout
-    found = re.search(rb'<pre id="measured">(\d+) (\d+)</pre>', dom)
+    copy.write_text(page.replace("<head>", f'<head><base href="{server}{path}">', 1) + _MEASURE % selector,
+                    encoding="utf-8")
+    flags = [flag for flag in FLAGS if not flag.startswith("--window-size")]
+    dom = subprocess.run([chromium(), *flags, f"--window-size={window},2000", f"--user-data-dir={tmp_path / 'profile'}",
+                          "--virtual-time-budget=5000", "--dump-dom", copy.as_uri()],
+                         check=True, capture_output=True, timeout=120).stdout
+    found = re.search(rb'<pre id="measured">(\d+) (\d+) (-?\d+)</pre>', dom)
     assert found, dom[-500:]
-    return int(found[1]), int(found[2])
+    return int(found[1]), int(found[2]), int(found[3])
 
 
 @pytest.mark.parametrize("path", ["/registers/001/codebook", "/registers/003"])
@@ -150,5 +158,20 @@ def test_a_page_is_no_wider_than_a_desktop_window(server: str, path: str, tmp_pa
     """Review CD M2: the codebook page was 7,481 px wide in a 1280 px window (its code lines and the sources table,
     bare, ran off it, and the figures with them). Wide tables and code scroll in a box of their own; the page fits.
     (A register page, whose tables were already in such boxes, is kept to the same: a guard.)"""
-    window, document = page_widths(server, path, tmp_path)
+    window, document, _ = page_widths(server, path, tmp_path)
     assert window > 1000 and document <= window, (path, window, document)
+
+
+@pytest.mark.parametrize("path", ["/registers/001", "/registers/002"])
+def test_a_register_page_is_no_wider_than_a_phone(server: str, path: str, tmp_path: Path) -> None:
+    """Review CD L1: the SHA-256 of ``metadata.yml`` did not wrap, so on a 500 px screen the page was 639 px wide
+    and scrolled sideways."""
+    window, document, _ = page_widths(server, path, tmp_path, window=500)
+    assert window <= 500 and document <= window, (path, window, document)
+
+
+def test_the_quarantine_page_shows_the_reason_on_the_first_screen(server: str, tmp_path: Path) -> None:
+    """Review CD L2: the quarantine table was 3,082 px wide; its locator and key cells, unbroken, pushed the
+    ``reason`` column off a 1280 px screen."""
+    window, _, reason = page_widths(server, "/release/quarantine", tmp_path, selector="th.col-reason")
+    assert 0 < reason < window - 100, (window, reason)

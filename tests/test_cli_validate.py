@@ -60,16 +60,16 @@ def test_github_annotates_the_missing_path_itself(fixture_package: Path, nope: P
     result = invoke("validate", fixture_package, nope, "--format", "github")
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
-    assert f"::notice title=releasekit::{fixture_package}: valid / sah" in lines
+    assert f"::notice title=releasekit::{fixture_package}: valid / lolos validasi" in lines
     assert f"::error file={nope},title=package-error::{MISSING}" in lines  # the path, not nope/datapackage.json
-    assert lines[-1] == f"::notice title=releasekit::{nope}: INVALID / TIDAK SAH: 1 problem(s) / masalah"
+    assert lines[-1] == f"::notice title=releasekit::{nope}: INVALID / tidak lolos validasi: 1 problem(s) / masalah"
     error_line(result, nope)
 
 
 def test_text_reports_the_packages_validated_and_one_error_line(fixture_package: Path, nope: Path) -> None:
     result = invoke("validate", fixture_package, nope)
     assert result.exit_code == 1, result.output
-    assert result.stdout.startswith(f"{fixture_package}: valid / sah\n"), result.stdout
+    assert result.stdout.startswith(f"{fixture_package}: valid / lolos validasi\n"), result.stdout
     assert str(nope) not in result.stdout
     error_line(result, nope)
 

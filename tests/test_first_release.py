@@ -37,7 +37,7 @@ def test_the_first_release_of_the_readme_builds_validates_and_compares(shared_da
     assert not (shared_data / "wilayah_kpu2024_robbypambudi" / "wilayah_kpu2024_robbypambudi").exists()
     assert "(3 from build/cache/, read by an earlier build)" in result.stdout
     assert "001 dki-real-count" in result.stdout
-    assert "datapackages/dki-real-count.zip: valid / sah" in result.stdout
+    assert "datapackages/dki-real-count.zip: valid / lolos validasi" in result.stdout
     assert "ppwp-2024: 2024-02-20 → 2024-03-17" in result.stdout
     project = tmp_path / "my-release"
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:

@@ -663,3 +663,23 @@ def test_the_package_readme_says_how_to_read_codes_as_text_and_hash_a_folder(dem
         assert {name: "string" for name, kind in dtype.items() if kind == "string"} == {
             f["name"]: "string" for f in resource["schema"]["fields"] if f["type"] in ("string", "date")}
     assert "frictionless index" in readme
+
+
+def test_the_indonesian_uses_kpus_words(demo_project: Path, tmp_path: Path) -> None:
+    """Review CD L4: "status_suara-nya sudah benar" (already *correct*) for a flag that was set, "sah" (a ballot's
+    validity; lawful) for a package that passed validation, "tingkat" (a region's level on every other page) for a
+    rule's severity, "C1-plano" (2019's form) for the 2024 tally form, "perhitungan" (calculation) for counting."""
+    from releasekit.queries import CANNED_QUERIES
+
+    datapackage = (demo_project / "datapackages" / "real-count" / "datapackage.json").read_text(encoding="utf-8")
+    readme = (demo_project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    page = Site.written(load_release(demo_project), tmp_path / "site").get("/registers/001").text
+    said = datapackage + readme + page + json.dumps(CANNED_QUERIES, ensure_ascii=False)
+    for wrong in ("sudah benar", "C1-plano", "perhitungan", "/ sah", "TIDAK SAH", "severity / tingkat<"):
+        assert wrong not in said, wrong
+    assert "status_suara-nya bernilai true (TPS sudah lengkap)" in readme + page
+    assert "Model C.Hasil" in datapackage and "penghitungan rekaman" in readme + page
+    from releasekit.report import INVALID, VALID
+
+    assert (VALID, INVALID) == ("valid / lolos validasi", "INVALID / tidak lolos validasi")
+    assert "severity / tingkat keparahan" in page

@@ -508,7 +508,7 @@ def test_the_site_says_what_validate_found_in_each_package(demo: Served, tmp_pat
     """Review BZ H3: the home page called every package "validated", and nothing had checked them: a package whose
     rule went over its error threshold, which ``releasekit validate`` fails, was published under that word."""
     home = demo.get("/").text
-    assert home.count('<span class="valid">valid / sah</span>') == 3
+    assert home.count('<span class="valid">valid / lolos validasi</span>') == 3
     assert "validated Frictionless package" not in home and "INVALID" not in home
     assert "<code>releasekit validate</code> found no\nproblem in it" in demo.get("/registers/001").text
 
@@ -526,11 +526,11 @@ def test_the_site_says_what_validate_found_in_each_package(demo: Served, tmp_pat
     assert f"note: real-count.zip is INVALID, as the site's pages say: {problem}" in result.output
     assert result.output.count("note:") == 1
     page = (tmp_path / "site/templates/pages/registers/001.html").read_text(encoding="utf-8")
-    assert '<strong class="invalid">INVALID / TIDAK SAH</strong>' in page and f"<li>{problem}" in page
+    assert '<strong class="invalid">INVALID / tidak lolos validasi</strong>' in page and f"<li>{problem}" in page
     assert "found no\nproblem" not in page
     home = json.loads((tmp_path / "site/metadata.json").read_text(encoding="utf-8"))["description_html"]
-    assert home.count("INVALID / TIDAK SAH: 1 kind(s) of problem") == 1
-    assert home.count('<span class="valid">valid / sah</span>') == 2
+    assert home.count("INVALID / tidak lolos validasi: 1 kind(s) of problem") == 1
+    assert home.count('<span class="valid">valid / lolos validasi</span>') == 2
 
 
 def test_every_canned_query_says_its_licence_source_and_what_its_figures_are(demo: Served) -> None:
@@ -643,7 +643,8 @@ def test_register_pages_read_on_a_phone_and_aloud(demo: Served) -> None:
         assert f"({persen:.2f}%)</text>" in page and f'<td class="num">{persen:.2f}</td>' in page
     assert not re.search(r"\(\d+\.\d%\)", page)  # (one decimal: the old writing)
     css = demo.get("/static/releasekit.css").text
-    assert "code.sha256, code.inputs-sha256 { word-break: break-all; }" in css and "em.synthetic {" in css
+    assert "code.sha256, code.inputs-sha256, code.metadata-sha256 { word-break: break-all; }" in css
+    assert "em.synthetic {" in css
     home = demo.get("/").text
     assert home.count('<code class="sha256">') == 1 + len(re.findall(r"\.zip</a>", home))
     table = demo.get("/release/hasil_tps").text

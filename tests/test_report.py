@@ -80,19 +80,21 @@ def test_error_findings_are_error_annotations() -> None:
 
 def test_a_package_cannot_write_workflow_commands_into_the_annotations(demo_project: Path, tmp_path: Path) -> None:
     """Review CB L1: a ``severity`` cell of ``findings.csv`` was printed unescaped: a package could forge a
-    "valid / sah" annotation and hide every later one (``::stop-commands::``). Each line is one of releasekit's."""
+    "valid / lolos validasi" annotation and hide every later one (``::stop-commands::``). Each line is one of
+    releasekit's."""
     pkg = tmp_path / "pkg"
     shutil.copytree(demo_project / "datapackages" / "real-count", pkg)
     findings = pkg / "data" / "findings.csv"
     lines = findings.read_text(encoding="utf-8").splitlines(keepends=True)
     header, first = lines[0].rstrip("\n").split(","), lines[1].rstrip("\n").split(",")
-    first[header.index("severity")] = '"warning\n::notice title=releasekit::pkg: valid / sah\n::stop-commands::zz"'
+    first[header.index("severity")] = ('"warning\n::notice title=releasekit::pkg: valid / lolos validasi\n'
+                                       '::stop-commands::zz"')
     findings.write_text(lines[0] + ",".join(first) + "\n" + "".join(lines[2:]), encoding="utf-8")
     out = invoke("validate", "--format", "github", str(pkg)).output.splitlines()
     assert out and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in out), out
     assert not any(line.startswith("::notice title=releasekit::pkg: valid") for line in out) and "INVALID" in out[-1]
     (forged,) = [line for line in out if "stop-commands::zz finding(s)" in line]
-    assert "warning%0A::notice title=releasekit::pkg: valid / sah%0A::stop-commands::zz finding(s)" in forged
+    assert "warning%0A::notice title=releasekit::pkg: valid / lolos validasi%0A::stop-commands::zz finding(s)" in forged
 
 
 def test_problems_of_no_file_point_at_the_descriptor() -> None:

@@ -229,6 +229,100 @@ def test_completeness_and_turnout_lead_to_themselves_one_level_down(site: Site) 
                              for row in below)
 
 
+# --------------------------------------------------------------------------- row pages lead on (review CD M3)
+
+
+def _cell(page: str, column: str) -> str:
+    (cell,) = re.findall(rf'<td class="col-{column} type-[a-z]+">(.*?)</td>', page, re.S)
+    return cell
+
+
+def _chain(page: str) -> list[tuple[str, str]]:
+    (chain,) = re.findall(r'<p class="region-chain">(.*?)</p>', page, re.S)
+    return [(html.unescape(url), html.unescape(name)) for url, name in re.findall(r'<a href="([^"]+)">([^<]*)</a>',
+                                                                                   chain)]
+
+
+def _up(demo_project: Path, code: str) -> list[tuple[str, str]]:
+    """The regions ``code`` lies in, province first, by ``kode_induk`` in the database."""
+    chain = []
+    while code:
+        (nama, parent), = query(demo_project, "SELECT nama, kode_induk FROM wilayah WHERE kode_wilayah = ?", (code,))
+        chain.insert(0, (f"/release/wilayah/{code}", nama))
+        code = parent
+    return chain
+
+
+def test_a_row_page_names_and_links_the_codes_it_holds(demo_project: Path, site: Site) -> None:
+    """A TPS's page names its village and links it; a region's page its parent, and says what its level is; both
+    show the chain of regions up to the province (review CD M3: the codes were bare, with no link up)."""
+    (kode_tps, village), = query(demo_project, "SELECT kode_tps, kode_wilayah FROM tps ORDER BY kode_tps LIMIT 1")
+    (name, parent, level), = query(demo_project, "SELECT nama, kode_induk, tingkat FROM wilayah WHERE kode_wilayah = ?",
+                                   (village,))
+    tps = site.get(f"/release/tps/{kode_tps}").text
+    assert _cell(tps, "kode_wilayah") == f'<a href="/release/wilayah/{village}">{name}</a>&nbsp;<em>{village}</em>'
+    chain = _up(demo_project, village)
+    assert len(chain) == 4 and _chain(tps) == chain
+    for url, _ in chain:
+        site.get(url)
+    region = site.get(f"/release/wilayah/{village}").text
+    (parent_name,), = query(demo_project, "SELECT nama FROM wilayah WHERE kode_wilayah = ?", (parent,))
+    assert _cell(region, "kode_induk") == (f'<a href="/release/wilayah/{parent}">{parent_name}</a>'
+                                           f'&nbsp;<em>{parent}</em>')
+    assert level == 4 and _cell(region, "tingkat") == "4&nbsp;<em>desa/kelurahan</em>"
+    assert _chain(region) == chain
+    assert site.json(f"/release/tps/{kode_tps}.json?_shape=array")[0]["kode_wilayah"] == village  # (JSON: the code)
+
+
+def test_a_tps_result_page_shows_its_votes_and_leads_to_its_findings(demo_project: Path, site: Site) -> None:
+    """A TPS's results on a snapshot list its votes per candidate, by name, and link them as a table, this TPS on
+    every snapshot, its regions and the findings about it; a candidate's votes there link back (review CD M3: no
+    "Links from other tables" followed ``suara``'s key of three columns)."""
+    (kode_pemilu, snapshot, kode_tps), = query(
+        demo_project, "SELECT kode_pemilu, snapshot, key FROM findings WHERE rule = 'votes-sum-mismatch' "
+                      "ORDER BY snapshot, key LIMIT 1")
+    row = f"/release/hasil_tps/{kode_pemilu},{snapshot},{kode_tps}"
+    page = site.get(row).text
+    assert _cell(page, "kode_tps") == f'<a href="/release/tps/{kode_tps}">{kode_tps}</a>'
+    (table,) = re.findall(r'<table class="votes">(.*?)</table>', page, re.S)
+    shown = [(int(nomor), html.unescape(nama), int(suara.replace(",", ""))) for _, nomor, nama, suara in re.findall(
+        r'<tr><td><a href="([^"]+)">([0-9]+)</a></td><td>([^<]*)</td>\s*<td class="num">([0-9,]+)</td></tr>', table)]
+    expected = query(demo_project, "SELECT s.nomor_urut, p.nama, s.suara FROM suara s JOIN peserta p USING "
+                                   "(kode_pemilu, nomor_urut) WHERE s.kode_pemilu = ? AND s.snapshot = ? AND "
+                                   "s.kode_tps = ? ORDER BY s.nomor_urut", (kode_pemilu, snapshot, kode_tps))
+    assert len(expected) == 3 and shown == [tuple(r) for r in expected]
+    links = _links(page, r'<a href="(/release/(?:suara|hasil_tps|findings)\?[^"]+)">')
+    as_table, every_snapshot, findings = links
+    assert [(r["nomor_urut"], r["suara"]) for r in _rows(site, as_table)] == [(n, v) for n, _, v in expected]
+    assert {r["snapshot"] for r in _rows(site, every_snapshot)} == {
+        s for (s,) in query(demo_project, "SELECT snapshot FROM hasil_tps WHERE kode_tps = ?", (kode_tps,))}
+    assert "votes-sum-mismatch" in {r["rule"] for r in _rows(site, findings)}
+    assert _chain(page) == _up(demo_project, kode_tps[:10])
+    vote = site.get(f"/release/suara/{kode_pemilu},{snapshot},{kode_tps},2").text
+    (up,) = _links(vote, r'<p class="up"><a href="([^"]+)">')
+    assert up == row
+    assert f"Candidate / Peserta 2: {html.escape(expected[1][1])}" in vote
+
+
+def test_tps_with_findings_links_each_tps(demo_project: Path, site: Site) -> None:
+    """Review CD L6: the query's ``key`` and ``kode_tps`` were plain text."""
+    page = site.get("/release/tps_with_findings?register=001").text
+    linked = re.findall(r'<td class="col-kode_tps"><a href="/release/tps/([0-9]{13})">\1</a></td>', page)
+    keys = re.findall(r'<td class="col-key"><a href="/release/tps/([0-9]{13})">\1</a>', page)
+    assert linked and len(keys) == len(linked) == page.count('<td class="col-kode_tps">')
+
+
+def test_a_canned_query_shows_its_figures_first_and_with_separators(site: Site) -> None:
+    """Review CD L3: each query's page opened with its SQL, running off the page, and wrote ``3573389``."""
+    page = site.get("/release/totals_province?snapshot=2024-02-20").text
+    assert 'id="sql-query"' not in page and "show" in page
+    figures = re.findall(r'<td class="col-suara">([0-9,]+)</td>', page)
+    assert figures and any("," in f for f in figures), figures
+    assert all(re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})*", f) for f in figures)
+    raw = site.json("/release/totals_province.json?snapshot=2024-02-20&_shape=array")
+    assert sorted(int(f.replace(",", "")) for f in figures) == sorted(int(str(r["suara"])) for r in raw)
+
+
 def test_the_register_page_unzips_each_package_into_a_folder_of_its_own(demo_project: Path, site: Site) -> None:
     """Review CC L8: a zip holds its files at its root (as Frictionless reads a zip), and the page said "unzipped":
     two packages unzipped in one downloads folder mixed. The commands it gives now keep each in its own folder."""

@@ -450,7 +450,7 @@ def test_the_changelog_says_what_part_of_a_change_is_at_unreadable_tps(make_proj
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
     day2 = readme[readme.index("· 2024-02-16"):readme.index("· 2024-02-17")]
     day3 = readme[readme.index("· 2024-02-17"):readme.index("## Codebook")]
-    head = "| candidate / peserta | votes / suara | change / perubahan | of it at TPS a quarantined record names"
+    head = "| candidate / peserta | votes / suara | change / perubahan | of which at TPS with a quarantined record"
     assert head in day2 and head in day3
     def row(part: str, nomor: int) -> list[str]:
         line = next(line for line in part.splitlines() if line.startswith(f"| {nomor} "))
@@ -549,7 +549,7 @@ def test_a_tps_a_second_copy_names_was_read(make_project: Any) -> None:
                            "AND key LIKE '0/%' ORDER BY key")
     assert ("0/3", 39, 17) in found  # (8 + 0 + 30 + 1 the day before; 8 + 7 + 2 after TPS 3 was cleared)
     readme = (project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
-    assert "of it at TPS a quarantined record names" not in readme
+    assert "of which at TPS with a quarantined record" not in readme
 
 
 def test_a_province_new_does_not_cover_is_not_also_quarantined_in_diff(make_project: Any) -> None:

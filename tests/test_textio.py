@@ -300,13 +300,22 @@ def test_plain_lines_come_in_runs_of_at_most_run_records() -> None:
 
 
 def test_a_field_over_the_size_limit_in_a_run_rejects_its_line_only() -> None:
+    with patch("releasekit.csvlimit.CELL_LIMIT", 10):
+        got = cells(b"a,b\n1,x\n2," + b"y" * 20 + b"\n3,z\n")
+    assert got == [(2, ["1", "x"]), ("x.csv:3", "rejected"), (4, ["3", "z"])]
+
+
+def test_a_table_is_read_with_releasekit_s_cell_limit_and_the_process_s_is_put_back() -> None:
+    """A reader run alone (not inside build) read a quoted cell up to the process's limit, 128 KiB unless raised: the
+    test of a 4 MiB record passed only after another test had raised it."""
     limit = csv.field_size_limit()
     try:
-        csv.field_size_limit(10)
-        got = cells(b"a,b\n1,x\n2," + b"y" * 20 + b"\n3,z\n")
+        csv.field_size_limit(1000)
+        got = cells(b'a,b\n1,"' + b"y" * 200_000 + b'"\n')
+        assert csv.field_size_limit() == 1000
     finally:
         csv.field_size_limit(limit)
-    assert got == [(2, ["1", "x"]), ("x.csv:3", "rejected"), (4, ["3", "z"])]
+    assert got == [(2, ["1", "y" * 200_000])]
 
 
 def test_bytes_that_do_not_decode_stop_after_the_records_before_them() -> None:

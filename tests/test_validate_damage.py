@@ -833,7 +833,7 @@ def test_a_severity_that_is_none_is_a_rule_threshold_problem(fixture_package: Pa
     edit_descriptor(pkg, lambda d: d["releasekit"]["rules"]["votes-sum-mismatch"].update(severity=severity))
     assert [e["message"] for e in problems(pkg) if e["type"] == "rule-threshold"] == [
         f'releasekit.rules.votes-sum-mismatch.severity: "{severity}" is none of error, warning, off / tingkat '
-        "aturan tidak sah"]
+        "keparahan aturan tidak valid"]
 
 
 @pytest.mark.parametrize("counts", [(True, True, False), (-5, -5, 0)])
@@ -881,9 +881,10 @@ def test_the_accounting_sources_csv_publishes_is_the_declared_one(fixture_packag
 
 def test_the_text_report_shows_a_line_break_in_a_cell_escaped(fixture_package: Path, tmp_path: Path) -> None:
     """Review M #11: a cell quoted in a message printed its line break, so a cell could write a line of its own
-    into the text report, ``<package>: valid / sah`` say (the Markdown and GitHub formats escaped it already)."""
+    into the text report, ``<package>: valid / lolos validasi`` say (the Markdown and GitHub formats escaped it
+    already)."""
     pkg = copy_package(fixture_package, tmp_path, "real-count")
-    forged = f"{pkg}: valid / sah"
+    forged = f"{pkg}: valid / lolos validasi"
     edit_rows(pkg, "tps", lambda rows: rows[3].__setitem__(1, f"3401012001\n{forged}"))
     _rehash(pkg)
     result = invoke("validate", str(pkg))
@@ -898,7 +899,7 @@ def test_a_zip_named_in_capitals_is_a_package(fixture_package: Path, tmp_path: P
     upper.write_bytes((fixture_package.parent / "real-count.zip").read_bytes())
     result = invoke("validate", str(upper))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{upper}: valid / sah")
+    assert result.output.startswith(f"{upper}: valid / lolos validasi")
 
 
 def test_sources_csv_publishes_what_datapackage_json_declares(fixture_package: Path, tmp_path: Path) -> None:
@@ -947,7 +948,7 @@ def test_a_cell_past_the_limit_is_reported_and_no_message_quotes_it_whole(fixtur
     error), and a 100 MB cell in a source's path was quoted whole in a problem's message. A cell is read up to
     64 MiB (csv.field_size_limit, which Frictionless's CSV parser raised to 2**31 when first imported, midway through a
     validation); past that the record is unreadable, reported; a message is cut at 1,000 characters."""
-    from releasekit.tablecheck.text import CELL_LIMIT
+    from releasekit.csvlimit import CELL_LIMIT
 
     pkg = copy_package(fixture_package, tmp_path)
     before = csv.field_size_limit(sys.maxsize)  # (as sqlite-utils' CSV insert leaves it: the limit is the process's)

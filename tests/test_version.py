@@ -45,6 +45,11 @@ DEMO_PACKAGES = {
         "real-count.zip": "c5b063f070e712339c51aa8a77375c0fd0a3c21389b484ea91ddbb727ce1f62e",
         "voter-list-and-results.zip": "1e03680c2bb5f02f2a9b063653aaa4342fb5526fefd21ef1d54e477aed35282a",
     },
+    "0.6.0": {
+        "it-infrastructure.zip": "e92022145bb313b194273c7b0443e89530e72fbaf2319b79705ad6a13935d499",
+        "real-count.zip": "44d06629bee9d26fd179b61cb19b27be5273da588e71c184d76f1a45e94e36e5",
+        "voter-list-and-results.zip": "6047f1727939680f0eb3c96a7f3a6736500dafe9cd3dbd62ec4630ebcdacafcb",
+    },
 }
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv as _csv
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 # Frictionless's CSV parser sets the process's csv field limit when it is imported (to 2**31 - 2): the program using
-# releasekit keeps its own; releasekit sets one only while it reads (tablecheck.text.bounded_cells, review CE M1).
+# releasekit keeps its own; releasekit sets one only while it reads (csvlimit.bounded_cells, review CE M1).
 _field_limit = _csv.field_size_limit()
 
 from .build import BuildProgress, BuildResult, build  # noqa: E402

@@ -20,6 +20,7 @@ from typing import Protocol
 from .artefacts import source_date_epoch
 from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Register, Release, Source
+from .csvlimit import bounded_cells
 from .database import create_indexes, create_schema, create_search, open_database, open_reader, table_counts
 from .errors import OS_HINTS, MachineError, sqlite_machine_failure
 from .ingest import Accounting, Loader, preflight
@@ -36,7 +37,6 @@ from .staging import BUILD_DIR as BUILD_DIR  # re-exported: publish finds the re
 from .staging import DATABASE_FILE as DATABASE_FILE
 from .staging import STAGING, Stage, release_lock
 from .summaries import summarize
-from .tablecheck.text import bounded_cells
 
 
 class BuildProgress(Protocol):

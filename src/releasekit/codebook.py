@@ -164,8 +164,8 @@ def _votes(entry: Entry) -> list[str]:
         return ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|",
                 *(f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
                   for nomor, nama, votes, delta in entry.votes)]
-    return ["", "| candidate / peserta | votes / suara | change / perubahan | of it at TPS a quarantined record "
-            "names / di antaranya di TPS yang rekamannya dikarantina |", "|---|---:|---:|---:|",
+    return ["", "| candidate / peserta | votes / suara | change / perubahan | of which at TPS with a quarantined "
+            "record / di antaranya di TPS yang rekamannya dikarantina |", "|---|---:|---:|---:|",
             *(f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} | "
               f"{_signed(unreadable.get(nomor, 0)) if delta is not None else ''} |"
               for nomor, nama, votes, delta in entry.votes),
@@ -284,7 +284,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
                 "dapat memuat baris tersebut dan tunduk pada setiap lisensi yang disebut.", ""]
         out += [f"- {', '.join(f'`{md(path)}`' for path in paths)}: {md_licences(licences)}"
                 for licences, paths in own.items()]
-    out += ["", "## Sources and record accounting / Sumber dan perhitungan rekaman", ""]
+    out += ["", "## Sources and record accounting / Sumber dan penghitungan rekaman", ""]
     if prov["sources"]:
         out += [
             "| path | reader | election | snapshot | sha256 | bytes | origin | retrieved | source licence | in "

@@ -24,11 +24,11 @@ from typing import Any
 
 from .areadiff import AreaDiff, compare_areas
 from .compare import Comparer, Tally, TpsChange, TpsRow
+from .csvlimit import bounded_cells
 from .errors import DiffError, UsageError, refuse_empty_paths
 from .readers import READERS
 from .readers.codes import FAMILY_NAMES, SYSTEMS
 from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
-from .tablecheck.text import bounded_cells
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
 LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))

@@ -41,7 +41,7 @@ def sqlite_machine_failure(error: BaseException) -> bool:
 
 #: Line breaks and other control characters a message may quote from a file (a cell, an archive member's name), shown
 #: escaped wherever a message is one line of a report or an error (one could otherwise write a line of its own, one
-#: that reads ``pkg: valid / sah`` or ``Error: …``).
+#: that reads ``pkg: valid / lolos validasi`` or ``Error: …``).
 CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 32), 127, 0x85, 0x2028, 0x2029) if chr(c) != "\t"}
 
 

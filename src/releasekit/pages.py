@@ -293,7 +293,7 @@ def charts(db: sqlite3.Connection, rows: list[dict[str, Any]]) -> dict[str, str]
         FROM rekap_wilayah
         WHERE tingkat = 1 AND kode_pemilu = ? AND snapshot = ? ORDER BY kode_wilayah""", (election, snapshot))
     completeness_svg = bar_chart(
-        f"TPS with votes of TPS known per province, {snapshot} / Kelengkapan per provinsi",
+        f"Completeness per province: TPS with votes ÷ TPS known, {snapshot} / Kelengkapan per provinsi",
         [_completeness(p) for p in provinces], maximum=100, css_class="chart-completeness")
     return {"totals": totals_svg, "completeness": completeness_svg}
 

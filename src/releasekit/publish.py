@@ -60,7 +60,7 @@ from .pins import requirements_txt
 from .privacy import mask_niks
 from .provenance import sha256_file
 from .queries import CANNED_QUERIES, SNAPSHOT_QUERIES
-from .report import by_kind
+from .report import INVALID, VALID, by_kind
 from .staging import settled, try_lock
 from .tables import SUMMARY_TABLES, TABLES
 from .validate import validate_paths
@@ -147,8 +147,8 @@ article.register { margin: 0 1rem; }
 .register .status { font-size: 1.1em; }
 .register .status-open strong { color: #1a7f37; }
 .register .status-exempted strong, .register .status-pending strong { color: #b35900; }
-code.sha256, code.inputs-sha256 { word-break: break-all; }
-.register code.sha256, .register code.inputs-sha256 { font-size: 0.85em; }
+code.sha256, code.inputs-sha256, code.metadata-sha256 { word-break: break-all; }
+.register code.sha256, .register code.inputs-sha256, .register code.metadata-sha256 { font-size: 0.85em; }
 em.synthetic { font-style: normal; font-size: 0.85em; font-weight: bold; color: #b00020; }
 .not-checked { font-style: italic; color: #6b4e00; }
 .invalid { color: #b00020; }
@@ -164,6 +164,12 @@ article.codebook table { display: block; overflow-x: auto; }
 article.codebook td em { color: #555; }
 .register figure.chart { margin: 1em 0; overflow-x: auto; }
 .register .id { color: #555; }
+pre#sql-query { white-space: pre-wrap; }
+body.table-quarantine td.col-locator, body.table-quarantine td.type-pk { word-break: break-all; max-width: 18em; }
+body.table-quarantine td.col-raw { word-break: break-all; max-width: 40em; }
+body.table-quarantine td.col-reason { min-width: 16em; }
+.region-chain .level, td.col-tingkat em { color: #555; font-size: 0.9em; font-style: normal; }
+table.votes td.num { text-align: right; }
 """
 
 
@@ -227,8 +233,8 @@ def _register_link(register: Register, packages: dict[str, Download]) -> str:
         item += (f' · <a href="{pkg.url}">{escape(pkg.name)}</a> '
                  f'<small>SHA-256 <code class="sha256">{pkg.sha256}</code></small>')
         if pkg.problems is not None:
-            item += (f' · <strong class="invalid">INVALID / TIDAK SAH: {len(pkg.problems)} kind(s) of problem / '
-                     'jenis masalah</strong>' if pkg.problems else ' · <span class="valid">valid / sah</span>')
+            item += (f' · <strong class="invalid">{INVALID}: {len(pkg.problems)} kind(s) of problem / jenis masalah'
+                     '</strong>' if pkg.problems else f' · <span class="valid">{VALID}</span>')
     return item + "</li>"
 
 
@@ -421,7 +427,7 @@ def _queries(release: Release, by_table: dict[str, list[Register]], source: dict
     summed = ("<p>Summed by releasekit from the TPS results: not an official KPU recapitulation. / Dijumlahkan "
               "oleh releasekit dari hasil TPS: bukan rekapitulasi resmi KPU.</p>")
     credit = {**_licence(licences), **(_provenance(publishing) if publishing else source)}
-    return {name: {**query, **credit,
+    return {name: {**query, **credit, "hide_sql": True,  # (the SQL is one click away: review CD L3)
                    "description_html": (f"<p>{escape(query['description'])}</p>{synthetic}"
                                         f"{summed if name in SUMMED_QUERIES else ''}")}
             for name, query in {**CANNED_QUERIES, **SNAPSHOT_QUERIES}.items()}

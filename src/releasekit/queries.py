@@ -337,9 +337,9 @@ ORDER BY c.kode_tps, c.kode_pemilu, c.snapshot, c.nomor_urut IS NOT NULL, c.nomo
             "total-decreased counts them). Where the snapshot before does not say whether a TPS was complete "
             "(no status_suara: a CSV without it), one row per pair of snapshots, with no kode_tps, counts the TPS "
             "whose votes changed there: unknown, not none. / Setiap TPS yang perolehan suaranya berubah padahal "
-            "status_suara sudah benar pada snapshot sebelumnya; selisih: perubahan jumlah suara yang "
-            "dipublikasikan. Bila snapshot sebelumnya tidak memuat status_suara, satu baris tanpa kode_tps "
-            "menghitung TPS yang suaranya berubah: tidak diketahui, bukan nol."),
+            "status_suara-nya bernilai true (TPS sudah lengkap) pada snapshot sebelumnya; selisih: perubahan "
+            "jumlah suara yang dipublikasikan. Bila snapshot sebelumnya tidak memuat status_suara, satu baris tanpa "
+            "kode_tps menghitung TPS yang suaranya berubah: tidak diketahui, bukan nol."),
         "sql": """SELECT c.kode_pemilu, c.previous_snapshot, c.snapshot, c.kode_tps,
        group_concat(c.nomor_urut || ': ' || coalesce(c.before, '∅') || ' → ' || coalesce(c.after, '∅'), '; ')
          AS suara,

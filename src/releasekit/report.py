@@ -164,10 +164,17 @@ def unopened(path: str, message: str) -> PackageReport:
     return PackageReport(path, [Problem("package-error", message)], opened=False)
 
 
+#: The two verdicts, in English and Indonesian (*lolos validasi*: "passed validation"; not *sah*, the word for a
+#: ballot's validity and for "lawful", which beside a register's legal status read as "the release is unlawful":
+#: review CD L4).
+VALID = "valid / lolos validasi"
+INVALID = "INVALID / tidak lolos validasi"
+
+
 def _verdict(pkg: PackageReport) -> str:
     if pkg.valid:
-        return "valid / sah"
-    return f"INVALID / TIDAK SAH: {len(pkg.problems)} problem(s) / masalah"
+        return VALID
+    return f"{INVALID}: {len(pkg.problems)} problem(s) / masalah"
 
 
 #: What to do about a problem of a type, in the text report (review AO #6: a re-saved CSV showed only
@@ -212,7 +219,8 @@ def _md_code(text: object) -> str:
 
 
 def _markdown(report: Report) -> str:
-    head = "✅ all packages valid / semua paket sah" if report.valid else "❌ invalid packages / paket tidak sah"
+    head = ("✅ all packages valid / semua paket lolos validasi" if report.valid
+            else "❌ invalid packages / paket tidak lolos validasi")
     lines = [f"## releasekit validate: {head}", "", "| package | verdict | problems | findings |",
              "|---|---|---:|---:|"]
     for pkg in report.packages:

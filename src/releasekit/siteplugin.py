@@ -35,6 +35,12 @@ site leads to where it came from and to what the rules found about it (review BZ
 by hand). A canned query's region (``kode_wilayah``) links one level down: the totals of the regions in it, the
 same figures of ``completeness`` or ``turnout`` under it, a village's TPS results (review BZ M3).
 
+A row page leads on (review CD M3): a code a foreign key of one column joins to another table is a link to that
+row, named by its label, as on Datasette's table pages (its row pages showed the bare code), and the templates
+``row-release-*.html`` add, through :func:`extra_template_vars`, the regions a TPS or region lies in and a TPS's
+votes per candidate on its results' page (``suara``'s foreign key to ``hasil_tps`` has three columns, which
+Datasette's "Links from other tables" leaves out).
+
 Every HTML page declares its language, English (``<html lang="en">``), which Datasette's ``base.html`` does not.
 
 Unless the site lets robots in (``--allow-robots``), every response says ``X-Robots-Tag: noindex, nofollow``, as
@@ -68,7 +74,7 @@ import datasette.views.row as row_view
 import datasette.views.special as special_view
 import datasette.views.table as table_view
 from datasette import hookimpl
-from datasette.utils import escape_sqlite, tilde_decode
+from datasette.utils import escape_sqlite, tilde_decode, tilde_encode
 from datasette.utils.asgi import Base400, NotFound
 from datasette.utils.sqlite import sqlite3  # (Datasette's: pysqlite3 where that is installed, else Python's)
 from datasette.views.base import DatasetteError
@@ -94,6 +100,10 @@ _TOTALS_BELOW = {1: ("totals_province", ""), 2: ("totals_kabkota", "provinsi"), 
 #: The queries of figures per region that a result's row came from, told apart by a column only that query gives:
 #: (column, query); each goes one level down by its own ``kode_induk``.
 _FIGURES_BELOW = (("kelengkapan", "completeness"), ("partisipasi", "turnout"))
+#: What each ``tingkat`` of ``wilayah`` is.
+LEVELS = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelurahan"}
+#: Each table's columns joined to another table by a foreign key of one column (:func:`_outbound`).
+_OUTBOUND: dict[str, dict[str, tuple[str, str, str | None]]] = {}
 #: A finding's key about a TPS: its 13-character code, alone or followed by ``/`` and what at the TPS.
 _TPS_KEY = re.compile(r"([0-9]{13})(/.*)?", re.DOTALL)
 
@@ -409,11 +419,22 @@ def _databases(datasette: Any) -> list[dict[str, Any]]:
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
-    """Link a source's path to its row of ``sources``, a finding's key to the TPS it is about, and a region of a
-    canned query's result to its regions one level down (None: Datasette renders the cell as it would)."""
-    if database != DATABASE or not isinstance(value, str) or not value:
+    """Link a source's path to its row of ``sources``, a finding's key to the TPS it is about, a code a foreign key
+    joins to its row (named, where Datasette has not: on a row page), and a region of a canned query's result to its
+    regions one level down; say what a region's ``tingkat`` is; write a canned query's whole figures with thousands
+    separators (None: Datasette renders the cell as it would)."""
+    if database != DATABASE:
+        return None
+    if table == "wilayah" and column == "tingkat" and value in LEVELS:
+        return Markup(f'{value}&nbsp;<em>{LEVELS[value]}</em>')
+    if table is None and type(value) is int and not column.startswith(("kode_", "nomor_")):
+        return f"{value:,}"  # (a canned query's figure, as the register page writes it: review CD L3)
+    if not isinstance(value, str) or not value:
         return None
     if table is None:  # (a canned query's result)
+        if column in ("key", "kode_tps"):  # (tps_with_findings: review CD L6)
+            match = _TPS_KEY.fullmatch(value)
+            return _tps_link(datasette, match.group(1), match.group(2) or "") if match else None
         url = _below(row, value) if column == "kode_wilayah" and value.isdigit() else None
         return Markup(f'<a href="{escape(url)}">{escape(value)}</a>') if url else None
     if column in SOURCE_COLUMNS and table != "sources":
@@ -422,6 +443,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         match = _TPS_KEY.fullmatch(value)
         if match:
             return _tps_link(datasette, match.group(1), match.group(2) or "")
+    if column in _OUTBOUND.get(table, {column: None}):  # (a table's foreign keys are read once it is first shown)
+        return _foreign_link(datasette, table, column, value)
     return None
 
 
@@ -444,6 +467,40 @@ def _below(row: Any, code: str) -> str | None:
     return None
 
 
+async def _outbound(datasette: Any, table: str) -> dict[str, tuple[str, str, str | None]]:
+    """``table``'s columns that a foreign key of one column joins to a row of another table: {column: (that table,
+    its column, its label column or None)}, as Datasette reads them, kept for every later cell (the site's schema
+    does not change while it is served)."""
+    found = _OUTBOUND.get(table)
+    if found is None:
+        db = datasette.get_database(DATABASE)
+        found = {fk["column"]: (fk["other_table"], fk["other_column"],
+                                await db.label_column_for_table(fk["other_table"]))
+                 for fk in await db.foreign_keys_for_table(table)}
+        _OUTBOUND[table] = found
+    return found
+
+
+async def _foreign_link(datasette: Any, table: str, column: str, value: str) -> Markup | None:
+    """A code that a foreign key joins to another table's row, linked to that row's page and named by its label
+    (``kode_wilayah`` → the village's name), as Datasette's table pages show it: its row pages show the bare code
+    (review CD M3). None where the other table holds no such row, or the column is no foreign key."""
+    other = (await _outbound(datasette, table)).get(column)
+    if other is None:
+        return None
+    other_table, other_column, label = other
+    found = await datasette.get_database(DATABASE).execute(
+        f"SELECT {escape_sqlite(label) if label else 'NULL'} FROM {escape_sqlite(other_table)} "
+        f"WHERE {escape_sqlite(other_column)} = ? LIMIT 1", [value])
+    if not found.rows:
+        return None
+    href = escape(datasette.urls.row(DATABASE, other_table, tilde_encode(value)))
+    name = found.rows[0][0]
+    if isinstance(name, str) and name and name != value:
+        return Markup(f'<a href="{href}">{escape(name)}</a>&nbsp;<em>{escape(value)}</em>')
+    return Markup(f'<a href="{href}">{escape(value)}</a>')
+
+
 async def _tps_link(datasette: Any, kode_tps: str, rest: str) -> Markup | None:
     """A finding's key with its TPS code linked to the TPS's row page, if the release holds that TPS (an
     ``unknown-tps`` finding is about one it does not)."""
@@ -452,6 +509,49 @@ async def _tps_link(datasette: Any, kode_tps: str, rest: str) -> Markup | None:
     if not found.rows:
         return None
     return Markup(f'<a href="/{DATABASE}/tps/{kode_tps}">{kode_tps}</a>{escape(rest)}')
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)
+def extra_template_vars(view_name: str, database: str | None, datasette: Any) -> dict[str, Any]:
+    """What a row page's template (``row-release-*.html``) asks of the release besides its row: the regions a TPS
+    or region lies in and a TPS's votes per candidate (review CD M3: a row page was a dead end)."""
+    if view_name != "row" or database != DATABASE:
+        return {}
+    return {"region_chain": lambda code: _region_chain(datasette, code),
+            "tps_votes": lambda kode_pemilu, snapshot, kode_tps: _tps_votes(datasette, kode_pemilu, snapshot, kode_tps),
+            "row_url": lambda table, *key: _row_url(datasette, table, key)}
+
+
+def _row_url(datasette: Any, table: str, key: tuple[Any, ...]) -> str:
+    """The page of ``table``'s row whose primary key is ``key``."""
+    return str(datasette.urls.row(DATABASE, table, ",".join(tilde_encode(str(value)) for value in key)))
+
+
+async def _region_chain(datasette: Any, code: str) -> list[dict[str, Any]]:
+    """The regions a TPS (by its code) or a region lies in, province first, the region itself last: each with its
+    code, level, level's name, name and page."""
+    found = await datasette.get_database(DATABASE).execute(
+        """WITH RECURSIVE up (kode_wilayah, tingkat, nama, kode_induk, depth) AS (
+               SELECT kode_wilayah, tingkat, nama, kode_induk, 0 FROM wilayah
+               WHERE kode_wilayah = coalesce((SELECT kode_wilayah FROM tps WHERE kode_tps = :code), :code)
+               UNION ALL
+               SELECT w.kode_wilayah, w.tingkat, w.nama, w.kode_induk, up.depth + 1 FROM wilayah w
+               JOIN up ON w.kode_wilayah = up.kode_induk WHERE up.depth < 8)
+           SELECT kode_wilayah, tingkat, nama FROM up ORDER BY depth DESC""", {"code": code})
+    return [{"kode": kode, "tingkat": tingkat, "level": LEVELS.get(tingkat, ""), "nama": nama,
+             "href": _row_url(datasette, "wilayah", (kode,))} for kode, tingkat, nama in found.rows]
+
+
+async def _tps_votes(datasette: Any, kode_pemilu: str, snapshot: str, kode_tps: str) -> list[dict[str, Any]]:
+    """A TPS's votes per candidate on a snapshot, by ballot number, each with the candidate's name."""
+    found = await datasette.get_database(DATABASE).execute(
+        """SELECT s.nomor_urut, p.nama, s.suara FROM suara s
+           LEFT JOIN peserta p ON p.kode_pemilu = s.kode_pemilu AND p.nomor_urut = s.nomor_urut
+           WHERE s.kode_pemilu = ? AND s.snapshot = ? AND s.kode_tps = ? ORDER BY s.nomor_urut""",
+        [kode_pemilu, snapshot, kode_tps])
+    return [{"nomor_urut": nomor, "nama": nama, "suara": suara,
+             "href": _row_url(datasette, "suara", (kode_pemilu, snapshot, kode_tps, nomor))}
+            for nomor, nama, suara in found.rows]
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # (pluggy's marker is untyped)

@@ -299,7 +299,8 @@ HASIL_TPS = Table(
               "Penanda data administrasi sudah diisi."),
         Field("psu", "string", "Re-vote", "Re-vote (PSU) marker as the source writes it.",
               "Penanda pemungutan suara ulang (PSU) sesuai sumber."),
-        Field("jumlah_foto", "integer", "Photos", "Number of C1-plano photos.", "Jumlah foto C1-plano."),
+        Field("jumlah_foto", "integer", "Photos", "Number of photos of the tally form (Model C.Hasil plano).",
+              "Jumlah foto formulir Model C.Hasil (plano)."),
         SUMBER,
     ),
     ("kode_pemilu", "snapshot", "kode_tps"),
@@ -364,7 +365,7 @@ QUARANTINE = Table(
 
 SOURCES = Table(
     "sources", "Sources", "Provenance: every raw file, its hash and its record accounting.",
-    "Asal-usul: setiap berkas mentah, hash-nya, dan perhitungan rekamannya.",
+    "Asal-usul: setiap berkas mentah, hash-nya, dan penghitungan rekamannya.",
     (
         Field("register", "string", "Register", "Register number (001).", "Nomor register (001).", required=True,
               pattern=REGISTER_ID),
@@ -561,7 +562,7 @@ CHANGES = Table(
         Field("delta", "integer", "Delta", "after − before, for counts present in both snapshots.",
               "after − before, untuk angka yang ada di kedua snapshot."),
         Field("was_complete", "boolean", "Was complete", "status_suara of the TPS was true in the previous snapshot.",
-              "status_suara TPS sudah benar pada snapshot sebelumnya."),
+              "status_suara TPS bernilai true (TPS sudah lengkap) pada snapshot sebelumnya."),
         Field("source", "string", "Source", "Raw source of the TPS row in this snapshot (the previous one when "
               "the TPS disappears).",
               "Sumber mentah baris TPS pada snapshot ini (snapshot sebelumnya bila TPS hilang).", required=True),

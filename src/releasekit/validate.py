@@ -28,6 +28,7 @@ from frictionless import validate as frictionless_validate
 
 from .config import RuleSetting
 from .contract import contract_problems, other_version
+from .csvlimit import bounded_cells
 from .errors import OS_HINT, OS_HINTS, PackageError, ReleasekitError, UsageError, did_you_mean, refuse_empty_paths
 from .inputshash import inputs_problems
 from .packagefiles import (
@@ -66,7 +67,7 @@ from .tablecheck.asread import (
 )
 from .tablecheck.descriptor import READ_DIALECT
 from .tablecheck.descriptor import resources_of as _resources
-from .tablecheck.text import bounded_cells, niks_by_record
+from .tablecheck.text import niks_by_record
 
 ENGINES = ("releasekit", "frictionless")
 __all__ = ["ENGINES", "FORMATS", "Report", "validate_paths"]
@@ -636,7 +637,7 @@ def _rule_settings(descriptor: dict[str, Any]) -> tuple[dict[str, RuleSetting], 
     rules = prov.get("rules", {}) if isinstance(prov, dict) else {}
     if not isinstance(rules, dict):
         return {}, [Problem("rule-threshold", "releasekit.rules is not an object of rule settings / "
-                                              "pengaturan aturan tidak sah")], set()
+                                              "pengaturan aturan tidak valid")], set()
     settings, problems, unusable = {}, [], set()
     for slug, value in rules.items():
         why = _unusable_setting(slug, value)
@@ -651,13 +652,13 @@ def _rule_settings(descriptor: dict[str, Any]) -> tuple[dict[str, RuleSetting], 
 def _unusable_setting(slug: str, value: object) -> str | None:
     """Why a rule's setting in ``releasekit.rules`` cannot be applied, or None."""
     if not isinstance(value, dict):
-        return f"releasekit.rules.{slug} is not an object (severity, error_if) / pengaturan aturan tidak sah"
+        return f"releasekit.rules.{slug} is not an object (severity, error_if) / pengaturan aturan tidak valid"
     if value.get("severity", "warning") not in SEVERITIES:
         return (f"releasekit.rules.{slug}.severity: {json.dumps(value['severity'])[:40]} is none of "
-                f"{', '.join(SEVERITIES)} / tingkat aturan tidak sah")
+                f"{', '.join(SEVERITIES)} / tingkat keparahan aturan tidak valid")
     if not valid_threshold(value.get("error_if")):
         return (f"releasekit.rules.{slug}.error_if: bad threshold {value['error_if']!r}; write it as '> 0.5%' "
-                "or '>= 10' / ambang batas tidak sah")
+                "or '>= 10' / ambang batas tidak valid")
     return None
 
 
@@ -680,7 +681,7 @@ def _threshold_problems(folder: Path, descriptor: dict[str, Any], found: list[Fi
         if setting is not None and f.rule not in unusable and f.severity != setting.severity:
             problems.append(Problem("rule-threshold", f"{f.rule}: findings.csv marks {f.count} finding(s) "
                                                       f"{f.severity!r}, the register sets the rule to "
-                                                      f"{setting.severity!r} / tingkat temuan tidak sesuai",
+                                                      f"{setting.severity!r} / tingkat keparahan temuan tidak sesuai",
                                     resource="findings"))
         if (setting.severity if setting is not None else f.severity) == "error":
             counts[f.rule] = counts.get(f.rule, 0) + f.count

@@ -44,6 +44,7 @@ from itertools import compress, count, repeat
 from pathlib import Path
 from typing import Protocol
 
+from ..csvlimit import bounded_cells
 from ..errors import SourceError
 from .base import Rejected, clip
 from .bytelines import SHOWN, too_long, truncated
@@ -683,10 +684,20 @@ def open_table(source: Path | bytes | Readable, name: str, options: TextOptions 
             for row in table:            # TextRow or Rejected
                 ...
 
+    A quoted cell is read up to :data:`~releasekit.csvlimit.CELL_LIMIT` while the table is open, whoever opened it
+    (a test of a reader alone read it up to the process's limit, 128 KiB unless raised).
+
     :param name: used in locators (``name:line``); ``label`` names the file in error messages.
     :raises SourceError: the file is empty, or has no header line when one is expected.
     :raises TextDecodeError: bytes that are not in ``options.encoding`` (when reached).
     """
+    with bounded_cells(), _opened_table(source, name, options, progress, label) as table:
+        yield table
+
+
+@contextmanager
+def _opened_table(source: Path | bytes | Readable, name: str, options: TextOptions, progress: Progress | None,
+                  label: str | None) -> Iterator[TextTable]:
     label = label or name
     blocks = _iter_blocks(source, name, options.encoding, progress, label)
     feed = _Feed(blocks, options.comment)

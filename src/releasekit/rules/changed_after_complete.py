@@ -41,7 +41,7 @@ _EDITS = ("group_concat(c.nomor_urut || ': ' || coalesce(c.before, 'empty') || '
 RULE = Rule(
     "changed-after-complete", "changes",
     "Votes of a TPS changed after its status_suara was already true",
-    "Perolehan suara TPS berubah setelah status_suara-nya sudah benar",
+    "Perolehan suara TPS berubah setelah status_suara-nya bernilai true (TPS sudah lengkap)",
     f"""
     SELECT kode_pemilu, snapshot, kode_tps,
            {_sums('c', 'previous_snapshot')},

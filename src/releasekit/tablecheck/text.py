@@ -9,13 +9,12 @@ import io
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
 # The csv module's cell limit is one for the process, and Frictionless's CSV parser raises it to 2**31 when it is first
-# imported (which a validation did midway): imported first here, it sets its own once, before CELL_LIMIT below.
+# imported (which a validation did midway): imported first here, it sets its own once, before releasekit reads.
 import frictionless.formats.csv.parser  # noqa: F401
 
 from ..piigate import may_hold_nik, may_hold_nik_in_file
@@ -77,25 +76,6 @@ def rejoin(carry: str, handle: Iterable[str]) -> Iterator[str]:
         yield line
     if piece:
         yield piece
-
-
-#: A quoted cell may be longer than the csv module's default limit (128 KiB), up to 64 MiB: no cell releasekit writes
-#: comes near (a quarantined record's raw text is cut at 2,000 characters), and a longer one is unreadable, reported,
-#: rather than held in memory several times over (a package's 2 GiB cell ran validate out of memory: review BB #7).
-CELL_LIMIT = 64 << 20
-
-
-@contextmanager
-def bounded_cells() -> Iterator[None]:
-    """The csv module reads a cell up to :data:`CELL_LIMIT` while the block runs; then its limit is as it was. The
-    limit is the process's: another library may have raised it (sqlite-utils' CSV insert sets ``sys.maxsize``, when a
-    cell of any length would be held whole), and a program using releasekit keeps the one it set (review CE M1: the
-    import and every validation left it at 64 MiB, and a notebook's own 80 MiB cell failed after)."""
-    previous = csv.field_size_limit(CELL_LIMIT)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
 
 
 def parsed(text: str) -> list[str]:
