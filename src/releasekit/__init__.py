@@ -10,6 +10,8 @@ The Python API can do everything the CLI does::
 from __future__ import annotations
 
 import csv as _csv
+import importlib as _importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.6.0"
 
@@ -18,11 +20,50 @@ __version__ = "0.6.0"
 _field_limit = _csv.field_size_limit()
 
 from .build import BuildProgress, BuildResult, build  # noqa: E402
+from .compare import UnsortedError  # noqa: E402
 from .config import Release, load_release, release_from  # noqa: E402
-from .errors import ReleasekitError  # noqa: E402
+from .errors import (  # noqa: E402
+    AddressError,
+    ConfigError,
+    DiffError,
+    MachineError,
+    PackageError,
+    PrivacyError,
+    ReleasekitError,
+    SiteFolderError,
+    SiteLockedError,
+    SourceError,
+    UsageError,
+)
+from .readers.inflate import CorruptStreamError  # noqa: E402
+from .readers.textio import DamagedError, TextDecodeError  # noqa: E402
+from .sides import NothingHeldError  # noqa: E402
+from .staging import BuildLockedError  # noqa: E402
 from .validate import Report, validate_paths  # noqa: E402
 
 _csv.field_size_limit(_field_limit)
 
-__all__ = ["BuildProgress", "BuildResult", "Release", "ReleasekitError", "Report", "__version__", "build",
-           "load_release", "release_from", "validate_paths"]
+if TYPE_CHECKING:
+    from .buildcheck import StaleBuildError
+    from .publish import Serving, serving
+
+#: Names imported when first used (:func:`__getattr__`), from the modules that check and publish a build: a program
+#: that only builds or validates does not load them. (Imported here, they would also join the import cycle through
+#: ``from . import __version__`` that mypy resolves in an order where ``pages`` is checked before ``package``.)
+_LATER = {"StaleBuildError": "buildcheck", "Serving": "publish", "serving": "publish"}
+
+
+def __getattr__(name: str) -> Any:
+    """The names of :data:`_LATER`, imported when first used (PEP 562)."""
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{_LATER[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["AddressError", "BuildLockedError", "BuildProgress", "BuildResult", "ConfigError", "CorruptStreamError",
+           "DamagedError", "DiffError", "MachineError", "NothingHeldError", "PackageError", "PrivacyError", "Release",
+           "ReleasekitError", "Report", "Serving", "SiteFolderError", "SiteLockedError", "SourceError",
+           "StaleBuildError", "TextDecodeError", "UnsortedError", "UsageError", "__version__", "build",
+           "load_release", "release_from", "serving", "validate_paths"]

@@ -22,7 +22,7 @@ from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Register, Release, Source
 from .csvlimit import bounded_cells
 from .database import create_indexes, create_schema, create_search, open_database, open_reader, table_counts
-from .errors import OS_HINTS, MachineError, sqlite_machine_failure
+from .errors import OS_HINTS, MachineError, SourceError, located, sqlite_machine_failure
 from .ingest import Accounting, Loader, preflight
 from .legalstatus import RELEASING
 from .package import PACKAGES_DIR, PackageResult, write_packages
@@ -326,7 +326,8 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
     lokasi = stage.dir / "lokasi.db"
     cached, accounting = cache.longest()
     for file in files[cached:]:  # (a mapping's typo fails now, not after the sources before it are read again)
-        preflight(release, file)
+        with located(SourceError, path=file.source.path, place=file.source.key_path):
+            preflight(release, file)
     if cached and not cache.restore(cached, stage.database, lokasi):
         cached, accounting = 0, {}  # (a cached file damaged or edited: every source is read again)
     db = open_database(stage.database)
@@ -339,7 +340,8 @@ def _build(release: Release, stage: Stage, report: BuildProgress, clean: bool
         for n, file in enumerate(files[cached:], start=cached + 1):
             report.start(file.source.path, file.bytes)
             try:
-                accounting[file.source.path] = loader.load_source(release, file, report.update)
+                with located(SourceError, path=file.source.path, place=file.source.key_path):
+                    accounting[file.source.path] = loader.load_source(release, file, report.update)
             finally:  # (a failure or Ctrl-C too: a terminal's bar gives its cursor and its line back, review BU M1)
                 report.finish()
             if n == cache.limit:

@@ -52,44 +52,48 @@ def build_hint(release: Release) -> str:
     return HINT.replace("'releasekit build'", f"'releasekit build {quoted}'")
 
 
-class StaleBuild(ReleasekitError):
+class StaleBuildError(ReleasekitError):
     """The database and packages on disk are not one build of the project as it is now."""
 
     def __init__(self, release: Release, message: str) -> None:
         super().__init__(message, hint=build_hint(release))
 
 
+#: The name it had before its name ended in ``Error`` (STYLE.md 2.10), kept for the code that uses it.
+StaleBuild = StaleBuildError
+
+
 def check_current(release: Release, db_path: Path) -> None:
     """Refuse a build that is not the one ``metadata.yml`` describes now.
 
-    :raises StaleBuild: naming the first file that is missing or belongs to another build.
+    :raises StaleBuildError: naming the first file that is missing or belongs to another build.
     :raises ReleasekitError: the database cannot be read (damaged, or not a releasekit database).
     """
     held = _sources_held(release, db_path)
     missing = [s for s in release.sources if (s.register, s.path) not in held]
     if missing:
         first = missing[0]
-        raise StaleBuild(release, f"{first.config}: the source {first.path} (register {first.register}) "
-                         f"is not in {release.named(db_path)}: declared after the last build"
-                         + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
+        raise StaleBuildError(release, f"{first.config}: the source {first.path} (register {first.register}) "
+                              f"is not in {release.named(db_path)}: declared after the last build"
+                              + (f", with {len(missing) - 1} more" if len(missing) > 1 else ""))
     expected = inputs_digest(release, [(s.register, s.path, held[(s.register, s.path)]) for s in release.sources])
     _refuse_changed_sources(release, held, read_stamps(db_path.with_name(STAMPS_FILE)))
     packages = release.root / PACKAGES_DIR
     zips = [(register, packages / f"{register.slug}.zip") for register in release.registers]
     for register, zip_path in zips:  # (a missing package first: the more particular answer)
         if not zip_path.is_file():
-            raise StaleBuild(release, f"{release.named(zip_path)}: missing: register {register.id} has no package "
-                             "(added to metadata.yml after the last build, or the file was removed)")
+            raise StaleBuildError(release, f"{release.named(zip_path)}: missing: register {register.id} has no package "
+                                  "(added to metadata.yml after the last build, or the file was removed)")
     for register, zip_path in zips:
         _compare(release, register, zip_path, _zipped_descriptor(release, zip_path), expected)
         folder = packages / register.slug / "datapackage.json"  # (the one the register page reads)
         try:
             descriptor = read_package(packages, register)
         except (OSError, ValueError) as e:
-            raise StaleBuild(release, f"{release.named(folder)}: not a package releasekit built ({e})") from None
+            raise StaleBuildError(release, f"{release.named(folder)}: not a package releasekit built ({e})") from None
         if descriptor is None:  # (the site's register page and table credits read the folder, not the zip)
-            raise StaleBuild(release, f"{release.named(folder)}: missing: register {register.id}'s package folder is "
-                                      "gone though its zip is there (the file was removed)")
+            raise StaleBuildError(release, f"{release.named(folder)}: missing: register {register.id}'s package "
+                                  "folder is gone though its zip is there (the file was removed)")
         _compare(release, register, folder, descriptor if isinstance(descriptor, dict) else {}, expected)
 
 
@@ -101,8 +105,8 @@ def _refuse_changed_sources(release: Release, held: dict[tuple[str, str], str], 
         key = (source.register, source.path)
         now = changed_since(source, (release.root / source.path).resolve(), held[key], stamps)
         if now is not None:
-            raise StaleBuild(release, f"{source.path}: changed since the last build read it ({source.where}): "
-                             f"its sha256 is now {now}, the build's {held[key]}")
+            raise StaleBuildError(release, f"{source.path}: changed since the last build read it ({source.where}): "
+                                  f"its sha256 is now {now}, the build's {held[key]}")
 
 
 def _compare(release: Release, register: Register, where: Path, descriptor: dict[str, Any], expected: str) -> None:
@@ -118,8 +122,8 @@ def _compare(release: Release, register: Register, where: Path, descriptor: dict
     else:
         why = ("built from other inputs than metadata.yml and the database name now (metadata.yml edited since "
                "the build, or a file of another build put back)")
-    raise StaleBuild(release,
-                     f"{release.named(where)}: the package of register {register.id} is not this build's: {why}")
+    raise StaleBuildError(release,
+                          f"{release.named(where)}: the package of register {register.id} is not this build's: {why}")
 
 
 def _sources_held(release: Release, db_path: Path) -> dict[tuple[str, str], str]:
@@ -139,8 +143,8 @@ def _zipped_descriptor(release: Release, zip_path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(zip_path) as archive:
             descriptor = json.loads(archive.read("datapackage.json"))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise StaleBuild(release, f"{release.named(zip_path)}: not a package releasekit built ({e})") from None
+        raise StaleBuildError(release, f"{release.named(zip_path)}: not a package releasekit built ({e})") from None
     if not isinstance(descriptor, dict):
-        raise StaleBuild(release,
-                         f"{release.named(zip_path)}: not a package releasekit built (datapackage.json is no object)")
+        raise StaleBuildError(release, f"{release.named(zip_path)}: not a package releasekit built "
+                                       "(datapackage.json is no object)")
     return descriptor

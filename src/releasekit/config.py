@@ -21,8 +21,8 @@ from typing import Any
 
 from . import links
 from .elections import Election, resolve_elections
-from .errors import ConfigError, did_you_mean, refuse_empty_paths
-from .metadatafile import METADATA_FILE, check_metadata, parse_metadata
+from .errors import ConfigError, did_you_mean, located, refuse_empty_paths
+from .metadatafile import IN_MEMORY, METADATA_FILE, check_metadata, file_of, parse_metadata
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
 
@@ -218,15 +218,16 @@ def load_release(project: str | Path = ".") -> Release:
         given = Path(project)
         if not given.exists():  # a path the user typed: that is what is wrong
             raise ConfigError(f"{given}: no such file or folder", hint="give the project folder, the one holding "
-                              f"{METADATA_FILE} (or that file itself)")
+                              f"{METADATA_FILE} (or that file itself)", path=given)
         if path.is_dir():
-            raise ConfigError(f"{path}: a folder, not a file", hint=f"the project's {METADATA_FILE} is a YAML file")
+            raise ConfigError(f"{path}: a folder, not a file", hint=f"the project's {METADATA_FILE} is a YAML file",
+                              path=path)
         if path.exists():
             raise ConfigError(f"{path}: not a regular file but a pipe, socket or device",
-                              hint=f"the project's {METADATA_FILE} is a YAML file")
+                              hint=f"the project's {METADATA_FILE} is a YAML file", path=path)
         hint = "run releasekit in a folder holding metadata.yml" if str(project) == "." else (
             f"this folder is no release project: give the folder holding {METADATA_FILE}")
-        raise ConfigError(f"{path}: no such file", hint=hint)
+        raise ConfigError(f"{path}: no such file", hint=hint, path=path)
     loaded = path.read_bytes()
     # (a file not named .yml or .yaml that does not read as one is likely no description at all: a raw export given
     # where the project belongs, `releasekit build raw/day.zip`; its hint says so, not how to fix its YAML)
@@ -235,18 +236,16 @@ def load_release(project: str | Path = ".") -> Release:
     try:
         text = loaded.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 (byte {e.start})", hint=elsewhere or "save the file as UTF-8") from e
+        raise ConfigError(f"{path}: not UTF-8 (byte {e.start})", hint=elsewhere or "save the file as UTF-8",
+                          path=path, place=f"byte {e.start}") from e
     try:
         data = parse_metadata(text, filename=str(path))
     except ConfigError as e:
         if elsewhere is None:
             raise
-        raise ConfigError(e.args[0], hint=elsewhere) from e
+        raise ConfigError(e.args[0], hint=elsewhere, path=e.path, place=e.place) from e
     return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest(), loaded=loaded)
 
-
-#: What names a release given as a mapping in messages (:func:`release_from`), in place of its YAML file's path.
-IN_MEMORY = "metadata (given in memory)"
 
 
 def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Release:
@@ -267,7 +266,7 @@ def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Rele
     folder = Path(project)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder",
-                          hint="give the project folder, the one its sources' paths are relative to")
+                          hint="give the project folder, the one its sources' paths are relative to", path=folder)
     data = check_metadata(_plain(metadata), filename=IN_MEMORY)
     from .provenance import canonical_json  # (provenance imports this module)
 
@@ -307,6 +306,7 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
     from .rules import BY_SLUG
 
     elections = resolve_elections(data.get("elections", []), filename=label)
+    file = file_of(label)  # (the errors' path: None for a mapping in memory)
     registers = []
     # Every id and slug names one register: release.register() takes either, so none may read as another's.
     names: dict[str, str] = {}
@@ -318,42 +318,45 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
             if reg[key] in names:
                 raise ConfigError(f"{where}/{key}: register {reg['id']}'s {key} '{reg[key]}' is already "
                                   f"{names[reg[key]]}", hint="give every register an id and a slug no other "
-                                  "register uses as its id or slug")
+                                  "register uses as its id or slug", path=file, place=f"registers/{ri}/{key}")
         names.update({reg["id"]: f"the id of register {reg['id']} (registers/{ri})",
                       reg["slug"]: f"the slug of register {reg['id']} (registers/{ri})"})
         sources = []
         for si, src in enumerate(reg.get("sources", [])):
-            swhere = f"{where}/sources/{si}"
+            swhere, key_path = f"{where}/sources/{si}", f"registers/{ri}/sources/{si}"
             if src["format"] not in READERS:
                 raise ConfigError(
                     f"{swhere}/format: unknown reader '{src['format']}'",
                     hint=did_you_mean(src["format"], READERS)
                     + "known readers: "
                     + ", ".join(sorted(READERS)),
+                    path=file, place=f"{key_path}/format",
                 )
             reader = READERS[src["format"]]
             election = src.get("election")
             if reader.needs_election and not election:
                 raise ConfigError(f"{swhere}: the '{src['format']}' reader needs 'election'",
-                                  hint="for example election: ppwp-2024")
+                                  hint="for example election: ppwp-2024", path=file, place=key_path)
             if election and election not in elections:
                 raise ConfigError(
                     f"{swhere}/election: unknown election '{election}'",
                     hint="known: " + ", ".join(sorted(elections)) + "; or declare it under 'elections'",
+                    path=file, place=f"{key_path}/election",
                 )
             if Path(src["path"]).is_absolute():
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is an absolute path",
                                   hint="give it relative to the project folder: every package's provenance "
-                                       "publishes it")
+                                       "publishes it", path=file, place=f"{key_path}/path")
             try:
                 raw_file = (folder / src["path"]).resolve()  # ./raw/x.zip and raw/x.zip are one file
             except (RuntimeError, OSError) as e:  # (a link that leads back to itself: Python 3.11 raises RuntimeError)
                 raise ConfigError(f"{swhere}/path: '{src['path']}' cannot be followed to a file ({type(e).__name__}: "
                                   "a symbolic link in it leads back to itself)",
-                                  hint="point the link at the raw export") from None
+                                  hint="point the link at the raw export", path=file,
+                                  place=f"{key_path}/path") from None
             if raw_file in seen_paths:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is already a source of {seen_paths[raw_file][0]}",
-                                  hint="list each raw file once")
+                                  hint="list each raw file once", path=file, place=f"{key_path}/path")
             # (by the path as written: raw/ may hold a link to an export kept elsewhere; absolute, so that ../x is
             # outside the project '.' too)
             written, root = Path(os.path.abspath(folder / src["path"])), Path(os.path.abspath(folder))
@@ -365,12 +368,14 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
                 raise ConfigError(f"{swhere}/path: '{src['path']}' is not a raw file inside the project "
                                   "(the project itself, its build/ or datapackages/, which each build replaces, "
                                   "or a path outside it)",
-                                  hint="copy the raw export into the project, e.g. under raw/")
+                                  hint="copy the raw export into the project, e.g. under raw/", path=file,
+                                  place=f"{key_path}/path")
             why = links.refused(raw_file, resolved) if raw_file != written else None  # (through a link)
             if why is not None:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' leads to {raw_file}, {why}, not a raw export (its "
                                   "text could be published in the quarantine)",
-                                  hint="point it at the raw export, or copy the export into the project")
+                                  hint="point it at the raw export, or copy the export into the project",
+                                  path=file, place=f"{key_path}/path")
             # One reader over a folder and over a file in it loads the file twice, once as a snapshot of its own (two
             # readers may share a tree: Sirekap's aggregate files and its per-TPS files lie in one).
             inside = next((f"{seen} (a folder holding it)" if raw_file.is_relative_to(other) else
@@ -379,38 +384,44 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
                                                             or other.is_relative_to(raw_file))), None)
             if inside is not None:
                 raise ConfigError(f"{swhere}/path: '{src['path']}' overlaps the {src['format']} source of {inside}",
-                                  hint="list each raw file once: a folder source, or the files in it")
+                                  hint="list each raw file once: a folder source, or the files in it",
+                                  path=file, place=f"{key_path}/path")
             seen_paths[raw_file] = (f"register {reg['id']} (as '{src['path']}')", src["format"])
             snapshot = snapshot_id(src.get("snapshot") or (src.get("retrieved") or "")[:10] or None)
             if reader.needs_election and not snapshot:
                 raise ConfigError(f"{swhere}: no 'snapshot' (and no 'retrieved' to take it from)",
-                                  hint="add snapshot: \"YYYY-MM-DD\", the day the export describes")
-            mapping = parse_csv_mapping(src["csv"], f"{swhere}/csv") if src.get("csv") else None
-            source = Source(
-                register=reg["id"], index=si, register_index=ri, path=src["path"],
-                format=src["format"], election=election, snapshot=snapshot,
-                origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
-                title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
-                licenses=_licenses(src.get("licenses")), csv=mapping,
-                dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=label,
-            )
-            reader.check(source, elections[election] if election else None, swhere)
+                                  hint="add snapshot: \"YYYY-MM-DD\", the day the export describes",
+                                  path=file, place=key_path)
+            with located(ConfigError, path=file, place=key_path):  # (a reader's options: their source's)
+                mapping = parse_csv_mapping(src["csv"], f"{swhere}/csv") if src.get("csv") else None
+                source = Source(
+                    register=reg["id"], index=si, register_index=ri, path=src["path"],
+                    format=src["format"], election=election, snapshot=snapshot,
+                    origin=src.get("origin"), retrieved=src.get("retrieved"), sha256=src.get("sha256"),
+                    title=src.get("title"), synthetic=bool(src.get("synthetic", False)),
+                    licenses=_licenses(src.get("licenses")), csv=mapping,
+                    dpt=parse_dpt_options(src["dpt"], f"{swhere}/dpt") if src.get("dpt") else None, config=label,
+                )
+                reader.check(source, elections[election] if election else None, swhere)
             sources.append(source)
         rules = {}
         for slug, value in sorted(reg.get("rules", {}).items()):
             if slug not in BY_SLUG:
                 raise ConfigError(f"{where}/rules/{slug}: unknown rule",
-                                  hint=did_you_mean(slug, BY_SLUG) + "rules: " + ", ".join(BY_SLUG))
+                                  hint=did_you_mean(slug, BY_SLUG) + "rules: " + ", ".join(BY_SLUG),
+                                  path=file, place=f"registers/{ri}/rules/{slug}")
             if isinstance(value, dict) and value.get("error_if") and value["severity"] != "error":
                 raise ConfigError(f"{where}/rules/{slug}/error_if: a threshold for a rule whose severity is "
                                   f"{value['severity']}, which it would not change",
-                                  hint="set severity: error for the threshold to count, or remove error_if")
+                                  hint="set severity: error for the threshold to count, or remove error_if",
+                                  path=file, place=f"registers/{ri}/rules/{slug}/error_if")
             rules[slug] = RuleSetting(value) if isinstance(value, str) else RuleSetting(
                 value["severity"], value.get("error_if"))
         if reg.get("individual_fields") and reg.get("publish_individuals", "none") != "masked":
             raise ConfigError(f"{where}/individual_fields: set, but the register publishes no voter's row "
                               f"(publish_individuals: {reg.get('publish_individuals', 'none')})",
-                              hint="add publish_individuals: masked, or remove individual_fields")
+                              hint="add publish_individuals: masked, or remove individual_fields",
+                              path=file, place=f"registers/{ri}/individual_fields")
         registers.append(
             Register(
                 id=reg["id"], slug=reg["slug"], title=reg["title"], status=reg["status"],

@@ -28,7 +28,7 @@ from .csvlimit import bounded_cells
 from .errors import DiffError, UsageError, refuse_empty_paths
 from .readers import READERS
 from .readers.codes import FAMILY_NAMES, SYSTEMS
-from .sides import NothingHeld, Side, SnapshotKey, Totals, open_side
+from .sides import NothingHeldError, Side, SnapshotKey, Totals, open_side
 
 #: Region levels for vote roll-ups: (name, code length). National is the candidate totals.
 LEVELS = (("provinsi", 2), ("kabupaten/kota", 4), ("kecamatan", 6), ("desa/kelurahan", 10))
@@ -354,7 +354,7 @@ def _held(side: Side) -> tuple[dict[SnapshotKey, int | None], dict[SnapshotKey, 
     areas = side.area_snapshots()
     try:
         return side.snapshots(), areas
-    except NothingHeld:
+    except NothingHeldError:
         if areas:
             return {}, areas
         raise

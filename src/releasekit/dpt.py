@@ -37,6 +37,7 @@ from operator import add, is_, itemgetter, methodcaller, ne, or_, sub
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+from .metadatafile import file_of
 from .nik import RegionPrefixes, nik_problem
 from .privacy import VISIBLE_DIGITS, mask_id, mask_numbers_and_dates, normalise_id
 from .readers.base import VoterRows
@@ -133,13 +134,14 @@ def refuse_two_lists(release: Release, source: Source) -> None:
                 f"(snapshot {first.snapshot}, {first.key_path}) are voter lists of the same election "
                 f"{source.election} on different days; voter lists of one election are counted together",
                 hint="build the other snapshot in a project of its own, or give the parts of one list the same "
-                     "snapshot")
+                     "snapshot", path=file_of(second.config), place=second.key_path)
         if other.register != source.register:
             raise ConfigError(
                 f"{second.where}: '{second.path}' (register {second.register}) and '{first.path}' "
                 f"(register {first.register}, {first.key_path}) are parts of the voter list of the same election "
                 f"{source.election} in two registers; the parts of one list are counted together, in one register",
-                hint="list every part of the voter list under one register")
+                hint="list every part of the voter list under one register", path=file_of(second.config),
+                place=second.key_path)
 
 
 class _Ages:

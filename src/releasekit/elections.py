@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .metadatafile import file_of
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def _refuse_repeats(peserta: list[dict[str, Any]], filename: str, where: str) ->
             if value is not None and value in first:
                 raise ConfigError(f"{filename}: {where}/{i}/{key}: {value!r} is already the {key} of "
                                   f"{where}/{first[value]}",
-                                  hint=f"give each candidate its own {key}")
+                                  hint=f"give each candidate its own {key}", path=file_of(filename),
+                                  place=f"{where}/{i}/{key}")
             first.setdefault(value, i)
 
 
@@ -98,7 +100,8 @@ def resolve_elections(declared: list[dict[str, Any]], *, filename: str = "metada
     for ei, item in enumerate(declared):
         if item["kode_pemilu"] in first:  # (the second would replace the first without a word)
             raise ConfigError(f"{filename}: elections/{ei}/kode_pemilu: '{item['kode_pemilu']}' is declared already "
-                              f"(elections/{first[item['kode_pemilu']]})", hint="declare each election once")
+                              f"(elections/{first[item['kode_pemilu']]})", hint="declare each election once",
+                              path=file_of(filename), place=f"elections/{ei}/kode_pemilu")
         first[item["kode_pemilu"]] = ei
         base = out.get(item["kode_pemilu"])
         peserta = base.peserta if base else ()

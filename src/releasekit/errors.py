@@ -2,7 +2,9 @@
 
 Data problems are never exceptions: they become quarantined records or findings.
 Everything here is a reason to stop, carrying a one-line message that names the
-file and place, plus an optional one-sentence ``hint``. The CLI turns every
+file and place, plus an optional one-sentence ``hint`` (and the file and place
+as ``path`` and ``place``, where known). Every class is exported from
+:mod:`releasekit`. The CLI turns every
 :class:`ReleasekitError` into ``Error: <message>`` and exit code 1 (exit code 2 for a
 :class:`UsageError`).
 """
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import difflib
 import errno
+import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 #: SQLite's result codes for the machine failing a write, not for a query: a full disk, an I/O error (a
 #: file-size limit, a quota, a failing disk), a file it cannot open or may not write.
@@ -51,22 +55,80 @@ def one_line_text(text: str) -> str:
 
 
 class ReleasekitError(Exception):
-    """Base class: a message naming the file and place, and an optional hint."""
+    """Base class: a message naming the file and place, and an optional hint.
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        from .privacy import mask_niks  # late: privacy raises PrivacyError
+    The file and the place are attributes too, where the code that raises the error knows them, so that a program
+    need not read them out of the message (review CE M4); the message says the same.
 
+    :param hint: one sentence on what to do.
+    :param path: the file (or folder) the error is about, as the message names it: ``metadata.yml`` for a
+        :class:`ConfigError`, the raw source as ``metadata.yml`` gives it for a :class:`SourceError`.
+    :param place: where in ``path``: a key path in ``metadata.yml`` (``registers/0/sources/1/format``), a line
+        (``line 3, column 5``), a byte (``byte 12``).
+
+    A NIK in any of them is masked (:func:`~releasekit.privacy.mask_niks`), as in the message.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, path: str | os.PathLike[str] | None = None,
+                 place: str | None = None) -> None:
         # Whatever a message quotes from a source, a NIK in it is masked before anyone sees it: in ``str``, ``repr``
         # and ``args`` alike (review CE L2: a task runner logging ``repr(e)`` showed the number).
-        super().__init__(mask_niks(message))
-        self.hint = mask_niks(hint) if hint else hint
+        super().__init__(_masked(message))
+        self.hint = _masked(hint) if hint else hint
+        self.path = None if path is None else os.fspath(path)
+        self.place = place
+
+    @property
+    def path(self) -> str | None:
+        """The file (or folder) the error is about, as the message names it; None when unknown or none."""
+        return self._path
+
+    @path.setter
+    def path(self, value: str | None) -> None:
+        self._path = None if value is None else _masked(value)
+
+    @property
+    def place(self) -> str | None:
+        """Where in :attr:`path` (a key path, a line, a byte); None when unknown or the whole file."""
+        return self._place
+
+    @place.setter
+    def place(self, value: str | None) -> None:
+        self._place = None if value is None else _masked(value)
+
+    def locate(self, *, path: str | None = None, place: str | None = None) -> ReleasekitError:
+        """Set :attr:`path` and :attr:`place` when the error says neither yet (by code that knows them, as the error
+        passes through); return the error."""
+        if self.path is None and self.place is None:
+            self.path, self.place = path, place
+        return self
 
     def __str__(self) -> str:
         message = super().__str__()
         return f"{message} (hint: {self.hint})" if self.hint else message
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({super().__str__()!r}" + (f", hint={self.hint!r})" if self.hint else ")")
+        extra = "".join(f", {name}={value!r}" for name, value in (("hint", self.hint), ("path", self.path),
+                                                                    ("place", self.place)) if value)
+        return f"{type(self).__name__}({super().__str__()!r}{extra})"
+
+
+def _masked(text: str) -> str:
+    from .privacy import mask_niks  # late: privacy raises PrivacyError
+
+    return mask_niks(text)
+
+
+@contextmanager
+def located(kind: type[ReleasekitError], *, path: str | None, place: str | None = None) -> Iterator[None]:
+    """Give an error of ``kind`` raised within, if it says neither its :attr:`~ReleasekitError.path` nor its
+    :attr:`~ReleasekitError.place`, this ``path`` and ``place`` (:meth:`ReleasekitError.locate`): for a caller that
+    knows what its callees name only in their messages (the source a reader reads, where it is declared)."""
+    try:
+        yield
+    except kind as e:
+        e.locate(path=path, place=place)
+        raise
 
 
 class MachineError(ReleasekitError):
@@ -96,6 +158,29 @@ class DiffError(ReleasekitError):
 class UsageError(ReleasekitError):
     """A call the library cannot carry out as asked, whatever the data: an argument that names nothing there (an
     unknown field, format or engine), a path that is empty or none, a place it may not write; the CLI exits 2."""
+
+
+class SiteFolderError(ReleasekitError):
+    """A folder a site may not be written into: one that holds something other than a site releasekit wrote, or one
+    inside what the project keeps (its raw sources, ``build/``, ``datapackages/``); :attr:`path` is the folder."""
+
+
+class SiteLockedError(SiteFolderError):
+    """Another ``serve`` or ``publish`` (in this process or another) is using the site folder: wait, stop it
+    (:func:`~releasekit.publish.serving`'s handle, Ctrl-C), or give a folder of its own."""
+
+
+class AddressError(ReleasekitError):
+    """``serve`` cannot listen on the address asked for: the host does not resolve, the port is in use, the
+    address is not this machine's, a privileged port.
+
+    :param errno: the operating system's error number of the failed ``bind`` (``errno.EADDRINUSE`` for a port in
+        use: another port may do), or None (the host does not resolve, no address to listen on).
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, errno: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.errno = errno
 
 
 def refuse_empty_paths(*given: object, what: str = "path", hint: str = "give '.' for the current folder") -> None:

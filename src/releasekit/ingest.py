@@ -35,7 +35,7 @@ from .readahead import read_ahead
 from .readers import READERS, AreaResult, ReadContext, Region, Rejected, ResultPart, Station, TpsResult
 from .readers.base import DIFFERENT, IDENTICAL, Record, VoterRows, clip, runs_as_formula
 from .readers.csv_table import NIK_CELL
-from .readers.inflate import CorruptStream
+from .readers.inflate import CorruptStreamError
 from .readers.numbers import COUNT_LIMIT, NIK_NUMBER, no_count
 
 ProgressCallback = Callable[[int], None]
@@ -196,7 +196,7 @@ def _as_stored(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
-def _corrupt(error: CorruptStream, path: str) -> SourceError:
+def _corrupt(error: CorruptStreamError, path: str) -> SourceError:
     """The refusal of a source holding a corrupt compressed stream (:mod:`releasekit.readers.inflate`), naming it."""
     return SourceError(f"{path}: {error.args[0]}", hint=error.hint)
 
@@ -206,7 +206,7 @@ def _named(records: Iterator[Record], path: str) -> Iterator[Record]:
     with the refused build."""
     try:
         yield from records
-    except CorruptStream as e:
+    except CorruptStreamError as e:
         raise _corrupt(e, path) from e
 
 
@@ -224,7 +224,7 @@ def preflight(release: Release, file: SourceFile) -> None:
     :raises SourceError: as loading it would."""
     try:
         READERS[file.source.format].preflight(_read_context(release, file, None))
-    except CorruptStream as e:
+    except CorruptStreamError as e:
         raise _corrupt(e, file.source.path) from e
 
 

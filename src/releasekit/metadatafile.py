@@ -27,6 +27,14 @@ from .privacy import holds_nik
 from .readers.base import runs_as_formula
 
 METADATA_FILE = "metadata.yml"
+#: What names a release given as a mapping in messages (:func:`~releasekit.config.release_from`), in place of its
+#: YAML file's path.
+IN_MEMORY = "metadata (given in memory)"
+
+
+def file_of(label: str) -> str | None:
+    """The file a message's ``label`` names, for :attr:`ReleasekitError.path`: None for a mapping in memory."""
+    return None if label == IN_MEMORY else label
 
 
 class _StringDatesLoader(yaml.SafeLoader):
@@ -159,12 +167,14 @@ def _said_already(error: jsonschema.ValidationError, first: jsonschema.Validatio
     return [str(k) for k in error.instance if k not in known] == [_misspelt(first)[1]]
 
 
-def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[str, str]:
+def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[str, str, str | None]:
+    """The message (led by the key path), the hint and the key path (None: the top level) of a schema error."""
     if error.validator in ("oneOf", "anyOf") and error.context:
         # Report the alternative that came closest: the deepest error, one of the right type first.
         closest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
         return _schema_error(closest, text)
-    path = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+    place = "/".join(str(p) for p in error.absolute_path)
+    path = place or "(top level)"
     message = error.message
     hint = _FORMAT_HINTS.get(str(error.schema.get("format")), _README_SECTION)
     indicator = _indicator(text, list(error.absolute_path)) if error.instance in ("", None) else None
@@ -223,7 +233,7 @@ def _schema_error(error: jsonschema.ValidationError, text: str = "") -> tuple[st
         # (snapshot is an ISO 8601 value narrowed by its pattern: the format's example, with a time zone, is refused)
         hint = (f"the value must match {error.validator_value}"
                 + (f": {error.schema['description']}" if error.schema.get("description") else ""))
-    return f"{path}: {message}", hint
+    return f"{path}: {message}", hint, place or None
 
 
 def _quote_hint(written: str, pattern: str | None) -> str:
@@ -262,7 +272,8 @@ def _refuse_aliases(text: str, filename: str) -> None:
             if len(stack) > MAX_DEPTH:
                 where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
                 raise ConfigError(f"{filename}:{where} values nested more than {MAX_DEPTH} deep",
-                                  hint="metadata.yml needs a few levels; check for brackets opened and never closed")
+                                  hint="metadata.yml needs a few levels; check for brackets opened and never closed",
+                                  path=file_of(filename), place=where.strip(" :") or None)
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, (values, characters) = stack.pop()
             size = (values, characters)
@@ -276,16 +287,19 @@ def _refuse_aliases(text: str, filename: str) -> None:
             where = f" line {event.start_mark.line + 1}:" if event.start_mark else ""
             if any(anchor == event.anchor for anchor, _ in stack):
                 raise ConfigError(f"{filename}:{where} the YAML alias *{event.anchor} refers to a value it is inside",
-                                  hint="write the value out where it is used")
+                                  hint="write the value out where it is used", path=file_of(filename),
+                                  place=where.strip(" :") or None)
             size = sizes.get(event.anchor or "", (1, 0))
             # (the values it adds to those written: an anchor's size counts its own aliases)
             expanded = [expanded[0] + size[0] - 1, expanded[1] + size[1]]
             if expanded[0] > MAX_NODES:
                 raise ConfigError(f"{filename}:{where} its aliases expand to more than {MAX_NODES:,} values",
-                                  hint="write the values out; metadata.yml needs few")
+                                  hint="write the values out; metadata.yml needs few", path=file_of(filename),
+                                  place=where.strip(" :") or None)
             if expanded[1] > MAX_ALIAS_CHARACTERS:
                 raise ConfigError(f"{filename}:{where} its aliases repeat more than {MAX_ALIAS_CHARACTERS:,} "
-                                  "characters", hint="write the values out; metadata.yml needs few")
+                                  "characters", hint="write the values out; metadata.yml needs few",
+                                  path=file_of(filename), place=where.strip(" :") or None)
         if stack and size[0]:
             stack[-1][1][0] += size[0]
             stack[-1][1][1] += size[1]
@@ -333,7 +347,8 @@ def parse_metadata(text: str, *, filename: str = METADATA_FILE) -> dict[str, Any
                     "uses it, or write the mapping out")
         else:
             hint = "check indentation and quote values that contain ':'"
-        raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint) from None  # (the
+        raise ConfigError(f"{filename}:{where}: not valid YAML: {problem}", hint=hint, path=file_of(filename),
+                          place=where.strip() or None) from None  # (the
         # parser's own error quotes the line, which may hold anything, a NIK too: --debug must not show it)
     return check_metadata(data, filename=filename, text=text)
 
@@ -343,31 +358,35 @@ def check_metadata(data: Any, *, filename: str = METADATA_FILE, text: str = "") 
     formula-looking text, which would be published); return it. ``text``, the YAML it was read from if any, lets a
     message quote a value as written."""
     if not isinstance(data, dict):
-        raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'")
+        raise ConfigError(f"{filename}: expected a mapping at the top level", hint="start with 'title:'",
+                          path=file_of(filename))
     unreadable = next(((where, why) for where, value in _scalars(data, []) if isinstance(value, str)
                        and (why := _unprintable(value))), None)
     if unreadable is not None:
         raise ConfigError(f"{filename}: {unreadable[0] or '(top level)'}: {unreadable[1]}, which is published as text",
-                          hint="remove it (a \\u escape of half a character pair, a control character)")
+                          hint="remove it (a \\u escape of half a character pair, a control character)",
+                          path=file_of(filename), place=unreadable[0] or None)
     nik = next((where for where, value in _scalars(data, []) if isinstance(value, str | int | float)
                 and holds_nik(str(value))), None)
     if nik is not None:
         raise ConfigError(f"{filename}: {nik or '(top level)'}: holds a NIK-like number, which is never published "
-                          "(every text of metadata.yml is)", hint="remove the identity number (it is not shown here)")
+                          "(every text of metadata.yml is)", hint="remove the identity number (it is not shown here)",
+                          path=file_of(filename), place=nik or None)
     formula = next((where for where, value in _scalars(data, []) if isinstance(value, str)
                     and runs_as_formula(value.lstrip("\t\r\n"))), None)
     if formula is not None:
         raise ConfigError(f"{filename}: {formula or '(top level)'}: looks like a spreadsheet formula (it starts with "
                           "=, +, @ or -), which is never published (the texts of metadata.yml reach the packages' CSV)",
-                          hint="reword it so that it starts with a letter, a digit or a quote")
+                          hint="reword it so that it starts with a letter, a digit or a quote",
+                          path=file_of(filename), place=formula or None)
     validator = Validator(metadata_schema(), format_checker=FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     # A value of the wrong shape fails its pattern and, again, its format: count that once.
     misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
     errors = [e for e in errors if e.validator != "format" or tuple(e.absolute_path) not in misshapen]
     if errors:
-        message, hint = _schema_error(errors[0], text)
+        message, hint, place = _schema_error(errors[0], text)
         others = [e for e in errors[1:] if not _said_already(e, errors[0])]
         more = f" (and {len(others)} more problem(s))" if others else ""
-        raise ConfigError(f"{filename}: {message}{more}", hint=hint)
+        raise ConfigError(f"{filename}: {message}{more}", hint=hint, path=file_of(filename), place=place)
     return data

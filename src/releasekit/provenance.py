@@ -13,7 +13,7 @@ from typing import Any
 
 from . import __version__, links
 from .config import Release, Source, refuse_locale_file_names
-from .errors import SourceError
+from .errors import SourceError, located
 from .readers.members import macos_metadata
 
 CHUNK = 1 << 20
@@ -179,7 +179,8 @@ def check_unchanged(files: list[SourceFile]) -> None:
         if now != file.stamp:
             raise SourceError(f"{file.source.path}: changed while the build read it ({file.source.where}); nothing "
                               "was published",
-                              hint="let whatever writes the raw export finish, then build again")
+                              hint="let whatever writes the raw export finish, then build again",
+                              path=file.source.path, place=file.source.key_path)
 
 
 #: Written by each build beside ``release.db`` (not published): a digest of each source's :data:`Stamp` as the build
@@ -239,32 +240,38 @@ def check_sources(release: Release) -> list[SourceFile]:
     refuse_locale_file_names()
     checked = []
     for source in release.sources:
-        # (by the path as metadata.yml writes it, not where a link in raw/ leads: readers take names from it, a TPS
-        # code from a file's, and a quarantined record's locator names it)
-        path = Path(os.path.abspath(release.root / source.path))
-        where = source.where
-        try:
-            found = path.exists()  # (raises where a folder above it cannot be entered)
-        except OSError as e:
-            raise _unreadable(source, path, e, "builds") from None
-        if not found:
-            raise SourceError(f"{source.path}: no such file ({where})",
-                              hint="put the raw export there or fix 'path'")
-        if not (path.is_file() or path.is_dir()):  # (a named pipe would hang the build, read as 0 bytes)
-            raise SourceError(f"{source.path}: not a file or a folder but a pipe, socket or device ({where})",
-                              hint="point 'path' at the raw export itself")
-        try:
-            members = _members(path)  # one listing of a folder's files for its stamp and its hash
-            _refuse_undecodable_names(source.path, members, where)
-            _refuse_links_away(source.path, path, members, release.root.resolve(), where)
-            before = stamp(path, members)
-            sha, size = sha256_file(path, members)
-        except OSError as e:
-            raise _unreadable(source, path, e, "builds") from None
-        if source.sha256 and source.sha256 != sha:
-            raise _pin_mismatch(release, source, sha, path, members)
-        checked.append(SourceFile(source, path, sha, size, before))
+        with located(SourceError, path=source.path, place=source.key_path):
+            checked.append(_check_source(release, source))
     return checked
+
+
+def _check_source(release: Release, source: Source) -> SourceFile:
+    """Find and hash one source (:func:`check_sources`)."""
+    # (by the path as metadata.yml writes it, not where a link in raw/ leads: readers take names from it, a TPS
+    # code from a file's, and a quarantined record's locator names it)
+    path = Path(os.path.abspath(release.root / source.path))
+    where = source.where
+    try:
+        found = path.exists()  # (raises where a folder above it cannot be entered)
+    except OSError as e:
+        raise _unreadable(source, path, e, "builds") from None
+    if not found:
+        raise SourceError(f"{source.path}: no such file ({where})",
+                          hint="put the raw export there or fix 'path'")
+    if not (path.is_file() or path.is_dir()):  # (a named pipe would hang the build, read as 0 bytes)
+        raise SourceError(f"{source.path}: not a file or a folder but a pipe, socket or device ({where})",
+                          hint="point 'path' at the raw export itself")
+    try:
+        members = _members(path)  # one listing of a folder's files for its stamp and its hash
+        _refuse_undecodable_names(source.path, members, where)
+        _refuse_links_away(source.path, path, members, release.root.resolve(), where)
+        before = stamp(path, members)
+        sha, size = sha256_file(path, members)
+    except OSError as e:
+        raise _unreadable(source, path, e, "builds") from None
+    if source.sha256 and source.sha256 != sha:
+        raise _pin_mismatch(release, source, sha, path, members)
+    return SourceFile(source, path, sha, size, before)
 
 
 def _pin_mismatch(release: Release, source: Source, sha: str, path: Path,
@@ -330,7 +337,8 @@ def _unreadable(source: Source, path: Path, error: OSError, who: str) -> SourceE
     except ValueError:
         shown = str(name)
     return SourceError(f"{source.path}: cannot read {shown}: {error.strerror or error} ({source.where})",
-                       hint=f"make the raw export readable by the user who {who}")
+                       hint=f"make the raw export readable by the user who {who}", path=source.path,
+                       place=source.key_path)
 
 
 def _refuse_undecodable_names(shown: str, members: list[tuple[str, Path]], where: str) -> None:

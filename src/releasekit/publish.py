@@ -26,6 +26,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -36,11 +37,19 @@ from typing import Any
 
 from .artefacts import write_json
 from .build import BUILD_DIR, DATABASE_FILE
-from .buildcheck import StaleBuild, check_current
+from .buildcheck import StaleBuildError, check_current
 from .codebook import web_url
 from .config import License, Register, Release
 from .database import read_only
-from .errors import ReleasekitError, UsageError, one_line_text, refuse_empty_paths
+from .errors import (
+    AddressError,
+    ReleasekitError,
+    SiteFolderError,
+    SiteLockedError,
+    UsageError,
+    one_line_text,
+    refuse_empty_paths,
+)
 from .legalstatus import STATUS
 from .package import PACKAGES_DIR
 from .pages import (
@@ -195,11 +204,12 @@ def database_path(release: Release) -> Path:
 def require_database(release: Release) -> Path:
     """The database ``build`` wrote.
 
-    :raises StaleBuild: when the release has not been built.
+    :raises StaleBuildError: when the release has not been built.
     """
     db_path = database_path(release)
     if not db_path.is_file():  # (named as a stale build's files are, and with its hint)
-        raise StaleBuild(release, f"{release.named(db_path)}: missing: the release has not been built (no database)")
+        raise StaleBuildError(release,
+                              f"{release.named(db_path)}: missing: the release has not been built (no database)")
     return db_path
 
 
@@ -503,11 +513,11 @@ def refuse_foreign_site(folder: Path, hint: str, shown: Path | None = None) -> N
     """Refuse to write a site into ``folder`` when it holds anything but a site releasekit wrote.
 
     :param shown: ``folder`` as the user gave it, for the message.
-    :raises ReleasekitError: with ``hint``, what to do instead.
+    :raises SiteFolderError: with ``hint``, what to do instead.
     """
     if folder.exists() and not (folder.is_dir() and written_by_releasekit(folder)):
-        raise ReleasekitError(f"{shown or folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
-                              hint=hint)
+        raise SiteFolderError(f"{shown or folder}: exists and is not a site releasekit wrote (it has no {MARKER})",
+                              hint=hint, path=shown or folder)
 
 
 def write_site(release: Release, folder: str | Path, *, link: bool = False, allow_robots: bool = False,
@@ -546,7 +556,10 @@ def writing_site(release: Release, folder: Path, hint: str) -> Iterator[tuple[Pa
     one, or a ``publish`` into ``build/site``, would replace the files under the first, which would then answer
     from two releases at once (review BX M1, M2).
 
-    :raises ReleasekitError: when another ``publish`` or ``serve`` holds it, or the folder cannot be written.
+    :raises SiteFolderError: when the folder is not a site releasekit wrote, or inside the project's raw sources,
+        ``build/`` or ``datapackages/``.
+    :raises SiteLockedError: when another ``publish`` or ``serve`` holds it.
+    :raises ReleasekitError: when the folder cannot be written.
     """
     shown, folder = folder, folder.resolve()  # (messages name it as given, review BU L5)
     _refuse_project_folder(release, folder, shown)
@@ -560,9 +573,9 @@ def writing_site(release: Release, folder: Path, hint: str) -> Iterator[tuple[Pa
         raise _cannot_write(e, folder, shown) from e
     try:
         if not try_lock(fd):
-            raise ReleasekitError(f"{shown}: another releasekit serve or publish is using this site",
+            raise SiteLockedError(f"{shown}: another releasekit serve or publish is using this site",
                                   hint="stop that serve (Ctrl-C) or wait for that publish to finish; or write "
-                                       "this site into a folder of its own")
+                                       "this site into a folder of its own", path=shown)
         if os.pread(fd, len(MARKER_TEXT) + 1, 0) != MARKER_TEXT.encode():  # (in place: the lock stays on it)
             os.ftruncate(fd, 0)
             os.pwrite(fd, MARKER_TEXT.encode(), 0)
@@ -634,8 +647,8 @@ def _refuse_project_folder(release: Release, folder: Path, shown: Path) -> None:
         return
     for place, what in kept:
         if folder.is_relative_to(place):
-            raise ReleasekitError(f"{shown}: inside {what}: a site written there would change or lose them",
-                                  hint="give a folder outside the project's raw/, build/ and datapackages/")
+            raise SiteFolderError(f"{shown}: inside {what}: a site written there would change or lose them",
+                                  hint="give a folder outside the project's raw/, build/ and datapackages/", path=shown)
 
 
 def _write_site(release: Release, db_path: Path, folder: Path, *, link: bool, allow_robots: bool,
@@ -754,8 +767,8 @@ def listen(host: str, port: int) -> list[socket.socket]:
     make an unusable address one line before anything starts, and leave no moment for another program
     to take the port; listening, they queue a client that connects before the server runs.
 
-    :raises ReleasekitError: when ``host`` does not resolve, or an address cannot be bound (in use, not
-        of this machine, a privileged port).
+    :raises AddressError: when ``host`` does not resolve, or an address cannot be bound (in use, not
+        of this machine, a privileged port: its ``errno`` says which).
     :raises UsageError: when ``port`` is not a port number.
     """
     where = _host_port(host, port)
@@ -765,9 +778,9 @@ def listen(host: str, port: int) -> list[socket.socket]:
         infos = socket.getaddrinfo(host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as e:
         reason = e.strerror if isinstance(e, socket.gaierror) and e.strerror else str(e)
-        raise ReleasekitError(f"{where}: the host does not resolve ({reason.lower()})",
-                              hint="check --host: an address of this machine such as 127.0.0.1 (loopback) "
-                                   "or 0.0.0.0 (every interface), or a name that resolves to one") from e
+        raise AddressError(f"{where}: the host does not resolve ({reason.lower()})",
+                           hint="check --host: an address of this machine such as 127.0.0.1 (loopback) "
+                                "or 0.0.0.0 (every interface), or a name that resolves to one") from e
     reuse_address = os.name == "posix" and sys.platform != "cygwin"
     sockets: list[socket.socket] = []
     try:
@@ -792,11 +805,11 @@ def listen(host: str, port: int) -> list[socket.socket]:
                 bound = _host_port(str(address[0]), port)
                 what, hint = BIND_ERRORS.get(e.errno or 0, (
                     (e.strerror or str(e)).lower(), "choose another --port, or check --host"))
-                raise ReleasekitError(f"{where}{f' ({bound})' if bound != where else ''}: cannot listen: {what}",
-                                      hint=hint) from e
+                raise AddressError(f"{where}{f' ({bound})' if bound != where else ''}: cannot listen: {what}",
+                                   hint=hint, errno=e.errno) from e
         if not sockets:
-            raise ReleasekitError(f"{where}: no address to listen on",
-                                  hint="check --host: 127.0.0.1 (loopback) or 0.0.0.0 (every interface)")
+            raise AddressError(f"{where}: no address to listen on",
+                               hint="check --host: 127.0.0.1 (loopback) or 0.0.0.0 (every interface)")
     except BaseException:
         for sock in sockets:
             sock.close()
@@ -806,17 +819,41 @@ def listen(host: str, port: int) -> list[socket.socket]:
 
 def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_robots: bool = False,
           allow_sql: bool = False, ready: Callable[[str], object] | None = None,
-          note: Callable[[str], object] | None = None) -> None:
-    """Write the site into ``build/site/`` and serve it with Datasette until interrupted.
+          note: Callable[[str], object] | None = None, stop: threading.Event | None = None) -> None:
+    """Write the site into ``build/site/`` and serve it with Datasette until interrupted (Ctrl-C) or ``stop`` is set.
 
     What can be refused is refused first, before the site is written: a release not built, an address
     that cannot be listened on (see :func:`listen`). ``note`` is called with each of :meth:`Site.notes` once the
     site is written; ``ready`` is then called with the site's address
-    (with the port the system chose for port 0) just before serving.
+    (with the port the system chose for port 0) just before serving. The site folder is locked while it is served
+    (:func:`writing_site`), and released when ``serve`` returns. In a program of its own, :func:`serving` serves in a
+    thread and stops when its ``with`` block ends.
 
-    :raises ReleasekitError: when the release is not built or the address cannot be listened on.
-    :raises UsageError: when called inside a running event loop (a notebook): it runs one of its own.
+    :param release: a built release (:func:`releasekit.build`).
+    :param host: the address to listen on (``0.0.0.0``: every interface).
+    :param port: the port to listen on (0: one the system chooses, given to ``ready``).
+    :param allow_robots: let search engines crawl.
+    :param allow_sql: let visitors run their own SQL (see :func:`write_site`).
+    :param ready: called with the site's address just before serving.
+    :param note: called with each of :meth:`Site.notes`.
+    :param stop: set it (from any thread) to stop serving: the server stops as Ctrl-C stops it, and ``serve``
+        returns (review CE M2: a ``serve`` in a thread could not be stopped, and held the site's lock until the
+        process ended).
+    :raises StaleBuildError: when the release is not built, or not as ``metadata.yml`` describes it now.
+    :raises AddressError: when the address cannot be listened on.
+    :raises SiteFolderError: when ``build/site/`` holds something other than a site releasekit wrote.
+    :raises SiteLockedError: when another ``serve`` or ``publish`` is using ``build/site/``.
+    :raises UsageError: when called inside a running event loop (a notebook): it runs one of its own; or ``port``
+        is no port number.
     """
+    _serve(release, host=host, port=port, allow_robots=allow_robots, allow_sql=allow_sql, ready=ready, note=note,
+           stop=stop)
+
+
+def _serve(release: Release, *, host: str, port: int, allow_robots: bool, allow_sql: bool,
+           ready: Callable[[str], object] | None, note: Callable[[str], object] | None, stop: threading.Event | None,
+           written: Callable[[Site], object] | None = None) -> None:
+    """:func:`serve`; ``written`` is called with the site once it is written."""
     import asyncio
 
     import uvicorn
@@ -834,6 +871,8 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
         sockets = listen(host, port)
         try:
             site = write_locked_site(release, folder, shown, link=True, allow_robots=allow_robots, allow_sql=allow_sql)
+            if written is not None:
+                written(site)
             if note is not None:
                 for line in site.notes():
                     note(line)
@@ -841,10 +880,140 @@ def serve(release: Release, *, host: str = "127.0.0.1", port: int = 8001, allow_
             if ready is not None:
                 ready(served_url(host, sockets))
             server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-            try:
-                server.run(sockets=sockets)
-            except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
-                pass
+            with _stopped_by(stop, server):
+                try:
+                    server.run(sockets=sockets)
+                except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
+                    pass
         finally:
             for sock in sockets:
                 sock.close()
+
+
+#: How often (seconds) a ``serve`` given a ``stop`` event looks at it (uvicorn itself looks at ``should_exit`` every
+#: 0.1 s).
+STOP_POLL = 0.05
+
+
+@contextmanager
+def _stopped_by(stop: threading.Event | None, server: Any) -> Iterator[None]:
+    """While the ``with`` block runs, a thread that tells uvicorn's ``server`` to shut down (``should_exit``, what
+    Ctrl-C sets) once ``stop`` is set; none without a ``stop``."""
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(STOP_POLL):
+                server.should_exit = True
+                return
+
+    watcher = threading.Thread(target=watch, name="releasekit-serve-stop", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
+class Serving:
+    """A release's site served in a thread of its own by :func:`serving`: its address, the site, and a way to stop it.
+
+    :ivar url: the site's address (``http://127.0.0.1:PORT/``), with the port the system chose for port 0.
+    :ivar site: the site written into ``build/site/`` (:meth:`Site.notes` says what to know about it).
+    """
+
+    def __init__(self, url: str, site: Site, stop: threading.Event, thread: threading.Thread,
+                 failure: list[BaseException]) -> None:
+        self.url = url
+        self.site = site
+        self._stop, self._thread, self._failure = stop, thread, failure
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is still serving (false once stopped, or if it failed)."""
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop the server and wait until it has: connections in progress are answered first, and the site
+        folder's lock is released (a ``serve`` or ``publish`` into ``build/site`` may follow). Stopping twice is
+        harmless.
+
+        :raises BaseException: what stopped the server, if it failed while serving.
+        """
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        if self._failure:
+            raise self._failure.pop()
+
+    def __repr__(self) -> str:
+        return f"<Serving {self.url} {'running' if self.running else 'stopped'}>"
+
+
+@contextmanager
+def serving(release: Release, *, host: str = "127.0.0.1", port: int = 0, allow_robots: bool = False,
+            allow_sql: bool = False) -> Iterator[Serving]:
+    """Serve the release's site in a thread of its own for the duration of a ``with`` block, as :func:`serve` would
+    (``build/site/``, Datasette, the same refusals, raised here before the block runs); the block gets a
+    :class:`Serving`, whose ``url`` is the site's address, and the server stops when the block ends (review CE M2).
+    It runs in a notebook too: the server's event loop is its thread's own. Example::
+
+        release = load_release(".")
+        with serving(release) as server:
+            print(urllib.request.urlopen(server.url + "-/versions.json").read())
+        build(release)
+        with serving(release) as server:  # the first one stopped and released build/site/: this serves the new build
+            ...
+
+    :param release: a built release (:func:`releasekit.build`).
+    :param host: the address to listen on (``0.0.0.0``: every interface).
+    :param port: the port to listen on (0, the default here: one the system chooses, in ``url``).
+    :param allow_robots: let search engines crawl.
+    :param allow_sql: let visitors run their own SQL (see :func:`write_site`).
+    :returns: a context manager giving the :class:`Serving`.
+    :raises StaleBuildError: when the release is not built, or not as ``metadata.yml`` describes it now.
+    :raises AddressError: when the address cannot be listened on.
+    :raises SiteFolderError: when ``build/site/`` holds something other than a site releasekit wrote.
+    :raises SiteLockedError: when another ``serve`` or ``publish`` is using ``build/site/``.
+    :raises UsageError: when ``port`` is no port number.
+    """
+    stop, started = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+    given: dict[str, Any] = {}
+
+    def ready(url: str) -> None:
+        given["url"] = url
+        started.set()
+
+    def run() -> None:
+        try:
+            _serve(release, host=host, port=port, allow_robots=allow_robots, allow_sql=allow_sql, ready=ready,
+                   note=None, stop=stop, written=lambda site: given.update(site=site))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread, raised there
+            failure.append(e)
+        finally:
+            started.set()
+
+    thread = threading.Thread(target=run, name="releasekit-serve", daemon=True)
+    thread.start()
+    try:
+        started.wait()
+    except BaseException:  # (Ctrl-C while the site is written: stop what started)
+        stop.set()
+        thread.join()
+        raise
+    if "url" not in given:  # (refused before serving: the thread has ended, or is ending)
+        thread.join()
+        raise failure.pop() if failure else ReleasekitError("the server stopped before it served")
+    server = Serving(given["url"], given["site"], stop, thread, failure)
+    try:
+        yield server
+    except BaseException:
+        stop.set()
+        thread.join()
+        raise
+    server.stop()

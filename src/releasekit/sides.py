@@ -108,8 +108,12 @@ class Side(Protocol):
         """Release files."""
 
 
-class NothingHeld(DiffError):
+class NothingHeldError(DiffError):
     """A side holds no per-TPS results, or not of the snapshot asked for (it may still hold area totals)."""
+
+
+#: The name it had before its name ended in ``Error`` (STYLE.md 2.10), kept for the code that uses it.
+NothingHeld = NothingHeldError
 
 
 def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str,
@@ -126,10 +130,10 @@ def _select(found: dict[SnapshotKey, int | None], only: str | None, label: str,
         known = ", ".join(sorted({k[1] for k in found}))
         quarantined = unread(only)
         if quarantined:
-            raise NothingHeld(f"{label}: snapshot '{only}' holds no TPS: all {quarantined} records of "
-                              "its sources were quarantined", hint="see the quarantine table for why each was set "
-                              "aside" + (f"; snapshots here: {known}" if known else ""))
-        raise NothingHeld(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}" if known else (
+            raise NothingHeldError(f"{label}: snapshot '{only}' holds no TPS: all {quarantined} records of "
+                                   "its sources were quarantined", hint="see the quarantine table for why each was set "
+                                   "aside" + (f"; snapshots here: {known}" if known else ""))
+        raise NothingHeldError(f"{label}: no snapshot '{only}'", hint=f"snapshots here: {known}" if known else (
             "it holds no snapshot of per-TPS results at all: a source declared with a 'snapshot:' in metadata.yml "
             "makes one"))
     return chosen
@@ -609,9 +613,9 @@ class PackageSide:
         """Raise unless the package has per-TPS results (an exempted register's package has none)."""
         if "hasil_tps" not in self.paths:
             held = ", ".join(self.paths) or "none"
-            raise NothingHeld(f"{self.label}: no hasil_tps resource",
-                            hint=f"this package holds no per-TPS results (its resources: {held}); "
-                                 "compare packages of a register with results")
+            raise NothingHeldError(f"{self.label}: no hasil_tps resource",
+                                   hint=f"this package holds no per-TPS results (its resources: {held}); "
+                                        "compare packages of a register with results")
 
     def _from_sources(self) -> SnapshotKey | None:
         """The one (election, snapshot) every source with an election describes, if there is one.

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..metadatafile import file_of
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -56,6 +57,7 @@ def refuse_mixed_code_systems(sources: Iterable[Source], readers: Mapping[str, R
         f"{filename}: {bps.key_path}: '{bps.path}' ({bps.format}) holds BPS region codes, which cannot be "
         f"joined to the {words} of '{other.path}' ({other.format}, {other.key_path}): {why}",
         hint="releasekit reads no BPS-KPU crosswalk; publish the BPS list in a project of its own",
+        path=file_of(filename), place=bps.key_path,
     )
 
 
@@ -82,4 +84,5 @@ def refuse_mixed_area_ids(sources: Iterable[Source], readers: Mapping[str, Reade
             "for the same election "
             f"{source.election} and snapshot {source.snapshot}: the same code would name two areas",
             hint="give each its own snapshot, or publish them in projects of their own",
+            path=file_of(filename), place=source.key_path,
         )

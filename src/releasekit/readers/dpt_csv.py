@@ -61,9 +61,19 @@ from ..errors import ConfigError, SourceError
 from ..privacy import ANY_DATE, holds_nik, mask_id, mask_long_numbers, mask_niks, normalise_id
 from ..tables import TPS_CODE, TPS_CODE_TEXT
 from .base import ReadContext, Reader, Record, Rejected, VoterRows
-from .inflate import CorruptStream
+from .inflate import CorruptStreamError
 from .members import folder_files
-from .textio import DELIMITERS, RUN, Damaged, TextOptions, TextRow, TextRun, check_encoding, open_table, sniff_delimiter
+from .textio import (
+    DELIMITERS,
+    RUN,
+    DamagedError,
+    TextOptions,
+    TextRow,
+    TextRun,
+    check_encoding,
+    open_table,
+    sniff_delimiter,
+)
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -167,10 +177,10 @@ class DptCsvReader(Reader):
             try:
                 with _collector_paused():
                     yield from _read_file(file, name, options, polling, progress, villages)
-            except CorruptStream:  # (the loader names the source: the hint is not about options)
+            except CorruptStreamError:  # (the loader names the source: the hint is not about options)
                 raise
             except SourceError as e:  # name the source too (once); the options of a voter list sit under 'dpt:'
-                about_options = e.hint is not None and not isinstance(e, Damaged)  # (a damaged file's hint is not)
+                about_options = e.hint is not None and not isinstance(e, DamagedError)  # (a damaged file's hint is not)
                 hint = f"{e.hint} (for this voter list: under 'dpt:')" if about_options else e.hint
                 message = e.args[0].removeprefix(f"{name}: ") if not ctx.path.is_dir() else e.args[0]
                 raise type(e)(f"{ctx.label}: {message}", hint=hint) from e

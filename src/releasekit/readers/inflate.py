@@ -5,7 +5,7 @@ records before it (the rest is quarantined as truncated). A byte changed inside 
 matter: inflating goes on turning out wrong bytes (well-formed rows with wrong numbers) until a
 block no longer decodes or the stream's CRC-32 differs at its end, so the records read before
 the error are no more trustworthy than the ones after it. Such a stream raises
-:class:`CorruptStream`, which the readers' salvage of damaged archives lets through, and the
+:class:`CorruptStreamError`, which the readers' salvage of damaged archives lets through, and the
 build refuses the source (:meth:`releasekit.ingest.Loader.load_source` names it).
 """
 
@@ -22,8 +22,12 @@ _CHECKS_FAILED = ("CRC check failed", "Incorrect length of data produced")
 HINT = "the file is damaged: download or export it again (`gzip -t FILE` tests a .gz file)"
 
 
-class CorruptStream(SourceError):
+class CorruptStreamError(SourceError):
     """A gzip stream failed its own check (a block that does not decode, a CRC-32 or length that differs)."""
+
+
+#: The name it had before its name ended in ``Error`` (STYLE.md 2.10), kept for the code that uses it.
+CorruptStream = CorruptStreamError
 
 
 def is_corrupt(error: BaseException) -> bool:
@@ -36,18 +40,18 @@ def is_corrupt(error: BaseException) -> bool:
 _TRAILER_DIFFERS = ("incorrect data check", "incorrect length check")
 
 
-def corrupt(error: BaseException, inflated: int | None = None) -> CorruptStream:
-    """The :class:`CorruptStream` to raise for ``error`` (``inflated``: the bytes inflated before the step that
+def corrupt(error: BaseException, inflated: int | None = None) -> CorruptStreamError:
+    """The :class:`CorruptStreamError` to raise for ``error`` (``inflated``: the bytes inflated before the step that
     raised it; a step inflates up to a few MiB, so a small file's error comes after 0 of them: no place said)."""
     at_end = str(error).startswith(_CHECKS_FAILED) or any(text in str(error) for text in _TRAILER_DIFFERS)
     where = (", at the end of the stream (its trailer's check)" if at_end
              else f", past {inflated:,} bytes of its inflated data" if inflated else "")
-    return CorruptStream(f"the gzip data is corrupt ({error}){where}: no record read from it can be trusted, so "
-                         "none is loaded", hint=HINT)
+    return CorruptStreamError(f"the gzip data is corrupt ({error}){where}: no record read from it can be trusted, "
+                              "so none is loaded", hint=HINT)
 
 
 class CheckedGzipFile(gzip.GzipFile):
-    """:class:`gzip.GzipFile` whose reads raise :class:`CorruptStream` when the stream is corrupt (a stream cut
+    """:class:`gzip.GzipFile` whose reads raise :class:`CorruptStreamError` when the stream is corrupt (a stream cut
     short still raises :class:`EOFError`, which the readers salvage)."""
 
     def read(self, size: int | None = -1) -> bytes:

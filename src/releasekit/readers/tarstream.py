@@ -194,7 +194,7 @@ class _Bytes:
                 return True
 
     def _inflate(self, data: bytes) -> bytes:
-        """A step of inflated bytes (:class:`~.inflate.CorruptStream` when the gzip stream is corrupt; bzip2's and
+        """A step of inflated bytes (:class:`~.inflate.CorruptStreamError` when the gzip stream is corrupt; bzip2's and
         xz's corrupt data is a :class:`TarError`, the records before it loaded, as :mod:`tarfile` had them)."""
         assert self.inflate is not None
         try:
@@ -272,7 +272,7 @@ class _Bytes:
         that stream (another stream, bytes after it) is data after the archive, not read, as GNU tar does not.
 
         :raises TarError: the input ends before the stream does (cut short: its data cannot be checked).
-        :raises CorruptStream: the stream fails its checks.
+        :raises CorruptStreamError: the stream fails its checks.
         """
         if self.inflate is None:
             return

@@ -241,7 +241,7 @@ def _chunks(raw: Readable, progress: Progress | None) -> Iterator[bytes]:
     Decompression is incremental with bounded output, so a truncated stream
     gives up every byte before the cut (then raises :class:`EOFError`) and a
     zip bomb never sits in memory whole. A corrupt stream raises
-    :class:`~releasekit.readers.inflate.CorruptStream`.
+    :class:`~releasekit.readers.inflate.CorruptStreamError`.
     """
     data = raw.read(CHUNK)
     if not data.startswith(GZIP_MAGIC):
@@ -669,8 +669,12 @@ def _first_line(feed: _Feed, options: TextOptions) -> tuple[Line | None, int]:
             return item, skipped
 
 
-class Damaged(SourceError):
+class DamagedError(SourceError):
     """A table whose header line cannot be read (cut short, undecodable): the file is damaged, no option helps."""
+
+
+#: The name it had before its name ended in ``Error`` (STYLE.md 2.10), kept for the code that uses it.
+Damaged = DamagedError
 
 
 @contextmanager
@@ -725,8 +729,8 @@ def _opened_table(source: Path | bytes | Readable, name: str, options: TextOptio
     elif options.header:
         stop = feed.again[0]  # (the line that cannot be read, which _first_line put back: cut short, undecodable …)
         assert isinstance(stop, Rejected)
-        raise Damaged(f"{label}: line {stop.locator.rsplit(':', 1)[-1]}: the header line cannot be read: "
-                      f"{stop.reason}", hint="check the start of the file, or export it again")
+        raise DamagedError(f"{label}: line {stop.locator.rsplit(':', 1)[-1]}: the header line cannot be read: "
+                           f"{stop.reason}", hint="check the start of the file, or export it again")
     elif first is not None:
         feed.again.appendleft(first)
     if not header:
