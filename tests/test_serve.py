@@ -271,3 +271,24 @@ def test_an_empty_host_is_announced_as_the_address_bound() -> None:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_a_program_that_imported_the_site_plugin_still_gets_error_pages(demo_project: Path, tmp_path: Path) -> None:
+    """Importing ``releasekit.siteplugin`` as a module, before Datasette, imported Datasette's default exception
+    handler ahead of its plugin manager, which registered the handler with no hook: every later Datasette of the
+    process failed its 404 and 400 pages ("Default exception handler should have returned something")."""
+    from releasekit import load_release
+    from releasekit.publish import write_site
+
+    site = write_site(load_release(demo_project), tmp_path / "site").folder
+    script = f"""
+import asyncio
+import releasekit.siteplugin
+from datasette.app import Datasette
+ds = Datasette([{str(site / "release.db")!r}], plugins_dir={str(site / "plugins")!r})
+for path in ("/nope/a/b/c", "/release/hasil_tps?_sort=nope", "/release/tps/1"):
+    print(path, asyncio.run(ds.client.get(path)).status_code)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == [
+        "/nope/a/b/c", "404", "/release/hasil_tps?_sort=nope", "400", "/release/tps/1", "404"], done.stderr[-800:]

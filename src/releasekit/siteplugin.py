@@ -67,6 +67,13 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote, urlencode
 
+# Datasette's plugin manager before its default exception handler: imported first, ``datasette.handle_exception``
+# imports ``datasette.plugins``, which registers the handler's module half-made, with no hook, and every Datasette
+# in the process then fails its error pages ("Default exception handler should have returned something"), as it
+# did after a program imported this module as ``releasekit.siteplugin``.
+import datasette.plugins  # noqa: F401
+
+# isort: split
 import datasette.database as datasette_database
 import datasette.handle_exception as handling
 import datasette.views.base as base_view
