@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -234,10 +234,6 @@ def page_context(release: Release, register: str | None = None) -> dict[str, Any
         return register_context(release, chosen, db, release.root / "datapackages", None)
 
 
-def _end_thread(conn: object) -> None:
-    raise SystemExit  # not an Exception: Datasette's write loop lets it end the thread
-
-
 class RecordedProgress:
     """A build's progress receiver that notes each start (``start <label>``) and finish."""
 
@@ -285,21 +281,10 @@ class Site:
         return cls(write_site(release, folder, **options).folder)
 
     def close(self) -> None:
-        """Stop Datasette's threads (its 0.65 API has no close: its pool is shut down, each write loop handed a
-        task that ends it) and close its connections."""
-        if self.datasette.executor is not None:
-            self.datasette.executor.shutdown(wait=True)
-        previous = threading.excepthook  # (pytest's, which would report the SystemExit that ends the thread)
-        threading.excepthook = lambda args: None if args.exc_type is SystemExit else previous(args)
-        try:
-            for db in self.datasette.databases.values():
-                thread = getattr(db, "_write_thread", None)
-                if thread is not None:
-                    db._write_queue.put(SimpleNamespace(fn=_end_thread, reply_queue=None))
-                    thread.join(timeout=10)
-                db.close()
-        finally:
-            threading.excepthook = previous
+        """Stop Datasette's threads and close its connections (:func:`releasekit.publish.close_datasette`)."""
+        from releasekit.publish import close_datasette
+
+        close_datasette(self.datasette)
 
     def get(self, path: str, status: int = 200) -> Any:
         """Datasette's response to ``GET path``, which must have the HTTP status ``status`` (200 OK unless asked)."""

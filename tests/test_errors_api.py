@@ -182,6 +182,7 @@ def test_a_site_served_in_a_thread_stops_and_releases_its_folder(demo_project: P
     """Review CE M2: a serve() in a thread could not be stopped, and held build/site's lock until the process ended
     (a second serve: 'another releasekit serve or publish is using this site')."""
     release = load_release(demo_project)
+    before = set(threading.enumerate())
     with releasekit.serving(release) as server:
         assert server.running and server.site.folder == demo_project.resolve() / "build" / "site"
         with urllib.request.urlopen(server.url + "-/versions.json", timeout=30) as answer:
@@ -192,6 +193,8 @@ def test_a_site_served_in_a_thread_stops_and_releases_its_folder(demo_project: P
                 pass
         assert isinstance(raised.value, releasekit.SiteFolderError)
     assert not server.running and not _site_threads()
+    # (nor Datasette's pool and write loops, review CE L3: a later fork, validate's second process, was refused)
+    assert set(threading.enumerate()) <= before, set(threading.enumerate()) - before
     with pytest.raises(OSError):  # (nothing listens there any more)
         urllib.request.urlopen(server.url, timeout=5)
     server.stop()  # (twice: harmless)

@@ -57,9 +57,9 @@ from .readers import READERS
 CACHE_DIR = "cache"
 #: Code whose change makes every cached database stale (modules and packages of releasekit): ``ingest`` and
 #: everything it imports (a test walks the imports to keep this complete), the build that drives it and this cache.
-LOADING_CODE = ("ingest.py", "config.py", "metadatafile.py", "links.py", "database.py", "tables.py", "dpt.py", "nik.py",
-                "elections.py", "errors.py", "forked.py", "piigate.py", "privacy.py", "provenance.py", "readahead.py",
-                "readers", "rules", "build.py", "buildcache.py")
+LOADING_CODE = ("ingest.py", "config.py", "csvlimit.py", "metadatafile.py", "links.py", "database.py", "tables.py",
+                "dpt.py", "nik.py", "elections.py", "errors.py", "forked.py", "piigate.py", "privacy.py",
+                "provenance.py", "readahead.py", "readers", "rules", "build.py", "buildcache.py")
 #: Code whose change makes every cached pair of snapshots' changes stale.
 CHANGES_CODE = (*LOADING_CODE, "compare.py", "changes.py", "snapshots.py")
 CHANGES_DIR = "changes"

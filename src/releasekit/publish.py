@@ -33,6 +33,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from .artefacts import write_json
@@ -876,18 +877,49 @@ def _serve(release: Release, *, host: str, port: int, allow_robots: bool, allow_
             if note is not None:
                 for line in site.notes():
                     note(line)
-            app = make_datasette(site.folder).app()
-            if ready is not None:
-                ready(served_url(host, sockets))
-            server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-            with _stopped_by(stop, server):
-                try:
-                    server.run(sockets=sockets)
-                except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
-                    pass
+            datasette = make_datasette(site.folder)
+            try:
+                if ready is not None:
+                    ready(served_url(host, sockets))
+                server = uvicorn.Server(uvicorn.Config(datasette.app(), log_level="warning"))
+                with _stopped_by(stop, server):
+                    try:
+                        server.run(sockets=sockets)
+                    except KeyboardInterrupt:  # Ctrl-C: the server has shut down (as uvicorn.run, quietly)
+                        pass
+            finally:
+                close_datasette(datasette)
         finally:
             for sock in sockets:
                 sock.close()
+
+
+def close_datasette(datasette: Any) -> None:
+    """Stop a Datasette's threads and close its databases' connections, which Datasette 0.65 has no call for: its
+    pool of threads is shut down, and each database's write loop is handed a task that ends it (review CE L3: after
+    a ``serve`` in a program returned, its threads ran on until the process ended, and a fork after it, as
+    ``validate``'s second process, was refused for them)."""
+    if datasette.executor is not None:
+        datasette.executor.shutdown(wait=True)
+    previous = threading.excepthook
+    threading.excepthook = lambda args: None if args.exc_type is _EndWrites else previous(args)
+    try:
+        for db in datasette.databases.values():
+            thread = getattr(db, "_write_thread", None)
+            if thread is not None and thread.is_alive():
+                db._write_queue.put(SimpleNamespace(fn=_end_writes, reply_queue=None))
+                thread.join(timeout=10)
+            db.close()
+    finally:
+        threading.excepthook = previous
+
+
+class _EndWrites(SystemExit):
+    """Ends a Datasette database's write loop: not an ``Exception``, which the loop would hand back and go on."""
+
+
+def _end_writes(conn: object) -> None:
+    raise _EndWrites
 
 
 #: How often (seconds) a ``serve`` given a ``stop`` event looks at it (uvicorn itself looks at ``should_exit`` every
