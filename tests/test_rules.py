@@ -207,6 +207,15 @@ def test_a_rule_with_nothing_to_check_says_so_instead_of_0(demo_project: Path, t
         assert not any(slug in voters for slug in ("duplicate-nik", "dpt-results-mismatch", "sex-sum-mismatch"))
         assert set(not_checked(db, "002").values()) == {  # exempted, no source
             "no data: the register lists no source / tanpa data: register ini tidak mencantumkan sumber"}
+        # (each register's whole account, reason by reason: review CF H2 found most rules' needs could be dropped)
+        no_tps, no_areas = "no list of TPS / tanpa daftar TPS", (
+            "no published area totals (hasil_wilayah) / tanpa total wilayah yang dipublikasikan (hasil_wilayah)")
+        assert results == {"unknown-tps": no_tps, "rollup-mismatch": no_areas, "missing-tps": no_tps,
+                           **dict.fromkeys(("dpt-results-mismatch", "duplicate-nik", "invalid-nik",
+                                            "nik-region-mismatch", "underage-unmarried"), NO_VOTER_LIST)}
+        assert voters == {"unknown-tps": no_tps, "rollup-mismatch": no_areas, "missing-tps": no_tps,
+                          "changed-after-complete": ONE_DAY, "total-decreased": ONE_DAY}
+        assert set(not_checked(db, "002")) == {rule.slug for rule in RULES}
     # Sources that give no status_suara (a CSV export): two days compared, but no TPS known complete
     copy = tmp_path / "release.db"
     shutil.copyfile(demo_project / "build" / "release.db", copy)
@@ -216,6 +225,10 @@ def test_a_rule_with_nothing_to_check_says_so_instead_of_0(demo_project: Path, t
         db.execute("UPDATE hasil_tps SET pemilih_dpt_l = NULL, pengguna_dpt_l = NULL, pengguna_dptb_l = NULL, "
                    "pengguna_dpk_l = NULL, pengguna_total_l = NULL")
         assert "sex-sum-mismatch" in not_checked(db, "001")
+        # A published area total of one of 001's sources: its roll-up is checked, 003's still not
+        db.execute("INSERT INTO hasil_wilayah (kode_pemilu, snapshot, kode_wilayah, suara_sah, asal, sumber) VALUES "
+                   "('ppwp-2024', '2024-02-15', '34', 10, 'chart', 'raw/ppwp_tps_20240215.tar.gz')")
+        assert "rollup-mismatch" not in not_checked(db, "001") and "rollup-mismatch" in not_checked(db, "003")
     descriptor = json.loads((demo_project / "datapackages" / "real-count" / "datapackage.json").read_text())
     rules = descriptor["releasekit"]["rules"]
     assert rules["duplicate-nik"]["not_checked"] == NO_VOTER_LIST and "not_checked" not in rules["votes-sum-mismatch"]
