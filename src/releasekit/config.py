@@ -247,7 +247,6 @@ def load_release(project: str | Path = ".") -> Release:
     return _release(data, path.parent, label=str(path), sha256=hashlib.sha256(loaded).hexdigest(), loaded=loaded)
 
 
-
 def release_from(metadata: Mapping[str, Any], project: str | Path = ".") -> Release:
     """Validate and freeze a ``metadata.yml`` already in memory, for a project whose raw files are in ``project``.
 

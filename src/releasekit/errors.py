@@ -54,6 +54,20 @@ def one_line_text(text: str) -> str:
     return text.translate(CONTROLS)
 
 
+class _MaskedText:
+    """An attribute of text whose NIKs are masked when it is set, whenever that is (:class:`ReleasekitError`'s
+    ``path`` and ``place``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.stored = f"_{name}"
+
+    def __get__(self, instance: object, owner: type | None = None) -> str | None:
+        return getattr(instance, self.stored, None)
+
+    def __set__(self, instance: object, value: str | None) -> None:
+        setattr(instance, self.stored, None if value is None else _masked(value))
+
+
 class ReleasekitError(Exception):
     """Base class: a message naming the file and place, and an optional hint.
 
@@ -78,23 +92,10 @@ class ReleasekitError(Exception):
         self.path = None if path is None else os.fspath(path)
         self.place = place
 
-    @property
-    def path(self) -> str | None:
-        """The file (or folder) the error is about, as the message names it; None when unknown or none."""
-        return self._path
-
-    @path.setter
-    def path(self, value: str | None) -> None:
-        self._path = None if value is None else _masked(value)
-
-    @property
-    def place(self) -> str | None:
-        """Where in :attr:`path` (a key path, a line, a byte); None when unknown or the whole file."""
-        return self._place
-
-    @place.setter
-    def place(self, value: str | None) -> None:
-        self._place = None if value is None else _masked(value)
+    #: The file (or folder) the error is about, as the message names it; None when unknown or none.
+    path = _MaskedText()
+    #: Where in :attr:`path` (a key path, a line, a byte); None when unknown or the whole file.
+    place = _MaskedText()
 
     def locate(self, *, path: str | None = None, place: str | None = None) -> ReleasekitError:
         """Set :attr:`path` and :attr:`place` when the error says neither yet (by code that knows them, as the error
