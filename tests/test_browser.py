@@ -131,7 +131,7 @@ def test_table_page_in_a_browser(server: str, demo_project: Path, tmp_path: Path
 _MEASURE = """<script>window.addEventListener('load', () => { const p = document.createElement('pre');
 const e = document.querySelector('%s');
 p.id = 'measured'; p.textContent = document.documentElement.clientWidth + ' ' + document.documentElement.scrollWidth
-  + ' ' + (e ? Math.round(e.getBoundingClientRect().left) : -1);
+  + ' ' + (e ? Math.round(e.getBoundingClientRect().left) + ' ' + Math.round(e.getBoundingClientRect().top) : '-1 -1');
 document.body.appendChild(p); });</script>"""
 
 
@@ -139,6 +139,12 @@ def page_widths(server: str, path: str, tmp_path: Path, window: int = 1280, sele
                 ) -> tuple[int, int, int]:
     """(the window's width, the document's, the left edge of the element ``selector`` finds) as Chromium lays out
     ``path`` of the site in a window ``window`` pixels wide."""
+    return laid_out(server, path, tmp_path, window, selector)[:3]
+
+
+def laid_out(server: str, path: str, tmp_path: Path, window: int = 1280, selector: str = "body"
+             ) -> tuple[int, int, int, int]:
+    """:func:`page_widths`, and the top edge of the element ``selector`` finds (-1 for both when none)."""
     with urllib.request.urlopen(server + path, timeout=30) as response:
         page = response.read().decode("utf-8")
     copy = tmp_path / "measured.html"
@@ -148,9 +154,9 @@ def page_widths(server: str, path: str, tmp_path: Path, window: int = 1280, sele
     dom = subprocess.run([chromium(), *flags, f"--window-size={window},2000", f"--user-data-dir={tmp_path / 'profile'}",
                           "--virtual-time-budget=5000", "--dump-dom", copy.as_uri()],
                          check=True, capture_output=True, timeout=120).stdout
-    found = re.search(rb'<pre id="measured">(\d+) (\d+) (-?\d+)</pre>', dom)
+    found = re.search(rb'<pre id="measured">(\d+) (\d+) (-?\d+) (-?\d+)</pre>', dom)
     assert found, dom[-500:]
-    return int(found[1]), int(found[2]), int(found[3])
+    return int(found[1]), int(found[2]), int(found[3]), int(found[4])
 
 
 @pytest.mark.parametrize("path", ["/registers/001/codebook", "/registers/003"])
@@ -175,3 +181,13 @@ def test_the_quarantine_page_shows_the_reason_on_the_first_screen(server: str, t
     ``reason`` column off a 1280 px screen."""
     window, _, reason = page_widths(server, "/release/quarantine", tmp_path, selector="th.col-reason")
     assert 0 < reason < window - 100, (window, reason)
+
+
+def test_a_table_page_starts_its_table_on_the_first_screen(server: str, tmp_path: Path) -> None:
+    """Review CD L8: ``hasil_tps`` opened with its 28 column descriptions, and its table began 1,882 px down a 1280 px
+    wide window. The descriptions scroll in a box of their own (each is also in its column's menu); the table starts
+    on the first screen of a 1280 × 800 window."""
+    window, _, left, top = laid_out(server, "/release/hasil_tps", tmp_path, selector="table.rows-and-columns")
+    assert left >= 0 and 0 < top < 800, (window, top)
+    _, _, _, box = laid_out(server, "/release/hasil_tps", tmp_path, selector="dl.column-descriptions")
+    assert 0 < box < top  # (still there, above the table)

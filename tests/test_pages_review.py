@@ -192,21 +192,44 @@ def test_a_resource_holding_rows_of_a_source_with_its_own_licence_says_so(tmp_pa
     real_count = json.loads((datapackages / "real-count" / "datapackage.json").read_text())
     assert real_count["licenses"] == [CC0]
     own = {r["name"]: r["licenses"] for r in real_count["resources"] if "licenses" in r}
-    assert own == {"wilayah": [CC0, ODBL], "tps": [CC0, ODBL], "quarantine": [CC0, ODBL]}  # (not hasil_tps, suara…)
+    # (not hasil_tps, suara…; the findings quote the places' codes)
+    assert own == {"wilayah": [CC0, ODBL], "tps": [CC0, ODBL], "findings": [CC0, ODBL], "quarantine": [CC0, ODBL]}
     readme = (datapackages / "real-count" / "README.md").read_text()
-    assert (f"- `data/wilayah.csv`, `data/tps.csv`, `data/quarantine.csv`: CC0 1.0 <{CC0['path']}>, ODbL 1.0 "
-            f"<{ODBL['path']}>") in readme
+    assert (f"- `data/wilayah.csv`, `data/tps.csv`, `data/findings.csv`, `data/quarantine.csv`: CC0 1.0 "
+            f"<{CC0['path']}>, ODbL 1.0 <{ODBL['path']}>") in readme
     # register 003 (the release's licence): its region list's licence covers the places, not the results or voters
     voters = json.loads((datapackages / "voter-list-and-results" / "datapackage.json").read_text())
     cc_by = voters["licenses"]
     own = {r["name"]: r["licenses"] for r in voters["resources"] if "licenses" in r}
-    assert set(own) == {"wilayah", "tps", "quarantine"} & {r["name"] for r in voters["resources"]}
+    assert set(own) == {"wilayah", "tps", "findings", "quarantine"} & {r["name"] for r in voters["resources"]}
     assert all(licences == [*cc_by, ODBL] for licences in own.values())
     # and a package none of whose sources has a licence of its own names none per resource
     it = json.loads((datapackages / "it-infrastructure" / "datapackage.json").read_text())
     assert not any("licenses" in r for r in it["resources"])
     assert "licences of its own" not in (datapackages / "it-infrastructure" / "README.md").read_text()
     assert validate_paths([datapackages]).valid  # (frictionless reads a resource's licences as a package's)
+
+
+def _odbl_results(root: Path, meta: dict[str, Any]) -> None:
+    meta["registers"][0]["licenses"] = [CC0]
+    meta["registers"][0]["sources"][0]["licenses"] = [ODBL]  # a Sirekap results source of its own licence
+
+
+def test_every_table_holding_rows_of_a_results_source_with_its_own_licence_says_so(tmp_path: Path) -> None:
+    """Review CF M1: only a region list of its own licence was tested, so a package could present the votes of an
+    ODbL results source under CC0 alone (``suara`` left out of the tables read from sources, or ``hasil_tps`` never
+    given its licences) with no test failing. Every table holding rows read from the source, and the findings made
+    of them, lists both licences; the tables written from ``metadata.yml`` list none of their own."""
+    release = built(tmp_path, _odbl_results)
+    package = json.loads((release.root / "datapackages" / "real-count" / "datapackage.json").read_text())
+    assert package["licenses"] == [CC0]
+    own = {r["name"]: r.get("licenses") for r in package["resources"]}
+    from_sources = {"hasil_tps", "suara", "snapshots", "snapshot_votes", "changes", "quarantine", "wilayah", "tps",
+                    "findings"}
+    assert from_sources <= set(own)  # (the demo's register 001 has every one of them)
+    assert {name: licences for name, licences in own.items() if licences} == dict.fromkeys(from_sources, [ODBL, CC0])
+    assert {name for name, licences in own.items() if not licences} == {"pemilu", "peserta", "sources"}
+    assert validate_paths([release.root / "datapackages" / "real-count.zip"]).valid
 
 
 def test_only_web_addresses_become_links() -> None:

@@ -68,11 +68,18 @@ def test_the_register_page_explains_each_rule_and_counts_its_findings(demo_proje
 def test_a_rule_turned_off_is_not_listed_and_a_threshold_is(tmp_path: Path) -> None:
     root = copy_demo(tmp_path / "project")
     meta = yaml.safe_load((root / "metadata.yml").read_text(encoding="utf-8"))
-    meta["registers"][0]["rules"] = {"votes-sum-mismatch": "off",
+    meta["registers"][0]["rules"] = {"votes-sum-mismatch": "off", "duplicate-nik": "off",
                                      "ballots-sum-mismatch": {"severity": "error", "error_if": "> 0.5%"}}
     write_metadata(root, meta)
     release = load_release(root)
     build(release)
+    # a rule turned off is not said to have had nothing to check, even where it had nothing (001 has no voter list;
+    # review CF L1): its settings say off and no more
+    package = json.loads((root / "datapackages" / "real-count" / "datapackage.json").read_text(encoding="utf-8"))
+    rules = package["releasekit"]["rules"]
+    assert {slug: "not_checked" in rules[slug] for slug in ("duplicate-nik", "votes-sum-mismatch", "invalid-nik")} == {
+        "duplicate-nik": False, "votes-sum-mismatch": False, "invalid-nik": True}
+    assert rules["duplicate-nik"]["severity"] == "off"
     page = Site.written(release, tmp_path / "site").get("/registers/001").text
     section = page.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
     assert 'data-rule="votes-sum-mismatch"' not in section and 'data-rule="voters-ballots-mismatch"' in section

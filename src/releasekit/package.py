@@ -99,6 +99,9 @@ REGISTER_FILTERS: dict[str, str] = {
 #: (:data:`REFERENCED_SOURCES`: the places it named, its quarantined records).
 READ_TABLES = frozenset({*SOURCE_COLUMNS, "suara", "suara_wilayah", "wilayah", "tps"})
 PLACE_TABLES = frozenset({"wilayah", "tps", "quarantine"})
+#: Tables made from the rows read from sources rather than read from them: a finding quotes the codes and figures of
+#: the rows it is about (``expected``, ``actual``), so it comes under their licences too.
+DERIVED_TABLES = frozenset({"findings"})
 #: Resources every package has, even when empty: its provenance and its rejects.
 ALWAYS = ("findings", "quarantine", "sources")
 #: Filters kept even when the register holds every source: these rows are not all owned by a source
@@ -300,11 +303,12 @@ def resource_licenses(release: Release, register: Register, prov: dict[str, Any]
     sources = [declared[s["path"]] for s in prov["sources"] if s["path"] in declared]
     if all(not source.licenses or source.licenses == package for source in sources):
         return {}
-    # (a region list, this register's or another's, names places; any other source, every table read from sources)
-    tables = [(source, PLACE_TABLES if READERS[source.format].places_first(source) else READ_TABLES)
+    # (a region list, this register's or another's, names places; any other source, every table read from sources;
+    # the findings quote the values and codes of every source's rows: a rule's finding is derived from them)
+    tables = [(source, (PLACE_TABLES if READERS[source.format].places_first(source) else READ_TABLES) | DERIVED_TABLES)
               for source in sources]
     out = {}
-    for table in sorted(READ_TABLES | PLACE_TABLES):
+    for table in sorted(READ_TABLES | PLACE_TABLES | DERIVED_TABLES):
         licences = tuple(dict.fromkeys(lic for source, held in tables if table in held
                                        for lic in source.licenses or package))
         if licences and licences != package:

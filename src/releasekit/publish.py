@@ -180,6 +180,7 @@ body.table-quarantine td.col-raw { word-break: break-all; max-width: 40em; }
 body.table-quarantine td.col-reason { min-width: 16em; }
 .region-chain .level, td.col-tingkat em { color: #555; font-size: 0.9em; font-style: normal; }
 table.votes td.num { text-align: right; }
+dl.column-descriptions { max-height: 6em; overflow-y: auto; border-bottom: 1px solid #ccc; }
 """
 
 
