@@ -6,12 +6,13 @@ failed on the code before."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import Site, copy_demo, invoke
-from releasekit import build, load_release
+from releasekit import build, load_release, serving, write_site
 
 
 @pytest.mark.parametrize("name", ["hash#1", "what?x", "pct%41"])
@@ -23,6 +24,12 @@ def test_a_project_and_a_site_under_such_a_name_publish_and_serve(tmp_path: Path
     result = invoke("publish", str(site), "--project", str(project))
     assert result.exit_code == 0, result.output
     assert "note: Datasette cannot open a database in a folder whose path holds" in result.output
+    # and the library says so too (review CE L4: only the CLI did), where releasekit's own serve needs no word
+    notes = write_site(load_release(project), outer / name / "site2").notes()
+    assert len(notes) == 1 and notes[0].startswith("Datasette cannot open a database in a folder whose path holds")
+    shutil.rmtree(outer / name / "site2")
+    with serving(load_release(project)) as server:
+        assert server.site.notes() == []
     assert sorted(p.name for p in outer.iterdir()) == [name]  # (nothing made beside it: "hash", "what")
     served = Site(site)
     rows = served.json("/release/hasil_tps.json?_shape=array&_size=1")
@@ -35,4 +42,5 @@ def test_a_plain_folder_is_served_as_it_is(tmp_path: Path) -> None:
     build(load_release(project))
     result = invoke("publish", str(tmp_path / "site"), "--project", str(project))
     assert result.exit_code == 0 and "note:" not in result.output
+    assert write_site(load_release(project), tmp_path / "site2").notes() == []
     assert Site(tmp_path / "site").datasette.databases["release"].path == str(tmp_path / "site" / "release.db")

@@ -2,9 +2,15 @@
 
 The Python API can do everything the CLI does::
 
-    from releasekit import load_release, build, validate_paths
-    result = build(load_release("."))
-    report = validate_paths(["datapackages"])
+    from releasekit import load_release, build, validate_paths, diff, write_site, serving
+    release = load_release(".")
+    result = build(release)                      # releasekit build
+    print("\n".join(result.summary(release)))   # what it prints
+    report = validate_paths(["datapackages"])    # releasekit validate
+    print(diff("2024-02-15", "2024-02-20").render("markdown"))  # releasekit diff
+    site = write_site(release, "../site")        # releasekit publish
+    with serving(release) as server:             # releasekit serve, until the block ends
+        print(server.url)
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ _field_limit = _csv.field_size_limit()
 from .build import BuildProgress, BuildResult, build  # noqa: E402
 from .compare import UnsortedError  # noqa: E402
 from .config import Release, load_release, release_from  # noqa: E402
+from .diff import DiffResult, diff  # noqa: E402  (releasekit.diff is the function, as releasekit.build is)
 from .errors import (  # noqa: E402
     AddressError,
     ConfigError,
@@ -45,12 +52,14 @@ _csv.field_size_limit(_field_limit)
 
 if TYPE_CHECKING:
     from .buildcheck import StaleBuildError
-    from .publish import Serving, serving
+    from .diffreport import CsvChanges
+    from .publish import Serving, Site, serve, serving, write_site
 
 #: Names imported when first used (:func:`__getattr__`), from the modules that check and publish a build: a program
 #: that only builds or validates does not load them. (Imported here, they would also join the import cycle through
 #: ``from . import __version__`` that mypy resolves in an order where ``pages`` is checked before ``package``.)
-_LATER = {"StaleBuildError": "buildcheck", "Serving": "publish", "serving": "publish"}
+_LATER = {"StaleBuildError": "buildcheck", "Serving": "publish", "serving": "publish", "serve": "publish",
+          "write_site": "publish", "Site": "publish", "CsvChanges": "diffreport"}
 
 
 def __getattr__(name: str) -> Any:
@@ -63,7 +72,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["AddressError", "BuildLockedError", "BuildProgress", "BuildResult", "ConfigError", "CorruptStreamError",
-           "DamagedError", "DiffError", "MachineError", "NothingHeldError", "PackageError", "PrivacyError", "Release",
-           "ReleasekitError", "Report", "Serving", "SiteFolderError", "SiteLockedError", "SourceError",
-           "StaleBuildError", "TextDecodeError", "UnsortedError", "UsageError", "__version__", "build",
-           "load_release", "release_from", "serving", "validate_paths"]
+           "CsvChanges", "DamagedError", "DiffError", "DiffResult", "MachineError", "NothingHeldError", "PackageError",
+           "PrivacyError", "Release", "ReleasekitError", "Report", "Serving", "Site", "SiteFolderError",
+           "SiteLockedError", "SourceError", "StaleBuildError", "TextDecodeError", "UnsortedError", "UsageError",
+           "__version__", "build", "diff", "load_release", "release_from", "serve", "serving", "validate_paths",
+           "write_site"]

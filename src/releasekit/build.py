@@ -22,7 +22,7 @@ from .buildcache import CACHE_DIR, PairCache, SourceCache
 from .config import Register, Release, Source
 from .csvlimit import bounded_cells
 from .database import create_indexes, create_schema, create_search, open_database, open_reader, table_counts
-from .errors import OS_HINTS, MachineError, SourceError, located, sqlite_machine_failure
+from .errors import OS_HINTS, MachineError, SourceError, located, one_line_text, sqlite_machine_failure
 from .ingest import Accounting, Loader, preflight
 from .legalstatus import RELEASING
 from .package import PACKAGES_DIR, PackageResult, write_packages
@@ -43,10 +43,17 @@ class BuildProgress(Protocol):
     """Receives progress while sources are read (the CLI draws a bar)."""
 
     def start(self, label: str, total_bytes: int) -> None:
-        """A source of ``total_bytes`` starts."""
+        """A source of ``total_bytes`` starts.
+
+        :param label: the source's path, as ``metadata.yml`` gives it.
+        :param total_bytes: its size.
+        """
 
     def update(self, done_bytes: int) -> None:
-        """``done_bytes`` of the current source have been read."""
+        """``done_bytes`` of the current source have been read.
+
+        :param done_bytes: bytes read so far, of :meth:`start`'s ``total_bytes``.
+        """
 
     def finish(self) -> None:
         """The current source is done."""
@@ -113,7 +120,10 @@ class BuildResult:
     def stamped_later(self, sources: Iterable[Source]) -> list[str]:
         """A line for each dated source whose results are stamped (``ts``) on a day after its snapshot: the day
         ``metadata.yml`` says it describes is likely not the day it was captured (review AM: a capture of 20 February
-        declared as 15 February built without a word, its changes compared with the wrong day)."""
+        declared as 15 February built without a word, its changes compared with the wrong day).
+
+        :param sources: the release's sources (:attr:`Release.sources`).
+        """
         lines = []
         for source in sources:
             latest = self.accounting[source.path].latest_ts if source.path in self.accounting else None
@@ -122,10 +132,33 @@ class BuildResult:
                              f"{source.snapshot}: is the snapshot the day it was captured?")
         return lines
 
+    def summary(self, release: Release, *, named: str = "") -> list[str]:
+        """The lines ``releasekit build`` prints: what was built, each package, the rows, the quarantine, the notes
+        (``note:``, each on one line), the findings and the database (review CE L4: a program had to copy them from
+        the CLI).
+
+        :param release: the release this result is of (its notes name its sources and registers).
+        :param named: how to name the project in the first line (``" in <folder>"``), or ``""`` for none.
+        :returns: the lines, without line breaks.
+        """
+        reused = f" ({self.cached} from build/cache/, read by an earlier build)" if self.cached else ""
+        findings = ", ".join(f"{rule} {n}" for rule, n in self.findings.items()) or "none"
+        return [f"built {len(self.packages)} register package(s) from {len(self.accounting)} source(s){named}{reused}:",
+                *(f"  {pkg.register.id} {pkg.register.slug:<24} {pkg.register.status:<15} "
+                  f"{pkg.zip_path.relative_to(release.root)}" for pkg in self.packages),
+                "rows: " + ", ".join(f"{name} {count}" for name, count in self.counts.items()),
+                f"quarantined records: {self.quarantined} ({self.identical_duplicates} identical duplicates)",
+                *(f"note: {one_line_text(line)}" for line in self.notes(release)),
+                f"findings: {findings}",
+                f"database: {self.database.relative_to(release.root)}  ({self.seconds:.1f} s)"]
+
     def notes(self, release: Release) -> list[str]:
         """Every ``note:`` line of the build's summary: :meth:`unloaded`, :meth:`stamped_later`,
         :meth:`retrieved_earlier`, :meth:`withheld_published` and :meth:`no_origin`, in that order, after
-        :meth:`interruptions`."""
+        :meth:`interruptions`.
+
+        :param release: the release this result is of.
+        """
         return (self.interruptions() + self.unloaded() + self.stamped_later(release.sources)
                 + self.retrieved_earlier(release.sources) + self.withheld_published(release.registers)
                 + self.no_origin(release.sources))
@@ -159,7 +192,10 @@ class BuildResult:
     def withheld_published(self, registers: Iterable[Register]) -> list[str]:
         """A line for each exempted or pending register whose package publishes data: the sources it lists (which it
         may: independent observations) are published whatever its status. A team recording a ruling that upheld an
-        exemption may mean to withdraw the data; the build said nothing (review BT M1)."""
+        exemption may mean to withdraw the data; the build said nothing (review BT M1).
+
+        :param registers: the release's registers (:attr:`Release.registers`).
+        """
         rows = {p.register.id: p.rows for p in self.packages}
         lines = []
         for register in registers:

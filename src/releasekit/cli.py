@@ -194,21 +194,11 @@ def build(project: Path, clean: bool, silent: bool) -> None:
     """
     release = load_release(project)
     result = build_release(release, progress=BarProgress(silent=silent), clean=clean)
-    reused = f" ({result.cached} from build/cache/, read by an earlier build)" if result.cached else ""
-    # (the paths below are the project's: where it is not this folder, the first line says which it is, as given)
+    # (the paths are the project's: where it is not this folder, the first line says which it is, as given)
     where = "" if release.root == Path.cwd().resolve() else (
         f" in {one_line_text(str(project.parent if project.is_file() else project))}")
-    click.echo(f"built {len(result.packages)} register package(s) from {len(result.accounting)} source(s)"
-               f"{where}{reused}:")
-    for pkg in result.packages:
-        click.echo(f"  {pkg.register.id} {pkg.register.slug:<24} {pkg.register.status:<15} "
-                   f"{pkg.zip_path.relative_to(release.root)}")
-    click.echo("rows: " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
-    click.echo(f"quarantined records: {result.quarantined} ({result.identical_duplicates} identical duplicates)")
-    for line in result.notes(release):
-        click.echo(f"note: {one_line_text(line)}")
-    click.echo("findings: " + (", ".join(f"{rule} {n}" for rule, n in result.findings.items()) or "none"))
-    click.echo(f"database: {result.database.relative_to(release.root)}  ({result.seconds:.1f} s)")
+    for line in result.summary(release, named=where):
+        click.echo(line)
 
 
 @cli.command(short_help="Validate packages, a folder of them, or a project's.")
@@ -322,7 +312,7 @@ def publish(folder: Path, project: Path, allow_robots: bool, allow_sql: bool) ->
 
     Example: releasekit publish ../site && datasette serve ../site
     """
-    from .publish import datasette_cannot_open, write_site
+    from .publish import write_site
 
     release = load_release(project)
     site = write_site(release, folder, allow_robots=allow_robots, allow_sql=allow_sql)
@@ -332,7 +322,3 @@ def publish(folder: Path, project: Path, allow_robots: bool, allow_sql: bool) ->
     click.echo(f"serve it with: datasette serve {shlex.quote(str(folder))}")
     for line in site.notes():
         click.echo(f"note: {line}")
-    if datasette_cannot_open(site.folder):
-        click.echo("note: Datasette cannot open a database in a folder whose path holds '#', '?' or '%' (it opens it "
-                   "by a file: URI it does not encode): move the site to another folder before serving it "
-                   "('releasekit serve' links to it from a temporary folder)")

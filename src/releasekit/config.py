@@ -142,7 +142,11 @@ class Release:
         return tuple(s for r in self.registers for s in r.sources)
 
     def register(self, slug_or_id: str) -> Register:
-        """The register with this id, else the one with this slug (an id always wins)."""
+        """The register with this id, else the one with this slug (an id always wins).
+
+        :param slug_or_id: ``001`` or ``real-count``.
+        :raises KeyError: no register has it.
+        """
         try:
             return self.register_by_id(slug_or_id)
         except KeyError:
@@ -153,19 +157,29 @@ class Release:
         raise KeyError(slug_or_id)
 
     def register_by_id(self, register_id: str) -> Register:
-        """The register with this id (a source's ``register``), never one whose slug reads the same."""
+        """The register with this id (a source's ``register``), never one whose slug reads the same.
+
+        :param register_id: three digits, ``001``.
+        :raises KeyError: no register has it.
+        """
         for reg in self.registers:
             if reg.id == register_id:
                 return reg
         raise KeyError(register_id)
 
     def licenses_of(self, register: Register) -> tuple[License, ...]:
-        """The licences of a register's data: its own, else the release's."""
+        """The licences of a register's data: its own, else the release's.
+
+        :param register: one of :attr:`registers`.
+        """
         return register.licenses or self.licenses
 
     def named(self, path: Path) -> str:
         """A path as the project names it (``datapackages/real-count.zip``), or whole when outside the project: how a
-        message names the project's own files, as ``metadata.yml`` names its sources."""
+        message names the project's own files, as ``metadata.yml`` names its sources.
+
+        :param path: any path, relative to the current folder or absolute.
+        """
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

@@ -212,6 +212,17 @@ class DiffResult:
     areas_only_old: list[tuple[str, str, int]] = field(default_factory=list)
     areas_only_new: list[tuple[str, str, int]] = field(default_factory=list)
 
+    def render(self, fmt: str = "text") -> str:
+        """This result as ``releasekit diff --format`` prints it (:func:`releasekit.diffreport.render`), as
+        :meth:`releasekit.Report.render` renders a validation.
+
+        :param fmt: ``text``, ``json`` or ``markdown`` (``csv`` streams through :class:`~releasekit.CsvChanges`).
+        :raises UsageError: ``fmt`` is none of them.
+        """
+        from .diffreport import render  # (diffreport reads this module's types)
+
+        return render(self, fmt)
+
     @property
     def differs(self) -> bool:
         """Whether the two sides differ at all: per-TPS results or published area totals."""
@@ -287,6 +298,10 @@ def _provinces(rows: Iterator[TpsRow], into: set[str]) -> Iterator[TpsRow]:
 def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", election: str | None = None,
          ignore: Iterable[str] = (), limit: int | None = 50, on_change: ChangeCallback | None = None) -> DiffResult:
     """Compare OLD with NEW row by row (see the module docstring for what each may be).
+
+    :param old: the earlier side: a snapshot id of ``project``'s release, a package (folder, ``datapackage.json`` or
+        zip), a ``release.db`` or a raw source file.
+    :param new: the later side, as ``old``.
 
     :param project: where snapshot ids are looked up (its ``build/release.db``): its folder, or its ``metadata.yml``.
     :param election: compare only this election.

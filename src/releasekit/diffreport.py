@@ -390,6 +390,8 @@ def render(result: DiffResult, fmt: str) -> str:
 
     Values come from whatever package was given: any NIK-like value is masked on the way out.
 
+    :param result: what :func:`~releasekit.diff.diff` found.
+    :param fmt: ``text``, ``json`` or ``markdown``.
     :raises UsageError: ``fmt`` is none of them.
     """
     if fmt not in ("text", "json", "markdown"):

@@ -191,11 +191,20 @@ class Site:
     folder: Path
     database: Download
     packages: dict[str, Download]
+    #: Whether the site is to be served as it is, by ``datasette serve`` (``publish``); not a site written with
+    #: ``link=True``, as releasekit's own ``serve`` writes one, serving a folder Datasette cannot open through a link.
+    deployed: bool = True
 
     def notes(self) -> list[str]:
-        """A line for each package ``releasekit validate`` finds invalid (the site's pages say so too)."""
-        return [f"{pkg.name} is INVALID, as the site's pages say: {'; '.join(pkg.problems)} (hint: see "
-                f"'releasekit validate {PACKAGES_DIR}/{pkg.name}')" for pkg in self.packages.values() if pkg.problems]
+        """A line for each package ``releasekit validate`` finds invalid (the site's pages say so too), and one when
+        ``datasette serve`` cannot open the site where it is (review CE L4: only the CLI said so)."""
+        notes = [f"{pkg.name} is INVALID, as the site's pages say: {'; '.join(pkg.problems)} (hint: see "
+                 f"'releasekit validate {PACKAGES_DIR}/{pkg.name}')" for pkg in self.packages.values() if pkg.problems]
+        if self.deployed and datasette_cannot_open(self.folder):
+            notes.append("Datasette cannot open a database in a folder whose path holds '#', '?' or '%' (it opens it "
+                         "by a file: URI it does not encode): move the site to another folder before serving it "
+                         "('releasekit serve' links to it from a temporary folder)")
+        return notes
 
 
 def database_path(release: Release) -> Path:
@@ -533,6 +542,8 @@ def write_site(release: Release, folder: str | Path, *, link: bool = False, allo
     half done is finished first, and no build swaps a new release in while the site is written. The folder is
     written under its own lock (:func:`writing_site`): two publishes never write one folder at once.
 
+    :param release: the release to publish, built (:func:`~releasekit.build.build`).
+    :param folder: where to write the site: a new or empty folder, or one holding a site releasekit wrote.
     :param link: hard-link the database and zips instead of copying them (``serve``).
     :param allow_robots: let search engines crawl.
     :param allow_sql: let visitors run their own SQL (Datasette's ``default_allow_sql``), each value it makes cut at
@@ -608,7 +619,7 @@ def write_locked_site(release: Release, folder: Path, shown: Path, *, link: bool
         finally:
             for leftover in (staging, old):
                 shutil.rmtree(leftover, ignore_errors=True)
-    return Site(folder, site.database, site.packages)
+    return Site(folder, site.database, site.packages, deployed=not link)
 
 
 def _replace_site(folder: Path, staging: Path, old: Path) -> None:

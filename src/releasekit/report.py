@@ -138,6 +138,8 @@ class Report:
     def render(self, fmt: str = "text") -> str:
         """Render as one of :data:`FORMATS`; any NIK-like value left (a package path, say) is masked.
 
+        :param fmt: ``text``, ``json``, ``markdown`` or ``github`` (workflow annotations).
+        :returns: the report, ending in a line break.
         :raises UsageError: ``fmt`` is not one of them.
         """
         if fmt not in FORMATS:

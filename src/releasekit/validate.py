@@ -823,6 +823,9 @@ def validate_paths(paths: str | Path | list[str | Path], *, engine: str = "relea
                    on_unopened: Callable[[PackageError], object] | None = None) -> Report:
     """Validate every package found at ``paths``.
 
+    :param paths: a package folder, ``datapackage.json``, ``.zip``, a folder of packages or a project (all its
+        packages), or a list of them.
+
     :param engine: see :func:`validate_descriptor`.
     :param on_unopened: called with the error of a path that holds no package (missing, no package there, a zip
         that cannot be unpacked); that path is then one invalid report (:func:`~releasekit.report.unopened`, in
