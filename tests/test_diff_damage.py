@@ -312,3 +312,19 @@ def test_a_descriptor_nested_too_deep_is_one_line(demo_project: Path, tmp_path: 
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"Error: {deep}: datapackage.json: nested too deep (hint: run 'releasekit validate' on it)"], result.output
+
+
+def test_a_zipped_descriptor_too_large_is_not_read_when_the_zip_is_the_first_side(
+        demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review CF M2: test_a_descriptor_too_large_is_not_read (test_validate_damage) gives the zip second, and the
+    folder, opened first, is refused before the zip is opened; a zip given first was read whatever its descriptor's
+    size (review CB M1: a gigabyte of one in a 1 MB zip took 2.2 GB)."""
+    from releasekit import packagefiles
+
+    zipped = demo_project / "datapackages" / "real-count.zip"
+    folder = demo_project / "datapackages" / "real-count"
+    size = zipfile.ZipFile(zipped).getinfo("datapackage.json").file_size
+    monkeypatch.setattr(packagefiles, "DESCRIPTOR_LIMIT", size - 1)
+    why = f"{size:,} bytes, past the {size - 1:,} a descriptor is read up to (a package's is under 1 MB)"
+    assert run_diff(zipped, folder) == f"Error: {zipped}: datapackage.json: {why} (hint: run 'releasekit validate' " \
+                                       "on it)\n"

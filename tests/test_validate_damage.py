@@ -1023,3 +1023,93 @@ def test_a_descriptor_too_large_is_not_read(demo_project: Path, tmp_path: Path,
     assert f"member 'datapackage.json': {why}" in invoke("validate", str(zipped)).output
     diffed = invoke("diff", str(pkg), str(zipped))
     assert diffed.exit_code == 1 and f"{pkg / 'datapackage.json'}: {why}" in diffed.output
+
+
+def inflating(times: int, size: int) -> bytes:
+    """``size`` bytes that deflate (as zipfile deflates a member) to just under ``1/times`` of their size: the most
+    seeded random bytes before zeros for which they still inflate past ``times`` times."""
+    import random
+    import zlib
+
+    noise = random.Random(0).randbytes(size)
+
+    def deflated(data: bytes) -> int:
+        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return len(packer.compress(data) + packer.flush())
+
+    low, high = 0, size  # (all zeros inflate about 1,000 times, all noise about once)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if size > times * deflated(noise[:middle] + bytes(size - middle)) else (low, middle)
+    return noise[:low] + bytes(size - low)
+
+
+def with_members(demo_project: Path, target: Path, members: dict[str, bytes]) -> dict[str, float]:
+    """The demo's real-count.zip with ``members`` added, at ``target``; how many times each added member inflates."""
+    with zipfile.ZipFile(demo_project / "datapackages" / "real-count.zip") as good, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            archive.writestr(info, good.read(info))
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with zipfile.ZipFile(target) as archive:
+        return {name: archive.getinfo(name).file_size / archive.getinfo(name).compress_size for name in members}
+
+
+def test_a_member_inflating_just_past_the_ratio_limit_is_refused(demo_project: Path, tmp_path: Path) -> None:
+    """Review CF M5: the zip bomb test's member inflates about 1,000 times; a limit of 1,000 passed it. A member of
+    2 MiB (past RATIO_FLOOR, where the ratio is looked at) inflating just past RATIO_LIMIT times is refused."""
+    from releasekit.packagefiles import RATIO_FLOOR, RATIO_LIMIT
+
+    bomb = tmp_path / "just-past.zip"
+    ratio = with_members(demo_project, bomb, {"data/junk.bin": inflating(RATIO_LIMIT, 2 << 20)})["data/junk.bin"]
+    assert RATIO_LIMIT == 250 and RATIO_LIMIT < ratio < RATIO_LIMIT + 1 and 2 << 20 > RATIO_FLOOR
+    result = invoke("validate", str(bomb))
+    assert result.exit_code == 1
+    assert f"member 'data/junk.bin' inflates {ratio:,.0f} times" in result.output
+    assert f"past the {RATIO_LIMIT} a package's CSVs come near" in result.output
+
+
+def test_a_member_inflating_200_times_or_of_no_more_than_a_mebibyte_is_unpacked(demo_project: Path,
+                                                                               tmp_path: Path) -> None:
+    """Review CF M5: under RATIO_LIMIT (2 MiB inflating about 200 times), or at RATIO_FLOOR bytes (1 MiB of zeros,
+    about 1,000 times: a small file's ratio is not looked at), a member is unpacked and the package read."""
+    from releasekit.packagefiles import RATIO_FLOOR
+
+    zipped = tmp_path / "under.zip"
+    ratios = with_members(demo_project, zipped, {"data/noise.bin": inflating(200, 2 << 20),
+                                                 "data/zeros.bin": bytes(RATIO_FLOOR)})
+    assert 200 < ratios["data/noise.bin"] < 201 and ratios["data/zeros.bin"] > 1000, ratios
+    result = invoke("validate", str(zipped))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_descriptor_stored_as_dot_slash_datapackage_json_too_large_is_refused_before_unpacking(
+        demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review CF L2: the member ``./datapackage.json`` unpacks to datapackage.json; the size check by the member's
+    name passed it, so it was unpacked, then reported. It is refused by the member's name, nothing unpacked."""
+    from releasekit import packagefiles
+    from releasekit.errors import PackageError
+
+    zipped = tmp_path / "dot.zip"
+    with zipfile.ZipFile(demo_project / "datapackages" / "real-count.zip") as good, \
+            zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            name = "./datapackage.json" if info.filename == "datapackage.json" else info.filename
+            archive.writestr(name, good.read(info))
+    size = zipfile.ZipFile(zipped).getinfo("./datapackage.json").file_size
+    monkeypatch.setattr(packagefiles, "DESCRIPTOR_LIMIT", size - 1)
+    unpacked: list[str] = []
+    extract = zipfile.ZipFile.extract
+
+    def recorded(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, *rest: Any) -> str:
+        unpacked.append(member.filename if isinstance(member, zipfile.ZipInfo) else member)
+        return extract(archive, member, *rest)
+
+    monkeypatch.setattr(zipfile.ZipFile, "extract", recorded)
+    with pytest.raises(PackageError) as refused:
+        validate_paths([zipped])
+    why = f"{size:,} bytes, past the {size - 1:,} a descriptor is read up to (a package's is under 1 MB)"
+    assert str(refused.value) == f"{zipped}: member './datapackage.json': {why} (hint: this is no package; do not " \
+                                 "trust it)"
+    assert unpacked == []
