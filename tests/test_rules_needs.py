@@ -50,6 +50,9 @@ NO_TURNOUT_COUNTS = _says("no suara_total, pemilih_dpt_j, pengguna_dptb_j and pe
 NO_STATUS = _says("no status_suara", "tanpa status_suara")
 NO_VILLAGES = _says("no region list naming villages", "tanpa daftar wilayah yang memuat desa/kelurahan")
 NO_DPT_IN_RESULTS = _says("no results with pemilih_dpt_j", "tanpa hasil dengan pemilih_dpt_j")
+NO_CANDIDATE_VOTES = _says("no candidate's votes (suara)", "tanpa suara peserta (suara)")
+NO_TPS_VOTES = _says("no TPS votes in the release to add up (suara)",
+                     "tanpa suara TPS dalam rilis untuk dijumlahkan (suara)")
 
 #: The voter-list rules: the demo's voter list is register 003's.
 VOTER_LIST_RULES = ("dpt-results-mismatch", "duplicate-nik", "invalid-nik", "nik-region-mismatch",
@@ -90,6 +93,12 @@ def area_total(source: str, **counts: int) -> str:
             f"VALUES ('ppwp-2024', '2024-02-15', '52', 'chart', '{source}', {values})")
 
 
+#: The candidates' totals of :func:`area_total`'s area (3 + 3 + 4 = its suara_sah of 10).
+AREA_VOTES = ("INSERT INTO suara_wilayah (kode_pemilu, snapshot, kode_wilayah, nomor_urut, suara) VALUES "
+              "('ppwp-2024', '2024-02-15', '52', 1, 3), ('ppwp-2024', '2024-02-15', '52', 2, 3), "
+              "('ppwp-2024', '2024-02-15', '52', 3, 4)")
+
+
 #: (register, edits of release.db, what the register's not_checked gains: rule → reason, or None when the rule is
 #: now checked and its entry goes).
 CASES = [
@@ -121,6 +130,11 @@ CASES = [
     pytest.param("001", ["UPDATE hasil_tps SET pemilih_dpt_l = NULL, pengguna_dpt_l = NULL, pengguna_dptb_l = NULL, "
                          "pengguna_dpk_l = NULL, pengguna_total_l = NULL"],
                  {"sex-sum-mismatch": NO_SPLIT}, id="no-triple-split"),
+    # results with suara_sah and no candidate's votes (a CSV mapping without ``votes``): nothing to add up or to see
+    # change (review CG B2: votes-sum-mismatch said checked); the roll-up still lacks 001's area totals first
+    pytest.param("001", ["DELETE FROM suara"],
+                 dict.fromkeys(("votes-sum-mismatch", "changed-after-complete", "total-decreased"), NO_CANDIDATE_VOTES),
+                 id="no-candidate-votes"),
     pytest.param("001", ["UPDATE hasil_tps SET status_suara = NULL"],
                  {"changed-after-complete": NO_STATUS}, id="no-status_suara"),
     pytest.param("003", ["DELETE FROM dpt_rekap"], dict.fromkeys(VOTER_LIST_RULES, NO_VOTER_LIST), id="no-voter-list"),
@@ -140,21 +154,29 @@ CASES = [
                   "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS},
                  id="no-results-in-001"),
     # Area totals only: the rules with an area_sql check them when they have what those rules compare
-    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_sah=10, suara_tidak_sah=1, suara_total=11)],
-                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_ROWS,
+    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_sah=10, suara_tidak_sah=1, suara_total=11),
+                         AREA_VOTES],
+                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_VOTES,
                   "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS},
                  id="area-totals-only"),
-    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_total=11)],
-                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_ROWS,
+    # (an area's suara_sah without the candidates' totals: no sum of votes to compare it with, review CG B2)
+    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_sah=10, suara_tidak_sah=1, suara_total=11)],
+                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_VOTES,
+                  "votes-sum-mismatch": NO_TPS_ROWS,
+                  "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS},
+                 id="area-totals-only-without-candidates"),
+    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_total=11), AREA_VOTES],
+                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_VOTES,
                   "votes-sum-mismatch": NO_TPS_ROWS, "ballots-sum-mismatch": NO_TPS_ROWS,
                   "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS},
                  id="area-totals-only-without-suara_sah"),
-    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_sah=10, suara_total=11)],
-                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_ROWS,
+    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_001, suara_sah=10, suara_total=11), AREA_VOTES],
+                 {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_VOTES,
                   "ballots-sum-mismatch": NO_TPS_ROWS,
                   "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS},
                  id="area-totals-only-without-suara_tidak_sah"),
-    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_003, suara_sah=10, suara_tidak_sah=1, suara_total=11)],
+    pytest.param("001", [*NO_TPS_RESULTS, area_total(OF_003, suara_sah=10, suara_tidak_sah=1, suara_total=11),
+                         AREA_VOTES],
                  {**dict.fromkeys(AREA_RULES + TPS_ONLY_RULES, NO_TPS_ROWS),
                   "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS},
                  id="area-totals-of-another-register-only"),
@@ -206,7 +228,7 @@ def test_a_register_of_area_totals_only_is_checked_by_the_area_rules_and_not_by_
     assert query(project, "SELECT count(*) FROM hasil_tps") == [(0,)]
     assert query(project, "SELECT rule, key FROM findings ORDER BY rule") == [
         ("ballots-sum-mismatch", "1674"), ("negative-count", "1675/suara/1"), ("votes-sum-mismatch", "1673")]
-    expected = {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_ROWS,
+    expected = {**dict.fromkeys(TPS_ONLY_RULES, NO_TPS_ROWS), "rollup-mismatch": NO_TPS_VOTES,
                 "changed-after-complete": NO_SNAPSHOT_ROWS, "total-decreased": NO_SNAPSHOT_ROWS,
                 **dict.fromkeys(VOTER_LIST_RULES, NO_VOTER_LIST)}
     with closing(sqlite3.connect(project / "build" / "release.db")) as db:
@@ -217,12 +239,10 @@ def test_a_register_of_area_totals_only_is_checked_by_the_area_rules_and_not_by_
     assert not any("not_checked" in rules[slug] for slug in AREA_RULES)
 
 
-@pytest.mark.xfail(strict=True, reason="suspected bug (review CG1): rollup-mismatch sums the TPS votes of every "
-                                       "register, but needs hasil_tps rows of the register's own sources")
 def test_a_rule_with_a_finding_in_a_register_is_not_said_to_be_unchecked_there(make_project: Any) -> None:
-    """Register 002 publishes an area total (here one TPS's) and register 001 the TPS results of the same election
-    and day: 002's roll-up is compared with 001's TPS and gives a finding, and its package said "not checked: no
-    hasil_tps rows" beside it."""
+    """Review CG B1: register 002 publishes an area total (here one TPS's) and register 001 the TPS results of the
+    same election and day: 002's roll-up is compared with 001's TPS and gives a finding, and its package said "not
+    checked: no hasil_tps rows" beside it. It needs TPS votes in the release, any register's, as its query reads."""
     tps = {"table": "hasil_tps", "fields": {"kode_tps": "tps", "suara_sah": "sah"}, "votes": {1: "a", 2: "b"}}
     area = {"table": "hasil_wilayah", "fields": {"kode_wilayah": "area", "suara_sah": "sah"}, "votes": {1: "a", 2: "b"}}
     day = {"election": "ppwp-2014", "snapshot": "2014-07-19", "format": "csv"}
@@ -236,10 +256,13 @@ def test_a_rule_with_a_finding_in_a_register_is_not_said_to_be_unchecked_there(m
         assert not [(register, rule) for register, rule in found if rule in not_checked(db, register)]
 
 
-@pytest.mark.xfail(strict=True, reason="suspected bug (review CG1): votes-sum-mismatch needs suara_sah but not the "
-                                       "candidates' votes it adds up")
-def test_a_sum_of_candidate_votes_without_candidate_votes_is_not_checked(demo_project: Path, tmp_path: Path) -> None:
-    """Results that give suara_sah but no candidate's votes (a CSV mapping without ``votes``): votes-sum-mismatch
-    compares nothing, and its 0 read as checked."""
-    with closing(edited(demo_project, tmp_path, ["DELETE FROM suara"])) as db:
-        assert "votes-sum-mismatch" in not_checked(db, "001")
+def test_a_sum_of_candidate_votes_without_candidate_votes_is_not_checked(make_project: Any) -> None:
+    """Review CG B2: results that give suara_sah but no candidate's votes (a CSV mapping without ``votes``):
+    votes-sum-mismatch compared nothing, and its package said it was checked."""
+    tps = {"table": "hasil_tps", "fields": {"kode_tps": "tps", "suara_sah": "sah"}}
+    day = {"election": "ppwp-2014", "snapshot": "2014-07-19", "format": "csv"}
+    project = make_project({"per-tps": [{"raw": {"t.csv": "tps,sah\n3101011001001,30\n"}, "name": "tps", "csv": tps,
+                                         **day}]})
+    build(load_release(project))
+    descriptor = json.loads((project / "datapackages" / "per-tps" / "datapackage.json").read_text())
+    assert descriptor["releasekit"]["rules"]["votes-sum-mismatch"]["not_checked"] == NO_CANDIDATE_VOTES

@@ -71,6 +71,15 @@ TWO_SNAPSHOTS = Need(
     "one snapshot only: no pair of days to compare", "hanya satu snapshot: tidak ada pasangan hari untuk dibandingkan")
 
 
+#: What a rule reading the candidates' votes of the register's TPS needs: a result with a row of ``suara`` (results
+#: that give ``suara_sah`` and no candidate, a CSV mapping without ``votes``, leave such a rule nothing to compare: its
+#: 0 was read as checked, review CG B2).
+CANDIDATE_VOTES = Need(
+    "hasil_tps", "EXISTS (SELECT 1 FROM suara s WHERE s.kode_pemilu = hasil_tps.kode_pemilu "
+    "AND s.snapshot = hasil_tps.snapshot AND s.kode_tps = hasil_tps.kode_tps)",
+    "no candidate's votes (suara)", "tanpa suara peserta (suara)")
+
+
 @dataclass(frozen=True)
 class Rule:
     """An integrity rule (DESIGN.md section 6)."""

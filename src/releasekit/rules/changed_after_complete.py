@@ -15,7 +15,7 @@ gave its status said it was complete (review BQ L1: a TPS complete on 16 Februar
 edited on 17 March was no finding).
 """
 
-from .base import TWO_SNAPSHOTS, Need, Reading, Rule
+from .base import CANDIDATE_VOTES, TWO_SNAPSHOTS, Need, Reading, Rule
 
 
 def _sums(alias: str, before: str) -> str:
@@ -98,5 +98,5 @@ RULE = Rule(
                            "snapshot sebelumnya (yang terakhir memuatnya)",
                   actual="Σ votes now / Σ suara sekarang"),
     needs=(TWO_SNAPSHOTS,
-           Need("hasil_tps", "status_suara IS NOT NULL", "no status_suara", "tanpa status_suara")),
+           Need("hasil_tps", "status_suara IS NOT NULL", "no status_suara", "tanpa status_suara"), CANDIDATE_VOTES),
 )

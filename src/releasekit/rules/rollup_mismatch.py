@@ -5,6 +5,10 @@ cover the area: as many TPS have votes as the source says the area has
 (``tps_total``), or the area is a single TPS. A TPS whose figure for the candidate is missing
 does not count towards covering the area. A sample of TPS therefore does not
 "mismatch" every province it touches. Key: ``kode_wilayah/nomor_urut`` (``0`` = national).
+
+The TPS votes added up are every register's: a register that publishes area totals is checked against the per-TPS
+results another register holds, and is checked when the release has any (review CG B1: it said "no hasil_tps rows"
+beside a finding).
 """
 
 from .base import AREA_CANDIDATE, Need, Reading, Rule
@@ -34,6 +38,10 @@ RULE = Rule(
     reads=Reading(key=AREA_CANDIDATE,
                   expected="the published total / total yang dipublikasikan (`suara_wilayah.suara`)",
                   actual="Σ `suara` over the area's TPS / seluruh TPS wilayah itu"),
+    # (the register's area totals, and TPS votes of any register to add up: the query sums every register's, so a
+    # register of published totals is checked against another's TPS results, review CG B1)
     needs=(Need("hasil_wilayah", "1", "no published area totals (hasil_wilayah)",
-                "tanpa total wilayah yang dipublikasikan (hasil_wilayah)"), Need("hasil_tps")),
+                "tanpa total wilayah yang dipublikasikan (hasil_wilayah)"),
+           Need("suara", "1", "no TPS votes in the release to add up (suara)",
+                "tanpa suara TPS dalam rilis untuk dijumlahkan (suara)", scoped=False)),
 )

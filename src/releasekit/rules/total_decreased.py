@@ -28,7 +28,7 @@ provinces: :func:`releasekit.changes.plans`) is summed on its own, since that sn
 the snapshot before, as the changelog's change in votes does.
 """
 
-from .base import AREA_CANDIDATE, TWO_SNAPSHOTS, UNREADABLE_TPS, Reading, Rule
+from .base import AREA_CANDIDATE, CANDIDATE_VOTES, TWO_SNAPSHOTS, UNREADABLE_TPS, Reading, Rule
 
 #: (kode_pemilu, snapshot, province code) for every province a snapshot (of ``snapshots``, written before the
 #: rules run) has a TPS result in.
@@ -112,5 +112,5 @@ RULE = Rule(
     reads=Reading(key=AREA_CANDIDATE,
                   expected="the total in the previous snapshot / total pada snapshot sebelumnya",
                   actual="the total now / total sekarang"),
-    needs=(TWO_SNAPSHOTS,),
+    needs=(TWO_SNAPSHOTS, CANDIDATE_VOTES),
 )

@@ -8,7 +8,7 @@ source left out, leaves no row (a TPS whose long-layout row of one candidate was
 had a finding for the sum of the other two).
 """
 
-from .base import TPS_OR_AREA, Need, Reading, Rule
+from .base import CANDIDATE_VOTES, TPS_OR_AREA, Need, Reading, Rule
 
 RULE = Rule(
     "votes-sum-mismatch", "hasil_tps",
@@ -37,6 +37,9 @@ RULE = Rule(
     WHERE h.suara_sah IS NOT NULL AND s.total <> h.suara_sah
     """,
     reads=Reading(key=TPS_OR_AREA, expected="`suara_sah`", actual="Σ `suara` of the candidates / para peserta"),
-    needs=(Need("hasil_tps", "suara_sah IS NOT NULL", "no suara_sah", "tanpa suara_sah"),),
-    area_needs="suara_sah IS NOT NULL",
+    needs=(Need("hasil_tps", "suara_sah IS NOT NULL", "no suara_sah", "tanpa suara_sah"), CANDIDATE_VOTES),
+    # (an area total with suara_sah and a candidate's total beside it)
+    area_needs="suara_sah IS NOT NULL AND EXISTS (SELECT 1 FROM suara_wilayah s WHERE s.kode_pemilu = "
+               "hasil_wilayah.kode_pemilu AND s.snapshot = hasil_wilayah.snapshot "
+               "AND s.kode_wilayah = hasil_wilayah.kode_wilayah)",
 )
