@@ -196,7 +196,7 @@ def test_ignore_fields(two_days: Path) -> None:
     assert "ts" not in pair["fields"] and not any(f.startswith("suara/") for f in pair["fields"])
     result = run("--project", two_days, DAY1, DAY2, "--ignore", "tss")
     assert result.exit_code == 2  # a usage error
-    assert result.output.startswith("Error: --ignore: unknown field(s) tss (hint: did you mean 'ts'? use hasil_tps")
+    assert result.output.startswith("Error: ignore: unknown field(s) tss (hint: did you mean 'ts'? use hasil_tps")
     assert result.output.count("\n") == 1
 
 
@@ -227,7 +227,7 @@ def test_ignoring_a_candidate_nobody_has_is_refused(two_days: Path, day_one: Pat
     naming the candidates. A side with no totals at hand (an older package) cannot tell, and is not refused."""
     result = run("--project", two_days, DAY1, DAY2, "--ignore", "suara/9", "--ignore", "suara/2")
     assert result.exit_code == 2
-    assert result.output == ("Error: --ignore: no candidate suara/9 in the snapshots compared (hint: candidates "
+    assert result.output == ("Error: ignore: no candidate suara/9 in the snapshots compared (hint: candidates "
                              "with votes here: suara/1, suara/2, suara/3)\n")
     package = two_days / "datapackages" / "real-count"
     assert run(f"{package}@{DAY1}", f"{package.with_suffix('.zip')}@{DAY2}", "--ignore", "suara/4").exit_code == 2
@@ -299,7 +299,7 @@ def test_errors_are_one_line(two_days: Path, tmp_path: Path) -> None:
         assert result.output.count("\n") == 1, (args, result.output)
     result = run("--project", two_days, DAY1, DAY2, "--election", "ppwp-2019")
     assert result.exit_code == 2  # both sides were read: the option is wrong, as an unknown --ignore (review L #5)
-    assert result.output == ("Error: --election: neither side holds results of 'ppwp-2019' "
+    assert result.output == ("Error: election: neither side holds results of 'ppwp-2019' "
                              "(hint: elections here: ppwp-2024)\n")
     # --project may name the project's metadata.yml, as build, serve and publish's PROJECT may (review L #4)
     assert run("--project", two_days / "metadata.yml", DAY1, DAY2).exit_code == 0
@@ -582,7 +582,7 @@ def test_published_area_totals_are_compared(make_project: Any, shared_data: Path
         "status_progress", "suara/2", "suara/3"}
     assert "0" not in {c["kode_wilayah"] for c in quiet["changes"]}
     typo = run(*forms[0], "--ignore", "suara/9")  # only area totals compared: their candidates are checked too
-    assert typo.exit_code == 2 and typo.output == ("Error: --ignore: no candidate suara/9 in the snapshots compared "
+    assert typo.exit_code == 2 and typo.output == ("Error: ignore: no candidate suara/9 in the snapshots compared "
                                                    "(hint: candidates with votes here: suara/1, suara/2, suara/3)\n")
     same = as_json(project, package)
     assert same["differs"] is False and [p["areas"]["changed"] for p in same["area_comparisons"]] == [0, 0]

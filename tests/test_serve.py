@@ -81,7 +81,7 @@ def test_a_port_in_use_is_one_line_before_serving(demo_project: Path, listening:
     assert code == 1, output
     assert one_error_line(output) == (
         f"Error: 127.0.0.1:{listening}: cannot listen: address already in use "
-        "(hint: choose another --port, or stop the program listening on this one)")
+        "(hint: choose another port (--port), or stop the program listening on this one)")
 
 
 def test_a_host_that_does_not_resolve_is_one_line(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +95,7 @@ def test_a_host_that_does_not_resolve_is_one_line(demo_project: Path, monkeypatc
     assert code == 1, output
     line = one_error_line(output)
     assert line.startswith("Error: 256.1.1.1:8123: the host does not resolve (name or service not known) "
-                           "(hint: check --host"), line
+                           "(hint: check the host (--host)"), line
 
 
 def test_a_host_that_is_not_this_machines_is_one_line(demo_project: Path) -> None:
@@ -103,7 +103,7 @@ def test_a_host_that_is_not_this_machines_is_one_line(demo_project: Path) -> Non
     assert code == 1, output
     line = one_error_line(output)
     assert line.startswith("Error: 192.0.2.1:8123: cannot listen: not an address of this machine "
-                           "(hint: check --host"), line
+                           "(hint: check the host (--host)"), line
 
 
 def test_an_unbuilt_release_is_refused_before_serving(tmp_path: Path) -> None:
@@ -112,7 +112,8 @@ def test_an_unbuilt_release_is_refused_before_serving(tmp_path: Path) -> None:
     assert code == 1, output
     assert one_error_line(output) == (
         "Error: build/release.db: missing: the release has not been built (no database) (hint: run 'releasekit build "
-        f"{project}' first: it writes the database and every package from metadata.yml together)")
+        f"{project}' first (in Python, build(release)): it writes the database and every package from metadata.yml "
+        "together)")
     assert not (project / "build" / "site").exists()
 
 
@@ -156,7 +157,7 @@ def test_a_port_a_stopped_server_left_in_time_wait_is_free() -> None:
 
 
 def test_listen_refuses_a_port_that_is_no_port() -> None:
-    with pytest.raises(UsageError, match="--port 70000: not a port number"):
+    with pytest.raises(UsageError, match="^port 70000: not a port number"):
         listen("127.0.0.1", 70000)
 
 
@@ -232,7 +233,8 @@ def test_a_second_serve_or_a_publish_into_its_site_is_refused_while_one_serves(t
         code, output = serve(str(project), "--port", "0")
         assert code == 1 and one_error_line(output) == (
             f"Error: {site}: another releasekit serve or publish is using this site (hint: stop that serve "
-            "(Ctrl-C) or wait for that publish to finish; or write this site into a folder of its own)")
+            "(Ctrl-C; in Python, the end of its with block) or wait for that publish to finish; or write this site "
+            "into a folder of its own)")
         result = CliRunner().invoke(cli, ["publish", str(site), "--project", str(project)])
         assert result.exit_code == 1 and "is using this site" in result.output, result.output
         assert {f: f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()} == served

@@ -36,7 +36,8 @@ from .package import PACKAGES_DIR
 from .pages import read_package
 from .provenance import STAMPS_FILE, changed_since, inputs_digest, read_stamps
 
-HINT = "run 'releasekit build' first: it writes the database and every package from metadata.yml together"
+HINT = ("run 'releasekit build' first (in Python, build(release)): it writes the database and every package from "
+        "metadata.yml together")
 
 
 def build_hint(release: Release) -> str:

@@ -241,7 +241,7 @@ class Comparer:
             names = sorted(unknown)
             area_only = [c for c in HASIL_WILAYAH_VALUES if c not in HASIL_TPS_VALUES]
             guess = did_you_mean(names[0], (*HASIL_TPS_VALUES, *area_only, "suara")) if len(names) == 1 else ""
-            raise UsageError(f"--ignore: unknown field(s) {', '.join(names)}",
+            raise UsageError(f"ignore: unknown field(s) {', '.join(names)}",
                              hint=f"{guess}use hasil_tps columns ({', '.join(HASIL_TPS_VALUES)}), hasil_wilayah's "
                                   f"({', '.join(area_only)}), suara or suara/N")
         self.kept = tuple(i for i, c in enumerate(HASIL_TPS_VALUES) if c not in self.ignore)

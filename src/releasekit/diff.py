@@ -321,7 +321,7 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
         (snaps_a, areas_a), (snaps_b, areas_b) = _held(a), _held(b)
         known = sorted({k for k, _ in (*snaps_a, *snaps_b, *areas_a, *areas_b)})
         if election is not None and election not in known:
-            raise UsageError(f"--election: neither side holds results of '{election}'",
+            raise UsageError(f"election: neither side holds results of '{election}'",
                              hint="elections here: " + (", ".join(known) or "none"))
         pairs, only_a, only_b = pair_snapshots(snaps_a, snaps_b, election)
         _check_candidates(comparer, a, b, pairs)
@@ -396,7 +396,7 @@ def _refuse_unknown(comparer: Comparer, held: set[int]) -> None:
     unknown = sorted(comparer.ignored_candidates - held)
     if unknown:
         numbers = ", ".join(f"suara/{n}" for n in sorted(held)) or "none"
-        raise UsageError(f"--ignore: no candidate {', '.join(f'suara/{n}' for n in unknown)} in the snapshots "
+        raise UsageError(f"ignore: no candidate {', '.join(f'suara/{n}' for n in unknown)} in the snapshots "
                          "compared", hint=f"candidates with votes here: {numbers}")
 
 

@@ -587,8 +587,9 @@ def writing_site(release: Release, folder: Path, hint: str) -> Iterator[tuple[Pa
     try:
         if not try_lock(fd):
             raise SiteLockedError(f"{shown}: another releasekit serve or publish is using this site",
-                                  hint="stop that serve (Ctrl-C) or wait for that publish to finish; or write "
-                                       "this site into a folder of its own", path=shown)
+                                  hint="stop that serve (Ctrl-C; in Python, the end of its with block) or wait for "
+                                       "that publish to finish; or write this site into a folder of its own",
+                                  path=shown)
         if os.pread(fd, len(MARKER_TEXT) + 1, 0) != MARKER_TEXT.encode():  # (in place: the lock stays on it)
             os.ftruncate(fd, 0)
             os.pwrite(fd, MARKER_TEXT.encode(), 0)
@@ -747,11 +748,11 @@ def make_datasette(folder: Path) -> Any:
 #: Why an address cannot be listened on, and what to do, by the ``errno`` of its ``bind``.
 BIND_ERRORS: dict[int, tuple[str, str]] = {
     errno.EADDRINUSE: ("address already in use",
-                       "choose another --port, or stop the program listening on this one"),
+                       "choose another port (--port), or stop the program listening on this one"),
     errno.EADDRNOTAVAIL: ("not an address of this machine",
-                          "check --host: give an address of this machine, such as 127.0.0.1 (loopback) "
+                          "check the host (--host): give an address of this machine, such as 127.0.0.1 (loopback) "
                           "or 0.0.0.0 (every interface)"),
-    errno.EACCES: ("permission denied", "choose a --port above 1023 (lower ones need administrator rights)"),
+    errno.EACCES: ("permission denied", "choose a port (--port) above 1023 (lower ones need administrator rights)"),
 }
 
 
@@ -786,13 +787,13 @@ def listen(host: str, port: int) -> list[socket.socket]:
     """
     where = _host_port(host, port)
     if not 0 <= port <= 65535:
-        raise UsageError(f"--port {port}: not a port number", hint="give a port from 0 to 65535")
+        raise UsageError(f"port {port}: not a port number", hint="give a port from 0 to 65535")
     try:
         infos = socket.getaddrinfo(host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as e:
         reason = e.strerror if isinstance(e, socket.gaierror) and e.strerror else str(e)
         raise AddressError(f"{where}: the host does not resolve ({reason.lower()})",
-                           hint="check --host: an address of this machine such as 127.0.0.1 (loopback) "
+                           hint="check the host (--host): an address of this machine such as 127.0.0.1 (loopback) "
                                 "or 0.0.0.0 (every interface), or a name that resolves to one") from e
     reuse_address = os.name == "posix" and sys.platform != "cygwin"
     sockets: list[socket.socket] = []
@@ -817,12 +818,12 @@ def listen(host: str, port: int) -> list[socket.socket]:
             except OSError as e:
                 bound = _host_port(str(address[0]), port)
                 what, hint = BIND_ERRORS.get(e.errno or 0, (
-                    (e.strerror or str(e)).lower(), "choose another --port, or check --host"))
+                    (e.strerror or str(e)).lower(), "choose another port (--port), or check the host (--host)"))
                 raise AddressError(f"{where}{f' ({bound})' if bound != where else ''}: cannot listen: {what}",
                                    hint=hint, errno=e.errno) from e
         if not sockets:
             raise AddressError(f"{where}: no address to listen on",
-                               hint="check --host: 127.0.0.1 (loopback) or 0.0.0.0 (every interface)")
+                               hint="check the host (--host): 127.0.0.1 (loopback) or 0.0.0.0 (every interface)")
     except BaseException:
         for sock in sockets:
             sock.close()
