@@ -26,8 +26,8 @@ from releasekit.publish import serve
 TPS = {"chart": {"100025": 1, "100026": 2, "100027": 3}, "administrasi": None, "ts": "2024-02-15 10:00:00"}
 def hint(project: Path) -> str:
     """The hint of a stale build, naming the project (review BU L4: not this folder, where the tests run)."""
-    return (f"(hint: run 'releasekit build {project}' first: it writes the database and every package from "
-            "metadata.yml together)")
+    return (f"(hint: run 'releasekit build {project}' first (in Python, build(release)): it writes the database and "
+            "every package from metadata.yml together)")
 
 
 def _project(make_project: Any, votes: int = 1) -> Path:
