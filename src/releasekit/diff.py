@@ -299,8 +299,9 @@ def diff(old: str | Path, new: str | Path, *, project: str | Path = ".", electio
          ignore: Iterable[str] = (), limit: int | None = 50, on_change: ChangeCallback | None = None) -> DiffResult:
     """Compare OLD with NEW row by row (see the module docstring for what each may be).
 
-    :param old: the earlier side: a snapshot id of ``project``'s release, a package (folder, ``datapackage.json`` or
-        zip), a ``release.db`` or a raw source file.
+    :param old: the earlier side: a package folder, ``datapackage.json``, ``.zip`` package or ``release.db``
+        (``PATH@SNAPSHOT`` picks one of its snapshots), or a snapshot id of ``project``'s release
+        (:func:`releasekit.sides.open_side`).
     :param new: the later side, as ``old``.
 
     :param project: where snapshot ids are looked up (its ``build/release.db``): its folder, or its ``metadata.yml``.
