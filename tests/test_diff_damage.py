@@ -323,7 +323,8 @@ def test_a_zipped_descriptor_too_large_is_not_read_when_the_zip_is_the_first_sid
 
     zipped = demo_project / "datapackages" / "real-count.zip"
     folder = demo_project / "datapackages" / "real-count"
-    size = zipfile.ZipFile(zipped).getinfo("datapackage.json").file_size
+    with zipfile.ZipFile(zipped) as archive:
+        size = archive.getinfo("datapackage.json").file_size
     monkeypatch.setattr(packagefiles, "DESCRIPTOR_LIMIT", size - 1)
     why = f"{size:,} bytes, past the {size - 1:,} a descriptor is read up to (a package's is under 1 MB)"
     assert run_diff(zipped, folder) == f"Error: {zipped}: datapackage.json: {why} (hint: run 'releasekit validate' " \

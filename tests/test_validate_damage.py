@@ -1097,7 +1097,8 @@ def test_a_descriptor_stored_as_dot_slash_datapackage_json_too_large_is_refused_
         for info in good.infolist():
             name = "./datapackage.json" if info.filename == "datapackage.json" else info.filename
             archive.writestr(name, good.read(info))
-    size = zipfile.ZipFile(zipped).getinfo("./datapackage.json").file_size
+    with zipfile.ZipFile(zipped) as archive:
+        size = archive.getinfo("./datapackage.json").file_size
     monkeypatch.setattr(packagefiles, "DESCRIPTOR_LIMIT", size - 1)
     unpacked: list[str] = []
     extract = zipfile.ZipFile.extract
