@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import logging
 import pickle
 import pkgutil
 import socket
@@ -202,6 +203,28 @@ def test_a_site_served_in_a_thread_stops_and_releases_its_folder(demo_project: P
         with urllib.request.urlopen(again.url, timeout=30) as answer:
             assert answer.status == 200
     assert not again.running
+
+
+def _logging_configuration() -> dict[str, tuple[int, list[logging.Handler], bool, bool]]:
+    """Every logger's level, handlers, propagation and whether it is disabled (the root's too)."""
+    loggers = {name: logger for name, logger in logging.root.manager.loggerDict.items()
+               if isinstance(logger, logging.Logger)}
+    return {name: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+            for name, logger in {"": logging.root, **loggers}.items()}
+
+
+def test_serving_leaves_the_hosts_logging_as_it_was(demo_project: Path) -> None:
+    """Review CE L3: serve() ran uvicorn's dictConfig, which gave the host's process loggers uvicorn, uvicorn.error
+    and uvicorn.access with a stderr handler of their own and set their levels, left so after serve returned."""
+    release = load_release(demo_project)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        logging.getLogger(name)  # (a logger first made during the serve would show as a change of its own)
+    before = _logging_configuration()
+    with releasekit.serving(release) as server:
+        with urllib.request.urlopen(server.url + "-/versions.json", timeout=30) as answer:
+            assert answer.status == 200
+        assert _logging_configuration() == before
+    assert _logging_configuration() == before
 
 
 def test_serve_stops_when_its_stop_event_is_set(demo_project: Path) -> None:

@@ -203,6 +203,26 @@ def test_serve_announces_the_port_it_listens_on_and_stops_quietly(demo_project: 
         assert "Traceback" not in rest and "Aborted" not in rest, rest
 
 
+def test_serve_prints_the_servers_warnings_on_one_line_each(demo_project: Path) -> None:
+    """Review CE L3: the library leaves logging to its host; the CLI, that host, shows the server's warnings (here,
+    a request that is not HTTP) as ``WARNING: …`` on stderr, and its info lines (each request) not at all."""
+    with serving(demo_project) as proc:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        match = re.fullmatch(r"serving .+ on http://127\.0\.0\.1:(\d+)/\n", line)
+        assert match, line
+        with urllib.request.urlopen(f"http://127.0.0.1:{match[1]}/-/versions.json", timeout=30) as response:
+            assert response.status == 200
+        with socket.create_connection(("127.0.0.1", int(match[1])), timeout=30) as garbage:
+            garbage.sendall(b"\x16\x03\x01 not a request\r\n\r\n")
+            garbage.recv(1024)  # (the server answers 400 and closes: it has logged its warning)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        rest = proc.stderr.read()
+    assert "WARNING: Invalid HTTP request received.\n" in rest, rest
+    assert "versions.json" not in rest and "Traceback" not in rest, rest
+
+
 @contextmanager
 def serving(project: Path) -> Iterator[subprocess.Popen[str]]:
     """``releasekit serve PROJECT --port 0`` in a child process (its stderr piped), killed if the test left it

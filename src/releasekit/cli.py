@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import io
+import logging
 import shlex
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -292,9 +295,28 @@ def serve(project: Path, host: str, port: int, allow_robots: bool, allow_sql: bo
     from .publish import serve as serve_release
 
     release = load_release(project)
-    serve_release(release, host=host, port=port, allow_robots=allow_robots, allow_sql=allow_sql,
-                  ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True),
-                  note=lambda line: click.echo(f"note: {line}", err=True))
+    with uvicorn_warnings():
+        serve_release(release, host=host, port=port, allow_robots=allow_robots, allow_sql=allow_sql,
+                      ready=lambda url: click.echo(f"serving {release.title} on {url}", err=True),
+                      note=lambda line: click.echo(f"note: {line}", err=True))
+
+
+@contextlib.contextmanager
+def uvicorn_warnings() -> Iterator[None]:
+    """Print the server's warnings and errors (an invalid request, a failing page) on stderr while ``serve`` runs,
+    as ``WARNING: …``: the library leaves logging to its host (review CE L3), and the CLI is that host."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("uvicorn")
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False  # (a host that configured the root logger does not get each line twice)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
 
 
 @cli.command(short_help="Write a self-contained Datasette site to FOLDER.")

@@ -894,7 +894,9 @@ def _serve(release: Release, *, host: str, port: int, allow_robots: bool, allow_
             try:
                 if ready is not None:
                     ready(served_url(host, sockets))
-                server = uvicorn.Server(uvicorn.Config(datasette.app(), log_level="warning"))
+                # (log_config=None: uvicorn configures no logging of the host's, review CE L3; its loggers
+                # propagate to the host's, and the CLI shows their warnings: cli.uvicorn_warnings)
+                server = uvicorn.Server(uvicorn.Config(datasette.app(), log_config=None))
                 with _stopped_by(stop, server):
                     try:
                         server.run(sockets=sockets)
