@@ -115,6 +115,30 @@ def test_the_package_readme_is_a_page_of_the_site(demo_project: Path, site: Site
     assert site.get("/registers/002").text.count("/registers/002/codebook") == 1
 
 
+def test_the_codebook_writes_its_numbers_as_the_register_page_does(demo_project: Path, site: Site) -> None:
+    """Review CD L5: the register page wrote 29,402 and said how it writes numbers; the codebook page, the package
+    README, wrote 29402 and said nothing to a reader who writes 29.402. Its counts of four digits or more now have
+    separators (its hashes, codes and dates are not counts), and it says so."""
+    from releasekit.codebook import NUMBERS_NOTE
+
+    readme = (demo_project / "datapackages" / "real-count" / "README.md").read_text(encoding="utf-8")
+    assert NUMBERS_NOTE in readme and html.escape(NUMBERS_NOTE, quote=False) in site.get("/registers/001/codebook").text
+    (rows,) = query(demo_project, "SELECT count(*) FROM suara v JOIN hasil_tps h USING (kode_pemilu, snapshot, "
+                                  "kode_tps) JOIN sources s ON s.path = h.sumber WHERE s.register = '001'")[0]
+    assert rows >= 1000 and f"Rows: {rows:,} · primary key: `kode_pemilu, snapshot, kode_tps, nomor_urut`" in readme
+    for snapshot, tps, source_bytes in query(demo_project, "SELECT n.snapshot, n.tps, s.bytes FROM snapshots n "
+                                                           "JOIN sources s ON s.path = n.source "
+                                                           "WHERE s.register = '001'"):
+        assert f"- {tps:,} TPS, " in readme and f" | {source_bytes:,} | " in readme, snapshot
+    votes = [v for (v,) in query(demo_project, "SELECT v.suara FROM snapshot_votes v JOIN sources s ON s.path = v.source "
+                                          "WHERE s.register = '001' AND v.suara >= 1000")]
+    assert votes and all(f" | {v:,} | " in readme for v in votes)
+    # (no count of four digits or more is left without separators: not in a table's cell, nor in the changelog)
+    assert not re.findall(r"\| [+−]?\d{4,} \|", readme)
+    changelog = readme.split("## Changelog", 1)[1].split("## Codebook", 1)[0]
+    assert not re.findall(r"[:(] \d{4,}\b|^- \d{4,} TPS", changelog, re.MULTILINE)
+
+
 def test_the_codebook_page_shows_html_from_metadata_as_text(tmp_path: Path) -> None:
     """A title from ``metadata.yml`` holding markup or template syntax is text on the page, never HTML."""
     root = copy_demo(tmp_path / "project")

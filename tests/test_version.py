@@ -50,6 +50,11 @@ DEMO_PACKAGES = {
         "real-count.zip": "44d06629bee9d26fd179b61cb19b27be5273da588e71c184d76f1a45e94e36e5",
         "voter-list-and-results.zip": "6047f1727939680f0eb3c96a7f3a6736500dafe9cd3dbd62ec4630ebcdacafcb",
     },
+    "0.7.0": {
+        "it-infrastructure.zip": "ad22d10e4a9f20df7017cf4cb47d521af3c845e6b9d29a62a09a1950253ffd3e",
+        "real-count.zip": "907a9ccd0754a349df47b0da48253677225b5c3f164fe10f305c872e946aa3d8",
+        "voter-list-and-results.zip": "6a1dc4bc0baaf9ff6209783e51621e98d5de14f6b8a7299645f4cfce37c4ed45",
+    },
 }
 
 

@@ -19,7 +19,7 @@ import csv as _csv
 import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
 
 # Frictionless's CSV parser sets the process's csv field limit when it is imported (to 2**31 - 2): the program using
 # releasekit keeps its own; releasekit sets one only while it reads (csvlimit.bounded_cells, review CE M1).

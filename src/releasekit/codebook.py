@@ -70,22 +70,22 @@ def _act(name: str, act: dict[str, Any]) -> str:
 def _signed(value: int | None) -> str:
     if value is None:
         return ""
-    return f"+{value}" if value > 0 else ("±0" if value == 0 else f"−{-value}")
+    return f"+{value:,}" if value > 0 else ("±0" if value == 0 else f"−{-value:,}")
 
 
 def _after_quarantine(entry: Entry) -> str:
     if not entry.added_after_quarantine:
         return ""
-    return (f" ({entry.added_after_quarantine} of them in a record the snapshot before quarantined: not new, "
-            f"unreadable then / {entry.added_after_quarantine} di antaranya ada di rekaman yang dikarantina pada "
+    return (f" ({entry.added_after_quarantine:,} of them in a record the snapshot before quarantined: not new, "
+            f"unreadable then / {entry.added_after_quarantine:,} di antaranya ada di rekaman yang dikarantina pada "
             "snapshot sebelumnya: bukan baru, saat itu tidak terbaca)")
 
 
 def _in_quarantine(entry: Entry) -> str:
     if not entry.removed_in_quarantine:
         return ""
-    return (f" ({entry.removed_in_quarantine} of them in a record this snapshot quarantined: not gone, unreadable "
-            f"now / {entry.removed_in_quarantine} di antaranya ada di rekaman yang dikarantina pada snapshot ini: "
+    return (f" ({entry.removed_in_quarantine:,} of them in a record this snapshot quarantined: not gone, unreadable "
+            f"now / {entry.removed_in_quarantine:,} di antaranya ada di rekaman yang dikarantina pada snapshot ini: "
             "bukan hilang, kini tidak terbaca)")
 
 
@@ -111,15 +111,16 @@ def _coverage(entry: Entry) -> list[str]:
 def _uncovered(entry: Entry) -> str:
     if not entry.removed_uncovered:
         return ""
-    return (f" (and {entry.removed_uncovered} in provinces this snapshot has no result in: not covered, not removed "
-            f"/ dan {entry.removed_uncovered} di provinsi tanpa hasil pada snapshot ini: tidak dicakup, bukan hilang)")
+    return (f" (and {entry.removed_uncovered:,} in provinces this snapshot has no result in: not covered, not "
+            f"removed / dan {entry.removed_uncovered:,} di provinsi tanpa hasil pada snapshot ini: tidak dicakup, "
+            "bukan hilang)")
 
 
 def _unread(entry: Entry) -> list[str]:
     """A line on a snapshot that holds no TPS because every record of its sources was quarantined."""
     if entry.tps or not entry.records_quarantined:
         return []
-    return [f"- No TPS could be read / tidak ada TPS yang terbaca: all {entry.records_quarantined} records of its "
+    return [f"- No TPS could be read / tidak ada TPS yang terbaca: all {entry.records_quarantined:,} records of its "
             "sources were quarantined (`data/quarantine.csv`), so this snapshot holds no result and covers no "
             "province: its TPS are unreadable, not gone / semua rekaman sumbernya dikarantina, sehingga snapshot ini "
             "tanpa hasil dan tidak mencakup provinsi mana pun: TPS-nya tidak terbaca, bukan hilang"]
@@ -128,27 +129,27 @@ def _unread(entry: Entry) -> list[str]:
 def _entry(entry: Entry) -> list[str]:
     head = f"### {md(entry.kode_pemilu)} · {md(entry.snapshot)}"
     lines = [head + (f" (since / sejak {md(entry.previous)})" if entry.previous else " (first / pertama)"), ""]
-    complete = (f"{entry.tps_complete} complete / lengkap (status_suara)" if entry.tps_complete is not None else
+    complete = (f"{entry.tps_complete:,} complete / lengkap (status_suara)" if entry.tps_complete is not None else
                 "completeness unknown / kelengkapan tidak diketahui (no status_suara in its sources)")
     if entry.tps_untold:
-        complete += (f", unknown at {entry.tps_untold} TPS whose sources have no status_suara / tidak diketahui di "
-                     f"{entry.tps_untold} TPS")
-    lines.append(f"- {entry.tps} TPS, {entry.tps_with_votes} with votes / dengan suara, {complete} — from / dari "
+        complete += (f", unknown at {entry.tps_untold:,} TPS whose sources have no status_suara / tidak diketahui di "
+                     f"{entry.tps_untold:,} TPS")
+    lines.append(f"- {entry.tps:,} TPS, {entry.tps_with_votes:,} with votes / dengan suara, {complete} — from / dari "
                  + ", ".join(md(s) for s in entry.sources))
     lines += _unread(entry)
     if entry.previous:
         lines += _coverage(entry)
         lines += [
-            f"- TPS added / ditambah: {entry.added}{_after_quarantine(entry)}; removed / hilang: {entry.removed}"
+            f"- TPS added / ditambah: {entry.added:,}{_after_quarantine(entry)}; removed / hilang: {entry.removed:,}"
             f"{_in_quarantine(entry)}{_uncovered(entry)}; changed / berubah: "
-            f"{entry.changed} ({entry.changed_beyond_ts} in more than the update time `ts` / selain `ts`)",
-            f"- TPS whose votes changed / suara berubah: {entry.votes_changed}, of which "
-            + (f"{entry.changed_after_complete} after the TPS was already complete / setelah TPS lengkap "
+            f"{entry.changed:,} ({entry.changed_beyond_ts:,} in more than the update time `ts` / selain `ts`)",
+            f"- TPS whose votes changed / suara berubah: {entry.votes_changed:,}, of which "
+            + (f"{entry.changed_after_complete:,} after the TPS was already complete / setelah TPS lengkap "
                "(`changed-after-complete`)" if entry.complete_before is not None else
                "how many after the TPS was complete is unknown / tidak diketahui berapa yang setelah TPS lengkap "
                "(no status_suara in the sources it is compared with)"),
             "- TPS that became complete / menjadi lengkap (status_suara false → true): "
-            + (str(entry.completed) if entry.complete_before is not None and entry.tps_complete is not None else
+            + (f"{entry.completed:,}" if entry.complete_before is not None and entry.tps_complete is not None else
                "unknown / tidak diketahui (no status_suara in the sources of one of the two)"),
         ]
     if entry.votes:
@@ -162,11 +163,11 @@ def _votes(entry: Entry) -> list[str]:
     unreadable = entry.unreadable_votes if any(delta is not None for *_, delta in entry.votes) else {}
     if not unreadable:
         return ["", "| candidate / peserta | votes / suara | change / perubahan |", "|---|---:|---:|",
-                *(f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} |"
+                *(f"| {nomor} {md(nama or '')} | {'' if votes is None else f'{votes:,}'} | {_signed(delta)} |"
                   for nomor, nama, votes, delta in entry.votes)]
     return ["", "| candidate / peserta | votes / suara | change / perubahan | of which at TPS with a quarantined "
             "record / di antaranya di TPS yang rekamannya dikarantina |", "|---|---:|---:|---:|",
-            *(f"| {nomor} {md(nama or '')} | {'' if votes is None else votes} | {_signed(delta)} | "
+            *(f"| {nomor} {md(nama or '')} | {'' if votes is None else f'{votes:,}'} | {_signed(delta)} | "
               f"{_signed(unreadable.get(nomor, 0)) if delta is not None else ''} |"
               for nomor, nama, votes, delta in entry.votes),
             "", "A TPS whose record one of the two snapshots quarantined was unreadable, not counted: that part of "
@@ -248,6 +249,12 @@ def _area_numbering(release: Release, prov: dict[str, Any]) -> list[str]:
     return ["How `kode_wilayah` numbers areas / Penomoran `kode_wilayah`:", "", *out, ""] if out else []
 
 
+#: How the README writes numbers, as the register page says it (review CD L5: the codebook page printed 29402 where the
+#: register page printed 29,402, and said nothing to a reader who writes 29.402).
+NUMBERS_NOTE = ("Numbers in this README are written in English style: 1,936,408 means 1.936.408. / Angka di README ini "
+                "ditulis dengan format Inggris: 1,936,408 berarti 1.936.408.")
+
+
 def package_readme(release: Release, register: Register, desc: dict[str, Any], rows: dict[str, int],
                    db: sqlite_utils.Database | None = None, empty: dict[str, tuple[str, ...]] | None = None) -> str:
     """Render the README of one register's package (with its changelog when ``db`` is given; ``empty``: the columns
@@ -259,6 +266,8 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
     out += [
         f"Register **{register.id}** (`{register.slug}`) of *{md(release.title)}*, published by "
         f"{md(release.publisher['name'])}.",
+        "",
+        NUMBERS_NOTE,
         "",
         "## Legal status / Status hukum",
         "",
@@ -301,9 +310,9 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             licences = md_licences(source.licenses) if source else ""
             out.append(
                 f"| {label} | {md(s['format'])} {md(s.get('reader_version', ''))} | {md(s.get('election', ''))} | "
-                f"{md(s.get('snapshot', ''))} | `{s['sha256']}` | {s['bytes']} | {md(s.get('origin', ''))} | "
-                f"{md(s.get('retrieved', ''))} | {licences} | {s['records_in']} | {s['records_loaded']} | "
-                f"{s['records_quarantined']} |"
+                f"{md(s.get('snapshot', ''))} | `{s['sha256']}` | {s['bytes']:,} | {md(s.get('origin', ''))} | "
+                f"{md(s.get('retrieved', ''))} | {licences} | {s['records_in']:,} | {s['records_loaded']:,} | "
+                f"{s['records_quarantined']:,} |"
             )
         options = [(s["path"], s["reader_options"]) for s in prov["sources"] if s.get("reader_options")]
         if options:
@@ -334,7 +343,7 @@ def package_readme(release: Release, register: Register, desc: dict[str, Any], r
             "",
             f"{table.en} {table.id}",
             "",
-            f"Rows: {rows[res['name']]} · primary key: `{', '.join(table.primary_key)}` · "
+            f"Rows: {rows[res['name']]:,} · primary key: `{', '.join(table.primary_key)}` · "
             f"sha256 `{res['hash'].split(':', 1)[1]}`",
             "",
             "| column | type | description (EN) | deskripsi (ID) |",
