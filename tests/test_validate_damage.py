@@ -1084,21 +1084,26 @@ def test_a_member_inflating_200_times_or_of_no_more_than_a_mebibyte_is_unpacked(
     assert result.exit_code == 0, result.output
 
 
-def test_a_descriptor_stored_as_dot_slash_datapackage_json_too_large_is_refused_before_unpacking(
-        demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("member", ["./datapackage.json", "real-count/datapackage.json"])
+def test_a_zipped_descriptor_too_large_is_refused_before_unpacking_wherever_it_sits(
+        demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, member: str) -> None:
     """Review CF L2: the member ``./datapackage.json`` unpacks to datapackage.json; the size check by the member's
-    name passed it, so it was unpacked, then reported. It is refused by the member's name, nothing unpacked."""
+    name passed it, so it was unpacked, then reported. Helper CG2: a package in a subfolder of its zip
+    (``real-count/datapackage.json``, as a zip of the folder is made) was unpacked too, then reported. Each is
+    refused by the member's name, nothing unpacked."""
     from releasekit import packagefiles
     from releasekit.errors import PackageError
 
-    zipped = tmp_path / "dot.zip"
+    zipped = tmp_path / "moved.zip"
+    folder = member.rsplit("/", 1)[0] + "/"
     with zipfile.ZipFile(demo_project / "datapackages" / "real-count.zip") as good, \
             zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
         for info in good.infolist():
-            name = "./datapackage.json" if info.filename == "datapackage.json" else info.filename
+            name = member if info.filename == "datapackage.json" else (
+                info.filename if folder == "./" else folder + info.filename)
             archive.writestr(name, good.read(info))
     with zipfile.ZipFile(zipped) as archive:
-        size = archive.getinfo("./datapackage.json").file_size
+        size = archive.getinfo(member).file_size
     monkeypatch.setattr(packagefiles, "DESCRIPTOR_LIMIT", size - 1)
     unpacked: list[str] = []
     extract = zipfile.ZipFile.extract
@@ -1111,6 +1116,6 @@ def test_a_descriptor_stored_as_dot_slash_datapackage_json_too_large_is_refused_
     with pytest.raises(PackageError) as refused:
         validate_paths([zipped])
     why = f"{size:,} bytes, past the {size - 1:,} a descriptor is read up to (a package's is under 1 MB)"
-    assert str(refused.value) == f"{zipped}: member './datapackage.json': {why} (hint: this is no package; do not " \
+    assert str(refused.value) == f"{zipped}: member {member!r}: {why} (hint: this is no package; do not " \
                                  "trust it)"
     assert unpacked == []

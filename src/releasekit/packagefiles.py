@@ -89,7 +89,8 @@ def check_members(zip_path: Path, archive: zipfile.ZipFile) -> None:
                                f"({info.compress_size:,} bytes to {info.file_size:,}), past the {RATIO_LIMIT} a "
                                "package's CSVs come near", hint="a zip bomb, not a package; do not unpack it")
         unpacked = unpacked_path(name)  # (where zipfile writes it: ./data/x.csv and data//x.csv are data/x.csv)
-        if unpacked == DESCRIPTOR and (why := too_large_descriptor(info.file_size)):
+        # (any package's descriptor: the one validated is the outermost, wherever it sits)
+        if PurePosixPath(unpacked).name == DESCRIPTOR and (why := too_large_descriptor(info.file_size)):
             raise PackageError(f"{zip_path}: member {name!r}: {why}", hint="this is no package; do not trust it")
         if unpacked in seen:
             raise PackageError(f"{zip_path}: two members unpack to {unpacked!r} (the last: {name!r})",
