@@ -152,6 +152,35 @@ def test_a_folder_a_site_may_not_go_into_is_a_site_folder_error(demo_project: Pa
     assert raised.value.path == str(demo_project / "raw" / "site")
 
 
+def test_a_release_folder_a_build_cannot_use_is_a_release_folder_error(tmp_path: Path) -> None:
+    """The staging refusals were the base class itself (review CE, left over): a program could tell a file in the
+    way of build/ from a bad source only by their words. Each is a ReleaseFolderError naming its path; a build
+    running is one too (BuildLockedError)."""
+    from releasekit.staging import release_lock
+
+    project = copy_demo(tmp_path / "p")
+    release = load_release(project)
+    (project / "datapackages").write_text("not a folder\n", encoding="utf-8")
+    with pytest.raises(releasekit.ReleaseFolderError, match="a file where the release's datapackages/ folder "
+                                                            "belongs") as raised:
+        build(release)
+    assert raised.value.path == str(project / "datapackages")
+    (project / "datapackages").unlink()
+    (project / "build" / "release.db").mkdir(parents=True)
+    with pytest.raises(releasekit.ReleaseFolderError, match="^build/release.db: a folder stands where the release "
+                                                            "database goes") as raised:
+        build(release)
+    assert raised.value.path == "build/release.db"
+    (project / "build" / "release.db").rmdir()
+    with release_lock(project):
+        with pytest.raises(releasekit.BuildLockedError, match="^build/.lock: another build of this project is "
+                                                              "running") as locked:
+            build(release)
+    assert isinstance(locked.value, releasekit.ReleaseFolderError) and locked.value.path == "build/.lock"
+    assert not issubclass(releasekit.ReleaseFolderError, (releasekit.UsageError, releasekit.SiteFolderError))
+    assert build(release).packages  # (once the way is clear)
+
+
 def test_an_address_that_cannot_be_listened_on_is_an_address_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """'cannot listen: address already in use' (which a task may retry on another port) and 'the host does not
     resolve' were the base class, with no errno."""

@@ -130,8 +130,8 @@ def test_the_codebook_writes_its_numbers_as_the_register_page_does(demo_project:
                                                            "JOIN sources s ON s.path = n.source "
                                                            "WHERE s.register = '001'"):
         assert f"- {tps:,} TPS, " in readme and f" | {source_bytes:,} | " in readme, snapshot
-    votes = [v for (v,) in query(demo_project, "SELECT v.suara FROM snapshot_votes v JOIN sources s ON s.path = v.source "
-                                          "WHERE s.register = '001' AND v.suara >= 1000")]
+    votes = [v for (v,) in query(demo_project, "SELECT v.suara FROM snapshot_votes v JOIN sources s "
+                                               "ON s.path = v.source WHERE s.register = '001' AND v.suara >= 1000")]
     assert votes and all(f" | {v:,} | " in readme for v in votes)
     # (no count of four digits or more is left without separators: not in a table's cell, nor in the changelog)
     assert not re.findall(r"\| [+−]?\d{4,} \|", readme)

@@ -36,6 +36,7 @@ from .errors import (  # noqa: E402
     MachineError,
     PackageError,
     PrivacyError,
+    ReleaseFolderError,
     ReleasekitError,
     SiteFolderError,
     SiteLockedError,
@@ -73,7 +74,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = ["AddressError", "BuildLockedError", "BuildProgress", "BuildResult", "ConfigError", "CorruptStreamError",
            "CsvChanges", "DamagedError", "DiffError", "DiffResult", "MachineError", "NothingHeldError", "PackageError",
-           "PrivacyError", "Release", "ReleasekitError", "Report", "Serving", "Site", "SiteFolderError",
-           "SiteLockedError", "SourceError", "StaleBuildError", "TextDecodeError", "UnsortedError", "UsageError",
-           "__version__", "build", "diff", "load_release", "release_from", "serve", "serving", "validate_paths",
-           "write_site"]
+           "PrivacyError", "Release", "ReleaseFolderError", "ReleasekitError", "Report", "Serving", "Site",
+           "SiteFolderError", "SiteLockedError", "SourceError", "StaleBuildError", "TextDecodeError", "UnsortedError",
+           "UsageError", "__version__", "build", "diff", "load_release", "release_from", "serve", "serving",
+           "validate_paths", "write_site"]

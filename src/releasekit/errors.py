@@ -161,6 +161,13 @@ class UsageError(ReleasekitError):
     unknown field, format or engine), a path that is empty or none, a place it may not write; the CLI exits 2."""
 
 
+class ReleaseFolderError(ReleasekitError):
+    """The project's ``build/`` or ``datapackages/`` cannot take a new release, whatever the data: a file or a folder
+    where the build writes, a mount point, ``build/`` on another file system, a swap a killed build left that cannot be
+    finished here, or a new release that could not be put in place; :attr:`path` is that file or folder, relative to
+    the project as the message names it."""
+
+
 class SiteFolderError(ReleasekitError):
     """A folder a site may not be written into: one that holds something other than a site releasekit wrote, or one
     inside what the project keeps (its raw sources, ``build/``, ``datapackages/``); :attr:`path` is the folder."""

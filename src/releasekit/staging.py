@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from .errors import ReleasekitError
+from .errors import ReleaseFolderError
 from .links import own_folder
 from .package import PACKAGES_DIR
 from .provenance import STAMPS_FILE
@@ -53,8 +53,8 @@ RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
-class BuildLockedError(ReleasekitError):
-    """Another build of the same project holds the lock."""
+class BuildLockedError(ReleaseFolderError):
+    """Another build of the same project holds the lock (``build/.lock``, its :attr:`path`)."""
 
 
 @contextmanager
@@ -64,13 +64,13 @@ def release_lock(root: Path, doing: str = "build", *, shared: bool = False) -> I
     :param doing: what holds it, named to a build refused meanwhile (``build``, or ``publish``: :func:`settled`).
     :param shared: hold it beside other shared holders (commands that only read the release), not beside a build.
     :raises BuildLockedError: naming the lock file, what holds it and its process id.
-    :raises ReleasekitError: when a file stands where ``build/`` or ``datapackages/`` belongs.
+    :raises ReleaseFolderError: when a file stands where ``build/`` or ``datapackages/`` belongs.
     """
     build_dir = root / BUILD_DIR
     for folder in (build_dir, root / PACKAGES_DIR):  # (mkdir and the swap would fail with a word about the disk)
         if folder.exists() and not folder.is_dir():
-            raise ReleasekitError(f"{folder}: a file where the release's {folder.name}/ folder belongs",
-                                  hint=f"move it out of the way: a build writes {folder.name}/ there")
+            raise ReleaseFolderError(f"{folder}: a file where the release's {folder.name}/ folder belongs",
+                                     hint=f"move it out of the way: a build writes {folder.name}/ there", path=folder)
     build_dir.mkdir(exist_ok=True)
     path = build_dir / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -79,7 +79,8 @@ def release_lock(root: Path, doing: str = "build", *, shared: bool = False) -> I
             holder = os.pread(fd, 64, 0).decode("ascii", errors="replace").split()
             pid, what = (holder[0] if holder else "unknown"), (holder[1] if len(holder) > 1 else "build")
             raise BuildLockedError(f"{BUILD_DIR}/{LOCK}: another {what} of this project is running (pid {pid})",
-                                   hint="wait for it to finish; the lock is released as soon as it ends")
+                                   hint="wait for it to finish; the lock is released as soon as it ends",
+                                   path=f"{BUILD_DIR}/{LOCK}")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} {doing}\n".encode("ascii"), 0)
         yield
@@ -104,9 +105,10 @@ def settled(root: Path, doing: str) -> Iterator[None]:
         # A project this account cannot write (a read-only mount, another account's): no build of ours runs in it,
         # and none can be locked out; a swap left half done cannot be finished here.
         if (build_dir / JOURNAL).exists():
-            raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: a build was killed while it swapped the new release in, "
-                                  "and this project cannot be written to finish the swap",
-                                  hint="run 'releasekit build' where the project can be written")
+            raise ReleaseFolderError(f"{BUILD_DIR}/{JOURNAL}: a build was killed while it swapped the new release "
+                                     "in, and this project cannot be written to finish the swap",
+                                     hint="run 'releasekit build' where the project can be written",
+                                     path=f"{BUILD_DIR}/{JOURNAL}")
         yield
         return
     if (build_dir / JOURNAL).exists():
@@ -218,9 +220,9 @@ class Stage:
         try:
             recover(self.root)
         except OSError as e:
-            raise ReleasekitError(f"{BUILD_DIR}/{JOURNAL}: the new release could not be put in place: {e}",
-                                  hint="the next build finishes the swap once build/ and datapackages/ can be "
-                                       "written") from e
+            raise ReleaseFolderError(f"{BUILD_DIR}/{JOURNAL}: the new release could not be put in place: {e}",
+                                     hint="the next build finishes the swap once build/ and datapackages/ can be "
+                                          "written", path=f"{BUILD_DIR}/{JOURNAL}") from e
 
 
 def sync_tree(folder: Path) -> None:
@@ -280,25 +282,26 @@ def refuse_other_file_system(root: Path) -> None:
     every build failed at its end ("Invalid cross-device link") and left a journal no later build, ``publish`` or
     ``serve`` could finish (review BI M2).
 
-    :raises ReleasekitError: naming where ``build/`` lies.
+    :raises ReleaseFolderError: naming where ``build/`` lies.
     """
     build_dir, packages = root / BUILD_DIR, root / PACKAGES_DIR
     mounts = _mount_points()
     if packages.is_dir() and not packages.is_symlink() and (
             packages.resolve() in mounts if mounts else os.path.ismount(packages)):
-        raise ReleasekitError(f"{PACKAGES_DIR}/: a mount point: a build puts its new packages in place by renaming "
-                              "the folder, which a mount point cannot be",
-                              hint="mount the whole project, or copy datapackages/ out after each build")
+        raise ReleaseFolderError(f"{PACKAGES_DIR}/: a mount point: a build puts its new packages in place by "
+                                 "renaming the folder, which a mount point cannot be",
+                                 hint="mount the whole project, or copy datapackages/ out after each build",
+                                 path=f"{PACKAGES_DIR}/")
     if not build_dir.is_dir():
         return
     if build_dir.stat().st_dev != root.stat().st_dev or (
             mounts and _mount_of(build_dir.resolve(), mounts) != _mount_of(root.resolve(), mounts)):
         where = build_dir.resolve()
-        raise ReleasekitError(f"{BUILD_DIR}/: on another file system or mount than the project ({where}): a build "
-                              "puts its new release in place by renaming its staged packages into datapackages/, "
-                              "which works within one mount only",
-                              hint="keep build/ on the project's file system (remove the link or the mount), or "
-                                   "move the whole project there")
+        raise ReleaseFolderError(f"{BUILD_DIR}/: on another file system or mount than the project ({where}): a "
+                                 "build puts its new release in place by renaming its staged packages into "
+                                 "datapackages/, which works within one mount only",
+                                 hint="keep build/ on the project's file system (remove the link or the mount), or "
+                                      "move the whole project there", path=f"{BUILD_DIR}/")
 
 
 def _mount_points() -> frozenset[Path]:
@@ -327,13 +330,13 @@ def refuse_blocked(root: Path) -> None:
     database, and every later build stuck at finishing that swap. (A file where ``datapackages/`` goes is refused
     earlier.)
 
-    :raises ReleasekitError: naming the path in the way.
+    :raises ReleaseFolderError: naming the path in the way.
     """
     for name, what in ((DATABASE_FILE, "the release database"), (STAMPS_FILE, "the build's record of its raw files")):
         path = root / BUILD_DIR / name
         if path.is_dir() and not path.is_symlink():
-            raise ReleasekitError(f"{BUILD_DIR}/{name}: a folder stands where {what} goes",
-                                  hint="move it away: build writes this file")
+            raise ReleaseFolderError(f"{BUILD_DIR}/{name}: a folder stands where {what} goes",
+                                     hint="move it away: build writes this file", path=f"{BUILD_DIR}/{name}")
 
 
 def recover(root: Path) -> bool:
