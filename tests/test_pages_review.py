@@ -75,7 +75,7 @@ def test_a_day_another_registers_sources_share_gets_no_totals(tmp_path: Path) ->
     assert "ppwp-2024 · 2024-03-20" in shared and '<a href="/registers/001">001</a>' in shared
     # review AW #6: the Indonesian said "hari ini" (today) and left out this register's rows of the day
     assert "hari ini" not in shared and "Baris TPS pada tanggal itu juga berasal dari sumber register lain" in shared
-    assert shared.endswith("baris register ini pada tanggal itu: 0 TPS.")
+    assert shared.endswith("baris register ini pada tanggal itu: 0 TPS.</span>")
     link = html.unescape(re.search(r'<a href="(/release/hasil_tps[^"]+)">0 TPS</a>', shared).group(1))  # type: ignore[union-attr]
     assert site.json(as_json(link))["filtered_table_rows_count"] == 0
     # the day is register 001's alone: its page sums it

@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 from contextlib import closing
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -137,6 +138,41 @@ def test_the_codebook_writes_its_numbers_as_the_register_page_does(demo_project:
     assert not re.findall(r"\| [+−]?\d{4,} \|", readme)
     changelog = readme.split("## Changelog", 1)[1].split("## Codebook", 1)[0]
     assert not re.findall(r"[:(] \d{4,}\b|^- \d{4,} TPS", changelog, re.MULTILINE)
+
+
+class _UnmarkedIndonesian(HTMLParser):
+    """The text of a page's paragraphs outside any element marked ``lang="id"``, that reads as Indonesian."""
+
+    WORDS = re.compile(r"\b(yang|setiap|tidak|dengan|dari|untuk|pada|register ini|semua)\b")
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            marked = dict(attrs).get("lang") == "id" or any(lang for _, lang in self.stack)
+            self.stack.append((tag, marked))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        tags = [tag for tag, _ in self.stack]
+        if "p" in tags and not any(lang for _, lang in self.stack) and self.WORDS.search(data):
+            self.found.append(data.strip())
+
+
+@pytest.mark.parametrize("register", ["001", "002", "003"])
+def test_the_indonesian_sentences_of_a_register_page_are_marked_as_indonesian(site: Site, register: str) -> None:
+    """Review CD L5: only the legal status was marked lang="id"; a screen reader read every other Indonesian sentence
+    of the page (the download, totals, accounting, findings and build sections) with English rules."""
+    parser = _UnmarkedIndonesian()
+    parser.feed(site.get(f"/registers/{register}").text)
+    assert parser.found == []
 
 
 def test_the_codebook_page_shows_html_from_metadata_as_text(tmp_path: Path) -> None:
