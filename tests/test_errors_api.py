@@ -80,11 +80,21 @@ def test_a_config_error_says_its_file_and_key_path(tmp_path: Path) -> None:
     assert error.args[0].endswith(": registers/0/sources/1/format: unknown reader 'sirekap-tps-jsn'")
     assert error.place == "registers/0/sources/1/format" and error.path.endswith("metadata.yml")
 
-    def no_csv_mapping(metadata: dict[str, Any]) -> None:  # (the reader's own check: the source's key path)
+    def no_csv_mapping(metadata: dict[str, Any]) -> None:  # (the reader's own check: the key its message names)
         metadata["registers"][0]["sources"][1]["csv"] = {"table": "hasil_tps"}
 
     error = _config_error(_project(tmp_path / "mapping", no_csv_mapping)[0])
-    assert ": registers/0/sources/1/csv" in error.args[0] and error.place == "registers/0/sources/1"
+    assert error.args[0].endswith(": registers/0/sources/1/csv/fields: no column for kode_tps")
+    assert (error.path, error.place) == (str(tmp_path / "mapping" / "project" / "metadata.yml"),
+                                         "registers/0/sources/1/csv/fields")
+
+    def unknown_field(metadata: dict[str, Any]) -> None:  # (review CE, left over: it said registers/0/sources/1)
+        metadata["registers"][0]["sources"][1].update(format="csv", csv={"table": "hasil_tps",
+                                                                         "fields": {"kode_tsp": "TPS"}})
+
+    error = _config_error(_project(tmp_path / "field", unknown_field)[0])
+    assert error.args[0].endswith(": registers/0/sources/1/csv/fields/kode_tsp: not a field of hasil_tps")
+    assert error.place == "registers/0/sources/1/csv/fields/kode_tsp"
 
     broken = tmp_path / "broken"
     broken.mkdir()

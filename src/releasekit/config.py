@@ -13,7 +13,8 @@ import codecs
 import hashlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from . import links
 from .elections import Election, resolve_elections
-from .errors import ConfigError, did_you_mean, located, refuse_empty_paths
+from .errors import ConfigError, did_you_mean, refuse_empty_paths
 from .metadatafile import IN_MEMORY, METADATA_FILE, check_metadata, file_of, parse_metadata
 from .readers.csv_mapping import CsvMapping, parse_csv_mapping
 from .readers.dpt_csv import DptOptions, parse_dpt_options
@@ -405,7 +406,7 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
                 raise ConfigError(f"{swhere}: no 'snapshot' (and no 'retrieved' to take it from)",
                                   hint="add snapshot: \"YYYY-MM-DD\", the day the export describes",
                                   path=file, place=key_path)
-            with located(ConfigError, path=file, place=key_path):  # (a reader's options: their source's)
+            with _options_located(file, swhere, key_path):
                 mapping = parse_csv_mapping(src["csv"], f"{swhere}/csv") if src.get("csv") else None
                 source = Source(
                     register=reg["id"], index=si, register_index=ri, path=src["path"],
@@ -452,3 +453,19 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
         description=data.get("description"), version=data.get("version"),
         homepage=data.get("homepage"), raw=data, metadata_sha256=sha256, metadata_bytes=loaded,
     )
+
+
+@contextmanager
+def _options_located(file: str | None, where: str, key_path: str) -> Iterator[None]:
+    """Give a :class:`ConfigError` raised while a source's options are read (its ``csv:`` mapping, its ``dpt:``
+    options, its reader's checks) the file and the key path its message names: each such message starts with the
+    source's ``where`` and the key under it (``metadata.yml: registers/0/sources/1/csv/fields/x: …``), so the key path
+    is the source's and that key (``registers/0/sources/1/csv/fields/x``); the source's alone when it names none.
+    Before, every one said the source's key path only, where the message named the key."""
+    try:
+        yield
+    except ConfigError as e:
+        rest = str(e.args[0])[len(where):] if str(e.args[0]).startswith(where) else ""
+        below = rest.split(": ", 1)[0] if rest.startswith("/") else ""
+        e.locate(path=file, place=key_path + below)
+        raise
