@@ -153,8 +153,7 @@ class _UnmarkedIndonesian(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in self.VOID:
-            marked = dict(attrs).get("lang") == "id" or any(lang for _, lang in self.stack)
-            self.stack.append((tag, marked))
+            self.stack.append((tag, dict(attrs).get("lang") == "id"))
 
     def handle_endtag(self, tag: str) -> None:
         while self.stack and self.stack.pop()[0] != tag:

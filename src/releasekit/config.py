@@ -458,14 +458,13 @@ def _release(data: dict[str, Any], folder: Path, *, label: str, sha256: str, loa
 @contextmanager
 def _options_located(file: str | None, where: str, key_path: str) -> Iterator[None]:
     """Give a :class:`ConfigError` raised while a source's options are read (its ``csv:`` mapping, its ``dpt:``
-    options, its reader's checks) the file and the key path its message names: each such message starts with the
-    source's ``where`` and the key under it (``metadata.yml: registers/0/sources/1/csv/fields/x: …``), so the key path
-    is the source's and that key (``registers/0/sources/1/csv/fields/x``); the source's alone when it names none.
-    Before, every one said the source's key path only, where the message named the key."""
+    options, its reader's checks) the file, and as its place the key its message names under the source's ``where``
+    (``metadata.yml: registers/0/sources/1/csv/fields/x: …`` → ``registers/0/sources/1/csv/fields/x``), or the
+    source's key path when it names none."""
     try:
         yield
     except ConfigError as e:
-        rest = str(e.args[0])[len(where):] if str(e.args[0]).startswith(where) else ""
-        below = rest.split(": ", 1)[0] if rest.startswith("/") else ""
+        message = str(e.args[0])
+        below = message[len(where):].split(": ", 1)[0] if message.startswith(f"{where}/") else ""
         e.locate(path=file, place=key_path + below)
         raise

@@ -164,8 +164,8 @@ class UsageError(ReleasekitError):
 class ReleaseFolderError(ReleasekitError):
     """The project's ``build/`` or ``datapackages/`` cannot take a new release, whatever the data: a file or a folder
     where the build writes, a mount point, ``build/`` on another file system, a swap a killed build left that cannot be
-    finished here, or a new release that could not be put in place; :attr:`path` is that file or folder, relative to
-    the project as the message names it."""
+    finished here, or a new release that could not be put in place; :attr:`path` is that file or folder, as the
+    message names it."""
 
 
 class SiteFolderError(ReleasekitError):
